@@ -1,0 +1,36 @@
+"""The fourteen staff-directory roles (slugs exactly as SOURCES.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SAFETY_LEARNING_ASSURANCE_ANALYST = "safety_learning_assurance_analyst"
+    NEAR_MISS_GOVERNANCE_SUPERVISOR = "near_miss_governance_supervisor"
+    WORKFORCE_RETENTION_SAFETY_CULTURE_MANAGER = "workforce_retention_safety_culture_manager"
+    DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE = (
+        "director_safety_governance_workforce_experience"
+    )
+    LEARNING_VISIBILITY_AUDITOR = "learning_visibility_auditor"
+    REGIONAL_WORKFORCE_ASSURANCE_MANAGER = "regional_workforce_assurance_manager"
+    EXECUTIVE_DIRECTOR_QUALITY_LEARNING_WORKFORCE_SUPPORT = (
+        "executive_director_quality_learning_workforce_support"
+    )
+    WORKFORCE_GOVERNANCE_REVIEWER = "workforce_governance_reviewer"
+    WORKFORCE_EXPERIENCE_REPORTING_ANALYST = "workforce_experience_reporting_analyst"
+    REPORTING_QUALITY_ASSURANCE_LEAD = "reporting_quality_assurance_lead"
+    DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING = "director_workforce_experience_safety_learning"
+    BOARD_WORKFORCE_EXPERIENCE_REVIEWER = "board_workforce_experience_reviewer"
+    ADMINISTRATOR = "administrator"
+    INSPECTOR = "inspector"
+    WORKER = "worker"
+
+
+GOVERNANCE_ROLES: frozenset[Role] = frozenset(
+    r for r in Role if r not in (Role.ADMINISTRATOR, Role.INSPECTOR, Role.WORKER)
+)
+"""The twelve roles that run governance steps."""
+
+READ_ROLES: frozenset[Role] = GOVERNANCE_ROLES | {Role.ADMINISTRATOR, Role.INSPECTOR}
+"""Roles that may read registers, reviews, cases and packs."""

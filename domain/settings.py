@@ -1,0 +1,73 @@
+"""Service configuration (environment variables prefixed ``NEARMISS_``).
+
+Only entry points (worker, API start-up, CLI) instantiate :class:`Settings`; workflows get the
+values they need through their inputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_TOKEN_SECRET = "dev-token-secret-change-me-0123456789abcdef"
+# 32 bytes, base64: only accepted when NEARMISS_ENV=development.
+DEV_ENCRYPTION_KEY = "ZGV2LWVuY3J5cHRpb24ta2V5LWNoYW5nZS1tZS0wMTI="
+
+
+class Settings(BaseSettings):
+    """Every configurable value; secrets refuse their development defaults outside development."""
+
+    model_config = SettingsConfigDict(env_prefix="NEARMISS_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "nearmiss"
+    temporal_ui_port: int = 8233
+    temporal_tls: bool = False
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_url: str = ""
+    token_secret: str = DEV_TOKEN_SECRET
+    token_ttl_minutes: int = 12 * 60
+    oidc_issuer: str = ""
+    oidc_jwks_url: str = ""
+    oidc_audience: str = ""
+    bootstrap_admins: list[str] = []
+    encryption_key: str = DEV_ENCRYPTION_KEY
+    encryption_key_id: str = "k1"
+    timezone: str = "Europe/London"
+    region: Literal["england-wales", "scotland", "northern-ireland"] = "england-wales"
+    working_day_start: str = "09:00"
+    working_day_end: str = "17:00"
+    closure_days: list[str] = []
+    cycle_anchor: str = "2026-01-05"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_sender: str = "nearmiss-governance@localhost"
+    ui_origin: str = "http://localhost:8233"
+
+    @field_validator("bootstrap_admins", "closure_days", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets(self) -> Settings:
+        if self.env != "development":
+            if self.token_secret == DEV_TOKEN_SECRET and not self.oidc_jwks_url:
+                raise ValueError("NEARMISS_TOKEN_SECRET must be set outside development")
+            if self.encryption_key == DEV_ENCRYPTION_KEY:
+                raise ValueError("NEARMISS_ENCRYPTION_KEY must be set outside development")
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'nearmiss.db'}"
+        if not self.public_url:
+            self.public_url = f"http://{self.api_host}:{self.api_port}"
+        return self

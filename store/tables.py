@@ -1,0 +1,206 @@
+"""SQLAlchemy 2.0 tables: source records (versioned), registers (hash-chained), case projection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# BigInteger autoincrement does not work on SQLite; Integer there, BIGINT on PostgreSQL.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON()
+Instant = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SourceRecord(Base):
+    """Current version of one record of one feed, keyed by the feed's key (upsert target)."""
+
+    __tablename__ = "source_records"
+    feed: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(Json)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class SourceRecordVersion(Base):
+    """Every version ever received (the current one included): chronologies read these."""
+
+    __tablename__ = "source_record_versions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    feed: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(Json)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(Instant)
+    __table_args__ = (UniqueConstraint("feed", "key", "version"),)
+
+
+class RegisterHead(Base):
+    """Head of one register's hash chain; appends lock this row so the chain cannot fork."""
+
+    __tablename__ = "register_heads"
+    register: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class RegisterEntry(Base):
+    """Append-only entry of a register, log or workspace (actor, time, payload, chained hash)."""
+
+    __tablename__ = "register_entries"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    register: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(128))
+    recorded_at: Mapped[datetime] = mapped_column(Instant)
+    subject: Mapped[str] = mapped_column(String(160), index=True)
+    kind: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("register", "seq"),)
+
+
+class Review(Base):
+    """A generated review/audit (example 1, 2 or 3) and whether it has been marked reviewed."""
+
+    __tablename__ = "reviews"
+    review_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    example: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(20))
+    as_of: Mapped[datetime] = mapped_column(Instant)
+    generated_at: Mapped[datetime] = mapped_column(Instant)
+    status: Mapped[str] = mapped_column(String(20))
+    reviewed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    summary: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class ReviewItem(Base):
+    """One report (or closed case) in a review: classification or exception reasons."""
+
+    __tablename__ = "review_items"
+    review_id: Mapped[str] = mapped_column(
+        String(80), ForeignKey("reviews.review_id"), primary_key=True
+    )
+    reference: Mapped[str] = mapped_column(String(128), primary_key=True)
+    classification: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reasons: Mapped[list[str]] = mapped_column(Json)
+    fields: Mapped[dict[str, Any]] = mapped_column(Json)
+    case_id: Mapped[str | None] = mapped_column(String(160), nullable=True)
+
+
+class Case(Base):
+    """Projection of a case workflow's state (Temporal holds the state of record)."""
+
+    __tablename__ = "cases"
+    case_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    example: Mapped[str] = mapped_column(String(40), index=True)
+    reference: Mapped[str] = mapped_column(String(128), index=True)
+    review_id: Mapped[str] = mapped_column(String(80))
+    employee_id: Mapped[str] = mapped_column(String(128), index=True)
+    service_line: Mapped[str] = mapped_column(String(128))
+    exposure: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(60), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    assigned_role: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    assignee: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    deadline: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime] = mapped_column(Instant)
+    updated_at: Mapped[datetime] = mapped_column(Instant)
+    closed_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class CaseEvent(Base):
+    """The case's timeline as projected from the workflow (stage changes, submissions, breaches)."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(160), index=True)
+    at: Mapped[datetime] = mapped_column(Instant)
+    kind: Mapped[str] = mapped_column(String(60))
+    actor: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[dict[str, Any]] = mapped_column(Json)
+    dedupe_key: Mapped[str] = mapped_column(String(240), unique=True)
+
+
+class DocumentOpening(Base):
+    """A prerequisite document opened by a person for a case (never self-declared)."""
+
+    __tablename__ = "document_openings"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(160), index=True)
+    document: Mapped[str] = mapped_column(String(80))
+    actor: Mapped[str] = mapped_column(String(128))
+    opened_at: Mapped[datetime] = mapped_column(Instant)
+
+
+class Breach(Base):
+    """A missed deadline at one escalation level."""
+
+    __tablename__ = "breaches"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(160), index=True)
+    step: Mapped[str] = mapped_column(String(60))
+    deadline: Mapped[datetime] = mapped_column(Instant)
+    level: Mapped[int] = mapped_column(Integer)
+    escalated_at: Mapped[datetime] = mapped_column(Instant)
+    resolved_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    __table_args__ = (UniqueConstraint("case_id", "step", "deadline", "level"),)
+
+
+class OutboxMessage(Base):
+    """A mail to send; the dedupe key makes queueing idempotent, sent_at makes delivery once."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Instant)
+    sent_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Pack(Base):
+    """A governance pack (weekly, fortnightly, monthly) and its publication."""
+
+    __tablename__ = "packs"
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    generated_at: Mapped[datetime] = mapped_column(Instant)
+    published_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    case_ids: Mapped[list[str]] = mapped_column(Json)
+    content: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+Index("ix_source_versions_feed_key", SourceRecordVersion.feed, SourceRecordVersion.key)
+Index("ix_register_entries_register_seq", RegisterEntry.register, RegisterEntry.seq)
+Index("ix_breaches_open", Breach.resolved_at)
+Index("ix_outbox_unsent", OutboxMessage.sent_at)
