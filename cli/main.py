@@ -1,0 +1,109 @@
+"""The ``nearmiss`` command. Each command imports its implementation lazily so start-up is fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Near-miss governance service", no_args_is_help=True, add_completion=False)
+schedules_app = typer.Typer(help="Temporal schedules", no_args_is_help=True)
+app.add_typer(schedules_app, name="schedules")
+
+
+@app.command()
+def deadline(
+    rule: Annotated[str, typer.Argument(help='e.g. "4 working hours", "2 working days"')],
+    start: Annotated[str, typer.Argument(help="ISO 8601 instant with offset")],
+) -> None:
+    """Print the deadline for RULE counted from START (ISO 8601 with the local offset)."""
+    from cli.calendar_cmd import run_deadline
+
+    run_deadline(rule, start)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations (Alembic) to the configured database."""
+    from cli.store_cmd import run_migrate
+
+    run_migrate()
+
+
+@app.command("import")
+def import_feed(
+    feed: Annotated[str, typer.Argument(help="feed name, e.g. incident-platform")],
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row", exists=True)],
+) -> None:
+    """Import a CSV file into a feed; exits non-zero when any row was rejected."""
+    from cli.store_cmd import run_import
+
+    run_import(feed, file)
+
+
+@app.command()
+def token(employee_id: str) -> None:
+    """Mint a development bearer token for a staff-directory employee ID."""
+    from cli.service_cmd import run_token
+
+    run_token(employee_id)
+
+
+@app.command("temporal-setup")
+def temporal_setup() -> None:
+    """Register the custom search attributes on the configured Temporal server (idempotent)."""
+    from cli.service_cmd import run_temporal_setup
+
+    run_temporal_setup()
+
+
+@app.command()
+def worker() -> None:
+    """Run the Temporal worker against the configured server and database."""
+    from cli.service_cmd import run_worker
+
+    run_worker()
+
+
+@app.command()
+def api() -> None:
+    """Run the HTTP API against the configured server and database."""
+    from cli.service_cmd import run_api
+
+    run_api()
+
+
+@app.command()
+def dev(demo: Annotated[bool, typer.Option(help="load the demo data set")] = False) -> None:
+    """Run everything locally: Temporal dev server, migrations, worker, API, schedules."""
+    from cli.dev_cmd import run_dev
+
+    run_dev(demo=demo)
+
+
+@app.command("demo-data")
+def demo_data(seed: int = 7, reports: int = 120) -> None:
+    """Generate and load a seeded demo data set for every feed."""
+    from cli.demo_cmd import run_demo_data
+
+    run_demo_data(seed=seed, reports=reports)
+
+
+@schedules_app.command("apply")
+def schedules_apply() -> None:
+    """Create or update the review and pack schedules (idempotent)."""
+    from cli.governance_cmd import run_schedules_apply
+
+    run_schedules_apply()
+
+
+@app.command()
+def review(
+    example: Annotated[str, typer.Argument(help="acknowledgment | learning-visibility | closure-credibility")],
+    period: Annotated[str, typer.Argument(help="YYYY-MM-DD, or YYYY-MM for closure-credibility")],
+) -> None:
+    """Run (or find) the review of EXAMPLE for PERIOD and print its summary."""
+    from cli.governance_cmd import run_review
+
+    run_review(example, period)
