@@ -7,10 +7,10 @@ values they need through their inputs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_TOKEN_SECRET = "dev-token-secret-change-me-0123456789abcdef"
 # 32 bytes, base64: only accepted when NEARMISS_ENV=development.
@@ -38,14 +38,14 @@ class Settings(BaseSettings):
     oidc_issuer: str = ""
     oidc_jwks_url: str = ""
     oidc_audience: str = ""
-    bootstrap_admins: list[str] = []
+    bootstrap_admins: Annotated[list[str], NoDecode] = []
     encryption_key: str = DEV_ENCRYPTION_KEY
     encryption_key_id: str = "k1"
     timezone: str = "Europe/London"
     region: Literal["england-wales", "scotland", "northern-ireland"] = "england-wales"
     working_day_start: str = "09:00"
     working_day_end: str = "17:00"
-    closure_days: list[str] = []
+    closure_days: Annotated[list[str], NoDecode] = []
     cycle_anchor: str = "2026-01-05"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
