@@ -48,3 +48,41 @@ def ack_case_id(reference: str) -> str:
 def pack_id(kind: str, period: str) -> str:
     """Workflow ID of a pack (kind slug and period, e.g. weekly-sustainability/2026-W48)."""
     return f"pack-{kind}-{period}"
+
+# Activity names: workflows call activities by these constants (never importing activities/).
+ACT_COMPUTE_DEADLINE = "compute_deadline"
+ACT_PROJECT_CASE = "project_case"
+ACT_RECORD_ENTRY = "record_entry"
+ACT_ESCALATE = "escalate_breach"
+ACT_DELIVER_NOTIFICATIONS = "deliver_notifications"
+ACT_ATTRIBUTION_VALUES = "compute_attribution_values"
+ACT_RETENTION_VALUES = "compute_retention_values"
+ACT_AUTHORIZATION_SHEET = "check_authorization_sheet"
+ACT_GENERATE_ACK_REVIEW = "generate_acknowledgment_review"
+ACT_MARK_REVIEW_REVIEWED = "mark_review_reviewed"
+ACT_OPEN_ACK_CASES = "open_acknowledgment_cases"
+ACT_CLOSE_CASE = "close_case"
+ACT_GENERATE_PACK = "generate_pack"
+ACT_PUBLISH_PACK = "publish_pack"
+
+# Workflow type names.
+WF_REVIEW = "ReviewWorkflow"
+WF_ACK_CASE = "AcknowledgmentCaseWorkflow"
+WF_PACK = "PackWorkflow"
+
+# Update, signal and query names (verbs for updates and signals, nouns for queries).
+UPDATE_SUBMIT_STEP = "submit_step"
+UPDATE_OPEN_DOCUMENT = "open_document"
+UPDATE_ACCEPT_PATHWAY = "accept_pathway"
+UPDATE_COMPLETE_ACTION = "complete_action"
+UPDATE_MARK_REVIEWED = "mark_reviewed"
+UPDATE_PUBLISH = "publish"
+SIGNAL_PACK_PUBLISHED = "pack_published"
+SIGNAL_RAISE_EXPOSURE = "raise_exposure"
+QUERY_STATE = "state"
+
+# Pack kinds (slugs of PRODUCT.md).
+PACK_WEEKLY = "weekly-sustainability"
+PACK_FORTNIGHTLY = "fortnightly-governance"
+PACK_MONTHLY = "monthly-board"
+ACT_IS_WORKING_DAY = "is_working_day"

@@ -1,0 +1,169 @@
+"""Case activities: projection, register entries, escalation, notification delivery, closure.
+
+Every activity is retry-safe: projections are last-writer-wins on the workflow's instant, events
+and breaches are deduplicated, register appends check for an identical earlier append.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.deps import ActivityDeps
+from domain import names
+from domain.cases import (
+    CloseRequest,
+    EscalationRequest,
+    EscalationResult,
+    ProjectionUpdate,
+    RecordEntryRequest,
+    RecordEntryResult,
+)
+from domain.steps import escalation_roles
+from infra import mail
+from store import cases as case_store
+from store import outbox
+from store.db import transaction
+from store.registers import append_entry
+from store.staff import get_staff, staff_with_role
+from store.tables import Case, RegisterEntry
+
+
+class CaseActivities:
+    """Activities shared by every example's case workflows."""
+
+    def __init__(self, deps: ActivityDeps) -> None:
+        self.deps = deps
+
+    @activity.defn(name=names.ACT_PROJECT_CASE)
+    async def project_case(self, update: ProjectionUpdate) -> None:
+        """Write the case projection the API, dashboard and packs read."""
+        async with transaction(self.deps.sessions) as session:
+            await case_store.upsert_projection(session, update)
+
+    @activity.defn(name=names.ACT_RECORD_ENTRY)
+    async def record_entry(self, request: RecordEntryRequest) -> RecordEntryResult:
+        """Append to a register once: a retried append finds its own earlier entry."""
+        async with transaction(self.deps.sessions) as session:
+            existing = await session.scalar(select(RegisterEntry).where(
+                RegisterEntry.register == request.register_name,
+                RegisterEntry.subject == request.subject, RegisterEntry.kind == request.kind,
+                RegisterEntry.recorded_at == request.at, RegisterEntry.actor == request.actor,
+            ))
+            if existing is not None:
+                return RecordEntryResult(register_name=existing.register, seq=existing.seq,
+                                         hash=existing.hash)
+            payload = dict(request.payload)
+            case = await session.get(Case, request.subject)
+            if case is not None:
+                payload.setdefault("employee_id", case.employee_id)
+            entry = await append_entry(
+                session, request.register_name, actor=request.actor, recorded_at=request.at,
+                subject=request.subject, kind=request.kind, payload=payload,
+            )
+            return RecordEntryResult(register_name=entry.register, seq=entry.seq, hash=entry.hash)
+
+    @activity.defn(name=names.ACT_ESCALATE)
+    async def escalate_breach(self, request: EscalationRequest) -> EscalationResult:
+        """Record the breach and queue a mail to everyone the level names (SOURCES.md policy)."""
+        async with transaction(self.deps.sessions) as session:
+            recorded = await case_store.record_breach(
+                session, request.case_id, request.obligation, request.deadline, request.level,
+                request.at,
+            )
+            recipients = await self._recipients(session, request)
+            ids = []
+            for employee_id, email in recipients:
+                ids.append(await outbox.queue_message(
+                    session,
+                    dedupe_key=f"breach:{request.case_id}:{request.obligation}:"
+                               f"{request.deadline.isoformat()}:{request.level}:{employee_id}",
+                    recipient=email, subject=_breach_subject(request),
+                    body=_breach_body(request, self.deps.mail.public_url), at=request.at,
+                ))
+        return EscalationResult(breach_recorded=recorded, notified=[e for e, _ in recipients],
+                                message_ids=ids)
+
+    async def _recipients(self, session: Any, request: EscalationRequest) -> list[tuple[str, str]]:
+        people: dict[str, str] = {}
+        if request.assignee:
+            owner = await get_staff(session, request.assignee)
+            if owner is not None and owner.active and owner.left_at is None:
+                people[owner.employee_id] = owner.email
+        for role in escalation_roles(request.example, request.role, request.level):
+            for member in await staff_with_role(session, role):
+                people[member.employee_id] = member.email
+        return sorted(people.items())
+
+    @activity.defn(name=names.ACT_DELIVER_NOTIFICATIONS)
+    async def deliver_notifications(self, message_ids: list[int]) -> int:
+        """Send queued mails; each is marked sent as soon as the server takes it (sent once).
+
+        Raises while any message is undelivered, so Temporal retries until the server takes it.
+        """
+        async with self.deps.sessions() as session:
+            pending = await outbox.unsent(session, message_ids)
+            failures = 0
+            for message in pending:
+                built = mail.build_message(self.deps.mail, recipient=message.recipient,
+                                           subject=message.subject, body=message.body,
+                                           dedupe_key=message.dedupe_key)
+                message.attempts += 1
+                try:
+                    await mail.send(self.deps.mail, built)
+                    message.sent_at = activity.info().current_attempt_scheduled_time
+                    message.last_error = None
+                except Exception as exc:  # noqa: BLE001 - any SMTP/connection failure is retried
+                    failures += 1
+                    message.last_error = f"{type(exc).__name__}: {exc}"
+                await session.commit()
+        if failures:
+            raise ApplicationError(f"{failures} notification(s) not yet delivered")
+        return len(pending)
+
+    @activity.defn(name=names.ACT_CLOSE_CASE)
+    async def close_case(self, request: CloseRequest) -> list[int]:
+        """Record the closure and queue the worker's employee confirmation request."""
+        async with transaction(self.deps.sessions) as session:
+            case = await session.get(Case, request.case_id)
+            employee_id = case.employee_id if case else ""
+            existing = await session.scalar(select(RegisterEntry).where(
+                RegisterEntry.subject == request.case_id, RegisterEntry.kind == "case_closed"))
+            if existing is None:
+                await append_entry(
+                    session, request.register_name, actor="system", recorded_at=request.at,
+                    subject=request.case_id, kind="case_closed",
+                    payload={"reference": request.reference, "closure_category": request.category,
+                             "final_reviewing_role": request.final_reviewing_role,
+                             "employee_id": employee_id},
+                )
+            worker = await get_staff(session, employee_id) if employee_id else None
+            if worker is None or not worker.active:
+                return []
+            link = f"{self.deps.mail.public_url}/forms/employee-confirmation?case_ref={request.case_id}"
+            message_id = await outbox.queue_message(
+                session, dedupe_key=f"confirmation:{request.case_id}", recipient=worker.email,
+                subject=f"Near miss {request.reference}: is it resolved for you?",
+                body=(f"Dear {worker.display_name},\n\nThe near miss you reported "
+                      f"({request.reference}) has been closed ({request.category}).\n"
+                      f"Please tell us whether it feels resolved to you: {link}\n"),
+                at=request.at,
+            )
+            return [message_id]
+
+
+def _breach_subject(request: EscalationRequest) -> str:
+    return (f"[Escalation level {request.level}] {request.title} overdue "
+            f"({request.case_id})")
+
+
+def _breach_body(request: EscalationRequest, public_url: str) -> str:
+    return (
+        f"{request.title} for {request.case_id} was due at {request.deadline.isoformat()} "
+        f"and is not done.\nEscalation level {request.level} (recorded as a breach).\n"
+        f"Nothing has been completed or skipped automatically.\n"
+        f"Case: {public_url}/cases/{request.case_id}\n"
+    )

@@ -1,0 +1,63 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routers import ROUTERS
+from api.routers.codec import install_cors
+from domain.settings import Settings
+from infra.tokens import TokenVerifier
+from store.db import make_engine, make_sessionmaker
+
+DESCRIPTION = """Near-miss reporting confidence governance: acknowledgment, learning visibility and
+closure credibility, run as durable Temporal workflows.
+
+Authenticate with `Authorization: Bearer <token>`: the token's `sub` is a staff-directory
+employee ID whose roles decide what it may do (development tokens: `nearmiss token EMPLOYEE_ID`).
+Errors answer `{"detail": ..., "errors": [{"field": ..., "message": ...}]}`."""
+
+
+def _version() -> str:
+    try:
+        return version("nearmiss-governance")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Database engine and token verifier for the app's lifetime; the engine is disposed after."""
+    settings: Settings = app.state.settings
+    engine = make_engine(settings.database_url)
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.verifier = TokenVerifier.from_settings(settings)
+    try:
+        yield
+    finally:
+        await engine.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API for ``settings`` (default: from the environment); Temporal connects on first use."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Near-miss governance",
+        description=DESCRIPTION,
+        version=_version(),
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.temporal_lock = asyncio.Lock()
+    install_error_handlers(app)
+    install_cors(app, settings)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,155 @@
+"""Request dependencies: settings, database session, Temporal client, the authenticated actor."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from api.errors import Forbidden
+from domain.roles import READ_ROLES, Role
+from domain.settings import Settings
+from infra.temporal import connect
+from infra.tokens import InvalidToken, TokenVerifier
+from store.db import transaction
+from store.staff import get_staff
+
+TEMPORAL_CONNECT_TIMEOUT = timedelta(seconds=2)
+
+
+class Actor(BaseModel):
+    """The authenticated caller, as the staff directory (or the bootstrap list) describes them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    employee_id: str
+    display_name: str
+    email: str
+    roles: frozenset[Role]
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session in one transaction per request, committed before the response is sent."""
+    async with transaction(request.app.state.sessions) as session:
+        yield session
+
+
+# scope="function": commit (or roll back) before the response leaves, so a 200 means stored.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def temporal_client(app: FastAPI) -> Client:
+    """The app's Temporal client, connected on first use and cached (tests may pre-set it)."""
+    state = app.state
+    client: Client | None = getattr(state, "temporal_client", None)
+    if client is not None:
+        return client
+    async with state.temporal_lock:
+        client = getattr(state, "temporal_client", None)
+        if client is None:
+            client = await asyncio.wait_for(
+                connect(state.settings, connect_timeout=TEMPORAL_CONNECT_TIMEOUT),
+                TEMPORAL_CONNECT_TIMEOUT.total_seconds() + 1,
+            )
+            state.temporal_client = client
+    return client
+
+
+async def get_temporal(request: Request) -> Client:
+    """The Temporal client; 503 when the server cannot be reached."""
+    try:
+        return await temporal_client(request.app)
+    except (RuntimeError, TimeoutError) as exc:
+        raise HTTPException(503, f"Temporal unreachable: {exc}") from exc
+
+
+TemporalDep = Annotated[Client, Depends(get_temporal)]
+
+bearer_scheme = HTTPBearer(auto_error=False, description="`nearmiss token EMPLOYEE_ID`, or OIDC")
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def bearer_employee_id(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> str:
+    """The employee ID of a valid bearer token; 401 (with WWW-Authenticate) otherwise."""
+    if credentials is None:
+        raise _unauthorized("missing bearer token")
+    verifier: TokenVerifier = request.app.state.verifier
+    try:
+        return await verifier.verify_async(credentials.credentials)
+    except InvalidToken as exc:
+        raise _unauthorized(f"invalid token: {exc}") from exc
+
+
+async def current_actor(
+    employee_id: Annotated[str, Depends(bearer_employee_id)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Actor:
+    """The caller from the staff directory; 403 when unknown, inactive or a leaver.
+
+    Employee IDs in ``bootstrap_admins`` are administrators even before the directory is loaded;
+    when the directory does list them, its active/left status still applies.
+    """
+    bootstrap = employee_id in settings.bootstrap_admins
+    member = await get_staff(session, employee_id)
+    if member is None:
+        if not bootstrap:
+            raise Forbidden(f"{employee_id} is not in the staff directory")
+        return Actor(
+            employee_id=employee_id,
+            display_name=employee_id,
+            email="",
+            roles=frozenset({Role.ADMINISTRATOR}),
+        )
+    if not member.is_current(datetime.now(ZoneInfo(settings.timezone)).date()):
+        raise Forbidden(f"{employee_id} is no longer active in the staff directory")
+    roles = member.roles | {Role.ADMINISTRATOR} if bootstrap else member.roles
+    return Actor(
+        employee_id=member.employee_id,
+        display_name=member.display_name,
+        email=member.email,
+        roles=frozenset(roles),
+    )
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def require_roles(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:
+    """A dependency admitting an actor holding any of ``roles``; 403 naming them otherwise."""
+    wanted = frozenset(roles)
+
+    async def _check(actor: CurrentActor) -> Actor:
+        if actor.roles & wanted:
+            return actor
+        names = ", ".join(sorted(r.value for r in wanted))
+        raise Forbidden(f"requires one of the roles: {names}")
+
+    return _check
+
+
+AdminActor = Annotated[Actor, Depends(require_roles(Role.ADMINISTRATOR))]
+ReaderActor = Annotated[Actor, Depends(require_roles(*READ_ROLES))]

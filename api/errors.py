@@ -1,0 +1,117 @@
+"""Typed API errors and the one place that maps them (and workflow rejections) to status codes.
+
+Every error response has the shape ``{"detail": str, "errors": [{"field", "message"}]}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, NoReturn, TypedDict
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+
+class FieldError(TypedDict):
+    field: str
+    message: str
+
+
+class ApiError(Exception):
+    """Base of the typed errors; subclasses fix the status code."""
+
+    status_code: ClassVar[int] = 500
+
+    def __init__(self, detail: str, errors: Sequence[FieldError] = ()) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors: list[FieldError] = list(errors)
+
+
+class NotFound(ApiError):
+    status_code = 404
+
+
+class Forbidden(ApiError):
+    status_code = 403
+
+
+class Conflict(ApiError):
+    status_code = 409
+
+
+class Unprocessable(ApiError):
+    status_code = 422
+
+
+UPDATE_REJECTIONS: dict[str, type[ApiError]] = {
+    "WrongRole": Forbidden,
+    "WrongStage": Conflict,
+    "MissingPrerequisite": Conflict,
+    "InvalidFields": Unprocessable,
+}
+"""ApplicationError ``type`` of a workflow update rejection → the API error it becomes."""
+
+
+def error_body(detail: str, errors: Sequence[FieldError] = ()) -> dict[str, Any]:
+    """The JSON body of every error response."""
+    return {"detail": detail, "errors": list(errors)}
+
+
+def _field_error(item: object) -> FieldError:
+    if isinstance(item, Mapping):
+        return FieldError(field=str(item.get("field", "")), message=str(item.get("message", "")))
+    return FieldError(
+        field=str(getattr(item, "field", "")), message=str(getattr(item, "message", item))
+    )
+
+
+def _field_errors(details: Sequence[Any]) -> list[FieldError]:
+    if not details or not isinstance(details[0], list | tuple):
+        return []
+    return [_field_error(item) for item in details[0]]
+
+
+def raise_for_update_failure(exc: BaseException) -> NoReturn:
+    """Re-raise a failed workflow update (or call) as the API error it means; else ``exc`` itself."""
+    if isinstance(exc, WorkflowUpdateFailedError) and isinstance(exc.cause, ApplicationError):
+        cause = exc.cause
+        mapped = UPDATE_REJECTIONS.get(cause.type or "")
+        if mapped is not None:
+            raise mapped(cause.message, _field_errors(cause.details)) from exc
+    if isinstance(exc, RPCError) and exc.status == RPCStatusCode.NOT_FOUND:
+        raise NotFound(exc.message or "not found") from exc
+    raise exc
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(error_body(exc.detail, exc.errors), status_code=exc.status_code)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse(
+        error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldError(field=".".join(str(part) for part in e["loc"]), message=str(e["msg"]))
+        for e in exc.errors()
+    ]
+    return JSONResponse(error_body("invalid request", errors), status_code=422)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers so every error leaves in the one body shape."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

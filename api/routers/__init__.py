@@ -1,0 +1,13 @@
+"""The API's routers, in the order they appear in the OpenAPI document (one line per router)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routers import codec, health  # TEMP, sources
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    codec.router,
+    # TEMP sources.router,
+]

@@ -1,0 +1,101 @@
+"""Temporal remote codec endpoints, so an authorised operator can read payloads in the Web UI.
+
+Protocol: ``POST /codec/encode`` and ``/codec/decode`` with ``{"payloads": [{"metadata": {k:
+base64}, "data": base64}]}`` (the protobuf JSON of ``Payloads``) and an ``X-Namespace`` header.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.security import HTTPAuthorizationCredentials
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payloads
+
+from api.deps import (
+    Actor,
+    SettingsDep,
+    bearer_employee_id,
+    bearer_scheme,
+    current_actor,
+    require_roles,
+)
+from api.errors import Unprocessable
+from domain.roles import Role
+from domain.settings import Settings
+from infra.codec import EncryptionCodec, DecryptionError
+from infra.temporal import make_codec
+from store.db import transaction
+
+router = APIRouter(prefix="/codec", tags=["codec"])
+
+CODEC_ROLES = (Role.ADMINISTRATOR, Role.INSPECTOR)
+_PAYLOADS_EXAMPLE = {"payloads": [{"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "e30="}]}
+
+
+def install_cors(app: FastAPI, settings: Settings) -> None:
+    """Let the Temporal Web UI (``ui_origin``) call the codec with the operator's token."""
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[settings.ui_origin],
+        allow_credentials=True,
+        allow_methods=["POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+    )
+
+
+async def codec_access(
+    request: Request,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Actor | None:
+    """Open to the local UI in development; otherwise an administrator's or inspector's token."""
+    if settings.env == "development":
+        return None
+    employee_id = await bearer_employee_id(request, credentials)
+    async with transaction(request.app.state.sessions) as session:
+        actor = await current_actor(employee_id, session, settings)
+    return await require_roles(*CODEC_ROLES)(actor)
+
+
+def _codec(request: Request) -> EncryptionCodec:
+    codec: EncryptionCodec | None = getattr(request.app.state, "codec", None)
+    if codec is None:
+        codec = request.app.state.codec = make_codec(request.app.state.settings)
+    return codec
+
+
+def _parse(body: dict[str, Any]) -> Payloads:
+    try:
+        return json_format.ParseDict(body, Payloads())
+    except json_format.ParseError as exc:
+        raise Unprocessable("not a Payloads JSON object", [{"field": "payloads", "message": str(exc)}]) from exc
+
+
+def _answer(payloads: Payloads) -> Response:
+    return Response(json_format.MessageToJson(payloads), media_type="application/json")
+
+
+Access = Annotated[Actor | None, Depends(codec_access)]
+PayloadsBody = Annotated[dict[str, Any], Body(examples=[_PAYLOADS_EXAMPLE])]
+Namespace = Annotated[str | None, Header(alias="X-Namespace")]
+
+
+@router.post("/encode")
+async def encode(request: Request, body: PayloadsBody, _actor: Access, _ns: Namespace = None) -> Response:
+    """Encrypt the given payloads with the current key."""
+    payloads = _parse(body)
+    return _answer(Payloads(payloads=await _codec(request).encode(payloads.payloads)))
+
+
+@router.post("/decode")
+async def decode(request: Request, body: PayloadsBody, _actor: Access, _ns: Namespace = None) -> Response:
+    """Decrypt the given payloads (unencrypted ones come back unchanged); 422 for an unknown key."""
+    payloads = _parse(body)
+    try:
+        decoded = await _codec(request).decode(payloads.payloads)
+    except DecryptionError as exc:
+        raise Unprocessable(str(exc)) from exc
+    return _answer(Payloads(payloads=decoded))

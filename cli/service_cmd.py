@@ -1,0 +1,55 @@
+"""``nearmiss token | temporal-setup | worker | api``: the service's entry points."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from domain.names import SEARCH_ATTRIBUTES
+from domain.settings import Settings
+
+
+def run_token(employee_id: str) -> None:
+    """Print a bearer token for ``employee_id`` signed with the configured token secret."""
+    from infra.tokens import mint_token
+
+    settings = Settings()
+    if settings.oidc_jwks_url:
+        typer.echo("warning: OIDC is configured; the API will refuse this token", err=True)
+    print(mint_token(settings.token_secret, employee_id, settings.token_ttl_minutes))
+
+
+async def _temporal_setup(settings: Settings) -> list[str]:
+    from infra.temporal import connect, register_search_attributes
+
+    client = await connect(settings)
+    return await register_search_attributes(client, settings.temporal_namespace)
+
+
+def run_temporal_setup() -> None:
+    """Register the custom search attributes (idempotent) and say which were added."""
+    settings = Settings()
+    added = asyncio.run(_temporal_setup(settings))
+    present = [name for name in SEARCH_ATTRIBUTES if name not in added]
+    where = f"{settings.temporal_address} namespace {settings.temporal_namespace}"
+    print(f"search attributes on {where}")
+    print(f"  added: {', '.join(added) or 'none'}")
+    print(f"  already present: {', '.join(present) or 'none'}")
+
+
+def run_worker() -> None:
+    """Run the Temporal worker until interrupted."""
+    from worker.main import run_worker as run
+
+    asyncio.run(run(Settings()))
+
+
+def run_api() -> None:
+    """Serve the API with uvicorn on the configured host and port."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)

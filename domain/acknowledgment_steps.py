@@ -1,0 +1,155 @@
+"""Example 1 steps 2-4 (triage attribution, retention impact, recovery pathway) as data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.roles import Role
+from domain.steps import StepSpec
+
+EXAMPLE = "acknowledgment"
+NEAR_MISS_RELIABILITY_CASE_REGISTER = "near-miss-reliability-case-register"
+RETENTION_FILE = "workforce-safety-culture-retention-file"
+ACKNOWLEDGMENT_RECOVERY_LOG = "acknowledgment-recovery-log"
+SAFETY_LEARNING_ASSURANCE_WORKSPACE = "safety-learning-assurance-workspace"
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
+
+
+class Submission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EvidenceRef(BaseModel):
+    """A piece of evidence: a document opened for the case, optionally one chronology entry."""
+
+    model_config = ConfigDict(extra="forbid")
+    document: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    entry: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+TriageFailureSource = Literal[
+    "absent_named_triage_ownership",
+    "incorrect_initial_classification",
+    "acknowledgment_without_risk_specific_action",
+    "manager_non_review",
+    "routing_failure",
+]
+
+
+class ConfirmedTriageSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: TriageFailureSource
+    evidence: Annotated[list[EvidenceRef], Field(min_length=1)]
+
+
+class TriageAttribution(Submission):
+    """Step 2 fields (near-miss reliability case register)."""
+
+    confirmed_sources: Annotated[list[ConfirmedTriageSource], Field(min_length=1)]
+    indicators_above_threshold: Annotated[int, Field(ge=0)]
+    repeated_worker_exposure: bool
+    category_repeatedly_under_triaged: bool
+    unsafe_condition_active_while_pending: bool
+    note: Note
+
+
+ImpactLevel = Literal["low", "medium", "high"]
+
+
+class RetentionImpact(Submission):
+    """Step 3 fields (workforce safety-culture retention file)."""
+
+    impact_level: ImpactLevel
+    affected_speaking_up_confidence: bool
+    affected_trust_in_management_attention: bool
+    affected_willingness_to_report_early: bool
+    affected_intention_to_remain: bool
+    prior_90d_retention_risk: Literal["none", "low", "medium", "high"]
+    prior_reports_180d: Annotated[int, Field(ge=0)]
+    repeated_exposures_same_domain: Annotated[int, Field(ge=0)]
+    open_concern: bool
+    note: Note
+
+
+RecoveryPathwayType = Literal[
+    "triage_control_reset",
+    "named_ownership_assignment",
+    "service_line_daily_review",
+    "unsafe_condition_correction",
+    "combined_recovery",
+]
+
+DateOrInstant = date | AwareDatetime
+
+
+class RecoveryPathway(Submission):
+    """Step 4 fields (acknowledgment recovery log). A bare date means close of business."""
+
+    pathway_type: RecoveryPathwayType
+    responsible_owner_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    triage_control_implementation_deadline: DateOrInstant
+    worker_communication_deadline: DateOrInstant
+    mandatory_review_date: date
+    immediate_senior_acknowledgment: bool
+    mandatory_named_owner_assignment: bool
+    temporary_daily_service_line_review: bool
+    same_day_unsafe_condition_escalation: bool
+    note: Note
+
+
+TRIAGE_ATTRIBUTION = StepSpec(
+    slug="triage-attribution",
+    example=EXAMPLE,
+    title="Triage-failure attribution",
+    role=Role.NEAR_MISS_GOVERNANCE_SUPERVISOR,
+    deadline_rule="close of business",
+    prerequisites=(
+        "daily-review",
+        "report-chronology",
+        "triage-note-history",
+        "risk-classification-source",
+    ),
+    register=NEAR_MISS_RELIABILITY_CASE_REGISTER,
+    fields=TriageAttribution,
+    computed=(
+        ("indicators_above_threshold", "indicator_count"),
+        ("repeated_worker_exposure", "repeated_worker_exposure"),
+        ("category_repeatedly_under_triaged", "repeated_category_under_triage"),
+        ("unsafe_condition_active_while_pending", "unsafe_condition_active_while_pending"),
+    ),
+)
+
+RETENTION_IMPACT = StepSpec(
+    slug="retention-impact",
+    example=EXAMPLE,
+    title="Retention impact analysis",
+    role=Role.WORKFORCE_RETENTION_SAFETY_CULTURE_MANAGER,
+    deadline_rule="4 working hours",
+    register=RETENTION_FILE,
+    fields=RetentionImpact,
+    computed=(
+        ("prior_90d_retention_risk", "prior_90d_retention_risk"),
+        ("prior_reports_180d", "prior_reports_180d"),
+        ("repeated_exposures_same_domain", "repeated_exposures_same_domain_180d"),
+        ("open_concern", "open_concern"),
+    ),
+)
+
+RECOVERY_PATHWAY = StepSpec(
+    slug="recovery-pathway",
+    example=EXAMPLE,
+    title="Acknowledgment-recovery pathway",
+    role=Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE,
+    deadline_rule="close of business",
+    prerequisites=("reporting-control-authorization-sheet",),
+    register=ACKNOWLEDGMENT_RECOVERY_LOG,
+    fields=RecoveryPathway,
+)
+
+STEPS: dict[str, StepSpec] = {
+    s.slug: s for s in (TRIAGE_ATTRIBUTION, RETENTION_IMPACT, RECOVERY_PATHWAY)
+}

@@ -1,0 +1,288 @@
+"""Case workflow state and the inputs/results exchanged between workflows, activities and API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from domain.calendar import CalendarConfig
+from domain.roles import Role
+
+
+class Actor(BaseModel):
+    """Who acts: the API resolves the roles from the staff directory and passes them in."""
+
+    employee_id: str
+    roles: list[Role] = []
+
+
+class Obligation(BaseModel):
+    """Something a role or named owner must do by a deadline; escalates until done."""
+
+    key: str
+    title: str
+    role: Role | None = None
+    assignee: str | None = None
+    opened_at: datetime
+    deadline: datetime
+    deadline_rule: str
+    calendar_version: str
+    level: int = 0
+    next_escalation_at: datetime
+    done_at: datetime | None = None
+    done_by: str | None = None
+    late: bool = False
+
+
+class TimelineEvent(BaseModel):
+    at: datetime
+    kind: str
+    actor: str
+    detail: dict[str, Any] = {}
+
+
+class CaseInput(BaseModel):
+    """Start input of a case workflow: business key, policy and calendar pinned at opening."""
+
+    case_id: str
+    example: str
+    reference: str
+    review_id: str
+    exposure: str
+    service_line: str
+    opened_at: datetime
+    calendar: CalendarConfig
+    policy_version: str
+
+
+class CaseState(BaseModel):
+    """Everything the validators judge and the query returns (Temporal is the state of record)."""
+
+    case_id: str
+    example: str
+    reference: str
+    review_id: str
+    exposure: str
+    service_line: str
+    stage: str = "opened"
+    status: Literal["open", "closed"] = "open"
+    opened_at: datetime
+    policy_version: str
+    current_step: str | None = None
+    obligations: dict[str, Obligation] = {}
+    computed: dict[str, dict[str, Any]] = {}
+    opened_documents: dict[str, list[str]] = {}
+    results: dict[str, dict[str, Any]] = {}
+    pathway_owner: str | None = None
+    pathway_accepted_at: datetime | None = None
+    actions: dict[str, Obligation] = {}
+    visible_in: list[str] = []
+    closure: dict[str, Any] | None = None
+    timeline: list[TimelineEvent] = []
+
+
+class StepSubmission(BaseModel):
+    step: str
+    actor: Actor
+    fields: dict[str, Any]
+
+
+class StepReceipt(BaseModel):
+    case_id: str
+    step: str
+    accepted_at: datetime
+    late: bool
+    register_name: str
+    entry_seq: int
+
+
+class DocumentOpened(BaseModel):
+    document: str
+    actor: Actor
+
+
+class PathwayAcceptance(BaseModel):
+    actor: Actor
+
+
+class ActionDone(BaseModel):
+    action: str
+    actor: Actor
+    note: str | None = None
+
+
+class PackPublished(BaseModel):
+    kind: str
+    period: str
+    published_at: datetime
+    published_by: str
+
+
+class ExposureRaised(BaseModel):
+    exposure: str
+    review_id: str
+
+
+class DeadlineRequest(BaseModel):
+    calendar: CalendarConfig
+    rule: str
+    start: datetime
+
+
+class EscalationRequest(BaseModel):
+    """A missed deadline at one level: record a breach, queue and deliver notifications."""
+
+    case_id: str
+    example: str
+    obligation: str
+    title: str
+    role: Role | None
+    assignee: str | None
+    deadline: datetime
+    level: int
+    at: datetime
+
+
+class EscalationResult(BaseModel):
+    breach_recorded: bool
+    notified: list[str] = Field(default_factory=list)
+    message_ids: list[int] = Field(default_factory=list)
+
+
+class ProjectionUpdate(BaseModel):
+    """The case row as the workflow sees it now, plus one timeline event (deduplicated)."""
+
+    case_id: str
+    example: str
+    reference: str
+    review_id: str
+    service_line: str
+    exposure: str
+    stage: str
+    status: str
+    assigned_role: str | None
+    assignee: str | None
+    deadline: datetime | None
+    escalation_level: int
+    opened_at: datetime
+    at: datetime
+    closed_at: datetime | None = None
+    detail: dict[str, Any] = {}
+    event: TimelineEvent | None = None
+    event_key: str | None = None
+    done_obligations: list[str] = []
+
+
+class RecordEntryRequest(BaseModel):
+    """Append a step result to its register, timestamped with its actor."""
+
+    register_name: str
+    subject: str
+    kind: str
+    actor: str
+    at: datetime
+    payload: dict[str, Any]
+
+
+class RecordEntryResult(BaseModel):
+    register_name: str
+    seq: int
+    hash: str
+
+
+class ReviewInput(BaseModel):
+    """Start input of a review workflow (the review date; calendar pinned at start)."""
+
+    review_id: str
+    example: str
+    period: str
+    calendar: CalendarConfig
+    policy_version: str
+
+
+class ReviewSummary(BaseModel):
+    """What a review workflow keeps in history: counts only, no personal data."""
+
+    review_id: str
+    as_of: datetime | None = None
+    skipped: str | None = None
+    counts: dict[str, int] = {}
+    exceptions: int = 0
+    exposed: int = 0
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    cases_opened: int = 0
+    cases_raised: int = 0
+
+
+class GenerateReviewRequest(BaseModel):
+    review_id: str
+    period: str
+    as_of: datetime
+
+
+class ReviewedRequest(BaseModel):
+    review_id: str
+    actor: str
+    at: datetime
+    calendar: CalendarConfig
+    policy_version: str
+
+
+class OpenCasesResult(BaseModel):
+    opened: int
+    raised: int
+    existing: int
+
+
+class MarkReviewed(BaseModel):
+    actor: Actor
+
+
+class CaseRef(BaseModel):
+    """Identifies a case for activities that compute values from the store."""
+
+    case_id: str
+    reference: str
+    as_of: datetime
+
+
+class CloseRequest(BaseModel):
+    case_id: str
+    reference: str
+    example: str
+    category: str
+    final_reviewing_role: str
+    at: datetime
+    register_name: str
+
+
+class WorkingDayRequest(BaseModel):
+    calendar: CalendarConfig
+    day: date
+
+
+class PackInput(BaseModel):
+    kind: str
+    period: str
+
+
+class PackSummary(BaseModel):
+    kind: str
+    period: str
+    case_ids: list[str] = []
+    published_by: str | None = None
+    published_at: datetime | None = None
+
+
+class PublishPack(BaseModel):
+    actor: Actor
+
+
+class PublishRequest(BaseModel):
+    kind: str
+    period: str
+    actor: str
+    at: datetime

@@ -1,0 +1,185 @@
+"""Feed ingestion, pure part: validate rows against the feed contract and parse CSV files.
+
+Rows are validated as JSON in pydantic's strict mode: booleans must be JSON booleans, integers
+JSON integers, timestamps ISO 8601 strings with an offset — ``"yes"`` or ``1`` never pass as a
+boolean. CSV cells are converted to those JSON types first (``true``/``false``, integers,
+``;``-separated lists; an empty cell is null, i.e. absent).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import types
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from domain.feeds import FEEDS, FeedRecord, FeedSpec
+
+CellKind = Literal["list", "bool", "int", "str"]
+LIST_SEPARATOR = ";"
+
+
+class UnknownFeed(LookupError):
+    """The feed name is not one of SOURCES.md's feeds."""
+
+    def __init__(self, feed: str) -> None:
+        super().__init__(f"unknown feed {feed!r}; known feeds: {', '.join(sorted(FEEDS))}")
+        self.feed = feed
+
+
+class CsvHeaderError(ValueError):
+    """The CSV file has no usable header row (missing, blank or duplicated column names)."""
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class RowRejection(BaseModel):
+    """A rejected row: its 0-based index in the batch, its CSV line (if any) and why."""
+
+    index: int
+    line: int | None = None
+    errors: list[FieldError]
+
+
+def feed_spec(feed: str) -> FeedSpec:
+    """The feed's spec; raises UnknownFeed."""
+    try:
+        return FEEDS[feed]
+    except KeyError:
+        raise UnknownFeed(feed) from None
+
+
+def validate_rows(
+    feed: str, rows: Sequence[Any], *, lines: Sequence[int] | None = None
+) -> tuple[list[FeedRecord], list[RowRejection]]:
+    """Valid records and rejections of a batch; raises UnknownFeed.
+
+    Rows sharing a key collapse to the LAST valid one (the record list is ordered by each key's
+    last occurrence), so a batch behaves like sending its rows one after another.
+    """
+    spec = feed_spec(feed)
+    valid: dict[str, FeedRecord] = {}
+    rejections: list[RowRejection] = []
+    for index, row in enumerate(rows):
+        record, errors = _validate_row(spec.model, row)
+        if record is None:
+            line = lines[index] if lines is not None else None
+            rejections.append(RowRejection(index=index, line=line, errors=errors))
+            continue
+        key = str(getattr(record, spec.key))
+        valid.pop(key, None)
+        valid[key] = record
+    return list(valid.values()), rejections
+
+
+def _validate_row(model: type[FeedRecord], row: Any) -> tuple[FeedRecord | None, list[FieldError]]:
+    if not isinstance(row, dict):
+        return None, [FieldError(field="(record)", message="a record must be a JSON object")]
+    try:
+        document = json.dumps(row, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        return None, [FieldError(field="(record)", message=f"not JSON-serialisable: {exc}")]
+    try:
+        return model.model_validate_json(document, strict=True), []
+    except ValidationError as exc:
+        return None, [
+            FieldError(
+                field=".".join(str(part) for part in error["loc"]) or "(record)",
+                message=error["msg"],
+            )
+            for error in exc.errors(include_url=False)
+        ]
+
+
+def parse_csv(
+    feed: str, text_or_lines: str | Iterable[str]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, row)`` for each data row of a CSV text or line iterable, lazily.
+
+    The header row names the fields. Unknown columns are kept in every row (so validation rejects
+    the row naming them); empty cells of known fields are left out (null). Raises UnknownFeed
+    at once and CsvHeaderError when iteration starts on a file without a usable header.
+    """
+    spec = feed_spec(feed)
+    lines = io.StringIO(text_or_lines) if isinstance(text_or_lines, str) else text_or_lines
+    return _parse(cell_kinds(spec.model), lines)
+
+
+def _parse(
+    kinds: dict[str, CellKind], lines: Iterable[str]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.reader(lines)
+    header = _header(reader)
+    previous_end = reader.line_num
+    for cells in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        yield start, _row(header, cells, kinds)
+
+
+def _header(reader: Iterator[list[str]]) -> list[str]:
+    header = [name.strip() for name in next(reader, [])]
+    if not any(header):
+        raise CsvHeaderError("the file has no header row (line 1 must name the fields)")
+    if "" in header:
+        raise CsvHeaderError(f"header column {header.index('') + 1} has no name")
+    duplicates = sorted({name for name in header if header.count(name) > 1})
+    if duplicates:
+        raise CsvHeaderError(f"duplicated header columns: {', '.join(duplicates)}")
+    return header
+
+
+def _row(header: list[str], cells: list[str], kinds: dict[str, CellKind]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for name, cell in zip(header, cells, strict=False):
+        kind = kinds.get(name)
+        if kind is None:  # unknown column: keep it, even empty, so the row is rejected
+            row[name] = cell or None
+        elif cell.strip():
+            row[name] = convert_cell(kind, cell)
+    for position, cell in enumerate(cells[len(header) :], start=len(header) + 1):
+        row[f"(column {position}, beyond the header)"] = cell
+    return row
+
+
+def convert_cell(kind: CellKind, cell: str) -> Any:
+    """A non-empty CSV cell as the JSON value the contract expects (left as text if it isn't)."""
+    value = cell.strip()
+    if kind == "list":
+        return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
+    if kind == "bool" and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if kind == "int":
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    return value
+
+
+@cache
+def cell_kinds(model: type[FeedRecord]) -> dict[str, CellKind]:
+    """How each field of ``model`` is read from a CSV cell, from its type annotation."""
+    return {name: _kind(field.annotation) for name, field in model.model_fields.items()}
+
+
+def _kind(annotation: Any) -> CellKind:
+    if get_origin(annotation) in (Union, types.UnionType):
+        non_null = [arg for arg in get_args(annotation) if arg is not type(None)]
+        annotation = non_null[0] if len(non_null) == 1 else annotation
+    if get_origin(annotation) in (list, set, frozenset, tuple):
+        return "list"
+    if annotation is bool:
+        return "bool"
+    if annotation is int:
+        return "int"
+    return "str"

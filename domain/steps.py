@@ -1,0 +1,85 @@
+"""Generic human-step contract: a step is data (role, deadline rule, prerequisites, fields...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from domain.roles import Role
+
+# Failure types raised by update validators; the API maps them to status codes in one place.
+WRONG_ROLE = "WrongRole"
+WRONG_STAGE = "WrongStage"
+MISSING_PREREQUISITE = "MissingPrerequisite"
+INVALID_FIELDS = "InvalidFields"
+
+EXAMPLE_DIRECTORS: dict[str, Role] = {
+    "acknowledgment": Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE,
+    "learning-visibility": Role.EXECUTIVE_DIRECTOR_QUALITY_LEARNING_WORKFORCE_SUPPORT,
+    "closure-credibility": Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING,
+}
+BOARD_ROLE = Role.BOARD_WORKFORCE_EXPERIENCE_REVIEWER
+
+
+class FieldError(BaseModel):
+    """One field-level reason a submission was rejected."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One human step of an example, declared as data and run by the generic step engine."""
+
+    slug: str
+    example: str
+    title: str
+    role: Role | None  # None: the case's named owner
+    deadline_rule: str
+    register: str
+    fields: type[BaseModel]
+    prerequisites: tuple[str, ...] = ()
+    # submitted field -> key of the value the service computed when the step opened
+    computed: tuple[tuple[str, str], ...] = ()
+
+
+def escalation_roles(example: str, step_role: Role | None, level: int) -> list[Role]:
+    """Roles notified at an escalation level (SOURCES.md: role, + director, + board)."""
+    roles: list[Role] = [step_role] if step_role is not None else []
+    if level >= 2:
+        roles.append(EXAMPLE_DIRECTORS[example])
+    if level >= 3:
+        roles.append(BOARD_ROLE)
+    return list(dict.fromkeys(roles))
+
+
+def field_errors(exc: ValidationError) -> list[FieldError]:
+    """Flatten a pydantic ValidationError into field-level reasons."""
+    errors = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in err["loc"]) or "body"
+        errors.append(FieldError(field=loc, message=err["msg"]))
+    return errors
+
+
+def computed_mismatches(
+    spec: StepSpec, submitted: BaseModel, computed: dict[str, Any]
+) -> list[FieldError]:
+    """Submitted values that disagree with the values the service computed (naming them)."""
+    errors = []
+    for field, key in spec.computed:
+        if key not in computed:
+            continue
+        expected = computed[key]
+        actual = getattr(submitted, field)
+        if actual != expected:
+            errors.append(
+                FieldError(
+                    field=field,
+                    message=f"computed value is {expected!r} (source: {key}); got {actual!r}",
+                )
+            )
+    return errors

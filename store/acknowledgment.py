@@ -1,0 +1,312 @@
+"""Example 1 reviews: set-based reconciliation over the stored feeds, storage, review marking.
+
+Step 2 and 3 values live in ``store.acknowledgment_values`` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from domain.acknowledgment import (
+    EXPOSED,
+    GOVERNANCE_REGISTER,
+    PLATFORM,
+    REPORTING_LOG,
+    RESPONSE_TRACKER,
+    AckPolicy,
+    AckReviewResult,
+    ExposedReport,
+    Exposure,
+    ReviewItem,
+    instant,
+    review_item,
+)
+from domain.names import EXAMPLE_ACKNOWLEDGMENT
+from store.acknowledgment_values import attribution_values, retention_values
+from store.tables import Review, SourceRecord
+from store.tables import ReviewItem as ReviewItemRow
+
+__all__ = [
+    "ReviewItemView",
+    "ReviewNotFound",
+    "ReviewView",
+    "attribution_values",
+    "generate_review",
+    "load_review",
+    "mark_review_reviewed",
+    "retention_values",
+    "set_review_case_ids",
+]
+
+_INSERT_CHUNK = 2_000
+_ITEMS = cast(Table, ReviewItemRow.__table__)
+
+
+class ReviewNotFound(LookupError):
+    """No review with that ID."""
+
+
+class ReviewItemView(BaseModel):
+    reference: str
+    classification: Exposure | None
+    reasons: list[str]
+    fields: dict[str, Any]
+    case_id: str | None
+
+
+class ReviewView(BaseModel):
+    """A stored review with its items, as the API shows it."""
+
+    review_id: str
+    example: str
+    period: str
+    as_of: datetime
+    generated_at: datetime
+    status: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    summary: dict[str, Any]
+    items: list[ReviewItemView]
+
+
+def _scope_prefilter(entity: Any, as_of: datetime, policy: AckPolicy) -> ColumnElement[bool]:
+    """A superset of the scope in SQL, so out-of-scope JSON never leaves the database.
+
+    Contents hold ``submitted_at`` as ISO 8601 text (validated by the feed models): its local date
+    prefix sorts like the instant within a day of offset, so a day's margin each side is safe and
+    the exact UTC comparison runs in Python.
+    """
+    start = as_of - timedelta(days=policy.scope_days)
+    submitted = entity.content["submitted_at"].as_string()
+    return and_(
+        entity.feed == PLATFORM,
+        submitted >= (start - timedelta(days=1)).date().isoformat(),
+        submitted < (as_of + timedelta(days=2)).date().isoformat(),
+        entity.content["triage_status"].as_string() != "closed",
+    )
+
+
+def in_scope(content: dict[str, Any], as_of: datetime, policy: AckPolicy) -> bool:
+    """Exact scope: submitted in [as_of - scope_days, as_of) and not closed."""
+    submitted = instant(content.get("submitted_at"))
+    if submitted is None or content.get("triage_status") == "closed":
+        return False
+    return as_of - timedelta(days=policy.scope_days) <= submitted < as_of
+
+
+async def _load_feeds(
+    session: AsyncSession, as_of: datetime, policy: AckPolicy
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
+    """In-scope platform rows (one query) and the other feeds' rows for them (one join)."""
+    platform = (
+        await session.scalars(
+            select(SourceRecord.content).where(_scope_prefilter(SourceRecord, as_of, policy))
+        )
+    ).all()
+    reports = [content for content in platform if in_scope(content, as_of, policy)]
+    scoped = aliased(SourceRecord)
+    other = (
+        await session.execute(
+            select(SourceRecord.feed, SourceRecord.key, SourceRecord.content)
+            .join(scoped, scoped.key == SourceRecord.key)
+            .where(
+                SourceRecord.feed.in_((REPORTING_LOG, RESPONSE_TRACKER, GOVERNANCE_REGISTER)),
+                _scope_prefilter(scoped, as_of, policy),
+            )
+        )
+    ).all()
+    by_feed: dict[str, dict[str, dict[str, Any]]] = {
+        REPORTING_LOG: {},
+        RESPONSE_TRACKER: {},
+        GOVERNANCE_REGISTER: {},
+    }
+    for feed, key, content in other:
+        by_feed[feed][key] = content
+    return reports, by_feed
+
+
+def _exposed(item: ReviewItem | ReviewItemRow) -> ExposedReport:
+    fields = item.fields
+    return ExposedReport(
+        reference=item.reference,
+        exposure=Exposure(str(item.classification)),
+        service_line=fields["service_line"],
+        employee_id=fields["employee_id"],
+        manager_line=fields.get("manager_line"),
+        risk_domain=fields["risk_domain"],
+        indicator_count=fields["indicator_count"],
+        indicators=fields["indicators"],
+    )
+
+
+def _summary(items: list[ReviewItem], policy: AckPolicy) -> dict[str, Any]:
+    tally = Counter(item.classification for item in items)
+    return {
+        "total": len(items),
+        "counts": {exposure.value: tally.get(exposure, 0) for exposure in Exposure},
+        "exceptions": tally.get(None, 0),
+        # The policy is pinned with the review: later documents show what classified the report.
+        "policy": policy.model_dump(),
+    }
+
+
+async def _stored_result(session: AsyncSession, review: Review) -> AckReviewResult:
+    rows = await session.scalars(
+        select(ReviewItemRow)
+        .where(
+            ReviewItemRow.review_id == review.review_id,
+            ReviewItemRow.classification.in_([e.value for e in EXPOSED]),
+        )
+        .order_by(ReviewItemRow.reference)
+    )
+    return AckReviewResult(
+        review_id=review.review_id,
+        as_of=review.as_of,
+        counts=dict(review.summary["counts"]),
+        exposed=[_exposed(row) for row in rows],
+        exceptions=int(review.summary["exceptions"]),
+    )
+
+
+async def generate_review(
+    session: AsyncSession,
+    review_id: str,
+    review_date: date,
+    as_of: datetime,
+    policy: AckPolicy,
+    *,
+    generated_at: datetime | None = None,
+) -> AckReviewResult:
+    """Reconcile, classify and store the review; idempotent: an existing review is returned as is.
+
+    The caller commits. ``generated_at`` defaults to ``as_of`` (activities pass their instant).
+    """
+    existing = await session.get(Review, review_id)
+    if existing is not None:
+        return await _stored_result(session, existing)
+    as_of_utc = instant(as_of)
+    assert as_of_utc is not None
+    reports, feeds = await _load_feeds(session, as_of_utc, policy)
+    items = [
+        review_item(
+            report,
+            feeds[REPORTING_LOG].get(report["reference"]),
+            feeds[RESPONSE_TRACKER].get(report["reference"]),
+            feeds[GOVERNANCE_REGISTER].get(report["reference"]),
+            as_of_utc,
+            policy,
+        )
+        for report in reports
+    ]
+    items.sort(key=lambda item: item.reference)
+    summary = _summary(items, policy)
+    session.add(
+        Review(
+            review_id=review_id,
+            example=EXAMPLE_ACKNOWLEDGMENT,
+            period=review_date.isoformat(),
+            as_of=as_of_utc,
+            generated_at=generated_at or as_of_utc,
+            status="generated",
+            summary=summary,
+        )
+    )
+    await session.flush()
+    await _insert_items(session, review_id, items)
+    return AckReviewResult(
+        review_id=review_id,
+        as_of=as_of_utc,
+        counts=summary["counts"],
+        exposed=[_exposed(item) for item in items if item.classification in EXPOSED],
+        exceptions=summary["exceptions"],
+    )
+
+
+async def _insert_items(session: AsyncSession, review_id: str, items: list[ReviewItem]) -> None:
+    rows = [
+        {
+            "review_id": review_id,
+            "reference": item.reference,
+            "classification": item.classification.value if item.classification else None,
+            "reasons": item.reasons,
+            "fields": item.fields,
+            "case_id": None,
+        }
+        for item in items
+    ]
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        await session.execute(insert(_ITEMS), rows[start : start + _INSERT_CHUNK])
+
+
+async def load_review(session: AsyncSession, review_id: str) -> ReviewView | None:
+    """The review with every item (ordered by reference), or None when it does not exist."""
+    review = await session.get(Review, review_id)
+    if review is None:
+        return None
+    rows = await session.scalars(
+        select(ReviewItemRow)
+        .where(ReviewItemRow.review_id == review_id)
+        .order_by(ReviewItemRow.reference)
+    )
+    return ReviewView(
+        review_id=review.review_id,
+        example=review.example,
+        period=review.period,
+        as_of=review.as_of,
+        generated_at=review.generated_at,
+        status=review.status,
+        reviewed_by=review.reviewed_by,
+        reviewed_at=review.reviewed_at,
+        summary=review.summary,
+        items=[
+            ReviewItemView(
+                reference=row.reference,
+                classification=Exposure(row.classification) if row.classification else None,
+                reasons=row.reasons,
+                fields=row.fields,
+                case_id=row.case_id,
+            )
+            for row in rows
+        ],
+    )
+
+
+async def set_review_case_ids(
+    session: AsyncSession, review_id: str, mapping: dict[str, str]
+) -> None:
+    """Link review items to their cases (reference -> case ID); idempotent, unknown refs ignored."""
+    if not mapping:
+        return
+    table = _ITEMS
+    statement = (
+        update(table)
+        .where(table.c.review_id == bindparam("b_review"), table.c.reference == bindparam("b_ref"))
+        .values(case_id=bindparam("b_case"))
+    )
+    await session.execute(
+        statement,
+        [{"b_review": review_id, "b_ref": ref, "b_case": case} for ref, case in mapping.items()],
+    )
+
+
+async def mark_review_reviewed(
+    session: AsyncSession, review_id: str, actor: str, at: datetime
+) -> bool:
+    """Mark the review reviewed; True if this call did, False if it already was (first kept)."""
+    review = await session.get(Review, review_id, with_for_update=True)
+    if review is None:
+        raise ReviewNotFound(review_id)
+    if review.status == "reviewed":
+        return False
+    review.status = "reviewed"
+    review.reviewed_by = actor
+    review.reviewed_at = at
+    await session.flush()
+    return True

@@ -1,0 +1,138 @@
+"""Case projection, timeline, breaches and document openings: written by activities, read by the API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.cases import ProjectionUpdate
+from store.sources import current_records
+from store.tables import Breach, Case, CaseEvent, DocumentOpening
+
+
+async def report_employee(session: AsyncSession, reference: str) -> str:
+    """The reporting worker's employee ID from the incident platform ('' if unknown)."""
+    rows = await current_records(session, "incident-platform", [reference])
+    return str(rows.get(reference, {}).get("employee_id", ""))
+
+
+async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
+    """Create or update the case row and append the event once (idempotent on its key)."""
+    case = await session.get(Case, p.case_id)
+    values: dict[str, Any] = {
+        "exposure": p.exposure, "stage": p.stage, "status": p.status,
+        "assigned_role": p.assigned_role, "assignee": p.assignee, "deadline": p.deadline,
+        "escalation_level": p.escalation_level, "updated_at": p.at, "closed_at": p.closed_at,
+        "detail": p.detail,
+    }
+    if case is None:
+        employee_id = await report_employee(session, p.reference)
+        session.add(Case(
+            case_id=p.case_id, example=p.example, reference=p.reference, review_id=p.review_id,
+            employee_id=employee_id, service_line=p.service_line, opened_at=p.opened_at, **values,
+        ))
+    elif case.updated_at <= p.at:
+        for name, value in values.items():
+            setattr(case, name, value)
+    for key in p.done_obligations:
+        await resolve_breaches(session, p.case_id, key, p.at)
+    if p.event is not None and p.event_key is not None:
+        exists = await session.scalar(
+            select(func.count()).select_from(CaseEvent).where(CaseEvent.dedupe_key == p.event_key)
+        )
+        if not exists:
+            session.add(CaseEvent(
+                case_id=p.case_id, at=p.event.at, kind=p.event.kind, actor=p.event.actor,
+                detail=p.event.detail, dedupe_key=p.event_key,
+            ))
+    await session.flush()
+
+
+async def record_breach(
+    session: AsyncSession, case_id: str, step: str, deadline: datetime, level: int, at: datetime
+) -> bool:
+    """Record a breach at a level; False if that breach was already recorded (a retry)."""
+    existing = await session.scalar(select(Breach).where(
+        Breach.case_id == case_id, Breach.step == step, Breach.deadline == deadline,
+        Breach.level == level,
+    ))
+    if existing is not None:
+        return False
+    session.add(Breach(case_id=case_id, step=step, deadline=deadline, level=level, escalated_at=at))
+    await session.flush()
+    return True
+
+
+async def resolve_breaches(session: AsyncSession, case_id: str, step: str, at: datetime) -> None:
+    """Mark a step's breaches resolved once the step is done (they stay on record)."""
+    await session.execute(
+        update(Breach)
+        .where(Breach.case_id == case_id, Breach.step == step, Breach.resolved_at.is_(None))
+        .values(resolved_at=at)
+    )
+
+
+async def open_breaches(session: AsyncSession) -> list[dict[str, Any]]:
+    """Open breaches with their latest level, one row per case and step."""
+    rows = (await session.scalars(
+        select(Breach).where(Breach.resolved_at.is_(None)).order_by(Breach.escalated_at)
+    )).all()
+    latest: dict[tuple[str, str], Breach] = {}
+    for row in rows:
+        key = (row.case_id, row.step)
+        if key not in latest or row.level > latest[key].level:
+            latest[key] = row
+    return [
+        {"case_id": b.case_id, "step": b.step, "deadline": b.deadline, "level": b.level,
+         "escalated_at": b.escalated_at}
+        for b in latest.values()
+    ]
+
+
+async def list_cases(
+    session: AsyncSession,
+    *,
+    example: str | None = None,
+    stage: str | None = None,
+    exposure: str | None = None,
+    overdue_at: datetime | None = None,
+    employee_id: str | None = None,
+    limit: int = 500,
+) -> list[Case]:
+    """Cases filtered as GET /cases allows; overdue = an open case past its next deadline."""
+    query = select(Case).order_by(Case.opened_at.desc()).limit(limit)
+    if example:
+        query = query.where(Case.example == example)
+    if stage:
+        query = query.where(Case.stage == stage)
+    if exposure:
+        query = query.where(Case.exposure == exposure)
+    if employee_id:
+        query = query.where(Case.employee_id == employee_id)
+    if overdue_at is not None:
+        query = query.where(Case.status == "open", Case.deadline < overdue_at)
+    return list((await session.scalars(query)).all())
+
+
+async def case_events(session: AsyncSession, case_id: str) -> list[CaseEvent]:
+    return list((await session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id)
+    )).all())
+
+
+async def record_opening(
+    session: AsyncSession, case_id: str, document: str, actor: str, at: datetime
+) -> None:
+    """Record that a person opened a prerequisite document (the evidence it was not self-declared)."""
+    session.add(DocumentOpening(case_id=case_id, document=document, actor=actor, opened_at=at))
+    await session.flush()
+
+
+async def cases_at_stages(session: AsyncSession, example: str, stages: tuple[str, ...]) -> list[str]:
+    return list((await session.scalars(
+        select(Case.case_id).where(Case.example == example, Case.stage.in_(stages))
+        .order_by(Case.case_id)
+    )).all())

@@ -1,0 +1,64 @@
+"""Staff lookup: the ``staff-directory`` feed's current records."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.roles import Role
+from store.tables import SourceRecord
+
+STAFF_FEED = "staff-directory"
+
+
+class StaffMember(BaseModel):
+    """A person of the staff directory, as last received."""
+
+    model_config = ConfigDict(frozen=True)
+
+    employee_id: str
+    display_name: str
+    email: str
+    roles: frozenset[Role]
+    service_line: str | None = None
+    manager_line: str | None = None
+    active: bool
+    left_at: date | None = None
+
+    def is_current(self, on: date | None = None) -> bool:
+        """Active and not left (on ``on``: a leaving date after it still counts as current)."""
+        if not self.active:
+            return False
+        return self.left_at is None or (on is not None and self.left_at > on)
+
+
+def _member(content: dict[str, Any]) -> StaffMember:
+    return StaffMember.model_validate(content)
+
+
+async def get_staff(session: AsyncSession, employee_id: str) -> StaffMember | None:
+    """The directory record of ``employee_id`` (even if inactive or left), or None."""
+    content = await session.scalar(
+        select(SourceRecord.content).where(
+            SourceRecord.feed == STAFF_FEED, SourceRecord.key == employee_id
+        )
+    )
+    return None if content is None else _member(content)
+
+
+async def staff_with_role(
+    session: AsyncSession, role: Role, *, on: date | None = None
+) -> list[StaffMember]:
+    """Current staff (active, not left — see ``StaffMember.is_current``) holding ``role``,
+    ordered by employee ID."""
+    rows = await session.scalars(
+        select(SourceRecord.content)
+        .where(SourceRecord.feed == STAFF_FEED)
+        .order_by(SourceRecord.key)
+    )
+    members = (_member(content) for content in rows)
+    return [member for member in members if role in member.roles and member.is_current(on)]

@@ -1,0 +1,130 @@
+"""Search-attribute registration (idempotent) and encryption of what Temporal stores."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from temporalio import workflow
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.names import SEARCH_ATTRIBUTES
+from infra.temporal import register_search_attributes
+from tests.fixtures.temporal import start_test_env
+
+SECRET = "NM-SECRET-10442 narrative"
+
+
+@workflow.defn(sandboxed=False)
+class EchoWorkflow:
+    @workflow.run
+    async def run(self, text: str) -> str:
+        if text.startswith("fail:"):
+            raise ApplicationError(f"refused {text}", type="Refused", non_retryable=True)
+        return text.upper()
+
+
+async def _custom_attributes(client: Client) -> dict[str, str]:
+    response = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=client.namespace)
+    )
+    return {k: IndexedValueType.Name(v) for k, v in response.custom_attributes.items()}
+
+
+def _expected() -> dict[str, str]:
+    return {k: f"INDEXED_VALUE_TYPE_{v.upper()}" for k, v in SEARCH_ATTRIBUTES.items()}
+
+
+def _every_attribute() -> TypedSearchAttributes:
+    samples = {
+        "Keyword": (SearchAttributeKey.for_keyword, "x"),
+        "Datetime": (SearchAttributeKey.for_datetime, datetime(2026, 1, 5, tzinfo=UTC)),
+        "Bool": (SearchAttributeKey.for_bool, True),
+        "Int": (SearchAttributeKey.for_int, 1),
+    }
+    pairs = []
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        make_key, value = samples[kind]
+        pairs.append(SearchAttributePair(make_key(name), value))
+    return TypedSearchAttributes(pairs)
+
+
+async def _start_with(client: Client, attributes: TypedSearchAttributes) -> None:
+    await client.start_workflow(
+        "Unpolled", id=f"sa-{uuid.uuid4().hex}", task_queue="nobody-polls",
+        search_attributes=attributes,
+    )
+
+
+async def test_registration_is_idempotent_on_the_test_server() -> None:
+    # The test server cannot list search attributes, but it refuses unregistered ones on start.
+    env = await start_test_env(register=False)
+    unknown = TypedSearchAttributes([SearchAttributePair(SearchAttributeKey.for_keyword("Nope"), "x")])
+    try:
+        with pytest.raises(RPCError):
+            await _start_with(env.client, _every_attribute())
+        first = await register_search_attributes(env.client, env.client.namespace)
+        second = await register_search_attributes(env.client, env.client.namespace)
+        await _start_with(env.client, _every_attribute())
+        with pytest.raises(RPCError):
+            await _start_with(env.client, unknown)
+    finally:
+        await env.shutdown()
+    assert first == list(SEARCH_ATTRIBUTES)
+    assert second == []
+
+
+@pytest.mark.devserver
+async def test_registration_is_idempotent_on_the_dev_server(dev_env: WorkflowEnvironment) -> None:
+    # The fixture registered once already; a second run adds nothing and breaks nothing.
+    assert await register_search_attributes(dev_env.client, dev_env.client.namespace) == []
+    attributes = await _custom_attributes(dev_env.client)
+    assert {k: attributes[k] for k in SEARCH_ATTRIBUTES} == _expected()
+
+
+async def _run(client: Client, task_queue: str, text: str) -> tuple[str, bytes]:
+    """Run EchoWorkflow; returns its result (or failure message) and its raw history bytes."""
+    handle_id = f"echo-{uuid.uuid4().hex}"
+    async with Worker(client, task_queue=task_queue, workflows=[EchoWorkflow]):
+        handle = await client.start_workflow(
+            EchoWorkflow.run, text, id=handle_id, task_queue=task_queue,
+            execution_timeout=timedelta(minutes=1),
+        )
+        try:
+            outcome = await handle.result()
+        except WorkflowFailureError as exc:
+            assert isinstance(exc.cause, ApplicationError)
+            outcome = exc.cause.message
+        history = await handle.fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes
+    [payload] = started.input.payloads
+    assert payload.metadata["encoding"] == b"binary/encrypted"
+    assert payload.metadata["encryption-key-id"] == b"test-k1"
+    return outcome, history.to_json().encode() + b"".join(
+        e.SerializeToString() for e in history.events
+    )
+
+
+async def test_inputs_and_results_are_stored_encrypted(
+    temporal_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    result, raw = await _run(temporal_env.client, task_queue, SECRET)
+    assert result == SECRET.upper()
+    assert SECRET.encode() not in raw and SECRET.upper().encode() not in raw
+
+
+async def test_failure_messages_are_stored_encrypted(
+    temporal_env: WorkflowEnvironment, task_queue: str
+) -> None:
+    message, raw = await _run(temporal_env.client, task_queue, f"fail:{SECRET}")
+    assert message == f"refused fail:{SECRET}"
+    assert b"NM-SECRET-10442" not in raw
+    assert b"Encoded failure" in raw

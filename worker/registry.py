@@ -1,0 +1,65 @@
+"""Every workflow and activity the worker runs, registered in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.acknowledgment import AcknowledgmentActivities
+from activities.calendar import compute_deadline_activity, is_working_day_activity
+from activities.cases import CaseActivities
+from activities.deps import ActivityDeps
+from activities.packs import PackActivities
+from domain.settings import Settings
+from infra.mail import MailSettings
+from workflows.acknowledgment import AcknowledgmentCaseWorkflow
+from workflows.packs import PackWorkflow
+from workflows.reviews import ReviewWorkflow
+
+WORKFLOWS: list[type] = [ReviewWorkflow, AcknowledgmentCaseWorkflow, PackWorkflow]
+
+
+def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
+    """Activity callables bound to their dependencies."""
+    cases = CaseActivities(deps)
+    ack = AcknowledgmentActivities(deps)
+    packs = PackActivities(deps)
+    return [
+        compute_deadline_activity, is_working_day_activity,
+        cases.project_case, cases.record_entry, cases.escalate_breach,
+        cases.deliver_notifications, cases.close_case,
+        ack.generate_acknowledgment_review, ack.mark_review_reviewed,
+        ack.open_acknowledgment_cases, ack.compute_attribution_values,
+        ack.compute_retention_values, ack.check_authorization_sheet,
+        packs.generate_pack, packs.publish_pack,
+    ]
+
+
+def deps_from_settings(
+    settings: Settings, client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> ActivityDeps:
+    mail = MailSettings(host=settings.smtp_host, port=settings.smtp_port,
+                        sender=settings.smtp_sender, public_url=settings.public_url)
+    return ActivityDeps(sessions=sessions, client=client, mail=mail,
+                        task_queue=settings.temporal_task_queue)
+
+
+def make_worker(client: Client, deps: ActivityDeps, task_queue: str) -> Worker:
+    """A worker for all workflows and activities on TASK_QUEUE."""
+    return Worker(
+        client, task_queue=task_queue, workflows=WORKFLOWS, activities=activities(deps),
+        activity_executor=ThreadPoolExecutor(4),
+    )
+
+
+def build_worker(
+    client: Client, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> Worker:
+    """The production worker (called by `nearmiss worker`)."""
+    deps = deps_from_settings(settings, client, sessions)
+    return make_worker(client, deps, settings.temporal_task_queue)

@@ -1,0 +1,295 @@
+"""Update, signal and query handlers shared by every case workflow (all examples).
+
+Validators are synchronous and read-only: they judge only workflow state (the actor's roles, the
+documents opened, the values computed when the step opened). A rejection raises a typed
+ApplicationError and changes nothing; the API maps the type to a status code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import names
+    from domain.cases import (
+        ActionDone,
+        CaseInput,
+        CaseState,
+        DocumentOpened,
+        ExposureRaised,
+        PackPublished,
+        PathwayAcceptance,
+        ProjectionUpdate,
+        RecordEntryRequest,
+        RecordEntryResult,
+        StepReceipt,
+        StepSubmission,
+        TimelineEvent,
+    )
+    from domain.steps import (
+        INVALID_FIELDS,
+        MISSING_PREREQUISITE,
+        WRONG_ROLE,
+        WRONG_STAGE,
+        FieldError,
+        StepSpec,
+        computed_mismatches,
+        field_errors,
+    )
+
+from workflows.engine import Obligations, run_db, stage_attributes
+
+EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
+
+
+def reject(kind: str, message: str, errors: list[FieldError] | None = None) -> ApplicationError:
+    """A typed, non-retryable rejection carrying field-level reasons."""
+    details = [[e.model_dump() for e in errors or []]]
+    return ApplicationError(message, *details, type=kind, non_retryable=True)
+
+
+class CaseWorkflowBase:
+    """State, projection and the handlers every case shares; subclasses define ``run``."""
+
+    steps: dict[str, StepSpec] = {}
+    documents: frozenset[str] = frozenset()
+
+    def __init__(self, inp: CaseInput) -> None:
+        self.inp = inp
+        self.state = CaseState(
+            case_id=inp.case_id, example=inp.example, reference=inp.reference,
+            review_id=inp.review_id, exposure=inp.exposure, service_line=inp.service_line,
+            opened_at=inp.opened_at, policy_version=inp.policy_version,
+        )
+        self.obligations = Obligations(
+            subject=inp.case_id, example=inp.example, calendar=inp.calendar,
+            store=self.state.obligations, on_change=self.project,
+        )
+        self._submitting: set[str] = set()
+
+    # -- projection -------------------------------------------------------------------------
+
+    async def project(self, event: TimelineEvent | None = None) -> None:
+        """Write the case projection (and one timeline event) to the database."""
+        st = self.state
+        key = None
+        if event is not None:
+            st.timeline.append(event)
+            key = f"{st.case_id}:{len(st.timeline)}:{event.kind}"
+        current = st.obligations.get(st.current_step or "")
+        await run_db(
+            names.ACT_PROJECT_CASE,
+            ProjectionUpdate(
+                case_id=st.case_id, example=st.example, reference=st.reference,
+                review_id=st.review_id, service_line=st.service_line, exposure=st.exposure,
+                stage=st.stage, status=st.status,
+                assigned_role=current.role.value if current and current.role else None,
+                assignee=st.pathway_owner if st.stage.startswith("pathway") else None,
+                deadline=self.obligations.next_deadline(),
+                escalation_level=self.obligations.escalation_level(),
+                opened_at=st.opened_at, at=workflow.now(),
+                closed_at=workflow.now() if st.status == "closed" else None,
+                detail={"current_step": st.current_step, "visible_in": st.visible_in},
+                event=event, event_key=key,
+                done_obligations=[k for k, ob in st.obligations.items() if ob.done_at is not None],
+            ),
+        )
+
+    async def set_stage(self, stage: str, step: StepSpec | None = None) -> None:
+        """Move to a stage: search attributes, projection, timeline."""
+        self.state.stage = stage
+        self.state.current_step = step.slug if step else None
+        workflow.upsert_search_attributes(
+            stage_attributes(stage, self.state.status, self.state.exposure, step.role if step else None)
+        )
+        await self.project(
+            TimelineEvent(at=workflow.now(), kind="stage", actor="system", detail={"stage": stage})
+        )
+
+    async def run_step(self, spec: StepSpec, start: Any, computed: dict[str, Any]) -> dict[str, Any]:
+        """Open a human step, wait (escalating) until an accepted submission, return its fields."""
+        self.state.computed[spec.slug] = computed
+        await self.set_stage(spec.slug, spec)
+        await self.obligations.open(spec.slug, spec.title, rule=spec.deadline_rule, start=start, role=spec.role)
+        await self.obligations.watch(spec.slug)
+        return self.state.results[spec.slug]
+
+    # -- step submission --------------------------------------------------------------------
+
+    def _judge(self, sub: StepSubmission) -> tuple[StepSpec, Any]:
+        spec = self.steps.get(sub.step)
+        if spec is None or self.state.current_step != sub.step or sub.step in self._submitting:
+            raise reject(WRONG_STAGE, f"step {sub.step!r} is not open (stage {self.state.stage!r})")
+        if spec.role is not None and spec.role not in sub.actor.roles:
+            raise reject(WRONG_ROLE, f"step {sub.step!r} needs the role {spec.role.value}")
+        opened = set(self.state.opened_documents.get(sub.actor.employee_id, []))
+        missing = [doc for doc in spec.prerequisites if doc not in opened]
+        if missing:
+            errors = [FieldError(field=f"documents.{d}", message="not opened by you") for d in missing]
+            raise reject(MISSING_PREREQUISITE, "prerequisite documents not opened", errors)
+        try:
+            model = spec.fields.model_validate(sub.fields)
+        except ValidationError as exc:
+            raise reject(INVALID_FIELDS, "invalid fields", field_errors(exc)) from None
+        errors = computed_mismatches(spec, model, self.state.computed.get(spec.slug, {}))
+        errors += self.extra_checks(spec, model, sub)
+        if errors:
+            raise reject(INVALID_FIELDS, "fields disagree with the case", errors)
+        return spec, model
+
+    def extra_checks(self, spec: StepSpec, model: Any, sub: StepSubmission) -> list[FieldError]:
+        """Step-specific cross-checks (subclasses extend); default: cited evidence was opened."""
+        opened = {d for docs in self.state.opened_documents.values() for d in docs}
+        errors = []
+        for i, src in enumerate(getattr(model, "confirmed_sources", []) or []):
+            for j, ev in enumerate(src.evidence):
+                if ev.document not in opened:
+                    errors.append(FieldError(
+                        field=f"confirmed_sources.{i}.evidence.{j}.document",
+                        message=f"{ev.document!r} has not been opened for this case",
+                    ))
+        return errors
+
+    @workflow.update(name=names.UPDATE_SUBMIT_STEP)
+    async def submit_step(self, sub: StepSubmission) -> StepReceipt:
+        """Record an accepted step result in its register, then let the workflow move on."""
+        spec, model = self._judge(sub)  # re-judged: two updates may pass validation together
+        self._submitting.add(spec.slug)
+        now = workflow.now()
+        ob = self.state.obligations[spec.slug]
+        payload = model.model_dump(mode="json")
+        result = await run_db(
+            names.ACT_RECORD_ENTRY,
+            RecordEntryRequest(
+                register_name=spec.register, subject=self.state.case_id,
+                kind=spec.slug.replace("-", "_"), actor=sub.actor.employee_id, at=now,
+                payload={**payload, "step_deadline": ob.deadline.isoformat(),
+                         "late": now > ob.deadline, "reference": self.state.reference,
+                         "computed": self.state.computed.get(spec.slug, {})},
+            ),
+            RecordEntryResult,
+        )
+        assert isinstance(result, RecordEntryResult)
+        self.state.results[spec.slug] = payload
+        done = self.obligations.complete(spec.slug, sub.actor.employee_id)
+        await self.project(TimelineEvent(
+            at=now, kind="step_submitted", actor=sub.actor.employee_id,
+            detail={"step": spec.slug, "late": done.late, "register": spec.register, "seq": result.seq},
+        ))
+        return StepReceipt(case_id=self.state.case_id, step=spec.slug, accepted_at=now, late=done.late,
+                           register_name=spec.register, entry_seq=result.seq)
+
+    @submit_step.validator
+    def validate_submit_step(self, sub: StepSubmission) -> None:
+        self._judge(sub)
+
+    # -- documents --------------------------------------------------------------------------
+
+    @workflow.update(name=names.UPDATE_OPEN_DOCUMENT)
+    async def open_document(self, opened: DocumentOpened) -> list[str]:
+        """Record that the actor opened a document (the API stored the opening first)."""
+        docs = self.state.opened_documents.setdefault(opened.actor.employee_id, [])
+        if opened.document not in docs:
+            docs.append(opened.document)
+            await self.project(TimelineEvent(
+                at=workflow.now(), kind="document_opened", actor=opened.actor.employee_id,
+                detail={"document": opened.document},
+            ))
+        return list(docs)
+
+    @open_document.validator
+    def validate_open_document(self, opened: DocumentOpened) -> None:
+        if opened.document not in self.documents:
+            raise reject(WRONG_STAGE, f"no document {opened.document!r} for this case")
+
+    # -- signals and query ------------------------------------------------------------------
+
+    @workflow.signal(name=names.SIGNAL_PACK_PUBLISHED)
+    async def pack_published(self, pack: PackPublished) -> None:
+        label = f"{pack.kind}/{pack.period}"
+        if label not in self.state.visible_in:
+            self.state.visible_in.append(label)
+
+    @workflow.signal(name=names.SIGNAL_RAISE_EXPOSURE)
+    async def raise_exposure(self, raised: ExposureRaised) -> None:
+        """A later review found the report exposed again: exposure only ever rises."""
+        if EXPOSURE_ORDER.get(raised.exposure, 0) > EXPOSURE_ORDER.get(self.state.exposure, 0):
+            self.state.exposure = raised.exposure
+            workflow.upsert_search_attributes(
+                stage_attributes(self.state.stage, self.state.status, raised.exposure, None)[2:3]
+            )
+            await self.project(TimelineEvent(
+                at=workflow.now(), kind="exposure_raised", actor="system",
+                detail={"exposure": raised.exposure, "review_id": raised.review_id},
+            ))
+
+    @workflow.query(name=names.QUERY_STATE)
+    def current_state(self) -> CaseState:
+        return self.state
+
+    # -- pathway (accept, actions) ---------------------------------------------------------
+
+    @workflow.update(name=names.UPDATE_ACCEPT_PATHWAY)
+    async def accept_pathway(self, acceptance: PathwayAcceptance) -> CaseState:
+        """The named owner accepts the authorized pathway (recorded in the example's log)."""
+        self._judge_acceptance(acceptance)
+        self._submitting.add("pathway-acceptance")
+        await self.record_pathway_event("pathway_accepted", acceptance.actor.employee_id, {})
+        self.state.pathway_accepted_at = workflow.now()
+        self.obligations.complete("pathway-acceptance", acceptance.actor.employee_id)
+        return self.state
+
+    @accept_pathway.validator
+    def validate_accept_pathway(self, acceptance: PathwayAcceptance) -> None:
+        self._judge_acceptance(acceptance)
+
+    def _judge_acceptance(self, acceptance: PathwayAcceptance) -> None:
+        ob = self.state.obligations.get("pathway-acceptance")
+        if ob is None or ob.done_at is not None or "pathway-acceptance" in self._submitting:
+            raise reject(WRONG_STAGE, "no pathway awaiting acceptance")
+        if acceptance.actor.employee_id != self.state.pathway_owner:
+            raise reject(WRONG_ROLE, "only the pathway's named owner may accept it")
+
+    @workflow.update(name=names.UPDATE_COMPLETE_ACTION)
+    async def complete_action(self, done: ActionDone) -> CaseState:
+        """The named owner marks one pathway action done."""
+        self._judge_action(done)
+        key = f"action:{done.action}"
+        self._submitting.add(key)
+        await self.record_pathway_event("action_done", done.actor.employee_id,
+                                        {"action": done.action, "note": done.note})
+        self.obligations.complete(key, done.actor.employee_id)
+        return self.state
+
+    @complete_action.validator
+    def validate_complete_action(self, done: ActionDone) -> None:
+        self._judge_action(done)
+
+    def _judge_action(self, done: ActionDone) -> None:
+        if done.actor.employee_id != self.state.pathway_owner:
+            raise reject(WRONG_ROLE, "only the pathway's named owner may mark actions done")
+        if self.state.pathway_accepted_at is None:
+            raise reject(WRONG_STAGE, "the pathway has not been accepted yet")
+        key = f"action:{done.action}"
+        ob = self.state.obligations.get(key)
+        if ob is None or ob.done_at is not None or key in self._submitting:
+            open_actions = [k.split(":", 1)[1] for k, o in self.state.obligations.items()
+                            if k.startswith("action:") and o.done_at is None]
+            raise reject(WRONG_STAGE, f"no open action {done.action!r}; open: {open_actions}")
+
+    async def record_pathway_event(self, kind: str, actor: str, detail: dict[str, Any]) -> None:
+        """Append a pathway event to the example's pathway log and the timeline."""
+        await run_db(
+            names.ACT_RECORD_ENTRY,
+            RecordEntryRequest(register_name=self.pathway_log, subject=self.state.case_id, kind=kind,
+                               actor=actor, at=workflow.now(),
+                               payload={**detail, "reference": self.state.reference}),
+            RecordEntryResult,
+        )
+        await self.project(TimelineEvent(at=workflow.now(), kind=kind, actor=actor, detail=detail))
+
+    pathway_log: str = ""

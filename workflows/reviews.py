@@ -1,0 +1,112 @@
+"""The review workflow (step 1 of every example): generate, wait to be marked reviewed, open cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import names
+    from domain.cases import (
+        GenerateReviewRequest,
+        MarkReviewed,
+        OpenCasesResult,
+        ReviewedRequest,
+        ReviewInput,
+        ReviewSummary,
+        TimelineEvent,
+        WorkingDayRequest,
+    )
+    from domain.reviews import REVIEWS
+    from domain.steps import WRONG_ROLE, WRONG_STAGE
+
+from workflows.case_base import reject
+from workflows.engine import CALENDAR_TIMEOUT, Obligations, compute_deadline, run_db
+
+MARK_REVIEWED = "mark-reviewed"
+
+
+@workflow.defn(name=names.WF_REVIEW)
+class ReviewWorkflow:
+    """Generate one review (idempotent), then escalate until its step-1 role marks it reviewed."""
+
+    @workflow.init
+    def __init__(self, inp: ReviewInput) -> None:
+        self.inp = inp
+        self.spec = REVIEWS[inp.example]
+        self.summary = ReviewSummary(review_id=inp.review_id)
+        self.timeline: list[TimelineEvent] = []
+        self.obligations = Obligations(
+            subject=inp.review_id, example=inp.example, calendar=inp.calendar, store={},
+            on_change=self._record,
+        )
+
+    async def _record(self, event: TimelineEvent) -> None:
+        self.timeline.append(event)
+
+    @workflow.run
+    async def run(self, inp: ReviewInput) -> ReviewSummary:
+        run_day = date.fromisoformat(inp.period[:10]) if len(inp.period) >= 10 else None
+        if run_day is not None and self.spec.skip_non_working_days:
+            working = await workflow.execute_local_activity(
+                names.ACT_IS_WORKING_DAY, WorkingDayRequest(calendar=inp.calendar, day=run_day),
+                result_type=bool, start_to_close_timeout=CALENDAR_TIMEOUT,
+            )
+            if not working:
+                self.summary.skipped = f"{run_day} is not a working day"
+                return self.summary
+        anchor = datetime.combine(run_day or workflow.now().date(), time(12), tzinfo=UTC)
+        as_of = await compute_deadline(inp.calendar, f"at {self.spec.as_of_local_time}", anchor)
+        generated = await run_db(
+            self.spec.generate_activity,
+            GenerateReviewRequest(review_id=inp.review_id, period=inp.period, as_of=as_of.due_at),
+            ReviewSummary,
+        )
+        assert isinstance(generated, ReviewSummary)
+        self.summary = generated
+        await self.obligations.open(MARK_REVIEWED, "Mark the review reviewed",
+                                    rule=self.spec.reviewed_rule, start=as_of.due_at,
+                                    role=self.spec.role)
+        await self.obligations.watch(MARK_REVIEWED)
+        opened = await run_db(
+            self.spec.open_cases_activity,
+            ReviewedRequest(review_id=inp.review_id, actor=self.summary.reviewed_by or "",
+                            at=self.summary.reviewed_at or workflow.now(),
+                            calendar=inp.calendar, policy_version=inp.policy_version),
+            OpenCasesResult,
+        )
+        assert isinstance(opened, OpenCasesResult)
+        self.summary.cases_opened = opened.opened
+        self.summary.cases_raised = opened.raised
+        return self.summary
+
+    @workflow.update(name=names.UPDATE_MARK_REVIEWED)
+    async def mark_reviewed(self, request: MarkReviewed) -> ReviewSummary:
+        """The step-1 role marks the review reviewed: classifications take effect, cases open."""
+        self._judge(request)
+        now = workflow.now()
+        self.summary.reviewed_by = request.actor.employee_id
+        self.summary.reviewed_at = now
+        await run_db(
+            names.ACT_MARK_REVIEW_REVIEWED,
+            ReviewedRequest(review_id=self.inp.review_id, actor=request.actor.employee_id, at=now,
+                            calendar=self.inp.calendar, policy_version=self.inp.policy_version),
+        )
+        self.obligations.complete(MARK_REVIEWED, request.actor.employee_id)
+        return self.summary
+
+    @mark_reviewed.validator
+    def validate_mark_reviewed(self, request: MarkReviewed) -> None:
+        self._judge(request)
+
+    def _judge(self, request: MarkReviewed) -> None:
+        ob = self.obligations.store.get(MARK_REVIEWED)
+        if ob is None or ob.done_at is not None or self.summary.reviewed_by is not None:
+            raise reject(WRONG_STAGE, "the review is not awaiting review")
+        if self.spec.role not in request.actor.roles:
+            raise reject(WRONG_ROLE, f"marking reviewed needs the role {self.spec.role.value}")
+
+    @workflow.query(name=names.QUERY_STATE)
+    def current_state(self) -> ReviewSummary:
+        return self.summary
