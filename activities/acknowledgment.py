@@ -11,6 +11,7 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import (
     SearchAttributeKey,
+    SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
@@ -47,13 +48,14 @@ def _instant(value: str) -> datetime:
 
 def case_search_attributes(inp: CaseInput) -> TypedSearchAttributes:
     """Initial search attributes of a case (no employee or client IDs, by design)."""
+    keyword = SearchAttributeKey.for_keyword
     return TypedSearchAttributes([
-        SearchAttributeKey.for_keyword(names.SA_EXAMPLE).value_set(inp.example),
-        SearchAttributeKey.for_keyword(names.SA_STAGE).value_set("opened"),
-        SearchAttributeKey.for_keyword(names.SA_EXPOSURE).value_set(inp.exposure),
-        SearchAttributeKey.for_keyword(names.SA_SERVICE_LINE).value_set(inp.service_line),
-        SearchAttributeKey.for_keyword(names.SA_REFERENCE).value_set(inp.reference),
-        SearchAttributeKey.for_keyword(names.SA_CASE_STATUS).value_set("open"),
+        SearchAttributePair(keyword(names.SA_EXAMPLE), inp.example),
+        SearchAttributePair(keyword(names.SA_STAGE), "opened"),
+        SearchAttributePair(keyword(names.SA_EXPOSURE), inp.exposure),
+        SearchAttributePair(keyword(names.SA_SERVICE_LINE), inp.service_line),
+        SearchAttributePair(keyword(names.SA_REFERENCE), inp.reference),
+        SearchAttributePair(keyword(names.SA_CASE_STATUS), "open"),
     ])
 
 

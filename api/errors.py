@@ -78,7 +78,7 @@ def _field_errors(details: Sequence[Any]) -> list[FieldError]:
 
 
 def raise_for_update_failure(exc: BaseException) -> NoReturn:
-    """Re-raise a failed workflow update (or call) as the API error it means; else ``exc`` itself."""
+    """Re-raise a failed workflow update (or call) as the API error it means, else ``exc``."""
     if isinstance(exc, WorkflowUpdateFailedError) and isinstance(exc.cause, ApplicationError):
         cause = exc.cause
         mapped = UPDATE_REJECTIONS.get(cause.type or "")

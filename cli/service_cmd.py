@@ -30,9 +30,13 @@ async def _temporal_setup(settings: Settings) -> list[str]:
 def run_temporal_setup() -> None:
     """Register the custom search attributes (idempotent) and say which were added."""
     settings = Settings()
-    added = asyncio.run(_temporal_setup(settings))
-    present = [name for name in SEARCH_ATTRIBUTES if name not in added]
     where = f"{settings.temporal_address} namespace {settings.temporal_namespace}"
+    try:
+        added = asyncio.run(_temporal_setup(settings))
+    except RuntimeError as exc:  # connection failures surface as RuntimeError from the bridge
+        typer.echo(f"cannot reach Temporal at {where}: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    present = [name for name in SEARCH_ATTRIBUTES if name not in added]
     print(f"search attributes on {where}")
     print(f"  added: {', '.join(added) or 'none'}")
     print(f"  already present: {', '.join(present) or 'none'}")

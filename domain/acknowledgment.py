@@ -157,6 +157,15 @@ def triage_incomplete(platform: dict[str, Any]) -> bool:
     )
 
 
+def _elapsed(platform: dict[str, Any], as_of: datetime) -> tuple[int, int]:
+    """(ack, triage) elapsed minutes; the as-of instant stands in for a missing timestamp."""
+    submitted = platform["submitted_at"]
+    return (
+        elapsed_minutes(submitted, platform.get("first_acknowledged_at") or as_of),
+        elapsed_minutes(submitted, platform.get("triage_completed_at") or as_of),
+    )
+
+
 def classify(
     platform: dict[str, Any],
     as_of: datetime,
@@ -164,9 +173,7 @@ def classify(
     tracker: dict[str, Any] | None = None,
 ) -> Classification:
     """Exposure and indicators of a reconciled report at ``as_of`` (SOURCES.md Example 1)."""
-    submitted = platform["submitted_at"]
-    ack = elapsed_minutes(submitted, platform.get("first_acknowledged_at") or as_of)
-    triage = elapsed_minutes(submitted, platform.get("triage_completed_at") or as_of)
+    ack, triage = _elapsed(platform, as_of)
     no_owner = platform.get("triage_owner_id") is None
     indicators = [
         name
@@ -224,16 +231,16 @@ def review_item(
     """Reconcile then classify one in-scope report; an exception carries reasons, no class."""
     reasons = reconcile(platform, log, tracker, register, policy)
     result = None if reasons else classify(platform, as_of, policy, tracker)
-    submitted = platform["submitted_at"]
     fields = {name: platform.get(name) for name in ITEM_FIELDS}
-    fields.update(
-        ack_elapsed_min=elapsed_minutes(submitted, platform.get("first_acknowledged_at") or as_of),
-        triage_elapsed_min=elapsed_minutes(submitted, platform.get("triage_completed_at") or as_of),
-        manager_line=register.get("manager_line") if register else None,
-        # An exception is not classified, so it has no indicators (None, not an empty list).
-        indicators=result.indicators if result else None,
-        indicator_count=result.indicator_count if result else None,
-    )
+    if result is None:
+        fields["ack_elapsed_min"], fields["triage_elapsed_min"] = _elapsed(platform, as_of)
+    else:
+        fields["ack_elapsed_min"] = result.ack_elapsed_min
+        fields["triage_elapsed_min"] = result.triage_elapsed_min
+    fields["manager_line"] = register.get("manager_line") if register else None
+    # An exception is not classified, so it has no indicators (None, not an empty list).
+    fields["indicators"] = result.indicators if result else None
+    fields["indicator_count"] = result.indicator_count if result else None
     return ReviewItem(
         reference=platform["reference"],
         classification=result.exposure if result else None,

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import types
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticSerializationError, to_json
 
 from domain.feeds import FEEDS, FeedRecord, FeedSpec
 
@@ -84,8 +84,9 @@ def _validate_row(model: type[FeedRecord], row: Any) -> tuple[FeedRecord | None,
     if not isinstance(row, dict):
         return None, [FieldError(field="(record)", message="a record must be a JSON object")]
     try:
-        document = json.dumps(row, allow_nan=False)
-    except (TypeError, ValueError) as exc:
+        # Python callers may pass datetimes or enums: they become their JSON (ISO, value) form.
+        document = to_json(row)
+    except PydanticSerializationError as exc:
         return None, [FieldError(field="(record)", message=f"not JSON-serialisable: {exc}")]
     try:
         return model.model_validate_json(document, strict=True), []

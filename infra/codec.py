@@ -61,7 +61,7 @@ class EncryptionCodec(PayloadCodec):
         return [self._encrypt(p) for p in payloads]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        """Decrypt our payloads; DecryptionError (UnknownKeyError for a key id we lack) otherwise."""
+        """Decrypt our payloads; raises DecryptionError (UnknownKeyError: a key id we lack)."""
         return [self._decrypt(p) for p in payloads]
 
     def _encrypt(self, payload: Payload) -> Payload:

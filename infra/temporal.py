@@ -90,7 +90,7 @@ async def _add(client: Client, namespace: str, names: list[str]) -> list[str]:
 
 
 async def register_search_attributes(client: Client, namespace: str) -> list[str]:
-    """Register the custom search attributes of ``domain.names``; idempotent, returns those added."""
+    """Register ``domain.names.SEARCH_ATTRIBUTES``; idempotent, returns the names it added."""
     existing = await _existing(client, namespace)
     if existing is None:
         added: list[str] = []

@@ -49,7 +49,9 @@ class TokenVerifier:
         audience: str = "",
     ) -> None:
         if jwks_url and not issuer:
-            raise ValueError("OIDC mode needs the issuer (NEARMISS_OIDC_ISSUER) as well as the JWKS")
+            raise ValueError(
+                "OIDC mode needs the issuer (NEARMISS_OIDC_ISSUER) as well as the JWKS"
+            )
         self._secret = secret
         self._issuer = issuer
         self._audience = audience

@@ -11,10 +11,10 @@ Either way two appenders cannot both extend the same head, so the chain cannot f
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,10 +26,13 @@ from store.sources import canonical_json
 GENESIS = "0" * 64
 
 
-class RegisterEntry(BaseModel):
-    """One entry of a register as stored (``recorded_at`` in UTC)."""
+@dataclass(frozen=True, slots=True)
+class RegisterEntry:
+    """One entry of a register as stored (``recorded_at`` in UTC).
 
-    model_config = ConfigDict(frozen=True)
+    A dataclass, not a pydantic model: a field named ``register`` would shadow
+    ``BaseModel.register`` (ABCMeta). Pydantic (and Temporal's converter) still serialise it.
+    """
 
     register: str
     seq: int
@@ -42,7 +45,8 @@ class RegisterEntry(BaseModel):
     hash: str
 
 
-class ChainVerification(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ChainVerification:
     """Result of re-computing a register's chain: ``first_bad_seq`` is where it first breaks."""
 
     register: str
@@ -115,8 +119,8 @@ async def append_entry(
         prev_hash=head.hash,
         hash="",
     )
-    entry = entry.model_copy(update={"hash": entry_hash(head.hash, _hashed_fields(entry))})
-    session.add(tables.RegisterEntry(**entry.model_dump()))
+    entry = replace(entry, hash=entry_hash(head.hash, _hashed_fields(entry)))
+    session.add(tables.RegisterEntry(**asdict(entry)))
     head.seq, head.hash = entry.seq, entry.hash
     await session.flush()
     return entry
@@ -134,7 +138,10 @@ async def entries(
 
 
 def _model(row: tables.RegisterEntry) -> RegisterEntry:
-    return RegisterEntry.model_validate(row, from_attributes=True)
+    return RegisterEntry(**{name: getattr(row, name) for name in _FIELDS})
+
+
+_FIELDS = tuple(field.name for field in fields(RegisterEntry))
 
 
 async def verify_chain(session: AsyncSession, register: str) -> ChainVerification:

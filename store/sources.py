@@ -6,10 +6,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, String, any_, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,11 @@ from store.tables import SourceRecord, SourceRecordVersion
 # PostgreSQL gets one array parameter per chunk instead: a 900-parameter IN list costs it ~100x
 # more (planning and prepared-statement work) than ``key = ANY($1)``.
 KEY_CHUNK = {"sqlite": 900, "postgresql": 20_000}
+
+
+# Core tables for the bulk inserts: plain executemany, without the ORM's per-row bookkeeping.
+_RECORDS = cast(Table, SourceRecord.__table__)
+_VERSIONS = cast(Table, SourceRecordVersion.__table__)
 
 
 class UpsertResult(BaseModel):
@@ -100,12 +105,12 @@ async def upsert_records(
         (changed_rows if version else new_rows).append(row)
     result.inserted, result.updated = len(new_rows), len(changed_rows)
     if new_rows:
-        await session.execute(insert(SourceRecord.__table__), new_rows)
+        await session.execute(insert(_RECORDS), new_rows)
     if changed_rows:
         # ORM bulk UPDATE by primary key (feed, key): one executemany.
         await session.execute(update(SourceRecord), changed_rows)
     if new_rows or changed_rows:
-        await session.execute(insert(SourceRecordVersion.__table__), new_rows + changed_rows)
+        await session.execute(insert(_VERSIONS), new_rows + changed_rows)
     return result
 
 

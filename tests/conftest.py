@@ -1,1 +1,6 @@
-pytest_plugins = ["tests.fixtures.database", "tests.fixtures.temporal"]
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.temporal",
+    "tests.fixtures.mail",
+    "tests.fixtures.sessions",
+]

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import httpx
 import jwt
@@ -60,7 +61,9 @@ async def _directory(url: str, *records: StaffDirectory) -> None:
     await engine.dispose()
 
 
-def _staff(employee_id: str, *roles: Role, active: bool = True, left_at: date | None = None):
+def _staff(
+    employee_id: str, *roles: Role, active: bool = True, left_at: date | None = None
+) -> StaffDirectory:
     return StaffDirectory(
         employee_id=employee_id,
         display_name=f"Name {employee_id}",
@@ -75,7 +78,7 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _token(employee_id: str, **kwargs) -> dict[str, str]:
+def _token(employee_id: str, **kwargs: Any) -> dict[str, str]:
     return _bearer(mint_token(TEST_TOKEN_SECRET, employee_id, **kwargs))
 
 
@@ -188,7 +191,7 @@ def jwks_url(idp_key: rsa.RSAPrivateKey) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
     server.shutdown()
@@ -196,7 +199,9 @@ def jwks_url(idp_key: rsa.RSAPrivateKey) -> Iterator[str]:
     thread.join()
 
 
-def _idp_token(key: rsa.RSAPrivateKey, sub: str = "E-ADMIN", kid: str = "idp-1", **claims) -> str:
+def _idp_token(
+    key: rsa.RSAPrivateKey, sub: str = "E-ADMIN", kid: str = "idp-1", **claims: Any
+) -> str:
     now = datetime.now(UTC)
     body = {"sub": sub, "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + timedelta(hours=1)}
     return jwt.encode({**body, **claims}, key, algorithm="RS256", headers={"kid": kid})
@@ -219,9 +224,15 @@ def test_oidc_rejects_bad_tokens(jwks_url: str, idp_key: rsa.RSAPrivateKey, case
         "wrong-audience": lambda: _idp_token(idp_key, aud="someone-else"),
         "wrong-issuer": lambda: _idp_token(idp_key, iss="https://evil.example"),
         "no-audience": lambda: jwt.encode(
-            {"sub": "E-1", "iss": ISSUER, "iat": datetime.now(UTC),
-             "exp": datetime.now(UTC) + timedelta(hours=1)},
-            idp_key, algorithm="RS256", headers={"kid": "idp-1"},
+            {
+                "sub": "E-1",
+                "iss": ISSUER,
+                "iat": datetime.now(UTC),
+                "exp": datetime.now(UTC) + timedelta(hours=1),
+            },
+            idp_key,
+            algorithm="RS256",
+            headers={"kid": "idp-1"},
         ),
         "other-key": lambda: _idp_token(_rsa_key()),
         "unknown-kid": lambda: _idp_token(idp_key, kid="idp-9"),

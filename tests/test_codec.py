@@ -152,8 +152,11 @@ async def test_decode_with_unknown_key_is_422(sqlite_url: str) -> None:
 async def _add_staff(url: str, employee_id: str, roles: list[Role]) -> None:
     engine = make_engine(url)
     record = StaffDirectory(
-        employee_id=employee_id, display_name=employee_id, email=f"{employee_id}@example.org",
-        roles=roles, active=True,
+        employee_id=employee_id,
+        display_name=employee_id,
+        email=f"{employee_id}@example.org",
+        roles=roles,
+        active=True,
     )
     async with transaction(make_sessionmaker(engine)) as session:
         await upsert_records(session, "staff-directory", [record], datetime.now(UTC))
@@ -192,3 +195,13 @@ async def test_cors_preflight_admits_the_ui_origin(sqlite_url: str) -> None:
     assert allowed.headers["access-control-allow-origin"] == "http://localhost:8233"
     assert allowed.headers["access-control-allow-credentials"] == "true"
     assert other.status_code == 400
+
+
+async def test_malformed_bodies_answer_422_with_field_errors(sqlite_url: str) -> None:
+    async with _api(make_test_settings(sqlite_url, env="development")) as api:
+        not_payloads = await api.post("/codec/decode", json={"payloads": "x"})
+        not_object = await api.post("/codec/decode", json=[1])
+    assert not_payloads.status_code == 422 and not_object.status_code == 422
+    assert not_payloads.json()["errors"][0]["field"] == "payloads"
+    [error] = not_object.json()["errors"]
+    assert error["field"] == "body" and error["message"]

@@ -17,7 +17,9 @@ from tests.fixtures.temporal import make_test_settings
 
 
 @asynccontextmanager
-async def _api(settings: Settings, temporal: Client | None = None) -> AsyncIterator[httpx.AsyncClient]:
+async def _api(
+    settings: Settings, temporal: Client | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
     if temporal is not None:
         app.state.temporal_client = temporal
@@ -71,3 +73,12 @@ async def test_degraded_when_the_database_is_unreachable(temporal_env: WorkflowE
     body = response.json()
     assert body["status"] == "degraded" and body["temporal"] == "ok"
     assert body["database"].startswith("error: ")
+
+
+async def test_openapi_documents_the_routes(sqlite_url: str) -> None:
+    async with _api(make_test_settings(sqlite_url)) as api:
+        document = (await api.get("/openapi.json")).json()
+        docs = await api.get("/docs")
+    assert document["info"]["title"] == "Near-miss governance"
+    assert {"/health", "/codec/encode", "/codec/decode"} <= set(document["paths"])
+    assert docs.status_code == 200

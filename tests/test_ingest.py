@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from domain.feeds import ClosedCaseRegister, StaffDirectory
+from domain.feeds import ClosedCaseRegister, RiskDomain, StaffDirectory
 from domain.ingest import CsvHeaderError, UnknownFeed, parse_csv, validate_rows
 from domain.roles import Role
 
@@ -76,11 +77,20 @@ def test_score_range_and_role_vocabulary() -> None:
     assert "roles.1" in errors_of("staff-directory", staff | {"roles": ["worker", "boss"]})
 
 
+def test_python_values_are_read_as_their_json_form() -> None:
+    aware = datetime(2026, 11, 26, 9, 15, tzinfo=UTC)
+    records, _ = validate_rows("incident-platform", [incident(submitted_at=aware)])
+    assert records[0].model_dump()["submitted_at"] == aware
+    naive = incident(submitted_at=datetime(2026, 11, 26, 9, 15), risk_domain=RiskDomain.MEDICATION)
+    assert list(errors_of("incident-platform", naive)) == ["submitted_at"]
+    assert errors_of("incident-platform", incident(narrative=object()))["(record)"]
+
+
 def test_missing_required_field_and_non_object_rows() -> None:
     row = incident()
     del row["triage_status"]
     assert errors_of("incident-platform", row) == {"triage_status": "Field required"}
-    _, rejected = validate_rows("incident-platform", ["NM-1"])  # type: ignore[list-item]
+    _, rejected = validate_rows("incident-platform", ["NM-1"])
     assert rejected[0].errors[0].field == "(record)"
 
 
@@ -150,9 +160,10 @@ def test_csv_list_and_integer_fields() -> None:
         "closed-case-register", [row for _, row in parse_csv("closed-case-register", text)]
     )
     assert rejected == []
-    assert isinstance(records[0], ClosedCaseRegister)
-    assert records[0].flags == ["weak_triage", "disputed_closure"]
-    assert records[1].flags == []
+    first, second = records
+    assert isinstance(first, ClosedCaseRegister) and isinstance(second, ClosedCaseRegister)
+    assert first.flags == ["weak_triage", "disputed_closure"]
+    assert second.flags == []
     rows = parse_csv("recurrence-analysis-file", "repeat_count_same_domain\n3\nthree\n")
     assert [row["repeat_count_same_domain"] for _, row in rows] == [3, "three"]
 

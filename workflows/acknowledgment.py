@@ -107,10 +107,10 @@ class AcknowledgmentCaseWorkflow(CaseWorkflowBase):
         """Owner acceptance, pack visibility, the pathway's own deadlines, then the review date."""
         t4 = self._done_at(ack.RECOVERY_PATHWAY.slug)
         self.state.pathway_owner = pathway["responsible_owner_id"]
-        await self.set_stage("pathway-acceptance")
         await self.obligations.open("pathway-acceptance", "Accept the acknowledgment-recovery pathway",
                                     rule="1 working day", start=t4, assignee=self.state.pathway_owner)
         actions = await self._open_actions(pathway, t4)
+        await self.set_stage("pathway-acceptance")
         watchers = [asyncio.create_task(self.obligations.watch(k)) for k in actions]
         await self.obligations.watch("pathway-acceptance")
         if not self._visible():

@@ -113,8 +113,10 @@ class CaseWorkflowBase:
     async def run_step(self, spec: StepSpec, start: Any, computed: dict[str, Any]) -> dict[str, Any]:
         """Open a human step, wait (escalating) until an accepted submission, return its fields."""
         self.state.computed[spec.slug] = computed
+        # The obligation exists before the stage opens, so a submission never finds it missing.
+        await self.obligations.open(spec.slug, spec.title, rule=spec.deadline_rule, start=start,
+                                    role=spec.role)
         await self.set_stage(spec.slug, spec)
-        await self.obligations.open(spec.slug, spec.title, rule=spec.deadline_rule, start=start, role=spec.role)
         await self.obligations.watch(spec.slug)
         return self.state.results[spec.slug]
 

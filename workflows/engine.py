@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributePair
+from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
@@ -220,12 +221,12 @@ class Obligations:
 
 def stage_attributes(
     stage: str, status: str, exposure: str | None, role: Role | None
-) -> list[SearchAttributePair[object]]:  # type: ignore[type-var]
+) -> list[SearchAttributeUpdate[Any]]:
     """Search-attribute updates for a stage change."""
-    pairs = [KEY_STAGE.value_set(stage), KEY_CASE_STATUS.value_set(status)]
+    pairs: list[SearchAttributeUpdate[Any]] = [KEY_STAGE.value_set(stage), KEY_CASE_STATUS.value_set(status)]
     if exposure is not None:
         pairs.append(KEY_EXPOSURE.value_set(exposure))
     pairs.append(
         KEY_ASSIGNED_ROLE.value_set(role.value) if role else KEY_ASSIGNED_ROLE.value_unset()
     )
-    return pairs  # type: ignore[return-value]
+    return pairs

@@ -24,11 +24,13 @@ class PackWorkflow:
         self.spec = PACKS[inp.kind]
         self.summary = PackSummary(kind=inp.kind, period=inp.period)
         self._publishing = False
+        self._generated = False
 
     @workflow.run
     async def run(self, inp: PackInput) -> PackSummary:
         generated = await run_db(names.ACT_GENERATE_PACK, inp, PackSummary)
         assert isinstance(generated, PackSummary)
+        self._generated = True
         if self.summary.published_at is None:
             self.summary.case_ids = generated.case_ids
         await workflow.wait_condition(lambda: self.summary.published_at is not None)
@@ -41,6 +43,7 @@ class PackWorkflow:
         """Publish: the case list is refreshed at publication, then each case is told."""
         self._judge(request)
         self._publishing = True
+        await workflow.wait_condition(lambda: self._generated)  # never race the generation
         now = workflow.now()
         published = await run_db(
             names.ACT_PUBLISH_PACK,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routers import codec, health  # TEMP, sources
+from api.routers import codec, health, sources
 
 ROUTERS: list[APIRouter] = [
     health.router,
     codec.router,
-    # TEMP sources.router,
+    sources.router,
 ]

@@ -25,7 +25,7 @@ from api.deps import (
 from api.errors import Unprocessable
 from domain.roles import Role
 from domain.settings import Settings
-from infra.codec import EncryptionCodec, DecryptionError
+from infra.codec import DecryptionError, EncryptionCodec
 from infra.temporal import make_codec
 from store.db import transaction
 
@@ -71,7 +71,9 @@ def _parse(body: dict[str, Any]) -> Payloads:
     try:
         return json_format.ParseDict(body, Payloads())
     except json_format.ParseError as exc:
-        raise Unprocessable("not a Payloads JSON object", [{"field": "payloads", "message": str(exc)}]) from exc
+        raise Unprocessable(
+            "not a Payloads JSON object", [{"field": "payloads", "message": str(exc)}]
+        ) from exc
 
 
 def _answer(payloads: Payloads) -> Response:
@@ -84,14 +86,18 @@ Namespace = Annotated[str | None, Header(alias="X-Namespace")]
 
 
 @router.post("/encode")
-async def encode(request: Request, body: PayloadsBody, _actor: Access, _ns: Namespace = None) -> Response:
+async def encode(
+    request: Request, body: PayloadsBody, _actor: Access, _ns: Namespace = None
+) -> Response:
     """Encrypt the given payloads with the current key."""
     payloads = _parse(body)
     return _answer(Payloads(payloads=await _codec(request).encode(payloads.payloads)))
 
 
 @router.post("/decode")
-async def decode(request: Request, body: PayloadsBody, _actor: Access, _ns: Namespace = None) -> Response:
+async def decode(
+    request: Request, body: PayloadsBody, _actor: Access, _ns: Namespace = None
+) -> Response:
     """Decrypt the given payloads (unencrypted ones come back unchanged); 422 for an unknown key."""
     payloads = _parse(body)
     try:

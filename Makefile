@@ -1,0 +1,46 @@
+# The two commands: `make run` (everything locally; DEMO=1 loads demo data) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO ?= 0
+PYTEST_FLAGS ?= -p no:cacheprovider
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench browsers clean venv
+
+venv: $(STAMP)
+
+# Reinstalls when pyproject.toml changes; pip uses the machine's own configuration.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -e '.[dev]'
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/nearmiss dev $(if $(filter 1 yes true,$(DEMO)),--demo)
+
+test: $(STAMP) browsers
+	$(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# Debian's Chromium for browser tests; installed only when missing and when running as root.
+browsers:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
+				|| echo "warning: could not install chromium; browser tests will fail" >&2; \
+		else \
+			echo "warning: /usr/bin/chromium missing; install Debian's chromium as root" >&2; \
+		fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,153 @@
+"""``nearmiss migrate`` and ``nearmiss import FEED FILE``.
+
+The import streams the CSV, validates it in chunks and upserts each chunk in its own
+transaction, so a large file needs constant memory and a failure keeps the chunks already stored
+(re-running the import is safe: identical records store nothing). Exit codes: 0 all rows stored,
+1 some rows rejected (the valid ones are stored), 2 unknown feed, unreadable file or header, or
+a database that has not been migrated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.ingest import (
+    CsvHeaderError,
+    RowRejection,
+    UnknownFeed,
+    feed_spec,
+    parse_csv,
+    validate_rows,
+)
+from domain.settings import Settings
+from store.db import make_engine, make_sessionmaker, transaction
+from store.migrate import upgrade
+from store.sources import UpsertResult, upsert_records
+
+CHUNK_ROWS = 5_000
+
+err = Console(stderr=True, highlight=False)
+
+
+def run_migrate() -> None:
+    """Apply every migration to the configured database (idempotent)."""
+    url = Settings().database_url
+    asyncio.run(upgrade(url))
+    typer.echo("database migrated")
+
+
+def run_import(feed: str, file: Path) -> None:
+    """Import FILE (CSV with a header row) into FEED; exits 1 if any row was rejected."""
+    if not file.is_file():
+        err.print(f"[red]no such file: {file}[/red]", soft_wrap=True)
+        raise typer.Exit(2)
+    try:
+        feed_spec(feed)
+    except UnknownFeed as exc:
+        err.print(f"[red]{exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    try:
+        summary = asyncio.run(_import(Settings().database_url, feed, file))
+    except (CsvHeaderError, UnicodeDecodeError, _NotMigrated) as exc:
+        err.print(f"[red]{file}: {exc}[/red]", soft_wrap=True)
+        raise typer.Exit(2) from None
+    _report(summary)
+    if summary.rejected:
+        raise typer.Exit(1)
+
+
+class _NotMigrated(RuntimeError):
+    pass
+
+
+class ImportSummary(UpsertResult):
+    """Totals of an import and each rejected row."""
+
+    accepted: int = 0
+    rejected: list[RowRejection] = []
+
+
+def _chunks(
+    rows: Iterator[tuple[int, dict[str, Any]]],
+) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    while chunk := list(islice(rows, CHUNK_ROWS)):
+        yield chunk
+
+
+async def _import(url: str, feed: str, file: Path) -> ImportSummary:
+    engine = make_engine(url)
+    try:
+        await _require_tables(engine)
+        sessions = make_sessionmaker(engine)
+        received_at = datetime.now(UTC)
+        summary = ImportSummary()
+        with file.open(encoding="utf-8-sig", newline="") as lines, _progress() as progress:
+            task = progress.add_task(file.name, total=_count_lines(file))
+            for chunk in _chunks(parse_csv(feed, lines)):
+                line_numbers = [line for line, _ in chunk]
+                records, rejected = validate_rows(
+                    feed, [row for _, row in chunk], lines=line_numbers
+                )
+                async with transaction(sessions) as session:
+                    result = await upsert_records(session, feed, records, received_at)
+                _add(summary, result, len(chunk) - len(rejected), rejected)
+                progress.update(task, completed=line_numbers[-1])
+        return summary
+    finally:
+        await engine.dispose()
+
+
+def _add(
+    summary: ImportSummary, result: UpsertResult, accepted: int, rejected: list[RowRejection]
+) -> None:
+    summary.inserted += result.inserted
+    summary.updated += result.updated
+    summary.unchanged += result.unchanged
+    summary.accepted += accepted
+    summary.rejected.extend(rejected)
+
+
+async def _require_tables(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        present = await connection.run_sync(lambda sync: inspect(sync).has_table("source_records"))
+    if not present:
+        raise _NotMigrated("the database has no tables yet: run `nearmiss migrate` first")
+
+
+def _count_lines(file: Path) -> int:
+    with file.open("rb") as raw:
+        return sum(block.count(b"\n") for block in iter(lambda: raw.read(1 << 20), b""))
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("lines"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _report(summary: ImportSummary) -> None:
+    # Plain echo, not Rich: these lines are read by people and scripts alike, never wrapped.
+    typer.echo(
+        f"accepted {summary.accepted}, inserted {summary.inserted}, updated {summary.updated}, "
+        f"unchanged {summary.unchanged}, rejected {len(summary.rejected)}"
+    )
+    for rejection in summary.rejected:
+        for error in rejection.errors:
+            typer.echo(f"line {rejection.line}: {error.field}: {error.message}")

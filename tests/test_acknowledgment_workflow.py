@@ -1,0 +1,303 @@
+"""Example 1 end to end on the time-skipping server: review → cases → steps → escalation."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from domain import names
+from domain.cases import (
+    ActionDone,
+    DocumentOpened,
+    MarkReviewed,
+    PackInput,
+    PathwayAcceptance,
+    PublishPack,
+    ReviewSummary,
+)
+from store.tables import Breach, Case, RegisterEntry
+from tests.factories import email, load, load_reports, report_rows, staff_rows
+from tests.workflow_support import (
+    actor,
+    case_state,
+    local_as_of,
+    next_working_day,
+    rejection,
+    running_worker,
+    skip,
+    start_review,
+    submit,
+    wait_for,
+    wait_stage,
+)
+
+TRIAGE_DOCS = [
+    "daily-review",
+    "report-chronology",
+    "triage-note-history",
+    "risk-classification-source",
+]
+
+
+async def seed(sessions, day, reference="NM-CRIT-1"):
+    as_of = local_as_of(day)
+    await load(sessions, "staff-directory", staff_rows())
+    await load_reports(
+        sessions,
+        [
+            report_rows(reference, submitted_at=as_of - timedelta(days=3), ack_minutes=None),
+            report_rows(
+                f"{reference}-OK",
+                submitted_at=as_of - timedelta(days=2),
+                ack_minutes=30,
+                status="triaged",
+            ),
+        ],
+    )
+
+
+async def open_docs(handle, who, docs):
+    for doc in docs:
+        await handle.execute_update(
+            names.UPDATE_OPEN_DOCUMENT,
+            DocumentOpened(document=doc, actor=actor(who)),
+            rpc_timeout=timedelta(seconds=30),
+        )
+
+
+def attribution_fields(state, **overrides):
+    computed = state.computed["triage-attribution"]
+    fields = {
+        "confirmed_sources": [
+            {"source": "manager_non_review", "evidence": [{"document": "report-chronology"}]}
+        ],
+        "indicators_above_threshold": computed["indicator_count"],
+        "repeated_worker_exposure": computed["repeated_worker_exposure"],
+        "category_repeatedly_under_triaged": computed["repeated_category_under_triage"],
+        "unsafe_condition_active_while_pending": computed["unsafe_condition_active_while_pending"],
+        "note": "No manager review for three days",
+    }
+    return {**fields, **overrides}
+
+
+def impact_fields(state, level):
+    c = state.computed["retention-impact"]
+    return {
+        "impact_level": level,
+        "affected_speaking_up_confidence": True,
+        "affected_trust_in_management_attention": True,
+        "affected_willingness_to_report_early": False,
+        "affected_intention_to_remain": False,
+        "prior_90d_retention_risk": c["prior_90d_retention_risk"],
+        "prior_reports_180d": c["prior_reports_180d"],
+        "repeated_exposures_same_domain": c["repeated_exposures_same_domain_180d"],
+        "open_concern": c["open_concern"],
+        "note": "Worker says they nearly stopped reporting",
+    }
+
+
+async def review_and_open_case(env, sessions, queue, reference="NM-CRIT-1"):
+    day = await next_working_day(env)
+    await seed(sessions, day, reference)
+    review = await start_review(env.client, queue, day)
+
+    async def generated():
+        summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
+        return summary.as_of is not None and summary
+
+    summary = await wait_for(generated)
+    assert summary.counts.get("critical") == 1
+    with_wrong_role = review.execute_update(
+        names.UPDATE_MARK_REVIEWED,
+        MarkReviewed(actor=actor("E-SUPERVISOR")),
+        rpc_timeout=timedelta(seconds=30),
+    )
+    assert (await rejection(with_wrong_role)).type == "WrongRole"
+    await review.execute_update(
+        names.UPDATE_MARK_REVIEWED,
+        MarkReviewed(actor=actor("E-ANALYST")),
+        rpc_timeout=timedelta(seconds=30),
+    )
+    result = await asyncio.wait_for(review.result(), 60)
+    assert result.cases_opened == 1
+    return env.client.get_workflow_handle(names.ack_case_id(reference))
+
+
+async def test_review_opens_case_and_step_two_rejects_then_accepts(
+    own_env, sqlite_url, sessions_for
+):
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        case = await review_and_open_case(own_env, sessions, queue)
+        state = await wait_stage(case, "triage-attribution")
+        assert state.exposure == "critical"
+
+        missing = await rejection(
+            submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
+        )
+        assert missing.type == "MissingPrerequisite"
+        await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
+        wrong_role = await rejection(
+            submit(case, "triage-attribution", "E-MANAGER", attribution_fields(state))
+        )
+        assert wrong_role.type == "WrongRole"
+        computed = state.computed["triage-attribution"]["indicator_count"]
+        bad = await rejection(
+            submit(
+                case,
+                "triage-attribution",
+                "E-SUPERVISOR",
+                attribution_fields(state, indicators_above_threshold=computed + 1),
+            )
+        )
+        assert bad.type == "InvalidFields"
+        assert f"computed value is {computed}" in str(bad.details)
+        wrong_stage = await rejection(submit(case, "retention-impact", "E-MANAGER", {}))
+        assert wrong_stage.type == "WrongStage"
+        async with sessions() as session:
+            assert await session.scalar(select(func.count()).select_from(RegisterEntry)) == 0
+
+        receipt = await submit(
+            case,
+            "triage-attribution",
+            "E-SUPERVISOR",
+            attribution_fields(state),
+            update_id="retry-key-1",
+        )
+        again = await submit(
+            case,
+            "triage-attribution",
+            "E-SUPERVISOR",
+            attribution_fields(state),
+            update_id="retry-key-1",
+        )
+        assert receipt == again  # same Idempotency-Key: applied once, same answer
+        await wait_stage(case, "retention-impact")
+        async with sessions() as session:
+            entries = (await session.scalars(select(RegisterEntry))).all()
+        assert [(e.register, e.kind, e.actor) for e in entries] == [
+            ("near-miss-reliability-case-register", "triage_attribution", "E-SUPERVISOR")
+        ]
+
+
+async def test_missed_retention_deadline_escalates_with_mail_then_full_lifecycle(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
+    inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        case = await review_and_open_case(own_env, sessions, queue, "NM-ESC-1")
+        state = await wait_stage(case, "triage-attribution")
+        await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
+        await submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
+        state = await wait_stage(case, "retention-impact")
+        deadline = state.obligations["retention-impact"].deadline
+
+        # Skip past the 4-working-hour deadline and two more 4-working-hour reminders.
+        await skip(own_env, deadline - await own_env.get_current_time()
+                   + timedelta(days=3))
+
+        async def escalated_to_board():
+            s = await case_state(case)
+            return s.obligations["retention-impact"].level >= 3 and s
+
+        state = await wait_for(escalated_to_board)
+        await wait_for(lambda: _async(len(inbox.to(email("E-BOARD"))) >= 1))
+        assert inbox.to(email("E-MANAGER"))  # level 1: the step's role
+        assert inbox.to(email("E-DIRECTOR"))  # level 2: + the example's director
+        async with sessions() as session:
+            levels = sorted(
+                (
+                    await session.scalars(
+                        select(Breach.level).where(Breach.step == "retention-impact")
+                    )
+                ).all()
+            )
+        assert levels[:3] == [1, 2, 3]
+
+        receipt = await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "high"))
+        assert receipt["late"] is True
+        state = await wait_stage(case, "recovery-pathway")
+        await _pathway_to_closure(own_env, case, state, inbox)
+
+
+async def _pathway_to_closure(env, case, state, inbox):
+    today = (await env.get_current_time()).date()
+    fields = {
+        "pathway_type": "triage_control_reset",
+        "responsible_owner_id": "E-OWNER",
+        "triage_control_implementation_deadline": (today + timedelta(days=7)).isoformat(),
+        "worker_communication_deadline": (today + timedelta(days=3)).isoformat(),
+        "mandatory_review_date": (today + timedelta(days=14)).isoformat(),
+        "immediate_senior_acknowledgment": False,
+        "mandatory_named_owner_assignment": True,
+        "temporary_daily_service_line_review": False,
+        "same_day_unsafe_condition_escalation": False,
+        "note": "Reset triage ownership",
+    }
+    assert (
+        await rejection(submit(case, "recovery-pathway", "E-DIRECTOR", fields))
+    ).type == "MissingPrerequisite"
+    await open_docs(case, "E-DIRECTOR", ["reporting-control-authorization-sheet"])
+    await submit(case, "recovery-pathway", "E-DIRECTOR", fields)
+    await wait_stage(case, "pathway-acceptance")
+    await case.execute_update(
+        names.UPDATE_ACCEPT_PATHWAY,
+        PathwayAcceptance(actor=actor("E-OWNER")),
+        rpc_timeout=timedelta(seconds=30),
+    )
+    await wait_stage(case, "awaiting-visibility")
+
+    pack = await env.client.start_workflow(
+        names.WF_PACK,
+        PackInput(kind=names.PACK_WEEKLY, period="2026-W49"),
+        id=f"pack-test-{case.id}",
+        task_queue=(await case.describe()).task_queue,
+    )
+    await wait_for(lambda: _async(True))
+    await pack.execute_update(
+        names.UPDATE_PUBLISH,
+        PublishPack(actor=actor("E-DIRECTOR")),
+        rpc_timeout=timedelta(seconds=30),
+    )
+    await wait_stage(case, "active-recovery")
+    for action in ("triage-control-implementation", "worker-communication"):
+        await case.execute_update(
+            names.UPDATE_COMPLETE_ACTION,
+            ActionDone(action=action, actor=actor("E-OWNER")),
+            rpc_timeout=timedelta(seconds=30),
+        )
+    assert (await case_state(case)).status == "open"  # the review date has not passed yet
+    await skip(env, timedelta(days=15), step=timedelta(days=1))
+    final = await asyncio.wait_for(case.result(), 60)
+    assert final["status"] == "closed"
+    assert final["closure"]["category"] == "recovered"
+    await wait_for(lambda: _async(len(inbox.to(email("W-100"))) >= 1))
+
+
+async def _async(value):
+    return value
+
+
+async def test_low_impact_closes_case_and_asks_worker_to_confirm(own_env, sqlite_url,
+                                                                  sessions_for, smtp_server):
+    inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        case = await review_and_open_case(own_env, sessions, queue, "NM-LOW-1")
+        state = await wait_stage(case, "triage-attribution")
+        await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
+        await submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
+        state = await wait_stage(case, "retention-impact")
+        await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "low"))
+        final = await asyncio.wait_for(case.result(), 60)
+        assert final["status"] == "closed"
+        assert final["closure"]["category"] == "no_pathway_required"
+        async with sessions() as session:
+            row = await session.get(Case, names.ack_case_id("NM-LOW-1"))
+        assert row.status == "closed" and row.employee_id == "W-100"
+        [mail] = inbox.to(email("W-100"))
+        body = mail.get_payload(decode=True).decode()
+    assert "/forms/employee-confirmation?case_ref=ack-case-NM-LOW-1" in body

@@ -1,0 +1,156 @@
+"""Example 1 prerequisite documents built from feeds' versions, the review, case and registers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.acknowledgment import ATTRIBUTION_KIND, RETENTION_IMPACT_KIND
+from domain.acknowledgment_steps import NEAR_MISS_RELIABILITY_CASE_REGISTER, RETENTION_FILE
+from store.documents import UnknownDocument, build_document
+from store.tables import Case, CaseEvent
+from tests.test_acknowledgment_review import (
+    AS_OF,
+    RECEIVED,
+    Sessions,
+    add_entry,
+    companions,
+    generate,
+    put,
+    put_reports,
+    report,
+)
+
+CASE = "ack-case-NM-1"
+REVIEW = "ack-review-2026-11-26"
+LATER = AS_OF + timedelta(hours=1)
+SUBMITTED = AS_OF - timedelta(days=3)
+TRACKER = "manager-response-tracker"
+
+
+async def scenario(sessions: Sessions) -> None:
+    """NM-1 unacknowledged at the review, acknowledged an hour later; its case has two events."""
+    first = report("NM-1", SUBMITTED, first_acknowledged_at=None, triage_completed_at=None)
+    first["triage_status"] = "pending"
+    async with sessions() as s, s.begin():
+        await put_reports(s, [first], manager_response_tracker=True)
+        await put(s, TRACKER, [{**companions(first)[TRACKER], "manager_reviewed": False}])
+    await generate(sessions, REVIEW)
+    acked = {**first, "first_acknowledged_at": LATER.isoformat(), "triage_status": "in_triage"}
+    async with sessions() as s, s.begin():
+        await put_reports(s, [acked], at=LATER)
+        add_case(s)
+        for n, at in enumerate((AS_OF + timedelta(minutes=30), LATER)):
+            s.add(
+                CaseEvent(
+                    case_id=CASE, at=at, kind=f"k{n}", actor="A", detail={}, dedupe_key=f"e{n}"
+                )
+            )
+
+
+def add_case(session: AsyncSession) -> None:
+    session.add(
+        Case(
+            case_id=CASE,
+            example="acknowledgment",
+            reference="NM-1",
+            review_id=REVIEW,
+            employee_id="E1",
+            service_line="SL-A",
+            exposure="critical",
+            stage="triage-attribution",
+            status="open",
+            opened_at=AS_OF,
+            updated_at=AS_OF,
+            detail={},
+        )
+    )
+
+
+async def doc(sessions: Sessions, slug: str) -> dict[str, Any]:
+    async with sessions() as s:
+        return await build_document(s, slug, reference="NM-1", review_id=REVIEW, case_id=CASE)
+
+
+async def test_daily_review_and_classification_source(sessions: Sessions) -> None:
+    await scenario(sessions)
+    daily = await doc(sessions, "daily-review")
+    assert daily["document"] == "daily-review" and daily["case_id"] == CASE
+    assert daily["review"]["summary"]["counts"]["critical"] == 1
+    assert daily["item"]["classification"] == "critical"
+    source = await doc(sessions, "risk-classification-source")
+    assert source["policy"]["version"] == "ack-policy-v1"
+    assert source["policy"]["ack_critical_min"] == 2880
+    assert source["classification"] == "critical"
+    # Triage elapsed is exactly 4320 min (not over); ack is over; the manager had not reviewed.
+    assert source["indicators"] == ["ack_over_threshold", "manager_not_reviewed"]
+    assert source["indicator_count"] == 2
+    assert source["inputs_at_review"]["first_acknowledged_at"] is None
+    assert source["live_record"]["first_acknowledged_at"] == LATER.isoformat().replace(
+        "+00:00", "Z"
+    )
+
+
+async def test_report_chronology_merges_versions_and_events(sessions: Sessions) -> None:
+    await scenario(sessions)
+    chronology = await doc(sessions, "report-chronology")
+    ids = [entry["id"] for entry in chronology["entries"]]
+    assert ids[:4] == [
+        "incident-platform:NM-1:v1",
+        "manager-response-tracker:NM-1:v1",
+        "service-line-governance-register:NM-1:v1",
+        "workforce-reporting-log:NM-1:v1",
+    ]
+    assert ids[4].startswith("event:")
+    # Changed records at LATER, then the case event at the same instant; the register row did
+    # not change, so it has no second version.
+    assert ids[5:8] == [
+        "incident-platform:NM-1:v2",
+        "manager-response-tracker:NM-1:v2",
+        "workforce-reporting-log:NM-1:v2",
+    ]
+    assert ids[8].startswith("event:") and len(ids) == 9
+    assert chronology["entries"][0]["at"] == RECEIVED.isoformat()
+
+
+async def test_triage_note_history(sessions: Sessions) -> None:
+    await scenario(sessions)
+    history = await doc(sessions, "triage-note-history")
+    assert [
+        (e["version"], e["triage_status"], e["manager_reviewed"]) for e in history["entries"]
+    ] == [
+        (1, "pending", False),
+        (2, "in_triage", True),
+    ]
+
+
+async def test_authorization_sheet_completeness(sessions: Sessions) -> None:
+    await scenario(sessions)
+    sheet = await doc(sessions, "reporting-control-authorization-sheet")
+    assert sheet["exposure"] == "critical" and sheet["policy_version"] == "ack-policy-v1"
+    assert sheet["complete"] is False
+    assert sheet["missing"] == [ATTRIBUTION_KIND, RETENTION_IMPACT_KIND]
+    async with sessions() as s, s.begin():
+        await add_entry(
+            s, NEAR_MISS_RELIABILITY_CASE_REGISTER, CASE, ATTRIBUTION_KIND, LATER, {"n": 1}
+        )
+    assert (await doc(sessions, "reporting-control-authorization-sheet"))["missing"] == [
+        RETENTION_IMPACT_KIND
+    ]
+    async with sessions() as s, s.begin():
+        await add_entry(
+            s, RETENTION_FILE, CASE, RETENTION_IMPACT_KIND, LATER, {"impact_level": "high"}
+        )
+    sheet = await doc(sessions, "reporting-control-authorization-sheet")
+    assert sheet["complete"] is True and sheet["missing"] == []
+    assert sheet["retention_impact"]["payload"] == {"impact_level": "high"}
+    assert sheet["attribution"]["register"] == NEAR_MISS_RELIABILITY_CASE_REGISTER
+
+
+async def test_unknown_document(sessions: Sessions) -> None:
+    with pytest.raises(UnknownDocument):
+        await doc(sessions, "learning-visibility-audit")
+    assert issubclass(UnknownDocument, KeyError)

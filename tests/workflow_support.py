@@ -1,0 +1,137 @@
+"""Helpers for workflow tests: a worker on real activities, actors, polling, update failures."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from activities.deps import ActivityDeps
+from domain import names
+from domain.calendar import BusinessCalendar, CalendarConfig
+from domain.cases import Actor, CaseState, ReviewInput, ReviewSummary, StepSubmission
+from domain.reviews import review_id
+from infra.mail import MailSettings
+from tests.factories import STAFF
+from worker.registry import make_worker
+
+CALENDAR = CalendarConfig()
+
+
+def actor(employee_id: str) -> Actor:
+    return Actor(employee_id=employee_id, roles=list(STAFF.get(employee_id, [])))
+
+
+@asynccontextmanager
+async def running_worker(
+    env: WorkflowEnvironment,
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    smtp_port: int = 1,
+    task_queue: str | None = None,
+) -> AsyncIterator[str]:
+    """Run a worker with the real activities against the test database; yields its task queue."""
+    queue = task_queue or f"tq-{uuid.uuid4().hex}"
+    deps = ActivityDeps(
+        sessions=sessions,
+        client=env.client,
+        task_queue=queue,
+        mail=MailSettings(port=smtp_port, timeout_seconds=2),
+    )
+    async with make_worker(env.client, deps, queue):
+        yield queue
+
+
+async def next_working_day(env: WorkflowEnvironment) -> date:
+    """The first working day after the test server's current date (London)."""
+    now = await env.get_current_time()
+    return BusinessCalendar(CALENDAR).next_working_day(now.date())
+
+
+def local_as_of(day: date) -> datetime:
+    return BusinessCalendar(CALENDAR).wall(day, time(7)).astimezone(UTC)
+
+
+async def start_review(client: Client, queue: str, day: date) -> WorkflowHandle[Any, Any]:
+    rid = review_id(names.EXAMPLE_ACKNOWLEDGMENT, day.isoformat())
+    inp = ReviewInput(
+        review_id=rid,
+        example=names.EXAMPLE_ACKNOWLEDGMENT,
+        period=day.isoformat(),
+        calendar=CALENDAR,
+        policy_version="ack-policy-v1",
+    )
+    return await client.start_workflow(
+        names.WF_REVIEW, inp, id=rid, task_queue=queue, result_type=ReviewSummary
+    )
+
+
+async def skip(env: WorkflowEnvironment, total: timedelta,
+               step: timedelta = timedelta(hours=2)) -> None:
+    """Skip server time in steps (one long skip can outlast the RPC timeout)."""
+    remaining = total
+    while remaining > timedelta(0):
+        chunk = min(step, remaining)
+        await env.sleep(chunk)
+        remaining -= chunk
+
+
+async def wait_for(check: Callable[[], Any], *, timeout: float = 20.0) -> Any:
+    """Poll an async check until it returns a truthy value (real time, small steps)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+async def case_state(handle: WorkflowHandle[Any, Any]) -> CaseState:
+    return await handle.query(names.QUERY_STATE, result_type=CaseState)
+
+
+async def wait_stage(handle: WorkflowHandle[Any, Any], stage: str) -> CaseState:
+    async def check() -> CaseState | None:
+        try:
+            state = await case_state(handle)
+        except Exception:  # noqa: BLE001 - not started yet
+            return None
+        return state if state.stage == stage else None
+
+    result: CaseState = await wait_for(check)
+    return result
+
+
+async def submit(
+    handle: WorkflowHandle[Any, Any],
+    step: str,
+    who: str,
+    fields: dict[str, Any],
+    update_id: str | None = None,
+) -> Any:
+    return await handle.execute_update(
+        names.UPDATE_SUBMIT_STEP,
+        StepSubmission(step=step, actor=actor(who), fields=fields),
+        id=update_id,
+        rpc_timeout=timedelta(seconds=30),
+    )
+
+
+async def rejection(call: Any) -> ApplicationError:
+    """Await an update expected to be rejected; return its typed ApplicationError."""
+    try:
+        await call
+    except WorkflowUpdateFailedError as exc:
+        assert isinstance(exc.cause, ApplicationError), exc.cause
+        return exc.cause
+    raise AssertionError("update was accepted")
