@@ -286,3 +286,20 @@ class PublishRequest(BaseModel):
     period: str
     actor: str
     at: datetime
+
+
+class ScheduledStart(BaseModel):
+    """What a schedule fires: a review (by example) or a pack (by kind) for the local date."""
+
+    target: Literal["review", "pack"]
+    name: str
+    calendar: CalendarConfig
+    policy_version: str = ""
+
+
+class StartRequest(BaseModel):
+    target: Literal["review", "pack"]
+    name: str
+    period: str
+    calendar: CalendarConfig
+    policy_version: str = ""

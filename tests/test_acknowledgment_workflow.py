@@ -18,6 +18,7 @@ from domain.cases import (
     ReviewSummary,
 )
 from store.tables import Breach, Case, RegisterEntry
+from tests.histories import record_history
 from tests.factories import email, load, load_reports, report_rows, staff_rows
 from tests.workflow_support import (
     actor,
@@ -122,6 +123,7 @@ async def review_and_open_case(env, sessions, queue, reference="NM-CRIT-1"):
     )
     result = await asyncio.wait_for(review.result(), 60)
     assert result.cases_opened == 1
+    await record_history(review, f"ack-review-{reference}")
     return env.client.get_workflow_handle(names.ack_case_id(reference))
 
 
@@ -274,6 +276,8 @@ async def _pathway_to_closure(env, case, state, inbox):
     final = await asyncio.wait_for(case.result(), 60)
     assert final["status"] == "closed"
     assert final["closure"]["category"] == "recovered"
+    await record_history(case, "ack-case-full-lifecycle")
+    await record_history(pack, "weekly-pack-published")
     await wait_for(lambda: _async(len(inbox.to(email("W-100"))) >= 1))
 
 
@@ -295,6 +299,7 @@ async def test_low_impact_closes_case_and_asks_worker_to_confirm(own_env, sqlite
         final = await asyncio.wait_for(case.result(), 60)
         assert final["status"] == "closed"
         assert final["closure"]["category"] == "no_pathway_required"
+        await record_history(case, "ack-case-low-impact")
         async with sessions() as session:
             row = await session.get(Case, names.ack_case_id("NM-LOW-1"))
         assert row.status == "closed" and row.employee_id == "W-100"

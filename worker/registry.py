@@ -15,13 +15,17 @@ from activities.calendar import compute_deadline_activity, is_working_day_activi
 from activities.cases import CaseActivities
 from activities.deps import ActivityDeps
 from activities.packs import PackActivities
+from activities.schedules import ScheduleActivities
 from domain.settings import Settings
 from infra.mail import MailSettings
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
 from workflows.packs import PackWorkflow
 from workflows.reviews import ReviewWorkflow
+from workflows.schedules import ScheduledStartWorkflow
 
-WORKFLOWS: list[type] = [ReviewWorkflow, AcknowledgmentCaseWorkflow, PackWorkflow]
+WORKFLOWS: list[type] = [
+    ReviewWorkflow, AcknowledgmentCaseWorkflow, PackWorkflow, ScheduledStartWorkflow,
+]
 
 
 def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
@@ -37,6 +41,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         ack.open_acknowledgment_cases, ack.compute_attribution_values,
         ack.compute_retention_values, ack.check_authorization_sheet,
         packs.generate_pack, packs.publish_pack,
+        ScheduleActivities(deps).start_governance_workflow,
     ]
 
 

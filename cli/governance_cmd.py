@@ -1,0 +1,122 @@
+"""`nearmiss schedules apply` and `nearmiss review EXAMPLE PERIOD`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import typer
+from rich.console import Console
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleRange,
+    ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
+
+from domain import names
+from domain.acknowledgment import POLICY_VERSION
+from domain.calendar import CalendarConfig
+from domain.cases import ReviewSummary, ScheduledStart
+from domain.reviews import REVIEWS
+from domain.settings import Settings
+from infra.starters import start_review
+from infra.temporal import connect
+
+console = Console()
+WEEKDAYS = [ScheduleRange(1, 5)]  # Monday..Friday; bank holidays are skipped by the workflow
+
+
+def schedules(settings: Settings) -> dict[str, Schedule]:
+    """Every schedule the service needs, as calendar specs in the provider's time zone."""
+    calendar = CalendarConfig.from_settings(settings)
+
+    def fire(schedule_id: str, start: ScheduledStart, spec: ScheduleCalendarSpec) -> Schedule:
+        return Schedule(
+            action=ScheduleActionStartWorkflow(
+                names.WF_SCHEDULED_START, start, id=f"{schedule_id}-run",
+                task_queue=settings.temporal_task_queue,
+            ),
+            spec=ScheduleSpec(calendars=[spec], time_zone_name=settings.timezone),
+        )
+
+    return {
+        names.SCHEDULE_ACK_REVIEW: fire(
+            names.SCHEDULE_ACK_REVIEW,
+            ScheduledStart(target="review", name=names.EXAMPLE_ACKNOWLEDGMENT,
+                           calendar=calendar, policy_version=POLICY_VERSION),
+            ScheduleCalendarSpec(hour=[ScheduleRange(7)], minute=[ScheduleRange(0)],
+                                 day_of_week=WEEKDAYS, comment="daily review, 07:00 working days"),
+        ),
+        names.SCHEDULE_WEEKLY_PACK: fire(
+            names.SCHEDULE_WEEKLY_PACK,
+            ScheduledStart(target="pack", name=names.PACK_WEEKLY, calendar=calendar),
+            ScheduleCalendarSpec(hour=[ScheduleRange(12)], minute=[ScheduleRange(0)],
+                                 day_of_week=[ScheduleRange(5)], comment="weekly pack, Fridays"),
+        ),
+    }
+
+
+async def apply_schedules(client: Client, settings: Settings) -> list[tuple[str, str]]:
+    """Create each schedule, or update it in place when it exists (idempotent)."""
+    done = []
+    for schedule_id, schedule in schedules(settings).items():
+        try:
+            await client.create_schedule(schedule_id, schedule)
+            done.append((schedule_id, "created"))
+        except ScheduleAlreadyRunningError:
+            handle = client.get_schedule_handle(schedule_id)
+
+            def replace(_: ScheduleUpdateInput, new: Schedule = schedule) -> ScheduleUpdate:
+                return ScheduleUpdate(schedule=new)
+
+            await handle.update(replace)
+            done.append((schedule_id, "updated"))
+    return done
+
+
+def run_schedules_apply() -> None:
+    """Apply the schedules to the configured Temporal server."""
+    settings = Settings()
+
+    async def main() -> None:
+        client = await connect(settings)
+        for schedule_id, outcome in await apply_schedules(client, settings):
+            console.print(f"{schedule_id}: {outcome}")
+
+    asyncio.run(main())
+
+
+async def review_summary(client: Client, settings: Settings, example: str, period: str,
+                         wait_seconds: float = 120) -> dict[str, Any]:
+    """Start (or find) a review and wait until it has been generated; its summary."""
+    handle = await start_review(client, settings.temporal_task_queue, example, period,
+                                CalendarConfig.from_settings(settings), POLICY_VERSION)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_seconds
+    while True:
+        summary = await handle.query(names.QUERY_STATE, result_type=ReviewSummary,
+                                     rpc_timeout=timedelta(seconds=10))
+        if summary.as_of is not None or summary.skipped or loop.time() > deadline:
+            return {"workflow_id": handle.id, **summary.model_dump(mode="json")}
+        await asyncio.sleep(0.5)
+
+
+def run_review(example: str, period: str) -> None:
+    """Run or find the review of EXAMPLE for PERIOD and print its summary."""
+    if example not in REVIEWS:
+        console.print(f"[red]unknown or not yet built example {example!r}; "
+                      f"available: {', '.join(REVIEWS)}[/red]")
+        raise typer.Exit(2)
+    settings = Settings()
+
+    async def main() -> dict[str, Any]:
+        return await review_summary(await connect(settings), settings, example, period)
+
+    console.print_json(data=asyncio.run(main()))
