@@ -49,14 +49,16 @@ def _instant(value: str) -> datetime:
 def case_search_attributes(inp: CaseInput) -> TypedSearchAttributes:
     """Initial search attributes of a case (no employee or client IDs, by design)."""
     keyword = SearchAttributeKey.for_keyword
-    return TypedSearchAttributes([
-        SearchAttributePair(keyword(names.SA_EXAMPLE), inp.example),
-        SearchAttributePair(keyword(names.SA_STAGE), "opened"),
-        SearchAttributePair(keyword(names.SA_EXPOSURE), inp.exposure),
-        SearchAttributePair(keyword(names.SA_SERVICE_LINE), inp.service_line),
-        SearchAttributePair(keyword(names.SA_REFERENCE), inp.reference),
-        SearchAttributePair(keyword(names.SA_CASE_STATUS), "open"),
-    ])
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(keyword(names.SA_EXAMPLE), inp.example),
+            SearchAttributePair(keyword(names.SA_STAGE), "opened"),
+            SearchAttributePair(keyword(names.SA_EXPOSURE), inp.exposure),
+            SearchAttributePair(keyword(names.SA_SERVICE_LINE), inp.service_line),
+            SearchAttributePair(keyword(names.SA_REFERENCE), inp.reference),
+            SearchAttributePair(keyword(names.SA_CASE_STATUS), "open"),
+        ]
+    )
 
 
 class AcknowledgmentActivities:
@@ -70,11 +72,20 @@ class AcknowledgmentActivities:
         """Reconcile, classify and store the review (idempotent: an existing review is kept)."""
         async with transaction(self.deps.sessions) as session:
             result = await reviews.generate_review(
-                session, request.review_id, date.fromisoformat(request.period), request.as_of,
-                self.deps.ack_policy, generated_at=request.as_of,
+                session,
+                request.review_id,
+                date.fromisoformat(request.period),
+                request.as_of,
+                self.deps.ack_policy,
+                generated_at=request.as_of,
             )
-        return ReviewSummary(review_id=result.review_id, as_of=result.as_of, counts=result.counts,
-                             exceptions=result.exceptions, exposed=len(result.exposed))
+        return ReviewSummary(
+            review_id=result.review_id,
+            as_of=result.as_of,
+            counts=result.counts,
+            exceptions=result.exceptions,
+            exposed=len(result.exposed),
+        )
 
     @activity.defn(name=names.ACT_MARK_REVIEW_REVIEWED)
     async def mark_review_reviewed(self, request: ReviewedRequest) -> bool:
@@ -89,37 +100,63 @@ class AcknowledgmentActivities:
         """Start one case per exposed report, ever; an existing case is told of a rise."""
         client = self._client()
         async with self.deps.sessions() as session:
-            items = (await session.scalars(select(ReviewItem).where(
-                ReviewItem.review_id == request.review_id,
-                ReviewItem.classification.in_([e.value for e in EXPOSED]),
-            ))).all()
-            exposed = [(i.reference, i.classification or "", str(i.fields.get("service_line")))
-                       for i in items]
+            items = (
+                await session.scalars(
+                    select(ReviewItem).where(
+                        ReviewItem.review_id == request.review_id,
+                        ReviewItem.classification.in_([e.value for e in EXPOSED]),
+                    )
+                )
+            ).all()
+            exposed = [
+                (i.reference, i.classification or "", str(i.fields.get("service_line")))
+                for i in items
+            ]
         gate = asyncio.Semaphore(START_CONCURRENCY)
-        outcomes = await asyncio.gather(*(
-            self._open_one(client, gate, request, ref, exposure, line)
-            for ref, exposure, line in exposed
-        ))
+        outcomes = await asyncio.gather(
+            *(
+                self._open_one(client, gate, request, ref, exposure, line)
+                for ref, exposure, line in exposed
+            )
+        )
         async with transaction(self.deps.sessions) as session:
             await reviews.set_review_case_ids(
                 session, request.review_id, {ref: names.ack_case_id(ref) for ref, _, _ in exposed}
             )
-        return OpenCasesResult(opened=outcomes.count("opened"), raised=outcomes.count("raised"),
-                               existing=outcomes.count("existing"))
+        return OpenCasesResult(
+            opened=outcomes.count("opened"),
+            raised=outcomes.count("raised"),
+            existing=outcomes.count("existing"),
+        )
 
-    async def _open_one(self, client: Client, gate: asyncio.Semaphore, request: ReviewedRequest,
-                        reference: str, exposure: str, service_line: str) -> str:
+    async def _open_one(
+        self,
+        client: Client,
+        gate: asyncio.Semaphore,
+        request: ReviewedRequest,
+        reference: str,
+        exposure: str,
+        service_line: str,
+    ) -> str:
         inp = CaseInput(
-            case_id=names.ack_case_id(reference), example=names.EXAMPLE_ACKNOWLEDGMENT,
-            reference=reference, review_id=request.review_id, exposure=exposure,
-            service_line=service_line, opened_at=request.at, calendar=request.calendar,
+            case_id=names.ack_case_id(reference),
+            example=names.EXAMPLE_ACKNOWLEDGMENT,
+            reference=reference,
+            review_id=request.review_id,
+            exposure=exposure,
+            service_line=service_line,
+            opened_at=request.at,
+            calendar=request.calendar,
             policy_version=request.policy_version,
         )
         async with gate:
             activity.heartbeat(reference)
             try:
                 await client.start_workflow(
-                    names.WF_ACK_CASE, inp, id=inp.case_id, task_queue=self.deps.task_queue,
+                    names.WF_ACK_CASE,
+                    inp,
+                    id=inp.case_id,
+                    task_queue=self.deps.task_queue,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
                     search_attributes=case_search_attributes(inp),
@@ -129,11 +166,13 @@ class AcknowledgmentActivities:
                 handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(inp.case_id)
                 return await self._raise_exposure(handle, exposure, request.review_id)
 
-    async def _raise_exposure(self, handle: WorkflowHandle[Any, Any], exposure: str,
-                              review_id: str) -> str:
+    async def _raise_exposure(
+        self, handle: WorkflowHandle[Any, Any], exposure: str, review_id: str
+    ) -> str:
         try:
-            await handle.signal(names.SIGNAL_RAISE_EXPOSURE,
-                                ExposureRaised(exposure=exposure, review_id=review_id))
+            await handle.signal(
+                names.SIGNAL_RAISE_EXPOSURE, ExposureRaised(exposure=exposure, review_id=review_id)
+            )
             return "raised"
         except Exception:  # noqa: BLE001 - a closed case keeps its record; nothing to raise
             return "existing"
@@ -156,7 +195,11 @@ class AcknowledgmentActivities:
         report = await self._report(ref.reference)
         async with self.deps.sessions() as session:
             return await attribution_values(
-                session, ref.reference, report["employee_id"], report["category_code"], ref.as_of,
+                session,
+                ref.reference,
+                report["employee_id"],
+                report["category_code"],
+                ref.as_of,
                 policy=self.deps.ack_policy,
             )
 
@@ -166,8 +209,12 @@ class AcknowledgmentActivities:
         report = await self._report(ref.reference)
         async with self.deps.sessions() as session:
             return await retention_values(
-                session, ref.reference, report["employee_id"],
-                _instant(report["submitted_at"]), report["risk_domain"], ref.as_of,
+                session,
+                ref.reference,
+                report["employee_id"],
+                _instant(report["submitted_at"]),
+                report["risk_domain"],
+                ref.as_of,
                 policy=self.deps.ack_policy,
             )
 
@@ -178,7 +225,10 @@ class AcknowledgmentActivities:
             case = await session.get(Case, ref.case_id)
             case_review = case.review_id if case else ""
             sheet = await build_document(
-                session, "reporting-control-authorization-sheet", reference=ref.reference,
-                review_id=case_review, case_id=ref.case_id,
+                session,
+                "reporting-control-authorization-sheet",
+                reference=ref.reference,
+                review_id=case_review,
+                case_id=ref.case_id,
             )
         return {"complete": bool(sheet["complete"]), "missing": list(sheet["missing"])}

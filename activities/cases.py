@@ -48,21 +48,31 @@ class CaseActivities:
     async def record_entry(self, request: RecordEntryRequest) -> RecordEntryResult:
         """Append to a register once: a retried append finds its own earlier entry."""
         async with transaction(self.deps.sessions) as session:
-            existing = await session.scalar(select(RegisterEntry).where(
-                RegisterEntry.register == request.register_name,
-                RegisterEntry.subject == request.subject, RegisterEntry.kind == request.kind,
-                RegisterEntry.recorded_at == request.at, RegisterEntry.actor == request.actor,
-            ))
+            existing = await session.scalar(
+                select(RegisterEntry).where(
+                    RegisterEntry.register == request.register_name,
+                    RegisterEntry.subject == request.subject,
+                    RegisterEntry.kind == request.kind,
+                    RegisterEntry.recorded_at == request.at,
+                    RegisterEntry.actor == request.actor,
+                )
+            )
             if existing is not None:
-                return RecordEntryResult(register_name=existing.register, seq=existing.seq,
-                                         hash=existing.hash)
+                return RecordEntryResult(
+                    register_name=existing.register, seq=existing.seq, hash=existing.hash
+                )
             payload = dict(request.payload)
             case = await session.get(Case, request.subject)
             if case is not None:
                 payload.setdefault("employee_id", case.employee_id)
             entry = await append_entry(
-                session, request.register_name, actor=request.actor, recorded_at=request.at,
-                subject=request.subject, kind=request.kind, payload=payload,
+                session,
+                request.register_name,
+                actor=request.actor,
+                recorded_at=request.at,
+                subject=request.subject,
+                kind=request.kind,
+                payload=payload,
             )
             return RecordEntryResult(register_name=entry.register, seq=entry.seq, hash=entry.hash)
 
@@ -71,21 +81,30 @@ class CaseActivities:
         """Record the breach and queue a mail to everyone the level names (SOURCES.md policy)."""
         async with transaction(self.deps.sessions) as session:
             recorded = await case_store.record_breach(
-                session, request.case_id, request.obligation, request.deadline, request.level,
+                session,
+                request.case_id,
+                request.obligation,
+                request.deadline,
+                request.level,
                 request.at,
             )
             recipients = await self._recipients(session, request)
             ids = []
             for employee_id, email in recipients:
-                ids.append(await outbox.queue_message(
-                    session,
-                    dedupe_key=f"breach:{request.case_id}:{request.obligation}:"
-                               f"{request.deadline.isoformat()}:{request.level}:{employee_id}",
-                    recipient=email, subject=_breach_subject(request),
-                    body=_breach_body(request, self.deps.mail.public_url), at=request.at,
-                ))
-        return EscalationResult(breach_recorded=recorded, notified=[e for e, _ in recipients],
-                                message_ids=ids)
+                ids.append(
+                    await outbox.queue_message(
+                        session,
+                        dedupe_key=f"breach:{request.case_id}:{request.obligation}:"
+                        f"{request.deadline.isoformat()}:{request.level}:{employee_id}",
+                        recipient=email,
+                        subject=_breach_subject(request),
+                        body=_breach_body(request, self.deps.mail.public_url),
+                        at=request.at,
+                    )
+                )
+        return EscalationResult(
+            breach_recorded=recorded, notified=[e for e, _ in recipients], message_ids=ids
+        )
 
     async def _recipients(self, session: Any, request: EscalationRequest) -> list[tuple[str, str]]:
         people: dict[str, str] = {}
@@ -108,9 +127,13 @@ class CaseActivities:
             pending = await outbox.unsent(session, message_ids)
             failures = 0
             for message in pending:
-                built = mail.build_message(self.deps.mail, recipient=message.recipient,
-                                           subject=message.subject, body=message.body,
-                                           dedupe_key=message.dedupe_key)
+                built = mail.build_message(
+                    self.deps.mail,
+                    recipient=message.recipient,
+                    subject=message.subject,
+                    body=message.body,
+                    dedupe_key=message.dedupe_key,
+                )
                 message.attempts += 1
                 try:
                     await mail.send(self.deps.mail, built)
@@ -130,34 +153,47 @@ class CaseActivities:
         async with transaction(self.deps.sessions) as session:
             case = await session.get(Case, request.case_id)
             employee_id = case.employee_id if case else ""
-            existing = await session.scalar(select(RegisterEntry).where(
-                RegisterEntry.subject == request.case_id, RegisterEntry.kind == "case_closed"))
+            existing = await session.scalar(
+                select(RegisterEntry).where(
+                    RegisterEntry.subject == request.case_id, RegisterEntry.kind == "case_closed"
+                )
+            )
             if existing is None:
                 await append_entry(
-                    session, request.register_name, actor="system", recorded_at=request.at,
-                    subject=request.case_id, kind="case_closed",
-                    payload={"reference": request.reference, "closure_category": request.category,
-                             "final_reviewing_role": request.final_reviewing_role,
-                             "employee_id": employee_id},
+                    session,
+                    request.register_name,
+                    actor="system",
+                    recorded_at=request.at,
+                    subject=request.case_id,
+                    kind="case_closed",
+                    payload={
+                        "reference": request.reference,
+                        "closure_category": request.category,
+                        "final_reviewing_role": request.final_reviewing_role,
+                        "employee_id": employee_id,
+                    },
                 )
             worker = await get_staff(session, employee_id) if employee_id else None
             if worker is None or not worker.active:
                 return []
             link = f"{self.deps.mail.public_url}/forms/employee-confirmation?case_ref={request.case_id}"
             message_id = await outbox.queue_message(
-                session, dedupe_key=f"confirmation:{request.case_id}", recipient=worker.email,
+                session,
+                dedupe_key=f"confirmation:{request.case_id}",
+                recipient=worker.email,
                 subject=f"Near miss {request.reference}: is it resolved for you?",
-                body=(f"Dear {worker.display_name},\n\nThe near miss you reported "
-                      f"({request.reference}) has been closed ({request.category}).\n"
-                      f"Please tell us whether it feels resolved to you: {link}\n"),
+                body=(
+                    f"Dear {worker.display_name},\n\nThe near miss you reported "
+                    f"({request.reference}) has been closed ({request.category}).\n"
+                    f"Please tell us whether it feels resolved to you: {link}\n"
+                ),
                 at=request.at,
             )
             return [message_id]
 
 
 def _breach_subject(request: EscalationRequest) -> str:
-    return (f"[Escalation level {request.level}] {request.title} overdue "
-            f"({request.case_id})")
+    return f"[Escalation level {request.level}] {request.title} overdue ({request.case_id})"
 
 
 def _breach_body(request: EscalationRequest, public_url: str) -> str:

@@ -21,9 +21,16 @@ class ScheduleActivities:
         if self.deps.client is None:
             raise ApplicationError("no Temporal client configured", non_retryable=True)
         if request.target == "pack":
-            handle = await start_pack(self.deps.client, self.deps.task_queue, request.name,
-                                      request.period)
+            handle = await start_pack(
+                self.deps.client, self.deps.task_queue, request.name, request.period
+            )
         else:
-            handle = await start_review(self.deps.client, self.deps.task_queue, request.name,
-                                        request.period, request.calendar, request.policy_version)
+            handle = await start_review(
+                self.deps.client,
+                self.deps.task_queue,
+                request.name,
+                request.period,
+                request.calendar,
+                request.policy_version,
+            )
         return handle.id

@@ -40,7 +40,9 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
     def fire(schedule_id: str, start: ScheduledStart, spec: ScheduleCalendarSpec) -> Schedule:
         return Schedule(
             action=ScheduleActionStartWorkflow(
-                names.WF_SCHEDULED_START, start, id=f"{schedule_id}-run",
+                names.WF_SCHEDULED_START,
+                start,
+                id=f"{schedule_id}-run",
                 task_queue=settings.temporal_task_queue,
             ),
             spec=ScheduleSpec(calendars=[spec], time_zone_name=settings.timezone),
@@ -49,16 +51,28 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
     return {
         names.SCHEDULE_ACK_REVIEW: fire(
             names.SCHEDULE_ACK_REVIEW,
-            ScheduledStart(target="review", name=names.EXAMPLE_ACKNOWLEDGMENT,
-                           calendar=calendar, policy_version=POLICY_VERSION),
-            ScheduleCalendarSpec(hour=[ScheduleRange(7)], minute=[ScheduleRange(0)],
-                                 day_of_week=WEEKDAYS, comment="daily review, 07:00 working days"),
+            ScheduledStart(
+                target="review",
+                name=names.EXAMPLE_ACKNOWLEDGMENT,
+                calendar=calendar,
+                policy_version=POLICY_VERSION,
+            ),
+            ScheduleCalendarSpec(
+                hour=[ScheduleRange(7)],
+                minute=[ScheduleRange(0)],
+                day_of_week=WEEKDAYS,
+                comment="daily review, 07:00 working days",
+            ),
         ),
         names.SCHEDULE_WEEKLY_PACK: fire(
             names.SCHEDULE_WEEKLY_PACK,
             ScheduledStart(target="pack", name=names.PACK_WEEKLY, calendar=calendar),
-            ScheduleCalendarSpec(hour=[ScheduleRange(12)], minute=[ScheduleRange(0)],
-                                 day_of_week=[ScheduleRange(5)], comment="weekly pack, Fridays"),
+            ScheduleCalendarSpec(
+                hour=[ScheduleRange(12)],
+                minute=[ScheduleRange(0)],
+                day_of_week=[ScheduleRange(5)],
+                comment="weekly pack, Fridays",
+            ),
         ),
     }
 
@@ -93,16 +107,24 @@ def run_schedules_apply() -> None:
     asyncio.run(main())
 
 
-async def review_summary(client: Client, settings: Settings, example: str, period: str,
-                         wait_seconds: float = 120) -> dict[str, Any]:
+async def review_summary(
+    client: Client, settings: Settings, example: str, period: str, wait_seconds: float = 120
+) -> dict[str, Any]:
     """Start (or find) a review and wait until it has been generated; its summary."""
-    handle = await start_review(client, settings.temporal_task_queue, example, period,
-                                CalendarConfig.from_settings(settings), POLICY_VERSION)
+    handle = await start_review(
+        client,
+        settings.temporal_task_queue,
+        example,
+        period,
+        CalendarConfig.from_settings(settings),
+        POLICY_VERSION,
+    )
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_seconds
     while True:
-        summary = await handle.query(names.QUERY_STATE, result_type=ReviewSummary,
-                                     rpc_timeout=timedelta(seconds=10))
+        summary = await handle.query(
+            names.QUERY_STATE, result_type=ReviewSummary, rpc_timeout=timedelta(seconds=10)
+        )
         if summary.as_of is not None or summary.skipped or loop.time() > deadline:
             return {"workflow_id": handle.id, **summary.model_dump(mode="json")}
         await asyncio.sleep(0.5)
@@ -111,8 +133,10 @@ async def review_summary(client: Client, settings: Settings, example: str, perio
 def run_review(example: str, period: str) -> None:
     """Run or find the review of EXAMPLE for PERIOD and print its summary."""
     if example not in REVIEWS:
-        console.print(f"[red]unknown or not yet built example {example!r}; "
-                      f"available: {', '.join(REVIEWS)}[/red]")
+        console.print(
+            f"[red]unknown or not yet built example {example!r}; "
+            f"available: {', '.join(REVIEWS)}[/red]"
+        )
         raise typer.Exit(2)
     settings = Settings()
 

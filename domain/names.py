@@ -49,6 +49,7 @@ def pack_id(kind: str, period: str) -> str:
     """Workflow ID of a pack (kind slug and period, e.g. weekly-sustainability/2026-W48)."""
     return f"pack-{kind}-{period}"
 
+
 # Activity names: workflows call activities by these constants (never importing activities/).
 ACT_COMPUTE_DEADLINE = "compute_deadline"
 ACT_PROJECT_CASE = "project_case"

@@ -20,16 +20,27 @@ class PackSpec:
 PACKS: dict[str, PackSpec] = {
     spec.kind: spec
     for spec in (
-        PackSpec(names.PACK_WEEKLY, "Weekly workforce sustainability review pack",
-                 names.EXAMPLE_ACKNOWLEDGMENT,
-                 Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE, "ISO week, e.g. 2026-W48"),
-        PackSpec(names.PACK_FORTNIGHTLY, "Fortnightly workforce governance summary",
-                 names.EXAMPLE_LEARNING,
-                 Role.EXECUTIVE_DIRECTOR_QUALITY_LEARNING_WORKFORCE_SUPPORT,
-                 "the cycle's start date, e.g. 2026-11-16"),
-        PackSpec(names.PACK_MONTHLY, "Monthly board workforce experience pack",
-                 names.EXAMPLE_CLOSURE,
-                 Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING, "YYYY-MM"),
+        PackSpec(
+            names.PACK_WEEKLY,
+            "Weekly workforce sustainability review pack",
+            names.EXAMPLE_ACKNOWLEDGMENT,
+            Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE,
+            "ISO week, e.g. 2026-W48",
+        ),
+        PackSpec(
+            names.PACK_FORTNIGHTLY,
+            "Fortnightly workforce governance summary",
+            names.EXAMPLE_LEARNING,
+            Role.EXECUTIVE_DIRECTOR_QUALITY_LEARNING_WORKFORCE_SUPPORT,
+            "the cycle's start date, e.g. 2026-11-16",
+        ),
+        PackSpec(
+            names.PACK_MONTHLY,
+            "Monthly board workforce experience pack",
+            names.EXAMPLE_CLOSURE,
+            Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING,
+            "YYYY-MM",
+        ),
     )
 }
 

@@ -18,8 +18,9 @@ class MailSettings(BaseModel):
     timeout_seconds: float = 10.0
 
 
-def build_message(settings: MailSettings, *, recipient: str, subject: str, body: str,
-                  dedupe_key: str) -> EmailMessage:
+def build_message(
+    settings: MailSettings, *, recipient: str, subject: str, body: str, dedupe_key: str
+) -> EmailMessage:
     """An RFC 5322 message with a stable Message-ID."""
     message = EmailMessage()
     message["From"] = settings.sender
@@ -34,6 +35,10 @@ def build_message(settings: MailSettings, *, recipient: str, subject: str, body:
 async def send(settings: MailSettings, message: EmailMessage) -> None:
     """Send one message; raises on any SMTP or connection failure (the caller retries)."""
     await aiosmtplib.send(
-        message, hostname=settings.host, port=settings.port, timeout=settings.timeout_seconds,
-        start_tls=False, use_tls=False,
+        message,
+        hostname=settings.host,
+        port=settings.port,
+        timeout=settings.timeout_seconds,
+        start_tls=False,
+        use_tls=False,
     )

@@ -19,31 +19,53 @@ from domain.cases import PackInput, ReviewInput
 from domain.reviews import review_id
 
 
-async def start_review(client: Client, task_queue: str, example: str, period: str,
-                       calendar: CalendarConfig, policy_version: str) -> WorkflowHandle[Any, Any]:
+async def start_review(
+    client: Client,
+    task_queue: str,
+    example: str,
+    period: str,
+    calendar: CalendarConfig,
+    policy_version: str,
+) -> WorkflowHandle[Any, Any]:
     """Start the review of EXAMPLE for PERIOD, or return the one already running/complete."""
     rid = review_id(example, period)
-    inp = ReviewInput(review_id=rid, example=example, period=period, calendar=calendar,
-                      policy_version=policy_version)
+    inp = ReviewInput(
+        review_id=rid,
+        example=example,
+        period=period,
+        calendar=calendar,
+        policy_version=policy_version,
+    )
     return await client.start_workflow(
-        names.WF_REVIEW, inp, id=rid, task_queue=task_queue,
+        names.WF_REVIEW,
+        inp,
+        id=rid,
+        task_queue=task_queue,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=TypedSearchAttributes([
-            SearchAttributePair(SearchAttributeKey.for_keyword(names.SA_EXAMPLE), example),
-            SearchAttributePair(SearchAttributeKey.for_keyword(names.SA_STAGE), "review"),
-        ]),
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(SearchAttributeKey.for_keyword(names.SA_EXAMPLE), example),
+                SearchAttributePair(SearchAttributeKey.for_keyword(names.SA_STAGE), "review"),
+            ]
+        ),
         rpc_timeout=timedelta(seconds=10),
     )
 
 
-async def start_pack(client: Client, task_queue: str, kind: str,
-                     period: str) -> WorkflowHandle[Any, Any]:
+async def start_pack(
+    client: Client, task_queue: str, kind: str, period: str
+) -> WorkflowHandle[Any, Any]:
     """Start (or find) the pack workflow of KIND for PERIOD."""
     return await client.start_workflow(
-        names.WF_PACK, PackInput(kind=kind, period=period), id=names.pack_id(kind, period),
-        task_queue=task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=TypedSearchAttributes([
-            SearchAttributePair(SearchAttributeKey.for_keyword(names.SA_EXAMPLE), "pack"),
-        ]),
+        names.WF_PACK,
+        PackInput(kind=kind, period=period),
+        id=names.pack_id(kind, period),
+        task_queue=task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(SearchAttributeKey.for_keyword(names.SA_EXAMPLE), "pack"),
+            ]
+        ),
         rpc_timeout=timedelta(seconds=10),
     )

@@ -23,17 +23,31 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
     """Create or update the case row and append the event once (idempotent on its key)."""
     case = await session.get(Case, p.case_id)
     values: dict[str, Any] = {
-        "exposure": p.exposure, "stage": p.stage, "status": p.status,
-        "assigned_role": p.assigned_role, "assignee": p.assignee, "deadline": p.deadline,
-        "escalation_level": p.escalation_level, "updated_at": p.at, "closed_at": p.closed_at,
+        "exposure": p.exposure,
+        "stage": p.stage,
+        "status": p.status,
+        "assigned_role": p.assigned_role,
+        "assignee": p.assignee,
+        "deadline": p.deadline,
+        "escalation_level": p.escalation_level,
+        "updated_at": p.at,
+        "closed_at": p.closed_at,
         "detail": p.detail,
     }
     if case is None:
         employee_id = await report_employee(session, p.reference)
-        session.add(Case(
-            case_id=p.case_id, example=p.example, reference=p.reference, review_id=p.review_id,
-            employee_id=employee_id, service_line=p.service_line, opened_at=p.opened_at, **values,
-        ))
+        session.add(
+            Case(
+                case_id=p.case_id,
+                example=p.example,
+                reference=p.reference,
+                review_id=p.review_id,
+                employee_id=employee_id,
+                service_line=p.service_line,
+                opened_at=p.opened_at,
+                **values,
+            )
+        )
     elif case.updated_at <= p.at:
         for name, value in values.items():
             setattr(case, name, value)
@@ -44,10 +58,16 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
             select(func.count()).select_from(CaseEvent).where(CaseEvent.dedupe_key == p.event_key)
         )
         if not exists:
-            session.add(CaseEvent(
-                case_id=p.case_id, at=p.event.at, kind=p.event.kind, actor=p.event.actor,
-                detail=p.event.detail, dedupe_key=p.event_key,
-            ))
+            session.add(
+                CaseEvent(
+                    case_id=p.case_id,
+                    at=p.event.at,
+                    kind=p.event.kind,
+                    actor=p.event.actor,
+                    detail=p.event.detail,
+                    dedupe_key=p.event_key,
+                )
+            )
     await session.flush()
 
 
@@ -55,10 +75,14 @@ async def record_breach(
     session: AsyncSession, case_id: str, step: str, deadline: datetime, level: int, at: datetime
 ) -> bool:
     """Record a breach at a level; False if that breach was already recorded (a retry)."""
-    existing = await session.scalar(select(Breach).where(
-        Breach.case_id == case_id, Breach.step == step, Breach.deadline == deadline,
-        Breach.level == level,
-    ))
+    existing = await session.scalar(
+        select(Breach).where(
+            Breach.case_id == case_id,
+            Breach.step == step,
+            Breach.deadline == deadline,
+            Breach.level == level,
+        )
+    )
     if existing is not None:
         return False
     session.add(Breach(case_id=case_id, step=step, deadline=deadline, level=level, escalated_at=at))
@@ -77,17 +101,24 @@ async def resolve_breaches(session: AsyncSession, case_id: str, step: str, at: d
 
 async def open_breaches(session: AsyncSession) -> list[dict[str, Any]]:
     """Open breaches with their latest level, one row per case and step."""
-    rows = (await session.scalars(
-        select(Breach).where(Breach.resolved_at.is_(None)).order_by(Breach.escalated_at)
-    )).all()
+    rows = (
+        await session.scalars(
+            select(Breach).where(Breach.resolved_at.is_(None)).order_by(Breach.escalated_at)
+        )
+    ).all()
     latest: dict[tuple[str, str], Breach] = {}
     for row in rows:
         key = (row.case_id, row.step)
         if key not in latest or row.level > latest[key].level:
             latest[key] = row
     return [
-        {"case_id": b.case_id, "step": b.step, "deadline": b.deadline, "level": b.level,
-         "escalated_at": b.escalated_at}
+        {
+            "case_id": b.case_id,
+            "step": b.step,
+            "deadline": b.deadline,
+            "level": b.level,
+            "escalated_at": b.escalated_at,
+        }
         for b in latest.values()
     ]
 
@@ -118,9 +149,15 @@ async def list_cases(
 
 
 async def case_events(session: AsyncSession, case_id: str) -> list[CaseEvent]:
-    return list((await session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id)
-    )).all())
+    return list(
+        (
+            await session.scalars(
+                select(CaseEvent)
+                .where(CaseEvent.case_id == case_id)
+                .order_by(CaseEvent.at, CaseEvent.id)
+            )
+        ).all()
+    )
 
 
 async def record_opening(
@@ -131,8 +168,15 @@ async def record_opening(
     await session.flush()
 
 
-async def cases_at_stages(session: AsyncSession, example: str, stages: tuple[str, ...]) -> list[str]:
-    return list((await session.scalars(
-        select(Case.case_id).where(Case.example == example, Case.stage.in_(stages))
-        .order_by(Case.case_id)
-    )).all())
+async def cases_at_stages(
+    session: AsyncSession, example: str, stages: tuple[str, ...]
+) -> list[str]:
+    return list(
+        (
+            await session.scalars(
+                select(Case.case_id)
+                .where(Case.example == example, Case.stage.in_(stages))
+                .order_by(Case.case_id)
+            )
+        ).all()
+    )

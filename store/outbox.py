@@ -25,8 +25,14 @@ async def queue_message(
     )
     if existing is not None:
         return int(existing)
-    message = OutboxMessage(dedupe_key=dedupe_key, recipient=recipient, subject=subject, body=body,
-                            created_at=at, attempts=0)
+    message = OutboxMessage(
+        dedupe_key=dedupe_key,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        created_at=at,
+        attempts=0,
+    )
     session.add(message)
     await session.flush()
     return int(message.id)
@@ -40,6 +46,12 @@ async def unsent(session: AsyncSession, ids: list[int] | None = None) -> list[Ou
 
 
 async def messages_to(session: AsyncSession, recipient: str) -> list[OutboxMessage]:
-    return list((await session.scalars(
-        select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id)
-    )).all())
+    return list(
+        (
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.recipient == recipient)
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+    )

@@ -18,8 +18,8 @@ from domain.cases import (
     ReviewSummary,
 )
 from store.tables import Breach, Case, RegisterEntry
-from tests.histories import record_history
 from tests.factories import email, load, load_reports, report_rows, staff_rows
+from tests.histories import record_history
 from tests.workflow_support import (
     actor,
     case_state,
@@ -198,8 +198,7 @@ async def test_missed_retention_deadline_escalates_with_mail_then_full_lifecycle
         deadline = state.obligations["retention-impact"].deadline
 
         # Skip past the 4-working-hour deadline and two more 4-working-hour reminders.
-        await skip(own_env, deadline - await own_env.get_current_time()
-                   + timedelta(days=3))
+        await skip(own_env, deadline - await own_env.get_current_time() + timedelta(days=3))
 
         async def escalated_to_board():
             s = await case_state(case)
@@ -285,8 +284,9 @@ async def _async(value):
     return value
 
 
-async def test_low_impact_closes_case_and_asks_worker_to_confirm(own_env, sqlite_url,
-                                                                  sessions_for, smtp_server):
+async def test_low_impact_closes_case_and_asks_worker_to_confirm(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
     inbox, port = smtp_server
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:

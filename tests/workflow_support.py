@@ -74,8 +74,9 @@ async def start_review(client: Client, queue: str, day: date) -> WorkflowHandle[
     )
 
 
-async def skip(env: WorkflowEnvironment, total: timedelta,
-               step: timedelta = timedelta(hours=2)) -> None:
+async def skip(
+    env: WorkflowEnvironment, total: timedelta, step: timedelta = timedelta(hours=2)
+) -> None:
     """Skip server time in steps (one long skip can outlast the RPC timeout)."""
     remaining = total
     while remaining > timedelta(0):

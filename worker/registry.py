@@ -24,7 +24,10 @@ from workflows.reviews import ReviewWorkflow
 from workflows.schedules import ScheduledStartWorkflow
 
 WORKFLOWS: list[type] = [
-    ReviewWorkflow, AcknowledgmentCaseWorkflow, PackWorkflow, ScheduledStartWorkflow,
+    ReviewWorkflow,
+    AcknowledgmentCaseWorkflow,
+    PackWorkflow,
+    ScheduledStartWorkflow,
 ]
 
 
@@ -34,13 +37,21 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
     ack = AcknowledgmentActivities(deps)
     packs = PackActivities(deps)
     return [
-        compute_deadline_activity, is_working_day_activity,
-        cases.project_case, cases.record_entry, cases.escalate_breach,
-        cases.deliver_notifications, cases.close_case,
-        ack.generate_acknowledgment_review, ack.mark_review_reviewed,
-        ack.open_acknowledgment_cases, ack.compute_attribution_values,
-        ack.compute_retention_values, ack.check_authorization_sheet,
-        packs.generate_pack, packs.publish_pack,
+        compute_deadline_activity,
+        is_working_day_activity,
+        cases.project_case,
+        cases.record_entry,
+        cases.escalate_breach,
+        cases.deliver_notifications,
+        cases.close_case,
+        ack.generate_acknowledgment_review,
+        ack.mark_review_reviewed,
+        ack.open_acknowledgment_cases,
+        ack.compute_attribution_values,
+        ack.compute_retention_values,
+        ack.check_authorization_sheet,
+        packs.generate_pack,
+        packs.publish_pack,
         ScheduleActivities(deps).start_governance_workflow,
     ]
 
@@ -48,16 +59,24 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
 def deps_from_settings(
     settings: Settings, client: Client, sessions: async_sessionmaker[AsyncSession]
 ) -> ActivityDeps:
-    mail = MailSettings(host=settings.smtp_host, port=settings.smtp_port,
-                        sender=settings.smtp_sender, public_url=settings.public_url)
-    return ActivityDeps(sessions=sessions, client=client, mail=mail,
-                        task_queue=settings.temporal_task_queue)
+    mail = MailSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_sender,
+        public_url=settings.public_url,
+    )
+    return ActivityDeps(
+        sessions=sessions, client=client, mail=mail, task_queue=settings.temporal_task_queue
+    )
 
 
 def make_worker(client: Client, deps: ActivityDeps, task_queue: str) -> Worker:
     """A worker for all workflows and activities on TASK_QUEUE."""
     return Worker(
-        client, task_queue=task_queue, workflows=WORKFLOWS, activities=activities(deps),
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=activities(deps),
         activity_executor=ThreadPoolExecutor(4),
     )
 

@@ -61,13 +61,21 @@ class CaseWorkflowBase:
     def __init__(self, inp: CaseInput) -> None:
         self.inp = inp
         self.state = CaseState(
-            case_id=inp.case_id, example=inp.example, reference=inp.reference,
-            review_id=inp.review_id, exposure=inp.exposure, service_line=inp.service_line,
-            opened_at=inp.opened_at, policy_version=inp.policy_version,
+            case_id=inp.case_id,
+            example=inp.example,
+            reference=inp.reference,
+            review_id=inp.review_id,
+            exposure=inp.exposure,
+            service_line=inp.service_line,
+            opened_at=inp.opened_at,
+            policy_version=inp.policy_version,
         )
         self.obligations = Obligations(
-            subject=inp.case_id, example=inp.example, calendar=inp.calendar,
-            store=self.state.obligations, on_change=self.project,
+            subject=inp.case_id,
+            example=inp.example,
+            calendar=inp.calendar,
+            store=self.state.obligations,
+            on_change=self.project,
         )
         self._submitting: set[str] = set()
 
@@ -84,17 +92,24 @@ class CaseWorkflowBase:
         await run_db(
             names.ACT_PROJECT_CASE,
             ProjectionUpdate(
-                case_id=st.case_id, example=st.example, reference=st.reference,
-                review_id=st.review_id, service_line=st.service_line, exposure=st.exposure,
-                stage=st.stage, status=st.status,
+                case_id=st.case_id,
+                example=st.example,
+                reference=st.reference,
+                review_id=st.review_id,
+                service_line=st.service_line,
+                exposure=st.exposure,
+                stage=st.stage,
+                status=st.status,
                 assigned_role=current.role.value if current and current.role else None,
                 assignee=st.pathway_owner if st.stage.startswith("pathway") else None,
                 deadline=self.obligations.next_deadline(),
                 escalation_level=self.obligations.escalation_level(),
-                opened_at=st.opened_at, at=workflow.now(),
+                opened_at=st.opened_at,
+                at=workflow.now(),
                 closed_at=workflow.now() if st.status == "closed" else None,
                 detail={"current_step": st.current_step, "visible_in": st.visible_in},
-                event=event, event_key=key,
+                event=event,
+                event_key=key,
                 done_obligations=[k for k, ob in st.obligations.items() if ob.done_at is not None],
             ),
         )
@@ -104,18 +119,23 @@ class CaseWorkflowBase:
         self.state.stage = stage
         self.state.current_step = step.slug if step else None
         workflow.upsert_search_attributes(
-            stage_attributes(stage, self.state.status, self.state.exposure, step.role if step else None)
+            stage_attributes(
+                stage, self.state.status, self.state.exposure, step.role if step else None
+            )
         )
         await self.project(
             TimelineEvent(at=workflow.now(), kind="stage", actor="system", detail={"stage": stage})
         )
 
-    async def run_step(self, spec: StepSpec, start: Any, computed: dict[str, Any]) -> dict[str, Any]:
+    async def run_step(
+        self, spec: StepSpec, start: Any, computed: dict[str, Any]
+    ) -> dict[str, Any]:
         """Open a human step, wait (escalating) until an accepted submission, return its fields."""
         self.state.computed[spec.slug] = computed
         # The obligation exists before the stage opens, so a submission never finds it missing.
-        await self.obligations.open(spec.slug, spec.title, rule=spec.deadline_rule, start=start,
-                                    role=spec.role)
+        await self.obligations.open(
+            spec.slug, spec.title, rule=spec.deadline_rule, start=start, role=spec.role
+        )
         await self.set_stage(spec.slug, spec)
         await self.obligations.watch(spec.slug)
         return self.state.results[spec.slug]
@@ -131,7 +151,9 @@ class CaseWorkflowBase:
         opened = set(self.state.opened_documents.get(sub.actor.employee_id, []))
         missing = [doc for doc in spec.prerequisites if doc not in opened]
         if missing:
-            errors = [FieldError(field=f"documents.{d}", message="not opened by you") for d in missing]
+            errors = [
+                FieldError(field=f"documents.{d}", message="not opened by you") for d in missing
+            ]
             raise reject(MISSING_PREREQUISITE, "prerequisite documents not opened", errors)
         try:
             model = spec.fields.model_validate(sub.fields)
@@ -143,17 +165,21 @@ class CaseWorkflowBase:
             raise reject(INVALID_FIELDS, "fields disagree with the case", errors)
         return spec, model
 
-    def extra_checks(self, spec: StepSpec, model: Any, sub: StepSubmission) -> list[FieldError]:
+    def extra_checks(  # noqa: ARG002 - subclasses use spec and sub
+        self, spec: StepSpec, model: Any, sub: StepSubmission
+    ) -> list[FieldError]:
         """Step-specific cross-checks (subclasses extend); default: cited evidence was opened."""
         opened = {d for docs in self.state.opened_documents.values() for d in docs}
         errors = []
         for i, src in enumerate(getattr(model, "confirmed_sources", []) or []):
             for j, ev in enumerate(src.evidence):
                 if ev.document not in opened:
-                    errors.append(FieldError(
-                        field=f"confirmed_sources.{i}.evidence.{j}.document",
-                        message=f"{ev.document!r} has not been opened for this case",
-                    ))
+                    errors.append(
+                        FieldError(
+                            field=f"confirmed_sources.{i}.evidence.{j}.document",
+                            message=f"{ev.document!r} has not been opened for this case",
+                        )
+                    )
         return errors
 
     @workflow.update(name=names.UPDATE_SUBMIT_STEP)
@@ -167,23 +193,45 @@ class CaseWorkflowBase:
         result = await run_db(
             names.ACT_RECORD_ENTRY,
             RecordEntryRequest(
-                register_name=spec.register, subject=self.state.case_id,
-                kind=spec.slug.replace("-", "_"), actor=sub.actor.employee_id, at=now,
-                payload={**payload, "step_deadline": ob.deadline.isoformat(),
-                         "late": now > ob.deadline, "reference": self.state.reference,
-                         "computed": self.state.computed.get(spec.slug, {})},
+                register_name=spec.register,
+                subject=self.state.case_id,
+                kind=spec.slug.replace("-", "_"),
+                actor=sub.actor.employee_id,
+                at=now,
+                payload={
+                    **payload,
+                    "step_deadline": ob.deadline.isoformat(),
+                    "late": now > ob.deadline,
+                    "reference": self.state.reference,
+                    "computed": self.state.computed.get(spec.slug, {}),
+                },
             ),
             RecordEntryResult,
         )
         assert isinstance(result, RecordEntryResult)
         self.state.results[spec.slug] = payload
         done = self.obligations.complete(spec.slug, sub.actor.employee_id)
-        await self.project(TimelineEvent(
-            at=now, kind="step_submitted", actor=sub.actor.employee_id,
-            detail={"step": spec.slug, "late": done.late, "register": spec.register, "seq": result.seq},
-        ))
-        return StepReceipt(case_id=self.state.case_id, step=spec.slug, accepted_at=now, late=done.late,
-                           register_name=spec.register, entry_seq=result.seq)
+        await self.project(
+            TimelineEvent(
+                at=now,
+                kind="step_submitted",
+                actor=sub.actor.employee_id,
+                detail={
+                    "step": spec.slug,
+                    "late": done.late,
+                    "register": spec.register,
+                    "seq": result.seq,
+                },
+            )
+        )
+        return StepReceipt(
+            case_id=self.state.case_id,
+            step=spec.slug,
+            accepted_at=now,
+            late=done.late,
+            register_name=spec.register,
+            entry_seq=result.seq,
+        )
 
     @submit_step.validator
     def validate_submit_step(self, sub: StepSubmission) -> None:
@@ -197,10 +245,14 @@ class CaseWorkflowBase:
         docs = self.state.opened_documents.setdefault(opened.actor.employee_id, [])
         if opened.document not in docs:
             docs.append(opened.document)
-            await self.project(TimelineEvent(
-                at=workflow.now(), kind="document_opened", actor=opened.actor.employee_id,
-                detail={"document": opened.document},
-            ))
+            await self.project(
+                TimelineEvent(
+                    at=workflow.now(),
+                    kind="document_opened",
+                    actor=opened.actor.employee_id,
+                    detail={"document": opened.document},
+                )
+            )
         return list(docs)
 
     @open_document.validator
@@ -224,10 +276,14 @@ class CaseWorkflowBase:
             workflow.upsert_search_attributes(
                 stage_attributes(self.state.stage, self.state.status, raised.exposure, None)[2:3]
             )
-            await self.project(TimelineEvent(
-                at=workflow.now(), kind="exposure_raised", actor="system",
-                detail={"exposure": raised.exposure, "review_id": raised.review_id},
-            ))
+            await self.project(
+                TimelineEvent(
+                    at=workflow.now(),
+                    kind="exposure_raised",
+                    actor="system",
+                    detail={"exposure": raised.exposure, "review_id": raised.review_id},
+                )
+            )
 
     @workflow.query(name=names.QUERY_STATE)
     def current_state(self) -> CaseState:
@@ -262,8 +318,9 @@ class CaseWorkflowBase:
         self._judge_action(done)
         key = f"action:{done.action}"
         self._submitting.add(key)
-        await self.record_pathway_event("action_done", done.actor.employee_id,
-                                        {"action": done.action, "note": done.note})
+        await self.record_pathway_event(
+            "action_done", done.actor.employee_id, {"action": done.action, "note": done.note}
+        )
         self.obligations.complete(key, done.actor.employee_id)
         return self.state
 
@@ -279,17 +336,25 @@ class CaseWorkflowBase:
         key = f"action:{done.action}"
         ob = self.state.obligations.get(key)
         if ob is None or ob.done_at is not None or key in self._submitting:
-            open_actions = [k.split(":", 1)[1] for k, o in self.state.obligations.items()
-                            if k.startswith("action:") and o.done_at is None]
+            open_actions = [
+                k.split(":", 1)[1]
+                for k, o in self.state.obligations.items()
+                if k.startswith("action:") and o.done_at is None
+            ]
             raise reject(WRONG_STAGE, f"no open action {done.action!r}; open: {open_actions}")
 
     async def record_pathway_event(self, kind: str, actor: str, detail: dict[str, Any]) -> None:
         """Append a pathway event to the example's pathway log and the timeline."""
         await run_db(
             names.ACT_RECORD_ENTRY,
-            RecordEntryRequest(register_name=self.pathway_log, subject=self.state.case_id, kind=kind,
-                               actor=actor, at=workflow.now(),
-                               payload={**detail, "reference": self.state.reference}),
+            RecordEntryRequest(
+                register_name=self.pathway_log,
+                subject=self.state.case_id,
+                kind=kind,
+                actor=actor,
+                at=workflow.now(),
+                payload={**detail, "reference": self.state.reference},
+            ),
             RecordEntryResult,
         )
         await self.project(TimelineEvent(at=workflow.now(), kind=kind, actor=actor, detail=detail))

@@ -6,7 +6,6 @@ and the calendar version are recorded in history and a calendar change never bre
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +30,9 @@ DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=t
 DB_TIMEOUT = timedelta(seconds=60)
 CALENDAR_TIMEOUT = timedelta(seconds=10)
 # Mail delivery retries until the server takes the message (backing off to every 10 minutes).
-MAIL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10))
+MAIL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=10)
+)
 MAIL_TIMEOUT = timedelta(minutes=2)
 ESCALATION_INTERVAL_RULE = "4 working hours"
 
@@ -59,8 +60,11 @@ def deliver(message_ids: list[int]) -> workflow.ActivityHandle[int] | None:
     if not message_ids:
         return None
     return workflow.start_activity(
-        names.ACT_DELIVER_NOTIFICATIONS, message_ids, result_type=int,
-        start_to_close_timeout=MAIL_TIMEOUT, retry_policy=MAIL_RETRY,
+        names.ACT_DELIVER_NOTIFICATIONS,
+        message_ids,
+        result_type=int,
+        start_to_close_timeout=MAIL_TIMEOUT,
+        retry_policy=MAIL_RETRY,
     )
 
 
@@ -109,8 +113,13 @@ class Obligations:
             return self.store[key]
         due = await compute_deadline(self.calendar, rule, start)
         return await self.open_at(
-            key, title, deadline=due.due_at, rule=rule, version=due.calendar_version,
-            role=role, assignee=assignee,
+            key,
+            title,
+            deadline=due.due_at,
+            rule=rule,
+            version=due.calendar_version,
+            role=role,
+            assignee=assignee,
         )
 
     async def open_at(
@@ -126,15 +135,23 @@ class Obligations:
     ) -> Obligation:
         """Open an obligation with an already computed deadline."""
         ob = Obligation(
-            key=key, title=title, role=role, assignee=assignee, opened_at=workflow.now(),
-            deadline=deadline, deadline_rule=rule, calendar_version=version,
+            key=key,
+            title=title,
+            role=role,
+            assignee=assignee,
+            opened_at=workflow.now(),
+            deadline=deadline,
+            deadline_rule=rule,
+            calendar_version=version,
             next_escalation_at=deadline,
         )
         self.store[key] = ob
         self.upsert_search_attributes()
         await self.on_change(
             TimelineEvent(
-                at=workflow.now(), kind="obligation_opened", actor="system",
+                at=workflow.now(),
+                kind="obligation_opened",
+                actor="system",
                 detail={"obligation": key, "deadline": deadline.isoformat(), "rule": rule},
             )
         )
@@ -162,7 +179,7 @@ class Obligations:
                         timeout=remaining,
                         timeout_summary=f"deadline:{key}:level-{ob.level + 1}",
                     )
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             if ob.done_at is None:
                 await self._escalate(ob)
@@ -175,8 +192,15 @@ class Obligations:
         result = await run_db(
             names.ACT_ESCALATE,
             EscalationRequest(
-                case_id=self.subject, example=self.example, obligation=ob.key, title=ob.title,
-                role=ob.role, assignee=ob.assignee, deadline=ob.deadline, level=ob.level, at=at,
+                case_id=self.subject,
+                example=self.example,
+                obligation=ob.key,
+                title=ob.title,
+                role=ob.role,
+                assignee=ob.assignee,
+                deadline=ob.deadline,
+                level=ob.level,
+                at=at,
             ),
             EscalationResult,
         )
@@ -189,9 +213,13 @@ class Obligations:
         self.upsert_search_attributes()
         await self.on_change(
             TimelineEvent(
-                at=workflow.now(), kind="escalated", actor="system",
+                at=workflow.now(),
+                kind="escalated",
+                actor="system",
                 detail={
-                    "obligation": ob.key, "level": ob.level, "deadline": ob.deadline.isoformat(),
+                    "obligation": ob.key,
+                    "level": ob.level,
+                    "deadline": ob.deadline.isoformat(),
                     "notified": result.notified,
                 },
             )
@@ -223,7 +251,10 @@ def stage_attributes(
     stage: str, status: str, exposure: str | None, role: Role | None
 ) -> list[SearchAttributeUpdate[Any]]:
     """Search-attribute updates for a stage change."""
-    pairs: list[SearchAttributeUpdate[Any]] = [KEY_STAGE.value_set(stage), KEY_CASE_STATUS.value_set(status)]
+    pairs: list[SearchAttributeUpdate[Any]] = [
+        KEY_STAGE.value_set(stage),
+        KEY_CASE_STATUS.value_set(status),
+    ]
     if exposure is not None:
         pairs.append(KEY_EXPOSURE.value_set(exposure))
     pairs.append(

@@ -47,13 +47,18 @@ class PackWorkflow:
         now = workflow.now()
         published = await run_db(
             names.ACT_PUBLISH_PACK,
-            PublishRequest(kind=self.inp.kind, period=self.inp.period,
-                           actor=request.actor.employee_id, at=now),
+            PublishRequest(
+                kind=self.inp.kind, period=self.inp.period, actor=request.actor.employee_id, at=now
+            ),
             PackSummary,
         )
         assert isinstance(published, PackSummary)
-        signal = PackPublished(kind=self.inp.kind, period=self.inp.period, published_at=now,
-                               published_by=request.actor.employee_id)
+        signal = PackPublished(
+            kind=self.inp.kind,
+            period=self.inp.period,
+            published_at=now,
+            published_by=request.actor.employee_id,
+        )
         for case_id in published.case_ids:
             handle = workflow.get_external_workflow_handle(case_id)
             try:

@@ -38,7 +38,10 @@ class ReviewWorkflow:
         self.summary = ReviewSummary(review_id=inp.review_id)
         self.timeline: list[TimelineEvent] = []
         self.obligations = Obligations(
-            subject=inp.review_id, example=inp.example, calendar=inp.calendar, store={},
+            subject=inp.review_id,
+            example=inp.example,
+            calendar=inp.calendar,
+            store={},
             on_change=self._record,
         )
 
@@ -50,8 +53,10 @@ class ReviewWorkflow:
         run_day = date.fromisoformat(inp.period[:10]) if len(inp.period) >= 10 else None
         if run_day is not None and self.spec.skip_non_working_days:
             working = await workflow.execute_local_activity(
-                names.ACT_IS_WORKING_DAY, WorkingDayRequest(calendar=inp.calendar, day=run_day),
-                result_type=bool, start_to_close_timeout=CALENDAR_TIMEOUT,
+                names.ACT_IS_WORKING_DAY,
+                WorkingDayRequest(calendar=inp.calendar, day=run_day),
+                result_type=bool,
+                start_to_close_timeout=CALENDAR_TIMEOUT,
             )
             if not working:
                 self.summary.skipped = f"{run_day} is not a working day"
@@ -65,15 +70,23 @@ class ReviewWorkflow:
         )
         assert isinstance(generated, ReviewSummary)
         self.summary = generated
-        await self.obligations.open(MARK_REVIEWED, "Mark the review reviewed",
-                                    rule=self.spec.reviewed_rule, start=as_of.due_at,
-                                    role=self.spec.role)
+        await self.obligations.open(
+            MARK_REVIEWED,
+            "Mark the review reviewed",
+            rule=self.spec.reviewed_rule,
+            start=as_of.due_at,
+            role=self.spec.role,
+        )
         await self.obligations.watch(MARK_REVIEWED)
         opened = await run_db(
             self.spec.open_cases_activity,
-            ReviewedRequest(review_id=inp.review_id, actor=self.summary.reviewed_by or "",
-                            at=self.summary.reviewed_at or workflow.now(),
-                            calendar=inp.calendar, policy_version=inp.policy_version),
+            ReviewedRequest(
+                review_id=inp.review_id,
+                actor=self.summary.reviewed_by or "",
+                at=self.summary.reviewed_at or workflow.now(),
+                calendar=inp.calendar,
+                policy_version=inp.policy_version,
+            ),
             OpenCasesResult,
         )
         assert isinstance(opened, OpenCasesResult)
@@ -90,8 +103,13 @@ class ReviewWorkflow:
         self.summary.reviewed_at = now
         await run_db(
             names.ACT_MARK_REVIEW_REVIEWED,
-            ReviewedRequest(review_id=self.inp.review_id, actor=request.actor.employee_id, at=now,
-                            calendar=self.inp.calendar, policy_version=self.inp.policy_version),
+            ReviewedRequest(
+                review_id=self.inp.review_id,
+                actor=request.actor.employee_id,
+                at=now,
+                calendar=self.inp.calendar,
+                policy_version=self.inp.policy_version,
+            ),
         )
         self.obligations.complete(MARK_REVIEWED, request.actor.employee_id)
         return self.summary

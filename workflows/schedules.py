@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from domain import names
     from domain.cases import ScheduledStart, StartRequest
 
-from workflows.engine import compute_deadline, run_db
+from workflows.engine import compute_deadline
 
 
 @workflow.defn(name=names.WF_SCHEDULED_START)
@@ -33,8 +33,13 @@ class ScheduledStartWorkflow:
             period = day.isoformat()
         await workflow.execute_activity(
             names.ACT_START_GOVERNANCE,
-            StartRequest(target=fire.target, name=fire.name, period=period,
-                         calendar=fire.calendar, policy_version=fire.policy_version),
+            StartRequest(
+                target=fire.target,
+                name=fire.name,
+                period=period,
+                calendar=fire.calendar,
+                policy_version=fire.policy_version,
+            ),
             start_to_close_timeout=timedelta(seconds=30),
         )
         return period
