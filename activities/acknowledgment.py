@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import (
@@ -21,6 +22,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from activities.deps import ActivityDeps
 from domain import names
 from domain.acknowledgment import EXPOSED, AttributionValues, RetentionValues, instant
+from domain.acknowledgment_steps import SAFETY_LEARNING_ASSURANCE_WORKSPACE
 from domain.cases import (
     CaseInput,
     CaseRef,
@@ -34,8 +36,9 @@ from store import acknowledgment as reviews
 from store.acknowledgment_values import attribution_values, retention_values
 from store.db import transaction
 from store.documents import build_document
+from store.registers import append_entry
 from store.sources import current_records
-from store.tables import Case, ReviewItem
+from store.tables import Case, RegisterEntry, ReviewItem
 
 START_CONCURRENCY = 20
 
@@ -61,6 +64,34 @@ def case_search_attributes(inp: CaseInput) -> TypedSearchAttributes:
     )
 
 
+async def workspace_entry(
+    session: AsyncSession,
+    review_id: str,
+    kind: str,
+    actor: str,
+    at: datetime,
+    payload: dict[str, Any],
+) -> None:
+    """Record a review event in the safety learning assurance workspace, once."""
+    exists = await session.scalar(
+        select(RegisterEntry.id).where(
+            RegisterEntry.register == SAFETY_LEARNING_ASSURANCE_WORKSPACE,
+            RegisterEntry.subject == review_id,
+            RegisterEntry.kind == kind,
+        )
+    )
+    if exists is None:
+        await append_entry(
+            session,
+            SAFETY_LEARNING_ASSURANCE_WORKSPACE,
+            actor=actor,
+            recorded_at=at,
+            subject=review_id,
+            kind=kind,
+            payload=payload,
+        )
+
+
 class AcknowledgmentActivities:
     """Activities of the daily acknowledgment and triage reliability review."""
 
@@ -79,6 +110,18 @@ class AcknowledgmentActivities:
                 self.deps.ack_policy,
                 generated_at=request.as_of,
             )
+            await workspace_entry(
+                session,
+                request.review_id,
+                "review_generated",
+                "system",
+                request.as_of,
+                {
+                    "counts": result.counts,
+                    "exceptions": result.exceptions,
+                    "as_of": result.as_of.isoformat(),
+                },
+            )
         return ReviewSummary(
             review_id=result.review_id,
             as_of=result.as_of,
@@ -91,9 +134,13 @@ class AcknowledgmentActivities:
     async def mark_review_reviewed(self, request: ReviewedRequest) -> bool:
         """Record who marked the review reviewed, and when (first mark kept)."""
         async with transaction(self.deps.sessions) as session:
-            return await reviews.mark_review_reviewed(
+            marked = await reviews.mark_review_reviewed(
                 session, request.review_id, request.actor, request.at
             )
+            await workspace_entry(
+                session, request.review_id, "review_marked_reviewed", request.actor, request.at, {}
+            )
+            return marked
 
     @activity.defn(name=names.ACT_OPEN_ACK_CASES)
     async def open_acknowledgment_cases(self, request: ReviewedRequest) -> OpenCasesResult:

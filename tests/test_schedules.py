@@ -1,0 +1,53 @@
+"""Schedules: applied idempotently on the dev server; what they fire starts by business key."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from cli.governance_cmd import apply_schedules
+from domain import names
+from domain.calendar import BusinessCalendar, CalendarConfig
+from domain.cases import ScheduledStart
+from tests.fixtures.temporal import make_test_settings
+from tests.workflow_support import running_worker
+
+
+async def test_schedules_apply_is_idempotent_with_london_calendar_specs(dev_env, task_queue):
+    settings = make_test_settings(temporal_task_queue=task_queue)
+    first = dict(await apply_schedules(dev_env.client, settings))
+    second = dict(await apply_schedules(dev_env.client, settings))
+    assert set(first) == {names.SCHEDULE_ACK_REVIEW, names.SCHEDULE_WEEKLY_PACK}
+    assert set(second.values()) == {"updated"}
+    described = await dev_env.client.get_schedule_handle(names.SCHEDULE_ACK_REVIEW).describe()
+    spec = described.schedule.spec
+    assert spec.time_zone_name == "Europe/London"
+    [calendar] = spec.calendars
+    assert [(r.start, r.end) for r in calendar.hour] == [(7, 7)]
+    assert [(r.start, r.end) for r in calendar.day_of_week] == [(1, 5)]
+    assert described.schedule.action.workflow == names.WF_SCHEDULED_START
+    for schedule_id in first:
+        await dev_env.client.get_schedule_handle(schedule_id).delete()
+
+
+async def test_scheduled_start_uses_the_business_key_and_never_duplicates(
+    own_env, sqlite_url, sessions_for
+):
+    sessions = sessions_for(sqlite_url)
+    fire = ScheduledStart(target="pack", name=names.PACK_WEEKLY, calendar=CalendarConfig())
+    async with running_worker(own_env, sessions) as queue:
+        periods = [
+            await own_env.client.execute_workflow(
+                names.WF_SCHEDULED_START, fire, id=f"fire-{i}", task_queue=queue,
+                result_type=str, run_timeout=timedelta(seconds=30),
+            )
+            for i in range(2)
+        ]
+        now = await own_env.get_current_time()
+        local = BusinessCalendar(CalendarConfig()).local(now).date()
+        year, week, _ = local.isocalendar()
+        assert periods == [f"{year}-W{week:02d}"] * 2
+        pack = own_env.client.get_workflow_handle(names.pack_id(names.PACK_WEEKLY, periods[0]))
+        description = await asyncio.wait_for(pack.describe(), 10)
+        assert description.workflow_type == names.WF_PACK
+        assert description.run_id  # exactly one run under the business key
