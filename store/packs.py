@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cases import PackSummary
@@ -29,7 +29,7 @@ async def _content(session: AsyncSession, spec: PackSpec, case_ids: list[str]) -
         await session.scalars(
             select(Breach).where(Breach.case_id.in_(case_ids))
             if case_ids
-            else select(Breach).where(False)
+            else select(Breach).where(false())
         )
     ).all()
     by_stage: dict[str, int] = {}

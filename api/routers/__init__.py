@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routers import codec, health, sources
+from api.routers import (
+    cases,
+    codec,
+    dashboard,
+    escalations,
+    forms,
+    health,
+    packs,
+    reviews,
+    sources,
+    steps,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
     codec.router,
     sources.router,
+    reviews.router,
+    cases.router,
+    steps.router,
+    packs.router,
+    escalations.router,
+    forms.router,
+    dashboard.router,
 ]

@@ -1,0 +1,130 @@
+"""Cases: list and read them (governance view, or the reporting worker's minimal view)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import CurrentActor, ReaderActor, SessionDep, get_temporal
+from api.errors import Forbidden, NotFound
+from api.temporal_calls import query
+from domain import names
+from domain.cases import CaseState
+from domain.roles import READ_ROLES, Role
+from store.cases import case_events, list_cases
+from store.tables import Case
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+class CaseSummary(BaseModel):
+    """The case projection (kept current by the workflow's activities)."""
+
+    case_id: str
+    example: str
+    reference: str
+    review_id: str
+    service_line: str
+    exposure: str
+    stage: str
+    status: str
+    assigned_role: str | None
+    assignee: str | None
+    deadline: datetime | None
+    escalation_level: int
+    opened_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    kind: str
+    actor: str
+    detail: dict[str, Any]
+
+
+class CaseDetail(CaseSummary):
+    """Governance view: projection, timeline and the workflow's live state (steps, obligations
+    with deadlines and escalation levels, computed values, documents opened)."""
+
+    employee_id: str
+    timeline: list[TimelineEntry]
+    live: CaseState
+
+
+class WorkerCaseView(BaseModel):
+    """The reporting worker's view of their own case: no other person's identifiers."""
+
+    case_id: str
+    reference: str
+    stage: str
+    status: str
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+def summary(case: Case) -> CaseSummary:
+    """The projection row as the API shows it."""
+    return CaseSummary.model_validate(case, from_attributes=True)
+
+
+async def get_case(session: AsyncSession, case_id: str) -> Case:
+    """The case row; 404 when there is no such case."""
+    case = await session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id!r}")
+    return case
+
+
+@router.get("")
+async def cases(
+    session: SessionDep,
+    _actor: ReaderActor,
+    example: str | None = None,
+    stage: str | None = None,
+    exposure: str | None = None,
+    overdue: Annotated[bool, Query(description="open cases past their next deadline")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
+) -> list[CaseSummary]:
+    """Cases, most recently opened first, filtered by example, stage, exposure, overdue."""
+    rows = await list_cases(
+        session,
+        example=example,
+        stage=stage,
+        exposure=exposure,
+        overdue_at=datetime.now(UTC) if overdue else None,
+        limit=limit,
+    )
+    return [summary(row) for row in rows]
+
+
+@router.get(
+    "/{case_id}",
+    response_model=CaseDetail | WorkerCaseView,
+    responses={403: {"description": "neither a reader nor the case's reporting worker"}},
+)
+async def case_detail(
+    case_id: str, request: Request, session: SessionDep, actor: CurrentActor
+) -> CaseDetail | WorkerCaseView:
+    """Governance readers: the full case. The reporting worker: a minimal view of their own."""
+    case = await get_case(session, case_id)
+    if actor.roles & READ_ROLES:
+        temporal = await get_temporal(request)
+        live = await query(temporal, case_id, names.QUERY_STATE, result_type=CaseState)
+        events = await case_events(session, case_id)
+        return CaseDetail(
+            **summary(case).model_dump(),
+            employee_id=case.employee_id,
+            timeline=[
+                TimelineEntry(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail) for e in events
+            ],
+            live=live,
+        )
+    if Role.WORKER in actor.roles and case.employee_id == actor.employee_id:
+        return WorkerCaseView.model_validate(case, from_attributes=True)
+    raise Forbidden("only governance readers and the case's reporting worker may read it")

@@ -1,0 +1,30 @@
+"""``GET /escalations``: open breaches (missed deadlines not yet met) and their level."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import ReaderActor, SessionDep
+from store.cases import open_breaches
+
+router = APIRouter(tags=["escalations"])
+
+
+class OpenBreach(BaseModel):
+    """A step (or pathway obligation) past its deadline; level 1 its role, 2 + the example's
+    director, 3 + the board; resolved once the step is done."""
+
+    case_id: str
+    step: str
+    deadline: datetime
+    level: int
+    escalated_at: datetime
+
+
+@router.get("/escalations")
+async def escalations(session: SessionDep, _actor: ReaderActor) -> list[OpenBreach]:
+    """Open breaches, one per case and obligation, at their latest level (oldest first)."""
+    return [OpenBreach.model_validate(row) for row in await open_breaches(session)]

@@ -1,0 +1,120 @@
+"""A worker's own forms: speaking-up confidence and employee confirmation of a closed case.
+
+Both land in their feeds (SOURCES.md) exactly as if a provider had pushed them, so every reader
+of those feeds sees web answers and imported ones alike.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import Actor, CurrentActor, SessionDep
+from api.errors import FieldError, Forbidden, NotFound, Unprocessable
+from api.routers.steps import BodyFieldsRoute
+from domain.feeds import RiskDomain
+from domain.ingest import validate_rows
+from store.sources import current_records, upsert_records
+from store.staff import get_staff
+from store.tables import Case
+
+router = APIRouter(prefix="/forms", tags=["forms"], route_class=BodyFieldsRoute)
+
+CONFIDENCE_FEED = "speaking-up-confidence-form"
+CONFIRMATION_FEED = "employee-confirmation-form"
+CLOSED_CASES_FEED = "closed-case-register"
+
+OwnId = Annotated[str | None, Field(description="your own employee ID (defaults to it)")]
+
+
+class ConfidenceAnswer(BaseModel):
+    """A speaking-up confidence answer; the server fills what is left out."""
+
+    model_config = ConfigDict(extra="forbid")
+    score: Annotated[int, Field(ge=1, le=5, description="1 (not at all) … 5 (fully)")]
+    risk_domain: RiskDomain
+    service_line: str | None = Field(None, description="defaults to yours in the staff directory")
+    comment: Annotated[str, Field(max_length=10_000)] | None = None
+    employee_id: OwnId = None
+    response_id: str | None = Field(None, description="made up when absent; resend to amend")
+    submitted_at: AwareDatetime | None = None
+
+
+class ConfirmationAnswer(BaseModel):
+    """Whether the worker confirms their closed case was resolved for them."""
+
+    model_config = ConfigDict(extra="forbid")
+    case_ref: Annotated[str, Field(min_length=1, max_length=160)]
+    confirmed: bool
+    comment: Annotated[str, Field(max_length=10_000)] | None = None
+    employee_id: OwnId = None
+    responded_at: AwareDatetime | None = None
+
+
+class FormStored(BaseModel):
+    feed: str
+    key: str
+    record: dict[str, Any]
+
+
+def _own(actor: Actor, employee_id: str | None) -> str:
+    if employee_id is not None and employee_id != actor.employee_id:
+        raise Forbidden("you may only answer forms as yourself")
+    return actor.employee_id
+
+
+async def _store(session: AsyncSession, feed: str, key: str, row: dict[str, Any]) -> FormStored:
+    """Validate against the feed contract (422 naming fields) and upsert (idempotent)."""
+    records, rejections = validate_rows(feed, [row])
+    if rejections:
+        errors = [FieldError(field=e.field, message=e.message) for e in rejections[0].errors]
+        raise Unprocessable("invalid form", errors)
+    await upsert_records(session, feed, records, datetime.now(UTC))
+    return FormStored(feed=feed, key=key, record=records[0].model_dump(mode="json"))
+
+
+@router.post("/speaking-up-confidence", responses={403: {}, 422: {}})
+async def speaking_up_confidence(
+    answer: ConfidenceAnswer, actor: CurrentActor, session: SessionDep
+) -> FormStored:
+    """Record your speaking-up confidence score (stored in the speaking-up confidence feed)."""
+    employee_id = _own(actor, answer.employee_id)
+    row = answer.model_dump(mode="json", exclude_none=True)
+    row["employee_id"] = employee_id
+    row.setdefault("response_id", f"web-{uuid.uuid4()}")
+    row.setdefault("submitted_at", datetime.now(UTC).isoformat())
+    if "service_line" not in row:
+        member = await get_staff(session, employee_id)
+        if member is not None and member.service_line:
+            row["service_line"] = member.service_line
+    return await _store(session, CONFIDENCE_FEED, row["response_id"], row)
+
+
+async def _case_owner(session: AsyncSession, case_ref: str) -> str:
+    """The reporting worker of a case (cases table, else the closed-case register); 404 if none."""
+    case = await session.get(Case, case_ref)
+    if case is not None:
+        return case.employee_id
+    closed = await current_records(session, CLOSED_CASES_FEED, [case_ref])
+    if case_ref in closed:
+        return str(closed[case_ref].get("employee_id", ""))
+    raise NotFound(f"no case {case_ref!r}")
+
+
+@router.post("/employee-confirmation", responses={403: {}, 404: {}, 422: {}})
+async def employee_confirmation(
+    answer: ConfirmationAnswer, actor: CurrentActor, session: SessionDep
+) -> FormStored:
+    """Confirm (or not) that your closed case was resolved; only for a case you reported."""
+    employee_id = _own(actor, answer.employee_id)
+    if await _case_owner(session, answer.case_ref) != employee_id:
+        raise Forbidden("you may only answer for a case you reported")
+    row = answer.model_dump(mode="json", exclude_none=True)
+    row["employee_id"] = employee_id
+    row.setdefault("responded_at", datetime.now(UTC).isoformat())
+    return await _store(session, CONFIRMATION_FEED, answer.case_ref, row)

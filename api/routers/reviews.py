@@ -1,0 +1,204 @@
+"""Reviews (step 1 of every example): start or find one, read it, mark it reviewed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import AdminActor, CurrentActor, ReaderActor, SessionDep, SettingsDep, TemporalDep
+from api.errors import FieldError, NotFound, Unprocessable
+from api.temporal_calls import (
+    IdempotencyKey,
+    case_actor,
+    execute_update,
+    raise_temporal_failure,
+    status_name,
+    workflow_status,
+)
+from domain import names
+from domain.acknowledgment import POLICY_VERSION
+from domain.calendar import CalendarConfig
+from domain.cases import MarkReviewed, ReviewSummary
+from domain.reviews import REVIEWS, review_id
+from infra.starters import start_review
+from store.tables import Review
+from store.tables import ReviewItem as ReviewItemRow
+
+router = APIRouter(prefix="/reviews", tags=["reviews"])
+
+# Period formats (DESIGN.md "Public interface"): the review date, or the reviewed month.
+PERIODS: dict[str, tuple[str, str]] = {
+    names.EXAMPLE_ACKNOWLEDGMENT: (r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD (the review date)"),
+    names.EXAMPLE_LEARNING: (r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD (a cycle ended on or before it)"),
+    names.EXAMPLE_CLOSURE: (r"\d{4}-\d{2}", "YYYY-MM (the month whose closures are reviewed)"),
+}
+MAX_PAGE = 1_000
+ClassificationFilter = Literal["within_tolerance", "emerging", "critical", "exception"]
+
+
+class ReviewStarted(BaseModel):
+    """A review's workflow: ``status`` is Temporal's (running, completed…)."""
+
+    review_id: str
+    workflow_id: str
+    status: str
+
+
+class ReviewItemOut(BaseModel):
+    reference: str
+    classification: str | None
+    reasons: list[str]
+    fields: dict[str, Any]
+    case_id: str | None
+
+
+class ReviewOut(BaseModel):
+    """A generated review and one page of its items (ordered by reference)."""
+
+    review_id: str
+    example: str
+    period: str
+    as_of: datetime
+    generated_at: datetime
+    status: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    summary: dict[str, Any]
+    total: int
+    limit: int
+    offset: int
+    items: list[ReviewItemOut]
+
+
+def _check_period(example: str, period: str) -> None:
+    """404 for an example without a review (yet); 422 for a malformed or impossible period."""
+    if example not in PERIODS:
+        raise NotFound(f"no example {example!r}; known: {', '.join(PERIODS)}")
+    if example not in REVIEWS:
+        raise NotFound(f"the {example} review is not built yet")
+    pattern, human = PERIODS[example]
+    valid = re.fullmatch(pattern, period) is not None
+    if valid:
+        try:
+            date.fromisoformat(period if len(period) == 10 else f"{period}-01")
+        except ValueError:
+            valid = False
+    if not valid:
+        raise Unprocessable(
+            "invalid period", [FieldError(field="period", message=f"expected {human}")]
+        )
+
+
+@router.post(
+    "/{review_id}/reviewed",
+    responses={403: {"description": "not the example's step-1 role"}, 409: {}},
+)
+async def mark_reviewed(
+    review_id: str, actor: CurrentActor, temporal: TemporalDep, key: IdempotencyKey = None
+) -> ReviewSummary:
+    """Mark the review reviewed (its example's step-1 role): classifications take effect and the
+    exposed reports' cases open. 409 when it is not awaiting review (not generated, or done)."""
+    return await execute_update(
+        temporal,
+        review_id,
+        names.UPDATE_MARK_REVIEWED,
+        MarkReviewed(actor=case_actor(actor)),
+        result_type=ReviewSummary,
+        key=key,
+    )
+
+
+@router.post("/{example}/{period}", status_code=202, responses={200: {"model": ReviewStarted}})
+async def start(
+    example: Annotated[str, Path(description=", ".join(PERIODS))],
+    period: str,
+    response: Response,
+    _actor: AdminActor,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> ReviewStarted:
+    """Start the review (202), or find the one already started for that period (200)."""
+    _check_period(example, period)
+    rid = review_id(example, period)
+    existing = await workflow_status(temporal, rid)
+    if existing is not None:
+        # Never re-run a finished review: its cases are already open.
+        response.status_code = 200
+        return ReviewStarted(review_id=rid, workflow_id=rid, status=status_name(existing))
+    calendar = CalendarConfig.from_settings(settings)
+    try:
+        await start_review(
+            temporal, settings.temporal_task_queue, example, period, calendar, POLICY_VERSION
+        )
+    except Exception as exc:  # noqa: BLE001 - mapped or re-raised
+        raise_temporal_failure(exc, rid)
+    return ReviewStarted(review_id=rid, workflow_id=rid, status="running")
+
+
+async def _items_page(
+    session: AsyncSession, rid: str, classification: str | None, limit: int, offset: int
+) -> tuple[int, list[ReviewItemRow]]:
+    """One page of a review's items (and the filtered total) without loading the rest."""
+    where = [ReviewItemRow.review_id == rid]
+    if classification == "exception":
+        where.append(ReviewItemRow.classification.is_(None))
+    elif classification is not None:
+        where.append(ReviewItemRow.classification == classification)
+    total = await session.scalar(select(func.count()).select_from(ReviewItemRow).where(*where))
+    rows = await session.scalars(
+        select(ReviewItemRow)
+        .where(*where)
+        .order_by(ReviewItemRow.reference)
+        .limit(limit)
+        .offset(offset)
+    )
+    return int(total or 0), list(rows)
+
+
+@router.get("/{review_id}")
+async def get_review(
+    review_id: str,
+    session: SessionDep,
+    _actor: ReaderActor,
+    classification: Annotated[
+        ClassificationFilter | None, Query(description="`exception`: unreconciled items")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ReviewOut:
+    """The review with one page of items (classification, exception reasons, case ID); 404 until
+    it has been generated."""
+    review = await session.get(Review, review_id)
+    if review is None:
+        raise NotFound(f"no generated review {review_id!r}")
+    total, rows = await _items_page(session, review_id, classification, limit, offset)
+    return ReviewOut(
+        review_id=review.review_id,
+        example=review.example,
+        period=review.period,
+        as_of=review.as_of,
+        generated_at=review.generated_at,
+        status=review.status,
+        reviewed_by=review.reviewed_by,
+        reviewed_at=review.reviewed_at,
+        summary=review.summary,
+        total=total,
+        limit=limit,
+        offset=offset,
+        items=[
+            ReviewItemOut(
+                reference=r.reference,
+                classification=r.classification,
+                reasons=r.reasons,
+                fields=r.fields,
+                case_id=r.case_id,
+            )
+            for r in rows
+        ],
+    )

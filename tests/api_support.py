@@ -1,0 +1,144 @@
+"""Example 1 over HTTP: seeding, reviewing, waiting for stages, step fields (API tests)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from domain import names
+from store.tables import RegisterEntry
+from tests.factories import load, load_reports, report_rows, staff_rows
+from tests.workflow_support import local_as_of, next_working_day, wait_for
+
+TRIAGE_DOCS = [
+    "daily-review",
+    "report-chronology",
+    "triage-note-history",
+    "risk-classification-source",
+]
+CRITICAL, EMERGING, FINE = "NM-CRIT-1", "NM-EMRG-1", "NM-FINE-1"
+
+
+async def seed(sessions: Any, day: date) -> None:
+    """Staff, and one critical, one emerging and one within-tolerance report for DAY's review."""
+    as_of = local_as_of(day)
+    await load(sessions, "staff-directory", staff_rows())
+    await load_reports(
+        sessions,
+        [
+            report_rows(CRITICAL, submitted_at=as_of - timedelta(days=3), ack_minutes=None),
+            report_rows(EMERGING, submitted_at=as_of - timedelta(hours=36), ack_minutes=None),
+            report_rows(
+                FINE, submitted_at=as_of - timedelta(days=2), ack_minutes=30, status="triaged"
+            ),
+        ],
+    )
+
+
+async def live(api: Any, case_id: str) -> dict[str, Any]:
+    response = await api.get(f"/cases/{case_id}", "E-SUPERVISOR")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def wait_stage(api: Any, case_id: str, stage: str) -> dict[str, Any]:
+    """Poll GET /cases/{id} until the workflow's live state is at STAGE."""
+
+    async def check() -> dict[str, Any] | None:
+        response = await api.get(f"/cases/{case_id}", "E-SUPERVISOR")
+        if response.status_code != 200:
+            return None
+        body: dict[str, Any] = response.json()
+        return body if body["live"]["stage"] == stage else None
+
+    result: dict[str, Any] = await wait_for(check)
+    return result
+
+
+async def reviewed(api: Any, env: Any, sessions: Any) -> str:
+    """Seed, start the review over HTTP, wait for it, mark it reviewed; returns its ID."""
+    day = await next_working_day(env)
+    await seed(sessions, day)
+    started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
+    assert started.status_code == 202, started.text
+    rid: str = started.json()["review_id"]
+
+    async def generated() -> bool:
+        return (await api.get(f"/reviews/{rid}", "E-ANALYST")).status_code == 200
+
+    await wait_for(generated)
+    assert (await api.post(f"/reviews/{rid}/reviewed", "E-SUPERVISOR")).status_code == 403
+    marked = await api.post(f"/reviews/{rid}/reviewed", "E-ANALYST")
+    assert marked.status_code == 200, marked.text
+    return rid
+
+
+async def open_case(api: Any, env: Any, sessions: Any) -> tuple[str, dict[str, Any]]:
+    """A reviewed review and the critical report's case at triage attribution."""
+    await reviewed(api, env, sessions)
+    case_id = names.ack_case_id(CRITICAL)
+    return case_id, await wait_stage(api, case_id, "triage-attribution")
+
+
+def attribution(view: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    computed = view["live"]["computed"]["triage-attribution"]
+    return {
+        "confirmed_sources": [
+            {"source": "manager_non_review", "evidence": [{"document": "report-chronology"}]}
+        ],
+        "indicators_above_threshold": computed["indicator_count"],
+        "repeated_worker_exposure": computed["repeated_worker_exposure"],
+        "category_repeatedly_under_triaged": computed["repeated_category_under_triage"],
+        "unsafe_condition_active_while_pending": computed["unsafe_condition_active_while_pending"],
+        "note": "No manager review for three days",
+    } | overrides
+
+
+def impact(view: dict[str, Any], level: str) -> dict[str, Any]:
+    c = view["live"]["computed"]["retention-impact"]
+    return {
+        "impact_level": level,
+        "affected_speaking_up_confidence": True,
+        "affected_trust_in_management_attention": True,
+        "affected_willingness_to_report_early": False,
+        "affected_intention_to_remain": False,
+        "prior_90d_retention_risk": c["prior_90d_retention_risk"],
+        "prior_reports_180d": c["prior_reports_180d"],
+        "repeated_exposures_same_domain": c["repeated_exposures_same_domain_180d"],
+        "open_concern": c["open_concern"],
+        "note": "Worker says they nearly stopped reporting",
+    }
+
+
+async def open_docs(api: Any, case_id: str, who: str, docs: list[str]) -> None:
+    for doc in docs:
+        response = await api.post(f"/cases/{case_id}/documents/{doc}/open", who)
+        assert response.status_code == 200, response.text
+        assert response.json()["document"] == doc
+
+
+async def entries(sessions: Any, case_id: str) -> list[tuple[str, str, str]]:
+    """The case's register entries: (register, kind, actor)."""
+    async with sessions() as session:
+        rows = (
+            await session.scalars(
+                select(RegisterEntry)
+                .where(RegisterEntry.subject == case_id)
+                .order_by(RegisterEntry.id)
+            )
+        ).all()
+    return [(r.register, r.kind, r.actor) for r in rows]
+
+
+def impact_like() -> dict[str, Any]:
+    """Well-formed retention-impact fields (the stage is judged before the values)."""
+    computed = {
+        "prior_90d_retention_risk": "none",
+        "prior_reports_180d": 0,
+        "repeated_exposures_same_domain_180d": 0,
+        "open_concern": False,
+    }
+    return impact({"live": {"computed": {"retention-impact": computed}}}, "high")

@@ -1,0 +1,127 @@
+"""The worker's own forms over HTTP (real database, no Temporal), and Temporal being down (503)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from store.tables import Case, SourceRecord
+from tests.factories import load, staff_rows
+from tests.fixtures.mail import free_port
+
+CONFIDENCE = "/forms/speaking-up-confidence"
+CONFIRMATION = "/forms/employee-confirmation"
+
+
+def case_row(case_id: str, employee_id: str) -> Case:
+    now = datetime.now(UTC)
+    return Case(
+        case_id=case_id,
+        example="acknowledgment",
+        reference=case_id.removeprefix("ack-case-"),
+        review_id="ack-review-2026-11-26",
+        employee_id=employee_id,
+        service_line="HC-NORTH",
+        exposure="critical",
+        stage="closed",
+        status="closed",
+        escalation_level=0,
+        opened_at=now,
+        updated_at=now,
+        closed_at=now,
+        detail={},
+    )
+
+
+def closed_register_row(case_ref: str, employee_id: str) -> dict[str, object]:
+    return {
+        "case_ref": case_ref,
+        "reference": "NM-OLD-1",
+        "employee_id": employee_id,
+        "service_line": "HC-NORTH",
+        "manager_line": "ML-1",
+        "closed_at": "2026-10-01T12:00:00Z",
+        "closure_category": "recovered",
+        "final_reviewing_role": "director",
+    }
+
+
+async def stored(sessions, feed: str) -> dict[str, dict[str, object]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(SourceRecord.key, SourceRecord.content).where(SourceRecord.feed == feed)
+        )
+    return dict(rows.all())
+
+
+async def test_speaking_up_confidence_is_the_workers_own(sqlite_url, sessions_for, api_for):
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    api = await api_for(sqlite_url)
+    answer = {"score": 4, "risk_domain": "medication", "comment": "Better since the huddle"}
+
+    response = await api.post(CONFIDENCE, "W-100", json=answer)
+    assert response.status_code == 200, response.text
+    key = response.json()["key"]
+    [record] = (await stored(sessions, "speaking-up-confidence-form")).values()
+    assert record["employee_id"] == "W-100" and record["service_line"] == "HC-NORTH"
+    assert record["response_id"] == key and record["score"] == 4
+
+    too_high = await api.post(CONFIDENCE, "W-100", json={**answer, "score": 6})
+    assert too_high.status_code == 422
+    assert [e["field"] for e in too_high.json()["errors"]] == ["score"]
+    domain = await api.post(CONFIDENCE, "W-100", json={**answer, "risk_domain": "weather"})
+    assert [e["field"] for e in domain.json()["errors"]] == ["risk_domain"]
+    naive = await api.post(CONFIDENCE, "W-100", json={**answer, "submitted_at": "2026-11-26T10:00"})
+    assert [e["field"] for e in naive.json()["errors"]] == ["submitted_at"]
+    someone_else = await api.post(CONFIDENCE, "W-100", json={**answer, "employee_id": "E-OWNER"})
+    assert someone_else.status_code == 403
+    assert (await api.post(CONFIDENCE, None, json=answer)).status_code == 401
+    assert (await api.post(CONFIDENCE, "W-UNKNOWN", json=answer)).status_code == 403
+    assert len(await stored(sessions, "speaking-up-confidence-form")) == 1
+
+
+async def test_employee_confirmation_only_for_own_case(sqlite_url, sessions_for, api_for):
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    await load(sessions, "closed-case-register", [closed_register_row("CASE-OLD-7", "E-OWNER")])
+    async with sessions() as session, session.begin():
+        session.add(case_row("ack-case-NM-LOW-1", "W-100"))
+    api = await api_for(sqlite_url)
+
+    mine = await api.post(
+        CONFIRMATION, "W-100", json={"case_ref": "ack-case-NM-LOW-1", "confirmed": True}
+    )
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["record"]["employee_id"] == "W-100"
+    theirs = await api.post(
+        CONFIRMATION, "E-OWNER", json={"case_ref": "ack-case-NM-LOW-1", "confirmed": False}
+    )
+    assert theirs.status_code == 403
+    old = await api.post(
+        CONFIRMATION,
+        "E-OWNER",
+        json={"case_ref": "CASE-OLD-7", "confirmed": False, "comment": "no"},
+    )
+    assert old.status_code == 200, old.text
+    unknown = await api.post(
+        CONFIRMATION, "W-100", json={"case_ref": "CASE-NOPE", "confirmed": True}
+    )
+    assert unknown.status_code == 404
+    invalid = await api.post(
+        CONFIRMATION, "W-100", json={"case_ref": "ack-case-NM-LOW-1", "confirmed": "maybe"}
+    )
+    assert [e["field"] for e in invalid.json()["errors"]] == ["confirmed"]
+    confirmations = await stored(sessions, "employee-confirmation-form")
+    assert sorted(confirmations) == ["CASE-OLD-7", "ack-case-NM-LOW-1"]
+    assert confirmations["ack-case-NM-LOW-1"]["confirmed"] is True
+
+
+async def test_temporal_unreachable_is_503(sqlite_url, api_for):
+    api = await api_for(
+        sqlite_url, temporal_address=f"127.0.0.1:{free_port()}", bootstrap_admins=["E-ADMIN"]
+    )
+    response = await api.post("/reviews/acknowledgment/2026-11-26", "E-ADMIN")
+    assert response.status_code == 503, response.text
+    assert "Temporal unreachable" in response.json()["detail"]

@@ -1,0 +1,291 @@
+"""Example 1 through the HTTP API: a real database, a time-skipping Temporal server, a real worker.
+
+Everything the test does goes through HTTP; the database is read only to assert what changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from domain import names
+from store.tables import Case, DocumentOpening
+from tests.api_support import (
+    CRITICAL,
+    EMERGING,
+    TRIAGE_DOCS,
+    attribution,
+    entries,
+    impact,
+    impact_like,
+    live,
+    open_case,
+    open_docs,
+    reviewed,
+    wait_stage,
+)
+from tests.workflow_support import running_worker, skip, wait_for
+
+
+async def test_review_start_read_and_case_views(own_env, sqlite_url, sessions_for, api_for):
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        for url, who, status in [
+            ("/reviews/acknowledgment/2026-11-26", None, 401),
+            ("/reviews/acknowledgment/2026-13-01", "E-ADMIN", 403),  # no directory loaded yet
+        ]:
+            assert (await api.post(url, who)).status_code == status
+        rid = await reviewed(api, own_env, sessions)
+        for url, status in [
+            ("/reviews/acknowledgment/2026-13-01", 422),
+            ("/reviews/acknowledgment/26-11-2026", 422),
+            ("/reviews/closure-credibility/2026-11-26", 422),
+            ("/reviews/no-such-example/2026-11-26", 404),
+        ]:
+            response = await api.post(url, "E-ADMIN")
+            assert response.status_code == status, (url, response.text)
+        assert (
+            await api.post("/reviews/acknowledgment/2026-11-26", "E-ANALYST")
+        ).status_code == 403
+        again = await api.post(
+            f"/reviews/acknowledgment/{rid.removeprefix('ack-review-')}", "E-ADMIN"
+        )
+        assert again.status_code == 200 and again.json()["workflow_id"] == rid
+
+        review = (await api.get(f"/reviews/{rid}", "E-INSPECTOR")).json()
+        assert review["total"] == 3 and review["summary"]["counts"]["critical"] == 1
+        critical = (await api.get(f"/reviews/{rid}?classification=critical", "E-BOARD")).json()
+        assert [i["reference"] for i in critical["items"]] == [CRITICAL]
+        page = (await api.get(f"/reviews/{rid}?limit=1&offset=1", "E-ANALYST")).json()
+        assert [i["reference"] for i in page["items"]] == [EMERGING] and page["total"] == 3
+        assert (await api.get(f"/reviews/{rid}", "W-100")).status_code == 403
+        assert (await api.get("/reviews/ack-review-1999-01-01", "E-ANALYST")).status_code == 404
+        # Marked already (409), wrong role (the stage is judged first: 409 too), unknown (404).
+        assert (await api.post(f"/reviews/{rid}/reviewed", "E-ANALYST")).status_code == 409
+        missing = await api.post("/reviews/ack-review-1999-01-01/reviewed", "E-ANALYST")
+        assert missing.status_code == 404, missing.text
+
+        case_id = names.ack_case_id(CRITICAL)
+        view = await wait_stage(api, case_id, "triage-attribution")
+        await wait_stage(api, names.ack_case_id(EMERGING), "triage-attribution")
+        assert view["live"]["obligations"]["triage-attribution"]["level"] == 0
+        assert view["employee_id"] == "W-100" and view["timeline"]
+
+        async def listed(**query: str) -> list[str]:
+            response = await api.get("/cases", "E-DIRECTOR", params=query)
+            assert response.status_code == 200, response.text
+            return sorted(c["reference"] for c in response.json())
+
+        assert await listed() == [CRITICAL, EMERGING]
+        assert await listed(exposure="critical") == [CRITICAL]
+        assert await listed(exposure="emerging") == [EMERGING]
+        assert await listed(exposure="within_tolerance") == []
+        assert await listed(example="acknowledgment", stage="triage-attribution") == [
+            CRITICAL,
+            EMERGING,
+        ]
+        assert (await api.get("/cases", "W-100")).status_code == 403
+
+        minimal = await api.get(f"/cases/{case_id}", "W-100")
+        assert minimal.status_code == 200, minimal.text
+        assert set(minimal.json()) == {
+            "case_id",
+            "reference",
+            "stage",
+            "status",
+            "opened_at",
+            "closed_at",
+        }
+        assert (await api.get(f"/cases/{case_id}", "E-OWNER")).status_code == 403
+        assert (await api.get("/cases/ack-case-NOPE", "E-DIRECTOR")).status_code == 404
+        assert (await api.get(f"/cases/{case_id}", None)).status_code == 401
+
+
+async def test_step_rejections_change_nothing_and_retry_is_idempotent(
+    own_env, sqlite_url, sessions_for, api_for
+):
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        case_id, view = await open_case(api, own_env, sessions)
+        url = f"/cases/{case_id}/steps/triage-attribution"
+        fields = attribution(view)
+        computed = fields["indicators_above_threshold"]
+
+        async def rejected(who, body, status, path=url, headers=None):
+            response = await api.post(path, who, json=body, headers=headers)
+            assert response.status_code == status, response.text
+            return response.json()
+
+        await rejected(None, fields, 401)
+        await rejected(None, fields, 401, headers={"Authorization": "Bearer nope"})
+        await rejected("E-SUPERVISOR", fields, 404, path=url.replace(case_id, "ack-case-NOPE"))
+        await rejected("E-SUPERVISOR", fields, 404, path=f"/cases/{case_id}/steps/no-such-step")
+        invalid = await rejected("E-SUPERVISOR", {**fields, "note": "", "surprise": 1}, 422)
+        assert {e["field"] for e in invalid["errors"]} == {"note", "surprise"}
+        await rejected("E-MANAGER", fields, 403)
+        missing = await rejected("E-SUPERVISOR", fields, 409)
+        assert {e["field"] for e in missing["errors"]} == {f"documents.{d}" for d in TRIAGE_DOCS}
+        await rejected(
+            "E-MANAGER", impact_like(), 409, path=f"/cases/{case_id}/steps/retention-impact"
+        )
+
+        assert (
+            await api.post(f"/cases/{case_id}/documents/daily-review/open", "W-100")
+        ).status_code == 403
+        assert (
+            await api.post(f"/cases/{case_id}/documents/no-such-doc/open", "E-SUPERVISOR")
+        ).status_code == 404
+        await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
+        async with sessions() as session:
+            openings = (await session.scalars(select(DocumentOpening.document))).all()
+        assert sorted(openings) == sorted(TRIAGE_DOCS)
+
+        wrong = await rejected(
+            "E-SUPERVISOR", attribution(view, indicators_above_threshold=computed + 1), 422
+        )
+        assert wrong["errors"][0]["field"] == "indicators_above_threshold"
+        assert f"computed value is {computed}" in wrong["errors"][0]["message"]
+        unopened = attribution(
+            view,
+            confirmed_sources=[
+                {"source": "routing_failure", "evidence": [{"document": "retention-file"}]}
+            ],
+        )
+        bad_evidence = await rejected("E-SUPERVISOR", unopened, 422)
+        assert bad_evidence["errors"][0]["field"] == "confirmed_sources.0.evidence.0.document"
+
+        assert await entries(sessions, case_id) == []
+        assert (await live(api, case_id))["live"]["stage"] == "triage-attribution"
+        async with sessions() as session:
+            assert (await session.get(Case, case_id)).stage == "triage-attribution"
+
+        key = {"Idempotency-Key": "retry-1"}
+        first = await api.post(url, "E-SUPERVISOR", json=fields, headers=key)
+        second = await api.post(url, "E-SUPERVISOR", json=fields, headers=key)
+        assert first.status_code == second.status_code == 200, first.text
+        assert first.json() == second.json()
+        assert first.json()["register_name"] == "near-miss-reliability-case-register"
+        await wait_stage(api, case_id, "retention-impact")
+        assert await entries(sessions, case_id) == [
+            ("near-miss-reliability-case-register", "triage_attribution", "E-SUPERVISOR")
+        ]
+        fresh = await api.post(url, "E-SUPERVISOR", json=fields)  # a new key: judged again
+        assert fresh.status_code == 409
+
+
+async def test_missed_deadline_shows_in_escalations(
+    own_env, sqlite_url, sessions_for, api_for, smtp_server
+):
+    _inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        case_id, view = await open_case(api, own_env, sessions)
+        assert (await api.get("/escalations", "E-BOARD")).json() == []
+        assert (await api.get("/escalations", "W-100")).status_code == 403
+        deadline = view["live"]["obligations"]["triage-attribution"]["deadline"]
+        now = await own_env.get_current_time()
+        await skip(own_env, datetime.fromisoformat(deadline) - now + timedelta(minutes=30))
+
+        async def breached() -> list[dict[str, Any]]:
+            rows = (await api.get("/escalations", "E-INSPECTOR")).json()
+            return [r for r in rows if r["case_id"] == case_id]
+
+        [breach] = await wait_for(breached)
+        assert breach["step"] == "triage-attribution" and breach["level"] == 1
+        assert breach["deadline"].startswith(deadline[:16])
+        listed = (await api.get("/cases", "E-DIRECTOR", params={"exposure": "critical"})).json()
+        assert listed[0]["escalation_level"] == 1
+
+
+def pathway_fields(today: date, owner: str) -> dict[str, Any]:
+    return {
+        "pathway_type": "triage_control_reset",
+        "responsible_owner_id": owner,
+        "triage_control_implementation_deadline": (today + timedelta(days=7)).isoformat(),
+        "worker_communication_deadline": (today + timedelta(days=3)).isoformat(),
+        "mandatory_review_date": (today + timedelta(days=14)).isoformat(),
+        "immediate_senior_acknowledgment": False,
+        "mandatory_named_owner_assignment": True,
+        "temporary_daily_service_line_review": False,
+        "same_day_unsafe_condition_escalation": False,
+        "note": "Reset triage ownership",
+    }
+
+
+async def to_pathway_acceptance(api: Any, env: Any, sessions: Any) -> str:
+    """Steps 2-4 over HTTP (step 4 first naming someone who is not staff: 422)."""
+    case_id, view = await open_case(api, env, sessions)
+    steps = f"/cases/{case_id}/steps"
+    await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
+    accepted = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
+    assert accepted.status_code == 200, accepted.text
+    view = await wait_stage(api, case_id, "retention-impact")
+    accepted = await api.post(f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high"))
+    assert accepted.status_code == 200, accepted.text
+    await wait_stage(api, case_id, "recovery-pathway")
+    await open_docs(api, case_id, "E-DIRECTOR", ["reporting-control-authorization-sheet"])
+    today = (await env.get_current_time()).date()
+    ghost = await api.post(
+        f"{steps}/recovery-pathway", "E-DIRECTOR", json=pathway_fields(today, "E-GHOST")
+    )
+    assert ghost.status_code == 422, ghost.text
+    assert [e["field"] for e in ghost.json()["errors"]] == ["responsible_owner_id"]
+    accepted = await api.post(
+        f"{steps}/recovery-pathway", "E-DIRECTOR", json=pathway_fields(today, "E-OWNER")
+    )
+    assert accepted.status_code == 200, accepted.text
+    await wait_stage(api, case_id, "pathway-acceptance")
+    return case_id
+
+
+async def test_pathway_and_pack_publication_activate_the_case(
+    own_env, postgres_url, sessions_for, api_for
+):
+    sessions = sessions_for(postgres_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(postgres_url, temporal=own_env.client, temporal_task_queue=queue)
+        case_id = await to_pathway_acceptance(api, own_env, sessions)
+        pathway = f"/cases/{case_id}/pathway"
+        assert (await api.post(f"{pathway}/accept", "E-SUPERVISOR")).status_code == 403
+        assert (await api.post(f"{pathway}/accept", "E-OWNER")).status_code == 200
+        await wait_stage(api, case_id, "awaiting-visibility")
+
+        year, week, _ = (await own_env.get_current_time()).isocalendar()
+        url = f"/packs/weekly-sustainability/{year}-W{week:02d}"
+        for bad, status in [
+            ("/packs/weekly-sustainability/2026-W60", 422),
+            ("/packs/weekly-sustainability/2026-11", 422),
+            ("/packs/monthly-board/2026-13", 422),
+            ("/packs/no-such-pack/2026-W10", 404),
+        ]:
+            assert (await api.get(bad, "E-INSPECTOR")).status_code == status, bad
+        assert (await api.get(url, "W-100")).status_code == 403
+        pack = await api.get(url, "E-INSPECTOR")
+        assert pack.status_code == 200, pack.text
+        assert pack.json()["status"] == "generated" and pack.json()["case_ids"] == [case_id]
+        csv_lines = (await api.get(url, "E-BOARD", params={"format": "csv"})).text.splitlines()
+        assert csv_lines[0].startswith("case_id,reference") and csv_lines[1].startswith(case_id)
+        page = await api.get(url, "E-BOARD", params={"format": "html"})
+        assert page.headers["content-type"].startswith("text/html") and case_id in page.text
+
+        assert (await api.post(f"{url}/publish", "E-ANALYST")).status_code == 403
+        published = await api.post(f"{url}/publish", "E-DIRECTOR")
+        assert published.status_code == 200, published.text
+        assert published.json()["case_ids"] == [case_id]
+        await wait_stage(api, case_id, "active-recovery")
+        assert (await api.post(f"{url}/publish", "E-DIRECTOR")).status_code == 409
+        assert (await api.get(url, "E-INSPECTOR")).json()["status"] == "published"
+
+        done = f"{pathway}/actions/worker-communication/done"
+        assert (await api.post(done, "E-SUPERVISOR")).status_code == 403
+        answer = await api.post(done, "E-OWNER", json={"note": "Spoke to the worker"})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["obligations"]["action:worker-communication"]["done_by"] == "E-OWNER"
+        assert (await api.post(done, "E-OWNER")).status_code == 409
+        unknown = await api.post(f"{pathway}/actions/no-such-action/done", "E-OWNER")
+        assert unknown.status_code == 409
