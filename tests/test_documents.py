@@ -152,5 +152,5 @@ async def test_authorization_sheet_completeness(sessions: Sessions) -> None:
 
 async def test_unknown_document(sessions: Sessions) -> None:
     with pytest.raises(UnknownDocument):
-        await doc(sessions, "learning-visibility-audit")
+        await doc(sessions, "no-such-document")
     assert issubclass(UnknownDocument, KeyError)

@@ -17,7 +17,7 @@ async def test_schedules_apply_is_idempotent_with_london_calendar_specs(dev_env,
     settings = make_test_settings(temporal_task_queue=task_queue)
     first = dict(await apply_schedules(dev_env.client, settings))
     second = dict(await apply_schedules(dev_env.client, settings))
-    assert set(first) == {names.SCHEDULE_ACK_REVIEW, names.SCHEDULE_WEEKLY_PACK}
+    assert {names.SCHEDULE_ACK_REVIEW, names.SCHEDULE_WEEKLY_PACK} <= set(first)
     assert set(second.values()) == {"updated"}
     described = await dev_env.client.get_schedule_handle(names.SCHEDULE_ACK_REVIEW).describe()
     spec = described.schedule.spec
