@@ -101,12 +101,17 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _location(loc: Sequence[Any]) -> str:
+    """A field's dotted path as the client knows it (no leading "body")."""
+    parts = [str(part) for part in loc]
+    if len(parts) > 1 and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts)
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        FieldError(field=".".join(str(part) for part in e["loc"]), message=str(e["msg"]))
-        for e in exc.errors()
-    ]
+    errors = [FieldError(field=_location(e["loc"]), message=str(e["msg"])) for e in exc.errors()]
     return JSONResponse(error_body("invalid request", errors), status_code=422)
 
 

@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from domain.cases import ProjectionUpdate
+from store.cases import upsert_projection
+from store.db import transaction
 from store.tables import Case, SourceRecord
 from tests.factories import load, staff_rows
 from tests.fixtures.mail import free_port
@@ -125,3 +128,35 @@ async def test_temporal_unreachable_is_503(sqlite_url, api_for):
     response = await api.post("/reviews/acknowledgment/2026-11-26", "E-ADMIN")
     assert response.status_code == 503, response.text
     assert "Temporal unreachable" in response.json()["detail"]
+
+
+async def test_case_detail_still_answers_when_temporal_is_down(sqlite_url, sessions_for, api_for):
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    now = datetime.now(UTC)
+    async with transaction(sessions) as session:
+        await upsert_projection(
+            session,
+            ProjectionUpdate(
+                case_id="ack-case-NM-X",
+                example="acknowledgment",
+                reference="NM-X",
+                review_id="ack-review-2026-11-27",
+                service_line="HC-NORTH",
+                exposure="critical",
+                stage="triage-attribution",
+                status="open",
+                assigned_role=None,
+                assignee=None,
+                deadline=None,
+                escalation_level=0,
+                opened_at=now,
+                at=now,
+            ),
+        )
+    api = await api_for(sqlite_url, temporal_address=f"127.0.0.1:{free_port()}")
+    response = await api.get("/cases/ack-case-NM-X", "E-SUPERVISOR")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["live"] is None and "Temporal unreachable" in body["live_unavailable"]
+    assert body["stage"] == "triage-attribution"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import CurrentActor, ReaderActor, SessionDep, get_temporal
-from api.errors import Forbidden, NotFound
+from api.errors import ApiError, Forbidden, NotFound
 from api.temporal_calls import query
 from domain import names
 from domain.cases import CaseState
@@ -54,7 +54,8 @@ class CaseDetail(CaseSummary):
 
     employee_id: str
     timeline: list[TimelineEntry]
-    live: CaseState
+    live: CaseState | None
+    live_unavailable: str | None = None
 
 
 class WorkerCaseView(BaseModel):
@@ -114,8 +115,13 @@ async def case_detail(
     """Governance readers: the full case. The reporting worker: a minimal view of their own."""
     case = await get_case(session, case_id)
     if actor.roles & READ_ROLES:
-        temporal = await get_temporal(request)
-        live = await query(temporal, case_id, names.QUERY_STATE, result_type=CaseState)
+        live: CaseState | None = None
+        unavailable = None
+        try:  # the stored case and timeline still answer while Temporal or the worker is down
+            temporal = await get_temporal(request)
+            live = await query(temporal, case_id, names.QUERY_STATE, result_type=CaseState)
+        except (ApiError, HTTPException) as exc:
+            unavailable = str(exc.detail)
         events = await case_events(session, case_id)
         return CaseDetail(
             **summary(case).model_dump(),
@@ -124,6 +130,7 @@ async def case_detail(
                 TimelineEntry(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail) for e in events
             ],
             live=live,
+            live_unavailable=unavailable,
         )
     if Role.WORKER in actor.roles and case.employee_id == actor.employee_id:
         return WorkerCaseView.model_validate(case, from_attributes=True)
