@@ -32,13 +32,14 @@ from domain.cases import (
     ReviewedRequest,
     ReviewSummary,
 )
+from domain.reviews import REVIEWS
 from store import acknowledgment as reviews
 from store.acknowledgment_values import attribution_values, retention_values
 from store.db import transaction
 from store.documents import build_document
 from store.registers import append_entry
 from store.sources import current_records
-from store.tables import Case, RegisterEntry, ReviewItem
+from store.tables import Case, RegisterEntry, Review, ReviewItem
 
 START_CONCURRENCY = 20
 
@@ -71,11 +72,12 @@ async def workspace_entry(
     actor: str,
     at: datetime,
     payload: dict[str, Any],
+    workspace: str = SAFETY_LEARNING_ASSURANCE_WORKSPACE,
 ) -> None:
-    """Record a review event in the safety learning assurance workspace, once."""
+    """Record a review event in its example's workspace (default: example 1's), once."""
     exists = await session.scalar(
         select(RegisterEntry.id).where(
-            RegisterEntry.register == SAFETY_LEARNING_ASSURANCE_WORKSPACE,
+            RegisterEntry.register == workspace,
             RegisterEntry.subject == review_id,
             RegisterEntry.kind == kind,
         )
@@ -83,7 +85,7 @@ async def workspace_entry(
     if exists is None:
         await append_entry(
             session,
-            SAFETY_LEARNING_ASSURANCE_WORKSPACE,
+            workspace,
             actor=actor,
             recorded_at=at,
             subject=review_id,
@@ -137,8 +139,17 @@ class AcknowledgmentActivities:
             marked = await reviews.mark_review_reviewed(
                 session, request.review_id, request.actor, request.at
             )
+            # Every example's review is marked through this activity: its own workspace records it.
+            review = await session.get(Review, request.review_id)
+            spec = REVIEWS.get(review.example) if review is not None else None
             await workspace_entry(
-                session, request.review_id, "review_marked_reviewed", request.actor, request.at, {}
+                session,
+                request.review_id,
+                "review_marked_reviewed",
+                request.actor,
+                request.at,
+                {},
+                spec.workspace if spec is not None else SAFETY_LEARNING_ASSURANCE_WORKSPACE,
             )
             return marked
 

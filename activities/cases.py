@@ -176,7 +176,8 @@ class CaseActivities:
             worker = await get_staff(session, employee_id) if employee_id else None
             if worker is None or not worker.active:
                 return []
-            link = f"{self.deps.mail.public_url}/forms/employee-confirmation?case_ref={request.case_id}"
+            form = f"{self.deps.mail.public_url}/forms/employee-confirmation"
+            link = f"{form}?case_ref={request.case_id}"
             message_id = await outbox.queue_message(
                 session,
                 dedupe_key=f"confirmation:{request.case_id}",

@@ -31,7 +31,7 @@ class PackActivities:
 
     @activity.defn(name=names.ACT_PUBLISH_PACK)
     async def publish_pack(self, request: PublishRequest) -> PackSummary:
-        """Publish: refresh the case list now, record publisher and time (first publication kept)."""
+        """Publish: refresh the case list, record publisher and time (first publication kept)."""
         spec = PACKS[request.kind]
         async with transaction(self.deps.sessions) as session:
             pack = await pack_store.get_pack(session, request.kind, request.period)

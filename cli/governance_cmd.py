@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import typer
@@ -24,6 +24,11 @@ from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.calendar import CalendarConfig
 from domain.cases import ReviewSummary, ScheduledStart
+from domain.closure import POLICY_VERSION as CLOSURE_POLICY_VERSION
+from domain.closure import SCHEDULE_CLOSURE_REVIEW
+from domain.learning import POLICY_VERSION as LEARNING_POLICY_VERSION
+from domain.learning import audit_period
+from domain.learning_steps import SCHEDULE_LEARNING_AUDIT
 from domain.reviews import REVIEWS
 from domain.settings import Settings
 from infra.starters import start_review
@@ -72,6 +77,38 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
                 minute=[ScheduleRange(0)],
                 day_of_week=[ScheduleRange(5)],
                 comment="weekly pack, Fridays",
+            ),
+        ),
+        SCHEDULE_CLOSURE_REVIEW: fire(
+            SCHEDULE_CLOSURE_REVIEW,
+            ScheduledStart(
+                target="review",
+                name=names.EXAMPLE_CLOSURE,
+                calendar=calendar,
+                policy_version=CLOSURE_POLICY_VERSION,
+            ),
+            ScheduleCalendarSpec(
+                hour=[ScheduleRange(7)],
+                minute=[ScheduleRange(0)],
+                day_of_month=[ScheduleRange(1, 7)],
+                comment="closure review: days 1-7 07:00, runs on the first working day",
+            ),
+        ),
+        SCHEDULE_LEARNING_AUDIT: fire(
+            SCHEDULE_LEARNING_AUDIT,
+            ScheduledStart(
+                target="review",
+                name=names.EXAMPLE_LEARNING,
+                calendar=calendar,
+                policy_version=LEARNING_POLICY_VERSION,
+                cycle_anchor=date.fromisoformat(settings.cycle_anchor),
+            ),
+            ScheduleCalendarSpec(
+                hour=[ScheduleRange(7)],
+                minute=[ScheduleRange(0)],
+                day_of_week=WEEKDAYS,
+                comment="learning audit: weekdays 07:00, runs on the first working day after "
+                "each 14-day cycle",
             ),
         ),
     }
@@ -139,6 +176,9 @@ def run_review(example: str, period: str) -> None:
         )
         raise typer.Exit(2)
     settings = Settings()
+    if example == names.EXAMPLE_LEARNING:
+        # DATE -> the last cycle that ended on or before it (the audit's period is its start).
+        period = audit_period(date.fromisoformat(period), date.fromisoformat(settings.cycle_anchor))
 
     async def main() -> dict[str, Any]:
         return await review_summary(await connect(settings), settings, example, period)

@@ -100,7 +100,9 @@ def schedules_apply() -> None:
 
 @app.command()
 def review(
-    example: Annotated[str, typer.Argument(help="acknowledgment | learning-visibility | closure-credibility")],
+    example: Annotated[
+        str, typer.Argument(help="acknowledgment | learning-visibility | closure-credibility")
+    ],
     period: Annotated[str, typer.Argument(help="YYYY-MM-DD, or YYYY-MM for closure-credibility")],
 ) -> None:
     """Run (or find) the review of EXAMPLE for PERIOD and print its summary."""

@@ -221,6 +221,7 @@ class GenerateReviewRequest(BaseModel):
     review_id: str
     period: str
     as_of: datetime
+    calendar: CalendarConfig | None = None  # reviews whose scope is in local time need its zone
 
 
 class ReviewedRequest(BaseModel):
@@ -295,6 +296,7 @@ class ScheduledStart(BaseModel):
     name: str
     calendar: CalendarConfig
     policy_version: str = ""
+    cycle_anchor: date | None = None  # fortnightly audits: the provider's cycle anchor date
 
 
 class StartRequest(BaseModel):

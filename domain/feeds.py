@@ -29,11 +29,16 @@ class RiskDomain(StrEnum):
 
 TriageStatus = Literal["pending", "in_triage", "triaged", "closed"]
 ActionStatus = Literal["open", "in_progress", "complete", "cancelled"]
-EvidenceType = Literal["none", "photo", "audit", "policy_change", "training_record", "risk_assessment"]
+EvidenceType = Literal[
+    "none", "photo", "audit", "policy_change", "training_record", "risk_assessment"
+]
 ConcernType = Literal["wellbeing", "safety", "fairness", "workload"]
 ClosureFlag = Literal[
-    "delayed_acknowledgment", "weak_triage", "absent_learning_feedback",
-    "repeated_recurrence", "disputed_closure",
+    "delayed_acknowledgment",
+    "weak_triage",
+    "absent_learning_feedback",
+    "repeated_recurrence",
+    "disputed_closure",
 ]
 
 
@@ -209,16 +214,16 @@ FEEDS: dict[str, FeedSpec] = {
         FeedSpec(name="learning-bulletin-log", model=LearningBulletinLog, key="reference"),
         FeedSpec(name="recurrence-analysis-file", model=RecurrenceAnalysisFile, key="reference"),
         FeedSpec(name="closed-case-register", model=ClosedCaseRegister, key="case_ref"),
-        FeedSpec(
-            name="employee-confirmation-form", model=EmployeeConfirmationForm, key="case_ref"
-        ),
+        FeedSpec(name="employee-confirmation-form", model=EmployeeConfirmationForm, key="case_ref"),
         FeedSpec(name="reopened-risk-tracker", model=ReopenedRiskTracker, key="case_ref"),
         FeedSpec(
             name="final-action-evidence-library",
             model=FinalActionEvidenceLibrary,
             key="case_ref",
         ),
-        FeedSpec(name="workforce-concern-register", model=WorkforceConcernRegister, key="concern_id"),
+        FeedSpec(
+            name="workforce-concern-register", model=WorkforceConcernRegister, key="concern_id"
+        ),
         FeedSpec(
             name="speaking-up-confidence-form", model=SpeakingUpConfidenceForm, key="response_id"
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain import names
+from domain import closure, learning_steps, names
 from domain.roles import Role
 
 
@@ -20,6 +20,10 @@ class ReviewSpec:
     workspace: str
     skip_non_working_days: bool
     as_of_local_time: str = "07:00"
+    # "date": the period is the run date; "month": the period (YYYY-MM) is the month reviewed and
+    # the review runs on the first working day of the following month; "cycle": the period is a
+    # 14-day cycle's start date and the audit runs on the first working day after the cycle.
+    period_kind: str = "date"
 
 
 ACKNOWLEDGMENT_REVIEW = ReviewSpec(
@@ -32,7 +36,31 @@ ACKNOWLEDGMENT_REVIEW = ReviewSpec(
     skip_non_working_days=True,
 )
 
-REVIEWS: dict[str, ReviewSpec] = {spec.example: spec for spec in (ACKNOWLEDGMENT_REVIEW,)}
+CLOSURE_REVIEW = ReviewSpec(
+    example=names.EXAMPLE_CLOSURE,
+    role=Role.WORKFORCE_EXPERIENCE_REPORTING_ANALYST,
+    reviewed_rule="5th working day of month",
+    generate_activity=closure.ACT_GENERATE_CLOSURE_REVIEW,
+    open_cases_activity=closure.ACT_OPEN_CLOSURE_CASES,
+    workspace=closure.WORKSPACE,
+    skip_non_working_days=False,
+    period_kind="month",
+)
+
+LEARNING_AUDIT = ReviewSpec(
+    example=names.EXAMPLE_LEARNING,
+    role=Role.LEARNING_VISIBILITY_AUDITOR,
+    reviewed_rule="close of business",  # of the audit's run day (as_of is 07:00 that day)
+    generate_activity=learning_steps.ACT_GENERATE_LEARNING_AUDIT,
+    open_cases_activity=learning_steps.ACT_OPEN_LEARNING_CASES,
+    workspace=learning_steps.LEARNING_VISIBILITY_WORKSPACE,
+    skip_non_working_days=False,
+    period_kind="cycle",
+)
+
+REVIEWS: dict[str, ReviewSpec] = {
+    spec.example: spec for spec in (ACKNOWLEDGMENT_REVIEW, CLOSURE_REVIEW, LEARNING_AUDIT)
+}
 
 
 def review_id(example: str, period: str) -> str:

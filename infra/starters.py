@@ -16,7 +16,8 @@ from temporalio.common import (
 from domain import names
 from domain.calendar import CalendarConfig
 from domain.cases import PackInput, ReviewInput
-from domain.reviews import review_id
+from domain.closure import parse_month
+from domain.reviews import REVIEWS, review_id
 
 
 async def start_review(
@@ -27,7 +28,12 @@ async def start_review(
     calendar: CalendarConfig,
     policy_version: str,
 ) -> WorkflowHandle[Any, Any]:
-    """Start the review of EXAMPLE for PERIOD, or return the one already running/complete."""
+    """Start the review of EXAMPLE for PERIOD, or return the one already running/complete.
+
+    Raises ValueError for a period the example does not accept (monthly reviews take YYYY-MM).
+    """
+    if REVIEWS[example].period_kind == "month":
+        parse_month(period)
     rid = review_id(example, period)
     inp = ReviewInput(
         review_id=rid,

@@ -5,7 +5,11 @@ Step 2 and 3 values live in ``store.acknowledgment_values`` and are re-exported 
 
 from __future__ import annotations
 
+import gc
+import json
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -101,35 +105,42 @@ def in_scope(content: dict[str, Any], as_of: datetime, policy: AckPolicy) -> boo
     return as_of - timedelta(days=policy.scope_days) <= submitted < as_of
 
 
-async def _load_feeds(
-    session: AsyncSession, as_of: datetime, policy: AckPolicy
-) -> tuple[list[dict[str, Any]], dict[str, dict[str, dict[str, Any]]]]:
-    """In-scope platform rows (one query) and the other feeds' rows for them (one join)."""
-    platform = (
-        await session.scalars(
-            select(SourceRecord.content).where(_scope_prefilter(SourceRecord, as_of, policy))
+Joined = tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]
+
+
+async def _load_feeds(session: AsyncSession, as_of: datetime, policy: AckPolicy) -> list[Joined]:
+    """In-scope platform rows with their log, tracker and register rows (None when missing).
+
+    One query, one scan: the scope filter parses each platform row's JSON once, and the three
+    other feeds come by primary-key joins (a second scan cost as much as the whole first one).
+    """
+    log, tracker, register = (aliased(SourceRecord) for _ in range(3))
+    statement = select(SourceRecord.content, log.content, tracker.content, register.content)
+    statement = statement.select_from(SourceRecord)
+    for alias, feed in (
+        (log, REPORTING_LOG),
+        (tracker, RESPONSE_TRACKER),
+        (register, GOVERNANCE_REGISTER),
+    ):
+        statement = statement.outerjoin(
+            alias, and_(alias.feed == feed, alias.key == SourceRecord.key)
         )
-    ).all()
-    reports = [content for content in platform if in_scope(content, as_of, policy)]
-    scoped = aliased(SourceRecord)
-    other = (
-        await session.execute(
-            select(SourceRecord.feed, SourceRecord.key, SourceRecord.content)
-            .join(scoped, scoped.key == SourceRecord.key)
-            .where(
-                SourceRecord.feed.in_((REPORTING_LOG, RESPONSE_TRACKER, GOVERNANCE_REGISTER)),
-                _scope_prefilter(scoped, as_of, policy),
-            )
-        )
-    ).all()
-    by_feed: dict[str, dict[str, dict[str, Any]]] = {
-        REPORTING_LOG: {},
-        RESPONSE_TRACKER: {},
-        GOVERNANCE_REGISTER: {},
-    }
-    for feed, key, content in other:
-        by_feed[feed][key] = content
-    return reports, by_feed
+    rows = await session.execute(statement.where(_scope_prefilter(SourceRecord, as_of, policy)))
+    return [cast(Joined, tuple(row)) for row in rows if in_scope(row[0], as_of, policy)]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC while a review loads, classifies and stores its items: nothing it builds is
+    cyclic, and at 100k reports the collector's passes over the growing heap (400k decoded
+    records, 100k items) doubled the time (profiled); a collection runs at the next threshold."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:  # a concurrent review that paused first re-enables it
+            gc.enable()
 
 
 def _exposed(item: ReviewItem | ReviewItemRow) -> ExposedReport:
@@ -193,33 +204,22 @@ async def generate_review(
         return await _stored_result(session, existing)
     as_of_utc = instant(as_of)
     assert as_of_utc is not None
-    reports, feeds = await _load_feeds(session, as_of_utc, policy)
-    items = [
-        review_item(
-            report,
-            feeds[REPORTING_LOG].get(report["reference"]),
-            feeds[RESPONSE_TRACKER].get(report["reference"]),
-            feeds[GOVERNANCE_REGISTER].get(report["reference"]),
-            as_of_utc,
-            policy,
+    with _gc_paused():
+        items = await _review_items(session, as_of_utc, policy)
+        summary = _summary(items, policy)
+        session.add(
+            Review(
+                review_id=review_id,
+                example=EXAMPLE_ACKNOWLEDGMENT,
+                period=review_date.isoformat(),
+                as_of=as_of_utc,
+                generated_at=generated_at or as_of_utc,
+                status="generated",
+                summary=summary,
+            )
         )
-        for report in reports
-    ]
-    items.sort(key=lambda item: item.reference)
-    summary = _summary(items, policy)
-    session.add(
-        Review(
-            review_id=review_id,
-            example=EXAMPLE_ACKNOWLEDGMENT,
-            period=review_date.isoformat(),
-            as_of=as_of_utc,
-            generated_at=generated_at or as_of_utc,
-            status="generated",
-            summary=summary,
-        )
-    )
-    await session.flush()
-    await _insert_items(session, review_id, items)
+        await session.flush()
+        await _insert_items(session, review_id, items)
     return AckReviewResult(
         review_id=review_id,
         as_of=as_of_utc,
@@ -229,12 +229,49 @@ async def generate_review(
     )
 
 
+async def _review_items(
+    session: AsyncSession, as_of: datetime, policy: AckPolicy
+) -> list[ReviewItem]:
+    """Every in-scope report reconciled and classified, ordered by reference."""
+    items = [
+        review_item(platform, log, tracker, register, as_of, policy)
+        for platform, log, tracker, register in await _load_feeds(session, as_of, policy)
+    ]
+    items.sort(key=lambda item: item.reference)
+    return items
+
+
+def _value(item: ReviewItem) -> str | None:
+    return item.classification.value if item.classification else None
+
+
 async def _insert_items(session: AsyncSession, review_id: str, items: list[ReviewItem]) -> None:
+    """Insert the items: COPY on PostgreSQL (~5x faster than executemany at 100k), else batches."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        dumps = json.dumps
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            _ITEMS.name,
+            columns=("review_id", "reference", "classification", "reasons", "fields", "case_id"),
+            records=[
+                (
+                    review_id,
+                    item.reference,
+                    _value(item),
+                    dumps(item.reasons),
+                    dumps(item.fields),
+                    None,
+                )
+                for item in items
+            ],
+        )
+        return
     rows = [
         {
             "review_id": review_id,
             "reference": item.reference,
-            "classification": item.classification.value if item.classification else None,
+            "classification": _value(item),
             "reasons": item.reasons,
             "fields": item.fields,
             "case_id": None,

@@ -1,4 +1,4 @@
-"""Case projection, timeline, breaches and document openings: written by activities, read by the API."""
+"""Case projection, timeline, breaches and document openings (activities write, the API reads)."""
 
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ async def case_events(session: AsyncSession, case_id: str) -> list[CaseEvent]:
 async def record_opening(
     session: AsyncSession, case_id: str, document: str, actor: str, at: datetime
 ) -> None:
-    """Record that a person opened a prerequisite document (the evidence it was not self-declared)."""
+    """Record that a person opened a prerequisite document (proof it was not self-declared)."""
     session.add(DocumentOpening(case_id=case_id, document=document, actor=actor, opened_at=at))
     await session.flush()
 

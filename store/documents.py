@@ -229,6 +229,14 @@ BUILDERS: dict[str, Builder] = {
     "reporting-control-authorization-sheet": reporting_control_authorization_sheet,
 }
 
+from store.closure_documents import CLOSURE_BUILDERS  # noqa: E402 - registered after our own
+
+BUILDERS.update(CLOSURE_BUILDERS)
+
+from store.learning_documents import LEARNING_BUILDERS  # noqa: E402 - example 2's slugs
+
+BUILDERS.update(LEARNING_BUILDERS)
+
 
 async def build_document(
     session: AsyncSession, slug: str, *, reference: str, review_id: str, case_id: str

@@ -1,4 +1,4 @@
-"""The notification outbox: queueing is idempotent (dedupe key), delivery marks each mail sent once."""
+"""The mail outbox: queueing is idempotent (dedupe key); delivery marks each mail sent once."""
 
 from __future__ import annotations
 

@@ -8,9 +8,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, cast
 
+import asyncpg  # type: ignore[import-untyped]
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, String, Table, any_, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.feeds import FeedRecord
@@ -26,6 +28,7 @@ KEY_CHUNK = {"sqlite": 900, "postgresql": 20_000}
 # Core tables for the bulk inserts: plain executemany, without the ORM's per-row bookkeeping.
 _RECORDS = cast(Table, SourceRecord.__table__)
 _VERSIONS = cast(Table, SourceRecordVersion.__table__)
+_COPY_COLUMNS = ("feed", "key", "version", "content", "content_hash", "received_at")
 
 
 class UpsertResult(BaseModel):
@@ -105,13 +108,48 @@ async def upsert_records(
         (changed_rows if version else new_rows).append(row)
     result.inserted, result.updated = len(new_rows), len(changed_rows)
     if new_rows:
-        await session.execute(insert(_RECORDS), new_rows)
+        await _insert_new(session, new_rows)
     if changed_rows:
         # ORM bulk UPDATE by primary key (feed, key): one executemany.
         await session.execute(update(SourceRecord), changed_rows)
-    if new_rows or changed_rows:
-        await session.execute(insert(_VERSIONS), new_rows + changed_rows)
+        await session.execute(insert(_VERSIONS), changed_rows)
     return result
+
+
+async def _insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """New records and their first versions: COPY on PostgreSQL, executemany elsewhere.
+
+    Profiled at 100k rows, executemany spent more time than parsing and validating together;
+    COPY also serialises each content once instead of once per table.
+    """
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        await session.execute(insert(_RECORDS), rows)
+        await session.execute(insert(_VERSIONS), rows)
+        return
+    records = [
+        (
+            r["feed"],
+            r["key"],
+            r["version"],
+            _dumps(r["content"]),
+            r["content_hash"],
+            r["received_at"],
+        )
+        for r in rows
+    ]
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None
+    for table in (_RECORDS, _VERSIONS):
+        try:
+            await driver.copy_records_to_table(table.name, columns=_COPY_COLUMNS, records=records)
+        except asyncpg.UniqueViolationError as exc:  # the contract: IntegrityError, as before
+            raise IntegrityError(f"COPY {table.name}", None, exc) from exc
+
+
+def _dumps(content: dict[str, Any]) -> str:
+    """Stored JSON text: the same as SQLAlchemy's serializer writes."""
+    return json.dumps(content)
 
 
 async def current_records(

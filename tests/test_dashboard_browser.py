@@ -4,6 +4,7 @@ served by uvicorn on 127.0.0.1 against a real database, Temporal test server and
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -52,11 +53,17 @@ async def _ready(server: uvicorn.Server) -> bool:
     return server.started
 
 
-async def test_analyst_marks_review_reviewed_and_supervisor_sees_the_step(
-    own_env, sqlite_url, sessions_for, tmp_path
-):
-    if not CHROMIUM.exists():
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium; a missing browser fails the test (it is installed by `make test`)."""
+    if not os.path.exists(CHROMIUM):
         pytest.fail("Debian chromium is required: run `make browsers` (apt-get install chromium)")
+    return str(CHROMIUM)
+
+
+async def test_analyst_marks_review_reviewed_and_supervisor_sees_the_step(
+    own_env, sqlite_url, sessions_for, tmp_path, chromium
+):
     sessions = sessions_for(sqlite_url)
     day = await next_working_day(own_env)
     await seed(sessions, day)
@@ -68,7 +75,7 @@ async def test_analyst_marks_review_reviewed_and_supervisor_sees_the_step(
     ):
         started = await http.post(f"/reviews/acknowledgment/{day}", headers=bearer("E-ADMIN"))
         assert started.status_code == 202, started.text
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = await browser.new_page()
         await page.goto(f"{base}/dashboard#token={token('E-ANALYST')}&date={day}")
         await expect(page.locator("#review-status")).to_contain_text("generated", timeout=15_000)

@@ -38,8 +38,12 @@ async def test_scheduled_start_uses_the_business_key_and_never_duplicates(
     async with running_worker(own_env, sessions) as queue:
         periods = [
             await own_env.client.execute_workflow(
-                names.WF_SCHEDULED_START, fire, id=f"fire-{i}", task_queue=queue,
-                result_type=str, run_timeout=timedelta(seconds=30),
+                names.WF_SCHEDULED_START,
+                fire,
+                id=f"fire-{i}",
+                task_queue=queue,
+                result_type=str,
+                run_timeout=timedelta(seconds=30),
             )
             for i in range(2)
         ]

@@ -85,9 +85,9 @@ async def skip(
         remaining -= chunk
 
 
-async def wait_for(check: Callable[[], Any], *, timeout: float = 20.0) -> Any:
+async def wait_for(check: Callable[[], Any], *, within: float = 20.0) -> Any:
     """Poll an async check until it returns a truthy value (real time, small steps)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         value = await check()
         if value:

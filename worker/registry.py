@@ -13,12 +13,16 @@ from temporalio.worker import Worker
 from activities.acknowledgment import AcknowledgmentActivities
 from activities.calendar import compute_deadline_activity, is_working_day_activity
 from activities.cases import CaseActivities
+from activities.closure import ClosureActivities
 from activities.deps import ActivityDeps
+from activities.learning import LearningActivities
 from activities.packs import PackActivities
 from activities.schedules import ScheduleActivities
 from domain.settings import Settings
 from infra.mail import MailSettings
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
+from workflows.closure import ClosureCaseWorkflow
+from workflows.learning import LearningCaseWorkflow
 from workflows.packs import PackWorkflow
 from workflows.reviews import ReviewWorkflow
 from workflows.schedules import ScheduledStartWorkflow
@@ -28,6 +32,8 @@ WORKFLOWS: list[type] = [
     AcknowledgmentCaseWorkflow,
     PackWorkflow,
     ScheduledStartWorkflow,
+    ClosureCaseWorkflow,
+    LearningCaseWorkflow,
 ]
 
 
@@ -53,6 +59,35 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         packs.generate_pack,
         packs.publish_pack,
         ScheduleActivities(deps).start_governance_workflow,
+        *closure_activities(deps),
+        *learning_activities(deps),
+    ]
+
+
+def learning_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
+    """Example 2's activities."""
+    learning = LearningActivities(deps)
+    return [
+        learning.generate_learning_audit,
+        learning.open_learning_cases,
+        learning.compute_learning_attribution_values,
+        learning.check_learning_control_standards_sheet,
+        learning.pin_learning_baseline,
+        learning.compute_learning_follow_up,
+    ]
+
+
+def closure_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
+    """Example 3's activities."""
+    closure = ClosureActivities(deps)
+    return [
+        closure.generate_closure_review,
+        closure.open_closure_cases,
+        closure.compute_adjudication_values,
+        closure.check_repair_prerequisites,
+        closure.compute_closure_baseline,
+        closure.compute_validation_values,
+        closure.request_reconfirmation,
     ]
 
 

@@ -88,7 +88,7 @@ class AcknowledgmentCaseWorkflow(PathwayCaseWorkflow):
             errors.append(
                 FieldError(
                     field="documents.reporting-control-authorization-sheet",
-                    message=f"the authorization sheet is incomplete: missing {sheet.get('missing')}",
+                    message=f"the authorization sheet is incomplete: {sheet.get('missing')}",
                 )
             )
         today = workflow.now().date()

@@ -130,7 +130,12 @@ class CaseWorkflowBase:
     async def run_step(
         self, spec: StepSpec, start: Any, computed: dict[str, Any]
     ) -> dict[str, Any]:
-        """Open a human step, wait (escalating) until an accepted submission, return its fields."""
+        """Open a human step, wait (escalating) until an accepted submission, return its fields.
+
+        A step run again (a validation cycle) first archives the previous run as ``slug#N``.
+        """
+        if spec.slug in self.state.results:
+            self._archive_step(spec.slug)
         self.state.computed[spec.slug] = computed
         # The obligation exists before the stage opens, so a submission never finds it missing.
         await self.obligations.open(
@@ -139,6 +144,14 @@ class CaseWorkflowBase:
         await self.set_stage(spec.slug, spec)
         await self.obligations.watch(spec.slug)
         return self.state.results[spec.slug]
+
+    def _archive_step(self, slug: str) -> None:
+        n = 1 + sum(1 for key in self.state.results if key.startswith(f"{slug}#"))
+        archived = f"{slug}#{n}"
+        self.state.results[archived] = self.state.results.pop(slug)
+        self.state.obligations[archived] = self.state.obligations.pop(slug)
+        self.state.computed[archived] = self.state.computed.pop(slug, {})
+        self._submitting.discard(slug)
 
     # -- step submission --------------------------------------------------------------------
 
@@ -165,8 +178,11 @@ class CaseWorkflowBase:
             raise reject(INVALID_FIELDS, "fields disagree with the case", errors)
         return spec, model
 
-    def extra_checks(  # noqa: ARG002 - subclasses use spec and sub
-        self, spec: StepSpec, model: Any, sub: StepSubmission
+    def extra_checks(
+        self,
+        spec: StepSpec,  # noqa: ARG002 - used by subclasses
+        model: Any,
+        sub: StepSubmission,  # noqa: ARG002 - used by subclasses
     ) -> list[FieldError]:
         """Step-specific cross-checks (subclasses extend); default: cited evidence was opened."""
         opened = {d for docs in self.state.opened_documents.values() for d in docs}
@@ -253,7 +269,11 @@ class CaseWorkflowBase:
                     detail={"document": opened.document},
                 )
             )
+        await self.document_opened(opened)
         return list(docs)
+
+    async def document_opened(self, opened: DocumentOpened) -> None:
+        """Hook run at every opening (first or not): e.g. refresh what the document shows."""
 
     @open_document.validator
     def validate_open_document(self, opened: DocumentOpened) -> None:

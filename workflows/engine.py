@@ -168,7 +168,7 @@ class Obligations:
         return ob
 
     async def watch(self, key: str) -> Obligation:
-        """Wait until the obligation is done, escalating at its deadline and every 4 working hours."""
+        """Wait until done, escalating at the deadline and then every 4 working hours."""
         ob = self.store[key]
         while ob.done_at is None:
             remaining = (ob.next_escalation_at - workflow.now()).total_seconds()

@@ -1,4 +1,4 @@
-"""The review workflow (step 1 of every example): generate, wait to be marked reviewed, open cases."""
+"""The review workflow (step 1 of every example): generate, await "reviewed", open cases."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ with workflow.unsafe.imports_passed_through():
         TimelineEvent,
         WorkingDayRequest,
     )
+    from domain.closure import next_month, parse_month
+    from domain.learning import RUN_DAY_RULE, run_day_probe
     from domain.reviews import REVIEWS
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 
@@ -61,11 +63,24 @@ class ReviewWorkflow:
             if not working:
                 self.summary.skipped = f"{run_day} is not a working day"
                 return self.summary
+        if self.spec.period_kind == "month":
+            run_day = await self._first_working_day_after(inp.period)
+        elif self.spec.period_kind == "cycle" and run_day is not None:
+            run_day = await self._cycle_run_day(run_day)
         anchor = datetime.combine(run_day or workflow.now().date(), time(12), tzinfo=UTC)
         as_of = await compute_deadline(inp.calendar, f"at {self.spec.as_of_local_time}", anchor)
+        if self.spec.period_kind in ("month", "cycle") and as_of.due_at > workflow.now():
+            # Started early (a manual run, or a scheduled fire on a bank holiday): scope is fixed
+            # at as_of, so the review waits for it.
+            await workflow.sleep(as_of.due_at - workflow.now(), summary="review as_of")
         generated = await run_db(
             self.spec.generate_activity,
-            GenerateReviewRequest(review_id=inp.review_id, period=inp.period, as_of=as_of.due_at),
+            GenerateReviewRequest(
+                review_id=inp.review_id,
+                period=inp.period,
+                as_of=as_of.due_at,
+                calendar=inp.calendar,
+            ),
             ReviewSummary,
         )
         assert isinstance(generated, ReviewSummary)
@@ -93,6 +108,19 @@ class ReviewWorkflow:
         self.summary.cases_opened = opened.opened
         self.summary.cases_raised = opened.raised
         return self.summary
+
+    async def _first_working_day_after(self, month: str) -> date:
+        """The run date of a monthly review: the first working day of the following month."""
+        following = next_month(parse_month(month))
+        anchor = datetime.combine(following, time(12), tzinfo=UTC)
+        first = await compute_deadline(self.inp.calendar, "1st working day of month", anchor)
+        return first.due_local.date()
+
+    async def _cycle_run_day(self, cycle_start: date) -> date:
+        """The run date of a fortnightly audit: the first working day after the cycle ends."""
+        probe = run_day_probe(cycle_start)
+        first = await compute_deadline(self.inp.calendar, RUN_DAY_RULE, probe)
+        return first.due_local.date()
 
     @workflow.update(name=names.UPDATE_MARK_REVIEWED)
     async def mark_reviewed(self, request: MarkReviewed) -> ReviewSummary:

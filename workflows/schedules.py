@@ -14,6 +14,13 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import names
     from domain.cases import ScheduledStart, StartRequest
+    from domain.closure import previous_month
+    from domain.learning import (
+        DEFAULT_ANCHOR,
+        RUN_DAY_RULE,
+        last_cycle_ended_on_or_before,
+        run_day_probe,
+    )
 
 from workflows.engine import compute_deadline
 
@@ -29,6 +36,23 @@ class ScheduledStartWorkflow:
         if fire.target == "pack":
             year, week, _ = day.isocalendar()
             period = f"{year}-W{week:02d}"
+        elif fire.name == names.EXAMPLE_CLOSURE:
+            # Fired on days 1-7: only the month's first working day starts the review of the
+            # previous month (Temporal calendars cannot say "first working day").
+            first = await compute_deadline(
+                fire.calendar, "1st working day of month", workflow.now()
+            )
+            if first.due_local.date() != day:
+                return f"skipped: {day} is not the month's first working day"
+            period = previous_month(day)
+        elif fire.name == names.EXAMPLE_LEARNING:
+            # Fired every weekday 07:00: only the first working day after a 14-day cycle (a bank
+            # holiday pushes it on) starts that cycle's audit.
+            start = last_cycle_ended_on_or_before(day, fire.cycle_anchor or DEFAULT_ANCHOR)
+            run = await compute_deadline(fire.calendar, RUN_DAY_RULE, run_day_probe(start))
+            if run.due_local.date() != day:
+                return f"skipped: {day} is not the audit day of any cycle"
+            period = start.isoformat()
         else:
             period = day.isoformat()
         await workflow.execute_activity(
