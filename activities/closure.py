@@ -1,0 +1,226 @@
+"""Example 3 activities: generate the monthly review, open cases, compute step values."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import select
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+
+from activities.acknowledgment import case_search_attributes
+from activities.deps import ActivityDeps
+from domain import names
+from domain.calendar import CalendarConfig
+from domain.cases import (
+    CaseInput,
+    GenerateReviewRequest,
+    OpenCasesResult,
+    ReviewedRequest,
+    ReviewSummary,
+)
+from domain.closure import (
+    ACT_ADJUDICATION_VALUES,
+    ACT_CLOSURE_BASELINE,
+    ACT_GENERATE_CLOSURE_REVIEW,
+    ACT_OPEN_CLOSURE_CASES,
+    ACT_REPAIR_PREREQUISITES,
+    ACT_REQUEST_RECONFIRMATION,
+    ACT_VALIDATION_VALUES,
+    NOT_CREDIBLE,
+    WF_CLOSURE_CASE,
+    ClosurePolicy,
+    ClosureStepRequest,
+    closure_case_id,
+)
+from store import closure as closure_store
+from store import closure_values as values
+from store import outbox
+from store.acknowledgment import set_review_case_ids
+from store.db import transaction
+from store.staff import get_staff
+from store.tables import Case, ReviewItem
+
+START_CONCURRENCY = 20
+
+
+class ClosureActivities:
+    """Activities of the monthly closure-credibility review and its cases."""
+
+    def __init__(self, deps: ActivityDeps, policy: ClosurePolicy | None = None) -> None:
+        self.deps = deps
+        self.policy = policy or ClosurePolicy()
+
+    @activity.defn(name=ACT_GENERATE_CLOSURE_REVIEW)
+    async def generate_closure_review(self, request: GenerateReviewRequest) -> ReviewSummary:
+        """Classify and store the month's closures (idempotent: an existing review is kept)."""
+        zone = (request.calendar or CalendarConfig()).timezone
+        async with transaction(self.deps.sessions) as session:
+            review = await closure_store.generate_closure_review(
+                session, request.review_id, request.period, request.as_of, zone, self.policy
+            )
+            counts = dict(review.summary["counts"])
+            return ReviewSummary(
+                review_id=review.review_id,
+                as_of=review.as_of,
+                counts=counts,
+                exceptions=int(review.summary["exceptions"]),
+                exposed=sum(counts.get(c.value, 0) for c in NOT_CREDIBLE),
+            )
+
+    @activity.defn(name=ACT_OPEN_CLOSURE_CASES)
+    async def open_closure_cases(self, request: ReviewedRequest) -> OpenCasesResult:
+        """Start one case per doubtful or failed closure, ever (business-key workflow IDs)."""
+        async with transaction(self.deps.sessions) as session:
+            items = (
+                await session.scalars(
+                    select(ReviewItem).where(
+                        ReviewItem.review_id == request.review_id,
+                        ReviewItem.classification.in_([c.value for c in NOT_CREDIBLE]),
+                    )
+                )
+            ).all()
+            inputs = [self._case_input(request, item) for item in items]
+            for inp, item in zip(inputs, items, strict=True):
+                await self._seed_projection(session, inp, str(item.fields["employee_id"]))
+            await set_review_case_ids(
+                session,
+                request.review_id,
+                {i.reference: closure_case_id(i.reference) for i in items},
+            )
+        gate = asyncio.Semaphore(START_CONCURRENCY)
+        client = self._client()
+        outcomes = await asyncio.gather(*(self._start(client, gate, inp) for inp in inputs))
+        return OpenCasesResult(
+            opened=outcomes.count("opened"), raised=0, existing=outcomes.count("existing")
+        )
+
+    def _case_input(self, request: ReviewedRequest, item: ReviewItem) -> CaseInput:
+        return CaseInput(
+            case_id=closure_case_id(item.reference),
+            example=names.EXAMPLE_CLOSURE,
+            reference=str(item.fields["reference"]),
+            review_id=request.review_id,
+            exposure=str(item.classification),
+            service_line=str(item.fields["service_line"]),
+            opened_at=request.at,
+            calendar=request.calendar,
+            policy_version=self.policy.version,
+        )
+
+    async def _seed_projection(self, session: Any, inp: CaseInput, employee_id: str) -> None:
+        """Create the case row first: a closed case's worker need not be in the platform feed."""
+        if await session.get(Case, inp.case_id) is not None:
+            return
+        session.add(
+            Case(
+                case_id=inp.case_id,
+                example=inp.example,
+                reference=inp.reference,
+                review_id=inp.review_id,
+                employee_id=employee_id,
+                service_line=inp.service_line,
+                exposure=inp.exposure,
+                stage="opened",
+                status="open",
+                escalation_level=0,
+                opened_at=inp.opened_at,
+                updated_at=inp.opened_at,
+                detail={},
+            )
+        )
+        await session.flush()
+
+    async def _start(self, client: Client, gate: asyncio.Semaphore, inp: CaseInput) -> str:
+        async with gate:
+            activity.heartbeat(inp.case_id)
+            try:
+                await client.start_workflow(
+                    WF_CLOSURE_CASE,
+                    inp,
+                    id=inp.case_id,
+                    task_queue=self.deps.task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                    search_attributes=case_search_attributes(inp),
+                )
+                return "opened"
+            except WorkflowAlreadyStartedError:
+                return "existing"
+
+    def _client(self) -> Client:
+        if self.deps.client is None:
+            raise ApplicationError("no Temporal client configured", non_retryable=True)
+        return self.deps.client
+
+    async def _employee(self, case_id: str) -> str:
+        async with self.deps.sessions() as session:
+            case = await session.get(Case, case_id)
+        return case.employee_id if case else ""
+
+    @activity.defn(name=ACT_ADJUDICATION_VALUES)
+    async def compute_adjudication_values(self, request: ClosureStepRequest) -> dict[str, Any]:
+        """Step 2's computed values: days to reopen, today's classification, repeated patterns."""
+        async with self.deps.sessions() as session:
+            return await values.adjudication_values(
+                session, request.review_id, request.case_ref, request.zone, self.policy
+            )
+
+    @activity.defn(name=ACT_REPAIR_PREREQUISITES)
+    async def check_repair_prerequisites(self, request: ClosureStepRequest) -> dict[str, Any]:
+        """Step 3's prerequisite: the adjudication note is saved in the credibility register."""
+        async with self.deps.sessions() as session:
+            return await values.adjudication_note(session, request.case_id)
+
+    @activity.defn(name=ACT_CLOSURE_BASELINE)
+    async def compute_closure_baseline(self, request: ClosureStepRequest) -> dict[str, Any]:
+        """The worker's speaking-up score before activation, pinned for every validation."""
+        assert request.activated_at is not None
+        employee = await self._employee(request.case_id)
+        async with self.deps.sessions() as session:
+            return await values.baseline(session, employee, request.activated_at)
+
+    @activity.defn(name=ACT_VALIDATION_VALUES)
+    async def compute_validation_values(self, request: ClosureStepRequest) -> dict[str, Any]:
+        """Step 4's measures (same rules as the review) with the confirmation evidence."""
+        assert request.activated_at is not None
+        employee = await self._employee(request.case_id)
+        async with self.deps.sessions() as session:
+            return await values.validation_values(
+                session,
+                request.review_id,
+                request.case_ref,
+                employee,
+                request.activated_at,
+                request.at,
+                self.policy,
+            )
+
+    @activity.defn(name=ACT_REQUEST_RECONFIRMATION)
+    async def request_reconfirmation(self, request: ClosureStepRequest) -> list[int]:
+        """Ask the worker again, once per validation cycle, whether the issue is resolved now."""
+        async with transaction(self.deps.sessions) as session:
+            case = await session.get(Case, request.case_id)
+            worker = await get_staff(session, case.employee_id) if case else None
+            if worker is None or not worker.active:
+                return []
+            link = (
+                f"{self.deps.mail.public_url}/forms/employee-confirmation"
+                f"?case_ref={request.case_ref}"
+            )
+            message_id = await outbox.queue_message(
+                session,
+                dedupe_key=f"reconfirmation:{request.case_id}:{request.cycle}",
+                recipient=worker.email,
+                subject=f"Near miss {request.reference}: is it resolved for you now?",
+                body=(
+                    f"Dear {worker.display_name},\n\nWe are repairing how the near miss you "
+                    f"reported ({request.reference}) was closed.\nPlease tell us whether it "
+                    f"feels resolved to you now: {link}\n"
+                ),
+                at=request.at,
+            )
+            return [message_id]

@@ -1,0 +1,223 @@
+"""Example 2 activities: generate the fortnightly audit, open cases, compute step values."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+
+from activities.acknowledgment import case_search_attributes, workspace_entry
+from activities.deps import ActivityDeps
+from domain import learning_steps as steps
+from domain import names
+from domain.calendar import CalendarConfig, calendar_for
+from domain.cases import (
+    CaseInput,
+    CaseRef,
+    ExposureRaised,
+    GenerateReviewRequest,
+    OpenCasesResult,
+    ReviewedRequest,
+    ReviewSummary,
+)
+from domain.learning import LearningPolicy, cycle_window
+from domain.learning_measures import (
+    BaselineRequest,
+    FollowUpRequest,
+    LearningAttributionValues,
+    ValidationMeasures,
+    ValidationValues,
+    unsupported_indicators,
+)
+from store import acknowledgment as generic_reviews
+from store import learning as audits
+from store import learning_values as values
+from store.db import transaction
+from store.learning_documents import learning_control_standards_sheet
+from store.tables import Case, Review
+
+START_CONCURRENCY = 20
+
+
+class LearningActivities:
+    """Activities of the fortnightly learning-visibility and recurrence audit and its cases."""
+
+    def __init__(self, deps: ActivityDeps, policy: LearningPolicy | None = None) -> None:
+        self.deps = deps
+        self.policy = policy or LearningPolicy()
+
+    @activity.defn(name=steps.ACT_GENERATE_LEARNING_AUDIT)
+    async def generate_learning_audit(self, request: GenerateReviewRequest) -> ReviewSummary:
+        """Reconcile, classify and store the cycle's audit (idempotent: an existing one is kept)."""
+        start = date.fromisoformat(request.period)
+        calendar = calendar_for(request.calendar or CalendarConfig())
+        window = cycle_window(calendar, start, self.policy)
+        async with transaction(self.deps.sessions) as session:
+            result = await audits.generate_audit(
+                session, request.review_id, start, window, request.as_of, self.policy
+            )
+            await workspace_entry(
+                session,
+                request.review_id,
+                "audit_generated",
+                "system",
+                request.as_of,
+                {
+                    "counts": result.counts,
+                    "exceptions": result.exceptions,
+                    "as_of": result.as_of.isoformat(),
+                    "window": [w.isoformat() for w in window],
+                },
+                steps.LEARNING_VISIBILITY_WORKSPACE,
+            )
+        return ReviewSummary(
+            review_id=result.review_id,
+            as_of=result.as_of,
+            counts=result.counts,
+            exceptions=result.exceptions,
+            exposed=len(result.exposed),
+        )
+
+    @activity.defn(name=steps.ACT_OPEN_LEARNING_CASES)
+    async def open_learning_cases(self, request: ReviewedRequest) -> OpenCasesResult:
+        """Start one case per emerging or critical report (business-key IDs: never twice)."""
+        client = self._client()
+        async with self.deps.sessions() as session:
+            review = await session.get(Review, request.review_id)
+            policy = (review.summary.get("policy") or {}).get("version") if review else None
+            exposed = [
+                (i.reference, str(i.classification), str(i.fields.get("service_line")))
+                for i in await audits.exposed_items(session, request.review_id)
+            ]
+        # Cases pin the rules that classified them (the audit's), whatever the caller passed.
+        pinned = request.model_copy(update={"policy_version": policy or self.policy.version})
+        gate = asyncio.Semaphore(START_CONCURRENCY)
+        outcomes = await asyncio.gather(
+            *(self._open_one(client, gate, pinned, *item) for item in exposed)
+        )
+        async with transaction(self.deps.sessions) as session:
+            await generic_reviews.set_review_case_ids(
+                session,
+                request.review_id,
+                {ref: steps.learning_case_id(ref) for ref, _, _ in exposed},
+            )
+        return OpenCasesResult(
+            opened=outcomes.count("opened"),
+            raised=outcomes.count("raised"),
+            existing=outcomes.count("existing"),
+        )
+
+    async def _open_one(
+        self,
+        client: Client,
+        gate: asyncio.Semaphore,
+        request: ReviewedRequest,
+        reference: str,
+        exposure: str,
+        service_line: str,
+    ) -> str:
+        inp = CaseInput(
+            case_id=steps.learning_case_id(reference),
+            example=names.EXAMPLE_LEARNING,
+            reference=reference,
+            review_id=request.review_id,
+            exposure=exposure,
+            service_line=service_line,
+            opened_at=request.at,
+            calendar=request.calendar,
+            policy_version=request.policy_version,
+        )
+        async with gate:
+            activity.heartbeat(reference)
+            try:
+                await client.start_workflow(
+                    steps.WF_LEARNING_CASE,
+                    inp,
+                    id=inp.case_id,
+                    task_queue=self.deps.task_queue,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                    search_attributes=case_search_attributes(inp),
+                )
+                return "opened"
+            except WorkflowAlreadyStartedError:
+                return await self._raise(client, inp.case_id, exposure, request.review_id)
+
+    async def _raise(self, client: Client, case_id: str, exposure: str, review_id: str) -> str:
+        try:
+            await client.get_workflow_handle(case_id).signal(
+                names.SIGNAL_RAISE_EXPOSURE, ExposureRaised(exposure=exposure, review_id=review_id)
+            )
+            return "raised"
+        except Exception:  # noqa: BLE001 - a closed case keeps its record; nothing to raise
+            return "existing"
+
+    def _client(self) -> Client:
+        if self.deps.client is None:
+            raise ApplicationError("no Temporal client configured", non_retryable=True)
+        return self.deps.client
+
+    @activity.defn(name=steps.ACT_LEARNING_ATTRIBUTION_VALUES)
+    async def compute_learning_attribution_values(self, ref: CaseRef) -> LearningAttributionValues:
+        """Step 2's computed values (indicator count, repeated-pattern flags) as of opening."""
+        async with self.deps.sessions() as session:
+            case = await session.get(Case, ref.case_id)
+            review_id = case.review_id if case else ""
+            try:
+                return await values.attribution_values(
+                    session, review_id, ref.reference, ref.as_of, self.policy
+                )
+            except values.CaseNotAudited as exc:
+                raise ApplicationError(str(exc), non_retryable=True) from exc
+
+    @activity.defn(name=steps.ACT_LEARNING_STANDARDS_SHEET)
+    async def check_learning_control_standards_sheet(self, ref: CaseRef) -> dict[str, Any]:
+        """The learning-control standards sheet: complete (note saved) and the case's indicators."""
+        async with self.deps.sessions() as session:
+            case = await session.get(Case, ref.case_id)
+            ctx = _Ctx(ref.reference, case.review_id if case else "", ref.case_id)
+            sheet = await learning_control_standards_sheet(session, ctx)
+        return {
+            "complete": bool(sheet["complete"]),
+            "missing": list(sheet["missing"]),
+            "case_indicators": list(sheet["case_indicators"]),
+            "unsupported_if_nothing_chosen": unsupported_indicators(sheet["case_indicators"], {}),
+        }
+
+    @activity.defn(name=steps.ACT_PIN_LEARNING_BASELINE)
+    async def pin_learning_baseline(self, request: BaselineRequest) -> ValidationMeasures:
+        """Take the baseline at activation and pin it with its rules (retry-safe: kept once)."""
+        async with transaction(self.deps.sessions) as session:
+            # The audit's rules, so baseline and follow-up measure with what classified the case.
+            policy = await values.audit_policy(session, request.review_id) or self.policy
+            return await values.pin_baseline(
+                session,
+                request.case_id,
+                request.review_id,
+                request.reference,
+                request.activated_at,
+                policy,
+            )
+
+    @activity.defn(name=steps.ACT_LEARNING_FOLLOW_UP)
+    async def compute_learning_follow_up(self, request: FollowUpRequest) -> ValidationValues:
+        """Follow-up measures with the pinned rules, confidence responses and the close gate."""
+        async with self.deps.sessions() as session:
+            result = await values.follow_up(session, request.case_id, request.window_end)
+        if result is None:
+            raise ApplicationError(f"{request.case_id} has no pinned baseline", non_retryable=True)
+        return result
+
+
+class _Ctx:
+    """The three names a document builder reads."""
+
+    def __init__(self, reference: str, review_id: str, case_id: str) -> None:
+        self.reference = reference
+        self.review_id = review_id
+        self.case_id = case_id

@@ -1,0 +1,199 @@
+"""Benchmark 1: the daily review (reconcile, classify, store) at 10k/100k/1M in-scope reports,
+against DuckDB computing the same classifications from the same rows (checked row for row).
+
+Each side runs in its own child process so its peak RSS is its own:
+``python -m bench.review ours URL OUT RUNS`` / ``python -m bench.review duck CSV OUT RUNS``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.pool import NullPool
+
+from bench import gen
+from bench.common import Figure, admin, drop_schema, new_schema, peak_rss_mb
+from bench.review_duck import review_sql
+from domain.acknowledgment import AckPolicy
+from store.acknowledgment import generate_review
+from store.db import make_engine, make_sessionmaker, split_schema, transaction
+from store.tables import Review, ReviewItem
+
+_COLUMNS = ("feed", "key", "version", "content", "content_hash", "received_at")
+_BATCH = 50_000
+
+
+async def load(schema: str, in_scope: int) -> float:
+    """COPY the generated rows into ``source_records``; returns the seconds it took."""
+    start = time.perf_counter()
+    received = datetime.now(UTC)
+    connection = await admin()
+    try:
+        batch: list[tuple[Any, ...]] = []
+        for rows in gen.reports(in_scope):
+            for feed, content in rows.items():
+                text = json.dumps(content, separators=(",", ":"))
+                digest = hashlib.sha256(text.encode()).hexdigest()
+                batch.append((feed, content["reference"], 1, text, digest, received))
+            if len(batch) >= _BATCH:
+                await _copy(connection, schema, batch)
+                batch = []
+        await _copy(connection, schema, batch)
+        await connection.execute(f'ANALYZE "{schema}".source_records')
+    finally:
+        await connection.close()
+    return time.perf_counter() - start
+
+
+async def _copy(connection: Any, schema: str, batch: list[tuple[Any, ...]]) -> None:
+    await connection.copy_records_to_table(
+        "source_records", schema_name=schema, records=batch, columns=_COLUMNS
+    )
+
+
+async def export(schema: str, path: Path) -> None:
+    """The raw rows as CSV (feed, key, content) for DuckDB: exported once, not timed."""
+    connection = await admin()
+    try:
+        await connection.copy_from_query(
+            f'SELECT feed, key, content::text FROM "{schema}".source_records',
+            output=str(path),
+            format="csv",
+            header=True,
+        )
+    finally:
+        await connection.close()
+
+
+async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:
+    """Child: time ``generate_review`` (commit included) ``runs`` times; dump the last one."""
+    engine = make_engine(url, poolclass=NullPool)
+    sessions = make_sessionmaker(engine)
+    times: list[float] = []
+    try:
+        for run in range(runs):
+            review_id = f"bench-{run}"
+            start = time.perf_counter()
+            async with transaction(sessions) as session:
+                await generate_review(session, review_id, gen.AS_OF.date(), gen.AS_OF, AckPolicy())
+            times.append(time.perf_counter() - start)
+            if run < runs - 1:
+                async with transaction(sessions) as session:
+                    await session.execute(
+                        delete(ReviewItem).where(ReviewItem.review_id == review_id)
+                    )
+                    await session.execute(delete(Review).where(Review.review_id == review_id))
+    finally:
+        await engine.dispose()
+    schema = split_schema(url)[1]
+    connection = await admin()
+    try:
+        await connection.copy_from_query(
+            f"SELECT reference, classification, json_array_length(reasons) AS n_reasons, "
+            f"(fields->>'indicator_count')::int AS indicator_count "
+            f'FROM "{schema}".review_items WHERE review_id = $1',
+            f"bench-{runs - 1}",
+            output=str(out),
+            format="csv",
+            header=True,
+        )
+    finally:
+        await connection.close()
+    return {"times": times, "rss_mb": peak_rss_mb()}
+
+
+def run_duck(csv: Path, out: Path, runs: int) -> dict[str, Any]:
+    """Child: load the export into DuckDB (timed apart), then time the review query ``runs``
+    times, each storing its result in a table (as ours stores review items)."""
+    import duckdb
+
+    con = duckdb.connect()
+    start = time.perf_counter()
+    con.execute(f"CREATE TABLE src AS SELECT * FROM read_csv('{csv}', header = true)")
+    load_s = time.perf_counter() - start
+    sql = review_sql(gen.AS_OF, AckPolicy())
+    times: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        con.execute(f"CREATE OR REPLACE TABLE result AS {sql}")
+        times.append(time.perf_counter() - start)
+    con.execute(f"COPY result TO '{out}' (HEADER)")
+    return {"times": times, "rss_mb": peak_rss_mb(), "load_s": load_s}
+
+
+def _child(*args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.review", *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench.review {args[0]} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def disagreements(ours: Path, duck: Path) -> tuple[int, int]:
+    """(rows compared, rows that differ in classification, exception or indicator count)."""
+    import duckdb
+
+    con = duckdb.connect()
+    total, differ = con.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE
+              o.reference IS NULL OR d.reference IS NULL
+              OR o.classification IS DISTINCT FROM d.classification
+              OR (o.n_reasons > 0) IS DISTINCT FROM (d.n_reasons > 0)
+              OR o.n_reasons IS DISTINCT FROM d.n_reasons
+              OR o.indicator_count IS DISTINCT FROM d.indicator_count)
+            FROM read_csv('{ours}', header = true) o
+            FULL JOIN read_csv('{duck}', header = true) d USING (reference)"""
+    ).fetchone() or (0, 0)
+    return int(total), int(differ)
+
+
+async def bench_size(in_scope: int, runs: int) -> list[Figure]:
+    """Load ``in_scope`` reports into a fresh schema and measure both sides."""
+    schema, url = await new_schema("review")
+    label = f"review {in_scope // 1000}k"
+    try:
+        load_s = await load(schema, in_scope)
+        with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
+            raw, ours_out, duck_out = (Path(tmp) / n for n in ("raw.csv", "ours.csv", "duck.csv"))
+            await export(schema, raw)
+            ours = _child("ours", url, str(ours_out), str(runs))
+            duck = _child("duck", str(raw), str(duck_out), str(runs))
+            total, differ = disagreements(ours_out, duck_out)
+    finally:
+        await drop_schema(schema)
+    note = f"{total:,} rows compared, {differ} differ; load by COPY {load_s:.1f} s"
+    return [
+        Figure(label, "generate_review vs DuckDB", "s", ours["times"], duck["times"], note),
+        Figure(label, "peak RSS", "MB", [ours["rss_mb"]], [duck["rss_mb"]], "child processes"),
+        Figure(label, "DuckDB CSV load (untimed above)", "s", [duck["load_s"]]),
+    ]
+
+
+async def bench(quick: bool) -> list[Figure]:
+    """10k (quick) or 10k, 100k and 1M in-scope reports (1M: two runs)."""
+    sizes = [(10_000, 3)] if quick else [(10_000, 3), (100_000, 3), (1_000_000, 2)]
+    figures: list[Figure] = []
+    for in_scope, runs in sizes:
+        figures += await bench_size(in_scope, runs)
+    return figures
+
+
+if __name__ == "__main__":
+    mode, source, target, count = sys.argv[1:5]
+    if mode == "ours":
+        outcome = asyncio.run(run_ours(source, Path(target), int(count)))
+    else:
+        outcome = run_duck(Path(source), Path(target), int(count))
+    print(json.dumps(outcome))

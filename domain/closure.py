@@ -1,0 +1,307 @@
+"""Example 3 policy: month arithmetic, closure-credibility classification, validation measures.
+
+Pure (SOURCES.md "Example 3"). Records are the feeds' JSON contents; instants are compared in UTC,
+calendar days are counted on local dates in the provider's zone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.acknowledgment import instant
+
+POLICY_VERSION = "closure-policy-v1"
+
+CLOSED_REGISTER = "closed-case-register"
+CONFIRMATIONS = "employee-confirmation-form"
+REOPENED = "reopened-risk-tracker"
+EVIDENCE = "final-action-evidence-library"
+SPEAKING_UP = "speaking-up-confidence-form"
+CLOSURE_FEEDS = (CLOSED_REGISTER, CONFIRMATIONS, REOPENED, EVIDENCE)
+
+CREDIBILITY_REGISTER = "reporting-closure-credibility-register"
+REPAIR_LOG = "reporting-closure-repair-log"
+BOARD_RECORD = "board-workforce-experience-record"
+WORKSPACE = "workforce-experience-reporting-workspace"
+
+# Activity names of example 3 (kept here, not in the shared names module, to avoid edit races).
+ACT_GENERATE_CLOSURE_REVIEW = "generate_closure_review"
+ACT_OPEN_CLOSURE_CASES = "open_closure_cases"
+ACT_ADJUDICATION_VALUES = "compute_adjudication_values"
+ACT_REPAIR_PREREQUISITES = "check_repair_prerequisites"
+ACT_CLOSURE_BASELINE = "compute_closure_baseline"
+ACT_VALIDATION_VALUES = "compute_validation_values"
+ACT_REQUEST_RECONFIRMATION = "request_reconfirmation"
+WF_CLOSURE_CASE = "ClosureCaseWorkflow"
+SCHEDULE_CLOSURE_REVIEW = "schedule-closure-credibility-review"
+
+FLAGS = (
+    "delayed_acknowledgment",
+    "weak_triage",
+    "absent_learning_feedback",
+    "repeated_recurrence",
+    "disputed_closure",
+)
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def closure_case_id(case_ref: str) -> str:
+    """Workflow ID of the one example-3 case a closed case may ever have."""
+    return f"closure-case-{case_ref}"
+
+
+def case_ref_of(case_id: str) -> str:
+    """The closed case's ``case_ref`` from an example-3 case ID."""
+    return case_id.removeprefix("closure-case-")
+
+
+class ClosurePolicy(BaseModel):
+    """Provider thresholds for example 3, versioned and pinned to each review and case."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    version: str = POLICY_VERSION
+    reopen_days: int = 30
+    validation_days: int = 21
+    # The worker is asked again this many days before each validation opens.
+    reconfirm_days_before: int = 7
+    # Our definition of "repeated doubtful closures" (the spec leaves it open): at least
+    # repeat_min non-credible closures (this one included) by the same final reviewing role, or
+    # the same manager line, closed in the repeat_window_days up to this closure.
+    repeat_window_days: int = 90
+    repeat_min: int = 2
+
+
+class Credibility(StrEnum):
+    CREDIBLE = "credible"
+    DOUBTFUL = "doubtful"
+    FAILED = "failed"
+
+
+RANK = {Credibility.CREDIBLE: 0, Credibility.DOUBTFUL: 1, Credibility.FAILED: 2}
+NOT_CREDIBLE = frozenset({Credibility.DOUBTFUL, Credibility.FAILED})
+
+
+# -- months ----------------------------------------------------------------------------------
+
+
+def parse_month(period: str) -> date:
+    """The first day of month ``YYYY-MM``; ValueError otherwise."""
+    match = _MONTH.match(period)
+    if match is None:
+        raise ValueError(f"month {period!r} must be YYYY-MM")
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def next_month(first: date) -> date:
+    """The first day of the month after ``first``'s month."""
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def previous_month(day: date) -> str:
+    """``YYYY-MM`` of the month before ``day``'s month (what a review run on ``day`` covers)."""
+    last = day.replace(day=1) - timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}"
+
+
+def month_bounds(period: str, zone: str) -> tuple[datetime, datetime]:
+    """[start, end) of month ``period`` as UTC instants: local midnights in ``zone``."""
+    first = parse_month(period)
+    tz = ZoneInfo(zone)
+
+    def midnight(d: date) -> datetime:
+        return datetime.combine(d, time(0), tzinfo=tz).astimezone(UTC)
+
+    return midnight(first), midnight(next_month(first))
+
+
+def local_days_between(start: datetime, end: datetime, zone: str) -> int:
+    """Calendar days from ``start``'s local date to ``end``'s (negative if end is earlier)."""
+    tz = ZoneInfo(zone)
+    return (end.astimezone(tz).date() - start.astimezone(tz).date()).days
+
+
+# -- classification --------------------------------------------------------------------------
+
+
+class CredibilityResult(BaseModel):
+    """The classification of one closure with the rules that decided it."""
+
+    model_config = ConfigDict(frozen=True)
+    credibility: Credibility
+    reasons: list[str]
+    confirmation: bool | None
+    reopened_within: bool
+    days_to_reopen: int | None
+    evidence_type: str | None
+
+
+def classify(
+    closed_at: datetime,
+    confirmation: dict[str, Any] | None,
+    reopened: dict[str, Any] | None,
+    evidence: dict[str, Any] | None,
+    *,
+    zone: str,
+    policy: ClosurePolicy,
+) -> CredibilityResult:
+    """failed / doubtful / credible (SOURCES.md Example 3); reopen days on local dates."""
+    days = None
+    if reopened is not None:
+        reopened_at = instant(reopened["reopened_at"])
+        assert reopened_at is not None
+        days = local_days_between(closed_at, reopened_at, zone)
+    within = days is not None and 0 <= days <= policy.reopen_days
+    confirmed = None if confirmation is None else bool(confirmation["confirmed"])
+    evidence_type = None if evidence is None else str(evidence["evidence_type"])
+    failed = [
+        name
+        for name, hit in (
+            ("reopened_within_30_days", within),
+            ("employee_answered_not_resolved", confirmed is False),
+        )
+        if hit
+    ]
+    doubtful = [
+        name
+        for name, hit in (
+            ("no_employee_confirmation", confirmed is None),
+            ("no_final_action_evidence", evidence_type is None),
+            ("final_action_evidence_none", evidence_type == "none"),
+        )
+        if hit
+    ]
+    credibility = (
+        Credibility.FAILED if failed else Credibility.DOUBTFUL if doubtful else Credibility.CREDIBLE
+    )
+    return CredibilityResult(
+        credibility=credibility,
+        reasons=failed + doubtful,
+        confirmation=confirmed,
+        reopened_within=within,
+        days_to_reopen=days,
+        evidence_type=evidence_type,
+    )
+
+
+def reconciliation_reasons(
+    closure: dict[str, Any],
+    confirmation: dict[str, Any] | None,
+    reopened: dict[str, Any] | None,
+) -> list[str]:
+    """Why a closure does not reconcile with its satellite feeds (empty when it does)."""
+    reasons = []
+    if confirmation is not None and confirmation["employee_id"] != closure["employee_id"]:
+        reasons.append(f"employee_id disagrees with {CONFIRMATIONS}")
+    if reopened is not None:
+        reopened_at = instant(reopened["reopened_at"])
+        closed_at = instant(closure["closed_at"])
+        assert reopened_at is not None and closed_at is not None
+        if reopened_at < closed_at:
+            reasons.append(f"reopened_at in {REOPENED} is before closed_at")
+    return reasons
+
+
+# -- validation measures ---------------------------------------------------------------------
+
+
+class ValidationMeasures(BaseModel):
+    """Step 4's measures, taken with the same rules at every validation of a case."""
+
+    model_config = ConfigDict(frozen=True)
+    confirmation: bool | None
+    confirmation_responded_at: datetime | None
+    reopened_since_activation: bool
+    baseline_score: int | None
+    revised_score: int | None
+    credibility: Credibility
+    measurable_improvement: bool
+
+
+def latest_score(
+    responses: list[dict[str, Any]], before: datetime | None = None
+) -> tuple[int | None, datetime | None]:
+    """The latest speaking-up score (strictly before ``before`` if given) and its time."""
+    best: tuple[datetime, int] | None = None
+    for row in responses:
+        at = instant(row["submitted_at"])
+        assert at is not None
+        if before is not None and at >= before:
+            continue
+        if best is None or at > best[0]:
+            best = (at, int(row["score"]))
+    return (best[1], best[0]) if best else (None, None)
+
+
+def measurable_improvement(
+    confirmation: bool | None, reopened_since: bool, baseline: int | None, revised: int | None
+) -> bool:
+    """Confirmed true, no reopen since activation, a score not lower than the baseline."""
+    if confirmation is not True or reopened_since or revised is None:
+        return False
+    return baseline is None or revised >= baseline
+
+
+def validation_measures(
+    activated_at: datetime,
+    confirmation: dict[str, Any] | None,
+    reopened: dict[str, Any] | None,
+    evidence: dict[str, Any] | None,
+    responses: list[dict[str, Any]],
+) -> ValidationMeasures:
+    """Measures at validation: latest confirmation, reopen since activation, score vs baseline."""
+    reopened_at = instant(reopened["reopened_at"]) if reopened else None
+    since = reopened_at is not None and reopened_at >= activated_at
+    confirmed = None if confirmation is None else bool(confirmation["confirmed"])
+    baseline, _ = latest_score(responses, before=activated_at)
+    revised, _ = latest_score(responses)
+    evidence_type = None if evidence is None else evidence["evidence_type"]
+    # The same rules as the review, with "reopened" read as "reopened since activation".
+    if since or confirmed is False:
+        credibility = Credibility.FAILED
+    elif confirmed is None or evidence_type in (None, "none"):
+        credibility = Credibility.DOUBTFUL
+    else:
+        credibility = Credibility.CREDIBLE
+    return ValidationMeasures(
+        confirmation=confirmed,
+        confirmation_responded_at=instant(confirmation["responded_at"]) if confirmation else None,
+        reopened_since_activation=since,
+        baseline_score=baseline,
+        revised_score=revised,
+        credibility=credibility,
+        measurable_improvement=measurable_improvement(confirmed, since, baseline, revised),
+    )
+
+
+def repeated(
+    items: list[dict[str, Any]], closed_at: datetime, key: str, value: Any, policy: ClosurePolicy
+) -> bool:
+    """At least ``repeat_min`` non-credible closures with ``key == value`` in the window."""
+    if value is None:
+        return False
+    start = closed_at - timedelta(days=policy.repeat_window_days)
+    count = 0
+    for item in items:
+        at = instant(item.get("closed_at"))
+        if item.get(key) == value and at is not None and start <= at <= closed_at:
+            count += 1
+    return count >= policy.repeat_min
+
+
+class ClosureStepRequest(BaseModel):
+    """What example-3 step activities need: the case, its closed case and the instants."""
+
+    case_id: str
+    case_ref: str
+    reference: str
+    review_id: str
+    at: datetime
+    zone: str = "Europe/London"
+    activated_at: datetime | None = None
+    cycle: int = 0

@@ -1,0 +1,185 @@
+"""Example 2 steps 2-4 (learning attribution, stabilization pathway, stabilization validation)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.acknowledgment_steps import DateOrInstant, EvidenceRef, Note, Submission
+from domain.names import EXAMPLE_LEARNING
+from domain.roles import Role
+from domain.steps import StepSpec
+
+EXAMPLE = EXAMPLE_LEARNING
+LEARNING_VISIBILITY_WORKSPACE = "learning-visibility-workspace"
+LEARNING_VISIBILITY_REGISTER = "learning-visibility-register"
+LEARNING_STABILIZATION_LOG = "learning-stabilization-log"
+WORKFORCE_GOVERNANCE_RECORD = "workforce-governance-record"
+
+# Workflow, activity and schedule names (kept here, not in the shared names module).
+WF_LEARNING_CASE = "LearningCaseWorkflow"
+ACT_GENERATE_LEARNING_AUDIT = "generate_learning_audit"
+ACT_MARK_LEARNING_AUDIT_REVIEWED = "mark_learning_audit_reviewed"
+ACT_OPEN_LEARNING_CASES = "open_learning_cases"
+ACT_LEARNING_ATTRIBUTION_VALUES = "compute_learning_attribution_values"
+ACT_LEARNING_STANDARDS_SHEET = "check_learning_control_standards_sheet"
+ACT_PIN_LEARNING_BASELINE = "pin_learning_baseline"
+ACT_LEARNING_FOLLOW_UP = "compute_learning_follow_up"
+SCHEDULE_LEARNING_AUDIT = "schedule-learning-visibility-audit"
+
+# Register entry kinds written besides the steps' own (kind = slug with underscores).
+ATTRIBUTION_KIND = "learning_attribution"
+BASELINE_KIND = "baseline_pinned"
+VALIDATION_OPENED_KIND = "validation_opened"
+
+VALIDATION_MEASURES_DOC = "validation-measures"
+DOCUMENTS = frozenset(
+    {
+        "learning-visibility-audit",
+        "corrective-action-chronology",
+        "learning-communication-record",
+        "recurrence-pattern-review",
+        "learning-control-standards-sheet",
+        "frontline-impact-summary",
+        VALIDATION_MEASURES_DOC,
+    }
+)
+
+
+def learning_case_id(reference: str) -> str:
+    """Workflow ID of the one example-2 case a near-miss report may have."""
+    return f"learning-case-{reference}"
+
+
+LearningFailureSource = Literal[
+    "closure_before_corrective_action_complete",
+    "no_feedback_to_reporter",
+    "no_shared_learning_despite_wider_relevance",
+    "repeated_recurrence_without_control_review",
+    "containment_assumed_sufficient",
+]
+
+
+class ConfirmedLearningSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: LearningFailureSource
+    evidence: Annotated[list[EvidenceRef], Field(min_length=1)]
+
+
+class LearningAttribution(Submission):
+    """Step 2 fields (learning-visibility register)."""
+
+    confirmed_sources: Annotated[list[ConfirmedLearningSource], Field(min_length=1)]
+    indicators_above_threshold: Annotated[int, Field(ge=0)]
+    same_domain_repeated_failure: bool
+    same_service_line_closes_without_feedback: bool
+    recurrence_after_resolved: bool
+    note: Note
+
+
+StabilizationPathwayType = Literal[
+    "direct_reporter_feedback",
+    "controlled_learning_bulletin",
+    "corrective_action_review",
+    "closure_criteria_redesign",
+    "combined_stabilization",
+]
+PATHWAY_REQUIREMENTS = (
+    "direct_feedback_all_reporters_in_domain",
+    "controlled_learning_bulletin",
+    "reopened_corrective_action_review",
+    "closure_criteria_redesign",
+)
+
+
+class StabilizationPathway(Submission):
+    """Step 3 fields (learning-stabilization log). A bare date means close of business."""
+
+    pathway_type: StabilizationPathwayType
+    responsible_owner_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    learning_control_implementation_deadline: DateOrInstant
+    worker_feedback_deadline: DateOrInstant
+    review_date: date
+    direct_feedback_all_reporters_in_domain: bool
+    controlled_learning_bulletin: bool
+    reopened_corrective_action_review: bool
+    closure_criteria_redesign: bool
+    note: Note
+
+
+LearningVisibilityStatus = Literal["visible_learning_closure", "emerging", "critical"]
+ValidationDecision = Literal["close", "continue", "executive_escalation"]
+MinuteRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class StabilizationValidation(Submission):
+    """Step 4 fields (workforce governance record)."""
+
+    revised_recurrence_count: Annotated[int, Field(ge=0)]
+    revised_corrective_action_completion_rate: Annotated[float, Field(ge=0, le=1)] | None
+    revised_reporter_feedback_completion_rate: Annotated[float, Field(ge=0, le=1)] | None
+    final_learning_visibility_status: LearningVisibilityStatus
+    clearer_evidence_of_learning: bool
+    recurrence_below_threshold: bool
+    decision: ValidationDecision
+    escalation_minute_ref: MinuteRef | None = None
+    note: Note
+
+
+LEARNING_ATTRIBUTION = StepSpec(
+    slug="learning-attribution",
+    example=EXAMPLE,
+    title="Learning-failure attribution",
+    role=Role.REGIONAL_WORKFORCE_ASSURANCE_MANAGER,
+    deadline_rule="2 working days",
+    prerequisites=(
+        "learning-visibility-audit",
+        "corrective-action-chronology",
+        "learning-communication-record",
+        "recurrence-pattern-review",
+    ),
+    register=LEARNING_VISIBILITY_REGISTER,
+    fields=LearningAttribution,
+    computed=(
+        ("indicators_above_threshold", "indicator_count"),
+        ("same_domain_repeated_failure", "same_domain_repeated_failure"),
+        ("same_service_line_closes_without_feedback", "same_service_line_closes_without_feedback"),
+        ("recurrence_after_resolved", "recurrence_after_resolved"),
+    ),
+)
+
+STABILIZATION_PATHWAY = StepSpec(
+    slug="stabilization-pathway",
+    example=EXAMPLE,
+    title="Learning-stabilization pathway",
+    role=Role.EXECUTIVE_DIRECTOR_QUALITY_LEARNING_WORKFORCE_SUPPORT,
+    deadline_rule="3 working days",
+    # The validated attribution note is an artefact: the step cannot open before it exists.
+    prerequisites=("learning-control-standards-sheet", "frontline-impact-summary"),
+    register=LEARNING_STABILIZATION_LOG,
+    fields=StabilizationPathway,
+)
+
+# Opens 14 calendar days after activation (the workflow's timer); due 2 working days later.
+STABILIZATION_VALIDATION = StepSpec(
+    slug="stabilization-validation",
+    example=EXAMPLE,
+    title="Stabilization validation",
+    role=Role.WORKFORCE_GOVERNANCE_REVIEWER,
+    deadline_rule="2 working days",
+    prerequisites=(VALIDATION_MEASURES_DOC,),
+    register=WORKFORCE_GOVERNANCE_RECORD,
+    fields=StabilizationValidation,
+    computed=(
+        ("revised_recurrence_count", "revised_recurrence_count"),
+        ("revised_corrective_action_completion_rate", "revised_corrective_action_completion_rate"),
+        ("revised_reporter_feedback_completion_rate", "revised_reporter_feedback_completion_rate"),
+        ("recurrence_below_threshold", "recurrence_fell"),
+    ),
+)
+
+STEPS: dict[str, StepSpec] = {
+    s.slug: s for s in (LEARNING_ATTRIBUTION, STABILIZATION_PATHWAY, STABILIZATION_VALIDATION)
+}

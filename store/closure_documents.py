@@ -1,0 +1,207 @@
+"""Example 3 prerequisite documents (registered in ``store.documents.BUILDERS``).
+
+Chronology entries carry stable ids (``FEED:KEY:vN``, ``event:N``) so a step can cite them. This
+module does not import ``store.documents`` at run time (that module imports this one).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.closure import CLOSURE_FEEDS, CONFIRMATIONS, EVIDENCE, SPEAKING_UP, case_ref_of
+from domain.names import EXAMPLE_CLOSURE
+from store.closure import non_credible_items
+from store.closure_values import adjudication_note
+from store.tables import Case, CaseEvent, Review, SourceRecord, SourceRecordVersion
+from store.tables import ReviewItem as ReviewItemRow
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from store.documents import DocumentContext
+
+PLATFORM = "incident-platform"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def _item(session: AsyncSession, ctx: DocumentContext) -> ReviewItemRow | None:
+    return await session.get(ReviewItemRow, (ctx.review_id, case_ref_of(ctx.case_id)))
+
+
+async def _versions(session: AsyncSession, pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    entries = []
+    for feed, key in pairs:
+        rows = await session.scalars(
+            select(SourceRecordVersion)
+            .where(SourceRecordVersion.feed == feed, SourceRecordVersion.key == key)
+            .order_by(SourceRecordVersion.version)
+        )
+        entries += [
+            {
+                "id": f"{r.feed}:{r.key}:v{r.version}",
+                "at": _iso(r.received_at),
+                "source": r.feed,
+                "kind": "record_received",
+                "content": r.content,
+            }
+            for r in rows
+        ]
+    return entries
+
+
+async def _events(session: AsyncSession, case_ids: list[str]) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id.in_(case_ids))
+        .order_by(CaseEvent.at, CaseEvent.id)
+    )
+    return [
+        {
+            "id": f"event:{e.id}",
+            "at": _iso(e.at),
+            "source": e.case_id,
+            "kind": e.kind,
+            "actor": e.actor,
+            "detail": e.detail,
+        }
+        for e in rows
+    ]
+
+
+async def closure_review(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
+    """The monthly review's summary and this closure's item."""
+    review = await session.get(Review, ctx.review_id)
+    item = await _item(session, ctx)
+    return {
+        "review": None
+        if review is None
+        else {
+            "review_id": review.review_id,
+            "month": review.period,
+            "as_of": _iso(review.as_of),
+            "status": review.status,
+            "reviewed_by": review.reviewed_by,
+            "reviewed_at": _iso(review.reviewed_at),
+            "summary": review.summary,
+        },
+        "item": None
+        if item is None
+        else {
+            "case_ref": item.reference,
+            "classification": item.classification,
+            "reasons": item.reasons,
+            "fields": item.fields,
+        },
+    }
+
+
+async def case_chronology(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
+    """The closed case's records in every closure feed and the platform, and both cases' events."""
+    case_ref = case_ref_of(ctx.case_id)
+    pairs = [(feed, case_ref) for feed in CLOSURE_FEEDS] + [(PLATFORM, ctx.reference)]
+    entries = await _versions(session, pairs) + await _events(session, [case_ref, ctx.case_id])
+    entries.sort(key=lambda e: e["at"] or "")
+    return {"entries": entries}
+
+
+async def final_action_evidence(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
+    """Every version of the closed case's final-action evidence."""
+    entries = await _versions(session, [(EVIDENCE, case_ref_of(ctx.case_id))])
+    return {"entries": entries, "current": entries[-1]["content"] if entries else None}
+
+
+async def employee_narrative_feedback(
+    session: AsyncSession, ctx: DocumentContext
+) -> dict[str, Any]:
+    """The worker's confirmation answers (with comments) and speaking-up comments."""
+    case = await session.get(Case, ctx.case_id)
+    employee = case.employee_id if case else ""
+    answers = await _versions(session, [(CONFIRMATIONS, case_ref_of(ctx.case_id))])
+    comments = await session.scalars(
+        select(SourceRecord.content).where(
+            SourceRecord.feed == SPEAKING_UP,
+            SourceRecord.content["employee_id"].as_string() == employee,
+        )
+    )
+    return {
+        "confirmations": answers,
+        "speaking_up": sorted(
+            (c for c in comments if c.get("comment")), key=lambda c: str(c["submitted_at"])
+        ),
+    }
+
+
+async def reviewer_accountability_sheet(
+    session: AsyncSession, ctx: DocumentContext
+) -> dict[str, Any]:
+    """The adjudication note and non-credible closures by the same reviewing role / manager line."""
+    item = await _item(session, ctx)
+    fields = item.fields if item else {}
+    others = await non_credible_items(session)
+    note = await adjudication_note(session, ctx.case_id)
+
+    def same(key: str) -> list[dict[str, Any]]:
+        return [
+            {k: o.get(k) for k in ("case_ref", "closed_at", "service_line")}
+            for o in others
+            if fields.get(key) is not None and o.get(key) == fields.get(key)
+        ]
+
+    return {
+        **note,
+        "final_reviewing_role": fields.get("final_reviewing_role"),
+        "manager_line": fields.get("manager_line"),
+        "same_reviewing_role": same("final_reviewing_role"),
+        "same_manager_line": same("manager_line"),
+    }
+
+
+async def service_impact_summary(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
+    """The service line's closures by credibility, open repair cases and speaking-up scores."""
+    case = await session.get(Case, ctx.case_id)
+    line = case.service_line if case else ""
+    items = await session.scalars(
+        select(ReviewItemRow).where(ReviewItemRow.review_id == ctx.review_id)
+    )
+    tally = Counter(i.classification for i in items if i.fields.get("service_line") == line)
+    open_cases = await session.scalar(
+        select(func.count())
+        .select_from(Case)
+        .where(Case.example == EXAMPLE_CLOSURE, Case.service_line == line, Case.status == "open")
+    )
+    scores = [
+        int(c["score"])
+        for c in await session.scalars(
+            select(SourceRecord.content).where(
+                SourceRecord.feed == SPEAKING_UP,
+                SourceRecord.content["service_line"].as_string() == line,
+            )
+        )
+    ]
+    return {
+        "service_line": line,
+        "closures_by_credibility": {str(k): v for k, v in tally.items()},
+        "open_repair_cases": int(open_cases or 0),
+        "speaking_up_responses": len(scores),
+        "speaking_up_mean": round(sum(scores) / len(scores), 2) if scores else None,
+    }
+
+
+CLOSURE_BUILDERS: dict[
+    str, Callable[[AsyncSession, DocumentContext], Awaitable[dict[str, Any]]]
+] = {
+    "closure-review": closure_review,
+    "case-chronology": case_chronology,
+    "final-action-evidence": final_action_evidence,
+    "employee-narrative-feedback": employee_narrative_feedback,
+    "reviewer-accountability-sheet": reviewer_accountability_sheet,
+    "service-impact-summary": service_impact_summary,
+}

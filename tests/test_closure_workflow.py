@@ -1,0 +1,486 @@
+"""Example 3 on the time-skipping server: monthly review → cases → repair → validation."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from domain import names
+from domain.calendar import BusinessCalendar
+from domain.cases import (
+    ActionDone,
+    Actor,
+    DocumentOpened,
+    MarkReviewed,
+    PackInput,
+    PathwayAcceptance,
+    PublishPack,
+    ReviewInput,
+    ReviewSummary,
+    ScheduledStart,
+    StepSubmission,
+)
+from domain.closure import closure_case_id, next_month, parse_month
+from domain.reviews import review_id
+from domain.roles import Role
+from store.tables import Breach, Case, RegisterEntry
+from tests.factories import email, load, staff_rows
+from tests.histories import record_history
+from tests.workflow_support import (
+    CALENDAR,
+    case_state,
+    rejection,
+    running_worker,
+    skip,
+    wait_for,
+    wait_stage,
+)
+
+CAL = BusinessCalendar(CALENDAR)
+PEOPLE = {
+    "E-WXANALYST": [Role.WORKFORCE_EXPERIENCE_REPORTING_ANALYST],
+    "E-QALEAD": [Role.REPORTING_QUALITY_ASSURANCE_LEAD],
+    "E-WXDIRECTOR": [Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING],
+    "W-1": [Role.WORKER],
+}
+ADJ_DOCS = [
+    "closure-review",
+    "case-chronology",
+    "final-action-evidence",
+    "employee-narrative-feedback",
+]
+REPAIR_DOCS = ["reviewer-accountability-sheet", "service-impact-summary"]
+RPC = timedelta(seconds=30)
+
+
+def who(employee_id: str) -> Actor:
+    roles = PEOPLE.get(employee_id) or {"E-BOARD": [Role.BOARD_WORKFORCE_EXPERIENCE_REVIEWER]}.get(
+        employee_id, [Role.WORKER]
+    )
+    return Actor(employee_id=employee_id, roles=roles)
+
+
+async def _true(value: Any) -> Any:
+    return value
+
+
+def closed(case_ref: str, at: datetime) -> dict[str, Any]:
+    return {
+        "case_ref": case_ref,
+        "reference": f"NM-{case_ref}",
+        "employee_id": "W-1",
+        "service_line": "SL-A",
+        "manager_line": "ML-1",
+        "closed_at": at.isoformat(),
+        "closure_category": "corrective_action_completed",
+        "final_reviewing_role": "near_miss_governance_supervisor",
+    }
+
+
+async def seed(sessions, at: datetime) -> None:
+    """A doubtful closure (no answer) and a failed one (the worker said not resolved)."""
+    await load(sessions, "staff-directory", staff_rows(PEOPLE))
+    await load(sessions, "closed-case-register", [closed("CC-D", at), closed("CC-F", at)])
+    await load(
+        sessions,
+        "employee-confirmation-form",
+        [
+            {
+                "case_ref": "CC-F",
+                "employee_id": "W-1",
+                "confirmed": False,
+                "responded_at": at.isoformat(),
+            }
+        ],
+    )
+    evidence = [
+        {"case_ref": ref, "evidence_type": "photo", "recorded_at": at.isoformat()}
+        for ref in ("CC-D", "CC-F")
+    ]
+    await load(sessions, "final-action-evidence-library", evidence)
+
+
+async def run_review(env, sessions, queue, *, mark: bool = True):
+    """Start this month's review (it waits for next month's first working day), mark it."""
+    now = await env.get_current_time()
+    local = CAL.local(now)
+    period = f"{local.year:04d}-{local.month:02d}"
+    await seed(sessions, now - timedelta(minutes=1))
+    rid = review_id(names.EXAMPLE_CLOSURE, period)
+    review = await env.client.start_workflow(
+        names.WF_REVIEW,
+        ReviewInput(
+            review_id=rid,
+            example=names.EXAMPLE_CLOSURE,
+            period=period,
+            calendar=CALENDAR,
+            policy_version="closure-policy-v1",
+        ),
+        id=rid,
+        task_queue=queue,
+        result_type=ReviewSummary,
+    )
+    following = next_month(parse_month(period))
+    first = CAL.nth_working_day_of_month(datetime.combine(following, time(12), tzinfo=UTC), 1)
+    as_of = CAL.wall(first.date(), time(7))
+    await skip(env, as_of - now + timedelta(minutes=1), step=timedelta(days=1))
+
+    async def generated():
+        summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
+        return summary.as_of is not None and summary
+
+    summary = await wait_for(generated)
+    assert summary.as_of == as_of.astimezone(UTC)
+    assert summary.counts == {"credible": 0, "doubtful": 1, "failed": 1}
+    if mark:
+        await review.execute_update(
+            names.UPDATE_MARK_REVIEWED, MarkReviewed(actor=who("E-WXANALYST")), rpc_timeout=RPC
+        )
+    return review, as_of
+
+
+async def open_docs(handle, employee_id, docs):
+    for doc in docs:
+        await handle.execute_update(
+            names.UPDATE_OPEN_DOCUMENT,
+            DocumentOpened(document=doc, actor=who(employee_id)),
+            rpc_timeout=RPC,
+        )
+
+
+async def submit(handle, step, employee_id, fields):
+    return await handle.execute_update(
+        names.UPDATE_SUBMIT_STEP,
+        StepSubmission(step=step, actor=who(employee_id), fields=fields),
+        rpc_timeout=RPC,
+    )
+
+
+def adjudication(state, status, **over):
+    c = state.computed["credibility-adjudication"]
+    return {
+        "confirmed_status": status,
+        "confirmed_sources": [
+            {
+                "source": "closure_without_employee_confirmation",
+                "evidence": [{"document": "case-chronology"}],
+            }
+        ],
+        "days_closure_to_reopen": c["days_closure_to_reopen"],
+        "repeated_doubtful_same_reviewing_role": c["repeated_doubtful_same_reviewing_role"],
+        "repeated_doubtful_same_manager_line": c["repeated_doubtful_same_manager_line"],
+        "still_relevant_to_workforce_trust": True,
+        "note": "Closed without hearing from the worker",
+        **over,
+    }
+
+
+def pathway(today, **over):
+    return {
+        "pathway_type": "senior_contact_and_reconnection",
+        "accountable_owner_id": "E-OWNER",
+        "final_corrective_deadline": (today + timedelta(days=5)).isoformat(),
+        "worker_reconnection_deadline": (today + timedelta(days=3)).isoformat(),
+        "follow_up_review_date": (today + timedelta(days=7)).isoformat(),
+        "direct_senior_safety_learning_contact": False,
+        "independent_verification_of_improvement": False,
+        "reopen_reporting_control_plan": False,
+        "wider_closure_discipline_correction": True,
+        "note": "Reconnect with the worker and correct closure discipline",
+        **over,
+    }
+
+
+def validation(state, decision, **over):
+    c = state.computed["repair-validation"]
+    return {
+        "revised_confirmation_status": c["revised_confirmation_status"],
+        "revised_reopened_status": c["reopened_since_activation"],
+        "revised_confidence_score": c["revised_score"],
+        "final_credibility_outcome": c["credibility"],
+        "worker_regards_resolved": c["revised_confirmation_status"] == "confirmed",
+        "repeated_doubtful_closures_remain": c["repeated_doubtful"],
+        "decision": decision,
+        "note": "Validated against the activation baseline",
+        **over,
+    }
+
+
+async def breach_levels(sessions, subject, step):
+    async with sessions() as s:
+        rows = await s.scalars(select(Breach).where(Breach.case_id == subject, Breach.step == step))
+        return sorted((b.level, b.deadline) for b in rows)
+
+
+async def test_review_deadline_escalates_then_marked_review_opens_cases(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
+    inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        review, as_of = await run_review(own_env, sessions, queue, mark=False)
+        fifth = CAL.nth_working_day_of_month(as_of, 5)
+        await skip(own_env, fifth - await own_env.get_current_time() + timedelta(minutes=5))
+        levels = await wait_for(lambda: breach_levels(sessions, review.id, "mark-reviewed"))
+        assert levels[0] == (1, fifth.astimezone(UTC))
+        await wait_for(lambda: _true(inbox.to(email("E-WXANALYST"))))
+        wrong = review.execute_update(
+            names.UPDATE_MARK_REVIEWED, MarkReviewed(actor=who("E-QALEAD")), rpc_timeout=RPC
+        )
+        assert (await rejection(wrong)).type == "WrongRole"
+        await review.execute_update(
+            names.UPDATE_MARK_REVIEWED, MarkReviewed(actor=who("E-WXANALYST")), rpc_timeout=RPC
+        )
+        result = await asyncio.wait_for(review.result(), 60)
+        assert result.cases_opened == 2
+        await record_history(review, "closure-review-escalated")
+        async with sessions() as s:
+            rows = (
+                await s.scalars(select(Case).where(Case.example == "closure-credibility"))
+            ).all()
+        assert {(c.case_id, c.exposure, c.employee_id) for c in rows} == {
+            (closure_case_id("CC-D"), "doubtful", "W-1"),
+            (closure_case_id("CC-F"), "failed", "W-1"),
+        }
+
+
+async def test_doubtful_case_repair_validation_gate_and_cycles(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
+    inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        await run_review(own_env, sessions, queue)
+        case = own_env.client.get_workflow_handle(closure_case_id("CC-D"))
+        state = await wait_stage(case, "credibility-adjudication")
+        ob = state.obligations["credibility-adjudication"]
+        assert ob.deadline == CAL.add_working_days(state.opened_at, 3).astimezone(UTC)
+        missing = await rejection(
+            submit(case, "credibility-adjudication", "E-QALEAD", adjudication(state, "doubtful"))
+        )
+        assert missing.type == "MissingPrerequisite"
+        await open_docs(case, "E-QALEAD", ADJ_DOCS)
+        lower = await rejection(
+            submit(case, "credibility-adjudication", "E-QALEAD", adjudication(state, "credible"))
+        )
+        assert lower.type == "InvalidFields" and "classify it 'doubtful'" in str(lower.details)
+        typed = adjudication(state, "doubtful", days_closure_to_reopen=3)
+        assert (
+            await rejection(submit(case, "credibility-adjudication", "E-QALEAD", typed))
+        ).type == "InvalidFields"
+        await submit(case, "credibility-adjudication", "E-QALEAD", adjudication(state, "doubtful"))
+
+        state = await wait_stage(case, "repair-pathway")
+        assert state.obligations["repair-pathway"].deadline == CAL.add_working_days(
+            state.obligations["credibility-adjudication"].done_at, 3
+        ).astimezone(UTC)
+        today = (await own_env.get_current_time()).date()
+        await open_docs(case, "E-WXDIRECTOR", REPAIR_DOCS)
+        # Action dates after the validation opens, so the timer test sees no action breaches.
+        later = {
+            "final_corrective_deadline": (today + timedelta(days=25)).isoformat(),
+            "worker_reconnection_deadline": (today + timedelta(days=24)).isoformat(),
+            "follow_up_review_date": (today + timedelta(days=26)).isoformat(),
+        }
+        await submit(case, "repair-pathway", "E-WXDIRECTOR", pathway(today, **later))
+        await wait_stage(case, "pathway-acceptance")
+        await case.execute_update(
+            names.UPDATE_ACCEPT_PATHWAY, PathwayAcceptance(actor=who("E-OWNER")), rpc_timeout=RPC
+        )
+        state = await wait_stage(case, "awaiting-validation")  # doubtful: active at acceptance
+        activated = state.obligations["pathway-acceptance"].done_at
+
+        # The 21-day timer: nothing opens at day 20; the worker is asked again at day 14.
+        await skip(own_env, timedelta(days=20), step=timedelta(days=1))
+        assert (await case_state(case)).stage == "awaiting-validation"
+        await wait_for(lambda: _true(inbox.to(email("W-1"))))
+        await skip(own_env, timedelta(days=1, minutes=5))
+        state = await wait_stage(case, "repair-validation")
+        ob = state.obligations["repair-validation"]
+        opens = CAL.add_calendar_days(activated, 21)
+        assert abs(ob.opened_at - opens) < timedelta(seconds=5)
+        assert ob.deadline == CAL.add_working_days(opens, 2).astimezone(UTC)
+        undone = await rejection(
+            submit(case, "repair-validation", "E-BOARD", validation(state, "continue"))
+        )
+        assert undone.type == "MissingPrerequisite"
+        for action in ("final-correction", "worker-reconnection", "follow-up-review"):
+            await case.execute_update(
+                names.UPDATE_COMPLETE_ACTION,
+                ActionDone(action=action, actor=who("E-OWNER")),
+                rpc_timeout=RPC,
+            )
+        assert state.computed["repair-validation"]["measurable_improvement"] is False
+        gate = await rejection(
+            submit(case, "repair-validation", "E-BOARD", validation(state, "close"))
+        )
+        assert gate.type == "InvalidFields" and "measurable improvement" in str(gate.details)
+        await submit(case, "repair-validation", "E-BOARD", validation(state, "continue"))
+        await wait_stage(case, "awaiting-validation")
+
+        # The worker now says it is resolved and is confident: the next cycle can close.
+        now = await own_env.get_current_time()
+        await load(
+            sessions,
+            "employee-confirmation-form",
+            [
+                {
+                    "case_ref": "CC-D",
+                    "employee_id": "W-1",
+                    "confirmed": True,
+                    "responded_at": now.isoformat(),
+                }
+            ],
+        )
+        await load(
+            sessions,
+            "speaking-up-confidence-form",
+            [
+                {
+                    "response_id": "SU-1",
+                    "employee_id": "W-1",
+                    "service_line": "SL-A",
+                    "risk_domain": "medication",
+                    "score": 4,
+                    "submitted_at": now.isoformat(),
+                }
+            ],
+        )
+        await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
+        state = await wait_stage(case, "repair-validation")
+        assert state.computed["repair-validation"]["measurable_improvement"] is True
+        assert "repair-validation#1" in state.results
+        await submit(case, "repair-validation", "E-BOARD", validation(state, "close"))
+        final = await asyncio.wait_for(case.result(), 60)
+        assert final["status"] == "closed" and final["closure"]["category"] == "repaired"
+        await record_history(case, "closure-case-doubtful-repaired")
+        async with sessions() as s:
+            registers = {
+                (e.register, e.kind)
+                for e in await s.scalars(
+                    select(RegisterEntry).where(RegisterEntry.subject == case.id)
+                )
+            }
+        assert {
+            ("reporting-closure-credibility-register", "credibility_adjudication"),
+            ("reporting-closure-repair-log", "repair_pathway"),
+            ("reporting-closure-repair-log", "pathway_accepted"),
+            ("board-workforce-experience-record", "repair_validation"),
+            ("reporting-closure-repair-log", "case_closed"),
+        } <= registers
+
+
+async def test_failed_case_escalates_waits_for_board_pack_and_closes_on_minuted_escalation(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
+    inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        await run_review(own_env, sessions, queue)
+        case = own_env.client.get_workflow_handle(closure_case_id("CC-F"))
+        state = await wait_stage(case, "credibility-adjudication")
+        deadline = state.obligations["credibility-adjudication"].deadline
+        # Past the 3-working-day deadline and two 4-working-hour reminders: levels 1, 2, 3.
+        await skip(
+            own_env, deadline - await own_env.get_current_time() + timedelta(days=3, hours=1)
+        )
+        levels = await wait_for(
+            lambda: _levels_reach(sessions, case.id, "credibility-adjudication", 3)
+        )
+        assert [lvl for lvl, _ in levels[:3]] == [1, 2, 3]
+        await wait_for(lambda: _true(inbox.to(email("E-QALEAD"))))
+        await wait_for(lambda: _true(inbox.to(email("E-WXDIRECTOR"))))
+        await wait_for(lambda: _true(inbox.to(email("E-BOARD"))))
+
+        await open_docs(case, "E-QALEAD", ADJ_DOCS)
+        receipt = await submit(
+            case, "credibility-adjudication", "E-QALEAD", adjudication(state, "failed")
+        )
+        assert receipt["late"] is True
+        await wait_stage(case, "repair-pathway")
+        today = (await own_env.get_current_time()).date()
+        await open_docs(case, "E-WXDIRECTOR", REPAIR_DOCS)
+        await submit(case, "repair-pathway", "E-WXDIRECTOR", pathway(today))
+        await wait_stage(case, "pathway-acceptance")
+        await case.execute_update(
+            names.UPDATE_ACCEPT_PATHWAY, PathwayAcceptance(actor=who("E-OWNER")), rpc_timeout=RPC
+        )
+        await wait_stage(case, "awaiting-visibility")  # failed: only once in a published board pack
+        pack = await own_env.client.start_workflow(
+            names.WF_PACK,
+            PackInput(kind=names.PACK_MONTHLY, period="2026-12"),
+            id="pack-monthly-board-test",
+            task_queue=queue,
+        )
+        not_director = pack.execute_update(
+            names.UPDATE_PUBLISH, PublishPack(actor=who("E-QALEAD")), rpc_timeout=RPC
+        )
+        assert (await rejection(not_director)).type == "WrongRole"
+        await pack.execute_update(
+            names.UPDATE_PUBLISH, PublishPack(actor=who("E-WXDIRECTOR")), rpc_timeout=RPC
+        )
+        await wait_stage(case, "awaiting-validation")
+        for action in ("final-correction", "worker-reconnection", "follow-up-review"):
+            await case.execute_update(
+                names.UPDATE_COMPLETE_ACTION,
+                ActionDone(action=action, actor=who("E-OWNER")),
+                rpc_timeout=RPC,
+            )
+        await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
+        state = await wait_stage(case, "repair-validation")
+        assert state.computed["repair-validation"]["revised_confirmation_status"] == "not_confirmed"
+        bare = await rejection(
+            submit(case, "repair-validation", "E-BOARD", validation(state, "escalate"))
+        )
+        assert bare.type == "InvalidFields"
+        minute = "Board minute 12/4: repair escalated to the executive; worker offered a meeting"
+        await submit(
+            case,
+            "repair-validation",
+            "E-BOARD",
+            validation(state, "escalate", escalation_minute=minute),
+        )
+        await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
+        state = await wait_stage(case, "repair-validation")
+        # Still no improvement, but a formal escalation is minuted in the board record: close.
+        await submit(case, "repair-validation", "E-BOARD", validation(state, "close"))
+        final = await asyncio.wait_for(case.result(), 60)
+        assert final["closure"]["category"] == "closed_with_escalation"
+        await record_history(case, "closure-case-failed-escalated")
+        await record_history(pack, "monthly-board-pack-published")
+
+
+async def _levels_reach(sessions, subject, step, level):
+    levels = await breach_levels(sessions, subject, step)
+    return levels if levels and levels[-1][0] >= level else None
+
+
+async def test_schedule_starts_the_previous_months_review_only_on_the_first_working_day(
+    own_env, sqlite_url, sessions_for
+):
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+
+        async def fire(n: int) -> str:
+            return await own_env.client.execute_workflow(
+                names.WF_SCHEDULED_START,
+                ScheduledStart(target="review", name=names.EXAMPLE_CLOSURE, calendar=CALENDAR),
+                id=f"schedule-fire-{n}",
+                task_queue=queue,
+                result_type=str,
+            )
+
+        now = await own_env.get_current_time()
+        local = CAL.local(now)
+        following = next_month(local.date().replace(day=1))
+        first = CAL.nth_working_day_of_month(datetime.combine(following, time(12), tzinfo=UTC), 1)
+        if local.date() != first.date():
+            assert (await fire(1)).startswith("skipped")
+        await skip(own_env, CAL.wall(first.date(), time(7)) - now, step=timedelta(days=1))
+        period = await fire(2)
+        assert period == f"{local.year:04d}-{local.month:02d}"
+        handle = own_env.client.get_workflow_handle(review_id(names.EXAMPLE_CLOSURE, period))
+        assert (await handle.describe()).status is not None

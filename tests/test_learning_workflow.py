@@ -1,0 +1,350 @@
+"""Example 2 end to end on the time-skipping server: audit → case → steps → validation loop."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from domain import names
+from domain.calendar import CalendarConfig, compute_deadline
+from domain.cases import (
+    ActionDone,
+    Actor,
+    DocumentOpened,
+    MarkReviewed,
+    PackInput,
+    PathwayAcceptance,
+    PublishPack,
+    ReviewInput,
+    ReviewSummary,
+    StepSubmission,
+)
+from domain.learning import audit_period
+from domain.learning_steps import (
+    LEARNING_STABILIZATION_LOG,
+    LEARNING_VISIBILITY_REGISTER,
+    LEARNING_VISIBILITY_WORKSPACE,
+    WORKFORCE_GOVERNANCE_RECORD,
+    learning_case_id,
+)
+from domain.reviews import review_id
+from store.tables import Breach, RegisterEntry
+from tests.factories import STAFF, email, load, staff_rows
+from tests.histories import record_history
+from tests.learning_factories import LEARNING_STAFF, closed_report, confidence, load_closed
+from tests.workflow_support import (
+    CALENDAR,
+    case_state,
+    rejection,
+    running_worker,
+    skip,
+    wait_for,
+    wait_stage,
+)
+
+ATTRIBUTION_DOCS = [
+    "learning-visibility-audit",
+    "corrective-action-chronology",
+    "learning-communication-record",
+    "recurrence-pattern-review",
+]
+PATHWAY_DOCS = ["learning-control-standards-sheet", "frontline-impact-summary"]
+RPC = timedelta(seconds=30)
+
+
+def actor(employee_id):
+    roles = LEARNING_STAFF.get(employee_id) or STAFF.get(employee_id, [])
+    return Actor(employee_id=employee_id, roles=list(roles))
+
+
+async def submit(handle, step, who, fields):
+    return await handle.execute_update(
+        names.UPDATE_SUBMIT_STEP,
+        StepSubmission(step=step, actor=actor(who), fields=fields),
+        rpc_timeout=RPC,
+    )
+
+
+async def _true(value=True):
+    return value
+
+
+async def audit_and_open_case(env, sessions, queue, reference):
+    """Seed one report closed without feedback in the last ended cycle; audit; mark reviewed."""
+    now = await env.get_current_time()
+    period = audit_period(now.astimezone(UTC).date())
+    await load(sessions, "staff-directory", staff_rows(LEARNING_STAFF))
+    closed = datetime.combine(date.fromisoformat(period) + timedelta(days=7), time(12), UTC)
+    await load_closed(sessions, [closed_report(reference, closed_at=closed, feedback=False)])
+    rid = review_id(names.EXAMPLE_LEARNING, period)
+    audit = await env.client.start_workflow(
+        names.WF_REVIEW,
+        ReviewInput(
+            review_id=rid,
+            example=names.EXAMPLE_LEARNING,
+            period=period,
+            calendar=CALENDAR,
+            policy_version="learning-policy-v1",
+        ),
+        id=rid,
+        task_queue=queue,
+        result_type=ReviewSummary,
+    )
+
+    async def generated():
+        summary = await audit.query(names.QUERY_STATE, result_type=ReviewSummary)
+        return summary.as_of is not None and summary
+
+    summary = await wait_for(generated)
+    assert summary.counts["emerging"] == 1, summary
+    wrong = audit.execute_update(
+        names.UPDATE_MARK_REVIEWED, MarkReviewed(actor=actor("E-REGIONAL")), rpc_timeout=RPC
+    )
+    assert (await rejection(wrong)).type == "WrongRole"
+    await audit.execute_update(
+        names.UPDATE_MARK_REVIEWED, MarkReviewed(actor=actor("E-AUDITOR")), rpc_timeout=RPC
+    )
+    assert (await asyncio.wait_for(audit.result(), 60)).cases_opened == 1
+    await record_history(audit, "learning-audit")
+    return env.client.get_workflow_handle(learning_case_id(reference))
+
+
+async def open_docs(handle, who, docs):
+    for doc in docs:
+        await handle.execute_update(
+            names.UPDATE_OPEN_DOCUMENT,
+            DocumentOpened(document=doc, actor=actor(who)),
+            rpc_timeout=RPC,
+        )
+
+
+def attribution_fields(state):
+    c = state.computed["learning-attribution"]
+    return {
+        "confirmed_sources": [
+            {
+                "source": "no_feedback_to_reporter",
+                "evidence": [{"document": "learning-communication-record"}],
+            }
+        ],
+        "indicators_above_threshold": c["indicator_count"],
+        "same_domain_repeated_failure": c["same_domain_repeated_failure"],
+        "same_service_line_closes_without_feedback": c["same_service_line_closes_without_feedback"],
+        "recurrence_after_resolved": c["recurrence_after_resolved"],
+        "note": "Closed with no feedback to the reporter",
+    }
+
+
+def pathway_fields(today, **over):
+    return {
+        "pathway_type": "direct_reporter_feedback",
+        "responsible_owner_id": "E-OWNER",
+        "learning_control_implementation_deadline": (today + timedelta(days=7)).isoformat(),
+        "worker_feedback_deadline": (today + timedelta(days=3)).isoformat(),
+        "review_date": (today + timedelta(days=14)).isoformat(),
+        "direct_feedback_all_reporters_in_domain": True,
+        "controlled_learning_bulletin": False,
+        "reopened_corrective_action_review": False,
+        "closure_criteria_redesign": False,
+        "note": "Feedback to every medication reporter",
+    } | over
+
+
+def validation_fields(state, decision, **over):
+    c = state.computed["stabilization-validation"]
+    return {
+        "revised_recurrence_count": c["revised_recurrence_count"],
+        "revised_corrective_action_completion_rate": c["revised_corrective_action_completion_rate"],
+        "revised_reporter_feedback_completion_rate": c["revised_reporter_feedback_completion_rate"],
+        "final_learning_visibility_status": "emerging",
+        "clearer_evidence_of_learning": True,
+        "recurrence_below_threshold": c["recurrence_fell"],
+        "decision": decision,
+        "note": "Validation",
+    } | over
+
+
+async def to_active_stabilization(env, case, sessions):
+    """Steps 2 and 3 on time, owner acceptance, fortnightly pack publication."""
+    state = await wait_stage(case, "learning-attribution")
+    await open_docs(case, "E-REGIONAL", ATTRIBUTION_DOCS)
+    await submit(case, "learning-attribution", "E-REGIONAL", attribution_fields(state))
+    state = await wait_stage(case, "stabilization-pathway")
+    ob = state.obligations["stabilization-pathway"]
+    start = state.obligations["learning-attribution"].done_at
+    assert ob.deadline == compute_deadline(CalendarConfig(), "3 working days", start).due_at
+    today = (await env.get_current_time()).date()
+    await open_docs(case, "E-EXEC", PATHWAY_DOCS)
+    unsupported = await rejection(
+        submit(
+            case,
+            "stabilization-pathway",
+            "E-EXEC",
+            pathway_fields(today, direct_feedback_all_reporters_in_domain=False),
+        )
+    )
+    assert unsupported.type == "InvalidFields" and "pathway_requirements" in str(
+        unsupported.details
+    )
+    await submit(case, "stabilization-pathway", "E-EXEC", pathway_fields(today))
+    await wait_stage(case, "pathway-acceptance")
+    await case.execute_update(
+        names.UPDATE_ACCEPT_PATHWAY, PathwayAcceptance(actor=actor("E-OWNER")), rpc_timeout=RPC
+    )
+    await wait_stage(case, "awaiting-visibility")
+    pack = await env.client.start_workflow(
+        names.WF_PACK,
+        PackInput(kind=names.PACK_FORTNIGHTLY, period=today.isoformat()),
+        id=f"pack-test-{case.id}",
+        task_queue=(await case.describe()).task_queue,
+    )
+    await pack.execute_update(
+        names.UPDATE_PUBLISH, PublishPack(actor=actor("E-EXEC")), rpc_timeout=RPC
+    )
+    state = await wait_stage(case, "awaiting-validation")
+    for action in ("learning-control-implementation", "worker-feedback"):
+        await case.execute_update(
+            names.UPDATE_COMPLETE_ACTION,
+            ActionDone(action=action, actor=actor("E-OWNER")),
+            rpc_timeout=RPC,
+        )
+    return state, pack
+
+
+async def test_escalation_gate_refusal_continue_and_minuted_close(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
+    inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        case = await audit_and_open_case(own_env, sessions, queue, "NM-L1")
+        state = await wait_stage(case, "learning-attribution")
+        ob = state.obligations["learning-attribution"]
+        assert ob.deadline == compute_deadline(CALENDAR, "2 working days", state.opened_at).due_at
+        # Missed: level 1 at the deadline, then + director, then + board every 4 working hours.
+        import time as _t
+
+        d = await case.describe()
+        print("DBG pending", d.raw_description.pending_activities, d.status, flush=True)
+        try:
+            rv = await own_env.client.get_workflow_handle(state.review_id).describe()
+            print("DBG review", rv.status, rv.raw_description.pending_activities, flush=True)
+        except Exception as exc:
+            print("DBG review exc", repr(exc), state.review_id, flush=True)
+        total = ob.deadline - await own_env.get_current_time() + timedelta(days=3)
+        while total > timedelta(0):
+            t0 = _t.monotonic()
+            await own_env.sleep(min(total, timedelta(hours=2)))
+            print(
+                "DBG", await own_env.get_current_time(), round(_t.monotonic() - t0, 2), flush=True
+            )
+            total -= timedelta(hours=2)
+
+        async def board_level():
+            s = await case_state(case)
+            return s.obligations["learning-attribution"].level >= 3 and s
+
+        await wait_for(board_level)
+        await wait_for(lambda: _true(len(inbox.to(email("E-BOARD"))) >= 1))
+        assert inbox.to(email("E-REGIONAL")) and inbox.to(email("E-EXEC"))
+        async with sessions() as session:
+            levels = (await session.scalars(select(Breach.level).order_by(Breach.level))).all()
+        assert list(levels[:3]) == [1, 2, 3]
+
+        state, pack = await to_active_stabilization(own_env, case, sessions)
+        activated = next(
+            e.at
+            for e in (await case_state(case)).timeline
+            if e.kind == "stage" and e.detail["stage"] == "active-stabilization"
+        )
+        await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
+        state = await wait_stage(case, "stabilization-validation")
+        ob = state.obligations["stabilization-validation"]
+        assert abs(ob.opened_at - activated - timedelta(days=14)) < timedelta(hours=2)
+        assert ob.deadline == compute_deadline(CALENDAR, "2 working days", ob.opened_at).due_at
+
+        await open_docs(case, "E-GOVREV", ["validation-measures"])
+        no_form = await rejection(
+            submit(case, "stabilization-validation", "E-GOVREV", validation_fields(state, "close"))
+        )
+        assert no_form.type == "MissingPrerequisite"
+        now = await own_env.get_current_time()
+        await load(sessions, "speaking-up-confidence-form", [confidence("R-1", now, 2)])
+        await open_docs(case, "E-GOVREV", ["validation-measures"])  # refreshes the measures
+        state = await case_state(case)
+        computed = state.computed["stabilization-validation"]
+        assert computed["responses_since_activation"] == 1 and not computed["gate_passed"]
+        refused = await rejection(
+            submit(case, "stabilization-validation", "E-GOVREV", validation_fields(state, "close"))
+        )
+        assert refused.type == "InvalidFields" and "escalation_minute_ref" in str(refused.details)
+        await submit(
+            case, "stabilization-validation", "E-GOVREV", validation_fields(state, "continue")
+        )
+        await wait_stage(case, "awaiting-validation")
+        await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
+        state = await wait_stage(case, "stabilization-validation")
+        assert "stabilization-validation#1" in state.results  # the first round is kept
+        unminuted = await rejection(
+            submit(
+                case,
+                "stabilization-validation",
+                "E-GOVREV",
+                validation_fields(state, "executive_escalation"),
+            )
+        )
+        assert unminuted.type == "InvalidFields"
+        fields = validation_fields(state, "close", escalation_minute_ref="WGC-2026-11/7")
+        await submit(case, "stabilization-validation", "E-GOVREV", fields)
+        final = await asyncio.wait_for(case.result(), 60)
+        assert final["closure"]["category"] == "closed_with_minuted_escalation"
+        await record_history(case, "learning-case-continue-minuted-close")
+        await record_history(pack, "fortnightly-pack-published")
+    async with sessions() as session:
+        entries = (await session.scalars(select(RegisterEntry))).all()
+    registers = {(e.register, e.kind) for e in entries}
+    assert (LEARNING_VISIBILITY_WORKSPACE, "audit_generated") in registers
+    assert (LEARNING_VISIBILITY_WORKSPACE, "review_marked_reviewed") in registers
+    assert (LEARNING_VISIBILITY_REGISTER, "learning_attribution") in registers
+    assert (LEARNING_STABILIZATION_LOG, "baseline_pinned") in registers
+    assert (LEARNING_STABILIZATION_LOG, "pathway_accepted") in registers
+    assert (LEARNING_STABILIZATION_LOG, "case_closed") in registers
+    minutes = [
+        e.payload.get("escalation_minute_ref")
+        for e in entries
+        if e.register == WORKFORCE_GOVERNANCE_RECORD and e.kind == "stabilization_validation"
+    ]
+    assert minutes == [None, "WGC-2026-11/7"]
+
+
+async def test_close_allowed_when_recurrence_fell_and_visibility_improved(
+    own_env, sqlite_url, sessions_for
+):
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        case = await audit_and_open_case(own_env, sessions, queue, "NM-L2")
+        now = await own_env.get_current_time()
+        # Baseline: a report submitted 11 days ago, closed yesterday without feedback.
+        await load_closed(
+            sessions, [closed_report("NM-B1", closed_at=now - timedelta(days=1), feedback=False)]
+        )
+        await to_active_stabilization(own_env, case, sessions)
+        # Follow-up window: a report closed with feedback (submitted before activation).
+        later = await own_env.get_current_time()
+        await load_closed(sessions, [closed_report("NM-F1", closed_at=later + timedelta(days=5))])
+        await load(sessions, "speaking-up-confidence-form", [confidence("R-9", later, 4)])
+        await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
+        state = await wait_stage(case, "stabilization-validation")
+        computed = state.computed["stabilization-validation"]
+        assert computed["recurrence_fell"] and computed["visibility_improved"], computed
+        assert computed["gate_passed"]
+        await open_docs(case, "E-GOVREV", ["validation-measures"])
+        fields = validation_fields(
+            state, "close", final_learning_visibility_status="visible_learning_closure"
+        )
+        await submit(case, "stabilization-validation", "E-GOVREV", fields)
+        final = await asyncio.wait_for(case.result(), 60)
+        assert final["closure"]["category"] == "visible_learning_closure"
+        await record_history(case, "learning-case-gate-passed")

@@ -1,0 +1,279 @@
+"""Example 3: one doubtful or failed closure's case: adjudication, repair pathway, validation."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import closure_steps as cs
+    from domain import names
+    from domain.cases import CaseInput, CaseState, StepSubmission, TimelineEvent
+    from domain.closure import (
+        ACT_ADJUDICATION_VALUES,
+        ACT_CLOSURE_BASELINE,
+        ACT_REPAIR_PREREQUISITES,
+        ACT_REQUEST_RECONFIRMATION,
+        ACT_VALIDATION_VALUES,
+        RANK,
+        REPAIR_LOG,
+        WF_CLOSURE_CASE,
+        ClosurePolicy,
+        ClosureStepRequest,
+        Credibility,
+        case_ref_of,
+        measurable_improvement,
+    )
+    from domain.roles import Role
+    from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
+
+from workflows.case_base import reject
+from workflows.engine import KEY_EXPOSURE, compute_deadline, deliver, run_db
+from workflows.pathway import ActionPlan, PathwayCaseWorkflow
+
+POLICY = ClosurePolicy()
+
+
+@workflow.defn(name=WF_CLOSURE_CASE)
+class ClosureCaseWorkflow(PathwayCaseWorkflow):
+    """A closed case whose credibility is doubtful or failed, until its repair is validated."""
+
+    steps = cs.STEPS
+    documents = cs.DOCUMENTS
+    pathway_log = REPAIR_LOG
+
+    @workflow.init
+    def __init__(self, inp: CaseInput) -> None:
+        super().__init__(inp)
+
+    def _request(self, at: datetime, **extra: Any) -> ClosureStepRequest:
+        return ClosureStepRequest(
+            case_id=self.inp.case_id,
+            case_ref=case_ref_of(self.inp.case_id),
+            reference=self.inp.reference,
+            review_id=self.inp.review_id,
+            at=at,
+            zone=self.inp.calendar.timezone,
+            **extra,
+        )
+
+    def _done_at(self, key: str) -> datetime:
+        done = self.state.obligations[key].done_at
+        assert done is not None
+        return done
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> CaseState:
+        await self.set_stage("opened")
+        computed = await run_db(ACT_ADJUDICATION_VALUES, self._request(inp.opened_at), dict)
+        assert isinstance(computed, dict)
+        adjudication = await self.run_step(cs.CREDIBILITY_ADJUDICATION, inp.opened_at, computed)
+        status = adjudication["confirmed_status"]
+        await self._confirm_exposure(status)
+        if status == Credibility.CREDIBLE:
+            await self.close("credible_on_adjudication", Role.REPORTING_QUALITY_ASSURANCE_LEAD)
+            return self.state
+        t2 = self._done_at(cs.CREDIBILITY_ADJUDICATION.slug)
+        note = await run_db(ACT_REPAIR_PREREQUISITES, self._request(t2), dict)
+        assert isinstance(note, dict)
+        pathway = await self.run_step(cs.REPAIR_PATHWAY, t2, note)
+        watchers = await self.open_pathway(
+            pathway["accountable_owner_id"],
+            "closure-repair pathway",
+            self._done_at(cs.REPAIR_PATHWAY.slug),
+            self._actions(pathway),
+        )
+        # A failed-credibility case is active only once a published monthly board pack lists it.
+        pack = names.PACK_MONTHLY if status == Credibility.FAILED else None
+        activated = await self.await_activation(pack, "active-repair")
+        category = await self._validate_until_closed(activated)
+        await asyncio.gather(*watchers)
+        await self.close(category, Role.BOARD_WORKFORCE_EXPERIENCE_REVIEWER)
+        return self.state
+
+    async def _confirm_exposure(self, status: str) -> None:
+        if status == self.state.exposure:
+            return
+        self.state.exposure = status
+        workflow.upsert_search_attributes([KEY_EXPOSURE.value_set(status)])
+        await self.project(
+            TimelineEvent(
+                at=workflow.now(),
+                kind="exposure_confirmed",
+                actor="system",
+                detail={"exposure": status},
+            )
+        )
+
+    def _actions(self, pathway: dict[str, Any]) -> ActionPlan:
+        final = pathway["final_corrective_deadline"]
+        reconnection = pathway["worker_reconnection_deadline"]
+        actions: ActionPlan = [
+            ("final-correction", "Final corrective action", final),
+            ("worker-reconnection", "Worker reconnection", reconnection),
+            ("follow-up-review", "Follow-up review", pathway["follow_up_review_date"]),
+        ]
+        if pathway["direct_senior_safety_learning_contact"]:
+            actions.append(
+                ("senior-contact", "Direct senior safety-learning contact", reconnection)
+            )
+        if pathway["independent_verification_of_improvement"]:
+            actions.append(("independent-verification", "Independent verification", final))
+        return actions
+
+    async def _validate_until_closed(self, activated: datetime) -> str:
+        """21-day validation cycles until the board reviewer closes; returns the category."""
+        baseline = await run_db(
+            ACT_CLOSURE_BASELINE, self._request(activated, activated_at=activated), dict
+        )
+        assert isinstance(baseline, dict)
+        self.state.computed["activation-baseline"] = {
+            **baseline,
+            "activated_at": activated.isoformat(),
+            "policy_version": self.inp.policy_version,
+        }
+        start, cycle = activated, 0
+        while True:
+            cycle += 1
+            opens = await self._await_validation(start, activated, cycle)
+            values = await run_db(
+                ACT_VALIDATION_VALUES, self._request(opens, activated_at=activated), dict
+            )
+            assert isinstance(values, dict)
+            # The baseline pinned at activation is the one every cycle compares against.
+            values["baseline_score"] = baseline["baseline_score"]
+            values["measurable_improvement"] = measurable_improvement(
+                values["confirmation"],
+                values["reopened_since_activation"],
+                baseline["baseline_score"],
+                values["revised_score"],
+            )
+            result = await self.run_step(cs.REPAIR_VALIDATION, opens, values)
+            if result["decision"] == "close":
+                return "repaired" if values["measurable_improvement"] else "closed_with_escalation"
+            start = self._done_at(cs.REPAIR_VALIDATION.slug)
+
+    async def _await_validation(self, start: datetime, activated: datetime, cycle: int) -> datetime:
+        """Sleep until the validation opens, asking the worker again a week before."""
+        opens = await compute_deadline(
+            self.inp.calendar, f"{POLICY.validation_days} calendar days", start
+        )
+        await self.set_stage("awaiting-validation")
+        ask_at = opens.due_at - timedelta(days=POLICY.reconfirm_days_before)
+        if ask_at > workflow.now():
+            await workflow.sleep(ask_at - workflow.now(), summary=f"reconfirmation:{cycle}")
+        ids = await run_db(
+            ACT_REQUEST_RECONFIRMATION,
+            self._request(workflow.now(), activated_at=activated, cycle=cycle),
+            list[int],
+        )
+        delivery = deliver(ids if isinstance(ids, list) else [])
+        if delivery is not None:
+            self.obligations.deliveries.append(delivery)  # never blocks the validation timer
+        if opens.due_at > workflow.now():
+            await workflow.sleep(opens.due_at - workflow.now(), summary=f"validation:{cycle}")
+        return opens.due_at
+
+    # -- cross-checks -------------------------------------------------------------------------
+
+    def extra_checks(self, spec: StepSpec, model: Any, sub: StepSubmission) -> list[FieldError]:
+        """Same rules as the review, complete prerequisites, deadlines, the close gate."""
+        errors = super().extra_checks(spec, model, sub)
+        computed = self.state.computed.get(spec.slug, {})
+        if spec.slug == cs.CREDIBILITY_ADJUDICATION.slug:
+            errors += _adjudication_checks(model, computed)
+        elif spec.slug == cs.REPAIR_PATHWAY.slug:
+            errors += _pathway_checks(model, computed, workflow.now().date())
+        elif spec.slug == cs.REPAIR_VALIDATION.slug:
+            self._require_actions_done()
+            errors += _validation_checks(model, computed, self._minuted())
+        return errors
+
+    def _require_actions_done(self) -> None:
+        open_actions = [
+            key.split(":", 1)[1]
+            for key, ob in self.state.obligations.items()
+            if key.startswith("action:") and ob.done_at is None
+        ]
+        if open_actions:
+            errors = [FieldError(field=f"actions.{a}", message="not done") for a in open_actions]
+            raise reject(MISSING_PREREQUISITE, "repair actions are not all complete", errors)
+
+    def _minuted(self) -> bool:
+        """Whether a formal escalation was minuted at an earlier validation of this case."""
+        return any(
+            key.startswith(f"{cs.REPAIR_VALIDATION.slug}#") and result.get("escalation_minute")
+            for key, result in self.state.results.items()
+        )
+
+
+def _adjudication_checks(model: Any, computed: dict[str, Any]) -> list[FieldError]:
+    errors = []
+    current = computed.get("current_classification")
+    if (
+        current is not None
+        and RANK[Credibility(model.confirmed_status)] < RANK[Credibility(current)]
+    ):
+        errors.append(
+            FieldError(
+                field="confirmed_status",
+                message=f"the review's rules classify it {current!r} today "
+                f"({', '.join(computed.get('current_reasons', []))}); it cannot be confirmed lower",
+            )
+        )
+    if model.confirmed_status != Credibility.CREDIBLE and not model.confirmed_sources:
+        errors.append(
+            FieldError(
+                field="confirmed_sources",
+                message="a doubtful or failed finding needs at least one evidenced source",
+            )
+        )
+    return errors
+
+
+def _pathway_checks(model: Any, computed: dict[str, Any], today: Any) -> list[FieldError]:
+    errors = []
+    if not computed.get("complete", False):
+        errors.append(
+            FieldError(
+                field="documents.adjudication-note",
+                message="no adjudication note in the reporting-closure credibility register",
+            )
+        )
+    for name in ("final_corrective_deadline", "worker_reconnection_deadline"):
+        value = getattr(model, name)
+        day = value.date() if isinstance(value, datetime) else value
+        if day < today:
+            errors.append(FieldError(field=name, message="must not be in the past"))
+        elif model.follow_up_review_date < day:
+            errors.append(
+                FieldError(field="follow_up_review_date", message=f"must not be before {name}")
+            )
+    return errors
+
+
+def _validation_checks(model: Any, computed: dict[str, Any], minuted: bool) -> list[FieldError]:
+    errors = []
+    if model.worker_regards_resolved and computed.get("revised_confirmation_status") != "confirmed":
+        errors.append(
+            FieldError(
+                field="worker_regards_resolved",
+                message="the worker's latest confirmation does not say resolved",
+            )
+        )
+    if model.decision == "escalate" and not model.escalation_minute:
+        errors.append(FieldError(field="escalation_minute", message="an escalation is minuted"))
+    improved = bool(computed.get("measurable_improvement"))
+    if model.decision == "close" and not (improved or minuted or model.escalation_minute):
+        errors.append(
+            FieldError(
+                field="decision",
+                message="close needs measurable improvement (confirmed, no reopen since "
+                "activation, confidence not below baseline) or a formal escalation minuted in "
+                "the board workforce experience record; choose continue or escalate",
+            )
+        )
+    return errors

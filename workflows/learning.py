@@ -1,0 +1,235 @@
+"""Example 2: one emerging or critical report's learning-visibility case, to validated closure."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from domain import learning_steps as ls
+    from domain import names
+    from domain.cases import (
+        CaseInput,
+        CaseRef,
+        CaseState,
+        DocumentOpened,
+        RecordEntryRequest,
+        RecordEntryResult,
+        StepSubmission,
+        TimelineEvent,
+    )
+    from domain.learning_checks import pathway_checks, validation_checks
+    from domain.learning_measures import (
+        BaselineRequest,
+        FollowUpRequest,
+        LearningAttributionValues,
+        ValidationMeasures,
+        ValidationValues,
+    )
+    from domain.roles import Role
+    from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
+
+from workflows.case_base import reject
+from workflows.engine import compute_deadline, run_db
+from workflows.pathway import ActionPlan, PathwayCaseWorkflow
+
+VALIDATION_AFTER = "14 calendar days"
+CLOSE_CATEGORIES = {
+    "close": "visible_learning_closure",
+    "close_minuted": "closed_with_minuted_escalation",
+    "executive_escalation": "executive_escalation",
+}
+
+
+@workflow.defn(name=ls.WF_LEARNING_CASE)
+class LearningCaseWorkflow(PathwayCaseWorkflow):
+    """Attribution (2 working days), stabilization pathway (3), activation, 14-day validations."""
+
+    steps = ls.STEPS
+    documents = ls.DOCUMENTS
+    pathway_log = ls.LEARNING_STABILIZATION_LOG
+
+    @workflow.init
+    def __init__(self, inp: CaseInput) -> None:
+        super().__init__(inp)
+        self._follow_up: FollowUpRequest | None = None
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> CaseState:
+        await self.set_stage("opened")
+        ref = CaseRef(case_id=inp.case_id, reference=inp.reference, as_of=inp.opened_at)
+        found = await run_db(ls.ACT_LEARNING_ATTRIBUTION_VALUES, ref, LearningAttributionValues)
+        assert isinstance(found, LearningAttributionValues)
+        await self.run_step(ls.LEARNING_ATTRIBUTION, inp.opened_at, found.model_dump())
+        t2 = self._done_at(ls.LEARNING_ATTRIBUTION.slug)
+        sheet = await run_db(
+            ls.ACT_LEARNING_STANDARDS_SHEET, ref.model_copy(update={"as_of": t2}), dict
+        )
+        assert isinstance(sheet, dict)
+        pathway = await self.run_step(ls.STABILIZATION_PATHWAY, t2, {"standards_sheet": sheet})
+        t3 = self._done_at(ls.STABILIZATION_PATHWAY.slug)
+        watchers = await self.open_pathway(
+            pathway["responsible_owner_id"], "learning-stabilization pathway", t3, _actions(pathway)
+        )
+        activated = await self.await_activation(names.PACK_FORTNIGHTLY, "active-stabilization")
+        await run_db(
+            ls.ACT_PIN_LEARNING_BASELINE,
+            BaselineRequest(
+                case_id=inp.case_id,
+                reference=inp.reference,
+                review_id=inp.review_id,
+                activated_at=activated,
+                policy_version=inp.policy_version,
+            ),
+            ValidationMeasures,
+        )
+        category = await self._validate_until_decided(activated)
+        for task in watchers:
+            task.cancel()  # an escalated case closes with its actions still on record
+        await asyncio.gather(*watchers, return_exceptions=True)
+        await self.close(category, Role.WORKFORCE_GOVERNANCE_REVIEWER)
+        return self.state
+
+    def _done_at(self, key: str) -> datetime:
+        done = self.state.obligations[key].done_at
+        assert done is not None
+        return done
+
+    async def _validate_until_decided(self, activated: datetime) -> str:
+        """14-day validation rounds until close or executive escalation; returns the category."""
+        start, round_no = activated, 0
+        while True:
+            round_no += 1
+            opens = await compute_deadline(self.inp.calendar, VALIDATION_AFTER, start)
+            await self.set_stage("awaiting-validation")
+            if opens.due_at > workflow.now():
+                await workflow.sleep(
+                    opens.due_at - workflow.now(), summary=f"validation:{round_no}"
+                )
+            result = await self._validation_round(round_no, activated, opens.due_at)
+            decision = result["decision"]
+            if decision == "continue":
+                start = self._done_at(ls.STABILIZATION_VALIDATION.slug)
+                continue
+            gate = self.state.computed[ls.STABILIZATION_VALIDATION.slug]["gate_passed"]
+            if decision == "close" and not gate:
+                return CLOSE_CATEGORIES["close_minuted"]
+            return CLOSE_CATEGORIES[decision]
+
+    async def _validation_round(
+        self, round_no: int, activated: datetime, opens: datetime
+    ) -> dict[str, Any]:
+        """Open one validation: follow-up computed at opening (refreshed when the reviewer opens
+        the measures), recorded in the workforce governance record, then the step itself."""
+        self._follow_up = FollowUpRequest(
+            case_id=self.inp.case_id,
+            reference=self.inp.reference,
+            review_id=self.inp.review_id,
+            activated_at=activated,
+            window_end=opens,
+        )
+        await run_db(
+            names.ACT_RECORD_ENTRY,
+            RecordEntryRequest(
+                register_name=ls.WORKFORCE_GOVERNANCE_RECORD,
+                subject=self.inp.case_id,
+                kind=ls.VALIDATION_OPENED_KIND,
+                actor="system",
+                at=workflow.now(),
+                payload={
+                    "reference": self.inp.reference,
+                    "round": round_no,
+                    "window_end": opens.isoformat(),
+                    "activated_at": activated.isoformat(),
+                },
+            ),
+            RecordEntryResult,
+        )
+        values = await self._compute_follow_up()
+        return await self.run_step(ls.STABILIZATION_VALIDATION, opens, values)
+
+    async def _compute_follow_up(self) -> dict[str, Any]:
+        assert self._follow_up is not None
+        values = await run_db(ls.ACT_LEARNING_FOLLOW_UP, self._follow_up, ValidationValues)
+        assert isinstance(values, ValidationValues)
+        return values.model_dump(mode="json")
+
+    async def document_opened(self, opened: DocumentOpened) -> None:
+        """Opening the validation measures refreshes them: late form responses and tracker
+        updates count (same window, same pinned rules)."""
+        slug = ls.STABILIZATION_VALIDATION.slug
+        if opened.document != ls.VALIDATION_MEASURES_DOC or self.state.current_step != slug:
+            return
+        if slug in self._submitting:
+            return  # a submission is being recorded against the values it was judged on
+        self.state.computed[slug] = await self._compute_follow_up()
+        await self.project(
+            TimelineEvent(
+                at=workflow.now(),
+                kind="validation_measures_refreshed",
+                actor=opened.actor.employee_id,
+                detail={
+                    "gate_passed": self.state.computed[slug]["gate_passed"],
+                    "responses_since_activation": self.state.computed[slug][
+                        "responses_since_activation"
+                    ],
+                },
+            )
+        )
+
+    # -- cross-checks -------------------------------------------------------------------------
+
+    def extra_checks(self, spec: StepSpec, model: Any, sub: StepSubmission) -> list[FieldError]:
+        """Standards support and deadlines (step 3); form, gate and minute (step 4)."""
+        errors = super().extra_checks(spec, model, sub)
+        computed = self.state.computed.get(spec.slug, {})
+        if spec.slug == ls.STABILIZATION_PATHWAY.slug:
+            errors += pathway_checks(model, computed, workflow.now().date())
+        elif spec.slug == ls.STABILIZATION_VALIDATION.slug:
+            if not computed.get("responses_since_activation"):
+                raise reject(
+                    MISSING_PREREQUISITE,
+                    "no speaking-up confidence form response since activation",
+                    [
+                        FieldError(
+                            field="forms.speaking-up-confidence",
+                            message="at least one response since activation is required; "
+                            "open validation-measures again to refresh",
+                        )
+                    ],
+                )
+            errors += validation_checks(model, computed, self._open_actions())
+        return errors
+
+    def _open_actions(self) -> list[str]:
+        return [
+            key.split(":", 1)[1]
+            for key, ob in self.state.obligations.items()
+            if key.startswith("action:") and ob.done_at is None
+        ]
+
+
+def _actions(pathway: dict[str, Any]) -> ActionPlan:
+    """The pathway's own deadlines (a bare date: close of business that day)."""
+    implementation = pathway["learning_control_implementation_deadline"]
+    feedback = pathway["worker_feedback_deadline"]
+    actions: ActionPlan = [
+        (
+            "learning-control-implementation",
+            "Corrected learning-control implementation",
+            implementation,
+        ),
+        ("worker-feedback", "Worker feedback", feedback),
+    ]
+    if pathway["direct_feedback_all_reporters_in_domain"]:
+        actions.append(
+            ("direct-feedback-all-reporters", "Feedback to all reporters in the domain", feedback)
+        )
+    if pathway["controlled_learning_bulletin"]:
+        actions.append(
+            ("controlled-learning-bulletin", "Controlled learning bulletin", implementation)
+        )
+    return actions
