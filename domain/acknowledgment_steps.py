@@ -16,6 +16,17 @@ RETENTION_FILE = "workforce-safety-culture-retention-file"
 ACKNOWLEDGMENT_RECOVERY_LOG = "acknowledgment-recovery-log"
 SAFETY_LEARNING_ASSURANCE_WORKSPACE = "safety-learning-assurance-workspace"
 
+# Every document a person can open for an example-1 case (its steps' prerequisites).
+DOCUMENTS = frozenset(
+    {
+        "daily-review",
+        "report-chronology",
+        "triage-note-history",
+        "risk-classification-source",
+        "reporting-control-authorization-sheet",
+    }
+)
+
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000)]
 
 

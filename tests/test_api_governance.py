@@ -139,6 +139,8 @@ async def test_step_rejections_change_nothing_and_retry_is_idempotent(
         assert (
             await api.post(f"/cases/{case_id}/documents/no-such-doc/open", "E-SUPERVISOR")
         ).status_code == 404
+        other_example = f"/cases/{case_id}/documents/learning-visibility-audit/open"
+        assert (await api.post(other_example, "E-SUPERVISOR")).status_code == 404
         await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
         async with sessions() as session:
             openings = (await session.scalars(select(DocumentOpening.document))).all()

@@ -20,7 +20,12 @@ def test_histories_are_committed_for_each_workflow_type():
         events = json.loads(path.read_text())["events"]
         started = events[0]["workflowExecutionStartedEventAttributes"]
         types.add(started["workflowType"]["name"])
-    assert {"ReviewWorkflow", "AcknowledgmentCaseWorkflow", "PackWorkflow"} <= types
+    assert {
+        "ReviewWorkflow",
+        "AcknowledgmentCaseWorkflow",
+        "PackWorkflow",
+        "ClosureCaseWorkflow",
+    } <= types
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

@@ -24,23 +24,13 @@ with workflow.unsafe.imports_passed_through():
 from workflows.engine import compute_deadline, run_db
 from workflows.pathway import ActionPlan, PathwayCaseWorkflow, noon_utc
 
-DOCUMENTS = frozenset(
-    {
-        "daily-review",
-        "report-chronology",
-        "triage-note-history",
-        "risk-classification-source",
-        "reporting-control-authorization-sheet",
-    }
-)
-
 
 @workflow.defn(name=names.WF_ACK_CASE)
 class AcknowledgmentCaseWorkflow(PathwayCaseWorkflow):
     """One report's example-1 case: attribution, retention impact, recovery pathway, recovery."""
 
     steps = ack.STEPS
-    documents = DOCUMENTS
+    documents = ack.DOCUMENTS
     pathway_log = ack.ACKNOWLEDGMENT_RECOVERY_LOG
 
     @workflow.init

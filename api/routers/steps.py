@@ -38,6 +38,7 @@ from domain.cases import (
     StepReceipt,
     StepSubmission,
 )
+from domain.examples import EXAMPLE_DOCUMENTS
 from domain.roles import GOVERNANCE_ROLES
 from domain.settings import Settings
 from domain.steps import StepSpec
@@ -98,6 +99,8 @@ async def open_document(
     """Record that you opened a prerequisite document (a step's evidence) and return it."""
     async with transaction(request.app.state.sessions) as session:
         case = await get_case(session, case_id)
+        if document not in EXAMPLE_DOCUMENTS.get(case.example, frozenset()):
+            raise NotFound(f"no document {document!r} for a {case.example} case")
         try:
             body = await build_document(
                 session,

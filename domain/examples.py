@@ -1,0 +1,11 @@
+"""What each example offers a case: its steps and the documents that can be opened for it."""
+
+from __future__ import annotations
+
+from domain import acknowledgment_steps, closure_steps, learning_steps, names
+
+EXAMPLE_DOCUMENTS: dict[str, frozenset[str]] = {
+    names.EXAMPLE_ACKNOWLEDGMENT: acknowledgment_steps.DOCUMENTS,
+    names.EXAMPLE_LEARNING: learning_steps.DOCUMENTS,
+    names.EXAMPLE_CLOSURE: closure_steps.DOCUMENTS,
+}
