@@ -170,6 +170,7 @@ def _print_urls(settings: Settings, log_dir: Path, demo: bool) -> None:
         f"Temporal gRPC   {settings.temporal_address} (namespace {settings.temporal_namespace})",
         f"database        {settings.database_url}",
         f"logs            {log_dir}/temporal.log (file only), worker.log and api.log (also here)",
+        f"mail            {settings.data_dir / 'mail'} (SMTP sink on port {settings.smtp_port})",
     ]
     if demo:
         admin = DEMO_STAFF["administrator"]
@@ -184,6 +185,20 @@ def _start_all(settings: Settings, children: Children, demo: bool) -> None:
     wait_for_port(host, port, temporal, "the Temporal dev server")
     asyncio.run(_register_search_attributes(settings))  # idempotent; covers an older db file
     nearmiss = _script("nearmiss")
+    if settings.smtp_host in ("127.0.0.1", "localhost"):
+        mail_dir = settings.data_dir / "mail"
+        children.start(
+            "mail",
+            [
+                sys.executable,
+                "-m",
+                "cli.mailsink",
+                settings.smtp_host,
+                str(settings.smtp_port),
+                str(mail_dir),
+            ],
+            echo=True,
+        )
     children.start("worker", [nearmiss, "worker"], echo=True)
     api = children.start("api", [nearmiss, "api"], echo=True)
     _apply_schedules(nearmiss)
