@@ -47,12 +47,13 @@ KEY_ESCALATION_LEVEL = SearchAttributeKey.for_int(names.SA_ESCALATION_LEVEL)
 
 async def compute_deadline(calendar: CalendarConfig, rule: str, start: datetime) -> DeadlineResult:
     """Ask the calendar (a local activity) for the deadline of RULE counted from START."""
-    return await workflow.execute_local_activity(
+    result: DeadlineResult = await workflow.execute_local_activity(
         names.ACT_COMPUTE_DEADLINE,
         DeadlineRequest(calendar=calendar, rule=rule, start=start),
         result_type=DeadlineResult,
         start_to_close_timeout=CALENDAR_TIMEOUT,
     )
+    return result
 
 
 def deliver(message_ids: list[int]) -> workflow.ActivityHandle[int] | None:
@@ -239,7 +240,7 @@ class Obligations:
         """Keep the operator's Web UI filters (next deadline, escalation) current."""
         level = self.escalation_level()
         nxt = self.next_deadline()
-        updates = [
+        updates: list[SearchAttributeUpdate[Any]] = [
             KEY_ESCALATED.value_set(level > 0),
             KEY_ESCALATION_LEVEL.value_set(level),
             KEY_NEXT_DEADLINE.value_set(nxt) if nxt else KEY_NEXT_DEADLINE.value_unset(),
