@@ -90,6 +90,8 @@ class LearningCaseWorkflow(PathwayCaseWorkflow):
         for task in watchers:
             task.cancel()  # an escalated case closes with its actions still on record
         await asyncio.gather(*watchers, return_exceptions=True)
+        # Escalation mails retry only while the workflow runs: deliver them before closing.
+        await asyncio.gather(*self.obligations.deliveries)
         await self.close(category, Role.WORKFORCE_GOVERNANCE_REVIEWER)
         return self.state
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time
 
 from temporalio import workflow
@@ -107,6 +108,10 @@ class ReviewWorkflow:
         assert isinstance(opened, OpenCasesResult)
         self.summary.cases_opened = opened.opened
         self.summary.cases_raised = opened.raised
+        # Escalation mails retry only while the workflow runs: finish delivering them first.
+        # Patched: older histories completed with a delivery still in flight.
+        if self.obligations.deliveries and workflow.patched("review-awaits-deliveries"):
+            await asyncio.gather(*self.obligations.deliveries)
         return self.summary
 
     async def _first_working_day_after(self, month: str) -> date:
