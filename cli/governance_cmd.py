@@ -111,6 +111,31 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
                 "each 14-day cycle",
             ),
         ),
+        names.SCHEDULE_FORTNIGHTLY_PACK: fire(
+            names.SCHEDULE_FORTNIGHTLY_PACK,
+            ScheduledStart(
+                target="pack",
+                name=names.PACK_FORTNIGHTLY,
+                calendar=calendar,
+                cycle_anchor=date.fromisoformat(settings.cycle_anchor),
+            ),
+            ScheduleCalendarSpec(
+                hour=[ScheduleRange(12)],
+                minute=[ScheduleRange(0)],
+                day_of_week=WEEKDAYS,
+                comment="fortnightly governance summary: generated at noon on the audit day",
+            ),
+        ),
+        names.SCHEDULE_MONTHLY_PACK: fire(
+            names.SCHEDULE_MONTHLY_PACK,
+            ScheduledStart(target="pack", name=names.PACK_MONTHLY, calendar=calendar),
+            ScheduleCalendarSpec(
+                day_of_month=[ScheduleRange(10)],
+                hour=[ScheduleRange(12)],
+                minute=[ScheduleRange(0)],
+                comment="monthly board pack: the 10th, after the closure review is due",
+            ),
+        ),
     }
 
 

@@ -11,13 +11,32 @@ from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
 )
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain import names
 from domain.calendar import CalendarConfig
 from domain.cases import PackInput, ReviewInput
 from domain.closure import parse_month
 from domain.reviews import REVIEWS, review_id
+
+
+async def _start_once(
+    client: Client, workflow: str, arg: Any, **options: Any
+) -> WorkflowHandle[Any, Any]:
+    """Start under a business-key ID exactly once: a running one is found (USE_EXISTING), and a
+    completed one is never run again (REJECT_DUPLICATE) but returned."""
+    try:
+        return await client.start_workflow(
+            workflow,
+            arg,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            **options,
+        )
+    except WorkflowAlreadyStartedError:
+        return client.get_workflow_handle(options["id"])
 
 
 async def start_review(
@@ -42,12 +61,12 @@ async def start_review(
         calendar=calendar,
         policy_version=policy_version,
     )
-    return await client.start_workflow(
+    return await _start_once(
+        client,
         names.WF_REVIEW,
         inp,
         id=rid,
         task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         search_attributes=TypedSearchAttributes(
             [
                 SearchAttributePair(SearchAttributeKey.for_keyword(names.SA_EXAMPLE), example),
@@ -62,12 +81,12 @@ async def start_pack(
     client: Client, task_queue: str, kind: str, period: str
 ) -> WorkflowHandle[Any, Any]:
     """Start (or find) the pack workflow of KIND for PERIOD."""
-    return await client.start_workflow(
+    return await _start_once(
+        client,
         names.WF_PACK,
         PackInput(kind=kind, period=period),
         id=names.pack_id(kind, period),
         task_queue=task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         search_attributes=TypedSearchAttributes(
             [
                 SearchAttributePair(SearchAttributeKey.for_keyword(names.SA_EXAMPLE), "pack"),

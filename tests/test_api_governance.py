@@ -26,6 +26,7 @@ from tests.api_support import (
     reviewed,
     wait_stage,
 )
+from tests.factories import load, staff_rows
 from tests.workflow_support import running_worker, skip, wait_for
 
 
@@ -291,3 +292,25 @@ async def test_pathway_and_pack_publication_activate_the_case(
         assert (await api.post(done, "E-OWNER")).status_code == 409
         unknown = await api.post(f"{pathway}/actions/no-such-action/done", "E-OWNER")
         assert unknown.status_code == 409
+
+
+async def test_reviews_of_examples_two_and_three_start_by_business_key(
+    own_env, sqlite_url, sessions_for, api_for, smtp_server
+):
+    _, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        learning = await api.post("/reviews/learning-visibility/2026-11-26", "E-ADMIN")
+        assert learning.status_code == 202, learning.text
+        # Cycles of 14 days from 2026-01-05: the last one ended on or before 26 Nov began 9 Nov.
+        assert learning.json()["review_id"] == "learning-audit-2026-11-09"
+        again = await api.post("/reviews/learning-visibility/2026-11-23", "E-ADMIN")
+        assert again.status_code == 200 and again.json()["review_id"] == "learning-audit-2026-11-09"
+        closure = await api.post("/reviews/closure-credibility/2026-10", "E-ADMIN")
+        assert (
+            closure.status_code == 202 and closure.json()["review_id"] == "closure-review-2026-10"
+        )
+        bad = await api.post("/reviews/closure-credibility/2026-13", "E-ADMIN")
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "period"

@@ -55,3 +55,32 @@ async def test_scheduled_start_uses_the_business_key_and_never_duplicates(
         description = await asyncio.wait_for(pack.describe(), 10)
         assert description.workflow_type == names.WF_PACK
         assert description.run_id  # exactly one run under the business key
+
+
+async def test_a_completed_review_is_never_run_again(own_env, sqlite_url, sessions_for):
+    from infra.starters import start_review
+
+    sessions = sessions_for(sqlite_url)
+    saturday = BusinessCalendar(CalendarConfig()).local(await own_env.get_current_time()).date()
+    while saturday.weekday() != 5:
+        saturday += timedelta(days=1)
+    async with running_worker(own_env, sessions) as queue:
+        first = await start_review(
+            own_env.client,
+            queue,
+            names.EXAMPLE_ACKNOWLEDGMENT,
+            saturday.isoformat(),
+            CalendarConfig(),
+            "ack-policy-v1",
+        )
+        await asyncio.wait_for(first.result(), 30)  # skipped: not a working day
+        again = await start_review(
+            own_env.client,
+            queue,
+            names.EXAMPLE_ACKNOWLEDGMENT,
+            saturday.isoformat(),
+            CalendarConfig(),
+            "ack-policy-v1",
+        )
+        assert again.id == first.id
+        assert (await again.describe()).run_id == first.result_run_id

@@ -33,7 +33,16 @@ class ScheduledStartWorkflow:
     async def run(self, fire: ScheduledStart) -> str:
         local = await compute_deadline(fire.calendar, "0 calendar days", workflow.now())
         day = local.due_local.date()
-        if fire.target == "pack":
+        if fire.target == "pack" and fire.name == names.PACK_MONTHLY:
+            period = day.strftime("%Y-%m")
+        elif fire.target == "pack" and fire.name == names.PACK_FORTNIGHTLY:
+            # The summary of the cycle whose audit runs today (fired every weekday at noon).
+            start = last_cycle_ended_on_or_before(day, fire.cycle_anchor or DEFAULT_ANCHOR)
+            run = await compute_deadline(fire.calendar, RUN_DAY_RULE, run_day_probe(start))
+            if run.due_local.date() != day:
+                return f"skipped: {day} is not the audit day of any cycle"
+            period = start.isoformat()
+        elif fire.target == "pack":
             year, week, _ = day.isocalendar()
             period = f"{year}-W{week:02d}"
         elif fire.name == names.EXAMPLE_CLOSURE:

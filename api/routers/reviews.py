@@ -21,8 +21,7 @@ from api.temporal_calls import (
     status_name,
     workflow_status,
 )
-from domain import names
-from domain.acknowledgment import POLICY_VERSION
+from domain import acknowledgment, closure, learning, names
 from domain.calendar import CalendarConfig
 from domain.cases import MarkReviewed, ReviewSummary
 from domain.reviews import REVIEWS, review_id
@@ -37,6 +36,11 @@ PERIODS: dict[str, tuple[str, str]] = {
     names.EXAMPLE_ACKNOWLEDGMENT: (r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD (the review date)"),
     names.EXAMPLE_LEARNING: (r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD (a cycle ended on or before it)"),
     names.EXAMPLE_CLOSURE: (r"\d{4}-\d{2}", "YYYY-MM (the month whose closures are reviewed)"),
+}
+POLICY_VERSIONS = {
+    names.EXAMPLE_ACKNOWLEDGMENT: acknowledgment.POLICY_VERSION,
+    names.EXAMPLE_LEARNING: learning.POLICY_VERSION,
+    names.EXAMPLE_CLOSURE: closure.POLICY_VERSION,
 }
 MAX_PAGE = 1_000
 ClassificationFilter = Literal["within_tolerance", "emerging", "critical", "exception"]
@@ -125,6 +129,10 @@ async def start(
 ) -> ReviewStarted:
     """Start the review (202), or find the one already started for that period (200)."""
     _check_period(example, period)
+    if example == names.EXAMPLE_LEARNING:  # the audit of the last cycle ended on or before it
+        period = learning.audit_period(
+            date.fromisoformat(period), date.fromisoformat(settings.cycle_anchor)
+        )
     rid = review_id(example, period)
     existing = await workflow_status(temporal, rid)
     if existing is not None:
@@ -134,7 +142,12 @@ async def start(
     calendar = CalendarConfig.from_settings(settings)
     try:
         await start_review(
-            temporal, settings.temporal_task_queue, example, period, calendar, POLICY_VERSION
+            temporal,
+            settings.temporal_task_queue,
+            example,
+            period,
+            calendar,
+            POLICY_VERSIONS[example],
         )
     except Exception as exc:  # noqa: BLE001 - mapped or re-raised
         raise_temporal_failure(exc, rid)
