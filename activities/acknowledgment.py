@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import (
-    SearchAttributeKey,
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError
 
+from activities.case_starter import start_cases
 from activities.deps import ActivityDeps
 from domain import names
 from domain.acknowledgment import EXPOSED, AttributionValues, RetentionValues, instant
@@ -26,7 +18,6 @@ from domain.acknowledgment_steps import SAFETY_LEARNING_ASSURANCE_WORKSPACE
 from domain.cases import (
     CaseInput,
     CaseRef,
-    ExposureRaised,
     GenerateReviewRequest,
     OpenCasesResult,
     ReviewedRequest,
@@ -41,28 +32,11 @@ from store.registers import append_entry
 from store.sources import current_records
 from store.tables import Case, RegisterEntry, Review, ReviewItem
 
-START_CONCURRENCY = 20
-
 
 def _instant(value: str) -> datetime:
     parsed = instant(value)
     assert parsed is not None
     return parsed
-
-
-def case_search_attributes(inp: CaseInput) -> TypedSearchAttributes:
-    """Initial search attributes of a case (no employee or client IDs, by design)."""
-    keyword = SearchAttributeKey.for_keyword
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(keyword(names.SA_EXAMPLE), inp.example),
-            SearchAttributePair(keyword(names.SA_STAGE), "opened"),
-            SearchAttributePair(keyword(names.SA_EXPOSURE), inp.exposure),
-            SearchAttributePair(keyword(names.SA_SERVICE_LINE), inp.service_line),
-            SearchAttributePair(keyword(names.SA_REFERENCE), inp.reference),
-            SearchAttributePair(keyword(names.SA_CASE_STATUS), "open"),
-        ]
-    )
 
 
 async def workspace_entry(
@@ -156,8 +130,7 @@ class AcknowledgmentActivities:
     @activity.defn(name=names.ACT_OPEN_ACK_CASES)
     async def open_acknowledgment_cases(self, request: ReviewedRequest) -> OpenCasesResult:
         """Start one case per exposed report, ever; an existing case is told of a rise."""
-        client = self._client()
-        async with self.deps.sessions() as session:
+        async with transaction(self.deps.sessions) as session:
             items = (
                 await session.scalars(
                     select(ReviewItem).where(
@@ -166,86 +139,32 @@ class AcknowledgmentActivities:
                     )
                 )
             ).all()
-            exposed = [
-                (i.reference, i.classification or "", str(i.fields.get("service_line")))
+            inputs = [
+                CaseInput(
+                    case_id=names.ack_case_id(i.reference),
+                    example=names.EXAMPLE_ACKNOWLEDGMENT,
+                    reference=i.reference,
+                    review_id=request.review_id,
+                    exposure=i.classification or "",
+                    service_line=str(i.fields.get("service_line")),
+                    opened_at=request.at,
+                    calendar=request.calendar,
+                    policy_version=request.policy_version,
+                )
                 for i in items
             ]
-        gate = asyncio.Semaphore(START_CONCURRENCY)
-        outcomes = await asyncio.gather(
-            *(
-                self._open_one(client, gate, request, ref, exposure, line)
-                for ref, exposure, line in exposed
-            )
-        )
-        async with transaction(self.deps.sessions) as session:
             await reviews.set_review_case_ids(
-                session, request.review_id, {ref: names.ack_case_id(ref) for ref, _, _ in exposed}
+                session, request.review_id, {i.reference: i.case_id for i in inputs}
             )
-        return OpenCasesResult(
-            opened=outcomes.count("opened"),
-            raised=outcomes.count("raised"),
-            existing=outcomes.count("existing"),
-        )
-
-    async def _open_one(
-        self,
-        client: Client,
-        gate: asyncio.Semaphore,
-        request: ReviewedRequest,
-        reference: str,
-        exposure: str,
-        service_line: str,
-    ) -> str:
-        inp = CaseInput(
-            case_id=names.ack_case_id(reference),
-            example=names.EXAMPLE_ACKNOWLEDGMENT,
-            reference=reference,
-            review_id=request.review_id,
-            exposure=exposure,
-            service_line=service_line,
-            opened_at=request.at,
-            calendar=request.calendar,
-            policy_version=request.policy_version,
-        )
-        async with gate:
-            activity.heartbeat(reference)
-            try:
-                await client.start_workflow(
-                    names.WF_ACK_CASE,
-                    inp,
-                    id=inp.case_id,
-                    task_queue=self.deps.task_queue,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                    search_attributes=case_search_attributes(inp),
-                )
-                return "opened"
-            except WorkflowAlreadyStartedError:
-                handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(inp.case_id)
-                return await self._raise_exposure(handle, exposure, request.review_id)
-
-    async def _raise_exposure(
-        self, handle: WorkflowHandle[Any, Any], exposure: str, review_id: str
-    ) -> str:
-        try:
-            await handle.signal(
-                names.SIGNAL_RAISE_EXPOSURE, ExposureRaised(exposure=exposure, review_id=review_id)
-            )
-            return "raised"
-        except Exception:  # noqa: BLE001 - a closed case keeps its record; nothing to raise
-            return "existing"
-
-    def _client(self) -> Client:
-        if self.deps.client is None:
-            raise ApplicationError("no Temporal client configured", non_retryable=True)
-        return self.deps.client
+        return await start_cases(self.deps, names.WF_ACK_CASE, inputs, raise_exposure=True)
 
     async def _report(self, reference: str) -> dict[str, Any]:
         async with self.deps.sessions() as session:
             rows = await current_records(session, "incident-platform", [reference])
         if reference not in rows:
             raise ApplicationError(f"report {reference} not found", non_retryable=True)
-        return rows[reference]
+        report: dict[str, Any] = rows[reference]
+        return report
 
     @activity.defn(name=names.ACT_ATTRIBUTION_VALUES)
     async def compute_attribution_values(self, ref: CaseRef) -> AttributionValues:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import select
 from temporalio import activity
-from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
-from activities.acknowledgment import case_search_attributes
+from activities.case_starter import start_cases
 from activities.deps import ActivityDeps
 from domain import names
 from domain.calendar import CalendarConfig
@@ -43,8 +39,6 @@ from store.acknowledgment import set_review_case_ids
 from store.db import transaction
 from store.staff import get_staff
 from store.tables import Case, ReviewItem
-
-START_CONCURRENCY = 20
 
 
 class ClosureActivities:
@@ -91,12 +85,7 @@ class ClosureActivities:
                 request.review_id,
                 {i.reference: closure_case_id(i.reference) for i in items},
             )
-        gate = asyncio.Semaphore(START_CONCURRENCY)
-        client = self._client()
-        outcomes = await asyncio.gather(*(self._start(client, gate, inp) for inp in inputs))
-        return OpenCasesResult(
-            opened=outcomes.count("opened"), raised=0, existing=outcomes.count("existing")
-        )
+        return await start_cases(self.deps, WF_CLOSURE_CASE, inputs, raise_exposure=False)
 
     def _case_input(self, request: ReviewedRequest, item: ReviewItem) -> CaseInput:
         return CaseInput(
@@ -133,28 +122,6 @@ class ClosureActivities:
             )
         )
         await session.flush()
-
-    async def _start(self, client: Client, gate: asyncio.Semaphore, inp: CaseInput) -> str:
-        async with gate:
-            activity.heartbeat(inp.case_id)
-            try:
-                await client.start_workflow(
-                    WF_CLOSURE_CASE,
-                    inp,
-                    id=inp.case_id,
-                    task_queue=self.deps.task_queue,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                    search_attributes=case_search_attributes(inp),
-                )
-                return "opened"
-            except WorkflowAlreadyStartedError:
-                return "existing"
-
-    def _client(self) -> Client:
-        if self.deps.client is None:
-            raise ApplicationError("no Temporal client configured", non_retryable=True)
-        return self.deps.client
 
     async def _employee(self, case_id: str) -> str:
         async with self.deps.sessions() as session:

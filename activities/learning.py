@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
 from temporalio import activity
-from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError
 
-from activities.acknowledgment import case_search_attributes, workspace_entry
+from activities.acknowledgment import workspace_entry
+from activities.case_starter import start_cases
 from activities.deps import ActivityDeps
 from domain import learning_steps as steps
 from domain import names
@@ -19,7 +17,6 @@ from domain.calendar import CalendarConfig, calendar_for
 from domain.cases import (
     CaseInput,
     CaseRef,
-    ExposureRaised,
     GenerateReviewRequest,
     OpenCasesResult,
     ReviewedRequest,
@@ -40,8 +37,6 @@ from store import learning_values as values
 from store.db import transaction
 from store.learning_documents import learning_control_standards_sheet
 from store.tables import Case, Review
-
-START_CONCURRENCY = 20
 
 
 class LearningActivities:
@@ -86,81 +81,28 @@ class LearningActivities:
     @activity.defn(name=steps.ACT_OPEN_LEARNING_CASES)
     async def open_learning_cases(self, request: ReviewedRequest) -> OpenCasesResult:
         """Start one case per emerging or critical report (business-key IDs: never twice)."""
-        client = self._client()
-        async with self.deps.sessions() as session:
+        async with transaction(self.deps.sessions) as session:
             review = await session.get(Review, request.review_id)
             policy = (review.summary.get("policy") or {}).get("version") if review else None
-            exposed = [
-                (i.reference, str(i.classification), str(i.fields.get("service_line")))
+            inputs = [
+                CaseInput(
+                    case_id=steps.learning_case_id(i.reference),
+                    example=names.EXAMPLE_LEARNING,
+                    reference=i.reference,
+                    review_id=request.review_id,
+                    exposure=str(i.classification),
+                    service_line=str(i.fields.get("service_line")),
+                    opened_at=request.at,
+                    calendar=request.calendar,
+                    # Cases pin the rules that classified them (the audit's).
+                    policy_version=policy or self.policy.version,
+                )
                 for i in await audits.exposed_items(session, request.review_id)
             ]
-        # Cases pin the rules that classified them (the audit's), whatever the caller passed.
-        pinned = request.model_copy(update={"policy_version": policy or self.policy.version})
-        gate = asyncio.Semaphore(START_CONCURRENCY)
-        outcomes = await asyncio.gather(
-            *(self._open_one(client, gate, pinned, *item) for item in exposed)
-        )
-        async with transaction(self.deps.sessions) as session:
             await generic_reviews.set_review_case_ids(
-                session,
-                request.review_id,
-                {ref: steps.learning_case_id(ref) for ref, _, _ in exposed},
+                session, request.review_id, {i.reference: i.case_id for i in inputs}
             )
-        return OpenCasesResult(
-            opened=outcomes.count("opened"),
-            raised=outcomes.count("raised"),
-            existing=outcomes.count("existing"),
-        )
-
-    async def _open_one(
-        self,
-        client: Client,
-        gate: asyncio.Semaphore,
-        request: ReviewedRequest,
-        reference: str,
-        exposure: str,
-        service_line: str,
-    ) -> str:
-        inp = CaseInput(
-            case_id=steps.learning_case_id(reference),
-            example=names.EXAMPLE_LEARNING,
-            reference=reference,
-            review_id=request.review_id,
-            exposure=exposure,
-            service_line=service_line,
-            opened_at=request.at,
-            calendar=request.calendar,
-            policy_version=request.policy_version,
-        )
-        async with gate:
-            activity.heartbeat(reference)
-            try:
-                await client.start_workflow(
-                    steps.WF_LEARNING_CASE,
-                    inp,
-                    id=inp.case_id,
-                    task_queue=self.deps.task_queue,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                    search_attributes=case_search_attributes(inp),
-                )
-                return "opened"
-            except WorkflowAlreadyStartedError:
-                return await self._raise(client, inp.case_id, exposure, request.review_id)
-
-    async def _raise(self, client: Client, case_id: str, exposure: str, review_id: str) -> str:
-        try:
-            await client.get_workflow_handle(case_id).signal(
-                names.SIGNAL_RAISE_EXPOSURE, ExposureRaised(exposure=exposure, review_id=review_id)
-            )
-            return "raised"
-        except Exception:  # noqa: BLE001 - a closed case keeps its record; nothing to raise
-            return "existing"
-
-    def _client(self) -> Client:
-        if self.deps.client is None:
-            raise ApplicationError("no Temporal client configured", non_retryable=True)
-        return self.deps.client
+        return await start_cases(self.deps, steps.WF_LEARNING_CASE, inputs, raise_exposure=True)
 
     @activity.defn(name=steps.ACT_LEARNING_ATTRIBUTION_VALUES)
     async def compute_learning_attribution_values(self, ref: CaseRef) -> LearningAttributionValues:

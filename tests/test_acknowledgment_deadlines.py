@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from activities.acknowledgment import case_search_attributes
+from activities.case_starter import case_search_attributes
 from domain import names
 from domain.calendar import BusinessCalendar
 from domain.cases import CaseInput, ReviewSummary
