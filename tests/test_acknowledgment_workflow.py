@@ -314,3 +314,55 @@ async def test_low_impact_closes_case_and_asks_worker_to_confirm(
         [mail] = inbox.to(email("W-100"))
         body = mail.get_payload(decode=True).decode()
     assert "/forms/employee-confirmation?case_ref=ack-case-NM-LOW-1" in body
+
+
+async def test_unaccepted_pathway_and_missed_action_escalate_to_the_named_owner(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
+    inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        case = await review_and_open_case(own_env, sessions, queue, "NM-OWN-1")
+        state = await wait_stage(case, "triage-attribution")
+        await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
+        await submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
+        state = await wait_stage(case, "retention-impact")
+        await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "medium"))
+        await wait_stage(case, "recovery-pathway")
+        today = (await own_env.get_current_time()).date()
+        fields = {
+            "pathway_type": "unsafe_condition_correction",
+            "responsible_owner_id": "E-OWNER",
+            "triage_control_implementation_deadline": (today + timedelta(days=10)).isoformat(),
+            "worker_communication_deadline": (today + timedelta(days=10)).isoformat(),
+            "mandatory_review_date": (today + timedelta(days=20)).isoformat(),
+            "immediate_senior_acknowledgment": False,
+            "mandatory_named_owner_assignment": False,
+            "temporary_daily_service_line_review": True,
+            "same_day_unsafe_condition_escalation": True,
+            "note": "Hoist sling fault still live",
+        }
+        await open_docs(case, "E-DIRECTOR", ["reporting-control-authorization-sheet"])
+        await submit(case, "recovery-pathway", "E-DIRECTOR", fields)
+        state = await wait_stage(case, "pathway-acceptance")
+        # Same-day correction is due at close of business; acceptance within 1 working day.
+        correction = state.obligations["action:unsafe-condition-correction"]
+        acceptance = state.obligations["pathway-acceptance"]
+        assert correction.deadline <= acceptance.deadline
+        await skip(
+            own_env, acceptance.deadline - await own_env.get_current_time() + timedelta(hours=1)
+        )
+
+        async def owner_breaches():
+            async with sessions() as session:
+                rows = (await session.scalars(select(Breach))).all()
+            steps = {b.step for b in rows if b.case_id == case.id}
+            return {"pathway-acceptance", "action:unsafe-condition-correction"} <= steps
+
+        await wait_for(owner_breaches)
+        await wait_for(lambda: _async(len(inbox.to(email("E-OWNER"))) >= 2))
+        subjects = [m["Subject"] for m in inbox.to(email("E-OWNER"))]
+        assert any("Accept the acknowledgment-recovery pathway" in s for s in subjects)
+        assert any("Same-day correction" in s for s in subjects)
+        # Escalation never completes anything: the pathway still awaits its owner.
+        assert (await case_state(case)).stage == "pathway-acceptance"
