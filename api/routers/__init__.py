@@ -12,6 +12,7 @@ from api.routers import (
     forms,
     health,
     packs,
+    registers,
     reviews,
     sources,
     steps,
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     escalations.router,
     forms.router,
     dashboard.router,
+    registers.router,
 ]
