@@ -13,22 +13,16 @@ import platform
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import escalation, ingest, review, startup
+from bench import escalation, ingest, review, startup, steps
 from bench.common import Figure, load_average, table
 
 Bench = Callable[[bool], Awaitable[list[Figure]]]
 
 
-async def _steps(quick: bool) -> list[Figure]:  # noqa: ARG001 (same signature as the others)
-    """Not measured yet: see bench/RESULTS.md."""
-    print("steps: not implemented yet (see bench/RESULTS.md)")
-    return []
-
-
 BENCHES: dict[str, Bench] = {
     "review": review.bench,
     "ingest": ingest.bench,
-    "steps": _steps,
+    "steps": steps.bench,
     "escalation": escalation.bench,
     "startup": startup.bench,
 }
