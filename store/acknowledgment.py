@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -59,14 +59,14 @@ class ReviewNotFound(LookupError):
 
 class ReviewItemView(BaseModel):
     reference: str
-    classification: Exposure | None
+    classification: str | None  # any example's classification; None for an exception
     reasons: list[str]
     fields: dict[str, Any]
     case_id: str | None
 
 
 class ReviewView(BaseModel):
-    """A stored review with its items, as the API shows it."""
+    """A stored review (any example) with one page of its items, as the API shows it."""
 
     review_id: str
     example: str
@@ -77,6 +77,7 @@ class ReviewView(BaseModel):
     reviewed_by: str | None
     reviewed_at: datetime | None
     summary: dict[str, Any]
+    total: int
     items: list[ReviewItemView]
 
 
@@ -282,16 +283,27 @@ async def _insert_items(session: AsyncSession, review_id: str, items: list[Revie
         await session.execute(insert(_ITEMS), rows[start : start + _INSERT_CHUNK])
 
 
-async def load_review(session: AsyncSession, review_id: str) -> ReviewView | None:
-    """The review with every item (ordered by reference), or None when it does not exist."""
+async def load_review(
+    session: AsyncSession,
+    review_id: str,
+    *,
+    classification: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> ReviewView | None:
+    """The review with its items ordered by reference (``classification="exception"`` for the
+    unreconciled ones; a page when ``limit`` is given), or None when it does not exist."""
     review = await session.get(Review, review_id)
     if review is None:
         return None
-    rows = await session.scalars(
-        select(ReviewItemRow)
-        .where(ReviewItemRow.review_id == review_id)
-        .order_by(ReviewItemRow.reference)
-    )
+    where = [ReviewItemRow.review_id == review_id]
+    if classification == "exception":
+        where.append(ReviewItemRow.classification.is_(None))
+    elif classification is not None:
+        where.append(ReviewItemRow.classification == classification)
+    total = await session.scalar(select(func.count()).select_from(ReviewItemRow).where(*where))
+    query = select(ReviewItemRow).where(*where).order_by(ReviewItemRow.reference).offset(offset)
+    rows = await session.scalars(query.limit(limit) if limit is not None else query)
     return ReviewView(
         review_id=review.review_id,
         example=review.example,
@@ -302,10 +314,11 @@ async def load_review(session: AsyncSession, review_id: str) -> ReviewView | Non
         reviewed_by=review.reviewed_by,
         reviewed_at=review.reviewed_at,
         summary=review.summary,
+        total=int(total or 0),
         items=[
             ReviewItemView(
                 reference=row.reference,
-                classification=Exposure(row.classification) if row.classification else None,
+                classification=row.classification,
                 reasons=row.reasons,
                 fields=row.fields,
                 case_id=row.case_id,

@@ -8,8 +8,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import AdminActor, CurrentActor, ReaderActor, SessionDep, SettingsDep, TemporalDep
 from api.errors import FieldError, NotFound, Unprocessable
@@ -26,8 +24,7 @@ from domain.calendar import CalendarConfig
 from domain.cases import MarkReviewed, ReviewSummary
 from domain.reviews import REVIEWS, review_id
 from infra.starters import start_review
-from store.tables import Review
-from store.tables import ReviewItem as ReviewItemRow
+from store.acknowledgment import load_review
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
 
@@ -43,7 +40,16 @@ POLICY_VERSIONS = {
     names.EXAMPLE_CLOSURE: closure.POLICY_VERSION,
 }
 MAX_PAGE = 1_000
-ClassificationFilter = Literal["within_tolerance", "emerging", "critical", "exception"]
+ClassificationFilter = Literal[
+    "within_tolerance",
+    "emerging",
+    "critical",  # example 1
+    "visible_learning_closure",  # example 2 (and emerging, critical)
+    "credible",
+    "doubtful",
+    "failed",  # example 3
+    "exception",  # unreconciled, any example
+]
 
 
 class ReviewStarted(BaseModel):
@@ -154,26 +160,6 @@ async def start(
     return ReviewStarted(review_id=rid, workflow_id=rid, status="running")
 
 
-async def _items_page(
-    session: AsyncSession, rid: str, classification: str | None, limit: int, offset: int
-) -> tuple[int, list[ReviewItemRow]]:
-    """One page of a review's items (and the filtered total) without loading the rest."""
-    where = [ReviewItemRow.review_id == rid]
-    if classification == "exception":
-        where.append(ReviewItemRow.classification.is_(None))
-    elif classification is not None:
-        where.append(ReviewItemRow.classification == classification)
-    total = await session.scalar(select(func.count()).select_from(ReviewItemRow).where(*where))
-    rows = await session.scalars(
-        select(ReviewItemRow)
-        .where(*where)
-        .order_by(ReviewItemRow.reference)
-        .limit(limit)
-        .offset(offset)
-    )
-    return int(total or 0), list(rows)
-
-
 @router.get("/{review_id}")
 async def get_review(
     review_id: str,
@@ -187,31 +173,9 @@ async def get_review(
 ) -> ReviewOut:
     """The review with one page of items (classification, exception reasons, case ID); 404 until
     it has been generated."""
-    review = await session.get(Review, review_id)
-    if review is None:
-        raise NotFound(f"no generated review {review_id!r}")
-    total, rows = await _items_page(session, review_id, classification, limit, offset)
-    return ReviewOut(
-        review_id=review.review_id,
-        example=review.example,
-        period=review.period,
-        as_of=review.as_of,
-        generated_at=review.generated_at,
-        status=review.status,
-        reviewed_by=review.reviewed_by,
-        reviewed_at=review.reviewed_at,
-        summary=review.summary,
-        total=total,
-        limit=limit,
-        offset=offset,
-        items=[
-            ReviewItemOut(
-                reference=r.reference,
-                classification=r.classification,
-                reasons=r.reasons,
-                fields=r.fields,
-                case_id=r.case_id,
-            )
-            for r in rows
-        ],
+    view = await load_review(
+        session, review_id, classification=classification, limit=limit, offset=offset
     )
+    if view is None:
+        raise NotFound(f"no generated review {review_id!r}")
+    return ReviewOut(**view.model_dump(), limit=limit, offset=offset)
