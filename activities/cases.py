@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -21,6 +22,7 @@ from domain.cases import (
     ProjectionUpdate,
     RecordEntryRequest,
     RecordEntryResult,
+    RecordStepRequest,
 )
 from domain.steps import escalation_roles
 from infra import mail
@@ -48,33 +50,21 @@ class CaseActivities:
     async def record_entry(self, request: RecordEntryRequest) -> RecordEntryResult:
         """Append to a register once: a retried append finds its own earlier entry."""
         async with transaction(self.deps.sessions) as session:
-            existing = await session.scalar(
-                select(RegisterEntry).where(
-                    RegisterEntry.register == request.register_name,
-                    RegisterEntry.subject == request.subject,
-                    RegisterEntry.kind == request.kind,
-                    RegisterEntry.recorded_at == request.at,
-                    RegisterEntry.actor == request.actor,
+            return await _append_once(session, request)
+
+    @activity.defn(name=names.ACT_RECORD_STEP)
+    async def record_step(self, request: RecordStepRequest) -> RecordEntryResult:
+        """A step's register entry and the case projection in one transaction (retry-safe)."""
+        async with transaction(self.deps.sessions) as session:
+            result = await _append_once(session, request.entry)
+            projection = request.projection
+            if projection.event is not None:  # the timeline names the entry it wrote
+                event = projection.event.model_copy(
+                    update={"detail": {**projection.event.detail, "seq": result.seq}}
                 )
-            )
-            if existing is not None:
-                return RecordEntryResult(
-                    register_name=existing.register, seq=existing.seq, hash=existing.hash
-                )
-            payload = dict(request.payload)
-            case = await session.get(Case, request.subject)
-            if case is not None:
-                payload.setdefault("employee_id", case.employee_id)
-            entry = await append_entry(
-                session,
-                request.register_name,
-                actor=request.actor,
-                recorded_at=request.at,
-                subject=request.subject,
-                kind=request.kind,
-                payload=payload,
-            )
-            return RecordEntryResult(register_name=entry.register, seq=entry.seq, hash=entry.hash)
+                projection = projection.model_copy(update={"event": event})
+            await case_store.upsert_projection(session, projection)
+            return result
 
     @activity.defn(name=names.ACT_ESCALATE)
     async def escalate_breach(self, request: EscalationRequest) -> EscalationResult:
@@ -191,6 +181,38 @@ class CaseActivities:
                 at=request.at,
             )
             return [message_id]
+
+
+async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> RecordEntryResult:
+    """Append an entry unless this very append (same register, subject, kind, instant, actor)
+    is already there; the subject's reporting worker is added for later look-ups."""
+    existing = await session.scalar(
+        select(RegisterEntry).where(
+            RegisterEntry.register == request.register_name,
+            RegisterEntry.subject == request.subject,
+            RegisterEntry.kind == request.kind,
+            RegisterEntry.recorded_at == request.at,
+            RegisterEntry.actor == request.actor,
+        )
+    )
+    if existing is not None:
+        return RecordEntryResult(
+            register_name=existing.register, seq=existing.seq, hash=existing.hash
+        )
+    payload = dict(request.payload)
+    case = await session.get(Case, request.subject)
+    if case is not None:
+        payload.setdefault("employee_id", case.employee_id)
+    entry = await append_entry(
+        session,
+        request.register_name,
+        actor=request.actor,
+        recorded_at=request.at,
+        subject=request.subject,
+        kind=request.kind,
+        payload=payload,
+    )
+    return RecordEntryResult(register_name=entry.register, seq=entry.seq, hash=entry.hash)
 
 
 def _breach_subject(request: EscalationRequest) -> str:

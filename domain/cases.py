@@ -186,6 +186,13 @@ class RecordEntryRequest(BaseModel):
     payload: dict[str, Any]
 
 
+class RecordStepRequest(BaseModel):
+    """A step's register entry and the projection after it, written in one transaction."""
+
+    entry: RecordEntryRequest
+    projection: ProjectionUpdate
+
+
 class RecordEntryResult(BaseModel):
     register_name: str
     seq: int

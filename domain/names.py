@@ -54,6 +54,7 @@ def pack_id(kind: str, period: str) -> str:
 ACT_COMPUTE_DEADLINE = "compute_deadline"
 ACT_PROJECT_CASE = "project_case"
 ACT_RECORD_ENTRY = "record_entry"
+ACT_RECORD_STEP = "record_step"
 ACT_ESCALATE = "escalate_breach"
 ACT_DELIVER_NOTIFICATIONS = "deliver_notifications"
 ACT_ATTRIBUTION_VALUES = "compute_attribution_values"

@@ -47,6 +47,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         is_working_day_activity,
         cases.project_case,
         cases.record_entry,
+        cases.record_step,
         cases.escalate_breach,
         cases.deliver_notifications,
         cases.close_case,

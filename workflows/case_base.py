@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         ProjectionUpdate,
         RecordEntryRequest,
         RecordEntryResult,
+        RecordStepRequest,
         StepReceipt,
         StepSubmission,
         TimelineEvent,
@@ -42,6 +43,9 @@ with workflow.unsafe.imports_passed_through():
     )
 
 from workflows.engine import Obligations, run_db, stage_attributes
+
+# Steps submitted after this patch write their register entry and projection in one activity.
+PATCH_RECORD_STEP = "record-step-in-one-activity"
 
 EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
 
@@ -83,35 +87,36 @@ class CaseWorkflowBase:
 
     async def project(self, event: TimelineEvent | None = None) -> None:
         """Write the case projection (and one timeline event) to the database."""
+        await run_db(names.ACT_PROJECT_CASE, self.projection_update(event))
+
+    def projection_update(self, event: TimelineEvent | None = None) -> ProjectionUpdate:
+        """The case row as it stands now, with EVENT appended to the timeline."""
         st = self.state
         key = None
         if event is not None:
             st.timeline.append(event)
             key = f"{st.case_id}:{len(st.timeline)}:{event.kind}"
         current = st.obligations.get(st.current_step or "")
-        await run_db(
-            names.ACT_PROJECT_CASE,
-            ProjectionUpdate(
-                case_id=st.case_id,
-                example=st.example,
-                reference=st.reference,
-                review_id=st.review_id,
-                service_line=st.service_line,
-                exposure=st.exposure,
-                stage=st.stage,
-                status=st.status,
-                assigned_role=current.role.value if current and current.role else None,
-                assignee=st.pathway_owner if st.stage.startswith("pathway") else None,
-                deadline=self.obligations.next_deadline(),
-                escalation_level=self.obligations.escalation_level(),
-                opened_at=st.opened_at,
-                at=workflow.now(),
-                closed_at=workflow.now() if st.status == "closed" else None,
-                detail={"current_step": st.current_step, "visible_in": st.visible_in},
-                event=event,
-                event_key=key,
-                done_obligations=[k for k, ob in st.obligations.items() if ob.done_at is not None],
-            ),
+        return ProjectionUpdate(
+            case_id=st.case_id,
+            example=st.example,
+            reference=st.reference,
+            review_id=st.review_id,
+            service_line=st.service_line,
+            exposure=st.exposure,
+            stage=st.stage,
+            status=st.status,
+            assigned_role=current.role.value if current and current.role else None,
+            assignee=st.pathway_owner if st.stage.startswith("pathway") else None,
+            deadline=self.obligations.next_deadline(),
+            escalation_level=self.obligations.escalation_level(),
+            opened_at=st.opened_at,
+            at=workflow.now(),
+            closed_at=workflow.now() if st.status == "closed" else None,
+            detail={"current_step": st.current_step, "visible_in": st.visible_in},
+            event=event,
+            event_key=key,
+            done_obligations=[k for k, ob in st.obligations.items() if ob.done_at is not None],
         )
 
     async def set_stage(self, stage: str, step: StepSpec | None = None) -> None:
@@ -206,48 +211,59 @@ class CaseWorkflowBase:
         now = workflow.now()
         ob = self.state.obligations[spec.slug]
         payload = model.model_dump(mode="json")
-        result = await run_db(
-            names.ACT_RECORD_ENTRY,
-            RecordEntryRequest(
-                register_name=spec.register,
-                subject=self.state.case_id,
-                kind=spec.slug.replace("-", "_"),
-                actor=sub.actor.employee_id,
-                at=now,
-                payload={
-                    **payload,
-                    "step_deadline": ob.deadline.isoformat(),
-                    "late": now > ob.deadline,
-                    "reference": self.state.reference,
-                    "computed": self.state.computed.get(spec.slug, {}),
-                },
-            ),
-            RecordEntryResult,
+        entry = RecordEntryRequest(
+            register_name=spec.register,
+            subject=self.state.case_id,
+            kind=spec.slug.replace("-", "_"),
+            actor=sub.actor.employee_id,
+            at=now,
+            payload={
+                **payload,
+                "step_deadline": ob.deadline.isoformat(),
+                "late": now > ob.deadline,
+                "reference": self.state.reference,
+                "computed": self.state.computed.get(spec.slug, {}),
+            },
         )
-        assert isinstance(result, RecordEntryResult)
-        self.state.results[spec.slug] = payload
-        done = self.obligations.complete(spec.slug, sub.actor.employee_id)
-        await self.project(
-            TimelineEvent(
-                at=now,
-                kind="step_submitted",
-                actor=sub.actor.employee_id,
-                detail={
-                    "step": spec.slug,
-                    "late": done.late,
-                    "register": spec.register,
-                    "seq": result.seq,
-                },
-            )
+        event = TimelineEvent(
+            at=now,
+            kind="step_submitted",
+            actor=sub.actor.employee_id,
+            detail={"step": spec.slug, "late": now > ob.deadline, "register": spec.register},
         )
+        if workflow.patched(PATCH_RECORD_STEP):
+            seq = await self._record_step(spec.slug, entry, event)
+            self.state.results[spec.slug] = payload
+            done = self.obligations.complete(spec.slug, sub.actor.employee_id)
+        else:  # cases started before the patch: entry, then projection, in two activities
+            result = await run_db(names.ACT_RECORD_ENTRY, entry, RecordEntryResult)
+            assert isinstance(result, RecordEntryResult)
+            seq = result.seq
+            event.detail["seq"] = seq
+            self.state.results[spec.slug] = payload
+            done = self.obligations.complete(spec.slug, sub.actor.employee_id)
+            await self.project(event)
         return StepReceipt(
             case_id=self.state.case_id,
             step=spec.slug,
             accepted_at=now,
             late=done.late,
             register_name=spec.register,
-            entry_seq=result.seq,
+            entry_seq=seq,
         )
+
+    async def _record_step(self, slug: str, entry: RecordEntryRequest, event: TimelineEvent) -> int:
+        """The register entry and the projection (with the step done) in one activity."""
+        projection = self.projection_update(event)
+        projection.done_obligations = sorted({*projection.done_obligations, slug})
+        result = await run_db(
+            names.ACT_RECORD_STEP,
+            RecordStepRequest(entry=entry, projection=projection),
+            RecordEntryResult,
+        )
+        assert isinstance(result, RecordEntryResult)
+        event.detail["seq"] = result.seq
+        return result.seq
 
     @submit_step.validator
     def validate_submit_step(self, sub: StepSubmission) -> None:
