@@ -10,11 +10,11 @@ a database that has not been migrated.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import typer
 from rich.console import Console
@@ -27,13 +27,14 @@ from domain.ingest import (
     RowRejection,
     UnknownFeed,
     feed_spec,
-    parse_csv,
+    gc_paused,
+    parse_csv_chunks,
     validate_rows,
 )
 from domain.settings import Settings
 from store.db import make_engine, make_sessionmaker, transaction
 from store.migrate import upgrade
-from store.sources import UpsertResult, upsert_records
+from store.sources import PreparedRecord, UpsertResult, prepare_records, store_prepared
 
 CHUNK_ROWS = 5_000
 
@@ -78,11 +79,11 @@ class ImportSummary(UpsertResult):
     rejected: list[RowRejection] = []
 
 
-def _chunks(
-    rows: Iterator[tuple[int, dict[str, Any]]],
-) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    while chunk := list(islice(rows, CHUNK_ROWS)):
-        yield chunk
+class _Chunk(NamedTuple):
+    last_line: int
+    rows: int
+    prepared: list[PreparedRecord]
+    rejected: list[RowRejection]
 
 
 async def _import(url: str, feed: str, file: Path) -> ImportSummary:
@@ -94,18 +95,33 @@ async def _import(url: str, feed: str, file: Path) -> ImportSummary:
         summary = ImportSummary()
         with file.open(encoding="utf-8-sig", newline="") as lines, _progress() as progress:
             task = progress.add_task(file.name, total=_count_lines(file))
-            for chunk in _chunks(parse_csv(feed, lines)):
-                line_numbers = [line for line, _ in chunk]
-                records, rejected = validate_rows(
-                    feed, [row for _, row in chunk], lines=line_numbers
-                )
-                async with transaction(sessions) as session:
-                    result = await upsert_records(session, feed, records, received_at)
-                _add(summary, result, len(chunk) - len(rejected), rejected)
-                progress.update(task, completed=line_numbers[-1])
+            chunks = parse_csv_chunks(feed, lines, CHUNK_ROWS)
+            # A pipeline: a worker thread parses and validates the next chunk while PostgreSQL
+            # stores this one (its work is on the server, so the thread gets the CPU).
+            upcoming = asyncio.ensure_future(asyncio.to_thread(_prepare, feed, chunks))
+            try:
+                while (chunk := await upcoming) is not None:
+                    upcoming = asyncio.ensure_future(asyncio.to_thread(_prepare, feed, chunks))
+                    async with transaction(sessions) as session:
+                        result = await store_prepared(session, feed, chunk.prepared, received_at)
+                    _add(summary, result, chunk.rows - len(chunk.rejected), chunk.rejected)
+                    progress.update(task, completed=chunk.last_line)
+            finally:
+                with contextlib.suppress(Exception):  # the thread cannot be cancelled: join it
+                    await upcoming
         return summary
     finally:
         await engine.dispose()
+
+
+def _prepare(feed: str, chunks: Iterator[tuple[list[int], list[dict[str, Any]]]]) -> _Chunk | None:
+    """Parse, validate and hash the next chunk; None at the end of the file."""
+    with gc_paused():  # parsing allocates as much as validating (see gc_paused)
+        line_numbers, rows = next(chunks, ([], []))
+        if not rows:
+            return None
+        records, rejected = validate_rows(feed, rows, lines=line_numbers)
+        return _Chunk(line_numbers[-1], len(rows), prepare_records(feed, records), rejected)
 
 
 def _add(
