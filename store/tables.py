@@ -234,7 +234,6 @@ class Pack(Base):
     content: Mapped[dict[str, Any]] = mapped_column(Json)
 
 
-Index("ix_source_versions_feed_key", SourceRecordVersion.feed, SourceRecordVersion.key)
 Index("ix_register_entries_register_seq", RegisterEntry.register, RegisterEntry.seq)
 Index("ix_breaches_open", Breach.resolved_at)
 Index("ix_outbox_unsent", OutboxMessage.sent_at)
