@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from domain import names
 from domain.acknowledgment_steps import SAFETY_LEARNING_ASSURANCE_WORKSPACE
+from domain.calendar import BusinessCalendar
 from domain.cases import (
     ActionDone,
     DocumentOpened,
@@ -22,6 +23,7 @@ from store.tables import Breach, Case, RegisterEntry
 from tests.factories import email, load, load_reports, report_rows, staff_rows
 from tests.histories import record_history
 from tests.workflow_support import (
+    CALENDAR,
     actor,
     case_state,
     local_as_of,
@@ -366,3 +368,43 @@ async def test_unaccepted_pathway_and_missed_action_escalate_to_the_named_owner(
         assert any("Same-day correction" in s for s in subjects)
         # Escalation never completes anything: the pathway still awaits its owner.
         assert (await case_state(case)).stage == "pathway-acceptance"
+
+
+async def test_a_later_review_raises_the_exposure_of_the_one_case(
+    own_env, sqlite_url, sessions_for
+):
+    sessions = sessions_for(sqlite_url)
+    calendar = BusinessCalendar(CALENDAR)
+    first = await next_working_day(own_env)
+    second = calendar.next_working_day(first)
+    # Unacknowledged for 30 h at the first review (emerging), over 48 h at the second (critical).
+    submitted = local_as_of(first) - timedelta(hours=30)
+    await load(sessions, "staff-directory", staff_rows())
+    await load_reports(
+        sessions, [report_rows("NM-RISE-1", submitted_at=submitted, ack_minutes=None)]
+    )
+    async with running_worker(own_env, sessions) as queue:
+        results = []
+        for day in (first, second):
+            review = await start_review(own_env.client, queue, day)
+            await wait_for(lambda review=review: _generated(review))
+            await review.execute_update(
+                names.UPDATE_MARK_REVIEWED,
+                MarkReviewed(actor=actor("E-ANALYST")),
+                rpc_timeout=timedelta(seconds=30),
+            )
+            results.append(await asyncio.wait_for(review.result(), 60))
+        assert (results[0].cases_opened, results[1].cases_opened) == (1, 0)
+        assert results[1].cases_raised == 1  # one case ever; the second review tells it
+        case = own_env.client.get_workflow_handle(names.ack_case_id("NM-RISE-1"))
+
+        async def raised():
+            return (await case_state(case)).exposure == "critical"
+
+        await wait_for(raised)
+        assert any(e.kind == "exposure_raised" for e in (await case_state(case)).timeline)
+
+
+async def _generated(review):
+    summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
+    return summary.as_of is not None

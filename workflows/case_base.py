@@ -42,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
         field_errors,
     )
 
-from workflows.engine import Obligations, run_db, stage_attributes
+from workflows.engine import KEY_EXPOSURE, Obligations, run_db, stage_attributes
 
 # Steps submitted after this patch write their register entry and projection in one activity.
 PATCH_RECORD_STEP = "record-step-in-one-activity"
@@ -309,9 +309,7 @@ class CaseWorkflowBase:
         """A later review found the report exposed again: exposure only ever rises."""
         if EXPOSURE_ORDER.get(raised.exposure, 0) > EXPOSURE_ORDER.get(self.state.exposure, 0):
             self.state.exposure = raised.exposure
-            workflow.upsert_search_attributes(
-                stage_attributes(self.state.stage, self.state.status, raised.exposure, None)[2:3]
-            )
+            workflow.upsert_search_attributes([KEY_EXPOSURE.value_set(raised.exposure)])
             await self.project(
                 TimelineEvent(
                     at=workflow.now(),
