@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routers import (
+    analytics,
     cases,
     codec,
     dashboard,
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     forms.router,
     dashboard.router,
     registers.router,
+    analytics.router,
 ]

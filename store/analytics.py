@@ -1,0 +1,64 @@
+"""Retention analytics over the stored example-1 reviews: how acknowledgment and triage exposure
+develops per service line, manager line or risk domain, review by review (falling report counts
+with steady activity are how reporting hesitancy shows)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from statistics import median
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import names
+from store.tables import Review, ReviewItem
+
+Grouping = Literal["service_line", "manager_line", "risk_domain"]
+OUTCOMES = ("within_tolerance", "emerging", "critical")
+
+
+def _bucket(items: list[tuple[str | None, dict[str, Any]]]) -> dict[str, Any]:
+    """Counts and medians for one review date and group."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    acks, triages, no_owner, exceptions = [], [], 0, 0
+    for classification, fields in items:
+        if classification is None:
+            exceptions += 1
+            continue
+        counts[classification] = counts.get(classification, 0) + 1
+        acks.append(fields["ack_elapsed_min"])
+        triages.append(fields["triage_elapsed_min"])
+        no_owner += fields.get("triage_owner_id") is None
+    return {
+        "reports": len(items),
+        **counts,
+        "exceptions": exceptions,
+        "threshold_breaches": counts["emerging"] + counts["critical"],
+        "no_named_triage_owner": no_owner,
+        "median_minutes_to_first_acknowledgment": median(acks) if acks else None,
+        "median_minutes_to_triage": median(triages) if triages else None,
+    }
+
+
+async def acknowledgment_trends(
+    session: AsyncSession, group: Grouping, start: date, end: date
+) -> list[dict[str, Any]]:
+    """One row per review date and group value in [start, end], oldest first."""
+    rows = await session.execute(
+        select(Review.period, ReviewItem.classification, ReviewItem.fields)
+        .join(ReviewItem, ReviewItem.review_id == Review.review_id)
+        .where(
+            Review.example == names.EXAMPLE_ACKNOWLEDGMENT,
+            Review.period >= start.isoformat(),
+            Review.period <= end.isoformat(),
+        )
+    )
+    grouped: dict[tuple[str, str], list[tuple[str | None, dict[str, Any]]]] = defaultdict(list)
+    for period, classification, fields in rows:
+        grouped[(period, str(fields.get(group) or "unknown"))].append((classification, fields))
+    return [
+        {"review_date": period, group: value, **_bucket(items)}
+        for (period, value), items in sorted(grouped.items())
+    ]
