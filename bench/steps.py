@@ -10,14 +10,19 @@ same run. Each submission goes to a different case; latencies at concurrency 1 a
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 from sqlalchemy import func, select
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -29,7 +34,7 @@ from bench.steps_wf import BenchStepWorkflow, noop
 from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.cases import CaseState, MarkReviewed
+from domain.cases import CaseState, MarkReviewed, StepReceipt, StepSubmission
 from domain.settings import Settings
 from infra.mail import MailSettings
 from infra.starters import start_review
@@ -94,95 +99,207 @@ def _fields(state: CaseState) -> dict[str, Any]:
     }
 
 
-async def _prepare(http: httpx.AsyncClient, client: Client, case_ids: list[str]) -> list[dict]:
+async def _prepare(
+    http: httpx.AsyncClient, client: Client, case_ids: list[str]
+) -> list[dict[str, Any]]:
     """Open the prerequisites (untimed) and build each case's submission."""
     headers = {"Authorization": f"Bearer {mint_token(SECRET, 'E-SUPERVISOR')}"}
-    bodies = []
-    for case_id in case_ids:
-        for doc in DOCS:
-            opened = await http.post(f"/cases/{case_id}/documents/{doc}/open", headers=headers)
-            assert opened.status_code == 200, opened.text
-        state = await client.get_workflow_handle(case_id).query(
-            names.QUERY_STATE, result_type=CaseState
-        )
-        bodies.append(_fields(state))
-    return bodies
+    gate = asyncio.Semaphore(8)
+
+    async def one(case_id: str) -> dict[str, Any]:
+        async with gate:
+            for doc in DOCS:
+                url = f"/cases/{case_id}/documents/{doc}/open"
+                opened = await http.post(url, headers=headers, timeout=60)
+                assert opened.status_code == 200, opened.text
+            state = await client.get_workflow_handle(case_id).query(
+                names.QUERY_STATE, result_type=CaseState
+            )
+        return _fields(state)
+
+    return list(await asyncio.gather(*(one(case_id) for case_id in case_ids)))
 
 
-async def _timed(concurrency: int, calls: list[Any]) -> list[float]:
+Call = Callable[[], Awaitable[bool]]
+Plan = list[tuple[int, int]]
+
+
+async def _timed(concurrency: int, calls: list[Call]) -> tuple[list[float], int]:
+    """Run CALLS, at most CONCURRENCY at once: latencies of the successes, and failures."""
     gate = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
+    failures = 0
 
-    async def one(call: Any) -> None:
+    async def one(call: Call) -> None:
+        nonlocal failures
         async with gate:
             start = time.perf_counter()
-            await call()
-            latencies.append(time.perf_counter() - start)
+            if await call():
+                latencies.append(time.perf_counter() - start)
+            else:
+                failures += 1
 
     await asyncio.gather(*(one(call) for call in calls))
-    return latencies
+    return latencies, failures
 
 
 async def _ours(
-    http: httpx.AsyncClient, case_ids: list[str], bodies: list[dict], concurrency: int
-) -> list[float]:
+    http: httpx.AsyncClient, case_ids: list[str], bodies: list[dict[str, Any]], concurrency: int
+) -> tuple[list[float], int]:
+    """The step through the API; a non-200 answer (e.g. 503 after the RPC timeout) fails."""
     headers = {"Authorization": f"Bearer {mint_token(SECRET, 'E-SUPERVISOR')}"}
 
-    def call(case_id: str, body: dict) -> Any:
-        async def post() -> None:
+    def call(case_id: str, body: dict[str, Any]) -> Call:
+        async def post() -> bool:
             response = await http.post(
                 f"/cases/{case_id}/steps/triage-attribution",
                 json=body,
                 headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
                 timeout=60,
             )
-            assert response.status_code == 200, response.text
+            return response.status_code == 200
 
         return post
 
     return await _timed(concurrency, [call(c, b) for c, b in zip(case_ids, bodies, strict=True)])
 
 
-async def _raw(client: Client, queue: str, count: int, concurrency: int) -> list[float]:
+async def _direct(
+    client: Client, case_ids: list[str], bodies: list[dict[str, Any]], concurrency: int
+) -> tuple[list[float], int]:
+    """The same submission as a raw Update on the real workflow: ours without the API."""
+    who = actor("E-SUPERVISOR")
+
+    def call(case_id: str, body: dict[str, Any]) -> Call:
+        async def update() -> bool:
+            submission = StepSubmission(step="triage-attribution", actor=who, fields=body)
+            try:
+                await client.get_workflow_handle(case_id).execute_update(
+                    names.UPDATE_SUBMIT_STEP,
+                    submission,
+                    result_type=StepReceipt,
+                    rpc_timeout=timedelta(seconds=60),
+                )
+            except Exception:  # noqa: BLE001 - counted as a failure
+                return False
+            return True
+
+        return update
+
+    return await _timed(concurrency, [call(c, b) for c, b in zip(case_ids, bodies, strict=True)])
+
+
+async def _raw(
+    client: Client, queue: str, ids: list[str], concurrency: int
+) -> tuple[list[float], int]:
+    """The baseline: one Update on each of the minimal workflows IDS (started first, untimed)."""
     handles = [
-        await client.start_workflow(
-            BenchStepWorkflow.run, id=f"bench-step-{uuid.uuid4().hex}", task_queue=queue
-        )
-        for _ in range(count)
+        await client.start_workflow(BenchStepWorkflow.run, id=workflow_id, task_queue=queue)
+        for workflow_id in ids
     ]
 
-    def call(handle: Any) -> Any:
-        async def update() -> None:
+    def call(handle: Any) -> Call:
+        async def update() -> bool:
             await handle.execute_update(
                 BenchStepWorkflow.submit, {"note": "bench"}, rpc_timeout=timedelta(seconds=60)
             )
+            return True
 
         return update
 
     return await _timed(concurrency, [call(h) for h in handles])
 
 
-def _figures(concurrency: int, ours: list[float], raw: list[float]) -> list[Figure]:
-    return [
-        Figure(
-            f"steps c={concurrency}",
-            f"latency p{p} (ms)",
-            "ms",
-            [percentile(ours, p) * 1000],
-            [percentile(raw, p) * 1000],
-            note=f"{len(ours)} submissions; target p50<=1.5x, p99<=2x",
-        )
-        for p in (50, 95, 99)
-    ]
+@contextmanager
+def _profiled(label: str) -> Iterator[None]:
+    """With BENCH_PROFILE=DIR: profile the block (pyinstrument, whole thread) into DIR/LABEL.txt."""
+    out = os.environ.get("BENCH_PROFILE")
+    if not out:
+        yield
+        return
+    from pyinstrument import Profiler
+
+    profiler = Profiler(async_mode="disabled", interval=0.001)
+    with profiler:
+        yield
+    Path(out).mkdir(parents=True, exist_ok=True)
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    (Path(out) / f"{label}.txt").write_text(text)
+
+
+async def _timeline(client: Client, workflow_id: str) -> str:
+    """With BENCH_PROFILE: the server's view of a workflow's last update (ms after acceptance)."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    events = list(history.events)
+    accepted = max(
+        i
+        for i, e in enumerate(events)
+        if e.HasField("workflow_execution_update_accepted_event_attributes")
+    )
+    start = events[accepted].event_time.ToDatetime()
+    lines = [f"{workflow_id}: update accepted at event {events[accepted].event_id}"]
+    for event in events[accepted - 3 :]:
+        at = (event.event_time.ToDatetime() - start).total_seconds() * 1000
+        kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
+        lines.append(f"  {at:8.1f} ms  {event.event_id:4d} {kind}")
+    return "\n".join(lines)
+
+
+def _figures(concurrency: int, runs: dict[str, tuple[list[float], int]]) -> list[Figure]:
+    """Ours (API) and the real workflow without the API (direct), each against the raw Update."""
+    raw, _ = runs["raw"]
+    figures = []
+    for series, label in (("ours", "API"), ("direct", "Update on the real workflow, no API")):
+        values, failures = runs[series]
+        for p in (50, 95, 99):
+            note = f"{len(values)} ok, {failures} failed; {label}"
+            figures.append(
+                Figure(
+                    f"steps c={concurrency}",
+                    f"{series} latency p{p}",
+                    "ms",
+                    [percentile(values, p) * 1000],
+                    [percentile(raw, p) * 1000],
+                    note=note + ("; target p50<=1.5x, p99<=2x" if series == "ours" else ""),
+                )
+            )
+    return figures
+
+
+async def _measure(
+    http: httpx.AsyncClient, client: Client, sessions: Any, queues: tuple[str, str], plan: Plan
+) -> list[Figure]:
+    """Each (concurrency, count) of PLAN: COUNT by the API, COUNT/2 direct, COUNT raw."""
+    sizes = [(count, count // 2) for _, count in plan]
+    queue, raw_queue = queues
+    case_ids = await _open_cases(client, sessions, queue, sum(a + b for a, b in sizes))
+    bodies = await _prepare(http, client, case_ids)
+    figures: list[Figure] = []
+    at = 0
+    for (concurrency, count), (n_ours, n_direct) in zip(plan, sizes, strict=True):
+        ours_ids, ours_bodies = case_ids[at : at + n_ours], bodies[at : at + n_ours]
+        at += n_ours
+        direct_ids, direct_bodies = case_ids[at : at + n_direct], bodies[at : at + n_direct]
+        at += n_direct
+        with _profiled(f"ours-c{concurrency}"):
+            ours = await _ours(http, ours_ids, ours_bodies, concurrency)
+        direct = await _direct(client, direct_ids, direct_bodies, concurrency)
+        raw_ids = [f"bench-step-{uuid.uuid4().hex}" for _ in range(count)]
+        raw = await _raw(client, raw_queue, raw_ids, concurrency)
+        if os.environ.get("BENCH_PROFILE") and concurrency == 1:
+            print(await _timeline(client, ours_ids[-1]), flush=True)
+            print(await _timeline(client, direct_ids[-1]), flush=True)
+            print(await _timeline(client, raw_ids[-1]), flush=True)
+        figures += _figures(concurrency, {"ours": ours, "direct": direct, "raw": raw})
+    return figures
 
 
 async def bench(quick: bool) -> list[Figure]:
     """Latency of a step submission through the API vs a raw Update, at concurrency 1 and 50."""
-    plan = [(1, 30), (50, 100)] if quick else [(1, 100), (50, 300)]
+    plan = [(1, 100), (50, 200)] if quick else [(1, 200), (50, 500)]
     schema, url = await new_schema("steps")
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    figures: list[Figure] = []
     try:
         async with dev_server() as client:
             queue, raw_queue = f"bench-{uuid.uuid4().hex}", f"bench-raw-{uuid.uuid4().hex}"
@@ -212,16 +329,7 @@ async def bench(quick: bool) -> list[Figure]:
             ):
                 while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag only
                     await asyncio.sleep(0.05)
-                case_ids = await _open_cases(client, sessions, queue, sum(n for _, n in plan))
-                bodies = await _prepare(http, client, case_ids)
-                at = 0
-                for concurrency, count in plan:
-                    ours = await _ours(
-                        http, case_ids[at : at + count], bodies[at : at + count], concurrency
-                    )
-                    raw = await _raw(client, raw_queue, count, concurrency)
-                    figures += _figures(concurrency, ours, raw)
-                    at += count
+                figures = await _measure(http, client, sessions, (queue, raw_queue), plan)
             server.should_exit = True
             await serving
     finally:
