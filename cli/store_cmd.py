@@ -22,12 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from domain.collector import gc_paused
 from domain.ingest import (
     CsvHeaderError,
     RowRejection,
     UnknownFeed,
     feed_spec,
-    gc_paused,
     parse_csv_chunks,
     validate_rows,
 )

@@ -43,15 +43,3 @@ async def unsent(session: AsyncSession, ids: list[int] | None = None) -> list[Ou
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(ids))
     return list((await session.scalars(query)).all())
-
-
-async def messages_to(session: AsyncSession, recipient: str) -> list[OutboxMessage]:
-    return list(
-        (
-            await session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.recipient == recipient)
-                .order_by(OutboxMessage.id)
-            )
-        ).all()
-    )

@@ -18,8 +18,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from domain.collector import gc_paused
 from domain.feeds import FeedRecord
-from domain.ingest import feed_spec, gc_paused
+from domain.ingest import feed_spec
 from store.tables import SourceRecord, SourceRecordVersion
 
 # SQLite allows 32,766 bound variables per statement (999 before 3.32): IN lists stay far below.

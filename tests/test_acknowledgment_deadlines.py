@@ -22,6 +22,7 @@ from tests.test_acknowledgment_workflow import TRIAGE_DOCS, attribution_fields, 
 from tests.workflow_support import (
     CALENDAR,
     case_state,
+    review_generated,
     running_worker,
     skip,
     start_review,
@@ -154,7 +155,7 @@ async def test_unmarked_review_escalates_after_0930_to_the_analyst(
     day = LONDON.next_working_day(today)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         review = await start_review(own_env.client, queue, day)
-        await wait_for(lambda: _generated(review))
+        await wait_for(lambda: review_generated(review))
         await skip_to(own_env, day, time(9, 31))
 
         async def breached() -> bool:
@@ -173,11 +174,6 @@ async def test_unmarked_review_escalates_after_0930_to_the_analyst(
 def assert_near(actual: datetime, expected: datetime) -> None:
     """Equal to the minute: the step is submitted a moment (real time) after the skip."""
     assert timedelta(0) <= actual - expected < timedelta(minutes=1), (actual, expected)
-
-
-async def _generated(review) -> bool:
-    summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
-    return summary.as_of is not None
 
 
 async def _has_mail(inbox, address: str) -> bool:

@@ -29,6 +29,7 @@ from tests.workflow_support import (
     local_as_of,
     next_working_day,
     rejection,
+    review_generated,
     running_worker,
     skip,
     start_review,
@@ -387,7 +388,7 @@ async def test_a_later_review_raises_the_exposure_of_the_one_case(
         results = []
         for day in (first, second):
             review = await start_review(own_env.client, queue, day)
-            await wait_for(lambda review=review: _generated(review))
+            await wait_for(lambda review=review: review_generated(review))
             await review.execute_update(
                 names.UPDATE_MARK_REVIEWED,
                 MarkReviewed(actor=actor("E-ANALYST")),
@@ -403,8 +404,3 @@ async def test_a_later_review_raises_the_exposure_of_the_one_case(
 
         await wait_for(raised)
         assert any(e.kind == "exposure_raised" for e in (await case_state(case)).timeline)
-
-
-async def _generated(review):
-    summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
-    return summary.as_of is not None

@@ -97,6 +97,12 @@ async def wait_for(check: Callable[[], Any], *, within: float = 20.0) -> Any:
         await asyncio.sleep(0.05)
 
 
+async def review_generated(review: WorkflowHandle[Any, Any]) -> bool:
+    """Whether the review workflow has generated its review (its as_of is set)."""
+    summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
+    return summary.as_of is not None
+
+
 async def case_state(handle: WorkflowHandle[Any, Any]) -> CaseState:
     return await handle.query(names.QUERY_STATE, result_type=CaseState)
 
