@@ -42,10 +42,12 @@ with workflow.unsafe.imports_passed_through():
         field_errors,
     )
 
-from workflows.engine import KEY_EXPOSURE, Obligations, run_db, stage_attributes
+from workflows.engine import KEY_EXPOSURE, Obligations, run_db, run_db_local, stage_attributes
 
 # Steps submitted after this patch write their register entry and projection in one activity.
 PATCH_RECORD_STEP = "record-step-in-one-activity"
+# ... and after this one, in one *local* activity: the Update answers from its first task.
+PATCH_RECORD_STEP_LOCAL = "record-step-in-local-activity"
 
 EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
 
@@ -231,8 +233,9 @@ class CaseWorkflowBase:
             actor=sub.actor.employee_id,
             detail={"step": spec.slug, "late": now > ob.deadline, "register": spec.register},
         )
-        if workflow.patched(PATCH_RECORD_STEP):
-            seq = await self._record_step(spec.slug, entry, event)
+        local = workflow.patched(PATCH_RECORD_STEP_LOCAL)
+        if local or workflow.patched(PATCH_RECORD_STEP):
+            seq = await self._record_step(spec.slug, entry, event, local=local)
             self.state.results[spec.slug] = payload
             done = self.obligations.complete(spec.slug, sub.actor.employee_id)
         else:  # cases started before the patch: entry, then projection, in two activities
@@ -252,11 +255,13 @@ class CaseWorkflowBase:
             entry_seq=seq,
         )
 
-    async def _record_step(self, slug: str, entry: RecordEntryRequest, event: TimelineEvent) -> int:
+    async def _record_step(
+        self, slug: str, entry: RecordEntryRequest, event: TimelineEvent, *, local: bool = False
+    ) -> int:
         """The register entry and the projection (with the step done) in one activity."""
         projection = self.projection_update(event)
         projection.done_obligations = sorted({*projection.done_obligations, slug})
-        result = await run_db(
+        result = await (run_db_local if local else run_db)(
             names.ACT_RECORD_STEP,
             RecordStepRequest(entry=entry, projection=projection),
             RecordEntryResult,

@@ -28,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
 # Database work retries until it succeeds (a DB outage delays, never loses, a transition).
 DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 DB_TIMEOUT = timedelta(seconds=60)
+# A short write made inside the workflow task (a local activity): one attempt may take this long.
+DB_LOCAL_TIMEOUT = timedelta(seconds=10)
 CALENDAR_TIMEOUT = timedelta(seconds=10)
 # Mail delivery retries until the server takes the message (backing off to every 10 minutes).
 MAIL_RETRY = RetryPolicy(
@@ -76,6 +78,21 @@ async def run_db(activity: str, arg: object, result_type: type | None = None) ->
         arg,
         result_type=result_type,
         start_to_close_timeout=DB_TIMEOUT,
+        retry_policy=DB_RETRY,
+    )
+
+
+async def run_db_local(activity: str, arg: object, result_type: type | None = None) -> object:
+    """A short, idempotent database write as a local activity, retried like ``run_db``.
+
+    It runs inside the workflow task, so no activity task and no second workflow task stand
+    between an Update and its answer; a worker crash re-runs it (the write finds itself).
+    """
+    return await workflow.execute_local_activity(
+        activity,
+        arg,
+        result_type=result_type,
+        start_to_close_timeout=DB_LOCAL_TIMEOUT,
         retry_policy=DB_RETRY,
     )
 
