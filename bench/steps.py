@@ -1,6 +1,7 @@
 """Step submission latency: the full API path against a raw ``execute_update``.
 
-Ours: ``POST /cases/{id}/steps/triage-attribution`` over a real socket (uvicorn) — token check,
+Ours: ``POST /cases/{id}/steps/triage-attribution`` to the API in its own process (``nearmiss
+api``, uvicorn, as deployed), from this process, which also runs the worker — token check,
 staff lookup, body validation, the Temporal Update with its validator, the register write in
 PostgreSQL, the projection — on real AcknowledgmentCaseWorkflow cases. Baseline: a minimal
 workflow whose Update has a validator and runs one no-op activity, on the same dev server in the
@@ -11,23 +12,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from asyncio.subprocess import DEVNULL
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy import func, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.deps import ActivityDeps
-from api.app import create_app
 from bench.common import Figure, drop_schema, new_schema, percentile
 from bench.devserver import dev_server
 from bench.steps_wf import BenchStepWorkflow, noop
@@ -35,7 +37,6 @@ from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.cases import CaseState, MarkReviewed, StepReceipt, StepSubmission
-from domain.settings import Settings
 from infra.mail import MailSettings
 from infra.starters import start_review
 from infra.tokens import mint_token
@@ -294,6 +295,52 @@ async def _measure(
     return figures
 
 
+@asynccontextmanager
+async def _api_process(client: Client, url: str, queue: str) -> AsyncIterator[str]:
+    """The API in its own process (``nearmiss api``), as deployed: yields its base URL.
+
+    In one process with the worker and the load generator it would share their GIL, which
+    production never does (docker-compose runs ``api`` and ``worker`` as separate services).
+    """
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEARMISS_ENV": "development",
+        "NEARMISS_DATABASE_URL": url,
+        "NEARMISS_TOKEN_SECRET": SECRET,
+        "NEARMISS_TEMPORAL_ADDRESS": client.service_client.config.target_host,
+        "NEARMISS_TEMPORAL_TASK_QUEUE": queue,
+        "NEARMISS_API_HOST": "127.0.0.1",
+        "NEARMISS_API_PORT": str(port),
+    }
+    code = "from cli.service_cmd import run_api; run_api()"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, env=env, stdout=DEVNULL, stderr=DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base) as probe:
+            for _ in range(600):
+                if process.returncode is not None:
+                    raise RuntimeError("the API process exited")
+                try:
+                    if (await probe.get("/health", timeout=5)).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                raise RuntimeError("the API did not become healthy")
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 20)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
 async def bench(quick: bool) -> list[Figure]:
     """Latency of a step submission through the API vs a raw Update, at concurrency 1 and 50."""
     plan = [(1, 100), (50, 200)] if quick else [(1, 200), (50, 500)]
@@ -309,29 +356,16 @@ async def bench(quick: bool) -> list[Figure]:
                 task_queue=queue,
                 mail=MailSettings(port=free_port(), timeout_seconds=1),
             )
-            settings = Settings(
-                env="development", database_url=url, token_secret=SECRET, temporal_task_queue=queue
-            )
-            app = create_app(settings)
-            app.state.temporal_client = client
-            port = free_port()
-            server = uvicorn.Server(
-                uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-            )
-            serving = asyncio.create_task(server.serve())
             raw_worker = Worker(
                 client, task_queue=raw_queue, workflows=[BenchStepWorkflow], activities=[noop]
             )
             async with (
                 make_worker(client, deps, queue),
                 raw_worker,
-                httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http,
+                _api_process(client, url, queue) as base,
+                httpx.AsyncClient(base_url=base) as http,
             ):
-                while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag only
-                    await asyncio.sleep(0.05)
                 figures = await _measure(http, client, sessions, (queue, raw_queue), plan)
-            server.should_exit = True
-            await serving
     finally:
         await engine.dispose()
         await drop_schema(schema)

@@ -151,8 +151,19 @@ class EscalationResult(BaseModel):
     message_ids: list[int] = Field(default_factory=list)
 
 
+class KeyedEvent(BaseModel):
+    """A timeline event with its deduplication key (its place in the case's timeline)."""
+
+    key: str
+    event: TimelineEvent
+
+
 class ProjectionUpdate(BaseModel):
-    """The case row as the workflow sees it now, plus one timeline event (deduplicated)."""
+    """The case row as the workflow sees it now, plus timeline events (deduplicated).
+
+    ``earlier_events`` are events that happened since the last projection, written first (a
+    step opening sends its obligation and its stage in one write).
+    """
 
     case_id: str
     example: str
@@ -173,6 +184,7 @@ class ProjectionUpdate(BaseModel):
     event: TimelineEvent | None = None
     event_key: str | None = None
     done_obligations: list[str] = []
+    earlier_events: list[KeyedEvent] = []
 
 
 class RecordEntryRequest(BaseModel):

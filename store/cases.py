@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cases import ProjectionUpdate
@@ -53,21 +53,30 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
             setattr(case, name, value)
     for key in p.done_obligations:
         await resolve_breaches(session, p.case_id, key, p.at)
+    events = [(e.key, e.event) for e in p.earlier_events]
     if p.event is not None and p.event_key is not None:
-        exists = await session.scalar(
-            select(func.count()).select_from(CaseEvent).where(CaseEvent.dedupe_key == p.event_key)
-        )
-        if not exists:
-            session.add(
-                CaseEvent(
-                    case_id=p.case_id,
-                    at=p.event.at,
-                    kind=p.event.kind,
-                    actor=p.event.actor,
-                    detail=p.event.detail,
-                    dedupe_key=p.event_key,
+        events.append((p.event_key, p.event))
+    if events:
+        keys = [key for key, _ in events]
+        seen = set(
+            (
+                await session.scalars(
+                    select(CaseEvent.dedupe_key).where(CaseEvent.dedupe_key.in_(keys))
                 )
-            )
+            ).all()
+        )
+        for key, event in events:
+            if key not in seen:
+                session.add(
+                    CaseEvent(
+                        case_id=p.case_id,
+                        at=event.at,
+                        kind=event.kind,
+                        actor=event.actor,
+                        detail=event.detail,
+                        dedupe_key=key,
+                    )
+                )
     await session.flush()
 
 

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         DocumentOpened,
         ExposureRaised,
+        KeyedEvent,
         PackPublished,
         PathwayAcceptance,
         ProjectionUpdate,
@@ -48,6 +49,8 @@ from workflows.engine import KEY_EXPOSURE, Obligations, run_db, run_db_local, st
 PATCH_RECORD_STEP = "record-step-in-one-activity"
 # ... and after this one, in one *local* activity: the Update answers from its first task.
 PATCH_RECORD_STEP_LOCAL = "record-step-in-local-activity"
+# Steps opened after this patch project their obligation and their stage in one write.
+PATCH_ONE_PROJECTION_PER_STEP = "one-projection-per-step-opening"
 
 EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
 
@@ -84,20 +87,30 @@ class CaseWorkflowBase:
             on_change=self.project,
         )
         self._submitting: set[str] = set()
+        # While set, projections only queue their event for the next one (see run_step).
+        self._deferring = False
+        self._deferred: list[KeyedEvent] = []
 
     # -- projection -------------------------------------------------------------------------
 
     async def project(self, event: TimelineEvent | None = None) -> None:
         """Write the case projection (and one timeline event) to the database."""
+        if self._deferring:
+            if event is not None:
+                self._deferred.append(KeyedEvent(key=self._timeline_append(event), event=event))
+            return
         await run_db(names.ACT_PROJECT_CASE, self.projection_update(event))
+
+    def _timeline_append(self, event: TimelineEvent) -> str:
+        """Append EVENT to the timeline; its deduplication key (its place there)."""
+        self.state.timeline.append(event)
+        return f"{self.state.case_id}:{len(self.state.timeline)}:{event.kind}"
 
     def projection_update(self, event: TimelineEvent | None = None) -> ProjectionUpdate:
         """The case row as it stands now, with EVENT appended to the timeline."""
         st = self.state
-        key = None
-        if event is not None:
-            st.timeline.append(event)
-            key = f"{st.case_id}:{len(st.timeline)}:{event.kind}"
+        key = self._timeline_append(event) if event is not None else None
+        earlier, self._deferred = self._deferred, []
         current = st.obligations.get(st.current_step or "")
         return ProjectionUpdate(
             case_id=st.case_id,
@@ -118,6 +131,7 @@ class CaseWorkflowBase:
             detail={"current_step": st.current_step, "visible_in": st.visible_in},
             event=event,
             event_key=key,
+            earlier_events=earlier,
             done_obligations=[k for k, ob in st.obligations.items() if ob.done_at is not None],
         )
 
@@ -144,10 +158,15 @@ class CaseWorkflowBase:
         if spec.slug in self.state.results:
             self._archive_step(spec.slug)
         self.state.computed[spec.slug] = computed
-        # The obligation exists before the stage opens, so a submission never finds it missing.
-        await self.obligations.open(
-            spec.slug, spec.title, rule=spec.deadline_rule, start=start, role=spec.role
-        )
+        # The obligation exists before the stage opens, so a submission never finds it missing;
+        # both reach the projection in the stage's write.
+        self._deferring = workflow.patched(PATCH_ONE_PROJECTION_PER_STEP)
+        try:
+            await self.obligations.open(
+                spec.slug, spec.title, rule=spec.deadline_rule, start=start, role=spec.role
+            )
+        finally:
+            self._deferring = False
         await self.set_stage(spec.slug, spec)
         await self.obligations.watch(spec.slug)
         return self.state.results[spec.slug]
