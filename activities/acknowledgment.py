@@ -103,7 +103,7 @@ class AcknowledgmentActivities:
             as_of=result.as_of,
             counts=result.counts,
             exceptions=result.exceptions,
-            exposed=len(result.exposed),
+            exposed=result.exposed,
         )
 
     @activity.defn(name=names.ACT_MARK_REVIEW_REVIEWED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -89,7 +90,17 @@ def instant(value: datetime | str | None) -> datetime | None:
     """Parse an ISO 8601 instant (or pass a datetime) and return it in UTC; naive means UTC."""
     if value is None:
         return None
-    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return _parse_instant(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+@lru_cache(maxsize=1024)
+def _parse_instant(text: str) -> datetime:
+    """A review parses each report's timestamps up to three times: the repeats come cached."""
+    parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -252,26 +263,16 @@ def review_item(
 # Activity results: models live here so workflows (which import only domain/) can use them.
 
 
-class ExposedReport(BaseModel):
-    """An emerging or critical report of a review: what a case needs to open."""
-
-    reference: str
-    exposure: Exposure
-    service_line: str
-    employee_id: str
-    manager_line: str | None
-    risk_domain: str
-    indicator_count: int
-    indicators: list[str]
-
-
 class AckReviewResult(BaseModel):
-    """A stored example-1 review: counts by classification, exposed reports, exceptions."""
+    """A stored example-1 review: counts by classification, exposed reports, exceptions.
+
+    The exposed reports themselves stay in the review's stored items (cases open from there).
+    """
 
     review_id: str
     as_of: datetime
     counts: dict[str, int]
-    exposed: list[ExposedReport]
+    exposed: int
     exceptions: int
 
 

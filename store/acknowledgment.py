@@ -5,11 +5,11 @@ Step 2 and 3 values live in ``store.acknowledgment_values`` and are re-exported 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+import orjson
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,6 @@ from domain.acknowledgment import (
     RESPONSE_TRACKER,
     AckPolicy,
     AckReviewResult,
-    ExposedReport,
     Exposure,
     ReviewItem,
     instant,
@@ -128,20 +127,6 @@ async def _load_feeds(session: AsyncSession, as_of: datetime, policy: AckPolicy)
     return [cast(Joined, tuple(row)) for row in rows if in_scope(row[0], as_of, policy)]
 
 
-def _exposed(item: ReviewItem | ReviewItemRow) -> ExposedReport:
-    fields = item.fields
-    return ExposedReport(
-        reference=item.reference,
-        exposure=Exposure(str(item.classification)),
-        service_line=fields["service_line"],
-        employee_id=fields["employee_id"],
-        manager_line=fields.get("manager_line"),
-        risk_domain=fields["risk_domain"],
-        indicator_count=fields["indicator_count"],
-        indicators=fields["indicators"],
-    )
-
-
 def _summary(items: list[ReviewItem], policy: AckPolicy) -> dict[str, Any]:
     tally = Counter(item.classification for item in items)
     return {
@@ -153,20 +138,13 @@ def _summary(items: list[ReviewItem], policy: AckPolicy) -> dict[str, Any]:
     }
 
 
-async def _stored_result(session: AsyncSession, review: Review) -> AckReviewResult:
-    rows = await session.scalars(
-        select(ReviewItemRow)
-        .where(
-            ReviewItemRow.review_id == review.review_id,
-            ReviewItemRow.classification.in_([e.value for e in EXPOSED]),
-        )
-        .order_by(ReviewItemRow.reference)
-    )
+def _stored_result(review: Review) -> AckReviewResult:
+    counts = dict(review.summary["counts"])
     return AckReviewResult(
         review_id=review.review_id,
         as_of=review.as_of,
-        counts=dict(review.summary["counts"]),
-        exposed=[_exposed(row) for row in rows],
+        counts=counts,
+        exposed=sum(counts.get(e.value, 0) for e in EXPOSED),
         exceptions=int(review.summary["exceptions"]),
     )
 
@@ -186,7 +164,7 @@ async def generate_review(
     """
     existing = await session.get(Review, review_id)
     if existing is not None:
-        return await _stored_result(session, existing)
+        return _stored_result(existing)
     as_of_utc = instant(as_of)
     assert as_of_utc is not None
     with gc_paused():  # a review allocates ~500k acyclic objects at 100k reports
@@ -209,7 +187,7 @@ async def generate_review(
         review_id=review_id,
         as_of=as_of_utc,
         counts=summary["counts"],
-        exposed=[_exposed(item) for item in items if item.classification in EXPOSED],
+        exposed=sum(summary["counts"][e.value] for e in EXPOSED),
         exceptions=summary["exceptions"],
     )
 
@@ -226,6 +204,11 @@ async def _review_items(
     return items
 
 
+def _json_text(value: Any) -> str:
+    """JSON text for a COPY into a JSON column (orjson: ~5x faster than ``json.dumps``)."""
+    return orjson.dumps(value).decode()
+
+
 def _value(item: ReviewItem) -> str | None:
     return item.classification.value if item.classification else None
 
@@ -235,7 +218,7 @@ async def _insert_items(session: AsyncSession, review_id: str, items: list[Revie
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         raw = await connection.get_raw_connection()
-        dumps = json.dumps
+        dumps = _json_text
         await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
             _ITEMS.name,
             columns=("review_id", "reference", "classification", "reasons", "fields", "case_id"),

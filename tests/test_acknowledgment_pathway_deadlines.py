@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from domain import names
@@ -172,13 +171,6 @@ async def _missed_action(env, sessions, inbox, case, action: str, deadline: date
     assert state.obligations[key].done_at is None and state.status == "open"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="complete_action projects the case before it completes the obligation, and nothing "
-    "projects after: the action's breach stays unresolved (and the case row keeps the action's "
-    "deadline and escalation level) until some later event, at worst the closure",
-)
 async def test_completing_a_breached_action_resolves_its_breach(
     own_env, sqlite_url, sessions_for, smtp_server
 ):

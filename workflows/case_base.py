@@ -7,6 +7,7 @@ ApplicationError and changes nothing; the API maps the type to a status code.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pydantic import ValidationError
@@ -51,6 +52,10 @@ PATCH_RECORD_STEP = "record-step-in-one-activity"
 PATCH_RECORD_STEP_LOCAL = "record-step-in-local-activity"
 # Steps opened after this patch project their obligation and their stage in one write.
 PATCH_ONE_PROJECTION_PER_STEP = "one-projection-per-step-opening"
+# After this patch projections are written one at a time, each with the state as it is when its
+# turn comes (so the last write is the newest), and an acceptance or action is complete before
+# its projection: the case row resolves its breaches and deadline at once (the log says "late").
+PATCH_SERIAL_PROJECTIONS = "serial-projections"
 
 EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
 
@@ -90,6 +95,7 @@ class CaseWorkflowBase:
         # While set, projections only queue their event for the next one (see run_step).
         self._deferring = False
         self._deferred: list[KeyedEvent] = []
+        self._projecting = asyncio.Lock()
 
     # -- projection -------------------------------------------------------------------------
 
@@ -99,7 +105,11 @@ class CaseWorkflowBase:
             if event is not None:
                 self._deferred.append(KeyedEvent(key=self._timeline_append(event), event=event))
             return
-        await run_db(names.ACT_PROJECT_CASE, self.projection_update(event))
+        if workflow.patched(PATCH_SERIAL_PROJECTIONS):
+            async with self._projecting:
+                await run_db(names.ACT_PROJECT_CASE, self.projection_update(event))
+        else:
+            await run_db(names.ACT_PROJECT_CASE, self.projection_update(event))
 
     def _timeline_append(self, event: TimelineEvent) -> str:
         """Append EVENT to the timeline; its deduplication key (its place there)."""
@@ -354,9 +364,16 @@ class CaseWorkflowBase:
         """The named owner accepts the authorized pathway (recorded in the example's log)."""
         self._judge_acceptance(acceptance)
         self._submitting.add("pathway-acceptance")
-        await self.record_pathway_event("pathway_accepted", acceptance.actor.employee_id, {})
+        who = acceptance.actor.employee_id
+        if workflow.patched(PATCH_SERIAL_PROJECTIONS):
+            event = await self._log_pathway_event("pathway_accepted", who, {}, "pathway-acceptance")
+            self.obligations.complete("pathway-acceptance", who)
+            self.state.pathway_accepted_at = workflow.now()
+            await self.project(event)
+            return self.state
+        await self.record_pathway_event("pathway_accepted", who, {})
         self.state.pathway_accepted_at = workflow.now()
-        self.obligations.complete("pathway-acceptance", acceptance.actor.employee_id)
+        self.obligations.complete("pathway-acceptance", who)
         return self.state
 
     @accept_pathway.validator
@@ -376,10 +393,14 @@ class CaseWorkflowBase:
         self._judge_action(done)
         key = f"action:{done.action}"
         self._submitting.add(key)
-        await self.record_pathway_event(
-            "action_done", done.actor.employee_id, {"action": done.action, "note": done.note}
-        )
-        self.obligations.complete(key, done.actor.employee_id)
+        who, detail = done.actor.employee_id, {"action": done.action, "note": done.note}
+        if workflow.patched(PATCH_SERIAL_PROJECTIONS):
+            event = await self._log_pathway_event("action_done", who, detail, key)
+            self.obligations.complete(key, who)
+            await self.project(event)
+            return self.state
+        await self.record_pathway_event("action_done", who, detail)
+        self.obligations.complete(key, who)
         return self.state
 
     @complete_action.validator
@@ -403,6 +424,16 @@ class CaseWorkflowBase:
 
     async def record_pathway_event(self, kind: str, actor: str, detail: dict[str, Any]) -> None:
         """Append a pathway event to the example's pathway log and the timeline."""
+        event = await self._log_pathway_event(kind, actor, detail)
+        await self.project(event)
+
+    async def _log_pathway_event(
+        self, kind: str, actor: str, detail: dict[str, Any], completes: str | None = None
+    ) -> TimelineEvent:
+        """Append to the pathway log; the timeline event to project. With COMPLETES (the
+        obligation the event is about to complete), both say whether it was late."""
+        if completes is not None:
+            detail = {**detail, "late": workflow.now() > self.state.obligations[completes].deadline}
         await run_db(
             names.ACT_RECORD_ENTRY,
             RecordEntryRequest(
@@ -415,6 +446,6 @@ class CaseWorkflowBase:
             ),
             RecordEntryResult,
         )
-        await self.project(TimelineEvent(at=workflow.now(), kind=kind, actor=actor, detail=detail))
+        return TimelineEvent(at=workflow.now(), kind=kind, actor=actor, detail=detail)
 
     pathway_log: str = ""
