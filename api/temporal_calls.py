@@ -28,7 +28,8 @@ from domain.cases import Actor as CaseActor
 RPC_TIMEOUT = timedelta(seconds=10)
 T = TypeVar("T")
 
-_UNREACHABLE = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED})
+_UNREACHABLE = frozenset({RPCStatusCode.UNAVAILABLE})
+_TIMED_OUT = frozenset({RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED})
 
 
 class Unavailable(ApiError):
@@ -68,6 +69,8 @@ def raise_temporal_failure(exc: Exception, subject: str) -> NoReturn:
     if isinstance(exc, WorkflowQueryFailedError | WorkflowQueryRejectedError):
         raise Conflict(f"{subject}: {exc}") from exc
     if isinstance(exc, RPCError):
+        if exc.status in _TIMED_OUT:  # the RPC timeout ran out (e.g. no worker to answer)
+            raise Unavailable(f"{subject}: Temporal did not answer in time") from exc
         if exc.status == RPCStatusCode.NOT_FOUND:
             raise NotFound(f"{subject}: {exc.message or 'not found'}") from exc
         if exc.status in _UNREACHABLE:
@@ -104,11 +107,18 @@ async def execute_update(
         raise_temporal_failure(exc, workflow_id)
 
 
-async def query(client: Client, workflow_id: str, name: str, *, result_type: type[T]) -> T:
+async def query(
+    client: Client,
+    workflow_id: str,
+    name: str,
+    *,
+    result_type: type[T],
+    rpc_timeout: timedelta = RPC_TIMEOUT,
+) -> T:
     """Query a workflow (a worker must be running; it answers from replayed state)."""
     handle = client.get_workflow_handle(workflow_id)
     try:
-        answer: T = await handle.query(name, result_type=result_type, rpc_timeout=RPC_TIMEOUT)
+        answer: T = await handle.query(name, result_type=result_type, rpc_timeout=rpc_timeout)
         return answer
     except Exception as exc:  # noqa: BLE001 - mapped or re-raised
         raise_temporal_failure(exc, workflow_id)

@@ -170,3 +170,18 @@ async def verify_chain(session: AsyncSession, register: str) -> ChainVerificatio
     )
     bad = None if head_ok else count + 1
     return ChainVerification(register=register, entries=count, ok=head_ok, first_bad_seq=bad)
+
+
+async def find_request(
+    session: AsyncSession, register: str, subject: str, request_id: str
+) -> RegisterEntry | None:
+    """The entry a request (its ``request_id`` in the payload) wrote about SUBJECT, if any."""
+    rows = await session.scalars(
+        select(tables.RegisterEntry)
+        .where(tables.RegisterEntry.register == register, tables.RegisterEntry.subject == subject)
+        .order_by(tables.RegisterEntry.seq)
+    )
+    for row in rows:
+        if row.payload.get("request_id") == request_id:
+            return _model(row)
+    return None

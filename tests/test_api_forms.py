@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -133,6 +134,38 @@ async def test_temporal_unreachable_is_503(sqlite_url, api_for):
 async def test_case_detail_still_answers_when_temporal_is_down(sqlite_url, sessions_for, api_for):
     sessions = sessions_for(sqlite_url)
     await load(sessions, "staff-directory", staff_rows())
+    await _project_case(sessions)
+    api = await api_for(sqlite_url, temporal_address=f"127.0.0.1:{free_port()}")
+    response = await api.get("/cases/ack-case-NM-X", "E-SUPERVISOR")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["live"] is None and "Temporal unreachable" in body["live_unavailable"]
+    assert body["stage"] == "triage-attribution"
+
+
+async def test_case_detail_answers_quickly_when_no_worker_runs(
+    own_env, sqlite_url, sessions_for, api_for
+):
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    await _project_case(sessions)
+    # The case's workflow exists, but no worker polls its queue: the query waits for nobody.
+    await own_env.client.start_workflow(
+        "AcknowledgmentCaseWorkflow", id="ack-case-NM-X", task_queue="no-worker-polls-this"
+    )
+    api = await api_for(sqlite_url, temporal=own_env.client)
+    began = time.monotonic()
+    response = await api.get("/cases/ack-case-NM-X", "E-SUPERVISOR")
+    waited = time.monotonic() - began
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["live"] is None and "did not answer in time" in body["live_unavailable"]
+    assert body["stage"] == "triage-attribution"
+    assert waited < 8  # the live view gives up after 2 s, not the 10 s of other calls
+
+
+async def _project_case(sessions) -> None:
+    """The projection of an open case at triage attribution (no workflow needed to read it)."""
     now = datetime.now(UTC)
     async with transaction(sessions) as session:
         await upsert_projection(
@@ -154,9 +187,3 @@ async def test_case_detail_still_answers_when_temporal_is_down(sqlite_url, sessi
                 at=now,
             ),
         )
-    api = await api_for(sqlite_url, temporal_address=f"127.0.0.1:{free_port()}")
-    response = await api.get("/cases/ack-case-NM-X", "E-SUPERVISOR")
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert body["live"] is None and "Temporal unreachable" in body["live_unavailable"]
-    assert body["stage"] == "triage-attribution"

@@ -180,6 +180,47 @@ async def test_step_rejections_change_nothing_and_retry_is_idempotent(
         assert fresh.status_code == 409
 
 
+async def test_a_retry_of_the_submission_that_closed_the_case_gets_the_same_receipt(
+    own_env, sqlite_url, sessions_for, api_for
+):
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        case_id, view = await open_case(api, own_env, sessions)
+        await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
+        steps = f"/cases/{case_id}/steps"
+        attributed = await api.post(
+            f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view)
+        )
+        assert attributed.status_code == 200, attributed.text
+        view = await wait_stage(api, case_id, "retention-impact")
+
+        url, body, key = (
+            f"{steps}/retention-impact",
+            impact(view, "low"),
+            {"Idempotency-Key": "close-1"},
+        )
+        first = await api.post(url, "E-MANAGER", json=body, headers=key)
+        assert first.status_code == 200, first.text
+
+        async def closed() -> bool:
+            return (await api.get(f"/cases/{case_id}", "E-INSPECTOR")).json()["status"] == "closed"
+
+        await wait_for(closed)  # low impact: the workflow has completed
+        retried = await api.post(url, "E-MANAGER", json=body, headers=key)
+        assert retried.status_code == 200, retried.text
+        assert retried.json() == first.json()
+        other_key = await api.post(url, "E-MANAGER", json=body, headers={"Idempotency-Key": "x"})
+        assert other_key.status_code == 409
+        other_step = await api.post(
+            f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view), headers=key
+        )
+        assert other_step.status_code == 409  # a key answers only the step it was used for
+        assert [kind for _, kind, _ in await entries(sessions, case_id)].count(
+            "retention_impact"
+        ) == 1
+
+
 async def test_missed_deadline_shows_in_escalations(
     own_env, sqlite_url, sessions_for, api_for, smtp_server
 ):

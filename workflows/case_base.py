@@ -60,6 +60,12 @@ PATCH_SERIAL_PROJECTIONS = "serial-projections"
 EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
 
 
+def _update_id() -> str | None:
+    """The running Update's ID (None outside an Update handler)."""
+    info = workflow.current_update_info()
+    return info.id if info is not None else None
+
+
 def reject(kind: str, message: str, errors: list[FieldError] | None = None) -> ApplicationError:
     """A typed, non-retryable rejection carrying field-level reasons."""
     details = [[e.model_dump() for e in errors or []]]
@@ -254,6 +260,9 @@ class CaseWorkflowBase:
                 "late": now > ob.deadline,
                 "reference": self.state.reference,
                 "computed": self.state.computed.get(spec.slug, {}),
+                # The Update ID (the Idempotency-Key): a retry after the case has closed is
+                # answered from this entry.
+                "request_id": _update_id(),
             },
         )
         event = TimelineEvent(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -17,6 +17,10 @@ from domain.cases import CaseState
 from domain.roles import READ_ROLES, Role
 from store.cases import case_events, list_cases
 from store.tables import Case
+
+# The live state is extra: with the worker down a query waits for nobody, so give up quickly and
+# answer from the projection.
+LIVE_QUERY_TIMEOUT = timedelta(seconds=2)
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -119,7 +123,13 @@ async def case_detail(
         unavailable = None
         try:  # the stored case and timeline still answer while Temporal or the worker is down
             temporal = await get_temporal(request)
-            live = await query(temporal, case_id, names.QUERY_STATE, result_type=CaseState)
+            live = await query(
+                temporal,
+                case_id,
+                names.QUERY_STATE,
+                result_type=CaseState,
+                rpc_timeout=LIVE_QUERY_TIMEOUT,
+            )
         except (ApiError, HTTPException) as exc:
             unavailable = str(exc.detail)
         events = await case_events(session, case_id)

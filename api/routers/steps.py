@@ -45,6 +45,7 @@ from domain.steps import StepSpec
 from store.cases import record_opening
 from store.db import transaction
 from store.documents import UnknownDocument, build_document
+from store.registers import find_request
 from store.staff import get_staff
 from store.tables import Case
 
@@ -139,6 +140,29 @@ async def _check_owners(session: AsyncSession, settings: Settings, fields: BaseM
         raise Unprocessable("invalid fields", errors)
 
 
+async def _answered(
+    session: AsyncSession, spec: StepSpec, case_id: str, key: str | None
+) -> StepReceipt | None:
+    """The first answer to a keyed submission, read back from its register entry.
+
+    Temporal answers a retried Update itself only while the workflow runs; a submission that
+    closed the case is answered here instead, so its retry gets 200 and the same receipt.
+    """
+    if key is None:
+        return None
+    entry = await find_request(session, spec.register, case_id, key)
+    if entry is None or entry.kind != spec.slug.replace("-", "_"):
+        return None
+    return StepReceipt(
+        case_id=case_id,
+        step=spec.slug,
+        accepted_at=entry.recorded_at,
+        late=bool(entry.payload.get("late")),
+        register_name=entry.register,
+        entry_seq=entry.seq,
+    )
+
+
 def _step_route(spec: StepSpec) -> None:
     """Register ``POST /cases/{case_id}/steps/<slug>`` with the step's own body model."""
     model = spec.fields
@@ -155,20 +179,29 @@ def _step_route(spec: StepSpec) -> None:
         case = await get_case(session, case_id)
         if case.example != spec.example:
             raise NotFound(f"case {case_id} ({case.example}) has no step {spec.slug!r}")
+        if case.status != "open" and (
+            done := await _answered(session, spec, case_id, idempotency_key)
+        ):
+            return done
         _open(case)
         body = cast(BaseModel, fields)
         await _check_owners(session, settings, body)
         submission = StepSubmission(
             step=spec.slug, actor=case_actor(actor), fields=body.model_dump(mode="json")
         )
-        return await execute_update(
-            temporal,
-            case_id,
-            names.UPDATE_SUBMIT_STEP,
-            submission,
-            result_type=StepReceipt,
-            key=idempotency_key,
-        )
+        try:
+            return await execute_update(
+                temporal,
+                case_id,
+                names.UPDATE_SUBMIT_STEP,
+                submission,
+                result_type=StepReceipt,
+                key=idempotency_key,
+            )
+        except Conflict:  # the case closed meanwhile, perhaps by this very request's first try
+            if done := await _answered(session, spec, case_id, idempotency_key):
+                return done
+            raise
 
     role = spec.role.value if spec.role else "the case's named owner"
     router.add_api_route(
