@@ -105,16 +105,18 @@ async def bearer_employee_id(
 
 async def current_actor(
     employee_id: Annotated[str, Depends(bearer_employee_id)],
-    session: SessionDep,
+    request: Request,
     settings: SettingsDep,
 ) -> Actor:
     """The caller from the staff directory; 403 when unknown, inactive or a leaver.
 
     Employee IDs in ``bootstrap_admins`` are administrators even before the directory is loaded;
-    when the directory does list them, its active/left status still applies.
+    when the directory does list them, its active/left status still applies. The lookup has its
+    own short transaction: a route that waits on Temporal holds no pool connection for it.
     """
     bootstrap = employee_id in settings.bootstrap_admins
-    member = await get_staff(session, employee_id)
+    async with transaction(request.app.state.sessions) as session:
+        member = await get_staff(session, employee_id)
     if member is None:
         if not bootstrap:
             raise Forbidden(f"{employee_id} is not in the staff directory")

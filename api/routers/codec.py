@@ -27,7 +27,6 @@ from domain.roles import Role
 from domain.settings import Settings
 from infra.codec import DecryptionError, EncryptionCodec
 from infra.temporal import make_codec
-from store.db import transaction
 
 router = APIRouter(prefix="/codec", tags=["codec"])
 
@@ -55,8 +54,7 @@ async def codec_access(
     if settings.env == "development":
         return None
     employee_id = await bearer_employee_id(request, credentials)
-    async with transaction(request.app.state.sessions) as session:
-        actor = await current_actor(employee_id, session, settings)
+    actor = await current_actor(employee_id, request, settings)
     return await require_roles(*CODEC_ROLES)(actor)
 
 
