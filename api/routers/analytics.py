@@ -1,4 +1,9 @@
-"""Retention analytics for governance roles, inspectors and the board."""
+"""Retention analytics for governance roles, inspectors and the board.
+
+Every endpoint reads the stored reviews and feeds only (never Temporal). Each docstring below is
+the endpoint's OpenAPI description and defines every measure (numerator ÷ denominator); a rate
+whose denominator is 0 is null.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,29 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import ReaderActor, SessionDep
+from api.deps import ReaderActor, SessionDep, SettingsDep
 from api.errors import FieldError, Unprocessable
+from domain.analytics import PeriodKind
 from store.analytics import Grouping, acknowledgment_trends
+from store.analytics_closure import closure_trends
+from store.analytics_learning import learning_trends
+from store.analytics_leavers import leaver_trends
+from store.analytics_triage import triage_trends
+from store.analytics_workforce import confidence_trends, reporting_trends
 
 router = APIRouter(prefix="/analytics", tags=["analytics"])
+
+From = Annotated[date, Query(alias="from", description="first day of the range (inclusive)")]
+To = Annotated[date, Query(alias="to", description="last day of the range (inclusive)")]
+
+
+def _check_range(start: date, end: date) -> None:
+    if end < start:
+        raise Unprocessable("invalid range", [FieldError(field="to", message="before `from`")])
+
+
+def _envelope(group: str, start: date, end: date, **body: Any) -> dict[str, Any]:
+    return {"group": group, "from": start.isoformat(), "to": end.isoformat(), **body}
 
 
 @router.get("/acknowledgment")
@@ -24,6 +47,167 @@ async def acknowledgment(
 ) -> list[dict[str, Any]]:
     """Per review date and group: reports, classifications, threshold breaches, reports with no
     named triage owner, median minutes to first acknowledgment and to triage."""
-    if end < start:
-        raise Unprocessable("invalid range", [FieldError(field="to", message="before `from`")])
+    _check_range(start, end)
     return await acknowledgment_trends(session, group, start, end)
+
+
+@router.get("/triage")
+async def triage(
+    session: SessionDep,
+    _actor: ReaderActor,
+    start: From,
+    end: To,
+    group: Grouping = "service_line",
+) -> dict[str, Any]:
+    """Example 1, under-triage by near-miss category: per stored daily review (review date in
+    [from, to]), group and `category_code`, over the review's classified reports (exceptions
+    left out). Group: the report's service line, risk domain, or manager line (its
+    governance-register row, as the review stored it).
+
+    - `under_triage_rate` = reports classed emerging or critical (`under_triaged`) ÷
+      `classified` (step 2's "category repeatedly under-triaged" counts the same reports).
+    - `triage_over_threshold`, `no_named_triage_owner`, `manager_not_reviewed`: classified
+      reports carrying that triage-failure indicator.
+    - `not_available`: time to a named triage owner — no feed records when an owner was named
+      (`triage_owner_id` has no timestamp; the tracker's `updated_at` is its row's last
+      change). `/analytics/acknowledgment` gives reports with no named owner and time to
+      triage."""
+    _check_range(start, end)
+    rows = await triage_trends(session, group, start, end)
+    not_available = [
+        {
+            "measure": "minutes_to_named_triage_owner",
+            "reason": "no feed records when a triage owner was named: triage_owner_id carries "
+            "no timestamp and manager-response-tracker updated_at is the row's last change",
+        }
+    ]
+    return _envelope(group, start, end, rows=rows, not_available=not_available)
+
+
+@router.get("/learning")
+async def learning(
+    session: SessionDep,
+    _actor: ReaderActor,
+    start: From,
+    end: To,
+    group: Grouping = "service_line",
+) -> dict[str, Any]:
+    """Example 2, per stored fortnightly audit whose cycle starts in [from, to], and group.
+
+    The group is the audited report's service line or risk domain; its manager line comes from
+    the report's `service-line-governance-register` row (`unknown` without one).
+
+    - `closed_reports`: reports closed in the cycle (the audit's items); `exceptions`: those
+      that did not reconcile; `reconciled` = closed_reports − exceptions. Rates below use only
+      reconciled reports.
+    - `visible_learning_closure`, `emerging`, `critical`: the audit's classifications.
+    - `feedback_to_reporter_rate` = reconciled reports with `feedback_to_reporter_at` set in
+      `learning-bulletin-log` (`feedback_to_reporter`) ÷ reconciled.
+    - `shared_learning_rate` = reports of wider relevance with a bulletin issued
+      (`shared_learning_issued`) ÷ reconciled reports of wider relevance
+      (`shared_learning_required`).
+    - `recurrence_within_30_days_rate` = reconciled reports whose `recurrence-analysis-file` row
+      has `recurrence_within_30_days` (`recurrence_within_30_days`) ÷ reconciled.
+
+    Values are as the audit recorded them at its `as_of`."""
+    _check_range(start, end)
+    rows = await learning_trends(session, group, start, end)
+    return _envelope(group, start, end, rows=rows, not_available=[])
+
+
+@router.get("/closure")
+async def closure(
+    session: SessionDep,
+    settings: SettingsDep,
+    _actor: ReaderActor,
+    start: From,
+    end: To,
+    group: Grouping = "service_line",
+) -> dict[str, Any]:
+    """Example 3, per stored monthly review of a month overlapping [from, to], and group.
+
+    The group is the closure's service line or manager line; its risk domain is the report's
+    (`incident-platform` row of the closure's `reference`; `unknown` without one).
+
+    - `closures`: the review's closed cases; `exceptions`: those that did not reconcile;
+      `reconciled` = closures − exceptions. Rates below use only reconciled closures.
+    - `credible`, `doubtful`, `failed`: the review's classifications (as at its `as_of`).
+    - `employee_confirmed_rate` = closures whose current `employee-confirmation-form` answer is
+      `confirmed: true` (`employee_confirmed`) ÷ reconciled; `employee_disputed` counts
+      `confirmed: false`.
+    - `reopened_within_30_days_rate` = closures with a current `reopened-risk-tracker` row 0–30
+      local calendar days after closure (`reopened_within_30_days`) ÷ reconciled. Read today,
+      so a reopen after the review counts; a month less than 30 days old can still rise.
+    - `doubtful_or_failed_by_reviewer`: doubtful or failed closures per `final_reviewing_role`.
+    - `repeated_doubtful_closures`: doubtful or failed closures whose reviewing role had at least
+      `repeat_min` (2) doubtful or failed closures, this one included, closed in the
+      `repeat_window_days` (90) up to it, in any group (the review's pinned ClosurePolicy, the
+      rule step 2 applies); `repeated_doubtful_by_reviewer` splits them by role."""
+    _check_range(start, end)
+    rows = await closure_trends(session, group, start, end, settings.timezone)
+    return _envelope(group, start, end, rows=rows, not_available=[])
+
+
+@router.get("/workforce")
+async def workforce(
+    session: SessionDep,
+    settings: SettingsDep,
+    _actor: ReaderActor,
+    start: From,
+    end: To,
+    group: Grouping = "service_line",
+    period: Annotated[PeriodKind, Query(description="ISO week or calendar month")] = "month",
+) -> dict[str, Any]:
+    """Speaking-up confidence, reporting rate and leavers per period (ISO week or month, local
+    dates, clipped to [from, to]: `first_day`, `last_day`, `days`) and group.
+
+    - `confidence`: current `speaking-up-confidence-form` records submitted in the period.
+      `responses`; `respondents` (distinct employees); `mean_score` = sum of scores ÷
+      responses; `low_scores` = responses scoring 1 or 2. Group: the record's service line or
+      risk domain; manager line from the respondent's current staff-directory record.
+    - `reporting`: current `incident-platform` reports by `submitted_at` in the period.
+      `reports`; `reporters` (distinct employees); `reports_per_7_days` = reports × 7 ÷ days,
+      comparable across partial periods. Every group seen in the range gets every period, zeros
+      included, so a falling rate shows. Manager line from the report's governance-register row.
+    - `leavers` (per period) and `leavers_over_range` (the whole range), per service line or
+      manager line of the staff directory. Workers: staff-directory records with the `worker`
+      role that are active or have a `left_at` date (inactive without a date are left out), in
+      post at the period's first day (`left_at` null or on/after it). Exposed: a first weak
+      response on or before the period's last day (and before leaving): an example-1 review
+      classing one of their reports emerging or critical (its review date), or an example-3
+      review classing a closure of theirs doubtful or failed (its local closure date).
+      `exposed_leaver_rate` = exposed workers with `left_at` in the period ÷ exposed workers;
+      `not_exposed_leaver_rate` likewise for the others.
+    - `not_available`: measures the feeds cannot support, with the reason."""
+    _check_range(start, end)
+    zone = settings.timezone
+    not_available = [
+        {
+            "measure": "reporting_rate_per_worker",
+            "reason": "the staff directory holds no start dates, so the headcount of a past "
+            "period is unknown; reporting is given as counts per period",
+        }
+    ]
+    leavers: list[dict[str, Any]] = []
+    totals: list[dict[str, Any]] = []
+    if group == "risk_domain":
+        not_available.append(
+            {
+                "measure": "leavers",
+                "reason": "workers have a service line and manager line in the staff directory, "
+                "not a risk domain",
+            }
+        )
+    else:
+        leavers, totals = await leaver_trends(session, group, start, end, period, zone)
+    return _envelope(
+        group,
+        start,
+        end,
+        period=period,
+        confidence=await confidence_trends(session, group, start, end, period, zone),
+        reporting=await reporting_trends(session, group, start, end, period, zone),
+        leavers=leavers,
+        leavers_over_range=totals,
+        not_available=not_available,
+    )

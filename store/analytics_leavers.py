@@ -1,0 +1,109 @@
+"""Leavers among workers exposed to weak response against those not exposed, per period and
+service line or manager line (the staff directory's leaving dates)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.analytics import Period, PeriodKind, group_value, local_date, periods, rate
+from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CLOSURE
+from domain.roles import Role
+from store.analytics import Grouping
+from store.staff import STAFF_FEED
+from store.tables import Review, ReviewItem, SourceRecord
+
+
+async def first_exposures(session: AsyncSession, end: date, zone: str) -> dict[str, date]:
+    """Each worker's first weak response on or before ``end``: the date of the first example-1
+    review classing a report of theirs emerging or critical, or the local closure date of a
+    closure an example-3 review classed doubtful or failed (whichever is earlier)."""
+    employee = ReviewItem.fields["employee_id"].as_string()
+    acknowledged = await session.execute(
+        select(employee, func.min(Review.period))
+        .join(Review, Review.review_id == ReviewItem.review_id)
+        .where(
+            Review.example == EXAMPLE_ACKNOWLEDGMENT,
+            ReviewItem.classification.in_(("emerging", "critical")),
+            Review.period <= end.isoformat(),
+        )
+        .group_by(employee)
+    )
+    first = {eid: date.fromisoformat(day) for eid, day in acknowledged if eid}
+    closures = await session.scalars(
+        select(ReviewItem.fields)
+        .join(Review, Review.review_id == ReviewItem.review_id)
+        .where(
+            Review.example == EXAMPLE_CLOSURE,
+            ReviewItem.classification.in_(("doubtful", "failed")),
+        )
+    )
+    for fields in closures:
+        eid, day = fields.get("employee_id"), local_date(fields.get("closed_at"), zone)
+        if eid and day is not None and day <= end and (eid not in first or day < first[eid]):
+            first[eid] = day
+    return first
+
+
+async def workers(session: AsyncSession) -> list[dict[str, Any]]:
+    """Staff-directory workers with a known status: active, or with a leaving date."""
+    contents = await session.scalars(
+        select(SourceRecord.content).where(SourceRecord.feed == STAFF_FEED)
+    )
+    return [
+        c
+        for c in contents
+        if Role.WORKER.value in c.get("roles", []) and (c.get("active") or c.get("left_at"))
+    ]
+
+
+def leaver_bucket(
+    people: list[dict[str, Any]], exposure: dict[str, date], period: Period
+) -> dict[str, Any]:
+    """Exposed and not-exposed workers in post at the period's start, and who of them left."""
+    counts = {"exposed": [0, 0], "not_exposed": [0, 0]}
+    for person in people:
+        left = date.fromisoformat(person["left_at"]) if person.get("left_at") else None
+        if left is not None and left < period.first:
+            continue
+        seen = exposure.get(person["employee_id"])
+        cutoff = min(period.last, left) if left is not None else period.last
+        tally = counts["exposed" if seen is not None and seen <= cutoff else "not_exposed"]
+        tally[0] += 1
+        tally[1] += left is not None and left <= period.last
+    return {
+        "exposed_workers": counts["exposed"][0],
+        "exposed_leavers": counts["exposed"][1],
+        "exposed_leaver_rate": rate(counts["exposed"][1], counts["exposed"][0]),
+        "not_exposed_workers": counts["not_exposed"][0],
+        "not_exposed_leavers": counts["not_exposed"][1],
+        "not_exposed_leaver_rate": rate(counts["not_exposed"][1], counts["not_exposed"][0]),
+    }
+
+
+async def leaver_trends(
+    session: AsyncSession, group: Grouping, start: date, end: date, kind: PeriodKind, zone: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows per period and group, and one row per group over the whole range [start, end]."""
+    exposure = await first_exposures(session, end, zone)
+    by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for person in await workers(session):
+        by_group[group_value(person.get(group))].append(person)
+    whole = Period(f"{start.isoformat()}/{end.isoformat()}", start, end)
+    rows: list[dict[str, Any]] = []
+    totals: list[dict[str, Any]] = []
+    for period in [*periods(start, end, kind), whole]:
+        for value, people in sorted(by_group.items()):
+            row = {
+                "period": period.label,
+                "first_day": period.first.isoformat(),
+                "last_day": period.last.isoformat(),
+                group: value,
+                **leaver_bucket(people, exposure, period),
+            }
+            (totals if period is whole else rows).append(row)
+    return rows, totals

@@ -1,0 +1,56 @@
+"""Under-triage by near-miss category over the stored example-1 reviews, per review date and
+group (the repeated-category rule of step 2 counts emerging and critical reports the same way)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import names
+from domain.analytics import group_value, rate
+from store.analytics import Grouping
+from store.tables import Review, ReviewItem
+
+UNDER_TRIAGED = frozenset({"emerging", "critical"})
+
+
+def triage_bucket(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts and rate of one review date, group and category (classified reports only)."""
+    under = sum(f["classification"] in UNDER_TRIAGED for f in items)
+    indicators = [set(f.get("indicators") or []) for f in items]
+    return {
+        "classified": len(items),
+        "under_triaged": under,
+        "under_triage_rate": rate(under, len(items)),
+        "triage_over_threshold": sum("triage_over_threshold" in i for i in indicators),
+        "no_named_triage_owner": sum("no_named_triage_owner" in i for i in indicators),
+        "manager_not_reviewed": sum("manager_not_reviewed" in i for i in indicators),
+    }
+
+
+async def triage_trends(
+    session: AsyncSession, group: Grouping, start: date, end: date
+) -> list[dict[str, Any]]:
+    """One row per review date in [start, end], group value and category code, oldest first."""
+    rows = await session.execute(
+        select(Review.period, ReviewItem.classification, ReviewItem.fields)
+        .join(ReviewItem, ReviewItem.review_id == Review.review_id)
+        .where(
+            Review.example == names.EXAMPLE_ACKNOWLEDGMENT,
+            Review.period >= start.isoformat(),
+            Review.period <= end.isoformat(),
+            ReviewItem.classification.is_not(None),
+        )
+    )
+    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for period, classification, fields in rows:
+        key = (period, group_value(fields.get(group)), group_value(fields.get("category_code")))
+        grouped[key].append({**fields, "classification": classification})
+    return [
+        {"review_date": period, group: value, "category_code": category, **triage_bucket(items)}
+        for (period, value, category), items in sorted(grouped.items())
+    ]
