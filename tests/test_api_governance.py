@@ -5,9 +5,11 @@ Everything the test does goes through HTTP; the database is read only to assert 
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from domain import names
@@ -316,6 +318,9 @@ async def test_pathway_and_pack_publication_activate_the_case(
         assert csv_lines[0].startswith("case_id,reference") and csv_lines[1].startswith(case_id)
         page = await api.get(url, "E-BOARD", params={"format": "html"})
         assert page.headers["content-type"].startswith("text/html") and case_id in page.text
+        pdf = await api.get(url, "E-BOARD", params={"format": "pdf"})
+        assert pdf.headers["content-type"] == "application/pdf", pdf.text
+        assert case_id in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
 
         assert (await api.post(f"{url}/publish", "E-ANALYST")).status_code == 403
         published = await api.post(f"{url}/publish", "E-DIRECTOR")

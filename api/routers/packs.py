@@ -1,4 +1,4 @@
-"""Governance packs: read one (generated on demand) as JSON, CSV or HTML, and publish it."""
+"""Governance packs: read one (generated on demand) as JSON, CSV, HTML or PDF, and publish it."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from api.deps import CurrentActor, ReaderActor, SettingsDep, TemporalDep
+from api.deps import CurrentActor, ReaderActor, SettingsDep, TemporalDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
+from api.pack_pdf import publication, render_pdf
 from api.temporal_calls import (
     IdempotencyKey,
     Unavailable,
@@ -124,11 +125,7 @@ def _html(pack: Pack) -> str:
     """A self-contained page (no external assets): header, totals by stage, the cases."""
     esc = html.escape
     title = esc(str(pack.content.get("title", pack.kind)))
-    status = (
-        f"published by {pack.published_by} at {pack.published_at:%Y-%m-%d %H:%M} UTC"
-        if pack.published_at is not None
-        else "not published yet"
-    )
+    status = publication(pack)
     head = "".join(f"<th>{esc(c)}</th>" for c in CSV_COLUMNS)
     rows = "".join(
         "<tr>" + "".join(f"<td>{esc(str(case.get(c, '')))}</td>" for c in CSV_COLUMNS) + "</tr>"
@@ -148,28 +145,64 @@ def _html(pack: Pack) -> str:
     )
 
 
-@router.get("/{kind}/{period}", response_model=PackOut, responses={503: {}})
+async def _pdf(pack: Pack) -> Response:
+    """The PDF, rendered off the event loop (reportlab is synchronous and CPU-bound)."""
+    body = await asyncio.to_thread(render_pdf, pack, CSV_COLUMNS)
+    filename = f"{pack.kind}-{pack.period}.pdf"  # kind and period are checked: no quoting needed
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+# The renderings besides JSON, for OpenAPI (`?format=csv|html|pdf`).
+RENDERINGS: dict[str, Any] = {
+    "text/csv": {"schema": {"type": "string"}},
+    "text/html": {"schema": {"type": "string"}},
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+}
+
+
+@router.get(
+    "/{kind}/{period}",
+    response_model=PackOut,
+    responses={
+        200: {"content": RENDERINGS},
+        503: {},
+    },
+)
 async def read_pack(
     kind: Kind,
     period: str,
     request: Request,
     _actor: ReaderActor,
-    temporal: TemporalDep,
     settings: SettingsDep,
-    format: Annotated[Literal["json", "csv", "html"], Query()] = "json",
+    format: Annotated[
+        Literal["json", "csv", "html", "pdf"],
+        Query(description="json (default), csv, html or pdf"),
+    ] = "json",
 ) -> Any:
-    """The pack, generated on first request (its workflow then waits for the publisher)."""
+    """The pack, generated on first request (its workflow then waits for the publisher).
+
+    `?format=csv` gives `text/csv`, `?format=html` a page, `?format=pdf` an `application/pdf`
+    named `KIND-PERIOD.pdf` (Content-Disposition) with the page's content and bar charts of the
+    listed cases by exposure and by service line. A stored pack is read without Temporal.
+    """
     check_period(kind, period)
     sessions = request.app.state.sessions
     async with sessions() as session:
         pack = await get_pack(session, kind, period)
     if pack is None:
+        temporal = await get_temporal(request)
         await ensure_workflow(temporal, settings.temporal_task_queue, kind, period)
         pack = await _wait_for_pack(sessions, kind, period)
     if format == "csv":
         return PlainTextResponse(_csv(pack), media_type="text/csv")
     if format == "html":
         return HTMLResponse(_html(pack))
+    if format == "pdf":
+        return await _pdf(pack)
     return PackOut.model_validate(pack, from_attributes=True)
 
 
