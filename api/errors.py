@@ -102,9 +102,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _location(loc: Sequence[Any]) -> str:
-    """A field's dotted path as the client knows it (no leading "body")."""
+    """A field's dotted path as the client knows it (no leading "body" or "query")."""
     parts = [str(part) for part in loc]
-    if len(parts) > 1 and parts[0] == "body":
+    if len(parts) > 1 and parts[0] in {"body", "query"}:
         parts = parts[1:]
     return ".".join(parts)
 

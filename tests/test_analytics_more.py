@@ -120,9 +120,9 @@ async def test_learning_rates_per_cycle_and_group(database_url, sessions, api_fo
     empty = await api.get("/analytics/learning?from=2025-01-01&to=2025-12-31", "E-INSPECTOR")
     assert empty.status_code == 200 and empty.json()["rows"] == []
     assert await rejected_field(api, "/analytics/learning?from=2026-03-02&to=2026-02-16") == "to"
-    assert await rejected_field(api, "/analytics/learning?from=x&to=2026-02-16") == "query.from"
+    assert await rejected_field(api, "/analytics/learning?from=x&to=2026-02-16") == "from"
     url = "/analytics/learning?from=2026-02-16&to=2026-03-02&group=team"
-    assert await rejected_field(api, url) == "query.group"
+    assert await rejected_field(api, url) == "group"
     assert (
         await api.get("/analytics/learning?from=2026-02-16&to=2026-03-02", "W-100")
     ).status_code == 403
@@ -234,7 +234,7 @@ async def test_closure_confirmed_reopened_and_repeated_doubtful(database_url, se
     empty = await api.get("/analytics/closure?from=2026-11-01&to=2026-12-31", "E-INSPECTOR")
     assert empty.status_code == 200 and empty.json()["rows"] == []
     assert await rejected_field(api, "/analytics/closure?from=2026-11-01&to=2026-10-01") == "to"
-    assert await rejected_field(api, "/analytics/closure?to=2026-10-01") == "query.from"
+    assert await rejected_field(api, "/analytics/closure?to=2026-10-01") == "from"
     assert (
         await api.get("/analytics/closure?from=2026-10-01&to=2026-10-31", "W-100")
     ).status_code == 403
@@ -407,7 +407,7 @@ async def test_workforce_weeks_groups_and_parameters(sqlite_url, sessions_for, a
     empty = await api.get("/analytics/workforce?from=2025-01-01&to=2025-01-31", "E-BOARD")
     assert (empty.json()["reporting"], empty.json()["confidence"]) == ([], [])
     url = "/analytics/workforce?from=2026-10-01&to=2026-11-30&period=year"
-    assert await rejected_field(api, url) == "query.period"
+    assert await rejected_field(api, url) == "period"
     assert await rejected_field(api, "/analytics/workforce?from=2026-10-02&to=2026-10-01") == "to"
     assert (
         await api.get("/analytics/workforce?from=2026-10-01&to=2026-10-31", "W-2")
@@ -449,5 +449,5 @@ async def test_under_triage_by_category(database_url, sessions, api_for):
     assert empty.status_code == 200 and empty.json()["rows"] == []
     assert await rejected_field(api, "/analytics/triage?from=2026-11-27&to=2026-11-26") == "to"
     url = "/analytics/triage?from=2026-11-26&to=2026-11-26&group=category"
-    assert await rejected_field(api, url) == "query.group"
+    assert await rejected_field(api, url) == "group"
     assert (await api.get(url.replace("category", "risk_domain"), "W-100")).status_code == 403

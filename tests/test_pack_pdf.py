@@ -159,5 +159,5 @@ async def test_empty_pack_still_renders_and_unknown_format_is_rejected(
 
     unknown = await api.get(url, "E-BOARD", params={"format": "docx"})
     assert unknown.status_code == 422, unknown.text
-    assert [e["field"] for e in unknown.json()["errors"]] == ["query.format"]
+    assert [e["field"] for e in unknown.json()["errors"]] == ["format"]
     assert (await api.get(url, "W-100", params={"format": "pdf"})).status_code == 403
