@@ -80,16 +80,21 @@ def _validate(
     validated = _validate_bulk(spec.model, rows, pending, failures)
     if validated is None:  # a value pydantic cannot serialise: find it row by row
         validated = _validate_each(spec.model, rows, pending, failures)
-    valid: dict[str, FeedRecord] = {}
-    for record in validated:
-        key = str(getattr(record, spec.key))
-        valid.pop(key, None)
-        valid[key] = record
     rejections = [
         RowRejection(index=i, line=lines[i] if lines is not None else None, errors=failures[i])
         for i in sorted(failures)
     ]
-    return list(valid.values()), rejections
+    return last_per_key(spec, validated), rejections
+
+
+def last_per_key(spec: FeedSpec, records: Iterable[FeedRecord]) -> list[FeedRecord]:
+    """Each key's last record, in the order of each key's last occurrence."""
+    valid: dict[str, FeedRecord] = {}
+    for record in records:
+        key = str(getattr(record, spec.key))
+        valid.pop(key, None)
+        valid[key] = record
+    return list(valid.values())
 
 
 @cache
