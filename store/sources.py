@@ -119,13 +119,16 @@ async def store_prepared(
     new_rows: list[_Row] = []
     changed_rows: list[_Row] = []
     result = UpsertResult()
-    for item in prepared:
-        version, previous = existing.get(item.key, (0, None))
-        if item.digest == previous:
-            result.unchanged += 1
-            continue
-        row = _Row(item.key, version + 1, item.text, item.digest, item.record)
-        (changed_rows if version else new_rows).append(row)
+    # Await-free loops over a whole batch: without the pause, the collector's full passes over
+    # the batch's records cost as much as the loop itself (profiled: 7 µs/row at 10k rows).
+    with gc_paused():
+        for item in prepared:
+            version, previous = existing.get(item.key, (0, None))
+            if item.digest == previous:
+                result.unchanged += 1
+                continue
+            row = _Row(item.key, version + 1, item.text, item.digest, item.record)
+            (changed_rows if version else new_rows).append(row)
     result.inserted, result.updated = len(new_rows), len(changed_rows)
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
@@ -204,10 +207,11 @@ async def _write_postgresql(
     """
     driver = (await connection.get_raw_connection()).driver_connection
     assert driver is not None
-    versions = [
-        (feed, r.key, r.version, r.text.decode(), r.digest, received_at)
-        for r in (*new_rows, *changed_rows)
-    ]
+    with gc_paused():  # as in store_prepared
+        versions = [
+            (feed, r.key, r.version, r.text.decode(), r.digest, received_at)
+            for r in (*new_rows, *changed_rows)
+        ]
     try:
         if new_rows:
             await driver.copy_records_to_table(
