@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import cache
-from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 import asyncpg  # type: ignore[import-untyped]
-from pydantic import BaseModel
-from pydantic_core import to_json
+from pydantic import BaseModel, TypeAdapter
+from pydantic_core import SchemaSerializer
 from sqlalchemy import ColumnElement, String, Table, any_, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
@@ -149,19 +149,23 @@ class _Row(NamedTuple):
 def record_json(record: FeedRecord) -> bytes:
     """A record's canonical JSON (UTF-8): ``canonical_json(record.model_dump(mode="json"))``.
 
-    Built by pydantic-core from the fields in sorted order: the same text (so the same hashes
-    as those already stored) at a third of the cost of model_dump plus json.dumps. Holds for
-    the feed models' value types (text, booleans, integers, instants, dates, enums, lists).
+    pydantic-core writes a dataclass's fields in their declared order, each with its own type's
+    serializer (those of ``model_dump(mode="json")``): through a dataclass declaring the model's
+    fields in sorted order, the text is the canonical one (the same hashes as those already
+    stored; tests/test_canonical_json.py), ~1.3 µs/row cheaper than serialising a sorted dict
+    by type inference (measured 3.9 -> 2.6 µs/row on incident-platform rows).
     """
-    names, values = _sorted_fields(type(record))
-    return to_json(dict(zip(names, values(record.__dict__), strict=True)))
+    shape, serializer = _canonical_shape(type(record))
+    return serializer.to_json(shape(**record.__dict__))
 
 
 @cache
-def _sorted_fields(model: type[FeedRecord]) -> tuple[list[str], Callable[[dict[str, Any]], Any]]:
-    names = sorted(model.model_fields)
-    # itemgetter of a single name returns the bare value, not a 1-tuple.
-    return names, (itemgetter(*names) if len(names) > 1 else lambda d: (d[names[0]],))
+def _canonical_shape(model: type[FeedRecord]) -> tuple[Callable[..., Any], SchemaSerializer]:
+    fields = [
+        (name, model.model_fields[name].rebuild_annotation()) for name in sorted(model.model_fields)
+    ]
+    shape = dataclasses.make_dataclass(f"Canonical{model.__name__}", fields)
+    return shape, TypeAdapter(shape).serializer
 
 
 async def _write_generic(
