@@ -91,12 +91,14 @@ async def upsert_records(
 
 
 class PreparedRecord(NamedTuple):
-    """A record ready to store: its key, canonical JSON (hashed, stored as is) and hash."""
+    """A record ready to store: its key, canonical JSON (hashed, stored as is) and hash.
+
+    No model: a worker process sends these back cheaply (the CSV import).
+    """
 
     key: str
     text: bytes
     digest: str
-    record: FeedRecord
 
 
 def prepare_records(feed: str, records: Sequence[FeedRecord]) -> list[PreparedRecord]:
@@ -107,7 +109,7 @@ def prepare_records(feed: str, records: Sequence[FeedRecord]) -> list[PreparedRe
     with gc_paused():
         for key, record in batch.items():
             text = record_json(record)
-            prepared.append(PreparedRecord(key, text, hashlib.sha256(text).hexdigest(), record))
+            prepared.append(PreparedRecord(key, text, hashlib.sha256(text).hexdigest()))
     return prepared
 
 
@@ -127,7 +129,7 @@ async def store_prepared(
             if item.digest == previous:
                 result.unchanged += 1
                 continue
-            row = _Row(item.key, version + 1, item.text, item.digest, item.record)
+            row = _Row(item.key, version + 1, item.text, item.digest)
             (changed_rows if version else new_rows).append(row)
     result.inserted, result.updated = len(new_rows), len(changed_rows)
     connection = await session.connection()
@@ -143,7 +145,6 @@ class _Row(NamedTuple):
     version: int
     text: bytes
     digest: str
-    record: FeedRecord
 
 
 def record_json(record: FeedRecord) -> bytes:
@@ -175,14 +176,18 @@ async def _write_generic(
     changed_rows: list[_Row],
     received_at: datetime,
 ) -> None:
-    """Plain executemany (SQLite): new records, changed records, and all their versions."""
+    """Plain executemany (SQLite): new records, changed records, and all their versions.
+
+    The content is the canonical JSON read back: the same value as ``model_dump(mode="json")``,
+    its keys in sorted order as PostgreSQL stores them.
+    """
 
     def values(row: _Row) -> dict[str, Any]:
         return {
             "feed": feed,
             "key": row.key,
             "version": row.version,
-            "content": row.record.model_dump(mode="json"),
+            "content": json.loads(row.text),
             "content_hash": row.digest,
             "received_at": received_at,
         }
