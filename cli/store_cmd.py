@@ -90,9 +90,10 @@ class _Chunk(NamedTuple):
 async def _import(url: str, feed: str, file: Path) -> ImportSummary:
     # A pipeline: a worker process parses, validates and hashes the next chunks while this one
     # stores the current chunk. A thread cannot overlap them: pydantic-core holds the GIL through
-    # a chunk's validation, and the COPY's encoding needs it too (measured at 100k rows, 2 cores:
-    # 41.5k rows/s with a thread, 48k with a process). The worker is forked first, before any
-    # database connection or thread exists, so it inherits neither.
+    # a chunk's validation, and the COPY's encoding needs it too (100k rows, 2 cores, load < 1:
+    # 41k rows/s with a thread, 48-53k with a process; equal when other work loads both cores).
+    # The worker is forked first, before this import opens a connection or starts the progress
+    # thread, so it inherits neither.
     with ProcessPoolExecutor(1, initializer=_open_chunks, initargs=(feed, file)) as worker:
         loop = asyncio.get_running_loop()
         ahead = [loop.run_in_executor(worker, _next_chunk, feed) for _ in range(2)]
