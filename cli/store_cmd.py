@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import multiprocessing.context
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -87,6 +90,15 @@ class _Chunk(NamedTuple):
     rejected: list[RowRejection]
 
 
+def _start_method() -> multiprocessing.context.BaseContext:
+    """Fork when this process has one thread (the CLI: fast, nothing to inherit); otherwise
+    (embedded, e.g. run in a thread by tests) a forkserver, since forking a process that has
+    other threads can inherit a lock one of them held."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")
+
+
 async def _import(url: str, feed: str, file: Path) -> ImportSummary:
     # A pipeline: a worker process parses, validates and hashes the next chunks while this one
     # stores the current chunk. A thread cannot overlap them: pydantic-core holds the GIL through
@@ -94,7 +106,9 @@ async def _import(url: str, feed: str, file: Path) -> ImportSummary:
     # 41k rows/s with a thread, 48-53k with a process; equal when other work loads both cores).
     # The worker is forked first, before this import opens a connection or starts the progress
     # thread, so it inherits neither.
-    with ProcessPoolExecutor(1, initializer=_open_chunks, initargs=(feed, file)) as worker:
+    with ProcessPoolExecutor(
+        1, mp_context=_start_method(), initializer=_open_chunks, initargs=(feed, file)
+    ) as worker:
         loop = asyncio.get_running_loop()
         ahead = [loop.run_in_executor(worker, _next_chunk, feed) for _ in range(2)]
         try:

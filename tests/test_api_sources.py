@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.routers import sources
 from infra.tokens import mint_token
 from tests.fixtures.temporal import TEST_TOKEN_SECRET, make_test_settings
 
@@ -34,8 +33,6 @@ def bearer(employee_id: str) -> dict[str, str]:
 @pytest.fixture
 async def api(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(make_test_settings(database_url, bootstrap_admins=ADMIN))
-    if not any(getattr(route, "path", "") == "/sources/{feed}/records" for route in app.routes):
-        app.include_router(sources.router)  # until api/routers/__init__.py lists it
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
