@@ -42,19 +42,30 @@ def _bucket(items: list[tuple[str | None, dict[str, Any]]]) -> dict[str, Any]:
     }
 
 
+async def ack_review_items(
+    session: AsyncSession, start: date, end: date, *, classified_only: bool = False
+) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """(review date, classification, fields) of every example-1 review item in [start, end]."""
+    where = [
+        Review.example == names.EXAMPLE_ACKNOWLEDGMENT,
+        Review.period >= start.isoformat(),
+        Review.period <= end.isoformat(),
+    ]
+    if classified_only:
+        where.append(ReviewItem.classification.is_not(None))
+    result = await session.execute(
+        select(Review.period, ReviewItem.classification, ReviewItem.fields)
+        .join(ReviewItem, ReviewItem.review_id == Review.review_id)
+        .where(*where)
+    )
+    return [(period, classification, fields) for period, classification, fields in result]
+
+
 async def acknowledgment_trends(
     session: AsyncSession, group: Grouping, start: date, end: date
 ) -> list[dict[str, Any]]:
     """One row per review date and group value in [start, end], oldest first."""
-    rows = await session.execute(
-        select(Review.period, ReviewItem.classification, ReviewItem.fields)
-        .join(ReviewItem, ReviewItem.review_id == Review.review_id)
-        .where(
-            Review.example == names.EXAMPLE_ACKNOWLEDGMENT,
-            Review.period >= start.isoformat(),
-            Review.period <= end.isoformat(),
-        )
-    )
+    rows = await ack_review_items(session, start, end)
     grouped: dict[tuple[str, str], list[tuple[str | None, dict[str, Any]]]] = defaultdict(list)
     for period, classification, fields in rows:
         grouped[(period, str(fields.get(group) or "unknown"))].append((classification, fields))

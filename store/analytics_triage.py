@@ -7,13 +7,10 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import names
 from domain.analytics import group_value, rate
-from store.analytics import Grouping
-from store.tables import Review, ReviewItem
+from store.analytics import Grouping, ack_review_items
 
 UNDER_TRIAGED = frozenset({"emerging", "critical"})
 
@@ -36,16 +33,7 @@ async def triage_trends(
     session: AsyncSession, group: Grouping, start: date, end: date
 ) -> list[dict[str, Any]]:
     """One row per review date in [start, end], group value and category code, oldest first."""
-    rows = await session.execute(
-        select(Review.period, ReviewItem.classification, ReviewItem.fields)
-        .join(ReviewItem, ReviewItem.review_id == Review.review_id)
-        .where(
-            Review.example == names.EXAMPLE_ACKNOWLEDGMENT,
-            Review.period >= start.isoformat(),
-            Review.period <= end.isoformat(),
-            ReviewItem.classification.is_not(None),
-        )
-    )
+    rows = await ack_review_items(session, start, end, classified_only=True)
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for period, classification, fields in rows:
         key = (period, group_value(fields.get(group)), group_value(fields.get("category_code")))
