@@ -187,3 +187,16 @@ async def _project_case(sessions) -> None:
                 at=now,
             ),
         )
+
+
+async def test_dashboard_serves_its_own_scripts_and_nothing_else(sqlite_url, api_for):
+    api = await api_for(sqlite_url)
+    page = await api.get("/dashboard", None)
+    assert '<script src="/dashboard/trends.js">' in page.text
+    for script in ("dashboard.js", "trends.js"):
+        response = await api.get(f"/dashboard/{script}", None)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/javascript")
+        assert response.text.startswith('"use strict";')
+    for other in ("dashboard.html", "main.py", "..%2Fapp.py"):
+        assert (await api.get(f"/dashboard/{other}", None)).status_code == 404

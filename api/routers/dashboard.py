@@ -5,18 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.deps import Actor, CurrentActor
+from api.errors import NotFound
 
 router = APIRouter(tags=["dashboard"])
-PAGE = Path(__file__).resolve().parent.parent / "static" / "dashboard.html"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+PAGE = STATIC / "dashboard.html"
+SCRIPTS = frozenset({"dashboard.js", "trends.js"})  # the page's own scripts, nothing else
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
 async def dashboard() -> HTMLResponse:
     """The page itself holds no data; every figure it shows comes from authorised API calls."""
     return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+
+
+@router.get("/dashboard/{script}", include_in_schema=False)
+async def dashboard_script(script: str) -> Response:
+    """The page's scripts (served from the same origin: no CDN, nothing external)."""
+    if script not in SCRIPTS:
+        raise NotFound(f"no dashboard file {script!r}")
+    body = (STATIC / script).read_text(encoding="utf-8")
+    return Response(body, media_type="text/javascript; charset=utf-8")
 
 
 @router.get("/me", response_model=Actor)

@@ -1,0 +1,149 @@
+"use strict";
+const $ = (id) => document.getElementById(id);
+let me = null;
+
+function token() { return sessionStorage.getItem("nearmiss-token") || ""; }
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { "Authorization": "Bearer " + token(), "Content-Type": "application/json",
+               ...(options.headers || {}) },
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(typeof body.detail === "string" ? body.detail : response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function row(cells, onClick) {
+  const tr = document.createElement("tr");
+  for (const cell of cells) {
+    const td = document.createElement("td");
+    if (cell instanceof Node) { td.appendChild(cell); } else { td.textContent = cell ?? ""; }
+    tr.appendChild(td);
+  }
+  if (onClick) { tr.style.cursor = "pointer"; tr.addEventListener("click", onClick); }
+  return tr;
+}
+
+function fill(id, rows, empty) {
+  const body = $(id);
+  body.replaceChildren(...rows);
+  if (!rows.length) { body.appendChild(row([empty])); }
+}
+
+function timeLeft(iso) {
+  if (!iso) { return ""; }
+  const minutes = Math.round((new Date(iso) - new Date()) / 60000);
+  const text = Math.abs(minutes) >= 120 ? `${Math.round(Math.abs(minutes) / 60)} h` : `${Math.abs(minutes)} min`;
+  return minutes < 0 ? `overdue by ${text}` : text;
+}
+
+function localDate(date) {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(date);
+}
+
+async function loadReview() {
+  const date = $("review-date").value;
+  const reviewId = `ack-review-${date}`;
+  $("mark-reviewed").hidden = true;
+  try {
+    const review = await api(`/reviews/${reviewId}`);
+    const counts = review.summary.counts || {};
+    $("review-status").textContent =
+      `Review ${review.review_id}: ${review.status}` +
+      (review.reviewed_by ? ` by ${review.reviewed_by} at ${review.reviewed_at}` : "");
+    $("review-counts").replaceChildren(...Object.entries(counts).map(([k, v]) => {
+      const span = document.createElement("span"); span.className = k;
+      span.textContent = `${k.replaceAll("_", " ")}: ${v}`; return span;
+    }), Object.assign(document.createElement("span"), { textContent: `exceptions: ${review.summary.exceptions ?? 0}` }));
+    const exceptions = review.items.filter((item) => item.reasons && item.reasons.length);
+    fill("exceptions", exceptions.map((item) => row([item.reference, item.reasons.join("; ")])),
+         "No exceptions.");
+    const canMark = me.roles.includes("safety_learning_assurance_analyst") && review.status !== "reviewed";
+    $("mark-reviewed").hidden = !canMark;
+    $("mark-reviewed").dataset.review = review.review_id;
+  } catch (error) {
+    $("review-status").textContent = `No review for ${date}: ${error.message}`;
+    $("review-counts").replaceChildren();
+    fill("exceptions", [], "");
+  }
+}
+
+async function loadSteps() {
+  const cases = await api("/cases");
+  const list = Array.isArray(cases) ? cases : (cases.cases || cases.items || []);
+  const mine = list.filter((c) => c.status === "open" &&
+    ((c.assigned_role && me.roles.includes(c.assigned_role)) || c.assignee === me.employee_id));
+  fill("steps", mine.map((c) => {
+    const left = timeLeft(c.deadline);
+    const cell = document.createElement("span"); cell.textContent = left;
+    if (left.startsWith("overdue")) { cell.className = "overdue"; }
+    return row([c.case_id, c.stage, c.deadline, cell, c.escalation_level], () => loadTimeline(c.case_id));
+  }), "Nothing waiting for you.");
+}
+
+async function loadEscalations() {
+  const breaches = await api("/escalations");
+  const list = Array.isArray(breaches) ? breaches : (breaches.escalations || breaches.items || []);
+  fill("escalations", list.map((b) => row([b.case_id, b.step, b.deadline, b.level],
+       () => loadTimeline(b.case_id))), "No open breaches.");
+}
+
+async function loadTimeline(caseId) {
+  const detail = await api(`/cases/${caseId}`);
+  $("timeline-case").textContent = `${caseId} (${detail.stage || detail.case?.stage || ""})`;
+  const events = detail.timeline || [];
+  fill("timeline", events.map((e) => row([e.at, e.kind, e.actor, JSON.stringify(e.detail)])),
+       "No events yet.");
+}
+
+async function refresh() {
+  try {
+    me = await api("/me");
+    $("who").textContent = `${me.display_name} (${me.roles.join(", ")})`;
+  } catch (error) {
+    $("who").textContent = `not signed in: ${error.message}`;
+    trendsRequest += 1;
+    hideTrends();
+    return;
+  }
+  await Promise.allSettled([loadReview(), loadSteps(), loadEscalations(), loadTrends()]);
+}
+
+// Wired once every script of the page has run (trends.js defines the Trends section).
+window.addEventListener("DOMContentLoaded", () => {
+
+  $("signin").addEventListener("click", () => {
+    sessionStorage.setItem("nearmiss-token", $("token").value.trim());
+    refresh();
+  });
+  $("review-date").addEventListener("change", loadReview);
+  $("trends-group").addEventListener("change", loadTrends);
+  $("trends-range").addEventListener("change", loadTrends);
+  $("mark-reviewed").addEventListener("click", async () => {
+    const reviewId = $("mark-reviewed").dataset.review;
+    try {
+      await api(`/reviews/${reviewId}/reviewed`, { method: "POST", headers: { "Idempotency-Key": crypto.randomUUID() } });
+      $("mark-reviewed").hidden = true;
+      $("review-status").textContent = `Marked reviewed; cases are opening.`;
+      setTimeout(refresh, 500);
+    } catch (error) {
+      $("review-status").textContent = `Could not mark reviewed: ${error.message}`;
+      $("review-status").className = "error";
+    }
+  });
+
+  $("review-date").value = localDate(new Date());
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get("token")) {
+    sessionStorage.setItem("nearmiss-token", fragment.get("token"));
+    history.replaceState(null, "", location.pathname);
+  }
+  if (fragment.get("date")) { $("review-date").value = fragment.get("date"); }
+  if (token()) { refresh(); }
+});
