@@ -37,6 +37,7 @@ from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.cases import CaseState, MarkReviewed, StepReceipt, StepSubmission
+from domain.collector import freeze_startup_heap
 from infra.mail import MailSettings
 from infra.starters import start_review
 from infra.tokens import mint_token
@@ -365,6 +366,7 @@ async def bench(quick: bool) -> list[Figure]:
                 _api_process(client, url, queue) as base,
                 httpx.AsyncClient(base_url=base) as http,
             ):
+                freeze_startup_heap()  # as the worker process does once it is set up
                 figures = await _measure(http, client, sessions, (queue, raw_queue), plan)
     finally:
         await engine.dispose()

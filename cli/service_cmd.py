@@ -54,6 +54,9 @@ def run_api() -> None:
     import uvicorn
 
     from api.app import create_app
+    from domain.collector import freeze_startup_heap
 
     settings = Settings()
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port)
+    app = create_app(settings)
+    freeze_startup_heap()
+    uvicorn.run(app, host=settings.api_host, port=settings.api_port)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 
+from domain.collector import freeze_startup_heap
 from domain.settings import Settings
 from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker
@@ -23,6 +24,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         loop.add_signal_handler(sig, stop.set)
     try:
         worker = build_worker(client, settings, make_sessionmaker(engine))
+        freeze_startup_heap()  # shorter full collections while Updates are in flight
         running = asyncio.create_task(worker.run())
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
