@@ -6,6 +6,7 @@ Step 2 and 3 values live in ``store.acknowledgment_values`` and are re-exported 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 _INSERT_CHUNK = 2_000
+_CHUNK = 20_000  # reports classified and stored at a time (bounds memory at any review size)
 _ITEMS = cast(Table, ReviewItemRow.__table__)
 
 
@@ -106,8 +108,11 @@ def in_scope(content: dict[str, Any], as_of: datetime, policy: AckPolicy) -> boo
 Joined = tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]
 
 
-async def _load_feeds(session: AsyncSession, as_of: datetime, policy: AckPolicy) -> list[Joined]:
-    """In-scope platform rows with their log, tracker and register rows (None when missing).
+async def _feed_chunks(
+    session: AsyncSession, as_of: datetime, policy: AckPolicy
+) -> AsyncIterator[list[Joined]]:
+    """In-scope platform rows with their log, tracker and register rows (None when missing),
+    a chunk at a time through a server-side cursor, so memory stays bounded at any size.
 
     One query, one scan: the scope filter parses each platform row's JSON once, and the three
     other feeds come by primary-key joins (a second scan cost as much as the whole first one).
@@ -123,14 +128,14 @@ async def _load_feeds(session: AsyncSession, as_of: datetime, policy: AckPolicy)
         statement = statement.outerjoin(
             alias, and_(alias.feed == feed, alias.key == SourceRecord.key)
         )
-    rows = await session.execute(statement.where(_scope_prefilter(SourceRecord, as_of, policy)))
-    return [cast(Joined, tuple(row)) for row in rows if in_scope(row[0], as_of, policy)]
+    result = await session.stream(statement.where(_scope_prefilter(SourceRecord, as_of, policy)))
+    async for rows in result.partitions(_CHUNK):
+        yield [cast(Joined, tuple(row)) for row in rows if in_scope(row[0], as_of, policy)]
 
 
-def _summary(items: list[ReviewItem], policy: AckPolicy) -> dict[str, Any]:
-    tally = Counter(item.classification for item in items)
+def _summary(tally: Counter[Exposure | None], policy: AckPolicy) -> dict[str, Any]:
     return {
-        "total": len(items),
+        "total": sum(tally.values()),
         "counts": {exposure.value: tally.get(exposure, 0) for exposure in Exposure},
         "exceptions": tally.get(None, 0),
         # The policy is pinned with the review: later documents show what classified the report.
@@ -167,22 +172,29 @@ async def generate_review(
         return _stored_result(existing)
     as_of_utc = instant(as_of)
     assert as_of_utc is not None
-    with gc_paused():  # a review allocates ~500k acyclic objects at 100k reports
-        items = await _review_items(session, as_of_utc, policy)
-        summary = _summary(items, policy)
-        session.add(
-            Review(
-                review_id=review_id,
-                example=EXAMPLE_ACKNOWLEDGMENT,
-                period=review_date.isoformat(),
-                as_of=as_of_utc,
-                generated_at=generated_at or as_of_utc,
-                status="generated",
-                summary=summary,
-            )
-        )
-        await session.flush()
-        await _insert_items(session, review_id, items)
+    review = Review(
+        review_id=review_id,
+        example=EXAMPLE_ACKNOWLEDGMENT,
+        period=review_date.isoformat(),
+        as_of=as_of_utc,
+        generated_at=generated_at or as_of_utc,
+        status="generated",
+        summary={},
+    )
+    session.add(review)
+    await session.flush()  # the items refer to it; its summary is set once they are all in
+    tally: Counter[Exposure | None] = Counter()
+    with gc_paused():  # a chunk allocates ~100k acyclic objects
+        async for chunk in _feed_chunks(session, as_of_utc, policy):
+            items = [
+                review_item(platform, log, tracker, register, as_of_utc, policy)
+                for platform, log, tracker, register in chunk
+            ]
+            tally.update(item.classification for item in items)
+            await _insert_items(session, review_id, items)
+    summary = _summary(tally, policy)
+    review.summary = summary
+    await session.flush()
     return AckReviewResult(
         review_id=review_id,
         as_of=as_of_utc,
@@ -190,18 +202,6 @@ async def generate_review(
         exposed=sum(summary["counts"][e.value] for e in EXPOSED),
         exceptions=summary["exceptions"],
     )
-
-
-async def _review_items(
-    session: AsyncSession, as_of: datetime, policy: AckPolicy
-) -> list[ReviewItem]:
-    """Every in-scope report reconciled and classified, ordered by reference."""
-    items = [
-        review_item(platform, log, tracker, register, as_of, policy)
-        for platform, log, tracker, register in await _load_feeds(session, as_of, policy)
-    ]
-    items.sort(key=lambda item: item.reference)
-    return items
 
 
 def _json_text(value: Any) -> str:
