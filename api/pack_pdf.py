@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -164,8 +165,18 @@ def _story(pack: Pack, columns: Sequence[str], width: float) -> list[Flowable]:
     ]
 
 
+# reportlab keeps module-level font and configuration state and does not document thread
+# safety; the API renders in worker threads, so one PDF is built at a time.
+_RENDERING = threading.Lock()
+
+
 def render_pdf(pack: Pack, columns: Sequence[str]) -> bytes:
     """The pack as a landscape A4 PDF; ``columns`` are the case fields of the table (as in CSV)."""
+    with _RENDERING:
+        return _render(pack, columns)
+
+
+def _render(pack: Pack, columns: Sequence[str]) -> bytes:
     out = io.BytesIO()
     title = str(pack.content.get("title", pack.kind))
     document = SimpleDocTemplate(

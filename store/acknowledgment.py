@@ -184,14 +184,14 @@ async def generate_review(
     session.add(review)
     await session.flush()  # the items refer to it; its summary is set once they are all in
     tally: Counter[Exposure | None] = Counter()
-    with gc_paused():  # a chunk allocates ~100k acyclic objects
-        async for chunk in _feed_chunks(session, as_of_utc, policy):
+    async for chunk in _feed_chunks(session, as_of_utc, policy):
+        with gc_paused():  # a chunk allocates ~100k acyclic objects; no await inside
             items = [
                 review_item(platform, log, tracker, register, as_of_utc, policy)
                 for platform, log, tracker, register in chunk
             ]
-            tally.update(item.classification for item in items)
-            await _insert_items(session, review_id, items)
+        tally.update(item.classification for item in items)
+        await _insert_items(session, review_id, items)
     summary = _summary(tally, policy)
     review.summary = summary
     await session.flush()

@@ -120,6 +120,8 @@ async def test_learning_rates_per_cycle_and_group(database_url, sessions, api_fo
     empty = await api.get("/analytics/learning?from=2025-01-01&to=2025-12-31", "E-INSPECTOR")
     assert empty.status_code == 200 and empty.json()["rows"] == []
     assert await rejected_field(api, "/analytics/learning?from=2026-03-02&to=2026-02-16") == "to"
+    # No unbounded ranges: a request's work stays bounded.
+    assert await rejected_field(api, "/analytics/workforce?from=0001-01-01&to=9999-12-31") == "to"
     assert await rejected_field(api, "/analytics/learning?from=x&to=2026-02-16") == "from"
     url = "/analytics/learning?from=2026-02-16&to=2026-03-02&group=team"
     assert await rejected_field(api, url) == "group"

@@ -214,6 +214,8 @@ async def test_a_retry_of_the_submission_that_closed_the_case_gets_the_same_rece
         assert retried.json() == first.json()
         other_key = await api.post(url, "E-MANAGER", json=body, headers={"Idempotency-Key": "x"})
         assert other_key.status_code == 409
+        someone_else = await api.post(url, "E-SUPERVISOR", json=body, headers=key)
+        assert someone_else.status_code == 409  # the key answers only the person who sent it
         other_step = await api.post(
             f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view), headers=key
         )

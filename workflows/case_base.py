@@ -296,17 +296,34 @@ class CaseWorkflowBase:
     async def _record_step(
         self, slug: str, entry: RecordEntryRequest, event: TimelineEvent, *, local: bool = False
     ) -> int:
-        """The register entry and the projection (with the step done) in one activity."""
-        projection = self.projection_update(event)
-        projection.done_obligations = sorted({*projection.done_obligations, slug})
-        result = await (run_db_local if local else run_db)(
-            names.ACT_RECORD_STEP,
-            RecordStepRequest(entry=entry, projection=projection),
-            RecordEntryResult,
-        )
+        """The register entry and the projection (with the step done) in one activity.
+
+        As a local activity it takes its turn among the case's projections (see ``project``):
+        an ordinary projection dispatched earlier must not land after it with older state.
+        """
+        if local:
+            async with self._projecting:
+                result = await run_db_local(
+                    names.ACT_RECORD_STEP,
+                    self._record_step_request(slug, entry, event),
+                    RecordEntryResult,
+                )
+        else:
+            result = await run_db(
+                names.ACT_RECORD_STEP,
+                self._record_step_request(slug, entry, event),
+                RecordEntryResult,
+            )
         assert isinstance(result, RecordEntryResult)
         event.detail["seq"] = result.seq
         return result.seq
+
+    def _record_step_request(
+        self, slug: str, entry: RecordEntryRequest, event: TimelineEvent
+    ) -> RecordStepRequest:
+        projection = self.projection_update(event)
+        projection.done_obligations = sorted({*projection.done_obligations, slug})
+        return RecordStepRequest(entry=entry, projection=projection)
 
     @submit_step.validator
     def validate_submit_step(self, sub: StepSubmission) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
@@ -30,6 +31,7 @@ DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=t
 DB_TIMEOUT = timedelta(seconds=60)
 # A short write made inside the workflow task (a local activity): one attempt may take this long.
 DB_LOCAL_TIMEOUT = timedelta(seconds=10)
+DB_LOCAL_GIVE_UP = timedelta(seconds=30)
 CALENDAR_TIMEOUT = timedelta(seconds=10)
 # Mail delivery retries until the server takes the message (backing off to every 10 minutes).
 MAIL_RETRY = RetryPolicy(
@@ -85,18 +87,24 @@ async def run_db(activity: str, arg: object, result_type: type | None = None) ->
 
 
 async def run_db_local(activity: str, arg: object, result_type: type | None = None) -> object:
-    """A short, idempotent database write as a local activity, retried like ``run_db``.
+    """A short, idempotent database write as a local activity; ``run_db`` if it cannot finish.
 
     It runs inside the workflow task, so no activity task and no second workflow task stand
-    between an Update and its answer; a worker crash re-runs it (the write finds itself).
+    between an Update and its answer; a worker crash re-runs it (the write finds itself). Local
+    retries extend the workflow task and add to the history, so after DB_LOCAL_GIVE_UP (the
+    database down, say) the same write goes to an ordinary activity, retried by the server.
     """
-    return await workflow.execute_local_activity(
-        activity,
-        arg,
-        result_type=result_type,
-        start_to_close_timeout=DB_LOCAL_TIMEOUT,
-        retry_policy=DB_RETRY,
-    )
+    try:
+        return await workflow.execute_local_activity(
+            activity,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=DB_LOCAL_TIMEOUT,
+            schedule_to_close_timeout=DB_LOCAL_GIVE_UP,
+            retry_policy=DB_RETRY,
+        )
+    except ActivityError:
+        return await run_db(activity, arg, result_type)
 
 
 class Obligations:

@@ -28,9 +28,15 @@ From = Annotated[date, Query(alias="from", description="first day of the range (
 To = Annotated[date, Query(alias="to", description="last day of the range (inclusive)")]
 
 
+MAX_RANGE_DAYS = 1_830  # five years: a wider range would be one request's unbounded work
+
+
 def _check_range(start: date, end: date) -> None:
     if end < start:
         raise Unprocessable("invalid range", [FieldError(field="to", message="before `from`")])
+    if (end - start).days >= MAX_RANGE_DAYS:
+        message = f"at most {MAX_RANGE_DAYS} days after `from`"
+        raise Unprocessable("invalid range", [FieldError(field="to", message=message)])
 
 
 def _envelope(group: str, start: date, end: date, **body: Any) -> dict[str, Any]:

@@ -146,7 +146,7 @@ async def _check_owners(session: AsyncSession, settings: Settings, fields: BaseM
 
 
 async def _answered(
-    session: AsyncSession, spec: StepSpec, case_id: str, key: str | None
+    session: AsyncSession, spec: StepSpec, case_id: str, key: str | None, actor: Actor
 ) -> StepReceipt | None:
     """The first answer to a keyed submission, read back from its register entry.
 
@@ -157,6 +157,8 @@ async def _answered(
         return None
     entry = await find_request(session, spec.register, case_id, key)
     if entry is None or entry.kind != spec.slug.replace("-", "_"):
+        return None
+    if entry.actor != actor.employee_id:  # a key answers only the person who sent it
         return None
     return StepReceipt(
         case_id=case_id,
@@ -190,7 +192,7 @@ def _step_route(spec: StepSpec) -> None:
             if case.example != spec.example:
                 raise NotFound(f"case {case_id} ({case.example}) has no step {spec.slug!r}")
             if case.status != "open":
-                if done := await _answered(session, spec, case_id, idempotency_key):
+                if done := await _answered(session, spec, case_id, idempotency_key, actor):
                     return done
             _open(case)
             await _check_owners(session, settings, body)
@@ -208,7 +210,7 @@ def _step_route(spec: StepSpec) -> None:
             )
         except Conflict:  # the case closed meanwhile, perhaps by this very request's first try
             async with transaction(sessions) as session:
-                done = await _answered(session, spec, case_id, idempotency_key)
+                done = await _answered(session, spec, case_id, idempotency_key, actor)
             if done:
                 return done
             raise
