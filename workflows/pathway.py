@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
-    from domain.cases import CloseRequest, TimelineEvent
+    from domain.cases import (
+        ActionDone,
+        CaseState,
+        CloseRequest,
+        PathwayAcceptance,
+        RecordEntryRequest,
+        RecordEntryResult,
+        TimelineEvent,
+    )
     from domain.roles import Role
+    from domain.steps import WRONG_ROLE, WRONG_STAGE
 
-from workflows.case_base import CaseWorkflowBase
+from workflows.case_base import PATCH_SERIAL_PROJECTIONS, CaseWorkflowBase, reject
 from workflows.engine import deliver, run_db
 
 ACCEPTANCE = "pathway-acceptance"
@@ -111,3 +121,96 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         delivery = deliver(message_ids if isinstance(message_ids, list) else [])
         if delivery is not None:
             await delivery  # the confirmation request must reach the worker before we finish
+
+    # -- pathway (accept, actions) ---------------------------------------------------------
+
+    @workflow.update(name=names.UPDATE_ACCEPT_PATHWAY)
+    async def accept_pathway(self, acceptance: PathwayAcceptance) -> CaseState:
+        """The named owner accepts the authorized pathway (recorded in the example's log)."""
+        self._judge_acceptance(acceptance)
+        self._submitting.add("pathway-acceptance")
+        who = acceptance.actor.employee_id
+        if workflow.patched(PATCH_SERIAL_PROJECTIONS):
+            event = await self._log_pathway_event("pathway_accepted", who, {}, "pathway-acceptance")
+            self.obligations.complete("pathway-acceptance", who)
+            self.state.pathway_accepted_at = workflow.now()
+            await self.project(event)
+            return self.state
+        await self.record_pathway_event("pathway_accepted", who, {})
+        self.state.pathway_accepted_at = workflow.now()
+        self.obligations.complete("pathway-acceptance", who)
+        return self.state
+
+    @accept_pathway.validator
+    def validate_accept_pathway(self, acceptance: PathwayAcceptance) -> None:
+        self._judge_acceptance(acceptance)
+
+    def _judge_acceptance(self, acceptance: PathwayAcceptance) -> None:
+        ob = self.state.obligations.get("pathway-acceptance")
+        if ob is None or ob.done_at is not None or "pathway-acceptance" in self._submitting:
+            raise reject(WRONG_STAGE, "no pathway awaiting acceptance")
+        if acceptance.actor.employee_id != self.state.pathway_owner:
+            raise reject(WRONG_ROLE, "only the pathway's named owner may accept it")
+
+    @workflow.update(name=names.UPDATE_COMPLETE_ACTION)
+    async def complete_action(self, done: ActionDone) -> CaseState:
+        """The named owner marks one pathway action done."""
+        self._judge_action(done)
+        key = f"action:{done.action}"
+        self._submitting.add(key)
+        who, detail = done.actor.employee_id, {"action": done.action, "note": done.note}
+        if workflow.patched(PATCH_SERIAL_PROJECTIONS):
+            event = await self._log_pathway_event("action_done", who, detail, key)
+            self.obligations.complete(key, who)
+            await self.project(event)
+            return self.state
+        await self.record_pathway_event("action_done", who, detail)
+        self.obligations.complete(key, who)
+        return self.state
+
+    @complete_action.validator
+    def validate_complete_action(self, done: ActionDone) -> None:
+        self._judge_action(done)
+
+    def _judge_action(self, done: ActionDone) -> None:
+        if done.actor.employee_id != self.state.pathway_owner:
+            raise reject(WRONG_ROLE, "only the pathway's named owner may mark actions done")
+        if self.state.pathway_accepted_at is None:
+            raise reject(WRONG_STAGE, "the pathway has not been accepted yet")
+        key = f"action:{done.action}"
+        ob = self.state.obligations.get(key)
+        if ob is None or ob.done_at is not None or key in self._submitting:
+            open_actions = [
+                k.split(":", 1)[1]
+                for k, o in self.state.obligations.items()
+                if k.startswith("action:") and o.done_at is None
+            ]
+            raise reject(WRONG_STAGE, f"no open action {done.action!r}; open: {open_actions}")
+
+    async def record_pathway_event(self, kind: str, actor: str, detail: dict[str, Any]) -> None:
+        """Append a pathway event to the example's pathway log and the timeline."""
+        event = await self._log_pathway_event(kind, actor, detail)
+        await self.project(event)
+
+    async def _log_pathway_event(
+        self, kind: str, actor: str, detail: dict[str, Any], completes: str | None = None
+    ) -> TimelineEvent:
+        """Append to the pathway log; the timeline event to project. With COMPLETES (the
+        obligation the event is about to complete), both say whether it was late."""
+        if completes is not None:
+            detail = {**detail, "late": workflow.now() > self.state.obligations[completes].deadline}
+        await run_db(
+            names.ACT_RECORD_ENTRY,
+            RecordEntryRequest(
+                register_name=self.pathway_log,
+                subject=self.state.case_id,
+                kind=kind,
+                actor=actor,
+                at=workflow.now(),
+                payload={**detail, "reference": self.state.reference},
+            ),
+            RecordEntryResult,
+        )
+        return TimelineEvent(at=workflow.now(), kind=kind, actor=actor, detail=detail)
+
+    pathway_log: str = ""
