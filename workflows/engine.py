@@ -12,7 +12,8 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
@@ -103,7 +104,9 @@ async def run_db_local(activity: str, arg: object, result_type: type | None = No
             schedule_to_close_timeout=DB_LOCAL_GIVE_UP,
             retry_policy=DB_RETRY,
         )
-    except ActivityError:
+    except (ActivityError, ApplicationError, TemporalTimeoutError):
+        # A local activity's failure arrives unwrapped (not as an ActivityError); a workflow's
+        # cancellation (CancelledError) is not caught.
         return await run_db(activity, arg, result_type)
 
 
