@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.cases import ProjectionUpdate
+from domain.cases import ProjectionUpdate, TimelineEvent
 from store.sources import current_records
 from store.tables import Breach, Case, CaseEvent, DocumentOpening
 
@@ -56,28 +56,32 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
     events = [(e.key, e.event) for e in p.earlier_events]
     if p.event is not None and p.event_key is not None:
         events.append((p.event_key, p.event))
-    if events:
-        keys = [key for key, _ in events]
-        seen = set(
-            (
-                await session.scalars(
-                    select(CaseEvent.dedupe_key).where(CaseEvent.dedupe_key.in_(keys))
-                )
-            ).all()
-        )
-        for key, event in events:
-            if key not in seen:
-                session.add(
-                    CaseEvent(
-                        case_id=p.case_id,
-                        at=event.at,
-                        kind=event.kind,
-                        actor=event.actor,
-                        detail=event.detail,
-                        dedupe_key=key,
-                    )
-                )
+    await _append_events(session, p.case_id, events)
     await session.flush()
+
+
+async def _append_events(
+    session: AsyncSession, case_id: str, events: list[tuple[str, TimelineEvent]]
+) -> None:
+    """Add the timeline events whose deduplication keys are not stored yet (a retry adds none)."""
+    if not events:
+        return
+    keys = [key for key, _ in events]
+    seen = set(
+        await session.scalars(select(CaseEvent.dedupe_key).where(CaseEvent.dedupe_key.in_(keys)))
+    )
+    for key, event in events:
+        if key not in seen:
+            session.add(
+                CaseEvent(
+                    case_id=case_id,
+                    at=event.at,
+                    kind=event.kind,
+                    actor=event.actor,
+                    detail=event.detail,
+                    dedupe_key=key,
+                )
+            )
 
 
 async def record_breach(

@@ -8,6 +8,7 @@ ApplicationError and changes nothing; the API maps the type to a status code.
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 from pydantic import ValidationError
@@ -109,11 +110,12 @@ class CaseWorkflowBase:
             if event is not None:
                 self._deferred.append(KeyedEvent(key=self._timeline_append(event), event=event))
             return
-        if workflow.patched(PATCH_SERIAL_PROJECTIONS):
-            async with self._projecting:
-                await run_db(names.ACT_PROJECT_CASE, self.projection_update(event))
-        else:
+        async with self._projection_turn(workflow.patched(PATCH_SERIAL_PROJECTIONS)):
             await run_db(names.ACT_PROJECT_CASE, self.projection_update(event))
+
+    def _projection_turn(self, serial: bool) -> AbstractAsyncContextManager[object]:
+        """The case's projection lock, or no lock at all for histories from before it."""
+        return self._projecting if serial else nullcontext()
 
     def _timeline_append(self, event: TimelineEvent) -> str:
         """Append EVENT to the timeline; its deduplication key (its place there)."""
@@ -270,17 +272,16 @@ class CaseWorkflowBase:
             detail={"step": spec.slug, "late": now > ob.deadline, "register": spec.register},
         )
         local = workflow.patched(PATCH_RECORD_STEP_LOCAL)
-        if local or workflow.patched(PATCH_RECORD_STEP):
+        one_write = local or workflow.patched(PATCH_RECORD_STEP)
+        if one_write:
             seq = await self._record_step(spec.slug, entry, event, local=local)
-            self.state.results[spec.slug] = payload
-            done = self.obligations.complete(spec.slug, sub.actor.employee_id)
         else:  # cases started before the patch: entry, then projection, in two activities
             result = await run_db(names.ACT_RECORD_ENTRY, entry, RecordEntryResult)
             assert isinstance(result, RecordEntryResult)
-            seq = result.seq
-            event.detail["seq"] = seq
-            self.state.results[spec.slug] = payload
-            done = self.obligations.complete(spec.slug, sub.actor.employee_id)
+            seq = event.detail["seq"] = result.seq
+        self.state.results[spec.slug] = payload
+        done = self.obligations.complete(spec.slug, sub.actor.employee_id)
+        if not one_write:
             await self.project(event)
         return StepReceipt(
             case_id=self.state.case_id,
@@ -299,29 +300,17 @@ class CaseWorkflowBase:
         As a local activity it takes its turn among the case's projections (see ``project``):
         an ordinary projection dispatched earlier must not land after it with older state.
         """
-        if local:
-            async with self._projecting:
-                result = await run_db_local(
-                    names.ACT_RECORD_STEP,
-                    self._record_step_request(slug, entry, event),
-                    RecordEntryResult,
-                )
-        else:
-            result = await run_db(
+        async with self._projection_turn(local):
+            projection = self.projection_update(event)
+            projection.done_obligations = sorted({*projection.done_obligations, slug})
+            result = await (run_db_local if local else run_db)(
                 names.ACT_RECORD_STEP,
-                self._record_step_request(slug, entry, event),
+                RecordStepRequest(entry=entry, projection=projection),
                 RecordEntryResult,
             )
         assert isinstance(result, RecordEntryResult)
         event.detail["seq"] = result.seq
         return result.seq
-
-    def _record_step_request(
-        self, slug: str, entry: RecordEntryRequest, event: TimelineEvent
-    ) -> RecordStepRequest:
-        projection = self.projection_update(event)
-        projection.done_obligations = sorted({*projection.done_obligations, slug})
-        return RecordStepRequest(entry=entry, projection=projection)
 
     @submit_step.validator
     def validate_submit_step(self, sub: StepSubmission) -> None:
