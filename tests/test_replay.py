@@ -1,6 +1,6 @@
 """Committed histories of every workflow replay against today's code (CI fails on a
-non-deterministic change; running cases would otherwise break). Re-record with
-NEARMISS_RECORD_HISTORIES=1 only for deliberate, patched changes."""
+non-deterministic change; running cases would otherwise break). Until 1.0 a deliberate change
+re-records them with NEARMISS_RECORD_HISTORIES=1 (README, Testing)."""
 
 from __future__ import annotations
 

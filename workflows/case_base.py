@@ -8,7 +8,6 @@ ApplicationError and changes nothing; the API maps the type to a status code.
 from __future__ import annotations
 
 import asyncio
-from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 from pydantic import ValidationError
@@ -44,17 +43,6 @@ with workflow.unsafe.imports_passed_through():
     )
 
 from workflows.engine import KEY_EXPOSURE, Obligations, run_db, run_db_local, stage_attributes
-
-# Steps submitted after this patch write their register entry and projection in one activity.
-PATCH_RECORD_STEP = "record-step-in-one-activity"
-# ... and after this one, in one *local* activity: the Update answers from its first task.
-PATCH_RECORD_STEP_LOCAL = "record-step-in-local-activity"
-# Steps opened after this patch project their obligation and their stage in one write.
-PATCH_ONE_PROJECTION_PER_STEP = "one-projection-per-step-opening"
-# After this patch projections are written one at a time, each with the state as it is when its
-# turn comes (so the last write is the newest), and an acceptance or action is complete before
-# its projection: the case row resolves its breaches and deadline at once (the log says "late").
-PATCH_SERIAL_PROJECTIONS = "serial-projections"
 
 EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
 
@@ -110,12 +98,10 @@ class CaseWorkflowBase:
             if event is not None:
                 self._deferred.append(KeyedEvent(key=self._timeline_append(event), event=event))
             return
-        async with self._projection_turn(workflow.patched(PATCH_SERIAL_PROJECTIONS)):
+        # One write at a time, each with the state as it is when its turn comes (the last
+        # write is the newest).
+        async with self._projecting:
             await run_db(names.ACT_PROJECT_CASE, self.projection_update(event))
-
-    def _projection_turn(self, serial: bool) -> AbstractAsyncContextManager[object]:
-        """The case's projection lock, or no lock at all for histories from before it."""
-        return self._projecting if serial else nullcontext()
 
     def _timeline_append(self, event: TimelineEvent) -> str:
         """Append EVENT to the timeline; its deduplication key (its place there)."""
@@ -176,7 +162,7 @@ class CaseWorkflowBase:
         self.state.computed[spec.slug] = computed
         # The obligation exists before the stage opens, so a submission never finds it missing;
         # both reach the projection in the stage's write.
-        self._deferring = workflow.patched(PATCH_ONE_PROJECTION_PER_STEP)
+        self._deferring = True
         try:
             await self.obligations.open(
                 spec.slug, spec.title, rule=spec.deadline_rule, start=start, role=spec.role
@@ -271,18 +257,9 @@ class CaseWorkflowBase:
             actor=sub.actor.employee_id,
             detail={"step": spec.slug, "late": now > ob.deadline, "register": spec.register},
         )
-        local = workflow.patched(PATCH_RECORD_STEP_LOCAL)
-        one_write = local or workflow.patched(PATCH_RECORD_STEP)
-        if one_write:
-            seq = await self._record_step(spec.slug, entry, event, local=local)
-        else:  # cases started before the patch: entry, then projection, in two activities
-            result = await run_db(names.ACT_RECORD_ENTRY, entry, RecordEntryResult)
-            assert isinstance(result, RecordEntryResult)
-            seq = event.detail["seq"] = result.seq
+        seq = await self._record_step(spec.slug, entry, event)
         self.state.results[spec.slug] = payload
         done = self.obligations.complete(spec.slug, sub.actor.employee_id)
-        if not one_write:
-            await self.project(event)
         return StepReceipt(
             case_id=self.state.case_id,
             step=spec.slug,
@@ -292,18 +269,16 @@ class CaseWorkflowBase:
             entry_seq=seq,
         )
 
-    async def _record_step(
-        self, slug: str, entry: RecordEntryRequest, event: TimelineEvent, *, local: bool = False
-    ) -> int:
-        """The register entry and the projection (with the step done) in one activity.
+    async def _record_step(self, slug: str, entry: RecordEntryRequest, event: TimelineEvent) -> int:
+        """The register entry and the projection (with the step done) in one local activity.
 
-        As a local activity it takes its turn among the case's projections (see ``project``):
-        an ordinary projection dispatched earlier must not land after it with older state.
+        It takes its turn among the case's projections (see ``project``): an ordinary
+        projection dispatched earlier must not land after it with older state.
         """
-        async with self._projection_turn(local):
+        async with self._projecting:
             projection = self.projection_update(event)
             projection.done_obligations = sorted({*projection.done_obligations, slug})
-            result = await (run_db_local if local else run_db)(
+            result = await run_db_local(
                 names.ACT_RECORD_STEP,
                 RecordStepRequest(entry=entry, projection=projection),
                 RecordEntryResult,

@@ -41,7 +41,6 @@ MAIL_RETRY = RetryPolicy(
 MAIL_TIMEOUT = timedelta(minutes=2)
 ESCALATION_INTERVAL_RULE = "4 working hours"
 # Escalations after this patch catch up in one step when the workflow is behind schedule.
-PATCH_ONE_REMINDER_WHEN_BEHIND = "one-reminder-when-behind"
 
 KEY_STAGE = SearchAttributeKey.for_keyword(names.SA_STAGE)
 KEY_EXPOSURE = SearchAttributeKey.for_keyword(names.SA_EXPOSURE)
@@ -222,12 +221,11 @@ class Obligations:
         Behind schedule (a review started late, a worker outage), it escalates once, straight to
         the level now due, instead of once per missed interval with a burst of stale mails.
         """
-        at, level, nxt = ob.next_escalation_at, ob.level + 1, None
-        if workflow.patched(PATCH_ONE_REMINDER_WHEN_BEHIND):
+        at, level = ob.next_escalation_at, ob.level + 1
+        nxt = await compute_deadline(self.calendar, ESCALATION_INTERVAL_RULE, at)
+        while nxt.due_at <= workflow.now():
+            at, level = nxt.due_at, level + 1
             nxt = await compute_deadline(self.calendar, ESCALATION_INTERVAL_RULE, at)
-            while nxt.due_at <= workflow.now():
-                at, level = nxt.due_at, level + 1
-                nxt = await compute_deadline(self.calendar, ESCALATION_INTERVAL_RULE, at)
         ob.level = level
         result = await run_db(
             names.ACT_ESCALATE,
@@ -248,8 +246,6 @@ class Obligations:
         delivery = deliver(result.message_ids)
         if delivery is not None:
             self.deliveries.append(delivery)
-        if nxt is None:  # before the patch: the next reminder came after the mail
-            nxt = await compute_deadline(self.calendar, ESCALATION_INTERVAL_RULE, at)
         ob.next_escalation_at = nxt.due_at
         self.upsert_search_attributes()
         await self.on_change(

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.roles import Role
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 
-from workflows.case_base import PATCH_SERIAL_PROJECTIONS, CaseWorkflowBase, reject
+from workflows.case_base import CaseWorkflowBase, reject
 from workflows.engine import deliver, run_db
 
 ACCEPTANCE = "pathway-acceptance"
@@ -130,15 +130,11 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         self._judge_acceptance(acceptance)
         self._submitting.add("pathway-acceptance")
         who = acceptance.actor.employee_id
-        if workflow.patched(PATCH_SERIAL_PROJECTIONS):
-            event = await self._log_pathway_event("pathway_accepted", who, {}, "pathway-acceptance")
-            self.obligations.complete("pathway-acceptance", who)
-            self.state.pathway_accepted_at = workflow.now()
-            await self.project(event)
-            return self.state
-        await self.record_pathway_event("pathway_accepted", who, {})
-        self.state.pathway_accepted_at = workflow.now()
+        # Complete before its projection: the case row resolves its breaches and deadline at once.
+        event = await self._log_pathway_event("pathway_accepted", who, {}, "pathway-acceptance")
         self.obligations.complete("pathway-acceptance", who)
+        self.state.pathway_accepted_at = workflow.now()
+        await self.project(event)
         return self.state
 
     @accept_pathway.validator
@@ -159,13 +155,9 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         key = f"action:{done.action}"
         self._submitting.add(key)
         who, detail = done.actor.employee_id, {"action": done.action, "note": done.note}
-        if workflow.patched(PATCH_SERIAL_PROJECTIONS):
-            event = await self._log_pathway_event("action_done", who, detail, key)
-            self.obligations.complete(key, who)
-            await self.project(event)
-            return self.state
-        await self.record_pathway_event("action_done", who, detail)
+        event = await self._log_pathway_event("action_done", who, detail, key)
         self.obligations.complete(key, who)
+        await self.project(event)
         return self.state
 
     @complete_action.validator
@@ -186,11 +178,6 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
                 if k.startswith("action:") and o.done_at is None
             ]
             raise reject(WRONG_STAGE, f"no open action {done.action!r}; open: {open_actions}")
-
-    async def record_pathway_event(self, kind: str, actor: str, detail: dict[str, Any]) -> None:
-        """Append a pathway event to the example's pathway log and the timeline."""
-        event = await self._log_pathway_event(kind, actor, detail)
-        await self.project(event)
 
     async def _log_pathway_event(
         self, kind: str, actor: str, detail: dict[str, Any], completes: str | None = None

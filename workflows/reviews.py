@@ -109,8 +109,7 @@ class ReviewWorkflow:
         self.summary.cases_opened = opened.opened
         self.summary.cases_raised = opened.raised
         # Escalation mails retry only while the workflow runs: finish delivering them first.
-        # Patched: older histories completed with a delivery still in flight.
-        if self.obligations.deliveries and workflow.patched("review-awaits-deliveries"):
+        if self.obligations.deliveries:
             await asyncio.gather(*self.obligations.deliveries)
         return self.summary
 
