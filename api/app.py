@@ -6,15 +6,22 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.routers import ROUTERS
 from api.routers.codec import install_cors
+from api.web import WEB_ROUTERS
+from api.web.errors import install_page_errors
+from api.web.session import install_sessions
 from domain.settings import Settings
 from infra.tokens import TokenVerifier
 from store.db import make_engine, make_sessionmaker
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 DESCRIPTION = """Near-miss reporting confidence governance: acknowledgment, learning visibility and
 closure credibility, run as durable Temporal workflows.
@@ -57,7 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.temporal_lock = asyncio.Lock()
     install_error_handlers(app)
+    install_page_errors(app)
     install_cors(app, settings)
+    install_sessions(app, settings)
     for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="app-static")
+    for router in WEB_ROUTERS:
         app.include_router(router)
     return app

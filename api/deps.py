@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
+from api.clock import app_now
 from api.errors import Forbidden
 from domain.roles import READ_ROLES, Role
 from domain.settings import Settings
@@ -103,16 +104,13 @@ async def bearer_employee_id(
         raise _unauthorized(f"invalid token: {exc}") from exc
 
 
-async def current_actor(
-    employee_id: Annotated[str, Depends(bearer_employee_id)],
-    request: Request,
-    settings: SettingsDep,
-) -> Actor:
-    """The caller from the staff directory; 403 when unknown, inactive or a leaver.
+async def resolve_actor(request: Request, settings: Settings, employee_id: str) -> Actor:
+    """``employee_id`` as the staff directory describes them; 403 when unknown, inactive or left.
 
     Employee IDs in ``bootstrap_admins`` are administrators even before the directory is loaded;
     when the directory does list them, its active/left status still applies. The lookup has its
     own short transaction: a route that waits on Temporal holds no pool connection for it.
+    Bearer tokens and page sessions both end here, so both see the same roles.
     """
     bootstrap = employee_id in settings.bootstrap_admins
     async with transaction(request.app.state.sessions) as session:
@@ -126,7 +124,8 @@ async def current_actor(
             email="",
             roles=frozenset({Role.ADMINISTRATOR}),
         )
-    if not member.is_current(datetime.now(ZoneInfo(settings.timezone)).date()):
+    today = (await app_now(request.app)).astimezone(ZoneInfo(settings.timezone)).date()
+    if not member.is_current(today):
         raise Forbidden(f"{employee_id} is no longer active in the staff directory")
     roles = member.roles | {Role.ADMINISTRATOR} if bootstrap else member.roles
     return Actor(
@@ -135,6 +134,15 @@ async def current_actor(
         email=member.email,
         roles=frozenset(roles),
     )
+
+
+async def current_actor(
+    employee_id: Annotated[str, Depends(bearer_employee_id)],
+    request: Request,
+    settings: SettingsDep,
+) -> Actor:
+    """The bearer token's holder from the staff directory (see :func:`resolve_actor`)."""
+    return await resolve_actor(request, settings, employee_id)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -109,10 +109,16 @@ def _location(loc: Sequence[Any]) -> str:
     return ".".join(parts)
 
 
+def validation_field_errors(exc: RequestValidationError) -> list[FieldError]:
+    """A request validation failure as field-level errors (field paths as the client sent them)."""
+    return [FieldError(field=_location(e["loc"]), message=str(e["msg"])) for e in exc.errors()]
+
+
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [FieldError(field=_location(e["loc"]), message=str(e["msg"])) for e in exc.errors()]
-    return JSONResponse(error_body("invalid request", errors), status_code=422)
+    return JSONResponse(
+        error_body("invalid request", validation_field_errors(exc)), status_code=422
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     public_url: str = ""
     token_secret: str = DEV_TOKEN_SECRET
     token_ttl_minutes: int = 12 * 60
+    session_idle_minutes: int = 30
     oidc_issuer: str = ""
     oidc_jwks_url: str = ""
     oidc_audience: str = ""

@@ -55,10 +55,15 @@ async def staff_with_role(
 ) -> list[StaffMember]:
     """Current staff (active, not left — see ``StaffMember.is_current``) holding ``role``,
     ordered by employee ID."""
+    members = await list_staff(session)
+    return [member for member in members if role in member.roles and member.is_current(on)]
+
+
+async def list_staff(session: AsyncSession) -> list[StaffMember]:
+    """Every staff-directory record (leavers and inactive staff included), by employee ID."""
     rows = await session.scalars(
         select(SourceRecord.content)
         .where(SourceRecord.feed == STAFF_FEED)
         .order_by(SourceRecord.key)
     )
-    members = (_member(content) for content in rows)
-    return [member for member in members if role in member.roles and member.is_current(on)]
+    return [_member(content) for content in rows]

@@ -1,0 +1,19 @@
+"""The staff web application under ``/app``: server-rendered pages, outside the OpenAPI document.
+
+Pages sign people in with a browser session (``api.web.session``), protect every form against
+CSRF, render provider local time and are served with their styles and scripts by the service.
+Each page module has its own router; ``WEB_ROUTERS`` lists them in the order they are mounted.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.web import home, signin
+
+WEB_PREFIX = "/app"
+
+WEB_ROUTERS: list[APIRouter] = [
+    signin.router,
+    home.router,
+]

@@ -1,0 +1,85 @@
+"""Errors on pages render as pages: the JSON handlers stay for the API, pages get HTML.
+
+The same typed errors (403, 404, 409, 422) that the API maps to JSON are shown to a person as a
+readable page; a missing or idle session redirects to sign-in and back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from api.errors import ApiError, FieldError, validation_field_errors
+from api.web.render import render
+from api.web.session import SignInRequired, sign_in_url
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+TITLES = {
+    400: "Bad request",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible now",
+    422: "Please correct the form",
+    503: "Temporarily unavailable",
+}
+
+
+def is_page(request: Request) -> bool:
+    """True for the web application's paths (``/app`` and below)."""
+    path = request.url.path
+    return path == "/app" or path.startswith("/app/")
+
+
+def error_page(
+    request: Request, status: int, detail: str, errors: list[FieldError] | None = None
+) -> Response:
+    """A readable error page with the same status code the API would answer."""
+    context = {"title": TITLES.get(status, "Something went wrong"), "detail": detail}
+    return render(request, "error.html", context | {"errors": errors or []}, status=status)
+
+
+def _wrap(json_handler: Any, to_page: Callable[[Request, Exception], Response]) -> Handler:
+    async def handler(request: Request, exc: Exception) -> Response:
+        if is_page(request):
+            return to_page(request, exc)
+        response: Response = await json_handler(request, exc)
+        return response
+
+    return handler
+
+
+def _api_error_page(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_page(request, exc.status_code, exc.detail, exc.errors)
+
+
+def _http_error_page(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_page(request, exc.status_code, str(exc.detail))
+
+
+def _validation_page(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return error_page(request, 422, "invalid request", validation_field_errors(exc))
+
+
+async def _sign_in(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    return RedirectResponse(sign_in_url(exc.next_path, exc.reason), status_code=303)
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """Page paths get HTML errors; every other path keeps the API's JSON handlers."""
+    for exc_type, to_page in (
+        (ApiError, _api_error_page),
+        (HTTPException, _http_error_page),
+        (RequestValidationError, _validation_page),
+    ):
+        json_handler = app.exception_handlers[exc_type]
+        app.add_exception_handler(exc_type, _wrap(json_handler, to_page))
+    app.add_exception_handler(SignInRequired, _sign_in)

@@ -1,0 +1,66 @@
+"""Rendering pages: one Jinja2 environment, provider local time, the page shell's context.
+
+Templates stay logic-light: they receive display-ready values and use these filters for times
+(``local_time``: "Mon 7 Dec, 17:00" in the provider's zone) and plurals (``plural``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.web.session import CSRF_FIELD, csrf_token
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def local_time(value: datetime | str | None, tz: str, *, with_year: bool = False) -> str:
+    """An instant as the provider reads it: "Mon 7 Dec, 17:00" (empty for None)."""
+    if value is None or value == "":
+        return ""
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    local = instant.astimezone(ZoneInfo(tz))
+    year = f" {local.year}" if with_year else ""
+    return f"{local:%a} {local.day} {local:%b}{year}, {local:%H:%M}"
+
+
+def local_date(value: date | str | None) -> str:
+    """A calendar date as "Mon 7 Dec 2026" (empty for None)."""
+    if value is None or value == "":
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 case``, ``2 cases`` (or the given plural form)."""
+    word = singular if count == 1 else (plural_form or f"{singular}s")
+    return f"{count} {word}"
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    """``template`` rendered with the page shell's context (who is signed in, CSRF, time zone)."""
+    settings = request.app.state.settings
+    tz = settings.timezone
+    base: dict[str, Any] = {
+        "request": request,
+        "tz": tz,
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(request),
+        "signed_in": request.session.get("sub"),
+        "dev_mode": settings.env == "development",
+        "local_time": lambda value, **kw: local_time(value, tz, **kw),
+        "local_date": local_date,
+        "plural": plural,
+    }
+    base.update(context or {})
+    return templates.TemplateResponse(request, template, base, status_code=status)
