@@ -1,4 +1,4 @@
-"""The fourteen staff-directory roles (slugs exactly as SOURCES.md)."""
+"""The staff-directory roles (slugs as SOURCES.md, plus ``operator``: who watches Temporal)."""
 
 from __future__ import annotations
 
@@ -25,12 +25,16 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     INSPECTOR = "inspector"
     WORKER = "worker"
+    OPERATOR = "operator"
 
 
 GOVERNANCE_ROLES: frozenset[Role] = frozenset(
-    r for r in Role if r not in (Role.ADMINISTRATOR, Role.INSPECTOR, Role.WORKER)
+    r for r in Role if r not in (Role.ADMINISTRATOR, Role.INSPECTOR, Role.WORKER, Role.OPERATOR)
 )
 """The twelve roles that run governance steps."""
 
 READ_ROLES: frozenset[Role] = GOVERNANCE_ROLES | {Role.ADMINISTRATOR, Role.INSPECTOR}
 """Roles that may read registers, reviews, cases and packs."""
+
+CODEC_ROLES: frozenset[Role] = READ_ROLES | {Role.OPERATOR}
+"""Roles whose token the codec endpoint accepts outside development (payloads are case data)."""

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_sender: str = "nearmiss-governance@localhost"
-    ui_origin: str = "http://localhost:8233"
+    ui_origin: str = ""
 
     @field_validator("bootstrap_admins", "closure_days", mode="before")
     @classmethod

@@ -163,10 +163,16 @@ async def _add_staff(url: str, employee_id: str, roles: list[Role]) -> None:
     await engine.dispose()
 
 
-async def test_codec_outside_development_needs_admin_or_inspector(sqlite_url: str) -> None:
+async def test_codec_outside_development_needs_an_operator_or_case_reader(sqlite_url: str) -> None:
     settings = make_test_settings(sqlite_url)
-    await _add_staff(sqlite_url, "E-INSP", [Role.INSPECTOR])
-    await _add_staff(sqlite_url, "E-WORK", [Role.WORKER])
+    staff = {
+        "E-INSP": [Role.INSPECTOR],
+        "E-OPS": [Role.OPERATOR],
+        "E-SUP": [Role.NEAR_MISS_GOVERNANCE_SUPERVISOR],
+        "E-WORK": [Role.WORKER],
+    }
+    for employee_id, roles in staff.items():
+        await _add_staff(sqlite_url, employee_id, roles)
     body = {"payloads": [_wire(PLAIN)]}
 
     def bearer(employee_id: str) -> dict[str, str]:
@@ -174,27 +180,73 @@ async def test_codec_outside_development_needs_admin_or_inspector(sqlite_url: st
 
     async with _api(settings) as api:
         anonymous = await api.post("/codec/decode", json=body)
-        worker = await api.post("/codec/decode", json=body, headers=bearer("E-WORK"))
-        inspector = await api.post("/codec/decode", json=body, headers=bearer("E-INSP"))
-    assert anonymous.status_code == 401
-    assert worker.status_code == 403
-    assert inspector.status_code == 200
+        forged = await api.post(
+            "/codec/decode",
+            json=body,
+            headers={"Authorization": f"Bearer {mint_token('another-secret-' * 3, 'E-OPS')}"},
+        )
+        codes = {
+            who: (await api.post("/codec/decode", json=body, headers=bearer(who))).status_code
+            for who in staff
+        }
+    assert anonymous.status_code == 401 and forged.status_code == 401
+    assert codes == {"E-INSP": 200, "E-OPS": 200, "E-SUP": 200, "E-WORK": 403}
 
 
-async def test_cors_preflight_admits_the_ui_origin(sqlite_url: str) -> None:
-    settings = make_test_settings(sqlite_url, ui_origin="http://localhost:8233")
-    headers = {
-        "Origin": "http://localhost:8233",
+async def test_development_codec_answers_loopback_callers_only(sqlite_url: str) -> None:
+    app = create_app(make_test_settings(sqlite_url, env="development"))
+    body = {"payloads": [_wire(PLAIN)]}
+    codes = {}
+    async with app.router.lifespan_context(app):
+        for client in ("127.0.0.1", "::1", "192.0.2.7", "10.1.2.3"):
+            transport = httpx.ASGITransport(app=app, client=(client, 40000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                codes[client] = (await http.post("/codec/decode", json=body)).status_code
+    assert codes == {"127.0.0.1": 200, "::1": 200, "192.0.2.7": 403, "10.1.2.3": 403}
+
+
+def _preflight(origin: str) -> dict[str, str]:
+    return {
+        "Origin": origin,
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization,content-type,x-namespace",
     }
+
+
+async def test_cors_in_development_admits_the_ui_port_on_both_loopback_names(
+    sqlite_url: str,
+) -> None:
+    settings = make_test_settings(sqlite_url, env="development", temporal_ui_port=18233)
     async with _api(settings) as api:
-        allowed = await api.options("/codec/decode", headers=headers)
-        other = await api.options("/codec/decode", headers={**headers, "Origin": "http://evil"})
+        answers = {
+            origin: await api.options("/codec/decode", headers=_preflight(origin))
+            for origin in (
+                "http://127.0.0.1:18233",
+                "http://localhost:18233",
+                "http://localhost:8233",
+                "http://evil.example:18233",
+            )
+        }
+    for origin in ("http://127.0.0.1:18233", "http://localhost:18233"):
+        assert answers[origin].status_code == 200, origin
+        assert answers[origin].headers["access-control-allow-origin"] == origin
+    assert answers["http://localhost:8233"].status_code == 400
+    assert answers["http://evil.example:18233"].status_code == 400
+
+
+async def test_cors_outside_development_admits_only_the_configured_ui_origin(
+    sqlite_url: str,
+) -> None:
+    settings = make_test_settings(sqlite_url, ui_origin="https://temporal.example.org")
+    async with _api(settings) as api:
+        allowed = await api.options(
+            "/codec/decode", headers=_preflight("https://temporal.example.org")
+        )
+        loopback = await api.options("/codec/decode", headers=_preflight("http://127.0.0.1:8233"))
     assert allowed.status_code == 200
-    assert allowed.headers["access-control-allow-origin"] == "http://localhost:8233"
+    assert allowed.headers["access-control-allow-origin"] == "https://temporal.example.org"
     assert allowed.headers["access-control-allow-credentials"] == "true"
-    assert other.status_code == 400
+    assert loopback.status_code == 400
 
 
 async def test_malformed_bodies_answer_422_with_field_errors(sqlite_url: str) -> None:

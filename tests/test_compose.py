@@ -114,6 +114,21 @@ def test_api_port_and_health(services: dict[str, Any]) -> None:
     assert codec.endswith(":8000}/codec")
 
 
+def test_web_ui_signs_in_and_passes_the_access_token_to_the_codec(
+    services: dict[str, Any],
+) -> None:
+    ui = _environment(services["temporal-ui"])
+    assert ui["TEMPORAL_CODEC_PASS_ACCESS_TOKEN"] == "true"
+    assert ui["TEMPORAL_AUTH_ENABLED"] == "true"  # no signed-in user, no token to pass
+    assert REQUIRED_VARIABLE.fullmatch(ui["TEMPORAL_AUTH_PROVIDER_URL"])
+    assert ui["TEMPORAL_AUTH_CALLBACK_URL"].endswith("/auth/sso/callback")
+    api = _environment(services["api"])
+    # The API verifies the passed token against the same issuer, and lets the UI's origin call.
+    assert "NEARMISS_OIDC_ISSUER" in ui["TEMPORAL_AUTH_PROVIDER_URL"]
+    assert api["NEARMISS_OIDC_ISSUER"] == ui["TEMPORAL_AUTH_PROVIDER_URL"]
+    assert api["NEARMISS_UI_ORIGIN"]
+
+
 def test_no_secret_is_hard_coded(services: dict[str, Any]) -> None:
     for name, service in services.items():
         for key, value in _environment(service).items():

@@ -1,11 +1,16 @@
 """Temporal remote codec endpoints, so an authorised operator can read payloads in the Web UI.
 
+Development: loopback callers only, and CORS admits the dev UI's port on ``localhost`` and
+``127.0.0.1``. Elsewhere: a bearer token (the Web UI passes the signed-in user's access token)
+of an ``operator`` or a role that may read case data, and CORS admits ``NEARMISS_UI_ORIGIN``.
+
 Protocol: ``POST /codec/encode`` and ``/codec/decode`` with ``{"payloads": [{"metadata": {k:
 base64}, "data": base64}]}`` (the protobuf JSON of ``Payloads``) and an ``X-Namespace`` header.
 """
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Request, Response
@@ -22,23 +27,31 @@ from api.deps import (
     current_actor,
     require_roles,
 )
-from api.errors import Unprocessable
-from domain.roles import Role
+from api.errors import Forbidden, Unprocessable
+from domain.roles import CODEC_ROLES
 from domain.settings import Settings
 from infra.codec import DecryptionError, EncryptionCodec
 from infra.temporal import make_codec
 
 router = APIRouter(prefix="/codec", tags=["codec"])
 
-CODEC_ROLES = (Role.ADMINISTRATOR, Role.INSPECTOR)
 _PAYLOADS_EXAMPLE = {"payloads": [{"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "e30="}]}
 
 
+def allowed_origins(settings: Settings) -> list[str]:
+    """``NEARMISS_UI_ORIGIN`` (comma-separated), plus the dev UI's port on both loopback names."""
+    origins = [o.strip().rstrip("/") for o in settings.ui_origin.split(",") if o.strip()]
+    if settings.env == "development":
+        port = settings.temporal_ui_port
+        origins += [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    return list(dict.fromkeys(origins))
+
+
 def install_cors(app: FastAPI, settings: Settings) -> None:
-    """Let the Temporal Web UI (``ui_origin``) call the codec with the operator's token."""
+    """Let the Temporal Web UI call the codec with the operator's token."""
     app.add_middleware(
         CORSMiddleware,
-        allow_origins=[settings.ui_origin],
+        allow_origins=allowed_origins(settings),
         allow_credentials=True,
         allow_methods=["POST", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "X-Namespace"],
@@ -50,12 +63,22 @@ async def codec_access(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Actor | None:
-    """Open to the local UI in development; otherwise an administrator's or inspector's token."""
+    """Development: loopback callers only (403 otherwise); elsewhere a codec role's token."""
     if settings.env == "development":
+        if not _is_loopback(request):
+            raise Forbidden("in development the codec answers loopback callers only")
         return None
     employee_id = await bearer_employee_id(request, credentials)
     actor = await current_actor(employee_id, request, settings)
     return await require_roles(*CODEC_ROLES)(actor)
+
+
+def _is_loopback(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    try:
+        return ip_address(host.removeprefix("::ffff:")).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _codec(request: Request) -> EncryptionCodec:
