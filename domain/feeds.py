@@ -13,9 +13,13 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.roles import Role
+from domain.text import IDENT_PATTERN, TEXT_PATTERN
 
-Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-Text = Annotated[str, StringConstraints(max_length=10_000)]
+Ident = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=IDENT_PATTERN),
+]
+Text = Annotated[str, StringConstraints(max_length=10_000, pattern=TEXT_PATTERN)]
 
 
 class RiskDomain(StrEnum):

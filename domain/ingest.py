@@ -16,10 +16,11 @@ from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import PydanticSerializationError, to_json
+from pydantic_core import ErrorDetails, PydanticSerializationError, to_json
 
 from domain.collector import gc_paused
 from domain.feeds import FEEDS, FeedRecord, FeedSpec
+from domain.text import pattern_message, unstorable_fields
 
 CellKind = Literal["list", "bool", "int", "str"]
 LIST_SEPARATOR = ";"
@@ -136,7 +137,7 @@ def _errors_by_item(exc: ValidationError) -> dict[int, list[FieldError]]:
     for error in exc.errors(include_url=False):
         position, *loc = error["loc"]
         field = ".".join(str(part) for part in loc) or "(record)"
-        by_item.setdefault(int(position), []).append(FieldError(field=field, message=error["msg"]))
+        by_item.setdefault(int(position), []).append(FieldError(field=field, message=_msg(error)))
     return by_item
 
 
@@ -160,17 +161,25 @@ def _validate_row(model: type[FeedRecord], row: Any) -> tuple[FeedRecord | None,
     try:
         document = to_json(row)
     except PydanticSerializationError as exc:
-        return None, [FieldError(field="(record)", message=f"not JSON-serialisable: {exc}")]
+        unstorable = [FieldError(field=f, message=m) for f, m in unstorable_fields(row)]
+        return None, unstorable or [
+            FieldError(field="(record)", message=f"not JSON-serialisable: {exc}")
+        ]
     try:
         return model.model_validate_json(document, strict=True), []
     except ValidationError as exc:
         return None, [
             FieldError(
                 field=".".join(str(part) for part in error["loc"]) or "(record)",
-                message=error["msg"],
+                message=_msg(error),
             )
             for error in exc.errors(include_url=False)
         ]
+
+
+def _msg(error: ErrorDetails) -> str:
+    """Pydantic's message, made readable for the unstorable-text patterns."""
+    return pattern_message(error["type"], error.get("ctx", {}).get("pattern"), error["msg"])
 
 
 def parse_csv(

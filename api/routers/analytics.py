@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import ReaderActor, SessionDep, SettingsDep
 from api.errors import FieldError, Unprocessable
+from api.guard import GuardedRoute
 from domain.analytics import PeriodKind
 from store.analytics import Grouping, acknowledgment_trends
 from store.analytics_closure import closure_trends
@@ -22,7 +23,7 @@ from store.analytics_leavers import leaver_trends
 from store.analytics_triage import triage_trends
 from store.analytics_workforce import confidence_trends, reporting_trends
 
-router = APIRouter(prefix="/analytics", tags=["analytics"])
+router = APIRouter(prefix="/analytics", tags=["analytics"], route_class=GuardedRoute)
 
 From = Annotated[date, Query(alias="from", description="first day of the range (inclusive)")]
 To = Annotated[date, Query(alias="to", description="last day of the range (inclusive)")]

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import CurrentActor, ReaderActor, SessionDep, get_temporal
 from api.errors import ApiError, Forbidden, NotFound
+from api.guard import GuardedRoute
 from api.temporal_calls import query
 from domain import names
 from domain.cases import CaseState
@@ -22,7 +23,7 @@ from store.tables import Case
 # answer from the projection.
 LIVE_QUERY_TIMEOUT = timedelta(seconds=2)
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+router = APIRouter(prefix="/cases", tags=["cases"], route_class=GuardedRoute)
 
 
 class CaseSummary(BaseModel):

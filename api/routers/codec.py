@@ -28,12 +28,13 @@ from api.deps import (
     require_roles,
 )
 from api.errors import Forbidden, Unprocessable
+from api.guard import GuardedRoute
 from domain.roles import CODEC_ROLES
 from domain.settings import Settings
 from infra.codec import DecryptionError, EncryptionCodec
 from infra.temporal import make_codec
 
-router = APIRouter(prefix="/codec", tags=["codec"])
+router = APIRouter(prefix="/codec", tags=["codec"], route_class=GuardedRoute)
 
 _PAYLOADS_EXAMPLE = {"payloads": [{"metadata": {"encoding": "anNvbi9wbGFpbg=="}, "data": "e30="}]}
 

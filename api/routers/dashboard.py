@@ -9,8 +9,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import Actor, CurrentActor
 from api.errors import NotFound
+from api.guard import GuardedRoute
 
-router = APIRouter(tags=["dashboard"])
+router = APIRouter(tags=["dashboard"], route_class=GuardedRoute)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE = STATIC / "dashboard.html"
 SCRIPTS = frozenset({"dashboard.js", "trends.js"})  # the page's own scripts, nothing else

@@ -8,9 +8,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import ReaderActor, SessionDep
+from api.guard import GuardedRoute
 from store.cases import open_breaches
 
-router = APIRouter(tags=["escalations"])
+router = APIRouter(tags=["escalations"], route_class=GuardedRoute)
 
 
 class OpenBreach(BaseModel):

@@ -12,10 +12,11 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.deps import temporal_client
+from api.guard import GuardedRoute
 
 CHECK_TIMEOUT = 2.0
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=GuardedRoute)
 
 
 class Health(BaseModel):

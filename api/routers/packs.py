@@ -18,6 +18,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from api.deps import CurrentActor, ReaderActor, SettingsDep, TemporalDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
+from api.guard import GuardedRoute
 from api.pack_pdf import publication, render_pdf
 from api.temporal_calls import (
     IdempotencyKey,
@@ -35,7 +36,7 @@ from infra.starters import start_pack
 from store.packs import get_pack
 from store.tables import Pack
 
-router = APIRouter(prefix="/packs", tags=["packs"])
+router = APIRouter(prefix="/packs", tags=["packs"], route_class=GuardedRoute)
 
 PERIOD_PATTERNS = {
     names.PACK_WEEKLY: r"\d{4}-W\d{2}",

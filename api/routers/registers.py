@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 
 from api.deps import ReaderActor, SessionDep
 from api.errors import NotFound
+from api.guard import GuardedRoute
 from store.registers import entries, verify_chain
 from store.tables import RegisterHead
 
-router = APIRouter(prefix="/registers", tags=["registers"])
+router = APIRouter(prefix="/registers", tags=["registers"], route_class=GuardedRoute)
 
 
 class RegisterSummary(BaseModel):

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from api.deps import AdminActor, CurrentActor, ReaderActor, SessionDep, SettingsDep, TemporalDep
 from api.errors import FieldError, NotFound, Unprocessable
+from api.guard import GuardedRoute
 from api.temporal_calls import (
     IdempotencyKey,
     case_actor,
@@ -26,7 +27,7 @@ from domain.reviews import REVIEWS, review_id
 from infra.starters import start_review
 from store.acknowledgment import load_review
 
-router = APIRouter(prefix="/reviews", tags=["reviews"])
+router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=GuardedRoute)
 
 # Period formats (DESIGN.md "Public interface"): the review date, or the reviewed month.
 PERIODS: dict[str, tuple[str, str]] = {

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from api.deps import AdminActor, SessionDep
 from api.errors import NotFound
+from api.guard import ParametersGuardedRoute
 from domain.collector import gc_paused
 from domain.feeds import FEEDS, FeedRecord, FeedSpec
 from domain.ingest import (
@@ -36,7 +37,7 @@ from store.sources import upsert_records
 
 MAX_BATCH = 50_000
 
-router = APIRouter(prefix="/sources", tags=["sources"])
+router = APIRouter(prefix="/sources", tags=["sources"], route_class=ParametersGuardedRoute)
 
 R = TypeVar("R", bound=FeedRecord)
 

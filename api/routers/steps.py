@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +25,7 @@ from api.deps import (
     require_roles,
 )
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
+from api.guard import GuardedRoute
 from api.routers.cases import get_case
 from api.temporal_calls import IdempotencyKey, case_actor, execute_update
 from domain import acknowledgment_steps, closure_steps, learning_steps, names
@@ -57,7 +57,7 @@ STEP_SPECS: dict[str, StepSpec] = {
 OWNER_SUFFIX = "_owner_id"  # a field naming the person who will own a pathway: must be staff
 
 
-class BodyFieldsRoute(APIRoute):
+class BodyFieldsRoute(GuardedRoute):
     """Body validation errors name the field as the workflow does (``note``, not ``body.note``)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

@@ -1,0 +1,73 @@
+"""Text no store can keep (NUL, lone surrogates) is refused at the door, naming the field.
+
+Every router uses ``GuardedRoute``: path and query parameters and a JSON body are checked before
+the endpoint runs, so such a character never reaches the database or a workflow. The caller is
+authenticated first (401 before 422); ``/sources`` batches check their rows one by one instead
+(a bad row is rejected inside the batch answer and its valid neighbours are stored).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+from api.deps import bearer_employee_id, bearer_scheme
+from api.errors import FieldError, Unprocessable
+from domain.text import unstorable, unstorable_fields
+
+
+class GuardedRoute(APIRoute):
+    """A route refusing unstorable text in its parameters (and, by default, its JSON body)."""
+
+    check_body = True
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        check_body = self.check_body
+
+        async def handle(request: Request) -> Response:
+            errors = _parameter_errors(request)
+            if check_body and not errors:
+                errors = await _body_errors(request)
+            if errors:
+                await bearer_employee_id(request, await bearer_scheme(request))
+                raise Unprocessable("invalid text", errors)
+            return await handler(request)
+
+        return handle
+
+
+class ParametersGuardedRoute(GuardedRoute):
+    """Parameters only: the endpoint judges its body's text itself."""
+
+    check_body = False
+
+
+def _parameter_errors(request: Request) -> list[FieldError]:
+    errors: list[FieldError] = []
+    for name, value in request.path_params.items():
+        reason = unstorable(str(value))
+        if reason is not None:
+            errors.append(FieldError(field=name, message=reason))
+    for name, value in request.query_params.multi_items():
+        reason = unstorable(name) or unstorable(value)
+        if reason is not None:
+            errors.append(FieldError(field=name, message=reason))
+    return errors
+
+
+async def _body_errors(request: Request) -> list[FieldError]:
+    if "json" not in request.headers.get("content-type", ""):
+        return []
+    body = await request.body()
+    if b"\\u" not in body and b"\x00" not in body:  # neither can occur without one of these
+        return []
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return []  # FastAPI answers the malformed body itself
+    return [FieldError(field=f, message=m) for f, m in unstorable_fields(value)]
