@@ -1,0 +1,232 @@
+"""Acting on a case, shared by the API routes and the pages: open a document, submit a step,
+accept a pathway, mark an action done. One code path, so a page and the API never disagree.
+
+Each function checks what only the database knows (the case exists and is open, an owner is
+active staff), then sends the workflow its Update; the workflow's validators judge the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from api.clock import app_now
+from api.deps import Actor
+from api.errors import Conflict, FieldError, NotFound, Unprocessable
+from api.routers.cases import get_case
+from api.temporal_calls import case_actor, execute_update
+from domain import acknowledgment_steps, closure_steps, learning_steps, names
+from domain.cases import (
+    ActionDone,
+    CaseState,
+    DocumentOpened,
+    PathwayAcceptance,
+    StepReceipt,
+    StepSubmission,
+)
+from domain.examples import EXAMPLE_DOCUMENTS
+from domain.settings import Settings
+from domain.steps import StepSpec
+from store.cases import record_opening
+from store.db import transaction
+from store.documents import UnknownDocument, build_document
+from store.registers import find_request
+from store.staff import get_staff
+from store.tables import Case
+
+# Every example's steps, by slug (slugs are unique across examples).
+STEP_SPECS: dict[str, StepSpec] = {
+    **acknowledgment_steps.STEPS,
+    **learning_steps.STEPS,
+    **closure_steps.STEPS,
+}
+OWNER_SUFFIX = "_owner_id"  # a field naming the person who will own a pathway: must be staff
+
+
+class ActionNote(BaseModel):
+    """What the named owner may add when marking a pathway action done."""
+
+    note: Annotated[
+        str | None,
+        Field(max_length=5_000, description="What was done (optional, recorded with the action)"),
+    ] = None
+
+
+def ensure_open(case: Case) -> None:
+    """409 unless the case is still open."""
+    if case.status != "open":
+        raise Conflict(f"case {case.case_id} is {case.status}")
+
+
+async def open_case(app: FastAPI, case_id: str) -> Case:
+    """404 unless the case exists, 409 unless it is open (a short read, before any Update)."""
+    async with transaction(app.state.sessions) as session:
+        case = await get_case(session, case_id)
+    ensure_open(case)
+    return case
+
+
+async def read_document(session: AsyncSession, case: Case, document: str) -> dict[str, Any]:
+    """Document ``document`` of ``case`` (read-only); 404 when the example has no such document."""
+    if document not in EXAMPLE_DOCUMENTS.get(case.example, frozenset()):
+        raise NotFound(f"no document {document!r} for a {case.example} case")
+    try:
+        return await build_document(
+            session,
+            document,
+            reference=case.reference,
+            review_id=case.review_id,
+            case_id=case.case_id,
+        )
+    except UnknownDocument as exc:
+        raise NotFound(f"no document {document!r}") from exc
+
+
+async def open_document(
+    app: FastAPI, temporal: Client, actor: Actor, case_id: str, document: str
+) -> dict[str, Any]:
+    """Record that ``actor`` opened ``document`` (a step's prerequisite) and return it.
+
+    Stored first, then told to the workflow: it only learns of openings that are on record.
+    Opening again records again and is harmless (the workflow keeps each document once).
+    """
+    async with transaction(app.state.sessions) as session:
+        case = await get_case(session, case_id)
+        body = await read_document(session, case, document)
+        await record_opening(session, case_id, document, actor.employee_id, await app_now(app))
+    if case.status == "open":
+        await execute_update(
+            temporal,
+            case_id,
+            names.UPDATE_OPEN_DOCUMENT,
+            DocumentOpened(document=document, actor=case_actor(actor)),
+            result_type=list[str],
+        )
+    return body
+
+
+async def check_owners(
+    session: AsyncSession, settings: Settings, now: datetime, fields: BaseModel
+) -> None:
+    """422 on each ``*_owner_id`` field that does not name a current staff member."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    errors = []
+    for name in type(fields).model_fields:
+        if not name.endswith(OWNER_SUFFIX):
+            continue
+        owner_id = str(getattr(fields, name))
+        member = await get_staff(session, owner_id)
+        if member is None or not member.is_current(today):
+            errors.append(FieldError(field=name, message=f"{owner_id!r} is not active staff"))
+    if errors:
+        raise Unprocessable("invalid fields", errors)
+
+
+async def answered(
+    session: AsyncSession, spec: StepSpec, case_id: str, key: str | None, actor: Actor
+) -> StepReceipt | None:
+    """The first answer to a keyed submission, read back from its register entry.
+
+    Temporal answers a retried Update itself only while the workflow runs; a submission that
+    closed the case is answered here instead, so its retry gets 200 and the same receipt.
+    """
+    if key is None:
+        return None
+    entry = await find_request(session, spec.register, case_id, key)
+    if entry is None or entry.kind != spec.slug.replace("-", "_"):
+        return None
+    if entry.actor != actor.employee_id:  # a key answers only the person who sent it
+        return None
+    return StepReceipt(
+        case_id=case_id,
+        step=spec.slug,
+        accepted_at=entry.recorded_at,
+        late=bool(entry.payload.get("late")),
+        register_name=entry.register,
+        entry_seq=entry.seq,
+    )
+
+
+async def submit_step(
+    app: FastAPI,
+    temporal: Client,
+    actor: Actor,
+    spec: StepSpec,
+    case_id: str,
+    body: BaseModel,
+    key: str | None,
+) -> StepReceipt:
+    """Submit ``body`` (already valid for ``spec.fields``) as step ``spec``; ``key`` dedupes."""
+    sessions = app.state.sessions
+    # Reads in a short transaction, committed before the Update: no pool connection waits on
+    # Temporal (with 50 submissions in flight the pool would otherwise run dry).
+    async with transaction(sessions) as session:
+        case = await get_case(session, case_id)
+        if case.example != spec.example:
+            raise NotFound(f"case {case_id} ({case.example}) has no step {spec.slug!r}")
+        if case.status != "open":
+            if done := await answered(session, spec, case_id, key, actor):
+                return done
+        ensure_open(case)
+        await check_owners(session, app.state.settings, await app_now(app), body)
+    submission = StepSubmission(
+        step=spec.slug, actor=case_actor(actor), fields=body.model_dump(mode="json")
+    )
+    try:
+        return await execute_update(
+            temporal,
+            case_id,
+            names.UPDATE_SUBMIT_STEP,
+            submission,
+            result_type=StepReceipt,
+            key=key,
+        )
+    except Conflict:  # the case closed meanwhile, perhaps by this very request's first try
+        async with transaction(sessions) as session:
+            done = await answered(session, spec, case_id, key, actor)
+        if done:
+            return done
+        raise
+
+
+async def accept_pathway(
+    app: FastAPI, temporal: Client, actor: Actor, case_id: str, key: str | None
+) -> CaseState:
+    """The pathway's named owner accepts it (the workflow judges who and when)."""
+    await open_case(app, case_id)
+    return await execute_update(
+        temporal,
+        case_id,
+        names.UPDATE_ACCEPT_PATHWAY,
+        PathwayAcceptance(actor=case_actor(actor)),
+        result_type=CaseState,
+        key=key,
+    )
+
+
+async def complete_action(
+    app: FastAPI,
+    temporal: Client,
+    actor: Actor,
+    case_id: str,
+    action: str,
+    note: str | None,
+    key: str | None,
+) -> CaseState:
+    """The named owner marks one pathway action done (409 if it is not open)."""
+    await open_case(app, case_id)
+    done = ActionDone(action=action, actor=case_actor(actor), note=note)
+    return await execute_update(
+        temporal,
+        case_id,
+        names.UPDATE_COMPLETE_ACTION,
+        done,
+        result_type=CaseState,
+        key=key,
+    )

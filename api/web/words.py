@@ -1,0 +1,101 @@
+"""Governance state in words, shared by every page: roles, stages, escalation and breaches.
+
+Pages never show an escalation "level": level 1 is the first reminder to whoever owes the
+obligation, level 2 adds the example's director, level 3 and above the board (the
+``domain.steps.escalation_roles`` policy); each level is one more reminder.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.roles import Role
+from domain.steps import EXAMPLE_DIRECTORS
+
+EXAMPLE_TITLES = {
+    "acknowledgment": "Acknowledgment and triage",
+    "learning-visibility": "Learning visibility",
+    "closure-credibility": "Closure credibility",
+}
+REVIEW_TITLES = {
+    "acknowledgment": "Daily acknowledgment review",
+    "learning-visibility": "Fortnightly learning-visibility audit",
+    "closure-credibility": "Monthly closure-credibility review",
+}
+EXPOSURE_WORDS = {
+    "within_tolerance": "within tolerance",
+    "visible_learning_closure": "visible learning closure",
+}
+
+
+def humanize(slug: str | None) -> str:
+    """``absent_named_triage_ownership`` or ``absent-named-…`` → "Absent named triage ownership"."""
+    if not slug:
+        return ""
+    words = slug.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def role_label(role: Role | str | None) -> str:
+    """A role as people say it: "near-miss governance supervisor" (None: the named owner)."""
+    if role is None or role == "":
+        return "named owner"
+    value = role.value if isinstance(role, Role) else str(role)
+    return value.replace("near_miss", "near-miss").replace("_", " ")
+
+
+def exposure_words(exposure: str | None) -> str:
+    """An exposure or classification in words ("within tolerance", "critical")."""
+    if not exposure:
+        return "not classified"
+    return EXPOSURE_WORDS.get(exposure, exposure.replace("_", " "))
+
+
+def yes_no(value: object) -> str:
+    """Booleans as Yes/No; None as an em dash; anything else as text."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def escalation_words(
+    level: int,
+    deadline: datetime | None,
+    now: datetime,
+    *,
+    example: str | None = None,
+    role: Role | str | None = None,
+) -> str:
+    """An open obligation's state: "on time", "overdue — escalated to the director, reminder 2".
+
+    ``role`` is whoever owes it (None: the named owner); ``example`` names the director.
+    """
+    if level <= 0:
+        if deadline is not None and deadline <= now:
+            return "overdue — reminder about to be sent"
+        return "on time"
+    if level == 1:
+        return f"overdue — reminder 1 to the {role_label(role)}"
+    if level == 2:
+        director = EXAMPLE_DIRECTORS.get(example or "")
+        who = f"the director ({role_label(director)})" if director else "the director"
+        return f"overdue — escalated to {who}, reminder 2"
+    return f"overdue — escalated to the board, reminder {level}"
+
+
+def escalation_class(level: int, deadline: datetime | None, now: datetime) -> str:
+    """CSS class for an obligation's state: "overdue" once its deadline has passed, else ""."""
+    overdue = level > 0 or (deadline is not None and deadline <= now)
+    return "overdue" if overdue else ""
+
+
+def breach_words(level: int, role: Role | str | None) -> str:
+    """One recorded breach in words: who was told at that level."""
+    told = [f"the {role_label(role)}"]
+    if level >= 2:
+        told.append("the director")
+    if level >= 3:
+        told.append("the board")
+    return f"deadline missed — reminder {level} to {', '.join(told)}"
