@@ -237,3 +237,14 @@ class Pack(Base):
 Index("ix_register_entries_register_seq", RegisterEntry.register, RegisterEntry.seq)
 Index("ix_breaches_open", Breach.resolved_at)
 Index("ix_outbox_unsent", OutboxMessage.sent_at)
+
+
+class FormSubmission(Base):
+    """A worker's form posted from a page: its Idempotency-Key, so a retried post applies once."""
+
+    __tablename__ = "form_submissions"
+    idempotency_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(128))
+    feed: Mapped[str] = mapped_column(String(60))
+    record_key: Mapped[str] = mapped_column(String(200))
+    submitted_at: Mapped[datetime] = mapped_column(Instant)

@@ -7,13 +7,14 @@ of those feeds sees web answers and imported ones alike.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.clock import Now
 from api.deps import Actor, CurrentActor, SessionDep
 from api.errors import FieldError, Forbidden, NotFound, Unprocessable
 from api.routers.steps import BodyFieldsRoute
@@ -68,34 +69,49 @@ def _own(actor: Actor, employee_id: str | None) -> str:
     return actor.employee_id
 
 
-async def _store(session: AsyncSession, feed: str, key: str, row: dict[str, Any]) -> FormStored:
+async def _store(
+    session: AsyncSession, feed: str, key: str, row: dict[str, Any], now: datetime
+) -> FormStored:
     """Validate against the feed contract (422 naming fields) and upsert (idempotent)."""
     records, rejections = validate_rows(feed, [row])
     if rejections:
         errors = [FieldError(field=e.field, message=e.message) for e in rejections[0].errors]
         raise Unprocessable("invalid form", errors)
-    await upsert_records(session, feed, records, datetime.now(UTC))
+    await upsert_records(session, feed, records, now)
     return FormStored(feed=feed, key=key, record=records[0].model_dump(mode="json"))
 
 
-@router.post("/speaking-up-confidence", responses={403: {}, 422: {}})
-async def speaking_up_confidence(
-    answer: ConfidenceAnswer, actor: CurrentActor, session: SessionDep
+async def store_confidence(
+    session: AsyncSession,
+    actor: Actor,
+    answer: ConfidenceAnswer,
+    now: datetime,
+    response_id: str | None = None,
 ) -> FormStored:
-    """Record your speaking-up confidence score (stored in the speaking-up confidence feed)."""
+    """The one path of a speaking-up answer (API and page): yours only, feed-validated, stored.
+
+    A page passes ``response_id`` (from its form's Idempotency-Key); else one is made up."""
     employee_id = _own(actor, answer.employee_id)
     row = answer.model_dump(mode="json", exclude_none=True)
     row["employee_id"] = employee_id
-    row.setdefault("response_id", f"web-{uuid.uuid4()}")
-    row.setdefault("submitted_at", datetime.now(UTC).isoformat())
+    row.setdefault("response_id", response_id or f"web-{uuid.uuid4()}")
+    row.setdefault("submitted_at", now.isoformat())
     if "service_line" not in row:
         member = await get_staff(session, employee_id)
         if member is not None and member.service_line:
             row["service_line"] = member.service_line
-    return await _store(session, CONFIDENCE_FEED, row["response_id"], row)
+    return await _store(session, CONFIDENCE_FEED, row["response_id"], row, now)
 
 
-async def _case_owner(session: AsyncSession, case_ref: str) -> str:
+@router.post("/speaking-up-confidence", responses={403: {}, 422: {}})
+async def speaking_up_confidence(
+    answer: ConfidenceAnswer, actor: CurrentActor, session: SessionDep, now: Now
+) -> FormStored:
+    """Record your speaking-up confidence score (stored in the speaking-up confidence feed)."""
+    return await store_confidence(session, actor, answer, now)
+
+
+async def case_reporter(session: AsyncSession, case_ref: str) -> str:
     """The reporting worker of a case (cases table, else the closed-case register); 404 if none."""
     case = await session.get(Case, case_ref)
     if case is not None:
@@ -106,15 +122,27 @@ async def _case_owner(session: AsyncSession, case_ref: str) -> str:
     raise NotFound(f"no case {case_ref!r}")
 
 
-@router.post("/employee-confirmation", responses={403: {}, 404: {}, 422: {}})
-async def employee_confirmation(
-    answer: ConfirmationAnswer, actor: CurrentActor, session: SessionDep
-) -> FormStored:
-    """Confirm (or not) that your closed case was resolved; only for a case you reported."""
-    employee_id = _own(actor, answer.employee_id)
-    if await _case_owner(session, answer.case_ref) != employee_id:
+async def check_confirmer(session: AsyncSession, actor: Actor, case_ref: str) -> None:
+    """Only the reporting worker of the case may confirm it (404 unknown case, else 403)."""
+    if await case_reporter(session, case_ref) != actor.employee_id:
         raise Forbidden("you may only answer for a case you reported")
+
+
+async def store_confirmation(
+    session: AsyncSession, actor: Actor, answer: ConfirmationAnswer, now: datetime
+) -> FormStored:
+    """The one path of an employee confirmation (API and page): the case's reporter only."""
+    employee_id = _own(actor, answer.employee_id)
+    await check_confirmer(session, actor, answer.case_ref)
     row = answer.model_dump(mode="json", exclude_none=True)
     row["employee_id"] = employee_id
-    row.setdefault("responded_at", datetime.now(UTC).isoformat())
-    return await _store(session, CONFIRMATION_FEED, answer.case_ref, row)
+    row.setdefault("responded_at", now.isoformat())
+    return await _store(session, CONFIRMATION_FEED, answer.case_ref, row, now)
+
+
+@router.post("/employee-confirmation", responses={403: {}, 404: {}, 422: {}})
+async def employee_confirmation(
+    answer: ConfirmationAnswer, actor: CurrentActor, session: SessionDep, now: Now
+) -> FormStored:
+    """Confirm (or not) that your closed case was resolved; only for a case you reported."""
+    return await store_confirmation(session, actor, answer, now)

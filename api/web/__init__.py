@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web import home, signin
+from api.web import home, my_reports, signin, worker_forms
 
 WEB_PREFIX = "/app"
 
 WEB_ROUTERS: list[APIRouter] = [
     signin.router,
     home.router,
+    my_reports.router,
+    worker_forms.router,
 ]

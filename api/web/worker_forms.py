@@ -1,0 +1,254 @@
+"""The reporting worker's forms as pages: employee confirmation (from the closure mail) and
+speaking-up confidence, each ending on a receipt.
+
+A page posts through the very functions the API's ``POST /forms/...`` uses (same models, same
+ownership rule, same feed validation), so a page can accept nothing the API would refuse. Each
+rendered form carries its own Idempotency-Key: a double click or a retried post applies once
+and lands on the same receipt.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.clock import Now
+from api.deps import Actor, SessionDep
+from api.errors import Conflict, FieldError, NotFound, Unprocessable
+from api.routers import forms
+from api.web.render import render
+from api.web.session import CsrfChecked, PageActor
+from domain.feeds import RiskDomain
+from store.db import transaction
+from store.form_submissions import find_submission, record_submission
+from store.sources import current_records
+from store.tables import Case
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+CONFIRM_PATH = "/app/forms/employee-confirmation"
+CONFIDENCE_PATH = "/app/forms/speaking-up-confidence"
+KEY_PATTERN = re.compile(r"[A-Za-z0-9-]{16,64}")
+Store = Callable[[AsyncSession], Awaitable[forms.FormStored]]
+SCORES = [
+    (1, "1 — not at all"),
+    (2, "2 — a little"),
+    (3, "3 — somewhat"),
+    (4, "4 — mostly"),
+    (5, "5 — fully"),
+]
+
+
+def new_key() -> str:
+    """A fresh Idempotency-Key for one rendered form."""
+    return str(uuid.uuid4())
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """A pydantic failure as {field: message}, in words a worker can act on."""
+    errors: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        name = ".".join(str(part) for part in err["loc"]) or "form"
+        message = "Please answer this question" if err["type"] == "missing" else err["msg"]
+        errors.setdefault(name, message)
+    return errors
+
+
+def _by_field(errors: list[FieldError]) -> dict[str, str]:
+    return {e["field"] or "form": e["message"] for e in errors}
+
+
+def parse(model: type[BaseModel], values: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+    """``values`` as ``model`` (the API's own request model), or the errors by field."""
+    try:
+        return model.model_validate(values), {}
+    except ValidationError as exc:
+        return None, field_errors(exc)
+
+
+async def apply_once(request: Request, actor: Actor, key: str, store: Store, now: Any) -> str:
+    """Store a form once per Idempotency-Key; the key whose receipt to show."""
+    sessions = request.app.state.sessions
+    try:
+        async with transaction(sessions) as session:
+            earlier = await find_submission(session, key)
+            if earlier is None:
+                stored = await store(session)
+                await record_submission(
+                    session,
+                    key,
+                    employee_id=actor.employee_id,
+                    feed=stored.feed,
+                    record_key=stored.key,
+                    at=now,
+                )
+                return key
+    except IntegrityError:  # the same key posted twice at once: the other post stored it
+        async with sessions() as session:
+            earlier = await find_submission(session, key)
+        if earlier is None:
+            raise
+    if earlier.employee_id != actor.employee_id:
+        raise Conflict("this form was already sent by someone else; reload the page")
+    return key
+
+
+def _form_key(form: Any) -> str:
+    key = str(form.get("idempotency_key", ""))
+    if not KEY_PATTERN.fullmatch(key):
+        raise Unprocessable(
+            "the form is incomplete; reload the page",
+            [FieldError(field="idempotency_key", message="missing or malformed")],
+        )
+    return key
+
+
+# -- employee confirmation ----------------------------------------------------------------
+
+
+async def _confirm_context(session: AsyncSession, actor: Actor, case_ref: str) -> dict[str, Any]:
+    """What the confirmation page shows about the case (after checking it is the worker's)."""
+    await forms.check_confirmer(session, actor, case_ref)
+    case = await session.get(Case, case_ref)
+    closed = await current_records(session, forms.CLOSED_CASES_FEED, [case_ref])
+    earlier = await current_records(session, forms.CONFIRMATION_FEED, [case_ref])
+    record = closed.get(case_ref, {})
+    return {
+        "case_ref": case_ref,
+        "reference": case.reference if case else record.get("reference", ""),
+        "closed_at": case.closed_at if case else record.get("closed_at"),
+        "category": (case.detail or {}).get("category") if case else record.get("closure_category"),
+        "earlier": earlier.get(case_ref),
+    }
+
+
+@router.get("/forms/employee-confirmation", response_class=HTMLResponse)
+async def confirmation_page(
+    request: Request, actor: PageActor, session: SessionDep, case_ref: str = ""
+) -> HTMLResponse:
+    """The closure confirmation form the worker's mail links to (only the case's reporter)."""
+    if not case_ref:
+        raise NotFound("no case given: open the link in your mail, or pick it from My reports")
+    context = await _confirm_context(session, actor, case_ref[:160])
+    return render(request, "form_confirmation.html", context | {"key": new_key(), "errors": {}})
+
+
+@router.post("/forms/employee-confirmation", dependencies=[CsrfChecked], response_model=None)
+async def confirmation_submit(
+    request: Request, actor: PageActor, session: SessionDep, now: Now
+) -> HTMLResponse | RedirectResponse:
+    """Store the answer through the API's own path; errors beside their fields, else a receipt."""
+    form = await request.form()
+    key, case_ref = _form_key(form), str(form.get("case_ref", ""))[:160]
+    answer = {"yes": True, "no": False}.get(str(form.get("confirmed", "")))
+    values: dict[str, Any] = {"case_ref": case_ref, "comment": str(form.get("comment", "")) or None}
+    if answer is not None:
+        values["confirmed"] = answer
+    model, errors = parse(forms.ConfirmationAnswer, values)
+    if model is not None:
+
+        async def store(s: AsyncSession) -> forms.FormStored:
+            return await forms.store_confirmation(s, actor, model, now)
+
+        try:
+            done = await apply_once(request, actor, key, store, now)
+            return RedirectResponse(f"/app/forms/receipts/{done}", status_code=303)
+        except Unprocessable as exc:
+            errors = _by_field(exc.errors)
+    context = await _confirm_context(session, actor, case_ref)
+    context |= {"key": key, "errors": errors, "sent": values}
+    return render(request, "form_confirmation.html", context, status=422)
+
+
+# -- speaking-up confidence ---------------------------------------------------------------
+
+
+def _confidence_context(key: str, errors: dict[str, str], sent: dict[str, Any]) -> dict[str, Any]:
+    domains = [(d.value, d.value.replace("_", " ").capitalize()) for d in RiskDomain]
+    return {"key": key, "errors": errors, "sent": sent, "scores": SCORES, "domains": domains}
+
+
+@router.get("/forms/speaking-up-confidence", response_class=HTMLResponse)
+async def confidence_page(request: Request, actor: PageActor) -> HTMLResponse:
+    """How confident you feel speaking up (any frontline worker, about themselves)."""
+    context = _confidence_context(new_key(), {}, {}) | {"actor": actor}
+    return render(request, "form_confidence.html", context)
+
+
+def _confidence_values(form: Any) -> dict[str, Any]:
+    """The posted fields as the API's model expects them (absent when left empty)."""
+    values: dict[str, Any] = {}
+    for name in ("score", "risk_domain", "comment"):
+        value = str(form.get(name, ""))
+        if value:
+            values[name] = value
+    if str(values.get("score", "")).isdigit():
+        values["score"] = int(values["score"])
+    return values
+
+
+@router.post("/forms/speaking-up-confidence", dependencies=[CsrfChecked], response_model=None)
+async def confidence_submit(
+    request: Request, actor: PageActor, now: Now
+) -> HTMLResponse | RedirectResponse:
+    """Store the answer through the API's own path; errors beside their fields, else a receipt."""
+    form = await request.form()
+    key = _form_key(form)
+    values = _confidence_values(form)
+    model, errors = parse(forms.ConfidenceAnswer, values)
+    if model is not None:
+
+        async def store(s: AsyncSession) -> forms.FormStored:
+            return await forms.store_confidence(s, actor, model, now, response_id=f"web-{key}")
+
+        try:
+            done = await apply_once(request, actor, key, store, now)
+            return RedirectResponse(f"/app/forms/receipts/{done}", status_code=303)
+        except Unprocessable as exc:
+            errors = _by_field(exc.errors)
+    context = _confidence_context(key, errors, values)
+    return render(request, "form_confidence.html", context, status=422)
+
+
+# -- receipts -----------------------------------------------------------------------------
+
+NEXT_STEPS = {
+    forms.CONFIRMATION_FEED: (
+        "The monthly closure-credibility review reads your answer: a closure you do not regard "
+        "as resolved is reviewed again and repaired, and you may be asked again."
+    ),
+    forms.CONFIDENCE_FEED: (
+        "Your answer counts in your service line's speaking-up confidence trend, which the "
+        "governance roles and the board review; it is not shared with your manager by name."
+    ),
+}
+FEED_NAMES = {
+    forms.CONFIRMATION_FEED: "employee confirmation register",
+    forms.CONFIDENCE_FEED: "speaking-up confidence responses",
+}
+
+
+@router.get("/forms/receipts/{key}", response_class=HTMLResponse)
+async def receipt_page(
+    request: Request, key: str, actor: PageActor, session: SessionDep
+) -> HTMLResponse:
+    """What was recorded, where, when, and what happens next (the submitter only)."""
+    submission = await find_submission(session, key[:64])
+    if submission is None or submission.employee_id != actor.employee_id:
+        raise NotFound("no such receipt")
+    records = await current_records(session, submission.feed, [submission.record_key])
+    context = {
+        "submission": submission,
+        "record": records.get(submission.record_key, {}),
+        "register": FEED_NAMES.get(submission.feed, submission.feed),
+        "next_step": NEXT_STEPS.get(submission.feed, ""),
+        "confirmation": submission.feed == forms.CONFIRMATION_FEED,
+    }
+    return render(request, "form_receipt.html", context)

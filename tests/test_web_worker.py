@@ -1,0 +1,166 @@
+"""The reporting worker's pages over HTTP: the confirmation form from the mail link, the
+speaking-up form, receipts, "my reports" (real database, real sessions and CSRF)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from store.tables import Case, SourceRecordVersion
+from tests.factories import load, report_rows, staff_rows
+from tests.fixtures.api import ApiFactory
+from tests.test_api_forms import case_row, closed_register_row, stored
+
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
+LINK = "/app/forms/employee-confirmation?case_ref=ack-case-NM-LOW-1"
+
+
+def _grab(pattern: re.Pattern[str], html: str) -> str:
+    match = pattern.search(html)
+    assert match, f"no {pattern.pattern} in page"
+    return match.group(1)
+
+
+async def sign_in(api, employee_id: str, next_path: str = "/app"):  # type: ignore[no-untyped-def]
+    """Sign in through the development "sign in as" form; the answer (a redirect)."""
+    page = await api.http.get("/app/sign-in", params={"next": next_path})
+    data = {"csrf_token": _grab(CSRF, page.text), "employee_id": employee_id, "next": next_path}
+    return await api.http.post("/app/sign-in/as", data=data)
+
+
+async def _versions(sessions, feed: str, key: str) -> int:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).where(
+                    SourceRecordVersion.feed == feed, SourceRecordVersion.key == key
+                )
+            )
+            or 0
+        )
+
+
+@pytest.fixture
+async def worker_api(database_url: str, sessions_for, api_for: ApiFactory):  # type: ignore[no-untyped-def]
+    sessions = sessions_for(database_url)
+    await load(sessions, "staff-directory", staff_rows())
+    submitted = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    rows = report_rows("NM-LOW-1", submitted_at=submitted, ack_minutes=45)
+    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    await load(sessions, "closed-case-register", [closed_register_row("CASE-OLD-7", "E-OWNER")])
+    async with sessions() as session, session.begin():
+        session.add(case_row("ack-case-NM-LOW-1", "W-100"))
+    api = await api_for(database_url, env="development", api_host="127.0.0.1")
+    return api, sessions
+
+
+async def test_mail_link_signs_in_then_renders_the_form_and_stores_once(worker_api) -> None:  # type: ignore[no-untyped-def]
+    api, sessions = worker_api
+    first = await api.http.get(LINK)
+    assert first.status_code == 303
+    next_path = "/app/forms/employee-confirmation?case_ref=ack-case-NM-LOW-1"
+    assert first.headers["location"].startswith("/app/sign-in?next=%2Fapp%2Fforms")
+    signed = await sign_in(api, "W-100", next_path)
+    assert signed.headers["location"] == next_path
+    page = await api.http.get(LINK)
+    assert page.status_code == 200 and "Is it resolved for you?" in page.text
+    assert "NM-LOW-1" in page.text
+    form = {
+        "csrf_token": _grab(CSRF, page.text),
+        "idempotency_key": _grab(KEY, page.text),
+        "case_ref": "ack-case-NM-LOW-1",
+        "comment": "Still worried about the night rota",
+    }
+
+    unanswered = await api.http.post("/app/forms/employee-confirmation", data=form)
+    assert unanswered.status_code == 422
+    assert 'id="confirmed-error">Please answer this question' in unanswered.text
+    assert "Still worried about the night rota</textarea>" in unanswered.text  # kept
+    forged = await api.http.post(
+        "/app/forms/employee-confirmation", data={**form, "confirmed": "no", "csrf_token": "x"}
+    )
+    assert forged.status_code == 403
+    assert await stored(sessions, "employee-confirmation-form") == {}
+
+    answer = {**form, "confirmed": "no"}
+    sent = await api.http.post("/app/forms/employee-confirmation", data=answer)
+    again = await api.http.post("/app/forms/employee-confirmation", data=answer)
+    assert sent.status_code == again.status_code == 303
+    assert sent.headers["location"] == again.headers["location"]
+    receipt = await api.http.get(sent.headers["location"])
+    assert "employee confirmation register" in receipt.text and "Not resolved" in receipt.text
+    record = (await stored(sessions, "employee-confirmation-form"))["ack-case-NM-LOW-1"]
+    assert record["confirmed"] is False and record["employee_id"] == "W-100"
+    assert await _versions(sessions, "employee-confirmation-form", "ack-case-NM-LOW-1") == 1
+
+
+async def test_only_the_reporting_worker_may_confirm(worker_api) -> None:  # type: ignore[no-untyped-def]
+    api, sessions = worker_api
+    await sign_in(api, "E-OWNER")
+    theirs = await api.http.get(LINK)
+    assert theirs.status_code == 403 and "only answer for a case you reported" in theirs.text
+    own_page = await api.http.get("/app/forms/employee-confirmation?case_ref=CASE-OLD-7")
+    assert own_page.status_code == 200
+    form = {
+        "csrf_token": _grab(CSRF, own_page.text),
+        "idempotency_key": _grab(KEY, own_page.text),
+        "case_ref": "ack-case-NM-LOW-1",
+        "confirmed": "yes",
+    }
+    forged = await api.http.post("/app/forms/employee-confirmation", data=form)
+    assert forged.status_code == 403
+    unknown = await api.http.get("/app/forms/employee-confirmation?case_ref=CASE-NOPE")
+    assert unknown.status_code == 404
+    assert await stored(sessions, "employee-confirmation-form") == {}
+
+
+async def test_speaking_up_form_validates_beside_fields_and_applies_once(worker_api) -> None:  # type: ignore[no-untyped-def]
+    api, sessions = worker_api
+    await sign_in(api, "W-100")
+    page = await api.http.get("/app/forms/speaking-up-confidence")
+    assert page.status_code == 200 and 'for="score-5"' in page.text
+    form = {"csrf_token": _grab(CSRF, page.text), "idempotency_key": _grab(KEY, page.text)}
+    wrong = await api.http.post(
+        "/app/forms/speaking-up-confidence", data={**form, "score": "9", "risk_domain": "weather"}
+    )
+    assert wrong.status_code == 422
+    assert 'id="score-error">Input should be less than or equal to 5' in wrong.text
+    assert 'id="risk-domain-error">' in wrong.text
+    answer = {**form, "score": "4", "risk_domain": "medication", "comment": "Better since huddles"}
+    first = await api.http.post("/app/forms/speaking-up-confidence", data=answer)
+    second = await api.http.post("/app/forms/speaking-up-confidence", data=answer)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    records = await stored(sessions, "speaking-up-confidence-form")
+    assert list(records) == [f"web-{form['idempotency_key']}"]
+    [record] = records.values()
+    assert record["employee_id"] == "W-100" and record["score"] == 4
+    assert record["service_line"] == "HC-NORTH"
+    receipt = await api.http.get(first.headers["location"])
+    assert "4 out of 5" in receipt.text
+    await sign_in(api, "E-OWNER")
+    assert (await api.http.get(first.headers["location"])).status_code == 404
+
+
+async def test_my_reports_tells_what_was_done_and_asks_for_the_confirmation(worker_api) -> None:  # type: ignore[no-untyped-def]
+    api, sessions = worker_api
+    async with sessions() as session, session.begin():
+        case = await session.get(Case, "ack-case-NM-LOW-1")
+        assert case is not None
+        case.reference = "NM-LOW-1"
+    await sign_in(api, "W-100")
+    page = await api.http.get("/app/my-reports")
+    assert page.status_code == 200
+    text = page.text
+    assert "NM-LOW-1" in text and "Acknowledged" in text and "You reported it" in text
+    assert "Where it stands:</strong> Closed" in text
+    assert "Mon 2 Nov, 09:30" in text  # provider local time (GMT in November)
+    assert 'href="/app/forms/employee-confirmation?case_ref=ack-case-NM-LOW-1"' in text
+    assert "1 closed report is waiting for your answer" in text
+    await sign_in(api, "E-ADMIN")
+    empty = await api.http.get("/app/my-reports")
+    assert "You have not reported a near miss yet" in empty.text
