@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web import home, my_reports, signin, worker_forms
+from api.web import cases, home, my_reports, pathway, receipts, signin, steps, worker_forms
 
 WEB_PREFIX = "/app"
 
@@ -18,4 +18,8 @@ WEB_ROUTERS: list[APIRouter] = [
     home.router,
     my_reports.router,
     worker_forms.router,
+    cases.router,
+    steps.router,
+    pathway.router,
+    receipts.router,
 ]

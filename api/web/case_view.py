@@ -1,0 +1,205 @@
+"""A case as its pages show it: who may see it, its open obligations and history in words.
+
+Who may see a case page follows ``GET /cases/{case_id}``: governance readers, and the named
+owner of the case's pathway (their own pathway only). The reporting worker has their own view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+
+from api.case_actions import STEP_SPECS
+from api.clock import app_now
+from api.deps import Actor, get_temporal
+from api.errors import ApiError, Forbidden
+from api.routers.cases import LIVE_QUERY_TIMEOUT, get_case
+from api.temporal_calls import query
+from api.web.render import local_time
+from api.web.words import breach_words, escalation_class, escalation_words, humanize, role_label
+from domain import names
+from domain.cases import CaseState, Obligation
+from domain.roles import READ_ROLES
+from store.cases import case_events
+from store.db import transaction
+from store.staff import get_staff
+from store.tables import Case, CaseEvent
+
+# The register each example's pathway acceptance and actions are logged in.
+PATHWAY_LOGS = {s.example: s.register for s in STEP_SPECS.values() if s.slug.endswith("-pathway")}
+
+
+@dataclass
+class Row:
+    """One open obligation, display-ready."""
+
+    title: str
+    who: str
+    due: str
+    state: str
+    css: str
+    href: str
+
+
+@dataclass
+class CasePage:
+    """What a case page (and every page about the case) is rendered from."""
+
+    case: Case
+    live: CaseState | None
+    unavailable: str | None
+    actor: Actor
+    now: datetime
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def opened(self) -> list[str]:
+        """The documents the signed-in person has opened for this case (as the workflow knows)."""
+        if self.live is None:
+            return []
+        return list(self.live.opened_documents.get(self.actor.employee_id, []))
+
+    @property
+    def is_owner(self) -> bool:
+        return self.live is not None and self.live.pathway_owner == self.actor.employee_id
+
+
+def action_href(case_id: str, key: str) -> str:
+    """The page where obligation ``key`` is done ("" when it is not done on a case page)."""
+    if key in STEP_SPECS:
+        return f"/app/cases/{case_id}/steps/{key}"
+    if key == "pathway-acceptance":
+        return f"/app/cases/{case_id}/pathway/accept"
+    if key.startswith("action:"):
+        return f"/app/cases/{case_id}/pathway/actions/{key.split(':', 1)[1]}"
+    return ""
+
+
+async def load_case(request: Request, actor: Actor, case_id: str) -> CasePage:
+    """The case and its live state; 404 when unknown, 403 unless the actor may see it."""
+    async with transaction(request.app.state.sessions) as session:
+        case = await get_case(session, case_id)
+    live, unavailable = None, None
+    try:  # the stored case still shows while Temporal or the worker is down
+        temporal = await get_temporal(request)
+        live = await query(
+            temporal,
+            case_id,
+            names.QUERY_STATE,
+            result_type=CaseState,
+            rpc_timeout=LIVE_QUERY_TIMEOUT,
+        )
+    except ApiError as exc:
+        unavailable = exc.detail
+    except Exception as exc:  # noqa: BLE001 - HTTPException from get_temporal: shown, not raised
+        unavailable = str(getattr(exc, "detail", exc))
+    page = CasePage(case, live, unavailable, actor, await app_now(request.app))
+    if not (actor.roles & READ_ROLES) and not page.is_owner:
+        raise Forbidden("only governance readers and the pathway's named owner may see this case")
+    return page
+
+
+async def staff_names(request: Request, ids: set[str]) -> dict[str, str]:
+    """Employee ID → "Display Name (ID)" for the IDs the staff directory knows."""
+    found: dict[str, str] = {}
+    async with transaction(request.app.state.sessions) as session:
+        for employee_id in sorted(i for i in ids if i and i != "system"):
+            member = await get_staff(session, employee_id)
+            if member is not None:
+                found[employee_id] = f"{member.display_name} ({employee_id})"
+    return found
+
+
+def who_owes(ob: Obligation, names_: dict[str, str]) -> str:
+    """The role or the named person an obligation is assigned to."""
+    if ob.assignee:
+        return names_.get(ob.assignee, ob.assignee)
+    return role_label(ob.role)
+
+
+def open_rows(page: CasePage, tz: str) -> list[Row]:
+    """The case's open obligations, soonest due first."""
+    if page.live is None:
+        return []
+    pending = sorted(
+        (ob for ob in page.live.obligations.values() if ob.done_at is None),
+        key=lambda ob: ob.deadline,
+    )
+    return [
+        Row(
+            title=ob.title,
+            who=who_owes(ob, page.names),
+            due=local_time(ob.deadline, tz),
+            state=escalation_words(
+                ob.level, ob.deadline, page.now, example=page.case.example, role=ob.role
+            ),
+            css=escalation_class(ob.level, ob.deadline, page.now),
+            href=action_href(page.case.case_id, ob.key),
+        )
+        for ob in pending
+    ]
+
+
+def _title(page: CasePage, key: str) -> str:
+    if page.live is not None and key in page.live.obligations:
+        return page.live.obligations[key].title
+    spec = STEP_SPECS.get(key)
+    return spec.title if spec else humanize(key.replace("action:", ""))
+
+
+def event_words(page: CasePage, event: CaseEvent, tz: str) -> str:
+    """One timeline event as a sentence (never JSON)."""
+    d: dict[str, Any] = event.detail or {}
+    who = page.names.get(event.actor, event.actor)
+    late = " (late)" if d.get("late") else " (on time)" if "late" in d else ""
+    sentences = {
+        "stage": lambda: f"Stage is now: {humanize(d.get('stage'))}.",
+        "obligation_opened": lambda: (
+            f"{_title(page, str(d.get('obligation')))} opened, due "
+            f"{local_time(d.get('deadline'), tz)} ({d.get('rule')})."
+        ),
+        "escalated": lambda: (
+            f"{_title(page, str(d.get('obligation')))}: "
+            f"{breach_words(int(d.get('level', 1)), _role_of(page, str(d.get('obligation'))))}"
+            f" ({len(d.get('notified') or [])} notified)."
+        ),
+        "step_submitted": lambda: (
+            f"{_title(page, str(d.get('step')))} recorded by {who}{late} in the "
+            f"{humanize(d.get('register'))}" + (f", entry {d['seq']}." if "seq" in d else ".")
+        ),
+        "document_opened": lambda: f"{who} opened the {humanize(d.get('document')).lower()}.",
+        "exposure_raised": lambda: f"Exposure raised to {humanize(d.get('exposure')).lower()}.",
+        "exposure_confirmed": lambda: f"Exposure confirmed: {humanize(d.get('exposure')).lower()}.",
+        "pathway_accepted": lambda: f"Pathway accepted by {who}{late}.",
+        "action_done": lambda: f"{humanize(d.get('action'))} done by {who}{late}.",
+        "closed": lambda: f"Case closed ({humanize(d.get('category')).lower()}).",
+    }
+    sentence = sentences.get(event.kind)
+    if sentence is not None:
+        return sentence()
+    facts = "; ".join(
+        f"{humanize(k).lower()}: {v}" for k, v in d.items() if not isinstance(v, dict)
+    )
+    return f"{humanize(event.kind)}" + (f" — {facts}." if facts else ".")
+
+
+def _role_of(page: CasePage, key: str) -> str | None:
+    if page.live is not None and key in page.live.obligations:
+        ob = page.live.obligations[key]
+        return ob.role.value if ob.role else None
+    spec = STEP_SPECS.get(key)
+    return spec.role.value if spec and spec.role else None
+
+
+async def history(request: Request, page: CasePage, tz: str) -> list[tuple[str, str]]:
+    """The timeline as (local time, sentence), oldest first; fills ``page.names``."""
+    async with transaction(request.app.state.sessions) as session:
+        events = await case_events(session, page.case.case_id)
+    ids = {e.actor for e in events}
+    if page.live is not None:
+        ids |= {ob.assignee or "" for ob in page.live.obligations.values()}
+    page.names.update(await staff_names(request, ids))
+    return [(local_time(e.at, tz), event_words(page, e, tz)) for e in events]

@@ -1,0 +1,98 @@
+"""The case page (the case in words, its history, links to what is open now) and its documents.
+
+Opening a document from a page records the opening exactly as
+``POST /cases/{id}/documents/{document}/open`` does (``api.case_actions.open_document``), then
+shows it as a readable page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from api import case_actions
+from api.deps import TemporalDep
+from api.errors import Forbidden
+from api.web.case_view import history, load_case, open_rows
+from api.web.document_view import to_node
+from api.web.render import local_time, render
+from api.web.session import CsrfChecked, PageActor, safe_next
+from api.web.words import EXAMPLE_TITLES, exposure_words, humanize
+from domain.roles import GOVERNANCE_ROLES
+from store.db import transaction
+
+router = APIRouter(prefix="/app/cases", include_in_schema=False)
+
+
+@router.get("/{case_id}", response_class=HTMLResponse)
+async def case_page(case_id: str, request: Request, actor: PageActor) -> HTMLResponse:
+    """The case in words: report, service line, exposure, stage, open steps, history."""
+    page = await load_case(request, actor, case_id)
+    tz = request.app.state.settings.timezone
+    events = await history(request, page, tz)
+    case = page.case
+    facts = [
+        ("Report", case.reference),
+        ("Example", EXAMPLE_TITLES.get(case.example, case.example)),
+        ("Worker's service line", case.service_line),
+        ("Exposure", exposure_words(case.exposure)),
+        ("Stage", humanize(page.live.stage if page.live else case.stage)),
+        ("Status", case.status),
+        ("Opened", local_time(case.opened_at, tz)),
+        ("Review", case.review_id),
+    ]
+    if page.live is not None and page.live.pathway_owner:
+        owner = page.live.pathway_owner
+        facts.append(("Pathway owner", page.names.get(owner, owner)))
+    if case.closed_at is not None:
+        facts.append(("Closed", local_time(case.closed_at, tz)))
+    context = {"page": page, "facts": facts, "rows": open_rows(page, tz), "events": events}
+    return render(request, "case.html", context)
+
+
+def _may_open(page_actor_roles: frozenset[object]) -> None:
+    if not page_actor_roles & GOVERNANCE_ROLES:
+        raise Forbidden("only governance roles open a case's documents")
+
+
+@router.post("/{case_id}/documents/{document}/open", dependencies=[CsrfChecked])
+async def open_document(
+    case_id: str,
+    document: str,
+    request: Request,
+    actor: PageActor,
+    temporal: TemporalDep,
+    back: Annotated[str, Form(max_length=2000)] = "",
+) -> RedirectResponse:
+    """Record the opening (as the API does), then show the document."""
+    _may_open(actor.roles)
+    await case_actions.open_document(request.app, temporal, actor, case_id, document)
+    target = f"/app/cases/{case_id}/documents/{document}"
+    if back:
+        target += f"?back={safe_next(back)}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/{case_id}/documents/{document}", response_class=HTMLResponse)
+async def document_page(
+    case_id: str, document: str, request: Request, actor: PageActor, back: str = ""
+) -> HTMLResponse:
+    """A document the signed-in person has opened, as tables and labels; else its Open button."""
+    page = await load_case(request, actor, case_id)
+    tz = request.app.state.settings.timezone
+    opened = document in page.opened
+    body = None
+    if opened:
+        async with transaction(request.app.state.sessions) as session:
+            body = await case_actions.read_document(session, page.case, document)
+    context = {
+        "page": page,
+        "document": document,
+        "title": humanize(document),
+        "opened": opened,
+        "tree": to_node(body, tz, top=True) if body is not None else None,
+        "back": safe_next(back or f"/app/cases/{case_id}"),
+    }
+    return render(request, "document.html", context)

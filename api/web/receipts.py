@@ -1,0 +1,88 @@
+"""The receipt after an action: what was recorded in which register, late or on time, and what
+happens next (the case's open obligations now, or that it is closed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.case_actions import STEP_SPECS
+from api.errors import NotFound
+from api.web.case_view import PATHWAY_LOGS, CasePage, history, load_case, open_rows
+from api.web.document_view import to_node
+from api.web.render import local_time, render
+from api.web.session import PageActor
+from api.web.words import humanize
+from store.db import transaction
+from store.registers import RegisterEntry, entries, find_request
+
+router = APIRouter(prefix="/app/cases", include_in_schema=False)
+INTERNAL = frozenset({"request_id", "computed", "reference", "step_deadline", "late", "action"})
+
+
+async def _step_entry(
+    request: Request, page: CasePage, step: str, key: str
+) -> RegisterEntry | None:
+    spec = STEP_SPECS[step]
+    async with transaction(request.app.state.sessions) as session:
+        entry = await find_request(session, spec.register, page.case.case_id, key)
+    return entry if entry is not None and entry.actor == page.actor.employee_id else None
+
+
+async def _pathway_entry(request: Request, page: CasePage, what: str) -> RegisterEntry | None:
+    register = PATHWAY_LOGS.get(page.case.example, "")
+    async with transaction(request.app.state.sessions) as session:
+        rows = await entries(session, register, page.case.case_id)
+    action = what.split(":", 1)[1] if what.startswith("action:") else None
+    for entry in reversed(rows):
+        if entry.actor != page.actor.employee_id:
+            continue
+        if action is None and entry.kind == "pathway_accepted":
+            return entry
+        if (
+            action is not None
+            and entry.kind == "action_done"
+            and entry.payload.get("action") == action
+        ):
+            return entry
+    return None
+
+
+def _title(page: CasePage, what: str) -> str:
+    if page.live is not None and what in page.live.obligations:
+        return page.live.obligations[what].title
+    spec = STEP_SPECS.get(what)
+    return spec.title if spec else humanize(what.replace("action:", ""))
+
+
+@router.get("/{case_id}/receipts/{what}", response_class=HTMLResponse)
+async def receipt(
+    case_id: str, what: str, request: Request, actor: PageActor, key: str = ""
+) -> HTMLResponse:
+    """What the signed-in person's action recorded, and what the case waits for now."""
+    page = await load_case(request, actor, case_id)
+    if what in STEP_SPECS:
+        entry = await _step_entry(request, page, what, key) if key else None
+    else:
+        entry = await _pathway_entry(request, page, what)
+    if entry is None:
+        raise NotFound("no such record of yours for this case")
+    tz = request.app.state.settings.timezone
+    await history(request, page, tz)
+    payload: dict[str, Any] = {k: v for k, v in entry.payload.items() if k not in INTERNAL}
+    deadline = entry.payload.get("step_deadline")
+    ob = page.live.obligations.get(what) if page.live else None
+    context = {
+        "page": page,
+        "title": _title(page, what),
+        "entry": entry,
+        "register": humanize(entry.register),
+        "recorded_at": local_time(entry.recorded_at, tz),
+        "late": bool(entry.payload.get("late")),
+        "deadline": local_time(deadline or (ob.deadline if ob else None), tz),
+        "recorded": to_node(payload, tz),
+        "rows": open_rows(page, tz),
+    }
+    return render(request, "receipt.html", context)

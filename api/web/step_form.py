@@ -1,0 +1,219 @@
+"""A form generated from a step's own pydantic model, and the posted form read back into it.
+
+The same model is the API's body and OpenAPI schema and the workflow's validator's, so the
+page, the API and the workflow never disagree about a field. Controls carry display-ready
+values; the template only lays them out. Names are the fields' dotted paths
+(``confirmed_sources.0.evidence``), which is also how every rejection names its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+from starlette.datastructures import FormData
+
+from api.case_actions import OWNER_SUFFIX
+from api.errors import FieldError
+from api.web.form_fields import FieldShape, group_slots, shape_of
+from api.web.words import humanize, yes_no
+
+HINTS = {
+    "date_or_datetime": "A date means close of business that day (provider local time).",
+    "datetime": "Provider local time.",
+    "evidence": "Cite documents you have opened for this case.",
+}
+STAFF_LIST = "staff-list"  # the page's <datalist> of active staff, for *_owner_id fields
+INPUT_TYPES = {
+    "integer": "number",
+    "number": "number",
+    "date": "date",
+    "datetime": "datetime-local",
+}
+
+
+@dataclass
+class Control:
+    """One labelled control (or a fieldset of them) ready for the template."""
+
+    name: str
+    label: str
+    kind: str
+    hint: str = ""
+    input_type: str = "text"
+    options: list[tuple[str, str]] = field(default_factory=list)
+    value: str = ""
+    chosen: list[str] = field(default_factory=list)
+    display: str = ""
+    required: bool = False
+    attrs: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+    list_id: str = ""
+    slots: list[list[Control]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return "f-" + self.name.replace(".", "-").replace("_", "-")
+
+
+@dataclass
+class FormContext:
+    """What a form is rendered with: posted values, fixed (computed) values, errors, documents."""
+
+    posted: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)
+    documents: Sequence[str] = ()
+
+
+def _attrs(shape: FieldShape) -> dict[str, str]:
+    c = shape.constraints
+    attrs = {"min": str(c.get("ge", "")), "max": str(c.get("le", ""))}
+    if shape.kind == "number":
+        attrs["step"] = "any"
+    if "max_length" in c and shape.kind in ("text", "textarea"):
+        attrs["maxlength"] = str(c["max_length"])
+    return {k: v for k, v in attrs.items() if v}
+
+
+def _options(shape: FieldShape) -> list[tuple[str, str]]:
+    if shape.kind == "boolean":
+        return [("true", "Yes"), ("false", "No")]
+    return [(value, humanize(value)) for value in shape.options]
+
+
+def _value(default: Any) -> str:
+    if default is PydanticUndefined or default is None:
+        return ""
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    return str(default)
+
+
+def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Control:
+    hint = info.description or HINTS.get(shape.kind, "")
+    owner = name.endswith(OWNER_SUFFIX)
+    if owner:
+        hint = hint or "Employee ID of an active member of staff (suggestions as you type)."
+    control = Control(
+        name=name,
+        label=info.title or humanize(name.rsplit(".", 1)[-1]),
+        kind=shape.kind,
+        hint=hint,
+        input_type=INPUT_TYPES.get(
+            shape.kind, "date" if shape.kind == "date_or_datetime" else "text"
+        ),
+        options=_options(shape),
+        required=info.is_required() and not shape.nullable,
+        attrs=_attrs(shape),
+        error=ctx.errors.get(name, ""),
+        list_id=STAFF_LIST if owner else "",
+    )
+    key = name.rsplit(".", 1)[-1]
+    if "." not in name and key in ctx.fixed:
+        fixed = ctx.fixed[key]
+        control.kind, control.value = "fixed", _value(fixed)
+        control.display = humanize(fixed) if isinstance(fixed, str) else yes_no(fixed)
+    elif shape.kind in ("evidence", "choices"):
+        control.options = (
+            [(d, humanize(d)) for d in ctx.documents]
+            if shape.kind == "evidence"
+            else control.options
+        )
+        control.chosen = list(ctx.posted.get(name, ()))
+    else:
+        posted = ctx.posted.get(name)
+        control.value = posted[0] if posted else _value(info.default)
+    return control
+
+
+def build_controls(model: type[BaseModel], ctx: FormContext, prefix: str = "") -> list[Control]:
+    """The controls of ``model`` (recursively for sub-forms), filled from ``ctx``."""
+    controls = []
+    for field_name, info in model.model_fields.items():
+        name = f"{prefix}{field_name}"
+        shape = shape_of(info)
+        control = _control(name, info, shape, ctx)
+        if shape.kind in ("group", "model") and shape.item_model is not None:
+            count = group_slots(shape.item_model, shape.constraints) if shape.kind == "group" else 1
+            for slot in range(count):
+                sub = f"{name}.{slot}." if shape.kind == "group" else f"{name}."
+                control.slots.append(build_controls(shape.item_model, ctx, sub))
+        controls.append(control)
+    return controls
+
+
+def _scalar(raw: str, shape: FieldShape, tz: str) -> Any:
+    if shape.kind == "datetime" and raw and "+" not in raw and not raw.endswith("Z"):
+        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(tz)).isoformat()
+    return raw
+
+
+def _read(model: type[BaseModel], form: FormData, prefix: str, tz: str) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for field_name, info in model.model_fields.items():
+        name, shape = f"{prefix}{field_name}", shape_of(info)
+        if shape.kind == "evidence":
+            data[field_name] = [{"document": d} for d in form.getlist(name) if isinstance(d, str)]
+        elif shape.kind == "choices":
+            data[field_name] = [v for v in form.getlist(name) if isinstance(v, str)]
+        elif shape.kind == "group" and shape.item_model is not None:
+            slots = range(group_slots(shape.item_model, shape.constraints))
+            items = [_read(shape.item_model, form, f"{name}.{i}.", tz) for i in slots]
+            data[field_name] = [
+                item for item in items if any(v not in (None, []) for v in item.values())
+            ]
+        elif shape.kind == "model" and shape.item_model is not None:
+            data[field_name] = _read(shape.item_model, form, f"{name}.", tz)
+        else:
+            raw = form.get(name)
+            text = raw.strip() if isinstance(raw, str) else ""
+            if text:
+                data[field_name] = _scalar(text, shape, tz)
+            elif shape.nullable:
+                data[field_name] = None
+    return data
+
+
+def read_form(model: type[BaseModel], form: FormData, tz: str) -> dict[str, Any]:
+    """The posted form as the dict ``model`` validates: blanks left out (so "required" is
+    reported on the field), blank nullable fields None, empty repeatable slots dropped."""
+    return _read(model, form, "", tz)
+
+
+def posted_values(form: FormData) -> dict[str, list[str]]:
+    """Every posted name with its values, to fill the form again after a rejection."""
+    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
+
+
+def errors_by_control(
+    controls: list[Control], errors: Sequence[FieldError]
+) -> tuple[dict[str, str], list[FieldError]]:
+    """Each error placed on the control whose name is the longest prefix of the error's field;
+    the rest (no such control, e.g. a prerequisite document) returned for the form's summary."""
+    names = sorted(_names(controls), key=len, reverse=True)
+    placed: dict[str, str] = {}
+    rest = []
+    for error in errors:
+        where = error.get("field", "")
+        owner = next((n for n in names if where == n or where.startswith(n + ".")), None)
+        if owner is None:
+            rest.append(error)
+        else:
+            message = error.get("message", "")
+            placed[owner] = f"{placed[owner]}; {message}" if owner in placed else message
+    return placed, rest
+
+
+def _names(controls: list[Control]) -> list[str]:
+    found = []
+    for control in controls:
+        found.append(control.name)
+        for slot in control.slots:
+            found.extend(_names(slot))
+    return found

@@ -1,0 +1,165 @@
+"""Doing a step on a page: prerequisites to open, computed values, the form generated from the
+step's model, rejections next to their fields, and a receipt.
+
+The posted form is read into the step's own model, then submitted through the same code as
+``POST /cases/{id}/steps/{step}`` (``api.case_actions.submit_step``); its hidden
+Idempotency-Key becomes the Update ID, so a double click or a retried post applies once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from api import case_actions
+from api.case_actions import STEP_SPECS
+from api.deps import TemporalDep
+from api.errors import ApiError, FieldError, NotFound
+from api.web.case_view import CasePage, history, load_case, open_rows
+from api.web.render import render
+from api.web.session import CsrfChecked, PageActor
+from api.web.step_form import (
+    STAFF_LIST,
+    FormContext,
+    build_controls,
+    errors_by_control,
+    posted_values,
+    read_form,
+)
+from api.web.words import humanize, role_label, yes_no
+from domain.steps import StepSpec, field_errors
+from domain.text import unstorable
+from store.db import transaction
+from store.staff import list_staff
+
+router = APIRouter(prefix="/app/cases", include_in_schema=False)
+KEY_FIELD = "idempotency_key"
+
+
+def _spec(step: str) -> StepSpec:
+    spec = STEP_SPECS.get(step)
+    if spec is None:
+        raise NotFound(f"no step {step!r}")
+    return spec
+
+
+def _fixed(page: CasePage, spec: StepSpec) -> dict[str, Any]:
+    """Fields that must equal what the service computed when the step opened."""
+    computed = page.live.computed.get(spec.slug, {}) if page.live else {}
+    return {f: computed[key] for f, key in spec.computed if key in computed}
+
+
+def _may_act(page: CasePage, spec: StepSpec) -> bool:
+    return spec.role in page.actor.roles if spec.role else page.is_owner
+
+
+async def _staff_options(request: Request) -> list[tuple[str, str]]:
+    async with transaction(request.app.state.sessions) as session:
+        staff = await list_staff(session)
+    return [(m.employee_id, m.display_name) for m in staff if m.is_current()]
+
+
+async def step_page(
+    request: Request,
+    page: CasePage,
+    spec: StepSpec,
+    *,
+    posted: Mapping[str, Sequence[str]] | None = None,
+    errors: Sequence[FieldError] = (),
+    detail: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    """The step's page: its case, prerequisites, computed values and generated form."""
+    tz = request.app.state.settings.timezone
+    events = await history(request, page, tz)
+    opened = page.opened
+    ctx = FormContext(posted=posted or {}, fixed=_fixed(page, spec), documents=opened)
+    placed, unplaced = errors_by_control(build_controls(spec.fields, ctx), errors)
+    ctx.errors = placed
+    computed = page.live.computed.get(spec.slug, {}) if page.live else {}
+    ob = page.live.obligations.get(spec.slug) if page.live else None
+    context = {
+        "page": page,
+        "spec": spec,
+        "role": role_label(spec.role),
+        "register": humanize(spec.register),
+        "obligation": ob,
+        "rows": open_rows(page, tz),
+        "events": events,
+        "may_act": _may_act(page, spec) and ob is not None and ob.done_at is None,
+        "prerequisites": [(d, humanize(d), d in opened) for d in spec.prerequisites],
+        "computed": [(humanize(k), yes_no(v)) for k, v in computed.items()],
+        "controls": build_controls(spec.fields, ctx),
+        "staff_list": STAFF_LIST,
+        "staff": await _staff_options(request),
+        "key_field": KEY_FIELD,
+        "key": str(uuid.uuid4()),  # a fresh key per rendered form (and after a rejection)
+        "detail": detail,
+        "summary": unplaced,
+        "status": status,
+    }
+    return render(request, "step.html", context, status=status)
+
+
+@router.get("/{case_id}/steps/{step}", response_class=HTMLResponse)
+async def show_step(case_id: str, step: str, request: Request, actor: PageActor) -> HTMLResponse:
+    """The page where a step is done (or shown, to someone who does not hold its role)."""
+    spec = _spec(step)
+    page = await load_case(request, actor, case_id)
+    if page.case.example != spec.example:
+        raise NotFound(f"case {case_id} has no step {step!r}")
+    return await step_page(request, page, spec)
+
+
+def _unstorable(posted: Mapping[str, Sequence[str]]) -> list[FieldError]:
+    return [
+        FieldError(field=name, message=reason)
+        for name, values in posted.items()
+        for value in values
+        if (reason := unstorable(value)) is not None
+    ]
+
+
+@router.post("/{case_id}/steps/{step}", dependencies=[CsrfChecked], response_model=None)
+async def submit_step(
+    case_id: str, step: str, request: Request, actor: PageActor, temporal: TemporalDep
+) -> Response:
+    """Submit the form: a receipt (303) when accepted, else the form again with the reasons."""
+    spec = _spec(step)
+    form = await request.form()
+    posted = posted_values(form)
+    key = str(form.get(KEY_FIELD) or "") or str(uuid.uuid4())
+    page = await load_case(request, actor, case_id)
+    tz = request.app.state.settings.timezone
+    errors = _unstorable(posted)
+    if not errors:
+        try:
+            body = spec.fields.model_validate(read_form(spec.fields, form, tz))
+        except ValidationError as exc:
+            errors = [FieldError(field=e.field, message=e.message) for e in field_errors(exc)]
+    if errors:
+        detail = "Please correct the fields marked below; nothing was recorded."
+        return await step_page(
+            request, page, spec, posted=posted, errors=errors, detail=detail, status=422
+        )
+    try:
+        await case_actions.submit_step(request.app, temporal, actor, spec, case_id, body, key)
+    except ApiError as exc:
+        page = await load_case(request, actor, case_id)
+        return await step_page(
+            request,
+            page,
+            spec,
+            posted=posted,
+            errors=exc.errors,
+            detail=exc.detail,
+            status=exc.status_code,
+        )
+    target = f"/app/cases/{case_id}/receipts/{spec.slug}?key={quote(key)}"
+    return RedirectResponse(target, status_code=303)

@@ -1,0 +1,114 @@
+"""Doing example 1's triage attribution on pages: real database, time-skipping Temporal, worker.
+
+The case page, the step page with its generated form, opening documents (recorded as the API
+records them), rejections next to their fields with nothing changed, the receipt, and a
+double-posted form applied once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from store.tables import DocumentOpening, RegisterEntry
+from tests.api_support import TRIAGE_DOCS, open_case
+from tests.web_support import form, sign_in, text
+from tests.workflow_support import running_worker
+
+
+async def _entries(sessions, kind: str) -> int:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(RegisterEntry).where(RegisterEntry.kind == kind)
+        )
+    return int(count or 0)
+
+
+async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(
+            sqlite_url,
+            temporal=own_env.client,
+            temporal_task_queue=queue,
+            env="development",
+            api_host="127.0.0.1",
+        )
+        api.app.state.clock = own_env.get_current_time
+        case_id, _view = await open_case(api, own_env, sessions)
+        step_url = f"/app/cases/{case_id}/steps/triage-attribution"
+
+        await sign_in(api, "E-OWNER")  # no governance role, not a named owner yet
+        assert (await api.http.get(f"/app/cases/{case_id}")).status_code == 403
+
+        await sign_in(api, "E-SUPERVISOR")
+        case_page = await api.http.get(f"/app/cases/{case_id}")
+        assert case_page.status_code == 200, case_page.text
+        words = text(case_page.text)
+        assert "NM-CRIT-1" in words and "HC-NORTH" in words and "critical" in words
+        assert f'href="{step_url}"' in case_page.text
+        assert "Triage-failure attribution opened, due" in words and "{" not in words
+
+        page = await api.http.get(step_url)
+        assert page.status_code == 200, page.text
+        step_form = form(page.text, step_url)
+        hidden = step_form["hidden"]
+        assert hidden["indicators_above_threshold"] != "" and len(hidden["idempotency_key"]) > 20
+        assert "confirmed_sources.0.source" in step_form["names"]
+        assert 'for="f-note"' in page.text and "Note" in page.text
+
+        def post(extra: dict[str, object], key: str | None = None):  # type: ignore[no-untyped-def]
+            data = {**hidden, **extra}
+            if key is not None:
+                data["idempotency_key"] = key
+            return api.http.post(step_url, data=data)
+
+        good = {
+            "confirmed_sources.0.source": "manager_non_review",
+            "confirmed_sources.0.evidence": "report-chronology",
+            "note": "No manager review for three days",
+        }
+        missing = await post(good)
+        assert missing.status_code == 409, missing.text
+        assert "documents.daily-review" in missing.text and "Nothing was recorded" in missing.text
+
+        for doc in TRIAGE_DOCS:
+            opened = await api.http.post(
+                f"/app/cases/{case_id}/documents/{doc}/open",
+                data={"csrf_token": hidden["csrf_token"], "back": step_url},
+            )
+            assert opened.status_code == 303, opened.text
+            shown = await api.http.get(opened.headers["location"])
+            assert shown.status_code == 200 and "<table" in shown.text or "<dl" in shown.text
+            assert "recorded" in text(shown.text) and '{"' not in shown.text
+        async with sessions() as session:
+            count = await session.scalar(
+                select(func.count())
+                .select_from(DocumentOpening)
+                .where(DocumentOpening.case_id == case_id)
+            )
+        assert count == len(TRIAGE_DOCS)
+
+        page = await api.http.get(step_url)
+        hidden = form(page.text, step_url)["hidden"]
+        assert 'value="report-chronology"' in page.text  # evidence chosen from documents opened
+        invalid = await post({**good, "note": "  ", "confirmed_sources.0.evidence": ""})
+        assert invalid.status_code == 422
+        assert 'id="f-note-error"' in invalid.text
+        assert 'id="f-confirmed-sources-0-evidence-error"' in invalid.text
+        wrong = await post({**good, "indicators_above_threshold": "99"})
+        assert wrong.status_code == 422 and 'id="f-indicators-above-threshold-error"' in wrong.text
+        assert "computed value is" in wrong.text
+        assert await _entries(sessions, "triage_attribution") == 0
+
+        key = "page-key-1"
+        first = await post(good, key)
+        assert first.status_code == 303, first.text
+        again = await post(good, key)  # a double click: the same form posted twice
+        assert again.status_code == 303 and again.headers["location"] == first.headers["location"]
+        assert await _entries(sessions, "triage_attribution") == 1
+
+        receipt = await api.http.get(first.headers["location"])
+        assert receipt.status_code == 200, receipt.text
+        words = text(receipt.text)
+        assert "Near miss reliability case register, entry" in words
+        assert "on time" in words and "What happens next" in words
