@@ -27,6 +27,7 @@ from domain.closure import (
     ACT_REQUEST_RECONFIRMATION,
     ACT_VALIDATION_VALUES,
     NOT_CREDIBLE,
+    REPAIR_LOG,
     WF_CLOSURE_CASE,
     ClosurePolicy,
     ClosureStepRequest,
@@ -37,6 +38,8 @@ from store import closure_values as values
 from store import outbox
 from store.acknowledgment import set_review_case_ids
 from store.db import transaction
+from store.policies import current_policy
+from store.registers import append_entry, entries
 from store.staff import get_staff
 from store.tables import Case, ReviewItem
 
@@ -50,11 +53,13 @@ class ClosureActivities:
 
     @activity.defn(name=ACT_GENERATE_CLOSURE_REVIEW)
     async def generate_closure_review(self, request: GenerateReviewRequest) -> ReviewSummary:
-        """Classify and store the month's closures (idempotent: an existing review is kept)."""
+        """Classify and store the month's closures with the provider's current rules (pinned in
+        the review); idempotent: an existing review is kept."""
         zone = (request.calendar or CalendarConfig()).timezone
         async with transaction(self.deps.sessions) as session:
+            policy = await current_policy(session, ClosurePolicy)
             review = await closure_store.generate_closure_review(
-                session, request.review_id, request.period, request.as_of, zone, self.policy
+                session, request.review_id, request.period, request.as_of, zone, policy
             )
             counts = dict(review.summary["counts"])
             return ReviewSummary(
@@ -77,7 +82,8 @@ class ClosureActivities:
                     )
                 )
             ).all()
-            inputs = [self._case_input(request, item) for item in items]
+            policy = await values.review_policy(session, request.review_id) or self.policy
+            inputs = [self._case_input(request, item, policy.version) for item in items]
             for inp, item in zip(inputs, items, strict=True):
                 await self._seed_projection(session, inp, str(item.fields["employee_id"]))
             await set_review_case_ids(
@@ -87,7 +93,7 @@ class ClosureActivities:
             )
         return await start_cases(self.deps, WF_CLOSURE_CASE, inputs, raise_exposure=False)
 
-    def _case_input(self, request: ReviewedRequest, item: ReviewItem) -> CaseInput:
+    def _case_input(self, request: ReviewedRequest, item: ReviewItem, version: str) -> CaseInput:
         return CaseInput(
             case_id=closure_case_id(item.reference),
             example=names.EXAMPLE_CLOSURE,
@@ -97,7 +103,7 @@ class ClosureActivities:
             service_line=str(item.fields["service_line"]),
             opened_at=request.at,
             calendar=request.calendar,
-            policy_version=self.policy.version,
+            policy_version=version,
         )
 
     async def _seed_projection(self, session: Any, inp: CaseInput, employee_id: str) -> None:
@@ -130,10 +136,11 @@ class ClosureActivities:
 
     @activity.defn(name=ACT_ADJUDICATION_VALUES)
     async def compute_adjudication_values(self, request: ClosureStepRequest) -> dict[str, Any]:
-        """Step 2's computed values: days to reopen, today's classification, repeated patterns."""
+        """Step 2's computed values with the review's rules (their version is recorded)."""
         async with self.deps.sessions() as session:
+            policy = await values.review_policy(session, request.review_id) or self.policy
             return await values.adjudication_values(
-                session, request.review_id, request.case_ref, request.zone, self.policy
+                session, request.review_id, request.case_ref, request.zone, policy
             )
 
     @activity.defn(name=ACT_REPAIR_PREREQUISITES)
@@ -144,18 +151,38 @@ class ClosureActivities:
 
     @activity.defn(name=ACT_CLOSURE_BASELINE)
     async def compute_closure_baseline(self, request: ClosureStepRequest) -> dict[str, Any]:
-        """The worker's speaking-up score before activation, pinned for every validation."""
+        """The worker's speaking-up score before activation, pinned in the repair log with the
+        activation instant and the adjudication's rule version (retry-safe: pinned once)."""
         assert request.activated_at is not None
         employee = await self._employee(request.case_id)
-        async with self.deps.sessions() as session:
-            return await values.baseline(session, employee, request.activated_at)
+        async with transaction(self.deps.sessions) as session:
+            for entry in await entries(session, REPAIR_LOG, subject=request.case_id):
+                if entry.kind == values.BASELINE_KIND:
+                    return dict(entry.payload)
+            pinned = {
+                **await values.baseline(session, employee, request.activated_at),
+                "activated_at": request.activated_at.isoformat(),
+                "rule_version": request.rule_version,
+                "reference": request.reference,
+            }
+            await append_entry(
+                session,
+                REPAIR_LOG,
+                actor="system",
+                recorded_at=request.activated_at,
+                subject=request.case_id,
+                kind=values.BASELINE_KIND,
+                payload=pinned,
+            )
+            return pinned
 
     @activity.defn(name=ACT_VALIDATION_VALUES)
     async def compute_validation_values(self, request: ClosureStepRequest) -> dict[str, Any]:
-        """Step 4's measures (same rules as the review) with the confirmation evidence."""
+        """Step 4's measures with the adjudication's rule version, and the evidence attached."""
         assert request.activated_at is not None
         employee = await self._employee(request.case_id)
         async with self.deps.sessions() as session:
+            policy = await values.rules(session, request.rule_version, request.review_id)
             return await values.validation_values(
                 session,
                 request.review_id,
@@ -163,7 +190,7 @@ class ClosureActivities:
                 employee,
                 request.activated_at,
                 request.at,
-                self.policy,
+                policy,
             )
 
     @activity.defn(name=ACT_REQUEST_RECONFIRMATION)

@@ -207,78 +207,6 @@ def reconciliation_reasons(
     return reasons
 
 
-# -- validation measures ---------------------------------------------------------------------
-
-
-class ValidationMeasures(BaseModel):
-    """Step 4's measures, taken with the same rules at every validation of a case."""
-
-    model_config = ConfigDict(frozen=True)
-    confirmation: bool | None
-    confirmation_responded_at: datetime | None
-    reopened_since_activation: bool
-    baseline_score: int | None
-    revised_score: int | None
-    credibility: Credibility
-    measurable_improvement: bool
-
-
-def latest_score(
-    responses: list[dict[str, Any]], before: datetime | None = None
-) -> tuple[int | None, datetime | None]:
-    """The latest speaking-up score (strictly before ``before`` if given) and its time."""
-    best: tuple[datetime, int] | None = None
-    for row in responses:
-        at = instant(row["submitted_at"])
-        assert at is not None
-        if before is not None and at >= before:
-            continue
-        if best is None or at > best[0]:
-            best = (at, int(row["score"]))
-    return (best[1], best[0]) if best else (None, None)
-
-
-def measurable_improvement(
-    confirmation: bool | None, reopened_since: bool, baseline: int | None, revised: int | None
-) -> bool:
-    """Confirmed true, no reopen since activation, a score not lower than the baseline."""
-    if confirmation is not True or reopened_since or revised is None:
-        return False
-    return baseline is None or revised >= baseline
-
-
-def validation_measures(
-    activated_at: datetime,
-    confirmation: dict[str, Any] | None,
-    reopened: dict[str, Any] | None,
-    evidence: dict[str, Any] | None,
-    responses: list[dict[str, Any]],
-) -> ValidationMeasures:
-    """Measures at validation: latest confirmation, reopen since activation, score vs baseline."""
-    reopened_at = instant(reopened["reopened_at"]) if reopened else None
-    since = reopened_at is not None and reopened_at >= activated_at
-    confirmed = None if confirmation is None else bool(confirmation["confirmed"])
-    baseline, _ = latest_score(responses, before=activated_at)
-    revised, _ = latest_score(responses)
-    evidence_type = None if evidence is None else evidence["evidence_type"]
-    # The same rules as the review, with "reopened" read as "reopened since activation".
-    if since or confirmed is False:
-        credibility = Credibility.FAILED
-    elif confirmed is None or evidence_type in (None, "none"):
-        credibility = Credibility.DOUBTFUL
-    else:
-        credibility = Credibility.CREDIBLE
-    return ValidationMeasures(
-        confirmation=confirmed,
-        confirmation_responded_at=instant(confirmation["responded_at"]) if confirmation else None,
-        reopened_since_activation=since,
-        baseline_score=baseline,
-        revised_score=revised,
-        credibility=credibility,
-        measurable_improvement=measurable_improvement(confirmed, since, baseline, revised),
-    )
-
-
 def repeated(
     items: list[dict[str, Any]], closed_at: datetime, key: str, value: Any, policy: ClosurePolicy
 ) -> bool:
@@ -305,3 +233,5 @@ class ClosureStepRequest(BaseModel):
     zone: str = "Europe/London"
     activated_at: datetime | None = None
     cycle: int = 0
+    # The adjudication's rule version: validation applies the same closure-credibility rules.
+    rule_version: str = POLICY_VERSION

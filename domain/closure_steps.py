@@ -13,6 +13,10 @@ from domain.names import EXAMPLE_CLOSURE
 from domain.roles import Role
 from domain.steps import StepSpec
 
+# Step 4's measures (updated confirmation, reopen status, confidence score, rule version):
+# opening it refreshes them, so answers received after the step opened count.
+VALIDATION_MEASURES_DOC = "repair-validation-measures"
+
 CredibilityStatus = Literal["credible", "doubtful", "failed"]
 
 CredibilitySource = Literal[
@@ -130,6 +134,7 @@ REPAIR_VALIDATION = StepSpec(
     title="Repair validation",
     role=Role.BOARD_WORKFORCE_EXPERIENCE_REVIEWER,
     deadline_rule="2 working days",
+    prerequisites=(VALIDATION_MEASURES_DOC,),
     register=BOARD_RECORD,
     fields=RepairValidation,
     computed=(
@@ -153,5 +158,6 @@ DOCUMENTS = frozenset(
         "employee-narrative-feedback",
         "reviewer-accountability-sheet",
         "service-impact-summary",
+        VALIDATION_MEASURES_DOC,
     }
 )

@@ -13,10 +13,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.closure import CLOSURE_FEEDS, CONFIRMATIONS, EVIDENCE, SPEAKING_UP, case_ref_of
+from domain.closure import (
+    CLOSURE_FEEDS,
+    CONFIRMATIONS,
+    EVIDENCE,
+    REPAIR_LOG,
+    SPEAKING_UP,
+    case_ref_of,
+)
 from domain.names import EXAMPLE_CLOSURE
 from store.closure import non_credible_items
-from store.closure_values import adjudication_note
+from store.closure_values import BASELINE_KIND, adjudication_note, rules, validation_values
+from store.registers import entries as register_entries
 from store.tables import Case, CaseEvent, Review, SourceRecord, SourceRecordVersion
 from store.tables import ReviewItem as ReviewItemRow
 
@@ -195,6 +203,36 @@ async def service_impact_summary(session: AsyncSession, ctx: DocumentContext) ->
     }
 
 
+async def repair_validation_measures(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
+    """Step 4's measures now: answers since activation, reopen status, score against the pinned
+    baseline, with the adjudication's rules; what is still missing is named."""
+    pinned = [
+        e.payload
+        for e in await register_entries(session, REPAIR_LOG, subject=ctx.case_id)
+        if e.kind == BASELINE_KIND
+    ]
+    case = await session.get(Case, ctx.case_id)
+    if not pinned or case is None:
+        return {"available": False}
+    baseline = pinned[0]
+    activated_at = datetime.fromisoformat(str(baseline["activated_at"]))
+    # "As of" the case's latest recorded event (the API has no clock of its own to offer here).
+    latest = await session.scalar(
+        select(func.max(CaseEvent.at)).where(CaseEvent.case_id == ctx.case_id)
+    )
+    policy = await rules(session, str(baseline["rule_version"]), ctx.review_id)
+    values = await validation_values(
+        session,
+        ctx.review_id,
+        case_ref_of(ctx.case_id),
+        case.employee_id,
+        activated_at,
+        max(activated_at, latest or activated_at),
+        policy,
+    )
+    return {"available": True, "baseline": baseline, **values}
+
+
 CLOSURE_BUILDERS: dict[
     str, Callable[[AsyncSession, DocumentContext], Awaitable[dict[str, Any]]]
 ] = {
@@ -204,4 +242,5 @@ CLOSURE_BUILDERS: dict[
     "employee-narrative-feedback": employee_narrative_feedback,
     "reviewer-accountability-sheet": reviewer_accountability_sheet,
     "service-impact-summary": service_impact_summary,
+    "repair-validation-measures": repair_validation_measures,
 }

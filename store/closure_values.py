@@ -16,19 +16,33 @@ from domain.closure import (
     SPEAKING_UP,
     ClosurePolicy,
     classify,
-    latest_score,
     repeated,
-    validation_measures,
 )
+from domain.closure_measures import latest_score, validation_measures
 from store.closure import non_credible_items
+from store.policies import policy_by_version
 from store.sources import current_records
-from store.tables import RegisterEntry, ReviewItem, SourceRecord
+from store.tables import RegisterEntry, Review, ReviewItem, SourceRecord
 
 ADJUDICATION_KIND = "credibility_adjudication"
+BASELINE_KIND = "validation_baseline_pinned"
 
 
 class ClosureItemMissing(LookupError):
     """The case's review item does not exist."""
+
+
+async def review_policy(session: AsyncSession, review_id: str) -> ClosurePolicy | None:
+    """The rules the closure review was classified with (pinned in its summary)."""
+    review = await session.get(Review, review_id)
+    pinned = review.summary.get("policy") if review is not None else None
+    return ClosurePolicy.model_validate(pinned) if pinned else None
+
+
+async def rules(session: AsyncSession, version: str, review_id: str) -> ClosurePolicy:
+    """The closure rules saved under VERSION (else the review's pinned rules, else defaults)."""
+    found = await policy_by_version(session, ClosurePolicy, version)
+    return found or await review_policy(session, review_id) or ClosurePolicy()
 
 
 async def review_fields(session: AsyncSession, review_id: str, case_ref: str) -> dict[str, Any]:
@@ -63,7 +77,10 @@ def _repeats(
 async def adjudication_values(
     session: AsyncSession, review_id: str, case_ref: str, zone: str, policy: ClosurePolicy
 ) -> dict[str, Any]:
-    """Days from closure to reopen, the same rules on today's records, repeated patterns."""
+    """Days from closure to reopen, the review's rules on today's records, repeated patterns.
+
+    POLICY is the review's pinned rules; their version is recorded as the case's rule version.
+    """
     fields = await review_fields(session, review_id, case_ref)
     closed_at = instant(fields["closed_at"])
     assert closed_at is not None
@@ -79,6 +96,7 @@ async def adjudication_values(
         "current_reasons": now.reasons,
         "days_closure_to_reopen": days if days is not None and days >= 0 else None,
         **_repeats(items, closed_at, fields, policy),
+        "rule_version": policy.version,
     }
 
 
@@ -131,7 +149,8 @@ async def validation_values(
     at: datetime,
     policy: ClosurePolicy,
 ) -> dict[str, Any]:
-    """Step 4's measures with the review's rules, plus the confirmation evidence attached."""
+    """Step 4's measures with the adjudication's rules (POLICY), plus the evidence attached:
+    only answers received since activation count; what is still missing is named."""
     fields = await review_fields(session, review_id, case_ref)
     sat = await satellites(session, case_ref)
     measures = validation_measures(
@@ -140,6 +159,7 @@ async def validation_values(
         sat[REOPENED],
         sat[EVIDENCE],
         await speaking_up_rows(session, employee_id),
+        policy,
     )
     status = {True: "confirmed", False: "not_confirmed", None: "no_response"}[measures.confirmation]
     repeats = _repeats(await non_credible_items(session), at, fields, policy)
@@ -148,6 +168,8 @@ async def validation_values(
         "revised_confirmation_status": status,
         "repeated_doubtful": any(repeats.values()),
         **repeats,
-        "confirmation_evidence": sat[CONFIRMATIONS],
+        "confirmation_evidence": sat[CONFIRMATIONS] if measures.confirmation is not None else None,
+        "reopened_record": sat[REOPENED],
+        "activated_at": activated_at.isoformat(),
         "policy_version": policy.version,
     }

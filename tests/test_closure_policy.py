@@ -14,15 +14,14 @@ from domain.closure import (
     case_ref_of,
     classify,
     closure_case_id,
-    measurable_improvement,
     month_bounds,
     next_month,
     parse_month,
     previous_month,
     reconciliation_reasons,
     repeated,
-    validation_measures,
 )
+from domain.closure_measures import measurable_improvement, validation_measures
 from domain.closure_steps import STEPS
 from domain.reviews import REVIEWS, review_id
 
@@ -198,21 +197,55 @@ def test_measurable_improvement_rules():
     assert not measurable_improvement(True, False, 3, None)
 
 
+def answered(confirmed: bool, at: datetime) -> dict:
+    return {"employee_id": "W-1", "confirmed": confirmed, "responded_at": at.isoformat()}
+
+
 def test_validation_measures_use_activation_as_the_line():
     responses = [
         score(ACTIVATED - timedelta(days=40), 4),
         score(ACTIVATED - timedelta(days=3), 2),
         score(ACTIVATED + timedelta(days=10), 3),
     ]
+    fresh = answered(True, ACTIVATED + timedelta(days=12))
     old_reopen = reopen(ACTIVATED - timedelta(days=5))
-    m = validation_measures(ACTIVATED, confirmation(True), old_reopen, evidence(), responses)
+    m = validation_measures(ACTIVATED, fresh, old_reopen, evidence(), responses, POLICY)
     assert (m.baseline_score, m.revised_score) == (2, 3)
-    assert not m.reopened_since_activation
+    assert not m.reopened_since_activation and m.missing_since_activation == []
     assert m.measurable_improvement and m.credibility is Credibility.CREDIBLE
+    assert m.rule_version == POLICY.version
     new_reopen = reopen(ACTIVATED + timedelta(days=1))
-    m = validation_measures(ACTIVATED, confirmation(True), new_reopen, evidence(), responses)
+    m = validation_measures(ACTIVATED, fresh, new_reopen, evidence(), responses, POLICY)
     assert m.reopened_since_activation and not m.measurable_improvement
     assert m.credibility is Credibility.FAILED
+
+
+def test_validation_measures_ignore_answers_from_before_activation():
+    """Seed, example 3 step 4: "cannot proceed without updated employee confirmation data"."""
+    stale = answered(True, ACTIVATED - timedelta(days=1))
+    old_scores = [score(ACTIVATED - timedelta(days=3), 4)]
+    m = validation_measures(ACTIVATED, stale, None, evidence(), old_scores, POLICY)
+    assert m.confirmation is None and m.revised_score is None
+    assert not m.measurable_improvement
+    assert m.missing_since_activation == [
+        "employee-confirmation-form",
+        "speaking-up-confidence-form",
+    ]
+    fresh = answered(True, ACTIVATED)
+    later = [*old_scores, score(ACTIVATED + timedelta(hours=1), 4)]
+    m = validation_measures(ACTIVATED, fresh, None, evidence(), later, POLICY)
+    assert m.missing_since_activation == [] and m.measurable_improvement
+
+
+def test_reopen_since_activation_follows_the_pinned_reopen_days():
+    late = reopen(ACTIVATED + timedelta(days=20))
+    fresh = answered(True, ACTIVATED + timedelta(days=1))
+    assert validation_measures(
+        ACTIVATED, fresh, late, evidence(), [], POLICY
+    ).reopened_since_activation
+    strict = POLICY.model_copy(update={"reopen_days": 14, "version": "closure-policy-v2"})
+    m = validation_measures(ACTIVATED, fresh, late, evidence(), [], strict)
+    assert not m.reopened_since_activation and m.rule_version == "closure-policy-v2"
 
 
 def test_repeated_doubtful_closures_window():

@@ -53,6 +53,7 @@ ADJ_DOCS = [
     "employee-narrative-feedback",
 ]
 REPAIR_DOCS = ["reviewer-accountability-sheet", "service-impact-summary"]
+MEASURES = ["repair-validation-measures"]
 RPC = timedelta(seconds=30)
 
 
@@ -209,6 +210,36 @@ def validation(state, decision, **over):
     }
 
 
+async def answer(sessions, case_ref: str, confirmed: bool, score: int, at: datetime) -> None:
+    """The worker answers the employee confirmation and the speaking-up form at AT."""
+    await load(
+        sessions,
+        "employee-confirmation-form",
+        [
+            {
+                "case_ref": case_ref,
+                "employee_id": "W-1",
+                "confirmed": confirmed,
+                "responded_at": at.isoformat(),
+            }
+        ],
+    )
+    await load(
+        sessions,
+        "speaking-up-confidence-form",
+        [
+            {
+                "response_id": f"SU-{case_ref}-{at.timestamp():.0f}",
+                "employee_id": "W-1",
+                "service_line": "SL-A",
+                "risk_domain": "medication",
+                "score": score,
+                "submitted_at": at.isoformat(),
+            }
+        ],
+    )
+
+
 async def breach_levels(sessions, subject, step):
     async with sessions() as s:
         rows = await s.scalars(select(Breach).where(Breach.case_id == subject, Breach.step == step))
@@ -303,10 +334,34 @@ async def test_doubtful_case_repair_validation_gate_and_cycles(
         opens = CAL.add_calendar_days(activated, 21)
         assert abs(ob.opened_at - opens) < timedelta(seconds=5)
         assert ob.deadline == CAL.add_working_days(opens, 2).astimezone(UTC)
+        no_doc = await rejection(
+            submit(case, "repair-validation", "E-BOARD", validation(state, "continue"))
+        )
+        assert no_doc.type == "MissingPrerequisite" and "repair-validation-measures" in str(
+            no_doc.details
+        )
+        await open_docs(case, "E-BOARD", MEASURES)
+        # Nothing received since activation (the only answers are from before): refused, 409,
+        # naming both forms; the step stays open and its deadline escalates.
+        stale = await rejection(
+            submit(case, "repair-validation", "E-BOARD", validation(state, "continue"))
+        )
+        assert stale.type == "MissingPrerequisite"
+        assert "forms.employee-confirmation-form" in str(stale.details)
+        assert "forms.speaking-up-confidence-form" in str(stale.details)
+        await skip(own_env, ob.deadline - await own_env.get_current_time() + timedelta(minutes=5))
+        levels = await wait_for(lambda: breach_levels(sessions, case.id, "repair-validation"))
+        assert levels[0] == (1, ob.deadline)
+        await wait_for(lambda: _true(inbox.to(email("E-BOARD"))))
+        await answer(sessions, "CC-D", False, 2, await own_env.get_current_time())
+        await open_docs(case, "E-BOARD", MEASURES)  # refreshes: the answers now count
+        state = await case_state(case)
+        assert state.computed["repair-validation"]["missing_since_activation"] == []
+        assert state.computed["repair-validation"]["rule_version"] == "closure-policy-v1"
         undone = await rejection(
             submit(case, "repair-validation", "E-BOARD", validation(state, "continue"))
         )
-        assert undone.type == "MissingPrerequisite"
+        assert undone.type == "MissingPrerequisite" and "actions." in str(undone.details)
         for action in ("final-correction", "worker-reconnection", "follow-up-review"):
             await case.execute_update(
                 names.UPDATE_COMPLETE_ACTION,
@@ -318,41 +373,17 @@ async def test_doubtful_case_repair_validation_gate_and_cycles(
             submit(case, "repair-validation", "E-BOARD", validation(state, "close"))
         )
         assert gate.type == "InvalidFields" and "measurable improvement" in str(gate.details)
-        await submit(case, "repair-validation", "E-BOARD", validation(state, "continue"))
+        receipt = await submit(case, "repair-validation", "E-BOARD", validation(state, "continue"))
+        assert receipt["late"] is True
         await wait_stage(case, "awaiting-validation")
 
         # The worker now says it is resolved and is confident: the next cycle can close.
-        now = await own_env.get_current_time()
-        await load(
-            sessions,
-            "employee-confirmation-form",
-            [
-                {
-                    "case_ref": "CC-D",
-                    "employee_id": "W-1",
-                    "confirmed": True,
-                    "responded_at": now.isoformat(),
-                }
-            ],
-        )
-        await load(
-            sessions,
-            "speaking-up-confidence-form",
-            [
-                {
-                    "response_id": "SU-1",
-                    "employee_id": "W-1",
-                    "service_line": "SL-A",
-                    "risk_domain": "medication",
-                    "score": 4,
-                    "submitted_at": now.isoformat(),
-                }
-            ],
-        )
+        await answer(sessions, "CC-D", True, 4, await own_env.get_current_time())
         await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
         state = await wait_stage(case, "repair-validation")
         assert state.computed["repair-validation"]["measurable_improvement"] is True
         assert "repair-validation#1" in state.results
+        await open_docs(case, "E-BOARD", MEASURES)
         await submit(case, "repair-validation", "E-BOARD", validation(state, "close"))
         final = await asyncio.wait_for(case.result(), 60)
         assert final["status"] == "closed" and final["closure"]["category"] == "repaired"
@@ -431,6 +462,11 @@ async def test_failed_case_escalates_waits_for_board_pack_and_closes_on_minuted_
             )
         await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
         state = await wait_stage(case, "repair-validation")
+        # The "not resolved" answer given before activation is stale: updated answers are needed.
+        assert state.computed["repair-validation"]["revised_confirmation_status"] == "no_response"
+        await answer(sessions, "CC-F", False, 2, await own_env.get_current_time())
+        await open_docs(case, "E-BOARD", MEASURES)
+        state = await case_state(case)
         assert state.computed["repair-validation"]["revised_confirmation_status"] == "not_confirmed"
         bare = await rejection(
             submit(case, "repair-validation", "E-BOARD", validation(state, "escalate"))
@@ -445,6 +481,7 @@ async def test_failed_case_escalates_waits_for_board_pack_and_closes_on_minuted_
         )
         await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
         state = await wait_stage(case, "repair-validation")
+        await open_docs(case, "E-BOARD", MEASURES)
         # Still no improvement, but a formal escalation is minuted in the board record: close.
         await submit(case, "repair-validation", "E-BOARD", validation(state, "close"))
         final = await asyncio.wait_for(case.result(), 60)

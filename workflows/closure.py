@@ -11,7 +11,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import closure_steps as cs
     from domain import names
-    from domain.cases import CaseInput, CaseState, StepSubmission, TimelineEvent
+    from domain.cases import CaseInput, CaseState, DocumentOpened, StepSubmission, TimelineEvent
     from domain.closure import (
         ACT_ADJUDICATION_VALUES,
         ACT_CLOSURE_BASELINE,
@@ -25,8 +25,8 @@ with workflow.unsafe.imports_passed_through():
         ClosureStepRequest,
         Credibility,
         case_ref_of,
-        measurable_improvement,
     )
+    from domain.closure_measures import measurable_improvement
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
 
@@ -48,6 +48,11 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
         super().__init__(inp)
+        # The adjudication's rule version, applied again at every validation (the seed: "the
+        # same closure-credibility rules are used before and after repair").
+        self._rule_version = inp.policy_version
+        self._activated: datetime | None = None
+        self._baseline: dict[str, Any] = {}
 
     def _request(self, at: datetime, **extra: Any) -> ClosureStepRequest:
         return ClosureStepRequest(
@@ -57,6 +62,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
             review_id=self.inp.review_id,
             at=at,
             zone=self.inp.calendar.timezone,
+            rule_version=self._rule_version,
             **extra,
         )
 
@@ -70,6 +76,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         await self.set_stage("opened")
         computed = await run_db(ACT_ADJUDICATION_VALUES, self._request(inp.opened_at), dict)
         assert isinstance(computed, dict)
+        self._rule_version = str(computed.get("rule_version") or inp.policy_version)
         adjudication = await self.run_step(cs.CREDIBILITY_ADJUDICATION, inp.opened_at, computed)
         status = adjudication["confirmed_status"]
         await self._confirm_exposure(status)
@@ -130,31 +137,62 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
             ACT_CLOSURE_BASELINE, self._request(activated, activated_at=activated), dict
         )
         assert isinstance(baseline, dict)
+        self._activated, self._baseline = activated, baseline
         self.state.computed["activation-baseline"] = {
             **baseline,
             "activated_at": activated.isoformat(),
-            "policy_version": self.inp.policy_version,
+            "policy_version": self._rule_version,
         }
         start, cycle = activated, 0
         while True:
             cycle += 1
             opens = await self._await_validation(start, activated, cycle)
-            values = await run_db(
-                ACT_VALIDATION_VALUES, self._request(opens, activated_at=activated), dict
-            )
-            assert isinstance(values, dict)
-            # The baseline pinned at activation is the one every cycle compares against.
-            values["baseline_score"] = baseline["baseline_score"]
-            values["measurable_improvement"] = measurable_improvement(
-                values["confirmation"],
-                values["reopened_since_activation"],
-                baseline["baseline_score"],
-                values["revised_score"],
-            )
-            result = await self.run_step(cs.REPAIR_VALIDATION, opens, values)
+            result = await self.run_step(cs.REPAIR_VALIDATION, opens, await self._measures(opens))
             if result["decision"] == "close":
-                return "repaired" if values["measurable_improvement"] else "closed_with_escalation"
+                improved = self.state.computed[cs.REPAIR_VALIDATION.slug]["measurable_improvement"]
+                return "repaired" if improved else "closed_with_escalation"
             start = self._done_at(cs.REPAIR_VALIDATION.slug)
+
+    async def _measures(self, at: datetime) -> dict[str, Any]:
+        """Step 4's measures at AT with the adjudication's rules, against the pinned baseline."""
+        assert self._activated is not None
+        values = await run_db(
+            ACT_VALIDATION_VALUES, self._request(at, activated_at=self._activated), dict
+        )
+        assert isinstance(values, dict)
+        # The baseline pinned at activation is the one every cycle compares against.
+        values["baseline_score"] = self._baseline["baseline_score"]
+        values["measurable_improvement"] = measurable_improvement(
+            values["confirmation"],
+            values["reopened_since_activation"],
+            self._baseline["baseline_score"],
+            values["revised_score"],
+        )
+        values["adjudication_rule_version"] = self._rule_version
+        return values
+
+    async def document_opened(self, opened: DocumentOpened) -> None:
+        """Opening the repair-validation measures refreshes them: answers that arrived after the
+        step opened count (same activation line, same rules)."""
+        slug = cs.REPAIR_VALIDATION.slug
+        if opened.document != cs.VALIDATION_MEASURES_DOC or self.state.current_step != slug:
+            return
+        if slug in self._submitting:
+            return  # a submission is being recorded against the values it was judged on
+        self.state.computed[slug] = await self._measures(workflow.now())
+        await self.project(
+            TimelineEvent(
+                at=workflow.now(),
+                kind="validation_measures_refreshed",
+                actor=opened.actor.employee_id,
+                detail={
+                    "missing_since_activation": self.state.computed[slug][
+                        "missing_since_activation"
+                    ],
+                    "measurable_improvement": self.state.computed[slug]["measurable_improvement"],
+                },
+            )
+        )
 
     async def _await_validation(self, start: datetime, activated: datetime, cycle: int) -> datetime:
         """Sleep until the validation opens, asking the worker again a week before."""
@@ -188,6 +226,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         elif spec.slug == cs.REPAIR_PATHWAY.slug:
             errors += _pathway_checks(model, computed, workflow.now().date())
         elif spec.slug == cs.REPAIR_VALIDATION.slug:
+            _require_updated_answers(computed)
             self._require_actions_done()
             errors += _validation_checks(model, computed, self._minuted())
         return errors
@@ -208,6 +247,23 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
             key.startswith(f"{cs.REPAIR_VALIDATION.slug}#") and result.get("escalation_minute")
             for key, result in self.state.results.items()
         )
+
+
+def _require_updated_answers(computed: dict[str, Any]) -> None:
+    """409 while a confirmation or a confidence answer since activation is missing (the step
+    stays open: its deadline keeps running and escalates)."""
+    missing = list(computed.get("missing_since_activation", []))
+    if missing:
+        since = computed.get("activated_at")
+        errors = [
+            FieldError(
+                field=f"forms.{form}",
+                message=f"no answer received since activation ({since}); "
+                f"open {cs.VALIDATION_MEASURES_DOC} again to refresh",
+            )
+            for form in missing
+        ]
+        raise reject(MISSING_PREREQUISITE, "updated employee answers are missing", errors)
 
 
 def _adjudication_checks(model: Any, computed: dict[str, Any]) -> list[FieldError]:
