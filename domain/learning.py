@@ -62,6 +62,9 @@ class LearningPolicy(BaseModel):
     critical_repeat_count: int = 2
     measure_window_days: int = 14
     validation_after_days: int = 14
+    # "Recurrence indicators reduced below threshold" (seed, example 2 step 4): the revised
+    # count is below the baseline and at most this many reports in the measure window.
+    recurrence_tolerance: int = 1
     # Our definition for step 2's repeated-pattern flags (the spec leaves the window open).
     repeat_window_days: int = 90
 

@@ -45,7 +45,8 @@ def _gate_reason(computed: dict[str, Any]) -> str:
     baseline, follow_up = computed.get("baseline", {}), computed.get("follow_up", {})
     return (
         f"recurrence {follow_up.get('recurrence_count')} vs baseline "
-        f"{baseline.get('recurrence_count')} (fell: {computed.get('recurrence_fell')}); "
+        f"{baseline.get('recurrence_count')}, tolerance {computed.get('recurrence_tolerance')} "
+        f"(below threshold: {computed.get('recurrence_fell')}); "
         f"visibility improved: {computed.get('visibility_improved')}; "
         f"same rules: {computed.get('same_rules')}"
     )

@@ -90,9 +90,12 @@ class ValidationMeasures(BaseModel):
     confidence_mean: float | None
 
 
-def recurrence_fell(baseline: ValidationMeasures, follow_up: ValidationMeasures) -> bool:
-    """Recurrence fell: the revised count is below the baseline."""
-    return follow_up.recurrence_count < baseline.recurrence_count
+def recurrence_fell(
+    baseline: ValidationMeasures, follow_up: ValidationMeasures, tolerance: int
+) -> bool:
+    """Recurrence fell below threshold: below the baseline and within the recurrence tolerance."""
+    revised = follow_up.recurrence_count
+    return revised < baseline.recurrence_count and revised <= tolerance
 
 
 def visibility_improved(baseline: ValidationMeasures, follow_up: ValidationMeasures) -> bool:
@@ -116,6 +119,7 @@ class ValidationValues(BaseModel):
     revised_corrective_action_completion_rate: float | None
     revised_reporter_feedback_completion_rate: float | None
     recurrence_fell: bool
+    recurrence_tolerance: int
     visibility_improved: bool
     same_rules: bool
     responses_since_activation: int
@@ -131,9 +135,11 @@ def validation_values(
     follow_up: ValidationMeasures,
     activated_at: datetime,
     responses: list[int],
+    tolerance: int,
 ) -> ValidationValues:
-    """The gate: same rules, a form response since activation, recurrence fell, visibility up."""
-    fell = recurrence_fell(baseline, follow_up)
+    """The gate: same rules, a form response since activation, recurrence fell below the
+    pinned recurrence TOLERANCE, visibility up."""
+    fell = recurrence_fell(baseline, follow_up, tolerance)
     improved = visibility_improved(baseline, follow_up)
     same = baseline.rule_version == follow_up.rule_version
     mean = round(sum(responses) / len(responses), 2) if responses else None
@@ -142,6 +148,7 @@ def validation_values(
         revised_corrective_action_completion_rate=follow_up.corrective_action_completion_rate,
         revised_reporter_feedback_completion_rate=follow_up.reporter_feedback_completion_rate,
         recurrence_fell=fell,
+        recurrence_tolerance=tolerance,
         visibility_improved=improved,
         same_rules=same,
         responses_since_activation=len(responses),

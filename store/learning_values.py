@@ -235,4 +235,5 @@ async def follow_up(
     )
     scope = {"risk_domain": baseline.risk_domain, "service_line": baseline.service_line}
     responses = await _rows(session, CONFIDENCE_FORM, "submitted_at", activated_at, None, **scope)
-    return validation_values(baseline, current, activated_at, [int(r["score"]) for r in responses])
+    scores = [int(r["score"]) for r in responses]
+    return validation_values(baseline, current, activated_at, scores, policy.recurrence_tolerance)

@@ -26,6 +26,8 @@ from domain.cases import (
 from domain.closure import closure_case_id, next_month, parse_month
 from domain.reviews import review_id
 from domain.roles import Role
+from store.db import transaction
+from store.policies import save_policy
 from store.tables import Breach, Case, RegisterEntry
 from tests.factories import email, load, staff_rows
 from tests.histories import record_history
@@ -294,6 +296,7 @@ async def test_doubtful_case_repair_validation_gate_and_cycles(
         )
         assert missing.type == "MissingPrerequisite"
         await open_docs(case, "E-QALEAD", ADJ_DOCS)
+        policy_changed_at = await own_env.get_current_time()
         lower = await rejection(
             submit(case, "credibility-adjudication", "E-QALEAD", adjudication(state, "credible"))
         )
@@ -302,7 +305,15 @@ async def test_doubtful_case_repair_validation_gate_and_cycles(
         assert (
             await rejection(submit(case, "credibility-adjudication", "E-QALEAD", typed))
         ).type == "InvalidFields"
+        assert state.computed["credibility-adjudication"]["rule_version"] == "closure-policy-v1"
         await submit(case, "credibility-adjudication", "E-QALEAD", adjudication(state, "doubtful"))
+        # The administrator tightens the rules after adjudication (repeated = 5 closures, not 2):
+        # the validation must still apply the adjudication's rule version.
+        async with transaction(sessions) as s:
+            v2 = await save_policy(
+                s, "closure-credibility", {"repeat_min": 5}, actor="E-ADMIN", at=policy_changed_at
+            )
+        assert v2.version == "closure-policy-v2"
 
         state = await wait_stage(case, "repair-pathway")
         assert state.obligations["repair-pathway"].deadline == CAL.add_working_days(
@@ -357,7 +368,10 @@ async def test_doubtful_case_repair_validation_gate_and_cycles(
         await open_docs(case, "E-BOARD", MEASURES)  # refreshes: the answers now count
         state = await case_state(case)
         assert state.computed["repair-validation"]["missing_since_activation"] == []
-        assert state.computed["repair-validation"]["rule_version"] == "closure-policy-v1"
+        computed = state.computed["repair-validation"]
+        assert computed["rule_version"] == "closure-policy-v1"
+        assert computed["adjudication_rule_version"] == "closure-policy-v1"
+        assert computed["repeated_doubtful"] is True  # two by the same role: v1 says repeated
         undone = await rejection(
             submit(case, "repair-validation", "E-BOARD", validation(state, "continue"))
         )

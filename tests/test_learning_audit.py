@@ -138,6 +138,14 @@ async def test_baseline_pinned_once_and_follow_up_gate(sessions):
     assert current.recurrence_count == 1  # NM-3 was submitted 10 days before its closure
     assert values.recurrence_fell and values.visibility_improved
     assert values.responses_since_activation == 1 and values.gate_passed
+    # The recurrence tolerance is pinned with the rules: at 0, 2 -> 1 is not "below threshold".
+    strict = POLICY.model_copy(update={"recurrence_tolerance": 0, "version": "learning-policy-v2"})
+    async with transaction(sessions) as session:
+        await pin_baseline(session, "learning-case-NM-2", RID, "NM-2", activated, strict)
+    async with sessions() as session:
+        values = await follow_up(session, "learning-case-NM-2", window_end)
+    assert values.revised_recurrence_count == 1 and values.recurrence_tolerance == 0
+    assert not values.recurrence_fell and not values.gate_passed
 
 
 async def test_learning_documents(sessions):

@@ -230,16 +230,27 @@ def test_visibility_improved(follow_up, improved):
 
 
 def test_gate_needs_fall_improvement_same_rules_and_a_response():
-    baseline, better = _measures(), _measures(recurrence=2, fb=(2, 2))
-    assert validation_values(baseline, better, AS_OF, [4]).gate_passed
-    assert not validation_values(baseline, better, AS_OF, []).gate_passed  # no form response
+    baseline, better = _measures(), _measures(recurrence=1, fb=(2, 2))
+    assert validation_values(baseline, better, AS_OF, [4], 1).gate_passed
+    assert not validation_values(baseline, better, AS_OF, [], 1).gate_passed  # no form response
     same = _measures(recurrence=3, fb=(2, 2))
-    assert not validation_values(baseline, same, AS_OF, [4]).recurrence_fell
-    other = _measures(recurrence=2, fb=(2, 2), version="learning-policy-v2")
-    assert not validation_values(baseline, other, AS_OF, [4]).gate_passed
-    values = validation_values(baseline, better, AS_OF, [4, 5])
+    assert not validation_values(baseline, same, AS_OF, [4], 1).recurrence_fell
+    other = _measures(recurrence=1, fb=(2, 2), version="learning-policy-v2")
+    assert not validation_values(baseline, other, AS_OF, [4], 1).gate_passed
+    values = validation_values(baseline, better, AS_OF, [4, 5], 1)
     assert values.confidence_mean_since_activation == 4.5
-    assert values.revised_recurrence_count == 2
+    assert values.revised_recurrence_count == 1 and values.recurrence_tolerance == 1
+
+
+def test_recurrence_below_threshold_needs_the_tolerance_too():
+    """Seed, example 2 step 4: "whether recurrence indicators reduced below threshold"."""
+    baseline, fewer = _measures(), _measures(recurrence=2, fb=(2, 2))
+    fell = validation_values(baseline, fewer, AS_OF, [4], 1)
+    assert not fell.recurrence_fell and not fell.gate_passed  # 3 -> 2, but 2 > tolerance 1
+    assert validation_values(baseline, fewer, AS_OF, [4], 2).gate_passed
+    assert LearningPolicy().recurrence_tolerance == 1
+    low = _measures(recurrence=0)
+    assert not validation_values(low, low, AS_OF, [4], 1).recurrence_fell  # not below baseline
 
 
 def _validation(decision, minute=None, status="emerging"):

@@ -74,7 +74,9 @@ async def _true(value=True):
 async def audit_and_open_case(env, sessions, queue, reference):
     """Seed one report closed without feedback in the last ended cycle; audit; mark reviewed."""
     now = await env.get_current_time()
-    period = audit_period(now.astimezone(UTC).date())
+    # Before 08:00 UTC on a cycle's first day its audit (07:00 local) has not run yet: take the
+    # previous cycle, whose audit is due already (the test waits for it in real time).
+    period = audit_period((now - timedelta(hours=8)).astimezone(UTC).date())
     await load(sessions, "staff-directory", staff_rows(LEARNING_STAFF))
     closed = datetime.combine(date.fromisoformat(period) + timedelta(days=7), time(12), UTC)
     await load_closed(sessions, [closed_report(reference, closed_at=closed, feedback=False)])
