@@ -257,9 +257,11 @@ async def load_review(
     classification: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    service_line: str | None = None,
 ) -> ReviewView | None:
     """The review with its items ordered by reference (``classification="exception"`` for the
-    unreconciled ones; a page when ``limit`` is given), or None when it does not exist."""
+    unreconciled ones; only ``service_line``'s when given; a page when ``limit`` is given), or
+    None when it does not exist."""
     review = await session.get(Review, review_id)
     if review is None:
         return None
@@ -268,6 +270,8 @@ async def load_review(
         where.append(ReviewItemRow.classification.is_(None))
     elif classification is not None:
         where.append(ReviewItemRow.classification == classification)
+    if service_line is not None:
+        where.append(ReviewItemRow.fields["service_line"].as_string() == service_line)
     total = await session.scalar(select(func.count()).select_from(ReviewItemRow).where(*where))
     query = select(ReviewItemRow).where(*where).order_by(ReviewItemRow.reference).offset(offset)
     rows = await session.scalars(query.limit(limit) if limit is not None else query)

@@ -40,6 +40,11 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         await sign_in(api, "E-OWNER")  # no governance role, not a named owner yet
         assert (await api.http.get(f"/app/cases/{case_id}")).status_code == 403
 
+        await sign_in(api, "W-100")  # the reporting worker: their own view
+        mine = await api.http.get(f"/app/cases/{case_id}")
+        assert mine.status_code == 303 and mine.headers["location"] == "/app/my-reports"
+        assert (await api.http.get(step_url)).status_code == 403
+
         await sign_in(api, "E-SUPERVISOR")
         case_page = await api.http.get(f"/app/cases/{case_id}")
         assert case_page.status_code == 200, case_page.text

@@ -169,13 +169,19 @@ async def get_review(
     classification: Annotated[
         ClassificationFilter | None, Query(description="`exception`: unreconciled items")
     ] = None,
+    service_line: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> ReviewOut:
     """The review with one page of items (classification, exception reasons, case ID); 404 until
     it has been generated."""
     view = await load_review(
-        session, review_id, classification=classification, limit=limit, offset=offset
+        session,
+        review_id,
+        classification=classification,
+        limit=limit,
+        offset=offset,
+        service_line=service_line,
     )
     if view is None:
         raise NotFound(f"no generated review {review_id!r}")

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web import cases, home, my_reports, pathway, receipts, signin, steps, worker_forms
+from api.web import (
+    cases,
+    home,
+    my_reports,
+    pathway,
+    receipts,
+    reviews,
+    signin,
+    steps,
+    worker_forms,
+)
 
 WEB_PREFIX = "/app"
 
@@ -22,4 +32,5 @@ WEB_ROUTERS: list[APIRouter] = [
     steps.router,
     pathway.router,
     receipts.router,
+    reviews.router,
 ]

@@ -22,7 +22,7 @@ from api.web.render import local_time
 from api.web.words import breach_words, escalation_class, escalation_words, humanize, role_label
 from domain import names
 from domain.cases import CaseState, Obligation
-from domain.roles import READ_ROLES
+from domain.roles import READ_ROLES, Role
 from store.cases import case_events
 from store.db import transaction
 from store.staff import get_staff
@@ -42,6 +42,10 @@ class Row:
     state: str
     css: str
     href: str
+
+
+class WorkerOwnCase(Exception):  # noqa: N818 - a redirect, not a failure
+    """The reporting worker asked for their own case: they have their own view (My reports)."""
 
 
 @dataclass
@@ -78,8 +82,11 @@ def action_href(case_id: str, key: str) -> str:
     return ""
 
 
-async def load_case(request: Request, actor: Actor, case_id: str) -> CasePage:
-    """The case and its live state; 404 when unknown, 403 unless the actor may see it."""
+async def load_case(
+    request: Request, actor: Actor, case_id: str, *, worker_view: bool = False
+) -> CasePage:
+    """The case and its live state; 404 when unknown, 403 unless the actor may see it
+    (``worker_view``: ``WorkerOwnCase`` for the case's reporting worker instead)."""
     async with transaction(request.app.state.sessions) as session:
         case = await get_case(session, case_id)
     live, unavailable = None, None
@@ -98,6 +105,8 @@ async def load_case(request: Request, actor: Actor, case_id: str) -> CasePage:
         unavailable = str(getattr(exc, "detail", exc))
     page = CasePage(case, live, unavailable, actor, await app_now(request.app))
     if not (actor.roles & READ_ROLES) and not page.is_owner:
+        if worker_view and Role.WORKER in actor.roles and case.employee_id == actor.employee_id:
+            raise WorkerOwnCase(case.reference)
         raise Forbidden("only governance readers and the pathway's named owner may see this case")
     return page
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import case_actions
 from api.deps import TemporalDep
 from api.errors import Forbidden
-from api.web.case_view import history, load_case, open_rows
+from api.web.case_view import WorkerOwnCase, history, load_case, open_rows
 from api.web.document_view import to_node
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked, PageActor, safe_next
@@ -24,12 +24,17 @@ from domain.roles import GOVERNANCE_ROLES
 from store.db import transaction
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
+WORKER_VIEW = "/app/my-reports"  # the reporting worker's own view of their reports (webworker)
 
 
-@router.get("/{case_id}", response_class=HTMLResponse)
-async def case_page(case_id: str, request: Request, actor: PageActor) -> HTMLResponse:
-    """The case in words: report, service line, exposure, stage, open steps, history."""
-    page = await load_case(request, actor, case_id)
+@router.get("/{case_id}", response_model=None)
+async def case_page(case_id: str, request: Request, actor: PageActor) -> Response:
+    """The case in words: report, service line, exposure, stage, open steps, history.
+    The reporting worker is sent to their own view of it (My reports)."""
+    try:
+        page = await load_case(request, actor, case_id, worker_view=True)
+    except WorkerOwnCase:
+        return RedirectResponse(WORKER_VIEW, status_code=303)
     tz = request.app.state.settings.timezone
     events = await history(request, page, tz)
     case = page.case

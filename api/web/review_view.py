@@ -1,0 +1,122 @@
+"""A review's items and exceptions in words: the classified list, and for each exception its
+reasons with the conflicting source values side by side."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.web.document_view import scalar_text
+from api.web.words import exposure_words, humanize
+from store.acknowledgment import ReviewItemView
+from store.review_pages import source_record
+
+# The feed whose record each example's review item carries (the other feeds are compared to it).
+BASE_FEEDS = {
+    "acknowledgment": "incident-platform",
+    "learning-visibility": "incident-platform",
+    "closure-credibility": "closed-case-register",
+}
+DISAGREES = re.compile(r"^(?P<field>\w+) disagrees with (?P<feed>[\w-]+)")
+BEFORE = re.compile(r"^(?P<field>\w+) in (?P<feed>[\w-]+) is before (?P<other>\w+)")
+MISSING = re.compile(r"^missing in (?P<feed>[\w-]+)")
+
+
+@dataclass
+class ItemRow:
+    """One classified (or unreconciled) report of a review, display-ready."""
+
+    reference: str
+    classification: str
+    service_line: str
+    findings: str
+    case_id: str | None
+
+
+@dataclass
+class Conflict:
+    """One reason an item does not reconcile, with both sources' values when it names them."""
+
+    reason: str
+    field: str = ""
+    base_feed: str = ""
+    base_value: str = ""
+    other_feed: str = ""
+    other_value: str = ""
+
+
+@dataclass
+class ExceptionRow:
+    reference: str
+    service_line: str
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def item_row(item: ReviewItemView) -> ItemRow:
+    """An item for the classified list: its indicators (or exception reasons) in words."""
+    found = item.fields.get("indicators") if item.classification else item.reasons
+    findings = ", ".join(humanize(str(f)).lower() for f in found or []) or "—"
+    return ItemRow(
+        reference=item.reference,
+        classification=exposure_words(item.classification) if item.classification else "exception",
+        service_line=str(item.fields.get("service_line") or "—"),
+        findings=findings,
+        case_id=item.case_id,
+    )
+
+
+async def _conflict(
+    session: AsyncSession, example: str, item: ReviewItemView, reason: str, tz: str
+) -> Conflict:
+    base = BASE_FEEDS.get(example, "")
+    if match := DISAGREES.match(reason):
+        name, feed = match["field"], match["feed"]
+        other = await source_record(session, feed, item.fields, item.reference)
+        other_value = scalar_text(other.get(name), tz) if other else "no record"
+        base_value = scalar_text(item.fields.get(name), tz)
+        return Conflict(_words(reason, name), humanize(name), base, base_value, feed, other_value)
+    if match := BEFORE.match(reason):
+        name, feed, other_name = match["field"], match["feed"], match["other"]
+        other = await source_record(session, feed, item.fields, item.reference)
+        return Conflict(
+            _words(reason, name),
+            f"{humanize(name)} / {humanize(other_name).lower()}",
+            base,
+            scalar_text(item.fields.get(other_name), tz),
+            feed,
+            scalar_text(other.get(name), tz) if other else "no record",
+        )
+    if match := MISSING.match(reason):
+        return Conflict(reason.capitalize(), "record", base, "present", match["feed"], "missing")
+    return Conflict(humanize(reason))
+
+
+def _words(reason: str, name: str) -> str:
+    """``service_line disagrees with x`` → "Service line disagrees with x" (feeds keep names)."""
+    return humanize(name) + reason[len(name) :]
+
+
+async def exception_rows(
+    session: AsyncSession, example: str, items: list[ReviewItemView], tz: str
+) -> list[ExceptionRow]:
+    """Each unreconciled item with its reasons and the values its sources hold now."""
+    rows = []
+    for item in items:
+        if item.classification is not None:
+            continue
+        conflicts = [await _conflict(session, example, item, r, tz) for r in item.reasons]
+        rows.append(
+            ExceptionRow(item.reference, str(item.fields.get("service_line") or "—"), conflicts)
+        )
+    return rows
+
+
+def counts(summary: dict[str, Any]) -> list[tuple[str, int]]:
+    """The review's counts per classification, then exceptions, as (label, count)."""
+    found = [(exposure_words(k), int(v)) for k, v in (summary.get("counts") or {}).items()]
+    if "exceptions" in summary:
+        found.append(("exceptions (not reconciled)", int(summary["exceptions"])))
+    return found

@@ -1,0 +1,164 @@
+"""Review pages for all three examples: recent reviews, one review's counts, classified list
+(filtered by classification and service line), exceptions side by side, cases it opened, and
+"Mark reviewed" for the example's step-1 role (through the API's own ``mark_reviewed``)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import Actor, TemporalDep
+from api.errors import ApiError, Conflict, Forbidden, NotFound
+from api.routers.reviews import ClassificationFilter, mark_reviewed
+from api.web.render import local_time, render
+from api.web.review_view import counts, exception_rows, item_row
+from api.web.session import CsrfChecked, PageActor
+from api.web.words import REVIEW_TITLES, exposure_words, role_label
+from domain.reviews import REVIEWS
+from domain.roles import READ_ROLES
+from store.acknowledgment import load_review
+from store.db import transaction
+from store.review_pages import recent_reviews, review_cases, review_service_lines
+from store.staff import get_staff
+
+router = APIRouter(prefix="/app/reviews", include_in_schema=False)
+PAGE = 100
+KEY_FIELD = "idempotency_key"
+CLASSIFICATIONS = {
+    "acknowledgment": ["critical", "emerging", "within_tolerance", "exception"],
+    "learning-visibility": ["critical", "emerging", "visible_learning_closure", "exception"],
+    "closure-credibility": ["failed", "doubtful", "credible", "exception"],
+}
+
+
+def _reader(actor: Actor) -> None:
+    if not actor.roles & READ_ROLES:
+        raise Forbidden("only governance readers see reviews")
+
+
+@router.get("", response_class=HTMLResponse)
+async def review_list(request: Request, actor: PageActor) -> HTMLResponse:
+    """The recent reviews of each example, newest first."""
+    _reader(actor)
+    tz = request.app.state.settings.timezone
+    async with transaction(request.app.state.sessions) as session:
+        found = await recent_reviews(session)
+    sections = [
+        {
+            "title": REVIEW_TITLES.get(example, example),
+            "role": role_label(REVIEWS[example].role) if example in REVIEWS else "",
+            "reviews": [
+                {
+                    "id": r.review_id,
+                    "period": r.period,
+                    "as_of": local_time(r.as_of, tz),
+                    "status": "reviewed" if r.status == "reviewed" else "awaiting review",
+                    "counts": ", ".join(f"{n} {label}" for label, n in counts(r.summary)),
+                }
+                for r in rows
+            ],
+        }
+        for example, rows in found.items()
+    ]
+    return render(request, "reviews.html", {"sections": sections})
+
+
+async def _review_page(
+    request: Request,
+    actor: Actor,
+    review_id: str,
+    filters: dict[str, Any],
+    *,
+    detail: str = "",
+    notice: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    _reader(actor)
+    tz = request.app.state.settings.timezone
+    async with transaction(request.app.state.sessions) as session:
+        view = await load_review(session, review_id, limit=PAGE, **filters)
+        if view is None:
+            raise NotFound(f"no generated review {review_id!r}")
+        exceptions = await load_review(session, review_id, classification="exception", limit=50)
+        assert exceptions is not None
+        rows = await exception_rows(session, view.example, exceptions.items, tz)
+        lines = await review_service_lines(session, review_id)
+        opened = await review_cases(session, review_id)
+        reviewer = await get_staff(session, view.reviewed_by) if view.reviewed_by else None
+    spec = REVIEWS.get(view.example)
+    offset = int(filters.get("offset", 0))
+    query = {k: v for k, v in filters.items() if k != "offset" and v is not None}
+    context = {
+        "view": view,
+        "title": REVIEW_TITLES.get(view.example, view.example),
+        "as_of": local_time(view.as_of, tz),
+        "reviewed_at": local_time(view.reviewed_at, tz),
+        "reviewer": reviewer.display_name if reviewer else view.reviewed_by,
+        "counts": counts(view.summary),
+        "items": [item_row(i) for i in view.items],
+        "exceptions": rows,
+        "classifications": [(c, exposure_words(c)) for c in CLASSIFICATIONS.get(view.example, [])],
+        "service_lines": lines,
+        "filters": filters,
+        "cases": [(c.case_id, c.reference, exposure_words(c.exposure), c.stage) for c in opened],
+        "can_mark": spec is not None and spec.role in actor.roles and view.status != "reviewed",
+        "step_role": role_label(spec.role) if spec else "",
+        "key_field": KEY_FIELD,
+        "key": str(uuid.uuid4()),
+        "previous": urlencode(query | {"offset": max(offset - PAGE, 0)}) if offset else "",
+        "next": urlencode(query | {"offset": offset + PAGE}) if offset + PAGE < view.total else "",
+        "detail": detail,
+        "notice": notice,
+        "status": status,
+    }
+    return render(request, "review.html", context, status=status)
+
+
+@router.get("/{review_id}", response_class=HTMLResponse)
+async def review_page(
+    review_id: str,
+    request: Request,
+    actor: PageActor,
+    classification: Annotated[ClassificationFilter | None, Query()] = None,
+    service_line: Annotated[str | None, Query(max_length=128)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    marked: bool = False,
+) -> HTMLResponse:
+    """One review: counts, the classified list with filters, exceptions, cases opened."""
+    filters = {"classification": classification, "service_line": service_line or None}
+    notice = "Marked reviewed: the exposed reports' cases are opening." if marked else ""
+    return await _review_page(
+        request, actor, review_id, filters | {"offset": offset}, notice=notice
+    )
+
+
+@router.post("/{review_id}/reviewed", dependencies=[CsrfChecked], response_model=None)
+async def mark(
+    review_id: str,
+    request: Request,
+    actor: PageActor,
+    temporal: TemporalDep,
+    idempotency_key: Annotated[str, Form(alias=KEY_FIELD, max_length=200)] = "",
+) -> Response:
+    """Mark the review reviewed (as ``POST /reviews/{id}/reviewed``); a repeat applies once."""
+    key = idempotency_key or str(uuid.uuid4())
+    try:
+        await mark_reviewed(review_id, actor, temporal, key)
+    except Conflict as exc:
+        if not await _reviewed_by(request, review_id, actor):  # a double click lands here
+            return await _review_page(request, actor, review_id, {}, detail=exc.detail, status=409)
+    except ApiError as exc:
+        return await _review_page(
+            request, actor, review_id, {}, detail=exc.detail, status=exc.status_code
+        )
+    return RedirectResponse(f"/app/reviews/{review_id}?marked=1", status_code=303)
+
+
+async def _reviewed_by(request: Request, review_id: str, actor: Actor) -> bool:
+    async with transaction(request.app.state.sessions) as session:
+        view = await load_review(session, review_id, limit=0)
+    return view is not None and view.status == "reviewed" and view.reviewed_by == actor.employee_id

@@ -1,0 +1,106 @@
+"""Review pages over httpx: a real database, a time-skipping Temporal server and a worker.
+
+The list of recent reviews, one review's counts, the classified list with its filters, an
+exception's conflicting source values side by side, and "Mark reviewed" (step-1 role only,
+CSRF-protected, a double post applied once) opening the cases the page then links to.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain import names
+from tests.api_support import CRITICAL, EMERGING, FINE
+from tests.factories import load, load_reports, report_rows, staff_rows
+from tests.web_support import csrf, form, sign_in, text
+from tests.workflow_support import local_as_of, next_working_day, running_worker, wait_for
+
+SPLIT = "NM-SPLIT-1"
+
+
+async def _seed(sessions, day) -> None:  # type: ignore[no-untyped-def]
+    as_of = local_as_of(day)
+    await load(sessions, "staff-directory", staff_rows())
+    split = report_rows(SPLIT, submitted_at=as_of - timedelta(days=2), ack_minutes=None)
+    split["manager-response-tracker"]["service_line"] = "HC-SOUTH"  # the sources disagree
+    await load_reports(
+        sessions,
+        [
+            report_rows(CRITICAL, submitted_at=as_of - timedelta(days=3), ack_minutes=None),
+            report_rows(
+                EMERGING,
+                submitted_at=as_of - timedelta(hours=36),
+                ack_minutes=None,
+                service_line="HC-EAST",
+            ),
+            report_rows(
+                FINE, submitted_at=as_of - timedelta(days=2), ack_minutes=30, status="triaged"
+            ),
+            split,
+        ],
+    )
+
+
+async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(
+            sqlite_url,
+            temporal=own_env.client,
+            temporal_task_queue=queue,
+            env="development",
+            api_host="127.0.0.1",
+        )
+        api.app.state.clock = own_env.get_current_time
+        day = await next_working_day(own_env)
+        await _seed(sessions, day)
+        started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
+        rid = started.json()["review_id"]
+
+        async def generated() -> bool:
+            return (await api.get(f"/reviews/{rid}", "E-ANALYST")).status_code == 200
+
+        await wait_for(generated)
+        await sign_in(api, "W-100")
+        assert (await api.http.get("/app/reviews")).status_code == 403
+
+        await sign_in(api, "E-SUPERVISOR")
+        listing = await api.http.get("/app/reviews")
+        assert listing.status_code == 200 and f'href="/app/reviews/{rid}"' in listing.text
+        assert "awaiting review" in text(listing.text)
+        page = await api.http.get(f"/app/reviews/{rid}")
+        words = text(page.text)
+        assert "Critical 1" in words and "Emerging 1" in words and "Within tolerance 1" in words
+        assert "Exceptions (not reconciled) 1" in words
+        assert all(ref in words for ref in (CRITICAL, EMERGING, FINE, SPLIT))
+        # The exception: both sources' service lines side by side.
+        assert "Service line disagrees with manager-response-tracker" in words
+        assert (
+            "HC-NORTH (incident-platform)" in words
+            and "HC-SOUTH (manager-response-tracker)" in words
+        )
+        assert "Mark reviewed" not in words  # the supervisor is not the step-1 role
+
+        critical = text((await api.http.get(f"/app/reviews/{rid}?classification=critical")).text)
+        assert CRITICAL in critical and EMERGING not in critical and "1 report match" in critical
+        east = text((await api.http.get(f"/app/reviews/{rid}?service_line=HC-EAST")).text)
+        assert EMERGING in east and CRITICAL not in east
+
+        await sign_in(api, "E-ANALYST")
+        page = await api.http.get(f"/app/reviews/{rid}")
+        action = f"/app/reviews/{rid}/reviewed"
+        hidden = form(page.text, action)["hidden"]
+        forged = await api.http.post(action, data={**hidden, "csrf_token": "forged"})
+        assert forged.status_code == 403
+        first = await api.http.post(action, data=hidden)
+        again = await api.http.post(action, data=hidden)  # a double click
+        assert first.status_code == again.status_code == 303, again.text
+        case_id = names.ack_case_id(CRITICAL)
+
+        async def linked() -> str | None:
+            body = (await api.http.get(f"/app/reviews/{rid}")).text
+            return body if f'href="/app/cases/{case_id}"' in body else None
+
+        reviewed = text(await wait_for(linked))
+        assert "reviewed by E-Analyst" in reviewed and "Mark reviewed" not in reviewed
+        assert csrf(page.text)
