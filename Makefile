@@ -7,7 +7,7 @@ DEMO ?= 0
 PYTEST_FLAGS ?= -p no:cacheprovider
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench browsers clean venv
+.PHONY: run test lint bench browsers ops-tools clean venv
 
 venv: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/nearmiss dev $(if $(filter 1 yes true,$(DEMO)),--demo)
 
-test: $(STAMP) browsers
+test: $(STAMP) browsers ops-tools
 	$(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -39,6 +39,22 @@ browsers:
 				|| echo "warning: could not install chromium; browser tests will fail" >&2; \
 		else \
 			echo "warning: /usr/bin/chromium missing; install Debian's chromium as root" >&2; \
+		fi; \
+	fi
+
+# Debian's Prometheus (prometheus, promtool) for the metrics and alert-rule tests, and
+# docker-compose to validate docker-compose.yml; installed only when missing and when root.
+ops-tools:
+	@missing=""; \
+	command -v prometheus >/dev/null && command -v promtool >/dev/null || missing="prometheus"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+				--no-install-recommends $$missing \
+				|| echo "warning: could not install $$missing; operations tests will fail" >&2; \
+		else \
+			echo "warning: $$missing missing; install Debian's packages as root" >&2; \
 		fi; \
 	fi
 

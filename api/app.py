@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.metrics import install_metrics
 from api.routers import ROUTERS
 from api.routers.codec import install_cors
 from api.web import WEB_ROUTERS
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_sessions(app, settings)
     for router in ROUTERS:
         app.include_router(router)
+    install_metrics(app)
     app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="app-static")
     for router in WEB_ROUTERS:
         app.include_router(router)

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     smtp_port: int = 1025
     smtp_sender: str = "nearmiss-governance@localhost"
     ui_origin: str = ""
+    worker_metrics_address: str = ""
+    otel_endpoint: str = ""
+    log_format: Literal["console", "json"] = "console"
 
     @field_validator("bootstrap_admins", "closure_days", mode="before")
     @classmethod

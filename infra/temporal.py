@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import timedelta
 
-from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.enums.v1 import IndexedValueType, TaskQueueType
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     ListSearchAttributesRequest,
 )
-from temporalio.client import Client
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client, Interceptor
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.names import SEARCH_ATTRIBUTES
@@ -44,7 +48,13 @@ def data_converter(settings: Settings) -> DataConverter:
     )
 
 
-async def connect(settings: Settings, *, connect_timeout: timedelta | None = None) -> Client:
+async def connect(
+    settings: Settings,
+    *,
+    connect_timeout: timedelta | None = None,
+    runtime: Runtime | None = None,
+    interceptors: Sequence[Interceptor] = (),
+) -> Client:
     """Connect to the configured server and namespace with the encrypting converter."""
     return await Client.connect(
         settings.temporal_address,
@@ -52,6 +62,8 @@ async def connect(settings: Settings, *, connect_timeout: timedelta | None = Non
         tls=settings.temporal_tls,
         data_converter=data_converter(settings),
         connect_timeout=connect_timeout,
+        runtime=runtime,
+        interceptors=interceptors,
     )
 
 
@@ -99,3 +111,21 @@ async def register_search_attributes(client: Client, namespace: str) -> list[str
         return added
     missing = [name for name in SEARCH_ATTRIBUTES if name not in existing]
     return await _add(client, namespace, missing) if missing else []
+
+
+async def task_queue_pollers(client: Client, namespace: str, task_queue: str) -> dict[str, int]:
+    """Pollers the server has seen recently on ``task_queue``, by kind (workflow, activity)."""
+    counts: dict[str, int] = {}
+    kinds = {"workflow": TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW}
+    kinds["activity"] = TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
+    for kind, queue_type in kinds.items():
+        response = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=namespace,
+                task_queue=TaskQueue(name=task_queue),
+                task_queue_type=queue_type,
+            ),
+            timeout=timedelta(seconds=2),
+        )
+        counts[kind] = len(response.pollers)
+    return counts

@@ -10,6 +10,7 @@ from domain.settings import Settings
 from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker
 from worker.registry import build_worker
+from worker.telemetry import make_runtime
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -17,7 +18,7 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run the worker until SIGINT/SIGTERM (or ``stop`` is set); a worker failure re-raises."""
     stop = stop or asyncio.Event()
-    client = await connect(settings)
+    client = await connect(settings, runtime=make_runtime(settings))
     engine = make_engine(settings.database_url)
     loop = asyncio.get_running_loop()
     for sig in _SIGNALS:

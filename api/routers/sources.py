@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from api.deps import AdminActor, SessionDep
 from api.errors import NotFound
 from api.guard import ParametersGuardedRoute
+from api.metrics import count_rejections
 from domain.collector import gc_paused
 from domain.feeds import FEEDS, FeedRecord, FeedSpec
 from domain.ingest import (
@@ -96,6 +97,7 @@ async def post_records(
         raise NotFound(str(exc)) from exc
     count, records, rejections = _validated(spec, body, _is_json(request))
     result = await upsert_records(session, feed, records, datetime.now(UTC))
+    count_rejections(request.app, feed, len(rejections))
     return IngestResult(
         accepted=count - len(rejections),
         rejected=[RejectedRecord(index=r.index, errors=r.errors) for r in rejections],

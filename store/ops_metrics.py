@@ -1,0 +1,115 @@
+"""Operational figures for ``/metrics``: counts and ages by codes only (no personal data).
+
+Every function reads the projection as it is now; ``now`` is the caller's clock. Escalation
+levels are capped at ``BOARD_LEVEL`` (the board, and every later repeat) so label sets stay bounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.registers import ChainVerification, verify_chain
+from store.tables import Breach, Case, OutboxMessage, RegisterHead, Review
+
+BOARD_LEVEL = 3
+REVIEW_STEP = "mark-reviewed"
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A count (and, where it applies, the oldest item's age in seconds) for one label set."""
+
+    labels: tuple[str, ...]
+    value: float
+    oldest_age: float = 0.0
+
+
+def _level(level: int) -> str:
+    return str(min(level, BOARD_LEVEL))
+
+
+async def open_obligations(session: AsyncSession) -> list[Count]:
+    """Open cases by (example, step now due, escalation level)."""
+    rows = await session.execute(
+        select(Case.example, Case.stage, Case.escalation_level, func.count())
+        .where(Case.status == "open")
+        .group_by(Case.example, Case.stage, Case.escalation_level)
+    )
+    totals: dict[tuple[str, ...], float] = {}
+    for example, stage, level, count in rows:
+        key = (example, stage, _level(level))
+        totals[key] = totals.get(key, 0) + count
+    return [Count(key, value) for key, value in sorted(totals.items())]
+
+
+async def cases_by_stage(session: AsyncSession) -> list[Count]:
+    """Every projected case by (example, stage); closed cases count under their final stage."""
+    rows = await session.execute(
+        select(Case.example, Case.stage, func.count()).group_by(Case.example, Case.stage)
+    )
+    return [Count((example, stage), count) for example, stage, count in sorted(rows.all())]
+
+
+async def overdue_reviews(session: AsyncSession) -> list[Count]:
+    """Reviews not yet marked reviewed whose sign-off deadline has passed (an open breach)."""
+    breached = select(Breach.case_id).where(
+        Breach.step == REVIEW_STEP, Breach.resolved_at.is_(None)
+    )
+    rows = await session.execute(
+        select(Review.example, func.count())
+        .where(Review.status != "reviewed", Review.review_id.in_(breached))
+        .group_by(Review.example)
+    )
+    return [Count((example,), count) for example, count in sorted(rows.all())]
+
+
+async def open_breaches(session: AsyncSession, now: datetime) -> list[Count]:
+    """Unresolved breaches by (example, step, level), with the oldest one's age."""
+    example = func.coalesce(Case.example, Review.example, "unknown")
+    rows = await session.execute(
+        select(example, Breach.step, Breach.level, func.count(), func.min(Breach.escalated_at))
+        .select_from(Breach)
+        .outerjoin(Case, Case.case_id == Breach.case_id)
+        .outerjoin(Review, Review.review_id == Breach.case_id)
+        .where(Breach.resolved_at.is_(None))
+        .group_by(example, Breach.step, Breach.level)
+    )
+    merged: dict[tuple[str, ...], Count] = {}
+    for ex, step, level, count, oldest in rows:
+        key = (ex, step, _level(level))
+        age = max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+        prior = merged.get(key, Count(key, 0))
+        merged[key] = Count(key, prior.value + count, max(prior.oldest_age, age))
+    return [merged[key] for key in sorted(merged)]
+
+
+async def mail(session: AsyncSession, now: datetime) -> tuple[list[Count], float]:
+    """Mails by state (queued: never tried, failing: tried and unsent, delivered), and the age
+    of the oldest undelivered one (0 when none)."""
+    delivered = await session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_not(None)))
+    queued = await session.scalar(
+        select(func.count()).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts == 0)
+    )
+    failing = await session.scalar(
+        select(func.count()).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)
+    )
+    oldest = await session.scalar(
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.sent_at.is_(None))
+    )
+    age = max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+    counts = [
+        Count(("delivered",), delivered or 0),
+        Count(("failing",), failing or 0),
+        Count(("queued",), queued or 0),
+    ]
+    return counts, age
+
+
+async def register_chains(session: AsyncSession) -> list[ChainVerification]:
+    """Every register's chain, re-verified (reads each register in full)."""
+    heads = await session.scalars(select(RegisterHead.register).order_by(RegisterHead.register))
+    return [await verify_chain(session, name) for name in heads.all()]

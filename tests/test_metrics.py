@@ -1,0 +1,100 @@
+"""``GET /metrics``: HTTP series by route template, method and status, and the service's figures
+read from a seeded database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.factories import load, staff_rows
+from tests.fixtures.api import ApiFactory
+from tests.ops_seed import LOG, REGISTER, break_chain, seed_operations
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Every sample of a Prometheus text exposition, keyed by name and label set."""
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def value(found: dict, name: str, **labels: str) -> float | None:
+    return found.get((name, frozenset(labels.items())))
+
+
+async def test_service_figures_from_the_database(
+    database_url: str, sessions_for, api_for: ApiFactory
+) -> None:
+    sessions = sessions_for(database_url)
+    await seed_operations(sessions, NOW)
+    api = await api_for(database_url)
+
+    async def clock() -> datetime:
+        return NOW
+
+    api.app.state.clock = clock
+    found = samples((await api.get("/metrics", None)).text)
+    assert value(found, "nearmiss_service_metrics_up") == 1
+    level = {"example": "acknowledgment"}
+    ob = "nearmiss_open_obligations"
+    assert value(found, ob, **level, step="triage-attribution", escalation_level="0") == 1
+    assert value(found, ob, **level, step="triage-attribution", escalation_level="1") == 1
+    assert value(found, ob, **level, step="retention-impact", escalation_level="3") == 1
+    assert value(found, ob, **level, step="closed", escalation_level="0") is None
+    assert value(found, "nearmiss_cases", **level, stage="closed") == 1
+    assert value(found, "nearmiss_cases", **level, stage="triage-attribution") == 2
+    assert value(found, "nearmiss_reviews_overdue", **level) == 1
+    board = {**level, "step": "retention-impact", "escalation_level": "3"}
+    assert value(found, "nearmiss_breaches_open", **board) == 2
+    assert value(found, "nearmiss_breaches_open_oldest_age_seconds", **board) == 7200
+    review = {**level, "step": "mark-reviewed", "escalation_level": "1"}
+    assert value(found, "nearmiss_breaches_open", **review) == 1
+    assert value(found, "nearmiss_mail_messages", state="delivered") == 2
+    assert value(found, "nearmiss_mail_messages", state="queued") == 1
+    assert value(found, "nearmiss_mail_messages", state="failing") == 1
+    assert value(found, "nearmiss_mail_oldest_undelivered_age_seconds") == 20 * 60
+    assert value(found, "nearmiss_register_chain_ok", register=REGISTER) == 1
+    assert value(found, "nearmiss_register_entries", register=REGISTER) == 2
+    assert value(found, "nearmiss_register_chain_ok", register=LOG) == 1
+
+
+async def test_no_personal_data_in_any_label(sqlite_url: str, sessions_for, api_for) -> None:
+    await seed_operations(sessions_for(sqlite_url), NOW)
+    api = await api_for(sqlite_url)
+    text = (await api.get("/metrics", None)).text
+    for personal in ("E-WORKER-1", "E-SUPERVISOR", "someone@example.org", "NM-1", "HC-NORTH"):
+        assert personal not in text
+
+
+async def test_a_broken_chain_reads_zero(sqlite_url: str, sessions_for, api_for) -> None:
+    sessions = sessions_for(sqlite_url)
+    await seed_operations(sessions, NOW)
+    await break_chain(sessions, REGISTER)
+    found = samples((await (await api_for(sqlite_url)).get("/metrics", None)).text)
+    assert value(found, "nearmiss_register_chain_ok", register=REGISTER) == 0
+    assert value(found, "nearmiss_register_chain_ok", register=LOG) == 1
+
+
+async def test_http_series_by_route_template_method_and_status(
+    sqlite_url, sessions_for, api_for
+) -> None:
+    await load(sessions_for(sqlite_url), "staff-directory", staff_rows())
+    api = await api_for(sqlite_url)
+    for case_id in ("ack-case-NM-1", "ack-case-NM-2"):
+        assert (await api.get(f"/cases/{case_id}", None)).status_code == 401
+    rejected = await api.post(
+        "/sources/incident-platform/records", "E-ADMIN", json={"records": [{"reference": ""}]}
+    )
+    found = samples((await api.get("/metrics", None)).text)
+    route = {"handler": "/cases/{case_id}", "method": "GET", "status": "401"}
+    assert value(found, "http_requests_total", **route) == 2
+    assert value(found, "http_request_duration_seconds_count", **route) == 2
+    assert value(found, "http_request_duration_seconds_bucket", **route, le="+Inf") == 2
+    assert not any("NM-1" in dict(labels).get("handler", "") for _n, labels in found)
+    assert rejected.status_code == 200 and len(rejected.json()["rejected"]) == 1, rejected.text
+    assert value(found, "nearmiss_feed_records_rejected_total", feed="incident-platform") == 1
