@@ -45,7 +45,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = make_engine(settings.database_url)
     app.state.engine = engine
-    app.state.sessions = make_sessionmaker(engine)
+    app.state.sessions = make_sessionmaker(engine, settings.signing_key)
     app.state.verifier = TokenVerifier.from_settings(settings)
     try:
         yield

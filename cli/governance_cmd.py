@@ -19,9 +19,11 @@ from temporalio.client import (
     ScheduleUpdate,
     ScheduleUpdateInput,
 )
+from temporalio.common import WorkflowIDConflictPolicy
 
 from domain import names
 from domain.acknowledgment import POLICY_VERSION
+from domain.anchors import AnchorInput
 from domain.calendar import CalendarConfig
 from domain.cases import ReviewSummary, ScheduledStart
 from domain.closure import POLICY_VERSION as CLOSURE_POLICY_VERSION
@@ -157,14 +159,27 @@ async def apply_schedules(client: Client, settings: Settings) -> list[tuple[str,
     return done
 
 
+async def start_anchor(client: Client, settings: Settings) -> str:
+    """Start the register anchor workflow unless it runs already (idempotent)."""
+    handle = await client.start_workflow(
+        names.WF_REGISTER_ANCHOR,
+        AnchorInput(interval_seconds=settings.anchor_interval_seconds),
+        id=names.REGISTER_ANCHOR_ID,
+        task_queue=settings.temporal_task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    return handle.id
+
+
 def run_schedules_apply() -> None:
-    """Apply the schedules to the configured Temporal server."""
+    """Apply the schedules to the configured Temporal server and start the register anchor."""
     settings = Settings()
 
     async def main() -> None:
         client = await connect(settings)
         for schedule_id, outcome in await apply_schedules(client, settings):
             console.print(f"{schedule_id}: {outcome}")
+        console.print(f"{await start_anchor(client, settings)}: running")
 
     asyncio.run(main())
 

@@ -10,6 +10,10 @@ import typer
 app = typer.Typer(help="Near-miss governance service", no_args_is_help=True, add_completion=False)
 schedules_app = typer.Typer(help="Temporal schedules", no_args_is_help=True)
 app.add_typer(schedules_app, name="schedules")
+registers_app = typer.Typer(
+    help="Registers: verification and the signing key", no_args_is_help=True
+)
+app.add_typer(registers_app, name="registers")
 
 
 @app.command()
@@ -109,3 +113,29 @@ def review(
     from cli.governance_cmd import run_review
 
     run_review(example, period)
+
+
+@registers_app.command("verify")
+def registers_verify(
+    name: Annotated[str | None, typer.Argument(help="a register; all when omitted")] = None,
+    head: Annotated[
+        list[str] | None,
+        typer.Option(help="a signed head from a pack or checkpoint mail: SEQ:HASH:SIGNATURE"),
+    ] = None,
+    public_key: Annotated[
+        str | None, typer.Option(help="the service's public key (hex) as printed in a pack")
+    ] = None,
+) -> None:
+    """Verify registers (chain, signatures, digests, Temporal's anchor and any given heads);
+    names the first bad entry and exits 1 when one fails."""
+    from cli.registers_cmd import run_verify
+
+    run_verify(name, head or [], public_key)
+
+
+@registers_app.command("public-key")
+def registers_public_key() -> None:
+    """Print the public key that verifies every register entry's signature."""
+    from cli.registers_cmd import run_public_key
+
+    run_public_key()

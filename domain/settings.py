@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEV_TOKEN_SECRET = "dev-token-secret-change-me-0123456789abcdef"
 # 32 bytes, base64: only accepted when NEARMISS_ENV=development.
 DEV_ENCRYPTION_KEY = "ZGV2LWVuY3J5cHRpb24ta2V5LWNoYW5nZS1tZS0wMTI="
+# Ed25519 seed (32 bytes, base64) that signs register entries; development only.
+DEV_SIGNING_KEY = "ZGV2LXJlZ2lzdGVyLXNpZ25pbmcta2V5LWNoYW5nZS0="
 
 
 class Settings(BaseSettings):
@@ -42,6 +44,8 @@ class Settings(BaseSettings):
     bootstrap_admins: Annotated[list[str], NoDecode] = []
     encryption_key: str = DEV_ENCRYPTION_KEY
     encryption_key_id: str = "k1"
+    signing_key: str = DEV_SIGNING_KEY
+    anchor_interval_seconds: int = 60
     timezone: str = "Europe/London"
     region: Literal["england-wales", "scotland", "northern-ireland"] = "england-wales"
     working_day_start: str = "09:00"
@@ -70,6 +74,8 @@ class Settings(BaseSettings):
                 raise ValueError("NEARMISS_TOKEN_SECRET must be set outside development")
             if self.encryption_key == DEV_ENCRYPTION_KEY:
                 raise ValueError("NEARMISS_ENCRYPTION_KEY must be set outside development")
+            if self.signing_key == DEV_SIGNING_KEY:
+                raise ValueError("NEARMISS_SIGNING_KEY must be set outside development")
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'nearmiss.db'}"
         if not self.public_url:

@@ -77,9 +77,13 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded attributes after commit (results outlive their transaction)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(
+    engine: AsyncEngine, signing_key: str | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded attributes after commit (results outlive their transaction);
+    register appends sign with ``signing_key`` (base64 seed; the development key when None)."""
+    info = {"signing_key": signing_key} if signing_key else {}
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 @asynccontextmanager

@@ -1,16 +1,27 @@
-"""Append-only registers: one SHA-256 hash chain per register, appended under a head lock.
+"""Append-only registers: one hash chain per register over digests of the payloads, each entry
+signed with the service's Ed25519 key, appended under a head lock.
 
-Each entry's hash is ``sha256(prev_hash + canonical JSON of (register, seq, actor, recorded_at,
-subject, kind, payload))``; the first entry's ``prev_hash`` is ``GENESIS``. ``register_heads``
-holds each chain's last seq and hash. An append first writes the head row (an INSERT ... ON
-CONFLICT DO NOTHING) and then reads it ``FOR UPDATE``: on PostgreSQL the row lock serialises
-appenders; on SQLite that first write takes the database write lock before anything is read.
-Either way two appenders cannot both extend the same head, so the chain cannot fork.
+Each entry stores its payload, a random salt and ``payload_digest = sha256(salt + canonical JSON
+of the payload)``. Its hash is ``sha256(prev_hash + canonical JSON of (register, seq, actor,
+recorded_at, subject, kind, payload_digest))``; the first entry's ``prev_hash`` is ``GENESIS``.
+Because the chain covers the digest and not the payload, a payload (and its salt) can be erased
+on request while the chain still verifies; the erasure is itself an entry of the ``erasures``
+register (see ``store/erasure.py``). Every entry and the head carry the service's signature of
+(register, seq, hash) (``store/signing.py``), so nobody without the key can edit, relink,
+reorder or forge entries; a head moved back is caught by the copies kept outside the database
+(``store/register_verify.py``).
+
+``register_heads`` holds each chain's last seq, hash and signature. An append first writes the
+head row (an INSERT ... ON CONFLICT DO NOTHING) and then reads it ``FOR UPDATE``: on PostgreSQL
+the row lock serialises appenders; on SQLite that first write takes the database write lock
+before anything is read. Either way two appenders cannot both extend the same head, so the
+chain cannot fork.
 """
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -20,10 +31,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.settings import DEV_SIGNING_KEY
 from store import tables
+from store.signing import sign_head, signing_key
 from store.sources import canonical_json
 
 GENESIS = "0" * 64
+ERASURES = "erasures"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,25 +57,25 @@ class RegisterEntry:
     payload: dict[str, Any]
     prev_hash: str
     hash: str
+    payload_salt: str = ""
+    payload_digest: str = ""
+    erased_by: int | None = None
+    signature: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ChainVerification:
-    """Result of re-computing a register's chain: ``first_bad_seq`` is where it first breaks."""
-
-    register: str
-    entries: int
-    ok: bool
-    first_bad_seq: int | None = None
+def payload_digest(salt: str, payload: dict[str, Any]) -> str:
+    """The salted digest of a payload (the salt keeps a short payload from being guessed)."""
+    return hashlib.sha256((salt + canonical_json(payload)).encode()).hexdigest()
 
 
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     """The chained hash of an entry: ``fields`` are register, seq, actor, recorded_at (ISO, UTC),
-    subject, kind and payload."""
+    subject, kind and payload_digest."""
     return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
 
 
-def _hashed_fields(entry: RegisterEntry | tables.RegisterEntry) -> dict[str, Any]:
+def hashed_fields(entry: RegisterEntry | tables.RegisterEntry) -> dict[str, Any]:
+    """What an entry's chained hash covers."""
     return {
         "register": entry.register,
         "seq": entry.seq,
@@ -69,7 +83,7 @@ def _hashed_fields(entry: RegisterEntry | tables.RegisterEntry) -> dict[str, Any
         "recorded_at": entry.recorded_at.astimezone(UTC).isoformat(),
         "subject": entry.subject,
         "kind": entry.kind,
-        "payload": entry.payload,
+        "payload_digest": entry.payload_digest,
     }
 
 
@@ -108,6 +122,9 @@ async def append_entry(
     if recorded_at.tzinfo is None:
         raise ValueError("recorded_at must carry an offset")
     head = await _lock_head(session, register)
+    key = signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY)
+    salt = secrets.token_hex(16)
+    jsonable = to_jsonable_python(payload)
     entry = RegisterEntry(
         register=register,
         seq=head.seq + 1,
@@ -115,13 +132,16 @@ async def append_entry(
         recorded_at=recorded_at.astimezone(UTC),
         subject=subject,
         kind=kind,
-        payload=to_jsonable_python(payload),
+        payload=jsonable,
         prev_hash=head.hash,
         hash="",
+        payload_salt=salt,
+        payload_digest=payload_digest(salt, jsonable),
     )
-    entry = replace(entry, hash=entry_hash(head.hash, _hashed_fields(entry)))
+    hash_ = entry_hash(head.hash, hashed_fields(entry))
+    entry = replace(entry, hash=hash_, signature=sign_head(key, register, entry.seq, hash_))
     session.add(tables.RegisterEntry(**asdict(entry)))
-    head.seq, head.hash = entry.seq, entry.hash
+    head.seq, head.hash, head.signature = entry.seq, entry.hash, entry.signature
     await session.flush()
     return entry
 
@@ -142,34 +162,6 @@ def _model(row: tables.RegisterEntry) -> RegisterEntry:
 
 
 _FIELDS = tuple(field.name for field in fields(RegisterEntry))
-
-
-async def verify_chain(session: AsyncSession, register: str) -> ChainVerification:
-    """Re-compute every hash of ``register``; also checks seq continuity and the head."""
-    count, expected_prev = 0, GENESIS
-    result = await session.stream_scalars(
-        select(tables.RegisterEntry)
-        .where(tables.RegisterEntry.register == register)
-        .order_by(tables.RegisterEntry.seq)
-        .execution_options(yield_per=1000, populate_existing=True)
-    )
-    async for row in result:
-        count += 1
-        if (
-            row.seq != count
-            or row.prev_hash != expected_prev
-            or row.hash != entry_hash(expected_prev, _hashed_fields(row))
-        ):
-            return ChainVerification(
-                register=register, entries=count, ok=False, first_bad_seq=count
-            )
-        expected_prev = row.hash
-    head = await session.get(tables.RegisterHead, register, populate_existing=True)
-    head_ok = (head is None and count == 0) or (
-        head is not None and head.seq == count and head.hash == expected_prev
-    )
-    bad = None if head_ok else count + 1
-    return ChainVerification(register=register, entries=count, ok=head_ok, first_bad_seq=bad)
 
 
 async def find_request(

@@ -96,6 +96,7 @@ class RegisterHead(Base):
     register: Mapped[str] = mapped_column(String(80), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128), default="")
 
 
 class RegisterEntry(Base):
@@ -110,8 +111,12 @@ class RegisterEntry(Base):
     subject: Mapped[str] = mapped_column(String(160), index=True)
     kind: Mapped[str] = mapped_column(String(80))
     payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    payload_salt: Mapped[str] = mapped_column(String(32), default="")
+    payload_digest: Mapped[str] = mapped_column(String(64), default="")
+    erased_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128), default="")
     __table_args__ = (UniqueConstraint("register", "seq"),)
 
 

@@ -10,6 +10,7 @@ from store.db import transaction
 from store.registers import append_entry
 from store.tables import RegisterEntry
 from tests.factories import load, staff_rows
+from tests.fixtures.mail import free_port
 
 
 async def test_inspector_reads_and_verifies_a_register(database_url, sessions, api_for):
@@ -25,7 +26,7 @@ async def test_inspector_reads_and_verifies_a_register(database_url, sessions, a
                 kind="triage_attribution",
                 payload={"n": n},
             )
-    api = await api_for(database_url)
+    api = await api_for(database_url, temporal_address=f"127.0.0.1:{free_port()}")
     listed = (await api.get("/registers", "E-INSPECTOR")).json()
     assert listed == [
         {
@@ -45,6 +46,9 @@ async def test_inspector_reads_and_verifies_a_register(database_url, sessions, a
         "entries": 3,
         "ok": True,
         "first_bad_seq": None,
+        "reason": None,
+        "anchored_seq": None,
+        "anchor": "temporal anchor unavailable (RuntimeError)",
     }
 
     async with transaction(sessions) as session:  # someone edits history behind our back

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store import tables
 from store.db import transaction
-from store.registers import GENESIS, ChainVerification, append_entry, entries, verify_chain
+from store.register_verify import ChainVerification, verify_chain
+from store.registers import GENESIS, append_entry, entries
 
 AT = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=1)))
 REGISTER = "triage-attribution"
@@ -101,7 +102,9 @@ async def test_a_removed_last_entry_is_found_through_the_head(sessions) -> None:
         await session.execute(delete(tables.RegisterEntry).where(tables.RegisterEntry.seq == 3))
     async with sessions() as session:
         verification = await verify_chain(session, REGISTER)
-    assert verification == ChainVerification(REGISTER, entries=2, ok=False, first_bad_seq=3)
+    assert verification == ChainVerification(
+        REGISTER, entries=2, ok=False, first_bad_seq=3, reason="head does not match the last entry"
+    )
 
 
 async def test_concurrent_appenders_never_fork_the_chain(sessions) -> None:

@@ -24,7 +24,7 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
     for sig in _SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     try:
-        worker = build_worker(client, settings, make_sessionmaker(engine))
+        worker = build_worker(client, settings, make_sessionmaker(engine, settings.signing_key))
         freeze_startup_heap()  # shorter full collections while Updates are in flight
         running = asyncio.create_task(worker.run())
         stopping = asyncio.create_task(stop.wait())

@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.acknowledgment import AcknowledgmentActivities
+from activities.anchor import AnchorActivities
 from activities.calendar import compute_deadline_activity, is_working_day_activity
 from activities.cases import CaseActivities
 from activities.closure import ClosureActivities
@@ -21,6 +22,7 @@ from activities.schedules import ScheduleActivities
 from domain.settings import Settings
 from infra.mail import MailSettings
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
+from workflows.anchor import RegisterAnchorWorkflow
 from workflows.closure import ClosureCaseWorkflow
 from workflows.learning import LearningCaseWorkflow
 from workflows.packs import PackWorkflow
@@ -34,6 +36,7 @@ WORKFLOWS: list[type] = [
     ScheduledStartWorkflow,
     ClosureCaseWorkflow,
     LearningCaseWorkflow,
+    RegisterAnchorWorkflow,
 ]
 
 
@@ -60,6 +63,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         packs.generate_pack,
         packs.publish_pack,
         ScheduleActivities(deps).start_governance_workflow,
+        AnchorActivities(deps).anchor_register_heads,
         *closure_activities(deps),
         *learning_activities(deps),
     ]

@@ -6,17 +6,22 @@ can check for themselves that no entry was altered, removed or reordered.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from api.deps import ReaderActor, SessionDep
+from api.anchors import reader_anchors, temporal_anchors
+from api.deps import AdminActor, ReaderActor, SessionDep
 from api.errors import NotFound
 from api.guard import GuardedRoute
-from store.registers import entries, verify_chain
+from domain.settings import DEV_SIGNING_KEY
+from store.erasure import erase_person
+from store.register_verify import service_public_key, verify_chain
+from store.registers import entries
+from store.signing import public_key_hex, signing_key
 from store.tables import RegisterHead
 
 router = APIRouter(prefix="/registers", tags=["registers"], route_class=GuardedRoute)
@@ -44,6 +49,26 @@ class Verification(BaseModel):
     entries: int
     ok: bool
     first_bad_seq: int | None
+    reason: str | None = Field(None, description="why the first bad entry fails")
+    anchored_seq: int | None = Field(
+        None, description="the highest head checked that is kept outside the database"
+    )
+    anchor: str = Field("", description="which outside copies were checked")
+
+
+class PublicKey(BaseModel):
+    algorithm: str = "Ed25519"
+    public_key: str = Field(description="64 hex digits; verifies every entry's signature")
+
+
+class ErasureRequest(BaseModel):
+    person: str = Field(min_length=3, max_length=320, description="employee ID, email, …")
+    request_ref: str = Field(min_length=1, max_length=120, description="the request's reference")
+
+
+class ErasureAnswer(BaseModel):
+    erased: int
+    erasure_seq: int | None
 
 
 @router.get("")
@@ -59,6 +84,30 @@ async def _known(session: SessionDep, name: str) -> None:
     )
     if not found:
         raise NotFound(f"no register {name!r}")
+
+
+@router.get("/public-key")
+async def public_key(session: SessionDep, _actor: ReaderActor) -> PublicKey:
+    """The service's register-signing public key (also printed in every pack)."""
+    key = signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY)
+    return PublicKey(public_key=public_key_hex(key))
+
+
+@router.post("/erasures")
+async def erase(body: ErasureRequest, session: SessionDep, actor: AdminActor) -> ErasureAnswer:
+    """Erase every register payload holding a person's identifier (UK GDPR erasure on
+    request); the chains still verify and the erasure is an entry of the ``erasures`` register."""
+    erasure = await erase_person(
+        session,
+        body.person,
+        actor=actor.employee_id,
+        at=datetime.now(UTC),
+        request_ref=body.request_ref,
+    )
+    await session.commit()
+    if erasure is None:
+        return ErasureAnswer(erased=0, erasure_seq=None)
+    return ErasureAnswer(erased=len(erasure.payload["entries"]), erasure_seq=erasure.seq)
 
 
 @router.get("/{name}/entries")
@@ -87,10 +136,30 @@ async def register_entries(
 
 
 @router.get("/{name}/verify")
-async def verify(name: str, session: SessionDep, _actor: ReaderActor) -> Verification:
-    """Recompute the hash chain: ok, or the first entry that does not verify."""
+async def verify(
+    name: str,
+    request: Request,
+    session: SessionDep,
+    _actor: ReaderActor,
+    head: Annotated[
+        list[str],
+        Query(description="a signed head copied from a pack or checkpoint mail: SEQ:HASH:SIG"),
+    ] = [],  # noqa: B006 - FastAPI copies query defaults
+) -> Verification:
+    """Recompute the chain, every signature and payload digest, and compare with the heads kept
+    outside the database (Temporal's anchor, and any ``head`` given): ok, or the first bad
+    entry and why."""
     await _known(session, name)
-    result = await verify_chain(session, name)
+    public = service_public_key(session)
+    given = reader_anchors(public, name, head)
+    anchored, where = await temporal_anchors(request.app, name)
+    result = await verify_chain(session, name, public=public, anchors=[*anchored, *given])
     return Verification(
-        name=name, entries=result.entries, ok=result.ok, first_bad_seq=result.first_bad_seq
+        name=name,
+        entries=result.entries,
+        ok=result.ok,
+        first_bad_seq=result.first_bad_seq,
+        reason=result.reason,
+        anchored_seq=result.anchored_seq,
+        anchor=where + (f"; {len(given)} given head(s) checked" if given else ""),
     )

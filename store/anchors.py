@@ -1,0 +1,88 @@
+"""Signed register heads for anchoring, checks against earlier anchors, and checkpoint mails."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.anchors import AnchoredHead
+from domain.roles import Role
+from domain.settings import DEV_SIGNING_KEY
+from store import outbox, tables
+from store.register_verify import service_public_key
+from store.signing import head_signature_ok, public_key_hex, signing_key
+from store.staff import staff_with_role
+
+CHECKPOINT_PREFIX = "checkpoint:"
+
+
+async def signed_heads(session: AsyncSession) -> tuple[list[AnchoredHead], list[str]]:
+    """Every register's head whose signature is the service's, and a problem per other head."""
+    public = service_public_key(session)
+    heads, problems = [], []
+    for row in await session.scalars(
+        select(tables.RegisterHead).order_by(tables.RegisterHead.register)
+    ):
+        head = AnchoredHead(name=row.register, seq=row.seq, hash=row.hash, signature=row.signature)
+        if row.seq == 0 or head_signature_ok(
+            public, row.register, row.seq, row.hash, row.signature
+        ):
+            heads.append(head)
+        else:
+            problems.append(f"{row.register}: head seq {row.seq} is not signed by the service")
+    return heads, problems
+
+
+async def anchor_violations(session: AsyncSession, anchored: list[AnchoredHead]) -> list[str]:
+    """Each earlier anchor the database no longer holds (entry gone or changed)."""
+    problems = []
+    for anchor in anchored:
+        stored = await session.scalar(
+            select(tables.RegisterEntry.hash).where(
+                tables.RegisterEntry.register == anchor.name,
+                tables.RegisterEntry.seq == anchor.seq,
+            )
+        )
+        if stored != anchor.hash:
+            state = "is missing" if stored is None else "has changed"
+            problems.append(f"{anchor.name}: anchored entry seq {anchor.seq} {state}")
+    return problems
+
+
+def checkpoint_body(heads: list[AnchoredHead], public_key: str, problems: list[str]) -> str:
+    """The text of a checkpoint mail: every signed head and how to check it without a secret."""
+    lines = [
+        "Signed register heads (Ed25519; service public key below). Keep this mail: a register",
+        "that no longer reaches a head listed here has been cut back.",
+        "",
+        f"public key: {public_key}",
+        "",
+    ]
+    lines += [f"{h.name} seq {h.seq} hash {h.hash} signature {h.signature}" for h in heads]
+    lines += ["", "Check: nearmiss registers verify NAME --head SEQ:HASH:SIGNATURE"]
+    if problems:
+        lines += ["", "PROBLEMS FOUND:", *problems]
+    return "\n".join(lines) + "\n"
+
+
+async def queue_checkpoint_mails(
+    session: AsyncSession, heads: list[AnchoredHead], problems: list[str], at: datetime
+) -> list[int]:
+    """Queue today's checkpoint (or an alert) to every inspector; ids of all unsent checkpoints."""
+    if heads or problems:
+        public = public_key_hex(signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY))
+        key = f"{at.date().isoformat()}" if not problems else f"alert:{len(problems)}:{problems[0]}"
+        subject = "Register checkpoint" if not problems else "ALERT: register tampering detected"
+        for member in await staff_with_role(session, Role.INSPECTOR, on=at.date()):
+            await outbox.queue_message(
+                session,
+                dedupe_key=f"{CHECKPOINT_PREFIX}{key}:{member.employee_id}"[:300],
+                recipient=member.email,
+                subject=f"{subject} {at.date().isoformat()}",
+                body=checkpoint_body(heads, public, problems),
+                at=at,
+            )
+    pending = await outbox.unsent(session)
+    return [m.id for m in pending if m.dedupe_key.startswith(CHECKPOINT_PREFIX)]

@@ -1,0 +1,102 @@
+"""The register anchor on a real (time-skipping) Temporal server: heads recorded in Temporal's
+history, a cut-back register found by the API's verification through that anchor, the anchor
+workflow itself flags it, and inspectors get the signed checkpoint and the alert by mail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from domain import names
+from domain.anchors import AnchorInput, AnchorState
+from store import tables
+from store.db import transaction
+from store.registers import append_entry
+from store.signing import public_key_hex, signing_key
+from tests.factories import email, load, staff_rows
+from tests.fixtures.keys import TEST_SIGNING_KEY
+from tests.workflow_support import running_worker, wait_for
+
+REGISTER = "near-miss-reliability-case-register"
+
+
+async def _append(sessions, n: int) -> None:
+    async with transaction(sessions) as session:
+        for i in range(n):
+            await append_entry(
+                session,
+                REGISTER,
+                actor="E-SUPERVISOR",
+                recorded_at=datetime(2026, 11, 26, 10, i, tzinfo=UTC),
+                subject=f"ack-case-NM-{i}",
+                kind="triage_attribution",
+                payload={"n": i},
+            )
+
+
+async def _cut_back_to(sessions, seq: int) -> None:
+    """What a database writer can do without the key: drop the tail, move the head back."""
+    async with transaction(sessions) as session:
+        kept = await session.scalar(
+            select(tables.RegisterEntry).where(tables.RegisterEntry.seq == seq)
+        )
+        await session.execute(delete(tables.RegisterEntry).where(tables.RegisterEntry.seq > seq))
+        await session.execute(
+            update(tables.RegisterHead).values(seq=seq, hash=kept.hash, signature=kept.signature)
+        )
+
+
+async def test_anchor_in_temporal_catches_a_cut_back_register(
+    own_env, sqlite_url, sessions_for, smtp_server, api_for
+):
+    inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    await _append(sessions, 4)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        handle = await own_env.client.start_workflow(
+            names.WF_REGISTER_ANCHOR,
+            AnchorInput(interval_seconds=60),
+            id=names.REGISTER_ANCHOR_ID,
+            task_queue=queue,
+        )
+
+        async def anchored() -> AnchorState | None:
+            state = await handle.query(names.QUERY_ANCHORS, result_type=AnchorState)
+            return state if state.checks else None
+
+        state = await wait_for(anchored)
+        assert [(h.name, h.seq) for h in state.anchored] == [(REGISTER, 4)]
+        api = await api_for(sqlite_url, temporal=own_env.client)
+        good = (await api.get(f"/registers/{REGISTER}/verify", "E-INSPECTOR")).json()
+        assert good["ok"] and good["anchored_seq"] == 4, good
+        assert good["anchor"] == "temporal anchor checked"
+
+        await _cut_back_to(sessions, 2)
+        bad = (await api.get(f"/registers/{REGISTER}/verify", "E-INSPECTOR")).json()
+        print(f"cut back to 2 of 4: first bad seq {bad['first_bad_seq']} ({bad['reason']})")
+        assert not bad["ok"] and bad["first_bad_seq"] == 3
+        assert "anchored in temporal" in bad["reason"]
+
+        await own_env.sleep(timedelta(seconds=61))  # the anchor's next check
+
+        async def flagged() -> AnchorState | None:
+            state = await handle.query(names.QUERY_ANCHORS, result_type=AnchorState)
+            return state if state.violations else None
+
+        state = await wait_for(flagged)
+        assert state.violations == [f"{REGISTER}: anchored entry seq 4 is missing"]
+        assert [h.seq for h in state.anchored] == [4]  # a head never moves back once anchored
+        await wait_for(lambda: _mails(inbox, 2))
+        await handle.terminate()
+    checkpoint, alert = inbox.to(email("E-INSPECTOR"))[:2]
+    public = public_key_hex(signing_key(TEST_SIGNING_KEY))
+    assert (
+        public in checkpoint.get_payload() and f"{REGISTER} seq 4 hash" in checkpoint.get_payload()
+    )
+    assert alert["Subject"].startswith("ALERT: register tampering detected")
+
+
+async def _mails(inbox, n: int) -> bool:
+    return len(inbox.messages) >= n
