@@ -24,7 +24,7 @@ from infra.temporal import task_queue_pollers
 from store import ops_metrics
 from store.db import transaction
 from store.ops_metrics import Count
-from store.registers import ChainVerification
+from store.register_verify import ChainVerification
 
 CHAIN_INTERVAL = 300.0
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)

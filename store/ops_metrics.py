@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.registers import ChainVerification, verify_chain
+from store.register_verify import ChainVerification, verify_chain
 from store.tables import Breach, Case, OutboxMessage, RegisterHead, Review
 
 BOARD_LEVEL = 3
