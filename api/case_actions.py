@@ -35,7 +35,7 @@ from domain.settings import Settings
 from domain.steps import StepSpec
 from store.cases import record_opening
 from store.db import transaction
-from store.documents import UnknownDocument, build_document
+from store.documents import UnknownDocument, build_document, entry_ids
 from store.registers import find_request
 from store.staff import get_staff
 from store.tables import Case
@@ -105,7 +105,7 @@ async def open_document(
             temporal,
             case_id,
             names.UPDATE_OPEN_DOCUMENT,
-            DocumentOpened(document=document, actor=case_actor(actor)),
+            DocumentOpened(document=document, actor=case_actor(actor), entries=entry_ids(body)),
             result_type=list[str],
         )
     return body

@@ -91,7 +91,13 @@ def _fields(state: CaseState) -> dict[str, Any]:
     computed = state.computed["triage-attribution"]
     return {
         "confirmed_sources": [
-            {"source": "manager_non_review", "evidence": [{"document": "report-chronology"}]}
+            {
+                "source": "manager_non_review",
+                "evidence": [
+                    {"document": "report-chronology"},
+                    {"document": "risk-classification-source"},
+                ],
+            }
         ],
         "indicators_above_threshold": computed["indicator_count"],
         "repeated_worker_exposure": computed["repeated_worker_exposure"],

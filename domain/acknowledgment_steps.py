@@ -126,6 +126,11 @@ TRIAGE_ATTRIBUTION = StepSpec(
     ),
     register=NEAR_MISS_RELIABILITY_CASE_REGISTER,
     fields=TriageAttribution,
+    # Seed: "each confirmed source is supported by chronology and classification-source evidence".
+    evidence_kinds=(
+        ("chronology", ("report-chronology", "triage-note-history")),
+        ("classification-source", ("risk-classification-source",)),
+    ),
     computed=(
         ("indicators_above_threshold", "indicator_count"),
         ("repeated_worker_exposure", "repeated_worker_exposure"),

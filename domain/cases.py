@@ -74,6 +74,7 @@ class CaseState(BaseModel):
     obligations: dict[str, Obligation] = {}
     computed: dict[str, dict[str, Any]] = {}
     opened_documents: dict[str, list[str]] = {}
+    document_entries: dict[str, list[str]] = {}
     results: dict[str, dict[str, Any]] = {}
     pathway_owner: str | None = None
     pathway_accepted_at: datetime | None = None
@@ -101,6 +102,9 @@ class StepReceipt(BaseModel):
 class DocumentOpened(BaseModel):
     document: str
     actor: Actor
+    # The IDs of the document's entries as built at this opening (chronology entries, records),
+    # so a step can only cite an entry that is in the document it cites.
+    entries: list[str] = []
 
 
 class PathwayAcceptance(BaseModel):

@@ -110,6 +110,11 @@ CREDIBILITY_ADJUDICATION = StepSpec(
     ),
     register=CREDIBILITY_REGISTER,
     fields=CredibilityAdjudication,
+    # Seed: "every doubtful or failed finding is evidenced by chronology and action records".
+    evidence_kinds=(
+        ("chronology", ("case-chronology",)),
+        ("action-record", ("final-action-evidence",)),
+    ),
     computed=(
         ("days_closure_to_reopen", "days_closure_to_reopen"),
         ("repeated_doubtful_same_reviewing_role", "repeated_doubtful_same_reviewing_role"),

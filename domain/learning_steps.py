@@ -142,6 +142,11 @@ LEARNING_ATTRIBUTION = StepSpec(
     ),
     register=LEARNING_VISIBILITY_REGISTER,
     fields=LearningAttribution,
+    # Seed: "each confirmed source is supported by chronology and communication-record evidence".
+    evidence_kinds=(
+        ("chronology", ("corrective-action-chronology",)),
+        ("communication-record", ("learning-communication-record",)),
+    ),
     computed=(
         ("indicators_above_threshold", "indicator_count"),
         ("same_domain_repeated_failure", "same_domain_repeated_failure"),

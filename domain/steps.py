@@ -44,6 +44,8 @@ class StepSpec:
     prerequisites: tuple[str, ...] = ()
     # submitted field -> key of the value the service computed when the step opened
     computed: tuple[tuple[str, str], ...] = ()
+    # Evidence every confirmed source must cite: (kind, the documents of that kind).
+    evidence_kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def escalation_roles(example: str, step_role: Role | None, level: int) -> list[Role]:
@@ -82,4 +84,39 @@ def computed_mismatches(
                     message=f"computed value is {expected!r} (source: {key}); got {actual!r}",
                 )
             )
+    return errors
+
+
+def evidence_errors(
+    spec: StepSpec, submitted: BaseModel, opened: set[str], entries: dict[str, list[str]]
+) -> list[FieldError]:
+    """Each confirmed source cites opened documents of every kind the step requires, and any
+    cited entry is one of the cited document's entries."""
+    errors = []
+    for i, src in enumerate(getattr(submitted, "confirmed_sources", None) or []):
+        cited = {ev.document for ev in src.evidence}
+        for j, ev in enumerate(src.evidence):
+            at = f"confirmed_sources.{i}.evidence.{j}"
+            if ev.document not in opened:
+                errors.append(
+                    FieldError(
+                        field=f"{at}.document",
+                        message=f"{ev.document!r} has not been opened for this case",
+                    )
+                )
+            elif ev.entry is not None and ev.entry not in entries.get(ev.document, []):
+                errors.append(
+                    FieldError(
+                        field=f"{at}.entry",
+                        message=f"{ev.entry!r} is not an entry of {ev.document!r}",
+                    )
+                )
+        for kind, documents in spec.evidence_kinds:
+            if not cited & set(documents):
+                errors.append(
+                    FieldError(
+                        field=f"confirmed_sources.{i}.evidence",
+                        message=f"needs {kind} evidence: cite one of {', '.join(documents)}",
+                    )
+                )
     return errors

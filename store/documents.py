@@ -238,6 +238,20 @@ from store.learning_documents import LEARNING_BUILDERS  # noqa: E402 - example 2
 BUILDERS.update(LEARNING_BUILDERS)
 
 
+def entry_ids(body: Any) -> list[str]:
+    """The ``id`` of every entry anywhere in a built document (what a step may cite)."""
+    found: list[str] = []
+    if isinstance(body, dict):
+        if isinstance(body.get("id"), str):
+            found.append(body["id"])
+        for value in body.values():
+            found += entry_ids(value)
+    elif isinstance(body, list):
+        for value in body:
+            found += entry_ids(value)
+    return found
+
+
 async def build_document(
     session: AsyncSession, slug: str, *, reference: str, review_id: str, case_id: str
 ) -> dict[str, Any]:

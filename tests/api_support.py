@@ -87,7 +87,13 @@ def attribution(view: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     computed = view["live"]["computed"]["triage-attribution"]
     return {
         "confirmed_sources": [
-            {"source": "manager_non_review", "evidence": [{"document": "report-chronology"}]}
+            {
+                "source": "manager_non_review",
+                "evidence": [
+                    {"document": "report-chronology"},
+                    {"document": "risk-classification-source"},
+                ],
+            }
         ],
         "indicators_above_threshold": computed["indicator_count"],
         "repeated_worker_exposure": computed["repeated_worker_exposure"],

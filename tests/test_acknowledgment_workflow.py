@@ -76,7 +76,13 @@ def attribution_fields(state, **overrides):
     computed = state.computed["triage-attribution"]
     fields = {
         "confirmed_sources": [
-            {"source": "manager_non_review", "evidence": [{"document": "report-chronology"}]}
+            {
+                "source": "manager_non_review",
+                "evidence": [
+                    {"document": "report-chronology"},
+                    {"document": "risk-classification-source"},
+                ],
+            }
         ],
         "indicators_above_threshold": computed["indicator_count"],
         "repeated_worker_exposure": computed["repeated_worker_exposure"],

@@ -163,6 +163,26 @@ async def test_step_rejections_change_nothing_and_retry_is_idempotent(
         bad_evidence = await rejected("E-SUPERVISOR", unopened, 422)
         assert bad_evidence["errors"][0]["field"] == "confirmed_sources.0.evidence.0.document"
 
+        # Seed: "each confirmed source is supported by chronology and classification-source
+        # evidence" — both kinds, and a cited chronology entry must be in the cited document.
+        def source(*evidence):  # type: ignore[no-untyped-def]
+            return attribution(
+                view, confirmed_sources=[{"source": "manager_non_review", "evidence": evidence}]
+            )
+
+        one_kind = await rejected("E-SUPERVISOR", source({"document": "report-chronology"}), 422)
+        assert one_kind["errors"][0]["field"] == "confirmed_sources.0.evidence"
+        assert "classification-source" in one_kind["errors"][0]["message"]
+        classification = {"document": "risk-classification-source"}
+        ghost = {"document": "report-chronology", "entry": "event:999999"}
+        no_entry = await rejected("E-SUPERVISOR", source(ghost, classification), 422)
+        assert no_entry["errors"][0]["field"] == "confirmed_sources.0.evidence.0.entry"
+        chronology = await api.post(
+            f"/cases/{case_id}/documents/report-chronology/open", "E-SUPERVISOR"
+        )
+        entry = chronology.json()["entries"][0]["id"]
+        fields = source({"document": "report-chronology", "entry": entry}, classification)
+
         assert await entries(sessions, case_id) == []
         assert (await live(api, case_id))["live"]["stage"] == "triage-attribution"
         async with sessions() as session:

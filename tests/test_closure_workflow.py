@@ -169,7 +169,10 @@ def adjudication(state, status, **over):
         "confirmed_sources": [
             {
                 "source": "closure_without_employee_confirmation",
-                "evidence": [{"document": "case-chronology"}],
+                "evidence": [
+                    {"document": "case-chronology"},
+                    {"document": "final-action-evidence"},
+                ],
             }
         ],
         "days_closure_to_reopen": c["days_closure_to_reopen"],

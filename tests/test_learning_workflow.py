@@ -128,7 +128,10 @@ def attribution_fields(state):
         "confirmed_sources": [
             {
                 "source": "no_feedback_to_reporter",
-                "evidence": [{"document": "learning-communication-record"}],
+                "evidence": [
+                    {"document": "corrective-action-chronology"},
+                    {"document": "learning-communication-record"},
+                ],
             }
         ],
         "indicators_above_threshold": c["indicator_count"],

@@ -69,7 +69,7 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
 
         good = {
             "confirmed_sources.0.source": "manager_non_review",
-            "confirmed_sources.0.evidence": "report-chronology",
+            "confirmed_sources.0.evidence": ["report-chronology", "risk-classification-source"],
             "note": "No manager review for three days",
         }
         missing = await post(good)

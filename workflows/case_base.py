@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         FieldError,
         StepSpec,
         computed_mismatches,
+        evidence_errors,
         field_errors,
     )
 
@@ -208,23 +209,13 @@ class CaseWorkflowBase:
 
     def extra_checks(
         self,
-        spec: StepSpec,  # noqa: ARG002 - used by subclasses
+        spec: StepSpec,
         model: Any,
         sub: StepSubmission,  # noqa: ARG002 - used by subclasses
     ) -> list[FieldError]:
-        """Step-specific cross-checks (subclasses extend); default: cited evidence was opened."""
+        """Step-specific cross-checks (subclasses extend); default: the evidence rule."""
         opened = {d for docs in self.state.opened_documents.values() for d in docs}
-        errors = []
-        for i, src in enumerate(getattr(model, "confirmed_sources", []) or []):
-            for j, ev in enumerate(src.evidence):
-                if ev.document not in opened:
-                    errors.append(
-                        FieldError(
-                            field=f"confirmed_sources.{i}.evidence.{j}.document",
-                            message=f"{ev.document!r} has not been opened for this case",
-                        )
-                    )
-        return errors
+        return evidence_errors(spec, model, opened, self.state.document_entries)
 
     @workflow.update(name=names.UPDATE_SUBMIT_STEP)
     async def submit_step(self, sub: StepSubmission) -> StepReceipt:
@@ -296,6 +287,10 @@ class CaseWorkflowBase:
     @workflow.update(name=names.UPDATE_OPEN_DOCUMENT)
     async def open_document(self, opened: DocumentOpened) -> list[str]:
         """Record that the actor opened a document (the API stored the opening first)."""
+        known = self.state.document_entries.get(opened.document, [])
+        self.state.document_entries[opened.document] = list(
+            dict.fromkeys([*known, *opened.entries])
+        )
         docs = self.state.opened_documents.setdefault(opened.actor.employee_id, [])
         if opened.document not in docs:
             docs.append(opened.document)
