@@ -24,7 +24,10 @@ from domain.names import SEARCH_ATTRIBUTES
 from domain.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = {"postgresql", "temporal", "temporal-ui", "temporal-setup", "migrate", "worker", "api"}
+SERVICES = {
+    "postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui",
+    "temporal-setup", "migrate", "worker", "api", "prometheus", "grafana-dashboards", "grafana",
+}  # fmt: skip
 OURS = {"temporal-setup": "temporal-setup", "migrate": "migrate", "worker": "worker", "api": "api"}
 SECRET_SUFFIXES = ("SECRET", "PASSWORD", "PWD", "_KEY")
 REQUIRED_VARIABLE = re.compile(r"\$\{[A-Z0-9_]+:\?[^}]*\}")
@@ -73,7 +76,8 @@ def test_service_containers_start_after_migrations_and_temporal_setup(
         assert depends["migrate"]["condition"] == "service_completed_successfully"
         assert depends["temporal-setup"]["condition"] == "service_completed_successfully"
     assert services["migrate"]["depends_on"]["postgresql"]["condition"] == "service_healthy"
-    assert services["temporal-setup"]["depends_on"]["temporal"]["condition"] == "service_healthy"
+    namespace = services["temporal-setup"]["depends_on"]["temporal-namespace"]
+    assert namespace["condition"] == "service_completed_successfully"
     assert services["temporal"]["environment"]["DB"] == "postgres12"
 
 

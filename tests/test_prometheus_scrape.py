@@ -5,6 +5,7 @@ seeded scenario, and the repository's alert rules evaluated on them."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
@@ -27,7 +28,9 @@ from tests.ops_support import serve_app
 from tests.workflow_support import wait_for
 from worker.main import run_worker
 
-RULES = Path(__file__).resolve().parent.parent / "ops" / "prometheus" / "alerts.yml"
+OPS = Path(__file__).resolve().parent.parent / "ops"
+RULES = OPS / "prometheus" / "alerts.yml"
+DASHBOARD = OPS / "grafana" / "dashboards" / "nearmiss-governance.json"
 
 
 @contextmanager
@@ -171,6 +174,18 @@ async def _assert_series(prom: PromQL, rid: str, triage_cases: int) -> None:
     alerts = await prom.alerts()
     assert "NearmissRegisterChainBroken" not in alerts
     assert "NearmissNoWorkerPolling" not in alerts
+    await _dashboard_queries_answer(prom)
+
+
+async def _dashboard_queries_answer(prom: PromQL) -> None:
+    """Every panel of the Grafana dashboard is valid PromQL; the service's figures have data."""
+    dashboard = json.loads(DASHBOARD.read_text())
+    for panel in dashboard["panels"]:
+        for target in panel.get("targets", []):
+            expr = target["expr"].replace("$__rate_interval", "1m")
+            result = await prom.query(expr)
+            if "nearmiss_" in expr and "feed" not in expr:
+                assert result, f"{panel['title']}: {expr} has no data"
 
 
 async def _firing(prom: PromQL, name: str) -> bool:
