@@ -7,7 +7,7 @@ DEMO ?= 0
 PYTEST_FLAGS ?= -p no:cacheprovider
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench browsers ops-tools clean venv
+.PHONY: run test lint bench browsers ops-tools pdf-tools clean venv
 
 venv: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/nearmiss dev $(if $(filter 1 yes true,$(DEMO)),--demo)
 
-test: $(STAMP) browsers ops-tools
+test: $(STAMP) browsers ops-tools pdf-tools
 	$(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -53,6 +53,22 @@ ops-tools:
 			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
 				--no-install-recommends $$missing \
 				|| echo "warning: could not install $$missing; operations tests will fail" >&2; \
+		else \
+			echo "warning: $$missing missing; install Debian's packages as root" >&2; \
+		fi; \
+	fi
+
+# DejaVu Sans (embedded in pack PDFs, covers text outside Latin-1) and poppler's pdftotext and
+# pdftoppm (PDF tests); Debian packages, installed only when missing and when running as root.
+pdf-tools:
+	@missing=""; \
+	test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || missing="fonts-dejavu-core"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+				--no-install-recommends $$missing \
+				|| echo "warning: could not install $$missing; PDF tests will fail" >&2; \
 		else \
 			echo "warning: $$missing missing; install Debian's packages as root" >&2; \
 		fi; \

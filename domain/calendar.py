@@ -189,6 +189,19 @@ class BusinessCalendar:
             remaining -= max(closes - begin, timedelta(0))
             d = self.next_working_day(d)
 
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Hours of working time in [start, end) (0 when end is not after start)."""
+        total = timedelta(0)
+        d = self.local(start).date()
+        last = self.local(end).date()
+        while d <= last:
+            if self.is_working_day(d):
+                opens, closes = self._window_utc(d)
+                overlap = min(closes, end.astimezone(UTC)) - max(opens, start.astimezone(UTC))
+                total += max(overlap, timedelta(0))
+            d += timedelta(days=1)
+        return total.total_seconds() / 3600
+
     def add_working_days(self, t: datetime, n: int) -> datetime:
         """Close of business on the Nth working day after ``t``'s local day (N >= 1)."""
         if n < 1:

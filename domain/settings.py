@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     worker_metrics_address: str = ""
     otel_endpoint: str = ""
     log_format: Literal["console", "json"] = "console"
+    pdf_font_dir: str = "/usr/share/fonts/truetype/dejavu"
 
     @field_validator("bootstrap_admins", "closure_days", mode="before")
     @classmethod

@@ -1,60 +1,67 @@
-"""Pack rows: generated content, publication, and the data packs render."""
+"""Pack rows: generated content for the pack's period, publication, and the cases listed."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.calendar import BusinessCalendar
 from domain.cases import PackSummary
-from domain.packs import PackSpec
-from store.tables import Breach, Case, Pack
+from domain.pack_periods import period_bounds
+from domain.packs import AWAITING_VISIBILITY_STAGES, PackSpec
+from store.pack_common import cases_of, window
+from store.pack_content import build
+from store.tables import Case, Pack
 
 
 async def get_pack(session: AsyncSession, kind: str, period: str) -> Pack | None:
     return await session.get(Pack, (kind, period))
 
 
-async def _content(session: AsyncSession, spec: PackSpec, case_ids: list[str]) -> dict[str, Any]:
-    """The pack's body: the listed cases with stage, exposure and breaches; totals by stage."""
-    cases = (
-        await session.scalars(
-            select(Case).where(Case.example == spec.example).order_by(Case.case_id)
+async def awaiting_cases(
+    session: AsyncSession, spec: PackSpec, period: str, calendar: BusinessCalendar, anchor: date
+) -> list[str]:
+    """The example's cases awaiting pack visibility that were opened before the period ended."""
+    bounds = period_bounds(spec.kind, period, anchor)
+    win = window(bounds.first, bounds.after, calendar)
+    found = await session.scalars(
+        select(Case.case_id)
+        .where(
+            Case.example == spec.example,
+            Case.stage.in_(AWAITING_VISIBILITY_STAGES),
+            Case.opened_at < win.after,
         )
-    ).all()
-    listed = [c for c in cases if c.case_id in set(case_ids)]
-    breaches = (
-        await session.scalars(
-            select(Breach).where(Breach.case_id.in_(case_ids))
-            if case_ids
-            else select(Breach).where(false())
-        )
-    ).all()
-    by_stage: dict[str, int] = {}
-    for case in cases:
-        by_stage[case.stage] = by_stage.get(case.stage, 0) + 1
-    return {
-        "title": spec.title,
-        "cases": [
-            {
-                "case_id": c.case_id,
-                "reference": c.reference,
-                "service_line": c.service_line,
-                "exposure": c.exposure,
-                "stage": c.stage,
-                "opened_at": c.opened_at.isoformat(),
-                "breaches": sum(1 for b in breaches if b.case_id == c.case_id),
-            }
-            for c in listed
-        ],
-        "totals_by_stage": by_stage,
-    }
+        .order_by(Case.case_id)
+    )
+    return list(found)
+
+
+async def content(
+    session: AsyncSession,
+    spec: PackSpec,
+    period: str,
+    case_ids: list[str],
+    at: datetime,
+    calendar: BusinessCalendar,
+    anchor: date,
+) -> dict[str, object]:
+    """The pack's document for its period as of ``at`` (listing ``case_ids``)."""
+    bounds = period_bounds(spec.kind, period, anchor)
+    win = window(bounds.first, bounds.after, calendar)
+    listed = await cases_of(session, case_ids)
+    return await build(session, spec, bounds, win, listed, at)
 
 
 async def create_pack(
-    session: AsyncSession, spec: PackSpec, period: str, case_ids: list[str], at: datetime
+    session: AsyncSession,
+    spec: PackSpec,
+    period: str,
+    case_ids: list[str],
+    at: datetime,
+    calendar: BusinessCalendar,
+    anchor: date,
 ) -> Pack:
     pack = Pack(
         kind=spec.kind,
@@ -62,7 +69,7 @@ async def create_pack(
         status="generated",
         generated_at=at,
         case_ids=case_ids,
-        content=await _content(session, spec, case_ids),
+        content=await content(session, spec, period, case_ids, at, calendar, anchor),
     )
     session.add(pack)
     await session.flush()
@@ -70,10 +77,17 @@ async def create_pack(
 
 
 async def publish(
-    session: AsyncSession, spec: PackSpec, pack: Pack, case_ids: list[str], actor: str, at: datetime
+    session: AsyncSession,
+    spec: PackSpec,
+    pack: Pack,
+    case_ids: list[str],
+    actor: str,
+    at: datetime,
+    calendar: BusinessCalendar,
+    anchor: date,
 ) -> None:
     pack.case_ids = case_ids
-    pack.content = await _content(session, spec, case_ids)
+    pack.content = await content(session, spec, pack.period, case_ids, at, calendar, anchor)
     pack.status = "published"
     pack.published_by = actor
     pack.published_at = at

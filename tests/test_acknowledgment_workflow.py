@@ -268,9 +268,10 @@ async def _pathway_to_closure(env, case, state, inbox):
     )
     await wait_stage(case, "awaiting-visibility")
 
+    year, week, _ = (await env.get_current_time()).date().isocalendar()
     pack = await env.client.start_workflow(
         names.WF_PACK,
-        PackInput(kind=names.PACK_WEEKLY, period="2026-W49"),
+        PackInput(kind=names.PACK_WEEKLY, period=f"{year}-W{week:02d}"),  # the case's week
         id=f"pack-test-{case.id}",
         task_queue=(await case.describe()).task_queue,
     )

@@ -342,7 +342,8 @@ async def test_pathway_and_pack_publication_activate_the_case(
         assert page.headers["content-type"].startswith("text/html") and case_id in page.text
         pdf = await api.get(url, "E-BOARD", params={"format": "pdf"})
         assert pdf.headers["content-type"] == "application/pdf", pdf.text
-        assert case_id in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+        pages = PdfReader(io.BytesIO(pdf.content)).pages
+        assert case_id in "".join(page.extract_text() for page in pages)
 
         assert (await api.post(f"{url}/publish", "E-ANALYST")).status_code == 403
         published = await api.post(f"{url}/publish", "E-DIRECTOR")

@@ -459,7 +459,7 @@ async def test_failed_case_escalates_waits_for_board_pack_and_closes_on_minuted_
         await wait_stage(case, "awaiting-visibility")  # failed: only once in a published board pack
         pack = await own_env.client.start_workflow(
             names.WF_PACK,
-            PackInput(kind=names.PACK_MONTHLY, period="2026-12"),
+            PackInput(kind=names.PACK_MONTHLY, period=today.strftime("%Y-%m")),
             id="pack-monthly-board-test",
             task_queue=queue,
         )

@@ -21,7 +21,7 @@ from domain.cases import (
     ReviewSummary,
     StepSubmission,
 )
-from domain.learning import audit_period
+from domain.learning import audit_period, cycle_start_containing
 from domain.learning_steps import (
     LEARNING_STABILIZATION_LOG,
     LEARNING_VISIBILITY_REGISTER,
@@ -201,7 +201,7 @@ async def to_active_stabilization(env, case, sessions):
     await wait_stage(case, "awaiting-visibility")
     pack = await env.client.start_workflow(
         names.WF_PACK,
-        PackInput(kind=names.PACK_FORTNIGHTLY, period=today.isoformat()),
+        PackInput(kind=names.PACK_FORTNIGHTLY, period=cycle_start_containing(today).isoformat()),
         id=f"pack-test-{case.id}",
         task_queue=(await case.describe()).task_queue,
     )

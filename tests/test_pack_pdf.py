@@ -1,163 +1,157 @@
-"""Packs as PDF over HTTP: a real database, the store's pack content, real reportlab rendering.
+"""Packs as PDF and HTML over HTTP on the seeded week (tests/pack_seed.py): the same sections and
+charts in both, text outside Latin-1 printed (DejaVu Sans embedded), local time, plurals.
 
-A stored pack is read without Temporal, so these tests need no server; the PDF is parsed with
-pypdf and its text and drawing operators are checked.
+A stored pack is read without Temporal. The PDF is parsed twice: pypdf for fonts, drawing
+operators and metadata, poppler's ``pdftotext`` for the text as a reader sees it.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime, timedelta
+import shutil
+import subprocess
+from html.parser import HTMLParser
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
+from sqlalchemy import update
 
 from domain import names
+from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from store import packs as pack_store
-from store.tables import Breach, Case
+from store.tables import Case
 from tests.factories import load, staff_rows
+from tests.pack_seed import NM1, NOW, seed_weekly
+from tests.test_pack_content import CALENDAR, stored
 
-AT = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-WEEKLY = PACKS[names.PACK_WEEKLY]
-BAR_FILL = re.compile(rb"\bre f\*?")  # a filled rectangle: each chart bar is one
-
-
-def case_row(reference: str, exposure: str, service_line: str, stage: str) -> Case:
-    return Case(
-        case_id=names.ack_case_id(reference),
-        example=names.EXAMPLE_ACKNOWLEDGMENT,
-        reference=reference,
-        review_id="ack-review-2026-11-26",
-        employee_id="W-100",
-        service_line=service_line,
-        exposure=exposure,
-        stage=stage,
-        status="open",
-        escalation_level=0,
-        opened_at=AT - timedelta(days=1),
-        updated_at=AT,
-        detail={},
-    )
+URL = "/packs/weekly-sustainability/2026-W48"
+LINE = "HC-ŁÓDŹ Ωmega & <Nord>"  # Polish and Greek letters, and markup characters
+SECTIONS = [
+    "Summary",
+    "Daily reviews (2 reviews)",
+    "Threshold breaches by service line",
+    "Exceptions (1 report not reconciled)",
+    "Cases awaiting visibility",
+    "Breaches and escalation levels reached",
+    "Late steps (2 late completions)",
+]
+CHARTS = [
+    "Classifications by review date",
+    "Reports over an acknowledgment or triage threshold",
+    "Escalations by level",
+]
 
 
-async def stored_pack(sessions: Any, cases: list[Case], period: str = "2026-W48") -> list[str]:
-    """Store ``cases``, a breach on the first, and the weekly pack listing the awaiting ones."""
-    listed = [c.case_id for c in cases if c.stage == "awaiting-visibility"]
-    async with sessions() as session, session.begin():
-        session.add_all(cases)
-        if listed:
-            session.add(
-                Breach(
-                    case_id=listed[0],
-                    step="triage-attribution",
-                    deadline=AT,
-                    level=1,
-                    escalated_at=AT,
-                )
-            )
-        await session.flush()
-        await pack_store.create_pack(session, WEEKLY, period, listed, AT)
-    return listed
+class Page(HTMLParser):
+    """Collects h2 and figcaption texts, svg bars (their <title>s) and table rows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.h2: list[str] = []
+        self.captions: list[str] = []
+        self.bar_titles: list[str] = []
+        self.cells: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.open.append(f"{tag}.{dict(attrs).get('class', '')}")
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open and not self.open.pop().startswith(f"{tag}."):
+            pass
+
+    def handle_data(self, data: str) -> None:
+        top = self.open[-1] if self.open else ""
+        if top.startswith("h2."):
+            self.h2.append(data)
+        elif top.startswith("figcaption."):
+            self.captions.append(data)
+        elif top == "title." and len(self.open) > 1 and self.open[-2] == "rect.bar":
+            self.bar_titles.append(data)
+        elif top.startswith("td."):
+            self.cells.append(data)
 
 
-async def pdf_of(api: Any, url: str) -> tuple[Any, PdfReader, str]:
-    response = await api.get(url, "E-BOARD", params={"format": "pdf"})
-    assert response.status_code == 200, response.text
-    reader = PdfReader(io.BytesIO(response.content))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    return response, reader, text
-
-
-def bars(reader: PdfReader) -> int:
-    return sum(len(BAR_FILL.findall(page.get_contents().get_data())) for page in reader.pages)
-
-
-async def test_pdf_pack_has_the_html_content_and_charts(sqlite_url, sessions_for, api_for):
-    sessions = sessions_for(sqlite_url)
+async def seeded_api(database_url: str, sessions: Any, api_for: Any, publish: bool) -> Any:
     await load(sessions, "staff-directory", staff_rows())
-    cases = [
-        case_row("NM-20001", "critical", "HC-NORTH", "awaiting-visibility"),
-        case_row("NM-20002", "emerging", "HC-NORTH", "awaiting-visibility"),
-        case_row("NM-20003", "critical", "HC-SOUTH & <EAST>", "awaiting-visibility"),
-        case_row("NM-20004", "critical", "HC-WEST", "triage-attribution"),  # not listed
-    ]
-    listed = await stored_pack(sessions, cases)
-    api = await api_for(sqlite_url)
-    url = "/packs/weekly-sustainability/2026-W48"
+    async with sessions() as session, session.begin():
+        await seed_weekly(session)
+        await session.execute(update(Case).where(Case.case_id == NM1).values(service_line=LINE))
+    await stored(sessions, names.PACK_WEEKLY, "2026-W48")
+    if publish:
+        async with sessions() as session, session.begin():
+            pack = await pack_store.get_pack(session, names.PACK_WEEKLY, "2026-W48")
+            spec = PACKS[names.PACK_WEEKLY]
+            await pack_store.publish(
+                session, spec, pack, [NM1], "E-DIRECTOR", NOW, CALENDAR, DEFAULT_ANCHOR
+            )
+    api = await api_for(database_url)
+    api.app.state.clock = lambda: NOW
+    return api
 
-    response, reader, text = await pdf_of(api, url)
-    assert response.headers["content-type"] == "application/pdf"
+
+def pdftotext(body: bytes) -> str:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.fail("pdftotext missing: `make pdf-tools` installs poppler-utils")
+    done = subprocess.run(
+        [tool, "-layout", "-", "-"], input=body, capture_output=True, check=True, timeout=60
+    )
+    return done.stdout.decode()
+
+
+async def test_pdf_has_the_sections_charts_and_fonts(database_url, sessions, api_for):
+    api = await seeded_api(database_url, sessions, api_for, publish=True)
+    response = await api.get(URL, "E-BOARD", params={"format": "pdf"})
+    assert response.status_code == 200, response.text
     assert response.headers["content-disposition"] == (
         'inline; filename="weekly-sustainability-2026-W48.pdf"'
     )
-    assert response.content.startswith(b"%PDF-") and reader.metadata.title.endswith("2026-W48")
-    assert f"{WEEKLY.title} — 2026-W48" in text and "not published yet" in text
-    assert "3 cases listed" in text
-    for reference in ("NM-20001", "NM-20002", "NM-20003"):
-        assert reference in text
-    assert "NM-20004" not in text and "HC-WEST" not in text
-    assert "HC-SOUTH & <EAST>" in text  # markup characters in data are printed, not parsed
-    assert "awaiting-visibility: 3" in text and "triage-attribution: 1" in text
-    # Charts: their titles and categories are text; each bar is a filled rectangle. Bars:
-    # exposure 2 (critical, emerging), service line 2, all cases by stage 2.
-    for label in ("Listed cases by exposure", "Listed cases by service line", "All cases by stage"):
-        assert label in text
-    assert bars(reader) == 6
-    assert [c.case_id for c in cases[:3]] == listed
-
-    csv_lines = (await api.get(url, "E-BOARD", params={"format": "csv"})).text.splitlines()
-    assert len(csv_lines) == 4  # the same cases as the CSV beside it
-
-
-async def test_pdf_of_a_published_pack_with_many_cases_spans_pages(
-    sqlite_url, sessions_for, api_for
-):
-    sessions = sessions_for(sqlite_url)
-    await load(sessions, "staff-directory", staff_rows())
-    cases = [
-        case_row(
-            f"NM-3{i:04d}",
-            ("critical", "emerging")[i % 2],
-            f"SL-{i % 20:02d}",
-            "awaiting-visibility",
-        )
-        for i in range(80)
-    ]
-    listed = await stored_pack(sessions, cases)
-    async with sessions() as session, session.begin():
-        pack = await pack_store.get_pack(session, WEEKLY.kind, "2026-W48")
-        assert pack is not None
-        await pack_store.publish(
-            session, WEEKLY, pack, listed, "E-DIRECTOR", AT + timedelta(hours=3)
-        )
-    api = await api_for(sqlite_url)
-
-    _, reader, text = await pdf_of(api, "/packs/weekly-sustainability/2026-W48")
-    assert len(reader.pages) > 1
-    assert "published by E-DIRECTOR at 2026-11-27 15:00 UTC" in text
-    assert all(c.reference in text for c in cases)
-    # 20 service lines: the chart keeps 14 and sums the other 6 lines (24 cases) into one bar.
-    assert "others (6)" in text and "SL-00" in text
-    assert bars(reader) == 2 + 15 + 1
+    text = " ".join(pdftotext(response.content).split())
+    assert "Weekly workforce sustainability review pack" in text
+    assert "week 48 of 2026 (23 November 2026 to 29 November 2026)" in text
+    assert "Published by E-DIRECTOR at 27 Nov 2026 15:00 GMT; 1 case made visible." in text
+    for title in SECTIONS + CHARTS:
+        assert title in text, title
+    for word in LINE.split():  # non-Latin-1 and markup characters printed (cells may wrap)
+        assert word in text, word
+    assert "reviewed by E-ANALYST at 24 Nov 2026 09:10 GMT" in text
+    assert "26 Nov 2026 13:00 GMT" in text and "10.0 h" in text and "still open" in text
+    reader = PdfReader(io.BytesIO(response.content))
+    fonts = {
+        str(font.get_object()["/BaseFont"]): font.get_object()
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    dejavu = fonts["/AAAAAA+DejaVuSans"]  # a subset of DejaVu Sans, embedded as TrueType
+    assert "/FontFile2" in dejavu["/FontDescriptor"].get_object()
+    # Each non-zero bar is a filled rectangle: 6 + 1 (service lines) + 3 (levels) = 10.
+    ops = b"".join(page.get_contents().get_data() for page in reader.pages)
+    assert len(re.findall(rb"\bre f\*?", ops)) >= 10
 
 
-async def test_empty_pack_still_renders_and_unknown_format_is_rejected(
-    sqlite_url, sessions_for, api_for
-):
-    sessions = sessions_for(sqlite_url)
-    await load(sessions, "staff-directory", staff_rows())
-    await stored_pack(sessions, [], period="2026-W49")
-    api = await api_for(sqlite_url)
-    url = "/packs/weekly-sustainability/2026-W49"
+async def test_html_has_the_same_sections_and_charts(database_url, sessions, api_for):
+    api = await seeded_api(database_url, sessions, api_for, publish=False)
+    response = await api.get(URL, "E-INSPECTOR", params={"format": "html"})
+    assert response.status_code == 200, response.text
+    page = Page()
+    page.feed(response.text)
+    assert page.h2 == SECTIONS
+    assert page.captions == CHARTS
+    assert "2026-11-25 — critical exposure: 2" in page.bar_titles
+    assert "level 3 — count: 1" in page.bar_titles
+    assert LINE in page.cells and "case_id" not in response.text
+    assert "Not published yet; 1 case awaiting visibility." in response.text
+    assert "<script" not in response.text and "@media print" in response.text
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d+", response.text)  # no microseconds
 
-    _, reader, text = await pdf_of(api, url)
-    assert len(reader.pages) == 1 and f"{WEEKLY.title} — 2026-W49" in text
-    assert "0 cases listed" in text and "No cases are listed in this pack." in text
-    assert bars(reader) == 0
-
-    unknown = await api.get(url, "E-BOARD", params={"format": "docx"})
-    assert unknown.status_code == 422, unknown.text
-    assert [e["field"] for e in unknown.json()["errors"]] == ["format"]
-    assert (await api.get(url, "W-100", params={"format": "pdf"})).status_code == 403
+    csv_lines = (await api.get(URL, "E-BOARD", params={"format": "csv"})).text.splitlines()
+    assert csv_lines[0] == "case_id,reference,service_line,exposure,stage,opened_at"
+    assert csv_lines[1].startswith(f"{NM1},NM-1,") and "24 Nov 2026 09:10 GMT" in csv_lines[1]
+    assert len(csv_lines) == 2
+    unknown = await api.get(URL, "E-BOARD", params={"format": "docx"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "format"
+    assert (await api.get(URL, "W-100", params={"format": "pdf"})).status_code == 403

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +20,7 @@ from activities.deps import ActivityDeps
 from activities.learning import LearningActivities
 from activities.packs import PackActivities
 from activities.schedules import ScheduleActivities
+from domain.calendar import CalendarConfig
 from domain.settings import Settings
 from infra.mail import MailSettings
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
@@ -106,7 +108,12 @@ def deps_from_settings(
         public_url=settings.public_url,
     )
     return ActivityDeps(
-        sessions=sessions, client=client, mail=mail, task_queue=settings.temporal_task_queue
+        sessions=sessions,
+        client=client,
+        mail=mail,
+        task_queue=settings.temporal_task_queue,
+        calendar=CalendarConfig.from_settings(settings),
+        cycle_anchor=date.fromisoformat(settings.cycle_anchor),
     )
 
 

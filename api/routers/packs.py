@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import html
 import io
-import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
@@ -16,10 +15,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from api.deps import CurrentActor, ReaderActor, SettingsDep, TemporalDep, get_temporal
+from api.deps import CurrentActor, NowDep, ReaderActor, SettingsDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
-from api.pack_pdf import publication, render_pdf
+from api.report_html import render_html
+from api.report_pdf import render_pdf
 from api.temporal_calls import (
     IdempotencyKey,
     Unavailable,
@@ -31,21 +31,19 @@ from api.temporal_calls import (
 )
 from domain import names
 from domain.cases import PackSummary, PublishPack
+from domain.pack_periods import PeriodError, pack_period
 from domain.packs import PACKS
+from domain.report import local_minute, plural
+from domain.settings import Settings
 from infra.starters import start_pack
 from store.packs import get_pack
 from store.tables import Pack
 
 router = APIRouter(prefix="/packs", tags=["packs"], route_class=GuardedRoute)
 
-PERIOD_PATTERNS = {
-    names.PACK_WEEKLY: r"\d{4}-W\d{2}",
-    names.PACK_FORTNIGHTLY: r"\d{4}-\d{2}-\d{2}",
-    names.PACK_MONTHLY: r"\d{4}-\d{2}",
-}
 GENERATION_WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.1
-CSV_COLUMNS = ("case_id", "reference", "service_line", "exposure", "stage", "opened_at", "breaches")
+CSV_COLUMNS = ("case_id", "reference", "service_line", "exposure", "stage", "opened_at")
 
 Kind = Annotated[str, Path(description=", ".join(PACKS))]
 
@@ -61,28 +59,17 @@ class PackOut(BaseModel):
     content: dict[str, Any]
 
 
-def _valid_period(kind: str, period: str) -> bool:
-    if re.fullmatch(PERIOD_PATTERNS[kind], period) is None:
-        return False
-    try:
-        if kind == names.PACK_WEEKLY:
-            date.fromisocalendar(int(period[:4]), int(period[6:]), 1)
-        else:
-            date.fromisoformat(period if len(period) == 10 else f"{period}-01")
-    except ValueError:
-        return False
-    return True
-
-
-def check_period(kind: str, period: str) -> None:
-    """404 for an unknown kind; 422 when the period does not fit the kind."""
-    spec = PACKS.get(kind)
-    if spec is None:
+def check_period(kind: str, period: str, settings: Settings, now: datetime) -> None:
+    """404 for an unknown kind; 422 unless the period exists for the kind and has begun."""
+    if kind not in PACKS:
         raise NotFound(f"no pack kind {kind!r}; known: {', '.join(PACKS)}")
-    if not _valid_period(kind, period):
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    try:
+        pack_period(kind, period, today, date.fromisoformat(settings.cycle_anchor))
+    except PeriodError as exc:
         raise Unprocessable(
-            "invalid period", [FieldError(field="period", message=f"expected {spec.period_format}")]
-        )
+            "invalid period", [FieldError(field="period", message=str(exc))]
+        ) from None
 
 
 async def ensure_workflow(temporal: Client, queue: str, kind: str, period: str) -> str:
@@ -122,33 +109,21 @@ def _csv(pack: Pack) -> str:
     return out.getvalue()
 
 
-def _html(pack: Pack) -> str:
-    """A self-contained page (no external assets): header, totals by stage, the cases."""
-    esc = html.escape
-    title = esc(str(pack.content.get("title", pack.kind)))
-    status = publication(pack)
-    head = "".join(f"<th>{esc(c)}</th>" for c in CSV_COLUMNS)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{esc(str(case.get(c, '')))}</td>" for c in CSV_COLUMNS) + "</tr>"
-        for case in pack.content.get("cases", [])
-    )
-    totals = "".join(
-        f"<li>{esc(stage)}: {count}</li>"
-        for stage, count in sorted(pack.content.get("totals_by_stage", {}).items())
-    )
-    return (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>"
-        "<style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px}"
-        f"</style></head><body><h1>{title} — {esc(pack.period)}</h1>"
-        f"<p>{esc(status)}</p>"
-        f"<h2>Cases by stage</h2><ul>{totals}</ul>"
-        f"<h2>Cases listed</h2><table><tr>{head}</tr>{rows}</table></body></html>"
-    )
+def status_lines(pack: Pack, zone: str) -> list[str]:
+    """Publication and generation, in the provider's local time to the minute."""
+    listed = plural(len(pack.case_ids), "case")
+    if pack.published_at is None:
+        published = f"Not published yet; {listed} awaiting visibility."
+    else:
+        when = local_minute(pack.published_at, zone)
+        published = f"Published by {pack.published_by} at {when}; {listed} made visible."
+    return [published, f"Generated at {local_minute(pack.generated_at, zone)}."]
 
 
-async def _pdf(pack: Pack) -> Response:
+async def _pdf(pack: Pack, settings: Settings) -> Response:
     """The PDF, rendered off the event loop (reportlab is synchronous and CPU-bound)."""
-    body = await asyncio.to_thread(render_pdf, pack, CSV_COLUMNS)
+    lines = status_lines(pack, settings.timezone)
+    body = await asyncio.to_thread(render_pdf, pack.content, lines, settings.pdf_font_dir)
     filename = f"{pack.kind}-{pack.period}.pdf"  # kind and period are checked: no quoting needed
     return Response(
         body,
@@ -179,6 +154,7 @@ async def read_pack(
     request: Request,
     _actor: ReaderActor,
     settings: SettingsDep,
+    now: NowDep,
     format: Annotated[
         Literal["json", "csv", "html", "pdf"],
         Query(description="json (default), csv, html or pdf"),
@@ -187,10 +163,11 @@ async def read_pack(
     """The pack, generated on first request (its workflow then waits for the publisher).
 
     `?format=csv` gives `text/csv`, `?format=html` a page, `?format=pdf` an `application/pdf`
-    named `KIND-PERIOD.pdf` (Content-Disposition) with the page's content and bar charts of the
-    listed cases by exposure and by service line. A stored pack is read without Temporal.
+    named `KIND-PERIOD.pdf` (Content-Disposition) with the page's sections and charts. A pack
+    exists only for a period of its kind that has begun (a fortnightly period is a cycle start);
+    any other period is a 422 and creates nothing. A stored pack is read without Temporal.
     """
-    check_period(kind, period)
+    check_period(kind, period, settings, now)
     sessions = request.app.state.sessions
     async with sessions() as session:
         pack = await get_pack(session, kind, period)
@@ -201,9 +178,9 @@ async def read_pack(
     if format == "csv":
         return PlainTextResponse(_csv(pack), media_type="text/csv")
     if format == "html":
-        return HTMLResponse(_html(pack))
+        return HTMLResponse(render_html(pack.content, status_lines(pack, settings.timezone)))
     if format == "pdf":
-        return await _pdf(pack)
+        return await _pdf(pack, settings)
     return PackOut.model_validate(pack, from_attributes=True)
 
 
@@ -212,12 +189,14 @@ async def publish_pack(
     kind: Kind,
     period: str,
     actor: CurrentActor,
-    temporal: TemporalDep,
+    request: Request,
     settings: SettingsDep,
+    now: NowDep,
     key: IdempotencyKey = None,
 ) -> PackSummary:
     """Publish (the kind's publisher role): the listed cases become visible and may activate."""
-    check_period(kind, period)
+    check_period(kind, period, settings, now)  # before Temporal: a bad period changes nothing
+    temporal = await get_temporal(request)
     status = await ensure_workflow(temporal, settings.temporal_task_queue, kind, period)
     if status != "running":
         raise Conflict(f"pack {kind}/{period} is {status}: already published")

@@ -1,0 +1,110 @@
+"""A report document as one self-contained, styled, printable HTML page (inline CSS and SVG)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from api.report_svg import svg_chart
+
+STYLE = """
+:root { color-scheme: light; }
+body { font-family: "DejaVu Sans", system-ui, sans-serif; color: #1d2733; margin: 0;
+  background: #f5f7fa; line-height: 1.4; }
+header { background: #12395b; color: #fff; padding: 18px 32px; }
+header h1 { margin: 0 0 4px; font-size: 22px; }
+header p { margin: 2px 0; }
+nav { padding: 8px 32px; background: #fff; border-bottom: 1px solid #e3e8ee; font-size: 13px; }
+nav a { margin-right: 14px; color: #12395b; }
+main { padding: 16px 32px; max-width: 1200px; }
+section { background: #fff; border-radius: 6px; padding: 12px 18px; margin-bottom: 16px;
+  box-shadow: 0 1px 2px #0002; break-inside: avoid; }
+h2 { font-size: 17px; margin: 4px 0 10px; color: #12395b; }
+h3 { font-size: 14px; margin: 12px 0 6px; }
+dl.figures { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0; }
+dl.figures div { border: 1px solid #e3e8ee; border-radius: 4px; padding: 6px 12px;
+  min-width: 150px; }
+dl.figures dt { font-size: 12px; color: #4a5563; }
+dl.figures dd { margin: 0; font-size: 18px; font-weight: 600; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 4px 0 8px; }
+th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e3e8ee;
+  vertical-align: top; }
+th { background: #eef2f6; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 6px 0 10px; }
+figcaption { font-weight: 600; font-size: 13px; margin-bottom: 2px; }
+svg.chart { width: 100%; max-width: 720px; height: auto; display: block; }
+p.empty { color: #4a5563; font-style: italic; }
+@media print {
+  body { background: #fff; }
+  header { background: #fff; color: #000; border-bottom: 2px solid #12395b; padding: 0 0 8px; }
+  nav { display: none; }
+  main { padding: 0; max-width: none; }
+  section { box-shadow: none; border: 1px solid #ccc; }
+  @page { size: A4 landscape; margin: 14mm; }
+}
+"""
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f'<td class="num">{escape(f"{value:g}")}</td>'
+    return f"<td>{escape('—' if value is None else str(value))}</td>"
+
+
+def _table(block: dict[str, Any]) -> str:
+    title = f"<h3>{escape(block['title'])}</h3>"
+    if not block["rows"]:
+        return f'{title}<p class="empty">{escape(block["empty"])}</p>'
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in block["columns"])
+    rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in block["rows"])
+    return f"{title}<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _chart(block: dict[str, Any]) -> str:
+    caption = f"<figcaption>{escape(block['title'])}</figcaption>"
+    if not block["categories"]:
+        return f'<figure>{caption}<p class="empty">Nothing to chart.</p></figure>'
+    return f"<figure>{caption}{svg_chart(block)}</figure>"
+
+
+def _figures(block: dict[str, Any]) -> str:
+    items = "".join(
+        f"<div><dt>{escape(str(k))}</dt><dd>{escape(str(v))}</dd></div>" for k, v in block["items"]
+    )
+    return f'<dl class="figures">{items}</dl>'
+
+
+def block_html(block: dict[str, Any]) -> str:
+    """One block of a section."""
+    kind = block["type"]
+    if kind == "table":
+        return _table(block)
+    if kind == "chart":
+        return _chart(block)
+    if kind == "figures":
+        return _figures(block)
+    return f"<p>{escape(block['text'])}</p>"
+
+
+def render_html(doc: dict[str, Any], status_lines: list[str]) -> str:
+    """The whole page: header (title, subtitle, status lines), contents, sections."""
+    sections = doc.get("sections", [])
+    nav = "".join(f'<a href="#{escape(s["id"])}">{escape(s["title"])}</a>' for s in sections)
+    body = "".join(
+        f'<section id="{escape(s["id"])}" aria-labelledby="{escape(s["id"])}-h">'
+        f'<h2 id="{escape(s["id"])}-h">{escape(s["title"])}</h2>'
+        + "".join(block_html(b) for b in s["blocks"])
+        + "</section>"
+        for s in sections
+    )
+    lines = "".join(f"<p>{escape(line)}</p>" for line in status_lines)
+    title = escape(str(doc.get("title", "")))
+    subtitle = escape(str(doc.get("subtitle", "")))
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title} — {subtitle}</title><style>{STYLE}</style></head><body>"
+        f"<header><h1>{title}</h1><p>{subtitle}</p>{lines}</header>"
+        f'<nav aria-label="Sections">{nav}</nav><main>{body}</main></body></html>'
+    )

@@ -1,0 +1,186 @@
+"""A report document as a PDF with the HTML page's sections and charts (reportlab, pure).
+
+Text is set in DejaVu Sans, embedded from the TrueType files of Debian's ``fonts-dejavu-core``
+(installed by ``make fonts``; ``NEARMISS_PDF_FONT_DIR`` points elsewhere), so text outside
+Latin-1 (Polish, Greek, Cyrillic names…) prints as written. Without the files the PDF falls back
+to Helvetica and says so in a warning log line.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart  # type: ignore[import-untyped]
+from reportlab.graphics.charts.legends import Legend  # type: ignore[import-untyped]
+from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped]
+from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
+from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+from reportlab.platypus import (  # type: ignore[import-untyped]
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from api.report_svg import PALETTE, axis
+
+log = logging.getLogger(__name__)
+PAGE = landscape(A4)
+MARGIN = 14 * mm
+FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+FILES = {FONT: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+_RENDERING = threading.Lock()  # reportlab keeps module state: one PDF at a time
+_fonts: tuple[str, str] | None = None
+
+
+def fonts(font_dir: str) -> tuple[str, str]:
+    """Register DejaVu Sans (regular, bold) once; Helvetica if the files are missing."""
+    global _fonts
+    if _fonts is None:
+        paths = {name: Path(font_dir) / file for name, file in FILES.items()}
+        if all(p.is_file() for p in paths.values()):
+            for name, path in paths.items():
+                pdfmetrics.registerFont(TTFont(name, str(path)))
+            _fonts = (FONT, BOLD)
+        else:
+            log.warning("no DejaVu fonts in %s: PDFs use Helvetica (Latin-1 only)", font_dir)
+            _fonts = ("Helvetica", "Helvetica-Bold")
+    return _fonts
+
+
+class Styles:
+    def __init__(self, regular: str, bold: str) -> None:
+        self.regular, self.bold = regular, bold
+        self.title = ParagraphStyle("t", fontName=bold, fontSize=18, leading=22, spaceAfter=4)
+        self.h2 = ParagraphStyle(
+            "h2",
+            fontName=bold,
+            fontSize=13,
+            leading=16,
+            spaceBefore=10,
+            spaceAfter=4,
+            textColor=colors.HexColor("#12395b"),
+        )
+        self.h3 = ParagraphStyle("h3", fontName=bold, fontSize=10, leading=13, spaceBefore=6)
+        self.body = ParagraphStyle("b", fontName=regular, fontSize=9, leading=12)
+        self.cell = ParagraphStyle("c", fontName=regular, fontSize=7.5, leading=9.5)
+        self.head = ParagraphStyle("h", fontName=bold, fontSize=7.5, leading=9.5)
+
+
+def _p(value: Any, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape("—" if value is None else str(value)), style)
+
+
+def chart_drawing(block: dict[str, Any], width: float, st: Styles) -> Drawing:
+    """The same grouped vertical bars as the HTML's SVG (same axis steps and colours)."""
+    series = block["series"]
+    height = 170
+    drawing = Drawing(width, height + 30)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 36, 40, min(width - 60, 620), height - 40
+    chart.data = [[float(v or 0) for v in s["values"]] for s in series]
+    chart.categoryAxis.categoryNames = [str(c)[:24] for c in block["categories"]]
+    chart.categoryAxis.labels.fontName = st.regular
+    chart.categoryAxis.labels.fontSize = 7
+    if len(block["categories"]) > 8:
+        chart.categoryAxis.labels.angle, chart.categoryAxis.labels.boxAnchor = 35, "ne"
+    step, top = axis([v for row in chart.data for v in row])
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
+    chart.valueAxis.labels.fontName, chart.valueAxis.labels.fontSize = st.regular, 7
+    chart.valueAxis.labelTextFormat = lambda v: f"{v:g}"
+    for i in range(len(series)):
+        chart.bars[i].fillColor = colors.HexColor(PALETTE[i % len(PALETTE)])
+        chart.bars[i].strokeColor = None
+    drawing.add(chart)
+    if len(series) > 1:
+        legend = Legend()
+        legend.x, legend.y, legend.fontName, legend.fontSize = 40, height + 22, st.regular, 7
+        legend.alignment, legend.columnMaximum, legend.deltax = "right", 1, 110
+        legend.colorNamePairs = [
+            (colors.HexColor(PALETTE[i % len(PALETTE)]), str(s["name"]))
+            for i, s in enumerate(series)
+        ]
+        drawing.add(legend)
+    return drawing
+
+
+def _table(block: dict[str, Any], width: float, st: Styles) -> list[Flowable]:
+    title = _p(block["title"], st.h3)
+    if not block["rows"]:
+        return [title, _p(block["empty"], st.body)]
+    header = [_p(c, st.head) for c in block["columns"]]
+    rows = [[_p(v, st.cell) for v in row] for row in block["rows"]]
+    longest = [
+        max([len(str(c))] + [len(str(row[i])) for row in block["rows"]])
+        for i, c in enumerate(block["columns"])
+    ]
+    weights = [min(max(n, 6), 60) ** 0.75 for n in longest]
+    widths = [width * w / sum(weights) for w in weights]
+    table = Table([header, *rows], colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#c5ccd4")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return [KeepTogether([title, table])] if len(rows) <= 15 else [title, table]
+
+
+def block_flowables(block: dict[str, Any], width: float, st: Styles) -> list[Flowable]:
+    kind = block["type"]
+    if kind == "table":
+        return _table(block, width, st)
+    if kind == "chart":
+        title = _p(block["title"], st.h3)
+        if not block["categories"]:
+            return [title, _p("Nothing to chart.", st.body)]
+        return [KeepTogether([title, chart_drawing(block, width, st)])]
+    if kind == "figures":
+        return [_p("   ·   ".join(f"{k}: {v}" for k, v in block["items"]), st.body)]
+    return [_p(block["text"], st.body)]
+
+
+def story(doc: dict[str, Any], status_lines: list[str], st: Styles, width: float) -> list[Any]:
+    out: list[Any] = [_p(doc.get("title", ""), st.title), _p(doc.get("subtitle", ""), st.body)]
+    out += [_p(line, st.body) for line in status_lines]
+    for section in doc.get("sections", []):
+        out.append(_p(section["title"], st.h2))
+        for block in section["blocks"]:
+            out += block_flowables(block, width, st)
+        out.append(Spacer(0, 2 * mm))
+    return out
+
+
+def render_pdf(doc: dict[str, Any], status_lines: list[str], font_dir: str) -> bytes:
+    """The document as a landscape A4 PDF; identical input gives identical bytes."""
+    with _RENDERING:
+        st = Styles(*fonts(font_dir))
+        out = io.BytesIO()
+        template = SimpleDocTemplate(
+            out,
+            pagesize=PAGE,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=f"{doc.get('title', '')} {doc.get('period', '')}".strip(),
+            author="nearmiss-governance",
+            invariant=True,
+        )
+        template.build(story(doc, status_lines, st, PAGE[0] - 2 * MARGIN))
+        return out.getvalue()

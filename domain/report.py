@@ -1,0 +1,115 @@
+"""A report document (packs, the evidence pack) as plain JSON: sections of figures, charts and
+tables, rendered the same way to HTML and PDF. Also the human formatting both renderings use:
+local time to the minute, plurals, labels for codes (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.acknowledgment import instant
+
+Doc = dict[str, Any]
+Cell = str | int | float | None
+
+LABELS = {
+    "within_tolerance": "within tolerance",
+    "emerging": "emerging exposure",
+    "critical": "critical exposure",
+    "visible_learning_closure": "visible learning closure",
+    "credible": "credible closure",
+    "doubtful": "doubtful closure credibility",
+    "failed": "failed closure credibility",
+    "triage-attribution": "triage-failure attribution",
+    "retention-impact": "retention impact analysis",
+    "recovery-pathway": "acknowledgment-recovery pathway",
+    "learning-attribution": "learning-failure attribution",
+    "stabilization-pathway": "learning-stabilization pathway",
+    "stabilization-validation": "stabilization validation",
+    "credibility-adjudication": "closure-credibility adjudication",
+    "repair-pathway": "closure-repair pathway",
+    "repair-validation": "repair validation",
+    "pathway-acceptance": "owner acceptance",
+    "awaiting-visibility": "awaiting pack visibility",
+    "review": "review marked reviewed",
+}
+
+
+def label(code: Any) -> str:
+    """A human label for a code (``pathway-acceptance`` → ``owner acceptance``)."""
+    text = str(code) if code not in (None, "") else "none"
+    if text.startswith("action:"):
+        return f"pathway action {text[7:].replace('_', ' ')}"
+    return LABELS.get(text, text.replace("_", " "))
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 case``, ``2 cases``, ``0 cases`` (``many`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def local_minute(value: datetime | str | None, zone: str) -> str:
+    """An instant in the provider's zone to the minute with its abbreviation, or an em dash."""
+    moment = instant(value)
+    if moment is None:
+        return "—"
+    return moment.astimezone(ZoneInfo(zone)).strftime("%d %b %Y %H:%M %Z")
+
+
+def hours(value: float | None) -> str:
+    """``12.5 h`` (one decimal), or an em dash."""
+    return "—" if value is None else f"{value:.1f} h"
+
+
+def percent(numerator: int, denominator: int) -> str:
+    """``3 of 4 (75%)``; ``0 of 0`` when there is nothing to count."""
+    if not denominator:
+        return "0 of 0"
+    return f"{numerator} of {denominator} ({round(100 * numerator / denominator)}%)"
+
+
+def table(title: str, columns: list[str], rows: list[list[Cell]], empty: str = "") -> Doc:
+    return {
+        "type": "table",
+        "title": title,
+        "columns": columns,
+        "rows": rows,
+        "empty": empty or f"No {title.lower()}.",
+    }
+
+
+def chart(title: str, categories: list[str], series: dict[str, list[float]], unit: str = "") -> Doc:
+    """A bar chart: one bar per category per series (a time axis when categories are periods)."""
+    return {
+        "type": "chart",
+        "title": title,
+        "categories": categories,
+        "series": [{"name": name, "values": values} for name, values in series.items()],
+        "unit": unit,
+    }
+
+
+def bars(title: str, counts: dict[str, int], unit: str = "") -> Doc:
+    """A single-series bar chart of counts (categories in the given order, labelled)."""
+    return chart(
+        title, [label(k) for k in counts], {"count": [float(v) for v in counts.values()]}, unit
+    )
+
+
+def figures(pairs: Sequence[tuple[str, Cell]]) -> Doc:
+    return {"type": "figures", "items": [[name, value] for name, value in pairs]}
+
+
+def text(body: str) -> Doc:
+    return {"type": "text", "text": body}
+
+
+def section(title: str, *blocks: Doc, anchor: str = "") -> Doc:
+    slug = anchor or "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
+    return {"title": title, "id": slug, "blocks": list(blocks)}
+
+
+def document(title: str, subtitle: str, sections: list[Doc], **extra: Any) -> Doc:
+    return {"title": title, "subtitle": subtitle, "sections": sections, **extra}

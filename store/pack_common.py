@@ -1,0 +1,252 @@
+"""What every pack and the evidence pack read: a period's reviews, cases, breaches, late steps and
+pathways (owner, acceptance, actions and their deadlines), as report sections."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.calendar import BusinessCalendar
+from domain.report import Cell, Doc, bars, hours, label, local_minute, plural, section, table
+from store.tables import Breach, Case, CaseEvent, RegisterEntry, Review, ReviewItem
+
+PATHWAY_KINDS = ("recovery_pathway", "stabilization_pathway", "repair_pathway")
+OWNER_FIELDS = ("responsible_owner_id", "accountable_owner_id")
+DEADLINE_FIELDS = (
+    "triage_control_implementation_deadline",
+    "worker_communication_deadline",
+    "mandatory_review_date",
+    "learning_control_implementation_deadline",
+    "worker_feedback_deadline",
+    "review_date",
+    "final_corrective_deadline",
+    "worker_reconnection_deadline",
+    "follow_up_review_date",
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A report's period as UTC instants [first, after) and its provider zone and calendar."""
+
+    first: datetime
+    after: datetime
+    zone: str
+    calendar: BusinessCalendar
+
+
+def window(first: date, after: date, calendar: BusinessCalendar) -> Window:
+    """[first 00:00, after 00:00) local."""
+    tz = ZoneInfo(calendar.config.timezone)
+    start = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(after, time(0), tzinfo=tz).astimezone(UTC)
+    return Window(start, end, calendar.config.timezone, calendar)
+
+
+async def reviews(
+    session: AsyncSession, example: str, periods: list[str] | None, win: Window | None = None
+) -> list[Review]:
+    """The example's reviews with those periods, or whose as_of falls in the window."""
+    query = select(Review).where(Review.example == example)
+    if periods is not None:
+        query = query.where(Review.period.in_(periods))
+    if win is not None:
+        query = query.where(Review.as_of >= win.first, Review.as_of < win.after)
+    return list((await session.scalars(query.order_by(Review.period))).all())
+
+
+async def cases_of(session: AsyncSession, case_ids: list[str]) -> list[Case]:
+    if not case_ids:
+        return []
+    found = await session.scalars(select(Case).where(Case.case_id.in_(case_ids)))
+    return sorted(found, key=lambda c: c.case_id)
+
+
+async def example_cases(session: AsyncSession, example: str, before: datetime) -> list[Case]:
+    """The example's cases opened before ``before``."""
+    found = await session.scalars(
+        select(Case).where(Case.example == example, Case.opened_at < before)
+    )
+    return sorted(found, key=lambda c: c.case_id)
+
+
+async def breaches_in(session: AsyncSession, case_ids: list[str], win: Window) -> list[Breach]:
+    """Breaches of those cases escalated in the window (every level is one row)."""
+    if not case_ids:
+        return []
+    rows = await session.scalars(
+        select(Breach).where(
+            Breach.case_id.in_(case_ids),
+            Breach.escalated_at >= win.first,
+            Breach.escalated_at < win.after,
+        )
+    )
+    return sorted(rows, key=lambda b: (b.escalated_at, b.case_id, b.level))
+
+
+def breach_section(rows: list[Breach], win: Window, now: datetime) -> Doc:
+    """Breaches per missed deadline: highest level reached, how long it stayed open."""
+    grouped: dict[tuple[str, str, datetime], list[Breach]] = defaultdict(list)
+    for b in rows:
+        grouped[(b.case_id, b.step, b.deadline)].append(b)
+    levels = {f"level {n}": sum(1 for b in rows if b.level == n) for n in (1, 2, 3)}
+    levels["level 4 and above"] = sum(1 for b in rows if b.level >= 4)
+    body: list[list[Cell]] = []
+    for (case_id, step, deadline), group in grouped.items():
+        resolved = next((b.resolved_at for b in group if b.resolved_at), None)
+        until = resolved or now
+        body.append(
+            [
+                case_id,
+                label(step),
+                local_minute(deadline, win.zone),
+                max(b.level for b in group),
+                local_minute(resolved, win.zone) if resolved else "still open",
+                hours((until - deadline).total_seconds() / 3600),
+                hours(win.calendar.working_hours_between(deadline, until)),
+            ]
+        )
+    columns = ["Case", "Step", "Deadline", "Highest level", "Done at", "Open for", "Working hours"]
+    return section(
+        "Breaches and escalation levels reached",
+        bars("Escalations by level", levels),
+        table("Missed deadlines", columns, body, "No deadline was missed in this period."),
+    )
+
+
+async def events_in(
+    session: AsyncSession, case_ids: list[str], kinds: tuple[str, ...], win: Window | None
+) -> list[CaseEvent]:
+    if not case_ids:
+        return []
+    query = select(CaseEvent).where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind.in_(kinds))
+    if win is not None:
+        query = query.where(CaseEvent.at >= win.first, CaseEvent.at < win.after)
+    return list(await session.scalars(query.order_by(CaseEvent.at, CaseEvent.id)))
+
+
+async def late_section(session: AsyncSession, case_ids: list[str], win: Window) -> Doc:
+    """Steps, acceptances and actions completed after their deadline in the period."""
+    done = await events_in(
+        session, case_ids, ("step_submitted", "action_done", "pathway_accepted"), win
+    )
+    late = [e for e in done if e.detail.get("late")]
+    body: list[list[Cell]] = [
+        [
+            e.case_id,
+            label(e.detail.get("step") or e.detail.get("action") or "pathway-acceptance"),
+            e.actor,
+            local_minute(e.at, win.zone),
+        ]
+        for e in late
+    ]
+    title = f"Late steps ({plural(len(late), 'late completion')})"
+    return section(
+        title,
+        table(
+            "Completed after the deadline",
+            ["Case", "Step", "By", "Completed at"],
+            body,
+            "Every step completed in this period was on time.",
+        ),
+        anchor="late-steps",
+    )
+
+
+async def pathways(session: AsyncSession, case_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Each case's latest pathway authorization (type, owner, deadlines) from its register."""
+    if not case_ids:
+        return {}
+    rows = await session.scalars(
+        select(RegisterEntry)
+        .where(RegisterEntry.subject.in_(case_ids), RegisterEntry.kind.in_(PATHWAY_KINDS))
+        .order_by(RegisterEntry.recorded_at)
+    )
+    return {row.subject: dict(row.payload) for row in rows}
+
+
+async def obligations(session: AsyncSession, case_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per case: every obligation opened (key → deadline) and whether it is done."""
+    events = await events_in(
+        session,
+        case_ids,
+        ("obligation_opened", "step_submitted", "action_done", "pathway_accepted"),
+        None,
+    )
+    found: dict[str, dict[str, Any]] = defaultdict(dict)
+    for e in events:
+        if e.kind == "obligation_opened":
+            found[e.case_id][e.detail["obligation"]] = {
+                "deadline": e.detail["deadline"],
+                "done": None,
+            }
+            continue
+        key = (
+            e.detail.get("step")
+            if e.kind == "step_submitted"
+            else f"action:{e.detail.get('action')}"
+            if e.kind == "action_done"
+            else "pathway-acceptance"
+        )
+        if key in found[e.case_id]:
+            found[e.case_id][key]["done"] = e.at
+    return found
+
+
+async def pathway_table(session: AsyncSession, cases: list[Case], zone: str, title: str) -> Doc:
+    """Cases with their pathway type, owner, acceptance, actions and deadlines."""
+    ids = [c.case_id for c in cases]
+    authorized, owed = await pathways(session, ids), await obligations(session, ids)
+    body: list[list[Cell]] = []
+    for case in cases:
+        pathway = authorized.get(case.case_id, {})
+        owner = next((pathway[f] for f in OWNER_FIELDS if pathway.get(f)), None)
+        dues = [
+            f"{label(k)}: {local_minute(v['deadline'], zone)}"
+            + (f" (done {local_minute(v['done'], zone)})" if v["done"] else "")
+            for k, v in owed.get(case.case_id, {}).items()
+            if k.startswith("action:") or k == "pathway-acceptance"
+        ]
+        dates = [f"{label(f)}: {pathway[f]}" for f in DEADLINE_FIELDS if pathway.get(f)]
+        body.append(
+            [
+                case.case_id,
+                case.service_line,
+                label(case.exposure),
+                label(pathway.get("pathway_type")),
+                owner or "—",
+                label(case.stage),
+                "; ".join(dues + dates) or "—",
+            ]
+        )
+    columns = [
+        "Case",
+        "Service line",
+        "Exposure",
+        "Pathway",
+        "Owner",
+        "Stage",
+        "Actions and deadlines",
+    ]
+    return table(title, columns, body)
+
+
+async def items_of(session: AsyncSession, found: list[Review]) -> list[tuple[str, ReviewItem]]:
+    """(review period, item) of the reviews, by review then reference."""
+    periods = {r.review_id: r.period for r in found}
+    if not periods:
+        return []
+    rows = await session.scalars(select(ReviewItem).where(ReviewItem.review_id.in_(list(periods))))
+    return sorted(((periods[i.review_id], i) for i in rows), key=lambda p: (p[0], p[1].reference))
+
+
+def review_status(review: Review, zone: str) -> str:
+    if review.reviewed_at is None:
+        return "not marked reviewed"
+    return f"reviewed by {review.reviewed_by} at {local_minute(review.reviewed_at, zone)}"

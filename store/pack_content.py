@@ -1,0 +1,139 @@
+"""Pack content per kind, for its period: the weekly sustainability pack (example 1), the
+fortnightly governance summary (example 2) and the monthly board pack (example 3)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import names
+from domain.closure import previous_month
+from domain.learning import INDICATORS
+from domain.pack_periods import PackPeriod
+from domain.packs import PackSpec
+from domain.report import (
+    Cell,
+    Doc,
+    bars,
+    document,
+    figures,
+    label,
+    percent,
+    section,
+    table,
+    text,
+)
+from store.pack_common import Window, items_of, review_status, reviews
+from store.pack_outcomes import credibility_sections, learning_sections
+from store.pack_tail import case_rows, common_tail
+from store.pack_weekly import weekly
+from store.tables import Case, ReviewItem
+
+
+def _indicators(items: list[tuple[str, ReviewItem]]) -> Doc:
+    classes = ("visible_learning_closure", "emerging", "critical")
+    counts = Counter(i.classification for _, i in items)
+    by: dict[str, Counter[str | None]] = {name: Counter() for name in INDICATORS}
+    for _, item in items:
+        for name in item.fields.get("indicators") or []:
+            by[name][item.classification] += 1
+    rows: list[list[Cell]] = [
+        [label(n), by[n]["emerging"], by[n]["critical"], sum(by[n].values())] for n in INDICATORS
+    ]
+    return section(
+        "Audit counts by indicator",
+        figures([(label(c), counts[c]) for c in classes] + [("exceptions", counts[None])]),
+        bars("Reports showing each indicator", {n: sum(by[n].values()) for n in INDICATORS}),
+        table("Indicators", ["Indicator", "Emerging", "Critical", "Reports"], rows),
+        anchor="indicators",
+    )
+
+
+async def fortnightly(
+    session: AsyncSession,
+    spec: PackSpec,
+    period: PackPeriod,
+    win: Window,
+    listed: list[Case],
+    now: datetime,
+) -> list[Doc]:
+    found = await reviews(session, names.EXAMPLE_LEARNING, [period.label])
+    items = await items_of(session, found)
+    status = "; ".join(f"audit {r.review_id}: {review_status(r, win.zone)}" for r in found)
+    summary = section(
+        "Summary",
+        text(status or "The audit of this cycle has not run yet."),
+        figures(
+            [("Closed reports audited", len(items)), ("Cases awaiting visibility", len(listed))]
+        ),
+    )
+    return [
+        summary,
+        _indicators(items),
+        *await learning_sections(session, win, listed, items),
+        *await common_tail(session, spec, win, now),
+    ]
+
+
+async def monthly(
+    session: AsyncSession,
+    spec: PackSpec,
+    period: PackPeriod,
+    win: Window,
+    listed: list[Case],
+    now: datetime,
+) -> list[Doc]:
+    reviewed = previous_month(period.first)
+    found = await reviews(session, names.EXAMPLE_CLOSURE, [reviewed])
+    items = [i for _, i in await items_of(session, found)]
+    status = "; ".join(f"review {r.review_id}: {review_status(r, win.zone)}" for r in found)
+    confirmed = sum(i.fields.get("confirmed") is True for i in items if i.classification)
+    reopened = sum(bool(i.fields.get("reopened_within_30_days")) for i in items if i.classification)
+    classified = sum(1 for i in items if i.classification)
+    summary = section(
+        "Summary",
+        text(f"Closures of {reviewed}. " + (status or "The review has not run yet.")),
+        figures(
+            [
+                ("Closures reviewed", len(items)),
+                ("Employee-confirmed", percent(confirmed, classified)),
+                ("Reopened within 30 days", percent(reopened, classified)),
+                ("Failed cases awaiting board visibility", len(listed)),
+            ]
+        ),
+    )
+    return [
+        summary,
+        *await credibility_sections(session, win, listed, items),
+        *await common_tail(session, spec, win, now),
+    ]
+
+
+async def build(
+    session: AsyncSession,
+    spec: PackSpec,
+    period: PackPeriod,
+    win: Window,
+    listed: list[Case],
+    now: datetime,
+) -> dict[str, Any]:
+    """The pack's document: its sections for the period, and the listed cases (CSV)."""
+    if spec.kind == names.PACK_WEEKLY:
+        sections = await weekly(session, spec, win, listed, now)
+    elif spec.kind == names.PACK_FORTNIGHTLY:
+        sections = await fortnightly(session, spec, period, win, listed, now)
+    else:
+        sections = await monthly(session, spec, period, win, listed, now)
+    return document(
+        spec.title,
+        period.human,
+        sections,
+        kind=spec.kind,
+        period=period.label,
+        first_day=period.first.isoformat(),
+        last_day=period.last.isoformat(),
+        cases=case_rows(listed, win.zone),
+    )

@@ -1,0 +1,209 @@
+"""Pack sections about pathways and validations: example 2's stabilization pathways, validations
+and recurrence; example 3's credibility by service line and reviewer, repairs and confidence."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import names
+from domain.report import Cell, Doc, bars, chart, label, local_minute, section, table, text
+from store.pack_common import Window, example_cases, obligations, pathway_table
+from store.tables import Case, RegisterEntry, ReviewItem
+
+CREDIBILITY = ("credible", "doubtful", "failed")
+
+
+async def entries_in(
+    session: AsyncSession, case_ids: list[str], kind: str, win: Window
+) -> list[RegisterEntry]:
+    """Register entries of that kind about those cases recorded in the window."""
+    if not case_ids:
+        return []
+    rows = await session.scalars(
+        select(RegisterEntry)
+        .where(
+            RegisterEntry.subject.in_(case_ids),
+            RegisterEntry.kind == kind,
+            RegisterEntry.recorded_at >= win.first,
+            RegisterEntry.recorded_at < win.after,
+        )
+        .order_by(RegisterEntry.recorded_at)
+    )
+    return list(rows)
+
+
+def _fmt_rate(value: Any) -> str:
+    return "—" if value is None else f"{round(100 * float(value))}%"
+
+
+async def _validations(session: AsyncSession, cases: list[Case], win: Window) -> Doc:
+    """Validations falling due in the period, and the outcome of each one done."""
+    ids = [c.case_id for c in cases]
+    owed = await obligations(session, ids)
+    done = {e.subject: e for e in await entries_in(session, ids, "stabilization_validation", win)}
+    rows: list[list[Cell]] = []
+    for case_id in ids:
+        ob = owed.get(case_id, {}).get("stabilization-validation")
+        due = ob and win.first.isoformat() <= ob["deadline"] < win.after.isoformat()
+        entry = done.get(case_id)
+        if not due and entry is None:
+            continue
+        p = entry.payload if entry else {}
+        rows.append(
+            [
+                case_id,
+                local_minute(ob["deadline"], win.zone) if ob else "—",
+                local_minute(entry.recorded_at, win.zone) if entry else "not yet",
+                label(p.get("decision")) if entry else "—",
+                p.get("revised_recurrence_count", "—"),
+                _fmt_rate(p.get("revised_reporter_feedback_completion_rate")),
+                "yes" if p.get("late") else "no" if entry else "—",
+            ]
+        )
+    columns = ["Case", "Due", "Validated at", "Decision", "Recurrence", "Feedback rate", "Late"]
+    return table(
+        "Validations due and their outcomes",
+        columns,
+        rows,
+        "No validation fell due in this period.",
+    )
+
+
+def _recurrence(items: list[tuple[str, ReviewItem]]) -> Doc:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for _, item in items:
+        if item.classification is None:
+            continue
+        tally = per[str(item.fields.get("risk_domain") or "unknown")]
+        tally[0] += 1
+        tally[1] += bool(item.fields.get("recurrence_within_30_days"))
+        tally[2] = max(tally[2], int(item.fields.get("repeat_count_same_domain") or 0))
+    rows: list[list[Cell]] = [[label(d), *t] for d, t in sorted(per.items())]
+    return section(
+        "Recurrence",
+        bars(
+            "Reports recurring within 30 days, by risk domain",
+            {d: t[1] for d, t in sorted(per.items())},
+        ),
+        table(
+            "Recurrence by risk domain",
+            ["Risk domain", "Closed reports", "Recurred within 30 days", "Highest repeat count"],
+            rows,
+        ),
+    )
+
+
+async def learning_sections(
+    session: AsyncSession, win: Window, listed: list[Case], items: list[tuple[str, ReviewItem]]
+) -> list[Doc]:
+    cases = await example_cases(session, names.EXAMPLE_LEARNING, win.after)
+    authorized = {
+        e.subject
+        for e in await entries_in(session, [c.case_id for c in cases], "stabilization_pathway", win)
+    }
+    shown = [c for c in cases if c.case_id in authorized or c in listed]
+    return [
+        section(
+            "Stabilization pathways",
+            text("Pathways authorized in the cycle, and those awaiting this summary's visibility."),
+            await pathway_table(session, shown, win.zone, "Stabilization pathways"),
+        ),
+        section("Validations", await _validations(session, cases, win)),
+        _recurrence(items),
+    ]
+
+
+def _split(items: list[ReviewItem], field: str, title: str) -> Doc:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in items:
+        if item.classification:
+            counts[str(item.fields.get(field) or "unknown")][item.classification] += 1
+    keys = sorted(counts)
+    rows: list[list[Cell]] = [[k, *[counts[k][c] for c in CREDIBILITY]] for k in keys]
+    series = {label(c): [float(counts[k][c]) for k in keys] for c in CREDIBILITY}
+    return section(
+        f"Closure credibility by {title}",
+        chart(
+            f"Credible, doubtful and failed by {title}",
+            [label(k) for k in keys],
+            series,
+            "closures",
+        ),
+        table(
+            f"By {title}",
+            [title.capitalize(), "Credible", "Doubtful", "Failed"],
+            [[label(r[0]), *r[1:]] for r in rows],
+        ),
+    )
+
+
+async def _repairs(session: AsyncSession, win: Window) -> list[Doc]:
+    cases = await example_cases(session, names.EXAMPLE_CLOSURE, win.after)
+    done = await entries_in(session, [c.case_id for c in cases], "repair_validation", win)
+    rows: list[list[Cell]] = []
+    before_after: dict[str, list[float]] = {"before": [], "after": []}
+    for e in done:
+        p, computed = e.payload, e.payload.get("computed") or {}
+        baseline, revised = computed.get("baseline_score"), p.get("revised_confidence_score")
+        rows.append(
+            [
+                e.subject,
+                local_minute(e.recorded_at, win.zone),
+                label(p.get("decision")),
+                label(p.get("final_credibility_outcome")),
+                "—" if baseline is None else baseline,
+                "—" if revised is None else revised,
+                p.get("escalation_minute") or "—",
+            ]
+        )
+        before_after["before"].append(float(baseline or 0))
+        before_after["after"].append(float(revised or 0))
+    return [
+        section(
+            "Repair validations and minuted escalations",
+            table(
+                "Repair validations",
+                [
+                    "Case",
+                    "Validated at",
+                    "Decision",
+                    "Outcome",
+                    "Confidence before",
+                    "Confidence after",
+                    "Escalation minute",
+                ],
+                rows,
+                "No repair was validated in this month.",
+            ),
+        ),
+        section(
+            "Confidence before and after repair",
+            text(
+                "Speaking-up confidence score (1 to 5): the worker's latest answer before "
+                "activation against the one given at validation."
+            ),
+            chart("Confidence before and after", [e.subject for e in done], before_after, "score"),
+        ),
+    ]
+
+
+async def credibility_sections(
+    session: AsyncSession, win: Window, listed: list[Case], items: list[ReviewItem]
+) -> list[Doc]:
+    return [
+        _split(items, "service_line", "service line"),
+        _split(items, "final_reviewing_role", "reviewer"),
+        section(
+            "Failed cases awaiting board visibility",
+            text(
+                "Failed-credibility cases whose repair pathway becomes active once this pack "
+                "is published."
+            ),
+            await pathway_table(session, listed, win.zone, "Repair pathways awaiting visibility"),
+        ),
+        *await _repairs(session, win),
+    ]

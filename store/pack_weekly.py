@@ -1,0 +1,150 @@
+"""The weekly workforce sustainability review pack (example 1): the week's daily reviews,
+threshold breaches by service line, exceptions and the cases awaiting visibility."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import names
+from domain.packs import PackSpec
+from domain.report import Cell, Doc, bars, chart, figures, label, plural, section, table, text
+from store.pack_common import (
+    Window,
+    example_cases,
+    items_of,
+    pathway_table,
+    review_status,
+    reviews,
+)
+from store.pack_tail import common_tail
+from store.tables import Case, Review, ReviewItem
+
+ACK_CLASSES = ("within_tolerance", "emerging", "critical")
+RANK = {None: 0, "within_tolerance": 1, "emerging": 2, "critical": 3}
+
+
+def _daily(found: list[Review], items: list[tuple[str, ReviewItem]], zone: str) -> Doc:
+    per: dict[str, Counter[str | None]] = defaultdict(Counter)
+    for period, item in items:
+        per[period][item.classification] += 1
+    days = [r.period for r in found]
+    series = {label(c): [float(per[d][c]) for d in days] for c in ACK_CLASSES}
+    series["exceptions"] = [float(per[d][None]) for d in days]
+    rows: list[list[Cell]] = [
+        [
+            r.period,
+            review_status(r, zone),
+            sum(per[r.period].values()),
+            *[per[r.period][c] for c in ACK_CLASSES],
+            per[r.period][None],
+        ]
+        for r in found
+    ]
+    columns = [
+        "Review date",
+        "Status",
+        "Reports",
+        "Within tolerance",
+        "Emerging",
+        "Critical",
+        "Exceptions",
+    ]
+    return section(
+        f"Daily reviews ({plural(len(found), 'review')})",
+        chart("Classifications by review date", days, series, "reports"),
+        table("Reviews of the week", columns, rows, "No daily review ran in this week."),
+        anchor="daily-reviews",
+    )
+
+
+def _by_service_line(items: list[tuple[str, ReviewItem]]) -> Doc:
+    """Distinct reports per service line at their highest classification in the week."""
+    worst: dict[str, tuple[str, str | None]] = {}
+    for _, item in items:
+        line = str(item.fields.get("service_line") or "unknown")
+        seen = worst.get(item.reference)
+        if seen is None or RANK[item.classification] > RANK[seen[1]]:
+            worst[item.reference] = (line, item.classification)
+    lines = sorted({line for line, _ in worst.values()})
+    count = Counter(worst.values())
+    rows: list[list[Cell]] = [
+        [
+            line,
+            *[count[(line, c)] for c in ACK_CLASSES],
+            count[(line, None)],
+            count[(line, "emerging")] + count[(line, "critical")],
+        ]
+        for line in lines
+    ]
+    breaches = {line: count[(line, "emerging")] + count[(line, "critical")] for line in lines}
+    return section(
+        "Threshold breaches by service line",
+        text("Each report counts once, at its highest classification in the week."),
+        bars("Reports over an acknowledgment or triage threshold", breaches),
+        table(
+            "By service line",
+            [
+                "Service line",
+                "Within tolerance",
+                "Emerging",
+                "Critical",
+                "Exceptions",
+                "Threshold breaches",
+            ],
+            rows,
+        ),
+    )
+
+
+def _exceptions(items: list[tuple[str, ReviewItem]]) -> Doc:
+    latest: dict[str, tuple[str, list[str]]] = {}
+    for period, item in items:
+        if item.classification is None:
+            latest[item.reference] = (period, list(item.reasons))
+    rows: list[list[Cell]] = [
+        [ref, day, "; ".join(why)] for ref, (day, why) in sorted(latest.items())
+    ]
+    return section(
+        f"Exceptions ({plural(len(rows), 'report')} not reconciled)",
+        table(
+            "Exceptions", ["Reference", "Last review", "Reasons"], rows, "Every report reconciled."
+        ),
+        anchor="exceptions",
+    )
+
+
+async def weekly(
+    session: AsyncSession, spec: PackSpec, win: Window, listed: list[Case], now: datetime
+) -> list[Doc]:
+    found = await reviews(session, names.EXAMPLE_ACKNOWLEDGMENT, None, win)
+    items = await items_of(session, found)
+    opened = [
+        c for c in await example_cases(session, spec.example, win.after) if c.opened_at >= win.first
+    ]
+    summary = section(
+        "Summary",
+        figures(
+            [
+                ("Daily reviews", len(found)),
+                ("Report reviews", len(items)),
+                ("Cases opened", len(opened)),
+                ("Cases awaiting visibility", len(listed)),
+            ]
+        ),
+    )
+    awaiting = section(
+        "Cases awaiting visibility",
+        text("Publishing this pack makes these cases visible; each becomes active recovery."),
+        await pathway_table(session, listed, win.zone, "Pathways awaiting visibility"),
+    )
+    return [
+        summary,
+        _daily(found, items, win.zone),
+        _by_service_line(items),
+        _exceptions(items),
+        awaiting,
+        *await common_tail(session, spec, win, now),
+    ]

@@ -1,0 +1,198 @@
+"""A small, hand-countable seeded set for the packs and the evidence pack (November 2026, when
+London is on GMT, so local and UTC times coincide).
+
+Week 2026-W48 is 23-29 November; the fortnightly cycle 2026-11-23 runs 23 November to 6
+December; the monthly board pack 2026-12 shows the review of November's closures.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from domain import names
+from store.registers import append_entry
+from store.tables import Breach, Case, CaseEvent, Review, ReviewItem
+
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+def review(
+    example: str,
+    period: str,
+    as_of: datetime,
+    reviewed: datetime | None = None,
+    by: str = "E-ANALYST",
+    **summary: Any,
+) -> Review:
+    prefix = {
+        names.EXAMPLE_ACKNOWLEDGMENT: "ack-review",
+        names.EXAMPLE_LEARNING: "learning-audit",
+        names.EXAMPLE_CLOSURE: "closure-review",
+    }[example]
+    return Review(
+        review_id=f"{prefix}-{period}",
+        example=example,
+        period=period,
+        as_of=as_of,
+        generated_at=as_of,
+        status="reviewed" if reviewed else "generated",
+        reviewed_by=by if reviewed else None,
+        reviewed_at=reviewed,
+        summary=summary,
+    )
+
+
+def item(review_id: str, reference: str, classification: str | None, **fields: Any) -> ReviewItem:
+    reasons = [] if classification else ["missing in workforce-reporting-log"]
+    return ReviewItem(
+        review_id=review_id,
+        reference=reference,
+        classification=classification,
+        reasons=reasons,
+        fields={"reference": reference, **fields},
+    )
+
+
+def case(
+    example: str,
+    case_id: str,
+    reference: str,
+    stage: str,
+    opened: datetime,
+    line: str = "HC-NORTH",
+    exposure: str = "critical",
+    review_id: str = "",
+) -> Case:
+    return Case(
+        case_id=case_id,
+        example=example,
+        reference=reference,
+        review_id=review_id,
+        employee_id="W-100",
+        service_line=line,
+        exposure=exposure,
+        stage=stage,
+        status="open",
+        escalation_level=0,
+        opened_at=opened,
+        updated_at=opened,
+        detail={},
+    )
+
+
+def event(
+    case_id: str, when: datetime, kind: str, actor: str = "system", **detail: Any
+) -> CaseEvent:
+    key = f"{case_id}:{kind}:{when.isoformat()}:{sorted(detail.items())}"
+    return CaseEvent(
+        case_id=case_id, at=when, kind=kind, actor=actor, detail=detail, dedupe_key=key
+    )
+
+
+def breach(
+    case_id: str,
+    step: str,
+    deadline: datetime,
+    level: int,
+    escalated: datetime,
+    resolved: datetime | None = None,
+) -> Breach:
+    return Breach(
+        case_id=case_id,
+        step=step,
+        deadline=deadline,
+        level=level,
+        escalated_at=escalated,
+        resolved_at=resolved,
+    )
+
+
+ACK = names.EXAMPLE_ACKNOWLEDGMENT
+NM1, NM2, NM9 = "ack-case-NM-1", "ack-case-NM-2", "ack-case-NM-9"
+
+
+def weekly_rows() -> list[Any]:
+    """Example 1 in week 48: two daily reviews (and one each side), three cases, breaches."""
+    r24 = review(ACK, "2026-11-24", at(24, 7), reviewed=at(24, 9, 10))
+    r25 = review(ACK, "2026-11-25", at(25, 7))
+    r20 = review(ACK, "2026-11-20", at(20, 7), reviewed=at(20, 9))
+    r30 = review(ACK, "2026-11-30", at(30, 7))
+    north, south = {"service_line": "HC-NORTH"}, {"service_line": "HC-SOUTH"}
+    return [
+        r24,
+        r25,
+        r20,
+        r30,
+        item(r24.review_id, "NM-1", "critical", **north),
+        item(r24.review_id, "NM-2", "emerging", **north),
+        item(r24.review_id, "NM-3", "within_tolerance", **south),
+        item(r24.review_id, "NM-4", None, **south),
+        item(r25.review_id, "NM-1", "critical", **north),
+        item(r25.review_id, "NM-2", "critical", **north),
+        item(r25.review_id, "NM-3", "within_tolerance", **south),
+        item(r20.review_id, "NM-0", "critical", **north),
+        item(r30.review_id, "NM-9", "critical", **north),
+        case(ACK, NM1, "NM-1", "awaiting-visibility", at(24, 9, 10), review_id=r24.review_id),
+        case(ACK, NM2, "NM-2", "retention-impact", at(24, 9, 10), exposure="emerging"),
+        case(ACK, NM9, "NM-9", "awaiting-visibility", at(30, 9, 10)),
+        breach(NM1, "triage-attribution", at(24, 17), 1, at(24, 17), resolved=at(25, 10)),
+        breach(NM2, "retention-impact", at(26, 13), 1, at(26, 13)),
+        breach(NM2, "retention-impact", at(26, 13), 2, at(26, 17)),
+        breach(NM2, "retention-impact", at(26, 13), 3, at(27, 13)),
+        breach(NM9, "triage-attribution", at(30, 17), 1, at(30, 17)),
+        event(
+            NM1,
+            at(24, 9, 10),
+            "obligation_opened",
+            obligation="triage-attribution",
+            deadline=at(24, 17).isoformat(),
+            rule="close of business",
+        ),
+        event(
+            NM1, at(25, 10), "step_submitted", "E-SUPERVISOR", step="triage-attribution", late=True
+        ),
+        event(
+            NM1,
+            at(25, 12),
+            "obligation_opened",
+            obligation="pathway-acceptance",
+            deadline=at(25, 17).isoformat(),
+            rule="1 working day",
+        ),
+        event(NM1, at(26, 10), "pathway_accepted", "E-OWNER", late=True),
+        event(
+            NM1,
+            at(26, 10),
+            "obligation_opened",
+            obligation="action:worker_communication",
+            deadline=at(27, 17).isoformat(),
+            rule="date",
+        ),
+        event(
+            NM2, at(25, 11), "step_submitted", "E-SUPERVISOR", step="triage-attribution", late=False
+        ),
+    ]
+
+
+async def seed_weekly(session: Any) -> None:
+    session.add_all(weekly_rows())
+    await session.flush()
+    await append_entry(
+        session,
+        "acknowledgment-recovery-log",
+        actor="E-DIRECTOR",
+        recorded_at=at(25, 12),
+        subject=NM1,
+        kind="recovery_pathway",
+        payload={
+            "pathway_type": "senior_acknowledgment",
+            "responsible_owner_id": "E-OWNER",
+            "worker_communication_deadline": "2026-11-27",
+            "mandatory_review_date": "2026-12-11",
+        },
+    )

@@ -1,0 +1,153 @@
+"""Pack periods and content on the small seeded set (tests/pack_seed.py), SQLite and PostgreSQL.
+
+Every expected figure is counted by hand from the seed; the pack is read over HTTP (stored
+content, so no Temporal) and its JSON sections are checked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from domain import names
+from domain.calendar import BusinessCalendar, CalendarConfig
+from domain.learning import DEFAULT_ANCHOR
+from domain.packs import PACKS
+from store import packs as pack_store
+from tests.factories import load, staff_rows
+from tests.pack_seed import NM1, NOW, seed_weekly
+
+CALENDAR = BusinessCalendar(CalendarConfig())
+WEEKLY = PACKS[names.PACK_WEEKLY]
+
+
+def section(doc: dict[str, Any], title: str) -> dict[str, Any]:
+    found = [s for s in doc["sections"] if s["title"].startswith(title)]
+    assert len(found) == 1, [s["title"] for s in doc["sections"]]
+    return found[0]
+
+
+def block(sec: dict[str, Any], kind: str, index: int = 0) -> dict[str, Any]:
+    return [b for b in sec["blocks"] if b["type"] == kind][index]
+
+
+async def stored(sessions: Any, kind: str, period: str) -> dict[str, Any]:
+    spec = PACKS[kind]
+    async with sessions() as session, session.begin():
+        ids = await pack_store.awaiting_cases(session, spec, period, CALENDAR, DEFAULT_ANCHOR)
+        pack = await pack_store.create_pack(
+            session, spec, period, ids, NOW, CALENDAR, DEFAULT_ANCHOR
+        )
+        return {"case_ids": ids, **pack.content}
+
+
+async def test_weekly_pack_is_tied_to_its_week(sessions):
+    async with sessions() as session, session.begin():
+        await seed_weekly(session)
+    doc = await stored(sessions, names.PACK_WEEKLY, "2026-W48")
+    assert doc["case_ids"] == [NM1]  # NM-2 is not awaiting; NM-9 opened in week 49
+    assert doc["subtitle"] == "week 48 of 2026 (23 November 2026 to 29 November 2026)"
+    summary = dict(block(section(doc, "Summary"), "figures")["items"])
+    assert summary == {
+        "Daily reviews": 2,
+        "Report reviews": 7,
+        "Cases opened": 2,
+        "Cases awaiting visibility": 1,
+    }
+    daily = section(doc, "Daily reviews (2 reviews)")
+    assert block(daily, "table")["rows"] == [
+        ["2026-11-24", "reviewed by E-ANALYST at 24 Nov 2026 09:10 GMT", 4, 1, 1, 1, 1],
+        ["2026-11-25", "not marked reviewed", 3, 1, 0, 2, 0],
+    ]
+    chart = block(daily, "chart")
+    assert chart["categories"] == ["2026-11-24", "2026-11-25"]
+    assert chart["series"][2] == {"name": "critical exposure", "values": [1.0, 2.0]}
+    lines = section(doc, "Threshold breaches by service line")
+    assert block(lines, "table")["rows"] == [
+        ["HC-NORTH", 0, 0, 2, 0, 2],
+        ["HC-SOUTH", 1, 0, 0, 1, 0],
+    ]
+    exceptions = section(doc, "Exceptions (1 report not reconciled)")
+    assert block(exceptions, "table")["rows"] == [
+        ["NM-4", "2026-11-24", "missing in workforce-reporting-log"]
+    ]
+    awaiting = block(section(doc, "Cases awaiting visibility"), "table")["rows"]
+    assert len(awaiting) == 1 and awaiting[0][:6] == [
+        NM1,
+        "HC-NORTH",
+        "critical exposure",
+        "senior acknowledgment",
+        "E-OWNER",
+        "awaiting pack visibility",
+    ]
+    assert "owner acceptance: 25 Nov 2026 17:00 GMT (done 26 Nov 2026 10:00 GMT)" in awaiting[0][6]
+    assert "pathway action worker communication: 27 Nov 2026 17:00 GMT" in awaiting[0][6]
+    breaches = section(doc, "Breaches and escalation levels reached")
+    assert block(breaches, "chart")["series"][0]["values"] == [2.0, 1.0, 1.0, 0.0]
+    assert block(breaches, "table")["rows"] == [
+        [
+            NM1,
+            "triage-failure attribution",
+            "24 Nov 2026 17:00 GMT",
+            1,
+            "25 Nov 2026 10:00 GMT",
+            "17.0 h",
+            "1.0 h",
+        ],
+        [
+            "ack-case-NM-2",
+            "retention impact analysis",
+            "26 Nov 2026 13:00 GMT",
+            3,
+            "still open",
+            "26.0 h",
+            "10.0 h",
+        ],
+    ]
+    late = section(doc, "Late steps (2 late completions)")
+    assert block(late, "table")["rows"] == [
+        [NM1, "triage-failure attribution", "E-SUPERVISOR", "25 Nov 2026 10:00 GMT"],
+        [NM1, "owner acceptance", "E-OWNER", "26 Nov 2026 10:00 GMT"],
+    ]
+
+
+async def test_next_week_lists_its_own_cases_and_reviews(sessions):
+    async with sessions() as session, session.begin():
+        await seed_weekly(session)
+    doc = await stored(sessions, names.PACK_WEEKLY, "2026-W49")
+    assert doc["case_ids"] == [NM1, "ack-case-NM-9"]
+    assert block(section(doc, "Daily reviews"), "table")["rows"][0][:3] == [
+        "2026-11-30",
+        "not marked reviewed",
+        1,
+    ]
+    assert section(doc, "Late steps (0 late completions)")
+
+
+async def test_periods_must_exist_and_have_begun(database_url, api_for, sessions):
+    await load(sessions, "staff-directory", staff_rows())
+    api = await api_for(database_url)
+    api.app.state.clock = lambda: NOW  # Friday 27 November 2026
+    cases = {
+        "/packs/monthly-board/2031-07": "2031-07 has not begun (it starts on 2031-07-01",
+        "/packs/monthly-board/2026-12": "2026-12 has not begun",
+        "/packs/weekly-sustainability/2026-W49": "2026-W49 has not begun",
+        "/packs/weekly-sustainability/2026-W54": "2026-W54 is not a valid date",
+        "/packs/weekly-sustainability/2026-11": "expected an ISO week, e.g. 2026-W48",
+        "/packs/monthly-board/2026-13": "2026-13 is not a valid date",
+        "/packs/fortnightly-governance/2026-11-24": (
+            "2026-11-24 is not the start of a 14-day cycle; the nearest are 2026-11-23 or "
+            "2026-12-07"
+        ),
+        "/packs/fortnightly-governance/2025-12-01": "the nearest are 2026-01-05",
+        "/packs/fortnightly-governance/2026-12-07": "2026-12-07 has not begun",
+    }
+    for url, message in cases.items():
+        for call in (api.get(url, "E-INSPECTOR"), api.post(f"{url}/publish", "E-DIRECTOR")):
+            response = await call
+            assert response.status_code == 422, (url, response.text)
+            errors = response.json()["errors"]
+            assert errors[0]["field"] == "period" and message in errors[0]["message"], errors
+    async with sessions() as session:
+        assert await pack_store.get_pack(session, names.PACK_MONTHLY, "2031-07") is None
+    assert date(2026, 11, 23) - DEFAULT_ANCHOR == (date(2026, 11, 23) - date(2026, 1, 5))
