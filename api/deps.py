@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -44,15 +44,6 @@ def get_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-def current_time(request: Request) -> datetime:
-    """Now, from the app's clock (``app.state.clock``, a callable; tests inject one)."""
-    clock: Callable[[], datetime] | None = getattr(request.app.state, "clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
-
-
-NowDep = Annotated[datetime, Depends(current_time)]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -17,6 +17,11 @@ from store.tables import Breach, Case, CaseEvent, Review, ReviewItem
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
 
 
+async def fixed_clock() -> datetime:
+    """The app clock of these tests: Friday 27 November 2026, 15:00."""
+    return NOW
+
+
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 

@@ -15,7 +15,7 @@ from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from store import packs as pack_store
 from tests.factories import load, staff_rows
-from tests.pack_seed import NM1, NOW, seed_weekly
+from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
 
 CALENDAR = BusinessCalendar(CalendarConfig())
 WEEKLY = PACKS[names.PACK_WEEKLY]
@@ -127,7 +127,7 @@ async def test_next_week_lists_its_own_cases_and_reviews(sessions):
 async def test_periods_must_exist_and_have_begun(database_url, api_for, sessions):
     await load(sessions, "staff-directory", staff_rows())
     api = await api_for(database_url)
-    api.app.state.clock = lambda: NOW  # Friday 27 November 2026
+    api.app.state.clock = fixed_clock  # Friday 27 November 2026
     cases = {
         "/packs/monthly-board/2031-07": "2031-07 has not begun (it starts on 2031-07-01",
         "/packs/monthly-board/2026-12": "2026-12 has not begun",

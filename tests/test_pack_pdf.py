@@ -24,7 +24,7 @@ from domain.packs import PACKS
 from store import packs as pack_store
 from store.tables import Case
 from tests.factories import load, staff_rows
-from tests.pack_seed import NM1, NOW, seed_weekly
+from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
 from tests.test_pack_content import CALENDAR, stored
 
 URL = "/packs/weekly-sustainability/2026-W48"
@@ -89,7 +89,7 @@ async def seeded_api(database_url: str, sessions: Any, api_for: Any, publish: bo
                 session, spec, pack, [NM1], "E-DIRECTOR", NOW, CALENDAR, DEFAULT_ANCHOR
             )
     api = await api_for(database_url)
-    api.app.state.clock = lambda: NOW
+    api.app.state.clock = fixed_clock
     return api
 
 

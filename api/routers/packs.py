@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowExecutionStatus
 
-from api.deps import CurrentActor, NowDep, ReaderActor, SettingsDep, get_temporal
+from api.clock import Now
+from api.deps import CurrentActor, ReaderActor, SettingsDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.report_html import render_html
@@ -154,7 +155,7 @@ async def read_pack(
     request: Request,
     _actor: ReaderActor,
     settings: SettingsDep,
-    now: NowDep,
+    now: Now,
     format: Annotated[
         Literal["json", "csv", "html", "pdf"],
         Query(description="json (default), csv, html or pdf"),
@@ -191,7 +192,7 @@ async def publish_pack(
     actor: CurrentActor,
     request: Request,
     settings: SettingsDep,
-    now: NowDep,
+    now: Now,
     key: IdempotencyKey = None,
 ) -> PackSummary:
     """Publish (the kind's publisher role): the listed cases become visible and may activate."""
