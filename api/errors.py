@@ -11,6 +11,8 @@ from typing import Any, ClassVar, NoReturn, TypedDict
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -89,16 +91,41 @@ def raise_for_update_failure(exc: BaseException) -> NoReturn:
     raise exc
 
 
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks the client to wait before retrying (Temporal or the database unreachable)."""
+
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+"""Failures that mean the database cannot be reached now (not a bug): answered 503."""
+
+
+def _retry_headers(status_code: int) -> dict[str, str] | None:
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status_code == 503 else None
+
+
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse(error_body(exc.detail, exc.errors), status_code=exc.status_code)
+    return JSONResponse(
+        error_body(exc.detail, exc.errors),
+        status_code=exc.status_code,
+        headers=_retry_headers(exc.status_code),
+    )
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    detail = f"database unavailable ({type(exc).__name__}): retry later"
+    return JSONResponse(error_body(detail), status_code=503, headers=_retry_headers(503))
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    return JSONResponse(
-        error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-    )
+    headers = exc.headers or _retry_headers(exc.status_code)
+    return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=headers)
 
 
 def _location(loc: Sequence[Any]) -> str:
@@ -126,3 +153,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
