@@ -37,6 +37,7 @@ from tests.learning_factories import LEARNING_STAFF, closed_report, confidence, 
 from tests.workflow_support import (
     CALENDAR,
     case_state,
+    generated_skipping,
     rejection,
     running_worker,
     skip,
@@ -95,11 +96,7 @@ async def audit_and_open_case(env, sessions, queue, reference):
         result_type=ReviewSummary,
     )
 
-    async def generated():
-        summary = await audit.query(names.QUERY_STATE, result_type=ReviewSummary)
-        return summary.as_of is not None and summary
-
-    summary = await wait_for(generated)
+    summary = await generated_skipping(env, audit)
     assert summary.counts["emerging"] == 1, summary
     wrong = audit.execute_update(
         names.UPDATE_MARK_REVIEWED, MarkReviewed(actor=actor("E-REGIONAL")), rpc_timeout=RPC

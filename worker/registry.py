@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.acknowledgment import AcknowledgmentActivities
+from activities.alerts import AlertActivities
 from activities.anchor import AnchorActivities
 from activities.calendar import compute_deadline_activity, is_working_day_activity
 from activities.cases import CaseActivities
@@ -56,6 +57,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         cases.escalate_breach,
         cases.deliver_notifications,
         cases.close_case,
+        AlertActivities(deps).alert_values_failing,
         ack.generate_acknowledgment_review,
         ack.mark_review_reviewed,
         ack.open_acknowledgment_cases,

@@ -21,8 +21,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.roles import Role
     from domain.steps import FieldError, StepSpec
 
-from workflows.engine import compute_deadline, run_db
+from workflows.engine import compute_deadline
 from workflows.pathway import ActionPlan, PathwayCaseWorkflow, noon_utc
+from workflows.values import Values
 
 
 @workflow.defn(name=names.WF_ACK_CASE)
@@ -41,24 +42,22 @@ class AcknowledgmentCaseWorkflow(PathwayCaseWorkflow):
     async def run(self, inp: CaseInput) -> CaseState:
         await self.set_stage("opened")
         ref = CaseRef(case_id=inp.case_id, reference=inp.reference, as_of=inp.opened_at)
-        attribution = await run_db(names.ACT_ATTRIBUTION_VALUES, ref, AttributionValues)
-        assert isinstance(attribution, AttributionValues)
-        await self.run_step(ack.TRIAGE_ATTRIBUTION, inp.opened_at, attribution.model_dump())
+        attribution = Values(names.ACT_ATTRIBUTION_VALUES, ref, AttributionValues)
+        await self.run_step(ack.TRIAGE_ATTRIBUTION, inp.opened_at, attribution)
         t2 = self._done_at(ack.TRIAGE_ATTRIBUTION.slug)
-        retention = await run_db(
-            names.ACT_RETENTION_VALUES, ref.model_copy(update={"as_of": t2}), RetentionValues
-        )
-        assert isinstance(retention, RetentionValues)
-        impact = await self.run_step(ack.RETENTION_IMPACT, t2, retention.model_dump())
+        as_of_t2 = ref.model_copy(update={"as_of": t2})
+        retention = Values(names.ACT_RETENTION_VALUES, as_of_t2, RetentionValues)
+        impact = await self.run_step(ack.RETENTION_IMPACT, t2, retention)
         if impact["impact_level"] == "low":
             await self.close("no_pathway_required", Role.WORKFORCE_RETENTION_SAFETY_CULTURE_MANAGER)
             return self.state
         t3 = self._done_at(ack.RETENTION_IMPACT.slug)
-        sheet = await run_db(
-            names.ACT_AUTHORIZATION_SHEET, ref.model_copy(update={"as_of": t3}), dict
+        sheet = Values(
+            names.ACT_AUTHORIZATION_SHEET,
+            ref.model_copy(update={"as_of": t3}),
+            shape=lambda found: {"authorization_sheet": found},
         )
-        assert isinstance(sheet, dict)
-        pathway = await self.run_step(ack.RECOVERY_PATHWAY, t3, {"authorization_sheet": sheet})
+        pathway = await self.run_step(ack.RECOVERY_PATHWAY, t3, sheet)
         await self.run_pathway(pathway)
         await self.close("recovered", Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE)
         return self.state

@@ -16,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
+    from domain.alerts import AlertResult, ValuesAlert
     from domain.cases import (
         CaseInput,
         CaseState,
@@ -43,7 +44,15 @@ with workflow.unsafe.imports_passed_through():
         field_errors,
     )
 
-from workflows.engine import KEY_EXPOSURE, Obligations, run_db, run_db_local, stage_attributes
+from workflows.engine import (
+    KEY_EXPOSURE,
+    Obligations,
+    deliver,
+    run_db,
+    run_db_local,
+    stage_attributes,
+)
+from workflows.values import ALERT_AFTER_ATTEMPTS, Values, fetch_values
 
 EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
 
@@ -152,15 +161,21 @@ class CaseWorkflowBase:
         )
 
     async def run_step(
-        self, spec: StepSpec, start: Any, computed: dict[str, Any]
+        self, spec: StepSpec, start: Any, computed: dict[str, Any] | Values
     ) -> dict[str, Any]:
         """Open a human step, wait (escalating) until an accepted submission, return its fields.
+
+        The step opens with its deadline at once; VALUES computed by an activity arrive beside
+        it (see ``workflows.values``), and a submission before them is refused (409).
 
         A step run again (a validation cycle) first archives the previous run as ``slug#N``.
         """
         if spec.slug in self.state.results:
             self._archive_step(spec.slug)
-        self.state.computed[spec.slug] = computed
+        if isinstance(computed, Values):  # fetched beside the running deadline
+            self.state.computed.pop(spec.slug, None)
+        else:
+            self.state.computed[spec.slug] = computed
         # The obligation exists before the stage opens, so a submission never finds it missing;
         # both reach the projection in the stage's write.
         self._deferring = True
@@ -171,8 +186,41 @@ class CaseWorkflowBase:
         finally:
             self._deferring = False
         await self.set_stage(spec.slug, spec)
+        fetching = None
+        if isinstance(computed, Values):
+            fetching = asyncio.create_task(self._fetch_values(spec, computed))
         await self.obligations.watch(spec.slug)
+        if fetching is not None:
+            await fetching
         return self.state.results[spec.slug]
+
+    async def _fetch_values(self, spec: StepSpec, values: Values) -> None:
+        """Fetch a step's computed values; a submission waits for them (409), the deadline not."""
+
+        async def alert(cause: str) -> None:
+            request = ValuesAlert(
+                case_id=self.state.case_id,
+                step=spec.slug,
+                title=spec.title,
+                attempts=ALERT_AFTER_ATTEMPTS,
+                cause=cause,
+                at=workflow.now(),
+            )
+            result = await run_db(names.ACT_ALERT_VALUES, request, AlertResult)
+            assert isinstance(result, AlertResult)
+            delivery = deliver(result.message_ids)
+            if delivery is not None:
+                self.obligations.deliveries.append(delivery)
+            await self.project(
+                TimelineEvent(
+                    at=workflow.now(),
+                    kind="values_failing",
+                    actor="system",
+                    detail={"step": spec.slug, "cause": cause, "notified": result.notified},
+                )
+            )
+
+        self.state.computed[spec.slug] = await fetch_values(values, alert)
 
     def _archive_step(self, slug: str) -> None:
         n = 1 + sum(1 for key in self.state.results if key.startswith(f"{slug}#"))
@@ -190,6 +238,11 @@ class CaseWorkflowBase:
             raise reject(WRONG_STAGE, f"step {sub.step!r} is not open (stage {self.state.stage!r})")
         if spec.role is not None and spec.role not in sub.actor.roles:
             raise reject(WRONG_ROLE, f"step {sub.step!r} needs the role {spec.role.value}")
+        if spec.slug not in self.state.computed:
+            raise reject(
+                MISSING_PREREQUISITE,
+                f"the computed values of step {sub.step!r} are not ready yet (being retried)",
+            )
         opened = set(self.state.opened_documents.get(sub.actor.employee_id, []))
         missing = [doc for doc in spec.prerequisites if doc not in opened]
         if missing:

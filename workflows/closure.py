@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.case_base import reject
 from workflows.engine import KEY_EXPOSURE, compute_deadline, deliver, run_db
 from workflows.pathway import ActionPlan, PathwayCaseWorkflow
+from workflows.values import Values
 
 POLICY = ClosurePolicy()
 
@@ -74,9 +75,9 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseState:
         await self.set_stage("opened")
-        computed = await run_db(ACT_ADJUDICATION_VALUES, self._request(inp.opened_at), dict)
-        assert isinstance(computed, dict)
-        self._rule_version = str(computed.get("rule_version") or inp.policy_version)
+        computed = Values(
+            ACT_ADJUDICATION_VALUES, self._request(inp.opened_at), shape=self._pin_rule_version
+        )
         adjudication = await self.run_step(cs.CREDIBILITY_ADJUDICATION, inp.opened_at, computed)
         status = adjudication["confirmed_status"]
         await self._confirm_exposure(status)
@@ -84,8 +85,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
             await self.close("credible_on_adjudication", Role.REPORTING_QUALITY_ASSURANCE_LEAD)
             return self.state
         t2 = self._done_at(cs.CREDIBILITY_ADJUDICATION.slug)
-        note = await run_db(ACT_REPAIR_PREREQUISITES, self._request(t2), dict)
-        assert isinstance(note, dict)
+        note = Values(ACT_REPAIR_PREREQUISITES, self._request(t2))
         pathway = await self.run_step(cs.REPAIR_PATHWAY, t2, note)
         watchers = await self.open_pathway(
             pathway["accountable_owner_id"],
@@ -147,7 +147,13 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         while True:
             cycle += 1
             opens = await self._await_validation(start, activated, cycle)
-            result = await self.run_step(cs.REPAIR_VALIDATION, opens, await self._measures(opens))
+            assert self._activated is not None
+            measures = Values(
+                ACT_VALIDATION_VALUES,
+                self._request(opens, activated_at=self._activated),
+                shape=self._against_baseline,
+            )
+            result = await self.run_step(cs.REPAIR_VALIDATION, opens, measures)
             if result["decision"] == "close":
                 improved = self.state.computed[cs.REPAIR_VALIDATION.slug]["measurable_improvement"]
                 return "repaired" if improved else "closed_with_escalation"
@@ -160,7 +166,15 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
             ACT_VALIDATION_VALUES, self._request(at, activated_at=self._activated), dict
         )
         assert isinstance(values, dict)
-        # The baseline pinned at activation is the one every cycle compares against.
+        return self._against_baseline(values)
+
+    def _pin_rule_version(self, computed: dict[str, Any]) -> dict[str, Any]:
+        """The adjudication's values; the rule version they were computed with is kept."""
+        self._rule_version = str(computed.get("rule_version") or self.inp.policy_version)
+        return computed
+
+    def _against_baseline(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A cycle's measures against the baseline pinned at activation (every cycle's)."""
         values["baseline_score"] = self._baseline["baseline_score"]
         values["measurable_improvement"] = measurable_improvement(
             values["confirmation"],

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.case_base import reject
 from workflows.engine import compute_deadline, run_db
 from workflows.pathway import ActionPlan, PathwayCaseWorkflow
+from workflows.values import Values
 
 VALIDATION_AFTER = "14 calendar days"
 CLOSE_CATEGORIES = {
@@ -61,15 +62,15 @@ class LearningCaseWorkflow(PathwayCaseWorkflow):
     async def run(self, inp: CaseInput) -> CaseState:
         await self.set_stage("opened")
         ref = CaseRef(case_id=inp.case_id, reference=inp.reference, as_of=inp.opened_at)
-        found = await run_db(ls.ACT_LEARNING_ATTRIBUTION_VALUES, ref, LearningAttributionValues)
-        assert isinstance(found, LearningAttributionValues)
-        await self.run_step(ls.LEARNING_ATTRIBUTION, inp.opened_at, found.model_dump())
+        found = Values(ls.ACT_LEARNING_ATTRIBUTION_VALUES, ref, LearningAttributionValues)
+        await self.run_step(ls.LEARNING_ATTRIBUTION, inp.opened_at, found)
         t2 = self._done_at(ls.LEARNING_ATTRIBUTION.slug)
-        sheet = await run_db(
-            ls.ACT_LEARNING_STANDARDS_SHEET, ref.model_copy(update={"as_of": t2}), dict
+        sheet = Values(
+            ls.ACT_LEARNING_STANDARDS_SHEET,
+            ref.model_copy(update={"as_of": t2}),
+            shape=lambda found: {"standards_sheet": found},
         )
-        assert isinstance(sheet, dict)
-        pathway = await self.run_step(ls.STABILIZATION_PATHWAY, t2, {"standards_sheet": sheet})
+        pathway = await self.run_step(ls.STABILIZATION_PATHWAY, t2, sheet)
         t3 = self._done_at(ls.STABILIZATION_PATHWAY.slug)
         watchers = await self.open_pathway(
             pathway["responsible_owner_id"], "learning-stabilization pathway", t3, _actions(pathway)
@@ -150,7 +151,13 @@ class LearningCaseWorkflow(PathwayCaseWorkflow):
             ),
             RecordEntryResult,
         )
-        values = await self._compute_follow_up()
+        assert self._follow_up is not None
+        values = Values(
+            ls.ACT_LEARNING_FOLLOW_UP,
+            self._follow_up,
+            ValidationValues,
+            shape=lambda found: found.model_dump(mode="json"),
+        )
         return await self.run_step(ls.STABILIZATION_VALIDATION, opens, values)
 
     async def _compute_follow_up(self) -> dict[str, Any]:
