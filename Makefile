@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 run: $(STAMP)
-	$(BIN)/nearmiss dev $(if $(filter 1 yes true,$(DEMO)),--demo)
+	NEARMISS_ENV=$${NEARMISS_ENV:-development} $(BIN)/nearmiss dev $(if $(filter 1 yes true,$(DEMO)),--demo)
 
 test: $(STAMP) browsers ops-tools pdf-tools
 	$(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)

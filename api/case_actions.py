@@ -21,7 +21,7 @@ from api.deps import Actor
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.routers.cases import get_case
 from api.temporal_calls import case_actor, execute_update
-from domain import acknowledgment_steps, closure_steps, learning_steps, names
+from domain import names
 from domain.cases import (
     ActionDone,
     CaseState,
@@ -40,12 +40,6 @@ from store.registers import find_request
 from store.staff import get_staff
 from store.tables import Case
 
-# Every example's steps, by slug (slugs are unique across examples).
-STEP_SPECS: dict[str, StepSpec] = {
-    **acknowledgment_steps.STEPS,
-    **learning_steps.STEPS,
-    **closure_steps.STEPS,
-}
 OWNER_SUFFIX = "_owner_id"  # a field naming the person who will own a pathway: must be staff
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from temporalio.client import Client
 
 from api.clock import app_now
 from api.errors import Forbidden
-from domain.roles import READ_ROLES, Role
+from domain.roles import Role
 from domain.settings import Settings
 from infra.temporal import connect
 from infra.tokens import InvalidToken, TokenVerifier
@@ -146,20 +146,3 @@ async def current_actor(
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
-
-
-def require_roles(*roles: Role) -> Callable[[Actor], Awaitable[Actor]]:
-    """A dependency admitting an actor holding any of ``roles``; 403 naming them otherwise."""
-    wanted = frozenset(roles)
-
-    async def _check(actor: CurrentActor) -> Actor:
-        if actor.roles & wanted:
-            return actor
-        names = ", ".join(sorted(r.value for r in wanted))
-        raise Forbidden(f"requires one of the roles: {names}")
-
-    return _check
-
-
-AdminActor = Annotated[Actor, Depends(require_roles(Role.ADMINISTRATOR))]
-ReaderActor = Annotated[Actor, Depends(require_roles(*READ_ROLES))]

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,7 +25,7 @@ import typer
 
 from domain.demo_data import DEMO_STAFF
 from domain.names import SEARCH_ATTRIBUTES
-from domain.settings import Settings
+from domain.settings import DEV_ENV, Settings
 
 STOP_TIMEOUT = 10.0
 START_TIMEOUT = 120.0
@@ -210,6 +211,12 @@ def _start_all(settings: Settings, children: Children, demo: bool) -> None:
     wait_for_port(api_host, settings.api_port, api, "the API")
 
 
+def use_development_env(environ: MutableMapping[str, str]) -> None:
+    """Development unless the environment says otherwise; the children inherit it."""
+    for name, value in DEV_ENV.items():
+        environ.setdefault(name, value)
+
+
 def _raise_stop(_signum: int, _frame: object) -> None:
     raise _Stop
 
@@ -218,6 +225,7 @@ def run_dev(demo: bool) -> None:
     """Run migrations, the Temporal dev server, worker and API until Ctrl-C or SIGTERM."""
     from store.migrate import upgrade
 
+    use_development_env(os.environ)
     settings = Settings()
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)

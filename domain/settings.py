@@ -17,6 +17,9 @@ DEV_TOKEN_SECRET = "dev-token-secret-change-me-0123456789abcdef"
 DEV_ENCRYPTION_KEY = "ZGV2LWVuY3J5cHRpb24ta2V5LWNoYW5nZS1tZS0wMTI="
 # Ed25519 seed (32 bytes, base64) that signs register entries; development only.
 DEV_SIGNING_KEY = "ZGV2LXJlZ2lzdGVyLXNpZ25pbmcta2V5LWNoYW5nZS0="
+LOCAL = " (on your own machine: NEARMISS_ENV=development)"
+DEV_ENV = {"NEARMISS_ENV": "development"}
+"""What ``make run`` and ``nearmiss dev`` put in their own environment (and their children's)."""
 
 
 class Settings(BaseSettings):
@@ -24,7 +27,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEARMISS_", extra="ignore")
 
-    env: Literal["development", "test", "production"] = "development"
+    # Production unless told otherwise: `make run` and `nearmiss dev` set development themselves.
+    env: Literal["development", "test", "production"] = "production"
     data_dir: Path = Path("var")
     database_url: str = ""
     temporal_address: str = "127.0.0.1:7233"
@@ -72,11 +76,11 @@ class Settings(BaseSettings):
     def _refuse_dev_secrets(self) -> Settings:
         if self.env != "development":
             if self.token_secret == DEV_TOKEN_SECRET and not self.oidc_jwks_url:
-                raise ValueError("NEARMISS_TOKEN_SECRET must be set outside development")
+                raise ValueError(f"NEARMISS_TOKEN_SECRET must be set outside development{LOCAL}")
             if self.encryption_key == DEV_ENCRYPTION_KEY:
-                raise ValueError("NEARMISS_ENCRYPTION_KEY must be set outside development")
+                raise ValueError(f"NEARMISS_ENCRYPTION_KEY must be set outside development{LOCAL}")
             if self.signing_key == DEV_SIGNING_KEY:
-                raise ValueError("NEARMISS_SIGNING_KEY must be set outside development")
+                raise ValueError(f"NEARMISS_SIGNING_KEY must be set outside development{LOCAL}")
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'nearmiss.db'}"
         if not self.public_url:

@@ -102,7 +102,9 @@ async def test_review_start_read_and_case_views(own_env, sqlite_url, sessions_fo
             "opened_at",
             "closed_at",
         }
-        assert (await api.get(f"/cases/{case_id}", "E-OWNER")).status_code == 403
+        assert (
+            await api.get(f"/cases/{case_id}", "E-OWNER")
+        ).status_code == 404  # not (yet) theirs
         assert (await api.get("/cases/ack-case-NOPE", "E-DIRECTOR")).status_code == 404
         assert (await api.get(f"/cases/{case_id}", None)).status_code == 401
 
@@ -226,7 +228,7 @@ async def test_a_retry_of_the_submission_that_closed_the_case_gets_the_same_rece
         assert first.status_code == 200, first.text
 
         async def closed() -> bool:
-            return (await api.get(f"/cases/{case_id}", "E-INSPECTOR")).json()["status"] == "closed"
+            return (await api.get(f"/cases/{case_id}", "E-BOARD")).json()["status"] == "closed"
 
         await wait_for(closed)  # low impact: the workflow has completed
         retried = await api.post(url, "E-MANAGER", json=body, headers=key)
@@ -235,7 +237,7 @@ async def test_a_retry_of_the_submission_that_closed_the_case_gets_the_same_rece
         other_key = await api.post(url, "E-MANAGER", json=body, headers={"Idempotency-Key": "x"})
         assert other_key.status_code == 409
         someone_else = await api.post(url, "E-SUPERVISOR", json=body, headers=key)
-        assert someone_else.status_code == 409  # the key answers only the person who sent it
+        assert someone_else.status_code == 403  # not the step's role: refused before the key
         other_step = await api.post(
             f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view), headers=key
         )
@@ -260,7 +262,7 @@ async def test_missed_deadline_shows_in_escalations(
         await skip(own_env, datetime.fromisoformat(deadline) - now + timedelta(minutes=30))
 
         async def breached() -> list[dict[str, Any]]:
-            rows = (await api.get("/escalations", "E-INSPECTOR")).json()
+            rows = (await api.get("/escalations", "E-BOARD")).json()
             return [r for r in rows if r["case_id"] == case_id]
 
         [breach] = await wait_for(breached)

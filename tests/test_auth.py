@@ -14,10 +14,8 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import FastAPI
 
 from api.app import create_app
-from api.deps import Actor, AdminActor, CurrentActor, ReaderActor
 from domain.feeds import StaffDirectory
 from domain.roles import Role
 from domain.settings import Settings
@@ -30,24 +28,9 @@ ISSUER = "https://idp.example.test"
 AUDIENCE = "nearmiss-api"
 
 
-def _probe_routes(app: FastAPI) -> None:
-    @app.get("/_probe/me")
-    async def me(actor: CurrentActor) -> Actor:
-        return actor
-
-    @app.get("/_probe/admin")
-    async def admin(actor: AdminActor) -> Actor:
-        return actor
-
-    @app.get("/_probe/reader")
-    async def reader(actor: ReaderActor) -> Actor:
-        return actor
-
-
 @asynccontextmanager
 async def _api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
-    _probe_routes(app)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -104,7 +87,7 @@ async def test_missing_expired_and_forged_tokens_are_401(staffed_url: str) -> No
     garbage = _bearer("not.a.token")
     async with _api(make_test_settings(staffed_url)) as api:
         for headers in ({}, expired, forged, garbage):
-            response = await api.get("/_probe/me", headers=headers)
+            response = await api.get("/me", headers=headers)
             assert response.status_code == 401, headers
             assert response.headers["www-authenticate"] == "Bearer"
             assert response.json()["errors"] == []
@@ -112,10 +95,10 @@ async def test_missing_expired_and_forged_tokens_are_401(staffed_url: str) -> No
 
 async def test_directory_decides_who_may_act(staffed_url: str) -> None:
     async with _api(make_test_settings(staffed_url)) as api:
-        admin = await api.get("/_probe/admin", headers=_token("E-ADMIN"))
-        leaving = await api.get("/_probe/admin", headers=_token("E-LEAVING"))
+        admin = await api.get("/me", headers=_token("E-ADMIN"))
+        leaving = await api.get("/pathways/absent-owners", headers=_token("E-LEAVING"))
         statuses = {
-            who: (await api.get("/_probe/me", headers=_token(who))).status_code
+            who: (await api.get("/me", headers=_token(who))).status_code
             for who in ("E-UNKNOWN", "E-INACTIVE", "E-LEFT")
         }
     assert admin.status_code == 200
@@ -131,9 +114,9 @@ async def test_directory_decides_who_may_act(staffed_url: str) -> None:
 
 async def test_wrong_role_is_403_naming_the_roles(staffed_url: str) -> None:
     async with _api(make_test_settings(staffed_url)) as api:
-        worker_admin = await api.get("/_probe/admin", headers=_token("E-ANALYST"))
-        worker_reader = await api.get("/_probe/reader", headers=_token("E-WORKER"))
-        analyst_reader = await api.get("/_probe/reader", headers=_token("E-ANALYST"))
+        worker_admin = await api.get("/pathways/absent-owners", headers=_token("E-ANALYST"))
+        worker_reader = await api.get("/registers", headers=_token("E-WORKER"))
+        analyst_reader = await api.get("/registers", headers=_token("E-ANALYST"))
     assert worker_admin.status_code == 403
     assert worker_admin.json()["detail"] == "requires one of the roles: administrator"
     assert worker_reader.status_code == 403
@@ -143,12 +126,14 @@ async def test_wrong_role_is_403_naming_the_roles(staffed_url: str) -> None:
 async def test_bootstrap_admins_are_administrators(staffed_url: str) -> None:
     settings = make_test_settings(staffed_url, bootstrap_admins="E-FIRST,E-BOOT,E-LEFT")
     async with _api(settings) as api:
-        first = await api.get("/_probe/admin", headers=_token("E-FIRST"))
-        boot = await api.get("/_probe/admin", headers=_token("E-BOOT"))
-        left = await api.get("/_probe/admin", headers=_token("E-LEFT"))
+        first = await api.get("/me", headers=_token("E-FIRST"))
+        boot = await api.get("/me", headers=_token("E-BOOT"))
+        left = await api.get("/me", headers=_token("E-LEFT"))
+        admitted = await api.get("/pathways/absent-owners", headers=_token("E-FIRST"))
     assert first.status_code == 200 and first.json()["roles"] == ["administrator"]
     assert sorted(boot.json()["roles"]) == ["administrator", "inspector"]
     assert left.status_code == 403  # the directory's leaver status still applies
+    assert admitted.status_code == 200
 
 
 def test_dev_token_claims() -> None:
@@ -254,7 +239,7 @@ async def test_api_in_oidc_mode(
         staffed_url, oidc_jwks_url=jwks_url, oidc_issuer=ISSUER, oidc_audience=AUDIENCE
     )
     async with _api(settings) as api:
-        ok = await api.get("/_probe/admin", headers=_bearer(_idp_token(idp_key)))
-        dev = await api.get("/_probe/admin", headers=_token("E-ADMIN"))
+        ok = await api.get("/me", headers=_bearer(_idp_token(idp_key)))
+        dev = await api.get("/me", headers=_token("E-ADMIN"))
     assert ok.status_code == 200 and ok.json()["employee_id"] == "E-ADMIN"
     assert dev.status_code == 401

@@ -38,7 +38,9 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         step_url = f"/app/cases/{case_id}/steps/triage-attribution"
 
         await sign_in(api, "E-OWNER")  # no governance role, not a named owner yet
-        assert (await api.http.get(f"/app/cases/{case_id}")).status_code == 403
+        assert (
+            await api.http.get(f"/app/cases/{case_id}")
+        ).status_code == 404  # not visible: existence does not leak
 
         await sign_in(api, "W-100")  # the reporting worker: their own view
         mine = await api.http.get(f"/app/cases/{case_id}")

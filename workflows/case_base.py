@@ -140,7 +140,11 @@ class CaseWorkflowBase:
             opened_at=st.opened_at,
             at=workflow.now(),
             closed_at=workflow.now() if st.status == "closed" else None,
-            detail={"current_step": st.current_step, "visible_in": st.visible_in},
+            detail={
+                "current_step": st.current_step,
+                "visible_in": st.visible_in,
+                "pathway_owner": st.pathway_owner,
+            },
             event=event,
             event_key=key,
             earlier_events=earlier,

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.deps import ReaderActor, SessionDep, SettingsDep
+from api.authz import Authorized
+from api.deps import SessionDep, SettingsDep
 from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
 from domain.analytics import PeriodKind
@@ -47,7 +48,7 @@ def _envelope(group: str, start: date, end: date, **body: Any) -> dict[str, Any]
 @router.get("/acknowledgment")
 async def acknowledgment(
     session: SessionDep,
-    _actor: ReaderActor,
+    _actor: Authorized,
     start: Annotated[date, Query(alias="from", description="first review date")],
     end: Annotated[date, Query(alias="to", description="last review date")],
     group: Grouping = "service_line",
@@ -61,7 +62,7 @@ async def acknowledgment(
 @router.get("/triage")
 async def triage(
     session: SessionDep,
-    _actor: ReaderActor,
+    _actor: Authorized,
     start: From,
     end: To,
     group: Grouping = "service_line",
@@ -94,7 +95,7 @@ async def triage(
 @router.get("/learning")
 async def learning(
     session: SessionDep,
-    _actor: ReaderActor,
+    _actor: Authorized,
     start: From,
     end: To,
     group: Grouping = "service_line",
@@ -126,7 +127,7 @@ async def learning(
 async def closure(
     session: SessionDep,
     settings: SettingsDep,
-    _actor: ReaderActor,
+    _actor: Authorized,
     start: From,
     end: To,
     group: Grouping = "service_line",
@@ -159,7 +160,7 @@ async def closure(
 async def workforce(
     session: SessionDep,
     settings: SettingsDep,
-    _actor: ReaderActor,
+    _actor: Authorized,
     start: From,
     end: To,
     group: Grouping = "service_line",

@@ -9,13 +9,14 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.deps import CurrentActor, ReaderActor, SessionDep, get_temporal
-from api.errors import ApiError, Forbidden, NotFound
+from api.authz import Admitted, Authorized
+from api.deps import SessionDep, get_temporal
+from api.errors import ApiError, NotFound
 from api.guard import GuardedRoute
+from api.policy import Relationship
 from api.temporal_calls import query
 from domain import names
 from domain.cases import CaseState
-from domain.roles import READ_ROLES, Role
 from store.cases import case_events, list_cases
 from store.tables import Case
 
@@ -90,7 +91,7 @@ async def get_case(session: AsyncSession, case_id: str) -> Case:
 @router.get("")
 async def cases(
     session: SessionDep,
-    _actor: ReaderActor,
+    _actor: Authorized,
     example: str | None = None,
     stage: str | None = None,
     exposure: str | None = None,
@@ -112,14 +113,15 @@ async def cases(
 @router.get(
     "/{case_id}",
     response_model=CaseDetail | WorkerCaseView,
-    responses={403: {"description": "neither a reader nor the case's reporting worker"}},
+    responses={404: {"description": "no such case, or not one the caller may see"}},
 )
 async def case_detail(
-    case_id: str, request: Request, session: SessionDep, actor: CurrentActor
+    case_id: str, request: Request, session: SessionDep, access: Admitted
 ) -> CaseDetail | WorkerCaseView:
-    """Governance readers: the full case. The reporting worker: a minimal view of their own."""
+    """Governance roles and the pathway's named owner: the full case. The reporting worker: a
+    minimal view of their own."""
     case = await get_case(session, case_id)
-    if actor.roles & READ_ROLES:
+    if access.by_role or Relationship.NAMED_OWNER in access.relationships:
         live: CaseState | None = None
         unavailable = None
         try:  # the stored case and timeline still answer while Temporal or the worker is down
@@ -143,6 +145,4 @@ async def case_detail(
             live=live,
             live_unavailable=unavailable,
         )
-    if Role.WORKER in actor.roles and case.employee_id == actor.employee_id:
-        return WorkerCaseView.model_validate(case, from_attributes=True)
-    raise Forbidden("only governance readers and the case's reporting worker may read it")
+    return WorkerCaseView.model_validate(case, from_attributes=True)

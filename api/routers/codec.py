@@ -19,17 +19,10 @@ from fastapi.security import HTTPAuthorizationCredentials
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 
-from api.deps import (
-    Actor,
-    SettingsDep,
-    bearer_employee_id,
-    bearer_scheme,
-    current_actor,
-    require_roles,
-)
+from api.authz import authorize
+from api.deps import Actor, SettingsDep, bearer_scheme
 from api.errors import Forbidden, Unprocessable
 from api.guard import GuardedRoute
-from domain.roles import CODEC_ROLES
 from domain.settings import Settings
 from infra.codec import DecryptionError, EncryptionCodec
 from infra.temporal import make_codec
@@ -64,14 +57,13 @@ async def codec_access(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Actor | None:
-    """Development: loopback callers only (403 otherwise); elsewhere a codec role's token."""
+    """Development: loopback callers only (403 otherwise); elsewhere a token of a role that
+    ``api.policy`` admits to the codec."""
     if settings.env == "development":
         if not _is_loopback(request):
             raise Forbidden("in development the codec answers loopback callers only")
         return None
-    employee_id = await bearer_employee_id(request, credentials)
-    actor = await current_actor(employee_id, request, settings)
-    return await require_roles(*CODEC_ROLES)(actor)
+    return (await authorize(request, credentials)).actor
 
 
 def _is_loopback(request: Request) -> bool:

@@ -7,7 +7,8 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import Actor, CurrentActor
+from api.authz import Authorized
+from api.deps import Actor
 from api.errors import NotFound
 from api.guard import GuardedRoute
 
@@ -33,6 +34,6 @@ async def dashboard_script(script: str) -> Response:
 
 
 @router.get("/me", response_model=Actor)
-async def me(actor: CurrentActor) -> Actor:
+async def me(actor: Authorized) -> Actor:
     """Who the bearer token belongs to, and their roles (the dashboard adapts to them)."""
     return actor

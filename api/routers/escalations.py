@@ -7,7 +7,8 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.deps import ReaderActor, SessionDep
+from api.authz import Authorized
+from api.deps import SessionDep
 from api.guard import GuardedRoute
 from store.cases import open_breaches
 
@@ -26,6 +27,6 @@ class OpenBreach(BaseModel):
 
 
 @router.get("/escalations")
-async def escalations(session: SessionDep, _actor: ReaderActor) -> list[OpenBreach]:
+async def escalations(session: SessionDep, _actor: Authorized) -> list[OpenBreach]:
     """Open breaches, one per case and obligation, at their latest level (oldest first)."""
     return [OpenBreach.model_validate(row) for row in await open_breaches(session)]

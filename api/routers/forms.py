@@ -14,8 +14,9 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.authz import Authorized
 from api.clock import Now
-from api.deps import Actor, CurrentActor, SessionDep
+from api.deps import Actor, SessionDep
 from api.errors import FieldError, Forbidden, NotFound, Unprocessable
 from api.routers.steps import BodyFieldsRoute
 from domain.feeds import RiskDomain
@@ -105,7 +106,7 @@ async def store_confidence(
 
 @router.post("/speaking-up-confidence", responses={403: {}, 422: {}})
 async def speaking_up_confidence(
-    answer: ConfidenceAnswer, actor: CurrentActor, session: SessionDep, now: Now
+    answer: ConfidenceAnswer, actor: Authorized, session: SessionDep, now: Now
 ) -> FormStored:
     """Record your speaking-up confidence score (stored in the speaking-up confidence feed)."""
     return await store_confidence(session, actor, answer, now)
@@ -142,7 +143,7 @@ async def store_confirmation(
 
 @router.post("/employee-confirmation", responses={403: {}, 404: {}, 422: {}})
 async def employee_confirmation(
-    answer: ConfirmationAnswer, actor: CurrentActor, session: SessionDep, now: Now
+    answer: ConfirmationAnswer, actor: Authorized, session: SessionDep, now: Now
 ) -> FormStored:
     """Confirm (or not) that your closed case was resolved; only for a case you reported."""
     return await store_confirmation(session, actor, answer, now)

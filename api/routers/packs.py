@@ -15,8 +15,9 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from api.authz import Authorized
 from api.clock import Now
-from api.deps import CurrentActor, ReaderActor, SettingsDep, get_temporal
+from api.deps import SettingsDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.report_html import render_html
@@ -153,7 +154,7 @@ async def read_pack(
     kind: Kind,
     period: str,
     request: Request,
-    _actor: ReaderActor,
+    _actor: Authorized,
     settings: SettingsDep,
     now: Now,
     format: Annotated[
@@ -189,7 +190,7 @@ async def read_pack(
 async def publish_pack(
     kind: Kind,
     period: str,
-    actor: CurrentActor,
+    actor: Authorized,
     request: Request,
     settings: SettingsDep,
     now: Now,

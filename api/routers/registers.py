@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from api.anchors import reader_anchors, temporal_anchors
-from api.deps import AdminActor, ReaderActor, SessionDep
+from api.authz import Authorized
+from api.deps import SessionDep
 from api.errors import NotFound
 from api.guard import GuardedRoute
 from domain.settings import DEV_SIGNING_KEY
@@ -72,7 +73,7 @@ class ErasureAnswer(BaseModel):
 
 
 @router.get("")
-async def list_registers(session: SessionDep, _actor: ReaderActor) -> list[RegisterSummary]:
+async def list_registers(session: SessionDep, _actor: Authorized) -> list[RegisterSummary]:
     """Every register the service keeps, with its length and current head hash."""
     heads = (await session.scalars(select(RegisterHead).order_by(RegisterHead.register))).all()
     return [RegisterSummary(name=h.register, entries=h.seq, head_hash=h.hash) for h in heads]
@@ -87,14 +88,14 @@ async def _known(session: SessionDep, name: str) -> None:
 
 
 @router.get("/public-key")
-async def public_key(session: SessionDep, _actor: ReaderActor) -> PublicKey:
+async def public_key(session: SessionDep, _actor: Authorized) -> PublicKey:
     """The service's register-signing public key (also printed in every pack)."""
     key = signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY)
     return PublicKey(public_key=public_key_hex(key))
 
 
 @router.post("/erasures")
-async def erase(body: ErasureRequest, session: SessionDep, actor: AdminActor) -> ErasureAnswer:
+async def erase(body: ErasureRequest, session: SessionDep, actor: Authorized) -> ErasureAnswer:
     """Erase every register payload holding a person's identifier (UK GDPR erasure on
     request); the chains still verify and the erasure is an entry of the ``erasures`` register."""
     erasure = await erase_person(
@@ -114,7 +115,7 @@ async def erase(body: ErasureRequest, session: SessionDep, actor: AdminActor) ->
 async def register_entries(
     name: str,
     session: SessionDep,
-    _actor: ReaderActor,
+    _actor: Authorized,
     subject: Annotated[str | None, Query(description="e.g. a case ID")] = None,
 ) -> list[Entry]:
     """The register's entries in order, each timestamped with its actor and chained."""
@@ -140,7 +141,7 @@ async def verify(
     name: str,
     request: Request,
     session: SessionDep,
-    _actor: ReaderActor,
+    _actor: Authorized,
     head: Annotated[
         list[str],
         Query(description="a signed head copied from a pack or checkpoint mail: SEQ:HASH:SIG"),

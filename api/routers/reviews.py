@@ -9,7 +9,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 
-from api.deps import AdminActor, CurrentActor, ReaderActor, SessionDep, SettingsDep, TemporalDep
+from api.authz import Authorized
+from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.temporal_calls import (
@@ -111,7 +112,7 @@ def _check_period(example: str, period: str) -> None:
     responses={403: {"description": "not the example's step-1 role"}, 409: {}},
 )
 async def mark_reviewed(
-    review_id: str, actor: CurrentActor, temporal: TemporalDep, key: IdempotencyKey = None
+    review_id: str, actor: Authorized, temporal: TemporalDep, key: IdempotencyKey = None
 ) -> ReviewSummary:
     """Mark the review reviewed (its example's step-1 role): classifications take effect and the
     exposed reports' cases open. 409 when it is not awaiting review (not generated, or done)."""
@@ -130,7 +131,7 @@ async def start(
     example: Annotated[str, Path(description=", ".join(PERIODS))],
     period: str,
     response: Response,
-    _actor: AdminActor,
+    _actor: Authorized,
     temporal: TemporalDep,
     settings: SettingsDep,
 ) -> ReviewStarted:
@@ -165,7 +166,7 @@ async def start(
 async def get_review(
     review_id: str,
     session: SessionDep,
-    _actor: ReaderActor,
+    _actor: Authorized,
     classification: Annotated[
         ClassificationFilter | None, Query(description="`exception`: unreconciled items")
     ] = None,

@@ -20,7 +20,8 @@ from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from api.deps import AdminActor, SessionDep
+from api.authz import Authorized
+from api.deps import SessionDep
 from api.errors import NotFound
 from api.guard import ParametersGuardedRoute
 from api.metrics import count_rejections
@@ -83,7 +84,7 @@ _BODY_DOC = {
 
 @router.post("/{feed}/records", openapi_extra=_BODY_DOC)
 async def post_records(
-    feed: FeedName, request: Request, session: SessionDep, _actor: AdminActor
+    feed: FeedName, request: Request, session: SessionDep, _actor: Authorized
 ) -> IngestResult:
     """Validate and upsert a batch; answers per-record rejections. 404 for an unknown feed.
 

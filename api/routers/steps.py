@@ -10,18 +10,19 @@ token, that the case exists, the body's shape, and what only the database knows 
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
 from api import case_actions
-from api.case_actions import STEP_SPECS, ActionNote
-from api.deps import Actor, CurrentActor, TemporalDep, require_roles
+from api.authz import Authorized
+from api.case_actions import ActionNote
+from api.deps import TemporalDep
 from api.errors import FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.temporal_calls import IdempotencyKey
 from domain.cases import CaseState, StepReceipt
-from domain.roles import GOVERNANCE_ROLES
+from domain.examples import STEP_SPECS
 from domain.steps import StepSpec
 
 
@@ -48,7 +49,6 @@ def _field(error: Any) -> FieldError:
 
 
 router = APIRouter(prefix="/cases", tags=["steps"], route_class=BodyFieldsRoute)
-GovernanceActor = Annotated[Actor, Depends(require_roles(*GOVERNANCE_ROLES))]
 
 
 @router.post("/{case_id}/documents/{document}/open", responses={404: {}, 409: {}})
@@ -56,7 +56,7 @@ async def open_document(
     case_id: str,
     document: str,
     request: Request,
-    actor: GovernanceActor,
+    actor: Authorized,
     temporal: TemporalDep,
 ) -> dict[str, Any]:
     """Record that you opened a prerequisite document (a step's evidence) and return it."""
@@ -71,7 +71,7 @@ def _step_route(spec: StepSpec) -> None:
         case_id: str,
         fields: Annotated[model, Body()],  # type: ignore[valid-type]
         request: Request,
-        actor: CurrentActor,
+        actor: Authorized,
         temporal: TemporalDep,
         idempotency_key: IdempotencyKey = None,
     ) -> StepReceipt:
@@ -102,7 +102,7 @@ for _spec in STEP_SPECS.values():
 
 
 @router.post("/{case_id}/steps/{step}", include_in_schema=False)
-async def unknown_step(step: str, _actor: CurrentActor) -> None:
+async def unknown_step(step: str, _actor: Authorized) -> None:
     """Any other slug: 404 naming the known ones."""
     raise NotFound(f"no step {step!r}; known: {', '.join(STEP_SPECS)}")
 
@@ -111,7 +111,7 @@ async def unknown_step(step: str, _actor: CurrentActor) -> None:
 async def accept_pathway(
     case_id: str,
     request: Request,
-    actor: CurrentActor,
+    actor: Authorized,
     temporal: TemporalDep,
     idempotency_key: IdempotencyKey = None,
 ) -> CaseState:
@@ -124,7 +124,7 @@ async def action_done(
     case_id: str,
     action: str,
     request: Request,
-    actor: CurrentActor,
+    actor: Authorized,
     temporal: TemporalDep,
     body: Annotated[ActionNote | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,

@@ -1,7 +1,7 @@
 """A case as its pages show it: who may see it, its open obligations and history in words.
 
-Who may see a case page follows ``GET /cases/{case_id}``: governance readers, and the named
-owner of the case's pathway (their own pathway only). The reporting worker has their own view.
+Who may see a case page is declared in ``api.policy`` (governance roles, and the named owner of
+the case's pathway: their own pathway only); the reporting worker has their own view.
 """
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ from typing import Any
 
 from fastapi import Request
 
-from api.case_actions import STEP_SPECS
+from api.authz import case_relationships, may_see
 from api.clock import app_now
 from api.deps import Actor, get_temporal
-from api.errors import ApiError, Forbidden
+from api.errors import ApiError, Forbidden, NotFound
+from api.policy import Relationship
 from api.routers.cases import LIVE_QUERY_TIMEOUT, get_case
 from api.temporal_calls import query
 from api.web.render import local_time
 from api.web.words import breach_words, escalation_class, escalation_words, humanize, role_label
 from domain import names
 from domain.cases import CaseState, Obligation
-from domain.roles import READ_ROLES, Role
+from domain.examples import STEP_SPECS
+from domain.roles import GOVERNANCE_ROLES
 from store.cases import case_events
 from store.db import transaction
 from store.staff import get_staff
@@ -104,10 +106,13 @@ async def load_case(
     except Exception as exc:  # noqa: BLE001 - HTTPException from get_temporal: shown, not raised
         unavailable = str(getattr(exc, "detail", exc))
     page = CasePage(case, live, unavailable, actor, await app_now(request.app))
-    if not (actor.roles & READ_ROLES) and not page.is_owner:
-        if worker_view and Role.WORKER in actor.roles and case.employee_id == actor.employee_id:
+    if not may_see(actor, case):  # the route's rule (api.policy) has admitted them already
+        raise NotFound(f"no case {case_id!r}")
+    ties = case_relationships(actor, case)
+    if not actor.roles & GOVERNANCE_ROLES and Relationship.NAMED_OWNER not in ties:
+        if worker_view and Relationship.REPORTING_WORKER in ties:
             raise WorkerOwnCase(case.reference)
-        raise Forbidden("only governance readers and the pathway's named owner may see this case")
+        raise Forbidden("only governance roles and the pathway's named owner see this page")
     return page
 
 

@@ -13,12 +13,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import case_actions
+from api.authz import Authorized
 from api.deps import TemporalDep
 from api.errors import Forbidden
 from api.web.case_view import WorkerOwnCase, history, load_case, open_rows
 from api.web.document_view import to_node
 from api.web.render import local_time, render
-from api.web.session import CsrfChecked, PageActor, safe_next
+from api.web.session import CsrfChecked, safe_next
 from api.web.words import EXAMPLE_TITLES, exposure_words, humanize
 from domain.roles import GOVERNANCE_ROLES
 from store.db import transaction
@@ -28,7 +29,7 @@ WORKER_VIEW = "/app/my-reports"  # the reporting worker's own view of their repo
 
 
 @router.get("/{case_id}", response_model=None)
-async def case_page(case_id: str, request: Request, actor: PageActor) -> Response:
+async def case_page(case_id: str, request: Request, actor: Authorized) -> Response:
     """The case in words: report, service line, exposure, stage, open steps, history.
     The reporting worker is sent to their own view of it (My reports)."""
     try:
@@ -67,7 +68,7 @@ async def open_document(
     case_id: str,
     document: str,
     request: Request,
-    actor: PageActor,
+    actor: Authorized,
     temporal: TemporalDep,
     back: Annotated[str, Form(max_length=2000)] = "",
 ) -> RedirectResponse:
@@ -82,7 +83,7 @@ async def open_document(
 
 @router.get("/{case_id}/documents/{document}", response_class=HTMLResponse)
 async def document_page(
-    case_id: str, document: str, request: Request, actor: PageActor, back: str = ""
+    case_id: str, document: str, request: Request, actor: Authorized, back: str = ""
 ) -> HTMLResponse:
     """A document the signed-in person has opened, as tables and labels; else its Open button."""
     page = await load_case(request, actor, case_id)

@@ -10,17 +10,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from api.authz import Authorized
 from api.deps import SessionDep
 from api.web.render import render
 from api.web.reporter_story import report_stories
-from api.web.session import PageActor
 from store.my_reports import MAX_REPORTS, reporter_data
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
 
 @router.get("/my-reports", response_class=HTMLResponse)
-async def my_reports(request: Request, actor: PageActor, session: SessionDep) -> HTMLResponse:
+async def my_reports(request: Request, actor: Authorized, session: SessionDep) -> HTMLResponse:
     """The signed-in person's own near-miss reports, newest first."""
     data = await reporter_data(session, actor.employee_id)
     stories = report_stories(data)

@@ -15,13 +15,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api import case_actions
-from api.case_actions import STEP_SPECS, ActionNote
+from api.authz import Authorized
+from api.case_actions import ActionNote
 from api.deps import TemporalDep
 from api.errors import ApiError, FieldError
 from api.web.case_view import CasePage, history, load_case, open_rows
 from api.web.document_view import to_node
 from api.web.render import render
-from api.web.session import CsrfChecked, PageActor
+from api.web.session import CsrfChecked
 from api.web.step_form import (
     FormContext,
     build_controls,
@@ -30,6 +31,7 @@ from api.web.step_form import (
     read_form,
 )
 from api.web.words import escalation_words
+from domain.examples import STEP_SPECS
 from domain.steps import field_errors
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
@@ -91,7 +93,7 @@ async def _page(
 
 
 @router.get("/{case_id}/pathway/accept", response_class=HTMLResponse)
-async def acceptance_page(case_id: str, request: Request, actor: PageActor) -> HTMLResponse:
+async def acceptance_page(case_id: str, request: Request, actor: Authorized) -> HTMLResponse:
     """The authorized pathway and an Accept button for its named owner."""
     page = await load_case(request, actor, case_id)
     return await _page(request, page, ACCEPTANCE)
@@ -99,7 +101,7 @@ async def acceptance_page(case_id: str, request: Request, actor: PageActor) -> H
 
 @router.post("/{case_id}/pathway/accept", dependencies=[CsrfChecked], response_model=None)
 async def accept(
-    case_id: str, request: Request, actor: PageActor, temporal: TemporalDep
+    case_id: str, request: Request, actor: Authorized, temporal: TemporalDep
 ) -> Response:
     """Accept the pathway: the receipt (303), or the page again with the reason."""
     form = await request.form()
@@ -114,7 +116,7 @@ async def accept(
 
 @router.get("/{case_id}/pathway/actions/{action}", response_class=HTMLResponse)
 async def action_page(
-    case_id: str, action: str, request: Request, actor: PageActor
+    case_id: str, action: str, request: Request, actor: Authorized
 ) -> HTMLResponse:
     """One pathway action, its deadline, and the form to mark it done."""
     page = await load_case(request, actor, case_id)
@@ -123,7 +125,7 @@ async def action_page(
 
 @router.post("/{case_id}/pathway/actions/{action}", dependencies=[CsrfChecked], response_model=None)
 async def action_done(
-    case_id: str, action: str, request: Request, actor: PageActor, temporal: TemporalDep
+    case_id: str, action: str, request: Request, actor: Authorized, temporal: TemporalDep
 ) -> Response:
     """Mark the action done: the receipt (303), or the form again with the reasons."""
     form = await request.form()

@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.case_actions import STEP_SPECS
+from api.authz import Authorized
 from api.errors import NotFound
 from api.web.case_view import PATHWAY_LOGS, CasePage, history, load_case, open_rows
 from api.web.document_view import to_node
 from api.web.render import local_time, render
-from api.web.session import PageActor
 from api.web.words import humanize
+from domain.examples import STEP_SPECS
 from store.db import transaction
 from store.registers import RegisterEntry, entries, find_request
 
@@ -59,7 +59,7 @@ def _title(page: CasePage, what: str) -> str:
 
 @router.get("/{case_id}/receipts/{what}", response_class=HTMLResponse)
 async def receipt(
-    case_id: str, what: str, request: Request, actor: PageActor, key: str = ""
+    case_id: str, what: str, request: Request, actor: Authorized, key: str = ""
 ) -> HTMLResponse:
     """What the signed-in person's action recorded, and what the case waits for now."""
     page = await load_case(request, actor, case_id)

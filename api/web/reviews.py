@@ -11,12 +11,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.authz import Authorized
 from api.deps import Actor, TemporalDep
 from api.errors import ApiError, Conflict, Forbidden, NotFound
 from api.routers.reviews import ClassificationFilter, mark_reviewed
 from api.web.render import local_time, render
 from api.web.review_view import counts, exception_rows, item_row
-from api.web.session import CsrfChecked, PageActor
+from api.web.session import CsrfChecked
 from api.web.words import REVIEW_TITLES, exposure_words, role_label
 from domain.reviews import REVIEWS
 from domain.roles import READ_ROLES
@@ -41,7 +42,7 @@ def _reader(actor: Actor) -> None:
 
 
 @router.get("", response_class=HTMLResponse)
-async def review_list(request: Request, actor: PageActor) -> HTMLResponse:
+async def review_list(request: Request, actor: Authorized) -> HTMLResponse:
     """The recent reviews of each example, newest first."""
     _reader(actor)
     tz = request.app.state.settings.timezone
@@ -122,7 +123,7 @@ async def _review_page(
 async def review_page(
     review_id: str,
     request: Request,
-    actor: PageActor,
+    actor: Authorized,
     classification: Annotated[ClassificationFilter | None, Query()] = None,
     service_line: Annotated[str | None, Query(max_length=128)] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -140,7 +141,7 @@ async def review_page(
 async def mark(
     review_id: str,
     request: Request,
-    actor: PageActor,
+    actor: Authorized,
     temporal: TemporalDep,
     idempotency_key: Annotated[str, Form(alias=KEY_FIELD, max_length=200)] = "",
 ) -> Response:

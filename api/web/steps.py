@@ -18,12 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api import case_actions
-from api.case_actions import STEP_SPECS
+from api.authz import Authorized
 from api.deps import TemporalDep
 from api.errors import ApiError, FieldError, NotFound
 from api.web.case_view import CasePage, history, load_case, open_rows
 from api.web.render import render
-from api.web.session import CsrfChecked, PageActor
+from api.web.session import CsrfChecked
 from api.web.step_form import (
     STAFF_LIST,
     FormContext,
@@ -33,6 +33,7 @@ from api.web.step_form import (
     read_form,
 )
 from api.web.words import humanize, role_label, yes_no
+from domain.examples import STEP_SPECS
 from domain.steps import StepSpec, field_errors
 from domain.text import unstorable
 from store.db import transaction
@@ -108,7 +109,7 @@ async def step_page(
 
 
 @router.get("/{case_id}/steps/{step}", response_class=HTMLResponse)
-async def show_step(case_id: str, step: str, request: Request, actor: PageActor) -> HTMLResponse:
+async def show_step(case_id: str, step: str, request: Request, actor: Authorized) -> HTMLResponse:
     """The page where a step is done (or shown, to someone who does not hold its role)."""
     spec = _spec(step)
     page = await load_case(request, actor, case_id)
@@ -128,7 +129,7 @@ def _unstorable(posted: Mapping[str, Sequence[str]]) -> list[FieldError]:
 
 @router.post("/{case_id}/steps/{step}", dependencies=[CsrfChecked], response_model=None)
 async def submit_step(
-    case_id: str, step: str, request: Request, actor: PageActor, temporal: TemporalDep
+    case_id: str, step: str, request: Request, actor: Authorized, temporal: TemporalDep
 ) -> Response:
     """Submit the form: a receipt (303) when accepted, else the form again with the reasons."""
     spec = _spec(step)

@@ -20,12 +20,13 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.authz import Authorized
 from api.clock import Now
 from api.deps import Actor, SessionDep
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.routers import forms
 from api.web.render import render
-from api.web.session import CsrfChecked, PageActor
+from api.web.session import CsrfChecked
 from domain.feeds import RiskDomain
 from store.db import transaction
 from store.form_submissions import find_submission, record_submission
@@ -131,7 +132,7 @@ async def _confirm_context(session: AsyncSession, actor: Actor, case_ref: str) -
 
 @router.get("/forms/employee-confirmation", response_class=HTMLResponse)
 async def confirmation_page(
-    request: Request, actor: PageActor, session: SessionDep, case_ref: str = ""
+    request: Request, actor: Authorized, session: SessionDep, case_ref: str = ""
 ) -> HTMLResponse:
     """The closure confirmation form the worker's mail links to (only the case's reporter)."""
     if not case_ref:
@@ -142,7 +143,7 @@ async def confirmation_page(
 
 @router.post("/forms/employee-confirmation", dependencies=[CsrfChecked], response_model=None)
 async def confirmation_submit(
-    request: Request, actor: PageActor, session: SessionDep, now: Now
+    request: Request, actor: Authorized, session: SessionDep, now: Now
 ) -> HTMLResponse | RedirectResponse:
     """Store the answer through the API's own path; errors beside their fields, else a receipt."""
     form = await request.form()
@@ -176,7 +177,7 @@ def _confidence_context(key: str, errors: dict[str, str], sent: dict[str, Any]) 
 
 
 @router.get("/forms/speaking-up-confidence", response_class=HTMLResponse)
-async def confidence_page(request: Request, actor: PageActor) -> HTMLResponse:
+async def confidence_page(request: Request, actor: Authorized) -> HTMLResponse:
     """How confident you feel speaking up (any frontline worker, about themselves)."""
     context = _confidence_context(new_key(), {}, {}) | {"actor": actor}
     return render(request, "form_confidence.html", context)
@@ -196,7 +197,7 @@ def _confidence_values(form: Any) -> dict[str, Any]:
 
 @router.post("/forms/speaking-up-confidence", dependencies=[CsrfChecked], response_model=None)
 async def confidence_submit(
-    request: Request, actor: PageActor, now: Now
+    request: Request, actor: Authorized, now: Now
 ) -> HTMLResponse | RedirectResponse:
     """Store the answer through the API's own path; errors beside their fields, else a receipt."""
     form = await request.form()
@@ -237,7 +238,7 @@ FEED_NAMES = {
 
 @router.get("/forms/receipts/{key}", response_class=HTMLResponse)
 async def receipt_page(
-    request: Request, key: str, actor: PageActor, session: SessionDep
+    request: Request, key: str, actor: Authorized, session: SessionDep
 ) -> HTMLResponse:
     """What was recorded, where, when, and what happens next (the submitter only)."""
     submission = await find_submission(session, key[:64])

@@ -1,0 +1,133 @@
+"""Enforcing ``api.policy``: one dependency, ``Authorized``, on every route and page that is not
+public, applying the table's rule for the route in one order:
+
+1. authenticate (a bearer token for the API, the browser session for ``/app`` pages): 401, or
+   403 for someone not current in the staff directory; a page without a session signs in first;
+2. the route admits one of the caller's roles, or a relationship they could hold, else 403;
+3. a case in the path exists and the caller may see it (``GET /cases/{case_id}``'s rule), else
+   404, so a case's existence does not leak;
+4. the caller's role, or their relationship to this case, is one the route admits, else 403;
+5. then the endpoint reads its body (FastAPI validates it after the dependencies).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials
+
+from api.deps import Actor, bearer_employee_id, bearer_scheme, resolve_actor
+from api.errors import Forbidden, NotFound
+from api.policy import Relationship, Rule, rule_for, who
+from domain.settings import Settings
+from store.db import transaction
+from store.pathways import named_owner
+from store.tables import Case
+
+
+def _case_view() -> Rule:
+    rule = rule_for("GET", "/cases/{case_id}")
+    assert rule is not None, "the policy must say who may see a case"
+    return rule
+
+
+CASE_VIEW = _case_view()
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who was admitted, by which rule, and how: by role, or by their ties to the case."""
+
+    actor: Actor
+    rule: Rule
+    by_role: bool
+    relationships: frozenset[Relationship]
+
+
+def case_relationships(actor: Actor, case: Case) -> frozenset[Relationship]:
+    """The actor's ties to ``case``: its pathway's named owner, its reporting worker."""
+    ties = set()
+    if named_owner(case) == actor.employee_id:
+        ties.add(Relationship.NAMED_OWNER)
+    if case.employee_id == actor.employee_id:
+        ties.add(Relationship.REPORTING_WORKER)
+    return frozenset(ties)
+
+
+def admits(rule: Rule, actor: Actor, relationships: frozenset[Relationship]) -> bool:
+    """Whether ``rule`` admits the actor by role or by one of ``relationships``."""
+    return bool(actor.roles & rule.roles) or bool(relationships & rule.relationships)
+
+
+def may_see(actor: Actor, case: Case) -> bool:
+    """Whether ``GET /cases/{case_id}``'s rule lets the actor see ``case`` at all."""
+    return admits(CASE_VIEW, actor, case_relationships(actor, case))
+
+
+def route_rule(request: Request) -> Rule:
+    """The rule declared for the route that matched ``request``; 403 when none is (fail closed)."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    rule = rule_for(request.method, path) if isinstance(path, str) else None
+    if rule is None:
+        raise Forbidden(f"{request.method} {path} is not in the access policy")
+    return rule
+
+
+async def _authenticate(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Actor:
+    if request.url.path == "/app" or request.url.path.startswith("/app/"):
+        # Imported here: the pages' package imports this module for its routes.
+        from api.web.session import page_actor  # noqa: PLC0415
+
+        return await page_actor(request)
+    settings: Settings = request.app.state.settings
+    employee_id = await bearer_employee_id(request, credentials)
+    return await resolve_actor(request, settings, employee_id)
+
+
+async def _case(request: Request, case_id: str) -> Case:
+    """The case row, read in its own short transaction; 404 when there is none."""
+    async with transaction(request.app.state.sessions) as session:
+        case = await session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id!r}")
+    return case
+
+
+async def authorize(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Access:
+    """Apply the route's rule (steps 1–4 above); the admitted caller and how they were admitted."""
+    rule = route_rule(request)
+    actor = await _authenticate(request, credentials)
+    by_role = bool(actor.roles & rule.roles)
+    if not by_role and not rule.relationships:
+        raise Forbidden(f"requires one of the roles: {', '.join(sorted(rule.roles))}")
+    ties: frozenset[Relationship] = frozenset({Relationship.SELF})
+    if rule.case_scoped:
+        case = await _case(request, request.path_params["case_id"])
+        ties = case_relationships(actor, case)
+        if not may_see(actor, case):
+            raise NotFound(f"no case {case.case_id!r}")
+        if not admits(rule, actor, ties):
+            raise Forbidden(f"not allowed on case {case.case_id}: requires {who(rule)}")
+    access = Access(actor, rule, by_role, ties & rule.relationships)
+    request.state.access = access
+    return access
+
+
+async def authorized_actor(access: Annotated[Access, Depends(authorize)]) -> Actor:
+    """The caller ``authorize`` admitted."""
+    return access.actor
+
+
+Authorized = Annotated[Actor, Depends(authorized_actor)]
+"""The signed-in caller, admitted by the route's rule in ``api.policy``."""
+
+Admitted = Annotated[Access, Depends(authorize)]
+"""The same, with how they were admitted (for endpoints that answer differently by role)."""

@@ -1,0 +1,54 @@
+"""The administrator's view of pathways: which wait on a named owner who is no longer here."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.authz import Authorized
+from api.clock import Now
+from api.deps import SessionDep, SettingsDep
+from store.pathways import absent_owner_pathways
+
+router = APIRouter(tags=["pathways"])
+
+
+class AbsentOwnerPathway(BaseModel):
+    """An open case whose pathway's named owner is unknown, inactive or has left."""
+
+    case_id: str
+    example: str
+    stage: str
+    service_line: str
+    owner_id: str
+    owner_name: str | None
+    why: str
+
+
+@router.get("/pathways/absent-owners")
+async def absent_owners(
+    session: SessionDep, settings: SettingsDep, now: Now, _actor: Authorized
+) -> list[AbsentOwnerPathway]:
+    """Open pathways to reassign: their named owner is not current staff today."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    rows = await absent_owner_pathways(session, today)
+    return [
+        AbsentOwnerPathway(
+            case_id=p.case.case_id,
+            example=p.case.example,
+            stage=p.case.stage,
+            service_line=p.case.service_line,
+            owner_id=p.owner_id,
+            owner_name=p.owner.display_name if p.owner else None,
+            why=(
+                "not in the staff directory"
+                if p.owner is None
+                else "inactive"
+                if not p.owner.active
+                else f"left on {p.owner.left_at}"
+            ),
+        )
+        for p in rows
+    ]
