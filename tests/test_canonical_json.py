@@ -51,7 +51,12 @@ offsets = st.integers(min_value=-1439, max_value=1439).map(lambda m: timezone(ti
 instants = st.datetimes(
     min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=offsets
 )
-texts = st.text(max_size=40).map(lambda s: "x" + s)  # never blank: identifiers need a character
+# Storable identifier text (the boundary refuses C0 controls, DEL and lone surrogates: see
+# domain/text.py and its own tests); never blank: identifiers need a character.
+storable = st.characters(
+    exclude_categories=("Cs",), exclude_characters=[*map(chr, range(0x20)), "\x7f"]
+)
+texts = st.text(storable, max_size=40).map(lambda s: "x" + s)
 maybe = st.one_of(st.none(), texts)
 maybe_instants = st.one_of(st.none(), instants, instants.map(datetime.isoformat))
 

@@ -23,7 +23,7 @@ from tests.test_acknowledgment_workflow import (
     open_docs,
     review_and_open_case,
 )
-from tests.workflow_support import submit, wait_stage
+from tests.workflow_support import submit, wait_for, wait_stage
 from worker.registry import WORKFLOWS, activities
 
 
@@ -64,6 +64,14 @@ async def test_a_record_step_that_cannot_run_locally_is_written_by_an_activity(
         receipt = await submit(case, "triage-attribution", "E-SUPERVISOR", fields)
         assert attempts == ["local", "activity"]
         await wait_stage(case, "retention-impact")
+
+        async def projected() -> bool:
+            # The stage's projection is written after the workflow moved on: wait for it.
+            async with sessions() as session:
+                row = await session.get(Case, case.id)
+            return row is not None and row.stage == "retention-impact"
+
+        await wait_for(projected)
     async with sessions() as session:
         entries = (
             await session.scalars(
@@ -72,6 +80,4 @@ async def test_a_record_step_that_cannot_run_locally_is_written_by_an_activity(
                 )
             )
         ).all()
-        row = await session.get(Case, case.id)
     assert [e.seq for e in entries] == [receipt["entry_seq"]]
-    assert row is not None and row.stage == "retention-impact"
