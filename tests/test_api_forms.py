@@ -200,3 +200,38 @@ async def test_dashboard_serves_its_own_scripts_and_nothing_else(sqlite_url, api
         assert response.text.startswith('"use strict";')
     for other in ("dashboard.html", "main.py", "..%2Fapp.py"):
         assert (await api.get(f"/dashboard/{other}", None)).status_code == 404
+
+
+async def test_a_worker_cannot_overwrite_another_workers_answer(sqlite_url, sessions_for, api_for):
+    """Issue 10, item 2: response IDs are the server's; only one's own answer is amended."""
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    api = await api_for(sqlite_url)
+    answer = {"score": 4, "risk_domain": "medication"}
+    theirs = await api.post(CONFIDENCE, "W-100", json=answer)
+    assert theirs.status_code == 200, theirs.text
+    key = theirs.json()["key"]
+
+    hijack = await api.post(CONFIDENCE, "E-OWNER", json={**answer, "score": 1, "response_id": key})
+    assert hijack.status_code == 404, hijack.text
+    made_up = await api.post(CONFIDENCE, "E-OWNER", json={**answer, "response_id": "SU-000001"})
+    assert made_up.status_code == 404, made_up.text
+    records = await stored(sessions, "speaking-up-confidence-form")
+    assert records == {key: theirs.json()["record"]}
+
+    amended = await api.post(CONFIDENCE, "W-100", json={**answer, "score": 2, "response_id": key})
+    assert amended.status_code == 200, amended.text
+    assert (await stored(sessions, "speaking-up-confidence-form"))[key]["score"] == 2
+
+
+async def test_booleans_are_not_scores_nor_numbers_confirmations(sqlite_url, sessions_for, api_for):
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    api = await api_for(sqlite_url)
+    for score in (True, "4", 4.0):
+        response = await api.post(
+            CONFIDENCE, "W-100", json={"score": score, "risk_domain": "medication"}
+        )
+        assert response.status_code == 422, (score, response.text)
+        assert [e["field"] for e in response.json()["errors"]] == ["score"]
+    assert await stored(sessions, "speaking-up-confidence-form") == {}

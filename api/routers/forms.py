@@ -38,12 +38,14 @@ class ConfidenceAnswer(BaseModel):
     """A speaking-up confidence answer; the server fills what is left out."""
 
     model_config = ConfigDict(extra="forbid")
-    score: Annotated[int, Field(ge=1, le=5, description="1 (not at all) … 5 (fully)")]
+    score: Annotated[int, Field(strict=True, ge=1, le=5, description="1 (not at all) … 5 (fully)")]
     risk_domain: RiskDomain
     service_line: str | None = Field(None, description="defaults to yours in the staff directory")
     comment: Annotated[str, Field(max_length=10_000)] | None = None
     employee_id: OwnId = None
-    response_id: str | None = Field(None, description="made up when absent; resend to amend")
+    response_id: str | None = Field(
+        None, description="assigned by the server; send it back only to amend your own answer"
+    )
     submitted_at: AwareDatetime | None = None
 
 
@@ -52,7 +54,7 @@ class ConfirmationAnswer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     case_ref: Annotated[str, Field(min_length=1, max_length=160)]
-    confirmed: bool
+    confirmed: Annotated[bool, Field(strict=True)]
     comment: Annotated[str, Field(max_length=10_000)] | None = None
     employee_id: OwnId = None
     responded_at: AwareDatetime | None = None
@@ -82,6 +84,18 @@ async def _store(
     return FormStored(feed=feed, key=key, record=records[0].model_dump(mode="json"))
 
 
+async def _own_answer(
+    session: AsyncSession, response_id: str, employee_id: str, *, must_exist: bool
+) -> None:
+    """404 unless RESPONSE_ID is EMPLOYEE_ID's answer (or, unless MUST_EXIST, no answer yet);
+    another person's answer is not told apart from a missing one."""
+    found = await current_records(session, CONFIDENCE_FEED, [response_id])
+    owner = found.get(response_id, {}).get("employee_id")
+    if owner == employee_id or (owner is None and not must_exist):
+        return
+    raise NotFound(f"no answer of yours with response_id {response_id!r}")
+
+
 async def store_confidence(
     session: AsyncSession,
     actor: Actor,
@@ -93,6 +107,10 @@ async def store_confidence(
 
     A page passes ``response_id`` (from its form's Idempotency-Key); else one is made up."""
     employee_id = _own(actor, answer.employee_id)
+    if answer.response_id is not None:  # amending: only an answer of one's own
+        await _own_answer(session, answer.response_id, employee_id, must_exist=True)
+    elif response_id is not None:  # a page's key: new, or the same person's retry
+        await _own_answer(session, response_id, employee_id, must_exist=False)
     row = answer.model_dump(mode="json", exclude_none=True)
     row["employee_id"] = employee_id
     row.setdefault("response_id", response_id or f"web-{uuid.uuid4()}")
@@ -104,11 +122,13 @@ async def store_confidence(
     return await _store(session, CONFIDENCE_FEED, row["response_id"], row, now)
 
 
-@router.post("/speaking-up-confidence", responses={403: {}, 422: {}})
+@router.post("/speaking-up-confidence", responses={403: {}, 404: {}, 422: {}})
 async def speaking_up_confidence(
     answer: ConfidenceAnswer, actor: Authorized, session: SessionDep, now: Now
 ) -> FormStored:
-    """Record your speaking-up confidence score (stored in the speaking-up confidence feed)."""
+    """Record or amend your own speaking-up confidence score (any frontline worker, about
+    themselves; not only those who reported). The server assigns ``response_id``: send it back
+    to amend your answer (404 for any other). Stored in the speaking-up confidence feed."""
     return await store_confidence(session, actor, answer, now)
 
 
