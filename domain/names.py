@@ -99,3 +99,6 @@ WF_REGISTER_ANCHOR = "RegisterAnchorWorkflow"
 REGISTER_ANCHOR_ID = "register-anchor"
 ACT_ANCHOR_HEADS = "anchor_register_heads"
 QUERY_ANCHORS = "anchors"
+
+# A review's one obligation (its breaches carry the review ID as their case_id).
+OBLIGATION_MARK_REVIEWED = "mark-reviewed"

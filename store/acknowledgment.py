@@ -30,8 +30,9 @@ from domain.acknowledgment import (
     review_item,
 )
 from domain.collector import gc_paused
-from domain.names import EXAMPLE_ACKNOWLEDGMENT
+from domain.names import EXAMPLE_ACKNOWLEDGMENT, OBLIGATION_MARK_REVIEWED
 from store.acknowledgment_values import attribution_values, retention_values
+from store.cases import resolve_breaches
 from store.tables import Review, SourceRecord
 from store.tables import ReviewItem as ReviewItemRow
 
@@ -324,6 +325,8 @@ async def mark_review_reviewed(
     review = await session.get(Review, review_id, with_for_update=True)
     if review is None:
         raise ReviewNotFound(review_id)
+    # The review's missed "mark reviewed" deadline is met now: its breaches stop being open.
+    await resolve_breaches(session, review_id, OBLIGATION_MARK_REVIEWED, at)
     if review.status == "reviewed":
         return False
     review.status = "reviewed"

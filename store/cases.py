@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cases import ProjectionUpdate, TimelineEvent
 from store.sources import current_records
-from store.tables import Breach, Case, CaseEvent, DocumentOpening
+from store.tables import Breach, Case, CaseEvent, DocumentOpening, Review
 
 
 async def report_employee(session: AsyncSession, reference: str) -> str:
@@ -124,8 +124,15 @@ async def open_breaches(session: AsyncSession) -> list[dict[str, Any]]:
         key = (row.case_id, row.step)
         if key not in latest or row.level > latest[key].level:
             latest[key] = row
+    subjects = {b.case_id for b in latest.values()}
+    reviews = set(
+        (
+            await session.scalars(select(Review.review_id).where(Review.review_id.in_(subjects)))
+        ).all()
+    )
     return [
         {
+            "kind": "review" if b.case_id in reviews else "case",
             "case_id": b.case_id,
             "step": b.step,
             "deadline": b.deadline,

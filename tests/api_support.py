@@ -52,7 +52,11 @@ async def wait_stage(api: Any, case_id: str, stage: str) -> dict[str, Any]:
         if response.status_code != 200:
             return None
         body: dict[str, Any] = response.json()
-        return body if body["live"]["stage"] == stage else None
+        live = body["live"]
+        if live["stage"] != stage:
+            return None
+        waiting = live.get("current_step") == stage and stage not in live.get("computed", {})
+        return None if waiting else body  # a step's values arrive just after it opens
 
     result: dict[str, Any] = await wait_for(check)
     return result

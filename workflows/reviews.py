@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
 from workflows.case_base import reject
 from workflows.engine import CALENDAR_TIMEOUT, Obligations, compute_deadline, run_db
 
-MARK_REVIEWED = "mark-reviewed"
+MARK_REVIEWED = names.OBLIGATION_MARK_REVIEWED
 
 
 @workflow.defn(name=names.WF_REVIEW)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.authz import Authorized
 from api.deps import SessionDep
@@ -19,6 +20,9 @@ class OpenBreach(BaseModel):
     """A step (or pathway obligation) past its deadline; level 1 its role, 2 + the example's
     director, 3 + the board; resolved once the step is done."""
 
+    kind: Literal["review", "case"] = Field(
+        description="a review's missed 'mark reviewed' (case_id is then the review ID) or a case's"
+    )
     case_id: str
     step: str
     deadline: datetime
