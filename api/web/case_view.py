@@ -131,7 +131,7 @@ def who_owes(ob: Obligation, names_: dict[str, str]) -> str:
     """The role or the named person an obligation is assigned to."""
     if ob.assignee:
         return names_.get(ob.assignee, ob.assignee)
-    return role_label(ob.role)
+    return f"the {role_label(ob.role)}"
 
 
 def open_rows(page: CasePage, tz: str) -> list[Row]:

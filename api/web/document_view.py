@@ -15,6 +15,7 @@ from api.web.words import humanize, yes_no
 
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+VOCABULARY = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")  # a vocabulary value (manager_non_review)
 SKIP = frozenset({"document", "case_id"})  # the page's heading says these already
 
 
@@ -37,7 +38,7 @@ def scalar_text(value: Any, tz: str) -> str:
             return local_time(value, tz, with_year=True)
         if DAY.match(value):
             return local_date(value)
-        return value
+        return humanize(value) if VOCABULARY.match(value) else value
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
     return yes_no(value)

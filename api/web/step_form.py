@@ -60,6 +60,12 @@ class Control:
     def id(self) -> str:
         return "f-" + self.name.replace(".", "-").replace("_", "-")
 
+    @property
+    def described_by(self) -> str:
+        """The IDs of the hint and the error, for ``aria-describedby``."""
+        parts = [f"{self.id}-hint" if self.hint else "", f"{self.id}-error" if self.error else ""]
+        return " ".join(p for p in parts if p)
+
 
 @dataclass
 class FormContext:

@@ -145,7 +145,7 @@ async def submit_step(
         except ValidationError as exc:
             errors = [FieldError(field=e.field, message=e.message) for e in field_errors(exc)]
     if errors:
-        detail = "Please correct the fields marked below; nothing was recorded."
+        detail = "some fields need correcting (each is marked below)."
         return await step_page(
             request, page, spec, posted=posted, errors=errors, detail=detail, status=422
         )

@@ -52,11 +52,13 @@ def exposure_words(exposure: str | None) -> str:
 
 
 def yes_no(value: object) -> str:
-    """Booleans as Yes/No; None as an em dash; anything else as text."""
+    """Booleans as Yes/No, None as an em dash, lists as words ("Ack over threshold, …")."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, list | tuple):
+        return ", ".join(humanize(str(v)) for v in value) or "none"
     return str(value)
 
 

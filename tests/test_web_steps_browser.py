@@ -1,0 +1,94 @@
+"""A step done in a real browser: the case page, documents opened, a rejection shown next to
+its field, the form walked with the keyboard and submitted with Enter, and the receipt; axe-core
+finds no serious or critical violation on the case, step, document, receipt and review pages."""
+
+from __future__ import annotations
+
+from playwright.async_api import async_playwright, expect
+
+from tests.api_support import TRIAGE_DOCS, open_case
+from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
+from tests.browser_support import chromium as chromium  # the fixture
+from tests.workflow_support import running_worker
+
+FOCUSABLE = "input:not([type=hidden]), select, textarea, button"
+
+
+async def test_triage_attribution_in_the_browser(  # type: ignore[no-untyped-def]
+    own_env, sqlite_url, sessions_for, api_for, chromium
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        case_id, view = await open_case(api, own_env, sessions)
+        rid = view["review_id"]
+        clock = own_env.get_current_time
+        async with (
+            serve_pages(sqlite_url, own_env.client, queue, clock) as base,
+            async_playwright() as pw,
+        ):
+            browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            page = await browser.new_page(viewport={"width": 1024, "height": 800})
+            await sign_in_as(page, base, "E-Supervisor", f"/app/cases/{case_id}")
+            await expect(page.get_by_role("heading", name="Case NM-CRIT-1")).to_be_visible()
+            await accessible(page, "case")
+
+            await page.get_by_role("link", name="Triage-failure attribution").click()
+            await expect(page.get_by_role("heading", level=1)).to_have_text(
+                "Triage-failure attribution"
+            )
+            await accessible(page, "step")
+            for number, doc in enumerate(TRIAGE_DOCS):
+                label = doc.replace("-", " ")
+                await page.get_by_role("button", name=f"Open {label}").click()
+                await expect(page.get_by_role("status")).to_contain_text(
+                    "opening of this document is recorded"
+                )
+                if number == 0:
+                    await accessible(page, "document")
+                await page.get_by_role("link", name="Back").click()
+            await expect(page.locator(".badge", has_text="not opened")).to_have_count(0)
+
+            source = page.get_by_label("Source", exact=True).first
+            await source.select_option("manager_non_review")
+            await page.get_by_role("checkbox", name="Report chronology").first.check()
+            await page.get_by_role("button", name="Submit triage-failure attribution").click()
+            note_error = page.locator("#f-note-error")
+            await expect(note_error).to_be_visible()  # the note was left empty: 422 beside it
+            await expect(page.get_by_role("textbox", name="Note")).to_have_attribute(
+                "aria-invalid", "true"
+            )
+            await expect(page.get_by_role("alert")).to_contain_text("Nothing was recorded")
+            await accessible(page, "step-rejected")
+
+            # Keyboard only: from the first source select, Tab to each control, then Enter.
+            await page.get_by_label("Source", exact=True).first.focus()
+            await page.keyboard.press("Tab")
+            await page.keyboard.press("Space")  # the evidence checkbox after the source select
+            await page.get_by_role("textbox", name="Note").focus()
+            await page.keyboard.type("No manager review for three days")
+            for _ in range(40):
+                await page.keyboard.press("Tab")
+                focused = await page.evaluate("document.activeElement.textContent")
+                if "Submit triage-failure attribution" in (focused or ""):
+                    break
+            else:
+                raise AssertionError("the submit button is not reachable with Tab")
+            await page.keyboard.press("Enter")
+            await expect(page.get_by_role("heading", level=1)).to_have_text(
+                "Recorded: Triage-failure attribution"
+            )
+            await expect(page.locator("main")).to_contain_text("on time")
+            await expect(page.locator("main")).to_contain_text(
+                "Near miss reliability case register"
+            )
+            await accessible(page, "receipt")
+
+            await page.goto(f"{base}/app/reviews/{rid}")
+            await expect(page.get_by_role("heading", level=1)).to_contain_text(
+                "Daily acknowledgment review"
+            )
+            await accessible(page, "review")
+            await page.goto(f"{base}/app/reviews")
+            await accessible(page, "reviews")
+            await browser.close()
