@@ -51,7 +51,10 @@ async def test_triage_attribution_in_the_browser(  # type: ignore[no-untyped-def
 
             source = page.get_by_label("Source", exact=True).first
             await source.select_option("manager_non_review")
-            await page.get_by_role("checkbox", name="Report chronology").first.check()
+            await page.get_by_role("checkbox", name="Report chronology", exact=True).first.check()
+            await page.get_by_role(
+                "checkbox", name="Risk classification source", exact=True
+            ).first.check()
             await page.get_by_role("button", name="Submit triage-failure attribution").click()
             note_error = page.locator("#f-note-error")
             await expect(note_error).to_be_visible()  # the note was left empty: 422 beside it
@@ -65,6 +68,9 @@ async def test_triage_attribution_in_the_browser(  # type: ignore[no-untyped-def
             await page.get_by_label("Source", exact=True).first.focus()
             await page.keyboard.press("Tab")
             await page.keyboard.press("Space")  # the evidence checkbox after the source select
+            await expect(
+                page.get_by_role("checkbox", name="Daily review", exact=True).first
+            ).to_be_checked()
             await page.get_by_role("textbox", name="Note").focus()
             await page.keyboard.type("No manager review for three days")
             for _ in range(40):

@@ -69,6 +69,13 @@ class CasePage:
         return list(self.live.opened_documents.get(self.actor.employee_id, []))
 
     @property
+    def opened_by_anyone(self) -> list[str]:
+        """Every document opened for this case by anyone (what a step may cite)."""
+        if self.live is None:
+            return []
+        return list(dict.fromkeys(d for docs in self.live.opened_documents.values() for d in docs))
+
+    @property
     def is_owner(self) -> bool:
         return self.live is not None and self.live.pathway_owner == self.actor.employee_id
 

@@ -12,10 +12,14 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, FutureDatetime, NaiveDatetime, PastDatetime
 from pydantic.fields import FieldInfo
 
 NONE_TYPE = type(None)
+# pydantic's constrained datetimes are marker classes at run time, not datetime subclasses
+DATETIMES: frozenset[Any] = frozenset(
+    {datetime, AwareDatetime, NaiveDatetime, FutureDatetime, PastDatetime}
+)
 
 
 @dataclass(frozen=True)
@@ -66,9 +70,11 @@ def _scalar_kind(inner: Any, constraints: dict[str, Any]) -> tuple[str, tuple[st
     if isinstance(inner, type) and issubclass(inner, Enum):
         return "select", tuple(str(m.value) for m in inner)
     if get_origin(inner) in (Union, types.UnionType):
-        parts = set(get_args(inner))
-        if any(isinstance(p, type) and issubclass(p, datetime) for p in parts) and date in parts:
+        parts = {get_args(p)[0] if get_origin(p) is Annotated else p for p in get_args(inner)}
+        if parts & DATETIMES and date in parts:
             return "date_or_datetime", ()
+    if inner in DATETIMES:
+        return "datetime", ()
     kinds: list[tuple[type, str]] = [
         (bool, "boolean"),
         (int, "integer"),

@@ -28,6 +28,8 @@ HINTS = {
     "datetime": "Provider local time.",
     "evidence": "Cite documents you have opened for this case.",
 }
+ENTRY_MARK = "#"  # an evidence checkbox's value: "document" or "document#entry"
+MAX_ENTRIES = 30  # entries offered per document (a chronology can be long)
 STAFF_LIST = "staff-list"  # the page's <datalist> of active staff, for *_owner_id fields
 INPUT_TYPES = {
     "integer": "number",
@@ -75,6 +77,8 @@ class FormContext:
     fixed: Mapping[str, Any] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)
     documents: Sequence[str] = ()
+    entries: Mapping[str, Sequence[str]] = field(default_factory=dict)  # document -> entry IDs
+    evidence_hint: str = ""
 
 
 def _attrs(shape: FieldShape) -> dict[str, str]:
@@ -101,8 +105,22 @@ def _value(default: Any) -> str:
     return str(default)
 
 
+def evidence_options(ctx: FormContext) -> list[tuple[str, str]]:
+    """Each opened document, then each of its entries (``document#entry``), citable."""
+    options = []
+    for document in ctx.documents:
+        options.append((document, humanize(document)))
+        for entry in list(ctx.entries.get(document, ()))[:MAX_ENTRIES]:
+            options.append(
+                (f"{document}{ENTRY_MARK}{entry}", f"{humanize(document)}: entry {entry}")
+            )
+    return options
+
+
 def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Control:
     hint = info.description or HINTS.get(shape.kind, "")
+    if shape.kind == "evidence" and ctx.evidence_hint:
+        hint = f"{hint} {ctx.evidence_hint}"
     owner = name.endswith(OWNER_SUFFIX)
     if owner:
         hint = hint or "Employee ID of an active member of staff (suggestions as you type)."
@@ -126,11 +144,8 @@ def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Contr
         control.kind, control.value = "fixed", _value(fixed)
         control.display = humanize(fixed) if isinstance(fixed, str) else yes_no(fixed)
     elif shape.kind in ("evidence", "choices"):
-        control.options = (
-            [(d, humanize(d)) for d in ctx.documents]
-            if shape.kind == "evidence"
-            else control.options
-        )
+        if shape.kind == "evidence":
+            control.options = evidence_options(ctx)
         control.chosen = list(ctx.posted.get(name, ()))
     else:
         posted = ctx.posted.get(name)
@@ -160,12 +175,17 @@ def _scalar(raw: str, shape: FieldShape, tz: str) -> Any:
     return raw
 
 
+def _citation(value: str) -> dict[str, str]:
+    document, _, entry = value.partition(ENTRY_MARK)
+    return {"document": document, "entry": entry} if entry else {"document": document}
+
+
 def _read(model: type[BaseModel], form: FormData, prefix: str, tz: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for field_name, info in model.model_fields.items():
         name, shape = f"{prefix}{field_name}", shape_of(info)
         if shape.kind == "evidence":
-            data[field_name] = [{"document": d} for d in form.getlist(name) if isinstance(d, str)]
+            data[field_name] = [_citation(d) for d in form.getlist(name) if isinstance(d, str)]
         elif shape.kind == "choices":
             data[field_name] = [v for v in form.getlist(name) if isinstance(v, str)]
         elif shape.kind == "group" and shape.item_model is not None:

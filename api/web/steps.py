@@ -56,6 +56,15 @@ def _fixed(page: CasePage, spec: StepSpec) -> dict[str, Any]:
     return {f: computed[key] for f, key in spec.computed if key in computed}
 
 
+def evidence_hint(spec: StepSpec) -> str:
+    """What every confirmed source must cite, in words (the step's evidence rule)."""
+    kinds = [
+        f"{kind.replace('-', ' ')} ({', '.join(humanize(d).lower() for d in docs)})"
+        for kind, docs in spec.evidence_kinds
+    ]
+    return f"Each source cites {' and '.join(kinds)}." if kinds else ""
+
+
 def _may_act(page: CasePage, spec: StepSpec) -> bool:
     return spec.role in page.actor.roles if spec.role else page.is_owner
 
@@ -80,7 +89,13 @@ async def step_page(
     tz = request.app.state.settings.timezone
     events = await history(request, page, tz)
     opened = page.opened
-    ctx = FormContext(posted=posted or {}, fixed=_fixed(page, spec), documents=opened)
+    ctx = FormContext(
+        posted=posted or {},
+        fixed=_fixed(page, spec),
+        documents=page.opened_by_anyone,
+        entries=page.live.document_entries if page.live else {},
+        evidence_hint=evidence_hint(spec),
+    )
     placed, unplaced = errors_by_control(build_controls(spec.fields, ctx), errors)
     ctx.errors = placed
     computed = page.live.computed.get(spec.slug, {}) if page.live else {}
