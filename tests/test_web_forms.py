@@ -10,10 +10,11 @@ import pytest
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from api.case_actions import STEP_SPECS, ActionNote
+from api.case_actions import ActionNote
 from api.errors import FieldError
 from api.web.step_form import Control, FormContext, build_controls, errors_by_control, read_form
 from api.web.words import breach_words, escalation_words
+from domain.examples import STEP_SPECS
 from domain.roles import Role
 from domain.steps import field_errors
 
