@@ -1,0 +1,119 @@
+"""Example 1's pathway on pages: the director authorizes it with the generated form (an owner who
+is not active staff is refused beside the field), the named owner, who holds no governance role,
+sees their own case only, accepts from the page (a double post applied once) and marks an action
+done after the weekly pack is published; each answer is a receipt naming its register."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain import names
+from tests.api_support import (
+    EMERGING,
+    TRIAGE_DOCS,
+    attribution,
+    impact,
+    open_case,
+    open_docs,
+    wait_stage,
+)
+from tests.web_support import form, sign_in, text
+from tests.workflow_support import running_worker
+
+
+async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(
+            sqlite_url,
+            temporal=own_env.client,
+            temporal_task_queue=queue,
+            env="development",
+            api_host="127.0.0.1",
+        )
+        api.app.state.clock = own_env.get_current_time
+        case_id, view = await open_case(api, own_env, sessions)
+        steps = f"/cases/{case_id}/steps"
+        await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
+        done = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
+        assert done.status_code == 200, done.text
+        view = await wait_stage(api, case_id, "retention-impact")
+        done = await api.post(f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high"))
+        assert done.status_code == 200, done.text
+        await wait_stage(api, case_id, "recovery-pathway")
+
+        await sign_in(api, "E-DIRECTOR")
+        url = f"/app/cases/{case_id}/steps/recovery-pathway"
+        page = await api.http.get(url)
+        hidden = form(page.text, url)["hidden"]
+        opened = await api.http.post(
+            f"/app/cases/{case_id}/documents/reporting-control-authorization-sheet/open",
+            data={"csrf_token": hidden["csrf_token"]},
+        )
+        assert opened.status_code == 303
+        page = await api.http.get(url)
+        assert 'type="date"' in page.text and 'list="staff-list"' in page.text
+        hidden = form(page.text, url)["hidden"]
+        today = (await own_env.get_current_time()).date()
+        fields = {
+            "pathway_type": "triage_control_reset",
+            "triage_control_implementation_deadline": str(today + timedelta(days=7)),
+            "worker_communication_deadline": str(today + timedelta(days=3)),
+            "mandatory_review_date": str(today + timedelta(days=14)),
+            "immediate_senior_acknowledgment": "false",
+            "mandatory_named_owner_assignment": "true",
+            "temporary_daily_service_line_review": "false",
+            "same_day_unsafe_condition_escalation": "false",
+            "note": "Reset triage ownership",
+        }
+        ghost = await api.http.post(
+            url, data={**hidden, **fields, "responsible_owner_id": "E-GHOST"}
+        )
+        assert ghost.status_code == 422
+        assert (
+            'id="f-responsible-owner-id-error"' in ghost.text and "not active staff" in ghost.text
+        )
+        assert (
+            'value="Reset triage ownership"' in ghost.text or "Reset triage ownership" in ghost.text
+        )
+        hidden = form(ghost.text, url)["hidden"]
+        authorized = await api.http.post(
+            url, data={**hidden, **fields, "responsible_owner_id": "E-OWNER"}
+        )
+        assert authorized.status_code == 303, authorized.text
+        receipt = text((await api.http.get(authorized.headers["location"])).text)
+        assert "Acknowledgment recovery log" in receipt and "Accept the" in receipt
+        await wait_stage(api, case_id, "pathway-acceptance")
+
+        await sign_in(api, "E-OWNER")  # no governance role: their own pathway only
+        own = await api.http.get(f"/app/cases/{case_id}")
+        assert own.status_code == 200, own.text
+        assert f'href="/app/cases/{case_id}/pathway/accept"' in own.text
+        other = await api.http.get(f"/app/cases/{names.ack_case_id(EMERGING)}")
+        assert other.status_code in (403, 404)
+        accept_url = f"/app/cases/{case_id}/pathway/accept"
+        page = await api.http.get(accept_url)
+        assert "Triage control reset" in text(page.text)  # the authorized pathway, in words
+        hidden = form(page.text, accept_url)["hidden"]
+        first = await api.http.post(accept_url, data=hidden)
+        again = await api.http.post(accept_url, data=hidden)  # a double click
+        assert first.status_code == again.status_code == 303, again.text
+        receipt = text((await api.http.get(first.headers["location"])).text)
+        assert "Recorded: Accept the" in receipt and "on time" in receipt
+
+        year, week, _ = (await own_env.get_current_time()).isocalendar()
+        pack = f"/packs/weekly-sustainability/{year}-W{week:02d}/publish"
+        await wait_stage(api, case_id, "awaiting-visibility")
+        assert (await api.post(pack, "E-DIRECTOR")).status_code == 200
+        await wait_stage(api, case_id, "active-recovery")
+
+        action_url = f"/app/cases/{case_id}/pathway/actions/worker-communication"
+        page = await api.http.get(action_url)
+        assert page.status_code == 200 and 'for="f-note"' in page.text
+        hidden = form(page.text, action_url)["hidden"]
+        marked = await api.http.post(action_url, data={**hidden, "note": "Spoke to the worker"})
+        assert marked.status_code == 303, marked.text
+        receipt = text((await api.http.get(marked.headers["location"])).text)
+        assert "Acknowledgment recovery log" in receipt and "Spoke to the worker" in receipt
+        again = await api.http.get(action_url)
+        assert "Done." in text(again.text)
