@@ -91,7 +91,7 @@ def chart_drawing(block: dict[str, Any], width: float, st: Styles) -> Drawing:
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 36, 40, min(width - 60, 620), height - 40
     chart.data = [[float(v or 0) for v in s["values"]] for s in series]
-    chart.categoryAxis.categoryNames = [str(c)[:24] for c in block["categories"]]
+    chart.categoryAxis.categoryNames = [str(c)[:32] for c in block["categories"]]
     chart.categoryAxis.labels.fontName = st.regular
     chart.categoryAxis.labels.fontSize = 7
     if len(block["categories"]) > 8:

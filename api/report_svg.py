@@ -87,7 +87,7 @@ def svg_chart(chart: dict[str, Any]) -> str:
                 f"{_fmt(value)}</title></rect>"
             )
         cx, cy = LEFT + ci * slot + slot / 2, TOP + plot_h + 14
-        label = escape(str(category)[:20])
+        label = escape(str(category)[:28])
         turn = f' transform="rotate(-35 {cx:.1f} {cy:.1f})"' if rotate else ""
         anchor = "end" if rotate else "middle"
         out.append(

@@ -128,20 +128,22 @@ def weekly_rows() -> list[Any]:
     r20 = review(ACK, "2026-11-20", at(20, 7), reviewed=at(20, 9))
     r30 = review(ACK, "2026-11-30", at(30, 7))
     north, south = {"service_line": "HC-NORTH"}, {"service_line": "HC-SOUTH"}
+    slow = {"ack_elapsed_min": 3000, "triage_elapsed_min": 5000, "triage_owner_id": None}
+    quick = {"ack_elapsed_min": 30, "triage_elapsed_min": 100, "triage_owner_id": "E-OWNER"}
     return [
         r24,
         r25,
         r20,
         r30,
-        item(r24.review_id, "NM-1", "critical", **north),
-        item(r24.review_id, "NM-2", "emerging", **north),
-        item(r24.review_id, "NM-3", "within_tolerance", **south),
+        item(r24.review_id, "NM-1", "critical", **north, **slow),
+        item(r24.review_id, "NM-2", "emerging", **north, **slow),
+        item(r24.review_id, "NM-3", "within_tolerance", **south, **quick),
         item(r24.review_id, "NM-4", None, **south),
-        item(r25.review_id, "NM-1", "critical", **north),
-        item(r25.review_id, "NM-2", "critical", **north),
-        item(r25.review_id, "NM-3", "within_tolerance", **south),
-        item(r20.review_id, "NM-0", "critical", **north),
-        item(r30.review_id, "NM-9", "critical", **north),
+        item(r25.review_id, "NM-1", "critical", **north, **slow),
+        item(r25.review_id, "NM-2", "critical", **north, **slow),
+        item(r25.review_id, "NM-3", "within_tolerance", **south, **quick),
+        item(r20.review_id, "NM-0", "critical", **north, **slow),
+        item(r30.review_id, "NM-9", "critical", **north, **slow),
         case(ACK, NM1, "NM-1", "awaiting-visibility", at(24, 9, 10), review_id=r24.review_id),
         case(ACK, NM2, "NM-2", "retention-impact", at(24, 9, 10), exposure="emerging"),
         case(ACK, NM9, "NM-9", "awaiting-visibility", at(30, 9, 10)),
@@ -199,5 +201,135 @@ async def seed_weekly(session: Any) -> None:
             "responsible_owner_id": "E-OWNER",
             "worker_communication_deadline": "2026-11-27",
             "mandatory_review_date": "2026-12-11",
+        },
+    )
+
+
+LEARN, CLOSE = names.EXAMPLE_LEARNING, names.EXAMPLE_CLOSURE
+L2, C3, C9 = "learning-case-L-2", "closure-case-C-3", "closure-case-C-9"
+
+
+def learning_closure_rows() -> list[Any]:
+    """Example 2's audit of the cycle 9-22 November (run 23 November) and example 3's review of
+    October's closures (run 2 November), with their cases."""
+    audit = review(LEARN, "2026-11-09", at(23, 7), reviewed=at(23, 9), by="E-AUDITOR")
+    monthly = review(CLOSE, "2026-10", at(2, 7), reviewed=at(2, 10), by="E-WXANALYST")
+    a, m = audit.review_id, monthly.review_id
+    return [
+        audit,
+        monthly,
+        item(
+            a,
+            "L-1",
+            "emerging",
+            service_line="HC-NORTH",
+            risk_domain="medication",
+            indicators=["no_feedback_to_reporter"],
+            feedback_to_reporter_status="not_given",
+            wider_relevance=False,
+            shared_learning_status="not_required",
+            recurrence_within_30_days=False,
+            repeat_count_same_domain=0,
+        ),
+        item(
+            a,
+            "L-2",
+            "critical",
+            service_line="HC-NORTH",
+            risk_domain="route_travel",
+            indicators=["corrective_action_incomplete_at_closure", "recurrence_within_30_days"],
+            feedback_to_reporter_status="given",
+            wider_relevance=True,
+            shared_learning_status="not_issued",
+            recurrence_within_30_days=True,
+            repeat_count_same_domain=2,
+        ),
+        item(
+            a,
+            "L-3",
+            "visible_learning_closure",
+            service_line="HC-SOUTH",
+            risk_domain="medication",
+            indicators=[],
+            feedback_to_reporter_status="given",
+            wider_relevance=True,
+            shared_learning_status="issued",
+            recurrence_within_30_days=False,
+            repeat_count_same_domain=0,
+        ),
+        item(a, "L-4", None, service_line="HC-SOUTH", risk_domain="medication"),
+        item(
+            m,
+            "C-1",
+            "credible",
+            service_line="HC-NORTH",
+            final_reviewing_role="role_a",
+            confirmed=True,
+            reopened_within_30_days=False,
+        ),
+        item(
+            m,
+            "C-2",
+            "doubtful",
+            service_line="HC-NORTH",
+            final_reviewing_role="role_a",
+            confirmed=None,
+            reopened_within_30_days=False,
+        ),
+        item(
+            m,
+            "C-3",
+            "failed",
+            service_line="HC-SOUTH",
+            final_reviewing_role="role_b",
+            confirmed=False,
+            reopened_within_30_days=True,
+        ),
+        item(m, "C-4", None, service_line="HC-SOUTH"),
+        case(LEARN, L2, "L-2", "awaiting-visibility", at(23, 9, 30), review_id=a),
+        case(CLOSE, C3, "C-3", "awaiting-visibility", at(2, 10), "HC-SOUTH", "failed", m),
+        case(CLOSE, C9, "C-9", "closed", at(2, 10), "HC-SOUTH", "failed", m),
+        event(
+            C9,
+            at(26, 11),
+            "step_submitted",
+            "E-BOARD",
+            step="repair-validation",
+            late=False,
+            register="board-workforce-experience-record",
+            seq=1,
+        ),
+    ]
+
+
+async def seed_learning_closure(session: Any) -> None:
+    session.add_all(learning_closure_rows())
+    await session.flush()
+    await append_entry(
+        session,
+        "learning-stabilization-log",
+        actor="E-EXEC",
+        recorded_at=at(25, 10),
+        subject=L2,
+        kind="stabilization_pathway",
+        payload={
+            "pathway_type": "controlled_bulletin",
+            "responsible_owner_id": "E-OWNER",
+            "review_date": "2026-12-09",
+        },
+    )
+    await append_entry(
+        session,
+        "board-workforce-experience-record",
+        actor="E-BOARD",
+        recorded_at=at(26, 11),
+        subject=C9,
+        kind="repair_validation",
+        payload={
+            "decision": "close",
+            "final_credibility_outcome": "credible",
+            "revised_confidence_score": 4,
+            "computed": {"baseline_score": 2},
+            "confirmed_sources": [{"evidence": [{"document": "case-chronology"}]}],
         },
     )

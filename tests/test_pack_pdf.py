@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from html.parser import HTMLParser
 from typing import Any
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import update
 
@@ -25,6 +22,7 @@ from store import packs as pack_store
 from store.tables import Case
 from tests.factories import load, staff_rows
 from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
+from tests.pdf_support import pdftotext
 from tests.test_pack_content import CALENDAR, stored
 
 URL = "/packs/weekly-sustainability/2026-W48"
@@ -91,16 +89,6 @@ async def seeded_api(database_url: str, sessions: Any, api_for: Any, publish: bo
     api = await api_for(database_url)
     api.app.state.clock = fixed_clock
     return api
-
-
-def pdftotext(body: bytes) -> str:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        pytest.fail("pdftotext missing: `make pdf-tools` installs poppler-utils")
-    done = subprocess.run(
-        [tool, "-layout", "-", "-"], input=body, capture_output=True, check=True, timeout=60
-    )
-    return done.stdout.decode()
 
 
 async def test_pdf_has_the_sections_charts_and_fonts(database_url, sessions, api_for):

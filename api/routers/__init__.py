@@ -10,6 +10,7 @@ from api.routers import (
     codec,
     dashboard,
     escalations,
+    evidence,
     forms,
     health,
     packs,
@@ -34,4 +35,5 @@ ROUTERS: list[APIRouter] = [
     dashboard.router,
     registers.router,
     analytics.router,
+    evidence.router,
 ]

@@ -1,0 +1,206 @@
+"""The inspection evidence pack: one document for a date range (and optionally a service line) as
+JSON, HTML, PDF, or a ZIP of CSVs with the page, for inspectors, the board and governance roles."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import zipfile
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.clock import Now
+from api.deps import Actor, SessionDep, SettingsDep, require_roles, temporal_client
+from api.errors import FieldError, Unprocessable
+from api.guard import GuardedRoute
+from api.report_html import render_html
+from api.report_pdf import render_pdf
+from domain import names
+from domain.anchors import AnchorState
+from domain.calendar import CalendarConfig, calendar_for
+from domain.pack_periods import long_date
+from domain.report import Cell, Doc, document, local_minute, plural, section, table, text
+from domain.roles import GOVERNANCE_ROLES, Role
+from store.evidence import EXAMPLES, Scope, closure_credibility, example_section, learning_visible
+from store.evidence_more import chronologies, trends
+from store.pack_common import window
+from store.register_verify import Anchor, service_public_key, verify_chain
+from store.tables import RegisterEntry, RegisterHead
+
+router = APIRouter(prefix="/evidence", tags=["evidence"], route_class=GuardedRoute)
+EvidenceActor = Annotated[Actor, Depends(require_roles(*GOVERNANCE_ROLES, Role.INSPECTOR))]
+MAX_DAYS = 366
+MAPPING = (
+    "Mapped to the CQC quality statement “learning culture” (staff are encouraged to speak up, "
+    "concerns are acted on and learning is shared) and to PSIRF’s expectations (compassionate "
+    "engagement, a proportionate response, learning and improvement, oversight)."
+)
+
+
+async def _anchors(request: Request) -> tuple[list[Anchor], str]:
+    """Every head the anchor workflow holds (one query), or none with the reason."""
+    try:
+        client = await temporal_client(request.app)
+        state = await client.get_workflow_handle(names.REGISTER_ANCHOR_ID).query(
+            names.QUERY_ANCHORS, result_type=AnchorState, rpc_timeout=timedelta(seconds=5)
+        )
+    except Exception as exc:  # noqa: BLE001 - the database checks still run
+        return [], f"Temporal anchor unavailable ({type(exc).__name__})"
+    found = [Anchor(h.name, h.seq, h.hash, h.signature, "temporal") for h in state.anchored]
+    return found, f"Temporal anchor: {len(found)} signed head(s) checked"
+
+
+async def registers_section(session: AsyncSession, request: Request, scope: Scope) -> Doc:
+    """Every register's chain verified (as `nearmiss registers verify` prints it)."""
+    anchors, where = await _anchors(request)
+    public = service_public_key(session)
+    in_range = dict(
+        (
+            await session.execute(
+                select(RegisterEntry.register, func.count())
+                .where(
+                    RegisterEntry.recorded_at >= scope.win.first,
+                    RegisterEntry.recorded_at < scope.win.after,
+                )
+                .group_by(RegisterEntry.register)
+            )
+        ).all()
+    )
+    rows: list[list[Cell]] = []
+    for head in await session.scalars(select(RegisterHead).order_by(RegisterHead.register)):
+        mine = [a for a in anchors if a.register == head.register]
+        r = await verify_chain(session, head.register, public=public, anchors=mine)
+        anchored = f", anchored to seq {r.anchored_seq}" if r.anchored_seq else ""
+        result = (
+            f"ok, {plural(r.entries, 'entry', 'entries')}{anchored}"
+            if r.ok
+            else f"FAILS at entry {r.first_bad_seq}: {r.reason}{anchored}"
+        )
+        rows.append(
+            [head.register, r.entries, int(in_range.get(head.register, 0)), head.hash, result]
+        )
+    return section(
+        "Register verification",
+        text(
+            f"Every register's hash chain, signatures and head, verified now. {where}. Re-verify "
+            "them yourself with `nearmiss registers verify` (one line per register, as in the "
+            "Result column) or GET /registers/NAME/verify."
+        ),
+        table(
+            "Registers",
+            ["Register", "Entries", "Entries in range", "Head hash", "Result"],
+            rows,
+            "No register has entries yet.",
+        ),
+        anchor="registers",
+    )
+
+
+async def build(
+    session: AsyncSession,
+    request: Request,
+    start: date,
+    end: date,
+    line: str | None,
+    zone_config: CalendarConfig,
+    now: datetime,
+) -> Doc:
+    calendar = calendar_for(zone_config)
+    scope = Scope(window(start, end + timedelta(days=1), calendar), line)
+    sections = [
+        section(
+            "About this evidence pack",
+            text(MAPPING),
+            text(
+                "Figures come from the stored reviews, case projections, breaches and registers; "
+                "each step's timing is judged against the deadline recorded when it opened."
+            ),
+        ),
+        *[await example_section(session, ex, scope, now) for ex in EXAMPLES],
+        await learning_visible(session, scope),
+        await closure_credibility(session, scope),
+        await trends(session, scope, start, end),
+        await chronologies(session, scope, start, end),
+        await registers_section(session, request, scope),
+    ]
+    subtitle = f"{long_date(start)} to {long_date(end)} — " + (
+        f"service line {line}" if line else "all service lines"
+    )
+    return document("Inspection evidence pack", subtitle, sections, period=f"{start}_{end}")
+
+
+def _zip(doc: Doc, page: str) -> bytes:
+    """The page and one CSV per table (named by section and table)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("evidence.html", page)
+        n = 0
+        for s in doc["sections"]:
+            for b in s["blocks"]:
+                if b["type"] != "table":
+                    continue
+                n += 1
+                buffer = io.StringIO()
+                writer = csv.writer(buffer, lineterminator="\n")
+                writer.writerow(b["columns"])
+                writer.writerows(b["rows"])
+                archive.writestr(f"{n:02d}-{s['id']}.csv", buffer.getvalue())
+    return out.getvalue()
+
+
+@router.get(
+    "",
+    responses={200: {"content": {"text/html": {}, "application/pdf": {}, "application/zip": {}}}},
+)
+async def evidence(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    _actor: EvidenceActor,
+    now: Now,
+    start: Annotated[date, Query(alias="from", description="first day (inclusive)")],
+    end: Annotated[date, Query(alias="to", description="last day (inclusive)")],
+    service_line: Annotated[str | None, Query(max_length=128)] = None,
+    format: Annotated[Literal["json", "html", "pdf", "zip"], Query()] = "json",
+) -> Any:
+    """The evidence pack for [from, to] (local days, at most a year): each example's deadline
+    performance, breaches by level and how long they stayed open, pathways opened and validated,
+    learning made visible, closure credibility, confidence and retention trends, a reproducible
+    sample of case chronologies, and every register's chain verified."""
+    if end < start or (end - start).days >= MAX_DAYS:
+        message = "before `from`" if end < start else f"at most {MAX_DAYS} days after `from`"
+        raise Unprocessable("invalid range", [FieldError(field="to", message=message)])
+    doc = await build(
+        session,
+        request,
+        start,
+        end,
+        service_line or None,
+        CalendarConfig.from_settings(settings),
+        now,
+    )
+    lines = [f"Generated at {local_minute(now, settings.timezone)}."]
+    if format == "json":
+        return doc
+    page = render_html(doc, lines)
+    if format == "html":
+        return HTMLResponse(page)
+    name = f"evidence-{start}-{end}"
+    if format == "pdf":
+        body = await asyncio.to_thread(render_pdf, doc, lines, settings.pdf_font_dir)
+        return Response(
+            body,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+        )
+    return Response(
+        _zip(doc, page),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+    )

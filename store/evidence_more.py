@@ -1,0 +1,153 @@
+"""The evidence pack's trends (confidence, reporting rate, leavers exposed against not) and its
+sample of complete case chronologies, chosen reproducibly."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.report import Cell, Doc, chart, label, local_minute, section, table, text
+from store.analytics_leavers import leaver_trends
+from store.analytics_workforce import confidence_trends, reporting_trends
+from store.evidence import EXAMPLES, Scope, scoped_cases
+from store.tables import CaseEvent, DocumentOpening, RegisterEntry
+
+SAMPLE_PER_EXAMPLE = 2
+SHOWN = ("step_submitted", "pathway_accepted", "action_done", "escalated", "closed", "stage")
+
+
+def _line(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+    return [r for r in rows if scope.service_line in (None, r.get("service_line"))]
+
+
+async def trends(session: AsyncSession, scope: Scope, start: date, end: date) -> Doc:
+    """Per month: mean speaking-up score, reports, and leavers exposed against not."""
+    zone = scope.win.zone
+    confidence = _line(
+        await confidence_trends(session, "service_line", start, end, "month", zone), scope
+    )
+    reporting = _line(
+        await reporting_trends(session, "service_line", start, end, "month", zone), scope
+    )
+    leavers, totals = await leaver_trends(session, "service_line", start, end, "month", zone)
+    months = sorted({r["period"] for r in reporting} | {r["period"] for r in confidence})
+    reports = {m: sum(r["reports"] for r in reporting if r["period"] == m) for m in months}
+    answers = {m: [r for r in confidence if r["period"] == m and r["responses"]] for m in months}
+    mean = {
+        m: round(
+            sum(r["mean_score"] * r["responses"] for r in rs) / sum(r["responses"] for r in rs), 2
+        )
+        if rs
+        else 0.0
+        for m, rs in answers.items()
+    }
+    rows: list[list[Cell]] = []
+    for r in _line(totals, scope):
+        rows.append(
+            [
+                r["service_line"],
+                f"{r['exposed_leavers']} of {r['exposed_workers']}",
+                f"{r['not_exposed_leavers']} of {r['not_exposed_workers']}",
+            ]
+        )
+    return section(
+        "Speaking-up confidence, reporting and retention",
+        chart(
+            "Reports submitted per month", months, {"reports": [float(reports[m]) for m in months]}
+        ),
+        chart(
+            "Mean speaking-up confidence score (1 to 5) per month",
+            months,
+            {"mean score": [float(mean[m]) for m in months]},
+            "score",
+        ),
+        table(
+            "Leavers over the range: exposed to weak response against not exposed",
+            ["Service line", "Exposed: left of workers", "Not exposed: left of workers"],
+            rows,
+        ),
+        anchor="trends",
+    )
+
+
+def sample_key(case_id: str, start: date, end: date) -> str:
+    """The reproducible sampling key: SHA-256 of ``FROM/TO/CASE_ID``."""
+    return hashlib.sha256(f"{start}/{end}/{case_id}".encode()).hexdigest()
+
+
+async def chronology(session: AsyncSession, case_id: str, zone: str) -> list[list[Cell]]:
+    """Every step of a case: when, what, who, on what evidence, late or on time."""
+    events = await session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id)
+    )
+    entries = {
+        (e.register, e.seq): e
+        for e in await session.scalars(
+            select(RegisterEntry).where(RegisterEntry.subject == case_id)
+        )
+    }
+    opened = list(
+        await session.scalars(
+            select(DocumentOpening)
+            .where(DocumentOpening.case_id == case_id)
+            .order_by(DocumentOpening.opened_at)
+        )
+    )
+    rows: list[list[Cell]] = []
+    for e in events:
+        if e.kind not in SHOWN:
+            continue
+        d = e.detail
+        what = label(d.get("step") or d.get("stage") or d.get("action") or e.kind)
+        if e.kind == "escalated":
+            what = f"escalated to level {d.get('level')}: {label(d.get('obligation'))}"
+        evidence = "—"
+        entry = entries.get((str(d.get("register")), int(d.get("seq") or 0)))
+        if entry is not None:
+            cited = sorted(
+                {
+                    ev.get("document")
+                    for s in entry.payload.get("confirmed_sources") or []
+                    for ev in s.get("evidence") or []
+                    if ev.get("document")
+                }
+            )
+            seen = sorted({o.document for o in opened if o.opened_at <= e.at})
+            evidence = (
+                f"{entry.register} #{entry.seq}"
+                + (f"; cited: {', '.join(cited)}" if cited else "")
+                + (f"; opened: {', '.join(seen)}" if seen else "")
+            )
+        timing = "late" if d.get("late") else "on time" if "late" in d else ""
+        rows.append([local_minute(e.at, zone), what, e.actor, evidence, timing])
+    return rows
+
+
+async def chronologies(session: AsyncSession, scope: Scope, start: date, end: date) -> Doc:
+    blocks = [
+        text(
+            f"For each example, the {SAMPLE_PER_EXAMPLE} cases opened in the range with the "
+            "smallest SHA-256 of FROM/TO/CASE_ID: the same range always gives the same sample."
+        )
+    ]
+    for example, title in EXAMPLES.items():
+        cases = [
+            c for c in await scoped_cases(session, example, scope) if c.opened_at >= scope.win.first
+        ]
+        for case in sorted(cases, key=lambda c: sample_key(c.case_id, start, end))[
+            :SAMPLE_PER_EXAMPLE
+        ]:
+            rows = await chronology(session, case.case_id, scope.win.zone)
+            blocks.append(
+                table(
+                    f"{case.case_id} ({title.split(' — ')[0]}, {case.service_line})",
+                    ["When", "What", "Who", "Evidence", "Timing"],
+                    rows,
+                    "No step recorded yet.",
+                )
+            )
+    return section("Sample of complete case chronologies", *blocks, anchor="chronologies")

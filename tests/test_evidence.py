@@ -1,0 +1,194 @@
+"""The inspection evidence pack on the seeded set (tests/pack_seed.py), SQLite and PostgreSQL:
+every figure counted by hand; the registers verified (and a tampered one named); the PDF and the
+ZIP parsed; roles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import update
+
+from store.tables import RegisterEntry
+from tests.factories import load, staff_rows
+from tests.pack_seed import seed_learning_closure, seed_weekly
+from tests.pdf_support import pdftotext
+
+EVIDENCE_NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+RANGE = {"from": "2026-11-01", "to": "2026-11-30"}
+
+
+async def evidence_clock() -> datetime:
+    return EVIDENCE_NOW
+
+
+def section(doc: dict[str, Any], title: str) -> dict[str, Any]:
+    found = [s for s in doc["sections"] if s["title"].startswith(title)]
+    assert len(found) == 1, [s["title"] for s in doc["sections"]]
+    return found[0]
+
+
+def blocks(sec: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [b for b in sec["blocks"] if b["type"] == kind]
+
+
+def figs(sec: dict[str, Any], index: int = 0) -> dict[str, Any]:
+    return dict(blocks(sec, "figures")[index]["items"])
+
+
+async def seeded(database_url: str, sessions: Any, api_for: Any) -> Any:
+    await load(sessions, "staff-directory", staff_rows())
+    async with sessions() as session, session.begin():
+        await seed_weekly(session)
+        await seed_learning_closure(session)
+    api = await api_for(database_url)
+    api.app.state.clock = evidence_clock
+    return api
+
+
+async def get(api: Any, who: str = "E-INSPECTOR", **params: str) -> Any:
+    response = await api.get("/evidence", who, params={**RANGE, **params})
+    assert response.status_code == 200, response.text
+    return response
+
+
+async def test_figures_match_the_seeded_set(database_url, sessions, api_for):
+    api = await seeded(database_url, sessions, api_for)
+    doc = (await get(api)).json()
+    assert doc["subtitle"] == "1 November 2026 to 30 November 2026 — all service lines"
+    ack = section(doc, "Example 1")
+    assert figs(ack) == {
+        "Reviews run": 4,  # 20, 24, 25 and 30 November
+        "Reports or closures in scope": 6,  # NM-0, NM-1 ... NM-4, NM-9
+        "Exceptions": 1,
+        "Cases opened": 3,
+        "Pathways authorized": 1,
+    }
+    assert figs(ack, 1) == {
+        "Acknowledged within 24 hours": "1 of 5 (20%)",  # NM-3 only (at its latest review)
+        "Triaged within 72 hours": "1 of 5 (20%)",
+        "With a named triage owner": "1 of 5 (20%)",
+    }
+    assert blocks(ack, "table")[0]["rows"] == [
+        ["review marked reviewed", 2, "—", "2 of 4 (50%)"],
+        ["triage-failure attribution", 2, 1, "1 of 2 (50%)"],
+        ["owner acceptance", 1, 0, "0 of 1 (0%)"],
+    ]
+    assert blocks(ack, "chart")[0]["series"][0]["values"] == [3.0, 1.0, 1.0, 0.0]
+    # NM-1 17 h (1 working hour), NM-2 26 Nov 13:00 to 1 Dec 09:00 = 116 h (4 + 8 + 8 = 20
+    # working hours), NM-9 30 Nov 17:00 to 1 Dec 09:00 = 16 h (0 working hours).
+    assert figs(ack, 2) == {
+        "Missed deadlines": 3,
+        "Still open": 2,
+        "Longest open": "116.0 h",
+        "Longest open, working hours": "20.0 h",
+        "Mean open, working hours": "7.0 h",
+    }
+    learning = section(doc, "Example 2")
+    assert figs(learning)["Pathways authorized"] == 1 and figs(learning)["Pathways validated"] == 0
+    closure = section(doc, "Example 3")
+    assert figs(closure)["Pathways validated"] == 1
+    assert figs(section(doc, "Learning made visible")) == {
+        "Closed reports audited": 3,
+        "Feedback to the reporter": "2 of 3 (67%)",
+        "Bulletins issued where learning was wider": "1 of 2 (50%)",
+        "Recurrence within 30 days after feedback": "1 of 2 (50%)",
+    }
+    assert figs(section(doc, "Closure credibility")) == {
+        "Closures reviewed": 3,
+        "Employee-confirmed": "1 of 3 (33%)",
+        "Reopened within 30 days": "1 of 3 (33%)",
+        "Failed closures repaired and closed": "1 of 2 (50%)",
+    }
+    sample = section(doc, "Sample of complete case chronologies")
+    titles = [b["title"] for b in blocks(sample, "table")]
+    assert len(titles) == 5 and titles == [
+        b["title"]
+        for b in blocks(
+            section((await get(api)).json(), "Sample of complete case chronologies"), "table"
+        )
+    ]
+    c9 = next(b for b in blocks(sample, "table") if b["title"].startswith("closure-case-C-9"))
+    assert c9["rows"] == [
+        [
+            "26 Nov 2026 11:00 GMT",
+            "repair validation",
+            "E-BOARD",
+            "board-workforce-experience-record #1; cited: case-chronology",
+            "on time",
+        ]
+    ]
+    registers = blocks(section(doc, "Register verification"), "table")[0]["rows"]
+    assert [(r[0], r[1], r[2], r[4]) for r in registers] == [
+        ("acknowledgment-recovery-log", 1, 1, "ok, 1 entry"),
+        ("board-workforce-experience-record", 1, 1, "ok, 1 entry"),
+        ("learning-stabilization-log", 1, 1, "ok, 1 entry"),
+    ]
+
+
+async def test_service_line_and_a_tampered_register(database_url, sessions, api_for):
+    api = await seeded(database_url, sessions, api_for)
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(RegisterEntry)
+            .where(RegisterEntry.register == "learning-stabilization-log")
+            .values(actor="E-SOMEONE-ELSE")
+        )
+    doc = (await get(api, service_line="HC-SOUTH")).json()
+    assert doc["subtitle"].endswith("service line HC-SOUTH")
+    ack = figs(section(doc, "Example 1"))
+    assert ack["Reports or closures in scope"] == 2 and ack["Cases opened"] == 0  # NM-3, NM-4
+    assert figs(section(doc, "Closure credibility"))["Closures reviewed"] == 1  # C-3
+    rows = blocks(section(doc, "Register verification"), "table")[0]["rows"]
+    result = {r[0]: r[4] for r in rows}
+    assert result["learning-stabilization-log"].startswith("FAILS at entry 1: ")
+    assert result["acknowledgment-recovery-log"] == "ok, 1 entry"
+
+
+async def test_pdf_and_zip_carry_the_same_evidence(database_url, sessions, api_for):
+    api = await seeded(database_url, sessions, api_for)
+    pdf = await get(api, format="pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(pdftotext(pdf.content).split())
+    for phrase in (
+        "Inspection evidence pack",
+        "1 November 2026 to 30 November 2026 — all service lines",
+        "learning culture",
+        "Example 1 — daily acknowledgment and triage reliability",
+        "1 of 5 (20%)",
+        "116.0 h",
+        "Learning made visible",
+        "Failed closures repaired and closed: 1 of 2 (50%)",
+        "Sample of complete case chronologies",
+        "Register verification",
+        "ok, 1 entry",
+        "Generated at 01 Dec 2026 09:00 GMT",
+    ):
+        assert phrase in text, phrase
+    archive = zipfile.ZipFile(io.BytesIO((await get(api, format="zip")).content))
+    names = archive.namelist()
+    assert names[0] == "evidence.html" and any(n.endswith("-registers.csv") for n in names)
+    registers = next(n for n in names if n.endswith("-registers.csv"))
+    rows = list(csv.reader(io.StringIO(archive.read(registers).decode())))
+    assert rows[0] == ["Register", "Entries", "Entries in range", "Head hash", "Result"]
+    assert len(rows) == 4 and all(len(r[3]) == 64 for r in rows[1:])
+
+
+async def test_who_may_read_it_and_bad_ranges(database_url, sessions, api_for):
+    api = await seeded(database_url, sessions, api_for)
+    assert (await api.get("/evidence", "W-100", params=RANGE)).status_code == 403
+    assert (await api.get("/evidence", "E-ADMIN", params=RANGE)).status_code == 403
+    assert (await api.get("/evidence", "E-BOARD", params=RANGE)).status_code == 200
+    bad = await api.get(
+        "/evidence", "E-INSPECTOR", params={"from": "2026-11-30", "to": "2026-11-01"}
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "to"
+    wide = await api.get(
+        "/evidence", "E-INSPECTOR", params={"from": "2025-01-01", "to": "2026-11-01"}
+    )
+    assert wide.status_code == 422
+    fmt = await api.get("/evidence", "E-INSPECTOR", params={**RANGE, "format": "docx"})
+    assert fmt.status_code == 422 and fmt.json()["errors"][0]["field"] == "format"

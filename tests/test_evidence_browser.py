@@ -1,0 +1,113 @@
+"""The evidence pack's HTML in a real browser (Debian Chromium driven by Playwright), served by
+uvicorn on 127.0.0.1 over the seeded set: what an inspector sees, at two widths, and printing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.async_api import async_playwright, expect
+
+from api.app import create_app
+from tests.factories import load, staff_rows
+from tests.fixtures.api import bearer
+from tests.fixtures.mail import free_port
+from tests.fixtures.temporal import make_test_settings
+from tests.pack_seed import seed_learning_closure, seed_weekly
+from tests.test_evidence import RANGE, evidence_clock
+from tests.workflow_support import wait_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@asynccontextmanager
+async def serve(database_url: str) -> AsyncIterator[str]:
+    """The API on a free loopback port with the tests' fixed clock; yields its base URL."""
+    app = create_app(make_test_settings(database_url, temporal_address=f"127.0.0.1:{free_port()}"))
+    app.state.clock = evidence_clock
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    await wait_for(lambda: _ready(server))
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _ready(server: uvicorn.Server) -> bool:
+    return server.started
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Debian's Chromium; a missing browser fails the test (it is installed by `make test`)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is required: run `make browsers`")
+    return str(CHROMIUM)
+
+
+async def test_inspector_reads_the_evidence_pack_in_a_browser(
+    sqlite_url, sessions_for, tmp_path, chromium
+):
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    async with sessions() as session, session.begin():
+        await seed_weekly(session)
+        await seed_learning_closure(session)
+    query = "&".join(f"{k}={v}" for k, v in RANGE.items())
+    async with serve(sqlite_url) as base, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            for width in (1024, 1400):
+                page = await browser.new_page(
+                    viewport={"width": width, "height": 900},
+                    extra_http_headers=bearer("E-INSPECTOR"),
+                )
+                await page.goto(f"{base}/evidence?{query}&format=html")
+                await expect(page.get_by_role("heading", level=1)).to_have_text(
+                    "Inspection evidence pack"
+                )
+                headings = await page.get_by_role("heading", level=2).all_inner_texts()
+                assert (
+                    headings[:2]
+                    == [
+                        "About this evidence pack",
+                        "Example 1 — daily acknowledgment and triage reliability",
+                    ]
+                    and headings[-1] == "Register verification"
+                )
+                example = page.locator("#example-acknowledgment")
+                await expect(example.locator("dl.figures").first).to_contain_text("Reviews run4")
+                await expect(
+                    example.get_by_role("img", name="Escalations by level")
+                ).to_be_visible()
+                assert await example.locator("rect.bar").count() == 4
+                registers = page.locator("#registers tbody tr")
+                await expect(registers).to_have_count(3)
+                await expect(registers.first).to_contain_text("ok, 1 entry")
+                await page.get_by_role("link", name="Register verification").click()
+                assert page.url.endswith("#registers")
+                overflow = await page.evaluate(
+                    "document.documentElement.scrollWidth - window.innerWidth"
+                )
+                assert overflow <= 0, f"horizontal scroll of {overflow}px at {width}px"
+                await page.screenshot(path=str(tmp_path / f"evidence-{width}.png"), full_page=True)
+                if os.environ.get("NEARMISS_SCREENSHOTS"):
+                    await page.screenshot(
+                        path=f"{os.environ['NEARMISS_SCREENSHOTS']}/evidence-{width}.png",
+                        full_page=True,
+                    )
+                await page.emulate_media(media="print")
+                await expect(page.get_by_role("navigation", name="Sections")).to_be_hidden()
+                await page.close()
+        finally:
+            await browser.close()
