@@ -133,6 +133,7 @@ API_RULES: list[Rule] = [
         Rule("GET", f"/analytics/{measure}", EVIDENCE_READERS, note="trends")
         for measure in ("acknowledgment", "triage", "learning", "closure", "workforce")
     ),
+    Rule("GET", "/evidence", EVIDENCE_READERS, note="the inspection evidence pack"),
 ]
 
 PAGE_RULES: list[Rule] = [

@@ -10,13 +10,14 @@ import zipfile
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.authz import Authorized
 from api.clock import Now
-from api.deps import Actor, SessionDep, SettingsDep, require_roles, temporal_client
+from api.deps import SessionDep, SettingsDep, temporal_client
 from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
 from api.report_html import render_html
@@ -26,7 +27,6 @@ from domain.anchors import AnchorState
 from domain.calendar import CalendarConfig, calendar_for
 from domain.pack_periods import long_date
 from domain.report import Cell, Doc, document, local_minute, plural, section, table, text
-from domain.roles import GOVERNANCE_ROLES, Role
 from store.evidence import EXAMPLES, Scope, closure_credibility, example_section, learning_visible
 from store.evidence_more import chronologies, trends
 from store.pack_common import window
@@ -34,7 +34,6 @@ from store.register_verify import Anchor, service_public_key, verify_chain
 from store.tables import RegisterEntry, RegisterHead
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], route_class=GuardedRoute)
-EvidenceActor = Annotated[Actor, Depends(require_roles(*GOVERNANCE_ROLES, Role.INSPECTOR))]
 MAX_DAYS = 366
 MAPPING = (
     "Mapped to the CQC quality statement “learning culture” (staff are encouraged to speak up, "
@@ -162,7 +161,7 @@ async def evidence(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    _actor: EvidenceActor,
+    _actor: Authorized,
     now: Now,
     start: Annotated[date, Query(alias="from", description="first day (inclusive)")],
     end: Annotated[date, Query(alias="to", description="last day (inclusive)")],
