@@ -102,6 +102,8 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         assert invalid.status_code == 422
         assert 'id="f-note-error"' in invalid.text
         assert 'id="f-confirmed-sources-0-evidence-error"' in invalid.text
+        nul = await post({**good, "note": "bad\x00text"})  # text no store can keep
+        assert nul.status_code == 422 and 'id="f-note-error"' in nul.text
         wrong = await post({**good, "indicators_above_threshold": "99"})
         assert wrong.status_code == 422 and 'id="f-indicators-above-threshold-error"' in wrong.text
         assert "computed value is" in wrong.text

@@ -29,6 +29,7 @@ from api.web.step_form import (
     errors_by_control,
     posted_values,
     read_form,
+    unstorable_errors,
 )
 from api.web.words import escalation_words
 from domain.examples import STEP_SPECS
@@ -134,6 +135,9 @@ async def action_done(
     tz = request.app.state.settings.timezone
     what = f"action:{action}"
     try:
+        if unstorable := unstorable_errors(posted):
+            page = await load_case(request, actor, case_id)
+            return await _page(request, page, what, posted=posted, errors=unstorable, status=422)
         note = ActionNote.model_validate(read_form(ActionNote, form, tz))
         await case_actions.complete_action(
             request.app, temporal, actor, case_id, action, note.note, key

@@ -22,6 +22,7 @@ from api.case_actions import OWNER_SUFFIX
 from api.errors import FieldError
 from api.web.form_fields import FieldShape, group_slots, shape_of
 from api.web.words import humanize, yes_no
+from domain.text import unstorable
 
 HINTS = {
     "date_or_datetime": "A date means close of business that day (provider local time).",
@@ -210,6 +211,16 @@ def read_form(model: type[BaseModel], form: FormData, tz: str) -> dict[str, Any]
     """The posted form as the dict ``model`` validates: blanks left out (so "required" is
     reported on the field), blank nullable fields None, empty repeatable slots dropped."""
     return _read(model, form, "", tz)
+
+
+def unstorable_errors(posted: Mapping[str, Sequence[str]]) -> list[FieldError]:
+    """Text no store can keep (NUL, lone surrogates), refused on its field as the API does."""
+    return [
+        FieldError(field=name, message=reason)
+        for name, values in posted.items()
+        for value in values
+        if (reason := unstorable(value)) is not None
+    ]
 
 
 def posted_values(form: FormData) -> dict[str, list[str]]:

@@ -31,11 +31,11 @@ from api.web.step_form import (
     errors_by_control,
     posted_values,
     read_form,
+    unstorable_errors,
 )
 from api.web.words import humanize, role_label, yes_no
 from domain.examples import STEP_SPECS
 from domain.steps import StepSpec, field_errors
-from domain.text import unstorable
 from store.db import transaction
 from store.staff import list_staff
 
@@ -133,15 +133,6 @@ async def show_step(case_id: str, step: str, request: Request, actor: Authorized
     return await step_page(request, page, spec)
 
 
-def _unstorable(posted: Mapping[str, Sequence[str]]) -> list[FieldError]:
-    return [
-        FieldError(field=name, message=reason)
-        for name, values in posted.items()
-        for value in values
-        if (reason := unstorable(value)) is not None
-    ]
-
-
 @router.post("/{case_id}/steps/{step}", dependencies=[CsrfChecked], response_model=None)
 async def submit_step(
     case_id: str, step: str, request: Request, actor: Authorized, temporal: TemporalDep
@@ -153,7 +144,7 @@ async def submit_step(
     key = str(form.get(KEY_FIELD) or "") or str(uuid.uuid4())
     page = await load_case(request, actor, case_id)
     tz = request.app.state.settings.timezone
-    errors = _unstorable(posted)
+    errors = unstorable_errors(posted)
     if not errors:
         try:
             body = spec.fields.model_validate(read_form(spec.fields, form, tz))
