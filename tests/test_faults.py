@@ -62,6 +62,8 @@ async def _at_triage(http: httpx.AsyncClient, case_id: str) -> dict[str, Any] | 
     answer = await http.get(f"/cases/{case_id}", headers=bearer("E-SUPERVISOR"))
     if answer.status_code != 200 or answer.json()["live"]["stage"] != "triage-attribution":
         return None
+    if "triage-attribution" not in answer.json()["live"]["computed"]:
+        return None  # the step's values arrive just after it opens
     body: dict[str, Any] = answer.json()
     return body
 
