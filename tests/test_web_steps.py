@@ -7,12 +7,14 @@ double-posted form applied once.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select
 
 from store.tables import DocumentOpening, RegisterEntry
-from tests.api_support import TRIAGE_DOCS, open_case
+from tests.api_support import TRIAGE_DOCS, open_case, wait_stage
 from tests.web_support import form, sign_in, text
-from tests.workflow_support import running_worker
+from tests.workflow_support import running_worker, skip, wait_for
 
 
 async def _entries(sessions, kind: str) -> int:  # type: ignore[no-untyped-def]
@@ -121,3 +123,19 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         words = text(receipt.text)
         assert "Near miss reliability case register, entry" in words
         assert "on time" in words and "What happens next" in words
+
+        # The next step's deadline passes: the case page says so in words, never "level 1".
+        view = await wait_stage(api, case_id, "retention-impact")
+        deadline = datetime.fromisoformat(
+            view["live"]["obligations"]["retention-impact"]["deadline"]
+        )
+        await skip(own_env, deadline - await own_env.get_current_time() + timedelta(minutes=5))
+
+        async def escalated() -> str | None:
+            body = text((await api.http.get(f"/app/cases/{case_id}")).text)
+            return body if "reminder 1" in body else None
+
+        words = await wait_for(escalated)
+        assert "overdue — reminder 1 to the workforce retention safety culture manager" in words
+        assert "Retention impact analysis: deadline missed — reminder 1 to the" in words
+        assert "level" not in words.lower()

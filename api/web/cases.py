@@ -54,7 +54,13 @@ async def case_page(case_id: str, request: Request, actor: Authorized) -> Respon
         facts.append(("Pathway owner", page.names.get(owner, owner)))
     if case.closed_at is not None:
         facts.append(("Closed", local_time(case.closed_at, tz)))
-    context = {"page": page, "facts": facts, "rows": open_rows(page, tz), "events": events}
+    context = {
+        "page": page,
+        "facts": facts,
+        "rows": open_rows(page, tz),
+        "events": events,
+        "may_read_review": bool(actor.roles & GOVERNANCE_ROLES),
+    }
     return render(request, "case.html", context)
 
 
