@@ -1,5 +1,11 @@
 # The service image: one image, one process per container (`nearmiss api`, `nearmiss worker`,
 # one-shot `nearmiss migrate` and `nearmiss temporal-setup`); see docker-compose.yml.
+# Swagger UI and ReDoc for /docs and /redoc, from the pinned npm packages (no CDN at run time).
+FROM node:20-slim AS vendor
+WORKDIR /vendor
+COPY vendor/package.json vendor/package-lock.json vendor/copy.sh ./
+RUN npm ci --no-audit --no-fund --omit=peer && sh copy.sh /vendor/out
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,6 +20,7 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY . .
+COPY --from=vendor /vendor/out api/static/vendor
 RUN pip install . \
     && useradd --system --create-home --uid 10001 nearmiss
 

@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -e '.[dev]'
 	touch $@
 
-run: $(STAMP)
+run: $(STAMP) vendor
 	NEARMISS_ENV=$${NEARMISS_ENV:-development} $(BIN)/nearmiss dev $(if $(filter 1 yes true,$(DEMO)),--demo)
 
 test: $(STAMP) browsers ops-tools pdf-tools
@@ -30,6 +30,24 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Swagger UI and ReDoc for /docs and /redoc, served by the service (no CDN): npm packages pinned
+# in vendor/package-lock.json, copied into api/static/vendor/ (not committed).
+VENDORED := api/static/vendor/.copied
+vendor: $(VENDORED)
+
+$(VENDORED): vendor/package-lock.json vendor/copy.sh
+	cd vendor && npm ci --no-audit --no-fund --omit=peer
+	vendor/copy.sh api/static/vendor
+	touch $@
+
+# The OpenID provider the sign-in tests start (npm's OpenID-certified oidc-provider).
+OIDC_STAMP := tests/oidc/node_modules/.package-lock.json
+oidc-provider: $(OIDC_STAMP)
+
+$(OIDC_STAMP): tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund
+	touch $@
 
 # Debian's Chromium for browser tests; installed only when missing and when running as root.
 browsers:
@@ -75,4 +93,4 @@ pdf-tools:
 	fi
 
 clean:
-	rm -rf $(VENV) var build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var api/static/vendor vendor/node_modules tests/oidc/node_modules build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

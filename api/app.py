@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api import docs
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
 from api.routers import ROUTERS
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version=_version(),
         lifespan=_lifespan,
+        docs_url=None,  # served by api.docs from vendored assets (no CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.temporal_lock = asyncio.Lock()
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_page_errors(app)
     install_cors(app, settings)
     install_sessions(app, settings)
+    app.include_router(docs.router)
     for router in ROUTERS:
         app.include_router(router)
     install_metrics(app)

@@ -139,6 +139,8 @@ API_RULES: list[Rule] = [
 PAGE_RULES: list[Rule] = [
     _public("GET", "/app/sign-in", "sign-in choices"),
     _public("POST", "/app/sign-in/as", "development on loopback only"),
+    _public("GET", "/app/sign-in/oidc", "to the OpenID provider (code flow with PKCE)"),
+    _public("GET", "/app/sign-in/oidc/callback", "back from it: current staff only"),
     _public("POST", "/app/sign-out", "end the session"),
     Rule("GET", "/app", relationships=SELF, note="my work"),
     Rule("GET", "/app/reviews", EVIDENCE_READERS, note="recent reviews"),

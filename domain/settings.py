@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     oidc_issuer: str = ""
     oidc_jwks_url: str = ""
     oidc_audience: str = ""
+    oidc_client_id: str = ""  # page sign-in (authorization code flow with PKCE)
+    oidc_client_secret: str = ""
+    oidc_employee_claim: str = "employee_id"  # the ID token claim holding the employee ID
+    oidc_scope: str = "openid"
     bootstrap_admins: Annotated[list[str], NoDecode] = []
     encryption_key: str = DEV_ENCRYPTION_KEY
     encryption_key_id: str = "k1"

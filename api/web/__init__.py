@@ -13,6 +13,7 @@ from api.web import (
     cases,
     home,
     my_reports,
+    oidc,
     pathway,
     receipts,
     reviews,
@@ -25,6 +26,7 @@ WEB_PREFIX = "/app"
 
 WEB_ROUTERS: list[APIRouter] = [
     signin.router,
+    oidc.router,
     home.router,
     my_reports.router,
     worker_forms.router,

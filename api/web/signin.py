@@ -39,7 +39,7 @@ async def sign_in_page(
         "next": safe_next(next),
         "reason": reason[:200],
         "dev_sign_in": dev_sign_in_allowed(settings),
-        "oidc": bool(settings.oidc_issuer),
+        "oidc": bool(settings.oidc_issuer and settings.oidc_client_id),
         "staff": [member for member in staff if member.active and member.left_at is None],
     }
     return render(request, "sign_in.html", context)

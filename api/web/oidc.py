@@ -1,0 +1,93 @@
+"""Production sign-in: OpenID Connect authorization code flow with PKCE, through Authlib.
+
+``GET /app/sign-in/oidc`` remembers the (same-origin) return path and sends the browser to
+``NEARMISS_OIDC_ISSUER`` with a fresh state, nonce and S256 code challenge (Authlib keeps them
+in the session). The callback checks the state, exchanges the code with the verifier and the
+client secret, verifies the ID token (signature from the issuer's JWKS, issuer, audience,
+nonce), reads the employee ID from ``NEARMISS_OIDC_EMPLOYEE_CLAIM`` and signs the person in
+only if the staff directory lists them as current; otherwise a page says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOAuth2App
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import resolve_actor
+from api.errors import Forbidden, NotFound
+from api.web.render import render
+from api.web.session import HOME, safe_next, start_session
+from domain.settings import Settings
+
+router = APIRouter(prefix="/app", include_in_schema=False)
+NEXT_KEY = "oidc_next"
+CALLBACK = "/app/sign-in/oidc/callback"
+
+
+def oidc_client(request: Request) -> StarletteOAuth2App:
+    """The app's OpenID client (created on first use); 404 when no issuer is configured."""
+    client: StarletteOAuth2App | None = getattr(request.app.state, "oidc", None)
+    if client is not None:
+        return client
+    settings: Settings = request.app.state.settings
+    if not settings.oidc_issuer or not settings.oidc_client_id:
+        raise NotFound("OpenID Connect sign-in is not configured (NEARMISS_OIDC_ISSUER)")
+    oauth = OAuth()
+    client = oauth.register(
+        "nearmiss",
+        client_id=settings.oidc_client_id,
+        client_secret=settings.oidc_client_secret or None,
+        server_metadata_url=settings.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration",
+        client_kwargs={"scope": settings.oidc_scope, "code_challenge_method": "S256"},
+    )
+    request.app.state.oidc = client
+    return client
+
+
+def _refused(request: Request, reason: str, status: int) -> HTMLResponse:
+    return render(request, "sign_in_refused.html", {"reason": reason}, status=status)
+
+
+@router.get("/sign-in/oidc")
+async def oidc_start(request: Request, next: str = HOME) -> Response:
+    """To the OpenID provider; the return path is kept (same-origin only) for after."""
+    client = oidc_client(request)
+    settings: Settings = request.app.state.settings
+    request.session[NEXT_KEY] = safe_next(next)
+    redirect: Response = await client.authorize_redirect(request, settings.public_url + CALLBACK)
+    return redirect
+
+
+async def _claims(client: StarletteOAuth2App, request: Request) -> dict[str, Any]:
+    """The verified ID token's claims (state, PKCE and nonce checked by Authlib)."""
+    token = await client.authorize_access_token(request)
+    claims: dict[str, Any] = dict(token.get("userinfo") or {})
+    if not claims:
+        raise OAuthError("missing_id_token", "the provider returned no ID token")
+    return claims
+
+
+@router.get("/sign-in/oidc/callback")
+async def oidc_callback(request: Request) -> Response:
+    """Back from the provider: sign in a current staff member, or say why not."""
+    client = oidc_client(request)
+    settings: Settings = request.app.state.settings
+    try:
+        claims = await _claims(client, request)
+    except OAuthError as exc:
+        reason = f"The sign-in did not complete ({exc.error}). Please start again."
+        return _refused(request, reason, 400)
+    employee_id = claims.get(settings.oidc_employee_claim)
+    if not isinstance(employee_id, str) or not employee_id:
+        claim = settings.oidc_employee_claim
+        return _refused(request, f"Your account carries no employee ID (claim {claim!r}).", 403)
+    try:
+        actor = await resolve_actor(request, settings, employee_id)
+    except Forbidden as exc:
+        return _refused(request, f"You cannot use this service: {exc.detail}.", 403)
+    target = safe_next(request.session.get(NEXT_KEY))
+    start_session(request, actor.employee_id)  # a fresh session: nothing of the sign-in kept
+    return RedirectResponse(target, status_code=303)

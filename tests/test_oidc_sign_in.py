@@ -1,0 +1,144 @@
+"""Production sign-in against a real OpenID provider (oidc-provider on loopback): the
+authorization code flow with PKCE, state and nonce; the employee ID from a configured claim;
+unknown, inactive and claim-less people refused with a clear page; same-origin return only."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import httpx
+
+from api.app import create_app
+from domain.roles import Role
+from tests.factories import load, staff_rows
+from tests.fixtures.mail import free_port
+from tests.fixtures.oidc import serve_tls, start_provider
+from tests.fixtures.temporal import make_test_settings
+
+CLAIM = "staff_number"  # a configurable claim, not the provider's `sub`
+ACCOUNTS = {
+    "ana.lyst": {CLAIM: "E-ANALYST"},
+    "gone": {CLAIM: "E-GONE"},
+    "stranger": {CLAIM: "E-NOBODY"},
+    "no-claim": {},
+}
+FORM = re.compile(r"<form[^>]*action=\"([^\"]+)\"[^>]*>(.*?)</form>", re.S)
+HIDDEN = re.compile(r"<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")
+
+
+@asynccontextmanager
+async def _stack(sqlite_url: str, sessions: Any, tmp_path: Path) -> AsyncIterator[str]:
+    """Staff, the provider and the API (production settings, over TLS); yields the API's URL."""
+    extra = {"E-GONE": [Role.SAFETY_LEARNING_ASSURANCE_ANALYST]}
+    rows = staff_rows(extra)
+    for row in rows:
+        if row["employee_id"] == "E-GONE":
+            row["active"] = False
+    await load(sessions, "staff-directory", rows)
+    port = free_port()
+    base = f"https://127.0.0.1:{port}"
+    async with start_provider(f"{base}/app/sign-in/oidc/callback", ACCOUNTS) as provider:
+        settings = make_test_settings(
+            sqlite_url,
+            env="production",
+            public_url=base,
+            oidc_issuer=provider.issuer,
+            oidc_client_id=provider.client_id,
+            oidc_client_secret=provider.client_secret,
+            oidc_employee_claim=CLAIM,
+        )
+        async with serve_tls(create_app(settings), port, tmp_path):
+            yield base
+
+
+async def _submit(http: httpx.AsyncClient, page: httpx.Response, **fields: str) -> httpx.Response:
+    """Post the provider page's form (its hidden fields plus ``fields``)."""
+    action, body = FORM.findall(page.text)[0]
+    data = {name: html.unescape(value) for name, value in HIDDEN.findall(body)} | fields
+    return await http.post(urljoin(str(page.url), html.unescape(action)), data=data)
+
+
+async def _follow(http: httpx.AsyncClient, response: httpx.Response, stop: str) -> httpx.Response:
+    """Follow redirects until one points at a URL starting with ``stop`` (not followed)."""
+    while response.is_redirect:
+        target = urljoin(str(response.url), response.headers["location"])
+        if target.startswith(stop):
+            return response
+        response = await http.get(target)
+    return response
+
+
+async def _sign_in(
+    http: httpx.AsyncClient, base: str, login: str, next_path: str
+) -> tuple[httpx.Response, str]:
+    """Start at the service, log in and consent at the provider; the callback's answer."""
+    start = await http.get(f"{base}/app/sign-in/oidc", params={"next": next_path})
+    assert start.status_code == 302, start.text
+    auth = parse_qs(urlsplit(start.headers["location"]).query)
+    assert auth["code_challenge_method"] == ["S256"] and len(auth["code_challenge"][0]) >= 43
+    assert auth["state"][0] and auth["nonce"][0] and auth["response_type"] == ["code"]
+    login_page = await _follow(http, start, base)
+    assert 'name="login"' in login_page.text  # the provider's own login form
+    consent = await _follow(http, await _submit(http, login_page, login=login, password="x"), base)
+    if consent.status_code == 200:  # the consent prompt (first sign-in of this account)
+        consent = await _follow(http, await _submit(http, consent), base)
+    callback = urljoin(str(consent.url), consent.headers["location"])
+    assert callback.startswith(f"{base}/app/sign-in/oidc/callback?code=")
+    return await http.get(callback), callback
+
+
+async def test_current_staff_sign_in_and_land_on_the_page_asked_for(
+    sqlite_url: str, sessions_for: Any, tmp_path: Path
+) -> None:
+    async with (
+        _stack(sqlite_url, sessions_for(sqlite_url), tmp_path) as base,
+        httpx.AsyncClient(verify=False, timeout=20) as http,
+    ):
+        answer, callback = await _sign_in(http, base, "ana.lyst", "/app/reviews?x=1")
+        assert answer.status_code == 303 and answer.headers["location"] == "/app/reviews?x=1"
+        cookie = answer.headers["set-cookie"].lower()
+        assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+        home = await http.get(f"{base}/app")
+        assert home.status_code == 200 and "E-ANALYST" in home.text
+        replayed = await http.get(callback)  # the state was used up: a replay signs nobody in
+        assert replayed.status_code == 400 and "did not complete" in replayed.text
+
+
+async def test_unknown_inactive_and_claimless_people_are_refused_with_a_page(
+    sqlite_url: str, sessions_for: Any, tmp_path: Path
+) -> None:
+    async with _stack(sqlite_url, sessions_for(sqlite_url), tmp_path) as base:
+        for login, words in (
+            ("gone", "no longer active in the staff directory"),
+            ("stranger", "E-NOBODY is not in the staff directory"),
+            ("no-claim", f"carries no employee ID (claim '{CLAIM}')"),
+        ):
+            async with httpx.AsyncClient(verify=False, timeout=20) as http:
+                answer, _ = await _sign_in(http, base, login, "/app")
+                assert answer.status_code == 403, login
+                text = html.unescape(answer.text)
+                assert "You cannot sign in" in text and words in text, login
+                assert (await http.get(f"{base}/app")).status_code == 303  # not signed in
+
+
+async def test_forged_state_and_open_redirects_are_refused(
+    sqlite_url: str, sessions_for: Any, tmp_path: Path
+) -> None:
+    async with (
+        _stack(sqlite_url, sessions_for(sqlite_url), tmp_path) as base,
+        httpx.AsyncClient(verify=False, timeout=20) as http,
+    ):
+        _answer, callback = await _sign_in(http, base, "ana.lyst", "//evil.example/x")
+        assert _answer.headers["location"] == "/app"  # not the other origin
+        start = await http.get(f"{base}/app/sign-in/oidc")
+        state = parse_qs(urlsplit(start.headers["location"]).query)["state"][0]
+        forged = callback.replace("state=", "state=forged", 1)
+        refused = await http.get(forged)
+        assert refused.status_code == 400 and "did not complete" in refused.text
+        assert state not in forged
