@@ -14,11 +14,12 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.deps import ActivityDeps
-from domain import names
+from domain import names, notices
 from domain.cases import (
     CloseRequest,
     EscalationRequest,
     EscalationResult,
+    ObligationNotice,
     ProjectionUpdate,
     RecordEntryRequest,
     RecordEntryResult,
@@ -30,7 +31,7 @@ from store import cases as case_store
 from store import outbox
 from store.db import transaction
 from store.registers import append_entry
-from store.staff import get_staff, staff_with_role
+from store.staff import StaffMember, get_staff, staff_with_role
 from store.tables import Case, RegisterEntry
 
 
@@ -79,6 +80,7 @@ class CaseActivities:
                 request.at,
             )
             recipients = await self._recipients(session, request)
+            mail_cfg = self.deps.mail
             ids = []
             for employee_id, email in recipients:
                 ids.append(
@@ -87,8 +89,8 @@ class CaseActivities:
                         dedupe_key=f"breach:{request.case_id}:{request.obligation}:"
                         f"{request.deadline.isoformat()}:{request.level}:{employee_id}",
                         recipient=email,
-                        subject=_breach_subject(request),
-                        body=_breach_body(request, self.deps.mail.public_url),
+                        subject=notices.breach_subject(request),
+                        body=notices.breach_body(request, mail_cfg.public_url, mail_cfg.timezone),
                         at=request.at,
                     )
                 )
@@ -106,6 +108,41 @@ class CaseActivities:
             for member in await staff_with_role(session, role):
                 people[member.employee_id] = member.email
         return sorted(people.items())
+
+    @activity.defn(name=names.ACT_NOTIFY_OPENED)
+    async def notify_obligation_opened(self, notice: ObligationNotice) -> int:
+        """Mail "this is now yours" to the named owner, else the role's holders, and send it.
+
+        Queueing is idempotent per obligation, opening and person; a retry only re-sends what
+        the server has not yet taken.
+        """
+        mail_cfg = self.deps.mail
+        async with transaction(self.deps.sessions) as session:
+            ids = []
+            for member in await self._owers(session, notice):
+                ids.append(
+                    await outbox.queue_message(
+                        session,
+                        dedupe_key=f"opened:{notice.subject}:{notice.obligation}:"
+                        f"{notice.opened_at.isoformat()}:{member.employee_id}",
+                        recipient=member.email,
+                        subject=notices.opened_subject(notice),
+                        body=notices.opened_body(
+                            notice, member.display_name, mail_cfg.public_url, mail_cfg.timezone
+                        ),
+                        at=notice.opened_at,
+                    )
+                )
+        return await self.deliver_notifications(ids) if ids else 0
+
+    async def _owers(self, session: AsyncSession, notice: ObligationNotice) -> list[StaffMember]:
+        """Who owes a newly opened obligation: its named owner, else its role's current holders."""
+        if notice.assignee:
+            owner = await get_staff(session, notice.assignee)
+            return [owner] if owner is not None and owner.is_current() else []
+        if notice.role is None:
+            return []
+        return [m for m in await staff_with_role(session, notice.role) if m.is_current()]
 
     @activity.defn(name=names.ACT_DELIVER_NOTIFICATIONS)
     async def deliver_notifications(self, message_ids: list[int]) -> int:
@@ -166,8 +203,7 @@ class CaseActivities:
             worker = await get_staff(session, employee_id) if employee_id else None
             if worker is None or not worker.active:
                 return []
-            form = f"{self.deps.mail.public_url}/forms/employee-confirmation"
-            link = f"{form}?case_ref={request.case_id}"
+            link = notices.confirmation_link(self.deps.mail.public_url, request.case_id)
             message_id = await outbox.queue_message(
                 session,
                 dedupe_key=f"confirmation:{request.case_id}",
@@ -213,16 +249,3 @@ async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> Re
         payload=payload,
     )
     return RecordEntryResult(register_name=entry.register, seq=entry.seq, hash=entry.hash)
-
-
-def _breach_subject(request: EscalationRequest) -> str:
-    return f"[Escalation level {request.level}] {request.title} overdue ({request.case_id})"
-
-
-def _breach_body(request: EscalationRequest, public_url: str) -> str:
-    return (
-        f"{request.title} for {request.case_id} was due at {request.deadline.isoformat()} "
-        f"and is not done.\nEscalation level {request.level} (recorded as a breach).\n"
-        f"Nothing has been completed or skipped automatically.\n"
-        f"Case: {public_url}/cases/{request.case_id}\n"
-    )

@@ -9,7 +9,7 @@ from temporalio import activity
 
 from activities.case_starter import start_cases
 from activities.deps import ActivityDeps
-from domain import names
+from domain import names, notices
 from domain.calendar import CalendarConfig
 from domain.cases import (
     CaseInput,
@@ -201,10 +201,7 @@ class ClosureActivities:
             worker = await get_staff(session, case.employee_id) if case else None
             if worker is None or not worker.active:
                 return []
-            link = (
-                f"{self.deps.mail.public_url}/forms/employee-confirmation"
-                f"?case_ref={request.case_ref}"
-            )
+            link = notices.confirmation_link(self.deps.mail.public_url, request.case_ref)
             message_id = await outbox.queue_message(
                 session,
                 dedupe_key=f"reconfirmation:{request.case_id}:{request.cycle}",

@@ -149,6 +149,19 @@ class EscalationRequest(BaseModel):
     at: datetime
 
 
+class ObligationNotice(BaseModel):
+    """An obligation just opened: tell whoever now owes it ("this is now yours")."""
+
+    subject: str
+    example: str
+    obligation: str
+    title: str
+    role: Role | None
+    assignee: str | None
+    deadline: datetime
+    opened_at: datetime
+
+
 class EscalationResult(BaseModel):
     breach_recorded: bool
     notified: list[str] = Field(default_factory=list)

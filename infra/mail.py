@@ -15,6 +15,7 @@ class MailSettings(BaseModel):
     port: int = 1025
     sender: str = "nearmiss-governance@localhost"
     public_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Europe/London"  # mails say times in the provider's local time
     timeout_seconds: float = 10.0
 
 

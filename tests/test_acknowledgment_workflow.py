@@ -323,7 +323,34 @@ async def test_low_impact_closes_case_and_asks_worker_to_confirm(
         assert row.status == "closed" and row.employee_id == "W-100"
         [mail] = inbox.to(email("W-100"))
         body = mail.get_payload(decode=True).decode()
-    assert "/forms/employee-confirmation?case_ref=ack-case-NM-LOW-1" in body
+    link = "http://127.0.0.1:8000/app/forms/employee-confirmation?case_ref=ack-case-NM-LOW-1"
+    assert link in body
+
+
+async def _owner_told_it_is_theirs(inbox, case_id: str) -> None:
+    """The named owner (no governance role) is mailed each obligation, linked to its page."""
+    expected = {
+        "Accept the acknowledgment-recovery pathway": "/pathway/accept",
+        "Corrected triage-control implementation": "/pathway/actions/triage-control-implementation",
+        "Worker communication": "/pathway/actions/worker-communication",
+        "Same-day correction of the unsafe condition": (
+            "/pathway/actions/unsafe-condition-correction"
+        ),
+    }
+
+    def told() -> dict[str, str]:
+        found = {}
+        for mail in inbox.to(email("E-OWNER")):
+            subject = " ".join(mail["Subject"].split())
+            for title in expected:
+                if subject == f"This is now yours: {title} ({case_id})":
+                    found[title] = mail.get_payload(decode=True).decode()
+        return found
+
+    mails = await wait_for(lambda: _async(len(told()) == len(expected) and told()))
+    for title, path in expected.items():
+        assert f"http://127.0.0.1:8000/app/cases/{case_id}{path}" in mails[title], mails[title]
+        assert "as its named owner" in mails[title]
 
 
 async def test_unaccepted_pathway_and_missed_action_escalate_to_the_named_owner(
@@ -355,6 +382,7 @@ async def test_unaccepted_pathway_and_missed_action_escalate_to_the_named_owner(
         await open_docs(case, "E-DIRECTOR", ["reporting-control-authorization-sheet"])
         await submit(case, "recovery-pathway", "E-DIRECTOR", fields)
         state = await wait_stage(case, "pathway-acceptance")
+        await _owner_told_it_is_theirs(inbox, case.id)
         # Same-day correction is due at close of business; acceptance within 1 working day.
         correction = state.obligations["action:unsafe-condition-correction"]
         acceptance = state.obligations["pathway-acceptance"]
@@ -370,10 +398,14 @@ async def test_unaccepted_pathway_and_missed_action_escalate_to_the_named_owner(
             return {"pathway-acceptance", "action:unsafe-condition-correction"} <= steps
 
         await wait_for(owner_breaches)
-        await wait_for(lambda: _async(len(inbox.to(email("E-OWNER"))) >= 2))
-        subjects = [m["Subject"] for m in inbox.to(email("E-OWNER"))]
-        assert any("Accept the acknowledgment-recovery pathway" in s for s in subjects)
-        assert any("Same-day correction" in s for s in subjects)
+
+        def escalated() -> list[str]:
+            subjects = [" ".join(m["Subject"].split()) for m in inbox.to(email("E-OWNER"))]
+            return [s for s in subjects if s.startswith("[Escalation")]
+
+        await wait_for(lambda: _async(len(escalated()) >= 2))
+        assert any("Accept the acknowledgment-recovery pathway" in s for s in escalated())
+        assert any("Same-day correction" in s for s in escalated())
         # Escalation never completes anything: the pathway still awaits its owner.
         assert (await case_state(case)).stage == "pathway-acceptance"
 

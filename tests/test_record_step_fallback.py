@@ -28,12 +28,13 @@ from worker.registry import WORKFLOWS, activities
 
 
 async def test_a_record_step_that_cannot_run_locally_is_written_by_an_activity(
-    own_env, sqlite_url, sessions_for
+    own_env, sqlite_url, sessions_for, smtp_server
 ):
     sessions = sessions_for(sqlite_url)
     queue = f"tq-{uuid.uuid4().hex}"
+    _, port = smtp_server  # workflows finish only once their mails are delivered
     deps = ActivityDeps(
-        sessions=sessions, client=own_env.client, task_queue=queue, mail=MailSettings(port=1)
+        sessions=sessions, client=own_env.client, task_queue=queue, mail=MailSettings(port=port)
     )
     real = CaseActivities(deps).record_step
     attempts: list[str] = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from email.message import Message
 
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from domain.closure import closure_case_id
 from domain.closure_steps import CREDIBILITY_ADJUDICATION, REPAIR_PATHWAY
 from domain.learning import audit_period
 from domain.learning_steps import LEARNING_ATTRIBUTION, STABILIZATION_PATHWAY, learning_case_id
+from domain.links import obligation_path
 from domain.reviews import CLOSURE_REVIEW, review_id
 from store.tables import Breach, OutboxMessage
 from tests import test_closure_workflow as closure_flow
@@ -125,6 +127,13 @@ def escalations(state, step: str) -> list:
     return [e for e in state.timeline if e.kind == "escalated" and e.detail["obligation"] == step]
 
 
+def body_of(message: Message) -> str:
+    """The text of a received mail."""
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
 async def assert_breached_exactly_at(
     env, sessions, inbox, subject: str, step: str, deadline: datetime, person: str, case=None
 ) -> None:
@@ -147,9 +156,15 @@ async def assert_breached_exactly_at(
     assert [m.recipient for m in mails] == [email(person)]
     # Sent at server time just after the deadline: the timer fired at it, not before.
     assert timedelta(0) <= mails[0].sent_at - deadline < timedelta(minutes=1), mails[0].sent_at
-    subjects = [" ".join(m["Subject"].split()) for m in inbox.to(email(person))]
-    assert [s for s in subjects if s.endswith(f"({subject})")] == [mails[0].subject]
+    received = [(" ".join(m["Subject"].split()), m) for m in inbox.to(email(person))]
+    ours = [(s, m) for s, m in received if s.endswith(f"({subject})")]
+    assert [s for s, _ in ours if s.startswith("[Escalation")] == [mails[0].subject]
     assert mails[0].subject.startswith("[Escalation level 1]")
+    # Both the "this is now yours" mail and the escalation link to the step's own page.
+    page = obligation_path(subject, step)
+    for kind in ("This is now yours", "[Escalation level 1]"):
+        [body] = [body_of(m) for s, m in ours if s.startswith(kind)]
+        assert page in body, body
     if case is not None:
         [event] = escalations(await case_state(case), step)
         assert event.detail["notified"] == [person] and event.at >= deadline

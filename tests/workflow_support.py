@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from aiosmtpd.controller import Controller
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -21,6 +22,7 @@ from domain.cases import Actor, CaseState, ReviewInput, ReviewSummary, StepSubmi
 from domain.reviews import review_id
 from infra.mail import MailSettings
 from tests.factories import STAFF
+from tests.fixtures.mail import Inbox, free_port
 from worker.registry import make_worker
 
 CALENDAR = CalendarConfig()
@@ -35,19 +37,31 @@ async def running_worker(
     env: WorkflowEnvironment,
     sessions: async_sessionmaker[AsyncSession],
     *,
-    smtp_port: int = 1,
+    smtp_port: int | None = None,
     task_queue: str | None = None,
 ) -> AsyncIterator[str]:
-    """Run a worker with the real activities against the test database; yields its task queue."""
+    """Run a worker with the real activities against the test database; yields its task queue.
+
+    Without ``smtp_port`` the worker mails a real SMTP sink of its own on loopback (workflows
+    finish only once their mails are delivered)."""
     queue = task_queue or f"tq-{uuid.uuid4().hex}"
+    sink = None
+    if smtp_port is None:
+        smtp_port = free_port()
+        sink = Controller(Inbox(), hostname="127.0.0.1", port=smtp_port)
+        sink.start()
     deps = ActivityDeps(
         sessions=sessions,
         client=env.client,
         task_queue=queue,
         mail=MailSettings(port=smtp_port, timeout_seconds=2),
     )
-    async with make_worker(env.client, deps, queue):
-        yield queue
+    try:
+        async with make_worker(env.client, deps, queue):
+            yield queue
+    finally:
+        if sink is not None:
+            sink.stop()
 
 
 async def next_working_day(env: WorkflowEnvironment) -> date:

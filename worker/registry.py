@@ -56,6 +56,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         cases.record_step,
         cases.escalate_breach,
         cases.deliver_notifications,
+        cases.notify_obligation_opened,
         cases.close_case,
         AlertActivities(deps).alert_values_failing,
         ack.generate_acknowledgment_review,
@@ -108,6 +109,7 @@ def deps_from_settings(
         port=settings.smtp_port,
         sender=settings.smtp_sender,
         public_url=settings.public_url,
+        timezone=settings.timezone,
     )
     return ActivityDeps(
         sessions=sessions,

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         EscalationRequest,
         EscalationResult,
         Obligation,
+        ObligationNotice,
         TimelineEvent,
     )
     from domain.roles import Role
@@ -177,6 +178,7 @@ class Obligations:
         )
         self.store[key] = ob
         self.upsert_search_attributes()
+        self._announce(ob)
         await self.on_change(
             TimelineEvent(
                 at=workflow.now(),
@@ -186,6 +188,28 @@ class Obligations:
             )
         )
         return ob
+
+    def _announce(self, ob: Obligation) -> None:
+        """Mail "this is now yours" to whoever owes OB, without holding up the workflow."""
+        notice = ObligationNotice(
+            subject=self.subject,
+            example=self.example,
+            obligation=ob.key,
+            title=ob.title,
+            role=ob.role,
+            assignee=ob.assignee,
+            deadline=ob.deadline,
+            opened_at=ob.opened_at,
+        )
+        self.deliveries.append(
+            workflow.start_activity(
+                names.ACT_NOTIFY_OPENED,
+                notice,
+                result_type=int,
+                start_to_close_timeout=MAIL_TIMEOUT,
+                retry_policy=MAIL_RETRY,
+            )
+        )
 
     def complete(self, key: str, actor: str) -> Obligation:
         """Mark an obligation done now (late if after its deadline); never called by a timer."""

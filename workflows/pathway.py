@@ -121,6 +121,8 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         delivery = deliver(message_ids if isinstance(message_ids, list) else [])
         if delivery is not None:
             await delivery  # the confirmation request must reach the worker before we finish
+        # Mails retry only while the workflow runs: every one queued must be delivered first.
+        await asyncio.gather(*self.obligations.deliveries)
 
     # -- pathway (accept, actions) ---------------------------------------------------------
 

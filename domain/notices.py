@@ -1,0 +1,69 @@
+"""The words of the service's mails: "this is now yours", escalations, confirmation requests.
+
+Pure text: every instant in the provider's local time ("Mon 7 Dec, 17:00"), every link to the
+page where the action is done (``domain.links``), escalation levels said in words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from domain.cases import EscalationRequest, ObligationNotice
+from domain.links import confirmation_path, link, obligation_path
+
+SIGN_IN_NOTE = "If you are not signed in, you will be asked to sign in first and then taken there."
+
+
+def local_time(instant: datetime, tz: str) -> str:
+    """An instant as the provider reads it: "Mon 7 Dec, 17:00"."""
+    local = instant.astimezone(ZoneInfo(tz))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
+def opened_subject(notice: ObligationNotice) -> str:
+    """Subject of the mail sent when an obligation opens."""
+    return f"This is now yours: {notice.title} ({notice.subject})"
+
+
+def opened_body(notice: ObligationNotice, name: str, public_url: str, tz: str) -> str:
+    """Body of the mail sent when an obligation opens, with the link to its page."""
+    who = "you, as its named owner" if notice.assignee else "your role"
+    page = link(public_url, obligation_path(notice.subject, notice.obligation))
+    return (
+        f"Dear {name},\n\n{notice.title} for {notice.subject} is now owed by {who}.\n"
+        f"Due: {local_time(notice.deadline, tz)} ({tz} time).\n"
+        f"If it is not done by then it is recorded as a breach and escalated.\n\n"
+        f"Do it here: {page}\n{SIGN_IN_NOTE}\n"
+    )
+
+
+def escalation_words(level: int) -> str:
+    """A level as the pages say it: "overdue — escalated to the director, reminder 2"."""
+    if level <= 1:
+        return "overdue — reminder 1 to whoever owes it"
+    if level == 2:
+        return "overdue — escalated to the director, reminder 2"
+    return f"overdue — escalated to the board, reminder {level}"
+
+
+def breach_subject(request: EscalationRequest) -> str:
+    """Subject of an escalation mail (its level first, for mail filters)."""
+    return f"[Escalation level {request.level}] {request.title} overdue ({request.case_id})"
+
+
+def breach_body(request: EscalationRequest, public_url: str, tz: str) -> str:
+    """Body of an escalation mail, with the link to the page where the step is done."""
+    page = link(public_url, obligation_path(request.case_id, request.obligation))
+    return (
+        f"{request.title} for {request.case_id} was due {local_time(request.deadline, tz)} "
+        f"({tz} time) and is not done.\n"
+        f"It is {escalation_words(request.level)} (recorded as a breach).\n"
+        f"Nothing has been completed or skipped automatically.\n\n"
+        f"Do it here: {page}\n{SIGN_IN_NOTE}\n"
+    )
+
+
+def confirmation_link(public_url: str, case_ref: str) -> str:
+    """The link a worker's confirmation request carries."""
+    return link(public_url, confirmation_path(case_ref))

@@ -1,0 +1,89 @@
+"""Every mail links to the page where its action is done, and the page opens from the link:
+"this is now yours" to a step's role holders, and the worker's confirmation request followed
+through sign-in to the form and its receipt (real Temporal, real SMTP sink, real app)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from email.message import Message
+
+from domain import names
+from store.sources import current_records
+from tests.factories import email
+from tests.fixtures.api import ApiFactory
+from tests.test_acknowledgment_workflow import (
+    TRIAGE_DOCS,
+    attribution_fields,
+    impact_fields,
+    open_docs,
+    review_and_open_case,
+)
+from tests.test_web_worker import CSRF, KEY, _grab, sign_in
+from tests.workflow_support import running_worker, submit, wait_for, wait_stage
+
+PUBLIC = "http://127.0.0.1:8000"
+LINK = re.compile(r"(http://127\.0\.0\.1:8000/app/\S+)")
+
+
+def _mails(inbox, who: str, starts: str) -> list[Message]:  # type: ignore[no-untyped-def]
+    return [m for m in inbox.to(email(who)) if " ".join(m["Subject"].split()).startswith(starts)]
+
+
+def _link(message: Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return _grab(LINK, payload.decode()).removeprefix(PUBLIC)
+
+
+async def _ready(inbox, who: str, starts: str) -> list[Message]:  # type: ignore[no-untyped-def]
+    async def check() -> list[Message]:
+        return _mails(inbox, who, starts)
+
+    found: list[Message] = await wait_for(check)
+    return found
+
+
+async def test_mails_link_to_their_pages_and_the_worker_confirms_from_the_link(
+    own_env, sqlite_url, sessions_for, smtp_server, api_for: ApiFactory
+) -> None:
+    inbox, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    case_id = names.ack_case_id("NM-LNK-1")
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        case = await review_and_open_case(own_env, sessions, queue, "NM-LNK-1")
+        [analyst] = await _ready(inbox, "E-ANALYST", "This is now yours: Mark the review reviewed")
+        assert re.fullmatch(r"/app/reviews/ack-review-\d{4}-\d\d-\d\d", _link(analyst))
+        state = await wait_stage(case, "triage-attribution")
+        [supervisor] = await _ready(inbox, "E-SUPERVISOR", "This is now yours: Triage-failure")
+        assert _link(supervisor) == f"/app/cases/{case_id}/steps/triage-attribution"
+        assert not _mails(inbox, "E-MANAGER", "This is now yours")  # not theirs (yet)
+        await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
+        await submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
+        state = await wait_stage(case, "retention-impact")
+        [manager] = await _ready(inbox, "E-MANAGER", "This is now yours: Retention impact")
+        assert _link(manager) == f"/app/cases/{case_id}/steps/retention-impact"
+        await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "low"))
+        await asyncio.wait_for(case.result(), 60)
+        [request] = await _ready(inbox, "W-100", "Near miss NM-LNK-1")
+
+    link = _link(request)
+    assert link == f"/app/forms/employee-confirmation?case_ref={case_id}"
+    api = await api_for(sqlite_url, env="development", api_host="127.0.0.1")
+    first = await api.http.get(link)
+    assert first.status_code == 303 and first.headers["location"].startswith("/app/sign-in?next=")
+    assert (await sign_in(api, "W-100", link)).headers["location"] == link
+    page = await api.http.get(link)
+    assert page.status_code == 200 and "NM-LNK-1" in page.text
+    answer = {
+        "csrf_token": _grab(CSRF, page.text),
+        "idempotency_key": _grab(KEY, page.text),
+        "case_ref": case_id,
+        "confirmed": "yes",
+    }
+    sent = await api.http.post("/app/forms/employee-confirmation", data=answer)
+    assert sent.status_code == 303
+    assert "Resolved" in (await api.http.get(sent.headers["location"])).text
+    async with sessions() as session:
+        stored = await current_records(session, "employee-confirmation-form", [case_id])
+    assert stored[case_id]["confirmed"] is True and stored[case_id]["employee_id"] == "W-100"
