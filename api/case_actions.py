@@ -19,7 +19,6 @@ from temporalio.client import Client
 from api.clock import app_now
 from api.deps import Actor
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
-from api.routers.cases import get_case
 from api.temporal_calls import case_actor, execute_update
 from domain import names
 from domain.cases import (
@@ -50,6 +49,14 @@ class ActionNote(BaseModel):
         str | None,
         Field(max_length=5_000, description="What was done (optional, recorded with the action)"),
     ] = None
+
+
+async def get_case(session: AsyncSession, case_id: str) -> Case:
+    """The case row; 404 when there is no such case."""
+    case = await session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id!r}")
+    return case
 
 
 def ensure_open(case: Case) -> None:

@@ -31,15 +31,17 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 class Submission(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
 
 class EvidenceRef(BaseModel):
     """A piece of evidence: a document opened for the case, optionally one chronology entry."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     document: Annotated[str, StringConstraints(min_length=1, max_length=80)]
+    """A document opened for this case."""
     entry: Annotated[str, StringConstraints(max_length=200)] | None = None
+    """One entry of that document (optional), e.g. a chronology event."""
 
 
 TriageFailureSource = Literal[
@@ -52,20 +54,28 @@ TriageFailureSource = Literal[
 
 
 class ConfirmedTriageSource(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     source: TriageFailureSource
+    """The triage failure this evidence confirms."""
     evidence: Annotated[list[EvidenceRef], Field(min_length=1)]
+    """The documents (and entries) that show it."""
 
 
 class TriageAttribution(Submission):
     """Step 2 fields (near-miss reliability case register)."""
 
     confirmed_sources: Annotated[list[ConfirmedTriageSource], Field(min_length=1)]
+    """Each triage-failure source confirmed, with its evidence."""
     indicators_above_threshold: Annotated[int, Field(ge=0)]
+    """Number of triage-failure indicators above threshold."""
     repeated_worker_exposure: bool
+    """The same worker has been exposed repeatedly."""
     category_repeatedly_under_triaged: bool
+    """The same category is repeatedly under-triaged."""
     unsafe_condition_active_while_pending: bool
+    """The unsafe condition was still active while triage was pending."""
     note: Note
+    """The attribution in your words (recorded in the register)."""
 
 
 ImpactLevel = Literal["low", "medium", "high"]
@@ -75,15 +85,25 @@ class RetentionImpact(Submission):
     """Step 3 fields (workforce safety-culture retention file)."""
 
     impact_level: ImpactLevel
+    """Impact on the worker's retention: low, medium or high."""
     affected_speaking_up_confidence: bool
+    """Confidence in speaking up was affected."""
     affected_trust_in_management_attention: bool
+    """Trust in management attention was affected."""
     affected_willingness_to_report_early: bool
+    """Willingness to report early was affected."""
     affected_intention_to_remain: bool
+    """Intention to remain was affected."""
     prior_90d_retention_risk: Literal["none", "low", "medium", "high"]
+    """Retention-risk status in the prior 90 days."""
     prior_reports_180d: Annotated[int, Field(ge=0)]
+    """Reports the worker made in the prior 180 days."""
     repeated_exposures_same_domain: Annotated[int, Field(ge=0)]
+    """Repeated unsafe-condition exposures in the same domain."""
     open_concern: bool
+    """An open wellbeing, safety, fairness or workload concern."""
     note: Note
+    """The analysis in your words (recorded in the retention file)."""
 
 
 RecoveryPathwayType = Literal[
@@ -101,15 +121,25 @@ class RecoveryPathway(Submission):
     """Step 4 fields (acknowledgment recovery log). A bare date means close of business."""
 
     pathway_type: RecoveryPathwayType
+    """The kind of acknowledgment-recovery pathway."""
     responsible_owner_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    """Employee ID of the person who will own the pathway (must accept it)."""
     triage_control_implementation_deadline: DateOrInstant
+    """When the corrected triage control must be in place."""
     worker_communication_deadline: DateOrInstant
+    """When the worker must have been told."""
     mandatory_review_date: date
+    """The date of the mandatory review."""
     immediate_senior_acknowledgment: bool
+    """Requires immediate senior acknowledgment to the worker."""
     mandatory_named_owner_assignment: bool
+    """Requires a named owner for the domain."""
     temporary_daily_service_line_review: bool
+    """Requires a temporary daily review of the service line."""
     same_day_unsafe_condition_escalation: bool
+    """Requires same-day escalation of the unsafe condition."""
     note: Note
+    """The pathway in your words (recorded in the recovery log)."""
 
 
 TRIAGE_ATTRIBUTION = StepSpec(

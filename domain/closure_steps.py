@@ -29,9 +29,11 @@ CredibilitySource = Literal[
 
 
 class ConfirmedCredibilitySource(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     source: CredibilitySource
+    """The credibility failure this evidence confirms."""
     evidence: Annotated[list[EvidenceRef], Field(min_length=1)]
+    """The documents (and entries) that show it."""
 
 
 class CredibilityAdjudication(Submission):
@@ -42,12 +44,19 @@ class CredibilityAdjudication(Submission):
     """
 
     confirmed_status: CredibilityStatus
+    """The closure's credibility as you confirm it."""
     confirmed_sources: list[ConfirmedCredibilitySource] = []
+    """Each credibility-failure source confirmed, with its evidence (none only when credible)."""
     days_closure_to_reopen: Annotated[int, Field(ge=0)] | None
+    """Days from closure to reopening (blank if not reopened)."""
     repeated_doubtful_same_reviewing_role: bool
+    """The same reviewing role has repeated doubtful closures."""
     repeated_doubtful_same_manager_line: bool
+    """The same manager line has repeated doubtful closures."""
     still_relevant_to_workforce_trust: bool
+    """The case still matters to workforce trust."""
     note: Note
+    """The adjudication in your words (recorded in the credibility register)."""
 
 
 RepairPathwayType = Literal[
@@ -63,15 +72,25 @@ class RepairPathway(Submission):
     """Step 3 fields (reporting-closure repair log). A bare date means close of business."""
 
     pathway_type: RepairPathwayType
+    """The kind of closure-repair pathway."""
     accountable_owner_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    """Employee ID of the person who will own the pathway (must accept it)."""
     final_corrective_deadline: DateOrInstant
+    """When the final correction must be done."""
     worker_reconnection_deadline: DateOrInstant
+    """When the worker must have been reconnected with."""
     follow_up_review_date: date
+    """The date of the follow-up review."""
     direct_senior_safety_learning_contact: bool
+    """Direct contact from a senior safety-learning lead."""
     independent_verification_of_improvement: bool
+    """Independent verification of the improvement."""
     reopen_reporting_control_plan: bool
+    """Reopen the reporting-control plan."""
     wider_closure_discipline_correction: bool
+    """Wider correction of closure discipline."""
     note: Note
+    """The pathway in your words (recorded in the repair log)."""
 
 
 ConfirmationStatus = Literal["confirmed", "not_confirmed", "no_response"]
@@ -86,14 +105,23 @@ class RepairValidation(Submission):
     """
 
     revised_confirmation_status: ConfirmationStatus
+    """The worker's confirmation since activation."""
     revised_reopened_status: bool
+    """Reopened since activation."""
     revised_confidence_score: Annotated[int, Field(ge=1, le=5)] | None
+    """The worker's speaking-up confidence score since activation (1 to 5)."""
     final_credibility_outcome: CredibilityStatus
+    """The closure's credibility now."""
     worker_regards_resolved: bool
+    """The worker regards it as resolved."""
     repeated_doubtful_closures_remain: bool
+    """Repeated doubtful closures remain."""
     decision: Literal["close", "continue", "escalate"]
+    """Close, continue for another 21 days, or escalate."""
     escalation_minute: Note | None = None
+    """The formal escalation minute: needed to escalate, or to close without improvement."""
     note: Note
+    """The validation in your words (recorded in the board record)."""
 
 
 CREDIBILITY_ADJUDICATION = StepSpec(

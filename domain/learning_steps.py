@@ -63,20 +63,28 @@ LearningFailureSource = Literal[
 
 
 class ConfirmedLearningSource(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
     source: LearningFailureSource
+    """The learning failure this evidence confirms."""
     evidence: Annotated[list[EvidenceRef], Field(min_length=1)]
+    """The documents (and entries) that show it."""
 
 
 class LearningAttribution(Submission):
     """Step 2 fields (learning-visibility register)."""
 
     confirmed_sources: Annotated[list[ConfirmedLearningSource], Field(min_length=1)]
+    """Each learning-failure source confirmed, with its evidence."""
     indicators_above_threshold: Annotated[int, Field(ge=0)]
+    """Number of learning-visibility indicators above threshold."""
     same_domain_repeated_failure: bool
+    """The same risk domain has failed repeatedly."""
     same_service_line_closes_without_feedback: bool
+    """The same service line closes reports without feedback."""
     recurrence_after_resolved: bool
+    """The condition recurred after being called resolved."""
     note: Note
+    """The attribution in your words (recorded in the register)."""
 
 
 StabilizationPathwayType = Literal[
@@ -98,15 +106,25 @@ class StabilizationPathway(Submission):
     """Step 3 fields (learning-stabilization log). A bare date means close of business."""
 
     pathway_type: StabilizationPathwayType
+    """The kind of learning-stabilization pathway."""
     responsible_owner_id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    """Employee ID of the person who will own the pathway (must accept it)."""
     learning_control_implementation_deadline: DateOrInstant
+    """When the learning control must be in place."""
     worker_feedback_deadline: DateOrInstant
+    """When the reporters must have had feedback."""
     review_date: date
+    """The date of the pathway's review."""
     direct_feedback_all_reporters_in_domain: bool
+    """Direct feedback to all reporters in the domain."""
     controlled_learning_bulletin: bool
+    """A controlled learning bulletin."""
     reopened_corrective_action_review: bool
+    """A reopened corrective-action review."""
     closure_criteria_redesign: bool
+    """A redesign of the closure criteria."""
     note: Note
+    """The pathway in your words (recorded in the stabilization log)."""
 
 
 LearningVisibilityStatus = Literal["visible_learning_closure", "emerging", "critical"]
@@ -118,14 +136,24 @@ class StabilizationValidation(Submission):
     """Step 4 fields (workforce governance record)."""
 
     revised_recurrence_count: Annotated[int, Field(ge=0)]
+    """Recurrences counted since activation."""
     revised_corrective_action_completion_rate: Annotated[float, Field(ge=0, le=1)] | None
+    """Share of corrective actions complete (0 to 1)."""
     revised_reporter_feedback_completion_rate: Annotated[float, Field(ge=0, le=1)] | None
+    """Share of reporters given feedback (0 to 1)."""
     final_learning_visibility_status: LearningVisibilityStatus
+    """The learning-visibility status now."""
     clearer_evidence_of_learning: bool
+    """There is clearer evidence of learning."""
     recurrence_below_threshold: bool
+    """Recurrence has fallen below the threshold."""
     decision: ValidationDecision
+    """Close, continue for another 14 days, or escalate to the executive."""
     escalation_minute_ref: MinuteRef | None = None
+    """The formal escalation minute's reference: needed to escalate, or to close without
+    measured improvement."""
     note: Note
+    """The validation in your words (recorded in the governance record)."""
 
 
 LEARNING_ATTRIBUTION = StepSpec(

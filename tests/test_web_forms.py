@@ -49,7 +49,7 @@ def test_a_filled_form_validates_with_its_own_model(model) -> None:  # type: ign
     ctx = FormContext(documents=["report-chronology", "closure-review"])
     controls = build_controls(model, ctx)
     assert {c.name for c in controls} == set(model.model_fields)
-    assert all(c.label for c in controls)
+    assert all(c.label and c.hint for c in controls)  # every field labelled and described
     pairs: list[tuple[str, str]] = []
     _fill(controls, pairs)
     data = read_form(model, FormData(pairs), TZ)

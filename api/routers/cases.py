@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.authz import Admitted, Authorized
+from api.case_actions import get_case
 from api.deps import SessionDep, get_temporal
-from api.errors import ApiError, NotFound
+from api.errors import ApiError
 from api.guard import GuardedRoute
 from api.policy import Relationship
 from api.temporal_calls import query
@@ -78,14 +78,6 @@ class WorkerCaseView(BaseModel):
 def summary(case: Case) -> CaseSummary:
     """The projection row as the API shows it."""
     return CaseSummary.model_validate(case, from_attributes=True)
-
-
-async def get_case(session: AsyncSession, case_id: str) -> Case:
-    """The case row; 404 when there is no such case."""
-    case = await session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"no case {case_id!r}")
-    return case
 
 
 @router.get("")

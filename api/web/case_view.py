@@ -13,11 +13,12 @@ from typing import Any
 from fastapi import Request
 
 from api.authz import case_relationships, may_see
+from api.case_actions import get_case
 from api.clock import app_now
 from api.deps import Actor, get_temporal
 from api.errors import ApiError, Forbidden, NotFound
 from api.policy import Relationship
-from api.routers.cases import LIVE_QUERY_TIMEOUT, get_case
+from api.routers.cases import LIVE_QUERY_TIMEOUT
 from api.temporal_calls import query
 from api.web.render import local_time
 from api.web.words import breach_words, escalation_class, escalation_words, humanize, role_label
