@@ -131,7 +131,7 @@ API_RULES: list[Rule] = [
     Rule("GET", "/registers/{name}/verify", EVIDENCE_READERS),
     *(
         Rule("GET", f"/analytics/{measure}", EVIDENCE_READERS, note="trends")
-        for measure in ("acknowledgment", "triage", "learning", "closure", "workforce")
+        for measure in ("acknowledgment", "triage", "learning", "closure", "workforce", "series")
     ),
     Rule("GET", "/evidence", EVIDENCE_READERS, note="the inspection evidence pack"),
 ]

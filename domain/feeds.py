@@ -85,6 +85,8 @@ class ManagerResponseTracker(FeedRecord):
     employee_id: Ident
     service_line: Ident
     triage_owner_id: Ident | None = None
+    # Added after the first release (optional): when the current triage owner was named.
+    triage_owner_assigned_at: AwareDatetime | None = None
     triage_status: TriageStatus
     manager_reviewed: bool
     updated_at: AwareDatetime
@@ -188,6 +190,7 @@ class StaffDirectory(FeedRecord):
     service_line: Ident | None = None
     manager_line: Ident | None = None
     active: bool
+    started_at: date | None = None  # added after the first release (optional): the joining date
     left_at: date | None = None
 
 

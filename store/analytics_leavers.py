@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import Period, PeriodKind, group_value, local_date, periods, rate
+from domain.analytics_stats import wilson
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CLOSURE
 from domain.roles import Role
 from store.analytics import Grouping
@@ -68,8 +69,9 @@ def leaver_bucket(
     counts = {"exposed": [0, 0], "not_exposed": [0, 0]}
     for person in people:
         left = date.fromisoformat(person["left_at"]) if person.get("left_at") else None
-        if left is not None and left < period.first:
-            continue
+        started = date.fromisoformat(person["started_at"]) if person.get("started_at") else None
+        if (left is not None and left < period.first) or (started and started > period.first):
+            continue  # employed at the period's start only (no start date: counted)
         seen = exposure.get(person["employee_id"])
         cutoff = min(period.last, left) if left is not None else period.last
         tally = counts["exposed" if seen is not None and seen <= cutoff else "not_exposed"]
@@ -79,9 +81,11 @@ def leaver_bucket(
         "exposed_workers": counts["exposed"][0],
         "exposed_leavers": counts["exposed"][1],
         "exposed_leaver_rate": rate(counts["exposed"][1], counts["exposed"][0]),
+        "exposed_leaver_rate_ci95": wilson(counts["exposed"][1], counts["exposed"][0]),
         "not_exposed_workers": counts["not_exposed"][0],
         "not_exposed_leavers": counts["not_exposed"][1],
         "not_exposed_leaver_rate": rate(counts["not_exposed"][1], counts["not_exposed"][0]),
+        "not_exposed_leaver_rate_ci95": wilson(counts["not_exposed"][1], counts["not_exposed"][0]),
     }
 
 

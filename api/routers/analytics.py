@@ -7,20 +7,25 @@ whose denominator is 0 is null.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
 
 from api.authz import Authorized
 from api.deps import SessionDep, SettingsDep
 from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
 from domain.analytics import PeriodKind
+from domain.calendar import CalendarConfig, calendar_for
 from store.analytics import Grouping, acknowledgment_trends
 from store.analytics_closure import closure_trends
 from store.analytics_learning import learning_trends
 from store.analytics_leavers import leaver_trends
+from store.analytics_series import series
 from store.analytics_triage import triage_trends
 from store.analytics_workforce import confidence_trends, reporting_trends
 
@@ -76,19 +81,11 @@ async def triage(
       `classified` (step 2's "category repeatedly under-triaged" counts the same reports).
     - `triage_over_threshold`, `no_named_triage_owner`, `manager_not_reviewed`: classified
       reports carrying that triage-failure indicator.
-    - `not_available`: time to a named triage owner — no feed records when an owner was named
-      (`triage_owner_id` has no timestamp; the tracker's `updated_at` is its row's last
-      change). `/analytics/acknowledgment` gives reports with no named owner and time to
-      triage."""
+    - Time to a named triage owner (the tracker's `triage_owner_assigned_at`), in hours and
+      working hours per week or month: `/analytics/series`."""
     _check_range(start, end)
     rows = await triage_trends(session, group, start, end)
-    not_available = [
-        {
-            "measure": "minutes_to_named_triage_owner",
-            "reason": "no feed records when a triage owner was named: triage_owner_id carries "
-            "no timestamp and manager-response-tracker updated_at is the row's last change",
-        }
-    ]
+    not_available: list[dict[str, str]] = []  # time to a named owner: /analytics/series
     return _envelope(group, start, end, rows=rows, not_available=not_available)
 
 
@@ -179,23 +176,18 @@ async def workforce(
       included, so a falling rate shows. Manager line from the report's governance-register row.
     - `leavers` (per period) and `leavers_over_range` (the whole range), per service line or
       manager line of the staff directory. Workers: staff-directory records with the `worker`
-      role that are active or have a `left_at` date (inactive without a date are left out), in
-      post at the period's first day (`left_at` null or on/after it). Exposed: a first weak
+      role that are active or have a `left_at` date (inactive without a date are left out),
+      employed at the period's first day (`started_at` null or on/before it, `left_at` null or
+      on/after it). Exposed: a first weak
       response on or before the period's last day (and before leaving): an example-1 review
       classing one of their reports emerging or critical (its review date), or an example-3
       review classing a closure of theirs doubtful or failed (its local closure date).
       `exposed_leaver_rate` = exposed workers with `left_at` in the period ÷ exposed workers;
-      `not_exposed_leaver_rate` likewise for the others.
+      `not_exposed_leaver_rate` likewise for the others; `*_ci95` their Wilson 95% intervals.
     - `not_available`: measures the feeds cannot support, with the reason."""
     _check_range(start, end)
     zone = settings.timezone
-    not_available = [
-        {
-            "measure": "reporting_rate_per_worker",
-            "reason": "the staff directory holds no start dates, so the headcount of a past "
-            "period is unknown; reporting is given as counts per period",
-        }
-    ]
+    not_available: list[dict[str, str]] = []  # reports per head: /analytics/series
     leavers: list[dict[str, Any]] = []
     totals: list[dict[str, Any]] = []
     if group == "risk_domain":
@@ -219,3 +211,75 @@ async def workforce(
         leavers_over_range=totals,
         not_available=not_available,
     )
+
+
+SERIES_CSV = (
+    "period",
+    "first_day",
+    "last_day",
+    "group",
+    "reports",
+    "heads",
+    "reports_per_head",
+    "expected_reports",
+    "hesitancy_lower_bound",
+    "hesitancy",
+    "median_hours_to_first_acknowledgment",
+    "median_working_hours_to_first_acknowledgment",
+    "median_hours_to_named_triage_owner",
+    "median_working_hours_to_named_triage_owner",
+    "exposed_workers",
+    "exposed_leavers",
+    "exposed_leaver_rate",
+    "not_exposed_workers",
+    "not_exposed_leavers",
+    "not_exposed_leaver_rate",
+)
+
+
+def _flat(row: dict[str, Any], group: str) -> dict[str, Any]:
+    flat = {**row, "group": row[group]}
+    for name in ("to_first_acknowledgment", "to_named_triage_owner"):
+        flat[f"median_hours_{name}"] = row[name]["median_hours"]
+        flat[f"median_working_hours_{name}"] = row[name]["median_working_hours"]
+    return flat
+
+
+@router.get("/series", responses={200: {"content": {"text/csv": {}}}})
+async def time_series(
+    session: SessionDep,
+    settings: SettingsDep,
+    _actor: Authorized,
+    start: From,
+    end: To,
+    group: Grouping = "service_line",
+    period: Annotated[PeriodKind, Query(description="ISO week or calendar month")] = "week",
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    """Per ISO week or month overlapping [from, to] (whole periods, the last clipped to `to`)
+    and group, oldest first — the time axis of the dashboard's Trends chart:
+
+    - `reports`: `incident-platform` reports submitted in the period; `heads`: staff-directory
+      workers of the group employed on the period's first day (`started_at` on/before it,
+      `left_at` null or on/after it; none for risk domain); `reports_per_head` = reports ÷ heads.
+    - Hesitancy: `expected_reports` = the mean reports per head of the group's previous six
+      periods × this period's heads; `hesitancy_lower_bound` = the lower end of the central 95%
+      Poisson interval around it; `hesitancy` is true when `reports` is below it (never with
+      fewer than three previous periods).
+    - `to_first_acknowledgment`, `to_named_triage_owner`: over the period's reports with the
+      stamp (`first_acknowledged_at`; the tracker's `triage_owner_assigned_at`): `n`,
+      `median_hours` and `median_working_hours` (provider working time) from `submitted_at`.
+    - Leavers exposed to weak response against not, counting workers employed at the period's
+      start, with counts, rates and Wilson 95% intervals (`*_ci95`), as in `/workforce`.
+
+    `?format=csv` gives the same rows flattened."""
+    _check_range(start, end)
+    calendar = calendar_for(CalendarConfig.from_settings(settings))
+    rows = await series(session, group, start, end, period, calendar)
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, SERIES_CSV, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(_flat(r, group) for r in rows)
+        return PlainTextResponse(out.getvalue(), media_type="text/csv")
+    return _envelope(group, start, end, period=period, rows=rows, not_available=[])

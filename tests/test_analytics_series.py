@@ -1,0 +1,109 @@
+"""Retention analytics over time (/analytics/series) on a small hand-counted set, SQLite and
+PostgreSQL: reports per head with the hesitancy flag, hours and working hours to first
+acknowledgment and to a named triage owner, leavers counted from their start dates with Wilson
+intervals. November 2026 is GMT, so local and UTC times coincide."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.factories import load, load_reports, report_rows, staff_rows
+
+TEAM = "HC-EAST"
+MONDAY_W47 = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+
+
+def worker(eid: str, started: str, left: str | None = None) -> dict[str, Any]:
+    return {"employee_id": eid, "display_name": eid, "email": f"{eid.lower()}@example.org",
+            "roles": ["worker"], "service_line": TEAM, "manager_line": "ML-EAST",
+            "active": left is None, "started_at": started, "left_at": left}  # fmt: skip
+
+
+async def seed(sessions: Any) -> None:
+    team = [worker(f"W-E{i}", "2026-01-01") for i in (1, 2, 4)]
+    team += [worker("W-E3", "2026-01-01", left="2026-11-18"), worker("W-E5", "2026-11-20")]
+    await load(sessions, "staff-directory", staff_rows() + team)
+    rows = []
+    for week in range(6, 0, -1):  # weeks 41-46: one report per head (4 heads)
+        for i in range(4):
+            at = MONDAY_W47 - timedelta(weeks=week) + timedelta(hours=i)
+            rows.append(report_rows(f"NM-H{week}-{i}", submitted_at=at, ack_minutes=60,
+                                    employee_id=f"W-E{i + 1}", service_line=TEAM))  # fmt: skip
+    # Week 47: four reports; acknowledged after 30 min, 2 h and 26 h (Tuesday 12:00), one not.
+    for i, ack in enumerate((30, 120, 26 * 60, None)):
+        rows.append(report_rows(f"NM-W47-{i}", submitted_at=MONDAY_W47, ack_minutes=ack,
+                                employee_id=f"W-E{i + 1}", service_line=TEAM))  # fmt: skip
+    # Triage owners named 1 h and 50 h (Wednesday 12:00) after submission.
+    rows[-4]["manager-response-tracker"]["triage_owner_assigned_at"] = (
+        MONDAY_W47 + timedelta(hours=1)
+    ).isoformat()
+    rows[-3]["manager-response-tracker"]["triage_owner_assigned_at"] = (
+        MONDAY_W47 + timedelta(hours=50)
+    ).isoformat()
+    await load_reports(sessions, rows)  # week 48: no report at all
+
+
+async def test_series_per_week(database_url, sessions, api_for):
+    await seed(sessions)
+    api = await api_for(database_url)
+    params = {"from": "2026-11-16", "to": "2026-11-29", "period": "week"}
+    response = await api.get("/analytics/series", "E-INSPECTOR", params=params)
+    assert response.status_code == 200, response.text
+    rows = [r for r in response.json()["rows"] if r["service_line"] == TEAM]
+    w47, w48 = rows
+    assert (w47["period"], w48["period"]) == ("2026-W47", "2026-W48")
+    # Heads on the period's first day: W-E1..4 on 16 Nov (W-E5 starts on the 20th); on 23 Nov
+    # W-E3 has left (18 Nov) and W-E5 is in post.
+    assert (w47["reports"], w47["heads"], w47["reports_per_head"]) == (4, 4, 1.0)
+    # Six previous weeks at 1 report per head: expected 4.0, Poisson(4) 2.5% point 1.
+    assert (w47["expected_reports"], w47["hesitancy_lower_bound"], w47["hesitancy"]) == (
+        4.0,
+        1,
+        False,
+    )
+    assert (w48["reports"], w48["heads"], w48["expected_reports"]) == (0, 4, 4.0)
+    assert w48["hesitancy_lower_bound"] == 1 and w48["hesitancy"] is True
+    # 0.5 h, 2 h, 26 h (Mon 10:00 -> Tue 12:00 = 7 + 3 = 10 working hours): medians 2 and 2.
+    assert w47["to_first_acknowledgment"] == {
+        "n": 3,
+        "median_hours": 2.0,
+        "median_working_hours": 2.0,
+    }
+    # 1 h and 50 h (Mon 7 + Tue 8 + Wed 3 = 18 working hours): medians 25.5 and 9.5.
+    assert w47["to_named_triage_owner"] == {
+        "n": 2,
+        "median_hours": 25.5,
+        "median_working_hours": 9.5,
+    }
+    assert w48["to_named_triage_owner"] == {
+        "n": 0,
+        "median_hours": None,
+        "median_working_hours": None,
+    }
+    # Leavers: nobody exposed; of the 4 in post on 16 Nov one left (W-E3): 1/4, Wilson 95%.
+    assert (w47["not_exposed_workers"], w47["not_exposed_leavers"]) == (4, 1)
+    assert w47["not_exposed_leaver_rate"] == 0.25
+    assert w47["not_exposed_leaver_rate_ci95"] == [0.0456, 0.6994]
+    assert (w48["not_exposed_workers"], w48["not_exposed_leavers"]) == (4, 0)
+    assert w47["exposed_workers"] == 0 and w47["exposed_leaver_rate_ci95"] is None
+
+    as_csv = await api.get("/analytics/series", "E-INSPECTOR", params={**params, "format": "csv"})
+    lines = list(csv.DictReader(io.StringIO(as_csv.text)))
+    east = [r for r in lines if r["group"] == TEAM]
+    assert [r["hesitancy"] for r in east] == ["False", "True"]
+    assert east[0]["median_working_hours_to_named_triage_owner"] == "9.5"
+    assert (await api.get("/analytics/series", "W-100", params=params)).status_code == 403
+
+
+async def test_leavers_count_only_people_employed_at_the_start(database_url, sessions, api_for):
+    await seed(sessions)
+    api = await api_for(database_url)
+    params = {"from": "2026-11-01", "to": "2026-11-30", "period": "month"}
+    body = (await api.get("/analytics/workforce", "E-INSPECTOR", params=params)).json()
+    east = next(r for r in body["leavers"] if r["service_line"] == TEAM)
+    # W-E5 started on 20 November: not employed on the 1st, so not counted for November.
+    assert (east["not_exposed_workers"], east["not_exposed_leavers"]) == (4, 1)
+    assert east["not_exposed_leaver_rate_ci95"] == [0.0456, 0.6994]
