@@ -10,17 +10,20 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.trace import TracerProvider
 
 from api import docs
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
 from api.routers import ROUTERS
 from api.routers.codec import install_cors
+from api.tracing import install_tracing
 from api.web import WEB_ROUTERS
 from api.web.errors import install_page_errors
 from api.web.session import install_sessions
 from domain.settings import Settings
 from infra.tokens import TokenVerifier
+from infra.tracing import instrument_engine
 from store.db import make_engine, make_sessionmaker
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -45,6 +48,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Database engine and token verifier for the app's lifetime; the engine is disposed after."""
     settings: Settings = app.state.settings
     engine = make_engine(settings.database_url)
+    instrument_engine(engine, app.state.tracer_provider)
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine, settings.signing_key)
     app.state.verifier = TokenVerifier.from_settings(settings)
@@ -54,8 +58,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await engine.dispose()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The API for ``settings`` (default: from the environment); Temporal connects on first use."""
+def create_app(
+    settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    """The API for ``settings`` (default: from the environment); Temporal connects on first use.
+
+    Traces go to ``tracer_provider`` (default: OTLP when ``otel_endpoint`` is set, else none)."""
     settings = settings or Settings()
     app = FastAPI(
         title="Near-miss governance",
@@ -75,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_metrics(app)
+    install_tracing(app, settings, tracer_provider)
     app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="app-static")
     for router in WEB_ROUTERS:
         app.include_router(router)

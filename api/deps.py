@@ -66,7 +66,11 @@ async def temporal_client(app: FastAPI) -> Client:
         client = getattr(state, "temporal_client", None)
         if client is None:
             client = await asyncio.wait_for(
-                connect(state.settings, connect_timeout=TEMPORAL_CONNECT_TIMEOUT),
+                connect(
+                    state.settings,
+                    connect_timeout=TEMPORAL_CONNECT_TIMEOUT,
+                    plugins=getattr(state, "temporal_plugins", ()),
+                ),
                 TEMPORAL_CONNECT_TIMEOUT.total_seconds() + 1,
             )
             state.temporal_client = client

@@ -13,7 +13,7 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
-from temporalio.client import Client, Interceptor
+from temporalio.client import Client, Plugin
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import Runtime
@@ -53,7 +53,7 @@ async def connect(
     *,
     connect_timeout: timedelta | None = None,
     runtime: Runtime | None = None,
-    interceptors: Sequence[Interceptor] = (),
+    plugins: Sequence[Plugin] = (),
 ) -> Client:
     """Connect to the configured server and namespace with the encrypting converter."""
     return await Client.connect(
@@ -63,7 +63,7 @@ async def connect(
         data_converter=data_converter(settings),
         connect_timeout=connect_timeout,
         runtime=runtime,
-        interceptors=interceptors,
+        plugins=plugins,
     )
 
 

@@ -8,6 +8,7 @@ import signal
 from domain.collector import freeze_startup_heap
 from domain.settings import Settings
 from infra.temporal import connect
+from infra.tracing import instrument_engine, temporal_plugins, tracer_provider, use_globally
 from store.db import make_engine, make_sessionmaker
 from worker.registry import build_worker
 from worker.telemetry import make_runtime
@@ -18,8 +19,13 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run the worker until SIGINT/SIGTERM (or ``stop`` is set); a worker failure re-raises."""
     stop = stop or asyncio.Event()
-    client = await connect(settings, runtime=make_runtime(settings))
+    tracing = tracer_provider(settings, "nearmiss-worker")
+    use_globally(tracing)
+    client = await connect(
+        settings, runtime=make_runtime(settings), plugins=temporal_plugins(tracing)
+    )
     engine = make_engine(settings.database_url)
+    instrument_engine(engine, tracing)
     loop = asyncio.get_running_loop()
     for sig in _SIGNALS:
         loop.add_signal_handler(sig, stop.set)
@@ -38,3 +44,5 @@ async def run_worker(settings: Settings, *, stop: asyncio.Event | None = None) -
         for sig in _SIGNALS:
             loop.remove_signal_handler(sig)
         await engine.dispose()
+        if tracing is not None:
+            tracing.shutdown()  # flushes the last spans
