@@ -36,6 +36,21 @@ class Obligation(BaseModel):
     late: bool = False
 
 
+def owed(obligations: list[Obligation]) -> list[dict[str, Any]]:
+    """Open obligations as the case projection keeps them, for "my work" (each person's list)."""
+    return [
+        {
+            "key": ob.key,
+            "title": ob.title,
+            "role": ob.role.value if ob.role else None,
+            "assignee": ob.assignee,
+            "deadline": ob.deadline.isoformat(),
+        }
+        for ob in obligations
+        if ob.done_at is None
+    ]
+
+
 class TimelineEvent(BaseModel):
     at: datetime
     kind: str

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         StepReceipt,
         StepSubmission,
         TimelineEvent,
+        owed,
     )
     from domain.steps import (
         INVALID_FIELDS,
@@ -144,6 +145,7 @@ class CaseWorkflowBase:
                 "current_step": st.current_step,
                 "visible_in": st.visible_in,
                 "pathway_owner": st.pathway_owner,
+                "open": owed(self.obligations.open_items()),
             },
             event=event,
             event_key=key,

@@ -1,0 +1,178 @@
+"""The rows of "my work": what the signed-in person owes, each in words, sorted by due.
+
+Read from the projection (``store.my_work``): reviews awaiting their sign-off, the open
+obligations of cases for their roles or that they own, confirmations they are asked for. Due
+times are the provider's local time; working time left uses the business calendar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import quote
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.deps import Actor
+from api.web.case_view import action_href
+from api.web.render import local_time
+from api.web.words import (
+    REVIEW_TITLES,
+    escalation_class,
+    escalation_words,
+    exposure_words,
+)
+from domain import names
+from domain.calendar import BusinessCalendar, CalendarConfig, calendar_for, compute_deadline
+from domain.reviews import REVIEWS
+from domain.settings import Settings
+from store.my_work import (
+    CaseOwed,
+    awaiting_reviews,
+    breach_levels,
+    case_obligations,
+    confirmations_asked,
+)
+from store.tables import Case, Review
+
+Levels = dict[tuple[str, str], int]
+
+MARK_REVIEWED = names.OBLIGATION_MARK_REVIEWED  # the review workflow's obligation key
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """One thing owed, display-ready."""
+
+    what: str
+    which: str
+    which_href: str
+    exposure: str
+    service_line: str
+    due_at: datetime | None
+    due: str
+    left: str
+    escalation: str
+    css: str
+    href: str
+
+
+def _span(hours: float, day_hours: float) -> str:
+    minutes = round(hours * 60)
+    days, rest = divmod(minutes, round(day_hours * 60))
+    parts = [f"{days} working day{'s' if days != 1 else ''}"] if days else []
+    h, m = divmod(rest, 60)
+    if h:
+        parts.append(f"{h} h")
+    if m or not parts:
+        parts.append(f"{m} min")
+    return " ".join(parts)
+
+
+def time_left(calendar: BusinessCalendar, now: datetime, due: datetime | None) -> str:
+    """Working time to the deadline ("1 working day 3 h left"), or how far past it."""
+    if due is None:
+        return "no deadline"
+    config = calendar.config
+    day = datetime.combine(date.min, config.working_day_end) - datetime.combine(
+        date.min, config.working_day_start
+    )
+    day_hours = day.total_seconds() / 3600 or 8.0
+    if due > now:
+        return f"{_span(calendar.working_hours_between(now, due), day_hours)} left"
+    late = calendar.working_hours_between(due, now)
+    if round(late * 60) == 0:
+        return "overdue, no working time since"
+    return f"overdue by {_span(late, day_hours)} of working time"
+
+
+def _review_rows(
+    reviews: list[Review], levels: Levels, now: datetime, settings: Settings
+) -> list[WorkRow]:
+    config = CalendarConfig.from_settings(settings)
+    calendar = calendar_for(config)
+    rows = []
+    for review in reviews:
+        spec = REVIEWS[review.example]
+        due = compute_deadline(config, spec.reviewed_rule, review.as_of).due_at
+        level = levels.get((review.review_id, MARK_REVIEWED), 0)
+        href = f"/app/reviews/{quote(review.review_id)}"
+        rows.append(
+            WorkRow(
+                what=f"Mark the {REVIEW_TITLES.get(review.example, review.example)} reviewed",
+                which=f"Review {review.review_id} (period {review.period})",
+                which_href=href,
+                exposure="every report in scope",
+                service_line="all",
+                due_at=due,
+                due=local_time(due, settings.timezone),
+                left=time_left(calendar, now, due),
+                escalation=escalation_words(
+                    level, due, now, example=review.example, role=spec.role
+                ),
+                css=escalation_class(level, due, now),
+                href=href,
+            )
+        )
+    return rows
+
+
+def _case_rows(
+    owed: list[CaseOwed], levels: Levels, now: datetime, settings: Settings
+) -> list[WorkRow]:
+    calendar = calendar_for(CalendarConfig.from_settings(settings))
+    rows = []
+    for item in owed:
+        case = item.case
+        level = levels.get((case.case_id, item.key), 0)
+        case_href = f"/app/cases/{quote(case.case_id)}"
+        rows.append(
+            WorkRow(
+                what=item.title,
+                which=f"Report {case.reference} (case {case.case_id})",
+                which_href=case_href,
+                exposure=exposure_words(case.exposure),
+                service_line=case.service_line,
+                due_at=item.deadline,
+                due=local_time(item.deadline, settings.timezone),
+                left=time_left(calendar, now, item.deadline),
+                escalation=escalation_words(
+                    level, item.deadline, now, example=case.example, role=item.role
+                ),
+                css=escalation_class(level, item.deadline, now),
+                href=action_href(case.case_id, item.key) or case_href,
+            )
+        )
+    return rows
+
+
+def _form_rows(cases: list[Case], settings: Settings) -> list[WorkRow]:
+    return [
+        WorkRow(
+            what="Tell us whether your near miss was resolved for you",
+            which=f"Your report {case.reference}",
+            which_href="/app/my-reports",
+            exposure=exposure_words(case.exposure),
+            service_line=case.service_line,
+            due_at=None,
+            due=f"asked {local_time(case.closed_at, settings.timezone)}",
+            left="no deadline",
+            escalation="waiting for your answer",
+            css="",
+            href=f"/app/forms/employee-confirmation?case_ref={quote(case.case_id)}",
+        )
+        for case in cases
+    ]
+
+
+async def work_rows(
+    session: AsyncSession, actor: Actor, now: datetime, settings: Settings
+) -> list[WorkRow]:
+    """Everything the actor owes now, soonest due first (forms without a deadline last)."""
+    reviews = await awaiting_reviews(session, actor.roles)
+    owed = await case_obligations(session, actor.employee_id, actor.roles)
+    subjects = [r.review_id for r in reviews] + [o.case.case_id for o in owed]
+    levels = await breach_levels(session, subjects)
+    rows = _review_rows(reviews, levels, now, settings) + _case_rows(owed, levels, now, settings)
+    rows.sort(key=lambda row: (row.due_at is None, row.due_at or now))
+    return rows + _form_rows(await confirmations_asked(session, actor.employee_id), settings)

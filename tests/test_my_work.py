@@ -1,0 +1,209 @@
+"""My work: everything the signed-in person owes now, in words, soonest due first — reviews to
+sign off, case steps for their roles, a pathway they own, forms they are asked for."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from playwright.async_api import async_playwright, expect
+
+from api.web.work_rows import time_left
+from domain import names
+from domain.calendar import BusinessCalendar, CalendarConfig
+from store.db import transaction
+from store.tables import Breach, Case
+from tests.api_support import CRITICAL, EMERGING, seed, wait_stage
+from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
+from tests.browser_support import chromium as chromium  # the fixture
+from tests.factories import load, staff_rows
+from tests.fixtures.api import ApiClient, ApiFactory
+from tests.fixtures.mail import free_port
+from tests.web_support import sign_in, text
+from tests.workflow_support import next_working_day, running_worker, skip, wait_for
+
+LONDON = BusinessCalendar(CalendarConfig())
+
+
+def _rows(page: str) -> list[str]:
+    """The my-work table's rows as text, in order."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in page else ""
+    return [text(row) for row in body.split("</tr>") if "<td" in row]
+
+
+def test_working_time_left_follows_the_business_calendar() -> None:
+    monday_9 = datetime(2026, 12, 7, 9, tzinfo=UTC)  # London is on UTC in December
+    assert time_left(LONDON, monday_9, datetime(2026, 12, 8, 13, tzinfo=UTC)) == (
+        "1 working day 4 h left"
+    )
+    friday_16 = datetime(2026, 12, 11, 16, tzinfo=UTC)  # over the weekend: 1 h Fri + 1 h Mon
+    assert time_left(LONDON, friday_16, datetime(2026, 12, 14, 10, tzinfo=UTC)) == "2 h left"
+    late = time_left(LONDON, datetime(2026, 12, 7, 9, 30, tzinfo=UTC), monday_9)
+    assert late == "overdue by 30 min of working time"
+
+
+async def test_reviews_and_steps_come_to_the_people_who_owe_them(  # type: ignore[no-untyped-def]
+    own_env, sqlite_url, sessions_for, api_for
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(
+            sqlite_url, temporal=own_env.client, temporal_task_queue=queue,
+            env="development", api_host="127.0.0.1",
+        )  # fmt: skip
+        api.app.state.clock = own_env.get_current_time
+        day = await next_working_day(own_env)
+        await seed(sessions, day)
+        rid = (await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")).json()["review_id"]
+
+        async def generated() -> bool:
+            return (await api.get(f"/reviews/{rid}", "E-ANALYST")).status_code == 200
+
+        await wait_for(generated)
+        await sign_in(api, "E-ANALYST")
+        [review] = _rows((await api.http.get("/app")).text)
+        assert "Mark the Daily acknowledgment review reviewed" in review
+        assert f"{day:%a} {day.day} {day:%b}, 09:30" in review and "on time" in review
+        assert f'href="/app/reviews/{rid}"' in (await api.http.get("/app")).text
+
+        assert (await api.post(f"/reviews/{rid}/reviewed", "E-ANALYST")).status_code == 200
+        await wait_stage(api, names.ack_case_id(CRITICAL), "triage-attribution")
+        await wait_stage(api, names.ack_case_id(EMERGING), "triage-attribution")
+        assert "Nothing is waiting for you" in (await api.http.get("/app")).text
+
+        await sign_in(api, "E-SUPERVISOR")
+        page = (await api.http.get("/app")).text
+        rows = _rows(page)
+        assert len(rows) == 2 and all("Triage-failure attribution" in r for r in rows)
+        assert "Critical" in html.unescape(page) or "critical" in page
+        assert f'href="/app/cases/{names.ack_case_id(CRITICAL)}/steps/triage-attribution"' in page
+        assert all("HC-NORTH" in r and " left" in r and "on time" in r for r in rows)
+
+        view = (await api.get(f"/cases/{names.ack_case_id(CRITICAL)}", "E-SUPERVISOR")).json()
+        deadline = datetime.fromisoformat(
+            view["live"]["obligations"]["triage-attribution"]["deadline"]
+        )
+        await skip(own_env, deadline - await own_env.get_current_time() + timedelta(minutes=30))
+
+        async def escalated() -> list[str]:
+            rows = _rows((await api.http.get("/app")).text)
+            return rows if "reminder 1 to the" in rows[0] else []
+
+        rows = await wait_for(escalated)
+        assert "overdue — reminder 1 to the near-miss governance supervisor" in rows[0]
+        assert "overdue, no working time since" in rows[0]  # 17:30: after close of business
+
+        await sign_in(api, "W-100")
+        worker = text((await api.http.get("/app")).text)
+        assert "Nothing is waiting for you" in worker and "no governance role" in worker
+
+
+# -- from the projection alone (no Temporal): a named owner's pathway, a form asked for ------
+
+NOW = datetime(2026, 12, 9, 12, tzinfo=UTC)  # Wednesday noon in London
+PATHWAY = "ack-case-NM-OWNED"
+CLOSED = "ack-case-NM-CLOSED"
+
+
+def _case(case_id: str, **values: Any) -> Case:
+    at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    fields: dict[str, Any] = {
+        "case_id": case_id, "example": "acknowledgment",
+        "reference": case_id.removeprefix("ack-case-"), "review_id": "ack-review-2026-12-01",
+        "employee_id": "W-100", "service_line": "HC-SOUTH", "exposure": "critical",
+        "stage": "pathway-acceptance", "status": "open", "assigned_role": None,
+        "assignee": "E-OWNER", "deadline": at, "escalation_level": 0, "opened_at": at,
+        "updated_at": at, "closed_at": None, "detail": {},
+    }  # fmt: skip
+    return Case(**(fields | values))
+
+
+async def seeded(sqlite_url: str, sessions_for: Any, api_for: ApiFactory) -> ApiClient:
+    """Staff, an owned pathway (acceptance overdue at level 2, an action) and a closed case."""
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    due, later = NOW - timedelta(days=2), NOW + timedelta(days=5)
+    open_items = [
+        {"key": "pathway-acceptance", "title": "Accept the recovery pathway", "role": None,
+         "assignee": "E-OWNER", "deadline": due.isoformat()},
+        {"key": "action:retrain", "title": "Retrain the triage rota", "role": None,
+         "assignee": "E-OWNER", "deadline": later.isoformat()},
+    ]  # fmt: skip
+    async with transaction(sessions) as session:
+        session.add(_case(PATHWAY, detail={"pathway_owner": "E-OWNER", "open": open_items}))
+        session.add(_case(CLOSED, status="closed", closed_at=due, detail={}))
+        for level in (1, 2):
+            session.add(
+                Breach(case_id=PATHWAY, step="pathway-acceptance", deadline=due, level=level,
+                       escalated_at=due + timedelta(hours=level))
+            )  # fmt: skip
+    api = await api_for(
+        sqlite_url, env="development", api_host="127.0.0.1",
+        temporal_address=f"127.0.0.1:{free_port()}",
+    )  # fmt: skip
+
+    async def clock() -> datetime:
+        return NOW
+
+    api.app.state.clock = clock
+    return api
+
+
+async def test_a_named_owner_sees_their_pathway_and_a_worker_the_form_asked_for(
+    sqlite_url: str, sessions_for: Any, api_for: ApiFactory
+) -> None:
+    api = await seeded(sqlite_url, sessions_for, api_for)
+    await sign_in(api, "E-OWNER")
+    page = (await api.http.get("/app")).text
+    accept, action = _rows(page)  # soonest due first
+    assert "Accept the recovery pathway" in accept and "Retrain the triage rota" in action
+    assert "overdue — escalated to the director" in accept and "reminder 2" in accept
+    assert "Report NM-OWNED" in accept and "HC-SOUTH" in accept
+    assert "Mon 7 Dec, 12:00" in accept and "overdue by 2 working days" in accept
+    assert f'href="/app/cases/{PATHWAY}/pathway/accept"' in page
+    assert f'href="/app/cases/{PATHWAY}/pathway/actions/retrain"' in page
+    assert "on time" in action and "Mon 14 Dec, 12:00" in action and "3 working days left" in action
+
+    await sign_in(api, "W-100")
+    page = (await api.http.get("/app")).text
+    [form] = _rows(page)
+    assert "resolved for you" in form and "NM-CLOSED" in form
+    assert f'href="/app/forms/employee-confirmation?case_ref={CLOSED}"' in page
+    answer = {"case_ref": CLOSED, "confirmed": True}
+    assert (await api.post("/forms/employee-confirmation", "W-100", json=answer)).status_code == 200
+    assert "Nothing is waiting for you" in (await api.http.get("/app")).text
+
+
+async def test_my_work_in_the_browser_on_a_laptop_and_a_phone(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, api_for, chromium
+) -> None:
+    await seeded(sqlite_url, sessions_for, api_for)
+
+    async def clock() -> datetime:
+        return NOW
+
+    async with serve_pages(sqlite_url, None, "unused", clock) as base, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1024, "height": 800})
+        await sign_in_as(page, base, "E-Owner", "/app")
+        table = page.get_by_role("table", name="What you owe now, soonest due first")
+        await expect(table.get_by_role("row")).to_have_count(3)  # the header and two rows
+        await accessible(page, "my-work")
+        await page.keyboard.press("Tab")  # skip link first, then the page in order
+        link = page.get_by_role("link", name="Accept the recovery pathway")
+        for _ in range(12):
+            if await link.evaluate("el => el === document.activeElement"):
+                break
+            await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"{base}/app/cases/{PATHWAY}/pathway/accept")
+
+        phone = await browser.new_page(viewport={"width": 390, "height": 844})
+        await sign_in_as(phone, base, "W-100", "/app")
+        await expect(phone.get_by_role("link", name=re.compile("resolved for you"))).to_be_visible()
+        width = await phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
+        await accessible(phone, "my-work-phone")
+        await browser.close()
