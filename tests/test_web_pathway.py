@@ -104,6 +104,8 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         year, week, _ = (await own_env.get_current_time()).isocalendar()
         pack = f"/packs/weekly-sustainability/{year}-W{week:02d}/publish"
         await wait_stage(api, case_id, "awaiting-visibility")
+        waiting = text((await api.http.get(f"/app/cases/{case_id}")).text)
+        assert "Waiting for the pathway to appear in a published pack" in waiting
         assert (await api.post(pack, "E-DIRECTOR")).status_code == 200
         await wait_stage(api, case_id, "active-recovery")
 

@@ -7,38 +7,10 @@ CSRF-protected, a double post applied once) opening the cases the page then link
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from domain import names
 from tests.api_support import CRITICAL, EMERGING, FINE
-from tests.factories import load, load_reports, report_rows, staff_rows
-from tests.web_support import csrf, form, sign_in, text
-from tests.workflow_support import local_as_of, next_working_day, running_worker, wait_for
-
-SPLIT = "NM-SPLIT-1"
-
-
-async def _seed(sessions, day) -> None:  # type: ignore[no-untyped-def]
-    as_of = local_as_of(day)
-    await load(sessions, "staff-directory", staff_rows())
-    split = report_rows(SPLIT, submitted_at=as_of - timedelta(days=2), ack_minutes=None)
-    split["manager-response-tracker"]["service_line"] = "HC-SOUTH"  # the sources disagree
-    await load_reports(
-        sessions,
-        [
-            report_rows(CRITICAL, submitted_at=as_of - timedelta(days=3), ack_minutes=None),
-            report_rows(
-                EMERGING,
-                submitted_at=as_of - timedelta(hours=36),
-                ack_minutes=None,
-                service_line="HC-EAST",
-            ),
-            report_rows(
-                FINE, submitted_at=as_of - timedelta(days=2), ack_minutes=30, status="triaged"
-            ),
-            split,
-        ],
-    )
+from tests.web_support import SPLIT, csrf, form, seed_with_exception, sign_in, text
+from tests.workflow_support import next_working_day, running_worker, wait_for
 
 
 async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +25,7 @@ async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:
         )
         api.app.state.clock = own_env.get_current_time
         day = await next_working_day(own_env)
-        await _seed(sessions, day)
+        await seed_with_exception(sessions, day)
         started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
         rid = started.json()["review_id"]
 

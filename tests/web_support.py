@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from typing import Any
+
+from tests.api_support import CRITICAL, EMERGING, FINE
+from tests.factories import load, load_reports, report_rows, staff_rows
+from tests.workflow_support import local_as_of
 
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
@@ -54,3 +59,30 @@ def text(html: str) -> str:
     """The page's visible text, whitespace collapsed (for assertions on words)."""
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()
+
+
+SPLIT = "NM-SPLIT-1"
+
+
+async def seed_with_exception(sessions: Any, day: date) -> None:
+    """Example 1's three reports (critical, emerging, fine) and one whose sources disagree."""
+    as_of = local_as_of(day)
+    await load(sessions, "staff-directory", staff_rows())
+    split = report_rows(SPLIT, submitted_at=as_of - timedelta(days=2), ack_minutes=None)
+    split["manager-response-tracker"]["service_line"] = "HC-SOUTH"  # the sources disagree
+    await load_reports(
+        sessions,
+        [
+            report_rows(CRITICAL, submitted_at=as_of - timedelta(days=3), ack_minutes=None),
+            report_rows(
+                EMERGING,
+                submitted_at=as_of - timedelta(hours=36),
+                ack_minutes=None,
+                service_line="HC-EAST",
+            ),
+            report_rows(
+                FINE, submitted_at=as_of - timedelta(days=2), ack_minutes=30, status="triaged"
+            ),
+            split,
+        ],
+    )

@@ -20,7 +20,7 @@ from api.web.case_view import WorkerOwnCase, history, load_case, open_rows
 from api.web.document_view import to_node
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked, safe_next
-from api.web.words import EXAMPLE_TITLES, exposure_words, humanize
+from api.web.words import EXAMPLE_TITLES, exposure_words, humanize, waiting_words
 from domain.roles import GOVERNANCE_ROLES
 from store.db import transaction
 
@@ -52,6 +52,8 @@ async def case_page(case_id: str, request: Request, actor: Authorized) -> Respon
     if page.live is not None and page.live.pathway_owner:
         owner = page.live.pathway_owner
         facts.append(("Pathway owner", page.names.get(owner, owner)))
+    if waiting := waiting_words(page.live.stage if page.live else case.stage):
+        facts.append(("Waiting for", waiting))
     if case.closed_at is not None:
         facts.append(("Closed", local_time(case.closed_at, tz)))
     context = {

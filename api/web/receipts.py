@@ -13,7 +13,7 @@ from api.errors import NotFound
 from api.web.case_view import PATHWAY_LOGS, CasePage, history, load_case, open_rows
 from api.web.document_view import to_node
 from api.web.render import local_time, render
-from api.web.words import humanize
+from api.web.words import humanize, waiting_words
 from domain.examples import STEP_SPECS
 from store.db import transaction
 from store.registers import RegisterEntry, entries, find_request
@@ -84,5 +84,6 @@ async def receipt(
         "deadline": local_time(deadline or (ob.deadline if ob else None), tz),
         "recorded": to_node(payload, tz),
         "rows": open_rows(page, tz),
+        "waiting": waiting_words(page.live.stage if page.live else page.case.stage),
     }
     return render(request, "receipt.html", context)

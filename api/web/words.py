@@ -28,6 +28,22 @@ EXPOSURE_WORDS = {
 }
 
 
+# What a case waits for when no person owes anything on it (a stage between obligations).
+WAITING = {
+    "awaiting-visibility": "the pathway to appear in a published pack; publishing makes it active",
+    "awaiting-validation": "its validation, which opens on its own (14 days after activation in "
+    "example 2, 21 days in example 3)",
+    "active-recovery": "its pathway's actions to be done by the named owner",
+    "active-stabilization": "its pathway's actions and then its validation",
+    "active-repair": "its pathway's actions and then its validation",
+}
+
+
+def waiting_words(stage: str | None) -> str:
+    """What a case at ``stage`` waits for, in words ("" when a step is simply open)."""
+    return WAITING.get(stage or "", "")
+
+
 def humanize(slug: str | None) -> str:
     """``absent_named_triage_ownership`` or ``absent-named-…`` → "Absent named triage ownership"."""
     if not slug:
