@@ -4,6 +4,7 @@ and recurrence; example 3's credibility by service line and reviewer, repairs an
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -100,12 +101,14 @@ def _recurrence(items: list[tuple[str, ReviewItem]]) -> Doc:
 async def learning_sections(
     session: AsyncSession, win: Window, listed: list[Case], items: list[tuple[str, ReviewItem]]
 ) -> list[Doc]:
-    cases = await example_cases(session, names.EXAMPLE_LEARNING, win.after)
+    # The cycle's audit runs after it: its cases open in the following cycle.
+    cases = await example_cases(session, names.EXAMPLE_LEARNING, win.after + timedelta(days=14))
+    listed_ids = {c.case_id for c in listed}
     authorized = {
         e.subject
         for e in await entries_in(session, [c.case_id for c in cases], "stabilization_pathway", win)
     }
-    shown = [c for c in cases if c.case_id in authorized or c in listed]
+    shown = [c for c in cases if c.case_id in authorized or c.case_id in listed_ids]
     return [
         section(
             "Stabilization pathways",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import names
 from domain.calendar import BusinessCalendar
 from domain.cases import PackSummary
-from domain.pack_periods import period_bounds
+from domain.pack_periods import CYCLE_DAYS, period_bounds
 from domain.packs import AWAITING_VISIBILITY_STAGES, PackSpec
 from store.pack_common import cases_of, window
 from store.pack_content import build
@@ -23,9 +24,12 @@ async def get_pack(session: AsyncSession, kind: str, period: str) -> Pack | None
 async def awaiting_cases(
     session: AsyncSession, spec: PackSpec, period: str, calendar: BusinessCalendar, anchor: date
 ) -> list[str]:
-    """The example's cases awaiting pack visibility that were opened before the period ended."""
+    """The example's cases awaiting pack visibility opened before the period ended; for a
+    fortnightly summary, before the next cycle ended (its audit runs after its cycle, and the
+    summary is published on the audit day)."""
     bounds = period_bounds(spec.kind, period, anchor)
-    win = window(bounds.first, bounds.after, calendar)
+    extra = timedelta(days=CYCLE_DAYS) if spec.kind == names.PACK_FORTNIGHTLY else timedelta(0)
+    win = window(bounds.first, bounds.after + extra, calendar)
     found = await session.scalars(
         select(Case.case_id)
         .where(

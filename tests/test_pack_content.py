@@ -15,7 +15,7 @@ from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from store import packs as pack_store
 from tests.factories import load, staff_rows
-from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
+from tests.pack_seed import C3, C9, L2, NM1, NOW, fixed_clock, seed_learning_closure, seed_weekly
 
 CALENDAR = BusinessCalendar(CalendarConfig())
 WEEKLY = PACKS[names.PACK_WEEKLY]
@@ -151,3 +151,68 @@ async def test_periods_must_exist_and_have_begun(database_url, api_for, sessions
     async with sessions() as session:
         assert await pack_store.get_pack(session, names.PACK_MONTHLY, "2031-07") is None
     assert date(2026, 11, 23) - DEFAULT_ANCHOR == (date(2026, 11, 23) - date(2026, 1, 5))
+
+
+async def test_monthly_board_pack_shows_the_review_run_in_its_month(sessions):
+    async with sessions() as session, session.begin():
+        await seed_learning_closure(session)
+    doc = await stored(sessions, names.PACK_MONTHLY, "2026-11")
+    assert doc["case_ids"] == [C3]  # failed, awaiting board visibility
+    assert doc["subtitle"] == "November 2026"
+    assert dict(block(section(doc, "Summary"), "figures")["items"]) == {
+        "Closures reviewed": 4,
+        "Employee-confirmed": "1 of 3 (33%)",
+        "Reopened within 30 days": "1 of 3 (33%)",
+        "Failed cases awaiting board visibility": 1,
+    }
+    lines = section(doc, "Closure credibility by service line")
+    assert block(lines, "table")["rows"] == [["HC-NORTH", 1, 1, 0], ["HC-SOUTH", 0, 0, 1]]
+    assert block(lines, "chart")["series"][2] == {
+        "name": "failed closure credibility",
+        "values": [0.0, 1.0],
+    }
+    reviewers = section(doc, "Closure credibility by reviewer")
+    assert block(reviewers, "table")["rows"] == [["role a", 1, 1, 0], ["role b", 0, 0, 1]]
+    repairs = section(doc, "Repair validations and minuted escalations")
+    assert block(repairs, "table")["rows"] == [
+        [C9, "26 Nov 2026 11:00 GMT", "close", "credible closure", 2, 4, "—"]
+    ]
+    confidence = block(section(doc, "Confidence before and after repair"), "chart")
+    assert confidence["categories"] == [C9]
+    assert confidence["series"] == [
+        {"name": "before", "values": [2.0]},
+        {"name": "after", "values": [4.0]},
+    ]
+    # December shows no review yet (October's review ran in November).
+    december = await stored(sessions, names.PACK_MONTHLY, "2026-12")
+    assert dict(block(section(december, "Summary"), "figures")["items"])["Closures reviewed"] == 0
+
+
+async def test_fortnightly_summary_shows_its_cycle_audit(sessions):
+    async with sessions() as session, session.begin():
+        await seed_learning_closure(session)
+    doc = await stored(sessions, names.PACK_FORTNIGHTLY, "2026-11-09")
+    assert doc["case_ids"] == [L2]  # opened on the audit day, after the cycle
+    assert doc["subtitle"] == "cycle of 9 November 2026 to 22 November 2026"
+    indicators = section(doc, "Audit counts by indicator")
+    assert dict(block(indicators, "figures")["items"]) == {
+        "visible learning closure": 1,
+        "emerging exposure": 1,
+        "critical exposure": 1,
+        "exceptions": 1,
+    }
+    assert block(indicators, "table")["rows"] == [
+        ["corrective action incomplete at closure", 0, 1, 1],
+        ["no feedback to reporter", 1, 0, 1],
+        ["no shared learning despite wider relevance", 0, 0, 0],
+        ["recurrence within 30 days", 0, 1, 1],
+        ["corrective action overdue", 0, 0, 0],
+    ]
+    pathways = block(section(doc, "Stabilization pathways"), "table")["rows"]
+    assert [r[:5] for r in pathways] == [
+        [L2, "HC-NORTH", "critical exposure", "controlled bulletin", "E-OWNER"]
+    ]
+    recurrence = block(section(doc, "Recurrence"), "table")["rows"]
+    assert recurrence == [["medication", 2, 0, 0], ["route travel", 1, 1, 2]]
+    following = await stored(sessions, names.PACK_FORTNIGHTLY, "2026-11-23")
+    assert following["case_ids"] == [L2]  # still awaiting: the next summary lists it too
