@@ -86,6 +86,8 @@ def _step_rule(spec: StepSpec) -> Rule:
 
 API_RULES: list[Rule] = [
     _public("GET", "/health", "liveness and dependencies"),
+    _public("GET", "/health/live", "the process answers"),
+    _public("GET", "/health/ready", "database, Temporal and a polling worker"),
     _public("GET", "/openapi.json", "the API description"),
     _public("GET", "/docs", "Swagger UI (served by the service)"),
     _public("GET", "/docs/oauth2-redirect", "Swagger UI's OAuth2 redirect"),

@@ -1,4 +1,5 @@
-"""``GET /health``: is the API able to reach Temporal and the database (quickly)?"""
+"""``GET /health`` (Temporal and the database), ``/health/live`` (the process) and
+``/health/ready`` (database, Temporal, and a worker polling the task queue), all quick."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import text
 
 from api.deps import temporal_client
 from api.guard import GuardedRoute
+from infra.temporal import task_queue_pollers
 
 CHECK_TIMEOUT = 2.0
 
@@ -64,4 +66,53 @@ async def health(request: Request) -> JSONResponse:
     )
     ok = temporal == "ok" and database == "ok"
     body = Health(status="ok" if ok else "degraded", temporal=temporal, database=database)
+    return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+
+
+class Liveness(BaseModel):
+    status: Literal["alive"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not-ready"]
+    database: str
+    temporal: str
+    worker: str
+
+
+async def _check_worker(app: FastAPI) -> str:
+    settings = app.state.settings
+    queue = settings.temporal_task_queue
+    try:
+        client = await asyncio.wait_for(temporal_client(app), CHECK_TIMEOUT + 1)
+        pollers = await asyncio.wait_for(
+            task_queue_pollers(client, settings.temporal_namespace, queue), CHECK_TIMEOUT + 1
+        )
+    except Exception as exc:  # a health check reports every failure, it never raises
+        return f"unknown: {_describe(exc)}"
+    return "ok" if pollers.get("workflow") else f"no worker polls task queue {queue!r}"
+
+
+@router.get("/health/live", response_model=Liveness)
+async def live() -> Liveness:
+    """200 while the process serves requests (restart it when this fails). No auth."""
+    return Liveness(status="alive")
+
+
+@router.get(
+    "/health/ready",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "a dependency is not ready"}},
+)
+async def ready(request: Request) -> JSONResponse:
+    """200 when the database and Temporal answer and a worker polls the task queue; 503
+    otherwise (send no traffic, page if it lasts). No auth."""
+    app = request.app
+    database, temporal, worker = await asyncio.gather(
+        _check_database(app), _check_temporal(app), _check_worker(app)
+    )
+    ok = database == temporal == worker == "ok"
+    body = Readiness(
+        status="ready" if ok else "not-ready", database=database, temporal=temporal, worker=worker
+    )
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
