@@ -29,9 +29,10 @@ def signing_key(seed_b64: str = DEV_SIGNING_KEY) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
-def public_key_hex(key: Ed25519PrivateKey) -> str:
+def public_key_hex(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     """The raw public key as 64 hex digits (what packs print)."""
-    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return public.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
 
 def load_public_key(value: str) -> Ed25519PublicKey:

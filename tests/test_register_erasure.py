@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from store import tables
 from store.db import transaction
@@ -83,3 +83,38 @@ async def test_a_payload_removed_without_an_erasure_entry_is_caught(database_url
         result = await verify_chain(session, "triage-attribution")
     assert not result.ok and result.first_bad_seq == 2
     assert result.reason == "payload erased without an erasure entry"
+
+
+async def test_the_evidence_pack_prints_signed_heads_a_reader_can_verify_later(
+    database_url, sessions, api_for
+):
+    await load(sessions, "staff-directory", staff_rows())
+    await _seed(sessions)
+    api = await api_for(database_url, temporal_address=f"127.0.0.1:{free_port()}")
+    pack = await api.get("/evidence?from=2026-11-01&to=2026-11-30", "E-INSPECTOR")
+    assert pack.status_code == 200, pack.text
+    [registers] = [s for s in pack.json()["sections"] if s["title"] == "Register verification"]
+    texts = " ".join(b["text"] for b in registers["blocks"] if b["type"] == "text")
+    public = (await api.get("/registers/public-key", "E-INSPECTOR")).json()["public_key"]
+    assert public in texts
+    signed = dict(next(b for b in registers["blocks"] if b.get("title") == "Signed heads")["rows"])
+    head = signed["triage-attribution"]
+    url = "/registers/triage-attribution/verify"
+    ok = (await api.get(url, "E-INSPECTOR", params={"head": head})).json()
+    assert ok["ok"] and ok["anchored_seq"] == 2 and "1 given head" in ok["anchor"]
+    forged = head[:-4] + ("0000" if not head.endswith("0000") else "1111")
+    refused = await api.get(url, "E-INSPECTOR", params={"head": forged})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "head.0"
+    async with transaction(sessions) as session:  # cut back behind the pack's head
+        await session.execute(
+            update(tables.RegisterHead)
+            .where(tables.RegisterHead.register == "triage-attribution")
+            .values(seq=1)
+        )
+        await session.execute(
+            delete(tables.RegisterEntry).where(
+                tables.RegisterEntry.register == "triage-attribution", tables.RegisterEntry.seq == 2
+            )
+        )
+    cut = (await api.get(url, "E-INSPECTOR", params={"head": head})).json()
+    assert not cut["ok"] and cut["first_bad_seq"] == 2, cut

@@ -31,6 +31,7 @@ from store.evidence import EXAMPLES, Scope, closure_credibility, example_section
 from store.evidence_more import chronologies, trends
 from store.pack_common import window
 from store.register_verify import Anchor, service_public_key, verify_chain
+from store.signing import public_key_hex
 from store.tables import RegisterEntry, RegisterHead
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], route_class=GuardedRoute)
@@ -72,7 +73,9 @@ async def registers_section(session: AsyncSession, request: Request, scope: Scop
         ).all()
     )
     rows: list[list[Cell]] = []
+    signed: list[list[Cell]] = []
     for head in await session.scalars(select(RegisterHead).order_by(RegisterHead.register)):
+        signed.append([head.register, f"{head.seq}:{head.hash}:{head.signature}"])
         mine = [a for a in anchors if a.register == head.register]
         r = await verify_chain(session, head.register, public=public, anchors=mine)
         anchored = f", anchored to seq {r.anchored_seq}" if r.anchored_seq else ""
@@ -97,6 +100,13 @@ async def registers_section(session: AsyncSession, request: Request, scope: Scop
             rows,
             "No register has entries yet.",
         ),
+        text(
+            f"Signed checkpoint: the service's Ed25519 public key is {public_key_hex(public)}. "
+            "Keep the heads below: `nearmiss registers verify NAME --head SEQ:HASH:SIGNATURE` "
+            "(or GET /registers/NAME/verify?head=…) later shows whether a register still reaches "
+            "them; one cut back or rewritten since this pack fails."
+        ),
+        table("Signed heads", ["Register", "Signed head (SEQ:HASH:SIGNATURE)"], signed),
         anchor="registers",
     )
 

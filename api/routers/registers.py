@@ -6,7 +6,7 @@ can check for themselves that no entry was altered, removed or reordered.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from api.anchors import reader_anchors, temporal_anchors
 from api.authz import Authorized
+from api.clock import Now
 from api.deps import SessionDep
 from api.errors import NotFound
 from api.guard import GuardedRoute
@@ -95,14 +96,16 @@ async def public_key(session: SessionDep, _actor: Authorized) -> PublicKey:
 
 
 @router.post("/erasures")
-async def erase(body: ErasureRequest, session: SessionDep, actor: Authorized) -> ErasureAnswer:
+async def erase(
+    body: ErasureRequest, session: SessionDep, actor: Authorized, now: Now
+) -> ErasureAnswer:
     """Erase every register payload holding a person's identifier (UK GDPR erasure on
     request); the chains still verify and the erasure is an entry of the ``erasures`` register."""
     erasure = await erase_person(
         session,
         body.person,
         actor=actor.employee_id,
-        at=datetime.now(UTC),
+        at=now,
         request_ref=body.request_ref,
     )
     await session.commit()
