@@ -52,7 +52,7 @@ async def case_page(case_id: str, request: Request, actor: Authorized) -> Respon
     if page.live is not None and page.live.pathway_owner:
         owner = page.live.pathway_owner
         facts.append(("Pathway owner", page.names.get(owner, owner)))
-    if waiting := waiting_words(page.live.stage if page.live else case.stage):
+    if waiting := waiting_words(page.live.stage if page.live else case.stage, case.example):
         facts.append(("Waiting for", waiting))
     if case.closed_at is not None:
         facts.append(("Closed", local_time(case.closed_at, tz)))

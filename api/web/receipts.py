@@ -84,6 +84,8 @@ async def receipt(
         "deadline": local_time(deadline or (ob.deadline if ob else None), tz),
         "recorded": to_node(payload, tz),
         "rows": open_rows(page, tz),
-        "waiting": waiting_words(page.live.stage if page.live else page.case.stage),
+        "waiting": waiting_words(
+            page.live.stage if page.live else page.case.stage, page.case.example
+        ),
     }
     return render(request, "receipt.html", context)

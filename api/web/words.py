@@ -31,17 +31,20 @@ EXPOSURE_WORDS = {
 # What a case waits for when no person owes anything on it (a stage between obligations).
 WAITING = {
     "awaiting-visibility": "the pathway to appear in a published pack; publishing makes it active",
-    "awaiting-validation": "its validation, which opens on its own (14 days after activation in "
-    "example 2, 21 days in example 3)",
+    "awaiting-validation": "its next validation, which opens on its own {days} days after the "
+    "pathway became active",
     "active-recovery": "its pathway's actions to be done by the named owner",
     "active-stabilization": "its pathway's actions and then its validation",
     "active-repair": "its pathway's actions and then its validation",
 }
 
 
-def waiting_words(stage: str | None) -> str:
+VALIDATION_DAYS = {"learning-visibility": 14, "closure-credibility": 21}
+
+
+def waiting_words(stage: str | None, example: str) -> str:
     """What a case at ``stage`` waits for, in words ("" when a step is simply open)."""
-    return WAITING.get(stage or "", "")
+    return WAITING.get(stage or "", "").format(days=VALIDATION_DAYS.get(example, 14))
 
 
 def humanize(slug: str | None) -> str:
