@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 from activities.case_starter import start_cases
 from activities.deps import ActivityDeps
 from domain import names
-from domain.acknowledgment import EXPOSED, AttributionValues, RetentionValues, instant
+from domain.acknowledgment import EXPOSED, AckPolicy, AttributionValues, RetentionValues, instant
 from domain.acknowledgment_steps import SAFETY_LEARNING_ASSURANCE_WORKSPACE
 from domain.cases import (
     CaseInput,
@@ -23,11 +23,13 @@ from domain.cases import (
     ReviewedRequest,
     ReviewSummary,
 )
-from domain.reviews import REVIEWS
+from domain.reviews import GENERATE_REVIEW, REVIEWS
 from store import acknowledgment as reviews
 from store.acknowledgment_values import attribution_values, retention_values
+from store.cases import resolve_breaches
 from store.db import transaction
 from store.documents import build_document
+from store.policies import current_policy
 from store.registers import append_entry
 from store.sources import current_records
 from store.tables import Case, RegisterEntry, Review, ReviewItem
@@ -37,6 +39,26 @@ def _instant(value: str) -> datetime:
     parsed = instant(value)
     assert parsed is not None
     return parsed
+
+
+def generation_instant() -> datetime:
+    """The instant this attempt of a generation activity started (Temporal's clock, so the
+    time-skipping server's in tests): the review's true generation time, not its as_of."""
+    return activity.info().current_attempt_scheduled_time
+
+
+async def record_generation(
+    session: AsyncSession,
+    review_id: str,
+    workspace: str,
+    generated_at: datetime,
+    payload: dict[str, Any],
+    kind: str = "review_generated",
+) -> None:
+    """Store the generated review in its example's workspace (the seed: "stored in the …
+    workspace before any case can be classified") and resolve a late generation's breaches."""
+    await workspace_entry(session, review_id, kind, "system", generated_at, payload, workspace)
+    await resolve_breaches(session, review_id, GENERATE_REVIEW, generated_at)
 
 
 async def workspace_entry(
@@ -76,31 +98,33 @@ class AcknowledgmentActivities:
 
     @activity.defn(name=names.ACT_GENERATE_ACK_REVIEW)
     async def generate_acknowledgment_review(self, request: GenerateReviewRequest) -> ReviewSummary:
-        """Reconcile, classify and store the review (idempotent: an existing review is kept)."""
+        """Reconcile, classify and store the review with the provider's current rules, recording
+        when it was really generated (idempotent: an existing review is kept)."""
         async with transaction(self.deps.sessions) as session:
             result = await reviews.generate_review(
                 session,
                 request.review_id,
                 date.fromisoformat(request.period),
                 request.as_of,
-                self.deps.ack_policy,
-                generated_at=request.as_of,
+                await current_policy(session, AckPolicy),
+                generated_at=generation_instant(),
             )
-            await workspace_entry(
+            await record_generation(
                 session,
                 request.review_id,
-                "review_generated",
-                "system",
-                request.as_of,
+                SAFETY_LEARNING_ASSURANCE_WORKSPACE,
+                result.generated_at,
                 {
                     "counts": result.counts,
                     "exceptions": result.exceptions,
                     "as_of": result.as_of.isoformat(),
+                    "generated_at": result.generated_at.isoformat(),
                 },
             )
         return ReviewSummary(
             review_id=result.review_id,
             as_of=result.as_of,
+            generated_at=result.generated_at,
             counts=result.counts,
             exceptions=result.exceptions,
             exposed=result.exposed,

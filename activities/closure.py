@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from temporalio import activity
 
+from activities.acknowledgment import generation_instant, record_generation
 from activities.case_starter import start_cases
 from activities.deps import ActivityDeps
 from domain import names, notices
@@ -29,6 +30,7 @@ from domain.closure import (
     NOT_CREDIBLE,
     REPAIR_LOG,
     WF_CLOSURE_CASE,
+    WORKSPACE,
     ClosurePolicy,
     ClosureStepRequest,
     closure_case_id,
@@ -59,12 +61,32 @@ class ClosureActivities:
         async with transaction(self.deps.sessions) as session:
             policy = await current_policy(session, ClosurePolicy)
             review = await closure_store.generate_closure_review(
-                session, request.review_id, request.period, request.as_of, zone, policy
+                session,
+                request.review_id,
+                request.period,
+                request.as_of,
+                zone,
+                policy,
+                generation_instant(),
             )
             counts = dict(review.summary["counts"])
+            await record_generation(
+                session,
+                review.review_id,
+                WORKSPACE,
+                review.generated_at,
+                {
+                    "counts": counts,
+                    "exceptions": review.summary["exceptions"],
+                    "as_of": review.as_of.isoformat(),
+                    "generated_at": review.generated_at.isoformat(),
+                    "month": review.period,
+                },
+            )
             return ReviewSummary(
                 review_id=review.review_id,
                 as_of=review.as_of,
+                generated_at=review.generated_at,
                 counts=counts,
                 exceptions=int(review.summary["exceptions"]),
                 exposed=sum(counts.get(c.value, 0) for c in NOT_CREDIBLE),

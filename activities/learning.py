@@ -8,7 +8,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.acknowledgment import workspace_entry
+from activities.acknowledgment import generation_instant, record_generation
 from activities.case_starter import start_cases
 from activities.deps import ActivityDeps
 from domain import learning_steps as steps
@@ -36,6 +36,7 @@ from store import learning as audits
 from store import learning_values as values
 from store.db import transaction
 from store.learning_documents import learning_control_standards_sheet
+from store.policies import current_policy
 from store.tables import Case, Review
 
 
@@ -51,28 +52,35 @@ class LearningActivities:
         """Reconcile, classify and store the cycle's audit (idempotent: an existing one is kept)."""
         start = date.fromisoformat(request.period)
         calendar = calendar_for(request.calendar or CalendarConfig())
-        window = cycle_window(calendar, start, self.policy)
         async with transaction(self.deps.sessions) as session:
+            policy = await current_policy(session, LearningPolicy)
             result = await audits.generate_audit(
-                session, request.review_id, start, window, request.as_of, self.policy
-            )
-            await workspace_entry(
                 session,
                 request.review_id,
-                "audit_generated",
-                "system",
+                start,
+                window := cycle_window(calendar, start, policy),
                 request.as_of,
+                policy,
+                generation_instant(),
+            )
+            await record_generation(
+                session,
+                request.review_id,
+                steps.LEARNING_VISIBILITY_WORKSPACE,
+                result.generated_at,
                 {
                     "counts": result.counts,
                     "exceptions": result.exceptions,
                     "as_of": result.as_of.isoformat(),
+                    "generated_at": result.generated_at.isoformat(),
                     "window": [w.isoformat() for w in window],
                 },
-                steps.LEARNING_VISIBILITY_WORKSPACE,
+                "audit_generated",
             )
         return ReviewSummary(
             review_id=result.review_id,
             as_of=result.as_of,
+            generated_at=result.generated_at,
             counts=result.counts,
             exceptions=result.exceptions,
             exposed=len(result.exposed),

@@ -274,6 +274,7 @@ class AckReviewResult(BaseModel):
     counts: dict[str, int]
     exposed: int
     exceptions: int
+    generated_at: datetime
 
 
 RetentionRisk = Literal["none", "low", "medium", "high"]

@@ -258,6 +258,8 @@ class ReviewSummary(BaseModel):
 
     review_id: str
     as_of: datetime | None = None
+    # When the review was really generated (not its as_of): late generation is a breach.
+    generated_at: datetime | None = None
     skipped: str | None = None
     counts: dict[str, int] = {}
     exceptions: int = 0

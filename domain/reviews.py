@@ -20,6 +20,8 @@ class ReviewSpec:
     workspace: str
     skip_non_working_days: bool
     as_of_local_time: str = "07:00"
+    # By when the generated review must exist, counted from as_of (example 1: "by 7:30 a.m.").
+    generate_rule: str = "at 07:30"
     # "date": the period is the run date; "month": the period (YYYY-MM) is the month reviewed and
     # the review runs on the first working day of the following month; "cycle": the period is a
     # 14-day cycle's start date and the audit runs on the first working day after the cycle.
@@ -43,6 +45,7 @@ CLOSURE_REVIEW = ReviewSpec(
     generate_activity=closure.ACT_GENERATE_CLOSURE_REVIEW,
     open_cases_activity=closure.ACT_OPEN_CLOSURE_CASES,
     workspace=closure.WORKSPACE,
+    generate_rule="5th working day of month",  # "by the fifth working day of each month"
     skip_non_working_days=False,
     period_kind="month",
 )
@@ -54,9 +57,12 @@ LEARNING_AUDIT = ReviewSpec(
     generate_activity=learning_steps.ACT_GENERATE_LEARNING_AUDIT,
     open_cases_activity=learning_steps.ACT_OPEN_LEARNING_CASES,
     workspace=learning_steps.LEARNING_VISIBILITY_WORKSPACE,
+    generate_rule="close of business",  # "on the first business day after each 14-day cycle"
     skip_non_working_days=False,
     period_kind="cycle",
 )
+
+GENERATE_REVIEW = "generate-review"  # the obligation (and breach step) of a review's generation
 
 REVIEWS: dict[str, ReviewSpec] = {
     spec.example: spec for spec in (ACKNOWLEDGMENT_REVIEW, CLOSURE_REVIEW, LEARNING_AUDIT)

@@ -149,6 +149,7 @@ def _stored_result(review: Review) -> AckReviewResult:
     return AckReviewResult(
         review_id=review.review_id,
         as_of=review.as_of,
+        generated_at=review.generated_at,
         counts=counts,
         exposed=sum(counts.get(e.value, 0) for e in EXPOSED),
         exceptions=int(review.summary["exceptions"]),
@@ -199,6 +200,7 @@ async def generate_review(
     return AckReviewResult(
         review_id=review_id,
         as_of=as_of_utc,
+        generated_at=review.generated_at,
         counts=summary["counts"],
         exposed=sum(summary["counts"][e.value] for e in EXPOSED),
         exceptions=summary["exceptions"],

@@ -196,6 +196,7 @@ async def generate_closure_review(
     as_of: datetime,
     zone: str,
     policy: ClosurePolicy,
+    generated_at: datetime | None = None,
 ) -> Review:
     """Classify and store the review of month ``period``; an existing review is returned as is."""
     existing = await session.get(Review, review_id)
@@ -225,7 +226,7 @@ async def generate_closure_review(
         example=EXAMPLE_CLOSURE,
         period=period,
         as_of=as_of,
-        generated_at=as_of,
+        generated_at=generated_at or as_of,
         status="generated",
         summary=summary,
     )

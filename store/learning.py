@@ -40,6 +40,7 @@ class LearningAuditResult(BaseModel):
 
     review_id: str
     as_of: datetime
+    generated_at: datetime
     counts: dict[str, int]
     exceptions: int
     exposed: list[str]
@@ -158,6 +159,7 @@ async def _stored(session: AsyncSession, review: Review) -> LearningAuditResult:
     return LearningAuditResult(
         review_id=review.review_id,
         as_of=review.as_of,
+        generated_at=review.generated_at,
         counts=dict(review.summary["counts"]),
         exceptions=int(review.summary["exceptions"]),
         exposed=list(refs),
@@ -171,6 +173,7 @@ async def generate_audit(
     window: tuple[datetime, datetime],
     as_of: datetime,
     policy: LearningPolicy,
+    generated_at: datetime | None = None,
 ) -> LearningAuditResult:
     """Reconcile, classify and store the cycle's audit; an existing audit is returned as is.
 
@@ -188,7 +191,7 @@ async def generate_audit(
             example=EXAMPLE_LEARNING,
             period=cycle_start.isoformat(),
             as_of=as_of,
-            generated_at=as_of,
+            generated_at=generated_at or as_of,
             status="generated",
             summary=summary,
         )
@@ -198,6 +201,7 @@ async def generate_audit(
     return LearningAuditResult(
         review_id=review_id,
         as_of=as_of,
+        generated_at=generated_at or as_of,
         counts=summary["counts"],
         exceptions=summary["exceptions"],
         exposed=[i.reference for i in items if i.classification in EXPOSED],

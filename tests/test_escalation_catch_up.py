@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from domain import names
 from domain.calendar import compute_deadline
-from domain.reviews import review_id
+from domain.reviews import GENERATE_REVIEW, review_id
 from tests.factories import email
 from tests.test_working_day_deadlines_examples_2_3 import (
     LONDON,
@@ -60,12 +60,18 @@ async def test_a_review_started_weeks_late_escalates_once_at_the_level_now_due(
         assert email("E-WXANALYST") in recipients
         assert len(await breaches(sessions, rid, MARK)) == 1
 
+        # Its generation was as late as its review (same deadline): one catch-up breach too.
+        [late] = await wait_for(lambda: breaches(sessions, rid, GENERATE_REVIEW))
+        assert late.level == level
+        generation = sorted(m.recipient for m in await escalation_mails(sessions, rid, late.step))
+        assert generation == recipients
+
         def escalated() -> list[str]:
             return [m["To"] for m in inbox.messages if m["Subject"].startswith("[Escalation")]
 
         async def delivered() -> bool:
-            return len(escalated()) >= 3
+            return len(escalated()) >= 6
 
         await wait_for(delivered)
         await asyncio.sleep(0.5)  # a stale level's mail, had there been one, would be in too
-        assert sorted(escalated()) == recipients
+        assert sorted(escalated()) == sorted(recipients + generation)

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.closure import next_month, parse_month
     from domain.learning import RUN_DAY_RULE, run_day_probe
-    from domain.reviews import REVIEWS
+    from domain.reviews import GENERATE_REVIEW, REVIEWS
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 
 from workflows.case_base import reject
@@ -74,18 +74,7 @@ class ReviewWorkflow:
             # Started early (a manual run, or a scheduled fire on a bank holiday): scope is fixed
             # at as_of, so the review waits for it.
             await workflow.sleep(as_of.due_at - workflow.now(), summary="review as_of")
-        generated = await run_db(
-            self.spec.generate_activity,
-            GenerateReviewRequest(
-                review_id=inp.review_id,
-                period=inp.period,
-                as_of=as_of.due_at,
-                calendar=inp.calendar,
-            ),
-            ReviewSummary,
-        )
-        assert isinstance(generated, ReviewSummary)
-        self.summary = generated
+        await self._generate(as_of.due_at)
         await self.obligations.open(
             MARK_REVIEWED,
             "Mark the review reviewed",
@@ -112,6 +101,33 @@ class ReviewWorkflow:
         if self.obligations.deliveries:
             await asyncio.gather(*self.obligations.deliveries)
         return self.summary
+
+    async def _generate(self, as_of: datetime) -> None:
+        """Generate the review while its own deadline runs (example 1: by 07:30): a review not
+        generated in time is a breach escalated like any step's, until it exists."""
+        await self.obligations.open(
+            GENERATE_REVIEW,
+            "Generate the review",
+            rule=self.spec.generate_rule,
+            start=as_of,
+            role=self.spec.role,
+        )
+        watcher = asyncio.create_task(self.obligations.watch(GENERATE_REVIEW))
+        request = GenerateReviewRequest(
+            review_id=self.inp.review_id,
+            period=self.inp.period,
+            as_of=as_of,
+            calendar=self.inp.calendar,
+        )
+        generated = await run_db(self.spec.generate_activity, request, ReviewSummary)
+        assert isinstance(generated, ReviewSummary)
+        self.summary = generated
+        ob = self.obligations.complete(GENERATE_REVIEW, "system")
+        await watcher
+        if ob.level > 0:
+            # An escalation may have recorded its breach after generation resolved the open
+            # ones: generating again finds the stored review and resolves them (idempotent).
+            await run_db(self.spec.generate_activity, request, ReviewSummary)
 
     async def _first_working_day_after(self, month: str) -> date:
         """The run date of a monthly review: the first working day of the following month."""
