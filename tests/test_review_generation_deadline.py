@@ -99,8 +99,8 @@ async def test_daily_review_late_by_0730_escalates_to_analyst_then_director(
     # Behind schedule it escalates once, at the level now due: 2 (analyst + director).
     assert [(lvl, due) for lvl, due, _ in breaches] == [(2, deadline)]
     assert all(resolved == summary.generated_at for _, _, resolved in breaches)
-    await wait_for(lambda: _mailed(inbox, "E-ANALYST"))
-    await wait_for(lambda: _mailed(inbox, "E-DIRECTOR"))
+    await wait_for(lambda: _mailed(inbox, "E-ANALYST"), within=40)
+    await wait_for(lambda: _mailed(inbox, "E-DIRECTOR"), within=40)
     async with sessions() as s:
         entry = await s.scalar(
             select(RegisterEntry).where(
@@ -128,7 +128,7 @@ async def test_daily_review_an_hour_late_is_a_level_one_breach(
         deadline + timedelta(hours=1),
     )
     assert [(lvl, due) for lvl, due, _ in breaches] == [(1, deadline)]
-    await wait_for(lambda: _mailed(inbox, "E-ANALYST"))
+    await wait_for(lambda: _mailed(inbox, "E-ANALYST"), within=40)
     assert not inbox.to(email("E-DIRECTOR"))
 
 
