@@ -138,8 +138,10 @@ class Obligations:
         start: datetime,
         role: Role | None = None,
         assignee: str | None = None,
+        announce: bool = True,
     ) -> Obligation:
-        """Open an obligation due by RULE from START (idempotent per key)."""
+        """Open an obligation due by RULE from START (idempotent per key); ANNOUNCE mails whoever
+        owes it (False for work the system does, e.g. generating a review: only lateness is)."""
         if key in self.store:
             return self.store[key]
         due = await compute_deadline(self.calendar, rule, start)
@@ -151,6 +153,7 @@ class Obligations:
             version=due.calendar_version,
             role=role,
             assignee=assignee,
+            announce=announce,
         )
 
     async def open_at(
@@ -163,6 +166,7 @@ class Obligations:
         version: str,
         role: Role | None = None,
         assignee: str | None = None,
+        announce: bool = True,
     ) -> Obligation:
         """Open an obligation with an already computed deadline."""
         ob = Obligation(
@@ -178,7 +182,8 @@ class Obligations:
         )
         self.store[key] = ob
         self.upsert_search_attributes()
-        self._announce(ob)
+        if announce:
+            self._announce(ob)
         await self.on_change(
             TimelineEvent(
                 at=workflow.now(),

@@ -111,6 +111,7 @@ class ReviewWorkflow:
             rule=self.spec.generate_rule,
             start=as_of,
             role=self.spec.role,
+            announce=False,
         )
         watcher = asyncio.create_task(self.obligations.watch(GENERATE_REVIEW))
         request = GenerateReviewRequest(
