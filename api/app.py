@@ -15,6 +15,7 @@ from opentelemetry.trace import TracerProvider
 from api import docs
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
+from api.request_log import RequestLogMiddleware
 from api.routers import ROUTERS
 from api.routers.codec import install_cors
 from api.tracing import install_tracing
@@ -84,6 +85,7 @@ def create_app(
         app.include_router(router)
     install_metrics(app)
     install_tracing(app, settings, tracer_provider)
+    app.add_middleware(RequestLogMiddleware)
     app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="app-static")
     for router in WEB_ROUTERS:
         app.include_router(router)

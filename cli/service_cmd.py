@@ -44,9 +44,12 @@ def run_temporal_setup() -> None:
 
 def run_worker() -> None:
     """Run the Temporal worker until interrupted."""
+    from infra.logs import configure_logging
     from worker.main import run_worker as run
 
-    asyncio.run(run(Settings()))
+    settings = Settings()
+    configure_logging(settings, "nearmiss-worker")
+    asyncio.run(run(settings))
 
 
 def run_api() -> None:
@@ -55,8 +58,15 @@ def run_api() -> None:
 
     from api.app import create_app
     from domain.collector import freeze_startup_heap
+    from infra.logs import configure_logging
 
     settings = Settings()
+    configure_logging(settings, "nearmiss-api")
     app = create_app(settings)
     freeze_startup_heap()
-    uvicorn.run(app, host=settings.api_host, port=settings.api_port)
+    if settings.log_format == "json":  # our handler, and our request lines instead of access
+        uvicorn.run(
+            app, host=settings.api_host, port=settings.api_port, log_config=None, access_log=False
+        )
+    else:
+        uvicorn.run(app, host=settings.api_host, port=settings.api_port)

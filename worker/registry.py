@@ -24,6 +24,7 @@ from activities.schedules import ScheduleActivities
 from domain.calendar import CalendarConfig
 from domain.settings import Settings
 from infra.mail import MailSettings
+from worker.log_context import LogContextInterceptor
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
 from workflows.anchor import RegisterAnchorWorkflow
 from workflows.closure import ClosureCaseWorkflow
@@ -129,6 +130,7 @@ def make_worker(client: Client, deps: ActivityDeps, task_queue: str) -> Worker:
         workflows=WORKFLOWS,
         activities=activities(deps),
         activity_executor=ThreadPoolExecutor(4),
+        interceptors=[LogContextInterceptor()],
     )
 
 
