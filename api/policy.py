@@ -168,6 +168,8 @@ PAGE_RULES: list[Rule] = [
     Rule("GET", "/app/cases/{case_id}/pathway/actions/{action}", GOVERNANCE, OWNER),
     Rule("POST", "/app/cases/{case_id}/pathway/actions/{action}", relationships=OWNER),
     Rule("GET", "/app/cases/{case_id}/receipts/{what}", GOVERNANCE, OWNER, note="after a step"),
+    Rule("GET", "/app/packs/{kind}/{period}", EVIDENCE_READERS, note="a pack in words"),
+    Rule("POST", "/app/packs/{kind}/{period}/publish", PUBLISHERS, note="the kind's director"),
 ]
 
 RULES: list[Rule] = API_RULES + PAGE_RULES

@@ -14,6 +14,7 @@ from api.web import (
     home,
     my_reports,
     oidc,
+    packs,
     pathway,
     receipts,
     reviews,
@@ -35,4 +36,5 @@ WEB_ROUTERS: list[APIRouter] = [
     pathway.router,
     receipts.router,
     reviews.router,
+    packs.router,
 ]
