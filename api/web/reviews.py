@@ -16,15 +16,16 @@ from api.deps import Actor, TemporalDep
 from api.errors import ApiError, Conflict, Forbidden, NotFound
 from api.routers.reviews import ClassificationFilter, mark_reviewed
 from api.web.render import local_time, render
-from api.web.review_view import counts, exception_rows, item_row
+from api.web.review_view import ExceptionRow, counts, exception_rows, item_row
 from api.web.session import CsrfChecked
 from api.web.words import REVIEW_TITLES, exposure_words, role_label
 from domain.reviews import REVIEWS
 from domain.roles import READ_ROLES
-from store.acknowledgment import load_review
+from store.acknowledgment import ReviewView, load_review
 from store.db import transaction
 from store.review_pages import recent_reviews, review_cases, review_service_lines
 from store.staff import get_staff
+from store.tables import Case
 
 router = APIRouter(prefix="/app/reviews", include_in_schema=False)
 PAGE = 100
@@ -68,6 +69,24 @@ async def review_list(request: Request, actor: Authorized) -> HTMLResponse:
     return render(request, "reviews.html", {"sections": sections})
 
 
+async def _read(
+    request: Request, review_id: str, filters: dict[str, Any], tz: str
+) -> tuple[ReviewView, list[ExceptionRow], list[str], list[Case], str | None]:
+    """The review's page of items, its exceptions, service lines, cases and reviewer's name."""
+    async with transaction(request.app.state.sessions) as session:
+        view = await load_review(session, review_id, limit=PAGE, **filters)
+        if view is None:
+            raise NotFound(f"no generated review {review_id!r}")
+        exceptions = await load_review(session, review_id, classification="exception", limit=50)
+        assert exceptions is not None
+        rows = await exception_rows(session, view.example, exceptions.items, tz)
+        lines = await review_service_lines(session, review_id)
+        opened = await review_cases(session, review_id)
+        reviewer = await get_staff(session, view.reviewed_by) if view.reviewed_by else None
+    name = reviewer.display_name if reviewer else view.reviewed_by
+    return view, rows, lines, opened, name
+
+
 async def _review_page(
     request: Request,
     actor: Actor,
@@ -80,16 +99,7 @@ async def _review_page(
 ) -> HTMLResponse:
     _reader(actor)
     tz = request.app.state.settings.timezone
-    async with transaction(request.app.state.sessions) as session:
-        view = await load_review(session, review_id, limit=PAGE, **filters)
-        if view is None:
-            raise NotFound(f"no generated review {review_id!r}")
-        exceptions = await load_review(session, review_id, classification="exception", limit=50)
-        assert exceptions is not None
-        rows = await exception_rows(session, view.example, exceptions.items, tz)
-        lines = await review_service_lines(session, review_id)
-        opened = await review_cases(session, review_id)
-        reviewer = await get_staff(session, view.reviewed_by) if view.reviewed_by else None
+    view, rows, lines, opened, reviewer = await _read(request, review_id, filters, tz)
     spec = REVIEWS.get(view.example)
     offset = int(filters.get("offset", 0))
     query = {k: v for k, v in filters.items() if k != "offset" and v is not None}
@@ -98,7 +108,7 @@ async def _review_page(
         "title": REVIEW_TITLES.get(view.example, view.example),
         "as_of": local_time(view.as_of, tz),
         "reviewed_at": local_time(view.reviewed_at, tz),
-        "reviewer": reviewer.display_name if reviewer else view.reviewed_by,
+        "reviewer": reviewer,
         "counts": counts(view.summary),
         "items": [item_row(i) for i in view.items],
         "exceptions": rows,

@@ -26,6 +26,7 @@ from api.web.render import render
 from api.web.session import CsrfChecked
 from api.web.step_form import (
     STAFF_LIST,
+    Control,
     FormContext,
     build_controls,
     errors_by_control,
@@ -75,6 +76,25 @@ async def _staff_options(request: Request) -> list[tuple[str, str]]:
     return [(m.employee_id, m.display_name) for m in staff if m.is_current()]
 
 
+def _form(
+    page: CasePage,
+    spec: StepSpec,
+    posted: Mapping[str, Sequence[str]],
+    errors: Sequence[FieldError],
+) -> tuple[list[Control], list[FieldError]]:
+    """The step's controls, filled and with each error beside its field; the errors no field
+    names (a prerequisite, the stage), for the form's summary."""
+    ctx = FormContext(
+        posted=posted,
+        fixed=_fixed(page, spec),
+        documents=page.opened_by_anyone,
+        entries=page.live.document_entries if page.live else {},
+        evidence_hint=evidence_hint(spec),
+    )
+    ctx.errors, unplaced = errors_by_control(build_controls(spec.fields, ctx), errors)
+    return build_controls(spec.fields, ctx), unplaced
+
+
 async def step_page(
     request: Request,
     page: CasePage,
@@ -89,15 +109,7 @@ async def step_page(
     tz = request.app.state.settings.timezone
     events = await history(request, page, tz)
     opened = page.opened
-    ctx = FormContext(
-        posted=posted or {},
-        fixed=_fixed(page, spec),
-        documents=page.opened_by_anyone,
-        entries=page.live.document_entries if page.live else {},
-        evidence_hint=evidence_hint(spec),
-    )
-    placed, unplaced = errors_by_control(build_controls(spec.fields, ctx), errors)
-    ctx.errors = placed
+    controls, unplaced = _form(page, spec, posted or {}, errors)
     computed = page.live.computed.get(spec.slug, {}) if page.live else {}
     ob = page.live.obligations.get(spec.slug) if page.live else None
     context = {
@@ -111,7 +123,7 @@ async def step_page(
         "may_act": _may_act(page, spec) and ob is not None and ob.done_at is None,
         "prerequisites": [(d, humanize(d), d in opened) for d in spec.prerequisites],
         "computed": [(humanize(k), yes_no(v)) for k, v in computed.items()],
-        "controls": build_controls(spec.fields, ctx),
+        "controls": controls,
         "staff_list": STAFF_LIST,
         "staff": await _staff_options(request),
         "key_field": KEY_FIELD,
