@@ -223,17 +223,21 @@ async def test_reader_sees_trends_per_grouping_and_a_worker_does_not(
         page.on("pageerror", lambda error: errors.append(str(error)))
         await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
         await expect(page.locator("#trends")).to_be_visible(timeout=15_000)
+        await page.select_option("#trends-range", "14")  # the default shows current reviews
+        await expect(page.locator("#trends-range-label")).to_contain_text(
+            f"{today - timedelta(days=13)} to {today}"
+        )
 
         ack = page.locator("#trend-ack tr")
         await expect(ack.filter(has_text=CITY).locator("td")).to_have_text(
-            [CITY, "1", "2", "2", "3240"]  # 36 h and 72 h unacknowledged: median 3240 min
+            [CITY, "1", "2", "2", "54.0 h"]  # 36 h and 72 h unacknowledged: median 54 h
         )
         await expect(ack.filter(has_text="HC-NORTH").locator("td")).to_have_text(
-            ["HC-NORTH", "1", "2", "1", "2175"]
+            ["HC-NORTH", "1", "2", "1", "36.3 h"]  # 72 h and 30 min: 2175 min
         )
         assert await page.locator("#trends b").count() == 0
         await expect(page.locator("#trend-ack-notes")).to_contain_text(
-            "Not available: minutes to named triage owner"
+            "Time to a named triage owner, in working hours per week: the chart above."
         )
         learning = page.locator("#trend-learning tr", has_text="HC-NORTH").locator("td")
         await expect(learning).to_have_text(
@@ -246,17 +250,14 @@ async def test_reader_sees_trends_per_grouping_and_a_worker_does_not(
             ["HC-NORTH", "3.00 (2)", "1.00", "0% (0/1)", "0% (0/1)"]
         )
         await expect(workforce.filter(has_text=CITY).locator("td").nth(1)).to_have_text("5.00 (1)")
-        await expect(page.locator("#trend-workforce-notes")).to_contain_text(
-            "Not available: reporting rate per worker"
-        )
 
         await page.select_option("#trends-group", "risk_domain")
         await expect(page.locator("#trend-ack-head")).to_contain_text("Risk domain")
         await expect(ack.filter(has_text="medication").locator("td")).to_have_text(
-            ["medication", "1", "3", "2", "2160"]
+            ["medication", "1", "3", "2", "36.0 h"]
         )
         await expect(ack.filter(has_text="documentation").locator("td")).to_have_text(
-            ["documentation", "1", "1", "1", "4320"]
+            ["documentation", "1", "1", "1", "72.0 h"]
         )
         await expect(page.locator("#trend-workforce-notes")).to_contain_text(
             "Not available: leavers"

@@ -68,17 +68,18 @@ function sortedRows(groups, render) {
 
 function showAcknowledgment(group, rows, triage) {
   head("trend-ack-head", [GROUP_LABELS[group], "Reviews", "Reports", "Threshold breaches",
-                          "Median min to first acknowledgment"]);
+                          "Median hours to first acknowledgment"]);
   const groups = byGroup(rows, group);
   const most = Math.max(1, ...[...groups.values()].map((g) => total(g, "threshold_breaches")));
   fill("trend-ack", sortedRows(groups, (key, g) => {
     const breaches = total(g, "threshold_breaches");
     const minutes = median(g.map((r) => r.median_minutes_to_first_acknowledgment));
     return row([key, g.length, total(g, "reports"), figure(String(breaches), breaches / most),
-                minutes === null ? "—" : String(Math.round(minutes))]);
+                minutes === null ? "—" : `${(minutes / 60).toFixed(1)} h`]);
   }), "No daily review in this range.");
   notes("trend-ack-notes", [
     "Reports and breaches are summed over the daily reviews in the range (a report open at several reviews counts at each); the median is the median of the reviews' medians.",
+    "Time to a named triage owner, in working hours per week: the chart above.",
     ...(triage?.not_available || []),
   ]);
 }
@@ -158,7 +159,14 @@ async function loadTrends() {
   const request = ++trendsRequest;
   const group = $("trends-group").value;
   const to = localDate(new Date());
-  const from = addDays(to, 1 - Number($("trends-range").value));
+  const choice = $("trends-range").value;
+  // "current reviews": back to the previous month's first day (the latest closure review) and
+  // at least 31 days (the latest learning audit's cycle), so each example's current review shows.
+  const previousMonth = new Date(`${to.slice(0, 7)}-01T12:00:00Z`);
+  previousMonth.setUTCMonth(previousMonth.getUTCMonth() - 1);
+  const monthStart = previousMonth.toISOString().slice(0, 10);
+  const from = choice === "current"
+    ? [monthStart, addDays(to, -31)].sort()[0] : addDays(to, 1 - Number(choice));
   const query = `from=${from}&to=${to}&group=${encodeURIComponent(group)}`;
   $("trends-range-label").textContent = `${from} to ${to}`;
   let acknowledgment;
@@ -171,14 +179,16 @@ async function loadTrends() {
     clearTrends(`Could not load trends: ${error.message}`);
     return;
   }
-  const [triage, learning, closure, workforce] = await Promise.allSettled([
+  const [triage, learning, closure, workforce, series] = await Promise.allSettled([
     api(`/analytics/triage?${query}`), api(`/analytics/learning?${query}`),
     api(`/analytics/closure?${query}`), api(`/analytics/workforce?${query}&period=month`),
+    api(`/analytics/series?${query}&period=week`),
   ]);
   if (request !== trendsRequest) { return; }
   $("trends").hidden = false;
   $("trends-status").textContent = "";
   showAcknowledgment(group, acknowledgment, triage.value);
+  if (series.status === "fulfilled") { showSeries(series.value); }
   const parts = [["trend-learning", learning, showLearning], ["trend-closure", closure, showClosure],
                  ["trend-workforce", workforce, showWorkforce]];
   for (const [id, result, show] of parts) {

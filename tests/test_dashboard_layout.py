@@ -1,0 +1,72 @@
+"""The dashboard's Trends at 1024, 1400 and 1920 px in Debian Chromium: the four trend blocks
+never overlap or spill out of their section, the page never scrolls sideways, and the time-axis
+charts show one bar per week of the default range ("current reviews")."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from playwright.async_api import async_playwright, expect
+
+from domain.analytics import periods
+from tests.fixtures.api import token
+from tests.test_dashboard_browser import CHROMIUM_ARGS, chromium, seed_trends, serve
+
+__all__ = ["chromium"]  # the fixture, shared with the dashboard test
+
+BOXES = """() => [...document.querySelectorAll('.trends > div')].map((e) => {
+  const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+def default_from(today: date) -> date:
+    """The page's "current reviews" start: the previous month's first day, at least 31 days."""
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return min(month, today - timedelta(days=31))
+
+
+def overlaps(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
+
+
+async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions_for, chromium):
+    sessions = sessions_for(sqlite_url)
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    await seed_trends(sessions, today)
+    weeks = len(periods(default_from(today), today, "week"))
+    async with (
+        serve(sqlite_url, own_env.client, "dashboard-layout") as base,
+        async_playwright() as pw,
+    ):
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for width in (1024, 1400, 1920):
+            page = await browser.new_page(viewport={"width": width, "height": 1000})
+            await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
+            await expect(page.locator("#trends")).to_be_visible(timeout=15_000)
+            await expect(page.locator("#trend-learning tr")).not_to_have_count(0)
+            await expect(page.locator("#trends-range-label")).to_have_text(
+                f"{default_from(today)} to {today}"
+            )
+            # The current learning audit and closure review are in the default range.
+            await expect(page.locator("#trend-learning tr", has_text="HC-NORTH")).to_be_visible()
+            await expect(page.locator("#trend-closure tr", has_text="HC-NORTH")).to_be_visible()
+            chart = page.get_by_role("img", name="Reports per head per week")
+            await expect(chart.locator("rect.chart-bar")).to_have_count(weeks)
+            hours = page.get_by_role("img", name="Median working hours per week")
+            await expect(hours.locator("rect.chart-bar")).to_have_count(2 * weeks)
+            boxes = await page.evaluate(BOXES)
+            assert len(boxes) == 4
+            for i, a in enumerate(boxes):
+                for b in boxes[i + 1 :]:
+                    assert not overlaps(a, b), (width, a, b)
+            section = await page.locator("#trends").bounding_box()
+            assert section is not None
+            assert all(b[2] <= section["x"] + section["width"] + 1 for b in boxes), width
+            if os.environ.get("NEARMISS_SCREENSHOTS"):
+                shot = f"{os.environ['NEARMISS_SCREENSHOTS']}/dashboard-trends-{width}.png"
+                await page.locator("#trends").screenshot(path=shot)
+            spill = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert spill <= 0, f"{spill}px sideways scroll at {width}px"
+            await page.close()
+        await browser.close()
