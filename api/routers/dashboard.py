@@ -15,7 +15,8 @@ from api.guard import GuardedRoute
 router = APIRouter(tags=["dashboard"], route_class=GuardedRoute)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE = STATIC / "dashboard.html"
-SCRIPTS = frozenset({"dashboard.js", "trends.js", "trends_chart.js"})  # the page's own scripts, nothing else
+# The page's own scripts, nothing else.
+SCRIPTS = frozenset({"dashboard.js", "trends.js", "trends_chart.js"})
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
