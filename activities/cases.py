@@ -14,6 +14,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.deps import ActivityDeps
+from activities.vacancies import alert_administrators
 from domain import names, notices
 from domain.cases import (
     CloseRequest,
@@ -21,6 +22,7 @@ from domain.cases import (
     EscalationResult,
     ObligationNotice,
     ProjectionUpdate,
+    ReassignmentNotice,
     RecordEntryRequest,
     RecordEntryResult,
     RecordStepRequest,
@@ -119,7 +121,10 @@ class CaseActivities:
         mail_cfg = self.deps.mail
         async with transaction(self.deps.sessions) as session:
             ids = []
-            for member in await self._owers(session, notice):
+            owers = await self._owers(session, notice)
+            if not owers and (notice.assignee or notice.role):  # nobody can do it: tell admins
+                ids += await alert_administrators(session, notice, mail_cfg.public_url)
+            for member in owers:
                 ids.append(
                     await outbox.queue_message(
                         session,
@@ -143,6 +148,31 @@ class CaseActivities:
         if notice.role is None:
             return []
         return [m for m in await staff_with_role(session, notice.role) if m.is_current()]
+
+    @activity.defn(name=names.ACT_NOTIFY_REASSIGNED)
+    async def notify_pathway_reassigned(self, notice: ReassignmentNotice) -> int:
+        """Mail both owners that the pathway changed hands (queued once each), and send."""
+        public_url = self.deps.mail.public_url
+        async with transaction(self.deps.sessions) as session:
+            ids = []
+            for employee_id, to_new in ((notice.new_owner, True), (notice.previous_owner, False)):
+                member = await get_staff(session, employee_id)
+                if member is None or not member.email:
+                    continue  # someone unknown to the directory has no address to write to
+                ids.append(
+                    await outbox.queue_message(
+                        session,
+                        dedupe_key=f"reassigned:{notice.case_id}:{notice.at.isoformat()}:"
+                        f"{employee_id}",
+                        recipient=member.email,
+                        subject=notices.reassigned_subject(notice),
+                        body=notices.reassigned_body(
+                            notice, member.display_name, to_new, public_url
+                        ),
+                        at=notice.at,
+                    )
+                )
+        return await self.deliver_notifications(ids) if ids else 0
 
     @activity.defn(name=names.ACT_DELIVER_NOTIFICATIONS)
     async def deliver_notifications(self, message_ids: list[int]) -> int:

@@ -126,6 +126,27 @@ class PathwayAcceptance(BaseModel):
     actor: Actor
 
 
+class PathwayReassignment(BaseModel):
+    """An administrator hands an absent named owner's pathway to someone else."""
+
+    actor: Actor
+    new_owner: str
+    reason: str
+
+
+class ReassignmentNotice(BaseModel):
+    """Tell both owners that a pathway changed hands (the mail to each)."""
+
+    case_id: str
+    reference: str
+    previous_owner: str
+    new_owner: str
+    reason: str
+    by: str
+    at: datetime
+    owed: list[str]  # titles of what the new owner now owes
+
+
 class ActionDone(BaseModel):
     action: str
     actor: Actor

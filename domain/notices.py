@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from domain.cases import EscalationRequest, ObligationNotice
-from domain.links import confirmation_path, link, obligation_path
+from domain.cases import EscalationRequest, ObligationNotice, ReassignmentNotice
+from domain.links import ACCEPTANCE, confirmation_path, link, obligation_path
 
 SIGN_IN_NOTE = "If you are not signed in, you will be asked to sign in first and then taken there."
 
@@ -67,3 +67,45 @@ def breach_body(request: EscalationRequest, public_url: str, tz: str) -> str:
 def confirmation_link(public_url: str, case_ref: str) -> str:
     """The link a worker's confirmation request carries."""
     return link(public_url, confirmation_path(case_ref))
+
+
+def reassigned_subject(notice: ReassignmentNotice) -> str:
+    """Subject of the mails sent when a pathway changes hands."""
+    return f"Pathway of near miss {notice.reference} reassigned ({notice.case_id})"
+
+
+def reassigned_body(notice: ReassignmentNotice, name: str, to_new: bool, public_url: str) -> str:
+    """The mail to the new owner (what is now theirs, with the link) or to the previous one."""
+    page = link(public_url, obligation_path(notice.case_id, ACCEPTANCE))
+    why = f"Reason given by the administrator ({notice.by}): {notice.reason}"
+    if to_new:
+        owed = "".join(f"- {title}\n" for title in notice.owed) or "- nothing open just now\n"
+        return (
+            f"Dear {name},\n\nThe pathway of near miss {notice.reference} ({notice.case_id}) is "
+            f"now yours, reassigned from {notice.previous_owner}.\n{why}\n\nNow yours:\n{owed}\n"
+            f"See it here: {link(public_url, f'/app/cases/{notice.case_id}')}\n{SIGN_IN_NOTE}\n"
+        )
+    return (
+        f"Dear {name},\n\nThe pathway of near miss {notice.reference} ({notice.case_id}) that "
+        f"you owned is now owned by {notice.new_owner}; nothing more is owed by you.\n{why}\n"
+        f"(For the record: {page})\n"
+    )
+
+
+def nobody_subject(notice: ObligationNotice) -> str:
+    """Subject of the administrators' alert: an obligation opened that nobody can do."""
+    who = f"named owner {notice.assignee}" if notice.assignee else f"role {notice.role}"
+    return f"[Action needed] Nobody active holds the {who} ({notice.subject})"
+
+
+def nobody_body(notice: ObligationNotice, name: str, page: str) -> str:
+    """Body of the administrators' alert, with the page where pathways are reassigned."""
+    if notice.assignee:
+        fix = f"The named owner {notice.assignee} is not active staff: reassign the pathway."
+    else:
+        fix = f"No active member of staff holds the role {notice.role}: name one in the directory."
+    return (
+        f"Dear {name},\n\n{notice.title} for {notice.subject} has opened, and nobody can do it.\n"
+        f"{fix}\nIts deadline keeps running and escalates as usual.\n\n"
+        f"Roles nobody holds and pathways to reassign: {page}\n{SIGN_IN_NOTE}\n"
+    )

@@ -200,6 +200,14 @@ async def test_my_work_in_the_browser_on_a_laptop_and_a_phone(  # type: ignore[n
         await page.keyboard.press("Enter")
         await page.wait_for_url(f"{base}/app/cases/{PATHWAY}/pathway/accept")
 
+        admin = await browser.new_page(viewport={"width": 1024, "height": 800})
+        await sign_in_as(admin, base, "E-Admin", "/app")
+        await expect(admin.get_by_role("heading", name="Administration")).to_be_visible()
+        await accessible(admin, "my-work-administrator")
+        await admin.get_by_role("link", name="Pathways and roles").click()
+        await expect(admin.get_by_role("heading", name="Roles nobody holds")).to_be_visible()
+        await accessible(admin, "admin-pathways")
+
         phone = await browser.new_page(viewport={"width": 390, "height": 844})
         await sign_in_as(phone, base, "W-100", "/app")
         await expect(phone.get_by_role("link", name=re.compile("resolved for you"))).to_be_visible()

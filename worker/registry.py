@@ -58,6 +58,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         cases.escalate_breach,
         cases.deliver_notifications,
         cases.notify_obligation_opened,
+        cases.notify_pathway_reassigned,
         cases.close_case,
         AlertActivities(deps).alert_values_failing,
         ack.generate_acknowledgment_review,

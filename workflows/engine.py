@@ -216,6 +216,13 @@ class Obligations:
             )
         )
 
+    def reassign(self, old: str, new: str) -> list[Obligation]:
+        """Open obligations owed by ``old`` are owed by ``new`` from now (deadlines unchanged)."""
+        moved = [ob for ob in self.open_items() if ob.assignee == old]
+        for ob in moved:
+            ob.assignee = new
+        return moved
+
     def complete(self, key: str, actor: str) -> Obligation:
         """Mark an obligation done now (late if after its deadline); never called by a timer."""
         ob = self.store[key]

@@ -15,6 +15,8 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         CloseRequest,
         PathwayAcceptance,
+        PathwayReassignment,
+        ReassignmentNotice,
         RecordEntryRequest,
         RecordEntryResult,
         TimelineEvent,
@@ -23,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 
 from workflows.case_base import CaseWorkflowBase, reject
-from workflows.engine import deliver, run_db
+from workflows.engine import MAIL_RETRY, MAIL_TIMEOUT, deliver, run_db
 
 ACCEPTANCE = "pathway-acceptance"
 
@@ -180,6 +182,48 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
                 if k.startswith("action:") and o.done_at is None
             ]
             raise reject(WRONG_STAGE, f"no open action {done.action!r}; open: {open_actions}")
+
+    @workflow.update(name=names.UPDATE_REASSIGN_PATHWAY)
+    async def reassign_pathway(self, change: PathwayReassignment) -> CaseState:
+        """An administrator hands the pathway (acceptance, open actions) to another owner."""
+        self._judge_reassignment(change)
+        old, who = self.state.pathway_owner or "", change.actor.employee_id
+        detail = {"from": old, "to": change.new_owner, "reason": change.reason}
+        event = await self._log_pathway_event("pathway_reassigned", who, detail)
+        self.state.pathway_owner = change.new_owner
+        moved = self.obligations.reassign(old, change.new_owner)
+        await self.project(event)
+        notice = ReassignmentNotice(
+            case_id=self.state.case_id,
+            reference=self.state.reference,
+            previous_owner=old,
+            new_owner=change.new_owner,
+            reason=change.reason,
+            by=who,
+            at=workflow.now(),
+            owed=[ob.title for ob in moved],
+        )
+        mailed = workflow.start_activity(  # to both; the answer does not wait for the mail
+            names.ACT_NOTIFY_REASSIGNED,
+            notice,
+            result_type=int,
+            start_to_close_timeout=MAIL_TIMEOUT,
+            retry_policy=MAIL_RETRY,
+        )
+        self.obligations.deliveries.append(mailed)  # delivered before the case completes
+        return self.state
+
+    @reassign_pathway.validator
+    def validate_reassign_pathway(self, change: PathwayReassignment) -> None:
+        self._judge_reassignment(change)
+
+    def _judge_reassignment(self, change: PathwayReassignment) -> None:
+        if Role.ADMINISTRATOR not in change.actor.roles:
+            raise reject(WRONG_ROLE, "only an administrator may reassign a pathway")
+        if self.state.status != "open" or not self.state.pathway_owner:
+            raise reject(WRONG_STAGE, "no open pathway with a named owner to reassign")
+        if change.new_owner == self.state.pathway_owner:
+            raise reject(WRONG_STAGE, f"{change.new_owner} already owns this pathway")
 
     async def _log_pathway_event(
         self, kind: str, actor: str, detail: dict[str, Any], completes: str | None = None

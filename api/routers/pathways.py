@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from api.authz import Authorized
 from api.clock import Now
-from api.deps import SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.pathway_owner import NewOwner, reassign_pathway
+from api.routers.steps import BodyFieldsRoute
+from api.temporal_calls import IdempotencyKey
+from domain.cases import CaseState
 from store.pathways import absent_owner_pathways
 
-router = APIRouter(tags=["pathways"])
+router = APIRouter(tags=["pathways"], route_class=BodyFieldsRoute)
 
 
 class AbsentOwnerPathway(BaseModel):
@@ -52,3 +56,17 @@ async def absent_owners(
         )
         for p in rows
     ]
+
+
+@router.post("/cases/{case_id}/pathway/owner", responses={403: {}, 404: {}, 409: {}, 422: {}})
+async def reassign(
+    case_id: str,
+    body: NewOwner,
+    request: Request,
+    actor: Authorized,
+    temporal: TemporalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> CaseState:
+    """Hand an absent named owner's pathway (acceptance, open actions) to a current member of
+    staff: recorded in the example's pathway log, mailed to both owners."""
+    return await reassign_pathway(request.app, temporal, actor, case_id, body, idempotency_key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.web import (
+    admin,
     cases,
     home,
     my_reports,
@@ -37,4 +38,5 @@ WEB_ROUTERS: list[APIRouter] = [
     receipts.router,
     reviews.router,
     packs.router,
+    admin.router,
 ]

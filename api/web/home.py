@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -11,7 +13,9 @@ from api.deps import SessionDep, SettingsDep
 from api.web.render import render
 from api.web.words import role_label
 from api.web.work_rows import work_rows
-from domain.roles import GOVERNANCE_ROLES
+from domain.roles import GOVERNANCE_ROLES, Role
+from store.pathways import absent_owner_pathways
+from store.vacancies import vacant_roles
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
@@ -22,7 +26,15 @@ async def my_work(
 ) -> HTMLResponse:
     """Everything the signed-in person owes now, sorted by due."""
     rows = await work_rows(session, actor, now, settings)
+    admin: dict[str, object] = {}
+    if Role.ADMINISTRATOR in actor.roles:
+        today = now.astimezone(ZoneInfo(settings.timezone)).date()
+        admin = {
+            "vacant": [role_label(role) for role in await vacant_roles(session, today)],
+            "absent": len(await absent_owner_pathways(session, today)),
+        }
     context = {
+        "admin": admin,
         "actor": actor,
         "rows": rows,
         "overdue": sum(1 for row in rows if row.css == "overdue"),
