@@ -10,6 +10,8 @@ import typer
 app = typer.Typer(help="Near-miss governance service", no_args_is_help=True, add_completion=False)
 schedules_app = typer.Typer(help="Temporal schedules", no_args_is_help=True)
 app.add_typer(schedules_app, name="schedules")
+projection_app = typer.Typer(help="The database's case projection", no_args_is_help=True)
+app.add_typer(projection_app, name="projection")
 registers_app = typer.Typer(
     help="Registers: verification and the signing key", no_args_is_help=True
 )
@@ -139,3 +141,27 @@ def registers_public_key() -> None:
     from cli.registers_cmd import run_public_key
 
     run_public_key()
+
+
+@app.command()
+def replay(
+    targets: Annotated[
+        list[str], typer.Argument(help="history JSON files (Web UI download) or workflow IDs")
+    ],
+) -> None:
+    """Replay workflow histories against this code before deploying it; exits 1 on any failure."""
+    from cli.ops_cmd import run_replay
+
+    run_replay(targets)
+
+
+@projection_app.command("rebuild")
+def projection_rebuild(
+    query: Annotated[
+        str | None, typer.Option(help="visibility query (default: every case workflow)")
+    ] = None,
+) -> None:
+    """Rewrite the case rows and timelines from Temporal (after restoring the database)."""
+    from cli.ops_cmd import run_rebuild_projection
+
+    run_rebuild_projection(query)

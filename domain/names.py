@@ -86,6 +86,7 @@ UPDATE_PUBLISH = "publish"
 SIGNAL_PACK_PUBLISHED = "pack_published"
 SIGNAL_RAISE_EXPOSURE = "raise_exposure"
 QUERY_STATE = "state"
+QUERY_PROJECTION = "projection"
 
 # Pack kinds (slugs of PRODUCT.md).
 PACK_WEEKLY = "weekly-sustainability"

@@ -121,9 +121,15 @@ class CaseWorkflowBase:
 
     def projection_update(self, event: TimelineEvent | None = None) -> ProjectionUpdate:
         """The case row as it stands now, with EVENT appended to the timeline."""
-        st = self.state
         key = self._timeline_append(event) if event is not None else None
         earlier, self._deferred = self._deferred, []
+        return self.projection_row().model_copy(
+            update={"event": event, "event_key": key, "earlier_events": earlier}
+        )
+
+    def projection_row(self) -> ProjectionUpdate:
+        """The case row as it stands now (changes nothing: queries call it too)."""
+        st = self.state
         current = st.obligations.get(st.current_step or "")
         return ProjectionUpdate(
             case_id=st.case_id,
@@ -147,9 +153,6 @@ class CaseWorkflowBase:
                 "pathway_owner": st.pathway_owner,
                 "open": owed(self.obligations.open_items()),
             },
-            event=event,
-            event_key=key,
-            earlier_events=earlier,
             done_obligations=[k for k, ob in st.obligations.items() if ob.done_at is not None],
         )
 
@@ -398,3 +401,14 @@ class CaseWorkflowBase:
     @workflow.query(name=names.QUERY_STATE)
     def current_state(self) -> CaseState:
         return self.state
+
+    @workflow.query(name=names.QUERY_PROJECTION)
+    def projection(self) -> ProjectionUpdate:
+        """The case row now, with the whole timeline under the keys the projections used (a
+        rebuild of the database's projection writes exactly what the workflow wrote)."""
+        st = self.state
+        timeline = [
+            KeyedEvent(key=f"{st.case_id}:{i}:{event.kind}", event=event)
+            for i, event in enumerate(st.timeline, start=1)
+        ]
+        return self.projection_row().model_copy(update={"earlier_events": timeline})
