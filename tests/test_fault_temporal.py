@@ -1,0 +1,173 @@
+"""Temporal server stopped across a deadline and restarted (the dev server on its own SQLite
+file, `nearmiss worker` as a process): the case survives, the timer that fell due while the
+server was down fires after the restart, and it escalates once (one breach, one mail each).
+
+Deadlines count in working time, so the case runs on a calendar whose working day ends a minute
+from now: the test needs today to be a working day in England and Wales (skipped otherwise)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from temporalio.client import Client
+
+from cli.dev_cmd import temporal_command
+from domain import names
+from domain.acknowledgment import POLICY_VERSION
+from domain.calendar import BusinessCalendar, CalendarConfig
+from domain.cases import MarkReviewed
+from infra.starters import start_review
+from infra.temporal import data_converter
+from store.tables import Breach, Case, OutboxMessage
+from tests.factories import load, load_reports, report_rows, staff_rows
+from tests.fault_support import Service, service_env, services
+from tests.fixtures.database import create_schema_tables, sqlite_file_url
+from tests.fixtures.mail import free_port
+from tests.fixtures.temporal import make_test_settings
+from tests.workflow_support import actor, wait_for
+
+pytestmark = [pytest.mark.faults, pytest.mark.devserver]
+LEAD = timedelta(seconds=40)  # from the case opening to its deadline
+
+
+class DevServer:
+    """`temporal server start-dev` on a file: stop it and start it again with its state."""
+
+    def __init__(self, data: Path) -> None:
+        port = free_port()
+        self.settings = make_test_settings(
+            data_dir=data, temporal_address=f"127.0.0.1:{port}", temporal_ui_port=free_port()
+        )
+        self.log = data / "temporal.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> Client:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(  # noqa: ASYNC220 - returns at once
+                temporal_command(self.settings), stdout=out, stderr=out, stdin=subprocess.DEVNULL
+            )
+        for _ in range(300):
+            try:
+                return await Client.connect(
+                    self.settings.temporal_address, data_converter=data_converter(self.settings)
+                )
+            except RuntimeError:
+                await asyncio.sleep(0.2)
+        raise AssertionError("the dev server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
+def _calendar(now: datetime) -> CalendarConfig | None:
+    """A calendar whose working day ends LEAD + a little from now; None if that cannot be today."""
+    base = BusinessCalendar(CalendarConfig())
+    local = base.local(now)
+    end = local + LEAD + timedelta(seconds=15)
+    if (
+        not base.is_working_day(local.date())
+        or end.date() != local.date()
+        or local.time() < time(0, 1)
+    ):
+        return None
+    return CalendarConfig(
+        working_day_start=time(0, 0), working_day_end=end.time().replace(microsecond=0)
+    )
+
+
+async def test_temporal_down_across_a_deadline_escalates_once_after_restart(tmp_path, sessions_for):
+    calendar = _calendar(datetime.now(UTC))
+    if calendar is None:
+        pytest.skip("today is not a working day (or too close to midnight) in england-wales")
+    url = sqlite_file_url(tmp_path / "nearmiss.db")
+    await create_schema_tables(url)
+    sessions = sessions_for(url)
+    today = BusinessCalendar(calendar).local(datetime.now(UTC)).date()
+    await load(sessions, "staff-directory", staff_rows())
+    reference = f"NM-T{uuid.uuid4().hex[:6]}"
+    submitted = datetime.now(UTC) - timedelta(days=3)
+    await load_reports(sessions, [report_rows(reference, submitted_at=submitted, ack_minutes=None)])
+    server = DevServer(tmp_path)
+    client = await server.start()
+    queue = f"faults-{uuid.uuid4().hex}"
+    env = service_env(
+        url, server.settings.temporal_address, queue, NEARMISS_SMTP_PORT=str(free_port())
+    )
+    worker = Service("worker", env, tmp_path / "worker.log")
+    case_id = names.ack_case_id(reference)
+    try:
+        async with services(worker):
+            review = await start_review(
+                client,
+                queue,
+                names.EXAMPLE_ACKNOWLEDGMENT,
+                today.isoformat(),
+                calendar,
+                POLICY_VERSION,
+            )
+            await wait_for(lambda: _mark(review), within=60)
+            case = await wait_for(lambda: _case(sessions, case_id), within=60)
+            deadline = case.deadline
+            assert deadline > datetime.now(UTC), (deadline, "the case opened too late")
+            server.stop()  # Temporal is down across the deadline
+            stopped = datetime.now(UTC)
+            await asyncio.sleep((deadline - datetime.now(UTC)).total_seconds() + 10)
+            client = await server.start()
+            restarted = datetime.now(UTC)
+            breaches = await wait_for(lambda: _breaches(sessions, case_id), within=90)
+            fired = datetime.now(UTC)
+            await asyncio.sleep(5)  # nothing more should come
+            breaches = await _breaches(sessions, case_id)
+            mails = await _mails(sessions, case_id)
+            state = await client.get_workflow_handle(case_id).describe()
+    finally:
+        server.stop()
+    print(
+        f"\nTemporal down {(restarted - stopped).total_seconds():.0f} s across a deadline: the "
+        f"breach was recorded {(fired - restarted).total_seconds():.1f} s after the restart; "
+        f"{len(breaches)} breach(es) at level {[b.level for b in breaches]}, {len(mails)} "
+        f"escalation mail(s) to {sorted({m.recipient for m in mails})}; "
+        f"case {state.status.name.lower()}"
+    )
+    assert [b.level for b in breaches] == [1]
+    assert abs((breaches[0].deadline - deadline).total_seconds()) < 1
+    assert len(mails) == len({m.recipient for m in mails}) >= 1
+    assert state.status.name == "RUNNING"
+
+
+async def _mark(review: Any) -> bool:
+    try:
+        await review.execute_update(
+            names.UPDATE_MARK_REVIEWED, MarkReviewed(actor=actor("E-ANALYST"))
+        )
+    except Exception:  # noqa: BLE001 - not generated yet
+        return False
+    return True
+
+
+async def _case(sessions: Any, case_id: str) -> Case | None:
+    async with sessions() as session:
+        case = await session.get(Case, case_id)
+    return case if case is not None and case.deadline is not None else None
+
+
+async def _breaches(sessions: Any, case_id: str) -> list[Breach]:
+    async with sessions() as session:
+        rows = await session.scalars(select(Breach).where(Breach.case_id == case_id))
+        return list(rows.all())
+
+
+async def _mails(sessions: Any, case_id: str) -> list[OutboxMessage]:
+    async with sessions() as session:
+        rows = await session.scalars(select(OutboxMessage))
+        return [m for m in rows.all() if m.dedupe_key.startswith(f"breach:{case_id}:")]
