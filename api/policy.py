@@ -99,8 +99,15 @@ API_RULES: list[Rule] = [
     Rule("POST", "/codec/decode", CODEC_ROLES, note="development: loopback without a token"),
     Rule("GET", "/me", relationships=SELF, note="who the token belongs to"),
     Rule("POST", "/sources/{feed}/records", ADMIN, note="load a feed batch"),
-    Rule("POST", "/reviews/{example}/{period}", ADMIN, note="start or find a review"),
+    Rule(
+        "POST",
+        "/reviews/{example}/{period}",
+        ADMIN | REVIEWERS,
+        note="start, find or re-run a review: the administrator or the example's step-1 role",
+    ),
     Rule("GET", "/reviews/{review_id}", EVIDENCE_READERS, note="a review and its items"),
+    Rule("GET", "/policies/{example}", EVIDENCE_READERS | ADMIN, note="thresholds, versions"),
+    Rule("PUT", "/policies/{example}", ADMIN, note="save a new version of the thresholds"),
     Rule("POST", "/reviews/{review_id}/reviewed", REVIEWERS, note="the example's step-1 role"),
     Rule("GET", "/cases", GOVERNANCE, note="the case list"),
     Rule(

@@ -23,7 +23,11 @@ from domain.reviews import REVIEWS, review_id
 
 
 async def _start_once(
-    client: Client, workflow: str, arg: Any, **options: Any
+    client: Client,
+    workflow: str,
+    arg: Any,
+    reuse: WorkflowIDReusePolicy = WorkflowIDReusePolicy.REJECT_DUPLICATE,
+    **options: Any,
 ) -> WorkflowHandle[Any, Any]:
     """Start under a business-key ID exactly once: a running one is found (USE_EXISTING), and a
     completed one is never run again (REJECT_DUPLICATE) but returned."""
@@ -32,7 +36,7 @@ async def _start_once(
             workflow,
             arg,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_reuse_policy=reuse,
             **options,
         )
     except WorkflowAlreadyStartedError:
@@ -47,7 +51,8 @@ async def start_review(
     calendar: CalendarConfig,
     policy_version: str,
 ) -> WorkflowHandle[Any, Any]:
-    """Start the review of EXAMPLE for PERIOD, or return the one already running/complete.
+    """Start the review of EXAMPLE for PERIOD (again, if its last run failed or was terminated),
+    or return the one already running/complete.
 
     Raises ValueError for a period the example does not accept (monthly reviews take YYYY-MM).
     """
@@ -65,6 +70,9 @@ async def start_review(
         client,
         names.WF_REVIEW,
         inp,
+        # A review that ended without finishing (terminated, failed) may be run again; one that
+        # completed never is (its cases are open). Generation is idempotent either way.
+        reuse=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         id=rid,
         task_queue=task_queue,
         search_attributes=TypedSearchAttributes(

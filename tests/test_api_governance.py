@@ -50,13 +50,14 @@ async def test_review_start_read_and_case_views(own_env, sqlite_url, sessions_fo
         ]:
             response = await api.post(url, "E-ADMIN")
             assert response.status_code == status, (url, response.text)
-        assert (
-            await api.post("/reviews/acknowledgment/2026-11-26", "E-ANALYST")
-        ).status_code == 403
-        again = await api.post(
-            f"/reviews/acknowledgment/{rid.removeprefix('ack-review-')}", "E-ADMIN"
-        )
-        assert again.status_code == 200 and again.json()["workflow_id"] == rid
+        day = rid.removeprefix("ack-review-")
+        # The example's step-1 role may start (or find) its review; another role may not.
+        assert (await api.post(f"/reviews/acknowledgment/{day}", "E-SUPERVISOR")).status_code == 403
+        other = await api.post("/reviews/closure-credibility/2026-10", "E-ANALYST")
+        assert other.status_code == 403, other.text
+        for who in ("E-ADMIN", "E-ANALYST"):
+            again = await api.post(f"/reviews/acknowledgment/{day}", who)
+            assert again.status_code == 200 and again.json()["workflow_id"] == rid
 
         review = (await api.get(f"/reviews/{rid}", "E-INSPECTOR")).json()
         assert review["total"] == 3 and review["summary"]["counts"]["critical"] == 1
@@ -385,3 +386,28 @@ async def test_reviews_of_examples_two_and_three_start_by_business_key(
         )
         bad = await api.post("/reviews/closure-credibility/2026-13", "E-ADMIN")
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "period"
+
+
+async def test_the_analyst_runs_a_review_again_when_its_run_was_terminated(
+    own_env, sqlite_url, sessions_for, api_for
+):
+    """Seed: the analyst "must generate" the daily review: a run that ended unfinished is run
+    again by them (the generation is idempotent); a running or completed one is only found."""
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        day = (await own_env.get_current_time()).date() - timedelta(days=7)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        url = f"/reviews/acknowledgment/{day.isoformat()}"
+        first = await api.post(url, "E-ANALYST")
+        assert first.status_code == 202, first.text
+        handle = own_env.client.get_workflow_handle(first.json()["workflow_id"])
+        assert (await api.post(url, "E-ANALYST")).status_code == 200  # running: found
+        first_run = (await handle.describe()).run_id
+        await handle.terminate()
+        rerun = await api.post(url, "E-ANALYST")
+        assert rerun.status_code == 202, rerun.text
+        latest = await own_env.client.get_workflow_handle(handle.id).describe()
+        assert latest.run_id != first_run and latest.status.name == "RUNNING"

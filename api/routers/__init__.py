@@ -15,6 +15,7 @@ from api.routers import (
     health,
     packs,
     pathways,
+    policies,
     registers,
     reviews,
     sources,
@@ -36,4 +37,5 @@ ROUTERS: list[APIRouter] = [
     registers.router,
     analytics.router,
     evidence.router,
+    policies.router,
 ]

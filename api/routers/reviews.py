@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
+from temporalio.client import WorkflowExecutionStatus
 
 from api.authz import Authorized
 from api.deps import SessionDep, SettingsDep, TemporalDep
-from api.errors import FieldError, NotFound, Unprocessable
+from api.errors import FieldError, Forbidden, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.temporal_calls import (
     IdempotencyKey,
@@ -25,6 +26,7 @@ from domain import acknowledgment, closure, learning, names
 from domain.calendar import CalendarConfig
 from domain.cases import MarkReviewed, ReviewSummary
 from domain.reviews import REVIEWS, review_id
+from domain.roles import Role
 from infra.starters import start_review
 from store.acknowledgment import load_review
 
@@ -131,11 +133,16 @@ async def start(
     example: Annotated[str, Path(description=", ".join(PERIODS))],
     period: str,
     response: Response,
-    _actor: Authorized,
+    actor: Authorized,
     temporal: TemporalDep,
     settings: SettingsDep,
 ) -> ReviewStarted:
-    """Start the review (202), or find the one already started for that period (200)."""
+    """Start the review (202), or find the one already started for that period (200); one that
+    ended without finishing (terminated, failed) is run again (202). The administrator or the
+    example's step-1 role (the seed: the analyst "must generate" the review)."""
+    spec = REVIEWS.get(example)
+    if spec is not None and not actor.roles & {Role.ADMINISTRATOR, spec.role}:
+        raise Forbidden(f"starting this review needs the role {spec.role.value}")
     _check_period(example, period)
     if example == names.EXAMPLE_LEARNING:  # the audit of the last cycle ended on or before it
         period = learning.audit_period(
@@ -143,7 +150,7 @@ async def start(
         )
     rid = review_id(example, period)
     existing = await workflow_status(temporal, rid)
-    if existing is not None:
+    if existing in (WorkflowExecutionStatus.RUNNING, WorkflowExecutionStatus.COMPLETED):
         # Never re-run a finished review: its cases are already open.
         response.status_code = 200
         return ReviewStarted(review_id=rid, workflow_id=rid, status=status_name(existing))
