@@ -158,7 +158,8 @@ def replay(
 @projection_app.command("rebuild")
 def projection_rebuild(
     query: Annotated[
-        str | None, typer.Option(help="visibility query (default: every case workflow)")
+        str | None,
+        typer.Option(help="visibility query narrowing the cases (default: all)"),
     ] = None,
 ) -> None:
     """Rewrite the case rows and timelines from Temporal (after restoring the database)."""

@@ -67,11 +67,13 @@ def run_replay(targets: list[str]) -> None:
 async def rebuild_projection(
     settings: Settings, client: Client | None = None, query: str | None = None
 ) -> int:
-    """Write every case workflow's row and timeline from Temporal into the database
-    (idempotent: events keep their keys; a newer row is never overwritten); returns the count."""
+    """Write every case workflow's row and timeline (those ``query`` also selects) from Temporal
+    into the database (idempotent: events keep their keys; a newer row is never overwritten);
+    returns the count."""
     client = client or await connect(settings)
     types = ", ".join(f'"{name}"' for name in CASE_WORKFLOWS)
-    query = query or f"WorkflowType IN ({types})"
+    cases = f"WorkflowType IN ({types})"
+    query = f"{cases} AND ({query})" if query else cases
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine, settings.signing_key)
     count = 0

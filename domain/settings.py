@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     bootstrap_admins: Annotated[list[str], NoDecode] = []
     encryption_key: str = DEV_ENCRYPTION_KEY
     encryption_key_id: str = "k1"
+    # Retired keys, still decrypting what they sealed: "ID=BASE64KEY,ID=BASE64KEY".
+    encryption_old_keys: Annotated[list[str], NoDecode] = []
     signing_key: str = DEV_SIGNING_KEY
     anchor_interval_seconds: int = 60
     timezone: str = "Europe/London"
@@ -69,7 +71,7 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = "console"
     pdf_font_dir: str = "/usr/share/fonts/truetype/dejavu"
 
-    @field_validator("bootstrap_admins", "closure_days", mode="before")
+    @field_validator("bootstrap_admins", "closure_days", "encryption_old_keys", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):

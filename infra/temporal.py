@@ -35,8 +35,14 @@ _INDEXED_TYPES: dict[str, IndexedValueType.ValueType] = {
 
 
 def make_codec(settings: Settings) -> EncryptionCodec:
-    """The payload codec for the configured encryption key."""
-    return EncryptionCodec.from_base64(settings.encryption_key_id, settings.encryption_key)
+    """The payload codec: seals with the current key, opens with it and every retired one."""
+    old: dict[str, str] = {}
+    for item in settings.encryption_old_keys:
+        key_id, sep, key = item.partition("=")
+        if not sep or not key_id.strip() or not key.strip():
+            raise ValueError(f"NEARMISS_ENCRYPTION_OLD_KEYS: {key_id!r} is not ID=BASE64KEY")
+        old[key_id.strip()] = key.strip()
+    return EncryptionCodec.from_base64(settings.encryption_key_id, settings.encryption_key, old)
 
 
 def data_converter(settings: Settings) -> DataConverter:

@@ -257,3 +257,16 @@ async def test_malformed_bodies_answer_422_with_field_errors(sqlite_url: str) ->
     assert not_payloads.json()["errors"][0]["field"] == "payloads"
     [error] = not_object.json()["errors"]
     assert error["field"] == "body" and error["message"]
+
+
+async def test_rotation_by_configuration_opens_payloads_of_a_retired_key() -> None:
+    before = make_test_settings(encryption_key_id="k0", encryption_key=OLD_KEY)
+    [sealed] = await data_converter(before).encode([{"reference": "NM-9"}])
+    rotated = make_test_settings(encryption_old_keys=f"k0={OLD_KEY}")
+    assert await data_converter(rotated).decode([sealed]) == [{"reference": "NM-9"}]
+    [resealed] = await data_converter(rotated).encode([{"reference": "NM-9"}])
+    assert resealed.metadata["encryption-key-id"] == TEST_KEY_ID.encode()
+    with pytest.raises(UnknownKeyError, match="'k0'"):
+        await data_converter(make_test_settings()).decode([sealed])
+    with pytest.raises(ValueError, match="ID=BASE64KEY"):
+        data_converter(make_test_settings(encryption_old_keys="k0"))

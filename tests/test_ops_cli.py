@@ -72,11 +72,12 @@ async def test_replay_by_id_and_rebuild_the_projection(dev_env, sqlite_url, sess
         async with sessions() as session, session.begin():  # the restored backup lacks them
             await session.execute(delete(CaseEvent))
             await session.execute(delete(Case))
+        query = f'TaskQueue = "{queue}"'  # other tests' cases share the dev server
         types = ", ".join(f'"{t}"' for t in CASE_WORKFLOWS)
-        query = f'WorkflowType IN ({types}) AND TaskQueue = "{queue}"'
 
         async def listed() -> bool:
-            return [x async for x in dev_env.client.list_workflows(query)] != []
+            listing = dev_env.client.list_workflows(f"WorkflowType IN ({types}) AND {query}")
+            return [x async for x in listing] != []
 
         await wait_for(listed, within=30)
         written = await rebuild_projection(settings, client=dev_env.client, query=query)
