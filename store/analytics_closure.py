@@ -1,5 +1,6 @@
 """Closure analytics over the stored example-3 reviews: employee-confirmed closures, reopens
-within 30 days and repeated doubtful closures by reviewing role, per month and group.
+within 30 days and repeated doubtful closures by reviewing role and by manager line, per month
+and group.
 
 The classification counts are the review's (as at its ``as_of``); confirmations and reopens are
 read from the feeds' current records, so an answer or a reopen that arrived after the review
@@ -57,6 +58,13 @@ def closure_bucket(rows: list[_Row], exceptions: int) -> dict[str, Any]:
     repeats = Counter(
         str(r.fields.get("final_reviewing_role")) for r in rows if r.now["repeated_reviewer"]
     )
+    # The seed: "repeated doubtful closures by the same reviewing roles or manager lines".
+    by_line = Counter(
+        str(r.fields.get("manager_line")) for r in rows if r.classification in NOT_CREDIBLE
+    )
+    line_repeats = Counter(
+        str(r.fields.get("manager_line")) for r in rows if r.now["repeated_manager_line"]
+    )
     return {
         "closures": len(rows) + exceptions,
         "exceptions": exceptions,
@@ -70,6 +78,11 @@ def closure_bucket(rows: list[_Row], exceptions: int) -> dict[str, Any]:
         "doubtful_or_failed_by_reviewer": dict(sorted(doubtful.items())),
         "repeated_doubtful_closures": sum(repeats.values()),
         "repeated_doubtful_by_reviewer": dict(sorted(repeats.items())),
+        "doubtful_or_failed_by_manager_line": dict(sorted(by_line.items())),
+        "repeated_doubtful_by_manager_line": dict(sorted(line_repeats.items())),
+        "repeated_doubtful_closures_role_or_line": sum(
+            r.now["repeated_reviewer"] or r.now["repeated_manager_line"] for r in rows
+        ),
     }
 
 
@@ -143,4 +156,6 @@ def _now(
         # reviewing role has repeat_min such closures in the repeat window up to it.
         "repeated_reviewer": classification in NOT_CREDIBLE
         and repeated(earlier, at, "final_reviewing_role", role, policy),
+        "repeated_manager_line": classification in NOT_CREDIBLE
+        and repeated(earlier, at, "manager_line", fields.get("manager_line"), policy),
     }

@@ -224,6 +224,11 @@ async def test_closure_confirmed_reopened_and_repeated_doubtful(database_url, se
     assert (b["closures"], b["reconciled"], b["exceptions"], b["doubtful"]) == (2, 1, 1, 1)
     assert (b["employee_confirmed_rate"], b["reopened_within_30_days_rate"]) == (1.0, 1.0)
     assert (b["doubtful_or_failed_by_reviewer"], b["repeated_doubtful_closures"]) == ({"R2": 1}, 0)
+    # "By reviewing role or manager line": C4 is ML-2's second non-credible closure (after C3).
+    assert a["doubtful_or_failed_by_manager_line"] == {"ML-1": 1, "ML-2": 1}
+    assert a["repeated_doubtful_by_manager_line"] == {}
+    assert b["repeated_doubtful_by_manager_line"] == {"ML-2": 1}
+    assert b["repeated_doubtful_closures_role_or_line"] == 1
 
     domains = await api.get(
         "/analytics/closure?from=2026-10-01&to=2026-10-31&group=risk_domain", "E-BOARD"
