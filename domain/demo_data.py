@@ -103,6 +103,7 @@ class _Person:
     service_line: str | None = None
     active: bool = True
     left_at: date | None = None
+    started_at: date | None = None
 
 
 @dataclass(slots=True)
@@ -126,8 +127,9 @@ def _make_staff(rng: Random, n_workers: int, today: date) -> _Staff:
             name = (FIRST_NAMES[-1 - 2 * i - k], LAST_NAMES[-1 - 2 * i - k])
             people.append(_Person(lead, name, (Role.WORKER.value,), line))
     leaver = _Person(
-        "E0091", ("Leah", "Morgan"), ("worker",), "HC-NORTH", False, today - timedelta(days=12)
-    )
+        "E0091", ("Leah", "Morgan"), ("worker",), "HC-NORTH", False, today - timedelta(days=12),
+        today - timedelta(days=700),
+    )  # fmt: skip
     people += [
         leaver,
         _Person("E0090", ("Iris", "Doyle"), (_GOVERNANCE_ROLES[0].value,), active=False),
@@ -138,6 +140,8 @@ def _make_staff(rng: Random, n_workers: int, today: date) -> _Staff:
             (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)),
             (Role.WORKER.value,),
             SERVICE_LINES[i % len(SERVICE_LINES)],
+            # Joining dates spread over three years; every ninth worker joined this month.
+            started_at=today - timedelta(days=(5 + i % 20) if i % 9 == 8 else 60 + (i * 37) % 1000),
         )
         for i in range(n_workers)
     ]
@@ -161,6 +165,7 @@ def _staff_rows(staff: _Staff) -> list[Row]:
                 "service_line": p.service_line,
                 "manager_line": MANAGER_LINES.get(p.service_line or ""),
                 "active": p.active,
+                "started_at": None if p.started_at is None else p.started_at.isoformat(),
                 "left_at": None if p.left_at is None else p.left_at.isoformat(),
             }
         )
@@ -419,6 +424,8 @@ def _ack_rows(r: _Report) -> dict[str, Row]:
         TRACKER: {
             **common,
             "triage_owner_id": r.owner,
+            # The owner is named with the first acknowledgment (or at the last update).
+            "triage_owner_assigned_at": _iso(r.ack or last) if r.owner else None,
             "triage_status": r.status,
             "manager_reviewed": r.manager_reviewed,
             "updated_at": _iso(last),

@@ -155,7 +155,29 @@ def test_nothing_happens_after_as_of_except_due_dates(as_of: datetime) -> None:
         for row in rows:
             for key, value in row.items():
                 if key.endswith("_at") and key not in ("due_at", "left_at") and value:
+                    if key == "started_at":  # a date (staff directory)
+                        assert date.fromisoformat(value) < as_of.date(), (feed, row)
+                        continue
                     assert datetime.fromisoformat(value) < as_of, (feed, row)
+
+
+def test_joining_dates_and_named_owners_feed_the_retention_analytics() -> None:
+    data = data_for(AS_OFS[0], reports=200)
+    workers = [p for p in data["staff-directory"] if "worker" in p["roles"] and p["started_at"]]
+    recent = [
+        p
+        for p in workers
+        if date.fromisoformat(p["started_at"]) > AS_OFS[0].date() - timedelta(days=30)
+    ]
+    assert len(workers) > 20 and 0 < len(recent) < len(workers)  # some joined this month
+    platform = _by(data["incident-platform"], "reference")
+    named = [t for t in data["manager-response-tracker"] if t["triage_owner_id"]]
+    assert named and all(t["triage_owner_assigned_at"] for t in named)
+    for t in named:
+        submitted = datetime.fromisoformat(platform[t["reference"]]["submitted_at"])
+        assert datetime.fromisoformat(t["triage_owner_assigned_at"]) >= submitted, t
+    unowned = [t for t in data["manager-response-tracker"] if not t["triage_owner_id"]]
+    assert all(t["triage_owner_assigned_at"] is None for t in unowned)
 
 
 def test_staff_directory_has_every_role_a_leaver_and_an_inactive_person() -> None:
