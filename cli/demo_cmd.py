@@ -15,26 +15,76 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.table import Table
+from temporalio.service import RPCError
 
+from domain import acknowledgment, closure, learning, names
+from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.demo_data import generate
 from domain.feeds import FEEDS
 from domain.ingest import validate_rows
+from domain.learning import audit_period
 from domain.settings import Settings
+from infra.starters import start_review
+from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker, transaction
 from store.migrate import upgrade
 from store.sources import UpsertResult, upsert_records
 
 REVIEW_TIME = time(7, 0)
+POLICY_VERSIONS = {
+    names.EXAMPLE_ACKNOWLEDGMENT: acknowledgment.POLICY_VERSION,
+    names.EXAMPLE_LEARNING: learning.POLICY_VERSION,
+    names.EXAMPLE_CLOSURE: closure.POLICY_VERSION,
+}
 # The staff directory first: everything else refers to its employee IDs.
 LOAD_ORDER = ["staff-directory", *(feed for feed in FEEDS if feed != "staff-directory")]
 
 
-def demo_as_of(timezone: str, now: datetime | None = None) -> datetime:
-    """The latest 07:00 in ``timezone`` at or before ``now`` (the daily review's as_of)."""
+def demo_as_of(
+    timezone: str, now: datetime | None = None, calendar: BusinessCalendar | None = None
+) -> datetime:
+    """The latest 07:00 in ``timezone`` at or before ``now`` on a working day of ``calendar``
+    (the as_of of the latest daily review that can have run)."""
     zone = ZoneInfo(timezone)
     local = (now or datetime.now(UTC)).astimezone(zone)
     day = local.date() if local.time() >= REVIEW_TIME else local.date() - timedelta(days=1)
+    while calendar is not None and not calendar.is_working_day(day):
+        day -= timedelta(days=1)
     return datetime.combine(day, REVIEW_TIME, zone)
+
+
+def demo_reviews(settings: Settings, as_of: datetime) -> list[tuple[str, str]]:
+    """(example, period) of the reviews the demo starts: the daily review of AS_OF, the
+    learning audit of the last ended cycle, the closure review of the previous month."""
+    today = as_of.date()
+    anchor = date.fromisoformat(settings.cycle_anchor)
+    last_month = today.replace(day=1) - timedelta(days=1)
+    return [
+        (names.EXAMPLE_ACKNOWLEDGMENT, today.isoformat()),
+        (names.EXAMPLE_LEARNING, audit_period(today, anchor)),
+        (names.EXAMPLE_CLOSURE, f"{last_month:%Y-%m}"),
+    ]
+
+
+async def start_demo_reviews(settings: Settings, as_of: datetime) -> list[str]:
+    """Start (or find) the demo's three reviews, so each step-1 role has one to mark."""
+    client = await connect(settings)
+    calendar = CalendarConfig.from_settings(settings)
+    started = []
+    for example, period in demo_reviews(settings, as_of):
+        version = POLICY_VERSIONS[example]
+        for attempt in range(30):  # a dev server just started may not serve its shards yet
+            try:
+                handle = await start_review(
+                    client, settings.temporal_task_queue, example, period, calendar, version
+                )
+                break
+            except RPCError:
+                if attempt == 29:
+                    raise
+                await asyncio.sleep(1)
+        started.append(handle.id)
+    return started
 
 
 async def load_demo_data(
@@ -56,10 +106,12 @@ async def load_demo_data(
         await engine.dispose()
 
 
-def run_demo_data(seed: int, reports: int) -> None:
-    """Generate the demo data for today's review and load it into the configured database."""
+def run_demo_data(seed: int, reports: int) -> datetime:
+    """Generate the demo data for the latest daily review, load it into the configured database;
+    the review's as_of."""
     settings = Settings()
-    as_of = demo_as_of(settings.timezone)
+    calendar = BusinessCalendar(CalendarConfig.from_settings(settings))
+    as_of = demo_as_of(settings.timezone, calendar=calendar)
     data = generate(seed, reports, as_of, cycle_anchor=date.fromisoformat(settings.cycle_anchor))
     asyncio.run(upgrade(settings.database_url))
     try:
@@ -74,3 +126,4 @@ def run_demo_data(seed: int, reports: int) -> None:
         counts = (len(data[feed]), result.inserted, result.updated, result.unchanged)
         table.add_row(feed, *(str(n) for n in counts))
     Console().print(table)
+    return as_of

@@ -204,9 +204,11 @@ def _start_all(settings: Settings, children: Children, demo: bool) -> None:
     api = children.start("api", [nearmiss, "api"], echo=True)
     _apply_schedules(nearmiss)
     if demo:
-        from cli.demo_cmd import run_demo_data
+        from cli.demo_cmd import run_demo_data, start_demo_reviews
 
-        run_demo_data(seed=7, reports=120)
+        as_of = run_demo_data(seed=7, reports=120)
+        started = asyncio.run(start_demo_reviews(settings, as_of))
+        typer.echo(f"demo reviews    {', '.join(started)} (sign in as their step-1 roles)")
     api_host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "") else settings.api_host
     wait_for_port(api_host, settings.api_port, api, "the API")
 

@@ -434,3 +434,24 @@ async def test_loading_the_demo_data_twice_stores_nothing_new(database_url: str)
     again = await load_demo_data(database_url, data, AS_OFS[0] + timedelta(hours=1))
     assert all((r.inserted, r.updated) == (0, 0) for r in again.values())
     assert all(again[feed].unchanged == len(rows) for feed, rows in data.items())
+
+
+def test_demo_as_of_falls_on_a_working_day_and_the_demo_starts_its_three_reviews() -> None:
+    from cli.demo_cmd import demo_as_of, demo_reviews
+    from domain.calendar import BusinessCalendar, CalendarConfig
+    from tests.fixtures.temporal import make_test_settings
+
+    calendar = BusinessCalendar(CalendarConfig())
+    monday_early = datetime(2026, 12, 7, 1, 0, tzinfo=ZoneInfo("UTC"))  # before Monday's 07:00
+    as_of = demo_as_of("Europe/London", monday_early, calendar)
+    assert as_of == datetime(2026, 12, 4, 7, 0, tzinfo=LONDON)  # Friday's review, not Sunday's
+    after_christmas = datetime(2026, 12, 28, 12, 0, tzinfo=ZoneInfo("UTC"))  # bank holiday
+    assert demo_as_of("Europe/London", after_christmas, calendar).date().isoformat() == (
+        "2026-12-24"
+    )
+    settings = make_test_settings(cycle_anchor="2026-01-05")
+    assert demo_reviews(settings, as_of) == [
+        ("acknowledgment", "2026-12-04"),
+        ("learning-visibility", "2026-11-09"),
+        ("closure-credibility", "2026-11"),
+    ]
