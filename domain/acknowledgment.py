@@ -157,6 +157,10 @@ def reconcile(
                 reasons.append(reason)
     if tracker is not None and platform.get("triage_status") != tracker.get("triage_status"):
         reasons.append(f"triage_status disagrees with {RESPONSE_TRACKER}")
+    # The seed: "service-line governance fields reconcile to the service-line governance
+    # register" — the register carries the report's risk domain too.
+    if register is not None and platform.get("risk_domain") != register.get("risk_domain"):
+        reasons.append(f"risk_domain disagrees with {GOVERNANCE_REGISTER}")
     return reasons
 
 

@@ -33,11 +33,21 @@ from store.tables import ReviewItem as ReviewItemRow
 GOVERNANCE_REGISTER = "service-line-governance-register"
 _INSERT_CHUNK = 2_000
 _ITEMS = cast(Table, ReviewItemRow.__table__)
-_ACK_FLAGS = {
+# Every indicator of examples 1 and 2, mapped to the closure flags of example 3 (SOURCES.md
+# closed-case-register ``flags``). An incomplete or overdue corrective action and unshared
+# learning are learning made invisible; an unsafe condition left while triage was pending is weak
+# triage.
+INDICATOR_FLAGS = {
     "ack_over_threshold": "delayed_acknowledgment",
     "triage_over_threshold": "weak_triage",
     "no_named_triage_owner": "weak_triage",
     "manager_not_reviewed": "weak_triage",
+    "unsafe_condition_while_triage_incomplete": "weak_triage",
+    "corrective_action_incomplete_at_closure": "absent_learning_feedback",
+    "no_feedback_to_reporter": "absent_learning_feedback",
+    "no_shared_learning_despite_wider_relevance": "absent_learning_feedback",
+    "corrective_action_overdue": "absent_learning_feedback",
+    "recurrence_within_30_days": "repeated_recurrence",
 }
 
 
@@ -47,15 +57,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def _flags_from_indicators(indicators: list[str] | None) -> list[str]:
     """Closure flags of a case the service closed, from its review's indicators."""
-    flags: set[str] = set()
-    for name in indicators or []:
-        if name in _ACK_FLAGS:
-            flags.add(_ACK_FLAGS[name])
-        elif "feedback" in name or "bulletin" in name:
-            flags.add("absent_learning_feedback")
-        elif "recurrence" in name:
-            flags.add("repeated_recurrence")
-    return sorted(flags)
+    return sorted({INDICATOR_FLAGS[name] for name in indicators or [] if name in INDICATOR_FLAGS})
 
 
 async def own_closures(

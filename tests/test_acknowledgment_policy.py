@@ -197,6 +197,7 @@ def test_every_disagreement_is_reported() -> None:
     log, tracker, register = feeds(p)
     tracker["employee_id"] = "E2"
     register["service_line"] = "SL-B"
+    register["risk_domain"] = "communication"  # the register's governance field reconciles too
     log["triage_owner_id"] = None
     tracker["triage_status"] = "in_triage"
     assert reconcile(p, log, tracker, register, POLICY) == [
@@ -204,6 +205,7 @@ def test_every_disagreement_is_reported() -> None:
         "employee_id disagrees with manager-response-tracker",
         "service_line disagrees with service-line-governance-register",
         "triage_status disagrees with manager-response-tracker",
+        "risk_domain disagrees with service-line-governance-register",
     ]
 
 

@@ -9,6 +9,7 @@ import pytest
 from domain.calendar import BusinessCalendar, CalendarConfig, compute_deadline
 from domain.calendar_rules import parse_rule
 from domain.closure import (
+    FLAGS,
     ClosurePolicy,
     Credibility,
     case_ref_of,
@@ -23,7 +24,9 @@ from domain.closure import (
 )
 from domain.closure_measures import measurable_improvement, validation_measures
 from domain.closure_steps import STEPS
+from domain.learning import INDICATORS as LEARNING_INDICATORS
 from domain.reviews import REVIEWS, review_id
+from store.closure import INDICATOR_FLAGS, _flags_from_indicators
 
 CAL = CalendarConfig()
 POLICY = ClosurePolicy()
@@ -265,3 +268,29 @@ def test_business_calendar_is_the_one_the_workflow_uses():
     assert BusinessCalendar(CAL).nth_working_day_of_month(
         datetime(2026, 1, 2, 7, tzinfo=UTC), 5
     ).date() == date(2026, 1, 8)
+
+
+def test_every_indicator_of_examples_1_and_2_maps_to_a_closure_flag():
+    """A case the service closes carries its indicators into example 3 as closure flags."""
+    ack = [
+        "ack_over_threshold",
+        "triage_over_threshold",
+        "no_named_triage_owner",
+        "manager_not_reviewed",
+        "unsafe_condition_while_triage_incomplete",
+    ]
+    assert set(INDICATOR_FLAGS) == {*ack, *LEARNING_INDICATORS}
+    assert set(INDICATOR_FLAGS.values()) <= set(FLAGS)
+    assert _flags_from_indicators(["unsafe_condition_while_triage_incomplete"]) == ["weak_triage"]
+    learning_only = [
+        "no_shared_learning_despite_wider_relevance",
+        "corrective_action_incomplete_at_closure",
+        "corrective_action_overdue",
+    ]
+    for name in learning_only:
+        assert _flags_from_indicators([name]) == ["absent_learning_feedback"], name
+    assert _flags_from_indicators([*ack, "recurrence_within_30_days"]) == [
+        "delayed_acknowledgment",
+        "repeated_recurrence",
+        "weak_triage",
+    ]
