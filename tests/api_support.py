@@ -10,7 +10,13 @@ from sqlalchemy import select
 from domain import names
 from store.tables import RegisterEntry
 from tests.factories import load, load_reports, report_rows, staff_rows
-from tests.workflow_support import local_as_of, next_working_day, wait_for
+from tests.workflow_support import (
+    latest_started_day,
+    local_as_of,
+    next_working_day,
+    skip_to_as_of,
+    wait_for,
+)
 
 TRIAGE_DOCS = [
     "daily-review",
@@ -64,7 +70,12 @@ async def wait_stage(api: Any, case_id: str, stage: str) -> dict[str, Any]:
 
 async def reviewed(api: Any, env: Any, sessions: Any) -> str:
     """Seed, start the review over HTTP, wait for it, mark it reviewed; returns its ID."""
-    day = await next_working_day(env)
+    if env.supports_time_skipping:  # a review may not start before its as-of instant
+        day = await next_working_day(env)
+        api.app.state.clock = env.get_current_time
+        await skip_to_as_of(env, day)
+    else:  # real time: the latest review that has begun
+        day = latest_started_day(await env.get_current_time())
     await seed(sessions, day)
     started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
     assert started.status_code == 202, started.text

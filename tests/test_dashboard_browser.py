@@ -33,7 +33,13 @@ from tests.fixtures.api import bearer, token
 from tests.fixtures.mail import free_port
 from tests.fixtures.temporal import make_test_settings
 from tests.learning_factories import closed_report, confidence, load_closed
-from tests.workflow_support import local_as_of, next_working_day, running_worker, wait_for
+from tests.workflow_support import (
+    local_as_of,
+    next_working_day,
+    running_worker,
+    skip_to_as_of,
+    wait_for,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,10 +53,12 @@ CHROMIUM_ARGS = [
 
 
 @asynccontextmanager
-async def serve(database_url: str, client, queue: str) -> AsyncIterator[str]:
+async def serve(database_url: str, client, queue: str, clock=None) -> AsyncIterator[str]:
     """The API on a real socket (127.0.0.1, free port); yields its base URL."""
     app = create_app(make_test_settings(database_url, temporal_task_queue=queue))
     app.state.temporal_client = client
+    if clock is not None:
+        app.state.clock = clock
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
@@ -82,10 +90,11 @@ async def test_analyst_marks_review_reviewed_and_supervisor_sees_the_step(
     await seed(sessions, day)
     async with (
         running_worker(own_env, sessions) as queue,
-        serve(sqlite_url, own_env.client, queue) as base,
+        serve(sqlite_url, own_env.client, queue, own_env.get_current_time) as base,
         httpx.AsyncClient(base_url=base) as http,
         async_playwright() as pw,
     ):
+        await skip_to_as_of(own_env, day)
         started = await http.post(f"/reviews/acknowledgment/{day}", headers=bearer("E-ADMIN"))
         assert started.status_code == 202, started.text
         browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

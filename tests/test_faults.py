@@ -23,7 +23,7 @@ from tests.factories import load, load_reports, report_rows, staff_rows
 from tests.fault_support import Service, TcpProxy, service_env, services, wait_healthy
 from tests.fixtures.api import bearer
 from tests.fixtures.mail import free_port
-from tests.workflow_support import local_as_of, next_working_day, wait_for
+from tests.workflow_support import latest_started_day, local_as_of, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.devserver, pytest.mark.postgres]
 
@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.devserver, pytest.mark.postgres]
 async def _open_cases(http: httpx.AsyncClient, env: Any, sessions: Any, n: int) -> list[str]:
     """N critical reports reviewed and marked reviewed; their cases at triage attribution with
     the prerequisites opened. Returns the case IDs."""
-    day = await next_working_day(env)
+    day = latest_started_day(await env.get_current_time())  # real time: a review that has begun
     as_of = local_as_of(day)
     refs = [f"NM-F{uuid.uuid4().hex[:6]}-{i}" for i in range(n)]
     await load(sessions, "staff-directory", staff_rows())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from domain import names
 from tests.api_support import CRITICAL, EMERGING, FINE
 from tests.web_support import SPLIT, csrf, form, seed_with_exception, sign_in, text
-from tests.workflow_support import next_working_day, running_worker, wait_for
+from tests.workflow_support import next_working_day, running_worker, skip_to_as_of, wait_for
 
 
 async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
@@ -26,6 +26,7 @@ async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:
         api.app.state.clock = own_env.get_current_time
         day = await next_working_day(own_env)
         await seed_with_exception(sessions, day)
+        await skip_to_as_of(own_env, day)
         started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
         rid = started.json()["review_id"]
 

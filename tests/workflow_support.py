@@ -176,3 +176,20 @@ async def generated_skipping(env: WorkflowEnvironment, review: WorkflowHandle[An
         await env.sleep(timedelta(minutes=30))
     await wait_for(lambda: review_generated(review))
     return await review.query(names.QUERY_STATE, result_type=ReviewSummary)
+
+
+async def skip_to_as_of(env: WorkflowEnvironment, day: date) -> None:
+    """Move the test server's clock to DAY's 07:00 London (a review may start from then on)."""
+    target = local_as_of(day) + timedelta(seconds=1)
+    now = await env.get_current_time()
+    if now < target:
+        await skip(env, target - now, step=timedelta(days=1))
+
+
+def latest_started_day(now: datetime) -> date:
+    """The latest working day whose review's as-of (07:00 London) is not after NOW (real time)."""
+    calendar = BusinessCalendar(CALENDAR)
+    day = calendar.local(now).date()
+    while not calendar.is_working_day(day) or local_as_of(day) > now:
+        day -= timedelta(days=1)
+    return day

@@ -312,7 +312,8 @@ class CaseWorkflowBase:
         )
         seq = await self._record_step(spec.slug, entry, event)
         self.state.results[spec.slug] = payload
-        done = self.obligations.complete(spec.slug, sub.actor.employee_id)
+        # The one recorded instant: the receipt, the register and the next deadline's start.
+        done = self.obligations.complete(spec.slug, sub.actor.employee_id, at=now)
         return StepReceipt(
             case_id=self.state.case_id,
             step=spec.slug,

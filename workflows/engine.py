@@ -223,10 +223,11 @@ class Obligations:
             ob.assignee = new
         return moved
 
-    def complete(self, key: str, actor: str) -> Obligation:
-        """Mark an obligation done now (late if after its deadline); never called by a timer."""
+    def complete(self, key: str, actor: str, at: datetime | None = None) -> Obligation:
+        """Mark an obligation done AT (the accepted request's recorded instant; default now),
+        late if after its deadline; never called by a timer."""
         ob = self.store[key]
-        now = workflow.now()
+        now = at or workflow.now()
         ob.done_at = now
         ob.done_by = actor
         ob.late = now > ob.deadline

@@ -133,11 +133,11 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         """The named owner accepts the authorized pathway (recorded in the example's log)."""
         self._judge_acceptance(acceptance)
         self._submitting.add("pathway-acceptance")
-        who = acceptance.actor.employee_id
+        who, now = acceptance.actor.employee_id, workflow.now()
         # Complete before its projection: the case row resolves its breaches and deadline at once.
         event = await self._log_pathway_event("pathway_accepted", who, {}, "pathway-acceptance")
-        self.obligations.complete("pathway-acceptance", who)
-        self.state.pathway_accepted_at = workflow.now()
+        self.obligations.complete("pathway-acceptance", who, at=now)
+        self.state.pathway_accepted_at = now
         await self.project(event)
         return self.state
 
@@ -159,8 +159,9 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         key = f"action:{done.action}"
         self._submitting.add(key)
         who, detail = done.actor.employee_id, {"action": done.action, "note": done.note}
+        now = workflow.now()
         event = await self._log_pathway_event("action_done", who, detail, key)
-        self.obligations.complete(key, who)
+        self.obligations.complete(key, who, at=now)
         await self.project(event)
         return self.state
 

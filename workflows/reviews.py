@@ -160,7 +160,7 @@ class ReviewWorkflow:
                 policy_version=self.inp.policy_version,
             ),
         )
-        self.obligations.complete(MARK_REVIEWED, request.actor.employee_id)
+        self.obligations.complete(MARK_REVIEWED, request.actor.employee_id, at=now)
         return self.summary
 
     @mark_reviewed.validator

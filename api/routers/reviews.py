@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from temporalio.client import WorkflowExecutionStatus
 
 from api.authz import Authorized
+from api.clock import Now
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import FieldError, Forbidden, NotFound, Unprocessable
 from api.guard import GuardedRoute
@@ -23,8 +24,9 @@ from api.temporal_calls import (
     workflow_status,
 )
 from domain import acknowledgment, closure, learning, names
-from domain.calendar import CalendarConfig
+from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.cases import MarkReviewed, ReviewSummary
+from domain.review_periods import ReviewPeriodError, check_started
 from domain.reviews import REVIEWS, review_id
 from domain.roles import Role
 from infra.starters import start_review
@@ -136,14 +138,29 @@ async def start(
     actor: Authorized,
     temporal: TemporalDep,
     settings: SettingsDep,
+    now: Now,
 ) -> ReviewStarted:
     """Start the review (202), or find the one already started for that period (200); one that
     ended without finishing (terminated, failed) is run again (202). The administrator or the
-    example's step-1 role (the seed: the analyst "must generate" the review)."""
+    example's step-1 role (the seed: the analyst "must generate" the review). A period that does
+    not exist, or whose review has not reached its as-of instant (07:00 local on its run day), is
+    a 422 and starts nothing."""
     spec = REVIEWS.get(example)
     if spec is not None and not actor.roles & {Role.ADMINISTRATOR, spec.role}:
         raise Forbidden(f"starting this review needs the role {spec.role.value}")
     _check_period(example, period)
+    calendar = CalendarConfig.from_settings(settings)
+    try:
+        check_started(
+            example,
+            period,
+            BusinessCalendar(calendar),
+            date.fromisoformat(settings.cycle_anchor),
+            now,
+        )
+    except ReviewPeriodError as exc:
+        error = FieldError(field="period", message=str(exc))
+        raise Unprocessable("invalid period", [error]) from exc
     if example == names.EXAMPLE_LEARNING:  # the audit of the last cycle ended on or before it
         period = learning.audit_period(
             date.fromisoformat(period), date.fromisoformat(settings.cycle_anchor)
@@ -154,7 +171,6 @@ async def start(
         # Never re-run a finished review: its cases are already open.
         response.status_code = 200
         return ReviewStarted(review_id=rid, workflow_id=rid, status=status_name(existing))
-    calendar = CalendarConfig.from_settings(settings)
     try:
         await start_review(
             temporal,
