@@ -86,10 +86,12 @@ def _p(value: Any, style: ParagraphStyle) -> Paragraph:
 def chart_drawing(block: dict[str, Any], width: float, st: Styles) -> Drawing:
     """The same grouped vertical bars as the HTML's SVG (same axis steps and colours)."""
     series = block["series"]
-    height = 170
+    height = 140
     drawing = Drawing(width, height + 30)
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 36, 40, min(width - 60, 620), height - 40
+    bars = max(1, len(block["categories"]) * len(series))
+    chart.x, chart.y, chart.height = 36, 40, height - 40
+    chart.width = min(width - 60, 620, max(180, 60 * bars))  # few bars stay narrow
     chart.data = [[float(v or 0) for v in s["values"]] for s in series]
     chart.categoryAxis.categoryNames = [str(c)[:32] for c in block["categories"]]
     chart.categoryAxis.labels.fontName = st.regular
@@ -159,9 +161,15 @@ def story(doc: dict[str, Any], status_lines: list[str], st: Styles, width: float
     out: list[Any] = [_p(doc.get("title", ""), st.title), _p(doc.get("subtitle", ""), st.body)]
     out += [_p(line, st.body) for line in status_lines]
     for section in doc.get("sections", []):
-        out.append(_p(section["title"], st.h2))
-        for block in section["blocks"]:
-            out += block_flowables(block, width, st)
+        parts = [block_flowables(block, width, st) for block in section["blocks"]]
+        # The heading never ends a page: it is kept with the section's first block.
+        first = parts[0][:1] if parts else []
+        if first and isinstance(first[0], KeepTogether):  # nested KeepTogethers do not fit
+            first = list(first[0]._content)
+        out.append(KeepTogether([_p(section["title"], st.h2), *first]))
+        out += parts[0][1:] if parts else []
+        for flowables in parts[1:]:
+            out += flowables
         out.append(Spacer(0, 2 * mm))
     return out
 
@@ -182,5 +190,6 @@ def render_pdf(doc: dict[str, Any], status_lines: list[str], font_dir: str) -> b
             author="nearmiss-governance",
             invariant=True,
         )
-        template.build(story(doc, status_lines, st, PAGE[0] - 2 * MARGIN))
+        # The frame pads 6 pt a side: flowables get the page width less margins and padding.
+        template.build(story(doc, status_lines, st, PAGE[0] - 2 * MARGIN - 16))
         return out.getvalue()
