@@ -16,6 +16,14 @@ RETENTION_FILE = "workforce-safety-culture-retention-file"
 ACKNOWLEDGMENT_RECOVERY_LOG = "acknowledgment-recovery-log"
 SAFETY_LEARNING_ASSURANCE_WORKSPACE = "safety-learning-assurance-workspace"
 
+# Step 3's prerequisites (the seed: "the validated near-miss reliability case, the employee's
+# current 90-day reporting profile, and the live workforce concern register").
+RETENTION_DOCUMENTS = (
+    "near-miss-reliability-case",
+    "reporting-profile",
+    "workforce-concern-register",
+)
+
 # Every document a person can open for an example-1 case (its steps' prerequisites).
 DOCUMENTS = frozenset(
     {
@@ -23,6 +31,7 @@ DOCUMENTS = frozenset(
         "report-chronology",
         "triage-note-history",
         "risk-classification-source",
+        *RETENTION_DOCUMENTS,
         "reporting-control-authorization-sheet",
     }
 )
@@ -175,6 +184,7 @@ RETENTION_IMPACT = StepSpec(
     title="Retention impact analysis",
     role=Role.WORKFORCE_RETENTION_SAFETY_CULTURE_MANAGER,
     deadline_rule="4 working hours",
+    prerequisites=RETENTION_DOCUMENTS,
     register=RETENTION_FILE,
     fields=RetentionImpact,
     computed=(

@@ -39,7 +39,7 @@ def _utc(value: datetime | str) -> datetime:
     return parsed
 
 
-async def _worker_rows_between(
+async def worker_rows_between(
     session: AsyncSession,
     feed: str,
     employee_id: str,
@@ -100,8 +100,8 @@ async def retention_values(
     policy = policy or AckPolicy()
     end = _utc(submitted_at)
     start = end - timedelta(days=policy.prior_reports_days)
-    logged = await _worker_rows_between(session, REPORTING_LOG, employee_id, start, end)
-    exposures = await _worker_rows_between(
+    logged = await worker_rows_between(session, REPORTING_LOG, employee_id, start, end)
+    exposures = await worker_rows_between(
         session, PLATFORM, employee_id, start, end, risk_domain=risk_domain
     )
     concerns = (

@@ -237,6 +237,10 @@ from store.learning_documents import LEARNING_BUILDERS  # noqa: E402 - example 2
 
 BUILDERS.update(LEARNING_BUILDERS)
 
+from store.retention_documents import RETENTION_BUILDERS  # noqa: E402 - example 1 step 3's
+
+BUILDERS.update(RETENTION_BUILDERS)
+
 
 def entry_ids(body: Any) -> list[str]:
     """The ``id`` of every entry anywhere in a built document (what a step may cite)."""

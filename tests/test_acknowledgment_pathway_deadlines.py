@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from domain import names
+from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from domain.calendar import BusinessCalendar
 from domain.cases import ActionDone, CaseState, PathwayAcceptance
 from store.tables import Breach, Case
@@ -215,6 +216,7 @@ async def case_at_recovery_pathway(env, sessions, queue, reference: str):
     await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
     await submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
     state = await wait_stage(case, "retention-impact")
+    await open_docs(case, "E-MANAGER", RETENTION_DOCUMENTS)
     await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "medium"))
     await wait_stage(case, RECOVERY)
     await open_docs(case, "E-DIRECTOR", ["reporting-control-authorization-sheet"])

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from domain import names
-from domain.acknowledgment_steps import SAFETY_LEARNING_ASSURANCE_WORKSPACE
+from domain.acknowledgment_steps import RETENTION_DOCUMENTS, SAFETY_LEARNING_ASSURANCE_WORKSPACE
 from domain.calendar import BusinessCalendar
 from domain.cases import (
     ActionDone,
@@ -235,6 +235,7 @@ async def test_missed_retention_deadline_escalates_with_mail_then_full_lifecycle
             )
         assert levels[:3] == [1, 2, 3]
 
+        await open_docs(case, "E-MANAGER", RETENTION_DOCUMENTS)
         receipt = await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "high"))
         assert receipt["late"] is True
         state = await wait_stage(case, "recovery-pathway")
@@ -313,6 +314,7 @@ async def test_low_impact_closes_case_and_asks_worker_to_confirm(
         await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
         await submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
         state = await wait_stage(case, "retention-impact")
+        await open_docs(case, "E-MANAGER", RETENTION_DOCUMENTS)
         await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "low"))
         final = await asyncio.wait_for(case.result(), 60)
         assert final["status"] == "closed"
@@ -364,6 +366,7 @@ async def test_unaccepted_pathway_and_missed_action_escalate_to_the_named_owner(
         await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
         await submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
         state = await wait_stage(case, "retention-impact")
+        await open_docs(case, "E-MANAGER", RETENTION_DOCUMENTS)
         await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "medium"))
         await wait_stage(case, "recovery-pathway")
         today = (await own_env.get_current_time()).date()

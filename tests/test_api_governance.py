@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from domain import names
+from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from store.tables import Case, DocumentOpening
 from tests.api_support import (
     CRITICAL,
@@ -219,6 +220,7 @@ async def test_a_retry_of_the_submission_that_closed_the_case_gets_the_same_rece
         )
         assert attributed.status_code == 200, attributed.text
         view = await wait_stage(api, case_id, "retention-impact")
+        await open_docs(api, case_id, "E-MANAGER", list(RETENTION_DOCUMENTS))
 
         url, body, key = (
             f"{steps}/retention-impact",
@@ -296,6 +298,27 @@ async def to_pathway_acceptance(api: Any, env: Any, sessions: Any) -> str:
     accepted = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
     assert accepted.status_code == 200, accepted.text
     view = await wait_stage(api, case_id, "retention-impact")
+    await open_docs(api, case_id, "E-MANAGER", list(RETENTION_DOCUMENTS))
+    # Step 3's prerequisites show what its computed values are counted from (seed: "cannot
+    # proceed without … the employee's current 90-day reporting profile, and the live workforce
+    # concern register"); the document's values are the step's.
+    profile = await api.post(f"/cases/{case_id}/documents/reporting-profile/open", "E-MANAGER")
+    shown = profile.json()
+    computed = view["live"]["computed"]["retention-impact"]
+    assert shown["values"]["prior_reports_180d"] == computed["prior_reports_180d"]
+    assert len(shown["prior_reports_180d_rows"]) == computed["prior_reports_180d"]
+    assert (
+        len(shown["repeated_exposures_same_domain_180d_rows"])
+        == (computed["repeated_exposures_same_domain_180d"])
+    )
+    concerns = await api.post(
+        f"/cases/{case_id}/documents/workforce-concern-register/open", "E-MANAGER"
+    )
+    assert concerns.json()["open_concern"] == computed["open_concern"]
+    validated = await api.post(
+        f"/cases/{case_id}/documents/near-miss-reliability-case/open", "E-MANAGER"
+    )
+    assert validated.json()["validated"] is True
     accepted = await api.post(f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high"))
     assert accepted.status_code == 200, accepted.text
     await wait_stage(api, case_id, "recovery-pathway")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain import names
+from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from tests.api_support import (
     EMERGING,
     TRIAGE_DOCS,
@@ -38,6 +39,7 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         done = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
         assert done.status_code == 200, done.text
         view = await wait_stage(api, case_id, "retention-impact")
+        await open_docs(api, case_id, "E-MANAGER", list(RETENTION_DOCUMENTS))
         done = await api.post(f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high"))
         assert done.status_code == 200, done.text
         await wait_stage(api, case_id, "recovery-pathway")
