@@ -99,3 +99,15 @@ def test_escalation_in_words() -> None:
     assert breach_words(3, None) == (
         "deadline missed — reminder 3 to the named owner, the director, the board"
     )
+
+
+def test_a_date_with_a_time_is_an_instant_in_provider_local_time() -> None:
+    model = STEP_SPECS["recovery-pathway"].fields
+    name = "worker_communication_deadline"
+    summer = read_form(model, FormData([(name, "2026-07-01"), (f"{name}__time", "15:30")]), TZ)
+    assert summer[name] == "2026-07-01T15:30:00+01:00"  # British Summer Time
+    winter = read_form(model, FormData([(name, "2026-12-01"), (f"{name}__time", "15:30")]), TZ)
+    assert winter[name] == "2026-12-01T15:30:00+00:00"
+    assert read_form(model, FormData([(name, "2026-12-01")]), TZ)[name] == "2026-12-01"
+    controls = build_controls(model, FormContext(posted={f"{name}__time": ["09:15"]}))
+    assert next(c for c in controls if c.name == name).time_value == "09:15"

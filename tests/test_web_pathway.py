@@ -61,6 +61,7 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
             "pathway_type": "triage_control_reset",
             "triage_control_implementation_deadline": str(today + timedelta(days=7)),
             "worker_communication_deadline": str(today + timedelta(days=3)),
+            "worker_communication_deadline__time": "16:00",  # an instant, provider local time
             "mandatory_review_date": str(today + timedelta(days=14)),
             "immediate_senior_acknowledgment": "false",
             "mandatory_named_owner_assignment": "true",
@@ -85,6 +86,7 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert authorized.status_code == 303, authorized.text
         receipt = text((await api.http.get(authorized.headers["location"])).text)
         assert "Acknowledgment recovery log" in receipt and "Accept the" in receipt
+        assert "Worker communication deadline " in receipt and ", 16:00" in receipt
         await wait_stage(api, case_id, "pathway-acceptance")
 
         await sign_in(api, "E-OWNER")  # no governance role: their own pathway only

@@ -25,12 +25,14 @@ from api.web.words import humanize, yes_no
 from domain.text import unstorable
 
 HINTS = {
-    "date_or_datetime": "A date means close of business that day (provider local time).",
+    "date_or_datetime": "A date alone means close of business that day; add a time for an "
+    "exact instant (provider local time).",
     "datetime": "Provider local time.",
     "evidence": "Cite documents you have opened for this case.",
 }
 ENTRY_MARK = "#"  # an evidence checkbox's value: "document" or "document#entry"
 MAX_ENTRIES = 30  # entries offered per document (a chronology can be long)
+TIME_SUFFIX = "__time"  # the optional time beside a date that may also be an instant
 STAFF_LIST = "staff-list"  # the page's <datalist> of active staff, for *_owner_id fields
 INPUT_TYPES = {
     "integer": "number",
@@ -57,6 +59,7 @@ class Control:
     attrs: dict[str, str] = field(default_factory=dict)
     error: str = ""
     list_id: str = ""
+    time_value: str = ""  # date_or_datetime: the optional time posted beside the date
     slots: list[list[Control]] = field(default_factory=list)
 
     @property
@@ -151,6 +154,8 @@ def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Contr
     else:
         posted = ctx.posted.get(name)
         control.value = posted[0] if posted else _value(info.default)
+        clock = ctx.posted.get(f"{name}{TIME_SUFFIX}")
+        control.time_value = clock[0] if clock else ""
     return control
 
 
@@ -170,9 +175,16 @@ def build_controls(model: type[BaseModel], ctx: FormContext, prefix: str = "") -
     return controls
 
 
-def _scalar(raw: str, shape: FieldShape, tz: str) -> Any:
-    if shape.kind == "datetime" and raw and "+" not in raw and not raw.endswith("Z"):
-        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(tz)).isoformat()
+def _scalar(raw: str, shape: FieldShape, tz: str, time_of_day: str = "") -> Any:
+    """A posted value as the model reads it; a local date and time become an aware instant."""
+    if shape.kind == "date_or_datetime" and time_of_day and "T" not in raw:
+        raw = f"{raw}T{time_of_day}"
+    local = shape.kind in ("datetime", "date_or_datetime") and "T" in raw
+    if local and "+" not in raw and not raw.endswith("Z"):
+        try:
+            return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(tz)).isoformat()
+        except ValueError:
+            return raw  # the model names the field and says why
     return raw
 
 
@@ -200,8 +212,9 @@ def _read(model: type[BaseModel], form: FormData, prefix: str, tz: str) -> dict[
         else:
             raw = form.get(name)
             text = raw.strip() if isinstance(raw, str) else ""
+            clock = form.get(f"{name}{TIME_SUFFIX}")
             if text:
-                data[field_name] = _scalar(text, shape, tz)
+                data[field_name] = _scalar(text, shape, tz, str(clock or "").strip())
             elif shape.nullable:
                 data[field_name] = None
     return data
