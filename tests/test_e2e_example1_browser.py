@@ -17,6 +17,7 @@ from email.message import Message
 from playwright.async_api import Page, async_playwright, expect
 
 from domain import names
+from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from store.sources import current_records
 from tests.api_support import CRITICAL, TRIAGE_DOCS, seed, wait_stage
 from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
@@ -122,6 +123,9 @@ async def test_example_1_end_to_end_in_the_browser(  # type: ignore[no-untyped-d
                 inbox, "E-MANAGER", "This is now yours: Retention impact", case_id
             )
             await sign_in_as(page, base, "E-Manager", step)
+            for doc in RETENTION_DOCUMENTS:  # the case, the reporting profile, the concerns
+                await page.get_by_role("button", name=f"Open {doc.replace('-', ' ')}").click()
+                await page.get_by_role("link", name="Back").click()
             await fill(
                 page,
                 {
