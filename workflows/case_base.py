@@ -45,14 +45,8 @@ with workflow.unsafe.imports_passed_through():
         field_errors,
     )
 
-from workflows.engine import (
-    KEY_EXPOSURE,
-    Obligations,
-    deliver,
-    run_db,
-    run_db_local,
-    stage_attributes,
-)
+from workflows.engine import Obligations, deliver, run_db, run_db_local
+from workflows.search_attributes import KEY_EXPOSURE, stage_attributes
 from workflows.values import ALERT_AFTER_ATTEMPTS, Values, fetch_values
 
 EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}

@@ -31,8 +31,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
 
 from workflows.case_base import reject
-from workflows.engine import KEY_EXPOSURE, compute_deadline, deliver, run_db
+from workflows.engine import compute_deadline, deliver, run_db
 from workflows.pathway import ActionPlan, PathwayCaseWorkflow
+from workflows.search_attributes import KEY_EXPOSURE
 from workflows.values import Values
 
 POLICY = ClosurePolicy()

@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as TemporalTimeoutError
+
+from workflows.search_attributes import KEY_ESCALATED, KEY_ESCALATION_LEVEL, KEY_NEXT_DEADLINE
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
@@ -42,14 +44,6 @@ MAIL_RETRY = RetryPolicy(
 MAIL_TIMEOUT = timedelta(minutes=2)
 ESCALATION_INTERVAL_RULE = "4 working hours"
 # Escalations after this patch catch up in one step when the workflow is behind schedule.
-
-KEY_STAGE = SearchAttributeKey.for_keyword(names.SA_STAGE)
-KEY_EXPOSURE = SearchAttributeKey.for_keyword(names.SA_EXPOSURE)
-KEY_ASSIGNED_ROLE = SearchAttributeKey.for_keyword(names.SA_ASSIGNED_ROLE)
-KEY_CASE_STATUS = SearchAttributeKey.for_keyword(names.SA_CASE_STATUS)
-KEY_NEXT_DEADLINE = SearchAttributeKey.for_datetime(names.SA_NEXT_DEADLINE)
-KEY_ESCALATED = SearchAttributeKey.for_bool(names.SA_ESCALATED)
-KEY_ESCALATION_LEVEL = SearchAttributeKey.for_int(names.SA_ESCALATION_LEVEL)
 
 
 async def compute_deadline(calendar: CalendarConfig, rule: str, start: datetime) -> DeadlineResult:
@@ -319,19 +313,3 @@ class Obligations:
             KEY_NEXT_DEADLINE.value_set(nxt) if nxt else KEY_NEXT_DEADLINE.value_unset(),
         ]
         workflow.upsert_search_attributes(updates)
-
-
-def stage_attributes(
-    stage: str, status: str, exposure: str | None, role: Role | None
-) -> list[SearchAttributeUpdate[Any]]:
-    """Search-attribute updates for a stage change."""
-    pairs: list[SearchAttributeUpdate[Any]] = [
-        KEY_STAGE.value_set(stage),
-        KEY_CASE_STATUS.value_set(status),
-    ]
-    if exposure is not None:
-        pairs.append(KEY_EXPOSURE.value_set(exposure))
-    pairs.append(
-        KEY_ASSIGNED_ROLE.value_set(role.value) if role else KEY_ASSIGNED_ROLE.value_unset()
-    )
-    return pairs
