@@ -4,13 +4,13 @@ charts show one bar per week of the default range ("current reviews")."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.async_api import async_playwright, expect
 
 from domain.analytics import periods
+from tests.browser_support import SCREENSHOTS
 from tests.fixtures.api import token
 from tests.test_dashboard_browser import CHROMIUM_ARGS, chromium, seed_trends, serve
 
@@ -63,9 +63,10 @@ async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions
             section = await page.locator("#trends").bounding_box()
             assert section is not None
             assert all(b[2] <= section["x"] + section["width"] + 1 for b in boxes), width
-            if os.environ.get("NEARMISS_SCREENSHOTS"):
-                shot = f"{os.environ['NEARMISS_SCREENSHOTS']}/dashboard-trends-{width}.png"
-                await page.locator("#trends").screenshot(path=shot)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            await page.locator("#trends").screenshot(
+                path=str(SCREENSHOTS / f"dashboard-trends-{width}.png")
+            )
             spill = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert spill <= 0, f"{spill}px sideways scroll at {width}px"
             await page.close()

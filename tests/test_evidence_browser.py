@@ -4,7 +4,6 @@ uvicorn on 127.0.0.1 over the seeded set: what an inspector sees, at two widths,
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +13,7 @@ import uvicorn
 from playwright.async_api import async_playwright, expect
 
 from api.app import create_app
+from tests.browser_support import accessible
 from tests.factories import load, staff_rows
 from tests.fixtures.api import bearer
 from tests.fixtures.mail import free_port
@@ -55,9 +55,7 @@ def chromium() -> str:
     return str(CHROMIUM)
 
 
-async def test_inspector_reads_the_evidence_pack_in_a_browser(
-    sqlite_url, sessions_for, tmp_path, chromium
-):
+async def test_inspector_reads_the_evidence_pack_in_a_browser(sqlite_url, sessions_for, chromium):
     sessions = sessions_for(sqlite_url)
     await load(sessions, "staff-directory", staff_rows())
     async with sessions() as session, session.begin():
@@ -91,7 +89,7 @@ async def test_inspector_reads_the_evidence_pack_in_a_browser(
                     example.get_by_role("img", name="Escalations by level")
                 ).to_be_visible()
                 assert await example.locator("rect.bar").count() == 4
-                registers = page.locator("#registers tbody tr")
+                registers = page.locator("#registers table").first.locator("tbody tr")
                 await expect(registers).to_have_count(3)
                 await expect(registers.first).to_contain_text("ok, 1 entry")
                 await page.get_by_role("link", name="Register verification").click()
@@ -100,12 +98,7 @@ async def test_inspector_reads_the_evidence_pack_in_a_browser(
                     "document.documentElement.scrollWidth - window.innerWidth"
                 )
                 assert overflow <= 0, f"horizontal scroll of {overflow}px at {width}px"
-                await page.screenshot(path=str(tmp_path / f"evidence-{width}.png"), full_page=True)
-                if os.environ.get("NEARMISS_SCREENSHOTS"):
-                    await page.screenshot(
-                        path=f"{os.environ['NEARMISS_SCREENSHOTS']}/evidence-{width}.png",
-                        full_page=True,
-                    )
+                await accessible(page, f"evidence-{width}")  # axe-core; var/screenshots/
                 await page.emulate_media(media="print")
                 await expect(page.get_by_role("navigation", name="Sections")).to_be_hidden()
                 await page.close()
