@@ -48,14 +48,15 @@ async def test_escalation_mails_wait_for_the_mail_server_and_arrive_once_it_retu
             await skip_to(own_env, day, time(9, 31))  # the review's 09:30 deadline passes
 
             async def failing() -> list[OutboxMessage] | None:
-                rows = await _outbox(sessions)
+                # Escalations only: the "this is now yours" mail may have left before the cut.
+                rows = [m for m in await _outbox(sessions) if m.dedupe_key.startswith("breach:")]
                 return (
                     rows if rows and all(m.attempts >= 2 and not m.sent_at for m in rows) else None
                 )
 
             down = await wait_for(failing, within=60)
             await skip(own_env, timedelta(minutes=30), step=timedelta(minutes=10))
-            assert inbox.messages == []
+            assert not [m for m in inbox.messages if m["Subject"].startswith("[Escalation")]
             proxy.restore()
             await skip(own_env, timedelta(minutes=11), step=timedelta(minutes=11))
 
