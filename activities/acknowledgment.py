@@ -25,7 +25,7 @@ from domain.cases import (
 )
 from domain.reviews import GENERATE_REVIEW, REVIEWS
 from store import acknowledgment as reviews
-from store.acknowledgment_values import attribution_values, retention_values
+from store.acknowledgment_values import attribution_values, case_policy, retention_values
 from store.cases import resolve_breaches
 from store.db import transaction
 from store.documents import build_document
@@ -195,13 +195,14 @@ class AcknowledgmentActivities:
         """Step 2's computed values (indicator count, repeated-pattern flags) as of opening."""
         report = await self._report(ref.reference)
         async with self.deps.sessions() as session:
+            policy = await case_policy(session, ref.case_id) or self.deps.ack_policy
             return await attribution_values(
                 session,
                 ref.reference,
                 report["employee_id"],
                 report["category_code"],
                 ref.as_of,
-                policy=self.deps.ack_policy,
+                policy=policy,
             )
 
     @activity.defn(name=names.ACT_RETENTION_VALUES)
@@ -209,6 +210,7 @@ class AcknowledgmentActivities:
         """Step 3's reconciled values (180-day counts, open concern, prior 90-day risk)."""
         report = await self._report(ref.reference)
         async with self.deps.sessions() as session:
+            policy = await case_policy(session, ref.case_id) or self.deps.ack_policy
             return await retention_values(
                 session,
                 ref.reference,
@@ -216,7 +218,7 @@ class AcknowledgmentActivities:
                 _instant(report["submitted_at"]),
                 report["risk_domain"],
                 ref.as_of,
-                policy=self.deps.ack_policy,
+                policy=policy,
             )
 
     @activity.defn(name=names.ACT_AUTHORIZATION_SHEET)

@@ -27,7 +27,14 @@ from domain.acknowledgment import (
 )
 from domain.acknowledgment_steps import RETENTION_FILE
 from domain.names import EXAMPLE_ACKNOWLEDGMENT
-from store.tables import RegisterEntry, Review, ReviewItem, SourceRecord, SourceRecordVersion
+from store.tables import (
+    Case,
+    RegisterEntry,
+    Review,
+    ReviewItem,
+    SourceRecord,
+    SourceRecordVersion,
+)
 
 CONCERN_REGISTER = "workforce-concern-register"
 _RISK_ORDER: tuple[RetentionRisk, ...] = ("none", "low", "medium", "high")
@@ -37,6 +44,14 @@ def _utc(value: datetime | str) -> datetime:
     parsed = instant(value)
     assert parsed is not None
     return parsed
+
+
+async def case_policy(session: AsyncSession, case_id: str) -> AckPolicy | None:
+    """The rules the case's daily review was classified with (pinned in its summary)."""
+    case = await session.get(Case, case_id)
+    review = await session.get(Review, case.review_id) if case is not None else None
+    pinned = review.summary.get("policy") if review is not None else None
+    return AckPolicy.model_validate(pinned) if pinned else None
 
 
 async def worker_rows_between(

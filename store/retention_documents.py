@@ -14,7 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.acknowledgment import ATTRIBUTION_KIND, PLATFORM, REPORTING_LOG, AckPolicy, instant
-from store.acknowledgment_values import CONCERN_REGISTER, retention_values, worker_rows_between
+from store.acknowledgment_values import (
+    CONCERN_REGISTER,
+    case_policy,
+    retention_values,
+    worker_rows_between,
+)
 from store.sources import current_records
 from store.tables import Case, RegisterEntry, SourceRecord
 
@@ -39,7 +44,8 @@ async def _subject(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any
     entry = await _attribution(session, ctx.case_id)
     if report is None or entry is None:
         return None
-    return {"report": report, "at": entry.recorded_at, "entry": entry}
+    policy = await case_policy(session, ctx.case_id) or AckPolicy()
+    return {"report": report, "at": entry.recorded_at, "entry": entry, "policy": policy}
 
 
 async def _values(session: AsyncSession, subject: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +59,7 @@ async def _values(session: AsyncSession, subject: dict[str, Any]) -> dict[str, A
         submitted,
         report["risk_domain"],
         at,
-        policy=AckPolicy(),
+        policy=subject["policy"],
     )
     return values.model_dump(mode="json")
 
@@ -83,8 +89,7 @@ async def reporting_profile(session: AsyncSession, ctx: DocumentContext) -> dict
     subject = await _subject(session, ctx)
     if subject is None:
         return {"available": False}
-    report, at = subject["report"], subject["at"]
-    policy = AckPolicy()
+    report, at, policy = subject["report"], subject["at"], subject["policy"]
     submitted = instant(report["submitted_at"])
     assert submitted is not None
     worker = report["employee_id"]

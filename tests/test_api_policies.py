@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from domain.acknowledgment import AckPolicy
 from domain.closure import ClosurePolicy
 from domain.learning import LearningPolicy
+from store.acknowledgment import generate_review
+from store.acknowledgment_values import case_policy
 from store.closure import generate_closure_review
 from store.db import transaction
-from store.policies import POLICY_REGISTER, current_policy, policy_by_version
+from store.policies import POLICY_REGISTER, current_policy, policy_by_version, save_policy
 from store.registers import entries
+from store.tables import Case
 from tests.factories import load, staff_rows
 from tests.fixtures.api import bearer
 
@@ -70,3 +74,38 @@ async def test_administrator_saves_versions_and_reviews_pin_the_current_one(
 
 def _auth(who: str) -> dict[str, str]:
     return bearer(who)
+
+
+async def test_example_1_step_values_use_the_rules_their_review_pinned(sqlite_url, sessions_for):
+    sessions = sessions_for(sqlite_url)
+    async with transaction(sessions) as session:
+        await save_policy(
+            session, "acknowledgment", {"repeat_category_min": 5}, actor="E-ADMIN", at=AT
+        )
+        policy = await current_policy(session, AckPolicy)
+        await generate_review(session, "ack-review-2026-11-02", AT.date(), AT, policy)
+        session.add(
+            Case(
+                case_id="ack-case-NM-1",
+                example="acknowledgment",
+                reference="NM-1",
+                review_id="ack-review-2026-11-02",
+                employee_id="W-1",
+                service_line="SL-A",
+                exposure="critical",
+                stage="opened",
+                status="open",
+                escalation_level=0,
+                opened_at=AT,
+                updated_at=AT,
+                detail={},
+            )
+        )
+    async with transaction(sessions) as session:  # a later change does not move the case
+        await save_policy(
+            session, "acknowledgment", {"repeat_category_min": 9}, actor="E-ADMIN", at=AT
+        )
+    async with sessions() as session:
+        pinned = await case_policy(session, "ack-case-NM-1")
+    assert pinned is not None and pinned.version == "ack-policy-v2"
+    assert pinned.repeat_category_min == 5
