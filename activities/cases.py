@@ -32,7 +32,7 @@ from infra import mail
 from store import cases as case_store
 from store import outbox
 from store.db import transaction
-from store.registers import append_entry
+from store.registers import append_entry, find_request
 from store.staff import StaffMember, get_staff, staff_with_role
 from store.tables import Case, RegisterEntry
 
@@ -250,8 +250,10 @@ class CaseActivities:
 
 
 async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> RecordEntryResult:
-    """Append an entry unless this very append (same register, subject, kind, instant, actor)
-    is already there; the subject's reporting worker is added for later look-ups."""
+    """Append an entry unless this very append is already there: the same request (its
+    ``request_id``, the Update ID, when the payload carries one: a workflow task retried after a
+    worker crash runs at a later instant) or the same register, subject, kind, instant and actor.
+    The subject's reporting worker is added for later look-ups."""
     existing = await session.scalar(
         select(RegisterEntry).where(
             RegisterEntry.register == request.register_name,
@@ -261,6 +263,11 @@ async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> Re
             RegisterEntry.actor == request.actor,
         )
     )
+    request_id = request.payload.get("request_id")
+    if existing is None and isinstance(request_id, str):
+        found = await find_request(session, request.register_name, request.subject, request_id)
+        if found is not None:
+            return RecordEntryResult(register_name=found.register, seq=found.seq, hash=found.hash)
     if existing is not None:
         return RecordEntryResult(
             register_name=existing.register, seq=existing.seq, hash=existing.hash

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,21 +17,36 @@ import pytest
 from sqlalchemy import func, select
 
 from domain import names
+from domain.calendar import BusinessCalendar
 from store.tables import RegisterEntry
 from tests.api_support import TRIAGE_DOCS, attribution
 from tests.factories import load, load_reports, report_rows, staff_rows
 from tests.fault_support import Service, TcpProxy, service_env, services, wait_healthy
 from tests.fixtures.api import bearer
 from tests.fixtures.mail import free_port
-from tests.workflow_support import latest_started_day, local_as_of, wait_for
+from tests.workflow_support import CALENDAR, latest_started_day, local_as_of, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.devserver, pytest.mark.postgres]
 
 
-async def _open_cases(http: httpx.AsyncClient, env: Any, sessions: Any, n: int) -> list[str]:
+def _own_day(now: datetime, slot: int) -> date:
+    """A review day of this test's own: the dev server is shared by the session and review IDs
+    come from the date, so each test goes back 10 + ``slot`` working days from the latest review
+    that has begun (the day other dev-server tests use)."""
+    calendar, day = BusinessCalendar(CALENDAR), latest_started_day(now)
+    for _ in range(10 + slot):
+        day -= timedelta(days=1)
+        while not calendar.is_working_day(day):
+            day -= timedelta(days=1)
+    return day
+
+
+async def _open_cases(
+    http: httpx.AsyncClient, env: Any, sessions: Any, n: int, slot: int
+) -> list[str]:
     """N critical reports reviewed and marked reviewed; their cases at triage attribution with
     the prerequisites opened. Returns the case IDs."""
-    day = latest_started_day(await env.get_current_time())  # real time: a review that has begun
+    day = _own_day(await env.get_current_time(), slot)
     as_of = local_as_of(day)
     refs = [f"NM-F{uuid.uuid4().hex[:6]}-{i}" for i in range(n)]
     await load(sessions, "staff-directory", staff_rows())
@@ -124,7 +139,7 @@ async def test_worker_killed_mid_burst_loses_and_duplicates_nothing(
     sessions = sessions_for(postgres_url)
     api = await api_for(postgres_url, temporal=dev_env.client, temporal_task_queue=queue)
     async with services(worker):
-        cases = await _open_cases(api.http, dev_env, sessions, n)
+        cases = await _open_cases(api.http, dev_env, sessions, n, slot=0)
         work = {c: (attribution(await _at_triage(api.http, c)), f"burst-{c}") for c in cases}
         tasks = {c: asyncio.create_task(_submit(api.http, c, b, k)) for c, (b, k) in work.items()}
         await asyncio.wait(tasks.values(), return_when=asyncio.FIRST_COMPLETED)
@@ -167,7 +182,7 @@ async def test_api_restarted_mid_request_answers_the_retry_the_same(
     base, sessions = f"http://127.0.0.1:{port}", sessions_for(postgres_url)
     async with services(worker, api), httpx.AsyncClient(base_url=base, timeout=60) as http:
         await wait_healthy(base)
-        [case] = await _open_cases(http, dev_env, sessions, 1)
+        [case] = await _open_cases(http, dev_env, sessions, 1, slot=1)
         body, key = attribution(await _at_triage(http, case)), f"restart-{case}"
         worker.pause()  # the Update now waits on a worker: the request stays inside the API
         pending = asyncio.create_task(_submit(http, case, body, key))
@@ -205,7 +220,7 @@ async def test_database_outage_answers_503_and_resumes_by_itself(
     api = await api_for(proxied, temporal=dev_env.client, temporal_task_queue=queue)
     try:
         async with services(worker):
-            cases = await _open_cases(api.http, dev_env, sessions, 4)
+            cases = await _open_cases(api.http, dev_env, sessions, 4, slot=2)
             work = {c: (attribution(await _at_triage(api.http, c)), f"db-{c}") for c in cases}
             before = {c: await _submit(api.http, c, *work[c]) for c in cases[:2]}
             proxy.cut()
