@@ -8,7 +8,6 @@ boolean. CSV cells are converted to those JSON types first (``true``/``false``, 
 
 from __future__ import annotations
 
-import csv
 import io
 import types
 from collections.abc import Iterable, Iterator, Sequence
@@ -19,6 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails, PydanticSerializationError, to_json
 
 from domain.collector import gc_paused
+from domain.csv_records import CSV_ERROR, csv_records
 from domain.feeds import FEEDS, FeedRecord, FeedSpec
 from domain.text import pattern_message, unstorable_fields
 
@@ -77,7 +77,10 @@ def _validate(
 ) -> tuple[list[FeedRecord], list[RowRejection]]:
     not_object = [FieldError(field="(record)", message="a record must be a JSON object")]
     failures = {i: not_object for i, row in enumerate(rows) if not isinstance(row, dict)}
-    pending = [i for i, row in enumerate(rows) if isinstance(row, dict)]
+    for i, row in enumerate(rows):
+        if isinstance(row, dict) and CSV_ERROR in row:  # a CSV line that could not be read
+            failures[i] = [FieldError(field="(line)", message=str(row[CSV_ERROR]))]
+    pending = [i for i in range(len(rows)) if i not in failures]
     validated = _validate_bulk(spec.model, rows, pending, failures)
     if validated is None:  # a value pydantic cannot serialise: find it row by row
         validated = _validate_each(spec.model, rows, pending, failures)
@@ -210,14 +213,12 @@ def parse_csv_chunks(
 def _parse(
     kinds: dict[str, CellKind], lines: Iterable[str], size: int
 ) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:
-    reader = csv.reader(lines)
-    header = _header(reader)
-    previous_end = reader.line_num
+    records = csv_records(lines)
+    header = _header(cells for _, cells in records if not isinstance(cells, str))
     line_numbers: list[int] = []
-    chunk: list[list[str]] = []
-    for cells in reader:
-        start, previous_end = previous_end + 1, reader.line_num
-        if not "".join(cells).strip():  # blank line (every cell blank)
+    chunk: list[list[str] | str] = []
+    for start, cells in records:
+        if not isinstance(cells, str) and not "".join(cells).strip():  # blank line
             continue
         line_numbers.append(start)
         chunk.append(cells)
@@ -244,11 +245,14 @@ _ABSENT: Any = object()  # an empty cell of a known field: left out of the row (
 
 
 def _rows(
-    header: list[str], chunk: list[list[str]], kinds: dict[str, CellKind]
+    header: list[str], chunk: list[list[str] | str], kinds: dict[str, CellKind]
 ) -> list[dict[str, Any]]:
     width = len(header)
-    if any(len(cells) != width for cells in chunk):  # rare: convert row by row
-        return [_row(header, cells, kinds) for cells in chunk]
+    if any(isinstance(cells, str) or len(cells) != width for cells in chunk):  # rare: one by one
+        return [
+            {CSV_ERROR: cells} if isinstance(cells, str) else _row(header, cells, kinds)
+            for cells in chunk
+        ]
     columns = [
         _convert_column(kinds.get(name), column)
         for name, column in zip(header, zip(*chunk, strict=True), strict=True)
