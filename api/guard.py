@@ -68,6 +68,6 @@ async def _body_errors(request: Request) -> list[FieldError]:
         return []
     try:
         value = json.loads(body)
-    except ValueError:
-        return []  # FastAPI answers the malformed body itself
+    except (ValueError, RecursionError):
+        return []  # FastAPI answers the malformed (or too deeply nested) body itself
     return [FieldError(field=f, message=m) for f, m in unstorable_fields(value)]

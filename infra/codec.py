@@ -84,6 +84,8 @@ class EncryptionCodec(PayloadCodec):
             known = ", ".join(sorted(self._ciphers))
             raise UnknownKeyError(f"unknown encryption key id {key_id!r} (known: {known})")
         nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
+        if len(nonce) != NONCE_BYTES or not sealed:
+            raise DecryptionError(f"payload under key {key_id!r} is too short to be ours")
         try:
             serialized = cipher.decrypt(nonce, sealed, key_id.encode())
         except InvalidTag as exc:

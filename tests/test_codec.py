@@ -270,3 +270,13 @@ async def test_rotation_by_configuration_opens_payloads_of_a_retired_key() -> No
         await data_converter(make_test_settings()).decode([sealed])
     with pytest.raises(ValueError, match="ID=BASE64KEY"):
         data_converter(make_test_settings(encryption_old_keys="k0"))
+
+
+async def test_decode_of_a_too_short_payload_is_422_not_500(sqlite_url: str) -> None:
+    """Issue 10, item 6: data "AAAA" (three bytes) under our encoding was a 500 (nonce length)."""
+    [sealed] = await _codec().encode([PLAIN])
+    short = {**_wire(sealed), "data": "AAAA"}
+    settings = make_test_settings(sqlite_url, env="development")
+    async with _api(settings) as api:
+        response = await api.post("/codec/decode", json={"payloads": [short]})
+    assert response.status_code == 422, response.text

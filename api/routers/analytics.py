@@ -31,8 +31,16 @@ from store.analytics_workforce import confidence_trends, reporting_trends
 
 router = APIRouter(prefix="/analytics", tags=["analytics"], route_class=GuardedRoute)
 
-From = Annotated[date, Query(alias="from", description="first day of the range (inclusive)")]
-To = Annotated[date, Query(alias="to", description="last day of the range (inclusive)")]
+# Dates the service can count over (no period before 2000 or after 2100 exists for it).
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+From = Annotated[
+    date,
+    Query(alias="from", description="first day of the range (inclusive)", ge=EARLIEST, le=LATEST),
+]
+To = Annotated[
+    date,
+    Query(alias="to", description="last day of the range (inclusive)", ge=EARLIEST, le=LATEST),
+]
 
 
 MAX_RANGE_DAYS = 1_830  # five years: a wider range would be one request's unbounded work
@@ -54,8 +62,10 @@ def _envelope(group: str, start: date, end: date, **body: Any) -> dict[str, Any]
 async def acknowledgment(
     session: SessionDep,
     _actor: Authorized,
-    start: Annotated[date, Query(alias="from", description="first review date")],
-    end: Annotated[date, Query(alias="to", description="last review date")],
+    start: Annotated[
+        date, Query(alias="from", description="first review date", ge=EARLIEST, le=LATEST)
+    ],
+    end: Annotated[date, Query(alias="to", description="last review date", ge=EARLIEST, le=LATEST)],
     group: Grouping = "service_line",
 ) -> list[dict[str, Any]]:
     """Per review date and group: reports, classifications, threshold breaches, reports with no

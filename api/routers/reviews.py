@@ -195,7 +195,7 @@ async def get_review(
     ] = None,
     service_line: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> ReviewOut:
     """The review with one page of items (classification, exception reasons, case ID); 404 until
     it has been generated."""

@@ -174,3 +174,12 @@ def _stdlib_json(body: bytes) -> Any:
         raise RequestValidationError([error], body=exc.doc) from exc
     except ValueError as exc:  # not decodable text
         raise HTTPException(400, "There was an error parsing the body") from exc
+    except RecursionError as exc:  # nested deeper than the parser goes
+        error = {
+            "type": "json_invalid",
+            "loc": ("body", 0),
+            "msg": "JSON nested too deeply",
+            "input": {},
+            "ctx": {"error": "nesting limit"},
+        }
+        raise RequestValidationError([error]) from exc
