@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from cli.exit import exits_at_once
+
 app = typer.Typer(help="Near-miss governance service", no_args_is_help=True, add_completion=False)
 schedules_app = typer.Typer(help="Temporal schedules", no_args_is_help=True)
 app.add_typer(schedules_app, name="schedules")
@@ -57,6 +59,7 @@ def token(employee_id: str) -> None:
 
 
 @app.command("temporal-setup")
+@exits_at_once
 def temporal_setup() -> None:
     """Register the custom search attributes on the configured Temporal server (idempotent)."""
     from cli.service_cmd import run_temporal_setup
@@ -89,6 +92,7 @@ def dev(demo: Annotated[bool, typer.Option(help="load the demo data set")] = Fal
 
 
 @app.command("demo-data")
+@exits_at_once
 def demo_data(seed: int = 7, reports: int = 120) -> None:
     """Generate and load a seeded demo data set for every feed."""
     from cli.demo_cmd import run_demo_data
@@ -97,6 +101,7 @@ def demo_data(seed: int = 7, reports: int = 120) -> None:
 
 
 @schedules_app.command("apply")
+@exits_at_once
 def schedules_apply() -> None:
     """Create or update the review and pack schedules (idempotent)."""
     from cli.governance_cmd import run_schedules_apply
@@ -105,6 +110,7 @@ def schedules_apply() -> None:
 
 
 @app.command()
+@exits_at_once
 def review(
     example: Annotated[
         str, typer.Argument(help="acknowledgment | learning-visibility | closure-credibility")
@@ -118,6 +124,7 @@ def review(
 
 
 @registers_app.command("verify")
+@exits_at_once
 def registers_verify(
     name: Annotated[str | None, typer.Argument(help="a register; all when omitted")] = None,
     head: Annotated[
@@ -144,6 +151,7 @@ def registers_public_key() -> None:
 
 
 @app.command()
+@exits_at_once
 def replay(
     targets: Annotated[
         list[str], typer.Argument(help="history JSON files (Web UI download) or workflow IDs")
@@ -156,6 +164,7 @@ def replay(
 
 
 @projection_app.command("rebuild")
+@exits_at_once
 def projection_rebuild(
     query: Annotated[
         str | None,
