@@ -9,7 +9,7 @@ from playwright.async_api import async_playwright, expect
 from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.web_support import SPLIT, seed_with_exception
-from tests.workflow_support import next_working_day, running_worker, wait_for
+from tests.workflow_support import next_working_day, running_worker, skip_to_as_of, wait_for
 
 
 async def test_review_in_the_browser(  # type: ignore[no-untyped-def]
@@ -18,9 +18,12 @@ async def test_review_in_the_browser(  # type: ignore[no-untyped-def]
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions) as queue:
         api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        api.app.state.clock = own_env.get_current_time
         day = await next_working_day(own_env)
+        await skip_to_as_of(own_env, day)  # a review may not start before its as-of instant
         await seed_with_exception(sessions, day)
         started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
+        assert started.status_code in (200, 202), started.text
         rid = started.json()["review_id"]
 
         async def generated() -> bool:
