@@ -22,7 +22,13 @@ from tests.factories import load, staff_rows
 from tests.fixtures.api import ApiClient, ApiFactory
 from tests.fixtures.mail import free_port
 from tests.web_support import sign_in, text
-from tests.workflow_support import next_working_day, running_worker, skip, wait_for
+from tests.workflow_support import (
+    next_working_day,
+    running_worker,
+    skip,
+    skip_to_as_of,
+    wait_for,
+)
 
 LONDON = BusinessCalendar(CalendarConfig())
 
@@ -55,6 +61,7 @@ async def test_reviews_and_steps_come_to_the_people_who_owe_them(  # type: ignor
         )  # fmt: skip
         api.app.state.clock = own_env.get_current_time
         day = await next_working_day(own_env)
+        await skip_to_as_of(own_env, day)  # a review starts from its 07:00 as-of
         await seed(sessions, day)
         rid = (await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")).json()["review_id"]
 

@@ -15,7 +15,7 @@ from tests.api_support import CRITICAL, live, seed
 from tests.factories import email, load, staff_rows
 from tests.test_api_governance import to_pathway_acceptance
 from tests.web_support import csrf, sign_in, text
-from tests.workflow_support import next_working_day, running_worker, wait_for
+from tests.workflow_support import next_working_day, running_worker, skip_to_as_of, wait_for
 
 LEAD = "E-LEAD2"
 STAFF = {LEAD: [Role.WORKER]}
@@ -109,7 +109,9 @@ async def test_a_step_nobody_can_do_alerts_the_administrators(  # type: ignore[n
             sqlite_url, temporal=own_env.client, temporal_task_queue=queue,
             env="development", api_host="127.0.0.1",
         )  # fmt: skip
+        api.app.state.clock = own_env.get_current_time
         day = await next_working_day(own_env)
+        await skip_to_as_of(own_env, day)  # a review starts from its 07:00 as-of
         await seed(sessions, day)
         await load(sessions, "staff-directory", _without("E-SUPERVISOR"))  # triage has nobody
         rid = (await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")).json()["review_id"]
