@@ -15,6 +15,7 @@ from opentelemetry.trace import TracerProvider
 from api import docs
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
+from api.openapi_errors import install_error_model
 from api.request_log import RequestLogMiddleware
 from api.routers import ROUTERS
 from api.routers.codec import install_cors
@@ -89,4 +90,5 @@ def create_app(
     app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="app-static")
     for router in WEB_ROUTERS:
         app.include_router(router)
+    install_error_model(app)
     return app

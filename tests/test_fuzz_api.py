@@ -129,10 +129,5 @@ def test_no_server_error(findings: Findings) -> None:
     assert not findings.server_errors, "\n".join(sorted(findings.server_errors))
 
 
-@pytest.mark.xfail(
-    reason="issue 10 item 8 (branch defects): the OpenAPI error model is not exact yet "
-    "(undocumented 401/403/404/409 codes, the 422 body documented as FastAPI's)",
-    strict=False,
-)
 def test_every_response_conforms_to_the_documented_schema(findings: Findings) -> None:
     assert not findings.nonconforming, "\n".join(sorted(findings.nonconforming))
