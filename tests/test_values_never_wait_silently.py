@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from domain.acknowledgment_steps import RETENTION_IMPACT
+from domain.acknowledgment_steps import RETENTION_DOCUMENTS, RETENTION_IMPACT
 from store.tables import Breach, SourceRecord
 from tests.factories import email
 from tests.test_acknowledgment_workflow import (
@@ -97,6 +97,7 @@ async def test_unreadable_record_opens_step_with_deadline_409_alert_escalation(
             await session.execute(delete(SourceRecord).where(SourceRecord.key == "C-POISON"))
         await skip(own_env, timedelta(minutes=2), step=timedelta(seconds=20))
         state = await wait_stage(case, step)
+        await open_docs(case, "E-MANAGER", RETENTION_DOCUMENTS)
         receipt = await submit(case, step, "E-MANAGER", impact_fields(state, "high"))
         assert receipt["late"] is True
         await asyncio.wait_for(wait_stage(case, "recovery-pathway"), 30)
