@@ -23,7 +23,13 @@ from tests.api_support import CRITICAL, TRIAGE_DOCS, seed, wait_stage
 from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import email
-from tests.workflow_support import next_working_day, running_worker, skip, wait_for
+from tests.workflow_support import (
+    next_working_day,
+    running_worker,
+    skip,
+    skip_to_as_of,
+    wait_for,
+)
 
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/app/\S+)")
 
@@ -84,6 +90,7 @@ async def test_example_1_end_to_end_in_the_browser(  # type: ignore[no-untyped-d
         api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
         api.app.state.clock = own_env.get_current_time
         day = await next_working_day(own_env)
+        await skip_to_as_of(own_env, day)  # a review may not start before its 07:00 as-of
         await seed(sessions, day)
         started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
         assert started.status_code == 202, started.text

@@ -9,6 +9,7 @@ import re
 from email.message import Message
 
 from domain import names
+from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from store.sources import current_records
 from tests.factories import email
 from tests.fixtures.api import ApiFactory
@@ -63,6 +64,7 @@ async def test_mails_link_to_their_pages_and_the_worker_confirms_from_the_link(
         state = await wait_stage(case, "retention-impact")
         [manager] = await _ready(inbox, "E-MANAGER", "This is now yours: Retention impact")
         assert _link(manager) == f"/app/cases/{case_id}/steps/retention-impact"
+        await open_docs(case, "E-MANAGER", RETENTION_DOCUMENTS)
         await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "low"))
         await asyncio.wait_for(case.result(), 60)
         [request] = await _ready(inbox, "W-100", "Near miss NM-LNK-1")
