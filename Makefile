@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP) vendor
 	NEARMISS_ENV=$${NEARMISS_ENV:-development} $(BIN)/nearmiss dev $(if $(filter 1 yes true,$(DEMO)),--demo)
 
-test: $(STAMP) browsers ops-tools pdf-tools
+test: $(STAMP) vendor oidc-provider browsers ops-tools pdf-tools
 	$(BIN)/pytest $(PYTEST_FLAGS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
