@@ -13,7 +13,13 @@ from starlette.datastructures import FormData
 from api.case_actions import ActionNote
 from api.errors import FieldError
 from api.web.step_form import Control, FormContext, build_controls, errors_by_control, read_form
-from api.web.words import breach_words, escalation_words
+from api.web.words import (
+    breach_words,
+    escalation_words,
+    field_words,
+    readable_errors,
+    yes_no,
+)
 from domain.examples import STEP_SPECS
 from domain.roles import Role
 from domain.steps import field_errors
@@ -111,3 +117,13 @@ def test_a_date_with_a_time_is_an_instant_in_provider_local_time() -> None:
     assert read_form(model, FormData([(name, "2026-12-01")]), TZ)[name] == "2026-12-01"
     controls = build_controls(model, FormContext(posted={f"{name}__time": ["09:15"]}))
     assert next(c for c in controls if c.name == name).time_value == "09:15"
+
+
+def test_computed_mappings_and_document_errors_read_as_words() -> None:
+    sheet = {"complete": True, "missing": []}
+    assert yes_no(sheet) == "Complete: Yes; Missing: none"
+    assert "{" not in yes_no({"complete": False, "missing": ["triage_attribution"]})
+    assert field_words("documents.reporting-profile") == "Reporting profile"
+    assert field_words("confirmed_sources.0.source") == "confirmed_sources.0.source"
+    missing = FieldError(field="documents.near-miss-reliability-case", message="not opened by you")
+    assert readable_errors([missing])[0]["field"] == "Near miss reliability case"

@@ -78,7 +78,10 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         }
         missing = await post(good)
         assert missing.status_code == 409, missing.text
-        assert "documents.daily-review" in missing.text and "Nothing was recorded" in missing.text
+        assert "<li>Daily review: not opened by you</li>" in missing.text  # in words
+        assert (
+            "documents.daily-review" not in missing.text and "Nothing was recorded" in missing.text
+        )
 
         for doc in TRIAGE_DOCS:
             opened = await api.http.post(

@@ -93,6 +93,7 @@ async def test_mail_link_signs_in_then_renders_the_form_and_stores_once(worker_a
     assert sent.headers["location"] == again.headers["location"]
     receipt = await api.http.get(sent.headers["location"])
     assert "employee confirmation register" in receipt.text and "Not resolved" in receipt.text
+    assert "<dt>Your report</dt><dd>NM-LOW-1</dd>" in receipt.text  # the report, not the case ID
     record = (await stored(sessions, "employee-confirmation-form"))["ack-case-NM-LOW-1"]
     assert record["confirmed"] is False and record["employee_id"] == "W-100"
     assert await _versions(sessions, "employee-confirmation-form", "ack-case-NM-LOW-1") == 1

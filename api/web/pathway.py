@@ -31,7 +31,7 @@ from api.web.step_form import (
     read_form,
     unstorable_errors,
 )
-from api.web.words import escalation_words
+from api.web.words import escalation_words, readable_errors
 from domain.examples import STEP_SPECS
 from domain.steps import field_errors
 
@@ -87,7 +87,7 @@ async def _page(
         "key_field": KEY_FIELD,
         "key": str(uuid.uuid4()),
         "detail": detail,
-        "summary": summary,
+        "summary": readable_errors(summary),
         "status": status,
     }
     return render(request, "pathway.html", context, status=status)

@@ -34,7 +34,7 @@ from api.web.step_form import (
     read_form,
     unstorable_errors,
 )
-from api.web.words import humanize, role_label, yes_no
+from api.web.words import humanize, readable_errors, role_label, yes_no
 from domain.examples import STEP_SPECS
 from domain.steps import StepSpec, field_errors
 from store.db import transaction
@@ -129,7 +129,7 @@ async def step_page(
         "key_field": KEY_FIELD,
         "key": str(uuid.uuid4()),  # a fresh key per rendered form (and after a rejection)
         "detail": detail,
-        "summary": unplaced,
+        "summary": readable_errors(unplaced),
         "status": status,
     }
     return render(request, "step.html", context, status=status)

@@ -7,8 +7,10 @@ obligation, level 2 adds the example's director, level 3 and above the board (th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from api.errors import FieldError
 from domain.roles import Role
 from domain.steps import EXAMPLE_DIRECTORS
 
@@ -71,14 +73,28 @@ def exposure_words(exposure: str | None) -> str:
 
 
 def yes_no(value: object) -> str:
-    """Booleans as Yes/No, None as an em dash, lists as words ("Ack over threshold, …")."""
+    """Booleans as Yes/No, None as an em dash, lists as words ("Ack over threshold, …"),
+    mappings as "Key: value; …" (never a Python repr)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list | tuple):
         return ", ".join(humanize(str(v)) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{humanize(str(k))}: {yes_no(v)}" for k, v in value.items()) or "—"
     return str(value)
+
+
+def field_words(field: str) -> str:
+    """An error's field as people read it: "documents.reporting-profile" → "Reporting profile"."""
+    prefix, _, document = field.partition(".")
+    return humanize(document) if prefix == "documents" and document else field
+
+
+def readable_errors(errors: Sequence[FieldError]) -> list[FieldError]:
+    """Errors for a form's summary with their fields in words (see ``field_words``)."""
+    return [FieldError(field=field_words(e["field"]), message=e["message"]) for e in errors]
 
 
 def escalation_words(

@@ -114,6 +114,15 @@ def _form_key(form: Any) -> str:
 # -- employee confirmation ----------------------------------------------------------------
 
 
+async def _reference(session: AsyncSession, case_ref: str) -> str:
+    """The report a closed case is about (NM-…), as the worker knows it; else the case ref."""
+    case = await session.get(Case, case_ref) if case_ref else None
+    if case is not None:
+        return case.reference
+    closed = await current_records(session, forms.CLOSED_CASES_FEED, [case_ref])
+    return str(closed.get(case_ref, {}).get("reference") or case_ref)
+
+
 async def _confirm_context(session: AsyncSession, actor: Actor, case_ref: str) -> dict[str, Any]:
     """What the confirmation page shows about the case (after checking it is the worker's)."""
     await forms.check_confirmer(session, actor, case_ref)
@@ -245,11 +254,14 @@ async def receipt_page(
     if submission is None or submission.employee_id != actor.employee_id:
         raise NotFound("no such receipt")
     records = await current_records(session, submission.feed, [submission.record_key])
+    record = records.get(submission.record_key, {})
+    confirmation = submission.feed == forms.CONFIRMATION_FEED
     context = {
         "submission": submission,
-        "record": records.get(submission.record_key, {}),
+        "record": record,
+        "reference": await _reference(session, record.get("case_ref", "")) if confirmation else "",
         "register": FEED_NAMES.get(submission.feed, submission.feed),
         "next_step": NEXT_STEPS.get(submission.feed, ""),
-        "confirmation": submission.feed == forms.CONFIRMATION_FEED,
+        "confirmation": confirmation,
     }
     return render(request, "form_receipt.html", context)
