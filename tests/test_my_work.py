@@ -181,6 +181,12 @@ async def test_a_named_owner_sees_their_pathway_and_a_worker_the_form_asked_for(
     answer = {"case_ref": CLOSED, "confirmed": True}
     assert (await api.post("/forms/employee-confirmation", "W-100", json=answer)).status_code == 200
     assert "Nothing is waiting for you" in (await api.http.get("/app")).text
+    assert 'href="/app/reviews"' not in (await api.http.get("/app")).text  # a worker reads none
+
+    await sign_in(api, "E-INSPECTOR")  # nothing owed, but the evidence is one link away
+    page = (await api.http.get("/app")).text
+    assert 'href="/app/reviews"' in page and "As inspector you run no steps" in page
+    assert (await api.http.get("/app/reviews")).status_code == 200
 
 
 async def test_my_work_in_the_browser_on_a_laptop_and_a_phone(  # type: ignore[no-untyped-def]

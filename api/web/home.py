@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from api.authz import Authorized
 from api.clock import Now
 from api.deps import SessionDep, SettingsDep
+from api.policy import EVIDENCE_READERS
 from api.web.render import render
 from api.web.words import role_label
 from api.web.work_rows import work_rows
@@ -40,5 +41,6 @@ async def my_work(
         "overdue": sum(1 for row in rows if row.css == "overdue"),
         "roles": [role_label(role) for role in sorted(actor.roles)],
         "governance": bool(actor.roles & GOVERNANCE_ROLES),
+        "evidence": bool(actor.roles & EVIDENCE_READERS),
     }
     return render(request, "my_work.html", context)
