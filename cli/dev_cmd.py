@@ -165,6 +165,7 @@ def _print_urls(settings: Settings, log_dir: Path, demo: bool) -> None:
     url = settings.public_url
     lines = [
         f"API             {url}",
+        f"staff pages     {url}/app   (sign in as anyone: development only)",
         f"API docs        {url}/docs",
         f"dashboard       {url}/dashboard",
         f"Temporal UI     http://127.0.0.1:{settings.temporal_ui_port}",

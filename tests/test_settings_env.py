@@ -36,3 +36,11 @@ def test_make_run_and_nearmiss_dev_choose_development(monkeypatch: pytest.Monkey
     assert chosen == {"NEARMISS_ENV": "production"}  # an explicit choice is kept
     compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
     assert "NEARMISS_ENV: production" in compose
+
+
+def test_make_run_prints_where_the_staff_pages_are(capsys: pytest.CaptureFixture[str]) -> None:
+    settings = Settings(env="development", api_port=18123)
+    dev_cmd._print_urls(settings, settings.data_dir / "logs", demo=True)
+    printed = capsys.readouterr().out
+    assert "staff pages     http://127.0.0.1:18123/app " in printed  # the walkthrough's start
+    assert "demo token      nearmiss token E0013" in printed
