@@ -48,6 +48,8 @@ def test_working_time_left_follows_the_business_calendar() -> None:
     assert time_left(LONDON, friday_16, datetime(2026, 12, 14, 10, tzinfo=UTC)) == "2 h left"
     late = time_left(LONDON, datetime(2026, 12, 7, 9, 30, tzinfo=UTC), monday_9)
     assert late == "overdue by 30 min of working time"
+    weeks_late = time_left(LONDON, datetime(2026, 12, 18, 9, 30, tzinfo=UTC), monday_9)
+    assert weeks_late == "overdue by 9 working days 30 min"  # not "… days of working time"
 
 
 async def test_reviews_and_steps_come_to_the_people_who_owe_them(  # type: ignore[no-untyped-def]

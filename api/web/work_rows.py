@@ -83,7 +83,8 @@ def time_left(calendar: BusinessCalendar, now: datetime, due: datetime | None) -
     late = calendar.working_hours_between(due, now)
     if round(late * 60) == 0:
         return "overdue, no working time since"
-    return f"overdue by {_span(late, day_hours)} of working time"
+    span = _span(late, day_hours)  # "working days" already says it; hours and minutes do not
+    return f"overdue by {span}" + ("" if "working day" in span else " of working time")
 
 
 def _review_rows(
