@@ -73,7 +73,7 @@ async def test_reviews_and_steps_come_to_the_people_who_owe_them(  # type: ignor
         await wait_for(generated)
         await sign_in(api, "E-ANALYST")
         [review] = _rows((await api.http.get("/app")).text)
-        assert "Mark the Daily acknowledgment review reviewed" in review
+        assert "Mark the daily acknowledgment review reviewed" in review
         assert f"{day:%a} {day.day} {day:%b}, 09:30" in review and "on time" in review
         assert f'href="/app/reviews/{rid}"' in (await api.http.get("/app")).text
 

@@ -57,6 +57,11 @@ class WorkRow:
     href: str
 
 
+def _lower_first(title: str) -> str:
+    """A title mid-sentence: "Daily acknowledgment review" → "daily acknowledgment review"."""
+    return title[:1].lower() + title[1:]
+
+
 def _span(hours: float, day_hours: float) -> str:
     minutes = round(hours * 60)
     days, rest = divmod(minutes, round(day_hours * 60))
@@ -98,9 +103,10 @@ def _review_rows(
         due = compute_deadline(config, spec.reviewed_rule, review.as_of).due_at
         level = levels.get((review.review_id, MARK_REVIEWED), 0)
         href = f"/app/reviews/{quote(review.review_id)}"
+        title = _lower_first(REVIEW_TITLES.get(review.example, review.example))
         rows.append(
             WorkRow(
-                what=f"Mark the {REVIEW_TITLES.get(review.example, review.example)} reviewed",
+                what=f"Mark the {title} reviewed",
                 which=f"Review {review.review_id} (period {review.period})",
                 which_href=href,
                 exposure="every report in scope",
