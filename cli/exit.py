@@ -4,6 +4,11 @@ The Temporal client's core threads can still call into Python while the interpre
 which aborts the process ("Fatal Python error: PyGILState_Release", SIGABRT) after the command
 has printed its result: observed in about 1 run in 10. A command that connected to Temporal
 therefore flushes its output and ends the process with ``os._exit`` instead of finalizing.
+
+Only the ``nearmiss`` executable (:func:`cli.main.main`, the console script) ends the process;
+a command invoked in-process (``typer.testing.CliRunner`` in the tests, or any embedding code)
+returns or raises its exit code as usual. An ``os._exit`` inside pytest would end the whole
+test run with status 0 and hide every test after it.
 """
 
 from __future__ import annotations
@@ -21,11 +26,23 @@ import click
 P = ParamSpec("P")
 
 
-def exits_at_once(command: Callable[P, Any]) -> Callable[P, NoReturn]:
-    """Wrap a CLI command: run it, flush stdout/stderr and logs, then ``os._exit(code)``."""
+_ENTRY_POINT = False
+
+
+def as_entry_point() -> None:
+    """Called by the console script: commands of this process may end it at once."""
+    global _ENTRY_POINT
+    _ENTRY_POINT = True
+
+
+def exits_at_once(command: Callable[P, Any]) -> Callable[P, Any]:
+    """Wrap a CLI command: under the ``nearmiss`` executable, run it, flush stdout/stderr and
+    logs, then ``os._exit(code)``; in-process (tests), just run it."""
 
     @functools.wraps(command)
-    def run(*args: P.args, **kwargs: P.kwargs) -> NoReturn:
+    def run(*args: P.args, **kwargs: P.kwargs) -> Any:
+        if not _ENTRY_POINT:
+            return command(*args, **kwargs)
         code = 0
         try:
             command(*args, **kwargs)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.exit import exits_at_once
+from cli.exit import as_entry_point, exits_at_once
 
 app = typer.Typer(help="Near-miss governance service", no_args_is_help=True, add_completion=False)
 schedules_app = typer.Typer(help="Temporal schedules", no_args_is_help=True)
@@ -175,3 +175,9 @@ def projection_rebuild(
     from cli.ops_cmd import run_rebuild_projection
 
     run_rebuild_projection(query)
+
+
+def main() -> None:
+    """The ``nearmiss`` console script: the commands may end the process at once (cli/exit.py)."""
+    as_entry_point()
+    app()

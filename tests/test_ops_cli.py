@@ -5,6 +5,8 @@ real dev server, real worker, SQLite."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -98,3 +100,19 @@ async def _case_and_events(sessions, case_id: str) -> tuple[Case, int]:
         events = await session.scalar(select(func.count()).where(CaseEvent.case_id == case_id))
     assert case is not None
     return case, events
+
+
+def test_a_command_invoked_in_process_returns_instead_of_ending_the_process() -> None:
+    # Only the `nearmiss` executable ends its process at once (cli/exit.py); in-process, an
+    # os._exit would end a whole pytest run with status 0 and hide the tests after it.
+    code = (
+        "from typer.testing import CliRunner\n"
+        "from cli.main import app\n"
+        f"result = CliRunner().invoke(app, ['replay', {str(HISTORY)!r}], env={ENV!r})\n"
+        "print('returned', result.exit_code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "returned 0" in done.stdout, done.stdout + done.stderr
