@@ -121,7 +121,8 @@ async def test_learning_rates_per_cycle_and_group(database_url, sessions, api_fo
     assert empty.status_code == 200 and empty.json()["rows"] == []
     assert await rejected_field(api, "/analytics/learning?from=2026-03-02&to=2026-02-16") == "to"
     # No unbounded ranges: a request's work stays bounded.
-    assert await rejected_field(api, "/analytics/workforce?from=0001-01-01&to=9999-12-31") == "to"
+    assert await rejected_field(api, "/analytics/workforce?from=2026-01-01&to=9999-12-31") == "to"
+    assert await rejected_field(api, "/analytics/workforce?from=0001-01-01&to=2026-12-31") == "from"
     assert await rejected_field(api, "/analytics/learning?from=x&to=2026-02-16") == "from"
     url = "/analytics/learning?from=2026-02-16&to=2026-03-02&group=team"
     assert await rejected_field(api, url) == "group"
