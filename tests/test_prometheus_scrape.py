@@ -135,7 +135,7 @@ async def test_prometheus_scrapes_api_and_worker(dev_env, sqlite_url, sessions_f
             http.base_url = httpx.URL(base)
             prom = PromQL(http)
             rid = await reviewed(api, dev_env, sessions)
-            cases = await wait_for(lambda: _cases_at(api, "triage-attribution", 3))
+            cases = await wait_for(lambda: _settled_cases_at(api, "triage-attribution", 3))
             await _assert_series(prom, rid, len(cases))
 
 
@@ -143,6 +143,20 @@ async def _cases_at(api: ApiClient, stage: str, at_least: int) -> list[dict[str,
     response = await api.get("/cases", "E-SUPERVISOR")
     found = [c for c in response.json() if c["stage"] == stage]
     return found if len(found) >= at_least else None
+
+
+async def _settled_cases_at(
+    api: ApiClient, stage: str, at_least: int
+) -> list[dict[str, Any]] | None:
+    """The cases at STAGE once the review has opened them all (the same list twice, 2 s apart):
+    the review opens its cases one by one, so the first count seen may still grow."""
+    first = await _cases_at(api, stage, at_least)
+    if first is None:
+        return None
+    await asyncio.sleep(2)
+    second = await _cases_at(api, stage, at_least)
+    same = second is not None and {c["case_id"] for c in first} == {c["case_id"] for c in second}
+    return second if same else None
 
 
 async def _assert_series(prom: PromQL, rid: str, triage_cases: int) -> None:
