@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain import names
+from domain.reviews import review_id
 from store.tables import RegisterEntry
 from tests.factories import load, load_reports, report_rows, staff_rows
 from tests.workflow_support import (
@@ -68,14 +70,30 @@ async def wait_stage(api: Any, case_id: str, stage: str) -> dict[str, Any]:
     return result
 
 
+async def unused_started_day(env: Any) -> date:
+    """The latest begun working day whose review ID this (shared) dev server has not seen."""
+    day = latest_started_day(await env.get_current_time())
+    while True:
+        handle = env.client.get_workflow_handle(
+            review_id(names.EXAMPLE_ACKNOWLEDGMENT, day.isoformat())
+        )
+        try:
+            await handle.describe()
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                return day
+            raise
+        day = latest_started_day(datetime.combine(day, time(6), tzinfo=UTC))
+
+
 async def reviewed(api: Any, env: Any, sessions: Any) -> str:
     """Seed, start the review over HTTP, wait for it, mark it reviewed; returns its ID."""
     if env.supports_time_skipping:  # a review may not start before its as-of instant
         day = await next_working_day(env)
         api.app.state.clock = env.get_current_time
         await skip_to_as_of(env, day)
-    else:  # real time: the latest review that has begun
-        day = latest_started_day(await env.get_current_time())
+    else:  # real time: the latest review that has begun and no other test ran on this server
+        day = await unused_started_day(env)
     await seed(sessions, day)
     started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
     assert started.status_code == 202, started.text

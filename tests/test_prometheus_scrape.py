@@ -118,7 +118,8 @@ async def stack(settings: Any) -> AsyncIterator[tuple[ApiClient, str]]:
 
 
 @pytest.mark.devserver
-async def test_prometheus_scrapes_api_and_worker(dev_env, sqlite_url, sessions_for, tmp_path):
+async def test_prometheus_scrapes_api_and_worker(own_dev_env, sqlite_url, sessions_for, tmp_path):
+    dev_env = own_dev_env
     sessions = sessions_for(sqlite_url)
     await seed_operations(sessions, datetime.now(UTC))
     worker_metrics = f"127.0.0.1:{free_port()}"
