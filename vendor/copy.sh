@@ -9,6 +9,6 @@ cp "$src/swagger-ui-dist/swagger-ui-bundle.js" "$src/swagger-ui-dist/swagger-ui.
 cp "$src/swagger-ui-dist/LICENSE" "$out/swagger-ui.LICENSE"
 # ReDoc's sidebar shows Redocly's logo from their CDN; an empty data: image hides it (its
 # onError handler removes it) and nothing leaves the network.
-sed 's#https://cdn.redoc.ly/redoc/logo-mini.svg#data:,#' \
+sed 's#https://cdn[.]redoc[.]ly/redoc/logo-mini[.]svg#data:,#' \
     "$src/redoc/bundles/redoc.standalone.js" > "$out/redoc.standalone.js"
 cp "$src/redoc/LICENSE" "$out/redoc.LICENSE"
