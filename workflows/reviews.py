@@ -147,6 +147,10 @@ class ReviewWorkflow:
     async def mark_reviewed(self, request: MarkReviewed) -> ReviewSummary:
         """The step-1 role marks the review reviewed: classifications take effect, cases open."""
         self._judge(request)
+        # Generated but its sign-off obligation not yet open (a late review settles its
+        # generation breach first): the mark waits for it rather than being refused.
+        await workflow.wait_condition(lambda: MARK_REVIEWED in self.obligations.store)
+        self._judge(request)
         now = workflow.now()
         self.summary.reviewed_by = request.actor.employee_id
         self.summary.reviewed_at = now
@@ -168,8 +172,11 @@ class ReviewWorkflow:
         self._judge(request)
 
     def _judge(self, request: MarkReviewed) -> None:
+        if self.summary.as_of is None:
+            raise reject(WRONG_STAGE, "the review is not generated yet")
         ob = self.obligations.store.get(MARK_REVIEWED)
-        if ob is None or ob.done_at is not None or self.summary.reviewed_by is not None:
+        done = ob is not None and ob.done_at is not None
+        if done or self.summary.reviewed_by is not None:
             raise reject(WRONG_STAGE, "the review is not awaiting review")
         if self.spec.role not in request.actor.roles:
             raise reject(WRONG_ROLE, f"marking reviewed needs the role {self.spec.role.value}")
