@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from domain import names
 from domain.calendar import BusinessCalendar, compute_deadline
-from domain.cases import ReviewInput, ReviewSummary
+from domain.cases import MarkReviewed, ReviewInput, ReviewSummary
 from domain.closure import WORKSPACE, next_month
 from domain.learning import cycle_end, cycle_start_containing
 from domain.reviews import GENERATE_REVIEW, review_id
@@ -25,6 +25,7 @@ from store.tables import Breach, RegisterEntry, Review
 from tests.factories import email, load, staff_rows
 from tests.workflow_support import (
     CALENDAR,
+    actor,
     next_working_day,
     running_worker,
     skip,
@@ -203,3 +204,29 @@ async def _start(env, example, period, queue):
 async def _mailed(inbox, employee_id):
     await asyncio.sleep(0)
     return bool(inbox.to(email(employee_id)))
+
+
+async def test_a_late_review_can_be_marked_the_moment_it_shows_as_generated(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
+    """Regression: a late review is generated, then settles its generation breach before its
+    sign-off obligation opens; a mark sent in that window was refused with WrongStage although
+    the review already showed as generated. It must be applied."""
+    _, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    day = await next_working_day(own_env)
+    deadline = CAL.wall(day, time(7, 30)).astimezone(UTC)
+    await skip(own_env, deadline + timedelta(hours=1) - await own_env.get_current_time())
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        handle = await start_review(own_env.client, queue, day)
+        await wait_for(lambda: _summary(handle), within=40)
+        marked = await handle.execute_update(
+            names.UPDATE_MARK_REVIEWED,
+            MarkReviewed(actor=actor("E-ANALYST")),
+            result_type=ReviewSummary,
+            rpc_timeout=timedelta(seconds=30),
+        )
+        assert marked.reviewed_by == "E-ANALYST"
+        result = await asyncio.wait_for(handle.result(), 60)
+        assert result.reviewed_by == "E-ANALYST"
