@@ -13,6 +13,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from api.deps import bearer_employee_id, bearer_scheme
@@ -71,3 +72,25 @@ async def _body_errors(request: Request) -> list[FieldError]:
     except (ValueError, RecursionError):
         return []  # FastAPI answers the malformed (or too deeply nested) body itself
     return [FieldError(field=f, message=m) for f, m in unstorable_fields(value)]
+
+
+class BodyFieldsRoute(GuardedRoute):
+    """Body validation errors name the field as the workflow does (``note``, not ``body.note``)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                raise Unprocessable("invalid fields", [_field(e) for e in exc.errors()]) from exc
+
+        return handle
+
+
+def _field(error: Any) -> FieldError:
+    loc = [str(part) for part in error["loc"]]
+    if loc and loc[0] == "body":
+        loc = loc[1:]
+    return FieldError(field=".".join(loc) or "body", message=str(error["msg"]))

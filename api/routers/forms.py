@@ -18,7 +18,7 @@ from api.authz import Authorized
 from api.clock import Now
 from api.deps import Actor, SessionDep
 from api.errors import FieldError, Forbidden, NotFound, Unprocessable
-from api.routers.steps import BodyFieldsRoute
+from api.guard import BodyFieldsRoute
 from domain.feeds import RiskDomain
 from domain.ingest import validate_rows
 from store.sources import current_records, upsert_records

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from api.authz import Authorized
 from api.clock import Now
 from api.deps import SessionDep, SettingsDep, TemporalDep
+from api.guard import BodyFieldsRoute
 from api.pathway_owner import NewOwner, reassign_pathway
-from api.routers.steps import BodyFieldsRoute
 from api.temporal_calls import IdempotencyKey
 from domain.cases import CaseState
 from store.pathways import absent_owner_pathways

@@ -7,46 +7,21 @@ token, that the case exists, the body's shape, and what only the database knows 
 # No ``from __future__ import annotations``: each step's route is built at import time with its
 # own body model, and FastAPI must see those annotations as classes, not strings.
 
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel
 
 from api import case_actions
 from api.authz import Authorized
 from api.case_actions import ActionNote
 from api.deps import TemporalDep
-from api.errors import FieldError, NotFound, Unprocessable
-from api.guard import GuardedRoute
+from api.errors import NotFound
+from api.guard import BodyFieldsRoute
 from api.temporal_calls import IdempotencyKey
 from domain.cases import CaseState, StepReceipt
 from domain.examples import STEP_SPECS
 from domain.steps import StepSpec
-
-
-class BodyFieldsRoute(GuardedRoute):
-    """Body validation errors name the field as the workflow does (``note``, not ``body.note``)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError as exc:
-                raise Unprocessable("invalid fields", [_field(e) for e in exc.errors()]) from exc
-
-        return handle
-
-
-def _field(error: Any) -> FieldError:
-    loc = [str(part) for part in error["loc"]]
-    if loc and loc[0] == "body":
-        loc = loc[1:]
-    return FieldError(field=".".join(loc) or "body", message=str(error["msg"]))
-
 
 router = APIRouter(prefix="/cases", tags=["steps"], route_class=BodyFieldsRoute)
 

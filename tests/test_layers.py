@@ -1,0 +1,47 @@
+"""The layer contract of DESIGN.md (pyproject's ``[tool.importlinter]``) holds, and it would catch
+a breach: a copy of the tree where ``domain`` imports ``store`` and a workflow imports SQLAlchemy
+is refused, naming each broken contract and import."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+PACKAGES = ("domain", "store", "infra", "workflows", "activities", "api", "worker", "cli")
+
+
+def _lint(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", str(root / "pyproject.toml")],
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": str(LINT_IMPORTS.parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_tree_keeps_its_layers() -> None:
+    result = _lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_a_breach_is_refused(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    (tmp_path / "domain" / "leak.py").write_text("import store.db  # noqa\n")
+    (tmp_path / "workflows" / "leak.py").write_text("import sqlalchemy  # noqa\n")
+    result = _lint(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    layers = "Layers: cli > api | worker > activities | workflows > store | infra > domain"
+    assert f"{layers} BROKEN" in result.stdout
+    assert "domain.leak -> store.db" in result.stdout
+    assert "workflows.leak -> sqlalchemy" in result.stdout
+    assert "Workflows import only domain (never store, activities, infra)" in result.stdout
+    assert "3 broken" in result.stdout  # domain.leak also reaches SQLAlchemy through store
