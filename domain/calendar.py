@@ -49,6 +49,10 @@ class CalendarConfig(BaseModel):
     working_day_start: time = time(9, 0)
     working_day_end: time = time(17, 0)
     closure_days: tuple[date, ...] = ()
+    # A provider that works every day (a 24-hour service) sets all seven ISO weekdays (1 = Monday)
+    # and may ignore public holidays; the defaults are the spec's Monday-to-Friday week.
+    working_weekdays: tuple[int, ...] = (1, 2, 3, 4, 5)
+    public_holidays: bool = True
 
     @field_validator("timezone")
     @classmethod
@@ -65,6 +69,13 @@ class CalendarConfig(BaseModel):
         # Sorted and de-duplicated so equal calendars always have equal versions.
         return tuple(sorted(set(value)))
 
+    @field_validator("working_weekdays")
+    @classmethod
+    def _iso_weekdays(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(not 1 <= d <= 7 for d in value):
+            raise ValueError("working weekdays are ISO numbers 1 (Monday) to 7 (Sunday)")
+        return tuple(sorted(set(value)))
+
     @model_validator(mode="after")
     def _ordered_hours(self) -> CalendarConfig:
         if self.working_day_start.tzinfo is not None or self.working_day_end.tzinfo is not None:
@@ -76,7 +87,13 @@ class CalendarConfig(BaseModel):
     @property
     def version(self) -> str:
         """A short hash of this configuration, the rules and the ``holidays`` data version."""
-        material = f"{self.model_dump_json()}|rules={RULES_VERSION}|holidays={HOLIDAYS_VERSION}"
+        # The working-week fields join the material only when they differ from the spec's week,
+        # so every calendar made before they existed keeps its version.
+        week = {"working_weekdays", "public_holidays"}
+        material = self.model_dump_json(exclude=week)
+        if (self.working_weekdays, self.public_holidays) != ((1, 2, 3, 4, 5), True):
+            material += f"|week={self.working_weekdays}|public_holidays={self.public_holidays}"
+        material = f"{material}|rules={RULES_VERSION}|holidays={HOLIDAYS_VERSION}"
         return hashlib.sha256(material.encode()).hexdigest()[:12]
 
     @classmethod
@@ -129,9 +146,12 @@ class BusinessCalendar:
     # -- days -----------------------------------------------------------------------------
 
     def is_working_day(self, d: date) -> bool:
-        """Monday to Friday, not a regional public holiday, not a provider closure day."""
-        if d.weekday() >= 5 or d in self._closures:
+        """A working weekday (Monday to Friday unless configured), not a regional public holiday
+        (where the provider observes them), not a provider closure day."""
+        if d.isoweekday() not in self.config.working_weekdays or d in self._closures:
             return False
+        if not self.config.public_holidays:
+            return True
         return d not in _public_holidays(self._subdivision, d.year)
 
     def next_working_day(self, d: date) -> date:

@@ -2,8 +2,9 @@
 file, `nearmiss worker` as a process): the case survives, the timer that fell due while the
 server was down fires after the restart, and it escalates once (one breach, one mail each).
 
-Deadlines count in working time, so the case runs on a calendar whose working day ends a minute
-from now: the test needs today to be a working day in England and Wales (skipped otherwise)."""
+Deadlines count in working time, so the case runs on the calendar of a provider that works every
+day (weekends and public holidays included) and whose working day ends a minute from now, in a time
+zone where now is far from midnight: it runs on any date, at any hour."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -69,26 +71,36 @@ class DevServer:
             self.process.wait(timeout=30)
 
 
-def _calendar(now: datetime) -> CalendarConfig | None:
-    """A calendar whose working day ends LEAD + a little from now; None if that cannot be today."""
-    base = BusinessCalendar(CalendarConfig())
-    local = base.local(now)
-    end = local + LEAD + timedelta(seconds=15)
-    if (
-        not base.is_working_day(local.date())
-        or end.date() != local.date()
-        or local.time() < time(0, 1)
-    ):
-        return None
-    return CalendarConfig(
-        working_day_start=time(0, 0), working_day_end=end.time().replace(microsecond=0)
-    )
+def _calendar(now: datetime) -> CalendarConfig:
+    """Every day a working day, ending LEAD + a little from now, in London or (near London's
+    midnight) Tokyo, so the working day starts and ends on today's local date."""
+    for zone in ("Europe/London", "Asia/Tokyo"):
+        local = now.astimezone(ZoneInfo(zone))
+        end = local + LEAD + timedelta(seconds=15)
+        if end.date() == local.date() and local.time() >= time(0, 1):
+            return CalendarConfig(
+                timezone=zone,
+                working_day_start=time(0, 0),
+                working_day_end=end.time().replace(microsecond=0),
+                working_weekdays=(1, 2, 3, 4, 5, 6, 7),
+                public_holidays=False,
+            )
+    raise AssertionError(f"no zone is far from midnight at {now}")
+
+
+def test_the_outage_calendar_works_on_every_date_and_hour():
+    """Every quarter hour of a year (Christmas, weekends and the clock changes included): the
+    calendar exists and today is one of its working days."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for quarter in range(366 * 96):
+        now = start + timedelta(minutes=15 * quarter, seconds=quarter % 60)
+        config = _calendar(now)
+        calendar = BusinessCalendar(config)
+        assert calendar.is_working_day(calendar.local(now).date()), now
 
 
 async def test_temporal_down_across_a_deadline_escalates_once_after_restart(tmp_path, sessions_for):
     calendar = _calendar(datetime.now(UTC))
-    if calendar is None:
-        pytest.skip("today is not a working day (or too close to midnight) in england-wales")
     url = sqlite_file_url(tmp_path / "nearmiss.db")
     await create_schema_tables(url)
     sessions = sessions_for(url)
