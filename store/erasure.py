@@ -1,4 +1,5 @@
-"""Erasure on request (UK GDPR): remove a person's data from register payloads, chain intact.
+"""Erasure on request (UK GDPR): remove a person's data from register payloads, chain intact,
+and from every other table (store.erasure_rows).
 
 The chain covers each payload's salted digest, not the payload, so a payload and its salt can
 be removed while every hash and signature still verifies. The erasure is itself an entry of the
@@ -10,42 +11,44 @@ only where such a signed erasure entry lists it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import String, cast, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import tables
+from store.erasure_rows import (
+    ERASED,
+    Person,
+    contains_any,
+    erase_rows,
+    erasure_token,
+    find_person,
+)
 from store.registers import ERASURES, RegisterEntry, append_entry
-
-
-def mentions(value: Any, needle: str) -> bool:
-    """Whether a JSON value holds ``needle`` as a whole string anywhere inside it."""
-    if isinstance(value, str):
-        return value == needle
-    if isinstance(value, dict):
-        return any(mentions(v, needle) for v in value.values())
-    if isinstance(value, list):
-        return any(mentions(v, needle) for v in value)
-    return False
 
 
 async def erase_person(
     session: AsyncSession, person: str, *, actor: str, at: datetime, request_ref: str
 ) -> RegisterEntry | None:
-    """Erase every register payload holding ``person`` (an employee ID, email, …) and record the
-    erasure; None when nothing held it. Runs in the caller's transaction."""
+    """Erase a person (employee ID or email) everywhere: every register payload holding one of
+    their values, and those values in every other table (store.erasure_rows); record the erasure
+    with what it changed. None when nothing held them. Runs in the caller's transaction."""
+    found = await find_person(session, person)
+    if found is None:  # not in the staff directory: the identifier alone
+        found = Person(person, {person: ERASED if "@" in person else erasure_token()})
+    entry = tables.RegisterEntry
     rows = await session.scalars(
-        select(tables.RegisterEntry)
+        select(entry)
         .where(
-            tables.RegisterEntry.register != ERASURES,
-            tables.RegisterEntry.erased_by.is_(None),
-            cast(tables.RegisterEntry.payload, String).contains(person, autoescape=True),
+            entry.register != ERASURES,
+            entry.erased_by.is_(None),
+            or_(*contains_any(entry.payload, found.replacements)),
         )
-        .order_by(tables.RegisterEntry.register, tables.RegisterEntry.seq)
+        .order_by(entry.register, entry.seq)
     )
-    hits = [(row.id, row.register, row.seq) for row in rows if mentions(row.payload, person)]
-    if not hits:
+    hits = [(row.id, row.register, row.seq) for row in rows if found.mentioned_in(row.payload)]
+    changed = await erase_rows(session, found)
+    if not hits and not changed:
         return None
     erasure = await append_entry(
         session,
@@ -57,12 +60,14 @@ async def erase_person(
         payload={
             "request": request_ref,
             "entries": [{"register": r, "seq": s} for _, r, s in hits],
+            "rows": changed,
         },
     )
-    await session.execute(
-        update(tables.RegisterEntry)
-        .where(tables.RegisterEntry.id.in_([row_id for row_id, _, _ in hits]))
-        .values(payload={}, payload_salt="", erased_by=erasure.seq)
-        .execution_options(synchronize_session=False)
-    )
+    if hits:
+        await session.execute(
+            update(entry)
+            .where(entry.id.in_([row_id for row_id, _, _ in hits]))
+            .values(payload={}, payload_salt="", erased_by=erasure.seq)
+            .execution_options(synchronize_session=False)
+        )
     return erasure

@@ -45,7 +45,8 @@ async def test_a_person_is_erased_and_every_chain_still_verifies(database_url, s
     assert (await api.post("/registers/erasures", "E-INSPECTOR", json=body)).status_code == 403
     answer = await api.post("/registers/erasures", "E-ADMIN", json=body)
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"erased": 2, "erasure_seq": 1}
+    staff = {"source_records": 1, "source_record_versions": 1}  # their staff-directory record
+    assert answer.json() == {"erased": 2, "erasure_seq": 1, "rows": staff}
     async with sessions() as session:
         triage = await entries(session, "triage-attribution")
         retention = await entries(session, "retention-impact-file")
@@ -66,7 +67,7 @@ async def test_a_person_is_erased_and_every_chain_still_verifies(database_url, s
     verified = await api.get("/registers/triage-attribution/verify", "E-INSPECTOR")
     assert verified.json()["ok"] is True
     again = await api.post("/registers/erasures", "E-ADMIN", json=body)
-    assert again.json() == {"erased": 0, "erasure_seq": None}
+    assert again.json() == {"erased": 0, "erasure_seq": None, "rows": {}}
 
 
 async def test_a_payload_removed_without_an_erasure_entry_is_caught(database_url, sessions):

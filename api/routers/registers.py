@@ -69,8 +69,11 @@ class ErasureRequest(BaseModel):
 
 
 class ErasureAnswer(BaseModel):
-    erased: int
+    erased: int = Field(description="register entries whose payload was erased")
     erasure_seq: int | None
+    rows: dict[str, int] = Field(
+        default_factory=dict, description="rows changed per other table (outbox withdrawn: deleted)"
+    )
 
 
 @router.get("")
@@ -99,8 +102,10 @@ async def public_key(session: SessionDep, _actor: Authorized) -> PublicKey:
 async def erase(
     body: ErasureRequest, session: SessionDep, actor: Authorized, now: Now
 ) -> ErasureAnswer:
-    """Erase every register payload holding a person's identifier (UK GDPR erasure on
-    request); the chains still verify and the erasure is an entry of the ``erasures`` register."""
+    """Erase a person (employee ID or email) on request (UK GDPR): every register payload holding
+    their values, and their values in source records, cases, reviews, packs and the outbox (the
+    employee ID becomes a random token, so counts stay). The chains still verify and the erasure
+    is an entry of the ``erasures`` register."""
     erasure = await erase_person(
         session,
         body.person,
@@ -111,7 +116,11 @@ async def erase(
     await session.commit()
     if erasure is None:
         return ErasureAnswer(erased=0, erasure_seq=None)
-    return ErasureAnswer(erased=len(erasure.payload["entries"]), erasure_seq=erasure.seq)
+    return ErasureAnswer(
+        erased=len(erasure.payload["entries"]),
+        erasure_seq=erasure.seq,
+        rows=erasure.payload["rows"],
+    )
 
 
 @router.get("/{name}/entries")
