@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.mail",
     "tests.fixtures.sessions",
     "tests.fixtures.api",
+    "tests.fixtures.logs",
 ]

@@ -25,6 +25,20 @@ STAFF: dict[str, list[Role]] = {
 }
 
 
+# W-100 under a real-looking name (non-ASCII: a scan must read JSON escapes).
+NAMED_WORKER = ("W-100", "Siobhán Kowalczyk", "siobhan.kowalczyk@example-care.org.uk")
+
+
+def named_staff_rows() -> list[dict[str, Any]]:
+    """``staff_rows()`` with W-100 under NAMED_WORKER's name and email."""
+    worker, name, address = NAMED_WORKER
+    rows = staff_rows()
+    for row in rows:
+        if row["employee_id"] == worker:
+            row |= {"display_name": name, "email": address}
+    return rows
+
+
 def email(employee_id: str) -> str:
     return f"{employee_id.lower()}@example-care.org.uk"
 

@@ -19,22 +19,12 @@ from store.db import split_schema, transaction
 from store.outbox import queue_message
 from store.tables import OutboxMessage
 from tests.api_support import CRITICAL, TRIAGE_DOCS, attribution, open_case, open_docs
-from tests.factories import load, staff_rows
+from tests.factories import NAMED_WORKER, load, named_staff_rows
 from tests.workflow_support import running_worker
 
-WORKER = "W-100"
-NAME = "Siobhán Kowalczyk"
-EMAIL = "siobhan.kowalczyk@example-care.org.uk"
+WORKER, NAME, EMAIL = NAMED_WORKER
 COMMENT = "I nearly stopped reporting after nobody answered"
 NOTE = f"{NAME} was not told for three days"
-
-
-def _staff() -> list[dict[str, Any]]:
-    rows = staff_rows()
-    for row in rows:
-        if row["employee_id"] == WORKER:
-            row |= {"display_name": NAME, "email": EMAIL}
-    return rows
 
 
 def seeded_values() -> list[str]:
@@ -108,11 +98,11 @@ async def _mails(sessions: Any) -> None:
 async def test_an_erased_worker_leaves_no_value_in_any_table(
     database_url, sessions, own_env, api_for
 ):
-    await load(sessions, "staff-directory", _staff())
+    await load(sessions, "staff-directory", named_staff_rows())
     async with running_worker(own_env, sessions) as queue:
         api = await api_for(database_url, temporal=own_env.client, temporal_task_queue=queue)
         case_id, view = await open_case(api, own_env, sessions)
-        await load(sessions, "staff-directory", _staff())  # the review's seed loaded defaults
+        await load(sessions, "staff-directory", named_staff_rows())  # the seed loaded defaults
         await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
         url = f"/cases/{case_id}/steps/triage-attribution"
         answer = await api.post(url, "E-SUPERVISOR", json=attribution(view, note=NOTE))

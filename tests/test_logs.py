@@ -4,38 +4,16 @@ untouched unless NEARMISS_LOG_FORMAT=json. Real API, worker and time-skipping se
 
 from __future__ import annotations
 
-import io
-import json
 import logging
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
 import structlog
 
 from infra.logs import configure_logging
 from tests.api_support import TRIAGE_DOCS, attribution, open_case, open_docs
 from tests.factories import staff_rows
+from tests.fixtures.logs import log_lines
 from tests.fixtures.temporal import make_test_settings
 from tests.workflow_support import running_worker
-
-
-@pytest.fixture
-def json_lines() -> Iterator[io.StringIO]:
-    """JSON logging into a buffer for the test; the previous logging set-up restored after."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    buffer = io.StringIO()
-    configure_logging(make_test_settings(log_format="json"), "nearmiss-test", stream=buffer)
-    try:
-        yield buffer
-    finally:
-        root.handlers, root.level = saved
-        structlog.reset_defaults()
-
-
-def _lines(buffer: io.StringIO) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
 
 
 async def test_request_and_activity_lines_carry_ids_and_no_personal_data(
@@ -52,7 +30,7 @@ async def test_request_and_activity_lines_carry_ids_and_no_personal_data(
         )
         assert response.status_code == 200, response.text
         assert response.headers["x-request-id"] == "req-42"
-    lines = _lines(json_lines)
+    lines = log_lines(json_lines)
     [step] = [x for x in lines if x["event"] == "request" and x.get("request_id") == "req-42"]
     assert step["route"] == "/cases/{case_id}/steps/triage-attribution"
     assert (step["case_id"], step["step"], step["status"]) == (case_id, "triage-attribution", 200)
@@ -83,6 +61,6 @@ def test_personal_keys_are_dropped_even_when_bound(json_lines) -> None:
     log = structlog.get_logger("nearmiss.test")
     log.info("bound", employee_id="E-1", email="a@b.org", display_name="A B", case_id="c-1")
     logging.getLogger("nearmiss.test").info("extra", extra={"recipient": "a@b.org", "step": "s"})
-    bound, extra = _lines(json_lines)[-2:]
+    bound, extra = log_lines(json_lines)[-2:]
     assert bound["case_id"] == "c-1" and not {"employee_id", "email", "display_name"} & set(bound)
     assert extra["step"] == "s" and "recipient" not in extra
