@@ -192,3 +192,33 @@ async def test_who_may_read_it_and_bad_ranges(database_url, sessions, api_for):
     assert wide.status_code == 422
     fmt = await api.get("/evidence", "E-INSPECTOR", params={**RANGE, "format": "docx"})
     assert fmt.status_code == 422 and fmt.json()["errors"][0]["field"] == "format"
+
+
+async def test_range_defaults_to_the_last_quarter(database_url, sessions, api_for):
+    """Neither date: the 13 weeks to today (local; the clock says 1 December 2026); `to` alone:
+    90 days before it; `from` alone: up to today. Reversed or malformed: a 422 naming the field,
+    with the defaults taken into account."""
+    api = await seeded(database_url, sessions, api_for)
+
+    async def subtitle(**params: str) -> str:
+        response = await api.get("/evidence", "E-INSPECTOR", params=params)
+        assert response.status_code == 200, response.text
+        return str(response.json()["subtitle"]).split(" — ")[0]
+
+    assert await subtitle() == "2 September 2026 to 1 December 2026"
+    assert await subtitle(to="2026-11-30") == "1 September 2026 to 30 November 2026"
+    assert await subtitle(**{"from": "2026-11-01"}) == "1 November 2026 to 1 December 2026"
+    # The default range holds the seeded November figures (the same reviews as the explicit one).
+    default = (await api.get("/evidence", "E-INSPECTOR")).json()
+    explicit = (await get(api)).json()
+    assert figs(section(default, "Example 1")) == figs(section(explicit, "Example 1"))
+    assert figs(section(default, "Closure credibility")) == (
+        figs(section(explicit, "Closure credibility"))
+    )
+    later = await api.get("/evidence", "E-INSPECTOR", params={"from": "2026-12-05"})
+    assert later.status_code == 422
+    assert later.json()["errors"] == [
+        {"field": "to", "message": "2026-12-01 is before `from` (2026-12-05)"}
+    ]
+    malformed = await api.get("/evidence", "E-INSPECTOR", params={"from": "2026-13-01"})
+    assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "from"

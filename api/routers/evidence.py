@@ -9,6 +9,7 @@ import io
 import zipfile
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -144,6 +145,28 @@ async def build(
     return document("Inspection evidence pack", subtitle, sections, period=f"{start}_{end}")
 
 
+DEFAULT_DAYS = 90  # `from` defaults to 90 days before `to`: 13 weeks inclusive
+
+
+def local_day(now: datetime, zone: str) -> date:
+    """The provider-local calendar date of ``now``."""
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def evidence_range(start: date | None, end: date | None, today: date) -> tuple[date, date]:
+    """[from, to] with the defaults filled in; a reversed or over-long range is a 422 on `to`."""
+    end = end or today
+    start = start or end - timedelta(days=DEFAULT_DAYS)
+    if end < start:
+        raise Unprocessable(
+            "invalid range", [FieldError(field="to", message=f"{end} is before `from` ({start})")]
+        )
+    if (end - start).days >= MAX_DAYS:
+        message = f"at most {MAX_DAYS} days after `from` ({start})"
+        raise Unprocessable("invalid range", [FieldError(field="to", message=message)])
+    return start, end
+
+
 def _zip(doc: Doc, page: str) -> bytes:
     """The page and one CSV per table (named by section and table)."""
     out = io.BytesIO()
@@ -173,18 +196,30 @@ async def evidence(
     settings: SettingsDep,
     _actor: Authorized,
     now: Now,
-    start: Annotated[date, Query(alias="from", description="first day (inclusive)")],
-    end: Annotated[date, Query(alias="to", description="last day (inclusive)")],
+    start: Annotated[
+        date | None,
+        Query(
+            alias="from",
+            description="first local day (inclusive); default: 90 days before `to` "
+            "(13 weeks with `to`)",
+        ),
+    ] = None,
+    end: Annotated[
+        date | None,
+        Query(alias="to", description="last local day (inclusive); default: today (local)"),
+    ] = None,
     service_line: Annotated[str | None, Query(max_length=128)] = None,
     format: Annotated[Literal["json", "html", "pdf", "zip"], Query()] = "json",
 ) -> Any:
-    """The evidence pack for [from, to] (local days, at most a year): each example's deadline
-    performance, breaches by level and how long they stayed open, pathways opened and validated,
-    learning made visible, closure credibility, confidence and retention trends, a reproducible
-    sample of case chronologies, and every register's chain verified."""
-    if end < start or (end - start).days >= MAX_DAYS:
-        message = "before `from`" if end < start else f"at most {MAX_DAYS} days after `from`"
-        raise Unprocessable("invalid range", [FieldError(field="to", message=message)])
+    """The evidence pack for [from, to] (provider-local days, at most a year): each example's
+    deadline performance, breaches by level and how long they stayed open, pathways opened and
+    validated, learning made visible, closure credibility, confidence and retention trends, a
+    reproducible sample of case chronologies, and every register's chain verified.
+
+    Range: `to` defaults to today (local) and `from` to 90 days before `to`, so with neither
+    the pack covers the last quarter (13 weeks, today included). A `to` before `from`, or more
+    than 366 days after it, is a 422 naming `to`; a malformed date a 422 naming its field."""
+    start, end = evidence_range(start, end, local_day(now, settings.timezone))
     doc = await build(
         session,
         request,
