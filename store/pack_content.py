@@ -21,6 +21,7 @@ from domain.report import (
     document,
     figures,
     label,
+    local_minute,
     percent,
     section,
     table,
@@ -30,6 +31,7 @@ from store.pack_common import Window, items_of, review_status, reviews
 from store.pack_outcomes import credibility_sections, learning_sections
 from store.pack_tail import case_rows, common_tail
 from store.pack_weekly import weekly
+from store.register_heads import signed_heads_section
 from store.tables import Case, ReviewItem
 
 
@@ -120,20 +122,23 @@ async def build(
     listed: list[Case],
     now: datetime,
 ) -> dict[str, Any]:
-    """The pack's document: its sections for the period, and the listed cases (CSV)."""
+    """The pack's document: its sections for the period, every register's signed head as at
+    ``now``, the listed cases and the heads (the two CSVs)."""
     if spec.kind == names.PACK_WEEKLY:
         sections = await weekly(session, spec, win, listed, now)
     elif spec.kind == names.PACK_FORTNIGHTLY:
         sections = await fortnightly(session, spec, period, win, listed, now)
     else:
         sections = await monthly(session, spec, period, win, listed, now)
+    heads, head_rows = await signed_heads_section(session, local_minute(now, win.zone))
     return document(
         spec.title,
         period.human,
-        sections,
+        [*sections, heads],
         kind=spec.kind,
         period=period.label,
         first_day=period.first.isoformat(),
         last_day=period.last.isoformat(),
         cases=case_rows(listed, win.zone),
+        signed_heads=head_rows,
     )

@@ -35,6 +35,7 @@ SECTIONS = [
     "Cases awaiting visibility",
     "Breaches and escalation levels reached",
     "Late steps (2 late completions)",
+    "Signed register heads",
 ]
 CHARTS = [
     "Classifications by review date",

@@ -39,6 +39,7 @@ from domain.report import local_minute, plural
 from domain.settings import Settings
 from infra.starters import start_pack
 from store.packs import get_pack
+from store.register_heads import HEADS_CSV
 from store.tables import Pack
 
 router = APIRouter(prefix="/packs", tags=["packs"], route_class=GuardedRoute)
@@ -103,11 +104,12 @@ async def _wait_for_pack(
         await asyncio.sleep(POLL_SECONDS)
 
 
-def _csv(pack: Pack) -> str:
+def _csv(pack: Pack, table: str) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    columns = HEADS_CSV if table == "signed-heads" else CSV_COLUMNS
+    writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(pack.content.get("cases", []))
+    writer.writerows(pack.content.get("signed_heads" if table == "signed-heads" else "cases", []))
     return out.getvalue()
 
 
@@ -161,11 +163,19 @@ async def read_pack(
         Literal["json", "csv", "html", "pdf"],
         Query(description="json (default), csv, html or pdf"),
     ] = "json",
+    table: Annotated[
+        Literal["cases", "signed-heads"],
+        Query(description="with `format=csv`: the listed cases (default) or the signed heads"),
+    ] = "cases",
 ) -> Any:
     """The pack, generated on first request (its workflow then waits for the publisher).
 
-    `?format=csv` gives `text/csv`, `?format=html` a page, `?format=pdf` an `application/pdf`
-    named `KIND-PERIOD.pdf` (Content-Disposition) with the page's sections and charts. A pack
+    `?format=csv` gives `text/csv` (the listed cases; `&table=signed-heads` the register heads:
+    `register,seq,signed_head`), `?format=html` a page, `?format=pdf` an `application/pdf`
+    named `KIND-PERIOD.pdf` (Content-Disposition) with the page's sections and charts. Every
+    rendering carries each register's signed head (`SEQ:HASH:SIGNATURE`) as at the pack's
+    generation or publication (JSON: `content.signed_heads`), for `nearmiss registers verify
+    NAME --head …`. A pack
     exists only for a period of its kind that has begun (a fortnightly period is a cycle start);
     any other period is a 422 and creates nothing. A stored pack is read without Temporal.
     """
@@ -178,7 +188,7 @@ async def read_pack(
         await ensure_workflow(temporal, settings.temporal_task_queue, kind, period)
         pack = await _wait_for_pack(sessions, kind, period)
     if format == "csv":
-        return PlainTextResponse(_csv(pack), media_type="text/csv")
+        return PlainTextResponse(_csv(pack, table), media_type="text/csv")
     if format == "html":
         return HTMLResponse(render_html(pack.content, status_lines(pack, settings.timezone)))
     if format == "pdf":
