@@ -37,7 +37,7 @@ PLATFORM = "incident-platform"
 NOT_CREDIBLE = (Credibility.DOUBTFUL.value, Credibility.FAILED.value)
 
 
-class _Row:
+class ClosureRow:
     """One reconciled closure of a review, with what today's records say about it."""
 
     def __init__(self, classification: str, fields: dict[str, Any], now: dict[str, Any]) -> None:
@@ -46,7 +46,7 @@ class _Row:
         self.now = now
 
 
-def closure_bucket(rows: list[_Row], exceptions: int) -> dict[str, Any]:
+def closure_bucket(rows: list[ClosureRow], exceptions: int) -> dict[str, Any]:
     """Counts and rates of one month and group (denominator: reconciled closures)."""
     counts = Counter(r.classification for r in rows)
     confirmed = sum(r.now["confirmed"] is True for r in rows)
@@ -86,7 +86,7 @@ def closure_bucket(rows: list[_Row], exceptions: int) -> dict[str, Any]:
     }
 
 
-async def _items(
+async def closure_items(
     session: AsyncSession, start: date, end: date
 ) -> list[tuple[str, str | None, dict[str, Any], dict[str, Any]]]:
     rows = await session.execute(
@@ -101,7 +101,7 @@ async def closure_trends(
     session: AsyncSession, group: Grouping, start: date, end: date, zone: str
 ) -> list[dict[str, Any]]:
     """One row per reviewed month (overlapping [start, end]) and group value, oldest first."""
-    items = await _items(session, start, end)
+    items = await closure_items(session, start, end)
     refs = [f["reference"] for _, _, f, _ in items]
     domains = await current_records(session, PLATFORM, refs) if group == "risk_domain" else {}
     keys = [f["case_ref"] for _, _, f, _ in items]
@@ -110,7 +110,7 @@ async def closure_trends(
         for feed in (CONFIRMATIONS, REOPENED, EVIDENCE)
     }
     earlier = await non_credible_items(session) if items else []
-    grouped: dict[tuple[str, str], list[_Row]] = defaultdict(list)
+    grouped: dict[tuple[str, str], list[ClosureRow]] = defaultdict(list)
     exceptions: Counter[tuple[str, str]] = Counter()
     for period, classification, fields, summary in items:
         source = domains.get(fields["reference"], {}) if group == "risk_domain" else fields
@@ -119,8 +119,8 @@ async def closure_trends(
             exceptions[key] += 1
             continue
         policy = ClosurePolicy.model_validate(summary.get("policy") or {})
-        now = _now(classification, fields, satellites, earlier, zone, policy)
-        grouped[key].append(_Row(classification, fields, now))
+        now = current_outcome(classification, fields, satellites, earlier, zone, policy)
+        grouped[key].append(ClosureRow(classification, fields, now))
     return [
         {"month": period, group: value, **closure_bucket(grouped[key], exceptions[key])}
         for key in sorted(set(grouped) | set(exceptions))
@@ -128,7 +128,7 @@ async def closure_trends(
     ]
 
 
-def _now(
+def current_outcome(
     classification: str,
     fields: dict[str, Any],
     satellites: dict[str, dict[str, dict[str, Any]]],

@@ -1,6 +1,7 @@
 """Retention analytics over time: per ISO week or month and group, the reporting rate per head
 with the hesitancy flag, time to first acknowledgment and to a named triage owner (hours and
-working hours), and leavers exposed to weak response against not (Wilson 95% intervals)."""
+working hours), leavers exposed to weak response against not (Wilson 95% intervals), and the
+outcome measures of ``store.analytics_outcomes`` (confidence, learning, closure credibility)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from domain.analytics_stats import HESITANCY_HISTORY, hesitancy
 from domain.calendar import BusinessCalendar
 from store.analytics import Grouping
 from store.analytics_leavers import first_exposures, leaver_bucket, workers
+from store.analytics_outcomes import EMPTY, outcome_measures
 from store.analytics_workforce import PLATFORM, dated_records
 from store.sources import current_records
 
@@ -100,7 +102,11 @@ async def series(
     for day, content in records:
         period = next(p for p in all_periods if p.first <= day <= p.last)
         grouped[(period.first, group_of(content))].append(content)
-    values = sorted({g for _, g in grouped} | (set(by_group) if group != "risk_domain" else set()))
+    shown = next(p.first for p in all_periods if p.last >= start)
+    outcomes, seen = await outcome_measures(session, group, shown, end, kind, zone)
+    values = sorted(
+        {g for _, g in grouped} | seen | (set(by_group) if group != "risk_domain" else set())
+    )
     rows: list[dict[str, Any]] = []
     for value in values:
         history: list[tuple[int, int]] = []
@@ -108,21 +114,20 @@ async def series(
             reports = grouped.get((period.first, value), [])
             heads = employed(by_group.get(value, []), period.first) if group != "risk_domain" else 0
             if period.last >= start:
-                rows.append(
-                    _row(
-                        period,
-                        group,
-                        value,
-                        reports,
-                        heads,
-                        history,
-                        acks,
-                        owners,
-                        cal,
-                        by_group.get(value, []),
-                        exposure,
-                    )
+                row = _row(
+                    period,
+                    group,
+                    value,
+                    reports,
+                    heads,
+                    history,
+                    acks,
+                    owners,
+                    cal,
+                    by_group.get(value, []),
+                    exposure,
                 )
+                rows.append({**row, **outcomes.get((period.label, value), EMPTY)})
             history.append((len(reports), heads))
     return sorted(rows, key=lambda r: (r["period"], r[group]))
 

@@ -7,8 +7,6 @@ whose denominator is 0 is null.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -19,6 +17,7 @@ from api.authz import Authorized
 from api.deps import SessionDep, SettingsDep
 from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
+from api.series_csv import series_csv
 from domain.analytics import PeriodKind
 from domain.calendar import CalendarConfig, calendar_for
 from store.analytics import Grouping, acknowledgment_trends
@@ -223,38 +222,6 @@ async def workforce(
     )
 
 
-SERIES_CSV = (
-    "period",
-    "first_day",
-    "last_day",
-    "group",
-    "reports",
-    "heads",
-    "reports_per_head",
-    "expected_reports",
-    "hesitancy_lower_bound",
-    "hesitancy",
-    "median_hours_to_first_acknowledgment",
-    "median_working_hours_to_first_acknowledgment",
-    "median_hours_to_named_triage_owner",
-    "median_working_hours_to_named_triage_owner",
-    "exposed_workers",
-    "exposed_leavers",
-    "exposed_leaver_rate",
-    "not_exposed_workers",
-    "not_exposed_leavers",
-    "not_exposed_leaver_rate",
-)
-
-
-def _flat(row: dict[str, Any], group: str) -> dict[str, Any]:
-    flat = {**row, "group": row[group]}
-    for name in ("to_first_acknowledgment", "to_named_triage_owner"):
-        flat[f"median_hours_{name}"] = row[name]["median_hours"]
-        flat[f"median_working_hours_{name}"] = row[name]["median_working_hours"]
-    return flat
-
-
 @router.get("/series", responses={200: {"content": {"text/csv": {}}}})
 async def time_series(
     session: SessionDep,
@@ -281,15 +248,27 @@ async def time_series(
       `median_hours` and `median_working_hours` (provider working time) from `submitted_at`.
     - Leavers exposed to weak response against not, counting workers employed at the period's
       start, with counts, rates and Wilson 95% intervals (`*_ci95`), as in `/workforce`.
+    - `confidence`: current `speaking-up-confidence-form` answers submitted in the period:
+      `responses`, `respondents`, `mean_score`, `low_scores` (1 or 2), `low_score_rate` =
+      low_scores ÷ responses.
+    - `learning`: reports closed in the period (local date of `closed_at`) as the latest
+      fortnightly audit classified them: `closed_reports`, `exceptions` (not reconciled: in no
+      denominator), `reconciled`, the three classes; `visible_learning_rate` =
+      visible_learning_closure ÷ reconciled; `feedback_to_reporter_rate` = reports whose
+      reporter was given feedback ÷ reconciled; `shared_learning_rate` = bulletins issued ÷
+      reports of wider relevance; `recurrence_within_30_days_rate` = recurred ÷ reconciled.
+    - `closure`: cases closed in the period as the latest monthly review classified them:
+      `closures`, `exceptions`, `reconciled`; `credible_rate`, `doubtful_rate`, `failed_rate`
+      = each class ÷ reconciled; `employee_confirmed_rate` (current confirmation answers) and
+      `reopened_within_30_days_rate` ÷ reconciled, read today as in `/closure`.
+    Every rate has its Wilson 95% interval (`*_rate_ci95`, null with a 0 denominator). A
+    period's learning and closure figures appear once its audit or review has run.
 
-    `?format=csv` gives the same rows flattened."""
+    `?format=csv` gives the same rows flattened (`confidence_*`, `learning_*`, `closure_*`;
+    intervals as `*_ci95_low` and `*_ci95_high`)."""
     _check_range(start, end)
     calendar = calendar_for(CalendarConfig.from_settings(settings))
     rows = await series(session, group, start, end, period, calendar)
     if format == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, SERIES_CSV, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(_flat(r, group) for r in rows)
-        return PlainTextResponse(out.getvalue(), media_type="text/csv")
+        return PlainTextResponse(series_csv(rows, group), media_type="text/csv")
     return _envelope(group, start, end, period=period, rows=rows, not_available=[])
