@@ -8,20 +8,24 @@ current in the staff directory) → the route admits a role, or a relationship t
 hold (else 403) → the case exists and the caller may see it (else 404) → the role or the
 relationship for this case (else 403) → the body. "Admitted" means the answer is none of those
 refusals (it may be 200, 404 for an unknown review, 409, 422, or 503 with Temporal unreachable).
-Pages (``/app``, cookie sessions) are tried by the web tests, not here.
+Pages (``/app``) are tried the same way with the browser's credentials: a session cookie from
+"sign in as" and the session's CSRF token on every form post; a refused page is a 303 to sign-in
+(no, a forged or an idle session), a 403 page or a 404 page.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
-from api.policy import API_RULES, Relationship, Rule, rule_for
+from api.policy import API_RULES, PAGE_RULES, Relationship, Rule, rule_for
 from domain.roles import Role
 from infra.tokens import mint_token
 from store.db import transaction
@@ -30,6 +34,7 @@ from tests.factories import load, staff_rows
 from tests.fixtures.api import ApiFactory
 from tests.fixtures.mail import free_port
 from tests.fixtures.temporal import TEST_TOKEN_SECRET
+from tests.web_support import csrf
 
 CASE = "ack-case-NM-AUTHZ"
 OWNER, REPORTER, BYSTANDER = "E-OWNER", "W-100", "W-200"
@@ -45,10 +50,19 @@ PATH_VALUES = {
     "action": "a1",
     "kind": "weekly-sustainability",
     "name": "triage-attribution",
+    "what": "triage-attribution",
+    "key": "no-such-receipt",
 }
 CASE_VIEWS = rule_for("GET", "/cases/{case_id}")
 assert CASE_VIEWS is not None
 SEEN = {"/cases/{case_id}", "/cases/{case_id}/pathway/accept"}
+SEEN_PAGES = {f"/app{path}" for path in SEEN}
+CONFIRMATION_PAGE = "/app/forms/employee-confirmation"
+PAGE_QUERIES = {CONFIRMATION_PAGE: {"case_ref": CASE}}  # the mail link names the case
+PAGE_BODIES = {
+    CONFIRMATION_PAGE: {"case_ref": CASE, "confirmed": "yes"},
+    "/app/forms/speaking-up-confidence": {"score": "3", "risk_domain": "medication"},
+}
 """Case routes whose admitted callers can get no 404 (the case exists; no other path value)."""
 BODIES = {
     "/forms/employee-confirmation": {"case_ref": CASE, "confirmed": True},
@@ -86,7 +100,8 @@ def _ties(person: str, rule: Rule) -> frozenset[Relationship]:
     ties = {Relationship.SELF} if not rule.case_scoped else set()
     if rule.case_scoped and person == OWNER:
         ties.add(Relationship.NAMED_OWNER)
-    if person == REPORTER and (rule.case_scoped or rule.path == "/forms/employee-confirmation"):
+    confirmation = rule.path.endswith("/forms/employee-confirmation")
+    if person == REPORTER and (rule.case_scoped or confirmation):
         ties.add(Relationship.REPORTING_WORKER)
     return frozenset(ties)
 
@@ -107,9 +122,8 @@ def outcome(status: int) -> str:
     return {401: "unauthenticated", 403: "forbidden"}.get(status, "admitted")
 
 
-@pytest.fixture
-async def api(sqlite_url: str, sessions_for: Any, api_for: ApiFactory) -> Any:
-    sessions = sessions_for(sqlite_url)
+async def _seed(sessions: Any) -> None:
+    """Every role's holder, the relationships' people, a leaver and the case they relate to."""
     extra = {BYSTANDER: [Role.WORKER], **{p: [r] for p, r in ROLE_HOLDERS.items()}}
     rows = staff_rows(extra) + [{**staff_rows()[0], "employee_id": "E-GONE", "active": False}]
     await load(sessions, "staff-directory", rows)
@@ -125,6 +139,19 @@ async def api(sqlite_url: str, sessions_for: Any, api_for: ApiFactory) -> Any:
                 detail={"current_step": None, "visible_in": [], "pathway_owner": OWNER},
             )
         )  # fmt: skip
+
+
+PEOPLE = {
+    **{p: frozenset({r}) for p, r in ROLE_HOLDERS.items()},
+    OWNER: frozenset({Role.WORKER}),
+    REPORTER: frozenset({Role.WORKER}),
+    BYSTANDER: frozenset({Role.WORKER}),
+}
+
+
+@pytest.fixture
+async def api(sqlite_url: str, sessions_for: Any, api_for: ApiFactory) -> Any:
+    await _seed(sessions_for(sqlite_url))
     return await api_for(sqlite_url, temporal_address=f"127.0.0.1:{free_port()}")
 
 
@@ -139,12 +166,7 @@ async def _call(api: Any, rule: Rule, token: str | None) -> int:
 
 async def test_every_route_answers_every_caller_as_the_policy_says(api: Any) -> None:
     rules = [r for r in API_RULES if not r.public]
-    people = {
-        **{p: frozenset({r}) for p, r in ROLE_HOLDERS.items()},
-        OWNER: frozenset({Role.WORKER}),
-        REPORTER: frozenset({Role.WORKER}),
-        BYSTANDER: frozenset({Role.WORKER}),
-    }
+    people = PEOPLE
     tally: Counter[str] = Counter()
     wrong: list[str] = []
     for rule in rules:
@@ -168,4 +190,98 @@ async def test_every_route_answers_every_caller_as_the_policy_says(api: Any) -> 
     cells = sum(tally.values())
     print(f"\nauthorization: {len(rules)} routes x {len(people) + 6} callers = {cells} cells "
           f"({dict(tally)}); {len(wrong)} differ from the policy")  # fmt: skip
+    assert not wrong, "\n".join(wrong)
+
+
+class Browser:
+    """One person's browser on the app: its own cookie jar; ``csrf`` from a signed-in page."""
+
+    def __init__(self, app: Any) -> None:
+        transport = httpx.ASGITransport(app=app)
+        self.http = httpx.AsyncClient(transport=transport, base_url="http://test")
+        self.csrf = ""
+
+    async def sign_in(self, person: str) -> None:
+        page = await self.http.get("/app/sign-in")
+        answer = await self.http.post(
+            "/app/sign-in/as", data={"csrf_token": csrf(page.text), "employee_id": person}
+        )
+        assert answer.status_code == 303, (person, answer.text)
+        self.csrf = csrf((await self.http.get("/app")).text)
+
+    async def call(self, rule: Rule, *, csrf_token: str | None = None) -> int:
+        kwargs: dict[str, Any] = {"params": PAGE_QUERIES.get(rule.path, {})}
+        if rule.method == "POST":
+            token = self.csrf if csrf_token is None else csrf_token
+            key = uuid.uuid4().hex  # each form its own Idempotency-Key, as each page gives
+            kwargs["data"] = {"csrf_token": token, "idempotency_key": key}
+            kwargs["data"] |= PAGE_BODIES.get(rule.path, {})
+        response = await self.http.request(rule.method, _url(rule), **kwargs)
+        location = response.headers.get("location", "")
+        if response.status_code == 303 and location.startswith("/app/sign-in"):
+            return 401  # sent to sign in: not authenticated
+        return response.status_code
+
+
+@pytest.fixture
+async def pages(sqlite_url: str, sessions_for: Any, api_for: ApiFactory) -> Any:
+    sessions = sessions_for(sqlite_url)
+    await _seed(sessions)
+    extra = {"E-LEAVER": [Role.NEAR_MISS_GOVERNANCE_SUPERVISOR]}
+    await load(sessions, "staff-directory", staff_rows(extra))
+    api = await api_for(
+        sqlite_url, env="development", api_host="127.0.0.1",
+        temporal_address=f"127.0.0.1:{free_port()}",
+    )  # fmt: skip
+    browsers: dict[str, Browser] = {}
+    for person in [*PEOPLE, "E-LEAVER", "E-IDLE"]:
+        browsers[person] = Browser(api.app)
+        await browsers[person].sign_in(person if person != "E-IDLE" else "E-ADMIN")
+    gone = [{**staff_rows(extra)[-1], "active": False}]
+    await load(sessions, "staff-directory", gone)  # E-LEAVER leaves while signed in
+    forged = Browser(api.app)
+    forged.http.cookies.set("nearmiss_session", "eyJzdWIiOiAiRS1BRE1JTiJ9.forged.sig")
+    browsers["forged"], browsers["none"] = forged, Browser(api.app)
+    yield api, browsers
+    for browser in browsers.values():
+        await browser.http.aclose()
+
+
+async def test_every_page_answers_every_browser_as_the_policy_says(pages: Any) -> None:
+    api, browsers = pages
+    rules = [r for r in PAGE_RULES if not r.public]
+    tally: Counter[str] = Counter()
+    wrong: list[str] = []
+    clock = [datetime.now(UTC).timestamp()]
+    api.app.state.session_clock = lambda: clock[0]
+    for rule in rules:
+        for person, roles in PEOPLE.items():
+            want = expected(rule, roles, person)
+            status = await browsers[person].call(rule)
+            got = outcome(status) if status < 500 or status == 503 else f"error {status}"
+            if status == 404 and rule.case_scoped and (want == "hidden" or rule.path in SEEN_PAGES):
+                got = "hidden"
+            tally[want] += 1
+            if got != want:
+                wrong.append(f"{rule.method} {rule.path} as {person} {sorted(roles)}: {status}")
+        clock[0] += 31 * 60  # E-IDLE's session idles out (and the others' with it)
+        # A form posted without a live session has no valid CSRF token either: refused (403)
+        # before sign-in is asked; a page asked for is sent to sign in.
+        refused = (401, 403) if rule.method == "POST" else (401,)
+        for name in ("none", "forged", "E-IDLE"):
+            tally["unauthenticated"] += 1
+            if (status := await browsers[name].call(rule)) not in refused:
+                wrong.append(f"{rule.method} {rule.path} with {name} session: {status}")
+        clock[0] -= 31 * 60
+        tally["left the directory"] += 1
+        if (status := await browsers["E-LEAVER"].call(rule)) not in (401, 403):
+            wrong.append(f"{rule.method} {rule.path} as a leaver: {status}, wanted 401 or 403")
+        if rule.method == "POST":  # the right person, a forged form: refused, nothing done
+            person = next(p for p, r in PEOPLE.items() if expected(rule, r, p) == "admitted")
+            tally["forged CSRF"] += 1
+            if (status := await browsers[person].call(rule, csrf_token="forged")) != 403:
+                wrong.append(f"{rule.method} {rule.path} forged CSRF as {person}: {status}")
+    cells = sum(tally.values())
+    print(f"\npages: {len(rules)} page routes, {cells} cells ({dict(tally)}); "
+          f"{len(wrong)} differ from the policy")  # fmt: skip
     assert not wrong, "\n".join(wrong)
