@@ -4,20 +4,24 @@ charts show one bar per week of the default range ("current reviews")."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.async_api import async_playwright, expect
 
 from domain.analytics import periods
-from tests.browser_support import SCREENSHOTS
+from tests.browser_support import SCREENSHOTS, accessible
 from tests.fixtures.api import token
-from tests.test_dashboard_browser import CHROMIUM_ARGS, chromium, seed_trends, serve
+from tests.test_dashboard_browser import CHROMIUM_ARGS, CITY, chromium, seed_trends, serve
 
 __all__ = ["chromium"]  # the fixture, shared with the dashboard test
 
 BOXES = """() => [...document.querySelectorAll('.trends > div')].map((e) => {
   const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+
+
+CHARTS = BOXES.replace(".trends > div", ".over-time figure")
 
 
 def default_from(today: date) -> date:
@@ -55,8 +59,17 @@ async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions
             await expect(chart.locator("rect.chart-bar")).to_have_count(weeks)
             hours = page.get_by_role("img", name="Median working hours per week")
             await expect(hours.locator("rect.chart-bar")).to_have_count(2 * weeks)
+            for name, bars in (("Speaking-up confidence", 1), ("Learning made visible", 3),
+                               ("Closure credibility", 3)):  # fmt: skip
+                chart = page.get_by_role("img", name=f"{name} per week")
+                await expect(chart.locator("rect.chart-bar")).to_have_count(bars * weeks)
             boxes = await page.evaluate(BOXES)
             assert len(boxes) == 4
+            charts = await page.evaluate(CHARTS)
+            assert len(charts) == 5
+            for i, a in enumerate(charts):
+                for b in charts[i + 1 :]:
+                    assert not overlaps(a, b), (width, a, b)
             for i, a in enumerate(boxes):
                 for b in boxes[i + 1 :]:
                     assert not overlaps(a, b), (width, a, b)
@@ -70,4 +83,47 @@ async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions
             spill = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert spill <= 0, f"{spill}px sideways scroll at {width}px"
             await page.close()
+        await browser.close()
+
+
+async def test_series_split_by_group_and_month(own_env, sqlite_url, sessions_for, chromium):
+    """The time axis per group ("Show") and per month; the closure bars carry the counts and
+    the Wilson interval (seed: C1 and C2 credible, C3 failed, all HC-NORTH, closed in one week);
+    axe-core finds nothing serious on the page."""
+    sessions = sessions_for(sqlite_url)
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    await seed_trends(sessions, today)
+    async with (
+        serve(sqlite_url, own_env.client, "dashboard-series") as base,
+        async_playwright() as pw,
+    ):
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+        await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
+        await expect(page.locator("#series-show option")).to_contain_text(
+            ["all groups", CITY, "HC-NORTH"]
+        )
+        closure = page.get_by_role("img", name="Closure credibility per week")
+        titles = closure.locator("rect.chart-bar title")
+        # 2 of 3: Wilson 95% [0.2077, 0.9385]; 1 of 3: [0.0615, 0.7923].
+        await expect(titles.filter(has_text="credible: 67% (2/3; 95% CI 21–94%)")).to_have_count(1)
+        await expect(titles.filter(has_text="failed: 33% (1/3; 95% CI 6–79%)")).to_have_count(1)
+        confidence = page.get_by_role("img", name="Speaking-up confidence per week")
+        answered = confidence.locator("rect.chart-bar title", has_text="from 3 answers")
+        await expect(answered).to_have_text([re.compile(r"— mean score \(1 to 5\): 3\.67 from 3")])
+        await page.select_option("#series-show", "HC-NORTH")  # HC-NORTH answered 2 and 4
+        await expect(
+            confidence.locator("rect.chart-bar title", has_text="3 from 2 answers")
+        ).to_have_count(1)
+        await expect(
+            confidence.locator("rect.chart-bar title", has_text="scoring 1 or 2: 50% (1/2;")
+        ).to_have_count(1)
+        await page.select_option("#series-show", CITY)
+        await expect(titles.filter(has_text="credible: 67%")).to_have_count(0)
+        await page.select_option("#trends-period", "month")
+        months = len(periods(default_from(today), today, "month"))
+        chart = page.get_by_role("img", name="Reports per head per month")
+        await expect(chart.locator("rect.chart-bar")).to_have_count(months)
+        await expect(page.locator("#series-show")).to_have_value(CITY)  # the choice is kept
+        await accessible(page, "dashboard-series-1400")
         await browser.close()

@@ -125,6 +125,8 @@ window.addEventListener("DOMContentLoaded", () => {
   $("review-date").addEventListener("change", loadReview);
   $("trends-group").addEventListener("change", loadTrends);
   $("trends-range").addEventListener("change", loadTrends);
+  $("trends-period").addEventListener("change", loadTrends);
+  $("series-show").addEventListener("change", drawSeries);
   $("mark-reviewed").addEventListener("click", async () => {
     const reviewId = $("mark-reviewed").dataset.review;
     try {

@@ -182,7 +182,7 @@ async function loadTrends() {
   const [triage, learning, closure, workforce, series] = await Promise.allSettled([
     api(`/analytics/triage?${query}`), api(`/analytics/learning?${query}`),
     api(`/analytics/closure?${query}`), api(`/analytics/workforce?${query}&period=month`),
-    api(`/analytics/series?${query}&period=week`),
+    api(`/analytics/series?${query}&period=${$("trends-period").value}`),
   ]);
   if (request !== trendsRequest) { return; }
   $("trends").hidden = false;

@@ -2,6 +2,7 @@
 // The Trends section's time axis: bar charts (inline SVG, built here) of /analytics/series.
 const SVG = "http://www.w3.org/2000/svg";
 const COLOURS = ["#2f5d8a", "#d9822b", "#b00020"];
+const SOFT = "#3d8c5a"; // a fourth colour (credible closures, visible learning)
 
 function svgEl(name, attrs, text) {
   const el = document.createElementNS(SVG, name);
@@ -18,7 +19,7 @@ function niceTop(values) {
   return step * Math.ceil(top / step);
 }
 
-// series: [{name, values, colours?}], periods: labels; returns an <svg> with a legend, a value
+// series: [{name, values, colours?, titles?}], periods: labels; returns an <svg> with a legend, a value
 // axis, one group of bars per period (each bar titled with its value) and period labels.
 function barChart(label, periods, series, unit) {
   const width = 640, height = 220, left = 44, bottom = 46, top = 10;
@@ -41,7 +42,8 @@ function barChart(label, periods, series, unit) {
       const x = left + p * slot + (slot - barW * series.length) / 2 + k * barW;
       const bar = svgEl("rect", { x, y: top + plotH - h, width: barW - 1, height: h,
                                   fill: (s.colours && s.colours[p]) || COLOURS[k], class: "chart-bar" });
-      bar.appendChild(svgEl("title", {}, `${period} — ${s.name}: ${s.values[p] ?? "—"}${unit}`));
+      const said = (s.titles && s.titles[p]) || `${s.values[p] ?? "—"}${unit}`;
+      bar.appendChild(svgEl("title", {}, `${period} — ${s.name}: ${said}`));
       svg.appendChild(bar);
     });
     const cx = left + p * slot + slot / 2, cy = top + plotH + 14;
@@ -60,35 +62,4 @@ function legend(items) {
     div.appendChild(span);
   }
   return div;
-}
-
-function medianOf(values) {
-  const sorted = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
-  if (!sorted.length) { return null; }
-  const m = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
-}
-
-// All groups together per week: reports ÷ heads; a week is red when any group is hesitant.
-function showSeries(body) {
-  const periods = [...new Set(body.rows.map((r) => r.period))].sort();
-  const at = (p) => body.rows.filter((r) => r.period === p);
-  const perHead = periods.map((p) => {
-    const heads = at(p).reduce((n, r) => n + r.heads, 0);
-    return heads ? Math.round((at(p).reduce((n, r) => n + r.reports, 0) / heads) * 100) / 100 : 0;
-  });
-  const hesitant = periods.map((p) => at(p).some((r) => r.hesitancy));
-  const reports = $("chart-reports"), hours = $("chart-hours");
-  reports.replaceChildren(reports.querySelector("figcaption"),
-    barChart("Reports per head per week", periods,
-             [{ name: "reports per head", values: perHead,
-                colours: hesitant.map((h) => (h ? COLOURS[2] : COLOURS[0])) }], ""),
-    legend([["reports per head", COLOURS[0]], ["hesitancy flagged", COLOURS[2]]]));
-  const ack = periods.map((p) => medianOf(at(p).map((r) => r.to_first_acknowledgment.median_working_hours)));
-  const owner = periods.map((p) => medianOf(at(p).map((r) => r.to_named_triage_owner.median_working_hours)));
-  hours.replaceChildren(hours.querySelector("figcaption"),
-    barChart("Median working hours per week", periods,
-             [{ name: "to first acknowledgment", values: ack },
-              { name: "to a named triage owner", values: owner }], " working h"),
-    legend([["to first acknowledgment", COLOURS[0]], ["to a named triage owner", COLOURS[1]]]));
 }
