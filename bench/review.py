@@ -27,14 +27,16 @@ from bench.review_duck import review_sql
 from domain.acknowledgment import AckPolicy
 from store.acknowledgment import generate_review
 from store.db import make_engine, make_sessionmaker, split_schema, transaction
+from store.source_fields import TYPED_COLUMNS, typed_from_content
 from store.tables import Review, ReviewItem
 
-_COLUMNS = ("feed", "key", "version", "content", "content_hash", "received_at")
+_COLUMNS = ("feed", "key", "version", "content", "content_hash", "received_at", *TYPED_COLUMNS)
 _BATCH = 50_000
 
 
 async def load(schema: str, in_scope: int) -> float:
-    """COPY the generated rows into ``source_records``; returns the seconds it took."""
+    """COPY the generated rows (with their typed columns) into ``source_records``; returns the
+    seconds it took."""
     start = time.perf_counter()
     received = datetime.now(UTC)
     connection = await admin()
@@ -44,7 +46,8 @@ async def load(schema: str, in_scope: int) -> float:
             for feed, content in rows.items():
                 text = json.dumps(content, separators=(",", ":"))
                 digest = hashlib.sha256(text.encode()).hexdigest()
-                batch.append((feed, content["reference"], 1, text, digest, received))
+                typed = typed_from_content(content)  # as ingestion extracts them
+                batch.append((feed, content["reference"], 1, text, digest, received, *typed))
             if len(batch) >= _BATCH:
                 await _copy(connection, schema, batch)
                 batch = []

@@ -120,10 +120,12 @@ def _agree_reason(field: str, feed: str, ours: Any, theirs: Any, policy: AckPoli
         return None
     if a is None or b is None:
         return f"{field} disagrees with {feed}"
-    gap = abs((a - b).total_seconds())
-    if gap <= policy.agree_seconds:
+    gap = abs(a - b)
+    if gap <= timedelta(seconds=policy.agree_seconds):
         return None
-    return f"{field} disagrees with {feed} (by {gap:g} s)"
+    # Whole seconds, rounded down: the set-based review (store.acknowledgment_review) writes
+    # the same text in SQL.
+    return f"{field} disagrees with {feed} (by {gap // timedelta(seconds=1)} s)"
 
 
 def reconcile(

@@ -6,34 +6,25 @@ Step 2 and 3 values live in ``store.acknowledgment_values`` and are re-exported 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, cast
 
-import orjson
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from domain.acknowledgment import (
     EXPOSED,
-    GOVERNANCE_REGISTER,
-    PLATFORM,
-    REPORTING_LOG,
-    RESPONSE_TRACKER,
     AckPolicy,
     AckReviewResult,
     Exposure,
-    ReviewItem,
     instant,
-    review_item,
 )
-from domain.collector import gc_paused
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, OBLIGATION_MARK_REVIEWED
+from store.acknowledgment_review import insert_review_items
 from store.acknowledgment_values import attribution_values, retention_values
 from store.cases import resolve_breaches
-from store.tables import Review, SourceRecord
+from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
 
 __all__ = [
@@ -48,8 +39,6 @@ __all__ = [
     "set_review_case_ids",
 ]
 
-_INSERT_CHUNK = 2_000
-_CHUNK = 20_000  # reports classified and stored at a time (bounds memory at any review size)
 _ITEMS = cast(Table, ReviewItemRow.__table__)
 
 
@@ -79,59 +68,6 @@ class ReviewView(BaseModel):
     summary: dict[str, Any]
     total: int
     items: list[ReviewItemView]
-
-
-def _scope_prefilter(entity: Any, as_of: datetime, policy: AckPolicy) -> ColumnElement[bool]:
-    """A superset of the scope in SQL, so out-of-scope JSON never leaves the database.
-
-    Contents hold ``submitted_at`` as ISO 8601 text (validated by the feed models): its local date
-    prefix sorts like the instant within a day of offset, so a day's margin each side is safe and
-    the exact UTC comparison runs in Python.
-    """
-    start = as_of - timedelta(days=policy.scope_days)
-    submitted = entity.content["submitted_at"].as_string()
-    return and_(
-        entity.feed == PLATFORM,
-        submitted >= (start - timedelta(days=1)).date().isoformat(),
-        submitted < (as_of + timedelta(days=2)).date().isoformat(),
-        entity.content["triage_status"].as_string() != "closed",
-    )
-
-
-def in_scope(content: dict[str, Any], as_of: datetime, policy: AckPolicy) -> bool:
-    """Exact scope: submitted in [as_of - scope_days, as_of) and not closed."""
-    submitted = instant(content.get("submitted_at"))
-    if submitted is None or content.get("triage_status") == "closed":
-        return False
-    return as_of - timedelta(days=policy.scope_days) <= submitted < as_of
-
-
-Joined = tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]
-
-
-async def _feed_chunks(
-    session: AsyncSession, as_of: datetime, policy: AckPolicy
-) -> AsyncIterator[list[Joined]]:
-    """In-scope platform rows with their log, tracker and register rows (None when missing),
-    a chunk at a time through a server-side cursor, so memory stays bounded at any size.
-
-    One query, one scan: the scope filter parses each platform row's JSON once, and the three
-    other feeds come by primary-key joins (a second scan cost as much as the whole first one).
-    """
-    log, tracker, register = (aliased(SourceRecord) for _ in range(3))
-    statement = select(SourceRecord.content, log.content, tracker.content, register.content)
-    statement = statement.select_from(SourceRecord)
-    for alias, feed in (
-        (log, REPORTING_LOG),
-        (tracker, RESPONSE_TRACKER),
-        (register, GOVERNANCE_REGISTER),
-    ):
-        statement = statement.outerjoin(
-            alias, and_(alias.feed == feed, alias.key == SourceRecord.key)
-        )
-    result = await session.stream(statement.where(_scope_prefilter(SourceRecord, as_of, policy)))
-    async for rows in result.partitions(_CHUNK):
-        yield [cast(Joined, tuple(row)) for row in rows if in_scope(row[0], as_of, policy)]
 
 
 def _summary(tally: Counter[Exposure | None], policy: AckPolicy) -> dict[str, Any]:
@@ -185,15 +121,10 @@ async def generate_review(
     )
     session.add(review)
     await session.flush()  # the items refer to it; its summary is set once they are all in
-    tally: Counter[Exposure | None] = Counter()
-    async for chunk in _feed_chunks(session, as_of_utc, policy):
-        with gc_paused():  # a chunk allocates ~100k acyclic objects; no await inside
-            items = [
-                review_item(platform, log, tracker, register, as_of_utc, policy)
-                for platform, log, tracker, register in chunk
-            ]
-        tally.update(item.classification for item in items)
-        await _insert_items(session, review_id, items)
+    counts = await insert_review_items(session, review_id, as_of_utc, policy)
+    tally: Counter[Exposure | None] = Counter(
+        {Exposure(c) if c is not None else None: n for c, n in counts.items()}
+    )
     summary = _summary(tally, policy)
     review.summary = summary
     await session.flush()
@@ -205,52 +136,6 @@ async def generate_review(
         exposed=sum(summary["counts"][e.value] for e in EXPOSED),
         exceptions=summary["exceptions"],
     )
-
-
-def _json_text(value: Any) -> str:
-    """JSON text for a COPY into a JSON column (orjson: ~5x faster than ``json.dumps``)."""
-    return orjson.dumps(value).decode()
-
-
-def _value(item: ReviewItem) -> str | None:
-    return item.classification.value if item.classification else None
-
-
-async def _insert_items(session: AsyncSession, review_id: str, items: list[ReviewItem]) -> None:
-    """Insert the items: COPY on PostgreSQL (~5x faster than executemany at 100k), else batches."""
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = await connection.get_raw_connection()
-        dumps = _json_text
-        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-            _ITEMS.name,
-            columns=("review_id", "reference", "classification", "reasons", "fields", "case_id"),
-            records=[
-                (
-                    review_id,
-                    item.reference,
-                    _value(item),
-                    dumps(item.reasons),
-                    dumps(item.fields),
-                    None,
-                )
-                for item in items
-            ],
-        )
-        return
-    rows = [
-        {
-            "review_id": review_id,
-            "reference": item.reference,
-            "classification": _value(item),
-            "reasons": item.reasons,
-            "fields": item.fields,
-            "case_id": None,
-        }
-        for item in items
-    ]
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        await session.execute(insert(_ITEMS), rows[start : start + _INSERT_CHUNK])
 
 
 async def load_review(

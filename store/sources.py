@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from domain.collector import gc_paused
 from domain.feeds import FeedRecord
 from domain.ingest import feed_spec
+from store.source_fields import TYPED_COLUMNS, typed_dict, typed_from_record
 from store.tables import SourceRecord, SourceRecordVersion
 
 # SQLite allows 32,766 bound variables per statement (999 before 3.32): IN lists stay far below.
@@ -91,7 +92,8 @@ async def upsert_records(
 
 
 class PreparedRecord(NamedTuple):
-    """A record ready to store: its key, canonical JSON (hashed, stored as is) and hash.
+    """A record ready to store: its key, canonical JSON (hashed, stored as is), hash and typed
+    columns (``store.source_fields``).
 
     No model: a worker process sends these back cheaply (the CSV import).
     """
@@ -99,6 +101,7 @@ class PreparedRecord(NamedTuple):
     key: str
     text: bytes
     digest: str
+    typed: tuple[Any, ...]
 
 
 def prepare_records(feed: str, records: Sequence[FeedRecord]) -> list[PreparedRecord]:
@@ -109,7 +112,8 @@ def prepare_records(feed: str, records: Sequence[FeedRecord]) -> list[PreparedRe
     with gc_paused():
         for key, record in batch.items():
             text = record_json(record)
-            prepared.append(PreparedRecord(key, text, hashlib.sha256(text).hexdigest()))
+            digest = hashlib.sha256(text).hexdigest()
+            prepared.append(PreparedRecord(key, text, digest, typed_from_record(record)))
     return prepared
 
 
@@ -129,7 +133,7 @@ async def store_prepared(
             if item.digest == previous:
                 result.unchanged += 1
                 continue
-            row = _Row(item.key, version + 1, item.text, item.digest)
+            row = _Row(item.key, version + 1, item.text, item.digest, item.typed)
             (changed_rows if version else new_rows).append(row)
     result.inserted, result.updated = len(new_rows), len(changed_rows)
     connection = await session.connection()
@@ -145,6 +149,7 @@ class _Row(NamedTuple):
     version: int
     text: bytes
     digest: str
+    typed: tuple[Any, ...]
 
 
 def record_json(record: FeedRecord) -> bytes:
@@ -194,12 +199,21 @@ async def _write_generic(
 
     inserted, changed = [values(r) for r in new_rows], [values(r) for r in changed_rows]
     if inserted:
-        await session.execute(insert(_RECORDS), inserted)
+        await session.execute(
+            insert(_RECORDS), [_with_typed(v, r) for v, r in zip(inserted, new_rows, strict=True)]
+        )
     if changed:
         # ORM bulk UPDATE by primary key (feed, key): one executemany.
-        await session.execute(update(SourceRecord), changed)
+        await session.execute(
+            update(SourceRecord),
+            [_with_typed(v, r) for v, r in zip(changed, changed_rows, strict=True)],
+        )
     if inserted or changed:
         await session.execute(insert(_VERSIONS), inserted + changed)
+
+
+def _with_typed(values: dict[str, Any], row: _Row) -> dict[str, Any]:
+    return {**values, **typed_dict(row.typed)}
 
 
 async def _write_postgresql(
@@ -224,11 +238,16 @@ async def _write_postgresql(
     try:
         if new_rows:
             await driver.copy_records_to_table(
-                _RECORDS.name, columns=_COPY_COLUMNS, records=versions[: len(new_rows)]
+                _RECORDS.name,
+                columns=(*_COPY_COLUMNS, *TYPED_COLUMNS),
+                records=[(*v, *r.typed) for v, r in zip(versions, new_rows, strict=False)],
             )
         if changed_rows:
             _, keys, numbers, texts, digests, _ = zip(*versions[len(new_rows) :], strict=True)
-            await driver.execute(_UPDATE_CHANGED, feed, keys, numbers, texts, digests, received_at)
+            typed = zip(*(r.typed for r in changed_rows), strict=True)
+            await driver.execute(
+                _UPDATE_CHANGED, feed, keys, numbers, texts, digests, received_at, *typed
+            )
         if versions:
             await driver.copy_records_to_table(
                 _VERSIONS.name, columns=_COPY_COLUMNS, records=versions
@@ -237,14 +256,16 @@ async def _write_postgresql(
         raise IntegrityError("COPY source records", None, exc) from exc
 
 
-_UPDATE_CHANGED = """
+_TYPED_ARRAYS = ("bigint",) * 3 + ("text",) * 6 + ("boolean",) * 2
+_UPDATE_CHANGED = f"""
 UPDATE source_records AS r
 SET version = u.version, content = u.content::json, content_hash = u.content_hash,
-    received_at = $6
-FROM unnest($2::text[], $3::int[], $4::text[], $5::text[])
-    AS u(key, version, content, content_hash)
+    received_at = $6, {", ".join(f"{c} = u.{c}" for c in TYPED_COLUMNS)}
+FROM unnest($2::text[], $3::int[], $4::text[], $5::text[],
+    {", ".join(f"${n}::{t}[]" for n, t in enumerate(_TYPED_ARRAYS, start=7))})
+    AS u(key, version, content, content_hash, {", ".join(TYPED_COLUMNS)})
 WHERE r.feed = $1 AND r.key = u.key
-"""
+"""  # noqa: S608 (column names and types are constants of store.source_fields)
 
 
 async def current_records(

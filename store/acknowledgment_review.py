@@ -1,0 +1,265 @@
+"""Example 1's daily review as one set-based statement: reconcile, classify, ``INSERT … SELECT``.
+
+The same rules as ``domain.acknowledgment.review_item`` (which stays the test oracle:
+tests/test_acknowledgment_review_sql.py), written over the typed columns extracted at ingestion
+(``store.source_fields``), so no record's JSON is decoded in Python. The review's pinned policy
+thresholds and its as-of instant are bind parameters; the statement is the same for every review.
+Runs on SQLite and PostgreSQL (only the JSON constructors differ).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from domain.acknowledgment import (
+    GOVERNANCE_REGISTER,
+    ITEM_FIELDS,
+    KEY_FIELDS,
+    PLATFORM,
+    REPORTING_LOG,
+    RESPONSE_TRACKER,
+    TRIAGE_DONE,
+    AckPolicy,
+)
+from store.source_fields import epoch_us
+from store.tables import ReviewItem as ReviewItemRow
+from store.tables import SourceRecord
+
+_ITEMS = cast(Table, ReviewItemRow.__table__)
+_MINUTE_US = 60_000_000
+_DIVIDE = 100  # binds tighter than anything: operands are parenthesised
+_SECOND_US = 1_000_000
+_COMPUTED = {"ack_elapsed_min", "triage_elapsed_min", "manager_line", "indicators"}
+
+
+def _param(name: str) -> Any:
+    return bindparam(name, type_=BigInteger)
+
+
+def _floor_div(value: Any, unit: int) -> Any:
+    """``value // unit`` rounded down (as Python's ``//``): integer ``/`` truncates in both."""
+    divisor: Any = literal_column(str(unit))
+    return case(
+        (value >= 0, value.op("/", precedence=_DIVIDE)(divisor)),
+        else_=-((-value + divisor - 1).op("/", precedence=_DIVIDE)(divisor)),
+    )
+
+
+def _text(value: str) -> Any:
+    return literal(value, String)
+
+
+def _json_list(items: list[Any]) -> Any:
+    """JSON text of the non-NULL strings of ``items`` in order (constants: nothing to escape)."""
+    parts: list[Any] = [func.coalesce(_text(',"') + item + _text('"'), _text("")) for item in items]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + part
+    return _text("[") + func.substr(joined, 2) + _text("]")
+
+
+def _agree(field: str, ours: Any, theirs: Any, present: Any) -> Any:
+    """``domain.acknowledgment._agree_reason`` for the log's copy of a timestamp."""
+    gap = func.abs(ours - theirs)
+    said = f"{field} disagrees with {REPORTING_LOG}"
+    return case(
+        (~present, null()),
+        (and_(ours.is_(None), theirs.is_(None)), null()),
+        (or_(ours.is_(None), theirs.is_(None)), _text(said)),
+        (
+            gap > _param("agree_us"),
+            _text(f"{said} (by ")
+            + sql_cast(gap.op("/", precedence=_DIVIDE)(literal_column(str(_SECOND_US))), String)
+            + _text(" s)"),
+        ),
+        else_=null(),
+    )
+
+
+def _reasons(p: Any, log: Any, tracker: Any, register: Any) -> list[Any]:
+    """Every reason of ``domain.acknowledgment.reconcile``, in its order (NULL when absent)."""
+    reasons: list[Any] = []
+    for feed, row in (
+        (REPORTING_LOG, log),
+        (RESPONSE_TRACKER, tracker),
+        (GOVERNANCE_REGISTER, register),
+    ):
+        reasons.append(case((row.key.is_(None), _text(f"missing in {feed}")), else_=null()))
+        reasons += [
+            case(
+                (
+                    and_(row.key.is_not(None), getattr(p, k).is_distinct_from(getattr(row, k))),
+                    _text(f"{k} disagrees with {feed}"),
+                ),
+                else_=null(),
+            )
+            for k in KEY_FIELDS
+        ]
+    for field in ("submitted_at", "first_acknowledged_at"):
+        column = f"{field}_us"
+        reasons.append(
+            _agree(field, getattr(p, column), getattr(log, column), log.key.is_not(None))
+        )
+    for row, feed, name in (
+        (tracker, RESPONSE_TRACKER, "triage_status"),
+        (register, GOVERNANCE_REGISTER, "risk_domain"),
+    ):
+        reasons.append(
+            case(
+                (
+                    and_(
+                        row.key.is_not(None), getattr(p, name).is_distinct_from(getattr(row, name))
+                    ),
+                    _text(f"{name} disagrees with {feed}"),
+                ),
+                else_=null(),
+            )
+        )
+    return reasons
+
+
+def _content(dialect: str, p: Any, name: str) -> Any:
+    """The platform record's own JSON value of ``name`` (NULL when absent)."""
+    if dialect == "postgresql":
+        return p.content.op("->")(_text(name))
+    return p.content.op("->")(_text(f"$.{name}"))
+
+
+def _json(dialect: str, text: Any) -> Any:
+    return sql_cast(text, JSON) if dialect == "postgresql" else func.json(text)
+
+
+def review_items_statement(dialect: str) -> Any:
+    """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``as_of_us``,
+    ``scope_start_us``, ``agree_us`` and the four minute thresholds of ``AckPolicy``."""
+    p, log, tracker, register = (aliased(SourceRecord, name=n) for n in ("p", "l", "t", "g"))
+    as_of = _param("as_of_us")
+    submitted = p.submitted_at_us
+    ack = _floor_div(func.coalesce(p.first_acknowledged_at_us, as_of) - submitted, _MINUTE_US)
+    triage = _floor_div(func.coalesce(p.triage_completed_at_us, as_of) - submitted, _MINUTE_US)
+    reasons = _reasons(p, log, tracker, register)
+    query = select(
+        p.key.label("reference"),
+        p.content.label("content"),
+        p.triage_owner_id.label("owner"),
+        func.coalesce(p.unsafe_condition_active, False).label("unsafe"),
+        or_(
+            p.triage_completed_at_us.is_(None),
+            p.triage_status.is_(None),
+            p.triage_status.not_in(sorted(TRIAGE_DONE)),
+        ).label("incomplete"),
+        and_(tracker.key.is_not(None), tracker.manager_reviewed.is_(False)).label("not_reviewed"),
+        register.manager_line.label("manager_line"),
+        ack.label("ack"),
+        triage.label("triage"),
+        *(reason.label(f"r{n}") for n, reason in enumerate(reasons)),
+    ).select_from(p)
+    for alias, feed in (
+        (log, REPORTING_LOG),
+        (tracker, RESPONSE_TRACKER),
+        (register, GOVERNANCE_REGISTER),
+    ):
+        query = query.outerjoin(alias, and_(alias.feed == feed, alias.key == p.key))
+    base = query.where(
+        p.feed == PLATFORM,
+        submitted >= _param("scope_start_us"),
+        submitted < as_of,
+        p.triage_status.is_distinct_from("closed"),
+    ).subquery("b")
+    b = base.c
+    exception = or_(*(b[f"r{n}"].is_not(None) for n in range(len(reasons))))
+    ack_over = b.ack > _param("ack_emerging_min")
+    triage_over = b.triage > _param("triage_emerging_min")
+    emerging = or_(ack_over, triage_over, b.owner.is_(None))
+    critical = or_(
+        b.ack > _param("ack_critical_min"),
+        b.triage > _param("triage_critical_min"),
+        and_(emerging, b.unsafe),
+    )
+    flags = [
+        ("ack_over_threshold", ack_over),
+        ("triage_over_threshold", triage_over),
+        ("no_named_triage_owner", b.owner.is_(None)),
+        ("manager_not_reviewed", b.not_reviewed),
+        ("unsafe_condition_while_triage_incomplete", and_(b.unsafe, b.incomplete)),
+    ]
+    indicators = _json_list([case((flag, _text(name)), else_=null()) for name, flag in flags])
+    count = sum((case((flag, 1), else_=0) for _, flag in flags), literal(0, Integer))
+    dialect_json = func.json_build_object if dialect == "postgresql" else func.json_object
+    computed = {
+        "ack_elapsed_min": b.ack,
+        "triage_elapsed_min": b.triage,
+        "manager_line": b.manager_line,
+        "indicators": case((exception, null()), else_=_json(dialect, indicators)),
+        "indicator_count": case((exception, null()), else_=count),
+    }
+    fields: list[Any] = []
+    for name in ITEM_FIELDS:
+        fields += [_text(name), computed.get(name, _content(dialect, b, name))]
+    rows = select(
+        bindparam("review_id", type_=String),
+        b.reference,
+        case(
+            (exception, null()),
+            (critical, _text("critical")),
+            (emerging, _text("emerging")),
+            else_=_text("within_tolerance"),
+        ),
+        _json(dialect, _json_list([b[f"r{n}"] for n in range(len(reasons))])),
+        dialect_json(*fields),
+        null(),
+    )
+    columns = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
+    return insert(_ITEMS).from_select(columns, rows)
+
+
+def review_parameters(review_id: str, as_of: datetime, policy: AckPolicy) -> dict[str, Any]:
+    """The statement's bind parameters for one review: the pinned policy and its as-of."""
+    return {
+        "review_id": review_id,
+        "as_of_us": epoch_us(as_of),
+        "scope_start_us": epoch_us(as_of - timedelta(days=policy.scope_days)),
+        "agree_us": policy.agree_seconds * _SECOND_US,
+        "ack_emerging_min": policy.ack_emerging_min,
+        "ack_critical_min": policy.ack_critical_min,
+        "triage_emerging_min": policy.triage_emerging_min,
+        "triage_critical_min": policy.triage_critical_min,
+    }
+
+
+async def insert_review_items(
+    session: AsyncSession, review_id: str, as_of: datetime, policy: AckPolicy
+) -> dict[str | None, int]:
+    """Classify and store the review's items in the database; counts by classification."""
+    dialect = (await session.connection()).dialect.name
+    await session.execute(
+        review_items_statement(dialect), review_parameters(review_id, as_of, policy)
+    )
+    counts = await session.execute(
+        select(ReviewItemRow.classification, func.count())
+        .where(ReviewItemRow.review_id == review_id)
+        .group_by(ReviewItemRow.classification)
+    )
+    return {classification: int(n) for classification, n in counts}
