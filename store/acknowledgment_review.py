@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -162,7 +163,7 @@ def review_items_statement(dialect: str) -> Any:
     reasons = _reasons(p, log, tracker, register)
     query = select(
         p.key.label("reference"),
-        p.content.label("content"),
+        (sql_cast(p.content, JSONB) if dialect == "postgresql" else p.content).label("content"),
         p.triage_owner_id.label("owner"),
         func.coalesce(p.unsafe_condition_active, False).label("unsafe"),
         or_(
@@ -182,13 +183,16 @@ def review_items_statement(dialect: str) -> Any:
         (register, GOVERNANCE_REGISTER),
     ):
         query = query.outerjoin(alias, and_(alias.feed == feed, alias.key == p.key))
-    base = query.where(
+    query = query.where(
         p.feed == PLATFORM,
         submitted >= _param("scope_start_us"),
         submitted < as_of,
         p.triage_status.is_distinct_from("closed"),
-    ).subquery("b")
-    b = base.c
+    )
+    # OFFSET 0 keeps PostgreSQL from inlining the subquery: each of its columns (the one jsonb
+    # parse of the content above all; a json column would be parsed again per field) is then
+    # computed once per report, not once per use.
+    b = query.offset(0).subquery("b").c
     exception = or_(*(b[f"r{n}"].is_not(None) for n in range(len(reasons))))
     ack_over = b.ack > _param("ack_emerging_min")
     triage_over = b.triage > _param("triage_emerging_min")

@@ -198,22 +198,16 @@ async def _write_generic(
         }
 
     inserted, changed = [values(r) for r in new_rows], [values(r) for r in changed_rows]
+    current = [
+        {**v, **typed_dict(r.typed)}
+        for v, r in zip(inserted + changed, new_rows + changed_rows, strict=True)
+    ]
     if inserted:
-        await session.execute(
-            insert(_RECORDS), [_with_typed(v, r) for v, r in zip(inserted, new_rows, strict=True)]
-        )
-    if changed:
-        # ORM bulk UPDATE by primary key (feed, key): one executemany.
-        await session.execute(
-            update(SourceRecord),
-            [_with_typed(v, r) for v, r in zip(changed, changed_rows, strict=True)],
-        )
+        await session.execute(insert(_RECORDS), current[: len(inserted)])
+    if changed:  # ORM bulk UPDATE by primary key (feed, key): one executemany.
+        await session.execute(update(SourceRecord), current[len(inserted) :])
     if inserted or changed:
         await session.execute(insert(_VERSIONS), inserted + changed)
-
-
-def _with_typed(values: dict[str, Any], row: _Row) -> dict[str, Any]:
-    return {**values, **typed_dict(row.typed)}
 
 
 async def _write_postgresql(

@@ -12,9 +12,10 @@ from domain.feeds import FeedRecord
 from domain.ingest import validate_rows
 from domain.roles import Role
 from store.db import transaction
+from store.source_fields import TYPED_COLUMNS, typed_from_content
 from store.sources import UpsertResult, current_records, record_versions, upsert_records
 from store.staff import get_staff, staff_with_role
-from store.tables import SourceRecordVersion
+from store.tables import SourceRecord, SourceRecordVersion
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone(timedelta(hours=1)))
 FEED = "workforce-reporting-log"
@@ -161,3 +162,32 @@ async def test_instants_come_back_in_utc(sessions) -> None:
     async with sessions() as session:
         (version,) = await record_versions(session, FEED, "A")
     assert version["received_at"].isoformat() == "2026-06-01T12:30:00+00:00"
+
+
+async def test_typed_columns_follow_the_current_version(sessions) -> None:
+    """Ingestion extracts the typed columns (the set-based review reads them) on insert and
+    again when a record changes, equal to what the stored content gives."""
+    await upsert(sessions, [log_row("A", first_acknowledged_at="2026-11-20T11:00:00+01:00")])
+    await upsert(sessions, [log_row("A", employee_id="E2", first_acknowledged_at=None)])
+    await upsert(sessions, [log_row("B", triage_owner_id="OWN-1")])
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                select(SourceRecord.key, SourceRecord.content, *_typed()).order_by(SourceRecord.key)
+            )
+        ).all()
+    assert [row[0] for row in rows] == ["A", "B"]
+    for _, content, *typed in rows:
+        assert tuple(typed) == typed_from_content(content)
+    a, b = (dict(zip(TYPED_COLUMNS, row[2:], strict=True)) for row in rows)
+    assert (a["employee_id"], a["first_acknowledged_at_us"]) == ("E2", None)
+    assert a["submitted_at_us"] == 1_795_168_800 * 1_000_000  # 2026-11-20T10:00:00Z
+    assert (b["triage_owner_id"], b["service_line"], b["manager_reviewed"]) == (
+        "OWN-1",
+        "north",
+        None,
+    )
+
+
+def _typed() -> list[Any]:
+    return [getattr(SourceRecord, name) for name in TYPED_COLUMNS]
