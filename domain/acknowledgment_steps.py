@@ -206,6 +206,31 @@ RECOVERY_PATHWAY = StepSpec(
     fields=RecoveryPathway,
 )
 
+
+class RecoveryReview(Submission):
+    """The mandatory review of the pathway, by its named owner (acknowledgment recovery log)."""
+
+    outcome: Literal["recovered", "not_recovered"]
+    """Recovered (the case closes; every action must be done) or not recovered (name the next
+    review date)."""
+    findings: Note
+    """What the review found (recorded in the acknowledgment recovery log)."""
+    next_review_date: date | None = None
+    """Not recovered: the next mandatory review date (close of business that day)."""
+
+
+# The seed's "mandatory review date" (step 4) is owed by the pathway's named owner: due at close
+# of business that day, escalated like any step; the case closes on its recorded outcome.
+RECOVERY_REVIEW = StepSpec(
+    slug="recovery-review",
+    example=EXAMPLE,
+    title="Mandatory review of the acknowledgment-recovery pathway",
+    role=None,
+    deadline_rule="close of business",
+    register=ACKNOWLEDGMENT_RECOVERY_LOG,
+    fields=RecoveryReview,
+)
+
 STEPS: dict[str, StepSpec] = {
-    s.slug: s for s in (TRIAGE_ATTRIBUTION, RETENTION_IMPACT, RECOVERY_PATHWAY)
+    s.slug: s for s in (TRIAGE_ATTRIBUTION, RETENTION_IMPACT, RECOVERY_PATHWAY, RECOVERY_REVIEW)
 }

@@ -93,6 +93,7 @@ class CaseState(BaseModel):
     results: dict[str, dict[str, Any]] = {}
     pathway_owner: str | None = None
     pathway_accepted_at: datetime | None = None
+    pathway_active_at: datetime | None = None  # accepted and (where required) in a published pack
     actions: dict[str, Obligation] = {}
     visible_in: list[str] = []
     closure: dict[str, Any] | None = None

@@ -213,6 +213,36 @@ STABILIZATION_VALIDATION = StepSpec(
     ),
 )
 
+
+class StabilizationReview(Submission):
+    """The pathway's review on its review date, by its named owner (learning-stabilization log)."""
+
+    outcome: Literal["stabilized", "not_stabilized"]
+    """Stabilized (every action must be done) or not stabilized (name the next review date)."""
+    findings: Note
+    """What the review found (recorded in the learning-stabilization log)."""
+    next_review_date: date | None = None
+    """Not stabilized: the next review date (close of business that day)."""
+
+
+# The pathway's "review date" (step 3) is owed by its named owner, due at close of business that
+# day and escalated like any step; the validation may close only once it is recorded.
+STABILIZATION_REVIEW = StepSpec(
+    slug="stabilization-review",
+    example=EXAMPLE,
+    title="Review of the learning-stabilization pathway",
+    role=None,
+    deadline_rule="close of business",
+    register=LEARNING_STABILIZATION_LOG,
+    fields=StabilizationReview,
+)
+
 STEPS: dict[str, StepSpec] = {
-    s.slug: s for s in (LEARNING_ATTRIBUTION, STABILIZATION_PATHWAY, STABILIZATION_VALIDATION)
+    s.slug: s
+    for s in (
+        LEARNING_ATTRIBUTION,
+        STABILIZATION_PATHWAY,
+        STABILIZATION_VALIDATION,
+        STABILIZATION_REVIEW,
+    )
 }

@@ -289,8 +289,13 @@ async def _pathway_to_closure(env, case, state, inbox):
             ActionDone(action=action, actor=actor("E-OWNER")),
             rpc_timeout=timedelta(seconds=30),
         )
-    assert (await case_state(case)).status == "open"  # the review date has not passed yet
-    await skip(env, timedelta(days=15), step=timedelta(days=1))
+    await skip(env, timedelta(days=15), step=timedelta(days=1))  # the review date passes
+    state = await case_state(case)
+    assert state.status == "open"  # a passing review date decides nothing: the owner does
+    assert state.obligations["recovery-review"].level >= 1
+    review = {"outcome": "recovered", "findings": "Triage ownership holds"}
+    receipt = await submit(case, "recovery-review", "E-OWNER", review)
+    assert receipt["late"] is True
     final = await asyncio.wait_for(case.result(), 60)
     assert final["status"] == "closed"
     assert final["closure"]["category"] == "recovered"

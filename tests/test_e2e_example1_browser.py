@@ -3,8 +3,9 @@ it, each reached from the "this is now yours" mail: the analyst marks the daily 
 the supervisor attributes the triage failure, the manager assesses retention impact, the
 director authorizes the recovery pathway naming an owner, the owner (no governance role)
 accepts it from the mail link, the director publishes the weekly pack, the owner marks the
-actions done, the mandatory review date passes (time-skipping server), and the reporting worker
-confirms from the closure mail's link. Feeds and the review's start are seeded through the API;
+actions done, the mandatory review date passes (time-skipping server: nothing closes by itself),
+the owner records the review as recovered from its mail link, and the reporting worker confirms
+from the closure mail's link. Feeds and the review's start are seeded through the API;
 the API is only read to wait for the workflow between people. axe-core finds no serious or
 critical violation on any page; screenshots go to var/screenshots/e2e1-*.png."""
 
@@ -206,21 +207,29 @@ async def test_example_1_end_to_end_in_the_browser(  # type: ignore[no-untyped-d
                 await page.get_by_role("button", name=f"Mark “{title}” done").click()
                 await recorded(page, f"e2e1-13-action-{title.split()[0].lower()}", title)
 
-            await skip(own_env, timedelta(days=15))  # the mandatory review date passes
+            await skip(own_env, timedelta(days=15))  # the review date passes: nothing closes
+            title = "Mandatory review of the acknowledgment-recovery pathway"
+            review = await mail_link(inbox, "E-OWNER", f"This is now yours: {title}", case_id)
+            assert review == f"/app/cases/{case_id}/steps/recovery-review"
+            await sign_in_as(page, base, "E-Owner", review)
+            await fill(page, {"outcome": "recovered", "findings": "Triage ownership holds"})
+            await accessible(page, "e2e1-14-review")
+            await page.get_by_role("button", name=f"Submit {title.lower()}").click()
+            await recorded(page, "e2e1-14-review-receipt", title)
             confirm = await mail_link(inbox, "W-100", f"Near miss {CRITICAL}")
             assert confirm == f"/app/forms/employee-confirmation?case_ref={case_id}"
             await page.context.clear_cookies()
             await page.goto(f"{base}{confirm}")
             await sign_in_as(page, base, "W-100", confirm)
             await page.get_by_label("Yes, it is resolved").check()
-            await accessible(page, "e2e1-14-confirmation")
+            await accessible(page, "e2e1-15-confirmation")
             await page.get_by_role("button", name="Send my answer").click()
             await expect(page.get_by_role("status")).to_contain_text("Resolved")
-            await accessible(page, "e2e1-15-confirmation-receipt")
+            await accessible(page, "e2e1-16-confirmation-receipt")
             await page.get_by_role("link", name="My reports").first.click()
             await expect(page.locator("main")).to_contain_text("Closed (recovered)")
             await expect(page.locator("main")).to_contain_text("Action done")
-            await accessible(page, "e2e1-16-my-reports")
+            await accessible(page, "e2e1-17-my-reports")
             await browser.close()
     async with sessions() as session:
         answer = await current_records(session, "employee-confirmation-form", [case_id])

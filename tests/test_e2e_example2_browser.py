@@ -145,6 +145,13 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
                 await page.get_by_role("button", name=f"Mark “{title}” done").click()
                 await recorded(page, f"e2e2-08-action-{title.split()[0].lower()}", title)
 
+            title = "Review of the learning-stabilization pathway"
+            review = await mail_link(inbox, "E-OWNER", f"This is now yours: {title}", case_id)
+            await sign_in_as(page, base, "E-Owner", review)
+            await fill(page, {"outcome": "stabilized", "findings": "Every reporter had feedback"})
+            await page.get_by_role("button", name=f"Submit {title.lower()}").click()
+            await recorded(page, "e2e2-08-review-receipt", title)
+
             later = await own_env.get_current_time()  # follow-up: closed with feedback
             await load_closed(
                 sessions, [closed_report("NM-F1", closed_at=later + timedelta(days=5))]

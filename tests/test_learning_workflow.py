@@ -168,6 +168,12 @@ def validation_fields(state, decision, **over):
     } | over
 
 
+async def record_review(case) -> None:
+    """The named owner records the pathway's review: stabilized (every action is done)."""
+    fields = {"outcome": "stabilized", "findings": "Feedback reached every reporter"}
+    await submit(case, "stabilization-review", "E-OWNER", fields)
+
+
 async def to_active_stabilization(env, case, sessions):
     """Steps 2 and 3 on time, owner acceptance, fortnightly pack publication."""
     state = await wait_stage(case, "learning-attribution")
@@ -293,6 +299,7 @@ async def test_escalation_gate_refusal_continue_and_minuted_close(
         )
         assert unminuted.type == "InvalidFields"
         fields = validation_fields(state, "close", escalation_minute_ref="WGC-2026-11/7")
+        await record_review(case)  # close needs the owner's review of the pathway
         await submit(case, "stabilization-validation", "E-GOVREV", fields)
         final = await asyncio.wait_for(case.result(), 60)
         assert final["closure"]["category"] == "closed_with_minuted_escalation"
@@ -342,6 +349,7 @@ async def test_close_allowed_when_recurrence_fell_and_visibility_improved(
         fields = validation_fields(
             state, "close", final_learning_visibility_status="visible_learning_closure"
         )
+        await record_review(case)
         await submit(case, "stabilization-validation", "E-GOVREV", fields)
         final = await asyncio.wait_for(case.result(), 60)
         assert final["closure"]["category"] == "visible_learning_closure"

@@ -1,7 +1,9 @@
 """Example 1's pathway on pages: the director authorizes it with the generated form (an owner who
 is not active staff is refused beside the field), the named owner, who holds no governance role,
 sees their own case only, accepts from the page (a double post applied once) and marks an action
-done after the weekly pack is published; each answer is a receipt naming its register."""
+done after the weekly pack is published, and records the mandatory review on its page ("recovered"
+refused while an action is open, then accepted: the case closes); each answer is a receipt naming
+its register."""
 
 from __future__ import annotations
 
@@ -123,3 +125,27 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert "Acknowledgment recovery log" in receipt and "Spoke to the worker" in receipt
         again = await api.http.get(action_url)
         assert "Done." in text(again.text)
+
+        # The mandatory review, on the page the owner's mail links to (generated from its model):
+        # "recovered" with an action still open is refused with the reason; then recorded.
+        review_url = f"/app/cases/{case_id}/steps/recovery-review"
+        page = await api.http.get(review_url)
+        assert page.status_code == 200, page.text
+        assert 'for="f-outcome"' in page.text and 'for="f-findings"' in page.text
+        assert 'name="next_review_date"' in page.text and 'type="date"' in page.text
+        hidden = form(page.text, review_url)["hidden"]
+        recovered = {"outcome": "recovered", "findings": "Triage ownership holds"}
+        early = await api.http.post(review_url, data={**hidden, **recovered})
+        assert early.status_code == 409, early.text
+        assert "recovered needs every pathway action done" in text(early.text)
+        action_url = f"/app/cases/{case_id}/pathway/actions/triage-control-implementation"
+        hidden = form((await api.http.get(action_url)).text, action_url)["hidden"]
+        marked = await api.http.post(action_url, data={**hidden, "note": "Owner rota in place"})
+        assert marked.status_code == 303, marked.text
+        hidden = form((await api.http.get(review_url)).text, review_url)["hidden"]
+        reviewed = await api.http.post(review_url, data={**hidden, **recovered})
+        assert reviewed.status_code == 303, reviewed.text
+        receipt = text((await api.http.get(reviewed.headers["location"])).text)
+        assert "Acknowledgment recovery log" in receipt and "Triage ownership holds" in receipt
+        closed = await wait_stage(api, case_id, "closed")
+        assert closed["live"]["closure"]["category"] == "recovered"

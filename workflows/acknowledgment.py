@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
@@ -21,18 +21,20 @@ with workflow.unsafe.imports_passed_through():
     from domain.roles import Role
     from domain.steps import FieldError, StepSpec
 
-from workflows.engine import compute_deadline
-from workflows.pathway import ActionPlan, PathwayCaseWorkflow, noon_utc
+from workflows.pathway import ActionPlan
+from workflows.pathway_review import ReviewedPathwayWorkflow
 from workflows.values import Values
 
 
 @workflow.defn(name=names.WF_ACK_CASE)
-class AcknowledgmentCaseWorkflow(PathwayCaseWorkflow):
+class AcknowledgmentCaseWorkflow(ReviewedPathwayWorkflow):
     """One report's example-1 case: attribution, retention impact, recovery pathway, recovery."""
 
     steps = ack.STEPS
     documents = ack.DOCUMENTS
     pathway_log = ack.ACKNOWLEDGMENT_RECOVERY_LOG
+    review_step = ack.RECOVERY_REVIEW
+    review_continues = "not_recovered"
 
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
@@ -93,7 +95,7 @@ class AcknowledgmentCaseWorkflow(PathwayCaseWorkflow):
         return errors
 
     async def run_pathway(self, pathway: dict[str, Any]) -> None:
-        """Owner acceptance, pack visibility, the pathway's own deadlines, then the review date."""
+        """Owner acceptance, pack visibility, the pathway's own deadlines and its reviews."""
         t4 = self._done_at(ack.RECOVERY_PATHWAY.slug)
         actions: ActionPlan = [
             (
@@ -118,12 +120,9 @@ class AcknowledgmentCaseWorkflow(PathwayCaseWorkflow):
         watchers = await self.open_pathway(
             pathway["responsible_owner_id"], "acknowledgment-recovery pathway", t4, actions
         )
+        # The mandatory review date is the owner's obligation from now; the case closes on the
+        # review's recorded outcome ("recovered" needs every action done), never by a timer.
+        reviews = asyncio.create_task(self.review_until_done(pathway["mandatory_review_date"]))
         await self.await_activation(names.PACK_WEEKLY, "active-recovery")
-        review = await compute_deadline(
-            self.inp.calendar,
-            "close of business",
-            noon_utc(date.fromisoformat(pathway["mandatory_review_date"])),
-        )
+        await reviews
         await asyncio.gather(*watchers)
-        if workflow.now() < review.due_at:
-            await workflow.sleep(review.due_at - workflow.now(), summary="mandatory review date")

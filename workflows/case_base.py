@@ -237,10 +237,12 @@ class CaseWorkflowBase:
 
     def _judge(self, sub: StepSubmission) -> tuple[StepSpec, Any]:
         spec = self.steps.get(sub.step)
-        if spec is None or self.state.current_step != sub.step or sub.step in self._submitting:
+        if spec is None or not self.step_open(sub.step) or sub.step in self._submitting:
             raise reject(WRONG_STAGE, f"step {sub.step!r} is not open (stage {self.state.stage!r})")
         if spec.role is not None and spec.role not in sub.actor.roles:
             raise reject(WRONG_ROLE, f"step {sub.step!r} needs the role {spec.role.value}")
+        if spec.role is None and sub.actor.employee_id != self.state.pathway_owner:
+            raise reject(WRONG_ROLE, f"step {sub.step!r} is for the pathway's named owner")
         if spec.slug not in self.state.computed:
             raise reject(
                 MISSING_PREREQUISITE,
@@ -262,6 +264,11 @@ class CaseWorkflowBase:
         if errors:
             raise reject(INVALID_FIELDS, "fields disagree with the case", errors)
         return spec, model
+
+    def step_open(self, slug: str) -> bool:
+        """Whether step SLUG takes a submission now: the current step (subclasses add steps
+        owed beside it, e.g. a pathway's review)."""
+        return self.state.current_step == slug
 
     def extra_checks(
         self,

@@ -34,7 +34,8 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.case_base import reject
 from workflows.engine import compute_deadline, run_db
-from workflows.pathway import ActionPlan, PathwayCaseWorkflow
+from workflows.pathway import ActionPlan
+from workflows.pathway_review import ReviewedPathwayWorkflow
 from workflows.values import Values
 
 VALIDATION_AFTER = "14 calendar days"
@@ -46,12 +47,14 @@ CLOSE_CATEGORIES = {
 
 
 @workflow.defn(name=ls.WF_LEARNING_CASE)
-class LearningCaseWorkflow(PathwayCaseWorkflow):
+class LearningCaseWorkflow(ReviewedPathwayWorkflow):
     """Attribution (2 working days), stabilization pathway (3), activation, 14-day validations."""
 
     steps = ls.STEPS
     documents = ls.DOCUMENTS
     pathway_log = ls.LEARNING_STABILIZATION_LOG
+    review_step = ls.STABILIZATION_REVIEW
+    review_continues = "not_stabilized"
 
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
@@ -75,6 +78,9 @@ class LearningCaseWorkflow(PathwayCaseWorkflow):
         watchers = await self.open_pathway(
             pathway["responsible_owner_id"], "learning-stabilization pathway", t3, _actions(pathway)
         )
+        # The review date is the owner's obligation from now; the validation closes only once
+        # the review is recorded (see extra_checks).
+        reviews = asyncio.create_task(self.review_until_done(pathway["review_date"]))
         activated = await self.await_activation(names.PACK_FORTNIGHTLY, "active-stabilization")
         await run_db(
             ls.ACT_PIN_LEARNING_BASELINE,
@@ -88,9 +94,9 @@ class LearningCaseWorkflow(PathwayCaseWorkflow):
             ValidationMeasures,
         )
         category = await self._validate_until_decided(activated)
-        for task in watchers:
+        for task in (*watchers, reviews):
             task.cancel()  # an escalated case closes with its actions still on record
-        await asyncio.gather(*watchers, return_exceptions=True)
+        await asyncio.gather(*watchers, reviews, return_exceptions=True)
         # Escalation mails retry only while the workflow runs: deliver them before closing.
         await asyncio.gather(*self.obligations.deliveries)
         await self.close(category, Role.WORKFORCE_GOVERNANCE_REVIEWER)
@@ -211,6 +217,8 @@ class LearningCaseWorkflow(PathwayCaseWorkflow):
                     ],
                 )
             errors += validation_checks(model, computed, self._open_actions())
+            if model.decision == "close" and (unreviewed := self.review_recorded()):
+                errors.append(unreviewed)
         return errors
 
     def _open_actions(self) -> list[str]:

@@ -91,6 +91,7 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         if pack_kind is not None and not self.visible_in_pack(pack_kind):
             await self.set_stage("awaiting-visibility")
             await workflow.wait_condition(lambda: self.visible_in_pack(pack_kind))
+        self.state.pathway_active_at = workflow.now()
         await self.set_stage(active_stage)
         return workflow.now()
 
