@@ -98,16 +98,25 @@ async def _case(request: Request, case_id: str) -> Case:
     return case
 
 
-async def authorize(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> Access:
-    """Apply the route's rule (steps 1–4 above); the admitted caller and how they were admitted."""
+async def authorize_route(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> tuple[Rule, Actor, bool]:
+    """Steps 1-2 above: the route's rule, the authenticated caller, and whether a role (not a
+    relationship) admitted them; 401/403 otherwise. Reads no case."""
     rule = route_rule(request)
     actor = await _authenticate(request, credentials)
     by_role = bool(actor.roles & rule.roles)
     if not by_role and not rule.relationships:
         raise Forbidden(f"requires one of the roles: {', '.join(sorted(rule.roles))}")
+    return rule, actor, by_role
+
+
+async def authorize(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Access:
+    """Apply the route's rule (steps 1–4 above); the admitted caller and how they were admitted."""
+    rule, actor, by_role = await authorize_route(request, credentials)
     ties: frozenset[Relationship] = frozenset({Relationship.SELF})
     if rule.case_scoped:
         case = await _case(request, request.path_params["case_id"])

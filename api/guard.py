@@ -2,7 +2,7 @@
 
 Every router uses ``GuardedRoute``: path and query parameters and a JSON body are checked before
 the endpoint runs, so such a character never reaches the database or a workflow. The caller is
-authenticated first (401 before 422); ``/sources`` batches check their rows one by one instead
+authorized first (401/403/404 before 422); ``/sources`` batches check their rows one by one instead
 (a bad row is rejected inside the batch answer and its valid neighbours are stored).
 """
 
@@ -16,8 +16,10 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from api.deps import bearer_employee_id, bearer_scheme
+from api.authz import authorize, authorize_route
+from api.deps import bearer_scheme
 from api.errors import FieldError, Unprocessable
+from api.policy import rule_for
 from domain.text import unstorable, unstorable_fields
 
 
@@ -35,7 +37,7 @@ class GuardedRoute(APIRoute):
             if check_body and not errors:
                 errors = await _body_errors(request)
             if errors:
-                await bearer_employee_id(request, await bearer_scheme(request))
+                await _authorize_first(request)
                 raise Unprocessable("invalid text", errors)
             return await handler(request)
 
@@ -46,6 +48,22 @@ class ParametersGuardedRoute(GuardedRoute):
     """Parameters only: the endpoint judges its body's text itself."""
 
     check_body = False
+
+
+async def _authorize_first(request: Request) -> None:
+    """The route's access rule before any word about the text (issue 10: a caller without the
+    role gets 401/403 whatever the body). A case named in the path is looked up (404, then the
+    relationship's 403) only when its ID can be stored at all; otherwise the 422 names it."""
+    route = request.scope.get("route")
+    rule = rule_for(request.method, getattr(route, "path", ""))
+    if rule is not None and rule.public:
+        return
+    credentials = await bearer_scheme(request)
+    case_id = request.path_params.get("case_id")
+    if rule is not None and rule.case_scoped and unstorable(str(case_id)) is None:
+        await authorize(request, credentials)
+    else:
+        await authorize_route(request, credentials)
 
 
 def _parameter_errors(request: Request) -> list[FieldError]:

@@ -142,3 +142,21 @@ async def test_nul_in_a_path_or_query_is_a_422_naming_it(database_url, sessions_
     query = await api.get("/analytics/workforce?from=2026-11-01&to=2026-12-07&x=%00", "E-ADMIN")
     assert query.status_code == 422 or query.status_code == 403, query.text
     assert (await api.get("/cases/ack%00x", None)).status_code == 401
+
+
+async def test_the_access_rule_comes_before_the_text(database_url, sessions_for, api_for):
+    """A caller without the route's role gets 403 whatever the body, a case they may not know
+    of 404; only then does unstorable text get its 422 (issue 10, item 6)."""
+    sessions = sessions_for(database_url)
+    await load(sessions, "staff-directory", staff_rows())
+    api = await api_for(database_url)
+    nul = {"note": "x\x00y"}
+    step = "/cases/ack-case-NM-NONE/steps/triage-attribution"
+    assert (await post_json(api, step, "W-100", nul)).status_code == 403
+    reviewed = "/reviews/ack-review-2026-12-01/reviewed"
+    assert (await post_json(api, reviewed, "W-100", nul)).status_code == 403
+    assert (await post_json(api, step, None, nul)).status_code == 401
+    assert (await post_json(api, step, "E-SUPERVISOR", nul)).status_code == 404
+    form = {"score": 4, "risk_domain": "medication", "comment": "x\x00y"}
+    own = await post_json(api, "/forms/speaking-up-confidence", "W-100", form)
+    assert own.status_code == 422 and [e["field"] for e in own.json()["errors"]] == ["comment"]
