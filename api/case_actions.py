@@ -19,6 +19,7 @@ from temporalio.client import Client
 from api.clock import app_now
 from api.deps import Actor
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
+from api.idempotency import check_key, fingerprint, keyed_update, record_key
 from api.temporal_calls import case_actor, execute_update
 from domain import names
 from domain.cases import (
@@ -165,6 +166,11 @@ async def submit_step(
 ) -> StepReceipt:
     """Submit ``body`` (already valid for ``spec.fields``) as step ``spec``; ``key`` dedupes."""
     sessions = app.state.sessions
+    submission = StepSubmission(
+        step=spec.slug, actor=case_actor(actor), fields=body.model_dump(mode="json")
+    )
+    request_print = fingerprint(case_id, names.UPDATE_SUBMIT_STEP, submission)
+    await check_key(app, key, request_print)
     # Reads in a short transaction, committed before the Update: no pool connection waits on
     # Temporal (with 50 submissions in flight the pool would otherwise run dry).
     async with transaction(sessions) as session:
@@ -176,11 +182,8 @@ async def submit_step(
                 return done
         ensure_open(case)
         await check_owners(session, app.state.settings, await app_now(app), body)
-    submission = StepSubmission(
-        step=spec.slug, actor=case_actor(actor), fields=body.model_dump(mode="json")
-    )
     try:
-        return await execute_update(
+        receipt = await execute_update(
             temporal,
             case_id,
             names.UPDATE_SUBMIT_STEP,
@@ -194,6 +197,8 @@ async def submit_step(
         if done:
             return done
         raise
+    await record_key(app, key, request_print)
+    return receipt
 
 
 async def accept_pathway(
@@ -201,7 +206,8 @@ async def accept_pathway(
 ) -> CaseState:
     """The pathway's named owner accepts it (the workflow judges who and when)."""
     await open_case(app, case_id)
-    return await execute_update(
+    return await keyed_update(
+        app,
         temporal,
         case_id,
         names.UPDATE_ACCEPT_PATHWAY,
@@ -223,7 +229,8 @@ async def complete_action(
     """The named owner marks one pathway action done (409 if it is not open)."""
     await open_case(app, case_id)
     done = ActionDone(action=action, actor=case_actor(actor), note=note)
-    return await execute_update(
+    return await keyed_update(
+        app,
         temporal,
         case_id,
         names.UPDATE_COMPLETE_ACTION,

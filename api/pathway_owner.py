@@ -18,7 +18,8 @@ from api.case_actions import open_case
 from api.clock import app_now
 from api.deps import Actor
 from api.errors import FieldError, Unprocessable
-from api.temporal_calls import case_actor, execute_update
+from api.idempotency import keyed_update
+from api.temporal_calls import case_actor
 from domain import names
 from domain.cases import CaseState, PathwayReassignment
 from store.db import transaction
@@ -48,6 +49,12 @@ async def reassign_pathway(
     change = PathwayReassignment(
         actor=case_actor(actor), new_owner=body.new_owner, reason=body.reason
     )
-    return await execute_update(
-        temporal, case_id, names.UPDATE_REASSIGN_PATHWAY, change, result_type=CaseState, key=key
+    return await keyed_update(
+        app,
+        temporal,
+        case_id,
+        names.UPDATE_REASSIGN_PATHWAY,
+        change,
+        result_type=CaseState,
+        key=key,
     )

@@ -259,6 +259,16 @@ Index("ix_breaches_open", Breach.resolved_at)
 Index("ix_outbox_unsent", OutboxMessage.sent_at)
 
 
+class IdempotencyKeyUse(Base):
+    """An Idempotency-Key used up by an accepted (2xx) request, with that request's fingerprint:
+    the same key with a different request is refused (422)."""
+
+    __tablename__ = "idempotency_keys"
+    idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime] = mapped_column(Instant)
+
+
 class FormSubmission(Base):
     """A worker's form posted from a page: its Idempotency-Key, so a retried post applies once."""
 

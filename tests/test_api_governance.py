@@ -193,10 +193,18 @@ async def test_step_rejections_change_nothing_and_retry_is_idempotent(
             assert (await session.get(Case, case_id)).stage == "triage-attribution"
 
         key = {"Idempotency-Key": "retry-1"}
+        # A refused request leaves its key reusable (the workflow's validator said 422)...
+        refused = await api.post(url, "E-SUPERVISOR", json=source(classification), headers=key)
+        assert refused.status_code == 422, refused.text
         first = await api.post(url, "E-SUPERVISOR", json=fields, headers=key)
         second = await api.post(url, "E-SUPERVISOR", json=fields, headers=key)
         assert first.status_code == second.status_code == 200, first.text
         assert first.json() == second.json()
+        # ... an accepted one uses it up: the same key with another body is a 422 naming it.
+        changed = await api.post(url, "E-SUPERVISOR", json={**fields, "note": "x"}, headers=key)
+        assert changed.status_code == 422, changed.text
+        [error] = changed.json()["errors"]
+        assert error["field"] == "Idempotency-Key" and "'retry-1'" in error["message"]
         assert first.json()["register_name"] == "near-miss-reliability-case-register"
         await wait_stage(api, case_id, "retention-impact")
         assert await entries(sessions, case_id) == [
@@ -244,7 +252,8 @@ async def test_a_retry_of_the_submission_that_closed_the_case_gets_the_same_rece
         other_step = await api.post(
             f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view), headers=key
         )
-        assert other_step.status_code == 409  # a key answers only the step it was used for
+        assert other_step.status_code == 422  # a key used up by another step's request
+        assert other_step.json()["errors"][0]["field"] == "Idempotency-Key"
         assert [kind for _, kind, _ in await entries(sessions, case_id)].count(
             "retention_impact"
         ) == 1

@@ -20,13 +20,13 @@ from api.clock import Now
 from api.deps import SettingsDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
+from api.idempotency import keyed_update
 from api.report_html import render_html
 from api.report_pdf import render_pdf
 from api.temporal_calls import (
     IdempotencyKey,
     Unavailable,
     case_actor,
-    execute_update,
     raise_temporal_failure,
     status_name,
     workflow_status,
@@ -212,7 +212,8 @@ async def publish_pack(
     status = await ensure_workflow(temporal, settings.temporal_task_queue, kind, period)
     if status != "running":
         raise Conflict(f"pack {kind}/{period} is {status}: already published")
-    return await execute_update(
+    return await keyed_update(
+        request.app,
         temporal,
         names.pack_id(kind, period),
         names.UPDATE_PUBLISH,

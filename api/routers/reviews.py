@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 from temporalio.client import WorkflowExecutionStatus
 
@@ -15,10 +15,10 @@ from api.clock import Now
 from api.deps import SessionDep, SettingsDep, TemporalDep
 from api.errors import FieldError, Forbidden, NotFound, Unprocessable
 from api.guard import GuardedRoute
+from api.idempotency import keyed_update
 from api.temporal_calls import (
     IdempotencyKey,
     case_actor,
-    execute_update,
     raise_temporal_failure,
     status_name,
     workflow_status,
@@ -116,11 +116,16 @@ def _check_period(example: str, period: str) -> None:
     responses={403: {"description": "not the example's step-1 role"}, 409: {}},
 )
 async def mark_reviewed(
-    review_id: str, actor: Authorized, temporal: TemporalDep, key: IdempotencyKey = None
+    review_id: str,
+    request: Request,
+    actor: Authorized,
+    temporal: TemporalDep,
+    key: IdempotencyKey = None,
 ) -> ReviewSummary:
     """Mark the review reviewed (its example's step-1 role): classifications take effect and the
     exposed reports' cases open. 409 when it is not awaiting review (not generated, or done)."""
-    return await execute_update(
+    return await keyed_update(
+        request.app,
         temporal,
         review_id,
         names.UPDATE_MARK_REVIEWED,

@@ -150,7 +150,7 @@ async def mark(
     """Mark the review reviewed (as ``POST /reviews/{id}/reviewed``); a repeat applies once."""
     key = idempotency_key or str(uuid.uuid4())
     try:
-        await mark_reviewed(review_id, actor, temporal, key)
+        await mark_reviewed(review_id, request, actor, temporal, key)
     except Conflict as exc:
         if not await _reviewed_by(request, review_id, actor):  # a double click lands here
             return await _review_page(request, actor, review_id, {}, detail=exc.detail, status=409)

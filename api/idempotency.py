@@ -1,0 +1,75 @@
+"""Idempotency-Keys on the API's Temporal updates.
+
+The key is the Update ID, so a retried request is applied once and answers the same. A key is
+used up only by an accepted (2xx) request, remembered with that request's fingerprint: the same
+key with a different request (another body, case, step or person) answers 422 naming the key, as
+payment APIs do; a key whose request was refused (4xx) may be sent again with a corrected one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, TypeVar
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from api.clock import app_now
+from api.errors import FieldError, Unprocessable
+from api.temporal_calls import execute_update
+from store.db import transaction
+from store.idempotency import key_fingerprint, use_key
+
+T = TypeVar("T")
+KEY_FIELD = "Idempotency-Key"
+
+
+def fingerprint(workflow_id: str, update: str, arg: BaseModel) -> str:
+    """What makes two requests the same request: the workflow, the update and its argument."""
+    body: Any = [workflow_id, update, arg.model_dump(mode="json")]
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def check_key(app: FastAPI, key: str | None, request_print: str) -> None:
+    """422 when ``key`` was used up by a different accepted request."""
+    if key is None:
+        return
+    async with transaction(app.state.sessions) as session:
+        used = await key_fingerprint(session, key)
+    if used is not None and used != request_print:
+        message = f"{key!r} was used by a different accepted request: send a new key"
+        raise Unprocessable(
+            "Idempotency-Key reused with a different request",
+            [FieldError(field=KEY_FIELD, message=message)],
+        )
+
+
+async def record_key(app: FastAPI, key: str | None, request_print: str) -> None:
+    """The request was accepted: ``key`` is used up by it."""
+    if key is None:
+        return
+    async with transaction(app.state.sessions) as session:
+        await use_key(session, key, request_print, await app_now(app))
+
+
+async def keyed_update(
+    app: FastAPI,
+    client: Client,
+    workflow_id: str,
+    update: str,
+    arg: BaseModel,
+    *,
+    result_type: type[T],
+    key: str | None,
+) -> T:
+    """``execute_update`` with the key checked first and used up only by an accepted answer."""
+    request_print = fingerprint(workflow_id, update, arg)
+    await check_key(app, key, request_print)
+    result = await execute_update(
+        client, workflow_id, update, arg, result_type=result_type, key=key
+    )
+    await record_key(app, key, request_print)
+    return result
