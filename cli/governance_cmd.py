@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import typer
@@ -24,13 +24,14 @@ from temporalio.common import WorkflowIDConflictPolicy
 from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.anchors import AnchorInput
-from domain.calendar import CalendarConfig
+from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.cases import ReviewSummary, ScheduledStart
 from domain.closure import POLICY_VERSION as CLOSURE_POLICY_VERSION
 from domain.closure import SCHEDULE_CLOSURE_REVIEW
 from domain.learning import POLICY_VERSION as LEARNING_POLICY_VERSION
 from domain.learning import audit_period
 from domain.learning_steps import SCHEDULE_LEARNING_AUDIT
+from domain.review_periods import ReviewPeriodError, check_started
 from domain.reviews import REVIEWS
 from domain.settings import Settings
 from infra.starters import start_review
@@ -216,6 +217,17 @@ def run_review(example: str, period: str) -> None:
         )
         raise typer.Exit(2)
     settings = Settings()
+    try:  # the API's rule: a period that exists and whose review has begun (its as-of instant)
+        check_started(
+            example,
+            period,
+            BusinessCalendar(CalendarConfig.from_settings(settings)),
+            date.fromisoformat(settings.cycle_anchor),
+            datetime.now(UTC),
+        )
+    except ReviewPeriodError as exc:
+        console.print(f"[red]period: {exc}[/red]")
+        raise typer.Exit(2) from exc
     if example == names.EXAMPLE_LEARNING:
         # DATE -> the last cycle that ended on or before it (the audit's period is its start).
         period = audit_period(date.fromisoformat(period), date.fromisoformat(settings.cycle_anchor))
