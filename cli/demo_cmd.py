@@ -27,6 +27,7 @@ from domain.settings import Settings
 from infra.starters import start_review
 from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker, transaction
+from store.demo_history import seed_history
 from store.migrate import upgrade
 from store.sources import UpsertResult, upsert_records
 
@@ -119,6 +120,7 @@ def run_demo_data(seed: int, reports: int) -> datetime:
     except ValueError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
+    past = asyncio.run(load_demo_history(settings, as_of, calendar))
     table = Table(title=f"demo data (seed {seed}, as of {as_of.isoformat()})")
     for column in ("feed", "rows", "inserted", "updated", "unchanged"):
         table.add_column(column, justify="left" if column == "feed" else "right")
@@ -126,4 +128,18 @@ def run_demo_data(seed: int, reports: int) -> datetime:
         counts = (len(data[feed]), result.inserted, result.updated, result.unchanged)
         table.add_row(feed, *(str(n) for n in counts))
     Console().print(table)
+    typer.echo(f"demo history: {len(past)} past reviews generated and signed off")
     return as_of
+
+
+async def load_demo_history(
+    settings: Settings, as_of: datetime, calendar: BusinessCalendar
+) -> list[str]:
+    """The demo's past reviews (store/demo_history.py), in one transaction; idempotent."""
+    engine = make_engine(settings.database_url)
+    try:
+        async with transaction(make_sessionmaker(engine)) as session:
+            anchor = date.fromisoformat(settings.cycle_anchor)
+            return await seed_history(session, as_of, calendar, anchor)
+    finally:
+        await engine.dispose()
