@@ -35,26 +35,29 @@ async def test_scheduled_start_uses_the_business_key_and_never_duplicates(
 ):
     sessions = sessions_for(sqlite_url)
     fire = ScheduledStart(target="pack", name=names.PACK_WEEKLY, calendar=CalendarConfig())
-    async with running_worker(own_env, sessions) as queue:
-        periods = [
-            await own_env.client.execute_workflow(
-                names.WF_SCHEDULED_START,
-                fire,
-                id=f"fire-{i}",
-                task_queue=queue,
-                result_type=str,
-                run_timeout=timedelta(seconds=30),
-            )
-            for i in range(2)
-        ]
-        now = await own_env.get_current_time()
-        local = BusinessCalendar(CalendarConfig()).local(now).date()
-        year, week, _ = local.isocalendar()
-        assert periods == [f"{year}-W{week:02d}"] * 2
-        pack = own_env.client.get_workflow_handle(names.pack_id(names.PACK_WEEKLY, periods[0]))
-        description = await asyncio.wait_for(pack.describe(), 10)
-        assert description.workflow_type == names.WF_PACK
-        assert description.run_id  # exactly one run under the business key
+    # Waiting on a result would let the server skip ahead through the pack's own timers (to
+    # years later, under load) before both fires ran: both fire now, in this week.
+    with own_env.auto_time_skipping_disabled():
+        async with running_worker(own_env, sessions) as queue:
+            now = await own_env.get_current_time()
+            periods = [
+                await own_env.client.execute_workflow(
+                    names.WF_SCHEDULED_START,
+                    fire,
+                    id=f"fire-{i}",
+                    task_queue=queue,
+                    result_type=str,
+                    run_timeout=timedelta(seconds=30),
+                )
+                for i in range(2)
+            ]
+            pack = own_env.client.get_workflow_handle(names.pack_id(names.PACK_WEEKLY, periods[0]))
+            description = await asyncio.wait_for(pack.describe(), 10)
+    local = BusinessCalendar(CalendarConfig()).local(now).date()
+    year, week, _ = local.isocalendar()
+    assert periods == [f"{year}-W{week:02d}"] * 2
+    assert description.workflow_type == names.WF_PACK
+    assert description.run_id  # exactly one run under the business key
 
 
 async def test_a_completed_review_is_never_run_again(own_env, sqlite_url, sessions_for):
