@@ -1,8 +1,9 @@
 """Enforcing ``api.policy``: one dependency, ``Authorized``, on every route and page that is not
 public, applying the table's rule for the route in one order:
 
-1. authenticate (a bearer token for the API, the browser session for ``/app`` pages): 401, or
-   403 for someone not current in the staff directory; a page without a session signs in first;
+1. authenticate (a bearer token for the API, the browser session for ``/app`` pages and for
+   the API's reads from a signed-in browser without a token): 401, or 403 for someone not
+   current in the staff directory; a page without a session signs in first;
 2. the route admits one of the caller's roles, or a relationship they could hold, else 403;
 3. a case in the path exists and the caller may see it (``GET /cases/{case_id}``'s rule), else
    404, so a case's existence does not leak;
@@ -76,10 +77,23 @@ def route_rule(request: Request) -> Rule:
     return rule
 
 
+def _page_session(request: Request, credentials: HTTPAuthorizationCredentials | None) -> bool:
+    """Whether the browser session authenticates this request: every ``/app`` page, and a
+    read (GET/HEAD) of the API without a bearer token from a signed-in browser, so the pages'
+    links to a pack's PDF or CSV and the evidence downloads work (a read changes nothing, so
+    it needs no CSRF token; SameSite=Lax keeps the cookie off cross-site subrequests)."""
+    path = request.url.path
+    if path == "/app" or path.startswith("/app/"):
+        return True
+    if credentials is not None or request.method not in ("GET", "HEAD"):
+        return False
+    return "session" in request.scope and isinstance(request.session.get("sub"), str)
+
+
 async def _authenticate(
     request: Request, credentials: HTTPAuthorizationCredentials | None
 ) -> Actor:
-    if request.url.path == "/app" or request.url.path.startswith("/app/"):
+    if _page_session(request, credentials):
         # Imported here: the pages' package imports this module for its routes.
         from api.web.session import page_actor  # noqa: PLC0415
 

@@ -5,7 +5,7 @@ they are asked for, and the escalation level each has reached (the breaches tabl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.reviews import REVIEWS
 from domain.roles import Role
 from store.sources import current_records
-from store.tables import Breach, Case, Review
+from store.tables import Breach, Case, Review, SourceRecord
 
 CONFIRMATION_FEED = "employee-confirmation-form"
+CLOSED_FEED = "closed-case-register"
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,49 @@ async def breach_levels(session: AsyncSession, subjects: list[str]) -> dict[tupl
     return levels
 
 
-async def confirmations_asked(session: AsyncSession, employee_id: str) -> list[Case]:
-    """Closed cases the person reported and has not yet confirmed (or not) as resolved."""
-    closed = list(
-        await session.scalars(
-            select(Case)
-            .where(Case.status == "closed", Case.employee_id == employee_id)
-            .order_by(Case.closed_at)
+@dataclass(frozen=True)
+class Asked:
+    """A closure the person reported and is asked to confirm (or not) as resolved."""
+
+    case_ref: str
+    reference: str
+    exposure: str | None
+    service_line: str
+    closed_at: datetime | None
+
+
+def _instant(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+async def confirmations_asked(session: AsyncSession, employee_id: str) -> list[Asked]:
+    """Closures the person reported and has not yet answered, oldest first: the service's own
+    closed cases and the previous system's (``closed-case-register``, which example 3 audits
+    and reconfirms), as "my reports" lists them. One per ``case_ref``."""
+    closed = await session.scalars(
+        select(Case)
+        .where(Case.status == "closed", Case.employee_id == employee_id)
+        .order_by(Case.closed_at)
+    )
+    asked = {
+        c.case_id: Asked(c.case_id, c.reference, c.exposure, c.service_line, c.closed_at)
+        for c in closed
+    }
+    register = await session.scalars(
+        select(SourceRecord.content).where(
+            SourceRecord.feed == CLOSED_FEED,
+            SourceRecord.content["employee_id"].as_string() == employee_id,
         )
     )
-    answered = await current_records(session, CONFIRMATION_FEED, [c.case_id for c in closed])
-    return [case for case in closed if case.case_id not in answered]
+    for row in register:
+        ref = str(row.get("case_ref", ""))
+        if ref and ref not in asked:
+            closed_at = _instant(row.get("closed_at"))
+            reference = str(row.get("reference", ref))
+            asked[ref] = Asked(ref, reference, None, str(row.get("service_line", "")), closed_at)
+    answered = await current_records(session, CONFIRMATION_FEED, list(asked))
+    waiting = [a for ref, a in asked.items() if ref not in answered]
+    return sorted(waiting, key=lambda a: (a.closed_at is None, a.closed_at or EARLIEST))

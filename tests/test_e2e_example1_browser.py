@@ -24,6 +24,7 @@ from tests.api_support import CRITICAL, TRIAGE_DOCS, seed, wait_stage
 from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import email
+from tests.pdf_support import pdftotext
 from tests.workflow_support import (
     next_working_day,
     running_worker,
@@ -197,7 +198,14 @@ async def test_example_1_end_to_end_in_the_browser(  # type: ignore[no-untyped-d
             await accessible(page, "e2e1-11-pack")
             await page.get_by_role("button", name="Publish this pack").click()
             await expect(page.get_by_role("status")).to_contain_text("Published")
+            await expect(page.locator("main")).to_contain_text("Published by E-Director on")
             await accessible(page, "e2e1-12-pack-published")
+            # The pack's PDF link opens with the browser's session (no bearer token).
+            pdf_href = await page.get_by_role("link", name="PDF", exact=True).get_attribute("href")
+            pdf = await page.context.request.get(f"{base}{pdf_href}")
+            assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+            pdf_text = " ".join(pdftotext(await pdf.body()).split())
+            assert "Published by E-Director on" in pdf_text and "awaiting" not in pdf_text.lower()
 
             await wait_stage(api, case_id, "active-recovery")
             for title in ("Corrected triage-control implementation", "Worker communication"):

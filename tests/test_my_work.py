@@ -101,7 +101,7 @@ async def test_reviews_and_steps_come_to_the_people_who_owe_them(  # type: ignor
             return rows if "reminder 1 to the" in rows[0] else []
 
         rows = await wait_for(escalated)
-        assert "overdue — reminder 1 to the near-miss governance supervisor" in rows[0]
+        assert "overdue — reminder 1 to the Near-Miss Governance Supervisor" in rows[0]
         assert "overdue, no working time since" in rows[0]  # 17:30: after close of business
 
         await sign_in(api, "W-100")
@@ -168,7 +168,7 @@ async def test_a_named_owner_sees_their_pathway_and_a_worker_the_form_asked_for(
     page = (await api.http.get("/app")).text
     accept, action = _rows(page)  # soonest due first
     assert "Accept the recovery pathway" in accept and "Retrain the triage rota" in action
-    assert "overdue — escalated to the director" in accept and "reminder 2" in accept
+    assert "overdue — escalated to the Director of" in accept and "reminder 2" in accept
     assert "Report NM-OWNED" in accept and "HC-SOUTH" in accept
     assert "Mon 7 Dec, 12:00" in accept and "overdue by 2 working days" in accept
     assert f'href="/app/cases/{PATHWAY}/pathway/accept"' in page

@@ -134,7 +134,7 @@ async def test_a_step_nobody_can_do_alerts_the_administrators(  # type: ignore[n
         await sign_in(api, "E-ADMIN")
         home = text((await api.http.get("/app")).text)
         vacant = home.split("roles that steps need:", 1)[1].split(".", 1)[0]
-        assert "near-miss governance supervisor" in vacant  # (examples 2-3 have none here)
-        assert "safety learning assurance analyst" not in vacant  # held by E-ANALYST
+        assert "Near-Miss Governance Supervisor" in vacant  # (examples 2-3 have none here)
+        assert "Safety Learning Assurance Analyst" not in vacant  # held by E-ANALYST
         roles = text((await api.http.get("/app/admin/pathways")).text)
         assert "no active member of staff holds" in roles.lower()

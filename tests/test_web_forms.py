@@ -96,10 +96,10 @@ def test_escalation_in_words() -> None:
     assert escalation_words(0, later, now, role=role) == "on time"
     assert escalation_words(0, earlier, now).startswith("overdue")
     assert escalation_words(1, earlier, now, role=role) == (
-        "overdue — reminder 1 to the near-miss governance supervisor"
+        "overdue — reminder 1 to the Near-Miss Governance Supervisor"
     )
     two = escalation_words(2, earlier, now, example="acknowledgment", role=role)
-    assert two.startswith("overdue — escalated to the director (director safety governance")
+    assert two.startswith("overdue — escalated to the Director of Safety Governance and Workforce")
     assert escalation_words(19, earlier, now) == "overdue — escalated to the board, reminder 19"
     assert "level" not in escalation_words(19, earlier, now)
     assert breach_words(3, None) == (

@@ -36,7 +36,7 @@ async def dev_api(sqlite_url: str, sessions_for, api_for: ApiFactory):  # type: 
 async def test_sign_in_as_lists_staff_and_returns_to_the_page_asked_for(dev_api) -> None:  # type: ignore[no-untyped-def]
     page = await dev_api.http.get("/app/sign-in")
     assert "Sign in as E-Analyst" in page.text
-    assert "near-miss governance supervisor" in page.text  # as every other page says it
+    assert "Near-Miss Governance Supervisor" in page.text  # as every other page says it
     answer = await _sign_in(dev_api, "E-ANALYST", "/app?x=1")
     assert answer.status_code == 303 and answer.headers["location"] == "/app?x=1"
     cookie = answer.headers["set-cookie"].lower()

@@ -139,6 +139,6 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
             return body if "reminder 1" in body else None
 
         words = await wait_for(escalated)
-        assert "overdue — reminder 1 to the workforce retention safety culture manager" in words
+        assert "overdue — reminder 1 to the Workforce Retention Safety Culture Manager" in words
         assert "Retention impact analysis: deadline missed — reminder 1 to the" in words
         assert "level" not in words.lower()

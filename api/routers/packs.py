@@ -21,6 +21,7 @@ from api.deps import SettingsDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.idempotency import keyed_update
+from api.pack_publication import as_published, person_name, publication_lines
 from api.report_html import render_html
 from api.report_pdf import render_pdf
 from api.temporal_calls import (
@@ -35,7 +36,6 @@ from domain import names
 from domain.cases import PackSummary, PublishPack
 from domain.pack_periods import PeriodError, pack_period
 from domain.packs import PACKS
-from domain.report import local_minute, plural
 from domain.settings import Settings
 from infra.starters import start_pack
 from store.packs import get_pack
@@ -113,21 +113,16 @@ def _csv(pack: Pack, table: str) -> str:
     return out.getvalue()
 
 
-def status_lines(pack: Pack, zone: str) -> list[str]:
-    """Publication and generation, in the provider's local time to the minute."""
-    listed = plural(len(pack.case_ids), "case")
-    if pack.published_at is None:
-        published = f"Not published yet; {listed} awaiting visibility."
-    else:
-        when = local_minute(pack.published_at, zone)
-        published = f"Published by {pack.published_by} at {when}; {listed} made visible."
-    return [published, f"Generated at {local_minute(pack.generated_at, zone)}."]
+async def status_lines(request: Request, pack: Pack, zone: str) -> list[str]:
+    """Publication (by the publisher's name) and generation, in provider local time."""
+    name = await person_name(request.app.state.sessions, pack.published_by)
+    return publication_lines(pack, zone, name)
 
 
-async def _pdf(pack: Pack, settings: Settings) -> Response:
+async def _pdf(pack: Pack, lines: list[str], settings: Settings) -> Response:
     """The PDF, rendered off the event loop (reportlab is synchronous and CPU-bound)."""
-    lines = status_lines(pack, settings.timezone)
-    body = await asyncio.to_thread(render_pdf, pack.content, lines, settings.pdf_font_dir)
+    content = as_published(pack)
+    body = await asyncio.to_thread(render_pdf, content, lines, settings.pdf_font_dir)
     filename = f"{pack.kind}-{pack.period}.pdf"  # kind and period are checked: no quoting needed
     return Response(
         body,
@@ -190,9 +185,10 @@ async def read_pack(
     if format == "csv":
         return PlainTextResponse(_csv(pack, table), media_type="text/csv")
     if format == "html":
-        return HTMLResponse(render_html(pack.content, status_lines(pack, settings.timezone)))
+        lines = await status_lines(request, pack, settings.timezone)
+        return HTMLResponse(render_html(as_published(pack), lines))
     if format == "pdf":
-        return await _pdf(pack, settings)
+        return await _pdf(pack, await status_lines(request, pack, settings.timezone), settings)
     return PackOut.model_validate(pack, from_attributes=True)
 
 

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import case_actions
 from api.authz import Authorized
 from api.deps import TemporalDep
-from api.web.case_view import WorkerOwnCase, history, load_case, open_rows
-from api.web.document_view import to_node
+from api.web.case_view import WorkerOwnCase, history, load_case, open_rows, staff_names
+from api.web.document_view import person_ids, to_node
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked, safe_next
 from api.web.words import EXAMPLE_TITLES, exposure_words, humanize, waiting_words
@@ -99,7 +99,9 @@ async def document_page(
         "document": document,
         "title": humanize(document),
         "opened": opened,
-        "tree": to_node(body, tz, top=True) if body is not None else None,
+        "tree": to_node(body, tz, top=True, names=await staff_names(request, person_ids(body)))
+        if body is not None
+        else None,
         "back": safe_next(back or f"/app/cases/{case_id}"),
     }
     return render(request, "document.html", context)

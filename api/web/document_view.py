@@ -7,6 +7,7 @@ provider's local time; the template renders the tree with one recursive macro.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,10 @@ from api.web.words import humanize, yes_no
 
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-VOCABULARY = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")  # a vocabulary value (manager_non_review)
+# A vocabulary value: manager_non_review, or a hyphenated slug of words only
+# (acknowledgment-recovery; case IDs and references carry digits or capitals and stay as they are)
+VOCABULARY = re.compile(r"^[a-z]+((_[a-z0-9]+)+|(-[a-z]+)+)$")
+PERSON_KEYS = re.compile(r"(_id|_by|owner|actor|assignee)$")  # keys whose values name a person
 SKIP = frozenset({"document", "case_id"})  # the page's heading says these already
 
 
@@ -31,8 +35,31 @@ class Node:
     items: list[Node] = field(default_factory=list)
 
 
-def scalar_text(value: Any, tz: str) -> str:
-    """One value in words: instants in local time, dates as dates, booleans as Yes/No."""
+Names = Mapping[str, str]
+NO_NAMES: Names = {}
+
+
+def person_ids(value: Any) -> set[str]:
+    """Every string under a key that names a person (``responsible_owner_id``, ``published_by``),
+    for the page to look their names up."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str) and PERSON_KEYS.search(str(key)):
+                found.add(item)
+            else:
+                found |= person_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= person_ids(item)
+    return found
+
+
+def scalar_text(value: Any, tz: str, names: Names = NO_NAMES) -> str:
+    """One value in words: a person's name for their employee ID, instants in local time,
+    dates as dates, booleans as Yes/No, vocabulary slugs as words."""
+    if isinstance(value, str) and value in names:
+        return names[value]
     if isinstance(value, str):
         if INSTANT.match(value):
             return local_time(value, tz, with_year=True)
@@ -44,24 +71,29 @@ def scalar_text(value: Any, tz: str) -> str:
     return yes_no(value)
 
 
-def _table(rows: list[dict[str, Any]], tz: str) -> Node:
+def _table(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:
     headers = list(dict.fromkeys(key for row in rows for key in row))
     return Node(
         kind="table",
         headers=[humanize(h) for h in headers],
-        rows=[[to_node(row.get(h), tz) for h in headers] for row in rows],
+        rows=[[to_node(row.get(h), tz, names=names) for h in headers] for row in rows],
     )
 
 
-def to_node(value: Any, tz: str, *, top: bool = False) -> Node:
-    """``value`` as a display tree (``top``: leave out what the heading already says)."""
+def to_node(value: Any, tz: str, *, top: bool = False, names: Names = NO_NAMES) -> Node:
+    """``value`` as a display tree (``top``: leave out what the heading already says;
+    ``names``: employee ID → name, shown instead of the ID)."""
     if isinstance(value, dict):
-        facts = [(humanize(k), to_node(v, tz)) for k, v in value.items() if not (top and k in SKIP)]
+        facts = [
+            (humanize(k), to_node(v, tz, names=names))
+            for k, v in value.items()
+            if not (top and k in SKIP)
+        ]
         return Node(kind="facts", facts=facts) if facts else Node(kind="text", text="—")
     if isinstance(value, list):
         if not value:
             return Node(kind="text", text="none")
         if all(isinstance(v, dict) for v in value):
-            return _table(value, tz)
-        return Node(kind="list", items=[to_node(v, tz) for v in value])
-    return Node(kind="text", text=scalar_text(value, tz))
+            return _table(value, tz, names)
+        return Node(kind="list", items=[to_node(v, tz, names=names) for v in value])
+    return Node(kind="text", text=scalar_text(value, tz, names))

@@ -46,11 +46,22 @@ def error_page(
 def _wrap(json_handler: Any, to_page: Callable[[Request, Exception], Response]) -> Handler:
     async def handler(request: Request, exc: Exception) -> Response:
         if is_page(request):
+            if isinstance(exc, ApiError) and (again := await _form_again(request, exc)):
+                return again
             return to_page(request, exc)
         response: Response = await json_handler(request, exc)
         return response
 
     return handler
+
+
+async def _form_again(request: Request, exc: ApiError) -> Response | None:
+    """A refused step submission (403: not the step's role, an expired form) shows the step's
+    page again with the reason, rather than an error page; None for any other error."""
+    # Imported here: the step pages import the modules this one is imported by.
+    from api.web.steps import refused_step  # noqa: PLC0415
+
+    return await refused_step(request, exc)
 
 
 def _api_error_page(request: Request, exc: Exception) -> Response:

@@ -12,55 +12,80 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 
 from api.authz import Authorized
 from api.clock import Now
-from api.deps import Actor, TemporalDep
+from api.deps import Actor, TemporalDep, get_temporal
 from api.errors import ApiError
-from api.routers.packs import _wait_for_pack, check_period, ensure_workflow, status_lines
+from api.pack_publication import person_name, publication_lines
+from api.routers.packs import _wait_for_pack, check_period, ensure_workflow
 from api.temporal_calls import case_actor, execute_update
-from api.web.render import render
+from api.web.render import local_time, render
 from api.web.session import CsrfChecked
-from api.web.words import exposure_words, humanize
+from api.web.words import exposure_words, humanize, role_label
 from domain import names
 from domain.cases import PackSummary, PublishPack
 from domain.packs import PACKS
 from store.packs import get_pack
-from store.tables import Pack
+from store.tables import Case, Pack
 
 router = APIRouter(prefix="/app/packs", include_in_schema=False)
 KEY_FIELD = "idempotency_key"
+STAGE_WORDS = {
+    "awaiting-visibility": "Awaiting visibility (waits for this pack to be published)",
+    "pathway-acceptance": "Pathway waiting for its named owner's acceptance",
+    "made-visible": "Made visible; becoming active",
+    "active-recovery": "Active recovery",
+    "active-stabilization": "Active stabilization",
+    "active-repair": "Active repair",
+}
 
 
-async def _pack(request: Request, temporal: Any, kind: str, period: str, now: Any) -> Pack:
-    """The pack, generated on first request exactly as the API does."""
+async def _pack(request: Request, kind: str, period: str, now: Any) -> Pack:
+    """The pack, generated on first request exactly as the API does (a stored pack is read
+    without Temporal)."""
     settings = request.app.state.settings
     check_period(kind, period, settings, now)
     sessions = request.app.state.sessions
     async with sessions() as session:
         pack = await get_pack(session, kind, period)
     if pack is None:
+        temporal = await get_temporal(request)
         await ensure_workflow(temporal, settings.temporal_task_queue, kind, period)
         pack = await _wait_for_pack(sessions, kind, period)
     return pack
 
 
-def _case_rows(pack: Pack) -> list[dict[str, str]]:
-    """The pack's cases as the page lists them."""
-    return [
-        {
-            "case_id": str(row.get("case_id", "")),
-            "reference": str(row.get("reference", "")),
-            "service_line": str(row.get("service_line", "")),
-            "exposure": exposure_words(row.get("exposure")),
-            "stage": humanize(row.get("stage")),
-            "opened": str(row.get("opened_at", "")),  # the pack states it in local time
+async def _case_rows(request: Request, pack: Pack, tz: str) -> list[dict[str, str]]:
+    """The pack's cases as the page lists them: the stage each is at now (publishing moves
+    them on), opened in provider local time."""
+    listed = [str(row.get("case_id", "")) for row in pack.content.get("cases", [])]
+    async with request.app.state.sessions() as session:
+        now_at = {
+            c.case_id: c
+            for c in await session.scalars(select(Case).where(Case.case_id.in_(listed)))
         }
-        for row in pack.content.get("cases", [])
-    ]
+    rows = []
+    for row in pack.content.get("cases", []):
+        case = now_at.get(str(row.get("case_id", "")))
+        stage = str(case.stage if case is not None else row.get("stage"))
+        if pack.published_at is not None and stage == "awaiting-visibility":
+            stage = "made-visible"  # the case workflow is applying the publication
+        rows.append(
+            {
+                "case_id": str(row.get("case_id", "")),
+                "reference": str(row.get("reference", "")),
+                "service_line": str(row.get("service_line", "")),
+                "exposure": exposure_words(row.get("exposure")),
+                "stage": STAGE_WORDS.get(stage, humanize(stage)),
+                "opened": local_time(case.opened_at, tz) if case else str(row.get("opened_at", "")),
+            }
+        )
+    return rows
 
 
-def _page(
+async def _page(
     request: Request,
     actor: Actor,
     pack: Pack,
@@ -70,13 +95,21 @@ def _page(
 ) -> HTMLResponse:
     spec = PACKS[pack.kind]
     tz = request.app.state.settings.timezone
+    publisher = await person_name(request.app.state.sessions, pack.published_by)
+    base = f"/packs/{pack.kind}/{pack.period}"
     context = {
         "title": spec.title,
         "pack": pack,
-        "lines": status_lines(pack, tz),
-        "cases": _case_rows(pack),
+        "lines": publication_lines(pack, tz, publisher, local_time),
+        "cases": await _case_rows(request, pack, tz),
+        "published": pack.published_at is not None,
         "can_publish": pack.published_at is None and spec.publisher in actor.roles,
-        "publisher": spec.publisher.value.replace("_", " "),
+        "publisher": role_label(spec.publisher),
+        "downloads": [
+            ("PDF", f"{base}?format=pdf"),
+            ("printable page", f"{base}?format=html"),
+            ("cases as CSV", f"{base}?format=csv"),
+        ],
         "key": str(uuid.uuid4()),
         "key_field": KEY_FIELD,
         "notice": notice,
@@ -91,14 +124,13 @@ async def pack_page(
     period: str,
     request: Request,
     actor: Authorized,
-    temporal: TemporalDep,
     now: Now,
     published: bool = False,
 ) -> HTMLResponse:
     """The pack: its cases in words, and Publish for the kind's director."""
-    pack = await _pack(request, temporal, kind, period, now)
+    pack = await _pack(request, kind, period, now)
     notice = "Published: the listed cases are now visible." if published else ""
-    return _page(request, actor, pack, notice=notice)
+    return await _page(request, actor, pack, notice=notice)
 
 
 @router.post("/{kind}/{period}/publish", dependencies=[CsrfChecked], response_model=None)
@@ -112,7 +144,7 @@ async def publish(
     idempotency_key: Annotated[str, Form(alias=KEY_FIELD, max_length=200)] = "",
 ) -> Response:
     """Publish the pack (as ``POST /packs/{kind}/{period}/publish``); a repeat applies once."""
-    pack = await _pack(request, temporal, kind, period, now)
+    pack = await _pack(request, kind, period, now)
     if pack.published_at is None:
         try:
             await execute_update(
@@ -124,5 +156,5 @@ async def publish(
                 key=idempotency_key or None,
             )
         except ApiError as exc:
-            return _page(request, actor, pack, detail=exc.detail, status=exc.status_code)
+            return await _page(request, actor, pack, detail=exc.detail, status=exc.status_code)
     return RedirectResponse(f"/app/packs/{kind}/{period}?published=1", status_code=303)

@@ -19,8 +19,8 @@ from api.authz import Authorized
 from api.case_actions import ActionNote
 from api.deps import TemporalDep
 from api.errors import ApiError, FieldError
-from api.web.case_view import CasePage, history, load_case, open_rows
-from api.web.document_view import to_node
+from api.web.case_view import CasePage, history, load_case, open_rows, staff_names
+from api.web.document_view import person_ids, to_node
 from api.web.render import render
 from api.web.session import CsrfChecked
 from api.web.step_form import (
@@ -72,6 +72,9 @@ async def _page(
         ctx.errors = placed
         controls = list(build_controls(ActionNote, ctx))
     pathway = _pathway(page)
+    # Actions open with the pathway (their deadlines are the director's, from authorization)
+    # but are done only once the named owner has accepted it.
+    unaccepted = key != ACCEPTANCE and page.live is not None and not page.live.pathway_accepted_at
     context = {
         "page": page,
         "what": key,
@@ -79,8 +82,13 @@ async def _page(
         "state": escalation_words(ob.level, ob.deadline, page.now, example=page.case.example)
         if ob and ob.done_at is None
         else "",
-        "may_act": page.is_owner and ob is not None and ob.done_at is None,
-        "pathway": to_node(pathway, tz) if pathway else None,
+        "may_act": page.is_owner and ob is not None and ob.done_at is None and not unaccepted,
+        "unaccepted": unaccepted,
+        "pathway": to_node(
+            pathway, tz, names=page.names | await staff_names(request, person_ids(pathway))
+        )
+        if pathway
+        else None,
         "controls": controls,
         "rows": open_rows(page, tz),
         "events": events,

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from api.authz import Authorized
 from api.errors import NotFound
-from api.web.case_view import PATHWAY_LOGS, CasePage, history, load_case, open_rows
-from api.web.document_view import to_node
+from api.web.case_view import PATHWAY_LOGS, CasePage, history, load_case, open_rows, staff_names
+from api.web.document_view import person_ids, to_node
 from api.web.render import local_time, render
 from api.web.words import humanize, waiting_words
 from domain.examples import STEP_SPECS
@@ -82,7 +82,9 @@ async def receipt(
         "recorded_at": local_time(entry.recorded_at, tz),
         "late": bool(entry.payload.get("late")),
         "deadline": local_time(deadline or (ob.deadline if ob else None), tz),
-        "recorded": to_node(payload, tz),
+        "recorded": to_node(
+            payload, tz, names=page.names | await staff_names(request, person_ids(payload))
+        ),
         "rows": open_rows(page, tz),
         "waiting": waiting_words(
             page.live.stage if page.live else page.case.stage, page.case.example

@@ -6,6 +6,7 @@ Templates stay logic-light: they receive display-ready values and use these filt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.web.session import CSRF_FIELD, csrf_token
+from api.web.words import role_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -45,6 +47,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {word}"
 
 
+def role_names(roles: Iterable[str]) -> str:
+    """Roles as the spec names them, comma-separated ("Near-Miss Governance Supervisor, …")."""
+    return ", ".join(role_label(role) for role in sorted(roles))
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
@@ -61,6 +68,7 @@ def render(
         "local_time": lambda value, **kw: local_time(value, tz, **kw),
         "local_date": local_date,
         "plural": plural,
+        "role_names": role_names,
     }
     base.update(context or {})
     return templates.TemplateResponse(request, template, base, status_code=status)

@@ -16,14 +16,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from temporalio.client import Client
 
 from api import case_actions
 from api.authz import Authorized
-from api.deps import TemporalDep
+from api.deps import Actor, TemporalDep
 from api.errors import ApiError, FieldError, NotFound
-from api.web.case_view import CasePage, history, load_case, open_rows
+from api.web.case_view import CasePage, history, load_case, open_rows, staff_names
+from api.web.document_view import person_ids, to_node
 from api.web.render import render
-from api.web.session import CsrfChecked
+from api.web.session import CsrfChecked, SignInRequired, page_actor
 from api.web.step_form import (
     STAFF_LIST,
     Control,
@@ -42,6 +44,7 @@ from store.staff import list_staff
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 KEY_FIELD = "idempotency_key"
+OPEN_FIELD = "open_document"  # the step form's Open buttons: open a document, keep what is typed
 
 
 def _spec(step: str) -> StepSpec:
@@ -104,8 +107,10 @@ async def step_page(
     errors: Sequence[FieldError] = (),
     detail: str = "",
     status: int = 200,
+    shown: tuple[str, Any] | None = None,
 ) -> HTMLResponse:
-    """The step's page: its case, prerequisites, computed values and generated form."""
+    """The step's page: its case, prerequisites, computed values and generated form
+    (``shown``: a document just opened from the form, as (title, tree), shown beside it)."""
     tz = request.app.state.settings.timezone
     events = await history(request, page, tz)
     opened = page.opened
@@ -127,6 +132,8 @@ async def step_page(
         "staff_list": STAFF_LIST,
         "staff": await _staff_options(request),
         "key_field": KEY_FIELD,
+        "open_field": OPEN_FIELD,
+        "shown": shown,
         "key": str(uuid.uuid4()),  # a fresh key per rendered form (and after a rejection)
         "detail": detail,
         "summary": readable_errors(unplaced),
@@ -154,8 +161,11 @@ async def submit_step(
     form = await request.form()
     posted = posted_values(form)
     key = str(form.get(KEY_FIELD) or "") or str(uuid.uuid4())
-    page = await load_case(request, actor, case_id)
     tz = request.app.state.settings.timezone
+    document = form.get(OPEN_FIELD)
+    if isinstance(document, str) and document:
+        return await _open_in_form(request, actor, temporal, spec, case_id, document, posted)
+    page = await load_case(request, actor, case_id)
     errors = unstorable_errors(posted)
     if not errors:
         try:
@@ -182,3 +192,54 @@ async def submit_step(
         )
     target = f"/app/cases/{case_id}/receipts/{spec.slug}?key={quote(key)}"
     return RedirectResponse(target, status_code=303)
+
+
+STEP_POST = "/app/cases/{case_id}/steps/{step}"
+
+
+async def refused_step(request: Request, exc: ApiError) -> Response | None:
+    """The step's page again, saying why, for a 403 on its submission (a person without the
+    step's role, or a form whose session token expired); None when that cannot be shown."""
+    route = request.scope.get("route")
+    if (
+        exc.status_code != 403
+        or request.method != "POST"
+        or getattr(route, "path", "") != STEP_POST
+    ):
+        return None
+    spec = STEP_SPECS.get(str(request.path_params.get("step", "")))
+    if spec is None:
+        return None
+    try:
+        actor = await page_actor(request)
+        page = await load_case(request, actor, str(request.path_params["case_id"]))
+        posted = posted_values(await request.form())
+    except (ApiError, SignInRequired):
+        return None
+    detail = exc.detail
+    if not _may_act(page, spec):
+        who = f"the {role_label(spec.role)}" if spec.role else "the pathway's named owner"
+        detail = f"only {who} records this step; you are signed in as {actor.display_name}"
+    return await step_page(request, page, spec, posted=posted, detail=detail, status=403)
+
+
+async def _open_in_form(
+    request: Request,
+    actor: Actor,
+    temporal: Client,
+    spec: StepSpec,
+    case_id: str,
+    document: str,
+    posted: Mapping[str, Sequence[str]],
+) -> HTMLResponse:
+    """An Open button of the step form: record the opening (as the API does), then the step's
+    page again with everything typed so far and the document shown beside the form."""
+    if document not in spec.prerequisites:
+        raise NotFound(f"{humanize(document)} is not a document of this step")
+    body = await case_actions.open_document(request.app, temporal, actor, case_id, document)
+    page = await load_case(request, actor, case_id)
+    tz = request.app.state.settings.timezone
+    typed = {k: v for k, v in posted.items() if k != OPEN_FIELD}
+    names = await staff_names(request, person_ids(body))
+    shown = (humanize(document), to_node(body, tz, top=True, names=names))
+    return await step_page(request, page, spec, posted=typed, shown=shown)

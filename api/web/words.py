@@ -57,12 +57,40 @@ def humanize(slug: str | None) -> str:
     return words[:1].upper() + words[1:]
 
 
+ROLE_NAMES = {
+    Role.SAFETY_LEARNING_ASSURANCE_ANALYST: "Safety Learning Assurance Analyst",
+    Role.NEAR_MISS_GOVERNANCE_SUPERVISOR: "Near-Miss Governance Supervisor",
+    Role.WORKFORCE_RETENTION_SAFETY_CULTURE_MANAGER: "Workforce Retention Safety Culture Manager",
+    Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE: (
+        "Director of Safety Governance and Workforce Experience"
+    ),
+    Role.LEARNING_VISIBILITY_AUDITOR: "Learning Visibility Auditor",
+    Role.REGIONAL_WORKFORCE_ASSURANCE_MANAGER: "Regional Workforce Assurance Manager",
+    Role.EXECUTIVE_DIRECTOR_QUALITY_LEARNING_WORKFORCE_SUPPORT: (
+        "Executive Director of Quality Learning and Workforce Support"
+    ),
+    Role.WORKFORCE_GOVERNANCE_REVIEWER: "Workforce Governance Reviewer",
+    Role.WORKFORCE_EXPERIENCE_REPORTING_ANALYST: "Workforce Experience Reporting Analyst",
+    Role.REPORTING_QUALITY_ASSURANCE_LEAD: "Reporting Quality Assurance Lead",
+    Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING: (
+        "Director of Workforce Experience and Safety Learning"
+    ),
+    Role.BOARD_WORKFORCE_EXPERIENCE_REVIEWER: "Board Workforce Experience Reviewer",
+}
+"""The twelve governance roles as the spec names them (PRODUCT.md, "The twelve roles")."""
+
+
 def role_label(role: Role | str | None) -> str:
-    """A role as people say it: "near-miss governance supervisor" (None: the named owner)."""
+    """A role as the spec names it: "Near-Miss Governance Supervisor", "Director of Safety
+    Governance and Workforce Experience"; the other roles in lower case ("administrator");
+    None: the named owner."""
     if role is None or role == "":
         return "named owner"
     value = role.value if isinstance(role, Role) else str(role)
-    return value.replace("near_miss", "near-miss").replace("_", " ")
+    try:
+        return ROLE_NAMES.get(Role(value)) or value.replace("_", " ")
+    except ValueError:
+        return value.replace("_", " ")
 
 
 def exposure_words(exposure: str | None) -> str:
@@ -117,7 +145,7 @@ def escalation_words(
         return f"overdue — reminder 1 to the {role_label(role)}"
     if level == 2:
         director = EXAMPLE_DIRECTORS.get(example or "")
-        who = f"the director ({role_label(director)})" if director else "the director"
+        who = f"the {role_label(director)}" if director else "the director"
         return f"overdue — escalated to {who}, reminder 2"
     return f"overdue — escalated to the board, reminder {level}"
 

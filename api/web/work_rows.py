@@ -27,17 +27,19 @@ from domain.calendar import BusinessCalendar, CalendarConfig, calendar_for, comp
 from domain.reviews import REVIEWS
 from domain.settings import Settings
 from store.my_work import (
+    Asked,
     CaseOwed,
     awaiting_reviews,
     breach_levels,
     case_obligations,
     confirmations_asked,
 )
-from store.tables import Case, Review
+from store.tables import Review
 
 Levels = dict[tuple[str, str], int]
 
 MARK_REVIEWED = names.OBLIGATION_MARK_REVIEWED  # the review workflow's obligation key
+ACCEPTANCE = "pathway-acceptance"  # the named owner's acceptance, before the pathway's actions
 
 
 @dataclass(frozen=True)
@@ -133,9 +135,14 @@ def _case_rows(
         case = item.case
         level = levels.get((case.case_id, item.key), 0)
         case_href = f"/app/cases/{quote(case.case_id)}"
+        accept_first = item.key.startswith("action:") and any(
+            other.case.case_id == case.case_id and other.key == ACCEPTANCE for other in owed
+        )
         rows.append(
             WorkRow(
-                what=item.title,
+                what=f"{item.title} (once you have accepted the pathway)"
+                if accept_first
+                else item.title,
                 which=f"Report {case.reference} (case {case.case_id})",
                 which_href=case_href,
                 exposure=exposure_words(case.exposure),
@@ -153,22 +160,24 @@ def _case_rows(
     return rows
 
 
-def _form_rows(cases: list[Case], settings: Settings) -> list[WorkRow]:
+def _form_rows(asked: list[Asked], settings: Settings) -> list[WorkRow]:
     return [
         WorkRow(
             what="Tell us whether your near miss was resolved for you",
-            which=f"Your report {case.reference}",
+            which=f"Your report {item.reference}",
             which_href="/app/my-reports",
-            exposure=exposure_words(case.exposure),
-            service_line=case.service_line,
+            exposure=exposure_words(item.exposure) if item.exposure else "—",
+            service_line=item.service_line,
             due_at=None,
-            due=f"asked {local_time(case.closed_at, settings.timezone)}",
+            due=f"closed {local_time(item.closed_at, settings.timezone)}"
+            if item.closed_at
+            else "closed",
             left="no deadline",
             escalation="waiting for your answer",
             css="",
-            href=f"/app/forms/employee-confirmation?case_ref={quote(case.case_id)}",
+            href=f"/app/forms/employee-confirmation?case_ref={quote(item.case_ref)}",
         )
-        for case in cases
+        for item in asked
     ]
 
 

@@ -1,0 +1,49 @@
+"""A step form in Debian Chromium with scripts off: opening a prerequisite document from the
+form keeps what was typed (the Open buttons belong to the form), and shows the document there."""
+
+from __future__ import annotations
+
+from playwright.async_api import async_playwright, expect
+
+from tests.api_support import open_case
+from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
+from tests.browser_support import chromium as chromium  # the fixture
+from tests.workflow_support import running_worker
+
+
+async def test_open_keeps_what_was_typed_without_javascript(  # type: ignore[no-untyped-def]
+    own_env, sqlite_url, sessions_for, api_for, chromium
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        case_id, _view = await open_case(api, own_env, sessions)
+        step = f"/app/cases/{case_id}/steps/triage-attribution"
+        async with (
+            serve_pages(sqlite_url, own_env.client, queue, own_env.get_current_time) as base,
+            async_playwright() as pw,
+        ):
+            browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            context = await browser.new_context(
+                java_script_enabled=False, viewport={"width": 1024, "height": 800}
+            )
+            page = await context.new_page()
+            await sign_in_as(page, base, "E-Supervisor", step)
+            note = page.get_by_role("textbox", name="Note")
+            await note.fill("Typed before opening the chronology")
+            await page.get_by_label("Source", exact=True).first.select_option("manager_non_review")
+            await page.get_by_role("button", name="Open report chronology").click()
+            await expect(page.get_by_role("status")).to_contain_text(
+                "opening of this document is recorded"
+            )
+            await expect(page.locator("#shown-document")).to_be_visible()
+            await expect(note).to_have_value("Typed before opening the chronology")
+            await expect(page.get_by_label("Source", exact=True).first).to_have_value(
+                "manager_non_review"
+            )
+            # The opened document can now be cited, and the other typed values are still there.
+            await expect(
+                page.get_by_role("checkbox", name="Report chronology", exact=True).first
+            ).to_be_visible()
+            await accessible(page, "step-document-opened-in-form")
+            await browser.close()

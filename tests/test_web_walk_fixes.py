@@ -1,0 +1,199 @@
+"""Defects found by walking the pages as users would (issue 12): downloads from a page session,
+a published pack that says so, every confirmation waiting on the worker, names and words,
+roles as the spec names them, a step form kept on Open and on a refusal."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from api.web.document_view import scalar_text, to_node
+from api.web.words import escalation_words, role_label
+from domain import names
+from domain.learning import DEFAULT_ANCHOR
+from domain.packs import PACKS
+from domain.roles import Role
+from store import packs as pack_store
+from store.tables import DocumentOpening
+from tests.api_support import open_case
+from tests.factories import load, report_rows, staff_rows
+from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
+from tests.pdf_support import pdftotext
+from tests.test_api_forms import closed_register_row
+from tests.test_pack_content import CALENDAR, stored
+from tests.web_support import form, sign_in, text
+from tests.workflow_support import running_worker
+
+
+def test_roles_are_named_as_the_spec_names_them() -> None:
+    assert role_label(Role.NEAR_MISS_GOVERNANCE_SUPERVISOR) == "Near-Miss Governance Supervisor"
+    assert (
+        role_label("director_safety_governance_workforce_experience")
+        == "Director of Safety Governance and Workforce Experience"
+    )
+    assert role_label(Role.ADMINISTRATOR) == "administrator" and role_label(None) == "named owner"
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    words = escalation_words(2, now, now, example="acknowledgment", role=None)
+    assert words == (
+        "overdue — escalated to the Director of Safety Governance and Workforce Experience, "
+        "reminder 2"
+    )
+
+
+def test_documents_show_names_for_ids_and_words_for_slugs() -> None:
+    names = {"E-OWNER": "Eilidh Wright (E-OWNER)"}
+    assert scalar_text("E-OWNER", "Europe/London", names) == "Eilidh Wright (E-OWNER)"
+    assert scalar_text("acknowledgment-recovery", "Europe/London") == "Acknowledgment recovery"
+    assert scalar_text("manager_non_review", "Europe/London") == "Manager non review"
+    for kept in ("ack-2026-12-07-nm-1", "NM-CRIT-1", "E-OWNER"):  # identifiers stay as they are
+        assert scalar_text(kept, "Europe/London") == kept
+    tree = to_node(
+        {"responsible_owner_id": "E-OWNER", "pathway_type": "acknowledgment-recovery"},
+        "Europe/London",
+        names=names,
+    )
+    assert [(label, value.text) for label, value in tree.facts] == [
+        ("Responsible owner id", "Eilidh Wright (E-OWNER)"),
+        ("Pathway type", "Acknowledgment recovery"),
+    ]
+
+
+async def test_my_work_lists_every_confirmation_my_reports_asks_for(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, api_for
+) -> None:
+    """Old-system closures (example 3 reconfirms them) wait on the worker in My work too."""
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    closures = [closed_register_row(f"CASE-OLD-{n}", "W-100") for n in (1, 2, 3)]
+    for n, row in enumerate(closures, start=1):
+        row["reference"] = f"NM-OLD-{n}"
+        report = report_rows(
+            f"NM-OLD-{n}", submitted_at=datetime(2026, 9, n, 9, tzinfo=UTC), ack_minutes=30
+        )
+        await load(sessions, "incident-platform", [report["incident-platform"]])
+    other = closed_register_row("CASE-OTHER", "E-OWNER")
+    await load(sessions, "closed-case-register", [*closures, other])
+    api = await api_for(sqlite_url, env="development", api_host="127.0.0.1")
+    await sign_in(api, "W-100")
+    reports = await api.http.get("/app/my-reports")
+    assert "3 closed reports are waiting for your answer" in text(reports.text), reports.text
+    work = await api.http.get("/app")
+    assert "Nothing is waiting for you" not in work.text
+    for n in (1, 2, 3):
+        assert f'href="/app/forms/employee-confirmation?case_ref=CASE-OLD-{n}"' in work.text
+    assert "CASE-OTHER" not in work.text  # another worker's closure
+    await load(
+        sessions,
+        "employee-confirmation-form",
+        [
+            {
+                "case_ref": "CASE-OLD-2",
+                "employee_id": "W-100",
+                "confirmed": True,
+                "responded_at": "2026-10-02T09:00:00Z",
+            }
+        ],
+    )
+    work = await api.http.get("/app")
+    assert "case_ref=CASE-OLD-2" not in work.text and "case_ref=CASE-OLD-3" in work.text
+    assert "2 things waiting for you" in text(work.text)
+
+
+async def test_a_step_form_keeps_what_was_typed_and_says_why_it_was_refused(  # type: ignore[no-untyped-def]
+    own_env, sqlite_url, sessions_for, api_for
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(
+            sqlite_url,
+            temporal=own_env.client,
+            temporal_task_queue=queue,
+            env="development",
+            api_host="127.0.0.1",
+        )
+        api.app.state.clock = own_env.get_current_time
+        case_id, _view = await open_case(api, own_env, sessions)
+        step_url = f"/app/cases/{case_id}/steps/triage-attribution"
+        await sign_in(api, "E-SUPERVISOR")
+        page = await api.http.get(step_url)
+        hidden: dict[str, Any] = form(page.text, step_url)["hidden"]
+        # Open is a button of the step form (no script needed): the typed note comes back.
+        assert 'form="step-form" name="open_document" value="report-chronology"' in page.text
+        typed = {**hidden, "note": "Typed before opening", "open_document": "report-chronology"}
+        opened = await api.http.post(step_url, data=typed)
+        assert opened.status_code == 200, opened.text
+        assert "Typed before opening" in opened.text  # kept in the note field
+        assert 'id="shown-document"' in opened.text and "<table" in opened.text
+        assert "what you typed in the form below is kept" in text(opened.text)
+        assert await _opened(sessions, case_id, "report-chronology")  # recorded as the API does
+
+        # Someone without the step's role posts it: the step page again, with the reason.
+        await sign_in(api, "E-ANALYST")
+        refused = await api.http.post(step_url, data={**hidden, "note": "not mine"})
+        assert refused.status_code == 403
+        words = text(refused.text)
+        assert "Triage-failure attribution" in words
+        assert "only the Near-Miss Governance Supervisor records this step" in words
+        assert "Nothing was recorded" in words and "requires one of the roles" not in words
+
+
+async def _opened(sessions: Any, case_id: str, document: str) -> bool:
+    async with sessions() as session:
+        found = await session.scalar(
+            select(DocumentOpening).where(
+                DocumentOpening.case_id == case_id, DocumentOpening.document == document
+            )
+        )
+    return found is not None
+
+
+async def test_a_published_pack_says_so_and_its_downloads_open_from_the_page_session(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, api_for
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    async with sessions() as session, session.begin():
+        await seed_weekly(session)
+    await stored(sessions, names.PACK_WEEKLY, "2026-W48")
+    async with sessions() as session, session.begin():
+        pack = await pack_store.get_pack(session, names.PACK_WEEKLY, "2026-W48")
+        await pack_store.publish(
+            session,
+            PACKS[names.PACK_WEEKLY],
+            pack,
+            [NM1],
+            "E-DIRECTOR",
+            NOW,
+            CALENDAR,
+            DEFAULT_ANCHOR,
+        )
+    api = await api_for(sqlite_url, env="development", api_host="127.0.0.1")
+    api.app.state.clock = fixed_clock
+    pdf_url = "/packs/weekly-sustainability/2026-W48?format=pdf"
+    assert (await api.http.get(pdf_url)).status_code == 401  # no session, no token
+
+    await sign_in(api, "E-BOARD")
+    page = await api.http.get("/app/packs/weekly-sustainability/2026-W48")
+    words = text(page.text)
+    # By name, in the pages' one local time format, with the cases it made visible.
+    assert "Published by E-Director on Fri 27 Nov, 15:00; 1 case made visible." in words
+    assert "Cases made visible by this pack" in words and "awaiting" not in words.lower()
+    assert "E-DIRECTOR" not in page.text
+    assert f'href="{pdf_url.replace("&", "&amp;")}"' in page.text
+    pdf = await api.http.get(pdf_url)  # the page's link, with the page's session only
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    pdf_text = " ".join(pdftotext(pdf.content).split())
+    assert "Published by E-Director on" in pdf_text and "awaiting" not in pdf_text.lower()
+    csv = await api.http.get("/packs/weekly-sustainability/2026-W48?format=csv")
+    assert csv.status_code == 200 and csv.text.startswith("case_id,")
+    evidence = await api.http.get(
+        "/evidence", params={"from": "2026-11-01", "to": "2026-11-27", "format": "zip"}
+    )
+    assert evidence.status_code == 200 and evidence.content[:2] == b"PK"
+    # The session reads; it never writes through the API (that needs a token, or a page form).
+    publish = await api.http.post("/packs/weekly-sustainability/2026-W48/publish")
+    assert publish.status_code == 401
+    # The bearer API keeps working beside it.
+    assert (await api.get("/packs/weekly-sustainability/2026-W48", "E-BOARD")).status_code == 200
