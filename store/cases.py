@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cases import ProjectionUpdate, TimelineEvent
 from store.sources import current_records
-from store.tables import Breach, Case, CaseEvent, DocumentOpening, Review
+from store.tables import Breach, Case, CaseEvent, DocumentOpening, OpenObligation, Review
 
 
 async def report_employee(session: AsyncSession, reference: str) -> str:
@@ -48,9 +48,11 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
                 **values,
             )
         )
+        await sync_open_obligations(session, p.case_id, p.detail)
     elif case.updated_at <= p.at:
         for name, value in values.items():
             setattr(case, name, value)
+        await sync_open_obligations(session, p.case_id, p.detail)
     for key in p.done_obligations:
         await resolve_breaches(session, p.case_id, key, p.at)
     events = [(e.key, e.event) for e in p.earlier_events]
@@ -58,6 +60,26 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
         events.append((p.event_key, p.event))
     await _append_events(session, p.case_id, events)
     await session.flush()
+
+
+async def sync_open_obligations(
+    session: AsyncSession, case_id: str, detail: dict[str, Any] | None
+) -> None:
+    """Replace the case's ``case_open_obligations`` rows with its projected open list."""
+    await session.execute(delete(OpenObligation).where(OpenObligation.case_id == case_id))
+    seen: set[str] = set()
+    for item in (detail or {}).get("open", []):
+        key = str(item.get("key", ""))
+        if key and key not in seen:
+            seen.add(key)
+            session.add(
+                OpenObligation(
+                    case_id=case_id,
+                    key=key,
+                    role=item.get("role") or None,
+                    assignee=item.get("assignee") or None,
+                )
+            )
 
 
 async def _append_events(

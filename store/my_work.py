@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.reviews import REVIEWS
 from domain.roles import Role
 from store.sources import current_records
-from store.tables import Breach, Case, Review, SourceRecord
+from store.tables import Breach, Case, OpenObligation, Review, SourceRecord
 
 CONFIRMATION_FEED = "employee-confirmation-form"
 CLOSED_FEED = "closed-case-register"
@@ -45,23 +45,28 @@ async def awaiting_reviews(session: AsyncSession, roles: frozenset[Role]) -> lis
     return list(rows)
 
 
-def _owes(item: dict[str, Any], employee_id: str, roles: frozenset[Role]) -> bool:
-    if item.get("assignee"):
-        return bool(item["assignee"] == employee_id)
-    return item.get("role") in {role.value for role in roles}
-
-
 async def case_obligations(
     session: AsyncSession, employee_id: str, roles: frozenset[Role]
 ) -> list[CaseOwed]:
-    """Open obligations of open cases owed by the person: their roles' steps, or what they own."""
-    cases = await session.scalars(select(Case).where(Case.status == "open"))
+    """Open obligations of open cases owed by the person: assigned to them by name, or
+    unassigned and for one of their roles. Filtered in the database (indexed
+    ``case_open_obligations``); titles and deadlines come from the case's projected list."""
+    owes = OpenObligation.assignee == employee_id
+    if roles:
+        by_role = OpenObligation.role.in_([role.value for role in roles])
+        owes = or_(owes, and_(OpenObligation.assignee.is_(None), by_role))
+    rows = await session.execute(
+        select(Case, OpenObligation.key)
+        .join(OpenObligation, OpenObligation.case_id == Case.case_id)
+        .where(Case.status == "open", owes)
+        .order_by(Case.case_id, OpenObligation.key)
+    )
     owed = []
-    for case in cases:
-        for item in (case.detail or {}).get("open", []):
-            if _owes(item, employee_id, roles):
-                deadline = datetime.fromisoformat(item["deadline"])
-                owed.append(CaseOwed(case, item["key"], item["title"], item["role"], deadline))
+    for case, key in rows.all():
+        item = next((i for i in (case.detail or {}).get("open", []) if i.get("key") == key), None)
+        if item is not None:
+            deadline = datetime.fromisoformat(item["deadline"])
+            owed.append(CaseOwed(case, key, item["title"], item["role"], deadline))
     return owed
 
 

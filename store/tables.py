@@ -187,6 +187,17 @@ class Case(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(Json)
 
 
+class OpenObligation(Base):
+    """One open obligation of a case, who owes it (a role, or a named person), kept beside the
+    case row by the projection so "my work" finds a person's obligations with an indexed query."""
+
+    __tablename__ = "case_open_obligations"
+    case_id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    role: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    assignee: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+
+
 class CaseEvent(Base):
     """The case's timeline as projected from the workflow (stage changes, submissions, breaches)."""
 

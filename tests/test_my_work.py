@@ -13,6 +13,7 @@ from playwright.async_api import async_playwright, expect
 from api.web.work_rows import time_left
 from domain import names
 from domain.calendar import BusinessCalendar, CalendarConfig
+from store.cases import sync_open_obligations
 from store.db import transaction
 from store.tables import Breach, Case
 from tests.api_support import CRITICAL, EMERGING, seed, wait_stage
@@ -141,7 +142,9 @@ async def seeded(sqlite_url: str, sessions_for: Any, api_for: ApiFactory) -> Api
          "assignee": "E-OWNER", "deadline": later.isoformat()},
     ]  # fmt: skip
     async with transaction(sessions) as session:
-        session.add(_case(PATHWAY, detail={"pathway_owner": "E-OWNER", "open": open_items}))
+        detail = {"pathway_owner": "E-OWNER", "open": open_items}
+        session.add(_case(PATHWAY, detail=detail))
+        await sync_open_obligations(session, PATHWAY, detail)  # as the projection keeps them
         session.add(_case(CLOSED, status="closed", closed_at=due, detail={}))
         for level in (1, 2):
             session.add(

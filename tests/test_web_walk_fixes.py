@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy import text as text_sql
 
 from api.web.document_view import scalar_text, to_node
 from api.web.words import escalation_words, role_label
@@ -16,9 +17,13 @@ from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from domain.roles import Role
 from store import packs as pack_store
-from store.tables import DocumentOpening
+from store.db import make_engine, make_sessionmaker
+from store.migrate import upgrade
+from store.my_work import case_obligations
+from store.tables import Case, DocumentOpening, OpenObligation
 from tests.api_support import open_case
 from tests.factories import load, report_rows, staff_rows
+from tests.fixtures.database import sqlite_file_url
 from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
 from tests.pdf_support import pdftotext
 from tests.test_api_forms import closed_register_row
@@ -197,3 +202,62 @@ async def test_a_published_pack_says_so_and_its_downloads_open_from_the_page_ses
     assert publish.status_code == 401
     # The bearer API keeps working beside it.
     assert (await api.get("/packs/weekly-sustainability/2026-W48", "E-BOARD")).status_code == 200
+
+
+def _open_case(case_id: str, status: str, items: list[dict[str, Any]]) -> Case:
+    at = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    return Case(
+        case_id=case_id, example="acknowledgment", reference=case_id, review_id="r",
+        employee_id="W-100", service_line="HC-NORTH", exposure="critical", stage="s",
+        status=status, assigned_role=None, assignee=None, deadline=at, escalation_level=0,
+        opened_at=at, updated_at=at, closed_at=None, detail={"open": items},
+    )  # fmt: skip
+
+
+def _item(key: str, role: str | None, assignee: str | None) -> dict[str, Any]:
+    deadline = datetime(2026, 12, 2, 17, tzinfo=UTC).isoformat()
+    return {"key": key, "title": key, "role": role, "assignee": assignee, "deadline": deadline}
+
+
+async def test_my_work_finds_obligations_in_the_database_and_the_migration_fills_them(
+    tmp_path: Any,
+) -> None:
+    """The filter runs in SQL over an indexed table, which revision 0005 fills from the open
+    cases' projected lists; the result is what the Python filter gave."""
+    url = sqlite_file_url(tmp_path / "owed.db")
+    await upgrade(url, "0004")
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    supervisor = Role.NEAR_MISS_GOVERNANCE_SUPERVISOR.value
+    async with sessions() as session, session.begin():
+        session.add(_open_case("c-role", "open", [_item("triage-attribution", supervisor, None)]))
+        session.add(
+            _open_case(
+                "c-owner",
+                "open",
+                [
+                    _item("pathway-acceptance", None, "E-OWNER"),
+                    _item("action:x", supervisor, "E-OWNER"),
+                ],
+            )
+        )
+        session.add(_open_case("c-closed", "closed", [_item("late", supervisor, None)]))
+    await upgrade(url)  # 0005 fills case_open_obligations from the open lists
+    async with sessions() as session:
+        rows = set(
+            (await session.execute(select(OpenObligation.case_id, OpenObligation.key))).all()
+        )
+        assert ("c-role", "triage-attribution") in rows and ("c-owner", "action:x") in rows
+        mine = await case_obligations(session, "E-SUPERVISOR", frozenset({Role(supervisor)}))
+        assert [(o.case.case_id, o.key) for o in mine] == [("c-role", "triage-attribution")]
+        owner = await case_obligations(session, "E-OWNER", frozenset({Role.WORKER}))
+        assert sorted((o.case.case_id, o.key) for o in owner) == [
+            ("c-owner", "action:x"), ("c-owner", "pathway-acceptance"),
+        ]  # fmt: skip
+        plan = await session.execute(
+            text_sql(
+                "EXPLAIN QUERY PLAN SELECT case_id FROM case_open_obligations WHERE assignee = 'x'"
+            )
+        )
+        assert "ix_case_open_obligations_assignee" in " ".join(str(r) for r in plan.all())
+    await engine.dispose()
