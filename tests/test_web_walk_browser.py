@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.async_api import async_playwright, expect
 
 from tests.api_support import open_case
-from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
+from tests.browser_support import CHROMIUM_ARGS, SCREENSHOTS, serve_pages, sign_in_as
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.workflow_support import running_worker
 
@@ -45,5 +45,7 @@ async def test_open_keeps_what_was_typed_without_javascript(  # type: ignore[no-
             await expect(
                 page.get_by_role("checkbox", name="Report chronology", exact=True).first
             ).to_be_visible()
-            await accessible(page, "step-document-opened-in-form")
-            await browser.close()
+            await page.screenshot(path=str(SCREENSHOTS / "step-document-opened-no-js.png"))
+            await (
+                browser.close()
+            )  # axe-core needs scripts; the scripted pages are checked elsewhere
