@@ -222,10 +222,10 @@ def _item(key: str, role: str | None, assignee: str | None) -> dict[str, Any]:
 async def test_my_work_finds_obligations_in_the_database_and_the_migration_fills_them(
     tmp_path: Any,
 ) -> None:
-    """The filter runs in SQL over an indexed table, which revision 0005 fills from the open
+    """The filter runs in SQL over an indexed table, which revision 0007 fills from the open
     cases' projected lists; the result is what the Python filter gave."""
     url = sqlite_file_url(tmp_path / "owed.db")
-    await upgrade(url, "0004")
+    await upgrade(url, "0006")
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     supervisor = Role.NEAR_MISS_GOVERNANCE_SUPERVISOR.value
@@ -242,7 +242,7 @@ async def test_my_work_finds_obligations_in_the_database_and_the_migration_fills
             )
         )
         session.add(_open_case("c-closed", "closed", [_item("late", supervisor, None)]))
-    await upgrade(url)  # 0005 fills case_open_obligations from the open lists
+    await upgrade(url)  # 0007 fills case_open_obligations from the open lists
     async with sessions() as session:
         rows = set(
             (await session.execute(select(OpenObligation.case_id, OpenObligation.key))).all()

@@ -4,8 +4,8 @@ Until now "my work" read every open case and filtered its projected ``detail.ope
 Python. The projection now keeps the same list as rows of ``case_open_obligations`` (indexed on
 ``role`` and ``assignee``); this revision creates the table and fills it from the open cases.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0004"
+revision: str = "0007"
+down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
