@@ -1,6 +1,7 @@
 """Erasure beyond the registers, on SQLite and PostgreSQL: example 1 runs through the real API and
 worker (the time-skipping server) with a reporting worker who has a name, an email, a narrative, a
-speaking-up comment, a triage note naming them and mails to them; the worker is erased on request.
+speaking-up comment, a closure confirmation's comment, a triage note naming them and mails to
+them; the worker is erased on request.
 Then the whole database dump (sqlite3 .dump / pg_dump) holds none of their values, every register
 chain verifies, the analytics figures are the same as before, and the dump taken before the
 erasure held every value (the positive control)."""
@@ -25,12 +26,13 @@ from tests.workflow_support import running_worker
 WORKER, NAME, EMAIL = NAMED_WORKER
 COMMENT = "I nearly stopped reporting after nobody answered"
 NOTE = f"{NAME} was not told for three days"
+DOUBT = "The hoist is still broken on my round"
 
 
 def seeded_values() -> list[str]:
     """The worker's values: ID, both names and emails they were known by, and their texts."""
     return [WORKER, NAME, EMAIL, "w-100@example-care.org.uk", "Insulin nearly given twice",
-            COMMENT]  # fmt: skip
+            COMMENT, DOUBT]  # fmt: skip
 
 
 def found_in(dump: str, values: list[str]) -> list[str]:
@@ -58,7 +60,7 @@ async def _figures(api: Any, today: date) -> dict[str, Any]:
     """Every analytics figure of the months around the scenario, by service and manager line."""
     span = {"from": str(today - timedelta(days=60)), "to": str(today + timedelta(days=60))}
     figures = {}
-    for path in ("acknowledgment", "triage", "workforce"):
+    for path in ("acknowledgment", "triage", "learning", "closure", "workforce"):
         for group in ("service_line", "manager_line"):
             answer = await api.get(f"/analytics/{path}", "E-BOARD", params=span | {"group": group})
             assert answer.status_code == 200, answer.text
@@ -109,6 +111,9 @@ async def test_an_erased_worker_leaves_no_value_in_any_table(
         assert answer.status_code == 200, answer.text
         form = {"score": 2, "risk_domain": "medication", "comment": COMMENT}
         answer = await api.post("/forms/speaking-up-confidence", WORKER, json=form)
+        assert answer.status_code == 200, answer.text
+        confirm = {"case_ref": case_id, "confirmed": False, "comment": DOUBT}
+        answer = await api.post("/forms/employee-confirmation", WORKER, json=confirm)
         assert answer.status_code == 200, answer.text
         await _mails(sessions)
         today = (await own_env.get_current_time()).date()
