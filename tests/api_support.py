@@ -61,7 +61,7 @@ async def wait_stage(api: Any, case_id: str, stage: str) -> dict[str, Any]:
             return None
         body: dict[str, Any] = response.json()
         live = body["live"]
-        if live["stage"] != stage:
+        if not live or live["stage"] != stage:  # no live state: the query timed out (load)
             return None
         waiting = live.get("current_step") == stage and stage not in live.get("computed", {})
         return None if waiting else body  # a step's values arrive just after it opens

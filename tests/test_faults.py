@@ -75,9 +75,12 @@ async def _open_cases(
 
 async def _at_triage(http: httpx.AsyncClient, case_id: str) -> dict[str, Any] | None:
     answer = await http.get(f"/cases/{case_id}", headers=bearer("E-SUPERVISOR"))
-    if answer.status_code != 200 or answer.json()["live"]["stage"] != "triage-attribution":
+    # No live state when the workflow did not answer its query in time (a loaded machine): the
+    # page shows the projection alone, and the test asks again.
+    live = answer.json().get("live") if answer.status_code == 200 else None
+    if not live or live["stage"] != "triage-attribution":
         return None
-    if "triage-attribution" not in answer.json()["live"]["computed"]:
+    if "triage-attribution" not in live["computed"]:
         return None  # the step's values arrive just after it opens
     body: dict[str, Any] = answer.json()
     return body
@@ -253,5 +256,6 @@ async def _stages_moved(http: httpx.AsyncClient, cases: list[str]) -> int | None
     stages = []
     for case in cases:
         answer = await http.get(f"/cases/{case}", headers=bearer("E-SUPERVISOR"))
-        stages.append(answer.json()["live"]["stage"] if answer.status_code == 200 else None)
+        live = answer.json().get("live") if answer.status_code == 200 else None
+        stages.append(live["stage"] if live else None)  # None: the query timed out, ask again
     return len(cases) if all(s == "retention-impact" for s in stages) else None
