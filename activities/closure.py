@@ -174,17 +174,23 @@ class ClosureActivities:
     @activity.defn(name=ACT_CLOSURE_BASELINE)
     async def compute_closure_baseline(self, request: ClosureStepRequest) -> dict[str, Any]:
         """The worker's speaking-up score before activation, pinned in the repair log with the
-        activation instant and the adjudication's rule version (retry-safe: pinned once)."""
+        activation instant, the adjudication's rule version and that version's validation timer
+        (days to the validation, days before it the worker is asked again); retry-safe: pinned
+        once."""
         assert request.activated_at is not None
         employee = await self._employee(request.case_id)
         async with transaction(self.deps.sessions) as session:
             for entry in await entries(session, REPAIR_LOG, subject=request.case_id):
                 if entry.kind == values.BASELINE_KIND:
                     return dict(entry.payload)
+            rules = await values.rules(session, request.rule_version, request.review_id)
             pinned = {
                 **await values.baseline(session, employee, request.activated_at),
                 "activated_at": request.activated_at.isoformat(),
                 "rule_version": request.rule_version,
+                # The validation timer's days, from the same pinned rules (not the code default).
+                "validation_days": rules.validation_days,
+                "reconfirm_days_before": rules.reconfirm_days_before,
                 "reference": request.reference,
             }
             await append_entry(

@@ -21,7 +21,6 @@ with workflow.unsafe.imports_passed_through():
         RANK,
         REPAIR_LOG,
         WF_CLOSURE_CASE,
-        ClosurePolicy,
         ClosureStepRequest,
         Credibility,
         case_ref_of,
@@ -35,8 +34,6 @@ from workflows.engine import compute_deadline, deliver, run_db
 from workflows.pathway import ActionPlan, PathwayCaseWorkflow
 from workflows.search_attributes import KEY_EXPOSURE
 from workflows.values import Values
-
-POLICY = ClosurePolicy()
 
 
 @workflow.defn(name=WF_CLOSURE_CASE)
@@ -133,7 +130,8 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         return actions
 
     async def _validate_until_closed(self, activated: datetime) -> str:
-        """21-day validation cycles until the board reviewer closes; returns the category."""
+        """Validation cycles (21 days by default, as pinned) until the board reviewer closes;
+        returns the category."""
         baseline = await run_db(
             ACT_CLOSURE_BASELINE, self._request(activated, activated_at=activated), dict
         )
@@ -210,12 +208,12 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         )
 
     async def _await_validation(self, start: datetime, activated: datetime, cycle: int) -> datetime:
-        """Sleep until the validation opens, asking the worker again a week before."""
-        opens = await compute_deadline(
-            self.inp.calendar, f"{POLICY.validation_days} calendar days", start
-        )
+        """Sleep until the validation opens (the pinned rules' days after START: 21 by default),
+        asking the worker again the pinned number of days before (7 by default)."""
+        days = int(self._baseline["validation_days"])
+        opens = await compute_deadline(self.inp.calendar, f"{days} calendar days", start)
         await self.set_stage("awaiting-validation")
-        ask_at = opens.due_at - timedelta(days=POLICY.reconfirm_days_before)
+        ask_at = opens.due_at - timedelta(days=int(self._baseline["reconfirm_days_before"]))
         if ask_at > workflow.now():
             await workflow.sleep(ask_at - workflow.now(), summary=f"reconfirmation:{cycle}")
         ids = await run_db(
