@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 POLICY_VERSION = "ack-policy-v1"
 
@@ -43,17 +43,26 @@ class AckPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: str = POLICY_VERSION
-    ack_emerging_min: int = 1440
-    ack_critical_min: int = 2880
-    triage_emerging_min: int = 4320
-    triage_critical_min: int = 7200
-    agree_seconds: int = 60
-    scope_days: int = 30
-    prior_reports_days: int = 180
-    retention_risk_days: int = 90
+    # Range limits (a PUT outside them is a 422 naming the field): minutes up to 90 days.
+    ack_emerging_min: Annotated[int, Field(ge=1, le=129_600)] = 1440
+    ack_critical_min: Annotated[int, Field(ge=1, le=129_600)] = 2880
+    triage_emerging_min: Annotated[int, Field(ge=1, le=129_600)] = 4320
+    triage_critical_min: Annotated[int, Field(ge=1, le=129_600)] = 7200
+    agree_seconds: Annotated[int, Field(ge=0, le=3_600)] = 60
+    scope_days: Annotated[int, Field(ge=1, le=366)] = 30
+    prior_reports_days: Annotated[int, Field(ge=1, le=730)] = 180
+    retention_risk_days: Annotated[int, Field(ge=1, le=730)] = 90
     # Our definitions for step 2's repeated-pattern flags (the spec leaves them open).
-    repeat_window_days: int = 90
-    repeat_category_min: int = 2
+    repeat_window_days: Annotated[int, Field(ge=1, le=730)] = 90
+    repeat_category_min: Annotated[int, Field(ge=2, le=100)] = 2
+
+    @field_validator("ack_critical_min", "triage_critical_min")
+    @classmethod
+    def _critical_above_emerging(cls, value: int, info: ValidationInfo) -> int:
+        emerging = info.field_name.replace("critical", "emerging") if info.field_name else ""
+        if emerging in info.data and value <= info.data[emerging]:
+            raise ValueError(f"must be above {emerging} ({info.data[emerging]})")
+        return value
 
 
 class Exposure(StrEnum):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from domain.acknowledgment import instant
 
@@ -66,15 +66,24 @@ class ClosurePolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: str = POLICY_VERSION
-    reopen_days: int = 30
-    validation_days: int = 21
+    # Range limits (a PUT outside them is a 422 naming the field).
+    reopen_days: Annotated[int, Field(ge=1, le=365)] = 30
+    validation_days: Annotated[int, Field(ge=1, le=90)] = 21
     # The worker is asked again this many days before each validation opens.
-    reconfirm_days_before: int = 7
+    reconfirm_days_before: Annotated[int, Field(ge=0, le=89)] = 7
     # Our definition of "repeated doubtful closures" (the spec leaves it open): at least
     # repeat_min non-credible closures (this one included) by the same final reviewing role, or
     # the same manager line, closed in the repeat_window_days up to this closure.
-    repeat_window_days: int = 90
-    repeat_min: int = 2
+    repeat_window_days: Annotated[int, Field(ge=1, le=730)] = 90
+    repeat_min: Annotated[int, Field(ge=2, le=100)] = 2
+
+    @field_validator("reconfirm_days_before")
+    @classmethod
+    def _before_the_validation(cls, value: int, info: ValidationInfo) -> int:
+        days = info.data.get("validation_days")
+        if days is not None and value >= days:
+            raise ValueError(f"must be fewer than validation_days ({days})")
+        return value
 
 
 class Credibility(StrEnum):

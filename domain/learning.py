@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.acknowledgment import instant
 from domain.calendar import BusinessCalendar
@@ -56,17 +56,18 @@ class LearningPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     version: str = POLICY_VERSION
-    cycle_days: int = 14
+    # Range limits (a PUT outside them is a 422 naming the field).
+    cycle_days: Annotated[int, Field(ge=7, le=56)] = 14
     audit_local_time: time = time(7, 0)
-    critical_indicator_count: int = 2
-    critical_repeat_count: int = 2
-    measure_window_days: int = 14
-    validation_after_days: int = 14
+    critical_indicator_count: Annotated[int, Field(ge=1, le=5)] = 2  # of the five indicators
+    critical_repeat_count: Annotated[int, Field(ge=1, le=100)] = 2
+    measure_window_days: Annotated[int, Field(ge=1, le=90)] = 14
+    validation_after_days: Annotated[int, Field(ge=1, le=90)] = 14
     # "Recurrence indicators reduced below threshold" (seed, example 2 step 4): the revised
     # count is below the baseline and at most this many reports in the measure window.
-    recurrence_tolerance: int = 1
+    recurrence_tolerance: Annotated[int, Field(ge=0, le=1_000)] = 1
     # Our definition for step 2's repeated-pattern flags (the spec leaves the window open).
-    repeat_window_days: int = 90
+    repeat_window_days: Annotated[int, Field(ge=1, le=730)] = 90
 
 
 class LearningVisibility(StrEnum):

@@ -109,3 +109,50 @@ async def test_example_1_step_values_use_the_rules_their_review_pinned(sqlite_ur
         pinned = await case_policy(session, "ack-case-NM-1")
     assert pinned is not None and pinned.version == "ack-policy-v2"
     assert pinned.repeat_category_min == 5
+
+
+async def test_thresholds_out_of_range_are_a_422_naming_each_and_save_nothing(
+    sqlite_url, sessions_for, api_for
+):
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    api = await api_for(sqlite_url)
+    cases = {
+        "/policies/acknowledgment": (
+            {"ack_emerging_min": 0, "scope_days": 10_000, "agree_seconds": -1},
+            {"ack_emerging_min", "scope_days", "agree_seconds"},
+        ),
+        "/policies/learning-visibility": (
+            {"recurrence_tolerance": -1, "critical_indicator_count": 6, "cycle_days": 0},
+            {"recurrence_tolerance", "critical_indicator_count", "cycle_days"},
+        ),
+        "/policies/closure-credibility": (
+            {"validation_days": 0, "repeat_min": 1, "reopen_days": 100_000},
+            {"validation_days", "repeat_min", "reopen_days"},
+        ),
+    }
+    for url, (changes, fields) in cases.items():
+        bad = await api.http.put(url, json=changes, headers=_auth("E-ADMIN"))
+        assert bad.status_code == 422, bad.text
+        assert {e["field"] for e in bad.json()["errors"]} == fields, bad.text
+    # Related thresholds keep their order: critical above emerging, the reconfirmation before
+    # the validation (the field named is the one the rule is about).
+    upside_down = await api.http.put(
+        "/policies/acknowledgment", json={"ack_emerging_min": 3000}, headers=_auth("E-ADMIN")
+    )
+    assert upside_down.status_code == 422, upside_down.text
+    [error] = upside_down.json()["errors"]
+    assert error["field"] == "ack_critical_min" and "above ack_emerging_min" in error["message"]
+    late_ask = await api.http.put(
+        "/policies/closure-credibility",
+        json={"validation_days": 7, "reconfirm_days_before": 7},
+        headers=_auth("E-ADMIN"),
+    )
+    assert late_ask.status_code == 422
+    assert [e["field"] for e in late_ask.json()["errors"]] == ["reconfirm_days_before"]
+    async with sessions() as session:
+        assert await entries(session, POLICY_REGISTER) == []  # nothing saved
+    edge = {"validation_days": 90, "reconfirm_days_before": 89, "repeat_min": 100}
+    saved = await api.http.put("/policies/closure-credibility", json=edge, headers=_auth("E-ADMIN"))
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["current"]["validation_days"] == 90
