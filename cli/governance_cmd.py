@@ -196,6 +196,7 @@ async def review_summary(
         period,
         CalendarConfig.from_settings(settings),
         POLICY_VERSION,
+        requested=True,
     )
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_seconds

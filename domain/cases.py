@@ -273,6 +273,9 @@ class ReviewInput(BaseModel):
     period: str
     calendar: CalendarConfig
     policy_version: str
+    # A person asked for this run (the API or the CLI), not the schedule: a run asked for after
+    # its deadlines had passed is a back-run, and nobody is escalated for those deadlines.
+    requested: bool = False
 
 
 class ReviewSummary(BaseModel):
@@ -288,6 +291,8 @@ class ReviewSummary(BaseModel):
     exposed: int = 0
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
+    # A back-run: asked for after its generation deadline (no generation breach recorded).
+    generation_deadline_passed_before_request: bool = False
     cases_opened: int = 0
     cases_raised: int = 0
 

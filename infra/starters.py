@@ -50,9 +50,11 @@ async def start_review(
     period: str,
     calendar: CalendarConfig,
     policy_version: str,
+    *,
+    requested: bool = False,
 ) -> WorkflowHandle[Any, Any]:
     """Start the review of EXAMPLE for PERIOD (again, if its last run failed or was terminated),
-    or return the one already running/complete.
+    or return the one already running/complete. REQUESTED: a person asked for it (API, CLI).
 
     Raises ValueError for a period the example does not accept (monthly reviews take YYYY-MM).
     """
@@ -65,6 +67,7 @@ async def start_review(
         period=period,
         calendar=calendar,
         policy_version=policy_version,
+        requested=requested,
     )
     return await _start_once(
         client,

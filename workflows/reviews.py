@@ -28,6 +28,7 @@ from workflows.case_base import reject
 from workflows.engine import CALENDAR_TIMEOUT, Obligations, compute_deadline, run_db
 
 MARK_REVIEWED = names.OBLIGATION_MARK_REVIEWED
+BACK_RUN_RULE = "close of business"  # a back-run's sign-off, from its generation instant
 
 
 @workflow.defn(name=names.WF_REVIEW)
@@ -75,13 +76,7 @@ class ReviewWorkflow:
             # at as_of, so the review waits for it.
             await workflow.sleep(as_of.due_at - workflow.now(), summary="review as_of")
         await self._generate(as_of.due_at)
-        await self.obligations.open(
-            MARK_REVIEWED,
-            "Mark the review reviewed",
-            rule=self.spec.reviewed_rule,
-            start=as_of.due_at,
-            role=self.spec.role,
-        )
+        await self._open_sign_off(as_of.due_at)
         await self.obligations.watch(MARK_REVIEWED)
         opened = await run_db(
             self.spec.open_cases_activity,
@@ -102,24 +97,56 @@ class ReviewWorkflow:
             await asyncio.gather(*self.obligations.deliveries)
         return self.summary
 
+    def _asked_after(self, deadline: datetime) -> bool:
+        """A back-run: a person asked for this run after DEADLINE had already passed."""
+        return self.inp.requested and workflow.info().start_time > deadline
+
+    async def _open_sign_off(self, as_of: datetime) -> None:
+        """The sign-off, due by the example's rule from as_of; a back-run asked for after that
+        deadline is due by close of business of its generation instead (nobody was late yet)."""
+        rule = self.spec.reviewed_rule
+        due = await compute_deadline(self.inp.calendar, rule, as_of)
+        if self._asked_after(due.due_at):
+            rule = BACK_RUN_RULE
+            start = self.summary.generated_at or workflow.now()
+            due = await compute_deadline(self.inp.calendar, rule, start)
+        await self.obligations.open_at(
+            MARK_REVIEWED,
+            "Mark the review reviewed",
+            deadline=due.due_at,
+            rule=rule,
+            version=due.calendar_version,
+            role=self.spec.role,
+        )
+
     async def _generate(self, as_of: datetime) -> None:
         """Generate the review while its own deadline runs (example 1: by 07:30): a review not
-        generated in time is a breach escalated like any step's, until it exists."""
-        await self.obligations.open(
-            GENERATE_REVIEW,
-            "Generate the review",
-            rule=self.spec.generate_rule,
-            start=as_of,
-            role=self.spec.role,
-            announce=False,
-        )
-        watcher = asyncio.create_task(self.obligations.watch(GENERATE_REVIEW))
+        generated in time is a breach escalated like any step's, until it exists. A back-run
+        asked for after that deadline records when it was generated, and no breach: the
+        deadline had passed before anyone asked (README, "Reviews and their deadlines")."""
         request = GenerateReviewRequest(
             review_id=self.inp.review_id,
             period=self.inp.period,
             as_of=as_of,
             calendar=self.inp.calendar,
         )
+        due = await compute_deadline(self.inp.calendar, self.spec.generate_rule, as_of)
+        if self._asked_after(due.due_at):
+            generated = await run_db(self.spec.generate_activity, request, ReviewSummary)
+            assert isinstance(generated, ReviewSummary)
+            self.summary = generated
+            self.summary.generation_deadline_passed_before_request = True
+            return
+        await self.obligations.open_at(
+            GENERATE_REVIEW,
+            "Generate the review",
+            deadline=due.due_at,
+            rule=self.spec.generate_rule,
+            version=due.calendar_version,
+            role=self.spec.role,
+            announce=False,
+        )
+        watcher = asyncio.create_task(self.obligations.watch(GENERATE_REVIEW))
         generated = await run_db(self.spec.generate_activity, request, ReviewSummary)
         assert isinstance(generated, ReviewSummary)
         self.summary = generated

@@ -184,6 +184,7 @@ async def start(
             period,
             calendar,
             POLICY_VERSIONS[example],
+            requested=True,
         )
     except Exception as exc:  # noqa: BLE001 - mapped or re-raised
         raise_temporal_failure(exc, rid)
