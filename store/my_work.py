@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import names
+from domain.closure import case_ref_of
 from domain.reviews import REVIEWS
 from domain.roles import Role
 from store.sources import current_records
-from store.tables import Breach, Case, OpenObligation, Review, SourceRecord
+from store.tables import Breach, Case, OpenObligation, OutboxMessage, Review, SourceRecord
 
 CONFIRMATION_FEED = "employee-confirmation-form"
 CLOSED_FEED = "closed-case-register"
@@ -93,6 +95,7 @@ class Asked:
     exposure: str | None
     service_line: str
     closed_at: datetime | None
+    again: bool = False  # asked again during a closure repair (example 3's reconfirmation)
 
 
 def _instant(value: Any) -> datetime | None:
@@ -127,6 +130,38 @@ async def confirmations_asked(session: AsyncSession, employee_id: str) -> list[A
             closed_at = _instant(row.get("closed_at"))
             reference = str(row.get("reference", ref))
             asked[ref] = Asked(ref, reference, None, str(row.get("service_line", "")), closed_at)
-    answered = await current_records(session, CONFIRMATION_FEED, list(asked))
-    waiting = [a for ref, a in asked.items() if ref not in answered]
+    again = await _asked_again(session, employee_id)
+    refs = list(dict.fromkeys([*asked, *again]))
+    answered = await current_records(session, CONFIRMATION_FEED, refs)
+    waiting = [a for ref, a in asked.items() if ref not in answered and ref not in again]
+    for ref, (case, asked_at) in again.items():
+        answer_at = _instant(answered.get(ref, {}).get("responded_at"))
+        if answer_at is None or answer_at < asked_at:
+            waiting.append(
+                Asked(ref, case.reference, case.exposure, case.service_line, asked_at, True)
+            )
     return sorted(waiting, key=lambda a: (a.closed_at is None, a.closed_at or EARLIEST))
+
+
+async def _asked_again(session: AsyncSession, employee_id: str) -> dict[str, tuple[Case, datetime]]:
+    """The person's closures under repair (example 3) whose reconfirmation was sent: by
+    ``case_ref``, the case and when it was last asked (the queued mail's instant)."""
+    cases = await session.scalars(
+        select(Case).where(
+            Case.example == names.EXAMPLE_CLOSURE,
+            Case.status == "open",
+            Case.employee_id == employee_id,
+        )
+    )
+    found: dict[str, tuple[Case, datetime]] = {}
+    for case in cases:
+        asked_at = await session.scalar(
+            select(func.max(OutboxMessage.created_at)).where(
+                OutboxMessage.dedupe_key.startswith(
+                    f"reconfirmation:{case.case_id}:", autoescape=True
+                )
+            )
+        )
+        if asked_at is not None:
+            found[case_ref_of(case.case_id)] = (case, asked_at)
+    return found

@@ -20,7 +20,7 @@ from store import packs as pack_store
 from store.db import make_engine, make_sessionmaker
 from store.migrate import upgrade
 from store.my_work import case_obligations
-from store.tables import Case, DocumentOpening, OpenObligation
+from store.tables import Case, DocumentOpening, OpenObligation, OutboxMessage
 from tests.api_support import open_case
 from tests.factories import load, report_rows, staff_rows
 from tests.fixtures.database import sqlite_file_url
@@ -261,3 +261,43 @@ async def test_my_work_finds_obligations_in_the_database_and_the_migration_fills
         )
         assert "ix_case_open_obligations_assignee" in " ".join(str(r) for r in plan.all())
     await engine.dispose()
+
+
+async def test_a_reconfirmation_during_repair_waits_in_my_work_and_my_reports(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, api_for
+) -> None:
+    """Example 3 asks the worker again while a closure is repaired: an answer given before
+    that request does not settle it; one given after does."""
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    closure = closed_register_row("CASE-OLD-9", "W-100")
+    closure["reference"] = "NM-OLD-9"
+    report = report_rows(
+        "NM-OLD-9", submitted_at=datetime(2026, 9, 9, 9, tzinfo=UTC), ack_minutes=30
+    )
+    await load(sessions, "incident-platform", [report["incident-platform"]])
+    await load(sessions, "closed-case-register", [closure])
+    answer = {"case_ref": "CASE-OLD-9", "employee_id": "W-100", "confirmed": False,
+              "responded_at": "2026-10-02T09:00:00Z"}  # fmt: skip
+    await load(sessions, "employee-confirmation-form", [answer])
+    case = _open_case("closure-case-CASE-OLD-9", "open", [])
+    case.example, case.reference = "closure-credibility", "NM-OLD-9"
+    asked = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    async with sessions() as session, session.begin():
+        session.add(case)
+        session.add(
+            OutboxMessage(dedupe_key="reconfirmation:closure-case-CASE-OLD-9:1",
+                          recipient="w-100@example-care.org.uk", subject="s", body="b",
+                          created_at=asked)
+        )  # fmt: skip
+    api = await api_for(sqlite_url, env="development", api_host="127.0.0.1")
+    await sign_in(api, "W-100")
+    work = await api.http.get("/app")
+    assert "Tell us again whether your near miss is resolved for you now" in text(work.text)
+    assert 'href="/app/forms/employee-confirmation?case_ref=CASE-OLD-9"' in work.text
+    reports = await api.http.get("/app/my-reports")
+    assert "1 closed report is waiting for your answer" in text(reports.text)
+    await load(sessions, "employee-confirmation-form",
+               [answer | {"confirmed": True, "responded_at": "2026-11-21T10:00:00Z"}])  # fmt: skip
+    work = await api.http.get("/app")
+    assert "case_ref=CASE-OLD-9" not in work.text and "Nothing is waiting for you" in work.text

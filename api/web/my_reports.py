@@ -15,6 +15,7 @@ from api.deps import SessionDep
 from api.web.render import render
 from api.web.reporter_story import report_stories
 from store.my_reports import MAX_REPORTS, reporter_data
+from store.my_work import confirmations_asked
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
@@ -24,6 +25,12 @@ async def my_reports(request: Request, actor: Authorized, session: SessionDep) -
     """The signed-in person's own near-miss reports, newest first."""
     data = await reporter_data(session, actor.employee_id)
     stories = report_stories(data)
+    # Asked again during a closure repair: an earlier answer does not settle it (as My work).
+    waiting = {a.case_ref for a in await confirmations_asked(session, actor.employee_id)}
+    for story in stories:
+        for confirmation in story.confirmations:
+            if confirmation.case_ref in waiting:
+                confirmation.answered = None
     awaiting = sum(1 for s in stories for c in s.confirmations if c.answered is None)
     context = {
         "actor": actor,

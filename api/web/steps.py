@@ -219,7 +219,7 @@ async def refused_step(request: Request, exc: ApiError) -> Response | None:
     detail = exc.detail
     if not _may_act(page, spec):
         who = f"the {role_label(spec.role)}" if spec.role else "the pathway's named owner"
-        detail = f"only {who} records this step; you are signed in as {actor.display_name}"
+        detail = f"only {who} records this step; you are signed in as {actor.display_name}."
     return await step_page(request, page, spec, posted=posted, detail=detail, status=403)
 
 

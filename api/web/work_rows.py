@@ -161,15 +161,18 @@ def _case_rows(
 
 
 def _form_rows(asked: list[Asked], settings: Settings) -> list[WorkRow]:
+    tz = settings.timezone
     return [
         WorkRow(
-            what="Tell us whether your near miss was resolved for you",
+            what="Tell us again whether your near miss is resolved for you now"
+            if item.again
+            else "Tell us whether your near miss was resolved for you",
             which=f"Your report {item.reference}",
             which_href="/app/my-reports",
             exposure=exposure_words(item.exposure) if item.exposure else "—",
             service_line=item.service_line,
             due_at=None,
-            due=f"closed {local_time(item.closed_at, settings.timezone)}"
+            due=f"{'asked' if item.again else 'closed'} {local_time(item.closed_at, tz)}"
             if item.closed_at
             else "closed",
             left="no deadline",
