@@ -27,6 +27,7 @@ from domain.settings import Settings
 from infra.starters import start_review
 from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker, transaction
+from store.demo_cases import seed_cases
 from store.demo_history import seed_history
 from store.migrate import upgrade
 from store.sources import UpsertResult, upsert_records
@@ -128,18 +129,25 @@ def run_demo_data(seed: int, reports: int) -> datetime:
         counts = (len(data[feed]), result.inserted, result.updated, result.unchanged)
         table.add_row(feed, *(str(n) for n in counts))
     Console().print(table)
-    typer.echo(f"demo history: {len(past)} past reviews generated and signed off")
+    cases = [p for p in past if "-case-" in p]
+    typer.echo(
+        f"demo history: {len(past) - len(cases)} past reviews signed off, {len(cases)} past cases"
+    )
     return as_of
 
 
 async def load_demo_history(
     settings: Settings, as_of: datetime, calendar: BusinessCalendar
 ) -> list[str]:
-    """The demo's past reviews (store/demo_history.py), in one transaction; idempotent."""
+    """The demo's past reviews and cases (store/demo_history.py, store/demo_cases.py), in one
+    transaction; idempotent. Their IDs."""
     engine = make_engine(settings.database_url)
-    try:
-        async with transaction(make_sessionmaker(engine)) as session:
+    try:  # the past cases' register entries are signed with the service's key
+        async with transaction(make_sessionmaker(engine, settings.signing_key)) as session:
             anchor = date.fromisoformat(settings.cycle_anchor)
-            return await seed_history(session, as_of, calendar, anchor)
+            reviews = await seed_history(session, as_of, calendar, anchor)
+            return reviews + await seed_cases(
+                session, calendar, as_of.astimezone(calendar.zone).date()
+            )
     finally:
         await engine.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import names
 from domain.acknowledgment import AckPolicy
 from domain.calendar import BusinessCalendar
-from domain.learning import LearningPolicy, audit_period, cycle_window
+from domain.learning import LearningPolicy, audit_as_of, audit_period, cycle_window
 from domain.review_periods import review_as_of
 from domain.reviews import REVIEWS, review_id
 from store.acknowledgment import generate_review, mark_review_reviewed
@@ -64,7 +64,11 @@ async def seed_history(
         rid = review_id(example, period)
         if await session.get(Review, rid) is not None:
             continue
-        at = review_as_of(example, period, calendar, anchor)
+        at = (
+            review_as_of(example, period, calendar, anchor)
+            if example == names.EXAMPLE_ACKNOWLEDGMENT
+            else audit_as_of(calendar, date.fromisoformat(period), LearningPolicy())
+        )
         await _generate(session, example, period, at, calendar)
         holders = await staff_with_role(session, REVIEWS[example].role)
         if holders:

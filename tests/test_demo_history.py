@@ -18,9 +18,10 @@ from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from domain.roles import Role
 from store import packs as pack_store
+from store.demo_cases import seed_cases
 from store.demo_history import seed_history
 from store.staff import staff_with_role
-from store.tables import Review
+from store.tables import Case, CaseEvent, Review
 
 # Monday 30 November 2026 07:00: the 28 days before are 2-29 November, 20 working days (no bank
 # holiday); cycles start 5 January + 14 k (... 12 and 26 October, 9 and 23 November): the last
@@ -71,3 +72,59 @@ async def test_past_reviews_fill_trends_and_packs(database_url, sessions, api_fo
         )
     titles = [s["title"] for s in pack.content["sections"]]
     assert "Daily reviews (5 reviews)" in titles
+
+
+async def test_past_cases_show_pathways_validations_and_late_steps(database_url, sessions, api_for):
+    """From the past reviews old enough: two example-1 cases opened at the 2 November 09:00
+    sign-off; the first is triaged at 10:00 on the 3rd (deadline: close of business on the 2nd)
+    and its pathway, authorized at 12:00 on the 3rd, accepted at 10:00 on the 5th (deadline: 1
+    working day, 17:00 on the 4th). One example-2 case opened at the 26 October 09:00 sign-off
+    of the 12 October cycle's audit, its pathway authorized at 12:00: validation opens 14 days
+    later (9 November 12:00), is due in 2 working days (11 November 17:00) and is done at 10:00
+    on the 12th."""
+    await load_demo_data(database_url, generate(7, 120, AS_OF), datetime.now(UTC))
+    async with sessions() as session, session.begin():
+        await seed_history(session, AS_OF, CALENDAR, DEFAULT_ANCHOR)
+        made = await seed_cases(session, CALENDAR, AS_OF.date())
+    assert [m.split("-case-")[0] for m in made] == ["ack", "ack", "learning"]
+    async with sessions() as session, session.begin():
+        assert await seed_cases(session, CALENDAR, AS_OF.date()) == []  # idempotent
+        cases = list(await session.scalars(select(Case).order_by(Case.case_id)))
+        events = list(await session.scalars(select(CaseEvent)))
+        inspector = (await staff_with_role(session, Role.INSPECTOR))[0].employee_id
+    assert {(c.stage, c.status) for c in cases} == {("closed", "closed")}
+    assert max(e.at for e in events) < AS_OF  # all of it is history
+    late = sorted(
+        (e.detail.get("step", e.kind), e.at.isoformat()) for e in events if e.detail.get("late")
+    )
+    assert late == [
+        ("pathway_accepted", "2026-11-05T10:00:00+00:00"),
+        ("stabilization-validation", "2026-11-12T10:00:00+00:00"),
+        ("triage-attribution", "2026-11-03T10:00:00+00:00"),
+    ]
+
+    async with sessions() as session, session.begin():
+        weekly = await pack_store.create_pack(
+            session, PACKS[names.PACK_WEEKLY], "2026-W45", [], AS_OF, CALENDAR, DEFAULT_ANCHOR
+        )
+        cycle = await pack_store.create_pack(
+            session, PACKS[names.PACK_FORTNIGHTLY], "2026-11-09", [], AS_OF, CALENDAR,
+            DEFAULT_ANCHOR,
+        )  # fmt: skip
+    titles = [s["title"] for s in weekly.content["sections"]]
+    assert "Late steps (2 late completions)" in titles
+    validations = next(s for s in cycle.content["sections"] if s["title"] == "Validations")
+    (row,) = validations["blocks"][0]["rows"]
+    assert row[1:] == ["11 Nov 2026 17:00 GMT", "12 Nov 2026 10:00 GMT", "close", 0, "90%", "yes"]
+
+    api = await api_for(database_url)
+    params = {"from": "2026-10-01", "to": "2026-11-29"}
+    doc = (await api.get("/evidence", inspector, params=params)).json()
+    figures = {s["id"]: dict(s["blocks"][0]["items"]) for s in doc["sections"][1:4]}
+    ack = figures[f"example-{names.EXAMPLE_ACKNOWLEDGMENT}"]
+    learning = figures[f"example-{names.EXAMPLE_LEARNING}"]
+    assert ack["Pathways authorized"] == 2
+    assert (learning["Pathways authorized"], learning["Pathways validated"]) == (1, 1)
+    registers = next(s for s in doc["sections"] if s["title"] == "Register verification")
+    results = [r[4] for r in registers["blocks"][1]["rows"]]
+    assert results and all(r.startswith("ok, ") for r in results), results
