@@ -4,6 +4,7 @@ one place their failures become API errors (rejections, not found, unreachable).
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -115,11 +116,19 @@ async def query(
     result_type: type[T],
     rpc_timeout: timedelta = RPC_TIMEOUT,
 ) -> T:
-    """Query a workflow (a worker must be running; it answers from replayed state)."""
+    """Query a workflow (a worker must be running; it answers from replayed state).
+
+    RPC_TIMEOUT bounds the whole call: the client retries an unreachable server within it on
+    its own (about 9 s against a stopped server, whatever the per-attempt timeout)."""
     handle = client.get_workflow_handle(workflow_id)
     try:
-        answer: T = await handle.query(name, result_type=result_type, rpc_timeout=rpc_timeout)
+        answer: T = await asyncio.wait_for(
+            handle.query(name, result_type=result_type, rpc_timeout=rpc_timeout),
+            rpc_timeout.total_seconds(),
+        )
         return answer
+    except TimeoutError as exc:
+        raise Unavailable(f"{workflow_id}: Temporal did not answer in time") from exc
     except Exception as exc:  # noqa: BLE001 - mapped or re-raised
         raise_temporal_failure(exc, workflow_id)
 
