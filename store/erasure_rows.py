@@ -17,6 +17,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import JSON, String, Table, Text, cast, delete, or_, select, update
@@ -41,16 +42,14 @@ class Person:
 
     employee_id: str
     replacements: dict[str, str] = field(default_factory=dict)
-    _pattern: re.Pattern[str] | None = None
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """Any value as a whole word: ``W-100`` is not inside ``W-1000``."""
-        if self._pattern is None:
-            values = sorted(self.replacements, key=len, reverse=True)
-            alternatives = "|".join(re.escape(v) for v in values)
-            self._pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
-        return self._pattern
+        """Any value as a whole word: ``W-100`` is not inside ``W-1000`` (built on first use,
+        once every value is known)."""
+        values = sorted(self.replacements, key=len, reverse=True)
+        alternatives = "|".join(re.escape(v) for v in values)
+        return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
     def text(self, value: str) -> str:
         return self.pattern.sub(lambda m: self.replacements[m.group(0)], value)
