@@ -140,11 +140,11 @@ async def example_section(session: AsyncSession, example: str, scope: Scope, now
     )
     opened, validated = PATHWAY[example]
     entries = await _entries(session, ids, scope, (opened, validated or ""))
-    in_scope = len({i.reference for i in items})
+    latest = {i.reference: i for i in items}  # a report is in every daily review it is open at
     pairs: list[tuple[str, Cell]] = [
         ("Reviews run", len(found)),
-        ("Reports or closures in scope", in_scope),
-        ("Exceptions", sum(1 for i in items if i.classification is None)),
+        ("Reports or closures in scope", len(latest)),
+        ("Exceptions", sum(1 for i in latest.values() if i.classification is None)),
         ("Cases opened", sum(1 for c in cases if c.opened_at >= scope.win.first)),
         ("Pathways authorized", sum(1 for e in entries if e.kind == opened)),
     ]

@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from store.tables import RegisterEntry
 from tests.factories import load, staff_rows
-from tests.pack_seed import seed_learning_closure, seed_weekly
+from tests.pack_seed import item, seed_learning_closure, seed_weekly
 from tests.pdf_support import pdftotext
 
 EVIDENCE_NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -222,3 +222,15 @@ async def test_range_defaults_to_the_last_quarter(database_url, sessions, api_fo
     ]
     malformed = await api.get("/evidence", "E-INSPECTOR", params={"from": "2026-13-01"})
     assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "from"
+
+
+async def test_a_report_unreconciled_at_two_reviews_is_one_exception(
+    database_url, sessions, api_for
+):
+    """NM-4 does not reconcile at the 24 and the 25 November reviews: one report, one exception
+    (it was counted once per review: 2 exceptions among 6 reports in scope)."""
+    api = await seeded(database_url, sessions, api_for)
+    async with sessions() as session, session.begin():
+        session.add(item("ack-review-2026-11-25", "NM-4", None, service_line="HC-SOUTH"))
+    ack = figs(section((await get(api)).json(), "Example 1"))
+    assert (ack["Reports or closures in scope"], ack["Exceptions"]) == (6, 1)
