@@ -68,6 +68,19 @@ def demo_reviews(settings: Settings, as_of: datetime) -> list[tuple[str, str]]:
     ]
 
 
+def requested_by_the_demo(
+    example: str, period: str, timezone: str, now: datetime | None = None
+) -> bool:
+    """Whether the demo asks for this review as a person would (a back-run: no generation
+    breach, sign-off due by close of business of the day it is generated) rather than as the
+    schedule would. Only today's own daily review runs as scheduled, so a demo started after
+    its 07:30 or 09:30 deadline shows a few low-level breaches; the older ones (the last
+    ended cycle's audit, last month's closure review, Friday's review on a Monday morning)
+    would otherwise start escalated to the board many reminders over."""
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date()
+    return not (example == names.EXAMPLE_ACKNOWLEDGMENT and period == today.isoformat())
+
+
 async def start_demo_reviews(settings: Settings, as_of: datetime) -> list[str]:
     """Start (or find) the demo's three reviews, so each step-1 role has one to mark."""
     client = await connect(settings)
@@ -75,10 +88,17 @@ async def start_demo_reviews(settings: Settings, as_of: datetime) -> list[str]:
     started = []
     for example, period in demo_reviews(settings, as_of):
         version = POLICY_VERSIONS[example]
+        requested = requested_by_the_demo(example, period, settings.timezone)
         for attempt in range(30):  # a dev server just started may not serve its shards yet
             try:
                 handle = await start_review(
-                    client, settings.temporal_task_queue, example, period, calendar, version
+                    client,
+                    settings.temporal_task_queue,
+                    example,
+                    period,
+                    calendar,
+                    version,
+                    requested=requested,
                 )
                 break
             except RPCError:
