@@ -4,7 +4,7 @@ roles as the spec names them, a step form kept on Open and on a refusal."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from store import packs as pack_store
 from store.db import make_engine, make_sessionmaker
 from store.migrate import upgrade
 from store.my_work import case_obligations
-from store.tables import Case, DocumentOpening, OpenObligation, OutboxMessage
+from store.tables import Case, DocumentOpening, OpenObligation, OutboxMessage, Review
 from tests.api_support import open_case
 from tests.factories import load, report_rows, staff_rows
 from tests.fixtures.database import sqlite_file_url
@@ -301,3 +301,30 @@ async def test_a_reconfirmation_during_repair_waits_in_my_work_and_my_reports(  
                [answer | {"confirmed": True, "responded_at": "2026-11-21T10:00:00Z"}])  # fmt: skip
     work = await api.http.get("/app")
     assert "case_ref=CASE-OLD-9" not in work.text and "Nothing is waiting for you" in work.text
+
+
+async def test_a_back_run_review_is_due_by_close_of_business_of_its_generation(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, api_for
+) -> None:
+    """The demo asks for the last ended cycle's audit days after its sign-off deadline: My
+    work shows the back-run's deadline (close of business of the generation day), on time."""
+    sessions = sessions_for(sqlite_url)
+    auditor = {"E-AUDITOR": [Role.LEARNING_VISIBILITY_AUDITOR]}
+    await load(sessions, "staff-directory", staff_rows(auditor))
+    generated = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # Monday; the audit ran on 23 Nov
+    async with sessions() as session, session.begin():
+        session.add(
+            Review(review_id="learning-audit-2026-11-09", example="learning-visibility",
+                   period="2026-11-09", as_of=datetime(2026, 11, 23, 7, tzinfo=UTC),
+                   generated_at=generated, status="generated", summary={})
+        )  # fmt: skip
+    api = await api_for(sqlite_url, env="development", api_host="127.0.0.1")
+
+    async def clock() -> datetime:
+        return generated + timedelta(hours=1)
+
+    api.app.state.clock = clock
+    await sign_in(api, "E-AUDITOR")
+    words = text((await api.http.get("/app")).text)
+    assert "Mark the fortnightly learning-visibility audit reviewed" in words
+    assert "Mon 7 Dec, 17:00" in words and "on time" in words and "overdue" not in words

@@ -39,7 +39,11 @@ from store.tables import Review
 Levels = dict[tuple[str, str], int]
 
 MARK_REVIEWED = names.OBLIGATION_MARK_REVIEWED  # the review workflow's obligation key
-ACCEPTANCE = "pathway-acceptance"  # the named owner's acceptance, before the pathway's actions
+ACCEPTANCE = "pathway-acceptance"
+# A review generated after its sign-off deadline had passed (asked for by a person: the demo,
+# the API, the CLI) is due by close of business of its generation day (README, "Reviews and
+# their deadlines"; workflows/reviews.py BACK_RUN_RULE).
+BACK_RUN_RULE = "close of business"  # the named owner's acceptance, before the pathway's actions
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ def _review_rows(
     for review in reviews:
         spec = REVIEWS[review.example]
         due = compute_deadline(config, spec.reviewed_rule, review.as_of).due_at
+        if review.generated_at > due:  # a back-run: its sign-off is due by close of business
+            due = compute_deadline(config, BACK_RUN_RULE, review.generated_at).due_at
         level = levels.get((review.review_id, MARK_REVIEWED), 0)
         href = f"/app/reviews/{quote(review.review_id)}"
         title = _lower_first(REVIEW_TITLES.get(review.example, review.example))
