@@ -129,6 +129,9 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         # The mandatory review, on the page the owner's mail links to (generated from its model):
         # "recovered" with an action still open is refused with the reason; then recorded.
         review_url = f"/app/cases/{case_id}/steps/recovery-review"
+        mine = await api.http.get("/app")  # the owner's My work lists the review, linked
+        assert "Mandatory review of the acknowledgment-recovery pathway" in text(mine.text)
+        assert f'href="{review_url}"' in mine.text
         page = await api.http.get(review_url)
         assert page.status_code == 200, page.text
         assert 'for="f-outcome"' in page.text and 'for="f-findings"' in page.text

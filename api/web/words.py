@@ -35,8 +35,10 @@ WAITING = {
     "awaiting-visibility": "the pathway to appear in a published pack; publishing makes it active",
     "awaiting-validation": "its next validation, which opens on its own {days} days after the "
     "pathway became active",
-    "active-recovery": "its pathway's actions to be done by the named owner",
-    "active-stabilization": "its pathway's actions and then its validation",
+    "active-recovery": "its pathway's actions and its mandatory review by the named owner "
+    "(the review's outcome closes it)",
+    "active-stabilization": "its pathway's actions, its review by the named owner and then its "
+    "validation",
     "active-repair": "its pathway's actions and then its validation",
 }
 
