@@ -25,7 +25,10 @@ async def dev_server() -> AsyncIterator[Client]:
     with tempfile.TemporaryDirectory(prefix="bench-temporal-") as data:
         port = free_port()
         settings = Settings(
-            data_dir=Path(data), temporal_address=f"127.0.0.1:{port}", temporal_ui_port=free_port()
+            env="development",  # a local dev server; production settings demand a token secret
+            data_dir=Path(data),
+            temporal_address=f"127.0.0.1:{port}",
+            temporal_ui_port=free_port(),
         )
         command = [*temporal_command(settings), "--log-level", "error"]
         # Popen returns at once (it does not wait for the child): fine in a coroutine.

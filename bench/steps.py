@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
@@ -44,7 +45,7 @@ from infra.tokens import mint_token
 from store.db import make_engine, make_sessionmaker
 from store.tables import Case
 from tests.factories import load, load_reports, report_rows, staff_rows
-from tests.fixtures.mail import free_port
+from tests.fixtures.mail import Inbox, free_port
 from tests.workflow_support import actor
 from worker.registry import make_worker
 
@@ -354,6 +355,10 @@ async def bench(quick: bool) -> list[Figure]:
     schema, url = await new_schema("steps")
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
+    # A real SMTP server on loopback: each opened obligation mails its owner ("this is now
+    # yours"), as deployed; with no server those mails would fail and retry during the run.
+    smtp = Controller(Inbox(), hostname="127.0.0.1", port=free_port())
+    smtp.start()
     try:
         async with dev_server() as client:
             queue, raw_queue = f"bench-{uuid.uuid4().hex}", f"bench-raw-{uuid.uuid4().hex}"
@@ -361,7 +366,7 @@ async def bench(quick: bool) -> list[Figure]:
                 sessions=sessions,
                 client=client,
                 task_queue=queue,
-                mail=MailSettings(port=free_port(), timeout_seconds=1),
+                mail=MailSettings(port=smtp.port, timeout_seconds=5),
             )
             raw_worker = Worker(
                 client, task_queue=raw_queue, workflows=[BenchStepWorkflow], activities=[noop]
@@ -375,6 +380,7 @@ async def bench(quick: bool) -> list[Figure]:
                 freeze_startup_heap()  # as the worker process does once it is set up
                 figures = await _measure(http, client, sessions, (queue, raw_queue), plan)
     finally:
+        smtp.stop()
         await engine.dispose()
         await drop_schema(schema)
     return figures
