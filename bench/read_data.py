@@ -35,6 +35,7 @@ _CASE_COLUMNS = (
 )  # fmt: skip
 _EVENT_COLUMNS = ("case_id", "at", "kind", "actor", "detail", "dedupe_key")
 _BREACH_COLUMNS = ("case_id", "step", "deadline", "level", "escalated_at", "resolved_at")
+_OBLIGATION_COLUMNS = ("case_id", "key", "role", "assignee")
 _BATCH = 20_000
 
 
@@ -81,6 +82,7 @@ async def generate(schema: str, cases: int, events_per_case: int, seed: int = 7)
         rows: list[tuple[Any, ...]] = []
         events: list[tuple[Any, ...]] = []
         breaches: list[tuple[Any, ...]] = []
+        owed: list[tuple[Any, ...]] = []
         for n in range(cases):
             row = _case(n, rng)
             rows.append(row)
@@ -89,6 +91,8 @@ async def generate(schema: str, cases: int, events_per_case: int, seed: int = 7)
                 at = opened + timedelta(hours=e)
                 detail = json.dumps({"step": row[7], "n": e})
                 events.append((row[0], at, "stage", "system", detail, f"{row[0]}:{e}"))
+            if row[8] == "open":  # as the projection keeps them (case_open_obligations)
+                owed.append((row[0], f"step:{row[7]}", row[9], row[10]))
             if row[8] == "open" and rng.random() < 0.33:
                 for level in range(1, rng.randint(1, 3) + 1):
                     resolved = NOW if rng.random() < 0.25 else None
@@ -98,8 +102,9 @@ async def generate(schema: str, cases: int, events_per_case: int, seed: int = 7)
                 await _copy(connection, schema, "cases", _CASE_COLUMNS, rows)
                 await _copy(connection, schema, "case_events", _EVENT_COLUMNS, events)
                 await _copy(connection, schema, "breaches", _BREACH_COLUMNS, breaches)
-                rows, events, breaches = [], [], []
-        for table in ("cases", "case_events", "breaches"):
+                await _copy(connection, schema, "case_open_obligations", _OBLIGATION_COLUMNS, owed)
+                rows, events, breaches, owed = [], [], [], []
+        for table in ("cases", "case_events", "breaches", "case_open_obligations"):
             await connection.execute(f'ANALYZE "{schema}".{table}')
     finally:
         await connection.close()

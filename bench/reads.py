@@ -28,8 +28,9 @@ REPS = 20
 OWNER = "E-OWNER-1"
 
 _MY_WORK = """
-SELECT c.*, o FROM cases c CROSS JOIN LATERAL json_array_elements(c.detail->'open') o
-WHERE c.status = 'open' AND (o->>'assignee' = $1 OR (o->>'assignee' IS NULL AND o->>'role' = $2))
+SELECT c.*, o.key FROM cases c JOIN case_open_obligations o ON o.case_id = c.case_id
+WHERE c.status = 'open' AND (o.assignee = $1 OR (o.assignee IS NULL AND o.role = $2))
+ORDER BY c.case_id, o.key
 """
 _CASES = "SELECT * FROM cases {where} ORDER BY opened_at DESC LIMIT 500"
 _TIMELINE = "SELECT * FROM case_events WHERE case_id = $1 ORDER BY at, id"

@@ -31,7 +31,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.deps import ActivityDeps
-from bench.common import Figure, drop_schema, new_schema, percentile
+from bench.common import Figure, drop_schema, new_schema, percentile, table
 from bench.devserver import dev_server
 from bench.steps_wf import BenchStepWorkflow, noop
 from domain import names
@@ -209,9 +209,12 @@ async def _raw(
 
     def call(handle: Any) -> Call:
         async def update() -> bool:
-            await handle.execute_update(
-                BenchStepWorkflow.submit, {"note": "bench"}, rpc_timeout=timedelta(seconds=60)
-            )
+            try:
+                await handle.execute_update(
+                    BenchStepWorkflow.submit, {"note": "bench"}, rpc_timeout=timedelta(seconds=60)
+                )
+            except Exception:  # noqa: BLE001 - counted as a failure, as for ours
+                return False
             return True
 
         return update
@@ -300,6 +303,7 @@ async def _measure(
             print(await _timeline(client, direct_ids[-1]), flush=True)
             print(await _timeline(client, raw_ids[-1]), flush=True)
         figures += _figures(concurrency, {"ours": ours, "direct": direct, "raw": raw})
+        print(table(figures[-6:]), flush=True)  # each concurrency's figures as soon as known
     return figures
 
 
@@ -352,6 +356,9 @@ async def _api_process(client: Client, url: str, queue: str) -> AsyncIterator[st
 async def bench(quick: bool) -> list[Figure]:
     """Latency of a step submission through the API vs a raw Update, at concurrency 1 and 50."""
     plan = [(1, 100), (50, 200)] if quick else [(1, 200), (50, 500)]
+    if os.environ.get("BENCH_STEPS_PLAN"):  # e.g. "1:30,50:100" (reduced, on a busy machine)
+        pairs = (item.split(":") for item in os.environ["BENCH_STEPS_PLAN"].split(","))
+        plan = [(int(c), int(n)) for c, n in pairs]
     schema, url = await new_schema("steps")
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)

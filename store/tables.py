@@ -267,7 +267,7 @@ class Pack(Base):
 
 Index("ix_register_entries_register_seq", RegisterEntry.register, RegisterEntry.seq)
 Index("ix_breaches_open", Breach.resolved_at)
-# Read path (migration 0006): GET /cases lists newest first (a LIMIT off this index, not a sort
+# Read path (migration 0008): GET /cases lists newest first (a LIMIT off this index, not a sort
 # of every case), and "my work" and the overdue filter read open cases only.
 Index("ix_cases_opened_at", Case.opened_at)
 Index("ix_cases_status_deadline", Case.status, Case.deadline)
