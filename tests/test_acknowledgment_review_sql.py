@@ -47,9 +47,9 @@ def policies(draw: st.DrawFn) -> AckPolicy:
     triage = draw(st.sampled_from([4320, 7200]) | st.integers(min_value=1, max_value=8000))
     return AckPolicy(
         ack_emerging_min=ack,
-        ack_critical_min=ack + draw(st.integers(min_value=0, max_value=3000)),
+        ack_critical_min=ack + draw(st.integers(min_value=1, max_value=3000)),
         triage_emerging_min=triage,
-        triage_critical_min=triage + draw(st.integers(min_value=0, max_value=3000)),
+        triage_critical_min=triage + draw(st.integers(min_value=1, max_value=3000)),
         agree_seconds=draw(st.sampled_from([0, 1, 60, 90])),
         scope_days=draw(st.integers(min_value=1, max_value=40)),
     )
