@@ -19,12 +19,13 @@ function niceTop(values) {
   return step * Math.ceil(top / step);
 }
 
-// series: [{name, values, colours?, titles?}], periods: labels; returns an <svg> with a legend, a value
+// series: [{name, values, colours?, titles?}], periods: labels, top: a fixed axis top (else
+// rounded up from the values); returns an <svg> with a legend, a value
 // axis, one group of bars per period (each bar titled with its value) and period labels.
-function barChart(label, periods, series, unit) {
+function barChart(label, periods, series, unit, fixedTop) {
   const width = 640, height = 220, left = 44, bottom = 46, top = 10;
   const plotW = width - left - 8, plotH = height - top - bottom;
-  const max = niceTop(series.flatMap((s) => s.values));
+  const max = fixedTop || niceTop(series.flatMap((s) => s.values));
   const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": label });
   svg.appendChild(svgEl("title", {}, label));
   for (let i = 0; i <= 4; i++) {

@@ -35,10 +35,10 @@ function rateSeries(periods, at, parts) {
   });
 }
 
-function draw(id, label, periods, series, unit, items) {
+function draw(id, label, periods, series, unit, items, top) {
   const figure = $(id);
   const bars = series.map((s) => ({ ...s, colours: s.colours || periods.map(() => s.colour) }));
-  figure.replaceChildren(figure.querySelector("figcaption"), barChart(label, periods, bars, unit),
+  figure.replaceChildren(figure.querySelector("figcaption"), barChart(label, periods, bars, unit, top),
                          legend(items || series.map((s) => [s.name, s.colour])));
 }
 
@@ -91,17 +91,18 @@ function drawSeries() {
   draw("chart-confidence", `Speaking-up confidence ${per}`, periods,
        [{ name: "mean score (1 to 5)", values: mean, colour: COLOURS[0],
           titles: periods.map((p, i) => (mean[i] === null ? "no answers"
-            : `${mean[i]} from ${answers[i]} answer${answers[i] === 1 ? "" : "s"}; scoring 1 or 2: ${low[i].title}`)) }], "");
+            : `${mean[i]} from ${answers[i]} answer${answers[i] === 1 ? "" : "s"}; scoring 1 or 2: ${low[i].title}`)) }], "",
+       undefined, 5);
   draw("chart-learning", `Learning made visible ${per}`, periods,
        rateSeries(periods, at, [
          ["visible-learning closures", "learning", "visible_learning_closure", "reconciled", SOFT],
          ["feedback to the reporter", "learning", "feedback_to_reporter", "reconciled", COLOURS[0]],
          ["recurrence within 30 days", "learning", "recurrence_within_30_days", "reconciled", COLOURS[2]],
-       ]), "%");
+       ]), "%", undefined, 100);
   draw("chart-closure", `Closure credibility ${per}`, periods,
        rateSeries(periods, at, [
          ["credible", "closure", "credible", "reconciled", SOFT],
          ["doubtful", "closure", "doubtful", "reconciled", COLOURS[1]],
          ["failed", "closure", "failed", "reconciled", COLOURS[2]],
-       ]), "%");
+       ]), "%", undefined, 100);
 }
