@@ -30,7 +30,7 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 4px 0 8
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e3e8ee;
   vertical-align: top; }
 th { background: #eef2f6; }
-td { overflow-wrap: anywhere; }  /* hashes and signatures wrap instead of widening the page */
+td, p { overflow-wrap: anywhere; }  /* hashes, keys and signatures wrap, never widen the page */
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 6px 0 10px; }
 figcaption { font-weight: 600; font-size: 13px; margin-bottom: 2px; }
