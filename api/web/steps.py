@@ -23,7 +23,7 @@ from api.authz import Authorized
 from api.deps import Actor, TemporalDep
 from api.errors import ApiError, FieldError, NotFound
 from api.web.case_view import CasePage, history, load_case, open_rows, staff_names
-from api.web.document_view import person_ids, to_node
+from api.web.document_view import person_ids, scalar_text, to_node
 from api.web.render import render
 from api.web.session import CsrfChecked, SignInRequired, page_actor
 from api.web.step_form import (
@@ -36,7 +36,7 @@ from api.web.step_form import (
     read_form,
     unstorable_errors,
 )
-from api.web.words import humanize, readable_errors, role_label, yes_no
+from api.web.words import humanize, readable_errors, role_label
 from domain.examples import STEP_SPECS
 from domain.steps import StepSpec, field_errors
 from store.db import transaction
@@ -127,7 +127,7 @@ async def step_page(
         "events": events,
         "may_act": _may_act(page, spec) and ob is not None and ob.done_at is None,
         "prerequisites": [(d, humanize(d), d in opened) for d in spec.prerequisites],
-        "computed": [(humanize(k), yes_no(v)) for k, v in computed.items()],
+        "computed": [(humanize(k), scalar_text(v, tz)) for k, v in computed.items()],
         "controls": controls,
         "staff_list": STAFF_LIST,
         "staff": await _staff_options(request),
