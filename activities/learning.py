@@ -27,7 +27,7 @@ from domain.learning_measures import (
     BaselineRequest,
     FollowUpRequest,
     LearningAttributionValues,
-    ValidationMeasures,
+    PinnedBaseline,
     ValidationValues,
     unsupported_indicators,
 )
@@ -140,7 +140,7 @@ class LearningActivities:
         }
 
     @activity.defn(name=steps.ACT_PIN_LEARNING_BASELINE)
-    async def pin_learning_baseline(self, request: BaselineRequest) -> ValidationMeasures:
+    async def pin_learning_baseline(self, request: BaselineRequest) -> PinnedBaseline:
         """Take the baseline at activation and pin it with its rules (retry-safe: kept once)."""
         async with transaction(self.deps.sessions) as session:
             # The audit's rules, so baseline and follow-up measure with what classified the case.

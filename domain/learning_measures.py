@@ -90,6 +90,13 @@ class ValidationMeasures(BaseModel):
     confidence_mean: float | None
 
 
+class PinnedBaseline(BaseModel):
+    """The baseline pinned at activation, and the pinned rules' days to the first validation."""
+
+    measures: ValidationMeasures
+    validation_after_days: int
+
+
 def recurrence_fell(
     baseline: ValidationMeasures, follow_up: ValidationMeasures, tolerance: int
 ) -> bool:

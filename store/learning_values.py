@@ -21,6 +21,7 @@ from domain.learning import (
 )
 from domain.learning_measures import (
     LearningAttributionValues,
+    PinnedBaseline,
     ValidationMeasures,
     ValidationValues,
     rate,
@@ -172,9 +173,10 @@ async def pin_baseline(
     reference: str,
     activated_at: datetime,
     policy: LearningPolicy,
-) -> ValidationMeasures:
+) -> PinnedBaseline:
     """Take the baseline at activation and record it once, with its rules, in the stabilization
-    log; a retry (or a second call) returns the pinned baseline unchanged."""
+    log; a retry (or a second call) returns the pinned baseline (and its rules' days to the
+    validation) unchanged."""
     fields = await audit_fields(session, review_id, reference)
     baseline = await measures(
         session, str(fields["risk_domain"]), str(fields["service_line"]), activated_at, policy
@@ -193,7 +195,11 @@ async def pin_baseline(
             "policy": policy.model_dump(mode="json"),
         },
     )
-    return ValidationMeasures.model_validate(payload["measures"])
+    pinned = LearningPolicy.model_validate(payload["policy"])
+    return PinnedBaseline(
+        measures=ValidationMeasures.model_validate(payload["measures"]),
+        validation_after_days=pinned.validation_after_days,
+    )
 
 
 async def _latest_payload(session: AsyncSession, register: str, case_id: str, kind: str) -> Any:

@@ -114,14 +114,16 @@ async def test_baseline_pinned_once_and_follow_up_gate(sessions):
     )
     await _generate(sessions)
     async with transaction(sessions) as session:
-        baseline = await pin_baseline(session, "learning-case-NM-1", RID, "NM-1", activated, POLICY)
+        pinned = await pin_baseline(session, "learning-case-NM-1", RID, "NM-1", activated, POLICY)
+    baseline = pinned.measures
+    assert pinned.validation_after_days == POLICY.validation_after_days
     assert (baseline.recurrence_count, baseline.closed_reports) == (2, 2)
     assert baseline.reporter_feedback_completion_rate == 0.5
     async with transaction(sessions) as session:  # a retry keeps the first pin
         again = await pin_baseline(
             session, "learning-case-NM-1", RID, "NM-1", activated + timedelta(hours=1), POLICY
         )
-    assert again == baseline
+    assert again == pinned
     window_end = activated + timedelta(days=14)
     async with sessions() as session:
         values = await follow_up(session, "learning-case-NM-1", window_end)

@@ -30,6 +30,8 @@ from domain.learning_steps import (
     learning_case_id,
 )
 from domain.reviews import review_id
+from store.db import transaction
+from store.policies import save_policy
 from store.tables import Breach, RegisterEntry
 from tests.factories import STAFF, email, load, staff_rows
 from tests.histories import record_history
@@ -354,3 +356,31 @@ async def test_close_allowed_when_recurrence_fell_and_visibility_improved(
         final = await asyncio.wait_for(case.result(), 60)
         assert final["closure"]["category"] == "visible_learning_closure"
         await record_history(case, "learning-case-gate-passed")
+
+
+async def test_validation_opens_after_the_pinned_days(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
+    """Example 2's validation timer reads the audit's pinned rules (validation_after_days = 10
+    saved before the audit is generated), not the code's 14 days."""
+    _, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        now = await own_env.get_current_time()
+        async with transaction(sessions) as s:
+            pinned = await save_policy(
+                s, "learning-visibility", {"validation_after_days": 10}, actor="E-ADMIN", at=now
+            )
+        case = await audit_and_open_case(own_env, sessions, queue, "NM-L10")
+        await to_active_stabilization(own_env, case, sessions)
+        state = await case_state(case)
+        baseline = state.computed["activation-baseline"]
+        assert (baseline["validation_days"], baseline["policy_version"]) == (10, pinned.version)
+        activated = datetime.fromisoformat(baseline["activated_at"])
+        await skip(own_env, timedelta(days=9), step=timedelta(days=1))
+        assert (await case_state(case)).stage == "awaiting-validation"  # day 9: not yet
+        await skip(own_env, timedelta(days=1, hours=1))
+        state = await wait_stage(case, "stabilization-validation")
+        opened = state.obligations["stabilization-validation"].opened_at
+        assert abs(opened - activated - timedelta(days=10)) < timedelta(hours=2)
+        await case.terminate()

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
         BaselineRequest,
         FollowUpRequest,
         LearningAttributionValues,
-        ValidationMeasures,
+        PinnedBaseline,
         ValidationValues,
     )
     from domain.roles import Role
@@ -38,7 +38,6 @@ from workflows.pathway import ActionPlan
 from workflows.pathway_review import ReviewedPathwayWorkflow
 from workflows.values import Values
 
-VALIDATION_AFTER = "14 calendar days"
 CLOSE_CATEGORIES = {
     "close": "visible_learning_closure",
     "close_minuted": "closed_with_minuted_escalation",
@@ -82,7 +81,7 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
         # the review is recorded (see extra_checks).
         reviews = asyncio.create_task(self.review_until_done(pathway["review_date"]))
         activated = await self.await_activation(names.PACK_FORTNIGHTLY, "active-stabilization")
-        await run_db(
+        baseline = await run_db(
             ls.ACT_PIN_LEARNING_BASELINE,
             BaselineRequest(
                 case_id=inp.case_id,
@@ -91,9 +90,15 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
                 activated_at=activated,
                 policy_version=inp.policy_version,
             ),
-            ValidationMeasures,
+            PinnedBaseline,
         )
-        category = await self._validate_until_decided(activated)
+        assert isinstance(baseline, PinnedBaseline)
+        self.state.computed["activation-baseline"] = {
+            "activated_at": activated.isoformat(),
+            "policy_version": baseline.measures.rule_version,
+            "validation_days": baseline.validation_after_days,
+        }
+        category = await self._validate_until_decided(activated, baseline.validation_after_days)
         for task in (*watchers, reviews):
             task.cancel()  # an escalated case closes with its actions still on record
         await asyncio.gather(*watchers, reviews, return_exceptions=True)
@@ -107,12 +112,13 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
         assert done is not None
         return done
 
-    async def _validate_until_decided(self, activated: datetime) -> str:
-        """14-day validation rounds until close or executive escalation; returns the category."""
+    async def _validate_until_decided(self, activated: datetime, days: int) -> str:
+        """Validation rounds every DAYS calendar days (the pinned rules': 14 by default) until
+        close or executive escalation; returns the category."""
         start, round_no = activated, 0
         while True:
             round_no += 1
-            opens = await compute_deadline(self.inp.calendar, VALIDATION_AFTER, start)
+            opens = await compute_deadline(self.inp.calendar, f"{days} calendar days", start)
             await self.set_stage("awaiting-validation")
             if opens.due_at > workflow.now():
                 await workflow.sleep(

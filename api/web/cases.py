@@ -51,7 +51,8 @@ async def case_page(case_id: str, request: Request, actor: Authorized) -> Respon
     if page.live is not None and page.live.pathway_owner:
         owner = page.live.pathway_owner
         facts.append(("Pathway owner", page.names.get(owner, owner)))
-    if waiting := waiting_words(page.live.stage if page.live else case.stage, case.example):
+    stage, computed = (page.live.stage, page.live.computed) if page.live else (case.stage, None)
+    if waiting := waiting_words(stage, case.example, computed):
         facts.append(("Waiting for", waiting))
     if case.closed_at is not None:
         facts.append(("Closed", local_time(case.closed_at, tz)))

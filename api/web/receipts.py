@@ -87,7 +87,9 @@ async def receipt(
         ),
         "rows": open_rows(page, tz),
         "waiting": waiting_words(
-            page.live.stage if page.live else page.case.stage, page.case.example
+            page.live.stage if page.live else page.case.stage,
+            page.case.example,
+            page.live.computed if page.live else None,
         ),
     }
     return render(request, "receipt.html", context)

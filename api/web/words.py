@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from api.errors import FieldError
 from domain.roles import Role
@@ -46,9 +47,12 @@ WAITING = {
 VALIDATION_DAYS = {"learning-visibility": 14, "closure-credibility": 21}
 
 
-def waiting_words(stage: str | None, example: str) -> str:
-    """What a case at ``stage`` waits for, in words ("" when a step is simply open)."""
-    return WAITING.get(stage or "", "").format(days=VALIDATION_DAYS.get(example, 14))
+def waiting_words(stage: str | None, example: str, computed: dict[str, Any] | None = None) -> str:
+    """What a case at ``stage`` waits for, in words ("" when a step is simply open); the
+    validation's days as the case pinned them (its ``activation-baseline``), else the default."""
+    pinned = (computed or {}).get("activation-baseline", {}).get("validation_days")
+    days = int(pinned) if pinned is not None else VALIDATION_DAYS.get(example, 14)
+    return WAITING.get(stage or "", "").format(days=days)
 
 
 def humanize(slug: str | None) -> str:
