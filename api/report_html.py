@@ -31,6 +31,7 @@ th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e3e8ee;
   vertical-align: top; }
 th { background: #eef2f6; }
 td, p { overflow-wrap: anywhere; }  /* hashes, keys and signatures wrap, never widen the page */
+.scroll { overflow-x: auto; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 6px 0 10px; }
 figcaption { font-weight: 600; font-size: 13px; margin-bottom: 2px; }
@@ -59,7 +60,8 @@ def _table(block: dict[str, Any]) -> str:
         return f'{title}<p class="empty">{escape(block["empty"])}</p>'
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in block["columns"])
     rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in block["rows"])
-    return f"{title}<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return f'{title}<div class="scroll">{table}</div>'  # a wide table scrolls, not the page
 
 
 def _chart(block: dict[str, Any]) -> str:

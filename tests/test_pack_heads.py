@@ -10,6 +10,7 @@ import io
 import re
 from typing import Any
 
+from playwright.async_api import async_playwright
 from sqlalchemy import update
 
 from domain import names
@@ -19,6 +20,7 @@ from tests.factories import load, staff_rows
 from tests.fixtures.keys import TEST_SIGNING_KEY
 from tests.pack_seed import fixed_clock, seed_learning_closure, seed_weekly
 from tests.pdf_support import pdftotext
+from tests.test_dashboard_browser import CHROMIUM_ARGS, chromium
 from tests.test_pack_content import stored
 from tests.test_registers_cli import _run
 
@@ -27,6 +29,7 @@ PACKS = [
     (names.PACK_FORTNIGHTLY, "2026-11-09"),
     (names.PACK_MONTHLY, "2026-11"),
 ]
+__all__ = ["chromium"]  # the fixture, shared with the dashboard test
 REGISTERS = [
     "acknowledgment-recovery-log",
     "board-workforce-experience-record",
@@ -104,3 +107,20 @@ async def test_every_pack_prints_heads_that_verify(database_url, sessions, api_f
         database_url, "registers", "verify", "learning-stabilization-log", "--head", head
     )
     assert code == 1 and "learning-stabilization-log: FAILS at entry 1" in out, out
+
+
+async def test_printed_heads_never_widen_the_page(sqlite_url, sessions_for, api_for, chromium):
+    """At 390 px the pack page with its heads and key does not scroll sideways: long keys and
+    hashes wrap, and a wide table scrolls inside its box (the page scrolled 173 px before)."""
+    sessions = sessions_for(sqlite_url)
+    api = await seeded(sqlite_url, sessions, api_for)
+    page_html = await api.get(
+        f"/packs/{names.PACK_WEEKLY}/2026-W48", "E-BOARD", params={"format": "html"}
+    )
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 390, "height": 800})
+        await page.set_content(page_html.text)
+        spill = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        await browser.close()
+    assert spill <= 0, f"{spill}px sideways scroll at 390 px"
