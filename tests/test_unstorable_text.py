@@ -153,6 +153,7 @@ async def test_the_access_rule_comes_before_the_text(database_url, sessions_for,
     nul = {"note": "x\x00y"}
     step = "/cases/ack-case-NM-NONE/steps/triage-attribution"
     assert (await post_json(api, step, "W-100", nul)).status_code == 403
+    assert (await post_json(api, step, "W-100", {})).status_code == 403  # not a field list
     reviewed = "/reviews/ack-review-2026-12-01/reviewed"
     assert (await post_json(api, reviewed, "W-100", nul)).status_code == 403
     assert (await post_json(api, step, None, nul)).status_code == 401

@@ -223,7 +223,7 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
                     ],
                 )
             errors += validation_checks(model, computed, self._open_actions())
-            if model.decision == "close" and (unreviewed := self.review_recorded()):
+            if model.decision == "close" and (unreviewed := self.pending_review()):
                 errors.append(unreviewed)
         return errors
 

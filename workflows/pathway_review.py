@@ -56,7 +56,7 @@ class ReviewedPathwayWorkflow(PathwayCaseWorkflow):
             assignee=self.state.pathway_owner,
         )
 
-    def review_recorded(self) -> FieldError | None:
+    def pending_review(self) -> FieldError | None:
         """None when the pathway's latest review is recorded and ends it; else why not."""
         slug = self.review_step.slug
         ob = self.state.obligations.get(slug)
