@@ -148,3 +148,27 @@ async def bench(quick: bool) -> list[Figure]:
                 )
             )
     return figures
+
+
+async def _main(size: int) -> None:
+    """``python -m bench.reads SIZE``: the table of RESULTS.md (SIZE cases and SIZE/100)."""
+    _, small = await bench_size(size // 100)
+    load_s, big = await bench_size(size)
+    print(f"{size:,} cases, data by COPY in {load_s:.0f} s; milliseconds, {REPS} runs each")
+    print("| read | ours p50 / p95 | bare p50 / p95 | p95 at 1/100 | size ratio (p95) |")
+    print("|---|---|---|---|---|")
+    for name, (mine, bare, rows) in big.items():
+        p95_small = percentile(small[name][0], 95)
+        print(
+            f"| {name} ({int(rows[0])} rows) | {percentile(mine, 50) * 1000:.1f} / "
+            f"{percentile(mine, 95) * 1000:.1f} | {percentile(bare, 50) * 1000:.1f} / "
+            f"{percentile(bare, 95) * 1000:.1f} | {p95_small * 1000:.1f} | "
+            f"{percentile(mine, 95) / p95_small:.1f}x |"
+        )
+
+
+if __name__ == "__main__":
+    import asyncio
+    import sys
+
+    asyncio.run(_main(int(sys.argv[1])))
