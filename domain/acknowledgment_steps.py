@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.roles import Role
-from domain.steps import StepSpec
+from domain.steps import DateOrInstant, StepSpec
 
 EXAMPLE = "acknowledgment"
 NEAR_MISS_RELIABILITY_CASE_REGISTER = "near-miss-reliability-case-register"
@@ -122,8 +122,6 @@ RecoveryPathwayType = Literal[
     "unsafe_condition_correction",
     "combined_recovery",
 ]
-
-DateOrInstant = date | AwareDatetime
 
 
 class RecoveryPathway(Submission):

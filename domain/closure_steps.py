@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from domain.acknowledgment_steps import DateOrInstant, EvidenceRef, Note, Submission
+from domain.acknowledgment_steps import EvidenceRef, Note, Submission
 from domain.closure import BOARD_RECORD, CREDIBILITY_REGISTER, REPAIR_LOG
 from domain.names import EXAMPLE_CLOSURE
 from domain.roles import Role
-from domain.steps import StepSpec
+from domain.steps import DateOrInstant, StepSpec
 
 # Step 4's measures (updated confirmation, reopen status, confidence score, rule version):
 # opening it refreshes them, so answers received after the step opened count.

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from domain.acknowledgment_steps import DateOrInstant, EvidenceRef, Note, Submission
+from domain.acknowledgment_steps import EvidenceRef, Note, Submission
 from domain.names import EXAMPLE_LEARNING
 from domain.roles import Role
-from domain.steps import StepSpec
+from domain.steps import DateOrInstant, StepSpec
 
 EXAMPLE = EXAMPLE_LEARNING
 LEARNING_VISIBILITY_WORKSPACE = "learning-visibility-workspace"

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter, ValidationError
 
 from domain.roles import Role
+
+DateOrInstant = date | AwareDatetime
+"""A pathway deadline: a bare date (close of business that day) or an aware instant."""
+
+_DATE_OR_INSTANT: TypeAdapter[datetime | date] = TypeAdapter(
+    Annotated[AwareDatetime | date, Field(union_mode="left_to_right")]
+)
+
+
+def date_or_instant(value: str) -> date | datetime:
+    """A submitted DateOrInstant read back from its JSON text: an aware instant where it is one,
+    else a date (decided by its type, not by the text's length)."""
+    parsed = _DATE_OR_INSTANT.validate_python(value)
+    if isinstance(parsed, datetime):
+        return parsed.replace(tzinfo=timezone(parsed.utcoffset() or timedelta()))
+    return parsed
+
 
 # Failure types raised by update validators; the API maps them to status codes in one place.
 WRONG_ROLE = "WrongRole"

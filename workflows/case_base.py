@@ -45,7 +45,8 @@ with workflow.unsafe.imports_passed_through():
         field_errors,
     )
 
-from workflows.engine import Obligations, deliver, run_db, run_db_local
+from workflows.calls import deliver, run_db, run_db_local
+from workflows.engine import Obligations
 from workflows.search_attributes import KEY_EXPOSURE, stage_attributes
 from workflows.values import ALERT_AFTER_ATTEMPTS, Values, fetch_values
 
@@ -210,7 +211,6 @@ class CaseWorkflowBase:
                 at=workflow.now(),
             )
             result = await run_db(names.ACT_ALERT_VALUES, request, AlertResult)
-            assert isinstance(result, AlertResult)
             delivery = deliver(result.message_ids)
             if delivery is not None:
                 self.obligations.deliveries.append(delivery)
@@ -338,7 +338,6 @@ class CaseWorkflowBase:
                 RecordStepRequest(entry=entry, projection=projection),
                 RecordEntryResult,
             )
-        assert isinstance(result, RecordEntryResult)
         event.detail["seq"] = result.seq
         return result.seq
 

@@ -29,8 +29,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
 
+from workflows.calls import compute_deadline, deliver, run_db
 from workflows.case_base import reject
-from workflows.engine import compute_deadline, deliver, run_db
 from workflows.pathway import ActionPlan, PathwayCaseWorkflow
 from workflows.search_attributes import KEY_EXPOSURE
 from workflows.values import Values
@@ -135,7 +135,6 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         baseline = await run_db(
             ACT_CLOSURE_BASELINE, self._request(activated, activated_at=activated), dict
         )
-        assert isinstance(baseline, dict)
         self._activated, self._baseline = activated, baseline
         self.state.computed["activation-baseline"] = {
             **baseline,
@@ -164,7 +163,6 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         values = await run_db(
             ACT_VALIDATION_VALUES, self._request(at, activated_at=self._activated), dict
         )
-        assert isinstance(values, dict)
         return self._against_baseline(values)
 
     def _pin_rule_version(self, computed: dict[str, Any]) -> dict[str, Any]:
@@ -221,7 +219,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
             self._request(workflow.now(), activated_at=activated, cycle=cycle),
             list[int],
         )
-        delivery = deliver(ids if isinstance(ids, list) else [])
+        delivery = deliver(ids)
         if delivery is not None:
             self.obligations.deliveries.append(delivery)  # never blocks the validation timer
         if opens.due_at > workflow.now():

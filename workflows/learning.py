@@ -32,8 +32,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
 
+from workflows.calls import compute_deadline, run_db
 from workflows.case_base import reject
-from workflows.engine import compute_deadline, run_db
 from workflows.pathway import ActionPlan
 from workflows.pathway_review import ReviewedPathwayWorkflow
 from workflows.values import Values
@@ -175,7 +175,6 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
     async def _compute_follow_up(self) -> dict[str, Any]:
         assert self._follow_up is not None
         values = await run_db(ls.ACT_LEARNING_FOLLOW_UP, self._follow_up, ValidationValues)
-        assert isinstance(values, ValidationValues)
         return values.model_dump(mode="json")
 
     async def document_opened(self, opened: DocumentOpened) -> None:

@@ -10,8 +10,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.packs import PACKS
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 
+from workflows.calls import run_db
 from workflows.case_base import reject
-from workflows.engine import run_db
 
 
 @workflow.defn(name=names.WF_PACK)
@@ -29,7 +29,6 @@ class PackWorkflow:
     @workflow.run
     async def run(self, inp: PackInput) -> PackSummary:
         generated = await run_db(names.ACT_GENERATE_PACK, inp, PackSummary)
-        assert isinstance(generated, PackSummary)
         self._generated = True
         if self.summary.published_at is None:
             self.summary.case_ids = generated.case_ids
@@ -52,7 +51,6 @@ class PackWorkflow:
             ),
             PackSummary,
         )
-        assert isinstance(published, PackSummary)
         signal = PackPublished(
             kind=self.inp.kind,
             period=self.inp.period,

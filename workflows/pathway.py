@@ -22,10 +22,10 @@ with workflow.unsafe.imports_passed_through():
         TimelineEvent,
     )
     from domain.roles import Role
-    from domain.steps import WRONG_ROLE, WRONG_STAGE
+    from domain.steps import WRONG_ROLE, WRONG_STAGE, date_or_instant
 
+from workflows.calls import MAIL_RETRY, MAIL_TIMEOUT, deliver, run_db
 from workflows.case_base import CaseWorkflowBase, reject
-from workflows.engine import MAIL_RETRY, MAIL_TIMEOUT, deliver, run_db
 
 ACCEPTANCE = "pathway-acceptance"
 
@@ -57,26 +57,20 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         keys = []
         for action, action_title, when in actions:
             key = f"action:{action}"
-            if when is None:
-                await self.obligations.open(
-                    key, action_title, rule="close of business", start=authorized_at, assignee=owner
-                )
-            elif len(when) <= 10:
-                await self.obligations.open(
-                    key,
-                    action_title,
-                    rule="close of business",
-                    start=noon_utc(date.fromisoformat(when)),
-                    assignee=owner,
-                )
-            else:
+            deadline = None if when is None else date_or_instant(when)
+            if isinstance(deadline, datetime):
                 await self.obligations.open_at(
                     key,
                     action_title,
-                    deadline=datetime.fromisoformat(when),
+                    deadline=deadline,
                     rule="explicit",
                     version="explicit",
                     assignee=owner,
+                )
+            else:  # a bare date: close of business that day; none: close of business today
+                start = authorized_at if deadline is None else noon_utc(deadline)
+                await self.obligations.open(
+                    key, action_title, rule="close of business", start=start, assignee=owner
                 )
             keys.append(key)
         await self.set_stage(ACCEPTANCE)
@@ -121,7 +115,7 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         await self.project(
             TimelineEvent(at=now, kind="closed", actor="system", detail=self.state.closure)
         )
-        delivery = deliver(message_ids if isinstance(message_ids, list) else [])
+        delivery = deliver(message_ids)
         if delivery is not None:
             await delivery  # the confirmation request must reach the worker before we finish
         # Mails retry only while the workflow runs: every one queued must be delivered first.

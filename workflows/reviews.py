@@ -24,8 +24,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.reviews import GENERATE_REVIEW, REVIEWS
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 
+from workflows.calls import CALENDAR_TIMEOUT, compute_deadline, run_db
 from workflows.case_base import reject
-from workflows.engine import CALENDAR_TIMEOUT, Obligations, compute_deadline, run_db
+from workflows.engine import Obligations
 
 MARK_REVIEWED = names.OBLIGATION_MARK_REVIEWED
 BACK_RUN_RULE = "close of business"  # a back-run's sign-off, from its generation instant
@@ -54,7 +55,8 @@ class ReviewWorkflow:
 
     @workflow.run
     async def run(self, inp: ReviewInput) -> ReviewSummary:
-        run_day = date.fromisoformat(inp.period[:10]) if len(inp.period) >= 10 else None
+        # A monthly review's period is a month (YYYY-MM); the others' a date (YYYY-MM-DD).
+        run_day = None if self.spec.period_kind == "month" else date.fromisoformat(inp.period)
         if run_day is not None and self.spec.skip_non_working_days:
             working = await workflow.execute_local_activity(
                 names.ACT_IS_WORKING_DAY,
@@ -89,7 +91,6 @@ class ReviewWorkflow:
             ),
             OpenCasesResult,
         )
-        assert isinstance(opened, OpenCasesResult)
         self.summary.cases_opened = opened.opened
         self.summary.cases_raised = opened.raised
         # Escalation mails retry only while the workflow runs: finish delivering them first.
@@ -148,7 +149,6 @@ class ReviewWorkflow:
         )
         watcher = asyncio.create_task(self.obligations.watch(GENERATE_REVIEW))
         generated = await run_db(self.spec.generate_activity, request, ReviewSummary)
-        assert isinstance(generated, ReviewSummary)
         self.summary = generated
         ob = self.obligations.complete(GENERATE_REVIEW, "system")
         await watcher

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         run_day_probe,
     )
 
-from workflows.engine import compute_deadline
+from workflows.calls import compute_deadline
 
 
 @workflow.defn(name=names.WF_SCHEDULED_START)

@@ -12,7 +12,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from workflows.engine import DB_RETRY, DB_TIMEOUT
+from workflows.calls import DB_RETRY, DB_TIMEOUT
 
 ALERT_AFTER_ATTEMPTS = 5
 # The first attempts, until the alert (about 15 s); then DB_RETRY, capped at a minute, forever.
