@@ -3,22 +3,23 @@ Playwright, axe-core's accessibility check, and screenshots in ``var/screenshots
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page
+from playwright.async_api import Page, async_playwright, expect
 
 from api.app import create_app
 from api.clock import Clock
-from tests.fixtures.mail import free_port
+from tests.factories import email
 from tests.fixtures.temporal import make_test_settings
+from tests.ops_support import serve_app
 from tests.workflow_support import wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,19 +46,8 @@ async def serve_pages(
     app = create_app(settings)
     app.state.temporal_client = client
     app.state.clock = clock
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-
-    async def ready() -> bool:
-        return server.started
-
-    await wait_for(ready)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_app(app) as base:
+        yield base
 
 
 @pytest.fixture
@@ -83,3 +73,150 @@ async def accessible(page: Page, name: str) -> None:
     blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING]
     summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in blocking]
     assert not blocking, f"{name}: {summary}"
+
+
+@asynccontextmanager
+async def browser_page(
+    env: Any, database_url: str, queue: str, chromium: str
+) -> AsyncIterator[tuple[str, Page]]:
+    """The pages served on the test server's clock and one 1024 px Chromium page: (base, page)."""
+    async with (
+        serve_pages(database_url, env.client, queue, env.get_current_time) as base,
+        async_playwright() as pw,
+    ):
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield base, await browser.new_page(viewport={"width": 1024, "height": 800})
+        finally:
+            await browser.close()
+
+
+LINK = re.compile(r"http://127\.0\.0\.1:8000(/app/\S+)")
+
+
+def link_in(message: Message) -> str:
+    """The page path a mail links to."""
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    match = LINK.search(payload.decode())
+    assert match, payload
+    return match.group(1)
+
+
+async def mail_link(inbox: Any, who: str, subject: str, about: str = "") -> str:
+    """The link of the mail to WHO whose subject starts with SUBJECT (and names ABOUT)."""
+
+    async def found() -> str | None:
+        for message in inbox.to(email(who)):
+            text = " ".join(message["Subject"].split())
+            if text.startswith(subject) and about in text:
+                return link_in(message)
+        return None
+
+    path: str = await wait_for(found)
+    return path
+
+
+async def from_mail(
+    page: Page, base: str, inbox: Any, who: str, subject: str, about: str = ""
+) -> str:
+    """WHO follows the link of their mail (subject starting SUBJECT, naming ABOUT) and signs in
+    (the factories' display name: the employee ID in title case); returns the page path."""
+    path = await mail_link(inbox, who, subject, about)
+    await sign_in_as(page, base, who.title(), path)
+    return path
+
+
+async def fill(page: Page, values: dict[str, str]) -> None:
+    """Fill named controls as a person would: choose, tick or type (read-only ones are kept)."""
+    for name, value in values.items():
+        control = page.locator(f'[name="{name}"]').first
+        tag = await control.evaluate("e => e.tagName.toLowerCase()")
+        kind = await control.get_attribute("type")
+        if await control.get_attribute("readonly") is not None:
+            continue
+        if tag == "select":
+            await control.select_option(value)
+        elif kind == "radio":
+            await page.locator(f'[name="{name}"][value="{value}"]').check()
+        elif kind == "checkbox":
+            await control.set_checked(value == "true")
+        else:
+            await control.fill(value)
+
+
+async def open_documents(page: Page, documents: Iterable[str]) -> None:
+    """Open each prerequisite document from the step page (its Open button) and come back."""
+    for doc in documents:
+        await page.get_by_role("button", name=f"Open {doc.replace('-', ' ')}").click()
+        await page.get_by_role("link", name="Back").click()
+
+
+async def attribute(page: Page, source: str, documents: Iterable[str]) -> None:
+    """An attribution's first confirmed source and the documents evidencing it."""
+    await page.get_by_label("Source", exact=True).first.select_option(source)
+    for document in documents:
+        await page.get_by_role("checkbox", name=document, exact=True).first.check()
+
+
+async def recorded(page: Page, name: str, title: str) -> None:
+    """The receipt page of TITLE is shown (and is accessible, saved as NAME)."""
+    await expect(page.get_by_role("heading", level=1)).to_contain_text(f"Recorded: {title}")
+    await accessible(page, name)
+
+
+async def submit(page: Page, button: str, name: str, title: str) -> None:
+    """Press the form's BUTTON and see TITLE's receipt (saved as NAME)."""
+    await page.get_by_role("button", name=button).click()
+    await recorded(page, name, title)
+
+
+async def mark_reviewed(page: Page, name: str) -> None:
+    """Mark the open review reviewed from its page."""
+    await page.get_by_role("button", name="Mark reviewed").click()
+    await expect(page.get_by_role("status")).to_contain_text("Marked reviewed")
+    await accessible(page, name)
+
+
+async def accept_pathway(page: Page, base: str, inbox: Any, case_id: str, name: str) -> None:
+    """The named owner E-OWNER accepts the pathway from the mail's link."""
+    await from_mail(page, base, inbox, "E-OWNER", "This is now yours: Accept the", case_id)
+    await submit(page, "Accept the pathway", name, "Accept the")
+
+
+async def publish_pack(page: Page, name: str) -> None:
+    """Publish the pack whose page is open."""
+    await page.get_by_role("button", name="Publish this pack").click()
+    await expect(page.get_by_role("status")).to_contain_text("Published")
+    await accessible(page, name)
+
+
+async def mark_actions_done(
+    page: Page, base: str, inbox: Any, case_id: str, titles: Iterable[str], prefix: str
+) -> None:
+    """E-OWNER marks each pathway action done from its own mail's link."""
+    for title in titles:
+        await from_mail(page, base, inbox, "E-OWNER", f"This is now yours: {title}", case_id)
+        await page.get_by_role("textbox", name="Note").fill(f"{title}: done")
+        await submit(page, f"Mark “{title}” done", f"{prefix}-{title.split()[0].lower()}", title)
+
+
+async def confirm_resolved(page: Page, base: str, path: str, worker: str, name: str = "") -> None:
+    """The worker opens the confirmation link signed out, signs in and answers "resolved" (the
+    filled form checked and saved as NAME when given)."""
+    await page.context.clear_cookies()
+    await page.goto(f"{base}{path}")
+    await sign_in_as(page, base, worker, path)
+    await page.get_by_label("Yes, it is resolved").check()
+    if name:
+        await accessible(page, name)
+    await page.get_by_role("button", name="Send my answer").click()
+    await expect(page.get_by_role("status")).to_contain_text("Resolved")
+
+
+async def answer_speaking_up(page: Page) -> None:
+    """The signed-in worker answers the speaking-up form: mostly confident, medication risk."""
+    await page.get_by_label("4 — mostly").check()
+    await page.get_by_label("Which kind of risk").select_option("medication")
+    await page.get_by_role("button", name="Send my answer").click()
+    await expect(page.get_by_role("status")).to_contain_text("4 out of 5")

@@ -16,6 +16,13 @@ LEARNING_STAFF: dict[str, list[Role]] = {
     "E-EXEC": [Role.EXECUTIVE_DIRECTOR_QUALITY_LEARNING_WORKFORCE_SUPPORT],
     "E-GOVREV": [Role.WORKFORCE_GOVERNANCE_REVIEWER],
 }
+ATTRIBUTION_DOCS = [
+    "learning-visibility-audit",
+    "corrective-action-chronology",
+    "learning-communication-record",
+    "recurrence-pattern-review",
+]
+PATHWAY_DOCS = ["learning-control-standards-sheet", "frontline-impact-summary"]
 FEEDS = (
     "incident-platform",
     "corrective-action-tracker",

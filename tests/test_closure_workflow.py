@@ -9,27 +9,31 @@ from typing import Any
 from sqlalchemy import select
 
 from domain import names
-from domain.calendar import BusinessCalendar
 from domain.cases import (
     ActionDone,
-    Actor,
     DocumentOpened,
     MarkReviewed,
     PackInput,
     PathwayAcceptance,
     PublishPack,
-    ReviewInput,
-    ReviewSummary,
     ScheduledStart,
     StepSubmission,
 )
-from domain.closure import closure_case_id, next_month, parse_month
+from domain.closure import closure_case_id, next_month
 from domain.reviews import review_id
-from domain.roles import Role
 from store.db import transaction
 from store.policies import save_policy
 from store.tables import Breach, Case, RegisterEntry
-from tests.factories import email, load, staff_rows
+from tests.closure_support import (
+    ADJ_DOCS,
+    CAL,
+    MEASURES,
+    REPAIR_DOCS,
+    RPC,
+    run_review,
+    who,
+)
+from tests.factories import email, load
 from tests.histories import record_history
 from tests.workflow_support import (
     CALENDAR,
@@ -41,108 +45,9 @@ from tests.workflow_support import (
     wait_stage,
 )
 
-CAL = BusinessCalendar(CALENDAR)
-PEOPLE = {
-    "E-WXANALYST": [Role.WORKFORCE_EXPERIENCE_REPORTING_ANALYST],
-    "E-QALEAD": [Role.REPORTING_QUALITY_ASSURANCE_LEAD],
-    "E-WXDIRECTOR": [Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING],
-    "W-1": [Role.WORKER],
-}
-ADJ_DOCS = [
-    "closure-review",
-    "case-chronology",
-    "final-action-evidence",
-    "employee-narrative-feedback",
-]
-REPAIR_DOCS = ["reviewer-accountability-sheet", "service-impact-summary"]
-MEASURES = ["repair-validation-measures"]
-RPC = timedelta(seconds=30)
-
-
-def who(employee_id: str) -> Actor:
-    roles = PEOPLE.get(employee_id) or {"E-BOARD": [Role.BOARD_WORKFORCE_EXPERIENCE_REVIEWER]}.get(
-        employee_id, [Role.WORKER]
-    )
-    return Actor(employee_id=employee_id, roles=roles)
-
 
 async def _true(value: Any) -> Any:
     return value
-
-
-def closed(case_ref: str, at: datetime) -> dict[str, Any]:
-    return {
-        "case_ref": case_ref,
-        "reference": f"NM-{case_ref}",
-        "employee_id": "W-1",
-        "service_line": "SL-A",
-        "manager_line": "ML-1",
-        "closed_at": at.isoformat(),
-        "closure_category": "corrective_action_completed",
-        "final_reviewing_role": "near_miss_governance_supervisor",
-    }
-
-
-async def seed(sessions, at: datetime) -> None:
-    """A doubtful closure (no answer) and a failed one (the worker said not resolved)."""
-    await load(sessions, "staff-directory", staff_rows(PEOPLE))
-    await load(sessions, "closed-case-register", [closed("CC-D", at), closed("CC-F", at)])
-    await load(
-        sessions,
-        "employee-confirmation-form",
-        [
-            {
-                "case_ref": "CC-F",
-                "employee_id": "W-1",
-                "confirmed": False,
-                "responded_at": at.isoformat(),
-            }
-        ],
-    )
-    evidence = [
-        {"case_ref": ref, "evidence_type": "photo", "recorded_at": at.isoformat()}
-        for ref in ("CC-D", "CC-F")
-    ]
-    await load(sessions, "final-action-evidence-library", evidence)
-
-
-async def run_review(env, sessions, queue, *, mark: bool = True):
-    """Start this month's review (it waits for next month's first working day), mark it."""
-    now = await env.get_current_time()
-    local = CAL.local(now)
-    period = f"{local.year:04d}-{local.month:02d}"
-    await seed(sessions, now - timedelta(minutes=1))
-    rid = review_id(names.EXAMPLE_CLOSURE, period)
-    review = await env.client.start_workflow(
-        names.WF_REVIEW,
-        ReviewInput(
-            review_id=rid,
-            example=names.EXAMPLE_CLOSURE,
-            period=period,
-            calendar=CALENDAR,
-            policy_version="closure-policy-v1",
-        ),
-        id=rid,
-        task_queue=queue,
-        result_type=ReviewSummary,
-    )
-    following = next_month(parse_month(period))
-    first = CAL.nth_working_day_of_month(datetime.combine(following, time(12), tzinfo=UTC), 1)
-    as_of = CAL.wall(first.date(), time(7))
-    await skip(env, as_of - now + timedelta(minutes=1), step=timedelta(days=1))
-
-    async def generated():
-        summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
-        return summary.as_of is not None and summary
-
-    summary = await wait_for(generated)
-    assert summary.as_of == as_of.astimezone(UTC)
-    assert summary.counts == {"credible": 0, "doubtful": 1, "failed": 1}
-    if mark:
-        await review.execute_update(
-            names.UPDATE_MARK_REVIEWED, MarkReviewed(actor=who("E-WXANALYST")), rpc_timeout=RPC
-        )
-    return review, as_of
 
 
 async def open_docs(handle, employee_id, docs):

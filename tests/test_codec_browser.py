@@ -3,7 +3,6 @@ codec endpoint (Debian Chromium, a real dev server with its UI, the API under uv
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -11,27 +10,11 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from api.app import create_app
+from tests.browser_support import CHROMIUM_ARGS
+from tests.browser_support import chromium as chromium  # the fixture
 from tests.fixtures.mail import free_port
 from tests.fixtures.temporal import make_test_settings
 from tests.ops_support import dev_server_with_ui, serve_app
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def chromium() -> str:
-    """Debian's Chromium; a missing browser fails the test (it is installed by `make test`)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian chromium is required: run `make browsers`")
-    return CHROMIUM
 
 
 @pytest.mark.devserver

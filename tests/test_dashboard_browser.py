@@ -3,18 +3,13 @@ served by uvicorn on 127.0.0.1 against a real database, Temporal test server and
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
-import uvicorn
 from playwright.async_api import async_playwright, expect
 
 from api.app import create_app
@@ -28,11 +23,13 @@ from store.closure import generate_closure_review
 from store.db import transaction
 from store.learning import generate_audit
 from tests.api_support import CRITICAL, seed
+from tests.browser_support import CHROMIUM_ARGS
+from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import load, load_reports, report_rows, staff_rows
 from tests.fixtures.api import bearer, token
-from tests.fixtures.mail import free_port
 from tests.fixtures.temporal import make_test_settings
 from tests.learning_factories import closed_report, confidence, load_closed
+from tests.ops_support import serve_app
 from tests.workflow_support import (
     local_as_of,
     next_working_day,
@@ -40,16 +37,6 @@ from tests.workflow_support import (
     skip_to_as_of,
     wait_for,
 )
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @asynccontextmanager
@@ -59,27 +46,8 @@ async def serve(database_url: str, client, queue: str, clock=None) -> AsyncItera
     app.state.temporal_client = client
     if clock is not None:
         app.state.clock = clock
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    await wait_for(lambda: _ready(server))
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
-async def _ready(server: uvicorn.Server) -> bool:
-    return server.started
-
-
-@pytest.fixture
-def chromium() -> str:
-    """Debian's Chromium; a missing browser fails the test (it is installed by `make test`)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian chromium is required: run `make browsers` (apt-get install chromium)")
-    return str(CHROMIUM)
+    async with serve_app(app) as base:
+        yield base
 
 
 async def test_analyst_marks_review_reviewed_and_supervisor_sees_the_step(

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from playwright.async_api import async_playwright, expect
 
 from domain.analytics import periods
-from tests.browser_support import SCREENSHOTS, accessible
+from tests.browser_support import CHROMIUM_ARGS, SCREENSHOTS, accessible
+from tests.browser_support import chromium as chromium  # the fixture
 from tests.fixtures.api import token
-from tests.test_dashboard_browser import CHROMIUM_ARGS, CITY, chromium, seed_trends, serve
+from tests.test_dashboard_browser import CITY, seed_trends, serve
 
 __all__ = ["chromium"]  # the fixture, shared with the dashboard test
 

@@ -10,19 +10,12 @@ import pytest
 from playwright.async_api import Route, async_playwright
 
 from api.app import create_app
+from tests.browser_support import CHROMIUM_ARGS
+from tests.browser_support import chromium as chromium  # the fixture
 from tests.fixtures.api import ApiClient
 from tests.fixtures.temporal import make_test_settings
 from tests.ops_support import serve_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 REFERENCE = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url:\s*["']([^"']+)["']""")
 ASSET_TYPES = {".js": "javascript", ".css": "text/css", ".png": "image/png"}
 
@@ -52,9 +45,9 @@ async def test_docs_pages_reference_only_the_service_and_their_assets_are_served
             assert len(served.content) > 100_000, asset
 
 
-async def test_swagger_ui_and_redoc_render_in_a_browser_without_internet(sqlite_url: str) -> None:
-    if not CHROMIUM.exists():  # noqa: ASYNC240 - a stat before the test starts
-        pytest.fail("Debian chromium is required: run `make browsers`")
+async def test_swagger_ui_and_redoc_render_in_a_browser_without_internet(
+    sqlite_url: str, chromium: str
+) -> None:
     outside: list[str] = []
 
     async def only_loopback(route: Route) -> None:
@@ -66,7 +59,7 @@ async def test_swagger_ui_and_redoc_render_in_a_browser_without_internet(sqlite_
 
     app = create_app(make_test_settings(sqlite_url))
     async with serve_app(app) as base, async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = await browser.new_page()
         await page.route("**/*", only_loopback)
         await page.goto(f"{base}/docs")

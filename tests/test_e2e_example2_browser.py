@@ -11,22 +11,53 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from playwright.async_api import async_playwright, expect
-
 from domain import names
 from domain.cases import ReviewInput, ReviewSummary
 from domain.learning import audit_period, cycle_start_containing
 from domain.learning_steps import learning_case_id
 from domain.reviews import review_id
 from tests.api_support import wait_stage
-from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
+from tests.browser_support import (
+    accept_pathway,
+    accessible,
+    answer_speaking_up,
+    attribute,
+    browser_page,
+    fill,
+    from_mail,
+    mark_actions_done,
+    mark_reviewed,
+    open_documents,
+    publish_pack,
+    sign_in_as,
+    submit,
+)
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import load, staff_rows
-from tests.learning_factories import LEARNING_STAFF, closed_report, load_closed
-from tests.test_e2e_example1_browser import fill, mail_link, recorded
-from tests.test_learning_workflow import ATTRIBUTION_DOCS, PATHWAY_DOCS
+from tests.learning_factories import (
+    ATTRIBUTION_DOCS,
+    LEARNING_STAFF,
+    PATHWAY_DOCS,
+    closed_report,
+    load_closed,
+)
 from tests.workflow_support import CALENDAR, generated_skipping, running_worker, skip
 
+PATHWAY = {
+    "pathway_type": "direct_reporter_feedback",
+    "responsible_owner_id": "E-OWNER",
+    "direct_feedback_all_reporters_in_domain": "true",
+    "controlled_learning_bulletin": "false",
+    "reopened_corrective_action_review": "false",
+    "closure_criteria_redesign": "false",
+    "note": "Feedback to every medication reporter",
+}
+VALIDATION = {
+    "final_learning_visibility_status": "visible_learning_closure",
+    "clearer_evidence_of_learning": "true",
+    "decision": "close",
+    "note": "Recurrence fell and feedback reached the reporters",
+}
 ACTIONS = (
     "Corrected learning-control implementation",
     "Worker feedback",
@@ -66,121 +97,77 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
         await start_audit(own_env, sessions, queue, "NM-L2")
         api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
         api.app.state.clock = own_env.get_current_time
-        clock = own_env.get_current_time
-        async with (
-            serve_pages(sqlite_url, own_env.client, queue, clock) as base,
-            async_playwright() as pw,
-        ):
-            browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = await browser.new_page(viewport={"width": 1024, "height": 800})
-
-            path = await mail_link(inbox, "E-AUDITOR", "This is now yours: Mark the review")
-            await sign_in_as(page, base, "E-Auditor", path)
-            await page.get_by_role("button", name="Mark reviewed").click()
-            await expect(page.get_by_role("status")).to_contain_text("Marked reviewed")
-            await accessible(page, "e2e2-01-audit-marked")
+        async with browser_page(own_env, sqlite_url, queue, chromium) as (base, page):
+            await from_mail(page, base, inbox, "E-AUDITOR", "This is now yours: Mark the review")
+            await mark_reviewed(page, "e2e2-01-audit-marked")
 
             await wait_stage(api, case_id, "learning-attribution")
-            path = await mail_link(inbox, "E-REGIONAL", "This is now yours: Learning-fail", case_id)
-            await sign_in_as(page, base, "E-Regional", path)
-            for doc in ATTRIBUTION_DOCS:
-                await page.get_by_role("button", name=f"Open {doc.replace('-', ' ')}").click()
-                await page.get_by_role("link", name="Back").click()
-            await page.get_by_label("Source", exact=True).first.select_option(
-                "no_feedback_to_reporter"
+            mail = "This is now yours: Learning-fail"
+            await from_mail(page, base, inbox, "E-REGIONAL", mail, case_id)
+            await open_documents(page, ATTRIBUTION_DOCS)
+            await attribute(
+                page,
+                "no_feedback_to_reporter",
+                ("Corrective action chronology", "Learning communication record"),
             )
-            for document in ("Corrective action chronology", "Learning communication record"):
-                await page.get_by_role("checkbox", name=document, exact=True).first.check()
             await page.get_by_role("textbox", name="Note").fill("Closed with no feedback")
             await accessible(page, "e2e2-02-attribution")
-            await page.get_by_role("button", name="Submit learning-failure attribution").click()
-            await recorded(page, "e2e2-03-attribution-receipt", "Learning-failure attribution")
+            title = "Learning-failure attribution"
+            await submit(page, f"Submit {title.lower()}", "e2e2-03-attribution-receipt", title)
 
             now = await own_env.get_current_time()  # the baseline: closed without feedback
             baseline = closed_report("NM-B1", closed_at=now - timedelta(days=1), feedback=False)
             await load_closed(sessions, [baseline])
             await wait_stage(api, case_id, "stabilization-pathway")
-            path = await mail_link(inbox, "E-EXEC", "This is now yours: Learning-stab", case_id)
-            await sign_in_as(page, base, "E-Exec", path)
-            for doc in PATHWAY_DOCS:
-                await page.get_by_role("button", name=f"Open {doc.replace('-', ' ')}").click()
-                await page.get_by_role("link", name="Back").click()
+            await from_mail(
+                page, base, inbox, "E-EXEC", "This is now yours: Learning-stab", case_id
+            )
+            await open_documents(page, PATHWAY_DOCS)
             today = (await own_env.get_current_time()).date()
             await fill(
                 page,
                 {
-                    "pathway_type": "direct_reporter_feedback",
-                    "responsible_owner_id": "E-OWNER",
+                    **PATHWAY,
                     "learning_control_implementation_deadline": str(today + timedelta(days=7)),
                     "worker_feedback_deadline": str(today + timedelta(days=3)),
                     "review_date": str(today + timedelta(days=14)),
-                    "direct_feedback_all_reporters_in_domain": "true",
-                    "controlled_learning_bulletin": "false",
-                    "reopened_corrective_action_review": "false",
-                    "closure_criteria_redesign": "false",
-                    "note": "Feedback to every medication reporter",
                 },
             )
             await accessible(page, "e2e2-04-pathway")
-            await page.get_by_role("button", name="Submit learning-stabilization pathway").click()
-            await recorded(page, "e2e2-05-pathway-receipt", "Learning-stabilization pathway")
+            title = "Learning-stabilization pathway"
+            await submit(page, f"Submit {title.lower()}", "e2e2-05-pathway-receipt", title)
 
             await wait_stage(api, case_id, "pathway-acceptance")
-            accept = await mail_link(inbox, "E-OWNER", "This is now yours: Accept the", case_id)
-            await sign_in_as(page, base, "E-Owner", accept)
-            await page.get_by_role("button", name="Accept the pathway").click()
-            await recorded(page, "e2e2-06-accept-receipt", "Accept the")
+            await accept_pathway(page, base, inbox, case_id, "e2e2-06-accept-receipt")
 
             await wait_stage(api, case_id, "awaiting-visibility")
             pack = f"/app/packs/fortnightly-governance/{cycle_start_containing(today)}"
             await sign_in_as(page, base, "E-Exec", pack)
-            await page.get_by_role("button", name="Publish this pack").click()
-            await expect(page.get_by_role("status")).to_contain_text("Published")
-            await accessible(page, "e2e2-07-pack-published")
+            await publish_pack(page, "e2e2-07-pack-published")
             await wait_stage(api, case_id, "awaiting-validation")
-            for title in ACTIONS:
-                action = await mail_link(inbox, "E-OWNER", f"This is now yours: {title}", case_id)
-                await sign_in_as(page, base, "E-Owner", action)
-                await page.get_by_role("textbox", name="Note").fill(f"{title}: done")
-                await page.get_by_role("button", name=f"Mark “{title}” done").click()
-                await recorded(page, f"e2e2-08-action-{title.split()[0].lower()}", title)
+            await mark_actions_done(page, base, inbox, case_id, ACTIONS, "e2e2-08-action")
 
             title = "Review of the learning-stabilization pathway"
-            review = await mail_link(inbox, "E-OWNER", f"This is now yours: {title}", case_id)
-            await sign_in_as(page, base, "E-Owner", review)
+            await from_mail(page, base, inbox, "E-OWNER", f"This is now yours: {title}", case_id)
             await fill(page, {"outcome": "stabilized", "findings": "Every reporter had feedback"})
-            await page.get_by_role("button", name=f"Submit {title.lower()}").click()
-            await recorded(page, "e2e2-08-review-receipt", title)
+            await submit(page, f"Submit {title.lower()}", "e2e2-08-review-receipt", title)
 
             later = await own_env.get_current_time()  # follow-up: closed with feedback
             await load_closed(
                 sessions, [closed_report("NM-F1", closed_at=later + timedelta(days=5))]
             )
             await sign_in_as(page, base, "W-100", "/app/forms/speaking-up-confidence")
-            await page.get_by_label("4 — mostly").check()
-            await page.get_by_label("Which kind of risk").select_option("medication")
-            await page.get_by_role("button", name="Send my answer").click()
-            await expect(page.get_by_role("status")).to_contain_text("4 out of 5")
+            await answer_speaking_up(page)
 
             await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
             await wait_stage(api, case_id, "stabilization-validation")
-            path = await mail_link(inbox, "E-GOVREV", "This is now yours: Stabilization", case_id)
-            await sign_in_as(page, base, "E-Govrev", path)
-            await page.get_by_role("button", name="Open validation measures").click()
-            await page.get_by_role("link", name="Back").click()
-            await fill(
-                page,
-                {
-                    "final_learning_visibility_status": "visible_learning_closure",
-                    "clearer_evidence_of_learning": "true",
-                    "decision": "close",
-                    "note": "Recurrence fell and feedback reached the reporters",
-                },
-            )
+            mail = "This is now yours: Stabilization"
+            await from_mail(page, base, inbox, "E-GOVREV", mail, case_id)
+            await open_documents(page, ["validation-measures"])
+            await fill(page, VALIDATION)
             await accessible(page, "e2e2-09-validation")
-            await page.get_by_role("button", name="Submit stabilization validation").click()
-            await recorded(page, "e2e2-10-validation-receipt", "Stabilization validation")
-            await browser.close()
+            title = "Stabilization validation"
+            await submit(page, f"Submit {title.lower()}", "e2e2-10-validation-receipt", title)
         result = await own_env.client.get_workflow_handle(case_id).result()
         assert result["status"] == "closed"
         assert result["closure"]["category"] == "visible_learning_closure"

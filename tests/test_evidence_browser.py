@@ -3,28 +3,22 @@ uvicorn on 127.0.0.1 over the seeded set: what an inspector sees, at two widths,
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
-import pytest
-import uvicorn
 from playwright.async_api import async_playwright, expect
 
 from api.app import create_app
+from tests.browser_support import CHROMIUM_ARGS as ARGS
 from tests.browser_support import accessible
+from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import load, staff_rows
 from tests.fixtures.api import bearer
 from tests.fixtures.mail import free_port
 from tests.fixtures.temporal import make_test_settings
+from tests.ops_support import serve_app
 from tests.pack_seed import seed_learning_closure, seed_weekly
 from tests.test_evidence import RANGE, evidence_clock
-from tests.workflow_support import wait_for
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
 @asynccontextmanager
@@ -32,27 +26,8 @@ async def serve(database_url: str) -> AsyncIterator[str]:
     """The API on a free loopback port with the tests' fixed clock; yields its base URL."""
     app = create_app(make_test_settings(database_url, temporal_address=f"127.0.0.1:{free_port()}"))
     app.state.clock = evidence_clock
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    await wait_for(lambda: _ready(server))
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
-async def _ready(server: uvicorn.Server) -> bool:
-    return server.started
-
-
-@pytest.fixture
-def chromium() -> str:
-    """Debian's Chromium; a missing browser fails the test (it is installed by `make test`)."""
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is required: run `make browsers`")
-    return str(CHROMIUM)
+    async with serve_app(app) as base:
+        yield base
 
 
 async def test_inspector_reads_the_evidence_pack_in_a_browser(sqlite_url, sessions_for, chromium):

@@ -35,7 +35,14 @@ from store.policies import save_policy
 from store.tables import Breach, RegisterEntry
 from tests.factories import STAFF, email, load, staff_rows
 from tests.histories import record_history
-from tests.learning_factories import LEARNING_STAFF, closed_report, confidence, load_closed
+from tests.learning_factories import (
+    ATTRIBUTION_DOCS,
+    LEARNING_STAFF,
+    PATHWAY_DOCS,
+    closed_report,
+    confidence,
+    load_closed,
+)
 from tests.workflow_support import (
     CALENDAR,
     case_state,
@@ -47,13 +54,6 @@ from tests.workflow_support import (
     wait_stage,
 )
 
-ATTRIBUTION_DOCS = [
-    "learning-visibility-audit",
-    "corrective-action-chronology",
-    "learning-communication-record",
-    "recurrence-pattern-review",
-]
-PATHWAY_DOCS = ["learning-control-standards-sheet", "frontline-impact-summary"]
 RPC = timedelta(seconds=30)
 
 

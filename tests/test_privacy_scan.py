@@ -19,12 +19,12 @@ from domain.cases import MarkReviewed
 from infra.temporal import data_converter
 from store.tables import Case, Review
 from tests.api_support import CRITICAL, EMERGING, seed
+from tests.closure_support import PEOPLE
+from tests.closure_support import run_review as run_closure_review
 from tests.factories import STAFF, email
 from tests.fixtures.database import create_schema_tables, sqlite_file_url
 from tests.fixtures.temporal import make_test_settings, start_test_env
 from tests.learning_factories import LEARNING_STAFF
-from tests.test_closure_workflow import PEOPLE
-from tests.test_closure_workflow import run_review as run_closure_review
 from tests.test_learning_workflow import audit_and_open_case
 from tests.workflow_support import (
     actor,

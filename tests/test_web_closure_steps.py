@@ -6,7 +6,7 @@ is recorded with a receipt."""
 from __future__ import annotations
 
 from domain.closure import closure_case_id
-from tests.test_closure_workflow import ADJ_DOCS, run_review
+from tests.closure_support import ADJ_DOCS, run_review
 from tests.web_support import form, sign_in, text
 from tests.workflow_support import running_worker, wait_for
 
