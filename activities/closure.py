@@ -20,16 +20,8 @@ from domain.cases import (
     ReviewSummary,
 )
 from domain.closure import (
-    ACT_ADJUDICATION_VALUES,
-    ACT_CLOSURE_BASELINE,
-    ACT_GENERATE_CLOSURE_REVIEW,
-    ACT_OPEN_CLOSURE_CASES,
-    ACT_REPAIR_PREREQUISITES,
-    ACT_REQUEST_RECONFIRMATION,
-    ACT_VALIDATION_VALUES,
     NOT_CREDIBLE,
     REPAIR_LOG,
-    WF_CLOSURE_CASE,
     WORKSPACE,
     ClosurePolicy,
     ClosureStepRequest,
@@ -53,7 +45,7 @@ class ClosureActivities:
         self.deps = deps
         self.policy = policy or ClosurePolicy()
 
-    @activity.defn(name=ACT_GENERATE_CLOSURE_REVIEW)
+    @activity.defn(name=names.ACT_GENERATE_CLOSURE_REVIEW)
     async def generate_closure_review(self, request: GenerateReviewRequest) -> ReviewSummary:
         """Classify and store the month's closures with the provider's current rules (pinned in
         the review); idempotent: an existing review is kept."""
@@ -92,7 +84,7 @@ class ClosureActivities:
                 exposed=sum(counts.get(c.value, 0) for c in NOT_CREDIBLE),
             )
 
-    @activity.defn(name=ACT_OPEN_CLOSURE_CASES)
+    @activity.defn(name=names.ACT_OPEN_CLOSURE_CASES)
     async def open_closure_cases(self, request: ReviewedRequest) -> OpenCasesResult:
         """Start one case per doubtful or failed closure, ever (business-key workflow IDs)."""
         async with transaction(self.deps.sessions) as session:
@@ -113,7 +105,7 @@ class ClosureActivities:
                 request.review_id,
                 {i.reference: closure_case_id(i.reference) for i in items},
             )
-        return await start_cases(self.deps, WF_CLOSURE_CASE, inputs, raise_exposure=False)
+        return await start_cases(self.deps, names.WF_CLOSURE_CASE, inputs, raise_exposure=False)
 
     def _case_input(self, request: ReviewedRequest, item: ReviewItem, version: str) -> CaseInput:
         return CaseInput(
@@ -156,7 +148,7 @@ class ClosureActivities:
             case = await session.get(Case, case_id)
         return case.employee_id if case else ""
 
-    @activity.defn(name=ACT_ADJUDICATION_VALUES)
+    @activity.defn(name=names.ACT_ADJUDICATION_VALUES)
     async def compute_adjudication_values(self, request: ClosureStepRequest) -> dict[str, Any]:
         """Step 2's computed values with the review's rules (their version is recorded)."""
         async with self.deps.sessions() as session:
@@ -165,13 +157,13 @@ class ClosureActivities:
                 session, request.review_id, request.case_ref, request.zone, policy
             )
 
-    @activity.defn(name=ACT_REPAIR_PREREQUISITES)
+    @activity.defn(name=names.ACT_REPAIR_PREREQUISITES)
     async def check_repair_prerequisites(self, request: ClosureStepRequest) -> dict[str, Any]:
         """Step 3's prerequisite: the adjudication note is saved in the credibility register."""
         async with self.deps.sessions() as session:
             return await values.adjudication_note(session, request.case_id)
 
-    @activity.defn(name=ACT_CLOSURE_BASELINE)
+    @activity.defn(name=names.ACT_CLOSURE_BASELINE)
     async def compute_closure_baseline(self, request: ClosureStepRequest) -> dict[str, Any]:
         """The worker's speaking-up score before activation, pinned in the repair log with the
         activation instant, the adjudication's rule version and that version's validation timer
@@ -204,7 +196,7 @@ class ClosureActivities:
             )
             return pinned
 
-    @activity.defn(name=ACT_VALIDATION_VALUES)
+    @activity.defn(name=names.ACT_VALIDATION_VALUES)
     async def compute_validation_values(self, request: ClosureStepRequest) -> dict[str, Any]:
         """Step 4's measures with the adjudication's rule version, and the evidence attached."""
         assert request.activated_at is not None
@@ -221,7 +213,7 @@ class ClosureActivities:
                 policy,
             )
 
-    @activity.defn(name=ACT_REQUEST_RECONFIRMATION)
+    @activity.defn(name=names.ACT_REQUEST_RECONFIRMATION)
     async def request_reconfirmation(self, request: ClosureStepRequest) -> list[int]:
         """Ask the worker again, once per validation cycle, whether the issue is resolved now."""
         async with transaction(self.deps.sessions) as session:

@@ -47,7 +47,7 @@ class LearningActivities:
         self.deps = deps
         self.policy = policy or LearningPolicy()
 
-    @activity.defn(name=steps.ACT_GENERATE_LEARNING_AUDIT)
+    @activity.defn(name=names.ACT_GENERATE_LEARNING_AUDIT)
     async def generate_learning_audit(self, request: GenerateReviewRequest) -> ReviewSummary:
         """Reconcile, classify and store the cycle's audit (idempotent: an existing one is kept)."""
         start = date.fromisoformat(request.period)
@@ -86,7 +86,7 @@ class LearningActivities:
             exposed=len(result.exposed),
         )
 
-    @activity.defn(name=steps.ACT_OPEN_LEARNING_CASES)
+    @activity.defn(name=names.ACT_OPEN_LEARNING_CASES)
     async def open_learning_cases(self, request: ReviewedRequest) -> OpenCasesResult:
         """Start one case per emerging or critical report (business-key IDs: never twice)."""
         async with transaction(self.deps.sessions) as session:
@@ -110,9 +110,9 @@ class LearningActivities:
             await generic_reviews.set_review_case_ids(
                 session, request.review_id, {i.reference: i.case_id for i in inputs}
             )
-        return await start_cases(self.deps, steps.WF_LEARNING_CASE, inputs, raise_exposure=True)
+        return await start_cases(self.deps, names.WF_LEARNING_CASE, inputs, raise_exposure=True)
 
-    @activity.defn(name=steps.ACT_LEARNING_ATTRIBUTION_VALUES)
+    @activity.defn(name=names.ACT_LEARNING_ATTRIBUTION_VALUES)
     async def compute_learning_attribution_values(self, ref: CaseRef) -> LearningAttributionValues:
         """Step 2's computed values (indicator count, repeated-pattern flags) as of opening."""
         async with self.deps.sessions() as session:
@@ -125,7 +125,7 @@ class LearningActivities:
             except values.CaseNotAudited as exc:
                 raise ApplicationError(str(exc), non_retryable=True) from exc
 
-    @activity.defn(name=steps.ACT_LEARNING_STANDARDS_SHEET)
+    @activity.defn(name=names.ACT_LEARNING_STANDARDS_SHEET)
     async def check_learning_control_standards_sheet(self, ref: CaseRef) -> dict[str, Any]:
         """The learning-control standards sheet: complete (note saved) and the case's indicators."""
         async with self.deps.sessions() as session:
@@ -139,7 +139,7 @@ class LearningActivities:
             "unsupported_if_nothing_chosen": unsupported_indicators(sheet["case_indicators"], {}),
         }
 
-    @activity.defn(name=steps.ACT_PIN_LEARNING_BASELINE)
+    @activity.defn(name=names.ACT_PIN_LEARNING_BASELINE)
     async def pin_learning_baseline(self, request: BaselineRequest) -> PinnedBaseline:
         """Take the baseline at activation and pin it with its rules (retry-safe: kept once)."""
         async with transaction(self.deps.sessions) as session:
@@ -154,7 +154,7 @@ class LearningActivities:
                 policy,
             )
 
-    @activity.defn(name=steps.ACT_LEARNING_FOLLOW_UP)
+    @activity.defn(name=names.ACT_LEARNING_FOLLOW_UP)
     async def compute_learning_follow_up(self, request: FollowUpRequest) -> ValidationValues:
         """Follow-up measures with the pinned rules, confidence responses and the close gate."""
         async with self.deps.sessions() as session:

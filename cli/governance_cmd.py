@@ -27,10 +27,8 @@ from domain.anchors import AnchorInput
 from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.cases import ReviewSummary, ScheduledStart
 from domain.closure import POLICY_VERSION as CLOSURE_POLICY_VERSION
-from domain.closure import SCHEDULE_CLOSURE_REVIEW
 from domain.learning import POLICY_VERSION as LEARNING_POLICY_VERSION
 from domain.learning import audit_period
-from domain.learning_steps import SCHEDULE_LEARNING_AUDIT
 from domain.review_periods import ReviewPeriodError, check_started
 from domain.reviews import REVIEWS
 from domain.settings import Settings
@@ -82,8 +80,8 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
                 comment="weekly pack, Fridays",
             ),
         ),
-        SCHEDULE_CLOSURE_REVIEW: fire(
-            SCHEDULE_CLOSURE_REVIEW,
+        names.SCHEDULE_CLOSURE_REVIEW: fire(
+            names.SCHEDULE_CLOSURE_REVIEW,
             ScheduledStart(
                 target="review",
                 name=names.EXAMPLE_CLOSURE,
@@ -97,8 +95,8 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
                 comment="closure review: days 1-7 07:00, runs on the first working day",
             ),
         ),
-        SCHEDULE_LEARNING_AUDIT: fire(
-            SCHEDULE_LEARNING_AUDIT,
+        names.SCHEDULE_LEARNING_AUDIT: fire(
+            names.SCHEDULE_LEARNING_AUDIT,
             ScheduledStart(
                 target="review",
                 name=names.EXAMPLE_LEARNING,

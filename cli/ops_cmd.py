@@ -13,15 +13,13 @@ from temporalio.worker import Replayer
 
 from domain import names
 from domain.cases import ProjectionUpdate
-from domain.closure import WF_CLOSURE_CASE
-from domain.learning_steps import WF_LEARNING_CASE
 from domain.settings import Settings
 from infra.temporal import connect, data_converter
 from store.cases import upsert_projection
 from store.db import make_engine, make_sessionmaker, transaction
 from worker.registry import WORKFLOWS
 
-CASE_WORKFLOWS = (names.WF_ACK_CASE, WF_LEARNING_CASE, WF_CLOSURE_CASE)
+CASE_WORKFLOWS = (names.WF_ACK_CASE, names.WF_LEARNING_CASE, names.WF_CLOSURE_CASE)
 
 
 def _from_file(target: str) -> WorkflowHistory | None:

@@ -30,16 +30,6 @@ REPAIR_LOG = "reporting-closure-repair-log"
 BOARD_RECORD = "board-workforce-experience-record"
 WORKSPACE = "workforce-experience-reporting-workspace"
 
-# Activity names of example 3 (kept here, not in the shared names module, to avoid edit races).
-ACT_GENERATE_CLOSURE_REVIEW = "generate_closure_review"
-ACT_OPEN_CLOSURE_CASES = "open_closure_cases"
-ACT_ADJUDICATION_VALUES = "compute_adjudication_values"
-ACT_REPAIR_PREREQUISITES = "check_repair_prerequisites"
-ACT_CLOSURE_BASELINE = "compute_closure_baseline"
-ACT_VALIDATION_VALUES = "compute_validation_values"
-ACT_REQUEST_RECONFIRMATION = "request_reconfirmation"
-WF_CLOSURE_CASE = "ClosureCaseWorkflow"
-SCHEDULE_CLOSURE_REVIEW = "schedule-closure-credibility-review"
 
 FLAGS = (
     "delayed_acknowledgment",

@@ -18,16 +18,6 @@ LEARNING_VISIBILITY_REGISTER = "learning-visibility-register"
 LEARNING_STABILIZATION_LOG = "learning-stabilization-log"
 WORKFORCE_GOVERNANCE_RECORD = "workforce-governance-record"
 
-# Workflow, activity and schedule names (kept here, not in the shared names module).
-WF_LEARNING_CASE = "LearningCaseWorkflow"
-ACT_GENERATE_LEARNING_AUDIT = "generate_learning_audit"
-ACT_MARK_LEARNING_AUDIT_REVIEWED = "mark_learning_audit_reviewed"
-ACT_OPEN_LEARNING_CASES = "open_learning_cases"
-ACT_LEARNING_ATTRIBUTION_VALUES = "compute_learning_attribution_values"
-ACT_LEARNING_STANDARDS_SHEET = "check_learning_control_standards_sheet"
-ACT_PIN_LEARNING_BASELINE = "pin_learning_baseline"
-ACT_LEARNING_FOLLOW_UP = "compute_learning_follow_up"
-SCHEDULE_LEARNING_AUDIT = "schedule-learning-visibility-audit"
 
 # Register entry kinds written besides the steps' own (kind = slug with underscores).
 ATTRIBUTION_KIND = "learning_attribution"

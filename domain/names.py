@@ -1,4 +1,6 @@
-"""Names shared by workflows, activities, the API, the CLI and tests: one place, no drift."""
+"""Every Temporal name (task queue, search attributes, workflows, activities, updates, signals,
+queries, schedules) of all three examples, shared by workflows, activities, the API, the CLI and
+tests: one place, no drift."""
 
 from __future__ import annotations
 
@@ -106,3 +108,24 @@ QUERY_ANCHORS = "anchors"
 
 # A review's one obligation (its breaches carry the review ID as their case_id).
 OBLIGATION_MARK_REVIEWED = "mark-reviewed"
+
+# Example 2 (learning visibility): its case workflow, activities and schedule.
+WF_LEARNING_CASE = "LearningCaseWorkflow"
+ACT_GENERATE_LEARNING_AUDIT = "generate_learning_audit"
+ACT_OPEN_LEARNING_CASES = "open_learning_cases"
+ACT_LEARNING_ATTRIBUTION_VALUES = "compute_learning_attribution_values"
+ACT_LEARNING_STANDARDS_SHEET = "check_learning_control_standards_sheet"
+ACT_PIN_LEARNING_BASELINE = "pin_learning_baseline"
+ACT_LEARNING_FOLLOW_UP = "compute_learning_follow_up"
+SCHEDULE_LEARNING_AUDIT = "schedule-learning-visibility-audit"
+
+# Example 3 (closure credibility): its case workflow, activities and schedule.
+ACT_GENERATE_CLOSURE_REVIEW = "generate_closure_review"
+ACT_OPEN_CLOSURE_CASES = "open_closure_cases"
+ACT_ADJUDICATION_VALUES = "compute_adjudication_values"
+ACT_REPAIR_PREREQUISITES = "check_repair_prerequisites"
+ACT_CLOSURE_BASELINE = "compute_closure_baseline"
+ACT_VALIDATION_VALUES = "compute_validation_values"
+ACT_REQUEST_RECONFIRMATION = "request_reconfirmation"
+WF_CLOSURE_CASE = "ClosureCaseWorkflow"
+SCHEDULE_CLOSURE_REVIEW = "schedule-closure-credibility-review"

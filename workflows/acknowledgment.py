@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain import acknowledgment_checks, names
     from domain import acknowledgment_steps as ack
-    from domain import names
     from domain.acknowledgment import AttributionValues, RetentionValues
     from domain.cases import (
         CaseInput,
@@ -64,35 +63,13 @@ class AcknowledgmentCaseWorkflow(ReviewedPathwayWorkflow):
         await self.close("recovered", Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE)
         return self.state
 
-    def _done_at(self, key: str) -> datetime:
-        done = self.state.obligations[key].done_at
-        assert done is not None
-        return done
-
     def extra_checks(self, spec: StepSpec, model: Any, sub: StepSubmission) -> list[FieldError]:
         """Pathway: complete authorization sheet, deadlines not past, review after the actions."""
         errors = super().extra_checks(spec, model, sub)
         if spec.slug != ack.RECOVERY_PATHWAY.slug:
             return errors
-        sheet = self.state.computed.get(spec.slug, {}).get("authorization_sheet", {})
-        if not sheet.get("complete", False):
-            errors.append(
-                FieldError(
-                    field="documents.reporting-control-authorization-sheet",
-                    message=f"the authorization sheet is incomplete: {sheet.get('missing')}",
-                )
-            )
-        today = workflow.now().date()
-        for name in ("triage_control_implementation_deadline", "worker_communication_deadline"):
-            value = getattr(model, name)
-            day = value.date() if isinstance(value, datetime) else value
-            if day < today:
-                errors.append(FieldError(field=name, message="must not be in the past"))
-            elif model.mandatory_review_date < day:
-                errors.append(
-                    FieldError(field="mandatory_review_date", message=f"must not be before {name}")
-                )
-        return errors
+        computed = self.state.computed.get(spec.slug, {})
+        return errors + acknowledgment_checks.pathway_checks(model, computed, workflow.now().date())
 
     async def run_pathway(self, pathway: dict[str, Any]) -> None:
         """Owner acceptance, pack visibility, the pathway's own deadlines and its reviews."""

@@ -9,18 +9,11 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain import closure_checks, names
     from domain import closure_steps as cs
-    from domain import names
     from domain.cases import CaseInput, CaseState, DocumentOpened, StepSubmission, TimelineEvent
     from domain.closure import (
-        ACT_ADJUDICATION_VALUES,
-        ACT_CLOSURE_BASELINE,
-        ACT_REPAIR_PREREQUISITES,
-        ACT_REQUEST_RECONFIRMATION,
-        ACT_VALIDATION_VALUES,
-        RANK,
         REPAIR_LOG,
-        WF_CLOSURE_CASE,
         ClosureStepRequest,
         Credibility,
         case_ref_of,
@@ -36,7 +29,7 @@ from workflows.search_attributes import KEY_EXPOSURE
 from workflows.values import Values
 
 
-@workflow.defn(name=WF_CLOSURE_CASE)
+@workflow.defn(name=names.WF_CLOSURE_CASE)
 class ClosureCaseWorkflow(PathwayCaseWorkflow):
     """A closed case whose credibility is doubtful or failed, until its repair is validated."""
 
@@ -65,16 +58,13 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
             **extra,
         )
 
-    def _done_at(self, key: str) -> datetime:
-        done = self.state.obligations[key].done_at
-        assert done is not None
-        return done
-
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseState:
         await self.set_stage("opened")
         computed = Values(
-            ACT_ADJUDICATION_VALUES, self._request(inp.opened_at), shape=self._pin_rule_version
+            names.ACT_ADJUDICATION_VALUES,
+            self._request(inp.opened_at),
+            shape=self._pin_rule_version,
         )
         adjudication = await self.run_step(cs.CREDIBILITY_ADJUDICATION, inp.opened_at, computed)
         status = adjudication["confirmed_status"]
@@ -83,7 +73,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
             await self.close("credible_on_adjudication", Role.REPORTING_QUALITY_ASSURANCE_LEAD)
             return self.state
         t2 = self._done_at(cs.CREDIBILITY_ADJUDICATION.slug)
-        note = Values(ACT_REPAIR_PREREQUISITES, self._request(t2))
+        note = Values(names.ACT_REPAIR_PREREQUISITES, self._request(t2))
         pathway = await self.run_step(cs.REPAIR_PATHWAY, t2, note)
         watchers = await self.open_pathway(
             pathway["accountable_owner_id"],
@@ -133,7 +123,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         """Validation cycles (21 days by default, as pinned) until the board reviewer closes;
         returns the category."""
         baseline = await run_db(
-            ACT_CLOSURE_BASELINE, self._request(activated, activated_at=activated), dict
+            names.ACT_CLOSURE_BASELINE, self._request(activated, activated_at=activated), dict
         )
         self._activated, self._baseline = activated, baseline
         self.state.computed["activation-baseline"] = {
@@ -147,7 +137,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
             opens = await self._await_validation(start, activated, cycle)
             assert self._activated is not None
             measures = Values(
-                ACT_VALIDATION_VALUES,
+                names.ACT_VALIDATION_VALUES,
                 self._request(opens, activated_at=self._activated),
                 shape=self._against_baseline,
             )
@@ -161,7 +151,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         """Step 4's measures at AT with the adjudication's rules, against the pinned baseline."""
         assert self._activated is not None
         values = await run_db(
-            ACT_VALIDATION_VALUES, self._request(at, activated_at=self._activated), dict
+            names.ACT_VALIDATION_VALUES, self._request(at, activated_at=self._activated), dict
         )
         return self._against_baseline(values)
 
@@ -215,7 +205,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         if ask_at > workflow.now():
             await workflow.sleep(ask_at - workflow.now(), summary=f"reconfirmation:{cycle}")
         ids = await run_db(
-            ACT_REQUEST_RECONFIRMATION,
+            names.ACT_REQUEST_RECONFIRMATION,
             self._request(workflow.now(), activated_at=activated, cycle=cycle),
             list[int],
         )
@@ -233,13 +223,13 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         errors = super().extra_checks(spec, model, sub)
         computed = self.state.computed.get(spec.slug, {})
         if spec.slug == cs.CREDIBILITY_ADJUDICATION.slug:
-            errors += _adjudication_checks(model, computed)
+            errors += closure_checks.adjudication_checks(model, computed)
         elif spec.slug == cs.REPAIR_PATHWAY.slug:
-            errors += _pathway_checks(model, computed, workflow.now().date())
+            errors += closure_checks.pathway_checks(model, computed, workflow.now().date())
         elif spec.slug == cs.REPAIR_VALIDATION.slug:
             _require_updated_answers(computed)
             self._require_actions_done()
-            errors += _validation_checks(model, computed, self._minuted())
+            errors += closure_checks.validation_checks(model, computed, self._minuted())
         return errors
 
     def _require_actions_done(self) -> None:
@@ -275,72 +265,3 @@ def _require_updated_answers(computed: dict[str, Any]) -> None:
             for form in missing
         ]
         raise reject(MISSING_PREREQUISITE, "updated employee answers are missing", errors)
-
-
-def _adjudication_checks(model: Any, computed: dict[str, Any]) -> list[FieldError]:
-    errors = []
-    current = computed.get("current_classification")
-    if (
-        current is not None
-        and RANK[Credibility(model.confirmed_status)] < RANK[Credibility(current)]
-    ):
-        errors.append(
-            FieldError(
-                field="confirmed_status",
-                message=f"the review's rules classify it {current!r} today "
-                f"({', '.join(computed.get('current_reasons', []))}); it cannot be confirmed lower",
-            )
-        )
-    if model.confirmed_status != Credibility.CREDIBLE and not model.confirmed_sources:
-        errors.append(
-            FieldError(
-                field="confirmed_sources",
-                message="a doubtful or failed finding needs at least one evidenced source",
-            )
-        )
-    return errors
-
-
-def _pathway_checks(model: Any, computed: dict[str, Any], today: Any) -> list[FieldError]:
-    errors = []
-    if not computed.get("complete", False):
-        errors.append(
-            FieldError(
-                field="documents.adjudication-note",
-                message="no adjudication note in the reporting-closure credibility register",
-            )
-        )
-    for name in ("final_corrective_deadline", "worker_reconnection_deadline"):
-        value = getattr(model, name)
-        day = value.date() if isinstance(value, datetime) else value
-        if day < today:
-            errors.append(FieldError(field=name, message="must not be in the past"))
-        elif model.follow_up_review_date < day:
-            errors.append(
-                FieldError(field="follow_up_review_date", message=f"must not be before {name}")
-            )
-    return errors
-
-
-def _validation_checks(model: Any, computed: dict[str, Any], minuted: bool) -> list[FieldError]:
-    errors = []
-    if model.worker_regards_resolved and computed.get("revised_confirmation_status") != "confirmed":
-        errors.append(
-            FieldError(
-                field="worker_regards_resolved",
-                message="the worker's latest confirmation does not say resolved",
-            )
-        )
-    if model.decision == "escalate" and not model.escalation_minute:
-        errors.append(FieldError(field="escalation_minute", message="an escalation is minuted"))
-    improved = bool(computed.get("measurable_improvement"))
-    if model.decision == "close" and not (improved or minuted or model.escalation_minute):
-        errors.append(
-            FieldError(
-                field="decision",
-                message="close needs measurable improvement (confirmed, no reopen since "
-                "activation, confidence not below baseline) or a formal escalation minuted in "
-                "the board workforce experience record; choose continue or escalate",
-            )
-        )
-    return errors

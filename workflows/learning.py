@@ -45,7 +45,7 @@ CLOSE_CATEGORIES = {
 }
 
 
-@workflow.defn(name=ls.WF_LEARNING_CASE)
+@workflow.defn(name=names.WF_LEARNING_CASE)
 class LearningCaseWorkflow(ReviewedPathwayWorkflow):
     """Attribution (2 working days), stabilization pathway (3), activation, 14-day validations."""
 
@@ -64,11 +64,11 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
     async def run(self, inp: CaseInput) -> CaseState:
         await self.set_stage("opened")
         ref = CaseRef(case_id=inp.case_id, reference=inp.reference, as_of=inp.opened_at)
-        found = Values(ls.ACT_LEARNING_ATTRIBUTION_VALUES, ref, LearningAttributionValues)
+        found = Values(names.ACT_LEARNING_ATTRIBUTION_VALUES, ref, LearningAttributionValues)
         await self.run_step(ls.LEARNING_ATTRIBUTION, inp.opened_at, found)
         t2 = self._done_at(ls.LEARNING_ATTRIBUTION.slug)
         sheet = Values(
-            ls.ACT_LEARNING_STANDARDS_SHEET,
+            names.ACT_LEARNING_STANDARDS_SHEET,
             ref.model_copy(update={"as_of": t2}),
             shape=lambda found: {"standards_sheet": found},
         )
@@ -82,7 +82,7 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
         reviews = asyncio.create_task(self.review_until_done(pathway["review_date"]))
         activated = await self.await_activation(names.PACK_FORTNIGHTLY, "active-stabilization")
         baseline = await run_db(
-            ls.ACT_PIN_LEARNING_BASELINE,
+            names.ACT_PIN_LEARNING_BASELINE,
             BaselineRequest(
                 case_id=inp.case_id,
                 reference=inp.reference,
@@ -106,11 +106,6 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
         await asyncio.gather(*self.obligations.deliveries)
         await self.close(category, Role.WORKFORCE_GOVERNANCE_REVIEWER)
         return self.state
-
-    def _done_at(self, key: str) -> datetime:
-        done = self.state.obligations[key].done_at
-        assert done is not None
-        return done
 
     async def _validate_until_decided(self, activated: datetime, days: int) -> str:
         """Validation rounds every DAYS calendar days (the pinned rules': 14 by default) until
@@ -165,7 +160,7 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
         )
         assert self._follow_up is not None
         values = Values(
-            ls.ACT_LEARNING_FOLLOW_UP,
+            names.ACT_LEARNING_FOLLOW_UP,
             self._follow_up,
             ValidationValues,
             shape=lambda found: found.model_dump(mode="json"),
@@ -174,7 +169,7 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
 
     async def _compute_follow_up(self) -> dict[str, Any]:
         assert self._follow_up is not None
-        values = await run_db(ls.ACT_LEARNING_FOLLOW_UP, self._follow_up, ValidationValues)
+        values = await run_db(names.ACT_LEARNING_FOLLOW_UP, self._follow_up, ValidationValues)
         return values.model_dump(mode="json")
 
     async def document_opened(self, opened: DocumentOpened) -> None:
