@@ -31,7 +31,7 @@ from store.tables import ReviewItem as ReviewItemRow
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from store.documents import DocumentContext
+    from store.document_context import DocumentContext
 
 PLATFORM = "incident-platform"
 

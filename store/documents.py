@@ -1,245 +1,29 @@
-"""Prerequisite documents the service builds from what it holds (example 1 slugs).
+"""Prerequisite documents of every example, built from what the service holds, by slug.
 
-Each document is JSON-ready. Chronology entries carry a stable ``id`` (``FEED:KEY:vN`` for a
-received record version, ``event:N`` for a case event) so a step can cite one as evidence.
+Each example registers its builders in its own module (``store/<example>_documents.py``);
+``build_document`` finds one by slug. Entries carry a stable ``id`` a step may cite as evidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.acknowledgment import (
-    ACK_FEEDS,
-    ATTRIBUTION_KIND,
-    PLATFORM,
-    RESPONSE_TRACKER,
-    RETENTION_IMPACT_KIND,
-    AckPolicy,
-)
-from store.tables import Case, CaseEvent, RegisterEntry, Review, SourceRecord, SourceRecordVersion
-from store.tables import ReviewItem as ReviewItemRow
+from store.acknowledgment_documents import ACKNOWLEDGMENT_BUILDERS
+from store.closure_documents import CLOSURE_BUILDERS
+from store.document_context import Builder, DocumentContext, UnknownDocument
+from store.learning_documents import LEARNING_BUILDERS
+from store.retention_documents import RETENTION_BUILDERS
 
-# Fields of the incident-platform record the classification reads.
-CLASSIFICATION_INPUTS = (
-    "submitted_at", "first_acknowledged_at", "triage_completed_at", "triage_status",
-    "triage_owner_id", "unsafe_condition_active", "risk_domain", "category_code",
-    "recurrence_risk",
-)  # fmt: skip
-
-
-class UnknownDocument(KeyError):
-    """No document with that slug."""
-
-
-@dataclass(frozen=True)
-class DocumentContext:
-    reference: str
-    review_id: str
-    case_id: str
-
-
-Builder = Callable[[AsyncSession, DocumentContext], Awaitable[dict[str, Any]]]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-async def _review_and_item(
-    session: AsyncSession, ctx: DocumentContext
-) -> tuple[Review | None, ReviewItemRow | None]:
-    review = await session.get(Review, ctx.review_id)
-    item = await session.get(ReviewItemRow, (ctx.review_id, ctx.reference))
-    return review, item
-
-
-def _review_view(review: Review | None) -> dict[str, Any] | None:
-    if review is None:
-        return None
-    return {
-        "review_id": review.review_id,
-        "period": review.period,
-        "as_of": _iso(review.as_of),
-        "status": review.status,
-        "reviewed_by": review.reviewed_by,
-        "reviewed_at": _iso(review.reviewed_at),
-        "summary": review.summary,
-    }
-
-
-def _item_view(item: ReviewItemRow | None) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    return {
-        "reference": item.reference,
-        "classification": item.classification,
-        "reasons": item.reasons,
-        "fields": item.fields,
-        "case_id": item.case_id,
-    }
-
-
-async def daily_review(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
-    """The review's summary and this report's item."""
-    review, item = await _review_and_item(session, ctx)
-    return {"review": _review_view(review), "item": _item_view(item)}
-
-
-async def _versions(
-    session: AsyncSession, feeds: tuple[str, ...], reference: str
-) -> list[SourceRecordVersion]:
-    rows = await session.scalars(
-        select(SourceRecordVersion)
-        .where(SourceRecordVersion.feed.in_(feeds), SourceRecordVersion.key == reference)
-        .order_by(
-            SourceRecordVersion.received_at, SourceRecordVersion.feed, SourceRecordVersion.version
-        )
-    )
-    return list(rows)
-
-
-async def report_chronology(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
-    """Every received version of the report in the four feeds, then merged with case events."""
-    entries: list[tuple[datetime, int, dict[str, Any]]] = []
-    for row in await _versions(session, ACK_FEEDS, ctx.reference):
-        entry = {
-            "id": f"{row.feed}:{row.key}:v{row.version}",
-            "at": _iso(row.received_at),
-            "source": row.feed,
-            "kind": "record_received",
-            "version": row.version,
-            "content": row.content,
-        }
-        entries.append((row.received_at, 0, entry))
-    events = await session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == ctx.case_id)
-        .order_by(CaseEvent.at, CaseEvent.id)
-    )
-    for event in events:
-        entry = {
-            "id": f"event:{event.id}",
-            "at": _iso(event.at),
-            "source": "case",
-            "kind": event.kind,
-            "actor": event.actor,
-            "detail": event.detail,
-        }
-        entries.append((event.at, 1, entry))
-    # Stable merge: records before case events at the same instant, each in its own order.
-    entries.sort(key=lambda triple: (triple[0], triple[1]))
-    return {"entries": [entry for _, _, entry in entries]}
-
-
-async def triage_note_history(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
-    """The manager response tracker's versions of the report: status, owner, review over time."""
-    rows = await _versions(session, (RESPONSE_TRACKER,), ctx.reference)
-    return {
-        "entries": [
-            {
-                "id": f"{row.feed}:{row.key}:v{row.version}",
-                "version": row.version,
-                "received_at": _iso(row.received_at),
-                "triage_status": row.content.get("triage_status"),
-                "triage_owner_id": row.content.get("triage_owner_id"),
-                "manager_reviewed": row.content.get("manager_reviewed"),
-                "updated_at": row.content.get("updated_at"),
-            }
-            for row in rows
-        ]
-    }
-
-
-async def risk_classification_source(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
-    """The pinned policy, the review's classification and the live platform inputs."""
-    review, item = await _review_and_item(session, ctx)
-    policy = review.summary.get("policy") if review else None
-    live = await session.get(SourceRecord, (PLATFORM, ctx.reference))
-    fields = item.fields if item else {}
-    return {
-        "policy": policy or AckPolicy().model_dump(),
-        "as_of": _iso(review.as_of) if review else None,
-        "classification": item.classification if item else None,
-        "reasons": item.reasons if item else [],
-        "ack_elapsed_min": fields.get("ack_elapsed_min"),
-        "triage_elapsed_min": fields.get("triage_elapsed_min"),
-        "indicators": fields.get("indicators"),
-        "indicator_count": fields.get("indicator_count"),
-        "inputs_at_review": {name: fields.get(name) for name in CLASSIFICATION_INPUTS},
-        "live_record": (
-            {name: live.content.get(name) for name in CLASSIFICATION_INPUTS} if live else None
-        ),
-        "live_record_received_at": _iso(live.received_at) if live else None,
-    }
-
-
-async def _latest_entry(session: AsyncSession, case_id: str, kind: str) -> dict[str, Any] | None:
-    entry = await session.scalar(
-        select(RegisterEntry)
-        .where(RegisterEntry.subject == case_id, RegisterEntry.kind == kind)
-        .order_by(RegisterEntry.recorded_at.desc(), RegisterEntry.id.desc())
-        .limit(1)
-    )
-    if entry is None:
-        return None
-    return {
-        "register": entry.register,
-        "seq": entry.seq,
-        "actor": entry.actor,
-        "recorded_at": _iso(entry.recorded_at),
-        "payload": entry.payload,
-    }
-
-
-async def reporting_control_authorization_sheet(
-    session: AsyncSession, ctx: DocumentContext
-) -> dict[str, Any]:
-    """Case summary with its attribution and retention results; complete when both exist."""
-    case = await session.get(Case, ctx.case_id)
-    review, item = await _review_and_item(session, ctx)
-    results = {
-        kind: await _latest_entry(session, ctx.case_id, kind)
-        for kind in (ATTRIBUTION_KIND, RETENTION_IMPACT_KIND)
-    }
-    missing = [kind for kind, entry in results.items() if entry is None]
-    return {
-        "exposure": case.exposure if case else (item.classification if item else None),
-        "stage": case.stage if case else None,
-        "service_line": case.service_line if case else None,
-        "policy_version": (review.summary.get("policy") or {}).get("version") if review else None,
-        "indicators": item.fields.get("indicators") if item else None,
-        "attribution": results[ATTRIBUTION_KIND],
-        "retention_impact": results[RETENTION_IMPACT_KIND],
-        "complete": not missing,
-        "missing": missing,
-    }
-
+__all__ = ["UnknownDocument", "build_document", "entry_ids"]
 
 BUILDERS: dict[str, Builder] = {
-    "daily-review": daily_review,
-    "report-chronology": report_chronology,
-    "triage-note-history": triage_note_history,
-    "risk-classification-source": risk_classification_source,
-    "reporting-control-authorization-sheet": reporting_control_authorization_sheet,
+    **ACKNOWLEDGMENT_BUILDERS,
+    **CLOSURE_BUILDERS,
+    **LEARNING_BUILDERS,
+    **RETENTION_BUILDERS,
 }
-
-from store.closure_documents import CLOSURE_BUILDERS  # noqa: E402 - registered after our own
-
-BUILDERS.update(CLOSURE_BUILDERS)
-
-from store.learning_documents import LEARNING_BUILDERS  # noqa: E402 - example 2's slugs
-
-BUILDERS.update(LEARNING_BUILDERS)
-
-from store.retention_documents import RETENTION_BUILDERS  # noqa: E402 - example 1 step 3's
-
-BUILDERS.update(RETENTION_BUILDERS)
 
 
 def entry_ids(body: Any) -> list[str]:

@@ -24,7 +24,7 @@ from store.sources import current_records
 from store.tables import Case, RegisterEntry, SourceRecord
 
 if TYPE_CHECKING:
-    from store.documents import DocumentContext
+    from store.document_context import DocumentContext
 
 PROFILE_DAYS = 90
 
