@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.case_starter import start_cases
+from activities.case_starter import open_review_cases, review_case_input
 from activities.deps import ActivityDeps
 from domain import names
 from domain.acknowledgment import EXPOSED, AckPolicy, AttributionValues, RetentionValues, instant
@@ -30,9 +29,10 @@ from store.cases import resolve_breaches
 from store.db import transaction
 from store.documents import build_document
 from store.policies import current_policy
-from store.registers import append_entry
+from store.registers import append_entry, stored_entry
+from store.review_items import items_classified
 from store.sources import current_records
-from store.tables import Case, RegisterEntry, Review, ReviewItem
+from store.tables import Case, Review
 
 
 def _instant(value: str) -> datetime:
@@ -71,14 +71,7 @@ async def workspace_entry(
     workspace: str = SAFETY_LEARNING_ASSURANCE_WORKSPACE,
 ) -> None:
     """Record a review event in its example's workspace (default: example 1's), once."""
-    exists = await session.scalar(
-        select(RegisterEntry.id).where(
-            RegisterEntry.register == workspace,
-            RegisterEntry.subject == review_id,
-            RegisterEntry.kind == kind,
-        )
-    )
-    if exists is None:
+    if await stored_entry(session, register=workspace, subject=review_id, kind=kind) is None:
         await append_entry(
             session,
             workspace,
@@ -154,33 +147,26 @@ class AcknowledgmentActivities:
     @activity.defn(name=names.ACT_OPEN_ACK_CASES)
     async def open_acknowledgment_cases(self, request: ReviewedRequest) -> OpenCasesResult:
         """Start one case per exposed report, ever; an existing case is told of a rise."""
-        async with transaction(self.deps.sessions) as session:
-            items = (
-                await session.scalars(
-                    select(ReviewItem).where(
-                        ReviewItem.review_id == request.review_id,
-                        ReviewItem.classification.in_([e.value for e in EXPOSED]),
-                    )
+
+        async def cases(session: AsyncSession) -> list[tuple[str, CaseInput]]:
+            exposed = [e.value for e in EXPOSED]
+            return [
+                (
+                    item.reference,
+                    review_case_input(
+                        request,
+                        item,
+                        case_id=names.ack_case_id(item.reference),
+                        example=names.EXAMPLE_ACKNOWLEDGMENT,
+                        policy_version=request.policy_version,
+                    ),
                 )
-            ).all()
-            inputs = [
-                CaseInput(
-                    case_id=names.ack_case_id(i.reference),
-                    example=names.EXAMPLE_ACKNOWLEDGMENT,
-                    reference=i.reference,
-                    review_id=request.review_id,
-                    exposure=i.classification or "",
-                    service_line=str(i.fields.get("service_line")),
-                    opened_at=request.at,
-                    calendar=request.calendar,
-                    policy_version=request.policy_version,
-                )
-                for i in items
+                for item in await items_classified(session, request.review_id, exposed)
             ]
-            await reviews.set_review_case_ids(
-                session, request.review_id, {i.reference: i.case_id for i in inputs}
-            )
-        return await start_cases(self.deps, names.WF_ACK_CASE, inputs, raise_exposure=True)
+
+        return await open_review_cases(
+            self.deps, request, names.WF_ACK_CASE, cases, raise_exposure=True
+        )
 
     async def _report(self, reference: str) -> dict[str, Any]:
         async with self.deps.sessions() as session:

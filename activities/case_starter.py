@@ -1,4 +1,4 @@
-"""Start case workflows by business key (shared by every example's "open cases" activity).
+"""Open a review's cases: every example's "open cases" activity, and the starts by business key.
 
 Cases are started by an activity, not as child workflows (no pending-children or history-size
 limits, and a review's completion does not touch its cases). A business key gets one case,
@@ -8,7 +8,9 @@ ever: an existing case is left alone or, where the example wants it, told of a r
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import (
@@ -22,9 +24,58 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from activities.deps import ActivityDeps
 from domain import names
-from domain.cases import CaseInput, ExposureRaised, OpenCasesResult
+from domain.cases import CaseInput, ExposureRaised, OpenCasesResult, ReviewedRequest
+from store.db import transaction
+from store.review_items import set_review_case_ids
+from store.tables import ReviewItem
 
 START_CONCURRENCY = 20
+
+# An example's cases for a reviewed review: (the review item's reference, the case's input).
+CaseInputs = Callable[[AsyncSession], Awaitable[list[tuple[str, CaseInput]]]]
+
+
+async def open_review_cases(
+    deps: ActivityDeps,
+    request: ReviewedRequest,
+    workflow: str,
+    cases: CaseInputs,
+    *,
+    raise_exposure: bool,
+) -> OpenCasesResult:
+    """The one shape of every example's "open cases" activity: in one transaction the review's
+    items become case inputs (CASES) and are linked to their case IDs; then each case starts once
+    ever (an existing one, where RAISE_EXPOSURE, is told of a rise)."""
+    async with transaction(deps.sessions) as session:
+        pairs = await cases(session)
+        links = {reference: inp.case_id for reference, inp in pairs}
+        await set_review_case_ids(session, request.review_id, links)
+    inputs = [inp for _, inp in pairs]
+    return await start_cases(deps, workflow, inputs, raise_exposure=raise_exposure)
+
+
+def review_case_input(
+    request: ReviewedRequest,
+    item: ReviewItem,
+    *,
+    case_id: str,
+    example: str,
+    policy_version: str,
+    reference: str | None = None,
+) -> CaseInput:
+    """A case's input from its review item (REFERENCE: the near-miss reference where the item's
+    own key is another, e.g. a closed case's)."""
+    return CaseInput(
+        case_id=case_id,
+        example=example,
+        reference=reference or item.reference,
+        review_id=request.review_id,
+        exposure=str(item.classification or ""),
+        service_line=str(item.fields.get("service_line")),
+        opened_at=request.at,
+        calendar=request.calendar,
+        policy_version=policy_version,
+    )
 
 
 def case_search_attributes(inp: CaseInput) -> TypedSearchAttributes:

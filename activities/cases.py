@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -32,9 +31,9 @@ from infra import mail
 from store import cases as case_store
 from store import outbox
 from store.db import transaction
-from store.registers import append_entry, find_request
+from store.registers import append_entry, find_request, stored_entry
 from store.staff import StaffMember, get_staff, staff_with_role
-from store.tables import Case, RegisterEntry
+from store.tables import Case
 
 
 class CaseActivities:
@@ -210,12 +209,7 @@ class CaseActivities:
         async with transaction(self.deps.sessions) as session:
             case = await session.get(Case, request.case_id)
             employee_id = case.employee_id if case else ""
-            existing = await session.scalar(
-                select(RegisterEntry).where(
-                    RegisterEntry.subject == request.case_id, RegisterEntry.kind == "case_closed"
-                )
-            )
-            if existing is None:
+            if await stored_entry(session, subject=request.case_id, kind="case_closed") is None:
                 await append_entry(
                     session,
                     request.register_name,
@@ -254,14 +248,13 @@ async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> Re
     ``request_id``, the Update ID, when the payload carries one: a workflow task retried after a
     worker crash runs at a later instant) or the same register, subject, kind, instant and actor.
     The subject's reporting worker is added for later look-ups."""
-    existing = await session.scalar(
-        select(RegisterEntry).where(
-            RegisterEntry.register == request.register_name,
-            RegisterEntry.subject == request.subject,
-            RegisterEntry.kind == request.kind,
-            RegisterEntry.recorded_at == request.at,
-            RegisterEntry.actor == request.actor,
-        )
+    existing = await stored_entry(
+        session,
+        register=request.register_name,
+        subject=request.subject,
+        kind=request.kind,
+        recorded_at=request.at,
+        actor=request.actor,
     )
     request_id = request.payload.get("request_id")
     if existing is None and isinstance(request_id, str):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
 from activities.acknowledgment import generation_instant, record_generation
-from activities.case_starter import start_cases
+from activities.case_starter import open_review_cases, review_case_input
 from activities.deps import ActivityDeps
 from domain import names, notices
 from domain.calendar import CalendarConfig
@@ -30,12 +30,13 @@ from domain.closure import (
 from store import closure as closure_store
 from store import closure_values as values
 from store import outbox
-from store.acknowledgment import set_review_case_ids
+from store.cases import seed_case
 from store.db import transaction
 from store.policies import current_policy
 from store.registers import append_entry, entries
+from store.review_items import items_classified
 from store.staff import get_staff
-from store.tables import Case, ReviewItem
+from store.tables import Case
 
 
 class ClosureActivities:
@@ -87,61 +88,28 @@ class ClosureActivities:
     @activity.defn(name=names.ACT_OPEN_CLOSURE_CASES)
     async def open_closure_cases(self, request: ReviewedRequest) -> OpenCasesResult:
         """Start one case per doubtful or failed closure, ever (business-key workflow IDs)."""
-        async with transaction(self.deps.sessions) as session:
-            items = (
-                await session.scalars(
-                    select(ReviewItem).where(
-                        ReviewItem.review_id == request.review_id,
-                        ReviewItem.classification.in_([c.value for c in NOT_CREDIBLE]),
-                    )
-                )
-            ).all()
+
+        async def cases(session: AsyncSession) -> list[tuple[str, CaseInput]]:
+            exposed = [c.value for c in NOT_CREDIBLE]
+            items = await items_classified(session, request.review_id, exposed)
             policy = await values.review_policy(session, request.review_id) or self.policy
-            inputs = [self._case_input(request, item, policy.version) for item in items]
-            for inp, item in zip(inputs, items, strict=True):
-                await self._seed_projection(session, inp, str(item.fields["employee_id"]))
-            await set_review_case_ids(
-                session,
-                request.review_id,
-                {i.reference: closure_case_id(i.reference) for i in items},
-            )
-        return await start_cases(self.deps, names.WF_CLOSURE_CASE, inputs, raise_exposure=False)
+            pairs = []
+            for item in items:
+                inp = review_case_input(
+                    request,
+                    item,
+                    case_id=closure_case_id(item.reference),
+                    example=names.EXAMPLE_CLOSURE,
+                    policy_version=policy.version,
+                    reference=str(item.fields["reference"]),
+                )
+                await seed_case(session, inp, str(item.fields["employee_id"]))
+                pairs.append((item.reference, inp))
+            return pairs
 
-    def _case_input(self, request: ReviewedRequest, item: ReviewItem, version: str) -> CaseInput:
-        return CaseInput(
-            case_id=closure_case_id(item.reference),
-            example=names.EXAMPLE_CLOSURE,
-            reference=str(item.fields["reference"]),
-            review_id=request.review_id,
-            exposure=str(item.classification),
-            service_line=str(item.fields["service_line"]),
-            opened_at=request.at,
-            calendar=request.calendar,
-            policy_version=version,
+        return await open_review_cases(
+            self.deps, request, names.WF_CLOSURE_CASE, cases, raise_exposure=False
         )
-
-    async def _seed_projection(self, session: Any, inp: CaseInput, employee_id: str) -> None:
-        """Create the case row first: a closed case's worker need not be in the platform feed."""
-        if await session.get(Case, inp.case_id) is not None:
-            return
-        session.add(
-            Case(
-                case_id=inp.case_id,
-                example=inp.example,
-                reference=inp.reference,
-                review_id=inp.review_id,
-                employee_id=employee_id,
-                service_line=inp.service_line,
-                exposure=inp.exposure,
-                stage="opened",
-                status="open",
-                escalation_level=0,
-                opened_at=inp.opened_at,
-                updated_at=inp.opened_at,
-                detail={},
-            )
-        )
-        await session.flush()
 
     async def _employee(self, case_id: str) -> str:
         async with self.deps.sessions() as session:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.acknowledgment import generation_instant, record_generation
-from activities.case_starter import start_cases
+from activities.case_starter import open_review_cases, review_case_input
 from activities.deps import ActivityDeps
 from domain import learning_steps as steps
 from domain import names
@@ -31,7 +32,6 @@ from domain.learning_measures import (
     ValidationValues,
     unsupported_indicators,
 )
-from store import acknowledgment as generic_reviews
 from store import learning as audits
 from store import learning_values as values
 from store.db import transaction
@@ -89,28 +89,28 @@ class LearningActivities:
     @activity.defn(name=names.ACT_OPEN_LEARNING_CASES)
     async def open_learning_cases(self, request: ReviewedRequest) -> OpenCasesResult:
         """Start one case per emerging or critical report (business-key IDs: never twice)."""
-        async with transaction(self.deps.sessions) as session:
+
+        async def cases(session: AsyncSession) -> list[tuple[str, CaseInput]]:
             review = await session.get(Review, request.review_id)
             policy = (review.summary.get("policy") or {}).get("version") if review else None
-            inputs = [
-                CaseInput(
-                    case_id=steps.learning_case_id(i.reference),
-                    example=names.EXAMPLE_LEARNING,
-                    reference=i.reference,
-                    review_id=request.review_id,
-                    exposure=str(i.classification),
-                    service_line=str(i.fields.get("service_line")),
-                    opened_at=request.at,
-                    calendar=request.calendar,
-                    # Cases pin the rules that classified them (the audit's).
-                    policy_version=policy or self.policy.version,
+            return [
+                (
+                    item.reference,
+                    review_case_input(
+                        request,
+                        item,
+                        case_id=steps.learning_case_id(item.reference),
+                        example=names.EXAMPLE_LEARNING,
+                        # Cases pin the rules that classified them (the audit's).
+                        policy_version=policy or self.policy.version,
+                    ),
                 )
-                for i in await audits.exposed_items(session, request.review_id)
+                for item in await audits.exposed_items(session, request.review_id)
             ]
-            await generic_reviews.set_review_case_ids(
-                session, request.review_id, {i.reference: i.case_id for i in inputs}
-            )
-        return await start_cases(self.deps, names.WF_LEARNING_CASE, inputs, raise_exposure=True)
+
+        return await open_review_cases(
+            self.deps, request, names.WF_LEARNING_CASE, cases, raise_exposure=True
+        )
 
     @activity.defn(name=names.ACT_LEARNING_ATTRIBUTION_VALUES)
     async def compute_learning_attribution_values(self, ref: CaseRef) -> LearningAttributionValues:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.acknowledgment import (
@@ -36,7 +36,6 @@ __all__ = [
     "load_review",
     "mark_review_reviewed",
     "retention_values",
-    "set_review_case_ids",
 ]
 
 _ITEMS = cast(Table, ReviewItemRow.__table__)
@@ -184,24 +183,6 @@ async def load_review(
             )
             for row in rows
         ],
-    )
-
-
-async def set_review_case_ids(
-    session: AsyncSession, review_id: str, mapping: dict[str, str]
-) -> None:
-    """Link review items to their cases (reference -> case ID); idempotent, unknown refs ignored."""
-    if not mapping:
-        return
-    table = _ITEMS
-    statement = (
-        update(table)
-        .where(table.c.review_id == bindparam("b_review"), table.c.reference == bindparam("b_ref"))
-        .values(case_id=bindparam("b_case"))
-    )
-    await session.execute(
-        statement,
-        [{"b_review": review_id, "b_ref": ref, "b_case": case} for ref, case in mapping.items()],
     )
 
 

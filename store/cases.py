@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.cases import ProjectionUpdate, TimelineEvent
+from domain.cases import CaseInput, ProjectionUpdate, TimelineEvent
 from store.sources import current_records
 from store.tables import Breach, Case, CaseEvent, DocumentOpening, OpenObligation, Review
 
@@ -222,3 +222,28 @@ async def cases_at_stages(
             )
         ).all()
     )
+
+
+async def seed_case(session: AsyncSession, inp: CaseInput, employee_id: str) -> None:
+    """Create a case's row before its workflow starts (once): an example-3 case's worker need not
+    be in the platform feed, so the row names them from the closed-case register."""
+    if await session.get(Case, inp.case_id) is not None:
+        return
+    session.add(
+        Case(
+            case_id=inp.case_id,
+            example=inp.example,
+            reference=inp.reference,
+            review_id=inp.review_id,
+            employee_id=employee_id,
+            service_line=inp.service_line,
+            exposure=inp.exposure,
+            stage="opened",
+            status="open",
+            escalation_level=0,
+            opened_at=inp.opened_at,
+            updated_at=inp.opened_at,
+            detail={},
+        )
+    )
+    await session.flush()

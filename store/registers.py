@@ -164,6 +164,29 @@ def _model(row: tables.RegisterEntry) -> RegisterEntry:
 _FIELDS = tuple(field.name for field in fields(RegisterEntry))
 
 
+async def stored_entry(
+    session: AsyncSession,
+    *,
+    subject: str,
+    kind: str,
+    register: str | None = None,
+    recorded_at: datetime | None = None,
+    actor: str | None = None,
+) -> tables.RegisterEntry | None:
+    """An entry already stored about SUBJECT of KIND (in REGISTER, at RECORDED_AT, by ACTOR where
+    given): what a retried append finds instead of writing twice."""
+    row = tables.RegisterEntry
+    query = select(row).where(row.subject == subject, row.kind == kind)
+    if register is not None:
+        query = query.where(row.register == register)
+    if recorded_at is not None:
+        query = query.where(row.recorded_at == recorded_at)
+    if actor is not None:
+        query = query.where(row.actor == actor)
+    found: tables.RegisterEntry | None = await session.scalar(query)
+    return found
+
+
 async def find_request(
     session: AsyncSession, register: str, subject: str, request_id: str
 ) -> RegisterEntry | None:

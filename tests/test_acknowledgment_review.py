@@ -19,8 +19,8 @@ from store.acknowledgment import (
     load_review,
     mark_review_reviewed,
     retention_values,
-    set_review_case_ids,
 )
+from store.review_items import set_review_case_ids
 from store.sources import upsert_records
 from store.tables import RegisterEntry, ReviewItem
 
