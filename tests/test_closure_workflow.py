@@ -11,13 +11,11 @@ from sqlalchemy import select
 from domain import names
 from domain.cases import (
     ActionDone,
-    DocumentOpened,
     MarkReviewed,
     PackInput,
     PathwayAcceptance,
     PublishPack,
     ScheduledStart,
-    StepSubmission,
 )
 from domain.closure import closure_case_id, next_month
 from domain.reviews import review_id
@@ -30,7 +28,12 @@ from tests.closure_support import (
     MEASURES,
     REPAIR_DOCS,
     RPC,
+    adjudication,
+    open_docs,
+    pathway,
     run_review,
+    submit,
+    validation,
     who,
 )
 from tests.factories import email, load
@@ -48,76 +51,6 @@ from tests.workflow_support import (
 
 async def _true(value: Any) -> Any:
     return value
-
-
-async def open_docs(handle, employee_id, docs):
-    for doc in docs:
-        await handle.execute_update(
-            names.UPDATE_OPEN_DOCUMENT,
-            DocumentOpened(document=doc, actor=who(employee_id)),
-            rpc_timeout=RPC,
-        )
-
-
-async def submit(handle, step, employee_id, fields):
-    return await handle.execute_update(
-        names.UPDATE_SUBMIT_STEP,
-        StepSubmission(step=step, actor=who(employee_id), fields=fields),
-        rpc_timeout=RPC,
-    )
-
-
-def adjudication(state, status, **over):
-    c = state.computed["credibility-adjudication"]
-    return {
-        "confirmed_status": status,
-        "confirmed_sources": [
-            {
-                "source": "closure_without_employee_confirmation",
-                "evidence": [
-                    {"document": "case-chronology"},
-                    {"document": "final-action-evidence"},
-                ],
-            }
-        ],
-        "days_closure_to_reopen": c["days_closure_to_reopen"],
-        "repeated_doubtful_same_reviewing_role": c["repeated_doubtful_same_reviewing_role"],
-        "repeated_doubtful_same_manager_line": c["repeated_doubtful_same_manager_line"],
-        "still_relevant_to_workforce_trust": True,
-        "note": "Closed without hearing from the worker",
-        **over,
-    }
-
-
-def pathway(today, **over):
-    return {
-        "pathway_type": "senior_contact_and_reconnection",
-        "accountable_owner_id": "E-OWNER",
-        "final_corrective_deadline": (today + timedelta(days=5)).isoformat(),
-        "worker_reconnection_deadline": (today + timedelta(days=3)).isoformat(),
-        "follow_up_review_date": (today + timedelta(days=7)).isoformat(),
-        "direct_senior_safety_learning_contact": False,
-        "independent_verification_of_improvement": False,
-        "reopen_reporting_control_plan": False,
-        "wider_closure_discipline_correction": True,
-        "note": "Reconnect with the worker and correct closure discipline",
-        **over,
-    }
-
-
-def validation(state, decision, **over):
-    c = state.computed["repair-validation"]
-    return {
-        "revised_confirmation_status": c["revised_confirmation_status"],
-        "revised_reopened_status": c["reopened_since_activation"],
-        "revised_confidence_score": c["revised_score"],
-        "final_credibility_outcome": c["credibility"],
-        "worker_regards_resolved": c["revised_confirmation_status"] == "confirmed",
-        "repeated_doubtful_closures_remain": c["repeated_doubtful"],
-        "decision": decision,
-        "note": "Validated against the activation baseline",
-        **over,
-    }
 
 
 async def answer(sessions, case_ref: str, confirmed: bool, score: int, at: datetime) -> None:

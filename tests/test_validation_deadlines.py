@@ -17,7 +17,7 @@ from domain.cases import ActionDone, PathwayAcceptance
 from domain.closure import closure_case_id
 from domain.closure_steps import CREDIBILITY_ADJUDICATION, REPAIR_PATHWAY, REPAIR_VALIDATION
 from domain.learning_steps import STABILIZATION_VALIDATION
-from tests import test_closure_workflow as closure_flow
+from tests import closure_support as closure_flow
 from tests import test_learning_workflow as learning_flow
 from tests.test_working_day_deadlines_examples_2_3 import (
     LONDON,

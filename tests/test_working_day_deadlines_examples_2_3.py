@@ -28,10 +28,10 @@ from domain.learning_steps import LEARNING_ATTRIBUTION, STABILIZATION_PATHWAY, l
 from domain.links import obligation_path
 from domain.reviews import CLOSURE_REVIEW, review_id
 from store.tables import Breach, OutboxMessage
-from tests import test_closure_workflow as closure_flow
+from tests import closure_support as closure_flow
 from tests import test_learning_workflow as learning_flow
 from tests.factories import email, load, staff_rows
-from tests.learning_factories import LEARNING_STAFF, closed_report, load_closed
+from tests.learning_factories import ATTRIBUTION_DOCS, LEARNING_STAFF, closed_report, load_closed
 from tests.workflow_support import (
     CALENDAR,
     case_state,
@@ -238,7 +238,7 @@ async def test_learning_steps_opened_on_the_eve_of_a_bank_holiday_fall_due_after
         )
 
         # Submitted late, after close of business: the pathway's 3 days count from tomorrow.
-        await learning_flow.open_docs(case, "E-REGIONAL", learning_flow.ATTRIBUTION_DOCS)
+        await learning_flow.open_docs(case, "E-REGIONAL", ATTRIBUTION_DOCS)
         receipt = await learning_flow.submit(
             case, LEARNING_ATTRIBUTION.slug, "E-REGIONAL", learning_flow.attribution_fields(state)
         )
