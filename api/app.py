@@ -23,7 +23,7 @@ from api.tracing import install_tracing
 from api.web import WEB_ROUTERS
 from api.web.errors import install_page_errors
 from api.web.session import install_sessions
-from domain.settings import Settings
+from config.settings import Settings
 from infra.tokens import TokenVerifier
 from infra.tracing import instrument_engine
 from store.db import make_engine, make_sessionmaker

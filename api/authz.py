@@ -22,7 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from api.deps import Actor, bearer_employee_id, bearer_scheme, resolve_actor
 from api.errors import Forbidden, NotFound
 from api.policy import Relationship, Rule, rule_for, who
-from domain.settings import Settings
+from config.settings import Settings
 from store.db import transaction
 from store.pathways import named_owner
 from store.tables import Case

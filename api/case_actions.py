@@ -21,6 +21,7 @@ from api.deps import Actor
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.idempotency import check_key, fingerprint, keyed_update, record_key
 from api.temporal_calls import case_actor, execute_update
+from config.settings import Settings
 from domain import names
 from domain.cases import (
     ActionDone,
@@ -31,7 +32,6 @@ from domain.cases import (
     StepSubmission,
 )
 from domain.examples import EXAMPLE_DOCUMENTS
-from domain.settings import Settings
 from domain.steps import StepSpec
 from store.cases import record_opening
 from store.db import transaction

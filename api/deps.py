@@ -16,8 +16,8 @@ from temporalio.client import Client
 
 from api.clock import app_now
 from api.errors import Forbidden
+from config.settings import Settings
 from domain.roles import Role
-from domain.settings import Settings
 from infra.temporal import connect
 from infra.tokens import InvalidToken, TokenVerifier
 from store.db import transaction

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.trace import TracerProvider
 
-from domain.settings import Settings
+from config.settings import Settings
 from infra.tracing import temporal_plugins, tracer_provider, use_globally
 
 

@@ -15,7 +15,7 @@ from temporalio.client import Client
 
 from bench.startup import free_port
 from cli.dev_cmd import temporal_command
-from domain.settings import Settings
+from config.settings import Settings
 from infra.temporal import data_converter
 
 

@@ -1,6 +1,6 @@
 """A fast generator of example-1 feed rows for benchmarks (the four acknowledgment feeds).
 
-``domain.demo_data.generate`` builds all fourteen feeds and only about a fifth of its reports are
+``cli.demo_data.generate`` builds all fourteen feeds and only about a fifth of its reports are
 in the daily review's scope, so 1M in-scope reports would take it minutes. This one builds just
 the four example-1 rows per report: ``in_scope`` reports land in the review, plus a quarter as
 many out of scope (older than 30 days, or closed) so the scope filter has work to do. About 4%

@@ -21,9 +21,9 @@ import httpx
 
 from bench import gen
 from bench.common import Figure, admin, drop_schema, new_schema
+from config.settings import Settings
 from domain.acknowledgment import PLATFORM
 from domain.feeds import FEEDS
-from domain.settings import Settings
 from infra.tokens import mint_token
 
 HTTP_BATCH = 10_000

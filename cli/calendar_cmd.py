@@ -9,8 +9,8 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from pydantic_settings import SettingsError
 
+from config.settings import Settings
 from domain.calendar import CalendarConfig, compute_deadline
-from domain.settings import Settings
 
 
 def parse_start(start: str) -> datetime:

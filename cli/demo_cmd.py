@@ -17,13 +17,13 @@ from rich.console import Console
 from rich.table import Table
 from temporalio.service import RPCError
 
+from cli.demo_data import generate
+from config.settings import Settings
 from domain import acknowledgment, closure, learning, names
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.demo_data import generate
 from domain.feeds import FEEDS
 from domain.ingest import validate_rows
 from domain.learning import audit_period
-from domain.settings import Settings
 from infra.starters import start_review
 from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker, transaction

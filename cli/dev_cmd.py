@@ -23,9 +23,9 @@ from typing import IO, Any
 
 import typer
 
-from domain.demo_data import DEMO_STAFF
+from cli.demo_data import DEMO_STAFF
+from config.settings import DEV_ENV, Settings
 from domain.names import SEARCH_ATTRIBUTES
-from domain.settings import DEV_ENV, Settings
 
 STOP_TIMEOUT = 10.0
 START_TIMEOUT = 120.0

@@ -21,6 +21,7 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy
 
+from config.settings import Settings
 from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.anchors import AnchorInput
@@ -31,7 +32,6 @@ from domain.learning import POLICY_VERSION as LEARNING_POLICY_VERSION
 from domain.learning import audit_period
 from domain.review_periods import ReviewPeriodError, check_started
 from domain.reviews import REVIEWS
-from domain.settings import Settings
 from infra.starters import start_review
 from infra.temporal import connect
 

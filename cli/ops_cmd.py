@@ -11,9 +11,9 @@ import typer
 from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 
+from config.settings import Settings
 from domain import names
 from domain.cases import ProjectionUpdate
-from domain.settings import Settings
 from infra.temporal import connect, data_converter
 from store.cases import upsert_projection
 from store.db import make_engine, make_sessionmaker, transaction

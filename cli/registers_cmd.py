@@ -9,9 +9,9 @@ import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
+from config.settings import Settings
 from domain import names
 from domain.anchors import AnchorState
-from domain.settings import Settings
 from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker
 from store.register_verify import Anchor, ChainVerification, verify_chain

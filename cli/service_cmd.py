@@ -6,8 +6,8 @@ import asyncio
 
 import typer
 
+from config.settings import Settings
 from domain.names import SEARCH_ATTRIBUTES
-from domain.settings import Settings
 
 
 def run_token(employee_id: str) -> None:

@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from config.settings import Settings
 from domain.collector import gc_paused
 from domain.ingest import (
     CsvHeaderError,
@@ -35,7 +36,6 @@ from domain.ingest import (
     parse_csv_chunks,
     validate_rows,
 )
-from domain.settings import Settings
 from store.db import make_engine, make_sessionmaker, transaction
 from store.migrate import upgrade
 from store.sources import PreparedRecord, UpsertResult, prepare_records, store_prepared

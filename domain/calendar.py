@@ -14,7 +14,7 @@ import math
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from importlib.metadata import version as package_version
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -22,10 +22,23 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from domain.calendar_rules import RuleKind, parse_rule
 
-if TYPE_CHECKING:
-    from domain.settings import Settings
-
 Region = Literal["england-wales", "scotland", "northern-ireland"]
+
+
+class CalendarSettings(Protocol):
+    """The calendar's part of the service settings (``config.settings.Settings`` has it)."""
+
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def working_day_start(self) -> str: ...
+    @property
+    def working_day_end(self) -> str: ...
+    @property
+    def closure_days(self) -> list[str]: ...
+
 
 # Bump when the meaning of a rule changes, so deadlines computed before and after differ in version.
 RULES_VERSION = "1"
@@ -117,7 +130,7 @@ class CalendarConfig(BaseModel):
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> CalendarConfig:
+    def from_settings(cls, settings: CalendarSettings) -> CalendarConfig:
         """Build from the service ``Settings`` (entry points only; workflows get the config)."""
         return cls.from_settings_values(
             settings.timezone,

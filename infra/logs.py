@@ -14,7 +14,7 @@ from typing import IO, Any
 import structlog
 from structlog.typing import Processor
 
-from domain.settings import Settings
+from config.settings import Settings
 
 # Never written, whatever a caller binds: who someone is, how to reach them, what they wrote.
 PERSONAL_KEYS = frozenset(

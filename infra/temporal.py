@@ -19,8 +19,8 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
+from config.settings import Settings
 from domain.names import SEARCH_ATTRIBUTES
-from domain.settings import Settings
 from infra.codec import EncryptionCodec
 
 _INDEXED_TYPES: dict[str, IndexedValueType.ValueType] = {

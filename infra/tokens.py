@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from domain.settings import Settings
+from config.settings import Settings
 
 DEV_ISSUER = "nearmiss-dev"
 OIDC_ALGORITHMS = ["RS256", "ES256"]

@@ -22,7 +22,7 @@ from temporalio.contrib.opentelemetry import (
     create_tracer_provider,
 )
 
-from domain.settings import Settings
+from config.settings import Settings
 
 
 def tracer_provider(settings: Settings, service: str) -> ReplaySafeTracerProvider | None:

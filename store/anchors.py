@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from config.settings import DEV_SIGNING_KEY
 from domain.anchors import AnchoredHead
 from domain.roles import Role
-from domain.settings import DEV_SIGNING_KEY
 from store import outbox, tables
 from store.register_verify import service_public_key
 from store.signing import head_signature_ok, public_key_hex, signing_key

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.settings import DEV_SIGNING_KEY
+from config.settings import DEV_SIGNING_KEY
 from store import tables
 from store.registers import (
     ERASURES,

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.settings import DEV_SIGNING_KEY
+from config.settings import DEV_SIGNING_KEY
 from store import tables
 from store.signing import sign_head, signing_key
 from store.sources import canonical_json

@@ -15,7 +15,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from domain.settings import DEV_SIGNING_KEY
+from config.settings import DEV_SIGNING_KEY
 
 
 def signing_key(seed_b64: str = DEV_SIGNING_KEY) -> Ed25519PrivateKey:

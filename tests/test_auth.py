@@ -16,9 +16,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api.app import create_app
+from config.settings import Settings
 from domain.feeds import StaffDirectory
 from domain.roles import Role
-from domain.settings import Settings
 from infra.tokens import InvalidToken, TokenVerifier, mint_token
 from store.db import make_engine, make_sessionmaker, transaction
 from store.sources import upsert_records

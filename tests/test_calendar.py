@@ -9,9 +9,9 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from cli.main import app
+from config.settings import Settings
 from domain.calendar import BusinessCalendar, CalendarConfig, compute_deadline
 from domain.calendar_rules import ParsedRule, RuleKind, parse_rule
-from domain.settings import Settings
 
 ENG = BusinessCalendar(CalendarConfig())
 SCT = BusinessCalendar(CalendarConfig(region="scotland"))

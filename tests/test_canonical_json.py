@@ -17,7 +17,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from domain.demo_data import generate
+from cli.demo_data import generate
 from domain.feeds import FEEDS, FeedRecord, WorkforceReportingLog
 from domain.ingest import validate_rows
 from store.sources import content_hash, prepare_records, record_json

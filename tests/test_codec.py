@@ -16,9 +16,9 @@ from temporalio.api.failure.v1 import Failure
 from temporalio.exceptions import ApplicationError
 
 from api.app import create_app
+from config.settings import Settings
 from domain.feeds import StaffDirectory
 from domain.roles import Role
-from domain.settings import Settings
 from infra.codec import DecryptionError, EncryptionCodec, UnknownKeyError, decode_key
 from infra.temporal import data_converter
 from infra.tokens import mint_token

@@ -20,8 +20,8 @@ import yaml
 
 from cli.dev_cmd import temporal_command
 from cli.main import app
+from config.settings import Settings
 from domain.names import SEARCH_ATTRIBUTES
-from domain.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = {

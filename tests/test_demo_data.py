@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.demo_data import (
+from cli.demo_data import (
     ACK_CASES,
     CLOSURE_CASES,
     CONCERN_CASES,

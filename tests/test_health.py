@@ -12,7 +12,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from domain.settings import Settings
+from config.settings import Settings
 from tests.fixtures.temporal import make_test_settings
 
 

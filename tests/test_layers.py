@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("domain", "store", "infra", "workflows", "activities", "api", "worker", "cli")
+PACKAGES = ("domain", "config", "store", "infra", "workflows", "activities", "api", "worker", "cli")
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess[str]:
@@ -39,9 +39,9 @@ def test_a_breach_is_refused(tmp_path: Path) -> None:
     (tmp_path / "workflows" / "leak.py").write_text("import sqlalchemy  # noqa\n")
     result = _lint(tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    layers = "Layers: cli > api | worker > activities | workflows > store | infra > domain"
+    layers = "Layers: cli > api | worker > activities | workflows > store | infra > config > domain"
     assert f"{layers} BROKEN" in result.stdout
     assert "domain.leak -> store.db" in result.stdout
     assert "workflows.leak -> sqlalchemy" in result.stdout
-    assert "Workflows import only domain (never store, activities, infra)" in result.stdout
+    assert "Workflows import only domain (never store, activities, infra, config)" in result.stdout
     assert "3 broken" in result.stdout  # domain.leak also reaches SQLAlchemy through store

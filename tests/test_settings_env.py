@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cli import dev_cmd
-from domain.settings import DEV_ENV, Settings
+from config.settings import DEV_ENV, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

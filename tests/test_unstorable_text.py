@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from domain.demo_data import generate
+from cli.demo_data import generate
 from domain.feeds import FEEDS
 from store.tables import SourceRecord
 from tests.factories import load, staff_rows

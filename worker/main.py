@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import signal
 
+from config.settings import Settings
 from domain.collector import freeze_startup_heap
-from domain.settings import Settings
 from infra.temporal import connect
 from infra.tracing import instrument_engine, temporal_plugins, tracer_provider, use_globally
 from store.db import make_engine, make_sessionmaker

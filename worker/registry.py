@@ -21,8 +21,8 @@ from activities.deps import ActivityDeps
 from activities.learning import LearningActivities
 from activities.packs import PackActivities
 from activities.schedules import ScheduleActivities
+from config.settings import Settings
 from domain.calendar import CalendarConfig
-from domain.settings import Settings
 from infra.mail import MailSettings
 from worker.log_context import LogContextInterceptor
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from domain.settings import Settings
+from config.settings import Settings
 
 
 def make_runtime(settings: Settings) -> Runtime | None:

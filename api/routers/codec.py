@@ -23,7 +23,7 @@ from api.authz import authorize
 from api.deps import Actor, SettingsDep, bearer_scheme
 from api.errors import Forbidden, Unprocessable
 from api.guard import GuardedRoute
-from domain.settings import Settings
+from config.settings import Settings
 from infra.codec import DecryptionError, EncryptionCodec
 from infra.temporal import make_codec
 

@@ -19,7 +19,7 @@ from api.clock import Now
 from api.deps import SessionDep
 from api.errors import NotFound
 from api.guard import GuardedRoute
-from domain.settings import DEV_SIGNING_KEY
+from config.settings import DEV_SIGNING_KEY
 from store.erasure import erase_person
 from store.register_verify import service_public_key, verify_chain
 from store.registers import entries

@@ -20,7 +20,7 @@ from api.deps import resolve_actor
 from api.errors import Forbidden, NotFound
 from api.web.render import render
 from api.web.session import HOME, safe_next, start_session
-from domain.settings import Settings
+from config.settings import Settings
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 NEXT_KEY = "oidc_next"

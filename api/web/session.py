@@ -22,7 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api.deps import Actor, resolve_actor
 from api.errors import Forbidden
-from domain.settings import Settings
+from config.settings import Settings
 
 SESSION_COOKIE = "nearmiss_session"
 CSRF_FIELD = "csrf_token"

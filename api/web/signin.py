@@ -16,7 +16,7 @@ from api.deps import SessionDep, resolve_actor
 from api.errors import Forbidden
 from api.web.render import render
 from api.web.session import CsrfChecked, end_session, safe_next, start_session
-from domain.settings import Settings
+from config.settings import Settings
 from store.staff import list_staff
 
 router = APIRouter(prefix="/app", include_in_schema=False)

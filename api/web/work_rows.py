@@ -22,10 +22,10 @@ from api.web.words import (
     escalation_words,
     exposure_words,
 )
+from config.settings import Settings
 from domain import names
 from domain.calendar import BusinessCalendar, CalendarConfig, calendar_for, compute_deadline
 from domain.reviews import REVIEWS
-from domain.settings import Settings
 from store.my_work import (
     Asked,
     CaseOwed,

@@ -15,7 +15,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-from domain.settings import Settings
+from config.settings import Settings
 from store.db import make_engine
 from store.tables import Base, UtcDateTime
 
