@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from cli.demo_cmd import load_demo_data
+from cli.demo_data import generate
 from domain import names
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.demo_data import generate
 from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from domain.roles import Role

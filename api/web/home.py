@@ -15,11 +15,11 @@ from api.policy import EVIDENCE_READERS
 from api.web.render import render
 from api.web.words import role_label
 from api.web.work_rows import work_rows
+from config.settings import Settings
 from domain import names
 from domain.pack_periods import nearest_cycle_starts
 from domain.packs import PACKS
 from domain.roles import GOVERNANCE_ROLES, Role
-from domain.settings import Settings
 from store.pathways import absent_owner_pathways
 from store.vacancies import vacant_roles
 
