@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from domain.steps import FieldError
+from domain.steps import FieldError, deadlines_in_order
 
 
 def pathway_checks(model: Any, computed: dict[str, Any], today: date) -> list[FieldError]:
@@ -19,13 +19,9 @@ def pathway_checks(model: Any, computed: dict[str, Any], today: date) -> list[Fi
                 message=f"the authorization sheet is incomplete: {sheet.get('missing')}",
             )
         )
-    for name in ("triage_control_implementation_deadline", "worker_communication_deadline"):
-        value = getattr(model, name)
-        day = value.date() if isinstance(value, datetime) else value
-        if day < today:
-            errors.append(FieldError(field=name, message="must not be in the past"))
-        elif model.mandatory_review_date < day:
-            errors.append(
-                FieldError(field="mandatory_review_date", message=f"must not be before {name}")
-            )
-    return errors
+    return errors + deadlines_in_order(
+        model,
+        ("triage_control_implementation_deadline", "worker_communication_deadline"),
+        "mandatory_review_date",
+        today,
+    )

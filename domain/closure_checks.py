@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from domain.closure import RANK, Credibility
-from domain.steps import FieldError
+from domain.steps import FieldError, deadlines_in_order
 
 
 def adjudication_checks(model: Any, computed: dict[str, Any]) -> list[FieldError]:
@@ -44,16 +44,12 @@ def pathway_checks(model: Any, computed: dict[str, Any], today: date) -> list[Fi
                 message="no adjudication note in the reporting-closure credibility register",
             )
         )
-    for name in ("final_corrective_deadline", "worker_reconnection_deadline"):
-        value = getattr(model, name)
-        day = value.date() if isinstance(value, datetime) else value
-        if day < today:
-            errors.append(FieldError(field=name, message="must not be in the past"))
-        elif model.follow_up_review_date < day:
-            errors.append(
-                FieldError(field="follow_up_review_date", message=f"must not be before {name}")
-            )
-    return errors
+    return errors + deadlines_in_order(
+        model,
+        ("final_corrective_deadline", "worker_reconnection_deadline"),
+        "follow_up_review_date",
+        today,
+    )
 
 
 def validation_checks(model: Any, computed: dict[str, Any], minuted: bool) -> list[FieldError]:

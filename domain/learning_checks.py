@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from domain.learning_measures import STANDARDS, unsupported_indicators
 from domain.learning_steps import PATHWAY_REQUIREMENTS
-from domain.steps import FieldError
+from domain.steps import FieldError, deadlines_in_order
 
 
 def pathway_checks(model: Any, computed: dict[str, Any], today: date) -> list[FieldError]:
@@ -31,14 +31,12 @@ def pathway_checks(model: Any, computed: dict[str, Any], today: date) -> list[Fi
                 f"for the case's indicator {indicator!r}",
             )
         )
-    for name in ("learning_control_implementation_deadline", "worker_feedback_deadline"):
-        value = getattr(model, name)
-        day = value.date() if isinstance(value, datetime) else value
-        if day < today:
-            errors.append(FieldError(field=name, message="must not be in the past"))
-        elif model.review_date < day:
-            errors.append(FieldError(field="review_date", message=f"must not be before {name}"))
-    return errors
+    return errors + deadlines_in_order(
+        model,
+        ("learning_control_implementation_deadline", "worker_feedback_deadline"),
+        "review_date",
+        today,
+    )
 
 
 def _gate_reason(computed: dict[str, Any]) -> str:

@@ -18,6 +18,22 @@ _DATE_OR_INSTANT: TypeAdapter[datetime | date] = TypeAdapter(
 )
 
 
+def deadlines_in_order(
+    model: Any, deadlines: tuple[str, ...], review: str, today: date
+) -> list[FieldError]:
+    """A pathway's DEADLINES (each a DateOrInstant field) are not past and its REVIEW date is not
+    before any of them (every example's pathway step)."""
+    errors = []
+    for name in deadlines:
+        value = getattr(model, name)
+        day = value.date() if isinstance(value, datetime) else value
+        if day < today:
+            errors.append(FieldError(field=name, message="must not be in the past"))
+        elif getattr(model, review) < day:
+            errors.append(FieldError(field=review, message=f"must not be before {name}"))
+    return errors
+
+
 def date_or_instant(value: str) -> date | datetime:
     """A submitted DateOrInstant read back from its JSON text: an aware instant where it is one,
     else a date (decided by its type, not by the text's length)."""
