@@ -20,8 +20,7 @@ from store.closure_values import BASELINE_KIND
 from store.db import transaction
 from store.policies import save_policy
 from store.tables import RegisterEntry
-from tests.factories import email
-from tests.test_closure_workflow import (
+from tests.closure_support import (
     ADJ_DOCS,
     CAL,
     REPAIR_DOCS,
@@ -32,6 +31,7 @@ from tests.test_closure_workflow import (
     submit,
     who,
 )
+from tests.factories import email
 from tests.workflow_support import case_state, running_worker, skip, wait_for, wait_stage
 
 EXAMPLE = "closure-credibility"

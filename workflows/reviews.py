@@ -133,9 +133,7 @@ class ReviewWorkflow:
         )
         due = await compute_deadline(self.inp.calendar, self.spec.generate_rule, as_of)
         if self._asked_after(due.due_at):
-            generated = await run_db(self.spec.generate_activity, request, ReviewSummary)
-            assert isinstance(generated, ReviewSummary)
-            self.summary = generated
+            self.summary = await run_db(self.spec.generate_activity, request, ReviewSummary)
             self.summary.generation_deadline_passed_before_request = True
             return
         await self.obligations.open_at(
