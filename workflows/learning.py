@@ -92,7 +92,6 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
             ),
             PinnedBaseline,
         )
-        assert isinstance(baseline, PinnedBaseline)
         self.state.computed["activation-baseline"] = {
             "activated_at": activated.isoformat(),
             "policy_version": baseline.measures.rule_version,
