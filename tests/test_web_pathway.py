@@ -8,6 +8,7 @@ its register."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from domain import names
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS
@@ -20,7 +21,7 @@ from tests.api_support import (
     open_docs,
     wait_stage,
 )
-from tests.web_support import form, sign_in, text
+from tests.web_support import csrf, form, sign_in, text
 from tests.workflow_support import running_worker
 
 
@@ -90,6 +91,9 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert "Acknowledgment recovery log" in receipt and "Accept the" in receipt
         assert "Worker communication deadline " in receipt and ", 16:00" in receipt
         await wait_stage(api, case_id, "pathway-acceptance")
+        accept_url = f"/app/cases/{case_id}/pathway/accept"
+        await _refused_to_the_director(api, accept_url, "pathway-acceptance")
+        assert "Accept the pathway" not in (await api.http.get(accept_url)).text
 
         await sign_in(api, "E-OWNER")  # no governance role: their own pathway only
         own = await api.http.get(f"/app/cases/{case_id}")
@@ -97,7 +101,6 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert f'href="/app/cases/{case_id}/pathway/accept"' in own.text
         other = await api.http.get(f"/app/cases/{names.ack_case_id(EMERGING)}")
         assert other.status_code in (403, 404)
-        accept_url = f"/app/cases/{case_id}/pathway/accept"
         page = await api.http.get(accept_url)
         assert "Triage control reset" in text(page.text)  # the authorized pathway, in words
         hidden = form(page.text, accept_url)["hidden"]
@@ -116,6 +119,8 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         await wait_stage(api, case_id, "active-recovery")
 
         action_url = f"/app/cases/{case_id}/pathway/actions/worker-communication"
+        await _refused_to_the_director(api, action_url, "active-recovery")
+        await sign_in(api, "E-OWNER")
         page = await api.http.get(action_url)
         assert page.status_code == 200 and 'for="f-note"' in page.text
         hidden = form(page.text, action_url)["hidden"]
@@ -152,3 +157,21 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert "Acknowledgment recovery log" in receipt and "Triage ownership holds" in receipt
         closed = await wait_stage(api, case_id, "closed")
         assert closed["live"]["closure"]["category"] == "recovered"
+
+
+async def _refused_to_the_director(api: Any, url: str, stage: str) -> None:
+    """The director (a governance role, who sees the page) posts the named owner's form: the
+    pathway page again naming the owner, 403, and nothing recorded."""
+    await sign_in(api, "E-DIRECTOR")
+    page = await api.http.get(url)
+    posted = {"csrf_token": csrf(page.text), "idempotency_key": "director-try", "note": "mine"}
+    refused = await api.http.post(url, data=posted)
+    assert refused.status_code == 403, refused.text
+    words = text(refused.text)
+    assert "only E-Owner (E-OWNER), the named owner, records this" in words
+    assert "you are signed in as E-Director" in words and "Nothing was recorded" in words
+    assert "The authorized pathway" in words  # the pathway page, not a bare error page
+    case_id = url.split("/")[3]
+    live = (await wait_stage(api, case_id, stage))["live"]
+    key = "pathway-acceptance" if url.endswith("/accept") else f"action:{url.split('/')[-1]}"
+    assert live["obligations"][key]["done_at"] is None

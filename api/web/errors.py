@@ -56,12 +56,14 @@ def _wrap(json_handler: Any, to_page: Callable[[Request, Exception], Response]) 
 
 
 async def _form_again(request: Request, exc: ApiError) -> Response | None:
-    """A refused step submission (403: not the step's role, an expired form) shows the step's
-    page again with the reason, rather than an error page; None for any other error."""
+    """A refused step, acceptance or action submission (403: not the step's role or the named
+    owner, an expired form) shows its page again with the reason, rather than an error page;
+    None for any other error."""
     # Imported here: the step pages import the modules this one is imported by.
+    from api.web.pathway import refused_pathway  # noqa: PLC0415
     from api.web.steps import refused_step  # noqa: PLC0415
 
-    return await refused_step(request, exc)
+    return await refused_step(request, exc) or await refused_pathway(request, exc)
 
 
 def _api_error_page(request: Request, exc: Exception) -> Response:

@@ -22,7 +22,7 @@ from api.errors import ApiError, FieldError
 from api.web.case_view import CasePage, history, load_case, open_rows, staff_names
 from api.web.document_view import person_ids, to_node
 from api.web.render import render
-from api.web.session import CsrfChecked
+from api.web.session import CsrfChecked, SignInRequired, page_actor
 from api.web.step_form import (
     FormContext,
     build_controls,
@@ -166,3 +166,30 @@ async def action_done(
             status=exc.status_code,
         )
     return RedirectResponse(f"/app/cases/{case_id}/receipts/{what}", status_code=303)
+
+
+ACCEPT_POST = "/app/cases/{case_id}/pathway/accept"
+ACTION_POST = "/app/cases/{case_id}/pathway/actions/{action}"
+
+
+async def refused_pathway(request: Request, exc: ApiError) -> Response | None:
+    """The pathway page again, saying why, for a 403 on an acceptance or an action done (someone
+    who is not the named owner, or a form whose session token expired); None when that cannot be
+    shown (a person who may not see the case at all gets the error page)."""
+    path = getattr(request.scope.get("route"), "path", "")
+    if exc.status_code != 403 or request.method != "POST" or path not in (ACCEPT_POST, ACTION_POST):
+        return None
+    what = ACCEPTANCE if path == ACCEPT_POST else f"action:{request.path_params['action']}"
+    try:
+        actor = await page_actor(request)
+        page = await load_case(request, actor, str(request.path_params["case_id"]))
+        posted = posted_values(await request.form())
+    except (ApiError, SignInRequired):
+        return None
+    detail = exc.detail
+    if not page.is_owner:
+        owner = page.live.pathway_owner if page.live else None
+        name = (await staff_names(request, {owner})).get(owner, owner) if owner else ""
+        who = f"{name}, the named owner," if name else "the pathway's named owner"
+        detail = f"only {who} records this; you are signed in as {actor.display_name}."
+    return await _page(request, page, what, posted=posted, detail=detail, status=403)
