@@ -271,6 +271,7 @@ Index("ix_breaches_open", Breach.resolved_at)
 # of every case), and "my work" and the overdue filter read open cases only.
 Index("ix_cases_opened_at", Case.opened_at)
 Index("ix_cases_status_deadline", Case.status, Case.deadline)
+Index("ix_cases_stage_opened_at", Case.stage, Case.opened_at)  # GET /cases?stage= (0009)
 Index("ix_outbox_unsent", OutboxMessage.sent_at)
 
 
