@@ -43,7 +43,7 @@ def run_deadline(rule: str, start: str) -> None:
 def _calendar_config() -> CalendarConfig:
     """The calendar configured through NEARMISS_* settings; exits 1 with the reasons if invalid."""
     try:
-        return CalendarConfig.from_settings(Settings())
+        return Settings().calendar_config()
     except ValidationError as exc:
         reasons = "; ".join(_reason(error) for error in exc.errors())
     except SettingsError as exc:

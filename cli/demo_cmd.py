@@ -20,7 +20,7 @@ from temporalio.service import RPCError
 from cli.demo_data import generate
 from config.settings import Settings
 from domain import acknowledgment, closure, learning, names
-from domain.calendar import BusinessCalendar, CalendarConfig
+from domain.calendar import BusinessCalendar
 from domain.feeds import FEEDS
 from domain.ingest import validate_rows
 from domain.learning import audit_period
@@ -84,7 +84,7 @@ def requested_by_the_demo(
 async def start_demo_reviews(settings: Settings, as_of: datetime) -> list[str]:
     """Start (or find) the demo's three reviews, so each step-1 role has one to mark."""
     client = await connect(settings)
-    calendar = CalendarConfig.from_settings(settings)
+    calendar = settings.calendar_config()
     started = []
     for example, period in demo_reviews(settings, as_of):
         version = POLICY_VERSIONS[example]
@@ -132,7 +132,7 @@ def run_demo_data(seed: int, reports: int) -> datetime:
     """Generate the demo data for the latest daily review, load it into the configured database;
     the review's as_of."""
     settings = Settings()
-    calendar = BusinessCalendar(CalendarConfig.from_settings(settings))
+    calendar = BusinessCalendar(settings.calendar_config())
     as_of = demo_as_of(settings.timezone, calendar=calendar)
     data = generate(seed, reports, as_of, cycle_anchor=date.fromisoformat(settings.cycle_anchor))
     asyncio.run(upgrade(settings.database_url))

@@ -25,7 +25,7 @@ from config.settings import Settings
 from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.anchors import AnchorInput
-from domain.calendar import BusinessCalendar, CalendarConfig
+from domain.calendar import BusinessCalendar
 from domain.cases import ReviewSummary, ScheduledStart
 from domain.closure import POLICY_VERSION as CLOSURE_POLICY_VERSION
 from domain.learning import POLICY_VERSION as LEARNING_POLICY_VERSION
@@ -41,7 +41,7 @@ WEEKDAYS = [ScheduleRange(1, 5)]  # Monday..Friday; bank holidays are skipped by
 
 def schedules(settings: Settings) -> dict[str, Schedule]:
     """Every schedule the service needs, as calendar specs in the provider's time zone."""
-    calendar = CalendarConfig.from_settings(settings)
+    calendar = settings.calendar_config()
 
     def fire(schedule_id: str, start: ScheduledStart, spec: ScheduleCalendarSpec) -> Schedule:
         return Schedule(
@@ -192,7 +192,7 @@ async def review_summary(
         settings.temporal_task_queue,
         example,
         period,
-        CalendarConfig.from_settings(settings),
+        settings.calendar_config(),
         POLICY_VERSION,
         requested=True,
     )
@@ -220,7 +220,7 @@ def run_review(example: str, period: str) -> None:
         check_started(
             example,
             period,
-            BusinessCalendar(CalendarConfig.from_settings(settings)),
+            BusinessCalendar(settings.calendar_config()),
             date.fromisoformat(settings.cycle_anchor),
             datetime.now(UTC),
         )

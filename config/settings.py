@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from domain.calendar import CalendarConfig
+
 DEV_TOKEN_SECRET = "dev-token-secret-change-me-0123456789abcdef"
 # 32 bytes, base64: only accepted when NEARMISS_ENV=development.
 DEV_ENCRYPTION_KEY = "ZGV2LWVuY3J5cHRpb24ta2V5LWNoYW5nZS1tZS0wMTI="
@@ -92,3 +94,14 @@ class Settings(BaseSettings):
         if not self.public_url:
             self.public_url = f"http://{self.api_host}:{self.api_port}"
         return self
+
+    def calendar_config(self) -> CalendarConfig:
+        """The provider's calendar from these settings (entry points only; workflows and
+        activities get the config)."""
+        return CalendarConfig.from_settings_values(
+            self.timezone,
+            self.region,
+            self.working_day_start,
+            self.working_day_end,
+            self.closure_days,
+        )

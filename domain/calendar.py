@@ -14,7 +14,7 @@ import math
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from importlib.metadata import version as package_version
-from typing import Literal, Protocol
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -25,22 +25,6 @@ from domain.calendar_rules import RuleKind, parse_rule
 Region = Literal["england-wales", "scotland", "northern-ireland"]
 
 
-class CalendarSettings(Protocol):
-    """The calendar's part of the service settings (``config.settings.Settings`` has it)."""
-
-    @property
-    def timezone(self) -> str: ...
-    @property
-    def region(self) -> str: ...
-    @property
-    def working_day_start(self) -> str: ...
-    @property
-    def working_day_end(self) -> str: ...
-    @property
-    def closure_days(self) -> list[str]: ...
-
-
-# Bump when the meaning of a rule changes, so deadlines computed before and after differ in version.
 RULES_VERSION = "1"
 # Holiday data changes between releases of the package, so its version is part of ours.
 HOLIDAYS_VERSION = package_version("holidays")
@@ -127,17 +111,6 @@ class CalendarConfig(BaseModel):
                 "working_day_end": working_day_end,
                 "closure_days": tuple(closure_days),
             }
-        )
-
-    @classmethod
-    def from_settings(cls, settings: CalendarSettings) -> CalendarConfig:
-        """Build from the service ``Settings`` (entry points only; workflows get the config)."""
-        return cls.from_settings_values(
-            settings.timezone,
-            settings.region,
-            settings.working_day_start,
-            settings.working_day_end,
-            settings.closure_days,
         )
 
 

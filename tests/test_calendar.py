@@ -213,7 +213,7 @@ def test_config_from_settings() -> None:
         working_day_end="16:30",
         closure_days=["2026-12-24"],
     )
-    config = CalendarConfig.from_settings(settings)
+    config = settings.calendar_config()
     assert config == CalendarConfig(
         region="scotland",
         working_day_start=time(8, 30),

@@ -22,7 +22,6 @@ from activities.learning import LearningActivities
 from activities.packs import PackActivities
 from activities.schedules import ScheduleActivities
 from config.settings import Settings
-from domain.calendar import CalendarConfig
 from infra.mail import MailSettings
 from worker.log_context import LogContextInterceptor
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
@@ -118,7 +117,7 @@ def deps_from_settings(
         client=client,
         mail=mail,
         task_queue=settings.temporal_task_queue,
-        calendar=CalendarConfig.from_settings(settings),
+        calendar=settings.calendar_config(),
         cycle_anchor=date.fromisoformat(settings.cycle_anchor),
     )
 

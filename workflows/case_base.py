@@ -1,5 +1,5 @@
-"""Update and signal handlers shared by every case workflow (all examples); the case's state,
-projection and queries are in ``workflows.case_projection``.
+"""Update handlers shared by every case workflow (all examples); the case's state, projection,
+signals and queries are in ``workflows.case_projection``.
 
 Validators are synchronous and read-only: they judge only workflow state (the actor's roles, the
 documents opened, the values computed when the step opened). A rejection raises a typed
@@ -20,8 +20,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.alerts import AlertResult, ValuesAlert
     from domain.cases import (
         DocumentOpened,
-        ExposureRaised,
-        PackPublished,
         RecordEntryRequest,
         RecordEntryResult,
         RecordStepRequest,
@@ -43,10 +41,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.calls import deliver, run_db, run_db_local
 from workflows.case_projection import CaseProjection
-from workflows.search_attributes import KEY_EXPOSURE
 from workflows.values import ALERT_AFTER_ATTEMPTS, Values, fetch_values
-
-EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
 
 
 def _update_id() -> str | None:
@@ -62,7 +57,7 @@ def reject(kind: str, message: str, errors: list[FieldError] | None = None) -> A
 
 
 class CaseWorkflowBase(CaseProjection):
-    """The steps, documents and signals every case shares; subclasses define ``run``."""
+    """The steps and documents every case shares; subclasses define ``run``."""
 
     steps: dict[str, StepSpec] = {}
     documents: frozenset[str] = frozenset()
@@ -278,26 +273,3 @@ class CaseWorkflowBase(CaseProjection):
     def validate_open_document(self, opened: DocumentOpened) -> None:
         if opened.document not in self.documents:
             raise reject(WRONG_STAGE, f"no document {opened.document!r} for this case")
-
-    # -- signals and query ------------------------------------------------------------------
-
-    @workflow.signal(name=names.SIGNAL_PACK_PUBLISHED)
-    async def pack_published(self, pack: PackPublished) -> None:
-        label = f"{pack.kind}/{pack.period}"
-        if label not in self.state.visible_in:
-            self.state.visible_in.append(label)
-
-    @workflow.signal(name=names.SIGNAL_RAISE_EXPOSURE)
-    async def raise_exposure(self, raised: ExposureRaised) -> None:
-        """A later review found the report exposed again: exposure only ever rises."""
-        if EXPOSURE_ORDER.get(raised.exposure, 0) > EXPOSURE_ORDER.get(self.state.exposure, 0):
-            self.state.exposure = raised.exposure
-            workflow.upsert_search_attributes([KEY_EXPOSURE.value_set(raised.exposure)])
-            await self.project(
-                TimelineEvent(
-                    at=workflow.now(),
-                    kind="exposure_raised",
-                    actor="system",
-                    detail={"exposure": raised.exposure, "review_id": raised.review_id},
-                )
-            )

@@ -1,4 +1,5 @@
-"""A case's state of record, its projection to the database and its queries (every example).
+"""A case's state of record, its projection to the database, its signals and queries (every
+example).
 
 Every transition writes the case row (stage, exposure, deadlines, escalation) with one timeline
 event, one write at a time; queries read the same row without changing anything.
@@ -16,7 +17,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.cases import (
         CaseInput,
         CaseState,
+        ExposureRaised,
         KeyedEvent,
+        PackPublished,
         ProjectionUpdate,
         TimelineEvent,
         owed,
@@ -25,7 +28,9 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.calls import run_db
 from workflows.engine import Obligations
-from workflows.search_attributes import stage_attributes
+from workflows.search_attributes import KEY_EXPOSURE, stage_attributes
+
+EXPOSURE_ORDER = {"within_tolerance": 0, "emerging": 1, "critical": 2}
 
 
 class CaseProjection:
@@ -129,6 +134,29 @@ class CaseProjection:
         done = self.state.obligations[key].done_at
         assert done is not None
         return done
+
+    # -- signals: what reviews and packs tell the case -----------------------------------
+
+    @workflow.signal(name=names.SIGNAL_PACK_PUBLISHED)
+    async def pack_published(self, pack: PackPublished) -> None:
+        label = f"{pack.kind}/{pack.period}"
+        if label not in self.state.visible_in:
+            self.state.visible_in.append(label)
+
+    @workflow.signal(name=names.SIGNAL_RAISE_EXPOSURE)
+    async def raise_exposure(self, raised: ExposureRaised) -> None:
+        """A later review found the report exposed again: exposure only ever rises."""
+        if EXPOSURE_ORDER.get(raised.exposure, 0) > EXPOSURE_ORDER.get(self.state.exposure, 0):
+            self.state.exposure = raised.exposure
+            workflow.upsert_search_attributes([KEY_EXPOSURE.value_set(raised.exposure)])
+            await self.project(
+                TimelineEvent(
+                    at=workflow.now(),
+                    kind="exposure_raised",
+                    actor="system",
+                    detail={"exposure": raised.exposure, "review_id": raised.review_id},
+                )
+            )
 
     @workflow.query(name=names.QUERY_STATE)
     def current_state(self) -> CaseState:

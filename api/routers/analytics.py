@@ -19,7 +19,7 @@ from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
 from api.series_csv import series_csv
 from domain.analytics import PeriodKind
-from domain.calendar import CalendarConfig, calendar_for
+from domain.calendar import calendar_for
 from store.analytics import Grouping, acknowledgment_trends
 from store.analytics_closure import closure_trends
 from store.analytics_learning import learning_trends
@@ -267,7 +267,7 @@ async def time_series(
     `?format=csv` gives the same rows flattened (`confidence_*`, `learning_*`, `closure_*`;
     intervals as `*_ci95_low` and `*_ci95_high`)."""
     _check_range(start, end)
-    calendar = calendar_for(CalendarConfig.from_settings(settings))
+    calendar = calendar_for(settings.calendar_config())
     rows = await series(session, group, start, end, period, calendar)
     if format == "csv":
         return PlainTextResponse(series_csv(rows, group), media_type="text/csv")

@@ -226,7 +226,7 @@ async def evidence(
         start,
         end,
         service_line or None,
-        CalendarConfig.from_settings(settings),
+        settings.calendar_config(),
         now,
     )
     lines = [f"Generated at {local_minute(now, settings.timezone)}."]

@@ -24,7 +24,7 @@ from api.temporal_calls import (
     workflow_status,
 )
 from domain import acknowledgment, closure, learning, names
-from domain.calendar import BusinessCalendar, CalendarConfig
+from domain.calendar import BusinessCalendar
 from domain.cases import MarkReviewed, ReviewSummary
 from domain.review_periods import ReviewPeriodError, check_started
 from domain.reviews import REVIEWS, review_id
@@ -154,7 +154,7 @@ async def start(
     if spec is not None and not actor.roles & {Role.ADMINISTRATOR, spec.role}:
         raise Forbidden(f"starting this review needs the role {spec.role.value}")
     _check_period(example, period)
-    calendar = CalendarConfig.from_settings(settings)
+    calendar = settings.calendar_config()
     try:
         check_started(
             example,

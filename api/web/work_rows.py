@@ -24,7 +24,7 @@ from api.web.words import (
 )
 from config.settings import Settings
 from domain import names
-from domain.calendar import BusinessCalendar, CalendarConfig, calendar_for, compute_deadline
+from domain.calendar import BusinessCalendar, calendar_for, compute_deadline
 from domain.reviews import REVIEWS
 from store.my_work import (
     Asked,
@@ -101,7 +101,7 @@ def time_left(calendar: BusinessCalendar, now: datetime, due: datetime | None) -
 def _review_rows(
     reviews: list[Review], levels: Levels, now: datetime, settings: Settings
 ) -> list[WorkRow]:
-    config = CalendarConfig.from_settings(settings)
+    config = settings.calendar_config()
     calendar = calendar_for(config)
     rows = []
     for review in reviews:
@@ -135,7 +135,7 @@ def _review_rows(
 def _case_rows(
     owed: list[CaseOwed], levels: Levels, now: datetime, settings: Settings
 ) -> list[WorkRow]:
-    calendar = calendar_for(CalendarConfig.from_settings(settings))
+    calendar = calendar_for(settings.calendar_config())
     rows = []
     for item in owed:
         case = item.case
