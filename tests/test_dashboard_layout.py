@@ -13,8 +13,8 @@ from playwright.async_api import async_playwright, expect
 from domain.analytics import periods
 from tests.browser_support import CHROMIUM_ARGS, SCREENSHOTS, accessible
 from tests.browser_support import chromium as chromium  # the fixture
+from tests.dashboard_support import CITY, seed_trends, serve
 from tests.fixtures.api import token
-from tests.test_dashboard_browser import CITY, seed_trends, serve
 
 __all__ = ["chromium"]  # the fixture, shared with the dashboard test
 

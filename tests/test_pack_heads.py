@@ -16,11 +16,11 @@ from sqlalchemy import update
 from domain import names
 from store.signing import public_key_hex, signing_key
 from store.tables import RegisterEntry
+from tests.browser_support import CHROMIUM_ARGS, chromium
 from tests.factories import load, staff_rows
 from tests.fixtures.keys import TEST_SIGNING_KEY
 from tests.pack_seed import fixed_clock, seed_learning_closure, seed_weekly
 from tests.pdf_support import pdftotext
-from tests.test_dashboard_browser import CHROMIUM_ARGS, chromium
 from tests.test_pack_content import stored
 from tests.test_registers_cli import _run
 
