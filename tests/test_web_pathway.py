@@ -150,6 +150,15 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         hidden = form((await api.http.get(action_url)).text, action_url)["hidden"]
         marked = await api.http.post(action_url, data={**hidden, "note": "Owner rota in place"})
         assert marked.status_code == 303, marked.text
+        # A done action is named by its title (not its slug) in the history and to the reporter.
+        history = text((await api.http.get(f"/app/cases/{case_id}")).text)
+        assert "Corrected triage-control implementation done by" in history
+        await sign_in(api, "W-100")
+        mine = text((await api.http.get("/app/my-reports")).text)
+        assert "Action done: Corrected triage-control implementation" in mine
+        assert "Action done: Worker communication" in mine
+        assert "Triage control implementation" not in mine
+        await sign_in(api, "E-OWNER")
         hidden = form((await api.http.get(review_url)).text, review_url)["hidden"]
         reviewed = await api.http.post(review_url, data={**hidden, **recovered})
         assert reviewed.status_code == 303, reviewed.text

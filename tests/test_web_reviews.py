@@ -47,11 +47,13 @@ async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:
         assert "Exceptions (not reconciled) 1" in words
         assert all(ref in words for ref in (CRITICAL, EMERGING, FINE, SPLIT))
         # The exception: both sources' service lines side by side.
-        assert "Service line disagrees with manager-response-tracker" in words
+        # Sources named as the seed names them, not by their feed slugs.
+        assert "Service line disagrees with manager response tracker" in words
         assert (
-            "HC-NORTH (incident-platform)" in words
-            and "HC-SOUTH (manager-response-tracker)" in words
+            "HC-NORTH (incident and near-miss platform)" in words
+            and "HC-SOUTH (manager response tracker)" in words
         )
+        assert "incident-platform" not in words and "manager-response-tracker" not in words
         assert "Mark reviewed" not in words  # the supervisor is not the step-1 role
 
         critical = text((await api.http.get(f"/app/reviews/{rid}?classification=critical")).text)

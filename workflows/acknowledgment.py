@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         StepSubmission,
     )
+    from domain.pathway_actions import ACTION_TITLES
     from domain.roles import Role
     from domain.steps import FieldError, StepSpec
 
@@ -77,23 +78,21 @@ class AcknowledgmentCaseWorkflow(ReviewedPathwayWorkflow):
         actions: ActionPlan = [
             (
                 "triage-control-implementation",
-                "Corrected triage-control implementation",
+                ACTION_TITLES["triage-control-implementation"],
                 pathway["triage_control_implementation_deadline"],
             ),
             (
                 "worker-communication",
-                "Worker communication",
+                ACTION_TITLES["worker-communication"],
                 pathway["worker_communication_deadline"],
             ),
         ]
         if pathway["same_day_unsafe_condition_escalation"]:
             actions.append(
-                ("unsafe-condition-correction", "Same-day correction of the unsafe condition", None)
+                ("unsafe-condition-correction", ACTION_TITLES["unsafe-condition-correction"], None)
             )
         if pathway["immediate_senior_acknowledgment"]:
-            actions.append(
-                ("senior-acknowledgment", "Immediate senior acknowledgment to the worker", None)
-            )
+            actions.append(("senior-acknowledgment", ACTION_TITLES["senior-acknowledgment"], None))
         watchers = await self.open_pathway(
             pathway["responsible_owner_id"], "acknowledgment-recovery pathway", t4, actions
         )

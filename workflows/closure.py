@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         case_ref_of,
     )
     from domain.closure_measures import measurable_improvement
+    from domain.pathway_actions import ACTION_TITLES
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
 
@@ -107,16 +108,20 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         final = pathway["final_corrective_deadline"]
         reconnection = pathway["worker_reconnection_deadline"]
         actions: ActionPlan = [
-            ("final-correction", "Final corrective action", final),
-            ("worker-reconnection", "Worker reconnection", reconnection),
-            ("follow-up-review", "Follow-up review", pathway["follow_up_review_date"]),
+            ("final-correction", ACTION_TITLES["final-correction"], final),
+            ("worker-reconnection", ACTION_TITLES["worker-reconnection"], reconnection),
+            (
+                "follow-up-review",
+                ACTION_TITLES["follow-up-review"],
+                pathway["follow_up_review_date"],
+            ),
         ]
         if pathway["direct_senior_safety_learning_contact"]:
-            actions.append(
-                ("senior-contact", "Direct senior safety-learning contact", reconnection)
-            )
+            actions.append(("senior-contact", ACTION_TITLES["senior-contact"], reconnection))
         if pathway["independent_verification_of_improvement"]:
-            actions.append(("independent-verification", "Independent verification", final))
+            actions.append(
+                ("independent-verification", ACTION_TITLES["independent-verification"], final)
+            )
         return actions
 
     async def _validate_until_closed(self, activated: datetime) -> str:

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         PinnedBaseline,
         ValidationValues,
     )
+    from domain.pathway_actions import ACTION_TITLES
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
 
@@ -235,17 +236,25 @@ def _actions(pathway: dict[str, Any]) -> ActionPlan:
     actions: ActionPlan = [
         (
             "learning-control-implementation",
-            "Corrected learning-control implementation",
+            ACTION_TITLES["learning-control-implementation"],
             implementation,
         ),
-        ("worker-feedback", "Worker feedback", feedback),
+        ("worker-feedback", ACTION_TITLES["worker-feedback"], feedback),
     ]
     if pathway["direct_feedback_all_reporters_in_domain"]:
         actions.append(
-            ("direct-feedback-all-reporters", "Feedback to all reporters in the domain", feedback)
+            (
+                "direct-feedback-all-reporters",
+                ACTION_TITLES["direct-feedback-all-reporters"],
+                feedback,
+            )
         )
     if pathway["controlled_learning_bulletin"]:
         actions.append(
-            ("controlled-learning-bulletin", "Controlled learning bulletin", implementation)
+            (
+                "controlled-learning-bulletin",
+                ACTION_TITLES["controlled-learning-bulletin"],
+                implementation,
+            )
         )
     return actions

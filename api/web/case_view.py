@@ -25,6 +25,7 @@ from api.web.words import breach_words, escalation_class, escalation_words, huma
 from domain import names
 from domain.cases import CaseState, Obligation
 from domain.examples import STEP_SPECS
+from domain.pathway_actions import action_title
 from domain.roles import GOVERNANCE_ROLES
 from store.cases import case_events
 from store.db import transaction
@@ -196,7 +197,7 @@ def event_words(page: CasePage, event: CaseEvent, tz: str) -> str:
         "exposure_raised": lambda: f"Exposure raised to {humanize(d.get('exposure')).lower()}.",
         "exposure_confirmed": lambda: f"Exposure confirmed: {humanize(d.get('exposure')).lower()}.",
         "pathway_accepted": lambda: f"Pathway accepted by {who}{late}.",
-        "action_done": lambda: f"{humanize(d.get('action'))} done by {who}{late}.",
+        "action_done": lambda: f"{action_title(str(d.get('action')))} done by {who}{late}.",
         "closed": lambda: f"Case closed ({humanize(d.get('category')).lower()}).",
     }
     sentence = sentences.get(event.kind)

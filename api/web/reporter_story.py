@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain import acknowledgment_steps, closure_steps, learning_steps, names
+from domain.pathway_actions import action_title
 from store.my_reports import ReporterData, Row
 from store.tables import Case, CaseEvent
 
@@ -104,7 +105,7 @@ def _event_milestone(event: CaseEvent) -> Milestone | None:
     if event.kind == "pathway_accepted":
         return Milestone(event.at, "A named owner accepted the plan to put things right")
     if event.kind == "action_done":
-        return Milestone(event.at, f"Action done: {_words(str(detail.get('action', '')))}")
+        return Milestone(event.at, f"Action done: {action_title(str(detail.get('action', '')))}")
     if event.kind == "closed":
         return Milestone(event.at, f"Closed ({_words(str(detail.get('category', '')))})")
     return None

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.web.document_view import scalar_text
-from api.web.words import exposure_words, humanize
+from api.web.words import exposure_words, feed_words, humanize, with_feed_words
 from store.acknowledgment import ReviewItemView
 from store.review_pages import source_record
 
@@ -23,6 +23,7 @@ BASE_FEEDS = {
 DISAGREES = re.compile(r"^(?P<field>\w+) disagrees with (?P<feed>[\w-]+)")
 BEFORE = re.compile(r"^(?P<field>\w+) in (?P<feed>[\w-]+) is before (?P<other>\w+)")
 MISSING = re.compile(r"^missing in (?P<feed>[\w-]+)")
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 
 
 @dataclass
@@ -58,7 +59,12 @@ class ExceptionRow:
 def item_row(item: ReviewItemView) -> ItemRow:
     """An item for the classified list: its indicators (or exception reasons) in words."""
     found = item.fields.get("indicators") if item.classification else item.reasons
-    findings = ", ".join(humanize(str(f)).lower() for f in found or []) or "—"
+    words = (
+        (humanize(str(f)).lower() for f in found or [])
+        if item.classification
+        else (_reason_words(str(r)).lower() for r in found or [])
+    )
+    findings = ", ".join(words) or "—"
     return ItemRow(
         reference=item.reference,
         classification=exposure_words(item.classification) if item.classification else "exception",
@@ -71,13 +77,15 @@ def item_row(item: ReviewItemView) -> ItemRow:
 async def _conflict(
     session: AsyncSession, example: str, item: ReviewItemView, reason: str, tz: str
 ) -> Conflict:
-    base = BASE_FEEDS.get(example, "")
+    base = feed_words(BASE_FEEDS.get(example, ""))
     if match := DISAGREES.match(reason):
         name, feed = match["field"], match["feed"]
         other = await source_record(session, feed, item.fields, item.reference)
         other_value = scalar_text(other.get(name), tz) if other else "no record"
         base_value = scalar_text(item.fields.get(name), tz)
-        return Conflict(_words(reason, name), humanize(name), base, base_value, feed, other_value)
+        return Conflict(
+            _words(reason, name), humanize(name), base, base_value, feed_words(feed), other_value
+        )
     if match := BEFORE.match(reason):
         name, feed, other_name = match["field"], match["feed"], match["other"]
         other = await source_record(session, feed, item.fields, item.reference)
@@ -86,17 +94,29 @@ async def _conflict(
             f"{humanize(name)} / {humanize(other_name).lower()}",
             base,
             scalar_text(item.fields.get(other_name), tz),
-            feed,
+            feed_words(feed),
             scalar_text(other.get(name), tz) if other else "no record",
         )
     if match := MISSING.match(reason):
-        return Conflict(reason.capitalize(), "record", base, "present", match["feed"], "missing")
-    return Conflict(humanize(reason))
+        feed = feed_words(match["feed"])
+        return Conflict(_reason_words(reason), "record", base, "present", feed, "missing")
+    return Conflict(_reason_words(reason))
 
 
 def _words(reason: str, name: str) -> str:
-    """``service_line disagrees with x`` → "Service line disagrees with x" (feeds keep names)."""
-    return humanize(name) + reason[len(name) :]
+    """``service_line disagrees with manager-response-tracker`` → "Service line disagrees with
+    manager response tracker" (fields and feeds in words)."""
+    return humanize(name) + _in_words(reason[len(name) :])
+
+
+def _in_words(text: str) -> str:
+    return SNAKE.sub(lambda m: humanize(m[0]).lower(), with_feed_words(text))
+
+
+def _reason_words(reason: str) -> str:
+    """Any reconciliation reason in words, first letter capital."""
+    text = _in_words(reason)
+    return text[:1].upper() + text[1:]
 
 
 async def exception_rows(

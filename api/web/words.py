@@ -7,6 +7,7 @@ obligation, level 2 adds the example's director, level 3 and above the board (th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,36 @@ def waiting_words(stage: str | None, example: str, computed: dict[str, Any] | No
     pinned = (computed or {}).get("activation-baseline", {}).get("validation_days")
     days = int(pinned) if pinned is not None else VALIDATION_DAYS.get(example, 14)
     return WAITING.get(stage or "", "").format(days=days)
+
+
+# Each feed as the seed names its system (SOURCES.md's slugs are for senders, not readers).
+FEED_WORDS = {
+    "incident-platform": "incident and near-miss platform",
+    "workforce-reporting-log": "workforce reporting log",
+    "manager-response-tracker": "manager response tracker",
+    "service-line-governance-register": "service-line governance register",
+    "corrective-action-tracker": "corrective-action tracker",
+    "learning-bulletin-log": "workforce learning bulletin log",
+    "recurrence-analysis-file": "recurrence analysis file",
+    "closed-case-register": "closed near-miss reliability register",
+    "employee-confirmation-form": "employee confirmation form",
+    "reopened-risk-tracker": "reopened-risk tracker",
+    "final-action-evidence-library": "final-action evidence library",
+    "workforce-concern-register": "workforce concern register",
+    "speaking-up-confidence-form": "speaking-up confidence form",
+    "staff-directory": "staff directory",
+}
+_FEED_SLUGS = re.compile("|".join(sorted(map(re.escape, FEED_WORDS), key=len, reverse=True)))
+
+
+def feed_words(feed: str) -> str:
+    """``incident-platform`` → "incident and near-miss platform" (an unknown feed as it is)."""
+    return FEED_WORDS.get(feed, feed)
+
+
+def with_feed_words(text: str) -> str:
+    """Every feed slug in ``text`` (a reconciliation reason) replaced by the feed's name."""
+    return _FEED_SLUGS.sub(lambda m: FEED_WORDS[m.group(0)], text)
 
 
 def humanize(slug: str | None) -> str:
