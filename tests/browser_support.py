@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from datetime import date, timedelta
 from email.message import Message
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,21 @@ async def submit(page: Page, button: str, name: str, title: str) -> None:
     """Press the form's BUTTON and see TITLE's receipt (saved as NAME)."""
     await page.get_by_role("button", name=button).click()
     await recorded(page, name, title)
+
+
+async def complete_step(
+    page: Page, title: str, values: dict[str, str], name: str, receipt: str
+) -> None:
+    """Fill the open step TITLE's form with VALUES, check it (saved as NAME), submit it and see
+    its receipt (saved as RECEIPT)."""
+    await fill(page, values)
+    await accessible(page, name)
+    await submit(page, f"Submit {title.lower()}", receipt, title)
+
+
+def days_after(today: date, **days: int) -> dict[str, str]:
+    """Date fields' values, each its number of DAYS after TODAY."""
+    return {name: str(today + timedelta(days=n)) for name, n in days.items()}
 
 
 async def mark_reviewed(page: Page, name: str) -> None:

@@ -23,7 +23,9 @@ from tests.browser_support import (
     accessible,
     attribute,
     browser_page,
+    complete_step,
     confirm_resolved,
+    days_after,
     fill,
     from_mail,
     mail_link,
@@ -92,28 +94,34 @@ async def test_example_1_end_to_end_in_the_browser(  # type: ignore[no-untyped-d
             mail = "This is now yours: Retention impact"
             await from_mail(page, base, inbox, "E-MANAGER", mail, case_id)
             await open_documents(page, RETENTION_DOCUMENTS)  # case, reporting profile, concerns
-            await fill(page, IMPACT)
-            await accessible(page, "e2e1-05-impact")
-            title = "Retention impact analysis"
-            await submit(page, f"Submit {title.lower()}", "e2e1-06-impact-receipt", title)
+            await complete_step(
+                page,
+                "Retention impact analysis",
+                IMPACT,
+                "e2e1-05-impact",
+                "e2e1-06-impact-receipt",
+            )
 
             await wait_stage(api, case_id, "recovery-pathway")
             mail = "This is now yours: Acknowledgment-recovery"
             await from_mail(page, base, inbox, "E-DIRECTOR", mail)
             await open_documents(page, ["reporting control authorization sheet"])
             today = (await own_env.get_current_time()).date()
-            await fill(
+            await complete_step(
                 page,
+                "Acknowledgment-recovery pathway",
                 {
                     **PATHWAY,
-                    "triage_control_implementation_deadline": str(today + timedelta(days=7)),
-                    "worker_communication_deadline": str(today + timedelta(days=3)),
-                    "mandatory_review_date": str(today + timedelta(days=14)),
+                    **days_after(
+                        today,
+                        triage_control_implementation_deadline=7,
+                        worker_communication_deadline=3,
+                        mandatory_review_date=14,
+                    ),
                 },
+                "e2e1-07-pathway",
+                "e2e1-08-pathway-receipt",
             )
-            await accessible(page, "e2e1-07-pathway")
-            title = "Acknowledgment-recovery pathway"
-            await submit(page, f"Submit {title.lower()}", "e2e1-08-pathway-receipt", title)
 
             await wait_stage(api, case_id, "pathway-acceptance")
             accept = await mail_link(inbox, "E-OWNER", "This is now yours: Accept the", case_id)

@@ -23,6 +23,8 @@ from tests.browser_support import (
     answer_speaking_up,
     attribute,
     browser_page,
+    complete_step,
+    days_after,
     fill,
     from_mail,
     mark_actions_done,
@@ -124,18 +126,21 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
             )
             await open_documents(page, PATHWAY_DOCS)
             today = (await own_env.get_current_time()).date()
-            await fill(
+            await complete_step(
                 page,
+                "Learning-stabilization pathway",
                 {
                     **PATHWAY,
-                    "learning_control_implementation_deadline": str(today + timedelta(days=7)),
-                    "worker_feedback_deadline": str(today + timedelta(days=3)),
-                    "review_date": str(today + timedelta(days=14)),
+                    **days_after(
+                        today,
+                        learning_control_implementation_deadline=7,
+                        worker_feedback_deadline=3,
+                        review_date=14,
+                    ),
                 },
+                "e2e2-04-pathway",
+                "e2e2-05-pathway-receipt",
             )
-            await accessible(page, "e2e2-04-pathway")
-            title = "Learning-stabilization pathway"
-            await submit(page, f"Submit {title.lower()}", "e2e2-05-pathway-receipt", title)
 
             await wait_stage(api, case_id, "pathway-acceptance")
             await accept_pathway(page, base, inbox, case_id, "e2e2-06-accept-receipt")
@@ -164,10 +169,13 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
             mail = "This is now yours: Stabilization"
             await from_mail(page, base, inbox, "E-GOVREV", mail, case_id)
             await open_documents(page, ["validation-measures"])
-            await fill(page, VALIDATION)
-            await accessible(page, "e2e2-09-validation")
-            title = "Stabilization validation"
-            await submit(page, f"Submit {title.lower()}", "e2e2-10-validation-receipt", title)
+            await complete_step(
+                page,
+                "Stabilization validation",
+                VALIDATION,
+                "e2e2-09-validation",
+                "e2e2-10-validation-receipt",
+            )
         result = await own_env.client.get_workflow_handle(case_id).result()
         assert result["status"] == "closed"
         assert result["closure"]["category"] == "visible_learning_closure"

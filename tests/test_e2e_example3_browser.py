@@ -18,14 +18,14 @@ from tests.browser_support import (
     answer_speaking_up,
     attribute,
     browser_page,
+    complete_step,
     confirm_resolved,
-    fill,
+    days_after,
     from_mail,
     mail_link,
     mark_actions_done,
     mark_reviewed,
     open_documents,
-    submit,
 )
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.closure_support import ADJ_DOCS, REPAIR_DOCS, run_review
@@ -78,28 +78,34 @@ async def test_example_3_through_validation_and_close_in_the_browser(  # type: i
                 "closure_without_employee_confirmation",
                 ("Case chronology", "Final action evidence"),
             )
-            await fill(page, ADJUDICATION)
-            await accessible(page, "e2e3-02-adjudication")
-            title = "Closure-credibility adjudication"
-            await submit(page, f"Submit {title.lower()}", "e2e3-03-adjudication-receipt", title)
+            await complete_step(
+                page,
+                "Closure-credibility adjudication",
+                ADJUDICATION,
+                "e2e3-02-adjudication",
+                "e2e3-03-adjudication-receipt",
+            )
 
             await wait_stage(api, case_id, "repair-pathway")
             mail = "This is now yours: Closure-repair"
             await from_mail(page, base, inbox, "E-WXDIRECTOR", mail, case_id)
             await open_documents(page, REPAIR_DOCS)
             today = (await own_env.get_current_time()).date()
-            await fill(
+            await complete_step(
                 page,
+                "Closure-repair pathway",
                 {
                     **PATHWAY,
-                    "final_corrective_deadline": str(today + timedelta(days=5)),
-                    "worker_reconnection_deadline": str(today + timedelta(days=3)),
-                    "follow_up_review_date": str(today + timedelta(days=7)),
+                    **days_after(
+                        today,
+                        final_corrective_deadline=5,
+                        worker_reconnection_deadline=3,
+                        follow_up_review_date=7,
+                    ),
                 },
+                "e2e3-04-repair-pathway",
+                "e2e3-05-repair-pathway-receipt",
             )
-            await accessible(page, "e2e3-04-repair-pathway")
-            title = "Closure-repair pathway"
-            await submit(page, f"Submit {title.lower()}", "e2e3-05-repair-pathway-receipt", title)
 
             await wait_stage(api, case_id, "pathway-acceptance")
             await accept_pathway(page, base, inbox, case_id, "e2e3-06-accept-receipt")
@@ -119,10 +125,13 @@ async def test_example_3_through_validation_and_close_in_the_browser(  # type: i
             mail = "This is now yours: Repair validation"
             await from_mail(page, base, inbox, "E-BOARD", mail, case_id)
             await open_documents(page, ["repair-validation-measures"])
-            await fill(page, VALIDATION)
-            await accessible(page, "e2e3-09-validation")
-            title = "Repair validation"
-            await submit(page, f"Submit {title.lower()}", "e2e3-10-validation-receipt", title)
+            await complete_step(
+                page,
+                "Repair validation",
+                VALIDATION,
+                "e2e3-09-validation",
+                "e2e3-10-validation-receipt",
+            )
         final = await api.get(f"/cases/{case_id}", "E-BOARD")
         assert final.json()["status"] == "closed", final.text
         result = await own_env.client.get_workflow_handle(case_id).result()
