@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     oidc_client_secret: str = ""
     oidc_employee_claim: str = "employee_id"  # the ID token claim holding the employee ID
     oidc_scope: str = "openid"
+    oidc_provider_sign_out: bool = True  # sign-out also ends the session at the provider
     bootstrap_admins: Annotated[list[str], NoDecode] = []
     encryption_key: str = DEV_ENCRYPTION_KEY
     encryption_key_id: str = "k1"

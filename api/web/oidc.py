@@ -6,12 +6,19 @@ in the session). The callback checks the state, exchanges the code with the veri
 client secret, verifies the ID token (signature from the issuer's JWKS, issuer, audience,
 nonce), reads the employee ID from ``NEARMISS_OIDC_EMPLOYEE_CLAIM`` and signs the person in
 only if the staff directory lists them as current; otherwise a page says why.
+
+Sign-out of a session begun here also ends the provider's session (OpenID Connect RP-initiated
+logout): the browser goes to the provider's ``end_session_endpoint`` (from discovery) with the
+ID token as hint and ``post_logout_redirect_uri`` back to ``/app/signed-out``, so the next visit
+signs in at the provider again rather than silently (``NEARMISS_OIDC_PROVIDER_SIGN_OUT``).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+import httpx
 from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOAuth2App
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -25,6 +32,8 @@ from config.settings import Settings
 router = APIRouter(prefix="/app", include_in_schema=False)
 NEXT_KEY = "oidc_next"
 CALLBACK = "/app/sign-in/oidc/callback"
+SIGNED_OUT = "/app/signed-out"
+ID_TOKEN_KEY = "oidc_id_token"  # kept in the (signed, HttpOnly) session for sign-out's hint
 
 
 def oidc_client(request: Request) -> StarletteOAuth2App:
@@ -61,13 +70,13 @@ async def oidc_start(request: Request, next: str = HOME) -> Response:
     return redirect
 
 
-async def _claims(client: StarletteOAuth2App, request: Request) -> dict[str, Any]:
-    """The verified ID token's claims (state, PKCE and nonce checked by Authlib)."""
+async def _claims(client: StarletteOAuth2App, request: Request) -> tuple[dict[str, Any], str]:
+    """The verified ID token's claims (state, PKCE and nonce checked by Authlib) and the token."""
     token = await client.authorize_access_token(request)
     claims: dict[str, Any] = dict(token.get("userinfo") or {})
     if not claims:
         raise OAuthError("missing_id_token", "the provider returned no ID token")
-    return claims
+    return claims, str(token.get("id_token") or "")
 
 
 @router.get("/sign-in/oidc/callback")
@@ -76,7 +85,7 @@ async def oidc_callback(request: Request) -> Response:
     client = oidc_client(request)
     settings: Settings = request.app.state.settings
     try:
-        claims = await _claims(client, request)
+        claims, id_token = await _claims(client, request)
     except OAuthError as exc:
         reason = f"The sign-in did not complete ({exc.error}). Please start again."
         return _refused(request, reason, 400)
@@ -90,4 +99,31 @@ async def oidc_callback(request: Request) -> Response:
         return _refused(request, f"You cannot use this service: {exc.detail}.", 403)
     target = safe_next(request.session.get(NEXT_KEY))
     start_session(request, actor.employee_id)  # a fresh session: nothing of the sign-in kept
+    if id_token and settings.oidc_provider_sign_out:
+        request.session[ID_TOKEN_KEY] = id_token
     return RedirectResponse(target, status_code=303)
+
+
+async def provider_sign_out_url(request: Request, id_token: str) -> str | None:
+    """Where the browser ends its session at the provider (RP-initiated logout), or None when
+    the provider offers no ``end_session_endpoint`` or cannot be reached (a local sign-out)."""
+    settings: Settings = request.app.state.settings
+    try:  # discovered at sign-in (cached); a provider unreachable now still lets us sign out
+        metadata = await oidc_client(request).load_server_metadata()
+    except (httpx.HTTPError, ValueError):
+        return None
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint:
+        return None
+    query = {
+        "id_token_hint": id_token,
+        "client_id": settings.oidc_client_id,
+        "post_logout_redirect_uri": settings.public_url + SIGNED_OUT,
+    }
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"
+
+
+@router.get(SIGNED_OUT.removeprefix("/app"))
+async def signed_out() -> RedirectResponse:
+    """Back from the provider's sign-out: the sign-in page, saying so."""
+    return RedirectResponse("/app/sign-in?reason=signed+out", status_code=303)

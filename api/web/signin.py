@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from api.deps import SessionDep, resolve_actor
 from api.errors import Forbidden
+from api.web.oidc import ID_TOKEN_KEY, provider_sign_out_url
 from api.web.render import render
 from api.web.session import CsrfChecked, end_session, safe_next, start_session
 from config.settings import Settings
@@ -62,6 +63,12 @@ async def sign_in_as(
 
 @router.post("/sign-out", dependencies=[CsrfChecked])
 async def sign_out(request: Request) -> RedirectResponse:
-    """End the session; the sign-in page says so."""
+    """End the session; a session begun at the OpenID provider ends there too (its sign-out,
+    then back to the signed-out page); the sign-in page says so."""
+    id_token = request.session.get(ID_TOKEN_KEY)
     end_session(request)
+    if isinstance(id_token, str) and id_token:
+        target = await provider_sign_out_url(request, id_token)
+        if target:
+            return RedirectResponse(target, status_code=303)
     return RedirectResponse("/app/sign-in?reason=signed+out", status_code=303)

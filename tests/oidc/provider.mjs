@@ -1,6 +1,6 @@
 // A real OpenID provider on loopback for the sign-in tests (oidc-provider, OpenID-certified).
 // Configuration comes from the environment (set by tests/fixtures/oidc.py):
-//   OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI,
+//   OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_POST_LOGOUT_URI,
 //   OIDC_ACCOUNTS: JSON {login: {claim: value, ...}}; the login form (dev interactions)
 //   accepts any login, and the account's claims come from this map.
 import Provider from 'oidc-provider';
@@ -15,6 +15,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     client_id: env.OIDC_CLIENT_ID,
     client_secret: env.OIDC_CLIENT_SECRET,
     redirect_uris: [env.OIDC_REDIRECT_URI],
+    post_logout_redirect_uris: env.OIDC_POST_LOGOUT_URI ? [env.OIDC_POST_LOGOUT_URI] : [],
     grant_types: ['authorization_code'],
     response_types: ['code'],
   }],
