@@ -266,8 +266,10 @@ async def test_missed_deadline_shows_in_escalations(
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        api.app.state.clock = own_env.get_current_time
         case_id, view = await open_case(api, own_env, sessions)
         assert (await api.get("/escalations", "E-BOARD")).json() == []
+        assert (await api.get("/cases", "E-DIRECTOR", params={"overdue": "true"})).json() == []
         assert (await api.get("/escalations", "W-100")).status_code == 403
         deadline = view["live"]["obligations"]["triage-attribution"]["deadline"]
         now = await own_env.get_current_time()
@@ -280,6 +282,10 @@ async def test_missed_deadline_shows_in_escalations(
         [breach] = await wait_for(breached)
         assert breach["step"] == "triage-attribution" and breach["level"] == 1
         assert breach["deadline"].startswith(deadline[:16])
+        # "Overdue" is judged on the API's one clock (here the server's, past the deadline),
+        # not on the wall clock (still before it).
+        overdue = (await api.get("/cases", "E-DIRECTOR", params={"overdue": "true"})).json()
+        assert case_id in [c["case_id"] for c in overdue]
         listed = (await api.get("/cases", "E-DIRECTOR", params={"exposure": "critical"})).json()
         assert listed[0]["escalation_level"] == 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.authz import Admitted, Authorized
 from api.case_actions import get_case
+from api.clock import Now
 from api.deps import SessionDep, get_temporal
 from api.errors import ApiError
 from api.guard import GuardedRoute
@@ -84,6 +85,7 @@ def summary(case: Case) -> CaseSummary:
 async def cases(
     session: SessionDep,
     _actor: Authorized,
+    now: Now,
     example: str | None = None,
     stage: str | None = None,
     exposure: str | None = None,
@@ -96,7 +98,7 @@ async def cases(
         example=example,
         stage=stage,
         exposure=exposure,
-        overdue_at=datetime.now(UTC) if overdue else None,
+        overdue_at=now if overdue else None,
         limit=limit,
     )
     return [summary(row) for row in rows]

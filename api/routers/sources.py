@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import email.message
 import json
-from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -21,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from api.authz import Authorized
+from api.clock import Now
 from api.deps import SessionDep
 from api.errors import NotFound
 from api.guard import ParametersGuardedRoute
@@ -84,7 +84,7 @@ _BODY_DOC = {
 
 @router.post("/{feed}/records", openapi_extra=_BODY_DOC)
 async def post_records(
-    feed: FeedName, request: Request, session: SessionDep, _actor: Authorized
+    feed: FeedName, request: Request, session: SessionDep, _actor: Authorized, now: Now
 ) -> IngestResult:
     """Validate and upsert a batch; answers per-record rejections. 404 for an unknown feed.
 
@@ -97,7 +97,7 @@ async def post_records(
         _envelope(body, _is_json(request))  # a malformed body is a 422 first, as it always was
         raise NotFound(str(exc)) from exc
     count, records, rejections = _validated(spec, body, _is_json(request))
-    result = await upsert_records(session, feed, records, datetime.now(UTC))
+    result = await upsert_records(session, feed, records, now)
     count_rejections(request.app, feed, len(rejections))
     return IngestResult(
         accepted=count - len(rejections),
