@@ -40,7 +40,7 @@ async def test_review_in_the_browser(  # type: ignore[no-untyped-def]
             await sign_in_as(page, base, "E-Analyst", f"/app/reviews/{rid}")
             exceptions = page.get_by_role("region", name="Exceptions (not reconciled)")
             await expect(exceptions).to_contain_text(SPLIT)
-            await expect(exceptions).to_contain_text("HC-SOUTH (manager-response-tracker)")
+            await expect(exceptions).to_contain_text("HC-SOUTH (manager response tracker)")
             await accessible(page, "review-exceptions")
 
             await page.get_by_label("Classification").select_option("critical")
