@@ -152,11 +152,6 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
             await wait_stage(api, case_id, "awaiting-validation")
             await mark_actions_done(page, base, inbox, case_id, ACTIONS, "e2e2-08-action")
 
-            title = "Review of the learning-stabilization pathway"
-            await from_mail(page, base, inbox, "E-OWNER", f"This is now yours: {title}", case_id)
-            await fill(page, {"outcome": "stabilized", "findings": "Every reporter had feedback"})
-            await submit(page, f"Submit {title.lower()}", "e2e2-08-review-receipt", title)
-
             later = await own_env.get_current_time()  # follow-up: closed with feedback
             await load_closed(
                 sessions, [closed_report("NM-F1", closed_at=later + timedelta(days=5))]
@@ -166,6 +161,10 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
 
             await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
             await wait_stage(api, case_id, "stabilization-validation")
+            title = "Review of the learning-stabilization pathway"
+            await from_mail(page, base, inbox, "E-OWNER", f"This is now yours: {title}", case_id)
+            await fill(page, {"outcome": "stabilized", "findings": "Every reporter had feedback"})
+            await submit(page, f"Submit {title.lower()}", "e2e2-08-review-receipt", title)
             mail = "This is now yours: Stabilization"
             await from_mail(page, base, inbox, "E-GOVREV", mail, case_id)
             await open_documents(page, ["validation-measures"])

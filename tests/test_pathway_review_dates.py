@@ -10,7 +10,7 @@ escalated when missed (owner, then + the example's director), never decided by a
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
@@ -114,22 +114,15 @@ async def test_example1_review_is_due_escalates_and_closes_only_on_its_outcome(
         await told_it_is_theirs(inbox, "E-OWNER", ACK_TITLE, case.id, ACK_REVIEW)
 
         recovered = {"outcome": "recovered", "findings": "Triage ownership holds"}
-        early = await rejection(submit(case, ACK_REVIEW, "E-OWNER", recovered))
-        assert early.type == "WrongStage" and "not active yet" in early.message
+        inactive = await rejection(submit(case, ACK_REVIEW, "E-OWNER", recovered))
+        assert inactive.type == "WrongStage" and "not active yet" in inactive.message
         other = await rejection(submit(case, ACK_REVIEW, "E-DIRECTOR", recovered))
         assert other.type == "WrongRole"
 
         await _accept_and_publish_weekly(own_env, case)
         await wait_stage(case, "active-recovery")
-        open_actions = await rejection(submit(case, ACK_REVIEW, "E-OWNER", recovered))
-        assert open_actions.type == "MissingPrerequisite"
-        assert "actions.worker-communication" in str(open_actions.details)
-        for action in ("triage-control-implementation", "worker-communication"):
-            await case.execute_update(
-                names.UPDATE_COMPLETE_ACTION,
-                ActionDone(action=action, actor=actor("E-OWNER")),
-                rpc_timeout=RPC,
-            )
+        before = await rejection(submit(case, ACK_REVIEW, "E-OWNER", recovered))
+        assert before.type == "WrongStage" and f"due on {review_day}" in before.message
 
         # Missed: level 1 to the owner at the deadline, level 2 adds the director; still open.
         await nothing_a_minute_before(own_env, sessions, case, ACK_REVIEW)
@@ -141,6 +134,16 @@ async def test_example1_review_is_due_escalates_and_closes_only_on_its_outcome(
         await received(inbox, "E-DIRECTOR", ACK_TITLE, [2])
         state = await case_state(case)
         assert (state.stage, state.status) == ("active-recovery", "open")
+
+        open_actions = await rejection(submit(case, ACK_REVIEW, "E-OWNER", recovered))
+        assert open_actions.type == "MissingPrerequisite"
+        assert "actions.worker-communication" in str(open_actions.details)
+        for action in ("triage-control-implementation", "worker-communication"):
+            await case.execute_update(
+                names.UPDATE_COMPLETE_ACTION,
+                ActionDone(action=action, actor=actor("E-OWNER")),
+                rpc_timeout=RPC,
+            )
 
         # Not recovered: a next review date is required and opens the next review.
         unnamed = {"outcome": "not_recovered", "findings": "Still late acknowledgments"}
@@ -155,6 +158,9 @@ async def test_example1_review_is_due_escalates_and_closes_only_on_its_outcome(
         assert state.obligations[f"{ACK_REVIEW}#1"].late is True
         assert state.obligations[ACK_REVIEW].deadline == LONDON.wall(next_day, CLOSE)
         assert state.status == "open"
+        early = await rejection(submit(case, ACK_REVIEW, "E-OWNER", recovered))
+        assert early.type == "WrongStage"  # the next review is not due yet
+        await skip_until(own_env, LONDON.wall(next_day, time(10)))
 
         # Recovered: the case closes on the recorded outcome.
         receipt = await submit(case, ACK_REVIEW, "E-OWNER", recovered)
@@ -220,8 +226,8 @@ async def test_example2_review_is_due_escalates_and_the_validation_closes_only_a
         [row] = await breached(sessions, case, LEARNING_REVIEW, 1)
         assert (row.level, row.escalated_at) == (1, review.deadline)
         await received(inbox, "E-OWNER", LEARNING_TITLE, [1])
-        # Not stabilized yet: the next review falls after the first validation opens.
-        next_day = today + timedelta(days=20)
+        # Not stabilized yet: the next review is due when the first validation opens.
+        next_day = today + timedelta(days=14)  # reached when the first validation opens
         not_yet = {
             "outcome": "not_stabilized",
             "findings": "Bulletin not read yet",

@@ -3,9 +3,10 @@
 The seed's "mandatory review date" (example 1) and "review date" (example 2) are owed by the
 pathway's named owner: the review opens with the pathway, due at close of business on its date
 (provider calendar), is mailed ("this is now yours") and escalated like any step, and can be
-recorded once the pathway is active. An outcome that ends the pathway (recovered, stabilized)
-needs every action done; the other names the next review date, which opens the next review.
-Nothing is decided by a timer.
+recorded once the pathway is active, from the review date on (UTC date, as the other date checks
+of the pathway steps). An outcome that ends the pathway (recovered, stabilized) needs every
+action done; the other names the next review date, which opens the next review. Nothing is
+decided by a timer.
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ class ReviewedPathwayWorkflow(PathwayCaseWorkflow):
         return super().step_open(slug)
 
     def extra_checks(self, spec: StepSpec, model: Any, sub: StepSubmission) -> list[FieldError]:
-        """The review: the pathway is active; an ending outcome needs every action done and no
-        next date; the other outcome needs a next date after today."""
+        """The review: the pathway is active and its review date has come (a mandatory review
+        is not done early); an ending outcome needs every action done and no next date; the
+        other outcome needs a next date after today."""
         errors = super().extra_checks(spec, model, sub)
         if spec.slug != self.review_step.slug:
             return errors
@@ -87,6 +89,13 @@ class ReviewedPathwayWorkflow(PathwayCaseWorkflow):
                 WRONG_STAGE,
                 f"the pathway is not active yet (stage {self.state.stage!r}): its review is "
                 "recorded once it is accepted and active",
+            )
+        due_day = date.fromisoformat(str(self.state.computed[spec.slug]["review_date"]))
+        if workflow.now().date() < due_day:
+            raise reject(
+                WRONG_STAGE,
+                f"the {spec_title(spec)} is due on {due_day.isoformat()}: it is recorded on that "
+                "day (or later, late), not before",
             )
         next_date = getattr(model, NEXT_DATE)
         if model.outcome == self.review_continues:
