@@ -51,11 +51,13 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def local_minute(value: datetime | str | None, zone: str) -> str:
-    """An instant in the provider's zone to the minute with its abbreviation, or an em dash."""
+    """An instant in the provider's zone to the minute as the pages show it, with the year
+    ("Mon 7 Dec 2026, 17:00"; api.web.render.local_time), or an em dash."""
     moment = instant(value)
     if moment is None:
         return "—"
-    return moment.astimezone(ZoneInfo(zone)).strftime("%d %b %Y %H:%M %Z")
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
 
 
 def hours(value: float | None) -> str:

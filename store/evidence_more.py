@@ -14,6 +14,7 @@ from domain.report import Cell, Doc, chart, label, local_minute, section, table,
 from store.analytics_leavers import leaver_trends
 from store.analytics_workforce import confidence_trends, reporting_trends
 from store.evidence import EXAMPLES, Scope, scoped_cases
+from store.staff import staff_names
 from store.tables import CaseEvent, DocumentOpening, RegisterEntry
 
 SAMPLE_PER_EXAMPLE = 2
@@ -81,9 +82,14 @@ def sample_key(case_id: str, start: date, end: date) -> str:
 
 async def chronology(session: AsyncSession, case_id: str, zone: str) -> list[list[Cell]]:
     """Every step of a case: when, what, who, on what evidence, late or on time."""
-    events = await session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id)
+    events = list(
+        await session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.at, CaseEvent.id)
+        )
     )
+    who = await staff_names(session, {e.actor for e in events})
     entries = {
         (e.register, e.seq): e
         for e in await session.scalars(
@@ -123,7 +129,7 @@ async def chronology(session: AsyncSession, case_id: str, zone: str) -> list[lis
                 + (f"; opened: {', '.join(seen)}" if seen else "")
             )
         timing = "late" if d.get("late") else "on time" if "late" in d else ""
-        rows.append([local_minute(e.at, zone), what, e.actor, evidence, timing])
+        rows.append([local_minute(e.at, zone), what, who.get(e.actor, e.actor), evidence, timing])
     return rows
 
 

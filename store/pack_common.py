@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
 from domain.report import Cell, Doc, bars, hours, label, local_minute, plural, section, table
+from store.staff import staff_names
 from store.tables import Breach, Case, CaseEvent, RegisterEntry, Review, ReviewItem
 
 PATHWAY_KINDS = ("recovery_pathway", "stabilization_pathway", "repair_pathway")
@@ -137,11 +138,12 @@ async def late_section(session: AsyncSession, case_ids: list[str], win: Window) 
         session, case_ids, ("step_submitted", "action_done", "pathway_accepted"), win
     )
     late = [e for e in done if e.detail.get("late")]
+    who = await staff_names(session, {e.actor for e in late})
     body: list[list[Cell]] = [
         [
             e.case_id,
             label(e.detail.get("step") or e.detail.get("action") or "pathway-acceptance"),
-            e.actor,
+            who.get(e.actor, e.actor),
             local_minute(e.at, win.zone),
         ]
         for e in late
@@ -203,10 +205,17 @@ async def pathway_table(session: AsyncSession, cases: list[Case], zone: str, tit
     """Cases with their pathway type, owner, acceptance, actions and deadlines."""
     ids = [c.case_id for c in cases]
     authorized, owed = await pathways(session, ids), await obligations(session, ids)
+    owners = {
+        case.case_id: next(
+            (p[f] for f in OWNER_FIELDS if (p := authorized.get(case.case_id, {})).get(f)), None
+        )
+        for case in cases
+    }
+    who = await staff_names(session, {o for o in owners.values() if o})
     body: list[list[Cell]] = []
     for case in cases:
         pathway = authorized.get(case.case_id, {})
-        owner = next((pathway[f] for f in OWNER_FIELDS if pathway.get(f)), None)
+        owner = owners[case.case_id]
         dues = [
             f"{label(k)}: {local_minute(v['deadline'], zone)}"
             + (f" (done {local_minute(v['done'], zone)})" if v["done"] else "")
@@ -220,7 +229,7 @@ async def pathway_table(session: AsyncSession, cases: list[Case], zone: str, tit
                 case.service_line,
                 label(case.exposure),
                 label(pathway.get("pathway_type")),
-                owner or "—",
+                who.get(owner, owner) if owner else "—",
                 label(case.stage),
                 "; ".join(dues + dates) or "—",
             ]
@@ -246,7 +255,13 @@ async def items_of(session: AsyncSession, found: list[Review]) -> list[tuple[str
     return sorted(((periods[i.review_id], i) for i in rows), key=lambda p: (p[0], p[1].reference))
 
 
-def review_status(review: Review, zone: str) -> str:
-    if review.reviewed_at is None:
-        return "not marked reviewed"
-    return f"reviewed by {review.reviewed_by} at {local_minute(review.reviewed_at, zone)}"
+async def review_statuses(session: AsyncSession, found: list[Review], zone: str) -> dict[str, str]:
+    """Review ID → "reviewed by Name (ID) at …" or "not marked reviewed"."""
+    who = await staff_names(session, {r.reviewed_by for r in found if r.reviewed_by})
+    return {
+        r.review_id: "not marked reviewed"
+        if r.reviewed_at is None or r.reviewed_by is None
+        else f"reviewed by {who.get(r.reviewed_by, r.reviewed_by)} at "
+        f"{local_minute(r.reviewed_at, zone)}"
+        for r in found
+    }

@@ -27,7 +27,7 @@ from domain.report import (
     table,
     text,
 )
-from store.pack_common import Window, items_of, review_status, reviews
+from store.pack_common import Window, items_of, review_statuses, reviews
 from store.pack_outcomes import credibility_sections, learning_sections
 from store.pack_tail import case_rows, common_tail
 from store.pack_weekly import weekly
@@ -64,7 +64,8 @@ async def fortnightly(
 ) -> list[Doc]:
     found = await reviews(session, names.EXAMPLE_LEARNING, [period.label])
     items = await items_of(session, found)
-    status = "; ".join(f"audit {r.review_id}: {review_status(r, win.zone)}" for r in found)
+    statuses = await review_statuses(session, found, win.zone)
+    status = "; ".join(f"audit {r.review_id}: {statuses[r.review_id]}" for r in found)
     summary = section(
         "Summary",
         text(status or "The audit of this cycle has not run yet."),
@@ -91,7 +92,8 @@ async def monthly(
     reviewed = previous_month(period.first)
     found = await reviews(session, names.EXAMPLE_CLOSURE, [reviewed])
     items = [i for _, i in await items_of(session, found)]
-    status = "; ".join(f"review {r.review_id}: {review_status(r, win.zone)}" for r in found)
+    statuses = await review_statuses(session, found, win.zone)
+    status = "; ".join(f"review {r.review_id}: {statuses[r.review_id]}" for r in found)
     confirmed = sum(i.fields.get("confirmed") is True for i in items if i.classification)
     reopened = sum(bool(i.fields.get("reopened_within_30_days")) for i in items if i.classification)
     classified = sum(1 for i in items if i.classification)

@@ -16,7 +16,7 @@ from store.pack_common import (
     example_cases,
     items_of,
     pathway_table,
-    review_status,
+    review_statuses,
     reviews,
 )
 from store.pack_tail import common_tail
@@ -26,7 +26,9 @@ ACK_CLASSES = ("within_tolerance", "emerging", "critical")
 RANK = {None: 0, "within_tolerance": 1, "emerging": 2, "critical": 3}
 
 
-def _daily(found: list[Review], items: list[tuple[str, ReviewItem]], zone: str) -> Doc:
+def _daily(
+    found: list[Review], items: list[tuple[str, ReviewItem]], statuses: dict[str, str]
+) -> Doc:
     per: dict[str, Counter[str | None]] = defaultdict(Counter)
     for period, item in items:
         per[period][item.classification] += 1
@@ -36,7 +38,7 @@ def _daily(found: list[Review], items: list[tuple[str, ReviewItem]], zone: str) 
     rows: list[list[Cell]] = [
         [
             r.period,
-            review_status(r, zone),
+            statuses[r.review_id],
             sum(per[r.period].values()),
             *[per[r.period][c] for c in ACK_CLASSES],
             per[r.period][None],
@@ -142,7 +144,7 @@ async def weekly(
     )
     return [
         summary,
-        _daily(found, items, win.zone),
+        _daily(found, items, await review_statuses(session, found, win.zone)),
         _by_service_line(items),
         _exceptions(items),
         awaiting,

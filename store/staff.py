@@ -67,3 +67,19 @@ async def list_staff(session: AsyncSession) -> list[StaffMember]:
         .order_by(SourceRecord.key)
     )
     return [_member(content) for content in rows]
+
+
+def name_and_id(member: StaffMember | None, employee_id: str) -> str:
+    """How pages and documents name a person: "Aled Price (E0121)", or the bare ID when the
+    directory does not know it."""
+    return employee_id if member is None else f"{member.display_name} ({employee_id})"
+
+
+async def staff_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
+    """Employee ID → "Display Name (ID)" for the IDs the staff directory knows."""
+    found: dict[str, str] = {}
+    for employee_id in sorted(i for i in ids if i and i != "system"):
+        member = await get_staff(session, employee_id)
+        if member is not None:
+            found[employee_id] = name_and_id(member, employee_id)
+    return found

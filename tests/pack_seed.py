@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain import names
+from domain.feeds import FEEDS
 from store.registers import append_entry
+from store.sources import upsert_records
 from store.tables import Breach, Case, CaseEvent, Review, ReviewItem
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
@@ -186,7 +188,31 @@ def weekly_rows() -> list[Any]:
     ]
 
 
+# The people the packs name, as the staff directory knows them (packs show "Name (ID)").
+PEOPLE = {
+    "E-ANALYST": "Aled Price",
+    "E-SUPERVISOR": "Nia Hughes",
+    "E-OWNER": "Tomasz Nowak",
+}
+
+
+async def seed_people(session: Any) -> None:
+    model = FEEDS["staff-directory"].model
+    rows = [
+        model(
+            employee_id=eid,
+            display_name=name,
+            email=f"{eid.lower()}@example-care.org.uk",
+            roles=["worker"],
+            active=True,
+        )
+        for eid, name in PEOPLE.items()
+    ]
+    await upsert_records(session, "staff-directory", rows, NOW)
+
+
 async def seed_weekly(session: Any) -> None:
+    await seed_people(session)
     session.add_all(weekly_rows())
     await session.flush()
     await append_entry(
@@ -303,6 +329,7 @@ def learning_closure_rows() -> list[Any]:
 
 
 async def seed_learning_closure(session: Any) -> None:
+    await seed_people(session)
     session.add_all(learning_closure_rows())
     await session.flush()
     await append_entry(

@@ -115,7 +115,7 @@ async def test_past_cases_show_pathways_validations_and_late_steps(database_url,
     assert "Late steps (2 late completions)" in titles
     validations = next(s for s in cycle.content["sections"] if s["title"] == "Validations")
     (row,) = validations["blocks"][0]["rows"]
-    assert row[1:] == ["11 Nov 2026 17:00 GMT", "12 Nov 2026 10:00 GMT", "close", 0, "90%", "yes"]
+    assert row[1:] == ["Wed 11 Nov 2026, 17:00", "Thu 12 Nov 2026, 10:00", "close", 0, "90%", "yes"]
 
     api = await api_for(database_url)
     params = {"from": "2026-10-01", "to": "2026-11-29"}

@@ -114,9 +114,9 @@ async def test_figures_match_the_seeded_set(database_url, sessions, api_for):
     c9 = next(b for b in blocks(sample, "table") if b["title"].startswith("closure-case-C-9"))
     assert c9["rows"] == [
         [
-            "26 Nov 2026 11:00 GMT",
+            "Thu 26 Nov 2026, 11:00",
             "repair validation",
-            "E-BOARD",
+            "E-Board (E-BOARD)",  # by name from the staff directory, as the pages show people
             "board-workforce-experience-record #1; cited: case-chronology",
             "on time",
         ]
@@ -165,7 +165,7 @@ async def test_pdf_and_zip_carry_the_same_evidence(database_url, sessions, api_f
         "Sample of complete case chronologies",
         "Register verification",
         "ok, 1 entry",
-        "Generated at 01 Dec 2026 09:00 GMT",
+        "Generated at Tue 1 Dec 2026, 09:00",
     ):
         assert phrase in text, phrase
     archive = zipfile.ZipFile(io.BytesIO((await get(api, format="zip")).content))

@@ -17,6 +17,9 @@ from store import packs as pack_store
 from tests.factories import load, staff_rows
 from tests.pack_seed import C3, C9, L2, NM1, NOW, fixed_clock, seed_learning_closure, seed_weekly
 
+ANALYST = "Aled Price (E-ANALYST)"  # names, not IDs (the staff directory of tests.pack_seed)
+
+
 CALENDAR = BusinessCalendar(CalendarConfig())
 WEEKLY = PACKS[names.PACK_WEEKLY]
 
@@ -56,7 +59,7 @@ async def test_weekly_pack_is_tied_to_its_week(sessions):
     }
     daily = section(doc, "Daily reviews (2 reviews)")
     assert block(daily, "table")["rows"] == [
-        ["2026-11-24", "reviewed by E-ANALYST at 24 Nov 2026 09:10 GMT", 4, 1, 1, 1, 1],
+        ["2026-11-24", f"reviewed by {ANALYST} at Tue 24 Nov 2026, 09:10", 4, 1, 1, 1, 1],
         ["2026-11-25", "not marked reviewed", 3, 1, 0, 2, 0],
     ]
     chart = block(daily, "chart")
@@ -77,27 +80,28 @@ async def test_weekly_pack_is_tied_to_its_week(sessions):
         "HC-NORTH",
         "critical exposure",
         "senior acknowledgment",
-        "E-OWNER",
+        "Tomasz Nowak (E-OWNER)",
         "awaiting pack visibility",
     ]
-    assert "owner acceptance: 25 Nov 2026 17:00 GMT (done 26 Nov 2026 10:00 GMT)" in awaiting[0][6]
-    assert "pathway action worker communication: 27 Nov 2026 17:00 GMT" in awaiting[0][6]
+    done = "owner acceptance: Wed 25 Nov 2026, 17:00 (done Thu 26 Nov 2026, 10:00)"
+    assert done in awaiting[0][6]
+    assert "pathway action worker communication: Fri 27 Nov 2026, 17:00" in awaiting[0][6]
     breaches = section(doc, "Breaches and escalation levels reached")
     assert block(breaches, "chart")["series"][0]["values"] == [2.0, 1.0, 1.0, 0.0]
     assert block(breaches, "table")["rows"] == [
         [
             NM1,
             "triage-failure attribution",
-            "24 Nov 2026 17:00 GMT",
+            "Tue 24 Nov 2026, 17:00",
             1,
-            "25 Nov 2026 10:00 GMT",
+            "Wed 25 Nov 2026, 10:00",
             "17.0 h",
             "1.0 h",
         ],
         [
             "ack-case-NM-2",
             "retention impact analysis",
-            "26 Nov 2026 13:00 GMT",
+            "Thu 26 Nov 2026, 13:00",
             3,
             "still open",
             "26.0 h",
@@ -106,8 +110,8 @@ async def test_weekly_pack_is_tied_to_its_week(sessions):
     ]
     late = section(doc, "Late steps (2 late completions)")
     assert block(late, "table")["rows"] == [
-        [NM1, "triage-failure attribution", "E-SUPERVISOR", "25 Nov 2026 10:00 GMT"],
-        [NM1, "owner acceptance", "E-OWNER", "26 Nov 2026 10:00 GMT"],
+        [NM1, "triage-failure attribution", "Nia Hughes (E-SUPERVISOR)", "Wed 25 Nov 2026, 10:00"],
+        [NM1, "owner acceptance", "Tomasz Nowak (E-OWNER)", "Thu 26 Nov 2026, 10:00"],
     ]
 
 
@@ -175,7 +179,7 @@ async def test_monthly_board_pack_shows_the_review_run_in_its_month(sessions):
     assert block(reviewers, "table")["rows"] == [["role a", 1, 1, 0], ["role b", 0, 0, 1]]
     repairs = section(doc, "Repair validations and minuted escalations")
     assert block(repairs, "table")["rows"] == [
-        [C9, "26 Nov 2026 11:00 GMT", "close", "credible closure", 2, 4, "—"]
+        [C9, "Thu 26 Nov 2026, 11:00", "close", "credible closure", 2, 4, "—"]
     ]
     confidence = block(section(doc, "Confidence before and after repair"), "chart")
     assert confidence["categories"] == [C9]
@@ -210,7 +214,7 @@ async def test_fortnightly_summary_shows_its_cycle_audit(sessions):
     ]
     pathways = block(section(doc, "Stabilization pathways"), "table")["rows"]
     assert [r[:5] for r in pathways] == [
-        [L2, "HC-NORTH", "critical exposure", "controlled bulletin", "E-OWNER"]
+        [L2, "HC-NORTH", "critical exposure", "controlled bulletin", "Tomasz Nowak (E-OWNER)"]
     ]
     recurrence = block(section(doc, "Recurrence"), "table")["rows"]
     assert recurrence == [["medication", 2, 0, 0], ["route travel", 1, 1, 2]]

@@ -29,7 +29,7 @@ from domain.pathway_actions import action_title
 from domain.roles import GOVERNANCE_ROLES
 from store.cases import case_events
 from store.db import transaction
-from store.staff import get_staff
+from store.staff import staff_names as directory_names
 from store.tables import Case, CaseEvent
 
 # The register each example's pathway acceptance and actions are logged in.
@@ -127,13 +127,8 @@ async def load_case(
 
 async def staff_names(request: Request, ids: set[str]) -> dict[str, str]:
     """Employee ID → "Display Name (ID)" for the IDs the staff directory knows."""
-    found: dict[str, str] = {}
     async with transaction(request.app.state.sessions) as session:
-        for employee_id in sorted(i for i in ids if i and i != "system"):
-            member = await get_staff(session, employee_id)
-            if member is not None:
-                found[employee_id] = f"{member.display_name} ({employee_id})"
-    return found
+        return await directory_names(session, ids)
 
 
 def who_owes(ob: Obligation, names_: dict[str, str]) -> str:
