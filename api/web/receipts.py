@@ -15,6 +15,7 @@ from api.web.document_view import person_ids, to_node
 from api.web.render import local_time, render
 from api.web.words import humanize, waiting_words
 from domain.examples import STEP_SPECS
+from domain.pathway_actions import action_title
 from store.db import transaction
 from store.registers import RegisterEntry, entries, find_request
 
@@ -54,7 +55,9 @@ def _title(page: CasePage, what: str) -> str:
     if page.live is not None and what in page.live.obligations:
         return page.live.obligations[what].title
     spec = STEP_SPECS.get(what)
-    return spec.title if spec else humanize(what.replace("action:", ""))
+    if spec:
+        return spec.title
+    return action_title(what.split(":", 1)[1]) if what.startswith("action:") else humanize(what)
 
 
 @router.get("/{case_id}/receipts/{what}", response_class=HTMLResponse)
