@@ -26,6 +26,7 @@ from tests.fixtures.temporal import make_test_settings
 CLAIM = "staff_number"
 ACCOUNTS = {"ana.lyst": {CLAIM: "E-ANALYST"}}
 NOT_LOOPBACK = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")  # the provider's web fonts
+WAIT = 30_000  # ms: generous, the machine may be loaded (a bound, not a speed target)
 
 
 @asynccontextmanager
@@ -55,10 +56,12 @@ async def _stack(
 async def _to_the_provider(page: Page, base: str, provider: Provider) -> None:
     """From /app, signed out: the service's sign-in page, then the provider's login form."""
     await page.goto(f"{base}/app")
-    await expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+    await expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible(
+        timeout=WAIT
+    )
     await page.get_by_role("link", name="Sign in with your organisation account").click()
     await page.wait_for_url(f"{provider.issuer}/**")
-    await expect(page.locator('input[name="login"]')).to_be_visible()
+    await expect(page.locator('input[name="login"]')).to_be_visible(timeout=WAIT)
 
 
 async def test_sign_in_at_the_provider_and_sign_out_there_too(  # type: ignore[no-untyped-def]
@@ -72,6 +75,7 @@ async def test_sign_in_at_the_provider_and_sign_out_there_too(  # type: ignore[n
         try:
             context = await browser.new_context(ignore_https_errors=True)  # self-signed
             await context.route(NOT_LOOPBACK, lambda route: route.abort())
+            context.set_default_timeout(60_000)
             page = await context.new_page()
 
             await _to_the_provider(page, base, provider)
@@ -80,15 +84,17 @@ async def test_sign_in_at_the_provider_and_sign_out_there_too(  # type: ignore[n
             await page.get_by_role("button", name="Sign-in").click()
             await page.get_by_role("button", name="Continue").click()  # the provider's consent
             await page.wait_for_url(f"{base}/app")
-            await expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
-            await expect(page.locator("body")).to_contain_text("E-Analyst")
+            await expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible(
+                timeout=WAIT
+            )
+            await expect(page.locator("body")).to_contain_text("E-Analyst", timeout=WAIT)
 
             # Sign-out: the provider asks to confirm ending its session, then sends us back.
             await page.get_by_role("button", name="Sign out").click()
             await page.wait_for_url(f"{provider.issuer}/**")
             await page.get_by_role("button", name="Yes, sign me out").click()
             await page.wait_for_url(f"{base}/app/sign-in?**")
-            await expect(page.locator("main")).to_contain_text("signed out")
+            await expect(page.locator("main")).to_contain_text("signed out", timeout=WAIT)
 
             # The next visit signs in at the provider again, not silently on its session.
             await _to_the_provider(page, base, provider)
