@@ -1,5 +1,7 @@
 """`/analytics/series?format=csv`: each row flattened to one CSV line (nested measures get
-their family as a prefix; a Wilson interval becomes ``*_ci95_low`` and ``*_ci95_high``)."""
+their family as a prefix; a Wilson interval becomes ``*_ci95_low`` and ``*_ci95_high``; a count
+per reviewer, manager line or category becomes ``KEY: N; …``, a category's under-triage
+``CODE: UNDER/CLASSIFIED; …``)."""
 
 from __future__ import annotations
 
@@ -58,9 +60,18 @@ def flat(row: dict[str, Any], group: str) -> dict[str, Any]:
             if name.endswith("_ci95"):
                 low, high = value if value else (None, None)
                 out[f"{family}_{name}_low"], out[f"{family}_{name}_high"] = low, high
+            elif isinstance(value, dict):  # per reviewer, manager line or category
+                out[f"{family}_{name}"] = "; ".join(f"{k}: {_cell(v)}" for k, v in value.items())
             else:
                 out[f"{family}_{name}"] = value
     return out
+
+
+def _cell(value: Any) -> str:
+    """A count, or a category's figures as ``under_triaged/classified``."""
+    if isinstance(value, dict):
+        return f"{value['under_triaged']}/{value['classified']}"
+    return str(value)
 
 
 def series_csv(rows: list[dict[str, Any]], group: str) -> str:

@@ -1,7 +1,10 @@
-"""Outcome measures of /analytics/series per ISO week or month and group: speaking-up confidence,
+"""Outcome measures of /analytics/series per ISO week or month and group: acknowledgment and
+triage reliability (threshold breaches, under-triage by category: store.analytics_reliability),
+speaking-up confidence,
 learning made visible (feedback to the reporter, shared learning, recurrence within 30 days,
 visible-learning closures) and closure credibility (credible / doubtful / failed, employee-
-confirmed, reopened within 30 days), each rate with its Wilson 95% interval.
+confirmed, reopened within 30 days, repeated doubtful closures by reviewing role and by manager
+line), each rate with its Wilson 95% interval.
 
 A report or closure counts in the period of its local closure date, once the audit or review
 that classified it has run (the latest such review when one was run again); exceptions (not
@@ -24,6 +27,7 @@ from domain.names import EXAMPLE_LEARNING
 from store.analytics import Grouping
 from store.analytics_closure import ClosureRow, closure_bucket, closure_items, current_outcome
 from store.analytics_learning import learning_bucket
+from store.analytics_reliability import reliability_figures, reliability_measures
 from store.analytics_workforce import confidence_trends
 from store.closure import non_credible_items
 from store.sources import current_records
@@ -64,7 +68,11 @@ def learning_figures(items: list[tuple[str | None, dict[str, Any]]]) -> dict[str
 def closure_figures(rows: list[ClosureRow], exceptions: int) -> dict[str, Any]:
     bucket = closure_bucket(rows, exceptions)
     keep = ("closures", "exceptions", "reconciled", *(c.value for c in Credibility),
-            "employee_confirmed", "employee_disputed", "reopened_within_30_days")  # fmt: skip
+            "employee_confirmed", "employee_disputed", "reopened_within_30_days",
+            "doubtful_or_failed_by_reviewer", "repeated_doubtful_closures",
+            "repeated_doubtful_by_reviewer", "doubtful_or_failed_by_manager_line",
+            "repeated_doubtful_by_manager_line",
+            "repeated_doubtful_closures_role_or_line")  # fmt: skip
     return with_ci(
         {k: bucket[k] for k in keep},
         {
@@ -149,9 +157,11 @@ async def outcome_measures(
     }
     learning = await _learning(session, group, start, end, kind, zone)
     closures, exceptions = await _closure(session, group, start, end, kind, zone)
-    keys = set(confidence) | set(learning) | set(closures) | set(exceptions)
+    reliability = await reliability_measures(session, group, start, end, kind)
+    keys = set(confidence) | set(learning) | set(closures) | set(exceptions) | set(reliability)
     found = {
         key: {
+            "reliability": reliability_figures(reliability.get(key, [])),
             "confidence": confidence_figures(confidence.get(key)),
             "learning": learning_figures(learning.get(key, [])),
             "closure": closure_figures(closures.get(key, []), exceptions.get(key, 0)),
@@ -162,6 +172,7 @@ async def outcome_measures(
 
 
 EMPTY: dict[str, Any] = {
+    "reliability": reliability_figures([]),
     "confidence": confidence_figures(None),
     "learning": learning_figures([]),
     "closure": closure_figures([], 0),

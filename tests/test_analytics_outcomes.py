@@ -179,10 +179,23 @@ async def test_closure_credibility_per_week(database_url, sessions, api_for):
     assert (w44["closures"], w44["exceptions"], w44["reconciled"]) == (2, 1, 1)
     assert (w44["doubtful"], w44["reopened_within_30_days"]) == (1, 1)
     assert w44["reopened_within_30_days_rate_ci95"] == [0.2065, 1.0]
+    # Repeated doubtful closures: C3 is the second non-credible closure of reviewer R1 and of
+    # manager line ML-1 (C2 the first); C4 is the first of R2 and of ML-2.
+    assert (w41["repeated_doubtful_closures"], w41["repeated_doubtful_by_reviewer"]) == (0, {})
+    assert (w42["repeated_doubtful_closures"], w42["repeated_doubtful_by_reviewer"]) == (
+        1,
+        {"R1": 1},
+    )
+    assert w42["repeated_doubtful_by_manager_line"] == {"ML-1": 1}
+    assert w42["repeated_doubtful_closures_role_or_line"] == 1
+    assert w44["repeated_doubtful_closures_role_or_line"] == 0
     lines = await series(
         api, **{"from": "2026-10-26", "to": "2026-11-01", "period": "week", "group": "manager_line"}
     )
     assert lines[("2026-W44", "ML-2")]["closure"]["closures"] == 2
+    assert lines[("2026-W44", "ML-2")]["closure"]["doubtful_or_failed_by_manager_line"] == {
+        "ML-2": 1
+    }
     month = await series(api, **{"from": "2026-10-01", "to": "2026-10-31", "period": "month"})
     october = month[("2026-10", "SL-A")]["closure"]
     assert (october["reconciled"], october["credible"], october["doubtful"]) == (3, 1, 1)
