@@ -33,8 +33,11 @@ HIDDEN = re.compile(r"<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\
 
 
 @asynccontextmanager
-async def _stack(sqlite_url: str, sessions: Any, tmp_path: Path) -> AsyncIterator[str]:
-    """Staff, the provider and the API (production settings, over TLS); yields the API's URL."""
+async def _stack(
+    sqlite_url: str, sessions: Any, tmp_path: Path, **overrides: Any
+) -> AsyncIterator[str]:
+    """Staff, the provider and the API (production settings, over TLS, plus ``overrides``);
+    yields the API's URL."""
     extra = {"E-GONE": [Role.SAFETY_LEARNING_ASSURANCE_ANALYST]}
     rows = staff_rows(extra)
     for row in rows:
@@ -52,6 +55,7 @@ async def _stack(sqlite_url: str, sessions: Any, tmp_path: Path) -> AsyncIterato
             oidc_client_id=provider.client_id,
             oidc_client_secret=provider.client_secret,
             oidc_employee_claim=CLAIM,
+            **overrides,
         )
         async with serve_tls(create_app(settings), port, tmp_path):
             yield base
@@ -142,3 +146,37 @@ async def test_forged_state_and_open_redirects_are_refused(
         refused = await http.get(forged)
         assert refused.status_code == 400 and "did not complete" in refused.text
         assert state not in forged
+
+
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+async def test_sign_out_ends_the_provider_session_unless_configured_not_to(
+    sqlite_url: str, sessions_for: Any, tmp_path: Path
+) -> None:
+    for provider_sign_out in (True, False):
+        async with (
+            _stack(
+                sqlite_url,
+                sessions_for(sqlite_url),
+                tmp_path,
+                oidc_provider_sign_out=provider_sign_out,
+            ) as base,
+            httpx.AsyncClient(verify=False, timeout=20) as http,
+        ):
+            await _sign_in(http, base, "ana.lyst", "/app")
+            home = await http.get(f"{base}/app")
+            token = CSRF.findall(home.text)[0]
+            out = await http.post(f"{base}/app/sign-out", data={"csrf_token": token})
+            assert out.status_code == 303
+            assert (await http.get(f"{base}/app")).status_code == 303  # signed out here
+            target = urlsplit(out.headers["location"])
+            if not provider_sign_out:
+                assert out.headers["location"] == "/app/sign-in?reason=signed+out"
+                continue
+            # RP-initiated logout at the provider's end_session_endpoint (from discovery).
+            assert target.path == "/session/end" and target.netloc.startswith("127.0.0.1:")
+            query = parse_qs(target.query)
+            assert query["post_logout_redirect_uri"] == [f"{base}/app/signed-out"]
+            assert query["id_token_hint"][0].count(".") == 2  # the ID token (a JWS)
+            assert query["client_id"] == ["nearmiss-test"]
