@@ -34,7 +34,11 @@ HIDDEN = re.compile(r"<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\
 
 @asynccontextmanager
 async def _stack(
-    sqlite_url: str, sessions: Any, tmp_path: Path, **overrides: Any
+    sqlite_url: str,
+    sessions: Any,
+    tmp_path: Path,
+    clock: list[float] | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[str]:
     """Staff, the provider and the API (production settings, over TLS, plus ``overrides``);
     yields the API's URL."""
@@ -57,7 +61,10 @@ async def _stack(
             oidc_employee_claim=CLAIM,
             **overrides,
         )
-        async with serve_tls(create_app(settings), port, tmp_path):
+        app = create_app(settings)
+        if clock is not None:  # the session's idle clock, moved by the test
+            app.state.session_clock = lambda: clock[0]
+        async with serve_tls(app, port, tmp_path):
             yield base
 
 
@@ -180,3 +187,24 @@ async def test_sign_out_ends_the_provider_session_unless_configured_not_to(
             assert query["post_logout_redirect_uri"] == [f"{base}/app/signed-out"]
             assert query["id_token_hint"][0].count(".") == 2  # the ID token (a JWS)
             assert query["client_id"] == ["nearmiss-test"]
+
+
+async def test_after_an_idle_timeout_the_provider_asks_for_the_login_again(
+    sqlite_url: str, sessions_for: Any, tmp_path: Path
+) -> None:
+    clock = [1_000_000.0]
+    async with (
+        _stack(sqlite_url, sessions_for(sqlite_url), tmp_path, clock) as base,
+        httpx.AsyncClient(verify=False, timeout=20) as http,
+    ):
+        await _sign_in(http, base, "ana.lyst", "/app")
+        assert (await http.get(f"{base}/app")).status_code == 200
+        clock[0] += 31 * 60  # past the 30-minute idle timeout: a shared laptop left alone
+        idle = await http.get(f"{base}/app")
+        assert idle.status_code == 303 and "idle" in idle.headers["location"]
+        start = await http.get(f"{base}/app/sign-in/oidc")
+        assert parse_qs(urlsplit(start.headers["location"]).query)["prompt"] == ["login"]
+        page = await _follow(http, start, base)  # not silently back as the last person
+        assert page.status_code == 200 and 'name="login"' in page.text
+        again = await http.get(f"{base}/app/sign-in/oidc")  # asked once, not on every sign-in
+        assert "prompt" not in parse_qs(urlsplit(again.headers["location"]).query)

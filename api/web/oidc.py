@@ -11,6 +11,8 @@ Sign-out of a session begun here also ends the provider's session (OpenID Connec
 logout): the browser goes to the provider's ``end_session_endpoint`` (from discovery) with the
 ID token as hint and ``post_logout_redirect_uri`` back to ``/app/signed-out``, so the next visit
 signs in at the provider again rather than silently (``NEARMISS_OIDC_PROVIDER_SIGN_OUT``).
+A session that idled out cannot send the browser there, so the next sign-in asks the provider
+for a fresh login (``prompt=login``).
 """
 
 from __future__ import annotations
@@ -26,14 +28,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import resolve_actor
 from api.errors import Forbidden, NotFound
 from api.web.render import render
-from api.web.session import HOME, safe_next, start_session
+from api.web.session import (
+    HOME,
+    OIDC_FORCE_LOGIN,
+    OIDC_ID_TOKEN,
+    safe_next,
+    start_session,
+)
 from config.settings import Settings
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 NEXT_KEY = "oidc_next"
 CALLBACK = "/app/sign-in/oidc/callback"
 SIGNED_OUT = "/app/signed-out"
-ID_TOKEN_KEY = "oidc_id_token"  # kept in the (signed, HttpOnly) session for sign-out's hint
+ID_TOKEN_KEY = OIDC_ID_TOKEN  # kept in the (signed, HttpOnly) session for sign-out's hint
 
 
 def oidc_client(request: Request) -> StarletteOAuth2App:
@@ -66,7 +74,11 @@ async def oidc_start(request: Request, next: str = HOME) -> Response:
     client = oidc_client(request)
     settings: Settings = request.app.state.settings
     request.session[NEXT_KEY] = safe_next(next)
-    redirect: Response = await client.authorize_redirect(request, settings.public_url + CALLBACK)
+    # After an idle timeout the provider must log the person in again, never silently.
+    extra = {"prompt": "login"} if request.session.pop(OIDC_FORCE_LOGIN, False) else {}
+    redirect: Response = await client.authorize_redirect(
+        request, settings.public_url + CALLBACK, **extra
+    )
     return redirect
 
 
@@ -99,15 +111,18 @@ async def oidc_callback(request: Request) -> Response:
         return _refused(request, f"You cannot use this service: {exc.detail}.", 403)
     target = safe_next(request.session.get(NEXT_KEY))
     start_session(request, actor.employee_id)  # a fresh session: nothing of the sign-in kept
-    if id_token and settings.oidc_provider_sign_out:
+    if id_token:
         request.session[ID_TOKEN_KEY] = id_token
     return RedirectResponse(target, status_code=303)
 
 
 async def provider_sign_out_url(request: Request, id_token: str) -> str | None:
-    """Where the browser ends its session at the provider (RP-initiated logout), or None when
-    the provider offers no ``end_session_endpoint`` or cannot be reached (a local sign-out)."""
+    """Where the browser ends its session at the provider (RP-initiated logout), or None (a local
+    sign-out) when that is turned off, or the provider has no ``end_session_endpoint`` or cannot
+    be reached."""
     settings: Settings = request.app.state.settings
+    if not settings.oidc_provider_sign_out:
+        return None
     try:  # discovered at sign-in (cached); a provider unreachable now still lets us sign out
         metadata = await oidc_client(request).load_server_metadata()
     except (httpx.HTTPError, ValueError):

@@ -110,6 +110,13 @@ async def verify_csrf(request: Request) -> None:
 CsrfChecked = Depends(verify_csrf)
 
 
+# An OpenID Connect session keeps its ID token (sign-out's hint at the provider); a session that
+# idled out leaves a mark so the next sign-in asks the provider to log the person in again
+# (prompt=login) rather than signing the last person in silently on a shared laptop.
+OIDC_ID_TOKEN = "oidc_id_token"
+OIDC_FORCE_LOGIN = "oidc_force_login"
+
+
 def _return_path(request: Request) -> str:
     path = request.url.path
     return f"{path}?{request.url.query}" if request.url.query else path
@@ -124,7 +131,10 @@ async def page_actor(request: Request) -> Actor:
     seen = request.session.get("seen")
     now = _seconds(request)
     if not isinstance(seen, int) or now - seen > settings.session_idle_minutes * 60:
+        at_provider = bool(request.session.get(OIDC_ID_TOKEN))
         end_session(request)
+        if at_provider:  # the provider still knows them: its next sign-in must ask again
+            request.session[OIDC_FORCE_LOGIN] = True
         minutes = settings.session_idle_minutes
         raise SignInRequired(_return_path(request), f"signed out after {minutes} minutes idle")
     request.session["seen"] = now
