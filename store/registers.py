@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -200,3 +200,19 @@ async def find_request(
         if row.payload.get("request_id") == request_id:
             return _model(row)
     return None
+
+
+async def heads(session: AsyncSession) -> list[tables.RegisterHead]:
+    """Every register's head (its last seq and hash), by register name."""
+    rows = await session.scalars(select(tables.RegisterHead).order_by(tables.RegisterHead.register))
+    return list(rows.all())
+
+
+async def register_exists(session: AsyncSession, register: str) -> bool:
+    """Whether REGISTER has a head (has ever had an entry appended)."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(tables.RegisterHead)
+        .where(tables.RegisterHead.register == register)
+    )
+    return bool(found)

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
 from api.anchors import reader_anchors, temporal_anchors
 from api.authz import Authorized
@@ -22,9 +21,8 @@ from api.guard import GuardedRoute
 from config.settings import DEV_SIGNING_KEY
 from store.erasure import erase_person
 from store.register_verify import service_public_key, verify_chain
-from store.registers import entries
+from store.registers import entries, heads, register_exists
 from store.signing import public_key_hex, signing_key
-from store.tables import RegisterHead
 
 router = APIRouter(prefix="/registers", tags=["registers"], route_class=GuardedRoute)
 
@@ -79,15 +77,14 @@ class ErasureAnswer(BaseModel):
 @router.get("")
 async def list_registers(session: SessionDep, _actor: Authorized) -> list[RegisterSummary]:
     """Every register the service keeps, with its length and current head hash."""
-    heads = (await session.scalars(select(RegisterHead).order_by(RegisterHead.register))).all()
-    return [RegisterSummary(name=h.register, entries=h.seq, head_hash=h.hash) for h in heads]
+    return [
+        RegisterSummary(name=h.register, entries=h.seq, head_hash=h.hash)
+        for h in await heads(session)
+    ]
 
 
 async def _known(session: SessionDep, name: str) -> None:
-    found = await session.scalar(
-        select(func.count()).select_from(RegisterHead).where(RegisterHead.register == name)
-    )
-    if not found:
+    if not await register_exists(session, name):
         raise NotFound(f"no register {name!r}")
 
 
