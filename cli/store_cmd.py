@@ -28,14 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config.settings import Settings
 from domain.collector import gc_paused
-from domain.ingest import (
-    CsvHeaderError,
-    RowRejection,
-    UnknownFeed,
-    feed_spec,
-    parse_csv_chunks,
-    validate_rows,
-)
+from domain.ingest import RowRejection, UnknownFeed, feed_spec, validate_rows
+from domain.ingest_csv import CsvHeaderError, parse_csv_chunks
 from store.db import make_engine, make_sessionmaker, transaction
 from store.migrate import upgrade
 from store.sources import PreparedRecord, UpsertResult, prepare_records, store_prepared

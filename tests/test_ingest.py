@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from domain.feeds import ClosedCaseRegister, RiskDomain, StaffDirectory
-from domain.ingest import CsvHeaderError, UnknownFeed, parse_csv, validate_rows
+from domain.ingest import UnknownFeed, validate_rows
+from domain.ingest_csv import CsvHeaderError, parse_csv
 from domain.roles import Role
 
 
