@@ -12,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 from activities.case_starter import open_review_cases, review_case_input
 from activities.deps import ActivityDeps
 from domain import names
-from domain.acknowledgment import EXPOSED, AckPolicy, AttributionValues, RetentionValues, instant
+from domain.acknowledgment import EXPOSED, AckPolicy, AttributionValues, RetentionValues
 from domain.acknowledgment_steps import SAFETY_LEARNING_ASSURANCE_WORKSPACE
 from domain.cases import (
     CaseInput,
@@ -22,6 +22,7 @@ from domain.cases import (
     ReviewedRequest,
     ReviewSummary,
 )
+from domain.instants import instant
 from domain.reviews import GENERATE_REVIEW, REVIEWS
 from store import acknowledgment as reviews
 from store.acknowledgment_values import attribution_values, case_policy, retention_values

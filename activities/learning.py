@@ -23,7 +23,8 @@ from domain.cases import (
     ReviewedRequest,
     ReviewSummary,
 )
-from domain.learning import LearningPolicy, cycle_window
+from domain.learning import LearningPolicy
+from domain.learning_cycles import cycle_window
 from domain.learning_measures import (
     BaselineRequest,
     FollowUpRequest,

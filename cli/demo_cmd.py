@@ -23,7 +23,7 @@ from domain import acknowledgment, closure, learning, names
 from domain.calendar import BusinessCalendar
 from domain.feeds import FEEDS
 from domain.ingest import validate_rows
-from domain.learning import audit_period
+from domain.learning_cycles import audit_period
 from infra.starters import start_review
 from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker, transaction

@@ -29,7 +29,7 @@ from domain.calendar import BusinessCalendar
 from domain.cases import ReviewSummary, ScheduledStart
 from domain.closure import POLICY_VERSION as CLOSURE_POLICY_VERSION
 from domain.learning import POLICY_VERSION as LEARNING_POLICY_VERSION
-from domain.learning import audit_period
+from domain.learning_cycles import audit_period
 from domain.review_periods import ReviewPeriodError, check_started
 from domain.reviews import REVIEWS
 from infra.starters import start_review

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
-from domain.acknowledgment import instant
+from domain.instants import instant
 
 PeriodKind = Literal["week", "month"]
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from domain.acknowledgment import instant
+from domain.instants import instant
 
 POLICY_VERSION = "closure-policy-v1"
 

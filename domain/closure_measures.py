@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.acknowledgment import instant
 from domain.closure import CONFIRMATIONS, SPEAKING_UP, ClosurePolicy, Credibility
+from domain.instants import instant
 
 
 class ValidationMeasures(BaseModel):

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.acknowledgment import instant
+from domain.instants import instant
 
 Doc = dict[str, Any]
 Cell = str | int | float | None

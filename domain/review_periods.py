@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from domain import learning, names
+from domain import learning_cycles, names
 from domain.calendar import BusinessCalendar
 from domain.closure import next_month, parse_month
 
@@ -61,6 +61,6 @@ def _run_day(example: str, period: str, calendar: BusinessCalendar, anchor: date
     if day.year < MIN_YEAR:
         raise ReviewPeriodError(f"periods before {MIN_YEAR} do not exist")
     if example == names.EXAMPLE_LEARNING:
-        start = date.fromisoformat(learning.audit_period(day, anchor))
-        return learning.audit_run_day(start, calendar.is_working_day)
+        start = date.fromisoformat(learning_cycles.audit_period(day, anchor))
+        return learning_cycles.audit_run_day(start, calendar.is_working_day)
     return day

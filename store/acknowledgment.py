@@ -18,8 +18,8 @@ from domain.acknowledgment import (
     AckPolicy,
     AckReviewResult,
     Exposure,
-    instant,
 )
+from domain.instants import instant
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, OBLIGATION_MARK_REVIEWED
 from store.acknowledgment_review import insert_review_items
 from store.acknowledgment_values import attribution_values, retention_values

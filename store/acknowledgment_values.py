@@ -22,10 +22,10 @@ from domain.acknowledgment import (
     RetentionRisk,
     RetentionValues,
     classify,
-    instant,
     triage_incomplete,
 )
 from domain.acknowledgment_steps import RETENTION_FILE
+from domain.instants import instant
 from domain.names import EXAMPLE_ACKNOWLEDGMENT
 from store.tables import (
     Case,

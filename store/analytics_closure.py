@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.acknowledgment import instant
 from domain.analytics import group_value, months, rate
 from domain.closure import (
     CONFIRMATIONS,
@@ -27,6 +26,7 @@ from domain.closure import (
     classify,
     repeated,
 )
+from domain.instants import instant
 from domain.names import EXAMPLE_CLOSURE
 from store.analytics import Grouping
 from store.closure import non_credible_items

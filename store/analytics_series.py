@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.acknowledgment import instant
 from domain.analytics import Period, PeriodKind, group_value, periods, rate
 from domain.analytics_stats import HESITANCY_HISTORY, hesitancy
 from domain.calendar import BusinessCalendar
+from domain.instants import instant
 from store.analytics import Grouping
 from store.analytics_leavers import first_exposures, leaver_bucket, workers
 from store.analytics_outcomes import EMPTY, outcome_measures

@@ -13,7 +13,6 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.acknowledgment import instant
 from domain.closure import (
     CLOSED_REGISTER,
     CONFIRMATIONS,
@@ -25,6 +24,7 @@ from domain.closure import (
     month_bounds,
     reconciliation_reasons,
 )
+from domain.instants import instant
 from domain.names import EXAMPLE_CLOSURE
 from store.sources import current_records
 from store.tables import Case, OutboxMessage, RegisterEntry, Review, SourceRecord

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.acknowledgment import instant
 from domain.closure import (
     CONFIRMATIONS,
     EVIDENCE,
@@ -19,6 +18,7 @@ from domain.closure import (
     repeated,
 )
 from domain.closure_measures import latest_score, validation_measures
+from domain.instants import instant
 from store.closure import non_credible_items
 from store.policies import policy_by_version
 from store.sources import current_records

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import names
 from domain.acknowledgment import AckPolicy
 from domain.calendar import BusinessCalendar
-from domain.learning import LearningPolicy, audit_as_of, audit_period, cycle_window
+from domain.learning import LearningPolicy
+from domain.learning_cycles import audit_as_of, audit_period, cycle_window
 from domain.review_periods import review_as_of
 from domain.reviews import REVIEWS, review_id
 from store.acknowledgment import generate_review, mark_review_reviewed

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Table, and_, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.acknowledgment import instant
+from domain.instants import instant
 from domain.learning import (
     ACTION_TRACKER,
     BULLETIN_LOG,

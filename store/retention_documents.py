@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.acknowledgment import ATTRIBUTION_KIND, PLATFORM, REPORTING_LOG, AckPolicy, instant
+from domain.acknowledgment import ATTRIBUTION_KIND, PLATFORM, REPORTING_LOG, AckPolicy
+from domain.instants import instant
 from store.acknowledgment_values import (
     CONCERN_REGISTER,
     case_policy,

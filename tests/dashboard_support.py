@@ -12,7 +12,8 @@ from api.app import create_app
 from domain.acknowledgment import AckPolicy
 from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.closure import ClosurePolicy
-from domain.learning import LearningPolicy, cycle_window
+from domain.learning import LearningPolicy
+from domain.learning_cycles import cycle_window
 from store.acknowledgment import generate_review
 from store.closure import generate_closure_review
 from store.db import transaction

@@ -13,11 +13,11 @@ from domain.acknowledgment import (
     AckPolicy,
     Exposure,
     classify,
-    elapsed_minutes,
     raise_only,
     reconcile,
     review_item,
 )
+from domain.instants import elapsed_minutes
 
 POLICY = AckPolicy()
 SUBMITTED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

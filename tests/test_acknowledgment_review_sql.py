@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.acknowledgment import ACK_FEEDS, PLATFORM, AckPolicy, instant, review_item
+from domain.acknowledgment import ACK_FEEDS, PLATFORM, AckPolicy, review_item
 from domain.feeds import FEEDS
+from domain.instants import instant
 from store.acknowledgment import generate_review, load_review
 from store.sources import current_records, upsert_records
 

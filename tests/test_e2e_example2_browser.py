@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from domain import names
 from domain.cases import ReviewInput, ReviewSummary
-from domain.learning import audit_period, cycle_start_containing
+from domain.learning_cycles import audit_period, cycle_start_containing
 from domain.learning_steps import learning_case_id
 from domain.reviews import review_id
 from tests.api_support import wait_stage

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.learning import LearningPolicy, cycle_window
+from domain.learning import LearningPolicy
+from domain.learning_cycles import cycle_window
 from domain.learning_steps import ATTRIBUTION_KIND, LEARNING_VISIBILITY_REGISTER
 from store.db import transaction
 from store.documents import build_document

@@ -14,19 +14,21 @@ from domain.learning import (
     NO_FEEDBACK_TO_REPORTER,
     NO_SHARED_LEARNING,
     RECURRENCE_WITHIN_30_DAYS,
-    RUN_DAY_RULE,
     LearningPolicy,
     LearningVisibility,
+    audit_item,
+)
+from domain.learning_checks import pathway_checks, validation_checks
+from domain.learning_cycles import (
+    RUN_DAY_RULE,
     audit_as_of,
     audit_cycle_for,
-    audit_item,
     audit_period,
     audit_run_day,
     cycle_window,
     last_cycle_ended_on_or_before,
     run_day_probe,
 )
-from domain.learning_checks import pathway_checks, validation_checks
 from domain.learning_measures import (
     ValidationMeasures,
     unsupported_indicators,

@@ -21,7 +21,7 @@ from domain.cases import (
     ReviewSummary,
     StepSubmission,
 )
-from domain.learning import audit_period, cycle_start_containing
+from domain.learning_cycles import audit_period, cycle_start_containing
 from domain.learning_steps import (
     LEARNING_STABILIZATION_LOG,
     LEARNING_VISIBILITY_REGISTER,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from domain import names
 from domain.acknowledgment_steps import ACKNOWLEDGMENT_RECOVERY_LOG
 from domain.cases import ActionDone, PackInput, PathwayAcceptance, PublishPack
-from domain.learning import cycle_start_containing
+from domain.learning_cycles import cycle_start_containing
 from domain.learning_steps import LEARNING_STABILIZATION_LOG
 from store.tables import Breach, RegisterEntry
 from tests.factories import email, load

@@ -23,7 +23,7 @@ from domain.calendar import BusinessCalendar, compute_deadline
 from domain.cases import MarkReviewed, ReviewInput, ReviewSummary
 from domain.closure import closure_case_id
 from domain.closure_steps import CREDIBILITY_ADJUDICATION, REPAIR_PATHWAY
-from domain.learning import audit_period
+from domain.learning_cycles import audit_period
 from domain.learning_steps import LEARNING_ATTRIBUTION, STABILIZATION_PATHWAY, learning_case_id
 from domain.links import obligation_path
 from domain.reviews import CLOSURE_REVIEW, review_id

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         WorkingDayRequest,
     )
     from domain.closure import next_month, parse_month
-    from domain.learning import RUN_DAY_RULE, run_day_probe
+    from domain.learning_cycles import RUN_DAY_RULE, run_day_probe
     from domain.reviews import GENERATE_REVIEW, REVIEWS
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 

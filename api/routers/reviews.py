@@ -23,7 +23,7 @@ from api.temporal_calls import (
     status_name,
     workflow_status,
 )
-from domain import acknowledgment, closure, learning, names
+from domain import acknowledgment, closure, learning, learning_cycles, names
 from domain.calendar import BusinessCalendar
 from domain.cases import MarkReviewed, ReviewSummary
 from domain.review_periods import ReviewPeriodError, check_started
@@ -167,7 +167,7 @@ async def start(
         error = FieldError(field="period", message=str(exc))
         raise Unprocessable("invalid period", [error]) from exc
     if example == names.EXAMPLE_LEARNING:  # the audit of the last cycle ended on or before it
-        period = learning.audit_period(
+        period = learning_cycles.audit_period(
             date.fromisoformat(period), date.fromisoformat(settings.cycle_anchor)
         )
     rid = review_id(example, period)
