@@ -290,3 +290,8 @@ def compute_deadline(config: CalendarConfig, rule: str, start: datetime) -> Dead
         due_local=due_local,
         calendar_version=config.version,
     )
+
+
+def local_date(instant: datetime, timezone: str) -> date:
+    """The date of INSTANT in TIMEZONE (workflows call this: their own zoneinfo is proxied)."""
+    return instant.astimezone(ZoneInfo(timezone)).date()

@@ -70,7 +70,7 @@ class AcknowledgmentCaseWorkflow(ReviewedPathwayWorkflow):
         if spec.slug != ack.RECOVERY_PATHWAY.slug:
             return errors
         computed = self.state.computed.get(spec.slug, {})
-        return errors + acknowledgment_checks.pathway_checks(model, computed, workflow.now().date())
+        return errors + acknowledgment_checks.pathway_checks(model, computed, self.local_today())
 
     async def run_pathway(self, pathway: dict[str, Any]) -> None:
         """Owner acceptance, pack visibility, the pathway's own deadlines and its reviews."""

@@ -8,12 +8,13 @@ event, one write at a time; queries read the same row without changing anything.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
+    from domain.calendar import local_date
     from domain.cases import (
         CaseInput,
         CaseState,
@@ -73,6 +74,11 @@ class CaseProjection:
         # write is the newest).
         async with self._projecting:
             await run_db(names.ACT_PROJECT_CASE, self.projection_update(event))
+
+    def local_today(self) -> date:
+        """Today in the provider's zone: date checks compare local dates, not UTC ones (an hour
+        apart around midnight in summer time)."""
+        return local_date(workflow.now(), self.inp.calendar.timezone)
 
     def _timeline_append(self, event: TimelineEvent) -> str:
         """Append EVENT to the timeline; its deduplication key (its place there)."""

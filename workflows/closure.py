@@ -230,7 +230,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         if spec.slug == cs.CREDIBILITY_ADJUDICATION.slug:
             errors += closure_checks.adjudication_checks(model, computed)
         elif spec.slug == cs.REPAIR_PATHWAY.slug:
-            errors += closure_checks.pathway_checks(model, computed, workflow.now().date())
+            errors += closure_checks.pathway_checks(model, computed, self.local_today())
         elif spec.slug == cs.REPAIR_VALIDATION.slug:
             _require_updated_answers(computed)
             self._require_actions_done()

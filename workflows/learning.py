@@ -202,7 +202,7 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
         errors = super().extra_checks(spec, model, sub)
         computed = self.state.computed.get(spec.slug, {})
         if spec.slug == ls.STABILIZATION_PATHWAY.slug:
-            errors += pathway_checks(model, computed, workflow.now().date())
+            errors += pathway_checks(model, computed, self.local_today())
         elif spec.slug == ls.STABILIZATION_VALIDATION.slug:
             if not computed.get("responses_since_activation"):
                 raise reject(

@@ -3,7 +3,7 @@
 The seed's "mandatory review date" (example 1) and "review date" (example 2) are owed by the
 pathway's named owner: the review opens with the pathway, due at close of business on its date
 (provider calendar), is mailed ("this is now yours") and escalated like any step, and can be
-recorded once the pathway is active, from the review date on (UTC date, as the other date checks
+recorded once the pathway is active, from the review date on (provider local date, as the other date checks
 of the pathway steps). An outcome that ends the pathway (recovered, stabilized) needs every
 action done; the other names the next review date, which opens the next review. Nothing is
 decided by a timer.
@@ -91,7 +91,7 @@ class ReviewedPathwayWorkflow(PathwayCaseWorkflow):
                 "recorded once it is accepted and active",
             )
         due_day = date.fromisoformat(str(self.state.computed[spec.slug]["review_date"]))
-        if workflow.now().date() < due_day:
+        if self.local_today() < due_day:
             raise reject(
                 WRONG_STAGE,
                 f"the {spec_title(spec)} is due on {due_day.isoformat()}: it is recorded on that "
@@ -101,7 +101,7 @@ class ReviewedPathwayWorkflow(PathwayCaseWorkflow):
         if model.outcome == self.review_continues:
             if next_date is None:
                 errors.append(FieldError(field=NEXT_DATE, message="name the next review date"))
-            elif next_date <= workflow.now().date():
+            elif next_date <= self.local_today():
                 errors.append(FieldError(field=NEXT_DATE, message="must be after today"))
             return errors
         if next_date is not None:
