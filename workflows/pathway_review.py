@@ -3,10 +3,10 @@
 The seed's "mandatory review date" (example 1) and "review date" (example 2) are owed by the
 pathway's named owner: the review opens with the pathway, due at close of business on its date
 (provider calendar), is mailed ("this is now yours") and escalated like any step, and can be
-recorded once the pathway is active, from the review date on (provider local date, as the other date checks
-of the pathway steps). An outcome that ends the pathway (recovered, stabilized) needs every
-action done; the other names the next review date, which opens the next review. Nothing is
-decided by a timer.
+recorded once the pathway is active, from the review date on (the provider's local date, as
+in the other date checks of the pathway steps). An outcome that ends the pathway (recovered,
+stabilized) needs every action done; the other names the next review date, which opens the next
+review. Nothing is decided by a timer.
 """
 
 from __future__ import annotations
