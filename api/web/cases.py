@@ -14,14 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import case_actions
 from api.authz import Authorized
-from api.deps import TemporalDep
+from api.deps import SessionDep, TemporalDep
 from api.web.case_view import WorkerOwnCase, history, load_case, open_rows, staff_names
 from api.web.document_view import person_ids, to_node
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked, safe_next
 from api.web.words import EXAMPLE_TITLES, exposure_words, humanize, waiting_words
 from domain.roles import GOVERNANCE_ROLES
-from store.db import transaction
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 WORKER_VIEW = "/app/my-reports"  # the reporting worker's own view of their reports (webworker)
@@ -85,7 +84,12 @@ async def open_document(
 
 @router.get("/{case_id}/documents/{document}", response_class=HTMLResponse)
 async def document_page(
-    case_id: str, document: str, request: Request, actor: Authorized, back: str = ""
+    case_id: str,
+    document: str,
+    request: Request,
+    session: SessionDep,
+    actor: Authorized,
+    back: str = "",
 ) -> HTMLResponse:
     """A document the signed-in person has opened, as tables and labels; else its Open button."""
     page = await load_case(request, actor, case_id)
@@ -93,8 +97,7 @@ async def document_page(
     opened = document in page.opened
     body = None
     if opened:
-        async with transaction(request.app.state.sessions) as session:
-            body = await case_actions.read_document(session, page.case, document)
+        body = await case_actions.read_document(session, page.case, document)
     context = {
         "page": page,
         "document": document,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.authz import Authorized
-from api.deps import Actor, TemporalDep
+from api.deps import Actor, SessionDep, TemporalDep
 from api.errors import ApiError, Conflict, NotFound
 from api.routers.reviews import ClassificationFilter, mark_reviewed
 from api.web.render import local_time, render
@@ -37,11 +37,10 @@ CLASSIFICATIONS = {
 
 
 @router.get("", response_class=HTMLResponse)
-async def review_list(request: Request, _actor: Authorized) -> HTMLResponse:
+async def review_list(request: Request, session: SessionDep, _actor: Authorized) -> HTMLResponse:
     """The recent reviews of each example, newest first."""
     tz = request.app.state.settings.timezone
-    async with transaction(request.app.state.sessions) as session:
-        found = await recent_reviews(session)
+    found = await recent_reviews(session)
     sections = [
         {
             "title": REVIEW_TITLES.get(example, example),
