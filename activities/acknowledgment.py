@@ -14,15 +14,9 @@ from activities.deps import ActivityDeps
 from domain import names
 from domain.acknowledgment import EXPOSED, AckPolicy, AttributionValues, RetentionValues
 from domain.acknowledgment_steps import SAFETY_LEARNING_ASSURANCE_WORKSPACE
-from domain.cases import (
-    CaseInput,
-    CaseRef,
-    GenerateReviewRequest,
-    OpenCasesResult,
-    ReviewedRequest,
-    ReviewSummary,
-)
+from domain.cases import CaseInput, CaseRef
 from domain.instants import instant
+from domain.periodic import GenerateReviewRequest, OpenCasesResult, ReviewedRequest, ReviewSummary
 from domain.reviews import GENERATE_REVIEW, REVIEWS
 from store import acknowledgment as reviews
 from store.acknowledgment_values import attribution_values, case_policy, retention_values

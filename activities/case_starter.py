@@ -24,7 +24,8 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from activities.deps import ActivityDeps
 from domain import names
-from domain.cases import CaseInput, ExposureRaised, OpenCasesResult, ReviewedRequest
+from domain.cases import CaseInput, ExposureRaised
+from domain.periodic import OpenCasesResult, ReviewedRequest
 from store.db import transaction
 from store.review_items import set_review_case_ids
 from store.tables import ReviewItem

@@ -12,13 +12,7 @@ from activities.case_starter import open_review_cases, review_case_input
 from activities.deps import ActivityDeps
 from domain import names, notices
 from domain.calendar import CalendarConfig
-from domain.cases import (
-    CaseInput,
-    GenerateReviewRequest,
-    OpenCasesResult,
-    ReviewedRequest,
-    ReviewSummary,
-)
+from domain.cases import CaseInput
 from domain.closure import (
     NOT_CREDIBLE,
     REPAIR_LOG,
@@ -27,6 +21,7 @@ from domain.closure import (
     ClosureStepRequest,
     closure_case_id,
 )
+from domain.periodic import GenerateReviewRequest, OpenCasesResult, ReviewedRequest, ReviewSummary
 from store import closure as closure_store
 from store import closure_values as values
 from store import outbox

@@ -15,14 +15,7 @@ from activities.deps import ActivityDeps
 from domain import learning_steps as steps
 from domain import names
 from domain.calendar import CalendarConfig, calendar_for
-from domain.cases import (
-    CaseInput,
-    CaseRef,
-    GenerateReviewRequest,
-    OpenCasesResult,
-    ReviewedRequest,
-    ReviewSummary,
-)
+from domain.cases import CaseInput, CaseRef
 from domain.learning import LearningPolicy
 from domain.learning_cycles import cycle_window
 from domain.learning_measures import (
@@ -33,6 +26,7 @@ from domain.learning_measures import (
     ValidationValues,
     unsupported_indicators,
 )
+from domain.periodic import GenerateReviewRequest, OpenCasesResult, ReviewedRequest, ReviewSummary
 from store import learning as audits
 from store import learning_values as values
 from store.db import transaction

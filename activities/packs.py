@@ -8,9 +8,9 @@ from temporalio.exceptions import ApplicationError
 from activities.deps import ActivityDeps
 from domain import names
 from domain.calendar import calendar_for
-from domain.cases import PackInput, PackSummary, PublishRequest
 from domain.pack_periods import PeriodError, period_bounds
 from domain.packs import PACKS
+from domain.periodic import PackInput, PackSummary, PublishRequest
 from store import packs as pack_store
 from store.db import transaction
 

@@ -7,7 +7,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.deps import ActivityDeps
 from domain import names
-from domain.cases import StartRequest
+from domain.periodic import StartRequest
 from infra.starters import start_pack, start_review
 
 

@@ -37,8 +37,9 @@ from bench.steps_wf import BenchStepWorkflow, noop
 from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.cases import CaseState, MarkReviewed, StepReceipt, StepSubmission
+from domain.cases import CaseState, StepReceipt, StepSubmission
 from domain.collector import freeze_startup_heap
+from domain.periodic import MarkReviewed
 from infra.mail import MailSettings
 from infra.starters import start_review
 from infra.tokens import mint_token

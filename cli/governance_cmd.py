@@ -26,10 +26,10 @@ from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.anchors import AnchorInput
 from domain.calendar import BusinessCalendar
-from domain.cases import ReviewSummary, ScheduledStart
 from domain.closure import POLICY_VERSION as CLOSURE_POLICY_VERSION
 from domain.learning import POLICY_VERSION as LEARNING_POLICY_VERSION
 from domain.learning_cycles import audit_period
+from domain.periodic import ReviewSummary, ScheduledStart
 from domain.review_periods import ReviewPeriodError, check_started
 from domain.reviews import REVIEWS
 from infra.starters import start_review

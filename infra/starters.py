@@ -17,8 +17,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain import names
 from domain.calendar import CalendarConfig
-from domain.cases import PackInput, ReviewInput
 from domain.closure import parse_month
+from domain.periodic import PackInput, ReviewInput
 from domain.reviews import REVIEWS, review_id
 
 

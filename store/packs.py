@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
 from domain.calendar import BusinessCalendar
-from domain.cases import PackSummary
 from domain.pack_periods import CYCLE_DAYS, period_bounds
 from domain.packs import AWAITING_VISIBILITY_STAGES, PackSpec
+from domain.periodic import PackSummary
 from store.pack_common import cases_of, window
 from store.pack_content import build
 from store.tables import Case, Pack

@@ -8,15 +8,9 @@ from typing import Any
 
 from domain import names
 from domain.calendar import BusinessCalendar
-from domain.cases import (
-    Actor,
-    DocumentOpened,
-    MarkReviewed,
-    ReviewInput,
-    ReviewSummary,
-    StepSubmission,
-)
+from domain.cases import Actor, DocumentOpened, StepSubmission
 from domain.closure import next_month, parse_month
+from domain.periodic import MarkReviewed, ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from domain.roles import Role
 from tests.factories import load, staff_rows

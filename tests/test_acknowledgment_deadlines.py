@@ -15,7 +15,8 @@ from sqlalchemy import select
 from activities.case_starter import case_search_attributes
 from domain import names
 from domain.calendar import BusinessCalendar
-from domain.cases import CaseInput, ReviewSummary
+from domain.cases import CaseInput
+from domain.periodic import ReviewSummary
 from store.tables import Breach
 from tests.factories import email, load, load_reports, report_rows, staff_rows
 from tests.test_acknowledgment_workflow import TRIAGE_DOCS, attribution_fields, open_docs

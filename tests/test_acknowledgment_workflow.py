@@ -10,15 +10,8 @@ from sqlalchemy import select
 from domain import names
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS, SAFETY_LEARNING_ASSURANCE_WORKSPACE
 from domain.calendar import BusinessCalendar
-from domain.cases import (
-    ActionDone,
-    DocumentOpened,
-    MarkReviewed,
-    PackInput,
-    PathwayAcceptance,
-    PublishPack,
-    ReviewSummary,
-)
+from domain.cases import ActionDone, DocumentOpened, PathwayAcceptance
+from domain.periodic import MarkReviewed, PackInput, PublishPack, ReviewSummary
 from store.tables import Breach, Case, RegisterEntry
 from tests.factories import email, load, load_reports, report_rows, staff_rows
 from tests.histories import record_history

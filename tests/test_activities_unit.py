@@ -14,8 +14,9 @@ from activities.cases import CaseActivities
 from activities.closure import ClosureActivities
 from activities.deps import ActivityDeps
 from domain import names
-from domain.cases import CaseInput, CloseRequest, RecordEntryRequest, ReviewedRequest
+from domain.cases import CaseInput, CloseRequest, RecordEntryRequest
 from domain.closure import ClosureStepRequest
+from domain.periodic import ReviewedRequest
 from store.cases import seed_case
 from store.db import transaction
 from store.registers import entries

@@ -9,15 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from domain import names
-from domain.cases import (
-    ActionDone,
-    MarkReviewed,
-    PackInput,
-    PathwayAcceptance,
-    PublishPack,
-    ScheduledStart,
-)
+from domain.cases import ActionDone, PathwayAcceptance
 from domain.closure import closure_case_id, next_month
+from domain.periodic import MarkReviewed, PackInput, PublishPack, ScheduledStart
 from domain.reviews import review_id
 from store.db import transaction
 from store.policies import save_policy

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain import names
-from domain.cases import ReviewInput, ReviewSummary
 from domain.learning_cycles import audit_period, cycle_start_containing
 from domain.learning_steps import learning_case_id
+from domain.periodic import ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from tests.api_support import wait_stage
 from tests.browser_support import (

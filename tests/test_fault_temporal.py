@@ -25,7 +25,7 @@ from cli.dev_cmd import temporal_command
 from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.cases import MarkReviewed
+from domain.periodic import MarkReviewed
 from infra.starters import start_review
 from infra.temporal import data_converter
 from store.tables import Breach, Case, OutboxMessage

@@ -9,18 +9,7 @@ from sqlalchemy import select
 
 from domain import names
 from domain.calendar import CalendarConfig, compute_deadline
-from domain.cases import (
-    ActionDone,
-    Actor,
-    DocumentOpened,
-    MarkReviewed,
-    PackInput,
-    PathwayAcceptance,
-    PublishPack,
-    ReviewInput,
-    ReviewSummary,
-    StepSubmission,
-)
+from domain.cases import ActionDone, Actor, DocumentOpened, PathwayAcceptance, StepSubmission
 from domain.learning_cycles import audit_period, cycle_start_containing
 from domain.learning_steps import (
     LEARNING_STABILIZATION_LOG,
@@ -29,6 +18,7 @@ from domain.learning_steps import (
     WORKFORCE_GOVERNANCE_RECORD,
     learning_case_id,
 )
+from domain.periodic import MarkReviewed, PackInput, PublishPack, ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from store.db import transaction
 from store.policies import save_policy

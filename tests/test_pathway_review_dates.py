@@ -16,9 +16,10 @@ from sqlalchemy import select
 
 from domain import names
 from domain.acknowledgment_steps import ACKNOWLEDGMENT_RECOVERY_LOG
-from domain.cases import ActionDone, PackInput, PathwayAcceptance, PublishPack
+from domain.cases import ActionDone, PathwayAcceptance
 from domain.learning_cycles import cycle_start_containing
 from domain.learning_steps import LEARNING_STABILIZATION_LOG
+from domain.periodic import PackInput, PublishPack
 from store.tables import Breach, RegisterEntry
 from tests.factories import email, load
 from tests.learning_factories import confidence

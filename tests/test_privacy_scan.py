@@ -15,7 +15,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.api.history.v1 import History
 
 from domain import names
-from domain.cases import MarkReviewed
+from domain.periodic import MarkReviewed
 from infra.temporal import data_converter
 from store.tables import Case, Review
 from tests.api_support import CRITICAL, EMERGING, seed

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from domain import names
 from domain.calendar import BusinessCalendar
-from domain.cases import ReviewInput, ReviewSummary
+from domain.periodic import ReviewInput, ReviewSummary
 from domain.reviews import GENERATE_REVIEW, review_id
 from store.tables import Breach
 from tests.factories import email, load, staff_rows

@@ -9,7 +9,7 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from domain import names
-from domain.cases import MarkReviewed
+from domain.periodic import MarkReviewed
 from store.tables import Breach
 from tests.factories import load, staff_rows
 from tests.test_acknowledgment_deadlines import LONDON, skip_to

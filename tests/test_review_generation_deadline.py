@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from domain import names
 from domain.calendar import BusinessCalendar, compute_deadline
-from domain.cases import MarkReviewed, ReviewInput, ReviewSummary
 from domain.closure import WORKSPACE, next_month
 from domain.learning_cycles import cycle_end, cycle_start_containing
+from domain.periodic import MarkReviewed, ReviewInput, ReviewSummary
 from domain.reviews import GENERATE_REVIEW, review_id
 from domain.roles import Role
 from store.tables import Breach, RegisterEntry, Review

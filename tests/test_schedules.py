@@ -8,7 +8,7 @@ from datetime import timedelta
 from cli.governance_cmd import apply_schedules
 from domain import names
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.cases import ScheduledStart
+from domain.periodic import ScheduledStart
 from tests.fixtures.temporal import make_test_settings
 from tests.workflow_support import running_worker
 

@@ -20,12 +20,12 @@ from sqlalchemy import select
 
 from domain import names
 from domain.calendar import BusinessCalendar, compute_deadline
-from domain.cases import MarkReviewed, ReviewInput, ReviewSummary
 from domain.closure import closure_case_id
 from domain.closure_steps import CREDIBILITY_ADJUDICATION, REPAIR_PATHWAY
 from domain.learning_cycles import audit_period
 from domain.learning_steps import LEARNING_ATTRIBUTION, STABILIZATION_PATHWAY, learning_case_id
 from domain.links import obligation_path
+from domain.periodic import MarkReviewed, ReviewInput, ReviewSummary
 from domain.reviews import CLOSURE_REVIEW, review_id
 from store.tables import Breach, OutboxMessage
 from tests import closure_support as closure_flow

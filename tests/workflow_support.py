@@ -18,7 +18,8 @@ from temporalio.testing import WorkflowEnvironment
 from activities.deps import ActivityDeps
 from domain import names
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.cases import Actor, CaseState, ReviewInput, ReviewSummary, StepSubmission
+from domain.cases import Actor, CaseState, StepSubmission
+from domain.periodic import ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from infra.mail import MailSettings
 from tests.factories import STAFF

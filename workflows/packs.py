@@ -6,8 +6,9 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
-    from domain.cases import PackInput, PackPublished, PackSummary, PublishPack, PublishRequest
+    from domain.cases import PackPublished
     from domain.packs import PACKS
+    from domain.periodic import PackInput, PackSummary, PublishPack, PublishRequest
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 
 from workflows.calls import run_db

@@ -9,18 +9,17 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
-    from domain.cases import (
+    from domain.cases import TimelineEvent, WorkingDayRequest
+    from domain.closure import next_month, parse_month
+    from domain.learning_cycles import RUN_DAY_RULE, run_day_probe
+    from domain.periodic import (
         GenerateReviewRequest,
         MarkReviewed,
         OpenCasesResult,
         ReviewedRequest,
         ReviewInput,
         ReviewSummary,
-        TimelineEvent,
-        WorkingDayRequest,
     )
-    from domain.closure import next_month, parse_month
-    from domain.learning_cycles import RUN_DAY_RULE, run_day_probe
     from domain.reviews import GENERATE_REVIEW, REVIEWS
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 

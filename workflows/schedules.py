@@ -13,10 +13,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
-    from domain.cases import ScheduledStart, StartRequest
     from domain.closure import previous_month
     from domain.learning import DEFAULT_ANCHOR
     from domain.learning_cycles import RUN_DAY_RULE, last_cycle_ended_on_or_before, run_day_probe
+    from domain.periodic import ScheduledStart, StartRequest
 
 from workflows.calls import compute_deadline
 

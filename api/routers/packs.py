@@ -34,9 +34,9 @@ from api.temporal_calls import (
 )
 from config.settings import Settings
 from domain import names
-from domain.cases import PackSummary, PublishPack
 from domain.pack_periods import PeriodError, pack_period
 from domain.packs import PACKS
+from domain.periodic import PackSummary, PublishPack
 from infra.starters import start_pack
 from store.packs import get_pack
 from store.register_heads import HEADS_CSV

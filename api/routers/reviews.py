@@ -25,7 +25,7 @@ from api.temporal_calls import (
 )
 from domain import acknowledgment, closure, learning, learning_cycles, names
 from domain.calendar import BusinessCalendar
-from domain.cases import MarkReviewed, ReviewSummary
+from domain.periodic import MarkReviewed, ReviewSummary
 from domain.review_periods import ReviewPeriodError, check_started
 from domain.reviews import REVIEWS, review_id
 from domain.roles import Role

@@ -25,8 +25,8 @@ from api.web.render import local_time, render
 from api.web.session import CsrfChecked
 from api.web.words import exposure_words, humanize, role_label
 from domain import names
-from domain.cases import PackSummary, PublishPack
 from domain.packs import PACKS
+from domain.periodic import PackSummary, PublishPack
 from store.packs import get_pack
 from store.tables import Case, Pack
 
