@@ -140,6 +140,7 @@ def _split(items: list[ReviewItem], field: str, title: str) -> Doc:
             f"By {title}",
             [title.capitalize(), "Credible", "Doubtful", "Failed"],
             [[label(r[0]), *r[1:]] for r in rows],
+            f"No closures reviewed by {title}.",
         ),
     )
 

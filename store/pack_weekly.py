@@ -97,6 +97,7 @@ def _by_service_line(items: list[tuple[str, ReviewItem]]) -> Doc:
                 "Threshold breaches",
             ],
             rows,
+            "No threshold breaches by service line.",
         ),
     )
 

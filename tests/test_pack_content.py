@@ -13,6 +13,7 @@ from domain import names
 from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
+from store import pack_outcomes, pack_weekly
 from store import packs as pack_store
 from tests.factories import load, staff_rows
 from tests.pack_seed import C3, C9, L2, NM1, NOW, fixed_clock, seed_learning_closure, seed_weekly
@@ -220,3 +221,11 @@ async def test_fortnightly_summary_shows_its_cycle_audit(sessions):
     assert recurrence == [["medication", 2, 0, 0], ["route travel", 1, 1, 2]]
     following = await stored(sessions, names.PACK_FORTNIGHTLY, "2026-11-23")
     assert following["case_ids"] == [L2]  # still awaiting: the next summary lists it too
+
+
+def test_empty_tables_by_a_field_say_so_in_a_sentence():
+    """An empty 'By service line' table reads as a sentence, never "No by service line."."""
+    weekly = block(pack_weekly._by_service_line([]), "table")
+    assert weekly["empty"] == "No threshold breaches by service line."
+    split = block(pack_outcomes._split([], "service_line", "service line"), "table")
+    assert split["empty"] == "No closures reviewed by service line."
