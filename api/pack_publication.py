@@ -74,6 +74,13 @@ def past_words(text: str, published: bool) -> str:
     return _past(text) if published else text
 
 
+def published_stage(stage: str, published: bool) -> str:
+    """A listed case's stage once its pack is published: ``awaiting-visibility`` reads
+    ``made-visible`` (the case workflow is applying the publication), on the page and in the CSV.
+    """
+    return "made-visible" if published and stage == "awaiting-visibility" else stage
+
+
 async def person_name(sessions: async_sessionmaker[AsyncSession], employee_id: str | None) -> str:
     """The staff directory's name for ``employee_id`` (the ID itself when it is not listed)."""
     if not employee_id:

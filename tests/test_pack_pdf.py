@@ -110,6 +110,10 @@ async def test_pdf_has_the_sections_charts_and_fonts(database_url, sessions, api
     for title in SECTIONS + CHARTS:
         assert past_words(title, published=True) in text, title
     assert "awaiting" not in text.lower()
+    # The CSV gives the stage the page does once published, never still awaiting visibility.
+    csv_text = (await api.get(URL, "E-BOARD", params={"format": "csv"})).text
+    assert csv_text.splitlines()[1].split(",")[4] == "made-visible", csv_text
+    assert "awaiting" not in csv_text
     for word in LINE.split():  # non-Latin-1 and markup characters printed (cells may wrap)
         assert word in text, word
     assert "reviewed by Aled Price (E-ANALYST) at Tue 24 Nov 2026, 09:10" in text

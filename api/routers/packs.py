@@ -21,7 +21,7 @@ from api.deps import SettingsDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.idempotency import keyed_update
-from api.pack_publication import as_published, person_name, publication_lines
+from api.pack_publication import as_published, person_name, publication_lines, published_stage
 from api.report_html import render_html
 from api.report_pdf import render_pdf
 from api.temporal_calls import (
@@ -109,7 +109,12 @@ def _csv(pack: Pack, table: str) -> str:
     columns = HEADS_CSV if table == "signed-heads" else CSV_COLUMNS
     writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows(pack.content.get("signed_heads" if table == "signed-heads" else "cases", []))
+    if table == "signed-heads":
+        writer.writerows(pack.content.get("signed_heads", []))
+        return out.getvalue()
+    published = pack.published_at is not None
+    for row in pack.content.get("cases", []):
+        writer.writerow({**row, "stage": published_stage(str(row.get("stage", "")), published)})
     return out.getvalue()
 
 

@@ -18,7 +18,7 @@ from api.authz import Authorized
 from api.clock import Now
 from api.deps import Actor, TemporalDep, get_temporal
 from api.errors import ApiError
-from api.pack_publication import person_name, publication_lines
+from api.pack_publication import person_name, publication_lines, published_stage
 from api.routers.packs import _wait_for_pack, check_period, ensure_workflow
 from api.temporal_calls import case_actor, execute_update
 from api.web.render import local_time, render
@@ -70,8 +70,7 @@ async def _case_rows(request: Request, pack: Pack, tz: str) -> list[dict[str, st
     for row in pack.content.get("cases", []):
         case = now_at.get(str(row.get("case_id", "")))
         stage = str(case.stage if case is not None else row.get("stage"))
-        if pack.published_at is not None and stage == "awaiting-visibility":
-            stage = "made-visible"  # the case workflow is applying the publication
+        stage = published_stage(stage, pack.published_at is not None)
         rows.append(
             {
                 "case_id": str(row.get("case_id", "")),
