@@ -1,5 +1,6 @@
 """A step form in Debian Chromium with scripts off: opening a prerequisite document from the
-form keeps what was typed (the Open buttons belong to the form), and shows the document there."""
+form keeps what was typed (the Open buttons belong to the form), and shows the
+document there, its wide table scrolling in its own box (no sideways page scroll)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ async def test_open_keeps_what_was_typed_without_javascript(  # type: ignore[no-
                 "opening of this document is recorded"
             )
             await expect(page.locator("#shown-document")).to_be_visible()
+            for width in (1280, 1024):  # the chronology's wide table scrolls in its own box
+                await page.set_viewport_size({"width": width, "height": 800})
+                wide = await page.evaluate(
+                    "document.documentElement.scrollWidth - window.innerWidth"
+                )
+                assert wide <= 0, f"the page scrolls sideways by {wide}px at {width}px"
             await expect(note).to_have_value("Typed before opening the chronology")
             await expect(page.get_by_label("Source", exact=True).first).to_have_value(
                 "manager_non_review"
