@@ -13,7 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
+from domain.calendar import BusinessCalendar
+from domain.examples import STEP_SPECS
 from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table, text
+from domain.reviews import REVIEWS
 from store.pack_common import Window, events_in, items_of
 from store.tables import Breach, Case, RegisterEntry, Review, ReviewItem
 
@@ -28,6 +31,7 @@ PATHWAY = {
     names.EXAMPLE_CLOSURE: ("repair_pathway", "repair_validation"),
 }
 DONE_KINDS = ("step_submitted", "pathway_accepted", "action_done")
+BACK_RUN = "close of business"  # a back-run review's sign-off rule (workflows/reviews.py)
 
 
 @dataclass(frozen=True)
@@ -70,20 +74,50 @@ async def scoped_cases(session: AsyncSession, example: str, scope: Scope) -> lis
     return sorted((c for c in rows if scope.line_ok(c.service_line)), key=lambda c: c.case_id)
 
 
-def _step_table(events: list[Any], reviews: list[Review]) -> Doc:
+def _step_title(key: str) -> str:
+    """A step's title (``recovery-review`` → its StepSpec title), else its label, capitalised."""
+    spec = STEP_SPECS.get(key)
+    words = spec.title if spec is not None else label(key)
+    return words[:1].upper() + words[1:]
+
+
+def _sign_off_due(review: Review, calendar: BusinessCalendar) -> datetime:
+    """When a review was due to be marked reviewed (as the review workflow opens it): by its
+    example's rule from as_of; a back-run generated after that is due at its close of business."""
+    due = calendar.deadline(REVIEWS[review.example].reviewed_rule, review.as_of)
+    return due if review.generated_at <= due else calendar.deadline(BACK_RUN, review.generated_at)
+
+
+def _review_row(reviews: list[Review], calendar: BusinessCalendar, now: datetime) -> list[Cell]:
+    """Reviews marked reviewed, and how many on time of those due: one still open whose deadline
+    has not passed is neither on time nor late (counted beside, not in the share)."""
+    marked = on_time = not_due = 0
+    for r in reviews:
+        due = _sign_off_due(r, calendar)
+        if r.reviewed_at is not None:
+            marked += 1
+            on_time += r.reviewed_at <= due
+        elif now <= due:
+            not_due += 1
+    share = percent(on_time, len(reviews) - not_due)
+    if not_due:
+        share += f"; {not_due} still open, not yet due"
+    return ["Review marked reviewed", marked, on_time, share]
+
+
+def _step_table(
+    events: list[Any], reviews: list[Review], calendar: BusinessCalendar, now: datetime
+) -> Doc:
     """Completed steps in the range and how many were on time, per step."""
     done: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for e in events:
         key = e.detail.get("step") or (
             "pathway-acceptance" if e.kind == "pathway_accepted" else "action:"
         )
-        tally = done["pathway actions" if key.startswith("action:") else label(key)]
+        tally = done["Pathway actions" if key.startswith("action:") else _step_title(key)]
         tally[0] += 1
         tally[1] += not e.detail.get("late")
-    marked = sum(1 for r in reviews if r.reviewed_at is not None)
-    rows: list[list[Cell]] = [
-        ["review marked reviewed", marked, "—", percent(marked, len(reviews))]
-    ]
+    rows: list[list[Cell]] = [_review_row(reviews, calendar, now)]
     rows += [[step, n, ok, percent(ok, n)] for step, (n, ok) in done.items()]
     return table(
         "Steps completed in the range", ["Step", "Completed", "On time", "Share on time"], rows
@@ -154,7 +188,7 @@ async def example_section(session: AsyncSession, example: str, scope: Scope, now
         EXAMPLES[example],
         figures(pairs),
         *([_acknowledged(items)] if example == names.EXAMPLE_ACKNOWLEDGMENT else []),
-        _step_table(events, found),
+        _step_table(events, found, scope.win.calendar, now),
         *_breaches(breaches, scope, now),
         anchor=f"example-{example}",
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy import update
 
 from store.tables import RegisterEntry
 from tests.factories import load, staff_rows
-from tests.pack_seed import item, seed_learning_closure, seed_weekly
+from tests.pack_seed import at, item, seed_learning_closure, seed_weekly
 from tests.pdf_support import pdftotext
 
 EVIDENCE_NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -73,9 +74,9 @@ async def test_figures_match_the_seeded_set(database_url, sessions, api_for):
         "With a named triage owner": "1 of 5 (20%)",
     }
     assert blocks(ack, "table")[0]["rows"] == [
-        ["review marked reviewed", 2, "—", "2 of 4 (50%)"],
-        ["triage-failure attribution", 2, 1, "1 of 2 (50%)"],
-        ["owner acceptance", 1, 0, "0 of 1 (0%)"],
+        ["Review marked reviewed", 2, 2, "2 of 4 (50%)"],  # 25 and 30 Nov never marked
+        ["Triage-failure attribution", 2, 1, "1 of 2 (50%)"],
+        ["Owner acceptance", 1, 0, "0 of 1 (0%)"],
     ]
     assert blocks(ack, "chart")[0]["series"][0]["values"] == [3.0, 1.0, 1.0, 0.0]
     # NM-1 17 h (1 working hour), NM-2 26 Nov 13:00 to 1 Dec 09:00 = 116 h (4 + 8 + 8 = 20
@@ -234,3 +235,18 @@ async def test_a_report_unreconciled_at_two_reviews_is_one_exception(
         session.add(item("ack-review-2026-11-25", "NM-4", None, service_line="HC-SOUTH"))
     ack = figs(section((await get(api)).json(), "Example 1"))
     assert (ack["Reports or closures in scope"], ack["Exceptions"]) == (6, 1)
+
+
+async def test_a_review_not_yet_due_is_neither_on_time_nor_late(database_url, sessions, api_for):
+    """At 08:00 on 30 Nov that morning's review (due 09:30) is still open and not late: it is
+    left out of the share on time and counted beside; 25 Nov's, never marked, is late. Steps
+    are named by their titles, never by slugs."""
+    api = await seeded(database_url, sessions, api_for)
+
+    async def before_sign_off() -> datetime:
+        return at(30, 8)
+
+    api.app.state.clock = before_sign_off
+    rows = blocks(section((await get(api)).json(), "Example 1"), "table")[0]["rows"]
+    assert rows[0] == ["Review marked reviewed", 2, 2, "2 of 3 (67%); 1 still open, not yet due"]
+    assert not [r for r in rows if re.fullmatch(r"[a-z]+(-[a-z]+)+", r[0])], rows
