@@ -233,3 +233,24 @@ async def test_my_work_in_the_browser_on_a_laptop_and_a_phone(  # type: ignore[n
         assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
         await accessible(phone, "my-work-phone")
         await browser.close()
+
+
+async def test_the_acceptance_comes_before_the_actions_waiting_for_it(
+    sqlite_url: str, sessions_for: Any, api_for: ApiFactory
+) -> None:
+    """Accepting is due after the actions, yet it comes first: they wait for it (walk defect)."""
+    api = await seeded(sqlite_url, sessions_for, api_for)
+    later, soon = NOW + timedelta(days=6), NOW + timedelta(days=2)
+    detail = {"pathway_owner": "E-OWNER", "open": [
+        {"key": "pathway-acceptance", "title": "Accept the recovery pathway", "role": None,
+         "assignee": "E-OWNER", "deadline": later.isoformat()},
+        {"key": "action:retrain", "title": "Retrain the triage rota", "role": None,
+         "assignee": "E-OWNER", "deadline": soon.isoformat()},
+    ]}  # fmt: skip
+    async with transaction(api.app.state.sessions) as session:
+        (await session.get(Case, PATHWAY)).detail = detail  # type: ignore[union-attr]
+        await sync_open_obligations(session, PATHWAY, detail)
+    await sign_in(api, "E-OWNER")
+    accept, action = _rows((await api.http.get("/app")).text)
+    assert "Accept the recovery pathway" in accept and "Tue 15 Dec" in accept
+    assert "Retrain the triage rota (once you have accepted the pathway)" in action

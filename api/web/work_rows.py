@@ -61,6 +61,9 @@ class WorkRow:
     escalation: str
     css: str
     href: str
+    # where the row sorts when that is not its own due time: a pathway's acceptance sorts
+    # before the actions that wait for it, even when it is due later than they are
+    sort_at: datetime | None = None
 
 
 def _lower_first(title: str) -> str:
@@ -144,6 +147,12 @@ def _case_rows(
         accept_first = item.key.startswith("action:") and any(
             other.case.case_id == case.case_id and other.key == ACCEPTANCE for other in owed
         )
+        waiting = [
+            o.deadline
+            for o in owed
+            if o.case.case_id == case.case_id and o.key.startswith("action:")
+        ]
+        first_at = min([*waiting, item.deadline]) if item.key == ACCEPTANCE and waiting else None
         rows.append(
             WorkRow(
                 what=f"{item.title} (once you have accepted the pathway)"
@@ -161,6 +170,7 @@ def _case_rows(
                 ),
                 css=escalation_class(level, item.deadline, now),
                 href=action_href(case.case_id, item.key) or case_href,
+                sort_at=first_at,
             )
         )
     return rows
@@ -199,5 +209,11 @@ async def work_rows(
     subjects = [r.review_id for r in reviews] + [o.case.case_id for o in owed]
     levels = await breach_levels(session, subjects)
     rows = _review_rows(reviews, levels, now, settings) + _case_rows(owed, levels, now, settings)
-    rows.sort(key=lambda row: (row.due_at is None, row.due_at or now))
+    rows.sort(
+        key=lambda row: (
+            row.due_at is None,
+            row.sort_at or row.due_at or now,
+            row.sort_at is None,  # an acceptance before the actions due when it sorts
+        )
+    )
     return rows + _form_rows(await confirmations_asked(session, actor.employee_id), settings)
