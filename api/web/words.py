@@ -86,11 +86,16 @@ def with_feed_words(text: str) -> str:
     return _FEED_SLUGS.sub(lambda m: FEED_WORDS[m.group(0)], text)
 
 
+SHORT_WORDS = {"ack": "acknowledgment"}  # the codes' abbreviations, spelt out on pages
+
+
 def humanize(slug: str | None) -> str:
-    """``absent_named_triage_ownership`` or ``absent-named-…`` → "Absent named triage ownership"."""
+    """``absent_named_triage_ownership`` or ``absent-named-…`` → "Absent named triage ownership";
+    abbreviations spelt out (``ack_over_threshold`` → "Acknowledgment over threshold")."""
     if not slug:
         return ""
-    words = slug.replace("_", " ").replace("-", " ").strip()
+    spaced = slug.replace("_", " ").replace("-", " ").strip()
+    words = " ".join(SHORT_WORDS.get(word, word) for word in spaced.split(" "))
     return words[:1].upper() + words[1:]
 
 

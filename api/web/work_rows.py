@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Actor
 from api.web.case_view import action_href
-from api.web.render import local_time
+from api.web.render import local_date, local_time
 from api.web.words import (
     REVIEW_TITLES,
     escalation_class,
     escalation_words,
     exposure_words,
+    humanize,
 )
 from config.settings import Settings
 from domain import names
@@ -64,6 +65,17 @@ class WorkRow:
     # where the row sorts when that is not its own due time: a pathway's acceptance sorts
     # before the actions that wait for it, even when it is due later than they are
     sort_at: datetime | None = None
+
+
+def review_name(example: str, period: str) -> str:
+    """A review as people know it: "Daily acknowledgment review of Fri 4 Dec 2026" (a period
+    that is not one day, such as "2026-12", as it is)."""
+    title = REVIEW_TITLES.get(example, humanize(example))
+    try:
+        when = local_date(period)
+    except ValueError:
+        when = period
+    return f"{title} of {when}"
 
 
 def _lower_first(title: str) -> str:
@@ -118,7 +130,7 @@ def _review_rows(
         rows.append(
             WorkRow(
                 what=f"Mark the {title} reviewed",
-                which=f"Review {review.review_id} (period {review.period})",
+                which=review_name(review.example, review.period),
                 which_href=href,
                 exposure="every report in scope",
                 service_line="all",

@@ -1,0 +1,23 @@
+"""Pages say words, not codes: a review by its name and day, abbreviations spelt out."""
+
+from __future__ import annotations
+
+from api.web.words import humanize, yes_no
+from api.web.work_rows import review_name
+
+
+def test_a_review_is_named_by_its_kind_and_day() -> None:
+    assert review_name("acknowledgment", "2026-12-04") == (
+        "Daily acknowledgment review of Fri 4 Dec 2026"
+    )
+    assert review_name("closure-credibility", "2026-11") == (
+        "Monthly closure-credibility review of 2026-11"
+    )
+
+
+def test_review_findings_spell_out_acknowledgment() -> None:
+    assert humanize("ack_over_threshold") == "Acknowledgment over threshold"
+    assert yes_no(["ack_over_threshold", "triage_over_threshold"]) == (
+        "Acknowledgment over threshold, Triage over threshold"
+    )
+    assert humanize("backlog") == "Backlog"  # a word merely starting with "ack" is kept
