@@ -81,7 +81,17 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert (
             'value="Reset triage ownership"' in ghost.text or "Reset triage ownership" in ghost.text
         )
+        # A cross-check names fields by their labels (not their slugs).
         hidden = form(ghost.text, url)["hidden"]
+        early_review = {**fields, "mandatory_review_date": str(today + timedelta(days=5))}
+        crossed = await api.http.post(
+            url, data={**hidden, **early_review, "responsible_owner_id": "E-OWNER"}
+        )
+        assert crossed.status_code == 422, crossed.text
+        words = text(crossed.text)
+        assert "must not be before the triage control implementation deadline" in words, words
+        assert "before triage_control" not in words
+        hidden = form(crossed.text, url)["hidden"]
         authorized = await api.http.post(
             url, data={**hidden, **fields, "responsible_owner_id": "E-OWNER"}
         )

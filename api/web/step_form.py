@@ -8,6 +8,7 @@ values; the template only lays them out. Names are the fields' dotted paths
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +31,7 @@ HINTS = {
     "datetime": "Provider local time.",
     "evidence": "Cite documents you have opened for this case.",
 }
+FIELD_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # a field named in a message
 ENTRY_MARK = "#"  # an evidence checkbox's value: "document" or "document#entry"
 MAX_ENTRIES = 30  # entries offered per document (a chronology can be long)
 TIME_SUFFIX = "__time"  # the optional time beside a date that may also be an instant
@@ -246,7 +248,8 @@ def errors_by_control(
 ) -> tuple[dict[str, str], list[FieldError]]:
     """Each error placed on the control whose name is the longest prefix of the error's field;
     the rest (no such control, e.g. a prerequisite document) returned for the form's summary."""
-    names = sorted(_names(controls), key=len, reverse=True)
+    labels = _labels(controls)
+    names = sorted(labels, key=len, reverse=True)
     placed: dict[str, str] = {}
     rest = []
     for error in errors:
@@ -255,15 +258,26 @@ def errors_by_control(
         if owner is None:
             rest.append(error)
         else:
-            message = error.get("message", "")
+            message = labelled(error.get("message", ""), labels)
             placed[owner] = f"{placed[owner]}; {message}" if owner in placed else message
     return placed, rest
 
 
-def _names(controls: list[Control]) -> list[str]:
-    found = []
+def labelled(message: str, labels: Mapping[str, str]) -> str:
+    """A message's field names as the form labels them: "must not be before
+    worker_communication_deadline" → "must not be before the worker communication deadline"."""
+
+    def words(match: re.Match[str]) -> str:
+        label = labels.get(match.group(0))
+        return f"the {label[:1].lower()}{label[1:]}" if label else match.group(0)
+
+    return FIELD_NAME.sub(words, message)
+
+
+def _labels(controls: list[Control]) -> dict[str, str]:
+    found = {}
     for control in controls:
-        found.append(control.name)
+        found[control.name] = control.label
         for slot in control.slots:
-            found.extend(_names(slot))
+            found.update(_labels(slot))
     return found
