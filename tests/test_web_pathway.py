@@ -81,7 +81,7 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert (
             'value="Reset triage ownership"' in ghost.text or "Reset triage ownership" in ghost.text
         )
-        # A cross-check names fields by their labels (not their slugs).
+        # A cross-check names fields by their labels; the banner does not say "disagree".
         hidden = form(ghost.text, url)["hidden"]
         early_review = {**fields, "mandatory_review_date": str(today + timedelta(days=5))}
         crossed = await api.http.post(
@@ -91,6 +91,7 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         words = text(crossed.text)
         assert "must not be before the triage control implementation deadline" in words, words
         assert "before triage_control" not in words
+        assert "some fields need attention" in words and "disagree" not in words
         hidden = form(crossed.text, url)["hidden"]
         authorized = await api.http.post(
             url, data={**hidden, **fields, "responsible_owner_id": "E-OWNER"}
@@ -170,6 +171,13 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         await sign_in(api, "E-OWNER")
         await skip(own_env, timedelta(days=14))  # the review date comes
         hidden = form((await api.http.get(review_url)).text, review_url)["hidden"]
+        missing = {"outcome": "not_recovered", "findings": "Not yet"}  # no next review date
+        unfinished = await api.http.post(review_url, data={**hidden, **missing})
+        assert unfinished.status_code == 422, unfinished.text
+        words = text(unfinished.text)
+        assert "name the next review date" in words and "some fields need attention" in words
+        assert "disagree" not in words
+        hidden = form(unfinished.text, review_url)["hidden"]
         reviewed = await api.http.post(review_url, data={**hidden, **recovered})
         assert reviewed.status_code == 303, reviewed.text
         receipt = text((await api.http.get(reviewed.headers["location"])).text)

@@ -160,7 +160,7 @@ class CaseWorkflowBase(CaseProjection):
         errors = computed_mismatches(spec, model, self.state.computed.get(spec.slug, {}))
         errors += self.extra_checks(spec, model, sub)
         if errors:
-            raise reject(INVALID_FIELDS, "fields disagree with the case", errors)
+            raise reject(INVALID_FIELDS, "some fields need attention", errors)
         return spec, model
 
     def step_open(self, slug: str) -> bool:
