@@ -90,6 +90,9 @@ async def test_my_work_lists_every_confirmation_my_reports_asks_for(  # type: ig
     for n in (1, 2, 3):
         assert f'href="/app/forms/employee-confirmation?case_ref=CASE-OLD-{n}"' in work.text
     assert "CASE-OTHER" not in work.text  # another worker's closure
+    # a worker reads one plain sentence, not Due / no deadline / Escalation
+    assert "Closed Thu 1 Oct, 13:00 — waiting for your answer" in text(work.text), work.text
+    assert "no deadline" not in work.text and "Escalation: " not in text(work.text)
     await load(
         sessions,
         "employee-confirmation-form",

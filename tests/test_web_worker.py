@@ -79,6 +79,11 @@ async def test_mail_link_signs_in_then_renders_the_form_and_stores_once(worker_a
     unanswered = await api.http.post("/app/forms/employee-confirmation", data=form)
     assert unanswered.status_code == 422
     assert 'id="confirmed-error">Please answer this question' in unanswered.text
+    # the summary names the question, not just "Please answer this question"
+    assert (
+        'href="#confirmed">Does the problem you reported feel resolved to you now? — '
+        "Please answer this question</a>" in unanswered.text
+    ), unanswered.text
     assert "Still worried about the night rota</textarea>" in unanswered.text  # kept
     forged = await api.http.post(
         "/app/forms/employee-confirmation", data={**form, "confirmed": "no", "csrf_token": "x"}

@@ -65,6 +65,8 @@ class WorkRow:
     # where the row sorts when that is not its own due time: a pathway's acceptance sorts
     # before the actions that wait for it, even when it is due later than they are
     sort_at: datetime | None = None
+    # a worker's form has no deadline: one plain sentence in place of Due, time left, escalation
+    status: str = ""
 
 
 def review_name(example: str, period: str) -> str:
@@ -200,11 +202,13 @@ def _form_rows(asked: list[Asked], settings: Settings) -> list[WorkRow]:
             exposure=exposure_words(item.exposure) if item.exposure else "—",
             service_line=item.service_line,
             due_at=None,
-            due=f"{'asked' if item.again else 'closed'} {local_time(item.closed_at, tz)}"
+            due="",
+            left="",
+            escalation="",
+            status=f"{'Asked' if item.again else 'Closed'} {local_time(item.closed_at, tz)}"
+            f" — waiting for your answer"
             if item.closed_at
-            else "closed",
-            left="no deadline",
-            escalation="waiting for your answer",
+            else "Closed — waiting for your answer",
             css="",
             href=f"/app/forms/employee-confirmation?case_ref={quote(item.case_ref)}",
         )

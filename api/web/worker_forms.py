@@ -47,6 +47,14 @@ SCORES = [
 ]
 
 
+# The confirmation form's questions, named in its error summary ("Please answer this question"
+# alone does not say which); the template's legend and label say the same.
+CONFIRM_QUESTIONS = {
+    "confirmed": "Does the problem you reported feel resolved to you now?",
+    "comment": "Anything you want the reviewers to know",
+}
+
+
 def new_key() -> str:
     """A fresh Idempotency-Key for one rendered form."""
     return str(uuid.uuid4())
@@ -173,7 +181,7 @@ async def confirmation_submit(
         except Unprocessable as exc:
             errors = _by_field(exc.errors)
     context = await _confirm_context(session, actor, case_ref)
-    context |= {"key": key, "errors": errors, "sent": values}
+    context |= {"key": key, "errors": errors, "sent": values, "questions": CONFIRM_QUESTIONS}
     return render(request, "form_confirmation.html", context, status=422)
 
 
