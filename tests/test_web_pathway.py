@@ -155,7 +155,8 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         recovered = {"outcome": "recovered", "findings": "Triage ownership holds"}
         early = await api.http.post(review_url, data={**hidden, **recovered})
         assert early.status_code == 409, early.text  # the mandatory review is not done early
-        assert f"is due on {today + timedelta(days=14)}" in text(early.text)
+        due = today + timedelta(days=14)  # a date in words on a page ("Tue 8 Dec 2026")
+        assert f"is due on {due:%a} {due.day} {due:%b %Y}" in text(early.text), text(early.text)
         action_url = f"/app/cases/{case_id}/pathway/actions/triage-control-implementation"
         hidden = form((await api.http.get(action_url)).text, action_url)["hidden"]
         marked = await api.http.post(action_url, data={**hidden, "note": "Owner rota in place"})

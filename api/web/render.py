@@ -6,6 +6,7 @@ Templates stay logic-light: they receive display-ready values and use these filt
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +40,22 @@ def local_date(value: date | str | None) -> str:
         return ""
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b(?![T ]\d)")  # a calendar date, not an instant
+
+
+def dates_in_words(text: str) -> str:
+    """Calendar dates inside a message as pages show them: "due on 2026-12-08" → "due on Tue
+    8 Dec 2026" (the API keeps ISO dates; a page shows words)."""
+
+    def words(match: re.Match[str]) -> str:
+        try:
+            return local_date(match.group(0))
+        except ValueError:  # digits shaped like a date but not one
+            return match.group(0)
+
+    return ISO_DAY.sub(words, text)
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

@@ -24,7 +24,7 @@ from api.deps import Actor, TemporalDep
 from api.errors import ApiError, FieldError, NotFound
 from api.web.case_view import CasePage, history, load_case, open_rows, staff_names
 from api.web.document_view import person_ids, scalar_text, to_node
-from api.web.render import render
+from api.web.render import dates_in_words, render
 from api.web.session import CsrfChecked, SignInRequired, page_actor
 from api.web.step_form import (
     STAFF_LIST,
@@ -135,7 +135,7 @@ async def step_page(
         "open_field": OPEN_FIELD,
         "shown": shown,
         "key": str(uuid.uuid4()),  # a fresh key per rendered form (and after a rejection)
-        "detail": detail,
+        "detail": dates_in_words(detail),
         "summary": readable_errors(unplaced),
         "status": status,
     }
