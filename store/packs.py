@@ -42,6 +42,15 @@ async def awaiting_cases(
     return list(found)
 
 
+async def waiting_count(session: AsyncSession, example: str) -> int:
+    """How many of the example's accepted pathways wait for a pack to be published (any
+    period; a pathway still awaiting acceptance waits for its owner, not the publisher)."""
+    found = await session.scalars(
+        select(Case.case_id).where(Case.example == example, Case.stage == "awaiting-visibility")
+    )
+    return len(list(found))
+
+
 async def content(
     session: AsyncSession,
     spec: PackSpec,

@@ -7,19 +7,21 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.authz import Authorized
 from api.clock import Now
-from api.deps import SessionDep, SettingsDep
+from api.deps import Actor, SessionDep, SettingsDep
 from api.policy import EVIDENCE_READERS
-from api.web.render import render
+from api.web.render import plural, render
 from api.web.words import role_label
-from api.web.work_rows import work_rows
+from api.web.work_rows import WorkRow, work_rows
 from config.settings import Settings
 from domain import names
 from domain.pack_periods import nearest_cycle_starts
 from domain.packs import PACKS
 from domain.roles import GOVERNANCE_ROLES, Role
+from store.packs import waiting_count
 from store.pathways import absent_owner_pathways
 from store.vacancies import vacant_roles
 
@@ -27,21 +29,59 @@ router = APIRouter(prefix="/app", include_in_schema=False)
 EVIDENCE_DAYS = 90  # the evidence form's default range: the last quarter
 
 
-def current_packs(settings: Settings, now: datetime) -> list[tuple[str, str]]:
-    """Each pack kind's current period as (title, page link)."""
+def current_periods(settings: Settings, now: datetime) -> dict[str, str]:
+    """Each pack kind's current period label (a fortnightly one only after the anchor)."""
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
     year, week, _ = today.isocalendar()
     cycle, _ = nearest_cycle_starts(today, date.fromisoformat(settings.cycle_anchor))
-    periods = {
+    return {
         names.PACK_WEEKLY: f"{year}-W{week:02d}",
         names.PACK_FORTNIGHTLY: cycle.isoformat() if cycle else "",
         names.PACK_MONTHLY: f"{today:%Y-%m}",
     }
+
+
+def current_packs(settings: Settings, now: datetime) -> list[tuple[str, str]]:
+    """Each pack kind's current period as (title, page link)."""
+    periods = current_periods(settings, now)
     return [
         (f"{spec.title} {periods[kind]}", f"/app/packs/{kind}/{periods[kind]}")
         for kind, spec in PACKS.items()
         if periods.get(kind)
     ]
+
+
+async def publish_rows(
+    session: AsyncSession, actor: Actor, settings: Settings, now: datetime
+) -> list[WorkRow]:
+    """A pack to publish, for the role that publishes it, while accepted pathways wait for it
+    (they become active only when it is published)."""
+    periods = current_periods(settings, now)
+    rows = []
+    for kind, spec in PACKS.items():
+        if spec.publisher not in actor.roles or not periods.get(kind):
+            continue
+        waiting = await waiting_count(session, spec.example)
+        if not waiting:
+            continue
+        href = f"/app/packs/{kind}/{periods[kind]}"
+        title = f"{spec.title[:1].lower()}{spec.title[1:]} {periods[kind]}"
+        rows.append(
+            WorkRow(
+                what=f"Publish the {title} ({plural(waiting, 'case')} waiting)",
+                which=f"{plural(waiting, 'accepted pathway')} awaiting visibility",
+                which_href=href,
+                exposure="—",
+                service_line="—",
+                due_at=None,
+                due="when the pack is ready",
+                left="no deadline",
+                escalation="pathways become active when it is published",
+                css="",
+                href=href,
+            )
+        )
+    return rows
 
 
 @router.get("", response_class=HTMLResponse)
@@ -50,6 +90,7 @@ async def my_work(
 ) -> HTMLResponse:
     """Everything the signed-in person owes now, sorted by due."""
     rows = await work_rows(session, actor, now, settings)
+    rows += await publish_rows(session, actor, settings, now)
     admin: dict[str, object] = {}
     if Role.ADMINISTRATOR in actor.roles:
         today = now.astimezone(ZoneInfo(settings.timezone)).date()

@@ -1,0 +1,32 @@
+"""My work tells a pack's publisher to publish it while accepted pathways wait for it (walk
+defect: the director saw "Nothing is waiting for you" while cases awaited visibility)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from store.db import transaction
+from store.tables import Case
+from tests.fixtures.api import ApiFactory
+from tests.test_my_work import PATHWAY, seeded
+from tests.web_support import sign_in
+
+
+async def test_the_publisher_is_asked_to_publish_the_pack_cases_wait_for(
+    sqlite_url: str, sessions_for: Any, api_for: ApiFactory
+) -> None:
+    api = await seeded(sqlite_url, sessions_for, api_for)  # "now" is Wed 9 Dec 2026 (2026-W50)
+    await sign_in(api, "E-DIRECTOR")
+    assert "Publish the" not in (await api.http.get("/app")).text  # nothing waits yet
+    async with transaction(api.app.state.sessions) as session:
+        case = await session.get(Case, PATHWAY)
+        assert case is not None
+        case.stage = "awaiting-visibility"
+    page = (await api.http.get("/app")).text
+    assert "Nothing is waiting for you" not in page
+    assert (
+        "Publish the weekly workforce sustainability review pack 2026-W50 (1 case waiting)"
+    ) in page
+    assert 'href="/app/packs/weekly-sustainability/2026-W50"' in page
+    await sign_in(api, "E-MANAGER")  # not the weekly pack's publisher
+    assert "Publish the" not in (await api.http.get("/app")).text
