@@ -45,6 +45,16 @@ async def test_sign_in_as_lists_staff_and_returns_to_the_page_asked_for(dev_api)
     assert home.status_code == 200 and "E-ANALYST" in home.text
 
 
+async def test_a_person_without_a_governance_role_is_a_staff_member(dev_api) -> None:  # type: ignore[no-untyped-def]
+    """A team lead (a named pathway owner) holds only the worker role: "staff member", never
+    "worker", on the sign-in page and in "Signed in as …"."""
+    page = await dev_api.http.get("/app/sign-in")
+    assert "E-OWNER · staff member" in page.text and "· worker" not in page.text
+    await _sign_in(dev_api, "E-OWNER")
+    home = await dev_api.http.get("/app")
+    assert "Signed in as E-Owner (E-OWNER), staff member." in home.text, home.text
+
+
 async def test_pages_redirect_to_sign_in_and_refuse_open_redirects(dev_api) -> None:  # type: ignore[no-untyped-def]
     answer = await dev_api.http.get("/app")
     assert answer.status_code == 303

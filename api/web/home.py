@@ -14,7 +14,7 @@ from api.clock import Now
 from api.deps import Actor, SessionDep, SettingsDep
 from api.policy import EVIDENCE_READERS
 from api.web.render import plural, render
-from api.web.words import role_label
+from api.web.words import member_label, role_label
 from api.web.work_rows import WorkRow, work_rows
 from config.settings import Settings
 from domain import names
@@ -103,7 +103,7 @@ async def my_work(
         "actor": actor,
         "rows": rows,
         "overdue": sum(1 for row in rows if row.css == "overdue"),
-        "roles": [role_label(role) for role in sorted(actor.roles)],
+        "roles": [member_label(role) for role in sorted(actor.roles)],
         "governance": bool(actor.roles & GOVERNANCE_ROLES),
         "evidence": bool(actor.roles & EVIDENCE_READERS),
         "packs": current_packs(settings, now),

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.web.session import CSRF_FIELD, csrf_token
-from api.web.words import role_label
+from api.web.words import member_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -65,8 +65,9 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def role_names(roles: Iterable[str]) -> str:
-    """Roles as the spec names them, comma-separated ("Near-Miss Governance Supervisor, …")."""
-    return ", ".join(role_label(role) for role in sorted(roles))
+    """Roles as the spec names them, comma-separated ("Near-Miss Governance Supervisor, …";
+    the worker role as "staff member")."""
+    return ", ".join(member_label(role) for role in sorted(roles))
 
 
 def render(

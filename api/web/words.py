@@ -135,6 +135,15 @@ def role_label(role: Role | str | None) -> str:
         return value.replace("_", " ")
 
 
+def member_label(role: Role | str) -> str:
+    """A person's role where they are introduced (sign-in page, "Signed in as …"): as
+    ``role_label``, except the ``worker`` role: "staff member". Frontline workers and team leads
+    (named pathway owners, no governance role) both hold only it, and the staff directory has no
+    job title to tell them apart."""
+    value = role.value if isinstance(role, Role) else str(role)
+    return "staff member" if value == Role.WORKER.value else role_label(role)
+
+
 def exposure_words(exposure: str | None) -> str:
     """An exposure or classification in words ("within tolerance", "critical")."""
     if not exposure:
