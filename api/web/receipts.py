@@ -51,6 +51,29 @@ async def _pathway_entry(request: Request, page: CasePage, what: str) -> Registe
     return None
 
 
+async def _accepted(request: Request, page: CasePage, tz: str) -> dict[str, Any]:
+    """What accepting the pathway accepted: its type in words, the case, and the actions the
+    owner may now do with their deadlines (the entry itself holds only IDs)."""
+    register = PATHWAY_LOGS.get(page.case.example, "")
+    async with transaction(request.app.state.sessions) as session:
+        rows = await entries(session, register, page.case.case_id)
+    kinds = [str(e.payload["pathway_type"]) for e in rows if e.payload.get("pathway_type")]
+    if page.live is not None:
+        actions = [(ob.title, ob.deadline) for ob in page.live.actions.values() if not ob.done_at]
+    else:
+        actions = [
+            (str(item.get("title")), item.get("deadline"))
+            for item in (page.case.detail or {}).get("open", [])
+            if str(item.get("key", "")).startswith("action:")
+        ]
+    return {
+        "pathway": humanize(kinds[-1]) if kinds else "the pathway",
+        "case": f"Report {page.case.reference} (case {page.case.case_id})",
+        "actions you can now do": [f"{title}, due {local_time(due, tz)}" for title, due in actions]
+        or ["none open"],
+    }
+
+
 def _title(page: CasePage, what: str) -> str:
     if page.live is not None and what in page.live.obligations:
         return page.live.obligations[what].title
@@ -75,6 +98,8 @@ async def receipt(
     tz = request.app.state.settings.timezone
     await history(request, page, tz)
     payload: dict[str, Any] = {k: v for k, v in entry.payload.items() if k not in INTERNAL}
+    if entry.kind == "pathway_accepted":
+        payload = await _accepted(request, page, tz)
     deadline = entry.payload.get("step_deadline")
     ob = page.live.obligations.get(what) if page.live else None
     context = {
