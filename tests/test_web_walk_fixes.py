@@ -137,6 +137,10 @@ async def test_a_step_form_keeps_what_was_typed_and_says_why_it_was_refused(  # 
         assert 'id="shown-document"' in opened.text and "<table" in opened.text
         assert "what you typed in the form below is kept" in text(opened.text)
         assert await _opened(sessions, case_id, "report-chronology")  # recorded as the API does
+        # Its entries are citable by time and words; the submitted value stays the entry's ID.
+        assert "Report chronology: entry " not in text(opened.text), text(opened.text)
+        assert 'value="report-chronology#incident-platform:' in opened.text
+        assert "record received from the incident and near-miss platform" in text(opened.text)
 
         # Someone without the step's role posts it: the step page again, with the reason.
         await sign_in(api, "E-ANALYST")

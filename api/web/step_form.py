@@ -84,6 +84,7 @@ class FormContext:
     errors: Mapping[str, str] = field(default_factory=dict)
     documents: Sequence[str] = ()
     entries: Mapping[str, Sequence[str]] = field(default_factory=dict)  # document -> entry IDs
+    entry_labels: Mapping[str, str] = field(default_factory=dict)  # "document#entry" -> words
     evidence_hint: str = ""
 
 
@@ -117,9 +118,9 @@ def evidence_options(ctx: FormContext) -> list[tuple[str, str]]:
     for document in ctx.documents:
         options.append((document, humanize(document)))
         for entry in list(ctx.entries.get(document, ()))[:MAX_ENTRIES]:
-            options.append(
-                (f"{document}{ENTRY_MARK}{entry}", f"{humanize(document)}: entry {entry}")
-            )
+            value = f"{document}{ENTRY_MARK}{entry}"
+            words = ctx.entry_labels.get(value) or f"entry {entry}"
+            options.append((value, f"{humanize(document)}: {words}"))
     return options
 
 

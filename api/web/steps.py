@@ -24,6 +24,7 @@ from api.deps import Actor, TemporalDep
 from api.errors import ApiError, FieldError, NotFound
 from api.web.case_view import CasePage, history, load_case, open_rows, staff_names
 from api.web.document_view import person_ids, scalar_text, to_node
+from api.web.entry_labels import entry_labels
 from api.web.render import dates_in_words, render
 from api.web.session import CsrfChecked, SignInRequired, page_actor
 from api.web.step_form import (
@@ -84,6 +85,7 @@ def _form(
     spec: StepSpec,
     posted: Mapping[str, Sequence[str]],
     errors: Sequence[FieldError],
+    labels: Mapping[str, str],
 ) -> tuple[list[Control], list[FieldError]]:
     """The step's controls, filled and with each error beside its field; the errors no field
     names (a prerequisite, the stage), for the form's summary."""
@@ -92,6 +94,7 @@ def _form(
         fixed=_fixed(page, spec),
         documents=page.opened_by_anyone,
         entries=page.live.document_entries if page.live else {},
+        entry_labels=labels,
         evidence_hint=evidence_hint(spec),
     )
     ctx.errors, unplaced = errors_by_control(build_controls(spec.fields, ctx), errors)
@@ -114,7 +117,8 @@ async def step_page(
     tz = request.app.state.settings.timezone
     events = await history(request, page, tz)
     opened = page.opened
-    controls, unplaced = _form(page, spec, posted or {}, errors)
+    labels = await entry_labels(request, page.case, page.opened_by_anyone)
+    controls, unplaced = _form(page, spec, posted or {}, errors, labels)
     computed = page.live.computed.get(spec.slug, {}) if page.live else {}
     ob = page.live.obligations.get(spec.slug) if page.live else None
     context = {
