@@ -141,6 +141,9 @@ async def test_a_step_form_keeps_what_was_typed_and_says_why_it_was_refused(  # 
         assert "Report chronology: entry " not in text(opened.text), text(opened.text)
         assert 'value="report-chronology#incident-platform:' in opened.text
         assert "record received from the incident and near-miss platform" in text(opened.text)
+        # one slot of a group in the singular; the script's button reads data-item
+        assert "Confirmed source 1" in text(opened.text) and "sources 1" not in opened.text
+        assert 'data-item="confirmed source"' in opened.text
 
         # Someone without the step's role posts it: the step page again, with the reason.
         await sign_in(api, "E-ANALYST")

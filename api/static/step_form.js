@@ -19,7 +19,7 @@
     hidden.forEach(function (s) { s.hidden = true; });
     var button = document.createElement("button");
     button.type = "button";
-    button.textContent = "Add another: " + group.querySelector("legend").firstChild.textContent.trim().toLowerCase();
+    button.textContent = "Add another " + group.dataset.item;
     button.addEventListener("click", function () {
       var next = hidden.shift();
       if (next) { next.hidden = false; var first = next.querySelector("select, input, textarea"); if (first) first.focus(); }

@@ -65,6 +65,14 @@ class Control:
     slots: list[list[Control]] = field(default_factory=list)
 
     @property
+    def item(self) -> str:
+        """One slot of a group in the singular: "Confirmed sources" → "Confirmed source"."""
+        head, _, last = self.label.rpartition(" ")
+        if last.endswith("s") and not last.endswith(("ss", "is", "us")):
+            last = last[:-1]
+        return f"{head} {last}" if head else last
+
+    @property
     def id(self) -> str:
         return "f-" + self.name.replace(".", "-").replace("_", "-")
 
