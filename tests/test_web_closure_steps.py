@@ -40,6 +40,9 @@ async def test_closure_review_and_adjudication_on_pages(  # type: ignore[no-unty
         assert "Monthly closure-credibility review" in listing
 
         page = await api.http.get(url)
+        # example 3 classifies closures in the spec's words, not as an "exposure"
+        assert "· doubtful closure credibility" in text(page.text), text(page.text)[:600]
+        assert "exposure doubtful" not in text(page.text)
         hidden = form(page.text, url)["hidden"]
         for doc in ADJ_DOCS:
             opened = await api.http.post(
