@@ -21,3 +21,8 @@ def test_review_findings_spell_out_acknowledgment() -> None:
         "Acknowledgment over threshold, Triage over threshold"
     )
     assert humanize("backlog") == "Backlog"  # a word merely starting with "ack" is kept
+
+
+def test_an_empty_list_reads_none_capitalised_like_its_neighbours() -> None:
+    assert yes_no([]) == "None"
+    assert yes_no({"flags": [], "complete": True}) == "Flags: None; Complete: Yes"

@@ -92,7 +92,7 @@ def to_node(value: Any, tz: str, *, top: bool = False, names: Names = NO_NAMES) 
         return Node(kind="facts", facts=facts) if facts else Node(kind="text", text="—")
     if isinstance(value, list):
         if not value:
-            return Node(kind="text", text="none")
+            return Node(kind="text", text="None")
         if all(isinstance(v, dict) for v in value):
             return _table(value, tz, names)
         return Node(kind="list", items=[to_node(v, tz, names=names) for v in value])

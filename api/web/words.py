@@ -159,7 +159,7 @@ def yes_no(value: object) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list | tuple):
-        return ", ".join(humanize(str(v)) for v in value) or "none"
+        return ", ".join(humanize(str(v)) for v in value) or "None"
     if isinstance(value, dict):
         return "; ".join(f"{humanize(str(k))}: {yes_no(v)}" for k, v in value.items()) or "—"
     return str(value)
