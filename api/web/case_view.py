@@ -21,6 +21,8 @@ from api.policy import Relationship
 from api.routers.cases import LIVE_QUERY_TIMEOUT
 from api.temporal_calls import query
 from api.web.render import local_time
+from api.web.session import SignInRequired, page_actor
+from api.web.step_form import posted_values
 from api.web.words import breach_words, escalation_class, escalation_words, humanize, role_label
 from domain import names
 from domain.cases import CaseState, Obligation
@@ -250,3 +252,14 @@ async def history(request: Request, page: CasePage, tz: str) -> list[tuple[str, 
             stage = (e.detail or {}).get("stage")
         lines.append((local_time(e.at, tz), words))
     return lines
+
+
+async def refused_post(request: Request) -> tuple[Actor, CasePage, dict[str, list[str]]] | None:
+    """Who posted a refused form, their case page and what they posted, to show the form again;
+    None when that page cannot be shown (no session, or a case they may not see)."""
+    try:
+        actor = await page_actor(request)
+        page = await load_case(request, actor, str(request.path_params["case_id"]))
+        return actor, page, posted_values(await request.form())
+    except (ApiError, SignInRequired):
+        return None

@@ -19,10 +19,17 @@ from api.authz import Authorized
 from api.case_actions import ActionNote
 from api.deps import TemporalDep
 from api.errors import ApiError, FieldError
-from api.web.case_view import CasePage, history, load_case, open_rows, staff_names
+from api.web.case_view import (
+    CasePage,
+    history,
+    load_case,
+    open_rows,
+    refused_post,
+    staff_names,
+)
 from api.web.document_view import person_ids, to_node
 from api.web.render import render
-from api.web.session import CsrfChecked, SignInRequired, page_actor
+from api.web.session import CsrfChecked
 from api.web.step_form import (
     FormContext,
     build_controls,
@@ -180,12 +187,10 @@ async def refused_pathway(request: Request, exc: ApiError) -> Response | None:
     if exc.status_code != 403 or request.method != "POST" or path not in (ACCEPT_POST, ACTION_POST):
         return None
     what = ACCEPTANCE if path == ACCEPT_POST else f"action:{request.path_params['action']}"
-    try:
-        actor = await page_actor(request)
-        page = await load_case(request, actor, str(request.path_params["case_id"]))
-        posted = posted_values(await request.form())
-    except (ApiError, SignInRequired):
+    refused = await refused_post(request)
+    if refused is None:
         return None
+    actor, page, posted = refused
     detail = exc.detail
     if not page.is_owner:
         owner = page.live.pathway_owner if page.live else None

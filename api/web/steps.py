@@ -22,11 +22,18 @@ from api import case_actions
 from api.authz import Authorized
 from api.deps import Actor, TemporalDep
 from api.errors import ApiError, FieldError, NotFound
-from api.web.case_view import CasePage, history, load_case, open_rows, staff_names
+from api.web.case_view import (
+    CasePage,
+    history,
+    load_case,
+    open_rows,
+    refused_post,
+    staff_names,
+)
 from api.web.document_view import person_ids, scalar_text, to_node
 from api.web.entry_labels import entry_labels
 from api.web.render import dates_in_words, render
-from api.web.session import CsrfChecked, SignInRequired, page_actor
+from api.web.session import CsrfChecked
 from api.web.step_form import (
     STAFF_LIST,
     Control,
@@ -214,12 +221,10 @@ async def refused_step(request: Request, exc: ApiError) -> Response | None:
     spec = STEP_SPECS.get(str(request.path_params.get("step", "")))
     if spec is None:
         return None
-    try:
-        actor = await page_actor(request)
-        page = await load_case(request, actor, str(request.path_params["case_id"]))
-        posted = posted_values(await request.form())
-    except (ApiError, SignInRequired):
+    refused = await refused_post(request)
+    if refused is None:
         return None
+    actor, page, posted = refused
     detail = exc.detail
     if not _may_act(page, spec):
         who = f"the {role_label(spec.role)}" if spec.role else "the pathway's named owner"
