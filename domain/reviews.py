@@ -63,6 +63,9 @@ LEARNING_AUDIT = ReviewSpec(
 )
 
 GENERATE_REVIEW = "generate-review"  # the obligation (and breach step) of a review's generation
+# A back-run (a review a person asked for after its sign-off deadline had passed) is signed off
+# by close of business of its generation day (README, "Reviews and their deadlines").
+BACK_RUN_RULE = "close of business"
 
 REVIEWS: dict[str, ReviewSpec] = {
     spec.example: spec for spec in (ACKNOWLEDGMENT_REVIEW, CLOSURE_REVIEW, LEARNING_AUDIT)

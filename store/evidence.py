@@ -16,7 +16,7 @@ from domain import names
 from domain.calendar import BusinessCalendar
 from domain.examples import STEP_SPECS
 from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table, text
-from domain.reviews import REVIEWS
+from domain.reviews import BACK_RUN_RULE, REVIEWS
 from store.pack_common import Window, events_in, items_of
 from store.tables import Breach, Case, RegisterEntry, Review, ReviewItem
 
@@ -31,7 +31,6 @@ PATHWAY = {
     names.EXAMPLE_CLOSURE: ("repair_pathway", "repair_validation"),
 }
 DONE_KINDS = ("step_submitted", "pathway_accepted", "action_done")
-BACK_RUN = "close of business"  # a back-run review's sign-off rule (workflows/reviews.py)
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,9 @@ def _sign_off_due(review: Review, calendar: BusinessCalendar) -> datetime:
     """When a review was due to be marked reviewed (as the review workflow opens it): by its
     example's rule from as_of; a back-run generated after that is due at its close of business."""
     due = calendar.deadline(REVIEWS[review.example].reviewed_rule, review.as_of)
-    return due if review.generated_at <= due else calendar.deadline(BACK_RUN, review.generated_at)
+    if review.generated_at <= due:
+        return due
+    return calendar.deadline(BACK_RUN_RULE, review.generated_at)
 
 
 def _review_row(reviews: list[Review], calendar: BusinessCalendar, now: datetime) -> list[Cell]:

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewInput,
         ReviewSummary,
     )
-    from domain.reviews import GENERATE_REVIEW, REVIEWS
+    from domain.reviews import BACK_RUN_RULE, GENERATE_REVIEW, REVIEWS
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 
 from workflows.calls import CALENDAR_TIMEOUT, compute_deadline, run_db
@@ -28,7 +28,6 @@ from workflows.case_base import reject
 from workflows.engine import Obligations
 
 MARK_REVIEWED = names.OBLIGATION_MARK_REVIEWED
-BACK_RUN_RULE = "close of business"  # a back-run's sign-off, from its generation instant
 
 
 @workflow.defn(name=names.WF_REVIEW)

@@ -26,7 +26,7 @@ from api.web.words import (
 from config.settings import Settings
 from domain import names
 from domain.calendar import BusinessCalendar, calendar_for, compute_deadline
-from domain.reviews import REVIEWS
+from domain.reviews import BACK_RUN_RULE, REVIEWS
 from store.my_work import (
     Asked,
     CaseOwed,
@@ -41,10 +41,6 @@ Levels = dict[tuple[str, str], int]
 
 MARK_REVIEWED = names.OBLIGATION_MARK_REVIEWED  # the review workflow's obligation key
 ACCEPTANCE = "pathway-acceptance"
-# A review generated after its sign-off deadline had passed (asked for by a person: the demo,
-# the API, the CLI) is due by close of business of its generation day (README, "Reviews and
-# their deadlines"; workflows/reviews.py BACK_RUN_RULE).
-BACK_RUN_RULE = "close of business"  # the named owner's acceptance, before the pathway's actions
 
 
 @dataclass(frozen=True)
