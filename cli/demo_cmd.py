@@ -19,7 +19,7 @@ from temporalio.service import RPCError
 
 from cli.demo_data import generate
 from config.settings import Settings
-from domain import acknowledgment, closure, learning, names
+from domain import acknowledgment, credibility, learning, names
 from domain.calendar import BusinessCalendar
 from domain.feeds import FEEDS
 from domain.ingest import validate_rows
@@ -36,7 +36,7 @@ REVIEW_TIME = time(7, 0)
 POLICY_VERSIONS = {
     names.EXAMPLE_ACKNOWLEDGMENT: acknowledgment.POLICY_VERSION,
     names.EXAMPLE_LEARNING: learning.POLICY_VERSION,
-    names.EXAMPLE_CLOSURE: closure.POLICY_VERSION,
+    names.EXAMPLE_CREDIBILITY: credibility.POLICY_VERSION,
 }
 # The staff directory first: everything else refers to its employee IDs.
 LOAD_ORDER = ["staff-directory", *(feed for feed in FEEDS if feed != "staff-directory")]
@@ -64,7 +64,7 @@ def demo_reviews(settings: Settings, as_of: datetime) -> list[tuple[str, str]]:
     return [
         (names.EXAMPLE_ACKNOWLEDGMENT, today.isoformat()),
         (names.EXAMPLE_LEARNING, audit_period(today, anchor)),
-        (names.EXAMPLE_CLOSURE, f"{last_month:%Y-%m}"),
+        (names.EXAMPLE_CREDIBILITY, f"{last_month:%Y-%m}"),
     ]
 
 

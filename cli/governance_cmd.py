@@ -26,7 +26,7 @@ from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.anchors import AnchorInput
 from domain.calendar import BusinessCalendar
-from domain.closure import POLICY_VERSION as CLOSURE_POLICY_VERSION
+from domain.credibility import POLICY_VERSION as CREDIBILITY_POLICY_VERSION
 from domain.learning import POLICY_VERSION as LEARNING_POLICY_VERSION
 from domain.learning_cycles import audit_period
 from domain.periodic import ReviewSummary, ScheduledStart
@@ -80,13 +80,13 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
                 comment="weekly pack, Fridays",
             ),
         ),
-        names.SCHEDULE_CLOSURE_REVIEW: fire(
-            names.SCHEDULE_CLOSURE_REVIEW,
+        names.SCHEDULE_CREDIBILITY_REVIEW: fire(
+            names.SCHEDULE_CREDIBILITY_REVIEW,
             ScheduledStart(
                 target="review",
-                name=names.EXAMPLE_CLOSURE,
+                name=names.EXAMPLE_CREDIBILITY,
                 calendar=calendar,
-                policy_version=CLOSURE_POLICY_VERSION,
+                policy_version=CREDIBILITY_POLICY_VERSION,
             ),
             ScheduleCalendarSpec(
                 hour=[ScheduleRange(7)],

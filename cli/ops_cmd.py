@@ -19,7 +19,7 @@ from store.cases import upsert_projection
 from store.db import make_engine, make_sessionmaker, transaction
 from worker.registry import WORKFLOWS
 
-CASE_WORKFLOWS = (names.WF_ACK_CASE, names.WF_LEARNING_CASE, names.WF_CLOSURE_CASE)
+CASE_WORKFLOWS = (names.WF_ACK_CASE, names.WF_LEARNING_CASE, names.WF_CREDIBILITY_CASE)
 
 
 def _from_file(target: str) -> WorkflowHistory | None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from domain import acknowledgment_steps, closure_steps, learning_steps, names
+from domain import acknowledgment_steps, credibility_steps, learning_steps, names
 from domain.steps import StepSpec
 
 EXAMPLE_DOCUMENTS: dict[str, frozenset[str]] = {
     names.EXAMPLE_ACKNOWLEDGMENT: acknowledgment_steps.DOCUMENTS,
     names.EXAMPLE_LEARNING: learning_steps.DOCUMENTS,
-    names.EXAMPLE_CLOSURE: closure_steps.DOCUMENTS,
+    names.EXAMPLE_CREDIBILITY: credibility_steps.DOCUMENTS,
 }
 
 STEP_SPECS: dict[str, StepSpec] = {
     **acknowledgment_steps.STEPS,
     **learning_steps.STEPS,
-    **closure_steps.STEPS,
+    **credibility_steps.STEPS,
 }
 """Every example's human steps after the review, by slug (slugs are unique across examples)."""

@@ -34,7 +34,7 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
 
 EXAMPLE_ACKNOWLEDGMENT = "acknowledgment"
 EXAMPLE_LEARNING = "learning-visibility"
-EXAMPLE_CLOSURE = "closure-credibility"
+EXAMPLE_CREDIBILITY = "closure-credibility"
 
 
 def ack_review_id(review_date: str) -> str:
@@ -119,13 +119,14 @@ ACT_PIN_LEARNING_BASELINE = "pin_learning_baseline"
 ACT_LEARNING_FOLLOW_UP = "compute_learning_follow_up"
 SCHEDULE_LEARNING_AUDIT = "schedule-learning-visibility-audit"
 
-# Example 3 (closure credibility): its case workflow, activities and schedule.
-ACT_GENERATE_CLOSURE_REVIEW = "generate_closure_review"
-ACT_OPEN_CLOSURE_CASES = "open_closure_cases"
+# Example 3 (the monthly closure-credibility review, "credibility" in code): its case workflow,
+# activities and schedule. The wire names keep "closure" (recorded histories, running schedules).
+ACT_GENERATE_CREDIBILITY_REVIEW = "generate_closure_review"
+ACT_OPEN_CREDIBILITY_CASES = "open_closure_cases"
 ACT_ADJUDICATION_VALUES = "compute_adjudication_values"
 ACT_REPAIR_PREREQUISITES = "check_repair_prerequisites"
-ACT_CLOSURE_BASELINE = "compute_closure_baseline"
+ACT_CREDIBILITY_BASELINE = "compute_closure_baseline"
 ACT_VALIDATION_VALUES = "compute_validation_values"
 ACT_REQUEST_RECONFIRMATION = "request_reconfirmation"
-WF_CLOSURE_CASE = "ClosureCaseWorkflow"
-SCHEDULE_CLOSURE_REVIEW = "schedule-closure-credibility-review"
+WF_CREDIBILITY_CASE = "ClosureCaseWorkflow"
+SCHEDULE_CREDIBILITY_REVIEW = "schedule-closure-credibility-review"

@@ -37,7 +37,7 @@ PACKS: dict[str, PackSpec] = {
         PackSpec(
             names.PACK_MONTHLY,
             "Monthly board workforce experience pack",
-            names.EXAMPLE_CLOSURE,
+            names.EXAMPLE_CREDIBILITY,
             Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING,
             "YYYY-MM",
         ),

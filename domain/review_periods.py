@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from domain import learning_cycles, names
 from domain.calendar import BusinessCalendar
-from domain.closure import next_month, parse_month
+from domain.credibility import next_month, parse_month
 
 MIN_YEAR = 2000
 AS_OF = time(7)
@@ -49,7 +49,7 @@ def check_started(
 
 
 def _run_day(example: str, period: str, calendar: BusinessCalendar, anchor: date) -> date:
-    if example == names.EXAMPLE_CLOSURE:
+    if example == names.EXAMPLE_CREDIBILITY:
         first = parse_month(period)
         if first.year < MIN_YEAR:
             raise ReviewPeriodError(f"periods before {MIN_YEAR} do not exist")

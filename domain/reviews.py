@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain import closure, learning_steps, names
+from domain import credibility, learning_steps, names
 from domain.roles import Role
 
 
@@ -39,12 +39,12 @@ ACKNOWLEDGMENT_REVIEW = ReviewSpec(
 )
 
 CLOSURE_REVIEW = ReviewSpec(
-    example=names.EXAMPLE_CLOSURE,
+    example=names.EXAMPLE_CREDIBILITY,
     role=Role.WORKFORCE_EXPERIENCE_REPORTING_ANALYST,
     reviewed_rule="5th working day of month",
-    generate_activity=names.ACT_GENERATE_CLOSURE_REVIEW,
-    open_cases_activity=names.ACT_OPEN_CLOSURE_CASES,
-    workspace=closure.WORKSPACE,
+    generate_activity=names.ACT_GENERATE_CREDIBILITY_REVIEW,
+    open_cases_activity=names.ACT_OPEN_CREDIBILITY_CASES,
+    workspace=credibility.WORKSPACE,
     generate_rule="5th working day of month",  # "by the fifth working day of each month"
     skip_non_working_days=False,
     period_kind="month",
@@ -77,6 +77,6 @@ def review_id(example: str, period: str) -> str:
     prefix = {
         names.EXAMPLE_ACKNOWLEDGMENT: "ack-review",
         names.EXAMPLE_LEARNING: "learning-audit",
-        names.EXAMPLE_CLOSURE: "closure-review",
+        names.EXAMPLE_CREDIBILITY: "closure-review",
     }[example]
     return f"{prefix}-{period}"

@@ -17,7 +17,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain import names
 from domain.calendar import CalendarConfig
-from domain.closure import parse_month
+from domain.credibility import parse_month
 from domain.periodic import PackInput, ReviewInput
 from domain.reviews import REVIEWS, review_id
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import Period, PeriodKind, group_value, local_date, periods, rate
 from domain.analytics_stats import wilson
-from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CLOSURE
+from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY
 from domain.roles import Role
 from store.analytics import Grouping
 from store.staff import STAFF_FEED
@@ -39,7 +39,7 @@ async def first_exposures(session: AsyncSession, end: date, zone: str) -> dict[s
         select(ReviewItem.fields)
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
-            Review.example == EXAMPLE_CLOSURE,
+            Review.example == EXAMPLE_CREDIBILITY,
             ReviewItem.classification.in_(("doubtful", "failed")),
         )
     )

@@ -22,14 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import PeriodKind, group_value, local_date, period_label, rate
 from domain.analytics_stats import wilson
-from domain.closure import CONFIRMATIONS, EVIDENCE, REOPENED, ClosurePolicy, Credibility
+from domain.credibility import CONFIRMATIONS, EVIDENCE, REOPENED, Credibility, CredibilityPolicy
 from domain.names import EXAMPLE_LEARNING
 from store.analytics import Grouping
-from store.analytics_closure import ClosureRow, closure_bucket, closure_items, current_outcome
+from store.analytics_credibility import ClosureRow, closure_bucket, closure_items, current_outcome
 from store.analytics_learning import learning_bucket
 from store.analytics_reliability import reliability_figures, reliability_measures
 from store.analytics_workforce import confidence_trends
-from store.closure import non_credible_items
+from store.credibility import non_credible_items
 from store.sources import current_records
 from store.tables import Review, ReviewItem
 
@@ -140,7 +140,7 @@ async def _closure(
         if classification is None:
             exceptions[key] += 1
             continue
-        policy = ClosurePolicy.model_validate(summary.get("policy") or {})
+        policy = CredibilityPolicy.model_validate(summary.get("policy") or {})
         now = current_outcome(classification, fields, satellites, earlier, zone, policy)
         grouped[key].append(ClosureRow(classification, fields, now))
     return grouped, exceptions

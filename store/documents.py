@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.acknowledgment_documents import ACKNOWLEDGMENT_BUILDERS
-from store.closure_documents import CLOSURE_BUILDERS
+from store.credibility_documents import CREDIBILITY_BUILDERS
 from store.document_context import Builder, DocumentContext, UnknownDocument
 from store.learning_documents import LEARNING_BUILDERS
 from store.retention_documents import RETENTION_BUILDERS
@@ -20,7 +20,7 @@ __all__ = ["UnknownDocument", "build_document", "entry_ids"]
 
 BUILDERS: dict[str, Builder] = {
     **ACKNOWLEDGMENT_BUILDERS,
-    **CLOSURE_BUILDERS,
+    **CREDIBILITY_BUILDERS,
     **LEARNING_BUILDERS,
     **RETENTION_BUILDERS,
 }

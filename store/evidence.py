@@ -23,12 +23,12 @@ from store.tables import Breach, Case, RegisterEntry, Review, ReviewItem
 EXAMPLES = {
     names.EXAMPLE_ACKNOWLEDGMENT: "Example 1 — daily acknowledgment and triage reliability",
     names.EXAMPLE_LEARNING: "Example 2 — fortnightly learning visibility and recurrence",
-    names.EXAMPLE_CLOSURE: "Example 3 — monthly closure credibility",
+    names.EXAMPLE_CREDIBILITY: "Example 3 — monthly closure credibility",
 }
 PATHWAY = {
     names.EXAMPLE_ACKNOWLEDGMENT: ("recovery_pathway", None),
     names.EXAMPLE_LEARNING: ("stabilization_pathway", "stabilization_validation"),
-    names.EXAMPLE_CLOSURE: ("repair_pathway", "repair_validation"),
+    names.EXAMPLE_CREDIBILITY: ("repair_pathway", "repair_validation"),
 }
 DONE_KINDS = ("step_submitted", "pathway_accepted", "action_done")
 
@@ -258,11 +258,11 @@ async def learning_visible(session: AsyncSession, scope: Scope) -> Doc:
 
 async def closure_credibility(session: AsyncSession, scope: Scope) -> Doc:
     """Employee-confirmed, reopened and failed closures repaired (example 3)."""
-    _, items = await scoped_reviews(session, names.EXAMPLE_CLOSURE, scope)
+    _, items = await scoped_reviews(session, names.EXAMPLE_CREDIBILITY, scope)
     ok = [i for i in items if i.classification is not None]
     confirmed = sum(1 for i in ok if i.fields.get("confirmed") is True)
     reopened = sum(1 for i in ok if i.fields.get("reopened_within_30_days"))
-    cases = await scoped_cases(session, names.EXAMPLE_CLOSURE, scope)
+    cases = await scoped_cases(session, names.EXAMPLE_CREDIBILITY, scope)
     failed = [c.case_id for c in cases if c.exposure == "failed"]
     closes = await _entries(session, failed, scope, ("repair_validation",))
     repaired = {e.subject for e in closes if e.payload.get("decision") == "close"}

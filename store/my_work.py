@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
-from domain.closure import case_ref_of
+from domain.credibility import case_ref_of
 from domain.reviews import REVIEWS
 from domain.roles import Role
 from store.sources import current_records
@@ -148,7 +148,7 @@ async def _asked_again(session: AsyncSession, employee_id: str) -> dict[str, tup
     ``case_ref``, the case and when it was last asked (the queued mail's instant)."""
     cases = await session.scalars(
         select(Case).where(
-            Case.example == names.EXAMPLE_CLOSURE,
+            Case.example == names.EXAMPLE_CREDIBILITY,
             Case.status == "open",
             Case.employee_id == employee_id,
         )

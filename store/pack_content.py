@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
-from domain.closure import previous_month
+from domain.credibility import previous_month
 from domain.learning import INDICATORS
 from domain.pack_periods import PackPeriod
 from domain.packs import PackSpec
@@ -90,7 +90,7 @@ async def monthly(
     now: datetime,
 ) -> list[Doc]:
     reviewed = previous_month(period.first)
-    found = await reviews(session, names.EXAMPLE_CLOSURE, [reviewed])
+    found = await reviews(session, names.EXAMPLE_CREDIBILITY, [reviewed])
     items = [i for _, i in await items_of(session, found)]
     statuses = await review_statuses(session, found, win.zone)
     status = "; ".join(f"review {r.review_id}: {statuses[r.review_id]}" for r in found)

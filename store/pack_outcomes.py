@@ -146,7 +146,7 @@ def _split(items: list[ReviewItem], field: str, title: str) -> Doc:
 
 
 async def _repairs(session: AsyncSession, win: Window) -> list[Doc]:
-    cases = await example_cases(session, names.EXAMPLE_CLOSURE, win.after)
+    cases = await example_cases(session, names.EXAMPLE_CREDIBILITY, win.after)
     done = await entries_in(session, [c.case_id for c in cases], "repair_validation", win)
     rows: list[list[Cell]] = []
     before_after: dict[str, list[float]] = {"before": [], "after": []}

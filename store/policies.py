@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.acknowledgment import AckPolicy
-from domain.closure import ClosurePolicy
+from domain.credibility import CredibilityPolicy
 from domain.learning import LearningPolicy
-from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CLOSURE, EXAMPLE_LEARNING
+from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY, EXAMPLE_LEARNING
 from store.registers import append_entry, entries
 
 POLICY_REGISTER = "provider-policy-settings"
@@ -26,7 +26,7 @@ POLICY_KIND = "policy_version"
 MODELS: dict[str, type[BaseModel]] = {
     EXAMPLE_ACKNOWLEDGMENT: AckPolicy,
     EXAMPLE_LEARNING: LearningPolicy,
-    EXAMPLE_CLOSURE: ClosurePolicy,
+    EXAMPLE_CREDIBILITY: CredibilityPolicy,
 }
 P = TypeVar("P", bound=BaseModel)
 _VERSION = re.compile(r"^(.*)-v(\d+)$")

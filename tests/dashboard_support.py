@@ -11,11 +11,11 @@ from typing import Any
 from api.app import create_app
 from domain.acknowledgment import AckPolicy
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.closure import ClosurePolicy
+from domain.credibility import CredibilityPolicy
 from domain.learning import LearningPolicy
 from domain.learning_cycles import cycle_window
 from store.acknowledgment import generate_review
-from store.closure import generate_closure_review
+from store.credibility import generate_closure_review
 from store.db import transaction
 from store.learning import generate_audit
 from tests.browser_support import chromium as chromium  # the fixture
@@ -116,7 +116,7 @@ async def seed_trends(sessions: Any, today: date) -> None:
     async with transaction(sessions) as session:
         await generate_closure_review(
             session, f"closure-review-{shut:%Y-%m}", f"{shut:%Y-%m}", datetime.now(UTC),
-            "Europe/London", ClosurePolicy(),
+            "Europe/London", CredibilityPolicy(),
         )  # fmt: skip
     answered = as_of - timedelta(days=2)
     await load(

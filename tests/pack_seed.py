@@ -39,7 +39,7 @@ def review(
     prefix = {
         names.EXAMPLE_ACKNOWLEDGMENT: "ack-review",
         names.EXAMPLE_LEARNING: "learning-audit",
-        names.EXAMPLE_CLOSURE: "closure-review",
+        names.EXAMPLE_CREDIBILITY: "closure-review",
     }[example]
     return Review(
         review_id=f"{prefix}-{period}",
@@ -231,7 +231,7 @@ async def seed_weekly(session: Any) -> None:
     )
 
 
-LEARN, CLOSE = names.EXAMPLE_LEARNING, names.EXAMPLE_CLOSURE
+LEARN, CLOSE = names.EXAMPLE_LEARNING, names.EXAMPLE_CREDIBILITY
 L2, C3, C9 = "learning-case-L-2", "closure-case-C-3", "closure-case-C-9"
 
 

@@ -11,11 +11,11 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.case_starter import review_case_input
 from activities.cases import CaseActivities
-from activities.closure import ClosureActivities
+from activities.credibility import CredibilityActivities
 from activities.deps import ActivityDeps
 from domain import names
 from domain.cases import CaseInput, CloseRequest, RecordEntryRequest
-from domain.closure import ClosureStepRequest
+from domain.credibility import CredibilityStepRequest
 from domain.periodic import ReviewedRequest
 from store.cases import seed_case
 from store.db import transaction
@@ -97,10 +97,12 @@ async def test_no_reconfirmation_without_an_active_worker(sessions) -> None:  # 
     deps = ActivityDeps(sessions=sessions)
     async with transaction(sessions) as session:
         await seed_case(session, _case("closure-case-CC-1"), "W-GONE")
-    request = ClosureStepRequest(
+    request = CredibilityStepRequest(
         case_id="closure-case-CC-1", case_ref="CC-1", reference="NM-1", review_id="r", at=AT
     )
-    sent = await ActivityEnvironment().run(ClosureActivities(deps).request_reconfirmation, request)
+    sent = await ActivityEnvironment().run(
+        CredibilityActivities(deps).request_reconfirmation, request
+    )
     assert sent == []
 
 
@@ -123,7 +125,7 @@ def test_every_case_opener_builds_its_input_from_the_review_item() -> None:
         request,
         item,
         case_id="closure-case-CC-1",
-        example=names.EXAMPLE_CLOSURE,
+        example=names.EXAMPLE_CREDIBILITY,
         policy_version="closure-policy-v2",
         reference="NM-7",
     )

@@ -7,11 +7,11 @@ from typing import Any
 
 from domain.acknowledgment import AckPolicy
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.closure import ClosurePolicy
+from domain.credibility import CredibilityPolicy
 from domain.learning import LearningPolicy
 from domain.learning_cycles import cycle_window
 from store.acknowledgment import generate_review
-from store.closure import generate_closure_review
+from store.credibility import generate_closure_review
 from store.db import transaction
 from store.learning import generate_audit
 from tests.factories import load, load_reports, report_rows, staff_rows
@@ -162,7 +162,7 @@ def evidence(case_ref: str, kind: str = "photo") -> dict[str, Any]:
 async def closure_review(sessions: Any, month: str, as_of: datetime) -> None:
     async with transaction(sessions) as session:
         await generate_closure_review(
-            session, f"closure-review-{month}", month, as_of, ZONE, ClosurePolicy()
+            session, f"closure-review-{month}", month, as_of, ZONE, CredibilityPolicy()
         )
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from domain.acknowledgment import AckPolicy
-from domain.closure import ClosurePolicy
+from domain.credibility import CredibilityPolicy
 from domain.learning import LearningPolicy
 from store.acknowledgment import generate_review
 from store.acknowledgment_values import case_policy
-from store.closure import generate_closure_review
+from store.credibility import generate_closure_review
 from store.db import transaction
 from store.policies import POLICY_REGISTER, current_policy, policy_by_version, save_policy
 from store.registers import entries
@@ -63,7 +63,7 @@ async def test_administrator_saves_versions_and_reviews_pin_the_current_one(
     )
     assert closure.json()["current"]["version"] == "closure-policy-v2"
     async with transaction(sessions) as session:
-        policy = await current_policy(session, ClosurePolicy)
+        policy = await current_policy(session, CredibilityPolicy)
         review = await generate_closure_review(
             session, "closure-review-2026-10", "2026-10", AT, "Europe/London", policy
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.closure import closure_case_id
+from domain.credibility import credibility_case_id
 from tests.api_support import wait_stage
 from tests.browser_support import (
     accept_pathway,
@@ -28,7 +28,7 @@ from tests.browser_support import (
     open_documents,
 )
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.closure_support import ADJ_DOCS, REPAIR_DOCS, run_review
+from tests.credibility_support import ADJ_DOCS, REPAIR_DOCS, run_review
 from tests.workflow_support import running_worker, skip
 
 PATHWAY = {
@@ -58,7 +58,7 @@ async def test_example_3_through_validation_and_close_in_the_browser(  # type: i
 ) -> None:
     inbox, port = smtp_server
     sessions = sessions_for(sqlite_url)
-    case_id = closure_case_id("CC-D")
+    case_id = credibility_case_id("CC-D")
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         await run_review(own_env, sessions, queue, mark=False)
         api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)

@@ -44,10 +44,10 @@ async def test_a_review_started_weeks_late_escalates_once_at_the_level_now_due(
     await seed_closure(sessions, "CC-LATE", LONDON.wall(period_day, time(12)))
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         review = await start_review(
-            own_env, queue, names.EXAMPLE_CLOSURE, month_key(period_day), "closure-policy-v1"
+            own_env, queue, names.EXAMPLE_CREDIBILITY, month_key(period_day), "closure-policy-v1"
         )
         await generated(review)
-        rid = review_id(names.EXAMPLE_CLOSURE, month_key(period_day))
+        rid = review_id(names.EXAMPLE_CREDIBILITY, month_key(period_day))
         [breach] = await wait_for(lambda: breaches(sessions, rid, MARK))
         started = await own_env.get_current_time()
         level, fell_due = level_due(breach.deadline.astimezone(UTC), started)

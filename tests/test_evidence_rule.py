@@ -7,7 +7,7 @@ from typing import get_args
 import pytest
 
 from domain.acknowledgment_steps import TRIAGE_ATTRIBUTION
-from domain.closure_steps import CREDIBILITY_ADJUDICATION
+from domain.credibility_steps import CREDIBILITY_ADJUDICATION
 from domain.learning_steps import LEARNING_ATTRIBUTION
 from domain.steps import evidence_errors
 from store.documents import entry_ids

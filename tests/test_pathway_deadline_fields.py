@@ -5,7 +5,7 @@ example (not past; the review date not before any deadline)."""
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from domain.acknowledgment_checks import pathway_checks as ack_checks
-from domain.closure_checks import pathway_checks as closure_checks
+from domain.credibility_checks import pathway_checks as credibility_checks
 from domain.learning_checks import pathway_checks as learning_checks
 from domain.steps import date_or_instant
 
@@ -43,7 +43,7 @@ DEADLINES = {
         ("learning_control_implementation_deadline", "worker_feedback_deadline"),
         "review_date",
     ),
-    closure_checks: (
+    credibility_checks: (
         ("final_corrective_deadline", "worker_reconnection_deadline"),
         "follow_up_review_date",
     ),

@@ -19,8 +19,8 @@ from domain.periodic import MarkReviewed
 from infra.temporal import data_converter
 from store.tables import Case, Review
 from tests.api_support import CRITICAL, EMERGING, seed
-from tests.closure_support import PEOPLE
-from tests.closure_support import run_review as run_closure_review
+from tests.credibility_support import PEOPLE
+from tests.credibility_support import run_review as run_closure_review
 from tests.factories import STAFF, email
 from tests.fixtures.database import create_schema_tables, sqlite_file_url
 from tests.fixtures.temporal import make_test_settings, start_test_env

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from domain import names
 from domain.calendar import BusinessCalendar, compute_deadline
-from domain.closure import WORKSPACE, next_month
+from domain.credibility import WORKSPACE, next_month
 from domain.learning_cycles import cycle_end, cycle_start_containing
 from domain.periodic import MarkReviewed, ReviewInput, ReviewSummary
 from domain.reviews import GENERATE_REVIEW, review_id
@@ -147,7 +147,7 @@ async def test_monthly_review_not_generated_by_the_fifth_working_day_is_a_breach
     handle, _, breaches = await _late(
         own_env,
         sessions,
-        lambda queue: _start(own_env, names.EXAMPLE_CLOSURE, period, queue),
+        lambda queue: _start(own_env, names.EXAMPLE_CREDIBILITY, period, queue),
         port,
         deadline,
         deadline + timedelta(minutes=5),

@@ -20,13 +20,13 @@ NOW = datetime(2026, 12, 7, 8, tzinfo=UTC)  # Monday 08:00 London
 @pytest.mark.parametrize(
     ("example", "period"),
     [
-        (names.EXAMPLE_CLOSURE, "9999-12"),
+        (names.EXAMPLE_CREDIBILITY, "9999-12"),
         (names.EXAMPLE_ACKNOWLEDGMENT, "9999-12-31"),
         (names.EXAMPLE_LEARNING, "0001-01-01"),
         (names.EXAMPLE_ACKNOWLEDGMENT, "0001-01-01"),
-        (names.EXAMPLE_CLOSURE, "1999-12"),
+        (names.EXAMPLE_CREDIBILITY, "1999-12"),
         (names.EXAMPLE_ACKNOWLEDGMENT, "2026-12-08"),  # tomorrow
-        (names.EXAMPLE_CLOSURE, "2026-12"),  # reviewed from 4 January
+        (names.EXAMPLE_CREDIBILITY, "2026-12"),  # reviewed from 4 January
         (names.EXAMPLE_LEARNING, "2026-12-21"),  # the audit of the cycle ending 21 Dec
     ],
 )
@@ -43,7 +43,7 @@ def test_a_review_of_today_starts_at_its_as_of_instant_not_before() -> None:
             names.EXAMPLE_ACKNOWLEDGMENT, "2026-12-07", CAL, ANCHOR, as_of.replace(hour=6)
         )
     check_started(names.EXAMPLE_ACKNOWLEDGMENT, "2026-12-07", CAL, ANCHOR, as_of)
-    check_started(names.EXAMPLE_CLOSURE, "2026-11", CAL, ANCHOR, NOW)  # run 1 December
+    check_started(names.EXAMPLE_CREDIBILITY, "2026-11", CAL, ANCHOR, NOW)  # run 1 December
     check_started(names.EXAMPLE_LEARNING, "2026-12-07", CAL, ANCHOR, NOW)  # cycle of 23 Nov
 
 

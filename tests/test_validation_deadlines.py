@@ -14,10 +14,10 @@ from datetime import UTC, time, timedelta
 from domain import names
 from domain.calendar import compute_deadline
 from domain.cases import ActionDone, PathwayAcceptance
-from domain.closure import closure_case_id
-from domain.closure_steps import CREDIBILITY_ADJUDICATION, REPAIR_PATHWAY, REPAIR_VALIDATION
+from domain.credibility import credibility_case_id
+from domain.credibility_steps import CREDIBILITY_ADJUDICATION, REPAIR_PATHWAY, REPAIR_VALIDATION
 from domain.learning_steps import STABILIZATION_VALIDATION
-from tests import closure_support as closure_flow
+from tests import credibility_support as credibility_flow
 from tests import test_learning_workflow as learning_flow
 from tests.test_working_day_deadlines_examples_2_3 import (
     LONDON,
@@ -77,37 +77,37 @@ async def test_repair_validation_breaches_at_two_working_days_after_it_opens(
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         # Last month's review, marked late today: its doubtful case opens at once.
         review = await start_review(
-            own_env, queue, names.EXAMPLE_CLOSURE, month_key(previous), "closure-policy-v1"
+            own_env, queue, names.EXAMPLE_CREDIBILITY, month_key(previous), "closure-policy-v1"
         )
         assert (await generated(review)).counts["doubtful"] == 1
-        assert await mark_and_open_cases(review, closure_flow.who("E-WXANALYST")) == 1
-        case = own_env.client.get_workflow_handle(closure_case_id("CC-VAL"))
+        assert await mark_and_open_cases(review, credibility_flow.who("E-WXANALYST")) == 1
+        case = own_env.client.get_workflow_handle(credibility_case_id("CC-VAL"))
 
         state = await wait_stage(case, CREDIBILITY_ADJUDICATION.slug)
-        await closure_flow.open_docs(case, "E-QALEAD", closure_flow.ADJ_DOCS)
-        await closure_flow.submit(
+        await credibility_flow.open_docs(case, "E-QALEAD", credibility_flow.ADJ_DOCS)
+        await credibility_flow.submit(
             case,
             CREDIBILITY_ADJUDICATION.slug,
             "E-QALEAD",
-            closure_flow.adjudication(state, "doubtful"),
+            credibility_flow.adjudication(state, "doubtful"),
         )
         await wait_stage(case, REPAIR_PATHWAY.slug)
         today = (await own_env.get_current_time()).date()
-        await closure_flow.open_docs(case, "E-WXDIRECTOR", closure_flow.REPAIR_DOCS)
-        await closure_flow.submit(
-            case, REPAIR_PATHWAY.slug, "E-WXDIRECTOR", closure_flow.pathway(today)
+        await credibility_flow.open_docs(case, "E-WXDIRECTOR", credibility_flow.REPAIR_DOCS)
+        await credibility_flow.submit(
+            case, REPAIR_PATHWAY.slug, "E-WXDIRECTOR", credibility_flow.pathway(today)
         )
         await wait_stage(case, "pathway-acceptance")
         await case.execute_update(
             names.UPDATE_ACCEPT_PATHWAY,
-            PathwayAcceptance(actor=closure_flow.who("E-OWNER")),
+            PathwayAcceptance(actor=credibility_flow.who("E-OWNER")),
             rpc_timeout=RPC,
         )
         await wait_stage(case, "awaiting-validation")  # doubtful: active at acceptance
         for action in ("final-correction", "worker-reconnection", "follow-up-review"):
             await case.execute_update(
                 names.UPDATE_COMPLETE_ACTION,
-                ActionDone(action=action, actor=closure_flow.who("E-OWNER")),
+                ActionDone(action=action, actor=credibility_flow.who("E-OWNER")),
                 rpc_timeout=RPC,
             )
 

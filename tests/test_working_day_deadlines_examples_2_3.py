@@ -20,15 +20,15 @@ from sqlalchemy import select
 
 from domain import names
 from domain.calendar import BusinessCalendar, compute_deadline
-from domain.closure import closure_case_id
-from domain.closure_steps import CREDIBILITY_ADJUDICATION, REPAIR_PATHWAY
+from domain.credibility import credibility_case_id
+from domain.credibility_steps import CREDIBILITY_ADJUDICATION, REPAIR_PATHWAY
 from domain.learning_cycles import audit_period
 from domain.learning_steps import LEARNING_ATTRIBUTION, STABILIZATION_PATHWAY, learning_case_id
 from domain.links import obligation_path
 from domain.periodic import MarkReviewed, ReviewInput, ReviewSummary
 from domain.reviews import CLOSURE_REVIEW, review_id
 from store.tables import Breach, OutboxMessage
-from tests import closure_support as closure_flow
+from tests import credibility_support as credibility_flow
 from tests import test_learning_workflow as learning_flow
 from tests.factories import email, load, staff_rows
 from tests.learning_factories import ATTRIBUTION_DOCS, LEARNING_STAFF, closed_report, load_closed
@@ -266,8 +266,8 @@ async def test_learning_steps_opened_on_the_eve_of_a_bank_holiday_fall_due_after
 
 async def seed_closure(sessions, case_ref: str, closed_at: datetime) -> None:
     """One doubtful closure: final-action evidence, but no word from the worker."""
-    await load(sessions, "staff-directory", staff_rows(closure_flow.PEOPLE))
-    await load(sessions, "closed-case-register", [closure_flow.closed(case_ref, closed_at)])
+    await load(sessions, "staff-directory", staff_rows(credibility_flow.PEOPLE))
+    await load(sessions, "closed-case-register", [credibility_flow.closed(case_ref, closed_at)])
     evidence = {
         "case_ref": case_ref,
         "evidence_type": "photo",
@@ -289,16 +289,16 @@ async def test_closure_steps_across_bank_holidays_and_the_fifth_working_day_afte
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         # Last month's review, marked (late) on the eve: its case opens that afternoon.
         late = await start_review(
-            own_env, queue, names.EXAMPLE_CLOSURE, month_key(previous), "closure-policy-v1"
+            own_env, queue, names.EXAMPLE_CREDIBILITY, month_key(previous), "closure-policy-v1"
         )
         assert (await generated(late)).counts["doubtful"] == 1
-        assert await mark_and_open_cases(late, closure_flow.who("E-WXANALYST")) == 1
+        assert await mark_and_open_cases(late, credibility_flow.who("E-WXANALYST")) == 1
         # This month's review waits for the first working day of next month.
         monthly = await start_review(
-            own_env, queue, names.EXAMPLE_CLOSURE, month_key(eve), "closure-policy-v1"
+            own_env, queue, names.EXAMPLE_CREDIBILITY, month_key(eve), "closure-policy-v1"
         )
 
-        case = own_env.client.get_workflow_handle(closure_case_id("CC-EVE"))
+        case = own_env.client.get_workflow_handle(credibility_case_id("CC-EVE"))
         state = await wait_stage(case, CREDIBILITY_ADJUDICATION.slug)
         assert LONDON.local(state.opened_at).date() == eve
         due = compute_deadline(CALENDAR, CREDIBILITY_ADJUDICATION.deadline_rule, state.opened_at)
@@ -315,12 +315,12 @@ async def test_closure_steps_across_bank_holidays_and_the_fifth_working_day_afte
             case,
         )
 
-        await closure_flow.open_docs(case, "E-QALEAD", closure_flow.ADJ_DOCS)
-        receipt = await closure_flow.submit(
+        await credibility_flow.open_docs(case, "E-QALEAD", credibility_flow.ADJ_DOCS)
+        receipt = await credibility_flow.submit(
             case,
             CREDIBILITY_ADJUDICATION.slug,
             "E-QALEAD",
-            closure_flow.adjudication(state, "doubtful"),
+            credibility_flow.adjudication(state, "doubtful"),
         )
         assert receipt["late"] is True
         state = await wait_stage(case, REPAIR_PATHWAY.slug)

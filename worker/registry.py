@@ -16,7 +16,7 @@ from activities.alerts import AlertActivities
 from activities.anchor import AnchorActivities
 from activities.calendar import compute_deadline_activity, is_working_day_activity
 from activities.cases import CaseActivities
-from activities.closure import ClosureActivities
+from activities.credibility import CredibilityActivities
 from activities.deps import ActivityDeps
 from activities.learning import LearningActivities
 from activities.packs import PackActivities
@@ -26,7 +26,7 @@ from infra.mail import MailSettings
 from worker.log_context import LogContextInterceptor
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
 from workflows.anchor import RegisterAnchorWorkflow
-from workflows.closure import ClosureCaseWorkflow
+from workflows.credibility import CredibilityCaseWorkflow
 from workflows.learning import LearningCaseWorkflow
 from workflows.packs import PackWorkflow
 from workflows.reviews import ReviewWorkflow
@@ -37,7 +37,7 @@ WORKFLOWS: list[type] = [
     AcknowledgmentCaseWorkflow,
     PackWorkflow,
     ScheduledStartWorkflow,
-    ClosureCaseWorkflow,
+    CredibilityCaseWorkflow,
     LearningCaseWorkflow,
     RegisterAnchorWorkflow,
 ]
@@ -70,7 +70,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         packs.publish_pack,
         ScheduleActivities(deps).start_governance_workflow,
         AnchorActivities(deps).anchor_register_heads,
-        *closure_activities(deps),
+        *credibility_activities(deps),
         *learning_activities(deps),
     ]
 
@@ -88,17 +88,17 @@ def learning_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
     ]
 
 
-def closure_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
+def credibility_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
     """Example 3's activities."""
-    closure = ClosureActivities(deps)
+    credibility = CredibilityActivities(deps)
     return [
-        closure.generate_closure_review,
-        closure.open_closure_cases,
-        closure.compute_adjudication_values,
-        closure.check_repair_prerequisites,
-        closure.compute_closure_baseline,
-        closure.compute_validation_values,
-        closure.request_reconfirmation,
+        credibility.generate_closure_review,
+        credibility.open_closure_cases,
+        credibility.compute_adjudication_values,
+        credibility.check_repair_prerequisites,
+        credibility.compute_closure_baseline,
+        credibility.compute_validation_values,
+        credibility.request_reconfirmation,
     ]
 
 

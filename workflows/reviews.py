@@ -10,7 +10,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import names
     from domain.cases import TimelineEvent, WorkingDayRequest
-    from domain.closure import next_month, parse_month
+    from domain.credibility import next_month, parse_month
     from domain.learning_cycles import RUN_DAY_RULE, run_day_probe
     from domain.periodic import (
         GenerateReviewRequest,

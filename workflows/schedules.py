@@ -13,7 +13,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
-    from domain.closure import previous_month
+    from domain.credibility import previous_month
     from domain.learning import DEFAULT_ANCHOR
     from domain.learning_cycles import RUN_DAY_RULE, last_cycle_ended_on_or_before, run_day_probe
     from domain.periodic import ScheduledStart, StartRequest
@@ -41,7 +41,7 @@ class ScheduledStartWorkflow:
         elif fire.target == "pack":
             year, week, _ = day.isocalendar()
             period = f"{year}-W{week:02d}"
-        elif fire.name == names.EXAMPLE_CLOSURE:
+        elif fire.name == names.EXAMPLE_CREDIBILITY:
             # Fired on days 1-7: only the month's first working day starts the review of the
             # previous month (Temporal calendars cannot say "first working day").
             first = await compute_deadline(

@@ -21,7 +21,7 @@ from api.series_csv import series_csv
 from domain.analytics import PeriodKind
 from domain.calendar import calendar_for
 from store.analytics import Grouping, acknowledgment_trends
-from store.analytics_closure import closure_trends
+from store.analytics_credibility import closure_trends
 from store.analytics_learning import learning_trends
 from store.analytics_leavers import leaver_trends
 from store.analytics_series import series
@@ -155,7 +155,7 @@ async def closure(
     - `doubtful_or_failed_by_reviewer`: doubtful or failed closures per `final_reviewing_role`.
     - `repeated_doubtful_closures`: doubtful or failed closures whose reviewing role had at least
       `repeat_min` (2) doubtful or failed closures, this one included, closed in the
-      `repeat_window_days` (90) up to it, in any group (the review's pinned ClosurePolicy, the
+      `repeat_window_days` (90) up to it, in any group (the review's pinned CredibilityPolicy, the
       rule step 2 applies); `repeated_doubtful_by_reviewer` splits them by role."""
     _check_range(start, end)
     rows = await closure_trends(session, group, start, end, settings.timezone)

@@ -23,7 +23,7 @@ from api.temporal_calls import (
     status_name,
     workflow_status,
 )
-from domain import acknowledgment, closure, learning, learning_cycles, names
+from domain import acknowledgment, credibility, learning, learning_cycles, names
 from domain.calendar import BusinessCalendar
 from domain.periodic import MarkReviewed, ReviewSummary
 from domain.review_periods import ReviewPeriodError, check_started
@@ -38,12 +38,12 @@ router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=GuardedRoute
 PERIODS: dict[str, tuple[str, str]] = {
     names.EXAMPLE_ACKNOWLEDGMENT: (r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD (the review date)"),
     names.EXAMPLE_LEARNING: (r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD (a cycle ended on or before it)"),
-    names.EXAMPLE_CLOSURE: (r"\d{4}-\d{2}", "YYYY-MM (the month whose closures are reviewed)"),
+    names.EXAMPLE_CREDIBILITY: (r"\d{4}-\d{2}", "YYYY-MM (the month whose closures are reviewed)"),
 }
 POLICY_VERSIONS = {
     names.EXAMPLE_ACKNOWLEDGMENT: acknowledgment.POLICY_VERSION,
     names.EXAMPLE_LEARNING: learning.POLICY_VERSION,
-    names.EXAMPLE_CLOSURE: closure.POLICY_VERSION,
+    names.EXAMPLE_CREDIBILITY: credibility.POLICY_VERSION,
 }
 MAX_PAGE = 1_000
 ClassificationFilter = Literal[

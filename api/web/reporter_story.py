@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from domain import acknowledgment_steps, closure_steps, learning_steps, names
+from domain import acknowledgment_steps, credibility_steps, learning_steps, names
 from domain.pathway_actions import action_title
 from store.my_reports import ReporterData, Row
 from store.tables import Case, CaseEvent
@@ -19,11 +19,11 @@ from store.tables import Case, CaseEvent
 EXAMPLES = {
     names.EXAMPLE_ACKNOWLEDGMENT: "Acknowledgment and triage review",
     names.EXAMPLE_LEARNING: "Learning-visibility audit",
-    names.EXAMPLE_CLOSURE: "Closure-credibility review",
+    names.EXAMPLE_CREDIBILITY: "Closure-credibility review",
 }
 STEP_TITLES = {
     slug: spec.title
-    for steps in (acknowledgment_steps.STEPS, learning_steps.STEPS, closure_steps.STEPS)
+    for steps in (acknowledgment_steps.STEPS, learning_steps.STEPS, credibility_steps.STEPS)
     for slug, spec in steps.items()
 }
 STAGES = {

@@ -17,19 +17,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import group_value, months, rate
-from domain.closure import (
+from domain.credibility import (
     CONFIRMATIONS,
     EVIDENCE,
     REOPENED,
-    ClosurePolicy,
     Credibility,
+    CredibilityPolicy,
     classify,
     repeated,
 )
 from domain.instants import instant
-from domain.names import EXAMPLE_CLOSURE
+from domain.names import EXAMPLE_CREDIBILITY
 from store.analytics import Grouping
-from store.closure import non_credible_items
+from store.credibility import non_credible_items
 from store.sources import current_records
 from store.tables import Review, ReviewItem
 
@@ -92,7 +92,7 @@ async def closure_items(
     rows = await session.execute(
         select(Review.period, ReviewItem.classification, ReviewItem.fields, Review.summary)
         .join(ReviewItem, ReviewItem.review_id == Review.review_id)
-        .where(Review.example == EXAMPLE_CLOSURE, Review.period.in_(months(start, end)))
+        .where(Review.example == EXAMPLE_CREDIBILITY, Review.period.in_(months(start, end)))
     )
     return [(p, c, f, s) for p, c, f, s in rows]
 
@@ -118,7 +118,7 @@ async def closure_trends(
         if classification is None:
             exceptions[key] += 1
             continue
-        policy = ClosurePolicy.model_validate(summary.get("policy") or {})
+        policy = CredibilityPolicy.model_validate(summary.get("policy") or {})
         now = current_outcome(classification, fields, satellites, earlier, zone, policy)
         grouped[key].append(ClosureRow(classification, fields, now))
     return [
@@ -134,7 +134,7 @@ def current_outcome(
     satellites: dict[str, dict[str, dict[str, Any]]],
     earlier: list[dict[str, Any]],
     zone: str,
-    policy: ClosurePolicy,
+    policy: CredibilityPolicy,
 ) -> dict[str, Any]:
     """Today's confirmation and reopen (the review's rules) and the repeated-reviewer flag."""
     ref = fields["case_ref"]
@@ -152,7 +152,7 @@ def current_outcome(
     return {
         "confirmed": result.confirmation,
         "reopened_within": result.reopened_within,
-        # ClosurePolicy's rule, as step 2 applies it: this closure is doubtful or failed and its
+        # CredibilityPolicy's rule, as step 2 applies it: this closure is doubtful or failed and its
         # reviewing role has repeat_min such closures in the repeat window up to it.
         "repeated_reviewer": classification in NOT_CREDIBLE
         and repeated(earlier, at, "final_reviewing_role", role, policy),

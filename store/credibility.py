@@ -13,19 +13,19 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.closure import (
+from domain.credibility import (
     CLOSED_REGISTER,
     CONFIRMATIONS,
     EVIDENCE,
     REOPENED,
-    ClosurePolicy,
     Credibility,
+    CredibilityPolicy,
     classify,
     month_bounds,
     reconciliation_reasons,
 )
 from domain.instants import instant
-from domain.names import EXAMPLE_CLOSURE
+from domain.names import EXAMPLE_CREDIBILITY
 from store.sources import current_records
 from store.tables import Case, OutboxMessage, RegisterEntry, Review, SourceRecord
 from store.tables import ReviewItem as ReviewItemRow
@@ -70,7 +70,7 @@ async def own_closures(
                 Case.status == "closed",
                 Case.closed_at >= start,
                 Case.closed_at < end,
-                Case.example != EXAMPLE_CLOSURE,
+                Case.example != EXAMPLE_CREDIBILITY,
             )
         )
     ).all()
@@ -154,7 +154,7 @@ def closure_item(
     closure: dict[str, Any],
     satellites: dict[str, dict[str, dict[str, Any]]],
     zone: str,
-    policy: ClosurePolicy,
+    policy: CredibilityPolicy,
 ) -> dict[str, Any]:
     """One review item row: classification (None for an exception), reasons and fields."""
     ref = closure["case_ref"]
@@ -197,7 +197,7 @@ async def generate_closure_review(
     period: str,
     as_of: datetime,
     zone: str,
-    policy: ClosurePolicy,
+    policy: CredibilityPolicy,
     generated_at: datetime | None = None,
 ) -> Review:
     """Classify and store the review of month ``period``; an existing review is returned as is."""
@@ -225,7 +225,7 @@ async def generate_closure_review(
     }
     review = Review(
         review_id=review_id,
-        example=EXAMPLE_CLOSURE,
+        example=EXAMPLE_CREDIBILITY,
         period=period,
         as_of=as_of,
         generated_at=generated_at or as_of,
@@ -252,7 +252,7 @@ async def non_credible_items(session: AsyncSession) -> list[dict[str, Any]]:
         select(ReviewItemRow.reference, ReviewItemRow.fields)
         .join(Review, Review.review_id == ReviewItemRow.review_id)
         .where(
-            Review.example == EXAMPLE_CLOSURE,
+            Review.example == EXAMPLE_CREDIBILITY,
             ReviewItemRow.classification.in_(["doubtful", "failed"]),
         )
         .order_by(Review.as_of)

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.acknowledgment_steps import EvidenceRef, Note, Submission
-from domain.closure import BOARD_RECORD, CREDIBILITY_REGISTER, REPAIR_LOG
-from domain.names import EXAMPLE_CLOSURE
+from domain.credibility import BOARD_RECORD, CREDIBILITY_REGISTER, REPAIR_LOG
+from domain.names import EXAMPLE_CREDIBILITY
 from domain.roles import Role
 from domain.steps import DateOrInstant, StepSpec
 
@@ -126,7 +126,7 @@ class RepairValidation(Submission):
 
 CREDIBILITY_ADJUDICATION = StepSpec(
     slug="credibility-adjudication",
-    example=EXAMPLE_CLOSURE,
+    example=EXAMPLE_CREDIBILITY,
     title="Closure-credibility adjudication",
     role=Role.REPORTING_QUALITY_ASSURANCE_LEAD,
     deadline_rule="3 working days",
@@ -152,7 +152,7 @@ CREDIBILITY_ADJUDICATION = StepSpec(
 
 REPAIR_PATHWAY = StepSpec(
     slug="repair-pathway",
-    example=EXAMPLE_CLOSURE,
+    example=EXAMPLE_CREDIBILITY,
     title="Closure-repair pathway",
     role=Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING,
     deadline_rule="3 working days",
@@ -163,7 +163,7 @@ REPAIR_PATHWAY = StepSpec(
 
 REPAIR_VALIDATION = StepSpec(
     slug="repair-validation",
-    example=EXAMPLE_CLOSURE,
+    example=EXAMPLE_CREDIBILITY,
     title="Repair validation",
     role=Role.BOARD_WORKFORCE_EXPERIENCE_REVIEWER,
     deadline_rule="2 working days",

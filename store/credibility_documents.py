@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.closure import (
-    CLOSURE_FEEDS,
+from domain.credibility import (
     CONFIRMATIONS,
+    CREDIBILITY_FEEDS,
     EVIDENCE,
     REPAIR_LOG,
     SPEAKING_UP,
     case_ref_of,
 )
-from domain.names import EXAMPLE_CLOSURE
-from store.closure import non_credible_items
-from store.closure_values import BASELINE_KIND, adjudication_note, rules, validation_values
+from domain.names import EXAMPLE_CREDIBILITY
+from store.credibility import non_credible_items
+from store.credibility_values import BASELINE_KIND, adjudication_note, rules, validation_values
 from store.registers import entries as register_entries
 from store.tables import Case, CaseEvent, Review, SourceRecord, SourceRecordVersion
 from store.tables import ReviewItem as ReviewItemRow
@@ -114,7 +114,7 @@ async def closure_review(session: AsyncSession, ctx: DocumentContext) -> dict[st
 async def case_chronology(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
     """The closed case's records in every closure feed and the platform, and both cases' events."""
     case_ref = case_ref_of(ctx.case_id)
-    pairs = [(feed, case_ref) for feed in CLOSURE_FEEDS] + [(PLATFORM, ctx.reference)]
+    pairs = [(feed, case_ref) for feed in CREDIBILITY_FEEDS] + [(PLATFORM, ctx.reference)]
     entries = await _versions(session, pairs) + await _events(session, [case_ref, ctx.case_id])
     entries.sort(key=lambda e: e["at"] or "")
     return {"entries": entries}
@@ -183,7 +183,9 @@ async def service_impact_summary(session: AsyncSession, ctx: DocumentContext) ->
     open_cases = await session.scalar(
         select(func.count())
         .select_from(Case)
-        .where(Case.example == EXAMPLE_CLOSURE, Case.service_line == line, Case.status == "open")
+        .where(
+            Case.example == EXAMPLE_CREDIBILITY, Case.service_line == line, Case.status == "open"
+        )
     )
     scores = [
         int(c["score"])
@@ -233,7 +235,7 @@ async def repair_validation_measures(session: AsyncSession, ctx: DocumentContext
     return {"available": True, "baseline": baseline, **values}
 
 
-CLOSURE_BUILDERS: dict[
+CREDIBILITY_BUILDERS: dict[
     str, Callable[[AsyncSession, DocumentContext], Awaitable[dict[str, Any]]]
 ] = {
     "closure-review": closure_review,

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.closure import ClosurePolicy
-from store.closure import generate_closure_review
-from store.closure_values import adjudication_values
+from domain.credibility import CredibilityPolicy
+from store.credibility import generate_closure_review
+from store.credibility_values import adjudication_values
 from store.db import transaction
 from store.documents import build_document
 from store.registers import append_entry
@@ -18,7 +18,7 @@ from store.tables import Case, ReviewItem
 from tests.factories import load
 
 Sessions = async_sessionmaker[AsyncSession]
-POLICY = ClosurePolicy()
+POLICY = CredibilityPolicy()
 ZONE = "Europe/London"
 AS_OF = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # first working day of December 2026
 REVIEW = "closure-review-2026-11"

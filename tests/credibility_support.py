@@ -9,7 +9,7 @@ from typing import Any
 from domain import names
 from domain.calendar import BusinessCalendar
 from domain.cases import Actor, DocumentOpened, StepSubmission
-from domain.closure import next_month, parse_month
+from domain.credibility import next_month, parse_month
 from domain.periodic import MarkReviewed, ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from domain.roles import Role
@@ -83,12 +83,12 @@ async def run_review(env, sessions, queue, *, mark: bool = True):
     local = CAL.local(now)
     period = f"{local.year:04d}-{local.month:02d}"
     await seed(sessions, now - timedelta(minutes=1))
-    rid = review_id(names.EXAMPLE_CLOSURE, period)
+    rid = review_id(names.EXAMPLE_CREDIBILITY, period)
     review = await env.client.start_workflow(
         names.WF_REVIEW,
         ReviewInput(
             review_id=rid,
-            example=names.EXAMPLE_CLOSURE,
+            example=names.EXAMPLE_CREDIBILITY,
             period=period,
             calendar=CALENDAR,
             policy_version="closure-policy-v1",

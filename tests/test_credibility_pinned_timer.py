@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from domain import names
 from domain.cases import PathwayAcceptance
-from domain.closure import REPAIR_LOG, closure_case_id
-from store.closure_values import BASELINE_KIND
+from domain.credibility import REPAIR_LOG, credibility_case_id
+from store.credibility_values import BASELINE_KIND
 from store.db import transaction
 from store.policies import save_policy
 from store.tables import RegisterEntry
-from tests.closure_support import (
+from tests.credibility_support import (
     ADJ_DOCS,
     CAL,
     REPAIR_DOCS,
@@ -53,7 +53,7 @@ async def test_validation_opens_after_the_pinned_days(
                 at=now,
             )
         await run_review(own_env, sessions, queue)
-        case = own_env.client.get_workflow_handle(closure_case_id("CC-D"))
+        case = own_env.client.get_workflow_handle(credibility_case_id("CC-D"))
         state = await wait_stage(case, "credibility-adjudication")
         assert state.computed["credibility-adjudication"]["rule_version"] == pinned.version
         async with transaction(sessions) as s:  # a later version does not move this case

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.closure import RANK, Credibility
+from domain.credibility import RANK, Credibility
 from domain.steps import FieldError, deadlines_in_order
 
 

@@ -13,17 +13,17 @@ from activities.deps import ActivityDeps
 from domain import names, notices
 from domain.calendar import CalendarConfig
 from domain.cases import CaseInput
-from domain.closure import (
+from domain.credibility import (
     NOT_CREDIBLE,
     REPAIR_LOG,
     WORKSPACE,
-    ClosurePolicy,
-    ClosureStepRequest,
-    closure_case_id,
+    CredibilityPolicy,
+    CredibilityStepRequest,
+    credibility_case_id,
 )
 from domain.periodic import GenerateReviewRequest, OpenCasesResult, ReviewedRequest, ReviewSummary
-from store import closure as closure_store
-from store import closure_values as values
+from store import credibility as credibility_store
+from store import credibility_values as values
 from store import outbox
 from store.cases import seed_case
 from store.db import transaction
@@ -34,21 +34,21 @@ from store.staff import get_staff
 from store.tables import Case
 
 
-class ClosureActivities:
+class CredibilityActivities:
     """Activities of the monthly closure-credibility review and its cases."""
 
-    def __init__(self, deps: ActivityDeps, policy: ClosurePolicy | None = None) -> None:
+    def __init__(self, deps: ActivityDeps, policy: CredibilityPolicy | None = None) -> None:
         self.deps = deps
-        self.policy = policy or ClosurePolicy()
+        self.policy = policy or CredibilityPolicy()
 
-    @activity.defn(name=names.ACT_GENERATE_CLOSURE_REVIEW)
+    @activity.defn(name=names.ACT_GENERATE_CREDIBILITY_REVIEW)
     async def generate_closure_review(self, request: GenerateReviewRequest) -> ReviewSummary:
         """Classify and store the month's closures with the provider's current rules (pinned in
         the review); idempotent: an existing review is kept."""
         zone = (request.calendar or CalendarConfig()).timezone
         async with transaction(self.deps.sessions) as session:
-            policy = await current_policy(session, ClosurePolicy)
-            review = await closure_store.generate_closure_review(
+            policy = await current_policy(session, CredibilityPolicy)
+            review = await credibility_store.generate_closure_review(
                 session,
                 request.review_id,
                 request.period,
@@ -80,7 +80,7 @@ class ClosureActivities:
                 exposed=sum(counts.get(c.value, 0) for c in NOT_CREDIBLE),
             )
 
-    @activity.defn(name=names.ACT_OPEN_CLOSURE_CASES)
+    @activity.defn(name=names.ACT_OPEN_CREDIBILITY_CASES)
     async def open_closure_cases(self, request: ReviewedRequest) -> OpenCasesResult:
         """Start one case per doubtful or failed closure, ever (business-key workflow IDs)."""
 
@@ -93,8 +93,8 @@ class ClosureActivities:
                 inp = review_case_input(
                     request,
                     item,
-                    case_id=closure_case_id(item.reference),
-                    example=names.EXAMPLE_CLOSURE,
+                    case_id=credibility_case_id(item.reference),
+                    example=names.EXAMPLE_CREDIBILITY,
                     policy_version=policy.version,
                     reference=str(item.fields["reference"]),
                 )
@@ -103,7 +103,7 @@ class ClosureActivities:
             return pairs
 
         return await open_review_cases(
-            self.deps, request, names.WF_CLOSURE_CASE, cases, raise_exposure=False
+            self.deps, request, names.WF_CREDIBILITY_CASE, cases, raise_exposure=False
         )
 
     async def _employee(self, case_id: str) -> str:
@@ -112,7 +112,7 @@ class ClosureActivities:
         return case.employee_id if case else ""
 
     @activity.defn(name=names.ACT_ADJUDICATION_VALUES)
-    async def compute_adjudication_values(self, request: ClosureStepRequest) -> dict[str, Any]:
+    async def compute_adjudication_values(self, request: CredibilityStepRequest) -> dict[str, Any]:
         """Step 2's computed values with the review's rules (their version is recorded)."""
         async with self.deps.sessions() as session:
             policy = await values.review_policy(session, request.review_id) or self.policy
@@ -121,13 +121,13 @@ class ClosureActivities:
             )
 
     @activity.defn(name=names.ACT_REPAIR_PREREQUISITES)
-    async def check_repair_prerequisites(self, request: ClosureStepRequest) -> dict[str, Any]:
+    async def check_repair_prerequisites(self, request: CredibilityStepRequest) -> dict[str, Any]:
         """Step 3's prerequisite: the adjudication note is saved in the credibility register."""
         async with self.deps.sessions() as session:
             return await values.adjudication_note(session, request.case_id)
 
-    @activity.defn(name=names.ACT_CLOSURE_BASELINE)
-    async def compute_closure_baseline(self, request: ClosureStepRequest) -> dict[str, Any]:
+    @activity.defn(name=names.ACT_CREDIBILITY_BASELINE)
+    async def compute_closure_baseline(self, request: CredibilityStepRequest) -> dict[str, Any]:
         """The worker's speaking-up score before activation, pinned in the repair log with the
         activation instant, the adjudication's rule version and that version's validation timer
         (days to the validation, days before it the worker is asked again); retry-safe: pinned
@@ -160,7 +160,7 @@ class ClosureActivities:
             return pinned
 
     @activity.defn(name=names.ACT_VALIDATION_VALUES)
-    async def compute_validation_values(self, request: ClosureStepRequest) -> dict[str, Any]:
+    async def compute_validation_values(self, request: CredibilityStepRequest) -> dict[str, Any]:
         """Step 4's measures with the adjudication's rule version, and the evidence attached."""
         assert request.activated_at is not None
         employee = await self._employee(request.case_id)
@@ -177,7 +177,7 @@ class ClosureActivities:
             )
 
     @activity.defn(name=names.ACT_REQUEST_RECONFIRMATION)
-    async def request_reconfirmation(self, request: ClosureStepRequest) -> list[int]:
+    async def request_reconfirmation(self, request: CredibilityStepRequest) -> list[int]:
         """Ask the worker again, once per validation cycle, whether the issue is resolved now."""
         async with transaction(self.deps.sessions) as session:
             case = await session.get(Case, request.case_id)

@@ -8,18 +8,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.closure import (
+from domain.credibility import (
     CONFIRMATIONS,
     EVIDENCE,
     REOPENED,
     SPEAKING_UP,
-    ClosurePolicy,
+    CredibilityPolicy,
     classify,
     repeated,
 )
-from domain.closure_measures import latest_score, validation_measures
+from domain.credibility_measures import latest_score, validation_measures
 from domain.instants import instant
-from store.closure import non_credible_items
+from store.credibility import non_credible_items
 from store.policies import policy_by_version
 from store.sources import current_records
 from store.tables import RegisterEntry, Review, ReviewItem, SourceRecord
@@ -28,28 +28,28 @@ ADJUDICATION_KIND = "credibility_adjudication"
 BASELINE_KIND = "validation_baseline_pinned"
 
 
-class ClosureItemMissing(LookupError):
+class CredibilityItemMissing(LookupError):
     """The case's review item does not exist."""
 
 
-async def review_policy(session: AsyncSession, review_id: str) -> ClosurePolicy | None:
+async def review_policy(session: AsyncSession, review_id: str) -> CredibilityPolicy | None:
     """The rules the closure review was classified with (pinned in its summary)."""
     review = await session.get(Review, review_id)
     pinned = review.summary.get("policy") if review is not None else None
-    return ClosurePolicy.model_validate(pinned) if pinned else None
+    return CredibilityPolicy.model_validate(pinned) if pinned else None
 
 
-async def rules(session: AsyncSession, version: str, review_id: str) -> ClosurePolicy:
+async def rules(session: AsyncSession, version: str, review_id: str) -> CredibilityPolicy:
     """The closure rules saved under VERSION (else the review's pinned rules, else defaults)."""
-    found = await policy_by_version(session, ClosurePolicy, version)
-    return found or await review_policy(session, review_id) or ClosurePolicy()
+    found = await policy_by_version(session, CredibilityPolicy, version)
+    return found or await review_policy(session, review_id) or CredibilityPolicy()
 
 
 async def review_fields(session: AsyncSession, review_id: str, case_ref: str) -> dict[str, Any]:
     """The stored step-1 fields of the closed case in its review."""
     item = await session.get(ReviewItem, (review_id, case_ref))
     if item is None:
-        raise ClosureItemMissing(f"{case_ref} is not in {review_id}")
+        raise CredibilityItemMissing(f"{case_ref} is not in {review_id}")
     return {**item.fields, "review_classification": item.classification}
 
 
@@ -62,7 +62,7 @@ async def satellites(session: AsyncSession, case_ref: str) -> dict[str, dict[str
 
 
 def _repeats(
-    items: list[dict[str, Any]], at: datetime, fields: dict[str, Any], policy: ClosurePolicy
+    items: list[dict[str, Any]], at: datetime, fields: dict[str, Any], policy: CredibilityPolicy
 ) -> dict[str, bool]:
     return {
         "repeated_doubtful_same_reviewing_role": repeated(
@@ -75,7 +75,7 @@ def _repeats(
 
 
 async def adjudication_values(
-    session: AsyncSession, review_id: str, case_ref: str, zone: str, policy: ClosurePolicy
+    session: AsyncSession, review_id: str, case_ref: str, zone: str, policy: CredibilityPolicy
 ) -> dict[str, Any]:
     """Days from closure to reopen, the review's rules on today's records, repeated patterns.
 
@@ -147,7 +147,7 @@ async def validation_values(
     employee_id: str,
     activated_at: datetime,
     at: datetime,
-    policy: ClosurePolicy,
+    policy: CredibilityPolicy,
 ) -> dict[str, Any]:
     """Step 4's measures with the adjudication's rules (POLICY), plus the evidence attached:
     only answers received since activation count; what is still missing is named."""

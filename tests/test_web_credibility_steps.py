@@ -5,8 +5,8 @@ is recorded with a receipt."""
 
 from __future__ import annotations
 
-from domain.closure import closure_case_id
-from tests.closure_support import ADJ_DOCS, run_review
+from domain.credibility import credibility_case_id
+from tests.credibility_support import ADJ_DOCS, run_review
 from tests.web_support import form, sign_in, text
 from tests.workflow_support import running_worker, wait_for
 
@@ -25,7 +25,7 @@ async def test_closure_review_and_adjudication_on_pages(  # type: ignore[no-unty
             api_host="127.0.0.1",
         )
         api.app.state.clock = own_env.get_current_time
-        case_id = closure_case_id("CC-D")
+        case_id = credibility_case_id("CC-D")
         url = f"/app/cases/{case_id}/steps/credibility-adjudication"
         await sign_in(api, "E-QALEAD")
 

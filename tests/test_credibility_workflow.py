@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from domain import names
 from domain.cases import ActionDone, PathwayAcceptance
-from domain.closure import closure_case_id, next_month
+from domain.credibility import credibility_case_id, next_month
 from domain.periodic import MarkReviewed, PackInput, PublishPack, ScheduledStart
 from domain.reviews import review_id
 from store.db import transaction
 from store.policies import save_policy
 from store.tables import Breach, Case, RegisterEntry
-from tests.closure_support import (
+from tests.credibility_support import (
     ADJ_DOCS,
     CAL,
     MEASURES,
@@ -104,14 +104,14 @@ async def test_review_deadline_escalates_then_marked_review_opens_cases(
         )
         result = await asyncio.wait_for(review.result(), 60)
         assert result.cases_opened == 2
-        await record_history(review, "closure-review-escalated")
+        await record_history(review, "credibility-review-escalated")
         async with sessions() as s:
             rows = (
                 await s.scalars(select(Case).where(Case.example == "closure-credibility"))
             ).all()
         assert {(c.case_id, c.exposure, c.employee_id) for c in rows} == {
-            (closure_case_id("CC-D"), "doubtful", "W-1"),
-            (closure_case_id("CC-F"), "failed", "W-1"),
+            (credibility_case_id("CC-D"), "doubtful", "W-1"),
+            (credibility_case_id("CC-F"), "failed", "W-1"),
         }
 
 
@@ -122,7 +122,7 @@ async def test_doubtful_case_repair_validation_gate_and_cycles(
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         await run_review(own_env, sessions, queue)
-        case = own_env.client.get_workflow_handle(closure_case_id("CC-D"))
+        case = own_env.client.get_workflow_handle(credibility_case_id("CC-D"))
         state = await wait_stage(case, "credibility-adjudication")
         ob = state.obligations["credibility-adjudication"]
         assert ob.deadline == CAL.add_working_days(state.opened_at, 3).astimezone(UTC)
@@ -236,7 +236,7 @@ async def test_doubtful_case_repair_validation_gate_and_cycles(
         await submit(case, "repair-validation", "E-BOARD", validation(state, "close"))
         final = await asyncio.wait_for(case.result(), 60)
         assert final["status"] == "closed" and final["closure"]["category"] == "repaired"
-        await record_history(case, "closure-case-doubtful-repaired")
+        await record_history(case, "credibility-case-doubtful-repaired")
         async with sessions() as s:
             registers = {
                 (e.register, e.kind)
@@ -260,7 +260,7 @@ async def test_failed_case_escalates_waits_for_board_pack_and_closes_on_minuted_
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         await run_review(own_env, sessions, queue)
-        case = own_env.client.get_workflow_handle(closure_case_id("CC-F"))
+        case = own_env.client.get_workflow_handle(credibility_case_id("CC-F"))
         state = await wait_stage(case, "credibility-adjudication")
         deadline = state.obligations["credibility-adjudication"].deadline
         # Past the 3-working-day deadline and two 4-working-hour reminders: levels 1, 2, 3.
@@ -335,7 +335,7 @@ async def test_failed_case_escalates_waits_for_board_pack_and_closes_on_minuted_
         await submit(case, "repair-validation", "E-BOARD", validation(state, "close"))
         final = await asyncio.wait_for(case.result(), 60)
         assert final["closure"]["category"] == "closed_with_escalation"
-        await record_history(case, "closure-case-failed-escalated")
+        await record_history(case, "credibility-case-failed-escalated")
         await record_history(pack, "monthly-board-pack-published")
 
 
@@ -353,7 +353,7 @@ async def test_schedule_starts_the_previous_months_review_only_on_the_first_work
         async def fire(n: int) -> str:
             return await own_env.client.execute_workflow(
                 names.WF_SCHEDULED_START,
-                ScheduledStart(target="review", name=names.EXAMPLE_CLOSURE, calendar=CALENDAR),
+                ScheduledStart(target="review", name=names.EXAMPLE_CREDIBILITY, calendar=CALENDAR),
                 id=f"schedule-fire-{n}",
                 task_queue=queue,
                 result_type=str,
@@ -368,5 +368,5 @@ async def test_schedule_starts_the_previous_months_review_only_on_the_first_work
         await skip(own_env, CAL.wall(first.date(), time(7)) - now, step=timedelta(days=1))
         period = await fire(2)
         assert period == f"{local.year:04d}-{local.month:02d}"
-        handle = own_env.client.get_workflow_handle(review_id(names.EXAMPLE_CLOSURE, period))
+        handle = own_env.client.get_workflow_handle(review_id(names.EXAMPLE_CREDIBILITY, period))
         assert (await handle.describe()).status is not None

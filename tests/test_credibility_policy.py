@@ -8,13 +8,13 @@ import pytest
 
 from domain.calendar import BusinessCalendar, CalendarConfig, compute_deadline
 from domain.calendar_rules import parse_rule
-from domain.closure import (
+from domain.credibility import (
     FLAGS,
-    ClosurePolicy,
     Credibility,
+    CredibilityPolicy,
     case_ref_of,
     classify,
-    closure_case_id,
+    credibility_case_id,
     month_bounds,
     next_month,
     parse_month,
@@ -22,14 +22,14 @@ from domain.closure import (
     reconciliation_reasons,
     repeated,
 )
-from domain.closure_measures import measurable_improvement, validation_measures
-from domain.closure_steps import STEPS
+from domain.credibility_measures import measurable_improvement, validation_measures
+from domain.credibility_steps import STEPS
 from domain.learning import INDICATORS as LEARNING_INDICATORS
 from domain.reviews import REVIEWS, review_id
-from store.closure import INDICATOR_FLAGS, _flags_from_indicators
+from store.credibility import INDICATOR_FLAGS, _flags_from_indicators
 
 CAL = CalendarConfig()
-POLICY = ClosurePolicy()
+POLICY = CredibilityPolicy()
 ZONE = "Europe/London"
 
 
@@ -85,7 +85,7 @@ def test_months():
     start, end = month_bounds("2026-03", ZONE)  # GMT at the start, BST at the end
     assert start == datetime(2026, 3, 1, 0, 0, tzinfo=UTC)
     assert end == datetime(2026, 3, 31, 23, 0, tzinfo=UTC)
-    assert case_ref_of(closure_case_id("ack-case-NM-1")) == "ack-case-NM-1"
+    assert case_ref_of(credibility_case_id("ack-case-NM-1")) == "ack-case-NM-1"
 
 
 def test_step_specs_are_complete():

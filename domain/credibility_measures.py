@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.closure import CONFIRMATIONS, SPEAKING_UP, ClosurePolicy, Credibility
+from domain.credibility import CONFIRMATIONS, SPEAKING_UP, Credibility, CredibilityPolicy
 from domain.instants import instant
 
 
@@ -71,7 +71,7 @@ def confirmation_since(
 
 
 def reopened_since(
-    reopened: dict[str, Any] | None, activated_at: datetime, policy: ClosurePolicy
+    reopened: dict[str, Any] | None, activated_at: datetime, policy: CredibilityPolicy
 ) -> bool:
     """A reopen at or after activation and within the policy's reopen days of it."""
     at = instant(reopened["reopened_at"]) if reopened else None
@@ -86,7 +86,7 @@ def validation_measures(
     reopened: dict[str, Any] | None,
     evidence: dict[str, Any] | None,
     responses: list[dict[str, Any]],
-    policy: ClosurePolicy,
+    policy: CredibilityPolicy,
 ) -> ValidationMeasures:
     """Measures at validation: answers since activation, reopen since activation, the score
     against the latest one before activation, classified by the review's rules."""

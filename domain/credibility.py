@@ -23,7 +23,7 @@ CONFIRMATIONS = "employee-confirmation-form"
 REOPENED = "reopened-risk-tracker"
 EVIDENCE = "final-action-evidence-library"
 SPEAKING_UP = "speaking-up-confidence-form"
-CLOSURE_FEEDS = (CLOSED_REGISTER, CONFIRMATIONS, REOPENED, EVIDENCE)
+CREDIBILITY_FEEDS = (CLOSED_REGISTER, CONFIRMATIONS, REOPENED, EVIDENCE)
 
 CREDIBILITY_REGISTER = "reporting-closure-credibility-register"
 REPAIR_LOG = "reporting-closure-repair-log"
@@ -41,7 +41,7 @@ FLAGS = (
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-def closure_case_id(case_ref: str) -> str:
+def credibility_case_id(case_ref: str) -> str:
     """Workflow ID of the one example-3 case a closed case may ever have."""
     return f"closure-case-{case_ref}"
 
@@ -51,7 +51,7 @@ def case_ref_of(case_id: str) -> str:
     return case_id.removeprefix("closure-case-")
 
 
-class ClosurePolicy(BaseModel):
+class CredibilityPolicy(BaseModel):
     """Provider thresholds for example 3, versioned and pinned to each review and case."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -147,7 +147,7 @@ def classify(
     evidence: dict[str, Any] | None,
     *,
     zone: str,
-    policy: ClosurePolicy,
+    policy: CredibilityPolicy,
 ) -> CredibilityResult:
     """failed / doubtful / credible (SOURCES.md Example 3); reopen days on local dates."""
     days = None
@@ -207,7 +207,11 @@ def reconciliation_reasons(
 
 
 def repeated(
-    items: list[dict[str, Any]], closed_at: datetime, key: str, value: Any, policy: ClosurePolicy
+    items: list[dict[str, Any]],
+    closed_at: datetime,
+    key: str,
+    value: Any,
+    policy: CredibilityPolicy,
 ) -> bool:
     """At least ``repeat_min`` non-credible closures with ``key == value`` in the window."""
     if value is None:
@@ -221,7 +225,7 @@ def repeated(
     return count >= policy.repeat_min
 
 
-class ClosureStepRequest(BaseModel):
+class CredibilityStepRequest(BaseModel):
     """What example-3 step activities need: the case, its closed case and the instants."""
 
     case_id: str

@@ -9,16 +9,16 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from domain import closure_checks, names
-    from domain import closure_steps as cs
+    from domain import credibility_checks, names
+    from domain import credibility_steps as cs
     from domain.cases import CaseInput, CaseState, DocumentOpened, StepSubmission, TimelineEvent
-    from domain.closure import (
+    from domain.credibility import (
         REPAIR_LOG,
-        ClosureStepRequest,
         Credibility,
+        CredibilityStepRequest,
         case_ref_of,
     )
-    from domain.closure_measures import measurable_improvement
+    from domain.credibility_measures import measurable_improvement
     from domain.pathway_actions import ACTION_TITLES
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
@@ -30,8 +30,8 @@ from workflows.search_attributes import KEY_EXPOSURE
 from workflows.values import Values
 
 
-@workflow.defn(name=names.WF_CLOSURE_CASE)
-class ClosureCaseWorkflow(PathwayCaseWorkflow):
+@workflow.defn(name=names.WF_CREDIBILITY_CASE)
+class CredibilityCaseWorkflow(PathwayCaseWorkflow):
     """A closed case whose credibility is doubtful or failed, until its repair is validated."""
 
     steps = cs.STEPS
@@ -47,8 +47,8 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         self._activated: datetime | None = None
         self._baseline: dict[str, Any] = {}
 
-    def _request(self, at: datetime, **extra: Any) -> ClosureStepRequest:
-        return ClosureStepRequest(
+    def _request(self, at: datetime, **extra: Any) -> CredibilityStepRequest:
+        return CredibilityStepRequest(
             case_id=self.inp.case_id,
             case_ref=case_ref_of(self.inp.case_id),
             reference=self.inp.reference,
@@ -128,7 +128,7 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         """Validation cycles (21 days by default, as pinned) until the board reviewer closes;
         returns the category."""
         baseline = await run_db(
-            names.ACT_CLOSURE_BASELINE, self._request(activated, activated_at=activated), dict
+            names.ACT_CREDIBILITY_BASELINE, self._request(activated, activated_at=activated), dict
         )
         self._activated, self._baseline = activated, baseline
         self.state.computed["activation-baseline"] = {
@@ -228,13 +228,13 @@ class ClosureCaseWorkflow(PathwayCaseWorkflow):
         errors = super().extra_checks(spec, model, sub)
         computed = self.state.computed.get(spec.slug, {})
         if spec.slug == cs.CREDIBILITY_ADJUDICATION.slug:
-            errors += closure_checks.adjudication_checks(model, computed)
+            errors += credibility_checks.adjudication_checks(model, computed)
         elif spec.slug == cs.REPAIR_PATHWAY.slug:
-            errors += closure_checks.pathway_checks(model, computed, self.local_today())
+            errors += credibility_checks.pathway_checks(model, computed, self.local_today())
         elif spec.slug == cs.REPAIR_VALIDATION.slug:
             _require_updated_answers(computed)
             self._require_actions_done()
-            errors += closure_checks.validation_checks(model, computed, self._minuted())
+            errors += credibility_checks.validation_checks(model, computed, self._minuted())
         return errors
 
     def _require_actions_done(self) -> None:
