@@ -29,9 +29,13 @@ BASE = (
     "exposed_workers",
     "exposed_leavers",
     "exposed_leaver_rate",
+    "exposed_leaver_rate_ci95_low",
+    "exposed_leaver_rate_ci95_high",
     "not_exposed_workers",
     "not_exposed_leavers",
     "not_exposed_leaver_rate",
+    "not_exposed_leaver_rate_ci95_low",
+    "not_exposed_leaver_rate_ci95_high",
 )
 
 
@@ -55,6 +59,9 @@ def flat(row: dict[str, Any], group: str) -> dict[str, Any]:
     for name in ("to_first_acknowledgment", "to_named_triage_owner"):
         out[f"median_hours_{name}"] = row[name]["median_hours"]
         out[f"median_working_hours_{name}"] = row[name]["median_working_hours"]
+    for name in ("exposed_leaver_rate_ci95", "not_exposed_leaver_rate_ci95"):
+        low, high = row.get(name) or (None, None)
+        out[f"{name}_low"], out[f"{name}_high"] = low, high
     for family in EMPTY:
         for name, value in row[family].items():
             if name.endswith("_ci95"):

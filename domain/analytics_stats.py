@@ -36,15 +36,18 @@ def poisson_lower(mean: float, tail: float = 0.025) -> int:
 
 
 def hesitancy(
-    count: int, heads: int, history: list[tuple[int, int]]
+    count: int, heads: int, history: list[tuple[int, int]], share: float = 1.0
 ) -> tuple[float | None, int | None, bool]:
     """(expected count, lower bound, flagged) for a period's reports from a team of ``heads``,
     given the previous periods' (reports, heads), oldest first. The expected count is the mean
-    reports per head of the last six periods times this period's heads; the period is flagged
-    when its count is below the lower bound. Fewer than three previous periods: not flagged."""
+    reports per head of the last six periods times this period's heads, times ``share``: the
+    part of the period counted (a period cut short by the range's end, such as the current
+    week, is expected to have proportionally fewer reports, not flagged for it). The period is
+    flagged when its count is below the lower bound. Fewer than three previous periods: not
+    flagged."""
     recent = [(n, h) for n, h in history[-HESITANCY_HISTORY:] if h > 0]
-    if len(recent) < HESITANCY_MIN_HISTORY or heads <= 0:
+    if len(recent) < HESITANCY_MIN_HISTORY or heads <= 0 or share <= 0:
         return None, None, False
-    expected = sum(n / h for n, h in recent) / len(recent) * heads
+    expected = sum(n / h for n, h in recent) / len(recent) * heads * min(1.0, share)
     lower = poisson_lower(expected)
     return round(expected, 2), lower, count < lower

@@ -58,6 +58,15 @@ def employed(people: list[dict[str, Any]], day: date) -> int:
     return count
 
 
+def share(period: Period, kind: PeriodKind) -> float:
+    """The part of its whole week or month a period (starting on the week's or month's first
+    day) covers: less than 1 when the range ends inside it, as in the current week."""
+    if kind == "week":
+        return period.days / 7
+    following = (period.first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return period.days / (following - period.first).days
+
+
 def history_start(start: date, kind: PeriodKind) -> date:
     """The first day of the sixth whole period before ``start``'s (the hesitancy history)."""
     if kind == "week":
@@ -126,6 +135,7 @@ async def series(
                     cal,
                     by_group.get(value, []),
                     exposure,
+                    kind,
                 )
                 rows.append({**row, **outcomes.get((period.label, value), EMPTY)})
             history.append((len(reports), heads))
@@ -144,8 +154,9 @@ def _row(
     cal: BusinessCalendar,
     people: list[dict[str, Any]],
     exposure: dict[str, date],
+    kind: PeriodKind,
 ) -> dict[str, Any]:
-    expected, lower, flagged = hesitancy(len(reports), heads, history)
+    expected, lower, flagged = hesitancy(len(reports), heads, history, share(period, kind))
     leavers = leaver_bucket(people, exposure, period) if group != "risk_domain" else {}
     return {
         "period": period.label,

@@ -107,3 +107,45 @@ async def test_leavers_count_only_people_employed_at_the_start(database_url, ses
     # W-E5 started on 20 November: not employed on the 1st, so not counted for November.
     assert (east["not_exposed_workers"], east["not_exposed_leavers"]) == (4, 1)
     assert east["not_exposed_leaver_rate_ci95"] == [0.0456, 0.6994]
+
+
+async def test_an_unfinished_period_is_expected_in_proportion(database_url, sessions, api_for):
+    """Week 48 cut at Tuesday 24 Nov (2 of 7 days), no report yet: the six weeks before average
+    1 report per head, 4 heads, so expected 4 × 2/7 = 1.14; P(X = 0) = e^-1.14 = 0.32 is above
+    2.5%, so the lower bound is 0 and nothing is flagged (the whole week: expected 4, bound 1,
+    flagged, as above). Risk domains have no head count: said, not left blank."""
+    await seed(sessions)
+    api = await api_for(database_url)
+    params = {"from": "2026-11-23", "to": "2026-11-24", "period": "week"}
+    body = (await api.get("/analytics/series", "E-INSPECTOR", params=params)).json()
+    (w48,) = [r for r in body["rows"] if r["service_line"] == TEAM]
+    assert (w48["period"], w48["last_day"], w48["reports"], w48["heads"]) == (
+        "2026-W48",
+        "2026-11-24",
+        0,
+        4,
+    )
+    assert (w48["expected_reports"], w48["hesitancy_lower_bound"], w48["hesitancy"]) == (
+        1.14,
+        0,
+        False,
+    )
+    assert body["not_available"] == []
+    by_domain = await api.get(
+        "/analytics/series", "E-INSPECTOR", params={**params, "group": "risk_domain"}
+    )
+    gaps = {gap["measure"] for gap in by_domain.json()["not_available"]}
+    assert gaps == {"reports_per_head", "leavers"}
+
+    weeks = {"from": "2026-11-16", "to": "2026-11-29", "period": "week", "format": "csv"}
+    as_csv = await api.get("/analytics/series", "E-INSPECTOR", params=weeks)
+    east = [r for r in csv.DictReader(io.StringIO(as_csv.text)) if r["group"] == TEAM]
+    # 1 of 4 not-exposed workers left in week 47: Wilson 95% [0.0456, 0.6994]; none exposed.
+    assert (
+        east[0]["not_exposed_leaver_rate_ci95_low"],
+        east[0]["not_exposed_leaver_rate_ci95_high"],
+    ) == (
+        "0.0456",
+        "0.6994",
+    )
+    assert east[0]["exposed_leaver_rate_ci95_low"] == ""

@@ -240,9 +240,10 @@ async def time_series(
       workers of the group employed on the period's first day (`started_at` on/before it,
       `left_at` null or on/after it; none for risk domain); `reports_per_head` = reports ÷ heads.
     - Hesitancy: `expected_reports` = the mean reports per head of the group's previous six
-      periods × this period's heads; `hesitancy_lower_bound` = the lower end of the central 95%
-      Poisson interval around it; `hesitancy` is true when `reports` is below it (never with
-      fewer than three previous periods).
+      periods × this period's heads (× the part of the period counted, when `to` falls inside
+      it: the current week is not flagged for being unfinished); `hesitancy_lower_bound` = the
+      lower end of the central 95% Poisson interval around it; `hesitancy` is true when
+      `reports` is below it (never with fewer than three previous periods).
     - `to_first_acknowledgment`, `to_named_triage_owner`: over the period's reports with the
       stamp (`first_acknowledged_at`; the tracker's `triage_owner_assigned_at`): `n`,
       `median_hours` and `median_working_hours` (provider working time) from `submitted_at`.
@@ -271,4 +272,20 @@ async def time_series(
     rows = await series(session, group, start, end, period, calendar)
     if format == "csv":
         return PlainTextResponse(series_csv(rows, group), media_type="text/csv")
-    return _envelope(group, start, end, period=period, rows=rows, not_available=[])
+    not_available = [] if group != "risk_domain" else [*RISK_DOMAIN_GAPS]
+    return _envelope(group, start, end, period=period, rows=rows, not_available=not_available)
+
+
+# What a risk domain cannot have: the staff directory gives workers a service line and a
+# manager line, not a risk domain, so there is no head count and no leaver for it.
+RISK_DOMAIN_GAPS = (
+    {
+        "measure": "reports_per_head",
+        "reason": "the staff directory has no risk domain, so no head count (nor hesitancy flag)",
+    },
+    {
+        "measure": "leavers",
+        "reason": "workers have a service line and manager line in the staff directory, "
+        "not a risk domain",
+    },
+)
