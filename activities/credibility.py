@@ -21,6 +21,7 @@ from domain.credibility import (
     CredibilityStepRequest,
     credibility_case_id,
 )
+from domain.credibility_measures import PinnedBaseline, ValidationValues
 from domain.periodic import GenerateReviewRequest, OpenCasesResult, ReviewedRequest, ReviewSummary
 from store import credibility as credibility_store
 from store import credibility_values as values
@@ -127,7 +128,7 @@ class CredibilityActivities:
             return await values.adjudication_note(session, request.case_id)
 
     @activity.defn(name=names.ACT_CREDIBILITY_BASELINE)
-    async def compute_closure_baseline(self, request: CredibilityStepRequest) -> dict[str, Any]:
+    async def compute_closure_baseline(self, request: CredibilityStepRequest) -> PinnedBaseline:
         """The worker's speaking-up score before activation, pinned in the repair log with the
         activation instant, the adjudication's rule version and that version's validation timer
         (days to the validation, days before it the worker is asked again); retry-safe: pinned
@@ -137,17 +138,19 @@ class CredibilityActivities:
         async with transaction(self.deps.sessions) as session:
             for entry in await entries(session, REPAIR_LOG, subject=request.case_id):
                 if entry.kind == values.BASELINE_KIND:
-                    return dict(entry.payload)
+                    return PinnedBaseline.model_validate(entry.payload)
             rules = await values.rules(session, request.rule_version, request.review_id)
-            pinned = {
-                **await values.baseline(session, employee, request.activated_at),
-                "activated_at": request.activated_at.isoformat(),
-                "rule_version": request.rule_version,
+            score, score_at = await values.baseline(session, employee, request.activated_at)
+            pinned = PinnedBaseline(
+                baseline_score=score,
+                baseline_at=score_at,
+                activated_at=request.activated_at,
+                rule_version=request.rule_version,
                 # The validation timer's days, from the same pinned rules (not the code default).
-                "validation_days": rules.validation_days,
-                "reconfirm_days_before": rules.reconfirm_days_before,
-                "reference": request.reference,
-            }
+                validation_days=rules.validation_days,
+                reconfirm_days_before=rules.reconfirm_days_before,
+                reference=request.reference,
+            )
             await append_entry(
                 session,
                 REPAIR_LOG,
@@ -155,12 +158,12 @@ class CredibilityActivities:
                 recorded_at=request.activated_at,
                 subject=request.case_id,
                 kind=values.BASELINE_KIND,
-                payload=pinned,
+                payload=pinned.model_dump(mode="json"),
             )
             return pinned
 
     @activity.defn(name=names.ACT_VALIDATION_VALUES)
-    async def compute_validation_values(self, request: CredibilityStepRequest) -> dict[str, Any]:
+    async def compute_validation_values(self, request: CredibilityStepRequest) -> ValidationValues:
         """Step 4's measures with the adjudication's rule version, and the evidence attached."""
         assert request.activated_at is not None
         employee = await self._employee(request.case_id)

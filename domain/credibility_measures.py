@@ -9,12 +9,31 @@ closure-credibility rules are used before and after repair" — the adjudication
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from domain.credibility import CONFIRMATIONS, SPEAKING_UP, Credibility, CredibilityPolicy
 from domain.instants import instant
+
+IsoInstant = Annotated[
+    datetime, PlainSerializer(lambda at: at.isoformat(), return_type=str, when_used="json")
+]
+"""An instant written as ``datetime.isoformat()`` gives it (as the repair log has always had it)."""
+
+
+class PinnedBaseline(BaseModel):
+    """Pinned in the repair log at activation (once): the worker's speaking-up score before it,
+    the activation instant, the adjudication's rule version and that version's validation timer
+    (days to the validation, days before it the worker is asked again)."""
+
+    baseline_score: int | None
+    baseline_at: IsoInstant | None
+    activated_at: IsoInstant
+    rule_version: str
+    validation_days: int
+    reconfirm_days_before: int
+    reference: str
 
 
 class ValidationMeasures(BaseModel):
@@ -32,6 +51,20 @@ class ValidationMeasures(BaseModel):
     measurable_improvement: bool
     # Forms with no answer received since activation: the step cannot be submitted (409).
     missing_since_activation: list[str]
+
+
+class ValidationValues(ValidationMeasures):
+    """Step 4's computed values: the measures, the confirmation status, repeated-doubtful
+    patterns and the evidence the measures rest on."""
+
+    revised_confirmation_status: str
+    repeated_doubtful: bool
+    repeated_doubtful_same_reviewing_role: bool
+    repeated_doubtful_same_manager_line: bool
+    confirmation_evidence: dict[str, Any] | None
+    reopened_record: dict[str, Any] | None
+    activated_at: IsoInstant
+    policy_version: str
 
 
 def latest_score(

@@ -232,7 +232,7 @@ async def repair_validation_measures(session: AsyncSession, ctx: DocumentContext
         max(activated_at, latest or activated_at),
         policy,
     )
-    return {"available": True, "baseline": baseline, **values}
+    return {"available": True, "baseline": baseline, **values.model_dump(mode="json")}
 
 
 CREDIBILITY_BUILDERS: dict[

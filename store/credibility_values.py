@@ -17,7 +17,7 @@ from domain.credibility import (
     classify,
     repeated,
 )
-from domain.credibility_measures import latest_score, validation_measures
+from domain.credibility_measures import ValidationValues, latest_score, validation_measures
 from domain.instants import instant
 from store.credibility import non_credible_items
 from store.policies import policy_by_version
@@ -134,10 +134,10 @@ async def speaking_up_rows(session: AsyncSession, employee_id: str) -> list[dict
 
 async def baseline(
     session: AsyncSession, employee_id: str, activated_at: datetime
-) -> dict[str, Any]:
-    """The worker's latest speaking-up score before activation (pinned as the baseline)."""
-    score, at = latest_score(await speaking_up_rows(session, employee_id), before=activated_at)
-    return {"baseline_score": score, "baseline_at": at.isoformat() if at else None}
+) -> tuple[int | None, datetime | None]:
+    """The worker's latest speaking-up score before activation (pinned as the baseline), and
+    when it was given."""
+    return latest_score(await speaking_up_rows(session, employee_id), before=activated_at)
 
 
 async def validation_values(
@@ -148,7 +148,7 @@ async def validation_values(
     activated_at: datetime,
     at: datetime,
     policy: CredibilityPolicy,
-) -> dict[str, Any]:
+) -> ValidationValues:
     """Step 4's measures with the adjudication's rules (POLICY), plus the evidence attached:
     only answers received since activation count; what is still missing is named."""
     fields = await review_fields(session, review_id, case_ref)
@@ -163,13 +163,13 @@ async def validation_values(
     )
     status = {True: "confirmed", False: "not_confirmed", None: "no_response"}[measures.confirmation]
     repeats = _repeats(await non_credible_items(session), at, fields, policy)
-    return {
-        **measures.model_dump(mode="json"),
-        "revised_confirmation_status": status,
-        "repeated_doubtful": any(repeats.values()),
+    return ValidationValues(
+        **measures.model_dump(),
+        revised_confirmation_status=status,
+        repeated_doubtful=any(repeats.values()),
         **repeats,
-        "confirmation_evidence": sat[CONFIRMATIONS] if measures.confirmation is not None else None,
-        "reopened_record": sat[REOPENED],
-        "activated_at": activated_at.isoformat(),
-        "policy_version": policy.version,
-    }
+        confirmation_evidence=sat[CONFIRMATIONS] if measures.confirmation is not None else None,
+        reopened_record=sat[REOPENED],
+        activated_at=activated_at,
+        policy_version=policy.version,
+    )

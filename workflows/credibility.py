@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
         CredibilityStepRequest,
         case_ref_of,
     )
-    from domain.credibility_measures import measurable_improvement
+    from domain.credibility_measures import PinnedBaseline, ValidationValues, measurable_improvement
     from domain.pathway_actions import ACTION_TITLES
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
@@ -45,7 +45,7 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
         # same closure-credibility rules are used before and after repair").
         self._rule_version = inp.policy_version
         self._activated: datetime | None = None
-        self._baseline: dict[str, Any] = {}
+        self._baseline: PinnedBaseline | None = None
 
     def _request(self, at: datetime, **extra: Any) -> CredibilityStepRequest:
         return CredibilityStepRequest(
@@ -128,11 +128,13 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
         """Validation cycles (21 days by default, as pinned) until the board reviewer closes;
         returns the category."""
         baseline = await run_db(
-            names.ACT_CREDIBILITY_BASELINE, self._request(activated, activated_at=activated), dict
+            names.ACT_CREDIBILITY_BASELINE,
+            self._request(activated, activated_at=activated),
+            PinnedBaseline,
         )
         self._activated, self._baseline = activated, baseline
         self.state.computed["activation-baseline"] = {
-            **baseline,
+            **baseline.model_dump(mode="json"),
             "activated_at": activated.isoformat(),
             "policy_version": self._rule_version,
         }
@@ -144,6 +146,7 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
             measures = Values(
                 names.ACT_VALIDATION_VALUES,
                 self._request(opens, activated_at=self._activated),
+                ValidationValues,
                 shape=self._against_baseline,
             )
             result = await self.run_step(cs.REPAIR_VALIDATION, opens, measures)
@@ -155,24 +158,28 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
     async def _measures(self, at: datetime) -> dict[str, Any]:
         """Step 4's measures at AT with the adjudication's rules, against the pinned baseline."""
         assert self._activated is not None
-        values = await run_db(
-            names.ACT_VALIDATION_VALUES, self._request(at, activated_at=self._activated), dict
+        found = await run_db(
+            names.ACT_VALIDATION_VALUES,
+            self._request(at, activated_at=self._activated),
+            ValidationValues,
         )
-        return self._against_baseline(values)
+        return self._against_baseline(found)
 
     def _pin_rule_version(self, computed: dict[str, Any]) -> dict[str, Any]:
         """The adjudication's values; the rule version they were computed with is kept."""
         self._rule_version = str(computed.get("rule_version") or self.inp.policy_version)
         return computed
 
-    def _against_baseline(self, values: dict[str, Any]) -> dict[str, Any]:
+    def _against_baseline(self, found: ValidationValues) -> dict[str, Any]:
         """A cycle's measures against the baseline pinned at activation (every cycle's)."""
-        values["baseline_score"] = self._baseline["baseline_score"]
+        assert self._baseline is not None
+        values = found.model_dump(mode="json")
+        values["baseline_score"] = self._baseline.baseline_score
         values["measurable_improvement"] = measurable_improvement(
-            values["confirmation"],
-            values["reopened_since_activation"],
-            self._baseline["baseline_score"],
-            values["revised_score"],
+            found.confirmation,
+            found.reopened_since_activation,
+            self._baseline.baseline_score,
+            found.revised_score,
         )
         values["adjudication_rule_version"] = self._rule_version
         return values
@@ -203,10 +210,11 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
     async def _await_validation(self, start: datetime, activated: datetime, cycle: int) -> datetime:
         """Sleep until the validation opens (the pinned rules' days after START: 21 by default),
         asking the worker again the pinned number of days before (7 by default)."""
-        days = int(self._baseline["validation_days"])
+        assert self._baseline is not None
+        days = self._baseline.validation_days
         opens = await compute_deadline(self.inp.calendar, f"{days} calendar days", start)
         await self.set_stage("awaiting-validation")
-        ask_at = opens.due_at - timedelta(days=int(self._baseline["reconfirm_days_before"]))
+        ask_at = opens.due_at - timedelta(days=self._baseline.reconfirm_days_before)
         if ask_at > workflow.now():
             await workflow.sleep(ask_at - workflow.now(), summary=f"reconfirmation:{cycle}")
         ids = await run_db(
