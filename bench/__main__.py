@@ -1,4 +1,4 @@
-"""``python -m bench [review|ingest|steps|escalation|startup|reads] [--quick]``: run the benchmarks
+"""``python -m bench [review|ingest|steps|counts|escalation|startup|reads] [--quick]``: run the benchmarks
 and print one table (median [min - max] of several runs, the baseline's, and their ratio).
 
 Benchmarks are not tests: nothing here asserts a time. Needs PostgreSQL on 127.0.0.1:5432
@@ -13,7 +13,7 @@ import platform
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import escalation, ingest, reads, review, startup, steps
+from bench import escalation, ingest, reads, review, startup, step_counts, steps
 from bench.common import Figure, load_average, table
 
 Bench = Callable[[bool], Awaitable[list[Figure]]]
@@ -23,6 +23,7 @@ BENCHES: dict[str, Bench] = {
     "review": review.bench,
     "ingest": ingest.bench,
     "steps": steps.bench,
+    "counts": step_counts.bench,
     "escalation": escalation.bench,
     "startup": startup.bench,
     "reads": reads.bench,

@@ -33,6 +33,8 @@ from temporalio.worker import Worker
 from activities.deps import ActivityDeps
 from bench.common import Figure, drop_schema, new_schema, percentile, table
 from bench.devserver import dev_server
+from bench.step_counts import StatementCounter, StepCount, live_count
+from bench.step_counts import table as step_table
 from bench.steps_wf import BenchStepWorkflow, noop
 from domain import names
 from domain.acknowledgment import POLICY_VERSION
@@ -223,6 +225,32 @@ async def _raw(
     return await _timed(concurrency, [call(h) for h in handles])
 
 
+async def _counts(
+    client: Client, raw_queue: str, case_id: str, body: dict[str, Any], counter: StatementCounter
+) -> list[StepCount]:
+    """One direct submission and one raw Update, counted (events, tasks, worker round trips)."""
+    ours = client.get_workflow_handle(case_id)
+    submission = StepSubmission(step="triage-attribution", actor=actor("E-SUPERVISOR"), fields=body)
+
+    async def submit() -> None:
+        await ours.execute_update(names.UPDATE_SUBMIT_STEP, submission, result_type=StepReceipt)
+
+    raw = await client.start_workflow(
+        BenchStepWorkflow.run, id=f"bench-count-{uuid.uuid4().hex}", task_queue=raw_queue
+    )
+
+    async def submit_raw() -> None:
+        await raw.execute_update(BenchStepWorkflow.submit, {"note": "bench"})
+
+    counts = [
+        await live_count("example 1 triage-attribution (live)", ours, submit, counter),
+        await live_count("raw Update (live)", raw, submit_raw, counter),
+    ]
+    print(step_table(counts), flush=True)
+    print(f"round trips by activity: {dict(counter.by_activity)}", flush=True)
+    return counts
+
+
 @contextmanager
 def _profiled(label: str) -> Iterator[None]:
     """With BENCH_PROFILE=DIR: profile the block (pyinstrument, whole thread) into DIR/LABEL.txt."""
@@ -280,14 +308,30 @@ def _figures(concurrency: int, runs: dict[str, tuple[list[float], int]]) -> list
 
 
 async def _measure(
-    http: httpx.AsyncClient, client: Client, sessions: Any, queues: tuple[str, str], plan: Plan
+    http: httpx.AsyncClient,
+    client: Client,
+    sessions: Any,
+    queues: tuple[str, str],
+    plan: Plan,
+    counter: StatementCounter,
 ) -> list[Figure]:
     """Each (concurrency, count) of PLAN: COUNT by the API, COUNT/2 direct, COUNT raw."""
     sizes = [(count, count // 2) for _, count in plan]
     queue, raw_queue = queues
-    case_ids = await _open_cases(client, sessions, queue, sum(a + b for a, b in sizes))
+    case_ids = await _open_cases(client, sessions, queue, sum(a + b for a, b in sizes) + 1)
     bodies = await _prepare(http, client, case_ids)
-    figures: list[Figure] = []
+    counts = await _counts(client, raw_queue, case_ids.pop(), bodies.pop(), counter)
+    figures: list[Figure] = [
+        Figure("steps counts", f"{c.label}: {what}", "n", [float(n)])
+        for c in counts
+        for what, n in (
+            ("events", c.events),
+            ("workflow tasks", c.workflow_tasks),
+            ("activities", c.activities),
+            ("local activities", c.local_activities),
+            ("DB round trips (worker)", c.db_round_trips or 0),
+        )
+    ]
     at = 0
     for (concurrency, count), (n_ours, n_direct) in zip(plan, sizes, strict=True):
         ours_ids, ours_bodies = case_ids[at : at + n_ours], bodies[at : at + n_ours]
@@ -357,9 +401,10 @@ async def _api_process(client: Client, url: str, queue: str) -> AsyncIterator[st
 async def bench(quick: bool) -> list[Figure]:
     """Latency of a step submission through the API vs a raw Update, at concurrency 1 and 50."""
     plan = [(1, 100), (50, 200)] if quick else [(1, 200), (50, 500)]
-    if os.environ.get("BENCH_STEPS_PLAN"):  # e.g. "1:30,50:100" (reduced, on a busy machine)
-        pairs = (item.split(":") for item in os.environ["BENCH_STEPS_PLAN"].split(","))
+    if "BENCH_STEPS_PLAN" in os.environ:  # e.g. "1:30,50:100" (reduced); "" counts only
+        pairs = (item.split(":") for item in os.environ["BENCH_STEPS_PLAN"].split(",") if item)
         plan = [(int(c), int(n)) for c, n in pairs]
+    counter = StatementCounter()
     schema, url = await new_schema("steps")
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
@@ -386,7 +431,10 @@ async def bench(quick: bool) -> list[Figure]:
                 httpx.AsyncClient(base_url=base) as http,
             ):
                 freeze_startup_heap()  # as the worker process does once it is set up
-                figures = await _measure(http, client, sessions, (queue, raw_queue), plan)
+                with counter.attached(engine):
+                    figures = await _measure(
+                        http, client, sessions, (queue, raw_queue), plan, counter
+                    )
     finally:
         smtp.stop()
         await engine.dispose()
