@@ -1,5 +1,5 @@
-"""``python -m bench [review|ingest|steps|counts|escalation|startup|reads] [--quick]``: run the benchmarks
-and print one table (median [min - max] of several runs, the baseline's, and their ratio).
+"""``python -m bench [review|ingest|steps|counts|escalation|startup|reads] [--quick]``: run the
+benchmarks and print one table (median [min - max] of several runs, the baseline's, their ratio).
 
 Benchmarks are not tests: nothing here asserts a time. Needs PostgreSQL on 127.0.0.1:5432
 (database ``bench``, created on first use) and the venv's ``temporal`` binary.
