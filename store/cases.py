@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cases import CaseInput, ProjectionUpdate, TimelineEvent
@@ -78,8 +78,14 @@ async def sync_open_obligations(
                     key=key,
                     role=item.get("role") or None,
                     assignee=item.get("assignee") or None,
+                    title=item.get("title"),
+                    deadline=_instant(item.get("deadline")),
                 )
             )
+
+
+def _instant(value: Any) -> datetime | None:
+    return value if isinstance(value, datetime) or value is None else datetime.fromisoformat(value)
 
 
 async def _append_events(
@@ -135,34 +141,35 @@ async def resolve_breaches(session: AsyncSession, case_id: str, step: str, at: d
 
 
 async def open_breaches(session: AsyncSession) -> list[dict[str, Any]]:
-    """Open breaches with their latest level, one row per case and step."""
-    rows = (
-        await session.scalars(
-            select(Breach).where(Breach.resolved_at.is_(None)).order_by(Breach.escalated_at)
+    """Open breaches at their latest level, one row per case and step, in the order each was
+    first escalated: one query over the open breaches only (``ix_breaches_open``)."""
+    ranked = (
+        select(
+            Breach,
+            func.row_number()
+            .over(partition_by=(Breach.case_id, Breach.step), order_by=Breach.level.desc())
+            .label("n"),
+            func.min(Breach.escalated_at)
+            .over(partition_by=(Breach.case_id, Breach.step))
+            .label("first_at"),
         )
-    ).all()
-    latest: dict[tuple[str, str], Breach] = {}
-    for row in rows:
-        key = (row.case_id, row.step)
-        if key not in latest or row.level > latest[key].level:
-            latest[key] = row
-    subjects = {b.case_id for b in latest.values()}
-    reviews = set(
-        (
-            await session.scalars(select(Review.review_id).where(Review.review_id.in_(subjects)))
-        ).all()
+        .where(Breach.resolved_at.is_(None))
+        .subquery()
     )
-    return [
-        {
-            "kind": "review" if b.case_id in reviews else "case",
-            "case_id": b.case_id,
-            "step": b.step,
-            "deadline": b.deadline,
-            "level": b.level,
-            "escalated_at": b.escalated_at,
-        }
-        for b in latest.values()
-    ]
+    is_review = exists().where(Review.review_id == ranked.c.case_id)
+    rows = await session.execute(
+        select(
+            case((is_review, "review"), else_="case").label("kind"),
+            ranked.c.case_id,
+            ranked.c.step,
+            ranked.c.deadline,
+            ranked.c.level,
+            ranked.c.escalated_at,
+        )
+        .where(ranked.c.n == 1)
+        .order_by(ranked.c.first_at, ranked.c.case_id, ranked.c.step)
+    )
+    return [dict(row) for row in rows.mappings()]
 
 
 async def list_cases(
@@ -173,10 +180,17 @@ async def list_cases(
     exposure: str | None = None,
     overdue_at: datetime | None = None,
     employee_id: str | None = None,
+    after: tuple[datetime, str] | None = None,
     limit: int = 500,
 ) -> list[Case]:
-    """Cases filtered as GET /cases allows; overdue = an open case past its next deadline."""
-    query = select(Case).order_by(Case.opened_at.desc()).limit(limit)
+    """Cases filtered as GET /cases allows, newest first (ties by case ID, descending);
+    overdue = an open case past its next deadline. ``after`` (opened_at, case_id) of the last
+    case of the previous page: keyset paging, so a deep page costs what the first one does."""
+    query = select(Case).order_by(Case.opened_at.desc(), Case.case_id.desc()).limit(limit)
+    if after is not None:
+        at, case_id = after
+        earlier = or_(Case.opened_at < at, and_(Case.opened_at == at, Case.case_id < case_id))
+        query = query.where(Case.opened_at <= at, earlier)  # the first bounds the index range
     if example:
         query = query.where(Case.example == example)
     if stage:

@@ -24,10 +24,21 @@ EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
+class OwedCase:
+    """The columns of a case that "my work" shows beside what is owed."""
+
+    case_id: str
+    example: str
+    reference: str
+    exposure: str
+    service_line: str
+
+
+@dataclass(frozen=True)
 class CaseOwed:
     """One open obligation of a case that the person owes (by role or as named owner)."""
 
-    case: Case
+    case: OwedCase
     key: str
     title: str
     role: str | None
@@ -51,24 +62,33 @@ async def case_obligations(
     session: AsyncSession, employee_id: str, roles: frozenset[Role]
 ) -> list[CaseOwed]:
     """Open obligations of open cases owed by the person: assigned to them by name, or
-    unassigned and for one of their roles. Filtered in the database (indexed
-    ``case_open_obligations``); titles and deadlines come from the case's projected list."""
+    unassigned and for one of their roles. One indexed join (``case_open_obligations``, which
+    the projection keeps with each obligation's title and deadline); no case JSON is read."""
     owes = OpenObligation.assignee == employee_id
     if roles:
         by_role = OpenObligation.role.in_([role.value for role in roles])
         owes = or_(owes, and_(OpenObligation.assignee.is_(None), by_role))
     rows = await session.execute(
-        select(Case, OpenObligation.key)
+        select(
+            Case.case_id,
+            Case.example,
+            Case.reference,
+            Case.exposure,
+            Case.service_line,
+            OpenObligation.key,
+            OpenObligation.title,
+            OpenObligation.role,
+            OpenObligation.deadline,
+        )
         .join(OpenObligation, OpenObligation.case_id == Case.case_id)
         .where(Case.status == "open", owes)
         .order_by(Case.case_id, OpenObligation.key)
     )
     owed = []
-    for case, key in rows.all():
-        item = next((i for i in (case.detail or {}).get("open", []) if i.get("key") == key), None)
-        if item is not None:
-            deadline = datetime.fromisoformat(item["deadline"])
-            owed.append(CaseOwed(case, key, item["title"], item["role"], deadline))
+    for case_id, example, reference, exposure, line, key, title, role, deadline in rows.all():
+        if deadline is not None:  # every projected obligation has one
+            case = OwedCase(case_id, example, reference, exposure, line)
+            owed.append(CaseOwed(case, key, title or "", role, deadline))
     return owed
 
 

@@ -188,14 +188,15 @@ class Case(Base):
 
 
 class OpenObligation(Base):
-    """One open obligation of a case, who owes it (a role, or a named person), kept beside the
-    case row by the projection so "my work" finds a person's obligations with an indexed query."""
+    """An open obligation of a case (who owes it, title, deadline), projected for "my work"."""
 
     __tablename__ = "case_open_obligations"
     case_id: Mapped[str] = mapped_column(String(160), primary_key=True)
     key: Mapped[str] = mapped_column(String(120), primary_key=True)
     role: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
     assignee: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    title: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    deadline: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
 
 
 class CaseEvent(Base):

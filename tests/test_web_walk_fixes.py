@@ -225,16 +225,24 @@ def _open_case(case_id: str, status: str, items: list[dict[str, Any]]) -> Case:
     )  # fmt: skip
 
 
+DUE = datetime(2026, 12, 2, 17, tzinfo=UTC)
+
+
 def _item(key: str, role: str | None, assignee: str | None) -> dict[str, Any]:
-    deadline = datetime(2026, 12, 2, 17, tzinfo=UTC).isoformat()
-    return {"key": key, "title": key, "role": role, "assignee": assignee, "deadline": deadline}
+    return {
+        "key": key,
+        "title": key,
+        "role": role,
+        "assignee": assignee,
+        "deadline": DUE.isoformat(),
+    }
 
 
 async def test_my_work_finds_obligations_in_the_database_and_the_migration_fills_them(
     tmp_path: Any,
 ) -> None:
-    """The filter runs in SQL over an indexed table, which revision 0007 fills from the open
-    cases' projected lists; the result is what the Python filter gave."""
+    """The filter runs in SQL over an indexed table, which revisions 0007 and 0010 fill from the
+    open cases' projected lists; the result is what the Python filter gave."""
     url = sqlite_file_url(tmp_path / "owed.db")
     await upgrade(url, "0006")
     engine = make_engine(url)
@@ -261,6 +269,8 @@ async def test_my_work_finds_obligations_in_the_database_and_the_migration_fills
         assert ("c-role", "triage-attribution") in rows and ("c-owner", "action:x") in rows
         mine = await case_obligations(session, "E-SUPERVISOR", frozenset({Role(supervisor)}))
         assert [(o.case.case_id, o.key) for o in mine] == [("c-role", "triage-attribution")]
+        # 0010 fills each obligation's title and deadline from the case's open list
+        assert (mine[0].title, mine[0].deadline) == ("triage-attribution", DUE)
         owner = await case_obligations(session, "E-OWNER", frozenset({Role.WORKER}))
         assert sorted((o.case.case_id, o.key) for o in owner) == [
             ("c-owner", "action:x"), ("c-owner", "pathway-acceptance"),

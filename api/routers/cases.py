@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
 from api.authz import Admitted, Authorized
 from api.case_actions import get_case
 from api.clock import Now
 from api.deps import SessionDep, get_temporal
-from api.errors import ApiError
+from api.errors import ApiError, FieldError, Unprocessable
 from api.guard import GuardedRoute
 from api.policy import Relationship
 from api.temporal_calls import query
@@ -81,26 +83,76 @@ def summary(case: Case) -> CaseSummary:
     return CaseSummary.model_validate(case, from_attributes=True)
 
 
-@router.get("")
+NEXT_CURSOR = "Next-Cursor"
+CURSOR_HELP = (
+    f"where to continue: the {NEXT_CURSOR} header of the previous page (absent: the first "
+    "page). Opaque; it keeps the filters' order (newest first, ties by case ID), so a deep page "
+    "costs what the first one does"
+)
+
+
+def page_cursor(case: Case) -> str:
+    """The opaque position after ``case`` in the list's order (opened_at, case ID, descending)."""
+    raw = json.dumps([case.opened_at.isoformat(), case.case_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_cursor(text: str) -> tuple[datetime, str]:
+    """A cursor back to (opened_at, case ID); a field-level 422 if it is not one we gave."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        at, case_id = json.loads(raw)
+        opened = datetime.fromisoformat(at)
+        if opened.tzinfo is None or not isinstance(case_id, str):
+            raise ValueError(text)
+    except (ValueError, TypeError):
+        raise Unprocessable(
+            "invalid request",
+            [FieldError(field="cursor", message=f"not a cursor from the {NEXT_CURSOR} header")],
+        ) from None
+    return opened, case_id
+
+
+@router.get(
+    "",
+    responses={
+        200: {
+            "headers": {
+                NEXT_CURSOR: {
+                    "description": "the cursor of the next page (pass it as ?cursor=); absent "
+                    "on the last page",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    },
+)
 async def cases(
     session: SessionDep,
     _actor: Authorized,
     now: Now,
+    response: Response,
     example: str | None = None,
     stage: str | None = None,
     exposure: str | None = None,
     overdue: Annotated[bool, Query(description="open cases past their next deadline")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 500,
+    limit: Annotated[int, Query(ge=1, le=500, description="cases per page")] = 500,
+    cursor: Annotated[str | None, Query(max_length=400, description=CURSOR_HELP)] = None,
 ) -> list[CaseSummary]:
-    """Cases, most recently opened first, filtered by example, stage, exposure, overdue."""
+    """Cases, most recently opened first (ties by case ID), filtered by example, stage,
+    exposure, overdue; one page of ``limit``, the next one's cursor in the Next-Cursor header."""
     rows = await list_cases(
         session,
         example=example,
         stage=stage,
         exposure=exposure,
         overdue_at=now if overdue else None,
-        limit=limit,
+        after=read_cursor(cursor) if cursor else None,
+        limit=limit + 1,
     )
+    if len(rows) > limit:
+        rows = rows[:limit]
+        response.headers[NEXT_CURSOR] = page_cursor(rows[-1])
     return [summary(row) for row in rows]
 
 

@@ -149,19 +149,18 @@ def _case_rows(
     owed: list[CaseOwed], levels: Levels, now: datetime, settings: Settings
 ) -> list[WorkRow]:
     calendar = calendar_for(settings.calendar_config())
+    accepting = {o.case.case_id for o in owed if o.key == ACCEPTANCE}
+    actions: dict[str, list[datetime]] = {}
+    for o in owed:
+        if o.key.startswith("action:"):
+            actions.setdefault(o.case.case_id, []).append(o.deadline)
     rows = []
     for item in owed:
         case = item.case
         level = levels.get((case.case_id, item.key), 0)
         case_href = f"/app/cases/{quote(case.case_id)}"
-        accept_first = item.key.startswith("action:") and any(
-            other.case.case_id == case.case_id and other.key == ACCEPTANCE for other in owed
-        )
-        waiting = [
-            o.deadline
-            for o in owed
-            if o.case.case_id == case.case_id and o.key.startswith("action:")
-        ]
+        accept_first = item.key.startswith("action:") and case.case_id in accepting
+        waiting = actions.get(case.case_id, [])
         first_at = min([*waiting, item.deadline]) if item.key == ACCEPTANCE and waiting else None
         rows.append(
             WorkRow(
