@@ -16,7 +16,13 @@ from domain.acknowledgment import EXPOSED, AckPolicy, AttributionValues, Retenti
 from domain.acknowledgment_steps import SAFETY_LEARNING_ASSURANCE_WORKSPACE
 from domain.cases import CaseInput, CaseRef
 from domain.instants import instant
-from domain.periodic import GenerateReviewRequest, OpenCasesResult, ReviewedRequest, ReviewSummary
+from domain.periodic import (
+    GenerateReviewRequest,
+    OpenCasesResult,
+    ReviewedRequest,
+    ReviewSummary,
+    SignOffRequest,
+)
 from domain.reviews import GENERATE_REVIEW, REVIEWS
 from store import acknowledgment as reviews
 from store.acknowledgment_values import attribution_values, case_policy, retention_values
@@ -138,6 +144,14 @@ class AcknowledgmentActivities:
                 spec.workspace if spec is not None else SAFETY_LEARNING_ASSURANCE_WORKSPACE,
             )
             return marked
+
+    @activity.defn(name=names.ACT_RECORD_REVIEW_SIGN_OFF)
+    async def record_review_sign_off(self, request: SignOffRequest) -> None:
+        """Store the sign-off deadline the review workflow opened (My work, evidence read it)."""
+        async with transaction(self.deps.sessions) as session:
+            await reviews.record_sign_off(
+                session, request.review_id, request.due_at, request.back_run
+            )
 
     @activity.defn(name=names.ACT_OPEN_ACK_CASES)
     async def open_acknowledgment_cases(self, request: ReviewedRequest) -> OpenCasesResult:

@@ -60,6 +60,15 @@ class ReviewedRequest(BaseModel):
     policy_version: str
 
 
+class SignOffRequest(BaseModel):
+    """The review's sign-off obligation as the workflow opens it: its deadline, and whether the
+    run is a back-run (asked for after its deadline: due by close of business of generation)."""
+
+    review_id: str
+    due_at: datetime
+    back_run: bool
+
+
 class OpenCasesResult(BaseModel):
     opened: int
     raised: int

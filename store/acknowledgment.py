@@ -35,6 +35,7 @@ __all__ = [
     "generate_review",
     "load_review",
     "mark_review_reviewed",
+    "record_sign_off",
     "retention_values",
 ]
 
@@ -184,6 +185,18 @@ async def load_review(
             for row in rows
         ],
     )
+
+
+async def record_sign_off(
+    session: AsyncSession, review_id: str, due_at: datetime, back_run: bool
+) -> None:
+    """Store the review's sign-off deadline and whether it is a back-run (idempotent)."""
+    review = await session.get(Review, review_id, with_for_update=True)
+    if review is None:
+        raise ReviewNotFound(review_id)
+    review.sign_off_due_at = due_at
+    review.back_run = back_run
+    await session.flush()
 
 
 async def mark_review_reviewed(

@@ -71,6 +71,9 @@ async def seed_history(
             else audit_as_of(calendar, date.fromisoformat(period), LearningPolicy())
         )
         await _generate(session, example, period, at, calendar)
+        review = await session.get(Review, rid)
+        if review is not None:  # due as the review workflow opens it: the rule from as_of
+            review.sign_off_due_at = calendar.deadline(REVIEWS[example].reviewed_rule, at)
         holders = await staff_with_role(session, REVIEWS[example].role)
         if holders:
             signed = (at + SIGNED_OFF_AFTER).astimezone(UTC)

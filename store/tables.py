@@ -148,6 +148,10 @@ class Review(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     summary: Mapped[dict[str, Any]] = mapped_column(Json)
+    # Stored by the review workflow when it opens the sign-off obligation (its deadline, and
+    # whether a person asked for the run after its deadline: a back-run); None until then.
+    sign_off_due_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    back_run: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ReviewItem(Base):

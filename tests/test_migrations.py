@@ -102,3 +102,49 @@ async def test_typed_source_columns_are_backfilled_from_stored_contents(empty_ur
     }
     assert found["incident-platform"][0] == 1795595400250000  # 08:30:00.25 UTC in microseconds
     assert found["tracker"][TYPED_COLUMNS.index("manager_reviewed")] == 0
+
+
+async def test_review_sign_off_deadlines_are_backfilled(empty_url: str) -> None:
+    """0010 stores each review's sign-off deadline: the rule's (09:30 for a daily review), or for
+    one generated after that deadline (a back-run, the only reading left for past rows) close of
+    business of its generation day."""
+    await upgrade(empty_url, "0009")
+    reviews = sa.table(
+        "reviews",
+        *(sa.column(n) for n in ("review_id", "example", "period", "status", "summary")),
+        sa.column("as_of", sa.DateTime(timezone=True)),
+        sa.column("generated_at", sa.DateTime(timezone=True)),
+    )
+    as_of = datetime(2026, 11, 26, 7, tzinfo=UTC)  # a Thursday, 07:00 in London (GMT)
+    sqlite = empty_url.startswith("sqlite")
+
+    def stored(at: datetime) -> datetime:
+        return at.replace(tzinfo=None) if sqlite else at
+
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(reviews),
+                [
+                    {"review_id": rid, "example": "acknowledgment", "period": "2026-11-26",
+                     "status": "generated", "summary": "{}", "as_of": stored(as_of),
+                     "generated_at": stored(as_of.replace(hour=hour))}
+                    for rid, hour in (("ack-review-on-time", 7), ("ack-review-asked-later", 14))
+                ],
+            )  # fmt: skip
+        await upgrade(empty_url)
+        async with engine.connect() as connection:
+            rows: Any = await connection.execute(
+                sa.select(sa.column("review_id"),
+                          sa.column("sign_off_due_at", sa.DateTime(timezone=True)),
+                          sa.column("back_run")).select_from(sa.table("reviews"))
+            )  # fmt: skip
+            found = {rid: (due.replace(tzinfo=None), bool(flag)) for rid, due, flag in rows}
+    finally:
+        await engine.dispose()
+    assert found == {
+        "ack-review-on-time": (datetime(2026, 11, 26, 9, 30), False),
+        "ack-review-asked-later": (datetime(2026, 11, 26, 17), True),
+    }
+

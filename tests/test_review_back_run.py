@@ -17,7 +17,7 @@ from domain import names
 from domain.calendar import BusinessCalendar
 from domain.periodic import ReviewInput, ReviewSummary
 from domain.reviews import GENERATE_REVIEW, review_id
-from store.tables import Breach
+from store.tables import Breach, Review
 from tests.factories import email, load, staff_rows
 from tests.workflow_support import CALENDAR, next_working_day, running_worker, skip, wait_for
 
@@ -39,6 +39,42 @@ def _escalations(inbox, who: str) -> list[str]:
 async def _generated(handle) -> ReviewSummary | None:
     summary = await handle.query(names.QUERY_STATE, result_type=ReviewSummary)
     return summary if summary.generated_at is not None else None
+
+
+async def _sign_off(sessions, rid) -> tuple[object, bool] | None:
+    """The sign-off deadline and back-run flag stored on the review's row, once stored."""
+    async with sessions() as s:
+        review = await s.get(Review, rid)
+        if review is None or review.sign_off_due_at is None:
+            return None
+        return review.sign_off_due_at, review.back_run
+
+
+async def test_a_scheduled_run_delayed_past_its_deadline_is_not_a_back_run(
+    own_env, sqlite_url, sessions_for, smtp_server
+):
+    """The schedule's run, delayed by an outage to 14:00, is no back-run although it was generated
+    after its 09:30 sign-off deadline: the review's row stores 09:30 (My work and the evidence
+    pack read it; they used to guess a back-run from the generation time)."""
+    _, port = smtp_server
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    day = await next_working_day(own_env)
+    await skip(own_env, CAL.wall(day, time(14)).astimezone(UTC) - await own_env.get_current_time(),
+               step=timedelta(days=1))  # fmt: skip
+    async with running_worker(own_env, sessions, smtp_port=port) as queue:
+        rid = review_id(names.EXAMPLE_ACKNOWLEDGMENT, day.isoformat())
+        inp = ReviewInput(
+            review_id=rid,
+            example=names.EXAMPLE_ACKNOWLEDGMENT,
+            period=day.isoformat(),
+            calendar=CALENDAR,
+            policy_version="ack-policy-v1",
+        )
+        review = await own_env.client.start_workflow(names.WF_REVIEW, inp, id=rid, task_queue=queue)
+        due = CAL.wall(day, time(9, 30)).astimezone(UTC)
+        assert await wait_for(lambda: _sign_off(sessions, rid), within=40) == (due, False)
+        await review.terminate()
 
 
 async def test_a_back_run_asked_after_its_deadline_records_no_generation_breach(
@@ -73,11 +109,12 @@ async def test_a_back_run_asked_after_its_deadline_records_no_generation_breach(
         await asyncio.sleep(3)  # give a wrong escalation time to show
         assert await _breaches(sessions, rid) == []
         assert _escalations(inbox, "E-ANALYST") == _escalations(inbox, "E-DIRECTOR") == []
+        close = CAL.wall(day, CALENDAR.working_day_end).astimezone(UTC)
+        assert await wait_for(lambda: _sign_off(sessions, rid)) == (close, True)
         told = [" ".join(m["Subject"].split()) for m in inbox.to(email("E-ANALYST"))]
         assert told == [f"This is now yours: Mark the review reviewed ({rid})"], told
 
         # The sign-off is still owed: due by close of business of the day it was generated.
-        close = CAL.wall(day, CALENDAR.working_day_end).astimezone(UTC)
         await skip(own_env, close - await own_env.get_current_time() - timedelta(minutes=1))
         assert await _breaches(sessions, rid) == []
         await skip(own_env, timedelta(minutes=2))

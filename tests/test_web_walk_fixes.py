@@ -337,7 +337,8 @@ async def test_a_back_run_review_is_due_by_close_of_business_of_its_generation( 
         session.add(
             Review(review_id="learning-audit-2026-11-09", example="learning-visibility",
                    period="2026-11-09", as_of=datetime(2026, 11, 23, 7, tzinfo=UTC),
-                   generated_at=generated, status="generated", summary={})
+                   generated_at=generated, status="generated", summary={},
+                   sign_off_due_at=datetime(2026, 12, 7, 17, tzinfo=UTC), back_run=True)
         )  # fmt: skip
     api = await api_for(sqlite_url, env="development", api_host="127.0.0.1")
 
@@ -349,3 +350,31 @@ async def test_a_back_run_review_is_due_by_close_of_business_of_its_generation( 
     words = text((await api.http.get("/app")).text)
     assert "Mark the fortnightly learning-visibility audit reviewed" in words
     assert "Mon 7 Dec, 17:00" in words and "on time" in words and "overdue" not in words
+
+
+async def test_my_work_reads_the_stored_sign_off_deadline_of_a_delayed_scheduled_review(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, api_for
+) -> None:
+    """A scheduled daily review delayed by an outage to 14:00 is no back-run: the workflow stored
+    its 09:30 deadline, and My work shows it overdue (it used to guess close of business)."""
+    sessions = sessions_for(sqlite_url)
+    await load(
+        sessions, "staff-directory", staff_rows({"E-AN": [Role.SAFETY_LEARNING_ASSURANCE_ANALYST]})
+    )
+    generated = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)  # Monday, GMT
+    async with sessions() as session, session.begin():
+        session.add(
+            Review(review_id="ack-review-2026-12-07", example="acknowledgment",
+                   period="2026-12-07", as_of=datetime(2026, 12, 7, 7, tzinfo=UTC),
+                   generated_at=generated, status="generated", summary={},
+                   sign_off_due_at=datetime(2026, 12, 7, 9, 30, tzinfo=UTC), back_run=False)
+        )  # fmt: skip
+    api = await api_for(sqlite_url, env="development", api_host="127.0.0.1")
+
+    async def clock() -> datetime:
+        return generated + timedelta(minutes=30)
+
+    api.app.state.clock = clock
+    await sign_in(api, "E-AN")
+    words = text((await api.http.get("/app")).text)
+    assert "Mon 7 Dec, 09:30" in words and "overdue" in words and "17:00" not in words

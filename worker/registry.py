@@ -62,6 +62,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         AlertActivities(deps).alert_values_failing,
         ack.generate_acknowledgment_review,
         ack.mark_review_reviewed,
+        ack.record_review_sign_off,
         ack.open_acknowledgment_cases,
         ack.compute_attribution_values,
         ack.compute_retention_values,

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewedRequest,
         ReviewInput,
         ReviewSummary,
+        SignOffRequest,
     )
     from domain.reviews import BACK_RUN_RULE, GENERATE_REVIEW, REVIEWS
     from domain.steps import WRONG_ROLE, WRONG_STAGE
@@ -105,10 +106,16 @@ class ReviewWorkflow:
         deadline is due by close of business of its generation instead (nobody was late yet)."""
         rule = self.spec.reviewed_rule
         due = await compute_deadline(self.inp.calendar, rule, as_of)
-        if self._asked_after(due.due_at):
+        back_run = self._asked_after(due.due_at)
+        if back_run:
             rule = BACK_RUN_RULE
             start = self.summary.generated_at or workflow.now()
             due = await compute_deadline(self.inp.calendar, rule, start)
+        # Stored on the review's row, so My work and the evidence pack read it, never guess it.
+        await run_db(
+            names.ACT_RECORD_REVIEW_SIGN_OFF,
+            SignOffRequest(review_id=self.inp.review_id, due_at=due.due_at, back_run=back_run),
+        )
         await self.obligations.open_at(
             MARK_REVIEWED,
             "Mark the review reviewed",

@@ -26,7 +26,7 @@ from api.web.words import (
 from config.settings import Settings
 from domain import names
 from domain.calendar import BusinessCalendar, calendar_for, compute_deadline
-from domain.reviews import BACK_RUN_RULE, REVIEWS
+from domain.reviews import REVIEWS
 from store.my_work import (
     Asked,
     CaseOwed,
@@ -119,9 +119,12 @@ def _review_rows(
     rows = []
     for review in reviews:
         spec = REVIEWS[review.example]
-        due = compute_deadline(config, spec.reviewed_rule, review.as_of).due_at
-        if review.generated_at > due:  # a back-run: its sign-off is due by close of business
-            due = compute_deadline(config, BACK_RUN_RULE, review.generated_at).due_at
+        # The deadline the review workflow opened the sign-off with (a back-run's included);
+        # before it is stored (a moment after generation), the example's rule from as_of.
+        due = (
+            review.sign_off_due_at
+            or compute_deadline(config, spec.reviewed_rule, review.as_of).due_at
+        )
         level = levels.get((review.review_id, MARK_REVIEWED), 0)
         href = f"/app/reviews/{quote(review.review_id)}"
         title = _lower_first(REVIEW_TITLES.get(review.example, review.example))
