@@ -14,7 +14,7 @@ from domain.packs import AWAITING_VISIBILITY_STAGES, PackSpec
 from domain.periodic import PackSummary
 from store.pack_common import cases_of, window
 from store.pack_content import build
-from store.tables import Case, Pack
+from store.tables import Case, CaseEvent, Pack
 
 
 async def get_pack(session: AsyncSession, kind: str, period: str) -> Pack | None:
@@ -104,6 +104,18 @@ async def publish(
     pack.status = "published"
     pack.published_by = actor
     pack.published_at = at
+    # Each case it makes visible records it on its timeline (the case history reads this event).
+    for case_id in case_ids:
+        session.add(
+            CaseEvent(
+                case_id=case_id,
+                at=at,
+                kind="made_visible",
+                actor=actor,
+                detail={"pack": spec.kind, "period": pack.period, "title": spec.title},
+                dedupe_key=f"{case_id}:made_visible:{spec.kind}/{pack.period}",
+            )
+        )
     await session.flush()
 
 

@@ -1,14 +1,21 @@
 """The case page's history says which published pack made the pathway visible, and who
-published it (walk defect: it only said "Stage is now: Active recovery")."""
+published it (walk defect: it only said "Stage is now: Active recovery"). Publishing records a
+``made_visible`` event on each listed case; the page renders that event (it used to work the
+line out from the case's ``visible_in`` and the pack row each time the page was shown)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from domain import names
+from domain.calendar import calendar_for
+from domain.packs import PACKS
 from store.db import transaction
-from store.tables import Case, Pack
+from store.packs import create_pack, publish
+from store.tables import Case, CaseEvent
 from tests.fixtures.api import ApiFactory
 from tests.pack_seed import event
 from tests.test_my_work import NOW, PATHWAY, seeded
@@ -20,20 +27,26 @@ async def test_the_history_names_the_pack_that_made_the_pathway_visible(
 ) -> None:
     api = await seeded(sqlite_url, sessions_for, api_for)
     published = NOW - timedelta(hours=3)
+    settings = api.app.state.settings
+    calendar, anchor = calendar_for(settings.calendar_config()), date(2026, 1, 5)
+    spec = PACKS[names.PACK_WEEKLY]
     async with transaction(api.app.state.sessions) as session:
-        case = await session.get(Case, PATHWAY)
-        assert case is not None
-        case.stage = "active-recovery"
-        case.detail = {"pathway_owner": "E-OWNER", "visible_in": ["weekly-sustainability/2026-W50"]}
         session.add(
             event(PATHWAY, published - timedelta(days=1), "stage", stage="awaiting-visibility")
         )
+        pack = await create_pack(session, spec, "2026-W50", [], published, calendar, anchor)
+        await publish(session, spec, pack, [PATHWAY], "E-DIRECTOR", published, calendar, anchor)
+    async with transaction(api.app.state.sessions) as session:
+        made = (
+            await session.scalars(select(CaseEvent).where(CaseEvent.kind == "made_visible"))
+        ).all()
+        assert [(e.case_id, e.actor, e.at) for e in made] == [(PATHWAY, "E-DIRECTOR", published)]
+        # What the case workflow does on the pack's signal; the case row no longer says which pack.
+        case = await session.get(Case, PATHWAY)
+        assert case is not None
+        case.stage = "active-recovery"
+        case.detail = {"pathway_owner": "E-OWNER"}
         session.add(event(PATHWAY, published, "stage", stage="active-recovery"))
-        session.add(
-            Pack(kind=names.PACK_WEEKLY, period="2026-W50", status="published",
-                 generated_at=published, published_by="E-DIRECTOR", published_at=published,
-                 case_ids=[PATHWAY], content={})
-        )  # fmt: skip
     await sign_in(api, "E-DIRECTOR")
     page = text((await api.http.get(f"/app/cases/{PATHWAY}")).text)
     assert (
@@ -41,4 +54,5 @@ async def test_the_history_names_the_pack_that_made_the_pathway_visible(
         "published by E-Director"
     ) in page
     assert "Stage is now: Active recovery" in page
-    assert page.count("Made visible in") == 1  # not on the awaiting-visibility stage itself
+    assert page.count("Made visible in") == 1
+    assert page.index("Made visible in") < page.index("Stage is now: Active recovery")

@@ -148,3 +148,46 @@ async def test_review_sign_off_deadlines_are_backfilled(empty_url: str) -> None:
         "ack-review-asked-later": (datetime(2026, 11, 26, 17), True),
     }
 
+
+async def test_published_packs_get_a_made_visible_event_on_each_listed_case(empty_url: str) -> None:
+    """0011 writes, for a pack published before it, the event publishing now records."""
+    await upgrade(empty_url, "0010")
+    packs = sa.table(
+        "packs",
+        *(sa.column(n) for n in ("kind", "period", "status", "published_by")),
+        sa.column("generated_at", sa.DateTime(timezone=True)),
+        sa.column("published_at", sa.DateTime(timezone=True)),
+        sa.column("case_ids", sa.JSON()),
+        sa.column("content", sa.JSON()),
+    )
+    at = datetime(2026, 12, 11, 15, tzinfo=UTC)
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(packs),
+                [
+                    {"kind": "weekly-sustainability", "period": "2026-W50", "status": "published",
+                     "published_by": "E0004", "generated_at": at, "published_at": at,
+                     "case_ids": ["ack-case-A", "ack-case-B"], "content": {}},
+                    {"kind": "weekly-sustainability", "period": "2026-W51", "status": "generated",
+                     "published_by": None, "generated_at": at, "published_at": None,
+                     "case_ids": ["ack-case-C"], "content": {}},
+                ],
+            )  # fmt: skip
+        await upgrade(empty_url)
+        async with engine.connect() as connection:
+            rows: Any = await connection.execute(
+                sa.select(sa.column("case_id"), sa.column("kind"), sa.column("actor"),
+                          sa.column("detail", sa.JSON()))
+                .select_from(sa.table("case_events")).order_by(sa.column("case_id"))
+            )  # fmt: skip
+            found = [tuple(row) for row in rows]
+    finally:
+        await engine.dispose()
+    detail = {"pack": "weekly-sustainability", "period": "2026-W50",
+              "title": "Weekly workforce sustainability review pack"}  # fmt: skip
+    assert found == [
+        ("ack-case-A", "made_visible", "E0004", detail),
+        ("ack-case-B", "made_visible", "E0004", detail),
+    ]

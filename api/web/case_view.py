@@ -27,12 +27,10 @@ from api.web.words import breach_words, escalation_class, escalation_words, huma
 from domain import names
 from domain.cases import CaseState, Obligation
 from domain.examples import STEP_SPECS
-from domain.packs import PACKS
 from domain.pathway_actions import action_title
 from domain.roles import GOVERNANCE_ROLES
 from store.cases import case_events
 from store.db import transaction
-from store.packs import get_pack
 from store.staff import staff_names as directory_names
 from store.tables import Case, CaseEvent
 
@@ -172,6 +170,10 @@ def _title(page: CasePage, key: str) -> str:
     return spec.title if spec else humanize(key.replace("action:", ""))
 
 
+def _lower_first(words: str) -> str:
+    return words[:1].lower() + words[1:]
+
+
 def event_words(page: CasePage, event: CaseEvent, tz: str) -> str:
     """One timeline event as a sentence (never JSON)."""
     d: dict[str, Any] = event.detail or {}
@@ -197,6 +199,10 @@ def event_words(page: CasePage, event: CaseEvent, tz: str) -> str:
         "exposure_confirmed": lambda: f"Exposure confirmed: {humanize(d.get('exposure')).lower()}.",
         "pathway_accepted": lambda: f"Pathway accepted by {who}{late}.",
         "action_done": lambda: f"{action_title(str(d.get('action')))} done by {who}{late}.",
+        "made_visible": lambda: (
+            f"Made visible in the {_lower_first(str(d.get('title')))} {d.get('period')}, "
+            f"published by {who}."
+        ),
         "closed": lambda: f"Case closed ({humanize(d.get('category')).lower()}).",
     }
     sentence = sentences.get(event.kind)
@@ -216,42 +222,16 @@ def _role_of(page: CasePage, key: str) -> str | None:
     return spec.role.value if spec and spec.role else None
 
 
-async def _publication(request: Request, page: CasePage) -> tuple[str, str, str | None] | None:
-    """(pack title, period, publisher ID) of the published pack that made the pathway visible."""
-    labels = page.live.visible_in if page.live is not None else []
-    labels = labels or list((page.case.detail or {}).get("visible_in") or [])
-    for label in labels:
-        kind, _, period = str(label).partition("/")
-        spec = PACKS.get(kind)
-        if spec is not None and spec.example == page.case.example:
-            async with transaction(request.app.state.sessions) as session:
-                pack = await get_pack(session, kind, period)
-            return spec.title, period, pack.published_by if pack else None
-    return None
-
-
 async def history(request: Request, page: CasePage, tz: str) -> list[tuple[str, str]]:
-    """The timeline as (local time, sentence), oldest first; fills ``page.names``. The stage
-    that follows awaiting visibility says which pack made the pathway visible, and who
-    published it (the pack's publication is not a case event of its own)."""
+    """The timeline as (local time, sentence), oldest first; fills ``page.names``. Publishing
+    a pack records a ``made_visible`` event on each case it lists (store/packs.py)."""
     async with transaction(request.app.state.sessions) as session:
         events = await case_events(session, page.case.case_id)
-    published = await _publication(request, page)
-    ids = {e.actor for e in events} | {published[2] or "" if published else ""}
+    ids = {e.actor for e in events}
     if page.live is not None:
         ids |= {ob.assignee or "" for ob in page.live.obligations.values()}
     page.names.update(await staff_names(request, ids))
-    lines, stage = [], None
-    for e in events:
-        words = event_words(page, e, tz)
-        if e.kind == "stage":
-            if stage == "awaiting-visibility" and published is not None:
-                title, period, by = published
-                who = f", published by {page.names.get(by, by)}" if by else ""
-                words = f"Made visible in the {title[:1].lower()}{title[1:]} {period}{who}. {words}"
-            stage = (e.detail or {}).get("stage")
-        lines.append((local_time(e.at, tz), words))
-    return lines
+    return [(local_time(e.at, tz), event_words(page, e, tz)) for e in events]
 
 
 async def refused_post(request: Request) -> tuple[Actor, CasePage, dict[str, list[str]]] | None:
