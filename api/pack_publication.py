@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.report import local_minute, plural
 from store.staff import get_staff
@@ -81,12 +81,11 @@ def published_stage(stage: str, published: bool) -> str:
     return "made-visible" if published and stage == "awaiting-visibility" else stage
 
 
-async def person_name(sessions: async_sessionmaker[AsyncSession], employee_id: str | None) -> str:
+async def person_name(session: AsyncSession, employee_id: str | None) -> str:
     """The staff directory's name for ``employee_id`` (the ID itself when it is not listed)."""
     if not employee_id:
         return ""
-    async with sessions() as session:
-        member = await get_staff(session, employee_id)
+    member = await get_staff(session, employee_id)
     return member.display_name if member is not None else employee_id
 
 

@@ -17,7 +17,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 
 from api.authz import Authorized
 from api.clock import Now
-from api.deps import SettingsDep, get_temporal
+from api.deps import SessionDep, SettingsDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.idempotency import keyed_update
@@ -118,9 +118,24 @@ def _csv(pack: Pack, table: str) -> str:
     return out.getvalue()
 
 
-async def status_lines(request: Request, pack: Pack, zone: str) -> list[str]:
+async def pack_or_generate(request: Request, kind: str, period: str) -> Pack:
+    """The stored pack, else its workflow started and the pack waited for (``check_period``
+    first). Its own short sessions, not SessionDep: the pack is polled for while the workflow
+    writes it."""
+    sessions = request.app.state.sessions
+    async with sessions() as session:
+        pack = await get_pack(session, kind, period)
+    if pack is None:
+        temporal = await get_temporal(request)
+        queue = request.app.state.settings.temporal_task_queue
+        await ensure_workflow(temporal, queue, kind, period)
+        pack = await _wait_for_pack(sessions, kind, period)
+    return pack
+
+
+async def status_lines(session: AsyncSession, pack: Pack, zone: str) -> list[str]:
     """Publication (by the publisher's name) and generation, in provider local time."""
-    name = await person_name(request.app.state.sessions, pack.published_by)
+    name = await person_name(session, pack.published_by)
     return publication_lines(pack, zone, name)
 
 
@@ -158,6 +173,7 @@ async def read_pack(
     request: Request,
     _actor: Authorized,
     settings: SettingsDep,
+    session: SessionDep,
     now: Now,
     format: Annotated[
         Literal["json", "csv", "html", "pdf"],
@@ -180,20 +196,14 @@ async def read_pack(
     any other period is a 422 and creates nothing. A stored pack is read without Temporal.
     """
     check_period(kind, period, settings, now)
-    sessions = request.app.state.sessions
-    async with sessions() as session:
-        pack = await get_pack(session, kind, period)
-    if pack is None:
-        temporal = await get_temporal(request)
-        await ensure_workflow(temporal, settings.temporal_task_queue, kind, period)
-        pack = await _wait_for_pack(sessions, kind, period)
+    pack = await pack_or_generate(request, kind, period)
     if format == "csv":
         return PlainTextResponse(_csv(pack, table), media_type="text/csv")
     if format == "html":
-        lines = await status_lines(request, pack, settings.timezone)
+        lines = await status_lines(session, pack, settings.timezone)
         return HTMLResponse(render_html(as_published(pack), lines))
     if format == "pdf":
-        return await _pdf(pack, await status_lines(request, pack, settings.timezone), settings)
+        return await _pdf(pack, await status_lines(session, pack, settings.timezone), settings)
     return PackOut.model_validate(pack, from_attributes=True)
 
 

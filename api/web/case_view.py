@@ -100,6 +100,8 @@ async def load_case(
 ) -> CasePage:
     """The case and its live state; 404 when unknown, 403 unless the actor may see it
     (``worker_view``: ``WorkerOwnCase`` for the case's reporting worker instead)."""
+    # Case pages read in short transactions of their own, not SessionDep: a post reloads the
+    # page after its Temporal update, and a request-long SQLite read would predate that update.
     async with transaction(request.app.state.sessions) as session:
         case = await get_case(session, case_id)
     live, unavailable = None, None

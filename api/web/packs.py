@@ -12,14 +12,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.authz import Authorized
 from api.clock import Now
-from api.deps import Actor, TemporalDep, get_temporal
+from api.deps import Actor, SessionDep, TemporalDep
 from api.errors import ApiError
 from api.pack_publication import person_name, publication_lines, published_stage
-from api.routers.packs import _wait_for_pack, check_period, ensure_workflow
+from api.routers.packs import check_period, pack_or_generate
 from api.temporal_calls import case_actor, execute_update
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked
@@ -27,8 +27,8 @@ from api.web.words import exposure_words, humanize, role_label
 from domain import names
 from domain.packs import PACKS
 from domain.periodic import PackSummary, PublishPack
-from store.packs import get_pack
-from store.tables import Case, Pack
+from store.pack_common import cases_of
+from store.tables import Pack
 
 router = APIRouter(prefix="/app/packs", include_in_schema=False)
 KEY_FIELD = "idempotency_key"
@@ -45,27 +45,15 @@ STAGE_WORDS = {
 async def _pack(request: Request, kind: str, period: str, now: Any) -> Pack:
     """The pack, generated on first request exactly as the API does (a stored pack is read
     without Temporal)."""
-    settings = request.app.state.settings
-    check_period(kind, period, settings, now)
-    sessions = request.app.state.sessions
-    async with sessions() as session:
-        pack = await get_pack(session, kind, period)
-    if pack is None:
-        temporal = await get_temporal(request)
-        await ensure_workflow(temporal, settings.temporal_task_queue, kind, period)
-        pack = await _wait_for_pack(sessions, kind, period)
-    return pack
+    check_period(kind, period, request.app.state.settings, now)
+    return await pack_or_generate(request, kind, period)
 
 
-async def _case_rows(request: Request, pack: Pack, tz: str) -> list[dict[str, str]]:
+async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[str, str]]:
     """The pack's cases as the page lists them: the stage each is at now (publishing moves
     them on), opened in provider local time."""
     listed = [str(row.get("case_id", "")) for row in pack.content.get("cases", [])]
-    async with request.app.state.sessions() as session:
-        now_at = {
-            c.case_id: c
-            for c in await session.scalars(select(Case).where(Case.case_id.in_(listed)))
-        }
+    now_at = {c.case_id: c for c in await cases_of(session, listed)}
     rows = []
     for row in pack.content.get("cases", []):
         case = now_at.get(str(row.get("case_id", "")))
@@ -86,6 +74,7 @@ async def _case_rows(request: Request, pack: Pack, tz: str) -> list[dict[str, st
 
 async def _page(
     request: Request,
+    session: AsyncSession,
     actor: Actor,
     pack: Pack,
     notice: str = "",
@@ -94,13 +83,13 @@ async def _page(
 ) -> HTMLResponse:
     spec = PACKS[pack.kind]
     tz = request.app.state.settings.timezone
-    publisher = await person_name(request.app.state.sessions, pack.published_by)
+    publisher = await person_name(session, pack.published_by)
     base = f"/packs/{pack.kind}/{pack.period}"
     context = {
         "title": spec.title,
         "pack": pack,
         "lines": publication_lines(pack, tz, publisher, local_time),
-        "cases": await _case_rows(request, pack, tz),
+        "cases": await _case_rows(session, pack, tz),
         "published": pack.published_at is not None,
         "can_publish": pack.published_at is None and spec.publisher in actor.roles,
         "publisher": role_label(spec.publisher),
@@ -123,13 +112,14 @@ async def pack_page(
     period: str,
     request: Request,
     actor: Authorized,
+    session: SessionDep,
     now: Now,
     published: bool = False,
 ) -> HTMLResponse:
     """The pack: its cases in words, and Publish for the kind's director."""
     pack = await _pack(request, kind, period, now)
     notice = "Published: the listed cases are now visible." if published else ""
-    return await _page(request, actor, pack, notice=notice)
+    return await _page(request, session, actor, pack, notice=notice)
 
 
 @router.post("/{kind}/{period}/publish", dependencies=[CsrfChecked], response_model=None)
@@ -139,6 +129,7 @@ async def publish(
     request: Request,
     actor: Authorized,
     temporal: TemporalDep,
+    session: SessionDep,
     now: Now,
     idempotency_key: Annotated[str, Form(alias=KEY_FIELD, max_length=200)] = "",
 ) -> Response:
@@ -155,5 +146,8 @@ async def publish(
                 key=idempotency_key or None,
             )
         except ApiError as exc:
-            return await _page(request, actor, pack, detail=exc.detail, status=exc.status_code)
+            # SESSION's first read is here, after the update: it sees what the update wrote.
+            return await _page(
+                request, session, actor, pack, detail=exc.detail, status=exc.status_code
+            )
     return RedirectResponse(f"/app/packs/{kind}/{period}?published=1", status_code=303)

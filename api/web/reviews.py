@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.authz import Authorized
 from api.deps import Actor, SessionDep, TemporalDep
@@ -21,7 +22,6 @@ from api.web.session import CsrfChecked
 from api.web.words import REVIEW_TITLES, exposure_words, role_label
 from domain.reviews import REVIEWS
 from store.acknowledgment import ReviewView, load_review
-from store.db import transaction
 from store.review_pages import recent_reviews, review_cases, review_service_lines
 from store.staff import get_staff
 from store.tables import Case
@@ -62,25 +62,25 @@ async def review_list(request: Request, session: SessionDep, _actor: Authorized)
 
 
 async def _read(
-    request: Request, review_id: str, filters: dict[str, Any], tz: str
+    session: AsyncSession, review_id: str, filters: dict[str, Any], tz: str
 ) -> tuple[ReviewView, list[ExceptionRow], list[str], list[Case], str | None]:
     """The review's page of items, its exceptions, service lines, cases and reviewer's name."""
-    async with transaction(request.app.state.sessions) as session:
-        view = await load_review(session, review_id, limit=PAGE, **filters)
-        if view is None:
-            raise NotFound(f"no generated review {review_id!r}")
-        exceptions = await load_review(session, review_id, classification="exception", limit=50)
-        assert exceptions is not None
-        rows = await exception_rows(session, view.example, exceptions.items, tz)
-        lines = await review_service_lines(session, review_id)
-        opened = await review_cases(session, review_id)
-        reviewer = await get_staff(session, view.reviewed_by) if view.reviewed_by else None
+    view = await load_review(session, review_id, limit=PAGE, **filters)
+    if view is None:
+        raise NotFound(f"no generated review {review_id!r}")
+    exceptions = await load_review(session, review_id, classification="exception", limit=50)
+    assert exceptions is not None
+    rows = await exception_rows(session, view.example, exceptions.items, tz)
+    lines = await review_service_lines(session, review_id)
+    opened = await review_cases(session, review_id)
+    reviewer = await get_staff(session, view.reviewed_by) if view.reviewed_by else None
     name = reviewer.display_name if reviewer else view.reviewed_by
     return view, rows, lines, opened, name
 
 
 async def _review_page(
     request: Request,
+    session: AsyncSession,
     actor: Actor,
     review_id: str,
     filters: dict[str, Any],
@@ -90,7 +90,7 @@ async def _review_page(
     status: int = 200,
 ) -> HTMLResponse:
     tz = request.app.state.settings.timezone
-    view, rows, lines, opened, reviewer = await _read(request, review_id, filters, tz)
+    view, rows, lines, opened, reviewer = await _read(session, review_id, filters, tz)
     spec = REVIEWS.get(view.example)
     offset = int(filters.get("offset", 0))
     query = {k: v for k, v in filters.items() if k != "offset" and v is not None}
@@ -125,6 +125,7 @@ async def review_page(
     review_id: str,
     request: Request,
     actor: Authorized,
+    session: SessionDep,
     classification: Annotated[ClassificationFilter | None, Query()] = None,
     service_line: Annotated[str | None, Query(max_length=128)] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -134,7 +135,7 @@ async def review_page(
     filters = {"classification": classification, "service_line": service_line or None}
     notice = "Marked reviewed: the exposed reports' cases are opening." if marked else ""
     return await _review_page(
-        request, actor, review_id, filters | {"offset": offset}, notice=notice
+        request, session, actor, review_id, filters | {"offset": offset}, notice=notice
     )
 
 
@@ -144,6 +145,7 @@ async def mark(
     request: Request,
     actor: Authorized,
     temporal: TemporalDep,
+    session: SessionDep,
     idempotency_key: Annotated[str, Form(alias=KEY_FIELD, max_length=200)] = "",
 ) -> Response:
     """Mark the review reviewed (as ``POST /reviews/{id}/reviewed``); a repeat applies once."""
@@ -151,16 +153,18 @@ async def mark(
     try:
         await mark_reviewed(review_id, request, actor, temporal, key)
     except Conflict as exc:
-        if not await _reviewed_by(request, review_id, actor):  # a double click lands here
-            return await _review_page(request, actor, review_id, {}, detail=exc.detail, status=409)
+        # SESSION's first read is here, after the update: it sees what the update wrote.
+        if not await _reviewed_by(session, review_id, actor):  # a double click lands here
+            return await _review_page(
+                request, session, actor, review_id, {}, detail=exc.detail, status=409
+            )
     except ApiError as exc:
         return await _review_page(
-            request, actor, review_id, {}, detail=exc.detail, status=exc.status_code
+            request, session, actor, review_id, {}, detail=exc.detail, status=exc.status_code
         )
     return RedirectResponse(f"/app/reviews/{review_id}?marked=1", status_code=303)
 
 
-async def _reviewed_by(request: Request, review_id: str, actor: Actor) -> bool:
-    async with transaction(request.app.state.sessions) as session:
-        view = await load_review(session, review_id, limit=0)
+async def _reviewed_by(session: AsyncSession, review_id: str, actor: Actor) -> bool:
+    view = await load_review(session, review_id, limit=0)
     return view is not None and view.status == "reviewed" and view.reviewed_by == actor.employee_id

@@ -84,6 +84,7 @@ def parse(model: type[BaseModel], values: dict[str, Any]) -> tuple[Any, dict[str
 
 async def apply_once(request: Request, actor: Actor, key: str, store: Store, now: Any) -> str:
     """Store a form once per Idempotency-Key; the key whose receipt to show."""
+    # Own transactions, not SessionDep: an insert that loses a race is read back in a fresh one.
     sessions = request.app.state.sessions
     try:
         async with transaction(sessions) as session:
