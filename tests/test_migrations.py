@@ -105,10 +105,10 @@ async def test_typed_source_columns_are_backfilled_from_stored_contents(empty_ur
 
 
 async def test_review_sign_off_deadlines_are_backfilled(empty_url: str) -> None:
-    """0010 stores each review's sign-off deadline: the rule's (09:30 for a daily review), or for
+    """0011 stores each review's sign-off deadline: the rule's (09:30 for a daily review), or for
     one generated after that deadline (a back-run, the only reading left for past rows) close of
     business of its generation day."""
-    await upgrade(empty_url, "0009")
+    await upgrade(empty_url, "0010")
     reviews = sa.table(
         "reviews",
         *(sa.column(n) for n in ("review_id", "example", "period", "status", "summary")),
@@ -150,8 +150,8 @@ async def test_review_sign_off_deadlines_are_backfilled(empty_url: str) -> None:
 
 
 async def test_published_packs_get_a_made_visible_event_on_each_listed_case(empty_url: str) -> None:
-    """0011 writes, for a pack published before it, the event publishing now records."""
-    await upgrade(empty_url, "0010")
+    """0012 writes, for a pack published before it, the event publishing now records."""
+    await upgrade(empty_url, "0011")
     packs = sa.table(
         "packs",
         *(sa.column(n) for n in ("kind", "period", "status", "published_by")),

@@ -7,8 +7,8 @@ adds the columns and backfills the reviews stored before it the only way they ca
 generated after its rule's deadline is taken as a back-run, due by close of business of its
 generation (the provider calendar comes from the service's settings, as the API reads it).
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from config.settings import Settings
 from domain.calendar import calendar_for
 from domain.reviews import BACK_RUN_RULE, REVIEWS
 
-revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0009"
+revision: str = "0011"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

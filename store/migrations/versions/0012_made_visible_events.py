@@ -4,8 +4,8 @@ Publishing a pack now records the event on every case it lists (store/packs.py),
 history renders it; before, the history worked the line out when the page was shown. This
 revision writes the event for packs already published, with the pack's publisher and time.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from alembic import op
 
 from domain.packs import PACKS
 
-revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0010"
+revision: str = "0012"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
