@@ -13,8 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     Integer,
     String,
     Table,
@@ -44,6 +42,16 @@ from domain.acknowledgment import (
     TRIAGE_DONE,
     AckPolicy,
 )
+from store.review_sql import (
+    ITEM_COLUMNS,
+    as_json,
+    content_value,
+    counts_by_classification,
+    json_list,
+    json_object,
+    param,
+    text,
+)
 from store.source_fields import epoch_us
 from store.tables import ReviewItem as ReviewItemRow
 from store.tables import SourceRecord
@@ -55,10 +63,6 @@ _SECOND_US = 1_000_000
 _COMPUTED = {"ack_elapsed_min", "triage_elapsed_min", "manager_line", "indicators"}
 
 
-def _param(name: str) -> Any:
-    return bindparam(name, type_=BigInteger)
-
-
 def _floor_div(value: Any, unit: int) -> Any:
     """``value // unit`` rounded down (as Python's ``//``): integer ``/`` truncates in both."""
     divisor: Any = literal_column(str(unit))
@@ -68,19 +72,6 @@ def _floor_div(value: Any, unit: int) -> Any:
     )
 
 
-def _text(value: str) -> Any:
-    return literal(value, String)
-
-
-def _json_list(items: list[Any]) -> Any:
-    """JSON text of the non-NULL strings of ``items`` in order (constants: nothing to escape)."""
-    parts: list[Any] = [func.coalesce(_text(',"') + item + _text('"'), _text("")) for item in items]
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + part
-    return _text("[") + func.substr(joined, 2) + _text("]")
-
-
 def _agree(field: str, ours: Any, theirs: Any, present: Any) -> Any:
     """``domain.acknowledgment._agree_reason`` for the log's copy of a timestamp."""
     gap = func.abs(ours - theirs)
@@ -88,12 +79,12 @@ def _agree(field: str, ours: Any, theirs: Any, present: Any) -> Any:
     return case(
         (~present, null()),
         (and_(ours.is_(None), theirs.is_(None)), null()),
-        (or_(ours.is_(None), theirs.is_(None)), _text(said)),
+        (or_(ours.is_(None), theirs.is_(None)), text(said)),
         (
-            gap > _param("agree_us"),
-            _text(f"{said} (by ")
+            gap > param("agree_us"),
+            text(f"{said} (by ")
             + sql_cast(gap.op("/", precedence=_DIVIDE)(literal_column(str(_SECOND_US))), String)
-            + _text(" s)"),
+            + text(" s)"),
         ),
         else_=null(),
     )
@@ -107,12 +98,12 @@ def _reasons(p: Any, log: Any, tracker: Any, register: Any) -> list[Any]:
         (RESPONSE_TRACKER, tracker),
         (GOVERNANCE_REGISTER, register),
     ):
-        reasons.append(case((row.key.is_(None), _text(f"missing in {feed}")), else_=null()))
+        reasons.append(case((row.key.is_(None), text(f"missing in {feed}")), else_=null()))
         reasons += [
             case(
                 (
                     and_(row.key.is_not(None), getattr(p, k).is_distinct_from(getattr(row, k))),
-                    _text(f"{k} disagrees with {feed}"),
+                    text(f"{k} disagrees with {feed}"),
                 ),
                 else_=null(),
             )
@@ -133,7 +124,7 @@ def _reasons(p: Any, log: Any, tracker: Any, register: Any) -> list[Any]:
                     and_(
                         row.key.is_not(None), getattr(p, name).is_distinct_from(getattr(row, name))
                     ),
-                    _text(f"{name} disagrees with {feed}"),
+                    text(f"{name} disagrees with {feed}"),
                 ),
                 else_=null(),
             )
@@ -141,22 +132,11 @@ def _reasons(p: Any, log: Any, tracker: Any, register: Any) -> list[Any]:
     return reasons
 
 
-def _content(dialect: str, p: Any, name: str) -> Any:
-    """The platform record's own JSON value of ``name`` (NULL when absent)."""
-    if dialect == "postgresql":
-        return p.content.op("->")(_text(name))
-    return p.content.op("->")(_text(f"$.{name}"))
-
-
-def _json(dialect: str, text: Any) -> Any:
-    return sql_cast(text, JSON) if dialect == "postgresql" else func.json(text)
-
-
 def review_items_statement(dialect: str) -> Any:
     """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``as_of_us``,
     ``scope_start_us``, ``agree_us`` and the four minute thresholds of ``AckPolicy``."""
     p, log, tracker, register = (aliased(SourceRecord, name=n) for n in ("p", "l", "t", "g"))
-    as_of = _param("as_of_us")
+    as_of = param("as_of_us")
     submitted = p.submitted_at_us
     ack = _floor_div(func.coalesce(p.first_acknowledged_at_us, as_of) - submitted, _MINUTE_US)
     triage = _floor_div(func.coalesce(p.triage_completed_at_us, as_of) - submitted, _MINUTE_US)
@@ -185,7 +165,7 @@ def review_items_statement(dialect: str) -> Any:
         query = query.outerjoin(alias, and_(alias.feed == feed, alias.key == p.key))
     query = query.where(
         p.feed == PLATFORM,
-        submitted >= _param("scope_start_us"),
+        submitted >= param("scope_start_us"),
         submitted < as_of,
         p.triage_status.is_distinct_from("closed"),
     )
@@ -194,12 +174,12 @@ def review_items_statement(dialect: str) -> Any:
     # computed once per report, not once per use.
     b = query.offset(0).subquery("b").c
     exception = or_(*(b[f"r{n}"].is_not(None) for n in range(len(reasons))))
-    ack_over = b.ack > _param("ack_emerging_min")
-    triage_over = b.triage > _param("triage_emerging_min")
+    ack_over = b.ack > param("ack_emerging_min")
+    triage_over = b.triage > param("triage_emerging_min")
     emerging = or_(ack_over, triage_over, b.owner.is_(None))
     critical = or_(
-        b.ack > _param("ack_critical_min"),
-        b.triage > _param("triage_critical_min"),
+        b.ack > param("ack_critical_min"),
+        b.triage > param("triage_critical_min"),
         and_(emerging, b.unsafe),
     )
     flags = [
@@ -209,34 +189,32 @@ def review_items_statement(dialect: str) -> Any:
         ("manager_not_reviewed", b.not_reviewed),
         ("unsafe_condition_while_triage_incomplete", and_(b.unsafe, b.incomplete)),
     ]
-    indicators = _json_list([case((flag, _text(name)), else_=null()) for name, flag in flags])
+    indicators = json_list([case((flag, text(name)), else_=null()) for name, flag in flags])
     count = sum((case((flag, 1), else_=0) for _, flag in flags), literal(0, Integer))
-    dialect_json = func.json_build_object if dialect == "postgresql" else func.json_object
     computed = {
         "ack_elapsed_min": b.ack,
         "triage_elapsed_min": b.triage,
         "manager_line": b.manager_line,
-        "indicators": case((exception, null()), else_=_json(dialect, indicators)),
+        "indicators": case((exception, null()), else_=as_json(dialect, indicators)),
         "indicator_count": case((exception, null()), else_=count),
     }
     fields: list[Any] = []
     for name in ITEM_FIELDS:
-        fields += [_text(name), computed.get(name, _content(dialect, b, name))]
+        fields += [text(name), computed.get(name, content_value(dialect, b, name))]
     rows = select(
         bindparam("review_id", type_=String),
         b.reference,
         case(
             (exception, null()),
-            (critical, _text("critical")),
-            (emerging, _text("emerging")),
-            else_=_text("within_tolerance"),
+            (critical, text("critical")),
+            (emerging, text("emerging")),
+            else_=text("within_tolerance"),
         ),
-        _json(dialect, _json_list([b[f"r{n}"] for n in range(len(reasons))])),
-        dialect_json(*fields),
+        as_json(dialect, json_list([b[f"r{n}"] for n in range(len(reasons))])),
+        json_object(dialect, *fields),
         null(),
     )
-    columns = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
-    return insert(_ITEMS).from_select(columns, rows)
+    return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
 
 
 def review_parameters(review_id: str, as_of: datetime, policy: AckPolicy) -> dict[str, Any]:
@@ -261,9 +239,4 @@ async def insert_review_items(
     await session.execute(
         review_items_statement(dialect), review_parameters(review_id, as_of, policy)
     )
-    counts = await session.execute(
-        select(ReviewItemRow.classification, func.count())
-        .where(ReviewItemRow.review_id == review_id)
-        .group_by(ReviewItemRow.classification)
-    )
-    return {classification: int(n) for classification, n in counts}
+    return await counts_by_classification(session, review_id)

@@ -1,8 +1,9 @@
-"""Typed columns extracted from a source record's content at ingestion (migration 0005).
+"""Typed columns extracted from a source record's content at ingestion (migrations 0005, 0013).
 
-Set-based reviews (``store.acknowledgment_review``) compare and subtract these columns in SQL
-instead of decoding every record's JSON in Python. Field names are shared across feeds (every
-feed with an ``employee_id`` fills that column); a field a feed does not have is NULL.
+Set-based reviews (``store.acknowledgment_review``, ``store.learning_audit``,
+``store.closure_review``) compare and subtract these columns in SQL instead of decoding every
+record's JSON in Python. Field names are shared across feeds (every feed with an
+``employee_id`` fills that column); a field a feed does not have is NULL.
 
 Instants are integer microseconds since the Unix epoch (UTC): integer arithmetic is exact and
 identical on SQLite and PostgreSQL (SQLite has no timestamp type; ``julianday`` floats would
@@ -15,28 +16,85 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import BigInteger, Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
 from domain.instants import instant
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
-INSTANT_FIELDS = ("submitted_at", "first_acknowledged_at", "triage_completed_at")
-TEXT_FIELDS = (
-    "employee_id",
-    "service_line",
-    "triage_owner_id",
-    "triage_status",
-    "risk_domain",
-    "manager_line",
+# (field, kind) in column order. Kinds: an instant (column ``<field>_us``, epoch microseconds),
+# text, a flag (boolean) or a count (integer). Anything else in the content is NULL.
+FIELDS: tuple[tuple[str, str], ...] = (
+    # Migration 0005 (example 1's daily review).
+    ("submitted_at", "instant"),
+    ("first_acknowledged_at", "instant"),
+    ("triage_completed_at", "instant"),
+    ("employee_id", "text"),
+    ("service_line", "text"),
+    ("triage_owner_id", "text"),
+    ("triage_status", "text"),
+    ("risk_domain", "text"),
+    ("manager_line", "text"),
+    ("manager_reviewed", "flag"),
+    ("unsafe_condition_active", "flag"),
+    # Migration 0013 (example 2's audit, example 3's review).
+    ("closed_at", "instant"),
+    ("due_at", "instant"),
+    ("completed_at", "instant"),
+    ("feedback_to_reporter_at", "instant"),
+    ("bulletin_issued_at", "instant"),
+    ("reopened_at", "instant"),
+    ("reference", "text"),
+    ("corrective_action_ref", "text"),
+    ("status", "text"),
+    ("evidence_type", "text"),
+    ("wider_relevance", "flag"),
+    ("recurrence_within_30_days", "flag"),
+    ("confirmed", "flag"),
+    ("repeat_count_same_domain", "count"),
 )
-FLAG_FIELDS = ("manager_reviewed", "unsafe_condition_active")
 
 # Column names, in the order of ``typed_values``: instants get a ``_us`` suffix.
-TYPED_COLUMNS: tuple[str, ...] = (
-    *(f"{name}_us" for name in INSTANT_FIELDS),
-    *TEXT_FIELDS,
-    *FLAG_FIELDS,
+TYPED_COLUMNS: tuple[str, ...] = tuple(
+    f"{name}_us" if kind == "instant" else name for name, kind in FIELDS
 )
+# PostgreSQL array types of the columns, in the same order (the bulk UPDATE of store.sources).
+TYPED_ARRAY_TYPES: tuple[str, ...] = tuple(
+    {"instant": "bigint", "text": "text", "flag": "boolean", "count": "int"}[kind]
+    for _, kind in FIELDS
+)
+
+
+class TypedSourceColumns:
+    """The typed columns of ``source_records`` (a mixin of ``store.tables.SourceRecord``)."""
+
+    submitted_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    first_acknowledged_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    triage_completed_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    employee_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    service_line: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    triage_owner_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    triage_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    risk_domain: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    manager_line: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    manager_reviewed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    unsafe_condition_active: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    closed_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    due_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    completed_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    feedback_to_reporter_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    bulletin_issued_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    reopened_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    corrective_action_ref: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    evidence_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    wider_relevance: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    recurrence_within_30_days: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    confirmed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    repeat_count_same_domain: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 def epoch_us(value: datetime | str | None) -> int | None:
@@ -45,12 +103,18 @@ def epoch_us(value: datetime | str | None) -> int | None:
     return None if moment is None else (moment - _EPOCH) // _MICROSECOND
 
 
+def _value(kind: str, value: Any) -> Any:
+    if kind == "instant":
+        return epoch_us(value)
+    if kind == "text":
+        return str(value) if isinstance(value, str) else None
+    if kind == "flag":
+        return value if isinstance(value, bool) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _typed(get: Callable[[str], Any]) -> tuple[Any, ...]:
-    texts = tuple(
-        str(value) if isinstance(value := get(name), str) else None for name in TEXT_FIELDS
-    )
-    flags = tuple(value if isinstance(value := get(name), bool) else None for name in FLAG_FIELDS)
-    return (*(epoch_us(get(name)) for name in INSTANT_FIELDS), *texts, *flags)
+    return tuple(_value(kind, get(name)) for name, kind in FIELDS)
 
 
 def typed_from_content(content: dict[str, Any]) -> tuple[Any, ...]:

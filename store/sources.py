@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from domain.collector import gc_paused
 from domain.feeds import FeedRecord
 from domain.ingest import feed_spec
-from store.source_fields import TYPED_COLUMNS, typed_dict, typed_from_record
+from store.source_fields import TYPED_ARRAY_TYPES, TYPED_COLUMNS, typed_dict, typed_from_record
 from store.tables import SourceRecord, SourceRecordVersion
 
 # SQLite allows 32,766 bound variables per statement (999 before 3.32): IN lists stay far below.
@@ -250,13 +250,12 @@ async def _write_postgresql(
         raise IntegrityError("COPY source records", None, exc) from exc
 
 
-_TYPED_ARRAYS = ("bigint",) * 3 + ("text",) * 6 + ("boolean",) * 2
 _UPDATE_CHANGED = f"""
 UPDATE source_records AS r
 SET version = u.version, content = u.content::json, content_hash = u.content_hash,
     received_at = $6, {", ".join(f"{c} = u.{c}" for c in TYPED_COLUMNS)}
 FROM unnest($2::text[], $3::int[], $4::text[], $5::text[],
-    {", ".join(f"${n}::{t}[]" for n, t in enumerate(_TYPED_ARRAYS, start=7))})
+    {", ".join(f"${n}::{t}[]" for n, t in enumerate(TYPED_ARRAY_TYPES, start=7))})
     AS u(key, version, content, content_hash, {", ".join(TYPED_COLUMNS)})
 WHERE r.feed = $1 AND r.key = u.key
 """  # noqa: S608 (column names and types are constants of store.source_fields)

@@ -21,6 +21,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from store.source_fields import TypedSourceColumns
+
 # BigInteger autoincrement does not work on SQLite; Integer there, BIGINT on PostgreSQL.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 Json = JSON()
@@ -64,8 +66,12 @@ class Base(DeclarativeBase):
     pass
 
 
-class SourceRecord(Base):
-    """Current version of one record of one feed, keyed by the feed's key (upsert target)."""
+class SourceRecord(TypedSourceColumns, Base):
+    """Current version of one record of one feed, keyed by the feed's key (upsert target).
+
+    The typed columns of ``TypedSourceColumns`` are extracted from the content at ingestion
+    (migrations 0005 and 0013): set-based reviews read these, not the JSON.
+    """
 
     __tablename__ = "source_records"
     feed: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -74,20 +80,10 @@ class SourceRecord(Base):
     content: Mapped[dict[str, Any]] = mapped_column(Json)
     content_hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(Instant)
-    # Typed columns extracted from the content at ingestion (store.source_fields, migration
-    # 0005): set-based reviews read these, not the JSON. Instants are epoch microseconds (UTC).
-    submitted_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    first_acknowledged_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    triage_completed_at_us: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    employee_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    service_line: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    triage_owner_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    triage_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    risk_domain: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    manager_line: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    manager_reviewed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    unsafe_condition_active: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    __table_args__ = (Index("ix_source_records_feed_submitted", "feed", "submitted_at_us"),)
+    __table_args__ = (
+        Index("ix_source_records_feed_submitted", "feed", "submitted_at_us"),
+        Index("ix_source_records_feed_closed", "feed", "closed_at_us"),
+    )
 
 
 class SourceRecordVersion(Base):

@@ -191,3 +191,54 @@ async def test_published_packs_get_a_made_visible_event_on_each_listed_case(empt
         ("ack-case-A", "made_visible", "E0004", detail),
         ("ack-case-B", "made_visible", "E0004", detail),
     ]
+
+
+async def test_review_columns_are_backfilled_from_stored_contents(empty_url: str) -> None:
+    """0013 fills examples 2 and 3's typed columns of records stored before it."""
+    await upgrade(empty_url, "0012")
+    action = {
+        "corrective_action_ref": "CA-1",
+        "reference": "NM-1",
+        "status": "complete",
+        "due_at": "2026-11-20T09:00:00+00:00",
+        "completed_at": "2026-11-19T10:00:00+01:00",
+    }
+    recurrence = {"reference": "NM-1", "recurrence_within_30_days": True,
+                  "repeat_count_same_domain": 3}  # fmt: skip
+    confirmation = {"case_ref": "C-1", "employee_id": "E1", "confirmed": False}
+    records = sa.table(
+        "source_records",
+        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
+        sa.column("content", sa.JSON()),
+    )
+    at = datetime(2026, 11, 26, tzinfo=UTC)
+    contents = {"action": action, "recurrence": recurrence, "confirmation": confirmation}
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(records),
+                [
+                    {"feed": f, "key": "K", "version": 1, "content": c, "content_hash": "0",
+                     "received_at": at}
+                    for f, c in contents.items()
+                ],
+            )  # fmt: skip
+        await upgrade(empty_url)
+        async with engine.connect() as connection:
+            rows: Any = await connection.execute(
+                sa.select(*(sa.column(c) for c in ("feed", *TYPED_COLUMNS))).select_from(
+                    sa.table("source_records")
+                )
+            )
+            found = {row[0]: dict(zip(TYPED_COLUMNS, row[1:], strict=True)) for row in rows}
+    finally:
+        await engine.dispose()
+    added = TYPED_COLUMNS.index("closed_at_us")  # 0013's columns follow 0005's
+    for feed, content in contents.items():
+        assert tuple(found[feed].values())[added:] == typed_from_content(content)[added:]
+    assert found["action"]["completed_at_us"] == 1795078800000000  # 09:00 UTC, 19 Nov
+    assert found["action"]["status"] == "complete"
+    assert found["recurrence"]["repeat_count_same_domain"] == 3
+    assert found["recurrence"]["recurrence_within_30_days"] == 1
+    assert found["confirmation"]["confirmed"] == 0

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from store.source_fields import TYPED_COLUMNS, typed_dict, typed_from_content
+from store.source_fields import typed_dict, typed_from_content
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
@@ -25,6 +25,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _BATCH = 5_000
+# This migration's columns (0010 adds more: ``store.source_fields.FIELDS``).
 _TYPES: dict[str, Any] = {
     "submitted_at_us": sa.BigInteger(),
     "first_acknowledged_at_us": sa.BigInteger(),
@@ -42,7 +43,7 @@ _TYPES: dict[str, Any] = {
 
 def upgrade() -> None:
     with op.batch_alter_table("source_records") as batch:
-        for name in TYPED_COLUMNS:
+        for name in _TYPES:
             batch.add_column(sa.Column(name, _TYPES[name], nullable=True))
     op.create_index(
         "ix_source_records_feed_submitted", "source_records", ["feed", "submitted_at_us"]
@@ -56,12 +57,12 @@ def _backfill() -> None:
         sa.column("feed"),
         sa.column("key"),
         sa.column("content", sa.JSON()),
-        *(sa.column(name, _TYPES[name]) for name in TYPED_COLUMNS),
+        *(sa.column(name, kind) for name, kind in _TYPES.items()),
     )
     change = (
         sa.update(records)
         .where(records.c.feed == sa.bindparam("b_feed"), records.c.key == sa.bindparam("b_key"))
-        .values({name: sa.bindparam(name) for name in TYPED_COLUMNS})
+        .values({name: sa.bindparam(name) for name in _TYPES})
     )
     connection = op.get_bind()
     after: tuple[str, str] = ("", "")
@@ -76,16 +77,18 @@ def _backfill() -> None:
             return
         connection.execute(
             change,
-            [
-                {"b_feed": feed, "b_key": key, **typed_dict(typed_from_content(content or {}))}
-                for feed, key, content in rows
-            ],
+            [{"b_feed": feed, "b_key": key, **_typed(content)} for feed, key, content in rows],
         )
         after = (rows[-1][0], rows[-1][1])
+
+
+def _typed(content: dict[str, Any] | None) -> dict[str, Any]:
+    typed = typed_dict(typed_from_content(content or {}))
+    return {name: typed[name] for name in _TYPES}
 
 
 def downgrade() -> None:
     op.drop_index("ix_source_records_feed_submitted", table_name="source_records")
     with op.batch_alter_table("source_records") as batch:
-        for name in reversed(TYPED_COLUMNS):
+        for name in reversed(_TYPES):
             batch.drop_column(name)

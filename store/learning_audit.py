@@ -1,0 +1,291 @@
+"""Example 2's fortnightly audit as one set-based statement: reconcile, classify, store.
+
+The same rules as ``domain.learning.audit_item`` (which stays the test oracle:
+tests/test_learning_audit_sql.py), written over the typed columns extracted at ingestion
+(``store.source_fields``), so no record's JSON is decoded in Python. The cycle's window, the
+audit's as-of and the pinned policy's thresholds are bind parameters; the statement is the same
+for every audit. Runs on SQLite and PostgreSQL (only the JSON constructors differ).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import String as SqlString
+from sqlalchemy import Table, and_, bindparam, case, func, insert, null, or_, select
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from domain.learning import (
+    ACTION_TRACKER,
+    BULLETIN_LOG,
+    CORRECTIVE_ACTION_INCOMPLETE,
+    CORRECTIVE_ACTION_OVERDUE,
+    ISSUE_TYPES,
+    NO_FEEDBACK_TO_REPORTER,
+    NO_SHARED_LEARNING,
+    PLATFORM,
+    RECURRENCE_FILE,
+    RECURRENCE_WITHIN_30_DAYS,
+    LearningPolicy,
+    LearningVisibility,
+)
+from store.review_sql import (
+    ITEM_COLUMNS,
+    as_json,
+    content_text,
+    content_value,
+    counts_by_classification,
+    flag,
+    json_bool,
+    json_list,
+    json_object,
+    param,
+    text,
+    total,
+)
+from store.source_fields import epoch_us
+from store.tables import ReviewItem as ReviewItemRow
+from store.tables import SourceRecord
+
+_ITEMS = cast(Table, ReviewItemRow.__table__)
+_SETTLED = ("complete", "cancelled")  # an action in either state is never overdue
+
+
+def _distinct(ours: Any, theirs: Any, row: Any, said: str) -> Any:
+    return case((and_(row.key.is_not(None), ours.is_distinct_from(theirs)), text(said)))
+
+
+def _reasons(p: Any, bulletin: Any, recurrence: Any, action: Any) -> list[Any]:
+    """Every reason of ``domain.learning.reconcile``, in its order (NULL when absent)."""
+    reasons: list[Any] = []
+    for feed, row in ((BULLETIN_LOG, bulletin), (RECURRENCE_FILE, recurrence)):
+        reasons.append(case((row.key.is_(None), text(f"missing in {feed}"))))
+        reasons += [
+            _distinct(getattr(p, k), getattr(row, k), row, f"{k} disagrees with {feed}")
+            for k in ("risk_domain", "corrective_action_ref")
+        ]
+    has_ref = p.corrective_action_ref.is_not(None)
+    reasons.append(
+        case((and_(has_ref, action.key.is_(None)), text(f"missing in {ACTION_TRACKER}")))
+    )
+    reasons += [
+        case(
+            (
+                and_(
+                    has_ref,
+                    action.key.is_not(None),
+                    getattr(p, k).is_distinct_from(getattr(action, k)),
+                ),
+                text(f"{k} disagrees with {ACTION_TRACKER}"),
+            )
+        )
+        for k in ("reference", "risk_domain")
+    ]
+    return reasons
+
+
+def _overdue(action: Any) -> Any:
+    """An action due before the as-of and neither complete nor cancelled."""
+    return and_(
+        action.due_at_us.is_not(None),
+        action.due_at_us < param("as_of_us"),
+        or_(action.status.is_(None), action.status.not_in(_SETTLED)),
+    )
+
+
+def _scoped(p: Any) -> Any:
+    return and_(
+        p.feed == PLATFORM,
+        p.closed_at_us >= param("start_us"),
+        p.closed_at_us < param("end_us"),
+    )
+
+
+def _overdue_of_reports() -> Any:
+    """Overdue actions naming each report of the window (``reference``, ``n``)."""
+    o, s = aliased(SourceRecord, name="o"), aliased(SourceRecord, name="s")
+    return (
+        select(o.reference.label("reference"), func.count().label("n"))
+        .join(s, and_(_scoped(s), s.key == o.reference))
+        .where(o.feed == ACTION_TRACKER, _overdue(o))
+        .group_by(o.reference)
+        .subquery("od")
+    )
+
+
+def _base(dialect: str) -> tuple[Any, int]:
+    """One row per closed report of the window: every input of the classification, typed.
+
+    Fenced by ``OFFSET 0`` (as in ``store.acknowledgment_review``): on PostgreSQL the two JSON
+    documents whose own values the item copies are cast to ``jsonb`` once per report.
+    """
+    p, bl, rc, ac = (aliased(SourceRecord, name=n) for n in ("p", "bl", "rc", "ac"))
+    od = _overdue_of_reports()
+    reasons = _reasons(p, bl, rc, ac)
+    # (e) counts the report's own action even when it names another report (an exception).
+    own_elsewhere = and_(ac.key.is_not(None), ac.reference.is_distinct_from(p.key), _overdue(ac))
+    closed = p.closed_at_us
+    incomplete = or_(
+        ac.key.is_(None),
+        ac.status.is_distinct_from("complete"),
+        ac.completed_at_us.is_(None),
+        and_(closed.is_not(None), ac.completed_at_us > closed),
+    )
+    found = (
+        incomplete,
+        bl.feedback_to_reporter_at_us.is_(None),
+        and_(func.coalesce(bl.wider_relevance, False), bl.bulletin_issued_at_us.is_(None)),
+        func.coalesce(rc.recurrence_within_30_days, False),
+    )
+
+    def document(row: Any) -> Any:
+        return sql_cast(row.content, JSONB) if dialect == "postgresql" else row.content
+
+    query = (
+        select(
+            p.key.label("reference"),
+            document(p).label("content"),
+            document(bl).label("bl_content"),
+            p.employee_id,
+            p.service_line,
+            p.risk_domain,
+            p.corrective_action_ref,
+            ac.status.label("action_status"),
+            bl.key.label("bl_key"),
+            bl.feedback_to_reporter_at_us.label("feedback_us"),
+            bl.bulletin_issued_at_us.label("issued_us"),
+            bl.wider_relevance.label("wider"),
+            rc.key.label("rc_key"),
+            rc.recurrence_within_30_days.label("recurrence"),
+            func.coalesce(rc.repeat_count_same_domain, 0).label("repeats"),
+            (func.coalesce(od.c.n, 0) + flag(own_elsewhere)).label("overdue"),
+            *(flag(hit).label(f"i{n}") for n, hit in enumerate(found)),
+            *(reason.label(f"r{n}") for n, reason in enumerate(reasons)),
+        )
+        .select_from(p)
+        .outerjoin(bl, and_(bl.feed == BULLETIN_LOG, bl.key == p.key))
+        .outerjoin(rc, and_(rc.feed == RECURRENCE_FILE, rc.key == p.key))
+        .outerjoin(ac, and_(ac.feed == ACTION_TRACKER, ac.key == p.corrective_action_ref))
+        .outerjoin(od, od.c.reference == p.key)
+        .where(_scoped(p))
+    )
+    return query.offset(0).subquery("b"), len(reasons)
+
+
+def _issue_type(risk_domain: Any) -> Any:
+    return case(
+        *((risk_domain == code, text(words)) for code, words in ISSUE_TYPES.items()),
+        else_=text("other"),
+    )
+
+
+def audit_items_statement(dialect: str) -> Any:
+    """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``start_us``,
+    ``end_us``, ``as_of_us`` and the two critical thresholds of ``LearningPolicy``."""
+    subquery, n_reasons = _base(dialect)
+    b = subquery.c
+    exception = or_(*(b[f"r{n}"].is_not(None) for n in range(n_reasons)))
+    present = [b.i0, b.i1, b.i2, b.i3, case((b.overdue > 0, 1), else_=0)]
+    count = total(present)
+    names = (
+        CORRECTIVE_ACTION_INCOMPLETE,
+        NO_FEEDBACK_TO_REPORTER,
+        NO_SHARED_LEARNING,
+        RECURRENCE_WITHIN_30_DAYS,
+        CORRECTIVE_ACTION_OVERDUE,
+    )
+    indicators = json_list(
+        [case((hit == 1, text(name))) for name, hit in zip(names, present, strict=True)]
+    )
+    critical = or_(
+        count >= param("critical_indicator_count"),
+        and_(b.i3 == 1, b.repeats >= param("critical_repeat_count")),
+    )
+    has_bulletin, has_recurrence = b.bl_key.is_not(None), b.rc_key.is_not(None)
+    fields = {
+        "reference": b.reference,
+        "employee_id": b.employee_id,
+        "service_line": b.service_line,
+        "risk_domain": b.risk_domain,
+        "issue_type": _issue_type(b.risk_domain),
+        "closed_at": content_value(dialect, b, "closed_at"),
+        # The feed's own offset gives the provider's local date (the instant is kept too).
+        "closure_date": func.substr(content_text(dialect, b, "closed_at"), 1, 10),
+        "corrective_action_ref": b.corrective_action_ref,
+        "corrective_action_status": b.action_status,
+        "feedback_to_reporter_status": case(
+            (b.feedback_us.is_not(None), text("given")), else_=text("not_given")
+        ),
+        "feedback_to_reporter_at": _bulletin_value(dialect, b, "feedback_to_reporter_at"),
+        "shared_learning_status": case(
+            (b.issued_us.is_not(None), text("issued")),
+            (b.wider, text("not_issued")),
+            else_=text("not_required"),
+        ),
+        "wider_relevance": json_bool(
+            dialect, case((has_bulletin, func.coalesce(b.wider, False)), else_=null())
+        ),
+        "bulletin_id": _bulletin_value(dialect, b, "bulletin_id"),
+        "overdue_corrective_actions": b.overdue,
+        "recurrence_within_30_days": json_bool(dialect, case((has_recurrence, b.recurrence))),
+        "repeat_count_same_domain": case((has_recurrence, b.repeats)),
+        "indicators": case((exception, null()), else_=as_json(dialect, indicators)),
+        "indicator_count": case((exception, null()), else_=count),
+    }
+    pairs: list[Any] = []
+    for name, value in fields.items():
+        pairs += [text(name), value]
+    rows = select(
+        bindparam("review_id", type_=SqlString),
+        b.reference,
+        case(
+            (exception, null()),
+            (critical, text(LearningVisibility.CRITICAL.value)),
+            (count > 0, text(LearningVisibility.EMERGING.value)),
+            else_=text(LearningVisibility.VISIBLE_LEARNING_CLOSURE.value),
+        ),
+        as_json(dialect, json_list([b[f"r{n}"] for n in range(n_reasons)])),
+        json_object(dialect, *pairs),
+        null(),
+    )
+    return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
+
+
+def _bulletin_value(dialect: str, b: Any, name: str) -> Any:
+    """The bulletin row's own JSON value of ``name`` (NULL without a bulletin row)."""
+    if dialect == "postgresql":
+        return b.bl_content.op("->")(text(name))
+    return b.bl_content.op("->")(text(f"$.{name}"))
+
+
+def audit_parameters(
+    review_id: str, window: tuple[datetime, datetime], as_of: datetime, policy: LearningPolicy
+) -> dict[str, Any]:
+    """The statement's bind parameters for one audit: its window, as-of and pinned policy."""
+    return {
+        "review_id": review_id,
+        "start_us": epoch_us(window[0]),
+        "end_us": epoch_us(window[1]),
+        "as_of_us": epoch_us(as_of),
+        "critical_indicator_count": policy.critical_indicator_count,
+        "critical_repeat_count": policy.critical_repeat_count,
+    }
+
+
+async def insert_audit_items(
+    session: AsyncSession,
+    review_id: str,
+    window: tuple[datetime, datetime],
+    as_of: datetime,
+    policy: LearningPolicy,
+) -> dict[str | None, int]:
+    """Classify and store the audit's items in the database; counts by classification."""
+    dialect = (await session.connection()).dialect.name
+    await session.execute(
+        audit_items_statement(dialect), audit_parameters(review_id, window, as_of, policy)
+    )
+    return await counts_by_classification(session, review_id)
