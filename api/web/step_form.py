@@ -170,6 +170,17 @@ def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Contr
     return control
 
 
+def has_evidence(model: type[BaseModel]) -> bool:
+    """Whether the form of ``model`` (or one of its sub-forms) has an evidence field."""
+    for info in model.model_fields.values():
+        shape = shape_of(info)
+        if shape.kind == "evidence":
+            return True
+        if shape.item_model is not None and has_evidence(shape.item_model):
+            return True
+    return False
+
+
 def build_controls(model: type[BaseModel], ctx: FormContext, prefix: str = "") -> list[Control]:
     """The controls of ``model`` (recursively for sub-forms), filled from ``ctx``."""
     controls = []

@@ -40,6 +40,7 @@ from api.web.step_form import (
     FormContext,
     build_controls,
     errors_by_control,
+    has_evidence,
     posted_values,
     read_form,
     unstorable_errors,
@@ -124,10 +125,16 @@ async def step_page(
     tz = request.app.state.settings.timezone
     events = await history(request, page, tz)
     opened = page.opened
-    labels = await entry_labels(request, page.case, page.opened_by_anyone)
-    controls, unplaced = _form(page, spec, posted or {}, errors, labels)
     computed = page.live.computed.get(spec.slug, {}) if page.live else {}
     ob = page.live.obligations.get(spec.slug) if page.live else None
+    may_act = _may_act(page, spec) and ob is not None and ob.done_at is None
+    # Entry labels are read only for what the page shows: the form's evidence options (shown to
+    # whoever may act, on a step with an evidence field), of documents with citable entries.
+    entries = page.live.document_entries if page.live else {}
+    cited = [d for d in page.opened_by_anyone if entries.get(d)]
+    shows_evidence = may_act and has_evidence(spec.fields)
+    labels = await entry_labels(request, page.case, cited) if shows_evidence else {}
+    controls, unplaced = _form(page, spec, posted or {}, errors, labels)
     context = {
         "page": page,
         "spec": spec,
@@ -136,12 +143,12 @@ async def step_page(
         "obligation": ob,
         "rows": open_rows(page, tz),
         "events": events,
-        "may_act": _may_act(page, spec) and ob is not None and ob.done_at is None,
+        "may_act": may_act,
         "prerequisites": [(d, humanize(d), d in opened) for d in spec.prerequisites],
         "computed": [(humanize(k), scalar_text(v, tz)) for k, v in computed.items()],
         "controls": controls,
         "staff_list": STAFF_LIST,
-        "staff": await _staff_options(request),
+        "staff": await _staff_options(request) if may_act else [],  # the form's owner list
         "key_field": KEY_FIELD,
         "open_field": OPEN_FIELD,
         "shown": shown,
