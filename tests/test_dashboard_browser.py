@@ -103,13 +103,22 @@ async def test_reader_sees_trends_per_grouping_and_a_worker_does_not(
         )
         learning = page.locator("#trend-learning tr", has_text="HC-NORTH").locator("td")
         await expect(learning).to_have_text(
-            ["HC-NORTH", "1", "3", "67% (2/3)", "50% (1/2)", "33% (1/3)"]
+            [
+                "HC-NORTH",
+                "1",
+                "3",
+                "67% (2/3; 95% CI 21–94%)",
+                "50% (1/2; 95% CI 9–91%)",
+                "33% (1/3; 95% CI 6–79%)",
+            ]
         )
         closures = page.locator("#trend-closure tr", has_text="HC-NORTH").locator("td")
-        await expect(closures).to_have_text(["HC-NORTH", "1", "3", "67% (2/3)", "33% (1/3)"])
+        await expect(closures).to_have_text(
+            ["HC-NORTH", "1", "3", "67% (2/3; 95% CI 21–94%)", "33% (1/3; 95% CI 6–79%)"]
+        )
         workforce = page.locator("#trend-workforce tr")
         await expect(workforce.filter(has_text="HC-NORTH").locator("td")).to_have_text(
-            ["HC-NORTH", "3.00 (2)", "1.00", "0% (0/1)", "0% (0/1)"]
+            ["HC-NORTH", "3.00 (2)", "1.00", "0% (0/1; 95% CI 0–79%)", "0% (0/1; 95% CI 0–79%)"]
         )
         await expect(workforce.filter(has_text=CITY).locator("td").nth(1)).to_have_text("5.00 (1)")
 
@@ -130,7 +139,16 @@ async def test_reader_sees_trends_per_grouping_and_a_worker_does_not(
         )
         await expect(
             page.locator("#trend-learning tr", has_text="medication").locator("td")
-        ).to_have_text(["medication", "2", "4", "50% (2/4)", "50% (1/2)", "25% (1/4)"])
+        ).to_have_text(
+            [
+                "medication",
+                "2",
+                "4",
+                "50% (2/4; 95% CI 15–85%)",
+                "50% (1/2; 95% CI 9–91%)",
+                "25% (1/4; 95% CI 5–70%)",
+            ]
+        )
 
         async with page.expect_response(lambda r: "/analytics/" in r.url) as answer:
             await page.fill("#token", token("W-100"))

@@ -1,6 +1,7 @@
 """The dashboard's Trends at 1024, 1400 and 1920 px in Debian Chromium: the four trend blocks
 never overlap or spill out of their section, the page never scrolls sideways, and the time-axis
-charts show one bar per week of the default range ("current reviews")."""
+charts (ten, each with its table per week) show one bar per week of the default range
+("current reviews"). The screenshots land in var/screenshots/dashboard-trends-WIDTH.png."""
 
 from __future__ import annotations
 
@@ -60,14 +61,20 @@ async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions
             await expect(chart.locator("rect.chart-bar")).to_have_count(weeks)
             hours = page.get_by_role("img", name="Median working hours per week")
             await expect(hours.locator("rect.chart-bar")).to_have_count(2 * weeks)
-            for name, bars in (("Speaking-up confidence", 1), ("Learning made visible", 3),
-                               ("Closure credibility", 3)):  # fmt: skip
+            for name, bars in (("Speaking-up confidence", 1), ("Learning made visible", 4),
+                               ("Closure credibility", 3), ("Threshold breaches", 2),
+                               ("Closures confirmed and reopened", 2),
+                               ("Doubtful and repeated doubtful closures", 3),
+                               ("Leavers", 2)):  # fmt: skip
                 chart = page.get_by_role("img", name=f"{name} per week")
                 await expect(chart.locator("rect.chart-bar")).to_have_count(bars * weeks)
+            # One category (MED-01) classified in the range: one row of cells, one per week.
+            grid = page.get_by_role("img", name="Under-triage by category per week")
+            await expect(grid.locator("rect.chart-cell")).to_have_count(weeks)
             boxes = await page.evaluate(BOXES)
             assert len(boxes) == 4
             charts = await page.evaluate(CHARTS)
-            assert len(charts) == 5
+            assert len(charts) == 10
             for i, a in enumerate(charts):
                 for b in charts[i + 1 :]:
                     assert not overlaps(a, b), (width, a, b)
@@ -83,6 +90,19 @@ async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions
             )
             spill = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert spill <= 0, f"{spill}px sideways scroll at {width}px"
+            # Every chart's table open: the charts still hold their grid and the page its width.
+            summaries = page.locator("details.period-table > summary")
+            await expect(summaries).to_have_count(10)
+            for i in range(10):
+                await summaries.nth(i).click()
+            await expect(page.locator("details.period-table[open] table")).to_have_count(10)
+            charts = await page.evaluate(CHARTS)
+            for i, a in enumerate(charts):
+                for b in charts[i + 1 :]:
+                    assert not overlaps(a, b), ("tables open", width, a, b)
+            assert all(c[2] <= section["x"] + section["width"] + 1 for c in charts), width
+            spill = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert spill <= 0, f"{spill}px sideways scroll at {width}px with the tables open"
             await page.close()
         await browser.close()
 
@@ -109,6 +129,30 @@ async def test_series_split_by_group_and_month(own_env, sqlite_url, sessions_for
         # 2 of 3: Wilson 95% [0.2077, 0.9385]; 1 of 3: [0.0615, 0.7923].
         await expect(titles.filter(has_text="credible: 67% (2/3; 95% CI 21–94%)")).to_have_count(1)
         await expect(titles.filter(has_text="failed: 33% (1/3; 95% CI 6–79%)")).to_have_count(1)
+        # Today's daily review classed 4 reports, 3 of them emerging or critical (HC-NORTH 1 of
+        # 2, CITY 2 of 2), all category MED-01: Wilson 95% of 3 of 4 [0.3006, 0.9544]; of 1 of 2
+        # [0.0945, 0.9055]. Closures C1-C3: confirmed 2 of 3, C3 reopened (1 of 3).
+        breaches = page.get_by_role("img", name="Threshold breaches per week").locator("title")
+        said = "threshold breaches (emerging or critical): 75% (3/4; 95% CI 30–95%)"
+        await expect(breaches.filter(has_text=said)).to_have_count(1)
+        grid = page.get_by_role("img", name="Under-triage by category per week")
+        cell = grid.locator("rect.chart-cell title", has_text="MED-01: 75% (3/4; 95% CI 30–95%)")
+        await expect(cell).to_have_count(1)
+        await expect(grid.locator("text", has_text="3/4")).to_have_count(1)
+        follow = page.get_by_role("img", name="Closures confirmed and reopened per week")
+        for said in ("employee-confirmed: 67% (2/3; 95% CI 21–94%)",
+                     "reopened within 30 days: 33% (1/3; 95% CI 6–79%)"):  # fmt: skip
+            await expect(follow.locator("title", has_text=said)).to_have_count(1)
+        repeated = page.get_by_role("img", name="Doubtful and repeated doubtful closures per week")
+        await expect(repeated.locator("title", has_text="doubtful or failed: 1")).to_have_count(1)
+        # The figures as a table per week, opened from the keyboard.
+        await page.locator("#chart-breaches summary").focus()
+        await page.keyboard.press("Enter")
+        week = periods(default_from(today), today, "week")[-1].label
+        table = page.get_by_role("table", name="Threshold breaches per week")
+        cells = table.locator("tr", has=page.locator(f'th:text-is("{week}")')).locator("td")
+        await expect(cells.nth(0)).to_have_text("4 (0 exceptions)")
+        await expect(cells.nth(1)).to_have_text("75% (3/4; 95% CI 30–95%)")
         confidence = page.get_by_role("img", name="Speaking-up confidence per week")
         answered = confidence.locator("rect.chart-bar title", has_text="from 3 answers")
         await expect(answered).to_have_text([re.compile(r"— mean score \(1 to 5\): 3\.67 from 3")])
@@ -119,6 +163,10 @@ async def test_series_split_by_group_and_month(own_env, sqlite_url, sessions_for
         await expect(
             confidence.locator("rect.chart-bar title", has_text="scoring 1 or 2: 50% (1/2;")
         ).to_have_count(1)
+        await expect(
+            breaches.filter(has_text="(emerging or critical): 50% (1/2; 95% CI 9–91%)")
+        ).to_have_count(1)
+        await expect(cells.nth(0)).to_have_text("2 (0 exceptions)")  # the table follows "Show"
         await page.select_option("#series-show", CITY)
         await expect(titles.filter(has_text="credible: 67%")).to_have_count(0)
         await page.select_option("#trends-period", "month")
@@ -126,5 +174,12 @@ async def test_series_split_by_group_and_month(own_env, sqlite_url, sessions_for
         chart = page.get_by_role("img", name="Reports per head per month")
         await expect(chart.locator("rect.chart-bar")).to_have_count(months)
         await expect(page.locator("#series-show")).to_have_value(CITY)  # the choice is kept
+        await page.select_option("#trends-group", "risk_domain")  # no heads, no leavers
+        await expect(page.locator("#chart-leavers .gap")).to_contain_text(
+            "Not available by risk domain: leavers"
+        )
+        await expect(page.get_by_role("img", name="Reports per month")).to_be_visible()
+        await expect(page.locator("#chart-reports .gap")).to_contain_text("reports per head")
+        assert await page.locator("#trends b").count() == 0  # markup in the data stays text
         await accessible(page, "dashboard-series-1400")
         await browser.close()

@@ -16,7 +16,16 @@ router = APIRouter(tags=["dashboard"], route_class=GuardedRoute)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE = STATIC / "dashboard.html"
 # The page's own scripts, nothing else.
-SCRIPTS = frozenset({"dashboard.js", "trends.js", "trends_chart.js", "trends_series.js"})
+SCRIPTS = frozenset(
+    {
+        "dashboard.js",
+        "trends.js",
+        "trends_chart.js",
+        "trends_series.js",
+        "trends_tables.js",
+        "trends_outcomes.js",
+    }
+)
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)

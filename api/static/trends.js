@@ -58,8 +58,7 @@ function figure(text, fraction) {
 
 function rate(numerator, denominator) {
   if (!denominator) { return figure("—", null); }
-  return figure(`${Math.round(100 * numerator / denominator)}% (${numerator}/${denominator})`,
-                numerator / denominator);
+  return figure(percentOf(numerator, denominator).title, numerator / denominator);
 }
 
 function sortedRows(groups, render) {

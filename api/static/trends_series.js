@@ -35,12 +35,19 @@ function rateSeries(periods, at, parts) {
   });
 }
 
-function draw(id, label, periods, series, unit, items, top) {
+// table: {columns, rows} of the chart's figures per period (rows: [period, ...cells]).
+function draw(id, label, periods, series, unit, items, top, table) {
   const figure = $(id);
+  const wasOpen = figure.querySelector("details")?.open;
   const bars = series.map((s) => ({ ...s, colours: s.colours || periods.map(() => s.colour) }));
-  figure.replaceChildren(figure.querySelector("figcaption"), barChart(label, periods, bars, unit, top),
-                         legend(items || series.map((s) => [s.name, s.colour])));
+  const kept = figure.querySelectorAll(":scope > figcaption, :scope > p.note:not(.gap)");
+  const parts = [...kept, barChart(label, periods, bars, unit, top),
+                 legend(items || series.map((s) => [s.name, s.colour]))];
+  if (table) { parts.push(periodTable(label.replace(/ per (week|month)$/, ""), perOf(), table.columns, table.rows, wasOpen)); }
+  figure.replaceChildren(...parts);
 }
+
+const perOf = () => (seriesBody && seriesBody.period === "month" ? "per month" : "per week");
 
 function fillShow(body) {
   const select = $("series-show");
@@ -65,23 +72,30 @@ function drawSeries() {
   if (!body) { return; }
   const show = $("series-show").value;
   const rows = body.rows.filter((r) => !show || String(r[body.group]) === show);
-  const per = body.period === "month" ? "per month" : "per week";
+  const per = perOf();
   const periods = [...new Set(body.rows.map((r) => r.period))].sort();
   const at = (p) => rows.filter((r) => r.period === p);
-  const perHead = periods.map((p) => {
-    const heads = at(p).reduce((n, r) => n + r.heads, 0);
-    return heads ? Math.round((at(p).reduce((n, r) => n + r.reports, 0) / heads) * 100) / 100 : 0;
-  });
+  const reports = periods.map((p) => at(p).reduce((n, r) => n + r.reports, 0));
+  const heads = periods.map((p) => at(p).reduce((n, r) => n + r.heads, 0));
+  const perHead = periods.map((p, i) => (heads[i] ? Math.round((reports[i] / heads[i]) * 100) / 100 : null));
   const hesitant = periods.map((p) => at(p).some((r) => r.hesitancy));
-  draw("chart-reports", `Reports per head ${per}`, periods,
-       [{ name: "reports per head", values: perHead,
+  const noHeads = (body.not_available || []).find((g) => g.measure === "reports_per_head");
+  draw("chart-reports", noHeads ? `Reports ${per}` : `Reports per head ${per}`, periods,
+       [{ name: noHeads ? "reports" : "reports per head", values: noHeads ? reports : perHead,
           colours: hesitant.map((h) => (h ? COLOURS[2] : COLOURS[0])) }], "",
-       [["reports per head", COLOURS[0]], ["hesitancy flagged", COLOURS[2]]]);
+       [["reports per head", COLOURS[0]], ["hesitancy flagged", COLOURS[2]]], undefined,
+       { columns: ["Reports", "Heads at the start", "Reports per head", "Hesitancy"],
+         rows: periods.map((p, i) => [p, reports[i], heads[i] || "— (no head count)", perHead[i],
+                                      hesitancyText(at(p), body.group)]) });
+  if (noHeads) { gapNote("chart-reports", body.group, noHeads); }
   const hours = (field) => periods.map((p) => medianOf(at(p).map((r) => r[field].median_working_hours)));
   draw("chart-hours", `Median working hours ${per}`, periods,
        [{ name: "to first acknowledgment", values: hours("to_first_acknowledgment"), colour: COLOURS[0] },
         { name: "to a named triage owner", values: hours("to_named_triage_owner"), colour: COLOURS[1] }],
-       " working h");
+       " working h", undefined, undefined,
+       { columns: ["To first acknowledgment: median", "To a named triage owner: median"],
+         rows: periods.map((p) => [p, durationText(at(p), "to_first_acknowledgment"),
+                                   durationText(at(p), "to_named_triage_owner")]) });
   const answers = periods.map((p) => sumOf(at(p), "confidence", "responses"));
   const mean = periods.map((p, i) => {
     const total = at(p).reduce((s, r) => s + (r.confidence.mean_score || 0) * r.confidence.responses, 0);
@@ -91,18 +105,37 @@ function drawSeries() {
   draw("chart-confidence", `Speaking-up confidence ${per}`, periods,
        [{ name: "mean score (1 to 5)", values: mean, colour: COLOURS[0],
           titles: periods.map((p, i) => (mean[i] === null ? "no answers"
-            : `${mean[i]} from ${answers[i]} answer${answers[i] === 1 ? "" : "s"}; scoring 1 or 2: ${low[i].title}`)) }], "",
-       undefined, 5);
-  draw("chart-learning", `Learning made visible ${per}`, periods,
-       rateSeries(periods, at, [
-         ["visible-learning closures", "learning", "visible_learning_closure", "reconciled", SOFT],
-         ["feedback to the reporter", "learning", "feedback_to_reporter", "reconciled", COLOURS[0]],
-         ["recurrence within 30 days", "learning", "recurrence_within_30_days", "reconciled", COLOURS[2]],
-       ]), "%", undefined, 100);
-  draw("chart-closure", `Closure credibility ${per}`, periods,
-       rateSeries(periods, at, [
-         ["credible", "closure", "credible", "reconciled", SOFT],
-         ["doubtful", "closure", "doubtful", "reconciled", COLOURS[1]],
-         ["failed", "closure", "failed", "reconciled", COLOURS[2]],
-       ]), "%", undefined, 100);
+            : `${mean[i]} from ${plural(answers[i], "answer")}; scoring 1 or 2: ${low[i].title}`)) }], "",
+       undefined, 5,
+       { columns: ["Answers", "Mean score (1 to 5)", "Scoring 1 or 2"],
+         rows: periods.map((p, i) => [p, answers[i], mean[i], low[i].title]) });
+  const learning = [
+    ["visible-learning closures", "learning", "visible_learning_closure", "reconciled", SOFT],
+    ["feedback to the reporter", "learning", "feedback_to_reporter", "reconciled", COLOURS[0]],
+    ["shared learning (of reports needing it)", "learning", "shared_learning_issued", "shared_learning_required", COLOURS[1]],
+    ["recurrence within 30 days", "learning", "recurrence_within_30_days", "reconciled", COLOURS[2]],
+  ];
+  drawRates("chart-learning", `Learning made visible ${per}`, periods, at, learning,
+            ["Reconciled reports closed", (p) => sumOf(at(p), "learning", "reconciled")]);
+  drawRates("chart-closure", `Closure credibility ${per}`, periods, at, [
+    ["credible", "closure", "credible", "reconciled", SOFT],
+    ["doubtful", "closure", "doubtful", "reconciled", COLOURS[1]],
+    ["failed", "closure", "failed", "reconciled", COLOURS[2]],
+  ], ["Reconciled closures", (p) => sumOf(at(p), "closure", "reconciled")]);
+  drawOutcomes(body, periods, at, per);
+}
+
+// A rate chart and its table: each part's percentage, count and Wilson 95% interval.
+function drawRates(id, label, periods, at, parts, [countLabel, count]) {
+  const series = rateSeries(periods, at, parts);
+  draw(id, label, periods, series, "%", undefined, 100,
+       { columns: [countLabel, ...parts.map(([name]) => name)],
+         rows: periods.map((p, i) => [p, count(p), ...series.map((s) => s.titles[i])]) });
+}
+
+// Says under a chart's caption why a measure is missing for this grouping.
+function gapNote(id, group, gap) {
+  const note = document.createElement("p"); note.className = "note gap";
+  note.textContent = `Not available by ${group.replaceAll("_", " ")}: ${gap.measure.replaceAll("_", " ")}: ${gap.reason}.`;
+  $(id).querySelector(":scope > figcaption").after(note);
 }
