@@ -20,6 +20,11 @@ def instant(value: datetime | str | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def iso(value: datetime | None) -> str | None:
+    """The instant as ``isoformat()`` writes it (None stays None)."""
+    return value.isoformat() if value is not None else None
+
+
 @lru_cache(maxsize=1024)
 def _parse_instant(text: str) -> datetime:
     """A review parses each report's timestamps up to three times: the repeats come cached."""

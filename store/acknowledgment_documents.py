@@ -21,7 +21,14 @@ from domain.acknowledgment import (
     RETENTION_IMPACT_KIND,
     AckPolicy,
 )
-from store.document_context import Builder, DocumentContext
+from domain.instants import iso
+from store.document_context import (
+    Builder,
+    DocumentContext,
+    item_view,
+    received_entry,
+    review_view,
+)
 from store.tables import Case, CaseEvent, RegisterEntry, Review, SourceRecord, SourceRecordVersion
 from store.tables import ReviewItem as ReviewItemRow
 
@@ -33,10 +40,6 @@ CLASSIFICATION_INPUTS = (
 )  # fmt: skip
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 async def _review_and_item(
     session: AsyncSession, ctx: DocumentContext
 ) -> tuple[Review | None, ReviewItemRow | None]:
@@ -45,36 +48,10 @@ async def _review_and_item(
     return review, item
 
 
-def _review_view(review: Review | None) -> dict[str, Any] | None:
-    if review is None:
-        return None
-    return {
-        "review_id": review.review_id,
-        "period": review.period,
-        "as_of": _iso(review.as_of),
-        "status": review.status,
-        "reviewed_by": review.reviewed_by,
-        "reviewed_at": _iso(review.reviewed_at),
-        "summary": review.summary,
-    }
-
-
-def _item_view(item: ReviewItemRow | None) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    return {
-        "reference": item.reference,
-        "classification": item.classification,
-        "reasons": item.reasons,
-        "fields": item.fields,
-        "case_id": item.case_id,
-    }
-
-
 async def daily_review(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
     """The review's summary and this report's item."""
     review, item = await _review_and_item(session, ctx)
-    return {"review": _review_view(review), "item": _item_view(item)}
+    return {"review": review_view(review, "period"), "item": item_view(item)}
 
 
 async def _versions(
@@ -94,15 +71,7 @@ async def report_chronology(session: AsyncSession, ctx: DocumentContext) -> dict
     """Every received version of the report in the four feeds, then merged with case events."""
     entries: list[tuple[datetime, int, dict[str, Any]]] = []
     for row in await _versions(session, ACK_FEEDS, ctx.reference):
-        entry = {
-            "id": f"{row.feed}:{row.key}:v{row.version}",
-            "at": _iso(row.received_at),
-            "source": row.feed,
-            "kind": "record_received",
-            "version": row.version,
-            "content": row.content,
-        }
-        entries.append((row.received_at, 0, entry))
+        entries.append((row.received_at, 0, received_entry(row)))
     events = await session.scalars(
         select(CaseEvent)
         .where(CaseEvent.case_id == ctx.case_id)
@@ -111,7 +80,7 @@ async def report_chronology(session: AsyncSession, ctx: DocumentContext) -> dict
     for event in events:
         entry = {
             "id": f"event:{event.id}",
-            "at": _iso(event.at),
+            "at": iso(event.at),
             "source": "case",
             "kind": event.kind,
             "actor": event.actor,
@@ -131,7 +100,7 @@ async def triage_note_history(session: AsyncSession, ctx: DocumentContext) -> di
             {
                 "id": f"{row.feed}:{row.key}:v{row.version}",
                 "version": row.version,
-                "received_at": _iso(row.received_at),
+                "received_at": iso(row.received_at),
                 "triage_status": row.content.get("triage_status"),
                 "triage_owner_id": row.content.get("triage_owner_id"),
                 "manager_reviewed": row.content.get("manager_reviewed"),
@@ -150,7 +119,7 @@ async def risk_classification_source(session: AsyncSession, ctx: DocumentContext
     fields = item.fields if item else {}
     return {
         "policy": policy or AckPolicy().model_dump(),
-        "as_of": _iso(review.as_of) if review else None,
+        "as_of": iso(review.as_of) if review else None,
         "classification": item.classification if item else None,
         "reasons": item.reasons if item else [],
         "ack_elapsed_min": fields.get("ack_elapsed_min"),
@@ -161,7 +130,7 @@ async def risk_classification_source(session: AsyncSession, ctx: DocumentContext
         "live_record": (
             {name: live.content.get(name) for name in CLASSIFICATION_INPUTS} if live else None
         ),
-        "live_record_received_at": _iso(live.received_at) if live else None,
+        "live_record_received_at": iso(live.received_at) if live else None,
     }
 
 
@@ -178,7 +147,7 @@ async def _latest_entry(session: AsyncSession, case_id: str, kind: str) -> dict[
         "register": entry.register,
         "seq": entry.seq,
         "actor": entry.actor,
-        "recorded_at": _iso(entry.recorded_at),
+        "recorded_at": iso(entry.recorded_at),
         "payload": entry.payload,
     }
 

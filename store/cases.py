@@ -35,19 +35,7 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
         "detail": p.detail,
     }
     if case is None:
-        employee_id = await report_employee(session, p.reference)
-        session.add(
-            Case(
-                case_id=p.case_id,
-                example=p.example,
-                reference=p.reference,
-                review_id=p.review_id,
-                employee_id=employee_id,
-                service_line=p.service_line,
-                opened_at=p.opened_at,
-                **values,
-            )
-        )
+        session.add(_new_case(p, await report_employee(session, p.reference), **values))
         await sync_open_obligations(session, p.case_id, p.detail)
     elif case.updated_at <= p.at:
         for name, value in values.items():
@@ -244,20 +232,30 @@ async def seed_case(session: AsyncSession, inp: CaseInput, employee_id: str) -> 
     if await session.get(Case, inp.case_id) is not None:
         return
     session.add(
-        Case(
-            case_id=inp.case_id,
-            example=inp.example,
-            reference=inp.reference,
-            review_id=inp.review_id,
-            employee_id=employee_id,
-            service_line=inp.service_line,
+        _new_case(
+            inp,
+            employee_id,
             exposure=inp.exposure,
             stage="opened",
             status="open",
             escalation_level=0,
-            opened_at=inp.opened_at,
             updated_at=inp.opened_at,
             detail={},
         )
     )
     await session.flush()
+
+
+def _new_case(keys: CaseInput | ProjectionUpdate, employee_id: str, **values: Any) -> Case:
+    """A new case row: what names the case from KEYS (its input or first projection), the rest
+    from VALUES."""
+    return Case(
+        case_id=keys.case_id,
+        example=keys.example,
+        reference=keys.reference,
+        review_id=keys.review_id,
+        employee_id=employee_id,
+        service_line=keys.service_line,
+        opened_at=keys.opened_at,
+        **values,
+    )

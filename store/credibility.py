@@ -24,7 +24,7 @@ from domain.credibility import (
     month_bounds,
     reconciliation_reasons,
 )
-from domain.instants import instant
+from domain.instants import instant, iso
 from domain.names import EXAMPLE_CREDIBILITY
 from store.sources import current_records
 from store.tables import Case, OutboxMessage, RegisterEntry, Review, SourceRecord
@@ -49,10 +49,6 @@ INDICATOR_FLAGS = {
     "corrective_action_overdue": "absent_learning_feedback",
     "recurrence_within_30_days": "repeated_recurrence",
 }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _flags_from_indicators(indicators: list[str] | None) -> list[str]:
@@ -110,16 +106,16 @@ async def own_closures(
             "employee_id": case.employee_id,
             "service_line": case.service_line,
             "manager_line": lines.get(case.reference, {}).get("manager_line"),
-            "closed_at": _iso(case.closed_at),
+            "closed_at": iso(case.closed_at),
             "closure_category": payload.get("closure_category"),
             "final_reviewing_role": payload.get("final_reviewing_role"),
-            "last_employee_communication_at": _iso(
+            "last_employee_communication_at": iso(
                 (mail.sent_at or mail.created_at) if mail else None
             ),
             "flags": _flags_from_indicators(item.fields.get("indicators") if item else None),
             "source": "service",
             "origin_example": case.example,
-            "closure_entry_at": _iso(entry.recorded_at) if entry else None,
+            "closure_entry_at": iso(entry.recorded_at) if entry else None,
         }
     return rows
 

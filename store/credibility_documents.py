@@ -21,9 +21,11 @@ from domain.credibility import (
     SPEAKING_UP,
     case_ref_of,
 )
+from domain.instants import iso
 from domain.names import EXAMPLE_CREDIBILITY
 from store.credibility import non_credible_items
 from store.credibility_values import BASELINE_KIND, adjudication_note, rules, validation_values
+from store.document_context import item_view, review_view
 from store.registers import entries as register_entries
 from store.tables import Case, CaseEvent, Review, SourceRecord, SourceRecordVersion
 from store.tables import ReviewItem as ReviewItemRow
@@ -34,10 +36,6 @@ if TYPE_CHECKING:
     from store.document_context import DocumentContext
 
 PLATFORM = "incident-platform"
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 async def _item(session: AsyncSession, ctx: DocumentContext) -> ReviewItemRow | None:
@@ -55,7 +53,7 @@ async def _versions(session: AsyncSession, pairs: list[tuple[str, str]]) -> list
         entries += [
             {
                 "id": f"{r.feed}:{r.key}:v{r.version}",
-                "at": _iso(r.received_at),
+                "at": iso(r.received_at),
                 "source": r.feed,
                 "kind": "record_received",
                 "content": r.content,
@@ -74,7 +72,7 @@ async def _events(session: AsyncSession, case_ids: list[str]) -> list[dict[str, 
     return [
         {
             "id": f"event:{e.id}",
-            "at": _iso(e.at),
+            "at": iso(e.at),
             "source": e.case_id,
             "kind": e.kind,
             "actor": e.actor,
@@ -89,25 +87,8 @@ async def closure_review(session: AsyncSession, ctx: DocumentContext) -> dict[st
     review = await session.get(Review, ctx.review_id)
     item = await _item(session, ctx)
     return {
-        "review": None
-        if review is None
-        else {
-            "review_id": review.review_id,
-            "month": review.period,
-            "as_of": _iso(review.as_of),
-            "status": review.status,
-            "reviewed_by": review.reviewed_by,
-            "reviewed_at": _iso(review.reviewed_at),
-            "summary": review.summary,
-        },
-        "item": None
-        if item is None
-        else {
-            "case_ref": item.reference,
-            "classification": item.classification,
-            "reasons": item.reasons,
-            "fields": item.fields,
-        },
+        "review": review_view(review, "month"),
+        "item": item_view(item, "case_ref", with_case=False),
     }
 
 

@@ -9,6 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.instants import iso
+from store.tables import Review, ReviewItem, SourceRecordVersion
+
 
 class UnknownDocument(KeyError):
     """No document with that slug."""
@@ -22,3 +25,46 @@ class DocumentContext:
 
 
 Builder = Callable[[AsyncSession, DocumentContext], Awaitable[dict[str, Any]]]
+
+
+def review_view(review: Review | None, period_key: str) -> dict[str, Any] | None:
+    """A review's summary as its example's review document shows it (the period under the
+    example's word for it: period, cycle_start, month)."""
+    if review is None:
+        return None
+    return {
+        "review_id": review.review_id,
+        period_key: review.period,
+        "as_of": iso(review.as_of),
+        "status": review.status,
+        "reviewed_by": review.reviewed_by,
+        "reviewed_at": iso(review.reviewed_at),
+        "summary": review.summary,
+    }
+
+
+def item_view(
+    item: ReviewItem | None, reference_key: str = "reference", *, with_case: bool = True
+) -> dict[str, Any] | None:
+    """A review item as the review document shows it."""
+    if item is None:
+        return None
+    view = {
+        reference_key: item.reference,
+        "classification": item.classification,
+        "reasons": item.reasons,
+        "fields": item.fields,
+    }
+    return view | {"case_id": item.case_id} if with_case else view
+
+
+def received_entry(row: SourceRecordVersion) -> dict[str, Any]:
+    """A received record version as a chronology entry (its ``id`` citable as evidence)."""
+    return {
+        "id": f"{row.feed}:{row.key}:v{row.version}",
+        "at": iso(row.received_at),
+        "source": row.feed,
+        "kind": "record_received",
+        "version": row.version,
+        "content": row.content,
+    }

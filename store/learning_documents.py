@@ -8,15 +8,16 @@ import ``store.documents`` (which imports it): builders take any context with th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.instants import iso
 from domain.learning import ACTION_TRACKER, BULLETIN_LOG, PLATFORM, RECURRENCE_FILE, LearningPolicy
 from domain.learning_measures import STANDARDS
 from domain.learning_steps import ATTRIBUTION_KIND, LEARNING_VISIBILITY_REGISTER
+from store.document_context import item_view, received_entry, review_view
 from store.learning_values import follow_up, measures
 from store.tables import CaseEvent, RegisterEntry, Review, SourceRecord, SourceRecordVersion
 from store.tables import ReviewItem as ReviewItemRow
@@ -28,10 +29,6 @@ class Context(Protocol):
     case_id: str
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 async def _audit(session: AsyncSession, ctx: Context) -> tuple[Review | None, ReviewItemRow | None]:
     review = await session.get(Review, ctx.review_id)
     item = await session.get(ReviewItemRow, (ctx.review_id, ctx.reference))
@@ -41,28 +38,7 @@ async def _audit(session: AsyncSession, ctx: Context) -> tuple[Review | None, Re
 async def learning_visibility_audit(session: AsyncSession, ctx: Context) -> dict[str, Any]:
     """The audit's summary (pinned rules included) and this report's item."""
     review, item = await _audit(session, ctx)
-    return {
-        "audit": None
-        if review is None
-        else {
-            "review_id": review.review_id,
-            "cycle_start": review.period,
-            "as_of": _iso(review.as_of),
-            "status": review.status,
-            "reviewed_by": review.reviewed_by,
-            "reviewed_at": _iso(review.reviewed_at),
-            "summary": review.summary,
-        },
-        "item": None
-        if item is None
-        else {
-            "reference": item.reference,
-            "classification": item.classification,
-            "reasons": item.reasons,
-            "fields": item.fields,
-            "case_id": item.case_id,
-        },
-    }
+    return {"audit": review_view(review, "cycle_start"), "item": item_view(item)}
 
 
 async def _versions(session: AsyncSession, feed: str, keys: list[str]) -> list[dict[str, Any]]:
@@ -71,17 +47,7 @@ async def _versions(session: AsyncSession, feed: str, keys: list[str]) -> list[d
         .where(SourceRecordVersion.feed == feed, SourceRecordVersion.key.in_(keys))
         .order_by(SourceRecordVersion.received_at, SourceRecordVersion.version)
     )
-    return [
-        {
-            "id": f"{row.feed}:{row.key}:v{row.version}",
-            "at": _iso(row.received_at),
-            "source": row.feed,
-            "kind": "record_received",
-            "version": row.version,
-            "content": row.content,
-        }
-        for row in rows
-    ]
+    return [received_entry(row) for row in rows]
 
 
 async def _case_events(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:
@@ -91,7 +57,7 @@ async def _case_events(session: AsyncSession, case_id: str) -> list[dict[str, An
     return [
         {
             "id": f"event:{e.id}",
-            "at": _iso(e.at),
+            "at": iso(e.at),
             "source": "case",
             "kind": e.kind,
             "actor": e.actor,
@@ -177,7 +143,7 @@ async def learning_control_standards_sheet(session: AsyncSession, ctx: Context) 
         "case_indicators": found,
         "attribution_note": None
         if note is None
-        else {"seq": note.seq, "actor": note.actor, "recorded_at": _iso(note.recorded_at)}
+        else {"seq": note.seq, "actor": note.actor, "recorded_at": iso(note.recorded_at)}
         | {"payload": note.payload},
         "complete": note is not None,
         "missing": [] if note is not None else [ATTRIBUTION_KIND],

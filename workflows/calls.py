@@ -80,11 +80,7 @@ async def _run_db(activity: str, arg: object, result_type: type[Any] | None) -> 
     )
 
 
-@overload
-async def run_db_local(activity: str, arg: object) -> None: ...
-@overload
-async def run_db_local(activity: str, arg: object, result_type: type[ResultT]) -> ResultT: ...
-async def run_db_local(activity: str, arg: object, result_type: type[Any] | None = None) -> Any:
+async def run_db_local(activity: str, arg: object, result_type: type[ResultT]) -> ResultT:
     """A short, idempotent database write as a local activity; ``run_db`` if it cannot finish.
 
     It runs inside the workflow task, so no activity task and no second workflow task stand
@@ -93,7 +89,7 @@ async def run_db_local(activity: str, arg: object, result_type: type[Any] | None
     database down, say) the same write goes to an ordinary activity, retried by the server.
     """
     try:
-        return await workflow.execute_local_activity(
+        result: ResultT = await workflow.execute_local_activity(
             activity,
             arg,
             result_type=result_type,
@@ -101,7 +97,9 @@ async def run_db_local(activity: str, arg: object, result_type: type[Any] | None
             schedule_to_close_timeout=DB_LOCAL_GIVE_UP,
             retry_policy=DB_RETRY,
         )
+        return result
     except (ActivityError, ApplicationError, TemporalTimeoutError):
         # A local activity's failure arrives unwrapped (not as an ActivityError); a workflow's
         # cancellation (CancelledError) is not caught.
-        return await _run_db(activity, arg, result_type)
+        found: ResultT = await _run_db(activity, arg, result_type)
+        return found
