@@ -187,24 +187,12 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
     async def document_opened(self, opened: DocumentOpened) -> None:
         """Opening the repair-validation measures refreshes them: answers that arrived after the
         step opened count (same activation line, same rules)."""
-        slug = cs.REPAIR_VALIDATION.slug
-        if opened.document != cs.VALIDATION_MEASURES_DOC or self.state.current_step != slug:
-            return
-        if slug in self._submitting:
-            return  # a submission is being recorded against the values it was judged on
-        self.state.computed[slug] = await self._measures(workflow.now())
-        await self.project(
-            TimelineEvent(
-                at=workflow.now(),
-                kind="validation_measures_refreshed",
-                actor=opened.actor.employee_id,
-                detail={
-                    "missing_since_activation": self.state.computed[slug][
-                        "missing_since_activation"
-                    ],
-                    "measurable_improvement": self.state.computed[slug]["measurable_improvement"],
-                },
-            )
+        await self.refresh_on_opening(
+            opened,
+            cs.REPAIR_VALIDATION,
+            cs.VALIDATION_MEASURES_DOC,
+            lambda: self._measures(workflow.now()),
+            ("missing_since_activation", "measurable_improvement"),
         )
 
     async def _await_validation(self, start: datetime, activated: datetime, cycle: int) -> datetime:

@@ -19,7 +19,6 @@ with workflow.unsafe.imports_passed_through():
         RecordEntryRequest,
         RecordEntryResult,
         StepSubmission,
-        TimelineEvent,
     )
     from domain.learning_checks import pathway_checks, validation_checks
     from domain.learning_measures import (
@@ -175,24 +174,12 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
     async def document_opened(self, opened: DocumentOpened) -> None:
         """Opening the validation measures refreshes them: late form responses and tracker
         updates count (same window, same pinned rules)."""
-        slug = ls.STABILIZATION_VALIDATION.slug
-        if opened.document != ls.VALIDATION_MEASURES_DOC or self.state.current_step != slug:
-            return
-        if slug in self._submitting:
-            return  # a submission is being recorded against the values it was judged on
-        self.state.computed[slug] = await self._compute_follow_up()
-        await self.project(
-            TimelineEvent(
-                at=workflow.now(),
-                kind="validation_measures_refreshed",
-                actor=opened.actor.employee_id,
-                detail={
-                    "gate_passed": self.state.computed[slug]["gate_passed"],
-                    "responses_since_activation": self.state.computed[slug][
-                        "responses_since_activation"
-                    ],
-                },
-            )
+        await self.refresh_on_opening(
+            opened,
+            ls.STABILIZATION_VALIDATION,
+            ls.VALIDATION_MEASURES_DOC,
+            self._compute_follow_up,
+            ("gate_passed", "responses_since_activation"),
         )
 
     # -- cross-checks -------------------------------------------------------------------------

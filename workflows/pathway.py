@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -14,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
         ActionDone,
         CaseState,
         CloseRequest,
+        DocumentOpened,
         PathwayAcceptance,
         PathwayReassignment,
         ReassignmentNotice,
@@ -22,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
         TimelineEvent,
     )
     from domain.roles import Role
-    from domain.steps import WRONG_ROLE, WRONG_STAGE, date_or_instant
+    from domain.steps import WRONG_ROLE, WRONG_STAGE, StepSpec, date_or_instant
 
 from workflows.calls import MAIL_RETRY, MAIL_TIMEOUT, deliver, run_db
 from workflows.case_base import CaseWorkflowBase, reject
@@ -88,6 +90,29 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         self.state.pathway_active_at = workflow.now()
         await self.set_stage(active_stage)
         return workflow.now()
+
+    async def refresh_on_opening(
+        self,
+        opened: DocumentOpened,
+        spec: StepSpec,
+        document: str,
+        compute: Callable[[], Awaitable[dict[str, Any]]],
+        shown: tuple[str, str],
+    ) -> None:
+        """Opening DOCUMENT while SPEC (a validation) is open recomputes its values (not while a
+        submission is recorded against them) and notes it in the timeline with SHOWN values."""
+        slug = spec.slug
+        if opened.document != document or self.state.current_step != slug:
+            return
+        if slug in self._submitting:
+            return  # a submission is being recorded against the values it was judged on
+        self.state.computed[slug] = computed = await compute()
+        detail = {key: computed[key] for key in shown}
+        event_kind = "validation_measures_refreshed"
+        actor = opened.actor.employee_id
+        await self.project(
+            TimelineEvent(at=workflow.now(), kind=event_kind, actor=actor, detail=detail)
+        )
 
     async def close(self, category: str, final_role: Role) -> None:
         """Close the case, record closure, and ask the worker to confirm (employee confirmation)."""
