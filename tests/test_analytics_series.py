@@ -149,3 +149,40 @@ async def test_an_unfinished_period_is_expected_in_proportion(database_url, sess
         "0.6994",
     )
     assert east[0]["exposed_leaver_rate_ci95_low"] == ""
+
+
+async def test_hesitancy_needs_three_earlier_periods(database_url, sessions, api_for):
+    """DN-WEST's two workers start on Monday 2 Nov (week 45) and send 10 reports in each of
+    weeks 45 and 46, none after. Week 47 has only two earlier weeks with a head count: not
+    assessed (no expected count, not flagged), however few its reports. Week 48 has three:
+    (5 + 5 + 0) / 3 = 3.33 reports per head × 2 heads = 6.67 expected; Poisson(6.67):
+    P(X <= 1) = 0.0098, P(X <= 2) = 0.0380, so the lower bound is 2 and 0 reports is flagged."""
+    team = [
+        {**worker(f"W-W{i}", "2026-11-02"), "service_line": "DN-WEST", "manager_line": "ML-WEST"}
+        for i in (1, 2)
+    ]
+    await load(sessions, "staff-directory", staff_rows() + team)
+    monday_w45 = MONDAY_W47 - timedelta(weeks=2)
+    await load_reports(
+        sessions,
+        [
+            report_rows(f"NM-DW{week}-{i}", submitted_at=monday_w45 + timedelta(weeks=week, hours=i),
+                        ack_minutes=60, employee_id=f"W-W{i % 2 + 1}", service_line="DN-WEST")
+            for week in (0, 1) for i in range(10)
+        ],
+    )  # fmt: skip
+    api = await api_for(database_url)
+    params = {"from": "2026-11-16", "to": "2026-11-29", "period": "week"}
+    body = (await api.get("/analytics/series", "E-INSPECTOR", params=params)).json()
+    w47, w48 = [r for r in body["rows"] if r["service_line"] == "DN-WEST"]
+    assert (w47["reports"], w47["heads"]) == (0, 2)
+    assert (w47["expected_reports"], w47["hesitancy_lower_bound"], w47["hesitancy"]) == (
+        None,
+        None,
+        False,
+    )
+    assert (w48["expected_reports"], w48["hesitancy_lower_bound"], w48["hesitancy"]) == (
+        6.67,
+        2,
+        True,
+    )

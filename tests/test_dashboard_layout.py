@@ -6,7 +6,7 @@ charts (ten, each with its table per week) show one bar per week of the default 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.async_api import async_playwright, expect
@@ -15,6 +15,7 @@ from domain.analytics import periods
 from tests.browser_support import CHROMIUM_ARGS, SCREENSHOTS, accessible
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.dashboard_support import CITY, seed_trends, serve
+from tests.factories import load, staff_rows
 from tests.fixtures.api import token
 
 __all__ = ["chromium"]  # the fixture, shared with the dashboard test
@@ -27,9 +28,41 @@ CHARTS = BOXES.replace(".trends > div", ".over-time figure")
 
 
 def default_from(today: date) -> date:
-    """The page's "current reviews" start: the previous month's first day, at least 31 days."""
+    """The page's "current reviews" start: the first day of the month the latest closure review
+    covers (the previous month, or the one before until the 5th), and at least 35 days back."""
     month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    return min(month, today - timedelta(days=31))
+    if today.day <= 5:
+        month = (month - timedelta(days=1)).replace(day=1)
+    return min(month, today - timedelta(days=35))
+
+
+async def test_default_range_reaches_each_current_review(
+    own_env, sqlite_url, sessions_for, chromium
+):
+    """The page's own "current reviews" range on fixed days (the browser's clock). By hand: on
+    Saturday 2 January 2027 December's closure review has not run (Monday 4th), so November's
+    is current: from 1 November. On 7 December 2026: November's, from 1 November; the learning
+    audit of the cycle of 23 November runs on 7 December, and the one before it (9 November) is
+    current until then: 35 days back is 2 November."""
+    days = {date(2027, 1, 2): date(2026, 11, 1), date(2026, 12, 7): date(2026, 11, 1),
+            date(2027, 3, 31): date(2027, 2, 1), date(2027, 3, 3): date(2027, 1, 1),
+            date(2027, 1, 26): date(2026, 12, 1)}  # fmt: skip
+    await load(sessions_for(sqlite_url), "staff-directory", staff_rows())
+    async with (
+        serve(sqlite_url, own_env.client, "dashboard-range") as base,
+        async_playwright() as pw,
+    ):
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for day, start in days.items():
+            assert default_from(day) == start  # the layout test's copy of the rule
+            page = await browser.new_page()
+            await page.clock.set_fixed_time(datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
+            await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
+            await expect(page.locator("#trends-range-label")).to_have_text(
+                f"{start} to {day}", timeout=15_000
+            )
+            await page.close()
+        await browser.close()
 
 
 def overlaps(a: list[float], b: list[float]) -> bool:

@@ -9,6 +9,17 @@ function addDays(iso, days) {
   return day.toISOString().slice(0, 10);
 }
 
+// "current reviews": from the first day of the month the latest closure review covers (the
+// previous month; the one before it until this month's review has surely run: it runs on the
+// month's first working day, never later than the 5th) and at least 35 days back (the latest
+// learning audit's cycle began at most 28 days before its successor's audit, plus holidays),
+// so the current review of each example is in the range.
+function currentFrom(to) {
+  const reviewed = new Date(`${to.slice(0, 7)}-01T12:00:00Z`);
+  reviewed.setUTCMonth(reviewed.getUTCMonth() - (Number(to.slice(8, 10)) <= 5 ? 2 : 1));
+  return [reviewed.toISOString().slice(0, 10), addDays(to, -35)].sort()[0];
+}
+
 function head(id, labels) {
   const tr = document.createElement("tr");
   for (const label of labels) {
@@ -159,13 +170,7 @@ async function loadTrends() {
   const group = $("trends-group").value;
   const to = localDate(new Date());
   const choice = $("trends-range").value;
-  // "current reviews": back to the previous month's first day (the latest closure review) and
-  // at least 31 days (the latest learning audit's cycle), so each example's current review shows.
-  const previousMonth = new Date(`${to.slice(0, 7)}-01T12:00:00Z`);
-  previousMonth.setUTCMonth(previousMonth.getUTCMonth() - 1);
-  const monthStart = previousMonth.toISOString().slice(0, 10);
-  const from = choice === "current"
-    ? [monthStart, addDays(to, -31)].sort()[0] : addDays(to, 1 - Number(choice));
+  const from = choice === "current" ? currentFrom(to) : addDays(to, 1 - Number(choice));
   const query = `from=${from}&to=${to}&group=${encodeURIComponent(group)}`;
   $("trends-range-label").textContent = `${from} to ${to}`;
   let acknowledgment;
