@@ -166,8 +166,9 @@ async def test_hesitancy_needs_three_earlier_periods(database_url, sessions, api
     await load_reports(
         sessions,
         [
-            report_rows(f"NM-DW{week}-{i}", submitted_at=monday_w45 + timedelta(weeks=week, hours=i),
-                        ack_minutes=60, employee_id=f"W-W{i % 2 + 1}", service_line="DN-WEST")
+            report_rows(f"NM-DW{week}-{i}", ack_minutes=60, employee_id=f"W-W{i % 2 + 1}",
+                        submitted_at=monday_w45 + timedelta(weeks=week, hours=i),
+                        service_line="DN-WEST")
             for week in (0, 1) for i in range(10)
         ],
     )  # fmt: skip
