@@ -99,6 +99,15 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert authorized.status_code == 303, authorized.text
         receipt = text((await api.http.get(authorized.headers["location"])).text)
         assert "Acknowledgment recovery log" in receipt and "Accept the" in receipt
+        # Open now: everything the authorization opened, though it opened in the same second.
+        open_now = receipt[receipt.index("Open now") :]
+        for opened_with_it in (
+            "Accept the acknowledgment-recovery pathway",
+            "Corrected triage-control implementation",
+            "Worker communication",
+            "Mandatory review of the acknowledgment-recovery pathway",
+        ):
+            assert opened_with_it in open_now, (opened_with_it, open_now)
         assert "Worker communication deadline " in receipt and ", 16:00" in receipt
         await wait_stage(api, case_id, "pathway-acceptance")
         accept_url = f"/app/cases/{case_id}/pathway/accept"

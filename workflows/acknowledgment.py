@@ -93,12 +93,18 @@ class AcknowledgmentCaseWorkflow(ReviewedPathwayWorkflow):
             )
         if pathway["immediate_senior_acknowledgment"]:
             actions.append(("senior-acknowledgment", ACTION_TITLES["senior-acknowledgment"], None))
+        # The mandatory review date is the owner's obligation from now (opened with the
+        # pathway); the case closes on the review's recorded outcome ("recovered" needs every
+        # action done), never by a timer.
+        day = pathway["mandatory_review_date"]
         watchers = await self.open_pathway(
-            pathway["responsible_owner_id"], "acknowledgment-recovery pathway", t4, actions
+            pathway["responsible_owner_id"],
+            "acknowledgment-recovery pathway",
+            t4,
+            actions,
+            also=self.first_review(day),
         )
-        # The mandatory review date is the owner's obligation from now; the case closes on the
-        # review's recorded outcome ("recovered" needs every action done), never by a timer.
-        reviews = asyncio.create_task(self.review_until_done(pathway["mandatory_review_date"]))
+        reviews = asyncio.create_task(self.review_until_done(day, opened=True))
         await self.await_activation(names.PACK_WEEKLY, "active-recovery")
         await reviews
         await asyncio.gather(*watchers)

@@ -74,12 +74,17 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
         )
         pathway = await self.run_step(ls.STABILIZATION_PATHWAY, t2, sheet)
         t3 = self._done_at(ls.STABILIZATION_PATHWAY.slug)
+        # The review date is the owner's obligation from now (opened with the pathway); the
+        # validation closes only once the review is recorded (see extra_checks).
+        day = pathway["review_date"]
         watchers = await self.open_pathway(
-            pathway["responsible_owner_id"], "learning-stabilization pathway", t3, _actions(pathway)
+            pathway["responsible_owner_id"],
+            "learning-stabilization pathway",
+            t3,
+            _actions(pathway),
+            also=self.first_review(day),
         )
-        # The review date is the owner's obligation from now; the validation closes only once
-        # the review is recorded (see extra_checks).
-        reviews = asyncio.create_task(self.review_until_done(pathway["review_date"]))
+        reviews = asyncio.create_task(self.review_until_done(day, opened=True))
         activated = await self.await_activation(names.PACK_FORTNIGHTLY, "active-stabilization")
         baseline = await run_db(
             names.ACT_PIN_LEARNING_BASELINE,

@@ -45,9 +45,16 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
     """A case with a pathway whose named owner accepts it and completes its actions."""
 
     async def open_pathway(
-        self, owner: str, title: str, authorized_at: datetime, actions: ActionPlan
+        self,
+        owner: str,
+        title: str,
+        authorized_at: datetime,
+        actions: ActionPlan,
+        also: Callable[[], Awaitable[None]] | None = None,
     ) -> list[asyncio.Task[object]]:
-        """Open acceptance (1 working day) and each action's deadline; watchers run concurrently."""
+        """Open acceptance (1 working day), each action's deadline and ALSO (the pathway's first
+        review), then the acceptance stage: once the stage shows, everything the authorization
+        opened is open (a receipt waits for it). Watchers run concurrently."""
         self.state.pathway_owner = owner
         await self.obligations.open(
             ACCEPTANCE,
@@ -75,6 +82,8 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
                     key, action_title, rule="close of business", start=start, assignee=owner
                 )
             keys.append(key)
+        if also is not None:
+            await also()
         await self.set_stage(ACCEPTANCE)
         return [asyncio.create_task(self.obligations.watch(k)) for k in keys]
 

@@ -11,6 +11,7 @@ review. Nothing is decided by a timer.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -32,12 +33,19 @@ class ReviewedPathwayWorkflow(PathwayCaseWorkflow):
     review_step: StepSpec
     review_continues: str  # the outcome that is not the end: it names the next review date
 
-    async def review_until_done(self, day: str) -> dict[str, Any]:
-        """Open the review due on DAY and wait (escalating) for its outcome; an outcome with a
-        next review date opens the next review. Returns the last review's recorded fields."""
+    def first_review(self, day: str) -> Callable[[], Awaitable[None]]:
+        """Opening the first review (due on DAY), for ``open_pathway(also=...)``."""
+        return lambda: self._open_review(day)
+
+    async def review_until_done(self, day: str, *, opened: bool = False) -> dict[str, Any]:
+        """Open the review due on DAY (unless OPENED with the pathway) and wait (escalating) for
+        its outcome; an outcome with a next review date opens the next review. Returns the last
+        review's recorded fields."""
         slug = self.review_step.slug
         while True:
-            await self._open_review(day)
+            if not opened:
+                await self._open_review(day)
+            opened = False
             await self.obligations.watch(slug)
             result = self.state.results[slug]
             if not result.get(NEXT_DATE):

@@ -3,6 +3,7 @@ happens next (the case's open obligations now, or that it is closed)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,13 +15,49 @@ from api.web.case_view import PATHWAY_LOGS, CasePage, history, load_case, open_r
 from api.web.document_view import person_ids, to_node
 from api.web.render import local_time, render
 from api.web.words import humanize, waiting_words
+from domain.acknowledgment_steps import RECOVERY_REVIEW
+from domain.cases import CaseState
 from domain.examples import STEP_SPECS
+from domain.learning_steps import STABILIZATION_REVIEW
 from domain.pathway_actions import action_title
 from store.db import transaction
 from store.registers import RegisterEntry, entries, find_request
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 INTERNAL = frozenset({"request_id", "computed", "reference", "step_deadline", "late", "action"})
+# How long a step's receipt waits for the workflow to open what follows the submission.
+SETTLE_SECONDS, SETTLE_POLL_SECONDS = 3.0, 0.05
+PATHWAY_REVIEWS = frozenset({RECOVERY_REVIEW.slug, STABILIZATION_REVIEW.slug})
+
+
+def moved_on(live: CaseState, step: str) -> bool:
+    """Whether the workflow has opened what follows the last submission of STEP, read from the
+    timeline's order (never from timestamps, which are equal within a workflow task): a stage
+    after it (the next step's obligations, or a pathway's acceptance, actions and first review,
+    open before their stage shows), a closed case, or, after a pathway review, the next review."""
+    if live.status == "closed":
+        return True
+    kinds = [e.kind for e in live.timeline]
+    submitted = [
+        i
+        for i, e in enumerate(live.timeline)
+        if e.kind == "step_submitted" and e.detail.get("step") == step
+    ]
+    if not submitted:
+        return True  # nothing of this step to wait for
+    later = set(kinds[submitted[-1] + 1 :])
+    return "stage" in later or (step in PATHWAY_REVIEWS and "obligation_opened" in later)
+
+
+async def _settled(request: Request, page: CasePage, step: str) -> CasePage:
+    """The case page once the workflow has opened what follows STEP's submission (a receipt is
+    shown right after the Update returns, before the workflow's next tasks); bounded."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + SETTLE_SECONDS
+    while page.live is not None and not moved_on(page.live, step) and loop.time() < until:
+        await asyncio.sleep(SETTLE_POLL_SECONDS)
+        page = await load_case(request, page.actor, page.case.case_id)
+    return page
 
 
 async def _step_entry(
@@ -91,6 +128,8 @@ async def receipt(
     page = await load_case(request, actor, case_id)
     if what in STEP_SPECS:
         entry = await _step_entry(request, page, what, key) if key else None
+        if entry is not None:
+            page = await _settled(request, page, what)
     else:
         entry = await _pathway_entry(request, page, what)
     if entry is None:
