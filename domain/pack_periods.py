@@ -100,3 +100,54 @@ def pack_period(kind: str, period: str, today: date, anchor: date) -> PackPeriod
             f"today is {today.isoformat()}); a pack covers a period that has begun"
         )
     return found
+
+
+# -- which pack lists a case ------------------------------------------------------------------
+
+
+def label_of(kind: str, first: date) -> str:
+    """The period label of ``kind`` whose first day is ``first``."""
+    if kind == names.PACK_WEEKLY:
+        year, week, _ = first.isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    if kind == names.PACK_MONTHLY:
+        return f"{first.year:04d}-{first.month:02d}"
+    return first.isoformat()
+
+
+def home_period(kind: str, review_period: str | None, opened: date, anchor: date) -> str:
+    """The period whose pack a case belongs to: the one that shows the review that opened it.
+
+    Weekly: the ISO week of its daily review. Fortnightly: its audit's cycle (the audit runs on
+    the first working day after the cycle, and that cycle's summary is published then).
+    Monthly: the month the closure review ran in, the month after the closures it reviewed.
+    Without a review: the period the case opened in (for a fortnightly case, the cycle before:
+    audits open cases in the cycle after theirs)."""
+    if review_period and kind == names.PACK_WEEKLY:
+        opened = date.fromisoformat(review_period)
+    if kind == names.PACK_WEEKLY:
+        return label_of(kind, opened - timedelta(days=opened.weekday()))
+    if kind == names.PACK_MONTHLY:
+        if review_period:
+            first = date(int(review_period[:4]), int(review_period[5:7]), 1)
+            return label_of(kind, (first + timedelta(days=31)).replace(day=1))
+        return label_of(kind, opened.replace(day=1))
+    if review_period:
+        return review_period
+    before, _ = nearest_cycle_starts(opened, anchor)
+    return max(anchor, (before or anchor) - timedelta(days=CYCLE_DAYS)).isoformat()
+
+
+def next_period(kind: str, period: str, anchor: date) -> str:
+    """The period after ``period`` of ``kind``."""
+    return label_of(kind, period_bounds(kind, period, anchor).after)
+
+
+def listing_period(kind: str, home: str, published: set[str], anchor: date) -> str:
+    """The one pack that lists a case awaiting visibility: its home period's, or, when that
+    pack was already published (the case came to await visibility afterwards), the next
+    period's pack not yet published."""
+    period = home
+    while period in published:
+        period = next_period(kind, period, anchor)
+    return period

@@ -116,6 +116,16 @@ async def monthly(
     ]
 
 
+def running_note(kind: str, now: datetime, zone: str) -> str:
+    """What a pack of a period not yet over shows, and until when it changes."""
+    what = {names.PACK_WEEKLY: "week", names.PACK_FORTNIGHTLY: "cycle"}.get(kind, "month")
+    return (
+        f"This {what} has not ended: the pack shows it as at {local_minute(now, zone)}, and "
+        "is read again, with the reviews and cases so far, each time it is opened until it "
+        "is published."
+    )
+
+
 async def build(
     session: AsyncSession,
     spec: PackSpec,
@@ -132,6 +142,8 @@ async def build(
         sections = await fortnightly(session, spec, period, win, listed, now)
     else:
         sections = await monthly(session, spec, period, win, listed, now)
+    if now < win.after:  # the period is still running: say so, and as of when
+        sections[0]["blocks"].insert(0, text(running_note(spec.kind, now, win.zone)))
     heads, head_rows = await signed_heads_section(session, local_minute(now, win.zone))
     return document(
         spec.title,

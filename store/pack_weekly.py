@@ -27,7 +27,10 @@ RANK = {None: 0, "within_tolerance": 1, "emerging": 2, "critical": 3}
 
 
 def _daily(
-    found: list[Review], items: list[tuple[str, ReviewItem]], statuses: dict[str, str]
+    found: list[Review],
+    items: list[tuple[str, ReviewItem]],
+    statuses: dict[str, str],
+    running: bool = False,
 ) -> Doc:
     per: dict[str, Counter[str | None]] = defaultdict(Counter)
     for period, item in items:
@@ -57,7 +60,14 @@ def _daily(
     return section(
         f"Daily reviews ({plural(len(found), 'review')})",
         chart("Classifications by review date", days, series, "reports"),
-        table("Reviews of the week", columns, rows, "No daily review ran in this week."),
+        table(
+            "Reviews of the week",
+            columns,
+            rows,
+            "No daily review has run in this week yet (each runs at 07:00 on a working day)."
+            if running
+            else "No daily review ran in this week.",
+        ),
         anchor="daily-reviews",
     )
 
@@ -145,7 +155,7 @@ async def weekly(
     )
     return [
         summary,
-        _daily(found, items, await review_statuses(session, found, win.zone)),
+        _daily(found, items, await review_statuses(session, found, win.zone), now < win.after),
         _by_service_line(items),
         _exceptions(items),
         awaiting,

@@ -2,53 +2,64 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import names
 from domain.calendar import BusinessCalendar
-from domain.pack_periods import CYCLE_DAYS, period_bounds
+from domain.pack_periods import home_period, listing_period, period_bounds
 from domain.packs import AWAITING_VISIBILITY_STAGES, PackSpec
 from domain.periodic import PackSummary
 from store.pack_common import cases_of, window
 from store.pack_content import build
-from store.tables import Case, CaseEvent, Pack
+from store.tables import Case, CaseEvent, Pack, Review
 
 
 async def get_pack(session: AsyncSession, kind: str, period: str) -> Pack | None:
     return await session.get(Pack, (kind, period))
 
 
+async def listing_periods(
+    session: AsyncSession, spec: PackSpec, calendar: BusinessCalendar, anchor: date
+) -> dict[str, str]:
+    """Each of the example's cases awaiting visibility -> the one period whose pack lists it:
+    the period whose pack shows the review that opened the case, or, when that pack was
+    already published before the case came to wait, the next period's pack not yet published
+    (domain.pack_periods.home_period, listing_period)."""
+    waiting = await session.execute(
+        select(Case.case_id, Case.opened_at, Review.period)
+        .outerjoin(Review, Review.review_id == Case.review_id)
+        .where(Case.example == spec.example, Case.stage.in_(AWAITING_VISIBILITY_STAGES))
+        .order_by(Case.case_id)
+    )
+    published = set(
+        await session.scalars(
+            select(Pack.period).where(Pack.kind == spec.kind, Pack.published_at.is_not(None))
+        )
+    )
+    found = {}
+    for case_id, opened_at, review_period in waiting.all():
+        home = home_period(spec.kind, review_period, calendar.local(opened_at).date(), anchor)
+        found[case_id] = listing_period(spec.kind, home, published, anchor)
+    return found
+
+
 async def awaiting_cases(
     session: AsyncSession, spec: PackSpec, period: str, calendar: BusinessCalendar, anchor: date
 ) -> list[str]:
-    """The example's cases awaiting pack visibility opened before the period ended; for a
-    fortnightly summary, before the next cycle ended (its audit runs after its cycle, and the
-    summary is published on the audit day)."""
-    bounds = period_bounds(spec.kind, period, anchor)
-    extra = timedelta(days=CYCLE_DAYS) if spec.kind == names.PACK_FORTNIGHTLY else timedelta(0)
-    win = window(bounds.first, bounds.after + extra, calendar)
-    found = await session.scalars(
-        select(Case.case_id)
-        .where(
-            Case.example == spec.example,
-            Case.stage.in_(AWAITING_VISIBILITY_STAGES),
-            Case.opened_at < win.after,
-        )
-        .order_by(Case.case_id)
-    )
-    return list(found)
+    """The cases this pack lists (each waiting case is listed by one pack only)."""
+    found = await listing_periods(session, spec, calendar, anchor)
+    return [case_id for case_id, listed_by in found.items() if listed_by == period]
 
 
-async def waiting_count(session: AsyncSession, example: str) -> int:
-    """How many of the example's accepted pathways wait for a pack to be published (any
-    period; a pathway still awaiting acceptance waits for its owner, not the publisher)."""
+async def waiting_ids(session: AsyncSession, example: str) -> list[str]:
+    """The example's cases whose accepted pathway waits for a pack to be published (a pathway
+    still awaiting acceptance waits for its owner, not the publisher)."""
     found = await session.scalars(
         select(Case.case_id).where(Case.example == example, Case.stage == "awaiting-visibility")
     )
-    return len(list(found))
+    return list(found)
 
 
 async def content(
@@ -87,6 +98,24 @@ async def create_pack(
     session.add(pack)
     await session.flush()
     return pack
+
+
+async def refresh(
+    session: AsyncSession,
+    spec: PackSpec,
+    pack: Pack,
+    at: datetime,
+    calendar: BusinessCalendar,
+    anchor: date,
+) -> None:
+    """An unpublished pack as of ``at``: its case list and content again (a week, cycle or
+    month still running gains its reviews and cases so far). A published pack is frozen."""
+    if pack.published_at is not None:
+        return
+    pack.case_ids = await awaiting_cases(session, spec, pack.period, calendar, anchor)
+    pack.content = await content(session, spec, pack.period, pack.case_ids, at, calendar, anchor)
+    pack.generated_at = at
+    await session.flush()
 
 
 async def publish(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain import names
-from domain.learning_cycles import audit_period, cycle_start_containing
+from domain.learning_cycles import audit_period
 from domain.learning_steps import learning_case_id
 from domain.periodic import ReviewInput, ReviewSummary
 from domain.reviews import review_id
@@ -96,7 +96,7 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
     sessions = sessions_for(sqlite_url)
     case_id = learning_case_id("NM-L2")
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
-        await start_audit(own_env, sessions, queue, "NM-L2")
+        audit = await start_audit(own_env, sessions, queue, "NM-L2")
         api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
         api.app.state.clock = own_env.get_current_time
         async with browser_page(own_env, sqlite_url, queue, chromium) as (base, page):
@@ -146,7 +146,8 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
             await accept_pathway(page, base, inbox, case_id, "e2e2-06-accept-receipt")
 
             await wait_stage(api, case_id, "awaiting-visibility")
-            pack = f"/app/packs/fortnightly-governance/{cycle_start_containing(today)}"
+            # The summary of the cycle its audit covered lists it (store.packs.listing_periods).
+            pack = f"/app/packs/fortnightly-governance/{audit.removeprefix('learning-audit-')}"
             await sign_in_as(page, base, "E-Exec", pack)
             await publish_pack(page, "e2e2-07-pack-published")
             await wait_stage(api, case_id, "awaiting-validation")

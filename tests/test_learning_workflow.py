@@ -10,7 +10,7 @@ from sqlalchemy import select
 from domain import names
 from domain.calendar import CalendarConfig, compute_deadline
 from domain.cases import ActionDone, Actor, DocumentOpened, PathwayAcceptance, StepSubmission
-from domain.learning_cycles import audit_period, cycle_start_containing
+from domain.learning_cycles import audit_period
 from domain.learning_steps import (
     LEARNING_STABILIZATION_LOG,
     LEARNING_VISIBILITY_REGISTER,
@@ -196,7 +196,8 @@ async def to_active_stabilization(env, case, sessions):
     await wait_stage(case, "awaiting-visibility")
     pack = await env.client.start_workflow(
         names.WF_PACK,
-        PackInput(kind=names.PACK_FORTNIGHTLY, period=cycle_start_containing(today).isoformat()),
+        # The summary of the cycle its audit covered lists the case (store.packs.listing_periods).
+        PackInput(kind=names.PACK_FORTNIGHTLY, period=(await case_state(case)).review_id[15:]),
         id=f"pack-test-{case.id}",
         task_queue=(await case.describe()).task_queue,
     )

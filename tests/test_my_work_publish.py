@@ -24,9 +24,11 @@ async def test_the_publisher_is_asked_to_publish_the_pack_cases_wait_for(
         case.stage = "awaiting-visibility"
     page = (await api.http.get("/app")).text
     assert "Nothing is waiting for you" not in page
+    # The case came from the review of Tue 1 Dec: week 49's pack lists it (not this week's).
     assert (
-        "Publish the weekly workforce sustainability review pack 2026-W50 (1 case waiting)"
+        "Publish the weekly workforce sustainability review pack 2026-W49 (1 case waiting)"
     ) in page
-    assert 'href="/app/packs/weekly-sustainability/2026-W50"' in page
+    assert 'href="/app/packs/weekly-sustainability/2026-W49"' in page
+    assert "2026-W50 (" not in page
     await sign_in(api, "E-MANAGER")  # not the weekly pack's publisher
     assert "Publish the" not in (await api.http.get("/app")).text

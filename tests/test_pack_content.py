@@ -16,7 +16,16 @@ from domain.packs import PACKS
 from store import pack_outcomes, pack_weekly
 from store import packs as pack_store
 from tests.factories import load, staff_rows
-from tests.pack_seed import C3, C9, L2, NM1, NOW, fixed_clock, seed_learning_closure, seed_weekly
+from tests.pack_seed import (
+    C3,
+    C9,
+    L2,
+    NM1,
+    NOW,
+    fixed_clock,
+    seed_learning_closure,
+    seed_weekly,
+)
 
 ANALYST = "Aled Price (E-ANALYST)"  # names, not IDs (the staff directory of tests.pack_seed)
 
@@ -120,7 +129,7 @@ async def test_next_week_lists_its_own_cases_and_reviews(sessions):
     async with sessions() as session, session.begin():
         await seed_weekly(session)
     doc = await stored(sessions, names.PACK_WEEKLY, "2026-W49")
-    assert doc["case_ids"] == [NM1, "ack-case-NM-9"]
+    assert doc["case_ids"] == ["ack-case-NM-9"]  # NM1 is week 48's while that pack is unpublished
     assert block(section(doc, "Daily reviews"), "table")["rows"][0][:3] == [
         "2026-11-30",
         "not marked reviewed",
@@ -220,7 +229,65 @@ async def test_fortnightly_summary_shows_its_cycle_audit(sessions):
     recurrence = block(section(doc, "Recurrence"), "table")["rows"]
     assert recurrence == [["medication", 2, 0, 0], ["route travel", 1, 1, 2]]
     following = await stored(sessions, names.PACK_FORTNIGHTLY, "2026-11-23")
-    assert following["case_ids"] == [L2]  # still awaiting: the next summary lists it too
+    assert following["case_ids"] == []  # L2 is its audit's cycle's (2026-11-09) only
+
+
+async def test_a_case_is_listed_by_one_pack_only(sessions):
+    """A case awaiting visibility is listed by the pack of the period covering its review; the
+    next period's pack lists it only once that pack was published without it (the case came to
+    await visibility afterwards), and then the earlier, published pack keeps its frozen list."""
+    async with sessions() as session, session.begin():
+        await seed_weekly(session)
+        await seed_learning_closure(session)
+    spec = PACKS[names.PACK_FORTNIGHTLY]
+    for kind, home, following, case in (
+        (names.PACK_WEEKLY, "2026-W48", "2026-W49", NM1),
+        (names.PACK_FORTNIGHTLY, "2026-11-09", "2026-11-23", L2),
+    ):
+        spec = PACKS[kind]
+        async with sessions() as session, session.begin():
+            first = await pack_store.create_pack(
+                session, spec, home, [], NOW, CALENDAR, DEFAULT_ANCHOR
+            )
+            assert await pack_store.awaiting_cases(
+                session, spec, home, CALENDAR, DEFAULT_ANCHOR
+            ) == [case]
+            assert case not in await pack_store.awaiting_cases(
+                session, spec, following, CALENDAR, DEFAULT_ANCHOR
+            )
+            await pack_store.publish(session, spec, first, [], "E-DIRECTOR", NOW, CALENDAR,
+                                     DEFAULT_ANCHOR)  # fmt: skip
+        async with sessions() as session, session.begin():
+            later = await pack_store.awaiting_cases(
+                session, spec, following, CALENDAR, DEFAULT_ANCHOR
+            )
+            assert case in later, (kind, later)
+            assert (
+                await pack_store.awaiting_cases(session, spec, home, CALENDAR, DEFAULT_ANCHOR) == []
+            )  # published: it lists nothing new
+
+
+async def test_an_unpublished_pack_is_read_as_of_now(database_url, api_for, sessions):
+    """A pack of a running week shows the reviews so far each time it is read until it is
+    published, and says so; an empty week says no review has run yet."""
+    await load(sessions, "staff-directory", staff_rows())
+    api = await api_for(database_url)
+    api.app.state.clock = fixed_clock  # Friday 27 November 2026, 15:00: week 48 is running
+    async with sessions() as session, session.begin():
+        await pack_store.create_pack(session, WEEKLY, "2026-W48", [], NOW, CALENDAR,
+                                     DEFAULT_ANCHOR)  # fmt: skip
+    answer = await api.get("/packs/weekly-sustainability/2026-W48", "E-INSPECTOR")
+    assert answer.status_code == 200, answer.text
+    first = answer.json()
+    daily = section(first["content"], "Daily reviews (0 reviews)")
+    assert block(daily, "table")["empty"].startswith("No daily review has run in this week yet")
+    note = block(section(first["content"], "Summary"), "text")["text"]
+    assert "This week has not ended: the pack shows it as at Fri 27 Nov 2026, 15:00" in note
+    async with sessions() as session, session.begin():
+        await seed_weekly(session)
+    again = (await api.get("/packs/weekly-sustainability/2026-W48", "E-INSPECTOR")).json()
+    assert section(again["content"], "Daily reviews (2 reviews)")
+    assert again["case_ids"] == [NM1]
 
 
 def test_empty_tables_by_a_field_say_so_in_a_sentence():

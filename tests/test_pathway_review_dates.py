@@ -17,7 +17,6 @@ from sqlalchemy import select
 from domain import names
 from domain.acknowledgment_steps import ACKNOWLEDGMENT_RECOVERY_LOG
 from domain.cases import ActionDone, PathwayAcceptance
-from domain.learning_cycles import cycle_start_containing
 from domain.learning_steps import LEARNING_STABILIZATION_LOG
 from domain.periodic import PackInput, PublishPack
 from store.tables import Breach, RegisterEntry
@@ -210,7 +209,7 @@ async def test_example2_review_is_due_escalates_and_the_validation_closes_only_a
             names.UPDATE_ACCEPT_PATHWAY, PathwayAcceptance(actor=actor("E-OWNER")), rpc_timeout=RPC
         )
         await wait_stage(case, "awaiting-visibility")
-        cycle = cycle_start_containing(today).isoformat()
+        cycle = (await case_state(case)).review_id[15:]  # its audit's cycle lists it
         pack = await own_env.client.start_workflow(
             names.WF_PACK,
             PackInput(kind=names.PACK_FORTNIGHTLY, period=cycle),

@@ -34,11 +34,13 @@ from api.temporal_calls import (
 )
 from config.settings import Settings
 from domain import names
+from domain.calendar import calendar_for
 from domain.pack_periods import PeriodError, pack_period
 from domain.packs import PACKS
 from domain.periodic import PackSummary, PublishPack
 from infra.starters import start_pack
-from store.packs import get_pack
+from store.db import transaction
+from store.packs import get_pack, refresh
 from store.register_heads import HEADS_CSV
 from store.tables import Pack
 
@@ -102,6 +104,23 @@ async def _wait_for_pack(
         if loop.time() > deadline:
             raise Unavailable(f"pack {kind}/{period} is still being generated; retry shortly")
         await asyncio.sleep(POLL_SECONDS)
+
+
+async def load_pack(request: Request, kind: str, period: str, now: datetime) -> Pack:
+    """The pack (422 for a period that does not exist or has not begun), generated on first
+    request by its workflow; until it is published, read as of now (refreshed and stored)."""
+    settings: Settings = request.app.state.settings
+    check_period(kind, period, settings, now)
+    pack = await pack_or_generate(request, kind, period)
+    if pack.published_at is not None:
+        return pack
+    calendar = calendar_for(settings.calendar_config())
+    anchor = date.fromisoformat(settings.cycle_anchor)
+    async with transaction(request.app.state.sessions) as session:
+        fresh = await get_pack(session, kind, period)
+        assert fresh is not None
+        await refresh(session, PACKS[kind], fresh, now, calendar, anchor)
+    return fresh
 
 
 def _csv(pack: Pack, table: str) -> str:
@@ -195,8 +214,7 @@ async def read_pack(
     exists only for a period of its kind that has begun (a fortnightly period is a cycle start);
     any other period is a 422 and creates nothing. A stored pack is read without Temporal.
     """
-    check_period(kind, period, settings, now)
-    pack = await pack_or_generate(request, kind, period)
+    pack = await load_pack(request, kind, period, now)
     if format == "csv":
         return PlainTextResponse(_csv(pack, table), media_type="text/csv")
     if format == "html":

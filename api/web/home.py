@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,10 +19,11 @@ from api.web.words import member_label, role_label
 from api.web.work_rows import WorkRow, work_rows
 from config.settings import Settings
 from domain import names
-from domain.pack_periods import nearest_cycle_starts
+from domain.calendar import calendar_for
+from domain.pack_periods import nearest_cycle_starts, period_bounds
 from domain.packs import PACKS
 from domain.roles import GOVERNANCE_ROLES, Role
-from store.packs import waiting_count
+from store.packs import listing_periods, waiting_ids
 from store.pathways import absent_owner_pathways
 from store.vacancies import vacant_roles
 
@@ -55,32 +57,38 @@ async def publish_rows(
     session: AsyncSession, actor: Actor, settings: Settings, now: datetime
 ) -> list[WorkRow]:
     """A pack to publish, for the role that publishes it, while accepted pathways wait for it
-    (they become active only when it is published)."""
-    periods = current_periods(settings, now)
+    (they become active only when it is published): the pack that lists them (each waiting
+    case is listed by one pack, store.packs.listing_periods)."""
+    today = now.astimezone(ZoneInfo(settings.timezone)).date()
+    calendar = calendar_for(settings.calendar_config())
+    anchor = date.fromisoformat(settings.cycle_anchor)
     rows = []
     for kind, spec in PACKS.items():
-        if spec.publisher not in actor.roles or not periods.get(kind):
+        if spec.publisher not in actor.roles:
             continue
-        waiting = await waiting_count(session, spec.example)
-        if not waiting:
-            continue
-        href = f"/app/packs/{kind}/{periods[kind]}"
-        title = f"{spec.title[:1].lower()}{spec.title[1:]} {periods[kind]}"
-        rows.append(
-            WorkRow(
-                what=f"Publish the {title} ({plural(waiting, 'case')} waiting)",
-                which=f"{plural(waiting, 'accepted pathway')} awaiting visibility",
-                which_href=href,
-                exposure="—",
-                service_line="—",
-                due_at=None,
-                due="when the pack is ready",
-                left="no deadline",
-                escalation="pathways become active when it is published",
-                css="",
-                href=href,
+        accepted = set(await waiting_ids(session, spec.example))
+        listed = await listing_periods(session, spec, calendar, anchor)
+        per_period = Counter(p for case_id, p in listed.items() if case_id in accepted)
+        for period, waiting in sorted(per_period.items()):
+            if period_bounds(kind, period, anchor).first > today:
+                continue  # its period has not begun: the pack cannot be generated yet
+            href = f"/app/packs/{kind}/{period}"
+            title = f"{spec.title[:1].lower()}{spec.title[1:]} {period}"
+            rows.append(
+                WorkRow(
+                    what=f"Publish the {title} ({plural(waiting, 'case')} waiting)",
+                    which=f"{plural(waiting, 'accepted pathway')} awaiting visibility",
+                    which_href=href,
+                    exposure="—",
+                    service_line="—",
+                    due_at=None,
+                    due="when the pack is ready",
+                    left="no deadline",
+                    escalation="pathways become active when it is published",
+                    css="",
+                    href=href,
+                )
             )
-        )
     return rows
 
 

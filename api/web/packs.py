@@ -19,7 +19,7 @@ from api.clock import Now
 from api.deps import Actor, SessionDep, TemporalDep
 from api.errors import ApiError
 from api.pack_publication import person_name, publication_lines, published_stage
-from api.routers.packs import check_period, pack_or_generate
+from api.routers.packs import load_pack
 from api.temporal_calls import case_actor, execute_update
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked
@@ -43,10 +43,8 @@ STAGE_WORDS = {
 
 
 async def _pack(request: Request, kind: str, period: str, now: Any) -> Pack:
-    """The pack, generated on first request exactly as the API does (a stored pack is read
-    without Temporal)."""
-    check_period(kind, period, request.app.state.settings, now)
-    return await pack_or_generate(request, kind, period)
+    """The pack exactly as the API reads it (a stored, published pack without Temporal)."""
+    return await load_pack(request, kind, period, now)
 
 
 async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[str, str]]:
