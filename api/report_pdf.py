@@ -34,7 +34,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
-from api.report_svg import PALETTE, axis
+from api.report_svg import PALETTE, axis, label_lines, rotated
 
 log = logging.getLogger(__name__)
 PAGE = landscape(A4)
@@ -91,13 +91,20 @@ def chart_drawing(block: dict[str, Any], width: float, st: Styles) -> Drawing:
     chart = VerticalBarChart()
     bars = max(1, len(block["categories"]) * len(series))
     chart.x, chart.y, chart.height = 36, 40, height - 40
-    chart.width = min(width - 60, 620, max(180, 60 * bars))  # few bars stay narrow
+    categories = [str(c) for c in block["categories"]]
+    longest = max((len(c) for c in categories), default=0)
+    wide = 90 * len(categories) if longest > 14 else 0  # long labels need room to wrap
+    chart.width = min(width - 60, 620, max(180, 60 * bars, wide))  # few bars stay narrow
     chart.data = [[float(v or 0) for v in s["values"]] for s in series]
-    chart.categoryAxis.categoryNames = [str(c)[:32] for c in block["categories"]]
     chart.categoryAxis.labels.fontName = st.regular
     chart.categoryAxis.labels.fontSize = 7
-    if len(block["categories"]) > 8:
+    if rotated(categories):  # many categories: one rotated line each, as the SVG draws them
+        chart.categoryAxis.categoryNames = [c[:28] for c in categories]
         chart.categoryAxis.labels.angle, chart.categoryAxis.labels.boxAnchor = 35, "ne"
+    else:  # wrapped under their bars (about 3.9 pt per character at 7 pt)
+        per_line = int((chart.width / max(1, len(categories)) - 4) / 3.9)
+        chart.categoryAxis.categoryNames = ["\n".join(label_lines(c, per_line)) for c in categories]
+        chart.categoryAxis.labels.leading = 8.4
     step, top = axis([v for row in chart.data for v in row])
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
     chart.valueAxis.labels.fontName, chart.valueAxis.labels.fontSize = st.regular, 7

@@ -30,6 +30,35 @@ def axis(values: list[float]) -> tuple[float, float]:
     return step, step * max(1, math.ceil(top / step))
 
 
+ROTATE_OVER = 12  # more categories than this: one rotated line each (dates, weeks)
+MAX_LINES = 3
+
+
+def label_lines(text: str, chars: int, max_lines: int = MAX_LINES) -> list[str]:
+    """A category label wrapped at word boundaries into lines of at most ``chars`` characters
+    (the slot under its bars), at most ``max_lines``; the last line ends in an ellipsis when the
+    label does not fit. The SVG and the PDF charts lay their labels out with it."""
+    chars = max(4, chars)
+    lines: list[str] = []
+    for word in str(text).split():
+        while len(word) > chars:  # one word longer than the slot: cut it
+            lines.append(word[: chars - 1] + "-")
+            word = word[chars - 1 :]
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        last = " ".join(lines[max_lines - 1 :])
+        lines = lines[: max_lines - 1] + [last[: chars - 1].rstrip() + "…"]
+    return lines or [""]
+
+
+def rotated(categories: list[str]) -> bool:
+    """Whether the category labels are drawn on one rotated line each (many categories)."""
+    return len(categories) > ROTATE_OVER
+
+
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
@@ -73,7 +102,8 @@ def svg_chart(chart: dict[str, Any]) -> str:
             f"{_fmt(tick)}</text>"
         )
         tick += step
-    rotate = len(categories) > 8 or max((len(c) for c in categories), default=0) > 12
+    rotate = rotated(categories)
+    per_line = int((slot - 4) / 6.4)  # about 6.4 px per character at 11 px
     for ci, category in enumerate(categories):
         x0 = LEFT + ci * slot + (slot - bar_w * len(series)) / 2
         for si, s in enumerate(series):
@@ -87,12 +117,21 @@ def svg_chart(chart: dict[str, Any]) -> str:
                 f"{_fmt(value)}</title></rect>"
             )
         cx, cy = LEFT + ci * slot + slot / 2, TOP + plot_h + 14
-        label = escape(str(category)[:28])
-        turn = f' transform="rotate(-35 {cx:.1f} {cy:.1f})"' if rotate else ""
-        anchor = "end" if rotate else "middle"
+        if rotate:
+            label = escape(str(category)[:28])
+            out.append(
+                f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="end" '
+                f'transform="rotate(-35 {cx:.1f} {cy:.1f})">{label}</text>'
+            )
+            continue
+        lines = label_lines(str(category), per_line)
+        spans = "".join(
+            f'<tspan x="{cx:.1f}" dy="{0 if i == 0 else 13}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
         out.append(
-            f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="{anchor}"{turn}>'
-            f"{label}</text>"
+            f'<text x="{cx:.1f}" y="{cy:.1f}" font-size="11" text-anchor="middle">'
+            f"<title>{escape(str(category))}</title>{spans}</text>"
         )
     base = TOP + plot_h
     out.append(f'<line x1="{LEFT}" y1="{base}" x2="{WIDTH - RIGHT}" y2="{base}" stroke="#1d2733"/>')

@@ -28,7 +28,8 @@ from infra.starters import start_review
 from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker, transaction
 from store.demo_cases import seed_cases
-from store.demo_history import seed_history
+from store.demo_history import oldest_month, seed_history
+from store.demo_repairs import seed_repairs
 from store.migrate import upgrade
 from store.sources import UpsertResult, upsert_records
 
@@ -166,8 +167,10 @@ async def load_demo_history(
         async with transaction(make_sessionmaker(engine, settings.signing_key)) as session:
             anchor = date.fromisoformat(settings.cycle_anchor)
             reviews = await seed_history(session, as_of, calendar, anchor)
-            return reviews + await seed_cases(
-                session, calendar, as_of.astimezone(calendar.zone).date()
+            today = as_of.astimezone(calendar.zone).date()
+            cases = await seed_cases(session, calendar, today)
+            return (
+                reviews + cases + await seed_repairs(session, calendar, anchor, oldest_month(today))
             )
     finally:
         await engine.dispose()

@@ -36,6 +36,8 @@ __all__ = [
     "DEMO_STAFF",
     "LEARNING_CASES",
     "MIN_REPORTS",
+    "PAST_CLOSURE_CASES",
+    "PAST_REPAIRS",
     "SCENARIO_REFERENCES",
     "generate",
 ]
@@ -702,6 +704,60 @@ def _closure_scenarios(b: _Builder) -> None:
     b.emit(_ack_rows(r) | _learning_rows(r, b.as_of, None))
 
 
+# Closures of the two months before last month (months back, name, confirmed, evidence, reopened
+# after days): the demo's past closure reviews (store/demo_history.py) classify them and two of
+# them are past repairs (store/demo_cases.py).
+_PAST_CLOSURE_SPECS: tuple[tuple[int, str, bool | None, str | None, int | None], ...] = (
+    (3, "past_credible_photo", True, "photo", None),
+    (3, "past_failed_reopened", True, "audit", 4),
+    (3, "past_doubtful_evidence_none", True, "none", None),
+    (3, "past_credible_risk_assessment", True, "risk_assessment", None),
+    (2, "past_credible_training", True, "training_record", None),
+    (2, "past_failed_not_confirmed", False, "photo", None),
+    (2, "past_doubtful_no_confirmation", None, "policy_change", None),
+    (2, "past_credible_audit", True, "audit", None),
+)
+PAST_CLOSURE_CASES = {
+    name: f"CC-9{i + 1:03d}" for i, (_, name, *_r) in enumerate(_PAST_CLOSURE_SPECS)
+}
+"""Past closure scenario -> ``case_ref`` (closed two or three months before as_of's month)."""
+PAST_REPAIRS = {"failed": "CC-9002", "doubtful": "CC-9003"}
+"""The past closures carried through a repair (store/demo_cases.py): failed and doubtful."""
+
+
+def _months_back(today: date, n: int) -> date:
+    """The first day of the month ``n`` months before ``today``'s."""
+    first = today.replace(day=1)
+    for _ in range(n):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first
+
+
+def _past_closures(b: _Builder) -> None:
+    """Closures of the two months before last month, each with its report in every feed."""
+    for i, (back, name, confirmed, evidence, reopened) in enumerate(_PAST_CLOSURE_SPECS):
+        first = _months_back(b.today, back)
+        closed = _local(first + timedelta(days=3 + 2 * i), time(14, 30))
+        submitted = closed - timedelta(days=5)
+        worker = b.staff.workers[(3 * i + 1) % len(b.staff.workers)]
+        assert worker.service_line is not None
+        reference = f"NM-{9901 + i}"
+        r = _Report(
+            reference,
+            worker.employee_id,
+            worker.service_line,
+            DOMAINS[i % len(DOMAINS)],
+            submitted,
+            ack=submitted + timedelta(minutes=50),
+            triage=submitted + timedelta(minutes=400),
+            owner=b.staff.leads[worker.service_line][i % 2],
+            closed=closed,
+            ca_ref=f"CA-{reference[3:]}",
+        )
+        b.emit(_ack_rows(r) | _learning_rows(r, b.as_of, None))
+        b.closed_case(PAST_CLOSURE_CASES[name], r, confirmed, evidence, reopened)
+
+
 def _random_report(b: _Builder, reference: str) -> _Report:
     """A background report: mostly prompt, sometimes late, usually closed once old enough."""
     rng, as_of, minute = b.rng, b.as_of, timedelta(minutes=1)
@@ -845,6 +901,7 @@ def generate(
     _ack_scenarios(b)
     _learning_scenarios(b, cycle_anchor)
     _closure_scenarios(b)
+    _past_closures(b)
     _background(b, reports - MIN_REPORTS)
     _concerns(b, max(8, len(b.staff.workers) // 6))
     _speaking_up(b, max(30, reports // 3))

@@ -48,6 +48,7 @@ class _Story:
     status: str = "open"
     n: int = 0
     done: list[str] = field(default_factory=list)
+    done_at: datetime | None = None  # when the last step was submitted
 
     async def event(self, at: datetime, kind: str, actor: str, detail: dict[str, Any]) -> None:
         self.n += 1
@@ -88,6 +89,7 @@ class _Story:
         spec = STEP_SPECS[slug]
         deadline = await self.opens(slug, at, spec.deadline_rule)
         done = payload.pop("_done_at", None) or at + timedelta(hours=1)
+        computed = payload.pop("_computed", None) or {}
         spec.fields.model_validate(payload)  # what a real submission of this step must be
         late = done > deadline
         if late:  # the deadline passed first: a breach at level 1, resolved by the submission
@@ -104,11 +106,12 @@ class _Story:
                 "step_deadline": deadline.isoformat(),
                 "late": late,
                 "reference": self.item.reference,
-                "computed": {},
+                "computed": computed,
                 "request_id": f"demo-{self.case_id}-{slug}",
             },  # fmt: skip
         )
         self.done.append(slug)
+        self.done_at = done
         detail = {"step": slug, "late": late, "register": spec.register, "seq": entry.seq}
         await self.event(done, "step_submitted", actor, detail)
 

@@ -21,6 +21,8 @@ from cli.demo_data import (
     DEMO_STAFF,
     LEARNING_CASES,
     MIN_REPORTS,
+    PAST_CLOSURE_CASES,
+    PAST_REPAIRS,
     generate,
 )
 from domain.feeds import FEEDS
@@ -346,10 +348,17 @@ def test_every_closure_scenario_classifies_as_documented(as_of: datetime) -> Non
     reopened = _by(data["reopened-risk-tracker"], "case_ref")
     evidence = _by(data["final-action-evidence-library"], "case_ref")
     result = {}
+    two_back = (previous.date() - timedelta(days=1)).replace(day=1)
+    three_back = datetime.combine(
+        (two_back - timedelta(days=1)).replace(day=1), datetime.min.time(), LONDON
+    )
     for case in data["closed-case-register"]:
         closed, ref = _t(case["closed_at"]), case["case_ref"]
         assert closed is not None
-        assert previous <= closed < datetime.combine(first, datetime.min.time(), LONDON)
+        if ref in PAST_CLOSURE_CASES.values():  # the two months before: the past reviews'
+            assert three_back <= closed < previous, ref
+        else:
+            assert previous <= closed < datetime.combine(first, datetime.min.time(), LONDON)
         again = reopened.get(ref)
         confirmed = confirmations.get(ref, {}).get("confirmed")
         if (
@@ -363,6 +372,10 @@ def test_every_closure_scenario_classifies_as_documented(as_of: datetime) -> Non
     assert set(EXPECTED_CLOSURE) == set(CLOSURE_CASES)
     for name, expected in EXPECTED_CLOSURE.items():
         assert result[CLOSURE_CASES[name]] == expected, name
+    for name, ref in PAST_CLOSURE_CASES.items():  # past_<expected>_...
+        assert result[ref] == name.split("_")[1], name
+    assert result[PAST_REPAIRS["failed"]] == "failed"
+    assert result[PAST_REPAIRS["doubtful"]] == "doubtful"
 
 
 def test_concerns_are_open_and_closed_and_tied_to_scenario_workers() -> None:
@@ -409,8 +422,9 @@ def test_too_few_reports_or_a_naive_as_of_is_refused() -> None:
 
 def test_scales_linearly_to_many_reports() -> None:
     data = generate(5, 4000, AS_OFS[0])
-    assert len(data["incident-platform"]) == 4000
-    assert len({row["reference"] for row in data["incident-platform"]}) == 4000
+    total = 4000 + len(PAST_CLOSURE_CASES)  # and the past months' closures
+    assert len(data["incident-platform"]) == total
+    assert len({row["reference"] for row in data["incident-platform"]}) == total
 
 
 def test_demo_as_of_is_the_latest_seven_oclock_so_reruns_the_same_day_match() -> None:

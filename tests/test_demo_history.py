@@ -6,6 +6,7 @@ off by each review's step-1 role; a second run adds nothing; trends and packs sh
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,7 +20,8 @@ from domain.packs import PACKS
 from domain.roles import Role
 from store import packs as pack_store
 from store.demo_cases import seed_cases
-from store.demo_history import seed_history
+from store.demo_history import oldest_month, seed_history
+from store.demo_repairs import seed_repairs
 from store.staff import staff_with_role
 from store.tables import Case, CaseEvent, Review
 
@@ -37,14 +39,19 @@ async def test_past_reviews_fill_trends_and_packs(database_url, sessions, api_fo
     daily = [r for r in made if r.startswith("ack-review-")]
     assert len(daily) == 20 and daily[0] == "ack-review-2026-11-02"
     assert daily[-1] == "ack-review-2026-11-27" and "ack-review-2026-11-07" not in made
-    assert made[-2:] == ["learning-audit-2026-10-12", "learning-audit-2026-10-26"]
+    assert made[-4:] == [
+        "learning-audit-2026-10-12",
+        "learning-audit-2026-10-26",
+        "closure-review-2026-08",
+        "closure-review-2026-09",
+    ]
     async with sessions() as session, session.begin():
         assert await seed_history(session, AS_OF, CALENDAR, DEFAULT_ANCHOR) == []  # idempotent
         reviews = list(await session.scalars(select(Review).order_by(Review.review_id)))
         analyst = (await staff_with_role(session, Role.SAFETY_LEARNING_ASSURANCE_ANALYST))[0]
         auditor = (await staff_with_role(session, Role.LEARNING_VISIBILITY_AUDITOR))[0]
         inspector = (await staff_with_role(session, Role.INSPECTOR))[0].employee_id
-    assert len(reviews) == 22 and {r.status for r in reviews} == {"reviewed"}
+    assert len(reviews) == 24 and {r.status for r in reviews} == {"reviewed"}
     assert {r.reviewed_by for r in reviews if r.example == names.EXAMPLE_ACKNOWLEDGMENT} == {
         analyst.employee_id
     }
@@ -128,3 +135,80 @@ async def test_past_cases_show_pathways_validations_and_late_steps(database_url,
     registers = next(s for s in doc["sections"] if s["title"] == "Register verification")
     results = [r[4] for r in registers["blocks"][1]["rows"]]
     assert results and all(r.startswith("ok, ") for r in results), results
+
+
+def has_content(sec: dict[str, Any]) -> bool:
+    """A section shows something: a table row, a chart or bar with a value, or a figure."""
+    for b in sec["blocks"]:
+        if b["type"] == "table" and b["rows"]:
+            return True
+        if b["type"] == "chart" and any(any(s["values"]) for s in b["series"]):
+            return True
+        if b["type"] == "bars" and any(b.get("values") or [v for _, v in b.get("items", [])]):
+            return True
+        if b["type"] == "figures" and any(v not in (0, "—", None) for _, v in b["items"]):
+            return True
+    return False
+
+
+async def test_past_repairs_fill_the_monthly_packs_and_the_evidence_pack(
+    database_url, sessions, api_for
+):
+    """The closure reviews of August and September 2026 (run 1 September and 1 October, signed
+    off at 09:00 local) and August's failed (CC-9002, reopened 4 days after closure) and
+    doubtful (CC-9003, final-action evidence "none") closures carried through their repair.
+
+    Failed: opened 1 Sep 09:00 BST, adjudicated at 10:00 on Mon 7 Sep (due 3 working days
+    after, Fri 4 Sep: a breach), pathway authorized Tue 8 Sep 10:00, accepted 12:00, made
+    visible by the monthly board pack 2026-09 published by the director on Thu 10 Sep 12:00;
+    validation opens 21 days later (1 Oct 12:00) and is done Fri 2 Oct 10:00: confidence 2 → 4,
+    closed. Doubtful: accepted Wed 2 Sep 12:00 (active at once), validated Thu 24 Sep 10:00:
+    no improvement, closed with the escalation minuted."""
+    await load_demo_data(database_url, generate(7, 120, AS_OF), datetime.now(UTC))
+    async with sessions() as session, session.begin():
+        made = await seed_history(session, AS_OF, CALENDAR, DEFAULT_ANCHOR)
+        assert made[-2:] == ["closure-review-2026-08", "closure-review-2026-09"]
+        repairs = await seed_repairs(session, CALENDAR, DEFAULT_ANCHOR, oldest_month(AS_OF.date()))
+    assert repairs == ["closure-case-CC-9002", "closure-case-CC-9003"]
+    async with sessions() as session, session.begin():
+        assert await seed_repairs(session, CALENDAR, DEFAULT_ANCHOR, "closure-review-2026-08") == []
+        cases = {c.case_id: c for c in await session.scalars(select(Case))}
+        director = await staff_with_role(
+            session, Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING
+        )
+        september = await pack_store.get_pack(session, names.PACK_MONTHLY, "2026-09")
+        spec = PACKS[names.PACK_MONTHLY]
+        october = await pack_store.create_pack(
+            session, spec, "2026-10", [], AS_OF, CALENDAR, DEFAULT_ANCHOR
+        )
+        events = list(
+            await session.scalars(select(CaseEvent).where(CaseEvent.case_id.in_(repairs)))
+        )
+        inspector = (await staff_with_role(session, Role.INSPECTOR))[0].employee_id
+    assert {(cases[c].stage, cases[c].status) for c in repairs} == {("closed", "closed")}
+    assert max(e.at for e in events) < AS_OF
+    closed = {e.case_id: e.detail["category"] for e in events if e.kind == "closed"}
+    assert closed == {repairs[0]: "repaired", repairs[1]: "closed_with_escalation"}
+    assert september is not None and september.case_ids == [repairs[0]]
+    assert september.published_by == director[0].employee_id
+    assert september.published_at == datetime(2026, 9, 10, 11, tzinfo=UTC)
+    sep = {s["title"]: s for s in september.content["sections"]}
+    oct_ = {s["title"]: s for s in october.content["sections"]}
+    awaiting = sep["Failed cases awaiting board visibility"]["blocks"][1]["rows"]
+    assert [r[0] for r in awaiting] == [repairs[0]]
+    validated = oct_["Repair validations and minuted escalations"]["blocks"][0]["rows"]
+    assert validated == [
+        [repairs[0], "Fri 2 Oct 2026, 10:00", "close", "credible closure", 2, 4, "—"]
+    ]
+    assert dict(oct_["Summary"]["blocks"][-1]["items"])["Closures reviewed"] == 4
+    for title in sep:  # every section of the monthly pack shows something in one of the two
+        if title != "Signed register heads":
+            assert has_content(sep[title]) or has_content(oct_.get(title, sep[title])), title
+
+    api = await api_for(database_url)
+    params = {"from": "2026-08-01", "to": "2026-11-29"}
+    doc = (await api.get("/evidence", inspector, params=params)).json()
+    credibility = next(s for s in doc["sections"] if s["title"] == "Closure credibility")
+    figures = dict(credibility["blocks"][0]["items"])
+    assert figures["Failed closures repaired and closed"] == "1 of 1 (100%)"
+    assert figures["Closures reviewed"] >= 8
