@@ -46,6 +46,10 @@ async def test_trends_per_service_line_and_review_date(database_url, sessions, a
     assert (north["reports"], north["within_tolerance"], north["critical"]) == (2, 1, 1)
     assert north["threshold_breaches"] == 1
     assert north["median_minutes_to_first_acknowledgment"] == (30 + 50 * 60) / 2
+    # In hours 1515 / 60 = 25.25. Working hours (09:00-17:00): NM-A1, 05:00 to 05:30 on the
+    # 26th, 0; NM-A2, from 05:00 on Tuesday 24th to the review at 07:00 on Thursday 26th, 8 + 8.
+    assert north["median_hours_to_first_acknowledgment"] == 25.25
+    assert north["median_working_hours_to_first_acknowledgment"] == 8.0
     city = rows[("2026-11-26", "DN-CITY")]
     assert (city["emerging"], city["no_named_triage_owner"]) == (1, 1)
     # A day later the unacknowledged report in DN-CITY has crossed 48 hours.

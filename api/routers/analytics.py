@@ -60,6 +60,7 @@ def _envelope(group: str, start: date, end: date, **body: Any) -> dict[str, Any]
 @router.get("/acknowledgment")
 async def acknowledgment(
     session: SessionDep,
+    settings: SettingsDep,
     _actor: Authorized,
     start: Annotated[
         date, Query(alias="from", description="first review date", ge=EARLIEST, le=LATEST)
@@ -68,9 +69,13 @@ async def acknowledgment(
     group: Grouping = "service_line",
 ) -> list[dict[str, Any]]:
     """Per review date and group: reports, classifications, threshold breaches, reports with no
-    named triage owner, median minutes to first acknowledgment and to triage."""
+    named triage owner, and the medians to first acknowledgment and to triage over classified
+    reports (the review's as-of instant standing in for a missing one) in minutes
+    (`median_minutes_*`), hours (`median_hours_*`) and provider working hours
+    (`median_working_hours_*`). Per week or month: `/analytics/series`."""
     _check_range(start, end)
-    return await acknowledgment_trends(session, group, start, end)
+    calendar = calendar_for(settings.calendar_config())
+    return await acknowledgment_trends(session, group, start, end, calendar)
 
 
 @router.get("/triage")

@@ -78,14 +78,15 @@ function sortedRows(groups, render) {
 
 function showAcknowledgment(group, rows, triage) {
   head("trend-ack-head", [GROUP_LABELS[group], "Reviews", "Reports", "Threshold breaches",
-                          "Median hours to first acknowledgment"]);
+                          "Median hours to first acknowledgment (working hours)"]);
   const groups = byGroup(rows, group);
   const most = Math.max(1, ...[...groups.values()].map((g) => total(g, "threshold_breaches")));
   fill("trend-ack", sortedRows(groups, (key, g) => {
     const breaches = total(g, "threshold_breaches");
     const minutes = median(g.map((r) => r.median_minutes_to_first_acknowledgment));
+    const working = median(g.map((r) => r.median_working_hours_to_first_acknowledgment));
     return row([key, g.length, total(g, "reports"), figure(String(breaches), breaches / most),
-                minutes === null ? "—" : `${(minutes / 60).toFixed(1)} h`]);
+                minutes === null ? "—" : `${(minutes / 60).toFixed(1)} h (${working ?? "—"} working h)`]);
   }), "No daily review in this range.");
   notes("trend-ack-notes", [
     "Reports and breaches are summed over the daily reviews in the range (a report open at several reviews counts at each); the median is the median of the reviews' medians.",
