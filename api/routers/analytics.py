@@ -134,6 +134,8 @@ async def learning(
     return _envelope(group, start, end, rows=rows, not_available=[])
 
 
+# The description's "ClosurePolicy" is domain.credibility.CredibilityPolicy (the OpenAPI
+# text is kept as published).
 @router.get("/closure")
 async def closure(
     session: SessionDep,
@@ -160,7 +162,7 @@ async def closure(
     - `doubtful_or_failed_by_reviewer`: doubtful or failed closures per `final_reviewing_role`.
     - `repeated_doubtful_closures`: doubtful or failed closures whose reviewing role had at least
       `repeat_min` (2) doubtful or failed closures, this one included, closed in the
-      `repeat_window_days` (90) up to it, in any group (the review's pinned CredibilityPolicy, the
+      `repeat_window_days` (90) up to it, in any group (the review's pinned ClosurePolicy, the
       rule step 2 applies); `repeated_doubtful_by_reviewer` splits them by role."""
     _check_range(start, end)
     rows = await closure_trends(session, group, start, end, settings.timezone)
