@@ -1,38 +1,32 @@
 """Example 3 reviews: the month's closures (the service's own and the register), classified.
 
-Set-based: one query per source (own closed cases, their closure entries, the register's rows in
-the month, each satellite feed by key); classification runs in Python on the loaded rows.
+The service's own closed cases are read from its tables (``own_closures``); reconciliation and
+classification of those and of the register's rows in the month are one statement in the
+database (``store.credibility_review``).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import datetime, timedelta
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.credibility import (
     CLOSED_REGISTER,
-    CONFIRMATIONS,
-    EVIDENCE,
-    REOPENED,
     Credibility,
     CredibilityPolicy,
-    classify,
     month_bounds,
-    reconciliation_reasons,
 )
-from domain.instants import instant, iso
+from domain.instants import iso
 from domain.names import EXAMPLE_CREDIBILITY
+from store.credibility_review import insert_review_items, register_count
 from store.sources import current_records
-from store.tables import Case, OutboxMessage, RegisterEntry, Review, SourceRecord
+from store.tables import Case, OutboxMessage, RegisterEntry, Review
 from store.tables import ReviewItem as ReviewItemRow
 
 GOVERNANCE_REGISTER = "service-line-governance-register"
-_INSERT_CHUNK = 2_000
-_ITEMS = cast(Table, ReviewItemRow.__table__)
 # Every indicator of examples 1 and 2, mapped to the closure flags of example 3 (SOURCES.md
 # closed-case-register ``flags``). An incomplete or overdue corrective action and unshared
 # learning are learning made invisible; an unsafe condition left while triage was pending is weak
@@ -120,73 +114,6 @@ async def own_closures(
     return rows
 
 
-async def register_closures(
-    session: AsyncSession, start: datetime, end: datetime
-) -> dict[str, dict[str, Any]]:
-    """``closed-case-register`` rows closed in [start, end) (a date prefilter runs in SQL)."""
-    closed = SourceRecord.content["closed_at"].as_string()
-    rows = (
-        await session.scalars(
-            select(SourceRecord.content).where(
-                SourceRecord.feed == CLOSED_REGISTER,
-                closed >= (start - timedelta(days=1)).date().isoformat(),
-                closed < (end + timedelta(days=2)).date().isoformat(),
-            )
-        )
-    ).all()
-    found = {}
-    for content in rows:
-        at = instant(content["closed_at"])
-        if at is not None and start <= at < end:
-            found[content["case_ref"]] = {
-                **content,
-                "source": CLOSED_REGISTER,
-                "origin_example": None,
-            }
-    return found
-
-
-def closure_item(
-    closure: dict[str, Any],
-    satellites: dict[str, dict[str, dict[str, Any]]],
-    zone: str,
-    policy: CredibilityPolicy,
-) -> dict[str, Any]:
-    """One review item row: classification (None for an exception), reasons and fields."""
-    ref = closure["case_ref"]
-    confirmation = satellites[CONFIRMATIONS].get(ref)
-    reopened = satellites[REOPENED].get(ref)
-    evidence = satellites[EVIDENCE].get(ref)
-    reasons = reconciliation_reasons(closure, confirmation, reopened)
-    if closure["source"] == "service" and closure.get("closure_entry_at") is None:
-        reasons.append("no closure entry in the service's registers")
-    closed_at = instant(closure["closed_at"])
-    assert closed_at is not None
-    result = classify(closed_at, confirmation, reopened, evidence, zone=zone, policy=policy)
-    flags = set(closure.get("flags") or [])
-    if result.confirmation is False:
-        flags.add("disputed_closure")
-    fields = {
-        **{k: v for k, v in closure.items() if k != "flags"},
-        "flags": sorted(flags),
-        "confirmation_received": confirmation is not None,
-        "confirmed": result.confirmation,
-        "confirmation_responded_at": confirmation["responded_at"] if confirmation else None,
-        "reopened_within_30_days": result.reopened_within,
-        "reopened_at": reopened["reopened_at"] if reopened else None,
-        "days_to_reopen": result.days_to_reopen,
-        "evidence_type": result.evidence_type,
-        "credibility_reasons": result.reasons,
-    }
-    return {
-        "reference": ref,
-        "classification": None if reasons else result.credibility.value,
-        "reasons": reasons,
-        "fields": fields,
-        "case_id": None,
-    }
-
-
 async def generate_closure_review(
     session: AsyncSession,
     review_id: str,
@@ -201,24 +128,7 @@ async def generate_closure_review(
     if existing is not None:
         return existing
     start, end = month_bounds(period, zone)
-    external = await register_closures(session, start, end)
     own = await own_closures(session, start, end)
-    closures = {**external, **own}  # the service's own record wins over a re-sent register row
-    keys = list(closures)
-    satellites = {
-        feed: await current_records(session, feed, keys)
-        for feed in (CONFIRMATIONS, REOPENED, EVIDENCE)
-    }
-    items = [closure_item(closures[k], satellites, zone, policy) for k in sorted(keys)]
-    tally = Counter(item["classification"] for item in items)
-    summary = {
-        "total": len(items),
-        "month": period,
-        "counts": {c.value: tally.get(c.value, 0) for c in Credibility},
-        "exceptions": tally.get(None, 0),
-        "sources": {"service": len(own), CLOSED_REGISTER: len(external)},
-        "policy": policy.model_dump(),
-    }
     review = Review(
         review_id=review_id,
         example=EXAMPLE_CREDIBILITY,
@@ -226,20 +136,24 @@ async def generate_closure_review(
         as_of=as_of,
         generated_at=generated_at or as_of,
         status="generated",
-        summary=summary,
+        summary={},
     )
     session.add(review)
+    await session.flush()  # the items refer to it; its summary is set once they are all in
+    tally = await insert_review_items(session, review_id, (start, end), zone, policy, own)
+    review.summary = {
+        "total": sum(tally.values()),
+        "month": period,
+        "counts": {c.value: tally.get(c.value, 0) for c in Credibility},
+        "exceptions": tally.get(None, 0),
+        "sources": {
+            "service": len(own),
+            CLOSED_REGISTER: await register_count(session, (start, end)),
+        },
+        "policy": policy.model_dump(),
+    }
     await session.flush()
-    await _insert_review_items(session, review_id, items)
     return review
-
-
-async def _insert_review_items(
-    session: AsyncSession, review_id: str, items: list[dict[str, Any]]
-) -> None:
-    rows = [{"review_id": review_id, **item} for item in items]
-    for begin in range(0, len(rows), _INSERT_CHUNK):
-        await session.execute(insert(_ITEMS), rows[begin : begin + _INSERT_CHUNK])
 
 
 async def non_credible_items(session: AsyncSession) -> list[dict[str, Any]]:

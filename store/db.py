@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 from sqlalchemy import event
@@ -21,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def split_schema(url: str) -> tuple[URL, str | None]:
@@ -73,8 +77,19 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        dbapi_connection.create_function("local_day", 2, local_day, deterministic=True)
 
     return engine
+
+
+def local_day(epoch_us: int | None, zone: str) -> int | None:
+    """SQLite's ``local_day(us, zone)``: the day number (``date.toordinal``) of an instant's local
+    date in ``zone``. SQLite has no time zones; PostgreSQL uses ``AT TIME ZONE`` instead
+    (``store.credibility_review``)."""
+    if epoch_us is None:
+        return None
+    moment = _EPOCH + timedelta(microseconds=epoch_us)
+    return moment.astimezone(ZoneInfo(zone)).date().toordinal()
 
 
 def make_sessionmaker(

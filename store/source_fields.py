@@ -1,7 +1,7 @@
 """Typed columns extracted from a source record's content at ingestion (migrations 0005, 0013).
 
 Set-based reviews (``store.acknowledgment_review``, ``store.learning_audit``,
-``store.closure_review``) compare and subtract these columns in SQL instead of decoding every
+``store.credibility_review``) compare and subtract these columns in SQL instead of decoding every
 record's JSON in Python. Field names are shared across feeds (every feed with an
 ``employee_id`` fills that column); a field a feed does not have is NULL.
 

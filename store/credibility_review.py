@@ -1,0 +1,287 @@
+"""Example 3's monthly review as one set-based statement: reconcile, classify, store.
+
+The same rules as ``store.credibility.closure_item`` over ``domain.credibility`` (which stay the
+test oracle: tests/test_credibility_review_sql.py), written over the typed columns extracted at
+ingestion (``store.source_fields``). The month's closures are the ``closed-case-register``'s rows
+closed in it and the cases the service closed itself (read from its own tables by
+``store.credibility.own_closures`` and passed as one JSON parameter; the service's own row wins
+over a register row with the same ``case_ref``). The month's bounds, the provider's zone and the
+pinned policy's reopening window are bind parameters; the statement is the same for every month.
+
+Reopening days are counted on local dates in the provider's zone: PostgreSQL converts with
+``AT TIME ZONE``; SQLite, which has no time zones, calls ``local_day`` (``store.db``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy import String as SqlString
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from domain.credibility import (
+    CLOSED_REGISTER,
+    CONFIRMATIONS,
+    EVIDENCE,
+    FLAGS,
+    REOPENED,
+    Credibility,
+    CredibilityPolicy,
+)
+from store.review_sql import (
+    ITEM_COLUMNS,
+    as_json,
+    content_value,
+    counts_by_classification,
+    json_bool,
+    json_list,
+    param,
+    text,
+)
+from store.source_fields import epoch_us
+from store.tables import ReviewItem as ReviewItemRow
+from store.tables import SourceRecord
+
+_ITEMS = cast(Table, ReviewItemRow.__table__)
+
+
+def _month(row: Any) -> Any:
+    return and_(
+        row.feed == CLOSED_REGISTER,
+        row.closed_at_us >= param("start_us"),
+        row.closed_at_us < param("end_us"),
+    )
+
+
+def _closures(dialect: str) -> Any:
+    """Every closure of the month: ``ref, employee_id, closed_us, service, no_entry, base``
+    (``base``: the register row, or the service's own row, with its source)."""
+    c = aliased(SourceRecord, name="c")
+    own = bindparam("own", type_=SqlString)
+    own_base: Any
+    register_base: Any
+    if dialect == "postgresql":
+        elements = func.json_array_elements(sql_cast(own, JSON)).table_valued("value")
+
+        def field(name: str) -> Any:
+            return elements.c.value.op("->>")(text(name))
+
+        own_base = sql_cast(elements.c.value.op("->")(text("row")), JSONB)
+        register_base = sql_cast(c.content, JSONB).op("||")(
+            func.jsonb_build_object(text("source"), text(CLOSED_REGISTER), "origin_example", null())
+        )
+    else:
+        elements = func.json_each(own).table_valued("value")
+
+        def field(name: str) -> Any:
+            return func.json_extract(elements.c.value, text(f"$.{name}"))
+
+        own_base = func.json_extract(elements.c.value, text("$.row"))
+        register_base = func.json_set(
+            c.content, text("$.source"), text(CLOSED_REGISTER), text("$.origin_example"), null()
+        )
+    own_refs = select(field("case_ref")).select_from(elements)
+    register = select(
+        c.key.label("ref"),
+        c.employee_id.label("employee_id"),
+        c.closed_at_us.label("closed_us"),
+        false().label("service"),
+        false().label("no_entry"),
+        register_base.label("base"),
+    ).where(_month(c), c.key.not_in(own_refs.scalar_subquery()))
+    service = select(
+        field("case_ref"),
+        field("employee_id"),
+        sql_cast(field("closed_at_us"), BigInteger),
+        true(),
+        sql_cast(field("no_entry"), Integer) == 1,
+        own_base,
+    ).select_from(elements)
+    return union_all(register, service).subquery("cl")
+
+
+def _local_day(dialect: str, us: Any) -> Any:
+    """The local date (in the zone bound as ``zone``) of an instant in epoch microseconds."""
+    zone = bindparam("zone", type_=SqlString)
+    if dialect == "postgresql":
+        moment = func.to_timestamp(0) + us * literal_column("interval '1 microsecond'")
+        return sql_cast(func.timezone(zone, moment), Date)
+    return func.local_day(us, zone)
+
+
+def review_items_statement(dialect: str) -> Any:
+    """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``start_us``,
+    ``end_us``, ``zone``, ``reopen_days`` and ``own`` (the service's closures, JSON)."""
+    closures = _closures(dialect)
+    cl = closures.c
+    cf, ro, ev = (aliased(SourceRecord, name=n) for n in ("cf", "ro", "ev"))
+    reasons = [
+        case(
+            (
+                and_(cf.key.is_not(None), cf.employee_id.is_distinct_from(cl.employee_id)),
+                text(f"employee_id disagrees with {CONFIRMATIONS}"),
+            )
+        ),
+        case(
+            (
+                and_(ro.key.is_not(None), ro.reopened_at_us < cl.closed_us),
+                text(f"reopened_at in {REOPENED} is before closed_at"),
+            )
+        ),
+        case((cl.no_entry, text("no closure entry in the service's registers"))),
+    ]
+    days = case(
+        (
+            ro.key.is_not(None),
+            _local_day(dialect, ro.reopened_at_us) - _local_day(dialect, cl.closed_us),
+        )
+    )
+    within = and_(ro.key.is_not(None), days >= 0, days <= param("reopen_days"))
+    disputed = and_(cf.key.is_not(None), cf.confirmed.is_(False))
+    failed = [("reopened_within_30_days", within), ("employee_answered_not_resolved", disputed)]
+    doubtful = [
+        ("no_employee_confirmation", cf.key.is_(None)),
+        ("no_final_action_evidence", ev.key.is_(None)),
+        ("final_action_evidence_none", ev.evidence_type == "none"),
+    ]
+    exception = or_(*(reason.is_not(None) for reason in reasons))
+    credibility = case(
+        (exception, null()),
+        (or_(*(hit for _, hit in failed)), text(Credibility.FAILED.value)),
+        (or_(*(hit for _, hit in doubtful)), text(Credibility.DOUBTFUL.value)),
+        else_=text(Credibility.CREDIBLE.value),
+    )
+    flags = json_list(
+        [
+            case((_has_flag(dialect, cl.base, name), text(name)))
+            if name != "disputed_closure"
+            else case((or_(_has_flag(dialect, cl.base, name), disputed), text(name)))
+            for name in sorted(FLAGS)
+        ]
+    )
+    added = {
+        "flags": as_json(dialect, flags),
+        "confirmation_received": json_bool(dialect, cf.key.is_not(None)),
+        "confirmed": json_bool(dialect, case((cf.key.is_not(None), cf.confirmed))),
+        "confirmation_responded_at": content_value(dialect, cf, "responded_at"),
+        "reopened_within_30_days": json_bool(dialect, within),
+        "reopened_at": content_value(dialect, ro, "reopened_at"),
+        "days_to_reopen": days,
+        "evidence_type": ev.evidence_type,
+        "credibility_reasons": as_json(
+            dialect, json_list([case((hit, text(name))) for name, hit in failed + doubtful])
+        ),
+    }
+    rows = (
+        select(
+            bindparam("review_id", type_=SqlString),
+            cl.ref,
+            credibility,
+            as_json(dialect, json_list(reasons)),
+            _fields(dialect, cl.base, added),
+            null(),
+        )
+        .select_from(closures)
+        .outerjoin(cf, and_(cf.feed == CONFIRMATIONS, cf.key == cl.ref))
+        .outerjoin(ro, and_(ro.feed == REOPENED, ro.key == cl.ref))
+        .outerjoin(ev, and_(ev.feed == EVIDENCE, ev.key == cl.ref))
+    )
+    return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
+
+
+def _has_flag(dialect: str, base: Any, name: str) -> Any:
+    """Whether the closure's own ``flags`` list holds ``name`` (a closed vocabulary)."""
+    if dialect == "postgresql":
+        return func.jsonb_exists(base.op("->")(text("flags")), text(name))
+    return func.instr(func.json_extract(base, text("$.flags")), text(f'"{name}"')) > 0
+
+
+def _fields(dialect: str, base: Any, added: dict[str, Any]) -> Any:
+    """The closure's own row without its ``flags``, with ``added`` set on it."""
+    if dialect == "postgresql":
+        pairs: list[Any] = []
+        for name, value in added.items():
+            pairs += [text(name), value]
+        merged = base.op("-")(text("flags")).op("||")(func.jsonb_build_object(*pairs))
+        return sql_cast(merged, JSON)
+    settings: list[Any] = []
+    for name, value in added.items():
+        settings += [text(f"$.{name}"), value]
+    return func.json_set(func.json_remove(base, text("$.flags")), *settings)
+
+
+def review_parameters(
+    review_id: str,
+    bounds: tuple[datetime, datetime],
+    zone: str,
+    policy: CredibilityPolicy,
+    own: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    """The statement's bind parameters for one month's review."""
+    closures = [
+        {
+            "case_ref": ref,
+            "employee_id": row.get("employee_id"),
+            "closed_at_us": epoch_us(row.get("closed_at")),
+            "no_entry": int(row.get("closure_entry_at") is None),
+            "row": row,
+        }
+        for ref, row in own.items()
+    ]
+    return {
+        "review_id": review_id,
+        "start_us": epoch_us(bounds[0]),
+        "end_us": epoch_us(bounds[1]),
+        "zone": zone,
+        "reopen_days": policy.reopen_days,
+        "own": json.dumps(closures),
+    }
+
+
+async def insert_review_items(
+    session: AsyncSession,
+    review_id: str,
+    bounds: tuple[datetime, datetime],
+    zone: str,
+    policy: CredibilityPolicy,
+    own: dict[str, dict[str, Any]],
+) -> dict[str | None, int]:
+    """Classify and store the month's items in the database; counts by classification."""
+    dialect = (await session.connection()).dialect.name
+    await session.execute(
+        review_items_statement(dialect), review_parameters(review_id, bounds, zone, policy, own)
+    )
+    return await counts_by_classification(session, review_id)
+
+
+async def register_count(session: AsyncSession, bounds: tuple[datetime, datetime]) -> int:
+    """How many ``closed-case-register`` rows closed in the month (own cases' included)."""
+    found = await session.scalar(
+        select(func.count()).select_from(SourceRecord).where(_month(SourceRecord)),
+        {"start_us": epoch_us(bounds[0]), "end_us": epoch_us(bounds[1])},
+    )
+    return int(found or 0)
