@@ -21,7 +21,7 @@ from domain.credibility import (
     CredibilityStepRequest,
     credibility_case_id,
 )
-from domain.credibility_measures import PinnedBaseline, ValidationValues
+from domain.credibility_measures import AdjudicationValues, PinnedBaseline, ValidationValues
 from domain.periodic import GenerateReviewRequest, OpenCasesResult, ReviewedRequest, ReviewSummary
 from store import credibility as credibility_store
 from store import credibility_values as values
@@ -113,7 +113,9 @@ class CredibilityActivities:
         return case.employee_id if case else ""
 
     @activity.defn(name=names.ACT_ADJUDICATION_VALUES)
-    async def compute_adjudication_values(self, request: CredibilityStepRequest) -> dict[str, Any]:
+    async def compute_adjudication_values(
+        self, request: CredibilityStepRequest
+    ) -> AdjudicationValues:
         """Step 2's computed values with the review's rules (their version is recorded)."""
         async with self.deps.sessions() as session:
             policy = await values.review_policy(session, request.review_id) or self.policy

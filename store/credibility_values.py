@@ -17,7 +17,12 @@ from domain.credibility import (
     classify,
     repeated,
 )
-from domain.credibility_measures import ValidationValues, latest_score, validation_measures
+from domain.credibility_measures import (
+    AdjudicationValues,
+    ValidationValues,
+    latest_score,
+    validation_measures,
+)
 from domain.instants import instant
 from store.credibility import non_credible_items
 from store.policies import policy_by_version
@@ -76,7 +81,7 @@ def _repeats(
 
 async def adjudication_values(
     session: AsyncSession, review_id: str, case_ref: str, zone: str, policy: CredibilityPolicy
-) -> dict[str, Any]:
+) -> AdjudicationValues:
     """Days from closure to reopen, the review's rules on today's records, repeated patterns.
 
     POLICY is the review's pinned rules; their version is recorded as the case's rule version.
@@ -90,14 +95,14 @@ async def adjudication_values(
     )
     items = await non_credible_items(session)
     days = now.days_to_reopen
-    return {
-        "review_classification": fields["review_classification"],
-        "current_classification": now.credibility.value,
-        "current_reasons": now.reasons,
-        "days_closure_to_reopen": days if days is not None and days >= 0 else None,
+    return AdjudicationValues(
+        review_classification=fields["review_classification"],
+        current_classification=now.credibility.value,
+        current_reasons=now.reasons,
+        days_closure_to_reopen=days if days is not None and days >= 0 else None,
         **_repeats(items, closed_at, fields, policy),
-        "rule_version": policy.version,
-    }
+        rule_version=policy.version,
+    )
 
 
 async def adjudication_note(session: AsyncSession, case_id: str) -> dict[str, Any]:

@@ -193,15 +193,15 @@ async def test_adjudication_values_and_documents(sessions: Sessions) -> None:
     await generate(sessions)
     async with sessions() as s:
         values = await adjudication_values(s, REVIEW, "CC-REOPEN", ZONE, POLICY)
-    assert values["days_closure_to_reopen"] == 30
-    assert values["current_classification"] == "failed"
+    assert values.days_closure_to_reopen == 30
+    assert values.current_classification == "failed"
     # CC-REOPEN, CC-NOANSWER and CC-NONE share the reviewing role and the manager line.
-    assert values["repeated_doubtful_same_reviewing_role"] is True
-    assert values["repeated_doubtful_same_manager_line"] is True
+    assert values.repeated_doubtful_same_reviewing_role is True
+    assert values.repeated_doubtful_same_manager_line is True
     async with sessions() as s:
         solo = await adjudication_values(s, REVIEW, "ack-case-NM-OWN", ZONE, POLICY)
-        assert solo["repeated_doubtful_same_reviewing_role"] is False
-        assert solo["days_closure_to_reopen"] is None
+        assert solo.repeated_doubtful_same_reviewing_role is False
+        assert solo.days_closure_to_reopen is None
         docs = {
             slug: await build_document(
                 s,

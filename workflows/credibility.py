@@ -18,7 +18,12 @@ with workflow.unsafe.imports_passed_through():
         CredibilityStepRequest,
         case_ref_of,
     )
-    from domain.credibility_measures import PinnedBaseline, ValidationValues, measurable_improvement
+    from domain.credibility_measures import (
+        AdjudicationValues,
+        PinnedBaseline,
+        ValidationValues,
+        measurable_improvement,
+    )
     from domain.pathway_actions import ACTION_TITLES
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
@@ -65,6 +70,7 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
         computed = Values(
             names.ACT_ADJUDICATION_VALUES,
             self._request(inp.opened_at),
+            AdjudicationValues,
             shape=self._pin_rule_version,
         )
         adjudication = await self.run_step(cs.CREDIBILITY_ADJUDICATION, inp.opened_at, computed)
@@ -165,10 +171,10 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
         )
         return self._against_baseline(found)
 
-    def _pin_rule_version(self, computed: dict[str, Any]) -> dict[str, Any]:
+    def _pin_rule_version(self, found: AdjudicationValues) -> dict[str, Any]:
         """The adjudication's values; the rule version they were computed with is kept."""
-        self._rule_version = str(computed.get("rule_version") or self.inp.policy_version)
-        return computed
+        self._rule_version = found.rule_version or self.inp.policy_version
+        return found.model_dump(mode="json")
 
     def _against_baseline(self, found: ValidationValues) -> dict[str, Any]:
         """A cycle's measures against the baseline pinned at activation (every cycle's)."""
