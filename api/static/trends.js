@@ -53,7 +53,8 @@ function median(values) {
   const sorted = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
   if (!sorted.length) { return null; }
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  const value = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return Math.round(value * 100) / 100;
 }
 
 function figure(text, fraction) {

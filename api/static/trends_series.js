@@ -22,7 +22,8 @@ function medianOf(values) {
   const sorted = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
   if (!sorted.length) { return null; }
   const m = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  const value = sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  return Math.round(value * 100) / 100; // no float noise ("0.30000000000000004")
 }
 
 const sumOf = (rows, family, field) => rows.reduce((n, r) => n + (Number(r[family][field]) || 0), 0);
