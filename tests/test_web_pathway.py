@@ -56,7 +56,13 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         )
         assert opened.status_code == 303
         page = await api.http.get(url)
-        assert 'type="date"' in page.text and 'list="staff-list"' in page.text
+        assert 'type="date"' in page.text
+        # The owner is chosen by name, role and ID from the directory (no typed ID, no script).
+        assert '<label for="f-responsible-owner-id">Responsible owner</label>' in page.text
+        assert '<select id="f-responsible-owner-id" name="responsible_owner_id"' in page.text
+        assert '<option value="E-OWNER">E-Owner — staff member, HC-NORTH (E-OWNER)</option>' in (
+            page.text
+        )
         hidden = form(page.text, url)["hidden"]
         today = (await own_env.get_current_time()).date()
         fields = {

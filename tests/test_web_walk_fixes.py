@@ -61,7 +61,7 @@ def test_documents_show_names_for_ids_and_words_for_slugs() -> None:
         names=names,
     )
     assert [(label, value.text) for label, value in tree.facts] == [
-        ("Responsible owner id", "Eilidh Wright (E-OWNER)"),
+        ("Responsible owner", "Eilidh Wright (E-OWNER)"),
         ("Pathway type", "Acknowledgment recovery"),
     ]
 

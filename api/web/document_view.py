@@ -71,11 +71,16 @@ def scalar_text(value: Any, tz: str, names: Names = NO_NAMES) -> str:
     return yes_no(value)
 
 
+def _key_words(key: str) -> str:
+    """A field's name in words; an owner's ID field names the person: "Responsible owner"."""
+    return humanize(key.removesuffix("_id") if key.endswith("_owner_id") else key)
+
+
 def _table(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:
     headers = list(dict.fromkeys(key for row in rows for key in row))
     return Node(
         kind="table",
-        headers=[humanize(h) for h in headers],
+        headers=[_key_words(h) for h in headers],
         rows=[[to_node(row.get(h), tz, names=names) for h in headers] for row in rows],
     )
 
@@ -85,7 +90,7 @@ def to_node(value: Any, tz: str, *, top: bool = False, names: Names = NO_NAMES) 
     ``names``: employee ID → name, shown instead of the ID)."""
     if isinstance(value, dict):
         facts = [
-            (humanize(k), to_node(v, tz, names=names))
+            (_key_words(k), to_node(v, tz, names=names))
             for k, v in value.items()
             if not (top and k in SKIP)
         ]

@@ -9,10 +9,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.case_actions import OWNER_SUFFIX
 from api.web.document_view import scalar_text
 from api.web.words import exposure_words, feed_words, humanize, with_feed_words
 from store.acknowledgment import ReviewItemView
 from store.review_pages import source_record
+from store.staff import staff_names
 
 # The feed whose record each example's review item carries (the other feeds are compared to it).
 BASE_FEEDS = {
@@ -47,6 +49,7 @@ class Conflict:
     base_value: str = ""
     other_feed: str = ""
     other_value: str = ""
+    person: bool = False  # the values are employee IDs of owners: shown as "Name (ID)"
 
 
 @dataclass
@@ -84,8 +87,9 @@ async def _conflict(
         other_value = scalar_text(other.get(name), tz) if other else "no record"
         base_value = scalar_text(item.fields.get(name), tz)
         return Conflict(
-            _words(reason, name), humanize(name), base, base_value, feed_words(feed), other_value
-        )
+            _words(reason, name), humanize(name), base, base_value, feed_words(feed), other_value,
+            person=name.endswith(OWNER_SUFFIX),
+        )  # fmt: skip
     if match := BEFORE.match(reason):
         name, feed, other_name = match["field"], match["feed"], match["other"]
         other = await source_record(session, feed, item.fields, item.reference)
@@ -131,7 +135,21 @@ async def exception_rows(
         rows.append(
             ExceptionRow(item.reference, str(item.fields.get("service_line") or "—"), conflicts)
         )
+    await _named(session, rows)
     return rows
+
+
+async def _named(session: AsyncSession, rows: list[ExceptionRow]) -> None:
+    """An owner's employee ID ("Triage owner id E0131") as the person's name with the ID, and
+    the field without "id" ("Triage owner")."""
+    people = [c for row in rows for c in row.conflicts if c.person]
+    ids = {v for c in people for v in (c.base_value, c.other_value)}
+    names = await staff_names(session, ids) if ids else {}
+    for c in people:
+        c.field = c.field.removesuffix(" id")
+        c.reason = c.reason.replace(f"{c.field} id", c.field, 1)
+        c.base_value = names.get(c.base_value, c.base_value)
+        c.other_value = names.get(c.other_value, c.other_value)
 
 
 def counts(summary: dict[str, Any]) -> list[tuple[str, int]]:

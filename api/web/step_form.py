@@ -35,7 +35,6 @@ FIELD_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # a field named i
 ENTRY_MARK = "#"  # an evidence checkbox's value: "document" or "document#entry"
 MAX_ENTRIES = 30  # entries offered per document (a chronology can be long)
 TIME_SUFFIX = "__time"  # the optional time beside a date that may also be an instant
-STAFF_LIST = "staff-list"  # the page's <datalist> of active staff, for *_owner_id fields
 INPUT_TYPES = {
     "integer": "number",
     "number": "number",
@@ -60,7 +59,6 @@ class Control:
     required: bool = False
     attrs: dict[str, str] = field(default_factory=dict)
     error: str = ""
-    list_id: str = ""
     time_value: str = ""  # date_or_datetime: the optional time posted beside the date
     slots: list[list[Control]] = field(default_factory=list)
 
@@ -94,6 +92,8 @@ class FormContext:
     entries: Mapping[str, Sequence[str]] = field(default_factory=dict)  # document -> entry IDs
     entry_labels: Mapping[str, str] = field(default_factory=dict)  # "document#entry" -> words
     evidence_hint: str = ""
+    # The people an owner field offers: (employee ID, "Name — role, service line (ID)").
+    people: Sequence[tuple[str, str]] = ()
 
 
 def _attrs(shape: FieldShape) -> dict[str, str]:
@@ -137,8 +137,8 @@ def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Contr
     if shape.kind == "evidence" and ctx.evidence_hint:
         hint = f"{hint} {ctx.evidence_hint}"
     owner = name.endswith(OWNER_SUFFIX)
-    if owner:
-        hint = hint or "Employee ID of an active member of staff (suggestions as you type)."
+    if owner:  # the model's description speaks of an ID; the page offers people
+        hint = "Choose the person from the staff directory (name, role, employee ID)."
     control = Control(
         name=name,
         label=info.title or humanize(name.rsplit(".", 1)[-1]),
@@ -151,8 +151,10 @@ def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Contr
         required=info.is_required() and not shape.nullable,
         attrs=_attrs(shape),
         error=ctx.errors.get(name, ""),
-        list_id=STAFF_LIST if owner else "",
     )
+    if owner:  # a labelled choice of people, not a typed ID (works without JavaScript)
+        control.kind, control.options, control.attrs = "select", list(ctx.people), {}
+        control.label = control.label.removesuffix(" id").removesuffix(" ID")
     key = name.rsplit(".", 1)[-1]
     if "." not in name and key in ctx.fixed:
         fixed = ctx.fixed[key]

@@ -35,7 +35,6 @@ from api.web.entry_labels import entry_labels
 from api.web.render import dates_in_words, render
 from api.web.session import CsrfChecked
 from api.web.step_form import (
-    STAFF_LIST,
     Control,
     FormContext,
     build_controls,
@@ -47,9 +46,10 @@ from api.web.step_form import (
 )
 from api.web.words import humanize, readable_errors, role_label
 from domain.examples import STEP_SPECS
+from domain.roles import Role
 from domain.steps import StepSpec, field_errors
 from store.db import transaction
-from store.staff import list_staff
+from store.staff import StaffMember, list_staff
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 KEY_FIELD = "idempotency_key"
@@ -83,9 +83,23 @@ def _may_act(page: CasePage, spec: StepSpec) -> bool:
 
 
 async def _staff_options(request: Request) -> list[tuple[str, str]]:
+    """Current staff as an owner field offers them: "Eilidh Wright — staff member, HC-NORTH
+    (E0101)", by name."""
     async with transaction(request.app.state.sessions) as session:
         staff = await list_staff(session)
-    return [(m.employee_id, m.display_name) for m in staff if m.is_current()]
+    return [
+        (m.employee_id, person_option(m)) for m in sorted(staff, key=_by_name) if m.is_current()
+    ]
+
+
+def _by_name(member: StaffMember) -> tuple[str, str]:
+    return member.display_name.casefold(), member.employee_id
+
+
+def person_option(member: StaffMember) -> str:
+    roles = sorted(role_label(r) for r in member.roles if r != Role.WORKER) or ["staff member"]
+    where = f", {member.service_line}" if member.service_line else ""
+    return f"{member.display_name} — {', '.join(roles)}{where} ({member.employee_id})"
 
 
 def _form(
@@ -94,6 +108,7 @@ def _form(
     posted: Mapping[str, Sequence[str]],
     errors: Sequence[FieldError],
     labels: Mapping[str, str],
+    people: Sequence[tuple[str, str]] = (),
 ) -> tuple[list[Control], list[FieldError]]:
     """The step's controls, filled and with each error beside its field; the errors no field
     names (a prerequisite, the stage), for the form's summary."""
@@ -104,6 +119,7 @@ def _form(
         entries=page.live.document_entries if page.live else {},
         entry_labels=labels,
         evidence_hint=evidence_hint(spec),
+        people=people,
     )
     ctx.errors, unplaced = errors_by_control(build_controls(spec.fields, ctx), errors)
     return build_controls(spec.fields, ctx), unplaced
@@ -134,7 +150,8 @@ async def step_page(
     cited = [d for d in page.opened_by_anyone if entries.get(d)]
     shows_evidence = may_act and has_evidence(spec.fields)
     labels = await entry_labels(request, page.case, cited) if shows_evidence else {}
-    controls, unplaced = _form(page, spec, posted or {}, errors, labels)
+    people = await _staff_options(request) if may_act else []  # the form's owner choices
+    controls, unplaced = _form(page, spec, posted or {}, errors, labels, people)
     context = {
         "page": page,
         "spec": spec,
@@ -147,8 +164,6 @@ async def step_page(
         "prerequisites": [(d, humanize(d), d in opened) for d in spec.prerequisites],
         "computed": [(humanize(k), scalar_text(v, tz)) for k, v in computed.items()],
         "controls": controls,
-        "staff_list": STAFF_LIST,
-        "staff": await _staff_options(request) if may_act else [],  # the form's owner list
         "key_field": KEY_FIELD,
         "open_field": OPEN_FIELD,
         "shown": shown,
