@@ -59,7 +59,7 @@ async def record_generation(
     """Store the generated review in its example's workspace (the seed: "stored in the …
     workspace before any case can be classified") and resolve a late generation's breaches."""
     await workspace_entry(session, review_id, kind, "system", generated_at, payload, workspace)
-    await resolve_breaches(session, review_id, GENERATE_REVIEW, generated_at)
+    await resolve_breaches(session, review_id, [GENERATE_REVIEW], generated_at)
 
 
 async def workspace_entry(
@@ -177,9 +177,8 @@ class AcknowledgmentActivities:
             self.deps, request, names.WF_ACK_CASE, cases, raise_exposure=True
         )
 
-    async def _report(self, reference: str) -> dict[str, Any]:
-        async with self.deps.sessions() as session:
-            rows = await current_records(session, "incident-platform", [reference])
+    async def _report(self, session: AsyncSession, reference: str) -> dict[str, Any]:
+        rows = await current_records(session, "incident-platform", [reference])
         if reference not in rows:
             raise ApplicationError(f"report {reference} not found", non_retryable=True)
         report: dict[str, Any] = rows[reference]
@@ -188,8 +187,8 @@ class AcknowledgmentActivities:
     @activity.defn(name=names.ACT_ATTRIBUTION_VALUES)
     async def compute_attribution_values(self, ref: CaseRef) -> AttributionValues:
         """Step 2's computed values (indicator count, repeated-pattern flags) as of opening."""
-        report = await self._report(ref.reference)
-        async with self.deps.sessions() as session:
+        async with self.deps.sessions() as session:  # one session: one transaction
+            report = await self._report(session, ref.reference)
             policy = await case_policy(session, ref.case_id) or self.deps.ack_policy
             return await attribution_values(
                 session,
@@ -203,8 +202,8 @@ class AcknowledgmentActivities:
     @activity.defn(name=names.ACT_RETENTION_VALUES)
     async def compute_retention_values(self, ref: CaseRef) -> RetentionValues:
         """Step 3's reconciled values (180-day counts, open concern, prior 90-day risk)."""
-        report = await self._report(ref.reference)
-        async with self.deps.sessions() as session:
+        async with self.deps.sessions() as session:  # one session: one transaction
+            report = await self._report(session, ref.reference)
             policy = await case_policy(session, ref.case_id) or self.deps.ack_policy
             return await retention_values(
                 session,

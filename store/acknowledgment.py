@@ -207,7 +207,7 @@ async def mark_review_reviewed(
     if review is None:
         raise ReviewNotFound(review_id)
     # The review's missed "mark reviewed" deadline is met now: its breaches stop being open.
-    await resolve_breaches(session, review_id, OBLIGATION_MARK_REVIEWED, at)
+    await resolve_breaches(session, review_id, [OBLIGATION_MARK_REVIEWED], at)
     if review.status == "reviewed":
         return False
     review.status = "reviewed"

@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cases import CaseInput, ProjectionUpdate, TimelineEvent
@@ -41,8 +43,8 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
         for name, value in values.items():
             setattr(case, name, value)
         await sync_open_obligations(session, p.case_id, p.detail)
-    for key in p.done_obligations:
-        await resolve_breaches(session, p.case_id, key, p.at)
+    if p.done_obligations:
+        await resolve_breaches(session, p.case_id, p.done_obligations, p.at)
     events = [(e.key, e.event) for e in p.earlier_events]
     if p.event is not None and p.event_key is not None:
         events.append((p.event_key, p.event))
@@ -82,22 +84,23 @@ async def _append_events(
     """Add the timeline events whose deduplication keys are not stored yet (a retry adds none)."""
     if not events:
         return
-    keys = [key for key, _ in events]
-    seen = set(
-        await session.scalars(select(CaseEvent.dedupe_key).where(CaseEvent.dedupe_key.in_(keys)))
+    dialect = (await session.connection()).dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    rows = [
+        {
+            "case_id": case_id,
+            "at": event.at,
+            "kind": event.kind,
+            "actor": event.actor,
+            "detail": event.detail,
+            "dedupe_key": key,
+        }
+        for key, event in events
+    ]
+    # One statement: a key already stored (a retry) is skipped by the unique index.
+    await session.execute(
+        insert(CaseEvent).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-    for key, event in events:
-        if key not in seen:
-            session.add(
-                CaseEvent(
-                    case_id=case_id,
-                    at=event.at,
-                    kind=event.kind,
-                    actor=event.actor,
-                    detail=event.detail,
-                    dedupe_key=key,
-                )
-            )
 
 
 async def record_breach(
@@ -119,11 +122,14 @@ async def record_breach(
     return True
 
 
-async def resolve_breaches(session: AsyncSession, case_id: str, step: str, at: datetime) -> None:
-    """Mark a step's breaches resolved once the step is done (they stay on record)."""
+async def resolve_breaches(
+    session: AsyncSession, case_id: str, steps: list[str], at: datetime
+) -> None:
+    """Mark the breaches of STEPS resolved once they are done (they stay on record): one
+    statement for all of them."""
     await session.execute(
         update(Breach)
-        .where(Breach.case_id == case_id, Breach.step == step, Breach.resolved_at.is_(None))
+        .where(Breach.case_id == case_id, Breach.step.in_(steps), Breach.resolved_at.is_(None))
         .values(resolved_at=at)
     )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.tables import OutboxMessage
@@ -19,23 +21,30 @@ async def queue_message(
     body: str,
     at: datetime,
 ) -> int:
-    """Queue one mail; the same dedupe key queues nothing new and returns the existing ID."""
+    """Queue one mail; the same dedupe key queues nothing new and returns the existing ID (one
+    round trip when new: ``INSERT … ON CONFLICT DO NOTHING RETURNING``)."""
+    dialect = (await session.connection()).dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    added = await session.scalar(
+        insert(OutboxMessage)
+        .values(
+            dedupe_key=dedupe_key,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            created_at=at,
+            attempts=0,
+        )
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)
+    )
+    if added is not None:
+        return int(added)
     existing = await session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
     )
-    if existing is not None:
-        return int(existing)
-    message = OutboxMessage(
-        dedupe_key=dedupe_key,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        created_at=at,
-        attempts=0,
-    )
-    session.add(message)
-    await session.flush()
-    return int(message.id)
+    assert existing is not None  # the conflict was on this key
+    return int(existing)
 
 
 async def unsent(session: AsyncSession, ids: list[int] | None = None) -> list[OutboxMessage]:
