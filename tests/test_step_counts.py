@@ -16,35 +16,34 @@ from tests.test_acknowledgment_workflow import (
 )
 from tests.workflow_support import actor, running_worker, wait_stage
 
-# (history: step) -> at most (events other than workflow tasks', workflow tasks, activities,
-# local activities) in the committed histories, from the Update to the next outside input (a
-# step run twice, e.g. a validation cycle, is pinned by its larger run). Workflow tasks there
-# include those of the tests' rejected submissions and of earlier mail deliveries finishing; the
-# live test below counts one step alone. The pins are the larger of two recordings: whether an
-# earlier mail's delivery lands inside a step's window varies by a few events from run to run.
-# Before the projections became local activities (issue 17) a first step cost 18 events beside
-# 4 workflow tasks, 3 activities and 2 local activities.
+# (history: step) -> at most (activities, local activities) scheduled from the Update to the next
+# outside input in the committed histories (a step run twice, e.g. a validation cycle, is pinned
+# by its larger run). Events and workflow tasks in those windows are printed by ``python -m bench
+# counts`` but not pinned here: they include the tests' rejected submissions and earlier mails'
+# deliveries landing in the window, which vary from one recording to the next; the live test
+# below pins them for one step alone. Before the projections became local activities (issue 17)
+# a first step scheduled 3 activities and 2 local activities, with 4 workflow tasks.
 PINNED = {
-    "ack-case-full-lifecycle: triage-attribution": (16, 3, 2, 3),
-    "ack-case-full-lifecycle: retention-impact": (18, 6, 2, 3),
-    "ack-case-full-lifecycle: recovery-pathway": (27, 1, 4, 10),
-    "ack-case-full-lifecycle: recovery-review": (15, 3, 2, 3),
-    "ack-case-low-impact: triage-attribution": (16, 3, 2, 3),
-    "ack-case-low-impact: retention-impact": (15, 3, 2, 3),
-    "learning-case-continue-minuted-close: learning-attribution": (16, 3, 2, 3),
-    "learning-case-continue-minuted-close: stabilization-pathway": (32, 1, 5, 12),
-    "learning-case-continue-minuted-close: stabilization-validation": (15, 3, 2, 3),
-    "learning-case-continue-minuted-close: stabilization-review": (5, 1, 0, 1),
-    "learning-case-gate-passed: learning-attribution": (16, 3, 2, 3),
-    "learning-case-gate-passed: stabilization-pathway": (32, 1, 5, 12),
-    "learning-case-gate-passed: stabilization-review": (5, 1, 0, 1),
-    "learning-case-gate-passed: stabilization-validation": (15, 3, 2, 3),
-    "credibility-case-doubtful-repaired: credibility-adjudication": (16, 3, 2, 3),
-    "credibility-case-doubtful-repaired: repair-pathway": (27, 1, 4, 10),
-    "credibility-case-doubtful-repaired: repair-validation": (15, 3, 2, 3),
-    "credibility-case-failed-escalated: credibility-adjudication": (16, 4, 2, 3),
-    "credibility-case-failed-escalated: repair-pathway": (27, 1, 4, 10),
-    "credibility-case-failed-escalated: repair-validation": (15, 3, 2, 3),
+    "ack-case-full-lifecycle: triage-attribution": (2, 3),
+    "ack-case-full-lifecycle: retention-impact": (2, 3),
+    "ack-case-full-lifecycle: recovery-pathway": (4, 10),
+    "ack-case-full-lifecycle: recovery-review": (2, 3),
+    "ack-case-low-impact: triage-attribution": (2, 3),
+    "ack-case-low-impact: retention-impact": (2, 3),
+    "learning-case-continue-minuted-close: learning-attribution": (2, 3),
+    "learning-case-continue-minuted-close: stabilization-pathway": (5, 12),
+    "learning-case-continue-minuted-close: stabilization-validation": (2, 3),
+    "learning-case-continue-minuted-close: stabilization-review": (0, 1),
+    "learning-case-gate-passed: learning-attribution": (2, 3),
+    "learning-case-gate-passed: stabilization-pathway": (5, 12),
+    "learning-case-gate-passed: stabilization-review": (0, 1),
+    "learning-case-gate-passed: stabilization-validation": (2, 3),
+    "credibility-case-doubtful-repaired: credibility-adjudication": (2, 3),
+    "credibility-case-doubtful-repaired: repair-pathway": (4, 10),
+    "credibility-case-doubtful-repaired: repair-validation": (2, 3),
+    "credibility-case-failed-escalated: credibility-adjudication": (2, 3),
+    "credibility-case-failed-escalated: repair-pathway": (4, 10),
+    "credibility-case-failed-escalated: repair-validation": (2, 3),
 }
 # One example-1 triage-attribution submission, live on PostgreSQL: the worker's round trips
 # (statements, BEGIN and COMMIT) from the Update until the workflow is idle again (45 before
@@ -60,8 +59,8 @@ async def test_committed_histories_add_no_work_per_step():
     seen = {c.label for c in counts}
     assert seen == set(PINNED)  # every step kind of examples 1, 2 and 3 is pinned
     for c in counts:
-        found = (c.other_events, c.workflow_tasks, c.activities, c.local_activities)
-        assert all(n <= pin for n, pin in zip(found, PINNED[c.label], strict=True)), c
+        activities, local = PINNED[c.label]
+        assert c.activities <= activities and c.local_activities <= local, c
     firsts = [c for c in counts if c.label.endswith(("triage-attribution", "-adjudication"))]
     assert all((c.activities, c.local_activities) == FIRST_STEP for c in firsts), firsts
 
@@ -84,6 +83,6 @@ async def test_a_live_step_costs_what_is_pinned(own_env, postgres_url, sessions_
             found = await live_count("triage-attribution", case, submit, counter)
         assert (await wait_stage(case, "retention-impact")).stage == "retention-impact"
     assert (found.activities, found.local_activities) == FIRST_STEP, found
-    recorded = PINNED["ack-case-full-lifecycle: triage-attribution"][0]
-    assert found.other_events == recorded and found.workflow_tasks <= 1 + found.activities, found
+    # the Update's task, then at most one per activity completing; events other than the tasks'
+    assert found.workflow_tasks <= 1 + found.activities and found.other_events == 16, found
     assert 0 < found.db_round_trips <= LIVE_DB_ROUND_TRIPS, found
