@@ -67,6 +67,7 @@ async def entry_labels(request: Request, case: Case, documents: Iterable[str]) -
     """Each entry ID of the opened ``documents`` → its label (a document it cannot read: none)."""
     tz = request.app.state.settings.timezone
     labels: dict[str, str] = {}
+    # A case page's read: its own short transaction, as case_view.load_case says why.
     async with transaction(request.app.state.sessions) as session:
         for document in documents:
             try:

@@ -64,6 +64,7 @@ async def _step_entry(
     request: Request, page: CasePage, step: str, key: str
 ) -> RegisterEntry | None:
     spec = STEP_SPECS[step]
+    # Receipts are case pages: each read in its own short transaction (see case_view.load_case).
     async with transaction(request.app.state.sessions) as session:
         entry = await find_request(session, spec.register, page.case.case_id, key)
     return entry if entry is not None and entry.actor == page.actor.employee_id else None

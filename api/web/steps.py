@@ -85,6 +85,7 @@ def _may_act(page: CasePage, spec: StepSpec) -> bool:
 async def _staff_options(request: Request) -> list[tuple[str, str]]:
     """Current staff as an owner field offers them: "Eilidh Wright — staff member, HC-NORTH
     (E0101)", by name."""
+    # A case page's read: its own short transaction, as case_view.load_case says why.
     async with transaction(request.app.state.sessions) as session:
         staff = await list_staff(session)
     return [
