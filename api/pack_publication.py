@@ -23,6 +23,12 @@ from store.tables import Pack
 
 # Longest phrases first: each frozen wording and how it reads after publication.
 _PAST = [
+    (r"is not over: this pack shows it as at", "was not over when this pack was published: as at"),
+    (
+        r" and is read again, with the reviews and cases so far, each time it is opened until it "
+        r"is published",
+        "",
+    ),
     (r"awaiting this summary's visibility", "made visible by this summary's publication"),
     (r"awaiting board visibility", "made visible to the board on publication"),
     (r"awaiting pack visibility", "made visible on publication"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from api.report_svg import svg_chart
+from api.report_svg import nothing_to_chart, svg_chart
 
 STYLE = """
 :root { color-scheme: light; }
@@ -66,8 +66,8 @@ def _table(block: dict[str, Any]) -> str:
 
 def _chart(block: dict[str, Any]) -> str:
     caption = f"<figcaption>{escape(block['title'])}</figcaption>"
-    if not block["categories"]:
-        return f'<figure>{caption}<p class="empty">Nothing to chart.</p></figure>'
+    if nothing := nothing_to_chart(block):
+        return f'<figure>{caption}<p class="empty">{nothing}</p></figure>'
     return f"<figure>{caption}{svg_chart(block)}</figure>"
 
 

@@ -34,7 +34,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
-from api.report_svg import PALETTE, axis, label_lines, rotated
+from api.report_svg import PALETTE, axis, label_lines, nothing_to_chart, rotated
 
 log = logging.getLogger(__name__)
 PAGE = landscape(A4)
@@ -156,8 +156,8 @@ def block_flowables(block: dict[str, Any], width: float, st: Styles) -> list[Flo
         return _table(block, width, st)
     if kind == "chart":
         title = _p(block["title"], st.h3)
-        if not block["categories"]:
-            return [title, _p("Nothing to chart.", st.body)]
+        if nothing := nothing_to_chart(block):
+            return [title, _p(nothing, st.body)]
         return [KeepTogether([title, chart_drawing(block, width, st)])]
     if kind == "figures":
         return [_p("   ·   ".join(f"{k}: {v}" for k, v in block["items"]), st.body)]

@@ -54,6 +54,16 @@ def label_lines(text: str, chars: int, max_lines: int = MAX_LINES) -> list[str]:
     return lines or [""]
 
 
+def nothing_to_chart(block: dict[str, Any]) -> str:
+    """Why a chart is not drawn (no category, or every value 0), else the empty string; the
+    page and the PDF say the same."""
+    if not block["categories"]:
+        return "Nothing to chart."
+    if not any(float(v or 0) for s in block["series"] for v in s["values"]):
+        return "Nothing to chart: every value is 0."
+    return ""
+
+
 def rotated(categories: list[str]) -> bool:
     """Whether the category labels are drawn on one rotated line each (many categories)."""
     return len(categories) > ROTATE_OVER

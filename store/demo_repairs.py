@@ -152,10 +152,13 @@ async def _validate(
 
 
 def _board_pack_time(cal: BusinessCalendar, review: Review, accepted: datetime) -> datetime:
-    """Noon on the 10th of the month the review ran in (its schedule), or a working day after
-    the pathway's acceptance when that is later."""
+    """Noon on the 10th of the month the review ran in (its schedule; the next working day when
+    the 10th is not one), or a working day after the pathway's acceptance when that is later."""
     run = cal.local(review.as_of).date()
-    tenth = cal.wall(date(run.year, run.month, 10), time(12)).astimezone(UTC)
+    day = date(run.year, run.month, 10)
+    while not cal.is_working_day(day):
+        day += timedelta(days=1)
+    tenth = cal.wall(day, time(12)).astimezone(UTC)
     return max(tenth, _morning(cal, accepted, 1) + timedelta(hours=2))
 
 

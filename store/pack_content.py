@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import names
 from domain.credibility import previous_month
 from domain.learning import INDICATORS
-from domain.pack_periods import PackPeriod
+from domain.pack_periods import MONTHS, PackPeriod
 from domain.packs import PackSpec
 from domain.report import (
     Cell,
@@ -65,7 +65,7 @@ async def fortnightly(
     found = await reviews(session, names.EXAMPLE_LEARNING, [period.label])
     items = await items_of(session, found)
     statuses = await review_statuses(session, found, win.zone)
-    status = "; ".join(f"audit {r.review_id}: {statuses[r.review_id]}" for r in found)
+    status = "; ".join(f"The cycle's audit was {statuses[r.review_id]}." for r in found)
     summary = section(
         "Summary",
         text(status or "The audit of this cycle has not run yet."),
@@ -93,13 +93,13 @@ async def monthly(
     found = await reviews(session, names.EXAMPLE_CREDIBILITY, [reviewed])
     items = [i for _, i in await items_of(session, found)]
     statuses = await review_statuses(session, found, win.zone)
-    status = "; ".join(f"review {r.review_id}: {statuses[r.review_id]}" for r in found)
+    status = " ".join(f"The closure review was {statuses[r.review_id]}." for r in found)
     confirmed = sum(i.fields.get("confirmed") is True for i in items if i.classification)
     reopened = sum(bool(i.fields.get("reopened_within_30_days")) for i in items if i.classification)
     classified = sum(1 for i in items if i.classification)
     summary = section(
         "Summary",
-        text(f"Closures of {reviewed}. " + (status or "The review has not run yet.")),
+        text(f"Closures of {month_words(reviewed)}. " + (status or "The review has not run yet.")),
         figures(
             [
                 ("Closures reviewed", len(items)),
@@ -120,10 +120,15 @@ def running_note(kind: str, now: datetime, zone: str) -> str:
     """What a pack of a period not yet over shows, and until when it changes."""
     what = {names.PACK_WEEKLY: "week", names.PACK_FORTNIGHTLY: "cycle"}.get(kind, "month")
     return (
-        f"This {what} has not ended: the pack shows it as at {local_minute(now, zone)}, and "
-        "is read again, with the reviews and cases so far, each time it is opened until it "
-        "is published."
+        f"The {what} is not over: this pack shows it as at {local_minute(now, zone)} and is "
+        "read again, with the reviews and cases so far, each time it is opened until it is "
+        "published."
     )
+
+
+def month_words(period: str) -> str:
+    """``2026-09`` → ``September 2026``."""
+    return f"{MONTHS[int(period[5:7]) - 1]} {period[:4]}"
 
 
 async def build(

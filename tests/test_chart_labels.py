@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from api.report_html import render_html
 from api.report_pdf import render_pdf
 from api.report_svg import label_lines, rotated, svg_chart
 from domain.report import bars, document, section
@@ -56,3 +57,12 @@ def test_the_pdf_prints_the_same_wrapped_labels() -> None:
                       "recurrence within 30", "corrective action"])  # fmt: skip
     assert re.search(first, text), text
     assert re.search(gap.join(["incomplete at closure", "reporter", "despite wider", "days"]), text)
+
+
+def test_an_all_zero_chart_says_so_on_the_page_and_in_the_pdf() -> None:
+    """Walk defect: "Escalations by level" drew an empty axis when nothing escalated."""
+    levels = bars("Escalations by level", {"level 1": 0, "level 2": 0})
+    doc = document("Pack", "week", [section("Breaches", levels)])
+    assert "Nothing to chart: every value is 0." in render_html(doc, [])
+    assert "<svg" not in render_html(doc, [])
+    assert "Nothing to chart: every value is 0." in pdftotext(render_pdf(doc, [], FONT_DIR))

@@ -282,12 +282,25 @@ async def test_an_unpublished_pack_is_read_as_of_now(database_url, api_for, sess
     daily = section(first["content"], "Daily reviews (0 reviews)")
     assert block(daily, "table")["empty"].startswith("No daily review has run in this week yet")
     note = block(section(first["content"], "Summary"), "text")["text"]
-    assert "This week has not ended: the pack shows it as at Fri 27 Nov 2026, 15:00" in note
+    assert note.startswith("The week is not over: this pack shows it as at Fri 27 Nov 2026, 15:00")
     async with sessions() as session, session.begin():
         await seed_weekly(session)
     again = (await api.get("/packs/weekly-sustainability/2026-W48", "E-INSPECTOR")).json()
     assert section(again["content"], "Daily reviews (2 reviews)")
     assert again["case_ids"] == [NM1]
+    async with sessions() as session, session.begin():
+        pack = await pack_store.get_pack(session, names.PACK_WEEKLY, "2026-W48")
+        assert pack is not None
+        await pack_store.publish(
+            session, WEEKLY, pack, [NM1], "E-DIRECTOR", NOW, CALENDAR, DEFAULT_ANCHOR
+        )
+    page = await api.get(
+        "/packs/weekly-sustainability/2026-W48", "E-INSPECTOR", params={"format": "html"}
+    )
+    assert "The week was not over when this pack was published: as at Fri 27 Nov 2026, 15:00." in (
+        page.text
+    )
+    assert "read again" not in page.text
 
 
 def test_empty_tables_by_a_field_say_so_in_a_sentence():
