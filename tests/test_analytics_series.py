@@ -187,3 +187,17 @@ async def test_hesitancy_needs_three_earlier_periods(database_url, sessions, api
         2,
         True,
     )
+
+
+async def test_an_unfinished_month_is_expected_in_proportion(database_url, sessions, api_for):
+    """November cut at the 15th (15 of 30 days). History May-October: 16 reports (weeks 41-44
+    start in October), 4 heads each month: (0 × 5 + 16 / 4) / 6 = 0.667 per head × 4 heads ×
+    15/30 = 1.33 expected (2.67 for the whole month); Poisson(1.33) puts 26% on 0, so the
+    bound is 0. November's first half has weeks 45 and 46: 8 reports."""
+    await seed(sessions)
+    api = await api_for(database_url)
+    params = {"from": "2026-11-01", "to": "2026-11-15", "period": "month"}
+    body = (await api.get("/analytics/series", "E-INSPECTOR", params=params)).json()
+    (november,) = [r for r in body["rows"] if r["service_line"] == TEAM]
+    assert (november["reports"], november["heads"], november["expected_reports"]) == (8, 4, 1.33)
+    assert (november["hesitancy_lower_bound"], november["hesitancy"]) == (0, False)
