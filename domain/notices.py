@@ -47,9 +47,20 @@ def escalation_words(level: int) -> str:
     return f"overdue — escalated to the board, reminder {level}"
 
 
+ESCALATION_SUBJECT_PREFIX = "Overdue"  # every escalation mail's subject starts so (mail filters)
+
+
 def breach_subject(request: EscalationRequest) -> str:
-    """Subject of an escalation mail (its level first, for mail filters)."""
-    return f"[Escalation level {request.level}] {request.title} overdue ({request.case_id})"
+    """Subject of an escalation mail in plain words, what happened first: "Overdue, now with
+    the director (reminder 2): Triage-failure attribution (ack-case-NM-1)"."""
+    level = request.level
+    if level <= 1:
+        where = "reminder 1"
+    elif level == 2:
+        where = "now with the director (reminder 2)"
+    else:
+        where = f"now with the board (reminder {level})"
+    return f"{ESCALATION_SUBJECT_PREFIX}, {where}: {request.title} ({request.case_id})"
 
 
 def breach_body(request: EscalationRequest, public_url: str, tz: str) -> str:

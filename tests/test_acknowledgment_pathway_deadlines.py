@@ -8,6 +8,7 @@ people, later levels every 4 working hours), then done late: escalation never co
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
@@ -331,8 +332,9 @@ def escalation_levels(inbox, who: str, title: str) -> list[int]:
     levels = []
     for mail in inbox.to(email(who)):
         subject = " ".join(mail["Subject"].split())  # unfolded
-        if subject.startswith("[Escalation level ") and f"] {title} overdue" in subject:
-            levels.append(int(subject.split()[2].rstrip("]")))
+        found = re.match(r"Overdue, .*\(?reminder (\d+)\)?: (.*) \(", subject)
+        if found and found[2] == title:
+            levels.append(int(found[1]))
     return sorted(levels)
 
 

@@ -402,7 +402,7 @@ async def test_unaccepted_pathway_and_missed_action_escalate_to_the_named_owner(
 
         def escalated() -> list[str]:
             subjects = [" ".join(m["Subject"].split()) for m in inbox.to(email("E-OWNER"))]
-            return [s for s in subjects if s.startswith("[Escalation")]
+            return [s for s in subjects if s.startswith("Overdue, ")]
 
         await wait_for(lambda: _async(len(escalated()) >= 2))
         assert any("Accept the acknowledgment-recovery pathway" in s for s in escalated())

@@ -67,7 +67,7 @@ async def test_a_review_started_weeks_late_escalates_once_at_the_level_now_due(
         assert generation == recipients
 
         def escalated() -> list[str]:
-            return [m["To"] for m in inbox.messages if "[Escalation" in m["Subject"]]
+            return [m["To"] for m in inbox.messages if m["Subject"].startswith("Overdue, ")]
 
         async def delivered() -> bool:
             return len(escalated()) >= 6

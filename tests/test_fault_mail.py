@@ -56,7 +56,7 @@ async def test_escalation_mails_wait_for_the_mail_server_and_arrive_once_it_retu
 
             down = await wait_for(failing, within=60)
             await skip(own_env, timedelta(minutes=30), step=timedelta(minutes=10))
-            assert not [m for m in inbox.messages if m["Subject"].startswith("[Escalation")]
+            assert not [m for m in inbox.messages if m["Subject"].startswith("Overdue, ")]
             proxy.restore()
             await skip(own_env, timedelta(minutes=11), step=timedelta(minutes=11))
 

@@ -89,3 +89,25 @@ async def test_mails_link_to_their_pages_and_the_worker_confirms_from_the_link(
     async with sessions() as session:
         stored = await current_records(session, "employee-confirmation-form", [case_id])
     assert stored[case_id]["confirmed"] is True and stored[case_id]["employee_id"] == "W-100"
+
+
+def test_escalation_subjects_say_what_happened_in_plain_words() -> None:
+    """Not "[Escalation level 2]": overdue, and with whom the step now is (README, mails)."""
+    from datetime import UTC, datetime
+
+    from domain.cases import EscalationRequest
+    from domain.notices import breach_subject
+
+    def subject(level: int) -> str:
+        due = datetime(2026, 12, 7, 17, tzinfo=UTC)
+        return breach_subject(
+            EscalationRequest(case_id="ack-case-NM-1", example="acknowledgment",
+                              obligation="triage-attribution", title="Triage-failure attribution",
+                              role=None, assignee=None, deadline=due, level=level, at=due)
+        )  # fmt: skip
+
+    what = "Triage-failure attribution (ack-case-NM-1)"
+    assert subject(1) == f"Overdue, reminder 1: {what}"
+    assert subject(2) == f"Overdue, now with the director (reminder 2): {what}"
+    assert subject(5) == f"Overdue, now with the board (reminder 5): {what}"
+    assert all("[" not in subject(n) and "level" not in subject(n) for n in (1, 2, 3))

@@ -33,7 +33,7 @@ async def _breaches(sessions, subject) -> list[tuple[str, int]]:
 
 def _escalations(inbox, who: str) -> list[str]:
     subjects = [" ".join(m["Subject"].split()) for m in inbox.to(email(who))]
-    return [s for s in subjects if s.startswith("[Escalation")]
+    return [s for s in subjects if s.startswith("Overdue, ")]
 
 
 async def _generated(handle) -> ReviewSummary | None:

@@ -158,11 +158,11 @@ async def assert_breached_exactly_at(
     assert timedelta(0) <= mails[0].sent_at - deadline < timedelta(minutes=1), mails[0].sent_at
     received = [(" ".join(m["Subject"].split()), m) for m in inbox.to(email(person))]
     ours = [(s, m) for s, m in received if s.endswith(f"({subject})")]
-    assert [s for s, _ in ours if s.startswith("[Escalation")] == [mails[0].subject]
-    assert mails[0].subject.startswith("[Escalation level 1]")
+    assert [s for s, _ in ours if s.startswith("Overdue, ")] == [mails[0].subject]
+    assert mails[0].subject.startswith("Overdue, reminder 1: ")
     # Both the "this is now yours" mail and the escalation link to the step's own page.
     page = obligation_path(subject, step)
-    for kind in ("This is now yours", "[Escalation level 1]"):
+    for kind in ("This is now yours", "Overdue, reminder 1: "):
         [body] = [body_of(m) for s, m in ours if s.startswith(kind)]
         assert page in body, body
     if case is not None:
