@@ -171,8 +171,8 @@ def _print_urls(settings: Settings, log_dir: Path, demo: bool) -> None:
         f"Temporal UI     http://127.0.0.1:{settings.temporal_ui_port}",
         f"Temporal gRPC   {settings.temporal_address} (namespace {settings.temporal_namespace})",
         f"database        {settings.database_url}",
-        f"logs            {log_dir}/temporal.log (file only), worker.log and api.log (also here;"
-        " a quiet worker writes only warnings: NEARMISS_LOG_FORMAT=json logs every activity)",
+        f"logs            {log_dir}/temporal.log (file only), worker.log and api.log (also here:"
+        " a line per activity and per request; NEARMISS_LOG_FORMAT=json for JSON lines)",
         f"mail            {settings.data_dir / 'mail'} (SMTP sink on port {settings.smtp_port})",
     ]
     if demo:

@@ -64,9 +64,7 @@ def run_api() -> None:
     configure_logging(settings, "nearmiss-api")
     app = create_app(settings)
     freeze_startup_heap()
-    if settings.log_format == "json":  # our handler, and our request lines instead of access
-        uvicorn.run(
-            app, host=settings.api_host, port=settings.api_port, log_config=None, access_log=False
-        )
-    else:
-        uvicorn.run(app, host=settings.api_host, port=settings.api_port)
+    # Our handler (JSON or console lines), and our request lines instead of uvicorn's access log.
+    uvicorn.run(
+        app, host=settings.api_host, port=settings.api_port, log_config=None, access_log=False
+    )

@@ -1,5 +1,6 @@
 """Logging: structured JSON lines (structlog) when ``NEARMISS_LOG_FORMAT=json``, otherwise the
-default console output. Every line carries what is known of request ID, workflow ID, case ID and
+same lines in a readable console form (``make run``: time, level, event, then key=value). Every
+line carries what is known of request ID, workflow ID, case ID and
 step (bound in context by the API's middleware and the worker's interceptor, or lifted from
 Temporal's own log extras); keys that could hold personal data are dropped.
 """
@@ -41,6 +42,7 @@ def _lift_temporal(_logger: Any, _name: str, event: MutableMapping[str, Any]) ->
 def _drop_personal(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any:
     for key in PERSONAL_KEYS & event.keys():
         del event[key]
+    event.pop("color_message", None)  # uvicorn's copy of the message with terminal colours
     return event
 
 
@@ -62,10 +64,15 @@ def _shared(service: str) -> list[Processor]:
 
 
 def configure_logging(settings: Settings, service: str, stream: IO[str] | None = None) -> None:
-    """JSON lines on ``stream`` (stdout) for every logger, uvicorn's and Temporal's included,
-    when ``log_format`` is ``json``; otherwise leave the console output as it always was."""
-    if settings.log_format != "json":
-        return
+    """Every logger's lines (uvicorn's and Temporal's included) on ``stream`` (stdout) from
+    INFO: one JSON object per line when ``log_format`` is ``json``, else one readable line
+    (what ``make run`` shows with a [worker] or [api] prefix). Same fields, same keys dropped."""
+    json_lines = settings.log_format == "json"
+    renderer: Processor = (
+        structlog.processors.JSONRenderer()
+        if json_lines
+        else structlog.dev.ConsoleRenderer(colors=False, pad_event_to=0)
+    )
     structlog.configure(
         processors=[*_shared(service), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -76,8 +83,8 @@ def configure_logging(settings: Settings, service: str, stream: IO[str] | None =
         foreign_pre_chain=_shared(service),
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
+            *([structlog.processors.format_exc_info] if json_lines else []),
+            renderer,
         ],
     )
     handler = logging.StreamHandler(stream or sys.stdout)
@@ -88,3 +95,5 @@ def configure_logging(settings: Settings, service: str, stream: IO[str] | None =
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per outgoing call: noise
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's lines name recipients

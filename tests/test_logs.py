@@ -8,11 +8,9 @@ import logging
 
 import structlog
 
-from infra.logs import configure_logging
 from tests.api_support import TRIAGE_DOCS, attribution, open_case, open_docs
 from tests.factories import staff_rows
 from tests.fixtures.logs import log_lines
-from tests.fixtures.temporal import make_test_settings
 from tests.workflow_support import running_worker
 
 
@@ -50,11 +48,25 @@ async def test_request_and_activity_lines_carry_ids_and_no_personal_data(
             assert f'"{value}"' not in text, value
 
 
-def test_console_output_is_left_alone() -> None:
-    root = logging.getLogger()
-    before = root.handlers[:]
-    configure_logging(make_test_settings(log_format="console"), "nearmiss-test")
-    assert root.handlers == before
+async def test_console_lines_show_the_worker_and_api_at_work(
+    console_lines, own_env, sqlite_url, sessions_for, api_for
+) -> None:
+    """The console format (``make run``) shows the same lines readably: the worker's activity
+    lines and the API's request lines (it used to leave logging alone: the worker said nothing).
+    """
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        case_id, _ = await open_case(api, own_env, sessions)
+    lines = console_lines.getvalue().splitlines()
+    activity = [x for x in lines if " activity " in x and "generate_acknowledgment_review" in x]
+    assert activity and "outcome=completed" in activity[0] and "[info" in activity[0]
+    assert any(" request " in x and "status=200" in x for x in lines), lines[-5:]
+    assert any(f"case_id={case_id}" in x for x in lines)
+    assert not any(x.lstrip().startswith("{") for x in lines)  # not JSON
+    text = console_lines.getvalue()
+    for person in staff_rows():
+        assert person["email"] not in text and f"={person['employee_id']}" not in text
 
 
 def test_personal_keys_are_dropped_even_when_bound(json_lines) -> None:
