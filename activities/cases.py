@@ -224,23 +224,19 @@ class CaseActivities:
                         "employee_id": employee_id,
                     },
                 )
-            worker = await get_staff(session, employee_id) if employee_id else None
-            if worker is None or not worker.active:
-                return []
-            link = notices.confirmation_link(self.deps.mail.public_url, request.case_id)
-            message_id = await outbox.queue_message(
+            return await outbox.ask_worker(
                 session,
+                employee_id,
+                notices.confirmation_link(self.deps.mail.public_url, request.case_id),
                 dedupe_key=f"confirmation:{request.case_id}",
-                recipient=worker.email,
                 subject=f"Near miss {request.reference}: is it resolved for you?",
-                body=(
-                    f"Dear {worker.display_name},\n\nThe near miss you reported "
+                body=lambda name, link: (
+                    f"Dear {name},\n\nThe near miss you reported "
                     f"({request.reference}) has been closed ({request.category}).\n"
                     f"Please tell us whether it feels resolved to you: {link}\n"
                 ),
                 at=request.at,
             )
-            return [message_id]
 
 
 async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> RecordEntryResult:

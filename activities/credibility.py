@@ -31,7 +31,6 @@ from store.db import transaction
 from store.policies import current_policy
 from store.registers import append_entry, entries
 from store.review_items import items_classified
-from store.staff import get_staff
 from store.tables import Case
 
 
@@ -186,20 +185,16 @@ class CredibilityActivities:
         """Ask the worker again, once per validation cycle, whether the issue is resolved now."""
         async with transaction(self.deps.sessions) as session:
             case = await session.get(Case, request.case_id)
-            worker = await get_staff(session, case.employee_id) if case else None
-            if worker is None or not worker.active:
-                return []
-            link = notices.confirmation_link(self.deps.mail.public_url, request.case_ref)
-            message_id = await outbox.queue_message(
+            return await outbox.ask_worker(
                 session,
+                case.employee_id if case else "",
+                notices.confirmation_link(self.deps.mail.public_url, request.case_ref),
                 dedupe_key=f"reconfirmation:{request.case_id}:{request.cycle}",
-                recipient=worker.email,
                 subject=f"Near miss {request.reference}: is it resolved for you now?",
-                body=(
-                    f"Dear {worker.display_name},\n\nWe are repairing how the near miss you "
+                body=lambda name, link: (
+                    f"Dear {name},\n\nWe are repairing how the near miss you "
                     f"reported ({request.reference}) was closed.\nPlease tell us whether it "
                     f"feels resolved to you now: {link}\n"
                 ),
                 at=request.at,
             )
-            return [message_id]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.staff import get_staff
 from store.tables import OutboxMessage
 
 
@@ -52,3 +54,29 @@ async def unsent(session: AsyncSession, ids: list[int] | None = None) -> list[Ou
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(ids))
     return list((await session.scalars(query)).all())
+
+
+async def ask_worker(
+    session: AsyncSession,
+    employee_id: str,
+    link: str,
+    *,
+    dedupe_key: str,
+    subject: str,
+    body: Callable[[str, str], str],
+    at: datetime,
+) -> list[int]:
+    """Queue (once per DEDUPE_KEY) a question to a case's reporting worker, BODY written from
+    their name and LINK; nothing to a worker unknown to the directory or no longer active."""
+    worker = await get_staff(session, employee_id) if employee_id else None
+    if worker is None or not worker.active:
+        return []
+    message_id = await queue_message(
+        session,
+        dedupe_key=dedupe_key,
+        recipient=worker.email,
+        subject=subject,
+        body=body(worker.display_name, link),
+        at=at,
+    )
+    return [message_id]
