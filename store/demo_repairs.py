@@ -90,17 +90,21 @@ async def _to_acceptance(story: _Story, failed: bool) -> tuple[datetime, str]:
     return accepted, owner
 
 
-async def _actions_done(story: _Story, accepted: datetime, owner: str) -> None:
-    for n, action in enumerate(ACTIONS):  # beside the case's stage: they do not change it
-        key = f"action:{action}"
+async def _open_actions(story: _Story, accepted: datetime) -> None:
+    """The pathway's actions open at its acceptance, beside the case's stage."""
+    for action in ACTIONS:
         due = story.calendar.deadline("5 working days", accepted)
-        detail = {"obligation": key, "deadline": due.isoformat(), "rule": "explicit"}
+        detail = {"obligation": f"action:{action}", "deadline": due.isoformat(), "rule": "explicit"}
         await story.event(accepted, "obligation_opened", "system", detail)
+
+
+async def _actions_done(story: _Story, accepted: datetime, owner: str) -> None:
+    """The owner marks each action done on the following working days (all on time)."""
+    for n, action in enumerate(ACTIONS):
+        key = f"action:{action}"
         story.done.append(key)
         finished = _morning(story.calendar, accepted, 1 + n)
-        await story.event(
-            finished, "action_done", owner, {"action": action, "late": finished > due}
-        )
+        await story.event(finished, "action_done", owner, {"action": action, "late": False})
 
 
 async def _validate(
@@ -195,8 +199,8 @@ async def seed_repairs(
     d_accepted, d_owner = await _to_acceptance(doubtful, False)
     doubtful.stage = "active-repair"  # a doubtful one is active once its owner accepts
     await doubtful.event(d_accepted, "stage", "system", {"stage": "active-repair"})
-    await _actions_done(failed, f_accepted, f_owner)
-    await _actions_done(doubtful, d_accepted, d_owner)
+    await _open_actions(failed, f_accepted)
+    await _open_actions(doubtful, d_accepted)
 
     spec = PACKS[names.PACK_MONTHLY]
     period = home_period(spec.kind, review.period, review.as_of.date(), anchor)
@@ -210,6 +214,8 @@ async def seed_repairs(
                                  anchor)  # fmt: skip
     failed.stage = "active-repair"
     await failed.event(published, "stage", "system", {"stage": "active-repair"})
+    await _actions_done(doubtful, d_accepted, d_owner)  # after the pack: it was frozen before
+    await _actions_done(failed, f_accepted, f_owner)
     await _validate(doubtful, d_accepted, (3, 3), failed=False)
     await _validate(failed, published, (2, 4), failed=True)
     await session.flush()

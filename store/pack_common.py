@@ -201,6 +201,16 @@ async def obligations(session: AsyncSession, case_ids: list[str]) -> dict[str, d
     return found
 
 
+def _when(value: Any, zone: str) -> str:
+    """A pathway's entered deadline in words: a bare date ("Thu 15 Oct 2026", close of business
+    that day) or an instant to the minute."""
+    text = str(value)
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        return f"{day:%a} {day.day} {day:%b %Y}"
+    return local_minute(text, zone)
+
+
 async def pathway_table(session: AsyncSession, cases: list[Case], zone: str, title: str) -> Doc:
     """Cases with their pathway type, owner, acceptance, actions and deadlines."""
     ids = [c.case_id for c in cases]
@@ -222,7 +232,9 @@ async def pathway_table(session: AsyncSession, cases: list[Case], zone: str, tit
             for k, v in owed.get(case.case_id, {}).items()
             if k.startswith("action:") or k == "pathway-acceptance"
         ]
-        dates = [f"{label(f)}: {pathway[f]}" for f in DEADLINE_FIELDS if pathway.get(f)]
+        dates = [
+            f"{label(f)}: {_when(pathway[f], zone)}" for f in DEADLINE_FIELDS if pathway.get(f)
+        ]
         body.append(
             [
                 case.case_id,

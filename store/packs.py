@@ -130,6 +130,7 @@ async def publish(
 ) -> None:
     pack.case_ids = case_ids
     pack.content = await content(session, spec, pack.period, case_ids, at, calendar, anchor)
+    pack.generated_at = at  # its figures are as at publication ("the figures … as generated")
     pack.status = "published"
     pack.published_by = actor
     pack.published_at = at
