@@ -27,10 +27,10 @@ from store.document_context import (
     DocumentContext,
     item_view,
     received_entry,
+    review_and_item,
     review_view,
 )
-from store.tables import Case, CaseEvent, RegisterEntry, Review, SourceRecord, SourceRecordVersion
-from store.tables import ReviewItem as ReviewItemRow
+from store.tables import Case, CaseEvent, RegisterEntry, SourceRecord, SourceRecordVersion
 
 # Fields of the incident-platform record the classification reads.
 CLASSIFICATION_INPUTS = (
@@ -40,17 +40,9 @@ CLASSIFICATION_INPUTS = (
 )  # fmt: skip
 
 
-async def _review_and_item(
-    session: AsyncSession, ctx: DocumentContext
-) -> tuple[Review | None, ReviewItemRow | None]:
-    review = await session.get(Review, ctx.review_id)
-    item = await session.get(ReviewItemRow, (ctx.review_id, ctx.reference))
-    return review, item
-
-
 async def daily_review(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
     """The review's summary and this report's item."""
-    review, item = await _review_and_item(session, ctx)
+    review, item = await review_and_item(session, ctx.review_id, ctx.reference)
     return {"review": review_view(review, "period"), "item": item_view(item)}
 
 
@@ -113,7 +105,7 @@ async def triage_note_history(session: AsyncSession, ctx: DocumentContext) -> di
 
 async def risk_classification_source(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
     """The pinned policy, the review's classification and the live platform inputs."""
-    review, item = await _review_and_item(session, ctx)
+    review, item = await review_and_item(session, ctx.review_id, ctx.reference)
     policy = review.summary.get("policy") if review else None
     live = await session.get(SourceRecord, (PLATFORM, ctx.reference))
     fields = item.fields if item else {}
@@ -157,7 +149,7 @@ async def reporting_control_authorization_sheet(
 ) -> dict[str, Any]:
     """Case summary with its attribution and retention results; complete when both exist."""
     case = await session.get(Case, ctx.case_id)
-    review, item = await _review_and_item(session, ctx)
+    review, item = await review_and_item(session, ctx.review_id, ctx.reference)
     results = {
         kind: await _latest_entry(session, ctx.case_id, kind)
         for kind in (ATTRIBUTION_KIND, RETENTION_IMPACT_KIND)

@@ -27,6 +27,14 @@ class DocumentContext:
 Builder = Callable[[AsyncSession, DocumentContext], Awaitable[dict[str, Any]]]
 
 
+async def review_and_item(
+    session: AsyncSession, review_id: str, key: str
+) -> tuple[Review | None, ReviewItem | None]:
+    """A review and its item for KEY (the item's reference: a report's, or a closure's case_ref)."""
+    review = await session.get(Review, review_id)
+    return review, await session.get(ReviewItem, (review_id, key))
+
+
 def review_view(review: Review | None, period_key: str) -> dict[str, Any] | None:
     """A review's summary as its example's review document shows it (the period under the
     example's word for it: period, cycle_start, month)."""

@@ -17,10 +17,9 @@ from domain.instants import iso
 from domain.learning import ACTION_TRACKER, BULLETIN_LOG, PLATFORM, RECURRENCE_FILE, LearningPolicy
 from domain.learning_measures import STANDARDS
 from domain.learning_steps import ATTRIBUTION_KIND, LEARNING_VISIBILITY_REGISTER
-from store.document_context import item_view, received_entry, review_view
+from store.document_context import item_view, received_entry, review_and_item, review_view
 from store.learning_values import follow_up, measures
-from store.tables import CaseEvent, RegisterEntry, Review, SourceRecord, SourceRecordVersion
-from store.tables import ReviewItem as ReviewItemRow
+from store.tables import CaseEvent, RegisterEntry, SourceRecord, SourceRecordVersion
 
 
 class Context(Protocol):
@@ -29,15 +28,9 @@ class Context(Protocol):
     case_id: str
 
 
-async def _audit(session: AsyncSession, ctx: Context) -> tuple[Review | None, ReviewItemRow | None]:
-    review = await session.get(Review, ctx.review_id)
-    item = await session.get(ReviewItemRow, (ctx.review_id, ctx.reference))
-    return review, item
-
-
 async def learning_visibility_audit(session: AsyncSession, ctx: Context) -> dict[str, Any]:
     """The audit's summary (pinned rules included) and this report's item."""
-    review, item = await _audit(session, ctx)
+    review, item = await review_and_item(session, ctx.review_id, ctx.reference)
     return {"audit": review_view(review, "cycle_start"), "item": item_view(item)}
 
 
@@ -98,7 +91,7 @@ async def learning_communication_record(session: AsyncSession, ctx: Context) -> 
 async def recurrence_pattern_review(session: AsyncSession, ctx: Context) -> dict[str, Any]:
     """The report's recurrence analysis versions and the domain's current recurrence pattern."""
     own = await _versions(session, RECURRENCE_FILE, [ctx.reference])
-    _, item = await _audit(session, ctx)
+    _, item = await review_and_item(session, ctx.review_id, ctx.reference)
     domain = item.fields.get("risk_domain") if item else None
     rows = (
         await session.scalars(
@@ -123,7 +116,7 @@ async def recurrence_pattern_review(session: AsyncSession, ctx: Context) -> dict
 async def learning_control_standards_sheet(session: AsyncSession, ctx: Context) -> dict[str, Any]:
     """Standards per indicator, the case's indicators and its attribution note (complete when
     the note is in the learning-visibility register)."""
-    _, item = await _audit(session, ctx)
+    _, item = await review_and_item(session, ctx.review_id, ctx.reference)
     found = list(item.fields.get("indicators") or []) if item else []
     note = await session.scalar(
         select(RegisterEntry)
@@ -152,7 +145,7 @@ async def learning_control_standards_sheet(session: AsyncSession, ctx: Context) 
 
 async def frontline_impact_summary(session: AsyncSession, ctx: Context) -> dict[str, Any]:
     """The service line's measures in the case's risk domain over the 14 days before the audit."""
-    review, item = await _audit(session, ctx)
+    review, item = await review_and_item(session, ctx.review_id, ctx.reference)
     if review is None or item is None:
         return {"available": False}
     policy = LearningPolicy.model_validate(review.summary.get("policy") or {})
