@@ -32,3 +32,23 @@ async def test_the_publisher_is_asked_to_publish_the_pack_cases_wait_for(
     assert "2026-W50 (" not in page
     await sign_in(api, "E-MANAGER")  # not the weekly pack's publisher
     assert "Publish the" not in (await api.http.get("/app")).text
+
+
+def test_this_periods_packs_offer_the_summary_of_the_last_ended_cycle() -> None:
+    """On Mon 7 Dec 2026 (a cycle start: 5 January + 24 x 14 days) the summary to read and
+    publish is the cycle of 23 November to 6 December, whose audit runs that day, not the cycle
+    just begun (walk defect: My work linked 2026-12-07, empty until 21 December)."""
+    from datetime import UTC, datetime
+
+    from api.web.home import current_periods
+    from config.settings import Settings
+
+    now = datetime(2026, 12, 7, 10, tzinfo=UTC)
+    periods = current_periods(Settings(), now)
+    assert periods == {
+        "weekly-sustainability": "2026-W50",
+        "fortnightly-governance": "2026-11-23",
+        "monthly-board": "2026-12",
+    }
+    early = current_periods(Settings(), datetime(2026, 1, 12, 10, tzinfo=UTC))
+    assert early["fortnightly-governance"] == ""  # the first cycle has not ended

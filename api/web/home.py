@@ -20,7 +20,7 @@ from api.web.work_rows import WorkRow, work_rows
 from config.settings import Settings
 from domain import names
 from domain.calendar import calendar_for
-from domain.pack_periods import nearest_cycle_starts, period_bounds
+from domain.pack_periods import CYCLE_DAYS, nearest_cycle_starts, period_bounds
 from domain.packs import PACKS
 from domain.roles import GOVERNANCE_ROLES, Role
 from store.packs import listing_periods, waiting_ids
@@ -32,13 +32,17 @@ EVIDENCE_DAYS = 90  # the evidence form's default range: the last quarter
 
 
 def current_periods(settings: Settings, now: datetime) -> dict[str, str]:
-    """Each pack kind's current period label (a fortnightly one only after the anchor)."""
+    """Each pack kind's current period label: this ISO week, this month, and for the fortnightly
+    summary the last ended cycle (its audit runs on the first working day after it, and that
+    summary is the one published then; none before the first cycle has ended)."""
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
     year, week, _ = today.isocalendar()
-    cycle, _ = nearest_cycle_starts(today, date.fromisoformat(settings.cycle_anchor))
+    anchor = date.fromisoformat(settings.cycle_anchor)
+    cycle, _ = nearest_cycle_starts(today, anchor)
+    ended = cycle - timedelta(days=CYCLE_DAYS) if cycle else None
     return {
         names.PACK_WEEKLY: f"{year}-W{week:02d}",
-        names.PACK_FORTNIGHTLY: cycle.isoformat() if cycle else "",
+        names.PACK_FORTNIGHTLY: ended.isoformat() if ended and ended >= anchor else "",
         names.PACK_MONTHLY: f"{today:%Y-%m}",
     }
 
