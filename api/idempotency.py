@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from fastapi import FastAPI
@@ -20,7 +21,7 @@ from api.clock import app_now
 from api.errors import FieldError, Unprocessable
 from api.temporal_calls import execute_update
 from store.db import transaction
-from store.idempotency import key_fingerprint, use_key
+from store.idempotency import expire_keys, key_fingerprint, use_key
 
 T = TypeVar("T")
 KEY_FIELD = "Idempotency-Key"
@@ -38,7 +39,7 @@ async def check_key(app: FastAPI, key: str | None, request_print: str) -> None:
     if key is None:
         return
     async with transaction(app.state.sessions) as session:
-        used = await key_fingerprint(session, key)
+        used = await key_fingerprint(session, key, await _retained_since(app))
     if used is not None and used != request_print:
         message = f"{key!r} was used by a different accepted request: send a new key"
         raise Unprocessable(
@@ -52,7 +53,16 @@ async def record_key(app: FastAPI, key: str | None, request_print: str) -> None:
     if key is None:
         return
     async with transaction(app.state.sessions) as session:
+        # The cleanup rides on each recording (one indexed DELETE): expired keys go first, so
+        # a key used again after its retention is recorded for its new request.
+        await expire_keys(session, await _retained_since(app))
         await use_key(session, key, request_print, await app_now(app))
+
+
+async def _retained_since(app: FastAPI) -> datetime:
+    """The oldest use of a key still retained (``NEARMISS_IDEMPOTENCY_KEY_HOURS``)."""
+    hours = app.state.settings.idempotency_key_hours
+    return await app_now(app) - timedelta(hours=hours)
 
 
 async def keyed_update(

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     token_secret: str = DEV_TOKEN_SECRET
     token_ttl_minutes: int = 12 * 60
     session_idle_minutes: int = 30
+    # How long an accepted request's Idempotency-Key stays used up (then it expires and is
+    # deleted): a retry within it is answered as the first; after it the key is new again.
+    idempotency_key_hours: int = 24
     oidc_issuer: str = ""
     oidc_jwks_url: str = ""
     oidc_audience: str = ""

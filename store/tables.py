@@ -283,7 +283,7 @@ class IdempotencyKeyUse(Base):
     __tablename__ = "idempotency_keys"
     idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
-    used_at: Mapped[datetime] = mapped_column(Instant)
+    used_at: Mapped[datetime] = mapped_column(Instant, index=True)  # expiry (migration 0014)
 
 
 class FormSubmission(Base):

@@ -1,0 +1,55 @@
+"""Idempotency-Keys expire after their retention (NEARMISS_IDEMPOTENCY_KEY_HOURS, 24 h): within
+it the same key with a different request is refused; after it the key is new again, and the
+expired rows are deleted when the API next records a key. Driven by the app's injectable clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from api.errors import Unprocessable
+from api.idempotency import check_key, record_key
+from store.tables import IdempotencyKeyUse
+from tests.fixtures.api import ApiFactory
+
+T0 = datetime(2026, 12, 7, 9, tzinfo=UTC)
+
+
+async def _keys(api: Any) -> list[str]:
+    async with api.app.state.sessions() as session:
+        rows = await session.scalars(select(IdempotencyKeyUse.idempotency_key))
+        return sorted(rows)
+
+
+async def test_keys_expire_after_their_retention(sqlite_url: str, api_for: ApiFactory) -> None:
+    api = await api_for(sqlite_url)
+    app, now = api.app, [T0]
+
+    async def clock() -> datetime:
+        return now[0]
+
+    app.state.clock = clock
+    assert app.state.settings.idempotency_key_hours == 24
+    await check_key(app, "key-1", "request-a")
+    await record_key(app, "key-1", "request-a")
+    now[0] = T0 + timedelta(hours=23, minutes=59)
+    await check_key(app, "key-1", "request-a")  # a retry of the same request: fine
+    with pytest.raises(Unprocessable):
+        await check_key(app, "key-1", "request-b")  # within 24 h: used up
+    await record_key(app, "key-2", "request-c")
+    assert await _keys(api) == ["key-1", "key-2"]  # nothing expired yet
+
+    now[0] = T0 + timedelta(hours=24, minutes=1)
+    await check_key(app, "key-1", "request-b")  # expired: the key is new again
+    await record_key(app, "key-3", "request-d")  # recording a key deletes the expired ones
+    assert await _keys(api) == ["key-2", "key-3"]
+    await record_key(app, "key-1", "request-b")  # and an expired key can be used afresh
+    now[0] = T0 + timedelta(hours=25)
+    with pytest.raises(Unprocessable):
+        await check_key(app, "key-1", "request-a")
+    async with api.app.state.sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(IdempotencyKeyUse))
+    assert count == 3
