@@ -68,3 +68,16 @@ def rate(numerator: int, denominator: int) -> float | None:
 def group_value(value: Any) -> str:
     """The group a record falls in; a missing value is the group ``unknown``."""
     return str(value) if value not in (None, "") else "unknown"
+
+
+# What a risk domain cannot have: the staff directory gives workers a service line and a
+# manager line, not a risk domain, so there is no head count and no leaver for it.
+RISK_DOMAIN_HEADS = {
+    "measure": "reports_per_head",
+    "reason": "the staff directory has no risk domain, so no head count (nor hesitancy flag)",
+}
+RISK_DOMAIN_LEAVERS = {
+    "measure": "leavers",
+    "reason": "workers have a service line and manager line in the staff directory, "
+    "not a risk domain",
+}

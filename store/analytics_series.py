@@ -82,8 +82,10 @@ async def series(
     end: date,
     kind: PeriodKind,
     cal: BusinessCalendar,
-) -> list[dict[str, Any]]:
-    """One row per period in [start, end] and group value, oldest first."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One row per period in [start, end] and group value, oldest first; and one per period
+    over every group together (reports and the medians over all of them: a median of the
+    groups' medians is not the median)."""
     zone = cal.config.timezone
     first = history_start(start, kind)
     records = await dated_records(session, PLATFORM, "submitted_at", first, end, zone)
@@ -139,7 +141,19 @@ async def series(
                 )
                 rows.append({**row, **outcomes.get((period.label, value), EMPTY)})
             history.append((len(reports), heads))
-    return sorted(rows, key=lambda r: (r["period"], r[group]))
+    totals = []
+    for period in all_periods:
+        if period.last >= start:
+            reports = [c for (first, _), cs in grouped.items() if first == period.first for c in cs]
+            totals.append(
+                {
+                    "period": period.label,
+                    "reports": len(reports),
+                    "to_first_acknowledgment": durations(reports, acks, cal),
+                    "to_named_triage_owner": durations(reports, owners, cal),
+                }
+            )
+    return sorted(rows, key=lambda r: (r["period"], r[group])), totals
 
 
 def _row(

@@ -201,3 +201,32 @@ async def test_an_unfinished_month_is_expected_in_proportion(database_url, sessi
     (november,) = [r for r in body["rows"] if r["service_line"] == TEAM]
     assert (november["reports"], november["heads"], november["expected_reports"]) == (8, 4, 1.33)
     assert (november["hesitancy_lower_bound"], november["hesitancy"]) == (0, False)
+
+
+async def test_totals_take_the_median_over_every_report(database_url, sessions, api_for):
+    """Week 47 with two more reports from HC-NORTH, acknowledged after 1 h (Monday 10:00 to
+    11:00). Six reports, five acknowledged: 0.5, 1, 1, 2 and 26 h (10 working h): median 1 h
+    and 1 working h, where the median of the two groups' medians (2 and 1) would be 1.5.
+    Triage owners are named only on HC-EAST's reports: 1 h and 50 h, as above."""
+    await seed(sessions)
+    await load_reports(
+        sessions,
+        [
+            report_rows(f"NM-N47-{i}", submitted_at=MONDAY_W47, ack_minutes=60,
+                        employee_id="W-100", service_line="HC-NORTH")
+            for i in (0, 1)
+        ],
+    )  # fmt: skip
+    api = await api_for(database_url)
+    params = {"from": "2026-11-16", "to": "2026-11-22", "period": "week"}
+    body = (await api.get("/analytics/series", "E-INSPECTOR", params=params)).json()
+    (w47,) = body["totals"]
+    assert (w47["period"], w47["reports"]) == ("2026-W47", 6)
+    assert w47["to_first_acknowledgment"] == {
+        "n": 5,
+        "median_hours": 1.0,
+        "median_working_hours": 1.0,
+    }
+    assert w47["to_named_triage_owner"]["median_working_hours"] == 9.5
+    north = next(r for r in body["rows"] if r["service_line"] == "HC-NORTH")
+    assert north["to_first_acknowledgment"]["median_hours"] == 1.0

@@ -186,6 +186,11 @@ async def test_series_split_by_group_and_month(own_env, sqlite_url, sessions_for
         cells = table.locator("tr", has=page.locator(f'th:text-is("{week}")')).locator("td")
         await expect(cells.nth(0)).to_have_text("4 (0 exceptions)")
         await expect(cells.nth(1)).to_have_text("75% (3/4; 95% CI 30–95%)")
+        # Only NM-N2 was acknowledged: 30 min after its 07:00 submission, outside working hours.
+        await page.locator("#chart-hours summary").press("Enter")
+        hours = page.get_by_role("table", name="Median working hours per week")
+        said = "0.5 h (0 working h; 1 report)"
+        await expect(hours.locator("td", has_text=said)).to_have_count(1)
         confidence = page.get_by_role("img", name="Speaking-up confidence per week")
         answered = confidence.locator("rect.chart-bar title", has_text="from 3 answers")
         await expect(answered).to_have_text([re.compile(r"— mean score \(1 to 5\): 3\.67 from 3")])

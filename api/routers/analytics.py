@@ -18,7 +18,7 @@ from api.deps import SessionDep, SettingsDep
 from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
 from api.series_csv import series_csv
-from domain.analytics import PeriodKind
+from domain.analytics import RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS, PeriodKind
 from domain.calendar import calendar_for
 from store.analytics import Grouping, acknowledgment_trends
 from store.analytics_credibility import closure_trends
@@ -207,13 +207,7 @@ async def workforce(
     leavers: list[dict[str, Any]] = []
     totals: list[dict[str, Any]] = []
     if group == "risk_domain":
-        not_available.append(
-            {
-                "measure": "leavers",
-                "reason": "workers have a service line and manager line in the staff directory, "
-                "not a risk domain",
-            }
-        )
+        not_available.append(RISK_DOMAIN_LEAVERS)
     else:
         leavers, totals = await leaver_trends(session, group, start, end, period, zone)
     return _envelope(
@@ -271,28 +265,16 @@ async def time_series(
       `reopened_within_30_days_rate` ÷ reconciled, read today as in `/closure`.
     Every rate has its Wilson 95% interval (`*_rate_ci95`, null with a 0 denominator). A
     period's learning and closure figures appear once its audit or review has run.
+    `totals`: per period, every group together: `reports` and the two durations over all of
+    the period's reports (the median over all, not a median of the groups' medians).
 
     `?format=csv` gives the same rows flattened (`confidence_*`, `learning_*`, `closure_*`;
     intervals as `*_ci95_low` and `*_ci95_high`)."""
     _check_range(start, end)
     calendar = calendar_for(settings.calendar_config())
-    rows = await series(session, group, start, end, period, calendar)
+    rows, totals = await series(session, group, start, end, period, calendar)
     if format == "csv":
         return PlainTextResponse(series_csv(rows, group), media_type="text/csv")
-    not_available = [] if group != "risk_domain" else [*RISK_DOMAIN_GAPS]
-    return _envelope(group, start, end, period=period, rows=rows, not_available=not_available)
-
-
-# What a risk domain cannot have: the staff directory gives workers a service line and a
-# manager line, not a risk domain, so there is no head count and no leaver for it.
-RISK_DOMAIN_GAPS = (
-    {
-        "measure": "reports_per_head",
-        "reason": "the staff directory has no risk domain, so no head count (nor hesitancy flag)",
-    },
-    {
-        "measure": "leavers",
-        "reason": "workers have a service line and manager line in the staff directory, "
-        "not a risk domain",
-    },
-)
+    not_available = [] if group != "risk_domain" else [RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS]
+    body = {"period": period, "rows": rows, "totals": totals, "not_available": not_available}
+    return _envelope(group, start, end, **body)

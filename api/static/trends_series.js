@@ -89,14 +89,16 @@ function drawSeries() {
          rows: periods.map((p, i) => [p, reports[i], heads[i] || "— (no head count)", perHead[i],
                                       hesitancyText(at(p), body.group)]) });
   if (noHeads) { gapNote("chart-reports", body.group, noHeads); }
-  const hours = (field) => periods.map((p) => medianOf(at(p).map((r) => r[field].median_working_hours)));
+  // All groups: the medians over every report of the period (body.totals), not of the groups'.
+  const whole = (p) => (show ? at(p) : (body.totals || []).filter((t) => t.period === p));
+  const hours = (field) => periods.map((p) => medianOf(whole(p).map((r) => r[field].median_working_hours)));
   draw("chart-hours", `Median working hours ${per}`, periods,
        [{ name: "to first acknowledgment", values: hours("to_first_acknowledgment"), colour: COLOURS[0] },
         { name: "to a named triage owner", values: hours("to_named_triage_owner"), colour: COLOURS[1] }],
        " working h", undefined, undefined,
        { columns: ["To first acknowledgment: median", "To a named triage owner: median"],
-         rows: periods.map((p) => [p, durationText(at(p), "to_first_acknowledgment"),
-                                   durationText(at(p), "to_named_triage_owner")]) });
+         rows: periods.map((p) => [p, durationText(whole(p), "to_first_acknowledgment"),
+                                   durationText(whole(p), "to_named_triage_owner")]) });
   const answers = periods.map((p) => sumOf(at(p), "confidence", "responses"));
   const mean = periods.map((p, i) => {
     const total = at(p).reduce((s, r) => s + (r.confidence.mean_score || 0) * r.confidence.responses, 0);
