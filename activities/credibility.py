@@ -17,11 +17,12 @@ from domain.credibility import (
     NOT_CREDIBLE,
     REPAIR_LOG,
     WORKSPACE,
+    AdjudicationValues,
     CredibilityPolicy,
     CredibilityStepRequest,
     credibility_case_id,
 )
-from domain.credibility_measures import AdjudicationValues, PinnedBaseline, ValidationValues
+from domain.credibility_measures import PinnedBaseline, ValidationValues
 from domain.periodic import GenerateReviewRequest, OpenCasesResult, ReviewedRequest, ReviewSummary
 from store import credibility as credibility_store
 from store import credibility_values as values

@@ -16,12 +16,11 @@ from domain import learning_steps as steps
 from domain import names
 from domain.calendar import CalendarConfig, calendar_for
 from domain.cases import CaseInput, CaseRef
-from domain.learning import LearningPolicy
+from domain.learning import LearningAttributionValues, LearningPolicy
 from domain.learning_cycles import cycle_window
 from domain.learning_measures import (
     BaselineRequest,
     FollowUpRequest,
-    LearningAttributionValues,
     PinnedBaseline,
     ValidationValues,
     unsupported_indicators,

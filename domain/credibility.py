@@ -1,4 +1,4 @@
-"""Example 3 policy: month arithmetic, closure-credibility classification, validation measures.
+"""Example 3 policy: month arithmetic, closure-credibility classification, step 2 values.
 
 Pure (SOURCES.md "Example 3"). Records are the feeds' JSON contents; instants are compared in UTC,
 calendar days are counted on local dates in the provider's zone.
@@ -238,3 +238,17 @@ class CredibilityStepRequest(BaseModel):
     cycle: int = 0
     # The adjudication's rule version: validation applies the same closure-credibility rules.
     rule_version: str = POLICY_VERSION
+
+
+class AdjudicationValues(BaseModel):
+    """Step 2's computed values, computed when the step opens: the review's classification and
+    today's (same rules), days from closure to reopen, repeated-doubtful patterns, and the rule
+    version the case keeps from now on."""
+
+    review_classification: str
+    current_classification: str
+    current_reasons: list[str]
+    days_closure_to_reopen: int | None
+    repeated_doubtful_same_reviewing_role: bool
+    repeated_doubtful_same_manager_line: bool
+    rule_version: str

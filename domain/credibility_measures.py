@@ -22,20 +22,6 @@ IsoInstant = Annotated[
 """An instant written as ``datetime.isoformat()`` gives it (as the repair log has always had it)."""
 
 
-class AdjudicationValues(BaseModel):
-    """Step 2's computed values, computed when the step opens: the review's classification and
-    today's (same rules), days from closure to reopen, repeated-doubtful patterns, and the rule
-    version the case keeps from now on."""
-
-    review_classification: str
-    current_classification: str
-    current_reasons: list[str]
-    days_closure_to_reopen: int | None
-    repeated_doubtful_same_reviewing_role: bool
-    repeated_doubtful_same_manager_line: bool
-    rule_version: str
-
-
 class PinnedBaseline(BaseModel):
     """Pinned in the repair log at activation (once): the worker's speaking-up score before it,
     the activation instant, the adjudication's rule version and that version's validation timer

@@ -1,4 +1,4 @@
-"""Example 2 policy: 14-day cycles, four-feed reconciliation, indicators (a)-(e) (pure).
+"""Example 2 policy: 14-day cycles, four-feed reconciliation, indicators (a)-(e), step 2 values.
 
 Rules are SOURCES.md "Example 2 — fortnightly learning-visibility audit". Records are the feeds'
 JSON contents. Instants are compared in UTC (see ``domain.instants.instant``). Validation
@@ -238,3 +238,15 @@ def audit_item(
         reasons=reasons,
         fields=fields,
     )
+
+
+class LearningAttributionValues(BaseModel):
+    """Step 2's computed values, computed when the step opens."""
+
+    indicator_count: int
+    indicators: list[str]
+    risk_domain: str
+    service_line: str
+    same_domain_repeated_failure: bool
+    same_service_line_closes_without_feedback: bool
+    recurrence_after_resolved: bool

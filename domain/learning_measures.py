@@ -1,4 +1,4 @@
-"""Example 2 steps 2-4 values: attribution flags, standards support, validation measures, gate.
+"""Example 2 steps 3-4 values: standards support, validation measures, the close gate.
 
 Pure. SOURCES.md "Validation measures": each measure is taken over the 14 days before an instant
 (at activation: the baseline, pinned with the rule version; at validation: the follow-up).
@@ -52,18 +52,6 @@ def unsupported_indicators(found: list[str], requirements: dict[str, bool]) -> l
         for name in found
         if name in STANDARDS and not any(requirements.get(r) for r in STANDARDS[name][1])
     ]
-
-
-class LearningAttributionValues(BaseModel):
-    """Step 2's computed values, computed when the step opens."""
-
-    indicator_count: int
-    indicators: list[str]
-    risk_domain: str
-    service_line: str
-    same_domain_repeated_failure: bool
-    same_service_line_closes_without_feedback: bool
-    recurrence_after_resolved: bool
 
 
 def rate(numerator: int, denominator: int) -> float | None:

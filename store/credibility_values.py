@@ -13,12 +13,12 @@ from domain.credibility import (
     EVIDENCE,
     REOPENED,
     SPEAKING_UP,
+    AdjudicationValues,
     CredibilityPolicy,
     classify,
     repeated,
 )
 from domain.credibility_measures import (
-    AdjudicationValues,
     ValidationValues,
     latest_score,
     validation_measures,

@@ -17,10 +17,10 @@ from domain.learning import (
     CONFIDENCE_FORM,
     EXPOSED,
     PLATFORM,
+    LearningAttributionValues,
     LearningPolicy,
 )
 from domain.learning_measures import (
-    LearningAttributionValues,
     PinnedBaseline,
     ValidationMeasures,
     ValidationValues,

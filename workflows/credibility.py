@@ -14,12 +14,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.cases import CaseInput, CaseState, DocumentOpened, StepSubmission, TimelineEvent
     from domain.credibility import (
         REPAIR_LOG,
+        AdjudicationValues,
         Credibility,
         CredibilityStepRequest,
         case_ref_of,
     )
     from domain.credibility_measures import (
-        AdjudicationValues,
         PinnedBaseline,
         ValidationValues,
         measurable_improvement,

@@ -20,11 +20,11 @@ with workflow.unsafe.imports_passed_through():
         RecordEntryResult,
         StepSubmission,
     )
+    from domain.learning import LearningAttributionValues
     from domain.learning_checks import pathway_checks, validation_checks
     from domain.learning_measures import (
         BaselineRequest,
         FollowUpRequest,
-        LearningAttributionValues,
         PinnedBaseline,
         ValidationValues,
     )
