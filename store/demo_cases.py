@@ -28,6 +28,7 @@ from domain.examples import STEP_SPECS
 from domain.roles import Role
 from store.cases import record_breach, upsert_projection
 from store.registers import append_entry
+from store.review_items import set_review_case_ids
 from store.staff import staff_with_role
 from store.tables import Case, Review, ReviewItem
 
@@ -263,6 +264,7 @@ async def seed_cases(session: AsyncSession, calendar: BusinessCalendar, today: d
             review = await session.get(Review, item.review_id)
             assert review is not None and review.reviewed_at is not None
             story = _Story(session, calendar, case_id, example, item, review.reviewed_at)
+            await set_review_case_ids(session, item.review_id, {item.reference: case_id})
             if example == names.EXAMPLE_ACKNOWLEDGMENT:
                 await _acknowledgment_case(story, late=not made)
             else:

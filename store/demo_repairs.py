@@ -27,6 +27,7 @@ from domain.pack_periods import home_period
 from domain.packs import PACKS
 from store import packs as pack_store
 from store.demo_cases import ACCEPTANCE, _day, _holder, _morning, _Story
+from store.review_items import set_review_case_ids
 from store.sources import upsert_records
 from store.staff import get_staff
 from store.tables import Case, Review, ReviewItem
@@ -193,6 +194,8 @@ async def seed_repairs(
                review.reviewed_at)
         for i in (chosen["failed"], chosen["doubtful"])
     )  # fmt: skip
+    links = {story.item.reference: story.case_id for story in (failed, doubtful)}
+    await set_review_case_ids(session, review_id, links)  # as opening the cases does
     f_accepted, f_owner = await _to_acceptance(failed, True)
     failed.stage = "awaiting-visibility"  # a failed closure waits for the monthly board pack
     await failed.event(f_accepted, "stage", "system", {"stage": "awaiting-visibility"})

@@ -104,15 +104,19 @@ async def learning_sections(
     # The cycle's audit runs after it: its cases open in the following cycle.
     cases = await example_cases(session, names.EXAMPLE_LEARNING, win.after + timedelta(days=14))
     listed_ids = {c.case_id for c in listed}
+    opened = {i.case_id for _, i in items if i.case_id}  # the cases this cycle's audit opened
     authorized = {
         e.subject
         for e in await entries_in(session, [c.case_id for c in cases], "stabilization_pathway", win)
     }
-    shown = [c for c in cases if c.case_id in authorized or c.case_id in listed_ids]
+    shown = [c for c in cases if c.case_id in authorized | listed_ids | opened]
     return [
         section(
             "Stabilization pathways",
-            text("Pathways authorized in the cycle, and those awaiting this summary's visibility."),
+            text(
+                "The cases this cycle's audit opened and their pathways, pathways authorized in "
+                "the cycle, and those awaiting this summary's visibility."
+            ),
             await pathway_table(session, shown, win.zone, "Stabilization pathways"),
         ),
         section("Validations", await _validations(session, cases, win)),

@@ -118,6 +118,13 @@ async def test_past_cases_show_pathways_validations_and_late_steps(database_url,
             session, PACKS[names.PACK_FORTNIGHTLY], "2026-11-09", [], AS_OF, CALENDAR,
             DEFAULT_ANCHOR,
         )  # fmt: skip
+        own = await pack_store.create_pack(
+            session, PACKS[names.PACK_FORTNIGHTLY], "2026-10-12", [], AS_OF, CALENDAR,
+            DEFAULT_ANCHOR,
+        )  # fmt: skip
+    pathways = next(s for s in own.content["sections"] if s["title"] == "Stabilization pathways")
+    # the case its audit opened is in the cycle's summary though authorized in the next cycle
+    assert [r[0] for r in pathways["blocks"][1]["rows"]] == [made[2]]
     titles = [s["title"] for s in weekly.content["sections"]]
     assert "Late steps (2 late completions)" in titles
     validations = next(s for s in cycle.content["sections"] if s["title"] == "Validations")
