@@ -22,8 +22,13 @@ async def report_employee(session: AsyncSession, reference: str) -> str:
 
 
 async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
-    """Create or update the case row and append the event once (idempotent on its key)."""
-    case = await session.get(Case, p.case_id)
+    """Create or update the case row and append the event once (idempotent on its key).
+
+    Two projections of one case written at once (an activity retry overlapping its first
+    attempt) are serialized on the case row: it is read FOR UPDATE, and a new case is inserted
+    with ON CONFLICT DO NOTHING, so on PostgreSQL the second waits for the first and then sees
+    its rows (the case, its ``case_open_obligations``) instead of colliding on their keys."""
+    case = await session.get(Case, p.case_id, with_for_update=True)
     values: dict[str, Any] = {
         "exposure": p.exposure,
         "stage": p.stage,
@@ -36,10 +41,11 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
         "closed_at": p.closed_at,
         "detail": p.detail,
     }
-    if case is None:
-        session.add(_new_case(p, await report_employee(session, p.reference), **values))
+    if case is None and await _insert_case(session, p, values):
         await sync_open_obligations(session, p.case_id, p.detail)
-    elif case.updated_at <= p.at:
+    elif case is None:  # inserted meanwhile by a concurrent projection, now committed
+        case = await session.get(Case, p.case_id, with_for_update=True, populate_existing=True)
+    if case is not None and case.updated_at <= p.at:
         for name, value in values.items():
             setattr(case, name, value)
         await sync_open_obligations(session, p.case_id, p.detail)
@@ -50,6 +56,23 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
         events.append((p.event_key, p.event))
     await _append_events(session, p.case_id, events)
     await session.flush()
+
+
+async def _insert_case(session: AsyncSession, p: ProjectionUpdate, values: dict[str, Any]) -> bool:
+    """Insert the case's row unless it exists (one statement); whether this call inserted it."""
+    row = _new_case(p, await report_employee(session, p.reference), **values)
+    names = [c.key for c in Case.__table__.columns if c.key != "case_id"]
+    # Unset columns are left out, so the table's defaults apply.
+    columns = {k: v for k in names if (v := getattr(row, k)) is not None}
+    dialect = (await session.connection()).dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Case)
+        .values(case_id=p.case_id, **columns)
+        .on_conflict_do_nothing(index_elements=["case_id"])
+    )
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def sync_open_obligations(
