@@ -196,6 +196,7 @@ async def test_a_published_pack_says_so_and_its_downloads_open_from_the_page_ses
     # By name, in the pages' one local time format, with the cases it made visible.
     assert "Published by E-Director on Fri 27 Nov, 15:00; 1 case made visible." in words
     assert "Cases made visible by this pack" in words and "awaiting" not in words.lower()
+    assert "critical exposure" in words  # the class in the pack's words, as its PDF says it
     assert "E-DIRECTOR" not in page.text
     assert f'href="{pdf_url.replace("&", "&amp;")}"' in page.text
     pdf = await api.http.get(pdf_url)  # the page's link, with the page's session only

@@ -23,10 +23,11 @@ from api.routers.packs import load_pack
 from api.temporal_calls import case_actor, execute_update
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked
-from api.web.words import exposure_words, humanize, role_label
+from api.web.words import humanize, role_label
 from domain import names
 from domain.packs import PACKS
 from domain.periodic import PackSummary, PublishPack
+from domain.report import label
 from store.pack_common import cases_of
 from store.tables import Pack
 
@@ -62,7 +63,7 @@ async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[st
                 "case_id": str(row.get("case_id", "")),
                 "reference": str(row.get("reference", "")),
                 "service_line": str(row.get("service_line", "")),
-                "exposure": exposure_words(row.get("exposure")),
+                "exposure": label(row.get("exposure")),  # as the pack's PDF says it
                 "stage": STAGE_WORDS.get(stage, humanize(stage)),
                 "opened": local_time(case.opened_at, tz) if case else str(row.get("opened_at", "")),
             }
