@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.calendar import BusinessCalendar
-from tests.test_acknowledgment_workflow import (
+from tests.acknowledgment_support import (
     TRIAGE_DOCS,
     attribution_fields,
     open_docs,

@@ -8,40 +8,29 @@ working day before a bank holiday, a Saturday review).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from activities.case_starter import case_search_attributes
 from domain import names
-from domain.calendar import BusinessCalendar
 from domain.cases import CaseInput
 from domain.periodic import ReviewSummary
 from store.tables import Breach
+from tests.acknowledgment_support import TRIAGE_DOCS, attribution_fields, open_docs
 from tests.factories import email, load, load_reports, report_rows, staff_rows
-from tests.test_acknowledgment_workflow import TRIAGE_DOCS, attribution_fields, open_docs
 from tests.workflow_support import (
     CALENDAR,
+    LONDON,
     case_state,
     review_generated,
     running_worker,
-    skip,
+    skip_to,
     start_review,
     submit,
     wait_for,
     wait_stage,
 )
-
-LONDON = BusinessCalendar(CALENDAR)
-
-
-async def skip_to(env, day: date, at: time) -> datetime:
-    """Move the server's clock forward to DAY at local time AT; returns that instant (UTC)."""
-    target = LONDON.wall(day, at).astimezone(UTC)
-    now = await env.get_current_time()
-    assert target > now, "the server clock only moves forward"
-    await skip(env, target - now, step=timedelta(days=1))
-    return target
 
 
 def next_weekday(after: date, weekday: int) -> date:

@@ -8,39 +8,39 @@ people, later levels every 4 working hours), then done late: escalation never co
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
-
 from domain import names
-from domain.acknowledgment_steps import RETENTION_DOCUMENTS
-from domain.calendar import BusinessCalendar
 from domain.cases import ActionDone, CaseState, PathwayAcceptance
-from store.tables import Breach, Case
-from tests.factories import email
-from tests.test_acknowledgment_workflow import (
-    TRIAGE_DOCS,
-    attribution_fields,
-    impact_fields,
-    open_docs,
-    review_and_open_case,
+from store.tables import Case
+from tests.acknowledgment_support import (
+    RECOVERY,
+    case_at_recovery_pathway,
+    pathway_fields,
+    submit_pathway,
 )
+from tests.escalation_support import (
+    breached,
+    breaches,
+    escalation_instants,
+    escalation_levels,
+    nothing_a_minute_before,
+    received,
+)
+from tests.factories import email
 from tests.workflow_support import (
     CALENDAR,
+    LONDON,
     actor,
     case_state,
+    local_today,
     running_worker,
-    skip,
-    submit,
+    skip_until,
     wait_for,
     wait_stage,
 )
 
-LONDON = BusinessCalendar(CALENDAR)
 CLOSE = CALENDAR.working_day_end
-EVERY = "4 working hours"  # SOURCES.md: reminders after the deadline
-RECOVERY = "recovery-pathway"
 RECOVERY_TITLE = "Acknowledgment-recovery pathway"
 IMPLEMENTATION = "triage-control-implementation"
 COMMUNICATION = "worker-communication"
@@ -148,7 +148,11 @@ async def test_missed_implementation_and_worker_communication_escalate_to_the_ow
             own_env, sessions, inbox, case, IMPLEMENTATION, implementation.deadline
         )
         # Meanwhile the communication went on escalating every 4 working hours (director, board).
-        due = [t for t in escalation_instants(communication.deadline, 9) if t <= await now(own_env)]
+        due = [
+            t
+            for t in escalation_instants(communication.deadline, 9)
+            if t <= await own_env.get_current_time()
+        ]
         rows = await breached(sessions, case, f"action:{COMMUNICATION}", len(due))
         assert [b.escalated_at for b in rows] == due and len(due) >= 3
         levels = list(range(1, len(due) + 1))
@@ -198,54 +202,6 @@ async def test_completing_a_breached_action_resolves_its_breach(
         await wait_for(resolved, within=3)
 
 
-# -- helpers -------------------------------------------------------------------------------------
-
-
-async def case_at_recovery_pathway(env, sessions, queue, reference: str):
-    """A medium-impact case at the recovery-pathway step, the director's sheet opened.
-
-    Steps 2 and 3 are done at the next 10:00 of a working day, so "close of business" of step
-    3's day differs from every other rule (4 working hours, 1 working day) whenever the test runs.
-    """
-    case = await review_and_open_case(env, sessions, queue, reference)
-    state = await wait_stage(case, "triage-attribution")
-    now = LONDON.local(await env.get_current_time())
-    day = now.date()
-    if not LONDON.is_working_day(day) or now >= LONDON.wall(day, time(10)):
-        day = LONDON.next_working_day(day)
-    await skip_until(env, LONDON.wall(day, time(10)), step=timedelta(days=1))
-    await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
-    await submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
-    state = await wait_stage(case, "retention-impact")
-    await open_docs(case, "E-MANAGER", RETENTION_DOCUMENTS)
-    await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "medium"))
-    await wait_stage(case, RECOVERY)
-    await open_docs(case, "E-DIRECTOR", ["reporting-control-authorization-sheet"])
-    return case
-
-
-def pathway_fields(today, **overrides) -> dict:
-    """Recovery-pathway fields whose own deadlines lie well ahead unless overridden."""
-    fields = {
-        "pathway_type": "triage_control_reset",
-        "responsible_owner_id": "E-OWNER",
-        "triage_control_implementation_deadline": (today + timedelta(days=20)).isoformat(),
-        "worker_communication_deadline": (today + timedelta(days=20)).isoformat(),
-        "mandatory_review_date": (today + timedelta(days=30)).isoformat(),
-        "immediate_senior_acknowledgment": False,
-        "mandatory_named_owner_assignment": True,
-        "temporary_daily_service_line_review": False,
-        "same_day_unsafe_condition_escalation": False,
-        "note": "Reset triage ownership",
-    }
-    return {**fields, **overrides}
-
-
-async def submit_pathway(case, fields: dict, *, expect_late: bool) -> None:
-    receipt = await submit(case, RECOVERY, "E-DIRECTOR", fields)
-    assert receipt["late"] is expect_late
-
-
 async def accept(case) -> None:
     await case.execute_update(
         names.UPDATE_ACCEPT_PATHWAY,
@@ -271,78 +227,3 @@ async def complete_late_and_still_open(case, actions: list[str], stage: str) -> 
         assert (done.done_by, done.late) == ("E-OWNER", True)
         assert done.done_at > done.deadline and done.level >= 1
     assert (state.stage, state.status) == (stage, "open")  # the review date is still ahead
-
-
-async def now(env) -> datetime:
-    return await env.get_current_time()
-
-
-async def local_today(env):
-    return LONDON.local(await now(env)).date()
-
-
-def escalation_instants(deadline: datetime, levels: int) -> list[datetime]:
-    """Level 1 at the deadline, then one every 4 working hours (the calendar's instants)."""
-    instants = [deadline]
-    while len(instants) < levels:
-        instants.append(LONDON.deadline(EVERY, instants[-1]))
-    return instants
-
-
-async def skip_until(env, instant: datetime, step: timedelta = timedelta(hours=2)) -> None:
-    now = await env.get_current_time()
-    assert instant > now, "the server clock only moves forward"
-    await skip(env, instant - now, step)
-
-
-async def breaches(sessions, case, key: str) -> list[Breach]:
-    async with sessions() as session:
-        rows = await session.scalars(
-            select(Breach)
-            .where(Breach.case_id == case.id, Breach.step == key)
-            .order_by(Breach.level)
-        )
-        return list(rows.all())
-
-
-async def nothing_a_minute_before(env, sessions, case, key: str) -> None:
-    """A minute before its deadline an obligation is open, unescalated, with no breach."""
-    deadline = (await case_state(case)).obligations[key].deadline
-    await skip_until(env, deadline - timedelta(minutes=1))
-    ob = (await case_state(case)).obligations[key]
-    assert (ob.level, ob.done_at, ob.next_escalation_at) == (0, None, deadline)
-    assert await breaches(sessions, case, key) == []
-
-
-async def breached(sessions, case, key: str, level: int) -> list[Breach]:
-    """Wait until the obligation is escalated to LEVEL (state and breach rows); its breaches."""
-
-    async def check():
-        ob = (await case_state(case)).obligations[key]
-        rows = await breaches(sessions, case, key)
-        return ob.level >= level and len(rows) >= level and rows
-
-    rows = await wait_for(check)
-    assert len(rows) == level, [b.level for b in rows]
-    return rows
-
-
-def escalation_levels(inbox, who: str, title: str) -> list[int]:
-    """The escalation levels of the mails WHO received about TITLE (deliveries run in parallel)."""
-    levels = []
-    for mail in inbox.to(email(who)):
-        subject = " ".join(mail["Subject"].split())  # unfolded
-        found = re.match(r"Overdue, .*\(?reminder (\d+)\)?: (.*) \(", subject)
-        if found and found[2] == title:
-            levels.append(int(found[1]))
-    return sorted(levels)
-
-
-async def received(inbox, who: str, title: str, levels: list[int]) -> None:
-    """Wait for WHO's escalation mails about TITLE at LEVELS; then exactly those, no others."""
-
-    async def arrived() -> bool:
-        return set(levels) <= set(escalation_levels(inbox, who, title))
-
-    await wait_for(arrived)
-    assert escalation_levels(inbox, who, title) == levels

@@ -10,9 +10,16 @@ from sqlalchemy import select
 from domain import names
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS, SAFETY_LEARNING_ASSURANCE_WORKSPACE
 from domain.calendar import BusinessCalendar
-from domain.cases import ActionDone, DocumentOpened, PathwayAcceptance
-from domain.periodic import MarkReviewed, PackInput, PublishPack, ReviewSummary
+from domain.cases import ActionDone, PathwayAcceptance
+from domain.periodic import MarkReviewed, PackInput, PublishPack
 from store.tables import Breach, Case, RegisterEntry
+from tests.acknowledgment_support import (
+    TRIAGE_DOCS,
+    attribution_fields,
+    impact_fields,
+    open_docs,
+    review_and_open_case,
+)
 from tests.factories import email, load, load_reports, report_rows, staff_rows
 from tests.histories import record_history
 from tests.workflow_support import (
@@ -30,104 +37,6 @@ from tests.workflow_support import (
     wait_for,
     wait_stage,
 )
-
-TRIAGE_DOCS = [
-    "daily-review",
-    "report-chronology",
-    "triage-note-history",
-    "risk-classification-source",
-]
-
-
-async def seed(sessions, day, reference="NM-CRIT-1"):
-    as_of = local_as_of(day)
-    await load(sessions, "staff-directory", staff_rows())
-    await load_reports(
-        sessions,
-        [
-            report_rows(reference, submitted_at=as_of - timedelta(days=3), ack_minutes=None),
-            report_rows(
-                f"{reference}-OK",
-                submitted_at=as_of - timedelta(days=2),
-                ack_minutes=30,
-                status="triaged",
-            ),
-        ],
-    )
-
-
-async def open_docs(handle, who, docs):
-    for doc in docs:
-        await handle.execute_update(
-            names.UPDATE_OPEN_DOCUMENT,
-            DocumentOpened(document=doc, actor=actor(who)),
-            rpc_timeout=timedelta(seconds=30),
-        )
-
-
-def attribution_fields(state, **overrides):
-    computed = state.computed["triage-attribution"]
-    fields = {
-        "confirmed_sources": [
-            {
-                "source": "manager_non_review",
-                "evidence": [
-                    {"document": "report-chronology"},
-                    {"document": "risk-classification-source"},
-                ],
-            }
-        ],
-        "indicators_above_threshold": computed["indicator_count"],
-        "repeated_worker_exposure": computed["repeated_worker_exposure"],
-        "category_repeatedly_under_triaged": computed["repeated_category_under_triage"],
-        "unsafe_condition_active_while_pending": computed["unsafe_condition_active_while_pending"],
-        "note": "No manager review for three days",
-    }
-    return {**fields, **overrides}
-
-
-def impact_fields(state, level):
-    c = state.computed["retention-impact"]
-    return {
-        "impact_level": level,
-        "affected_speaking_up_confidence": True,
-        "affected_trust_in_management_attention": True,
-        "affected_willingness_to_report_early": False,
-        "affected_intention_to_remain": False,
-        "prior_90d_retention_risk": c["prior_90d_retention_risk"],
-        "prior_reports_180d": c["prior_reports_180d"],
-        "repeated_exposures_same_domain": c["repeated_exposures_same_domain_180d"],
-        "open_concern": c["open_concern"],
-        "note": "Worker says they nearly stopped reporting",
-    }
-
-
-async def review_and_open_case(env, sessions, queue, reference="NM-CRIT-1"):
-    day = await next_working_day(env)
-    await seed(sessions, day, reference)
-    review = await start_review(env.client, queue, day)
-
-    async def generated():
-        summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
-        return summary.as_of is not None and summary
-
-    summary = await wait_for(generated)
-    assert summary.counts.get("critical") == 1
-    with_wrong_role = review.execute_update(
-        names.UPDATE_MARK_REVIEWED,
-        MarkReviewed(actor=actor("E-SUPERVISOR")),
-        rpc_timeout=timedelta(seconds=30),
-    )
-    assert (await rejection(with_wrong_role)).type == "WrongRole"
-    await review.execute_update(
-        names.UPDATE_MARK_REVIEWED,
-        MarkReviewed(actor=actor("E-ANALYST")),
-        rpc_timeout=timedelta(seconds=30),
-    )
-    result = await asyncio.wait_for(review.result(), 60)
-    assert result.cases_opened == 1
-    await record_history(review, f"ack-review-{reference}")
-    return env.client.get_workflow_handle(names.ack_case_id(reference))
 
 
 async def test_review_opens_case_and_step_two_rejects_then_accepts(

@@ -14,11 +14,12 @@ from infra.mail import MailSettings, build_message
 from store.tables import Breach, OutboxMessage
 from tests.factories import load, staff_rows
 from tests.fault_support import TcpProxy
-from tests.test_acknowledgment_deadlines import LONDON, skip_to
 from tests.workflow_support import (
+    LONDON,
     review_generated,
     running_worker,
     skip,
+    skip_to,
     start_review,
     wait_for,
 )

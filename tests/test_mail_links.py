@@ -11,15 +11,15 @@ from email.message import Message
 from domain import names
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from store.sources import current_records
-from tests.factories import email
-from tests.fixtures.api import ApiFactory
-from tests.test_acknowledgment_workflow import (
+from tests.acknowledgment_support import (
     TRIAGE_DOCS,
     attribution_fields,
     impact_fields,
     open_docs,
     review_and_open_case,
 )
+from tests.factories import email
+from tests.fixtures.api import ApiFactory
 from tests.test_web_worker import CSRF, KEY, _grab, sign_in
 from tests.workflow_support import running_worker, submit, wait_for, wait_stage
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from tests.test_acknowledgment_pathway_deadlines import (
+from tests.acknowledgment_support import RECOVERY, case_at_recovery_pathway, pathway_fields
+from tests.workflow_support import (
     LONDON,
-    RECOVERY,
-    case_at_recovery_pathway,
     local_today,
-    pathway_fields,
+    rejection,
+    running_worker,
     skip_until,
+    submit,
 )
-from tests.workflow_support import rejection, running_worker, submit
 
 
 async def test_a_deadline_of_yesterday_is_refused_just_after_midnight_in_summer_time(

@@ -20,44 +20,41 @@ from domain.cases import ActionDone, PathwayAcceptance
 from domain.learning_steps import LEARNING_STABILIZATION_LOG
 from domain.periodic import PackInput, PublishPack
 from store.tables import Breach, RegisterEntry
-from tests.factories import email, load
-from tests.learning_factories import confidence
-from tests.test_acknowledgment_pathway_deadlines import (
-    CLOSE,
-    LONDON,
+from tests.acknowledgment_support import case_at_recovery_pathway, pathway_fields, submit_pathway
+from tests.escalation_support import (
     breached,
-    case_at_recovery_pathway,
     escalation_instants,
-    local_today,
     nothing_a_minute_before,
-    pathway_fields,
     received,
-    skip_until,
-    submit_pathway,
 )
-from tests.test_learning_workflow import (
-    ATTRIBUTION_DOCS,
-    PATHWAY_DOCS,
+from tests.factories import email, load
+from tests.learning_factories import ATTRIBUTION_DOCS, PATHWAY_DOCS, confidence
+from tests.learning_support import actor as learning_actor
+from tests.learning_support import (
     attribution_fields,
     audit_and_open_case,
     open_docs,
     validation_fields,
 )
-from tests.test_learning_workflow import actor as learning_actor
-from tests.test_learning_workflow import pathway_fields as learning_pathway_fields
-from tests.test_learning_workflow import submit as learning_submit
+from tests.learning_support import pathway_fields as learning_pathway_fields
+from tests.learning_support import submit as learning_submit
 from tests.workflow_support import (
+    CALENDAR,
+    LONDON,
     actor,
     case_state,
+    local_today,
     rejection,
     running_worker,
     skip,
+    skip_until,
     submit,
     wait_for,
     wait_stage,
 )
 
 RPC = timedelta(seconds=30)
+CLOSE = CALENDAR.working_day_end
 ACK_REVIEW = "recovery-review"
 ACK_TITLE = "Mandatory review of the acknowledgment-recovery pathway"
 LEARNING_REVIEW = "stabilization-review"

@@ -25,7 +25,7 @@ from tests.factories import STAFF, email
 from tests.fixtures.database import create_schema_tables, sqlite_file_url
 from tests.fixtures.temporal import make_test_settings, start_test_env
 from tests.learning_factories import LEARNING_STAFF
-from tests.test_learning_workflow import audit_and_open_case
+from tests.learning_support import audit_and_open_case
 from tests.workflow_support import (
     actor,
     next_working_day,

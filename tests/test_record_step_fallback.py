@@ -17,7 +17,7 @@ from domain import names
 from domain.cases import RecordEntryResult, RecordStepRequest
 from infra.mail import MailSettings
 from store.tables import Case, RegisterEntry
-from tests.test_acknowledgment_workflow import (
+from tests.acknowledgment_support import (
     TRIAGE_DOCS,
     attribution_fields,
     open_docs,

@@ -12,8 +12,15 @@ from domain import names
 from domain.periodic import MarkReviewed
 from store.tables import Breach
 from tests.factories import load, staff_rows
-from tests.test_acknowledgment_deadlines import LONDON, skip_to
-from tests.workflow_support import actor, review_generated, running_worker, start_review, wait_for
+from tests.workflow_support import (
+    LONDON,
+    actor,
+    review_generated,
+    running_worker,
+    skip_to,
+    start_review,
+    wait_for,
+)
 
 
 async def test_marking_a_late_review_resolves_its_breach(

@@ -13,14 +13,14 @@ from sqlalchemy import delete, select
 
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS, RETENTION_IMPACT
 from store.tables import Breach, SourceRecord
-from tests.factories import email
-from tests.test_acknowledgment_workflow import (
+from tests.acknowledgment_support import (
     TRIAGE_DOCS,
     attribution_fields,
     impact_fields,
     open_docs,
     review_and_open_case,
 )
+from tests.factories import email
 from tests.workflow_support import (
     case_state,
     rejection,

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from tests.factories import load
 from tests.learning_factories import confidence
-from tests.test_learning_workflow import audit_and_open_case, to_active_stabilization
+from tests.learning_support import audit_and_open_case, to_active_stabilization
 from tests.web_support import form, sign_in, text
 from tests.workflow_support import running_worker, skip, wait_stage
 

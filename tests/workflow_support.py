@@ -27,6 +27,7 @@ from tests.fixtures.mail import Inbox, free_port
 from worker.registry import make_worker
 
 CALENDAR = CalendarConfig()
+LONDON = BusinessCalendar(CALENDAR)
 
 
 def actor(employee_id: str) -> Actor:
@@ -98,6 +99,27 @@ async def skip(
         chunk = min(step, remaining)
         await env.sleep(chunk)
         remaining -= chunk
+
+
+async def skip_until(
+    env: WorkflowEnvironment, instant: datetime, step: timedelta = timedelta(hours=2)
+) -> None:
+    """Skip server time up to INSTANT (the server clock only moves forward)."""
+    now = await env.get_current_time()
+    assert instant > now, "the server clock only moves forward"
+    await skip(env, instant - now, step)
+
+
+async def skip_to(env: WorkflowEnvironment, day: date, at: time) -> datetime:
+    """Move the server's clock forward to DAY at local time AT; returns that instant (UTC)."""
+    target = LONDON.wall(day, at).astimezone(UTC)
+    await skip_until(env, target, step=timedelta(days=1))
+    return target
+
+
+async def local_today(env: WorkflowEnvironment) -> date:
+    """The server clock's date in London."""
+    return LONDON.local(await env.get_current_time()).date()
 
 
 async def wait_for(check: Callable[[], Any], *, within: float = 20.0) -> Any:
