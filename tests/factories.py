@@ -1,16 +1,19 @@
-"""Factories for feed rows, staff and loading them through the real ingestion path."""
+"""Factories for feed rows, staff, a closed case, loading them through the real ingestion path
+and reading back what a feed holds."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.ingest import validate_rows
 from domain.roles import Role
 from store.db import transaction
 from store.sources import upsert_records
+from store.tables import Case, SourceRecord
 
 STAFF: dict[str, list[Role]] = {
     "E-ANALYST": [Role.SAFETY_LEARNING_ASSURANCE_ANALYST],
@@ -132,3 +135,44 @@ async def load_reports(
         "service-line-governance-register",
     ):
         await load(sessions, feed, [r[feed] for r in reports if feed in r])
+
+
+def case_row(case_id: str, employee_id: str) -> Case:
+    now = datetime.now(UTC)
+    return Case(
+        case_id=case_id,
+        example="acknowledgment",
+        reference=case_id.removeprefix("ack-case-"),
+        review_id="ack-review-2026-11-26",
+        employee_id=employee_id,
+        service_line="HC-NORTH",
+        exposure="critical",
+        stage="closed",
+        status="closed",
+        escalation_level=0,
+        opened_at=now,
+        updated_at=now,
+        closed_at=now,
+        detail={},
+    )
+
+
+def closed_register_row(case_ref: str, employee_id: str) -> dict[str, object]:
+    return {
+        "case_ref": case_ref,
+        "reference": "NM-OLD-1",
+        "employee_id": employee_id,
+        "service_line": "HC-NORTH",
+        "manager_line": "ML-1",
+        "closed_at": "2026-10-01T12:00:00Z",
+        "closure_category": "recovered",
+        "final_reviewing_role": "director",
+    }
+
+
+async def stored_records(sessions, feed: str) -> dict[str, dict[str, object]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            select(SourceRecord.key, SourceRecord.content).where(SourceRecord.feed == feed)
+        )
+    return dict(rows.all())

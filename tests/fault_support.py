@@ -1,6 +1,7 @@
 """Fault injection on real parts: a loopback TCP proxy the test owns (a database or mail outage
-without touching the shared server) and the worker and API as their own processes (`nearmiss
-worker`, `nearmiss api`) that a test can SIGKILL, pause and restart."""
+without touching the shared server), the Temporal dev server on its own file, and the worker and
+API as their own processes (`nearmiss worker`, `nearmiss api`) that a test can SIGKILL, pause and
+restart."""
 
 from __future__ import annotations
 
@@ -8,16 +9,25 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
+from temporalio.client import Client
 
+from cli.dev_cmd import temporal_command
+from infra.temporal import data_converter
 from tests.fixtures.keys import TEST_SIGNING_KEY
 from tests.fixtures.mail import free_port
-from tests.fixtures.temporal import TEST_ENCRYPTION_KEY, TEST_KEY_ID, TEST_TOKEN_SECRET
+from tests.fixtures.temporal import (
+    TEST_ENCRYPTION_KEY,
+    TEST_KEY_ID,
+    TEST_TOKEN_SECRET,
+    make_test_settings,
+)
 
 NEARMISS = str(Path(sys.executable).parent / "nearmiss")
 
@@ -155,3 +165,34 @@ async def services(*items: Service) -> AsyncIterator[None]:
     finally:
         for item in items:
             await item.stop()
+
+
+class DevServer:
+    """`temporal server start-dev` on a file: stop it and start it again with its state."""
+
+    def __init__(self, data: Path) -> None:
+        port = free_port()
+        self.settings = make_test_settings(
+            data_dir=data, temporal_address=f"127.0.0.1:{port}", temporal_ui_port=free_port()
+        )
+        self.log = data / "temporal.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> Client:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(  # noqa: ASYNC220 - returns at once
+                temporal_command(self.settings), stdout=out, stderr=out, stdin=subprocess.DEVNULL
+            )
+        for _ in range(300):
+            try:
+                return await Client.connect(
+                    self.settings.temporal_address, data_converter=data_converter(self.settings)
+                )
+            except RuntimeError:
+                await asyncio.sleep(0.2)
+        raise AssertionError("the dev server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)

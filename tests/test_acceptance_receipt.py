@@ -11,7 +11,7 @@ from api.web.case_view import PATHWAY_LOGS
 from store.db import transaction
 from store.registers import append_entry
 from tests.fixtures.api import ApiFactory
-from tests.test_my_work import NOW, PATHWAY, seeded
+from tests.my_work_support import NOW, PATHWAY, seeded
 from tests.web_support import sign_in, text
 
 PATHWAY_TYPE, PATHWAY_WORDS = "triage_control_reset", "Triage control reset"

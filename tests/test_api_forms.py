@@ -6,58 +6,14 @@ import re
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from domain.cases import ProjectionUpdate
 from store.cases import upsert_projection
 from store.db import transaction
-from store.tables import Case, SourceRecord
-from tests.factories import load, staff_rows
+from tests.factories import case_row, closed_register_row, load, staff_rows, stored_records
 from tests.fixtures.mail import free_port
 
 CONFIDENCE = "/forms/speaking-up-confidence"
 CONFIRMATION = "/forms/employee-confirmation"
-
-
-def case_row(case_id: str, employee_id: str) -> Case:
-    now = datetime.now(UTC)
-    return Case(
-        case_id=case_id,
-        example="acknowledgment",
-        reference=case_id.removeprefix("ack-case-"),
-        review_id="ack-review-2026-11-26",
-        employee_id=employee_id,
-        service_line="HC-NORTH",
-        exposure="critical",
-        stage="closed",
-        status="closed",
-        escalation_level=0,
-        opened_at=now,
-        updated_at=now,
-        closed_at=now,
-        detail={},
-    )
-
-
-def closed_register_row(case_ref: str, employee_id: str) -> dict[str, object]:
-    return {
-        "case_ref": case_ref,
-        "reference": "NM-OLD-1",
-        "employee_id": employee_id,
-        "service_line": "HC-NORTH",
-        "manager_line": "ML-1",
-        "closed_at": "2026-10-01T12:00:00Z",
-        "closure_category": "recovered",
-        "final_reviewing_role": "director",
-    }
-
-
-async def stored(sessions, feed: str) -> dict[str, dict[str, object]]:
-    async with sessions() as session:
-        rows = await session.execute(
-            select(SourceRecord.key, SourceRecord.content).where(SourceRecord.feed == feed)
-        )
-    return dict(rows.all())
 
 
 async def test_speaking_up_confidence_is_the_workers_own(sqlite_url, sessions_for, api_for):
@@ -69,7 +25,7 @@ async def test_speaking_up_confidence_is_the_workers_own(sqlite_url, sessions_fo
     response = await api.post(CONFIDENCE, "W-100", json=answer)
     assert response.status_code == 200, response.text
     key = response.json()["key"]
-    [record] = (await stored(sessions, "speaking-up-confidence-form")).values()
+    [record] = (await stored_records(sessions, "speaking-up-confidence-form")).values()
     assert record["employee_id"] == "W-100" and record["service_line"] == "HC-NORTH"
     assert record["response_id"] == key and record["score"] == 4
 
@@ -84,7 +40,7 @@ async def test_speaking_up_confidence_is_the_workers_own(sqlite_url, sessions_fo
     assert someone_else.status_code == 403
     assert (await api.post(CONFIDENCE, None, json=answer)).status_code == 401
     assert (await api.post(CONFIDENCE, "W-UNKNOWN", json=answer)).status_code == 403
-    assert len(await stored(sessions, "speaking-up-confidence-form")) == 1
+    assert len(await stored_records(sessions, "speaking-up-confidence-form")) == 1
 
 
 async def test_employee_confirmation_only_for_own_case(sqlite_url, sessions_for, api_for):
@@ -118,7 +74,7 @@ async def test_employee_confirmation_only_for_own_case(sqlite_url, sessions_for,
         CONFIRMATION, "W-100", json={"case_ref": "ack-case-NM-LOW-1", "confirmed": "maybe"}
     )
     assert [e["field"] for e in invalid.json()["errors"]] == ["confirmed"]
-    confirmations = await stored(sessions, "employee-confirmation-form")
+    confirmations = await stored_records(sessions, "employee-confirmation-form")
     assert sorted(confirmations) == ["CASE-OLD-7", "ack-case-NM-LOW-1"]
     assert confirmations["ack-case-NM-LOW-1"]["confirmed"] is True
 
@@ -219,12 +175,12 @@ async def test_a_worker_cannot_overwrite_another_workers_answer(sqlite_url, sess
     assert hijack.status_code == 404, hijack.text
     made_up = await api.post(CONFIDENCE, "E-OWNER", json={**answer, "response_id": "SU-000001"})
     assert made_up.status_code == 404, made_up.text
-    records = await stored(sessions, "speaking-up-confidence-form")
+    records = await stored_records(sessions, "speaking-up-confidence-form")
     assert records == {key: theirs.json()["record"]}
 
     amended = await api.post(CONFIDENCE, "W-100", json={**answer, "score": 2, "response_id": key})
     assert amended.status_code == 200, amended.text
-    assert (await stored(sessions, "speaking-up-confidence-form"))[key]["score"] == 2
+    assert (await stored_records(sessions, "speaking-up-confidence-form"))[key]["score"] == 2
 
 
 async def test_booleans_are_not_scores_nor_numbers_confirmations(sqlite_url, sessions_for, api_for):
@@ -237,4 +193,4 @@ async def test_booleans_are_not_scores_nor_numbers_confirmations(sqlite_url, ses
         )
         assert response.status_code == 422, (score, response.text)
         assert [e["field"] for e in response.json()["errors"]] == ["score"]
-    assert await stored(sessions, "speaking-up-confidence-form") == {}
+    assert await stored_records(sessions, "speaking-up-confidence-form") == {}

@@ -6,7 +6,7 @@ Everything the test does goes through HTTP; the database is read only to assert 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pypdf import PdfReader
@@ -27,6 +27,7 @@ from tests.api_support import (
     open_case,
     open_docs,
     reviewed,
+    to_pathway_acceptance,
     wait_stage,
 )
 from tests.factories import load, staff_rows
@@ -288,68 +289,6 @@ async def test_missed_deadline_shows_in_escalations(
         assert case_id in [c["case_id"] for c in overdue]
         listed = (await api.get("/cases", "E-DIRECTOR", params={"exposure": "critical"})).json()
         assert listed[0]["escalation_level"] == 1
-
-
-def pathway_fields(today: date, owner: str) -> dict[str, Any]:
-    return {
-        "pathway_type": "triage_control_reset",
-        "responsible_owner_id": owner,
-        "triage_control_implementation_deadline": (today + timedelta(days=7)).isoformat(),
-        "worker_communication_deadline": (today + timedelta(days=3)).isoformat(),
-        "mandatory_review_date": (today + timedelta(days=14)).isoformat(),
-        "immediate_senior_acknowledgment": False,
-        "mandatory_named_owner_assignment": True,
-        "temporary_daily_service_line_review": False,
-        "same_day_unsafe_condition_escalation": False,
-        "note": "Reset triage ownership",
-    }
-
-
-async def to_pathway_acceptance(api: Any, env: Any, sessions: Any) -> str:
-    """Steps 2-4 over HTTP (step 4 first naming someone who is not staff: 422)."""
-    case_id, view = await open_case(api, env, sessions)
-    steps = f"/cases/{case_id}/steps"
-    await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
-    accepted = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
-    assert accepted.status_code == 200, accepted.text
-    view = await wait_stage(api, case_id, "retention-impact")
-    await open_docs(api, case_id, "E-MANAGER", list(RETENTION_DOCUMENTS))
-    # Step 3's prerequisites show what its computed values are counted from (seed: "cannot
-    # proceed without … the employee's current 90-day reporting profile, and the live workforce
-    # concern register"); the document's values are the step's.
-    profile = await api.post(f"/cases/{case_id}/documents/reporting-profile/open", "E-MANAGER")
-    shown = profile.json()
-    computed = view["live"]["computed"]["retention-impact"]
-    assert shown["values"]["prior_reports_180d"] == computed["prior_reports_180d"]
-    assert len(shown["prior_reports_180d_rows"]) == computed["prior_reports_180d"]
-    assert (
-        len(shown["repeated_exposures_same_domain_180d_rows"])
-        == (computed["repeated_exposures_same_domain_180d"])
-    )
-    concerns = await api.post(
-        f"/cases/{case_id}/documents/workforce-concern-register/open", "E-MANAGER"
-    )
-    assert concerns.json()["open_concern"] == computed["open_concern"]
-    validated = await api.post(
-        f"/cases/{case_id}/documents/near-miss-reliability-case/open", "E-MANAGER"
-    )
-    assert validated.json()["validated"] is True
-    accepted = await api.post(f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high"))
-    assert accepted.status_code == 200, accepted.text
-    await wait_stage(api, case_id, "recovery-pathway")
-    await open_docs(api, case_id, "E-DIRECTOR", ["reporting-control-authorization-sheet"])
-    today = (await env.get_current_time()).date()
-    ghost = await api.post(
-        f"{steps}/recovery-pathway", "E-DIRECTOR", json=pathway_fields(today, "E-GHOST")
-    )
-    assert ghost.status_code == 422, ghost.text
-    assert [e["field"] for e in ghost.json()["errors"]] == ["responsible_owner_id"]
-    accepted = await api.post(
-        f"{steps}/recovery-pathway", "E-DIRECTOR", json=pathway_fields(today, "E-OWNER")
-    )
-    assert accepted.status_code == 200, accepted.text
-    await wait_stage(api, case_id, "pathway-acceptance")
-    return case_id
 
 
 async def test_pathway_and_pack_publication_activate_the_case(

@@ -11,9 +11,9 @@ from api.app import create_app
 from store.db import make_engine, make_sessionmaker
 from store.sources import current_records, record_versions
 from tests.fixtures.temporal import make_test_settings
-from tests.test_api_sources import ADMIN, URL, api, bearer, log_row
+from tests.sources_support import ADMIN, URL, api, bearer, log_row
 
-__all__ = ["api"]  # the fixture, shared with test_api_sources
+__all__ = ["api"]  # the fixture, from tests.sources_support
 
 JSON = "application/json"
 FIELDS_INVALID = "Input should be a valid dictionary or object to extract fields from"

@@ -14,9 +14,9 @@ from domain.cases import ProjectionUpdate
 from store.cases import upsert_projection
 from store.db import transaction
 from tests.factories import load, staff_rows
+from tests.fault_support import DevServer
 from tests.fixtures.database import create_schema_tables, sqlite_file_url
 from tests.fixtures.mail import free_port
-from tests.test_fault_temporal import DevServer
 
 pytestmark = [pytest.mark.faults, pytest.mark.devserver]
 CASE = "ack-case-NM-STOP"

@@ -12,7 +12,7 @@ from domain.acknowledgment import ATTRIBUTION_KIND, RETENTION_IMPACT_KIND
 from domain.acknowledgment_steps import NEAR_MISS_RELIABILITY_CASE_REGISTER, RETENTION_FILE
 from store.documents import UnknownDocument, build_document
 from store.tables import Case, CaseEvent
-from tests.test_acknowledgment_review import (
+from tests.review_support import (
     AS_OF,
     RECEIVED,
     Sessions,

@@ -8,7 +8,7 @@ import csv
 import io
 import re
 import zipfile
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -16,20 +16,8 @@ from sqlalchemy import update
 from store.tables import RegisterEntry
 from tests.factories import load, staff_rows
 from tests.pack_seed import at, item, seed_learning_closure, seed_weekly
+from tests.pack_support import RANGE, evidence_clock, section
 from tests.pdf_support import pdftotext
-
-EVIDENCE_NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-RANGE = {"from": "2026-11-01", "to": "2026-11-30"}
-
-
-async def evidence_clock() -> datetime:
-    return EVIDENCE_NOW
-
-
-def section(doc: dict[str, Any], title: str) -> dict[str, Any]:
-    found = [s for s in doc["sections"] if s["title"].startswith(title)]
-    assert len(found) == 1, [s["title"] for s in doc["sections"]]
-    return found[0]
 
 
 def blocks(sec: dict[str, Any], kind: str) -> list[dict[str, Any]]:

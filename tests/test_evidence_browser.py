@@ -18,7 +18,7 @@ from tests.fixtures.mail import free_port
 from tests.fixtures.temporal import make_test_settings
 from tests.ops_support import serve_app
 from tests.pack_seed import seed_learning_closure, seed_weekly
-from tests.test_evidence import RANGE, evidence_clock
+from tests.pack_support import RANGE, evidence_clock
 
 
 @asynccontextmanager

@@ -9,66 +9,28 @@ zone where now is far from midnight: it runs on any date, at any hour."""
 from __future__ import annotations
 
 import asyncio
-import signal
-import subprocess
 import uuid
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from temporalio.client import Client
 
-from cli.dev_cmd import temporal_command
 from domain import names
 from domain.acknowledgment import POLICY_VERSION
 from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.periodic import MarkReviewed
 from infra.starters import start_review
-from infra.temporal import data_converter
 from store.tables import Breach, Case, OutboxMessage
 from tests.factories import load, load_reports, report_rows, staff_rows
-from tests.fault_support import Service, service_env, services
+from tests.fault_support import DevServer, Service, service_env, services
 from tests.fixtures.database import create_schema_tables, sqlite_file_url
 from tests.fixtures.mail import free_port
-from tests.fixtures.temporal import make_test_settings
 from tests.workflow_support import actor, wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.devserver]
 LEAD = timedelta(seconds=40)  # from the case opening to its deadline
-
-
-class DevServer:
-    """`temporal server start-dev` on a file: stop it and start it again with its state."""
-
-    def __init__(self, data: Path) -> None:
-        port = free_port()
-        self.settings = make_test_settings(
-            data_dir=data, temporal_address=f"127.0.0.1:{port}", temporal_ui_port=free_port()
-        )
-        self.log = data / "temporal.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> Client:
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(  # noqa: ASYNC220 - returns at once
-                temporal_command(self.settings), stdout=out, stderr=out, stdin=subprocess.DEVNULL
-            )
-        for _ in range(300):
-            try:
-                return await Client.connect(
-                    self.settings.temporal_address, data_converter=data_converter(self.settings)
-                )
-            except RuntimeError:
-                await asyncio.sleep(0.2)
-        raise AssertionError("the dev server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=30)
 
 
 def _calendar(now: datetime) -> CalendarConfig:

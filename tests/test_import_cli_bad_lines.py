@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_import_cli import HEADER, invoke, migrated_url, stored  # noqa: F401 - fixture
+from tests.import_cli_support import HEADER, invoke, migrated_url, stored  # noqa: F401 - fixture
 
 FEED = "workforce-reporting-log"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from cli.store_cmd import CHUNK_ROWS
-from tests.test_import_cli import HEADER, invoke, migrated_url, stored
+from tests.import_cli_support import HEADER, invoke, migrated_url, stored
 
-__all__ = ["migrated_url"]  # the fixture, shared with test_import_cli
+__all__ = ["migrated_url"]  # the fixture, from tests.import_cli_support
 
 
 async def test_rejected_rows_keep_their_line_across_chunks(migrated_url, tmp_path: Path) -> None:

@@ -18,23 +18,15 @@ from tests.acknowledgment_support import (
     open_docs,
     review_and_open_case,
 )
+from tests.browser_support import link_in
 from tests.factories import email
 from tests.fixtures.api import ApiFactory
-from tests.test_web_worker import CSRF, KEY, _grab, sign_in
+from tests.web_support import csrf, idempotency_key, sign_in
 from tests.workflow_support import running_worker, submit, wait_for, wait_stage
-
-PUBLIC = "http://127.0.0.1:8000"
-LINK = re.compile(r"(http://127\.0\.0\.1:8000/app/\S+)")
 
 
 def _mails(inbox, who: str, starts: str) -> list[Message]:  # type: ignore[no-untyped-def]
     return [m for m in inbox.to(email(who)) if " ".join(m["Subject"].split()).startswith(starts)]
-
-
-def _link(message: Message) -> str:
-    payload = message.get_payload(decode=True)
-    assert isinstance(payload, bytes)
-    return _grab(LINK, payload.decode()).removeprefix(PUBLIC)
 
 
 async def _ready(inbox, who: str, starts: str) -> list[Message]:  # type: ignore[no-untyped-def]
@@ -54,22 +46,22 @@ async def test_mails_link_to_their_pages_and_the_worker_confirms_from_the_link(
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         case = await review_and_open_case(own_env, sessions, queue, "NM-LNK-1")
         [analyst] = await _ready(inbox, "E-ANALYST", "This is now yours: Mark the review reviewed")
-        assert re.fullmatch(r"/app/reviews/ack-review-\d{4}-\d\d-\d\d", _link(analyst))
+        assert re.fullmatch(r"/app/reviews/ack-review-\d{4}-\d\d-\d\d", link_in(analyst))
         state = await wait_stage(case, "triage-attribution")
         [supervisor] = await _ready(inbox, "E-SUPERVISOR", "This is now yours: Triage-failure")
-        assert _link(supervisor) == f"/app/cases/{case_id}/steps/triage-attribution"
+        assert link_in(supervisor) == f"/app/cases/{case_id}/steps/triage-attribution"
         assert not _mails(inbox, "E-MANAGER", "This is now yours")  # not theirs (yet)
         await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)
         await submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))
         state = await wait_stage(case, "retention-impact")
         [manager] = await _ready(inbox, "E-MANAGER", "This is now yours: Retention impact")
-        assert _link(manager) == f"/app/cases/{case_id}/steps/retention-impact"
+        assert link_in(manager) == f"/app/cases/{case_id}/steps/retention-impact"
         await open_docs(case, "E-MANAGER", RETENTION_DOCUMENTS)
         await submit(case, "retention-impact", "E-MANAGER", impact_fields(state, "low"))
         await asyncio.wait_for(case.result(), 60)
         [request] = await _ready(inbox, "W-100", "Near miss NM-LNK-1")
 
-    link = _link(request)
+    link = link_in(request)
     assert link == f"/app/forms/employee-confirmation?case_ref={case_id}"
     api = await api_for(sqlite_url, env="development", api_host="127.0.0.1")
     first = await api.http.get(link)
@@ -78,8 +70,8 @@ async def test_mails_link_to_their_pages_and_the_worker_confirms_from_the_link(
     page = await api.http.get(link)
     assert page.status_code == 200 and "NM-LNK-1" in page.text
     answer = {
-        "csrf_token": _grab(CSRF, page.text),
-        "idempotency_key": _grab(KEY, page.text),
+        "csrf_token": csrf(page.text),
+        "idempotency_key": idempotency_key(page.text),
         "case_ref": case_id,
         "confirmed": "yes",
     }

@@ -15,13 +15,12 @@ from domain import names
 from domain.calendar import BusinessCalendar, CalendarConfig
 from store.cases import sync_open_obligations
 from store.db import transaction
-from store.tables import Breach, Case
+from store.tables import Case
 from tests.api_support import CRITICAL, EMERGING, seed, wait_stage
 from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.factories import load, staff_rows
-from tests.fixtures.api import ApiClient, ApiFactory
-from tests.fixtures.mail import free_port
+from tests.fixtures.api import ApiFactory
+from tests.my_work_support import CLOSED, NOW, PATHWAY, seeded
 from tests.web_support import sign_in, text
 from tests.workflow_support import (
     next_working_day,
@@ -111,56 +110,6 @@ async def test_reviews_and_steps_come_to_the_people_who_owe_them(  # type: ignor
 
 
 # -- from the projection alone (no Temporal): a named owner's pathway, a form asked for ------
-
-NOW = datetime(2026, 12, 9, 12, tzinfo=UTC)  # Wednesday noon in London
-PATHWAY = "ack-case-NM-OWNED"
-CLOSED = "ack-case-NM-CLOSED"
-
-
-def _case(case_id: str, **values: Any) -> Case:
-    at = datetime(2026, 12, 1, 9, tzinfo=UTC)
-    fields: dict[str, Any] = {
-        "case_id": case_id, "example": "acknowledgment",
-        "reference": case_id.removeprefix("ack-case-"), "review_id": "ack-review-2026-12-01",
-        "employee_id": "W-100", "service_line": "HC-SOUTH", "exposure": "critical",
-        "stage": "pathway-acceptance", "status": "open", "assigned_role": None,
-        "assignee": "E-OWNER", "deadline": at, "escalation_level": 0, "opened_at": at,
-        "updated_at": at, "closed_at": None, "detail": {},
-    }  # fmt: skip
-    return Case(**(fields | values))
-
-
-async def seeded(sqlite_url: str, sessions_for: Any, api_for: ApiFactory) -> ApiClient:
-    """Staff, an owned pathway (acceptance overdue at level 2, an action) and a closed case."""
-    sessions = sessions_for(sqlite_url)
-    await load(sessions, "staff-directory", staff_rows())
-    due, later = NOW - timedelta(days=2), NOW + timedelta(days=5)
-    open_items = [
-        {"key": "pathway-acceptance", "title": "Accept the recovery pathway", "role": None,
-         "assignee": "E-OWNER", "deadline": due.isoformat()},
-        {"key": "action:retrain", "title": "Retrain the triage rota", "role": None,
-         "assignee": "E-OWNER", "deadline": later.isoformat()},
-    ]  # fmt: skip
-    async with transaction(sessions) as session:
-        detail = {"pathway_owner": "E-OWNER", "open": open_items}
-        session.add(_case(PATHWAY, detail=detail))
-        await sync_open_obligations(session, PATHWAY, detail)  # as the projection keeps them
-        session.add(_case(CLOSED, status="closed", closed_at=due, detail={}))
-        for level in (1, 2):
-            session.add(
-                Breach(case_id=PATHWAY, step="pathway-acceptance", deadline=due, level=level,
-                       escalated_at=due + timedelta(hours=level))
-            )  # fmt: skip
-    api = await api_for(
-        sqlite_url, env="development", api_host="127.0.0.1",
-        temporal_address=f"127.0.0.1:{free_port()}",
-    )  # fmt: skip
-
-    async def clock() -> datetime:
-        return NOW
-
-    api.app.state.clock = clock
-    return api
 
 
 async def test_a_named_owner_sees_their_pathway_and_a_worker_the_form_asked_for(

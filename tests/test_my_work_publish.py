@@ -8,7 +8,7 @@ from typing import Any
 from store.db import transaction
 from store.tables import Case
 from tests.fixtures.api import ApiFactory
-from tests.test_my_work import PATHWAY, seeded
+from tests.my_work_support import PATHWAY, seeded
 from tests.web_support import sign_in
 
 

@@ -7,51 +7,18 @@ content, so no Temporal) and its JSON sections are checked.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from domain import names
-from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from store import pack_outcomes, pack_weekly
 from store import packs as pack_store
 from tests.factories import load, staff_rows
-from tests.pack_seed import (
-    C3,
-    C9,
-    L2,
-    NM1,
-    NOW,
-    fixed_clock,
-    seed_learning_closure,
-    seed_weekly,
-)
+from tests.pack_seed import C3, C9, L2, NM1, NOW, fixed_clock, seed_learning_closure, seed_weekly
+from tests.pack_support import CALENDAR, block, section, stored
 
-ANALYST = "Aled Price (E-ANALYST)"  # names, not IDs (the staff directory of tests.pack_seed)
-
-
-CALENDAR = BusinessCalendar(CalendarConfig())
 WEEKLY = PACKS[names.PACK_WEEKLY]
-
-
-def section(doc: dict[str, Any], title: str) -> dict[str, Any]:
-    found = [s for s in doc["sections"] if s["title"].startswith(title)]
-    assert len(found) == 1, [s["title"] for s in doc["sections"]]
-    return found[0]
-
-
-def block(sec: dict[str, Any], kind: str, index: int = 0) -> dict[str, Any]:
-    return [b for b in sec["blocks"] if b["type"] == kind][index]
-
-
-async def stored(sessions: Any, kind: str, period: str) -> dict[str, Any]:
-    spec = PACKS[kind]
-    async with sessions() as session, session.begin():
-        ids = await pack_store.awaiting_cases(session, spec, period, CALENDAR, DEFAULT_ANCHOR)
-        pack = await pack_store.create_pack(
-            session, spec, period, ids, NOW, CALENDAR, DEFAULT_ANCHOR
-        )
-        return {"case_ids": ids, **pack.content}
+ANALYST = "Aled Price (E-ANALYST)"  # names, not IDs (the staff directory of tests.pack_seed)
 
 
 async def test_weekly_pack_is_tied_to_its_week(sessions):

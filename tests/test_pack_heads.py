@@ -20,9 +20,9 @@ from tests.browser_support import CHROMIUM_ARGS, chromium
 from tests.factories import load, staff_rows
 from tests.fixtures.keys import TEST_SIGNING_KEY
 from tests.pack_seed import fixed_clock, seed_learning_closure, seed_weekly
+from tests.pack_support import stored
 from tests.pdf_support import pdftotext
-from tests.test_pack_content import stored
-from tests.test_registers_cli import _run
+from tests.register_support import run_nearmiss
 
 PACKS = [
     (names.PACK_WEEKLY, "2026-W48"),
@@ -85,7 +85,7 @@ async def test_every_pack_prints_heads_that_verify(database_url, sessions, api_f
 
     pdf = await api.get("/packs/monthly-board/2026-11", "E-BOARD", params={"format": "pdf"})
     head = heads_in_pdf(pdf.content)["learning-stabilization-log"]
-    code, out = await _run(
+    code, out = await run_nearmiss(
         database_url,
         "registers",
         "verify",
@@ -103,7 +103,7 @@ async def test_every_pack_prints_heads_that_verify(database_url, sessions, api_f
             .where(RegisterEntry.register == "learning-stabilization-log")
             .values(actor="E-SOMEONE-ELSE")
         )
-    code, out = await _run(
+    code, out = await run_nearmiss(
         database_url, "registers", "verify", "learning-stabilization-log", "--head", head
     )
     assert code == 1 and "learning-stabilization-log: FAILS at entry 1" in out, out

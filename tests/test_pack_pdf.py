@@ -23,8 +23,8 @@ from store import packs as pack_store
 from store.tables import Case
 from tests.factories import load, staff_rows
 from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
+from tests.pack_support import CALENDAR, stored
 from tests.pdf_support import pdftotext
-from tests.test_pack_content import CALENDAR, stored
 
 URL = "/packs/weekly-sustainability/2026-W48"
 LINE = "HC-ŁÓDŹ Ωmega & <Nord>"  # Polish and Greek letters, and markup characters

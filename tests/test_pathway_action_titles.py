@@ -12,7 +12,7 @@ from api.web.receipts import _title
 from api.web.reporter_story import _event_milestone
 from domain.pathway_actions import ACTION_TITLES, action_title
 from store.tables import CaseEvent
-from tests.test_api_forms import case_row
+from tests.factories import case_row
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from domain import names
 from domain.roles import Role
 from store.tables import RegisterEntry
-from tests.api_support import CRITICAL, live, seed
+from tests.api_support import CRITICAL, live, seed, to_pathway_acceptance
 from tests.factories import email, load, staff_rows
-from tests.test_api_governance import to_pathway_acceptance
 from tests.web_support import csrf, sign_in, text
 from tests.workflow_support import next_working_day, running_worker, skip_to_as_of, wait_for
 

@@ -4,47 +4,15 @@ workflow itself flags it, and inspectors get the signed checkpoint and the alert
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import delete, select, update
+from datetime import timedelta
 
 from domain import names
 from domain.anchors import AnchorInput, AnchorState
-from store import tables
-from store.db import transaction
-from store.registers import append_entry
 from store.signing import public_key_hex, signing_key
 from tests.factories import email, load, staff_rows
 from tests.fixtures.keys import TEST_SIGNING_KEY
+from tests.register_support import REGISTER, append_entries, cut_back_to
 from tests.workflow_support import running_worker, wait_for
-
-REGISTER = "near-miss-reliability-case-register"
-
-
-async def _append(sessions, n: int) -> None:
-    async with transaction(sessions) as session:
-        for i in range(n):
-            await append_entry(
-                session,
-                REGISTER,
-                actor="E-SUPERVISOR",
-                recorded_at=datetime(2026, 11, 26, 10, i, tzinfo=UTC),
-                subject=f"ack-case-NM-{i}",
-                kind="triage_attribution",
-                payload={"n": i},
-            )
-
-
-async def _cut_back_to(sessions, seq: int) -> None:
-    """What a database writer can do without the key: drop the tail, move the head back."""
-    async with transaction(sessions) as session:
-        kept = await session.scalar(
-            select(tables.RegisterEntry).where(tables.RegisterEntry.seq == seq)
-        )
-        await session.execute(delete(tables.RegisterEntry).where(tables.RegisterEntry.seq > seq))
-        await session.execute(
-            update(tables.RegisterHead).values(seq=seq, hash=kept.hash, signature=kept.signature)
-        )
 
 
 async def test_anchor_in_temporal_catches_a_cut_back_register(
@@ -53,7 +21,7 @@ async def test_anchor_in_temporal_catches_a_cut_back_register(
     inbox, port = smtp_server
     sessions = sessions_for(sqlite_url)
     await load(sessions, "staff-directory", staff_rows())
-    await _append(sessions, 4)
+    await append_entries(sessions, 4)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         handle = await own_env.client.start_workflow(
             names.WF_REGISTER_ANCHOR,
@@ -73,7 +41,7 @@ async def test_anchor_in_temporal_catches_a_cut_back_register(
         assert good["ok"] and good["anchored_seq"] == 4, good
         assert good["anchor"] == "temporal anchor checked"
 
-        await _cut_back_to(sessions, 2)
+        await cut_back_to(sessions, 2)
         bad = (await api.get(f"/registers/{REGISTER}/verify", "E-INSPECTOR")).json()
         print(f"cut back to 2 of 4: first bad seq {bad['first_bad_seq']} ({bad['reason']})")
         assert not bad["ok"] and bad["first_bad_seq"] == 3

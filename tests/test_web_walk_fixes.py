@@ -22,12 +22,11 @@ from store.migrate import upgrade
 from store.my_work import case_obligations
 from store.tables import Case, DocumentOpening, OpenObligation, OutboxMessage, Review
 from tests.api_support import open_case
-from tests.factories import load, report_rows, staff_rows
+from tests.factories import closed_register_row, load, report_rows, staff_rows
 from tests.fixtures.database import sqlite_file_url
 from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
+from tests.pack_support import CALENDAR, stored
 from tests.pdf_support import pdftotext
-from tests.test_api_forms import closed_register_row
-from tests.test_pack_content import CALENDAR, stored
 from tests.web_support import form, sign_in, text
 from tests.workflow_support import running_worker
 

@@ -3,33 +3,24 @@ speaking-up form, receipts, "my reports" (real database, real sessions and CSRF)
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from store.tables import Case, SourceRecordVersion
-from tests.factories import load, report_rows, staff_rows
+from tests.factories import (
+    case_row,
+    closed_register_row,
+    load,
+    report_rows,
+    staff_rows,
+    stored_records,
+)
 from tests.fixtures.api import ApiFactory
-from tests.test_api_forms import case_row, closed_register_row, stored
+from tests.web_support import csrf, idempotency_key, sign_in
 
-CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
-KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 LINK = "/app/forms/employee-confirmation?case_ref=ack-case-NM-LOW-1"
-
-
-def _grab(pattern: re.Pattern[str], html: str) -> str:
-    match = pattern.search(html)
-    assert match, f"no {pattern.pattern} in page"
-    return match.group(1)
-
-
-async def sign_in(api, employee_id: str, next_path: str = "/app"):  # type: ignore[no-untyped-def]
-    """Sign in through the development "sign in as" form; the answer (a redirect)."""
-    page = await api.http.get("/app/sign-in", params={"next": next_path})
-    data = {"csrf_token": _grab(CSRF, page.text), "employee_id": employee_id, "next": next_path}
-    return await api.http.post("/app/sign-in/as", data=data)
 
 
 async def _versions(sessions, feed: str, key: str) -> int:  # type: ignore[no-untyped-def]
@@ -70,8 +61,8 @@ async def test_mail_link_signs_in_then_renders_the_form_and_stores_once(worker_a
     assert page.status_code == 200 and "Is it resolved for you?" in page.text
     assert "NM-LOW-1" in page.text
     form = {
-        "csrf_token": _grab(CSRF, page.text),
-        "idempotency_key": _grab(KEY, page.text),
+        "csrf_token": csrf(page.text),
+        "idempotency_key": idempotency_key(page.text),
         "case_ref": "ack-case-NM-LOW-1",
         "comment": "Still worried about the night rota",
     }
@@ -89,7 +80,7 @@ async def test_mail_link_signs_in_then_renders_the_form_and_stores_once(worker_a
         "/app/forms/employee-confirmation", data={**form, "confirmed": "no", "csrf_token": "x"}
     )
     assert forged.status_code == 403
-    assert await stored(sessions, "employee-confirmation-form") == {}
+    assert await stored_records(sessions, "employee-confirmation-form") == {}
 
     answer = {**form, "confirmed": "no"}
     sent = await api.http.post("/app/forms/employee-confirmation", data=answer)
@@ -99,7 +90,7 @@ async def test_mail_link_signs_in_then_renders_the_form_and_stores_once(worker_a
     receipt = await api.http.get(sent.headers["location"])
     assert "employee confirmation register" in receipt.text and "Not resolved" in receipt.text
     assert "<dt>Your report</dt><dd>NM-LOW-1</dd>" in receipt.text  # the report, not the case ID
-    record = (await stored(sessions, "employee-confirmation-form"))["ack-case-NM-LOW-1"]
+    record = (await stored_records(sessions, "employee-confirmation-form"))["ack-case-NM-LOW-1"]
     assert record["confirmed"] is False and record["employee_id"] == "W-100"
     assert await _versions(sessions, "employee-confirmation-form", "ack-case-NM-LOW-1") == 1
 
@@ -112,8 +103,8 @@ async def test_only_the_reporting_worker_may_confirm(worker_api) -> None:  # typ
     own_page = await api.http.get("/app/forms/employee-confirmation?case_ref=CASE-OLD-7")
     assert own_page.status_code == 200
     form = {
-        "csrf_token": _grab(CSRF, own_page.text),
-        "idempotency_key": _grab(KEY, own_page.text),
+        "csrf_token": csrf(own_page.text),
+        "idempotency_key": idempotency_key(own_page.text),
         "case_ref": "ack-case-NM-LOW-1",
         "confirmed": "yes",
     }
@@ -121,7 +112,7 @@ async def test_only_the_reporting_worker_may_confirm(worker_api) -> None:  # typ
     assert forged.status_code == 403
     unknown = await api.http.get("/app/forms/employee-confirmation?case_ref=CASE-NOPE")
     assert unknown.status_code == 404
-    assert await stored(sessions, "employee-confirmation-form") == {}
+    assert await stored_records(sessions, "employee-confirmation-form") == {}
 
 
 async def test_speaking_up_form_validates_beside_fields_and_applies_once(worker_api) -> None:  # type: ignore[no-untyped-def]
@@ -129,7 +120,7 @@ async def test_speaking_up_form_validates_beside_fields_and_applies_once(worker_
     await sign_in(api, "W-100")
     page = await api.http.get("/app/forms/speaking-up-confidence")
     assert page.status_code == 200 and 'for="score-5"' in page.text
-    form = {"csrf_token": _grab(CSRF, page.text), "idempotency_key": _grab(KEY, page.text)}
+    form = {"csrf_token": csrf(page.text), "idempotency_key": idempotency_key(page.text)}
     wrong = await api.http.post(
         "/app/forms/speaking-up-confidence", data={**form, "score": "9", "risk_domain": "weather"}
     )
@@ -141,7 +132,7 @@ async def test_speaking_up_form_validates_beside_fields_and_applies_once(worker_
     second = await api.http.post("/app/forms/speaking-up-confidence", data=answer)
     assert first.status_code == second.status_code == 303
     assert first.headers["location"] == second.headers["location"]
-    records = await stored(sessions, "speaking-up-confidence-form")
+    records = await stored_records(sessions, "speaking-up-confidence-form")
     assert list(records) == [f"web-{form['idempotency_key']}"]
     [record] = records.values()
     assert record["employee_id"] == "W-100" and record["score"] == 4

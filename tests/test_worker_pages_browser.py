@@ -13,8 +13,7 @@ from api.clock import wall_clock
 from store.sources import current_records
 from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.factories import load, report_rows, staff_rows
-from tests.test_api_forms import case_row
+from tests.factories import case_row, load, report_rows, staff_rows
 
 PHONE = {"width": 390, "height": 844}
 LINK = "/app/forms/employee-confirmation?case_ref=ack-case-NM-PHONE-1"

@@ -12,6 +12,7 @@ from tests.factories import load, load_reports, report_rows, staff_rows
 from tests.workflow_support import local_as_of
 
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
 
 def csrf(html: str) -> str:
@@ -21,13 +22,24 @@ def csrf(html: str) -> str:
     return match.group(1)
 
 
-async def sign_in(api: Any, employee_id: str) -> None:
-    """Start a page session as ``employee_id`` (development "sign in as")."""
-    page = await api.http.get("/app/sign-in")
-    answer = await api.http.post(
-        "/app/sign-in/as", data={"csrf_token": csrf(page.text), "employee_id": employee_id}
-    )
+def idempotency_key(html: str) -> str:
+    """The form's idempotency key (a hidden field)."""
+    match = KEY.search(html)
+    assert match, "form has no idempotency key"
+    return match.group(1)
+
+
+async def sign_in(api: Any, employee_id: str, next_path: str | None = None) -> Any:
+    """Start a page session as ``employee_id`` (development "sign in as"), to go on to
+    ``next_path`` if given; the answer, a redirect."""
+    data = {"employee_id": employee_id}
+    params = {}
+    if next_path is not None:
+        data["next"] = params["next"] = next_path
+    page = await api.http.get("/app/sign-in", params=params)
+    answer = await api.http.post("/app/sign-in/as", data={"csrf_token": csrf(page.text), **data})
     assert answer.status_code == 303, answer.text
+    return answer
 
 
 class _Forms(HTMLParser):
