@@ -17,7 +17,7 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright, expect
 
 from api.app import create_app
-from api.clock import Clock
+from api.clock import Clock, wall_clock
 from tests.factories import email
 from tests.fixtures.temporal import make_test_settings
 from tests.ops_support import serve_app
@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+LAPTOP = {"width": 1024, "height": 800}
+PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
 BLOCKING = frozenset({"serious", "critical"})
 
@@ -77,19 +79,52 @@ async def accessible(page: Page, name: str) -> None:
 
 
 @asynccontextmanager
-async def browser_page(
-    env: Any, database_url: str, queue: str, chromium: str
+async def signed_in_page(
+    chromium: str,
+    database_url: str,
+    who: str | None,
+    path: str = "/app",
+    *,
+    env: Any = None,
+    queue: str = "unused",
+    clock: Clock = wall_clock,
+    **page_options: Any,
 ) -> AsyncIterator[tuple[str, Page]]:
-    """The pages served on the test server's clock and one 1024 px Chromium page: (base, page)."""
+    """The pages served (on ENV's Temporal client and clock if given, else with none and on
+    CLOCK) and one Chromium page (1024 px unless ``viewport`` says otherwise; any
+    ``Browser.new_page`` option), signed in as WHO (development "sign in as"; None: signed out)
+    and at PATH: (base, page). The browser closes on the way out."""
+    client, clock = (env.client, env.get_current_time) if env is not None else (None, clock)
     async with (
-        serve_pages(database_url, env.client, queue, env.get_current_time) as base,
+        serve_pages(database_url, client, queue, clock) as base,
         async_playwright() as pw,
     ):
         browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            yield base, await browser.new_page(viewport={"width": 1024, "height": 800})
+            page = await browser.new_page(**({"viewport": LAPTOP} | page_options))
+            if who is not None:
+                await sign_in_as(page, base, who, path)
+            yield base, page
         finally:
             await browser.close()
+
+
+async def another_page(page: Page, base: str, who: str, path: str, viewport: Any) -> Page:
+    """A second page of PAGE's browser (its own cookies), signed in as WHO and at PATH."""
+    browser = page.context.browser
+    assert browser is not None
+    other = await browser.new_page(viewport=viewport)
+    await sign_in_as(other, base, who, path)
+    return other
+
+
+@asynccontextmanager
+async def browser_page(
+    env: Any, database_url: str, queue: str, chromium: str
+) -> AsyncIterator[tuple[str, Page]]:
+    """The pages served on the test server's clock and one 1024 px Chromium page: (base, page)."""
+    async with signed_in_page(chromium, database_url, None, env=env, queue=queue) as (base, page):
+        yield base, page
 
 
 LINK = re.compile(r"http://127\.0\.0\.1:8000(/app/\S+)")

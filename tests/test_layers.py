@@ -1,7 +1,10 @@
 """The layer contract of DESIGN.md (pyproject's ``[tool.importlinter]``) holds, and it would catch
 a breach: a copy of the tree where ``domain`` imports ``store`` and a workflow imports SQLAlchemy
-is refused, naming each broken contract and import."""
+is refused, naming each broken contract and import. And the tests keep their own shape: shared
+helpers live in support modules (``tests/*_support.py``, factories), never in a test module that
+another file imports."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -9,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+TESTS = ROOT / "tests"
 PACKAGES = ("domain", "config", "store", "infra", "workflows", "activities", "api", "worker", "cli")
 
 
@@ -46,3 +50,34 @@ def test_a_breach_is_refused(tmp_path: Path) -> None:
     assert "workflows.leak -> sqlalchemy" in said
     assert "Workflows import only domain (never store, activities, infra, config)" in said
     assert "3 broken" in said  # domain.leak also reaches SQLAlchemy through store
+
+
+def imported_test_modules(source: str) -> set[str]:
+    """The ``tests.test_*`` modules a file's source imports (``from tests import test_x`` too)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found |= {n for n in names if n.startswith("tests.test_") and n.count(".") == 1}
+    return found
+
+
+def test_no_file_of_the_suite_imports_a_test_module() -> None:
+    importing = {
+        str(path.relative_to(TESTS)): sorted(
+            imported_test_modules(path.read_text(encoding="utf-8"))
+        )
+        for path in sorted(TESTS.rglob("*.py"))
+    }
+    assert {name: mods for name, mods in importing.items() if mods} == {}
+
+
+def test_an_import_of_a_test_module_is_found() -> None:
+    assert imported_test_modules("from tests.test_x import helper\n") == {"tests.test_x"}
+    assert imported_test_modules("import tests.test_x as t\n") == {"tests.test_x"}
+    assert imported_test_modules("from tests import test_x, web_support\n") == {"tests.test_x"}
+    assert imported_test_modules("from tests.web_support import sign_in\n") == set()

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from api.web.work_rows import time_left
 from domain import names
@@ -17,7 +17,13 @@ from store.cases import sync_open_obligations
 from store.db import transaction
 from store.tables import Case
 from tests.api_support import CRITICAL, EMERGING, seed, wait_stage
-from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
+from tests.browser_support import (
+    LAPTOP,
+    PHONE,
+    accessible,
+    another_page,
+    signed_in_page,
+)
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.fixtures.api import ApiFactory
 from tests.my_work_support import CLOSED, NOW, PATHWAY, seeded
@@ -151,10 +157,7 @@ async def test_my_work_in_the_browser_on_a_laptop_and_a_phone(  # type: ignore[n
     async def clock() -> datetime:
         return NOW
 
-    async with serve_pages(sqlite_url, None, "unused", clock) as base, async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = await browser.new_page(viewport={"width": 1024, "height": 800})
-        await sign_in_as(page, base, "E-Owner", "/app")
+    async with signed_in_page(chromium, sqlite_url, "E-Owner", clock=clock) as (base, page):
         table = page.get_by_role("table", name="What you owe now, soonest due first")
         await expect(table.get_by_role("row")).to_have_count(3)  # the header and two rows
         await accessible(page, "my-work")
@@ -167,21 +170,18 @@ async def test_my_work_in_the_browser_on_a_laptop_and_a_phone(  # type: ignore[n
         await page.keyboard.press("Enter")
         await page.wait_for_url(f"{base}/app/cases/{PATHWAY}/pathway/accept")
 
-        admin = await browser.new_page(viewport={"width": 1024, "height": 800})
-        await sign_in_as(admin, base, "E-Admin", "/app")
+        admin = await another_page(page, base, "E-Admin", "/app", LAPTOP)
         await expect(admin.get_by_role("heading", name="Administration")).to_be_visible()
         await accessible(admin, "my-work-administrator")
         await admin.get_by_role("link", name="Pathways and roles").click()
         await expect(admin.get_by_role("heading", name="Roles nobody holds")).to_be_visible()
         await accessible(admin, "admin-pathways")
 
-        phone = await browser.new_page(viewport={"width": 390, "height": 844})
-        await sign_in_as(phone, base, "W-100", "/app")
+        phone = await another_page(page, base, "W-100", "/app", PHONE)
         await expect(phone.get_by_role("link", name=re.compile("resolved for you"))).to_be_visible()
         width = await phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page scrolls sideways on a phone ({width} px)"
         await accessible(phone, "my-work-phone")
-        await browser.close()
 
 
 async def test_the_acceptance_comes_before_the_actions_waiting_for_it(

@@ -4,9 +4,14 @@ by side, and the analyst marking it reviewed; axe-core finds no serious or criti
 
 from __future__ import annotations
 
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
-from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
+from tests.browser_support import (
+    PHONE,
+    accessible,
+    another_page,
+    signed_in_page,
+)
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.web_support import SPLIT, seed_with_exception
 from tests.workflow_support import next_working_day, running_worker, skip_to_as_of, wait_for
@@ -30,14 +35,10 @@ async def test_review_in_the_browser(  # type: ignore[no-untyped-def]
             return (await api.get(f"/reviews/{rid}", "E-ANALYST")).status_code == 200
 
         await wait_for(generated)
-        clock = own_env.get_current_time
-        async with (
-            serve_pages(sqlite_url, own_env.client, queue, clock) as base,
-            async_playwright() as pw,
-        ):
-            browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = await browser.new_page(viewport={"width": 1024, "height": 800})
-            await sign_in_as(page, base, "E-Analyst", f"/app/reviews/{rid}")
+        path = f"/app/reviews/{rid}"
+        async with signed_in_page(
+            chromium, sqlite_url, "E-Analyst", path, env=own_env, queue=queue
+        ) as (base, page):
             exceptions = page.get_by_role("region", name="Exceptions (not reconciled)")
             await expect(exceptions).to_contain_text(SPLIT)
             await expect(exceptions).to_contain_text("HC-SOUTH (manager response tracker)")
@@ -51,9 +52,7 @@ async def test_review_in_the_browser(  # type: ignore[no-untyped-def]
             await expect(page.locator("main")).to_contain_text("reviewed by E-Analyst")
             await expect(page.get_by_role("button", name="Mark reviewed")).to_have_count(0)
 
-            phone = await browser.new_page(viewport={"width": 390, "height": 844})
-            await sign_in_as(phone, base, "E-Analyst", f"/app/reviews/{rid}")
+            phone = await another_page(page, base, "E-Analyst", path, PHONE)
             await accessible(phone, "review-phone")
             width = await phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"the review page scrolls sideways on a phone ({width} px)"
-            await browser.close()

@@ -4,10 +4,13 @@ finds no serious or critical violation on the case, step, document, receipt and 
 
 from __future__ import annotations
 
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from tests.api_support import TRIAGE_DOCS, open_case
-from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
+from tests.browser_support import (
+    accessible,
+    signed_in_page,
+)
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.workflow_support import running_worker
 
@@ -22,14 +25,9 @@ async def test_triage_attribution_in_the_browser(  # type: ignore[no-untyped-def
         api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
         case_id, view = await open_case(api, own_env, sessions)
         rid = view["review_id"]
-        clock = own_env.get_current_time
-        async with (
-            serve_pages(sqlite_url, own_env.client, queue, clock) as base,
-            async_playwright() as pw,
-        ):
-            browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = await browser.new_page(viewport={"width": 1024, "height": 800})
-            await sign_in_as(page, base, "E-Supervisor", f"/app/cases/{case_id}")
+        async with signed_in_page(
+            chromium, sqlite_url, "E-Supervisor", f"/app/cases/{case_id}", env=own_env, queue=queue
+        ) as (base, page):
             await expect(page.get_by_role("heading", name="Case NM-CRIT-1")).to_be_visible()
             await accessible(page, "case")
 
@@ -97,4 +95,3 @@ async def test_triage_attribution_in_the_browser(  # type: ignore[no-untyped-def
             await accessible(page, "review")
             await page.goto(f"{base}/app/reviews")
             await accessible(page, "reviews")
-            await browser.close()

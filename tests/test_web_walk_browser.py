@@ -4,10 +4,13 @@ document there, its wide table scrolling in its own box (no sideways page scroll
 
 from __future__ import annotations
 
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 from tests.api_support import open_case
-from tests.browser_support import CHROMIUM_ARGS, SCREENSHOTS, serve_pages, sign_in_as
+from tests.browser_support import (
+    SCREENSHOTS,
+    signed_in_page,
+)
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.workflow_support import running_worker
 
@@ -20,16 +23,15 @@ async def test_open_keeps_what_was_typed_without_javascript(  # type: ignore[no-
         api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
         case_id, _view = await open_case(api, own_env, sessions)
         step = f"/app/cases/{case_id}/steps/triage-attribution"
-        async with (
-            serve_pages(sqlite_url, own_env.client, queue, own_env.get_current_time) as base,
-            async_playwright() as pw,
-        ):
-            browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            context = await browser.new_context(
-                java_script_enabled=False, viewport={"width": 1024, "height": 800}
-            )
-            page = await context.new_page()
-            await sign_in_as(page, base, "E-Supervisor", step)
+        async with signed_in_page(
+            chromium,
+            sqlite_url,
+            "E-Supervisor",
+            step,
+            env=own_env,
+            queue=queue,
+            java_script_enabled=False,  # axe-core needs scripts: checked on other pages
+        ) as (_base, page):
             note = page.get_by_role("textbox", name="Note")
             await note.fill("Typed before opening the chronology")
             await page.get_by_label("Source", exact=True).first.select_option("manager_non_review")
@@ -53,6 +55,3 @@ async def test_open_keeps_what_was_typed_without_javascript(  # type: ignore[no-
                 page.get_by_role("checkbox", name="Report chronology", exact=True).first
             ).to_be_visible()
             await page.screenshot(path=str(SCREENSHOTS / "step-document-opened-no-js.png"))
-            await (
-                browser.close()
-            )  # axe-core needs scripts; the scripted pages are checked elsewhere

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
-from api.clock import wall_clock
 from store.sources import current_records
-from tests.browser_support import CHROMIUM_ARGS, accessible, serve_pages, sign_in_as
+from tests.browser_support import (
+    PHONE,
+    accessible,
+    sign_in_as,
+    signed_in_page,
+)
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import case_row, load, report_rows, staff_rows
 
-PHONE = {"width": 390, "height": 844}
 LINK = "/app/forms/employee-confirmation?case_ref=ack-case-NM-PHONE-1"
 
 
@@ -34,12 +37,8 @@ async def test_worker_pages_on_a_phone(sqlite_url, sessions_for, chromium) -> No
     await load(sessions, "incident-platform", [rows["incident-platform"]])
     async with sessions() as session, session.begin():
         session.add(case_row("ack-case-NM-PHONE-1", "W-100"))
-    async with (
-        serve_pages(sqlite_url, None, "unused", wall_clock) as base,
-        async_playwright() as pw,
-    ):
-        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = await browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    async with signed_in_page(chromium, sqlite_url, None, **phone) as (base, page):
         await page.goto(f"{base}{LINK}")  # the mail's link, signed out
         await expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
         await fits_the_phone(page, "worker-sign-in-phone")
@@ -75,7 +74,6 @@ async def test_worker_pages_on_a_phone(sqlite_url, sessions_for, chromium) -> No
         await page.get_by_role("button", name="Send my answer").press("Enter")
         await expect(page.get_by_role("status")).to_contain_text("4 out of 5")
         await fits_the_phone(page, "worker-speaking-up-receipt-phone")
-        await browser.close()
     async with sessions() as session:
         answer = await current_records(session, "employee-confirmation-form", [LINK[-19:]])
     assert answer["ack-case-NM-PHONE-1"]["confirmed"] is False
