@@ -1,17 +1,20 @@
 """Helpers for deadline tests on the time-skipping server: breach rows, escalation levels in state
-and in mail, nothing recorded a minute before a deadline."""
+and in mail, nothing recorded a minute before a deadline and exactly one level-1 breach, mailed
+to the right person, just after it."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from email.message import Message
 from typing import Any
 
 from sqlalchemy import select
 
-from store.tables import Breach
+from domain.links import obligation_path
+from store.tables import Breach, OutboxMessage
 from tests.factories import email
-from tests.workflow_support import LONDON, case_state, skip_until, wait_for
+from tests.workflow_support import LONDON, case_state, skip, skip_until, wait_for
 
 EVERY = "4 working hours"  # SOURCES.md: reminders after the deadline
 
@@ -25,10 +28,12 @@ def escalation_instants(deadline: datetime, levels: int) -> list[datetime]:
 
 
 async def breaches(sessions: Any, case: Any, key: str) -> list[Breach]:
+    """The breaches of obligation KEY of CASE (a workflow handle, or a case or review ID)."""
+    case_id = case if isinstance(case, str) else case.id
     async with sessions() as session:
         rows = await session.scalars(
             select(Breach)
-            .where(Breach.case_id == case.id, Breach.step == key)
+            .where(Breach.case_id == case_id, Breach.step == key)
             .order_by(Breach.level)
         )
         return list(rows.all())
@@ -75,3 +80,58 @@ async def received(inbox: Any, who: str, title: str, levels: list[int]) -> None:
 
     await wait_for(arrived)
     assert escalation_levels(inbox, who, title) == levels
+
+
+async def escalation_mails(sessions, subject: str, step: str) -> list[OutboxMessage]:
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"breach:{subject}:{step}:%"))
+        )
+        return list(rows)
+
+
+def escalations(state, step: str) -> list:
+    return [e for e in state.timeline if e.kind == "escalated" and e.detail["obligation"] == step]
+
+
+def body_of(message: Message) -> str:
+    """The text of a received mail."""
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode()
+
+
+async def assert_breached_exactly_at(
+    env, sessions, inbox, subject: str, step: str, deadline: datetime, person: str, case=None
+) -> None:
+    """No breach a minute before DEADLINE; a minute after, level 1, mailed to PERSON alone."""
+    await skip_until(env, deadline - timedelta(minutes=1), step=timedelta(days=1))
+    if case is not None:
+        state = await case_state(case)
+        assert state.obligations[step].level == 0
+        assert not escalations(state, step)
+    assert await breaches(sessions, subject, step) == []
+    await skip(env, timedelta(minutes=2))
+    [breach] = await wait_for(lambda: breaches(sessions, subject, step))
+    assert (breach.level, breach.deadline, breach.escalated_at) == (1, deadline, deadline)
+
+    async def delivered() -> list[OutboxMessage]:
+        mails = await escalation_mails(sessions, subject, step)
+        return mails if mails and all(m.sent_at for m in mails) else []
+
+    mails = await wait_for(delivered)
+    assert [m.recipient for m in mails] == [email(person)]
+    # Sent at server time just after the deadline: the timer fired at it, not before.
+    assert timedelta(0) <= mails[0].sent_at - deadline < timedelta(minutes=1), mails[0].sent_at
+    received = [(" ".join(m["Subject"].split()), m) for m in inbox.to(email(person))]
+    ours = [(s, m) for s, m in received if s.endswith(f"({subject})")]
+    assert [s for s, _ in ours if s.startswith("Overdue, ")] == [mails[0].subject]
+    assert mails[0].subject.startswith("Overdue, reminder 1: ")
+    # Both the "this is now yours" mail and the escalation link to the step's own page.
+    page = obligation_path(subject, step)
+    for kind in ("This is now yours", "Overdue, reminder 1: "):
+        [body] = [body_of(m) for s, m in ours if s.startswith(kind)]
+        assert page in body, body
+    if case is not None:
+        [event] = escalations(await case_state(case), step)
+        assert event.detail["notified"] == [person] and event.at >= deadline

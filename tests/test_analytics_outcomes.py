@@ -22,9 +22,7 @@ import io
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tests.factories import load, staff_rows
-from tests.learning_factories import closed_report, load_closed
-from tests.test_analytics_more import (
+from tests.analytics_support import (
     answer,
     audit,
     by,
@@ -33,6 +31,8 @@ from tests.test_analytics_more import (
     confirmation,
     evidence,
 )
+from tests.factories import load, staff_rows
+from tests.learning_factories import closed_report, load_closed
 
 
 def closed(day: int, month: int = 2) -> datetime:

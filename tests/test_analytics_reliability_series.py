@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain import names
+from tests.analytics_support import by
 from tests.factories import load, staff_rows
 from tests.pack_seed import item, review
-from tests.test_analytics_more import by
 
 ACK = names.EXAMPLE_ACKNOWLEDGMENT
 

@@ -9,17 +9,15 @@ from datetime import UTC, datetime, time, timedelta
 from domain import names
 from domain.calendar import compute_deadline
 from domain.reviews import GENERATE_REVIEW, review_id
-from tests.factories import email
-from tests.test_working_day_deadlines_examples_2_3 import (
-    LONDON,
-    breaches,
-    escalation_mails,
+from tests.deadline_support import (
     generated,
     month_key,
     seed_closure,
     start_review,
 )
-from tests.workflow_support import CALENDAR, running_worker, wait_for
+from tests.escalation_support import breaches, escalation_mails
+from tests.factories import email
+from tests.workflow_support import CALENDAR, LONDON, running_worker, wait_for
 
 MARK = "mark-reviewed"
 

@@ -18,11 +18,9 @@ from domain.credibility import credibility_case_id
 from domain.credibility_steps import CREDIBILITY_ADJUDICATION, REPAIR_PATHWAY, REPAIR_VALIDATION
 from domain.learning_steps import STABILIZATION_VALIDATION
 from tests import credibility_support as credibility_flow
-from tests import test_learning_workflow as learning_flow
-from tests.test_working_day_deadlines_examples_2_3 import (
-    LONDON,
+from tests import learning_support as learning_flow
+from tests.deadline_support import (
     RPC,
-    assert_breached_exactly_at,
     generated,
     mark_and_open_cases,
     month_key,
@@ -30,7 +28,8 @@ from tests.test_working_day_deadlines_examples_2_3 import (
     seed_closure,
     start_review,
 )
-from tests.workflow_support import CALENDAR, case_state, running_worker, skip, wait_stage
+from tests.escalation_support import assert_breached_exactly_at
+from tests.workflow_support import CALENDAR, LONDON, case_state, running_worker, skip, wait_stage
 
 
 async def assert_still_open(case, step: str) -> None:
