@@ -101,6 +101,54 @@ def event(
     )
 
 
+def learning_item(
+    review_id: str,
+    reference: str,
+    classification: str,
+    line: str,
+    domain: str,
+    indicators: list[str],
+    feedback: str,
+    wider: bool,
+    shared: str,
+    recurred: bool,
+    repeats: int,
+) -> ReviewItem:
+    """An item of example 2's audit, with the fields the packs read."""
+    return item(
+        review_id, reference, classification, service_line=line, risk_domain=domain,
+        indicators=indicators, feedback_to_reporter_status=feedback, wider_relevance=wider,
+        shared_learning_status=shared, recurrence_within_30_days=recurred,
+        repeat_count_same_domain=repeats,
+    )  # fmt: skip
+
+
+def credibility_item(
+    review_id: str,
+    reference: str,
+    classification: str,
+    line: str,
+    role: str,
+    confirmed: bool | None,
+    reopened: bool,
+) -> ReviewItem:
+    """An item of example 3's monthly review, with the fields the packs read."""
+    return item(
+        review_id, reference, classification, service_line=line, final_reviewing_role=role,
+        confirmed=confirmed, reopened_within_30_days=reopened,
+    )  # fmt: skip
+
+
+def opened(
+    case_id: str, when: datetime, obligation: str, deadline: datetime, rule: str
+) -> CaseEvent:
+    """The event of an obligation opening with its deadline and rule."""
+    return event(
+        case_id, when, "obligation_opened", obligation=obligation, deadline=deadline.isoformat(),
+        rule=rule,
+    )  # fmt: skip
+
+
 def breach(
     case_id: str,
     step: str,
@@ -154,34 +202,13 @@ def weekly_rows() -> list[Any]:
         breach(NM2, "retention-impact", at(26, 13), 2, at(26, 17)),
         breach(NM2, "retention-impact", at(26, 13), 3, at(27, 13)),
         breach(NM9, "triage-attribution", at(30, 17), 1, at(30, 17)),
-        event(
-            NM1,
-            at(24, 9, 10),
-            "obligation_opened",
-            obligation="triage-attribution",
-            deadline=at(24, 17).isoformat(),
-            rule="close of business",
-        ),
+        opened(NM1, at(24, 9, 10), "triage-attribution", at(24, 17), "close of business"),
         event(
             NM1, at(25, 10), "step_submitted", "E-SUPERVISOR", step="triage-attribution", late=True
         ),
-        event(
-            NM1,
-            at(25, 12),
-            "obligation_opened",
-            obligation="pathway-acceptance",
-            deadline=at(25, 17).isoformat(),
-            rule="1 working day",
-        ),
+        opened(NM1, at(25, 12), "pathway-acceptance", at(25, 17), "1 working day"),
         event(NM1, at(26, 10), "pathway_accepted", "E-OWNER", late=True),
-        event(
-            NM1,
-            at(26, 10),
-            "obligation_opened",
-            obligation="action:worker_communication",
-            deadline=at(27, 17).isoformat(),
-            rule="date",
-        ),
+        opened(NM1, at(26, 10), "action:worker_communication", at(27, 17), "date"),
         event(
             NM2, at(25, 11), "step_submitted", "E-SUPERVISOR", step="triage-attribution", late=False
         ),
@@ -211,24 +238,28 @@ async def seed_people(session: Any) -> None:
     await upsert_records(session, "staff-directory", rows, NOW)
 
 
-async def seed_weekly(session: Any) -> None:
+async def seed(session: Any, rows: list[Any], entries: list[tuple[Any, ...]]) -> None:
+    """The people, ROWS, and ENTRIES appended to their registers: (register, actor, recorded
+    at, subject, kind, payload) each."""
     await seed_people(session)
-    session.add_all(weekly_rows())
+    session.add_all(rows)
     await session.flush()
-    await append_entry(
-        session,
-        "acknowledgment-recovery-log",
-        actor="E-DIRECTOR",
-        recorded_at=at(25, 12),
-        subject=NM1,
-        kind="recovery_pathway",
-        payload={
-            "pathway_type": "senior_acknowledgment",
-            "responsible_owner_id": "E-OWNER",
-            "worker_communication_deadline": "2026-11-27",
-            "mandatory_review_date": "2026-12-11",
-        },
-    )
+    for register, actor, recorded_at, subject, kind, payload in entries:
+        await append_entry(
+            session, register, actor=actor, recorded_at=recorded_at, subject=subject, kind=kind,
+            payload=payload,
+        )  # fmt: skip
+
+
+async def seed_weekly(session: Any) -> None:
+    pathway = {
+        "pathway_type": "senior_acknowledgment",
+        "responsible_owner_id": "E-OWNER",
+        "worker_communication_deadline": "2026-11-27",
+        "mandatory_review_date": "2026-12-11",
+    }
+    entry = ("acknowledgment-recovery-log", "E-DIRECTOR", at(25, 12), NM1, "recovery_pathway")
+    await seed(session, weekly_rows(), [(*entry, pathway)])
 
 
 LEARN, CLOSE = names.EXAMPLE_LEARNING, names.EXAMPLE_CREDIBILITY
@@ -241,77 +272,26 @@ def learning_closure_rows() -> list[Any]:
     audit = review(LEARN, "2026-11-09", at(23, 7), reviewed=at(23, 9), by="E-AUDITOR")
     monthly = review(CLOSE, "2026-10", at(2, 7), reviewed=at(2, 10), by="E-WXANALYST")
     a, m = audit.review_id, monthly.review_id
+    learning = [
+        learning_item(a, "L-1", "emerging", "HC-NORTH", "medication", ["no_feedback_to_reporter"],
+                      "not_given", False, "not_required", False, 0),
+        learning_item(a, "L-2", "critical", "HC-NORTH", "route_travel",
+                      ["corrective_action_incomplete_at_closure", "recurrence_within_30_days"],
+                      "given", True, "not_issued", True, 2),
+        learning_item(a, "L-3", "visible_learning_closure", "HC-SOUTH", "medication", [],
+                      "given", True, "issued", False, 0),
+    ]  # fmt: skip
+    credibility = [
+        credibility_item(m, "C-1", "credible", "HC-NORTH", "role_a", True, False),
+        credibility_item(m, "C-2", "doubtful", "HC-NORTH", "role_a", None, False),
+        credibility_item(m, "C-3", "failed", "HC-SOUTH", "role_b", False, True),
+    ]
     return [
         audit,
         monthly,
-        item(
-            a,
-            "L-1",
-            "emerging",
-            service_line="HC-NORTH",
-            risk_domain="medication",
-            indicators=["no_feedback_to_reporter"],
-            feedback_to_reporter_status="not_given",
-            wider_relevance=False,
-            shared_learning_status="not_required",
-            recurrence_within_30_days=False,
-            repeat_count_same_domain=0,
-        ),
-        item(
-            a,
-            "L-2",
-            "critical",
-            service_line="HC-NORTH",
-            risk_domain="route_travel",
-            indicators=["corrective_action_incomplete_at_closure", "recurrence_within_30_days"],
-            feedback_to_reporter_status="given",
-            wider_relevance=True,
-            shared_learning_status="not_issued",
-            recurrence_within_30_days=True,
-            repeat_count_same_domain=2,
-        ),
-        item(
-            a,
-            "L-3",
-            "visible_learning_closure",
-            service_line="HC-SOUTH",
-            risk_domain="medication",
-            indicators=[],
-            feedback_to_reporter_status="given",
-            wider_relevance=True,
-            shared_learning_status="issued",
-            recurrence_within_30_days=False,
-            repeat_count_same_domain=0,
-        ),
+        *learning,
         item(a, "L-4", None, service_line="HC-SOUTH", risk_domain="medication"),
-        item(
-            m,
-            "C-1",
-            "credible",
-            service_line="HC-NORTH",
-            final_reviewing_role="role_a",
-            confirmed=True,
-            reopened_within_30_days=False,
-        ),
-        item(
-            m,
-            "C-2",
-            "doubtful",
-            service_line="HC-NORTH",
-            final_reviewing_role="role_a",
-            confirmed=None,
-            reopened_within_30_days=False,
-        ),
-        item(
-            m,
-            "C-3",
-            "failed",
-            service_line="HC-SOUTH",
-            final_reviewing_role="role_b",
-            confirmed=False,
-            reopened_within_30_days=True,
-        ),
-        item(m, "C-4", None, service_line="HC-SOUTH"),
+        *credibility,
         case(LEARN, L2, "L-2", "awaiting-visibility", at(23, 9, 30), review_id=a),
         case(CLOSE, C3, "C-3", "awaiting-visibility", at(2, 10), "HC-SOUTH", "failed", m),
         case(CLOSE, C9, "C-9", "closed", at(2, 10), "HC-SOUTH", "failed", m),
@@ -329,34 +309,25 @@ def learning_closure_rows() -> list[Any]:
 
 
 async def seed_learning_closure(session: Any) -> None:
-    await seed_people(session)
-    session.add_all(learning_closure_rows())
-    await session.flush()
-    await append_entry(
+    pathway = {
+        "pathway_type": "controlled_bulletin",
+        "responsible_owner_id": "E-OWNER",
+        "review_date": "2026-12-09",
+    }
+    validation = {
+        "decision": "close",
+        "final_credibility_outcome": "credible",
+        "revised_confidence_score": 4,
+        "computed": {"baseline_score": 2},
+        "confirmed_sources": [{"evidence": [{"document": "case-chronology"}]}],
+    }
+    stabilization = ("learning-stabilization-log", "E-EXEC", at(25, 10), L2)
+    board = ("board-workforce-experience-record", "E-BOARD", at(26, 11), C9)
+    await seed(
         session,
-        "learning-stabilization-log",
-        actor="E-EXEC",
-        recorded_at=at(25, 10),
-        subject=L2,
-        kind="stabilization_pathway",
-        payload={
-            "pathway_type": "controlled_bulletin",
-            "responsible_owner_id": "E-OWNER",
-            "review_date": "2026-12-09",
-        },
-    )
-    await append_entry(
-        session,
-        "board-workforce-experience-record",
-        actor="E-BOARD",
-        recorded_at=at(26, 11),
-        subject=C9,
-        kind="repair_validation",
-        payload={
-            "decision": "close",
-            "final_credibility_outcome": "credible",
-            "revised_confidence_score": 4,
-            "computed": {"baseline_score": 2},
-            "confirmed_sources": [{"evidence": [{"document": "case-chronology"}]}],
-        },
+        learning_closure_rows(),
+        [
+            (*stabilization, "stabilization_pathway", pathway),
+            (*board, "repair_validation", validation),
+        ],
     )
