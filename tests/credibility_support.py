@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from domain import names
 from domain.calendar import BusinessCalendar
-from domain.cases import Actor, DocumentOpened, StepSubmission
+from domain.cases import ActionDone, Actor, DocumentOpened, StepSubmission
 from domain.credibility import next_month, parse_month
 from domain.periodic import MarkReviewed, ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from domain.roles import Role
+from store.tables import Breach
 from tests.factories import load, staff_rows
 from tests.workflow_support import CALENDAR, skip, wait_for
 
@@ -184,3 +187,48 @@ def validation(state, decision, **over):
         "note": "Validated against the activation baseline",
         **over,
     }
+
+
+async def answer(sessions, case_ref: str, confirmed: bool, score: int, at: datetime) -> None:
+    """The worker answers the employee confirmation and the speaking-up form at AT."""
+    await load(
+        sessions,
+        "employee-confirmation-form",
+        [
+            {
+                "case_ref": case_ref,
+                "employee_id": "W-1",
+                "confirmed": confirmed,
+                "responded_at": at.isoformat(),
+            }
+        ],
+    )
+    await load(
+        sessions,
+        "speaking-up-confidence-form",
+        [
+            {
+                "response_id": f"SU-{case_ref}-{at.timestamp():.0f}",
+                "employee_id": "W-1",
+                "service_line": "SL-A",
+                "risk_domain": "medication",
+                "score": score,
+                "submitted_at": at.isoformat(),
+            }
+        ],
+    )
+
+
+async def breach_levels(sessions, subject, step):
+    async with sessions() as s:
+        rows = await s.scalars(select(Breach).where(Breach.case_id == subject, Breach.step == step))
+        return sorted((b.level, b.deadline) for b in rows)
+
+
+async def complete_actions(case: Any) -> None:
+    """The owner completes the repair pathway's three actions."""
+    for action in ("final-correction", "worker-reconnection", "follow-up-review"):
+        await case.execute_update(
+            names.UPDATE_COMPLETE_ACTION, ActionDone(action=action, actor=who("E-OWNER")),
+            rpc_timeout=RPC,
+        )  # fmt: skip

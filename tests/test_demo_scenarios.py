@@ -121,13 +121,13 @@ def test_acknowledgment_boundaries_are_exact() -> None:
     data = data_for(as_of)
     platform, log = by(data["incident-platform"]), by(data[LOG])
 
-    def ackminutes(name: str) -> int:
+    def ack_minutes(name: str) -> int:
         p = platform[ACK_CASES[name]]
         return minutes(instant(p["first_acknowledged_at"]) or as_of, instant(p["submitted_at"]))  # type: ignore[arg-type]
 
-    assert ackminutes("ack_critical_ack") > 2880
-    assert 1441 <= ackminutes("ack_emerging_ack") <= 2880
-    assert ackminutes("ack_boundary_1440") == 1440
+    assert ack_minutes("ack_critical_ack") > 2880
+    assert 1441 <= ack_minutes("ack_emerging_ack") <= 2880
+    assert ack_minutes("ack_boundary_1440") == 1440
     assert platform[ACK_CASES["ack_emerging_no_owner"]]["triage_owner_id"] is None
     for name, seconds in (
         ("ack_agrees_submitted_at_59s", 59),
@@ -138,7 +138,7 @@ def test_acknowledgment_boundaries_are_exact() -> None:
         assert gap == timedelta(seconds=seconds)
     unsafe = platform[ACK_CASES["ack_critical_unsafe"]]
     assert unsafe["unsafe_condition_active"] and unsafe["triage_completed_at"] is None
-    assert 1440 < ackminutes("ack_critical_unsafe") <= 2880  # emerging, critical only by unsafe
+    assert 1440 < ack_minutes("ack_critical_unsafe") <= 2880  # emerging, critical only by unsafe
     for feed in (LOG, TRACKER, REGISTER):
         keys = set(by(data[feed]))
         missing = [r for r in platform if r not in keys]

@@ -134,6 +134,11 @@ async def wait_for(check: Callable[[], Any], *, within: float = 20.0) -> Any:
         await asyncio.sleep(0.05)
 
 
+async def holds(value: Any) -> Any:
+    """VALUE, awaited: ``wait_for(lambda: holds(len(inbox.to(who)) >= 1))`` for a plain check."""
+    return value
+
+
 async def review_generated(review: WorkflowHandle[Any, Any]) -> bool:
     """Whether the review workflow has generated its review (its as_of is set)."""
     summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
