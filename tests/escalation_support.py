@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.links import obligation_path
-from store.tables import Breach, OutboxMessage
+from store.tables import Breach, OutboxMessage, RegisterEntry
 from tests.factories import email
 from tests.workflow_support import LONDON, case_state, skip, skip_until, wait_for
 
@@ -135,3 +135,43 @@ async def assert_breached_exactly_at(
     if case is not None:
         [event] = escalations(await case_state(case), step)
         assert event.detail["notified"] == [person] and event.at >= deadline
+
+
+async def told_it_is_theirs(inbox: Any, who: str, title: str, case_id: str, step: str) -> str:
+    """The "this is now yours" mail to WHO, linking to the review's page; its body."""
+    subject = f"This is now yours: {title} ({case_id})"
+
+    async def found() -> Any:
+        for mail in inbox.to(email(who)):
+            if " ".join(mail["Subject"].split()) == subject:
+                return mail.get_payload(decode=True).decode()
+        return None
+
+    body = await wait_for(found)
+    assert f"/app/cases/{case_id}/steps/{step}" in body
+    return body
+
+
+async def obligation(case: Any, key: str) -> Any:
+    """The case's obligation KEY, or None."""
+    return (await case_state(case)).obligations.get(key)
+
+
+async def reopened(case: Any, key: str) -> Any:
+    """The next review is open (the recorded one archived as KEY#1)."""
+    state = await case_state(case)
+    ob = state.obligations.get(key)
+    return f"{key}#1" in state.obligations and ob is not None and ob.done_at is None and state
+
+
+async def review_entries(sessions: Any, register: str, kind: str) -> list[tuple[str, str]]:
+    """Who recorded which outcome, in order, in REGISTER's entries of KIND."""
+    async with sessions() as session:
+        rows = (
+            await session.scalars(
+                select(RegisterEntry)
+                .where(RegisterEntry.register == register, RegisterEntry.kind == kind)
+                .order_by(RegisterEntry.seq)
+            )
+        ).all()
+    return [(e.actor, e.payload["outcome"]) for e in rows]

@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.deps import ActivityDeps
 from domain import names
 from domain.calendar import BusinessCalendar, CalendarConfig
-from domain.cases import Actor, CaseState, StepSubmission
+from domain.cases import ActionDone, Actor, CaseState, StepSubmission
 from domain.periodic import ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from infra.mail import MailSettings
@@ -221,3 +221,20 @@ def latest_started_day(now: datetime) -> date:
     while not calendar.is_working_day(day) or local_as_of(day) > now:
         day -= timedelta(days=1)
     return day
+
+
+def working_day_after(day: date, n: int = 1) -> date:
+    """The Nth working day after DAY (London's calendar)."""
+    for _ in range(n):
+        day = LONDON.next_working_day(day)
+    return day
+
+
+async def complete_actions(case: Any, actions: list[str], who: str = "E-OWNER") -> None:
+    """WHO (the pathway's owner) completes the pathway's ACTIONS."""
+    for action in actions:
+        await case.execute_update(
+            names.UPDATE_COMPLETE_ACTION,
+            ActionDone(action=action, actor=actor(who)),
+            rpc_timeout=timedelta(seconds=30),
+        )
