@@ -1,4 +1,5 @@
-"""Example 1 through the HTTP API: a real database, a time-skipping Temporal server, a real worker.
+"""Example 1's steps through the HTTP API: a real database, a time-skipping Temporal server, a real
+worker (reviews: test_api_reviews.py).
 
 Everything the test does goes through HTTP; the database is read only to assert what changed.
 """
@@ -12,12 +13,9 @@ from typing import Any
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from domain import names
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from store.tables import Case, DocumentOpening
 from tests.api_support import (
-    CRITICAL,
-    EMERGING,
     TRIAGE_DOCS,
     attribution,
     entries,
@@ -26,90 +24,10 @@ from tests.api_support import (
     live,
     open_case,
     open_docs,
-    reviewed,
     to_pathway_acceptance,
     wait_stage,
 )
-from tests.factories import load, staff_rows
 from tests.workflow_support import running_worker, skip, wait_for
-
-
-async def test_review_start_read_and_case_views(own_env, sqlite_url, sessions_for, api_for):
-    sessions = sessions_for(sqlite_url)
-    async with running_worker(own_env, sessions) as queue:
-        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
-        for url, who, status in [
-            ("/reviews/acknowledgment/2026-11-26", None, 401),
-            ("/reviews/acknowledgment/2026-13-01", "E-ADMIN", 403),  # no directory loaded yet
-        ]:
-            assert (await api.post(url, who)).status_code == status
-        rid = await reviewed(api, own_env, sessions)
-        for url, status in [
-            ("/reviews/acknowledgment/2026-13-01", 422),
-            ("/reviews/acknowledgment/26-11-2026", 422),
-            ("/reviews/closure-credibility/2026-11-26", 422),
-            ("/reviews/no-such-example/2026-11-26", 404),
-        ]:
-            response = await api.post(url, "E-ADMIN")
-            assert response.status_code == status, (url, response.text)
-        day = rid.removeprefix("ack-review-")
-        # The example's step-1 role may start (or find) its review; another role may not.
-        assert (await api.post(f"/reviews/acknowledgment/{day}", "E-SUPERVISOR")).status_code == 403
-        other = await api.post("/reviews/closure-credibility/2026-10", "E-ANALYST")
-        assert other.status_code == 403, other.text
-        for who in ("E-ADMIN", "E-ANALYST"):
-            again = await api.post(f"/reviews/acknowledgment/{day}", who)
-            assert again.status_code == 200 and again.json()["workflow_id"] == rid
-
-        review = (await api.get(f"/reviews/{rid}", "E-INSPECTOR")).json()
-        assert review["total"] == 3 and review["summary"]["counts"]["critical"] == 1
-        critical = (await api.get(f"/reviews/{rid}?classification=critical", "E-BOARD")).json()
-        assert [i["reference"] for i in critical["items"]] == [CRITICAL]
-        page = (await api.get(f"/reviews/{rid}?limit=1&offset=1", "E-ANALYST")).json()
-        assert [i["reference"] for i in page["items"]] == [EMERGING] and page["total"] == 3
-        assert (await api.get(f"/reviews/{rid}", "W-100")).status_code == 403
-        assert (await api.get("/reviews/ack-review-1999-01-01", "E-ANALYST")).status_code == 404
-        # Marked already (409), wrong role (the stage is judged first: 409 too), unknown (404).
-        assert (await api.post(f"/reviews/{rid}/reviewed", "E-ANALYST")).status_code == 409
-        missing = await api.post("/reviews/ack-review-1999-01-01/reviewed", "E-ANALYST")
-        assert missing.status_code == 404, missing.text
-
-        case_id = names.ack_case_id(CRITICAL)
-        view = await wait_stage(api, case_id, "triage-attribution")
-        await wait_stage(api, names.ack_case_id(EMERGING), "triage-attribution")
-        assert view["live"]["obligations"]["triage-attribution"]["level"] == 0
-        assert view["employee_id"] == "W-100" and view["timeline"]
-
-        async def listed(**query: str) -> list[str]:
-            response = await api.get("/cases", "E-DIRECTOR", params=query)
-            assert response.status_code == 200, response.text
-            return sorted(c["reference"] for c in response.json())
-
-        assert await listed() == [CRITICAL, EMERGING]
-        assert await listed(exposure="critical") == [CRITICAL]
-        assert await listed(exposure="emerging") == [EMERGING]
-        assert await listed(exposure="within_tolerance") == []
-        assert await listed(example="acknowledgment", stage="triage-attribution") == [
-            CRITICAL,
-            EMERGING,
-        ]
-        assert (await api.get("/cases", "W-100")).status_code == 403
-
-        minimal = await api.get(f"/cases/{case_id}", "W-100")
-        assert minimal.status_code == 200, minimal.text
-        assert set(minimal.json()) == {
-            "case_id",
-            "reference",
-            "stage",
-            "status",
-            "opened_at",
-            "closed_at",
-        }
-        assert (
-            await api.get(f"/cases/{case_id}", "E-OWNER")
-        ).status_code == 404  # not (yet) theirs
-        assert (await api.get("/cases/ack-case-NOPE", "E-DIRECTOR")).status_code == 404
-        assert (await api.get(f"/cases/{case_id}", None)).status_code == 401
 
 
 async def test_step_rejections_change_nothing_and_retry_is_idempotent(
@@ -120,73 +38,9 @@ async def test_step_rejections_change_nothing_and_retry_is_idempotent(
         api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
         case_id, view = await open_case(api, own_env, sessions)
         url = f"/cases/{case_id}/steps/triage-attribution"
-        fields = attribution(view)
-        computed = fields["indicators_above_threshold"]
-
-        async def rejected(who, body, status, path=url, headers=None):
-            response = await api.post(path, who, json=body, headers=headers)
-            assert response.status_code == status, response.text
-            return response.json()
-
-        await rejected(None, fields, 401)
-        await rejected(None, fields, 401, headers={"Authorization": "Bearer nope"})
-        await rejected("E-SUPERVISOR", fields, 404, path=url.replace(case_id, "ack-case-NOPE"))
-        await rejected("E-SUPERVISOR", fields, 404, path=f"/cases/{case_id}/steps/no-such-step")
-        invalid = await rejected("E-SUPERVISOR", {**fields, "note": "", "surprise": 1}, 422)
-        assert {e["field"] for e in invalid["errors"]} == {"note", "surprise"}
-        await rejected("E-MANAGER", fields, 403)
-        missing = await rejected("E-SUPERVISOR", fields, 409)
-        assert {e["field"] for e in missing["errors"]} == {f"documents.{d}" for d in TRIAGE_DOCS}
-        await rejected(
-            "E-MANAGER", impact_like(), 409, path=f"/cases/{case_id}/steps/retention-impact"
-        )
-
-        assert (
-            await api.post(f"/cases/{case_id}/documents/daily-review/open", "W-100")
-        ).status_code == 403
-        assert (
-            await api.post(f"/cases/{case_id}/documents/no-such-doc/open", "E-SUPERVISOR")
-        ).status_code == 404
-        other_example = f"/cases/{case_id}/documents/learning-visibility-audit/open"
-        assert (await api.post(other_example, "E-SUPERVISOR")).status_code == 404
-        await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
-        async with sessions() as session:
-            openings = (await session.scalars(select(DocumentOpening.document))).all()
-        assert sorted(openings) == sorted(TRIAGE_DOCS)
-
-        wrong = await rejected(
-            "E-SUPERVISOR", attribution(view, indicators_above_threshold=computed + 1), 422
-        )
-        assert wrong["errors"][0]["field"] == "indicators_above_threshold"
-        assert f"computed value is {computed}" in wrong["errors"][0]["message"]
-        unopened = attribution(
-            view,
-            confirmed_sources=[
-                {"source": "routing_failure", "evidence": [{"document": "retention-file"}]}
-            ],
-        )
-        bad_evidence = await rejected("E-SUPERVISOR", unopened, 422)
-        assert bad_evidence["errors"][0]["field"] == "confirmed_sources.0.evidence.0.document"
-
-        # Seed: "each confirmed source is supported by chronology and classification-source
-        # evidence" — both kinds, and a cited chronology entry must be in the cited document.
-        def source(*evidence):  # type: ignore[no-untyped-def]
-            return attribution(
-                view, confirmed_sources=[{"source": "manager_non_review", "evidence": evidence}]
-            )
-
-        one_kind = await rejected("E-SUPERVISOR", source({"document": "report-chronology"}), 422)
-        assert one_kind["errors"][0]["field"] == "confirmed_sources.0.evidence"
-        assert "classification-source" in one_kind["errors"][0]["message"]
-        classification = {"document": "risk-classification-source"}
-        ghost = {"document": "report-chronology", "entry": "event:999999"}
-        no_entry = await rejected("E-SUPERVISOR", source(ghost, classification), 422)
-        assert no_entry["errors"][0]["field"] == "confirmed_sources.0.evidence.0.entry"
-        chronology = await api.post(
-            f"/cases/{case_id}/documents/report-chronology/open", "E-SUPERVISOR"
-        )
-        entry = chronology.json()["entries"][0]["id"]
-        fields = source({"document": "report-chronology", "entry": entry}, classification)
+        await _refused_by_who_where_what_and_prerequisites(api, case_id, url, attribution(view))
+        await _documents_opened_only_by_the_steps_role(api, sessions, case_id)
+        fields, classification = await _fields_checked_against_the_case(api, case_id, url, view)
 
         assert await entries(sessions, case_id) == []
         assert (await live(api, case_id))["live"]["stage"] == "triage-attribution"
@@ -195,7 +49,9 @@ async def test_step_rejections_change_nothing_and_retry_is_idempotent(
 
         key = {"Idempotency-Key": "retry-1"}
         # A refused request leaves its key reusable (the workflow's validator said 422)...
-        refused = await api.post(url, "E-SUPERVISOR", json=source(classification), headers=key)
+        refused = await api.post(
+            url, "E-SUPERVISOR", json=_source(view, classification), headers=key
+        )
         assert refused.status_code == 422, refused.text
         first = await api.post(url, "E-SUPERVISOR", json=fields, headers=key)
         second = await api.post(url, "E-SUPERVISOR", json=fields, headers=key)
@@ -213,6 +69,89 @@ async def test_step_rejections_change_nothing_and_retry_is_idempotent(
         ]
         fresh = await api.post(url, "E-SUPERVISOR", json=fields)  # a new key: judged again
         assert fresh.status_code == 409
+
+
+async def _rejected(api, who, body, status, path, headers=None):
+    """POST BODY to PATH as WHO: answered STATUS; the answer's JSON."""
+    response = await api.post(path, who, json=body, headers=headers)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def _refused_by_who_where_what_and_prerequisites(api, case_id, url, fields) -> None:
+    """No or a bad token, an unknown case or step, bad fields, the wrong role, unopened
+    documents, a step not yet open: each its own status, in that order."""
+    await _rejected(api, None, fields, 401, url)
+    await _rejected(api, None, fields, 401, url, headers={"Authorization": "Bearer nope"})
+    await _rejected(api, "E-SUPERVISOR", fields, 404, url.replace(case_id, "ack-case-NOPE"))
+    await _rejected(api, "E-SUPERVISOR", fields, 404, f"/cases/{case_id}/steps/no-such-step")
+    invalid = await _rejected(api, "E-SUPERVISOR", {**fields, "note": "", "surprise": 1}, 422, url)
+    assert {e["field"] for e in invalid["errors"]} == {"note", "surprise"}
+    await _rejected(api, "E-MANAGER", fields, 403, url)
+    missing = await _rejected(api, "E-SUPERVISOR", fields, 409, url)
+    assert {e["field"] for e in missing["errors"]} == {f"documents.{d}" for d in TRIAGE_DOCS}
+    await _rejected(
+        api, "E-MANAGER", impact_like(), 409, f"/cases/{case_id}/steps/retention-impact"
+    )
+
+
+async def _documents_opened_only_by_the_steps_role(api, sessions, case_id) -> None:
+    assert (
+        await api.post(f"/cases/{case_id}/documents/daily-review/open", "W-100")
+    ).status_code == 403
+    assert (
+        await api.post(f"/cases/{case_id}/documents/no-such-doc/open", "E-SUPERVISOR")
+    ).status_code == 404
+    other_example = f"/cases/{case_id}/documents/learning-visibility-audit/open"
+    assert (await api.post(other_example, "E-SUPERVISOR")).status_code == 404
+    await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
+    async with sessions() as session:
+        openings = (await session.scalars(select(DocumentOpening.document))).all()
+    assert sorted(openings) == sorted(TRIAGE_DOCS)
+
+
+def _source(view, *evidence):
+    """Attribution fields confirming one source on EVIDENCE."""
+    return attribution(
+        view, confirmed_sources=[{"source": "manager_non_review", "evidence": evidence}]
+    )
+
+
+async def _fields_checked_against_the_case(api, case_id, url, view):
+    """A computed value typed over, unopened or one-kind evidence, a cited entry not in its
+    document: each a 422 on its field. Fields citing a real chronology entry, and the
+    classification-source evidence."""
+    computed = attribution(view)["indicators_above_threshold"]
+    wrong = await _rejected(
+        api, "E-SUPERVISOR", attribution(view, indicators_above_threshold=computed + 1), 422, url
+    )
+    assert wrong["errors"][0]["field"] == "indicators_above_threshold"
+    assert f"computed value is {computed}" in wrong["errors"][0]["message"]
+    unopened = attribution(
+        view,
+        confirmed_sources=[
+            {"source": "routing_failure", "evidence": [{"document": "retention-file"}]}
+        ],
+    )
+    bad_evidence = await _rejected(api, "E-SUPERVISOR", unopened, 422, url)
+    assert bad_evidence["errors"][0]["field"] == "confirmed_sources.0.evidence.0.document"
+
+    # Seed: "each confirmed source is supported by chronology and classification-source
+    # evidence" — both kinds, and a cited chronology entry must be in the cited document.
+    chronology_only = _source(view, {"document": "report-chronology"})
+    one_kind = await _rejected(api, "E-SUPERVISOR", chronology_only, 422, url)
+    assert one_kind["errors"][0]["field"] == "confirmed_sources.0.evidence"
+    assert "classification-source" in one_kind["errors"][0]["message"]
+    classification = {"document": "risk-classification-source"}
+    ghost = {"document": "report-chronology", "entry": "event:999999"}
+    no_entry = await _rejected(api, "E-SUPERVISOR", _source(view, ghost, classification), 422, url)
+    assert no_entry["errors"][0]["field"] == "confirmed_sources.0.evidence.0.entry"
+    chronology = await api.post(
+        f"/cases/{case_id}/documents/report-chronology/open", "E-SUPERVISOR"
+    )
+    entry = chronology.json()["entries"][0]["id"]
+    cited = {"document": "report-chronology", "entry": entry}
+    return _source(view, cited, classification), classification
 
 
 async def test_a_retry_of_the_submission_that_closed_the_case_gets_the_same_receipt(
@@ -341,50 +280,3 @@ async def test_pathway_and_pack_publication_activate_the_case(
         assert (await api.post(done, "E-OWNER")).status_code == 409
         unknown = await api.post(f"{pathway}/actions/no-such-action/done", "E-OWNER")
         assert unknown.status_code == 409
-
-
-async def test_reviews_of_examples_two_and_three_start_by_business_key(
-    own_env, sqlite_url, sessions_for, api_for, smtp_server
-):
-    _, port = smtp_server
-    sessions = sessions_for(sqlite_url)
-    await load(sessions, "staff-directory", staff_rows())
-    async with running_worker(own_env, sessions, smtp_port=port) as queue:
-        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
-        learning = await api.post("/reviews/learning-visibility/2026-11-26", "E-ADMIN")
-        assert learning.status_code == 202, learning.text
-        # Cycles of 14 days from 2026-01-05: the last one ended on or before 26 Nov began 9 Nov.
-        assert learning.json()["review_id"] == "learning-audit-2026-11-09"
-        again = await api.post("/reviews/learning-visibility/2026-11-23", "E-ADMIN")
-        assert again.status_code == 200 and again.json()["review_id"] == "learning-audit-2026-11-09"
-        closure = await api.post("/reviews/closure-credibility/2026-10", "E-ADMIN")
-        assert (
-            closure.status_code == 202 and closure.json()["review_id"] == "closure-review-2026-10"
-        )
-        bad = await api.post("/reviews/closure-credibility/2026-13", "E-ADMIN")
-        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "period"
-
-
-async def test_the_analyst_runs_a_review_again_when_its_run_was_terminated(
-    own_env, sqlite_url, sessions_for, api_for
-):
-    """Seed: the analyst "must generate" the daily review: a run that ended unfinished is run
-    again by them (the generation is idempotent); a running or completed one is only found."""
-    sessions = sessions_for(sqlite_url)
-    await load(sessions, "staff-directory", staff_rows())
-    async with running_worker(own_env, sessions) as queue:
-        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
-        day = (await own_env.get_current_time()).date() - timedelta(days=7)
-        while day.weekday() >= 5:
-            day -= timedelta(days=1)
-        url = f"/reviews/acknowledgment/{day.isoformat()}"
-        first = await api.post(url, "E-ANALYST")
-        assert first.status_code == 202, first.text
-        handle = own_env.client.get_workflow_handle(first.json()["workflow_id"])
-        assert (await api.post(url, "E-ANALYST")).status_code == 200  # running: found
-        first_run = (await handle.describe()).run_id
-        await handle.terminate()
-        rerun = await api.post(url, "E-ANALYST")
-        assert rerun.status_code == 202, rerun.text
-        latest = await own_env.client.get_workflow_handle(handle.id).describe()
-        assert latest.run_id != first_run and latest.status.name == "RUNNING"
