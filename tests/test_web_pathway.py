@@ -35,105 +35,12 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
             api_host="127.0.0.1",
         )
         api.app.state.clock = own_env.get_current_time
-        case_id, view = await open_case(api, own_env, sessions)
-        steps = f"/cases/{case_id}/steps"
-        await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
-        done = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
-        assert done.status_code == 200, done.text
-        view = await wait_stage(api, case_id, "retention-impact")
-        await open_docs(api, case_id, "E-MANAGER", list(RETENTION_DOCUMENTS))
-        done = await api.post(f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high"))
-        assert done.status_code == 200, done.text
-        await wait_stage(api, case_id, "recovery-pathway")
-
-        await sign_in(api, "E-DIRECTOR")
-        url = f"/app/cases/{case_id}/steps/recovery-pathway"
-        page = await api.http.get(url)
-        hidden = form(page.text, url)["hidden"]
-        opened = await api.http.post(
-            f"/app/cases/{case_id}/documents/reporting-control-authorization-sheet/open",
-            data={"csrf_token": hidden["csrf_token"]},
-        )
-        assert opened.status_code == 303
-        page = await api.http.get(url)
-        assert 'type="date"' in page.text
-        # The owner is chosen by name, role and ID from the directory (no typed ID, no script).
-        assert '<label for="f-responsible-owner-id">Responsible owner</label>' in page.text
-        assert '<select id="f-responsible-owner-id" name="responsible_owner_id"' in page.text
-        assert '<option value="E-OWNER">E-Owner — staff member, HC-NORTH (E-OWNER)</option>' in (
-            page.text
-        )
-        hidden = form(page.text, url)["hidden"]
-        today = (await own_env.get_current_time()).date()
-        fields = {
-            "pathway_type": "triage_control_reset",
-            "triage_control_implementation_deadline": str(today + timedelta(days=7)),
-            "worker_communication_deadline": str(today + timedelta(days=3)),
-            "worker_communication_deadline__time": "16:00",  # an instant, provider local time
-            "mandatory_review_date": str(today + timedelta(days=14)),
-            "immediate_senior_acknowledgment": "false",
-            "mandatory_named_owner_assignment": "true",
-            "temporary_daily_service_line_review": "false",
-            "same_day_unsafe_condition_escalation": "false",
-            "note": "Reset triage ownership",
-        }
-        ghost = await api.http.post(
-            url, data={**hidden, **fields, "responsible_owner_id": "E-GHOST"}
-        )
-        assert ghost.status_code == 422
-        assert (
-            'id="f-responsible-owner-id-error"' in ghost.text and "not active staff" in ghost.text
-        )
-        assert (
-            'value="Reset triage ownership"' in ghost.text or "Reset triage ownership" in ghost.text
-        )
-        # A cross-check names fields by their labels; the banner does not say "disagree".
-        hidden = form(ghost.text, url)["hidden"]
-        early_review = {**fields, "mandatory_review_date": str(today + timedelta(days=5))}
-        crossed = await api.http.post(
-            url, data={**hidden, **early_review, "responsible_owner_id": "E-OWNER"}
-        )
-        assert crossed.status_code == 422, crossed.text
-        words = text(crossed.text)
-        assert "must not be before the triage control implementation deadline" in words, words
-        assert "before triage_control" not in words
-        assert "some fields need attention" in words and "disagree" not in words
-        hidden = form(crossed.text, url)["hidden"]
-        authorized = await api.http.post(
-            url, data={**hidden, **fields, "responsible_owner_id": "E-OWNER"}
-        )
-        assert authorized.status_code == 303, authorized.text
-        receipt = text((await api.http.get(authorized.headers["location"])).text)
-        assert "Acknowledgment recovery log" in receipt and "Accept the" in receipt
-        # Open now: everything the authorization opened, though it opened in the same second.
-        open_now = receipt[receipt.index("Open now") :]
-        for opened_with_it in (
-            "Accept the acknowledgment-recovery pathway",
-            "Corrected triage-control implementation",
-            "Worker communication",
-            "Mandatory review of the acknowledgment-recovery pathway",
-        ):
-            assert opened_with_it in open_now, (opened_with_it, open_now)
-        assert "Worker communication deadline " in receipt and ", 16:00" in receipt
-        await wait_stage(api, case_id, "pathway-acceptance")
+        case_id = await _case_at_the_recovery_pathway(api, own_env, sessions)
+        today = await _director_authorizes_on_the_page(api, own_env, case_id)
         accept_url = f"/app/cases/{case_id}/pathway/accept"
         await _refused_to_the_director(api, accept_url, "pathway-acceptance")
         assert "Accept the pathway" not in (await api.http.get(accept_url)).text
-
-        await sign_in(api, "E-OWNER")  # no governance role: their own pathway only
-        own = await api.http.get(f"/app/cases/{case_id}")
-        assert own.status_code == 200, own.text
-        assert f'href="/app/cases/{case_id}/pathway/accept"' in own.text
-        other = await api.http.get(f"/app/cases/{names.ack_case_id(EMERGING)}")
-        assert other.status_code in (403, 404)
-        page = await api.http.get(accept_url)
-        assert "Triage control reset" in text(page.text)  # the authorized pathway, in words
-        hidden = form(page.text, accept_url)["hidden"]
-        first = await api.http.post(accept_url, data=hidden)
-        again = await api.http.post(accept_url, data=hidden)  # a double click
-        assert first.status_code == again.status_code == 303, again.text
-        receipt = text((await api.http.get(first.headers["location"])).text)
-        assert "Recorded: Accept the" in receipt and "on time" in receipt
+        await _owner_accepts_their_own_pathway(api, case_id, accept_url)
 
         year, week, _ = (await own_env.get_current_time()).isocalendar()
         pack = f"/packs/weekly-sustainability/{year}-W{week:02d}/publish"
@@ -142,48 +49,11 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert "Waiting for the pathway to appear in a published pack" in waiting
         assert (await api.post(pack, "E-DIRECTOR")).status_code == 200
         await wait_stage(api, case_id, "active-recovery")
+        await _owner_marks_the_worker_communication_done(api, case_id)
 
-        action_url = f"/app/cases/{case_id}/pathway/actions/worker-communication"
-        await _refused_to_the_director(api, action_url, "active-recovery")
-        await sign_in(api, "E-OWNER")
-        page = await api.http.get(action_url)
-        assert page.status_code == 200 and 'for="f-note"' in page.text
-        hidden = form(page.text, action_url)["hidden"]
-        marked = await api.http.post(action_url, data={**hidden, "note": "Spoke to the worker"})
-        assert marked.status_code == 303, marked.text
-        receipt = text((await api.http.get(marked.headers["location"])).text)
-        assert "Acknowledgment recovery log" in receipt and "Spoke to the worker" in receipt
-        again = await api.http.get(action_url)
-        assert "Done." in text(again.text)
-
-        # The mandatory review, on the page the owner's mail links to (generated from its model):
-        # "recovered" with an action still open is refused with the reason; then recorded.
         review_url = f"/app/cases/{case_id}/steps/recovery-review"
-        mine = await api.http.get("/app")  # the owner's My work lists the review, linked
-        assert "Mandatory review of the acknowledgment-recovery pathway" in text(mine.text)
-        assert f'href="{review_url}"' in mine.text
-        page = await api.http.get(review_url)
-        assert page.status_code == 200, page.text
-        assert 'for="f-outcome"' in page.text and 'for="f-findings"' in page.text
-        assert 'name="next_review_date"' in page.text and 'type="date"' in page.text
-        hidden = form(page.text, review_url)["hidden"]
-        recovered = {"outcome": "recovered", "findings": "Triage ownership holds"}
-        early = await api.http.post(review_url, data={**hidden, **recovered})
-        assert early.status_code == 409, early.text  # the mandatory review is not done early
-        due = today + timedelta(days=14)  # a date in words on a page ("Tue 8 Dec 2026")
-        assert f"is due on {due:%a} {due.day} {due:%b %Y}" in text(early.text), text(early.text)
-        action_url = f"/app/cases/{case_id}/pathway/actions/triage-control-implementation"
-        hidden = form((await api.http.get(action_url)).text, action_url)["hidden"]
-        marked = await api.http.post(action_url, data={**hidden, "note": "Owner rota in place"})
-        assert marked.status_code == 303, marked.text
-        # A done action is named by its title (not its slug) in the history and to the reporter.
-        history = text((await api.http.get(f"/app/cases/{case_id}")).text)
-        assert "Corrected triage-control implementation done by" in history
-        await sign_in(api, "W-100")
-        mine = text((await api.http.get("/app/my-reports")).text)
-        assert "Action done: Corrected triage-control implementation" in mine
-        assert "Action done: Worker communication" in mine
-        assert "Triage control implementation" not in mine
+        await _review_refused_before_its_date(api, review_url, today)
+        await _actions_named_by_their_titles(api, case_id)
         await sign_in(api, "E-OWNER")
         await skip(own_env, timedelta(days=14))  # the review date comes
         hidden = form((await api.http.get(review_url)).text, review_url)["hidden"]
@@ -194,12 +64,165 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert "name the next review date" in words and "some fields need attention" in words
         assert "disagree" not in words
         hidden = form(unfinished.text, review_url)["hidden"]
-        reviewed = await api.http.post(review_url, data={**hidden, **recovered})
+        reviewed = await api.http.post(review_url, data={**hidden, **RECOVERED})
         assert reviewed.status_code == 303, reviewed.text
         receipt = text((await api.http.get(reviewed.headers["location"])).text)
         assert "Acknowledgment recovery log" in receipt and "Triage ownership holds" in receipt
         closed = await wait_stage(api, case_id, "closed")
         assert closed["live"]["closure"]["category"] == "recovered"
+
+
+RECOVERED = {"outcome": "recovered", "findings": "Triage ownership holds"}
+
+
+async def _case_at_the_recovery_pathway(api: Any, env: Any, sessions: Any) -> str:
+    """Steps 2 and 3 over the API (high impact); the case ID."""
+    case_id, view = await open_case(api, env, sessions)
+    steps = f"/cases/{case_id}/steps"
+    await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
+    done = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
+    assert done.status_code == 200, done.text
+    view = await wait_stage(api, case_id, "retention-impact")
+    await open_docs(api, case_id, "E-MANAGER", list(RETENTION_DOCUMENTS))
+    done = await api.post(f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high"))
+    assert done.status_code == 200, done.text
+    await wait_stage(api, case_id, "recovery-pathway")
+    return case_id
+
+
+async def _director_authorizes_on_the_page(api: Any, env: Any, case_id: str) -> Any:
+    """The generated form: an owner who is not staff refused beside the field, dates that cross
+    named by their labels, then authorized (a receipt naming the log); today's date."""
+    await sign_in(api, "E-DIRECTOR")
+    url = f"/app/cases/{case_id}/steps/recovery-pathway"
+    page = await api.http.get(url)
+    hidden = form(page.text, url)["hidden"]
+    opened = await api.http.post(
+        f"/app/cases/{case_id}/documents/reporting-control-authorization-sheet/open",
+        data={"csrf_token": hidden["csrf_token"]},
+    )
+    assert opened.status_code == 303
+    page = await api.http.get(url)
+    assert 'type="date"' in page.text
+    # The owner is chosen by name, role and ID from the directory (no typed ID, no script).
+    assert '<label for="f-responsible-owner-id">Responsible owner</label>' in page.text
+    assert '<select id="f-responsible-owner-id" name="responsible_owner_id"' in page.text
+    assert '<option value="E-OWNER">E-Owner — staff member, HC-NORTH (E-OWNER)</option>' in (
+        page.text
+    )
+    hidden = form(page.text, url)["hidden"]
+    today = (await env.get_current_time()).date()
+    fields = {
+        "pathway_type": "triage_control_reset",
+        "triage_control_implementation_deadline": str(today + timedelta(days=7)),
+        "worker_communication_deadline": str(today + timedelta(days=3)),
+        "worker_communication_deadline__time": "16:00",  # an instant, provider local time
+        "mandatory_review_date": str(today + timedelta(days=14)),
+        "immediate_senior_acknowledgment": "false",
+        "mandatory_named_owner_assignment": "true",
+        "temporary_daily_service_line_review": "false",
+        "same_day_unsafe_condition_escalation": "false",
+        "note": "Reset triage ownership",
+    }
+    ghost = await api.http.post(url, data={**hidden, **fields, "responsible_owner_id": "E-GHOST"})
+    assert ghost.status_code == 422
+    assert 'id="f-responsible-owner-id-error"' in ghost.text and "not active staff" in ghost.text
+    assert 'value="Reset triage ownership"' in ghost.text or "Reset triage ownership" in ghost.text
+    # A cross-check names fields by their labels; the banner does not say "disagree".
+    hidden = form(ghost.text, url)["hidden"]
+    early_review = {**fields, "mandatory_review_date": str(today + timedelta(days=5))}
+    crossed = await api.http.post(
+        url, data={**hidden, **early_review, "responsible_owner_id": "E-OWNER"}
+    )
+    assert crossed.status_code == 422, crossed.text
+    words = text(crossed.text)
+    assert "must not be before the triage control implementation deadline" in words, words
+    assert "before triage_control" not in words
+    assert "some fields need attention" in words and "disagree" not in words
+    hidden = form(crossed.text, url)["hidden"]
+    authorized = await api.http.post(
+        url, data={**hidden, **fields, "responsible_owner_id": "E-OWNER"}
+    )
+    assert authorized.status_code == 303, authorized.text
+    receipt = text((await api.http.get(authorized.headers["location"])).text)
+    assert "Acknowledgment recovery log" in receipt and "Accept the" in receipt
+    # Open now: everything the authorization opened, though it opened in the same second.
+    open_now = receipt[receipt.index("Open now") :]
+    for opened_with_it in (
+        "Accept the acknowledgment-recovery pathway",
+        "Corrected triage-control implementation",
+        "Worker communication",
+        "Mandatory review of the acknowledgment-recovery pathway",
+    ):
+        assert opened_with_it in open_now, (opened_with_it, open_now)
+    assert "Worker communication deadline " in receipt and ", 16:00" in receipt
+    await wait_stage(api, case_id, "pathway-acceptance")
+    return today
+
+
+async def _owner_accepts_their_own_pathway(api: Any, case_id: str, accept_url: str) -> None:
+    """No governance role: their own pathway only; a double post is applied once."""
+    await sign_in(api, "E-OWNER")
+    own = await api.http.get(f"/app/cases/{case_id}")
+    assert own.status_code == 200, own.text
+    assert f'href="/app/cases/{case_id}/pathway/accept"' in own.text
+    other = await api.http.get(f"/app/cases/{names.ack_case_id(EMERGING)}")
+    assert other.status_code in (403, 404)
+    page = await api.http.get(accept_url)
+    assert "Triage control reset" in text(page.text)  # the authorized pathway, in words
+    hidden = form(page.text, accept_url)["hidden"]
+    first = await api.http.post(accept_url, data=hidden)
+    again = await api.http.post(accept_url, data=hidden)  # a double click
+    assert first.status_code == again.status_code == 303, again.text
+    receipt = text((await api.http.get(first.headers["location"])).text)
+    assert "Recorded: Accept the" in receipt and "on time" in receipt
+
+
+async def _owner_marks_the_worker_communication_done(api: Any, case_id: str) -> None:
+    action_url = f"/app/cases/{case_id}/pathway/actions/worker-communication"
+    await _refused_to_the_director(api, action_url, "active-recovery")
+    await sign_in(api, "E-OWNER")
+    page = await api.http.get(action_url)
+    assert page.status_code == 200 and 'for="f-note"' in page.text
+    hidden = form(page.text, action_url)["hidden"]
+    marked = await api.http.post(action_url, data={**hidden, "note": "Spoke to the worker"})
+    assert marked.status_code == 303, marked.text
+    receipt = text((await api.http.get(marked.headers["location"])).text)
+    assert "Acknowledgment recovery log" in receipt and "Spoke to the worker" in receipt
+    again = await api.http.get(action_url)
+    assert "Done." in text(again.text)
+
+
+async def _review_refused_before_its_date(api: Any, review_url: str, today: Any) -> None:
+    """The mandatory review, on the page the owner's mail links to (generated from its model)
+    and My work lists: not done early, the refusal naming its date in words."""
+    mine = await api.http.get("/app")  # the owner's My work lists the review, linked
+    assert "Mandatory review of the acknowledgment-recovery pathway" in text(mine.text)
+    assert f'href="{review_url}"' in mine.text
+    page = await api.http.get(review_url)
+    assert page.status_code == 200, page.text
+    assert 'for="f-outcome"' in page.text and 'for="f-findings"' in page.text
+    assert 'name="next_review_date"' in page.text and 'type="date"' in page.text
+    hidden = form(page.text, review_url)["hidden"]
+    early = await api.http.post(review_url, data={**hidden, **RECOVERED})
+    assert early.status_code == 409, early.text  # the mandatory review is not done early
+    due = today + timedelta(days=14)  # a date in words on a page ("Tue 8 Dec 2026")
+    assert f"is due on {due:%a} {due.day} {due:%b %Y}" in text(early.text), text(early.text)
+
+
+async def _actions_named_by_their_titles(api: Any, case_id: str) -> None:
+    """A done action is named by its title (not its slug) in the history and to the reporter."""
+    action_url = f"/app/cases/{case_id}/pathway/actions/triage-control-implementation"
+    hidden = form((await api.http.get(action_url)).text, action_url)["hidden"]
+    marked = await api.http.post(action_url, data={**hidden, "note": "Owner rota in place"})
+    assert marked.status_code == 303, marked.text
+    history = text((await api.http.get(f"/app/cases/{case_id}")).text)
+    assert "Corrected triage-control implementation done by" in history
+    await sign_in(api, "W-100")
+    mine = text((await api.http.get("/app/my-reports")).text)
+    assert "Action done: Corrected triage-control implementation" in mine
+    assert "Action done: Worker communication" in mine
+    assert "Triage control implementation" not in mine
 
 
 async def _refused_to_the_director(api: Any, url: str, stage: str) -> None:
