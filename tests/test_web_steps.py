@@ -38,86 +38,15 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         api.app.state.clock = own_env.get_current_time
         case_id, _view = await open_case(api, own_env, sessions)
         step_url = f"/app/cases/{case_id}/steps/triage-attribution"
-
-        await sign_in(api, "E-OWNER")  # no governance role, not a named owner yet
-        assert (
-            await api.http.get(f"/app/cases/{case_id}")
-        ).status_code == 404  # not visible: existence does not leak
-
-        await sign_in(api, "W-100")  # the reporting worker: their own view
-        mine = await api.http.get(f"/app/cases/{case_id}")
-        assert mine.status_code == 303 and mine.headers["location"] == "/app/my-reports"
-        assert (await api.http.get(step_url)).status_code == 403
-
-        await sign_in(api, "E-SUPERVISOR")
-        case_page = await api.http.get(f"/app/cases/{case_id}")
-        assert case_page.status_code == 200, case_page.text
-        words = text(case_page.text)
-        assert "NM-CRIT-1" in words and "HC-NORTH" in words and "critical" in words
-        assert f'href="{step_url}"' in case_page.text
-        assert "Triage-failure attribution opened, due" in words and "{" not in words
-
-        page = await api.http.get(step_url)
-        assert page.status_code == 200, page.text
-        step_form = form(page.text, step_url)
-        hidden = step_form["hidden"]
-        assert hidden["indicators_above_threshold"] != "" and len(hidden["idempotency_key"]) > 20
-        assert "confirmed_sources.0.source" in step_form["names"]
-        assert 'for="f-note"' in page.text and "Note" in page.text
-
-        def post(extra: dict[str, object], key: str | None = None):  # type: ignore[no-untyped-def]
-            data = {**hidden, **extra}
-            if key is not None:
-                data["idempotency_key"] = key
-            return api.http.post(step_url, data=data)
-
-        good = {
-            "confirmed_sources.0.source": "manager_non_review",
-            "confirmed_sources.0.evidence": ["report-chronology", "risk-classification-source"],
-            "note": "No manager review for three days",
-        }
-        missing = await post(good)
-        assert missing.status_code == 409, missing.text
-        assert "<li>Daily review: not opened by you</li>" in missing.text  # in words
-        assert (
-            "documents.daily-review" not in missing.text and "Nothing was recorded" in missing.text
-        )
-
-        for doc in TRIAGE_DOCS:
-            opened = await api.http.post(
-                f"/app/cases/{case_id}/documents/{doc}/open",
-                data={"csrf_token": hidden["csrf_token"], "back": step_url},
-            )
-            assert opened.status_code == 303, opened.text
-            shown = await api.http.get(opened.headers["location"])
-            assert shown.status_code == 200 and "<table" in shown.text or "<dl" in shown.text
-            assert "recorded" in text(shown.text) and '{"' not in shown.text
-        async with sessions() as session:
-            count = await session.scalar(
-                select(func.count())
-                .select_from(DocumentOpening)
-                .where(DocumentOpening.case_id == case_id)
-            )
-        assert count == len(TRIAGE_DOCS)
-
-        page = await api.http.get(step_url)
-        hidden = form(page.text, step_url)["hidden"]
-        assert 'value="report-chronology"' in page.text  # evidence chosen from documents opened
-        invalid = await post({**good, "note": "  ", "confirmed_sources.0.evidence": ""})
-        assert invalid.status_code == 422
-        assert 'id="f-note-error"' in invalid.text
-        assert 'id="f-confirmed-sources-0-evidence-error"' in invalid.text
-        nul = await post({**good, "note": "bad\x00text"})  # text no store can keep
-        assert nul.status_code == 422 and 'id="f-note-error"' in nul.text
-        wrong = await post({**good, "indicators_above_threshold": "99"})
-        assert wrong.status_code == 422 and 'id="f-indicators-above-threshold-error"' in wrong.text
-        assert "computed value is" in wrong.text
-        assert await _entries(sessions, "triage_attribution") == 0
+        await _case_shown_only_to_those_who_may_see_it(api, case_id, step_url)
+        hidden = await _generated_step_form(api, step_url)
+        await _refused_until_the_documents_are_opened(api, sessions, case_id, step_url, hidden)
+        hidden = await _field_errors_beside_their_fields(api, sessions, step_url)
 
         key = "page-key-1"
-        first = await post(good, key)
+        first = await _post(api, step_url, {**hidden, **GOOD}, key)
         assert first.status_code == 303, first.text
-        again = await post(good, key)  # a double click: the same form posted twice
+        again = await _post(api, step_url, {**hidden, **GOOD}, key)  # a double click
         assert again.status_code == 303 and again.headers["location"] == first.headers["location"]
         assert await _entries(sessions, "triage_attribution") == 1
 
@@ -126,19 +55,111 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         words = text(receipt.text)
         assert "Near miss reliability case register, entry" in words
         assert "on time" in words and "What happens next" in words
+        await _missed_deadline_in_words(api, own_env, case_id)
 
-        # The next step's deadline passes: the case page says so in words, never "level 1".
-        view = await wait_stage(api, case_id, "retention-impact")
-        deadline = datetime.fromisoformat(
-            view["live"]["obligations"]["retention-impact"]["deadline"]
+
+GOOD = {
+    "confirmed_sources.0.source": "manager_non_review",
+    "confirmed_sources.0.evidence": ["report-chronology", "risk-classification-source"],
+    "note": "No manager review for three days",
+}
+
+
+def _post(api, step_url: str, data: dict[str, object], key: str | None = None):  # type: ignore[no-untyped-def]
+    """The step form posted with DATA (and KEY as its idempotency key, if given)."""
+    if key is not None:
+        data = {**data, "idempotency_key": key}
+    return api.http.post(step_url, data=data)
+
+
+async def _case_shown_only_to_those_who_may_see_it(api, case_id: str, step_url: str) -> None:  # type: ignore[no-untyped-def]
+    await sign_in(api, "E-OWNER")  # no governance role, not a named owner yet
+    assert (
+        await api.http.get(f"/app/cases/{case_id}")
+    ).status_code == 404  # not visible: existence does not leak
+
+    await sign_in(api, "W-100")  # the reporting worker: their own view
+    mine = await api.http.get(f"/app/cases/{case_id}")
+    assert mine.status_code == 303 and mine.headers["location"] == "/app/my-reports"
+    assert (await api.http.get(step_url)).status_code == 403
+
+    await sign_in(api, "E-SUPERVISOR")
+    case_page = await api.http.get(f"/app/cases/{case_id}")
+    assert case_page.status_code == 200, case_page.text
+    words = text(case_page.text)
+    assert "NM-CRIT-1" in words and "HC-NORTH" in words and "critical" in words
+    assert f'href="{step_url}"' in case_page.text
+    assert "Triage-failure attribution opened, due" in words and "{" not in words
+
+
+async def _generated_step_form(api, step_url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The step page's form: computed values and a key hidden, labelled fields; its hidden."""
+    page = await api.http.get(step_url)
+    assert page.status_code == 200, page.text
+    step_form = form(page.text, step_url)
+    hidden = step_form["hidden"]
+    assert hidden["indicators_above_threshold"] != "" and len(hidden["idempotency_key"]) > 20
+    assert "confirmed_sources.0.source" in step_form["names"]
+    assert 'for="f-note"' in page.text and "Note" in page.text
+    return hidden
+
+
+async def _refused_until_the_documents_are_opened(api, sessions, case_id, step_url, hidden) -> None:  # type: ignore[no-untyped-def]
+    """Refused in words, nothing recorded; then each document opened from the page, shown, and
+    recorded as the API records it."""
+    missing = await _post(api, step_url, {**hidden, **GOOD})
+    assert missing.status_code == 409, missing.text
+    assert "<li>Daily review: not opened by you</li>" in missing.text  # in words
+    assert "documents.daily-review" not in missing.text and "Nothing was recorded" in missing.text
+    for doc in TRIAGE_DOCS:
+        opened = await api.http.post(
+            f"/app/cases/{case_id}/documents/{doc}/open",
+            data={"csrf_token": hidden["csrf_token"], "back": step_url},
         )
-        await skip(own_env, deadline - await own_env.get_current_time() + timedelta(minutes=5))
+        assert opened.status_code == 303, opened.text
+        shown = await api.http.get(opened.headers["location"])
+        assert shown.status_code == 200 and "<table" in shown.text or "<dl" in shown.text
+        assert "recorded" in text(shown.text) and '{"' not in shown.text
+    async with sessions() as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(DocumentOpening)
+            .where(DocumentOpening.case_id == case_id)
+        )
+    assert count == len(TRIAGE_DOCS)
 
-        async def escalated() -> str | None:
-            body = text((await api.http.get(f"/app/cases/{case_id}")).text)
-            return body if "reminder 1" in body else None
 
-        words = await wait_for(escalated)
-        assert "overdue — reminder 1 to the Workforce Retention Safety Culture Manager" in words
-        assert "Retention impact analysis: deadline missed — reminder 1 to the" in words
-        assert "level" not in words.lower()
+async def _field_errors_beside_their_fields(api, sessions, step_url: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Blank, unstorable and typed-over values refused beside their fields, nothing recorded;
+    the page's fresh hidden fields."""
+    page = await api.http.get(step_url)
+    hidden = form(page.text, step_url)["hidden"]
+    assert 'value="report-chronology"' in page.text  # evidence chosen from documents opened
+    blank = {**GOOD, "note": "  ", "confirmed_sources.0.evidence": ""}
+    invalid = await _post(api, step_url, {**hidden, **blank})
+    assert invalid.status_code == 422
+    assert 'id="f-note-error"' in invalid.text
+    assert 'id="f-confirmed-sources-0-evidence-error"' in invalid.text
+    nul = await _post(api, step_url, {**hidden, **GOOD, "note": "bad\x00text"})  # unstorable
+    assert nul.status_code == 422 and 'id="f-note-error"' in nul.text
+    wrong = await _post(api, step_url, {**hidden, **GOOD, "indicators_above_threshold": "99"})
+    assert wrong.status_code == 422 and 'id="f-indicators-above-threshold-error"' in wrong.text
+    assert "computed value is" in wrong.text
+    assert await _entries(sessions, "triage_attribution") == 0
+    return hidden
+
+
+async def _missed_deadline_in_words(api, env, case_id: str) -> None:  # type: ignore[no-untyped-def]
+    """The next step's deadline passes: the case page says so in words, never "level 1"."""
+    view = await wait_stage(api, case_id, "retention-impact")
+    deadline = datetime.fromisoformat(view["live"]["obligations"]["retention-impact"]["deadline"])
+    await skip(env, deadline - await env.get_current_time() + timedelta(minutes=5))
+
+    async def escalated() -> str | None:
+        body = text((await api.http.get(f"/app/cases/{case_id}")).text)
+        return body if "reminder 1" in body else None
+
+    words = await wait_for(escalated)
+    assert "overdue — reminder 1 to the Workforce Retention Safety Culture Manager" in words
+    assert "Retention impact analysis: deadline missed — reminder 1 to the" in words
+    assert "level" not in words.lower()
