@@ -35,16 +35,13 @@ from tests.learning_support import (
 from tests.workflow_support import (
     CALENDAR,
     case_state,
+    holds,
     rejection,
     running_worker,
     skip,
     wait_for,
     wait_stage,
 )
-
-
-async def _true(value=True):
-    return value
 
 
 async def test_escalation_gate_refusal_continue_and_minuted_close(
@@ -54,60 +51,11 @@ async def test_escalation_gate_refusal_continue_and_minuted_close(
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         case = await audit_and_open_case(own_env, sessions, queue, "NM-L1")
-        state = await wait_stage(case, "learning-attribution")
-        ob = state.obligations["learning-attribution"]
-        assert ob.deadline == compute_deadline(CALENDAR, "2 working days", state.opened_at).due_at
-        # Missed: level 1 at the deadline, then + director, then + board every 4 working hours.
-        await skip(own_env, ob.deadline - await own_env.get_current_time() + timedelta(days=3))
-
-        async def board_level():
-            s = await case_state(case)
-            return s.obligations["learning-attribution"].level >= 3 and s
-
-        await wait_for(board_level)
-        await wait_for(lambda: _true(len(inbox.to(email("E-BOARD"))) >= 1))
-        assert inbox.to(email("E-REGIONAL")) and inbox.to(email("E-EXEC"))
-        async with sessions() as session:
-            levels = (
-                await session.scalars(
-                    select(Breach.level)
-                    .where(Breach.step == "learning-attribution")
-                    .order_by(Breach.level)
-                )
-            ).all()
-        assert list(levels[:3]) == [1, 2, 3]
-
+        await _missed_attribution_escalates_to_the_board(own_env, sessions, inbox, case)
         state, pack = await to_active_stabilization(own_env, case, sessions)
-        activated = next(
-            e.at
-            for e in (await case_state(case)).timeline
-            if e.kind == "stage" and e.detail["stage"] == "active-stabilization"
-        )
-        await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
-        state = await wait_stage(case, "stabilization-validation")
-        ob = state.obligations["stabilization-validation"]
-        assert abs(ob.opened_at - activated - timedelta(days=14)) < timedelta(hours=2)
-        assert ob.deadline == compute_deadline(CALENDAR, "2 working days", ob.opened_at).due_at
+        state = await _validation_opens_14_days_after_activation(own_env, case)
+        await _gate_refuses_a_close_without_a_minute_then_continue(own_env, sessions, case, state)
 
-        await open_docs(case, "E-GOVREV", ["validation-measures"])
-        no_form = await rejection(
-            submit(case, "stabilization-validation", "E-GOVREV", validation_fields(state, "close"))
-        )
-        assert no_form.type == "MissingPrerequisite"
-        now = await own_env.get_current_time()
-        await load(sessions, "speaking-up-confidence-form", [confidence("R-1", now, 2)])
-        await open_docs(case, "E-GOVREV", ["validation-measures"])  # refreshes the measures
-        state = await case_state(case)
-        computed = state.computed["stabilization-validation"]
-        assert computed["responses_since_activation"] == 1 and not computed["gate_passed"]
-        refused = await rejection(
-            submit(case, "stabilization-validation", "E-GOVREV", validation_fields(state, "close"))
-        )
-        assert refused.type == "InvalidFields" and "escalation_minute_ref" in str(refused.details)
-        await submit(
-            case, "stabilization-validation", "E-GOVREV", validation_fields(state, "continue")
-        )
-        await wait_stage(case, "awaiting-validation")
         await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
         state = await wait_stage(case, "stabilization-validation")
         assert "stabilization-validation#1" in state.results  # the first round is kept
@@ -127,6 +75,73 @@ async def test_escalation_gate_refusal_continue_and_minuted_close(
         assert final["closure"]["category"] == "closed_with_minuted_escalation"
         await record_history(case, "learning-case-continue-minuted-close")
         await record_history(pack, "fortnightly-pack-published")
+    await _registers_hold_every_step_and_the_minute(sessions)
+
+
+async def _missed_attribution_escalates_to_the_board(env, sessions, inbox, case) -> None:
+    """Step 2 due in 2 working days; missed: level 1 at the deadline, then + director, then +
+    board every 4 working hours (state, mail and breach rows)."""
+    state = await wait_stage(case, "learning-attribution")
+    ob = state.obligations["learning-attribution"]
+    assert ob.deadline == compute_deadline(CALENDAR, "2 working days", state.opened_at).due_at
+    await skip(env, ob.deadline - await env.get_current_time() + timedelta(days=3))
+
+    async def board_level():
+        s = await case_state(case)
+        return s.obligations["learning-attribution"].level >= 3 and s
+
+    await wait_for(board_level)
+    await wait_for(lambda: holds(len(inbox.to(email("E-BOARD"))) >= 1))
+    assert inbox.to(email("E-REGIONAL")) and inbox.to(email("E-EXEC"))
+    async with sessions() as session:
+        levels = (
+            await session.scalars(
+                select(Breach.level)
+                .where(Breach.step == "learning-attribution")
+                .order_by(Breach.level)
+            )
+        ).all()
+    assert list(levels[:3]) == [1, 2, 3]
+
+
+async def _validation_opens_14_days_after_activation(env, case):
+    """The validation opens 14 days after activation, due 2 working days later; its state."""
+    activated = next(
+        e.at
+        for e in (await case_state(case)).timeline
+        if e.kind == "stage" and e.detail["stage"] == "active-stabilization"
+    )
+    await skip(env, timedelta(days=14, hours=1), step=timedelta(days=1))
+    state = await wait_stage(case, "stabilization-validation")
+    ob = state.obligations["stabilization-validation"]
+    assert abs(ob.opened_at - activated - timedelta(days=14)) < timedelta(hours=2)
+    assert ob.deadline == compute_deadline(CALENDAR, "2 working days", ob.opened_at).due_at
+    return state
+
+
+async def _gate_refuses_a_close_without_a_minute_then_continue(env, sessions, case, state) -> None:
+    """No response since activation: refused; one response, the gate not passed: a close needs
+    an escalation minute; "continue" starts the next round."""
+    await open_docs(case, "E-GOVREV", ["validation-measures"])
+    no_form = await rejection(
+        submit(case, "stabilization-validation", "E-GOVREV", validation_fields(state, "close"))
+    )
+    assert no_form.type == "MissingPrerequisite"
+    now = await env.get_current_time()
+    await load(sessions, "speaking-up-confidence-form", [confidence("R-1", now, 2)])
+    await open_docs(case, "E-GOVREV", ["validation-measures"])  # refreshes the measures
+    state = await case_state(case)
+    computed = state.computed["stabilization-validation"]
+    assert computed["responses_since_activation"] == 1 and not computed["gate_passed"]
+    refused = await rejection(
+        submit(case, "stabilization-validation", "E-GOVREV", validation_fields(state, "close"))
+    )
+    assert refused.type == "InvalidFields" and "escalation_minute_ref" in str(refused.details)
+    await submit(case, "stabilization-validation", "E-GOVREV", validation_fields(state, "continue"))
+    await wait_stage(case, "awaiting-validation")
+
+
+async def _registers_hold_every_step_and_the_minute(sessions) -> None:
     async with sessions() as session:
         entries = (await session.scalars(select(RegisterEntry))).all()
     registers = {(e.register, e.kind) for e in entries}
