@@ -57,14 +57,8 @@ async def test_review_opens_case_and_step_two_rejects_then_accepts(
         )
         assert wrong_role.type == "WrongRole"
         computed = state.computed["triage-attribution"]["indicator_count"]
-        bad = await rejection(
-            submit(
-                case,
-                "triage-attribution",
-                "E-SUPERVISOR",
-                attribution_fields(state, indicators_above_threshold=computed + 1),
-            )
-        )
+        typed_over = attribution_fields(state, indicators_above_threshold=computed + 1)
+        bad = await rejection(submit(case, "triage-attribution", "E-SUPERVISOR", typed_over))
         assert bad.type == "InvalidFields"
         assert f"computed value is {computed}" in str(bad.details)
         wrong_stage = await rejection(submit(case, "retention-impact", "E-MANAGER", {}))
@@ -73,20 +67,9 @@ async def test_review_opens_case_and_step_two_rejects_then_accepts(
             kinds = (await session.scalars(select(RegisterEntry.kind))).all()
         assert sorted(kinds) == ["review_generated", "review_marked_reviewed"]  # no step entry
 
-        receipt = await submit(
-            case,
-            "triage-attribution",
-            "E-SUPERVISOR",
-            attribution_fields(state),
-            update_id="retry-key-1",
-        )
-        again = await submit(
-            case,
-            "triage-attribution",
-            "E-SUPERVISOR",
-            attribution_fields(state),
-            update_id="retry-key-1",
-        )
+        fields, key = attribution_fields(state), "retry-key-1"
+        receipt = await submit(case, "triage-attribution", "E-SUPERVISOR", fields, update_id=key)
+        again = await submit(case, "triage-attribution", "E-SUPERVISOR", fields, update_id=key)
         assert receipt == again  # same Idempotency-Key: applied once, same answer
         await wait_stage(case, "retention-impact")
         async with sessions() as session:

@@ -32,6 +32,30 @@ def _without(employee_id: str) -> list[dict[str, Any]]:
     return rows
 
 
+async def _refused_to_others_and_without_an_owner_or_reason(api: Any, case_id: str) -> None:
+    url = f"/cases/{case_id}/pathway/owner"
+    body = {"new_owner": LEAD, "reason": "E-OWNER is on long-term leave"}
+    assert (await api.post(url, "E-DIRECTOR", json=body)).status_code == 403
+    ghost = await api.post(url, "E-ADMIN", json=body | {"new_owner": "E-GHOST"})
+    assert ghost.status_code == 422 and ghost.json()["errors"][0]["field"] == "new_owner"
+    empty = await api.post(url, "E-ADMIN", json={"new_owner": LEAD, "reason": ""})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "reason"
+
+
+async def _logged_once_in_the_recovery_log(sessions: Any, case_id: str) -> None:
+    async with sessions() as session:
+        logged = list(
+            await session.scalars(
+                select(RegisterEntry).where(
+                    RegisterEntry.subject == case_id, RegisterEntry.kind == "pathway_reassigned"
+                )
+            )
+        )
+    assert len(logged) == 1 and logged[0].actor == "E-ADMIN"
+    assert logged[0].register == "acknowledgment-recovery-log"
+    assert logged[0].payload["from"] == "E-OWNER" and logged[0].payload["to"] == LEAD
+
+
 async def test_absent_owners_pathway_is_reassigned_recorded_and_mailed(  # type: ignore[no-untyped-def]
     own_env, sqlite_url, sessions_for, api_for, smtp_server
 ) -> None:
@@ -48,13 +72,7 @@ async def test_absent_owners_pathway_is_reassigned_recorded_and_mailed(  # type:
         [absent] = (await api.get("/pathways/absent-owners", "E-ADMIN")).json()
         assert absent["case_id"] == case_id and absent["why"] == "inactive"
 
-        url = f"/cases/{case_id}/pathway/owner"
-        body = {"new_owner": LEAD, "reason": "E-OWNER is on long-term leave"}
-        assert (await api.post(url, "E-DIRECTOR", json=body)).status_code == 403
-        ghost = await api.post(url, "E-ADMIN", json=body | {"new_owner": "E-GHOST"})
-        assert ghost.status_code == 422 and ghost.json()["errors"][0]["field"] == "new_owner"
-        empty = await api.post(url, "E-ADMIN", json={"new_owner": LEAD, "reason": ""})
-        assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "reason"
+        await _refused_to_others_and_without_an_owner_or_reason(api, case_id)
 
         await sign_in(api, "E-ADMIN")
         page = await api.http.get("/app/admin/pathways")
@@ -71,17 +89,7 @@ async def test_absent_owners_pathway_is_reassigned_recorded_and_mailed(  # type:
         view = await live(api, case_id)
         assert view["live"]["pathway_owner"] == LEAD
         assert view["live"]["obligations"]["pathway-acceptance"]["assignee"] == LEAD
-        async with sessions() as session:
-            logged = list(
-                await session.scalars(
-                    select(RegisterEntry).where(
-                        RegisterEntry.subject == case_id, RegisterEntry.kind == "pathway_reassigned"
-                    )
-                )
-            )
-        assert len(logged) == 1 and logged[0].actor == "E-ADMIN"
-        assert logged[0].register == "acknowledgment-recovery-log"
-        assert logged[0].payload["from"] == "E-OWNER" and logged[0].payload["to"] == LEAD
+        await _logged_once_in_the_recovery_log(sessions, case_id)
 
         async def mailed() -> bool:
             return bool(inbox.to(email(LEAD))) and bool(
