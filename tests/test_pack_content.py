@@ -7,6 +7,9 @@ content, so no Temporal) and its JSON sections are checked.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+import pytest
 
 from domain import names
 from domain.learning import DEFAULT_ANCHOR
@@ -21,10 +24,16 @@ WEEKLY = PACKS[names.PACK_WEEKLY]
 ANALYST = "Aled Price (E-ANALYST)"  # names, not IDs (the staff directory of tests.pack_seed)
 
 
-async def test_weekly_pack_is_tied_to_its_week(sessions):
+@pytest.fixture
+async def week_48(sessions: Any) -> dict[str, Any]:
+    """The weekly pack of week 48, stored from the seeded set."""
     async with sessions() as session, session.begin():
         await seed_weekly(session)
-    doc = await stored(sessions, names.PACK_WEEKLY, "2026-W48")
+    return await stored(sessions, names.PACK_WEEKLY, "2026-W48")
+
+
+async def test_weekly_pack_is_tied_to_its_week(week_48):
+    doc = week_48
     assert doc["case_ids"] == [NM1]  # NM-2 is not awaiting; NM-9 opened in week 49
     assert doc["subtitle"] == "week 48 of 2026 (23 November 2026 to 29 November 2026)"
     summary = dict(block(section(doc, "Summary"), "figures")["items"])
@@ -51,6 +60,10 @@ async def test_weekly_pack_is_tied_to_its_week(sessions):
     assert block(exceptions, "table")["rows"] == [
         ["NM-4", "2026-11-24", "missing in workforce-reporting-log"]
     ]
+
+
+async def test_weekly_pack_names_its_awaiting_cases_breaches_and_late_steps(week_48):
+    doc = week_48
     awaiting = block(section(doc, "Cases awaiting visibility"), "table")["rows"]
     assert len(awaiting) == 1 and awaiting[0][:6] == [
         NM1,
