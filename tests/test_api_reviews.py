@@ -5,6 +5,7 @@ after its run was terminated."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from domain import names
 from tests.api_support import (
@@ -44,40 +45,8 @@ async def test_review_start_read_and_case_views(own_env, sqlite_url, sessions_fo
             again = await api.post(f"/reviews/acknowledgment/{day}", who)
             assert again.status_code == 200 and again.json()["workflow_id"] == rid
 
-        review = (await api.get(f"/reviews/{rid}", "E-INSPECTOR")).json()
-        assert review["total"] == 3 and review["summary"]["counts"]["critical"] == 1
-        critical = (await api.get(f"/reviews/{rid}?classification=critical", "E-BOARD")).json()
-        assert [i["reference"] for i in critical["items"]] == [CRITICAL]
-        page = (await api.get(f"/reviews/{rid}?limit=1&offset=1", "E-ANALYST")).json()
-        assert [i["reference"] for i in page["items"]] == [EMERGING] and page["total"] == 3
-        assert (await api.get(f"/reviews/{rid}", "W-100")).status_code == 403
-        assert (await api.get("/reviews/ack-review-1999-01-01", "E-ANALYST")).status_code == 404
-        # Marked already (409), wrong role (the stage is judged first: 409 too), unknown (404).
-        assert (await api.post(f"/reviews/{rid}/reviewed", "E-ANALYST")).status_code == 409
-        missing = await api.post("/reviews/ack-review-1999-01-01/reviewed", "E-ANALYST")
-        assert missing.status_code == 404, missing.text
-
-        case_id = names.ack_case_id(CRITICAL)
-        view = await wait_stage(api, case_id, "triage-attribution")
-        await wait_stage(api, names.ack_case_id(EMERGING), "triage-attribution")
-        assert view["live"]["obligations"]["triage-attribution"]["level"] == 0
-        assert view["employee_id"] == "W-100" and view["timeline"]
-
-        async def listed(**query: str) -> list[str]:
-            response = await api.get("/cases", "E-DIRECTOR", params=query)
-            assert response.status_code == 200, response.text
-            return sorted(c["reference"] for c in response.json())
-
-        assert await listed() == [CRITICAL, EMERGING]
-        assert await listed(exposure="critical") == [CRITICAL]
-        assert await listed(exposure="emerging") == [EMERGING]
-        assert await listed(exposure="within_tolerance") == []
-        assert await listed(example="acknowledgment", stage="triage-attribution") == [
-            CRITICAL,
-            EMERGING,
-        ]
-        assert (await api.get("/cases", "W-100")).status_code == 403
-
+        await _review_read_filtered_and_marked_once(api, rid)
+        case_id = await _cases_opened_and_listed_by_exposure(api)
         minimal = await api.get(f"/cases/{case_id}", "W-100")
         assert minimal.status_code == 200, minimal.text
         assert set(minimal.json()) == {
@@ -93,6 +62,47 @@ async def test_review_start_read_and_case_views(own_env, sqlite_url, sessions_fo
         ).status_code == 404  # not (yet) theirs
         assert (await api.get("/cases/ack-case-NOPE", "E-DIRECTOR")).status_code == 404
         assert (await api.get(f"/cases/{case_id}", None)).status_code == 401
+
+
+async def _review_read_filtered_and_marked_once(api: Any, rid: str) -> None:
+    """Readers see the review, filtered and paged; a worker does not; marked once only."""
+    review = (await api.get(f"/reviews/{rid}", "E-INSPECTOR")).json()
+    assert review["total"] == 3 and review["summary"]["counts"]["critical"] == 1
+    critical = (await api.get(f"/reviews/{rid}?classification=critical", "E-BOARD")).json()
+    assert [i["reference"] for i in critical["items"]] == [CRITICAL]
+    page = (await api.get(f"/reviews/{rid}?limit=1&offset=1", "E-ANALYST")).json()
+    assert [i["reference"] for i in page["items"]] == [EMERGING] and page["total"] == 3
+    assert (await api.get(f"/reviews/{rid}", "W-100")).status_code == 403
+    assert (await api.get("/reviews/ack-review-1999-01-01", "E-ANALYST")).status_code == 404
+    # Marked already (409), wrong role (the stage is judged first: 409 too), unknown (404).
+    assert (await api.post(f"/reviews/{rid}/reviewed", "E-ANALYST")).status_code == 409
+    missing = await api.post("/reviews/ack-review-1999-01-01/reviewed", "E-ANALYST")
+    assert missing.status_code == 404, missing.text
+
+
+async def _cases_opened_and_listed_by_exposure(api: Any) -> str:
+    """Both cases at step 2, listed (and filtered) for the director only; the critical case's ID."""
+    case_id = names.ack_case_id(CRITICAL)
+    view = await wait_stage(api, case_id, "triage-attribution")
+    await wait_stage(api, names.ack_case_id(EMERGING), "triage-attribution")
+    assert view["live"]["obligations"]["triage-attribution"]["level"] == 0
+    assert view["employee_id"] == "W-100" and view["timeline"]
+
+    async def listed(**query: str) -> list[str]:
+        response = await api.get("/cases", "E-DIRECTOR", params=query)
+        assert response.status_code == 200, response.text
+        return sorted(c["reference"] for c in response.json())
+
+    assert await listed() == [CRITICAL, EMERGING]
+    assert await listed(exposure="critical") == [CRITICAL]
+    assert await listed(exposure="emerging") == [EMERGING]
+    assert await listed(exposure="within_tolerance") == []
+    assert await listed(example="acknowledgment", stage="triage-attribution") == [
+        CRITICAL,
+        EMERGING,
+    ]
+    assert (await api.get("/cases", "W-100")).status_code == 403
+    return case_id
 
 
 async def test_reviews_of_examples_two_and_three_start_by_business_key(
