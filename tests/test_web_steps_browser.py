@@ -4,7 +4,7 @@ finds no serious or critical violation on the case, step, document, receipt and 
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
 from tests.api_support import TRIAGE_DOCS, open_case
 from tests.browser_support import (
@@ -31,62 +31,9 @@ async def test_triage_attribution_in_the_browser(  # type: ignore[no-untyped-def
             await expect(page.get_by_role("heading", name="Case NM-CRIT-1")).to_be_visible()
             await accessible(page, "case")
 
-            await page.get_by_role("link", name="Triage-failure attribution").click()
-            await expect(page.get_by_role("heading", level=1)).to_have_text(
-                "Triage-failure attribution"
-            )
-            await accessible(page, "step")
-            for number, doc in enumerate(TRIAGE_DOCS):
-                label = doc.replace("-", " ")
-                await page.get_by_role("button", name=f"Open {label}").click()
-                await expect(page.get_by_role("status")).to_contain_text(
-                    "opening of this document is recorded"
-                )
-                if number == 0:
-                    await accessible(page, "document")
-                await page.get_by_role("link", name="Back").click()
-            await expect(page.locator(".badge", has_text="not opened")).to_have_count(0)
-
-            source = page.get_by_label("Source", exact=True).first
-            await source.select_option("manager_non_review")
-            await page.get_by_role("checkbox", name="Report chronology", exact=True).first.check()
-            await page.get_by_role(
-                "checkbox", name="Risk classification source", exact=True
-            ).first.check()
-            await page.get_by_role("button", name="Submit triage-failure attribution").click()
-            note_error = page.locator("#f-note-error")
-            await expect(note_error).to_be_visible()  # the note was left empty: 422 beside it
-            await expect(page.get_by_role("textbox", name="Note")).to_have_attribute(
-                "aria-invalid", "true"
-            )
-            await expect(page.get_by_role("alert")).to_contain_text("Nothing was recorded")
-            await accessible(page, "step-rejected")
-
-            # Keyboard only: from the first source select, Tab to each control, then Enter.
-            await page.get_by_label("Source", exact=True).first.focus()
-            await page.keyboard.press("Tab")
-            await page.keyboard.press("Space")  # the evidence checkbox after the source select
-            await expect(
-                page.get_by_role("checkbox", name="Daily review", exact=True).first
-            ).to_be_checked()
-            await page.get_by_role("textbox", name="Note").focus()
-            await page.keyboard.type("No manager review for three days")
-            for _ in range(40):
-                await page.keyboard.press("Tab")
-                focused = await page.evaluate("document.activeElement.textContent")
-                if "Submit triage-failure attribution" in (focused or ""):
-                    break
-            else:
-                raise AssertionError("the submit button is not reachable with Tab")
-            await page.keyboard.press("Enter")
-            await expect(page.get_by_role("heading", level=1)).to_have_text(
-                "Recorded: Triage-failure attribution"
-            )
-            await expect(page.locator("main")).to_contain_text("on time")
-            await expect(page.locator("main")).to_contain_text(
-                "Near miss reliability case register"
-            )
-            await accessible(page, "receipt")
+            await _documents_opened_from_the_step(page)
+            await _empty_note_refused_beside_it(page)
+            await _submitted_with_the_keyboard_only(page)
 
             await page.goto(f"{base}/app/reviews/{rid}")
             await expect(page.get_by_role("heading", level=1)).to_contain_text(
@@ -95,3 +42,61 @@ async def test_triage_attribution_in_the_browser(  # type: ignore[no-untyped-def
             await accessible(page, "review")
             await page.goto(f"{base}/app/reviews")
             await accessible(page, "reviews")
+
+
+async def _documents_opened_from_the_step(page: Page) -> None:
+    """From the case page to the step; each document opened (recorded) and back."""
+    await page.get_by_role("link", name="Triage-failure attribution").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Triage-failure attribution")
+    await accessible(page, "step")
+    for number, doc in enumerate(TRIAGE_DOCS):
+        label = doc.replace("-", " ")
+        await page.get_by_role("button", name=f"Open {label}").click()
+        await expect(page.get_by_role("status")).to_contain_text(
+            "opening of this document is recorded"
+        )
+        if number == 0:
+            await accessible(page, "document")
+        await page.get_by_role("link", name="Back").click()
+    await expect(page.locator(".badge", has_text="not opened")).to_have_count(0)
+
+
+async def _empty_note_refused_beside_it(page: Page) -> None:
+    """Sources and evidence chosen, the note left empty: 422 beside it, nothing recorded."""
+    source = page.get_by_label("Source", exact=True).first
+    await source.select_option("manager_non_review")
+    await page.get_by_role("checkbox", name="Report chronology", exact=True).first.check()
+    await page.get_by_role("checkbox", name="Risk classification source", exact=True).first.check()
+    await page.get_by_role("button", name="Submit triage-failure attribution").click()
+    note_error = page.locator("#f-note-error")
+    await expect(note_error).to_be_visible()  # the note was left empty: 422 beside it
+    await expect(page.get_by_role("textbox", name="Note")).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_role("alert")).to_contain_text("Nothing was recorded")
+    await accessible(page, "step-rejected")
+
+
+async def _submitted_with_the_keyboard_only(page: Page) -> None:
+    """From the first source select, Tab to each control, then Enter: the receipt."""
+    # Keyboard only: from the first source select, Tab to each control, then Enter.
+    await page.get_by_label("Source", exact=True).first.focus()
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Space")  # the evidence checkbox after the source select
+    await expect(
+        page.get_by_role("checkbox", name="Daily review", exact=True).first
+    ).to_be_checked()
+    await page.get_by_role("textbox", name="Note").focus()
+    await page.keyboard.type("No manager review for three days")
+    for _ in range(40):
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate("document.activeElement.textContent")
+        if "Submit triage-failure attribution" in (focused or ""):
+            break
+    else:
+        raise AssertionError("the submit button is not reachable with Tab")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Recorded: Triage-failure attribution"
+    )
+    await expect(page.locator("main")).to_contain_text("on time")
+    await expect(page.locator("main")).to_contain_text("Near miss reliability case register")
+    await accessible(page, "receipt")
