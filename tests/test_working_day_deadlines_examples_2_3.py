@@ -149,6 +149,51 @@ async def test_learning_steps_opened_on_the_eve_of_a_bank_holiday_fall_due_after
 # -- example 3 --------------------------------------------------------------------------------
 
 
+async def _steps_2_and_3_due_past_days_off(env, sessions, inbox, eve: date) -> None:
+    """The case opened on EVE: adjudication and repair pathway each due 3 working days on, past a
+    day off, breached exactly then and mailed to their role."""
+    case = env.client.get_workflow_handle(credibility_case_id("CC-EVE"))
+    state = await wait_stage(case, CREDIBILITY_ADJUDICATION.slug)
+    assert LONDON.local(state.opened_at).date() == eve
+    due = compute_deadline(CALENDAR, CREDIBILITY_ADJUDICATION.deadline_rule, state.opened_at)
+    assert state.obligations[CREDIBILITY_ADJUDICATION.slug].deadline == due.due_at
+    assert_skips_non_working_days(state.opened_at, due.due_at, 3)
+    await assert_breached_exactly_at(
+        env,
+        sessions,
+        inbox,
+        case.id,
+        CREDIBILITY_ADJUDICATION.slug,
+        due.due_at,
+        "E-QALEAD",
+        case,
+    )
+
+    await credibility_flow.open_docs(case, "E-QALEAD", credibility_flow.ADJ_DOCS)
+    receipt = await credibility_flow.submit(
+        case,
+        CREDIBILITY_ADJUDICATION.slug,
+        "E-QALEAD",
+        credibility_flow.adjudication(state, "doubtful"),
+    )
+    assert receipt["late"] is True
+    state = await wait_stage(case, REPAIR_PATHWAY.slug)
+    done = state.obligations[CREDIBILITY_ADJUDICATION.slug].done_at
+    due = compute_deadline(CALENDAR, REPAIR_PATHWAY.deadline_rule, done)
+    assert state.obligations[REPAIR_PATHWAY.slug].deadline == due.due_at
+    assert_skips_non_working_days(done, due.due_at, 3)
+    await assert_breached_exactly_at(
+        env,
+        sessions,
+        inbox,
+        case.id,
+        REPAIR_PATHWAY.slug,
+        due.due_at,
+        "E-WXDIRECTOR",
+        case,
+    )
+
+
 async def test_closure_steps_across_bank_holidays_and_the_fifth_working_day_after_one(
     own_env, sqlite_url, sessions_for, smtp_server
 ):
@@ -171,46 +216,7 @@ async def test_closure_steps_across_bank_holidays_and_the_fifth_working_day_afte
             own_env, queue, names.EXAMPLE_CREDIBILITY, month_key(eve), "closure-policy-v1"
         )
 
-        case = own_env.client.get_workflow_handle(credibility_case_id("CC-EVE"))
-        state = await wait_stage(case, CREDIBILITY_ADJUDICATION.slug)
-        assert LONDON.local(state.opened_at).date() == eve
-        due = compute_deadline(CALENDAR, CREDIBILITY_ADJUDICATION.deadline_rule, state.opened_at)
-        assert state.obligations[CREDIBILITY_ADJUDICATION.slug].deadline == due.due_at
-        assert_skips_non_working_days(state.opened_at, due.due_at, 3)
-        await assert_breached_exactly_at(
-            own_env,
-            sessions,
-            inbox,
-            case.id,
-            CREDIBILITY_ADJUDICATION.slug,
-            due.due_at,
-            "E-QALEAD",
-            case,
-        )
-
-        await credibility_flow.open_docs(case, "E-QALEAD", credibility_flow.ADJ_DOCS)
-        receipt = await credibility_flow.submit(
-            case,
-            CREDIBILITY_ADJUDICATION.slug,
-            "E-QALEAD",
-            credibility_flow.adjudication(state, "doubtful"),
-        )
-        assert receipt["late"] is True
-        state = await wait_stage(case, REPAIR_PATHWAY.slug)
-        done = state.obligations[CREDIBILITY_ADJUDICATION.slug].done_at
-        due = compute_deadline(CALENDAR, REPAIR_PATHWAY.deadline_rule, done)
-        assert state.obligations[REPAIR_PATHWAY.slug].deadline == due.due_at
-        assert_skips_non_working_days(done, due.due_at, 3)
-        await assert_breached_exactly_at(
-            own_env,
-            sessions,
-            inbox,
-            case.id,
-            REPAIR_PATHWAY.slug,
-            due.due_at,
-            "E-WXDIRECTOR",
-            case,
-        )
+        await _steps_2_and_3_due_past_days_off(own_env, sessions, inbox, eve)
 
         # The monthly review: generated at 07:00 on next month's first working day, marked
         # reviewed by close of business on its 5th working day (both pushed past days off).
