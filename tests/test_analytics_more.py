@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from domain.acknowledgment import AckPolicy
 from domain.learning_cycles import cycle_window
@@ -26,7 +27,9 @@ from tests.factories import load, load_reports, report_rows, staff_rows
 from tests.learning_factories import closed_report, load_closed
 
 
-async def test_learning_rates_per_cycle_and_group(database_url, sessions, api_for):
+async def _two_learning_cycles(sessions: Any) -> None:
+    """Cycle 16 Feb: L1-L3 on HC-NORTH (visible, no feedback, recurrence), L4 and L5 (no
+    bulletin log row: an exception) on DN-CITY; cycle 2 Mar: L6 without feedback; both audited."""
     await load(sessions, "staff-directory", staff_rows())
     first, second = date(2026, 2, 16), date(2026, 3, 2)
     start = cycle_window(CALENDAR, first, LEARNING)[0]
@@ -57,6 +60,10 @@ async def test_learning_rates_per_cycle_and_group(database_url, sessions, api_fo
     )
     await audit(sessions, first, datetime(2026, 3, 2, 7, tzinfo=UTC))
     await audit(sessions, second, datetime(2026, 3, 16, 7, tzinfo=UTC))
+
+
+async def test_learning_rates_per_cycle_and_group(database_url, sessions, api_for):
+    await _two_learning_cycles(sessions)
     api = await api_for(database_url)
 
     response = await api.get("/analytics/learning?from=2026-02-16&to=2026-03-02", "E-INSPECTOR")
@@ -108,7 +115,9 @@ async def test_learning_rates_per_cycle_and_group(database_url, sessions, api_fo
     ).status_code == 403
 
 
-async def test_closure_confirmed_reopened_and_repeated_doubtful(database_url, sessions, api_for):
+async def _october_closures_reviewed_then_confirmed_and_reopened(sessions: Any) -> None:
+    """C1-C3 on SL-A (R1; C3 on ML-2), C4 and C5 on SL-B (ML-2; C5's confirmation does not
+    reconcile), reviewed for October; afterwards C2 is confirmed and C4 reopened."""
     await load(sessions, "staff-directory", staff_rows())
     await load(
         sessions,
@@ -150,6 +159,10 @@ async def test_closure_confirmed_reopened_and_repeated_doubtful(database_url, se
     await load(sessions, "employee-confirmation-form", [confirmation("C2", True)])
     reopen = {"case_ref": "C4", "reopened_at": "2026-11-20T09:00:00+00:00", "reason": "again"}
     await load(sessions, "reopened-risk-tracker", [reopen])
+
+
+async def test_closure_confirmed_reopened_and_repeated_doubtful(database_url, sessions, api_for):
+    await _october_closures_reviewed_then_confirmed_and_reopened(sessions)
     api = await api_for(database_url)
 
     response = await api.get("/analytics/closure?from=2026-10-15&to=2026-10-20", "E-INSPECTOR")
