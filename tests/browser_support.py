@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import Message
 from pathlib import Path
@@ -59,6 +60,19 @@ def chromium() -> str:
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian chromium is required: run `make browsers` (apt-get install chromium)")
     return str(CHROMIUM)
+
+
+@dataclass
+class Walk:
+    """What each phase of an end-to-end walk works with: the API, the time-skipping server,
+    the signed-in page and its base URL, the inbox, the case."""
+
+    api: Any
+    env: Any
+    page: Page
+    base: str
+    inbox: Any
+    case_id: str
 
 
 async def sign_in_as(page: Page, base: str, display_name: str, next_path: str) -> None:

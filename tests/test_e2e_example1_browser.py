@@ -20,6 +20,7 @@ from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from store.sources import current_records
 from tests.api_support import CRITICAL, TRIAGE_DOCS, seed, wait_stage
 from tests.browser_support import (
+    Walk,
     accessible,
     attribute,
     browser_page,
@@ -74,101 +75,116 @@ async def test_example_1_end_to_end_in_the_browser(  # type: ignore[no-untyped-d
         started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
         assert started.status_code == 202, started.text
         async with browser_page(own_env, sqlite_url, queue, chromium) as (base, page):
+            walk = Walk(api, own_env, page, base, inbox, case_id)
             await from_mail(page, base, inbox, "E-ANALYST", "This is now yours: Mark the review")
             await accessible(page, "e2e1-01-review")
             await mark_reviewed(page, "e2e1-02-review-marked")
-
-            await wait_stage(api, case_id, "triage-attribution")
-            mail = "This is now yours: Triage-failure"
-            await from_mail(page, base, inbox, "E-SUPERVISOR", mail, case_id)
-            await accessible(page, "e2e1-03-attribution")
-            await open_documents(page, TRIAGE_DOCS)
-            await attribute(
-                page, "manager_non_review", ("Report chronology", "Risk classification source")
-            )
-            await page.get_by_role("textbox", name="Note").fill("No manager review for 3 days")
-            title = "Triage-failure attribution"
-            await submit(page, f"Submit {title.lower()}", "e2e1-04-attribution-receipt", title)
-
-            await wait_stage(api, case_id, "retention-impact")
-            mail = "This is now yours: Retention impact"
-            await from_mail(page, base, inbox, "E-MANAGER", mail, case_id)
-            await open_documents(page, RETENTION_DOCUMENTS)  # case, reporting profile, concerns
-            await complete_step(
-                page,
-                "Retention impact analysis",
-                IMPACT,
-                "e2e1-05-impact",
-                "e2e1-06-impact-receipt",
-            )
-
-            await wait_stage(api, case_id, "recovery-pathway")
-            mail = "This is now yours: Acknowledgment-recovery"
-            await from_mail(page, base, inbox, "E-DIRECTOR", mail)
-            await open_documents(page, ["reporting control authorization sheet"])
-            today = (await own_env.get_current_time()).date()
-            await complete_step(
-                page,
-                "Acknowledgment-recovery pathway",
-                {
-                    **PATHWAY,
-                    **days_after(
-                        today,
-                        triage_control_implementation_deadline=7,
-                        worker_communication_deadline=3,
-                        mandatory_review_date=14,
-                    ),
-                },
-                "e2e1-07-pathway",
-                "e2e1-08-pathway-receipt",
-            )
-
-            await wait_stage(api, case_id, "pathway-acceptance")
-            accept = await mail_link(inbox, "E-OWNER", "This is now yours: Accept the", case_id)
-            assert accept == f"/app/cases/{case_id}/pathway/accept"
-            await page.context.clear_cookies()  # the owner opens the mail signed out
-            await page.goto(f"{base}{accept}")
-            await expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
-            await sign_in_as(page, base, "E-Owner", accept)
-            await accessible(page, "e2e1-09-accept")
-            await submit(page, "Accept the pathway", "e2e1-10-accept-receipt", "Accept the")
-
-            await wait_stage(api, case_id, "awaiting-visibility")
-            year, week, _ = (await own_env.get_current_time()).isocalendar()
-            pack = f"/app/packs/weekly-sustainability/{year}-W{week:02d}"
-            await sign_in_as(page, base, "E-Director", pack)
-            await expect(page.get_by_role("link", name=CRITICAL)).to_be_visible()
-            await accessible(page, "e2e1-11-pack")
-            await publish_pack(page, "e2e1-12-pack-published")
-            await expect(page.locator("main")).to_contain_text("Published by E-Director on")
-            # The pack's PDF link opens with the browser's session (no bearer token).
-            pdf_href = await page.get_by_role("link", name="PDF", exact=True).get_attribute("href")
-            pdf = await page.context.request.get(f"{base}{pdf_href}")
-            assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
-            pdf_text = " ".join(pdftotext(await pdf.body()).split())
-            assert "Published by E-Director on" in pdf_text and "awaiting" not in pdf_text.lower()
+            await _supervisor_attributes_from_the_mail(walk)
+            await _manager_records_the_impact_from_the_mail(walk)
+            await _director_authorizes_the_pathway_from_the_mail(walk)
+            await _owner_accepts_from_the_mail_signed_out(walk)
+            await _director_publishes_the_weekly_pack_and_its_pdf(walk)
 
             await wait_stage(api, case_id, "active-recovery")
             actions = ("Corrected triage-control implementation", "Worker communication")
             await mark_actions_done(page, base, inbox, case_id, actions, "e2e1-13-action")
-
             await skip(own_env, timedelta(days=15))  # the review date passes: nothing closes
-            title = "Mandatory review of the acknowledgment-recovery pathway"
-            review = await from_mail(
-                page, base, inbox, "E-OWNER", f"This is now yours: {title}", case_id
-            )
-            assert review == f"/app/cases/{case_id}/steps/recovery-review"
-            await fill(page, {"outcome": "recovered", "findings": "Triage ownership holds"})
-            await accessible(page, "e2e1-14-review")
-            await submit(page, f"Submit {title.lower()}", "e2e1-14-review-receipt", title)
-            confirm = await mail_link(inbox, "W-100", f"Near miss {CRITICAL}")
-            assert confirm == f"/app/forms/employee-confirmation?case_ref={case_id}"
-            await confirm_resolved(page, base, confirm, "W-100", "e2e1-15-confirmation")
-            await accessible(page, "e2e1-16-confirmation-receipt")
-            await page.get_by_role("link", name="My reports").first.click()
-            await expect(page.locator("main")).to_contain_text("Closed (recovered)")
-            await expect(page.locator("main")).to_contain_text("Action done")
-            await accessible(page, "e2e1-17-my-reports")
+            await _owner_records_the_review_and_the_worker_confirms(walk)
     async with sessions() as session:
         answer = await current_records(session, "employee-confirmation-form", [case_id])
     assert answer[case_id]["confirmed"] is True
+
+
+async def _supervisor_attributes_from_the_mail(w: Walk) -> None:
+    await wait_stage(w.api, w.case_id, "triage-attribution")
+    mail = "This is now yours: Triage-failure"
+    await from_mail(w.page, w.base, w.inbox, "E-SUPERVISOR", mail, w.case_id)
+    await accessible(w.page, "e2e1-03-attribution")
+    await open_documents(w.page, TRIAGE_DOCS)
+    await attribute(
+        w.page, "manager_non_review", ("Report chronology", "Risk classification source")
+    )
+    await w.page.get_by_role("textbox", name="Note").fill("No manager review for 3 days")
+    title = "Triage-failure attribution"
+    await submit(w.page, f"Submit {title.lower()}", "e2e1-04-attribution-receipt", title)
+
+
+async def _manager_records_the_impact_from_the_mail(w: Walk) -> None:
+    await wait_stage(w.api, w.case_id, "retention-impact")
+    mail = "This is now yours: Retention impact"
+    await from_mail(w.page, w.base, w.inbox, "E-MANAGER", mail, w.case_id)
+    await open_documents(w.page, RETENTION_DOCUMENTS)  # case, reporting profile, concerns
+    await complete_step(
+        w.page, "Retention impact analysis", IMPACT, "e2e1-05-impact", "e2e1-06-impact-receipt"
+    )
+
+
+async def _director_authorizes_the_pathway_from_the_mail(w: Walk) -> None:
+    await wait_stage(w.api, w.case_id, "recovery-pathway")
+    mail = "This is now yours: Acknowledgment-recovery"
+    await from_mail(w.page, w.base, w.inbox, "E-DIRECTOR", mail)
+    await open_documents(w.page, ["reporting control authorization sheet"])
+    today = (await w.env.get_current_time()).date()
+    dates = days_after(
+        today,
+        triage_control_implementation_deadline=7,
+        worker_communication_deadline=3,
+        mandatory_review_date=14,
+    )
+    await complete_step(
+        w.page,
+        "Acknowledgment-recovery pathway",
+        {**PATHWAY, **dates},
+        "e2e1-07-pathway",
+        "e2e1-08-pathway-receipt",
+    )
+
+
+async def _owner_accepts_from_the_mail_signed_out(w: Walk) -> None:
+    await wait_stage(w.api, w.case_id, "pathway-acceptance")
+    accept = await mail_link(w.inbox, "E-OWNER", "This is now yours: Accept the", w.case_id)
+    assert accept == f"/app/cases/{w.case_id}/pathway/accept"
+    await w.page.context.clear_cookies()  # the owner opens the mail signed out
+    await w.page.goto(f"{w.base}{accept}")
+    await expect(w.page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+    await sign_in_as(w.page, w.base, "E-Owner", accept)
+    await accessible(w.page, "e2e1-09-accept")
+    await submit(w.page, "Accept the pathway", "e2e1-10-accept-receipt", "Accept the")
+
+
+async def _director_publishes_the_weekly_pack_and_its_pdf(w: Walk) -> None:
+    page = w.page
+    await wait_stage(w.api, w.case_id, "awaiting-visibility")
+    year, week, _ = (await w.env.get_current_time()).isocalendar()
+    pack = f"/app/packs/weekly-sustainability/{year}-W{week:02d}"
+    await sign_in_as(page, w.base, "E-Director", pack)
+    await expect(page.get_by_role("link", name=CRITICAL)).to_be_visible()
+    await accessible(page, "e2e1-11-pack")
+    await publish_pack(page, "e2e1-12-pack-published")
+    await expect(page.locator("main")).to_contain_text("Published by E-Director on")
+    # The pack's PDF link opens with the browser's session (no bearer token).
+    pdf_href = await page.get_by_role("link", name="PDF", exact=True).get_attribute("href")
+    pdf = await page.context.request.get(f"{w.base}{pdf_href}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    pdf_text = " ".join(pdftotext(await pdf.body()).split())
+    assert "Published by E-Director on" in pdf_text and "awaiting" not in pdf_text.lower()
+
+
+async def _owner_records_the_review_and_the_worker_confirms(w: Walk) -> None:
+    page, case_id = w.page, w.case_id
+    title = "Mandatory review of the acknowledgment-recovery pathway"
+    review = await from_mail(
+        page, w.base, w.inbox, "E-OWNER", f"This is now yours: {title}", case_id
+    )
+    assert review == f"/app/cases/{case_id}/steps/recovery-review"
+    await fill(page, {"outcome": "recovered", "findings": "Triage ownership holds"})
+    await accessible(page, "e2e1-14-review")
+    await submit(page, f"Submit {title.lower()}", "e2e1-14-review-receipt", title)
+    confirm = await mail_link(w.inbox, "W-100", f"Near miss {CRITICAL}")
+    assert confirm == f"/app/forms/employee-confirmation?case_ref={case_id}"
+    await confirm_resolved(page, w.base, confirm, "W-100", "e2e1-15-confirmation")
+    await accessible(page, "e2e1-16-confirmation-receipt")
+    await page.get_by_role("link", name="My reports").first.click()
+    await expect(page.locator("main")).to_contain_text("Closed (recovered)")
+    await expect(page.locator("main")).to_contain_text("Action done")
+    await accessible(page, "e2e1-17-my-reports")
