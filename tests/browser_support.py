@@ -65,7 +65,7 @@ def chromium() -> str:
 @dataclass
 class Walk:
     """What each phase of an end-to-end walk works with: the API, the time-skipping server,
-    the signed-in page and its base URL, the inbox, the case."""
+    the signed-in page and its base URL, the inbox, the case, the database."""
 
     api: Any
     env: Any
@@ -73,6 +73,7 @@ class Walk:
     base: str
     inbox: Any
     case_id: str
+    sessions: Any
 
 
 async def sign_in_as(page: Page, base: str, display_name: str, next_path: str) -> None:

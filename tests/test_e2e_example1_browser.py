@@ -75,7 +75,7 @@ async def test_example_1_end_to_end_in_the_browser(  # type: ignore[no-untyped-d
         started = await api.post(f"/reviews/acknowledgment/{day}", "E-ADMIN")
         assert started.status_code == 202, started.text
         async with browser_page(own_env, sqlite_url, queue, chromium) as (base, page):
-            walk = Walk(api, own_env, page, base, inbox, case_id)
+            walk = Walk(api, own_env, page, base, inbox, case_id, sessions)
             await from_mail(page, base, inbox, "E-ANALYST", "This is now yours: Mark the review")
             await accessible(page, "e2e1-01-review")
             await mark_reviewed(page, "e2e1-02-review-marked")

@@ -18,6 +18,7 @@ from domain.periodic import ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from tests.api_support import wait_stage
 from tests.browser_support import (
+    Walk,
     accept_pathway,
     accessible,
     answer_speaking_up,
@@ -103,48 +104,11 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
             await from_mail(page, base, inbox, "E-AUDITOR", "This is now yours: Mark the review")
             await mark_reviewed(page, "e2e2-01-audit-marked")
 
-            await wait_stage(api, case_id, "learning-attribution")
-            mail = "This is now yours: Learning-fail"
-            await from_mail(page, base, inbox, "E-REGIONAL", mail, case_id)
-            await open_documents(page, ATTRIBUTION_DOCS)
-            await attribute(
-                page,
-                "no_feedback_to_reporter",
-                ("Corrective action chronology", "Learning communication record"),
-            )
-            await page.get_by_role("textbox", name="Note").fill("Closed with no feedback")
-            await accessible(page, "e2e2-02-attribution")
-            title = "Learning-failure attribution"
-            await submit(page, f"Submit {title.lower()}", "e2e2-03-attribution-receipt", title)
-
-            now = await own_env.get_current_time()  # the baseline: closed without feedback
-            baseline = closed_report("NM-B1", closed_at=now - timedelta(days=1), feedback=False)
-            await load_closed(sessions, [baseline])
-            await wait_stage(api, case_id, "stabilization-pathway")
-            await from_mail(
-                page, base, inbox, "E-EXEC", "This is now yours: Learning-stab", case_id
-            )
-            await open_documents(page, PATHWAY_DOCS)
-            today = (await own_env.get_current_time()).date()
-            await complete_step(
-                page,
-                "Learning-stabilization pathway",
-                {
-                    **PATHWAY,
-                    **days_after(
-                        today,
-                        learning_control_implementation_deadline=7,
-                        worker_feedback_deadline=3,
-                        review_date=14,
-                    ),
-                },
-                "e2e2-04-pathway",
-                "e2e2-05-pathway-receipt",
-            )
-
+            walk = Walk(api, own_env, page, base, inbox, case_id, sessions)
+            await _regional_lead_attributes_from_the_mail(walk)
+            today = await _executive_authorizes_the_pathway_from_the_mail(walk)
             await wait_stage(api, case_id, "pathway-acceptance")
             await accept_pathway(page, base, inbox, case_id, "e2e2-06-accept-receipt")
-
             await wait_stage(api, case_id, "awaiting-visibility")
             # The summary of the cycle its audit covered lists it (store.packs.listing_periods).
             pack = f"/app/packs/fortnightly-governance/{audit.removeprefix('learning-audit-')}"
@@ -152,30 +116,79 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
             await publish_pack(page, "e2e2-07-pack-published")
             await wait_stage(api, case_id, "awaiting-validation")
             await mark_actions_done(page, base, inbox, case_id, ACTIONS, "e2e2-08-action")
-
-            later = await own_env.get_current_time()  # follow-up: closed with feedback
-            await load_closed(
-                sessions, [closed_report("NM-F1", closed_at=later + timedelta(days=5))]
-            )
-            await sign_in_as(page, base, "W-100", "/app/forms/speaking-up-confidence")
-            await answer_speaking_up(page)
-
+            await _follow_up_closed_with_feedback_and_a_worker_answers(walk)
             await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
-            await wait_stage(api, case_id, "stabilization-validation")
-            title = "Review of the learning-stabilization pathway"
-            await from_mail(page, base, inbox, "E-OWNER", f"This is now yours: {title}", case_id)
-            await fill(page, {"outcome": "stabilized", "findings": "Every reporter had feedback"})
-            await submit(page, f"Submit {title.lower()}", "e2e2-08-review-receipt", title)
-            mail = "This is now yours: Stabilization"
-            await from_mail(page, base, inbox, "E-GOVREV", mail, case_id)
-            await open_documents(page, ["validation-measures"])
-            await complete_step(
-                page,
-                "Stabilization validation",
-                VALIDATION,
-                "e2e2-09-validation",
-                "e2e2-10-validation-receipt",
-            )
+            await _owner_reviews_then_the_governance_reviewer_validates(walk)
         result = await own_env.client.get_workflow_handle(case_id).result()
         assert result["status"] == "closed"
         assert result["closure"]["category"] == "visible_learning_closure"
+
+
+async def _regional_lead_attributes_from_the_mail(w: Walk) -> None:
+    page = w.page
+    await wait_stage(w.api, w.case_id, "learning-attribution")
+    mail = "This is now yours: Learning-fail"
+    await from_mail(page, w.base, w.inbox, "E-REGIONAL", mail, w.case_id)
+    await open_documents(page, ATTRIBUTION_DOCS)
+    await attribute(
+        page,
+        "no_feedback_to_reporter",
+        ("Corrective action chronology", "Learning communication record"),
+    )
+    await page.get_by_role("textbox", name="Note").fill("Closed with no feedback")
+    await accessible(page, "e2e2-02-attribution")
+    title = "Learning-failure attribution"
+    await submit(page, f"Submit {title.lower()}", "e2e2-03-attribution-receipt", title)
+
+
+async def _executive_authorizes_the_pathway_from_the_mail(w: Walk) -> date:
+    """After a baseline report closed without feedback; today's date."""
+    now = await w.env.get_current_time()  # the baseline: closed without feedback
+    baseline = closed_report("NM-B1", closed_at=now - timedelta(days=1), feedback=False)
+    await load_closed(w.sessions, [baseline])
+    await wait_stage(w.api, w.case_id, "stabilization-pathway")
+    await from_mail(
+        w.page, w.base, w.inbox, "E-EXEC", "This is now yours: Learning-stab", w.case_id
+    )
+    await open_documents(w.page, PATHWAY_DOCS)
+    today = (await w.env.get_current_time()).date()
+    dates = days_after(
+        today,
+        learning_control_implementation_deadline=7,
+        worker_feedback_deadline=3,
+        review_date=14,
+    )
+    await complete_step(
+        w.page,
+        "Learning-stabilization pathway",
+        {**PATHWAY, **dates},
+        "e2e2-04-pathway",
+        "e2e2-05-pathway-receipt",
+    )
+    return today
+
+
+async def _follow_up_closed_with_feedback_and_a_worker_answers(w: Walk) -> None:
+    later = await w.env.get_current_time()  # follow-up: closed with feedback
+    await load_closed(w.sessions, [closed_report("NM-F1", closed_at=later + timedelta(days=5))])
+    await sign_in_as(w.page, w.base, "W-100", "/app/forms/speaking-up-confidence")
+    await answer_speaking_up(w.page)
+
+
+async def _owner_reviews_then_the_governance_reviewer_validates(w: Walk) -> None:
+    page = w.page
+    await wait_stage(w.api, w.case_id, "stabilization-validation")
+    title = "Review of the learning-stabilization pathway"
+    await from_mail(page, w.base, w.inbox, "E-OWNER", f"This is now yours: {title}", w.case_id)
+    await fill(page, {"outcome": "stabilized", "findings": "Every reporter had feedback"})
+    await submit(page, f"Submit {title.lower()}", "e2e2-08-review-receipt", title)
+    mail = "This is now yours: Stabilization"
+    await from_mail(page, w.base, w.inbox, "E-GOVREV", mail, w.case_id)
+    await open_documents(page, ["validation-measures"])
+    await complete_step(
+        page,
+        "Stabilization validation",
+        VALIDATION,
+        "e2e2-09-validation",
+        "e2e2-10-validation-receipt",
+    )
