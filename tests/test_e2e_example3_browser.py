@@ -13,6 +13,7 @@ from datetime import timedelta
 from domain.credibility import credibility_case_id
 from tests.api_support import wait_stage
 from tests.browser_support import (
+    Walk,
     accept_pathway,
     accessible,
     answer_speaking_up,
@@ -68,58 +69,15 @@ async def test_example_3_through_validation_and_close_in_the_browser(  # type: i
             await from_mail(page, base, inbox, "E-WXANALYST", mail)
             await mark_reviewed(page, "e2e3-01-review-marked")
 
-            await wait_stage(api, case_id, "credibility-adjudication")
-            await from_mail(
-                page, base, inbox, "E-QALEAD", "This is now yours: Closure-cred", case_id
-            )
-            await open_documents(page, ADJ_DOCS)
-            await attribute(
-                page,
-                "closure_without_employee_confirmation",
-                ("Case chronology", "Final action evidence"),
-            )
-            await complete_step(
-                page,
-                "Closure-credibility adjudication",
-                ADJUDICATION,
-                "e2e3-02-adjudication",
-                "e2e3-03-adjudication-receipt",
-            )
-
-            await wait_stage(api, case_id, "repair-pathway")
-            mail = "This is now yours: Closure-repair"
-            await from_mail(page, base, inbox, "E-WXDIRECTOR", mail, case_id)
-            await open_documents(page, REPAIR_DOCS)
-            today = (await own_env.get_current_time()).date()
-            await complete_step(
-                page,
-                "Closure-repair pathway",
-                {
-                    **PATHWAY,
-                    **days_after(
-                        today,
-                        final_corrective_deadline=5,
-                        worker_reconnection_deadline=3,
-                        follow_up_review_date=7,
-                    ),
-                },
-                "e2e3-04-repair-pathway",
-                "e2e3-05-repair-pathway-receipt",
-            )
-
+            walk = Walk(api, own_env, page, base, inbox, case_id, sessions)
+            await _qa_lead_adjudicates_from_the_mail(walk)
+            await _director_authorizes_the_repair_from_the_mail(walk)
             await wait_stage(api, case_id, "pathway-acceptance")
             await accept_pathway(page, base, inbox, case_id, "e2e3-06-accept-receipt")
             await wait_stage(api, case_id, "awaiting-validation")  # doubtful: no pack needed
             await mark_actions_done(page, base, inbox, case_id, ACTIONS, "e2e3-07-action")
-
             await skip(own_env, timedelta(days=15), step=timedelta(days=1))  # asked again at 14
-            confirm = await mail_link(inbox, "W-1", "Near miss NM-CC-D: is it resolved for you now")
-            assert confirm == "/app/forms/employee-confirmation?case_ref=CC-D"
-            await confirm_resolved(page, base, confirm, "W-1")
-            await page.get_by_role("link", name="Speaking up", exact=True).click()
-            await answer_speaking_up(page)
-            await accessible(page, "e2e3-08-worker-answers")
-
+            await _worker_answers_both_forms_from_the_mail(walk)
             await skip(own_env, timedelta(days=6, hours=1), step=timedelta(days=1))  # day 21
             await wait_stage(api, case_id, "repair-validation")
             mail = "This is now yours: Repair validation"
@@ -136,3 +94,51 @@ async def test_example_3_through_validation_and_close_in_the_browser(  # type: i
         assert final.json()["status"] == "closed", final.text
         result = await own_env.client.get_workflow_handle(case_id).result()
         assert result["closure"]["category"] == "repaired"
+
+
+async def _qa_lead_adjudicates_from_the_mail(w: Walk) -> None:
+    await wait_stage(w.api, w.case_id, "credibility-adjudication")
+    mail = "This is now yours: Closure-cred"
+    await from_mail(w.page, w.base, w.inbox, "E-QALEAD", mail, w.case_id)
+    await open_documents(w.page, ADJ_DOCS)
+    await attribute(
+        w.page,
+        "closure_without_employee_confirmation",
+        ("Case chronology", "Final action evidence"),
+    )
+    await complete_step(
+        w.page,
+        "Closure-credibility adjudication",
+        ADJUDICATION,
+        "e2e3-02-adjudication",
+        "e2e3-03-adjudication-receipt",
+    )
+
+
+async def _director_authorizes_the_repair_from_the_mail(w: Walk) -> None:
+    await wait_stage(w.api, w.case_id, "repair-pathway")
+    mail = "This is now yours: Closure-repair"
+    await from_mail(w.page, w.base, w.inbox, "E-WXDIRECTOR", mail, w.case_id)
+    await open_documents(w.page, REPAIR_DOCS)
+    today = (await w.env.get_current_time()).date()
+    dates = days_after(
+        today, final_corrective_deadline=5, worker_reconnection_deadline=3, follow_up_review_date=7
+    )
+    await complete_step(
+        w.page,
+        "Closure-repair pathway",
+        {**PATHWAY, **dates},
+        "e2e3-04-repair-pathway",
+        "e2e3-05-repair-pathway-receipt",
+    )
+
+
+async def _worker_answers_both_forms_from_the_mail(w: Walk) -> None:
+    """Asked again at day 14: the worker confirms from the mail's link and answers the
+    speaking-up form."""
+    confirm = await mail_link(w.inbox, "W-1", "Near miss NM-CC-D: is it resolved for you now")
+    assert confirm == "/app/forms/employee-confirmation?case_ref=CC-D"
+    await confirm_resolved(w.page, w.base, confirm, "W-1")
+    await w.page.get_by_role("link", name="Speaking up", exact=True).click()
+    await answer_speaking_up(w.page)
+    await accessible(w.page, "e2e3-08-worker-answers")
