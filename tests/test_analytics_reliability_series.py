@@ -24,7 +24,7 @@ from typing import Any
 from domain import names
 from tests.analytics_support import by
 from tests.factories import load, staff_rows
-from tests.pack_seed import item, review
+from tests.stored_rows import item, review
 
 ACK = names.EXAMPLE_ACKNOWLEDGMENT
 

@@ -18,7 +18,7 @@ from store.packs import create_pack, publish
 from store.tables import Case, CaseEvent
 from tests.fixtures.api import ApiFactory
 from tests.my_work_support import NOW, PATHWAY, seeded
-from tests.pack_seed import event
+from tests.stored_rows import event
 from tests.web_support import sign_in, text
 
 

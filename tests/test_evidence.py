@@ -15,9 +15,10 @@ from sqlalchemy import update
 
 from store.tables import RegisterEntry
 from tests.factories import load, staff_rows
-from tests.pack_seed import at, item, seed_learning_closure, seed_weekly
+from tests.pack_seed import at, seed_learning_closure, seed_weekly
 from tests.pack_support import RANGE, evidence_clock, section
 from tests.pdf_support import pdftotext
+from tests.stored_rows import item
 
 
 def blocks(sec: dict[str, Any], kind: str) -> list[dict[str, Any]]:
