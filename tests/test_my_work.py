@@ -27,7 +27,7 @@ from tests.browser_support import (
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.fixtures.api import ApiFactory
 from tests.my_work_support import CLOSED, NOW, PATHWAY, seeded
-from tests.web_support import sign_in, text
+from tests.web_support import pages_api, sign_in, text
 from tests.workflow_support import (
     next_working_day,
     running_worker,
@@ -63,11 +63,7 @@ async def test_reviews_and_steps_come_to_the_people_who_owe_them(  # type: ignor
 ) -> None:
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions) as queue:
-        api = await api_for(
-            sqlite_url, temporal=own_env.client, temporal_task_queue=queue,
-            env="development", api_host="127.0.0.1",
-        )  # fmt: skip
-        api.app.state.clock = own_env.get_current_time
+        api = await pages_api(api_for, sqlite_url, own_env, queue)
         day = await next_working_day(own_env)
         await skip_to_as_of(own_env, day)  # a review starts from its 07:00 as-of
         await seed(sessions, day)

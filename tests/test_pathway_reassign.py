@@ -13,7 +13,7 @@ from domain.roles import Role
 from store.tables import RegisterEntry
 from tests.api_support import CRITICAL, live, seed, to_pathway_acceptance
 from tests.factories import email, load, staff_rows
-from tests.web_support import csrf, sign_in, text
+from tests.web_support import csrf, pages_api, sign_in, text
 from tests.workflow_support import next_working_day, running_worker, skip_to_as_of, wait_for
 
 LEAD = "E-LEAD2"
@@ -62,11 +62,7 @@ async def test_absent_owners_pathway_is_reassigned_recorded_and_mailed(  # type:
     inbox, port = smtp_server
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
-        api = await api_for(
-            sqlite_url, temporal=own_env.client, temporal_task_queue=queue,
-            env="development", api_host="127.0.0.1",
-        )  # fmt: skip
-        api.app.state.clock = own_env.get_current_time
+        api = await pages_api(api_for, sqlite_url, own_env, queue)
         case_id = await to_pathway_acceptance(api, own_env, sessions)
         await load(sessions, "staff-directory", _without("E-OWNER"))  # the owner has gone
         [absent] = (await api.get("/pathways/absent-owners", "E-ADMIN")).json()
@@ -112,11 +108,7 @@ async def test_a_step_nobody_can_do_alerts_the_administrators(  # type: ignore[n
     inbox, port = smtp_server
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
-        api = await api_for(
-            sqlite_url, temporal=own_env.client, temporal_task_queue=queue,
-            env="development", api_host="127.0.0.1",
-        )  # fmt: skip
-        api.app.state.clock = own_env.get_current_time
+        api = await pages_api(api_for, sqlite_url, own_env, queue)
         day = await next_working_day(own_env)
         await skip_to_as_of(own_env, day)  # a review starts from its 07:00 as-of
         await seed(sessions, day)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from domain.credibility import credibility_case_id
 from tests.credibility_support import ADJ_DOCS, run_review
-from tests.web_support import form, sign_in, text
+from tests.web_support import form, pages_api, sign_in, text
 from tests.workflow_support import running_worker, wait_for
 
 
@@ -17,14 +17,7 @@ async def test_closure_review_and_adjudication_on_pages(  # type: ignore[no-unty
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions) as queue:
         review, _as_of = await run_review(own_env, sessions, queue)
-        api = await api_for(
-            sqlite_url,
-            temporal=own_env.client,
-            temporal_task_queue=queue,
-            env="development",
-            api_host="127.0.0.1",
-        )
-        api.app.state.clock = own_env.get_current_time
+        api = await pages_api(api_for, sqlite_url, own_env, queue)
         case_id = credibility_case_id("CC-D")
         url = f"/app/cases/{case_id}/steps/credibility-adjudication"
         await sign_in(api, "E-QALEAD")

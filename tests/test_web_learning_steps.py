@@ -10,7 +10,7 @@ from datetime import timedelta
 from tests.factories import load
 from tests.learning_factories import confidence
 from tests.learning_support import audit_and_open_case, to_active_stabilization
-from tests.web_support import form, sign_in, text
+from tests.web_support import form, pages_api, sign_in, text
 from tests.workflow_support import running_worker, skip, wait_stage
 
 
@@ -26,14 +26,7 @@ async def test_stabilization_validation_on_a_page(  # type: ignore[no-untyped-de
         now = await own_env.get_current_time()
         await load(sessions, "speaking-up-confidence-form", [confidence("R-1", now, 2)])
 
-        api = await api_for(
-            sqlite_url,
-            temporal=own_env.client,
-            temporal_task_queue=queue,
-            env="development",
-            api_host="127.0.0.1",
-        )
-        api.app.state.clock = own_env.get_current_time
+        api = await pages_api(api_for, sqlite_url, own_env, queue)
         await sign_in(api, "E-GOVREV")
         url = f"/app/cases/{case.id}/steps/stabilization-validation"
         page = await api.http.get(url)

@@ -20,21 +20,14 @@ from tests.api_support import (
     open_docs,
     wait_stage,
 )
-from tests.web_support import csrf, form, sign_in, text
+from tests.web_support import csrf, form, pages_api, sign_in, text
 from tests.workflow_support import running_worker, skip
 
 
 async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions) as queue:
-        api = await api_for(
-            sqlite_url,
-            temporal=own_env.client,
-            temporal_task_queue=queue,
-            env="development",
-            api_host="127.0.0.1",
-        )
-        api.app.state.clock = own_env.get_current_time
+        api = await pages_api(api_for, sqlite_url, own_env, queue)
         case_id = await _case_at_the_recovery_pathway(api, own_env, sessions)
         today = await _director_authorizes_on_the_page(api, own_env, case_id)
         accept_url = f"/app/cases/{case_id}/pathway/accept"

@@ -11,7 +11,7 @@ from typing import Any
 
 from domain import names
 from tests.api_support import CRITICAL, EMERGING, FINE
-from tests.web_support import SPLIT, csrf, form, seed_with_exception, sign_in, text
+from tests.web_support import SPLIT, csrf, form, pages_api, seed_with_exception, sign_in, text
 from tests.workflow_support import next_working_day, running_worker, skip_to_as_of, wait_for
 
 
@@ -46,14 +46,7 @@ async def _supervisor_reads_and_filters_the_review(api: Any, rid: str) -> None:
 async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions) as queue:
-        api = await api_for(
-            sqlite_url,
-            temporal=own_env.client,
-            temporal_task_queue=queue,
-            env="development",
-            api_host="127.0.0.1",
-        )
-        api.app.state.clock = own_env.get_current_time
+        api = await pages_api(api_for, sqlite_url, own_env, queue)
         day = await next_working_day(own_env)
         await seed_with_exception(sessions, day)
         await skip_to_as_of(own_env, day)

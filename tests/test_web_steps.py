@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from store.tables import DocumentOpening, RegisterEntry
 from tests.api_support import TRIAGE_DOCS, open_case, wait_stage
-from tests.web_support import form, sign_in, text
+from tests.web_support import form, pages_api, sign_in, text
 from tests.workflow_support import running_worker, skip, wait_for
 
 
@@ -28,14 +28,7 @@ async def _entries(sessions, kind: str) -> int:  # type: ignore[no-untyped-def]
 async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions) as queue:
-        api = await api_for(
-            sqlite_url,
-            temporal=own_env.client,
-            temporal_task_queue=queue,
-            env="development",
-            api_host="127.0.0.1",
-        )
-        api.app.state.clock = own_env.get_current_time
+        api = await pages_api(api_for, sqlite_url, own_env, queue)
         case_id, _view = await open_case(api, own_env, sessions)
         step_url = f"/app/cases/{case_id}/steps/triage-attribution"
         await _case_shown_only_to_those_who_may_see_it(api, case_id, step_url)

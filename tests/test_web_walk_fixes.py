@@ -22,7 +22,7 @@ from tests.factories import load, staff_rows
 from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
 from tests.pack_support import CALENDAR, stored
 from tests.pdf_support import pdftotext
-from tests.web_support import form, sign_in, text
+from tests.web_support import form, pages_api, sign_in, text
 from tests.workflow_support import running_worker
 
 
@@ -65,14 +65,7 @@ async def test_a_step_form_keeps_what_was_typed_and_says_why_it_was_refused(  # 
 ) -> None:
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions) as queue:
-        api = await api_for(
-            sqlite_url,
-            temporal=own_env.client,
-            temporal_task_queue=queue,
-            env="development",
-            api_host="127.0.0.1",
-        )
-        api.app.state.clock = own_env.get_current_time
+        api = await pages_api(api_for, sqlite_url, own_env, queue)
         case_id, _view = await open_case(api, own_env, sessions)
         step_url = f"/app/cases/{case_id}/steps/triage-attribution"
         await sign_in(api, "E-SUPERVISOR")

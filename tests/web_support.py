@@ -42,6 +42,19 @@ async def sign_in(api: Any, employee_id: str, next_path: str | None = None) -> A
     return answer
 
 
+async def pages_api(api_for: Any, database_url: str, env: Any, queue: str) -> Any:
+    """The app in development mode (pages, "sign in as") on ENV's Temporal client and clock."""
+    api = await api_for(
+        database_url,
+        temporal=env.client,
+        temporal_task_queue=queue,
+        env="development",
+        api_host="127.0.0.1",
+    )
+    api.app.state.clock = env.get_current_time
+    return api
+
+
 class _Forms(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
