@@ -11,6 +11,7 @@ from domain import names
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from domain.cases import DocumentOpened
 from domain.periodic import MarkReviewed, ReviewSummary
+from tests import api_support
 from tests.api_support import TRIAGE_DOCS
 from tests.factories import load, load_reports, report_rows, staff_rows
 from tests.histories import record_history
@@ -60,40 +61,11 @@ async def open_docs(handle: Any, who: str, docs: list[str]) -> None:
 
 
 def attribution_fields(state: Any, **overrides: Any) -> dict[str, Any]:
-    computed = state.computed["triage-attribution"]
-    fields = {
-        "confirmed_sources": [
-            {
-                "source": "manager_non_review",
-                "evidence": [
-                    {"document": "report-chronology"},
-                    {"document": "risk-classification-source"},
-                ],
-            }
-        ],
-        "indicators_above_threshold": computed["indicator_count"],
-        "repeated_worker_exposure": computed["repeated_worker_exposure"],
-        "category_repeatedly_under_triaged": computed["repeated_category_under_triage"],
-        "unsafe_condition_active_while_pending": computed["unsafe_condition_active_while_pending"],
-        "note": "No manager review for three days",
-    }
-    return {**fields, **overrides}
+    return api_support.attribution_for(state.computed["triage-attribution"], **overrides)
 
 
 def impact_fields(state: Any, level: str) -> dict[str, Any]:
-    c = state.computed["retention-impact"]
-    return {
-        "impact_level": level,
-        "affected_speaking_up_confidence": True,
-        "affected_trust_in_management_attention": True,
-        "affected_willingness_to_report_early": False,
-        "affected_intention_to_remain": False,
-        "prior_90d_retention_risk": c["prior_90d_retention_risk"],
-        "prior_reports_180d": c["prior_reports_180d"],
-        "repeated_exposures_same_domain": c["repeated_exposures_same_domain_180d"],
-        "open_concern": c["open_concern"],
-        "note": "Worker says they nearly stopped reporting",
-    }
+    return api_support.impact_for(state.computed["retention-impact"], level)
 
 
 async def review_and_open_case(

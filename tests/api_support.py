@@ -124,8 +124,8 @@ async def open_case(api: Any, env: Any, sessions: Any) -> tuple[str, dict[str, A
     return case_id, await wait_stage(api, case_id, "triage-attribution")
 
 
-def attribution(view: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    computed = view["live"]["computed"]["triage-attribution"]
+def attribution_for(computed: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """Step 2's fields agreeing with its COMPUTED values (one source on two documents)."""
     return {
         "confirmed_sources": [
             {
@@ -144,8 +144,8 @@ def attribution(view: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
-def impact(view: dict[str, Any], level: str) -> dict[str, Any]:
-    c = view["live"]["computed"]["retention-impact"]
+def impact_for(c: dict[str, Any], level: str) -> dict[str, Any]:
+    """Step 3's fields at LEVEL agreeing with its computed values C."""
     return {
         "impact_level": level,
         "affected_speaking_up_confidence": True,
@@ -158,6 +158,14 @@ def impact(view: dict[str, Any], level: str) -> dict[str, Any]:
         "open_concern": c["open_concern"],
         "note": "Worker says they nearly stopped reporting",
     }
+
+
+def attribution(view: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    return attribution_for(view["live"]["computed"]["triage-attribution"], **overrides)
+
+
+def impact(view: dict[str, Any], level: str) -> dict[str, Any]:
+    return impact_for(view["live"]["computed"]["retention-impact"], level)
 
 
 async def open_docs(api: Any, case_id: str, who: str, docs: list[str]) -> None:
