@@ -124,19 +124,12 @@ async def case_at_recovery_pathway(env: Any, sessions: Any, queue: str, referenc
 
 def pathway_fields(today: date, **overrides: Any) -> dict[str, Any]:
     """Recovery-pathway fields whose own deadlines lie well ahead unless overridden."""
-    fields = {
-        "pathway_type": "triage_control_reset",
-        "responsible_owner_id": "E-OWNER",
+    ahead = {
         "triage_control_implementation_deadline": (today + timedelta(days=20)).isoformat(),
         "worker_communication_deadline": (today + timedelta(days=20)).isoformat(),
         "mandatory_review_date": (today + timedelta(days=30)).isoformat(),
-        "immediate_senior_acknowledgment": False,
-        "mandatory_named_owner_assignment": True,
-        "temporary_daily_service_line_review": False,
-        "same_day_unsafe_condition_escalation": False,
-        "note": "Reset triage ownership",
     }
-    return {**fields, **overrides}
+    return api_support.pathway(today, "E-OWNER") | ahead | overrides
 
 
 async def submit_pathway(case: Any, fields: dict[str, Any], *, expect_late: bool) -> None:

@@ -21,6 +21,7 @@ from tests.acknowledgment_support import (
     open_docs,
     review_and_open_case,
 )
+from tests.api_support import pathway
 from tests.factories import email
 from tests.histories import record_history
 from tests.workflow_support import (
@@ -79,18 +80,7 @@ async def test_missed_retention_deadline_escalates_with_mail_then_full_lifecycle
 
 async def _pathway_to_closure(env, case, state, inbox):
     today = (await env.get_current_time()).date()
-    fields = {
-        "pathway_type": "triage_control_reset",
-        "responsible_owner_id": "E-OWNER",
-        "triage_control_implementation_deadline": (today + timedelta(days=7)).isoformat(),
-        "worker_communication_deadline": (today + timedelta(days=3)).isoformat(),
-        "mandatory_review_date": (today + timedelta(days=14)).isoformat(),
-        "immediate_senior_acknowledgment": False,
-        "mandatory_named_owner_assignment": True,
-        "temporary_daily_service_line_review": False,
-        "same_day_unsafe_condition_escalation": False,
-        "note": "Reset triage ownership",
-    }
+    fields = pathway(today, "E-OWNER")  # actions due in 7 and 3 days, the review in 14
     assert (
         await rejection(submit(case, "recovery-pathway", "E-DIRECTOR", fields))
     ).type == "MissingPrerequisite"
