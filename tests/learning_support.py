@@ -48,8 +48,9 @@ async def submit(handle, step, who, fields):
     )
 
 
-async def audit_and_open_case(env, sessions, queue, reference):
-    """Seed one report closed without feedback in the last ended cycle; audit; mark reviewed."""
+async def start_audit(env, sessions, queue, reference):
+    """Seed one report closed without feedback in the last ended cycle; its audit, generated
+    (the report emerging)."""
     now = await env.get_current_time()
     # Before 08:00 UTC on a cycle's first day its audit (07:00 local) has not run yet: take the
     # previous cycle, whose audit is due already (the test waits for it in real time).
@@ -74,6 +75,12 @@ async def audit_and_open_case(env, sessions, queue, reference):
 
     summary = await generated_skipping(env, audit)
     assert summary.counts["emerging"] == 1, summary
+    return audit
+
+
+async def audit_and_open_case(env, sessions, queue, reference):
+    """Seed one report closed without feedback in the last ended cycle; audit; mark reviewed."""
+    audit = await start_audit(env, sessions, queue, reference)
     wrong = audit.execute_update(
         names.UPDATE_MARK_REVIEWED, MarkReviewed(actor=actor("E-REGIONAL")), rpc_timeout=RPC
     )

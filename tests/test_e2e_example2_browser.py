@@ -9,13 +9,9 @@ workflow. axe-core clean; screenshots e2e2-*."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
-from domain import names
-from domain.learning_cycles import audit_period
 from domain.learning_steps import learning_case_id
-from domain.periodic import ReviewInput, ReviewSummary
-from domain.reviews import review_id
 from tests.api_support import wait_stage
 from tests.browser_support import (
     Walk,
@@ -36,15 +32,14 @@ from tests.browser_support import (
     submit,
 )
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.factories import load, staff_rows
 from tests.learning_factories import (
     ATTRIBUTION_DOCS,
-    LEARNING_STAFF,
     PATHWAY_DOCS,
     closed_report,
     load_closed,
 )
-from tests.workflow_support import CALENDAR, generated_skipping, running_worker, skip
+from tests.learning_support import start_audit
+from tests.workflow_support import running_worker, skip
 
 PATHWAY = {
     "pathway_type": "direct_reporter_feedback",
@@ -68,28 +63,6 @@ ACTIONS = (
 )
 
 
-async def start_audit(env, sessions, queue, reference: str) -> str:  # type: ignore[no-untyped-def]
-    """Seed a report closed without feedback in the last ended cycle; start its audit."""
-    now = await env.get_current_time()
-    period = audit_period((now - timedelta(hours=8)).astimezone(UTC).date())
-    await load(sessions, "staff-directory", staff_rows(LEARNING_STAFF))
-    closed = datetime.combine(date.fromisoformat(period) + timedelta(days=7), time(12), UTC)
-    await load_closed(sessions, [closed_report(reference, closed_at=closed, feedback=False)])
-    rid = review_id(names.EXAMPLE_LEARNING, period)
-    inp = ReviewInput(
-        review_id=rid,
-        example=names.EXAMPLE_LEARNING,
-        period=period,
-        calendar=CALENDAR,
-        policy_version="learning-policy-v1",
-    )
-    audit = await env.client.start_workflow(
-        names.WF_REVIEW, inp, id=rid, task_queue=queue, result_type=ReviewSummary
-    )
-    assert (await generated_skipping(env, audit)).counts["emerging"] == 1
-    return rid
-
-
 async def test_example_2_through_validation_and_close_in_the_browser(  # type: ignore[no-untyped-def]
     own_env, sqlite_url, sessions_for, api_for, smtp_server, chromium
 ) -> None:
@@ -106,12 +79,12 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
 
             walk = Walk(api, own_env, page, base, inbox, case_id, sessions)
             await _regional_lead_attributes_from_the_mail(walk)
-            today = await _executive_authorizes_the_pathway_from_the_mail(walk)
+            await _executive_authorizes_the_pathway_from_the_mail(walk)
             await wait_stage(api, case_id, "pathway-acceptance")
             await accept_pathway(page, base, inbox, case_id, "e2e2-06-accept-receipt")
             await wait_stage(api, case_id, "awaiting-visibility")
             # The summary of the cycle its audit covered lists it (store.packs.listing_periods).
-            pack = f"/app/packs/fortnightly-governance/{audit.removeprefix('learning-audit-')}"
+            pack = f"/app/packs/fortnightly-governance/{audit.id.removeprefix('learning-audit-')}"
             await sign_in_as(page, base, "E-Exec", pack)
             await publish_pack(page, "e2e2-07-pack-published")
             await wait_stage(api, case_id, "awaiting-validation")
@@ -141,8 +114,8 @@ async def _regional_lead_attributes_from_the_mail(w: Walk) -> None:
     await submit(page, f"Submit {title.lower()}", "e2e2-03-attribution-receipt", title)
 
 
-async def _executive_authorizes_the_pathway_from_the_mail(w: Walk) -> date:
-    """After a baseline report closed without feedback; today's date."""
+async def _executive_authorizes_the_pathway_from_the_mail(w: Walk) -> None:
+    """After a baseline report closed without feedback."""
     now = await w.env.get_current_time()  # the baseline: closed without feedback
     baseline = closed_report("NM-B1", closed_at=now - timedelta(days=1), feedback=False)
     await load_closed(w.sessions, [baseline])
@@ -165,7 +138,6 @@ async def _executive_authorizes_the_pathway_from_the_mail(w: Walk) -> date:
         "e2e2-04-pathway",
         "e2e2-05-pathway-receipt",
     )
-    return today
 
 
 async def _follow_up_closed_with_feedback_and_a_worker_answers(w: Walk) -> None:
