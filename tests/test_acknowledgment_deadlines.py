@@ -23,6 +23,7 @@ from tests.workflow_support import (
     CALENDAR,
     LONDON,
     case_state,
+    eve_of_bank_holiday,
     review_generated,
     running_worker,
     skip_to,
@@ -38,20 +39,6 @@ def next_weekday(after: date, weekday: int) -> date:
     while day.weekday() != weekday:
         day += timedelta(days=1)
     return day
-
-
-def next_day_before_holiday(after: date) -> date:
-    """The next working day followed by a bank holiday (e.g. Christmas Eve)."""
-    day = after + timedelta(days=1)
-    while True:
-        following = day + timedelta(days=1)
-        if (
-            LONDON.is_working_day(day)
-            and following.weekday() < 5
-            and not LONDON.is_working_day(following)
-        ):
-            return day
-        day += timedelta(days=1)
 
 
 async def open_case_at_triage(env, sessions, queue, reference: str) -> object:
@@ -114,7 +101,7 @@ async def test_four_working_hours_from_friday_afternoon_end_monday_late_morning(
 async def test_working_hours_skip_a_bank_holiday(own_env, sqlite_url, sessions_for):
     sessions = sessions_for(sqlite_url)
     today = LONDON.local(await own_env.get_current_time()).date()
-    eve = next_day_before_holiday(today)
+    eve = eve_of_bank_holiday(today)
     await skip_to(own_env, eve, time(15))
     async with running_worker(own_env, sessions) as queue:
         handle = await open_case_at_triage(own_env, sessions, queue, "NM-HOL-1")

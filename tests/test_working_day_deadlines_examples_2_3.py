@@ -11,7 +11,6 @@ whose first working day is the 4th and whose 5th is the 8th).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain import names
@@ -35,27 +34,13 @@ from tests.learning_factories import ATTRIBUTION_DOCS
 from tests.workflow_support import (
     CALENDAR,
     LONDON,
+    eve_of_bank_holiday,
     running_worker,
     skip_until,
     wait_stage,
 )
 
 OPENS_AT = time(15)  # mid-afternoon on the eve: the day itself is not counted
-
-
-def eve_of_bank_holiday(after: date, also: Callable[[date], bool]) -> date:
-    """The first working day after AFTER followed by a weekday bank holiday (and ALSO true)."""
-    day = after + timedelta(days=1)
-    while True:
-        following = day + timedelta(days=1)
-        if (
-            LONDON.is_working_day(day)
-            and following.weekday() < 5
-            and not LONDON.is_working_day(following)
-            and also(day)
-        ):
-            return day
-        day += timedelta(days=1)
 
 
 def month_after(day: date) -> date:

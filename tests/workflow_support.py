@@ -238,3 +238,18 @@ async def complete_actions(case: Any, actions: list[str], who: str = "E-OWNER") 
             ActionDone(action=action, actor=actor(who)),
             rpc_timeout=timedelta(seconds=30),
         )
+
+
+def eve_of_bank_holiday(after: date, also: Callable[[date], bool] = lambda day: True) -> date:
+    """The first working day after AFTER followed by a weekday bank holiday (and ALSO true)."""
+    day = after + timedelta(days=1)
+    while True:
+        following = day + timedelta(days=1)
+        if (
+            LONDON.is_working_day(day)
+            and following.weekday() < 5
+            and not LONDON.is_working_day(following)
+            and also(day)
+        ):
+            return day
+        day += timedelta(days=1)
