@@ -162,6 +162,7 @@ def learning_closure_rows() -> list[Any]:
         *learning,
         item(a, "L-4", None, service_line="HC-SOUTH", risk_domain="medication"),
         *credibility,
+        item(m, "C-4", None, service_line="HC-SOUTH"),
         case(LEARN, L2, "L-2", "awaiting-visibility", at(23, 9, 30), review_id=a),
         case(CLOSE, C3, "C-3", "awaiting-visibility", at(2, 10), "HC-SOUTH", "failed", m),
         case(CLOSE, C9, "C-9", "closed", at(2, 10), "HC-SOUTH", "failed", m),
