@@ -8,7 +8,7 @@ from __future__ import annotations
 from bench.step_counts import StatementCounter, committed_counts, live_count
 from domain import names
 from domain.cases import StepReceipt, StepSubmission
-from tests.test_acknowledgment_workflow import (
+from tests.acknowledgment_support import (
     TRIAGE_DOCS,
     attribution_fields,
     open_docs,
