@@ -16,19 +16,10 @@ from store.source_fields import TYPED_COLUMNS, typed_from_content
 from store.sources import UpsertResult, current_records, record_versions, upsert_records
 from store.staff import get_staff, staff_with_role
 from store.tables import SourceRecord, SourceRecordVersion
+from tests.sources_support import log_row
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone(timedelta(hours=1)))
 FEED = "workforce-reporting-log"
-
-
-def log_row(reference: str, **overrides: Any) -> dict[str, Any]:
-    row = {
-        "reference": reference,
-        "employee_id": "E1",
-        "service_line": "north",
-        "submitted_at": "2026-11-20T10:00:00+00:00",
-    }
-    return row | overrides
 
 
 def records(feed: str, rows: list[dict[str, Any]]) -> list[FeedRecord]:
