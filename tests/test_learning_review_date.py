@@ -60,7 +60,7 @@ async def test_example2_review_is_due_escalates_and_the_validation_closes_only_a
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         case = await audit_and_open_case(own_env, sessions, queue, "NM-REV-2")
         review, today = await _review_owed_by_the_named_owner(own_env, inbox, case)
-        await _accepted_and_published_in_the_fortnightly_pack(own_env, queue, case, today)
+        await _accepted_and_published_in_the_fortnightly_pack(own_env, queue, case)
 
         # Missed: a level-1 breach mailed to the owner at close of business on the date.
         await skip_until(own_env, review.deadline + timedelta(minutes=1))
@@ -111,7 +111,7 @@ async def _review_owed_by_the_named_owner(env, inbox, case):
     return review, today
 
 
-async def _accepted_and_published_in_the_fortnightly_pack(env, queue, case, today) -> None:
+async def _accepted_and_published_in_the_fortnightly_pack(env, queue, case) -> None:
     await case.execute_update(
         names.UPDATE_ACCEPT_PATHWAY, PathwayAcceptance(actor=actor("E-OWNER")), rpc_timeout=RPC
     )
