@@ -84,7 +84,7 @@ def test_computed_values_are_fixed_and_datetimes_are_provider_local() -> None:
     assert (fixed.kind, fixed.value, fixed.display) == ("fixed", "true", "Yes")
     source = controls[0].slots[0][0]
     assert (
-        source.kind == "select" and ("manager_non_review", "Manager non review") in source.options
+        source.kind == "select" and ("manager_non_review", "Manager non-review") in source.options
     )
     assert len(controls[0].slots) == 5  # one slot per vocabulary entry
 
@@ -126,4 +126,4 @@ def test_computed_mappings_and_document_errors_read_as_words() -> None:
     assert field_words("documents.reporting-profile") == "Reporting profile"
     assert field_words("confirmed_sources.0.source") == "confirmed_sources.0.source"
     missing = FieldError(field="documents.near-miss-reliability-case", message="not opened by you")
-    assert readable_errors([missing])[0]["field"] == "Near miss reliability case"
+    assert readable_errors([missing])[0]["field"] == "Near-miss reliability case"

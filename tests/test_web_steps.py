@@ -46,7 +46,7 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         receipt = await api.http.get(first.headers["location"])
         assert receipt.status_code == 200, receipt.text
         words = text(receipt.text)
-        assert "Near miss reliability case register, entry" in words
+        assert "Near-miss reliability case register, entry" in words
         assert "on time" in words and "What happens next" in words
         await _missed_deadline_in_words(api, own_env, case_id)
 
@@ -94,6 +94,8 @@ async def _generated_step_form(api, step_url: str) -> dict[str, str]:  # type: i
     assert hidden["indicators_above_threshold"] != "" and len(hidden["idempotency_key"]) > 20
     assert "confirmed_sources.0.source" in step_form["names"]
     assert 'for="f-note"' in page.text and "Note" in page.text
+    assert "Recorded in the near-miss reliability case register" in text(page.text)
+    assert "Category repeatedly under-triaged" in text(page.text)
     return hidden
 
 

@@ -98,5 +98,5 @@ async def _submitted_with_the_keyboard_only(page: Page) -> None:
         "Recorded: Triage-failure attribution"
     )
     await expect(page.locator("main")).to_contain_text("on time")
-    await expect(page.locator("main")).to_contain_text("Near miss reliability case register")
+    await expect(page.locator("main")).to_contain_text("Near-miss reliability case register")
     await accessible(page, "receipt")

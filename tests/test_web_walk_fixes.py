@@ -45,7 +45,7 @@ def test_documents_show_names_for_ids_and_words_for_slugs() -> None:
     names = {"E-OWNER": "Eilidh Wright (E-OWNER)"}
     assert scalar_text("E-OWNER", "Europe/London", names) == "Eilidh Wright (E-OWNER)"
     assert scalar_text("acknowledgment-recovery", "Europe/London") == "Acknowledgment recovery"
-    assert scalar_text("manager_non_review", "Europe/London") == "Manager non review"
+    assert scalar_text("manager_non_review", "Europe/London") == "Manager non-review"
     assert scalar_text("2026-12-21", "Europe/London") == "Mon 21 Dec 2026"  # a computed date
     for kept in ("ack-2026-12-07-nm-1", "NM-CRIT-1", "E-OWNER"):  # identifiers stay as they are
         assert scalar_text(kept, "Europe/London") == kept

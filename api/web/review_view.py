@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.case_actions import OWNER_SUFFIX
 from api.web.document_view import scalar_text
-from api.web.words import exposure_words, feed_words, humanize, with_feed_words
+from api.web.words import (
+    exposure_words,
+    feed_words,
+    gap_words,
+    humanize,
+    lower_first,
+    with_feed_words,
+)
 from store.acknowledgment import ReviewItemView
 from store.review_pages import source_record
 from store.staff import staff_names
@@ -63,9 +70,9 @@ def item_row(item: ReviewItemView) -> ItemRow:
     """An item for the classified list: its indicators (or exception reasons) in words."""
     found = item.fields.get("indicators") if item.classification else item.reasons
     words = (
-        (humanize(str(f)).lower() for f in found or [])
+        (lower_first(humanize(str(f))) for f in found or [])
         if item.classification
-        else (_reason_words(str(r)).lower() for r in found or [])
+        else (lower_first(_owner_words(_reason_words(str(r)))) for r in found or [])
     )
     findings = ", ".join(words) or "—"
     return ItemRow(
@@ -114,7 +121,12 @@ def _words(reason: str, name: str) -> str:
 
 
 def _in_words(text: str) -> str:
-    return SNAKE.sub(lambda m: humanize(m[0]).lower(), with_feed_words(text))
+    return gap_words(SNAKE.sub(lambda m: lower_first(humanize(m[0])), with_feed_words(text)))
+
+
+def _owner_words(reason: str) -> str:
+    """ "Triage owner ID disagrees …" → "Triage owner disagrees …" (the values are people)."""
+    return re.sub(r"\b(owner) ID\b", r"\1", reason)
 
 
 def _reason_words(reason: str) -> str:
@@ -140,14 +152,14 @@ async def exception_rows(
 
 
 async def _named(session: AsyncSession, rows: list[ExceptionRow]) -> None:
-    """An owner's employee ID ("Triage owner id E0131") as the person's name with the ID, and
+    """An owner's employee ID ("Triage owner ID E0131") as the person's name with the ID, and
     the field without "id" ("Triage owner")."""
     people = [c for row in rows for c in row.conflicts if c.person]
     ids = {v for c in people for v in (c.base_value, c.other_value)}
     names = await staff_names(session, ids) if ids else {}
     for c in people:
-        c.field = c.field.removesuffix(" id")
-        c.reason = c.reason.replace(f"{c.field} id", c.field, 1)
+        c.field = c.field.removesuffix(" ID")
+        c.reason = c.reason.replace(f"{c.field} ID", c.field, 1)
         c.base_value = names.get(c.base_value, c.base_value)
         c.other_value = names.get(c.other_value, c.other_value)
 

@@ -44,7 +44,7 @@ from api.web.step_form import (
     read_form,
     unstorable_errors,
 )
-from api.web.words import humanize, readable_errors, role_label
+from api.web.words import humanize, lower_first, readable_errors, role_label
 from domain.examples import STEP_SPECS
 from domain.roles import Role
 from domain.steps import StepSpec, field_errors
@@ -157,7 +157,7 @@ async def step_page(
         "page": page,
         "spec": spec,
         "role": role_label(spec.role),
-        "register": humanize(spec.register),
+        "register": lower_first(humanize(spec.register)),
         "obligation": ob,
         "rows": open_rows(page, tz),
         "events": events,

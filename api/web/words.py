@@ -86,7 +86,38 @@ def with_feed_words(text: str) -> str:
     return _FEED_SLUGS.sub(lambda m: FEED_WORDS[m.group(0)], text)
 
 
-SHORT_WORDS = {"ack": "acknowledgment"}  # the codes' abbreviations, spelt out on pages
+SHORT_WORDS = {"ack": "acknowledgment", "id": "ID"}  # the codes' abbreviations, as on pages
+# Compound words the codes split ("near_miss", "risk_specific"), hyphenated as the seed writes them.
+HYPHENATED = re.compile(r"\b(near|risk|non|under) (miss|specific|review|triaged)\b", re.IGNORECASE)
+_COMPOUNDS = {("near", "miss"), ("risk", "specific"), ("non", "review"), ("under", "triaged")}
+SECONDS_BY = re.compile(r"\(by (\d+) s\)")
+
+
+def _hyphenated(match: re.Match[str]) -> str:
+    first, second = match[1], match[2]
+    return f"{first}-{second}" if (first.lower(), second.lower()) in _COMPOUNDS else match[0]
+
+
+def lower_first(text: str) -> str:
+    """The first letter small (a label inside a sentence), abbreviations such as "ID" kept."""
+    return text[:1].lower() + text[1:]
+
+
+def gap_words(text: str) -> str:
+    """``(by 600 s)`` in a reconciliation reason → "(by 10 minutes)": a gap a person reads."""
+
+    def words(match: re.Match[str]) -> str:
+        seconds = int(match[1])
+        hours, rest = divmod(seconds, 3600)
+        minutes, secs = divmod(rest, 60)
+        parts = [
+            f"{n} {unit}{'' if n == 1 else 's'}"
+            for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second"))
+            if n
+        ]
+        return f"(by {' '.join(parts) or '0 seconds'})"
+
+    return SECONDS_BY.sub(words, text)
 
 
 def humanize(slug: str | None) -> str:
@@ -96,6 +127,7 @@ def humanize(slug: str | None) -> str:
         return ""
     spaced = slug.replace("_", " ").replace("-", " ").strip()
     words = " ".join(SHORT_WORDS.get(word, word) for word in spaced.split(" "))
+    words = HYPHENATED.sub(_hyphenated, words)
     return words[:1].upper() + words[1:]
 
 

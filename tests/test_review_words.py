@@ -1,0 +1,41 @@
+"""A review's findings and a step's register in a person's words (walk defects: the classified
+list said "triage owner id disagrees …", "employee id" and "(by 600 s)", and a step said it is
+"Recorded in the Near miss reliability case register")."""
+
+from __future__ import annotations
+
+from api.web.review_view import item_row
+from api.web.words import gap_words, humanize
+from store.acknowledgment import ReviewItemView
+
+
+def test_an_exceptions_findings_read_as_words() -> None:
+    reasons = [
+        "triage_owner_id disagrees with manager-response-tracker",
+        "submitted_at disagrees with workforce-reporting-log (by 61 s)",
+        "first_acknowledged_at disagrees with workforce-reporting-log (by 600 s)",
+        "employee_id disagrees with workforce-reporting-log",
+    ]
+    item = ReviewItemView(
+        reference="NM-1", classification=None, reasons=reasons,
+        fields={"service_line": "HC-NORTH"}, case_id=None,
+    )  # fmt: skip
+    assert item_row(item).findings == (
+        "triage owner disagrees with manager response tracker, "
+        "submitted at disagrees with workforce reporting log (by 1 minute 1 second), "
+        "first acknowledged at disagrees with workforce reporting log (by 10 minutes), "
+        "employee ID disagrees with workforce reporting log"
+    )
+
+
+def test_gaps_and_compound_words() -> None:
+    assert gap_words("(by 1 s) (by 3720 s) (by 7200 s)") == (
+        "(by 1 second) (by 1 hour 2 minutes) (by 2 hours)"
+    )
+    assert humanize("near-miss-reliability-case-register") == "Near-miss reliability case register"
+    assert humanize("acknowledgment_without_risk_specific_action") == (
+        "Acknowledgment without risk-specific action"
+    )
+    assert humanize("category_repeatedly_under_triaged") == "Category repeatedly under-triaged"
+    assert humanize("employee_id") == "Employee ID"
+    assert humanize("near_misses_seen") == "Near misses seen"  # only the compounds
