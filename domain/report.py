@@ -5,7 +5,7 @@ local time to the minute, plurals, labels for codes (pure)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,6 +58,12 @@ def local_minute(value: datetime | str | None, zone: str) -> str:
         return "—"
     local = moment.astimezone(ZoneInfo(zone))
     return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+
+
+def day_words(day: date | str) -> str:
+    """A calendar day as the pages write it: ``2026-12-04`` → ``Fri 4 Dec 2026``."""
+    d = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{d:%a} {d.day} {d:%b %Y}"
 
 
 def hours(value: float | None) -> str:

@@ -25,6 +25,11 @@ EXAMPLES = {
     names.EXAMPLE_LEARNING: "Example 2 — fortnightly learning visibility and recurrence",
     names.EXAMPLE_CREDIBILITY: "Example 3 — monthly closure credibility",
 }
+IN_SCOPE = {  # what the example's reviews read, named as its pack names it
+    names.EXAMPLE_ACKNOWLEDGMENT: "Reports reviewed",
+    names.EXAMPLE_LEARNING: "Closed reports audited",
+    names.EXAMPLE_CREDIBILITY: "Closures reviewed",
+}
 PATHWAY = {
     names.EXAMPLE_ACKNOWLEDGMENT: ("recovery_pathway", None),
     names.EXAMPLE_LEARNING: ("stabilization_pathway", "stabilization_validation"),
@@ -177,7 +182,7 @@ async def example_section(session: AsyncSession, example: str, scope: Scope, now
     latest = {i.reference: i for i in items}  # a report is in every daily review it is open at
     pairs: list[tuple[str, Cell]] = [
         ("Reviews run", len(found)),
-        ("Reports or closures in scope", len(latest)),
+        (IN_SCOPE[example], len(latest)),
         ("Exceptions", sum(1 for i in latest.values() if i.classification is None)),
         ("Cases opened", sum(1 for c in cases if c.opened_at >= scope.win.first)),
         ("Pathways authorized", sum(1 for e in entries if e.kind == opened)),

@@ -19,6 +19,7 @@ from store.tables import CaseEvent, DocumentOpening, RegisterEntry
 
 SAMPLE_PER_EXAMPLE = 2
 SHOWN = ("step_submitted", "pathway_accepted", "action_done", "escalated", "closed", "stage")
+SHOWN += ("made_visible", "reconfirmation_requested")
 
 
 def _line(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
@@ -111,6 +112,10 @@ async def chronology(session: AsyncSession, case_id: str, zone: str) -> list[lis
         what = label(d.get("step") or d.get("stage") or d.get("action") or e.kind)
         if e.kind == "escalated":
             what = f"escalated to level {d.get('level')}: {label(d.get('obligation'))}"
+        elif e.kind == "made_visible":  # the pack's publication (store.packs.publish)
+            what = f"made visible: {d.get('title')} {d.get('period')} published"
+        elif e.kind == "reconfirmation_requested":
+            what = "worker asked again to confirm the closure"
         evidence = "—"
         entry = entries.get((str(d.get("register")), int(d.get("seq") or 0)))
         if entry is not None:

@@ -13,7 +13,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
-from domain.report import Cell, Doc, bars, hours, label, local_minute, plural, section, table
+from domain.report import (
+    Cell,
+    Doc,
+    bars,
+    day_words,
+    hours,
+    label,
+    local_minute,
+    plural,
+    section,
+    table,
+)
 from store.staff import staff_names
 from store.tables import Breach, Case, CaseEvent, RegisterEntry, Review, ReviewItem
 
@@ -206,8 +217,7 @@ def _when(value: Any, zone: str) -> str:
     that day) or an instant to the minute."""
     text = str(value)
     if len(text) == 10:
-        day = date.fromisoformat(text)
-        return f"{day:%a} {day.day} {day:%b %Y}"
+        return day_words(text)
     return local_minute(text, zone)
 
 

@@ -10,7 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
 from domain.packs import PackSpec
-from domain.report import Cell, Doc, bars, chart, figures, label, plural, section, table, text
+from domain.report import (
+    Cell,
+    Doc,
+    bars,
+    chart,
+    day_words,
+    figures,
+    label,
+    plural,
+    section,
+    table,
+    text,
+)
 from store.pack_common import (
     Window,
     example_cases,
@@ -36,11 +48,12 @@ def _daily(
     for period, item in items:
         per[period][item.classification] += 1
     days = [r.period for r in found]
+    shown = [day_words(d) for d in days]  # provider-local review dates, as the pages write them
     series = {label(c): [float(per[d][c]) for d in days] for c in ACK_CLASSES}
     series["exceptions"] = [float(per[d][None]) for d in days]
     rows: list[list[Cell]] = [
         [
-            r.period,
+            day_words(r.period),
             statuses[r.review_id],
             sum(per[r.period].values()),
             *[per[r.period][c] for c in ACK_CLASSES],
@@ -59,7 +72,7 @@ def _daily(
     ]
     return section(
         f"Daily reviews ({plural(len(found), 'review')})",
-        chart("Classifications by review date", days, series, "reports"),
+        chart("Classifications by review date", shown, series, "reports"),
         table(
             "Reviews of the week",
             columns,
@@ -118,7 +131,7 @@ def _exceptions(items: list[tuple[str, ReviewItem]]) -> Doc:
         if item.classification is None:
             latest[item.reference] = (period, list(item.reasons))
     rows: list[list[Cell]] = [
-        [ref, day, "; ".join(why)] for ref, (day, why) in sorted(latest.items())
+        [ref, day_words(day), "; ".join(why)] for ref, (day, why) in sorted(latest.items())
     ]
     return section(
         f"Exceptions ({plural(len(rows), 'report')} not reconciled)",

@@ -219,6 +219,16 @@ async def test_past_repairs_fill_the_monthly_packs_and_the_evidence_pack(
     figures = dict(credibility["blocks"][0]["items"])
     assert figures["Failed closures repaired and closed"] == "1 of 1 (100%)"
     assert figures["Closures reviewed"] >= 8
+    sample = next(s for s in doc["sections"] if s["title"].startswith("Sample of complete"))
+    chronology = next(b for b in sample["blocks"] if b.get("title", "").startswith(repairs[0]))
+    whats = {(r[0], r[1], r[2]) for r in chronology["rows"]}
+    board = f"{director[0].display_name} ({director[0].employee_id})"
+    # publication at noon BST on Thu 10 Sep; the worker asked again 7 days before the
+    # validation opens (1 Oct 12:00): Thu 24 Sep, 12:00
+    title = "made visible: Monthly board workforce experience pack 2026-09 published"
+    assert ("Thu 10 Sep 2026, 12:00", title, board) in whats
+    asked = "worker asked again to confirm the closure"
+    assert ("Thu 24 Sep 2026, 12:00", asked, "system") in whats
 
 
 async def test_every_evidence_section_and_pack_section_has_content(database_url, sessions, api_for):

@@ -52,7 +52,7 @@ async def test_example_1_figures_match_the_seeded_set(database_url, sessions, ap
     ack = section(doc, "Example 1")
     assert figs(ack) == {
         "Reviews run": 4,  # 20, 24, 25 and 30 November
-        "Reports or closures in scope": 6,  # NM-0, NM-1 ... NM-4, NM-9
+        "Reports reviewed": 6,  # NM-0, NM-1 ... NM-4, NM-9
         "Exceptions": 1,
         "Cases opened": 3,
         "Pathways authorized": 1,
@@ -88,6 +88,9 @@ async def test_examples_2_and_3_sample_and_registers_match_the_seeded_set(
     assert figs(learning)["Pathways authorized"] == 1 and figs(learning)["Pathways validated"] == 0
     closure = section(doc, "Example 3")
     assert figs(closure)["Pathways validated"] == 1
+    # each example names what its reviews read, as its pack does
+    assert list(figs(learning))[1] == "Closed reports audited"
+    assert list(figs(closure))[1] == "Closures reviewed"
     assert figs(section(doc, "Learning made visible")) == {
         "Closed reports audited": 3,
         "Feedback to the reporter": "2 of 3 (67%)",
@@ -137,7 +140,7 @@ async def test_service_line_and_a_tampered_register(database_url, sessions, api_
     doc = (await get(api, service_line="HC-SOUTH")).json()
     assert doc["subtitle"].endswith("service line HC-SOUTH")
     ack = figs(section(doc, "Example 1"))
-    assert ack["Reports or closures in scope"] == 2 and ack["Cases opened"] == 0  # NM-3, NM-4
+    assert ack["Reports reviewed"] == 2 and ack["Cases opened"] == 0  # NM-3, NM-4
     assert figs(section(doc, "Closure credibility"))["Closures reviewed"] == 1  # C-3
     rows = blocks(section(doc, "Register verification"), "table")[0]["rows"]
     result = {r[0]: r[4] for r in rows}
@@ -230,7 +233,7 @@ async def test_a_report_unreconciled_at_two_reviews_is_one_exception(
     async with sessions() as session, session.begin():
         session.add(item("ack-review-2026-11-25", "NM-4", None, service_line="HC-SOUTH"))
     ack = figs(section((await get(api)).json(), "Example 1"))
-    assert (ack["Reports or closures in scope"], ack["Exceptions"]) == (6, 1)
+    assert (ack["Reports reviewed"], ack["Exceptions"]) == (6, 1)
 
 
 async def test_a_review_not_yet_due_is_neither_on_time_nor_late(database_url, sessions, api_for):

@@ -45,11 +45,11 @@ async def test_weekly_pack_is_tied_to_its_week(week_48):
     }
     daily = section(doc, "Daily reviews (2 reviews)")
     assert block(daily, "table")["rows"] == [
-        ["2026-11-24", f"reviewed by {ANALYST} at Tue 24 Nov 2026, 09:10", 4, 1, 1, 1, 1],
-        ["2026-11-25", "not marked reviewed", 3, 1, 0, 2, 0],
+        ["Tue 24 Nov 2026", f"reviewed by {ANALYST} at Tue 24 Nov 2026, 09:10", 4, 1, 1, 1, 1],
+        ["Wed 25 Nov 2026", "not marked reviewed", 3, 1, 0, 2, 0],
     ]
     chart = block(daily, "chart")
-    assert chart["categories"] == ["2026-11-24", "2026-11-25"]
+    assert chart["categories"] == ["Tue 24 Nov 2026", "Wed 25 Nov 2026"]
     assert chart["series"][2] == {"name": "critical exposure", "values": [1.0, 2.0]}
     lines = section(doc, "Threshold breaches by service line")
     assert block(lines, "table")["rows"] == [
@@ -58,7 +58,7 @@ async def test_weekly_pack_is_tied_to_its_week(week_48):
     ]
     exceptions = section(doc, "Exceptions (1 report not reconciled)")
     assert block(exceptions, "table")["rows"] == [
-        ["NM-4", "2026-11-24", "missing in workforce-reporting-log"]
+        ["NM-4", "Tue 24 Nov 2026", "missing in workforce-reporting-log"]
     ]
 
 
@@ -111,7 +111,7 @@ async def test_next_week_lists_its_own_cases_and_reviews(sessions):
     doc = await stored(sessions, names.PACK_WEEKLY, "2026-W49")
     assert doc["case_ids"] == ["ack-case-NM-9"]  # NM1 is week 48's while that pack is unpublished
     assert block(section(doc, "Daily reviews"), "table")["rows"][0][:3] == [
-        "2026-11-30",
+        "Mon 30 Nov 2026",
         "not marked reviewed",
         1,
     ]

@@ -139,7 +139,7 @@ async def test_html_has_the_same_sections_and_charts(database_url, sessions, api
     page.feed(response.text)
     assert page.h2 == SECTIONS
     assert page.captions == CHARTS
-    assert "2026-11-25 — critical exposure: 2" in page.bar_titles
+    assert "Wed 25 Nov 2026 — critical exposure: 2" in page.bar_titles
     assert "level 3 — count: 1" in page.bar_titles
     assert LINE in page.cells and "case_id" not in response.text
     assert "Not published yet; 1 case awaiting visibility." in response.text
