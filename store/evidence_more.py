@@ -18,8 +18,8 @@ from store.staff import staff_names
 from store.tables import CaseEvent, DocumentOpening, RegisterEntry
 
 SAMPLE_PER_EXAMPLE = 2
-SHOWN = ("step_submitted", "pathway_accepted", "action_done", "escalated", "closed", "stage")
-SHOWN += ("made_visible", "reconfirmation_requested")
+SHOWN = {"step_submitted", "pathway_accepted", "action_done", "escalated", "closed", "stage"}
+SHOWN |= {"made_visible", "reconfirmation_requested"}
 
 
 def _line(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
