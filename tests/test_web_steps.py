@@ -7,6 +7,7 @@ double-posted form applied once.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -37,9 +38,14 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         hidden = await _field_errors_beside_their_fields(api, sessions, step_url)
 
         key = "page-key-1"
-        first = await _post(api, step_url, {**hidden, **GOOD}, key)
+        page = (await api.http.get(step_url)).text
+        entry = re.search(r'value="report-chronology#([^"]+)"', page)
+        assert entry is not None, "the opened chronology's entries can be cited"
+        cites = [*GOOD["confirmed_sources.0.evidence"], f"report-chronology#{entry[1]}"]
+        good = {**hidden, **GOOD, "confirmed_sources.0.evidence": cites}
+        first = await _post(api, step_url, good, key)
         assert first.status_code == 303, first.text
-        again = await _post(api, step_url, {**hidden, **GOOD}, key)  # a double click
+        again = await _post(api, step_url, good, key)  # a double click
         assert again.status_code == 303 and again.headers["location"] == first.headers["location"]
         assert await _entries(sessions, "triage_attribution") == 1
 
@@ -47,6 +53,8 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         assert receipt.status_code == 200, receipt.text
         words = text(receipt.text)
         assert "Near-miss reliability case register, entry" in words
+        assert entry[1] not in words  # the cited entry by what it says, not its ID
+        assert re.search(r"Report chronology \S+ \d+ \w+, \d\d:\d\d — ", words), words
         assert "on time" in words and "What happens next" in words
         await _missed_deadline_in_words(api, own_env, case_id)
 

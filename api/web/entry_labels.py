@@ -77,3 +77,35 @@ async def entry_labels(request: Request, case: Case, documents: Iterable[str]) -
             for entry in _entries(body):
                 labels.setdefault(f"{document}#{entry['id']}", entry_label(entry, tz))
     return labels
+
+
+def cited(value: Any) -> dict[str, set[str]]:
+    """Each document a recorded payload cites entries of → the entry IDs it cites
+    (``{"document": "report-chronology", "entry": "event:85"}`` anywhere in it)."""
+    found: dict[str, set[str]] = {}
+    if isinstance(value, dict):
+        if isinstance(value.get("document"), str) and isinstance(value.get("entry"), str):
+            found.setdefault(value["document"], set()).add(value["entry"])
+        for item in value.values():
+            for document, ids in cited(item).items():
+                found.setdefault(document, set()).update(ids)
+    elif isinstance(value, list):
+        for item in value:
+            for document, ids in cited(item).items():
+                found.setdefault(document, set()).update(ids)
+    return found
+
+
+async def cited_entry_words(request: Request, case: Case, payload: Any) -> dict[str, str]:
+    """A receipt's cited entry IDs → what a person recognises them by (the step page's labels),
+    so "event:85" reads "Mon 7 Dec, 07:04 — Acknowledged"."""
+    found = cited(payload)
+    if not found:
+        return {}
+    labels = await entry_labels(request, case, found)
+    return {
+        entry: labels[f"{document}#{entry}"]
+        for document, ids in found.items()
+        for entry in ids
+        if f"{document}#{entry}" in labels
+    }
