@@ -1,6 +1,6 @@
 """A review's findings and a step's register in a person's words (walk defects: the classified
 list said "triage owner id disagrees …", "employee id" and "(by 600 s)", and a step said it is
-"Recorded in the Near miss reliability case register")."""
+"Recorded in the Near miss reliability case register", the retention step "Prior reports 180d")."""
 
 from __future__ import annotations
 
@@ -39,3 +39,5 @@ def test_gaps_and_compound_words() -> None:
     assert humanize("category_repeatedly_under_triaged") == "Category repeatedly under-triaged"
     assert humanize("employee_id") == "Employee ID"
     assert humanize("near_misses_seen") == "Near misses seen"  # only the compounds
+    assert humanize("prior_reports_180d") == "Prior reports (180 days)"
+    assert humanize("prior_90d_retention_risk") == "Prior 90-day retention risk"

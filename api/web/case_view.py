@@ -23,7 +23,14 @@ from api.temporal_calls import query
 from api.web.render import local_time
 from api.web.session import SignInRequired, page_actor
 from api.web.step_form import posted_values
-from api.web.words import breach_words, escalation_class, escalation_words, humanize, role_label
+from api.web.words import (
+    breach_words,
+    escalation_class,
+    escalation_words,
+    humanize,
+    lower_first,
+    role_label,
+)
 from domain import names
 from domain.cases import CaseState, Obligation
 from domain.examples import STEP_SPECS
@@ -194,7 +201,8 @@ def event_words(page: CasePage, event: CaseEvent, tz: str) -> str:
         ),
         "step_submitted": lambda: (
             f"{_title(page, str(d.get('step')))} recorded by {who}{late} in the "
-            f"{humanize(d.get('register'))}" + (f", entry {d['seq']}." if "seq" in d else ".")
+            f"{lower_first(humanize(d.get('register')))}"
+            + (f", entry {d['seq']}." if "seq" in d else ".")
         ),
         "document_opened": lambda: f"{who} opened the {humanize(d.get('document')).lower()}.",
         "exposure_raised": lambda: f"Exposure raised to {humanize(d.get('exposure')).lower()}.",

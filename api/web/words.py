@@ -90,6 +90,10 @@ SHORT_WORDS = {"ack": "acknowledgment", "id": "ID"}  # the codes' abbreviations,
 # Compound words the codes split ("near_miss", "risk_specific"), hyphenated as the seed writes them.
 HYPHENATED = re.compile(r"\b(near|risk|non|under) (miss|specific|review|triaged)\b", re.IGNORECASE)
 _COMPOUNDS = {("near", "miss"), ("risk", "specific"), ("non", "review"), ("under", "triaged")}
+# The codes' day spans: "prior_90d_retention_risk" → "Prior 90-day retention risk",
+# "prior_reports_180d" → "Prior reports (180 days)".
+DAYS_BEFORE = re.compile(r"\b(\d+)d\b(?= \w)")
+DAYS_AT_END = re.compile(r"\b(\d+)d$")
 SECONDS_BY = re.compile(r"\(by (\d+) s\)")
 
 
@@ -128,6 +132,7 @@ def humanize(slug: str | None) -> str:
     spaced = slug.replace("_", " ").replace("-", " ").strip()
     words = " ".join(SHORT_WORDS.get(word, word) for word in spaced.split(" "))
     words = HYPHENATED.sub(_hyphenated, words)
+    words = DAYS_AT_END.sub(r"(\1 days)", DAYS_BEFORE.sub(r"\1-day", words))
     return words[:1].upper() + words[1:]
 
 
