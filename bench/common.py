@@ -18,7 +18,7 @@ from store.db import make_engine, with_schema
 from store.tables import Base
 
 ADMIN_URL = os.environ.get("NEARMISS_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-BENCH_DB = "bench"
+BENCH_DB = os.environ.get("NEARMISS_BENCH_DB", "bench")  # a database of your own
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """Bench data for the read path (not demo data): a provider group's case projection.
 
 ``cases`` cases over five years (10% open, each open case owing one obligation to one of a few
-roles, some to a named owner), ``events_per_case`` timeline events each, and breaches on a third
-of the open cases (levels 1-3, a quarter of them resolved). Loaded by COPY into a bench schema.
+roles, some to a named owner), ``events_per_case`` timeline events each, breaches on a third of
+the open cases (levels 1-3, a quarter of them resolved) and resolved breaches on 15% of the
+closed ones (history: escalations must not read it). Loaded by COPY into a bench schema. At
+200k cases and 25 events each: the issue's 200k cases, 20k open obligations, 5M events.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ _CASE_COLUMNS = (
 )  # fmt: skip
 _EVENT_COLUMNS = ("case_id", "at", "kind", "actor", "detail", "dedupe_key")
 _BREACH_COLUMNS = ("case_id", "step", "deadline", "level", "escalated_at", "resolved_at")
-_OBLIGATION_COLUMNS = ("case_id", "key", "role", "assignee")
+_OBLIGATION_COLUMNS = ("case_id", "key", "role", "assignee", "title", "deadline")
 _BATCH = 20_000
 
 
@@ -92,7 +94,14 @@ async def generate(schema: str, cases: int, events_per_case: int, seed: int = 7)
                 detail = json.dumps({"step": row[7], "n": e})
                 events.append((row[0], at, "stage", "system", detail, f"{row[0]}:{e}"))
             if row[8] == "open":  # as the projection keeps them (case_open_obligations)
-                owed.append((row[0], f"step:{row[7]}", row[9], row[10]))
+                title = row[7].replace("-", " ").capitalize()
+                owed.append((row[0], f"step:{row[7]}", row[9], row[10], title, row[11]))
+            elif rng.random() < 0.15:  # history: breaches long resolved
+                due = opened + timedelta(days=2)
+                for level in range(1, rng.randint(1, 2) + 1):
+                    when = due + timedelta(hours=level)
+                    done = when + timedelta(days=1)
+                    breaches.append((row[0], "step:triage-attribution", due, level, when, done))
             if row[8] == "open" and rng.random() < 0.33:
                 for level in range(1, rng.randint(1, 3) + 1):
                     resolved = NOW if rng.random() < 0.25 else None

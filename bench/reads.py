@@ -1,57 +1,92 @@
 """Benchmark: the read path at a provider group's size, beside the bare SQL for the same rows.
 
-For a size and for 1/100 of it (``bench.read_data``), on PostgreSQL: p50/p95 of the store
-functions the API answers from — "my work" for a busy role, ``GET /cases`` with each filter, a
-case's timeline, ``GET /escalations`` — and of one bare SQL query returning the same rows
-(asyncpg, no ORM), each run ``REPS`` times. Store functions are called in-process (no HTTP, no
-token check): the API adds a constant per request on top.
+For a size and for 1/100 of it (``bench.read_data``, ``bench.register_data``), on PostgreSQL:
+p50/p95 of the store functions the API answers from — "my work" for a busy role, ``GET /cases``
+with each filter and a deep page (keyset cursor 90% into the list), a case with its timeline,
+``GET /escalations`` — and register verification (linear: rows/s and peak traced memory), each
+beside one bare SQL query returning the same rows (asyncpg, no ORM), alternating. Store
+functions are called in-process (no HTTP, token check or JSON): the API adds a constant per
+request. The case page's live Temporal query is not included.
 
-``python -m bench reads [--quick]`` (quick: 20k cases; full: 200k cases, 1M events).
+``python -m bench reads [--quick]`` (quick: 20k cases; full: 200k). The table of RESULTS.md:
+``python -m bench.reads CASES [EVENTS_PER_CASE] [ROUNDS]`` (see ``bench.reads_report``).
 """
 
 from __future__ import annotations
 
 import random
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.pool import NullPool
 
-from bench import read_data
-from bench.common import Figure, admin, drop_schema, new_schema, percentile
+from bench import read_data, register_data
+from bench.common import admin
 from store.cases import case_events, list_cases, open_breaches
 from store.db import make_engine, make_sessionmaker
 from store.my_work import case_obligations
+from store.register_verify import verify_chain
+from store.tables import Case
 
 REPS = 20
+PAGE = 501  # the API asks for one more than its limit (500) to know whether a next page exists
 OWNER = "E-OWNER-1"
 
 _MY_WORK = """
-SELECT c.*, o.key FROM cases c JOIN case_open_obligations o ON o.case_id = c.case_id
+SELECT c.case_id, c.example, c.reference, c.exposure, c.service_line, o.key, o.title, o.role,
+       o.deadline
+FROM cases c JOIN case_open_obligations o ON o.case_id = c.case_id
 WHERE c.status = 'open' AND (o.assignee = $1 OR (o.assignee IS NULL AND o.role = $2))
 ORDER BY c.case_id, o.key
 """
-_CASES = "SELECT * FROM cases {where} ORDER BY opened_at DESC LIMIT 500"
+_CASES = "SELECT * FROM cases {where} ORDER BY opened_at DESC, case_id DESC LIMIT 501"
+_AFTER = "opened_at <= $1 AND (opened_at < $1 OR case_id < $2)"
+_CASE = "SELECT * FROM cases WHERE case_id = $1"
 _TIMELINE = "SELECT * FROM case_events WHERE case_id = $1 ORDER BY at, id"
 _ESCALATIONS = """
-SELECT DISTINCT ON (b.case_id, b.step) b.*, r.review_id IS NOT NULL AS is_review
-FROM breaches b LEFT JOIN reviews r ON r.review_id = b.case_id
-WHERE b.resolved_at IS NULL ORDER BY b.case_id, b.step, b.level DESC
+SELECT CASE WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.review_id = b.case_id)
+            THEN 'review' ELSE 'case' END AS kind, b.case_id, b.step, b.deadline, b.level,
+       b.escalated_at
+FROM (SELECT *, row_number() OVER (PARTITION BY case_id, step ORDER BY level DESC) AS n,
+             min(escalated_at) OVER (PARTITION BY case_id, step) AS first_at
+      FROM breaches WHERE resolved_at IS NULL) b
+WHERE b.n = 1 ORDER BY b.first_at, b.case_id, b.step
 """
-Read = Callable[[Any], Awaitable[int]]
-Series = dict[str, tuple[list[float], ...]]
+_REGISTER = "SELECT * FROM register_entries WHERE register = $1 ORDER BY seq"
 
 
-def _reads(cases: int) -> list[tuple[str, Read, str, tuple[Any, ...]]]:
-    """(name, ours(session) -> rows, bare SQL, its arguments)."""
+@dataclass(frozen=True)
+class Read:
+    name: str
+    ours: Callable[[Any], Awaitable[int]]  # session -> rows
+    sql: str  # the bare query (its EXPLAIN is printed when ours misses)
+    args: tuple[Any, ...]
+    linear: bool = False  # linear by nature: report rows/s, no size-ratio target
+    reps: int = REPS
+    extra_sql: str = ""  # a second bare statement (the case page reads the case, then events)
+
+
+async def _deep(connection: Any, cases: int) -> tuple[datetime, str]:
+    """(opened_at, case_id) of the case 90% of the way down the newest-first list."""
+    row = await connection.fetchrow(
+        "SELECT opened_at, case_id FROM cases WHERE case_id = $1", read_data.case_id(cases // 10)
+    )
+    return row["opened_at"], row["case_id"]
+
+
+def reads(cases: int, deep: tuple[datetime, str]) -> list[Read]:
     rng = random.Random(3)
     one_case = read_data.case_id(rng.randrange(cases))
     busy = frozenset({read_data.BUSY_ROLE})
+    stage = "retention-impact"
     filters: list[tuple[str, dict[str, Any], str, tuple[Any, ...]]] = [
         ("none", {}, "", ()),
         ("example", {"example": "learning"}, "WHERE example = $1", ("learning",)),
-        ("stage", {"stage": "retention-impact"}, "WHERE stage = $1", ("retention-impact",)),
+        ("stage", {"stage": stage}, "WHERE stage = $1", (stage,)),
         ("exposure", {"exposure": "critical"}, "WHERE exposure = $1", ("critical",)),
         (
             "overdue",
@@ -60,115 +95,127 @@ def _reads(cases: int) -> list[tuple[str, Read, str, tuple[Any, ...]]]:
             (read_data.NOW,),
         ),
         ("employee", {"employee_id": "W-17"}, "WHERE employee_id = $1", ("W-17",)),
+        ("none, deep page (cursor 90% in)", {"after": deep}, f"WHERE {_AFTER}", deep),
+        (
+            "stage, deep page (cursor 90% in)",
+            {"stage": stage, "after": deep},
+            f"WHERE {_AFTER} AND stage = $3",
+            (*deep, stage),
+        ),
     ]
 
     async def my_work(session: Any) -> int:
         return len(await case_obligations(session, OWNER, busy))
 
-    async def timeline(session: Any) -> int:
+    async def case_page(session: Any) -> int:
+        assert await session.get(Case, one_case) is not None
         return len(await case_events(session, one_case))
 
     async def escalations(session: Any) -> int:
         return len(await open_breaches(session))
 
-    def listed(kwargs: dict[str, Any]) -> Read:
+    async def verify(session: Any) -> int:
+        result = await verify_chain(session, register_data.VERIFIED)
+        assert result.ok, result
+        return result.entries
+
+    def listed(kwargs: dict[str, Any]) -> Callable[[Any], Awaitable[int]]:
         async def read(session: Any) -> int:
-            return len(await list_cases(session, **kwargs))
+            return len(await list_cases(session, **kwargs, limit=PAGE))
 
         return read
 
     return [
-        ("my work (busy role)", my_work, _MY_WORK, (OWNER, read_data.BUSY_ROLE.value)),
+        Read("my work (busy role)", my_work, _MY_WORK, (OWNER, read_data.BUSY_ROLE.value), True),
         *(
-            (f"GET /cases filter={name}", listed(kw), _CASES.format(where=w), args)
+            Read(f"GET /cases {name}", listed(kw), _CASES.format(where=w), args)
             for name, kw, w, args in filters
         ),
-        ("case timeline", timeline, _TIMELINE, (one_case,)),
-        ("GET /escalations", escalations, _ESCALATIONS, ()),
+        Read("case with its timeline", case_page, _TIMELINE, (one_case,), extra_sql=_CASE),
+        Read("GET /escalations", escalations, _ESCALATIONS, ()),
+        Read("verify a register", verify, _REGISTER, (register_data.VERIFIED,), True, reps=1),
     ]
 
 
-async def _measure(url: str, schema: str, cases: int) -> Series:
-    """name -> (ours seconds, bare seconds, [ours rows, bare rows])."""
+Sample = tuple[list[float], list[float], list[int]]  # ours s, bare s, [ours rows, bare rows]
+
+
+async def _bare(connection: Any, read: Read) -> int:
+    if read.extra_sql:
+        assert await connection.fetchrow(read.extra_sql, *read.args) is not None
+    if read.linear and read.reps == 1:  # stream, as verification does (bounded memory)
+        count = 0
+        async with connection.transaction():
+            async for _ in connection.cursor(read.sql, *read.args, prefetch=1000):
+                count += 1
+        return count
+    return len(await connection.fetch(read.sql, *read.args))
+
+
+async def measure(url: str, schema: str, cases: int) -> dict[str, Sample]:
+    """One round over every read: ours and the bare query alternately, ``reps`` times each."""
     engine = make_engine(url, poolclass=NullPool)
     sessions = make_sessionmaker(engine)
     connection = await admin()
     await connection.execute(f'SET search_path TO "{schema}"')
-    out: Series = {}
+    out: dict[str, Sample] = {}
     try:
+        todo = reads(cases, await _deep(connection, cases))
         async with sessions() as session:
-            for name, ours, sql, args in _reads(cases):
-                mine, bare, rows = [], [], [0.0, 0.0]
-                for _ in range(REPS):
+            for read in todo:
+                mine, bare, rows = [], [], [0, 0]
+                for _ in range(read.reps):
                     began = time.perf_counter()
-                    rows[0] = await ours(session)
+                    rows[0] = await read.ours(session)
                     mine.append(time.perf_counter() - began)
-                    session.expunge_all()
+                    session.expunge_all()  # (a rollback would close the connection: NullPool)
                     began = time.perf_counter()
-                    rows[1] = len(await connection.fetch(sql, *args))
+                    rows[1] = await _bare(connection, read)
                     bare.append(time.perf_counter() - began)
-                out[name] = (mine, bare, rows)
+                out[read.name] = (mine, bare, rows)
     finally:
         await connection.close()
         await engine.dispose()
     return out
 
 
-async def bench_size(cases: int, events: int = 5) -> tuple[float, Series]:
-    schema, url = await new_schema("reads")
+async def verify_peak_mb(url: str) -> float:
+    """Peak memory traced by Python while verifying the register once (untimed)."""
+    engine = make_engine(url, poolclass=NullPool)
     try:
-        load_s = await read_data.generate(schema, cases, events)
-        return load_s, await _measure(url, schema, cases)
+        async with make_sessionmaker(engine)() as session:
+            tracemalloc.start()
+            try:
+                await verify_chain(session, register_data.VERIFIED)
+                return tracemalloc.get_traced_memory()[1] / 2**20
+            finally:
+                tracemalloc.stop()
     finally:
-        await drop_schema(schema)
+        await engine.dispose()
 
 
-async def bench(quick: bool) -> list[Figure]:
-    """Each read at SIZE and SIZE/100: p50 and p95 against the bare SQL, and the size ratio."""
-    size = 20_000 if quick else 200_000
-    small_load, small = await bench_size(size // 100)
-    big_load, big = await bench_size(size)
-    figures: list[Figure] = []
-    for name, (mine, bare, rows) in big.items():
-        p95_small = percentile(small[name][0], 95)
-        note = (
-            f"{int(rows[0])} rows (bare {int(rows[1])}); p95 at 1/100: "
-            f"{p95_small * 1000:.2f} ms, size ratio {percentile(mine, 95) / p95_small:.1f}x; "
-            f"load {big_load:.0f} s"
-        )
-        for p in (50, 95):
-            figures.append(
-                Figure(
-                    f"reads {size // 1000}k cases",
-                    f"{name} p{p}",
-                    "ms",
-                    [percentile(mine, p) * 1000],
-                    [percentile(bare, p) * 1000],
-                    note,
-                )
-            )
-    return figures
+async def explain(schema: str, read: Read) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of a read's bare query."""
+    connection = await admin()
+    try:
+        await connection.execute(f'SET search_path TO "{schema}"')
+        rows = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {read.sql}", *read.args)
+        return "\n".join(row[0] for row in rows)
+    finally:
+        await connection.close()
 
 
-async def _main(size: int) -> None:
-    """``python -m bench.reads SIZE``: the table of RESULTS.md (SIZE cases and SIZE/100)."""
-    _, small = await bench_size(size // 100)
-    load_s, big = await bench_size(size)
-    print(f"{size:,} cases, data by COPY in {load_s:.0f} s; milliseconds, {REPS} runs each")
-    print("| read | ours p50 / p95 | bare p50 / p95 | p95 at 1/100 | size ratio (p95) |")
-    print("|---|---|---|---|---|")
-    for name, (mine, bare, rows) in big.items():
-        p95_small = percentile(small[name][0], 95)
-        print(
-            f"| {name} ({int(rows[0])} rows) | {percentile(mine, 50) * 1000:.1f} / "
-            f"{percentile(mine, 95) * 1000:.1f} | {percentile(bare, 50) * 1000:.1f} / "
-            f"{percentile(bare, 95) * 1000:.1f} | {p95_small * 1000:.1f} | "
-            f"{percentile(mine, 95) / p95_small:.1f}x |"
-        )
+async def bench(quick: bool) -> list[Any]:
+    """``python -m bench reads``: the figures of ``bench.reads_report`` at 20k or 200k cases."""
+    from bench.reads_report import figures
+
+    return await figures(20_000 if quick else 200_000)
 
 
 if __name__ == "__main__":
     import asyncio
     import sys
 
-    asyncio.run(_main(int(sys.argv[1])))
+    from bench.reads_report import main
+
+    asyncio.run(main(*(int(a) for a in sys.argv[1:])))
