@@ -3,7 +3,8 @@
 For a size and for 1/100 of it (``bench.read_data``, ``bench.register_data``), on PostgreSQL:
 p50/p95 of the store functions the API answers from — "my work" for a busy role, ``GET /cases``
 with each filter and a deep page (keyset cursor 90% into the list), a case with its timeline,
-``GET /escalations`` — and register verification (linear: rows/s and peak traced memory), each
+``GET /escalations``, acknowledgment analytics over 90 days and 5 years (``bench.analytics_data``)
+— and register verification (linear: rows/s and peak traced memory), each
 beside one bare SQL query returning the same rows (asyncpg, no ORM), alternating. Store
 functions are called in-process (no HTTP, token check or JSON): the API adds a constant per
 request. The case page's live Temporal query is not included.
@@ -19,13 +20,14 @@ import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.pool import NullPool
 
 from bench import read_data, register_data
 from bench.common import admin
+from store.analytics import acknowledgment_trends
 from store.cases import case_events, list_cases, open_breaches
 from store.db import make_engine, make_sessionmaker
 from store.my_work import case_obligations
@@ -33,6 +35,7 @@ from store.register_verify import verify_chain
 from store.tables import Case
 
 REPS = 20
+DAY = timedelta(days=1)
 PAGE = 501  # the API asks for one more than its limit (500) to know whether a next page exists
 OWNER = "E-OWNER-1"
 
@@ -57,6 +60,11 @@ FROM (SELECT *, row_number() OVER (PARTITION BY case_id, step ORDER BY level DES
 WHERE b.n = 1 ORDER BY b.first_at, b.case_id, b.step
 """
 _REGISTER = "SELECT * FROM register_entries WHERE register = $1 ORDER BY seq"
+_ANALYTICS = """
+SELECT r.period, i.classification, i.fields
+FROM reviews r JOIN review_items i ON i.review_id = r.review_id
+WHERE r.example = 'acknowledgment' AND r.period >= $1 AND r.period <= $2
+"""
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,15 @@ class Read:
     linear: bool = False  # linear by nature: report rows/s, no size-ratio target
     reps: int = REPS
     extra_sql: str = ""  # a second bare statement (the case page reads the case, then events)
+
+
+async def deep_cursor(schema: str, cases: int) -> tuple[datetime, str]:
+    connection = await admin()
+    try:
+        await connection.execute(f'SET search_path TO "{schema}"')
+        return await _deep(connection, cases)
+    finally:
+        await connection.close()
 
 
 async def _deep(connection: Any, cases: int) -> tuple[datetime, str]:
@@ -114,6 +131,14 @@ def reads(cases: int, deep: tuple[datetime, str]) -> list[Read]:
     async def escalations(session: Any) -> int:
         return len(await open_breaches(session))
 
+    def analytics(days: int) -> Callable[[Any], Awaitable[int]]:
+        async def read(session: Any) -> int:
+            end = read_data.NOW.date()
+            rows = await acknowledgment_trends(session, "service_line", end - DAY * days, end)
+            return sum(row["reports"] for row in rows)
+
+        return read
+
     async def verify(session: Any) -> int:
         result = await verify_chain(session, register_data.VERIFIED)
         assert result.ok, result
@@ -133,8 +158,17 @@ def reads(cases: int, deep: tuple[datetime, str]) -> list[Read]:
         ),
         Read("case with its timeline", case_page, _TIMELINE, (one_case,), extra_sql=_CASE),
         Read("GET /escalations", escalations, _ESCALATIONS, ()),
+        *(
+            Read(f"analytics {label}", analytics(days), _ANALYTICS, _days(days), days > 90, reps)
+            for label, days, reps in (("90 days", 90, REPS), ("5 years", 5 * 365, 3))
+        ),
         Read("verify a register", verify, _REGISTER, (register_data.VERIFIED,), True, reps=1),
     ]
+
+
+def _days(days: int) -> tuple[str, str]:
+    end = read_data.NOW.date()
+    return ((end - DAY * days).isoformat(), end.isoformat())
 
 
 Sample = tuple[list[float], list[float], list[int]]  # ours s, bare s, [ours rows, bare rows]
@@ -143,7 +177,7 @@ Sample = tuple[list[float], list[float], list[int]]  # ours s, bare s, [ours row
 async def _bare(connection: Any, read: Read) -> int:
     if read.extra_sql:
         assert await connection.fetchrow(read.extra_sql, *read.args) is not None
-    if read.linear and read.reps == 1:  # stream, as verification does (bounded memory)
+    if read.sql is _REGISTER:  # stream, as verification does (bounded memory)
         count = 0
         async with connection.transaction():
             async for _ in connection.cursor(read.sql, *read.args, prefetch=1000):

@@ -5,6 +5,7 @@ p95 ratio to 1/100 of the size, rows/s and peak memory for what is linear by nat
 query plans (EXPLAIN ANALYZE of the bare query, at full size) of every read that misses.
 
 ``python -m bench.reads CASES [EVENTS_PER_CASE=25] [ROUNDS=3] [REGISTER_ENTRIES=10*CASES]``
+(reports reviewed: 5 * CASES; the issue's size is ``python -m bench.reads 200000``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ import statistics
 import time
 from typing import Any
 
-from bench import read_data, register_data
+from bench import analytics_data, read_data, register_data
 from bench.common import Figure, drop_schema, load_average, new_schema, percentile
-from bench.reads import Sample, explain, measure, reads, verify_peak_mb
+from bench.reads import Sample, deep_cursor, explain, measure, reads, verify_peak_mb
 
 
 async def _setup(cases: int, events: int, entries: int) -> tuple[str, str, float]:
+    """``cases`` cases, ``5 * cases`` reports reviewed, ``entries`` register entries."""
     schema, url = await new_schema("reads")
     began = time.perf_counter()
     await read_data.generate(schema, cases, events)
     await register_data.generate(schema, entries, max(1, entries // 20))
+    await analytics_data.generate(schema, 5 * cases)
     return schema, url, time.perf_counter() - began
 
 
@@ -64,7 +67,7 @@ async def run(
             out["load"].append(load_average())
         out["peak_mb"] = (await verify_peak_mb(small_url), await verify_peak_mb(big_url))
         out["plans"] = {}
-        for read in reads(cases, (read_data.NOW, "")):
+        for read in reads(cases, await deep_cursor(big_schema, cases)):
             if _misses(out["big"], out["small"], read.name, read.linear):
                 out["plans"][read.name] = await explain(big_schema, read)
     finally:

@@ -174,7 +174,8 @@ async def open_breaches(session: AsyncSession) -> list[dict[str, Any]]:
         .subquery()
     )
     is_review = exists().where(Review.review_id == ranked.c.case_id)
-    rows = await session.execute(
+    connection = await session.connection()  # Core rows: no ORM loading for plain columns
+    rows = await connection.execute(
         select(
             case((is_review, "review"), else_="case").label("kind"),
             ranked.c.case_id,
@@ -186,7 +187,10 @@ async def open_breaches(session: AsyncSession) -> list[dict[str, Any]]:
         .where(ranked.c.n == 1)
         .order_by(ranked.c.first_at, ranked.c.case_id, ranked.c.step)
     )
-    return [dict(row) for row in rows.mappings()]
+    return [
+        {"kind": k, "case_id": c, "step": s, "deadline": d, "level": n, "escalated_at": at}
+        for k, c, s, d, n, at in rows.all()
+    ]
 
 
 async def list_cases(
