@@ -160,7 +160,7 @@ def reads(cases: int, deep: tuple[datetime, str]) -> list[Read]:
         Read("GET /escalations", escalations, _ESCALATIONS, ()),
         *(
             Read(f"analytics {label}", analytics(days), _ANALYTICS, _days(days), days > 90, reps)
-            for label, days, reps in (("90 days", 90, REPS), ("5 years", 5 * 365, 3))
+            for label, days, reps in (("90 days", 90, 5), ("5 years", 5 * 365, 1))
         ),
         Read("verify a register", verify, _REGISTER, (register_data.VERIFIED,), True, reps=1),
     ]
@@ -177,7 +177,7 @@ Sample = tuple[list[float], list[float], list[int]]  # ours s, bare s, [ours row
 async def _bare(connection: Any, read: Read) -> int:
     if read.extra_sql:
         assert await connection.fetchrow(read.extra_sql, *read.args) is not None
-    if read.sql is _REGISTER:  # stream, as verification does (bounded memory)
+    if read.sql is _REGISTER or read.reps == 1:  # stream, as verification does (bounded memory)
         count = 0
         async with connection.transaction():
             async for _ in connection.cursor(read.sql, *read.args, prefetch=1000):
