@@ -14,7 +14,9 @@ from bench.common import admin
 from bench.read_data import NOW, SPAN
 from domain import names
 
-_REVIEW_COLUMNS = ("review_id", "example", "period", "as_of", "generated_at", "status", "summary")
+_REVIEW_COLUMNS = (
+    "review_id", "example", "period", "as_of", "generated_at", "status", "summary", "back_run",
+)  # fmt: skip
 _ITEM_COLUMNS = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
 _BATCH = 50_000
 CLASSES = ["within_tolerance"] * 7 + ["emerging", "emerging", "critical", None]
@@ -56,7 +58,8 @@ async def generate(schema: str, reports: int, seed: int = 11) -> float:
                 first + timedelta(days=d),
                 "reviewed",
                 "{}",
-            )  # fmt: skip
+                False,
+            )
             for d in range(1, days + 1)
         ]
         await connection.copy_records_to_table(

@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 
 from bench import read_data, register_data
 from bench.common import admin
+from domain.calendar import CalendarConfig, calendar_for
 from store.analytics import acknowledgment_trends
 from store.cases import case_events, list_cases, open_breaches
 from store.db import make_engine, make_sessionmaker
@@ -36,6 +37,7 @@ from store.tables import Case
 
 REPS = 20
 DAY = timedelta(days=1)
+CALENDAR = calendar_for(CalendarConfig())  # the default provider calendar (England and Wales)
 PAGE = 501  # the API asks for one more than its limit (500) to know whether a next page exists
 OWNER = "E-OWNER-1"
 
@@ -134,7 +136,8 @@ def reads(cases: int, deep: tuple[datetime, str]) -> list[Read]:
     def analytics(days: int) -> Callable[[Any], Awaitable[int]]:
         async def read(session: Any) -> int:
             end = read_data.NOW.date()
-            rows = await acknowledgment_trends(session, "service_line", end - DAY * days, end)
+            start = end - DAY * days
+            rows = await acknowledgment_trends(session, "service_line", start, end, CALENDAR)
             return sum(row["reports"] for row in rows)
 
         return read
