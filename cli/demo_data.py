@@ -38,6 +38,7 @@ __all__ = [
     "MIN_REPORTS",
     "PAST_CLOSURE_CASES",
     "PAST_REPAIRS",
+    "RECENT_LEAVERS",
     "SCENARIO_REFERENCES",
     "generate",
 ]
@@ -114,6 +115,21 @@ class _Staff:
     workers: list[_Person]  # active frontline workers: report authors
     leads: dict[str, tuple[str, str]]  # service line -> its two triage owners
     leaver: _Person
+    leavers: list[_Person]  # the recent leavers of _LEAVER_SPECS, in its order
+
+
+# Workers who left in the last weeks, each with one report of the last month (ID, name, service
+# line, left and started days before as_of, report submitted days before as_of, minutes to
+# acknowledge): the first two were acknowledged late (about 25 and 50 hours: the daily reviews
+# class the reports emerging and critical while they are open, so both workers were exposed to
+# weak response before leaving); the third was acknowledged within the hour (not exposed).
+_LEAVER_SPECS: tuple[tuple[str, tuple[str, str], str, int, int, int, int], ...] = (
+    ("E0092", ("Nia", "Barker"), "HC-SOUTH", 6, 1100, 25, 1500),
+    ("E0093", ("Tomasz", "Wood"), "DN-CITY", 3, 420, 20, 3000),
+    ("E0094", ("Ruth", "Ellis"), "SL-EAST", 10, 900, 22, 40),
+)
+RECENT_LEAVERS = {spec[0]: f"NM-{9801 + i}" for i, spec in enumerate(_LEAVER_SPECS)}
+"""Recent leaver's employee ID -> the reference of their report (one each)."""
 
 
 def _make_staff(rng: Random, n_workers: int, today: date) -> _Staff:
@@ -132,8 +148,14 @@ def _make_staff(rng: Random, n_workers: int, today: date) -> _Staff:
         "E0091", ("Leah", "Morgan"), ("worker",), "HC-NORTH", False, today - timedelta(days=12),
         today - timedelta(days=700),
     )  # fmt: skip
+    leavers = [
+        _Person(eid, name, ("worker",), line, False, today - timedelta(days=left),
+                today - timedelta(days=started))
+        for eid, name, line, left, started, *_report in _LEAVER_SPECS
+    ]  # fmt: skip
     people += [
         leaver,
+        *leavers,
         _Person("E0090", ("Iris", "Doyle"), (_GOVERNANCE_ROLES[0].value,), active=False),
     ]
     workers = [
@@ -147,7 +169,7 @@ def _make_staff(rng: Random, n_workers: int, today: date) -> _Staff:
         )
         for i in range(n_workers)
     ]
-    return _Staff(people + workers, workers, leads, leaver)
+    return _Staff(people + workers, workers, leads, leaver, leavers)
 
 
 def _staff_rows(staff: _Staff) -> list[Row]:
@@ -704,6 +726,28 @@ def _closure_scenarios(b: _Builder) -> None:
     b.emit(_ack_rows(r) | _learning_rows(r, b.as_of, None))
 
 
+def _leaver_reports(b: _Builder) -> None:
+    """One report of each recent leaver (NM-9801 ...), triaged and still open (the daily reviews
+    read reports not closed)."""
+    for i, (person, spec) in enumerate(zip(b.staff.leavers, _LEAVER_SPECS, strict=True)):
+        days_ago, ack_minutes = spec[5], spec[6]
+        assert person.service_line is not None
+        submitted = _local(b.today - timedelta(days=days_ago), time(10, 30))
+        ack = submitted + timedelta(minutes=ack_minutes)
+        reference = RECENT_LEAVERS[person.employee_id]
+        r = _Report(
+            reference,
+            person.employee_id,
+            person.service_line,
+            DOMAINS[(2 + i) % len(DOMAINS)],
+            submitted,
+            ack=ack,
+            triage=ack + timedelta(minutes=500),
+            owner=b.staff.leads[person.service_line][0],
+        )
+        b.emit(_ack_rows(r))
+
+
 # Closures of the two months before last month (months back, name, confirmed, evidence, reopened
 # after days): the demo's past closure reviews (store/demo_history.py) classify them and two of
 # them are past repairs (store/demo_cases.py).
@@ -902,6 +946,7 @@ def generate(
     _learning_scenarios(b, cycle_anchor)
     _closure_scenarios(b)
     _past_closures(b)
+    _leaver_reports(b)
     _background(b, reports - MIN_REPORTS)
     _concerns(b, max(8, len(b.staff.workers) // 6))
     _speaking_up(b, max(30, reports // 3))

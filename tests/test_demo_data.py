@@ -15,6 +15,7 @@ from cli.demo_data import (
     DEMO_STAFF,
     MIN_REPORTS,
     PAST_CLOSURE_CASES,
+    RECENT_LEAVERS,
     generate,
 )
 from domain.feeds import FEEDS
@@ -142,7 +143,7 @@ def test_too_few_reports_or_a_naive_as_of_is_refused() -> None:
 
 def test_scales_linearly_to_many_reports() -> None:
     data = generate(5, 4000, AS_OFS[0])
-    total = 4000 + len(PAST_CLOSURE_CASES)  # and the past months' closures
+    total = 4000 + len(PAST_CLOSURE_CASES) + len(RECENT_LEAVERS)  # and past closures, leavers
     assert len(data["incident-platform"]) == total
     assert len({row["reference"] for row in data["incident-platform"]}) == total
 
