@@ -6,6 +6,7 @@ before its date, then accepted: the case closes); each answer is a receipt namin
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -169,6 +170,8 @@ async def _owner_accepts_their_own_pathway(api: Any, case_id: str, accept_url: s
     assert first.status_code == again.status_code == 303, again.text
     receipt = text((await api.http.get(first.headers["location"])).text)
     assert "Recorded: Accept the" in receipt and "on time" in receipt
+    assert "none open" not in receipt  # the actions the acceptance lets the owner do, listed
+    assert re.search(r"Worker communication, due \w{3} \d+ \w{3}, \d\d:\d\d", receipt), receipt
 
 
 async def _owner_marks_the_worker_communication_done(api: Any, case_id: str) -> None:

@@ -98,7 +98,11 @@ async def _accepted(request: Request, page: CasePage, tz: str) -> dict[str, Any]
         rows = await entries(session, register, page.case.case_id)
     kinds = [str(e.payload["pathway_type"]) for e in rows if e.payload.get("pathway_type")]
     if page.live is not None:
-        actions = [(ob.title, ob.deadline) for ob in page.live.actions.values() if not ob.done_at]
+        actions = [  # the pathway's actions are the obligations keyed "action:…"
+            (ob.title, ob.deadline)
+            for key, ob in page.live.obligations.items()
+            if key.startswith("action:") and not ob.done_at
+        ]
     else:
         actions = [
             (str(item.get("title")), item.get("deadline"))
