@@ -185,6 +185,7 @@ async def _owner_marks_the_worker_communication_done(api: Any, case_id: str) -> 
     assert marked.status_code == 303, marked.text
     receipt = text((await api.http.get(marked.headers["location"])).text)
     assert "Acknowledgment recovery log" in receipt and "Spoke to the worker" in receipt
+    assert "Reporting worker" in receipt and "Employee id" not in receipt  # who, in words
     again = await api.http.get(action_url)
     assert "Done." in text(again.text)
 

@@ -73,7 +73,7 @@ def scalar_text(value: Any, tz: str, names: Names = NO_NAMES) -> str:
 
 def _key_words(key: str) -> str:
     """A field's name in words; an owner's ID field names the person: "Responsible owner"."""
-    return humanize(key.removesuffix("_id") if key.endswith("_owner_id") else key)
+    return humanize(key.removesuffix("_id") if key.endswith(("_owner_id", "_worker_id")) else key)
 
 
 def _table(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:

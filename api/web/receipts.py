@@ -25,6 +25,9 @@ from store.db import transaction
 from store.registers import RegisterEntry, entries, find_request
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
+# A case entry's employee_id is the reporting worker's: labelled as who they are ("Employee id"
+# beside a note on an action receipt told the owner nothing).
+REPORTER = {"employee_id": "reporting_worker_id"}
 INTERNAL = frozenset({"request_id", "computed", "reference", "step_deadline", "late", "action"})
 # How long a step's receipt waits for the workflow to open what follows the submission.
 SETTLE_SECONDS, SETTLE_POLL_SECONDS = 3.0, 0.05
@@ -142,7 +145,9 @@ async def receipt(
         raise NotFound("no such record of yours for this case")
     tz = request.app.state.settings.timezone
     await history(request, page, tz)
-    payload: dict[str, Any] = {k: v for k, v in entry.payload.items() if k not in INTERNAL}
+    payload: dict[str, Any] = {
+        REPORTER.get(k, k): v for k, v in entry.payload.items() if k not in INTERNAL
+    }
     if entry.kind == "pathway_accepted":
         payload = await _accepted(request, page, tz)
     deadline = entry.payload.get("step_deadline")
