@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.web.render import local_date
 from domain import names
 from tests.api_support import CRITICAL, EMERGING, FINE
 from tests.web_support import SPLIT, csrf, form, pages_api, seed_with_exception, sign_in, text
@@ -61,6 +62,13 @@ async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:
         assert (await api.http.get("/app/reviews")).status_code == 403
 
         await _supervisor_reads_and_filters_the_review(api, rid)
+        named = local_date(day)  # the review by its day in words, as My work names it
+        assert (
+            f"<h1>Daily acknowledgment review of {named}</h1>"
+            in (await api.http.get(f"/app/reviews/{rid}")).text
+        )
+        listed = (await api.http.get("/app/reviews")).text
+        assert f'{rid}">{named}</a>' in listed and f">{day}</a>" not in listed
 
         await sign_in(api, "E-ANALYST")
         page = await api.http.get(f"/app/reviews/{rid}")
