@@ -41,3 +41,14 @@ def test_gaps_and_compound_words() -> None:
     assert humanize("near_misses_seen") == "Near misses seen"  # only the compounds
     assert humanize("prior_reports_180d") == "Prior reports (180 days)"
     assert humanize("prior_90d_retention_risk") == "Prior 90-day retention risk"
+
+
+def test_an_audit_finding_spells_out_ref() -> None:
+    item = ReviewItemView(
+        reference="NM-2", classification=None,
+        reasons=["corrective_action_ref disagrees with recurrence-analysis-file"],
+        fields={"service_line": "SL-EAST"}, case_id=None,
+    )  # fmt: skip
+    assert item_row(item).findings == (
+        "corrective action reference disagrees with recurrence analysis file"
+    )

@@ -86,7 +86,8 @@ def with_feed_words(text: str) -> str:
     return _FEED_SLUGS.sub(lambda m: FEED_WORDS[m.group(0)], text)
 
 
-SHORT_WORDS = {"ack": "acknowledgment", "id": "ID"}  # the codes' abbreviations, as on pages
+# the codes' abbreviations, as on pages
+SHORT_WORDS = {"ack": "acknowledgment", "id": "ID", "ref": "reference"}
 # Compound words the codes split ("near_miss", "risk_specific"), hyphenated as the seed writes them.
 HYPHENATED = re.compile(r"\b(near|risk|non|under) (miss|specific|review|triaged)\b", re.IGNORECASE)
 _COMPOUNDS = {("near", "miss"), ("risk", "specific"), ("non", "review"), ("under", "triaged")}
