@@ -52,3 +52,14 @@ def test_an_audit_finding_spells_out_ref() -> None:
     assert item_row(item).findings == (
         "corrective action reference disagrees with recurrence analysis file"
     )
+
+
+def test_a_closures_findings_say_why_it_failed() -> None:
+    """Example 3's items carry their reasons as credibility_reasons (the list showed "—")."""
+    item = ReviewItemView(
+        reference="CC-2", classification="failed", reasons=[],
+        fields={"service_line": "HC-NORTH",
+                "credibility_reasons": ["reopened_within_30_days", "disputed_closure"]},
+        case_id=None,
+    )  # fmt: skip
+    assert item_row(item).findings == "reopened within 30 days, disputed closure"

@@ -68,7 +68,9 @@ class ExceptionRow:
 
 def item_row(item: ReviewItemView) -> ItemRow:
     """An item for the classified list: its indicators (or exception reasons) in words."""
-    found = item.fields.get("indicators") if item.classification else item.reasons
+    # what made the classification: example 1 and 2's indicators, example 3's credibility reasons
+    indicators = item.fields.get("indicators") or item.fields.get("credibility_reasons")
+    found = indicators if item.classification else item.reasons
     words = (
         (lower_first(humanize(str(f))) for f in found or [])
         if item.classification
