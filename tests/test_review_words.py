@@ -63,3 +63,13 @@ def test_a_closures_findings_say_why_it_failed() -> None:
         case_id=None,
     )  # fmt: skip
     assert item_row(item).findings == "reopened within 30 days, disputed closure"
+
+
+def test_a_closure_of_this_service_is_shown_as_its_report() -> None:
+    item = ReviewItemView(
+        reference="ack-case-NM-10022", classification=None,
+        reasons=["no closure entry in the service's registers"],
+        fields={"service_line": "DN-CITY", "source": "service", "reference": "NM-10022"},
+        case_id=None,
+    )  # fmt: skip
+    assert item_row(item).reference == "NM-10022"

@@ -66,6 +66,15 @@ class ExceptionRow:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
+def shown_reference(item: ReviewItemView) -> str:
+    """The report a person knows: a closure this service made (example 3's "service" source)
+    is keyed by its case ID ("ack-case-NM-10022"); it is shown as its report, "NM-10022"."""
+    report = item.fields.get("reference")
+    if item.fields.get("source") == "service" and isinstance(report, str) and report:
+        return report
+    return item.reference
+
+
 def item_row(item: ReviewItemView) -> ItemRow:
     """An item for the classified list: its indicators (or exception reasons) in words."""
     # what made the classification: example 1 and 2's indicators, example 3's credibility reasons
@@ -78,7 +87,7 @@ def item_row(item: ReviewItemView) -> ItemRow:
     )
     findings = ", ".join(words) or "—"
     return ItemRow(
-        reference=item.reference,
+        reference=shown_reference(item),
         classification=exposure_words(item.classification) if item.classification else "exception",
         service_line=str(item.fields.get("service_line") or "—"),
         findings=findings,
@@ -147,7 +156,9 @@ async def exception_rows(
             continue
         conflicts = [await _conflict(session, example, item, r, tz) for r in item.reasons]
         rows.append(
-            ExceptionRow(item.reference, str(item.fields.get("service_line") or "—"), conflicts)
+            ExceptionRow(
+                shown_reference(item), str(item.fields.get("service_line") or "—"), conflicts
+            )
         )
     await _named(session, rows)
     return rows
