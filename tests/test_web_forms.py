@@ -52,7 +52,11 @@ MODELS = [spec.fields for spec in STEP_SPECS.values()] + [ActionNote]
 
 @pytest.mark.parametrize("model", MODELS, ids=[m.__name__ for m in MODELS])
 def test_a_filled_form_validates_with_its_own_model(model) -> None:  # type: ignore[no-untyped-def]
-    ctx = FormContext(documents=["report-chronology", "closure-review"])
+    # An owner field offers the staff directory's people, as the step page fills it in.
+    ctx = FormContext(
+        documents=["report-chronology", "closure-review"],
+        people=[("E0101", "Eilidh Wright — team lead, HC-NORTH (E0101)")],
+    )
     controls = build_controls(model, ctx)
     assert {c.name for c in controls} == set(model.model_fields)
     assert all(c.label and c.hint for c in controls)  # every field labelled and described
