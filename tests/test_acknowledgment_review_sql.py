@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -21,6 +20,7 @@ from domain.feeds import FEEDS
 from domain.instants import instant
 from store.acknowledgment import generate_review, load_review
 from store.sources import current_records, upsert_records
+from tests.hypothesis_support import seeded_draws
 
 BASE = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
 ZONES = [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30))]
@@ -141,23 +141,9 @@ def examples(draw: st.DrawFn, number: int) -> tuple[datetime, AckPolicy, list[di
 
 
 def _drawn(count: int) -> list[tuple[datetime, AckPolicy, list[dict[str, Any]]]]:
-    """``count`` seeded examples (the same every run): the reviews run in the test's own loop."""
-    drawn: list[tuple[datetime, AckPolicy, list[dict[str, Any]]]] = []
-
-    @settings(
-        max_examples=count,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        phases=[Phase.generate],
-    )
-    @given(st.data())
-    def collect(data: st.DataObject) -> None:
-        drawn.append(data.draw(examples(len(drawn))))
-
-    collect()
-    return drawn
+    """``count`` seeded examples (the same every run and process): the reviews run in the test's
+    own loop."""
+    return seeded_draws(examples, count)
 
 
 def oracle(

@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -39,6 +38,7 @@ from store.credibility import generate_closure_review, own_closures
 from store.registers import append_entry
 from store.sources import current_records, upsert_records
 from store.tables import Case, ReviewItem
+from tests.hypothesis_support import seeded_draws
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney"]
 OFFSETS = [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30))]
@@ -144,23 +144,9 @@ def examples(draw: st.DrawFn, number: int) -> Example:
 
 
 def _drawn(count: int) -> list[Example]:
-    """``count`` seeded examples (the same every run): the reviews run in the test's own loop."""
-    drawn: list[Example] = []
-
-    @settings(
-        max_examples=count,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        phases=[Phase.generate],
-    )
-    @given(st.data())
-    def collect(data: st.DataObject) -> None:
-        drawn.append(data.draw(examples(len(drawn))))
-
-    collect()
-    return drawn
+    """``count`` seeded examples (the same every run and process): the reviews run in the test's
+    own loop."""
+    return seeded_draws(examples, count)
 
 
 def closure_item(
@@ -256,7 +242,7 @@ async def _own_cases(sessions: Sessions, drawn: list[Example]) -> None:
 
 
 async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
-    drawn = _drawn(60)
+    drawn = _drawn(80)
     at = datetime(2026, 12, 1, tzinfo=UTC)
     async with sessions() as s, s.begin():
         for feed in CREDIBILITY_FEEDS:

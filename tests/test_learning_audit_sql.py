@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -32,6 +31,7 @@ from domain.learning import (
 from store.learning import generate_audit
 from store.sources import current_records, upsert_records
 from store.tables import ReviewItem
+from tests.hypothesis_support import seeded_draws
 
 BASE = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
 ZONES = [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30))]
@@ -162,23 +162,9 @@ def examples(draw: st.DrawFn, number: int) -> Example:
 
 
 def _drawn(count: int) -> list[Example]:
-    """``count`` seeded examples (the same every run): the audits run in the test's own loop."""
-    drawn: list[Example] = []
-
-    @settings(
-        max_examples=count,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        phases=[Phase.generate],
-    )
-    @given(st.data())
-    def collect(data: st.DataObject) -> None:
-        drawn.append(data.draw(examples(len(drawn))))
-
-    collect()
-    return drawn
+    """``count`` seeded examples (the same every run and process): the audits run in the test's
+    own loop."""
+    return seeded_draws(examples, count)
 
 
 def oracle(
