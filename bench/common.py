@@ -116,7 +116,7 @@ async def new_schema(prefix: str) -> tuple[str, str]:
         await connection.execute(f'CREATE SCHEMA "{schema}"')
     finally:
         await connection.close()
-    url = with_schema(f"{ADMIN_URL.replace('postgresql', 'postgresql+asyncpg')}/{BENCH_DB}", schema)
+    url = schema_url(schema)
     engine = make_engine(url, poolclass=NullPool)
     try:
         async with engine.begin() as connection:
@@ -124,6 +124,13 @@ async def new_schema(prefix: str) -> tuple[str, str]:
     finally:
         await engine.dispose()
     return schema, url
+
+
+def schema_url(schema: str) -> str:
+    """The SQLAlchemy URL of a schema of the bench database."""
+    return with_schema(
+        f"{ADMIN_URL.replace('postgresql', 'postgresql+asyncpg')}/{BENCH_DB}", schema
+    )
 
 
 async def drop_schema(schema: str) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import delete
 from sqlalchemy.pool import NullPool
 
 from bench import gen
-from bench.common import Figure, admin, drop_schema, new_schema, peak_rss_mb
+from bench.common import Figure, admin, drop_schema, new_schema, peak_rss_mb, schema_url
 from bench.review_duck import review_sql
 from domain.acknowledgment import AckPolicy
 from store.acknowledgment import generate_review
@@ -84,6 +84,9 @@ async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:
     sessions = make_sessionmaker(engine)
     times: list[float] = []
     try:
+        async with transaction(sessions) as session:  # a kept schema's earlier runs
+            await session.execute(delete(ReviewItem))
+            await session.execute(delete(Review))
         for run in range(runs):
             review_id = f"bench-{run}"
             start = time.perf_counter()
@@ -162,12 +165,24 @@ def disagreements(ours: Path, duck: Path) -> tuple[int, int]:
     return int(total), int(differ)
 
 
-async def bench_size(in_scope: int, runs: int) -> list[Figure]:
-    """Load ``in_scope`` reports into a fresh schema and measure both sides."""
-    schema, url = await new_schema("review")
+async def bench_size(
+    in_scope: int, runs: int, schema: str | None = None, keep: bool = False
+) -> list[Figure]:
+    """Load ``in_scope`` reports into a fresh schema and measure both sides.
+
+    ``keep``: leave the schema and its rows for later runs (``runs`` may be 0: load only);
+    ``schema``: measure the rows such a run left there instead of loading (1M loads for minutes).
+    """
+    loaded = schema is not None
+    if schema is None:
+        schema, url = await new_schema("review")
+    else:
+        url = schema_url(schema)
     label = f"review {in_scope // 1000}k"
     try:
-        load_s = await load(schema, in_scope)
+        load_s = 0.0 if loaded else await load(schema, in_scope)
+        if not runs:
+            return [Figure(label, f"load by COPY into schema {schema}", "s", [load_s])]
         with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
             raw, ours_out, duck_out = (Path(tmp) / n for n in ("raw.csv", "ours.csv", "duck.csv"))
             await export(schema, raw)
@@ -175,7 +190,8 @@ async def bench_size(in_scope: int, runs: int) -> list[Figure]:
             duck = _child("duck", str(raw), str(duck_out), str(runs))
             total, differ = disagreements(ours_out, duck_out)
     finally:
-        await drop_schema(schema)
+        if not keep:
+            await drop_schema(schema)
     note = f"{total:,} rows compared, {differ} differ; load by COPY {load_s:.1f} s"
     return [
         Figure(label, "generate_review vs DuckDB", "s", ours["times"], duck["times"], note),
