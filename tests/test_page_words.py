@@ -11,7 +11,7 @@ def test_a_review_is_named_by_its_kind_and_day() -> None:
         "Daily acknowledgment review of Fri 4 Dec 2026"
     )
     assert review_name("closure-credibility", "2026-11") == (
-        "Monthly closure-credibility review of 2026-11"
+        "Monthly closure-credibility review of November 2026"
     )
 
 

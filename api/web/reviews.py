@@ -16,11 +16,11 @@ from api.authz import Authorized
 from api.deps import Actor, SessionDep, TemporalDep
 from api.errors import ApiError, Conflict, NotFound
 from api.routers.reviews import ClassificationFilter, mark_reviewed
-from api.web.render import local_date, local_time, render
+from api.web.render import local_time, render
 from api.web.review_view import ExceptionRow, counts, exception_rows, item_row
 from api.web.session import CsrfChecked
 from api.web.words import REVIEW_TITLES, exposure_words, role_label
-from api.web.work_rows import review_name
+from api.web.work_rows import period_words, review_name
 from domain.reviews import REVIEWS
 from store.acknowledgment import ReviewView, load_review
 from store.review_pages import recent_reviews, review_cases, review_service_lines
@@ -37,14 +37,6 @@ CLASSIFICATIONS = {
 }
 
 
-def _period_words(period: str) -> str:
-    """A review's period as people read it: "Mon 7 Dec 2026" (a month, "2026-11", as it is)."""
-    try:
-        return local_date(period)
-    except ValueError:
-        return period
-
-
 @router.get("", response_class=HTMLResponse)
 async def review_list(request: Request, session: SessionDep, _actor: Authorized) -> HTMLResponse:
     """The recent reviews of each example, newest first."""
@@ -57,7 +49,7 @@ async def review_list(request: Request, session: SessionDep, _actor: Authorized)
             "reviews": [
                 {
                     "id": r.review_id,
-                    "period": _period_words(r.period),
+                    "period": period_words(r.period),
                     "as_of": local_time(r.as_of, tz),
                     "status": "reviewed" if r.status == "reviewed" else "awaiting review",
                     "counts": ", ".join(f"{n} {label}" for label, n in counts(r.summary)),

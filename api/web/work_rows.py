@@ -65,15 +65,31 @@ class WorkRow:
     status: str = ""
 
 
-def review_name(example: str, period: str) -> str:
-    """A review as people know it: "Daily acknowledgment review of Fri 4 Dec 2026" (a period
-    that is not one day, such as "2026-12", as it is)."""
-    title = REVIEW_TITLES.get(example, humanize(example))
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def period_words(period: str) -> str:
+    """A review's period as people read it: "Fri 4 Dec 2026"; a month "2026-11" as
+    "November 2026"; anything else as it is."""
     try:
-        when = local_date(period)
+        return local_date(period)
     except ValueError:
-        when = period
-    return f"{title} of {when}"
+        pass
+    try:
+        year, month = (int(part) for part in period.split("-"))
+        return f"{MONTHS[month - 1]} {year}" if 1 <= month <= 12 else period
+    except (ValueError, IndexError):
+        return period
+
+
+def review_name(example: str, period: str) -> str:
+    """A review as people know it: "Daily acknowledgment review of Fri 4 Dec 2026",
+    "Monthly closure-credibility review of November 2026"."""
+    title = REVIEW_TITLES.get(example, humanize(example))
+    return f"{title} of {period_words(period)}"
 
 
 def _lower_first(title: str) -> str:
