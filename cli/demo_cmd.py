@@ -168,7 +168,7 @@ async def load_demo_history(
             anchor = date.fromisoformat(settings.cycle_anchor)
             reviews = await seed_history(session, as_of, calendar, anchor)
             today = as_of.astimezone(calendar.zone).date()
-            cases = await seed_cases(session, calendar, today)
+            cases = await seed_cases(session, calendar, today, anchor)
             return (
                 reviews + cases + await seed_repairs(session, calendar, anchor, oldest_month(today))
             )

@@ -1,8 +1,10 @@
 """The demo's past cases (`nearmiss dev --demo`): a few cases of the demo's past reviews
 (store/demo_history.py) carried through their steps as the workflows record them — the case
 projection and timeline (``upsert_projection``), signed register entries (``append_entry``),
-breaches of the steps done late — so packs, analytics and the evidence pack show pathways,
-validations and late steps on a fresh demo.
+breaches of the steps done late — and the packs that made them visible (the weekly pack of
+the example-1 cases' review week, the fortnightly summary of the example-2 case's audit cycle,
+published by their directors: store/demo_packs.py), so packs, analytics and the evidence pack
+show pathways, visibility, validations and late steps on a fresh demo.
 
 They are history only: no workflow runs for them (Temporal keeps no record; a projection
 rebuild from Temporal leaves them as they are). Deadlines come from each step's own rule on the
@@ -12,9 +14,7 @@ left alone. The caller commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,103 +23,13 @@ from domain import acknowledgment_steps as ack
 from domain import learning_steps as ls
 from domain import names
 from domain.calendar import BusinessCalendar
-from domain.cases import ProjectionUpdate, TimelineEvent
-from domain.examples import STEP_SPECS
+from domain.learning import DEFAULT_ANCHOR
 from domain.roles import Role
-from store.cases import record_breach, upsert_projection
-from store.registers import append_entry
+from store.cases import record_breach
+from store.demo_packs import publish_for
+from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story
 from store.review_items import set_review_case_ids
-from store.staff import staff_with_role
 from store.tables import Case, Review, ReviewItem
-
-ACCEPTANCE = "pathway-acceptance"
-
-
-@dataclass
-class _Story:
-    """One past case told step by step (times are instants; deadlines from the step rules)."""
-
-    session: AsyncSession
-    calendar: BusinessCalendar
-    case_id: str
-    example: str
-    item: ReviewItem
-    opened_at: datetime
-    stage: str = "opened"
-    status: str = "open"
-    n: int = 0
-    done: list[str] = field(default_factory=list)
-    done_at: datetime | None = None  # when the last step was submitted
-
-    async def event(self, at: datetime, kind: str, actor: str, detail: dict[str, Any]) -> None:
-        self.n += 1
-        await upsert_projection(
-            self.session,
-            ProjectionUpdate(
-                case_id=self.case_id,
-                example=self.example,
-                reference=self.item.reference,
-                review_id=self.item.review_id,
-                service_line=str(self.item.fields.get("service_line") or "unknown"),
-                exposure=str(self.item.classification),
-                stage=self.stage,
-                status=self.status,
-                assigned_role=None,
-                assignee=None,
-                deadline=None,
-                escalation_level=0,
-                opened_at=self.opened_at,
-                at=at,
-                closed_at=at if self.status == "closed" else None,
-                event=TimelineEvent(at=at, kind=kind, actor=actor, detail=detail),
-                event_key=f"demo:{self.case_id}:{self.n}",
-                done_obligations=list(self.done),
-            ),
-        )
-
-    async def opens(self, key: str, at: datetime, rule: str) -> datetime:
-        deadline = self.calendar.deadline(rule, at)
-        self.stage = key
-        await self.event(at, "stage", "system", {"stage": key})
-        detail = {"obligation": key, "deadline": deadline.isoformat(), "rule": rule}
-        await self.event(at, "obligation_opened", "system", detail)
-        return deadline
-
-    async def step(self, slug: str, at: datetime, actor: str, payload: dict[str, Any]) -> None:
-        """Open the step at ``at``, submit it after its own rule's deadline when ``late``."""
-        spec = STEP_SPECS[slug]
-        deadline = await self.opens(slug, at, spec.deadline_rule)
-        done = payload.pop("_done_at", None) or at + timedelta(hours=1)
-        computed = payload.pop("_computed", None) or {}
-        spec.fields.model_validate(payload)  # what a real submission of this step must be
-        late = done > deadline
-        if late:  # the deadline passed first: a breach at level 1, resolved by the submission
-            await record_breach(self.session, self.case_id, slug, deadline, 1, deadline)
-        entry = await append_entry(
-            self.session,
-            spec.register,
-            actor=actor,
-            recorded_at=done,
-            subject=self.case_id,
-            kind=slug.replace("-", "_"),
-            payload={
-                **payload,
-                "step_deadline": deadline.isoformat(),
-                "late": late,
-                "reference": self.item.reference,
-                "computed": computed,
-                "request_id": f"demo-{self.case_id}-{slug}",
-            },  # fmt: skip
-        )
-        self.done.append(slug)
-        self.done_at = done
-        detail = {"step": slug, "late": late, "register": spec.register, "seq": entry.seq}
-        await self.event(done, "step_submitted", actor, detail)
-
-
-async def _holder(session: AsyncSession, role: Role | None, fallback: str) -> str:
-    people = await staff_with_role(session, role) if role else []
-    return people[0].employee_id if people else fallback
 
 
 async def _items(
@@ -138,19 +48,8 @@ async def _items(
     return list(rows)
 
 
-def _morning(cal: BusinessCalendar, t: datetime, days: int) -> datetime:
-    """10:00 local on the ``days``-th working day after ``t``'s local date."""
-    day = cal.local(t).date()
-    for _ in range(days):
-        day = cal.next_working_day(day)
-    return cal.wall(day, time(10)).astimezone(UTC)
-
-
-def _day(when: datetime) -> str:
-    return when.date().isoformat()
-
-
-async def _acknowledgment_case(story: _Story, late: bool) -> None:
+async def _acknowledgment_case(story: _Story, late: bool) -> tuple[datetime, str]:
+    """Up to acceptance and the first action, awaiting the weekly pack; (accepted, owner)."""
     s, cal = story.session, story.calendar
     sup = await _holder(s, ack.STEPS["triage-attribution"].role, "")
     start = story.opened_at
@@ -184,31 +83,46 @@ async def _acknowledgment_case(story: _Story, late: bool) -> None:
         "same_day_unsafe_condition_escalation": False,
         "note": "Senior acknowledgment and a named owner for every report this month.",
         "_done_at": authorized})  # fmt: skip
-    await _accept_and_close(story, authorized, owner, late, "worker_communication")
+    accepted = await _accept(story, authorized, owner, late)
+    key = "action:worker_communication"  # the owner may act before the pack makes it visible
+    due = cal.deadline("2 working days", accepted)  # an obligation beside the stage
+    detail = {"obligation": key, "deadline": due.isoformat(), "rule": "2 working days"}
+    await story.event(accepted, "obligation_opened", "system", detail)
+    story.stage = "awaiting-visibility"
+    await story.event(accepted, "stage", "system", {"stage": "awaiting-visibility"})
+    story.done.append(key)
+    finished = _morning(cal, accepted, 1)
+    done = {"action": "worker_communication", "late": finished > due}
+    await story.event(finished, "action_done", owner, done)
+    return accepted, owner
 
 
-async def _accept_and_close(
-    story: _Story, authorized: datetime, owner: str, late: bool, action: str
-) -> None:
-    cal = story.calendar
+async def _accept(story: _Story, authorized: datetime, owner: str, late: bool) -> datetime:
+    """The named owner accepts the pathway (a working day late when LATE); when."""
     deadline = await story.opens(ACCEPTANCE, authorized, "1 working day")
-    accepted = _morning(cal, deadline, 1) if late else authorized + timedelta(hours=2)
+    accepted = _morning(story.calendar, deadline, 1) if late else authorized + timedelta(hours=2)
     if accepted > deadline:
         await record_breach(story.session, story.case_id, ACCEPTANCE, deadline, 1, deadline)
     story.done.append(ACCEPTANCE)
     await story.event(accepted, "pathway_accepted", owner, {"late": accepted > deadline})
-    key = f"action:{action}"
-    due = await story.opens(key, accepted, "2 working days")
-    story.done.append(key)
-    story.stage = "pathway-active"
-    finished = _morning(cal, accepted, 1)
-    await story.event(finished, "action_done", owner, {"action": action, "late": finished > due})
+    return accepted
+
+
+async def _active(story: _Story, published: datetime, stage: str) -> None:
+    """The published pack made the case visible (store.packs.publish recorded it): active."""
+    story.stage = stage
+    await story.event(published, "stage", "system", {"stage": stage})
+
+
+async def _recovered(story: _Story, published: datetime) -> None:
+    await _active(story, published, "active-recovery")
     story.stage, story.status = "closed", "closed"
-    closed = _morning(cal, finished, 5) + timedelta(hours=2)
+    closed = _morning(story.calendar, published, 5) + timedelta(hours=2)
     await story.event(closed, "closed", "system", {"category": "recovered"})
 
 
-async def _learning_case(story: _Story) -> None:
+async def _learning_case(story: _Story) -> tuple[datetime, str]:
+    """Up to acceptance, awaiting the fortnightly summary; (accepted, the executive)."""
     s, cal = story.session, story.calendar
     manager = await _holder(s, ls.STEPS["learning-attribution"].role, "")
     start = story.opened_at
@@ -230,8 +144,18 @@ async def _learning_case(story: _Story) -> None:
         "reopened_corrective_action_review": False, "closure_criteria_redesign": False,
         "note": "Feedback to every reporter in the domain and a bulletin.",
         "_done_at": authorized})  # fmt: skip
+    accepted = await _accept(story, authorized, manager, late=False)
+    story.stage = "awaiting-visibility"
+    await story.event(accepted, "stage", "system", {"stage": "awaiting-visibility"})
+    return accepted, executive
+
+
+async def _stabilized(story: _Story, published: datetime, executive: str) -> None:
+    """Active from the fortnightly summary's publication; validated 14 days later (late)."""
+    s, cal = story.session, story.calendar
+    await _active(story, published, "active-stabilization")
     reviewer = await _holder(s, ls.STEPS["stabilization-validation"].role, executive)
-    opens = authorized + timedelta(days=14)
+    opens = cal.deadline("14 calendar days", published)
     await story.step("stabilization-validation", opens, reviewer, {
         "revised_recurrence_count": 0, "revised_corrective_action_completion_rate": 1.0,
         "revised_reporter_feedback_completion_rate": 0.9,
@@ -244,14 +168,23 @@ async def _learning_case(story: _Story) -> None:
     await story.event(closed, "closed", "system", {"category": "validated"})
 
 
-async def seed_cases(session: AsyncSession, calendar: BusinessCalendar, today: date) -> list[str]:
+def _waits(stories: list[tuple[_Story, datetime, str]]) -> list[tuple[str, datetime, datetime]]:
+    return [(s.item.review_id, s.opened_at, accepted) for s, accepted, _ in stories]
+
+
+async def seed_cases(
+    session: AsyncSession, calendar: BusinessCalendar, today: date, anchor: date = DEFAULT_ANCHOR
+) -> list[str]:
     """Two example-1 cases (one late at triage and acceptance) and one example-2 case (a late
-    validation) from the oldest past reviews, old enough on ``today`` for every step to be over."""
+    validation) from the oldest past reviews, old enough on ``today`` for every step to be over;
+    each waits for the pack that lists it (the weekly pack of its review's week, the
+    fortnightly summary of its audit's cycle), which is published, and goes on from there."""
     made: list[str] = []
     plan = [  # periods old enough for a case to have run its course (about 2 and 5 weeks)
         (names.EXAMPLE_ACKNOWLEDGMENT, ("critical", "emerging"), 2, names.ack_case_id, 21),
         (names.EXAMPLE_LEARNING, ("critical", "emerging"), 1, ls.learning_case_id, 42),
     ]
+    waiting: dict[str, list[tuple[_Story, datetime, str]]] = {}
     for example, classes, count, case_id_of, age in plan:
         seen: set[str] = set()
         for item in await _items(session, example, classes, today - timedelta(days=age)):
@@ -266,9 +199,22 @@ async def seed_cases(session: AsyncSession, calendar: BusinessCalendar, today: d
             story = _Story(session, calendar, case_id, example, item, review.reviewed_at)
             await set_review_case_ids(session, item.review_id, {item.reference: case_id})
             if example == names.EXAMPLE_ACKNOWLEDGMENT:
-                await _acknowledgment_case(story, late=not made)
+                accepted, who = await _acknowledgment_case(story, late=not made)
             else:
-                await _learning_case(story)
+                accepted, who = await _learning_case(story)
+            waiting.setdefault(example, []).append((story, accepted, who))
             made.append(case_id)
+    ack = waiting.get(names.EXAMPLE_ACKNOWLEDGMENT, [])
+    published = await publish_for(session, _waits(ack), names.PACK_WEEKLY, calendar, anchor)
+    for story, _accepted, _owner in ack:
+        assert published is not None
+        await _recovered(story, published)
+    learning = waiting.get(names.EXAMPLE_LEARNING, [])
+    published = await publish_for(
+        session, _waits(learning), names.PACK_FORTNIGHTLY, calendar, anchor
+    )
+    for story, _accepted, executive in learning:
+        assert published is not None
+        await _stabilized(story, published, executive)
     await session.flush()
     return made

@@ -26,7 +26,7 @@ from domain.ingest import validate_rows
 from domain.pack_periods import home_period
 from domain.packs import PACKS
 from store import packs as pack_store
-from store.demo_cases import ACCEPTANCE, _day, _holder, _morning, _Story
+from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story
 from store.review_items import set_review_case_ids
 from store.sources import upsert_records
 from store.staff import get_staff

@@ -86,8 +86,9 @@ async def test_past_cases_show_pathways_validations_and_late_steps(database_url,
     sign-off; the first is triaged at 10:00 on the 3rd (deadline: close of business on the 2nd)
     and its pathway, authorized at 12:00 on the 3rd, accepted at 10:00 on the 5th (deadline: 1
     working day, 17:00 on the 4th). One example-2 case opened at the 26 October 09:00 sign-off
-    of the 12 October cycle's audit, its pathway authorized at 12:00: validation opens 14 days
-    later (9 November 12:00), is due in 2 working days (11 November 17:00) and is done at 10:00
+    of the 12 October cycle's audit, its pathway authorized at 12:00, accepted at 14:00 and made
+    visible by the cycle's summary at 16:00: validation opens 14 days later (9 November 16:00),
+    is due in 2 working days (11 November 17:00) and is done at 10:00
     on the 12th."""
     await load_demo_data(database_url, generate(7, 120, AS_OF), datetime.now(UTC))
     async with sessions() as session, session.begin():
@@ -111,22 +112,53 @@ async def test_past_cases_show_pathways_validations_and_late_steps(database_url,
     ]
 
     async with sessions() as session, session.begin():
-        weekly = await pack_store.create_pack(
-            session, PACKS[names.PACK_WEEKLY], "2026-W45", [], AS_OF, CALENDAR, DEFAULT_ANCHOR
-        )
+        weekly = await pack_store.get_pack(session, names.PACK_WEEKLY, "2026-W45")
         cycle = await pack_store.create_pack(
             session, PACKS[names.PACK_FORTNIGHTLY], "2026-11-09", [], AS_OF, CALENDAR,
             DEFAULT_ANCHOR,
         )  # fmt: skip
-        own = await pack_store.create_pack(
-            session, PACKS[names.PACK_FORTNIGHTLY], "2026-10-12", [], AS_OF, CALENDAR,
-            DEFAULT_ANCHOR,
-        )  # fmt: skip
+        own = await pack_store.get_pack(session, names.PACK_FORTNIGHTLY, "2026-10-12")
+        director = (await staff_with_role(session, PACKS[names.PACK_WEEKLY].publisher))[0]
+        executive = (await staff_with_role(session, PACKS[names.PACK_FORTNIGHTLY].publisher))[0]
+    # Published as the publish route records it: the week's pack on Fri 6 Nov at 14:00 (the
+    # late case was accepted at 10:00 on the 5th), the cycle's summary at 14:00 on its audit
+    # day (Mon 26 Oct, GMT) or, later, two hours after the case's acceptance (14:00): 16:00
+    assert weekly is not None and own is not None
+    assert (weekly.published_by, weekly.published_at) == (
+        director.employee_id,
+        datetime(2026, 11, 6, 14, tzinfo=UTC),
+    )
+    assert weekly.case_ids == made[:2] and own.case_ids == [made[2]]
+    assert (own.published_by, own.published_at) == (
+        executive.employee_id,
+        datetime(2026, 10, 26, 16, tzinfo=UTC),
+    )
+    visible = sorted((e.case_id, e.at, e.actor) for e in events if e.kind == "made_visible")
+    assert [(c, at) for c, at, _ in visible] == [
+        (made[0], weekly.published_at),
+        (made[1], weekly.published_at),
+        (made[2], own.published_at),
+    ]
+    stages = [(e.case_id, e.detail["stage"]) for e in sorted(events, key=lambda e: (e.at, e.id))
+              if e.kind == "stage"]  # fmt: skip
+    active = ["active-recovery", "active-recovery", "active-stabilization"]
+    for case_id, then in zip(made, active, strict=True):  # these stages in this order
+        mine = [stage for c, stage in stages if c == case_id]
+        assert mine[-3:] == ["pathway-acceptance", "awaiting-visibility", then] or mine[-4:] == [
+            "pathway-acceptance",
+            "awaiting-visibility",
+            then,
+            "stabilization-validation",
+        ], mine
+    awaiting = next(
+        s for s in weekly.content["sections"] if s["title"] == "Cases awaiting visibility"
+    )
+    assert [r[0] for r in awaiting["blocks"][1]["rows"]] == made[:2]
     pathways = next(s for s in own.content["sections"] if s["title"] == "Stabilization pathways")
     # the case its audit opened is in the cycle's summary though authorized in the next cycle
     assert [r[0] for r in pathways["blocks"][1]["rows"]] == [made[2]]
     titles = [s["title"] for s in weekly.content["sections"]]
-    assert "Late steps (2 late completions)" in titles
+    assert "Late steps (2 late completions)" in titles, titles
     validations = next(s for s in cycle.content["sections"] if s["title"] == "Validations")
     (row,) = validations["blocks"][0]["rows"]
     assert row[1:] == ["Wed 11 Nov 2026, 17:00", "Thu 12 Nov 2026, 10:00", "close", 0, "90%", "yes"]
@@ -234,8 +266,8 @@ async def test_past_repairs_fill_the_monthly_packs_and_the_evidence_pack(
 async def test_every_evidence_section_and_pack_section_has_content(database_url, sessions, api_for):
     """With the whole demo history (reviews, the five past cases, the board pack), every section
     of the evidence pack over the history's range shows something, and so does every section of
-    the weekly and fortnightly packs in one of the history's periods, except 'Cases awaiting
-    visibility' (the past example-1 and -2 cases are closed; the demo's own cases wait live)."""
+    the weekly and fortnightly packs in one of the history's periods: 'Cases awaiting
+    visibility' too, in the published packs that made the past cases visible."""
     await load_demo_data(database_url, generate(7, 120, AS_OF), datetime.now(UTC))
     async with sessions() as session, session.begin():
         await seed_history(session, AS_OF, CALENDAR, DEFAULT_ANCHOR)
@@ -248,8 +280,10 @@ async def test_every_evidence_section_and_pack_section_has_content(database_url,
             (names.PACK_FORTNIGHTLY, ["2026-10-12", "2026-10-26", "2026-11-09"]),
         ):
             for period in periods:
-                pack = await pack_store.create_pack(
-                    session, PACKS[kind], period, [], AS_OF, CALENDAR, DEFAULT_ANCHOR
+                pack = await pack_store.get_pack(session, kind, period) or (
+                    await pack_store.create_pack(
+                        session, PACKS[kind], period, [], AS_OF, CALENDAR, DEFAULT_ANCHOR
+                    )
                 )
                 for sec in pack.content["sections"]:
                     seen = shown.setdefault(kind, {})
@@ -258,7 +292,7 @@ async def test_every_evidence_section_and_pack_section_has_content(database_url,
                     ) or has_content(sec)
     for kind, seen in shown.items():
         empty = [t for t, ok in seen.items() if not ok and t != "Signed register heads"]
-        assert empty == (["Cases awaiting visibility"] if kind == names.PACK_WEEKLY else []), kind
+        assert empty == [], kind
 
     api = await api_for(database_url)
     params = {"from": "2026-08-01", "to": "2026-11-29"}

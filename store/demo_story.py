@@ -1,0 +1,121 @@
+"""One past case of the demo told step by step as the workflows record it (store/demo_cases.py,
+store/demo_repairs.py): the case projection and timeline, signed register entries, breaches of
+the steps done late. The caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.calendar import BusinessCalendar
+from domain.cases import ProjectionUpdate, TimelineEvent
+from domain.examples import STEP_SPECS
+from domain.roles import Role
+from store.cases import record_breach, upsert_projection
+from store.registers import append_entry
+from store.staff import staff_with_role
+from store.tables import ReviewItem
+
+ACCEPTANCE = "pathway-acceptance"
+
+
+@dataclass
+class _Story:
+    """One past case told step by step (times are instants; deadlines from the step rules)."""
+
+    session: AsyncSession
+    calendar: BusinessCalendar
+    case_id: str
+    example: str
+    item: ReviewItem
+    opened_at: datetime
+    stage: str = "opened"
+    status: str = "open"
+    n: int = 0
+    done: list[str] = field(default_factory=list)
+    done_at: datetime | None = None  # when the last step was submitted
+
+    async def event(self, at: datetime, kind: str, actor: str, detail: dict[str, Any]) -> None:
+        self.n += 1
+        await upsert_projection(
+            self.session,
+            ProjectionUpdate(
+                case_id=self.case_id,
+                example=self.example,
+                reference=self.item.reference,
+                review_id=self.item.review_id,
+                service_line=str(self.item.fields.get("service_line") or "unknown"),
+                exposure=str(self.item.classification),
+                stage=self.stage,
+                status=self.status,
+                assigned_role=None,
+                assignee=None,
+                deadline=None,
+                escalation_level=0,
+                opened_at=self.opened_at,
+                at=at,
+                closed_at=at if self.status == "closed" else None,
+                event=TimelineEvent(at=at, kind=kind, actor=actor, detail=detail),
+                event_key=f"demo:{self.case_id}:{self.n}",
+                done_obligations=list(self.done),
+            ),
+        )
+
+    async def opens(self, key: str, at: datetime, rule: str) -> datetime:
+        deadline = self.calendar.deadline(rule, at)
+        self.stage = key
+        await self.event(at, "stage", "system", {"stage": key})
+        detail = {"obligation": key, "deadline": deadline.isoformat(), "rule": rule}
+        await self.event(at, "obligation_opened", "system", detail)
+        return deadline
+
+    async def step(self, slug: str, at: datetime, actor: str, payload: dict[str, Any]) -> None:
+        """Open the step at ``at``, submit it after its own rule's deadline when ``late``."""
+        spec = STEP_SPECS[slug]
+        deadline = await self.opens(slug, at, spec.deadline_rule)
+        done = payload.pop("_done_at", None) or at + timedelta(hours=1)
+        computed = payload.pop("_computed", None) or {}
+        spec.fields.model_validate(payload)  # what a real submission of this step must be
+        late = done > deadline
+        if late:  # the deadline passed first: a breach at level 1, resolved by the submission
+            await record_breach(self.session, self.case_id, slug, deadline, 1, deadline)
+        entry = await append_entry(
+            self.session,
+            spec.register,
+            actor=actor,
+            recorded_at=done,
+            subject=self.case_id,
+            kind=slug.replace("-", "_"),
+            payload={
+                **payload,
+                "step_deadline": deadline.isoformat(),
+                "late": late,
+                "reference": self.item.reference,
+                "computed": computed,
+                "request_id": f"demo-{self.case_id}-{slug}",
+            },  # fmt: skip
+        )
+        self.done.append(slug)
+        self.done_at = done
+        detail = {"step": slug, "late": late, "register": spec.register, "seq": entry.seq}
+        await self.event(done, "step_submitted", actor, detail)
+
+
+async def _holder(session: AsyncSession, role: Role | None, fallback: str) -> str:
+    people = await staff_with_role(session, role) if role else []
+    return people[0].employee_id if people else fallback
+
+
+def _morning(cal: BusinessCalendar, t: datetime, days: int) -> datetime:
+    """10:00 local on the ``days``-th working day after ``t``'s local date."""
+    day = cal.local(t).date()
+    for _ in range(days):
+        day = cal.next_working_day(day)
+    return cal.wall(day, time(10)).astimezone(UTC)
+
+
+def _day(when: datetime) -> str:
+    return when.date().isoformat()
