@@ -299,3 +299,16 @@ async def test_every_evidence_section_and_pack_section_has_content(database_url,
     doc = (await api.get("/evidence", inspector, params=params)).json()
     empty = [s["title"] for s in doc["sections"][1:] if not has_content(s)]
     assert empty == []
+
+
+async def test_a_demo_on_a_cycles_first_day_has_its_example_2_case(database_url, sessions):
+    """Mon 7 Dec 2026, the day a cycle starts: the oldest past audit is of the cycle of 26
+    October (42 days before), whose case is written and made visible as on any other day."""
+    as_of = datetime(2026, 12, 7, 7, 0, tzinfo=ZoneInfo("Europe/London"))
+    await load_demo_data(database_url, generate(7, 120, as_of), datetime.now(UTC))
+    async with sessions() as session, session.begin():
+        await seed_history(session, as_of, CALENDAR, DEFAULT_ANCHOR)
+        made = await seed_cases(session, CALENDAR, as_of.date())
+        summary = await pack_store.get_pack(session, names.PACK_FORTNIGHTLY, "2026-10-26")
+    assert [m.split("-case-")[0] for m in made] == ["ack", "ack", "learning"]
+    assert summary is not None and summary.case_ids == [made[2]]
