@@ -186,6 +186,8 @@ PAGE_RULES: list[Rule] = [
     Rule("POST", "/app/cases/{case_id}/pathway/actions/{action}", relationships=OWNER),
     Rule("GET", "/app/cases/{case_id}/receipts/{what}", GOVERNANCE, OWNER, note="after a step"),
     Rule("GET", "/app/packs/{kind}/{period}", EVIDENCE_READERS, note="a pack in words"),
+    Rule("GET", "/app/registers", EVIDENCE_READERS, note="registers, each chain verified"),
+    Rule("GET", "/app/registers/{register}", EVIDENCE_READERS, note="a register's entries"),
     Rule("POST", "/app/packs/{kind}/{period}/publish", PUBLISHERS, note="the kind's director"),
 ]
 

@@ -157,6 +157,18 @@ async def entries(
     return [_model(row) for row in rows]
 
 
+async def entries_newest_first(
+    session: AsyncSession, register: str, *, before_seq: int | None = None, limit: int = 50
+) -> list[RegisterEntry]:
+    """A bounded page of the register's entries, newest first: those below ``before_seq``
+    (keyset paging on the chain's seq) when given."""
+    query = select(tables.RegisterEntry).where(tables.RegisterEntry.register == register)
+    if before_seq is not None:
+        query = query.where(tables.RegisterEntry.seq < before_seq)
+    rows = await session.scalars(query.order_by(tables.RegisterEntry.seq.desc()).limit(limit))
+    return [_model(row) for row in rows]
+
+
 def _model(row: tables.RegisterEntry) -> RegisterEntry:
     return RegisterEntry(**{name: getattr(row, name) for name in _FIELDS})
 

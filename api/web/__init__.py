@@ -18,6 +18,7 @@ from api.web import (
     packs,
     pathway,
     receipts,
+    registers,
     reviews,
     signin,
     steps,
@@ -38,5 +39,6 @@ WEB_ROUTERS: list[APIRouter] = [
     receipts.router,
     reviews.router,
     packs.router,
+    registers.router,
     admin.router,
 ]

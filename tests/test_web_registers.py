@@ -1,0 +1,93 @@
+"""Register pages over httpx on SQLite and PostgreSQL: every register with its length, latest
+entry and chain verification; one register's entries newest first, keyset-paged, with the verify
+command; a tampered entry shown as failed verification; refused to a role without access."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+
+from api.web.render import local_time
+from store.db import transaction
+from store.registers import append_entry
+from store.tables import RegisterEntry
+from tests.factories import case_row, load, staff_rows
+from tests.fixtures.mail import free_port
+from tests.web_support import sign_in, text
+
+REGISTER = "near-miss-reliability-case-register"
+PAGE = f"/app/registers/{REGISTER}"
+
+
+async def _append(sessions) -> list[str]:  # type: ignore[no-untyped-def]
+    """Three entries (the first about a stored case); their hashes in order."""
+    hashes = []
+    async with transaction(sessions) as session:
+        session.add(case_row("ack-case-NM-0", "W-100"))
+        for n in range(3):
+            entry = await append_entry(
+                session,
+                REGISTER,
+                actor="E-SUPERVISOR",
+                recorded_at=datetime(2026, 11, 26, 10, n, tzinfo=UTC),
+                subject=f"ack-case-NM-{n}",
+                kind="triage_attribution",
+                payload={"n": n},
+            )
+            hashes.append(entry.hash)
+    return hashes
+
+
+async def test_register_pages(database_url, sessions, api_for) -> None:  # type: ignore[no-untyped-def]
+    await load(sessions, "staff-directory", staff_rows())
+    hashes = await _append(sessions)
+    api = await api_for(
+        database_url, env="development", api_host="127.0.0.1",
+        temporal_address=f"127.0.0.1:{free_port()}",
+    )  # fmt: skip
+    tz = api.app.state.settings.timezone
+
+    await sign_in(api, "W-100")  # no evidence role: refused like the other evidence pages
+    assert (await api.http.get("/app/registers")).status_code == 403
+    assert (await api.http.get(PAGE)).status_code == 403
+    assert 'href="/app/registers"' not in (await api.http.get("/app")).text
+
+    await sign_in(api, "E-INSPECTOR")
+    assert 'href="/app/registers"' in (await api.http.get("/app")).text  # My work's Evidence
+    listing = await api.http.get("/app/registers")
+    assert listing.status_code == 200
+    words = text(listing.text)
+    assert f'href="{PAGE}"' in listing.text and "Near-miss reliability case register" in words
+    assert "Verified 3 entries" in words
+    assert local_time(datetime(2026, 11, 26, 10, 2, tzinfo=UTC), tz) in words
+    assert hashes[-1][:12] in words and hashes[-1] in listing.text  # short, and the full value
+    assert "<caption>Registers and their verification</caption>" in listing.text
+    assert (await api.http.get("/app/registers/nope")).status_code == 404
+
+    await sign_in(api, "E-SUPERVISOR")
+    page = await api.http.get(PAGE)
+    words = text(page.text)
+    assert "Verified 3 entries" in words and "Triage attribution" in words
+    assert [words.index(h[:12]) for h in reversed(hashes)] == sorted(
+        words.index(h[:12]) for h in hashes
+    )  # newest first
+    assert 'href="/app/cases/ack-case-NM-0"' in page.text  # a stored case is linked
+    assert 'href="/app/cases/ack-case-NM-1"' not in page.text  # no such case
+    assert "(E-SUPERVISOR)" in words
+    assert f"nearmiss registers verify {REGISTER} --head 3:{hashes[-1]}:" in words
+    assert f'href="/registers/{REGISTER}/entries"' in page.text
+    older = text((await api.http.get(f"{PAGE}?before=3")).text).split("newest first")[1]
+    assert hashes[1][:12] in older and hashes[0][:12] in older and hashes[2][:12] not in older
+    assert "Entries 1 to 2 of 3" in older  # the keyset's next page
+    assert (await api.http.get(f"{PAGE}?before=0")).status_code == 422
+
+    async with transaction(sessions) as session:  # someone edits history behind our back
+        await session.execute(
+            update(RegisterEntry).where(RegisterEntry.seq == 2).values(payload={"n": 99})
+        )
+    failed = "Failed at entry 2: payload does not match its digest"
+    assert failed in text((await api.http.get("/app/registers")).text)
+    tampered = await api.http.get(PAGE)
+    assert failed in text(tampered.text) and "Verified" not in text(tampered.text)
+    assert 'class="bad" id="verification"' in tampered.text
