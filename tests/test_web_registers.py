@@ -77,7 +77,9 @@ async def test_register_pages(database_url, sessions, api_for) -> None:  # type:
     assert "(E-SUPERVISOR)" in words
     assert f"nearmiss registers verify {REGISTER} --head 3:{hashes[-1]}:" in words
     assert f'href="/registers/{REGISTER}/entries"' in page.text
-    older = text((await api.http.get(f"{PAGE}?before=3")).text).split("newest first")[1]
+    older_page = text((await api.http.get(f"{PAGE}?before=3")).text)
+    assert "verified on the newest entries' page" in older_page  # not re-read per page turn
+    older = older_page.split("newest first")[1]
     assert hashes[1][:12] in older and hashes[0][:12] in older and hashes[2][:12] not in older
     assert "Entries 1 to 2 of 3" in older  # the keyset's next page
     assert (await api.http.get(f"{PAGE}?before=0")).status_code == 422
