@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from domain.cases import EscalationRequest, ObligationNotice, ReassignmentNotice
 from domain.links import ACCEPTANCE, confirmation_path, link, obligation_path
+from domain.mail_words import about
 
 SIGN_IN_NOTE = "If you are not signed in, you will be asked to sign in first and then taken there."
 
@@ -23,7 +24,7 @@ def local_time(instant: datetime, tz: str) -> str:
 
 def opened_subject(notice: ObligationNotice) -> str:
     """Subject of the mail sent when an obligation opens."""
-    return f"This is now yours: {notice.title} ({notice.subject})"
+    return f"This is now yours: {notice.title} ({about(notice.subject)})"
 
 
 def opened_body(notice: ObligationNotice, name: str, public_url: str, tz: str) -> str:
@@ -31,7 +32,7 @@ def opened_body(notice: ObligationNotice, name: str, public_url: str, tz: str) -
     who = "you, as its named owner" if notice.assignee else "your role"
     page = link(public_url, obligation_path(notice.subject, notice.obligation))
     return (
-        f"Dear {name},\n\n{notice.title} for {notice.subject} is now owed by {who}.\n"
+        f"Dear {name},\n\n{notice.title} for {about(notice.subject)} is now owed by {who}.\n"
         f"Due: {local_time(notice.deadline, tz)} ({tz} time).\n"
         f"If it is not done by then it is recorded as a breach and escalated.\n\n"
         f"Do it here: {page}\n{SIGN_IN_NOTE}\n"
@@ -52,7 +53,7 @@ ESCALATION_SUBJECT_PREFIX = "Overdue"  # every escalation mail's subject starts 
 
 def breach_subject(request: EscalationRequest) -> str:
     """Subject of an escalation mail in plain words, what happened first: "Overdue, now with
-    the director (reminder 2): Triage-failure attribution (ack-case-NM-1)"."""
+    the director (reminder 2): Triage-failure attribution (near miss NM-1)"."""
     level = request.level
     if level <= 1:
         where = "reminder 1"
@@ -60,14 +61,14 @@ def breach_subject(request: EscalationRequest) -> str:
         where = "now with the director (reminder 2)"
     else:
         where = f"now with the board (reminder {level})"
-    return f"{ESCALATION_SUBJECT_PREFIX}, {where}: {request.title} ({request.case_id})"
+    return f"{ESCALATION_SUBJECT_PREFIX}, {where}: {request.title} ({about(request.case_id)})"
 
 
 def breach_body(request: EscalationRequest, public_url: str, tz: str) -> str:
     """Body of an escalation mail, with the link to the page where the step is done."""
     page = link(public_url, obligation_path(request.case_id, request.obligation))
     return (
-        f"{request.title} for {request.case_id} was due {local_time(request.deadline, tz)} "
+        f"{request.title} for {about(request.case_id)} was due {local_time(request.deadline, tz)} "
         f"({tz} time) and is not done.\n"
         f"It is {escalation_words(request.level)} (recorded as a breach).\n"
         f"Nothing has been completed or skipped automatically.\n\n"
@@ -82,7 +83,7 @@ def confirmation_link(public_url: str, case_ref: str) -> str:
 
 def reassigned_subject(notice: ReassignmentNotice) -> str:
     """Subject of the mails sent when a pathway changes hands."""
-    return f"Pathway of near miss {notice.reference} reassigned ({notice.case_id})"
+    return f"Pathway of near miss {notice.reference} reassigned"
 
 
 def reassigned_body(notice: ReassignmentNotice, name: str, to_new: bool, public_url: str) -> str:
@@ -92,12 +93,12 @@ def reassigned_body(notice: ReassignmentNotice, name: str, to_new: bool, public_
     if to_new:
         owed = "".join(f"- {title}\n" for title in notice.owed) or "- nothing open just now\n"
         return (
-            f"Dear {name},\n\nThe pathway of near miss {notice.reference} ({notice.case_id}) is "
+            f"Dear {name},\n\nThe pathway of near miss {notice.reference} is "
             f"now yours, reassigned from {notice.previous_owner}.\n{why}\n\nNow yours:\n{owed}\n"
             f"See it here: {link(public_url, f'/app/cases/{notice.case_id}')}\n{SIGN_IN_NOTE}\n"
         )
     return (
-        f"Dear {name},\n\nThe pathway of near miss {notice.reference} ({notice.case_id}) that "
+        f"Dear {name},\n\nThe pathway of near miss {notice.reference} that "
         f"you owned is now owned by {notice.new_owner}; nothing more is owed by you.\n{why}\n"
         f"(For the record: {page})\n"
     )
@@ -106,7 +107,7 @@ def reassigned_body(notice: ReassignmentNotice, name: str, to_new: bool, public_
 def nobody_subject(notice: ObligationNotice) -> str:
     """Subject of the administrators' alert: an obligation opened that nobody can do."""
     who = f"named owner {notice.assignee}" if notice.assignee else f"role {notice.role}"
-    return f"[Action needed] Nobody active holds the {who} ({notice.subject})"
+    return f"[Action needed] Nobody active holds the {who} ({about(notice.subject)})"
 
 
 def nobody_body(notice: ObligationNotice, name: str, page: str) -> str:
@@ -116,7 +117,8 @@ def nobody_body(notice: ObligationNotice, name: str, page: str) -> str:
     else:
         fix = f"No active member of staff holds the role {notice.role}: name one in the directory."
     return (
-        f"Dear {name},\n\n{notice.title} for {notice.subject} has opened, and nobody can do it.\n"
+        f"Dear {name},\n\n{notice.title} for {about(notice.subject)} has opened, "
+        "and nobody can do it.\n"
         f"{fix}\nIts deadline keeps running and escalates as usual.\n\n"
         f"Roles nobody holds and pathways to reassign: {page}\n{SIGN_IN_NOTE}\n"
     )

@@ -19,6 +19,7 @@ from playwright.async_api import Page, async_playwright, expect
 
 from api.app import create_app
 from api.clock import Clock, wall_clock
+from domain import mail_words
 from tests.factories import email
 from tests.fixtures.temporal import make_test_settings
 from tests.ops_support import serve_app
@@ -155,7 +156,9 @@ def link_in(message: Message) -> str:
 
 
 async def mail_link(inbox: Any, who: str, subject: str, about: str = "") -> str:
-    """The link of the mail to WHO whose subject starts with SUBJECT (and names ABOUT)."""
+    """The link of the mail to WHO whose subject starts with SUBJECT (and names ABOUT, a case's
+    or review's ID, as mails name it: "near miss NM-1")."""
+    about = mail_words.about(about) if about else ""
 
     async def found() -> str | None:
         for message in inbox.to(email(who)):

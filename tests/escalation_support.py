@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from domain.links import obligation_path
+from domain.mail_words import about
 from store.tables import Breach, OutboxMessage, RegisterEntry
 from tests.factories import email
 from tests.workflow_support import LONDON, case_state, skip, skip_until, wait_for
@@ -124,7 +125,7 @@ async def assert_breached_exactly_at(
     # Sent at server time just after the deadline: the timer fired at it, not before.
     assert timedelta(0) <= mails[0].sent_at - deadline < timedelta(minutes=1), mails[0].sent_at
     received = [(" ".join(m["Subject"].split()), m) for m in inbox.to(email(person))]
-    ours = [(s, m) for s, m in received if s.endswith(f"({subject})")]
+    ours = [(s, m) for s, m in received if s.endswith(f"({about(subject)})")]
     assert [s for s, _ in ours if s.startswith("Overdue, ")] == [mails[0].subject]
     assert mails[0].subject.startswith("Overdue, reminder 1: ")
     # Both the "this is now yours" mail and the escalation link to the step's own page.
@@ -139,7 +140,7 @@ async def assert_breached_exactly_at(
 
 async def told_it_is_theirs(inbox: Any, who: str, title: str, case_id: str, step: str) -> str:
     """The "this is now yours" mail to WHO, linking to the review's page; its body."""
-    subject = f"This is now yours: {title} ({case_id})"
+    subject = f"This is now yours: {title} ({about(case_id)})"
 
     async def found() -> Any:
         for mail in inbox.to(email(who)):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from domain import names
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from domain.cases import ActionDone, PathwayAcceptance
+from domain.mail_words import about
 from domain.periodic import PackInput, PublishPack
 from store.tables import Breach
 from tests.acknowledgment_support import (
@@ -145,7 +146,7 @@ async def _owner_told_it_is_theirs(inbox, case_id: str) -> None:
         for mail in inbox.to(email("E-OWNER")):
             subject = " ".join(mail["Subject"].split())
             for title in expected:
-                if subject == f"This is now yours: {title} ({case_id})":
+                if subject == f"This is now yours: {title} ({about(case_id)})":
                     found[title] = mail.get_payload(decode=True).decode()
         return found
 

@@ -98,8 +98,47 @@ def test_escalation_subjects_say_what_happened_in_plain_words() -> None:
                               role=None, assignee=None, deadline=due, level=level, at=due)
         )  # fmt: skip
 
-    what = "Triage-failure attribution (ack-case-NM-1)"
+    what = "Triage-failure attribution (near miss NM-1)"  # the report's reference, not an ID
     assert subject(1) == f"Overdue, reminder 1: {what}"
     assert subject(2) == f"Overdue, now with the director (reminder 2): {what}"
     assert subject(5) == f"Overdue, now with the board (reminder 5): {what}"
     assert all("[" not in subject(n) and "level" not in subject(n) for n in (1, 2, 3))
+
+
+def test_mails_name_cases_and_reviews_in_words_and_keep_their_links() -> None:
+    """Subjects and bodies say "near miss NM-10009" or the review's period in words, never a
+    workflow ID ("ack-case-NM-10009"); the link still goes to the page."""
+    from datetime import UTC, datetime
+
+    from domain.cases import EscalationRequest, ObligationNotice
+    from domain.notices import breach_body, opened_body, opened_subject
+
+    due = datetime(2026, 12, 7, 17, tzinfo=UTC)
+
+    def notice(subject: str, obligation: str, title: str) -> ObligationNotice:
+        return ObligationNotice(
+            subject=subject, example="acknowledgment", obligation=obligation, title=title,
+            role=None, assignee=None, deadline=due, opened_at=due,
+        )  # fmt: skip
+
+    case = notice("ack-case-NM-10009", "retention-impact", "Retention impact")
+    assert opened_subject(case) == "This is now yours: Retention impact (near miss NM-10009)"
+    body = opened_body(case, "Ann", "https://x", "Europe/London")
+    assert "Retention impact for near miss NM-10009 is now owed" in body
+    assert "https://x/app/cases/ack-case-NM-10009/steps/retention-impact" in body
+    assert "for ack-case" not in body
+    reviews = {
+        "ack-review-2026-12-04": "daily acknowledgment review of Fri 4 Dec 2026",
+        "closure-review-2026-11": "monthly closure-credibility review of November 2026",
+        "learning-audit-2026-11-23": "fortnightly learning-visibility audit of the cycle from "
+        "Mon 23 Nov 2026",
+    }
+    for rid, words in reviews.items():
+        mail = notice(rid, "mark-reviewed", "Mark the review reviewed")
+        assert opened_subject(mail) == f"This is now yours: Mark the review reviewed ({words})"
+    late = EscalationRequest(case_id="learning-case-NM-7", example="learning-visibility",
+                             obligation="learning-attribution", title="Learning attribution",
+                             role=None, assignee=None, deadline=due, level=1, at=due)  # fmt: skip
+    body = breach_body(late, "https://x", "Europe/London")
+    assert body.startswith("Learning attribution for near miss NM-7 was due")
+    assert "https://x/app/cases/learning-case-NM-7/steps/learning-attribution" in body

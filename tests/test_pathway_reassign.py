@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from domain import names
 from domain.roles import Role
 from store.tables import RegisterEntry
 from tests.api_support import CRITICAL, live, seed, to_pathway_acceptance
@@ -120,10 +119,10 @@ async def test_a_step_nobody_can_do_alerts_the_administrators(  # type: ignore[n
 
         await wait_for(generated)
         assert (await api.post(f"/reviews/{rid}/reviewed", "E-ANALYST")).status_code == 200
-        case_id = names.ack_case_id(CRITICAL)
+        about = f"near miss {CRITICAL}"  # the report's reference, not its case ID
 
         async def alerted() -> list[Any]:
-            return [m for m in inbox.to(email("E-ADMIN")) if case_id in m["Subject"]]
+            return [m for m in inbox.to(email("E-ADMIN")) if about in m["Subject"]]
 
         [alert] = await wait_for(alerted)
         subject = " ".join(str(alert["Subject"]).split())  # unfolded

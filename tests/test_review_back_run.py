@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from domain import names
 from domain.calendar import BusinessCalendar
+from domain.mail_words import about
 from domain.periodic import ReviewInput, ReviewSummary
 from domain.reviews import GENERATE_REVIEW, review_id
 from store.tables import Breach, Review
@@ -112,7 +113,7 @@ async def test_a_back_run_asked_after_its_deadline_records_no_generation_breach(
         close = CAL.wall(day, CALENDAR.working_day_end).astimezone(UTC)
         assert await wait_for(lambda: _sign_off(sessions, rid)) == (close, True)
         told = [" ".join(m["Subject"].split()) for m in inbox.to(email("E-ANALYST"))]
-        assert told == [f"This is now yours: Mark the review reviewed ({rid})"], told
+        assert told == [f"This is now yours: Mark the review reviewed ({about(rid)})"], told
 
         # The sign-off is still owed: due by close of business of the day it was generated.
         await skip(own_env, close - await own_env.get_current_time() - timedelta(minutes=1))
