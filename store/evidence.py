@@ -251,7 +251,7 @@ async def learning_visible(session: AsyncSession, scope: Scope) -> Doc:
         ),
         figures(
             [
-                ("Closed reports audited", len(ok)),
+                ("Closed reports classified (exceptions apart)", len(ok)),
                 ("Feedback to the reporter", percent(feedback, len(ok))),
                 ("Bulletins issued where learning was wider", percent(issued, len(wider))),
                 ("Recurrence within 30 days after feedback", percent(recurred, len(learned))),
@@ -274,7 +274,7 @@ async def closure_credibility(session: AsyncSession, scope: Scope) -> Doc:
         "Closure credibility",
         figures(
             [
-                ("Closures reviewed", len(ok)),
+                ("Closures classified (exceptions apart)", len(ok)),
                 ("Employee-confirmed", percent(confirmed, len(ok))),
                 ("Reopened within 30 days", percent(reopened, len(ok))),
                 ("Failed closures repaired and closed", percent(len(repaired), len(failed))),

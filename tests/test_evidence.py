@@ -92,13 +92,13 @@ async def test_examples_2_and_3_sample_and_registers_match_the_seeded_set(
     assert list(figs(learning))[1] == "Closed reports audited"
     assert list(figs(closure))[1] == "Closures reviewed"
     assert figs(section(doc, "Learning made visible")) == {
-        "Closed reports audited": 3,
+        "Closed reports classified (exceptions apart)": 3,
         "Feedback to the reporter": "2 of 3 (67%)",
         "Bulletins issued where learning was wider": "1 of 2 (50%)",
         "Recurrence within 30 days after feedback": "1 of 2 (50%)",
     }
     assert figs(section(doc, "Closure credibility")) == {
-        "Closures reviewed": 3,
+        "Closures classified (exceptions apart)": 3,
         "Employee-confirmed": "1 of 3 (33%)",
         "Reopened within 30 days": "1 of 3 (33%)",
         "Failed closures repaired and closed": "1 of 2 (50%)",
@@ -141,7 +141,7 @@ async def test_service_line_and_a_tampered_register(database_url, sessions, api_
     assert doc["subtitle"].endswith("service line HC-SOUTH")
     ack = figs(section(doc, "Example 1"))
     assert ack["Reports reviewed"] == 2 and ack["Cases opened"] == 0  # NM-3, NM-4
-    assert figs(section(doc, "Closure credibility"))["Closures reviewed"] == 1  # C-3
+    assert figs(section(doc, "Closure credibility"))["Closures classified (exceptions apart)"] == 1  # C-3
     rows = blocks(section(doc, "Register verification"), "table")[0]["rows"]
     result = {r[0]: r[4] for r in rows}
     assert result["learning-stabilization-log"].startswith("FAILS at entry 1: ")
