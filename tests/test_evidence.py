@@ -141,7 +141,8 @@ async def test_service_line_and_a_tampered_register(database_url, sessions, api_
     assert doc["subtitle"].endswith("service line HC-SOUTH")
     ack = figs(section(doc, "Example 1"))
     assert ack["Reports reviewed"] == 2 and ack["Cases opened"] == 0  # NM-3, NM-4
-    assert figs(section(doc, "Closure credibility"))["Closures classified (exceptions apart)"] == 1  # C-3
+    credibility = figs(section(doc, "Closure credibility"))
+    assert credibility["Closures classified (exceptions apart)"] == 1  # C-3
     rows = blocks(section(doc, "Register verification"), "table")[0]["rows"]
     result = {r[0]: r[4] for r in rows}
     assert result["learning-stabilization-log"].startswith("FAILS at entry 1: ")
