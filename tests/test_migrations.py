@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from store.db import make_engine
-from store.migrate import upgrade
+from store.migrate import alembic_config, upgrade
 from store.source_fields import TYPED_COLUMNS, typed_from_content
 from store.tables import Base
 from tests.fixtures.database import drop_postgres_schema, make_postgres_schema, sqlite_file_url
@@ -104,6 +104,23 @@ async def test_typed_source_columns_are_backfilled_from_stored_contents(empty_ur
     assert found["tracker"][TYPED_COLUMNS.index("manager_reviewed")] == 0
 
 
+async def downgrade_to(url: str, revision: str) -> None:
+    """Alembic's downgrade on ``url``, in one transaction as ``upgrade`` runs."""
+    from alembic import command
+
+    def run(connection: Connection) -> None:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(run)
+    finally:
+        await engine.dispose()
+
+
 async def test_review_sign_off_deadlines_are_backfilled(empty_url: str) -> None:
     """0011 stores each review's sign-off deadline: the rule's (09:30 for a daily review), or for
     one generated after that deadline (a back-run, the only reading left for past rows) close of
@@ -133,6 +150,11 @@ async def test_review_sign_off_deadlines_are_backfilled(empty_url: str) -> None:
                     for rid, hour in (("ack-review-on-time", 7), ("ack-review-asked-later", 14))
                 ],
             )  # fmt: skip
+            # an item refers to its review (a rebuild of `reviews` would fail on SQLite)
+            await connection.execute(sa.text(
+                "INSERT INTO review_items (review_id, reference, classification, reasons, fields)"
+                " VALUES ('ack-review-on-time', 'NM-1', 'emerging', '[]', '{}')"
+            ))  # fmt: skip
         await upgrade(empty_url)
         async with engine.connect() as connection:
             rows: Any = await connection.execute(
@@ -147,6 +169,17 @@ async def test_review_sign_off_deadlines_are_backfilled(empty_url: str) -> None:
         "ack-review-on-time": (datetime(2026, 11, 26, 9, 30), False),
         "ack-review-asked-later": (datetime(2026, 11, 26, 17), True),
     }
+    await downgrade_to(empty_url, "0010")  # and back, the items kept
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            items = await connection.scalar(sa.text("SELECT count(*) FROM review_items"))
+            columns = await connection.run_sync(
+                lambda c: {col["name"] for col in sa.inspect(c).get_columns("reviews")}
+            )
+    finally:
+        await engine.dispose()
+    assert items == 1 and not {"sign_off_due_at", "back_run"} & columns
 
 
 async def test_published_packs_get_a_made_visible_event_on_each_listed_case(empty_url: str) -> None:

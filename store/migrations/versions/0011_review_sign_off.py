@@ -34,11 +34,12 @@ def _aware(at: datetime) -> datetime:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("reviews") as batch:
-        batch.add_column(sa.Column("sign_off_due_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(
-            sa.Column("back_run", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # Plain ADD COLUMNs, not a batch: on SQLite a batch with an expression default rebuilds the
+    # table, and dropping the old `reviews` fails once review_items refer to it (foreign keys on).
+    op.add_column("reviews", sa.Column("sign_off_due_at", sa.DateTime(timezone=True)))
+    op.add_column(
+        "reviews", sa.Column("back_run", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     reviews = sa.table(
         "reviews",
         sa.column("review_id", sa.String),
@@ -72,6 +73,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("reviews") as batch:
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+), never a rebuild (see upgrade).
+    with op.batch_alter_table("reviews", recreate="never") as batch:
         batch.drop_column("back_run")
         batch.drop_column("sign_off_due_at")
