@@ -50,7 +50,11 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         await _actions_named_by_their_titles(api, case_id)
         await sign_in(api, "E-OWNER")
         await skip(own_env, timedelta(days=14))  # the review date comes
-        hidden = form((await api.http.get(review_url)).text, review_url)["hidden"]
+        due_page = (await api.http.get(review_url)).text
+        assert "You can record this review" not in due_page
+        [button] = re.findall(r"<button[^>]*>Submit mandatory review[^<]*<", due_page)
+        assert " disabled" not in button, button
+        hidden = form(due_page, review_url)["hidden"]
         missing = {"outcome": "not_recovered", "findings": "Not yet"}  # no next review date
         unfinished = await api.http.post(review_url, data={**hidden, **missing})
         assert unfinished.status_code == 422, unfinished.text
@@ -200,10 +204,14 @@ async def _review_refused_before_its_date(api: Any, review_url: str, today: Any)
     assert page.status_code == 200, page.text
     assert 'for="f-outcome"' in page.text and 'for="f-findings"' in page.text
     assert 'name="next_review_date"' in page.text and 'type="date"' in page.text
+    due = today + timedelta(days=14)  # a date in words on a page ("Tue 8 Dec 2026")
+    # Said above the form, and its button disabled until then (the workflow refuses it).
+    assert f"You can record this review from {due:%a} {due.day} {due:%b %Y}." in text(page.text)
+    [submit_button] = re.findall(r"<button[^>]*>Submit mandatory review[^<]*<", page.text)
+    assert " disabled" in submit_button, submit_button
     hidden = form(page.text, review_url)["hidden"]
     early = await api.http.post(review_url, data={**hidden, **RECOVERED})
     assert early.status_code == 409, early.text  # the mandatory review is not done early
-    due = today + timedelta(days=14)  # a date in words on a page ("Tue 8 Dec 2026")
     assert f"is due on {due:%a} {due.day} {due:%b %Y}" in text(early.text), text(early.text)
 
 

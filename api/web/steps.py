@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,7 +34,7 @@ from api.web.case_view import (
 )
 from api.web.document_view import person_ids, scalar_text, to_node
 from api.web.entry_labels import entry_labels
-from api.web.render import dates_in_words, render
+from api.web.render import dates_in_words, local_date, render
 from api.web.session import CsrfChecked
 from api.web.step_form import (
     Control,
@@ -103,6 +105,20 @@ def person_option(member: StaffMember) -> str:
     return f"{member.display_name} — {', '.join(roles)}{where} ({member.employee_id})"
 
 
+def not_yet(page: CasePage, computed: Mapping[str, Any], tz: str) -> str:
+    """Why a pathway's review cannot be recorded yet ("" when it can): the workflow refuses it
+    before the pathway is active and before its review date (the provider's local date)."""
+    day = computed.get("review_date")
+    if not day:
+        return ""
+    if page.live is not None and page.live.pathway_active_at is None:
+        return "You can record this review once the pathway is active (accepted and published)."
+    due = date.fromisoformat(str(day))
+    if page.now.astimezone(ZoneInfo(tz)).date() < due:
+        return f"You can record this review from {local_date(due)}."
+    return ""
+
+
 def _form(
     page: CasePage,
     spec: StepSpec,
@@ -162,6 +178,7 @@ async def step_page(
         "rows": open_rows(page, tz),
         "events": events,
         "may_act": may_act,
+        "not_yet": not_yet(page, computed, tz) if may_act else "",
         "prerequisites": [(d, humanize(d), d in opened) for d in spec.prerequisites],
         "computed": [(humanize(k), scalar_text(v, tz)) for k, v in computed.items()],
         "controls": controls,
