@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
@@ -112,10 +112,17 @@ async def refresh(
     month still running gains its reviews and cases so far). A published pack is frozen."""
     if pack.published_at is not None:
         return
-    pack.case_ids = await awaiting_cases(session, spec, pack.period, calendar, anchor)
-    pack.content = await content(session, spec, pack.period, pack.case_ids, at, calendar, anchor)
-    pack.generated_at = at
-    await session.flush()
+    case_ids = await awaiting_cases(session, spec, pack.period, calendar, anchor)
+    fresh = await content(session, spec, pack.period, case_ids, at, calendar, anchor)
+    # Written only while still unpublished: a publication committed while this content was
+    # being built wins (PostgreSQL re-checks the condition on the row it would update).
+    await session.execute(
+        update(Pack)
+        .where(Pack.kind == pack.kind, Pack.period == pack.period, Pack.published_at.is_(None))
+        .values(case_ids=case_ids, content=fresh, generated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(pack)
 
 
 async def publish(
