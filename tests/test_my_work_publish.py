@@ -26,7 +26,8 @@ async def test_the_publisher_is_asked_to_publish_the_pack_cases_wait_for(
     assert "Nothing is waiting for you" not in page
     # The case came from the review of Tue 1 Dec: week 49's pack lists it (not this week's).
     assert (
-        "Publish the weekly workforce sustainability review pack 2026-W49 (1 case waiting)"
+        "Publish the weekly workforce sustainability review pack, week of Mon 30 Nov 2026 "
+        "(1 case waiting)"
     ) in page
     assert 'href="/app/packs/weekly-sustainability/2026-W49"' in page
     assert "2026-W50 (" not in page
@@ -52,3 +53,24 @@ def test_this_periods_packs_offer_the_summary_of_the_last_ended_cycle() -> None:
     }
     early = current_periods(Settings(), datetime(2026, 1, 12, 10, tzinfo=UTC))
     assert early["fortnightly-governance"] == ""  # the first cycle has not ended
+
+
+def test_this_periods_packs_are_named_in_words() -> None:
+    """My work names each pack by its period in words, not "2026-W50", "2026-11-23", "2026-12"
+    (the codes stay in the links)."""
+    from datetime import UTC, datetime
+
+    from api.web.home import current_packs
+    from config.settings import Settings
+
+    packs = current_packs(Settings(), datetime(2026, 12, 7, 10, tzinfo=UTC))
+    assert [title for title, _ in packs] == [
+        "Weekly workforce sustainability review pack, week of Mon 7 Dec 2026",
+        "Fortnightly workforce governance summary for the cycle 23 Nov – 6 Dec 2026",
+        "Monthly board workforce experience pack for December 2026",
+    ]
+    assert [href for _, href in packs] == [
+        "/app/packs/weekly-sustainability/2026-W50",
+        "/app/packs/fortnightly-governance/2026-11-23",
+        "/app/packs/monthly-board/2026-12",
+    ]

@@ -136,6 +136,9 @@ async def test_a_published_pack_says_so_and_its_downloads_open_from_the_page_ses
     await sign_in(api, "E-BOARD")
     page = await api.http.get("/app/packs/weekly-sustainability/2026-W48")
     words = text(page.text)
+    # Its heading names the week in words, not by its code (2026-W48 began Mon 23 Nov).
+    heading = "Weekly workforce sustainability review pack, week of Mon 23 Nov 2026"
+    assert f"<h1>{heading}</h1>" in page.text and "W48</h1>" not in page.text
     # By name, in the pages' one local time format, with the cases it made visible.
     assert "Published by E-Director on Fri 27 Nov, 15:00; 1 case made visible." in words
     assert "Cases made visible by this pack" in words and "awaiting" not in words.lower()

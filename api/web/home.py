@@ -14,6 +14,7 @@ from api.authz import Authorized
 from api.clock import Now
 from api.deps import Actor, SessionDep, SettingsDep
 from api.policy import EVIDENCE_READERS
+from api.web.pack_words import pack_name
 from api.web.render import plural, render
 from api.web.words import member_label, role_label
 from api.web.work_rows import WorkRow, work_rows
@@ -51,7 +52,7 @@ def current_packs(settings: Settings, now: datetime) -> list[tuple[str, str]]:
     """Each pack kind's current period as (title, page link)."""
     periods = current_periods(settings, now)
     return [
-        (f"{spec.title} {periods[kind]}", f"/app/packs/{kind}/{periods[kind]}")
+        (pack_name(spec.title, kind, periods[kind]), f"/app/packs/{kind}/{periods[kind]}")
         for kind, spec in PACKS.items()
         if periods.get(kind)
     ]
@@ -77,7 +78,7 @@ async def publish_rows(
             if period_bounds(kind, period, anchor).first > today:
                 continue  # its period has not begun: the pack cannot be generated yet
             href = f"/app/packs/{kind}/{period}"
-            title = f"{spec.title[:1].lower()}{spec.title[1:]} {period}"
+            title = pack_name(f"{spec.title[:1].lower()}{spec.title[1:]}", kind, period)
             rows.append(
                 WorkRow(
                     what=f"Publish the {title} ({plural(waiting, 'case')} waiting)",

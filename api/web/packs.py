@@ -21,6 +21,7 @@ from api.errors import ApiError
 from api.pack_publication import person_name, publication_lines, published_stage
 from api.routers.packs import load_pack
 from api.temporal_calls import case_actor, execute_update
+from api.web.pack_words import pack_name
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked
 from api.web.words import humanize, role_label
@@ -85,7 +86,7 @@ async def _page(
     publisher = await person_name(session, pack.published_by)
     base = f"/packs/{pack.kind}/{pack.period}"
     context = {
-        "title": spec.title,
+        "title": pack_name(spec.title, pack.kind, pack.period),
         "pack": pack,
         "lines": publication_lines(pack, tz, publisher, local_time),
         "cases": await _case_rows(session, pack, tz),
