@@ -26,3 +26,22 @@ def test_review_findings_spell_out_acknowledgment() -> None:
 def test_an_empty_list_reads_none_capitalised_like_its_neighbours() -> None:
     assert yes_no([]) == "None"
     assert yes_no({"flags": [], "complete": True}) == "Flags: None; Complete: Yes"
+
+
+def test_single_word_values_are_capitalised_like_yes_and_no() -> None:
+    """A receipt read "Impact level: medium" beside "Yes"/"No": a one-word code value is
+    capitalised like its neighbours; references, names and sentences stay as they are."""
+    from api.web.document_view import scalar_text, to_node
+
+    tz = "Europe/London"
+    assert scalar_text("medium", tz) == "Medium"
+    assert scalar_text("recovered", tz) == "Recovered"
+    assert scalar_text("not_recovered", tz) == "Not recovered"
+    assert scalar_text("NM-10009", tz) == "NM-10009" and scalar_text("E0101", tz) == "E0101"
+    assert scalar_text("Triage ownership holds", tz) == "Triage ownership holds"
+    assert yes_no({"impact_level": "medium", "unsafe": False}) == "Impact level: Medium; Unsafe: No"
+    facts = to_node({"impact_level": "high", "confirmed": True}, tz).facts
+    assert [(label, node.text) for label, node in facts] == [
+        ("Impact level", "High"),
+        ("Confirmed", "Yes"),
+    ]

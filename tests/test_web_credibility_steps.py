@@ -62,4 +62,4 @@ async def test_closure_review_and_adjudication_on_pages(  # type: ignore[no-unty
         assert done.status_code == 303, done.text
         receipt = text((await api.http.get(done.headers["location"])).text)
         assert "Reporting closure credibility register, entry" in receipt
-        assert "Confirmed status doubtful" in receipt and "Closed without hearing" in receipt
+        assert "Confirmed status Doubtful" in receipt and "Closed without hearing" in receipt

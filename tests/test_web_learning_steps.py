@@ -56,5 +56,5 @@ async def test_stabilization_validation_on_a_page(  # type: ignore[no-untyped-de
         assert kept.status_code == 303, kept.text
         await wait_stage(case, "awaiting-validation")
         receipt = text((await api.http.get(kept.headers["location"])).text)
-        assert "Workforce governance record, entry" in receipt and "Decision continue" in receipt
+        assert "Workforce governance record, entry" in receipt and "Decision Continue" in receipt
         assert "waits for its next validation, which opens on its own 14 days after" in receipt

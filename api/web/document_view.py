@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.web.render import local_date, local_time
-from api.web.words import humanize, yes_no
+from api.web.words import humanize, value_words, yes_no
 
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -65,7 +65,7 @@ def scalar_text(value: Any, tz: str, names: Names = NO_NAMES) -> str:
             return local_time(value, tz, with_year=True)
         if DAY.match(value):
             return local_date(value)
-        return humanize(value) if VOCABULARY.match(value) else value
+        return humanize(value) if VOCABULARY.match(value) else value_words(value)
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
     return yes_no(value)

@@ -189,6 +189,15 @@ def exposure_words(exposure: str | None) -> str:
     return EXPOSURE_WORDS.get(exposure, exposure.replace("_", " "))
 
 
+ONE_WORD = re.compile(r"^[a-z]+$")  # a single-word code value ("medium", "recovered")
+
+
+def value_words(text: str) -> str:
+    """A code value as a page shows it beside "Yes"/"No": capitalised ("medium" → "Medium",
+    ``not_recovered`` → "Not recovered"); other text (names, references, notes) as it is."""
+    return humanize(text) if ONE_WORD.match(text) else text
+
+
 def yes_no(value: object) -> str:
     """Booleans as Yes/No, None as an em dash, lists as words ("Ack over threshold, …"),
     mappings as "Key: value; …" (never a Python repr)."""
@@ -200,7 +209,7 @@ def yes_no(value: object) -> str:
         return ", ".join(humanize(str(v)) for v in value) or "None"
     if isinstance(value, dict):
         return "; ".join(f"{humanize(str(k))}: {yes_no(v)}" for k, v in value.items()) or "—"
-    return str(value)
+    return value_words(value) if isinstance(value, str) else str(value)
 
 
 def field_words(field: str) -> str:
