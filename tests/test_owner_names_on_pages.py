@@ -26,6 +26,37 @@ def test_the_owner_field_is_a_labelled_choice_of_people() -> None:
     assert owner.options == people and "staff directory" in owner.hint
 
 
+def test_the_owner_choices_put_the_case_service_line_first() -> None:
+    """A director choosing an owner for an HC-NORTH case sees that line's people (its team
+    leads) first, then the governance roles, then the other lines; leavers are not offered."""
+    from api.web.owner_options import owner_groups
+    from store.staff import StaffMember
+
+    def member(eid: str, name: str, line: str | None, *roles: Role, active: bool = True):  # type: ignore[no-untyped-def]
+        return StaffMember(employee_id=eid, display_name=name, email=f"{eid}@x.org",
+                           roles=frozenset(roles or (Role.WORKER,)), service_line=line,
+                           active=active)  # fmt: skip
+
+    staff = [
+        member("E1003", "Zara Hughes", "DN-CITY"),
+        member("E0102", "Bronwen Ellis", "HC-NORTH"),
+        member("E0001", "Ann Analyst", None, Role.SAFETY_LEARNING_ASSURANCE_ANALYST),
+        member("E0101", "Eilidh Wright", "HC-NORTH"),
+        member("E0091", "Leah Morgan", "HC-NORTH", active=False),
+    ]
+    groups = owner_groups(staff, "HC-NORTH")
+    assert groups == [
+        ("HC-NORTH — this case's service line", [
+            ("E0102", "Bronwen Ellis — staff member, HC-NORTH (E0102)"),
+            ("E0101", "Eilidh Wright — staff member, HC-NORTH (E0101)"),
+        ]),
+        ("Governance roles", [
+            ("E0001", "Ann Analyst — Safety Learning Assurance Analyst (E0001)"),
+        ]),
+        ("Other service lines", [("E1003", "Zara Hughes — staff member, DN-CITY (E1003)")]),
+    ]  # fmt: skip
+
+
 async def test_a_review_exception_names_the_owners(sqlite_url: str, sessions_for: Any) -> None:
     sessions = sessions_for(sqlite_url)
     lead = {"E0131": [Role.WORKER], "E0132": [Role.WORKER]}

@@ -108,6 +108,10 @@ async def _director_authorizes_on_the_page(api: Any, env: Any, case_id: str) -> 
     assert '<option value="E-OWNER">E-Owner — staff member, HC-NORTH (E-OWNER)</option>' in (
         page.text
     )
+    # The case's service line first, in a labelled group (no script needed).
+    first = page.text.split('name="responsible_owner_id"', 1)[1].split("<optgroup", 2)[1]
+    assert first.startswith(' label="HC-NORTH — this case&#39;s service line">'), first[:80]
+    assert 'value="E-OWNER"' in first
     hidden = form(page.text, url)["hidden"]
     today = (await env.get_current_time()).date()
     fields = {

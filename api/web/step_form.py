@@ -53,6 +53,7 @@ class Control:
     hint: str = ""
     input_type: str = "text"
     options: list[tuple[str, str]] = field(default_factory=list)
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)  # <optgroup>s
     value: str = ""
     chosen: list[str] = field(default_factory=list)
     display: str = ""
@@ -94,6 +95,7 @@ class FormContext:
     evidence_hint: str = ""
     # The people an owner field offers: (employee ID, "Name — role, service line (ID)").
     people: Sequence[tuple[str, str]] = ()
+    people_groups: Sequence[tuple[str, list[tuple[str, str]]]] = ()  # the same, labelled groups
 
 
 def _attrs(shape: FieldShape) -> dict[str, str]:
@@ -154,6 +156,7 @@ def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Contr
     )
     if owner:  # a labelled choice of people, not a typed ID (works without JavaScript)
         control.kind, control.options, control.attrs = "select", list(ctx.people), {}
+        control.groups = list(ctx.people_groups)
         control.label = control.label.removesuffix(" id").removesuffix(" ID")
     key = name.rsplit(".", 1)[-1]
     if "." not in name and key in ctx.fixed:

@@ -34,6 +34,7 @@ from api.web.case_view import (
 )
 from api.web.document_view import person_ids, scalar_text, to_node
 from api.web.entry_labels import entry_labels
+from api.web.owner_options import Groups, owner_groups
 from api.web.render import dates_in_words, local_date, render
 from api.web.session import CsrfChecked
 from api.web.step_form import (
@@ -48,10 +49,9 @@ from api.web.step_form import (
 )
 from api.web.words import humanize, lower_first, readable_errors, role_label
 from domain.examples import STEP_SPECS
-from domain.roles import Role
 from domain.steps import StepSpec, field_errors
 from store.db import transaction
-from store.staff import StaffMember, list_staff
+from store.staff import list_staff
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 KEY_FIELD = "idempotency_key"
@@ -84,25 +84,11 @@ def _may_act(page: CasePage, spec: StepSpec) -> bool:
     return spec.role in page.actor.roles if spec.role else page.is_owner
 
 
-async def _staff_options(request: Request) -> list[tuple[str, str]]:
-    """Current staff as an owner field offers them: "Eilidh Wright — staff member, HC-NORTH
-    (E0101)", by name."""
+async def _staff_options(request: Request, service_line: str | None) -> Groups:
+    """Current staff as an owner field offers them, grouped (``owner_groups``)."""
     # A case page's read: its own short transaction, as case_view.load_case says why.
     async with transaction(request.app.state.sessions) as session:
-        staff = await list_staff(session)
-    return [
-        (m.employee_id, person_option(m)) for m in sorted(staff, key=_by_name) if m.is_current()
-    ]
-
-
-def _by_name(member: StaffMember) -> tuple[str, str]:
-    return member.display_name.casefold(), member.employee_id
-
-
-def person_option(member: StaffMember) -> str:
-    roles = sorted(role_label(r) for r in member.roles if r != Role.WORKER) or ["staff member"]
-    where = f", {member.service_line}" if member.service_line else ""
-    return f"{member.display_name} — {', '.join(roles)}{where} ({member.employee_id})"
+        return owner_groups(await list_staff(session), service_line)
 
 
 def not_yet(page: CasePage, computed: Mapping[str, Any], tz: str) -> str:
@@ -125,7 +111,7 @@ def _form(
     posted: Mapping[str, Sequence[str]],
     errors: Sequence[FieldError],
     labels: Mapping[str, str],
-    people: Sequence[tuple[str, str]] = (),
+    people: Groups | None = None,
 ) -> tuple[list[Control], list[FieldError]]:
     """The step's controls, filled and with each error beside its field; the errors no field
     names (a prerequisite, the stage), for the form's summary."""
@@ -136,7 +122,8 @@ def _form(
         entries=page.live.document_entries if page.live else {},
         entry_labels=labels,
         evidence_hint=evidence_hint(spec),
-        people=people,
+        people=[option for _, options in people or [] for option in options],
+        people_groups=people or [],
     )
     ctx.errors, unplaced = errors_by_control(build_controls(spec.fields, ctx), errors)
     return build_controls(spec.fields, ctx), unplaced
@@ -167,7 +154,8 @@ async def step_page(
     cited = [d for d in page.opened_by_anyone if entries.get(d)]
     shows_evidence = may_act and has_evidence(spec.fields)
     labels = await entry_labels(request, page.case, cited) if shows_evidence else {}
-    people = await _staff_options(request) if may_act else []  # the form's owner choices
+    # the form's owner choices
+    people = await _staff_options(request, page.case.service_line) if may_act else []
     controls, unplaced = _form(page, spec, posted or {}, errors, labels, people)
     context = {
         "page": page,
