@@ -50,7 +50,7 @@ async def test_the_history_names_the_pack_that_made_the_pathway_visible(
     await sign_in(api, "E-DIRECTOR")
     page = text((await api.http.get(f"/app/cases/{PATHWAY}")).text)
     assert (
-        "Made visible in the weekly workforce sustainability review pack 2026-W50, "
+        "Made visible in the weekly workforce sustainability review pack, week of Mon 7 Dec 2026, "
         "published by E-Director"
     ) in page
     assert "Stage is now: Active recovery" in page

@@ -20,6 +20,7 @@ from api.errors import ApiError, Forbidden, NotFound
 from api.policy import Relationship
 from api.routers.cases import LIVE_QUERY_TIMEOUT
 from api.temporal_calls import query
+from api.web.pack_words import kind_of, pack_name
 from api.web.render import local_time
 from api.web.session import SignInRequired, page_actor
 from api.web.step_form import posted_values
@@ -179,6 +180,14 @@ def _title(page: CasePage, key: str) -> str:
     return spec.title if spec else humanize(key.replace("action:", ""))
 
 
+def _pack(d: dict[str, Any]) -> str:
+    """The pack an event names, in words ("… pack, week of Mon 7 Dec 2026", not "2026-W50")."""
+    period = str(d.get("period") or "")
+    return (
+        pack_name(str(d.get("title")), kind_of(period), period) if period else str(d.get("title"))
+    )
+
+
 def _lower_first(words: str) -> str:
     return words[:1].lower() + words[1:]
 
@@ -210,8 +219,7 @@ def event_words(page: CasePage, event: CaseEvent, tz: str) -> str:
         "pathway_accepted": lambda: f"Pathway accepted by {who}{late}.",
         "action_done": lambda: f"{action_title(str(d.get('action')))} done by {who}{late}.",
         "made_visible": lambda: (
-            f"Made visible in the {_lower_first(str(d.get('title')))} {d.get('period')}, "
-            f"published by {who}."
+            f"Made visible in the {_lower_first(_pack(d))}, published by {who}."
         ),
         "closed": lambda: f"Case closed ({humanize(d.get('category')).lower()}).",
     }

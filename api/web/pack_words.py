@@ -8,8 +8,8 @@ import re
 from datetime import date, timedelta
 
 from api.web.render import local_date
-from api.web.work_rows import MONTHS
 from domain import names
+from domain.mail_words import MONTHS
 from domain.pack_periods import CYCLE_DAYS
 
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
@@ -41,3 +41,11 @@ def period_phrase(kind: str, period: str) -> str:
 def pack_name(title: str, kind: str, period: str) -> str:
     """A pack's title and its period in words."""
     return f"{title}{period_phrase(kind, period)}"
+
+
+def kind_of(period: str) -> str:
+    """The pack kind a period code names ("2026-W50" weekly, "2026-12" monthly, a date the
+    fortnightly summary's cycle), for a record that keeps only the period."""
+    if _WEEK.fullmatch(period):
+        return names.PACK_WEEKLY
+    return names.PACK_MONTHLY if _MONTH.fullmatch(period) else names.PACK_FORTNIGHTLY
