@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from domain.cases import EscalationRequest, ObligationNotice, ReassignmentNotice
 from domain.links import ACCEPTANCE, confirmation_path, link, obligation_path
 from domain.mail_words import about
+from domain.roles import ROLE_NAMES
 
 SIGN_IN_NOTE = "If you are not signed in, you will be asked to sign in first and then taken there."
 
@@ -104,9 +105,15 @@ def reassigned_body(notice: ReassignmentNotice, name: str, to_new: bool, public_
     )
 
 
+def _role(notice: ObligationNotice) -> str:
+    """The role as the spec names it ("Near-Miss Governance Supervisor"), not its slug."""
+    role = notice.role
+    return ROLE_NAMES.get(role, str(role).replace("_", " ")) if role else "named owner"
+
+
 def nobody_subject(notice: ObligationNotice) -> str:
     """Subject of the administrators' alert: an obligation opened that nobody can do."""
-    who = f"named owner {notice.assignee}" if notice.assignee else f"role {notice.role}"
+    who = f"named owner {notice.assignee}" if notice.assignee else f"role {_role(notice)}"
     return f"[Action needed] Nobody active holds the {who} ({about(notice.subject)})"
 
 
@@ -115,7 +122,9 @@ def nobody_body(notice: ObligationNotice, name: str, page: str) -> str:
     if notice.assignee:
         fix = f"The named owner {notice.assignee} is not active staff: reassign the pathway."
     else:
-        fix = f"No active member of staff holds the role {notice.role}: name one in the directory."
+        fix = (
+            f"No active member of staff holds the role {_role(notice)}: name one in the directory."
+        )
     return (
         f"Dear {name},\n\n{notice.title} for {about(notice.subject)} has opened, "
         "and nobody can do it.\n"

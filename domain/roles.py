@@ -38,3 +38,26 @@ READ_ROLES: frozenset[Role] = GOVERNANCE_ROLES | {Role.ADMINISTRATOR, Role.INSPE
 
 CODEC_ROLES: frozenset[Role] = READ_ROLES | {Role.OPERATOR}
 """Roles whose token the codec endpoint accepts outside development (payloads are case data)."""
+
+
+ROLE_NAMES = {
+    Role.SAFETY_LEARNING_ASSURANCE_ANALYST: "Safety Learning Assurance Analyst",
+    Role.NEAR_MISS_GOVERNANCE_SUPERVISOR: "Near-Miss Governance Supervisor",
+    Role.WORKFORCE_RETENTION_SAFETY_CULTURE_MANAGER: "Workforce Retention Safety Culture Manager",
+    Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE: (
+        "Director of Safety Governance and Workforce Experience"
+    ),
+    Role.LEARNING_VISIBILITY_AUDITOR: "Learning Visibility Auditor",
+    Role.REGIONAL_WORKFORCE_ASSURANCE_MANAGER: "Regional Workforce Assurance Manager",
+    Role.EXECUTIVE_DIRECTOR_QUALITY_LEARNING_WORKFORCE_SUPPORT: (
+        "Executive Director of Quality Learning and Workforce Support"
+    ),
+    Role.WORKFORCE_GOVERNANCE_REVIEWER: "Workforce Governance Reviewer",
+    Role.WORKFORCE_EXPERIENCE_REPORTING_ANALYST: "Workforce Experience Reporting Analyst",
+    Role.REPORTING_QUALITY_ASSURANCE_LEAD: "Reporting Quality Assurance Lead",
+    Role.DIRECTOR_WORKFORCE_EXPERIENCE_SAFETY_LEARNING: (
+        "Director of Workforce Experience and Safety Learning"
+    ),
+    Role.BOARD_WORKFORCE_EXPERIENCE_REVIEWER: "Board Workforce Experience Reviewer",
+}
+"""The twelve governance roles as the spec names them (PRODUCT.md, "The twelve roles")."""

@@ -142,3 +142,26 @@ def test_mails_name_cases_and_reviews_in_words_and_keep_their_links() -> None:
     body = breach_body(late, "https://x", "Europe/London")
     assert body.startswith("Learning attribution for near miss NM-7 was due")
     assert "https://x/app/cases/learning-case-NM-7/steps/learning-attribution" in body
+
+
+def test_the_nobody_alert_names_the_role_as_the_spec_does() -> None:
+    """The administrators' alert says "the role Near-Miss Governance Supervisor", not its slug."""
+    from datetime import UTC, datetime
+
+    from domain.cases import ObligationNotice
+    from domain.notices import nobody_body, nobody_subject
+    from domain.roles import Role
+
+    due = datetime(2026, 12, 7, 17, tzinfo=UTC)
+    notice = ObligationNotice(
+        subject="ack-case-NM-3", example="acknowledgment", obligation="triage-attribution",
+        title="Triage-failure attribution", role=Role.NEAR_MISS_GOVERNANCE_SUPERVISOR,
+        assignee=None, deadline=due, opened_at=due,
+    )  # fmt: skip
+    assert nobody_subject(notice) == (
+        "[Action needed] Nobody active holds the role Near-Miss Governance Supervisor "
+        "(near miss NM-3)"
+    )
+    body = nobody_body(notice, "Ada", "https://x/app/admin/pathways")
+    assert "holds the role Near-Miss Governance Supervisor: name one" in body
+    assert "near_miss" not in body

@@ -126,7 +126,7 @@ async def test_a_step_nobody_can_do_alerts_the_administrators(  # type: ignore[n
 
         [alert] = await wait_for(alerted)
         subject = " ".join(str(alert["Subject"]).split())  # unfolded
-        assert "Nobody active holds the role near_miss_governance_supervisor" in subject
+        assert "Nobody active holds the role Near-Miss Governance Supervisor" in subject
         assert "/app/admin/pathways" in _body(alert)
 
         await sign_in(api, "E-ADMIN")
