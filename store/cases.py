@@ -41,14 +41,14 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
         "closed_at": p.closed_at,
         "detail": p.detail,
     }
-    if case is None and await _insert_case(session, p, values):
-        await sync_open_obligations(session, p.case_id, p.detail)
+    if case is None and (inserted := await _insert_case(session, p, values)) is not None:
+        await sync_open_obligations(session, inserted, p.detail)
     elif case is None:  # inserted meanwhile by a concurrent projection, now committed
         case = await session.get(Case, p.case_id, with_for_update=True, populate_existing=True)
     if case is not None and case.updated_at <= p.at:
         for name, value in values.items():
             setattr(case, name, value)
-        await sync_open_obligations(session, p.case_id, p.detail)
+        await sync_open_obligations(session, case, p.detail)
     if p.done_obligations:
         await resolve_breaches(session, p.case_id, p.done_obligations, p.at)
     events = [(e.key, e.event) for e in p.earlier_events]
@@ -58,8 +58,10 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
     await session.flush()
 
 
-async def _insert_case(session: AsyncSession, p: ProjectionUpdate, values: dict[str, Any]) -> bool:
-    """Insert the case's row unless it exists (one statement); whether this call inserted it."""
+async def _insert_case(
+    session: AsyncSession, p: ProjectionUpdate, values: dict[str, Any]
+) -> Case | None:
+    """Insert the case's row unless it exists (one statement); its values if this call did."""
     row = _new_case(p, await report_employee(session, p.reference), **values)
     names = [c.key for c in Case.__table__.columns if c.key != "case_id"]
     # Unset columns are left out, so the table's defaults apply.
@@ -72,13 +74,17 @@ async def _insert_case(session: AsyncSession, p: ProjectionUpdate, values: dict[
         .on_conflict_do_nothing(index_elements=["case_id"])
     )
     result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    return row if getattr(result, "rowcount", 0) else None
 
 
 async def sync_open_obligations(
-    session: AsyncSession, case_id: str, detail: dict[str, Any] | None
+    session: AsyncSession, case: Case | None, detail: dict[str, Any] | None
 ) -> None:
-    """Replace the case's ``case_open_obligations`` rows with its projected open list."""
+    """Replace the case's ``case_open_obligations`` rows with its projected open list, each
+    with the case's own columns that "my work" shows."""
+    if case is None:
+        return
+    case_id = case.case_id
     await session.execute(delete(OpenObligation).where(OpenObligation.case_id == case_id))
     seen: set[str] = set()
     for item in (detail or {}).get("open", []):
@@ -93,6 +99,11 @@ async def sync_open_obligations(
                     assignee=item.get("assignee") or None,
                     title=item.get("title"),
                     deadline=_instant(item.get("deadline")),
+                    case_status=case.status,
+                    example=case.example,
+                    reference=case.reference,
+                    exposure=case.exposure,
+                    service_line=case.service_line,
                 )
             )
 

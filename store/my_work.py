@@ -61,8 +61,9 @@ async def case_obligations(
     session: AsyncSession, employee_id: str, roles: frozenset[Role]
 ) -> list[CaseOwed]:
     """Open obligations of open cases owed by the person: assigned to them by name, or
-    unassigned and for one of their roles. One indexed join (``case_open_obligations``, which
-    the projection keeps with each obligation's title and deadline); no case JSON is read."""
+    unassigned and for one of their roles. One table (``case_open_obligations``, which the
+    projection keeps with each obligation's title and deadline and the case's own columns
+    shown here): open cases spread over years of ``cases`` are not read at all."""
     owes = OpenObligation.assignee == employee_id
     if roles:
         by_role = OpenObligation.role.in_([role.value for role in roles])
@@ -70,24 +71,23 @@ async def case_obligations(
     connection = await session.connection()  # Core rows: no ORM loading for plain columns
     rows = await connection.execute(
         select(
-            Case.case_id,
-            Case.example,
-            Case.reference,
-            Case.exposure,
-            Case.service_line,
+            OpenObligation.case_id,
+            OpenObligation.example,
+            OpenObligation.reference,
+            OpenObligation.exposure,
+            OpenObligation.service_line,
             OpenObligation.key,
             OpenObligation.title,
             OpenObligation.role,
             OpenObligation.deadline,
         )
-        .join(OpenObligation, OpenObligation.case_id == Case.case_id)
-        .where(Case.status == "open", owes)
-        .order_by(Case.case_id, OpenObligation.key)
+        .where(OpenObligation.case_status == "open", owes)
+        .order_by(OpenObligation.case_id, OpenObligation.key)
     )
     owed = []
     for case_id, example, reference, exposure, line, key, title, role, deadline in rows.all():
         if deadline is not None:  # every projected obligation has one
-            case = OwedCase(case_id, example, reference, exposure, line)
+            case = OwedCase(case_id, example or "", reference or "", exposure or "", line or "")
             owed.append(CaseOwed(case, key, title or "", role, deadline))
     return owed
 

@@ -197,6 +197,12 @@ class OpenObligation(Base):
     assignee: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
     title: Mapped[str | None] = mapped_column(String(300), nullable=True)
     deadline: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    # The case's own columns "my work" shows (copied by the projection: one table to read).
+    case_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    example: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    exposure: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    service_line: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class CaseEvent(Base):

@@ -44,8 +44,9 @@ async def seeded(sqlite_url: str, sessions_for: Any, api_for: ApiFactory) -> Api
     ]  # fmt: skip
     async with transaction(sessions) as session:
         detail = {"pathway_owner": "E-OWNER", "open": open_items}
-        session.add(owned_case(PATHWAY, detail=detail))
-        await sync_open_obligations(session, PATHWAY, detail)  # as the projection keeps them
+        pathway = owned_case(PATHWAY, detail=detail)
+        session.add(pathway)
+        await sync_open_obligations(session, pathway, detail)  # as the projection keeps them
         session.add(owned_case(CLOSED, status="closed", closed_at=due, detail={}))
         for level in (1, 2):
             session.add(

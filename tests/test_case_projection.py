@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.cases import KeyedEvent, ProjectionUpdate, TimelineEvent
 from store.cases import upsert_projection
 from store.db import transaction
-from store.tables import Case, CaseEvent
+from store.tables import Case, CaseEvent, OpenObligation
 
 AT = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 CASE = "ack-case-NM-P1"
@@ -96,4 +96,34 @@ async def test_a_retry_carrying_a_stored_event_adds_only_the_new_one(sessions) -
         f"{CASE}:1:stage",
         f"{CASE}:2:obligation_opened",
         f"{CASE}:3:stage",
+    ]
+
+
+async def test_open_obligations_carry_the_cases_shown_columns_as_they_change(sessions) -> None:
+    """My work reads ``case_open_obligations`` alone: each row has its case's columns, kept
+    current by every projection (a new case's insert, then a change of exposure and status)."""
+    due = (AT + timedelta(hours=8)).isoformat()
+    item = {"key": "step:triage", "title": "Triage", "role": "x", "assignee": None, "deadline": due}
+    detail = {"open": [item]}
+
+    async def owed() -> list[tuple[object, ...]]:
+        async with sessions() as session:
+            rows = await session.scalars(select(OpenObligation))
+            return [
+                (o.case_id, o.key, o.case_status, o.example, o.reference, o.exposure,
+                 o.service_line)
+                for o in rows
+            ]  # fmt: skip
+
+    async with transaction(sessions) as session:
+        await upsert_projection(session, projection("triage-attribution", AT, detail=detail))
+    assert await owed() == [
+        (CASE, "step:triage", "open", "acknowledgment", "NM-P1", "critical", "HC-NORTH")
+    ]
+    later = projection("triage-attribution", AT + timedelta(hours=1), detail=detail)
+    later = later.model_copy(update={"status": "closed", "exposure": "high"})
+    async with transaction(sessions) as session:
+        await upsert_projection(session, later)
+    assert await owed() == [
+        (CASE, "step:triage", "closed", "acknowledgment", "NM-P1", "high", "HC-NORTH")
     ]

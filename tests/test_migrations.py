@@ -275,3 +275,53 @@ async def test_review_columns_are_backfilled_from_stored_contents(empty_url: str
     assert found["recurrence"]["repeat_count_same_domain"] == 3
     assert found["recurrence"]["recurrence_within_30_days"] == 1
     assert found["confirmation"]["confirmed"] == 0
+
+
+async def test_open_obligations_get_their_cases_shown_columns(empty_url: str) -> None:
+    """0015 copies each open obligation's case columns that "my work" shows onto its row."""
+    await upgrade(empty_url, "0014")
+    at = datetime(2026, 11, 26, 7, tzinfo=UTC)
+    stored = at.replace(tzinfo=None) if empty_url.startswith("sqlite") else at
+    names = ("case_id", "example", "reference", "review_id", "employee_id", "service_line",
+             "exposure", "stage", "status", "escalation_level", "opened_at", "updated_at",
+             "detail")  # fmt: skip
+    cases = sa.table("cases", *(sa.column(n) for n in names))
+    owed = sa.table("case_open_obligations", *(sa.column(n) for n in ("case_id", "key", "role")))
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(cases),
+                [
+                    {"case_id": cid, "example": "acknowledgment", "reference": ref,
+                     "review_id": "r-1", "employee_id": "E-1", "service_line": line,
+                     "exposure": exposure, "stage": "triage-attribution", "status": "open",
+                     "escalation_level": 0, "opened_at": stored, "updated_at": stored,
+                     "detail": "{}"}
+                    for cid, ref, line, exposure in (("c-1", "NM-1", "SL-1", "high"),
+                                                     ("c-2", "NM-2", "SL-2", "low"))
+                ],
+            )  # fmt: skip
+            await connection.execute(
+                sa.insert(owed),
+                [{"case_id": "c-1", "key": "step:a", "role": "x"},
+                 {"case_id": "c-1", "key": "step:b", "role": "x"},
+                 {"case_id": "c-2", "key": "step:a", "role": "y"}],
+            )  # fmt: skip
+        await upgrade(empty_url)
+        async with engine.connect() as connection:
+            columns = ("case_id", "key", "case_status", "example", "reference", "exposure",
+                       "service_line")  # fmt: skip
+            rows = await connection.execute(
+                sa.select(*(sa.column(n) for n in columns))
+                .select_from(sa.table("case_open_obligations"))
+                .order_by(sa.column("case_id"), sa.column("key"))
+            )
+            found = [tuple(row) for row in rows]
+    finally:
+        await engine.dispose()
+    assert found == [
+        ("c-1", "step:a", "open", "acknowledgment", "NM-1", "high", "SL-1"),
+        ("c-1", "step:b", "open", "acknowledgment", "NM-1", "high", "SL-1"),
+        ("c-2", "step:a", "open", "acknowledgment", "NM-2", "low", "SL-2"),
+    ]

@@ -193,8 +193,10 @@ async def test_the_acceptance_comes_before_the_actions_waiting_for_it(
          "assignee": "E-OWNER", "deadline": soon.isoformat()},
     ]}  # fmt: skip
     async with transaction(api.app.state.sessions) as session:
-        (await session.get(Case, PATHWAY)).detail = detail  # type: ignore[union-attr]
-        await sync_open_obligations(session, PATHWAY, detail)
+        pathway = await session.get(Case, PATHWAY)
+        assert pathway is not None
+        pathway.detail = detail
+        await sync_open_obligations(session, pathway, detail)
     await sign_in(api, "E-OWNER")
     accept, action = _rows((await api.http.get("/app")).text)
     assert "Accept the recovery pathway" in accept and "Tue 15 Dec" in accept

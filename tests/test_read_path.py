@@ -164,9 +164,10 @@ async def test_my_work_reads_titles_and_deadlines_the_projection_keeps(
          "deadline": (due + timedelta(hours=2)).isoformat()},
     ]  # fmt: skip
     async with transaction(sessions) as session:
-        session.add(_case("c-1", AT))
+        row = _case("c-1", AT)
+        session.add(row)
         await session.flush()
-        await sync_open_obligations(session, "c-1", {"open": items})
+        await sync_open_obligations(session, row, {"open": items})
     async with sessions() as session:
         stored = (await session.scalars(select(OpenObligation))).all()
         assert {(o.key, o.title, o.deadline) for o in stored} == {
