@@ -42,12 +42,11 @@ PAGE = 501  # the API asks for one more than its limit (500) to know whether a n
 OWNER = "E-OWNER-1"
 
 _MY_WORK = """
-SELECT c.case_id, c.example, c.reference, c.exposure, c.service_line, o.key, o.title, o.role,
-       o.deadline
-FROM cases c JOIN case_open_obligations o ON o.case_id = c.case_id
-WHERE c.status = 'open' AND (o.assignee = $1 OR (o.assignee IS NULL AND o.role = $2))
-ORDER BY c.case_id, o.key
-"""
+SELECT case_id, example, reference, exposure, service_line, key, title, role, deadline
+FROM case_open_obligations
+WHERE case_status = 'open' AND (assignee = $1 OR (assignee IS NULL AND role = $2))
+ORDER BY case_id, key
+"""  # one table since migration 0015 (the join with cases read 5,420 heap blocks at 200k)
 _CASES = "SELECT * FROM cases {where} ORDER BY opened_at DESC, case_id DESC LIMIT 501"
 _AFTER = "opened_at <= $1 AND (opened_at < $1 OR case_id < $2)"
 _CASE = "SELECT * FROM cases WHERE case_id = $1"
