@@ -19,6 +19,7 @@ from playwright.async_api import Page, async_playwright, expect
 
 from api.app import create_app
 from api.clock import Clock, wall_clock
+from api.web.words import humanize
 from domain import mail_words
 from tests.factories import email
 from tests.fixtures.temporal import make_test_settings
@@ -200,9 +201,10 @@ async def fill(page: Page, values: dict[str, str]) -> None:
 
 
 async def open_documents(page: Page, documents: Iterable[str]) -> None:
-    """Open each prerequisite document from the step page (its Open button) and come back."""
+    """Open each prerequisite document from the step page (its Open button, named with the
+    page's own words for the document) and come back."""
     for doc in documents:
-        await page.get_by_role("button", name=f"Open {doc.replace('-', ' ')}").click()
+        await page.get_by_role("button", name=f"Open {humanize(doc).lower()}").click()
         await page.get_by_role("link", name="Back").click()
 
 
