@@ -19,7 +19,7 @@ from temporalio.client import Client
 from api.clock import app_now
 from api.deps import Actor
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
-from api.idempotency import check_key, fingerprint, keyed_update, record_key
+from api.idempotency import check_key, fingerprint, keyed_update, keyed_update_id, record_key
 from api.temporal_calls import case_actor, execute_update
 from config.settings import Settings
 from domain import names
@@ -133,7 +133,8 @@ async def check_owners(
 async def answered(
     session: AsyncSession, spec: StepSpec, case_id: str, key: str | None, actor: Actor
 ) -> StepReceipt | None:
-    """The first answer to a keyed submission, read back from its register entry.
+    """The first answer to a keyed submission, read back from its register entry (``key`` is
+    the submission's Update ID, ``keyed_update_id``).
 
     Temporal answers a retried Update itself only while the workflow runs; a submission that
     closed the case is answered here instead, so its retry gets 200 and the same receipt.
@@ -171,6 +172,7 @@ async def submit_step(
     )
     request_print = fingerprint(case_id, names.UPDATE_SUBMIT_STEP, submission)
     await check_key(app, key, request_print)
+    update_key = keyed_update_id(key, request_print)
     # Reads in a short transaction, committed before the Update: no pool connection waits on
     # Temporal (with 50 submissions in flight the pool would otherwise run dry).
     async with transaction(sessions) as session:
@@ -178,7 +180,7 @@ async def submit_step(
         if case.example != spec.example:
             raise NotFound(f"case {case_id} ({case.example}) has no step {spec.slug!r}")
         if case.status != "open":
-            if done := await answered(session, spec, case_id, key, actor):
+            if done := await answered(session, spec, case_id, update_key, actor):
                 return done
         ensure_open(case)
         await check_owners(session, app.state.settings, await app_now(app), body)
@@ -189,11 +191,11 @@ async def submit_step(
             names.UPDATE_SUBMIT_STEP,
             submission,
             result_type=StepReceipt,
-            key=key,
+            key=update_key,
         )
     except Conflict:  # the case closed meanwhile, perhaps by this very request's first try
         async with transaction(sessions) as session:
-            done = await answered(session, spec, case_id, key, actor)
+            done = await answered(session, spec, case_id, update_key, actor)
         if done:
             return done
         raise

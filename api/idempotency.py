@@ -1,6 +1,7 @@
 """Idempotency-Keys on the API's Temporal updates.
 
-The key is the Update ID, so a retried request is applied once and answers the same. A key is
+The key (with its request's fingerprint, ``keyed_update_id``) is the Update ID, so a retried
+request is applied once and answers the same. A key is
 used up only by an accepted (2xx) request, remembered with that request's fingerprint: the same
 key with a different request (another body, case, step or person) answers 422 naming the key, as
 payment APIs do; a key whose request was refused (4xx) may be sent again with a corrected one.
@@ -25,6 +26,16 @@ from store.idempotency import expire_keys, key_fingerprint, use_key
 
 T = TypeVar("T")
 KEY_FIELD = "Idempotency-Key"
+
+
+def keyed_update_id(key: str | None, request_print: str) -> str | None:
+    """The Temporal Update ID for a keyed request: the key and its request's fingerprint.
+
+    Temporal keeps an Update ID for the workflow run's whole life and answers a repeat with the
+    first Update's result. A key is retained here only ``NEARMISS_IDEMPOTENCY_KEY_HOURS``; once
+    expired it may carry a new request, which must not be answered with the old one. A retry of
+    the same request still has the same ID, so it is applied once."""
+    return None if key is None else f"{key}#{request_print[:16]}"
 
 
 def fingerprint(workflow_id: str, update: str, arg: BaseModel) -> str:
@@ -79,7 +90,12 @@ async def keyed_update(
     request_print = fingerprint(workflow_id, update, arg)
     await check_key(app, key, request_print)
     result = await execute_update(
-        client, workflow_id, update, arg, result_type=result_type, key=key
+        client,
+        workflow_id,
+        update,
+        arg,
+        result_type=result_type,
+        key=keyed_update_id(key, request_print),
     )
     await record_key(app, key, request_print)
     return result

@@ -200,16 +200,22 @@ async def stored_entry(
 
 
 async def find_request(
-    session: AsyncSession, register: str, subject: str, request_id: str
+    session: AsyncSession, register: str, subject: str, request_id: str, *, by_key: bool = False
 ) -> RegisterEntry | None:
-    """The entry a request (its ``request_id`` in the payload) wrote about SUBJECT, if any."""
+    """The entry a request (its ``request_id`` in the payload) wrote about SUBJECT, if any.
+
+    ``by_key``: ``request_id`` is an Idempotency-Key, and the entry's ID is that key with its
+    request's fingerprint (``api.idempotency.keyed_update_id``: ``KEY#…``) or the key itself."""
     rows = await session.scalars(
         select(tables.RegisterEntry)
         .where(tables.RegisterEntry.register == register, tables.RegisterEntry.subject == subject)
         .order_by(tables.RegisterEntry.seq)
     )
     for row in rows:
-        if row.payload.get("request_id") == request_id:
+        found = row.payload.get("request_id")
+        if found == request_id or (
+            by_key and isinstance(found, str) and found.startswith(request_id + "#")
+        ):
             return _model(row)
     return None
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.errors import Unprocessable
-from api.idempotency import check_key, record_key
+from api.idempotency import check_key, keyed_update_id, record_key
 from store.tables import IdempotencyKeyUse
 from tests.fixtures.api import ApiFactory
 
@@ -53,3 +53,14 @@ async def test_keys_expire_after_their_retention(sqlite_url: str, api_for: ApiFa
     async with api.app.state.sessions() as session:
         count = await session.scalar(select(func.count()).select_from(IdempotencyKeyUse))
     assert count == 3
+
+
+def test_the_update_id_carries_the_request_so_an_expired_key_is_not_answered_with_its_old_one():
+    """Temporal keeps an Update ID for the workflow run's life and answers a repeat with the
+    first result: a key reused after expiry for another request must make another Update ID
+    (review finding), while a retry of the same request keeps its ID (applied once)."""
+    first = keyed_update_id("key-1", "a" * 64)
+    assert first == keyed_update_id("key-1", "a" * 64)  # a retry: the same Update
+    assert first != keyed_update_id("key-1", "b" * 64)  # the key used again for another request
+    assert first is not None and first.startswith("key-1")  # still findable by its key
+    assert keyed_update_id(None, "a" * 64) is None  # no key: Temporal's own fresh ID

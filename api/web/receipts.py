@@ -70,7 +70,7 @@ async def _step_entry(
     spec = STEP_SPECS[step]
     # Receipts are case pages: each read in its own short transaction (see case_view.load_case).
     async with transaction(request.app.state.sessions) as session:
-        entry = await find_request(session, spec.register, page.case.case_id, key)
+        entry = await find_request(session, spec.register, page.case.case_id, key, by_key=True)
     return entry if entry is not None and entry.actor == page.actor.employee_id else None
 
 
