@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from store import tables
 from store.db import transaction
 from store.registers import append_entry
+from tests.factories import case_row
 from tests.fault_support import NEARMISS
 from tests.fixtures.keys import TEST_SIGNING_KEY
 from tests.fixtures.mail import free_port
@@ -57,3 +58,22 @@ async def run_nearmiss(url: str, *args: str) -> tuple[int, str]:
     )
     out, _ = await process.communicate()
     return process.returncode or 0, out.decode()
+
+
+async def append_page_entries(sessions) -> list[str]:  # type: ignore[no-untyped-def]
+    """Three entries (the first about a stored case); their hashes in order."""
+    hashes = []
+    async with transaction(sessions) as session:
+        session.add(case_row("ack-case-NM-0", "W-100"))
+        for n in range(3):
+            entry = await append_entry(
+                session,
+                REGISTER,
+                actor="E-SUPERVISOR",
+                recorded_at=datetime(2026, 11, 26, 10, n, tzinfo=UTC),
+                subject=f"ack-case-NM-{n}",
+                kind="triage_attribution",
+                payload={"n": n},
+            )
+            hashes.append(entry.hash)
+    return hashes

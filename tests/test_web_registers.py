@@ -10,38 +10,18 @@ from sqlalchemy import update
 
 from api.web.render import local_time
 from store.db import transaction
-from store.registers import append_entry
 from store.tables import RegisterEntry
-from tests.factories import case_row, load, staff_rows
+from tests.factories import load, staff_rows
 from tests.fixtures.mail import free_port
+from tests.register_support import REGISTER, append_page_entries
 from tests.web_support import sign_in, text
 
-REGISTER = "near-miss-reliability-case-register"
 PAGE = f"/app/registers/{REGISTER}"
-
-
-async def _append(sessions) -> list[str]:  # type: ignore[no-untyped-def]
-    """Three entries (the first about a stored case); their hashes in order."""
-    hashes = []
-    async with transaction(sessions) as session:
-        session.add(case_row("ack-case-NM-0", "W-100"))
-        for n in range(3):
-            entry = await append_entry(
-                session,
-                REGISTER,
-                actor="E-SUPERVISOR",
-                recorded_at=datetime(2026, 11, 26, 10, n, tzinfo=UTC),
-                subject=f"ack-case-NM-{n}",
-                kind="triage_attribution",
-                payload={"n": n},
-            )
-            hashes.append(entry.hash)
-    return hashes
 
 
 async def test_register_pages(database_url, sessions, api_for) -> None:  # type: ignore[no-untyped-def]
     await load(sessions, "staff-directory", staff_rows())
-    hashes = await _append(sessions)
+    hashes = await append_page_entries(sessions)
     api = await api_for(
         database_url, env="development", api_host="127.0.0.1",
         temporal_address=f"127.0.0.1:{free_port()}",

@@ -9,13 +9,13 @@ from playwright.async_api import expect
 from tests.browser_support import PHONE, accessible, another_page, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import load, staff_rows
-from tests.test_web_registers import REGISTER, _append
+from tests.register_support import REGISTER, append_page_entries
 
 
 async def test_registers_in_the_browser(sqlite_url, sessions_for, chromium) -> None:  # type: ignore[no-untyped-def]
     sessions = sessions_for(sqlite_url)
     await load(sessions, "staff-directory", staff_rows())
-    hashes = await _append(sessions)
+    hashes = await append_page_entries(sessions)
     async with signed_in_page(chromium, sqlite_url, "E-Inspector") as (base, page):
         await page.locator("#evidence").get_by_role("link", name="Registers").click()
         await page.wait_for_url(f"{base}/app/registers")
