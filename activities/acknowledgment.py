@@ -26,7 +26,7 @@ from domain.periodic import (
 from domain.reviews import GENERATE_REVIEW, REVIEWS
 from store import acknowledgment as reviews
 from store.acknowledgment_values import attribution_values, case_policy, retention_values
-from store.cases import resolve_breaches
+from store.breaches import resolve_breaches
 from store.db import transaction
 from store.documents import build_document
 from store.policies import current_policy

@@ -28,6 +28,7 @@ from domain.cases import (
 )
 from domain.steps import escalation_roles
 from infra import mail
+from store import breaches as breach_store
 from store import cases as case_store
 from store import outbox
 from store.db import transaction
@@ -72,7 +73,7 @@ class CaseActivities:
     async def escalate_breach(self, request: EscalationRequest) -> EscalationResult:
         """Record the breach and queue a mail to everyone the level names (SOURCES.md policy)."""
         async with transaction(self.deps.sessions) as session:
-            recorded = await case_store.record_breach(
+            recorded = await breach_store.record_breach(
                 session,
                 request.case_id,
                 request.obligation,

@@ -29,7 +29,8 @@ from bench import read_data, register_data
 from bench.common import admin
 from domain.calendar import CalendarConfig, calendar_for
 from store.analytics import acknowledgment_trends
-from store.cases import case_events, list_cases, open_breaches
+from store.breaches import open_breaches
+from store.cases import case_events, list_cases
 from store.db import make_engine, make_sessionmaker
 from store.my_work import case_obligations
 from store.register_verify import verify_chain

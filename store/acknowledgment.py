@@ -23,7 +23,7 @@ from domain.instants import instant
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, OBLIGATION_MARK_REVIEWED
 from store.acknowledgment_review import insert_review_items
 from store.acknowledgment_values import attribution_values, retention_values
-from store.cases import resolve_breaches
+from store.breaches import resolve_breaches
 from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
 

@@ -1,18 +1,20 @@
-"""Case projection, timeline, breaches and document openings (activities write, the API reads)."""
+"""Case projection, timeline and document openings (activities write, the API reads); breaches
+are in ``store.breaches``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cases import CaseInput, ProjectionUpdate, TimelineEvent
+from store.breaches import resolve_breaches
 from store.sources import current_records
-from store.tables import Breach, Case, CaseEvent, DocumentOpening, OpenObligation, Review
+from store.tables import Case, CaseEvent, DocumentOpening, OpenObligation
 
 
 async def report_employee(session: AsyncSession, reference: str) -> str:
@@ -135,73 +137,6 @@ async def _append_events(
     await session.execute(
         insert(CaseEvent).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
-
-
-async def record_breach(
-    session: AsyncSession, case_id: str, step: str, deadline: datetime, level: int, at: datetime
-) -> bool:
-    """Record a breach at a level; False if that breach was already recorded (a retry)."""
-    existing = await session.scalar(
-        select(Breach).where(
-            Breach.case_id == case_id,
-            Breach.step == step,
-            Breach.deadline == deadline,
-            Breach.level == level,
-        )
-    )
-    if existing is not None:
-        return False
-    session.add(Breach(case_id=case_id, step=step, deadline=deadline, level=level, escalated_at=at))
-    await session.flush()
-    return True
-
-
-async def resolve_breaches(
-    session: AsyncSession, case_id: str, steps: list[str], at: datetime
-) -> None:
-    """Mark the breaches of STEPS resolved once they are done (they stay on record): one
-    statement for all of them."""
-    await session.execute(
-        update(Breach)
-        .where(Breach.case_id == case_id, Breach.step.in_(steps), Breach.resolved_at.is_(None))
-        .values(resolved_at=at)
-    )
-
-
-async def open_breaches(session: AsyncSession) -> list[dict[str, Any]]:
-    """Open breaches at their latest level, one row per case and step, in the order each was
-    first escalated: one query over the open breaches only (``ix_breaches_open``)."""
-    ranked = (
-        select(
-            Breach,
-            func.row_number()
-            .over(partition_by=(Breach.case_id, Breach.step), order_by=Breach.level.desc())
-            .label("n"),
-            func.min(Breach.escalated_at)
-            .over(partition_by=(Breach.case_id, Breach.step))
-            .label("first_at"),
-        )
-        .where(Breach.resolved_at.is_(None))
-        .subquery()
-    )
-    is_review = exists().where(Review.review_id == ranked.c.case_id)
-    connection = await session.connection()  # Core rows: no ORM loading for plain columns
-    rows = await connection.execute(
-        select(
-            case((is_review, "review"), else_="case").label("kind"),
-            ranked.c.case_id,
-            ranked.c.step,
-            ranked.c.deadline,
-            ranked.c.level,
-            ranked.c.escalated_at,
-        )
-        .where(ranked.c.n == 1)
-        .order_by(ranked.c.first_at, ranked.c.case_id, ranked.c.step)
-    )
-    return [
-        {"kind": k, "case_id": c, "step": s, "deadline": d, "level": n, "escalated_at": at}
-        for k, c, s, d, n, at in rows.all()
-    ]
 
 
 async def list_cases(

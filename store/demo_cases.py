@@ -25,7 +25,7 @@ from domain import names
 from domain.calendar import BusinessCalendar
 from domain.learning import DEFAULT_ANCHOR
 from domain.roles import Role
-from store.cases import record_breach
+from store.breaches import record_breach
 from store.demo_packs import publish_for
 from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story
 from store.review_items import set_review_case_ids

@@ -14,7 +14,8 @@ from domain.calendar import BusinessCalendar
 from domain.cases import ProjectionUpdate, TimelineEvent
 from domain.examples import STEP_SPECS
 from domain.roles import Role
-from store.cases import record_breach, upsert_projection
+from store.breaches import record_breach
+from store.cases import upsert_projection
 from store.registers import append_entry
 from store.staff import staff_with_role
 from store.tables import ReviewItem

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from api.routers.cases import NEXT_CURSOR
 from domain.roles import Role
-from store.cases import open_breaches, sync_open_obligations
+from store.breaches import open_breaches
+from store.cases import sync_open_obligations
 from store.db import transaction
 from store.my_work import case_obligations
 from store.tables import Breach, Case, OpenObligation, Review

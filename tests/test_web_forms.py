@@ -12,7 +12,8 @@ from starlette.datastructures import FormData
 
 from api.case_actions import ActionNote
 from api.errors import FieldError
-from api.web.step_form import Control, FormContext, build_controls, errors_by_control, read_form
+from api.web.form_errors import errors_by_control
+from api.web.step_form import Control, FormContext, build_controls, read_form
 from api.web.words import (
     breach_words,
     escalation_words,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from api.authz import Authorized
 from api.deps import SessionDep
 from api.guard import GuardedRoute
-from store.cases import open_breaches
+from store.breaches import open_breaches
 
 router = APIRouter(tags=["escalations"], route_class=GuardedRoute)
 

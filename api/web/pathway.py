@@ -28,12 +28,12 @@ from api.web.case_view import (
     staff_names,
 )
 from api.web.document_view import person_ids, to_node
+from api.web.form_errors import errors_by_control
 from api.web.render import render
 from api.web.session import CsrfChecked
 from api.web.step_form import (
     FormContext,
     build_controls,
-    errors_by_control,
     posted_values,
     read_form,
     unstorable_errors,

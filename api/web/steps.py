@@ -34,6 +34,7 @@ from api.web.case_view import (
 )
 from api.web.document_view import person_ids, scalar_text, to_node
 from api.web.entry_labels import entry_labels
+from api.web.form_errors import errors_by_control
 from api.web.owner_options import Groups, owner_groups
 from api.web.render import dates_in_words, local_date, render
 from api.web.session import CsrfChecked
@@ -41,7 +42,6 @@ from api.web.step_form import (
     Control,
     FormContext,
     build_controls,
-    errors_by_control,
     has_evidence,
     posted_values,
     read_form,

@@ -1,0 +1,49 @@
+"""A refused form's errors placed beside their controls, in the form's own words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from api.errors import FieldError
+from api.web.step_form import FIELD_NAME, Control
+
+
+def errors_by_control(
+    controls: list[Control], errors: Sequence[FieldError]
+) -> tuple[dict[str, str], list[FieldError]]:
+    """Each error placed on the control whose name is the longest prefix of the error's field;
+    the rest (no such control, e.g. a prerequisite document) returned for the form's summary."""
+    labels = _labels(controls)
+    names = sorted(labels, key=len, reverse=True)
+    placed: dict[str, str] = {}
+    rest = []
+    for error in errors:
+        where = error.get("field", "")
+        owner = next((n for n in names if where == n or where.startswith(n + ".")), None)
+        if owner is None:
+            rest.append(error)
+        else:
+            message = labelled(error.get("message", ""), labels)
+            placed[owner] = f"{placed[owner]}; {message}" if owner in placed else message
+    return placed, rest
+
+
+def labelled(message: str, labels: Mapping[str, str]) -> str:
+    """A message's field names as the form labels them: "must not be before
+    worker_communication_deadline" → "must not be before the worker communication deadline"."""
+
+    def words(match: re.Match[str]) -> str:
+        label = labels.get(match.group(0))
+        return f"the {label[:1].lower()}{label[1:]}" if label else match.group(0)
+
+    return FIELD_NAME.sub(words, message)
+
+
+def _labels(controls: list[Control]) -> dict[str, str]:
+    found = {}
+    for control in controls:
+        found[control.name] = control.label
+        for slot in control.slots:
+            found.update(_labels(slot))
+    return found
