@@ -3,12 +3,8 @@ review of Fri 4 Dec 2026" (never a workflow ID such as ``ack-case-NM-10009``).""
 
 from __future__ import annotations
 
-from datetime import date
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+from domain.pack_periods import MONTHS
+from domain.report import day_words
 
 _CASES = (("ack-case-", "near miss "), ("learning-case-", "near miss "),
           ("closure-case-", "closed case "))  # fmt: skip
@@ -22,8 +18,7 @@ _REVIEWS = (
 def period_words(period: str) -> str:
     """ "2026-12-04" → "Fri 4 Dec 2026"; "2026-11" → "November 2026"; else as it is."""
     try:
-        day = date.fromisoformat(period)
-        return f"{day:%a} {day.day} {day:%b %Y}"
+        return day_words(period)
     except ValueError:
         pass
     try:

@@ -9,8 +9,7 @@ from datetime import date, timedelta
 
 from api.web.render import local_date
 from domain import names
-from domain.mail_words import MONTHS
-from domain.pack_periods import CYCLE_DAYS
+from domain.pack_periods import CYCLE_DAYS, MONTHS
 
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")

@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.web.session import CSRF_FIELD, csrf_token
 from api.web.words import member_label
+from domain.report import day_words
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -38,8 +39,7 @@ def local_date(value: date | str | None) -> str:
     """A calendar date as "Mon 7 Dec 2026" (empty for None)."""
     if value is None or value == "":
         return ""
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return day_words(value)
 
 
 ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b(?![T ]\d)")  # a calendar date, not an instant

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Actor
 from api.web.case_view import action_href
-from api.web.render import local_date, local_time
+from api.web.render import local_time
 from api.web.words import (
     REVIEW_TITLES,
     escalation_class,
@@ -26,6 +26,7 @@ from api.web.words import (
 from config.settings import Settings
 from domain import names
 from domain.calendar import BusinessCalendar, calendar_for, compute_deadline
+from domain.mail_words import period_words
 from domain.reviews import REVIEWS
 from store.my_work import (
     Asked,
@@ -63,26 +64,6 @@ class WorkRow:
     sort_at: datetime | None = None
     # a worker's form has no deadline: one plain sentence in place of Due, time left, escalation
     status: str = ""
-
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def period_words(period: str) -> str:
-    """A review's period as people read it: "Fri 4 Dec 2026"; a month "2026-11" as
-    "November 2026"; anything else as it is."""
-    try:
-        return local_date(period)
-    except ValueError:
-        pass
-    try:
-        year, month = (int(part) for part in period.split("-"))
-        return f"{MONTHS[month - 1]} {year}" if 1 <= month <= 12 else period
-    except (ValueError, IndexError):
-        return period
 
 
 def review_name(example: str, period: str) -> str:
