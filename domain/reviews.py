@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from domain import credibility, learning_steps, names
+from domain.calendar import BusinessCalendar
 from domain.roles import Role
 
 
@@ -80,3 +82,14 @@ def review_id(example: str, period: str) -> str:
         names.EXAMPLE_CREDIBILITY: "closure-review",
     }[example]
     return f"{prefix}-{period}"
+
+
+def sign_off_due(
+    example: str, as_of: datetime, stored: datetime | None, calendar: BusinessCalendar
+) -> datetime:
+    """When a review was due to be marked reviewed: the deadline its workflow stored when it
+    opened the sign-off (a back-run's included); before that is stored (a moment after the
+    review is generated), the example's rule from ``as_of``. My work and the evidence pack."""
+    if stored is not None:
+        return stored
+    return calendar.deadline(REVIEWS[example].reviewed_rule, as_of).astimezone(UTC)

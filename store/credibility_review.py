@@ -1,7 +1,7 @@
 """Example 3's monthly review as one set-based statement: reconcile, classify, store.
 
-The same rules as ``store.credibility.closure_item`` over ``domain.credibility`` (which stay the
-test oracle: tests/test_credibility_review_sql.py), written over the typed columns extracted at
+The same rules as ``domain.credibility`` (``classify``, ``reconciliation_reasons``), which the test
+oracle applies item by item (``closure_item`` in tests/test_credibility_review_sql.py), written over the typed columns extracted at
 ingestion (``store.source_fields``). The month's closures are the ``closed-case-register``'s rows
 closed in it and the cases the service closed itself (read from its own tables by
 ``store.credibility.own_closures`` and passed as one JSON parameter; the service's own row wins

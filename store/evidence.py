@@ -16,7 +16,7 @@ from domain import names
 from domain.calendar import BusinessCalendar
 from domain.examples import STEP_SPECS
 from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table, text
-from domain.reviews import REVIEWS
+from domain.reviews import sign_off_due
 from store.pack_common import Window, events_in, items_of
 from store.tables import Breach, Case, RegisterEntry, Review, ReviewItem
 
@@ -86,11 +86,7 @@ def _step_title(key: str) -> str:
 
 
 def _sign_off_due(review: Review, calendar: BusinessCalendar) -> datetime:
-    """When a review was due to be marked reviewed: the deadline the review workflow stored when
-    it opened the sign-off (a back-run's included); before that, the example's rule from as_of."""
-    if review.sign_off_due_at is not None:
-        return review.sign_off_due_at
-    return calendar.deadline(REVIEWS[review.example].reviewed_rule, review.as_of)
+    return sign_off_due(review.example, review.as_of, review.sign_off_due_at, calendar)
 
 
 def _review_row(reviews: list[Review], calendar: BusinessCalendar, now: datetime) -> list[Cell]:

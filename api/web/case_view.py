@@ -188,10 +188,6 @@ def _pack(d: dict[str, Any]) -> str:
     )
 
 
-def _lower_first(words: str) -> str:
-    return words[:1].lower() + words[1:]
-
-
 def event_words(page: CasePage, event: CaseEvent, tz: str) -> str:
     """One timeline event as a sentence (never JSON)."""
     d: dict[str, Any] = event.detail or {}
@@ -218,9 +214,7 @@ def event_words(page: CasePage, event: CaseEvent, tz: str) -> str:
         "exposure_confirmed": lambda: f"Exposure confirmed: {humanize(d.get('exposure')).lower()}.",
         "pathway_accepted": lambda: f"Pathway accepted by {who}{late}.",
         "action_done": lambda: f"{action_title(str(d.get('action')))} done by {who}{late}.",
-        "made_visible": lambda: (
-            f"Made visible in the {_lower_first(_pack(d))}, published by {who}."
-        ),
+        "made_visible": lambda: f"Made visible in the {lower_first(_pack(d))}, published by {who}.",
         "closed": lambda: f"Case closed ({humanize(d.get('category')).lower()}).",
     }
     sentence = sentences.get(event.kind)

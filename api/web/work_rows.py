@@ -22,12 +22,13 @@ from api.web.words import (
     escalation_words,
     exposure_words,
     humanize,
+    lower_first,
 )
 from config.settings import Settings
 from domain import names
-from domain.calendar import BusinessCalendar, calendar_for, compute_deadline
+from domain.calendar import BusinessCalendar, calendar_for
 from domain.mail_words import period_words
-from domain.reviews import REVIEWS
+from domain.reviews import REVIEWS, sign_off_due
 from store.my_work import (
     Asked,
     CaseOwed,
@@ -73,11 +74,6 @@ def review_name(example: str, period: str) -> str:
     return f"{title} of {period_words(period)}"
 
 
-def _lower_first(title: str) -> str:
-    """A title mid-sentence: "Daily acknowledgment review" → "daily acknowledgment review"."""
-    return title[:1].lower() + title[1:]
-
-
 def _span(hours: float, day_hours: float) -> str:
     minutes = round(hours * 60)
     days, rest = divmod(minutes, round(day_hours * 60))
@@ -116,15 +112,10 @@ def _review_rows(
     rows = []
     for review in reviews:
         spec = REVIEWS[review.example]
-        # The deadline the review workflow opened the sign-off with (a back-run's included);
-        # before it is stored (a moment after generation), the example's rule from as_of.
-        due = (
-            review.sign_off_due_at
-            or compute_deadline(config, spec.reviewed_rule, review.as_of).due_at
-        )
+        due = sign_off_due(review.example, review.as_of, review.sign_off_due_at, calendar)
         level = levels.get((review.review_id, MARK_REVIEWED), 0)
         href = f"/app/reviews/{quote(review.review_id)}"
-        title = _lower_first(REVIEW_TITLES.get(review.example, review.example))
+        title = lower_first(REVIEW_TITLES.get(review.example, review.example))
         rows.append(
             WorkRow(
                 what=f"Mark the {title} reviewed",
