@@ -1,12 +1,13 @@
 """Example 3's monthly review as one set-based statement: reconcile, classify, store.
 
-The same rules as ``domain.credibility`` (``classify``, ``reconciliation_reasons``), which the test
-oracle applies item by item (``closure_item`` in tests/test_credibility_review_sql.py), written over the typed columns extracted at
-ingestion (``store.source_fields``). The month's closures are the ``closed-case-register``'s rows
-closed in it and the cases the service closed itself (read from its own tables by
-``store.credibility.own_closures`` and passed as one JSON parameter; the service's own row wins
-over a register row with the same ``case_ref``). The month's bounds, the provider's zone and the
-pinned policy's reopening window are bind parameters; the statement is the same for every month.
+The same rules as ``domain.credibility`` (``classify``, ``reconciliation_reasons``), which the
+test oracle applies item by item (``closure_item`` in tests/test_credibility_review_sql.py),
+written over the typed columns extracted at ingestion (``store.source_fields``). The month's
+closures are the ``closed-case-register``'s rows closed in it and the cases the service closed
+itself (read from its own tables by ``store.credibility.own_closures`` and passed as one JSON
+parameter; the service's own row wins over a register row with the same ``case_ref``). The
+month's bounds, the provider's zone and the pinned policy's reopening window are bind
+parameters; the statement is the same for every month.
 
 Reopening days are counted on local dates in the provider's zone: PostgreSQL converts with
 ``AT TIME ZONE``; SQLite, which has no time zones, calls ``local_day`` (``store.db``).
