@@ -3,13 +3,18 @@ weeks, groups and all three examples (CITY's name carries markup that must show 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from playwright.async_api import Browser, Locator, Page, async_playwright
 
 from api.app import create_app
 from domain.acknowledgment import AckPolicy
+from domain.analytics import periods
 from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.credibility import CredibilityPolicy
 from domain.learning import LearningPolicy
@@ -18,8 +23,10 @@ from store.acknowledgment import generate_review
 from store.credibility import generate_closure_review
 from store.db import transaction
 from store.learning import generate_audit
+from tests.browser_support import CHROMIUM_ARGS
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import load, load_reports, report_rows, staff_rows
+from tests.fixtures.api import token
 from tests.fixtures.temporal import make_test_settings
 from tests.learning_factories import closed_report, confidence, load_closed
 from tests.ops_support import serve_app
@@ -125,3 +132,77 @@ async def seed_trends(sessions: Any, today: date) -> None:
         [confidence("S1", answered, 2), confidence("S2", answered, 4),
          confidence("S3", answered, 5, service_line=CITY)],
     )  # fmt: skip
+
+
+@asynccontextmanager
+async def trends_browser(
+    env: Any, sessions_for: Any, database_url: str, queue: str, chromium: str
+) -> AsyncIterator[tuple[str, Browser, date]]:
+    """The trends seeded for today (London, the page's "today"), the API served on a real socket
+    and Chromium launched: yields (base URL, browser, today)."""
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    await seed_trends(sessions_for(database_url), today)
+    async with serve(database_url, env.client, queue) as base, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield base, browser, today
+        finally:
+            await browser.close()
+
+
+async def open_trends(
+    browser: Browser, base: str, width: int | None = None
+) -> tuple[Page, list[str]]:
+    """A new page of the dashboard (``width`` px by 1000, or Chromium's default) signed in as the
+    inspector (a reader of trends), and the page's uncaught script errors from before it loads."""
+    viewport = None if width is None else {"width": width, "height": 1000}
+    page = await browser.new_page(viewport=viewport)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
+    return page, errors
+
+
+@asynccontextmanager
+async def trends_page(
+    env: Any, sessions_for: Any, database_url: str, queue: str, chromium: str, width: int
+) -> AsyncIterator[tuple[Page, date]]:
+    """One dashboard page of ``trends_browser``'s, as ``open_trends`` opens it: (page, today)."""
+    browse = trends_browser(env, sessions_for, database_url, queue, chromium)
+    async with browse as (base, browser, today):
+        page, _ = await open_trends(browser, base, width)
+        yield page, today
+
+
+def bars(page: Page, chart: str) -> Locator:
+    """The bars of the chart so named."""
+    return page.get_by_role("img", name=chart).locator("rect.chart-bar")
+
+
+def cells(page: Page, rows: str, text: str) -> Locator:
+    """The cells of the row among ``rows`` (a selector) that contains ``text``."""
+    return page.locator(rows, has_text=text).locator("td")
+
+
+def working_hours(hours: str) -> re.Pattern[str]:
+    """A median time as the trends table shows it: elapsed hours, then working hours."""
+    return re.compile(rf"^{re.escape(hours)} h \(\d+(\.\d+)? working h\)$")
+
+
+def bar_titles(page: Page, chart: str) -> Locator:
+    """The titles (what a pointer or screen reader gets) of the bars of the chart so named."""
+    return page.get_by_role("img", name=chart).locator("rect.chart-bar title")
+
+
+def week_cells(page: Page, table: str, start: date, today: date) -> Locator:
+    """The cells of the last week's row (``start`` to ``today``) of the period table so named."""
+    week = periods(start, today, "week")[-1].label
+    rows = page.get_by_role("table", name=table).locator("tr")
+    return rows.filter(has=page.locator(f'th:text-is("{week}")')).locator("td")
+
+
+async def open_every_table(page: Page) -> None:
+    """Opens, from the keyboard, every chart's table per period still closed."""
+    closed = page.locator("details.period-table:not([open]) > summary")
+    while await closed.count():
+        await closed.first.press("Enter")

@@ -3,9 +3,7 @@ served by uvicorn on 127.0.0.1 against a real database, Temporal test server and
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import httpx
 from playwright.async_api import async_playwright, expect
@@ -14,7 +12,14 @@ from domain import names
 from tests.api_support import CRITICAL, seed
 from tests.browser_support import CHROMIUM_ARGS
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.dashboard_support import CITY, seed_trends, serve
+from tests.dashboard_support import (
+    CITY,
+    cells,
+    open_trends,
+    serve,
+    trends_browser,
+    working_hours,
+)
 from tests.fixtures.api import bearer, token
 from tests.workflow_support import (
     next_working_day,
@@ -73,95 +78,52 @@ async def test_analyst_marks_review_reviewed_and_supervisor_sees_the_step(
 async def test_reader_sees_trends_per_grouping_and_a_worker_does_not(
     own_env, sqlite_url, sessions_for, chromium
 ):
-    sessions = sessions_for(sqlite_url)
-    today = datetime.now(ZoneInfo("Europe/London")).date()  # the page's "today"
-    await seed_trends(sessions, today)
-    async with (
-        serve(sqlite_url, own_env.client, "dashboard-trends") as base,
-        async_playwright() as pw,
-    ):
-        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = await browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
+    browse = trends_browser(own_env, sessions_for, sqlite_url, "dashboard-trends", chromium)
+    async with browse as (base, browser, today):
+        page, errors = await open_trends(browser, base)
         await expect(page.locator("#trends")).to_be_visible(timeout=15_000)
         await page.select_option("#trends-range", "14")  # the default shows current reviews
-        await expect(page.locator("#trends-range-label")).to_contain_text(
-            f"{today - timedelta(days=13)} to {today}"
-        )
+        label = page.locator("#trends-range-label")
+        await expect(label).to_contain_text(f"{today - timedelta(days=13)} to {today}")
 
-        ack = page.locator("#trend-ack tr")
-        await expect(ack.filter(has_text=CITY).locator("td")).to_have_text(
-            [
-                CITY,
-                "1",
-                "2",
-                "2",
-                re.compile(r"^54\.0 h \(\d+(\.\d+)? working h\)$"),
-            ]  # 36 h and 72 h unacknowledged: median 54 h
-        )
-        await expect(ack.filter(has_text="HC-NORTH").locator("td")).to_have_text(
-            [
-                "HC-NORTH",
-                "1",
-                "2",
-                "1",
-                re.compile(r"^36\.3 h \(\d+(\.\d+)? working h\)$"),
-            ]  # 72 h and 30 min: 2175 min
-        )
+        await expect(cells(page, "#trend-ack tr", CITY)).to_have_text(
+            [CITY, "1", "2", "2", working_hours("54.0")]
+        )  # 36 h and 72 h unacknowledged: median 54 h
+        await expect(cells(page, "#trend-ack tr", "HC-NORTH")).to_have_text(
+            ["HC-NORTH", "1", "2", "1", working_hours("36.3")]
+        )  # 72 h and 30 min: 2175 min
         assert await page.locator("#trends b").count() == 0
         await expect(page.locator("#trend-ack-notes")).to_contain_text(
             "Time to a named triage owner, in working hours per week: the chart above."
         )
-        learning = page.locator("#trend-learning tr", has_text="HC-NORTH").locator("td")
-        await expect(learning).to_have_text(
-            [
-                "HC-NORTH",
-                "1",
-                "3",
-                "67% (2/3; 95% CI 21–94%)",
-                "50% (1/2; 95% CI 9–91%)",
-                "33% (1/3; 95% CI 6–79%)",
-            ]
-        )
-        closures = page.locator("#trend-closure tr", has_text="HC-NORTH").locator("td")
-        await expect(closures).to_have_text(
+        await expect(cells(page, "#trend-learning tr", "HC-NORTH")).to_have_text(
+            ["HC-NORTH", "1", "3", "67% (2/3; 95% CI 21–94%)", "50% (1/2; 95% CI 9–91%)",
+             "33% (1/3; 95% CI 6–79%)"]
+        )  # fmt: skip
+        await expect(cells(page, "#trend-closure tr", "HC-NORTH")).to_have_text(
             ["HC-NORTH", "1", "3", "67% (2/3; 95% CI 21–94%)", "33% (1/3; 95% CI 6–79%)"]
         )
-        workforce = page.locator("#trend-workforce tr")
-        await expect(workforce.filter(has_text="HC-NORTH").locator("td")).to_have_text(
+        await expect(cells(page, "#trend-workforce tr", "HC-NORTH")).to_have_text(
             ["HC-NORTH", "3.00 (2)", "1.00", "0% (0/1; 95% CI 0–79%)", "0% (0/1; 95% CI 0–79%)"]
         )
-        await expect(workforce.filter(has_text=CITY).locator("td").nth(1)).to_have_text("5.00 (1)")
+        await expect(cells(page, "#trend-workforce tr", CITY).nth(1)).to_have_text("5.00 (1)")
 
         await page.select_option("#trends-group", "risk_domain")
         await expect(page.locator("#trend-ack-head")).to_contain_text("Risk domain")
-        await expect(ack.filter(has_text="medication").locator("td")).to_have_text(
-            ["medication", "1", "3", "2", re.compile(r"^36\.0 h \(\d+(\.\d+)? working h\)$")]
+        await expect(cells(page, "#trend-ack tr", "medication")).to_have_text(
+            ["medication", "1", "3", "2", working_hours("36.0")]
         )
-        await expect(ack.filter(has_text="documentation").locator("td")).to_have_text(
-            ["documentation", "1", "1", "1", re.compile(r"^72\.0 h \(\d+(\.\d+)? working h\)$")]
+        await expect(cells(page, "#trend-ack tr", "documentation")).to_have_text(
+            ["documentation", "1", "1", "1", working_hours("72.0")]
         )
-        await expect(page.locator("#trend-workforce-notes")).to_contain_text(
-            "Not available: leavers"
-        )
+        notes = page.locator("#trend-workforce-notes")
+        await expect(notes).to_contain_text("Not available: leavers")
         await page.select_option("#trends-range", "90")
-        await expect(page.locator("#trends-range-label")).to_contain_text(
-            f"{today - timedelta(days=89)} to {today}"
-        )
-        await expect(
-            page.locator("#trend-learning tr", has_text="medication").locator("td")
-        ).to_have_text(
-            [
-                "medication",
-                "2",
-                "4",
-                "50% (2/4; 95% CI 15–85%)",
-                "50% (1/2; 95% CI 9–91%)",
-                "25% (1/4; 95% CI 5–70%)",
-            ]
-        )
+        await expect(label).to_contain_text(f"{today - timedelta(days=89)} to {today}")
+        await expect(cells(page, "#trend-learning tr", "medication")).to_have_text(
+            ["medication", "2", "4", "50% (2/4; 95% CI 15–85%)", "50% (1/2; 95% CI 9–91%)",
+             "25% (1/4; 95% CI 5–70%)"]
+        )  # fmt: skip
 
         async with page.expect_response(lambda r: "/analytics/" in r.url) as answer:
             await page.fill("#token", token("W-100"))
@@ -171,4 +133,3 @@ async def test_reader_sees_trends_per_grouping_and_a_worker_does_not(
         await expect(page.locator("#trends")).to_be_hidden()
         await expect(page.locator("#trend-ack tr")).to_have_count(0)  # the reader's figures went
         assert errors == []
-        await browser.close()

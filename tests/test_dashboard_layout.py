@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from playwright.async_api import async_playwright, expect
 
 from domain.analytics import periods
 from tests.browser_support import CHROMIUM_ARGS, SCREENSHOTS, accessible
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.dashboard_support import CITY, seed_trends, serve
+from tests.dashboard_support import (
+    CITY,
+    bar_titles,
+    bars,
+    open_every_table,
+    open_trends,
+    serve,
+    trends_browser,
+    trends_page,
+    week_cells,
+)
 from tests.factories import load, staff_rows
 from tests.fixtures.api import token
 
@@ -69,19 +78,17 @@ def overlaps(a: list[float], b: list[float]) -> bool:
     return a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1
 
 
+def overlapping(boxes: list[list[float]]) -> list[tuple[list[float], list[float]]]:
+    """Every pair of the boxes (left, top, right, bottom) that overlap by more than a pixel."""
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if overlaps(a, b)]
+
+
 async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions_for, chromium):
-    sessions = sessions_for(sqlite_url)
-    today = datetime.now(ZoneInfo("Europe/London")).date()
-    await seed_trends(sessions, today)
-    weeks = len(periods(default_from(today), today, "week"))
-    async with (
-        serve(sqlite_url, own_env.client, "dashboard-layout") as base,
-        async_playwright() as pw,
-    ):
-        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    browse = trends_browser(own_env, sessions_for, sqlite_url, "dashboard-layout", chromium)
+    async with browse as (base, browser, today):
+        weeks = len(periods(default_from(today), today, "week"))
         for width in (1024, 1400, 1920):
-            page = await browser.new_page(viewport={"width": width, "height": 1000})
-            await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
+            page, _ = await open_trends(browser, base, width)
             await expect(page.locator("#trends")).to_be_visible(timeout=15_000)
             await expect(page.locator("#trend-learning tr")).not_to_have_count(0)
             await expect(page.locator("#trends-range-label")).to_have_text(
@@ -108,12 +115,8 @@ async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions
             assert len(boxes) == 4
             charts = await page.evaluate(CHARTS)
             assert len(charts) == 10
-            for i, a in enumerate(charts):
-                for b in charts[i + 1 :]:
-                    assert not overlaps(a, b), (width, a, b)
-            for i, a in enumerate(boxes):
-                for b in boxes[i + 1 :]:
-                    assert not overlaps(a, b), (width, a, b)
+            assert overlapping(charts) == [], width
+            assert overlapping(boxes) == [], width
             section = await page.locator("#trends").bounding_box()
             assert section is not None
             assert all(b[2] <= section["x"] + section["width"] + 1 for b in boxes), width
@@ -130,35 +133,22 @@ async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions
                 await summaries.nth(i).click()
             await expect(page.locator("details.period-table[open] table")).to_have_count(10)
             charts = await page.evaluate(CHARTS)
-            for i, a in enumerate(charts):
-                for b in charts[i + 1 :]:
-                    assert not overlaps(a, b), ("tables open", width, a, b)
+            assert overlapping(charts) == [], ("tables open", width)
             assert all(c[2] <= section["x"] + section["width"] + 1 for c in charts), width
             spill = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert spill <= 0, f"{spill}px sideways scroll at {width}px with the tables open"
             await page.close()
-        await browser.close()
 
 
 async def test_series_split_by_group_and_month(own_env, sqlite_url, sessions_for, chromium):
     """The time axis per group ("Show") and per month; the closure bars carry the counts and
     the Wilson interval (seed: C1 and C2 credible, C3 failed, all HC-NORTH, closed in one week);
     axe-core finds nothing serious on the page."""
-    sessions = sessions_for(sqlite_url)
-    today = datetime.now(ZoneInfo("Europe/London")).date()
-    await seed_trends(sessions, today)
-    async with (
-        serve(sqlite_url, own_env.client, "dashboard-series") as base,
-        async_playwright() as pw,
-    ):
-        browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        page = await browser.new_page(viewport={"width": 1400, "height": 1000})
-        await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
-        await expect(page.locator("#series-show option")).to_contain_text(
-            ["all groups", CITY, "HC-NORTH"]
-        )
-        closure = page.get_by_role("img", name="Closure credibility per week")
-        titles = closure.locator("rect.chart-bar title")
+    opened = trends_page(own_env, sessions_for, sqlite_url, "dashboard-series", chromium, 1400)
+    async with opened as (page, today):
+        show = page.locator("#series-show")
+        await expect(show.locator("option")).to_contain_text(["all groups", CITY, "HC-NORTH"])
+        titles = bar_titles(page, "Closure credibility per week")
         # 2 of 3: Wilson 95% [0.2077, 0.9385]; 1 of 3: [0.0615, 0.7923].
         await expect(titles.filter(has_text="credible: 67% (2/3; 95% CI 21–94%)")).to_have_count(1)
         await expect(titles.filter(has_text="failed: 33% (1/3; 95% CI 6–79%)")).to_have_count(1)
@@ -179,48 +169,34 @@ async def test_series_split_by_group_and_month(own_env, sqlite_url, sessions_for
         repeated = page.get_by_role("img", name="Doubtful and repeated doubtful closures per week")
         await expect(repeated.locator("title", has_text="doubtful or failed: 1")).to_have_count(1)
         # The figures as a table per week, opened from the keyboard.
-        await page.locator("#chart-breaches summary").focus()
-        await page.keyboard.press("Enter")
-        week = periods(default_from(today), today, "week")[-1].label
-        table = page.get_by_role("table", name="Threshold breaches per week")
-        cells = table.locator("tr", has=page.locator(f'th:text-is("{week}")')).locator("td")
+        await page.locator("#chart-breaches summary").press("Enter")
+        cells = week_cells(page, "Threshold breaches per week", default_from(today), today)
         await expect(cells.nth(0)).to_have_text("4 (0 exceptions)")
         await expect(cells.nth(1)).to_have_text("75% (3/4; 95% CI 30–95%)")
         # Only NM-N2 was acknowledged: 30 min after its 07:00 submission, outside working hours.
         await page.locator("#chart-hours summary").press("Enter")
         hours = page.get_by_role("table", name="Median working hours per week")
-        said = "0.5 h (0 working h; 1 report)"
-        await expect(hours.locator("td", has_text=said)).to_have_count(1)
-        confidence = page.get_by_role("img", name="Speaking-up confidence per week")
-        answered = confidence.locator("rect.chart-bar title", has_text="from 3 answers")
+        await expect(hours.locator("td", has_text="0.5 h (0 working h; 1 report)")).to_have_count(1)
+        confidence = bar_titles(page, "Speaking-up confidence per week")
+        answered = confidence.filter(has_text="from 3 answers")
         await expect(answered).to_have_text([re.compile(r"— mean score \(1 to 5\): 3\.67 from 3")])
-        await page.select_option("#series-show", "HC-NORTH")  # HC-NORTH answered 2 and 4
-        await expect(
-            confidence.locator("rect.chart-bar title", has_text="3 from 2 answers")
-        ).to_have_count(1)
-        await expect(
-            confidence.locator("rect.chart-bar title", has_text="scoring 1 or 2: 50% (1/2;")
-        ).to_have_count(1)
-        await expect(
-            breaches.filter(has_text="(emerging or critical): 50% (1/2; 95% CI 9–91%)")
-        ).to_have_count(1)
+        await show.select_option("HC-NORTH")  # HC-NORTH answered 2 and 4
+        await expect(confidence.filter(has_text="3 from 2 answers")).to_have_count(1)
+        await expect(confidence.filter(has_text="scoring 1 or 2: 50% (1/2;")).to_have_count(1)
+        said = "(emerging or critical): 50% (1/2; 95% CI 9–91%)"
+        await expect(breaches.filter(has_text=said)).to_have_count(1)
         await expect(cells.nth(0)).to_have_text("2 (0 exceptions)")  # the table follows "Show"
-        await page.select_option("#series-show", CITY)
+        await show.select_option(CITY)
         await expect(titles.filter(has_text="credible: 67%")).to_have_count(0)
         await page.select_option("#trends-period", "month")
         months = len(periods(default_from(today), today, "month"))
-        chart = page.get_by_role("img", name="Reports per head per month")
-        await expect(chart.locator("rect.chart-bar")).to_have_count(months)
-        await expect(page.locator("#series-show")).to_have_value(CITY)  # the choice is kept
+        await expect(bars(page, "Reports per head per month")).to_have_count(months)
+        await expect(show).to_have_value(CITY)  # the choice is kept
         await page.select_option("#trends-group", "risk_domain")  # no heads, no leavers
-        await expect(page.locator("#chart-leavers .gap")).to_contain_text(
-            "Not available by risk domain: leavers"
-        )
+        leavers = page.locator("#chart-leavers .gap")
+        await expect(leavers).to_contain_text("Not available by risk domain: leavers")
         await expect(page.get_by_role("img", name="Reports per month")).to_be_visible()
         await expect(page.locator("#chart-reports .gap")).to_contain_text("reports per head")
-        closed = page.locator("details.period-table:not([open]) > summary")
-        while await closed.count():  # every table open for axe-core
-            await closed.first.press("Enter")
+        await open_every_table(page)  # for axe-core
         assert await page.locator("#trends b").count() == 0  # markup in the data stays text
         await accessible(page, "dashboard-series-1400")
-        await browser.close()
