@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.instants import instant
+from domain.roles import ROLE_NAMES
 
 Doc = dict[str, Any]
 Cell = str | int | float | None
@@ -40,6 +41,8 @@ LABELS = {
 def label(code: Any) -> str:
     """A human label for a code (``pathway-acceptance`` → ``owner acceptance``)."""
     text = str(code) if code not in (None, "") else "none"
+    if text in ROLE_NAMES:  # a role by its title (the board pack's "by reviewer")
+        return ROLE_NAMES[text]  # type: ignore[index]
     if text.startswith("action:"):
         return f"pathway action {text[7:].replace('_', ' ')}"
     return LABELS.get(text, text.replace("_", " "))

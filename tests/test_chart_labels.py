@@ -9,7 +9,8 @@ import re
 from api.report_html import render_html
 from api.report_pdf import render_pdf
 from api.report_svg import label_lines, rotated, svg_chart
-from domain.report import bars, document, section
+from domain.report import bars, document, label, section
+from domain.roles import Role
 from tests.pdf_support import pdftotext
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"
@@ -66,3 +67,10 @@ def test_an_all_zero_chart_says_so_on_the_page_and_in_the_pdf() -> None:
     assert "Nothing to chart: every value is 0." in render_html(doc, [])
     assert "<svg" not in render_html(doc, [])
     assert "Nothing to chart: every value is 0." in pdftotext(render_pdf(doc, [], FONT_DIR))
+
+
+def test_a_role_reads_by_its_title_in_packs() -> None:
+    """The board pack's "by reviewer" rows named the role by its code in lower case (walk)."""
+    assert label(Role.NEAR_MISS_GOVERNANCE_SUPERVISOR.value) == "Near-Miss Governance Supervisor"
+    assert label("pathway-acceptance") == "owner acceptance"  # other codes as before
+    assert label("some_code") == "some code"
