@@ -16,8 +16,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from config.settings import Settings
+from store.column_types import UtcDateTime
 from store.db import make_engine
-from store.tables import Base, UtcDateTime
+from store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from store.tables import Instant
+from store.column_types import Instant
 
 revision: str = "0010"
 down_revision: str | Sequence[str] | None = "0009"
