@@ -1,9 +1,10 @@
 """Seeded Hypothesis draws that are the same in every process.
 
-``derandomize=True`` seeds Hypothesis from the test function, but Hypothesis (6.13x on) also mixes
-in literal constants it collects from every *local* module loaded so far (``sys.modules``). A
-seeded property test therefore drew different examples alone and inside the whole suite, and the
-SQL-versus-oracle tests' check that their draws reach every outcome failed only in full runs.
+``derandomize=True`` seeds Hypothesis from the test function, but Hypothesis (the pinned 6.170)
+also mixes in literal constants it collects from every *local* module loaded so far
+(``sys.modules``). A seeded property test therefore drew different examples alone and inside the
+whole suite, and the SQL-versus-oracle tests' check that their draws reach every outcome failed
+only in full runs.
 ``seeded_draws`` turns that pool off while it draws (an internal of the pinned Hypothesis
 version, ``hypothesis==`` in pyproject.toml; ``tests/test_hypothesis_support.py`` fails loudly if
 it moves), so the examples depend only on the strategy and the count.
