@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,16 @@ async def export(schema: str, path: Path) -> None:
         await connection.close()
 
 
-async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:
-    """Child: time ``generate_review`` (commit included) ``runs`` times; dump the last one."""
+async def timed_reviews(
+    url: str,
+    out: Path,
+    runs: int,
+    generate: Callable[[Any, str], Awaitable[None]],
+    metric: str,
+) -> dict[str, Any]:
+    """Child: time ``generate(sessions, review_id)`` (commit included) ``runs`` times on an
+    empty review table; dump the last run's items as CSV to ``out`` (reference, classification,
+    number of reasons and ``metric``, an SQL expression over ``fields`` with its alias)."""
     engine = make_engine(url, poolclass=NullPool)
     sessions = make_sessionmaker(engine)
     times: list[float] = []
@@ -90,8 +99,7 @@ async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:
         for run in range(runs):
             review_id = f"bench-{run}"
             start = time.perf_counter()
-            async with transaction(sessions) as session:
-                await generate_review(session, review_id, gen.AS_OF.date(), gen.AS_OF, AckPolicy())
+            await generate(sessions, review_id)
             times.append(time.perf_counter() - start)
             if run < runs - 1:
                 async with transaction(sessions) as session:
@@ -106,8 +114,7 @@ async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:
     try:
         await connection.copy_from_query(
             f"SELECT reference, classification, json_array_length(reasons) AS n_reasons, "
-            f"(fields->>'indicator_count')::int AS indicator_count "
-            f'FROM "{schema}".review_items WHERE review_id = $1',
+            f'{metric} FROM "{schema}".review_items WHERE review_id = $1',
             f"bench-{runs - 1}",
             output=str(out),
             format="csv",
@@ -116,6 +123,17 @@ async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:
     finally:
         await connection.close()
     return {"times": times, "rss_mb": peak_rss_mb()}
+
+
+async def _generate(sessions: Any, review_id: str) -> None:
+    async with transaction(sessions) as session:
+        await generate_review(session, review_id, gen.AS_OF.date(), gen.AS_OF, AckPolicy())
+
+
+async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:
+    """Child: time ``generate_review`` (commit included) ``runs`` times; dump the last one."""
+    metric = "(fields->>'indicator_count')::int AS indicator_count"
+    return await timed_reviews(url, out, runs, _generate, metric)
 
 
 def run_duck(csv: Path, out: Path, runs: int) -> dict[str, Any]:

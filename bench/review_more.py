@@ -19,20 +19,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete
-from sqlalchemy.pool import NullPool
-
 from bench import gen_more
 from bench.common import Figure, admin, drop_schema, new_schema, peak_rss_mb
-from bench.review import _copy, export
+from bench.review import _copy, export, timed_reviews
 from bench.review_more_duck import credibility_sql, learning_sql
 from domain.credibility import CredibilityPolicy, month_bounds
 from domain.learning import LearningPolicy
 from store.credibility import generate_closure_review
-from store.db import make_engine, make_sessionmaker, split_schema, transaction
+from store.db import transaction
 from store.learning import generate_audit
 from store.source_fields import typed_from_content
-from store.tables import Review, ReviewItem
 
 _BATCH = 50_000
 _METRIC = {"learning": "indicator_count", "credibility": "days_to_reopen"}
@@ -83,38 +79,12 @@ async def _generate(kind: str, sessions: Any, review_id: str) -> None:
 
 async def run_ours(kind: str, url: str, out: Path, runs: int) -> dict[str, Any]:
     """Child: time the review (commit included) ``runs`` times; dump the last one."""
-    engine = make_engine(url, poolclass=NullPool)
-    sessions = make_sessionmaker(engine)
-    times: list[float] = []
-    try:
-        for run in range(runs):
-            review_id = f"bench-{run}"
-            start = time.perf_counter()
-            await _generate(kind, sessions, review_id)
-            times.append(time.perf_counter() - start)
-            if run < runs - 1:
-                async with transaction(sessions) as session:
-                    await session.execute(
-                        delete(ReviewItem).where(ReviewItem.review_id == review_id)
-                    )
-                    await session.execute(delete(Review).where(Review.review_id == review_id))
-    finally:
-        await engine.dispose()
-    schema = split_schema(url)[1]
-    connection = await admin()
-    try:
-        await connection.copy_from_query(
-            f"SELECT reference, classification, json_array_length(reasons) AS n_reasons, "
-            f"(fields->>'{_METRIC[kind]}')::int AS metric "
-            f'FROM "{schema}".review_items WHERE review_id = $1',
-            f"bench-{runs - 1}",
-            output=str(out),
-            format="csv",
-            header=True,
-        )
-    finally:
-        await connection.close()
-    return {"times": times, "rss_mb": peak_rss_mb()}
+
+    async def generate(sessions: Any, review_id: str) -> None:
+        await _generate(kind, sessions, review_id)
+
+    metric = f"(fields->>'{_METRIC[kind]}')::int AS metric"
+    return await timed_reviews(url, out, runs, generate, metric)
 
 
 def run_duck(kind: str, csv: Path, out: Path, runs: int) -> dict[str, Any]:
