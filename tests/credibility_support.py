@@ -15,7 +15,8 @@ from domain.credibility import next_month, parse_month
 from domain.periodic import MarkReviewed, ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from domain.roles import Role
-from store.tables import Breach
+from store.registers import append_entry
+from store.tables import Breach, Case
 from tests.factories import load, staff_rows
 from tests.workflow_support import CALENDAR, skip, wait_for
 
@@ -232,3 +233,47 @@ async def complete_actions(case: Any) -> None:
             names.UPDATE_COMPLETE_ACTION, ActionDone(action=action, actor=who("E-OWNER")),
             rpc_timeout=RPC,
         )  # fmt: skip
+
+
+async def add_own_closed_case(
+    session: Any,
+    case_id: str,
+    closed_at: datetime,
+    *,
+    reference: str,
+    final_reviewing_role: str | None,
+) -> None:
+    """A case the service closed itself, as the case workflows leave it: its row, and (unless
+    ``final_reviewing_role`` is None) its closure entry in example 1's recovery log."""
+    session.add(
+        Case(
+            case_id=case_id,
+            example="acknowledgment",
+            reference=reference,
+            review_id="ack-review-2026-11-02",
+            employee_id="W-9",
+            service_line="SL-A",
+            exposure="critical",
+            stage="closed",
+            status="closed",
+            escalation_level=0,
+            opened_at=closed_at - timedelta(days=5),
+            updated_at=closed_at,
+            closed_at=closed_at,
+            detail={},
+        )
+    )
+    if final_reviewing_role is None:
+        return
+    await append_entry(
+        session,
+        "acknowledgment-recovery-log",
+        actor="system",
+        recorded_at=closed_at,
+        subject=case_id,
+        kind="case_closed",
+        payload={
+            "closure_category": "no_pathway_required",
+            "final_reviewing_role": final_reviewing_role,
+        },
+    )

@@ -13,8 +13,8 @@ from store.credibility import generate_closure_review
 from store.credibility_values import adjudication_values
 from store.db import transaction
 from store.documents import build_document
-from store.registers import append_entry
-from store.tables import Case, ReviewItem
+from store.tables import ReviewItem
+from tests.credibility_support import add_own_closed_case
 from tests.factories import load
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -56,35 +56,12 @@ def proof(case_ref: str, kind: str = "photo") -> dict[str, Any]:
 async def own_closed_case(sessions: Sessions, case_id: str, closed_at: datetime) -> None:
     """A case the service closed itself (as the case workflows leave it)."""
     async with transaction(sessions) as s:
-        s.add(
-            Case(
-                case_id=case_id,
-                example="acknowledgment",
-                reference="NM-OWN",
-                review_id="ack-review-2026-11-02",
-                employee_id="W-9",
-                service_line="SL-A",
-                exposure="critical",
-                stage="closed",
-                status="closed",
-                escalation_level=0,
-                opened_at=closed_at - timedelta(days=5),
-                updated_at=closed_at,
-                closed_at=closed_at,
-                detail={},
-            )
-        )
-        await append_entry(
+        await add_own_closed_case(
             s,
-            "acknowledgment-recovery-log",
-            actor="system",
-            recorded_at=closed_at,
-            subject=case_id,
-            kind="case_closed",
-            payload={
-                "closure_category": "no_pathway_required",
-                "final_reviewing_role": "workforce_retention_safety_culture_manager",
-            },
+            case_id,
+            closed_at,
+            reference="NM-OWN",
+            final_reviewing_role="workforce_retention_safety_culture_manager",
         )
 
 

@@ -35,9 +35,9 @@ from domain.credibility import (
 from domain.feeds import FEEDS
 from domain.instants import instant
 from store.credibility import generate_closure_review, own_closures
-from store.registers import append_entry
 from store.sources import current_records, upsert_records
-from store.tables import Case, ReviewItem
+from store.tables import ReviewItem
+from tests.credibility_support import add_own_closed_case
 from tests.hypothesis_support import seeded_draws
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney"]
@@ -210,35 +210,10 @@ async def _own_cases(sessions: Sessions, drawn: list[Example]) -> None:
     async with sessions() as s, s.begin():
         for ex in drawn:
             for case_id, closed, entry in ex.own:
-                s.add(
-                    Case(
-                        case_id=case_id,
-                        example="acknowledgment",
-                        reference=f"NM-{case_id}",
-                        review_id="ack-review-2026-11-02",
-                        employee_id="W-9",
-                        service_line="SL-A",
-                        exposure="critical",
-                        stage="closed",
-                        status="closed",
-                        escalation_level=0,
-                        opened_at=closed - timedelta(days=5),
-                        updated_at=closed,
-                        closed_at=closed,
-                        detail={},
-                    )
+                role = "workforce_governance_reviewer" if entry else None
+                await add_own_closed_case(
+                    s, case_id, closed, reference=f"NM-{case_id}", final_reviewing_role=role
                 )
-                if entry:
-                    await append_entry(
-                        s,
-                        "acknowledgment-recovery-log",
-                        actor="system",
-                        recorded_at=closed,
-                        subject=case_id,
-                        kind="case_closed",
-                        payload={"closure_category": "no_pathway_required",
-                                 "final_reviewing_role": "workforce_governance_reviewer"},
-                    )  # fmt: skip
 
 
 async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
