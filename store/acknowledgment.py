@@ -24,6 +24,7 @@ from domain.names import EXAMPLE_ACKNOWLEDGMENT, OBLIGATION_MARK_REVIEWED
 from store.acknowledgment_review import insert_review_items
 from store.acknowledgment_values import attribution_values, retention_values
 from store.breaches import resolve_breaches
+from store.review_sql import add_generated_review
 from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
 
@@ -110,17 +111,9 @@ async def generate_review(
         return _stored_result(existing)
     as_of_utc = instant(as_of)
     assert as_of_utc is not None
-    review = Review(
-        review_id=review_id,
-        example=EXAMPLE_ACKNOWLEDGMENT,
-        period=review_date.isoformat(),
-        as_of=as_of_utc,
-        generated_at=generated_at or as_of_utc,
-        status="generated",
-        summary={},
+    review = await add_generated_review(
+        session, review_id, EXAMPLE_ACKNOWLEDGMENT, review_date.isoformat(), as_of_utc, generated_at
     )
-    session.add(review)
-    await session.flush()  # the items refer to it; its summary is set once they are all in
     counts = await insert_review_items(session, review_id, as_of_utc, policy)
     tally: Counter[Exposure | None] = Counter(
         {Exposure(c) if c is not None else None: n for c, n in counts.items()}

@@ -22,6 +22,7 @@ from domain.credibility import (
 from domain.instants import iso
 from domain.names import EXAMPLE_CREDIBILITY
 from store.credibility_review import insert_review_items, register_count
+from store.review_sql import add_generated_review
 from store.sources import current_records
 from store.tables import Case, OutboxMessage, RegisterEntry, Review
 from store.tables import ReviewItem as ReviewItemRow
@@ -129,17 +130,9 @@ async def generate_closure_review(
         return existing
     start, end = month_bounds(period, zone)
     own = await own_closures(session, start, end)
-    review = Review(
-        review_id=review_id,
-        example=EXAMPLE_CREDIBILITY,
-        period=period,
-        as_of=as_of,
-        generated_at=generated_at or as_of,
-        status="generated",
-        summary={},
+    review = await add_generated_review(
+        session, review_id, EXAMPLE_CREDIBILITY, period, as_of, generated_at
     )
-    session.add(review)
-    await session.flush()  # the items refer to it; its summary is set once they are all in
     tally = await insert_review_items(session, review_id, (start, end), zone, policy, own)
     review.summary = {
         "total": sum(tally.values()),

@@ -23,6 +23,7 @@ from domain.learning import (
 from domain.names import EXAMPLE_LEARNING
 from store.learning_audit import insert_audit_items
 from store.registers import append_entry
+from store.review_sql import add_generated_review
 from store.tables import RegisterEntry, Review
 from store.tables import ReviewItem as ReviewItemRow
 
@@ -108,17 +109,9 @@ async def generate_audit(
     existing = await session.get(Review, review_id)
     if existing is not None:
         return await _stored(session, existing)
-    review = Review(
-        review_id=review_id,
-        example=EXAMPLE_LEARNING,
-        period=cycle_start.isoformat(),
-        as_of=as_of,
-        generated_at=generated_at or as_of,
-        status="generated",
-        summary={},
+    review = await add_generated_review(
+        session, review_id, EXAMPLE_LEARNING, cycle_start.isoformat(), as_of, generated_at
     )
-    session.add(review)
-    await session.flush()  # the items refer to it; its summary is set once they are all in
     tally = await insert_audit_items(session, review_id, window, as_of, policy)
     review.summary = _summary(tally, policy, cycle_start, window)
     await session.flush()

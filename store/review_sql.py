@@ -6,6 +6,7 @@ constructors differ between the two databases.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -23,9 +24,34 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
 
 ITEM_COLUMNS = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
+
+
+async def add_generated_review(
+    session: AsyncSession,
+    review_id: str,
+    example: str,
+    period: str,
+    as_of: datetime,
+    generated_at: datetime | None,
+) -> Review:
+    """A review's row, generated (at ``as_of`` unless told) with an empty summary, flushed so its
+    items can refer to it; the caller sets the summary once they are all in."""
+    review = Review(
+        review_id=review_id,
+        example=example,
+        period=period,
+        as_of=as_of,
+        generated_at=generated_at or as_of,
+        status="generated",
+        summary={},
+    )
+    session.add(review)
+    await session.flush()
+    return review
 
 
 def param(name: str) -> Any:
