@@ -10,6 +10,7 @@ still counts.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -102,6 +103,29 @@ async def closure_trends(
 ) -> list[dict[str, Any]]:
     """One row per reviewed month (overlapping [start, end]) and group value, oldest first."""
     items = await closure_items(session, start, end)
+    grouped, exceptions = await closure_rows(session, group, items, zone, lambda p, _: p)
+    return [
+        {"month": period, group: value, **closure_bucket(grouped[key], exceptions[key])}
+        for key in sorted(set(grouped) | set(exceptions))
+        for period, value in (key,)
+    ]
+
+
+ClosureItem = tuple[
+    str, str | None, dict[str, Any], dict[str, Any]
+]  # period, class, fields, summary
+
+
+async def closure_rows(
+    session: AsyncSession,
+    group: Grouping,
+    items: list[ClosureItem],
+    zone: str,
+    period_of: Callable[[str, dict[str, Any]], str | None],
+) -> tuple[dict[tuple[str, str], list[ClosureRow]], Counter[tuple[str, str]]]:
+    """The reviewed closures by (period, group value) with today's outcome (confirmation, reopen,
+    repeated reviewer and manager line), and the exceptions counted apart. ``period_of(review
+    period, fields)`` names an item's period, or None to leave it out."""
     refs = [f["reference"] for _, _, f, _ in items]
     domains = await current_records(session, PLATFORM, refs) if group == "risk_domain" else {}
     keys = [f["case_ref"] for _, _, f, _ in items]
@@ -113,19 +137,18 @@ async def closure_trends(
     grouped: dict[tuple[str, str], list[ClosureRow]] = defaultdict(list)
     exceptions: Counter[tuple[str, str]] = Counter()
     for period, classification, fields, summary in items:
+        label = period_of(period, fields)
+        if label is None:
+            continue
         source = domains.get(fields["reference"], {}) if group == "risk_domain" else fields
-        key = (period, group_value(source.get(group)))
+        key = (label, group_value(source.get(group)))
         if classification is None:
             exceptions[key] += 1
             continue
         policy = CredibilityPolicy.model_validate(summary.get("policy") or {})
         now = current_outcome(classification, fields, satellites, earlier, zone, policy)
         grouped[key].append(ClosureRow(classification, fields, now))
-    return [
-        {"month": period, group: value, **closure_bucket(grouped[key], exceptions[key])}
-        for key in sorted(set(grouped) | set(exceptions))
-        for period, value in (key,)
-    ]
+    return grouped, exceptions
 
 
 def current_outcome(

@@ -22,14 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import PeriodKind, group_value, local_date, period_label, rate
 from domain.analytics_stats import wilson
-from domain.credibility import CONFIRMATIONS, EVIDENCE, REOPENED, Credibility, CredibilityPolicy
+from domain.credibility import Credibility
 from domain.names import EXAMPLE_LEARNING
 from store.analytics import Grouping
-from store.analytics_credibility import ClosureRow, closure_bucket, closure_items, current_outcome
+from store.analytics_credibility import ClosureRow, closure_bucket, closure_items, closure_rows
 from store.analytics_learning import learning_bucket
 from store.analytics_reliability import reliability_figures, reliability_measures
 from store.analytics_workforce import confidence_trends
-from store.credibility import non_credible_items
 from store.sources import current_records
 from store.tables import Review, ReviewItem
 
@@ -121,29 +120,15 @@ async def _learning(
 async def _closure(
     session: AsyncSession, group: Grouping, start: date, end: date, kind: PeriodKind, zone: str
 ) -> tuple[dict[Key, list[ClosureRow]], dict[Key, int]]:
-    latest = {f["case_ref"]: (c, f, s) for _, c, f, s in await closure_items(session, start, end)}
-    refs = [f["reference"] for _, f, _ in latest.values()]
-    domains = await current_records(session, PLATFORM, refs) if group == "risk_domain" else {}
-    satellites = {
-        feed: await current_records(session, feed, list(latest))
-        for feed in (CONFIRMATIONS, REOPENED, EVIDENCE)
+    latest = {
+        f["case_ref"]: (p, c, f, s) for p, c, f, s in await closure_items(session, start, end)
     }
-    earlier = await non_credible_items(session) if latest else []
-    grouped: dict[Key, list[ClosureRow]] = defaultdict(list)
-    exceptions: dict[Key, int] = defaultdict(int)
-    for classification, fields, summary in latest.values():
+
+    def period_of(_: str, fields: dict[str, Any]) -> str | None:
         day = local_date(fields.get("closed_at"), zone)
-        if day is None or not start <= day <= end:
-            continue
-        source = domains.get(fields["reference"], {}) if group == "risk_domain" else fields
-        key = (period_label(day, kind), group_value(source.get(group)))
-        if classification is None:
-            exceptions[key] += 1
-            continue
-        policy = CredibilityPolicy.model_validate(summary.get("policy") or {})
-        now = current_outcome(classification, fields, satellites, earlier, zone, policy)
-        grouped[key].append(ClosureRow(classification, fields, now))
-    return grouped, exceptions
+        return period_label(day, kind) if day is not None and start <= day <= end else None
+
+    return await closure_rows(session, group, list(latest.values()), zone, period_of)
 
 
 async def outcome_measures(
