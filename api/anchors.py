@@ -20,6 +20,28 @@ ANCHOR_QUERY_TIMEOUT = timedelta(seconds=5)
 
 async def temporal_anchors(app: FastAPI, register: str) -> tuple[list[Anchor], str]:
     """The anchor workflow's signed head of ``register`` and a word on where it came from."""
+    state, where = await _anchor_state(app)
+    found = [
+        Anchor(h.name, h.seq, h.hash, h.signature, "temporal")
+        for h in state.anchored
+        if h.name == register
+    ]
+    if state.checks < 0:
+        return [], where
+    return found, "temporal anchor checked" if found else "not anchored in temporal yet"
+
+
+async def every_temporal_anchor(app: FastAPI) -> tuple[dict[str, list[Anchor]], str]:
+    """Every register's signed head the anchor workflow holds (one query for a whole page)."""
+    state, where = await _anchor_state(app)
+    found: dict[str, list[Anchor]] = {}
+    for h in state.anchored:
+        found.setdefault(h.name, []).append(Anchor(h.name, h.seq, h.hash, h.signature, "temporal"))
+    return found, where or "temporal anchor checked"
+
+
+async def _anchor_state(app: FastAPI) -> tuple[AnchorState, str]:
+    """The anchor workflow's state (``checks`` -1 and a word on why when it cannot be asked)."""
     try:
         client = await temporal_client(app)
         handle = client.get_workflow_handle(names.REGISTER_ANCHOR_ID)
@@ -27,13 +49,8 @@ async def temporal_anchors(app: FastAPI, register: str) -> tuple[list[Anchor], s
             names.QUERY_ANCHORS, result_type=AnchorState, rpc_timeout=ANCHOR_QUERY_TIMEOUT
         )
     except Exception as exc:  # noqa: BLE001 - verification still runs on the database alone
-        return [], f"temporal anchor unavailable ({type(exc).__name__})"
-    found = [
-        Anchor(h.name, h.seq, h.hash, h.signature, "temporal")
-        for h in state.anchored
-        if h.name == register
-    ]
-    return found, "temporal anchor checked" if found else "not anchored in temporal yet"
+        return AnchorState(checks=-1), f"temporal anchor unavailable ({type(exc).__name__})"
+    return state, ""
 
 
 def reader_anchors(public: Ed25519PublicKey, register: str, heads: list[str]) -> list[Anchor]:

@@ -139,6 +139,7 @@ API_RULES: list[Rule] = [
     Rule("POST", "/registers/erasures", ADMIN, note="erase a person's data on request"),
     Rule("GET", "/registers/{name}/entries", EVIDENCE_READERS),
     Rule("GET", "/registers/{name}/verify", EVIDENCE_READERS),
+    Rule("POST", "/registers/{name}/verifications", EVIDENCE_READERS, note="full, recorded"),
     *(
         Rule("GET", f"/analytics/{measure}", EVIDENCE_READERS, note="trends")
         for measure in ("acknowledgment", "triage", "learning", "closure", "workforce", "series")
@@ -186,8 +187,9 @@ PAGE_RULES: list[Rule] = [
     Rule("POST", "/app/cases/{case_id}/pathway/actions/{action}", relationships=OWNER),
     Rule("GET", "/app/cases/{case_id}/receipts/{what}", GOVERNANCE, OWNER, note="after a step"),
     Rule("GET", "/app/packs/{kind}/{period}", EVIDENCE_READERS, note="a pack in words"),
-    Rule("GET", "/app/registers", EVIDENCE_READERS, note="registers, each chain verified"),
+    Rule("GET", "/app/registers", EVIDENCE_READERS, note="registers, new entries verified"),
     Rule("GET", "/app/registers/{register}", EVIDENCE_READERS, note="a register's entries"),
+    Rule("POST", "/app/registers/{register}/verify", EVIDENCE_READERS, note="in full"),
     Rule("POST", "/app/packs/{kind}/{period}/publish", PUBLISHERS, note="the kind's director"),
 ]
 

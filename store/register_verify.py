@@ -7,6 +7,12 @@ What each check catches, against an attacker who can write the database but hold
   whole register replaced by a consistent forgery: the entries' signatures are not the service's;
 - the last entries deleted and the head moved back (truncation): a head anchored outside the
   database, signed by the service, has a seq the register no longer reaches.
+
+Every entry's signature is checked: checking only the head's (or the anchored entries') with the
+full hash chain would catch every rewrite, since a signed hash pins every entry before it, but
+not a corrupted signature on an intact entry, and it could not name the first bad entry of a
+rewritten tail. Everything around the signatures is cheap: the rows stream as plain tuples in
+batches (bounded memory, no ORM objects), each payload's canonical JSON is made once.
 """
 
 from __future__ import annotations
@@ -52,6 +58,9 @@ class ChainVerification:
     first_bad_seq: int | None = None
     reason: str | None = None
     anchored_seq: int | None = None
+    hash: str = GENESIS  # the chained hash of entry ``entries`` (what a later check continues)
+    from_seq: int = 1  # the first entry read (1: the whole chain)
+    complete: bool = True  # False: stopped at ``limit`` before the head (the head not checked)
 
 
 def service_public_key(session: AsyncSession) -> Ed25519PublicKey:
@@ -59,8 +68,17 @@ def service_public_key(session: AsyncSession) -> Ed25519PublicKey:
     return signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY).public_key()
 
 
+_ENTRY = tables.RegisterEntry
+_COLUMNS = (
+    _ENTRY.register, _ENTRY.seq, _ENTRY.actor, _ENTRY.recorded_at, _ENTRY.subject, _ENTRY.kind,
+    _ENTRY.payload, _ENTRY.payload_salt, _ENTRY.payload_digest, _ENTRY.erased_by,
+    _ENTRY.prev_hash, _ENTRY.hash, _ENTRY.signature,
+)  # fmt: skip
+BATCH = 1000
+
+
 def _row_problem(
-    row: tables.RegisterEntry, expected_prev: str, public: Ed25519PublicKey, erased: set[int]
+    row: Any, expected_prev: str, public: Ed25519PublicKey, erased: set[int]
 ) -> str | None:
     if row.prev_hash != expected_prev:
         return "not linked to the previous entry"
@@ -80,11 +98,11 @@ async def _erased_seqs(
     session: AsyncSession, register: str, public: Ed25519PublicKey, erasure_seq: int
 ) -> set[int]:
     """The seqs of ``register`` that erasure entry ``erasure_seq`` lists, if that entry verifies."""
-    row = await session.scalar(
-        select(tables.RegisterEntry).where(
-            tables.RegisterEntry.register == ERASURES, tables.RegisterEntry.seq == erasure_seq
+    row = (
+        await session.execute(
+            select(*_COLUMNS).where(_ENTRY.register == ERASURES, _ENTRY.seq == erasure_seq)
         )
-    )
+    ).first()
     if row is None or _row_problem(row, row.prev_hash, public, set()) is not None:
         return set()
     listed: list[dict[str, Any]] = row.payload.get("entries", [])
@@ -97,31 +115,50 @@ async def verify_chain(
     *,
     public: Ed25519PublicKey | None = None,
     anchors: Iterable[Anchor] = (),
+    after: tuple[int, str] = (0, GENESIS),
+    limit: int | None = None,
 ) -> ChainVerification:
-    """Verify every entry of ``register``, its head, and ``anchors`` (signed heads kept outside)."""
+    """Verify every entry of ``register``, its head, and ``anchors`` (signed heads kept outside).
+
+    ``after`` (seq, hash): continue a chain verified up to that entry (its stored hash must
+    still be that one); ``limit``: read at most that many entries, and say so (``complete``)
+    when the head is further on. Read-only."""
     public = public or service_public_key(session)
     wanted = {a.seq: a for a in anchors if _anchor_ok(public, register, a)}
-    found: dict[int, str] = {}
+    count, expected_prev = after
+    found = await _hashes_before(session, register, [s for s in wanted if s <= count])
+    stored = await _hash_at(session, register, count) if count else expected_prev
+    if stored != expected_prev:
+        reason = f"entry {'is missing' if stored is None else 'differs'} since it was verified"
+        return ChainVerification(register, count, False, count, reason, from_seq=count)
     erased: set[int] = set()
-    count, expected_prev = 0, GENESIS
-    result = await session.stream_scalars(
-        select(tables.RegisterEntry)
-        .where(tables.RegisterEntry.register == register)
-        .order_by(tables.RegisterEntry.seq)
-        .execution_options(yield_per=1000, populate_existing=True)
-    )
-    async for row in result:
+    query = select(*_COLUMNS).where(_ENTRY.register == register, _ENTRY.seq > count)
+    query = query.order_by(_ENTRY.seq).limit(limit).execution_options(yield_per=BATCH)
+    async for row in await session.stream(query):
         count += 1
         if row.erased_by is not None and row.seq not in erased:
             erased |= await _erased_seqs(session, register, public, row.erased_by)
         problem = "entry missing or out of order" if row.seq != count else None
         problem = problem or _row_problem(row, expected_prev, public, erased)
         if problem:
-            return ChainVerification(register, count, False, count, problem)
+            return ChainVerification(register, count, False, count, problem, from_seq=after[0] + 1)
         if count in wanted:
             found[count] = row.hash
         expected_prev = row.hash
-    return await _verify_ends(session, register, public, count, expected_prev, wanted, found)
+    ends = _Ends(public, count, expected_prev, wanted, found, after[0] + 1)
+    return await _verify_ends(session, register, ends, stopped=limit is not None)
+
+
+async def _hash_at(session: AsyncSession, register: str, seq: int) -> str | None:
+    found: str | None = await session.scalar(
+        select(_ENTRY.hash).where(_ENTRY.register == register, _ENTRY.seq == seq)
+    )
+    return found
+
+
+async def _hashes_before(session: AsyncSession, register: str, seqs: list[int]) -> dict[int, str]:
+    """The stored hashes of already verified entries an anchor names (one point read each)."""
+    return {seq: h for seq in seqs if (h := await _hash_at(session, register, seq)) is not None}
 
 
 def _anchor_ok(public: Ed25519PublicKey, register: str, anchor: Anchor) -> bool:
@@ -130,32 +167,50 @@ def _anchor_ok(public: Ed25519PublicKey, register: str, anchor: Anchor) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Ends:
+    public: Ed25519PublicKey
+    count: int
+    last_hash: str
+    wanted: dict[int, Anchor]
+    found: dict[int, str]
+    from_seq: int
+
+
 async def _verify_ends(
-    session: AsyncSession,
-    register: str,
-    public: Ed25519PublicKey,
-    count: int,
-    last_hash: str,
-    wanted: dict[int, Anchor],
-    found: dict[int, str],
+    session: AsyncSession, register: str, ends: _Ends, *, stopped: bool
 ) -> ChainVerification:
-    anchored = max(wanted, default=None)
-    for seq in sorted(wanted):
-        anchor = wanted[seq]
-        if seq > count:
-            reason = f"entries up to seq {seq} (anchored in {anchor.source}) are missing"
-            return ChainVerification(register, count, False, count + 1, reason, anchored)
-        if found.get(seq) != anchor.hash:
-            reason = f"entry differs from its head anchored in {anchor.source}"
-            return ChainVerification(register, count, False, seq, reason, anchored)
+    count, wanted, public = ends.count, ends.wanted, ends.public
     head = await session.get(tables.RegisterHead, register, populate_existing=True)
+    partial = stopped and head is not None and head.seq > count
+    checked = {s: a for s, a in wanted.items() if not partial or s <= count}
+    anchored = max(checked, default=None)
+
+    def failed(seq: int, reason: str) -> ChainVerification:
+        return ChainVerification(
+            register, count, False, seq, reason, anchored, from_seq=ends.from_seq
+        )
+
+    for seq in sorted(checked):
+        anchor = checked[seq]
+        if seq > count:
+            return failed(
+                count + 1, f"entries up to seq {seq} (anchored in {anchor.source}) are missing"
+            )
+        if ends.found.get(seq) != anchor.hash:
+            return failed(seq, f"entry differs from its head anchored in {anchor.source}")
+    if partial:
+        return ChainVerification(
+            register, count, True, None, None, anchored, ends.last_hash, ends.from_seq, False
+        )
     head_ok = (head is None and count == 0) or (
         head is not None
         and head.seq == count
-        and head.hash == last_hash
+        and head.hash == ends.last_hash
         and (count == 0 or head_signature_ok(public, register, count, head.hash, head.signature))
     )
     if not head_ok:
-        reason = "head does not match the last entry"
-        return ChainVerification(register, count, False, count + 1, reason, anchored)
-    return ChainVerification(register, count, True, None, None, anchored)
+        return failed(count + 1, "head does not match the last entry")
+    return ChainVerification(
+        register, count, True, None, None, anchored, ends.last_hash, ends.from_seq
+    )

@@ -89,6 +89,24 @@ class RegisterEntry(Base):
     __table_args__ = (UniqueConstraint("register", "seq"),)
 
 
+class RegisterVerification(Base):
+    """Each register's recorded verification (migration 0016): entries 1..``verified_seq``
+    checked, the first bad entry found (if any), and the last full verification; signed."""
+
+    __tablename__ = "register_verifications"
+    register: Mapped[str] = mapped_column(String(80), primary_key=True)
+    verified_seq: Mapped[int] = mapped_column(Integer)
+    verified_hash: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[datetime] = mapped_column(Instant)
+    first_bad_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    found_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    full_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    full_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    full_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    signature: Mapped[str] = mapped_column(String(128), default="")
+
+
 class Review(Base):
     """A generated review/audit (example 1, 2 or 3) and whether it has been marked reviewed."""
 

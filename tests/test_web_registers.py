@@ -14,7 +14,7 @@ from store.tables import RegisterEntry
 from tests.factories import load, staff_rows
 from tests.fixtures.mail import free_port
 from tests.register_support import REGISTER, append_page_entries
-from tests.web_support import sign_in, text
+from tests.web_support import csrf, sign_in, text
 
 PAGE = f"/app/registers/{REGISTER}"
 
@@ -68,8 +68,18 @@ async def test_register_pages(database_url, sessions, api_for) -> None:  # type:
         await session.execute(
             update(RegisterEntry).where(RegisterEntry.seq == 2).values(payload={"n": 99})
         )
-    failed = "Failed at entry 2: payload does not match its digest"
-    assert failed in text((await api.http.get("/app/registers")).text)
-    tampered = await api.http.get(PAGE)
-    assert failed in text(tampered.text) and "Verified" not in text(tampered.text)
+    listed = text((await api.http.get("/app/registers")).text)  # old entries are not re-read
+    assert "Verified 3 entries (entries 1 to 3 as they were added; last checked" in listed
+    assert "None yet Verify Near-miss reliability case register in full" in listed
+    assert "Failed" not in listed.split("What each status means")[0]
+    page = await api.http.get(PAGE)
+    button = f'action="/app/registers/{REGISTER}/verify"'
+    assert button in page.text and "Verify this register in full" in text(page.text)
+    done = await api.http.post(f"{PAGE}/verify", data={"csrf_token": csrf(page.text)})
+    assert done.status_code == 303 and done.headers["location"] == f"{PAGE}?verified=1"
+    failed = "Failed at entry 2: payload does not match its digest (found by the full verification"
+    tampered = await api.http.get(done.headers["location"])
+    assert failed in text(tampered.text) and "Verified" not in text(tampered.text).split("What")[0]
     assert 'class="bad" id="verification"' in tampered.text
+    assert "Full verification finished" in text(tampered.text)
+    assert failed in text((await api.http.get("/app/registers")).text)  # it stays failed

@@ -20,17 +20,33 @@ from api.errors import NotFound
 from api.guard import GuardedRoute
 from config.settings import DEV_SIGNING_KEY
 from store.erasure import erase_person
-from store.register_verify import service_public_key, verify_chain
+from store.register_checks import recorded, verify_in_full
+from store.register_verify import Anchor, ChainVerification, service_public_key, verify_chain
 from store.registers import entries, heads, register_exists
 from store.signing import public_key_hex, signing_key
+from store.tables import RegisterVerification
 
 router = APIRouter(prefix="/registers", tags=["registers"], route_class=GuardedRoute)
+
+
+class RecordedVerification(BaseModel):
+    """What the last checks of a register found (recorded, not re-run by this listing)."""
+
+    verified_seq: int = Field(description="entries 1 to this one have been checked")
+    checked_at: datetime
+    first_bad_seq: int | None = Field(None, description="set when a check failed")
+    reason: str | None = None
+    full_verified_at: datetime | None = Field(None, description="the last full verification")
+    full_ok: bool | None = None
 
 
 class RegisterSummary(BaseModel):
     name: str
     entries: int
     head_hash: str
+    verification: RecordedVerification | None = Field(
+        None, description="none: never verified; POST …/verifications verifies in full"
+    )
 
 
 class Entry(BaseModel):
@@ -76,11 +92,31 @@ class ErasureAnswer(BaseModel):
 
 @router.get("")
 async def list_registers(session: SessionDep, _actor: Authorized) -> list[RegisterSummary]:
-    """Every register the service keeps, with its length and current head hash."""
+    """Every register the service keeps, with its length, current head hash and its recorded
+    verification (read, not re-run: a listing stays cheap at any register size)."""
+    records = await recorded(session)
     return [
-        RegisterSummary(name=h.register, entries=h.seq, head_hash=h.hash)
+        RegisterSummary(
+            name=h.register,
+            entries=h.seq,
+            head_hash=h.hash,
+            verification=_recorded(records.get(h.register)),
+        )
         for h in await heads(session)
     ]
+
+
+def _recorded(row: RegisterVerification | None) -> RecordedVerification | None:
+    if row is None:
+        return None
+    return RecordedVerification(
+        verified_seq=row.verified_seq,
+        checked_at=row.checked_at,
+        first_bad_seq=row.first_bad_seq,
+        reason=row.reason,
+        full_verified_at=row.full_at,
+        full_ok=row.full_ok,
+    )
 
 
 async def _known(session: SessionDep, name: str) -> None:
@@ -164,8 +200,25 @@ async def verify(
     given = reader_anchors(public, name, head)
     anchored, where = await temporal_anchors(request.app, name)
     result = await verify_chain(session, name, public=public, anchors=[*anchored, *given])
+    return _verification(result, where, given)
+
+
+@router.post("/{name}/verifications")
+async def verify_in_full_now(
+    name: str, request: Request, session: SessionDep, _actor: Authorized, now: Now
+) -> Verification:
+    """Verify every entry of the register again, as ``/verify`` does, and record the outcome
+    (what the registers page and listing show as the last full verification)."""
+    await _known(session, name)
+    anchored, where = await temporal_anchors(request.app, name)
+    before = (await recorded(session)).get(name)
+    result = await verify_in_full(session, name, at=now, anchors=anchored, before=before)
+    return _verification(result, where, [])
+
+
+def _verification(result: ChainVerification, where: str, given: list[Anchor]) -> Verification:
     return Verification(
-        name=name,
+        name=result.register,
         entries=result.entries,
         ok=result.ok,
         first_bad_seq=result.first_bad_seq,

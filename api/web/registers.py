@@ -1,23 +1,28 @@
 """Register pages for inspectors and governance roles: every register with its length, latest
-entry, head and hash-chain verification, and one register's entries newest first (keyset-paged),
-through the same store functions and verification as ``GET /registers/...``. Read-only."""
+entry, head and recorded verification (``store.register_checks``: the entries added since the
+last check are checked as the page is shown, old ones by a full verification, nightly or from
+the Verify in full button), and one register's entries newest first (keyset-paged)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.anchors import temporal_anchors
+from api.anchors import every_temporal_anchor, temporal_anchors
 from api.authz import Authorized, may_see
+from api.clock import request_now
 from api.deps import Actor, SessionDep
 from api.errors import NotFound
+from api.web.register_words import MEANINGS, StatusWords, status_words
 from api.web.render import local_time, render
+from api.web.session import CsrfChecked
 from api.web.words import humanize
 from store.pack_common import cases_of
-from store.register_verify import ChainVerification, service_public_key, verify_chain
+from store.register_checks import check_new_entries, recorded, verify_in_full
+from store.register_verify import service_public_key
 from store.registers import entries_newest_first, heads
 from store.signing import public_key_hex
 from store.staff import staff_names
@@ -27,20 +32,6 @@ router = APIRouter(prefix="/app/registers", include_in_schema=False)
 PAGE = 50
 
 
-def verification_words(result: ChainVerification) -> str:
-    """ "Verified 3 entries", or where and why the chain first fails."""
-    if result.ok:
-        return f"Verified {result.entries} {'entry' if result.entries == 1 else 'entries'}"
-    return f"Failed at entry {result.first_bad_seq}: {result.reason}"
-
-
-async def _verify(request: Request, session: AsyncSession, name: str) -> tuple[bool, str, str]:
-    """The chain verified as ``GET /registers/{name}/verify`` does (Temporal's anchor too)."""
-    anchored, where = await temporal_anchors(request.app, name)
-    result = await verify_chain(session, name, public=service_public_key(session), anchors=anchored)
-    return result.ok, verification_words(result), where
-
-
 async def _head(session: AsyncSession, name: str) -> RegisterHead:
     found = next((h for h in await heads(session) if h.register == name), None)
     if found is None:
@@ -48,14 +39,34 @@ async def _head(session: AsyncSession, name: str) -> RegisterHead:
     return found
 
 
+async def _statuses(
+    request: Request, session: AsyncSession, rows: list[RegisterHead]
+) -> tuple[dict[str, StatusWords], str]:
+    """Each register's recorded verification, continued through the entries added since (at
+    most ``VIEW_LIMIT`` each: old entries are re-read only by a full verification)."""
+    tz = request.app.state.settings.timezone
+    anchored, where = await every_temporal_anchor(request.app)
+    records, now = await recorded(session), await request_now(request)
+    found = {}
+    for head in rows:
+        record = await check_new_entries(
+            session, head.register, at=now, anchors=anchored.get(head.register, []),
+            before=records.get(head.register),
+        )  # fmt: skip
+        found[head.register] = status_words(record, head.seq, tz)
+    return found, where
+
+
 @router.get("", response_class=HTMLResponse)
 async def register_list(request: Request, session: SessionDep, _actor: Authorized) -> HTMLResponse:
-    """Every register: its length, latest entry, head and whether its chain verifies."""
+    """Every register: its length, latest entry, head and its recorded verification (new entries
+    checked now), with the last full verification."""
     tz = request.app.state.settings.timezone
     rows = []
-    for head in await heads(session):
+    all_heads = await heads(session)
+    statuses, where = await _statuses(request, session, all_heads)
+    for head in all_heads:
         latest = await entries_newest_first(session, head.register, limit=1)
-        ok, words, where = await _verify(request, session, head.register)
         rows.append(
             {
                 "name": head.register,
@@ -63,12 +74,24 @@ async def register_list(request: Request, session: SessionDep, _actor: Authorize
                 "entries": head.seq,
                 "latest": local_time(latest[0].recorded_at, tz) if latest else "",
                 "hash": head.hash,
-                "ok": ok,
-                "verification": words,
-                "anchor": where,
+                "status": statuses[head.register],
             }
         )
-    return render(request, "registers.html", {"registers": rows})
+    context = {"registers": rows, "anchor": where, "meanings": MEANINGS}
+    return render(request, "registers.html", context)
+
+
+@router.post("/{register}/verify", dependencies=[CsrfChecked], response_model=None)
+async def verify_register(
+    register: str, request: Request, session: SessionDep, _actor: Authorized
+) -> Response:
+    """Verify every entry of the register again and record it (the page shows the outcome)."""
+    await _head(session, register)
+    anchored, _ = await temporal_anchors(request.app, register)
+    before = (await recorded(session)).get(register)
+    now = await request_now(request)
+    await verify_in_full(session, register, at=now, anchors=anchored, before=before)
+    return RedirectResponse(f"/app/registers/{register}?verified=1", status_code=303)
 
 
 async def _subjects(session: AsyncSession, actor: Actor, subjects: set[str]) -> set[str]:
@@ -83,6 +106,7 @@ async def register_page(
     session: SessionDep,
     actor: Authorized,
     before: Annotated[int | None, Query(ge=1, description="entries below this seq")] = None,
+    verified: bool = False,
 ) -> HTMLResponse:
     """One register's entries, newest first, a page at a time, and how to re-verify it."""
     tz = request.app.state.settings.timezone
@@ -90,11 +114,8 @@ async def register_page(
     rows = await entries_newest_first(session, register, before_seq=before, limit=PAGE)
     names = await staff_names(session, {r.actor for r in rows})
     cases = await _subjects(session, actor, {r.subject for r in rows})
-    # The chain is verified on the newest page only: an older page is read to browse, and
-    # verifying reads the whole register (about a second per 5,000 entries).
-    ok, words, where = (
-        await _verify(request, session, register) if before is None else (None, "", "")
-    )
+    # New entries are checked on the newest page only: an older page is read to browse.
+    statuses, where = await _statuses(request, session, [head]) if before is None else ({}, "")
     entries: list[dict[str, Any]] = [
         {
             "seq": r.seq,
@@ -114,9 +135,10 @@ async def register_page(
         "title": humanize(register),
         "head": head,
         "entries": entries,
-        "ok": ok,
-        "verification": words,
+        "status": statuses.get(register),
         "anchor": where,
+        "meanings": MEANINGS,
+        "notice": "Full verification finished: its outcome is below." if verified else "",
         "command": f"nearmiss registers verify {register} --head {signed} --public-key {public}",
         "json": f"/registers/{register}/entries",
         "verify_json": f"/registers/{register}/verify",
