@@ -1,0 +1,184 @@
+"""Benchmark: register verification at size, and what the registers page does per view.
+
+For a signed chain of VERIFIED entries among VERIFIED × FACTOR register entries
+(``bench.register_data``, PostgreSQL, COPY) and for 1/100 of it: rows/s and peak traced memory of
+a full verification — the verifier before this session (ORM rows, as ``store.register_verify``
+was at ac3429e: the same checks per row) beside today's (plain rows streamed in batches), the
+bare read (asyncpg cursor) and one Ed25519 check per entry alone (the floor) — and the
+registers page's verification work per view: before, every chain verified in full; now, the
+recorded verification continued through the entries added since (none, and 100 new ones).
+Alternating, in one run; load averages printed with each figure.
+
+``python -m bench.reads_verify [VERIFIED] [FACTOR]`` (defaults 100000 and 20).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.pool import NullPool
+
+from bench import register_data
+from bench.common import admin, drop_schema, load_average, new_schema
+from config.settings import DEV_SIGNING_KEY
+from store import register_verify as rv
+from store import tables
+from store.db import make_engine, make_sessionmaker
+from store.register_checks import check_new_entries, recorded, verify_in_full
+from store.registers import GENESIS, append_entry
+from store.signing import head_signature_ok, signing_key
+
+NAME = register_data.VERIFIED
+
+
+async def verify_before(session: Any, register: str) -> rv.ChainVerification:
+    """The verifier as it was (ORM rows, ``populate_existing``), the same checks per row."""
+    public = rv.service_public_key(session)
+    count, prev, erased = 0, GENESIS, set[int]()
+    result = await session.stream_scalars(
+        select(tables.RegisterEntry)
+        .where(tables.RegisterEntry.register == register)
+        .order_by(tables.RegisterEntry.seq)
+        .execution_options(yield_per=1000, populate_existing=True)
+    )
+    async for row in result:
+        count += 1
+        problem = "entry missing or out of order" if row.seq != count else None
+        problem = problem or rv._row_problem(row, prev, public, erased)
+        if problem:
+            return rv.ChainVerification(register, count, False, count, problem)
+        prev = row.hash
+    return rv.ChainVerification(register, count, True, hash=prev)
+
+
+async def _bare(schema: str) -> int:
+    connection = await admin()
+    try:
+        await connection.execute(f'SET search_path TO "{schema}"')
+        count = 0
+        sql = "SELECT * FROM register_entries WHERE register = $1 ORDER BY seq"
+        async with connection.transaction():
+            async for _ in connection.cursor(sql, NAME, prefetch=1000):
+                count += 1
+        return count
+    finally:
+        await connection.close()
+
+
+def _signatures_alone(n: int) -> int:
+    key = signing_key(DEV_SIGNING_KEY)
+    public, signature = key.public_key(), key.sign(b"x").hex()
+    for seq in range(n):
+        head_signature_ok(public, NAME, seq, "0" * 64, signature)
+    return n
+
+
+async def _timed(
+    label: str, run: Callable[[], Awaitable[int]], rows: int, *, rate: bool = True
+) -> float:
+    began = time.perf_counter()
+    got = await run()
+    seconds = time.perf_counter() - began
+    per = f", {rows / seconds:,.0f} rows/s" if rate else ""
+    print(f"  {label}: {seconds * 1000:,.0f} ms{per}  [load {load_average()}]")
+    assert got == rows, (label, got, rows)
+    return seconds
+
+
+async def _peak_mb(sessions: Any, verify: Callable[[Any], Awaitable[Any]]) -> float:
+    async with sessions() as session:
+        tracemalloc.start()
+        try:
+            await verify(session)
+            return tracemalloc.get_traced_memory()[1] / 2**20
+        finally:
+            tracemalloc.stop()
+
+
+async def _append(sessions: Any, n: int) -> None:
+    async with sessions() as session, session.begin():
+        for i in range(n):
+            await append_entry(
+                session, NAME, actor="E-BENCH", recorded_at=datetime.now(UTC),
+                subject=f"new-{i}", kind="step", payload={"n": i},
+            )  # fmt: skip
+
+
+async def size(verified: int, factor: int, reps: int) -> None:
+    """Every figure at one size."""
+    schema, url = await new_schema("verify")
+    began = time.perf_counter()
+    await register_data.generate(schema, verified * factor, verified)
+    took = time.perf_counter() - began
+    print(f"{verified:,} signed of {verified * factor:,} entries: generated in {took:.0f} s")
+    engine = make_engine(url, poolclass=NullPool)
+    sessions = make_sessionmaker(engine)
+
+    async def ours(verify: Callable[..., Awaitable[rv.ChainVerification]]) -> int:
+        async with sessions() as session:
+            result = await verify(session, NAME)
+        assert result.ok, result
+        return result.entries
+
+    try:
+        for _ in range(reps):
+            await _timed("before (ORM rows)", lambda: ours(verify_before), verified)
+            await _timed("now (plain rows)", lambda: ours(rv.verify_chain), verified)
+            await _timed("bare read", lambda: _bare(schema), verified)
+            await _timed(
+                "Ed25519 checks alone",
+                lambda: asyncio.to_thread(_signatures_alone, verified),
+                verified,
+            )
+        for label, fn in (("before", verify_before), ("now", rv.verify_chain)):
+            peak = await _peak_mb(sessions, lambda s, fn=fn: fn(s, NAME))
+            print(f"  peak traced memory, {label}: {peak:.1f} MB")
+        await _page(sessions, verified)
+    finally:
+        await engine.dispose()
+        await drop_schema(schema)
+
+
+async def _page(sessions: Any, verified: int) -> None:
+    """The page's verification work per view: before (every chain in full) and now."""
+    async with sessions() as session, session.begin():
+        await verify_in_full(session, NAME, at=datetime.now(UTC))  # the nightly run's record
+
+    async def view() -> int:
+        async with sessions() as session, session.begin():
+            heads = await session.scalars(select(tables.RegisterHead))
+            records, checked = await recorded(session), 0
+            for head in heads.all():
+                record = await check_new_entries(
+                    session, head.register, at=datetime.now(UTC), before=records.get(head.register)
+                )
+                checked = record.verified_seq
+            return checked
+
+    async def before() -> int:
+        async with sessions() as session:
+            return (await rv.verify_chain(session, NAME)).entries
+
+    await _timed("page work before (every chain in full)", before, verified)
+    await _timed("page work now, no new entry", view, verified, rate=False)
+    await _append(sessions, 100)
+    await _timed("page work now, 100 new entries", view, verified + 100, rate=False)
+    await _timed("page work now, again", view, verified + 100, rate=False)
+
+
+async def main(verified: int = 100_000, factor: int = 20) -> None:
+    print(f"start, load {load_average()}")
+    await size(verified // 100, factor, 3)
+    await size(verified, factor, 1)
+    print(f"end, load {load_average()}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*(int(a) for a in sys.argv[1:])))
