@@ -55,6 +55,23 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
         )
 
     return {
+        names.SCHEDULE_REGISTER_VERIFICATION: Schedule(
+            action=ScheduleActionStartWorkflow(
+                names.WF_REGISTER_VERIFICATION,
+                id=f"{names.SCHEDULE_REGISTER_VERIFICATION}-run",
+                task_queue=settings.temporal_task_queue,
+            ),
+            spec=ScheduleSpec(
+                calendars=[
+                    ScheduleCalendarSpec(
+                        hour=[ScheduleRange(2)],
+                        minute=[ScheduleRange(30)],
+                        comment="every register verified in full, nightly 02:30",
+                    )
+                ],
+                time_zone_name=settings.timezone,
+            ),
+        ),
         names.SCHEDULE_ACK_REVIEW: fire(
             names.SCHEDULE_ACK_REVIEW,
             ScheduledStart(

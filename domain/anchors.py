@@ -59,3 +59,13 @@ def merge_heads(old: list[AnchoredHead], new: list[AnchoredHead]) -> list[Anchor
         if head.name not in merged or head.seq > merged[head.name].seq:
             merged[head.name] = head
     return sorted(merged.values(), key=lambda h: h.name)
+
+
+class RegistersVerified(BaseModel):
+    """What the nightly full verification found: registers and entries read, each failure
+    (register, first bad entry, why), and the alert mails queued for a failure."""
+
+    registers: int = 0
+    entries: int = 0
+    failed: list[str] = []
+    message_ids: list[int] = []

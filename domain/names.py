@@ -106,6 +106,9 @@ WF_REGISTER_ANCHOR = "RegisterAnchorWorkflow"
 REGISTER_ANCHOR_ID = "register-anchor"
 ACT_ANCHOR_HEADS = "anchor_register_heads"
 QUERY_ANCHORS = "anchors"
+WF_REGISTER_VERIFICATION = "RegisterVerificationWorkflow"
+ACT_VERIFY_REGISTERS = "verify_registers"
+SCHEDULE_REGISTER_VERIFICATION = "schedule-register-verification"
 
 # A review's one obligation (its breaches carry the review ID as their case_id).
 OBLIGATION_MARK_REVIEWED = "mark-reviewed"

@@ -26,6 +26,12 @@ async def test_schedules_apply_is_idempotent_with_london_calendar_specs(dev_env,
     assert [(r.start, r.end) for r in calendar.hour] == [(7, 7)]
     assert [(r.start, r.end) for r in calendar.day_of_week] == [(1, 5)]
     assert described.schedule.action.workflow == names.WF_SCHEDULED_START
+    nightly = names.SCHEDULE_REGISTER_VERIFICATION
+    verification = (await dev_env.client.get_schedule_handle(nightly).describe()).schedule
+    assert verification.action.workflow == names.WF_REGISTER_VERIFICATION
+    assert verification.spec.time_zone_name == "Europe/London"
+    [calendar] = verification.spec.calendars
+    assert [(r.start, r.end) for r in calendar.hour] == [(2, 2)]  # nightly, provider local time
     for schedule_id in first:
         await dev_env.client.get_schedule_handle(schedule_id).delete()
 

@@ -20,6 +20,7 @@ from activities.credibility import CredibilityActivities
 from activities.deps import ActivityDeps
 from activities.learning import LearningActivities
 from activities.packs import PackActivities
+from activities.register_verification import RegisterVerificationActivities
 from activities.schedules import ScheduleActivities
 from config.settings import Settings
 from infra.mail import MailSettings
@@ -29,6 +30,7 @@ from workflows.anchor import RegisterAnchorWorkflow
 from workflows.credibility import CredibilityCaseWorkflow
 from workflows.learning import LearningCaseWorkflow
 from workflows.packs import PackWorkflow
+from workflows.register_verification import RegisterVerificationWorkflow
 from workflows.reviews import ReviewWorkflow
 from workflows.schedules import ScheduledStartWorkflow
 
@@ -40,6 +42,7 @@ WORKFLOWS: list[type] = [
     CredibilityCaseWorkflow,
     LearningCaseWorkflow,
     RegisterAnchorWorkflow,
+    RegisterVerificationWorkflow,
 ]
 
 
@@ -71,6 +74,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         packs.publish_pack,
         ScheduleActivities(deps).start_governance_workflow,
         AnchorActivities(deps).anchor_register_heads,
+        RegisterVerificationActivities(deps).verify_registers,
         *credibility_activities(deps),
         *learning_activities(deps),
     ]
