@@ -1,5 +1,6 @@
-"""``python -m bench [review|ingest|steps|counts|escalation|startup|reads] [--quick]``: run the
-benchmarks and print one table (median [min - max] of several runs, the baseline's, their ratio).
+"""``python -m bench [review|ingest|steps|counts|escalation|startup|reads|verify] [--quick]``:
+run the benchmarks and print one table (median [min - max] of several runs, the baseline's,
+their ratio).
 
 Benchmarks are not tests: nothing here asserts a time. Needs PostgreSQL on 127.0.0.1:5432
 (database ``bench``, created on first use) and the venv's ``temporal`` binary.
@@ -13,7 +14,7 @@ import platform
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import escalation, ingest, reads, review, startup, step_counts, steps
+from bench import escalation, ingest, reads, reads_verify, review, startup, step_counts, steps
 from bench.common import Figure, load_average, table
 
 Bench = Callable[[bool], Awaitable[list[Figure]]]
@@ -27,6 +28,7 @@ BENCHES: dict[str, Bench] = {
     "escalation": escalation.bench,
     "startup": startup.bench,
     "reads": reads.bench,
+    "verify": reads_verify.bench,
 }
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.pool import NullPool
 
 from bench import register_data
-from bench.common import admin, drop_schema, load_average, new_schema
+from bench.common import Figure, admin, drop_schema, load_average, new_schema
 from config.settings import DEV_SIGNING_KEY
 from store import register_verify as rv
 from store import tables
@@ -72,7 +72,7 @@ async def _bare(schema: str) -> int:
         await connection.close()
 
 
-def _signatures_alone(n: int) -> int:
+async def _signatures_alone(n: int) -> int:
     key = signing_key(DEV_SIGNING_KEY)
     public, signature = key.public_key(), key.sign(b"x").hex()
     for seq in range(n):
@@ -80,23 +80,28 @@ def _signatures_alone(n: int) -> int:
     return n
 
 
+Timings = dict[str, list[tuple[float, float]]]  # label: [(wall s, this process's CPU s)]
+
+
 async def _timed(
-    label: str, run: Callable[[], Awaitable[int]], rows: int, *, rate: bool = True
-) -> float:
-    began = time.perf_counter()
+    out: Timings, label: str, run: Callable[[], Awaitable[int]], rows: int, *, rate: bool = True
+) -> None:
+    began, cpu = time.perf_counter(), time.process_time()
     got = await run()
-    seconds = time.perf_counter() - began
-    per = f", {rows / seconds:,.0f} rows/s" if rate else ""
-    print(f"  {label}: {seconds * 1000:,.0f} ms{per}  [load {load_average()}]")
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    per = f", {rows / seconds:,.0f} rows/s, CPU {cpu / rows * 1e6:,.0f} µs/row" if rate else ""
+    print(f"  {label}: {seconds * 1000:,.0f} ms{per}  [load {load_average()}]", flush=True)
     assert got == rows, (label, got, rows)
-    return seconds
+    out.setdefault(label, []).append((seconds, cpu))
 
 
-async def _peak_mb(sessions: Any, verify: Callable[[Any], Awaitable[Any]]) -> float:
+async def _peak_mb(
+    sessions: Any, verify: Callable[[Any, str], Awaitable[rv.ChainVerification]]
+) -> float:
     async with sessions() as session:
         tracemalloc.start()
         try:
-            await verify(session)
+            await verify(session, NAME)
             return tracemalloc.get_traced_memory()[1] / 2**20
         finally:
             tracemalloc.stop()
@@ -111,8 +116,9 @@ async def _append(sessions: Any, n: int) -> None:
             )  # fmt: skip
 
 
-async def size(verified: int, factor: int, reps: int) -> None:
+async def size(verified: int, factor: int, reps: int) -> Timings:
     """Every figure at one size."""
+    out: Timings = {}
     schema, url = await new_schema("verify")
     began = time.perf_counter()
     await register_data.generate(schema, verified * factor, verified)
@@ -129,24 +135,21 @@ async def size(verified: int, factor: int, reps: int) -> None:
 
     try:
         for _ in range(reps):
-            await _timed("before (ORM rows)", lambda: ours(verify_before), verified)
-            await _timed("now (plain rows)", lambda: ours(rv.verify_chain), verified)
-            await _timed("bare read", lambda: _bare(schema), verified)
-            await _timed(
-                "Ed25519 checks alone",
-                lambda: asyncio.to_thread(_signatures_alone, verified),
-                verified,
-            )
-        for label, fn in (("before", verify_before), ("now", rv.verify_chain)):
-            peak = await _peak_mb(sessions, lambda s, fn=fn: fn(s, NAME))
+            await _timed(out, "before (ORM rows)", lambda: ours(verify_before), verified)
+            await _timed(out, "now (plain rows)", lambda: ours(rv.verify_chain), verified)
+            await _timed(out, "bare read", lambda: _bare(schema), verified)
+            await _timed(out, "Ed25519 checks alone", lambda: _signatures_alone(verified), verified)
+        for label, verify in (("before", verify_before), ("now", rv.verify_chain)):
+            peak = await _peak_mb(sessions, verify)
             print(f"  peak traced memory, {label}: {peak:.1f} MB")
-        await _page(sessions, verified)
+        await _page(out, sessions, verified)
     finally:
         await engine.dispose()
         await drop_schema(schema)
+    return out
 
 
-async def _page(sessions: Any, verified: int) -> None:
+async def _page(out: Timings, sessions: Any, verified: int) -> None:
     """The page's verification work per view: before (every chain in full) and now."""
     async with sessions() as session, session.begin():
         await verify_in_full(session, NAME, at=datetime.now(UTC))  # the nightly run's record
@@ -166,11 +169,32 @@ async def _page(sessions: Any, verified: int) -> None:
         async with sessions() as session:
             return (await rv.verify_chain(session, NAME)).entries
 
-    await _timed("page work before (every chain in full)", before, verified)
-    await _timed("page work now, no new entry", view, verified, rate=False)
+    await _timed(out, "page work before (every chain in full)", before, verified)
+    await _timed(out, "page work now, no new entry", view, verified, rate=False)
     await _append(sessions, 100)
-    await _timed("page work now, 100 new entries", view, verified + 100, rate=False)
-    await _timed("page work now, again", view, verified + 100, rate=False)
+    await _timed(out, "page work now, 100 new entries", view, verified + 100, rate=False)
+    await _timed(out, "page work now, again", view, verified + 100, rate=False)
+
+
+async def bench(quick: bool) -> list[Figure]:
+    """``python -m bench verify``: rows/s now against before, and the page's work per view."""
+    verified = 10_000 if quick else 100_000
+    got = await size(verified, 20, 1)
+
+    def rate(label: str) -> list[float]:
+        return [verified / wall for wall, _ in got[label]]
+
+    def ms(label: str) -> list[float]:
+        return [wall * 1000 for wall, _ in got[label]]
+
+    note = f"{verified:,} signed entries of {20 * verified:,}"
+    return [
+        Figure("verify", "full verification", "rows/s", rate("now (plain rows)"),
+               rate("before (ORM rows)"), note),
+        Figure("verify", "registers page's checks per view", "ms",
+               ms("page work now, no new entry"), ms("page work before (every chain in full)"),
+               "none new; baseline: every chain in full"),
+    ]  # fmt: skip
 
 
 async def main(verified: int = 100_000, factor: int = 20) -> None:
