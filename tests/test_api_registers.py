@@ -33,6 +33,7 @@ async def test_inspector_reads_and_verifies_a_register(database_url, sessions, a
             "name": "near-miss-reliability-case-register",
             "entries": 3,
             "head_hash": listed[0]["head_hash"],
+            "verification": None,  # never verified yet: the listing does not verify
         }
     ]
     rows = (
@@ -57,5 +58,12 @@ async def test_inspector_reads_and_verifies_a_register(database_url, sessions, a
         )
     tampered = await api.get("/registers/near-miss-reliability-case-register/verify", "E-BOARD")
     assert tampered.json()["ok"] is False and tampered.json()["first_bad_seq"] == 2
+    full = await api.post(
+        "/registers/near-miss-reliability-case-register/verifications", "E-INSPECTOR"
+    )
+    assert (full.json()["ok"], full.json()["first_bad_seq"]) == (False, 2)
+    [record] = [r["verification"] for r in (await api.get("/registers", "E-INSPECTOR")).json()]
+    assert (record["first_bad_seq"], record["full_ok"], record["verified_seq"]) == (2, False, 0)
+    assert record["reason"] == "payload does not match its digest" and record["full_verified_at"]
     assert (await api.get("/registers/nope/verify", "E-INSPECTOR")).status_code == 404
     assert (await api.get("/registers", "W-100")).status_code == 403
