@@ -1,6 +1,7 @@
 """Register pages over httpx on SQLite and PostgreSQL: every register with its length, latest
-entry and chain verification; one register's entries newest first, keyset-paged, with the verify
-command; a tampered entry shown as failed verification; refused to a role without access."""
+entry and recorded verification; one register's entries newest first, keyset-paged, with the
+verify command; an old entry altered after a view checked it is found by the full verification
+the page starts (and stays failed); refused to a role without access."""
 
 from __future__ import annotations
 
@@ -64,6 +65,18 @@ async def test_register_pages(database_url, sessions, api_for) -> None:  # type:
     assert "Entries 1 to 2 of 3" in older  # the keyset's next page
     assert (await api.http.get(f"{PAGE}?before=0")).status_code == 422
 
+
+async def test_a_full_verification_from_the_page_finds_an_old_entry_altered(  # type: ignore[no-untyped-def]
+    database_url, sessions, api_for
+) -> None:
+    await load(sessions, "staff-directory", staff_rows())
+    await append_page_entries(sessions)
+    api = await api_for(
+        database_url, env="development", api_host="127.0.0.1",
+        temporal_address=f"127.0.0.1:{free_port()}",
+    )  # fmt: skip
+    await sign_in(api, "E-INSPECTOR")
+    assert "Verified 3 entries" in text((await api.http.get("/app/registers")).text)
     async with transaction(sessions) as session:  # someone edits history behind our back
         await session.execute(
             update(RegisterEntry).where(RegisterEntry.seq == 2).values(payload={"n": 99})
