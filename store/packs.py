@@ -13,6 +13,7 @@ from domain.packs import AWAITING_VISIBILITY_STAGES, PackSpec
 from domain.periodic import PackSummary
 from store.pack_common import cases_of, window
 from store.pack_content import build
+from store.pack_inputs import pack_inputs
 from store.tables import Case, CaseEvent, Pack, Review
 
 
@@ -87,6 +88,7 @@ async def create_pack(
     calendar: BusinessCalendar,
     anchor: date,
 ) -> Pack:
+    inputs = await pack_inputs(session, spec, period, at, calendar.config.timezone)
     pack = Pack(
         kind=spec.kind,
         period=period,
@@ -94,10 +96,31 @@ async def create_pack(
         generated_at=at,
         case_ids=case_ids,
         content=await content(session, spec, period, case_ids, at, calendar, anchor),
+        inputs=inputs,
     )
     session.add(pack)
     await session.flush()
     return pack
+
+
+async def view(
+    session: AsyncSession,
+    spec: PackSpec,
+    pack: Pack,
+    at: datetime,
+    calendar: BusinessCalendar,
+    anchor: date,
+) -> bool:
+    """The pack as a reader sees it at ``at``: an unpublished one rebuilt and stored only when
+    what it reads changed since it was built (``store.pack_inputs``); True when rebuilt. A
+    published pack is frozen: never rebuilt, never written."""
+    if pack.published_at is not None:
+        return False
+    inputs = await pack_inputs(session, spec, pack.period, at, calendar.config.timezone)
+    if inputs == pack.inputs:
+        return False
+    await refresh(session, spec, pack, at, calendar, anchor, inputs)
+    return True
 
 
 async def refresh(
@@ -107,11 +130,16 @@ async def refresh(
     at: datetime,
     calendar: BusinessCalendar,
     anchor: date,
+    inputs: str | None = None,
 ) -> None:
     """An unpublished pack as of ``at``: its case list and content again (a week, cycle or
-    month still running gains its reviews and cases so far). A published pack is frozen."""
+    month still running gains its reviews and cases so far), with the fingerprint of its
+    inputs taken before they were read (a change while building leaves the next view to
+    rebuild again, never a stale pack marked fresh). A published pack is frozen."""
     if pack.published_at is not None:
         return
+    if inputs is None:
+        inputs = await pack_inputs(session, spec, pack.period, at, calendar.config.timezone)
     case_ids = await awaiting_cases(session, spec, pack.period, calendar, anchor)
     fresh = await content(session, spec, pack.period, case_ids, at, calendar, anchor)
     # Written only while still unpublished: a publication committed while this content was
@@ -119,7 +147,7 @@ async def refresh(
     await session.execute(
         update(Pack)
         .where(Pack.kind == pack.kind, Pack.period == pack.period, Pack.published_at.is_(None))
-        .values(case_ids=case_ids, content=fresh, generated_at=at)
+        .values(case_ids=case_ids, content=fresh, generated_at=at, inputs=inputs)
         .execution_options(synchronize_session=False)
     )
     await session.refresh(pack)

@@ -40,7 +40,7 @@ from domain.packs import PACKS
 from domain.periodic import PackSummary, PublishPack
 from infra.starters import start_pack
 from store.db import transaction
-from store.packs import get_pack, refresh
+from store.packs import get_pack, view
 from store.register_heads import HEADS_CSV
 from store.tables import Pack
 
@@ -108,7 +108,8 @@ async def _wait_for_pack(
 
 async def load_pack(request: Request, kind: str, period: str, now: datetime) -> Pack:
     """The pack (422 for a period that does not exist or has not begun), generated on first
-    request by its workflow; until it is published, read as of now (refreshed and stored)."""
+    request by its workflow; until it is published, rebuilt as of now and stored when what it
+    reads has changed since (``store.packs.view``)."""
     settings: Settings = request.app.state.settings
     check_period(kind, period, settings, now)
     pack = await pack_or_generate(request, kind, period)
@@ -119,7 +120,7 @@ async def load_pack(request: Request, kind: str, period: str, now: datetime) -> 
     async with transaction(request.app.state.sessions) as session:
         fresh = await get_pack(session, kind, period)
         assert fresh is not None
-        await refresh(session, PACKS[kind], fresh, now, calendar, anchor)
+        await view(session, PACKS[kind], fresh, now, calendar, anchor)
     return fresh
 
 
