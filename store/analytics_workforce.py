@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import Period, PeriodKind, group_value, local_date, period_label, periods
 from store.analytics import Grouping
 from store.learning import between_prefilter
+from store.source_fields import epoch_us
 from store.sources import current_records
 from store.staff import STAFF_FEED
 from store.tables import SourceRecord
@@ -38,11 +39,16 @@ async def dated_records(
     session: AsyncSession, feed: str, field: str, start: date, end: date, zone: str
 ) -> Dated:
     """Current records of ``feed`` whose ``field`` falls on a local date in [start, end]."""
-    contents = await session.scalars(
-        select(SourceRecord.content).where(
-            SourceRecord.feed == feed,
-            between_prefilter(SourceRecord, field, *local_bounds(start, end, zone)),
+    first, after = local_bounds(start, end, zone)
+    near: ColumnElement[bool]
+    if field == "submitted_at":  # its typed column (ingestion, migration 0005): an index range
+        near = SourceRecord.submitted_at_us.between(
+            epoch_us(first - timedelta(days=1)), epoch_us(after + timedelta(days=1))
         )
+    else:
+        near = between_prefilter(SourceRecord, field, first, after)
+    contents = await session.scalars(
+        select(SourceRecord.content).where(SourceRecord.feed == feed, near)
     )
     found: Dated = []
     for content in contents:

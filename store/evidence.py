@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
@@ -70,12 +70,29 @@ async def scoped_reviews(
     return found, items
 
 
-async def scoped_cases(session: AsyncSession, example: str, scope: Scope) -> list[Case]:
-    """The example's cases opened before the range ended (of the service line)."""
-    rows = await session.scalars(
-        select(Case).where(Case.example == example, Case.opened_at < scope.win.after)
+def scoped_ids(example: str, scope: Scope) -> Select[Any]:
+    """The IDs of the example's cases opened before the range ended (of the service line), as
+    a subquery: years of cases are never loaded nor sent back as a list."""
+    query = select(Case.case_id).where(Case.example == example, Case.opened_at < scope.win.after)
+    if scope.service_line is not None:
+        query = query.where(Case.service_line == scope.service_line)
+    return query
+
+
+async def scoped_opened(session: AsyncSession, example: str, scope: Scope) -> list[Any]:
+    """(case_id, service_line) of the example's cases opened in the range (of the line)."""
+    query = select(Case.case_id, Case.service_line).where(
+        Case.example == example,
+        Case.opened_at >= scope.win.first,
+        Case.opened_at < scope.win.after,
     )
-    return sorted((c for c in rows if scope.line_ok(c.service_line)), key=lambda c: c.case_id)
+    if scope.service_line is not None:
+        query = query.where(Case.service_line == scope.service_line)
+    return list((await session.execute(query.order_by(Case.case_id))).all())
+
+
+async def _count(session: AsyncSession, ids: Select[Any]) -> int:
+    return int(await session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
 
 
 def _step_title(key: str) -> str:
@@ -157,21 +174,16 @@ def _breaches(rows: list[Breach], scope: Scope, now: datetime) -> list[Doc]:
 async def example_section(session: AsyncSession, example: str, scope: Scope, now: datetime) -> Doc:
     """One example's deadline performance, breaches and pathways over the range."""
     found, items = await scoped_reviews(session, example, scope)
-    cases = await scoped_cases(session, example, scope)
-    ids = [c.case_id for c in cases]
+    ids = scoped_ids(example, scope)
     events = await events_in(session, ids, DONE_KINDS, scope.win)
-    breaches = (
-        list(
-            await session.scalars(
-                select(Breach).where(
-                    Breach.case_id.in_(ids),
-                    Breach.escalated_at >= scope.win.first,
-                    Breach.escalated_at < scope.win.after,
-                )
+    breaches = list(
+        await session.scalars(
+            select(Breach).where(
+                Breach.case_id.in_(ids),
+                Breach.escalated_at >= scope.win.first,
+                Breach.escalated_at < scope.win.after,
             )
         )
-        if ids
-        else []
     )
     opened, validated = PATHWAY[example]
     entries = await _entries(session, ids, scope, (opened, validated or ""))
@@ -180,7 +192,7 @@ async def example_section(session: AsyncSession, example: str, scope: Scope, now
         ("Reviews run", len(found)),
         (IN_SCOPE[example], len(latest)),
         ("Exceptions", sum(1 for i in latest.values() if i.classification is None)),
-        ("Cases opened", sum(1 for c in cases if c.opened_at >= scope.win.first)),
+        ("Cases opened", len(await scoped_opened(session, example, scope))),
         ("Pathways authorized", sum(1 for e in entries if e.kind == opened)),
     ]
     if validated:
@@ -215,10 +227,8 @@ def _acknowledged(items: list[ReviewItem]) -> Doc:
 
 
 async def _entries(
-    session: AsyncSession, ids: list[str], scope: Scope, kinds: tuple[str, ...]
+    session: AsyncSession, ids: Select[Any], scope: Scope, kinds: tuple[str, ...]
 ) -> list[RegisterEntry]:
-    if not ids:
-        return []
     rows = await session.scalars(
         select(RegisterEntry).where(
             RegisterEntry.subject.in_(ids),
@@ -262,8 +272,7 @@ async def closure_credibility(session: AsyncSession, scope: Scope) -> Doc:
     ok = [i for i in items if i.classification is not None]
     confirmed = sum(1 for i in ok if i.fields.get("confirmed") is True)
     reopened = sum(1 for i in ok if i.fields.get("reopened_within_30_days"))
-    cases = await scoped_cases(session, names.EXAMPLE_CREDIBILITY, scope)
-    failed = [c.case_id for c in cases if c.exposure == "failed"]
+    failed = scoped_ids(names.EXAMPLE_CREDIBILITY, scope).where(Case.exposure == "failed")
     closes = await _entries(session, failed, scope, ("repair_validation",))
     repaired = {e.subject for e in closes if e.payload.get("decision") == "close"}
     return section(
@@ -273,7 +282,10 @@ async def closure_credibility(session: AsyncSession, scope: Scope) -> Doc:
                 ("Closures classified (exceptions apart)", len(ok)),
                 ("Employee-confirmed", percent(confirmed, len(ok))),
                 ("Reopened within 30 days", percent(reopened, len(ok))),
-                ("Failed closures repaired and closed", percent(len(repaired), len(failed))),
+                (
+                    "Failed closures repaired and closed",
+                    percent(len(repaired), await _count(session, failed)),
+                ),
             ]
         ),
         bars(

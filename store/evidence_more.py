@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.report import Cell, Doc, chart, label, local_minute, section, table, text
 from store.analytics_leavers import leaver_trends
 from store.analytics_workforce import confidence_trends, reporting_trends
-from store.evidence import EXAMPLES, Scope, scoped_cases
+from store.evidence import EXAMPLES, Scope, scoped_opened
 from store.staff import staff_names
 from store.tables import CaseEvent, DocumentOpening, RegisterEntry
 
@@ -146,9 +146,7 @@ async def chronologies(session: AsyncSession, scope: Scope, start: date, end: da
         )
     ]
     for example, title in EXAMPLES.items():
-        cases = [
-            c for c in await scoped_cases(session, example, scope) if c.opened_at >= scope.win.first
-        ]
+        cases = await scoped_opened(session, example, scope)
         for case in sorted(cases, key=lambda c: sample_key(c.case_id, start, end))[
             :SAMPLE_PER_EXAMPLE
         ]:

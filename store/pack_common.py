@@ -9,24 +9,20 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
 from domain.report import (
     Cell,
     Doc,
-    bars,
     day_words,
-    hours,
     label,
     local_minute,
-    plural,
-    section,
     table,
 )
 from store.staff import staff_names
-from store.tables import Breach, Case, CaseEvent, RegisterEntry, Review, ReviewItem
+from store.tables import Case, CaseEvent, RegisterEntry, Review, ReviewItem
 
 PATHWAY_KINDS = ("recovery_pathway", "stabilization_pathway", "repair_pathway")
 OWNER_FIELDS = ("responsible_owner_id", "accountable_owner_id")
@@ -41,6 +37,11 @@ DEADLINE_FIELDS = (
     "worker_reconnection_deadline",
     "follow_up_review_date",
 )
+
+
+# Cases named one by one, or as a subquery (an example's cases over years: never loaded, never
+# sent as a list of IDs).
+CaseIds = list[str] | Select[Any]
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,21 @@ async def cases_of(session: AsyncSession, case_ids: list[str]) -> list[Case]:
     return sorted(found, key=lambda c: c.case_id)
 
 
+def example_ids(example: str, before: datetime) -> Select[Any]:
+    """The IDs of the example's cases opened before ``before``, as a subquery."""
+    return select(Case.case_id).where(Case.example == example, Case.opened_at < before)
+
+
+async def opened_count(session: AsyncSession, example: str, win: Window) -> int:
+    """How many of the example's cases opened in the window."""
+    found = await session.scalar(
+        select(func.count()).where(
+            Case.example == example, Case.opened_at >= win.first, Case.opened_at < win.after
+        )
+    )
+    return int(found or 0)
+
+
 async def example_cases(session: AsyncSession, example: str, before: datetime) -> list[Case]:
     """The example's cases opened before ``before``."""
     found = await session.scalars(
@@ -88,88 +104,15 @@ async def example_cases(session: AsyncSession, example: str, before: datetime) -
     return sorted(found, key=lambda c: c.case_id)
 
 
-async def breaches_in(session: AsyncSession, case_ids: list[str], win: Window) -> list[Breach]:
-    """Breaches of those cases escalated in the window (every level is one row)."""
-    if not case_ids:
-        return []
-    rows = await session.scalars(
-        select(Breach).where(
-            Breach.case_id.in_(case_ids),
-            Breach.escalated_at >= win.first,
-            Breach.escalated_at < win.after,
-        )
-    )
-    return sorted(rows, key=lambda b: (b.escalated_at, b.case_id, b.level))
-
-
-def breach_section(rows: list[Breach], win: Window, now: datetime) -> Doc:
-    """Breaches per missed deadline: highest level reached, how long it stayed open."""
-    grouped: dict[tuple[str, str, datetime], list[Breach]] = defaultdict(list)
-    for b in rows:
-        grouped[(b.case_id, b.step, b.deadline)].append(b)
-    levels = {f"level {n}": sum(1 for b in rows if b.level == n) for n in (1, 2, 3)}
-    levels["level 4 and above"] = sum(1 for b in rows if b.level >= 4)
-    body: list[list[Cell]] = []
-    for (case_id, step, deadline), group in grouped.items():
-        resolved = next((b.resolved_at for b in group if b.resolved_at), None)
-        until = resolved or now
-        body.append(
-            [
-                case_id,
-                label(step),
-                local_minute(deadline, win.zone),
-                max(b.level for b in group),
-                local_minute(resolved, win.zone) if resolved else "still open",
-                hours((until - deadline).total_seconds() / 3600),
-                hours(win.calendar.working_hours_between(deadline, until)),
-            ]
-        )
-    columns = ["Case", "Step", "Deadline", "Highest level", "Done at", "Open for", "Working hours"]
-    return section(
-        "Breaches and escalation levels reached",
-        bars("Escalations by level", levels),
-        table("Missed deadlines", columns, body, "No deadline was missed in this period."),
-    )
-
-
 async def events_in(
-    session: AsyncSession, case_ids: list[str], kinds: tuple[str, ...], win: Window | None
+    session: AsyncSession, case_ids: CaseIds, kinds: tuple[str, ...], win: Window | None
 ) -> list[CaseEvent]:
-    if not case_ids:
+    if isinstance(case_ids, list) and not case_ids:
         return []
     query = select(CaseEvent).where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind.in_(kinds))
     if win is not None:
         query = query.where(CaseEvent.at >= win.first, CaseEvent.at < win.after)
     return list(await session.scalars(query.order_by(CaseEvent.at, CaseEvent.id)))
-
-
-async def late_section(session: AsyncSession, case_ids: list[str], win: Window) -> Doc:
-    """Steps, acceptances and actions completed after their deadline in the period."""
-    done = await events_in(
-        session, case_ids, ("step_submitted", "action_done", "pathway_accepted"), win
-    )
-    late = [e for e in done if e.detail.get("late")]
-    who = await staff_names(session, {e.actor for e in late})
-    body: list[list[Cell]] = [
-        [
-            e.case_id,
-            label(e.detail.get("step") or e.detail.get("action") or "pathway-acceptance"),
-            who.get(e.actor, e.actor),
-            local_minute(e.at, win.zone),
-        ]
-        for e in late
-    ]
-    title = f"Late steps ({plural(len(late), 'late completion')})"
-    return section(
-        title,
-        table(
-            "Completed after the deadline",
-            ["Case", "Step", "By", "Completed at"],
-            body,
-            "Every step completed in this period was on time.",
-        ),
-        anchor="late-steps",
-    )
 
 
 async def pathways(session: AsyncSession, case_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -184,7 +127,7 @@ async def pathways(session: AsyncSession, case_ids: list[str]) -> dict[str, dict
     return {row.subject: dict(row.payload) for row in rows}
 
 
-async def obligations(session: AsyncSession, case_ids: list[str]) -> dict[str, dict[str, Any]]:
+async def obligations(session: AsyncSession, case_ids: CaseIds) -> dict[str, dict[str, Any]]:
     """Per case: every obligation opened (key → deadline) and whether it is done."""
     events = await events_in(
         session,

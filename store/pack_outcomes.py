@@ -12,17 +12,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
 from domain.report import Cell, Doc, bars, chart, label, local_minute, section, table, text
-from store.pack_common import Window, example_cases, obligations, pathway_table
-from store.tables import Case, RegisterEntry, ReviewItem
+from store.pack_common import (
+    CaseIds,
+    Window,
+    cases_of,
+    example_ids,
+    obligations,
+    pathway_table,
+)
+from store.tables import Case, CaseEvent, RegisterEntry, ReviewItem
 
 CREDIBILITY = ("credible", "doubtful", "failed")
 
 
 async def entries_in(
-    session: AsyncSession, case_ids: list[str], kind: str, win: Window
+    session: AsyncSession, case_ids: CaseIds, kind: str, win: Window
 ) -> list[RegisterEntry]:
     """Register entries of that kind about those cases recorded in the window."""
-    if not case_ids:
+    if isinstance(case_ids, list) and not case_ids:
         return []
     rows = await session.scalars(
         select(RegisterEntry)
@@ -41,11 +48,29 @@ def _fmt_rate(value: Any) -> str:
     return "—" if value is None else f"{round(100 * float(value))}%"
 
 
-async def _validations(session: AsyncSession, cases: list[Case], win: Window) -> Doc:
+async def _falling_due(session: AsyncSession, case_ids: CaseIds, win: Window) -> set[str]:
+    """Those cases with a validation opened whose deadline is near the window: a superset (a
+    day either side, on its ISO text) of those whose validation falls due in it."""
+    deadline = CaseEvent.detail["deadline"].as_string()
+    found = await session.scalars(
+        select(CaseEvent.case_id).where(
+            CaseEvent.case_id.in_(case_ids),
+            CaseEvent.kind == "obligation_opened",
+            CaseEvent.detail["obligation"].as_string() == "stabilization-validation",
+            deadline >= (win.first - timedelta(days=1)).date().isoformat(),
+            deadline < (win.after + timedelta(days=2)).date().isoformat(),
+        )
+    )
+    return set(found)
+
+
+async def _validations(session: AsyncSession, case_ids: CaseIds, win: Window) -> Doc:
     """Validations falling due in the period, and the outcome of each one done."""
-    ids = [c.case_id for c in cases]
+    done = {
+        e.subject: e for e in await entries_in(session, case_ids, "stabilization_validation", win)
+    }
+    ids = sorted(set(done) | await _falling_due(session, case_ids, win))
     owed = await obligations(session, ids)
-    done = {e.subject: e for e in await entries_in(session, ids, "stabilization_validation", win)}
     rows: list[list[Cell]] = []
     for case_id in ids:
         ob = owed.get(case_id, {}).get("stabilization-validation")
@@ -102,14 +127,16 @@ async def learning_sections(
     session: AsyncSession, win: Window, listed: list[Case], items: list[tuple[str, ReviewItem]]
 ) -> list[Doc]:
     # The cycle's audit runs after it: its cases open in the following cycle.
-    cases = await example_cases(session, names.EXAMPLE_LEARNING, win.after + timedelta(days=14))
+    before = win.after + timedelta(days=14)
+    ids = example_ids(names.EXAMPLE_LEARNING, before)
     listed_ids = {c.case_id for c in listed}
     opened = {i.case_id for _, i in items if i.case_id}  # the cases this cycle's audit opened
-    authorized = {
-        e.subject
-        for e in await entries_in(session, [c.case_id for c in cases], "stabilization_pathway", win)
-    }
-    shown = [c for c in cases if c.case_id in authorized | listed_ids | opened]
+    authorized = {e.subject for e in await entries_in(session, ids, "stabilization_pathway", win)}
+    shown = [
+        c
+        for c in await cases_of(session, sorted(authorized | listed_ids | opened))
+        if c.example == names.EXAMPLE_LEARNING and c.opened_at < before
+    ]
     return [
         section(
             "Stabilization pathways",
@@ -119,7 +146,7 @@ async def learning_sections(
             ),
             await pathway_table(session, shown, win.zone, "Stabilization pathways"),
         ),
-        section("Validations", await _validations(session, cases, win)),
+        section("Validations", await _validations(session, ids, win)),
         _recurrence(items),
     ]
 
@@ -150,8 +177,8 @@ def _split(items: list[ReviewItem], field: str, title: str) -> Doc:
 
 
 async def _repairs(session: AsyncSession, win: Window) -> list[Doc]:
-    cases = await example_cases(session, names.EXAMPLE_CREDIBILITY, win.after)
-    done = await entries_in(session, [c.case_id for c in cases], "repair_validation", win)
+    ids = example_ids(names.EXAMPLE_CREDIBILITY, win.after)
+    done = await entries_in(session, ids, "repair_validation", win)
     rows: list[list[Cell]] = []
     before_after: dict[str, list[float]] = {"before": [], "after": []}
     for e in done:

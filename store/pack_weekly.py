@@ -25,8 +25,8 @@ from domain.report import (
 )
 from store.pack_common import (
     Window,
-    example_cases,
     items_of,
+    opened_count,
     pathway_table,
     review_statuses,
     reviews,
@@ -147,16 +147,13 @@ async def weekly(
 ) -> list[Doc]:
     found = await reviews(session, names.EXAMPLE_ACKNOWLEDGMENT, None, win)
     items = await items_of(session, found)
-    opened = [
-        c for c in await example_cases(session, spec.example, win.after) if c.opened_at >= win.first
-    ]
     summary = section(
         "Summary",
         figures(
             [
                 ("Daily reviews", len(found)),
                 ("Report reviews", len(items)),
-                ("Cases opened", len(opened)),
+                ("Cases opened", await opened_count(session, spec.example, win)),
                 ("Cases awaiting visibility", len(listed)),
             ]
         ),

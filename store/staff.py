@@ -76,10 +76,13 @@ def name_and_id(member: StaffMember | None, employee_id: str) -> str:
 
 
 async def staff_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
-    """Employee ID → "Display Name (ID)" for the IDs the staff directory knows."""
-    found: dict[str, str] = {}
-    for employee_id in sorted(i for i in ids if i and i != "system"):
-        member = await get_staff(session, employee_id)
-        if member is not None:
-            found[employee_id] = name_and_id(member, employee_id)
-    return found
+    """Employee ID → "Display Name (ID)" for the IDs the staff directory knows (one query)."""
+    wanted = sorted(i for i in ids if i and i != "system")
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(SourceRecord.key, SourceRecord.content).where(
+            SourceRecord.feed == STAFF_FEED, SourceRecord.key.in_(wanted)
+        )
+    )
+    return {key: name_and_id(_member(content), key) for key, content in rows}

@@ -259,6 +259,11 @@ Index("ix_cases_opened_at", Case.opened_at)
 Index("ix_cases_status_deadline", Case.status, Case.deadline)
 Index("ix_cases_stage_opened_at", Case.stage, Case.opened_at)  # GET /cases?stage= (0009)
 Index("ix_cases_updated_at", Case.updated_at)  # the newest case update: store.pack_inputs (0016)
+# Packs and the evidence pack read a period's steps and register entries of some kinds (0016):
+# an index range over the period, not a scan of every event and entry ever recorded.
+Index("ix_case_events_kind_at", CaseEvent.kind, CaseEvent.at)
+Index("ix_cases_example_opened_at", Case.example, Case.opened_at, Case.case_id)  # index-only
+Index("ix_register_entries_kind_recorded_at", RegisterEntry.kind, RegisterEntry.recorded_at)
 Index("ix_outbox_unsent", OutboxMessage.sent_at)
 
 
