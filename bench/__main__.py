@@ -1,6 +1,6 @@
-"""``python -m bench [review|ingest|steps|counts|escalation|startup|reads|verify] [--quick]``:
-run the benchmarks and print one table (median [min - max] of several runs, the baseline's,
-their ratio).
+"""``python -m bench [review|ingest|steps|counts|escalation|startup|reads|verify|packs]
+[--quick]``: run the benchmarks and print one table (median [min - max] of several runs, the
+baseline's, their ratio).
 
 Benchmarks are not tests: nothing here asserts a time. Needs PostgreSQL on 127.0.0.1:5432
 (database ``bench``, created on first use) and the venv's ``temporal`` binary.
@@ -14,7 +14,17 @@ import platform
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import escalation, ingest, reads, reads_verify, review, startup, step_counts, steps
+from bench import (
+    escalation,
+    ingest,
+    reads,
+    reads_packs,
+    reads_verify,
+    review,
+    startup,
+    step_counts,
+    steps,
+)
 from bench.common import Figure, load_average, table
 
 Bench = Callable[[bool], Awaitable[list[Figure]]]
@@ -29,6 +39,7 @@ BENCHES: dict[str, Bench] = {
     "startup": startup.bench,
     "reads": reads.bench,
     "verify": reads_verify.bench,
+    "packs": reads_packs.bench,
 }
 
 

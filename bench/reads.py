@@ -10,7 +10,8 @@ functions are called in-process (no HTTP, token check or JSON): the API adds a c
 request. The case page's live Temporal query is not included.
 
 ``python -m bench reads [--quick]`` (quick: 20k cases; full: 200k). The table of RESULTS.md:
-``python -m bench.reads CASES [EVENTS_PER_CASE] [ROUNDS]`` (see ``bench.reads_report``).
+``python -m bench.reads CASES [EVENTS_PER_CASE] [ROUNDS]`` (see ``bench.reads_report``). Packs
+and the evidence pack on the same data and more: ``bench.reads_packs`` (``python -m bench packs``).
 """
 
 from __future__ import annotations
