@@ -246,7 +246,7 @@ class Pack(Base):
     published_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     case_ids: Mapped[list[str]] = mapped_column(Json)
     content: Mapped[dict[str, Any]] = mapped_column(Json)
-    # What the content was built from (store.pack_inputs; migration 0016): a view rebuilds an
+    # What the content was built from (store.pack_inputs; migration 0017): a view rebuilds an
     # unpublished pack only when this changes. None: never fingerprinted (rebuilt at next view).
     inputs: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
@@ -258,8 +258,8 @@ Index("ix_breaches_open", Breach.resolved_at)
 Index("ix_cases_opened_at", Case.opened_at)
 Index("ix_cases_status_deadline", Case.status, Case.deadline)
 Index("ix_cases_stage_opened_at", Case.stage, Case.opened_at)  # GET /cases?stage= (0009)
-Index("ix_cases_updated_at", Case.updated_at)  # the newest case update: store.pack_inputs (0016)
-# Packs and the evidence pack read a period's steps and register entries of some kinds (0016):
+Index("ix_cases_updated_at", Case.updated_at)  # the newest case update: store.pack_inputs (0017)
+# Packs and the evidence pack read a period's steps and register entries of some kinds (0017):
 # an index range over the period, not a scan of every event and entry ever recorded.
 Index("ix_case_events_kind_at", CaseEvent.kind, CaseEvent.at)
 Index("ix_cases_example_opened_at", Case.example, Case.opened_at, Case.case_id)  # index-only

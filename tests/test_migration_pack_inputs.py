@@ -1,4 +1,4 @@
-"""0016 adds ``packs.inputs`` (what a pack was built from) and an index on ``cases.updated_at``
+"""0017 adds ``packs.inputs`` (what a pack was built from) and an index on ``cases.updated_at``
 to a database holding packs, on SQLite and PostgreSQL: a stored pack keeps its content with no
 fingerprint, its next view rebuilds it once and the view after that writes nothing."""
 
@@ -22,8 +22,8 @@ from tests.pack_support import CALENDAR
 AT = datetime(2026, 11, 27, 15, tzinfo=UTC)
 
 
-async def test_packs_stored_before_0016_are_rebuilt_once_then_kept(empty_url: str) -> None:
-    await upgrade(empty_url, "0015")
+async def test_packs_stored_before_0017_are_rebuilt_once_then_kept(empty_url: str) -> None:
+    await upgrade(empty_url, "0016")
     generated = AT.replace(tzinfo=None) if empty_url.startswith("sqlite") else AT
     engine = make_engine(empty_url, poolclass=NullPool)
     try:
@@ -53,7 +53,7 @@ async def test_packs_stored_before_0016_are_rebuilt_once_then_kept(empty_url: st
             pack = await pack_store.get_pack(session, names.PACK_WEEKLY, "2026-W48")
             assert pack is not None and pack.inputs is not None
             assert pack.content["kind"] == names.PACK_WEEKLY
-        await downgrade_to(empty_url, "0015")
+        await downgrade_to(empty_url, "0016")
         async with engine.connect() as connection:
             kept = await connection.scalar(sa.text("SELECT count(*) FROM packs"))
         assert kept == 1

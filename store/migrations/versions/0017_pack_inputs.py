@@ -8,8 +8,8 @@ indexes on (kind, at) and (kind, recorded_at) make those a range over the period
 scan of every event and entry ever recorded (5.5M and 2M at a provider group's size); one on
 (example, opened_at, case_id) gives "the example's cases opened before" from the index alone.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0015"
+revision: str = "0017"
+down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
