@@ -21,7 +21,7 @@ from typing import Any
 
 from bench import gen_more
 from bench.common import Figure, admin, drop_schema, new_schema, peak_rss_mb
-from bench.review import _copy, export, timed_reviews
+from bench.review import _copy, cpu_figure, duck_runs, export, timed_reviews
 from bench.review_more_duck import credibility_sql, learning_sql
 from domain.credibility import CredibilityPolicy, month_bounds
 from domain.learning import LearningPolicy
@@ -101,13 +101,9 @@ def run_duck(kind: str, csv: Path, out: Path, runs: int) -> dict[str, Any]:
     else:
         bounds = month_bounds(gen_more.MONTH, gen_more.ZONE)
         sql = credibility_sql(bounds, gen_more.ZONE, CredibilityPolicy())
-    times: list[float] = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        con.execute(f"CREATE OR REPLACE TABLE result AS {sql}")
-        times.append(time.perf_counter() - start)
+    times, cpu = duck_runs(con, sql, runs)
     con.execute(f"COPY result TO '{out}' (HEADER)")
-    return {"times": times, "rss_mb": peak_rss_mb(), "load_s": load_s}
+    return {"times": times, "cpu": cpu, "rss_mb": peak_rss_mb(), "load_s": load_s}
 
 
 def _child(*args: str) -> dict[str, Any]:
@@ -157,6 +153,7 @@ async def bench_size(kind: str, size: int, runs: int) -> list[Figure]:
     note = f"{total:,} rows compared, {differ} differ; load by COPY {load_s:.1f} s"
     return [
         Figure(label, "review vs DuckDB", "s", ours["times"], duck["times"], note),
+        cpu_figure(label, ours, duck),
         Figure(label, "peak RSS", "MB", [ours["rss_mb"]], [duck["rss_mb"]], "child processes"),
         Figure(label, "DuckDB CSV load (untimed above)", "s", [duck["load_s"]]),
     ]
