@@ -79,8 +79,9 @@ def _month(row: Any) -> Any:
 
 
 def _closures(dialect: str) -> Any:
-    """Every closure of the month: ``ref, employee_id, closed_us, service, no_entry, base``
-    (``base``: the register row, or the service's own row, with its source)."""
+    """Every closure of the month: ``ref, employee_id, closed_us, service, no_entry, source,
+    origin, base`` (``base``: the register row, or the service's own row; ``source`` and
+    ``origin`` are set on the item's fields with the review's own values, in one merge)."""
     c = aliased(SourceRecord, name="c")
     own = bindparam("own", type_=SqlString)
     own_base: Any
@@ -92,9 +93,7 @@ def _closures(dialect: str) -> Any:
             return elements.c.value.op("->>")(text(name))
 
         own_base = sql_cast(elements.c.value.op("->")(text("row")), JSONB)
-        register_base = sql_cast(c.content, JSONB).op("||")(
-            func.jsonb_build_object(text("source"), text(CLOSED_REGISTER), "origin_example", null())
-        )
+        register_base = sql_cast(c.content, JSONB)
     else:
         elements = func.json_each(own).table_valued("value")
 
@@ -102,9 +101,7 @@ def _closures(dialect: str) -> Any:
             return func.json_extract(elements.c.value, text(f"$.{name}"))
 
         own_base = func.json_extract(elements.c.value, text("$.row"))
-        register_base = func.json_set(
-            c.content, text("$.source"), text(CLOSED_REGISTER), text("$.origin_example"), null()
-        )
+        register_base = c.content
     own_refs = select(field("case_ref")).select_from(elements)
     register = select(
         c.key.label("ref"),
@@ -112,6 +109,8 @@ def _closures(dialect: str) -> Any:
         c.closed_at_us.label("closed_us"),
         false().label("service"),
         false().label("no_entry"),
+        text(CLOSED_REGISTER).label("source"),
+        sql_cast(null(), SqlString).label("origin"),
         register_base.label("base"),
     ).where(_month(c), c.key.not_in(own_refs.scalar_subquery()))
     service = select(
@@ -120,6 +119,8 @@ def _closures(dialect: str) -> Any:
         sql_cast(field("closed_at_us"), BigInteger),
         true(),
         sql_cast(field("no_entry"), Integer) == 1,
+        field("source"),
+        field("origin_example"),
         own_base,
     ).select_from(elements)
     return union_all(register, service).subquery("cl")
@@ -185,6 +186,8 @@ def review_items_statement(dialect: str) -> Any:
         ]
     )
     added = {
+        "source": cl.source,
+        "origin_example": cl.origin,
         "flags": as_json(dialect, flags),
         "confirmation_received": json_bool(dialect, cf.key.is_not(None)),
         "confirmed": json_bool(dialect, case((cf.key.is_not(None), cf.confirmed))),
@@ -222,13 +225,16 @@ def _has_flag(dialect: str, base: Any, name: str) -> Any:
 
 
 def _fields(dialect: str, base: Any, added: dict[str, Any]) -> Any:
-    """The closure's own row without its ``flags``, with ``added`` set on it."""
+    """The closure's own row with ``added`` set on it (its own ``flags`` replaced).
+
+    PostgreSQL: one ``jsonb`` merge, whose right side wins (``jsonb`` orders keys itself).
+    SQLite keeps key order, so ``flags`` is removed first and set again after the row's keys,
+    where the other added keys go."""
     if dialect == "postgresql":
         pairs: list[Any] = []
         for name, value in added.items():
             pairs += [text(name), value]
-        merged = base.op("-")(text("flags")).op("||")(func.jsonb_build_object(*pairs))
-        return sql_cast(merged, JSON)
+        return sql_cast(base.op("||")(func.jsonb_build_object(*pairs)), JSON)
     settings: list[Any] = []
     for name, value in added.items():
         settings += [text(f"$.{name}"), value]
@@ -249,6 +255,8 @@ def review_parameters(
             "employee_id": row.get("employee_id"),
             "closed_at_us": epoch_us(row.get("closed_at")),
             "no_entry": int(row.get("closure_entry_at") is None),
+            "source": row.get("source"),
+            "origin_example": row.get("origin_example"),
             "row": row,
         }
         for ref, row in own.items()
