@@ -20,16 +20,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench.common import admin
+from bench.pack_sources import STAFF_ROLES, copy_rows, sources, staff_id
 from bench.read_data import NOW, SPAN
 from config.settings import DEV_SIGNING_KEY
 from domain import names
 from domain.examples import STEP_SPECS
 from domain.learning import INDICATORS
 from domain.pack_periods import label_of
-from domain.roles import Role
 from store.registers import GENESIS, RegisterEntry, entry_hash, hashed_fields, payload_digest
 from store.signing import sign_head, signing_key
-from store.source_fields import TYPED_COLUMNS, typed_from_content
 
 ANCHOR = date(2026, 1, 5)  # the settings' default cycle anchor
 EXAMPLE_OF = {"acknowledgment": names.EXAMPLE_ACKNOWLEDGMENT, "learning": names.EXAMPLE_LEARNING,
@@ -50,21 +49,14 @@ DEADLINES = {
     names.EXAMPLE_CREDIBILITY: ("final_corrective_deadline", "worker_reconnection_deadline",
                                 "follow_up_review_date"),
 }  # fmt: skip
-STAFF_ROLES = [r.value for r in Role if r is not Role.WORKER]
 _ENTRY = (
     "register", "seq", "actor", "recorded_at", "subject", "kind", "payload", "payload_salt",
     "payload_digest", "erased_by", "prev_hash", "hash", "signature",
 )  # fmt: skip
 _EVENT = ("case_id", "at", "kind", "actor", "detail", "dedupe_key")
-_SOURCE = ("feed", "key", "version", "content", "content_hash", "received_at", *TYPED_COLUMNS)
-_VERSION = ("feed", "key", "version", "content", "content_hash", "received_at")
 _REVIEW = ("review_id", "example", "period", "as_of", "generated_at", "status", "reviewed_by",
            "reviewed_at", "summary", "back_run")  # fmt: skip
 _ITEM = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
-
-
-def staff_id(n: int) -> str:
-    return f"E-{n:04d}"
 
 
 class _Chains:
@@ -192,14 +184,14 @@ async def _pathways(connection: Any, schema: str, rng: random.Random) -> tuple[i
         f"UPDATE \"{schema}\".cases SET stage = 'awaiting-visibility' WHERE case_id = ANY($1)",
         waiting,
     )
-    await _copy(connection, schema, "register_entries", _ENTRY, chains.rows)
-    await _copy(connection, schema, "register_heads", ("register", "seq", "hash", "signature"),
+    await copy_rows(connection, schema, "register_entries", _ENTRY, chains.rows)
+    await copy_rows(connection, schema, "register_heads", ("register", "seq", "hash", "signature"),
                 chains.head_rows())  # fmt: skip
-    await _copy(connection, schema, "case_events", _EVENT, events)
+    await copy_rows(connection, schema, "case_events", _EVENT, events)
     openings = [
         (e[0], "report-chronology", e[3], e[1]) for e in events if e[2] == "pathway_accepted"
     ]
-    await _copy(connection, schema, "document_openings",
+    await copy_rows(connection, schema, "document_openings",
                 ("case_id", "document", "actor", "opened_at"), openings)  # fmt: skip
     return len(chains.rows), len(waiting)
 
@@ -255,8 +247,8 @@ async def _reviews(connection: Any, schema: str, items_each: int, rng: random.Ra
             items.append((rid, f"CC-{month:%Y%m}-{i:05d}", c, "[]" if c else '["no source"]',
                            json.dumps(_credibility_fields(rng, closed)), None))  # fmt: skip
         month = after
-    await _copy(connection, schema, "reviews", _REVIEW, reviews)
-    await _copy(connection, schema, "review_items", _ITEM, items)
+    await copy_rows(connection, schema, "reviews", _REVIEW, reviews)
+    await copy_rows(connection, schema, "review_items", _ITEM, items)
     # Example 1's reviews (bench.analytics_data) marked reviewed by a named person.
     await connection.execute(
         f"UPDATE \"{schema}\".reviews SET reviewed_by = 'E-0001', reviewed_at = as_of + "
@@ -276,57 +268,6 @@ def _review(
             reviewed if done else None, "{}", False)  # fmt: skip
 
 
-def _record(feed: str, key: str, content: dict[str, Any], at: datetime) -> tuple[Any, ...]:
-    text = json.dumps(content, sort_keys=True)
-    return (feed, key, 1, text, f"{abs(hash(text)):064d}"[-64:], at, *typed_from_content(content))
-
-
-async def _sources(connection: Any, schema: str, reports: int, workers: int,
-                   rng: random.Random) -> int:  # fmt: skip
-    """Staff directory, the incident platform's reports and confidence answers (current records,
-    each with its version)."""
-    rows: list[tuple[Any, ...]] = []
-    for n in range(1, 301):
-        roles = [STAFF_ROLES[n % len(STAFF_ROLES)], STAFF_ROLES[(n * 7) % len(STAFF_ROLES)]]
-        rows.append(_record("staff-directory", staff_id(n), {
-            "employee_id": staff_id(n), "display_name": f"Staff Member {n}",
-            "email": f"e{n}@bench.invalid", "roles": sorted(set(roles)),
-            "service_line": f"SL-{1 + n % 40}", "manager_line": f"ML-{n}", "active": True,
-        }, NOW - SPAN))  # fmt: skip
-    for n in range(1, workers + 1):
-        left = rng.random() < 0.08
-        left_at = (NOW - timedelta(days=rng.randint(1, 80))).date().isoformat() if left else None
-        rows.append(_record("staff-directory", f"W-{n}", {
-            "employee_id": f"W-{n}", "display_name": f"Worker {n}", "email": f"w{n}@bench.invalid",
-            "roles": [Role.WORKER.value], "service_line": f"SL-{1 + n % 40}",
-            "manager_line": f"ML-{1 + n % 300}", "active": not left,
-            "left_at": left_at,
-        }, NOW - SPAN))  # fmt: skip
-    first = NOW - SPAN
-    for n in range(reports):
-        at = first + SPAN * (n / reports) + timedelta(minutes=rng.randint(0, 600))
-        rows.append(_record("incident-platform", f"NM-{n:08d}", {
-            "reference": f"NM-{n:08d}", "employee_id": f"W-{rng.randint(1, workers)}",
-            "service_line": f"SL-{rng.randint(1, 40)}", "risk_domain": "falls",
-            "submitted_at": at.isoformat(), "triage_status": "triaged",
-        }, at))  # fmt: skip
-        if n % 4 == 0:
-            rows.append(_record("speaking-up-confidence-form", f"SC-{n:08d}", {
-                "employee_id": f"W-{rng.randint(1, workers)}", "score": rng.randint(1, 5),
-                "service_line": f"SL-{rng.randint(1, 40)}", "submitted_at": at.isoformat(),
-            }, at))  # fmt: skip
-        if len(rows) >= 50_000:
-            await _sources_copy(connection, schema, rows)
-            rows = []
-    await _sources_copy(connection, schema, rows)
-    return reports
-
-
-async def _sources_copy(connection: Any, schema: str, rows: list[tuple[Any, ...]]) -> None:
-    await _copy(connection, schema, "source_records", _SOURCE, rows)
-    await _copy(connection, schema, "source_record_versions", _VERSION, [r[:6] for r in rows])
-
-
 async def generate(schema: str, cases: int, reports: int, seed: int = 5) -> dict[str, Any]:
     """Load the pack inputs into ``schema`` (after read_data, analytics_data, register_data)."""
     rng = random.Random(seed)
@@ -336,7 +277,7 @@ async def generate(schema: str, cases: int, reports: int, seed: int = 5) -> dict
         await _fix_cases(connection, schema)
         entries, waiting = await _pathways(connection, schema, rng)
         items = await _reviews(connection, schema, max(20, cases // 400), rng)
-        await _sources(connection, schema, reports, max(200, cases // 10), rng)
+        await sources(connection, schema, reports, max(200, cases // 10), rng)
         for table in ("cases", "case_events", "register_entries", "reviews", "review_items",
                       "source_records", "source_record_versions", "document_openings"):  # fmt: skip
             await connection.execute(f'ANALYZE "{schema}".{table}')
@@ -345,12 +286,3 @@ async def generate(schema: str, cases: int, reports: int, seed: int = 5) -> dict
     seconds = (datetime.now(UTC) - started).total_seconds()
     return {"pathway entries": entries, "awaiting visibility": waiting, "audit items": items,
             "seconds": seconds}  # fmt: skip
-
-
-async def _copy(
-    connection: Any, schema: str, table: str, columns: tuple[str, ...], rows: list[Any]
-) -> None:
-    if rows:
-        await connection.copy_records_to_table(
-            table, schema_name=schema, records=rows, columns=columns
-        )
