@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("NEARMISS_ENV", "development")
 
 pytest_plugins = [
+    "tests.fixtures.stalls",  # first: tests.bounds_support (imported by the others) imports it
     "tests.fixtures.database",
     "tests.fixtures.temporal",
     "tests.fixtures.mail",

@@ -9,6 +9,7 @@ workflow. axe-core clean; screenshots e2e2-*."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from domain.learning_steps import learning_case_id
@@ -92,7 +93,7 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
             await _follow_up_closed_with_feedback_and_a_worker_answers(walk)
             await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
             await _owner_reviews_then_the_governance_reviewer_validates(walk)
-        result = await own_env.client.get_workflow_handle(case_id).result()
+        result = await asyncio.wait_for(own_env.client.get_workflow_handle(case_id).result(), 60)
         assert result["status"] == "closed"
         assert result["closure"]["category"] == "visible_learning_closure"
 

@@ -8,6 +8,7 @@ seeded; the API is only read to wait for the workflow. axe-core clean; screensho
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from domain.credibility import credibility_case_id
@@ -92,7 +93,7 @@ async def test_example_3_through_validation_and_close_in_the_browser(  # type: i
             )
         final = await api.get(f"/cases/{case_id}", "E-BOARD")
         assert final.json()["status"] == "closed", final.text
-        result = await own_env.client.get_workflow_handle(case_id).result()
+        result = await asyncio.wait_for(own_env.client.get_workflow_handle(case_id).result(), 60)
         assert result["closure"]["category"] == "repaired"
 
 

@@ -36,6 +36,7 @@ from domain.cases import (
     RecordEntryResult,
     RecordStepRequest,
 )
+from tests.bounds_support import worker_running
 from tests.workflow_support import CALENDAR, actor, case_state, skip, submit, wait_for
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
 
@@ -138,12 +139,13 @@ async def case_on_fakes(
         calendar=CALENDAR,
         policy_version="ack-policy-v1",
     )
-    async with Worker(
+    worker = Worker(
         env.client,
         task_queue=queue,
         workflows=[AcknowledgmentCaseWorkflow],
         activities=fakes.activities(),
-    ):
+    )
+    async with worker_running(worker, queue):
         handle = await env.client.start_workflow(
             names.WF_ACK_CASE, inp, id=inp.case_id, task_queue=queue
         )

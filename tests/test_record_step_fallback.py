@@ -23,6 +23,7 @@ from tests.acknowledgment_support import (
     open_docs,
     review_and_open_case,
 )
+from tests.bounds_support import worker_running
 from tests.workflow_support import submit, wait_for, wait_stage
 from worker.registry import WORKFLOWS, activities
 
@@ -57,7 +58,7 @@ async def test_a_record_step_that_cannot_run_locally_is_written_by_an_activity(
         activities=[*others, record_step],
         activity_executor=ThreadPoolExecutor(4),
     )
-    async with worker:
+    async with worker_running(worker, queue):
         case = await review_and_open_case(own_env, sessions, queue, "NM-FALLBACK-1")
         state = await wait_stage(case, "triage-attribution")
         await open_docs(case, "E-SUPERVISOR", TRIAGE_DOCS)

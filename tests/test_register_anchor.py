@@ -9,6 +9,7 @@ from datetime import timedelta
 from domain import names
 from domain.anchors import AnchorInput, AnchorState
 from store.signing import public_key_hex, signing_key
+from tests.bounds_support import sleep_within
 from tests.factories import email, load, staff_rows
 from tests.fixtures.keys import TEST_SIGNING_KEY
 from tests.register_support import REGISTER, append_entries, cut_back_to
@@ -47,7 +48,7 @@ async def test_anchor_in_temporal_catches_a_cut_back_register(
         assert not bad["ok"] and bad["first_bad_seq"] == 3
         assert "anchored in temporal" in bad["reason"]
 
-        await own_env.sleep(timedelta(seconds=61))  # the anchor's next check
+        await sleep_within(own_env, timedelta(seconds=61))  # the anchor's next check
 
         async def flagged() -> AnchorState | None:
             state = await handle.query(names.QUERY_ANCHORS, result_type=AnchorState)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from api.errors import (
 )
 from domain.names import SEARCH_ATTRIBUTES
 from infra.temporal import register_search_attributes
+from tests.bounds_support import worker_running
 from tests.fixtures.temporal import start_test_env
 
 SECRET = "NM-SECRET-10442 narrative"
@@ -131,7 +133,9 @@ async def test_registration_is_idempotent_on_the_dev_server(dev_env: WorkflowEnv
 async def _run(client: Client, task_queue: str, text: str) -> tuple[str, bytes]:
     """Run EchoWorkflow; returns its result (or failure message) and its raw history bytes."""
     handle_id = f"echo-{uuid.uuid4().hex}"
-    async with Worker(client, task_queue=task_queue, workflows=[EchoWorkflow]):
+    async with worker_running(
+        Worker(client, task_queue=task_queue, workflows=[EchoWorkflow]), task_queue
+    ):
         handle = await client.start_workflow(
             EchoWorkflow.run,
             text,
@@ -140,7 +144,7 @@ async def _run(client: Client, task_queue: str, text: str) -> tuple[str, bytes]:
             execution_timeout=timedelta(minutes=1),
         )
         try:
-            outcome = await handle.result()
+            outcome = await asyncio.wait_for(handle.result(), 60)
         except WorkflowFailureError as exc:
             assert isinstance(exc.cause, ApplicationError)
             outcome = exc.cause.message
@@ -188,7 +192,9 @@ async def test_update_rejections_map_to_api_errors(
     status: int,
 ) -> None:
     client = temporal_env.client
-    async with Worker(client, task_queue=task_queue, workflows=[StepWorkflow]):
+    async with worker_running(
+        Worker(client, task_queue=task_queue, workflows=[StepWorkflow]), task_queue
+    ):
         handle = await client.start_workflow(
             StepWorkflow.run, id=f"step-{uuid.uuid4().hex}", task_queue=task_queue
         )
@@ -197,7 +203,7 @@ async def test_update_rejections_map_to_api_errors(
                 StepWorkflow.submit, rejection, rpc_timeout=timedelta(seconds=10)
             )
         assert await handle.execute_update(StepWorkflow.submit, "") == "accepted"
-        await handle.result()
+        await asyncio.wait_for(handle.result(), 60)
     with pytest.raises(error) as mapped:
         raise_for_update_failure(failed.value)
     assert mapped.value.status_code == status

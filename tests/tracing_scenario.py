@@ -29,6 +29,7 @@ from api.app import create_app
 from infra.mail import MailSettings
 from infra.tracing import temporal_plugins
 from tests.api_support import TRIAGE_DOCS, attribution, open_case, open_docs
+from tests.bounds_support import worker_running
 from tests.fixtures.api import ApiClient
 from tests.fixtures.temporal import make_test_settings
 from worker.registry import make_worker
@@ -54,7 +55,7 @@ async def traced_stack(env: Any, url: str, provider: TracerProvider) -> AsyncIte
             )  # fmt: skip
             transport = httpx.ASGITransport(app=app)
             async with (
-                make_worker(client, deps, queue),
+                worker_running(make_worker(client, deps, queue), queue),
                 httpx.AsyncClient(transport=transport, base_url="http://test") as http,
             ):
                 yield ApiClient(app, http)

@@ -22,6 +22,7 @@ from domain.cases import ActionDone, Actor, CaseState, StepSubmission
 from domain.periodic import ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from infra.mail import MailSettings
+from tests.bounds_support import sleep_within, worker_running
 from tests.factories import STAFF
 from tests.fixtures.mail import Inbox, free_port
 from worker.registry import make_worker
@@ -59,7 +60,7 @@ async def running_worker(
         mail=MailSettings(port=smtp_port, timeout_seconds=2),
     )
     try:
-        async with make_worker(env.client, deps, queue):
+        async with worker_running(make_worker(env.client, deps, queue), queue):
             yield queue
     finally:
         if sink is not None:
@@ -97,7 +98,7 @@ async def skip(
     remaining = total
     while remaining > timedelta(0):
         chunk = min(step, remaining)
-        await env.sleep(chunk)
+        await sleep_within(env, chunk)
         remaining -= chunk
 
 
@@ -123,15 +124,30 @@ async def local_today(env: WorkflowEnvironment) -> date:
 
 
 async def wait_for(check: Callable[[], Any], *, within: float = 20.0) -> Any:
-    """Poll an async check until it returns a truthy value (real time, small steps)."""
-    deadline = asyncio.get_running_loop().time() + within
+    """Poll an async check until it returns a truthy value (real time, small steps). Fails
+    WITHIN seconds on naming the check, also when a check is itself still waiting by then."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
     while True:
-        value = await check()
+        scope = asyncio.timeout_at(deadline + min(within, 5.0))
+        try:
+            async with scope:
+                value = await check()
+        except TimeoutError:
+            if not scope.expired():
+                raise
+            raise AssertionError(f"{_named(check)} still waiting after {within} s") from None
         if value:
             return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not reached in time ({within} s): {_named(check)}")
         await asyncio.sleep(0.05)
+
+
+def _named(check: Callable[[], Any]) -> str:
+    code = getattr(check, "__code__", None)
+    where = f" ({code.co_filename}:{code.co_firstlineno})" if code else ""
+    return f"the check {getattr(check, '__qualname__', check)!s}{where}"
 
 
 async def holds(value: Any) -> Any:
@@ -201,7 +217,7 @@ async def generated_skipping(env: WorkflowEnvironment, review: WorkflowHandle[An
         summary = await review.query(names.QUERY_STATE, result_type=ReviewSummary)
         if summary.as_of is not None:
             return summary
-        await env.sleep(timedelta(minutes=30))
+        await sleep_within(env, timedelta(minutes=30))
     await wait_for(lambda: review_generated(review))
     return await review.query(names.QUERY_STATE, result_type=ReviewSummary)
 
