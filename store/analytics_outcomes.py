@@ -146,7 +146,7 @@ async def outcome_measures(
     keys = set(confidence) | set(learning) | set(closures) | set(exceptions) | set(reliability)
     found = {
         key: {
-            "reliability": reliability_figures(reliability.get(key, [])),
+            "reliability": reliability.get(key) or reliability_figures([]),
             "confidence": confidence_figures(confidence.get(key)),
             "learning": learning_figures(learning.get(key, [])),
             "closure": closure_figures(closures.get(key, []), exceptions.get(key, 0)),

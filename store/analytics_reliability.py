@@ -16,52 +16,72 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import PeriodKind, group_value, period_label, rate
 from domain.analytics_stats import wilson
-from store.analytics import Grouping, ack_review_items
+from store.analytics import Grouping
+from store.analytics_items import ack_items
 from store.analytics_triage import UNDER_TRIAGED
 
 Key = tuple[str, str]  # (period label, group value)
 
 
-def reliability_figures(items: list[tuple[str | None, dict[str, Any]]]) -> dict[str, Any]:
-    """Counts of one period and group; ``under_triage_by_category`` maps each category code to
-    its classified and under-triaged reports and rate."""
-    classified = [(c, f) for c, f in items if c is not None]
-    breaches = sum(c in UNDER_TRIAGED for c, _ in classified)
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for classification, fields in classified:
-        tally = per[group_value(fields.get("category_code"))]
+class Tally:
+    """The counts of one period and group, item by item."""
+
+    def __init__(self) -> None:
+        self.reports = self.classified = 0
+        self.classes = dict.fromkeys(("within_tolerance", "emerging", "critical"), 0)
+        self.per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, classification: str | None, category: Any) -> None:
+        self.reports += 1
+        if classification is None:
+            return
+        self.classified += 1
+        if classification in self.classes:
+            self.classes[classification] += 1
+        tally = self.per[group_value(category)]
         tally[0] += 1
         tally[1] += classification in UNDER_TRIAGED
-    counts = {
-        "reports": len(items),
-        "exceptions": len(items) - len(classified),
-        "classified": len(classified),
-        "within_tolerance": sum(c == "within_tolerance" for c, _ in classified),
-        "emerging": sum(c == "emerging" for c, _ in classified),
-        "critical": sum(c == "critical" for c, _ in classified),
-        "threshold_breaches": breaches,
-    }
-    interval = wilson(breaches, len(classified))
-    figures: dict[str, Any] = {
-        **counts,
-        "threshold_breach_rate": rate(breaches, len(classified)),
-        "threshold_breach_rate_ci95": list(interval) if interval else None,
-    }
-    figures["under_triage_by_category"] = {
-        code: {"classified": n, "under_triaged": under, "under_triage_rate": rate(under, n)}
-        for code, (n, under) in sorted(per.items())
-    }
-    return figures
+
+    def figures(self) -> dict[str, Any]:
+        """``under_triage_by_category`` maps each category code to its classified and
+        under-triaged reports and rate."""
+        breaches = self.classes["emerging"] + self.classes["critical"]
+        interval = wilson(breaches, self.classified)
+        return {
+            "reports": self.reports,
+            "exceptions": self.reports - self.classified,
+            "classified": self.classified,
+            **self.classes,
+            "threshold_breaches": breaches,
+            "threshold_breach_rate": rate(breaches, self.classified),
+            "threshold_breach_rate_ci95": list(interval) if interval else None,
+            "under_triage_by_category": {
+                code: {"classified": n, "under_triaged": under, "under_triage_rate": rate(under, n)}
+                for code, (n, under) in sorted(self.per.items())
+            },
+        }
+
+
+def reliability_figures(items: list[tuple[str | None, dict[str, Any]]]) -> dict[str, Any]:
+    """The figures of one period and group's (classification, fields) items."""
+    tally = Tally()
+    for classification, fields in items:
+        tally.add(classification, fields.get("category_code"))
+    return tally.figures()
 
 
 async def reliability_measures(
     session: AsyncSession, group: Grouping, start: date, end: date, kind: PeriodKind
-) -> dict[Key, list[tuple[str | None, dict[str, Any]]]]:
-    """Per (period, group): the example-1 review items of review dates in [start, end]."""
-    grouped: dict[Key, list[tuple[str | None, dict[str, Any]]]] = defaultdict(list)
-    for period, classification, fields in await ack_review_items(session, start, end):
-        day = date.fromisoformat(period)
-        grouped[(period_label(day, kind), group_value(fields.get(group)))].append(
-            (classification, fields)
-        )
-    return grouped
+) -> dict[Key, dict[str, Any]]:
+    """Per (period, group): the figures of the example-1 review items of review dates in
+    [start, end] (streamed: memory holds a tally per key, not the items)."""
+    tallies: dict[Key, Tally] = defaultdict(Tally)
+    labels: dict[str, str] = {}
+    async for items in ack_items(session, start, end):
+        for period, classification, fields in items:
+            label = labels.get(period)
+            if label is None:
+                label = labels[period] = period_label(date.fromisoformat(period), kind)
+            tally = tallies[(label, group_value(fields.get(group)))]
+            tally.add(classification, fields.get("category_code"))
+    return {key: tally.figures() for key, tally in tallies.items()}

@@ -16,6 +16,7 @@ from domain.analytics import Period, PeriodKind, group_value, periods, rate
 from domain.analytics_stats import HESITANCY_HISTORY, hesitancy
 from domain.calendar import BusinessCalendar
 from domain.instants import instant
+from domain.working_clock import clock_for
 from store.analytics import Grouping
 from store.analytics_leavers import first_exposures, leaver_bucket, workers
 from store.analytics_outcomes import EMPTY, outcome_measures
@@ -41,7 +42,7 @@ def durations(
             continue
         n += 1
         plain.append((end - start).total_seconds() / 3600)
-        working.append(cal.working_hours_between(start, end))
+        working.append(clock_for(cal).hours(start, end))
     return {"n": n, "median_hours": _hours(plain), "median_working_hours": _hours(working)}
 
 

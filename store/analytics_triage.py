@@ -10,15 +10,17 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import group_value, rate
-from store.analytics import Grouping, ack_review_items
+from store.analytics import Grouping
+from store.analytics_items import ack_items
 
 UNDER_TRIAGED = frozenset({"emerging", "critical"})
 
 
-def triage_bucket(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Counts and rate of one review date, group and category (classified reports only)."""
-    under = sum(f["classification"] in UNDER_TRIAGED for f in items)
-    indicators = [set(f.get("indicators") or []) for f in items]
+def triage_bucket(items: list[tuple[str | None, Any]]) -> dict[str, Any]:
+    """Counts and rate of one review date, group and category (classified reports only):
+    ``items`` are (classification, indicators)."""
+    under = sum(c in UNDER_TRIAGED for c, _ in items)
+    indicators = [set(i or []) for _, i in items]
     return {
         "classified": len(items),
         "under_triaged": under,
@@ -32,13 +34,16 @@ def triage_bucket(items: list[dict[str, Any]]) -> dict[str, Any]:
 async def triage_trends(
     session: AsyncSession, group: Grouping, start: date, end: date
 ) -> list[dict[str, Any]]:
-    """One row per review date in [start, end], group value and category code, oldest first."""
-    rows = await ack_review_items(session, start, end, classified_only=True)
-    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for period, classification, fields in rows:
-        key = (period, group_value(fields.get(group)), group_value(fields.get("category_code")))
-        grouped[key].append({**fields, "classification": classification})
-    return [
-        {"review_date": period, group: value, "category_code": category, **triage_bucket(items)}
-        for (period, value, category), items in sorted(grouped.items())
-    ]
+    """One row per review date in [start, end], group value and category code, oldest first
+    (read a few review dates at a time)."""
+    rows: list[dict[str, Any]] = []
+    async for items in ack_items(session, start, end, classified_only=True):
+        grouped: dict[tuple[str, str, str], list[tuple[str | None, Any]]] = defaultdict(list)
+        for period, classification, fields in items:
+            key = (period, group_value(fields.get(group)), group_value(fields.get("category_code")))
+            grouped[key].append((classification, fields.get("indicators")))
+        rows.extend(
+            {"review_date": period, group: value, "category_code": category, **triage_bucket(found)}
+            for (period, value, category), found in sorted(grouped.items())
+        )
+    return rows
