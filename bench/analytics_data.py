@@ -19,6 +19,8 @@ _REVIEW_COLUMNS = (
 )  # fmt: skip
 _ITEM_COLUMNS = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
 _BATCH = 50_000
+_CATEGORIES = ["MED-01", "MED-02", "ENV-02", "FALL-01", "EQP-03"]
+_INDICATORS = [[], [], ["triage_over_threshold"], ["no_named_triage_owner", "manager_not_reviewed"]]
 CLASSES = ["within_tolerance"] * 7 + ["emerging", "emerging", "critical", None]
 
 
@@ -38,6 +40,7 @@ def _fields(n: int, at: datetime, rng: random.Random) -> dict[str, Any]:
         "triage_completed_at": (at + timedelta(minutes=triage)).isoformat(),
         "ack_elapsed_min": ack, "triage_elapsed_min": triage, "triage_status": "triaged",
         "unsafe_condition_active": rng.random() < 0.1, "manager_reviewed": rng.random() < 0.8,
+        "category_code": rng.choice(_CATEGORIES), "indicators": rng.choice(_INDICATORS),
     }  # fmt: skip
 
 

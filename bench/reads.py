@@ -9,6 +9,9 @@ beside one bare SQL query returning the same rows (asyncpg, no ORM), alternating
 functions are called in-process (no HTTP, token check or JSON): the API adds a constant per
 request. The case page's live Temporal query is not included.
 
+The example-1 analytics (acknowledgment, triage, the series' reliability) alone, at 90 days and
+5 years with peak memory: ``bench.reads_analytics`` (same generated reports).
+
 ``python -m bench reads [--quick]`` (quick: 20k cases; full: 200k). The table of RESULTS.md:
 ``python -m bench.reads CASES [EVENTS_PER_CASE] [ROUNDS]`` (see ``bench.reads_report``). Packs
 and the evidence pack on the same data and more: ``bench.reads_packs`` (``python -m bench packs``).
