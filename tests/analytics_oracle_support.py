@@ -18,8 +18,9 @@ from store.analytics_triage import triage_bucket
 from store.tables import Review, ReviewItem
 
 Item = tuple[str, str | None, dict[str, Any]]  # review date, classification, fields
-FIRST_DAY = date(2026, 3, 20)  # a week before the clocks go forward in London
-DAYS = 16
+FIRST_DAY = date(2026, 3, 10)  # the clocks go forward in London on the 29th
+DAYS = 40  # more review dates than one batch reads (store.analytics_items.DATES_PER_BATCH)
+TWICE = FIRST_DAY + timedelta(days=30)  # the last date of the first batch has two reviews
 
 
 def _working(fields: dict[str, Any], minutes: int, cal: BusinessCalendar) -> float | None:
@@ -139,10 +140,22 @@ def rows_of(items: list[Item]) -> list[Any]:
                 summary={},
             )
         )
-    for period, classification, fields in items:
+    rows.append(
+        Review(
+            review_id=f"ack-review-{TWICE}-again",
+            example="acknowledgment",
+            period=TWICE.isoformat(),
+            as_of=datetime(TWICE.year, TWICE.month, TWICE.day, 9, tzinfo=UTC),
+            generated_at=datetime(TWICE.year, TWICE.month, TWICE.day, 9, tzinfo=UTC),
+            status="generated",
+            summary={},
+        )
+    )
+    for n, (period, classification, fields) in enumerate(items):
+        again = "-again" if period == TWICE.isoformat() and n % 2 else ""
         rows.append(
             ReviewItem(
-                review_id=f"ack-review-{period}",
+                review_id=f"ack-review-{period}{again}",
                 reference=fields["reference"],
                 classification=classification,
                 reasons=[],

@@ -11,6 +11,7 @@ import pytest
 
 from domain.calendar import BusinessCalendar, CalendarConfig
 from store.analytics import acknowledgment_trends
+from store.analytics_items import DATES_PER_BATCH
 from store.analytics_reliability import reliability_measures
 from store.analytics_triage import triage_trends
 from store.db import transaction
@@ -30,7 +31,7 @@ GROUPS = ("service_line", "manager_line", "risk_domain")
 
 @pytest.fixture
 async def items(sessions):
-    found = random_items(seed=5, count=700)
+    found = random_items(seed=5, count=900)
     async with transaction(sessions) as session:
         session.add_all(rows_of(found))
     return found
@@ -38,6 +39,7 @@ async def items(sessions):
 
 async def test_acknowledgment_trends_equal_the_oracle(sessions, items):
     start, end = FIRST_DAY + timedelta(days=1), FIRST_DAY + timedelta(days=DAYS - 2)
+    assert (end - start).days + 1 > DATES_PER_BATCH  # read in more than one batch
     inside = [i for i in items if start.isoformat() <= i[0] <= end.isoformat()]
     async with sessions() as session:
         for group in GROUPS:
