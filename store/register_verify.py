@@ -134,17 +134,20 @@ async def verify_chain(
     erased: set[int] = set()
     query = select(*_COLUMNS).where(_ENTRY.register == register, _ENTRY.seq > count)
     query = query.order_by(_ENTRY.seq).limit(limit).execution_options(yield_per=BATCH)
-    async for row in await session.stream(query):
-        count += 1
-        if row.erased_by is not None and row.seq not in erased:
-            erased |= await _erased_seqs(session, register, public, row.erased_by)
-        problem = "entry missing or out of order" if row.seq != count else None
-        problem = problem or _row_problem(row, expected_prev, public, erased)
-        if problem:
-            return ChainVerification(register, count, False, count, problem, from_seq=after[0] + 1)
-        if count in wanted:
-            found[count] = row.hash
-        expected_prev = row.hash
+    # A batch at a time: one switch into the database driver per BATCH rows, not per row.
+    async for rows in (await session.stream(query)).partitions(BATCH):
+        for row in rows:
+            count += 1
+            if row.erased_by is not None and row.seq not in erased:
+                erased |= await _erased_seqs(session, register, public, row.erased_by)
+            problem = "entry missing or out of order" if row.seq != count else None
+            problem = problem or _row_problem(row, expected_prev, public, erased)
+            if problem:
+                start = after[0] + 1
+                return ChainVerification(register, count, False, count, problem, from_seq=start)
+            if count in wanted:
+                found[count] = row.hash
+            expected_prev = row.hash
     ends = _Ends(public, count, expected_prev, wanted, found, after[0] + 1)
     return await _verify_ends(session, register, ends, stopped=limit is not None)
 

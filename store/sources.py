@@ -44,9 +44,14 @@ class UpsertResult(BaseModel):
     unchanged: int = 0
 
 
+# One encoder, made once: json.dumps with these options builds a new encoder on every call
+# (a register's verification encodes two values per entry). The text is the same.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no spaces: equal content always gives the same text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def content_hash(content: dict[str, Any]) -> str:
