@@ -15,6 +15,8 @@ Alternating, in one run; load averages printed with each figure.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import sys
 import time
 import tracemalloc
@@ -32,16 +34,37 @@ from store import register_verify as rv
 from store import tables
 from store.db import make_engine, make_sessionmaker
 from store.register_checks import check_new_entries, recorded, verify_in_full
-from store.registers import GENESIS, append_entry
+from store.registers import GENESIS, append_entry, hashed_fields
 from store.signing import head_signature_ok, signing_key
 
 NAME = register_data.VERIFIED
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _problem_before(row: Any, prev: str, public: Any) -> str | None:
+    """``_row_problem`` as it was: ``json.dumps`` (a new encoder per call) for both digests."""
+    if row.prev_hash != prev:
+        return "not linked to the previous entry"
+    if hashlib.sha256((row.payload_salt + _dumps(row.payload)).encode()).hexdigest() != (
+        row.payload_digest
+    ):
+        return "payload does not match its digest"
+    fields = _dumps(hashed_fields(row))
+    if row.hash != hashlib.sha256((prev + fields).encode()).hexdigest():
+        return "hash does not match the entry's fields"
+    if not head_signature_ok(public, row.register, row.seq, row.hash, row.signature):
+        return "signature is not the service's"
+    return None
+
+
 async def verify_before(session: Any, register: str) -> rv.ChainVerification:
-    """The verifier as it was (ORM rows, ``populate_existing``), the same checks per row."""
+    """The verifier as it was at ac3429e (ORM rows one at a time, ``populate_existing``, a new
+    JSON encoder per digest), the same checks per row (no erased entries in this data)."""
     public = rv.service_public_key(session)
-    count, prev, erased = 0, GENESIS, set[int]()
+    count, prev = 0, GENESIS
     result = await session.stream_scalars(
         select(tables.RegisterEntry)
         .where(tables.RegisterEntry.register == register)
@@ -51,7 +74,7 @@ async def verify_before(session: Any, register: str) -> rv.ChainVerification:
     async for row in result:
         count += 1
         problem = "entry missing or out of order" if row.seq != count else None
-        problem = problem or rv._row_problem(row, prev, public, erased)
+        problem = problem or _problem_before(row, prev, public)
         if problem:
             return rv.ChainVerification(register, count, False, count, problem)
         prev = row.hash
