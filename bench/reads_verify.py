@@ -166,6 +166,7 @@ async def size(verified: int, factor: int, reps: int) -> Timings:
             peak = await _peak_mb(sessions, verify)
             print(f"  peak traced memory, {label}: {peak:.1f} MB")
         await _page(out, sessions, verified)
+        await page_over_http(url, out)
     finally:
         await engine.dispose()
         await drop_schema(schema)
@@ -197,6 +198,35 @@ async def _page(out: Timings, sessions: Any, verified: int) -> None:
     await _append(sessions, 100)
     await _timed(out, "page work now, 100 new entries", view, verified + 100, rate=False)
     await _timed(out, "page work now, again", view, verified + 100, rate=False)
+
+
+async def page_over_http(url: str, out: Timings, reps: int = 3) -> None:
+    """GET /app/registers as the inspector (development sign-in, the app in-process over ASGI,
+    Temporal unreachable: no outside anchor), ``reps`` times."""
+    from tests.factories import load, staff_rows  # noqa: PLC0415 - bench-only seeding
+    from tests.fixtures.api import open_api  # noqa: PLC0415
+    from tests.fixtures.mail import free_port  # noqa: PLC0415
+    from tests.web_support import sign_in  # noqa: PLC0415
+
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        await load(make_sessionmaker(engine), "staff-directory", staff_rows())
+    finally:
+        await engine.dispose()
+    settings: dict[str, Any] = {
+        "env": "development", "api_host": "127.0.0.1", "signing_key": DEV_SIGNING_KEY,
+        "temporal_address": f"127.0.0.1:{free_port()}",
+    }  # fmt: skip
+    async with open_api(url, **settings) as api:
+        await sign_in(api, "E-INSPECTOR")
+        for _ in range(reps):
+
+            async def get() -> int:
+                page = await api.http.get("/app/registers", timeout=600)
+                assert page.status_code == 200 and "Verified" in page.text, page.text[-500:]
+                return 1
+
+            await _timed(out, "GET /app/registers over HTTP", get, 1, rate=False)
 
 
 async def bench(quick: bool) -> list[Figure]:
