@@ -98,6 +98,7 @@ API_RULES: list[Rule] = [
     Rule("POST", "/codec/encode", CODEC_ROLES, note="development: loopback without a token"),
     Rule("POST", "/codec/decode", CODEC_ROLES, note="development: loopback without a token"),
     Rule("GET", "/me", relationships=SELF, note="who the token belongs to"),
+    Rule("GET", "/me/work", relationships=SELF, note="what they owe: counts, a page, urgent first"),
     Rule("POST", "/sources/{feed}/records", ADMIN, note="load a feed batch"),
     Rule(
         "POST",

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cases import CaseInput, ProjectionUpdate, TimelineEvent
+from domain.links import ACCEPTANCE
 from store.breaches import resolve_breaches
 from store.sources import current_records
 from store.tables import Case, CaseEvent, DocumentOpening, OpenObligation
@@ -88,26 +89,30 @@ async def sync_open_obligations(
         return
     case_id = case.case_id
     await session.execute(delete(OpenObligation).where(OpenObligation.case_id == case_id))
-    seen: set[str] = set()
+    rows: dict[str, OpenObligation] = {}
     for item in (detail or {}).get("open", []):
         key = str(item.get("key", ""))
-        if key and key not in seen:
-            seen.add(key)
-            session.add(
-                OpenObligation(
-                    case_id=case_id,
-                    key=key,
-                    role=item.get("role") or None,
-                    assignee=item.get("assignee") or None,
-                    title=item.get("title"),
-                    deadline=_instant(item.get("deadline")),
-                    case_status=case.status,
-                    example=case.example,
-                    reference=case.reference,
-                    exposure=case.exposure,
-                    service_line=case.service_line,
-                )
+        if key and key not in rows:
+            due = _instant(item.get("deadline"))
+            rows[key] = OpenObligation(
+                case_id=case_id,
+                key=key,
+                role=item.get("role") or None,
+                assignee=item.get("assignee") or None,
+                title=item.get("title"),
+                deadline=due,
+                case_status=case.status,
+                example=case.example,
+                reference=case.reference,
+                exposure=case.exposure,
+                service_line=case.service_line,
+                sort_at=due,
             )
+    accept = rows.get(ACCEPTANCE)
+    actions = [r.deadline for k, r in rows.items() if k.startswith("action:") and r.deadline]
+    if accept is not None and accept.deadline is not None and actions:
+        accept.sort_at = min(accept.deadline, *actions)  # the actions wait for it: it comes first
+    session.add_all(rows.values())
 
 
 def _instant(value: Any) -> datetime | None:

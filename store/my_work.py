@@ -6,26 +6,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
 from domain.credibility import case_ref_of
+from domain.links import ACCEPTANCE
 from domain.reviews import REVIEWS
 from domain.roles import Role
+from store.column_types import Instant
 from store.sources import current_records
 from store.tables import Breach, Case, OpenObligation, OutboxMessage, Review, SourceRecord
 
 CONFIRMATION_FEED = "employee-confirmation-form"
 CLOSED_FEED = "closed-case-register"
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+PAGE = 50  # obligations per page of "my work": the most urgent first, the rest a link away
 
 
 class OwedCase(NamedTuple):
-    """The columns of a case that "my work" shows beside what is owed (a named tuple: a busy
-    role owes thousands, and a frozen dataclass costs four times as much to build)."""
+    """The columns of a case that "my work" shows (a named tuple: cheaper than a dataclass)."""
 
     case_id: str
     example: str
@@ -42,6 +57,26 @@ class CaseOwed(NamedTuple):
     title: str
     role: str | None
     deadline: datetime
+    sort_at: datetime  # its place in "my work" (an acceptance comes before its actions)
+
+
+class OwedAfter(NamedTuple):
+    """Where a page of "my work" ended: the last obligation's place (the next page's cursor)."""
+
+    sort_at: datetime
+    case_id: str
+    key: str
+
+
+@dataclass(frozen=True)
+class OwedCounts:
+    """How many open obligations the person owes, by how soon they are due."""
+
+    total: int
+    overdue: int
+    today: int  # due later today (the provider's day)
+    week: int  # due in the seven days after today
+    later: int
 
 
 async def awaiting_reviews(session: AsyncSession, roles: frozenset[Role]) -> list[Review]:
@@ -57,52 +92,129 @@ async def awaiting_reviews(session: AsyncSession, roles: frozenset[Role]) -> lis
     return list(rows)
 
 
+def _ways_owed(roles: int) -> list[ColumnElement[bool]]:
+    """Owed by name (``:employee``) or, unassigned, for a role (``:role_0`` …): index ranges."""
+    o, is_open = OpenObligation, OpenObligation.case_status == "open"
+    by_role = [and_(o.assignee.is_(None), o.role == bindparam(f"role_{n}")) for n in range(roles)]
+    return [and_(is_open, way) for way in (o.assignee == bindparam("employee"), *by_role)]
+
+
+def _params(employee_id: str, roles: frozenset[Role]) -> dict[str, Any]:
+    ordered = sorted(role.value for role in roles)
+    return {"employee": employee_id} | {f"role_{n}": r for n, r in enumerate(ordered)}
+
+
+@lru_cache(maxsize=32)
+def _page_query(roles: int, deep: bool) -> Select[Any]:
+    """The page's statement for so many roles, built once (building cost more than running)."""
+    o = OpenObligation
+    columns = (o.case_id, o.example, o.reference, o.exposure, o.service_line, o.key, o.title,
+               o.role, o.deadline, o.sort_at)  # fmt: skip
+    limit = bindparam("limit", type_=Integer)
+    at = bindparam("at", type_=Instant)
+    case_id, key = bindparam("case_id", type_=String), bindparam("key", type_=String)
+    same = and_(o.sort_at == at, or_(o.case_id > case_id, and_(o.case_id == case_id, o.key < key)))
+    after = and_(o.sort_at >= at, or_(o.sort_at > at, same))  # the first bounds the index range
+    parts = []
+    for owes in _ways_owed(roles):
+        query = select(*columns).where(owes, o.sort_at.is_not(None), o.deadline.is_not(None))
+        if deep:
+            query = query.where(after)
+        part = query.order_by(o.sort_at, o.case_id, o.key.desc()).limit(limit).subquery()
+        parts.append(select(part))
+    merged = union_all(*parts).subquery()
+    order = (merged.c.sort_at, merged.c.case_id, merged.c.key.desc())
+    return select(merged).order_by(*order).limit(limit)
+
+
 async def case_obligations(
-    session: AsyncSession, employee_id: str, roles: frozenset[Role]
+    session: AsyncSession,
+    employee_id: str,
+    roles: frozenset[Role],
+    after: OwedAfter | None = None,
+    limit: int = PAGE,
 ) -> list[CaseOwed]:
-    """Open obligations of open cases owed by the person: assigned to them by name, or
-    unassigned and for one of their roles. One table (``case_open_obligations``, which the
-    projection keeps with each obligation's title and deadline and the case's own columns
-    shown here): open cases spread over years of ``cases`` are not read at all."""
-    owes = OpenObligation.assignee == employee_id
-    if roles:
-        by_role = OpenObligation.role.in_([role.value for role in roles])
-        owes = or_(owes, and_(OpenObligation.assignee.is_(None), by_role))
+    """``limit`` open obligations of open cases owed by the person (by name, or unassigned and
+    for one of their roles) after ``after``, most urgent first: by ``sort_at``, case ID, key
+    descending (an acceptance before its actions when due alike). One table, one LIMIT-ed index
+    range per way of owing: a page costs the same however much is owed."""
+    params = _params(employee_id, roles) | {"limit": limit}
+    if after is not None:
+        params |= {"at": after.sort_at, "case_id": after.case_id, "key": after.key}
     connection = await session.connection()  # Core rows: no ORM loading for plain columns
-    rows = await connection.execute(
-        select(
-            OpenObligation.case_id,
-            OpenObligation.example,
-            OpenObligation.reference,
-            OpenObligation.exposure,
-            OpenObligation.service_line,
-            OpenObligation.key,
-            OpenObligation.title,
-            OpenObligation.role,
-            OpenObligation.deadline,
+    rows = await connection.execute(_page_query(len(roles), after is not None), params)
+    return [
+        CaseOwed(
+            OwedCase(case_id, example or "", reference or "", exposure or "", line or ""),
+            key,
+            title or "",
+            role,
+            deadline,
+            sort_at,
+        )  # fmt: skip
+        for case_id, example, reference, exposure, line, key, title, role, deadline, sort_at in rows
+    ]
+
+
+@lru_cache(maxsize=32)
+def _counts_query(roles: int) -> CompoundSelect[Any]:
+    due = OpenObligation.deadline
+    now, today, week = (bindparam(name, type_=Instant) for name in ("now", "today", "week"))
+    return union_all(
+        *(
+            select(
+                func.count(),
+                func.count().filter(due <= now),
+                func.count().filter(and_(due > now, due < today)),
+                func.count().filter(and_(due >= today, due < week)),
+            ).where(owes, OpenObligation.sort_at.is_not(None), due.is_not(None))
+            for owes in _ways_owed(roles)
         )
-        .where(OpenObligation.case_status == "open", owes)
-        .order_by(OpenObligation.case_id, OpenObligation.key)
     )
-    owed = []
-    for case_id, example, reference, exposure, line, key, title, role, deadline in rows.all():
-        if deadline is not None:  # every projected obligation has one
-            case = OwedCase(case_id, example or "", reference or "", exposure or "", line or "")
-            owed.append(CaseOwed(case, key, title or "", role, deadline))
-    return owed
+
+
+async def owed_counts(
+    session: AsyncSession,
+    employee_id: str,
+    roles: frozenset[Role],
+    now: datetime,
+    bands: tuple[datetime, datetime],
+) -> OwedCounts:
+    """How many the person owes: overdue at ``now``, due before ``bands`` (today's end, a week
+    later), later; in SQL per way of owing (index-only on PostgreSQL)."""
+    params = _params(employee_id, roles) | {"now": now, "today": bands[0], "week": bands[1]}
+    connection = await session.connection()
+    rows = (await connection.execute(_counts_query(len(roles)), params)).all()
+    total, overdue, soon, this_week = (sum(column) for column in zip(*rows, strict=True))
+    return OwedCounts(total, overdue, soon, this_week, total - overdue - soon - this_week)
+
+
+async def awaiting_acceptance(session: AsyncSession, case_ids: set[str]) -> set[str]:
+    """Which of these cases still wait for their pathway's acceptance (its actions wait too)."""
+    if not case_ids:
+        return set()
+    rows = await session.scalars(
+        select(OpenObligation.case_id).where(
+            OpenObligation.key == ACCEPTANCE, OpenObligation.case_id.in_(sorted(case_ids))
+        )
+    )
+    return set(rows)
 
 
 async def breach_levels(session: AsyncSession, subjects: list[str]) -> dict[tuple[str, str], int]:
     """The highest open breach level per (case or review ID, obligation)."""
     if not subjects:
         return {}
-    rows = await session.scalars(
-        select(Breach).where(Breach.resolved_at.is_(None), Breach.case_id.in_(subjects))
+    connection = await session.connection()  # Core rows: three plain columns
+    rows = await connection.execute(
+        select(Breach.case_id, Breach.step, Breach.level).where(
+            Breach.resolved_at.is_(None), Breach.case_id.in_(subjects)
+        )
     )
     levels: dict[tuple[str, str], int] = {}
-    for row in rows:
-        key = (row.case_id, row.step)
-        levels[key] = max(levels.get(key, 0), row.level)
+    for case_id, step, level in rows:
+        key = (case_id, step)
+        levels[key] = max(levels.get(key, 0), level)
     return levels
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -179,6 +180,9 @@ class OpenObligation(Base):
     reference: Mapped[str | None] = mapped_column(String(128), nullable=True)
     exposure: Mapped[str | None] = mapped_column(String(40), nullable=True)
     service_line: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Where it sorts in "my work": its deadline, or for a pathway's acceptance the earliest of it
+    # and its case's actions (they wait for it). Paged by (sort_at, case_id, key descending).
+    sort_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
 
 
 class CaseEvent(Base):
@@ -265,6 +269,14 @@ Index("ix_case_events_kind_at", CaseEvent.kind, CaseEvent.at)
 Index("ix_cases_example_opened_at", Case.example, Case.opened_at, Case.case_id)  # index-only
 Index("ix_register_entries_kind_recorded_at", RegisterEntry.kind, RegisterEntry.recorded_at)
 Index("ix_outbox_unsent", OutboxMessage.sent_at)
+# My work a page at a time (0017): what a person owes by name, and by role when nobody is named.
+_OWED_ORDER = (OpenObligation.sort_at, OpenObligation.case_id, OpenObligation.key.desc())
+_OPEN = OpenObligation.case_status == "open"
+_BY_ROLE = and_(_OPEN, OpenObligation.assignee.is_(None))
+Index("ix_owed_by_name", OpenObligation.assignee, *_OWED_ORDER, postgresql_include=["deadline"],
+      postgresql_where=_OPEN, sqlite_where=_OPEN)  # fmt: skip
+Index("ix_owed_by_role", OpenObligation.role, *_OWED_ORDER, postgresql_include=["deadline"],
+      postgresql_where=_BY_ROLE, sqlite_where=_BY_ROLE)  # fmt: skip
 
 
 class IdempotencyKeyUse(Base):

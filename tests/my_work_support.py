@@ -63,3 +63,33 @@ async def seeded(sqlite_url: str, sessions_for: Any, api_for: ApiFactory) -> Api
 
     api.app.state.clock = clock
     return api
+
+
+SUPERVISOR_ROLE = "near_miss_governance_supervisor"
+
+
+async def busy(sqlite_url: str, sessions_for: Any, api_for: ApiFactory, owed: int) -> ApiClient:
+    """Staff and ``owed`` open cases at a step for the supervisor's role, due an hour apart
+    from a day before ``NOW`` (the first 24 overdue), case IDs in the reverse of that order."""
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    async with transaction(sessions) as session:
+        for n in range(owed):
+            due = NOW - timedelta(hours=24) + timedelta(hours=2 * n)
+            item = {
+                "key": "triage-attribution", "title": f"Triage {n:03d}", "role": SUPERVISOR_ROLE,
+                "assignee": None, "deadline": due.isoformat(),
+            }  # fmt: skip
+            case = owned_case(f"ack-case-NM-B{owed - n:03d}", stage="triage-attribution",
+                              assignee=None, assigned_role=SUPERVISOR_ROLE, deadline=due,
+                              detail={"open": [item]})  # fmt: skip
+            session.add(case)
+            await sync_open_obligations(session, case, case.detail)
+    api = await api_for(sqlite_url, env="development", api_host="127.0.0.1",
+                        temporal_address=f"127.0.0.1:{free_port()}")  # fmt: skip
+
+    async def clock() -> datetime:
+        return NOW
+
+    api.app.state.clock = clock
+    return api

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.authz import Authorized
 from api.clock import Now
 from api.deps import Actor, SessionDep, SettingsDep
+from api.owed_cursor import read_owed_cursor
 from api.policy import EVIDENCE_READERS
 from api.web.pack_words import pack_name
 from api.web.render import plural, render
@@ -24,6 +26,7 @@ from domain.calendar import calendar_for
 from domain.pack_periods import CYCLE_DAYS, nearest_cycle_starts, period_bounds
 from domain.packs import PACKS
 from domain.roles import GOVERNANCE_ROLES, Role
+from store.my_work import PAGE
 from store.packs import listing_periods, waiting_ids
 from store.pathways import absent_owner_pathways
 from store.vacancies import vacant_roles
@@ -99,11 +102,20 @@ async def publish_rows(
 
 @router.get("", response_class=HTMLResponse)
 async def my_work(
-    request: Request, actor: Authorized, session: SessionDep, settings: SettingsDep, now: Now
+    request: Request,
+    actor: Authorized,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: Now,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> HTMLResponse:
-    """Everything the signed-in person owes now, sorted by due."""
-    rows = await work_rows(session, actor, now, settings)
-    rows += await publish_rows(session, actor, settings, now)
+    """What the signed-in person owes now, soonest due first, a page at a time (the most
+    urgent first; how many are owed in all, by how soon they are due, above it)."""
+    after = read_owed_cursor(cursor) if cursor else None
+    work = await work_rows(session, actor, now, settings, after)
+    rows = work.rows
+    if after is None:
+        rows += await publish_rows(session, actor, settings, now)
     admin: dict[str, object] = {}
     if Role.ADMINISTRATOR in actor.roles:
         today = now.astimezone(ZoneInfo(settings.timezone)).date()
@@ -115,7 +127,10 @@ async def my_work(
         "admin": admin,
         "actor": actor,
         "rows": rows,
-        "overdue": sum(1 for row in rows if row.css == "overdue"),
+        "work": work,
+        "first_page": after is None,
+        "page_size": PAGE,
+        "total": work.counts.total + work.reviews + sum(1 for row in rows if row.due_at is None),
         "roles": [member_label(role) for role in sorted(actor.roles)],
         "governance": bool(actor.roles & GOVERNANCE_ROLES),
         "evidence": bool(actor.roles & EVIDENCE_READERS),

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Actor
+from api.owed_cursor import due_bands, owed_cursor
 from api.web.case_view import action_href
 from api.web.render import local_time
 from api.web.words import (
@@ -30,12 +31,17 @@ from domain.calendar import BusinessCalendar, calendar_for
 from domain.mail_words import period_words
 from domain.reviews import REVIEWS, sign_off_due
 from store.my_work import (
+    PAGE,
     Asked,
     CaseOwed,
+    OwedAfter,
+    OwedCounts,
+    awaiting_acceptance,
     awaiting_reviews,
     breach_levels,
     case_obligations,
     confirmations_asked,
+    owed_counts,
 )
 from store.tables import Review
 
@@ -137,22 +143,16 @@ def _review_rows(
 
 
 def _case_rows(
-    owed: list[CaseOwed], levels: Levels, now: datetime, settings: Settings
+    owed: list[CaseOwed], levels: Levels, now: datetime, settings: Settings, accepting: set[str]
 ) -> list[WorkRow]:
     calendar = calendar_for(settings.calendar_config())
-    accepting = {o.case.case_id for o in owed if o.key == ACCEPTANCE}
-    actions: dict[str, list[datetime]] = {}
-    for o in owed:
-        if o.key.startswith("action:"):
-            actions.setdefault(o.case.case_id, []).append(o.deadline)
     rows = []
     for item in owed:
         case = item.case
         level = levels.get((case.case_id, item.key), 0)
         case_href = f"/app/cases/{quote(case.case_id)}"
         accept_first = item.key.startswith("action:") and case.case_id in accepting
-        waiting = actions.get(case.case_id, [])
-        first_at = min([*waiting, item.deadline]) if item.key == ACCEPTANCE and waiting else None
+        first_at = item.sort_at if item.sort_at != item.deadline else None  # (an acceptance)
         rows.append(
             WorkRow(
                 what=f"{item.title} (once you have accepted the pathway)"
@@ -202,15 +202,48 @@ def _form_rows(asked: list[Asked], settings: Settings) -> list[WorkRow]:
     ]
 
 
+async def _accepting(session: AsyncSession, owed: list[CaseOwed]) -> set[str]:
+    """The cases on the page whose pathway still waits for acceptance (on this page or, since
+    an acceptance sorts before its actions, an earlier one)."""
+    here = {o.case.case_id for o in owed if o.key == ACCEPTANCE}
+    acting = {o.case.case_id for o in owed if o.key.startswith("action:")} - here
+    return here | await awaiting_acceptance(session, acting)
+
+
+@dataclass(frozen=True)
+class WorkPage:
+    """One page of "my work": its rows, how much is owed in all, and the next page's cursor."""
+
+    rows: list[WorkRow]
+    counts: OwedCounts  # the case obligations owed in all, by how soon they are due
+    reviews: int  # reviews awaiting sign-off in all (every page shows those due within it)
+    overdue: int  # everything overdue in all (reviews and case obligations)
+    next_after: str | None  # the cursor of the next page; None on the last
+
+
 async def work_rows(
-    session: AsyncSession, actor: Actor, now: datetime, settings: Settings
-) -> list[WorkRow]:
-    """Everything the actor owes now, soonest due first (forms without a deadline last)."""
+    session: AsyncSession,
+    actor: Actor,
+    now: datetime,
+    settings: Settings,
+    after: OwedAfter | None = None,
+) -> WorkPage:
+    """A page of what the actor owes now, soonest due first: ``PAGE`` case obligations from
+    ``after`` with the reviews due among them; the first page also has the forms (no deadline,
+    last). Counts of everything owed come with it."""
     reviews = await awaiting_reviews(session, actor.roles)
-    owed = await case_obligations(session, actor.employee_id, actor.roles)
+    owed = await case_obligations(session, actor.employee_id, actor.roles, after, PAGE + 1)
+    more, owed = len(owed) > PAGE, owed[:PAGE]
     subjects = [r.review_id for r in reviews] + [o.case.case_id for o in owed]
     levels = await breach_levels(session, subjects)
-    rows = _review_rows(reviews, levels, now, settings) + _case_rows(owed, levels, now, settings)
+    all_reviews = _review_rows(reviews, levels, now, settings)
+    since, until = after.sort_at if after else None, owed[-1].sort_at if more else None
+    rows = [
+        row
+        for row in all_reviews
+        if (since is None or (row.due_at and row.due_at > since))
+        and (until is None or (row.due_at and row.due_at <= until))
+    ] + _case_rows(owed, levels, now, settings, await _accepting(session, owed))
     rows.sort(
         key=lambda row: (
             row.due_at is None,
@@ -218,4 +251,11 @@ async def work_rows(
             row.sort_at is None,  # an acceptance before the actions due when it sorts
         )
     )
-    return rows + _form_rows(await confirmations_asked(session, actor.employee_id), settings)
+    if after is None:
+        rows += _form_rows(await confirmations_asked(session, actor.employee_id), settings)
+    counts = await owed_counts(
+        session, actor.employee_id, actor.roles, now, due_bands(now, settings)
+    )
+    late = sum(1 for row in all_reviews if row.css == "overdue") + counts.overdue
+    cursor = owed_cursor(owed[-1]) if more else None
+    return WorkPage(rows, counts, len(all_reviews), late, cursor)

@@ -1,0 +1,50 @@
+"""The cursor of "my work" (the page and ``GET /me/work``): where the previous page ended;
+and the due bands both count by.
+
+The cursor is opaque to callers, like ``GET /cases``'s: the last obligation's place
+(``sort_at``, case ID, key), so the next page is one range of an index, however deep. A cursor
+we did not give is a field-level 422.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from api.errors import FieldError, Unprocessable
+from config.settings import Settings
+from store.my_work import CaseOwed, OwedAfter
+
+NEXT_CURSOR = "Next-Cursor"
+
+
+def owed_cursor(last: CaseOwed) -> str:
+    """The opaque position after ``last`` in the order of "my work"."""
+    raw = json.dumps([last.sort_at.isoformat(), last.case.case_id, last.key]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_owed_cursor(text: str) -> OwedAfter:
+    """A cursor back to the place it names; a field-level 422 if it is not one we gave."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        at, case_id, key = json.loads(raw)
+        sort_at = datetime.fromisoformat(at)
+        if sort_at.tzinfo is None or not isinstance(case_id, str) or not isinstance(key, str):
+            raise ValueError(text)
+    except (ValueError, TypeError):
+        raise Unprocessable(
+            "invalid request",
+            [FieldError(field="cursor", message="not a cursor from a page of my work")],
+        ) from None
+    return OwedAfter(sort_at, case_id, key)
+
+
+def due_bands(now: datetime, settings: Settings) -> tuple[datetime, datetime]:
+    """The end of the provider's today, and a week after it (UTC): "due later today" and "due in
+    the next 7 days" in the counts of what is owed."""
+    zone = ZoneInfo(settings.timezone)
+    end = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(), zone)
+    return end.astimezone(UTC), (end + timedelta(days=7)).astimezone(UTC)

@@ -1,0 +1,108 @@
+"""``GET /me/work``: what the caller owes, counted by how soon it is due, and a page of it, most
+urgent first (the home page's case steps and actions, for an API client)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from api.authz import Authorized
+from api.clock import Now
+from api.deps import SessionDep, SettingsDep
+from api.guard import GuardedRoute
+from api.owed_cursor import NEXT_CURSOR, due_bands, owed_cursor, read_owed_cursor
+from store.my_work import PAGE, breach_levels, case_obligations, owed_counts
+
+router = APIRouter(tags=["my work"], route_class=GuardedRoute)
+
+
+class OwedCount(BaseModel):
+    """How many open case obligations the caller owes, by how soon they are due."""
+
+    total: int
+    overdue: int
+    due_today: int
+    due_within_7_days: int
+    later: int
+
+
+class Owed(BaseModel):
+    """One open obligation of a case that the caller owes (by name, or by one of their roles)."""
+
+    case_id: str
+    reference: str
+    example: str
+    exposure: str
+    service_line: str
+    key: str
+    title: str
+    role: str | None
+    deadline: datetime
+    escalation_level: int
+
+
+class MyWork(BaseModel):
+    counts: OwedCount
+    obligations: list[Owed]
+
+
+@router.get(
+    "/me/work",
+    responses={
+        200: {
+            "headers": {
+                NEXT_CURSOR: {
+                    "description": "the cursor of the next page (pass it as ?cursor=); absent "
+                    "on the last page",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    },
+)
+async def my_work(
+    session: SessionDep,
+    actor: Authorized,
+    settings: SettingsDep,
+    now: Now,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=500, description="obligations per page")] = PAGE,
+    cursor: Annotated[
+        str | None, Query(max_length=400, description="the Next-Cursor of the previous page")
+    ] = None,
+) -> MyWork:
+    """The caller's open case obligations, most urgent first (by deadline; a pathway's
+    acceptance before the actions waiting for it), ``limit`` a page, the next page's cursor in
+    the Next-Cursor header; with the counts of all of them (overdue, due today, within 7 days)."""
+    after = read_owed_cursor(cursor) if cursor else None
+    owed = await case_obligations(session, actor.employee_id, actor.roles, after, limit + 1)
+    if len(owed) > limit:
+        owed = owed[:limit]
+        response.headers[NEXT_CURSOR] = owed_cursor(owed[-1])
+    levels = await breach_levels(session, [o.case.case_id for o in owed])
+    counts = await owed_counts(
+        session, actor.employee_id, actor.roles, now, due_bands(now, settings)
+    )
+    return MyWork(
+        counts=OwedCount(
+            total=counts.total,
+            overdue=counts.overdue,
+            due_today=counts.today,
+            due_within_7_days=counts.week,
+            later=counts.later,
+        ),
+        obligations=[
+            Owed(
+                **o.case._asdict(),
+                key=o.key,
+                title=o.title,
+                role=o.role,
+                deadline=o.deadline,
+                escalation_level=levels.get((o.case.case_id, o.key), 0),
+            )
+            for o in owed
+        ],
+    )
