@@ -39,7 +39,7 @@ _EVENT_COLUMNS = ("case_id", "at", "kind", "actor", "detail", "dedupe_key")
 _BREACH_COLUMNS = ("case_id", "step", "deadline", "level", "escalated_at", "resolved_at")
 _OBLIGATION_COLUMNS = (
     "case_id", "key", "role", "assignee", "title", "deadline",
-    "case_status", "example", "reference", "exposure", "service_line",
+    "case_status", "example", "reference", "exposure", "service_line", "sort_at",
 )  # fmt: skip
 _BATCH = 20_000
 
@@ -98,7 +98,7 @@ async def generate(schema: str, cases: int, events_per_case: int, seed: int = 7)
                 events.append((row[0], at, "stage", "system", detail, f"{row[0]}:{e}"))
             if row[8] == "open":  # as the projection keeps them (case_open_obligations)
                 title = row[7].replace("-", " ").capitalize()
-                case_columns = (row[8], row[1], row[2], row[6], row[5])
+                case_columns = (row[8], row[1], row[2], row[6], row[5], row[11])
                 owed.append(
                     (row[0], f"step:{row[7]}", row[9], row[10], title, row[11], *case_columns)
                 )

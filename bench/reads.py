@@ -1,13 +1,16 @@
 """Benchmark: the read path at a provider group's size, beside the bare SQL for the same rows.
 
 For a size and for 1/100 of it (``bench.read_data``, ``bench.register_data``), on PostgreSQL:
-p50/p95 of the store functions the API answers from — "my work" for a busy role, ``GET /cases``
-with each filter and a deep page (keyset cursor 90% into the list), a case with its timeline,
-``GET /escalations``, acknowledgment analytics over 90 days and 5 years (``bench.analytics_data``)
-— and register verification (linear: rows/s and peak traced memory), each
-beside one bare SQL query returning the same rows (asyncpg, no ORM), alternating. Store
-functions are called in-process (no HTTP, token check or JSON): the API adds a constant per
-request. The case page's live Temporal query is not included.
+p50/p95 of the store functions the API answers from — "my work" for a busy role (its first page
+with the counts by due band, and a deep page 90% down what is owed), ``GET /cases`` with each
+filter and a deep page (keyset cursor 90% into the list), a case with its timeline,
+``GET /escalations``, acknowledgment analytics over 90 days and 5 years
+(``bench.analytics_data``) — and register verification (linear: rows/s and peak traced memory),
+each beside bare SQL returning the same rows (asyncpg, no ORM). Ours and bare alternate, which
+goes first alternating too, and each repetition also takes the server's own time for the bare
+statements (EXPLAIN ANALYZE's execution time, summed), so load noise shows as client time far
+above it. Store functions are called in-process (no HTTP, token check or JSON): the API adds a
+constant per request. The case page's live Temporal query is not included.
 
 The example-1 analytics (acknowledgment, triage, the series' reliability) alone, at 90 days and
 5 years with peak memory: ``bench.reads_analytics`` (same generated reports).
@@ -19,9 +22,9 @@ and the evidence pack on the same data and more: ``bench.reads_packs`` (``python
 
 from __future__ import annotations
 
+import json
 import random
 import time
-import tracemalloc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,47 +33,27 @@ from typing import Any
 from sqlalchemy.pool import NullPool
 
 from bench import read_data, register_data
+from bench import reads_sql as sql
 from bench.common import admin
 from domain.calendar import CalendarConfig, calendar_for
 from store.analytics import acknowledgment_trends
 from store.breaches import open_breaches
 from store.cases import case_events, list_cases
 from store.db import make_engine, make_sessionmaker
-from store.my_work import case_obligations
+from store.my_work import PAGE as OWED_PAGE
+from store.my_work import OwedAfter, breach_levels, case_obligations, owed_counts
 from store.register_verify import verify_chain
 from store.tables import Case
 
-REPS = 20
+REPS = 40  # per round; p95 is taken over every round's samples together
 DAY = timedelta(days=1)
 CALENDAR = calendar_for(CalendarConfig())  # the default provider calendar (England and Wales)
 PAGE = 501  # the API asks for one more than its limit (500) to know whether a next page exists
+PAGE_OWED = OWED_PAGE + 1  # my work's page, likewise
 OWNER = "E-OWNER-1"
-
-_MY_WORK = """
-SELECT case_id, example, reference, exposure, service_line, key, title, role, deadline
-FROM case_open_obligations
-WHERE case_status = 'open' AND (assignee = $1 OR (assignee IS NULL AND role = $2))
-ORDER BY case_id, key
-"""  # one table since migration 0015 (the join with cases read 5,420 heap blocks at 200k)
-_CASES = "SELECT * FROM cases {where} ORDER BY opened_at DESC, case_id DESC LIMIT 501"
-_AFTER = "opened_at <= $1 AND (opened_at < $1 OR case_id < $2)"
-_CASE = "SELECT * FROM cases WHERE case_id = $1"
-_TIMELINE = "SELECT * FROM case_events WHERE case_id = $1 ORDER BY at, id"
-_ESCALATIONS = """
-SELECT CASE WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.review_id = b.case_id)
-            THEN 'review' ELSE 'case' END AS kind, b.case_id, b.step, b.deadline, b.level,
-       b.escalated_at
-FROM (SELECT *, row_number() OVER (PARTITION BY case_id, step ORDER BY level DESC) AS n,
-             min(escalated_at) OVER (PARTITION BY case_id, step) AS first_at
-      FROM breaches WHERE resolved_at IS NULL) b
-WHERE b.n = 1 ORDER BY b.first_at, b.case_id, b.step
-"""
-_REGISTER = "SELECT * FROM register_entries WHERE register = $1 ORDER BY seq"
-_ANALYTICS = """
-SELECT r.period, i.classification, i.fields
-FROM reviews r JOIN review_items i ON i.review_id = r.review_id
-WHERE r.example = 'acknowledgment' AND r.period >= $1 AND r.period <= $2
-"""
+_ENDS = datetime.combine(read_data.NOW.date() + DAY, datetime.min.time(), read_data.NOW.tzinfo)
+BANDS = (_ENDS, _ENDS + 7 * DAY)  # today's end and a week later (London is on UTC in November)
+Statement = tuple[str, tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -81,10 +64,20 @@ class Read:
     args: tuple[Any, ...]
     linear: bool = False  # linear by nature: report rows/s, no size-ratio target
     reps: int = REPS
-    extra_sql: str = ""  # a second bare statement (the case page reads the case, then events)
+    statements: tuple[Statement, ...] = ()  # more bare statements of the same read
+    limit: int = 0  # a page's size (0: not a page); 1/100 is compared at the rows it returns
 
 
-async def deep_cursor(schema: str, cases: int) -> tuple[datetime, str]:
+@dataclass(frozen=True)
+class Cursors:
+    """Deep pages' cursors: 90% down the case list and 90% down what the busy role owes."""
+
+    cases: tuple[datetime, str]
+    owed: OwedAfter
+    owed_ids: dict[bool, list[str]]  # the case IDs on my work's first (False) and deep page
+
+
+async def deep_cursor(schema: str, cases: int) -> Cursors:
     connection = await admin()
     try:
         await connection.execute(f'SET search_path TO "{schema}"')
@@ -93,18 +86,44 @@ async def deep_cursor(schema: str, cases: int) -> tuple[datetime, str]:
         await connection.close()
 
 
-async def _deep(connection: Any, cases: int) -> tuple[datetime, str]:
-    """(opened_at, case_id) of the case 90% of the way down the newest-first list."""
+async def _deep(connection: Any, cases: int) -> Cursors:
     row = await connection.fetchrow(
         "SELECT opened_at, case_id FROM cases WHERE case_id = $1", read_data.case_id(cases // 10)
     )
-    return row["opened_at"], row["case_id"]
+    who = (OWNER, read_data.BUSY_ROLE.value)
+    owed = await connection.fetchval(sql.OWED_COUNT, *who)
+    after = OwedAfter(*await connection.fetchrow(sql.OWED_AT, *who, owed * 9 // 10))
+    ids = {
+        deep: [
+            r["case_id"] for r in await connection.fetch(sql.my_work_page(PAGE_OWED, deep), *args)
+        ]
+        for deep, args in ((False, who), (True, (*who, *after)))
+    }
+    return Cursors((row["opened_at"], row["case_id"]), after, ids)
 
 
-def reads(cases: int, deep: tuple[datetime, str]) -> list[Read]:
+def _my_work(limit: int, after: OwedAfter | None, ids: list[str]) -> Read:
+    busy = frozenset({read_data.BUSY_ROLE})
+    who = (OWNER, read_data.BUSY_ROLE.value)
+
+    async def read(session: Any) -> int:  # what the page and GET /me/work read from the store
+        owed = await case_obligations(session, OWNER, busy, after, limit)
+        await breach_levels(session, [o.case.case_id for o in owed])
+        await owed_counts(session, OWNER, busy, read_data.NOW, BANDS)
+        return len(owed)
+
+    page, args = sql.my_work_page(limit, after is not None), (*who, *(after or ()))
+    counts = (sql.MY_WORK_COUNTS, (*who, read_data.NOW, *BANDS))
+    name = "my work (busy role)" + (", deep page (cursor 90% in)" if after else ", first page")
+    levels = (sql.MY_WORK_LEVELS, (ids[:limit],))  # the first rows of a page are a shorter one
+    return Read(name, read, page, args, statements=(levels, counts), limit=limit)
+
+
+def reads(cases: int, deep: Cursors, limits: dict[str, int] | None = None) -> list[Read]:
+    """Every read; ``limits`` overrides a page's size by name (1/100's row counts)."""
+    limits = limits or {}
     rng = random.Random(3)
     one_case = read_data.case_id(rng.randrange(cases))
-    busy = frozenset({read_data.BUSY_ROLE})
     stage = "retention-impact"
     filters: list[tuple[str, dict[str, Any], str, tuple[Any, ...]]] = [
         ("none", {}, "", ()),
@@ -118,17 +137,15 @@ def reads(cases: int, deep: tuple[datetime, str]) -> list[Read]:
             (read_data.NOW,),
         ),
         ("employee", {"employee_id": "W-17"}, "WHERE employee_id = $1", ("W-17",)),
-        ("none, deep page (cursor 90% in)", {"after": deep}, f"WHERE {_AFTER}", deep),
+        ("none, deep page (cursor 90% in)", {"after": deep.cases}, f"WHERE {sql.AFTER}",
+         deep.cases),
         (
             "stage, deep page (cursor 90% in)",
-            {"stage": stage, "after": deep},
-            f"WHERE {_AFTER} AND stage = $3",
-            (*deep, stage),
+            {"stage": stage, "after": deep.cases},
+            f"WHERE {sql.AFTER} AND stage = $3",
+            (*deep.cases, stage),
         ),
-    ]
-
-    async def my_work(session: Any) -> int:
-        return len(await case_obligations(session, OWNER, busy))
+    ]  # fmt: skip
 
     async def case_page(session: Any) -> int:
         assert await session.get(Case, one_case) is not None
@@ -151,25 +168,38 @@ def reads(cases: int, deep: tuple[datetime, str]) -> list[Read]:
         assert result.ok, result
         return result.entries
 
-    def listed(kwargs: dict[str, Any]) -> Callable[[Any], Awaitable[int]]:
+    def listed(kwargs: dict[str, Any], limit: int) -> Callable[[Any], Awaitable[int]]:
         async def read(session: Any) -> int:
-            return len(await list_cases(session, **kwargs, limit=PAGE))
+            return len(await list_cases(session, **kwargs, limit=limit))
 
         return read
 
+    pages = (("first page", None), ("deep page (cursor 90% in)", deep.owed))
+    out = [
+        _my_work(limits.get(f"my work (busy role), {name}", PAGE_OWED), after,
+                 deep.owed_ids[after is not None])
+        for name, after in pages
+    ]  # fmt: skip
+    for name, kw, where, args in filters:
+        name = f"GET /cases {name}"
+        limit = limits.get(name, PAGE)
+        query = sql.CASES.format(where=where, limit=limit)
+        out.append(Read(name, listed(kw, limit), query, args, limit=limit))
     return [
-        Read("my work (busy role)", my_work, _MY_WORK, (OWNER, read_data.BUSY_ROLE.value), True),
+        *out,
+        Read(
+            "case with its timeline",
+            case_page,
+            sql.TIMELINE,
+            (one_case,),
+            statements=((sql.CASE, (one_case,)),),
+        ),  # fmt: skip
+        Read("GET /escalations", escalations, sql.ESCALATIONS, ()),
         *(
-            Read(f"GET /cases {name}", listed(kw), _CASES.format(where=w), args)
-            for name, kw, w, args in filters
-        ),
-        Read("case with its timeline", case_page, _TIMELINE, (one_case,), extra_sql=_CASE),
-        Read("GET /escalations", escalations, _ESCALATIONS, ()),
-        *(
-            Read(f"analytics {label}", analytics(days), _ANALYTICS, _days(days), days > 90, reps)
+            Read(f"analytics {label}", analytics(days), sql.ANALYTICS, _days(days), days > 90, reps)
             for label, days, reps in (("90 days", 90, 5), ("5 years", 5 * 365, 1))
         ),
-        Read("verify a register", verify, _REGISTER, (register_data.VERIFIED,), True, reps=1),
+        Read("verify a register", verify, sql.REGISTER, (register_data.VERIFIED,), True, reps=1),
     ]
 
 
@@ -178,72 +208,84 @@ def _days(days: int) -> tuple[str, str]:
     return ((end - DAY * days).isoformat(), end.isoformat())
 
 
-Sample = tuple[list[float], list[float], list[int]]  # ours s, bare s, [ours rows, bare rows]
+# ours s, bare s, [ours rows, bare rows], server ms (EXPLAIN ANALYZE of the bare statements)
+Sample = tuple[list[float], list[float], list[int], list[float]]
 
 
 async def _bare(connection: Any, read: Read) -> int:
-    if read.extra_sql:
-        assert await connection.fetchrow(read.extra_sql, *read.args) is not None
-    if read.sql is _REGISTER or read.reps == 1:  # stream, as verification does (bounded memory)
+    if read.sql is sql.REGISTER or read.reps == 1:  # stream, as verification does (bounded memory)
         count = 0
         async with connection.transaction():
             async for _ in connection.cursor(read.sql, *read.args, prefetch=1000):
                 count += 1
         return count
-    return len(await connection.fetch(read.sql, *read.args))
+    rows = len(await connection.fetch(read.sql, *read.args))
+    for statement, args in read.statements:
+        await connection.fetch(statement, *args)
+    return rows
 
 
-async def measure(url: str, schema: str, cases: int) -> dict[str, Sample]:
-    """One round over every read: ours and the bare query alternately, ``reps`` times each."""
+async def _server_ms(connection: Any, read: Read) -> float:
+    """The server's execution time of the read's bare statements (no client, no network)."""
+    total = 0.0
+    for statement, args in ((read.sql, read.args), *read.statements):
+        plan = await connection.fetchval(
+            f"EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) {statement}", *args
+        )
+        total += json.loads(plan)[0]["Execution Time"]
+    return total
+
+
+async def _one(read: Read, session: Any) -> tuple[float, int]:
+    began = time.perf_counter()
+    rows = await read.ours(session)
+    took = time.perf_counter() - began
+    session.expunge_all()  # (a rollback would close the connection: NullPool)
+    return took, rows
+
+
+async def _other(read: Read, connection: Any) -> tuple[float, int]:
+    began = time.perf_counter()
+    rows = await _bare(connection, read)
+    return time.perf_counter() - began, rows
+
+
+async def measure(
+    url: str, schema: str, cases: int, limits: dict[str, int] | None = None
+) -> dict[str, Sample]:
+    """One round over every read (or only those ``limits`` names, at those page sizes): ours
+    and the bare query alternately, ``reps`` times each, then the server's time of the bare."""
     engine = make_engine(url, poolclass=NullPool)
     sessions = make_sessionmaker(engine)
     connection = await admin()
     await connection.execute(f'SET search_path TO "{schema}"')
     out: dict[str, Sample] = {}
     try:
-        todo = reads(cases, await _deep(connection, cases))
+        todo = reads(cases, await _deep(connection, cases), limits)
         async with sessions() as session:
             for read in todo:
-                mine, bare, rows = [], [], [0, 0]
-                for _ in range(read.reps):
-                    began = time.perf_counter()
-                    rows[0] = await read.ours(session)
-                    mine.append(time.perf_counter() - began)
-                    session.expunge_all()  # (a rollback would close the connection: NullPool)
-                    began = time.perf_counter()
-                    rows[1] = await _bare(connection, read)
-                    bare.append(time.perf_counter() - began)
-                out[read.name] = (mine, bare, rows)
+                if limits is not None and read.name not in limits:
+                    continue
+                mine, bare, rows, server = [], [], [0, 0], []
+                for rep in range(read.reps):
+                    if rep % 2:  # which goes first alternates too
+                        (b, rows[1]), (m, rows[0]) = (
+                            await _other(read, connection),
+                            await _one(read, session),
+                        )
+                    else:
+                        (m, rows[0]), (b, rows[1]) = (
+                            await _one(read, session),
+                            await _other(read, connection),
+                        )
+                    mine.append(m)
+                    bare.append(b)
+                    server.append(await _server_ms(connection, read) / 1000)
+                out[read.name] = (mine, bare, rows, server)
     finally:
         await connection.close()
         await engine.dispose()
     return out
-
-
-async def verify_peak_mb(url: str) -> float:
-    """Peak memory traced by Python while verifying the register once (untimed)."""
-    engine = make_engine(url, poolclass=NullPool)
-    try:
-        async with make_sessionmaker(engine)() as session:
-            tracemalloc.start()
-            try:
-                await verify_chain(session, register_data.VERIFIED)
-                return tracemalloc.get_traced_memory()[1] / 2**20
-            finally:
-                tracemalloc.stop()
-    finally:
-        await engine.dispose()
-
-
-async def explain(schema: str, read: Read) -> str:
-    """EXPLAIN (ANALYZE, BUFFERS) of a read's bare query."""
-    connection = await admin()
-    try:
-        await connection.execute(f'SET search_path TO "{schema}"')
-        rows = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {read.sql}", *read.args)
-        return "\n".join(row[0] for row in rows)
-    finally:
-        await connection.close()
 
 
 async def bench(quick: bool) -> list[Any]:
@@ -257,6 +299,6 @@ if __name__ == "__main__":
     import asyncio
     import sys
 
-    from bench.reads_report import main
+    from bench.reads_report import main  # (imports this module)
 
     asyncio.run(main(*(int(a) for a in sys.argv[1:])))

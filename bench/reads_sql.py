@@ -1,0 +1,77 @@
+"""The bare SQL of ``bench.reads``: one query (or a few) returning the same rows as each store
+read, written by hand for asyncpg (no ORM), in the bench schema's ``search_path``."""
+
+from __future__ import annotations
+
+_OWED_COLUMNS = (
+    "case_id, example, reference, exposure, service_line, key, title, role, deadline, sort_at"
+)
+_OWED_WHERE = "sort_at IS NOT NULL AND deadline IS NOT NULL{after}"
+_OWED_AFTER = (
+    " AND sort_at >= $3 AND (sort_at > $3 OR (sort_at = $3 AND (case_id > $4 OR "
+    "(case_id = $4 AND key < $5))))"
+)
+_OWED_BRANCH = (
+    "(SELECT {columns} FROM case_open_obligations WHERE case_status = 'open' AND {who} AND "
+    "{where} ORDER BY sort_at, case_id, key DESC LIMIT {limit})"
+)
+
+
+def my_work_page(limit: int, deep: bool) -> str:
+    """One page of what the owner ($1) or the busy role ($2) owes, most urgent first: one
+    LIMIT-ed index range per way of owing, merged (as ``store.my_work.case_obligations``)."""
+    where = _OWED_WHERE.format(after=_OWED_AFTER if deep else "")
+    branches = [
+        _OWED_BRANCH.format(columns=_OWED_COLUMNS, who=who, where=where, limit=limit)
+        for who in ("assignee = $1", "assignee IS NULL AND role = $2")
+    ]
+    return (
+        f"SELECT * FROM ({' UNION ALL '.join(branches)}) owed "
+        f"ORDER BY sort_at, case_id, key DESC LIMIT {limit}"
+    )
+
+
+MY_WORK_LEVELS = """
+SELECT case_id, step, level FROM breaches WHERE resolved_at IS NULL AND case_id = ANY($1)
+"""  # the open breaches of the page's cases (their escalation levels), as ours reads them
+
+
+MY_WORK_COUNTS = """
+SELECT count(*), count(*) FILTER (WHERE deadline <= $3),
+       count(*) FILTER (WHERE deadline > $3 AND deadline < $4),
+       count(*) FILTER (WHERE deadline >= $4 AND deadline < $5)
+FROM case_open_obligations
+WHERE case_status = 'open' AND sort_at IS NOT NULL AND deadline IS NOT NULL
+  AND (assignee = $1 OR (assignee IS NULL AND role = $2))
+"""  # the counts by due band, over everything owed
+CASES = "SELECT * FROM cases {where} ORDER BY opened_at DESC, case_id DESC LIMIT {limit}"
+AFTER = "opened_at <= $1 AND (opened_at < $1 OR case_id < $2)"
+CASE = "SELECT * FROM cases WHERE case_id = $1"
+TIMELINE = "SELECT * FROM case_events WHERE case_id = $1 ORDER BY at, id"
+ESCALATIONS = """
+SELECT CASE WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.review_id = b.case_id)
+            THEN 'review' ELSE 'case' END AS kind, b.case_id, b.step, b.deadline, b.level,
+       b.escalated_at
+FROM (SELECT *, row_number() OVER (PARTITION BY case_id, step ORDER BY level DESC) AS n,
+             min(escalated_at) OVER (PARTITION BY case_id, step) AS first_at
+      FROM breaches WHERE resolved_at IS NULL) b
+WHERE b.n = 1 ORDER BY b.first_at, b.case_id, b.step
+"""
+REGISTER = "SELECT * FROM register_entries WHERE register = $1 ORDER BY seq"
+ANALYTICS = """
+SELECT r.period, i.classification, i.fields
+FROM reviews r JOIN review_items i ON i.review_id = r.review_id
+WHERE r.example = 'acknowledgment' AND r.period >= $1 AND r.period <= $2
+"""
+OWED_AT = """
+SELECT sort_at, case_id, key FROM (
+  SELECT sort_at, case_id, key FROM case_open_obligations
+  WHERE case_status = 'open' AND sort_at IS NOT NULL AND deadline IS NOT NULL
+    AND (assignee = $1 OR (assignee IS NULL AND role = $2))
+) o ORDER BY sort_at, case_id, key DESC OFFSET $3 LIMIT 1
+"""  # the owed obligation a given way down the list (the deep page's cursor)
+OWED_COUNT = """
+SELECT count(*) FROM case_open_obligations
+WHERE case_status = 'open' AND sort_at IS NOT NULL AND deadline IS NOT NULL
+  AND (assignee = $1 OR (assignee IS NULL AND role = $2))
+"""
