@@ -269,7 +269,7 @@ Index("ix_case_events_kind_at", CaseEvent.kind, CaseEvent.at)
 Index("ix_cases_example_opened_at", Case.example, Case.opened_at, Case.case_id)  # index-only
 Index("ix_register_entries_kind_recorded_at", RegisterEntry.kind, RegisterEntry.recorded_at)
 Index("ix_outbox_unsent", OutboxMessage.sent_at)
-# My work a page at a time (0017): what a person owes by name, and by role when nobody is named.
+# My work a page at a time (0018): what a person owes by name, and by role when nobody is named.
 _OWED_ORDER = (OpenObligation.sort_at, OpenObligation.case_id, OpenObligation.key.desc())
 _OPEN = OpenObligation.case_status == "open"
 _BY_ROLE = and_(_OPEN, OpenObligation.assignee.is_(None))

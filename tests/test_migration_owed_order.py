@@ -1,4 +1,4 @@
-"""Migration 0017 on SQLite and PostgreSQL holding data: each open obligation's place in "my
+"""Migration 0018 on SQLite and PostgreSQL holding data: each open obligation's place in "my
 work" (``sort_at``) is its deadline, except a pathway's acceptance, which takes the earliest of
 it and its case's actions (they wait for it); the new page reads then find them in that order."""
 
@@ -22,7 +22,7 @@ ROLE = Role.NEAR_MISS_GOVERNANCE_SUPERVISOR
 async def test_sort_at_is_backfilled_with_an_acceptance_before_its_actions(
     empty_url: str,
 ) -> None:
-    await upgrade(empty_url, "0016")
+    await upgrade(empty_url, "0017")
     sqlite = empty_url.startswith("sqlite")
     names = ("case_id", "key", "role", "assignee", "title", "deadline", "case_status")
     owed = sa.table("case_open_obligations", *(sa.column(n) for n in names))

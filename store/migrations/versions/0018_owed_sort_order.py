@@ -6,8 +6,8 @@ Two partial indexes read one page of what a person owes in that order, by name o
 without reading the rest (a busy role owes 10,000 at 200k cases: bench/RESULTS.md, "Sixth
 session — my work and the reads bench"). This revision fills ``sort_at`` for the rows held.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | Sequence[str] | None = "0016"
+revision: str = "0018"
+down_revision: str | Sequence[str] | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -41,7 +41,7 @@ def upgrade() -> None:
     )
     earlier = sa.case((first < owed.c.deadline, first), else_=owed.c.deadline)
     bind.execute(sa.update(owed).where(owed.c.key == "pathway-acceptance").values(sort_at=earlier))
-    order = ["sort_at", "case_id", sa.text("key DESC")]
+    order: list[str | sa.TextClause] = ["sort_at", "case_id", sa.text("key DESC")]
     # the deadline rides in the index on PostgreSQL: the counts by due band read no table rows
     op.create_index("ix_owed_by_name", TABLE, ["assignee", *order], postgresql_include=["deadline"],
                     postgresql_where=OPEN, sqlite_where=OPEN)  # fmt: skip
