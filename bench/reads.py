@@ -1,16 +1,12 @@
 """Benchmark: the read path at a provider group's size, beside the bare SQL for the same rows.
 
-For a size and for 1/100 of it (``bench.read_data``, ``bench.register_data``), on PostgreSQL:
-p50/p95 of the store functions the API answers from — "my work" for a busy role (its first page
-with the counts by due band, and a deep page 90% down what is owed), ``GET /cases`` with each
-filter and a deep page (keyset cursor 90% into the list), a case with its timeline,
-``GET /escalations``, acknowledgment analytics over 90 days and 5 years
-(``bench.analytics_data``) — and register verification (linear: rows/s and peak traced memory),
-each beside bare SQL returning the same rows (asyncpg, no ORM). Ours and bare alternate, which
-goes first alternating too, and each repetition also takes the server's own time for the bare
-statements (EXPLAIN ANALYZE's execution time, summed), so load noise shows as client time far
-above it. Store functions are called in-process (no HTTP, token check or JSON): the API adds a
-constant per request. The case page's live Temporal query is not included.
+For a size and 1/100 of it (``bench.read_data``, ``bench.register_data``), on PostgreSQL: p50/p95
+of the store functions the API answers from — "my work" for a busy role (first page with the
+counts, a page 90% down), ``GET /cases`` with each filter and a page 90% deep, a case with its
+timeline, ``GET /escalations``, acknowledgment analytics (90 days, 5 years) — and register
+verification (linear: rows/s, peak memory), each beside bare SQL returning the same rows
+(asyncpg), alternating (which goes first too), with the server's time of the bare statements
+(EXPLAIN ANALYZE execution): load noise shows as client time far above it. In-process (no HTTP).
 
 The example-1 analytics (acknowledgment, triage, the series' reliability) alone, at 90 days and
 5 years with peak memory: ``bench.reads_analytics`` (same generated reports).
