@@ -5,7 +5,8 @@ api``, uvicorn, as deployed), from this process, which also runs the worker — 
 staff lookup, body validation, the Temporal Update with its validator, the register write in
 PostgreSQL, the projection — on real AcknowledgmentCaseWorkflow cases. Baseline: a minimal
 workflow whose Update has a validator and runs one no-op activity, on the same dev server in the
-same run. Each submission goes to a different case; latencies at concurrency 1 and 50.
+same run. Each submission goes to a different case; latencies at concurrency 1 and 50, in
+alternating rounds that each start from idle (``bench.steps_rounds``).
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.deps import ActivityDeps
-from bench.common import Figure, drop_schema, new_schema, percentile, table
+from bench.common import Figure, drop_schema, new_schema, table
 from bench.devserver import dev_server
 from bench.step_counts import StatementCounter, StepCount, live_count
 from bench.step_counts import table as step_table
-from bench.steps_setup import SECRET, api_process, open_cases, prepare, profiled, timeline
+from bench.steps_rounds import drained, round_figures, rounds_wanted, run_rounds
+from bench.steps_setup import SECRET, api_process, open_cases, prepare, profiled
 from bench.steps_wf import BenchStepWorkflow, noop
 from domain import names
 from domain.cases import StepReceipt, StepSubmission
@@ -112,11 +114,13 @@ async def _direct(
 async def _raw(
     client: Client, queue: str, ids: list[str], concurrency: int
 ) -> tuple[list[float], int]:
-    """The baseline: one Update on each of the minimal workflows IDS (started first, untimed)."""
+    """The baseline: one Update on each of the minimal workflows IDS (started first and left to
+    run their first workflow task, untimed: ours are waiting idle at their step too)."""
     handles = [
         await client.start_workflow(BenchStepWorkflow.run, id=workflow_id, task_queue=queue)
         for workflow_id in ids
     ]
+    await drained(client, ids)
 
     def call(handle: Any) -> Call:
         async def update() -> bool:
@@ -159,27 +163,6 @@ async def _counts(
     return counts
 
 
-def _figures(concurrency: int, runs: dict[str, tuple[list[float], int]]) -> list[Figure]:
-    """Ours (API) and the real workflow without the API (direct), each against the raw Update."""
-    raw, _ = runs["raw"]
-    figures = []
-    for series, label in (("ours", "API"), ("direct", "Update on the real workflow, no API")):
-        values, failures = runs[series]
-        for p in (50, 95, 99):
-            note = f"{len(values)} ok, {failures} failed; {label}"
-            figures.append(
-                Figure(
-                    f"steps c={concurrency}",
-                    f"{series} latency p{p}",
-                    "ms",
-                    [percentile(values, p) * 1000],
-                    [percentile(raw, p) * 1000],
-                    note=note + ("; target p50<=1.5x, p99<=2x" if series == "ours" else ""),
-                )
-            )
-    return figures
-
-
 async def _measure(
     http: httpx.AsyncClient,
     client: Client,
@@ -188,10 +171,14 @@ async def _measure(
     plan: Plan,
     counter: StatementCounter,
 ) -> list[Figure]:
-    """Each (concurrency, count) of PLAN: COUNT by the API, COUNT/2 direct, COUNT raw."""
-    sizes = [(count, count // 2) for _, count in plan]
+    """Each (concurrency, count) of PLAN: rounds of COUNT by the API and COUNT raw (and, with
+    BENCH_STEPS_DIRECT=1, COUNT direct), alternating, each from idle (``bench.steps_rounds``)."""
+    rounds = rounds_wanted()
+    direct = bool(os.environ.get("BENCH_STEPS_DIRECT"))
     queue, raw_queue = queues
-    case_ids = await open_cases(client, sessions, queue, sum(a + b for a, b in sizes) + 1)
+    per_round = 2 if direct else 1
+    needed = sum(count * per_round * rounds for _, count in plan) + 1
+    case_ids = await open_cases(client, sessions, queue, needed)
     bodies = await prepare(http, client, case_ids)
     counts = await _counts(client, raw_queue, case_ids.pop(), bodies.pop(), counter)
     figures: list[Figure] = [
@@ -205,29 +192,42 @@ async def _measure(
             ("DB round trips (worker)", c.db_round_trips or 0),
         )
     ]
-    at = 0
-    for (concurrency, count), (n_ours, n_direct) in zip(plan, sizes, strict=True):
-        ours_ids, ours_bodies = case_ids[at : at + n_ours], bodies[at : at + n_ours]
-        at += n_ours
-        direct_ids, direct_bodies = case_ids[at : at + n_direct], bodies[at : at + n_direct]
-        at += n_direct
-        with profiled(f"ours-c{concurrency}"):
-            ours = await _ours(http, ours_ids, ours_bodies, concurrency)
-        direct = await _direct(client, direct_ids, direct_bodies, concurrency)
-        raw_ids = [f"bench-step-{uuid.uuid4().hex}" for _ in range(count)]
-        raw = await _raw(client, raw_queue, raw_ids, concurrency)
-        if os.environ.get("BENCH_PROFILE") and concurrency == 1:
-            print(await timeline(client, ours_ids[-1]), flush=True)
-            print(await timeline(client, direct_ids[-1]), flush=True)
-            print(await timeline(client, raw_ids[-1]), flush=True)
-        figures += _figures(concurrency, {"ours": ours, "direct": direct, "raw": raw})
-        print(table(figures[-6:]), flush=True)  # each concurrency's figures as soon as known
+    pool = list(zip(case_ids, bodies, strict=True))
+
+    def take(count: int) -> tuple[list[str], list[dict[str, Any]]]:
+        taken, pool[:count] = pool[:count], []
+        return [c for c, _ in taken], [b for _, b in taken]
+
+    for concurrency, count in plan:
+
+        async def ours(c: int, count: int = count) -> tuple[list[float], int, list[str]]:
+            ids, payloads = take(count)
+            with profiled(f"ours-c{c}"):
+                latencies, failures = await _ours(http, ids, payloads, c)
+            return latencies, failures, ids
+
+        async def direct_series(c: int, count: int = count) -> tuple[list[float], int, list[str]]:
+            ids, payloads = take(count)
+            latencies, failures = await _direct(client, ids, payloads, c)
+            return latencies, failures, ids
+
+        async def raw(c: int, count: int = count) -> tuple[list[float], int, list[str]]:
+            ids = [f"bench-step-{uuid.uuid4().hex}" for _ in range(count)]
+            latencies, failures = await _raw(client, raw_queue, ids, c)
+            return latencies, failures, ids
+
+        series: dict[str, Any] = {"ours": ours, "raw": raw}
+        if direct:
+            series["direct"] = direct_series
+        done = await run_rounds(client, concurrency, series, rounds)
+        figures += round_figures(concurrency, done)
+        print(table(figures[-4 * (len(series) - 1) :]), flush=True)
     return figures
 
 
 async def bench(quick: bool) -> list[Figure]:
     """Latency of a step submission through the API vs a raw Update, at concurrency 1 and 50."""
-    plan = [(1, 100), (50, 200)] if quick else [(1, 200), (50, 500)]
+    plan = [(1, 20), (50, 50)] if quick else [(1, 50), (50, 100)]  # per series and round
     if "BENCH_STEPS_PLAN" in os.environ:  # e.g. "1:30,50:100" (reduced); "" counts only
         pairs = (item.split(":") for item in os.environ["BENCH_STEPS_PLAN"].split(",") if item)
         plan = [(int(c), int(n)) for c, n in pairs]

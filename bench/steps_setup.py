@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from domain import names
@@ -172,21 +171,3 @@ def profiled(label: str) -> Iterator[None]:
     Path(out).mkdir(parents=True, exist_ok=True)
     text = profiler.output_text(unicode=False, color=False, show_all=False)
     (Path(out) / f"{label}.txt").write_text(text)
-
-
-async def timeline(client: Client, workflow_id: str) -> str:
-    """With BENCH_PROFILE: the server's view of a workflow's last update (ms after acceptance)."""
-    history = await client.get_workflow_handle(workflow_id).fetch_history()
-    events = list(history.events)
-    accepted = max(
-        i
-        for i, e in enumerate(events)
-        if e.HasField("workflow_execution_update_accepted_event_attributes")
-    )
-    start = events[accepted].event_time.ToDatetime()
-    lines = [f"{workflow_id}: update accepted at event {events[accepted].event_id}"]
-    for event in events[accepted - 3 :]:
-        at = (event.event_time.ToDatetime() - start).total_seconds() * 1000
-        kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_")
-        lines.append(f"  {at:8.1f} ms  {event.event_id:4d} {kind}")
-    return "\n".join(lines)
