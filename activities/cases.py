@@ -118,27 +118,32 @@ class CaseActivities:
         Queueing is idempotent per obligation, opening and person; a retry only re-sends what
         the server has not yet taken.
         """
-        mail_cfg = self.deps.mail
         async with transaction(self.deps.sessions) as session:
-            ids = []
-            owers = await self._owers(session, notice)
-            if not owers and (notice.assignee or notice.role):  # nobody can do it: tell admins
-                ids += await alert_administrators(session, notice, mail_cfg.public_url)
-            for member in owers:
-                ids.append(
-                    await outbox.queue_message(
-                        session,
-                        dedupe_key=f"opened:{notice.subject}:{notice.obligation}:"
-                        f"{notice.opened_at.isoformat()}:{member.employee_id}",
-                        recipient=member.email,
-                        subject=notices.opened_subject(notice),
-                        body=notices.opened_body(
-                            notice, member.display_name, mail_cfg.public_url, mail_cfg.timezone
-                        ),
-                        at=notice.opened_at,
-                    )
-                )
+            ids = await self.queue_opened(session, notice)
         return await self.deliver_notifications(ids) if ids else 0
+
+    async def queue_opened(self, session: AsyncSession, notice: ObligationNotice) -> list[int]:
+        """Queue NOTICE's mails (once per obligation, opening and person); their IDs."""
+        mail_cfg = self.deps.mail
+        ids = []
+        owers = await self._owers(session, notice)
+        if not owers and (notice.assignee or notice.role):  # nobody can do it: tell admins
+            ids += await alert_administrators(session, notice, mail_cfg.public_url)
+        for member in owers:
+            ids.append(
+                await outbox.queue_message(
+                    session,
+                    dedupe_key=f"opened:{notice.subject}:{notice.obligation}:"
+                    f"{notice.opened_at.isoformat()}:{member.employee_id}",
+                    recipient=member.email,
+                    subject=notices.opened_subject(notice),
+                    body=notices.opened_body(
+                        notice, member.display_name, mail_cfg.public_url, mail_cfg.timezone
+                    ),
+                    at=notice.opened_at,
+                )
+            )
+        return ids
 
     async def _owers(self, session: AsyncSession, notice: ObligationNotice) -> list[StaffMember]:
         """Who owes a newly opened obligation: its named owner, else its role's current holders."""

@@ -36,6 +36,7 @@ from domain.cases import (
     RecordEntryResult,
     RecordStepRequest,
 )
+from domain.step_opening import OpenStepRequest, OpenStepResult
 from tests.bounds_support import worker_running
 from tests.workflow_support import CALENDAR, actor, case_state, skip, submit, wait_for
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
@@ -101,8 +102,20 @@ class Fakes:
             prior_90d_retention_risk="none",
         )
 
+    @activity.defn(name=names.ACT_OPEN_STEP)
+    async def open_step(self, request: OpenStepRequest) -> OpenStepResult:
+        self.projections.append(request.projection)
+        self.opened += request.notices
+        arg = CaseRef.model_validate(request.values_arg)
+        compute = {
+            names.ACT_ATTRIBUTION_VALUES: self.attribution,
+            names.ACT_RETENTION_VALUES: self.retention,
+        }[request.values_activity]
+        return OpenStepResult(values=(await compute(arg)).model_dump(mode="json"))
+
     def activities(self) -> list[Any]:
         return [
+            self.open_step,
             self.deadline,
             self.project,
             self.record_step,

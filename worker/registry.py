@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
@@ -19,10 +19,12 @@ from activities.cases import CaseActivities
 from activities.credibility import CredibilityActivities
 from activities.deps import ActivityDeps
 from activities.learning import LearningActivities
+from activities.opening import StepOpening
 from activities.packs import PackActivities
 from activities.register_verification import RegisterVerificationActivities
 from activities.schedules import ScheduleActivities
 from config.settings import Settings
+from domain import names
 from infra.mail import MailSettings
 from worker.log_context import LogContextInterceptor
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
@@ -53,7 +55,21 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
     """Activity callables bound to their dependencies."""
     cases = CaseActivities(deps)
     ack = AcknowledgmentActivities(deps)
+    learning = LearningActivities(deps)
+    credibility = CredibilityActivities(deps)
     packs = PackActivities(deps)
+    # Every activity that computes a step's values, by name: a step opens with one of them.
+    values: dict[str, Callable[[Any], Awaitable[Any]]] = {
+        names.ACT_ATTRIBUTION_VALUES: ack.compute_attribution_values,
+        names.ACT_RETENTION_VALUES: ack.compute_retention_values,
+        names.ACT_AUTHORIZATION_SHEET: ack.check_authorization_sheet,
+        names.ACT_LEARNING_ATTRIBUTION_VALUES: learning.compute_learning_attribution_values,
+        names.ACT_LEARNING_STANDARDS_SHEET: learning.check_learning_control_standards_sheet,
+        names.ACT_LEARNING_FOLLOW_UP: learning.compute_learning_follow_up,
+        names.ACT_ADJUDICATION_VALUES: credibility.compute_adjudication_values,
+        names.ACT_REPAIR_PREREQUISITES: credibility.check_repair_prerequisites,
+        names.ACT_VALIDATION_VALUES: credibility.compute_validation_values,
+    }
     return [
         compute_deadline_activity,
         is_working_day_activity,
@@ -65,48 +81,25 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         cases.notify_obligation_opened,
         cases.notify_pathway_reassigned,
         cases.close_case,
+        StepOpening(deps, cases, values).open_step,
         AlertActivities(deps).alert_values_failing,
         ack.generate_acknowledgment_review,
         ack.mark_review_reviewed,
         ack.record_review_sign_off,
         ack.open_acknowledgment_cases,
-        ack.compute_attribution_values,
-        ack.compute_retention_values,
-        ack.check_authorization_sheet,
         packs.generate_pack,
         packs.publish_pack,
         ScheduleActivities(deps).start_governance_workflow,
         AnchorActivities(deps).anchor_register_heads,
         RegisterVerificationActivities(deps).verify_registers,
-        *credibility_activities(deps),
-        *learning_activities(deps),
-    ]
-
-
-def learning_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
-    """Example 2's activities."""
-    learning = LearningActivities(deps)
-    return [
-        learning.generate_learning_audit,
-        learning.open_learning_cases,
-        learning.compute_learning_attribution_values,
-        learning.check_learning_control_standards_sheet,
-        learning.pin_learning_baseline,
-        learning.compute_learning_follow_up,
-    ]
-
-
-def credibility_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
-    """Example 3's activities."""
-    credibility = CredibilityActivities(deps)
-    return [
+        *values.values(),
         credibility.generate_closure_review,
         credibility.open_closure_cases,
-        credibility.compute_adjudication_values,
-        credibility.check_repair_prerequisites,
         credibility.compute_closure_baseline,
-        credibility.compute_validation_values,
         credibility.request_reconfirmation,
+        learning.generate_learning_audit,
+        learning.open_learning_cases,
+        learning.pin_learning_baseline,
     ]
 
 

@@ -17,7 +17,6 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
-    from domain.alerts import AlertResult, ValuesAlert
     from domain.cases import (
         DocumentOpened,
         RecordEntryRequest,
@@ -27,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         StepSubmission,
         TimelineEvent,
     )
+    from domain.step_opening import OpenStepRequest
     from domain.steps import (
         INVALID_FIELDS,
         MISSING_PREREQUISITE,
@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.calls import deliver, run_db, run_db_local
 from workflows.case_projection import CaseProjection
-from workflows.values import ALERT_AFTER_ATTEMPTS, Values, fetch_values
+from workflows.values import Values, alert_failing, open_with_values, values_retried
 
 
 def _update_id() -> str | None:
@@ -79,49 +79,72 @@ class CaseWorkflowBase(CaseProjection):
         else:
             self.state.computed[spec.slug] = computed
         # The obligation exists before the stage opens, so a submission never finds it missing;
-        # both reach the projection in the stage's write.
+        # both reach the projection in the stage's write (its mail goes with that write when
+        # the step has values to fetch).
         self._deferring = True
+        self.obligations.held = [] if isinstance(computed, Values) else None
         try:
             await self.obligations.open(
                 spec.slug, spec.title, rule=spec.deadline_rule, start=start, role=spec.role
             )
         finally:
             self._deferring = False
-        await self.set_stage(spec.slug, spec)
+            notices, self.obligations.held = self.obligations.held or [], None
         fetching = None
         if isinstance(computed, Values):
-            fetching = asyncio.create_task(self._fetch_values(spec, computed))
+            # The stage's write takes its turn now (see ``project``) and goes with the values.
+            await self._projecting.acquire()
+            projection = self.projection_update(self.enter_stage(spec.slug, spec))
+            request = OpenStepRequest(
+                projection=projection,
+                notices=notices,
+                values_activity=computed.activity,
+                values_arg=computed.arg,
+            )
+            fetching = asyncio.create_task(self._open_step(spec, computed, request))
+        else:
+            await self.set_stage(spec.slug, spec)
         await self.obligations.watch(spec.slug)
         if fetching is not None:
             await fetching
         return self.state.results[spec.slug]
 
-    async def _fetch_values(self, spec: StepSpec, values: Values) -> None:
-        """Fetch a step's computed values; a submission waits for them (409), the deadline not."""
+    async def _open_step(self, spec: StepSpec, values: Values, request: OpenStepRequest) -> None:
+        """Write the stage (holding the projections' turn), mail its owers, fetch its values; a
+        submission waits for them (409), the deadline not. If the opening keeps failing, the
+        stage and mails go on their own, the administrators are told the cause, and the values
+        are retried alone."""
+        try:
+            opened = await open_with_values(request)
+            if isinstance(opened, str):
+                await run_db(names.ACT_PROJECT_CASE, request.projection)
+                for notice in request.notices:
+                    self.obligations.announce(notice)
+        finally:
+            self._projecting.release()
+        if isinstance(opened, str):
+            await self._alert_values(spec, opened)
+            self.state.computed[spec.slug] = await values_retried(values)
+            return
+        delivery = deliver(opened.undelivered)
+        if delivery is not None:
+            self.obligations.deliveries.append(delivery)
+        self.state.computed[spec.slug] = values.decoded(opened.values)
 
-        async def alert(cause: str) -> None:
-            request = ValuesAlert(
-                case_id=self.state.case_id,
-                step=spec.slug,
-                title=spec.title,
-                attempts=ALERT_AFTER_ATTEMPTS,
-                cause=cause,
+    async def _alert_values(self, spec: StepSpec, cause: str) -> None:
+        """Tell the administrators a step's values keep failing, and why."""
+        result = await alert_failing(self.state.case_id, spec, cause)
+        delivery = deliver(result.message_ids)
+        if delivery is not None:
+            self.obligations.deliveries.append(delivery)
+        await self.project(
+            TimelineEvent(
                 at=workflow.now(),
+                kind="values_failing",
+                actor="system",
+                detail={"step": spec.slug, "cause": cause, "notified": result.notified},
             )
-            result = await run_db(names.ACT_ALERT_VALUES, request, AlertResult)
-            delivery = deliver(result.message_ids)
-            if delivery is not None:
-                self.obligations.deliveries.append(delivery)
-            await self.project(
-                TimelineEvent(
-                    at=workflow.now(),
-                    kind="values_failing",
-                    actor="system",
-                    detail={"step": spec.slug, "cause": cause, "notified": result.notified},
-                )
-            )
-
-        self.state.computed[spec.slug] = await fetch_values(values, alert)
+        )
 
     def _archive_step(self, slug: str) -> None:
         n = 1 + sum(1 for key in self.state.results if key.startswith(f"{slug}#"))

@@ -126,6 +126,10 @@ class CaseProjection:
 
     async def set_stage(self, stage: str, step: StepSpec | None = None) -> None:
         """Move to a stage: search attributes, projection, timeline."""
+        await self.project(self.enter_stage(stage, step))
+
+    def enter_stage(self, stage: str, step: StepSpec | None = None) -> TimelineEvent:
+        """Move to a stage and its search attributes; the timeline event to project."""
         self.state.stage = stage
         self.state.current_step = step.slug if step else None
         workflow.upsert_search_attributes(
@@ -133,8 +137,8 @@ class CaseProjection:
                 stage, self.state.status, self.state.exposure, step.role if step else None
             )
         )
-        await self.project(
-            TimelineEvent(at=workflow.now(), kind="stage", actor="system", detail={"stage": stage})
+        return TimelineEvent(
+            at=workflow.now(), kind="stage", actor="system", detail={"stage": stage}
         )
 
     def _done_at(self, key: str) -> datetime:

@@ -50,6 +50,8 @@ class Obligations:
         self.store = store
         self.on_change = on_change
         self.deliveries: list[workflow.ActivityHandle[int]] = []
+        # While a list, notices are kept here instead of mailed (a step's opening sends them).
+        self.held: list[ObligationNotice] | None = None
 
     async def open(
         self,
@@ -128,6 +130,13 @@ class Obligations:
             deadline=ob.deadline,
             opened_at=ob.opened_at,
         )
+        if self.held is not None:
+            self.held.append(notice)
+        else:
+            self.announce(notice)
+
+    def announce(self, notice: ObligationNotice) -> None:
+        """Start mailing NOTICE (an activity of its own, retried until the server takes it)."""
         self.deliveries.append(
             workflow.start_activity(
                 names.ACT_NOTIFY_OPENED,
