@@ -53,7 +53,8 @@ async def drained(client: Client, workflow_ids: Sequence[str]) -> float:
 
 @dataclass
 class Round:
-    """One round: each series' latencies (seconds) and failures, and the load when it began."""
+    """One round: each series' latencies (seconds; failures' included at their time to failure)
+    and failures, and the load when it began."""
 
     load: str
     order: list[str]
@@ -100,7 +101,7 @@ def describe(concurrency: int, n: int, r: Round) -> str:
         lat = r.latencies[name]
         parts.append(
             f"{name} p50 {percentile(lat, 50) * 1000:.0f} ms p99 {percentile(lat, 99) * 1000:.0f}"
-            f" ms ({len(lat)} ok, {r.failures[name]} failed, drained in {r.drain_s[name]:.1f} s)"
+            f" ms ({len(lat)} calls, {r.failures[name]} failed, drained in {r.drain_s[name]:.1f} s)"
         )
     for name in r.order:
         if name != "raw":
@@ -116,8 +117,8 @@ def round_figures(concurrency: int, rounds: list[Round]) -> list[Figure]:
             continue
         failed = sum(r.failures[name] for r in rounds)
         raw_failed = sum(r.failures["raw"] for r in rounds)
-        total = sum(len(r.latencies[name]) + r.failures[name] for r in rounds)
-        note = f"{len(rounds)} rounds; {failed}/{total} failed (raw {raw_failed})"
+        total = sum(len(r.latencies[name]) for r in rounds)
+        note = f"{len(rounds)} rounds; {failed}/{total} failed (raw {raw_failed}), counted"
         for p in (50, 99):
             figures.append(
                 Figure(
