@@ -54,7 +54,8 @@ async def live(api: Any, case_id: str) -> dict[str, Any]:
 
 
 async def wait_stage(api: Any, case_id: str, stage: str) -> dict[str, Any]:
-    """Poll GET /cases/{id} until the workflow's live state is at STAGE."""
+    """Poll GET /cases/{id} until the workflow's live state is at STAGE, and its projection
+    too (the stage's write may still be on its way when the workflow's state shows it)."""
 
     async def check() -> dict[str, Any] | None:
         response = await api.get(f"/cases/{case_id}", "E-SUPERVISOR")
@@ -63,6 +64,8 @@ async def wait_stage(api: Any, case_id: str, stage: str) -> dict[str, Any]:
         body: dict[str, Any] = response.json()
         live = body["live"]
         if not live or live["stage"] != stage:  # no live state: the query timed out (load)
+            return None
+        if body["stage"] != stage:
             return None
         waiting = live.get("current_step") == stage and stage not in live.get("computed", {})
         return None if waiting else body  # a step's values arrive just after it opens

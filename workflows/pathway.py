@@ -56,34 +56,40 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         review), then the acceptance stage: once the stage shows, everything the authorization
         opened is open (a receipt waits for it). Watchers run concurrently."""
         self.state.pathway_owner = owner
-        await self.obligations.open(
-            ACCEPTANCE,
-            f"Accept the {title}",
-            rule="1 working day",
-            start=authorized_at,
-            assignee=owner,
-        )
-        keys = []
-        for action, action_title, when in actions:
-            key = f"action:{action}"
-            deadline = None if when is None else date_or_instant(when)
-            if isinstance(deadline, datetime):
-                await self.obligations.open_at(
-                    key,
-                    action_title,
-                    deadline=deadline,
-                    rule="explicit",
-                    version="explicit",
-                    assignee=owner,
-                )
-            else:  # a bare date: close of business that day; none: close of business today
-                start = authorized_at if deadline is None else noon_utc(deadline)
-                await self.obligations.open(
-                    key, action_title, rule="close of business", start=start, assignee=owner
-                )
-            keys.append(key)
-        if also is not None:
-            await also()
+        # Everything the authorization opens reaches the projection in the stage's one write (its
+        # events in order), not one write each.
+        self._deferring = True
+        try:
+            await self.obligations.open(
+                ACCEPTANCE,
+                f"Accept the {title}",
+                rule="1 working day",
+                start=authorized_at,
+                assignee=owner,
+            )
+            keys = []
+            for action, action_title, when in actions:
+                key = f"action:{action}"
+                deadline = None if when is None else date_or_instant(when)
+                if isinstance(deadline, datetime):
+                    await self.obligations.open_at(
+                        key,
+                        action_title,
+                        deadline=deadline,
+                        rule="explicit",
+                        version="explicit",
+                        assignee=owner,
+                    )
+                else:  # a bare date: close of business that day; none: close of business today
+                    start = authorized_at if deadline is None else noon_utc(deadline)
+                    await self.obligations.open(
+                        key, action_title, rule="close of business", start=start, assignee=owner
+                    )
+                keys.append(key)
+            if also is not None:
+                await also()
+        finally:
+            self._deferring = False
         await self.set_stage(ACCEPTANCE)
         return [asyncio.create_task(self.obligations.watch(k)) for k in keys]
 
