@@ -187,7 +187,7 @@ class AcknowledgmentActivities:
     @activity.defn(name=names.ACT_ATTRIBUTION_VALUES)
     async def compute_attribution_values(self, ref: CaseRef) -> AttributionValues:
         """Step 2's computed values (indicator count, repeated-pattern flags) as of opening."""
-        async with self.deps.sessions() as session:  # one session: one transaction
+        async with self.deps.reading() as session:  # one session: one transaction
             report = await self._report(session, ref.reference)
             policy = await case_policy(session, ref.case_id) or self.deps.ack_policy
             return await attribution_values(
@@ -202,7 +202,7 @@ class AcknowledgmentActivities:
     @activity.defn(name=names.ACT_RETENTION_VALUES)
     async def compute_retention_values(self, ref: CaseRef) -> RetentionValues:
         """Step 3's reconciled values (180-day counts, open concern, prior 90-day risk)."""
-        async with self.deps.sessions() as session:  # one session: one transaction
+        async with self.deps.reading() as session:  # one session: one transaction
             report = await self._report(session, ref.reference)
             policy = await case_policy(session, ref.case_id) or self.deps.ack_policy
             return await retention_values(
@@ -218,7 +218,7 @@ class AcknowledgmentActivities:
     @activity.defn(name=names.ACT_AUTHORIZATION_SHEET)
     async def check_authorization_sheet(self, ref: CaseRef) -> dict[str, Any]:
         """Whether the reporting-control authorization sheet is complete (and what is missing)."""
-        async with self.deps.sessions() as session:
+        async with self.deps.reading() as session:
             case = await session.get(Case, ref.case_id)
             case_review = case.review_id if case else ""
             sheet = await build_document(

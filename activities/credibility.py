@@ -108,7 +108,7 @@ class CredibilityActivities:
         )
 
     async def _employee(self, case_id: str) -> str:
-        async with self.deps.sessions() as session:
+        async with self.deps.reading() as session:
             case = await session.get(Case, case_id)
         return case.employee_id if case else ""
 
@@ -117,7 +117,7 @@ class CredibilityActivities:
         self, request: CredibilityStepRequest
     ) -> AdjudicationValues:
         """Step 2's computed values with the review's rules (their version is recorded)."""
-        async with self.deps.sessions() as session:
+        async with self.deps.reading() as session:
             policy = await values.review_policy(session, request.review_id) or self.policy
             return await values.adjudication_values(
                 session, request.review_id, request.case_ref, request.zone, policy
@@ -126,7 +126,7 @@ class CredibilityActivities:
     @activity.defn(name=names.ACT_REPAIR_PREREQUISITES)
     async def check_repair_prerequisites(self, request: CredibilityStepRequest) -> dict[str, Any]:
         """Step 3's prerequisite: the adjudication note is saved in the credibility register."""
-        async with self.deps.sessions() as session:
+        async with self.deps.reading() as session:
             return await values.adjudication_note(session, request.case_id)
 
     @activity.defn(name=names.ACT_CREDIBILITY_BASELINE)
@@ -169,7 +169,7 @@ class CredibilityActivities:
         """Step 4's measures with the adjudication's rule version, and the evidence attached."""
         assert request.activated_at is not None
         employee = await self._employee(request.case_id)
-        async with self.deps.sessions() as session:
+        async with self.deps.reading() as session:
             policy = await values.rules(session, request.rule_version, request.review_id)
             return await values.validation_values(
                 session,

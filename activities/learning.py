@@ -109,7 +109,7 @@ class LearningActivities:
     @activity.defn(name=names.ACT_LEARNING_ATTRIBUTION_VALUES)
     async def compute_learning_attribution_values(self, ref: CaseRef) -> LearningAttributionValues:
         """Step 2's computed values (indicator count, repeated-pattern flags) as of opening."""
-        async with self.deps.sessions() as session:
+        async with self.deps.reading() as session:
             case = await session.get(Case, ref.case_id)
             review_id = case.review_id if case else ""
             try:
@@ -122,7 +122,7 @@ class LearningActivities:
     @activity.defn(name=names.ACT_LEARNING_STANDARDS_SHEET)
     async def check_learning_control_standards_sheet(self, ref: CaseRef) -> dict[str, Any]:
         """The learning-control standards sheet: complete (note saved) and the case's indicators."""
-        async with self.deps.sessions() as session:
+        async with self.deps.reading() as session:
             case = await session.get(Case, ref.case_id)
             ctx = _Ctx(ref.reference, case.review_id if case else "", ref.case_id)
             sheet = await learning_control_standards_sheet(session, ctx)
@@ -151,7 +151,7 @@ class LearningActivities:
     @activity.defn(name=names.ACT_LEARNING_FOLLOW_UP)
     async def compute_learning_follow_up(self, request: FollowUpRequest) -> ValidationValues:
         """Follow-up measures with the pinned rules, confidence responses and the close gate."""
-        async with self.deps.sessions() as session:
+        async with self.deps.reading() as session:
             result = await values.follow_up(session, request.case_id, request.window_end)
         if result is None:
             raise ApplicationError(f"{request.case_id} has no pinned baseline", non_retryable=True)

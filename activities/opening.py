@@ -41,12 +41,13 @@ class StepOpening:
 
     @activity.defn(name=names.ACT_OPEN_STEP)
     async def open_step(self, request: OpenStepRequest) -> OpenStepResult:
-        """The stage's projection and its "this is now yours" mails in one transaction, then the
-        values, then the mails sent (a mail the server refuses is left to its own activity).
+        """The stage's projection, its "this is now yours" mails and the step's values in one
+        transaction, then the mails sent (a mail the server refuses is left to its own activity).
 
         Retry-safe: the workflow holds its other projections back until this one returns, so a
         retry writes the same state again; mails are queued once per obligation and person.
         """
+        compute = self.values[request.values_activity]
         async with transaction(self.deps.sessions) as session:
             await case_store.upsert_projection(session, request.projection)
             ids = [
@@ -54,8 +55,8 @@ class StepOpening:
                 for notice in request.notices
                 for message in await self.cases.queue_opened(session, notice)
             ]
-        compute = self.values[request.values_activity]
-        found = await compute(_argument(compute, request.values_arg))
+            with self.deps.sharing(session):  # the values read in this same transaction
+                found = await compute(_argument(compute, request.values_arg))
         values = found.model_dump(mode="json") if isinstance(found, BaseModel) else found
         undelivered: list[int] = []
         if ids:

@@ -47,8 +47,9 @@ PINNED = {
 # One example-1 triage-attribution submission, live on PostgreSQL: the worker's round trips
 # (statements, BEGIN and COMMIT) from the Update until the workflow is idle again (45 before
 # issue 17's batched breach resolution, single-statement event and mail inserts and one session
-# for example 1's values; 40 before the next step's stage and mails shared one transaction).
-LIVE_DB_ROUND_TRIPS = 38
+# for example 1's values; 40 before the next step's stage, mails and values shared one
+# transaction).
+LIVE_DB_ROUND_TRIPS = 36
 # A first step's follow-on work (activities, local activities), live and recorded alike: the
 # step's register entry and the deadline of the next (local), then one activity opening the next
 # step (its stage, its mails and its values; three activities before issue 17's sixth session).
