@@ -47,9 +47,11 @@ from store.review_sql import (
     as_json,
     content_value,
     counts_by_classification,
+    json_document,
     json_list,
-    json_object,
+    json_text,
     param,
+    review_memory,
     text,
 )
 from store.source_fields import epoch_us
@@ -195,12 +197,10 @@ def review_items_statement(dialect: str) -> Any:
         "ack_elapsed_min": b.ack,
         "triage_elapsed_min": b.triage,
         "manager_line": b.manager_line,
-        "indicators": case((exception, null()), else_=as_json(dialect, indicators)),
+        "indicators": case((exception, null()), else_=json_text(dialect, indicators)),
         "indicator_count": case((exception, null()), else_=count),
     }
-    fields: list[Any] = []
-    for name in ITEM_FIELDS:
-        fields += [text(name), computed.get(name, content_value(dialect, b, name))]
+    fields = {name: computed.get(name, content_value(dialect, b, name)) for name in ITEM_FIELDS}
     rows = select(
         bindparam("review_id", type_=String),
         b.reference,
@@ -211,7 +211,7 @@ def review_items_statement(dialect: str) -> Any:
             else_=text("within_tolerance"),
         ),
         as_json(dialect, json_list([b[f"r{n}"] for n in range(len(reasons))])),
-        json_object(dialect, *fields),
+        json_document(dialect, fields),
         null(),
     )
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
@@ -236,6 +236,7 @@ async def insert_review_items(
 ) -> dict[str | None, int]:
     """Classify and store the review's items in the database; counts by classification."""
     dialect = (await session.connection()).dialect.name
+    await review_memory(session)
     await session.execute(
         review_items_statement(dialect), review_parameters(review_id, as_of, policy)
     )

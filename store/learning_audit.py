@@ -41,9 +41,11 @@ from store.review_sql import (
     counts_by_classification,
     flag,
     json_bool,
+    json_document,
     json_list,
-    json_object,
+    json_text,
     param,
+    review_memory,
     text,
     total,
 )
@@ -233,12 +235,9 @@ def audit_items_statement(dialect: str) -> Any:
         "overdue_corrective_actions": b.overdue,
         "recurrence_within_30_days": json_bool(dialect, case((has_recurrence, b.recurrence))),
         "repeat_count_same_domain": case((has_recurrence, b.repeats)),
-        "indicators": case((exception, null()), else_=as_json(dialect, indicators)),
+        "indicators": case((exception, null()), else_=json_text(dialect, indicators)),
         "indicator_count": case((exception, null()), else_=count),
     }
-    pairs: list[Any] = []
-    for name, value in fields.items():
-        pairs += [text(name), value]
     rows = select(
         bindparam("review_id", type_=SqlString),
         b.reference,
@@ -249,7 +248,7 @@ def audit_items_statement(dialect: str) -> Any:
             else_=text(LearningVisibility.VISIBLE_LEARNING_CLOSURE.value),
         ),
         as_json(dialect, json_list([b[f"r{n}"] for n in range(n_reasons)])),
-        json_object(dialect, *pairs),
+        json_document(dialect, fields),
         null(),
     )
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
@@ -285,6 +284,7 @@ async def insert_audit_items(
 ) -> dict[str | None, int]:
     """Classify and store the audit's items in the database; counts by classification."""
     dialect = (await session.connection()).dialect.name
+    await review_memory(session)
     await session.execute(
         audit_items_statement(dialect), audit_parameters(review_id, window, as_of, policy)
     )
