@@ -12,10 +12,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from sqlalchemy import (
+    JSON,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy import String as SqlString
-from sqlalchemy import Table, and_, bindparam, case, func, insert, null, or_, select
-from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -27,17 +37,15 @@ from domain.learning import (
     ISSUE_TYPES,
     NO_FEEDBACK_TO_REPORTER,
     NO_SHARED_LEARNING,
-    PLATFORM,
     RECURRENCE_FILE,
     RECURRENCE_WITHIN_30_DAYS,
     LearningPolicy,
     LearningVisibility,
 )
+from store.learning_audit_rows import bulletins, reports, scoped
 from store.review_sql import (
     ITEM_COLUMNS,
     as_json,
-    content_text,
-    content_value,
     counts_by_classification,
     flag,
     json_bool,
@@ -99,20 +107,12 @@ def _overdue(action: Any) -> Any:
     )
 
 
-def _scoped(p: Any) -> Any:
-    return and_(
-        p.feed == PLATFORM,
-        p.closed_at_us >= param("start_us"),
-        p.closed_at_us < param("end_us"),
-    )
-
-
 def _overdue_of_reports() -> Any:
     """Overdue actions naming each report of the window (``reference``, ``n``)."""
     o, s = aliased(SourceRecord, name="o"), aliased(SourceRecord, name="s")
     return (
         select(o.reference.label("reference"), func.count().label("n"))
-        .join(s, and_(_scoped(s), s.key == o.reference))
+        .join(s, and_(scoped(s), s.key == o.reference))
         .where(o.feed == ACTION_TRACKER, _overdue(o))
         .group_by(o.reference)
         .subquery("od")
@@ -122,10 +122,12 @@ def _overdue_of_reports() -> Any:
 def _base(dialect: str) -> tuple[Any, int]:
     """One row per closed report of the window: every input of the classification, typed.
 
-    Fenced by ``OFFSET 0`` (as in ``store.acknowledgment_review``): on PostgreSQL the two JSON
-    documents whose own values the item copies are cast to ``jsonb`` once per report.
+    Fenced by ``OFFSET 0`` (as in ``store.acknowledgment_review``), as are the reports and the
+    bulletins it joins, whose JSON values are extracted once per row, where they are scanned.
     """
-    p, bl, rc, ac = (aliased(SourceRecord, name=n) for n in ("p", "bl", "rc", "ac"))
+    rc, ac = (aliased(SourceRecord, name=n) for n in ("rc", "ac"))
+    reported, bulletin = reports(dialect), bulletins(dialect)
+    p, bl = reported.c, bulletin.c
     od = _overdue_of_reports()
     reasons = _reasons(p, bl, rc, ac)
     # (e) counts the report's own action even when it names another report (an exception).
@@ -143,15 +145,12 @@ def _base(dialect: str) -> tuple[Any, int]:
         and_(func.coalesce(bl.wider_relevance, False), bl.bulletin_issued_at_us.is_(None)),
         func.coalesce(rc.recurrence_within_30_days, False),
     )
-
-    def document(row: Any) -> Any:
-        return sql_cast(row.content, JSONB) if dialect == "postgresql" else row.content
-
     query = (
         select(
             p.key.label("reference"),
-            document(p).label("content"),
-            document(bl).label("bl_content"),
+            p.closed_text,
+            bl.feedback_value,
+            bl.bulletin_value,
             p.employee_id,
             p.service_line,
             p.risk_domain,
@@ -168,12 +167,11 @@ def _base(dialect: str) -> tuple[Any, int]:
             *(flag(hit).label(f"i{n}") for n, hit in enumerate(found)),
             *(reason.label(f"r{n}") for n, reason in enumerate(reasons)),
         )
-        .select_from(p)
-        .outerjoin(bl, and_(bl.feed == BULLETIN_LOG, bl.key == p.key))
+        .select_from(reported)
+        .outerjoin(bulletin, bl.key == p.key)
         .outerjoin(rc, and_(rc.feed == RECURRENCE_FILE, rc.key == p.key))
         .outerjoin(ac, and_(ac.feed == ACTION_TRACKER, ac.key == p.corrective_action_ref))
         .outerjoin(od, od.c.reference == p.key)
-        .where(_scoped(p))
     )
     return query.offset(0).subquery("b"), len(reasons)
 
@@ -214,15 +212,16 @@ def audit_items_statement(dialect: str) -> Any:
         "service_line": b.service_line,
         "risk_domain": b.risk_domain,
         "issue_type": _issue_type(b.risk_domain),
-        "closed_at": content_value(dialect, b, "closed_at"),
-        # The feed's own offset gives the provider's local date (the instant is kept too).
-        "closure_date": func.substr(content_text(dialect, b, "closed_at"), 1, 10),
+        # A string (its instant is in scope): the feed's own offset gives the provider's local
+        # date (the instant is kept too).
+        "closed_at": b.closed_text,
+        "closure_date": func.substr(b.closed_text, 1, 10),
         "corrective_action_ref": b.corrective_action_ref,
         "corrective_action_status": b.action_status,
         "feedback_to_reporter_status": case(
             (b.feedback_us.is_not(None), text("given")), else_=text("not_given")
         ),
-        "feedback_to_reporter_at": _bulletin_value(dialect, b, "feedback_to_reporter_at"),
+        "feedback_to_reporter_at": _json_value(dialect, b.feedback_value),
         "shared_learning_status": case(
             (b.issued_us.is_not(None), text("issued")),
             (b.wider, text("not_issued")),
@@ -231,7 +230,7 @@ def audit_items_statement(dialect: str) -> Any:
         "wider_relevance": json_bool(
             dialect, case((has_bulletin, func.coalesce(b.wider, False)), else_=null())
         ),
-        "bulletin_id": _bulletin_value(dialect, b, "bulletin_id"),
+        "bulletin_id": _json_value(dialect, b.bulletin_value),
         "overdue_corrective_actions": b.overdue,
         "recurrence_within_30_days": json_bool(dialect, case((has_recurrence, b.recurrence))),
         "repeat_count_same_domain": case((has_recurrence, b.repeats)),
@@ -254,11 +253,9 @@ def audit_items_statement(dialect: str) -> Any:
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
 
 
-def _bulletin_value(dialect: str, b: Any, name: str) -> Any:
-    """The bulletin row's own JSON value of ``name`` (NULL without a bulletin row)."""
-    if dialect == "postgresql":
-        return b.bl_content.op("->")(text(name))
-    return b.bl_content.op("->")(text(f"$.{name}"))
+def _json_value(dialect: str, value: Any) -> Any:
+    """A JSON value taken in a subquery (SQLite: marked JSON again, to be embedded as such)."""
+    return value if dialect == "postgresql" else type_coerce(func.json(value), JSON)
 
 
 def audit_parameters(

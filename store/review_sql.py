@@ -100,7 +100,7 @@ def json_document(dialect: str, fields: dict[str, Any]) -> Any:
     to text (a string through ``to_json`` to quote it), a NULL written ``null``.
     """
     if dialect != "postgresql":
-        return json_object(dialect, *(part for name, v in fields.items() for part in (text(name), v)))
+        return json_object(dialect, *(p for name, v in fields.items() for p in (text(name), v)))
     parts: list[Any] = []
     for n, (name, value) in enumerate(fields.items()):
         quoted = value if isinstance(value.type, (JSON, Integer, Boolean)) else func.to_json(value)
@@ -132,8 +132,8 @@ def content_value(dialect: str, row: Any, name: str) -> Any:
 def content_text(dialect: str, row: Any, name: str) -> Any:
     """A record's string value of ``name`` as text."""
     if dialect == "postgresql":
-        return row.content.op("->>")(text(name))
-    return func.json_extract(row.content, text(f"$.{name}"))
+        return row.content.op("->>", return_type=String)(text(name))
+    return func.json_extract(row.content, text(f"$.{name}"), type_=String)
 
 
 def flag(condition: Any) -> Any:

@@ -1,0 +1,72 @@
+"""The rows example 2's audit joins (``store.learning_audit``), narrowed where they are scanned.
+
+Each is a subquery fenced by ``OFFSET 0``: the JSON values an item copies are extracted once per
+row at the scan, so the hash joins carry a few short values, not whole documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import aliased
+
+from domain.learning import BULLETIN_LOG, PLATFORM
+from store.review_sql import content_text, content_value, param
+from store.tables import SourceRecord
+
+_REPORT_COLUMNS = (
+    "key", "reference", "closed_at_us", "employee_id", "service_line", "risk_domain",
+    "corrective_action_ref",
+)  # fmt: skip
+_BULLETIN_COLUMNS = (
+    "key", "risk_domain", "corrective_action_ref", "feedback_to_reporter_at_us",
+    "bulletin_issued_at_us", "wider_relevance",
+)  # fmt: skip
+
+
+def scoped(p: Any) -> Any:
+    """A platform report closed in the audit's window (bind parameters ``start_us``, ``end_us``)."""
+    return and_(
+        p.feed == PLATFORM,
+        p.closed_at_us >= param("start_us"),
+        p.closed_at_us < param("end_us"),
+    )
+
+
+def reports(dialect: str) -> Any:
+    """The window's closed reports with the one value of their document the item copies (the
+    closure instant as written, with its offset), extracted at the scan: the rows the joins
+    carry stay narrow (the whole document was carried, then cast to ``jsonb`` at the top)."""
+    p = aliased(SourceRecord, name="p")
+    return (
+        select(
+            *(getattr(p, n) for n in _REPORT_COLUMNS),
+            content_text(dialect, p, "closed_at").label("closed_text"),
+        )
+        .where(scoped(p))
+        .offset(0)
+        .subquery("p")
+    )
+
+
+def bulletins(dialect: str) -> Any:
+    """The bulletin log with the two values of its document the item copies, as JSON."""
+    bl = aliased(SourceRecord, name="bl")
+    values = (content_value(dialect, bl, n) for n in ("feedback_to_reporter_at", "bulletin_id"))
+    if dialect == "postgresql":  # written as jsonb writes them, as before
+        values = (sql_cast(v, JSONB) for v in values)
+    return (
+        select(
+            *(getattr(bl, n) for n in _BULLETIN_COLUMNS),
+            *(
+                v.label(n)
+                for v, n in zip(values, ("feedback_value", "bulletin_value"), strict=True)
+            ),
+        )
+        .where(bl.feed == BULLETIN_LOG)
+        .offset(0)
+        .subquery("bl")
+    )
