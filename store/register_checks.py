@@ -102,10 +102,11 @@ async def check_new_entries(
     at: datetime,
     anchors: Iterable[Anchor] = (),
     before: RegisterVerification | None = None,
-    limit: int = VIEW_LIMIT,
+    limit: int | None = VIEW_LIMIT,
 ) -> RegisterVerification:
     """Continue the register's verification from ``before`` (its record) through at most
-    ``limit`` new entries and its head, and record it; a recorded failure is returned as it is."""
+    ``limit`` new entries (None: all of them) and its head, and record it; a recorded failure
+    is returned as it is."""
     if before is not None and before.first_bad_seq is not None:
         return before
     after = (before.verified_seq, before.verified_hash) if before else (0, GENESIS)

@@ -9,40 +9,15 @@ import io
 import re
 import zipfile
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import update
 
 from store.tables import RegisterEntry
-from tests.factories import load, staff_rows
-from tests.pack_seed import at, seed_learning_closure, seed_weekly
-from tests.pack_support import RANGE, evidence_clock, section
+from tests.evidence_support import blocks, figs, get, seeded
+from tests.pack_seed import at
+from tests.pack_support import RANGE, section
 from tests.pdf_support import pdftotext
 from tests.stored_rows import item
-
-
-def blocks(sec: dict[str, Any], kind: str) -> list[dict[str, Any]]:
-    return [b for b in sec["blocks"] if b["type"] == kind]
-
-
-def figs(sec: dict[str, Any], index: int = 0) -> dict[str, Any]:
-    return dict(blocks(sec, "figures")[index]["items"])
-
-
-async def seeded(database_url: str, sessions: Any, api_for: Any) -> Any:
-    await load(sessions, "staff-directory", staff_rows())
-    async with sessions() as session, session.begin():
-        await seed_weekly(session)
-        await seed_learning_closure(session)
-    api = await api_for(database_url)
-    api.app.state.clock = evidence_clock
-    return api
-
-
-async def get(api: Any, who: str = "E-INSPECTOR", **params: str) -> Any:
-    response = await api.get("/evidence", who, params={**RANGE, **params})
-    assert response.status_code == 200, response.text
-    return response
 
 
 async def test_example_1_figures_match_the_seeded_set(database_url, sessions, api_for):
@@ -122,10 +97,13 @@ async def test_examples_2_and_3_sample_and_registers_match_the_seeded_set(
         ]
     ]
     registers = blocks(section(doc, "Register verification"), "table")[0]["rows"]
-    assert [(r[0], r[1], r[2], r[4]) for r in registers] == [
-        ("acknowledgment-recovery-log", 1, 1, "ok, 1 entry"),
-        ("board-workforce-experience-record", 1, 1, "ok, 1 entry"),
-        ("learning-stabilization-log", 1, 1, "ok, 1 entry"),
+    # None verified in full before: this first pack verifies each in full and records it.
+    full = "Tue 1 Dec 2026, 09:00 (by this pack): passed, entry 1"
+    ok = "ok: entry 1 checked by this pack's full verification"
+    assert registers == [
+        ["acknowledgment-recovery-log", 1, 1, full, 1, ok],
+        ["board-workforce-experience-record", 1, 1, full, 1, ok],
+        ["learning-stabilization-log", 1, 1, full, 1, ok],
     ]
 
 
@@ -144,9 +122,15 @@ async def test_service_line_and_a_tampered_register(database_url, sessions, api_
     credibility = figs(section(doc, "Closure credibility"))
     assert credibility["Closures classified (exceptions apart)"] == 1  # C-3
     rows = blocks(section(doc, "Register verification"), "table")[0]["rows"]
-    result = {r[0]: r[4] for r in rows}
-    assert result["learning-stabilization-log"].startswith("FAILS at entry 1: ")
-    assert result["acknowledgment-recovery-log"] == "ok, 1 entry"
+    result = {r[0]: (r[3], r[5]) for r in rows}
+    assert result["learning-stabilization-log"] == (
+        "Tue 1 Dec 2026, 09:00 (by this pack): FAILED at entry 1",
+        "FAILS at entry 1: hash does not match the entry's fields; "
+        "found by this pack's full verification",
+    )
+    assert result["acknowledgment-recovery-log"][1] == (
+        "ok: entry 1 checked by this pack's full verification"
+    )
 
 
 async def test_pdf_and_zip_carry_the_same_evidence(database_url, sessions, api_for):
@@ -165,7 +149,9 @@ async def test_pdf_and_zip_carry_the_same_evidence(database_url, sessions, api_f
         "Failed closures repaired and closed: 1 of 2 (50%)",
         "Sample of complete case chronologies",
         "Register verification",
-        "ok, 1 entry",
+        "Last full verification",
+        "Tue 1 Dec 2026, 09:00 (by this pack): passed,",  # table cells wrap
+        "ok: entry 1 checked by this pack's full",
         "Generated at Tue 1 Dec 2026, 09:00",
     ):
         assert phrase in text, phrase
@@ -174,8 +160,12 @@ async def test_pdf_and_zip_carry_the_same_evidence(database_url, sessions, api_f
     assert names[0] == "evidence.html" and any(n.endswith("-registers.csv") for n in names)
     registers = next(n for n in names if n.endswith("-registers.csv"))
     rows = list(csv.reader(io.StringIO(archive.read(registers).decode())))
-    assert rows[0] == ["Register", "Entries", "Entries in range", "Head hash", "Result"]
-    assert len(rows) == 4 and all(len(r[3]) == 64 for r in rows[1:])
+    assert rows[0] == [
+        "Register", "Entries", "Entries in range", "Last full verification",
+        "Entries checked now", "Result",
+    ]  # fmt: skip
+    # the PDF's pack verified each in full and recorded it; nothing was added since
+    assert len(rows) == 4 and [r[4] for r in rows[1:]] == ["0", "0", "0"]
 
 
 async def test_who_may_read_it_and_bad_ranges(database_url, sessions, api_for):

@@ -13,27 +13,22 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.authz import Authorized
 from api.clock import Now
-from api.deps import SessionDep, SettingsDep, temporal_client
+from api.deps import SessionDep, SettingsDep
 from api.errors import FieldError, Unprocessable
+from api.evidence_registers import registers_section
 from api.guard import GuardedRoute
 from api.report_html import render_html
 from api.report_pdf import render_pdf
-from domain import names
-from domain.anchors import AnchorState
 from domain.calendar import CalendarConfig, calendar_for
 from domain.pack_periods import long_date
-from domain.report import Cell, Doc, document, local_minute, plural, section, table, text
+from domain.report import Doc, document, local_minute, section, text
 from store.evidence import EXAMPLES, Scope, closure_credibility, example_section, learning_visible
 from store.evidence_more import chronologies, trends
 from store.pack_common import window
-from store.register_verify import Anchor, service_public_key, verify_chain
-from store.signing import public_key_hex
-from store.tables import RegisterEntry, RegisterHead
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], route_class=GuardedRoute)
 MAX_DAYS = 366
@@ -42,74 +37,6 @@ MAPPING = (
     "concerns are acted on and learning is shared) and to PSIRF’s expectations (compassionate "
     "engagement, a proportionate response, learning and improvement, oversight)."
 )
-
-
-async def _anchors(request: Request) -> tuple[list[Anchor], str]:
-    """Every head the anchor workflow holds (one query), or none with the reason."""
-    try:
-        client = await temporal_client(request.app)
-        state = await client.get_workflow_handle(names.REGISTER_ANCHOR_ID).query(
-            names.QUERY_ANCHORS, result_type=AnchorState, rpc_timeout=timedelta(seconds=5)
-        )
-    except Exception as exc:  # noqa: BLE001 - the database checks still run
-        return [], f"Temporal anchor unavailable ({type(exc).__name__})"
-    found = [Anchor(h.name, h.seq, h.hash, h.signature, "temporal") for h in state.anchored]
-    return found, f"Temporal anchor: {len(found)} signed head(s) checked"
-
-
-async def registers_section(session: AsyncSession, request: Request, scope: Scope) -> Doc:
-    """Every register's chain verified (as `nearmiss registers verify` prints it)."""
-    anchors, where = await _anchors(request)
-    public = service_public_key(session)
-    in_range = dict(
-        (
-            await session.execute(
-                select(RegisterEntry.register, func.count())
-                .where(
-                    RegisterEntry.recorded_at >= scope.win.first,
-                    RegisterEntry.recorded_at < scope.win.after,
-                )
-                .group_by(RegisterEntry.register)
-            )
-        ).all()
-    )
-    rows: list[list[Cell]] = []
-    signed: list[list[Cell]] = []
-    for head in await session.scalars(select(RegisterHead).order_by(RegisterHead.register)):
-        signed.append([head.register, f"{head.seq}:{head.hash}:{head.signature}"])
-        mine = [a for a in anchors if a.register == head.register]
-        r = await verify_chain(session, head.register, public=public, anchors=mine)
-        anchored = f", anchored to seq {r.anchored_seq}" if r.anchored_seq else ""
-        result = (
-            f"ok, {plural(r.entries, 'entry', 'entries')}{anchored}"
-            if r.ok
-            else f"FAILS at entry {r.first_bad_seq}: {r.reason}{anchored}"
-        )
-        rows.append(
-            [head.register, r.entries, int(in_range.get(head.register, 0)), head.hash, result]
-        )
-    return section(
-        "Register verification",
-        text(
-            f"Every register's hash chain, signatures and head, verified now. {where}. Re-verify "
-            "them yourself with `nearmiss registers verify` (one line per register, as in the "
-            "Result column) or GET /registers/NAME/verify."
-        ),
-        table(
-            "Registers",
-            ["Register", "Entries", "Entries in range", "Head hash", "Result"],
-            rows,
-            "No register has entries yet.",
-        ),
-        text(
-            f"Signed checkpoint: the service's Ed25519 public key is {public_key_hex(public)}. "
-            "Keep the heads below: `nearmiss registers verify NAME --head SEQ:HASH:SIGNATURE` "
-            "(or GET /registers/NAME/verify?head=…) later shows whether a register still reaches "
-            "them; one cut back or rewritten since this pack fails."
-        ),
-        table("Signed heads", ["Register", "Signed head (SEQ:HASH:SIGNATURE)"], signed),
-        anchor="registers",
-    )
 
 
 async def build(
@@ -137,7 +64,7 @@ async def build(
         await closure_credibility(session, scope),
         await trends(session, scope, start, end),
         await chronologies(session, scope, start, end),
-        await registers_section(session, request, scope),
+        await registers_section(session, request, scope, now),
     ]
     subtitle = f"{long_date(start)} to {long_date(end)} — " + (
         f"service line {line}" if line else "all service lines"
@@ -214,7 +141,8 @@ async def evidence(
     """The evidence pack for [from, to] (provider-local days, at most a year): each example's
     deadline performance, breaches by level and how long they stayed open, pathways opened and
     validated, learning made visible, closure credibility, confidence and retention trends, a
-    reproducible sample of case chronologies, and every register's chain verified.
+    reproducible sample of case chronologies, and every register's last full verification with
+    the entries added since checked now.
 
     Range: `to` defaults to today (local) and `from` to 90 days before `to`, so with neither
     the pack covers the last quarter (13 weeks, today included). A `to` before `from`, or more

@@ -1,0 +1,128 @@
+"""The evidence pack's register verification relies on the recorded full verification
+(``store.register_checks``), SQLite and PostgreSQL: a later pack checks only the entries added
+since and counts them; an entry altered before the last full verification is not claimed as
+checked now, and once a full verification finds it the pack shows the failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from store.db import transaction
+from store.registers import append_entry
+from store.tables import RegisterEntry
+from tests.evidence_support import blocks, get, seeded
+from tests.pack_seed import at
+from tests.pack_support import section
+
+LOG = "learning-stabilization-log"  # one entry in the seeded set
+FULL_AT = "Tue 1 Dec 2026, 09:00"  # the evidence clock, provider local time (London, GMT)
+
+
+async def rows(api: Any) -> dict[str, list[Any]]:
+    """Each register's row: entries, in range, last full verification, checked now, result."""
+    found = blocks(section((await get(api)).json(), "Register verification"), "table")[0]
+    return {r[0]: r[1:] for r in found["rows"]}
+
+
+async def append(sessions: Any, n: int) -> None:
+    async with transaction(sessions) as session:
+        for i in range(n):
+            await append_entry(
+                session, LOG, actor="E-SUPERVISOR", recorded_at=at(30, 10 + i),
+                subject=f"learning-case-L-{i}", kind="stabilization_pathway", payload={"n": i},
+            )  # fmt: skip
+
+
+async def verify_in_full(api: Any) -> dict[str, Any]:
+    response = await api.post(f"/registers/{LOG}/verifications", "E-INSPECTOR")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def test_after_a_full_verification_a_pack_checks_only_new_entries(
+    database_url, sessions, api_for
+):
+    api = await seeded(database_url, sessions, api_for)
+    assert (await verify_in_full(api))["ok"] is True  # entry 1, recorded at the clock's time
+    await append(sessions, 3)
+    first = await rows(api)
+    passed = f"{FULL_AT}: passed, entry 1"
+    assert first[LOG] == [
+        4,
+        4,
+        passed,
+        3,
+        "ok: entry 1 by the full verification; entries 2 to 4 now",
+    ]
+    # the other registers: this first pack found no full verification and ran it
+    assert first["acknowledgment-recovery-log"][2:4] == [
+        f"{FULL_AT} (by this pack): passed, entry 1",
+        1,
+    ]
+    again = await rows(api)  # nothing added since: nothing read again
+    assert again[LOG] == [
+        4, 4, passed, 0, "ok: entry 1 by the full verification; entries 2 to 4 as they were added",
+    ]  # fmt: skip
+    assert [r[3] for r in again.values()] == [0, 0, 0]
+    await append(sessions, 2)
+    assert (await rows(api))[LOG][3:] == [
+        2, "ok: entry 1 by the full verification; entries 2 to 4 as they were added; "
+        "entries 5 to 6 now",
+    ]  # fmt: skip
+
+
+async def test_an_entry_altered_before_the_full_verification_is_not_claimed_as_checked_now(
+    database_url, sessions, api_for
+):
+    api = await seeded(database_url, sessions, api_for)
+    await verify_in_full(api)
+    await append(sessions, 2)
+    assert (await rows(api))[LOG][3] == 2  # entries 2 and 3 checked now, recorded
+    async with transaction(sessions) as session:  # a database writer edits entry 1's payload
+        await session.execute(
+            update(RegisterEntry)
+            .where(RegisterEntry.register == LOG, RegisterEntry.seq == 1)
+            .values(payload={"altered": True})
+        )
+    after = (await rows(api))[LOG]
+    # Not read again: the pack says entry 1 rests on the full verification of 09:00, not now.
+    assert after == [
+        3, 3, f"{FULL_AT}: passed, entry 1", 0,
+        "ok: entry 1 by the full verification; entries 2 to 3 as they were added",
+    ]  # fmt: skip
+    full = await verify_in_full(api)
+    assert (full["ok"], full["first_bad_seq"]) == (False, 1)
+    failed = (await rows(api))[LOG]
+    assert failed == [
+        3, 3, f"{FULL_AT}: FAILED at entry 1", 0,
+        f"FAILS at entry 1: payload does not match its digest; found by the full "
+        f"verification of {FULL_AT}",
+    ]  # fmt: skip
+    assert (await rows(api))[LOG] == failed  # the failure stands; nothing is re-read
+
+
+async def test_a_new_entry_altered_before_the_pack_checks_it_fails_the_pack(
+    database_url, sessions, api_for
+):
+    api = await seeded(database_url, sessions, api_for)
+    await verify_in_full(api)
+    await append(sessions, 2)
+    async with transaction(sessions) as session:  # entry 2, added after the full verification
+        await session.execute(
+            update(RegisterEntry)
+            .where(RegisterEntry.register == LOG, RegisterEntry.seq == 2)
+            .values(payload={"altered": True})
+        )
+    failed = (await rows(api))[LOG]
+    assert failed == [
+        3, 3, f"{FULL_AT}: passed, entry 1", 1,
+        "FAILS at entry 2: payload does not match its digest; found by this pack's check of "
+        "the new entries",
+    ]  # fmt: skip
+    later = (await rows(api))[LOG]  # recorded: the next pack says what found it, and when
+    assert later[3:] == [
+        0, "FAILS at entry 2: payload does not match its digest; found by the check of new "
+        f"entries of {FULL_AT}",
+    ]  # fmt: skip
