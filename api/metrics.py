@@ -1,7 +1,9 @@
 """``GET /metrics``: HTTP metrics (prometheus-fastapi-instrumentator) and the service's figures.
 
 Each app has its own registry. Service figures are read from the database when Prometheus
-scrapes (register chains at most every ``CHAIN_INTERVAL``, they read whole registers); labels are
+scrapes (register chains at most every ``CHAIN_INTERVAL``: the recorded verification continued
+through the entries added since, as the registers pages do; old entries are re-read only by the
+full verification, nightly and on demand, whose time and outcome are series too); labels are
 codes only (example, step, level, feed, register, mail state), never personal data.
 """
 
@@ -23,10 +25,9 @@ from api.deps import temporal_client
 from infra.temporal import task_queue_pollers
 from store import ops_metrics
 from store.db import transaction
-from store.ops_metrics import Count
-from store.register_verify import ChainVerification
+from store.ops_metrics import ChainState, Count
 
-CHAIN_INTERVAL = 300.0
+CHAIN_INTERVAL = 60.0
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 router = APIRouter(tags=["operations"])
@@ -44,7 +45,7 @@ class Snapshot:
     breaches: list[Count] = field(default_factory=list)
     mail: list[Count] = field(default_factory=list)
     oldest_mail_age: float = 0.0
-    chains: list[ChainVerification] = field(default_factory=list)
+    chains: list[ChainState] = field(default_factory=list)
     chains_at: float = float("-inf")
     pollers: dict[str, int] = field(default_factory=dict)
 
@@ -102,18 +103,38 @@ class ServiceCollector(Collector):
         yield pollers
 
 
-def _chain_metrics(chains: list[ChainVerification]) -> Iterator[Metric]:
+def _chain_metrics(chains: list[ChainState]) -> Iterator[Metric]:
+    label = ["register"]
     ok = GaugeMetricFamily(
-        "nearmiss_register_chain_ok", "1 when the hash chain verifies", labels=["register"]
+        "nearmiss_register_chain_ok",
+        "1 unless a verification recorded a failure (new entries are checked at each scrape, "
+        "old ones by the full verification)",
+        labels=label,
     )
-    entries = GaugeMetricFamily(
-        "nearmiss_register_entries", "Entries in the register", labels=["register"]
+    entries = GaugeMetricFamily("nearmiss_register_entries", "Entries in the register", labels=label)
+    verified = GaugeMetricFamily(
+        "nearmiss_register_verified_entries",
+        "Entries the recorded verification has reached",
+        labels=label,
+    )
+    full_at = GaugeMetricFamily(
+        "nearmiss_register_full_verification_timestamp_seconds",
+        "When the last full verification ran (absent: never)",
+        labels=label,
+    )
+    full_ok = GaugeMetricFamily(
+        "nearmiss_register_full_verification_ok",
+        "1 when the last full verification passed (absent: never ran)",
+        labels=label,
     )
     for chain in chains:
         ok.add_metric([chain.register], 1 if chain.ok else 0)
         entries.add_metric([chain.register], chain.entries)
-    yield ok
-    yield entries
+        verified.add_metric([chain.register], chain.verified)
+        if chain.full_at is not None:
+            full_at.add_metric([chain.register], chain.full_at)
+            full_ok.add_metric([chain.register], 1 if chain.full_ok else 0)
+    yield from (ok, entries, verified, full_at, full_ok)
 
 
 async def _refresh_pollers(app: FastAPI, snapshot: Snapshot) -> None:
@@ -140,7 +161,7 @@ async def refresh(app: FastAPI) -> None:
             snapshot.breaches = await ops_metrics.open_breaches(session, now)
             snapshot.mail, snapshot.oldest_mail_age = await ops_metrics.mail(session, now)
             if time.monotonic() - snapshot.chains_at >= CHAIN_INTERVAL:
-                snapshot.chains = await ops_metrics.register_chains(session)
+                snapshot.chains = await ops_metrics.register_chains(session, now)
                 snapshot.chains_at = time.monotonic()
     except Exception:  # a scrape reports the failure as a series, it never fails itself
         _log.exception("service metrics could not be read")

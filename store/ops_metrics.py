@@ -7,12 +7,12 @@ levels are capped at ``BOARD_LEVEL`` (the board, and every later repeat) so labe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.register_verify import ChainVerification, verify_chain
+from store.register_checks import check_new_entries, recorded
 from store.tables import Breach, Case, OutboxMessage, RegisterHead, Review
 
 BOARD_LEVEL = 3
@@ -109,7 +109,39 @@ async def mail(session: AsyncSession, now: datetime) -> tuple[list[Count], float
     return counts, age
 
 
-async def register_chains(session: AsyncSession) -> list[ChainVerification]:
-    """Every register's chain, re-verified (reads each register in full)."""
-    heads = await session.scalars(select(RegisterHead.register).order_by(RegisterHead.register))
-    return [await verify_chain(session, name) for name in heads.all()]
+@dataclass(frozen=True, slots=True)
+class ChainState:
+    """A register's recorded verification after this scrape's check of its new entries."""
+
+    register: str
+    entries: int  # the head's seq
+    verified: int  # entries the recorded verification has reached
+    ok: bool  # no failure recorded (a failure stands until a full verification passes)
+    full_at: float | None  # the last full verification (Unix seconds), None: never
+    full_ok: bool | None
+
+
+def _unix(at: datetime | None) -> float | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+
+
+async def register_chains(session: AsyncSession, now: datetime) -> list[ChainState]:
+    """Every register's recorded verification, continued through the entries added since (at
+    most ``VIEW_LIMIT`` each, as a page view does): old entries are re-read only by a full
+    verification (nightly and on demand), whose time and outcome are given too."""
+    records = await recorded(session)
+    heads = await session.execute(
+        select(RegisterHead.register, RegisterHead.seq).order_by(RegisterHead.register)
+    )
+    found = []
+    for name, seq in heads.all():
+        row = await check_new_entries(session, name, at=now, before=records.get(name))
+        found.append(
+            ChainState(
+                name, seq, row.verified_seq, row.first_bad_seq is None, _unix(row.full_at),
+                row.full_ok,
+            )
+        )  # fmt: skip
+    return found

@@ -81,11 +81,24 @@ async def seed_operations(sessions: async_sessionmaker[AsyncSession], now: datet
         )  # fmt: skip
 
 
-async def break_chain(sessions: async_sessionmaker[AsyncSession], register: str) -> None:
-    """Tamper with the first entry of ``register`` (its payload no longer matches its hash)."""
+async def append_case_entry(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, subject: str
+) -> None:
+    """One more entry in ``REGISTER`` (the third, after the seeded two)."""
+    async with transaction(sessions) as session:
+        await append_entry(
+            session, REGISTER, actor="E-SUPERVISOR", recorded_at=now, subject=subject,
+            kind="triage-attribution", payload={"owner": "E-LEAD"},
+        )  # fmt: skip
+
+
+async def break_chain(
+    sessions: async_sessionmaker[AsyncSession], register: str, seq: int = 1
+) -> None:
+    """Tamper with entry ``seq`` of ``register`` (its payload no longer matches its hash)."""
     async with transaction(sessions) as session:
         await session.execute(
             update(RegisterEntry)
-            .where(RegisterEntry.register == register, RegisterEntry.seq == 1)
+            .where(RegisterEntry.register == register, RegisterEntry.seq == seq)
             .values(payload={"owner": "someone else"})
         )

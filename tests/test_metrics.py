@@ -9,7 +9,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.factories import load, staff_rows
 from tests.fixtures.api import ApiFactory
-from tests.ops_seed import LOG, REGISTER, break_chain, seed_operations
+from store.db import transaction
+from store.register_checks import recorded, verify_in_full
+from tests.ops_seed import LOG, REGISTER, append_case_entry, break_chain, seed_operations
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -77,6 +79,52 @@ async def test_a_broken_chain_reads_zero(sqlite_url: str, sessions_for, api_for)
     await break_chain(sessions, REGISTER)
     found = samples((await (await api_for(sqlite_url)).get("/metrics", None)).text)
     assert value(found, "nearmiss_register_chain_ok", register=REGISTER) == 0
+    assert value(found, "nearmiss_register_chain_ok", register=LOG) == 1
+
+
+async def scrape(api_for, url: str) -> dict:
+    """One scrape by a freshly started app (so its chains are read now, whatever the interval)."""
+    return samples((await (await api_for(url)).get("/metrics", None)).text)
+
+
+async def test_an_old_entry_tampered_after_its_check_shows_after_a_full_verification(
+    database_url: str, sessions_for, api_for
+) -> None:
+    sessions = sessions_for(database_url)
+    await seed_operations(sessions, NOW)
+    found = await scrape(api_for, database_url)  # records both entries as verified
+    assert value(found, "nearmiss_register_verified_entries", register=REGISTER) == 2
+    assert value(found, "nearmiss_register_full_verification_ok", register=REGISTER) is None
+    await break_chain(sessions, REGISTER, seq=1)
+    found = await scrape(api_for, database_url)  # only entries added since are read
+    assert value(found, "nearmiss_register_chain_ok", register=REGISTER) == 1
+    async with transaction(sessions) as session:  # the nightly run's (or on demand) check
+        before = (await recorded(session)).get(REGISTER)
+        await verify_in_full(session, REGISTER, at=NOW, before=before)
+        await verify_in_full(session, LOG, at=NOW)
+    found = await scrape(api_for, database_url)
+    assert value(found, "nearmiss_register_chain_ok", register=REGISTER) == 0
+    assert value(found, "nearmiss_register_full_verification_ok", register=REGISTER) == 0
+    stamp = "nearmiss_register_full_verification_timestamp_seconds"
+    assert value(found, stamp, register=REGISTER) == NOW.timestamp()
+    assert value(found, "nearmiss_register_full_verification_ok", register=LOG) == 1
+    assert value(found, "nearmiss_register_chain_ok", register=LOG) == 1
+    found = await scrape(api_for, database_url)  # the failure stands
+    assert value(found, "nearmiss_register_chain_ok", register=REGISTER) == 0
+
+
+async def test_a_new_entry_tampered_shows_at_the_next_scrape(
+    database_url: str, sessions_for, api_for
+) -> None:
+    sessions = sessions_for(database_url)
+    await seed_operations(sessions, NOW)
+    assert value(await scrape(api_for, database_url), "nearmiss_register_chain_ok", register=REGISTER) == 1
+    await append_case_entry(sessions, NOW, "ack-case-NM-9")
+    await break_chain(sessions, REGISTER, seq=3)
+    found = await scrape(api_for, database_url)
+    assert value(found, "nearmiss_register_chain_ok", register=REGISTER) == 0
+    assert value(found, "nearmiss_register_entries", register=REGISTER) == 3
+    assert value(found, "nearmiss_register_verified_entries", register=REGISTER) == 2
     assert value(found, "nearmiss_register_chain_ok", register=LOG) == 1
 
 
