@@ -111,7 +111,9 @@ def _chain_metrics(chains: list[ChainState]) -> Iterator[Metric]:
         "old ones by the full verification)",
         labels=label,
     )
-    entries = GaugeMetricFamily("nearmiss_register_entries", "Entries in the register", labels=label)
+    entries = GaugeMetricFamily(
+        "nearmiss_register_entries", "Entries in the register", labels=label
+    )
     verified = GaugeMetricFamily(
         "nearmiss_register_verified_entries",
         "Entries the recorded verification has reached",

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.factories import load, staff_rows
-from tests.fixtures.api import ApiFactory
 from store.db import transaction
 from store.register_checks import recorded, verify_in_full
+from tests.factories import load, staff_rows
+from tests.fixtures.api import ApiFactory
 from tests.ops_seed import LOG, REGISTER, append_case_entry, break_chain, seed_operations
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -118,7 +118,8 @@ async def test_a_new_entry_tampered_shows_at_the_next_scrape(
 ) -> None:
     sessions = sessions_for(database_url)
     await seed_operations(sessions, NOW)
-    assert value(await scrape(api_for, database_url), "nearmiss_register_chain_ok", register=REGISTER) == 1
+    found = await scrape(api_for, database_url)
+    assert value(found, "nearmiss_register_chain_ok", register=REGISTER) == 1
     await append_case_entry(sessions, NOW, "ack-case-NM-9")
     await break_chain(sessions, REGISTER, seq=3)
     found = await scrape(api_for, database_url)
