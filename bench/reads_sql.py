@@ -6,10 +6,10 @@ from __future__ import annotations
 _OWED_COLUMNS = (
     "case_id, example, reference, exposure, service_line, key, title, role, deadline, sort_at"
 )
-_OWED_WHERE = "sort_at IS NOT NULL AND deadline IS NOT NULL{after}"
+_OWED_WHERE = "sort_at IS NOT NULL AND deadline IS NOT NULL AND {after}"
 _OWED_AFTER = (
-    " AND sort_at >= $3 AND (sort_at > $3 OR (sort_at = $3 AND (case_id > $4 OR "
-    "(case_id = $4 AND key < $5))))"
+    "sort_at = $3 AND (case_id > $4 OR (case_id = $4 AND key < $5))",  # the cursor's instant
+    "sort_at > $3",  # every later one
 )
 _OWED_BRANCH = (
     "(SELECT {columns} FROM case_open_obligations WHERE case_status = 'open' AND {who} AND "
@@ -19,11 +19,15 @@ _OWED_BRANCH = (
 
 def my_work_page(limit: int, deep: bool) -> str:
     """One page of what the owner ($1) or the busy role ($2) owes, most urgent first: one
-    LIMIT-ed index range per way of owing, merged (as ``store.my_work.case_obligations``)."""
-    where = _OWED_WHERE.format(after=_OWED_AFTER if deep else "")
+    LIMIT-ed index range per way of owing (and, after a cursor, per side of it), merged (as
+    ``store.my_work.case_obligations``)."""
+    afters = _OWED_AFTER if deep else ("TRUE",)
     branches = [
-        _OWED_BRANCH.format(columns=_OWED_COLUMNS, who=who, where=where, limit=limit)
+        _OWED_BRANCH.format(
+            columns=_OWED_COLUMNS, who=who, where=_OWED_WHERE.format(after=after), limit=limit
+        )
         for who in ("assignee = $1", "assignee IS NULL AND role = $2")
+        for after in afters
     ]
     return (
         f"SELECT * FROM ({' UNION ALL '.join(branches)}) owed "
