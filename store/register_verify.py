@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.settings import DEV_SIGNING_KEY
@@ -131,8 +131,14 @@ async def verify_chain(
     if stored != expected_prev:
         reason = f"entry {'is missing' if stored is None else 'differs'} since it was verified"
         return ChainVerification(register, count, False, count, reason, from_seq=count)
+    # The head first, and no entry after it: on PostgreSQL each statement reads what is
+    # committed when it starts, so a head read after the entries could be one an append moved
+    # on meanwhile, and a sound register would fail (``_beyond_head`` then finds forged tails).
+    head = await session.get(tables.RegisterHead, register, populate_existing=True)
     erased: set[int] = set()
     query = select(*_COLUMNS).where(_ENTRY.register == register, _ENTRY.seq > count)
+    if head is not None:
+        query = query.where(_ENTRY.seq <= head.seq)
     query = query.order_by(_ENTRY.seq).limit(limit).execution_options(yield_per=BATCH)
     # A batch at a time: one switch into the database driver per BATCH rows, not per row.
     async for rows in (await session.stream(query)).partitions(BATCH):
@@ -148,7 +154,7 @@ async def verify_chain(
             if count in wanted:
                 found[count] = row.hash
             expected_prev = row.hash
-    ends = _Ends(public, count, expected_prev, wanted, found, after[0] + 1)
+    ends = _Ends(public, count, expected_prev, wanted, found, after[0] + 1, head)
     return await _verify_ends(session, register, ends, stopped=limit is not None)
 
 
@@ -178,13 +184,25 @@ class _Ends:
     wanted: dict[int, Anchor]
     found: dict[int, str]
     from_seq: int
+    head: tables.RegisterHead | None  # read before the entries
+
+
+async def _beyond_head(session: AsyncSession, register: str, seq: int) -> bool:
+    """Entries after ``seq`` that no head covers. An append writes its entry and moves the head
+    in one transaction, so a head read after the entries covers every sound one."""
+    last = await session.scalar(select(func.max(_ENTRY.seq)).where(_ENTRY.register == register))
+    if last is None or last <= seq:
+        return False
+    newer = await session.scalar(
+        select(tables.RegisterHead.seq).where(tables.RegisterHead.register == register)
+    )
+    return newer is None or newer < last
 
 
 async def _verify_ends(
     session: AsyncSession, register: str, ends: _Ends, *, stopped: bool
 ) -> ChainVerification:
-    count, wanted, public = ends.count, ends.wanted, ends.public
-    head = await session.get(tables.RegisterHead, register, populate_existing=True)
+    count, wanted, public, head = ends.count, ends.wanted, ends.public, ends.head
     partial = stopped and head is not None and head.seq > count
     checked = {s: a for s, a in wanted.items() if not partial or s <= count}
     anchored = max(checked, default=None)
@@ -212,7 +230,7 @@ async def _verify_ends(
         and head.hash == ends.last_hash
         and (count == 0 or head_signature_ok(public, register, count, head.hash, head.signature))
     )
-    if not head_ok:
+    if not head_ok or await _beyond_head(session, register, count):
         return failed(count + 1, "head does not match the last entry")
     return ChainVerification(
         register, count, True, None, None, anchored, ends.last_hash, ends.from_seq

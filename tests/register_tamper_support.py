@@ -209,5 +209,6 @@ async def verify_as_before(
         if count in wanted:
             found[count] = row.hash
         prev = row.hash
-    ends = register_verify._Ends(public, count, prev, wanted, found, 1)
+    head = await session.get(tables.RegisterHead, register, populate_existing=True)
+    ends = register_verify._Ends(public, count, prev, wanted, found, 1, head)
     return await register_verify._verify_ends(session, register, ends, stopped=False)
