@@ -2,7 +2,8 @@
 
 Each app has its own registry. Service figures are read from the database when Prometheus
 scrapes (register chains at most every ``CHAIN_INTERVAL``: the recorded verification continued
-through the entries added since, as the registers pages do; old entries are re-read only by the
+through the entries added since and checked against the heads anchored in Temporal, as the
+registers pages do; old entries are re-read only by the
 full verification, nightly and on demand, whose time and outcome are series too); labels are
 codes only (example, step, level, feed, register, mail state), never personal data.
 """
@@ -20,6 +21,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
+from api.anchors import every_temporal_anchor
 from api.clock import app_now
 from api.deps import temporal_client
 from infra.temporal import task_queue_pollers
@@ -155,6 +157,10 @@ async def refresh(app: FastAPI) -> None:
     snapshot: Snapshot = app.state.metrics_snapshot
     await _refresh_pollers(app, snapshot)
     now = await app_now(app)
+    chains_due = time.monotonic() - snapshot.chains_at >= CHAIN_INTERVAL
+    # The heads anchored in Temporal, as the pages check them: a register cut back below its
+    # anchor (and its head moved back) must read 0 here too, not only on the page.
+    anchored = (await every_temporal_anchor(app))[0] if chains_due else {}
     try:
         async with transaction(app.state.sessions) as session:
             snapshot.obligations = await ops_metrics.open_obligations(session)
@@ -162,8 +168,8 @@ async def refresh(app: FastAPI) -> None:
             snapshot.overdue_reviews = await ops_metrics.overdue_reviews(session)
             snapshot.breaches = await ops_metrics.open_breaches(session, now)
             snapshot.mail, snapshot.oldest_mail_age = await ops_metrics.mail(session, now)
-            if time.monotonic() - snapshot.chains_at >= CHAIN_INTERVAL:
-                snapshot.chains = await ops_metrics.register_chains(session, now)
+            if chains_due:
+                snapshot.chains = await ops_metrics.register_chains(session, now, anchored)
                 snapshot.chains_at = time.monotonic()
     except Exception:  # a scrape reports the failure as a series, it never fails itself
         _log.exception("service metrics could not be read")

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.register_checks import check_new_entries, recorded
+from store.register_verify import Anchor
 from store.tables import Breach, Case, OutboxMessage, RegisterHead, Review
 
 BOARD_LEVEL = 3
@@ -127,17 +128,22 @@ def _unix(at: datetime | None) -> float | None:
     return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
-async def register_chains(session: AsyncSession, now: datetime) -> list[ChainState]:
+async def register_chains(
+    session: AsyncSession, now: datetime, anchored: dict[str, list[Anchor]] | None = None
+) -> list[ChainState]:
     """Every register's recorded verification, continued through the entries added since (at
-    most ``VIEW_LIMIT`` each, as a page view does): old entries are re-read only by a full
-    verification (nightly and on demand), whose time and outcome are given too."""
+    most ``VIEW_LIMIT`` each) and checked against its heads ``anchored`` outside the database,
+    as a page view does: old entries are re-read only by a full verification (nightly and on
+    demand), whose time and outcome are given too."""
     records = await recorded(session)
     heads = await session.execute(
         select(RegisterHead.register, RegisterHead.seq).order_by(RegisterHead.register)
     )
     found = []
     for name, seq in heads.all():
-        row = await check_new_entries(session, name, at=now, before=records.get(name))
+        row = await check_new_entries(
+            session, name, at=now, anchors=(anchored or {}).get(name, []), before=records.get(name)
+        )
         found.append(
             ChainState(
                 name, seq, row.verified_seq, row.first_bad_seq is None, _unix(row.full_at),
