@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
+from worker.registry import GRACEFUL_STOP
+
 ROOT = Path(__file__).resolve().parent.parent
 OPS = ROOT / "ops"
 REQUIRED_ENV = {
@@ -132,3 +134,23 @@ def test_grafana_provisions_both_dashboards_on_the_prometheus_datasource(
         if panel["type"] != "row":
             assert panel["datasource"]["uid"] == source["uid"], panel["title"]
             assert panel["targets"] and all(t["expr"] for t in panel["targets"]), panel["title"]
+
+
+def _seconds(duration: str) -> float:
+    """A compose duration such as ``30s`` or ``1m30s`` in seconds."""
+    total, number = 0.0, ""
+    for char in duration:
+        if char.isdigit() or char == ".":
+            number += char
+        else:
+            total += float(number) * {"h": 3600, "m": 60, "s": 1}[char]
+            number = ""
+    return total
+
+
+def test_the_worker_is_given_time_to_stop_gracefully(services: dict[str, Any]) -> None:
+    """Docker kills a container 10 s after SIGTERM unless told otherwise: the worker's grace
+    for running activities (GRACEFUL_STOP) and their cancellation after it must fit, or an
+    activity still running is killed unreported and waits out its start-to-close timeout."""
+    grace = _seconds(services["worker"].get("stop_grace_period", "10s"))
+    assert grace >= GRACEFUL_STOP.total_seconds() + 15
