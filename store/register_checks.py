@@ -4,8 +4,11 @@ A check on view continues each chain from the last entry verified (``verify_chai
 and reads at most ``VIEW_LIMIT`` new entries; a full verification (on demand and on the daily
 schedule) reads every entry again: the only check that finds an old entry altered after it was
 verified. Both record what they checked here. A record is signed with the service's key, so a
-database writer without it cannot make a register read as verified (a record whose signature is
-not the service's counts as none); a failure stands until a full verification passes.
+database writer without it cannot forge one (a record whose signature is not the service's
+counts as none); a failure stands until a full verification passes. Such a writer can put back
+an older record of the same register (nothing outside the database holds the latest): that
+hides a failure only until the last full verification it shows is 26 h old (the stale alert),
+and each nightly run's result stays in Temporal.
 """
 
 from __future__ import annotations
