@@ -6,6 +6,7 @@ and breaches are deduplicated, register appends check for an identical earlier a
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -185,10 +186,23 @@ class CaseActivities:
 
         Raises while any message is undelivered, so Temporal retries until the server takes it.
         """
+        sent, left = await self.send_queued(message_ids)
+        if left:
+            raise ApplicationError(f"{left} notification(s) not yet delivered")
+        return sent
+
+    async def send_queued(
+        self, message_ids: list[int], until: float | None = None
+    ) -> tuple[int, int]:
+        """Send those of MESSAGE_IDS not sent yet, starting none after UNTIL (``time.monotonic``):
+        how many were sent and how many are left unsent."""
         async with self.deps.sessions() as session:
             pending = await outbox.unsent(session, message_ids)
-            failures = 0
+            left = 0
             for message in pending:
+                if until is not None and time.monotonic() >= until:
+                    left += 1
+                    continue
                 built = mail.build_message(
                     self.deps.mail,
                     recipient=message.recipient,
@@ -202,12 +216,10 @@ class CaseActivities:
                     message.sent_at = activity.info().current_attempt_scheduled_time
                     message.last_error = None
                 except Exception as exc:  # noqa: BLE001 - any SMTP/connection failure is retried
-                    failures += 1
+                    left += 1
                     message.last_error = f"{type(exc).__name__}: {exc}"
                 await session.commit()
-        if failures:
-            raise ApplicationError(f"{failures} notification(s) not yet delivered")
-        return len(pending)
+        return len(pending) - left, left
 
     @activity.defn(name=names.ACT_CLOSE_CASE)
     async def close_case(self, request: CloseRequest) -> list[int]:

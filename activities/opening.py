@@ -4,7 +4,9 @@ computes the values and sends the mails (instead of three activities, each a wor
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, get_type_hints
 
 from pydantic import BaseModel
@@ -18,6 +20,7 @@ from store import cases as case_store
 from store.db import transaction
 
 ValuesActivity = Callable[[Any], Awaitable[Any]]
+DEFAULT_ATTEMPT = timedelta(seconds=60)  # the attempt's time when Temporal gives none
 
 
 def _argument(compute: ValuesActivity, raw: Any) -> Any:
@@ -48,6 +51,10 @@ class StepOpening:
         retry writes the same state again; mails are queued once per obligation and person.
         """
         compute = self.values[request.values_activity]
+        # The mails get a third of the attempt's time: a mail server that hangs must not time the
+        # opening out (it would be retried, then the administrators told the values fail).
+        timeout = activity.info().start_to_close_timeout or DEFAULT_ATTEMPT
+        until = time.monotonic() + timeout.total_seconds() / 3
         async with transaction(self.deps.sessions) as session:
             await case_store.upsert_projection(session, request.projection)
             ids = [
@@ -58,10 +65,10 @@ class StepOpening:
             with self.deps.sharing(session):  # the values read in this same transaction
                 found = await compute(_argument(compute, request.values_arg))
         values = found.model_dump(mode="json") if isinstance(found, BaseModel) else found
-        undelivered: list[int] = []
+        left = 0
         if ids:
             try:
-                await self.cases.deliver_notifications(ids)
+                _, left = await self.cases.send_queued(ids, until)
             except Exception:  # noqa: BLE001 - retried by its own activity, not with the values
-                undelivered = ids
-        return OpenStepResult(values=values, undelivered=undelivered)
+                left = len(ids)
+        return OpenStepResult(values=values, undelivered=ids if left else [])
