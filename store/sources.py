@@ -24,9 +24,8 @@ from domain.ingest import feed_spec
 from store.source_fields import TYPED_ARRAY_TYPES, TYPED_COLUMNS, typed_dict, typed_from_record
 from store.tables import SourceRecord, SourceRecordVersion
 
-# SQLite allows 32,766 bound variables per statement (999 before 3.32): IN lists stay far below.
-# PostgreSQL gets one array parameter per chunk instead: a 900-parameter IN list costs it ~100x
-# more (planning and prepared-statement work) than ``key = ANY($1)``.
+# SQLite allows 32,766 bound variables per statement (999 before 3.32). PostgreSQL gets one
+# array parameter per chunk: a 900-parameter IN list costs it ~100x more than ``key = ANY($1)``.
 KEY_CHUNK = {"sqlite": 900, "postgresql": 20_000}
 
 
@@ -44,8 +43,7 @@ class UpsertResult(BaseModel):
     unchanged: int = 0
 
 
-# One encoder, made once: json.dumps with these options builds a new encoder on every call
-# (a register's verification encodes two values per entry). The text is the same.
+# Made once (json.dumps with options builds one per call; a verification encodes per entry).
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -98,10 +96,7 @@ async def upsert_records(
 
 class PreparedRecord(NamedTuple):
     """A record ready to store: its key, canonical JSON (hashed, stored as is), hash and typed
-    columns (``store.source_fields``).
-
-    No model: a worker process sends these back cheaply (the CSV import).
-    """
+    columns (``store.source_fields``); no model, so a worker process sends it back cheaply."""
 
     key: str
     text: bytes
