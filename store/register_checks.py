@@ -73,7 +73,8 @@ async def _save(
     full: bool = False,
 ) -> RegisterVerification:
     """Upsert the record; a check on view writes only over the record it continued (no failure
-    recorded since, no full verification finished meanwhile)."""
+    recorded since, no full verification finished meanwhile), else the stored one is returned
+    (what the page shows is what is recorded)."""
     key = signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY)
     values = {**values, "signature": key.sign(_message(values)).hex()}
     dialect = (await session.connection()).dialect.name
@@ -85,12 +86,13 @@ async def _save(
             before.full_at if before else None
         )
     update = {k: v for k, v in values.items() if k != "register"}
-    await session.execute(
-        insert.values(**values).on_conflict_do_update(
-            index_elements=["register"], set_=update, where=where
-        )
+    written = await session.scalar(
+        insert.values(**values)
+        .on_conflict_do_update(index_elements=["register"], set_=update, where=where)
+        .returning(RegisterVerification.register)
     )
-    return RegisterVerification(**values)
+    stored = None if written else (await recorded(session)).get(values["register"])
+    return stored or RegisterVerification(**values)
 
 
 def _full_fields(before: RegisterVerification | None) -> dict[str, Any]:

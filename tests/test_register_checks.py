@@ -91,3 +91,21 @@ async def test_migration_0016_adds_the_table_to_a_database_with_registers(empty_
         assert "register_verifications" not in names and "register_entries" in names
     finally:
         await engine.dispose()
+
+
+async def test_a_view_racing_a_failed_full_verification_returns_the_failure(sessions) -> None:  # type: ignore[no-untyped-def]
+    """A page view that read the record before the nightly run recorded a failure does not
+    write over it, and shows the failure, not its own pass."""
+    await append_entries(sessions, 3)
+    await _check(sessions)
+    async with sessions() as session:
+        stale = (await recorded(session))[REGISTER]  # what the page view read
+    async with transaction(sessions) as session:  # meanwhile: an old entry altered, found
+        await session.execute(
+            update(RegisterEntry).where(RegisterEntry.seq == 1).values(payload={"n": 99})
+        )
+        failed = await verify_in_full(session, REGISTER, at=NOW, before=stale)
+    assert (failed.ok, failed.first_bad_seq) == (False, 1)
+    async with transaction(sessions) as session:
+        shown = await check_new_entries(session, REGISTER, at=NOW, before=stale)
+    assert (shown.first_bad_seq, shown.found_by, shown.full_ok) == (1, "full", False)
