@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from temporalio import activity
@@ -15,6 +19,32 @@ from store.db import transaction
 from store.register_checks import recorded, verify_in_full
 from store.register_verify import Anchor
 from store.tables import RegisterHead
+
+HEARTBEAT_EVERY = 20.0  # seconds; the workflow's heartbeat timeout is a few times this
+
+
+def temporal_now(started: float) -> datetime:
+    """Now on Temporal's clock (the time-skipping server's in tests, as every activity reads
+    it): this attempt's scheduled time plus the time it has run."""
+    elapsed = timedelta(seconds=time.monotonic() - started)
+    return activity.info().current_attempt_scheduled_time + elapsed
+
+
+@asynccontextmanager
+async def heartbeating(every: float = HEARTBEAT_EVERY) -> AsyncIterator[None]:
+    """Heartbeat while the body runs: one register of millions of entries takes many minutes,
+    and without a heartbeat a crashed worker's run would be retried only at its 6 h limit."""
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(every)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 class RegisterVerificationActivities:
@@ -43,6 +73,11 @@ class RegisterVerificationActivities:
         """Verify every register in full, one transaction each, and record each outcome; queue
         an alert to the inspectors when one fails. Retry-safe: a rerun verifies again and
         records the later outcome (the alert's dedupe key keeps it to one mail)."""
+        started = time.monotonic()
+        async with heartbeating():
+            return await self._verify_all(started)
+
+    async def _verify_all(self, started: float) -> RegistersVerified:
         anchored = await self._anchored()
         async with self.deps.sessions() as session:
             registers = list(
@@ -50,10 +85,9 @@ class RegisterVerificationActivities:
             )
         out = RegistersVerified(registers=len(registers))
         for name in registers:
-            activity.heartbeat(name)
             async with transaction(self.deps.sessions) as session:
                 before = (await recorded(session)).get(name)
-                at = datetime.now(UTC)
+                at = temporal_now(started)
                 result = await verify_in_full(
                     session, name, at=at, anchors=anchored.get(name, []), before=before
                 )
@@ -64,6 +98,6 @@ class RegisterVerificationActivities:
             async with transaction(self.deps.sessions) as session:
                 problems = [f"full verification: {f}" for f in out.failed]
                 out.message_ids = await queue_checkpoint_mails(
-                    session, [], problems, datetime.now(UTC)
+                    session, [], problems, temporal_now(started)
                 )
         return out

@@ -15,7 +15,7 @@ from store.register_checks import check_new_entries, recorded
 from store.tables import RegisterEntry
 from tests.factories import email, load, staff_rows
 from tests.register_support import REGISTER, append_entries
-from tests.workflow_support import running_worker, wait_for
+from tests.workflow_support import running_worker, skip, wait_for
 
 
 async def test_the_nightly_run_finds_an_old_entry_altered_since_it_was_verified(
@@ -32,6 +32,8 @@ async def test_the_nightly_run_finds_an_old_entry_altered_since_it_was_verified(
         await session.execute(
             update(RegisterEntry).where(RegisterEntry.seq == 2).values(payload={"n": 99})
         )
+    await skip(own_env, timedelta(days=2))  # the server's clock now runs ahead of the machine's
+    server_then = await own_env.get_current_time()
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         result = await own_env.client.execute_workflow(
             names.WF_REGISTER_VERIFICATION,
@@ -47,6 +49,7 @@ async def test_the_nightly_run_finds_an_old_entry_altered_since_it_was_verified(
     assert (record.first_bad_seq, record.found_by, record.full_ok, record.full_seq) == (
         2, "full", False, 2,
     )  # fmt: skip
+    assert record.full_at is not None and record.full_at >= server_then  # Temporal's clock
     await wait_for(lambda: _mailed(inbox))
     [alert] = inbox.to(email("E-INSPECTOR"))
     assert alert["Subject"].startswith("ALERT: register tampering detected")

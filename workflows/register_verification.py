@@ -31,6 +31,7 @@ class RegisterVerificationWorkflow:
             names.ACT_VERIFY_REGISTERS,
             result_type=RegistersVerified,
             start_to_close_timeout=timedelta(hours=6),  # about 2M entries at a loaded 100/s
+            heartbeat_timeout=timedelta(minutes=2),  # a crashed worker's run retried in minutes
             retry_policy=VERIFY_RETRY,
         )
         if result.message_ids:
