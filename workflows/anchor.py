@@ -12,11 +12,12 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
     from domain.anchors import AnchorInput, AnchorRequest, AnchorResult, AnchorState, merge_heads
+
+from workflows.calls import deliver_now
 
 CHECKS_PER_RUN = 200  # continue-as-new after this many checks (bounded history)
 _RETRY = RetryPolicy(maximum_interval=timedelta(seconds=30))
@@ -54,16 +55,7 @@ class RegisterAnchorWorkflow:
         self._state.anchored = merge_heads(self._state.anchored, result.heads)
         self._state.violations.extend(result.violations)
         self._state.checks += 1
-        if result.message_ids:
-            try:
-                await workflow.execute_activity(
-                    names.ACT_DELIVER_NOTIFICATIONS,
-                    result.message_ids,
-                    start_to_close_timeout=timedelta(minutes=1),
-                    retry_policy=RetryPolicy(maximum_attempts=3),
-                )
-            except ActivityError:
-                workflow.logger.warning("checkpoint mail not delivered yet; the outbox keeps it")
+        await deliver_now(result.message_ids, "checkpoint mail")
 
     @workflow.query(name=names.QUERY_ANCHORS)
     def anchors(self) -> AnchorState:

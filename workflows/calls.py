@@ -60,6 +60,22 @@ def deliver(message_ids: list[int]) -> workflow.ActivityHandle[int] | None:
     )
 
 
+async def deliver_now(message_ids: list[int], what: str) -> None:
+    """Deliver queued mails before going on (three attempts): for a workflow that ends or sleeps
+    next, where a started delivery would be left behind. What is not sent stays in the outbox."""
+    if not message_ids:
+        return
+    try:
+        await workflow.execute_activity(
+            names.ACT_DELIVER_NOTIFICATIONS,
+            message_ids,
+            start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=RetryPolicy(maximum_attempts=3),
+        )
+    except ActivityError:
+        workflow.logger.warning("%s not delivered yet; the outbox keeps it", what)
+
+
 @overload
 async def run_db(activity: str, arg: object) -> None: ...
 @overload

@@ -11,14 +11,14 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
     from domain.anchors import RegistersVerified
 
+from workflows.calls import deliver_now
+
 VERIFY_RETRY = RetryPolicy(maximum_attempts=3, initial_interval=timedelta(minutes=1))
-MAIL_RETRY = RetryPolicy(maximum_attempts=3)
 
 
 @workflow.defn(name=names.WF_REGISTER_VERIFICATION)
@@ -34,14 +34,5 @@ class RegisterVerificationWorkflow:
             heartbeat_timeout=timedelta(minutes=2),  # a crashed worker's run retried in minutes
             retry_policy=VERIFY_RETRY,
         )
-        if result.message_ids:
-            try:
-                await workflow.execute_activity(
-                    names.ACT_DELIVER_NOTIFICATIONS,
-                    result.message_ids,
-                    start_to_close_timeout=timedelta(minutes=1),
-                    retry_policy=MAIL_RETRY,
-                )
-            except ActivityError:
-                workflow.logger.warning("register alert not delivered yet; the outbox keeps it")
+        await deliver_now(result.message_ids, "register alert")
         return result
