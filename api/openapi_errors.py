@@ -25,6 +25,17 @@ ERROR_STATUSES: dict[str, str] = {
 }
 ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
 
+NEXT_CURSOR = "Next-Cursor"
+
+
+def paged_responses() -> dict[int | str, dict[str, Any]]:
+    """A paged list's 200: the header naming where the next page starts (keyset paging)."""
+    header = {
+        "description": "the cursor of the next page (pass it as ?cursor=); absent on the last page",
+        "schema": {"type": "string"},
+    }
+    return {200: {"headers": {NEXT_CURSOR: header}}}
+
 
 class ErrorItem(BaseModel):
     field: str = Field(description="dotted path of the field (empty when not about one field)")

@@ -17,8 +17,6 @@ from api.errors import FieldError, Unprocessable
 from config.settings import Settings
 from store.my_work import CaseOwed, OwedAfter
 
-NEXT_CURSOR = "Next-Cursor"
-
 
 def owed_cursor(last: CaseOwed) -> str:
     """The opaque position after ``last`` in the order of "my work"."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from api.owed_cursor import NEXT_CURSOR
+from api.openapi_errors import NEXT_CURSOR
 from domain.roles import Role
 from store.cases import sync_open_obligations
 from store.db import transaction

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from api.routers.cases import NEXT_CURSOR
+from api.openapi_errors import NEXT_CURSOR
 from domain.roles import Role
 from store.breaches import open_breaches
 from store.cases import sync_open_obligations

@@ -16,6 +16,7 @@ from api.clock import Now
 from api.deps import SessionDep, get_temporal
 from api.errors import ApiError, FieldError, Unprocessable
 from api.guard import GuardedRoute
+from api.openapi_errors import NEXT_CURSOR, paged_responses
 from api.policy import Relationship
 from api.temporal_calls import query
 from domain import names
@@ -83,7 +84,6 @@ def summary(case: Case) -> CaseSummary:
     return CaseSummary.model_validate(case, from_attributes=True)
 
 
-NEXT_CURSOR = "Next-Cursor"
 CURSOR_HELP = (
     f"where to continue: the {NEXT_CURSOR} header of the previous page (absent: the first "
     "page). Opaque; it keeps the filters' order (newest first, ties by case ID), so a deep page "
@@ -115,17 +115,7 @@ def read_cursor(text: str) -> tuple[datetime, str]:
 
 @router.get(
     "",
-    responses={
-        200: {
-            "headers": {
-                NEXT_CURSOR: {
-                    "description": "the cursor of the next page (pass it as ?cursor=); absent "
-                    "on the last page",
-                    "schema": {"type": "string"},
-                }
-            }
-        }
-    },
+    responses=paged_responses(),
 )
 async def cases(
     session: SessionDep,

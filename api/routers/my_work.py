@@ -13,7 +13,8 @@ from api.authz import Authorized
 from api.clock import Now
 from api.deps import SessionDep, SettingsDep
 from api.guard import GuardedRoute
-from api.owed_cursor import NEXT_CURSOR, due_bands, owed_cursor, read_owed_cursor
+from api.openapi_errors import NEXT_CURSOR, paged_responses
+from api.owed_cursor import due_bands, owed_cursor, read_owed_cursor
 from store.my_work import PAGE, breach_levels, case_obligations, owed_counts
 
 router = APIRouter(tags=["my work"], route_class=GuardedRoute)
@@ -51,17 +52,7 @@ class MyWork(BaseModel):
 
 @router.get(
     "/me/work",
-    responses={
-        200: {
-            "headers": {
-                NEXT_CURSOR: {
-                    "description": "the cursor of the next page (pass it as ?cursor=); absent "
-                    "on the last page",
-                    "schema": {"type": "string"},
-                }
-            }
-        }
-    },
+    responses=paged_responses(),
 )
 async def my_work(
     session: SessionDep,
