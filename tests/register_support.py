@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select, update
 
+from domain import names
+from domain.anchors import AnchorInput, AnchorState
 from store import tables
 from store.db import transaction
 from store.registers import append_entry
@@ -15,14 +17,17 @@ from tests.factories import case_row
 from tests.fault_support import NEARMISS
 from tests.fixtures.keys import TEST_SIGNING_KEY
 from tests.fixtures.mail import free_port
+from tests.workflow_support import wait_for
 
 REGISTER = "near-miss-reliability-case-register"
 
 
-async def append_entries(sessions, n: int) -> None:
+async def append_entries(sessions, n: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """N entries about cases ack-case-NM-0 … (payload {"n": i}); their hashes in order."""
+    hashes = []
     async with transaction(sessions) as session:
         for i in range(n):
-            await append_entry(
+            entry = await append_entry(
                 session,
                 REGISTER,
                 actor="E-SUPERVISOR",
@@ -31,6 +36,24 @@ async def append_entries(sessions, n: int) -> None:
                 kind="triage_attribution",
                 payload={"n": i},
             )
+            hashes.append(entry.hash)
+    return hashes
+
+
+async def start_anchor(env, queue: str):  # type: ignore[no-untyped-def]
+    """The register anchor workflow started on QUEUE, and its state once it has checked."""
+    handle = await env.client.start_workflow(
+        names.WF_REGISTER_ANCHOR,
+        AnchorInput(interval_seconds=60),
+        id=names.REGISTER_ANCHOR_ID,
+        task_queue=queue,
+    )
+
+    async def anchored() -> AnchorState | None:
+        state = await handle.query(names.QUERY_ANCHORS, result_type=AnchorState)
+        return state if state.checks else None
+
+    return handle, await wait_for(anchored)
 
 
 async def cut_back_to(sessions, seq: int) -> None:
@@ -62,18 +85,6 @@ async def run_nearmiss(url: str, *args: str) -> tuple[int, str]:
 
 async def append_page_entries(sessions) -> list[str]:  # type: ignore[no-untyped-def]
     """Three entries (the first about a stored case); their hashes in order."""
-    hashes = []
     async with transaction(sessions) as session:
         session.add(case_row("ack-case-NM-0", "W-100"))
-        for n in range(3):
-            entry = await append_entry(
-                session,
-                REGISTER,
-                actor="E-SUPERVISOR",
-                recorded_at=datetime(2026, 11, 26, 10, n, tzinfo=UTC),
-                subject=f"ack-case-NM-{n}",
-                kind="triage_attribution",
-                payload={"n": n},
-            )
-            hashes.append(entry.hash)
-    return hashes
+    return await append_entries(sessions, 3)

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from domain import names
-from domain.anchors import AnchorInput, AnchorState
-from tests.register_support import REGISTER, append_entries, cut_back_to
-from tests.workflow_support import running_worker, wait_for
+from tests.register_support import REGISTER, append_entries, cut_back_to, start_anchor
+from tests.workflow_support import running_worker
 
 
 def _chain_ok(text: str) -> float | None:
@@ -26,18 +24,7 @@ async def test_a_register_cut_back_below_its_temporal_anchor_reads_zero(
     sessions = sessions_for(database_url)
     await append_entries(sessions, 4)
     async with running_worker(own_env, sessions) as queue:
-        handle = await own_env.client.start_workflow(
-            names.WF_REGISTER_ANCHOR,
-            AnchorInput(interval_seconds=60),
-            id=names.REGISTER_ANCHOR_ID,
-            task_queue=queue,
-        )
-
-        async def anchored() -> AnchorState | None:
-            state = await handle.query(names.QUERY_ANCHORS, result_type=AnchorState)
-            return state if state.checks else None
-
-        state = await wait_for(anchored)
+        handle, state = await start_anchor(own_env, queue)
         assert [(h.name, h.seq) for h in state.anchored] == [(REGISTER, 4)]
         # Cut back before any scrape recorded the last entries as verified: only the anchor
         # in Temporal still knows the register reached seq 4.

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain import names
-from domain.anchors import AnchorInput, AnchorState
+from domain.anchors import AnchorState
 from store.signing import public_key_hex, signing_key
 from tests.bounds_support import sleep_within
 from tests.factories import email, load, staff_rows
 from tests.fixtures.keys import TEST_SIGNING_KEY
-from tests.register_support import REGISTER, append_entries, cut_back_to
+from tests.register_support import REGISTER, append_entries, cut_back_to, start_anchor
 from tests.workflow_support import running_worker, wait_for
 
 
@@ -24,18 +24,7 @@ async def test_anchor_in_temporal_catches_a_cut_back_register(
     await load(sessions, "staff-directory", staff_rows())
     await append_entries(sessions, 4)
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
-        handle = await own_env.client.start_workflow(
-            names.WF_REGISTER_ANCHOR,
-            AnchorInput(interval_seconds=60),
-            id=names.REGISTER_ANCHOR_ID,
-            task_queue=queue,
-        )
-
-        async def anchored() -> AnchorState | None:
-            state = await handle.query(names.QUERY_ANCHORS, result_type=AnchorState)
-            return state if state.checks else None
-
-        state = await wait_for(anchored)
+        handle, state = await start_anchor(own_env, queue)
         assert [(h.name, h.seq) for h in state.anchored] == [(REGISTER, 4)]
         api = await api_for(sqlite_url, temporal=own_env.client)
         good = (await api.get(f"/registers/{REGISTER}/verify", "E-INSPECTOR")).json()
