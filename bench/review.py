@@ -181,12 +181,14 @@ def cpu_figure(label: str, ours: dict[str, Any], duck: dict[str, Any]) -> Figure
     return Figure(label, "CPU, ours vs DuckDB", "s", ours["cpu"], duck["cpu"], note)
 
 
-def _child(*args: str) -> dict[str, Any]:
+def run_child(module: str, *args: str) -> dict[str, Any]:
+    """Run ``python -m MODULE ARGS`` (one side of a bench, in its own process for its peak RSS);
+    the JSON object its last output line prints."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.review", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", module, *args], capture_output=True, text=True, check=False
     )
     if done.returncode:
-        raise RuntimeError(f"bench.review {args[0]} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{module} {args[0]} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -230,8 +232,8 @@ async def bench_size(
         with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
             raw, ours_out, duck_out = (Path(tmp) / n for n in ("raw.csv", "ours.csv", "duck.csv"))
             await export(schema, raw)
-            ours = _child("ours", url, str(ours_out), str(runs))
-            duck = _child("duck", str(raw), str(duck_out), str(runs))
+            ours = run_child("bench.review", "ours", url, str(ours_out), str(runs))
+            duck = run_child("bench.review", "duck", str(raw), str(duck_out), str(runs))
             total, differ = disagreements(ours_out, duck_out)
     finally:
         if not keep:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +20,7 @@ from typing import Any
 
 from bench import gen_more
 from bench.common import Figure, admin, drop_schema, new_schema, peak_rss_mb
-from bench.review import _copy, cpu_figure, duck_runs, export, timed_reviews
+from bench.review import _copy, cpu_figure, duck_runs, export, run_child, timed_reviews
 from bench.review_more_duck import credibility_sql, learning_sql
 from domain.credibility import CredibilityPolicy, month_bounds
 from domain.learning import LearningPolicy
@@ -30,6 +29,7 @@ from store.db import transaction
 from store.learning import generate_audit
 from store.source_fields import typed_from_content
 
+MODULE = "bench.review_more"
 _BATCH = 50_000
 _METRIC = {"learning": "indicator_count", "credibility": "days_to_reopen"}
 
@@ -106,19 +106,6 @@ def run_duck(kind: str, csv: Path, out: Path, runs: int) -> dict[str, Any]:
     return {"times": times, "cpu": cpu, "rss_mb": peak_rss_mb(), "load_s": load_s}
 
 
-def _child(*args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.review_more", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise RuntimeError(f"bench.review_more {args[0]} failed:\n{done.stderr[-3000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def disagreements(ours: Path, duck: Path) -> tuple[int, int]:
     """(rows compared, rows that differ in classification, reason count or metric)."""
     import duckdb
@@ -145,8 +132,8 @@ async def bench_size(kind: str, size: int, runs: int) -> list[Figure]:
         with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
             raw, ours_out, duck_out = (Path(tmp) / n for n in ("raw.csv", "ours.csv", "duck.csv"))
             await export(schema, raw)
-            ours = _child("ours", kind, url, str(ours_out), str(runs))
-            duck = _child("duck", kind, str(raw), str(duck_out), str(runs))
+            ours = run_child(MODULE, "ours", kind, url, str(ours_out), str(runs))
+            duck = run_child(MODULE, "duck", kind, str(raw), str(duck_out), str(runs))
             total, differ = disagreements(ours_out, duck_out)
     finally:
         await drop_schema(schema)

@@ -26,6 +26,7 @@ from domain.periodic import MarkReviewed
 from infra.starters import start_review
 from infra.tokens import mint_token
 from store.tables import Case
+from tests.api_support import attribution_for
 from tests.factories import load, load_reports, report_rows, staff_rows
 from tests.fixtures.mail import free_port
 from tests.workflow_support import actor
@@ -70,23 +71,8 @@ async def open_cases(client: Client, sessions: Any, queue: str, count: int) -> l
 
 
 def fields_for(state: CaseState) -> dict[str, Any]:
-    computed = state.computed["triage-attribution"]
-    return {
-        "confirmed_sources": [
-            {
-                "source": "manager_non_review",
-                "evidence": [
-                    {"document": "report-chronology"},
-                    {"document": "risk-classification-source"},
-                ],
-            }
-        ],
-        "indicators_above_threshold": computed["indicator_count"],
-        "repeated_worker_exposure": computed["repeated_worker_exposure"],
-        "category_repeatedly_under_triaged": computed["repeated_category_under_triage"],
-        "unsafe_condition_active_while_pending": computed["unsafe_condition_active_while_pending"],
-        "note": "bench",
-    }
+    """Step 2's fields agreeing with the case's computed values, as the API tests submit them."""
+    return attribution_for(state.computed["triage-attribution"], note="bench")
 
 
 async def prepare(
