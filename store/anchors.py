@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from config.settings import DEV_SIGNING_KEY
 from domain.anchors import AnchoredHead
 from domain.roles import Role
 from store import outbox, tables
 from store.register_verify import service_public_key
-from store.signing import head_signature_ok, public_key_hex, signing_key
+from store.registers import service_key
+from store.signing import head_signature_ok, public_key_hex
 from store.staff import staff_with_role
 
 CHECKPOINT_PREFIX = "checkpoint:"
@@ -72,7 +72,7 @@ async def queue_checkpoint_mails(
 ) -> list[int]:
     """Queue today's checkpoint (or an alert) to every inspector; ids of all unsent checkpoints."""
     if heads or problems:
-        public = public_key_hex(signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY))
+        public = public_key_hex(service_key(session))
         key = f"{at.date().isoformat()}" if not problems else f"alert:{len(problems)}:{problems[0]}"
         subject = "Register checkpoint" if not problems else "ALERT: register tampering detected"
         for member in await staff_with_role(session, Role.INSPECTOR, on=at.date()):

@@ -22,10 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from config.settings import DEV_SIGNING_KEY
 from store.register_verify import Anchor, ChainVerification, service_public_key, verify_chain
-from store.registers import GENESIS
-from store.signing import signing_key
+from store.registers import GENESIS, service_key
 from store.sources import canonical_json
 from store.tables import RegisterVerification
 
@@ -75,7 +73,7 @@ async def _save(
     """Upsert the record; a check on view writes only over the record it continued (no failure
     recorded since, no full verification finished meanwhile), else the stored one is returned
     (what the page shows is what is recorded)."""
-    key = signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY)
+    key = service_key(session)
     values = {**values, "signature": key.sign(_message(values)).hex()}
     dialect = (await session.connection()).dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RegisterVerification)

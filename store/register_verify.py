@@ -25,7 +25,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from config.settings import DEV_SIGNING_KEY
 from store import tables
 from store.registers import (
     ERASURES,
@@ -33,8 +32,9 @@ from store.registers import (
     entry_hash,
     hashed_fields,
     payload_digest,
+    service_key,
 )
-from store.signing import head_signature_ok, signing_key
+from store.signing import head_signature_ok
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ class ChainVerification:
 
 def service_public_key(session: AsyncSession) -> Ed25519PublicKey:
     """The public half of the key the session's appends sign with."""
-    return signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY).public_key()
+    return service_key(session).public_key()
 
 
 _ENTRY = tables.RegisterEntry

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic_core import to_jsonable_python
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,6 +39,12 @@ from store.sources import canonical_json
 
 GENESIS = "0" * 64
 ERASURES = "erasures"
+
+
+def service_key(session: AsyncSession) -> Ed25519PrivateKey:
+    """The key the session signs register entries, heads and verification records with (the
+    service's, set on the session by its maker; development's without one)."""
+    return signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +129,7 @@ async def append_entry(
     if recorded_at.tzinfo is None:
         raise ValueError("recorded_at must carry an offset")
     head = await _lock_head(session, register)
-    key = signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY)
+    key = service_key(session)
     salt = secrets.token_hex(16)
     jsonable = to_jsonable_python(payload)
     entry = RegisterEntry(

@@ -18,12 +18,11 @@ from api.clock import Now
 from api.deps import SessionDep
 from api.errors import NotFound
 from api.guard import GuardedRoute
-from config.settings import DEV_SIGNING_KEY
 from store.erasure import erase_person
 from store.register_checks import recorded, verify_in_full
 from store.register_verify import Anchor, ChainVerification, service_public_key, verify_chain
-from store.registers import entries, heads, register_exists
-from store.signing import public_key_hex, signing_key
+from store.registers import entries, heads, register_exists, service_key
+from store.signing import public_key_hex
 from store.tables import RegisterVerification
 
 router = APIRouter(prefix="/registers", tags=["registers"], route_class=GuardedRoute)
@@ -127,7 +126,7 @@ async def _known(session: SessionDep, name: str) -> None:
 @router.get("/public-key")
 async def public_key(session: SessionDep, _actor: Authorized) -> PublicKey:
     """The service's register-signing public key (also printed in every pack)."""
-    key = signing_key(session.info.get("signing_key") or DEV_SIGNING_KEY)
+    key = service_key(session)
     return PublicKey(public_key=public_key_hex(key))
 
 
