@@ -17,7 +17,7 @@ from domain.anchors import AnchorState, RegistersVerified
 from store.anchors import queue_checkpoint_mails
 from store.db import transaction
 from store.register_checks import recorded, verify_in_full
-from store.register_verify import Anchor
+from store.register_verify import Anchor, anchors_by_register
 from store.tables import RegisterHead
 
 HEARTBEAT_EVERY = 20.0  # seconds; the workflow's heartbeat timeout is a few times this
@@ -61,12 +61,7 @@ class RegisterVerificationActivities:
             state = await handle.query(names.QUERY_ANCHORS, result_type=AnchorState)
         except Exception:  # noqa: BLE001 - verification without the outside copy still runs
             return {}
-        found: dict[str, list[Anchor]] = {}
-        for h in state.anchored:
-            found.setdefault(h.name, []).append(
-                Anchor(h.name, h.seq, h.hash, h.signature, "temporal")
-            )
-        return found
+        return anchors_by_register(state)
 
     @activity.defn(name=names.ACT_VERIFY_REGISTERS)
     async def verify_registers(self) -> RegistersVerified:

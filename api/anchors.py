@@ -12,7 +12,7 @@ from api.deps import temporal_client
 from api.errors import Unprocessable
 from domain import names
 from domain.anchors import AnchorState
-from store.register_verify import Anchor
+from store.register_verify import Anchor, anchors_by_register
 from store.signing import head_signature_ok
 
 ANCHOR_QUERY_TIMEOUT = timedelta(seconds=5)
@@ -21,11 +21,7 @@ ANCHOR_QUERY_TIMEOUT = timedelta(seconds=5)
 async def temporal_anchors(app: FastAPI, register: str) -> tuple[list[Anchor], str]:
     """The anchor workflow's signed head of ``register`` and a word on where it came from."""
     state, where = await _anchor_state(app)
-    found = [
-        Anchor(h.name, h.seq, h.hash, h.signature, "temporal")
-        for h in state.anchored
-        if h.name == register
-    ]
+    found = anchors_by_register(state).get(register, [])
     if state.checks < 0:
         return [], where
     return found, "temporal anchor checked" if found else "not anchored in temporal yet"
@@ -34,10 +30,7 @@ async def temporal_anchors(app: FastAPI, register: str) -> tuple[list[Anchor], s
 async def every_temporal_anchor(app: FastAPI) -> tuple[dict[str, list[Anchor]], str]:
     """Every register's signed head the anchor workflow holds (one query for a whole page)."""
     state, where = await _anchor_state(app)
-    found: dict[str, list[Anchor]] = {}
-    for h in state.anchored:
-        found.setdefault(h.name, []).append(Anchor(h.name, h.seq, h.hash, h.signature, "temporal"))
-    return found, where or "temporal anchor checked"
+    return anchors_by_register(state), where or "temporal anchor checked"
 
 
 async def _anchor_state(app: FastAPI) -> tuple[AnchorState, str]:

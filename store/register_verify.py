@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.anchors import AnchorState
 from store import tables
 from store.registers import (
     ERASURES,
@@ -46,6 +47,14 @@ class Anchor:
     hash: str
     signature: str
     source: str
+
+
+def anchors_by_register(state: AnchorState) -> dict[str, list[Anchor]]:
+    """The signed heads the anchor workflow holds in Temporal, by register."""
+    found: dict[str, list[Anchor]] = {}
+    for h in state.anchored:
+        found.setdefault(h.name, []).append(Anchor(h.name, h.seq, h.hash, h.signature, "temporal"))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
