@@ -10,10 +10,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from temporalio import activity
+from temporalio.client import RPCTimeoutOrCancelledError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.deps import ActivityDeps
 from domain import names
-from domain.anchors import AnchorState, RegistersVerified
+from domain.anchors import ANCHOR_QUERY_TIMEOUT, AnchorState, RegistersVerified
 from store.anchors import queue_checkpoint_mails
 from store.db import transaction
 from store.register_checks import recorded, verify_in_full
@@ -21,6 +24,8 @@ from store.register_verify import Anchor, anchors_by_register
 from store.tables import RegisterHead
 
 HEARTBEAT_EVERY = 20.0  # seconds; the workflow's heartbeat timeout is a few times this
+ANCHOR_UNANSWERED = "AnchorQueryUnanswered"  # the ApplicationError type; retried by the policy
+_TIMED_OUT = frozenset({RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED})
 
 
 def temporal_now(started: float) -> datetime:
@@ -48,20 +53,46 @@ async def heartbeating(every: float = HEARTBEAT_EVERY) -> AsyncIterator[None]:
 
 
 class RegisterVerificationActivities:
-    def __init__(self, deps: ActivityDeps) -> None:
+    def __init__(
+        self, deps: ActivityDeps, anchor_timeout: timedelta = ANCHOR_QUERY_TIMEOUT
+    ) -> None:
         self.deps = deps
+        self.anchor_timeout = anchor_timeout
 
     async def _anchored(self) -> dict[str, list[Anchor]]:
-        """The anchor workflow's signed heads (none when it cannot be asked: the database's
-        own checks still run)."""
+        """The anchor workflow's signed heads; none when there is no client or no anchor
+        workflow was ever started (nothing outside the database to check against). A query
+        that times out or fails raises a retryable ``ANCHOR_UNANSWERED`` error: a pass is never
+        recorded without the anchor check the workflow exists to give, and the workflow's retry
+        policy asks again (its last failure leaves the recorded verification as it was)."""
         if self.deps.client is None:
             return {}
+        handle = self.deps.client.get_workflow_handle(names.REGISTER_ANCHOR_ID)
+        seconds = self.anchor_timeout.total_seconds()
         try:
-            handle = self.deps.client.get_workflow_handle(names.REGISTER_ANCHOR_ID)
-            state = await handle.query(names.QUERY_ANCHORS, result_type=AnchorState)
-        except Exception:  # noqa: BLE001 - verification without the outside copy still runs
-            return {}
+            # wait_for too: the client retries an unreachable server past its rpc_timeout.
+            state = await asyncio.wait_for(
+                handle.query(
+                    names.QUERY_ANCHORS, result_type=AnchorState, rpc_timeout=self.anchor_timeout
+                ),
+                seconds + 1,
+            )
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                return {}
+            if exc.status not in _TIMED_OUT:
+                raise
+            raise self._unanswered(seconds) from exc
+        except (RPCTimeoutOrCancelledError, TimeoutError) as exc:
+            raise self._unanswered(seconds) from exc
         return anchors_by_register(state)
+
+    @staticmethod
+    def _unanswered(seconds: float) -> ApplicationError:
+        return ApplicationError(
+            f"the anchor workflow did not answer its query in {seconds:g} s",
+            type=ANCHOR_UNANSWERED,
+        )
 
     @activity.defn(name=names.ACT_VERIFY_REGISTERS)
     async def verify_registers(self) -> RegistersVerified:

@@ -3,19 +3,15 @@ and heads a reader copied from a pack or a checkpoint mail (``SEQ:HASH:SIGNATURE
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import FastAPI
 
 from api.deps import temporal_client
 from api.errors import Unprocessable
 from domain import names
-from domain.anchors import AnchorState
+from domain.anchors import ANCHOR_QUERY_TIMEOUT, AnchorState
 from store.register_verify import Anchor, anchors_by_register
 from store.signing import head_signature_ok
-
-ANCHOR_QUERY_TIMEOUT = timedelta(seconds=5)
 
 
 async def temporal_anchors(app: FastAPI, register: str) -> tuple[list[Anchor], str]:

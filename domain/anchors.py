@@ -7,9 +7,13 @@ service's database. The activity also checks that every head anchored earlier is
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
+
+# How long the API and the verification activity wait for the anchor workflow's ``anchors``
+# query (the test server, and a server with no worker polling, would otherwise wait for ever).
+ANCHOR_QUERY_TIMEOUT = timedelta(seconds=5)
 
 
 class AnchoredHead(BaseModel):
