@@ -23,7 +23,7 @@ async def first_exposures(session: AsyncSession, end: date, zone: str) -> dict[s
     """Each worker's first weak response on or before ``end``: the date of the first example-1
     review classing a report of theirs emerging or critical, or the local closure date of a
     closure an example-3 review classed doubtful or failed (whichever is earlier)."""
-    employee = ReviewItem.fields["employee_id"].as_string()
+    employee = ReviewItem.employee_id  # generated from ``fields``, indexed: no document read
     acknowledged = await session.execute(
         select(employee, func.min(Review.period))
         .join(Review, Review.review_id == ReviewItem.review_id)
@@ -35,16 +35,16 @@ async def first_exposures(session: AsyncSession, end: date, zone: str) -> dict[s
         .group_by(employee)
     )
     first = {eid: date.fromisoformat(day) for eid, day in acknowledged if eid}
-    closures = await session.scalars(
-        select(ReviewItem.fields)
+    closures = await session.execute(
+        select(employee, ReviewItem.fields["closed_at"].as_string())
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_CREDIBILITY,
             ReviewItem.classification.in_(("doubtful", "failed")),
         )
     )
-    for fields in closures:
-        eid, day = fields.get("employee_id"), local_date(fields.get("closed_at"), zone)
+    for eid, closed_at in closures:
+        day = local_date(closed_at, zone)
         if eid and day is not None and day <= end and (eid not in first or day < first[eid]):
             first[eid] = day
     return first

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Computed,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +20,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from store.column_types import BigId, Instant, Json
 from store.source_fields import TypedSourceColumns
+
+# ``->>`` reads a JSON object's member as text on PostgreSQL (json) and SQLite (3.38 and later).
+EMPLOYEE_OF_ITEM = "fields ->> 'employee_id'"
 
 
 class Base(DeclarativeBase):
@@ -131,6 +135,11 @@ class ReviewItem(Base):
     """One report (or closed case) in a review: classification or exception reasons."""
 
     __tablename__ = "review_items"
+    # Each worker's first weak response (store.analytics_leavers.first_exposures) groups years
+    # of classified items by worker: read from this index alone, not from their JSON documents.
+    __table_args__ = (
+        Index("ix_review_items_exposed", "classification", "employee_id", "review_id"),
+    )
     review_id: Mapped[str] = mapped_column(
         String(80), ForeignKey("reviews.review_id"), primary_key=True
     )
@@ -139,6 +148,10 @@ class ReviewItem(Base):
     reasons: Mapped[list[str]] = mapped_column(Json)
     fields: Mapped[dict[str, Any]] = mapped_column(Json)
     case_id: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    # The database keeps it equal to ``fields``' employee_id (every writer, erasure included).
+    employee_id: Mapped[str | None] = mapped_column(
+        String(128), Computed(EMPLOYEE_OF_ITEM, persisted=True)
+    )
 
 
 class Case(Base):

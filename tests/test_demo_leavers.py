@@ -6,16 +6,21 @@ and PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from cli.demo_cmd import load_demo_data
 from cli.demo_data import generate
 from domain.calendar import BusinessCalendar, CalendarConfig
 from domain.learning import DEFAULT_ANCHOR
 from domain.roles import Role
+from store.analytics_leavers import first_exposures
 from store.demo_history import seed_history
 from store.staff import staff_with_role
+from store.tables import ReviewItem
+from tests.evidence_oracle_support import first_exposures as first_exposures_oracle
 
 AS_OF = datetime(2026, 11, 30, 7, 0, tzinfo=ZoneInfo("Europe/London"))
 CALENDAR = BusinessCalendar(CalendarConfig())
@@ -39,6 +44,14 @@ async def test_leavers_exposed_and_not_exposed_have_figures(database_url, sessio
     async with sessions() as session, session.begin():
         await seed_history(session, AS_OF, CALENDAR, DEFAULT_ANCHOR)
         inspector = (await staff_with_role(session, Role.INSPECTOR))[0].employee_id
+        # each worker's first weak response from the indexed column, as from the documents
+        for end in ("2026-11-08", "2026-11-10", "2026-11-29"):
+            day = date.fromisoformat(end)
+            want = await first_exposures_oracle(session, day, "Europe/London")
+            assert await first_exposures(session, day, "Europe/London") == want
+        assert want  # the demo's past reviews expose workers
+        items = (await session.execute(select(ReviewItem.employee_id, ReviewItem.fields))).all()
+        assert items and all(e == f.get("employee_id") for e, f in items)
     api = await api_for(database_url)
     params = {"from": "2026-11-01", "to": "2026-11-29"}
     body = (await api.get("/analytics/workforce", inspector, params=params)).json()
