@@ -127,7 +127,7 @@ API_RULES: list[Rule] = [
     Rule("GET", "/pathways/absent-owners", ADMIN, note="pathways whose owner is absent"),
     Rule("GET", "/packs/{kind}/{period}", EVIDENCE_READERS, note="json, csv, html or pdf"),
     Rule("POST", "/packs/{kind}/{period}/publish", PUBLISHERS, note="the kind's director"),
-    Rule("GET", "/escalations", GOVERNANCE, note="open breaches"),
+    Rule("GET", "/escalations", GOVERNANCE, note="open breaches, a page at a time"),
     Rule("POST", "/forms/speaking-up-confidence", relationships=SELF, note="as themselves"),
     Rule(
         "POST",

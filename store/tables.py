@@ -290,6 +290,10 @@ Index("ix_owed_by_name", OpenObligation.assignee, *_OWED_ORDER, postgresql_inclu
       postgresql_where=_OPEN, sqlite_where=_OPEN)  # fmt: skip
 Index("ix_owed_by_role", OpenObligation.role, *_OWED_ORDER, postgresql_include=["deadline"],
       postgresql_where=_BY_ROLE, sqlite_where=_BY_ROLE)  # fmt: skip
+# GET /escalations a page at a time (0020): the open breaches in the list's order.
+_UNRESOLVED = Breach.resolved_at.is_(None)
+Index("ix_breaches_open_order", Breach.escalated_at, Breach.case_id, Breach.step, Breach.id,
+      postgresql_where=_UNRESOLVED, sqlite_where=_UNRESOLVED)  # fmt: skip
 
 
 class IdempotencyKeyUse(Base):

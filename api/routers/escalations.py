@@ -1,19 +1,30 @@
-"""``GET /escalations``: open breaches (missed deadlines not yet met) and their level."""
+"""``GET /escalations``: open breaches (missed deadlines not yet met) and their level, a page at
+a time (keyset: the cursor names the last row's place, so a deep page costs what the first
+does)."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from api.authz import Authorized
 from api.deps import SessionDep
+from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
-from store.breaches import open_breaches
+from api.openapi_errors import NEXT_CURSOR, paged_responses
+from store.breaches import PAGE, BreachAfter, open_breaches
 
 router = APIRouter(tags=["escalations"], route_class=GuardedRoute)
+
+CURSOR_HELP = (
+    f"where to continue: the {NEXT_CURSOR} header of the previous page (absent: the first "
+    "page). Opaque; it keeps the list's order (first escalated first, then case ID and step)"
+)
 
 
 class OpenBreach(BaseModel):
@@ -30,7 +41,42 @@ class OpenBreach(BaseModel):
     escalated_at: datetime
 
 
-@router.get("/escalations")
-async def escalations(session: SessionDep, _actor: Authorized) -> list[OpenBreach]:
-    """Open breaches, one per case and obligation, at their latest level (oldest first)."""
-    return [OpenBreach.model_validate(row) for row in await open_breaches(session)]
+def breach_cursor(after: BreachAfter) -> str:
+    """The opaque position after a row (its first escalation, case ID, step)."""
+    raw = json.dumps([after.first_at.isoformat(), after.case_id, after.step]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_breach_cursor(text: str) -> BreachAfter:
+    """A cursor back to the place it names; a field-level 422 if it is not one we gave."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        at, case_id, step = json.loads(raw)
+        first_at = datetime.fromisoformat(at)
+        if first_at.tzinfo is None or not isinstance(case_id, str) or not isinstance(step, str):
+            raise ValueError(text)
+    except (ValueError, TypeError):
+        raise Unprocessable(
+            "invalid request",
+            [FieldError(field="cursor", message=f"not a cursor from the {NEXT_CURSOR} header")],
+        ) from None
+    return BreachAfter(first_at, case_id, step)
+
+
+@router.get("/escalations", responses=paged_responses())
+async def escalations(
+    session: SessionDep,
+    _actor: Authorized,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=PAGE, description="open breaches per page")] = PAGE,
+    cursor: Annotated[str | None, Query(max_length=400, description=CURSOR_HELP)] = None,
+) -> list[OpenBreach]:
+    """Open breaches, one per case and obligation, at their latest level, oldest first
+    escalated first: one page of ``limit`` (500 unless fewer are asked for), the next page's
+    cursor in the Next-Cursor header (absent on the last page)."""
+    after = read_breach_cursor(cursor) if cursor else None
+    rows = await open_breaches(session, after, limit + 1)
+    if len(rows) > limit:
+        rows = rows[:limit]
+        response.headers[NEXT_CURSOR] = breach_cursor(rows[-1]["after"])
+    return [OpenBreach.model_validate(row) for row in rows]
