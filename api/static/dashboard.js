@@ -87,11 +87,46 @@ async function loadSteps() {
   }), "Nothing waiting for you.");
 }
 
-async function loadEscalations() {
-  const breaches = await api("/escalations");
-  const list = Array.isArray(breaches) ? breaches : (breaches.escalations || breaches.items || []);
+// Open breaches a page at a time (GET /escalations keyset paging: the Next-Cursor header).
+const BREACHES_PAGE = 50;
+let breachPages = { cursors: [""], next: null };  // the cursor of each page shown so far
+
+async function loadEscalations(cursor = "") {
+  const query = `?limit=${BREACHES_PAGE}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
+  const response = await fetch(`/escalations${query}`, { headers: { "Authorization": "Bearer " + token() } });
+  const list = response.ok ? await response.json() : [];
+  if (!response.ok) { $("escalations-range").textContent = `Open breaches could not be read (${response.status}).`; }
   fill("escalations", list.map((b) => row([b.case_id, b.step, b.deadline, b.level],
        () => loadTimeline(b.case_id))), "No open breaches.");
+  if (!cursor) { breachPages = { cursors: [""], next: null }; }
+  breachPages.next = response.headers.get("Next-Cursor");
+  const page = breachPages.cursors.length;
+  const first = (page - 1) * BREACHES_PAGE + 1;
+  if (response.ok && list.length) {
+    $("escalations-range").textContent = page === 1 && !breachPages.next
+      ? `All ${list.length} open breaches, first escalated first.`
+      : `Open breaches ${first} to ${first + list.length - 1}, first escalated first` +
+        (breachPages.next ? "; more follow." : "; that is all of them.");
+  } else if (response.ok) {
+    $("escalations-range").textContent = "";
+  }
+  $("escalation-pages").hidden = page === 1 && !breachPages.next;
+  $("escalations-first").hidden = page === 1;
+  $("escalations-next").hidden = !breachPages.next;
+}
+
+async function nextBreaches(event) {
+  event.preventDefault();
+  if (!breachPages.next) { return; }
+  breachPages.cursors.push(breachPages.next);
+  await loadEscalations(breachPages.next);
+  $("escalations-range").focus();
+}
+
+async function firstBreaches(event) {
+  event.preventDefault();
+  await loadEscalations();
+  $("escalations-range").focus();
 }
 
 async function loadTimeline(caseId) {
@@ -123,6 +158,8 @@ window.addEventListener("DOMContentLoaded", () => {
     refresh();
   });
   $("review-date").addEventListener("change", loadReview);
+  $("escalations-next").addEventListener("click", nextBreaches);
+  $("escalations-first").addEventListener("click", firstBreaches);
   $("trends-group").addEventListener("change", loadTrends);
   $("trends-range").addEventListener("change", loadTrends);
   $("trends-period").addEventListener("change", loadTrends);
