@@ -34,7 +34,8 @@ from bench.common import admin
 from domain.calendar import CalendarConfig, calendar_for
 from store import my_work
 from store.analytics import acknowledgment_trends
-from store.breaches import open_breaches
+from store.breaches import PAGE as BREACH_PAGE
+from store.breaches import BreachAfter, open_breaches
 from store.cases import case_events, list_cases
 from store.db import make_engine, make_sessionmaker
 from store.my_work import OwedAfter, breach_levels, case_obligations, owed_counts
@@ -69,6 +70,7 @@ class Cursors:  # deep pages' cursors (90% down the case list, and what the busy
     cases: tuple[datetime, str]
     owed: OwedAfter
     owed_ids: dict[bool, list[str]]  # the case IDs on my work's first (False) and deep page
+    breaches: BreachAfter  # 90% down the open breaches (GET /escalations)
 
 
 async def deep_cursor(schema: str, cases: int) -> Cursors:
@@ -93,7 +95,9 @@ async def _deep(connection: Any, cases: int) -> Cursors:
         ]
         for deep, args in ((False, who), (True, (*who, *after)))
     }
-    return Cursors((row["opened_at"], row["case_id"]), after, ids)
+    groups = await connection.fetchval(sql.BREACH_GROUPS)
+    breach = await connection.fetchrow(sql.breach_at(), groups * 9 // 10)
+    return Cursors((row["opened_at"], row["case_id"]), after, ids, BreachAfter(*breach))
 
 
 def _my_work(limit: int, after: OwedAfter | None, ids: list[str]) -> Read:
@@ -145,8 +149,19 @@ def reads(cases: int, deep: Cursors, limits: dict[str, int] | None = None) -> li
         assert await session.get(Case, one_case) is not None
         return len(await case_events(session, one_case))
 
-    async def escalations(session: Any) -> int:
-        return len(await open_breaches(session))
+    def escalations(after: BreachAfter | None, limit: int) -> Callable[[Any], Awaitable[int]]:
+        async def read(session: Any) -> int:  # what GET /escalations reads (one more: a next?)
+            return len(await open_breaches(session, after, limit))
+
+        return read
+
+    breach_pages = []
+    for label, after in (("first page", None), ("deep page (cursor 90% in)", deep.breaches)):
+        name = f"GET /escalations, {label}"
+        limit = limits.get(name, BREACH_PAGE + 1)
+        query = sql.escalations_page(limit, after is not None)
+        breach_pages.append(Read(name, escalations(after, limit), query, tuple(after or ()),
+                                 limit=limit))  # fmt: skip
 
     def analytics(days: int) -> Callable[[Any], Awaitable[int]]:
         async def read(session: Any) -> int:
@@ -188,7 +203,7 @@ def reads(cases: int, deep: Cursors, limits: dict[str, int] | None = None) -> li
             (one_case,),
             statements=((sql.CASE, (one_case,)),),
         ),  # fmt: skip
-        Read("GET /escalations", escalations, sql.ESCALATIONS, ()),
+        *breach_pages,
         *(
             Read(f"analytics {label}", analytics(days), sql.ANALYTICS, _days(days), days > 90, reps)
             for label, days, reps in (("90 days", 90, 5), ("5 years", 5 * 365, 1))

@@ -21,6 +21,7 @@ from sqlalchemy.pool import NullPool
 from bench import analytics_data, read_data, register_data
 from bench.common import Figure, admin, drop_schema, load_average, new_schema, percentile
 from bench.reads import Cursors, Read, Sample, deep_cursor, measure, reads
+from store.breaches import BreachAfter
 from store.db import make_engine, make_sessionmaker
 from store.my_work import OwedAfter
 from store.register_verify import verify_chain
@@ -166,7 +167,8 @@ async def main(cases: int, events: int = 25, rounds: int = 3, entries: int = 0) 
         "ours p95, full size at 1/100's rows | ours p95 at 1/100 | server p95 at 1/100 | verdict |"
     )
     print("|---" * 12 + "|")
-    names = Cursors((read_data.NOW, ""), OwedAfter(read_data.NOW, "", ""), {False: [], True: []})
+    names = Cursors((read_data.NOW, ""), OwedAfter(read_data.NOW, "", ""), {False: [], True: []},
+                    BreachAfter(read_data.NOW, "", ""))  # fmt: skip
     for read in reads(cases, names):  # (for the names only)
         print(_row(got, read))
     peak_small, peak_big = got["peak_mb"]

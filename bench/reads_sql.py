@@ -52,14 +52,42 @@ CASES = "SELECT * FROM cases {where} ORDER BY opened_at DESC, case_id DESC LIMIT
 AFTER = "opened_at <= $1 AND (opened_at < $1 OR case_id < $2)"
 CASE = "SELECT * FROM cases WHERE case_id = $1"
 TIMELINE = "SELECT * FROM case_events WHERE case_id = $1 ORDER BY at, id"
-ESCALATIONS = """
-SELECT CASE WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.review_id = b.case_id)
-            THEN 'review' ELSE 'case' END AS kind, b.case_id, b.step, b.deadline, b.level,
-       b.escalated_at
-FROM (SELECT *, row_number() OVER (PARTITION BY case_id, step ORDER BY level DESC) AS n,
-             min(escalated_at) OVER (PARTITION BY case_id, step) AS first_at
-      FROM breaches WHERE resolved_at IS NULL) b
-WHERE b.n = 1 ORDER BY b.first_at, b.case_id, b.step
+_FIRST_OPEN = """
+SELECT b.escalated_at, b.case_id, b.step FROM breaches b
+WHERE b.resolved_at IS NULL AND {after} AND NOT EXISTS (
+  SELECT 1 FROM breaches o WHERE o.case_id = b.case_id AND o.step = b.step
+    AND o.resolved_at IS NULL
+    AND (o.escalated_at < b.escalated_at OR (o.escalated_at = b.escalated_at AND o.id < b.id)))
+ORDER BY b.escalated_at, b.case_id, b.step, b.id
+"""  # each case and step's first open breach, in the order GET /escalations lists them
+BREACH_AFTER = "(b.escalated_at, b.case_id, b.step) > ($1, $2, $3)"
+
+
+def escalations_page(limit: int, deep: bool) -> str:
+    """A page of GET /escalations: the first open breaches from the cursor ($1-$3) on, each at
+    its latest open level (a LATERAL of one row per case and step), and whether it is a review's."""
+    first = _FIRST_OPEN.format(after=BREACH_AFTER if deep else "TRUE")
+    return f"""
+SELECT CASE WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.review_id = f.case_id)
+            THEN 'review' ELSE 'case' END AS kind, f.case_id, f.step, l.deadline, l.level,
+       l.escalated_at
+FROM ({first} LIMIT {limit}) f
+CROSS JOIN LATERAL (
+  SELECT level, deadline, escalated_at FROM breaches
+  WHERE case_id = f.case_id AND step = f.step AND resolved_at IS NULL
+  ORDER BY level DESC, escalated_at DESC LIMIT 1) l
+ORDER BY f.escalated_at, f.case_id, f.step
+"""
+
+
+def breach_at() -> str:
+    """The first open breach of a case and step a given way ($1) down the list (the deep
+    page's cursor)."""
+    return _FIRST_OPEN.format(after="TRUE") + " OFFSET $1 LIMIT 1"
+
+
+BREACH_GROUPS = """
+SELECT count(*) FROM (SELECT DISTINCT case_id, step FROM breaches WHERE resolved_at IS NULL) g
 """
 REGISTER = "SELECT * FROM register_entries WHERE register = $1 ORDER BY seq"
 ANALYTICS = """
