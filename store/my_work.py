@@ -11,13 +11,13 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Integer,
     Select,
     String,
     and_,
     bindparam,
     func,
+    literal_column,
     or_,
     select,
     union_all,
@@ -68,15 +68,28 @@ class OwedAfter(NamedTuple):
     key: str
 
 
+COUNT_CAP = 1_000  # each due band is counted up to this many (a range of so many index entries)
+BANDS = ("overdue", "today", "week", "later")
+
+
 @dataclass(frozen=True)
 class OwedCounts:
-    """How many open obligations the person owes, by how soon they are due."""
+    """How many open obligations the person owes, by how soon they are due. Each band is
+    counted up to ``COUNT_CAP``: a band in ``more`` has more than its figure (which is the cap),
+    and the total is then more than its figure too."""
 
     total: int
     overdue: int
     today: int  # due later today (the provider's day)
     week: int  # due in the seven days after today
     later: int
+    more: frozenset[str] = frozenset()  # the bands past the cap (names in BANDS)
+
+    def shown(self, band: str) -> str:
+        """A count as a person reads it: "1,234", or "more than 1,000" past the cap."""
+        value = getattr(self, band)
+        past = band in self.more or (band == "total" and bool(self.more))
+        return f"more than {value:,}" if past else f"{value:,}"
 
 
 async def awaiting_reviews(session: AsyncSession, roles: frozenset[Role]) -> list[Review]:
@@ -157,20 +170,27 @@ async def case_obligations(
 
 
 @lru_cache(maxsize=32)
-def _counts_query(roles: int) -> CompoundSelect[Any]:
-    due = OpenObligation.deadline
+def _counts_query(roles: int, cap: int) -> Select[Any]:
+    """The four bands' counts, each a scalar subquery over ``cap + 1`` entries at most: per way
+    of owing one LIMIT-ed range of ``ix_owed_due_by_name`` / ``ix_owed_due_by_role`` (by
+    deadline), and a LIMIT over them together. Bounded by the cap, not by what is owed."""
+    o, due = OpenObligation, OpenObligation.deadline
     now, today, week = (bindparam(name, type_=Instant) for name in ("now", "today", "week"))
-    return union_all(
-        *(
+    bands = (due <= now, and_(due > now, due < today), and_(due >= today, due < week), due >= week)
+    counts = []
+    for band in bands:
+        parts = [
             select(
-                func.count(),
-                func.count().filter(due <= now),
-                func.count().filter(and_(due > now, due < today)),
-                func.count().filter(and_(due >= today, due < week)),
-            ).where(owes, OpenObligation.sort_at.is_not(None), due.is_not(None))
+                select(literal_column("1").label("one"))
+                .where(owes, o.sort_at.is_not(None), band)
+                .limit(cap + 1)
+                .subquery()
+            )
             for owes in _ways_owed(roles)
-        )
-    )
+        ]
+        owed = select(union_all(*parts).subquery()).limit(cap + 1).subquery()
+        counts.append(select(func.count()).select_from(owed).scalar_subquery())
+    return select(*counts)
 
 
 async def owed_counts(
@@ -179,14 +199,16 @@ async def owed_counts(
     roles: frozenset[Role],
     now: datetime,
     bands: tuple[datetime, datetime],
+    cap: int = COUNT_CAP,
 ) -> OwedCounts:
     """How many the person owes: overdue at ``now``, due before ``bands`` (today's end, a week
-    later), later; in SQL per way of owing (index-only on PostgreSQL)."""
+    later), later; each band up to ``cap`` (past it: in ``more``), index-only on PostgreSQL."""
     params = _params(employee_id, roles) | {"now": now, "today": bands[0], "week": bands[1]}
     connection = await session.connection()
-    rows = (await connection.execute(_counts_query(len(roles)), params)).all()
-    total, overdue, soon, this_week = (sum(column) for column in zip(*rows, strict=True))
-    return OwedCounts(total, overdue, soon, this_week, total - overdue - soon - this_week)
+    found = (await connection.execute(_counts_query(len(roles), cap), params)).one()
+    overdue, today, week, later = (min(n, cap) for n in found)
+    more = frozenset(band for band, n in zip(BANDS, found, strict=True) if n > cap)
+    return OwedCounts(overdue + today + week + later, overdue, today, week, later, more)
 
 
 async def awaiting_acceptance(session: AsyncSession, case_ids: set[str]) -> set[str]:

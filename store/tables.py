@@ -290,6 +290,13 @@ Index("ix_owed_by_name", OpenObligation.assignee, *_OWED_ORDER, postgresql_inclu
       postgresql_where=_OPEN, sqlite_where=_OPEN)  # fmt: skip
 Index("ix_owed_by_role", OpenObligation.role, *_OWED_ORDER, postgresql_include=["deadline"],
       postgresql_where=_BY_ROLE, sqlite_where=_BY_ROLE)  # fmt: skip
+# My work's counts by due band (0021): one LIMIT-ed range by deadline per way of owing and band.
+_DUE_BY_NAME = and_(_OPEN, OpenObligation.sort_at.is_not(None))
+_DUE_BY_ROLE = and_(_BY_ROLE, OpenObligation.sort_at.is_not(None))
+Index("ix_owed_due_by_name", OpenObligation.assignee, OpenObligation.deadline,
+      postgresql_where=_DUE_BY_NAME, sqlite_where=_DUE_BY_NAME)  # fmt: skip
+Index("ix_owed_due_by_role", OpenObligation.role, OpenObligation.deadline,
+      postgresql_where=_DUE_BY_ROLE, sqlite_where=_DUE_BY_ROLE)  # fmt: skip
 # GET /escalations a page at a time (0020): the open breaches in the list's order.
 _UNRESOLVED = Breach.resolved_at.is_(None)
 Index("ix_breaches_open_order", Breach.escalated_at, Breach.case_id, Breach.step, Breach.id,

@@ -4,10 +4,10 @@ urgent first (the home page's case steps and actions, for an API client)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.authz import Authorized
 from api.clock import Now
@@ -15,19 +15,29 @@ from api.deps import SessionDep, SettingsDep
 from api.guard import GuardedRoute
 from api.openapi_errors import NEXT_CURSOR, paged_responses
 from api.owed_cursor import due_bands, owed_cursor, read_owed_cursor
-from store.my_work import PAGE, breach_levels, case_obligations, owed_counts
+from store.my_work import BANDS, COUNT_CAP, PAGE, breach_levels, case_obligations, owed_counts
 
 router = APIRouter(tags=["my work"], route_class=GuardedRoute)
 
 
 class OwedCount(BaseModel):
-    """How many open case obligations the caller owes, by how soon they are due."""
+    """How many open case obligations the caller owes, by how soon they are due. Each band is
+    counted up to ``cap``: one past it is given as the cap and named in ``more_than`` (with
+    ``total``), so the counts cost the same however much is owed."""
 
     total: int
     overdue: int
     due_today: int
     due_within_7_days: int
     later: int
+    cap: int = Field(description="each band is counted up to this many")
+    more_than: list[Literal["total", "overdue", "due_today", "due_within_7_days", "later"]] = Field(
+        description="the counts that are past the cap: there are more than the figure given"
+    )
+
+
+API_BANDS = {"total": "total", "overdue": "overdue", "today": "due_today",
+             "week": "due_within_7_days", "later": "later"}  # fmt: skip
 
 
 class Owed(BaseModel):
@@ -77,6 +87,7 @@ async def my_work(
     counts = await owed_counts(
         session, actor.employee_id, actor.roles, now, due_bands(now, settings)
     )
+    more = counts.more | ({"total"} if counts.more else set())
     return MyWork(
         counts=OwedCount(
             total=counts.total,
@@ -84,6 +95,8 @@ async def my_work(
             due_today=counts.today,
             due_within_7_days=counts.week,
             later=counts.later,
+            cap=COUNT_CAP,
+            more_than=[API_BANDS[band] for band in ("total", *BANDS) if band in more],
         ),
         obligations=[
             Owed(

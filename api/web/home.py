@@ -26,7 +26,7 @@ from domain.calendar import calendar_for
 from domain.pack_periods import CYCLE_DAYS, nearest_cycle_starts, period_bounds
 from domain.packs import PACKS
 from domain.roles import GOVERNANCE_ROLES, Role
-from store.my_work import PAGE
+from store.my_work import COUNT_CAP, PAGE
 from store.packs import listing_periods, waiting_ids
 from store.pathways import absent_owner_pathways
 from store.vacancies import vacant_roles
@@ -130,6 +130,7 @@ async def my_work(
         "work": work,
         "first_page": after is None,
         "page_size": PAGE,
+        "count_cap": COUNT_CAP,
         "total": work.counts.total + work.reviews + sum(1 for row in rows if row.due_at is None),
         "roles": [member_label(role) for role in sorted(actor.roles)],
         "governance": bool(actor.roles & GOVERNANCE_ROLES),
