@@ -163,6 +163,9 @@ async def main(
         schema, _ = await new_schema("analytics")
         took = await analytics_data.generate(schema, reports)
         print(f"schema {schema}: {reports:,} reports generated in {took:.0f} s")
+    else:
+        took = await analytics_data.value(schema)
+        print(f"values of the kept schema's items written in {took:.0f} s")
     try:
         for days, reps in ((90, 10), (5 * 365, 1))[: 2 if years else 1] if rounds else ():
             runs = [await measure(schema, days, reps) for _ in range(rounds)]

@@ -98,9 +98,19 @@ class WorkingClock:
 
         return hours
 
+    def working_us(self, start_us: int, end_us: int) -> int:
+        """Working microseconds in [start_us, end_us): ``hours_us`` is this / 1e6 / 3600."""
+        if end_us <= start_us:
+            return 0
+        while True:
+            built = self._builds
+            worked = self.before(end_us) - self.before(start_us)
+            if self._builds == built:  # (a rebuild between the two moves the origin)
+                return worked
+
     def hours_us(self, start_us: int, end_us: int) -> float:
         """``working_hours_between`` of two instants given as epoch microseconds."""
-        return self.since(start_us)(end_us)
+        return (self.working_us(start_us, end_us) / 1_000_000) / 3600
 
     def hours(self, start: datetime, end: datetime) -> float:
         """Hours of working time in [start, end), as ``BusinessCalendar.working_hours_between``."""

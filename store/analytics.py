@@ -5,15 +5,16 @@ with steady activity are how reporting hesitancy shows)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from statistics import median
 from typing import Any, Literal
 
+from sqlalchemy import and_, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import NullType
 
 from domain.calendar import BusinessCalendar
-from domain.working_clock import WorkingClock, clock_for
-from store.analytics_items import ack_items, working_hours
+from store.analytics_values import DATES_PER_BATCH, VALUES, ensure_values, in_range
 
 Grouping = Literal["service_line", "manager_line", "risk_domain"]
 OUTCOMES = ("within_tolerance", "emerging", "critical")
@@ -23,69 +24,108 @@ def _hours(minutes: list[int]) -> float | None:
     return round(median(minutes) / 60, 2) if minutes else None
 
 
-def _working_median(values: list[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
+def _working_median(known: list[float]) -> float | None:
     return round(median(known), 2) if known else None
 
 
-class _Bucket:
-    """Counts and the values whose medians are taken, of one review date and group."""
+def _numbers(listed: Any) -> list[int]:
+    """An aggregated list: PostgreSQL's array, SQLite's comma-separated text, None for none."""
+    if listed is None:
+        return []
+    if isinstance(listed, str):
+        return [int(n) for n in listed.split(",")]
+    return list(listed)
 
-    def __init__(self) -> None:
-        self.counts = dict.fromkeys(OUTCOMES, 0)
-        self.reports = self.exceptions = self.no_owner = 0
-        self.acks: list[int] = []
-        self.triages: list[int] = []
-        self.working_acks: list[float | None] = []
-        self.working_triages: list[float | None] = []
 
-    def add(self, classification: str | None, fields: dict[str, Any], clock: WorkingClock) -> None:
-        self.reports += 1
-        if classification is None:
-            self.exceptions += 1
-            return
-        ack, triage = fields["ack_elapsed_min"], fields["triage_elapsed_min"]
-        self.counts[classification] = self.counts.get(classification, 0) + 1
-        self.acks.append(ack)
-        self.triages.append(triage)
-        self.no_owner += fields.get("triage_owner_id") is None
-        # Working hours from the report's submission (the review's as-of instant stands in
-        # for a missing acknowledgment or triage, as in the minutes).
-        working = working_hours(clock, fields.get("submitted_at"))
-        self.working_acks.append(working(ack))
-        self.working_triages.append(working(triage))
+def _listed(dialect: str, column: Any, where: Any) -> Any:
+    if dialect == "postgresql":  # (the driver's list as it comes: no processing per element)
+        return type_coerce(func.array_agg(column).filter(where), NullType())
+    return func.group_concat(column).filter(where)
 
-    def figures(self) -> dict[str, Any]:
-        acks, triages, counts = self.acks, self.triages, self.counts
-        return {
-            "reports": self.reports,
-            **counts,
-            "exceptions": self.exceptions,
-            "threshold_breaches": counts["emerging"] + counts["critical"],
-            "no_named_triage_owner": self.no_owner,
-            "median_minutes_to_first_acknowledgment": median(acks) if acks else None,
-            "median_minutes_to_triage": median(triages) if triages else None,
-            "median_hours_to_first_acknowledgment": _hours(acks),
-            "median_hours_to_triage": _hours(triages),
-            "median_working_hours_to_first_acknowledgment": _working_median(self.working_acks),
-            "median_working_hours_to_triage": _working_median(self.working_triages),
-        }
+
+def _figures(reports: int, counts: dict[str, int], no_owner: int, *lists: Any) -> dict[str, Any]:
+    """One review date and group's row from its counts (per classification: ``counts``) and
+    the lists of its classified reports' minutes and known working microseconds to first
+    acknowledgment and to triage (the review's as-of instant stands in for a missing one)."""
+    acks, triages, *working = (_numbers(x) for x in lists)
+    working_acks, working_triages = ([(us / 1_000_000) / 3600 for us in w] for w in working)
+    return {
+        "reports": reports,
+        **counts,
+        "exceptions": reports - sum(counts.values()),
+        "threshold_breaches": counts["emerging"] + counts["critical"],
+        "no_named_triage_owner": no_owner,
+        "median_minutes_to_first_acknowledgment": median(acks) if acks else None,
+        "median_minutes_to_triage": median(triages) if triages else None,
+        "median_hours_to_first_acknowledgment": _hours(acks),
+        "median_hours_to_triage": _hours(triages),
+        "median_working_hours_to_first_acknowledgment": _working_median(working_acks),
+        "median_working_hours_to_triage": _working_median(working_triages),
+    }
+
+
+def _statement(dialect: str, group: Grouping, first: date, last: date) -> Any:
+    """Per review date and group value: the reports, the classified, each outcome's, those
+    classified without a named triage owner, and the lists the medians are taken of."""
+    v = VALUES.c
+    classified, timed = v.classification.is_not(None), v.working_ack_us.is_not(None)
+    return (
+        select(
+            v.period,
+            v[group],
+            func.count(),
+            func.count(v.classification),
+            *(func.count().filter(v.classification == outcome) for outcome in OUTCOMES),
+            func.count().filter(and_(classified, v.no_owner)),
+            _listed(dialect, v.ack_min, classified),
+            _listed(dialect, v.triage_min, classified),
+            _listed(dialect, v.working_ack_us, and_(classified, timed)),
+            _listed(dialect, v.working_triage_us, and_(classified, timed)),
+        )
+        .where(in_range(first, last))
+        .group_by(v.period, v[group])
+    )
+
+
+async def _other_outcomes(
+    connection: Any, group: Grouping, first: date, last: date
+) -> dict[tuple[str, str], dict[str, int]]:
+    """Counts of classifications other than ``OUTCOMES`` per review date and group (none in
+    practice: the rows count them as the item-by-item figures did)."""
+    v = VALUES.c
+    found = await connection.execute(
+        select(v.period, v[group], v.classification, func.count())
+        .where(in_range(first, last), v.classification.not_in(OUTCOMES))
+        .group_by(v.period, v[group], v.classification)
+    )
+    out: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for period, value, classification, n in found:
+        out[(period, value)][classification] = n
+    return out
 
 
 async def acknowledgment_trends(
     session: AsyncSession, group: Grouping, start: date, end: date, cal: BusinessCalendar
 ) -> list[dict[str, Any]]:
-    """One row per review date and group value in [start, end], oldest first (the items are
-    read a few review dates at a time: memory holds those dates' items)."""
-    clock = clock_for(cal)
+    """One row per review date and group value in [start, end], oldest first. Aggregated in
+    SQL over the items' values (``store.analytics_values``), a month of review dates per
+    statement: memory holds that month's lists of minutes, not its items."""
+    await ensure_values(session, start, end, cal)
+    connection = await session.connection()
     rows: list[dict[str, Any]] = []
-    async for items in ack_items(session, start, end):
-        buckets: dict[tuple[str, str], _Bucket] = defaultdict(_Bucket)
-        for period, classification, fields in items:
-            value = str(fields.get(group) or "unknown")
-            buckets[(period, value)].add(classification, fields, clock)
-        rows.extend(
-            {"review_date": period, group: value, **bucket.figures()}
-            for (period, value), bucket in sorted(buckets.items())
-        )
+    first = start
+    while first <= end:
+        last = min(end, first + timedelta(days=DATES_PER_BATCH - 1))
+        found = await connection.execute(_statement(connection.dialect.name, group, first, last))
+        batch = []
+        others: dict[tuple[str, str], dict[str, int]] | None = None
+        for period, value, reports, classified, *counted, no_owner, ack, tri, wack, wtri in found:
+            counts = dict(zip(OUTCOMES, counted, strict=True))
+            if classified != sum(counted):
+                others = others or await _other_outcomes(connection, group, first, last)
+                counts |= others[(period, value)]
+            figures = _figures(reports, counts, no_owner, ack, tri, wack, wtri)
+            batch.append({"review_date": period, group: value, **figures})
+        rows.extend(sorted(batch, key=lambda r: (r["review_date"], r[group])))
+        first = last + timedelta(days=1)
     return rows

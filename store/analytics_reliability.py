@@ -12,15 +12,17 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.analytics import PeriodKind, group_value, period_label, rate
+from domain.analytics import PeriodKind, group_value, rate
 from domain.analytics_stats import wilson
 from store.analytics import Grouping
-from store.analytics_items import ack_items
 from store.analytics_triage import UNDER_TRIAGED
+from store.analytics_values import VALUES, ensure_values, in_range
 
 Key = tuple[str, str]  # (period label, group value)
+_CLASSES = ("within_tolerance", "emerging", "critical")
 
 
 class Tally:
@@ -28,7 +30,7 @@ class Tally:
 
     def __init__(self) -> None:
         self.reports = self.classified = 0
-        self.classes = dict.fromkeys(("within_tolerance", "emerging", "critical"), 0)
+        self.classes = dict.fromkeys(_CLASSES, 0)
         self.per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
 
     def add(self, classification: str | None, category: Any) -> None:
@@ -41,6 +43,19 @@ class Tally:
         tally = self.per[group_value(category)]
         tally[0] += 1
         tally[1] += classification in UNDER_TRIAGED
+
+    def add_counts(self, category: str, reports: int, *counts: int) -> None:
+        """``reports`` items of one category counted in SQL: per class of ``_CLASSES``, then
+        classified (any class)."""
+        *classes, classified = counts
+        self.reports += reports
+        self.classified += classified
+        for name, n in zip(_CLASSES, classes, strict=True):
+            self.classes[name] += n
+        if classified:
+            tally = self.per[category]
+            tally[0] += classified
+            tally[1] += sum(n for c, n in zip(_CLASSES, classes, strict=True) if c in UNDER_TRIAGED)
 
     def figures(self) -> dict[str, Any]:
         """``under_triage_by_category`` maps each category code to its classified and
@@ -74,14 +89,22 @@ async def reliability_measures(
     session: AsyncSession, group: Grouping, start: date, end: date, kind: PeriodKind
 ) -> dict[Key, dict[str, Any]]:
     """Per (period, group): the figures of the example-1 review items of review dates in
-    [start, end] (streamed: memory holds a tally per key, not the items)."""
+    [start, end] (counted in SQL over the items' values per period, group and category)."""
+    await ensure_values(session, start, end)
+    v = VALUES.c
+    counted = (
+        select(
+            v[kind],
+            v[group],
+            v.category_code,
+            func.count(),
+            *(func.count().filter(v.classification == c) for c in _CLASSES),
+            func.count(v.classification),
+        )
+        .where(in_range(start, end))
+        .group_by(v[kind], v[group], v.category_code)
+    )
     tallies: dict[Key, Tally] = defaultdict(Tally)
-    labels: dict[str, str] = {}
-    async for items in ack_items(session, start, end):
-        for period, classification, fields in items:
-            label = labels.get(period)
-            if label is None:
-                label = labels[period] = period_label(date.fromisoformat(period), kind)
-            tally = tallies[(label, group_value(fields.get(group)))]
-            tally.add(classification, fields.get("category_code"))
+    for label, value, category, *counts in await session.execute(counted):
+        tallies[(label, value)].add_counts(category, *counts)
     return {key: tally.figures() for key, tally in tallies.items()}

@@ -3,15 +3,15 @@ group (the repeated-category rule of step 2 counts emerging and critical reports
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.analytics import group_value, rate
+from domain.analytics import rate
 from store.analytics import Grouping
-from store.analytics_items import ack_items
+from store.analytics_values import DATES_PER_BATCH, VALUES, ensure_values, in_range
 
 UNDER_TRIAGED = frozenset({"emerging", "critical"})
 
@@ -31,19 +31,54 @@ def triage_bucket(items: list[tuple[str | None, Any]]) -> dict[str, Any]:
     }
 
 
+def _counts(group: Grouping, first: date, last: date) -> Any:
+    v = VALUES.c
+    return (
+        select(
+            v.period,
+            v[group],
+            v.category_code,
+            func.count(),
+            func.count().filter(v.classification.in_(sorted(UNDER_TRIAGED))),
+            *(func.count().filter(flag) for flag in _flags(v)),
+        )
+        .where(in_range(first, last), v.classification.is_not(None))
+        .group_by(v.period, v[group], v.category_code)
+    )
+
+
+def _flags(v: Any) -> tuple[Any, ...]:  # in triage_bucket's order
+    return (v.over_threshold, v.no_owner_indicated, v.manager_not_reviewed)
+
+
+def triage_figures(n: int, under: int, over: int, no_owner: int, unreviewed: int) -> dict[str, Any]:
+    """``triage_bucket`` of ``n`` classified reports counted in SQL."""
+    return {
+        "classified": n,
+        "under_triaged": under,
+        "under_triage_rate": rate(under, n),
+        "triage_over_threshold": over,
+        "no_named_triage_owner": no_owner,
+        "manager_not_reviewed": unreviewed,
+    }
+
+
 async def triage_trends(
     session: AsyncSession, group: Grouping, start: date, end: date
 ) -> list[dict[str, Any]]:
     """One row per review date in [start, end], group value and category code, oldest first
-    (read a few review dates at a time)."""
+    (counted in SQL over the items' values, a month of review dates per statement)."""
+    await ensure_values(session, start, end)
+    connection = await session.connection()
     rows: list[dict[str, Any]] = []
-    async for items in ack_items(session, start, end, classified_only=True):
-        grouped: dict[tuple[str, str, str], list[tuple[str | None, Any]]] = defaultdict(list)
-        for period, classification, fields in items:
-            key = (period, group_value(fields.get(group)), group_value(fields.get("category_code")))
-            grouped[key].append((classification, fields.get("indicators")))
+    first = start
+    while first <= end:
+        last = min(end, first + timedelta(days=DATES_PER_BATCH - 1))
+        found = sorted(map(tuple, await connection.execute(_counts(group, first, last))))
         rows.extend(
-            {"review_date": period, group: value, "category_code": category, **triage_bucket(found)}
-            for (period, value, category), found in sorted(grouped.items())
-        )
+            {"review_date": period, group: value, "category_code": category,
+             **triage_figures(*counts)}
+            for period, value, category, *counts in found  # (one row per key: sorted by it)
+        )  # fmt: skip
+        first = last + timedelta(days=1)
     return rows

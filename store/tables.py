@@ -322,3 +322,6 @@ class FormSubmission(Base):
     feed: Mapped[str] = mapped_column(String(60))
     record_key: Mapped[str] = mapped_column(String(200))
     submitted_at: Mapped[datetime] = mapped_column(Instant)
+
+
+from store import tables_analytics as tables_analytics  # noqa: E402  (its tables join Base)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
@@ -19,7 +20,7 @@ from store.tables import Review, ReviewItem
 
 Item = tuple[str, str | None, dict[str, Any]]  # review date, classification, fields
 FIRST_DAY = date(2026, 3, 10)  # the clocks go forward in London on the 29th
-DAYS = 40  # more review dates than one batch reads (store.analytics_items.DATES_PER_BATCH)
+DAYS = 40  # more review dates than one batch reads (store.analytics_values.DATES_PER_BATCH)
 TWICE = FIRST_DAY + timedelta(days=30)  # the last date of the first batch has two reviews
 
 
@@ -39,7 +40,7 @@ def _bucket(items: list[tuple[str | None, Any]], cal: BusinessCalendar) -> dict[
     counts = dict.fromkeys(("within_tolerance", "emerging", "critical"), 0)
     classified = [(c, f) for c, f in items if c is not None]
     for c, _ in classified:
-        counts[c] += 1
+        counts[c] = counts.get(c, 0) + 1
     acks = [f["ack_elapsed_min"] for _, f in classified]
     triages = [f["triage_elapsed_min"] for _, f in classified]
     return {
@@ -123,10 +124,11 @@ def random_items(seed: int, count: int) -> list[Item]:
     return out
 
 
-def rows_of(items: list[Item]) -> list[Any]:
-    """Review and item rows holding ``items`` (one example-1 review per review date)."""
+def rows_of(items: list[Item], days: Sequence[int] = range(DAYS)) -> list[Any]:
+    """Review and item rows holding ``items``: one example-1 review per review date of ``days``
+    (offsets from FIRST_DAY), two on TWICE's."""
     rows: list[Any] = []
-    for d in range(DAYS):
+    for d in days:
         day = FIRST_DAY + timedelta(days=d)
         at = datetime(day.year, day.month, day.day, 7, tzinfo=UTC)
         rows.append(
@@ -140,7 +142,7 @@ def rows_of(items: list[Item]) -> list[Any]:
                 summary={},
             )
         )
-    rows.append(
+    rows.extend(
         Review(
             review_id=f"ack-review-{TWICE}-again",
             example="acknowledgment",
@@ -150,6 +152,7 @@ def rows_of(items: list[Item]) -> list[Any]:
             status="generated",
             summary={},
         )
+        for _ in range((TWICE - FIRST_DAY).days in days)
     )
     for n, (period, classification, fields) in enumerate(items):
         again = "-again" if period == TWICE.isoformat() and n % 2 else ""

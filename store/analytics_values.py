@@ -1,0 +1,140 @@
+"""Each example-1 review item's analytic values, typed (``ack_item_values``), so the analytics
+reads aggregate in SQL: at 50k items a read decoding every item's ``fields`` JSON in Python took
+9× the bare query (bench/RESULTS.md, "Seventh session — analytics").
+
+A generated review's items never change, so the values are computed once per review, by the same
+Python the reads used to run per item (``item_values``), the first time a read covers the review
+(``ensure_values``) — the review statements stay as they are. Working time depends on the
+provider's calendar: a review's values name the calendar they were measured by, and a read with
+another calendar measures them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, delete, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import names
+from domain.analytics import group_value, period_label
+from domain.calendar import BusinessCalendar, CalendarConfig
+from domain.working_clock import WorkingClock, clock_for, epoch_us
+from store.tables import Review, ReviewItem
+from store.tables_analytics import AckItemValues, AckValuesReview
+
+VALUES: Table = AckItemValues.__table__  # type: ignore[assignment]
+REVIEWS_PER_FILL = 31  # reviews whose items are read, valued and written per statement
+DATES_PER_BATCH = 31  # review dates a read aggregates per statement: a month of daily reviews
+DEFAULT_CALENDAR = BusinessCalendar(CalendarConfig())  # reads that need no working time
+
+
+def calendar_key(cal: BusinessCalendar) -> str:
+    """What names a calendar's working time: a digest of its settings."""
+    return hashlib.sha256(cal.config.model_dump_json().encode()).hexdigest()[:32]
+
+
+def submitted_us(text: str | None) -> int | None:
+    """``domain.instants.instant`` of a report's ``submitted_at``, as epoch microseconds."""
+    if text is None:
+        return None
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return epoch_us(parsed)
+
+
+def _working_us(clock: WorkingClock, start_us: int | None, minutes: Any) -> int | None:
+    if start_us is None or minutes is None:
+        return None
+    return clock.working_us(start_us, start_us + minutes * 60_000_000)
+
+
+def item_values(
+    review_id: str, reference: str, period: str, classification: str | None,
+    fields: dict[str, Any], clock: WorkingClock,
+) -> dict[str, Any]:  # fmt: skip
+    """The row of ``ack_item_values`` of one review item."""
+    day = date.fromisoformat(period)
+    ack, triage = fields.get("ack_elapsed_min"), fields.get("triage_elapsed_min")
+    start_us = submitted_us(fields.get("submitted_at"))
+    indicators = set(fields.get("indicators") or [])
+    return {
+        "review_id": review_id,
+        "reference": reference,
+        "period": period,
+        "week": period_label(day, "week"),
+        "month": period_label(day, "month"),
+        "classification": classification,
+        **{g: group_value(fields.get(g)) for g in ("service_line", "manager_line", "risk_domain")},
+        "category_code": group_value(fields.get("category_code")),
+        "ack_min": ack,
+        "triage_min": triage,
+        "no_owner": fields.get("triage_owner_id") is None,
+        "working_ack_us": _working_us(clock, start_us, ack),
+        "working_triage_us": _working_us(clock, start_us, triage),
+        "over_threshold": "triage_over_threshold" in indicators,
+        "no_owner_indicated": "no_named_triage_owner" in indicators,
+        "manager_not_reviewed": "manager_not_reviewed" in indicators,
+    }
+
+
+def _insert(dialect_name: str, table: Any) -> Any:
+    """An insert that leaves a row another transaction wrote first (two reads filling at once)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+async def ensure_values(
+    session: AsyncSession, start: date, end: date, cal: BusinessCalendar | None = None
+) -> int:
+    """Write the values of every example-1 review of review dates in [start, end] that has none
+    (or, given ``cal``, whose working times another calendar measured); returns the reviews
+    valued. Idempotent; the caller commits (until then each read values them again)."""
+    key = calendar_key(cal or DEFAULT_CALENDAR)
+    marked = AckValuesReview.review_id == Review.review_id
+    stale = or_(AckValuesReview.review_id.is_(None), AckValuesReview.calendar != key)
+    todo = (
+        await session.execute(
+            select(Review.review_id, Review.period)
+            .outerjoin(AckValuesReview, marked)
+            .where(
+                Review.example == names.EXAMPLE_ACKNOWLEDGMENT,
+                Review.period >= start.isoformat(),
+                Review.period <= end.isoformat(),
+                stale if cal is not None else AckValuesReview.review_id.is_(None),
+            )
+            .order_by(Review.period, Review.review_id)
+        )
+    ).all()
+    clock = clock_for(cal or DEFAULT_CALENDAR)
+    for at in range(0, len(todo), REVIEWS_PER_FILL):
+        await _fill(session, dict(todo[at : at + REVIEWS_PER_FILL]), key, clock)
+    return len(todo)
+
+
+async def _fill(
+    session: AsyncSession, period_of: dict[str, str], key: str, clock: WorkingClock
+) -> None:
+    ids = list(period_of)
+    await session.execute(delete(AckItemValues).where(AckItemValues.review_id.in_(ids)))
+    await session.execute(delete(AckValuesReview).where(AckValuesReview.review_id.in_(ids)))
+    connection = await session.connection()  # Core rows: no ORM result processing per item
+    items = await connection.execute(
+        select(
+            ReviewItem.review_id, ReviewItem.reference, ReviewItem.classification, ReviewItem.fields
+        ).where(ReviewItem.review_id.in_(ids))
+    )
+    rows = [item_values(r, ref, period_of[r], c, f, clock) for r, ref, c, f in items]
+    if rows:
+        await connection.execute(_insert(connection.dialect.name, VALUES), rows)
+    marks = [{"review_id": r, "calendar": key} for r in ids]
+    await connection.execute(_insert(connection.dialect.name, AckValuesReview.__table__), marks)
+
+
+def in_range(start: date, end: date) -> Any:
+    """The values of review dates in [start, end]."""
+    return and_(VALUES.c.period >= start.isoformat(), VALUES.c.period <= end.isoformat())
