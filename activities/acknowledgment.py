@@ -31,6 +31,7 @@ from store.db import transaction
 from store.documents import build_document
 from store.policies import current_policy
 from store.registers import append_entry, stored_entry
+from store.review_build import build_review
 from store.review_items import items_classified
 from store.sources import current_records
 from store.tables import Case, Review
@@ -94,18 +95,21 @@ class AcknowledgmentActivities:
     async def generate_acknowledgment_review(self, request: GenerateReviewRequest) -> ReviewSummary:
         """Reconcile, classify and store the review with the provider's current rules, recording
         when it was really generated (idempotent: an existing review is kept)."""
-        async with transaction(self.deps.sessions) as session:
-            result = await reviews.generate_review(
-                session,
-                request.review_id,
-                date.fromisoformat(request.period),
-                request.as_of,
-                await current_policy(session, AckPolicy),
-                generated_at=generation_instant(),
-            )
+        async with self.deps.sessions() as session:
+            policy = await current_policy(session, AckPolicy)
+        build = reviews.review_build(
+            request.review_id,
+            date.fromisoformat(request.period),
+            request.as_of,
+            policy,
+            generated_at=generation_instant(),
+        )
+
+        async def record(session: AsyncSession, review: Review) -> None:
+            result = reviews.stored_result(review)
             await record_generation(
                 session,
-                request.review_id,
+                review.review_id,
                 SAFETY_LEARNING_ASSURANCE_WORKSPACE,
                 result.generated_at,
                 {
@@ -115,6 +119,9 @@ class AcknowledgmentActivities:
                     "generated_at": result.generated_at.isoformat(),
                 },
             )
+
+        review = await build_review(self.deps.sessions, build, self.deps.review_parts, record)
+        result = reviews.stored_result(review)
         return ReviewSummary(
             review_id=result.review_id,
             as_of=result.as_of,

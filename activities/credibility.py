@@ -31,8 +31,9 @@ from store.cases import seed_case
 from store.db import transaction
 from store.policies import current_policy
 from store.registers import append_entry, entries
+from store.review_build import build_review
 from store.review_items import items_classified
-from store.tables import Case
+from store.tables import Case, Review
 
 
 class CredibilityActivities:
@@ -47,9 +48,9 @@ class CredibilityActivities:
         """Classify and store the month's closures with the provider's current rules (pinned in
         the review); idempotent: an existing review is kept."""
         zone = (request.calendar or CalendarConfig()).timezone
-        async with transaction(self.deps.sessions) as session:
+        async with self.deps.sessions() as session:
             policy = await current_policy(session, CredibilityPolicy)
-            review = await credibility_store.generate_closure_review(
+            build = await credibility_store.closure_review_build(
                 session,
                 request.review_id,
                 request.period,
@@ -58,28 +59,32 @@ class CredibilityActivities:
                 policy,
                 generation_instant(),
             )
-            counts = dict(review.summary["counts"])
+
+        async def record(session: AsyncSession, review: Review) -> None:
             await record_generation(
                 session,
                 review.review_id,
                 WORKSPACE,
                 review.generated_at,
                 {
-                    "counts": counts,
+                    "counts": dict(review.summary["counts"]),
                     "exceptions": review.summary["exceptions"],
                     "as_of": review.as_of.isoformat(),
                     "generated_at": review.generated_at.isoformat(),
                     "month": review.period,
                 },
             )
-            return ReviewSummary(
-                review_id=review.review_id,
-                as_of=review.as_of,
-                generated_at=review.generated_at,
-                counts=counts,
-                exceptions=int(review.summary["exceptions"]),
-                exposed=sum(counts.get(c.value, 0) for c in NOT_CREDIBLE),
-            )
+
+        review = await build_review(self.deps.sessions, build, self.deps.review_parts, record)
+        counts = dict(review.summary["counts"])
+        return ReviewSummary(
+            review_id=review.review_id,
+            as_of=review.as_of,
+            generated_at=review.generated_at,
+            counts=counts,
+            exceptions=int(review.summary["exceptions"]),
+            exposed=sum(counts.get(c.value, 0) for c in NOT_CREDIBLE),
+        )
 
     @activity.defn(name=names.ACT_OPEN_CREDIBILITY_CASES)
     async def open_closure_cases(self, request: ReviewedRequest) -> OpenCasesResult:

@@ -16,6 +16,7 @@ from domain.calendar import CalendarConfig
 from domain.learning import DEFAULT_ANCHOR
 from domain.names import TASK_QUEUE
 from infra.mail import MailSettings
+from store.review_build import DEFAULT_PARTS
 
 # The session of a step's opening (``activities.opening``) while it computes the step's values.
 _OPENING: ContextVar[AsyncSession | None] = ContextVar("opening_session", default=None)
@@ -31,6 +32,8 @@ class ActivityDeps:
     # Packs read their period in the provider's calendar (cycles counted from the anchor).
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     cycle_anchor: date = DEFAULT_ANCHOR
+    # Connections a review's items are built on at once (``store.review_build``; PostgreSQL).
+    review_parts: int = DEFAULT_PARTS
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

@@ -31,6 +31,7 @@ from store import learning_values as values
 from store.db import transaction
 from store.learning_documents import learning_control_standards_sheet
 from store.policies import current_policy
+from store.review_build import build_review
 from store.tables import Case, Review
 
 
@@ -46,31 +47,32 @@ class LearningActivities:
         """Reconcile, classify and store the cycle's audit (idempotent: an existing one is kept)."""
         start = date.fromisoformat(request.period)
         calendar = calendar_for(request.calendar or CalendarConfig())
-        async with transaction(self.deps.sessions) as session:
+        async with self.deps.sessions() as session:
             policy = await current_policy(session, LearningPolicy)
-            result = await audits.generate_audit(
-                session,
-                request.review_id,
-                start,
-                window := cycle_window(calendar, start, policy),
-                request.as_of,
-                policy,
-                generation_instant(),
-            )
+        window = cycle_window(calendar, start, policy)
+        build = audits.audit_build(
+            request.review_id, start, window, request.as_of, policy, generation_instant()
+        )
+
+        async def record(session: AsyncSession, review: Review) -> None:
             await record_generation(
                 session,
-                request.review_id,
+                review.review_id,
                 steps.LEARNING_VISIBILITY_WORKSPACE,
-                result.generated_at,
+                review.generated_at,
                 {
-                    "counts": result.counts,
-                    "exceptions": result.exceptions,
-                    "as_of": result.as_of.isoformat(),
-                    "generated_at": result.generated_at.isoformat(),
+                    "counts": review.summary["counts"],
+                    "exceptions": review.summary["exceptions"],
+                    "as_of": review.as_of.isoformat(),
+                    "generated_at": review.generated_at.isoformat(),
                     "window": [w.isoformat() for w in window],
                 },
                 "audit_generated",
             )
+
+        review = await build_review(self.deps.sessions, build, self.deps.review_parts, record)
+        async with self.deps.sessions() as session:
+            result = await audits.stored_audit(session, review)
         return ReviewSummary(
             review_id=result.review_id,
             as_of=result.as_of,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -34,8 +35,9 @@ from bench.common import (
 )
 from bench.review_duck import review_sql
 from domain.acknowledgment import AckPolicy
-from store.acknowledgment import generate_review
+from store.acknowledgment import review_build
 from store.db import make_engine, make_sessionmaker, split_schema, transaction
+from store.review_build import DEFAULT_PARTS, build_review
 from store.source_fields import TYPED_COLUMNS, typed_from_content
 from store.tables import Review, ReviewItem
 
@@ -138,8 +140,17 @@ async def timed_reviews(
 
 
 async def _generate(sessions: Any, review_id: str) -> None:
-    async with transaction(sessions) as session:
-        await generate_review(session, review_id, gen.AS_OF.date(), gen.AS_OF, AckPolicy())
+    build = review_build(review_id, gen.AS_OF.date(), gen.AS_OF, AckPolicy())
+    await build_review(sessions, build, review_parts(), published)
+
+
+def review_parts() -> int:
+    """The connections the benches build a review on (as the worker: ``NEARMISS_REVIEW_PARTS``)."""
+    return int(os.environ.get("NEARMISS_REVIEW_PARTS", DEFAULT_PARTS))
+
+
+async def published(_session: Any, _review: Any) -> None:
+    """The benches record nothing when a review is published (the worker's register entry)."""
 
 
 async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:

@@ -20,13 +20,22 @@ from typing import Any
 
 from bench import gen_more
 from bench.common import Figure, admin, drop_schema, new_schema, peak_rss_mb
-from bench.review import _copy, cpu_figure, duck_runs, export, run_child, timed_reviews
+from bench.review import (
+    _copy,
+    cpu_figure,
+    duck_runs,
+    export,
+    published,
+    review_parts,
+    run_child,
+    timed_reviews,
+)
 from bench.review_more_duck import credibility_sql, learning_sql
 from domain.credibility import CredibilityPolicy, month_bounds
 from domain.learning import LearningPolicy
-from store.credibility import generate_closure_review
-from store.db import transaction
-from store.learning import generate_audit
+from store.credibility import closure_review_build
+from store.learning import audit_build
+from store.review_build import build_review
 from store.source_fields import typed_from_content
 
 MODULE = "bench.review_more"
@@ -60,21 +69,17 @@ async def load(schema: str, kind: str, size: int) -> float:
 
 
 async def _generate(kind: str, sessions: Any, review_id: str) -> None:
-    async with transaction(sessions) as session:
-        if kind == "learning":
-            await generate_audit(
-                session,
-                review_id,
-                gen_more.CYCLE,
-                gen_more.WINDOW,
-                gen_more.AUDIT_AS_OF,
-                LearningPolicy(),
-            )
-        else:
-            as_of = month_bounds(gen_more.MONTH, gen_more.ZONE)[1]
-            await generate_closure_review(
+    if kind == "learning":
+        build = audit_build(
+            review_id, gen_more.CYCLE, gen_more.WINDOW, gen_more.AUDIT_AS_OF, LearningPolicy()
+        )
+    else:
+        as_of = month_bounds(gen_more.MONTH, gen_more.ZONE)[1]
+        async with sessions() as session:
+            build = await closure_review_build(
                 session, review_id, gen_more.MONTH, as_of, gen_more.ZONE, CredibilityPolicy()
             )
+    await build_review(sessions, build, review_parts(), published)
 
 
 async def run_ours(kind: str, url: str, out: Path, runs: int) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.calendar import CalendarConfig
@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     worker_metrics_address: str = ""
     otel_endpoint: str = ""
     log_format: Literal["console", "json"] = "console"
+    # Connections a review's items are built on at once (PostgreSQL; SQLite builds on one):
+    # store.review_build.DEFAULT_PARTS, the machine's two cores.
+    review_parts: int = Field(default=2, ge=1, le=16)
     pdf_font_dir: str = "/usr/share/fonts/truetype/dejavu"
 
     @field_validator("bootstrap_admins", "closure_days", "encryption_old_keys", mode="before")

@@ -21,10 +21,10 @@ from domain.acknowledgment import (
 )
 from domain.instants import instant
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, OBLIGATION_MARK_REVIEWED
-from store.acknowledgment_review import insert_review_items
+from store.acknowledgment_review import review_items_statement, review_parameters
 from store.acknowledgment_values import attribution_values, retention_values
 from store.breaches import resolve_breaches
-from store.review_sql import add_generated_review
+from store.review_build import ReviewBuild, fill_review
 from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
 
@@ -81,7 +81,8 @@ def _summary(tally: Counter[Exposure | None], policy: AckPolicy) -> dict[str, An
     }
 
 
-def _stored_result(review: Review) -> AckReviewResult:
+def stored_result(review: Review) -> AckReviewResult:
+    """The review's result as its generation returned it (from its stored summary)."""
     counts = dict(review.summary["counts"])
     return AckReviewResult(
         review_id=review.review_id,
@@ -108,26 +109,38 @@ async def generate_review(
     """
     existing = await session.get(Review, review_id)
     if existing is not None:
-        return _stored_result(existing)
+        return stored_result(existing)
+    build = review_build(review_id, review_date, as_of, policy, generated_at)
+    return stored_result(await fill_review(session, build))
+
+
+def review_build(
+    review_id: str,
+    review_date: date,
+    as_of: datetime,
+    policy: AckPolicy,
+    generated_at: datetime | None = None,
+) -> ReviewBuild:
+    """What the review is built from (``store.review_build``): its statement, pinned policy and
+    summary (counts by exposure, exceptions, the policy)."""
     as_of_utc = instant(as_of)
     assert as_of_utc is not None
-    review = await add_generated_review(
-        session, review_id, EXAMPLE_ACKNOWLEDGMENT, review_date.isoformat(), as_of_utc, generated_at
-    )
-    counts = await insert_review_items(session, review_id, as_of_utc, policy)
-    tally: Counter[Exposure | None] = Counter(
-        {Exposure(c) if c is not None else None: n for c, n in counts.items()}
-    )
-    summary = _summary(tally, policy)
-    review.summary = summary
-    await session.flush()
-    return AckReviewResult(
+
+    async def summarize(_session: AsyncSession, counts: dict[str | None, int]) -> dict[str, Any]:
+        tally: Counter[Exposure | None] = Counter(
+            {Exposure(c) if c is not None else None: n for c, n in counts.items()}
+        )
+        return _summary(tally, policy)
+
+    return ReviewBuild(
         review_id=review_id,
+        example=EXAMPLE_ACKNOWLEDGMENT,
+        period=review_date.isoformat(),
         as_of=as_of_utc,
-        generated_at=review.generated_at,
-        counts=summary["counts"],
-        exposed=sum(summary["counts"][e.value] for e in EXPOSED),
-        exceptions=summary["exceptions"],
+        generated_at=generated_at or as_of_utc,
+        statement=review_items_statement,
+        parameters=review_parameters(review_id, as_of_utc, policy),
+        summarize=summarize,
     )
 
 

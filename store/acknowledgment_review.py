@@ -29,7 +29,6 @@ from sqlalchemy import (
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.acknowledgment import (
@@ -46,12 +45,11 @@ from store.review_sql import (
     ITEM_COLUMNS,
     as_json,
     content_value,
-    counts_by_classification,
+    in_part,
     json_document,
     json_list,
     json_text,
     param,
-    review_memory,
     text,
 )
 from store.source_fields import epoch_us
@@ -134,9 +132,10 @@ def _reasons(p: Any, log: Any, tracker: Any, register: Any) -> list[Any]:
     return reasons
 
 
-def review_items_statement(dialect: str) -> Any:
+def review_items_statement(dialect: str, parts: int = 1) -> Any:
     """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``as_of_us``,
-    ``scope_start_us``, ``agree_us`` and the four minute thresholds of ``AckPolicy``."""
+    ``scope_start_us``, ``agree_us`` and the four minute thresholds of ``AckPolicy`` (with
+    ``parts`` > 1: partition ``part``'s reports only, ``store.review_sql.in_part``)."""
     p, log, tracker, register = (aliased(SourceRecord, name=n) for n in ("p", "l", "t", "g"))
     as_of = param("as_of_us")
     submitted = p.submitted_at_us
@@ -170,6 +169,7 @@ def review_items_statement(dialect: str) -> Any:
         submitted >= param("scope_start_us"),
         submitted < as_of,
         p.triage_status.is_distinct_from("closed"),
+        in_part(p.key, parts),
     )
     # OFFSET 0 keeps PostgreSQL from inlining the subquery: each of its columns (the one jsonb
     # parse of the content above all; a json column would be parsed again per field) is then
@@ -229,15 +229,3 @@ def review_parameters(review_id: str, as_of: datetime, policy: AckPolicy) -> dic
         "triage_emerging_min": policy.triage_emerging_min,
         "triage_critical_min": policy.triage_critical_min,
     }
-
-
-async def insert_review_items(
-    session: AsyncSession, review_id: str, as_of: datetime, policy: AckPolicy
-) -> dict[str | None, int]:
-    """Classify and store the review's items in the database; counts by classification."""
-    dialect = (await session.connection()).dialect.name
-    await review_memory(session)
-    await session.execute(
-        review_items_statement(dialect), review_parameters(review_id, as_of, policy)
-    )
-    return await counts_by_classification(session, review_id)

@@ -21,8 +21,8 @@ from domain.credibility import (
 )
 from domain.instants import iso
 from domain.names import EXAMPLE_CREDIBILITY
-from store.credibility_review import insert_review_items, register_count
-from store.review_sql import add_generated_review
+from store.credibility_review import register_count, review_items_statement, review_parameters
+from store.review_build import ReviewBuild, fill_review
 from store.sources import current_records
 from store.tables import Case, OutboxMessage, RegisterEntry, Review
 from store.tables import ReviewItem as ReviewItemRow
@@ -128,25 +128,49 @@ async def generate_closure_review(
     existing = await session.get(Review, review_id)
     if existing is not None:
         return existing
+    build = await closure_review_build(
+        session, review_id, period, as_of, zone, policy, generated_at
+    )
+    return await fill_review(session, build)
+
+
+async def closure_review_build(
+    session: AsyncSession,
+    review_id: str,
+    period: str,
+    as_of: datetime,
+    zone: str,
+    policy: CredibilityPolicy,
+    generated_at: datetime | None = None,
+) -> ReviewBuild:
+    """What the month's review is built from (``store.review_build``): the service's own
+    closures (read now, bound to the statement), the policy and the summary."""
     start, end = month_bounds(period, zone)
     own = await own_closures(session, start, end)
-    review = await add_generated_review(
-        session, review_id, EXAMPLE_CREDIBILITY, period, as_of, generated_at
+
+    async def summarize(session: AsyncSession, tally: dict[str | None, int]) -> dict[str, Any]:
+        return {
+            "total": sum(tally.values()),
+            "month": period,
+            "counts": {c.value: tally.get(c.value, 0) for c in Credibility},
+            "exceptions": tally.get(None, 0),
+            "sources": {
+                "service": len(own),
+                CLOSED_REGISTER: await register_count(session, (start, end)),
+            },
+            "policy": policy.model_dump(),
+        }
+
+    return ReviewBuild(
+        review_id=review_id,
+        example=EXAMPLE_CREDIBILITY,
+        period=period,
+        as_of=as_of,
+        generated_at=generated_at or as_of,
+        statement=review_items_statement,
+        parameters=review_parameters(review_id, (start, end), zone, policy, own),
+        summarize=summarize,
     )
-    tally = await insert_review_items(session, review_id, (start, end), zone, policy, own)
-    review.summary = {
-        "total": sum(tally.values()),
-        "month": period,
-        "counts": {c.value: tally.get(c.value, 0) for c in Credibility},
-        "exceptions": tally.get(None, 0),
-        "sources": {
-            "service": len(own),
-            CLOSED_REGISTER: await register_count(session, (start, end)),
-        },
-        "policy": policy.model_dump(),
-    }
-    await session.flush()
-    return review
 
 
 async def non_credible_items(session: AsyncSession) -> list[dict[str, Any]]:

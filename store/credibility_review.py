@@ -57,7 +57,7 @@ from store.review_sql import (
     ITEM_COLUMNS,
     as_json,
     content_value,
-    counts_by_classification,
+    in_part,
     json_bool,
     json_list,
     param,
@@ -135,9 +135,10 @@ def _local_day(dialect: str, us: Any) -> Any:
     return func.local_day(us, zone)
 
 
-def review_items_statement(dialect: str) -> Any:
+def review_items_statement(dialect: str, parts: int = 1) -> Any:
     """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``start_us``,
-    ``end_us``, ``zone``, ``reopen_days`` and ``own`` (the service's closures, JSON)."""
+    ``end_us``, ``zone``, ``reopen_days`` and ``own`` (the service's closures, JSON); with
+    ``parts`` > 1: partition ``part``'s closures only (``store.review_sql.in_part``)."""
     closures = _closures(dialect)
     cl = closures.c
     cf, ro, ev = (aliased(SourceRecord, name=n) for n in ("cf", "ro", "ev"))
@@ -213,6 +214,7 @@ def review_items_statement(dialect: str) -> Any:
         .outerjoin(cf, and_(cf.feed == CONFIRMATIONS, cf.key == cl.ref))
         .outerjoin(ro, and_(ro.feed == REOPENED, ro.key == cl.ref))
         .outerjoin(ev, and_(ev.feed == EVIDENCE, ev.key == cl.ref))
+        .where(in_part(cl.ref, parts))
     )
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
 
@@ -269,22 +271,6 @@ def review_parameters(
         "reopen_days": policy.reopen_days,
         "own": json.dumps(closures),
     }
-
-
-async def insert_review_items(
-    session: AsyncSession,
-    review_id: str,
-    bounds: tuple[datetime, datetime],
-    zone: str,
-    policy: CredibilityPolicy,
-    own: dict[str, dict[str, Any]],
-) -> dict[str | None, int]:
-    """Classify and store the month's items in the database; counts by classification."""
-    dialect = (await session.connection()).dialect.name
-    await session.execute(
-        review_items_statement(dialect), review_parameters(review_id, bounds, zone, policy, own)
-    )
-    return await counts_by_classification(session, review_id)
 
 
 async def register_count(session: AsyncSession, bounds: tuple[datetime, datetime]) -> int:

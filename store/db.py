@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+import store.review_visibility  # noqa: F401  (every session hides reviews still being built)
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

@@ -21,9 +21,9 @@ from domain.learning import (
     LearningVisibility,
 )
 from domain.names import EXAMPLE_LEARNING
-from store.learning_audit import insert_audit_items
+from store.learning_audit import audit_items_statement, audit_parameters
 from store.registers import append_entry
-from store.review_sql import add_generated_review
+from store.review_build import ReviewBuild, fill_review
 from store.tables import RegisterEntry, Review
 from store.tables import ReviewItem as ReviewItemRow
 
@@ -74,7 +74,8 @@ def _summary(
     }
 
 
-async def _stored(session: AsyncSession, review: Review) -> LearningAuditResult:
+async def stored_audit(session: AsyncSession, review: Review) -> LearningAuditResult:
+    """The audit's result as its generation returned it (summary and exposed references)."""
     refs = await session.scalars(
         select(ReviewItemRow.reference)
         .where(
@@ -108,14 +109,34 @@ async def generate_audit(
     """
     existing = await session.get(Review, review_id)
     if existing is not None:
-        return await _stored(session, existing)
-    review = await add_generated_review(
-        session, review_id, EXAMPLE_LEARNING, cycle_start.isoformat(), as_of, generated_at
+        return await stored_audit(session, existing)
+    build = audit_build(review_id, cycle_start, window, as_of, policy, generated_at)
+    return await stored_audit(session, await fill_review(session, build))
+
+
+def audit_build(
+    review_id: str,
+    cycle_start: date,
+    window: tuple[datetime, datetime],
+    as_of: datetime,
+    policy: LearningPolicy,
+    generated_at: datetime | None = None,
+) -> ReviewBuild:
+    """What the audit is built from (``store.review_build``): statement, policy, summary."""
+
+    async def summarize(_session: AsyncSession, counts: dict[str | None, int]) -> dict[str, Any]:
+        return _summary(counts, policy, cycle_start, window)
+
+    return ReviewBuild(
+        review_id=review_id,
+        example=EXAMPLE_LEARNING,
+        period=cycle_start.isoformat(),
+        as_of=as_of,
+        generated_at=generated_at or as_of,
+        statement=audit_items_statement,
+        parameters=audit_parameters(review_id, window, as_of, policy),
+        summarize=summarize,
     )
-    tally = await insert_audit_items(session, review_id, window, as_of, policy)
-    review.summary = _summary(tally, policy, cycle_start, window)
-    await session.flush()
-    return await _stored(session, review)
 
 
 async def exposed_items(session: AsyncSession, review_id: str) -> list[ReviewItemRow]:

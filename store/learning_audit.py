@@ -26,7 +26,6 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy import String as SqlString
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.learning import (
@@ -46,14 +45,12 @@ from store.learning_audit_rows import bulletins, reports, scoped
 from store.review_sql import (
     ITEM_COLUMNS,
     as_json,
-    counts_by_classification,
     flag,
     json_bool,
     json_document,
     json_list,
     json_text,
     param,
-    review_memory,
     text,
     total,
 )
@@ -119,14 +116,14 @@ def _overdue_of_reports() -> Any:
     )
 
 
-def _base(dialect: str) -> tuple[Any, int]:
+def _base(dialect: str, parts: int) -> tuple[Any, int]:
     """One row per closed report of the window: every input of the classification, typed.
 
     Fenced by ``OFFSET 0`` (as in ``store.acknowledgment_review``), as are the reports and the
     bulletins it joins, whose JSON values are extracted once per row, where they are scanned.
     """
     rc, ac = (aliased(SourceRecord, name=n) for n in ("rc", "ac"))
-    reported, bulletin = reports(dialect), bulletins(dialect)
+    reported, bulletin = reports(dialect, parts), bulletins(dialect)
     p, bl = reported.c, bulletin.c
     od = _overdue_of_reports()
     reasons = _reasons(p, bl, rc, ac)
@@ -183,10 +180,11 @@ def _issue_type(risk_domain: Any) -> Any:
     )
 
 
-def audit_items_statement(dialect: str) -> Any:
+def audit_items_statement(dialect: str, parts: int = 1) -> Any:
     """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``start_us``,
-    ``end_us``, ``as_of_us`` and the two critical thresholds of ``LearningPolicy``."""
-    subquery, n_reasons = _base(dialect)
+    ``end_us``, ``as_of_us`` and the two critical thresholds of ``LearningPolicy`` (with
+    ``parts`` > 1: partition ``part``'s reports only)."""
+    subquery, n_reasons = _base(dialect, parts)
     b = subquery.c
     exception = or_(*(b[f"r{n}"].is_not(None) for n in range(n_reasons)))
     present = [b.i0, b.i1, b.i2, b.i3, case((b.overdue > 0, 1), else_=0)]
@@ -270,19 +268,3 @@ def audit_parameters(
         "critical_indicator_count": policy.critical_indicator_count,
         "critical_repeat_count": policy.critical_repeat_count,
     }
-
-
-async def insert_audit_items(
-    session: AsyncSession,
-    review_id: str,
-    window: tuple[datetime, datetime],
-    as_of: datetime,
-    policy: LearningPolicy,
-) -> dict[str | None, int]:
-    """Classify and store the audit's items in the database; counts by classification."""
-    dialect = (await session.connection()).dialect.name
-    await review_memory(session)
-    await session.execute(
-        audit_items_statement(dialect), audit_parameters(review_id, window, as_of, policy)
-    )
-    return await counts_by_classification(session, review_id)

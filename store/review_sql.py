@@ -1,12 +1,12 @@
 """SQL pieces shared by the set-based reviews of examples 1-3 (SQLite and PostgreSQL).
 
-Each review is one ``INSERT INTO review_items … SELECT`` built from these; only the JSON
+Each review is one ``INSERT INTO review_items … SELECT`` built from these, run once per
+partition of its reports on PostgreSQL (``in_part``; ``store.review_build``); only the JSON
 constructors differ between the two databases.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -19,47 +19,33 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    literal_column,
     null,
     select,
+    true,
     type_coerce,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
 
 ITEM_COLUMNS = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
 
 
-async def add_generated_review(
-    session: AsyncSession,
-    review_id: str,
-    example: str,
-    period: str,
-    as_of: datetime,
-    generated_at: datetime | None,
-) -> Review:
-    """A review's row, generated (at ``as_of`` unless told) with an empty summary, flushed so its
-    items can refer to it; the caller sets the summary once they are all in."""
-    review = Review(
-        review_id=review_id,
-        example=example,
-        period=period,
-        as_of=as_of,
-        generated_at=generated_at or as_of,
-        status="generated",
-        summary={},
-    )
-    session.add(review)
-    await session.flush()
-    return review
-
-
 def param(name: str) -> Any:
     """An integer bind parameter (thresholds, instants in epoch microseconds)."""
     return bindparam(name, type_=BigInteger)
+
+
+def in_part(key: Any, parts: int) -> Any:
+    """True for the keys of partition ``part`` (a bind parameter) of ``parts``, by PostgreSQL's
+    ``hashtext`` (stable: a key is always in the same partition; the partitions are disjoint and
+    cover every key). One partition (SQLite's, or a build on one connection): always true."""
+    if parts == 1:
+        return true()
+    return func.abs(func.mod(func.hashtext(key), literal_column(str(parts)))) == param("part")
 
 
 def text(value: str) -> Any:

@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from domain.acknowledgment import ACK_FEEDS, PLATFORM, AckPolicy, review_item
 from domain.feeds import FEEDS
 from domain.instants import instant
-from store.acknowledgment import generate_review, load_review
+from store.acknowledgment import generate_review, load_review, review_build
 from store.sources import current_records, upsert_records
 from tests.hypothesis_support import seeded_draws
+from tests.review_build_support import same_when_partitioned
 
 BASE = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
 ZONES = [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30))]
@@ -175,6 +176,9 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
     for number, (as_of, policy, _) in enumerate(drawn):
         async with sessions() as s, s.begin():
             result = await generate_review(s, f"r-{number}", as_of.date(), as_of, policy)
+        # Built again on two connections (PostgreSQL): the same items, byte for byte.
+        build = review_build(f"p-{number}", as_of.date(), as_of, policy)
+        await same_when_partitioned(sessions, f"r-{number}", build)
         async with sessions() as s:
             view = await load_review(s, f"r-{number}")
         assert view is not None

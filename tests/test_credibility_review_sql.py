@@ -34,11 +34,12 @@ from domain.credibility import (
 )
 from domain.feeds import FEEDS
 from domain.instants import instant
-from store.credibility import generate_closure_review, own_closures
+from store.credibility import closure_review_build, generate_closure_review, own_closures
 from store.sources import current_records, upsert_records
 from store.tables import ReviewItem
 from tests.credibility_support import add_own_closed_case
 from tests.hypothesis_support import seeded_draws
+from tests.review_build_support import same_when_partitioned
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney"]
 OFFSETS = [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30))]
@@ -233,6 +234,10 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
             own = await own_closures(s, *month_bounds(ex.period, ex.zone))
         async with sessions() as s, s.begin():
             review = await generate_closure_review(s, rid, ex.period, at, ex.zone, ex.policy)
+        # Built again on two connections (PostgreSQL): the same items, byte for byte.
+        async with sessions() as s:
+            build = await closure_review_build(s, f"p-{number}", ex.period, at, ex.zone, ex.policy)
+        await same_when_partitioned(sessions, rid, build)
         async with sessions() as s:
             stored = (
                 await s.scalars(

@@ -28,10 +28,11 @@ from domain.learning import (
     LearningPolicy,
     audit_item,
 )
-from store.learning import generate_audit
+from store.learning import audit_build, generate_audit
 from store.sources import current_records, upsert_records
 from store.tables import ReviewItem
 from tests.hypothesis_support import seeded_draws
+from tests.review_build_support import same_when_partitioned
 
 BASE = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
 ZONES = [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30))]
@@ -206,6 +207,9 @@ async def test_sql_audit_equals_the_python_policy(sessions: Sessions) -> None:
         rid = f"a-{number}"
         async with sessions() as s, s.begin():
             result = await generate_audit(s, rid, window[0].date(), window, as_of, policy)
+        # Built again on two connections (PostgreSQL): the same items, byte for byte.
+        build = audit_build(f"p-{number}", window[0].date(), window, as_of, policy)
+        await same_when_partitioned(sessions, rid, build)
         async with sessions() as s:
             stored = (
                 await s.scalars(

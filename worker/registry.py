@@ -120,6 +120,7 @@ def deps_from_settings(
         task_queue=settings.temporal_task_queue,
         calendar=settings.calendar_config(),
         cycle_anchor=date.fromisoformat(settings.cycle_anchor),
+        review_parts=settings.review_parts,
     )
 
 

@@ -1,0 +1,191 @@
+"""A review's items built on ``parts`` connections at once, published in one short transaction.
+
+PostgreSQL runs an ``INSERT … SELECT`` in one backend, on one core. With ``parts`` > 1 the
+review's statement is run once per partition of its reports (``store.review_sql.in_part``),
+each in its own transaction on its own connection, all at the same time and all reading one
+snapshot of the feeds (exported by the first, imported by the others): together they insert
+exactly the rows the single statement would. Atomicity is kept by visibility instead:
+
+1. *claim*: the review's row is committed with status ``building`` and a build token (no
+   reader sees such a row: ``store.review_visibility``); a row left ``building`` by an earlier
+   attempt loses its items and gets a new token;
+2. *partitions*: each inserts its items and commits;
+3. *publish*: one transaction locks the row, checks it still holds this attempt's token and
+   that the stored items are exactly those the partitions inserted, sets the summary, marks it
+   ``generated`` and runs the caller's ``on_publish`` (the generation's register entry).
+
+An attempt that fails anywhere leaves nothing visible; the next attempt starts again at 1.
+On SQLite (one writer at a time) the review is built in one transaction, as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from store.db import transaction
+from store.review_sql import counts_by_classification, review_memory
+from store.review_visibility import BUILDING, SEE_BUILDING
+from store.tables import Review
+from store.tables import ReviewItem as ReviewItemRow
+
+Counts = dict[str | None, int]
+# Connections a review's items are built on (PostgreSQL): the machine's two cores.
+# ``NEARMISS_REVIEW_PARTS`` (``config.settings``) sets it for the worker.
+DEFAULT_PARTS = 2
+
+
+class BuildInterrupted(RuntimeError):
+    """Another attempt took the review over, or its items are not those inserted (retryable)."""
+
+
+@dataclass(frozen=True)
+class ReviewBuild:
+    """What a review is built from: its row, its statement and how its summary is made."""
+
+    review_id: str
+    example: str
+    period: str
+    as_of: datetime
+    generated_at: datetime
+    statement: Callable[[str, int], Any]  # (dialect, parts) -> INSERT … SELECT
+    parameters: dict[str, Any]
+    summarize: Callable[[AsyncSession, Counts], Awaitable[dict[str, Any]]]
+
+
+async def build_review(
+    sessions: async_sessionmaker[AsyncSession],
+    build: ReviewBuild,
+    parts: int,
+    on_publish: Callable[[AsyncSession, Review], Awaitable[None]],
+) -> Review:
+    """The review, built (on ``parts`` connections on PostgreSQL, on one on SQLite) unless it was
+    already, then ``on_publish`` in the transaction that publishes it (also for one already
+    built)."""
+    async with sessions() as probe:
+        bind = probe.bind
+        assert bind is not None
+        dialect = bind.dialect.name
+    if dialect != "postgresql":
+        async with transaction(sessions) as session:
+            found = await session.get(Review, build.review_id)
+            review = found or await fill_review(session, build)
+            await on_publish(session, review)
+            return review
+    token = await _claim(sessions, build)
+    inserted = await _insert_parts(sessions, build, parts) if token is not None else 0
+    async with transaction(sessions) as session:
+        if token is None:  # built already: published as it is
+            built = await session.get(Review, build.review_id)
+            assert built is not None
+            await on_publish(session, built)
+            return built
+        claimed = await _building(session, build.review_id)
+        if claimed is None or claimed.summary.get("building") != token:
+            raise BuildInterrupted(f"review {build.review_id}: another attempt took it over")
+        review = claimed
+        counts = await counts_by_classification(session, build.review_id)
+        if sum(counts.values()) != inserted:
+            raise BuildInterrupted(
+                f"review {build.review_id}: {inserted} items inserted, "
+                f"{sum(counts.values())} stored"
+            )
+        review.summary = await build.summarize(session, counts)
+        review.status = "generated"
+        await session.flush()
+        await on_publish(session, review)
+        return review
+
+
+async def fill_review(session: AsyncSession, build: ReviewBuild) -> Review:
+    """Add the review and its items in the caller's transaction (one statement), summarized."""
+    review = _row(build, "generated", {})
+    session.add(review)
+    await session.flush()
+    dialect = (await session.connection()).dialect.name
+    await review_memory(session)
+    await session.execute(build.statement(dialect, 1), build.parameters)
+    review.summary = await build.summarize(
+        session, await counts_by_classification(session, build.review_id)
+    )
+    await session.flush()
+    return review
+
+
+def _row(build: ReviewBuild, status: str, summary: dict[str, Any]) -> Review:
+    return Review(
+        review_id=build.review_id,
+        example=build.example,
+        period=build.period,
+        as_of=build.as_of,
+        generated_at=build.generated_at,
+        status=status,
+        summary=summary,
+    )
+
+
+async def _building(session: AsyncSession, review_id: str) -> Review | None:
+    """The review's row, locked, while it is being built (None once built or when absent)."""
+    review = await session.get(
+        Review, review_id, with_for_update=True, execution_options=SEE_BUILDING
+    )
+    return review if review is not None and review.status == BUILDING else None
+
+
+async def _claim(sessions: async_sessionmaker[AsyncSession], build: ReviewBuild) -> str | None:
+    """Commit the review's row as ``building`` with a new token (returned); an earlier attempt's
+    items go. None when the review is built already."""
+    token = uuid.uuid4().hex
+    async with transaction(sessions) as session:
+        review = await session.get(
+            Review, build.review_id, with_for_update=True, execution_options=SEE_BUILDING
+        )
+        if review is None:
+            session.add(_row(build, BUILDING, {"building": token}))
+        elif review.status == BUILDING:
+            await session.execute(
+                delete(ReviewItemRow).where(ReviewItemRow.review_id == build.review_id)
+            )
+            review.generated_at = build.generated_at
+            review.summary = {"building": token}
+        else:
+            return None
+    return token
+
+
+async def _insert_parts(
+    sessions: async_sessionmaker[AsyncSession], build: ReviewBuild, parts: int
+) -> int:
+    """Run the statement for every partition at once, all on one snapshot; rows inserted."""
+    snapshot: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    imported = [asyncio.Event() for _ in range(parts)]
+    statement = build.statement("postgresql", parts)
+
+    async def part(n: int) -> int:
+        async with sessions() as session, session.begin():
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            if n == 0:
+                exported = await session.scalar(text("SELECT pg_export_snapshot()"))
+                snapshot.set_result(str(exported))
+            else:
+                await session.execute(text(f"SET TRANSACTION SNAPSHOT '{await snapshot}'"))
+            imported[n].set()
+            await review_memory(session)
+            result = await session.execute(statement, {**build.parameters, "part": n})
+            # The exporting transaction must outlive every import of its snapshot.
+            await asyncio.gather(*(event.wait() for event in imported))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    try:
+        async with asyncio.TaskGroup() as group:  # one failing cancels the others
+            tasks = [group.create_task(part(n)) for n in range(parts)]
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from failed
+    return sum(task.result() for task in tasks)

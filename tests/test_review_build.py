@@ -1,0 +1,194 @@
+"""Example 1's review built on several connections at once (``store.review_build``), on
+PostgreSQL: the partitions split the reports and store exactly the one-statement items; a
+partition that fails leaves nothing any reader sees, and the next attempt builds the review
+once; a reader polling while a review is built sees it whole or not at all."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+
+from store.acknowledgment import load_review, review_build
+from store.review_build import build_review
+from store.review_pages import recent_reviews
+from store.tables import Review, ReviewItem
+from tests.review_build_support import item_texts, nothing
+from tests.review_support import AS_OF, POLICY, generate, put_reports, report
+
+pytestmark = pytest.mark.postgres
+
+# Reports across every outcome: prompt, late to acknowledge or triage, unowned, unsafe.
+REPORTS = [
+    report(
+        f"NM-B-{n:03d}",
+        AS_OF - timedelta(hours=3 * n + 1),
+        **({"first_acknowledged_at": None} if n % 5 == 1 else {}),
+        **({"triage_owner_id": None} if n % 7 == 2 else {}),
+        **({"unsafe_condition_active": True} if n % 3 == 0 else {}),
+    )
+    for n in range(60)
+]
+
+
+async def _seed(sessions: Any) -> None:
+    async with sessions() as s, s.begin():
+        await put_reports(s, REPORTS[:50])
+        await put_reports(s, REPORTS[50:], workforce_reporting_log=True)  # exceptions
+
+
+def _build(review_id: str) -> Any:
+    return review_build(review_id, AS_OF.date(), AS_OF, POLICY)
+
+
+async def _stored_items(sessions: Any, review_id: str) -> int:
+    """Items in the table, whether their review is visible or not."""
+    async with sessions() as s:
+        count = await s.scalar(
+            select(func.count()).select_from(ReviewItem).where(ReviewItem.review_id == review_id)
+        )
+    return int(count or 0)
+
+
+async def _fail_on(sessions: Any, review_id: str, reference: str, delay: float) -> None:
+    """A trigger (this test schema's): inserting REFERENCE's item of REVIEW_ID fails after DELAY
+    seconds (the other partitions have committed by then)."""
+    async with sessions() as s, s.begin():
+        await s.execute(
+            text(
+                "CREATE FUNCTION fail_item() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF NEW.review_id = '{review_id}' AND NEW.reference = '{reference}' THEN "
+                f"PERFORM pg_sleep({delay}); RAISE EXCEPTION 'injected failure'; END IF; "
+                "RETURN NEW; END $$"
+            )
+        )
+        await s.execute(
+            text(
+                "CREATE TRIGGER fail_item BEFORE INSERT ON review_items "
+                "FOR EACH ROW EXECUTE FUNCTION fail_item()"
+            )
+        )
+
+
+async def test_partitions_split_the_reports_and_store_the_one_statement_items(
+    postgres_url: str, sessions_for: Any
+) -> None:
+    sessions = sessions_for(postgres_url)
+    await _seed(sessions)
+    await generate(sessions, "one")
+    single = await item_texts(sessions, "one")
+    assert {row[1] for row in single} == {None, "within_tolerance", "emerging", "critical"}
+    for parts in (2, 3):
+        review = await build_review(sessions, _build(f"parts-{parts}"), parts, nothing)
+        assert await item_texts(sessions, f"parts-{parts}") == single
+        assert review.status == "generated" and review.summary["total"] == len(single) == 60
+        async with sessions() as s:
+            sizes = (
+                await s.execute(
+                    text(
+                        "SELECT abs(mod(hashtext(reference), :n)), count(*) FROM review_items "
+                        "WHERE review_id = :r GROUP BY 1"
+                    ),
+                    {"n": parts, "r": f"parts-{parts}"},
+                )
+            ).all()
+        assert len(sizes) == parts and all(n > 0 for _, n in sizes)  # every partition had work
+
+
+async def test_a_failed_partition_leaves_nothing_visible_and_a_retry_builds_it_once(
+    postgres_url: str, sessions_for: Any
+) -> None:
+    sessions = sessions_for(postgres_url)
+    await _seed(sessions)
+    await generate(sessions, "one")
+    async with sessions() as s:
+        second = await s.scalar(
+            text(
+                "SELECT min(reference) FROM review_items "
+                "WHERE review_id = 'one' AND abs(mod(hashtext(reference), 2)) = 1"
+            )
+        )
+    await _fail_on(sessions, "broken", second, 0.5)
+    published: list[str] = []
+
+    async def record(_session: Any, review: Review) -> None:
+        published.append(review.review_id)
+
+    with pytest.raises(Exception, match="injected failure"):
+        await build_review(sessions, _build("broken"), 2, record)
+    # The first partition's items are in the table, the review is not: no reader sees either.
+    assert 0 < await _stored_items(sessions, "broken") < 60
+    async with sessions() as s:
+        assert await load_review(s, "broken") is None
+        assert await s.get(Review, "broken") is None
+        assert list(await s.scalars(select(Review.review_id))) == ["one"]
+        assert [r.review_id for rs in (await recent_reviews(s)).values() for r in rs] == ["one"]
+        joined = select(ReviewItem.reference).join(Review, Review.review_id == ReviewItem.review_id)
+        assert not (await s.scalars(joined.where(ReviewItem.review_id == "broken"))).all()
+    assert published == []
+    async with sessions() as s, s.begin():
+        await s.execute(text("DROP TRIGGER fail_item ON review_items"))
+    # The activity's retry: the partial items go, every partition runs again, published once.
+    review = await build_review(sessions, _build("broken"), 2, record)
+    assert await item_texts(sessions, "broken") == await item_texts(sessions, "one")
+    assert review.status == "generated" and review.summary["total"] == 60
+    assert published == ["broken"]
+    again = await build_review(sessions, _build("broken"), 2, record)  # built: kept as it is
+    assert again.summary == review.summary and published == ["broken", "broken"]
+    assert await item_texts(sessions, "broken") == await item_texts(sessions, "one")
+
+
+async def test_overlapping_attempts_leave_the_items_exactly_once(
+    postgres_url: str, sessions_for: Any
+) -> None:
+    sessions = sessions_for(postgres_url)
+    await _seed(sessions)
+    await generate(sessions, "one")
+    outcomes = await asyncio.gather(
+        *(build_review(sessions, _build("twice"), 2, nothing) for _ in range(2)),
+        return_exceptions=True,
+    )
+    # Whichever published (or a retry, when both gave way to each other) holds each item once.
+    if all(isinstance(o, BaseException) for o in outcomes):
+        await build_review(sessions, _build("twice"), 2, nothing)
+    assert await item_texts(sessions, "twice") == await item_texts(sessions, "one")
+    async with sessions() as s:
+        review = await s.get(Review, "twice")
+    assert review is not None and review.summary["total"] == 60
+
+
+async def test_a_reader_sees_a_review_whole_or_not_at_all(
+    postgres_url: str, sessions_for: Any
+) -> None:
+    sessions = sessions_for(postgres_url)
+    await _seed(sessions)
+    async with sessions() as s, s.begin():  # each item's insert takes 20 ms: a slow build
+        await s.execute(
+            text(
+                "CREATE FUNCTION slow_item() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "PERFORM pg_sleep(0.02); RETURN NEW; END $$"
+            )
+        )
+        await s.execute(
+            text(
+                "CREATE TRIGGER slow_item BEFORE INSERT ON review_items "
+                "FOR EACH ROW EXECUTE FUNCTION slow_item()"
+            )
+        )
+    building = asyncio.create_task(build_review(sessions, _build("slow"), 2, nothing))
+    seen, half_built = [], 0
+    while not building.done():
+        async with sessions() as s:
+            view = await load_review(s, "slow")
+            seen.append(None if view is None else (view.total, len(view.items)))
+        half_built += 0 < await _stored_items(sessions, "slow") < 60
+        await asyncio.sleep(0.05)
+    await building
+    assert half_built > 0  # the reader polled while items were partly in
+    assert set(seen) <= {None, (60, 60)}
+    async with sessions() as s:
+        view = await load_review(s, "slow")
+    assert view is not None and view.total == 60 and view.status == "generated"
