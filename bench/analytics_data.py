@@ -25,7 +25,9 @@ from store.tables import Base
 _REVIEW_COLUMNS = (
     "review_id", "example", "period", "as_of", "generated_at", "status", "summary", "back_run",
 )  # fmt: skip
-_ITEM_COLUMNS = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
+_ITEM_COLUMNS = (
+    "review_id", "reference", "classification", "reasons", "fields", "case_id", "employee_id"
+)  # fmt: skip
 _BATCH = 50_000
 _CATEGORIES = ["MED-01", "MED-02", "ENV-02", "FALL-01", "EQP-03"]
 _INDICATORS = [[], [], ["triage_over_threshold"], ["no_named_triage_owner", "manager_not_reviewed"]]
@@ -82,8 +84,9 @@ async def generate(schema: str, reports: int, seed: int = 11) -> float:
             at = first + timedelta(days=day, minutes=rng.randint(0, 1439))
             classification = rng.choice(CLASSES)
             reasons = "[]" if classification != "emerging" else '["acknowledged late"]'
-            fields = json.dumps(_fields(n, at, rng))
-            items.append((review_id(day + 1), f"NM-{n:08d}", classification, reasons, fields, None))
+            values = _fields(n, at, rng)
+            items.append((review_id(day + 1), f"NM-{n:08d}", classification, reasons,
+                          json.dumps(values), None, values["employee_id"]))  # fmt: skip
             if len(items) >= _BATCH:
                 await _copy(connection, schema, items)
                 items = []

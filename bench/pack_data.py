@@ -56,7 +56,9 @@ _ENTRY = (
 _EVENT = ("case_id", "at", "kind", "actor", "detail", "dedupe_key")
 _REVIEW = ("review_id", "example", "period", "as_of", "generated_at", "status", "reviewed_by",
            "reviewed_at", "summary", "back_run")  # fmt: skip
-_ITEM = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
+_ITEM = (
+    "review_id", "reference", "classification", "reasons", "fields", "case_id", "employee_id"
+)  # fmt: skip
 
 
 class _Chains:
@@ -232,8 +234,9 @@ async def _reviews(connection: Any, schema: str, items_each: int, rng: random.Ra
                                as_of + timedelta(hours=7), rng))  # fmt: skip
         for i in range(items_each):
             c = rng.choice(classes)
+            values = _learning_fields(rng, None)
             items.append((rid, f"LV-{start:%Y%m%d}-{i:05d}", c, "[]" if c else '["no source"]',
-                           json.dumps(_learning_fields(rng, None)), None))  # fmt: skip
+                           json.dumps(values), None, values.get("employee_id")))  # fmt: skip
         start += timedelta(days=14)
     month = (NOW - SPAN).date().replace(day=1)
     while month < NOW.date().replace(day=1):
@@ -244,8 +247,9 @@ async def _reviews(connection: Any, schema: str, items_each: int, rng: random.Ra
         for i in range(items_each):
             c = rng.choice(["credible", "credible", "doubtful", "failed", None])
             closed = datetime.combine(month, datetime.min.time(), UTC) + timedelta(hours=i % 600)
+            values = _credibility_fields(rng, closed)
             items.append((rid, f"CC-{month:%Y%m}-{i:05d}", c, "[]" if c else '["no source"]',
-                           json.dumps(_credibility_fields(rng, closed)), None))  # fmt: skip
+                           json.dumps(values), None, values.get("employee_id")))  # fmt: skip
         month = after
     await copy_rows(connection, schema, "reviews", _REVIEW, reviews)
     await copy_rows(connection, schema, "review_items", _ITEM, items)

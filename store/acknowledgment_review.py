@@ -146,6 +146,7 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
         p.key.label("reference"),
         (sql_cast(p.content, JSONB) if dialect == "postgresql" else p.content).label("content"),
         p.triage_owner_id.label("owner"),
+        p.employee_id.label("employee_id"),
         func.coalesce(p.unsafe_condition_active, False).label("unsafe"),
         or_(
             p.triage_completed_at_us.is_(None),
@@ -213,6 +214,7 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
         as_json(dialect, json_list([b[f"r{n}"] for n in range(len(reasons))])),
         json_document(dialect, fields),
         null(),
+        b.employee_id,
     )
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
 

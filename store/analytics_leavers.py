@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import Period, PeriodKind, group_value, local_date, periods, rate
@@ -16,19 +16,21 @@ from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY
 from domain.roles import Role
 from store.analytics import Grouping
 from store.staff import STAFF_FEED
-from store.tables import Review, ReviewItem, SourceRecord
+from store.tables import WEAK_ITEM, Review, ReviewItem, SourceRecord
 
 
 async def first_exposures(session: AsyncSession, end: date, zone: str) -> dict[str, date]:
     """Each worker's first weak response on or before ``end``: the date of the first example-1
     review classing a report of theirs emerging or critical, or the local closure date of a
     closure an example-3 review classed doubtful or failed (whichever is earlier)."""
-    employee = ReviewItem.employee_id  # generated from ``fields``, indexed: no document read
+    employee = ReviewItem.employee_id  # written beside ``fields``: no document read
+    weak = text(WEAK_ITEM)  # the partial index's own predicate, so the planner can use it
     acknowledged = await session.execute(
         select(employee, func.min(Review.period))
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_ACKNOWLEDGMENT,
+            weak,
             ReviewItem.classification.in_(("emerging", "critical")),
             Review.period <= end.isoformat(),
         )
@@ -40,6 +42,7 @@ async def first_exposures(session: AsyncSession, end: date, zone: str) -> dict[s
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_CREDIBILITY,
+            weak,
             ReviewItem.classification.in_(("doubtful", "failed")),
         )
     )

@@ -209,6 +209,7 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
             as_json(dialect, json_list(reasons)),
             _fields(dialect, cl.base, added),
             null(),
+            cl.employee_id,
         )
         .select_from(closures)
         .outerjoin(cf, and_(cf.feed == CONFIRMATIONS, cf.key == cl.ref))

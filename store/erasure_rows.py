@@ -113,9 +113,7 @@ def contains_any(column: Any, values: Iterable[str]) -> list[ColumnElement[bool]
 
 
 def _searchable(table: Table) -> list[Any]:
-    """The text and JSON columns a value may be in (a generated column follows its source)."""
-    kinds = String | Text | JSON
-    return [c for c in table.columns if isinstance(c.type, kinds) and c.computed is None]
+    return [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
 
 
 async def erase_rows(session: AsyncSession, person: Person) -> dict[str, int]:

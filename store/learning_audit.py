@@ -247,6 +247,7 @@ def audit_items_statement(dialect: str, parts: int = 1) -> Any:
         as_json(dialect, json_list([b[f"r{n}"] for n in range(n_reasons)])),
         json_document(dialect, fields),
         null(),
+        b.employee_id,
     )
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
 

@@ -31,7 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.tables import ReviewItem as ReviewItemRow
 
-ITEM_COLUMNS = ("review_id", "reference", "classification", "reasons", "fields", "case_id")
+# ``employee_id`` is the item's ``fields``' employee_id as text, from the typed source columns
+ITEM_COLUMNS = (
+    "review_id", "reference", "classification", "reasons", "fields", "case_id", "employee_id"
+)  # fmt: skip
 
 
 def param(name: str) -> Any:

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    Computed,
     ForeignKey,
     Index,
     Integer,
@@ -15,14 +14,17 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from store.column_types import BigId, Instant, Json
 from store.source_fields import TypedSourceColumns
 
-# ``->>`` reads a JSON object's member as text on PostgreSQL (json) and SQLite (3.38 and later).
-EMPLOYEE_OF_ITEM = "fields ->> 'employee_id'"
+# The classifications that are a weak response: emerging or critical acknowledgment (example 1),
+# doubtful or failed closure (example 3). A literal: the partial index's predicate must be one.
+WEAK_CLASSIFICATIONS = ("emerging", "critical", "doubtful", "failed")
+WEAK_ITEM = "classification IN ({})".format(", ".join(f"'{c}'" for c in WEAK_CLASSIFICATIONS))
 
 
 class Base(DeclarativeBase):
@@ -136,9 +138,17 @@ class ReviewItem(Base):
 
     __tablename__ = "review_items"
     # Each worker's first weak response (store.analytics_leavers.first_exposures) groups years
-    # of classified items by worker: read from this index alone, not from their JSON documents.
+    # of weak items by worker: read from this index alone, not from their JSON documents. Only
+    # weak items are in it, so a review writes an entry for about one item in six.
     __table_args__ = (
-        Index("ix_review_items_exposed", "classification", "employee_id", "review_id"),
+        Index(
+            "ix_review_items_exposed",
+            "classification",
+            "employee_id",
+            "review_id",
+            postgresql_where=text(WEAK_ITEM),
+            sqlite_where=text(WEAK_ITEM),
+        ),
     )
     review_id: Mapped[str] = mapped_column(
         String(80), ForeignKey("reviews.review_id"), primary_key=True
@@ -148,10 +158,9 @@ class ReviewItem(Base):
     reasons: Mapped[list[str]] = mapped_column(Json)
     fields: Mapped[dict[str, Any]] = mapped_column(Json)
     case_id: Mapped[str | None] = mapped_column(String(160), nullable=True)
-    # The database keeps it equal to ``fields``' employee_id (every writer, erasure included).
-    employee_id: Mapped[str | None] = mapped_column(
-        String(128), Computed(EMPLOYEE_OF_ITEM, persisted=True)
-    )
+    # ``fields``' employee_id as text, written beside it by each review's statement from the
+    # typed source columns (a generated column would parse every item's JSON as it is written).
+    employee_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 class Case(Base):

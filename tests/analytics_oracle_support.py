@@ -163,6 +163,7 @@ def rows_of(items: list[Item], days: Sequence[int] = range(DAYS)) -> list[Any]:
                 classification=classification,
                 reasons=[],
                 fields=fields,
+                employee_id=fields.get("employee_id"),
             )
         )
     return rows

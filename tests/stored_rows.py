@@ -45,6 +45,7 @@ def item(review_id: str, reference: str, classification: str | None, **fields: A
         classification=classification,
         reasons=reasons,
         fields={"reference": reference, **fields},
+        employee_id=fields.get("employee_id"),
     )
 
 
