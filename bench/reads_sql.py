@@ -3,6 +3,8 @@ read, written by hand for asyncpg (no ORM), in the bench schema's ``search_path`
 
 from __future__ import annotations
 
+from store.my_work import COUNT_CAP
+
 _OWED_COLUMNS = (
     "case_id, example, reference, exposure, service_line, key, title, role, deadline, sort_at"
 )
@@ -40,14 +42,17 @@ SELECT case_id, step, level FROM breaches WHERE resolved_at IS NULL AND case_id 
 """  # the open breaches of the page's cases (their escalation levels), as ours reads them
 
 
-MY_WORK_COUNTS = """
-SELECT count(*), count(*) FILTER (WHERE deadline <= $3),
-       count(*) FILTER (WHERE deadline > $3 AND deadline < $4),
-       count(*) FILTER (WHERE deadline >= $4 AND deadline < $5)
-FROM case_open_obligations
-WHERE case_status = 'open' AND sort_at IS NOT NULL AND deadline IS NOT NULL
-  AND (assignee = $1 OR (assignee IS NULL AND role = $2))
-"""  # the counts by due band, over everything owed
+_BAND = """(SELECT count(*) FROM (
+  (SELECT 1 FROM case_open_obligations WHERE case_status = 'open' AND sort_at IS NOT NULL
+     AND assignee = $1 AND {band} LIMIT {cap})
+  UNION ALL
+  (SELECT 1 FROM case_open_obligations WHERE case_status = 'open' AND sort_at IS NOT NULL
+     AND assignee IS NULL AND role = $2 AND {band} LIMIT {cap}) LIMIT {cap}) owed)"""
+_BANDS = ("deadline <= $3", "deadline > $3 AND deadline < $4", "deadline >= $4 AND deadline < $5",
+          "deadline >= $5")  # fmt: skip
+MY_WORK_COUNTS = "SELECT " + ", ".join(
+    _BAND.format(band=band, cap=COUNT_CAP + 1) for band in _BANDS
+)  # the counts by due band, each up to the cap (one more: past it), as store.my_work counts
 CASES = "SELECT * FROM cases {where} ORDER BY opened_at DESC, case_id DESC LIMIT {limit}"
 AFTER = "opened_at <= $1 AND (opened_at < $1 OR case_id < $2)"
 CASE = "SELECT * FROM cases WHERE case_id = $1"
