@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from domain.cases import CaseInput, ProjectionUpdate, TimelineEvent
 from domain.links import ACCEPTANCE
@@ -158,21 +159,38 @@ async def list_cases(
     """Cases filtered as GET /cases allows, newest first (ties by case ID, descending);
     overdue = an open case past its next deadline. ``after`` (opened_at, case_id) of the last
     case of the previous page: keyset paging, so a deep page costs what the first one does."""
-    query = select(Case).order_by(Case.opened_at.desc(), Case.case_id.desc()).limit(limit)
+    filters: list[ColumnElement[bool]] = []
     if after is not None:
         at, case_id = after
         earlier = or_(Case.opened_at < at, and_(Case.opened_at == at, Case.case_id < case_id))
-        query = query.where(Case.opened_at <= at, earlier)  # the first bounds the index range
-    if example:
-        query = query.where(Case.example == example)
-    if stage:
-        query = query.where(Case.stage == stage)
-    if exposure:
-        query = query.where(Case.exposure == exposure)
-    if employee_id:
-        query = query.where(Case.employee_id == employee_id)
+        filters += [Case.opened_at <= at, earlier]  # the first bounds the index range
+    for column, value in ((Case.example, example), (Case.stage, stage),
+                          (Case.exposure, exposure), (Case.employee_id, employee_id)):  # fmt: skip
+        if value:
+            filters.append(column == value)
     if overdue_at is not None:
-        query = query.where(Case.status == "open", Case.deadline < overdue_at)
+        return await _overdue(session, filters, overdue_at, limit)
+    query = select(Case).where(*filters).order_by(Case.opened_at.desc(), Case.case_id.desc())
+    return list((await session.scalars(query.limit(limit))).all())
+
+
+async def _overdue(
+    session: AsyncSession, filters: list[ColumnElement[bool]], at: datetime, limit: int
+) -> list[Case]:
+    """Open cases past their deadline at ``at``, newest first: the open cases are walked
+    newest first (``ix_cases_open_opened_at``, open cases only) and the deadline checked on
+    the way, until the page is full; the walk's length is set by how many open cases are
+    overdue, never by the closed ones (history). The deadline stays outside a fenced subquery
+    (``OFFSET 0``): PostgreSQL estimates "open and past its deadline" at a tenth of the real
+    number (the two are correlated) and would otherwise read every overdue case and sort them
+    (10,046 at 200k cases: 29-180 ms; the walk reads 980 entries, under 2 ms). The outer query
+    keeps the walk's order and adds no ORDER BY of its own (one made PostgreSQL sort every open
+    case instead of walking): a filter and a LIMIT over an ordered subquery keep its order on
+    SQLite and PostgreSQL (tests/test_overdue_cases.py checks it against a Python oracle)."""
+    order = (Case.opened_at.desc(), Case.case_id.desc())
+    open_cases = select(Case).where(Case.status == "open", *filters).order_by(*order).offset(0)
+    walked = aliased(Case, open_cases.subquery())
+    query = select(walked).where(walked.deadline < at).limit(limit)
     return list((await session.scalars(query)).all())
 
 

@@ -283,6 +283,10 @@ Index("ix_breaches_open", Breach.resolved_at)
 # of every case), and "my work" and the overdue filter read open cases only.
 Index("ix_cases_opened_at", Case.opened_at)
 Index("ix_cases_status_deadline", Case.status, Case.deadline)
+# GET /cases?overdue=true walks the open cases newest first (0023): closed ones are not in it.
+_OPEN_CASE = Case.status == "open"
+Index("ix_cases_open_opened_at", Case.opened_at, Case.case_id,
+      postgresql_where=_OPEN_CASE, sqlite_where=_OPEN_CASE)  # fmt: skip
 Index("ix_cases_stage_opened_at", Case.stage, Case.opened_at)  # GET /cases?stage= (0009)
 Index("ix_cases_updated_at", Case.updated_at)  # the newest case update: store.pack_inputs (0017)
 # Packs and the evidence pack read a period's steps and register entries of some kinds (0017):
