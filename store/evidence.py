@@ -9,16 +9,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Boolean, Select, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from domain import names
 from domain.calendar import BusinessCalendar
 from domain.examples import STEP_SPECS
 from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table, text
 from domain.reviews import sign_off_due
-from store.pack_common import Window, events_in, items_of
-from store.tables import Breach, Case, RegisterEntry, Review, ReviewItem
+from store.evidence_reads import (
+    Latest,
+    classified_items,
+    closed_by_validation,
+    done_steps,
+    entry_counts,
+    latest_items,
+    opened_count,
+)
+from store.pack_common import Window
+from store.tables import Breach, Case, Review
 
 EXAMPLES = {
     names.EXAMPLE_ACKNOWLEDGMENT: "Example 1 — daily acknowledgment and triage reliability",
@@ -49,25 +59,18 @@ class Scope:
         return self.service_line is None or value == self.service_line
 
 
-async def scoped_reviews(
-    session: AsyncSession, example: str, scope: Scope
-) -> tuple[list[Review], list[ReviewItem]]:
-    """The example's reviews run (as_of) in the range, and their items of the service line."""
-    found = list(
-        await session.scalars(
-            select(Review)
-            .where(
-                Review.example == example,
-                Review.as_of >= scope.win.first,
-                Review.as_of < scope.win.after,
-            )
-            .order_by(Review.period)
+async def scoped_reviews(session: AsyncSession, example: str, scope: Scope) -> list[Any]:
+    """The example's reviews run (as_of) in the range: what their sign-off row reads."""
+    found = await session.execute(
+        select(Review.example, Review.as_of, Review.sign_off_due_at, Review.reviewed_at)
+        .where(
+            Review.example == example,
+            Review.as_of >= scope.win.first,
+            Review.as_of < scope.win.after,
         )
+        .order_by(Review.period)
     )
-    items = [
-        i for _, i in await items_of(session, found) if scope.line_ok(i.fields.get("service_line"))
-    ]
-    return found, items
+    return list(found.all())
 
 
 def scoped_ids(example: str, scope: Scope) -> Select[Any]:
@@ -102,11 +105,11 @@ def _step_title(key: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _sign_off_due(review: Review, calendar: BusinessCalendar) -> datetime:
+def _sign_off_due(review: Any, calendar: BusinessCalendar) -> datetime:
     return sign_off_due(review.example, review.as_of, review.sign_off_due_at, calendar)
 
 
-def _review_row(reviews: list[Review], calendar: BusinessCalendar, now: datetime) -> list[Cell]:
+def _review_row(reviews: list[Any], calendar: BusinessCalendar, now: datetime) -> list[Cell]:
     """Reviews marked reviewed, and how many on time of those due: one still open whose deadline
     has not passed is neither on time nor late (counted beside, not in the share)."""
     marked = on_time = not_due = 0
@@ -124,28 +127,28 @@ def _review_row(reviews: list[Review], calendar: BusinessCalendar, now: datetime
 
 
 def _step_table(
-    events: list[Any], reviews: list[Review], calendar: BusinessCalendar, now: datetime
-) -> Doc:
-    """Completed steps in the range and how many were on time, per step."""
-    done: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for e in events:
-        key = e.detail.get("step") or (
-            "pathway-acceptance" if e.kind == "pathway_accepted" else "action:"
-        )
-        tally = done["Pathway actions" if key.startswith("action:") else _step_title(key)]
-        tally[0] += 1
-        tally[1] += not e.detail.get("late")
+    done: list[tuple[str, str | None, bool, int]], reviews: list[Any], calendar: BusinessCalendar,
+    now: datetime,
+) -> Doc:  # fmt: skip
+    """Completed steps in the range and how many were on time, per step (in the order of each
+    step's first completion)."""
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for kind, step, late, n in done:
+        key = step or ("pathway-acceptance" if kind == "pathway_accepted" else "action:")
+        row = tally["Pathway actions" if key.startswith("action:") else _step_title(key)]
+        row[0] += n
+        row[1] += 0 if late else n
     rows: list[list[Cell]] = [_review_row(reviews, calendar, now)]
-    rows += [[step, n, ok, percent(ok, n)] for step, (n, ok) in done.items()]
+    rows += [[step, n, ok, percent(ok, n)] for step, (n, ok) in tally.items()]
     return table(
         "Steps completed in the range", ["Step", "Completed", "On time", "Share on time"], rows
     )
 
 
-def _breaches(rows: list[Breach], scope: Scope, now: datetime) -> list[Doc]:
+def _breaches(rows: list[Any], scope: Scope, now: datetime) -> list[Doc]:
     levels = {f"level {n}": sum(1 for b in rows if b.level == n) for n in (1, 2, 3)}
     levels["level 4 and above"] = sum(1 for b in rows if b.level >= 4)
-    spans: dict[tuple[str, str, datetime], Breach] = {}
+    spans: dict[tuple[str, str, datetime], Any] = {}
     for b in rows:
         spans.setdefault((b.case_id, b.step, b.deadline), b)
     open_h = [((b.resolved_at or now) - b.deadline).total_seconds() / 3600 for b in spans.values()]
@@ -173,77 +176,62 @@ def _breaches(rows: list[Breach], scope: Scope, now: datetime) -> list[Doc]:
 
 async def example_section(session: AsyncSession, example: str, scope: Scope, now: datetime) -> Doc:
     """One example's deadline performance, breaches and pathways over the range."""
-    found, items = await scoped_reviews(session, example, scope)
+    found = await scoped_reviews(session, example, scope)
+    ack = example == names.EXAMPLE_ACKNOWLEDGMENT
+    latest = await latest_items(session, example, scope.win, scope.service_line, ack)
     ids = scoped_ids(example, scope)
-    events = await events_in(session, ids, DONE_KINDS, scope.win)
-    breaches = list(
-        await session.scalars(
-            select(Breach).where(
-                Breach.case_id.in_(ids),
-                Breach.escalated_at >= scope.win.first,
-                Breach.escalated_at < scope.win.after,
-            )
+    done = await done_steps(session, ids, DONE_KINDS, scope.win)
+    breaches = await session.execute(
+        select(
+            Breach.case_id, Breach.step, Breach.deadline, Breach.level, Breach.resolved_at
+        ).where(
+            Breach.case_id.in_(ids),
+            Breach.escalated_at >= scope.win.first,
+            Breach.escalated_at < scope.win.after,
         )
     )
     opened, validated = PATHWAY[example]
-    entries = await _entries(session, ids, scope, (opened, validated or ""))
-    latest = {i.reference: i for i in items}  # a report is in every daily review it is open at
+    entries = await entry_counts(session, ids, scope.win, (opened, validated or ""))
     pairs: list[tuple[str, Cell]] = [
         ("Reviews run", len(found)),
-        (IN_SCOPE[example], len(latest)),
-        ("Exceptions", sum(1 for i in latest.values() if i.classification is None)),
-        ("Cases opened", len(await scoped_opened(session, example, scope))),
-        ("Pathways authorized", sum(1 for e in entries if e.kind == opened)),
+        (IN_SCOPE[example], latest.reports),  # a report is in every daily review it is open at
+        ("Exceptions", latest.exceptions),
+        ("Cases opened", await opened_count(session, example, scope.win, scope.service_line)),
+        ("Pathways authorized", entries.get(opened, 0)),
     ]
     if validated:
-        pairs.append(("Pathways validated", sum(1 for e in entries if e.kind == validated)))
+        pairs.append(("Pathways validated", entries.get(validated, 0)))
     return section(
         EXAMPLES[example],
         figures(pairs),
-        *([_acknowledged(items)] if example == names.EXAMPLE_ACKNOWLEDGMENT else []),
-        _step_table(events, found, scope.win.calendar, now),
-        *_breaches(breaches, scope, now),
+        *([_acknowledged(latest)] if ack else []),
+        _step_table(done, found, scope.win.calendar, now),
+        *_breaches(list(breaches.all()), scope, now),
         anchor=f"example-{example}",
     )
 
 
-def _acknowledged(items: list[ReviewItem]) -> Doc:
+def _acknowledged(latest: Latest) -> Doc:
     """Reports (at their latest review in the range) acknowledged and triaged within threshold."""
-    latest: dict[str, dict[str, Any]] = {}
-    for item in items:
-        if item.classification is not None:
-            latest[item.reference] = item.fields
-    n = len(latest)
-    ack = sum(1 for f in latest.values() if int(f.get("ack_elapsed_min") or 0) <= 1440)
-    tri = sum(1 for f in latest.values() if int(f.get("triage_elapsed_min") or 0) <= 4320)
-    owner = sum(1 for f in latest.values() if f.get("triage_owner_id"))
+    n = latest.classified
     return figures(
         [
-            ("Acknowledged within 24 hours", percent(ack, n)),
-            ("Triaged within 72 hours", percent(tri, n)),
-            ("With a named triage owner", percent(owner, n)),
+            ("Acknowledged within 24 hours", percent(latest.acknowledged, n)),
+            ("Triaged within 72 hours", percent(latest.triaged, n)),
+            ("With a named triage owner", percent(latest.owned, n)),
         ]
     )
 
 
-async def _entries(
-    session: AsyncSession, ids: Select[Any], scope: Scope, kinds: tuple[str, ...]
-) -> list[RegisterEntry]:
-    rows = await session.scalars(
-        select(RegisterEntry).where(
-            RegisterEntry.subject.in_(ids),
-            RegisterEntry.kind.in_(kinds),
-            RegisterEntry.recorded_at >= scope.win.first,
-            RegisterEntry.recorded_at < scope.win.after,
-        )
-    )
-    return list(rows)
-
-
 async def learning_visible(session: AsyncSession, scope: Scope) -> Doc:
     """Feedback to the reporter, bulletins and recurrence after learning (example 2 audits)."""
-    _, items = await scoped_reviews(session, names.EXAMPLE_LEARNING, scope)
-    ok = [i.fields for i in items if i.classification is not None]
+    values: dict[str, TypeEngine[Any]] = {"feedback_to_reporter_status": String()}
+    values["wider_relevance"] = Boolean()
+    values |= {"shared_learning_status": String(), "recurrence_within_30_days": Boolean()}
+    items = await classified_items(
+        session, names.EXAMPLE_LEARNING, scope.win, scope.service_line, values
+    )
+    ok = [f for _, f in items]
     feedback = sum(1 for f in ok if f.get("feedback_to_reporter_status") == "given")
     wider = [f for f in ok if f.get("wider_relevance")]
     issued = sum(1 for f in wider if f.get("shared_learning_status") == "issued")
@@ -268,13 +256,15 @@ async def learning_visible(session: AsyncSession, scope: Scope) -> Doc:
 
 async def closure_credibility(session: AsyncSession, scope: Scope) -> Doc:
     """Employee-confirmed, reopened and failed closures repaired (example 3)."""
-    _, items = await scoped_reviews(session, names.EXAMPLE_CREDIBILITY, scope)
-    ok = [i for i in items if i.classification is not None]
-    confirmed = sum(1 for i in ok if i.fields.get("confirmed") is True)
-    reopened = sum(1 for i in ok if i.fields.get("reopened_within_30_days"))
+    values: dict[str, TypeEngine[Any]] = {"confirmed": Boolean()}
+    values["reopened_within_30_days"] = Boolean()
+    ok = await classified_items(
+        session, names.EXAMPLE_CREDIBILITY, scope.win, scope.service_line, values
+    )
+    confirmed = sum(1 for _, f in ok if f["confirmed"] is True)
+    reopened = sum(1 for _, f in ok if f["reopened_within_30_days"])
     failed = scoped_ids(names.EXAMPLE_CREDIBILITY, scope).where(Case.exposure == "failed")
-    closes = await _entries(session, failed, scope, ("repair_validation",))
-    repaired = {e.subject for e in closes if e.payload.get("decision") == "close"}
+    repaired = await closed_by_validation(session, failed, scope.win)
     return section(
         "Closure credibility",
         figures(
@@ -284,15 +274,12 @@ async def closure_credibility(session: AsyncSession, scope: Scope) -> Doc:
                 ("Reopened within 30 days", percent(reopened, len(ok))),
                 (
                     "Failed closures repaired and closed",
-                    percent(len(repaired), await _count(session, failed)),
+                    percent(repaired, await _count(session, failed)),
                 ),
             ]
         ),
         bars(
             "Closures by credibility",
-            {
-                c: sum(1 for i in ok if i.classification == c)
-                for c in ("credible", "doubtful", "failed")
-            },
+            {c: sum(1 for k, _ in ok if k == c) for c in ("credible", "doubtful", "failed")},
         ),
     )

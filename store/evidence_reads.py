@@ -1,0 +1,204 @@
+"""The evidence pack's reads, set-based: its figures counted by the database over the columns they
+need (a review item's values read from its ``fields`` once per item, in the database), never
+years of rows loaded as ORM objects with their JSON decoded in Python. ``tests/
+evidence_oracle_support.py`` keeps the Python they replace; the tests compare both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Integer, Select, String, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement, column
+from sqlalchemy.types import TypeEngine
+
+from store.pack_common import Window
+from store.tables import Case, CaseEvent, RegisterEntry, Review, ReviewItem
+
+ACK_WITHIN_MIN, TRIAGE_WITHIN_MIN = 1440, 4320
+
+
+async def item_values(
+    session: AsyncSession, names: dict[str, TypeEngine[Any]]
+) -> tuple[Any, dict[str, ColumnElement[Any]]]:
+    """Columns of a review item's ``fields`` members (typed), and what to join for them: on
+    PostgreSQL ``json_to_record`` parses each document once for every member (``->>`` parses
+    it again for each); on SQLite ``json_extract`` per member."""
+    dialect = (await session.connection()).dialect.name
+    if dialect == "postgresql":
+        record = (
+            func.json_to_record(ReviewItem.fields)
+            .table_valued(*(column(n, t) for n, t in names.items()))
+            .render_derived(name="v", with_types=True)
+        )
+        return record, {n: record.c[n] for n in names}
+    return None, {
+        n: func.json_extract(ReviewItem.fields, f'$."{n}"', type_=t) for n, t in names.items()
+    }
+
+
+def items_in(
+    query: Select[Any], record: Any, example: str, win: Window, line: ColumnElement[Any] | None,
+    service_line: str | None,
+) -> Select[Any]:  # fmt: skip
+    """``query`` over the example's items of reviews run (as_of) in the window, of the line."""
+    query = query.select_from(ReviewItem).join(Review, Review.review_id == ReviewItem.review_id)
+    if record is not None:
+        query = query.join(record, true())
+    query = query.where(
+        Review.example == example, Review.as_of >= win.first, Review.as_of < win.after
+    )
+    if service_line is not None and line is not None:
+        query = query.where(line == service_line)
+    return query
+
+
+@dataclass(frozen=True, slots=True)
+class Latest:
+    """Per report, its item at the latest review in the range: how many reports, how many of
+    them an exception; of each report's latest classified item (example 1), how many were
+    acknowledged and triaged within threshold and had a named triage owner."""
+
+    reports: int
+    exceptions: int
+    classified: int
+    acknowledged: int
+    triaged: int
+    owned: int
+
+
+async def latest_items(
+    session: AsyncSession, example: str, win: Window, service_line: str | None, acknowledged: bool
+) -> Latest:
+    """``Latest`` of the example's items in the window (the ack figures only if asked)."""
+    names: dict[str, TypeEngine[Any]] = {"service_line": String()} if service_line else {}
+    if acknowledged:
+        names |= {"ack_elapsed_min": Integer(), "triage_elapsed_min": Integer()}
+        names |= {"triage_owner_id": String()}
+    record, values = await item_values(session, names) if names else (None, {})
+    newest = Review.period.desc()
+    ranked = items_in(
+        select(
+            ReviewItem.classification,
+            func.row_number()
+            .over(partition_by=ReviewItem.reference, order_by=newest)
+            .label("latest"),
+            func.row_number()
+            .over(
+                partition_by=(ReviewItem.reference, ReviewItem.classification.is_(None)),
+                order_by=newest,
+            )
+            .label("latest_of_kind"),
+            *(values[n].label(n) for n in names if n != "service_line"),
+        ),
+        record, example, win, values.get("service_line"), service_line,
+    ).subquery()  # fmt: skip
+    latest, classified = ranked.c.latest == 1, ranked.c.latest_of_kind == 1
+    classified = classified & ranked.c.classification.is_not(None)
+    counts = [
+        func.count().filter(latest),
+        func.count().filter(latest & ranked.c.classification.is_(None)),
+        func.count().filter(classified),
+    ]
+    if acknowledged:
+        ack = func.coalesce(ranked.c.ack_elapsed_min, 0) <= ACK_WITHIN_MIN
+        tri = func.coalesce(ranked.c.triage_elapsed_min, 0) <= TRIAGE_WITHIN_MIN
+        owner = func.coalesce(ranked.c.triage_owner_id, "") != ""
+        counts += [func.count().filter(classified & c) for c in (ack, tri, owner)]
+    row = (await session.execute(select(*counts))).one()
+    return Latest(*(int(v or 0) for v in row), *([] if acknowledged else [0, 0, 0]))
+
+
+async def done_steps(
+    session: AsyncSession, ids: Select[Any], kinds: tuple[str, ...], win: Window
+) -> list[tuple[str, str | None, bool, int]]:
+    """(kind, step, late, how many) of those cases' completions in the window, each group in
+    the order of its first completion (at, id)."""
+    step = CaseEvent.detail["step"].as_string()
+    late = CaseEvent.detail["late"].as_boolean()
+    group = (CaseEvent.kind, step, late)
+    order = (CaseEvent.at, CaseEvent.id)
+    ranked = (
+        select(
+            CaseEvent.kind,
+            step.label("step"),
+            late.label("late"),
+            CaseEvent.at,
+            CaseEvent.id,
+            func.row_number().over(partition_by=group, order_by=order).label("nth"),
+            func.count().over(partition_by=group).label("n"),
+        )
+        .where(
+            CaseEvent.case_id.in_(ids),
+            CaseEvent.kind.in_(kinds),
+            CaseEvent.at >= win.first,
+            CaseEvent.at < win.after,
+        )
+        .subquery()
+    )
+    c = ranked.c
+    rows = await session.execute(
+        select(c.kind, c.step, c.late, c.n).where(c.nth == 1).order_by(c.at, c.id)
+    )
+    return [(kind, key, bool(is_late), int(n)) for kind, key, is_late, n in rows]
+
+
+async def entry_counts(
+    session: AsyncSession, ids: Select[Any], win: Window, kinds: tuple[str, ...]
+) -> dict[str, int]:
+    """How many register entries of each kind about those cases were recorded in the window."""
+    rows = await session.execute(
+        select(RegisterEntry.kind, func.count())
+        .where(
+            RegisterEntry.subject.in_(ids),
+            RegisterEntry.kind.in_(kinds),
+            RegisterEntry.recorded_at >= win.first,
+            RegisterEntry.recorded_at < win.after,
+        )
+        .group_by(RegisterEntry.kind)
+    )
+    return {kind: int(n) for kind, n in rows}
+
+
+async def closed_by_validation(session: AsyncSession, ids: Select[Any], win: Window) -> int:
+    """How many of those cases had a repair validation deciding ``close`` in the window."""
+    found = await session.scalar(
+        select(func.count(func.distinct(RegisterEntry.subject))).where(
+            RegisterEntry.subject.in_(ids),
+            RegisterEntry.kind == "repair_validation",
+            RegisterEntry.recorded_at >= win.first,
+            RegisterEntry.recorded_at < win.after,
+            RegisterEntry.payload["decision"].as_string() == "close",
+        )
+    )
+    return int(found or 0)
+
+
+async def classified_items(
+    session: AsyncSession, example: str, win: Window, service_line: str | None,
+    values: dict[str, TypeEngine[Any]],
+) -> list[tuple[str, dict[str, Any]]]:  # fmt: skip
+    """(classification, those ``fields`` values) of the example's classified items in range."""
+    wanted = {**values, "service_line": String()} if service_line else values
+    record, columns = await item_values(session, wanted)
+    query = select(ReviewItem.classification, *(columns[n] for n in values))
+    query = items_in(query, record, example, win, columns.get("service_line"),
+                     service_line).where(ReviewItem.classification.is_not(None))  # fmt: skip
+    return [
+        (row[0], dict(zip(values, row[1:], strict=True))) for row in await session.execute(query)
+    ]
+
+
+async def opened_count(
+    session: AsyncSession, example: str, win: Window, service_line: str | None
+) -> int:
+    """How many of the example's cases opened in the range (of the line)."""
+    query = select(func.count()).where(
+        Case.example == example,
+        Case.opened_at >= win.first,
+        Case.opened_at < win.after,
+    )
+    if service_line is not None:
+        query = query.where(Case.service_line == service_line)
+    return int(await session.scalar(query) or 0)
