@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.report import Cell, Doc, chart, label, local_minute, section, table, text
-from store.analytics_leavers import leaver_trends
-from store.analytics_workforce import confidence_trends, reporting_trends
 from store.evidence import EXAMPLES, Scope, scoped_opened
+from store.evidence_trends import leaver_totals, month_figures
 from store.staff import staff_names
 from store.tables import CaseEvent, DocumentOpening, RegisterEntry
 
@@ -22,33 +20,13 @@ SHOWN = {"step_submitted", "pathway_accepted", "action_done", "escalated", "clos
 SHOWN |= {"made_visible", "reconfirmation_requested"}
 
 
-def _line(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
-    return [r for r in rows if scope.service_line in (None, r.get("service_line"))]
-
-
 async def trends(session: AsyncSession, scope: Scope, start: date, end: date) -> Doc:
-    """Per month: mean speaking-up score, reports, and leavers exposed against not."""
-    zone = scope.win.zone
-    confidence = _line(
-        await confidence_trends(session, "service_line", start, end, "month", zone), scope
-    )
-    reporting = _line(
-        await reporting_trends(session, "service_line", start, end, "month", zone), scope
-    )
-    leavers, totals = await leaver_trends(session, "service_line", start, end, "month", zone)
-    months = sorted({r["period"] for r in reporting} | {r["period"] for r in confidence})
-    reports = {m: sum(r["reports"] for r in reporting if r["period"] == m) for m in months}
-    answers = {m: [r for r in confidence if r["period"] == m and r["responses"]] for m in months}
-    mean = {
-        m: round(
-            sum(r["mean_score"] * r["responses"] for r in rs) / sum(r["responses"] for r in rs), 2
-        )
-        if rs
-        else 0.0
-        for m, rs in answers.items()
-    }
+    """Per month: reports and mean speaking-up score; leavers exposed against not."""
+    zone, line = scope.win.zone, scope.service_line
+    months, reports, mean = await month_figures(session, start, end, zone, line)
+    totals = await leaver_totals(session, start, end, zone, line)
     rows: list[list[Cell]] = []
-    for r in _line(totals, scope):
+    for r in totals:
         rows.append(
             [
                 r["service_line"],

@@ -15,7 +15,9 @@ from domain import names
 from domain.analytics import local_date
 from domain.calendar import BusinessCalendar
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY
-from domain.report import Cell, Doc, bars, figures, percent, section, table, text
+from domain.report import Cell, Doc, bars, chart, figures, percent, section, table, text
+from store.analytics_leavers import leaver_trends
+from store.analytics_workforce import confidence_trends, reporting_trends
 from store.evidence import (
     DONE_KINDS,
     EXAMPLES,
@@ -229,4 +231,59 @@ async def closure_credibility(session: AsyncSession, scope: Scope) -> Doc:
                 for c in ("credible", "doubtful", "failed")
             },
         ),
+    )
+
+
+# store.evidence_more.trends as it was (the analytics rows of every month and line, filtered).
+def _line(rows: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
+    return [r for r in rows if scope.service_line in (None, r.get("service_line"))]
+
+
+async def trends(session: AsyncSession, scope: Scope, start: date, end: date) -> Doc:
+    """Per month: mean speaking-up score, reports, and leavers exposed against not."""
+    zone = scope.win.zone
+    confidence = _line(
+        await confidence_trends(session, "service_line", start, end, "month", zone), scope
+    )
+    reporting = _line(
+        await reporting_trends(session, "service_line", start, end, "month", zone), scope
+    )
+    leavers, totals = await leaver_trends(session, "service_line", start, end, "month", zone)
+    months = sorted({r["period"] for r in reporting} | {r["period"] for r in confidence})
+    reports = {m: sum(r["reports"] for r in reporting if r["period"] == m) for m in months}
+    answers = {m: [r for r in confidence if r["period"] == m and r["responses"]] for m in months}
+    mean = {
+        m: round(
+            sum(r["mean_score"] * r["responses"] for r in rs) / sum(r["responses"] for r in rs), 2
+        )
+        if rs
+        else 0.0
+        for m, rs in answers.items()
+    }
+    rows: list[list[Cell]] = []
+    for r in _line(totals, scope):
+        rows.append(
+            [
+                r["service_line"],
+                f"{r['exposed_leavers']} of {r['exposed_workers']}",
+                f"{r['not_exposed_leavers']} of {r['not_exposed_workers']}",
+            ]
+        )
+    return section(
+        "Speaking-up confidence, reporting and retention",
+        chart(
+            "Reports submitted per month", months, {"reports": [float(reports[m]) for m in months]}
+        ),
+        chart(
+            "Mean speaking-up confidence score (1 to 5) per month",
+            months,
+            {"mean score": [float(mean[m]) for m in months]},
+            "score",
+        ),
+        table(
+            "Leavers over the range: exposed to weak response against not exposed",
+            ["Service line", "Exposed: left of workers", "Not exposed: left of workers"],
+            rows,
+        ),
+        anchor="trends",
     )

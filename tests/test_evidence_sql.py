@@ -1,7 +1,8 @@
-"""The evidence pack's set-based sections (store.evidence over store.evidence_reads) give the
-same document as the Python they replace (tests/evidence_oracle_support.py), on SQLite and
-PostgreSQL: on the seeded set (tests/pack_seed.py) for the whole range, each service line and
-a range with nothing in it, and on the demo with its past reviews, cases and repairs."""
+"""The evidence pack's set-based sections (store.evidence over store.evidence_reads, the trends
+over store.evidence_trends) give the same document as the Python they replace
+(tests/evidence_oracle_support.py), on SQLite and PostgreSQL: on the seeded set
+(tests/pack_seed.py) for the whole range, each service line and a range with nothing in it,
+and on the demo with its past reviews, cases and repairs, its reports, answers and leavers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.learning import DEFAULT_ANCHOR
-from store import evidence
+from store import evidence, evidence_more
 from store.demo_cases import seed_cases
 from store.demo_history import oldest_month, seed_history
 from store.demo_repairs import seed_repairs
@@ -25,10 +26,11 @@ async def _both(session: Any, start: date, end: date, line: str | None, now: dat
     """(ours, the oracle's) sections for the range and line."""
     scope = evidence.Scope(window(start, end + timedelta(days=1), CALENDAR), line)
     found = []
-    for side in (evidence, oracle):
+    for side, trends in ((evidence, evidence_more.trends), (oracle, oracle.trends)):
         sections = [await side.example_section(session, ex, scope, now) for ex in evidence.EXAMPLES]
         sections += [await side.learning_visible(session, scope)]
-        found.append([*sections, await side.closure_credibility(session, scope)])
+        sections += [await side.closure_credibility(session, scope)]
+        found.append([*sections, await trends(session, scope, start, end)])
     return found
 
 
@@ -43,8 +45,9 @@ async def test_the_seeded_set_gives_the_same_sections(sessions):
         await seed_learning_closure(session)
     nov, dec = date(2026, 11, 1), date(2026, 11, 30)
     async with sessions() as session:
+        empty = (date(2025, 1, 1), date(2025, 2, 1), None)
         for start, end, line in [(nov, dec, None), (nov, dec, "HC-NORTH"), (nov, dec, "HC-SOUTH"),
-                                 (date(2026, 11, 21), dec, None), (date(2025, 1, 1), date(2025, 2, 1), None)]:  # fmt: skip
+                                 (date(2026, 11, 21), dec, None), empty]:  # fmt: skip
             ours, want = await _both(session, start, end, line, EVIDENCE_NOW)
             assert ours == want, (start, end, line)
         ours, _ = await _both(session, nov, dec, None, EVIDENCE_NOW)
@@ -69,3 +72,5 @@ async def test_the_demo_gives_the_same_sections(database_url, sessions):
             if line is None:
                 counted = [v for items in _figures(ours) for _, v in items if isinstance(v, int)]
                 assert sum(counted) > 20, counted
+                reports = ours[-1]["blocks"][0]["series"][0]["values"]
+                assert sum(reports) > 0, reports  # the trends compared are not empty
