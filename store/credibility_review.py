@@ -11,6 +11,12 @@ parameters; the statement is the same for every month.
 
 Reopening days are counted on local dates in the provider's zone: PostgreSQL converts with
 ``AT TIME ZONE``; SQLite, which has no time zones, calls ``local_day`` (``store.db``).
+
+Each item's ``fields`` are the closure's own row with the review's values set on it. On
+PostgreSQL a register row's document is concatenated as text from its typed columns (migration
+0024) in the form ``jsonb`` writes, byte for byte the text the ``jsonb`` merge it replaces
+stored: decoding each row's content to ``jsonb`` and writing the merge out again was two thirds
+of the statement's CPU at 100k closures (bench/RESULTS.md, "Seventh session — review CPU").
 """
 
 from __future__ import annotations
@@ -53,13 +59,15 @@ from domain.credibility import (
     Credibility,
     CredibilityPolicy,
 )
+from domain.feeds import ClosedCaseRegister
 from store.review_sql import (
     ITEM_COLUMNS,
     as_json,
-    content_value,
     in_part,
     json_bool,
     json_list,
+    json_text,
+    jsonb_form,
     param,
     text,
 )
@@ -78,13 +86,37 @@ def _month(row: Any) -> Any:
     )
 
 
+def _register_fields(c: Any) -> dict[str, Any]:
+    """A register row's own fields but its ``flags``, each from its typed column (PostgreSQL
+    writes a register item's fields from these, with the review's values set on them)."""
+    return {
+        "case_ref": c.key,
+        "reference": c.reference,
+        "employee_id": c.employee_id,
+        "service_line": c.service_line,
+        "manager_line": c.manager_line,
+        "closed_at": c.closed_at_iso,
+        "closure_category": c.closure_category,
+        "final_reviewing_role": c.final_reviewing_role,
+        "last_employee_communication_at": c.last_employee_communication_at_iso,
+    }
+
+
+_REGISTER_FIELDS = tuple(_register_fields(SourceRecord))
+assert {*_REGISTER_FIELDS, "flags"} == set(ClosedCaseRegister.model_fields)
+
+
 def _closures(dialect: str) -> Any:
     """Every closure of the month: ``ref, employee_id, closed_us, service, no_entry, source,
-    origin, base`` (``base``: the register row, or the service's own row; ``source`` and
-    ``origin`` are set on the item's fields with the review's own values, in one merge)."""
+    origin, flags, base`` and the register row's own fields (``_REGISTER_FIELDS``, NULL for the
+    service's rows). ``flags``: the closure's flags as JSON text. ``base``: the service's own
+    row, and on SQLite the register row (PostgreSQL writes a register item's fields from its
+    columns); ``source`` and ``origin`` are set on the item's fields with the review's own
+    values."""
     c = aliased(SourceRecord, name="c")
     own = bindparam("own", type_=SqlString)
     own_base: Any
+    own_flags: Any
     register_base: Any
     if dialect == "postgresql":
         elements = func.json_array_elements(sql_cast(own, JSON)).table_valued("value")
@@ -93,7 +125,8 @@ def _closures(dialect: str) -> Any:
             return elements.c.value.op("->>")(text(name))
 
         own_base = sql_cast(elements.c.value.op("->")(text("row")), JSONB)
-        register_base = sql_cast(c.content, JSONB)
+        own_flags = sql_cast(own_base.op("->")(text("flags")), SqlString)
+        register_base = sql_cast(null(), JSONB)
     else:
         elements = func.json_each(own).table_valued("value")
 
@@ -101,6 +134,7 @@ def _closures(dialect: str) -> Any:
             return func.json_extract(elements.c.value, text(f"$.{name}"))
 
         own_base = func.json_extract(elements.c.value, text("$.row"))
+        own_flags = func.json_extract(elements.c.value, text("$.row.flags"))
         register_base = c.content
     own_refs = select(field("case_ref")).select_from(elements)
     register = select(
@@ -111,7 +145,9 @@ def _closures(dialect: str) -> Any:
         false().label("no_entry"),
         text(CLOSED_REGISTER).label("source"),
         sql_cast(null(), SqlString).label("origin"),
+        c.flags.label("flags"),
         register_base.label("base"),
+        *(column.label(f"r_{name}") for name, column in _register_fields(c).items()),
     ).where(_month(c), c.key.not_in(own_refs.scalar_subquery()))
     service = select(
         field("case_ref"),
@@ -121,7 +157,9 @@ def _closures(dialect: str) -> Any:
         sql_cast(field("no_entry"), Integer) == 1,
         field("source"),
         field("origin_example"),
+        own_flags,
         own_base,
+        *(sql_cast(null(), SqlString) for _ in _REGISTER_FIELDS),
     ).select_from(elements)
     return union_all(register, service).subquery("cl")
 
@@ -178,28 +216,25 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
         (or_(*(hit for _, hit in doubtful)), text(Credibility.DOUBTFUL.value)),
         else_=text(Credibility.CREDIBLE.value),
     )
-    flags = json_list(
-        [
-            case((_has_flag(dialect, cl.base, name), text(name)))
-            if name != "disputed_closure"
-            else case((or_(_has_flag(dialect, cl.base, name), disputed), text(name)))
-            for name in sorted(FLAGS)
-        ]
-    )
+    flags = [
+        case((_has_flag(dialect, cl.flags, name), text(name)))
+        if name != "disputed_closure"
+        else case((or_(_has_flag(dialect, cl.flags, name), disputed), text(name)))
+        for name in sorted(FLAGS)
+    ]
+    credibility_reasons = [case((hit, text(name))) for name, hit in failed + doubtful]
     added = {
         "source": cl.source,
         "origin_example": cl.origin,
-        "flags": as_json(dialect, flags),
+        "flags": flags,
         "confirmation_received": json_bool(dialect, cf.key.is_not(None)),
         "confirmed": json_bool(dialect, case((cf.key.is_not(None), cf.confirmed))),
-        "confirmation_responded_at": content_value(dialect, cf, "responded_at"),
+        "confirmation_responded_at": cf.responded_at_iso,
         "reopened_within_30_days": json_bool(dialect, within),
-        "reopened_at": content_value(dialect, ro, "reopened_at"),
+        "reopened_at": ro.reopened_at_iso,
         "days_to_reopen": days,
         "evidence_type": ev.evidence_type,
-        "credibility_reasons": as_json(
-            dialect, json_list([case((hit, text(name))) for name, hit in failed + doubtful])
-        ),
+        "credibility_reasons": credibility_reasons,
     }
     rows = (
         select(
@@ -207,7 +242,7 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
             cl.ref,
             credibility,
             as_json(dialect, json_list(reasons)),
-            _fields(dialect, cl.base, added),
+            _fields(dialect, cl, added),
             null(),
             cl.employee_id,
         )
@@ -220,28 +255,42 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
 
 
-def _has_flag(dialect: str, base: Any, name: str) -> Any:
-    """Whether the closure's own ``flags`` list holds ``name`` (a closed vocabulary)."""
-    if dialect == "postgresql":
-        return func.jsonb_exists(base.op("->")(text("flags")), text(name))
-    return func.instr(func.json_extract(base, text("$.flags")), text(f'"{name}"')) > 0
+def _has_flag(dialect: str, flags: Any, name: str) -> Any:
+    """Whether the closure's own ``flags`` (JSON text) hold ``name`` (a closed vocabulary)."""
+    position = func.strpos if dialect == "postgresql" else func.instr
+    return position(flags, text(f'"{name}"')) > 0
 
 
-def _fields(dialect: str, base: Any, added: dict[str, Any]) -> Any:
-    """The closure's own row with ``added`` set on it (its own ``flags`` replaced).
+def _fields(dialect: str, cl: Any, added: dict[str, Any]) -> Any:
+    """The closure's own row with ``added`` set on it (its own ``flags`` replaced); ``added``'s
+    lists are lists of names (NULL: left out).
 
-    PostgreSQL: one ``jsonb`` merge, whose right side wins (``jsonb`` orders keys itself).
-    SQLite keeps key order, so ``flags`` is removed first and set again after the row's keys,
-    where the other added keys go."""
+    PostgreSQL: a register row's item is written as text from the row's columns in the form
+    ``jsonb`` writes (``review_sql.jsonb_form``), the text a ``jsonb`` merge of the row and the
+    added values gave, without decoding the row; the service's own rows (a handful, keys of
+    their own) keep the ``jsonb`` merge, whose right side wins. SQLite keeps key order, so
+    ``flags`` is removed first and set again after the row's keys, where the other added keys
+    go."""
+
+    def lists(spaced: bool) -> dict[str, Any]:
+        return {
+            name: json_text(dialect, json_list(value, spaced=spaced))
+            if isinstance(value, list)
+            else value
+            for name, value in added.items()
+        }
+
     if dialect == "postgresql":
         pairs: list[Any] = []
-        for name, value in added.items():
-            pairs += [text(name), value]
-        return sql_cast(base.op("||")(func.jsonb_build_object(*pairs)), JSON)
+        for name, value in lists(False).items():
+            pairs += [text(name), sql_cast(value, JSON) if isinstance(value.type, JSON) else value]
+        merged = sql_cast(cl.base.op("||")(func.jsonb_build_object(*pairs)), JSON)
+        register = {name: getattr(cl, f"r_{name}") for name in _REGISTER_FIELDS}
+        return case((cl.service, merged), else_=jsonb_form(register | lists(True)))
     settings: list[Any] = []
-    for name, value in added.items():
+    for name, value in lists(False).items():
         settings += [text(f"$.{name}"), value]
-    return func.json_set(func.json_remove(base, text("$.flags")), *settings)
+    return func.json_set(func.json_remove(cl.base, text("$.flags")), *settings)
 
 
 def review_parameters(

@@ -56,13 +56,17 @@ def text(value: str) -> Any:
     return literal(value, String)
 
 
-def json_list(items: list[Any]) -> Any:
-    """JSON text of the non-NULL strings of ``items`` in order (constants: nothing to escape)."""
-    parts: list[Any] = [func.coalesce(text(',"') + item + text('"'), text("")) for item in items]
+def json_list(items: list[Any], *, spaced: bool = False) -> Any:
+    """JSON text of the non-NULL strings of ``items`` in order (constants: nothing to escape);
+    ``spaced``: ``["a", "b"]`` as ``jsonb`` writes a list, else ``["a","b"]``."""
+    comma = ", " if spaced else ","
+    parts: list[Any] = [
+        func.coalesce(text(comma + '"') + item + text('"'), text("")) for item in items
+    ]
     joined = parts[0]
     for part in parts[1:]:
         joined = joined + part
-    return text("[") + func.substr(joined, 2) + text("]")
+    return text("[") + func.substr(joined, len(comma) + 1) + text("]")
 
 
 def as_json(dialect: str, value: Any) -> Any:
@@ -94,6 +98,25 @@ def json_document(dialect: str, fields: dict[str, Any]) -> Any:
     for n, (name, value) in enumerate(fields.items()):
         quoted = value if isinstance(value.type, (JSON, Integer, Boolean)) else func.to_json(value)
         parts += [text(("{" if n == 0 else ", ") + f'"{name}" : '), _or_null(quoted)]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + part
+    return sql_cast(joined + text("}"), JSON)
+
+
+def jsonb_form(fields: dict[str, Any]) -> Any:
+    """PostgreSQL: the JSON object of ``fields`` as text, byte for byte what ``jsonb`` writes for
+    it (keys shortest first, then bytewise; ``"k": v`` joined by ``, ``), cast to ``json``.
+
+    Values as in ``json_document`` (a JSON value's text must itself be in ``jsonb``'s form:
+    ``json_list(…, spaced=True)``). What a ``jsonb`` merge stores, without decoding a document
+    into ``jsonb`` and writing it out again for every row."""
+    names = sorted(fields, key=lambda name: (len(name.encode()), name.encode()))
+    parts: list[Any] = []
+    for n, name in enumerate(names):
+        value = fields[name]
+        quoted = value if isinstance(value.type, (JSON, Integer, Boolean)) else func.to_json(value)
+        parts += [text(("{" if n == 0 else ", ") + f'"{name}": '), _or_null(quoted)]
     joined = parts[0]
     for part in parts[1:]:
         joined = joined + part

@@ -1,4 +1,5 @@
-"""Typed columns extracted from a source record's content at ingestion (migrations 0005, 0013).
+"""Typed columns extracted from a source record's content at ingestion (migrations 0005, 0013,
+0024).
 
 Set-based reviews (``store.acknowledgment_review``, ``store.learning_audit``,
 ``store.credibility_review``) compare and subtract these columns in SQL instead of decoding every
@@ -7,16 +8,20 @@ record's JSON in Python. Field names are shared across feeds (every feed with an
 
 Instants are integer microseconds since the Unix epoch (UTC): integer arithmetic is exact and
 identical on SQLite and PostgreSQL (SQLite has no timestamp type; ``julianday`` floats would
-round elapsed minutes differently at whole-minute boundaries).
+round elapsed minutes differently at whole-minute boundaries). A stamp is an instant as the
+content writes it (its ISO 8601 text, offset kept: column ``<field>_iso``) and a list of names
+its JSON text: example 3 writes them back into each item's document as they came.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Integer, String
+from pydantic_core import to_jsonable_python
+from sqlalchemy import BigInteger, Boolean, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.instants import instant
@@ -25,7 +30,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 # (field, kind) in column order. Kinds: an instant (column ``<field>_us``, epoch microseconds),
-# text, a flag (boolean) or a count (integer). Anything else in the content is NULL.
+# a stamp (column ``<field>_iso``, the instant's text as in the content), text, a flag
+# (boolean), a count (integer) or names (a list of strings as compact JSON text). Anything else
+# in the content is NULL.
 FIELDS: tuple[tuple[str, str], ...] = (
     # Migration 0005 (example 1's daily review).
     ("submitted_at", "instant"),
@@ -54,15 +61,29 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("recurrence_within_30_days", "flag"),
     ("confirmed", "flag"),
     ("repeat_count_same_domain", "count"),
+    # Migration 0024 (example 3's item documents, written without decoding the content).
+    ("closure_category", "text"),
+    ("final_reviewing_role", "text"),
+    ("closed_at", "stamp"),
+    ("last_employee_communication_at", "stamp"),
+    ("responded_at", "stamp"),
+    ("reopened_at", "stamp"),
+    ("flags", "names"),
 )
+_SUFFIX = {"instant": "_us", "stamp": "_iso"}
 
-# Column names, in the order of ``typed_values``: instants get a ``_us`` suffix.
-TYPED_COLUMNS: tuple[str, ...] = tuple(
-    f"{name}_us" if kind == "instant" else name for name, kind in FIELDS
-)
+# Column names, in the order of ``typed_values``: instants get a ``_us`` suffix, stamps ``_iso``.
+TYPED_COLUMNS: tuple[str, ...] = tuple(name + _SUFFIX.get(kind, "") for name, kind in FIELDS)
 # PostgreSQL array types of the columns, in the same order (the bulk UPDATE of store.sources).
 TYPED_ARRAY_TYPES: tuple[str, ...] = tuple(
-    {"instant": "bigint", "text": "text", "flag": "boolean", "count": "int"}[kind]
+    {
+        "instant": "bigint",
+        "stamp": "text",
+        "text": "text",
+        "flag": "boolean",
+        "count": "int",
+        "names": "text",
+    }[kind]
     for _, kind in FIELDS
 )
 
@@ -95,6 +116,15 @@ class TypedSourceColumns:
     recurrence_within_30_days: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     confirmed: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     repeat_count_same_domain: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    closure_category: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    final_reviewing_role: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    closed_at_iso: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    last_employee_communication_at_iso: Mapped[str | None] = mapped_column(
+        String(64), nullable=True
+    )
+    responded_at_iso: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reopened_at_iso: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    flags: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 def epoch_us(value: datetime | str | None) -> int | None:
@@ -106,11 +136,22 @@ def epoch_us(value: datetime | str | None) -> int | None:
 def _value(kind: str, value: Any) -> Any:
     if kind == "instant":
         return epoch_us(value)
+    if kind == "stamp":
+        # A validated record holds a datetime: written as model_dump(mode="json") writes it.
+        return to_jsonable_python(value) if isinstance(value, datetime) else _text(value)
+    if kind == "names":
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return json.dumps(list(value), separators=(",", ":"))
+        return None
     if kind == "text":
-        return str(value) if isinstance(value, str) else None
+        return _text(value)
     if kind == "flag":
         return value if isinstance(value, bool) else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if isinstance(value, str) else None
 
 
 def _typed(get: Callable[[str], Any]) -> tuple[Any, ...]:

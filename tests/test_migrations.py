@@ -1,5 +1,5 @@
 """Migrations build the schema on SQLite and PostgreSQL, agree with store/tables.py, and fill
-the typed columns of source records stored before them (0005, 0013)."""
+the typed columns of source records stored before them (0005, 0013, 0024)."""
 
 from __future__ import annotations
 
@@ -140,3 +140,59 @@ async def test_review_columns_are_backfilled_from_stored_contents(empty_url: str
     assert found["recurrence"]["repeat_count_same_domain"] == 3
     assert found["recurrence"]["recurrence_within_30_days"] == 1
     assert found["confirmation"]["confirmed"] == 0
+
+
+async def test_item_document_columns_are_backfilled_from_stored_contents(empty_url: str) -> None:
+    """0024 fills example 3's document columns (texts, stamps as written, flags as JSON text) of
+    records stored before it."""
+    await upgrade(empty_url, "0023")
+    closure = {
+        "case_ref": "C-1",
+        "closed_at": "2026-11-20T09:00:00.500000+01:00",
+        "closure_category": "corrective_action_completed",
+        "final_reviewing_role": "supervisor",
+        "last_employee_communication_at": None,
+        "flags": ["weak_triage"],
+    }
+    contents = {
+        "closure": closure,
+        "confirmation": {"case_ref": "C-1", "responded_at": "2026-11-23T09:00:00Z"},
+        "reopened": {"case_ref": "C-1", "reopened_at": "2026-11-24T09:00:00-05:00"},
+    }
+    records = sa.table(
+        "source_records",
+        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
+        sa.column("content", sa.JSON()),
+    )
+    at = datetime(2026, 11, 26, tzinfo=UTC)
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(records),
+                [
+                    {"feed": f, "key": "C-1", "version": 1, "content": c, "content_hash": "0",
+                     "received_at": at}
+                    for f, c in contents.items()
+                ],
+            )  # fmt: skip
+        await upgrade(empty_url)
+        async with engine.connect() as connection:
+            rows: Any = await connection.execute(
+                sa.select(*(sa.column(c) for c in ("feed", *TYPED_COLUMNS))).select_from(
+                    sa.table("source_records")
+                )
+            )
+            found = {row[0]: dict(zip(TYPED_COLUMNS, row[1:], strict=True)) for row in rows}
+    finally:
+        await engine.dispose()
+    added = TYPED_COLUMNS.index("closure_category")  # 0024's columns follow 0013's
+    for feed, content in contents.items():
+        assert tuple(found[feed].values())[added:] == typed_from_content(content)[added:]
+    assert found["closure"]["closed_at_iso"] == "2026-11-20T09:00:00.500000+01:00"
+    assert found["closure"]["last_employee_communication_at_iso"] is None
+    assert found["closure"]["flags"] == '["weak_triage"]'
+    assert found["closure"]["final_reviewing_role"] == "supervisor"
+    assert found["confirmation"]["responded_at_iso"] == "2026-11-23T09:00:00Z"
+    assert found["reopened"]["reopened_at_iso"] == "2026-11-24T09:00:00-05:00"
+    assert found["confirmation"]["flags"] is None

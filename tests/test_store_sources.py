@@ -182,3 +182,42 @@ async def test_typed_columns_follow_the_current_version(sessions) -> None:
 
 def _typed() -> list[Any]:
     return [getattr(SourceRecord, name) for name in TYPED_COLUMNS]
+
+
+async def test_closure_stamps_and_flags_are_stored_as_the_content_writes_them(sessions) -> None:
+    """Example 3's item documents are written from these columns: each stamp is the content's
+    own text of the instant (offset, ``Z`` and microseconds as ingestion wrote them) and the
+    flags their JSON text, from the validated record exactly as from the stored content."""
+    feed = "closed-case-register"
+    base = {
+        "reference": "NM-1",
+        "employee_id": "E1",
+        "service_line": "north",
+        "manager_line": "ML-1",
+        "closure_category": "corrective_action_completed",
+        "final_reviewing_role": 'role "quoted"\tand tabbed',
+    }
+    rows = [
+        base | {"case_ref": "C-1", "closed_at": "2026-11-20T10:00:00.000250+05:30",
+                "last_employee_communication_at": "2026-11-19T23:59:59Z",
+                "flags": ["weak_triage", "disputed_closure"]},
+        base | {"case_ref": "C-2", "closed_at": "2026-11-20T10:00:00-00:30"},
+    ]  # fmt: skip
+    await upsert(sessions, rows, feed=feed)
+    async with sessions() as session:
+        found = (
+            await session.execute(
+                select(SourceRecord.key, SourceRecord.content, *_typed())
+                .where(SourceRecord.feed == feed)
+                .order_by(SourceRecord.key)
+            )
+        ).all()
+    for _, content, *typed in found:
+        assert tuple(typed) == typed_from_content(content)
+    one, two = (dict(zip(TYPED_COLUMNS, row[2:], strict=True)) for row in found)
+    assert one["closed_at_iso"] == found[0][1]["closed_at"] == "2026-11-20T10:00:00.000250+05:30"
+    assert one["last_employee_communication_at_iso"] == "2026-11-19T23:59:59Z"
+    assert one["flags"] == '["weak_triage","disputed_closure"]'
+    assert one["final_reviewing_role"] == 'role "quoted"\tand tabbed'
+    assert (two["closed_at_iso"], two["flags"]) == ("2026-11-20T10:00:00-00:30", "[]")
+    assert two["last_employee_communication_at_iso"] is None
