@@ -15,7 +15,7 @@ from api.openapi_errors import NEXT_CURSOR
 from domain.roles import Role
 from store.cases import sync_open_obligations
 from store.db import transaction
-from store.my_work import PAGE, OwedAfter, case_obligations
+from store.my_work import COUNT_CAP, PAGE, OwedAfter, case_obligations
 from store.tables import Case
 from tests.browser_support import PHONE, accessible, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
@@ -75,7 +75,7 @@ async def test_the_api_pages_my_work_by_cursor_with_the_counts(
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["counts"] == {"total": 120, "overdue": 13, "due_today": 5,
-                              "due_within_7_days": 84, "later": 18, "cap": 1000,
+                              "due_within_7_days": 84, "later": 18, "cap": COUNT_CAP,
                               "more_than": []}  # fmt: skip
     titles = [o["title"] for o in body["obligations"]]
     assert titles == [f"Triage {n:03d}" for n in range(70)]
