@@ -140,7 +140,13 @@ API_RULES: list[Rule] = [
     Rule("POST", "/registers/erasures", ADMIN, note="erase a person's data on request"),
     Rule("GET", "/registers/{name}/entries", EVIDENCE_READERS),
     Rule("GET", "/registers/{name}/verify", EVIDENCE_READERS),
-    Rule("POST", "/registers/{name}/verifications", EVIDENCE_READERS, note="full, recorded"),
+    Rule(
+        "POST",
+        "/registers/{name}/verifications",
+        EVIDENCE_READERS,
+        note="starts a full one (a workflow), recorded",
+    ),  # fmt: skip
+    Rule("GET", "/registers/{name}/verifications/current", EVIDENCE_READERS, note="running?"),
     *(
         Rule("GET", f"/analytics/{measure}", EVIDENCE_READERS, note="trends")
         for measure in ("acknowledgment", "triage", "learning", "closure", "workforce", "series")

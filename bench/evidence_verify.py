@@ -1,8 +1,8 @@
 """Benchmark: the evidence pack's register verification (``api.evidence_registers``) on a schema
 ``bench.reads_packs`` generated: as the records are left, after N entries appended to the
 longest register (only those are checked now), again with nothing new, and with the records
-deleted (every entry in full, as every pack did before the records). Appends entries: run it on
-a schema of your own.
+deleted (nothing read: a pack no longer verifies in full, it asks for a full verification).
+Appends entries: run it on a schema of your own.
 
 ``BENCH_PACKS_SCHEMA=SCHEMA python -m bench.evidence_verify [N=1000]``
 """
@@ -59,7 +59,7 @@ async def main(schema: str, n: int) -> None:
         await pack("0 new")
         async with sessions() as s, s.begin():
             await s.execute(text("DELETE FROM register_verifications"))
-        await pack("none recorded (in full)")
+        await pack("none recorded (nothing read; a full one is asked for)")
     finally:
         await engine.dispose()
 

@@ -65,6 +65,13 @@ def merge_heads(old: list[AnchoredHead], new: list[AnchoredHead]) -> list[Anchor
     return sorted(merged.values(), key=lambda h: h.name)
 
 
+class RegisterVerificationInput(BaseModel):
+    """Which registers to verify in full: ``registers`` named (on demand), or every one (empty:
+    the nightly schedule's run)."""
+
+    registers: list[str] = []
+
+
 class RegistersVerified(BaseModel):
     """What the nightly full verification found: registers and entries read, each failure
     (register, first bad entry, why), and the alert mails queued for a failure."""

@@ -47,6 +47,11 @@ def ack_case_id(reference: str) -> str:
     return f"ack-case-{reference}"
 
 
+def register_verification_id(register: str) -> str:
+    """Workflow ID of a register's on-demand full verification (one runs at a time)."""
+    return f"register-verification-{register}"
+
+
 def pack_id(kind: str, period: str) -> str:
     """Workflow ID of a pack (kind slug and period, e.g. weekly-sustainability/2026-W48)."""
     return f"pack-{kind}-{period}"

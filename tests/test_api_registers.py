@@ -1,4 +1,5 @@
-"""Inspectors read registers and verify their hash chains over HTTP; tampering is detected."""
+"""Inspectors read registers and verify their hash chains over HTTP; tampering is detected. (A
+full verification, a workflow, is tested in tests/test_api_register_verifications.py.)"""
 
 from __future__ import annotations
 
@@ -60,10 +61,9 @@ async def test_inspector_reads_and_verifies_a_register(database_url, sessions, a
     assert tampered.json()["ok"] is False and tampered.json()["first_bad_seq"] == 2
     full = await api.post(
         "/registers/near-miss-reliability-case-register/verifications", "E-INSPECTOR"
-    )
-    assert (full.json()["ok"], full.json()["first_bad_seq"]) == (False, 2)
+    )  # a full verification is a workflow: with Temporal unreachable none starts, none runs
+    assert full.status_code == 503, full.text
     [record] = [r["verification"] for r in (await api.get("/registers", "E-INSPECTOR")).json()]
-    assert (record["first_bad_seq"], record["full_ok"], record["verified_seq"]) == (2, False, 0)
-    assert record["reason"] == "payload does not match its digest" and record["full_verified_at"]
+    assert record is None  # nothing verified inline, nothing recorded
     assert (await api.get("/registers/nope/verify", "E-INSPECTOR")).status_code == 404
     assert (await api.get("/registers", "W-100")).status_code == 403

@@ -32,6 +32,7 @@ from tests.demo_history_support import (
     section,
     stages_by_case,
 )
+from tests.evidence_support import verified_in_full
 
 
 async def test_past_reviews_fill_trends_and_packs(database_url, sessions, api_for):
@@ -136,15 +137,17 @@ async def test_past_cases_show_pathways_validations_and_late_steps(database_url,
     (row,) = section(cycle.content, "Validations")["blocks"][0]["rows"]
     assert row[1:] == ["Wed 11 Nov 2026, 17:00", "Thu 12 Nov 2026, 10:00", "close", 0, "90%", "yes"]
 
+    verified = await verified_in_full(sessions)  # as the nightly workflow's activity does
+    assert verified and all(v.ok for v in verified.values()), verified
     doc = await evidence(api_for, database_url, inspector, "2026-10-01", "2026-11-29")
     figures = example_figures(doc)
     ack, learning = figures[names.EXAMPLE_ACKNOWLEDGMENT], figures[names.EXAMPLE_LEARNING]
     assert ack["Pathways authorized"] == 2
     assert (learning["Pathways authorized"], learning["Pathways validated"]) == (1, 1)
     rows = section(doc, "Register verification")["blocks"][1]["rows"]
-    results = [r[5] for r in rows]  # the Result column: never verified in full, so now in full
-    assert results and all(r.startswith("ok: ") for r in results), results
-    assert all("checked by this pack's full verification" in r for r in results), results
+    results = [r[5] for r in rows]  # the Result column: every entry by the full verification
+    assert len(results) == len(verified) and all(r.startswith("ok: ") for r in results), results
+    assert all("by the full verification" in r for r in results), results
 
 
 async def test_a_demo_on_a_cycles_first_day_has_its_example_2_case(database_url, sessions):

@@ -1,7 +1,9 @@
 """The evidence pack's register verification relies on the recorded full verification
 (``store.register_checks``), SQLite and PostgreSQL: a later pack checks only the entries added
 since and counts them; an entry altered before the last full verification is not claimed as
-checked now, and once a full verification finds it the pack shows the failure."""
+checked now, and once a full verification finds it the pack shows the failure. The pack never
+verifies in full itself: a register never verified in full is "never", and the pack starts a
+full verification workflow (real time-skipping server) that the next pack relies on."""
 
 from __future__ import annotations
 
@@ -9,12 +11,15 @@ from typing import Any
 
 from sqlalchemy import update
 
+from domain.report import local_minute
 from store.db import transaction
+from store.register_verify import ChainVerification
 from store.registers import append_entry
 from store.tables import RegisterEntry
-from tests.evidence_support import blocks, get, seeded
+from tests.evidence_support import blocks, get, seeded, verified_in_full
 from tests.pack_seed import at
 from tests.pack_support import section
+from tests.workflow_support import running_worker, wait_for
 
 LOG = "learning-stabilization-log"  # one entry in the seeded set
 FULL_AT = "Tue 1 Dec 2026, 09:00"  # the evidence clock, provider local time (London, GMT)
@@ -35,17 +40,16 @@ async def append(sessions: Any, n: int) -> None:
             )  # fmt: skip
 
 
-async def verify_in_full(api: Any) -> dict[str, Any]:
-    response = await api.post(f"/registers/{LOG}/verifications", "E-INSPECTOR")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+async def verify_in_full(sessions: Any) -> ChainVerification:
+    """LOG verified in full as the workflow's activity does it (the API only starts one)."""
+    return (await verified_in_full(sessions, LOG))[LOG]
 
 
 async def test_after_a_full_verification_a_pack_checks_only_new_entries(
     database_url, sessions, api_for
 ):
     api = await seeded(database_url, sessions, api_for)
-    assert (await verify_in_full(api))["ok"] is True  # entry 1, recorded at the clock's time
+    assert (await verify_in_full(sessions)).ok is True  # entry 1, recorded at the clock's time
     await append(sessions, 3)
     first = await rows(api)
     passed = f"{FULL_AT}: passed, entry 1"
@@ -56,10 +60,12 @@ async def test_after_a_full_verification_a_pack_checks_only_new_entries(
         3,
         "ok: entry 1 by the full verification; entries 2 to 4 now",
     ]
-    # the other registers: this first pack found no full verification and ran it
-    assert first["acknowledgment-recovery-log"][2:4] == [
-        f"{FULL_AT} (by this pack): passed, entry 1",
-        1,
+    # the other registers: never verified in full, and this pack does not run one (no
+    # Temporal here to start one in: it says so) nor read the entries
+    assert first["acknowledgment-recovery-log"][2:] == [
+        "never: none could be started (Temporal unavailable)",
+        0,
+        "not verified: no check of this register has been recorded",
     ]
     again = await rows(api)  # nothing added since: nothing read again
     assert again[LOG] == [
@@ -77,7 +83,7 @@ async def test_an_entry_altered_before_the_full_verification_is_not_claimed_as_c
     database_url, sessions, api_for
 ):
     api = await seeded(database_url, sessions, api_for)
-    await verify_in_full(api)
+    await verify_in_full(sessions)
     await append(sessions, 2)
     assert (await rows(api))[LOG][3] == 2  # entries 2 and 3 checked now, recorded
     async with transaction(sessions) as session:  # a database writer edits entry 1's payload
@@ -92,8 +98,8 @@ async def test_an_entry_altered_before_the_full_verification_is_not_claimed_as_c
         3, 3, f"{FULL_AT}: passed, entry 1", 0,
         "ok: entry 1 by the full verification; entries 2 to 3 as they were added",
     ]  # fmt: skip
-    full = await verify_in_full(api)
-    assert (full["ok"], full["first_bad_seq"]) == (False, 1)
+    full = await verify_in_full(sessions)
+    assert (full.ok, full.first_bad_seq) == (False, 1)
     failed = (await rows(api))[LOG]
     assert failed == [
         3, 3, f"{FULL_AT}: FAILED at entry 1", 0,
@@ -107,7 +113,7 @@ async def test_a_new_entry_altered_before_the_pack_checks_it_fails_the_pack(
     database_url, sessions, api_for
 ):
     api = await seeded(database_url, sessions, api_for)
-    await verify_in_full(api)
+    await verify_in_full(sessions)
     await append(sessions, 2)
     async with transaction(sessions) as session:  # entry 2, added after the full verification
         await session.execute(
@@ -126,3 +132,35 @@ async def test_a_new_entry_altered_before_the_pack_checks_it_fails_the_pack(
         0, "FAILS at entry 2: payload does not match its digest; found by the check of new "
         f"entries of {FULL_AT}",
     ]  # fmt: skip
+
+
+async def test_a_register_never_verified_in_full_is_said_so_and_one_is_started(
+    own_env, database_url, sessions, api_for, task_queue
+):
+    api = await seeded(
+        database_url, sessions, api_for, temporal=own_env.client, temporal_task_queue=task_queue
+    )
+    asked = (
+        f"never: one was asked for at {FULL_AT}; it runs in the background, the next pack shows it"
+    )
+    unread = [0, "not verified: no check of this register has been recorded"]
+    first = await rows(api)  # no worker yet: nothing can have been verified inline
+    assert first == {name: [1, 1, asked, *unread] for name in first} and len(first) == 3
+    assert await rows(api) == first  # a second pack joins the runs under way
+    async with running_worker(own_env, sessions, task_queue=task_queue):
+
+        async def done() -> bool:
+            for name in first:
+                run = await api.get(f"/registers/{name}/verifications/current", "E-INSPECTOR")
+                if run.json()["running"] or run.json()["recorded"] is None:
+                    return False
+            return True
+
+        await wait_for(done)
+    records = {
+        r["name"]: r["verification"] for r in (await api.get("/registers", "E-INSPECTOR")).json()
+    }
+    after = await rows(api)
+    for name, row in after.items():
+        when = local_minute(records[name]["full_verified_at"], "Europe/London")
+        assert row == [1, 1, f"{when}: passed, entry 1", 0, "ok: entry 1 by the full verification"]

@@ -1,7 +1,8 @@
 """Register pages over httpx on SQLite and PostgreSQL: every register with its length, latest
 entry and recorded verification; one register's entries newest first, keyset-paged, with the
 verify command; an old entry altered after a view checked it is found by the full verification
-the page starts (and stays failed); refused to a role without access."""
+the page starts as a workflow (real time-skipping server: "running since" until a worker runs
+it, then failed, and it stays); refused to a role without access."""
 
 from __future__ import annotations
 
@@ -16,8 +17,14 @@ from tests.factories import load, staff_rows
 from tests.fixtures.mail import free_port
 from tests.register_support import REGISTER, append_page_entries
 from tests.web_support import csrf, sign_in, text
+from tests.workflow_support import running_worker, wait_for
 
 PAGE = f"/app/registers/{REGISTER}"
+ASKED_AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # the API's clock when the button is pressed
+
+
+async def _asked_clock() -> datetime:
+    return ASKED_AT
 
 
 async def test_register_pages(database_url, sessions, api_for) -> None:  # type: ignore[no-untyped-def]
@@ -67,14 +74,15 @@ async def test_register_pages(database_url, sessions, api_for) -> None:  # type:
 
 
 async def test_a_full_verification_from_the_page_finds_an_old_entry_altered(  # type: ignore[no-untyped-def]
-    database_url, sessions, api_for
+    own_env, database_url, sessions, api_for, task_queue
 ) -> None:
     await load(sessions, "staff-directory", staff_rows())
     await append_page_entries(sessions)
     api = await api_for(
-        database_url, env="development", api_host="127.0.0.1",
-        temporal_address=f"127.0.0.1:{free_port()}",
+        database_url, env="development", api_host="127.0.0.1", temporal=own_env.client,
+        temporal_task_queue=task_queue,
     )  # fmt: skip
+    api.app.state.clock = _asked_clock
     await sign_in(api, "E-INSPECTOR")
     assert "Verified 3 entries" in text((await api.http.get("/app/registers")).text)
     async with transaction(sessions) as session:  # someone edits history behind our back
@@ -88,11 +96,23 @@ async def test_a_full_verification_from_the_page_finds_an_old_entry_altered(  # 
     page = await api.http.get(PAGE)
     button = f'action="/app/registers/{REGISTER}/verify"'
     assert button in page.text and "Verify this register in full" in text(page.text)
-    done = await api.http.post(f"{PAGE}/verify", data={"csrf_token": csrf(page.text)})
-    assert done.status_code == 303 and done.headers["location"] == f"{PAGE}?verified=1"
+    started = await api.http.post(f"{PAGE}/verify", data={"csrf_token": csrf(page.text)})
+    assert started.status_code == 303 and started.headers["location"] == f"{PAGE}?verifying=1"
+    running = text((await api.http.get(started.headers["location"])).text)  # no worker yet
+    assert "Full verification under way in the background" in running
+    since = local_time(ASKED_AT, api.app.state.settings.timezone)
+    assert f"None yet Full verification running since {since}; reload this page" in running
+    assert "Failed" not in running.split("What")[0]  # nothing verified inline
+    listed = text((await api.http.get("/app/registers")).text)
+    assert f"Full verification running since {since}" in listed
     failed = "Failed at entry 2: payload does not match its digest (found by the full verification"
-    tampered = await api.http.get(done.headers["location"])
-    assert failed in text(tampered.text) and "Verified" not in text(tampered.text).split("What")[0]
-    assert '<span id="verification"><span class="bad">' in tampered.text
-    assert "Full verification finished" in text(tampered.text)
+    async with running_worker(own_env, sessions, task_queue=task_queue):
+
+        async def shown() -> str | None:  # recorded, and the run over (its alert mail sent)
+            found = text((await api.http.get(PAGE)).text)
+            return found if failed in found and "running since" not in found else None
+
+        tampered = await wait_for(shown)
+    assert "Verified" not in tampered.split("What")[0]
+    assert '<span class="bad">Failed at entry 2' in (await api.http.get(PAGE)).text
     assert failed in text((await api.http.get("/app/registers")).text)  # it stays failed

@@ -9,17 +9,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.anchors import reader_anchors, temporal_anchors
 from api.authz import Authorized
 from api.clock import Now
 from api.deps import SessionDep
-from api.errors import NotFound
+from api.errors import FieldError, NotFound
 from api.guard import GuardedRoute
+from api.register_runs import VerificationRun, start_verification, verification_runs
+from domain import names
 from store.erasure import erase_person
-from store.register_checks import recorded, verify_in_full
+from store.register_checks import recorded
 from store.register_verify import Anchor, ChainVerification, service_public_key, verify_chain
 from store.registers import entries, heads, register_exists, service_key
 from store.signing import public_key_hex
@@ -44,7 +46,7 @@ class RegisterSummary(BaseModel):
     entries: int
     head_hash: str
     verification: RecordedVerification | None = Field(
-        None, description="none: never verified; POST …/verifications verifies in full"
+        None, description="none: never verified; POST …/verifications starts a full one"
     )
 
 
@@ -69,6 +71,23 @@ class Verification(BaseModel):
         None, description="the highest head checked that is kept outside the database"
     )
     anchor: str = Field("", description="which outside copies were checked")
+
+
+class FullVerification(BaseModel):
+    """A register's on-demand full verification: running (since when it was asked for), and
+    what the last verifications recorded (a finished run's outcome is its record)."""
+
+    name: str
+    workflow_id: str = Field(description="the Temporal workflow that runs it")
+    run_id: str | None = Field(None, description="its latest run (none: never started)")
+    running: bool
+    running_since: datetime | None = Field(None, description="when the running one was asked for")
+    started: bool | None = Field(
+        None, description="POST only: true when this request started it, false when it joined one"
+    )
+    recorded: RecordedVerification | None = Field(
+        None, description="the last recorded verification (none: never verified)"
+    )
 
 
 class PublicKey(BaseModel):
@@ -120,7 +139,8 @@ def _recorded(row: RegisterVerification | None) -> RecordedVerification | None:
 
 async def _known(session: SessionDep, name: str) -> None:
     if not await register_exists(session, name):
-        raise NotFound(f"no register {name!r}")
+        field = FieldError(field="name", message="no register of this name")
+        raise NotFound(f"no register {name!r}", [field])
 
 
 @router.get("/public-key")
@@ -202,17 +222,45 @@ async def verify(
     return _verification(result, where, given)
 
 
-@router.post("/{name}/verifications")
+@router.post("/{name}/verifications", status_code=202)
 async def verify_in_full_now(
-    name: str, request: Request, session: SessionDep, _actor: Authorized, now: Now
-) -> Verification:
-    """Verify every entry of the register again, as ``/verify`` does, and record the outcome
-    (what the registers page and listing show as the last full verification)."""
+    name: str, request: Request, response: Response, session: SessionDep, _actor: Authorized,
+    now: Now,
+) -> FullVerification:  # fmt: skip
+    """Start a full verification of the register (every entry read again, as ``/verify``
+    does, and the outcome recorded) as a Temporal workflow, or join the one running: 202, and
+    ``Location`` is where to look (GET …/verifications/current). A second request while one
+    runs starts nothing. 503 when Temporal cannot be reached."""
     await _known(session, name)
-    anchored, where = await temporal_anchors(request.app, name)
-    before = (await recorded(session)).get(name)
-    result = await verify_in_full(session, name, at=now, anchors=anchored, before=before)
-    return _verification(result, where, [])
+    run, started = await start_verification(request.app, name, now)
+    response.headers["Location"] = f"/registers/{name}/verifications/current"
+    return await _full(session, name, run, started)
+
+
+@router.get("/{name}/verifications/current")
+async def current_verification(
+    name: str, request: Request, session: SessionDep, _actor: Authorized
+) -> FullVerification:
+    """Whether a full verification of the register runs now (and since when), and the last
+    recorded verification (a finished run's outcome)."""
+    await _known(session, name)
+    runs = await verification_runs(request.app, [name])
+    return await _full(session, name, runs.get(name), None)
+
+
+async def _full(
+    session: SessionDep, name: str, run: VerificationRun | None, started: bool | None
+) -> FullVerification:
+    running = run is not None and run.running
+    return FullVerification(
+        name=name,
+        workflow_id=names.register_verification_id(name),
+        run_id=run.run_id if run is not None else None,
+        running=running,
+        running_since=run.requested_at if run is not None and running else None,
+        started=started,
+        recorded=_recorded((await recorded(session)).get(name)),
+    )
 
 
 def _verification(result: ChainVerification, where: str, given: list[Anchor]) -> Verification:

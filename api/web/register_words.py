@@ -4,6 +4,7 @@ what each status means: a page never claims more than was checked."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from api.web.render import local_time
 from store.register_checks import FULL, VIEW_LIMIT
@@ -32,9 +33,16 @@ MEANINGS = (
     (
         "Full verification",
         "every entry read and checked again from the first; it runs every night and when asked "
-        "for with the Verify in full button.",
+        "for with the Verify in full button. It runs in the background (minutes for a long "
+        "register): the page says since when one runs, and shows its outcome once it is done.",
     ),
 )
+
+
+def running_words(requested_at: datetime | None, tz: str) -> str:
+    """What the page says while a full verification of the register runs."""
+    since = f" since {local_time(requested_at, tz)}" if requested_at else ""
+    return f"Full verification running{since}; reload this page for its outcome"
 
 
 @dataclass(frozen=True, slots=True)

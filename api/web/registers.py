@@ -1,7 +1,8 @@
 """Register pages for inspectors and governance roles: every register with its length, latest
 entry, head and recorded verification (``store.register_checks``: the entries added since the
 last check are checked as the page is shown, old ones by a full verification, nightly or from
-the Verify in full button), and one register's entries newest first (keyset-paged)."""
+the Verify in full button, which starts a Temporal workflow: the page says since when one runs),
+and one register's entries newest first (keyset-paged)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,18 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.anchors import every_temporal_anchor, temporal_anchors
+from api.anchors import every_temporal_anchor
 from api.authz import Authorized, may_see
 from api.clock import request_now
 from api.deps import Actor, SessionDep
 from api.errors import NotFound
-from api.web.register_words import MEANINGS, StatusWords, status_words
+from api.register_runs import start_verification, verification_runs
+from api.web.register_words import MEANINGS, StatusWords, running_words, status_words
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked
 from api.web.words import humanize
 from store.pack_common import cases_of
-from store.register_checks import check_new_entries, recorded, verify_in_full
+from store.register_checks import check_new_entries, recorded
 from store.register_verify import service_public_key
 from store.registers import entries_newest_first, heads
 from store.signing import public_key_hex
@@ -41,9 +43,10 @@ async def _head(session: AsyncSession, name: str) -> RegisterHead:
 
 async def _statuses(
     request: Request, session: AsyncSession, rows: list[RegisterHead]
-) -> tuple[dict[str, StatusWords], str]:
+) -> tuple[dict[str, StatusWords], dict[str, str], str]:
     """Each register's recorded verification, continued through the entries added since (at
-    most ``VIEW_LIMIT`` each: old entries are re-read only by a full verification)."""
+    most ``VIEW_LIMIT`` each: old entries are re-read only by a full verification), and what
+    to say of the full verifications running now."""
     tz = request.app.state.settings.timezone
     anchored, where = await every_temporal_anchor(request.app)
     records, now = await recorded(session), await request_now(request)
@@ -54,7 +57,9 @@ async def _statuses(
             before=records.get(head.register),
         )  # fmt: skip
         found[head.register] = status_words(record, head.seq, tz)
-    return found, where
+    runs = await verification_runs(request.app, [h.register for h in rows])
+    running = {n: running_words(r.requested_at, tz) for n, r in runs.items() if r.running}
+    return found, running, where
 
 
 @router.get("", response_class=HTMLResponse)
@@ -64,7 +69,7 @@ async def register_list(request: Request, session: SessionDep, _actor: Authorize
     tz = request.app.state.settings.timezone
     rows = []
     all_heads = await heads(session)
-    statuses, where = await _statuses(request, session, all_heads)
+    statuses, running, where = await _statuses(request, session, all_heads)
     for head in all_heads:
         latest = await entries_newest_first(session, head.register, limit=1)
         rows.append(
@@ -75,6 +80,7 @@ async def register_list(request: Request, session: SessionDep, _actor: Authorize
                 "latest": local_time(latest[0].recorded_at, tz) if latest else "",
                 "hash": head.hash,
                 "status": statuses[head.register],
+                "running": running.get(head.register, ""),
             }
         )
     context = {"registers": rows, "anchor": where, "meanings": MEANINGS}
@@ -85,13 +91,11 @@ async def register_list(request: Request, session: SessionDep, _actor: Authorize
 async def verify_register(
     register: str, request: Request, session: SessionDep, _actor: Authorized
 ) -> Response:
-    """Verify every entry of the register again and record it (the page shows the outcome)."""
+    """Start a full verification of the register (a Temporal workflow; a click while one runs
+    joins it) and show its page, which says since when it runs and, once done, its outcome."""
     await _head(session, register)
-    anchored, _ = await temporal_anchors(request.app, register)
-    before = (await recorded(session)).get(register)
-    now = await request_now(request)
-    await verify_in_full(session, register, at=now, anchors=anchored, before=before)
-    return RedirectResponse(f"/app/registers/{register}?verified=1", status_code=303)
+    await start_verification(request.app, register, await request_now(request))
+    return RedirectResponse(f"/app/registers/{register}?verifying=1", status_code=303)
 
 
 async def _subjects(session: AsyncSession, actor: Actor, subjects: set[str]) -> set[str]:
@@ -106,7 +110,7 @@ async def register_page(
     session: SessionDep,
     actor: Authorized,
     before: Annotated[int | None, Query(ge=1, description="entries below this seq")] = None,
-    verified: bool = False,
+    verifying: bool = False,
 ) -> HTMLResponse:
     """One register's entries, newest first, a page at a time, and how to re-verify it."""
     tz = request.app.state.settings.timezone
@@ -115,7 +119,9 @@ async def register_page(
     names = await staff_names(session, {r.actor for r in rows})
     cases = await _subjects(session, actor, {r.subject for r in rows})
     # New entries are checked on the newest page only: an older page is read to browse.
-    statuses, where = await _statuses(request, session, [head]) if before is None else ({}, "")
+    statuses, running, where = (
+        await _statuses(request, session, [head]) if before is None else ({}, {}, "")
+    )
     entries: list[dict[str, Any]] = [
         {
             "seq": r.seq,
@@ -138,7 +144,12 @@ async def register_page(
         "status": statuses.get(register),
         "anchor": where,
         "meanings": MEANINGS,
-        "notice": "Full verification finished: its outcome is below." if verified else "",
+        "running": running.get(register, ""),
+        "notice": (
+            "Full verification under way in the background: reload this page for its outcome."
+            if verifying
+            else ""
+        ),
         "command": f"nearmiss registers verify {register} --head {signed} --public-key {public}",
         "json": f"/registers/{register}/entries",
         "verify_json": f"/registers/{register}/verify",
