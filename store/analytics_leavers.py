@@ -19,12 +19,18 @@ from store.staff import STAFF_FEED
 from store.tables import WEAK_ITEM, Review, ReviewItem, SourceRecord
 
 
-async def first_exposures(session: AsyncSession, end: date, zone: str) -> dict[str, date]:
+async def first_exposures(
+    session: AsyncSession, end: date, zone: str, staff_only: bool = False
+) -> dict[str, date]:
     """Each worker's first weak response on or before ``end``: the date of the first example-1
     review classing a report of theirs emerging or critical, or the local closure date of a
-    closure an example-3 review classed doubtful or failed (whichever is earlier)."""
+    closure an example-3 review classed doubtful or failed (whichever is earlier). With
+    ``staff_only``, of the staff directory's people only (what the leaver figures look up)."""
     employee = ReviewItem.employee_id  # written beside ``fields``: no document read
     weak = text(WEAK_ITEM)  # the partial index's own predicate, so the planner can use it
+    if staff_only:  # the directory's typed employee_id: one index range per person
+        staff = select(SourceRecord.employee_id).where(SourceRecord.feed == STAFF_FEED)
+        weak = weak & employee.in_(staff)
     acknowledged = await session.execute(
         select(employee, func.min(Review.period))
         .join(Review, Review.review_id == ReviewItem.review_id)

@@ -81,7 +81,7 @@ async def leaver_totals(
 ) -> list[dict[str, Any]]:
     """Per service line (or the one line): workers exposed to weak response and not, and who of
     them left, over the whole range (``store.analytics_leavers.leaver_bucket``)."""
-    exposure = await first_exposures(session, end, zone)
+    exposure = await first_exposures(session, end, zone, staff_only=True)
     by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for person in await workers(session):
         by_group[group_value(person.get("service_line"))].append(person)
