@@ -84,8 +84,8 @@ async def open_breaches(
     (``after``: the row's place, the next page's cursor), in the order each was first escalated
     (then case ID, step). A page is one range of ``ix_breaches_open_order`` (each case and
     step's first open breach, found by walking the open ones in that order; at most three
-    levels each), then the latest level of the page's cases: it costs the same however many
-    breaches are open or were ever recorded."""
+    levels each), then the open levels of the page's cases (the latest kept) in a second
+    statement: it costs the same however many breaches are open or were ever recorded."""
     b, other = Breach, aliased(Breach)
     place = tuple_(b.escalated_at, b.case_id, b.step)
     query = select(b.escalated_at, b.case_id, b.step).where(
@@ -101,17 +101,21 @@ async def open_breaches(
         return []
     subjects = sorted({case_id for _, case_id, _ in firsts})
     latest: dict[tuple[str, str], tuple[int, datetime, datetime]] = {}
+    reviews: set[str] = set()
+    # the page's cases' open levels, index probes by case (a join let PostgreSQL hash every
+    # open breach instead), and whether each is a review's
+    is_review = exists().where(Review.review_id == b.case_id).label("is_review")
     levels = await connection.execute(
-        select(b.case_id, b.step, b.level, b.deadline, b.escalated_at).where(
+        select(b.case_id, b.step, b.level, b.deadline, b.escalated_at, is_review).where(
             b.resolved_at.is_(None), b.case_id.in_(subjects)
         )
     )
-    for case_id, step, level, deadline, at in levels:
+    for case_id, step, level, deadline, at, review in levels:
         known = latest.get((case_id, step))
         if known is None or (level, at) > (known[0], known[2]):
             latest[(case_id, step)] = (level, deadline, at)
-    is_review = select(Review.review_id).where(Review.review_id.in_(subjects))
-    reviews = set((await connection.execute(is_review)).scalars())
+        if review:
+            reviews.add(case_id)
     out = []
     for first_at, case_id, step in firsts:
         level, deadline, at = latest[(case_id, step)]
