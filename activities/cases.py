@@ -33,7 +33,7 @@ from store import breaches as breach_store
 from store import cases as case_store
 from store import outbox
 from store.db import transaction
-from store.registers import append_entry, find_request, stored_entry
+from store.registers import append_entry, earlier_append, stored_entry
 from store.staff import StaffMember, get_staff, staff_with_role
 from store.tables import Case
 
@@ -58,16 +58,26 @@ class CaseActivities:
 
     @activity.defn(name=names.ACT_RECORD_STEP)
     async def record_step(self, request: RecordStepRequest) -> RecordEntryResult:
-        """A step's register entry and the case projection in one transaction (retry-safe)."""
+        """A step's register entry and the case projection in one transaction (retry-safe).
+
+        The register's head is locked from the append to the commit, and every step of every
+        case of the example appends to the same register: so the case's row comes first (its
+        own lock, the obligations, the breaches), and only the append, the timeline event that
+        names it and the commit are done while the head is held.
+        """
+        projection = request.projection
         async with transaction(self.deps.sessions) as session:
+            await case_store.upsert_projection(
+                session, projection.model_copy(update={"event": None, "event_key": None})
+            )
             result = await _append_once(session, request.entry)
-            projection = request.projection
-            if projection.event is not None:  # the timeline names the entry it wrote
-                event = projection.event.model_copy(
-                    update={"detail": {**projection.event.detail, "seq": result.seq}}
+            if projection.event is not None and projection.event_key is not None:
+                # The timeline names the entry it wrote.
+                detail = {**projection.event.detail, "seq": result.seq}
+                event = projection.event.model_copy(update={"detail": detail})
+                await case_store.append_events(
+                    session, projection.case_id, [(projection.event_key, event)]
                 )
-                projection = projection.model_copy(update={"event": event})
-            await case_store.upsert_projection(session, projection)
             return result
 
     @activity.defn(name=names.ACT_ESCALATE)
@@ -262,25 +272,20 @@ async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> Re
     ``request_id``, the Update ID, when the payload carries one: a workflow task retried after a
     worker crash runs at a later instant) or the same register, subject, kind, instant and actor.
     The subject's reporting worker is added for later look-ups."""
-    existing = await stored_entry(
+    request_id = request.payload.get("request_id")
+    found = await earlier_append(
         session,
         register=request.register_name,
         subject=request.subject,
         kind=request.kind,
         recorded_at=request.at,
         actor=request.actor,
+        request_id=request_id if isinstance(request_id, str) else None,
     )
-    request_id = request.payload.get("request_id")
-    if existing is None and isinstance(request_id, str):
-        found = await find_request(session, request.register_name, request.subject, request_id)
-        if found is not None:
-            return RecordEntryResult(register_name=found.register, seq=found.seq, hash=found.hash)
-    if existing is not None:
-        return RecordEntryResult(
-            register_name=existing.register, seq=existing.seq, hash=existing.hash
-        )
+    if found is not None:
+        return RecordEntryResult(register_name=found.register, seq=found.seq, hash=found.hash)
     payload = dict(request.payload)
-    case = await session.get(Case, request.subject)
+    case = await session.get(Case, request.subject)  # no query when the projection read it
     if case is not None:
         payload.setdefault("employee_id", case.employee_id)
     entry = await append_entry(

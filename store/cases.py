@@ -58,7 +58,7 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
     events = [(e.key, e.event) for e in p.earlier_events]
     if p.event is not None and p.event_key is not None:
         events.append((p.event_key, p.event))
-    await _append_events(session, p.case_id, events)
+    await append_events(session, p.case_id, events)
     await session.flush()
 
 
@@ -120,7 +120,7 @@ def _instant(value: Any) -> datetime | None:
     return value if isinstance(value, datetime) or value is None else datetime.fromisoformat(value)
 
 
-async def _append_events(
+async def append_events(
     session: AsyncSession, case_id: str, events: list[tuple[str, TimelineEvent]]
 ) -> None:
     """Add the timeline events whose deduplication keys are not stored yet (a retry adds none)."""

@@ -11,11 +11,11 @@ register (see ``store/erasure.py``). Every entry and the head carry the service'
 reorder or forge entries; a head moved back is caught by the copies kept outside the database
 (``store/register_verify.py``).
 
-``register_heads`` holds each chain's last seq, hash and signature. An append first writes the
-head row (an INSERT ... ON CONFLICT DO NOTHING) and then reads it ``FOR UPDATE``: on PostgreSQL
-the row lock serialises appenders; on SQLite that first write takes the database write lock
-before anything is read. Either way two appenders cannot both extend the same head, so the
-chain cannot fork.
+``register_heads`` holds each chain's last seq, hash and signature. On PostgreSQL an append
+reads the head row ``FOR UPDATE`` (writing it first, INSERT ... ON CONFLICT DO NOTHING, only for
+a register's first append): the row lock serialises appenders. On SQLite it writes the head row
+first, which takes the database write lock, then reads it. Either way two appenders cannot
+both extend the same head, so the chain cannot fork.
 """
 
 from __future__ import annotations
@@ -95,17 +95,22 @@ def hashed_fields(entry: RegisterEntry | tables.RegisterEntry) -> dict[str, Any]
 
 
 async def _lock_head(session: AsyncSession, register: str) -> tables.RegisterHead:
-    dialect = (await session.connection()).dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(tables.RegisterHead)
-    await session.execute(
-        upsert.values(register=register, seq=0, hash=GENESIS).on_conflict_do_nothing()
-    )
-    head = await session.scalar(
+    locked = (
         select(tables.RegisterHead)
         .where(tables.RegisterHead.register == register)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    dialect = (await session.connection()).dialect.name
+    if dialect == "postgresql":  # the row lock: the head is there but for the first append
+        head = await session.scalar(locked)
+        if head is not None:
+            return head
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(tables.RegisterHead)
+    await session.execute(
+        upsert.values(register=register, seq=0, hash=GENESIS).on_conflict_do_nothing()
+    )
+    head = await session.scalar(locked)
     assert head is not None  # inserted just above, in this transaction
     return head
 
@@ -204,6 +209,37 @@ async def stored_entry(
         query = query.where(row.actor == actor)
     found: tables.RegisterEntry | None = await session.scalar(query)
     return found
+
+
+async def earlier_append(
+    session: AsyncSession,
+    *,
+    register: str,
+    subject: str,
+    kind: str,
+    recorded_at: datetime,
+    actor: str,
+    request_id: str | None,
+) -> tables.RegisterEntry | None:
+    """What a retried append finds instead of writing twice, in one read of SUBJECT's entries
+    in REGISTER: the entry of KIND at RECORDED_AT by ACTOR, else the one whose payload carries
+    REQUEST_ID (a workflow task retried after a worker crash runs at a later instant).
+
+    The same answer as ``stored_entry`` with all of those, then ``find_request``."""
+    rows = (
+        await session.scalars(
+            select(tables.RegisterEntry)
+            .where(tables.RegisterEntry.register == register)
+            .where(tables.RegisterEntry.subject == subject)
+            .order_by(tables.RegisterEntry.seq)
+        )
+    ).all()
+    for row in rows:
+        if row.kind == kind and row.recorded_at == recorded_at and row.actor == actor:
+            return row
+    if request_id is None:
+        return None
+    return next((row for row in rows if row.payload.get("request_id") == request_id), None)
 
 
 async def find_request(
