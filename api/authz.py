@@ -18,6 +18,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Actor, bearer_employee_id, bearer_scheme, resolve_actor
 from api.errors import Forbidden, NotFound
@@ -45,6 +46,7 @@ class Access:
     rule: Rule
     by_role: bool
     relationships: frozenset[Relationship]
+    case: Case | None = None  # the case in the path, as read to admit the caller (case routes)
 
 
 def case_relationships(actor: Actor, case: Case) -> frozenset[Relationship]:
@@ -91,7 +93,9 @@ def _page_session(request: Request, credentials: HTTPAuthorizationCredentials | 
 
 
 async def _authenticate(
-    request: Request, credentials: HTTPAuthorizationCredentials | None
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    session: AsyncSession | None = None,
 ) -> Actor:
     if _page_session(request, credentials):
         # Imported here: the pages' package imports this module for its routes.
@@ -100,25 +104,19 @@ async def _authenticate(
         return await page_actor(request)
     settings: Settings = request.app.state.settings
     employee_id = await bearer_employee_id(request, credentials)
-    return await resolve_actor(request, settings, employee_id)
-
-
-async def _case(request: Request, case_id: str) -> Case:
-    """The case row, read in its own short transaction; 404 when there is none."""
-    async with transaction(request.app.state.sessions) as session:
-        case = await session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"no case {case_id!r}")
-    return case
+    return await resolve_actor(request, settings, employee_id, session)
 
 
 async def authorize_route(
-    request: Request, credentials: HTTPAuthorizationCredentials | None
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    session: AsyncSession | None = None,
 ) -> tuple[Rule, Actor, bool]:
     """Steps 1-2 above: the route's rule, the authenticated caller, and whether a role (not a
-    relationship) admitted them; 401/403 otherwise. Reads no case."""
+    relationship) admitted them; 401/403 otherwise. Reads no case. A bearer token's holder is
+    looked up in SESSION when given (else in a transaction of its own)."""
     rule = route_rule(request)
-    actor = await _authenticate(request, credentials)
+    actor = await _authenticate(request, credentials, session)
     by_role = bool(actor.roles & rule.roles)
     if not by_role and not rule.relationships:
         raise Forbidden(f"requires one of the roles: {', '.join(sorted(rule.roles))}")
@@ -129,18 +127,29 @@ async def authorize(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Access:
-    """Apply the route's rule (steps 1–4 above); the admitted caller and how they were admitted."""
-    rule, actor, by_role = await authorize_route(request, credentials)
-    ties: frozenset[Relationship] = frozenset({Relationship.SELF})
-    if rule.case_scoped:
-        case = await _case(request, request.path_params["case_id"])
-        ties = case_relationships(actor, case)
-        visible = by_role or may_see(actor, case)  # a role the route admits may act on it
-        if not visible:
-            raise NotFound(f"no case {case.case_id!r}")
-        if not admits(rule, actor, ties):
-            raise Forbidden(f"not allowed on case {case.case_id}: requires {who(rule)}")
-    access = Access(actor, rule, by_role, ties & rule.relationships)
+    """Apply the route's rule (steps 1–4 above); the admitted caller and how they were admitted.
+
+    On a case's route the caller and the case are read in one short transaction (one pool
+    connection, committed before the endpoint runs: none is held while it waits on Temporal).
+    """
+    if not route_rule(request).case_scoped:
+        rule, actor, by_role = await authorize_route(request, credentials)
+        return _admitted(request, Access(actor, rule, by_role, frozenset({Relationship.SELF})))
+    async with transaction(request.app.state.sessions) as session:
+        rule, actor, by_role = await authorize_route(request, credentials, session)
+        case = await session.get(Case, request.path_params["case_id"])
+    if case is None:
+        raise NotFound(f"no case {request.path_params['case_id']!r}")
+    ties = case_relationships(actor, case)
+    visible = by_role or may_see(actor, case)  # a role the route admits may act on it
+    if not visible:
+        raise NotFound(f"no case {case.case_id!r}")
+    if not admits(rule, actor, ties):
+        raise Forbidden(f"not allowed on case {case.case_id}: requires {who(rule)}")
+    return _admitted(request, Access(actor, rule, by_role, ties & rule.relationships, case))
+
+
+def _admitted(request: Request, access: Access) -> Access:
     request.state.access = access
     return access
 

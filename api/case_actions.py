@@ -164,19 +164,21 @@ async def submit_step(
     case_id: str,
     body: BaseModel,
     key: str | None,
+    admitted: Case | None = None,
 ) -> StepReceipt:
-    """Submit ``body`` (already valid for ``spec.fields``) as step ``spec``; ``key`` dedupes."""
+    """Submit ``body`` (already valid for ``spec.fields``) as step ``spec``; ``key`` dedupes.
+    ``admitted``: the case as ``api.authz.authorize`` read it for this request (else read here)."""
     sessions = app.state.sessions
     submission = StepSubmission(
         step=spec.slug, actor=case_actor(actor), fields=body.model_dump(mode="json")
     )
     request_print = fingerprint(case_id, names.UPDATE_SUBMIT_STEP, submission)
-    await check_key(app, key, request_print)
     update_key = keyed_update_id(key, request_print)
-    # Reads in a short transaction, committed before the Update: no pool connection waits on
+    # Reads in one short transaction, committed before the Update: no pool connection waits on
     # Temporal (with 50 submissions in flight the pool would otherwise run dry).
     async with transaction(sessions) as session:
-        case = await get_case(session, case_id)
+        await check_key(app, key, request_print, session)
+        case = admitted or await get_case(session, case_id)
         if case.example != spec.example:
             raise NotFound(f"case {case_id} ({case.example}) has no step {spec.slug!r}")
         if case.status != "open":

@@ -108,17 +108,23 @@ async def bearer_employee_id(
         raise _unauthorized(f"invalid token: {exc}") from exc
 
 
-async def resolve_actor(request: Request, settings: Settings, employee_id: str) -> Actor:
+async def resolve_actor(
+    request: Request, settings: Settings, employee_id: str, session: AsyncSession | None = None
+) -> Actor:
     """``employee_id`` as the staff directory describes them; 403 when unknown, inactive or left.
 
     Employee IDs in ``bootstrap_admins`` are administrators even before the directory is loaded;
     when the directory does list them, its active/left status still applies. The lookup has its
-    own short transaction: a route that waits on Temporal holds no pool connection for it.
-    Bearer tokens and page sessions both end here, so both see the same roles.
+    own short transaction (or the caller's SESSION, e.g. ``api.authz.authorize``'s with the case):
+    a route that waits on Temporal holds no pool connection for it. Bearer tokens and page
+    sessions both end here, so both see the same roles.
     """
     bootstrap = employee_id in settings.bootstrap_admins
-    async with transaction(request.app.state.sessions) as session:
+    if session is not None:
         member = await get_staff(session, employee_id)
+    else:
+        async with transaction(request.app.state.sessions) as own:
+            member = await get_staff(own, employee_id)
     if member is None:
         if not bootstrap:
             raise Forbidden(f"{employee_id} is not in the staff directory")

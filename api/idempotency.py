@@ -16,13 +16,14 @@ from typing import Any, TypeVar
 
 from fastapi import FastAPI
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from api.clock import app_now
 from api.errors import FieldError, Unprocessable
 from api.temporal_calls import execute_update
 from store.db import transaction
-from store.idempotency import expire_keys, key_fingerprint, use_key
+from store.idempotency import key_fingerprint, use_key
 
 T = TypeVar("T")
 KEY_FIELD = "Idempotency-Key"
@@ -45,12 +46,18 @@ def fingerprint(workflow_id: str, update: str, arg: BaseModel) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def check_key(app: FastAPI, key: str | None, request_print: str) -> None:
-    """422 when ``key`` was used up by a different accepted request."""
+async def check_key(
+    app: FastAPI, key: str | None, request_print: str, session: AsyncSession | None = None
+) -> None:
+    """422 when ``key`` was used up by a different accepted request (read in SESSION when
+    given, else in a transaction of its own)."""
     if key is None:
         return
-    async with transaction(app.state.sessions) as session:
+    if session is not None:
         used = await key_fingerprint(session, key, await _retained_since(app))
+    else:
+        async with transaction(app.state.sessions) as own:
+            used = await key_fingerprint(own, key, await _retained_since(app))
     if used is not None and used != request_print:
         message = f"{key!r} was used by a different accepted request: send a new key"
         raise Unprocessable(
@@ -64,10 +71,9 @@ async def record_key(app: FastAPI, key: str | None, request_print: str) -> None:
     if key is None:
         return
     async with transaction(app.state.sessions) as session:
-        # The cleanup rides on each recording (one indexed DELETE): expired keys go first, so
-        # a key used again after its retention is recorded for its new request.
-        await expire_keys(session, await _retained_since(app))
-        await use_key(session, key, request_print, await app_now(app))
+        # The cleanup rides on each recording (an indexed DELETE, in the same statement on
+        # PostgreSQL); a key used again after its retention is recorded for its new request.
+        await use_key(session, key, request_print, await app_now(app), await _retained_since(app))
 
 
 async def _retained_since(app: FastAPI) -> datetime:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.tables import IdempotencyKeyUse
@@ -18,19 +19,27 @@ async def key_fingerprint(session: AsyncSession, key: str, since: datetime) -> s
     return use.fingerprint if use is not None and use.used_at >= since else None
 
 
-async def expire_keys(session: AsyncSession, before: datetime) -> int:
-    """Delete the keys used before ``before`` (their retention is over); how many."""
-    result = await session.execute(
-        delete(IdempotencyKeyUse).where(IdempotencyKeyUse.used_at < before)
+async def use_key(
+    session: AsyncSession, key: str, fingerprint: str, at: datetime, since: datetime
+) -> None:
+    """Record that an accepted request with ``fingerprint`` used ``key``, and delete the keys
+    used before ``since`` (their retention is over): one statement on PostgreSQL.
+
+    Idempotent: a retry of the same request finds it recorded already, and a use of ``key``
+    still retained is kept; an expired one is replaced by this one."""
+    dialect = (await session.connection()).dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    row = insert(IdempotencyKeyUse).values(idempotency_key=key, fingerprint=fingerprint, used_at=at)
+    statement = row.on_conflict_do_update(
+        index_elements=[IdempotencyKeyUse.idempotency_key],
+        set_={"fingerprint": row.excluded.fingerprint, "used_at": row.excluded.used_at},
+        where=IdempotencyKeyUse.used_at < since,
     )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def use_key(session: AsyncSession, key: str, fingerprint: str, at: datetime) -> None:
-    """Record that an accepted request with ``fingerprint`` used ``key`` (idempotent: a retry of
-    the same request finds it recorded already)."""
-    try:
-        async with session.begin_nested():
-            session.add(IdempotencyKeyUse(idempotency_key=key, fingerprint=fingerprint, used_at=at))
-    except IntegrityError:
-        pass  # recorded by the first answer of the same request
+    expired = delete(IdempotencyKeyUse).where(
+        IdempotencyKeyUse.used_at < since, IdempotencyKeyUse.idempotency_key != key
+    )
+    if dialect == "postgresql":  # a data-modifying WITH runs even though nothing reads it
+        await session.execute(statement.add_cte(expired.cte("expired")))
+        return
+    await session.execute(expired)
+    await session.execute(statement)

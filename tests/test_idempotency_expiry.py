@@ -24,8 +24,8 @@ async def _keys(api: Any) -> list[str]:
         return sorted(rows)
 
 
-async def test_keys_expire_after_their_retention(sqlite_url: str, api_for: ApiFactory) -> None:
-    api = await api_for(sqlite_url)
+async def test_keys_expire_after_their_retention(database_url: str, api_for: ApiFactory) -> None:
+    api = await api_for(database_url)
     app, now = api.app, [T0]
 
     async def clock() -> datetime:
@@ -53,6 +53,15 @@ async def test_keys_expire_after_their_retention(sqlite_url: str, api_for: ApiFa
     async with api.app.state.sessions() as session:
         count = await session.scalar(select(func.count()).select_from(IdempotencyKeyUse))
     assert count == 3
+
+    # key-2's use expires at T0 + 47:59 while its row is still stored: used again, the row is
+    # replaced by the new request's use (not kept, and not deleted with the other expired ones)
+    now[0] = T0 + timedelta(hours=48)
+    await check_key(app, "key-2", "request-e")
+    await record_key(app, "key-2", "request-e")
+    await check_key(app, "key-2", "request-e")
+    with pytest.raises(Unprocessable):
+        await check_key(app, "key-2", "request-c")
 
 
 def test_the_update_id_carries_the_request_so_an_expired_key_is_not_answered_with_its_old_one():

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel
 
 from api import case_actions
-from api.authz import Authorized
+from api.authz import Admitted, Authorized
 from api.case_actions import ActionNote
 from api.deps import TemporalDep
 from api.errors import NotFound
@@ -46,13 +46,13 @@ def _step_route(spec: StepSpec) -> None:
         case_id: str,
         fields: Annotated[model, Body()],  # type: ignore[valid-type]
         request: Request,
-        actor: Authorized,
+        access: Admitted,
         temporal: TemporalDep,
         idempotency_key: IdempotencyKey = None,
     ) -> StepReceipt:
         body = cast(BaseModel, fields)
         return await case_actions.submit_step(
-            request.app, temporal, actor, spec, case_id, body, idempotency_key
+            request.app, temporal, access.actor, spec, case_id, body, idempotency_key, access.case
         )
 
     role = spec.role.value if spec.role else "the case's named owner"
