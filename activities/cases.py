@@ -67,10 +67,13 @@ class CaseActivities:
         """
         projection = request.projection
         async with transaction(self.deps.sessions) as session:
-            await case_store.upsert_projection(
+            # Held while appending: the session's identity map keeps only what is referenced,
+            # and the append reads the case's worker from it instead of the database.
+            case = await case_store.upsert_projection(
                 session, projection.model_copy(update={"event": None, "event_key": None})
             )
             result = await _append_once(session, request.entry)
+            del case
             if projection.event is not None and projection.event_key is not None:
                 # The timeline names the entry it wrote.
                 detail = {**projection.event.detail, "seq": result.seq}

@@ -25,8 +25,9 @@ async def report_employee(session: AsyncSession, reference: str) -> str:
     return str(rows.get(reference, {}).get("employee_id", ""))
 
 
-async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
-    """Create or update the case row and append the event once (idempotent on its key).
+async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> Case | None:
+    """Create or update the case row and append the event once (idempotent on its key); the
+    case's row (None when a concurrent projection inserted it and it has not been read here).
 
     Two projections of one case written at once (an activity retry overlapping its first
     attempt) are serialized on the case row: it is read FOR UPDATE, and a new case is inserted
@@ -60,6 +61,7 @@ async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> None:
         events.append((p.event_key, p.event))
     await append_events(session, p.case_id, events)
     await session.flush()
+    return case
 
 
 async def _insert_case(
