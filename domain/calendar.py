@@ -21,6 +21,7 @@ import holidays
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from domain.calendar_rules import RuleKind, parse_rule
+from domain.working_clock import clock_for
 
 Region = Literal["england-wales", "scotland", "northern-ireland"]
 
@@ -196,17 +197,9 @@ class BusinessCalendar:
             d = self.next_working_day(d)
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
-        """Hours of working time in [start, end) (0 when end is not after start)."""
-        total = timedelta(0)
-        d = self.local(start).date()
-        last = self.local(end).date()
-        while d <= last:
-            if self.is_working_day(d):
-                opens, closes = self._window_utc(d)
-                overlap = min(closes, end.astimezone(UTC)) - max(opens, start.astimezone(UTC))
-                total += max(overlap, timedelta(0))
-            d += timedelta(days=1)
-        return total.total_seconds() / 3600
+        """Hours of working time in [start, end) (0 when end is not after start); aware instants.
+        One rule: the calendar's shared ``WorkingClock`` (its windows built once, then bisected)."""
+        return clock_for(self).hours(self.local(start), self.local(end))
 
     def add_working_days(self, t: datetime, n: int) -> datetime:
         """Close of business on the Nth working day after ``t``'s local day (N >= 1)."""

@@ -17,6 +17,7 @@ from domain.instants import instant
 from store.analytics_reliability import reliability_figures
 from store.analytics_triage import triage_bucket
 from store.tables import Review, ReviewItem
+from tests.working_hours_oracle import walked_hours
 
 Item = tuple[str, str | None, dict[str, Any]]  # review date, classification, fields
 FIRST_DAY = date(2026, 3, 10)  # the clocks go forward in London on the 29th
@@ -28,7 +29,7 @@ def _working(fields: dict[str, Any], minutes: int, cal: BusinessCalendar) -> flo
     start = instant(fields.get("submitted_at"))
     if start is None:
         return None
-    return cal.working_hours_between(start, start + timedelta(minutes=minutes))
+    return walked_hours(cal, start, start + timedelta(minutes=minutes))
 
 
 def _median2(values: list[Any], divide: int = 1) -> float | None:
