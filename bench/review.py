@@ -154,7 +154,8 @@ async def published(_session: Any, _review: Any) -> None:
 
 
 async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:
-    """Child: time ``generate_review`` (commit included) ``runs`` times; dump the last one."""
+    """Child: time the review's build (``store.review_build``, commit included) ``runs`` times;
+    dump the last one."""
     metric = "(fields->>'indicator_count')::int AS indicator_count"
     return await timed_reviews(url, out, runs, _generate, metric)
 
@@ -251,7 +252,7 @@ async def bench_size(
             await drop_schema(schema)
     note = f"{total:,} rows compared, {differ} differ; load by COPY {load_s:.1f} s"
     return [
-        Figure(label, "generate_review vs DuckDB", "s", ours["times"], duck["times"], note),
+        Figure(label, "review vs DuckDB", "s", ours["times"], duck["times"], note),
         cpu_figure(label, ours, duck),
         Figure(label, "peak RSS", "MB", [ours["rss_mb"]], [duck["rss_mb"]], "child processes"),
         Figure(label, "DuckDB CSV load (untimed above)", "s", [duck["load_s"]]),
