@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from temporalio.api.common.v1 import WorkflowExecution
@@ -25,6 +25,9 @@ from domain import names
 from domain.anchors import ANCHOR_QUERY_TIMEOUT, RegisterVerificationInput
 
 REQUESTED_AT = "requested_at"  # the memo field: when the run was asked for (API clock, ISO)
+# A run no worker ever takes (or whose activity keeps failing: 3 attempts of up to 6 h) ends
+# here, so a page does not say "running" for ever and the next click starts a fresh one.
+RUN_TIMEOUT = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ async def start_verification(
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             memo={REQUESTED_AT: now.isoformat()},
+            execution_timeout=RUN_TIMEOUT,
             rpc_timeout=RPC_TIMEOUT,
         )
         started = await _described(client, register, RPC_TIMEOUT.total_seconds())

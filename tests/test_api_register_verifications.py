@@ -1,7 +1,9 @@
 """A full verification asked for over HTTP runs as a Temporal workflow (real time-skipping
 server, real worker and activities, SQLite and PostgreSQL): the POST returns 202 at once with
 where to look, a second POST while it runs joins it (one run), the run records its outcome, and
-an unknown register is a field-level 404 that starts nothing."""
+an unknown register is a field-level 404 that starts nothing; a run is started with a timeout
+(the time-skipping server cannot skip past a run no worker takes, so the timeout's effect is not
+exercised here, only that the run carries it)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from sqlalchemy import update
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.register_runs import RUN_TIMEOUT
 from domain import names
 from store.db import transaction
 from store.tables import RegisterEntry
@@ -87,3 +90,17 @@ async def test_an_unknown_register_is_a_field_level_404_and_starts_nothing(
     assert raised.value.status == RPCStatusCode.NOT_FOUND  # nothing was started
     refused = await api.post(f"/registers/{REGISTER}/verifications", "W-100")
     assert refused.status_code == 403
+
+
+async def test_a_run_is_started_with_a_timeout_so_none_says_running_for_ever(
+    own_env, sqlite_url, sessions_for, api_for, task_queue
+):
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    await append_entries(sessions, 2)
+    api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=task_queue)
+    assert (await api.post(URL, "E-INSPECTOR")).json()["running"] is True
+    handle = own_env.client.get_workflow_handle(names.register_verification_id(REGISTER))
+    config = (await handle.describe()).raw_description.execution_config
+    assert config.workflow_execution_timeout.ToTimedelta() == RUN_TIMEOUT
+    await handle.terminate("test over")  # no worker: it would stall the server's time skipping
