@@ -99,7 +99,7 @@ async def ensure_values(
     stale = or_(AckValuesReview.review_id.is_(None), AckValuesReview.calendar != key)
     todo = (
         await session.execute(
-            select(Review.review_id, Review.period)
+            select(Review.review_id, Review.period, AckValuesReview.review_id.is_not(None))
             .outerjoin(AckValuesReview, marked)
             .where(
                 Review.example == names.EXAMPLE_ACKNOWLEDGMENT,
@@ -112,16 +112,20 @@ async def ensure_values(
     ).all()
     clock = clock_for(cal or DEFAULT_CALENDAR)
     for at in range(0, len(todo), REVIEWS_PER_FILL):
-        await _fill(session, dict(todo[at : at + REVIEWS_PER_FILL]), key, clock)
+        batch = todo[at : at + REVIEWS_PER_FILL]
+        stale_ids = [review_id for review_id, _, valued in batch if valued]
+        await _fill(session, {r: period for r, period, _ in batch}, stale_ids, key, clock)
     return len(todo)
 
 
 async def _fill(
-    session: AsyncSession, period_of: dict[str, str], key: str, clock: WorkingClock
-) -> None:
+    session: AsyncSession, period_of: dict[str, str], stale: list[str], key: str,
+    clock: WorkingClock,
+) -> None:  # fmt: skip
     ids = list(period_of)
-    await session.execute(delete(AckItemValues).where(AckItemValues.review_id.in_(ids)))
-    await session.execute(delete(AckValuesReview).where(AckValuesReview.review_id.in_(ids)))
+    if stale:  # measured by another calendar (a review never valued has nothing to delete)
+        await session.execute(delete(AckItemValues).where(AckItemValues.review_id.in_(stale)))
+        await session.execute(delete(AckValuesReview).where(AckValuesReview.review_id.in_(stale)))
     connection = await session.connection()  # Core rows: no ORM result processing per item
     items = await connection.execute(
         select(
