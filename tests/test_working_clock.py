@@ -6,6 +6,8 @@ holidays, closures and other working weeks. The day walk
 from __future__ import annotations
 
 import random
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -75,3 +77,25 @@ def test_clock_at_window_edges() -> None:
     assert clock.hours(monday_close, friday_open) == 0.0
     christmas_eve = datetime(2026, 12, 24, 12, tzinfo=UTC)
     assert clock.hours(christmas_eve, datetime(2026, 12, 29, 10, tzinfo=UTC)) == 5.0 + 1.0
+
+
+def test_reads_from_many_threads_across_rebuilds() -> None:
+    """Pages and packs may read one shared clock from several threads; a rebuild swaps a whole
+    set of windows in, so no read mixes an old origin with new windows."""
+    calendar = BusinessCalendar(CalendarConfig())
+    clock = WorkingClock(calendar)
+    rng = random.Random(5)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    spans = []
+    for _ in range(400):  # far apart, so reads keep widening (rebuilding) the windows
+        start = base + timedelta(days=rng.randrange(-3000, 3000), minutes=rng.randrange(1440))
+        spans.append((start, start + timedelta(minutes=rng.choice([90, 4000, 20_000]))))
+    expected = [walked(calendar, s, e) for s, e in spans]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            got = list(pool.map(lambda span: clock.hours(*span), spans))
+    finally:
+        sys.setswitchinterval(switch)
+    assert got == expected
