@@ -28,7 +28,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
 from domain.acknowledgment import (
@@ -44,8 +43,8 @@ from domain.acknowledgment import (
 from store.review_sql import (
     ITEM_COLUMNS,
     as_json,
-    content_value,
     in_part,
+    json_bool,
     json_document,
     json_list,
     json_text,
@@ -132,6 +131,29 @@ def _reasons(p: Any, log: Any, tracker: Any, register: Any) -> list[Any]:
     return reasons
 
 
+_FLAGS = ("recurrence_risk", "unsafe_condition_active")
+
+
+def _report_fields(p: Any) -> dict[str, Any]:
+    """The report's own item fields, each from its typed column (``store.source_fields``: the
+    instants as the content writes them), not from the content decoded per report."""
+    return {
+        "reference": p.reference,
+        "employee_id": p.employee_id,
+        "submitted_at": p.submitted_at_iso,
+        "category_code": p.category_code,
+        "first_acknowledged_at": p.first_acknowledged_at_iso,
+        "triage_completed_at": p.triage_completed_at_iso,
+        "triage_status": p.triage_status,
+        "client_id": p.client_id,
+        "risk_domain": p.risk_domain,
+        "triage_owner_id": p.triage_owner_id,
+        "recurrence_risk": p.recurrence_risk,
+        "service_line": p.service_line,
+        "unsafe_condition_active": p.unsafe_condition_active,
+    }
+
+
 def review_items_statement(dialect: str, parts: int = 1) -> Any:
     """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``as_of_us``,
     ``scope_start_us``, ``agree_us`` and the four minute thresholds of ``AckPolicy`` (with
@@ -144,7 +166,7 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
     reasons = _reasons(p, log, tracker, register)
     query = select(
         p.key.label("reference"),
-        (sql_cast(p.content, JSONB) if dialect == "postgresql" else p.content).label("content"),
+        *(column.label(f"f_{name}") for name, column in _report_fields(p).items()),
         p.triage_owner_id.label("owner"),
         p.employee_id.label("employee_id"),
         func.coalesce(p.unsafe_condition_active, False).label("unsafe"),
@@ -172,9 +194,8 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
         p.triage_status.is_distinct_from("closed"),
         in_part(p.key, parts),
     )
-    # OFFSET 0 keeps PostgreSQL from inlining the subquery: each of its columns (the one jsonb
-    # parse of the content above all; a json column would be parsed again per field) is then
-    # computed once per report, not once per use.
+    # OFFSET 0 keeps PostgreSQL from inlining the subquery: each of its columns is then computed
+    # once per report, not once per use.
     b = query.offset(0).subquery("b").c
     exception = or_(*(b[f"r{n}"].is_not(None) for n in range(len(reasons))))
     ack_over = b.ack > param("ack_emerging_min")
@@ -201,7 +222,12 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
         "indicators": case((exception, null()), else_=json_text(dialect, indicators)),
         "indicator_count": case((exception, null()), else_=count),
     }
-    fields = {name: computed.get(name, content_value(dialect, b, name)) for name in ITEM_FIELDS}
+    own = {
+        name: json_bool(dialect, b[f"f_{name}"]) if name in _FLAGS else b[f"f_{name}"]
+        for name in _report_fields(p)
+    }
+    assert set(ITEM_FIELDS) == set(computed) | set(own)
+    fields = {name: computed.get(name, own.get(name)) for name in ITEM_FIELDS}
     rows = select(
         bindparam("review_id", type_=String),
         b.reference,

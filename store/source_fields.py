@@ -1,5 +1,5 @@
 """Typed columns extracted from a source record's content at ingestion (migrations 0005, 0013,
-0024).
+0024, 0025).
 
 Set-based reviews (``store.acknowledgment_review``, ``store.learning_audit``,
 ``store.credibility_review``) compare and subtract these columns in SQL instead of decoding every
@@ -69,6 +69,13 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("responded_at", "stamp"),
     ("reopened_at", "stamp"),
     ("flags", "names"),
+    # Migration 0025 (example 1's item documents, written without decoding the content).
+    ("submitted_at", "stamp"),
+    ("first_acknowledged_at", "stamp"),
+    ("triage_completed_at", "stamp"),
+    ("category_code", "text"),
+    ("client_id", "text"),
+    ("recurrence_risk", "flag"),
 )
 _SUFFIX = {"instant": "_us", "stamp": "_iso"}
 
@@ -125,6 +132,12 @@ class TypedSourceColumns:
     responded_at_iso: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reopened_at_iso: Mapped[str | None] = mapped_column(String(64), nullable=True)
     flags: Mapped[str | None] = mapped_column(Text, nullable=True)
+    submitted_at_iso: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    first_acknowledged_at_iso: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    triage_completed_at_iso: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    category_code: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    client_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    recurrence_risk: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 def epoch_us(value: datetime | str | None) -> int | None:

@@ -1,5 +1,5 @@
 """Migrations build the schema on SQLite and PostgreSQL, agree with store/tables.py, and fill
-the typed columns of source records stored before them (0005, 0013, 0024)."""
+the typed columns of source records stored before them (0005, 0013, 0024, 0025)."""
 
 from __future__ import annotations
 
@@ -196,3 +196,51 @@ async def test_item_document_columns_are_backfilled_from_stored_contents(empty_u
     assert found["confirmation"]["responded_at_iso"] == "2026-11-23T09:00:00Z"
     assert found["reopened"]["reopened_at_iso"] == "2026-11-24T09:00:00-05:00"
     assert found["confirmation"]["flags"] is None
+
+
+async def test_report_document_columns_are_backfilled_from_stored_contents(empty_url: str) -> None:
+    """0025 fills example 1's document columns (stamps as written, category, client, the
+    recurrence-risk flag) of records stored before it."""
+    await upgrade(empty_url, "0024")
+    report = {
+        "reference": "NM-1",
+        "submitted_at": "2026-11-25T09:30:00.250000+01:00",
+        "first_acknowledged_at": "2026-11-25T10:00:00Z",
+        "triage_completed_at": None,
+        "category_code": "CAT-1",
+        "client_id": None,
+        "recurrence_risk": False,
+    }
+    records = sa.table(
+        "source_records",
+        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
+        sa.column("content", sa.JSON()),
+    )
+    at = datetime(2026, 11, 26, tzinfo=UTC)
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(records),
+                [{"feed": "incident-platform", "key": "NM-1", "version": 1, "content": report,
+                  "content_hash": "0", "received_at": at}],
+            )  # fmt: skip
+        await upgrade(empty_url)
+        async with engine.connect() as connection:
+            row: Any = (
+                await connection.execute(
+                    sa.select(*(sa.column(c) for c in TYPED_COLUMNS)).select_from(
+                        sa.table("source_records")
+                    )
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    found = dict(zip(TYPED_COLUMNS, row, strict=True))
+    added = TYPED_COLUMNS.index("submitted_at_iso")  # 0025's columns come last
+    assert tuple(row)[added:] == typed_from_content(report)[added:]
+    assert found["submitted_at_iso"] == "2026-11-25T09:30:00.250000+01:00"
+    assert found["first_acknowledged_at_iso"] == "2026-11-25T10:00:00Z"
+    assert found["triage_completed_at_iso"] is None
+    assert (found["category_code"], found["client_id"]) == ("CAT-1", None)
+    assert found["recurrence_risk"] == 0
