@@ -123,7 +123,7 @@ def _base(dialect: str, parts: int) -> tuple[Any, int]:
     bulletins it joins, whose JSON values are extracted once per row, where they are scanned.
     """
     rc, ac = (aliased(SourceRecord, name=n) for n in ("rc", "ac"))
-    reported, bulletin = reports(dialect, parts), bulletins(dialect)
+    reported, bulletin = reports(parts), bulletins(dialect)
     p, bl = reported.c, bulletin.c
     od = _overdue_of_reports()
     reasons = _reasons(p, bl, rc, ac)

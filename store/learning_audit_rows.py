@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
 from domain.learning import BULLETIN_LOG, PLATFORM
-from store.review_sql import content_text, content_value, in_part, param
+from store.review_sql import content_value, in_part, param
 from store.tables import SourceRecord
 
 _REPORT_COLUMNS = (
@@ -36,16 +36,16 @@ def scoped(p: Any) -> Any:
     )
 
 
-def reports(dialect: str, parts: int = 1) -> Any:
+def reports(parts: int = 1) -> Any:
     """The window's closed reports with the one value of their document the item copies (the
-    closure instant as written, with its offset), extracted at the scan: the rows the joins
-    carry stay narrow (the whole document was carried, then cast to ``jsonb`` at the top).
+    closure instant as written, with its offset: its typed column ``closed_at_iso``, migration
+    0024, not the document parsed per report): the rows the joins carry stay narrow.
     With ``parts`` > 1: partition ``part``'s reports only (``store.review_sql.in_part``)."""
     p = aliased(SourceRecord, name="p")
     return (
         select(
             *(getattr(p, n) for n in _REPORT_COLUMNS),
-            content_text(dialect, p, "closed_at").label("closed_text"),
+            p.closed_at_iso.label("closed_text"),
         )
         .where(scoped(p), in_part(p.key, parts))
         .offset(0)
