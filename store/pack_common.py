@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
@@ -42,6 +42,9 @@ DEADLINE_FIELDS = (
 # Cases named one by one, or as a subquery (an example's cases over years: never loaded, never
 # sent as a list of IDs).
 CaseIds = list[str] | Select[Any]
+
+# A row of the columns a report reads (attributes by column name), not an ORM object.
+Record = Row[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True)
@@ -106,25 +109,30 @@ async def example_cases(session: AsyncSession, example: str, before: datetime) -
 
 async def events_in(
     session: AsyncSession, case_ids: CaseIds, kinds: tuple[str, ...], win: Window | None
-) -> list[CaseEvent]:
+) -> list[Record]:
+    """Those cases' events of those kinds (in the window), in order: rows of the columns a
+    report reads (case_id, at, kind, actor, detail), not ORM objects (a period's events run to
+    thousands; an entity each, with its identity-map state, cost more than the statement)."""
     if isinstance(case_ids, list) and not case_ids:
         return []
-    query = select(CaseEvent).where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind.in_(kinds))
+    query = select(
+        CaseEvent.case_id, CaseEvent.at, CaseEvent.kind, CaseEvent.actor, CaseEvent.detail
+    ).where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind.in_(kinds))
     if win is not None:
         query = query.where(CaseEvent.at >= win.first, CaseEvent.at < win.after)
-    return list(await session.scalars(query.order_by(CaseEvent.at, CaseEvent.id)))
+    return list((await session.execute(query.order_by(CaseEvent.at, CaseEvent.id))).all())
 
 
 async def pathways(session: AsyncSession, case_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Each case's latest pathway authorization (type, owner, deadlines) from its register."""
     if not case_ids:
         return {}
-    rows = await session.scalars(
-        select(RegisterEntry)
+    rows = await session.execute(
+        select(RegisterEntry.subject, RegisterEntry.payload)
         .where(RegisterEntry.subject.in_(case_ids), RegisterEntry.kind.in_(PATHWAY_KINDS))
         .order_by(RegisterEntry.recorded_at)
     )
-    return {row.subject: dict(row.payload) for row in rows}
+    return {subject: dict(payload) for subject, payload in rows}
 
 
 async def obligations(session: AsyncSession, case_ids: CaseIds) -> dict[str, dict[str, Any]]:
@@ -164,10 +172,19 @@ def _when(value: Any, zone: str) -> str:
     return local_minute(text, zone)
 
 
-async def pathway_table(session: AsyncSession, cases: list[Case], zone: str, title: str) -> Doc:
-    """Cases with their pathway type, owner, acceptance, actions and deadlines."""
+async def pathway_table(
+    session: AsyncSession,
+    cases: list[Case],
+    zone: str,
+    title: str,
+    owed: dict[str, dict[str, Any]] | None = None,
+) -> Doc:
+    """Cases with their pathway type, owner, acceptance, actions and deadlines (``owed``: their
+    obligations when the caller read them already, with other cases' or not)."""
     ids = [c.case_id for c in cases]
-    authorized, owed = await pathways(session, ids), await obligations(session, ids)
+    authorized = await pathways(session, ids)
+    if owed is None:
+        owed = await obligations(session, ids)
     owners = {
         case.case_id: next(
             (p[f] for f in OWNER_FIELDS if (p := authorized.get(case.case_id, {})).get(f)), None

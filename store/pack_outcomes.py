@@ -14,6 +14,7 @@ from domain import names
 from domain.report import Cell, Doc, bars, chart, label, local_minute, section, table, text
 from store.pack_common import (
     CaseIds,
+    Record,
     Window,
     cases_of,
     example_ids,
@@ -26,16 +27,23 @@ CREDIBILITY = ("credible", "doubtful", "failed")
 
 
 async def entries_in(
-    session: AsyncSession, case_ids: CaseIds, kind: str, win: Window
-) -> list[RegisterEntry]:
-    """Register entries of that kind about those cases recorded in the window."""
+    session: AsyncSession, case_ids: CaseIds, kind: str | tuple[str, ...], win: Window
+) -> list[Record]:
+    """Register entries of that kind (or kinds) about those cases recorded in the window: rows
+    of their kind, subject, recorded_at and payload (not ORM objects)."""
     if isinstance(case_ids, list) and not case_ids:
         return []
-    rows = await session.scalars(
-        select(RegisterEntry)
+    kinds = (kind,) if isinstance(kind, str) else kind
+    rows = await session.execute(
+        select(
+            RegisterEntry.kind,
+            RegisterEntry.subject,
+            RegisterEntry.recorded_at,
+            RegisterEntry.payload,
+        )
         .where(
             RegisterEntry.subject.in_(case_ids),
-            RegisterEntry.kind == kind,
+            RegisterEntry.kind.in_(kinds),
             RegisterEntry.recorded_at >= win.first,
             RegisterEntry.recorded_at < win.after,
         )
@@ -64,13 +72,11 @@ async def _falling_due(session: AsyncSession, case_ids: CaseIds, win: Window) ->
     return set(found)
 
 
-async def _validations(session: AsyncSession, case_ids: CaseIds, win: Window) -> Doc:
-    """Validations falling due in the period, and the outcome of each one done."""
-    done = {
-        e.subject: e for e in await entries_in(session, case_ids, "stabilization_validation", win)
-    }
-    ids = sorted(set(done) | await _falling_due(session, case_ids, win))
-    owed = await obligations(session, ids)
+def _validations(
+    done: dict[str, Record], ids: list[str], owed: dict[str, dict[str, Any]], win: Window
+) -> Doc:
+    """Validations falling due in the period (of ``ids``: those ``done`` in it and those
+    falling due near it), and the outcome of each one done."""
     rows: list[list[Cell]] = []
     for case_id in ids:
         ob = owed.get(case_id, {}).get("stabilization-validation")
@@ -131,12 +137,20 @@ async def learning_sections(
     ids = example_ids(names.EXAMPLE_LEARNING, before)
     listed_ids = {c.case_id for c in listed}
     opened = {i.case_id for _, i in items if i.case_id}  # the cases this cycle's audit opened
-    authorized = {e.subject for e in await entries_in(session, ids, "stabilization_pathway", win)}
+    # Pathways authorized and validations done in the cycle: one statement.
+    entries = await entries_in(
+        session, ids, ("stabilization_pathway", "stabilization_validation"), win
+    )
+    authorized = {e.subject for e in entries if e.kind == "stabilization_pathway"}
+    done = {e.subject: e for e in entries if e.kind == "stabilization_validation"}
     shown = [
         c
         for c in await cases_of(session, sorted(authorized | listed_ids | opened))
         if c.example == names.EXAMPLE_LEARNING and c.opened_at < before
     ]
+    due = sorted(set(done) | await _falling_due(session, ids, win))
+    # Each case's obligations depend on its own events only: one read serves both tables.
+    owed = await obligations(session, sorted({c.case_id for c in shown} | set(due)))
     return [
         section(
             "Stabilization pathways",
@@ -144,9 +158,9 @@ async def learning_sections(
                 "The cases this cycle's audit opened and their pathways, pathways authorized in "
                 "the cycle, and those awaiting this summary's visibility."
             ),
-            await pathway_table(session, shown, win.zone, "Stabilization pathways"),
+            await pathway_table(session, shown, win.zone, "Stabilization pathways", owed),
         ),
-        section("Validations", await _validations(session, ids, win)),
+        section("Validations", _validations(done, due, owed, win)),
         _recurrence(items),
     ]
 

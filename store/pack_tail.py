@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,28 +12,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.packs import PackSpec
 from domain.report import Cell, Doc, bars, hours, label, local_minute, plural, section, table
-from store.pack_common import CaseIds, Window, events_in, example_ids
+from store.pack_common import CaseIds, Record, Window, events_in, example_ids
 from store.staff import staff_names
 from store.tables import Breach, Case
 
 
-async def breaches_in(session: AsyncSession, case_ids: CaseIds, win: Window) -> list[Breach]:
-    """Breaches of those cases escalated in the window (every level is one row)."""
+async def breaches_in(session: AsyncSession, case_ids: CaseIds, win: Window) -> list[Record]:
+    """Breaches of those cases escalated in the window (every level is one row), as rows of the
+    columns the section reads, not ORM objects."""
     if isinstance(case_ids, list) and not case_ids:
         return []
-    rows = await session.scalars(
-        select(Breach).where(
-            Breach.case_id.in_(case_ids),
-            Breach.escalated_at >= win.first,
-            Breach.escalated_at < win.after,
-        )
+    query = select(
+        Breach.case_id,
+        Breach.step,
+        Breach.deadline,
+        Breach.level,
+        Breach.escalated_at,
+        Breach.resolved_at,
+    ).where(
+        Breach.case_id.in_(case_ids),
+        Breach.escalated_at >= win.first,
+        Breach.escalated_at < win.after,
     )
+    rows = (await session.execute(query)).all()
     return sorted(rows, key=lambda b: (b.escalated_at, b.case_id, b.level))
 
 
-def breach_section(rows: list[Breach], win: Window, now: datetime) -> Doc:
+def breach_section(rows: Sequence[Record], win: Window, now: datetime) -> Doc:
     """Breaches per missed deadline: highest level reached, how long it stayed open."""
-    grouped: dict[tuple[str, str, datetime], list[Breach]] = defaultdict(list)
+    grouped: dict[tuple[str, str, datetime], list[Record]] = defaultdict(list)
     for b in rows:
         grouped[(b.case_id, b.step, b.deadline)].append(b)
     levels = {f"level {n}": sum(1 for b in rows if b.level == n) for n in (1, 2, 3)}
