@@ -53,14 +53,23 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else many or word + 's'}"
 
 
+# strftime's %a and %b in the C locale (the service never sets LC_TIME): named here, a pack
+# formats hundreds of instants and three strftime calls each cost five times the rest.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def local_minute(value: datetime | str | None, zone: str) -> str:
     """An instant in the provider's zone to the minute as the pages show it, with the year
     ("Mon 7 Dec 2026, 17:00"; api.web.render.local_time), or an em dash."""
     moment = instant(value)
     if moment is None:
         return "—"
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+    t = moment.astimezone(ZoneInfo(zone))
+    return (
+        f"{_DAYS[t.weekday()]} {t.day} {_MONTHS[t.month - 1]} {t.year:04d}, "
+        f"{t.hour:02d}:{t.minute:02d}"
+    )
 
 
 def day_words(day: date | str) -> str:
