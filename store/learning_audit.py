@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from sqlalchemy import String as SqlString
 from sqlalchemy import (
-    JSON,
     Table,
     and_,
     bindparam,
@@ -23,9 +23,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    type_coerce,
 )
-from sqlalchemy import String as SqlString
 from sqlalchemy.orm import aliased
 
 from domain.learning import (
@@ -116,14 +114,14 @@ def _overdue_of_reports() -> Any:
     )
 
 
-def _base(dialect: str, parts: int) -> tuple[Any, int]:
+def _base(parts: int) -> tuple[Any, int]:
     """One row per closed report of the window: every input of the classification, typed.
 
     Fenced by ``OFFSET 0`` (as in ``store.acknowledgment_review``), as are the reports and the
     bulletins it joins, whose JSON values are extracted once per row, where they are scanned.
     """
     rc, ac = (aliased(SourceRecord, name=n) for n in ("rc", "ac"))
-    reported, bulletin = reports(parts), bulletins(dialect)
+    reported, bulletin = reports(parts), bulletins()
     p, bl = reported.c, bulletin.c
     od = _overdue_of_reports()
     reasons = _reasons(p, bl, rc, ac)
@@ -184,7 +182,7 @@ def audit_items_statement(dialect: str, parts: int = 1) -> Any:
     """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``start_us``,
     ``end_us``, ``as_of_us`` and the two critical thresholds of ``LearningPolicy`` (with
     ``parts`` > 1: partition ``part``'s reports only)."""
-    subquery, n_reasons = _base(dialect, parts)
+    subquery, n_reasons = _base(parts)
     b = subquery.c
     exception = or_(*(b[f"r{n}"].is_not(None) for n in range(n_reasons)))
     present = [b.i0, b.i1, b.i2, b.i3, case((b.overdue > 0, 1), else_=0)]
@@ -219,7 +217,7 @@ def audit_items_statement(dialect: str, parts: int = 1) -> Any:
         "feedback_to_reporter_status": case(
             (b.feedback_us.is_not(None), text("given")), else_=text("not_given")
         ),
-        "feedback_to_reporter_at": _json_value(dialect, b.feedback_value),
+        "feedback_to_reporter_at": b.feedback_value,
         "shared_learning_status": case(
             (b.issued_us.is_not(None), text("issued")),
             (b.wider, text("not_issued")),
@@ -228,7 +226,7 @@ def audit_items_statement(dialect: str, parts: int = 1) -> Any:
         "wider_relevance": json_bool(
             dialect, case((has_bulletin, func.coalesce(b.wider, False)), else_=null())
         ),
-        "bulletin_id": _json_value(dialect, b.bulletin_value),
+        "bulletin_id": b.bulletin_value,
         "overdue_corrective_actions": b.overdue,
         "recurrence_within_30_days": json_bool(dialect, case((has_recurrence, b.recurrence))),
         "repeat_count_same_domain": case((has_recurrence, b.repeats)),
@@ -250,11 +248,6 @@ def audit_items_statement(dialect: str, parts: int = 1) -> Any:
         b.employee_id,
     )
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
-
-
-def _json_value(dialect: str, value: Any) -> Any:
-    """A JSON value taken in a subquery (SQLite: marked JSON again, to be embedded as such)."""
-    return value if dialect == "postgresql" else type_coerce(func.json(value), JSON)
 
 
 def audit_parameters(

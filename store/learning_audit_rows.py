@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, select
-from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
 from domain.learning import BULLETIN_LOG, PLATFORM
-from store.review_sql import content_value, in_part, param
+from store.review_sql import in_part, param
 from store.tables import SourceRecord
 
 _REPORT_COLUMNS = (
@@ -53,19 +51,15 @@ def reports(parts: int = 1) -> Any:
     )
 
 
-def bulletins(dialect: str) -> Any:
-    """The bulletin log with the two values of its document the item copies, as JSON."""
+def bulletins() -> Any:
+    """The bulletin log with the two values of its document the item copies, from their typed
+    columns (the feedback instant as written; migration 0026), not the document read per row."""
     bl = aliased(SourceRecord, name="bl")
-    values = (content_value(dialect, bl, n) for n in ("feedback_to_reporter_at", "bulletin_id"))
-    if dialect == "postgresql":  # written as jsonb writes them, as before
-        values = (sql_cast(v, JSONB) for v in values)
     return (
         select(
             *(getattr(bl, n) for n in _BULLETIN_COLUMNS),
-            *(
-                v.label(n)
-                for v, n in zip(values, ("feedback_value", "bulletin_value"), strict=True)
-            ),
+            bl.feedback_to_reporter_at_iso.label("feedback_value"),
+            bl.bulletin_id.label("bulletin_value"),
         )
         .where(bl.feed == BULLETIN_LOG)
         .offset(0)

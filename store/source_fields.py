@@ -1,5 +1,5 @@
 """Typed columns extracted from a source record's content at ingestion (migrations 0005, 0013,
-0024, 0025).
+0024-0026).
 
 Set-based reviews (``store.acknowledgment_review``, ``store.learning_audit``,
 ``store.credibility_review``) compare and subtract these columns in SQL instead of decoding every
@@ -76,6 +76,9 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("category_code", "text"),
     ("client_id", "text"),
     ("recurrence_risk", "flag"),
+    # Migration 0026 (example 2's item documents, written without decoding the bulletin log).
+    ("feedback_to_reporter_at", "stamp"),
+    ("bulletin_id", "text"),
 )
 _SUFFIX = {"instant": "_us", "stamp": "_iso"}
 
@@ -138,6 +141,8 @@ class TypedSourceColumns:
     category_code: Mapped[str | None] = mapped_column(String(128), nullable=True)
     client_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     recurrence_risk: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    feedback_to_reporter_at_iso: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    bulletin_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
 def epoch_us(value: datetime | str | None) -> int | None:

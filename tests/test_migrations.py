@@ -1,5 +1,5 @@
 """Migrations build the schema on SQLite and PostgreSQL, agree with store/tables.py, and fill
-the typed columns of source records stored before them (0005, 0013, 0024, 0025)."""
+the typed columns of source records stored before them (0005, 0013, 0024-0026)."""
 
 from __future__ import annotations
 
@@ -244,3 +244,46 @@ async def test_report_document_columns_are_backfilled_from_stored_contents(empty
     assert found["triage_completed_at_iso"] is None
     assert (found["category_code"], found["client_id"]) == ("CAT-1", None)
     assert found["recurrence_risk"] == 0
+
+
+async def test_bulletin_document_columns_are_backfilled_from_stored_contents(
+    empty_url: str,
+) -> None:
+    """0026 fills example 2's document columns (the feedback instant as written, the bulletin ID)
+    of records stored before it."""
+    await upgrade(empty_url, "0025")
+    bulletin = {
+        "reference": "NM-1",
+        "feedback_to_reporter_at": "2026-11-25T09:30:00.250000-05:30",
+        "bulletin_id": 'B "1"',
+    }
+    records = sa.table(
+        "source_records",
+        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
+        sa.column("content", sa.JSON()),
+    )
+    at = datetime(2026, 11, 26, tzinfo=UTC)
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(records),
+                [{"feed": "learning-bulletin-log", "key": "NM-1", "version": 1,
+                  "content": bulletin, "content_hash": "0", "received_at": at}],
+            )  # fmt: skip
+        await upgrade(empty_url)
+        async with engine.connect() as connection:
+            row: Any = (
+                await connection.execute(
+                    sa.select(*(sa.column(c) for c in TYPED_COLUMNS)).select_from(
+                        sa.table("source_records")
+                    )
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    found = dict(zip(TYPED_COLUMNS, row, strict=True))
+    added = TYPED_COLUMNS.index("feedback_to_reporter_at_iso")  # 0026's columns come last
+    assert tuple(row)[added:] == typed_from_content(bulletin)[added:]
+    assert found["feedback_to_reporter_at_iso"] == "2026-11-25T09:30:00.250000-05:30"
+    assert found["bulletin_id"] == 'B "1"'
