@@ -53,7 +53,7 @@ def reports(parts: int = 1) -> Any:
 
 def bulletins() -> Any:
     """The bulletin log with the two values of its document the item copies, from their typed
-    columns (the feedback instant as written; migration 0026), not the document read per row."""
+    columns (the feedback instant as written; migration 0024), not the document read per row."""
     bl = aliased(SourceRecord, name="bl")
     return (
         select(

@@ -1,5 +1,5 @@
 """Typed columns extracted from a source record's content at ingestion (migrations 0005, 0013,
-0024-0026).
+0024).
 
 Set-based reviews (``store.acknowledgment_review``, ``store.learning_audit``,
 ``store.credibility_review``) compare and subtract these columns in SQL instead of decoding every
@@ -61,7 +61,8 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("recurrence_within_30_days", "flag"),
     ("confirmed", "flag"),
     ("repeat_count_same_domain", "count"),
-    # Migration 0024 (example 3's item documents, written without decoding the content).
+    # Migration 0024: the reviews' item documents, written without decoding the content
+    # (example 3's, then example 1's, then example 2's bulletin log).
     ("closure_category", "text"),
     ("final_reviewing_role", "text"),
     ("closed_at", "stamp"),
@@ -69,14 +70,12 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("responded_at", "stamp"),
     ("reopened_at", "stamp"),
     ("flags", "names"),
-    # Migration 0025 (example 1's item documents, written without decoding the content).
     ("submitted_at", "stamp"),
     ("first_acknowledged_at", "stamp"),
     ("triage_completed_at", "stamp"),
     ("category_code", "text"),
     ("client_id", "text"),
     ("recurrence_risk", "flag"),
-    # Migration 0026 (example 2's item documents, written without decoding the bulletin log).
     ("feedback_to_reporter_at", "stamp"),
     ("bulletin_id", "text"),
 )

@@ -1,5 +1,5 @@
 """Migrations build the schema on SQLite and PostgreSQL, agree with store/tables.py, and fill
-the typed columns of source records stored before them (0005, 0013, 0024-0026)."""
+the typed columns of source records stored before them (0005, 0013, 0024)."""
 
 from __future__ import annotations
 
@@ -143,21 +143,36 @@ async def test_review_columns_are_backfilled_from_stored_contents(empty_url: str
 
 
 async def test_item_document_columns_are_backfilled_from_stored_contents(empty_url: str) -> None:
-    """0024 fills example 3's document columns (texts, stamps as written, flags as JSON text) of
-    records stored before it."""
+    """0024 fills the three reviews' document columns of records stored before it: example 3's
+    (texts, stamps as written, flags as JSON text), example 1's (stamps as written, category,
+    client, the recurrence-risk flag) and example 2's (the feedback instant as written, the
+    bulletin ID)."""
     await upgrade(empty_url, "0023")
-    closure = {
-        "case_ref": "C-1",
-        "closed_at": "2026-11-20T09:00:00.500000+01:00",
-        "closure_category": "corrective_action_completed",
-        "final_reviewing_role": "supervisor",
-        "last_employee_communication_at": None,
-        "flags": ["weak_triage"],
-    }
     contents = {
-        "closure": closure,
+        "closure": {
+            "case_ref": "C-1",
+            "closed_at": "2026-11-20T09:00:00.500000+01:00",
+            "closure_category": "corrective_action_completed",
+            "final_reviewing_role": "supervisor",
+            "last_employee_communication_at": None,
+            "flags": ["weak_triage"],
+        },
         "confirmation": {"case_ref": "C-1", "responded_at": "2026-11-23T09:00:00Z"},
         "reopened": {"case_ref": "C-1", "reopened_at": "2026-11-24T09:00:00-05:00"},
+        "incident-platform": {
+            "reference": "NM-1",
+            "submitted_at": "2026-11-25T09:30:00.250000+01:00",
+            "first_acknowledged_at": "2026-11-25T10:00:00Z",
+            "triage_completed_at": None,
+            "category_code": "CAT-1",
+            "client_id": None,
+            "recurrence_risk": False,
+        },
+        "learning-bulletin-log": {
+            "reference": "NM-1",
+            "feedback_to_reporter_at": "2026-11-25T09:30:00.250000-05:30",
+            "bulletin_id": 'B "1"',
+        },
     }
     records = sa.table(
         "source_records",
@@ -171,7 +186,7 @@ async def test_item_document_columns_are_backfilled_from_stored_contents(empty_u
             await connection.execute(
                 sa.insert(records),
                 [
-                    {"feed": f, "key": "C-1", "version": 1, "content": c, "content_hash": "0",
+                    {"feed": f, "key": "K-1", "version": 1, "content": c, "content_hash": "0",
                      "received_at": at}
                     for f, c in contents.items()
                 ],
@@ -189,101 +204,20 @@ async def test_item_document_columns_are_backfilled_from_stored_contents(empty_u
     added = TYPED_COLUMNS.index("closure_category")  # 0024's columns follow 0013's
     for feed, content in contents.items():
         assert tuple(found[feed].values())[added:] == typed_from_content(content)[added:]
-    assert found["closure"]["closed_at_iso"] == "2026-11-20T09:00:00.500000+01:00"
-    assert found["closure"]["last_employee_communication_at_iso"] is None
-    assert found["closure"]["flags"] == '["weak_triage"]'
-    assert found["closure"]["final_reviewing_role"] == "supervisor"
+    closure, report = found["closure"], found["incident-platform"]
+    assert closure["closed_at_iso"] == "2026-11-20T09:00:00.500000+01:00"
+    assert closure["last_employee_communication_at_iso"] is None
+    assert closure["flags"] == '["weak_triage"]'
+    assert closure["final_reviewing_role"] == "supervisor"
     assert found["confirmation"]["responded_at_iso"] == "2026-11-23T09:00:00Z"
     assert found["reopened"]["reopened_at_iso"] == "2026-11-24T09:00:00-05:00"
     assert found["confirmation"]["flags"] is None
-
-
-async def test_report_document_columns_are_backfilled_from_stored_contents(empty_url: str) -> None:
-    """0025 fills example 1's document columns (stamps as written, category, client, the
-    recurrence-risk flag) of records stored before it."""
-    await upgrade(empty_url, "0024")
-    report = {
-        "reference": "NM-1",
-        "submitted_at": "2026-11-25T09:30:00.250000+01:00",
-        "first_acknowledged_at": "2026-11-25T10:00:00Z",
-        "triage_completed_at": None,
-        "category_code": "CAT-1",
-        "client_id": None,
-        "recurrence_risk": False,
-    }
-    records = sa.table(
-        "source_records",
-        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
-        sa.column("content", sa.JSON()),
-    )
-    at = datetime(2026, 11, 26, tzinfo=UTC)
-    engine = make_engine(empty_url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(
-                sa.insert(records),
-                [{"feed": "incident-platform", "key": "NM-1", "version": 1, "content": report,
-                  "content_hash": "0", "received_at": at}],
-            )  # fmt: skip
-        await upgrade(empty_url)
-        async with engine.connect() as connection:
-            row: Any = (
-                await connection.execute(
-                    sa.select(*(sa.column(c) for c in TYPED_COLUMNS)).select_from(
-                        sa.table("source_records")
-                    )
-                )
-            ).one()
-    finally:
-        await engine.dispose()
-    found = dict(zip(TYPED_COLUMNS, row, strict=True))
-    added = TYPED_COLUMNS.index("submitted_at_iso")  # 0025's columns come last
-    assert tuple(row)[added:] == typed_from_content(report)[added:]
-    assert found["submitted_at_iso"] == "2026-11-25T09:30:00.250000+01:00"
-    assert found["first_acknowledged_at_iso"] == "2026-11-25T10:00:00Z"
-    assert found["triage_completed_at_iso"] is None
-    assert (found["category_code"], found["client_id"]) == ("CAT-1", None)
-    assert found["recurrence_risk"] == 0
-
-
-async def test_bulletin_document_columns_are_backfilled_from_stored_contents(
-    empty_url: str,
-) -> None:
-    """0026 fills example 2's document columns (the feedback instant as written, the bulletin ID)
-    of records stored before it."""
-    await upgrade(empty_url, "0025")
-    bulletin = {
-        "reference": "NM-1",
-        "feedback_to_reporter_at": "2026-11-25T09:30:00.250000-05:30",
-        "bulletin_id": 'B "1"',
-    }
-    records = sa.table(
-        "source_records",
-        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
-        sa.column("content", sa.JSON()),
-    )
-    at = datetime(2026, 11, 26, tzinfo=UTC)
-    engine = make_engine(empty_url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(
-                sa.insert(records),
-                [{"feed": "learning-bulletin-log", "key": "NM-1", "version": 1,
-                  "content": bulletin, "content_hash": "0", "received_at": at}],
-            )  # fmt: skip
-        await upgrade(empty_url)
-        async with engine.connect() as connection:
-            row: Any = (
-                await connection.execute(
-                    sa.select(*(sa.column(c) for c in TYPED_COLUMNS)).select_from(
-                        sa.table("source_records")
-                    )
-                )
-            ).one()
-    finally:
-        await engine.dispose()
-    found = dict(zip(TYPED_COLUMNS, row, strict=True))
-    added = TYPED_COLUMNS.index("feedback_to_reporter_at_iso")  # 0026's columns come last
-    assert tuple(row)[added:] == typed_from_content(bulletin)[added:]
-    assert found["feedback_to_reporter_at_iso"] == "2026-11-25T09:30:00.250000-05:30"
-    assert found["bulletin_id"] == 'B "1"'
+    assert report["submitted_at_iso"] == "2026-11-25T09:30:00.250000+01:00"
+    assert report["first_acknowledged_at_iso"] == "2026-11-25T10:00:00Z"
+    assert report["triage_completed_at_iso"] is None
+    assert (report["category_code"], report["client_id"]) == ("CAT-1", None)
+    assert report["recurrence_risk"] == 0
+    bulletin = found["learning-bulletin-log"]
+    assert bulletin["feedback_to_reporter_at_iso"] == "2026-11-25T09:30:00.250000-05:30"
+    assert bulletin["bulletin_id"] == 'B "1"'
+    assert closure["bulletin_id"] is None and bulletin["closure_category"] is None

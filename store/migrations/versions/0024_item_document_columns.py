@@ -1,11 +1,16 @@
-"""Typed columns for example 3's item documents.
+"""Typed columns for the item documents of the three reviews.
 
-Adds the 0024 columns of ``store.source_fields`` to ``source_records`` (a closure's category and
-final reviewing role; the closure, last communication, confirmation and reopening instants as
-their content writes them; a closure's flags as JSON text) and backfills every stored record
-from its JSON content with the same extraction ingestion uses from now on (keyset batches of
-5,000). Example 3's review writes each item's document from these columns instead of decoding
-(and re-encoding) the register row's JSON.
+Adds the 0024 columns of ``store.source_fields`` to ``source_records`` and backfills every stored
+record from its JSON content in one pass, with the same extraction ingestion uses from now on
+(keyset batches of 5,000). Each review writes its items' documents from these columns instead of
+decoding each record's JSON:
+
+- example 3: a closure's category and final reviewing role; the closure, last communication,
+  confirmation and reopening instants as their content writes them; a closure's flags as JSON
+  text;
+- example 1: a report's submission, acknowledgment and triage instants as written, its category
+  code and client, its recurrence-risk flag;
+- example 2: a bulletin log row's feedback instant as written and its bulletin ID.
 
 Revision ID: 0024
 Revises: 0023
@@ -35,6 +40,14 @@ _TYPES: dict[str, Any] = {
     "responded_at_iso": sa.String(64),
     "reopened_at_iso": sa.String(64),
     "flags": sa.Text(),
+    "submitted_at_iso": sa.String(64),
+    "first_acknowledged_at_iso": sa.String(64),
+    "triage_completed_at_iso": sa.String(64),
+    "category_code": sa.String(128),
+    "client_id": sa.String(128),
+    "recurrence_risk": sa.Boolean(),
+    "feedback_to_reporter_at_iso": sa.String(64),
+    "bulletin_id": sa.String(128),
 }
 
 
