@@ -63,10 +63,7 @@ def json_list(items: list[Any], *, spaced: bool = False) -> Any:
     parts: list[Any] = [
         func.coalesce(text(comma + '"') + item + text('"'), text("")) for item in items
     ]
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + part
-    return text("[") + func.substr(joined, len(comma) + 1) + text("]")
+    return text("[") + func.substr(_concatenated(parts), len(comma) + 1) + text("]")
 
 
 def as_json(dialect: str, value: Any) -> Any:
@@ -94,14 +91,7 @@ def json_document(dialect: str, fields: dict[str, Any]) -> Any:
     """
     if dialect != "postgresql":
         return json_object(dialect, *(p for name, v in fields.items() for p in (text(name), v)))
-    parts: list[Any] = []
-    for n, (name, value) in enumerate(fields.items()):
-        quoted = value if isinstance(value.type, (JSON, Integer, Boolean)) else func.to_json(value)
-        parts += [text(("{" if n == 0 else ", ") + f'"{name}" : '), _or_null(quoted)]
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + part
-    return sql_cast(joined + text("}"), JSON)
+    return _object_text(list(fields.items()), " : ")
 
 
 def jsonb_form(fields: dict[str, Any]) -> Any:
@@ -112,15 +102,26 @@ def jsonb_form(fields: dict[str, Any]) -> Any:
     ``json_list(…, spaced=True)``). What a ``jsonb`` merge stores, without decoding a document
     into ``jsonb`` and writing it out again for every row."""
     names = sorted(fields, key=lambda name: (len(name.encode()), name.encode()))
+    return _object_text([(name, fields[name]) for name in names], ": ")
+
+
+def _object_text(pairs: list[tuple[str, Any]], colon: str) -> Any:
+    """PostgreSQL: the JSON object of ``pairs`` in order, concatenated as text (``"k"`` COLON
+    ``v``, joined by ``, ``) and cast to ``json``: a JSON, integer or boolean value's own text,
+    a string quoted by ``to_json``, a NULL written ``null``."""
     parts: list[Any] = []
-    for n, name in enumerate(names):
-        value = fields[name]
+    for n, (name, value) in enumerate(pairs):
         quoted = value if isinstance(value.type, (JSON, Integer, Boolean)) else func.to_json(value)
-        parts += [text(("{" if n == 0 else ", ") + f'"{name}": '), _or_null(quoted)]
+        parts += [text(("{" if n == 0 else ", ") + f'"{name}"{colon}'), _or_null(quoted)]
+    return sql_cast(_concatenated(parts) + text("}"), JSON)
+
+
+def _concatenated(parts: list[Any]) -> Any:
+    """SQL text ``parts[0] || parts[1] || …``."""
     joined = parts[0]
     for part in parts[1:]:
         joined = joined + part
-    return sql_cast(joined + text("}"), JSON)
+    return joined
 
 
 def _or_null(value: Any) -> Any:
