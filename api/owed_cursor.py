@@ -8,35 +8,22 @@ we did not give is a field-level 422.
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from api.errors import FieldError, Unprocessable
+from api.page_cursor import decode_cursor, encode_cursor
 from config.settings import Settings
 from store.my_work import CaseOwed, OwedAfter
 
 
 def owed_cursor(last: CaseOwed) -> str:
     """The opaque position after ``last`` in the order of "my work"."""
-    raw = json.dumps([last.sort_at.isoformat(), last.case.case_id, last.key]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor(last.sort_at, last.case.case_id, last.key)
 
 
 def read_owed_cursor(text: str) -> OwedAfter:
     """A cursor back to the place it names; a field-level 422 if it is not one we gave."""
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        at, case_id, key = json.loads(raw)
-        sort_at = datetime.fromisoformat(at)
-        if sort_at.tzinfo is None or not isinstance(case_id, str) or not isinstance(key, str):
-            raise ValueError(text)
-    except (ValueError, TypeError):
-        raise Unprocessable(
-            "invalid request",
-            [FieldError(field="cursor", message="not a cursor from a page of my work")],
-        ) from None
+    sort_at, (case_id, key) = decode_cursor(text, 2, "not a cursor from a page of my work")
     return OwedAfter(sort_at, case_id, key)
 
 

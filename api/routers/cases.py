@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -14,9 +12,10 @@ from api.authz import Admitted, Authorized
 from api.case_actions import get_case
 from api.clock import Now
 from api.deps import SessionDep, get_temporal
-from api.errors import ApiError, FieldError, Unprocessable
+from api.errors import ApiError
 from api.guard import GuardedRoute
 from api.openapi_errors import NEXT_CURSOR, paged_responses
+from api.page_cursor import decode_cursor, encode_cursor
 from api.policy import Relationship
 from api.temporal_calls import query
 from domain import names
@@ -93,23 +92,12 @@ CURSOR_HELP = (
 
 def page_cursor(case: Case) -> str:
     """The opaque position after ``case`` in the list's order (opened_at, case ID, descending)."""
-    raw = json.dumps([case.opened_at.isoformat(), case.case_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor(case.opened_at, case.case_id)
 
 
 def read_cursor(text: str) -> tuple[datetime, str]:
     """A cursor back to (opened_at, case ID); a field-level 422 if it is not one we gave."""
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        at, case_id = json.loads(raw)
-        opened = datetime.fromisoformat(at)
-        if opened.tzinfo is None or not isinstance(case_id, str):
-            raise ValueError(text)
-    except (ValueError, TypeError):
-        raise Unprocessable(
-            "invalid request",
-            [FieldError(field="cursor", message=f"not a cursor from the {NEXT_CURSOR} header")],
-        ) from None
+    opened, (case_id,) = decode_cursor(text, 1, f"not a cursor from the {NEXT_CURSOR} header")
     return opened, case_id
 
 

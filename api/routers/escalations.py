@@ -4,8 +4,6 @@ does)."""
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -14,9 +12,9 @@ from pydantic import BaseModel, Field
 
 from api.authz import Authorized
 from api.deps import SessionDep
-from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
 from api.openapi_errors import NEXT_CURSOR, paged_responses
+from api.page_cursor import decode_cursor, encode_cursor
 from store.breaches import PAGE, BreachAfter, open_breaches
 
 router = APIRouter(tags=["escalations"], route_class=GuardedRoute)
@@ -43,23 +41,14 @@ class OpenBreach(BaseModel):
 
 def breach_cursor(after: BreachAfter) -> str:
     """The opaque position after a row (its first escalation, case ID, step)."""
-    raw = json.dumps([after.first_at.isoformat(), after.case_id, after.step]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor(after.first_at, after.case_id, after.step)
 
 
 def read_breach_cursor(text: str) -> BreachAfter:
     """A cursor back to the place it names; a field-level 422 if it is not one we gave."""
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        at, case_id, step = json.loads(raw)
-        first_at = datetime.fromisoformat(at)
-        if first_at.tzinfo is None or not isinstance(case_id, str) or not isinstance(step, str):
-            raise ValueError(text)
-    except (ValueError, TypeError):
-        raise Unprocessable(
-            "invalid request",
-            [FieldError(field="cursor", message=f"not a cursor from the {NEXT_CURSOR} header")],
-        ) from None
+    first_at, (case_id, step) = decode_cursor(
+        text, 2, f"not a cursor from the {NEXT_CURSOR} header"
+    )
     return BreachAfter(first_at, case_id, step)
 
 
