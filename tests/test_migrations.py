@@ -56,33 +56,9 @@ async def test_typed_source_columns_are_backfilled_from_stored_contents(empty_ur
         "unsafe_condition_active": True,
     }
     tracker = {"reference": "NM-1", "manager_reviewed": False, "triage_status": "triaged"}
-    records = sa.table(
-        "source_records",
-        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
-        sa.column("content", sa.JSON()),
+    found = await _typed_after_upgrade(
+        empty_url, {"incident-platform": platform, "tracker": tracker}, key="NM-1"
     )
-    at = datetime(2026, 11, 26, tzinfo=UTC)
-    engine = make_engine(empty_url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(
-                sa.insert(records),
-                [
-                    {"feed": f, "key": "NM-1", "version": 1, "content": c, "content_hash": "0",
-                     "received_at": at}
-                    for f, c in (("incident-platform", platform), ("tracker", tracker))
-                ],
-            )  # fmt: skip
-        await upgrade(empty_url)
-        async with engine.connect() as connection:
-            rows: Any = await connection.execute(
-                sa.select(*(sa.column(c) for c in ("feed", *TYPED_COLUMNS)))
-                .select_from(sa.table("source_records"))
-                .order_by(sa.column("feed"))
-            )
-            found = {row[0]: tuple(row[1:]) for row in rows}
-    finally:
-        await engine.dispose()
     assert found == {
         "incident-platform": typed_from_content(platform),
         "tracker": typed_from_content(tracker),
@@ -104,34 +80,8 @@ async def test_review_columns_are_backfilled_from_stored_contents(empty_url: str
     recurrence = {"reference": "NM-1", "recurrence_within_30_days": True,
                   "repeat_count_same_domain": 3}  # fmt: skip
     confirmation = {"case_ref": "C-1", "employee_id": "E1", "confirmed": False}
-    records = sa.table(
-        "source_records",
-        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
-        sa.column("content", sa.JSON()),
-    )
-    at = datetime(2026, 11, 26, tzinfo=UTC)
     contents = {"action": action, "recurrence": recurrence, "confirmation": confirmation}
-    engine = make_engine(empty_url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(
-                sa.insert(records),
-                [
-                    {"feed": f, "key": "K", "version": 1, "content": c, "content_hash": "0",
-                     "received_at": at}
-                    for f, c in contents.items()
-                ],
-            )  # fmt: skip
-        await upgrade(empty_url)
-        async with engine.connect() as connection:
-            rows: Any = await connection.execute(
-                sa.select(*(sa.column(c) for c in ("feed", *TYPED_COLUMNS))).select_from(
-                    sa.table("source_records")
-                )
-            )
-            found = {row[0]: dict(zip(TYPED_COLUMNS, row[1:], strict=True)) for row in rows}
-    finally:
-        await engine.dispose()
+    found = _by_name(await _typed_after_upgrade(empty_url, contents))
     added = TYPED_COLUMNS.index("closed_at_us")  # 0013's columns follow 0005's
     for feed, content in contents.items():
         assert tuple(found[feed].values())[added:] == typed_from_content(content)[added:]
@@ -174,33 +124,7 @@ async def test_item_document_columns_are_backfilled_from_stored_contents(empty_u
             "bulletin_id": 'B "1"',
         },
     }
-    records = sa.table(
-        "source_records",
-        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
-        sa.column("content", sa.JSON()),
-    )
-    at = datetime(2026, 11, 26, tzinfo=UTC)
-    engine = make_engine(empty_url, poolclass=NullPool)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(
-                sa.insert(records),
-                [
-                    {"feed": f, "key": "K-1", "version": 1, "content": c, "content_hash": "0",
-                     "received_at": at}
-                    for f, c in contents.items()
-                ],
-            )  # fmt: skip
-        await upgrade(empty_url)
-        async with engine.connect() as connection:
-            rows: Any = await connection.execute(
-                sa.select(*(sa.column(c) for c in ("feed", *TYPED_COLUMNS))).select_from(
-                    sa.table("source_records")
-                )
-            )
-            found = {row[0]: dict(zip(TYPED_COLUMNS, row[1:], strict=True)) for row in rows}
-    finally:
-        await engine.dispose()
+    found = _by_name(await _typed_after_upgrade(empty_url, contents))
     added = TYPED_COLUMNS.index("closure_category")  # 0024's columns follow 0013's
     for feed, content in contents.items():
         assert tuple(found[feed].values())[added:] == typed_from_content(content)[added:]
@@ -221,3 +145,41 @@ async def test_item_document_columns_are_backfilled_from_stored_contents(empty_u
     assert bulletin["feedback_to_reporter_at_iso"] == "2026-11-25T09:30:00.250000-05:30"
     assert bulletin["bulletin_id"] == 'B "1"'
     assert closure["bulletin_id"] is None and bulletin["closure_category"] is None
+
+
+async def _typed_after_upgrade(
+    empty_url: str, contents: dict[str, dict[str, Any]], key: str = "K-1"
+) -> dict[str, tuple[Any, ...]]:
+    """Store one record per feed with its content (at the revision the database is at), upgrade
+    to the head, and read each feed's typed columns back (in ``TYPED_COLUMNS`` order)."""
+    records = sa.table(
+        "source_records",
+        *(sa.column(n) for n in ("feed", "key", "version", "content_hash", "received_at")),
+        sa.column("content", sa.JSON()),
+    )
+    at = datetime(2026, 11, 26, tzinfo=UTC)
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.insert(records),
+                [
+                    {"feed": f, "key": key, "version": 1, "content": c, "content_hash": "0",
+                     "received_at": at}
+                    for f, c in contents.items()
+                ],
+            )  # fmt: skip
+        await upgrade(empty_url)
+        async with engine.connect() as connection:
+            rows: Any = await connection.execute(
+                sa.select(*(sa.column(c) for c in ("feed", *TYPED_COLUMNS))).select_from(
+                    sa.table("source_records")
+                )
+            )
+            return {row[0]: tuple(row[1:]) for row in rows}
+    finally:
+        await engine.dispose()
+
+
+def _by_name(found: dict[str, tuple[Any, ...]]) -> dict[str, dict[str, Any]]:
+    return {feed: dict(zip(TYPED_COLUMNS, values, strict=True)) for feed, values in found.items()}
