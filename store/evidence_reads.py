@@ -46,9 +46,7 @@ def items_in(
     query = query.select_from(ReviewItem).join(Review, Review.review_id == ReviewItem.review_id)
     if record is not None:
         query = query.join(record, true())
-    query = query.where(
-        Review.example == example, Review.as_of >= win.first, Review.as_of < win.after
-    )
+    query = query.where(Review.example == example, win.holds(Review.as_of))
     if service_line is not None and line is not None:
         query = query.where(line == service_line)
     return query
@@ -132,8 +130,7 @@ async def done_steps(
         .where(
             CaseEvent.case_id.in_(ids),
             CaseEvent.kind.in_(kinds),
-            CaseEvent.at >= win.first,
-            CaseEvent.at < win.after,
+            win.holds(CaseEvent.at),
         )
         .subquery()
     )
@@ -153,8 +150,7 @@ async def entry_counts(
         .where(
             RegisterEntry.subject.in_(ids),
             RegisterEntry.kind.in_(kinds),
-            RegisterEntry.recorded_at >= win.first,
-            RegisterEntry.recorded_at < win.after,
+            win.holds(RegisterEntry.recorded_at),
         )
         .group_by(RegisterEntry.kind)
     )
@@ -167,8 +163,7 @@ async def closed_by_validation(session: AsyncSession, ids: Select[Any], win: Win
         select(func.count(func.distinct(RegisterEntry.subject))).where(
             RegisterEntry.subject.in_(ids),
             RegisterEntry.kind == "repair_validation",
-            RegisterEntry.recorded_at >= win.first,
-            RegisterEntry.recorded_at < win.after,
+            win.holds(RegisterEntry.recorded_at),
             RegisterEntry.payload["decision"].as_string() == "close",
         )
     )
@@ -196,8 +191,7 @@ async def opened_count(
     """How many of the example's cases opened in the range (of the line)."""
     query = select(func.count()).where(
         Case.example == example,
-        Case.opened_at >= win.first,
-        Case.opened_at < win.after,
+        win.holds(Case.opened_at),
     )
     if service_line is not None:
         query = query.where(Case.service_line == service_line)

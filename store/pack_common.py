@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
@@ -56,6 +56,10 @@ class Window:
     zone: str
     calendar: BusinessCalendar
 
+    def holds(self, column: Any) -> ColumnElement[bool]:
+        """SQL: ``column`` lies in the window (``first <= column < after``)."""
+        return and_(column >= self.first, column < self.after)
+
 
 def window(first: date, after: date, calendar: BusinessCalendar) -> Window:
     """[first 00:00, after 00:00) local."""
@@ -73,7 +77,7 @@ async def reviews(
     if periods is not None:
         query = query.where(Review.period.in_(periods))
     if win is not None:
-        query = query.where(Review.as_of >= win.first, Review.as_of < win.after)
+        query = query.where(win.holds(Review.as_of))
     return list((await session.scalars(query.order_by(Review.period))).all())
 
 
@@ -92,9 +96,7 @@ def example_ids(example: str, before: datetime) -> Select[Any]:
 async def opened_count(session: AsyncSession, example: str, win: Window) -> int:
     """How many of the example's cases opened in the window."""
     found = await session.scalar(
-        select(func.count()).where(
-            Case.example == example, Case.opened_at >= win.first, Case.opened_at < win.after
-        )
+        select(func.count()).where(Case.example == example, win.holds(Case.opened_at))
     )
     return int(found or 0)
 
@@ -119,7 +121,7 @@ async def events_in(
         CaseEvent.case_id, CaseEvent.at, CaseEvent.kind, CaseEvent.actor, CaseEvent.detail
     ).where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind.in_(kinds))
     if win is not None:
-        query = query.where(CaseEvent.at >= win.first, CaseEvent.at < win.after)
+        query = query.where(win.holds(CaseEvent.at))
     return list((await session.execute(query.order_by(CaseEvent.at, CaseEvent.id))).all())
 
 

@@ -44,8 +44,7 @@ async def entries_in(
         .where(
             RegisterEntry.subject.in_(case_ids),
             RegisterEntry.kind.in_(kinds),
-            RegisterEntry.recorded_at >= win.first,
-            RegisterEntry.recorded_at < win.after,
+            win.holds(RegisterEntry.recorded_at),
         )
         .order_by(RegisterEntry.recorded_at)
     )

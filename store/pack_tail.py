@@ -31,8 +31,7 @@ async def breaches_in(session: AsyncSession, case_ids: CaseIds, win: Window) -> 
         Breach.resolved_at,
     ).where(
         Breach.case_id.in_(case_ids),
-        Breach.escalated_at >= win.first,
-        Breach.escalated_at < win.after,
+        win.holds(Breach.escalated_at),
     )
     rows = (await session.execute(query)).all()
     return sorted(rows, key=lambda b: (b.escalated_at, b.case_id, b.level))
