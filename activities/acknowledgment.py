@@ -14,6 +14,7 @@ from activities.deps import ActivityDeps
 from domain import names
 from domain.acknowledgment import EXPOSED, AckPolicy, AttributionValues, RetentionValues
 from domain.acknowledgment_steps import SAFETY_LEARNING_ASSURANCE_WORKSPACE
+from domain.calendar import calendar_for
 from domain.cases import CaseInput, CaseRef
 from domain.instants import instant
 from domain.periodic import (
@@ -21,11 +22,14 @@ from domain.periodic import (
     OpenCasesResult,
     ReviewedRequest,
     ReviewSummary,
+    ReviewValued,
     SignOffRequest,
+    ValueReviewRequest,
 )
 from domain.reviews import GENERATE_REVIEW, REVIEWS
 from store import acknowledgment as reviews
 from store.acknowledgment_values import attribution_values, case_policy, retention_values
+from store.analytics_values import value_review
 from store.breaches import resolve_breaches
 from store.db import transaction
 from store.documents import build_document
@@ -130,6 +134,16 @@ class AcknowledgmentActivities:
             exceptions=result.exceptions,
             exposed=result.exposed,
         )
+
+    @activity.defn(name=names.ACT_VALUE_ACK_REVIEW)
+    async def value_acknowledgment_review(self, request: ValueReviewRequest) -> ReviewValued:
+        """Write the generated review's analytics values by its calendar, so no read pays for
+        them (``store.analytics_values``); heartbeats each chunk. Idempotent: one transaction,
+        and a retry after success writes nothing."""
+        cal = calendar_for(request.calendar)
+        async with transaction(self.deps.sessions) as session:
+            items = await value_review(session, request.review_id, cal, activity.heartbeat)
+        return ReviewValued(items=items)
 
     @activity.defn(name=names.ACT_MARK_REVIEW_REVIEWED)
     async def mark_review_reviewed(self, request: ReviewedRequest) -> bool:

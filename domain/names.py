@@ -72,6 +72,7 @@ ACT_RETENTION_VALUES = "compute_retention_values"
 ACT_ALERT_VALUES = "alert_values_failing"
 ACT_AUTHORIZATION_SHEET = "check_authorization_sheet"
 ACT_GENERATE_ACK_REVIEW = "generate_acknowledgment_review"
+ACT_VALUE_ACK_REVIEW = "value_acknowledgment_review"  # its items' analytics values
 ACT_MARK_REVIEW_REVIEWED = "mark_review_reviewed"
 ACT_RECORD_REVIEW_SIGN_OFF = "record_review_sign_off"
 ACT_OPEN_ACK_CASES = "open_acknowledgment_cases"

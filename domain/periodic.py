@@ -52,6 +52,17 @@ class GenerateReviewRequest(BaseModel):
     calendar: CalendarConfig | None = None  # reviews whose scope is in local time need its zone
 
 
+class ValueReviewRequest(BaseModel):
+    """Value a generated review's items for the analytics, by the review's pinned calendar."""
+
+    review_id: str
+    calendar: CalendarConfig
+
+
+class ReviewValued(BaseModel):
+    items: int  # valued by this attempt: 0 when its values were there already
+
+
 class ReviewedRequest(BaseModel):
     review_id: str
     actor: str

@@ -28,6 +28,8 @@ class ReviewSpec:
     # the review runs on the first working day of the following month; "cycle": the period is a
     # 14-day cycle's start date and the audit runs on the first working day after the cycle.
     period_kind: str = "date"
+    # Run right after generation: writes what the example's analytics read (None: nothing to).
+    value_activity: str | None = None
 
 
 ACKNOWLEDGMENT_REVIEW = ReviewSpec(
@@ -38,6 +40,7 @@ ACKNOWLEDGMENT_REVIEW = ReviewSpec(
     open_cases_activity=names.ACT_OPEN_ACK_CASES,
     workspace="safety-learning-assurance-workspace",
     skip_non_working_days=True,
+    value_activity=names.ACT_VALUE_ACK_REVIEW,
 )
 
 CLOSURE_REVIEW = ReviewSpec(

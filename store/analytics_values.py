@@ -3,15 +3,18 @@ reads aggregate in SQL: at 50k items a read decoding every item's ``fields`` JSO
 9× the bare query (bench/RESULTS.md, "Seventh session — analytics").
 
 A generated review's items never change, so the values are computed once per review, by the same
-Python the reads used to run per item (``item_values``), the first time a read covers the review
-(``ensure_values``) — the review statements stay as they are. Working time depends on the
-provider's calendar: a review's values name the calendar they were measured by, and a read with
-another calendar measures them again.
+Python the reads used to run per item (``item_values``): by the daily review workflow's own
+activity right after it generates the review (``value_review``), and otherwise — a review from
+before that activity, or whose valuing failed — the first time a read covers it
+(``ensure_values``). The review statements stay as they are. Working time depends on the
+provider's calendar: a review's values name the calendar they were measured by (its settings, the
+rules' version and the bank-holiday data's), and a read with another calendar measures them again.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,20 +24,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
 from domain.analytics import group_value, period_label
-from domain.calendar import BusinessCalendar, CalendarConfig
+from domain.calendar import HOLIDAYS_VERSION, RULES_VERSION, BusinessCalendar, CalendarConfig
 from domain.working_clock import WorkingClock, clock_for, epoch_us
 from store.tables import Review, ReviewItem
 from store.tables_analytics import AckItemValues, AckValuesReview
 
 VALUES: Table = AckItemValues.__table__  # type: ignore[assignment]
 REVIEWS_PER_FILL = 31  # reviews whose items are read, valued and written per statement
+ITEMS_PER_CHUNK = 5_000  # one review's items read, valued and written per statement
 DATES_PER_BATCH = 31  # review dates a read aggregates per statement: a month of daily reviews
 DEFAULT_CALENDAR = BusinessCalendar(CalendarConfig())  # reads that need no working time
 
 
 def calendar_key(cal: BusinessCalendar) -> str:
-    """What names a calendar's working time: a digest of its settings."""
-    return hashlib.sha256(cal.config.model_dump_json().encode()).hexdigest()[:32]
+    """What names a calendar's working time: a digest of its settings, the calendar rules'
+    version and the bank-holiday data's (a new ``holidays`` release values every review again)."""
+    material = f"{cal.config.model_dump_json()}|rules={RULES_VERSION}|holidays={HOLIDAYS_VERSION}"
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
 def submitted_us(text: str | None) -> int | None:
@@ -137,6 +143,50 @@ async def _fill(
         await connection.execute(_insert(connection.dialect.name, VALUES), rows)
     marks = [{"review_id": r, "calendar": key} for r in ids]
     await connection.execute(_insert(connection.dialect.name, AckValuesReview.__table__), marks)
+
+
+async def value_review(
+    session: AsyncSession, review_id: str, cal: BusinessCalendar,
+    progress: Callable[[int], None] = lambda _: None,
+) -> int:  # fmt: skip
+    """Write one example-1 review's values by CAL, ITEMS_PER_CHUNK items a statement (PROGRESS
+    gets the items done after each: the activity's heartbeat); returns the items valued, 0 when
+    its values by CAL are there already. Retry-safe: the caller's one transaction writes the
+    items, then the mark, so a failed attempt leaves nothing and a retry after success finds
+    the mark; a read valuing it at the same time is absorbed by ON CONFLICT DO NOTHING."""
+    key = calendar_key(cal)
+    found = (
+        await session.execute(
+            select(Review.period, AckValuesReview.calendar)
+            .outerjoin(AckValuesReview, AckValuesReview.review_id == Review.review_id)
+            .where(Review.review_id == review_id)
+        )
+    ).one_or_none()
+    if found is None or found.calendar == key:
+        return 0
+    if found.calendar is not None:  # measured by another calendar
+        await session.execute(delete(AckItemValues).where(AckItemValues.review_id == review_id))
+        await session.execute(delete(AckValuesReview).where(AckValuesReview.review_id == review_id))
+    connection = await session.connection()
+    clock, after, done = clock_for(cal), "", 0
+    while True:  # keyset over the items' primary key: memory holds one chunk
+        items = (
+            await connection.execute(
+                select(ReviewItem.reference, ReviewItem.classification, ReviewItem.fields)
+                .where(ReviewItem.review_id == review_id, ReviewItem.reference > after)
+                .order_by(ReviewItem.reference)
+                .limit(ITEMS_PER_CHUNK)
+            )
+        ).all()
+        if not items:
+            break
+        rows = [item_values(review_id, ref, found.period, c, f, clock) for ref, c, f in items]
+        await connection.execute(_insert(connection.dialect.name, VALUES), rows)
+        after, done = items[-1].reference, done + len(rows)
+        progress(done)
+    mark = {"review_id": review_id, "calendar": key}
+    await connection.execute(_insert(connection.dialect.name, AckValuesReview.__table__), [mark])
+    return done
 
 
 def in_range(start: date, end: date) -> Any:

@@ -12,7 +12,9 @@ from domain import names
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS, SAFETY_LEARNING_ASSURANCE_WORKSPACE
 from domain.calendar import BusinessCalendar
 from domain.periodic import MarkReviewed
+from store.analytics_values import calendar_key
 from store.tables import Case, RegisterEntry
+from store.tables_analytics import AckItemValues, AckValuesReview
 from tests.acknowledgment_support import (
     TRIAGE_DOCS,
     attribution_fields,
@@ -46,6 +48,11 @@ async def test_review_opens_case_and_step_two_rejects_then_accepts(
         case = await review_and_open_case(own_env, sessions, queue)
         state = await wait_stage(case, "triage-attribution")
         assert state.exposure == "critical"
+        async with sessions() as session:  # the workflow valued its review: no read has run
+            valued = (await session.scalars(select(AckItemValues.reference))).all()
+            marks = (await session.scalars(select(AckValuesReview.calendar))).all()
+        assert sorted(valued) == ["NM-CRIT-1", "NM-CRIT-1-OK"]
+        assert marks == [calendar_key(BusinessCalendar(CALENDAR))]
 
         missing = await rejection(
             submit(case, "triage-attribution", "E-SUPERVISOR", attribution_fields(state))

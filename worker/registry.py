@@ -84,6 +84,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         StepOpening(deps, cases, values).open_step,
         AlertActivities(deps).alert_values_failing,
         ack.generate_acknowledgment_review,
+        ack.value_acknowledgment_review,
         ack.mark_review_reviewed,
         ack.record_review_sign_off,
         ack.open_acknowledgment_cases,

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, date, datetime, time
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
@@ -19,12 +20,21 @@ with workflow.unsafe.imports_passed_through():
         ReviewedRequest,
         ReviewInput,
         ReviewSummary,
+        ReviewValued,
         SignOffRequest,
+        ValueReviewRequest,
     )
     from domain.reviews import BACK_RUN_RULE, GENERATE_REVIEW, REVIEWS
     from domain.steps import WRONG_ROLE, WRONG_STAGE
 
-from workflows.calls import CALENDAR_TIMEOUT, compute_deadline, run_db
+from workflows.calls import (
+    CALENDAR_TIMEOUT,
+    VALUES_HEARTBEAT,
+    VALUES_RETRY,
+    VALUES_TIMEOUT,
+    compute_deadline,
+    run_db,
+)
 from workflows.case_base import reject
 from workflows.engine import Obligations
 
@@ -77,6 +87,7 @@ class ReviewWorkflow:
             # at as_of, so the review waits for it.
             await workflow.sleep(as_of.due_at - workflow.now(), summary="review as_of")
         await self._generate(as_of.due_at)
+        valuing = self._start_valuing()
         await self._open_sign_off(as_of.due_at)
         await self.obligations.watch(MARK_REVIEWED)
         opened = await run_db(
@@ -95,7 +106,34 @@ class ReviewWorkflow:
         # Escalation mails retry only while the workflow runs: finish delivering them first.
         if self.obligations.deliveries:
             await asyncio.gather(*self.obligations.deliveries)
+        await self._valued(valuing)
         return self.summary
+
+    def _start_valuing(self) -> workflow.ActivityHandle[ReviewValued] | None:
+        """Value the review's items for the analytics beside the sign-off (never delaying it),
+        so no read pays for them; the review's own activity, as valuing inside the generation
+        would take a large review past its timeout."""
+        if self.spec.value_activity is None:
+            return None
+        return workflow.start_activity(
+            self.spec.value_activity,
+            ValueReviewRequest(review_id=self.inp.review_id, calendar=self.inp.calendar),
+            result_type=ReviewValued,
+            start_to_close_timeout=VALUES_TIMEOUT,
+            heartbeat_timeout=VALUES_HEARTBEAT,
+            retry_policy=VALUES_RETRY,
+        )
+
+    async def _valued(self, valuing: workflow.ActivityHandle[ReviewValued] | None) -> None:
+        """Wait for the valuing; one that failed every attempt is left to the first read that
+        covers the review (``ensure_values``): the analytics stay right, only slower once."""
+        if valuing is None:
+            return
+        try:
+            await valuing
+        except ActivityError:
+            workflow.logger.warning("review %s not valued; its first read values it",
+                                    self.inp.review_id)  # fmt: skip
 
     def _asked_after(self, deadline: datetime) -> bool:
         """A back-run: a person asked for this run after DEADLINE had already passed."""
