@@ -18,13 +18,12 @@ from domain.calendar import BusinessCalendar
 from domain.examples import STEP_SPECS
 from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table, text
 from domain.reviews import sign_off_due
+from store.evidence_latest import Latest, latest_items
 from store.evidence_reads import (
-    Latest,
     classified_items,
     closed_by_validation,
     done_steps,
     entry_counts,
-    latest_items,
     opened_count,
 )
 from store.pack_common import Window
@@ -60,9 +59,11 @@ class Scope:
 
 
 async def scoped_reviews(session: AsyncSession, example: str, scope: Scope) -> list[Any]:
-    """The example's reviews run (as_of) in the range: what their sign-off row reads."""
+    """The example's reviews run (as_of) in the range: their IDs and what their sign-off row
+    reads."""
     found = await session.execute(
-        select(Review.example, Review.as_of, Review.sign_off_due_at, Review.reviewed_at)
+        select(Review.review_id, Review.example, Review.as_of, Review.sign_off_due_at)
+        .add_columns(Review.reviewed_at)
         .where(
             Review.example == example,
             Review.as_of >= scope.win.first,
@@ -178,7 +179,8 @@ async def example_section(session: AsyncSession, example: str, scope: Scope, now
     """One example's deadline performance, breaches and pathways over the range."""
     found = await scoped_reviews(session, example, scope)
     ack = example == names.EXAMPLE_ACKNOWLEDGMENT
-    latest = await latest_items(session, example, scope.win, scope.service_line, ack)
+    reviewed = [r.review_id for r in found]
+    latest = await latest_items(session, reviewed, scope.service_line, ack)
     ids = scoped_ids(example, scope)
     done = await done_steps(session, ids, DONE_KINDS, scope.win)
     breaches = await session.execute(

@@ -5,18 +5,15 @@ evidence_oracle_support.py`` keeps the Python they replace; the tests compare bo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, func, select, true
+from sqlalchemy import Select, String, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, column
 from sqlalchemy.types import TypeEngine
 
 from store.pack_common import Window
 from store.tables import Case, CaseEvent, RegisterEntry, Review, ReviewItem
-
-ACK_WITHIN_MIN, TRIAGE_WITHIN_MIN = 1440, 4320
 
 
 async def item_values(
@@ -50,62 +47,6 @@ def items_in(
     if service_line is not None and line is not None:
         query = query.where(line == service_line)
     return query
-
-
-@dataclass(frozen=True, slots=True)
-class Latest:
-    """Per report, its item at the latest review in the range: how many reports, how many of
-    them an exception; of each report's latest classified item (example 1), how many were
-    acknowledged and triaged within threshold and had a named triage owner."""
-
-    reports: int
-    exceptions: int
-    classified: int
-    acknowledged: int
-    triaged: int
-    owned: int
-
-
-async def latest_items(
-    session: AsyncSession, example: str, win: Window, service_line: str | None, acknowledged: bool
-) -> Latest:
-    """``Latest`` of the example's items in the window (the ack figures only if asked)."""
-    names: dict[str, TypeEngine[Any]] = {"service_line": String()} if service_line else {}
-    if acknowledged:
-        names |= {"ack_elapsed_min": Integer(), "triage_elapsed_min": Integer()}
-        names |= {"triage_owner_id": String()}
-    record, values = await item_values(session, names) if names else (None, {})
-    newest = Review.period.desc()
-    ranked = items_in(
-        select(
-            ReviewItem.classification,
-            func.row_number()
-            .over(partition_by=ReviewItem.reference, order_by=newest)
-            .label("latest"),
-            func.row_number()
-            .over(
-                partition_by=(ReviewItem.reference, ReviewItem.classification.is_(None)),
-                order_by=newest,
-            )
-            .label("latest_of_kind"),
-            *(values[n].label(n) for n in names if n != "service_line"),
-        ),
-        record, example, win, values.get("service_line"), service_line,
-    ).subquery()  # fmt: skip
-    latest, classified = ranked.c.latest == 1, ranked.c.latest_of_kind == 1
-    classified = classified & ranked.c.classification.is_not(None)
-    counts = [
-        func.count().filter(latest),
-        func.count().filter(latest & ranked.c.classification.is_(None)),
-        func.count().filter(classified),
-    ]
-    if acknowledged:
-        ack = func.coalesce(ranked.c.ack_elapsed_min, 0) <= ACK_WITHIN_MIN
-        tri = func.coalesce(ranked.c.triage_elapsed_min, 0) <= TRIAGE_WITHIN_MIN
-        owner = func.coalesce(ranked.c.triage_owner_id, "") != ""
-        counts += [func.count().filter(classified & c) for c in (ack, tri, owner)]
-    row = (await session.execute(select(*counts))).one()
-    return Latest(*(int(v or 0) for v in row), *([] if acknowledged else [0, 0, 0]))
 
 
 async def done_steps(

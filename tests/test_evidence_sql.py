@@ -2,19 +2,25 @@
 over store.evidence_trends) give the same document as the Python they replace
 (tests/evidence_oracle_support.py), on SQLite and PostgreSQL: on the seeded set
 (tests/pack_seed.py) for the whole range, each service line and a range with nothing in it,
-and on the demo with its past reviews, cases and repairs, its reports, answers and leavers."""
+and on the demo with its past reviews, cases and repairs, its reports, answers and leavers. Each
+is compared with none of example 1's reviews valued (``ack_item_values``: the pack reads their
+items' documents), with part of them valued, and with all of them."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+
 from domain.learning import DEFAULT_ANCHOR
 from store import evidence, evidence_more
+from store.analytics_values import ensure_values
 from store.demo_cases import seed_cases
 from store.demo_history import oldest_month, seed_history
 from store.demo_repairs import seed_repairs
 from store.pack_common import window
+from store.tables_analytics import AckItemValues
 from tests import evidence_oracle_support as oracle
 from tests.demo_history_support import AS_OF, load_demo
 from tests.factories import load, staff_rows
@@ -34,6 +40,14 @@ async def _both(session: Any, start: date, end: date, line: str | None, now: dat
     return found
 
 
+async def _value(sessions: Any, start: date, end: date) -> int:
+    """Value example 1's reviews of review dates in [start, end]; how many items are valued."""
+    async with sessions() as session, session.begin():
+        await ensure_values(session, start, end)
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(AckItemValues)) or 0)
+
+
 def _figures(sections: list[Any]) -> list[Any]:
     return [b["items"] for s in sections for b in s["blocks"] if b["type"] == "figures"]
 
@@ -44,12 +58,18 @@ async def test_the_seeded_set_gives_the_same_sections(sessions):
         await seed_weekly(session)
         await seed_learning_closure(session)
     nov, dec = date(2026, 11, 1), date(2026, 11, 30)
+    valued = []
+    for last in (None, date(2026, 11, 20), dec):  # none valued, part, all
+        valued.append(await _value(sessions, nov, last) if last else 0)
+        async with sessions() as session:
+            empty = (date(2025, 1, 1), date(2025, 2, 1), None)
+            for start, end, line in [(nov, dec, None), (nov, dec, "HC-NORTH"),
+                                     (nov, dec, "HC-SOUTH"), (date(2026, 11, 21), dec, None),
+                                     empty]:  # fmt: skip
+                ours, want = await _both(session, start, end, line, EVIDENCE_NOW)
+                assert ours == want, (start, end, line, valued)
+    assert 0 < valued[1] < valued[2], valued  # the three passes read documents, both, values
     async with sessions() as session:
-        empty = (date(2025, 1, 1), date(2025, 2, 1), None)
-        for start, end, line in [(nov, dec, None), (nov, dec, "HC-NORTH"), (nov, dec, "HC-SOUTH"),
-                                 (date(2026, 11, 21), dec, None), empty]:  # fmt: skip
-            ours, want = await _both(session, start, end, line, EVIDENCE_NOW)
-            assert ours == want, (start, end, line)
         ours, _ = await _both(session, nov, dec, None, EVIDENCE_NOW)
     # the comparison means something: the seeded set has items, steps, breaches and pathways
     counted = [v for items in _figures(ours) for _, v in items if isinstance(v, int)]
@@ -63,14 +83,18 @@ async def test_the_demo_gives_the_same_sections(database_url, sessions):
         await seed_cases(session, CALENDAR, AS_OF.date())
         await seed_repairs(session, CALENDAR, DEFAULT_ANCHOR, oldest_month(AS_OF.date()))
     now = AS_OF + timedelta(hours=3)
-    async with sessions() as session:
-        for start, end, line in [(date(2026, 8, 1), date(2026, 11, 29), None),
-                                 (date(2026, 10, 1), date(2026, 11, 29), "HC-NORTH"),
-                                 (date(2026, 11, 16), date(2026, 11, 29), None)]:  # fmt: skip
-            ours, want = await _both(session, start, end, line, now)
-            assert ours == want, (start, end, line)
-            if line is None:
-                counted = [v for items in _figures(ours) for _, v in items if isinstance(v, int)]
-                assert sum(counted) > 20, counted
-                reports = ours[-1]["blocks"][0]["series"][0]["values"]
-                assert sum(reports) > 0, reports  # the trends compared are not empty
+    valued = []
+    for last in (None, date(2026, 11, 24), date(2026, 11, 29)):  # none valued, part, all
+        valued.append(await _value(sessions, date(2026, 1, 1), last) if last else 0)
+        async with sessions() as session:
+            for start, end, line in [(date(2026, 8, 1), date(2026, 11, 29), None),
+                                     (date(2026, 10, 1), date(2026, 11, 29), "HC-NORTH"),
+                                     (date(2026, 11, 16), date(2026, 11, 29), None)]:  # fmt: skip
+                ours, want = await _both(session, start, end, line, now)
+                assert ours == want, (start, end, line, valued)
+                if line is None:
+                    counted = [v for i in _figures(ours) for _, v in i if isinstance(v, int)]
+                    assert sum(counted) > 20, counted
+                    reports = ours[-1]["blocks"][0]["series"][0]["values"]
+                    assert sum(reports) > 0, reports  # the trends compared are not empty
+    assert 0 < valued[1] < valued[2], valued
