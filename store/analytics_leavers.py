@@ -31,7 +31,8 @@ async def first_exposures(
     if staff_only:  # the directory's typed employee_id: one index range per person
         staff = select(SourceRecord.employee_id).where(SourceRecord.feed == STAFF_FEED)
         weak = weak & employee.in_(staff)
-    acknowledged = await session.execute(
+    connection = await session.connection()  # Core rows: no ORM result processing per row
+    acknowledged = await connection.execute(
         select(employee, func.min(Review.period))
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
@@ -43,7 +44,7 @@ async def first_exposures(
         .group_by(employee)
     )
     first = {eid: date.fromisoformat(day) for eid, day in acknowledged if eid}
-    closures = await session.execute(
+    closures = await connection.execute(
         select(employee, ReviewItem.fields["closed_at"].as_string())
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
@@ -61,9 +62,12 @@ async def first_exposures(
 
 async def workers(session: AsyncSession) -> list[dict[str, Any]]:
     """Staff-directory workers with a known status: active, or with a leaving date."""
-    contents = await session.scalars(
-        select(SourceRecord.content).where(SourceRecord.feed == STAFF_FEED)
-    )
+    connection = await session.connection()  # Core rows: no ORM result processing per row
+    contents = (
+        await connection.execute(
+            select(SourceRecord.content).where(SourceRecord.feed == STAFF_FEED)
+        )
+    ).scalars()
     return [
         c
         for c in contents

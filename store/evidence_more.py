@@ -4,7 +4,9 @@ sample of complete case chronologies, chosen reproducibly."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,31 +61,43 @@ def sample_key(case_id: str, start: date, end: date) -> str:
     return hashlib.sha256(f"{start}/{end}/{case_id}".encode()).hexdigest()
 
 
-async def chronology(session: AsyncSession, case_id: str, zone: str) -> list[list[Cell]]:
+@dataclass(frozen=True, slots=True)
+class Records:
+    """What the sampled cases' chronologies show, read for all of them at once: each case's
+    events (by instant), register entries about it (by register and sequence) and document
+    openings (by instant), and staff names of the events' actors."""
+
+    events: dict[str, list[Any]]
+    entries: dict[str, dict[tuple[str, int], Any]]
+    opened: dict[str, list[Any]]
+    who: dict[str, str]
+
+
+async def case_records(session: AsyncSession, case_ids: list[str]) -> Records:
+    """``Records`` of the cases (four statements whatever their number)."""
+    connection = await session.connection()  # Core rows: no ORM result processing per row
+    e, r, o = CaseEvent, RegisterEntry, DocumentOpening
+    events: dict[str, list[Any]] = {c: [] for c in case_ids}
+    found = select(e.case_id, e.at, e.kind, e.actor, e.detail).where(e.case_id.in_(case_ids))
+    for row in await connection.execute(found.order_by(e.case_id, e.at, e.id)):
+        events[row.case_id].append(row)
+    entries: dict[str, dict[tuple[str, int], Any]] = {c: {} for c in case_ids}
+    found = select(r.subject, r.register, r.seq, r.payload).where(r.subject.in_(case_ids))
+    for row in await connection.execute(found):
+        entries[row.subject][(row.register, row.seq)] = row
+    opened: dict[str, list[Any]] = {c: [] for c in case_ids}
+    found = select(o.case_id, o.document, o.opened_at).where(o.case_id.in_(case_ids))
+    for row in await connection.execute(found.order_by(o.case_id, o.opened_at)):
+        opened[row.case_id].append(row)
+    actors = {row.actor for rows in events.values() for row in rows}
+    return Records(events, entries, opened, await staff_names(session, actors))
+
+
+def chronology(records: Records, case_id: str, zone: str) -> list[list[Cell]]:
     """Every step of a case: when, what, who, on what evidence, late or on time."""
-    events = list(
-        await session.scalars(
-            select(CaseEvent)
-            .where(CaseEvent.case_id == case_id)
-            .order_by(CaseEvent.at, CaseEvent.id)
-        )
-    )
-    who = await staff_names(session, {e.actor for e in events})
-    entries = {
-        (e.register, e.seq): e
-        for e in await session.scalars(
-            select(RegisterEntry).where(RegisterEntry.subject == case_id)
-        )
-    }
-    opened = list(
-        await session.scalars(
-            select(DocumentOpening)
-            .where(DocumentOpening.case_id == case_id)
-            .order_by(DocumentOpening.opened_at)
-        )
-    )
+    entries, opened, who = records.entries[case_id], records.opened[case_id], records.who
     rows: list[list[Cell]] = []
-    for e in events:
+    for e in records.events[case_id]:
         if e.kind not in SHOWN:
             continue
         d = e.detail
@@ -123,18 +137,20 @@ async def chronologies(session: AsyncSession, scope: Scope, start: date, end: da
             "smallest SHA-256 of FROM/TO/CASE_ID: the same range always gives the same sample."
         )
     ]
+    sampled = []
     for example, title in EXAMPLES.items():
         cases = await scoped_opened(session, example, scope)
-        for case in sorted(cases, key=lambda c: sample_key(c.case_id, start, end))[
-            :SAMPLE_PER_EXAMPLE
-        ]:
-            rows = await chronology(session, case.case_id, scope.win.zone)
-            blocks.append(
-                table(
-                    f"{case.case_id} ({title.split(' — ')[0]}, {case.service_line})",
-                    ["When", "What", "Who", "Evidence", "Timing"],
-                    rows,
-                    "No step recorded yet.",
-                )
+        ranked = sorted(cases, key=lambda c: sample_key(c.case_id, start, end))
+        sampled += [(title, case) for case in ranked[:SAMPLE_PER_EXAMPLE]]
+    records = await case_records(session, [case.case_id for _, case in sampled])
+    for title, case in sampled:
+        rows = chronology(records, case.case_id, scope.win.zone)
+        blocks.append(
+            table(
+                f"{case.case_id} ({title.split(' — ')[0]}, {case.service_line})",
+                ["When", "What", "Who", "Evidence", "Timing"],
+                rows,
+                "No step recorded yet.",
             )
+        )
     return section("Sample of complete case chronologies", *blocks, anchor="chronologies")

@@ -7,12 +7,11 @@ them (tests/test_evidence_sql.py)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import Period, group_value, periods
@@ -21,33 +20,43 @@ from store.analytics_workforce import CONFIDENCE, PLATFORM, local_bounds
 from store.source_fields import epoch_us
 from store.tables import SourceRecord
 
+Counted = list[tuple[str, str, int, int]]  # (month, service line group, records, score total)
+
 
 async def monthly(
-    session: AsyncSession, feed: str, start: date, end: date, zone: str, *values: Any
-) -> tuple[list[str], list[tuple[str, str, tuple[Any, ...]]]]:
-    """The range's month labels, and (month, service line group, values) of each current record
-    of ``feed`` submitted on a local day in [start, end]."""
+    session: AsyncSession, feed: str, start: date, end: date, zone: str, score: Any = None
+) -> tuple[list[str], Counted]:
+    """The range's month labels, and per month and service line group (``group_value``), how
+    many current records of ``feed`` were submitted on a local day in [start, end] and the sum
+    of their ``score`` (if given): counted by the database, not a row per record sent back."""
     months = periods(start, end, "month")
     starts = [epoch_us(local_bounds(p.first, p.first, zone)[0]) or 0 for p in months]
     first, after = (epoch_us(b) or 0 for b in local_bounds(start, end, zone))
-    rows = await session.execute(
-        select(SourceRecord.submitted_at_us, SourceRecord.service_line, *values).where(
-            SourceRecord.feed == feed,
-            SourceRecord.submitted_at_us >= first,
-            SourceRecord.submitted_at_us < after,
+    submitted = SourceRecord.submitted_at_us
+    # the month a record falls in: the last that starts on or before it (-1: before the first)
+    month = case(*((submitted >= at, n) for n, at in reversed(list(enumerate(starts)))), else_=-1)
+    line = SourceRecord.service_line
+    group = case((func.coalesce(line, "") == "", "unknown"), else_=line)
+    each = (
+        select(
+            month.label("month"),
+            group.label("line"),
+            (literal(0) if score is None else score).label("score"),
         )
-    )
+        .where(SourceRecord.feed == feed, submitted >= first, submitted < after)
+        .subquery()
+    )  # grouped outside: PostgreSQL sees the CASEs' bound parameters as other expressions
+    query = select(each.c.month, each.c.line, func.count(), func.sum(each.c.score))
+    query = query.group_by(each.c.month, each.c.line)
+    connection = await session.connection()  # Core rows: no ORM result processing per row
     labels = [p.label for p in months]
-    found = [
-        (labels[bisect_right(starts, row[0]) - 1], group_value(row[1]), tuple(row[2:]))
-        for row in rows
-    ]
+    found = [(labels[n], g, int(k), int(t or 0)) for n, g, k, t in await connection.execute(query)]
     return labels, found
 
 
-def _seen(found: list[tuple[str, str, tuple[Any, ...]]], line: str | None) -> bool:
+def _seen(found: Counted, line: str | None) -> bool:
     """Whether the analytics rows of the line exist (every group seen gets every month)."""
-    return bool(found) if line is None else any(g == line for _, g, _ in found)
+    return bool(found) if line is None else any(g == line for _, g, _, _ in found)
 
 
 async def month_figures(
@@ -57,21 +66,20 @@ async def month_figures(
     service line's mean rounded to 2 places, then weighted by its answers, as the analytics
     rows give them), of the line or all lines."""
     labels, reports = await monthly(session, PLATFORM, start, end, zone)
-    _, answers = await monthly(session, CONFIDENCE, start, end, zone, SourceRecord.content["score"])
+    score = SourceRecord.content["score"].as_integer()  # validated: an integer from 1 to 5
+    _, answers = await monthly(session, CONFIDENCE, start, end, zone, score)
     months = labels if _seen(reports, line) or _seen(answers, line) else []
     counted = dict.fromkeys(months, 0)
-    for month, group, _ in reports:
+    for month, group, n, _ in reports:
         if line in (None, group):
-            counted[month] += 1
-    scores: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for month, group, (score,) in answers:
+            counted[month] += n
+    scores: dict[tuple[str, str], tuple[int, int]] = {}
+    for month, group, n, total in answers:
         if line in (None, group):
-            scores[(month, group)].append(int(score))
+            scores[(month, group)] = (n, total)
     mean = {}
     for m in months:
-        rows = [
-            (round(sum(s) / len(s), 2), len(s)) for (k, _), s in sorted(scores.items()) if k == m
-        ]
+        rows = [(round(t / n, 2), n) for (k, _), (n, t) in sorted(scores.items()) if k == m]
         mean[m] = round(sum(a * n for a, n in rows) / sum(n for _, n in rows), 2) if rows else 0.0
     return months, counted, mean
 

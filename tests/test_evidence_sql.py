@@ -1,6 +1,7 @@
 """The evidence pack's set-based sections (store.evidence over store.evidence_reads, the trends
-over store.evidence_trends) give the same document as the Python they replace
-(tests/evidence_oracle_support.py), on SQLite and PostgreSQL: on the seeded set
+over store.evidence_trends, the chronologies' records read for all sampled cases at once) give
+the same document as the Python they replace (tests/evidence_oracle_support.py,
+tests/evidence_chronology_support.py), on SQLite and PostgreSQL: on the seeded set
 (tests/pack_seed.py) for the whole range, each service line and a range with nothing in it,
 and on the demo with its past reviews, cases and repairs, its reports, answers and leavers. Each
 is compared with none of example 1's reviews valued (``ack_item_values``: the pack reads their
@@ -8,7 +9,7 @@ items' documents), with part of them valued, and with all of them."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,7 +21,9 @@ from store.demo_cases import seed_cases
 from store.demo_history import oldest_month, seed_history
 from store.demo_repairs import seed_repairs
 from store.pack_common import window
+from store.tables import Case, DocumentOpening
 from store.tables_analytics import AckItemValues
+from tests import evidence_chronology_support as old_chronologies
 from tests import evidence_oracle_support as oracle
 from tests.demo_history_support import AS_OF, load_demo
 from tests.factories import load, staff_rows
@@ -29,15 +32,23 @@ from tests.pack_support import CALENDAR, EVIDENCE_NOW
 
 
 async def _both(session: Any, start: date, end: date, line: str | None, now: datetime) -> Any:
-    """(ours, the oracle's) sections for the range and line."""
+    """(ours, the oracle's) sections for the range and line (the trends last)."""
     scope = evidence.Scope(window(start, end + timedelta(days=1), CALENDAR), line)
     found = []
-    for side, trends in ((evidence, evidence_more.trends), (oracle, oracle.trends)):
+    for side, more in ((evidence, evidence_more), (oracle, old_chronologies)):
         sections = [await side.example_section(session, ex, scope, now) for ex in evidence.EXAMPLES]
         sections += [await side.learning_visible(session, scope)]
         sections += [await side.closure_credibility(session, scope)]
+        sections += [await more.chronologies(session, scope, start, end)]
+        trends = evidence_more.trends if side is evidence else oracle.trends
         found.append([*sections, await trends(session, scope, start, end)])
     return found
+
+
+def _chronology_rows(sections: list[Any]) -> list[Any]:
+    """The rows of the sampled chronologies that cite a register entry."""
+    sample = next(s for s in sections if s["title"].startswith("Sample of complete"))
+    return [r for b in sample["blocks"] if b["type"] == "table" for r in b["rows"] if "#" in r[3]]
 
 
 async def _value(sessions: Any, start: date, end: date) -> int:
@@ -57,6 +68,13 @@ async def test_the_seeded_set_gives_the_same_sections(sessions):
     async with sessions() as session, session.begin():
         await seed_weekly(session)
         await seed_learning_closure(session)
+        # each case's documents opened (one before any step, one after): the sample shows them
+        for case_id in await session.scalars(select(Case.case_id)):
+            for document, day in (("case-chronology", 1), ("final-action-evidence", 29)):
+                at = datetime(2026, 11, day, 9, tzinfo=UTC)
+                session.add(
+                    DocumentOpening(case_id=case_id, document=document, actor="E-1", opened_at=at)
+                )
     nov, dec = date(2026, 11, 1), date(2026, 11, 30)
     valued = []
     for last in (None, date(2026, 11, 20), dec):  # none valued, part, all
@@ -74,6 +92,8 @@ async def test_the_seeded_set_gives_the_same_sections(sessions):
     # the comparison means something: the seeded set has items, steps, breaches and pathways
     counted = [v for items in _figures(ours) for _, v in items if isinstance(v, int)]
     assert sum(counted) > 20, counted
+    assert _chronology_rows(ours), ours[-2]  # the chronologies compared show entries
+    assert any("opened: case-chronology" in r[3] for r in _chronology_rows(ours)), ours[-2]
 
 
 async def test_the_demo_gives_the_same_sections(database_url, sessions):
