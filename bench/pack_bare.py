@@ -1,6 +1,13 @@
 """The bare SQL beside ``bench.reads_packs``: the rows a pack or the evidence pack reads, fetched
 set-based by asyncpg, and the figures both sides are compared on (counted from the document on
-our side, from the fetched rows on the bare side)."""
+our side, from the fetched rows on the bare side).
+
+The evidence pack's bare reads every row its figures come from: each example's reviews, items,
+cases, completions, breaches and pathway entries; the range's reports and answers; the staff
+directory; each worker's first weak response over the whole history (the leaver figures: before
+the eighth session the bare side left these out); and the sampled cases' events, entries,
+openings and actors (the chronologies: left out too). It reads whole rows (``*``, a record's
+``content``) where the pack reads a few columns."""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from domain.credibility import previous_month
 from domain.pack_periods import period_bounds
 from domain.packs import AWAITING_VISIBILITY_STAGES, PACKS
 from store.evidence import EXAMPLES, PATHWAY
+from store.evidence_more import SAMPLE_PER_EXAMPLE, sample_key
 from store.pack_common import PATHWAY_KINDS, window
 
 _DONE = ("step_submitted", "action_done", "pathway_accepted")
@@ -33,6 +41,19 @@ WHERE c.example = $1 AND c.stage = ANY($2) AND x.kind = ANY($3)
 _ITEMS = """
 SELECT r.review_id, r.period, i.* FROM reviews r JOIN review_items i ON i.review_id = r.review_id
 WHERE r.example = $1 AND {where}
+"""
+_EXPOSED = """
+SELECT i.employee_id, min(r.period) FROM review_items i JOIN reviews r ON r.review_id = i.review_id
+WHERE r.example = 'acknowledgment' AND i.classification IN ('emerging', 'critical')
+  AND r.period <= $1
+  AND i.employee_id IN (SELECT employee_id FROM source_records WHERE feed = 'staff-directory')
+GROUP BY i.employee_id
+"""
+_EXPOSED_CLOSURES = """
+SELECT i.employee_id, i.fields->>'closed_at' FROM review_items i
+JOIN reviews r ON r.review_id = i.review_id
+WHERE r.example = 'closure-credibility' AND i.classification IN ('doubtful', 'failed')
+  AND i.employee_id IN (SELECT employee_id FROM source_records WHERE feed = 'staff-directory')
 """
 _ENTRIES = """
 SELECT e.* FROM register_entries e JOIN cases c ON c.case_id = e.subject
@@ -125,7 +146,7 @@ async def bare_pack(
 
 def evidence_counts(doc: dict[str, Any]) -> dict[str, int]:
     """Per example: reviews run, cases opened, pathways authorized and validated, missed
-    deadlines; entries of every register verified."""
+    deadlines; the cases sampled; entries of every register verified."""
     found: dict[str, int] = {}
     for s in doc["sections"]:
         for b in s["blocks"]:
@@ -133,6 +154,8 @@ def evidence_counts(doc: dict[str, Any]) -> dict[str, int]:
                 found.update({f"{s['title'][:9]}: {k}": v for k, v in b["items"]
                               if k in ("Reviews run", "Cases opened", "Pathways authorized",
                                        "Pathways validated", "Missed deadlines")})  # fmt: skip
+            if b["type"] == "table" and s["id"] == "chronologies":
+                found["sampled cases"] = found.get("sampled cases", 0) + 1
             if b["type"] == "table" and b["title"] == "Registers":
                 found["register entries"] = sum(int(r[1]) for r in b["rows"])
     return found
@@ -144,6 +167,7 @@ async def bare_evidence(
     win = window(start, end + timedelta(days=1), calendar)
     first, after = win.first, win.after
     found: dict[str, int] = {}
+    sampled: list[str] = []
     for example, title in EXAMPLES.items():
         key = title[:9]
         reviews = await connection.fetchval(
@@ -156,6 +180,8 @@ async def bare_evidence(
             "SELECT case_id FROM cases WHERE example = $1 AND opened_at >= $2 AND opened_at < $3",
             example, first, after,
         )  # fmt: skip
+        sampled += sorted((c["case_id"] for c in opened),
+                          key=lambda c: sample_key(c, start, end))[:SAMPLE_PER_EXAMPLE]  # fmt: skip
         await connection.fetch(_DONE_EVENTS, example, first, after, list(_DONE))
         breaches = await connection.fetch(_BREACHES, example, first, after)
         made, checked = PATHWAY[example]
@@ -172,9 +198,26 @@ async def bare_evidence(
             "AND submitted_at_us < $3", feed, _us(first), _us(after),
         )  # fmt: skip
     await connection.fetch("SELECT content FROM source_records WHERE feed = 'staff-directory'")
+    await connection.fetch(_EXPOSED, end.isoformat())  # each worker's first weak response
+    await connection.fetch(_EXPOSED_CLOSURES)
+    await _chronologies(connection, sampled)
+    found["sampled cases"] = len(sampled)
     if registers:
         found["register entries"] = await bare_registers(connection)
     return found
+
+
+async def _chronologies(connection: Any, cases: list[str]) -> None:
+    """The sampled cases' events, register entries, document openings and actors' names."""
+    events = await connection.fetch(
+        "SELECT * FROM case_events WHERE case_id = ANY($1) ORDER BY case_id, at, id", cases
+    )
+    await connection.fetch("SELECT * FROM register_entries WHERE subject = ANY($1)", cases)
+    await connection.fetch("SELECT * FROM document_openings WHERE case_id = ANY($1)", cases)
+    await connection.fetch(
+        "SELECT key, content FROM source_records WHERE feed = 'staff-directory' AND key = ANY($1)",
+        sorted({e["actor"] for e in events}),
+    )
 
 
 def _us(moment: Any) -> int:
