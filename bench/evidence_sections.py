@@ -21,7 +21,7 @@ from sqlalchemy import event
 from bench.common import load_average, schema_url
 from bench.reads_packs import CALENDAR, NOW, TODAY
 from store.db import make_engine, make_sessionmaker
-from store.evidence import EXAMPLES, Scope, closure_credibility, example_section, learning_visible
+from store.evidence import Scope, closure_credibility, example_sections, learning_visible
 from store.evidence_more import chronologies, trends
 from store.pack_common import window
 
@@ -29,9 +29,7 @@ Section = Callable[[Any], Awaitable[Any]]
 
 
 def sections(scope: Scope, start: Any, end: Any) -> dict[str, Section]:
-    found: dict[str, Section] = {
-        f"example {ex}": (lambda s, ex=ex: example_section(s, ex, scope, NOW)) for ex in EXAMPLES
-    }
+    found: dict[str, Section] = {"examples 1-3": lambda s: example_sections(s, scope, NOW)}
     found["learning made visible"] = lambda s: learning_visible(s, scope)
     found["closure credibility"] = lambda s: closure_credibility(s, scope)
     found["trends"] = lambda s: trends(s, scope, start, end)

@@ -173,13 +173,7 @@ async def evidence_reads(sessions: Any, connection: Any, reps: int) -> dict[str,
     (Temporal's anchor left out): its sections, then its register verification alone, after
     a full verification as the workflow's activity runs it."""
     from api.evidence_registers import registers_section
-    from store.evidence import (
-        EXAMPLES,
-        Scope,
-        closure_credibility,
-        example_section,
-        learning_visible,
-    )
+    from store.evidence import Scope, closure_credibility, example_sections, learning_visible
     from store.evidence_more import chronologies, trends
     from store.pack_common import window
     from store.register_checks import verify_in_full
@@ -192,7 +186,7 @@ async def evidence_reads(sessions: Any, connection: Any, reps: int) -> dict[str,
 
     async def ours() -> dict[str, int]:
         async with sessions() as s:
-            sections = [await example_section(s, ex, scope, NOW) for ex in EXAMPLES]
+            sections = await example_sections(s, scope, NOW)
             sections += [await learning_visible(s, scope), await closure_credibility(s, scope)]
             sections += [await trends(s, scope, start, end)]
             sections += [await chronologies(s, scope, start, end)]

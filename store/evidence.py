@@ -18,16 +18,16 @@ from domain.calendar import BusinessCalendar
 from domain.examples import STEP_SPECS
 from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table, text
 from domain.reviews import sign_off_due
+from store.evidence_examples import example_reads
 from store.evidence_latest import Latest, latest_items
 from store.evidence_reads import (
     classified_items,
     closed_by_validation,
-    done_steps,
-    entry_counts,
-    opened_count,
+    core_rows,
+    scalar,
 )
 from store.pack_common import Window
-from store.tables import Breach, Case, Review
+from store.tables import Case
 
 EXAMPLES = {
     names.EXAMPLE_ACKNOWLEDGMENT: "Example 1 — daily acknowledgment and triage reliability",
@@ -58,22 +58,6 @@ class Scope:
         return self.service_line is None or value == self.service_line
 
 
-async def scoped_reviews(session: AsyncSession, example: str, scope: Scope) -> list[Any]:
-    """The example's reviews run (as_of) in the range: their IDs and what their sign-off row
-    reads."""
-    found = await session.execute(
-        select(Review.review_id, Review.example, Review.as_of, Review.sign_off_due_at)
-        .add_columns(Review.reviewed_at)
-        .where(
-            Review.example == example,
-            Review.as_of >= scope.win.first,
-            Review.as_of < scope.win.after,
-        )
-        .order_by(Review.period)
-    )
-    return list(found.all())
-
-
 def scoped_ids(example: str, scope: Scope) -> Select[Any]:
     """The IDs of the example's cases opened before the range ended (of the service line), as
     a subquery: years of cases are never loaded nor sent back as a list."""
@@ -92,11 +76,11 @@ async def scoped_opened(session: AsyncSession, example: str, scope: Scope) -> li
     )
     if scope.service_line is not None:
         query = query.where(Case.service_line == scope.service_line)
-    return list((await session.execute(query.order_by(Case.case_id))).all())
+    return list((await core_rows(session, query.order_by(Case.case_id))).all())
 
 
 async def _count(session: AsyncSession, ids: Select[Any]) -> int:
-    return int(await session.scalar(select(func.count()).select_from(ids.subquery())) or 0)
+    return int(await scalar(session, select(func.count()).select_from(ids.subquery())) or 0)
 
 
 def _step_title(key: str) -> str:
@@ -177,40 +161,43 @@ def _breaches(rows: list[Any], scope: Scope, now: datetime) -> list[Doc]:
 
 async def example_section(session: AsyncSession, example: str, scope: Scope, now: datetime) -> Doc:
     """One example's deadline performance, breaches and pathways over the range."""
-    found = await scoped_reviews(session, example, scope)
-    ack = example == names.EXAMPLE_ACKNOWLEDGMENT
-    reviewed = [r.review_id for r in found]
-    latest = await latest_items(session, reviewed, scope.service_line, ack)
-    ids = scoped_ids(example, scope)
-    done = await done_steps(session, ids, DONE_KINDS, scope.win)
-    breaches = await session.execute(
-        select(
-            Breach.case_id, Breach.step, Breach.deadline, Breach.level, Breach.resolved_at
-        ).where(
-            Breach.case_id.in_(ids),
-            Breach.escalated_at >= scope.win.first,
-            Breach.escalated_at < scope.win.after,
+    return (await example_sections(session, scope, now, (example,)))[0]
+
+
+async def example_sections(
+    session: AsyncSession, scope: Scope, now: datetime, examples: tuple[str, ...] = tuple(EXAMPLES)
+) -> list[Doc]:
+    """Each example's deadline performance, breaches and pathways over the range (their reads
+    one statement for all examples: ``store.evidence_examples``)."""
+    kinds = tuple(sorted({k for e in examples for k in PATHWAY[e] if k}))
+    found = await example_reads(session, examples, scope, DONE_KINDS, kinds)
+    docs = []
+    for example in examples:
+        read = found[example]
+        ack = example == names.EXAMPLE_ACKNOWLEDGMENT
+        reviewed = [r.review_id for r in read.reviews]
+        latest = await latest_items(session, reviewed, scope.service_line, ack)
+        opened, validated = PATHWAY[example]
+        pairs: list[tuple[str, Cell]] = [
+            ("Reviews run", len(read.reviews)),
+            (IN_SCOPE[example], latest.reports),  # a report is in every daily review open at
+            ("Exceptions", latest.exceptions),
+            ("Cases opened", read.opened),
+            ("Pathways authorized", read.entries.get(opened, 0)),
+        ]
+        if validated:
+            pairs.append(("Pathways validated", read.entries.get(validated, 0)))
+        docs.append(
+            section(
+                EXAMPLES[example],
+                figures(pairs),
+                *([_acknowledged(latest)] if ack else []),
+                _step_table(read.done, read.reviews, scope.win.calendar, now),
+                *_breaches(read.breaches, scope, now),
+                anchor=f"example-{example}",
+            )
         )
-    )
-    opened, validated = PATHWAY[example]
-    entries = await entry_counts(session, ids, scope.win, (opened, validated or ""))
-    pairs: list[tuple[str, Cell]] = [
-        ("Reviews run", len(found)),
-        (IN_SCOPE[example], latest.reports),  # a report is in every daily review it is open at
-        ("Exceptions", latest.exceptions),
-        ("Cases opened", await opened_count(session, example, scope.win, scope.service_line)),
-        ("Pathways authorized", entries.get(opened, 0)),
-    ]
-    if validated:
-        pairs.append(("Pathways validated", entries.get(validated, 0)))
-    return section(
-        EXAMPLES[example],
-        figures(pairs),
-        *([_acknowledged(latest)] if ack else []),
-        _step_table(done, found, scope.win.calendar, now),
-        *_breaches(list(breaches.all()), scope, now),
-        anchor=f"example-{example}",
-    )
+    return docs
 
 
 def _acknowledged(latest: Latest) -> Doc:

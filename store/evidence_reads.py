@@ -10,10 +10,22 @@ from typing import Any
 from sqlalchemy import Select, String, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, column
+from sqlalchemy.sql.base import Executable
 from sqlalchemy.types import TypeEngine
 
 from store.pack_common import Window
-from store.tables import Case, CaseEvent, RegisterEntry, Review, ReviewItem
+from store.tables import RegisterEntry, Review, ReviewItem
+
+
+async def core_rows(session: AsyncSession, query: Executable) -> Any:
+    """``query``'s rows as Core rows: the pack's statements select columns, never entities, and
+    the ORM's result processing cost about a millisecond of CPU a statement."""
+    return await (await session.connection()).execute(query)
+
+
+async def scalar(session: AsyncSession, query: Executable) -> Any:
+    """The first column of ``query``'s first row (``core_rows``)."""
+    return (await core_rows(session, query)).scalar()
 
 
 async def item_values(
@@ -49,64 +61,16 @@ def items_in(
     return query
 
 
-async def done_steps(
-    session: AsyncSession, ids: Select[Any], kinds: tuple[str, ...], win: Window
-) -> list[tuple[str, str | None, bool, int]]:
-    """(kind, step, late, how many) of those cases' completions in the window, each group in
-    the order of its first completion (at, id)."""
-    step = CaseEvent.detail["step"].as_string()
-    late = CaseEvent.detail["late"].as_boolean()
-    group = (CaseEvent.kind, step, late)
-    order = (CaseEvent.at, CaseEvent.id)
-    ranked = (
-        select(
-            CaseEvent.kind,
-            step.label("step"),
-            late.label("late"),
-            CaseEvent.at,
-            CaseEvent.id,
-            func.row_number().over(partition_by=group, order_by=order).label("nth"),
-            func.count().over(partition_by=group).label("n"),
-        )
-        .where(
-            CaseEvent.case_id.in_(ids),
-            CaseEvent.kind.in_(kinds),
-            win.holds(CaseEvent.at),
-        )
-        .subquery()
-    )
-    c = ranked.c
-    rows = await session.execute(
-        select(c.kind, c.step, c.late, c.n).where(c.nth == 1).order_by(c.at, c.id)
-    )
-    return [(kind, key, bool(is_late), int(n)) for kind, key, is_late, n in rows]
-
-
-async def entry_counts(
-    session: AsyncSession, ids: Select[Any], win: Window, kinds: tuple[str, ...]
-) -> dict[str, int]:
-    """How many register entries of each kind about those cases were recorded in the window."""
-    rows = await session.execute(
-        select(RegisterEntry.kind, func.count())
-        .where(
-            RegisterEntry.subject.in_(ids),
-            RegisterEntry.kind.in_(kinds),
-            win.holds(RegisterEntry.recorded_at),
-        )
-        .group_by(RegisterEntry.kind)
-    )
-    return {kind: int(n) for kind, n in rows}
-
-
 async def closed_by_validation(session: AsyncSession, ids: Select[Any], win: Window) -> int:
     """How many of those cases had a repair validation deciding ``close`` in the window."""
-    found = await session.scalar(
+    found = await scalar(
+        session,
         select(func.count(func.distinct(RegisterEntry.subject))).where(
             RegisterEntry.subject.in_(ids),
             RegisterEntry.kind == "repair_validation",
             win.holds(RegisterEntry.recorded_at),
             RegisterEntry.payload["decision"].as_string() == "close",
-        )
+        ),
     )
     return int(found or 0)
 
@@ -122,18 +86,5 @@ async def classified_items(
     query = items_in(query, record, example, win, columns.get("service_line"),
                      service_line).where(ReviewItem.classification.is_not(None))  # fmt: skip
     return [
-        (row[0], dict(zip(values, row[1:], strict=True))) for row in await session.execute(query)
+        (row[0], dict(zip(values, row[1:], strict=True))) for row in await core_rows(session, query)
     ]
-
-
-async def opened_count(
-    session: AsyncSession, example: str, win: Window, service_line: str | None
-) -> int:
-    """How many of the example's cases opened in the range (of the line)."""
-    query = select(func.count()).where(
-        Case.example == example,
-        win.holds(Case.opened_at),
-    )
-    if service_line is not None:
-        query = query.where(Case.service_line == service_line)
-    return int(await session.scalar(query) or 0)

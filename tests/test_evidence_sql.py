@@ -20,6 +20,7 @@ from store.analytics_values import ensure_values
 from store.demo_cases import seed_cases
 from store.demo_history import oldest_month, seed_history
 from store.demo_repairs import seed_repairs
+from store.evidence import EXAMPLES
 from store.pack_common import window
 from store.tables import Case, DocumentOpening
 from store.tables_analytics import AckItemValues
@@ -36,7 +37,12 @@ async def _both(session: Any, start: date, end: date, line: str | None, now: dat
     scope = evidence.Scope(window(start, end + timedelta(days=1), CALENDAR), line)
     found = []
     for side, more in ((evidence, evidence_more), (oracle, old_chronologies)):
-        sections = [await side.example_section(session, ex, scope, now) for ex in evidence.EXAMPLES]
+        if side is evidence:  # all three examples' reads at once, and each example's alone
+            sections = await evidence.example_sections(session, scope, now)
+            alone = [await evidence.example_section(session, ex, scope, now) for ex in EXAMPLES]
+            assert alone == sections
+        else:
+            sections = [await oracle.example_section(session, ex, scope, now) for ex in EXAMPLES]
         sections += [await side.learning_visible(session, scope)]
         sections += [await side.closure_credibility(session, scope)]
         sections += [await more.chronologies(session, scope, start, end)]

@@ -26,7 +26,7 @@ from api.report_pdf import render_pdf
 from domain.calendar import CalendarConfig, calendar_for
 from domain.pack_periods import long_date
 from domain.report import Doc, document, local_minute, section, text
-from store.evidence import EXAMPLES, Scope, closure_credibility, example_section, learning_visible
+from store.evidence import Scope, closure_credibility, example_sections, learning_visible
 from store.evidence_more import chronologies, trends
 from store.pack_common import window
 
@@ -59,7 +59,7 @@ async def build(
                 "each step's timing is judged against the deadline recorded when it opened."
             ),
         ),
-        *[await example_section(session, ex, scope, now) for ex in EXAMPLES],
+        *await example_sections(session, scope, now),
         await learning_visible(session, scope),
         await closure_credibility(session, scope),
         await trends(session, scope, start, end),
