@@ -16,7 +16,7 @@ from domain.cases import CaseInput, ProjectionUpdate, TimelineEvent
 from domain.links import ACCEPTANCE
 from store.breaches import resolve_breaches
 from store.sources import current_records
-from store.tables import Case, CaseEvent, DocumentOpening, OpenObligation
+from store.tables import OPEN, Case, CaseEvent, DocumentOpening, OpenObligation
 
 
 async def report_employee(session: AsyncSession, reference: str) -> str:
@@ -190,7 +190,7 @@ async def _overdue(
     case instead of walking): a filter and a LIMIT over an ordered subquery keep its order on
     SQLite and PostgreSQL (tests/test_overdue_cases.py checks it against a Python oracle)."""
     order = (Case.opened_at.desc(), Case.case_id.desc())
-    open_cases = select(Case).where(Case.status == "open", *filters).order_by(*order).offset(0)
+    open_cases = select(Case).where(Case.status == OPEN, *filters).order_by(*order).offset(0)
     walked = aliased(Case, open_cases.subquery())
     query = select(walked).where(walked.deadline < at).limit(limit)
     return list((await session.scalars(query)).all())

@@ -31,7 +31,7 @@ from domain.reviews import REVIEWS
 from domain.roles import Role
 from store.column_types import Instant
 from store.sources import current_records
-from store.tables import Breach, Case, OpenObligation, OutboxMessage, Review, SourceRecord
+from store.tables import OPEN, Breach, Case, OpenObligation, OutboxMessage, Review, SourceRecord
 
 CONFIRMATION_FEED = "employee-confirmation-form"
 CLOSED_FEED = "closed-case-register"
@@ -113,7 +113,7 @@ async def awaiting_reviews(session: AsyncSession, roles: frozenset[Role]) -> lis
 
 def _ways_owed(roles: int) -> list[ColumnElement[bool]]:
     """Owed by name (``:employee``) or, unassigned, for a role (``:role_0`` …): index ranges."""
-    o, is_open = OpenObligation, OpenObligation.case_status == "open"
+    o, is_open = OpenObligation, OpenObligation.case_status == OPEN  # the indexes' predicate
     by_role = [and_(o.assignee.is_(None), o.role == bindparam(f"role_{n}")) for n in range(roles)]
     return [and_(is_open, way) for way in (o.assignee == bindparam("employee"), *by_role)]
 
@@ -179,7 +179,10 @@ async def case_obligations(
 def _counts_query(roles: int, cap: int) -> Select[Any]:
     """The four bands' counts, each a scalar subquery over ``cap + 1`` entries at most: per way
     of owing one LIMIT-ed range of ``ix_owed_due_by_name`` / ``ix_owed_due_by_role`` (by
-    deadline), and a LIMIT over them together. Bounded by the cap, not by what is owed."""
+    deadline), and a LIMIT over them together. Bounded by the cap, not by what is owed: each
+    range is ordered by deadline, so it is read off its index; unordered, PostgreSQL read the
+    person's every obligation through the one-column ``assignee`` index and filtered them by
+    band (1,014 rows for one band at 200k cases: bench/RESULTS.md, "Eighth session")."""
     o, due = OpenObligation, OpenObligation.deadline
     now, today, week = (bindparam(name, type_=Instant) for name in ("now", "today", "week"))
     bands = (due <= now, and_(due > now, due < today), and_(due >= today, due < week), due >= week)
@@ -189,6 +192,7 @@ def _counts_query(roles: int, cap: int) -> Select[Any]:
             select(
                 select(literal_column("1").label("one"))
                 .where(owes, o.sort_at.is_not(None), band)
+                .order_by(due)
                 .limit(cap + 1)
                 .subquery()
             )
