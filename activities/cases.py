@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from sqlalchemy import Insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -16,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 from activities.deps import ActivityDeps
 from activities.vacancies import alert_administrators
 from domain import names, notices
+from domain.calendar import compute_deadline
 from domain.cases import (
     CloseRequest,
     EscalationRequest,
@@ -26,6 +28,7 @@ from domain.cases import (
     RecordEntryRequest,
     RecordEntryResult,
     RecordStepRequest,
+    RecordStepResult,
 )
 from domain.steps import escalation_roles
 from infra import mail
@@ -33,7 +36,7 @@ from store import breaches as breach_store
 from store import cases as case_store
 from store import outbox
 from store.db import transaction
-from store.registers import append_entry, earlier_append, stored_entry
+from store.registers import Naming, append_entry, earlier_append, stored_entry
 from store.staff import StaffMember, get_staff, staff_with_role
 from store.tables import Case
 
@@ -57,31 +60,42 @@ class CaseActivities:
             return await _append_once(session, request)
 
     @activity.defn(name=names.ACT_RECORD_STEP)
-    async def record_step(self, request: RecordStepRequest) -> RecordEntryResult:
-        """A step's register entry and the case projection in one transaction (retry-safe).
+    async def record_step(self, request: RecordStepRequest) -> RecordStepResult:
+        """A step's register entry and the case projection in one transaction (retry-safe), and
+        the deadlines the request asks for (computed first: pure, no I/O, no lock held).
 
         The register's head is locked from the append to the commit, and every step of every
         case of the example appends to the same register: so the case's row comes first (its
-        own lock, the obligations, the breaches), and only the append, the timeline event that
-        names it and the commit are done while the head is held.
+        own lock, the obligations, the breaches), and only the append (on PostgreSQL one
+        statement: the entry, the head's move and the timeline event that names it) and the
+        commit are done while the head is held.
         """
         projection = request.projection
+        calendar, at = request.calendar, request.entry.at
+        deadlines = (
+            [compute_deadline(calendar, rule, at) for rule in request.deadline_rules]
+            if calendar is not None
+            else []
+        )
         async with transaction(self.deps.sessions) as session:
             # Held while appending: the session's identity map keeps only what is referenced,
             # and the append reads the case's worker from it instead of the database.
             case = await case_store.upsert_projection(
                 session, projection.model_copy(update={"event": None, "event_key": None})
             )
-            result = await _append_once(session, request.entry)
+            dialect = (await session.connection()).dialect.name
+            step, key = projection.event, projection.event_key
+
+            def timeline(seq: int) -> list[Insert]:
+                """The step's timeline event, naming the entry it wrote (sent with it)."""
+                if step is None or key is None:
+                    return []
+                event = step.model_copy(update={"detail": {**step.detail, "seq": seq}})
+                return [case_store.events_insert(dialect, projection.case_id, [(key, event)])]
+
+            result = await _append_once(session, request.entry, timeline)
             del case
-            if projection.event is not None and projection.event_key is not None:
-                # The timeline names the entry it wrote.
-                detail = {**projection.event.detail, "seq": result.seq}
-                event = projection.event.model_copy(update={"detail": detail})
-                await case_store.append_events(
-                    session, projection.case_id, [(projection.event_key, event)]
-                )
-            return result
+        return RecordStepResult(**result.model_dump(), deadlines=deadlines)
 
     @activity.defn(name=names.ACT_ESCALATE)
     async def escalate_breach(self, request: EscalationRequest) -> EscalationResult:
@@ -270,7 +284,9 @@ class CaseActivities:
             )
 
 
-async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> RecordEntryResult:
+async def _append_once(
+    session: AsyncSession, request: RecordEntryRequest, then: Naming | None = None
+) -> RecordEntryResult:
     """Append an entry unless this very append is already there: the same request (its
     ``request_id``, the Update ID, when the payload carries one: a workflow task retried after a
     worker crash runs at a later instant) or the same register, subject, kind, instant and actor.
@@ -286,6 +302,8 @@ async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> Re
         request_id=request_id if isinstance(request_id, str) else None,
     )
     if found is not None:
+        for statement in then(found.seq) if then is not None else []:
+            await session.execute(statement)  # stored with it: each finds itself
         return RecordEntryResult(register_name=found.register, seq=found.seq, hash=found.hash)
     payload = dict(request.payload)
     case = await session.get(Case, request.subject)  # no query when the projection read it
@@ -299,5 +317,6 @@ async def _append_once(session: AsyncSession, request: RecordEntryRequest) -> Re
         subject=request.subject,
         kind=request.kind,
         payload=payload,
+        then=then,
     )
     return RecordEntryResult(register_name=entry.register, seq=entry.seq, hash=entry.hash)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from domain.calendar import CalendarConfig
+from domain.calendar import CalendarConfig, DeadlineResult
 from domain.roles import Role
 
 
@@ -253,16 +253,26 @@ class RecordEntryRequest(BaseModel):
 
 
 class RecordStepRequest(BaseModel):
-    """A step's register entry and the projection after it, written in one transaction."""
+    """A step's register entry and the projection after it, written in one transaction; and
+    the deadlines of DEADLINE_RULES counted from the entry's instant, computed by CALENDAR in
+    the same activity (what the acceptance may open next: no calendar call of its own)."""
 
     entry: RecordEntryRequest
     projection: ProjectionUpdate
+    calendar: CalendarConfig | None = None
+    deadline_rules: list[str] = []
 
 
 class RecordEntryResult(BaseModel):
     register_name: str
     seq: int
     hash: str
+
+
+class RecordStepResult(RecordEntryResult):
+    """The step's entry and the deadlines asked for (none from an older worker or a stub)."""
+
+    deadlines: list[DeadlineResult] = []
 
 
 class CaseRef(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import ColumnElement, Insert, and_, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -129,6 +129,12 @@ async def append_events(
     if not events:
         return
     dialect = (await session.connection()).dialect.name
+    await session.execute(events_insert(dialect, case_id, events))
+
+
+def events_insert(dialect: str, case_id: str, events: list[tuple[str, TimelineEvent]]) -> Insert:
+    """The one statement ``append_events`` sends (EVENTS not empty): a key already stored (a
+    retry) is skipped by the unique index."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     rows = [
         {
@@ -141,10 +147,7 @@ async def append_events(
         }
         for key, event in events
     ]
-    # One statement: a key already stored (a retry) is skipped by the unique index.
-    await session.execute(
-        insert(CaseEvent).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    )
+    return insert(CaseEvent).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 async def list_cases(

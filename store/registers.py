@@ -22,15 +22,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic_core import to_jsonable_python
-from sqlalchemy import func, select
+from sqlalchemy import Insert, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from config.settings import DEV_SIGNING_KEY
 from store import tables
@@ -38,6 +40,8 @@ from store.signing import sign_head, signing_key
 from store.sources import canonical_json
 
 GENESIS = "0" * 64
+# Inserts that name a new entry, made from its seq (see ``append_entry``).
+Naming = Callable[[int], list[Insert]]
 ERASURES = "erasures"
 
 
@@ -124,12 +128,17 @@ async def append_entry(
     subject: str,
     kind: str,
     payload: dict[str, Any],
+    then: Naming | None = None,
 ) -> RegisterEntry:
     """Append one entry to ``register`` in the caller's transaction and return it (chained).
 
     Not idempotent: callers that may retry must check ``entries`` (or use a dedupe key in the
     payload) first. ``recorded_at`` must be aware; it is stored in UTC. ``payload`` is stored as
     its JSON form (datetimes as ISO strings), exactly as hashed.
+
+    THEN gives, from the new entry's seq, inserts that name it (a timeline event, say). On
+    PostgreSQL they go with the entry and the head's move in one statement (data-modifying
+    CTEs), so the head stays locked for its read, that statement and the commit.
     """
     if recorded_at.tzinfo is None:
         raise ValueError("recorded_at must carry an offset")
@@ -152,10 +161,34 @@ async def append_entry(
     )
     hash_ = entry_hash(head.hash, hashed_fields(entry))
     entry = replace(entry, hash=hash_, signature=sign_head(key, register, entry.seq, hash_))
+    naming = then(entry.seq) if then is not None else []
+    if (await session.connection()).dialect.name == "postgresql":
+        await _append_at_once(session, head, entry, naming)
+        return entry
     session.add(tables.RegisterEntry(**asdict(entry)))
     head.seq, head.hash, head.signature = entry.seq, entry.hash, entry.signature
     await session.flush()
+    for statement in naming:
+        await session.execute(statement)
     return entry
+
+
+async def _append_at_once(
+    session: AsyncSession, head: tables.RegisterHead, entry: RegisterEntry, naming: list[Insert]
+) -> None:
+    """Insert ENTRY, move HEAD to it and run NAMING in one PostgreSQL statement; the session's
+    HEAD is told the values written (it is not flushed again)."""
+    moved = (
+        update(tables.RegisterHead)
+        .where(tables.RegisterHead.register == entry.register)
+        .values(seq=entry.seq, hash=entry.hash, signature=entry.signature)
+    )
+    statement = insert(tables.RegisterEntry).values(**asdict(entry))
+    for i, also in enumerate([moved, *naming]):
+        statement = statement.add_cte(also.cte(f"also_{i}"))
+    await session.execute(statement)
+    for name in ("seq", "hash", "signature"):
+        set_committed_value(head, name, getattr(entry, name))
 
 
 async def entries(

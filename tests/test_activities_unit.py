@@ -14,6 +14,7 @@ from activities.cases import CaseActivities
 from activities.credibility import CredibilityActivities
 from activities.deps import ActivityDeps
 from domain import names
+from domain.calendar import compute_deadline
 from domain.cases import (
     CaseInput,
     CloseRequest,
@@ -135,6 +136,23 @@ async def test_a_retried_record_step_writes_once(sessions) -> None:  # type: ign
         ("step_submitted", first.seq),
     ]
     assert case is not None and case.stage == "retention-impact"
+
+
+async def test_record_step_brings_the_deadlines_asked_for(sessions) -> None:  # type: ignore[no-untyped-def]
+    """The deadlines a step's acceptance opens come with its entry, counted from its instant,
+    as the calendar's own activity computes them (a retry brings the same)."""
+    deps = ActivityDeps(sessions=sessions)
+    async with transaction(sessions) as session:
+        await seed_case(session, _case(), "W-1")
+    env = ActivityEnvironment()
+    rules = ["4 working hours", "close of business", "2 working days"]
+    at = AT + timedelta(hours=7, minutes=30)  # 17:30 local: each rule runs into the next day
+    step = _step(at, "key-2").model_copy(update={"calendar": CALENDAR, "deadline_rules": rules})
+    first = await env.run(CaseActivities(deps).record_step, step)
+    again = await env.run(CaseActivities(deps).record_step, step)
+    assert first.deadlines == [compute_deadline(CALENDAR, rule, at) for rule in rules]
+    assert again == first
+    assert (await env.run(CaseActivities(deps).record_step, _step(at, "key-2"))).deadlines == []
 
 
 async def test_earlier_append_finds_what_the_two_lookups_found(sessions) -> None:  # type: ignore[no-untyped-def]

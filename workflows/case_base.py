@@ -20,8 +20,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.cases import (
         DocumentOpened,
         RecordEntryRequest,
-        RecordEntryResult,
         RecordStepRequest,
+        RecordStepResult,
         StepReceipt,
         StepSubmission,
         TimelineEvent,
@@ -254,13 +254,21 @@ class CaseWorkflowBase(CaseProjection):
         async with self._projecting:
             projection = self.projection_update(event)
             projection.done_obligations = sorted({*projection.done_obligations, slug})
-            result = await run_db_local(
-                names.ACT_RECORD_STEP,
-                RecordStepRequest(entry=entry, projection=projection),
-                RecordEntryResult,
+            request = RecordStepRequest(
+                entry=entry,
+                projection=projection,
+                calendar=self.inp.calendar,
+                deadline_rules=self.follow_on_rules(),
             )
+            result = await run_db_local(names.ACT_RECORD_STEP, request, RecordStepResult)
         event.detail["seq"] = result.seq
+        self.obligations.known = {(d.rule, d.start): d for d in result.deadlines}
         return result.seq
+
+    def follow_on_rules(self) -> list[str]:
+        """The deadline rules an accepted step may open counted from its instant (the next
+        step's, say), computed with its register entry: every step's rule (subclasses add)."""
+        return sorted({spec.deadline_rule for spec in self.steps.values()})
 
     @submit_step.validator
     def validate_submit_step(self, sub: StepSubmission) -> None:

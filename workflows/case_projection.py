@@ -57,12 +57,20 @@ class CaseProjection:
             on_change=self.project,
         )
         self._submitting: set[str] = set()
-        # While set, projections only queue their event for the next one (see run_step).
-        self._deferring = False
         self._deferred: list[KeyedEvent] = []
         self._projecting = asyncio.Lock()
 
     # -- projection -------------------------------------------------------------------------
+
+    @property
+    def _deferring(self) -> bool:
+        """While a stage opens (see run_step), projections only queue their event for the
+        stage's write, and obligations leave their search attributes to its upsert."""
+        return self.obligations.deferring
+
+    @_deferring.setter
+    def _deferring(self, value: bool) -> None:
+        self.obligations.deferring = value
 
     async def project(self, event: TimelineEvent | None = None) -> None:
         """Write the case projection (and one timeline event) to the database."""
@@ -132,10 +140,11 @@ class CaseProjection:
         """Move to a stage and its search attributes; the timeline event to project."""
         self.state.stage = stage
         self.state.current_step = step.slug if step else None
+        role = step.role if step else None
+        # One upsert with the obligations' attributes: those opened with the stage wait for it.
         workflow.upsert_search_attributes(
-            stage_attributes(
-                stage, self.state.status, self.state.exposure, step.role if step else None
-            )
+            stage_attributes(stage, self.state.status, self.state.exposure, role)
+            + self.obligations.attribute_updates()
         )
         return TimelineEvent(
             at=workflow.now(), kind="stage", actor="system", detail={"stage": stage}

@@ -17,7 +17,7 @@ from workflows.search_attributes import KEY_ESCALATED, KEY_ESCALATION_LEVEL, KEY
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
-    from domain.calendar import CalendarConfig
+    from domain.calendar import CalendarConfig, DeadlineResult
     from domain.cases import (
         EscalationRequest,
         EscalationResult,
@@ -52,6 +52,12 @@ class Obligations:
         self.deliveries: list[workflow.ActivityHandle[int]] = []
         # While a list, notices are kept here instead of mailed (a step's opening sends them).
         self.held: list[ObligationNotice] | None = None
+        # While set (a stage is opening), an obligation opened leaves its search attributes to
+        # the stage's one upsert (``attribute_updates``): one history event, not one each.
+        self.deferring = False
+        # Deadlines already computed (by rule and start), e.g. with a step's register entry:
+        # an obligation opened by them needs no calendar call of its own.
+        self.known: dict[tuple[str, datetime], DeadlineResult] = {}
 
     async def open(
         self,
@@ -68,7 +74,7 @@ class Obligations:
         owes it (False for work the system does, e.g. generating a review: only lateness is)."""
         if key in self.store:
             return self.store[key]
-        due = await compute_deadline(self.calendar, rule, start)
+        due = self.known.get((rule, start)) or await compute_deadline(self.calendar, rule, start)
         return await self.open_at(
             key,
             title,
@@ -105,7 +111,8 @@ class Obligations:
             next_escalation_at=deadline,
         )
         self.store[key] = ob
-        self.upsert_search_attributes()
+        if not self.deferring:
+            self.upsert_search_attributes()
         if announce:
             self._announce(ob)
         await self.on_change(
@@ -241,11 +248,14 @@ class Obligations:
 
     def upsert_search_attributes(self) -> None:
         """Keep the operator's Web UI filters (next deadline, escalation) current."""
+        workflow.upsert_search_attributes(self.attribute_updates())
+
+    def attribute_updates(self) -> list[SearchAttributeUpdate[Any]]:
+        """The search attributes of the obligations as they stand (next deadline, escalation)."""
         level = self.escalation_level()
         nxt = self.next_deadline()
-        updates: list[SearchAttributeUpdate[Any]] = [
+        return [
             KEY_ESCALATED.value_set(level > 0),
             KEY_ESCALATION_LEVEL.value_set(level),
             KEY_NEXT_DEADLINE.value_set(nxt) if nxt else KEY_NEXT_DEADLINE.value_unset(),
         ]
-        workflow.upsert_search_attributes(updates)

@@ -93,6 +93,11 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         await self.set_stage(ACCEPTANCE)
         return [asyncio.create_task(self.obligations.watch(k)) for k in keys]
 
+    def follow_on_rules(self) -> list[str]:
+        """A pathway's authorization opens its acceptance and its undated actions from its
+        instant too."""
+        return sorted({*super().follow_on_rules(), "1 working day", "close of business"})
+
     def visible_in_pack(self, kind: str) -> bool:
         return any(p.startswith(kind + "/") for p in self.state.visible_in)
 
