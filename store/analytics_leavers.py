@@ -31,7 +31,8 @@ async def first_exposures(
     if staff_only:  # the directory's typed employee_id: one index range per person
         staff = select(SourceRecord.employee_id).where(SourceRecord.feed == STAFF_FEED)
         weak = weak & employee.in_(staff)
-    connection = await session.connection()  # Core rows: no ORM result processing per row
+    # Core rows fetched at once (no ORM result processing, no fetch call per row): thousands
+    connection = await session.connection()
     acknowledged = await connection.execute(
         select(employee, func.min(Review.period))
         .join(Review, Review.review_id == ReviewItem.review_id)
@@ -43,7 +44,7 @@ async def first_exposures(
         )
         .group_by(employee)
     )
-    first = {eid: date.fromisoformat(day) for eid, day in acknowledged if eid}
+    first = {eid: date.fromisoformat(day) for eid, day in acknowledged.all() if eid}
     closures = await connection.execute(
         select(employee, ReviewItem.fields["closed_at"].as_string())
         .join(Review, Review.review_id == ReviewItem.review_id)
@@ -53,7 +54,7 @@ async def first_exposures(
             ReviewItem.classification.in_(("doubtful", "failed")),
         )
     )
-    for eid, closed_at in closures:
+    for eid, closed_at in closures.all():
         day = local_date(closed_at, zone)
         if eid and day is not None and day <= end and (eid not in first or day < first[eid]):
             first[eid] = day
@@ -62,16 +63,17 @@ async def first_exposures(
 
 async def workers(session: AsyncSession) -> list[dict[str, Any]]:
     """Staff-directory workers with a known status: active, or with a leaving date."""
-    connection = await session.connection()  # Core rows: no ORM result processing per row
+    connection = await session.connection()  # Core rows, fetched at once
     contents = (
         await connection.execute(
             select(SourceRecord.content).where(SourceRecord.feed == STAFF_FEED)
         )
     ).scalars()
+    worker = Role.WORKER.value
     return [
         c
-        for c in contents
-        if Role.WORKER.value in c.get("roles", []) and (c.get("active") or c.get("left_at"))
+        for c in contents.all()
+        if worker in c.get("roles", []) and (c.get("active") or c.get("left_at"))
     ]
 
 

@@ -1,14 +1,17 @@
 """Each report at its latest review in the evidence pack's range: how many reports, exceptions,
 and (example 1) acknowledged and triaged within threshold with a named owner.
 
-Example 1's values come from ``ack_item_values`` (typed, written once per review by
-``store.analytics_values.ensure_values``) for the reviews that have them, and from the items'
-``fields`` documents only for the reviews not valued yet: a quarter is about 5,000 items, and
-parsing each document was most of the section's time (bench/RESULTS.md, "Eighth session —
-evidence pack"). The pack only reads: it never writes values (a GET of analytics does, and the
-review workflow after it generates a review). The two give the same figures for every item a
-review can write: ``triage_owner_id`` and ``service_line`` are validated identifiers (never
-empty), so "no owner" is "owner is None" and the grouped service line is the line itself."""
+Example 1's values come from ``ack_item_values`` (typed, written once per review: by the daily
+review workflow's ``value_acknowledgment_review`` after generation, else by
+``store.analytics_values.ensure_values`` on an analytics read) for the reviews that have them,
+and from the items' ``fields`` documents only for the reviews not valued yet: a quarter is about
+5,000 items, and parsing each document was most of the section's time (bench/RESULTS.md,
+"Eighth session — evidence pack"). The pack only reads: it never writes values. The figures it
+takes (elapsed minutes, owner) do not depend on the calendar the values' working times were
+measured by, so values of another calendar serve as well. Both give the same figures for every
+item a review can write: ``triage_owner_id`` and ``service_line`` are validated identifiers
+(never empty), so "no owner" is "owner is None" and the grouped service line is the line
+itself."""
 
 from __future__ import annotations
 
