@@ -44,6 +44,7 @@ from store.review_sql import (
     ITEM_COLUMNS,
     as_json,
     flag,
+    in_part,
     json_bool,
     json_document,
     json_list,
@@ -102,13 +103,15 @@ def _overdue(action: Any) -> Any:
     )
 
 
-def _overdue_of_reports() -> Any:
-    """Overdue actions naming each report of the window (``reference``, ``n``)."""
+def _overdue_of_reports(parts: int) -> Any:
+    """Overdue actions naming each report of the window (``reference``, ``n``); with ``parts`` > 1
+    those naming partition ``part``'s reports only (the counts join the report they name), so
+    each partition counts its half, not every report's."""
     o, s = aliased(SourceRecord, name="o"), aliased(SourceRecord, name="s")
     return (
         select(o.reference.label("reference"), func.count().label("n"))
         .join(s, and_(scoped(s), s.key == o.reference))
-        .where(o.feed == ACTION_TRACKER, _overdue(o))
+        .where(o.feed == ACTION_TRACKER, _overdue(o), in_part(o.reference, parts))
         .group_by(o.reference)
         .subquery("od")
     )
@@ -121,9 +124,9 @@ def _base(parts: int) -> tuple[Any, int]:
     bulletins it joins, whose JSON values are extracted once per row, where they are scanned.
     """
     rc, ac = (aliased(SourceRecord, name=n) for n in ("rc", "ac"))
-    reported, bulletin = reports(parts), bulletins()
+    reported, bulletin = reports(parts), bulletins(parts)
     p, bl = reported.c, bulletin.c
-    od = _overdue_of_reports()
+    od = _overdue_of_reports(parts)
     reasons = _reasons(p, bl, rc, ac)
     # (e) counts the report's own action even when it names another report (an exception).
     own_elsewhere = and_(ac.key.is_not(None), ac.reference.is_distinct_from(p.key), _overdue(ac))

@@ -51,9 +51,11 @@ def reports(parts: int = 1) -> Any:
     )
 
 
-def bulletins() -> Any:
+def bulletins(parts: int = 1) -> Any:
     """The bulletin log with the two values of its document the item copies, from their typed
-    columns (the feedback instant as written; migration 0024), not the document read per row."""
+    columns (the feedback instant as written; migration 0024), not the document read per row.
+    With ``parts`` > 1: partition ``part``'s bulletins only (a bulletin joins the report with its
+    key, which is in the same partition), so each partition hashes its half, not the whole log."""
     bl = aliased(SourceRecord, name="bl")
     return (
         select(
@@ -61,7 +63,7 @@ def bulletins() -> Any:
             bl.feedback_to_reporter_at_iso.label("feedback_value"),
             bl.bulletin_id.label("bulletin_value"),
         )
-        .where(bl.feed == BULLETIN_LOG)
+        .where(bl.feed == BULLETIN_LOG, in_part(bl.key, parts))
         .offset(0)
         .subquery("bl")
     )
