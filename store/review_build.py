@@ -31,7 +31,7 @@ from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.db import transaction
-from store.review_sql import counts_by_classification, review_memory
+from store.review_sql import counts_by_classification, review_settings
 from store.review_visibility import BUILDING, SEE_BUILDING
 from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
@@ -110,7 +110,7 @@ async def fill_review(session: AsyncSession, build: ReviewBuild) -> Review:
     session.add(review)
     await session.flush()
     dialect = (await session.connection()).dialect.name
-    await review_memory(session)
+    await review_settings(session)
     await session.execute(build.statement(dialect, 1), build.parameters)
     review.summary = await build.summarize(
         session, await counts_by_classification(session, build.review_id)
@@ -177,7 +177,7 @@ async def _insert_parts(
             else:
                 await session.execute(text(f"SET TRANSACTION SNAPSHOT '{await snapshot}'"))
             imported[n].set()
-            await review_memory(session)
+            await review_settings(session)
             result = await session.execute(statement, {**build.parameters, "part": n})
             # The exporting transaction must outlive every import of its snapshot.
             await asyncio.gather(*(event.wait() for event in imported))

@@ -165,10 +165,19 @@ def total(terms: list[Any]) -> Any:
 REVIEW_WORK_MEM = "64MB"
 
 
-async def review_memory(session: AsyncSession) -> None:
-    """Give the review's transaction the working memory its hash joins need (PostgreSQL)."""
+async def review_settings(session: AsyncSession) -> None:
+    """Plan the review's statement for what it is (PostgreSQL, this transaction only): the
+    working memory its hash joins need, and no ``Memoize`` caches in front of its key look-ups.
+    The planner expects a few hundred reports (it cannot estimate ``in_part``) and puts a cache
+    before each index look-up by report key; each report's key is looked up once, so the cache
+    never hits and costs ~10% of example 2's statement CPU (bench/RESULTS.md, "Eighth session")."""
     if (await session.connection()).dialect.name == "postgresql":
-        await session.execute(sql_text(f"SET LOCAL work_mem = '{REVIEW_WORK_MEM}'"))
+        await session.execute(
+            sql_text(
+                f"SELECT set_config('work_mem', '{REVIEW_WORK_MEM}', true), "
+                "set_config('enable_memoize', 'off', true)"
+            )
+        )
 
 
 async def counts_by_classification(session: AsyncSession, review_id: str) -> dict[str | None, int]:
