@@ -137,7 +137,7 @@ async def measure(url: str, schema: str, reps: int) -> dict[str, tuple[list[floa
             return {"cases": len(json.loads(row["case_ids"]))}
 
         out["published weekly pack read"] = await _pair(published, published_bare, reps)
-        out.update(await evidence_reads(sessions, connection, max(1, reps // 2)))
+        out.update(await evidence_reads(sessions, connection, reps))
     finally:
         await connection.close()
         await engine.dispose()
