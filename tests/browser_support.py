@@ -18,12 +18,13 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright, expect
 
 from api.app import create_app
-from api.clock import Clock, wall_clock
+from api.clock import Clock
 from api.web.words import humanize
 from domain import mail_words
 from tests.factories import email
 from tests.fixtures.temporal import make_test_settings
 from tests.ops_support import serve_app
+from tests.start_support import suite_clock
 from tests.workflow_support import wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -104,7 +105,7 @@ async def signed_in_page(
     *,
     env: Any = None,
     queue: str = "unused",
-    clock: Clock = wall_clock,
+    clock: Clock = suite_clock,
     **page_options: Any,
 ) -> AsyncIterator[tuple[str, Page]]:
     """The pages served (on ENV's Temporal client and clock if given, else with none and on

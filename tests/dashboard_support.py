@@ -30,6 +30,7 @@ from tests.fixtures.api import token
 from tests.fixtures.temporal import make_test_settings
 from tests.learning_factories import closed_report, confidence, load_closed
 from tests.ops_support import serve_app
+from tests.start_support import OFFSET, suite_clock, suite_now
 from tests.workflow_support import (
     local_as_of,
 )
@@ -40,8 +41,7 @@ async def serve(database_url: str, client, queue: str, clock=None) -> AsyncItera
     """The API on a real socket (127.0.0.1, free port); yields its base URL."""
     app = create_app(make_test_settings(database_url, temporal_task_queue=queue))
     app.state.temporal_client = client
-    if clock is not None:
-        app.state.clock = clock
+    app.state.clock = suite_clock if clock is None else clock
     async with serve_app(app) as base:
         yield base
 
@@ -140,7 +140,7 @@ async def trends_browser(
 ) -> AsyncIterator[tuple[str, Browser, date]]:
     """The trends seeded for today (London, the page's "today"), the API served on a real socket
     and Chromium launched: yields (base URL, browser, today)."""
-    today = datetime.now(ZoneInfo("Europe/London")).date()
+    today = suite_now().astimezone(ZoneInfo("Europe/London")).date()
     await seed_trends(sessions_for(database_url), today)
     async with serve(database_url, env.client, queue) as base, async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -157,6 +157,8 @@ async def open_trends(
     inspector (a reader of trends), and the page's uncaught script errors from before it loads."""
     viewport = None if width is None else {"width": width, "height": 1000}
     page = await browser.new_page(viewport=viewport)
+    if OFFSET:  # the page's "today" is the browser's: the suite's date (NEARMISS_TEST_START)
+        await page.clock.set_fixed_time(suite_now())
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
