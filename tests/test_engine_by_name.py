@@ -219,7 +219,11 @@ async def test_a_missed_step_escalates_at_its_deadline_then_every_four_working_h
         done = (await case_state(handle)).obligations[STEP]
         assert done.done_by == SUPERVISOR and done.late
         # No reminder after completion: the next step opens and escalates twice, this one never.
-        await skip(own_env, timedelta(days=3))
+        # Skip to its second level as the case computed it (a fixed 3 days fell short from a
+        # Tuesday 22 December: the 25th, the weekend and the 28th are not working days).
+        nxt = await wait_for(lambda: _obligation(handle, RETENTION_IMPACT.slug))
+        level2 = compute_deadline(CALENDAR, EVERY, nxt.deadline).due_at
+        await skip(own_env, level2 + timedelta(minutes=1) - await own_env.get_current_time())
         await wait_for(lambda: _async(len(fakes.levels(RETENTION_IMPACT.slug)) >= 2))
         assert len(fakes.levels(STEP)) == 3
         assert [n.obligation for n in fakes.opened] == [STEP, RETENTION_IMPACT.slug]
@@ -241,3 +245,8 @@ async def test_a_step_done_before_its_deadline_never_escalates(
 
 async def _async(value: bool) -> bool:
     return value
+
+
+async def _obligation(handle: WorkflowHandle[Any, Any], slug: str) -> Any:
+    """The case's obligation SLUG once it is open (None before)."""
+    return (await case_state(handle)).obligations.get(slug)

@@ -35,6 +35,7 @@ from tests.learning_support import (
 from tests.workflow_support import (
     CALENDAR,
     case_state,
+    escalate_to,
     holds,
     rejection,
     running_worker,
@@ -84,13 +85,7 @@ async def _missed_attribution_escalates_to_the_board(env, sessions, inbox, case)
     state = await wait_stage(case, "learning-attribution")
     ob = state.obligations["learning-attribution"]
     assert ob.deadline == compute_deadline(CALENDAR, "2 working days", state.opened_at).due_at
-    await skip(env, ob.deadline - await env.get_current_time() + timedelta(days=3))
-
-    async def board_level():
-        s = await case_state(case)
-        return s.obligations["learning-attribution"].level >= 3 and s
-
-    await wait_for(board_level)
+    await escalate_to(env, case, "learning-attribution", 3)  # its deadline, then 4 working hours
     await wait_for(lambda: holds(len(inbox.to(email("E-BOARD"))) >= 1))
     assert inbox.to(email("E-REGIONAL")) and inbox.to(email("E-EXEC"))
     async with sessions() as session:

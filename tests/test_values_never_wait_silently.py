@@ -6,7 +6,7 @@ record is fixed the values arrive and the step is accepted. PostgreSQL (where NU
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import delete, select
@@ -23,9 +23,11 @@ from tests.acknowledgment_support import (
 from tests.factories import email
 from tests.workflow_support import (
     case_state,
+    next_working_day,
     rejection,
     running_worker,
     skip,
+    skip_to,
     submit,
     wait_for,
     wait_stage,
@@ -62,6 +64,10 @@ async def test_unreadable_record_opens_step_with_deadline_409_alert_escalation(
     inbox, port = smtp_server
     sessions = sessions_for(postgres_url)
     step = RETENTION_IMPACT.slug
+    # The values are retried once a minute of server time while the skips run: open the step at
+    # 09:30 on a working day, so its 4 working hours end that day (opened on the eve of a long
+    # weekend, the skip to its deadline was days long, thousands of retries past the timeout).
+    await skip_to(own_env, await next_working_day(own_env), time(9, 30))
     async with running_worker(own_env, sessions, smtp_port=port) as queue:
         case = await review_and_open_case(own_env, sessions, queue, "NM-POISON-1")
         state = await wait_stage(case, "triage-attribution")
