@@ -10,12 +10,16 @@ from email.message import Message
 from typing import Any
 
 from sqlalchemy import select
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
 
+from domain.calendar import compute_deadline
+from domain.cases import CaseState
 from domain.links import obligation_path
 from domain.mail_words import about
 from store.tables import Breach, OutboxMessage, RegisterEntry
 from tests.factories import email
-from tests.workflow_support import LONDON, case_state, skip, skip_until, wait_for
+from tests.workflow_support import CALENDAR, LONDON, case_state, skip, skip_until, wait_for
 
 EVERY = "4 working hours"  # SOURCES.md: reminders after the deadline
 
@@ -176,3 +180,38 @@ async def review_entries(sessions: Any, register: str, kind: str) -> list[tuple[
             )
         ).all()
     return [(e.actor, e.payload["outcome"]) for e in rows]
+
+
+async def escalate_to(
+    env: WorkflowEnvironment, case: WorkflowHandle[Any, Any], obligation: str, level: int
+) -> CaseState:
+    """Skip to just past each escalation instant the case itself names until OBLIGATION is at
+    LEVEL (a fixed skip falls short when the working hours between cross a weekend or holiday)."""
+    state = await case_state(case)
+    while state.obligations[obligation].level < level:
+        reached = state.obligations[obligation].level + 1
+        due = state.obligations[obligation].next_escalation_at
+        await skip_until(env, due + timedelta(minutes=1))
+
+        async def escalated(reached: int = reached) -> CaseState | None:
+            now = await case_state(case)
+            return now if now.obligations[obligation].level >= reached else None
+
+        state = await wait_for(escalated)
+    return state
+
+
+async def skip_past_validation_opening(env: WorkflowEnvironment, case: Any) -> datetime:
+    """Skip to 5 minutes past the instant the case's first validation opens (its activation plus
+    the pinned validation days, counted on local dates: N x 24 h +/- 1 h across a clock change);
+    returns that instant."""
+
+    async def baseline() -> dict[str, Any] | None:
+        return (await case_state(case)).computed.get("activation-baseline")
+
+    pinned = await wait_for(baseline)
+    activated = datetime.fromisoformat(pinned["activated_at"])
+    rule = f"{pinned['validation_days']} calendar days"
+    opens = compute_deadline(CALENDAR, rule, activated).due_at
+    await skip_until(env, opens + timedelta(minutes=5), step=timedelta(days=1))
+    return opens

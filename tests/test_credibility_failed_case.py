@@ -27,6 +27,7 @@ from tests.credibility_support import (
     validation,
     who,
 )
+from tests.escalation_support import skip_past_validation_opening
 from tests.factories import email
 from tests.histories import record_history
 from tests.workflow_support import (
@@ -56,7 +57,7 @@ async def test_failed_case_escalates_waits_for_board_pack_and_closes_on_minuted_
         assert receipt["late"] is True
         pack = await _active_once_in_a_published_board_pack(own_env, queue, case)
         await complete_actions(case)
-        await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
+        await skip_past_validation_opening(own_env, case)
         await _stale_answer_then_minuted_escalation(own_env, sessions, case)
         await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
         state = await wait_stage(case, "repair-validation")

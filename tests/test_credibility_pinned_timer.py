@@ -32,7 +32,14 @@ from tests.credibility_support import (
     who,
 )
 from tests.factories import email
-from tests.workflow_support import case_state, running_worker, skip, wait_for, wait_stage
+from tests.workflow_support import (
+    case_state,
+    running_worker,
+    skip,
+    skip_until,
+    wait_for,
+    wait_stage,
+)
 
 EXAMPLE = "closure-credibility"
 
@@ -83,7 +90,8 @@ async def test_validation_opens_after_the_pinned_days(
         await wait_for(lambda: _more(inbox, asked_before))  # asked again 3 days before day 10
         await skip(own_env, timedelta(days=2))
         assert (await case_state(case)).stage == "awaiting-validation"  # day 9: not yet
-        await skip(own_env, timedelta(days=1, minutes=5))
+        # Day 10 on local dates: 10 x 24 h +/- 1 h when the clocks change between.
+        await skip_until(own_env, CAL.add_calendar_days(activated, 10) + timedelta(minutes=5))
         state = await wait_stage(case, "repair-validation")
         opened = state.obligations["repair-validation"].opened_at
         assert abs(opened - CAL.add_calendar_days(activated, 10)) < timedelta(seconds=5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from domain.calendar import compute_deadline
@@ -17,6 +18,7 @@ from domain.learning_steps import (
 from store.db import transaction
 from store.policies import save_policy
 from store.tables import Breach, RegisterEntry
+from tests.escalation_support import escalate_to
 from tests.factories import email, load
 from tests.histories import record_history
 from tests.learning_factories import (
@@ -35,7 +37,6 @@ from tests.learning_support import (
 from tests.workflow_support import (
     CALENDAR,
     case_state,
-    escalate_to,
     holds,
     rejection,
     running_worker,
@@ -45,6 +46,7 @@ from tests.workflow_support import (
 )
 
 
+@pytest.mark.dated  # run again as of a risky start date (make test-dated)
 async def test_escalation_gate_refusal_continue_and_minuted_close(
     own_env, sqlite_url, sessions_for, smtp_server
 ):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import UTC, time, timedelta
 
+import pytest
+
 from domain import names
 from domain.calendar import compute_deadline
 from domain.cases import ActionDone, PathwayAcceptance
@@ -28,8 +30,16 @@ from tests.deadline_support import (
     seed_closure,
     start_review,
 )
-from tests.escalation_support import assert_breached_exactly_at
-from tests.workflow_support import CALENDAR, LONDON, case_state, running_worker, skip, wait_stage
+from tests.escalation_support import assert_breached_exactly_at, skip_past_validation_opening
+from tests.workflow_support import (
+    CALENDAR,
+    LONDON,
+    case_state,
+    running_worker,
+    wait_stage,
+)
+
+pytestmark = pytest.mark.dated  # run again as of a risky start date (make test-dated)
 
 
 async def assert_still_open(case, step: str) -> None:

@@ -269,22 +269,3 @@ def eve_of_bank_holiday(after: date, also: Callable[[date], bool] = lambda day: 
         ):
             return day
         day += timedelta(days=1)
-
-
-async def escalate_to(
-    env: WorkflowEnvironment, case: WorkflowHandle[Any, Any], obligation: str, level: int
-) -> CaseState:
-    """Skip to just past each escalation instant the case itself names until OBLIGATION is at
-    LEVEL (a fixed skip falls short when the working hours between cross a weekend or holiday)."""
-    state = await case_state(case)
-    while state.obligations[obligation].level < level:
-        reached = state.obligations[obligation].level + 1
-        due = state.obligations[obligation].next_escalation_at
-        await skip_until(env, due + timedelta(minutes=1))
-
-        async def escalated(reached: int = reached) -> CaseState | None:
-            now = await case_state(case)
-            return now if now.obligations[obligation].level >= reached else None
-
-        state = await wait_for(escalated)
-    return state
