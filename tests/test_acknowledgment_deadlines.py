@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from activities.case_starter import case_search_attributes
@@ -78,6 +79,7 @@ async def retention_deadline_after_attribution(env, handle) -> datetime:
     return state.obligations["retention-impact"].deadline
 
 
+@pytest.mark.dated  # run again as of a risky start date (make test-dated)
 async def test_four_working_hours_from_friday_afternoon_end_monday_late_morning(
     own_env, sqlite_url, sessions_for
 ):

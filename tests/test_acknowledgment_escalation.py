@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from domain import names
@@ -37,6 +38,8 @@ from tests.workflow_support import (
     wait_for,
     wait_stage,
 )
+
+pytestmark = pytest.mark.dated  # run again as of a risky start date (make test-dated)
 
 
 async def test_missed_retention_deadline_escalates_with_mail_then_full_lifecycle(

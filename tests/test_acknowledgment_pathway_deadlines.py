@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+import pytest
+
 from domain import names
 from domain.cases import ActionDone, CaseState, PathwayAcceptance
 from store.tables import Case
@@ -39,6 +41,8 @@ from tests.workflow_support import (
     wait_for,
     wait_stage,
 )
+
+pytestmark = pytest.mark.dated  # run again as of a risky start date (make test-dated)
 
 CLOSE = CALENDAR.working_day_end
 RECOVERY_TITLE = "Acknowledgment-recovery pathway"

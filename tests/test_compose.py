@@ -163,6 +163,16 @@ def test_make_run_with_demo_starts_nearmiss_dev_with_demo() -> None:
     assert re.search(r"/pytest .*-k x$", dry.stdout, re.MULTILINE)
 
 
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_ci_runs_the_dated_tests_again_as_of_a_risky_start() -> None:
+    assert "make test-dated" in (ROOT / ".ci" / "run").read_text()
+    dry = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), "test-dated"], capture_output=True, text=True, check=True
+    )
+    start = r"NEARMISS_TEST_START=--12-22T16:30:00\+00:00 \S*/pytest .*-m dated"
+    assert re.search(start, dry.stdout, re.MULTILINE), dry.stdout
+
+
 def test_readme_documents_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from temporalio import activity
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -40,6 +41,8 @@ from domain.step_opening import OpenStepRequest, OpenStepResult
 from tests.bounds_support import worker_running
 from tests.workflow_support import CALENDAR, actor, case_state, skip, submit, wait_for
 from workflows.acknowledgment import AcknowledgmentCaseWorkflow
+
+pytestmark = pytest.mark.dated  # run again as of a risky start date (make test-dated)
 
 STEP = TRIAGE_ATTRIBUTION.slug
 SUPERVISOR = "E-SUPERVISOR"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from domain import names
 from domain.cases import PathwayAcceptance
 from domain.learning_steps import LEARNING_STABILIZATION_LOG
@@ -45,6 +47,8 @@ from tests.workflow_support import (
     wait_stage,
     working_day_after,
 )
+
+pytestmark = pytest.mark.dated  # run again as of a risky start date (make test-dated)
 
 RPC = timedelta(seconds=30)
 CLOSE = CALENDAR.working_day_end

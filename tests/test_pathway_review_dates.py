@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from domain import names
@@ -44,6 +45,8 @@ from tests.workflow_support import (
     wait_stage,
     working_day_after,
 )
+
+pytestmark = pytest.mark.dated  # run again as of a risky start date (make test-dated)
 
 RPC = timedelta(seconds=30)
 CLOSE = CALENDAR.working_day_end

@@ -61,7 +61,7 @@ async def test_stabilization_validation_breaches_at_two_working_days_after_it_op
         today = LONDON.local(now - timedelta(hours=8)).date()
         case = await open_learning_case_on(own_env, sessions, queue, today, "NM-VAL-2")
         await learning_flow.to_active_stabilization(own_env, case, sessions)
-        await skip(own_env, timedelta(days=14, minutes=5), step=timedelta(days=1))
+        await skip_past_validation_opening(own_env, case)  # not N x 24 h across a clock change
         state = await wait_stage(case, slug)
         opened_at = state.obligations[slug].opened_at
         due = compute_deadline(CALENDAR, "2 working days", opened_at).due_at
@@ -120,7 +120,7 @@ async def test_repair_validation_breaches_at_two_working_days_after_it_opens(
                 rpc_timeout=RPC,
             )
 
-        await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
+        await skip_past_validation_opening(own_env, case)  # not N x 24 h across a clock change
         state = await wait_stage(case, slug)
         opened_at = state.obligations[slug].opened_at
         due = compute_deadline(CALENDAR, "2 working days", opened_at).due_at

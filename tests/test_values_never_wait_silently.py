@@ -33,7 +33,7 @@ from tests.workflow_support import (
     wait_stage,
 )
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.dated]  # dated: again as of a risky start date
 
 CONCERNS = "workforce-concern-register"
 POISON = {"concern_id": "C-POISON", "employee_id": "E10\u000001", "status": "open"}

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from domain import names
 from domain.calendar import compute_deadline
 from domain.credibility import credibility_case_id
@@ -39,6 +41,8 @@ from tests.workflow_support import (
     skip_until,
     wait_stage,
 )
+
+pytestmark = pytest.mark.dated  # run again as of a risky start date (make test-dated)
 
 OPENS_AT = time(15)  # mid-afternoon on the eve: the day itself is not counted
 
