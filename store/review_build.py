@@ -9,7 +9,12 @@ exactly the rows the single statement would. Atomicity is kept by visibility ins
 1. *claim*: the review's row is committed with status ``building`` and a build token (no
    reader sees such a row: ``store.review_visibility``); a row left ``building`` by an earlier
    attempt loses its items and gets a new token;
-2. *partitions*: each inserts its items and commits;
+2. *partitions*: each first holds the row (``FOR SHARE``) and checks it still carries this
+   attempt's token, then inserts its items and commits. A later attempt's claim waits for the
+   hold and deletes what was committed under it; a claim committed before the hold makes it
+   fail (another token, or a serialization failure when the claim came after the partition's
+   snapshot). So a superseded attempt's partition never adds items after a later publish, not
+   even of a report only its own snapshot held;
 3. *publish*: one transaction locks the row, checks it still holds this attempt's token and
    that the stored items are exactly those the partitions inserted, sets the summary, marks it
    ``generated`` and runs the caller's ``on_publish`` (the generation's register entry).
@@ -28,6 +33,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.db import transaction
@@ -80,7 +86,7 @@ async def build_review(
             await on_publish(session, review)
             return review
     token = await _claim(sessions, build)
-    inserted = await _insert_parts(sessions, build, parts) if token is not None else 0
+    inserted = await _insert_parts(sessions, build, parts, token) if token is not None else 0
     async with transaction(sessions) as session:
         if token is None:  # built already: published as it is
             built = await session.get(Review, build.review_id)
@@ -160,8 +166,29 @@ async def _claim(sessions: async_sessionmaker[AsyncSession], build: ReviewBuild)
     return token
 
 
+# ``Review.summary`` is JSON on PostgreSQL: ``->>`` reads the claim's token.
+_HOLD = text(
+    "SELECT summary ->> 'building' FROM reviews "
+    "WHERE review_id = :review_id AND status = :building FOR SHARE"
+)
+
+
+async def hold_claim(session: AsyncSession, review_id: str, token: str) -> None:
+    """Hold the review's row for this partition's transaction, or raise ``BuildInterrupted``
+    when the claim is not TOKEN's any more (a later attempt's claim, committed before this
+    snapshot: another token; after it: PostgreSQL's serialization failure)."""
+    try:
+        held = await session.scalar(_HOLD, {"review_id": review_id, "building": BUILDING})
+    except DBAPIError as failed:
+        if getattr(failed.orig, "pgcode", None) != "40001":
+            raise
+        raise BuildInterrupted(f"review {review_id}: claimed again while building") from failed
+    if held != token:
+        raise BuildInterrupted(f"review {review_id}: another attempt took it over")
+
+
 async def _insert_parts(
-    sessions: async_sessionmaker[AsyncSession], build: ReviewBuild, parts: int
+    sessions: async_sessionmaker[AsyncSession], build: ReviewBuild, parts: int, token: str
 ) -> int:
     """Run the statement for every partition at once, all on one snapshot; rows inserted."""
     snapshot: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -177,6 +204,7 @@ async def _insert_parts(
             else:
                 await session.execute(text(f"SET TRANSACTION SNAPSHOT '{await snapshot}'"))
             imported[n].set()
+            await hold_claim(session, build.review_id, token)
             await review_settings(session)
             result = await session.execute(statement, {**build.parameters, "part": n})
             # The exporting transaction must outlive every import of its snapshot.

@@ -1,7 +1,8 @@
 """Example 1's review built on several connections at once (``store.review_build``), on
 PostgreSQL: the partitions split the reports and store exactly the one-statement items; a
 partition that fails leaves nothing any reader sees, and the next attempt builds the review
-once; a reader polling while a review is built sees it whole or not at all."""
+once; a superseded attempt's partition adds nothing after a later claim; a reader polling while
+a review is built sees it whole or not at all."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from store.acknowledgment import load_review, review_build
-from store.review_build import build_review
+from store.review_build import BuildInterrupted, _insert_parts, build_review, hold_claim
 from store.review_pages import recent_reviews
 from store.tables import Review, ReviewItem
 from tests.review_build_support import item_texts, nothing
@@ -158,6 +159,83 @@ async def test_overlapping_attempts_leave_the_items_exactly_once(
     async with sessions() as s:
         review = await s.get(Review, "twice")
     assert review is not None and review.summary["total"] == 60
+
+
+async def _building_row(sessions: Any, review_id: str, token: str) -> None:
+    """REVIEW_ID's row as an attempt's claim commits it: ``building`` with TOKEN."""
+    async with sessions() as s, s.begin():
+        s.add(
+            Review(
+                review_id=review_id,
+                example="example1",
+                period=AS_OF.date().isoformat(),
+                as_of=AS_OF,
+                generated_at=AS_OF,
+                status="building",
+                summary={"building": token},
+            )
+        )
+
+
+async def _repeatable_read(session: Any) -> None:
+    """Start SESSION's transaction as a partition's: REPEATABLE READ, its snapshot taken."""
+    await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    await session.execute(text("SELECT 1"))
+
+
+async def test_a_superseded_partition_stops_before_inserting(
+    postgres_url: str, sessions_for: Any
+) -> None:
+    sessions = sessions_for(postgres_url)
+    await _seed(sessions)
+    await _building_row(sessions, "late", "theirs")
+    # The superseded attempt's partitions run: each stops before inserting anything.
+    with pytest.raises(BuildInterrupted, match="another attempt"):
+        await _insert_parts(sessions, _build("late"), 2, "mine")
+    assert await _stored_items(sessions, "late") == 0
+    # A later attempt's claim, committed before this partition's snapshot: another token.
+    async with sessions() as s, s.begin():
+        await _repeatable_read(s)
+        with pytest.raises(BuildInterrupted, match="another attempt"):
+            await hold_claim(s, "late", "mine")
+    # Committed after the snapshot: the snapshot still shows "mine", the hold fails anyway.
+    async with sessions() as s:
+        await s.execute(text('UPDATE reviews SET summary = \'{"building": "mine"}\''))
+        await s.commit()
+    async with sessions() as s, s.begin():
+        await _repeatable_read(s)
+        async with sessions() as other, other.begin():
+            await other.execute(text('UPDATE reviews SET summary = \'{"building": "next"}\''))
+        with pytest.raises(BuildInterrupted, match="claimed again"):
+            await hold_claim(s, "late", "mine")
+    async with sessions() as s, s.begin():  # and the claim's own token holds
+        await _repeatable_read(s)
+        await hold_claim(s, "late", "next")
+
+
+async def test_a_later_claim_waits_for_a_held_partition_and_drops_its_items(
+    postgres_url: str, sessions_for: Any
+) -> None:
+    sessions = sessions_for(postgres_url)
+    await _seed(sessions)
+    await generate(sessions, "one")
+    await _building_row(sessions, "held", "first")
+    async with sessions() as s, s.begin():  # the first attempt's partition, still running
+        await _repeatable_read(s)
+        await hold_claim(s, "held", "first")
+        later = asyncio.create_task(build_review(sessions, _build("held"), 2, nothing))
+        await asyncio.sleep(0.5)
+        assert not later.done()  # the later claim waits for the held row
+        # A report only the first attempt's snapshot held (since reopened, say).
+        await s.execute(
+            text(
+                "INSERT INTO review_items (review_id, reference, reasons, fields) "
+                "VALUES ('held', 'NM-GONE', '[]', '{}')"
+            )
+        )
+    review = await later
+    assert review.status == "generated" and review.summary["total"] == 60
+    assert await item_texts(sessions, "held") == await item_texts(sessions, "one")
 
 
 async def test_a_reader_sees_a_review_whole_or_not_at_all(
