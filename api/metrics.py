@@ -44,6 +44,8 @@ class Snapshot:
     obligations: list[Count] = field(default_factory=list)
     cases: list[Count] = field(default_factory=list)
     overdue_reviews: list[Count] = field(default_factory=list)
+    building_reviews: int = 0
+    oldest_building_age: float = 0.0
     breaches: list[Count] = field(default_factory=list)
     mail: list[Count] = field(default_factory=list)
     oldest_mail_age: float = 0.0
@@ -79,6 +81,16 @@ class ServiceCollector(Collector):
             ["example"],
             s.overdue_reviews,
             False,
+        )
+        yield GaugeMetricFamily(
+            "nearmiss_reviews_building",
+            "Reviews committed as building and not yet published (PostgreSQL), hidden from reads",
+            value=s.building_reviews,
+        )
+        yield GaugeMetricFamily(
+            "nearmiss_reviews_building_oldest_age_seconds",
+            "Age of the oldest building review's latest claim (0: none)",
+            value=s.oldest_building_age,
         )
         yield _gauge("nearmiss_breaches_open", "Unresolved breaches", level, s.breaches, False)
         yield _gauge(
@@ -166,6 +178,10 @@ async def refresh(app: FastAPI) -> None:
             snapshot.obligations = await ops_metrics.open_obligations(session)
             snapshot.cases = await ops_metrics.cases_by_stage(session)
             snapshot.overdue_reviews = await ops_metrics.overdue_reviews(session)
+            (
+                snapshot.building_reviews,
+                snapshot.oldest_building_age,
+            ) = await ops_metrics.building_reviews(session, now)
             snapshot.breaches = await ops_metrics.open_breaches(session, now)
             snapshot.mail, snapshot.oldest_mail_age = await ops_metrics.mail(session, now)
             if chains_due:

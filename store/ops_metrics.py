@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.register_checks import check_new_entries, recorded
 from store.register_verify import Anchor
+from store.review_visibility import BUILDING, SEE_BUILDING
 from store.tables import Breach, Case, OutboxMessage, RegisterHead, Review
 
 BOARD_LEVEL = 3
@@ -66,6 +67,29 @@ async def overdue_reviews(session: AsyncSession) -> list[Count]:
         .group_by(Review.example)
     )
     return [Count((example,), count) for example, count in sorted(rows.all())]
+
+
+# Written into the statement's text (as ``store.tables.OPEN``) so that even a generic plan can use
+# the partial index ``ix_reviews_building`` (migration 0025): a handful of rows, not every review.
+_BUILDING = literal(BUILDING, literal_execute=True)
+
+
+async def building_reviews(session: AsyncSession, now: datetime) -> tuple[int, float]:
+    """Reviews whose row is committed as ``building`` (PostgreSQL's multi-connection build,
+    ``store.review_build``) and the age in seconds of the oldest claim (0 when none).
+
+    Each attempt's claim stamps ``generated_at`` with the attempt's scheduled time, so the age
+    grows past one attempt's timeout plus its retry's backoff only when no retry comes. Every
+    other read hides these rows; this one asks for them (``SEE_BUILDING``). On SQLite a review
+    is built in one transaction and is never ``building``: 0 and 0."""
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(Review.generated_at)).where(Review.status == _BUILDING),
+            execution_options=SEE_BUILDING,
+        )
+    ).one()
+    age = max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+    return int(count or 0), age
 
 
 async def open_breaches(session: AsyncSession, now: datetime) -> list[Count]:

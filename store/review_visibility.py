@@ -5,7 +5,8 @@ inserted, in partitions, by concurrent transactions; the row becomes ``generated
 short transaction once every partition is in. Every ORM ``SELECT`` of every session (a review
 looked up by ID, reviews listed, items joined to their review) leaves such a row out, so a
 half-built review reads as one not generated yet. Only the builder asks for it
-(``SEE_BUILDING``).
+(``SEE_BUILDING``), and ``/metrics``' count of such rows (``store.ops_metrics.building_reviews``:
+one left by an attempt whose retry never came alerts).
 """
 
 from __future__ import annotations

@@ -3,12 +3,14 @@ read from a seeded database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
 
 from store.db import transaction
 from store.register_checks import recorded, verify_in_full
+from store.tables import Review
 from tests.factories import load, staff_rows
 from tests.fixtures.api import ApiFactory
 from tests.ops_seed import LOG, REGISTER, append_case_entry, break_chain, seed_operations
@@ -63,6 +65,44 @@ async def test_service_figures_from_the_database(
     assert value(found, "nearmiss_register_chain_ok", register=REGISTER) == 1
     assert value(found, "nearmiss_register_entries", register=REGISTER) == 2
     assert value(found, "nearmiss_register_chain_ok", register=LOG) == 1
+
+
+async def test_reviews_left_building_are_counted_with_the_oldest_claims_age(
+    database_url: str, sessions_for, api_for: ApiFactory
+) -> None:
+    """On PostgreSQL a review's row is committed as ``building`` before its items (every read
+    hides it): the gauge counts such rows and gives the oldest claim's age by the app's clock.
+    On SQLite a review is built in one transaction, never ``building``: 0 and 0."""
+    sessions = sessions_for(database_url)
+    await seed_operations(sessions, NOW)  # a generated and a reviewed review: not counted
+    postgres = database_url.startswith("postgresql")
+    if postgres:
+        async with transaction(sessions) as session:
+            for review_id, minutes in (("ack-review-2026-11-28", 20), ("cred-audit-2026-11", 1)):
+                session.add(
+                    Review(
+                        review_id=review_id, example="acknowledgment", period=review_id[-10:],
+                        as_of=NOW, generated_at=NOW - timedelta(minutes=minutes),
+                        status="building", summary={"building": "token"},
+                    )
+                )  # fmt: skip
+    api = await api_for(database_url)
+
+    async def clock() -> datetime:
+        return NOW
+
+    api.app.state.clock = clock
+    found = samples((await api.get("/metrics", None)).text)
+    assert value(found, "nearmiss_service_metrics_up") == 1
+    assert value(found, "nearmiss_reviews_building") == (2 if postgres else 0)
+    age = value(found, "nearmiss_reviews_building_oldest_age_seconds")
+    assert age == (20 * 60 if postgres else 0)
+    if postgres:  # published: no longer counted
+        async with transaction(sessions) as session:
+            await session.execute(text("UPDATE reviews SET status = 'generated'"))
+        found = samples((await api.get("/metrics", None)).text)
+        assert value(found, "nearmiss_reviews_building") == 0
+        assert value(found, "nearmiss_reviews_building_oldest_age_seconds") == 0
 
 
 async def test_no_personal_data_in_any_label(sqlite_url: str, sessions_for, api_for) -> None:
