@@ -12,7 +12,7 @@ from store.db import transaction
 from store.register_checks import recorded, verify_in_full
 from store.tables import Review
 from tests.factories import load, staff_rows
-from tests.fixtures.api import ApiFactory
+from tests.fixtures.api import ApiClient, ApiFactory
 from tests.ops_seed import LOG, REGISTER, append_case_entry, break_chain, seed_operations
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -31,17 +31,23 @@ def value(found: dict, name: str, **labels: str) -> float | None:
     return found.get((name, frozenset(labels.items())))
 
 
-async def test_service_figures_from_the_database(
-    database_url: str, sessions_for, api_for: ApiFactory
-) -> None:
-    sessions = sessions_for(database_url)
-    await seed_operations(sessions, NOW)
+async def _api_at_now(api_for: ApiFactory, database_url: str) -> ApiClient:
+    """The API on DATABASE_URL, its clock stopped at NOW."""
     api = await api_for(database_url)
 
     async def clock() -> datetime:
         return NOW
 
     api.app.state.clock = clock
+    return api
+
+
+async def test_service_figures_from_the_database(
+    database_url: str, sessions_for, api_for: ApiFactory
+) -> None:
+    sessions = sessions_for(database_url)
+    await seed_operations(sessions, NOW)
+    api = await _api_at_now(api_for, database_url)
     found = samples((await api.get("/metrics", None)).text)
     assert value(found, "nearmiss_service_metrics_up") == 1
     level = {"example": "acknowledgment"}
@@ -86,12 +92,7 @@ async def test_reviews_left_building_are_counted_with_the_oldest_claims_age(
                         status="building", summary={"building": "token"},
                     )
                 )  # fmt: skip
-    api = await api_for(database_url)
-
-    async def clock() -> datetime:
-        return NOW
-
-    api.app.state.clock = clock
+    api = await _api_at_now(api_for, database_url)
     found = samples((await api.get("/metrics", None)).text)
     assert value(found, "nearmiss_service_metrics_up") == 1
     assert value(found, "nearmiss_reviews_building") == (2 if postgres else 0)
