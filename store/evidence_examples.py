@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.evidence_reads import core_rows
@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # store.evidence imports this module
 class ExampleReads:
     """One example's reviews run in the range (by period), its completions (kind, step, late,
     how many: each group in the order of its first completion), breaches escalated in the
-    range, pathway entries recorded in it (by kind) and cases opened in it."""
+    range (of its cases, and of its reviews in a pack of every service line), pathway entries
+    recorded in it (by kind) and cases opened in it."""
 
     reviews: list[Any] = field(default_factory=list)
     done: list[tuple[str, str | None, bool, int]] = field(default_factory=list)
@@ -60,6 +61,26 @@ def _done(cases: Any, kinds: tuple[str, ...], scope: Scope) -> Any:
     return select(c.example, c.kind, c.step, c.late, c.n).where(c.nth == 1).order_by(c.at, c.id)
 
 
+def _breaches(cases: Any, examples: tuple[str, ...], scope: Scope) -> Any:
+    """Breaches escalated in the range of the examples' cases and, for a pack of every service
+    line, of their reviews (a review covers every line: its generation or sign-off missed is
+    the governance process's own missed deadline, which an inspector must see too)."""
+    columns = (Breach.case_id, Breach.step, Breach.deadline, Breach.level, Breach.resolved_at)
+    of_cases = (
+        select(cases.c.example, *columns)
+        .join(cases, cases.c.case_id == Breach.case_id)
+        .where(scope.win.holds(Breach.escalated_at))
+    )
+    if scope.service_line is not None:
+        return of_cases
+    of_reviews = (
+        select(Review.example, *columns)
+        .join(Review, Review.review_id == Breach.case_id)
+        .where(Review.example.in_(examples), scope.win.holds(Breach.escalated_at))
+    )
+    return union_all(of_cases, of_reviews)
+
+
 async def example_reads(
     session: AsyncSession, examples: tuple[str, ...], scope: Scope, done_kinds: tuple[str, ...],
     entry_kinds: tuple[str, ...],
@@ -75,13 +96,7 @@ async def example_reads(
         found[row.example].reviews.append(row)
     for example, kind, step, late, n in await core_rows(session, _done(cases, done_kinds, scope)):
         found[example].done.append((kind, step, bool(late), int(n)))
-    breaches = (
-        select(cases.c.example, Breach.case_id, Breach.step, Breach.deadline, Breach.level)
-        .add_columns(Breach.resolved_at)
-        .join(cases, cases.c.case_id == Breach.case_id)
-        .where(win.holds(Breach.escalated_at))
-    )
-    for row in await core_rows(session, breaches):
+    for row in await core_rows(session, _breaches(cases, examples, scope)):
         found[row.example].breaches.append(row)
     entries = (
         select(cases.c.example, RegisterEntry.kind, func.count())

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 
-from store.tables import RegisterEntry
+from store.tables import Breach, RegisterEntry
 from tests.evidence_support import blocks, figs, get, seeded, verified_in_full
 from tests.pack_seed import at
 from tests.pack_support import RANGE, section
@@ -241,3 +241,26 @@ async def test_a_review_not_yet_due_is_neither_on_time_nor_late(database_url, se
     rows = blocks(section((await get(api)).json(), "Example 1"), "table")[0]["rows"]
     assert rows[0] == ["Review marked reviewed", 2, 2, "2 of 3 (67%); 1 still open, not yet due"]
     assert not [r for r in rows if re.fullmatch(r"[a-z]+(-[a-z]+)+", r[0])], rows
+
+
+async def test_a_reviews_missed_deadline_is_counted_in_a_pack_of_every_line(
+    database_url, sessions, api_for
+):
+    """25 Nov's review was never marked reviewed: its sign-off breach (the governance process's
+    own missed deadline) is counted beside the cases' in a pack of every service line, and not
+    in a pack of one line (a review covers them all)."""
+    api = await seeded(database_url, sessions, api_for)
+    before = figs(section((await get(api)).json(), "Example 1"), 2)
+    line_before = figs(section((await get(api, service_line="HC-SOUTH")).json(), "Example 1"), 2)
+    async with sessions() as session, session.begin():
+        session.add(
+            Breach(
+                case_id="ack-review-2026-11-25", step="mark-reviewed", deadline=at(25, 9, 30),
+                level=1, escalated_at=at(25, 9, 30), resolved_at=None,
+            )
+        )  # fmt: skip
+    after = figs(section((await get(api)).json(), "Example 1"), 2)
+    assert after["Missed deadlines"] == before["Missed deadlines"] + 1
+    assert after["Still open"] == before["Still open"] + 1
+    line_after = figs(section((await get(api, service_line="HC-SOUTH")).json(), "Example 1"), 2)
+    assert line_after == line_before
