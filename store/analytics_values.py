@@ -129,9 +129,7 @@ async def _fill(
     clock: WorkingClock,
 ) -> None:  # fmt: skip
     ids = list(period_of)
-    if stale:  # measured by another calendar (a review never valued has nothing to delete)
-        await session.execute(delete(AckItemValues).where(AckItemValues.review_id.in_(stale)))
-        await session.execute(delete(AckValuesReview).where(AckValuesReview.review_id.in_(stale)))
+    await _unvalue(session, stale)
     connection = await session.connection()  # Core rows: no ORM result processing per item
     items = await connection.execute(
         select(
@@ -141,6 +139,18 @@ async def _fill(
     rows = [item_values(r, ref, period_of[r], c, f, clock) for r, ref, c, f in items]
     if rows:
         await connection.execute(_insert(connection.dialect.name, VALUES), rows)
+    await _mark(connection, ids, key)
+
+
+async def _unvalue(session: AsyncSession, stale: list[str]) -> None:
+    """Drop the values (and marks) of reviews measured by another calendar (none: nothing)."""
+    if stale:
+        await session.execute(delete(AckItemValues).where(AckItemValues.review_id.in_(stale)))
+        await session.execute(delete(AckValuesReview).where(AckValuesReview.review_id.in_(stale)))
+
+
+async def _mark(connection: Any, ids: list[str], key: str) -> None:
+    """Record the reviews as valued by the calendar named KEY (after their items' values)."""
     marks = [{"review_id": r, "calendar": key} for r in ids]
     await connection.execute(_insert(connection.dialect.name, AckValuesReview.__table__), marks)
 
@@ -164,9 +174,7 @@ async def value_review(
     ).one_or_none()
     if found is None or found.calendar == key:
         return 0
-    if found.calendar is not None:  # measured by another calendar
-        await session.execute(delete(AckItemValues).where(AckItemValues.review_id == review_id))
-        await session.execute(delete(AckValuesReview).where(AckValuesReview.review_id == review_id))
+    await _unvalue(session, [review_id] if found.calendar is not None else [])
     connection = await session.connection()
     clock, after, done = clock_for(cal), "", 0
     while True:  # keyset over the items' primary key: memory holds one chunk
@@ -184,8 +192,7 @@ async def value_review(
         await connection.execute(_insert(connection.dialect.name, VALUES), rows)
         after, done = items[-1].reference, done + len(rows)
         progress(done)
-    mark = {"review_id": review_id, "calendar": key}
-    await connection.execute(_insert(connection.dialect.name, AckValuesReview.__table__), [mark])
+    await _mark(connection, [review_id], key)
     return done
 
 
