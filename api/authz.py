@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Actor, bearer_employee_id, bearer_scheme, resolve_actor
-from api.errors import Forbidden, NotFound
+from api.errors import Forbidden, NotFound, RoleRequired
 from api.policy import Relationship, Rule, rule_for, who
 from config.settings import Settings
 from store.db import transaction
@@ -119,7 +119,7 @@ async def authorize_route(
     actor = await _authenticate(request, credentials, session)
     by_role = bool(actor.roles & rule.roles)
     if not by_role and not rule.relationships:
-        raise Forbidden(f"requires one of the roles: {', '.join(sorted(rule.roles))}")
+        raise RoleRequired(rule.roles)
     return rule, actor, by_role
 
 

@@ -5,7 +5,7 @@ Every error response has the shape ``{"detail": str, "errors": [{"field", "messa
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, NoReturn, TypedDict
 
 from fastapi import FastAPI, Request
@@ -41,6 +41,15 @@ class NotFound(ApiError):
 
 class Forbidden(ApiError):
     status_code = 403
+
+
+class RoleRequired(Forbidden):
+    """The route admits none of the caller's roles; ``roles``: those it admits (a page names
+    them as people read them, the API keeps the identifiers)."""
+
+    def __init__(self, roles: Iterable[str]) -> None:
+        self.roles = frozenset(roles)
+        super().__init__(f"requires one of the roles: {', '.join(sorted(self.roles))}")
 
 
 class Conflict(ApiError):

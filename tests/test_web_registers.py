@@ -37,7 +37,12 @@ async def test_register_pages(database_url, sessions, api_for) -> None:  # type:
     tz = api.app.state.settings.timezone
 
     await sign_in(api, "W-100")  # no evidence role: refused like the other evidence pages
-    assert (await api.http.get("/app/registers")).status_code == 403
+    refused = await api.http.get("/app/registers")
+    assert refused.status_code == 403
+    words = text(refused.text)  # the roles as the pages name them, not the API's identifiers
+    assert "Only the inspector or a governance role (Safety Learning Assurance Analyst," in words
+    assert "Board Workforce Experience Reviewer) may use this page." in words
+    assert "_" not in words and "requires one of the roles" not in words
     assert (await api.http.get(PAGE)).status_code == 403
     assert 'href="/app/registers"' not in (await api.http.get("/app")).text
 

@@ -14,9 +14,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from api.errors import ApiError, FieldError, validation_field_errors
+from api.errors import ApiError, FieldError, RoleRequired, validation_field_errors
 from api.web.render import render
 from api.web.session import SignInRequired, sign_in_url
+from api.web.words import roles_in_words
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 TITLES = {
@@ -68,6 +69,8 @@ async def _form_again(request: Request, exc: ApiError) -> Response | None:
 
 def _api_error_page(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    if isinstance(exc, RoleRequired):  # the API's role identifiers, in the pages' words
+        return error_page(request, 403, f"Only {roles_in_words(exc.roles)} may use this page.")
     return error_page(request, exc.status_code, exc.detail, exc.errors)
 
 

@@ -8,12 +8,12 @@ obligation, level 2 adds the example's director, level 3 and above the board (th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from api.errors import FieldError
-from domain.roles import ROLE_NAMES, Role
+from domain.roles import GOVERNANCE_ROLES, ROLE_NAMES, Role
 from domain.steps import EXAMPLE_DIRECTORS
 
 EXAMPLE_TITLES = {
@@ -157,6 +157,21 @@ def member_label(role: Role | str) -> str:
     job title to tell them apart."""
     value = role.value if isinstance(role, Role) else str(role)
     return "staff member" if value == Role.WORKER.value else role_label(role)
+
+
+def roles_in_words(roles: Iterable[str]) -> str:
+    """Who a page admits, as people read it: "the inspector or a governance role (Safety
+    Learning Assurance Analyst, …)"; the twelve governance roles are named once, as a group."""
+    wanted = {Role(role) for role in roles}
+    governance = GOVERNANCE_ROLES <= wanted
+    others = sorted(member_label(r) for r in wanted if not (governance and r in GOVERNANCE_ROLES))
+    parts = [f"the {label}" for label in others]
+    if governance:
+        names = ", ".join(ROLE_NAMES.values())  # in the spec's order, example by example
+        parts.append(f"a governance role ({names})")
+    if len(parts) < 2:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} or {parts[-1]}"
 
 
 def exposure_words(exposure: str | None) -> str:
