@@ -158,9 +158,7 @@ class BusinessCalendar:
 
     def wall(self, d: date, at: time) -> datetime:
         """The local instant of wall time ``at`` on ``d`` (gap: moved forward; overlap: first)."""
-        naive = datetime.combine(d, at.replace(tzinfo=None, fold=0), tzinfo=self.zone)
-        # The UTC round trip turns a nonexistent wall time into the real instant it denotes.
-        return naive.astimezone(UTC).astimezone(self.zone)
+        return wall_time(d, at, self.zone)
 
     def _close(self, d: date) -> datetime:
         return self.wall(d, self.config.working_day_end)
@@ -288,3 +286,19 @@ def compute_deadline(config: CalendarConfig, rule: str, start: datetime) -> Dead
 def local_date(instant: datetime, timezone: str) -> date:
     """The date of INSTANT in TIMEZONE (workflows call this: their own zoneinfo is proxied)."""
     return instant.astimezone(ZoneInfo(timezone)).date()
+
+
+def wall_time(d: date, at: time, zone: ZoneInfo) -> datetime:
+    """The instant of wall time ``at`` on ``d`` in ZONE (gap: moved forward; overlap: first)."""
+    naive = datetime.combine(d, at.replace(tzinfo=None, fold=0), tzinfo=zone)
+    # The UTC round trip turns a nonexistent wall time into the real instant it denotes.
+    return naive.astimezone(UTC).astimezone(zone)
+
+
+def local_days_before(instant: datetime, days: int, timezone: str) -> datetime:
+    """DAYS calendar days before INSTANT at the same local wall-clock time in TIMEZONE, in UTC
+    (workflows call this): across a change of the clocks it keeps the local hour, where a plain
+    UTC subtraction would move it by one."""
+    zone = ZoneInfo(timezone)
+    local = instant.astimezone(zone)
+    return wall_time(local.date() - timedelta(days=days), local.time(), zone).astimezone(UTC)

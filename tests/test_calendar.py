@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from config.settings import Settings
-from domain.calendar import BusinessCalendar, CalendarConfig, compute_deadline
+from domain.calendar import BusinessCalendar, CalendarConfig, compute_deadline, local_days_before
 from domain.calendar_rules import ParsedRule, RuleKind, parse_rule
 
 ENG = BusinessCalendar(CalendarConfig())
@@ -125,6 +125,23 @@ def test_calendar_days_elapsed_hours_differ_by_one_across_a_change() -> None:
     assert ENG.add_calendar_days(spring, 1) - spring == timedelta(hours=23)
     assert ENG.add_calendar_days(autumn, 1) - autumn == timedelta(hours=25)
     assert ENG.add_calendar_days(autumn, 0) == autumn
+
+
+@pytest.mark.parametrize(
+    ("instant", "days", "asked"),
+    [
+        # Example 3's reconfirmation: 7 days before the validation opens, at the same local hour.
+        ("2027-11-03T10:00:00+00:00", 7, "2027-10-27T09:00:00+00:00"),  # 10:00 GMT → 10:00 BST
+        ("2027-04-02T10:00:00+01:00", 7, "2027-03-26T10:00:00+00:00"),  # 10:00 BST → 10:00 GMT
+        ("2027-06-10T16:30:00+01:00", 3, "2027-06-07T15:30:00+00:00"),
+        ("2027-04-04T01:30:00+01:00", 7, "2027-03-28T01:30:00+00:00"),  # no 01:30: 02:30 BST
+        ("2027-06-10T16:30:00+01:00", 0, "2027-06-10T15:30:00+00:00"),
+    ],
+)
+def test_local_days_before_keeps_the_local_hour(instant: str, days: int, asked: str) -> None:
+    got = local_days_before(at(instant), days, "Europe/London")
+    assert got == at(asked)
+    assert got.tzinfo == UTC
 
 
 def test_working_days_and_holidays() -> None:

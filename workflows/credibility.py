@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
@@ -11,6 +11,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain import credibility_checks, names
     from domain import credibility_steps as cs
+    from domain.calendar import local_days_before
     from domain.cases import CaseInput, CaseState, DocumentOpened, StepSubmission, TimelineEvent
     from domain.credibility import (
         REPAIR_LOG,
@@ -208,7 +209,9 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
         days = self._baseline.validation_days
         opens = await compute_deadline(self.inp.calendar, f"{days} calendar days", start)
         await self.set_stage("awaiting-validation")
-        ask_at = opens.due_at - timedelta(days=self._baseline.reconfirm_days_before)
+        ask_at = local_days_before(
+            opens.due_at, self._baseline.reconfirm_days_before, self.inp.calendar.timezone
+        )
         if ask_at > workflow.now():
             await workflow.sleep(ask_at - workflow.now(), summary=f"reconfirmation:{cycle}")
         ids = await run_db(
