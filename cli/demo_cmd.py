@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.table import Table
+from temporalio.client import Client
 from temporalio.service import RPCError
 
 from cli.demo_data import generate
@@ -69,27 +70,24 @@ def demo_reviews(settings: Settings, as_of: datetime) -> list[tuple[str, str]]:
     ]
 
 
-def requested_by_the_demo(
-    example: str, period: str, timezone: str, now: datetime | None = None
-) -> bool:
-    """Whether the demo asks for this review as a person would (a back-run: no generation
-    breach, sign-off due by close of business of the day it is generated) rather than as the
-    schedule would. Only today's own daily review runs as scheduled, so a demo started after
-    its 07:30 or 09:30 deadline shows a few low-level breaches; the older ones (the last
-    ended cycle's audit, last month's closure review, Friday's review on a Monday morning)
-    would otherwise start escalated to the board many reminders over."""
-    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date()
-    return not (example == names.EXAMPLE_ACKNOWLEDGMENT and period == today.isoformat())
+async def start_demo_reviews(
+    settings: Settings, as_of: datetime, client: Client | None = None
+) -> list[str]:
+    """Start (or find) the demo's three reviews, so each step-1 role has one to mark.
 
-
-async def start_demo_reviews(settings: Settings, as_of: datetime) -> list[str]:
-    """Start (or find) the demo's three reviews, so each step-1 role has one to mark."""
-    client = await connect(settings)
+    Each is asked for as a person would (``requested``): the demo's service was not running
+    when their deadlines passed, so nobody was late yet. A review asked for before its deadline
+    keeps it (a demo started at 07:10 has today's review due by 07:30 and signed off by 09:30,
+    escalating from then); one asked for after it records that truthfully: generated late with
+    no generation breach, its sign-off due by close of business of the day it is generated
+    (``ReviewWorkflow``'s back-run). Before, today's daily review ran as the schedule would, so
+    a demo started after 13:00 mailed "Overdue, now with the director (reminder 2): Generate
+    the review" the moment it started."""
+    client = client or await connect(settings)
     calendar = settings.calendar_config()
     started = []
     for example, period in demo_reviews(settings, as_of):
         version = POLICY_VERSIONS[example]
-        requested = requested_by_the_demo(example, period, settings.timezone)
         for attempt in range(30):  # a dev server just started may not serve its shards yet
             try:
                 handle = await start_review(
@@ -99,7 +97,7 @@ async def start_demo_reviews(settings: Settings, as_of: datetime) -> list[str]:
                     period,
                     calendar,
                     version,
-                    requested=requested,
+                    requested=True,
                 )
                 break
             except RPCError:

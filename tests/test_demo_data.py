@@ -172,7 +172,7 @@ async def test_loading_the_demo_data_twice_stores_nothing_new(database_url: str)
 
 
 def test_demo_as_of_falls_on_a_working_day_and_the_demo_starts_its_three_reviews() -> None:
-    from cli.demo_cmd import demo_as_of, demo_reviews, requested_by_the_demo
+    from cli.demo_cmd import demo_as_of, demo_reviews
     from domain.calendar import BusinessCalendar, CalendarConfig
     from tests.fixtures.temporal import make_test_settings
 
@@ -190,12 +190,3 @@ def test_demo_as_of_falls_on_a_working_day_and_the_demo_starts_its_three_reviews
         ("learning-visibility", "2026-11-09"),
         ("closure-credibility", "2026-11"),
     ]
-    # Asked for as a person would (no escalation for deadlines long past), except today's
-    # own daily review, which runs as the schedule would.
-    assert [
-        requested_by_the_demo(example, period, "Europe/London", monday_early)
-        for example, period in demo_reviews(settings, as_of)
-    ] == [True, True, True]
-    tuesday_noon = datetime(2026, 12, 8, 12, 0, tzinfo=ZoneInfo("UTC"))
-    assert not requested_by_the_demo("acknowledgment", "2026-12-08", "Europe/London", tuesday_noon)
-    assert requested_by_the_demo("learning-visibility", "2026-11-23", "Europe/London", tuesday_noon)
