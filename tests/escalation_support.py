@@ -201,17 +201,24 @@ async def escalate_to(
     return state
 
 
-async def skip_past_validation_opening(env: WorkflowEnvironment, case: Any) -> datetime:
-    """Skip to 5 minutes past the instant the case's first validation opens (its activation plus
-    the pinned validation days, counted on local dates: N x 24 h +/- 1 h across a clock change);
-    returns that instant."""
+async def skip_past_validation_opening(
+    env: WorkflowEnvironment, case: Any, after: str | None = None
+) -> datetime:
+    """Skip to 5 minutes past the instant the case's next validation opens, and return that
+    instant: the pinned validation days (counted on local dates: N x 24 h +/- 1 h across a clock
+    change) from the activation, or, for a later round, from when the step AFTER (the previous
+    round's validation) was done."""
 
     async def baseline() -> dict[str, Any] | None:
         return (await case_state(case)).computed.get("activation-baseline")
 
     pinned = await wait_for(baseline)
-    activated = datetime.fromisoformat(pinned["activated_at"])
+    start = datetime.fromisoformat(pinned["activated_at"])
+    if after is not None:
+        done_at = (await case_state(case)).obligations[after].done_at
+        assert done_at is not None, f"{after} is not done: no later round is waiting"
+        start = done_at
     rule = f"{pinned['validation_days']} calendar days"
-    opens = compute_deadline(CALENDAR, rule, activated).due_at
+    opens = compute_deadline(CALENDAR, rule, start).due_at
     await skip_until(env, opens + timedelta(minutes=5), step=timedelta(days=1))
     return opens

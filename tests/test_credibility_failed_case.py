@@ -59,7 +59,7 @@ async def test_failed_case_escalates_waits_for_board_pack_and_closes_on_minuted_
         await complete_actions(case)
         await skip_past_validation_opening(own_env, case)
         await _stale_answer_then_minuted_escalation(own_env, sessions, case)
-        await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
+        await skip_past_validation_opening(own_env, case, after="repair-validation")
         state = await wait_stage(case, "repair-validation")
         await open_docs(case, "E-BOARD", MEASURES)
         # Still no improvement, but a formal escalation is minuted in the board record: close.

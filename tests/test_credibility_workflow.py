@@ -33,6 +33,7 @@ from tests.credibility_support import (
     validation,
     who,
 )
+from tests.escalation_support import skip_past_validation_opening
 from tests.factories import email
 from tests.histories import record_history
 from tests.workflow_support import (
@@ -99,7 +100,7 @@ async def test_doubtful_case_repair_validation_gate_and_cycles(
 
         # The worker now says it is resolved and is confident: the next cycle can close.
         await answer(sessions, "CC-D", True, 4, await own_env.get_current_time())
-        await skip(own_env, timedelta(days=21, minutes=5), step=timedelta(days=1))
+        await skip_past_validation_opening(own_env, case, after="repair-validation")
         state = await wait_stage(case, "repair-validation")
         assert state.computed["repair-validation"]["measurable_improvement"] is True
         assert "repair-validation#1" in state.results

@@ -33,6 +33,7 @@ from tests.browser_support import (
     submit,
 )
 from tests.browser_support import chromium as chromium  # the fixture
+from tests.escalation_support import skip_past_validation_opening
 from tests.learning_factories import (
     ATTRIBUTION_DOCS,
     PATHWAY_DOCS,
@@ -40,7 +41,7 @@ from tests.learning_factories import (
     load_closed,
 )
 from tests.learning_support import start_audit
-from tests.workflow_support import running_worker, skip
+from tests.workflow_support import running_worker
 
 PATHWAY = {
     "pathway_type": "direct_reporter_feedback",
@@ -91,7 +92,7 @@ async def test_example_2_through_validation_and_close_in_the_browser(  # type: i
             await wait_stage(api, case_id, "awaiting-validation")
             await mark_actions_done(page, base, inbox, case_id, ACTIONS, "e2e2-08-action")
             await _follow_up_closed_with_feedback_and_a_worker_answers(walk)
-            await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
+            await skip_past_validation_opening(own_env, own_env.client.get_workflow_handle(case_id))
             await _owner_reviews_then_the_governance_reviewer_validates(walk)
         result = await asyncio.wait_for(own_env.client.get_workflow_handle(case_id).result(), 60)
         assert result["status"] == "closed"

@@ -19,6 +19,7 @@ from tests.escalation_support import (
     received,
     reopened,
     review_entries,
+    skip_past_validation_opening,
     told_it_is_theirs,
 )
 from tests.factories import load
@@ -41,7 +42,6 @@ from tests.workflow_support import (
     local_today,
     rejection,
     running_worker,
-    skip,
     skip_until,
     wait_for,
     wait_stage,
@@ -81,7 +81,7 @@ async def test_example2_review_is_due_escalates_and_the_validation_closes_only_a
         assert (await learning_submit(case, LEARNING_REVIEW, "E-OWNER", not_yet))["late"]
         await wait_for(lambda: reopened(case, LEARNING_REVIEW))
 
-        await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
+        await skip_past_validation_opening(own_env, case)
         close = await _validation_refused_until_the_pathway_is_reviewed(own_env, sessions, case)
         await learning_submit(case, "stabilization-validation", "E-GOVREV", close)
         final = await asyncio.wait_for(case.result(), 60)

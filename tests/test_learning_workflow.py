@@ -18,7 +18,7 @@ from domain.learning_steps import (
 from store.db import transaction
 from store.policies import save_policy
 from store.tables import Breach, RegisterEntry
-from tests.escalation_support import escalate_to
+from tests.escalation_support import escalate_to, skip_past_validation_opening
 from tests.factories import email, load
 from tests.histories import record_history
 from tests.learning_factories import (
@@ -59,7 +59,7 @@ async def test_escalation_gate_refusal_continue_and_minuted_close(
         state = await _validation_opens_14_days_after_activation(own_env, case)
         await _gate_refuses_a_close_without_a_minute_then_continue(own_env, sessions, case, state)
 
-        await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
+        await skip_past_validation_opening(own_env, case, after="stabilization-validation")
         state = await wait_stage(case, "stabilization-validation")
         assert "stabilization-validation#1" in state.results  # the first round is kept
         unminuted = await rejection(
@@ -108,7 +108,7 @@ async def _validation_opens_14_days_after_activation(env, case):
         for e in (await case_state(case)).timeline
         if e.kind == "stage" and e.detail["stage"] == "active-stabilization"
     )
-    await skip(env, timedelta(days=14, hours=1), step=timedelta(days=1))
+    await skip_past_validation_opening(env, case)
     state = await wait_stage(case, "stabilization-validation")
     ob = state.obligations["stabilization-validation"]
     assert abs(ob.opened_at - activated - timedelta(days=14)) < timedelta(hours=2)
@@ -174,7 +174,7 @@ async def test_close_allowed_when_recurrence_fell_and_visibility_improved(
         later = await own_env.get_current_time()
         await load_closed(sessions, [closed_report("NM-F1", closed_at=later + timedelta(days=5))])
         await load(sessions, "speaking-up-confidence-form", [confidence("R-9", later, 4)])
-        await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
+        await skip_past_validation_opening(own_env, case)
         state = await wait_stage(case, "stabilization-validation")
         computed = state.computed["stabilization-validation"]
         assert computed["recurrence_fell"] and computed["visibility_improved"], computed

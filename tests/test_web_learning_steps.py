@@ -5,13 +5,12 @@ case waits for its next validation."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
+from tests.escalation_support import skip_past_validation_opening
 from tests.factories import load
 from tests.learning_factories import confidence
 from tests.learning_support import audit_and_open_case, to_active_stabilization
 from tests.web_support import form, pages_api, sign_in, text
-from tests.workflow_support import running_worker, skip, wait_stage
+from tests.workflow_support import running_worker, wait_stage
 
 
 async def test_stabilization_validation_on_a_page(  # type: ignore[no-untyped-def]
@@ -21,7 +20,7 @@ async def test_stabilization_validation_on_a_page(  # type: ignore[no-untyped-de
     async with running_worker(own_env, sessions) as queue:
         case = await audit_and_open_case(own_env, sessions, queue, "NM-L1")
         await to_active_stabilization(own_env, case, sessions)
-        await skip(own_env, timedelta(days=14, hours=1), step=timedelta(days=1))
+        await skip_past_validation_opening(own_env, case)
         await wait_stage(case, "stabilization-validation")
         now = await own_env.get_current_time()
         await load(sessions, "speaking-up-confidence-form", [confidence("R-1", now, 2)])
