@@ -76,15 +76,17 @@ _BUILDING = literal(BUILDING, literal_execute=True)
 
 async def building_reviews(session: AsyncSession, now: datetime) -> tuple[int, float]:
     """Reviews whose row is committed as ``building`` (PostgreSQL's multi-connection build,
-    ``store.review_build``) and the age in seconds of the oldest claim (0 when none).
+    ``store.review_build``) and the age in seconds of the oldest one since its first claim (0
+    when none).
 
-    Each attempt's claim stamps ``generated_at`` with the attempt's scheduled time, so the age
-    grows past one attempt's timeout plus its retry's backoff only when no retry comes. Every
-    other read hides these rows; this one asks for them (``SEE_BUILDING``). On SQLite a review
-    is built in one transaction and is never ``building``: 0 and 0."""
+    The age runs from the first claim (``building_since``), not the latest attempt's: a review
+    whose every attempt times out and is retried grows old too. Every other read hides these
+    rows; this one asks for them (``SEE_BUILDING``). On SQLite a review is built in one
+    transaction and is never ``building``: 0 and 0."""
+    since = func.coalesce(Review.building_since, Review.generated_at)
     count, oldest = (
         await session.execute(
-            select(func.count(), func.min(Review.generated_at)).where(Review.status == _BUILDING),
+            select(func.count(), func.min(since)).where(Review.status == _BUILDING),
             execution_options=SEE_BUILDING,
         )
     ).one()

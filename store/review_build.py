@@ -147,18 +147,24 @@ async def _building(session: AsyncSession, review_id: str) -> Review | None:
 
 async def _claim(sessions: async_sessionmaker[AsyncSession], build: ReviewBuild) -> str | None:
     """Commit the review's row as ``building`` with a new token (returned); an earlier attempt's
-    items go. None when the review is built already."""
+    items go, its first claim's instant (``building_since``) stays. None when the review is
+    built already."""
     token = uuid.uuid4().hex
     async with transaction(sessions) as session:
         review = await session.get(
             Review, build.review_id, with_for_update=True, execution_options=SEE_BUILDING
         )
         if review is None:
-            session.add(_row(build, BUILDING, {"building": token}))
+            claimed = _row(build, BUILDING, {"building": token})
+            claimed.building_since = build.generated_at
+            session.add(claimed)
         elif review.status == BUILDING:
             await session.execute(
                 delete(ReviewItemRow).where(ReviewItemRow.review_id == build.review_id)
             )
+            # Building since the first claim: an attempt that times out and is retried must
+            # not make the review look freshly claimed (NearmissReviewStuckBuilding).
+            review.building_since = review.building_since or review.generated_at
             review.generated_at = build.generated_at
             review.summary = {"building": token}
         else:

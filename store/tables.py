@@ -132,6 +132,9 @@ class Review(Base):
     # whether a person asked for the run after its deadline: a back-run); None until then.
     sign_off_due_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
     back_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The first claim of its build (PostgreSQL, ``store.review_build``), kept when a later
+    # attempt claims it again: how long it has been building (None: built in one transaction).
+    building_since: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
 
 
 class ReviewItem(Base):

@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from store.acknowledgment import load_review, review_build
+from store.ops_metrics import building_reviews
 from store.review_build import BuildInterrupted, _insert_parts, build_review, hold_claim
 from store.review_pages import recent_reviews
+from store.review_visibility import SEE_BUILDING
 from store.tables import Review, ReviewItem
 from tests.review_build_support import item_texts, nothing
 from tests.review_support import AS_OF, POLICY, generate, put_reports, report
@@ -270,3 +272,39 @@ async def test_a_reader_sees_a_review_whole_or_not_at_all(
     async with sessions() as s:
         view = await load_review(s, "slow")
     assert view is not None and view.total == 60 and view.status == "generated"
+
+
+async def test_a_review_whose_every_attempt_fails_ages_from_its_first_claim(
+    postgres_url: str, sessions_for: Any
+) -> None:
+    """Each attempt claims the row again (its ``generated_at`` is the latest attempt's start),
+    but ``building_since`` keeps the first claim: ``/metrics``' age of the oldest building review
+    grows across retries that time out, so ``NearmissReviewStuckBuilding`` fires for it."""
+    sessions = sessions_for(postgres_url)
+    await _seed(sessions)
+    await generate(sessions, "one")
+    async with sessions() as s:
+        second = await s.scalar(
+            text(
+                "SELECT min(reference) FROM review_items "
+                "WHERE review_id = 'one' AND abs(mod(hashtext(reference), 2)) = 1"
+            )
+        )
+    await _fail_on(sessions, "stuck", second, 0.1)
+    first = AS_OF + timedelta(minutes=30)
+    for attempt in range(3):  # attempts two minutes apart, each failing
+        build = review_build("stuck", AS_OF.date(), AS_OF, POLICY,
+                             generated_at=first + timedelta(minutes=2 * attempt))  # fmt: skip
+        with pytest.raises(Exception, match="injected failure"):
+            await build_review(sessions, build, 2, nothing)
+    async with sessions() as s:
+        row = await s.get(Review, "stuck", execution_options=SEE_BUILDING)
+        assert row is not None and row.status == "building"
+        assert (row.building_since, row.generated_at) == (first, first + timedelta(minutes=4))
+        assert await building_reviews(s, first + timedelta(minutes=16)) == (1, 16 * 60)
+    async with sessions() as s, s.begin():
+        await s.execute(text("DROP TRIGGER fail_item ON review_items"))
+    built = review_build("stuck", AS_OF.date(), AS_OF, POLICY, generated_at=first)
+    await build_review(sessions, built, 2, nothing)
+    async with sessions() as s:
+        assert await building_reviews(s, first + timedelta(minutes=17)) == (0, 0.0)
