@@ -93,7 +93,12 @@ API_RULES: list[Rule] = [
     _public("GET", "/docs/oauth2-redirect", "Swagger UI's OAuth2 redirect"),
     _public("GET", "/redoc", "ReDoc (served by the service)"),
     _public("GET", "/metrics", "Prometheus; serve on the internal network only"),
-    _public("GET", "/dashboard", "a static page; its data come from authorised calls"),
+    _public(
+        "GET",
+        "/dashboard",
+        "a static page; its data come from authorised calls (a signed-in person's session; "
+        "a refusal page for roles it does not serve)",
+    ),
     _public("GET", "/dashboard/{script}", "the dashboard's scripts"),
     Rule("POST", "/codec/encode", CODEC_ROLES, note="development: loopback without a token"),
     Rule("POST", "/codec/decode", CODEC_ROLES, note="development: loopback without a token"),

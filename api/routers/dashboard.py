@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.authz import Authorized
 from api.deps import Actor
 from api.errors import NotFound
 from api.guard import GuardedRoute
+from api.policy import EVIDENCE_READERS
+from api.web.render import render
+from api.web.session import page_actor
+from api.web.words import roles_in_words
 
 router = APIRouter(tags=["dashboard"], route_class=GuardedRoute)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE = STATIC / "dashboard.html"
+# Who the dashboard serves: its review and trends are the evidence readers' (its open steps and
+# breaches the governance roles'); the staff pages link it for them.
+DASHBOARD_ROLES = EVIDENCE_READERS
 # The page's own scripts, nothing else.
 SCRIPTS = frozenset(
     {
@@ -29,9 +36,23 @@ SCRIPTS = frozenset(
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-async def dashboard() -> HTMLResponse:
-    """The page itself holds no data; every figure it shows comes from authorised API calls."""
-    return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+async def dashboard(request: Request) -> Response:
+    """The page itself holds no data; every figure it shows comes from authorised API calls.
+
+    A person signed in to the staff pages uses their session (its reads are the API's, with
+    the session's cookie: ``api.authz``); one whose roles the dashboard does not serve gets a
+    refusal page naming the roles that may use it. Without a session the page asks for a
+    bearer token (API clients, scripts)."""
+    page = PAGE.read_text(encoding="utf-8")
+    if not isinstance(request.session.get("sub"), str):
+        return HTMLResponse(page)
+    actor = await page_actor(request)  # idle: to sign-in and back (SignInRequired)
+    if not actor.roles & DASHBOARD_ROLES:
+        who = roles_in_words(DASHBOARD_ROLES)
+        detail = f"The reporting-confidence dashboard is for {who}."
+        context = {"title": "Not allowed", "detail": detail, "errors": []}
+        return render(request, "error.html", context, status=403)
+    return HTMLResponse(page.replace("<body>", '<body data-session="signed-in">', 1))
 
 
 @router.get("/dashboard/{script}", include_in_schema=False)

@@ -3,12 +3,15 @@ const $ = (id) => document.getElementById(id);
 let me = null;
 
 function token() { return sessionStorage.getItem("nearmiss-token") || ""; }
+// Served to a person signed in to the staff pages: their session's cookie authorises the reads.
+const viaSession = () => document.body.dataset.session === "signed-in";
+
+function auth() { return token() && !viaSession() ? { "Authorization": "Bearer " + token() } : {}; }
 
 async function api(path, options = {}) {
   const response = await fetch(path, {
     ...options,
-    headers: { "Authorization": "Bearer " + token(), "Content-Type": "application/json",
-               ...(options.headers || {}) },
+    headers: { ...auth(), "Content-Type": "application/json", ...(options.headers || {}) },
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
@@ -51,6 +54,7 @@ async function loadReview() {
   const date = $("review-date").value;
   const reviewId = `ack-review-${date}`;
   $("mark-reviewed").hidden = true;
+  $("mark-reviewed-page").hidden = true;
   try {
     const review = await api(`/reviews/${reviewId}`);
     const counts = review.summary.counts || {};
@@ -65,7 +69,10 @@ async function loadReview() {
     fill("exceptions", exceptions.map((item) => row([item.reference, item.reasons.join("; ")])),
          "No exceptions.");
     const canMark = me.roles.includes("safety_learning_assurance_analyst") && review.status !== "reviewed";
-    $("mark-reviewed").hidden = !canMark;
+    // Signed in: marking is done on the review's staff page (its form carries the CSRF token).
+    $("mark-reviewed").hidden = !canMark || viaSession();
+    $("mark-reviewed-page").hidden = !canMark || !viaSession();
+    $("mark-reviewed-page").href = `/app/reviews/${encodeURIComponent(review.review_id)}`;
     $("mark-reviewed").dataset.review = review.review_id;
   } catch (error) {
     $("review-status").textContent = `No review for ${date}: ${error.message}`;
@@ -93,7 +100,7 @@ let breachPages = { cursors: [""], next: null };  // the cursor of each page sho
 
 async function loadEscalations(cursor = "") {
   const query = `?limit=${BREACHES_PAGE}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
-  const response = await fetch(`/escalations${query}`, { headers: { "Authorization": "Bearer " + token() } });
+  const response = await fetch(`/escalations${query}`, { headers: auth() });
   const list = response.ok ? await response.json() : [];
   if (!response.ok) { $("escalations-range").textContent = `Open breaches could not be read (${response.status}).`; }
   fill("escalations", list.map((b) => row([b.case_id, b.step, b.deadline, b.level],
@@ -184,5 +191,9 @@ window.addEventListener("DOMContentLoaded", () => {
     history.replaceState(null, "", location.pathname);
   }
   if (fragment.get("date")) { $("review-date").value = fragment.get("date"); }
-  if (token()) { refresh(); }
+  if (viaSession()) {
+    $("token").hidden = $("signin").hidden = $("signin-page").hidden = true;
+    $("staff-pages").hidden = false;
+    refresh();
+  } else if (token()) { refresh(); }
 });

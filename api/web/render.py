@@ -17,9 +17,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from api.deps import Actor
+from api.policy import EVIDENCE_READERS
 from api.web.session import CSRF_FIELD, csrf_token
 from api.web.words import member_label
 from domain.report import day_words
+from domain.roles import Role
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -70,6 +73,14 @@ def role_names(roles: Iterable[str]) -> str:
     return ", ".join(member_label(role) for role in sorted(roles))
 
 
+def navigation(request: Request) -> dict[str, bool]:
+    """The page shell's links beyond everyone's: the reporting-confidence dashboard for the
+    roles it serves, the operations page for the operator (none before sign-in)."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    roles = actor.roles if actor is not None else frozenset()
+    return {"dashboard": bool(roles & EVIDENCE_READERS), "operations": Role.OPERATOR in roles}
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
@@ -87,6 +98,7 @@ def render(
         "local_date": local_date,
         "plural": plural,
         "role_names": role_names,
+        "nav": navigation(request),
     }
     base.update(context or {})
     return templates.TemplateResponse(request, template, base, status_code=status)

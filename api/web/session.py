@@ -138,7 +138,9 @@ async def page_actor(request: Request) -> Actor:
         minutes = settings.session_idle_minutes
         raise SignInRequired(_return_path(request), f"signed out after {minutes} minutes idle")
     request.session["seen"] = now
-    return await resolve_actor(request, settings, employee_id)
+    actor = await resolve_actor(request, settings, employee_id)
+    request.state.actor = actor  # the page shell's navigation follows their roles
+    return actor
 
 
 PageActor = Annotated[Actor, Depends(page_actor)]

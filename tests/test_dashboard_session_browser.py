@@ -1,0 +1,79 @@
+"""The reporting-confidence dashboard from the staff pages, in Chromium: a person signed in uses
+their session (no token pasted), the pages link it for the roles it serves, and anyone else
+signed in gets a refusal page naming those roles; signed out, it still takes a bearer token."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.async_api import expect
+
+from tests.api_support import seed
+from tests.browser_support import accessible, sign_in_as, signed_in_page
+from tests.browser_support import chromium as chromium  # the fixture
+from tests.fixtures.api import bearer, token
+from tests.workflow_support import next_working_day, running_worker, skip_to_as_of
+
+
+async def test_the_dashboard_uses_the_staff_pages_session(
+    own_env, sqlite_url, sessions_for, chromium
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    day = await next_working_day(own_env)
+    await seed(sessions, day)
+    await skip_to_as_of(own_env, day)
+    async with (
+        running_worker(own_env, sessions) as queue,
+        signed_in_page(chromium, sqlite_url, "E-Analyst", env=own_env, queue=queue) as (
+            base,
+            page,
+        ),
+    ):
+        async with httpx.AsyncClient(base_url=base) as http:
+            started = await http.post(f"/reviews/acknowledgment/{day}", headers=bearer("E-ADMIN"))
+            assert started.status_code == 202, started.text
+        nav = page.get_by_role("navigation", name="Main")
+        await nav.get_by_role("link", name="Dashboard").click()
+        await page.wait_for_url(f"{base}/dashboard")
+        await expect(page.locator("#who")).to_contain_text("E-Analyst", timeout=15_000)
+        await expect(page.locator("#token")).to_be_hidden()  # nothing to paste
+        await expect(page.get_by_role("link", name="Back to the staff pages")).to_be_visible()
+
+        await page.goto(f"{base}/dashboard#date={day}")
+        await page.reload()  # a new fragment alone does not load the page again
+        status = page.locator("#review-status")
+        await expect(status).to_contain_text(f"ack-review-{day}: generated", timeout=20_000)
+        await expect(page.locator("#review-counts")).to_contain_text("critical: 1")
+        mark = page.get_by_role("link", name="Open the review to mark it reviewed")
+        await expect(mark).to_have_attribute("href", f"/app/reviews/ack-review-{day}")
+        await expect(page.locator("#mark-reviewed")).to_be_hidden()
+        await accessible(page, "dashboard-signed-in")
+
+        # A person the dashboard does not serve: no link, and a page saying who may use it.
+        await page.goto(f"{base}/app/sign-in")
+        await sign_in_as(page, base, "W-100", "/app")
+        assert await nav.get_by_role("link", name="Dashboard").count() == 0
+        refused = await page.goto(f"{base}/dashboard")
+        assert refused is not None and refused.status == 403
+        await expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+        await expect(page.get_by_role("alert")).to_have_text(
+            "The reporting-confidence dashboard is for the inspector or a governance role "
+            "(Safety Learning Assurance Analyst, Near-Miss Governance Supervisor, Workforce "
+            "Retention Safety Culture Manager, Director of Safety Governance and Workforce "
+            "Experience, Learning Visibility Auditor, Regional Workforce Assurance Manager, "
+            "Executive Director of Quality Learning and Workforce Support, Workforce Governance "
+            "Reviewer, Workforce Experience Reporting Analyst, Reporting Quality Assurance Lead, "
+            "Director of Workforce Experience and Safety Learning, Board Workforce Experience "
+            "Reviewer)."
+        )
+        await accessible(page, "dashboard-refused")
+
+        # Signed out: the token path of API clients, and a way to the staff pages' sign-in.
+        await page.get_by_role("button", name="Sign out").click()
+        await page.goto(f"{base}/dashboard#date={day}")
+        await page.reload()
+        await expect(page.get_by_role("link", name="Sign in to the staff pages")).to_be_visible()
+        await expect(page.locator("#who")).to_have_text("not signed in")
+        await page.fill("#token", token("E-INSPECTOR"))
+        await page.get_by_role("button", name="Use token").click()
+        await expect(page.locator("#who")).to_contain_text("E-Inspector", timeout=15_000)
+        await expect(page.locator("#review-counts")).to_contain_text("critical: 1")
