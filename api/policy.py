@@ -11,8 +11,9 @@ Decisions (issues 12 and 14): governance roles run and read the governance work.
 **inspector** reads the evidence — registers and their verification, reviews, packs, trends — but
 not live cases or escalations. The **administrator** loads feeds, starts reviews and reassigns an
 absent owner's pathway, and reads only the pathways waiting on an absent owner; no case content.
-The **operator** (who watches the Temporal UI) reads health and, for the codec, payloads; nothing
-else. A named pathway owner without a governance role sees and acts on their own pathway only.
+The **operator** (who watches the Temporal UI) reads health (their operations page: figures by
+codes only, as ``/metrics``) and, for the codec, payloads; nothing else. A named pathway owner
+without a governance role sees and acts on their own pathway only.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ NONE: frozenset[Role] = frozenset()
 GOVERNANCE = GOVERNANCE_ROLES
 EVIDENCE_READERS = GOVERNANCE_ROLES | {Role.INSPECTOR}
 ADMIN = frozenset({Role.ADMINISTRATOR})
+OPERATOR = frozenset({Role.OPERATOR})
 OWNER = frozenset({Relationship.NAMED_OWNER})
 SELF = frozenset({Relationship.SELF})
 CASE_VIEWERS = frozenset({Relationship.NAMED_OWNER, Relationship.REPORTING_WORKER})
@@ -168,6 +170,7 @@ PAGE_RULES: list[Rule] = [
     _public("GET", "/app/signed-out", "back from the provider's sign-out"),
     Rule("GET", "/app", relationships=SELF, note="my work"),
     Rule("GET", "/app/admin/pathways", ADMIN, note="absent owners' pathways, vacant roles"),
+    Rule("GET", "/app/operations", OPERATOR, note="health, building reviews, breaches: read-only"),
     Rule("POST", "/app/admin/pathways/{case_id}/owner", ADMIN, note="reassign the pathway"),
     Rule("GET", "/app/reviews", EVIDENCE_READERS, note="recent reviews"),
     Rule("GET", "/app/reviews/{review_id}", EVIDENCE_READERS, note="a review, filtered"),

@@ -94,6 +94,17 @@ async def building_reviews(session: AsyncSession, now: datetime) -> tuple[int, f
     return int(count or 0), age
 
 
+async def building_review_ids(session: AsyncSession) -> list[tuple[str, datetime]]:
+    """Each review committed as ``building`` (its ID is its workflow's) and since when, first
+    claimed first (the operations page links each to the Temporal UI)."""
+    since = func.coalesce(Review.building_since, Review.generated_at)
+    rows = await session.execute(
+        select(Review.review_id, since).where(Review.status == _BUILDING).order_by(since),
+        execution_options=SEE_BUILDING,
+    )
+    return [(review_id, at) for review_id, at in rows.all()]
+
+
 async def open_breaches(session: AsyncSession, now: datetime) -> list[Count]:
     """Unresolved breaches by (example, step, level), with the oldest one's age."""
     example = func.coalesce(Case.example, Review.example, "unknown")

@@ -93,6 +93,17 @@ async def _check_worker(app: FastAPI) -> str:
     return "ok" if pollers.get("workflow") else f"no worker polls task queue {queue!r}"
 
 
+async def readiness(app: FastAPI) -> Readiness:
+    """The readiness checks at once: database, Temporal, a worker polling the task queue."""
+    database, temporal, worker = await asyncio.gather(
+        _check_database(app), _check_temporal(app), _check_worker(app)
+    )
+    ok = database == temporal == worker == "ok"
+    return Readiness(
+        status="ready" if ok else "not-ready", database=database, temporal=temporal, worker=worker
+    )
+
+
 @router.get("/health/live", response_model=Liveness)
 async def live() -> Liveness:
     """200 while the process serves requests (restart it when this fails). No auth."""
@@ -107,12 +118,5 @@ async def live() -> Liveness:
 async def ready(request: Request) -> JSONResponse:
     """200 when the database and Temporal answer and a worker polls the task queue; 503
     otherwise (send no traffic, page if it lasts). No auth."""
-    app = request.app
-    database, temporal, worker = await asyncio.gather(
-        _check_database(app), _check_temporal(app), _check_worker(app)
-    )
-    ok = database == temporal == worker == "ok"
-    body = Readiness(
-        status="ready" if ok else "not-ready", database=database, temporal=temporal, worker=worker
-    )
-    return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
+    body = await readiness(request.app)
+    return JSONResponse(body.model_dump(), status_code=200 if body.status == "ready" else 503)

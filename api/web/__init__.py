@@ -15,6 +15,7 @@ from api.web import (
     home,
     my_reports,
     oidc,
+    operations,
     packs,
     pathway,
     receipts,
@@ -41,4 +42,5 @@ WEB_ROUTERS: list[APIRouter] = [
     packs.router,
     registers.router,
     admin.router,
+    operations.router,
 ]

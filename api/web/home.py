@@ -135,6 +135,7 @@ async def my_work(
         "roles": [member_label(role) for role in sorted(actor.roles)],
         "governance": bool(actor.roles & GOVERNANCE_ROLES),
         "evidence": bool(actor.roles & EVIDENCE_READERS),
+        "operator": Role.OPERATOR in actor.roles,
         "packs": current_packs(settings, now),
         "evidence_to": now.astimezone(ZoneInfo(settings.timezone)).date(),
         "evidence_from": (
