@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
 from playwright.async_api import expect
 
 from api.web.render import local_time
@@ -17,7 +18,8 @@ from store.tables import Review
 from tests.browser_support import accessible, sign_in_as, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import load, staff_rows
-from tests.ops_seed import seed_operations
+from tests.fixtures.api import bearer
+from tests.ops_seed import REGISTER, seed_operations
 from tests.workflow_support import running_worker
 
 UI = "http://127.0.0.1:8233/namespaces/default"  # development: the dev server's Web UI port
@@ -81,9 +83,16 @@ async def test_the_operator_sees_health_and_what_to_look_at_in_temporal(
         registers = page.get_by_role("table", name="Registers and their latest verification")
         await expect(registers.get_by_role("row")).to_have_count(3)  # the heading and two
         await expect(registers).to_contain_text("Near-miss reliability case register")
-        verify = registers.get_by_role("link").first
-        assert (await verify.get_attribute("href") or "").startswith(
-            f"{UI}/workflows/register-verification-"
+        await expect(registers.get_by_role("link")).to_have_count(0)  # none run on demand yet
+        await expect(registers.get_by_role("row").nth(1)).to_contain_text("None started")
+        async with httpx.AsyncClient(base_url=base) as http:  # an inspector asks for one
+            url = f"/registers/{REGISTER}/verifications"
+            asked = await http.post(url, headers=bearer("E-INSPECTOR") | {"Idempotency-Key": "k"})
+            assert asked.status_code in (200, 202), asked.text
+        await page.reload()
+        run = registers.get_by_role("link", name="verifying the near-miss reliability case")
+        await expect(run).to_have_attribute(
+            "href", f"{UI}/workflows/register-verification-{REGISTER}"
         )
         await expect(page.locator("#mail-backlog")).to_contain_text(
             "2 mails waiting to be delivered (1 not tried yet, 1 tried and failing); the oldest "

@@ -117,7 +117,10 @@ async def _registers(request: Request, session: AsyncSession, links: Links) -> l
             "running": running_words(runs[head.register].requested_at, tz)
             if head.register in runs and runs[head.register].running
             else "",
-            "href": links.workflow(names.register_verification_id(head.register)),
+            # A link only to a run that exists (the nightly ones are the schedule's).
+            "href": links.workflow(names.register_verification_id(head.register))
+            if head.register in runs
+            else "",
         }
         for head in rows
     ]
