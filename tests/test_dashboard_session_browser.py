@@ -34,7 +34,10 @@ async def test_the_dashboard_uses_the_staff_pages_session(
         nav = page.get_by_role("navigation", name="Main")
         await nav.get_by_role("link", name="Dashboard").click()
         await page.wait_for_url(f"{base}/dashboard")
-        await expect(page.locator("#who")).to_contain_text("E-Analyst", timeout=15_000)
+        who = page.locator("#who")  # the role as the staff pages name it
+        await expect(who).to_have_text(
+            "E-Analyst (Safety Learning Assurance Analyst)", timeout=15_000
+        )
         await expect(page.locator("#token")).to_be_hidden()  # nothing to paste
         await expect(page.get_by_role("link", name="Back to the staff pages")).to_be_visible()
 
@@ -75,5 +78,5 @@ async def test_the_dashboard_uses_the_staff_pages_session(
         await expect(page.locator("#who")).to_have_text("not signed in")
         await page.fill("#token", token("E-INSPECTOR"))
         await page.get_by_role("button", name="Use token").click()
-        await expect(page.locator("#who")).to_contain_text("E-Inspector", timeout=15_000)
+        await expect(page.locator("#who")).to_have_text("E-Inspector (inspector)", timeout=15_000)
         await expect(page.locator("#review-counts")).to_contain_text("critical: 1")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -14,7 +16,8 @@ from api.guard import GuardedRoute
 from api.policy import EVIDENCE_READERS
 from api.web.render import render
 from api.web.session import page_actor
-from api.web.words import roles_in_words
+from api.web.words import member_label, roles_in_words
+from domain.roles import Role
 
 router = APIRouter(tags=["dashboard"], route_class=GuardedRoute)
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -22,6 +25,10 @@ PAGE = STATIC / "dashboard.html"
 # Who the dashboard serves: its review and trends are the evidence readers' (its open steps and
 # breaches the governance roles'); the staff pages link it for them.
 DASHBOARD_ROLES = EVIDENCE_READERS
+# The roles as the staff pages name them, for the page's "who is signed in" line.
+ROLE_WORDS = "data-role-names=\"{}\"".format(
+    html.escape(json.dumps({role.value: member_label(role) for role in Role}), quote=True)
+)
 # The page's own scripts, nothing else.
 SCRIPTS = frozenset(
     {
@@ -43,7 +50,7 @@ async def dashboard(request: Request) -> Response:
     the session's cookie: ``api.authz``); one whose roles the dashboard does not serve gets a
     refusal page naming the roles that may use it. Without a session the page asks for a
     bearer token (API clients, scripts)."""
-    page = PAGE.read_text(encoding="utf-8")
+    page = PAGE.read_text(encoding="utf-8").replace("<body>", f"<body {ROLE_WORDS}>", 1)
     if not isinstance(request.session.get("sub"), str):
         return HTMLResponse(page)
     actor = await page_actor(request)  # idle: to sign-in and back (SignInRequired)
@@ -52,7 +59,7 @@ async def dashboard(request: Request) -> Response:
         detail = f"The reporting-confidence dashboard is for {who}."
         context = {"title": "Not allowed", "detail": detail, "errors": []}
         return render(request, "error.html", context, status=403)
-    return HTMLResponse(page.replace("<body>", '<body data-session="signed-in">', 1))
+    return HTMLResponse(page.replace("<body ", '<body data-session="signed-in" ', 1))
 
 
 @router.get("/dashboard/{script}", include_in_schema=False)

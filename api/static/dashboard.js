@@ -147,7 +147,8 @@ async function loadTimeline(caseId) {
 async function refresh() {
   try {
     me = await api("/me");
-    $("who").textContent = `${me.display_name} (${me.roles.join(", ")})`;
+    const roleNames = JSON.parse(document.body.dataset.roleNames || "{}");
+    $("who").textContent = `${me.display_name} (${me.roles.map((r) => roleNames[r] || r).join(", ")})`;
   } catch (error) {
     $("who").textContent = `not signed in: ${error.message}`;
     trendsRequest += 1;
