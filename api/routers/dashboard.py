@@ -26,9 +26,9 @@ PAGE = STATIC / "dashboard.html"
 # breaches the governance roles'); the staff pages link it for them.
 DASHBOARD_ROLES = EVIDENCE_READERS
 # The roles as the staff pages name them, for the page's "who is signed in" line.
-ROLE_WORDS = "data-role-names=\"{}\"".format(
-    html.escape(json.dumps({role.value: member_label(role) for role in Role}), quote=True)
-)
+_NAMES = json.dumps({role.value: member_label(role) for role in Role})
+ROLE_WORDS = f'data-role-names="{html.escape(_NAMES, quote=True)}"'
+
 # The page's own scripts, nothing else.
 SCRIPTS = frozenset(
     {
