@@ -6,11 +6,13 @@ Step 2 and 3 values live in ``store.acknowledgment_values`` and are re-exported 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
 from pydantic import BaseModel
 from sqlalchemy import Table, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.acknowledgment import (
@@ -152,10 +154,12 @@ async def load_review(
     limit: int | None = None,
     offset: int = 0,
     service_line: str | None = None,
+    first: Sequence[str] = (),
 ) -> ReviewView | None:
     """The review with its items ordered by reference (``classification="exception"`` for the
-    unreconciled ones; only ``service_line``'s when given; a page when ``limit`` is given), or
-    None when it does not exist."""
+    unreconciled ones; only ``service_line``'s when given; a page when ``limit`` is given; the
+    classifications in ``first`` before the rest, in that order), or None when it does not
+    exist."""
     review = await session.get(Review, review_id)
     if review is None:
         return None
@@ -167,7 +171,12 @@ async def load_review(
     if service_line is not None:
         where.append(ReviewItemRow.fields["service_line"].as_string() == service_line)
     total = await session.scalar(select(func.count()).select_from(ReviewItemRow).where(*where))
-    query = select(ReviewItemRow).where(*where).order_by(ReviewItemRow.reference).offset(offset)
+    order: list[Any] = [ReviewItemRow.reference]
+    if first:
+        ranks = {c: n for n, c in enumerate(first)}
+        rank = sql_case(ranks, value=ReviewItemRow.classification, else_=len(first))
+        order[:0] = [rank, ReviewItemRow.classification.is_(None)]  # exceptions after the rest
+    query = select(ReviewItemRow).where(*where).order_by(*order).offset(offset)
     rows = await session.scalars(query.limit(limit) if limit is not None else query)
     return ReviewView(
         review_id=review.review_id,

@@ -4,6 +4,8 @@ finds no serious or critical violation on the case, step, document, receipt and 
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Page, expect
 
 from tests.api_support import TRIAGE_DOCS, open_case
@@ -51,10 +53,21 @@ async def _documents_opened_from_the_step(page: Page) -> None:
     await accessible(page, "step")
     for number, doc in enumerate(TRIAGE_DOCS):
         label = doc.replace("-", " ")
-        await page.get_by_role("button", name=f"Open {label}").click()
+        await page.get_by_role("button", name=f"Open {label}").focus()
+        await page.keyboard.press("Enter")  # the keyboard's Open: focus stays with the document
         await expect(page.get_by_role("status")).to_contain_text(
             "opening of this document is recorded"
         )
+        shown = page.locator("#shown-h")
+        await expect(shown).to_have_text(label.capitalize())
+        await expect(shown).to_be_focused()
+        await expect(shown).to_be_in_viewport()
+        assert page.url.endswith("#shown-h"), page.url  # in view and focused without JavaScript too
+        if doc in ("daily-review", "risk-classification-source"):
+            # a classified report has no exception reasons: what made it critical, never "None"
+            document = page.locator("#shown-document")
+            await expect(document).not_to_contain_text(re.compile(r"\bNone\b"))
+            await expect(document).to_contain_text("Acknowledgment over threshold")
         if number == 0:
             await accessible(page, "document")
         await page.get_by_role("link", name="Back").click()
@@ -99,4 +112,10 @@ async def _submitted_with_the_keyboard_only(page: Page) -> None:
     )
     await expect(page.locator("main")).to_contain_text("on time")
     await expect(page.locator("main")).to_contain_text("Near-miss reliability case register")
+    # what was cited, as it was chosen: each document by its title, whole or one entry of it
+    evidence = page.get_by_role("list").filter(has_text="Daily review (the whole document")
+    await expect(evidence).to_contain_text("Daily review (the whole document: it has no separate")
+    await expect(evidence).to_contain_text("Risk classification source (the whole document")
+    await expect(evidence.get_by_role("listitem")).to_have_count(3)
+    await expect(page.locator("main")).not_to_contain_text("Entry")
     await accessible(page, "receipt")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from api.authz import Authorized
@@ -18,6 +18,7 @@ from api.deps import SessionDep, SettingsDep
 from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
 from api.series_csv import series_csv
+from api.web.analytics_page import acknowledgment_page, wants_page
 from domain.analytics import RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS, PeriodKind
 from domain.calendar import calendar_for
 from store.analytics import Grouping, acknowledgment_trends
@@ -57,8 +58,13 @@ def _envelope(group: str, start: date, end: date, **body: Any) -> dict[str, Any]
     return {"group": group, "from": start.isoformat(), "to": end.isoformat(), **body}
 
 
-@router.get("/acknowledgment")
+@router.get(
+    "/acknowledgment",
+    response_model=list[dict[str, Any]],
+    responses={200: {"content": {"text/html": {}}}},
+)
 async def acknowledgment(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     _actor: Authorized,
@@ -67,15 +73,21 @@ async def acknowledgment(
     ],
     end: Annotated[date, Query(alias="to", description="last review date", ge=EARLIEST, le=LATEST)],
     group: Grouping = "service_line",
-) -> list[dict[str, Any]]:
+) -> Any:
     """Per review date and group: reports, classifications, threshold breaches, reports with no
     named triage owner, and the medians to first acknowledgment and to triage over classified
     reports (the review's as-of instant standing in for a missing one) in minutes
     (`median_minutes_*`), hours (`median_hours_*`) and provider working hours
-    (`median_working_hours_*`). Per week or month: `/analytics/series`."""
+    (`median_working_hours_*`). Per week or month: `/analytics/series`.
+
+    A browser opening it with its page session (`Accept: text/html`, no bearer token) gets the
+    same rows as a page (headings, a table, the pages' navigation); everyone else the JSON."""
     _check_range(start, end)
     calendar = calendar_for(settings.calendar_config())
-    return await acknowledgment_trends(session, group, start, end, calendar)
+    rows = await acknowledgment_trends(session, group, start, end, calendar)
+    if wants_page(request):
+        return acknowledgment_page(request, rows, group, start, end)
+    return rows
 
 
 @router.get("/triage")

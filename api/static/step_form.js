@@ -1,6 +1,8 @@
 // Progressive enhancement of generated step forms (everything works without it):
 // empty repeatable slots after the first are hidden behind an "Add another" button, and after
-// a rejection the error summary takes focus so screen readers announce it.
+// a rejection the error summary takes focus so screen readers announce it; after an Open button
+// the document just opened takes focus (its heading, described by the note that the opening is
+// recorded), so keyboard and screen-reader users carry on from it, not from the page's top.
 (function () {
   "use strict";
   function isEmpty(slot) {
@@ -28,5 +30,7 @@
     group.appendChild(button);
   });
   var errors = document.getElementById("form-errors");
+  var shown = document.getElementById("shown-h");
   if (errors) errors.focus();
+  else if (shown) shown.focus();
 })();

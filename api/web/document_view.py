@@ -85,19 +85,38 @@ def _table(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:
     )
 
 
+def reasons_words(item: Mapping[str, Any]) -> str | None:
+    """A classified review item's (or classification's) empty ``reasons`` in words, else None.
+
+    Its ``reasons`` are the exception reasons, empty once it reconciled; what made the
+    classification is its indicators (examples 1 and 2) beside them, or in its ``fields``."""
+    if item.get("reasons") or not item.get("classification"):
+        return None
+    fields = item.get("fields")
+    inner = fields if isinstance(fields, Mapping) else {}
+    found = item.get("indicators") or inner.get("indicators") or []
+    if found:
+        return "; ".join(humanize(str(f)) for f in found)
+    return "No indicator above threshold; it reconciled across every source."
+
+
 def to_node(value: Any, tz: str, *, top: bool = False, names: Names = NO_NAMES) -> Node:
     """``value`` as a display tree (``top``: leave out what the heading already says;
-    ``names``: employee ID → name, shown instead of the ID)."""
+    ``names``: employee ID → name, shown instead of the ID; an empty list: "None recorded",
+    and a classified item's empty exception reasons: what made its classification)."""
     if isinstance(value, dict):
+        why = reasons_words(value) if "reasons" in value else None
         facts = [
-            (_key_words(k), to_node(v, tz, names=names))
+            (_key_words(k), Node(kind="text", text=why))
+            if k == "reasons" and why is not None
+            else (_key_words(k), to_node(v, tz, names=names))
             for k, v in value.items()
             if not (top and k in SKIP)
         ]
         return Node(kind="facts", facts=facts) if facts else Node(kind="text", text="—")
     if isinstance(value, list):
         if not value:
-            return Node(kind="text", text="None")
+            return Node(kind="text", text="None recorded")
         if all(isinstance(v, dict) for v in value):
             return _table(value, tz, names)
         return Node(kind="list", items=[to_node(v, tz, names=names) for v in value])

@@ -18,6 +18,7 @@ from api.web.words import feed_words, humanize
 from store.db import transaction
 from store.tables import Case
 
+ENTRY_MARK = "#"  # "document#entry", as the step form's evidence checkboxes say it
 _TIME_KEYS = ("at", "received_at", "updated_at", "recorded_at")
 _TEXT_KEYS = ("description", "summary", "title", "event", "action")
 
@@ -75,37 +76,58 @@ async def entry_labels(request: Request, case: Case, documents: Iterable[str]) -
             except ApiError:
                 continue
             for entry in _entries(body):
-                labels.setdefault(f"{document}#{entry['id']}", entry_label(entry, tz))
+                labels.setdefault(f"{document}{ENTRY_MARK}{entry['id']}", entry_label(entry, tz))
     return labels
 
 
+def _reference(value: Any) -> bool:
+    """A cited piece of evidence: ``{"document": ..., "entry": ...}`` (the entry optional)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("document"), str)
+        and set(value) <= {"document", "entry"}
+    )
+
+
 def cited(value: Any) -> dict[str, set[str]]:
-    """Each document a recorded payload cites entries of → the entry IDs it cites
-    (``{"document": "report-chronology", "entry": "event:85"}`` anywhere in it)."""
+    """Each document a recorded payload cites → the entry IDs it cites of it (empty when only
+    the whole document is cited): ``{"document": "report-chronology", "entry": "event:85"}``
+    or ``{"document": "daily-review"}`` anywhere in it."""
     found: dict[str, set[str]] = {}
-    if isinstance(value, dict):
-        if isinstance(value.get("document"), str) and isinstance(value.get("entry"), str):
-            found.setdefault(value["document"], set()).add(value["entry"])
-        for item in value.values():
-            for document, ids in cited(item).items():
-                found.setdefault(document, set()).update(ids)
-    elif isinstance(value, list):
-        for item in value:
+    if _reference(value):
+        entry = value.get("entry")
+        found.setdefault(value["document"], set()).update([entry] if entry else [])
+    elif isinstance(value, dict | list):
+        for item in value.values() if isinstance(value, dict) else value:
             for document, ids in cited(item).items():
                 found.setdefault(document, set()).update(ids)
     return found
 
 
-async def cited_entry_words(request: Request, case: Case, payload: Any) -> dict[str, str]:
-    """A receipt's cited entry IDs → what a person recognises them by (the step page's labels),
-    so "event:85" reads "Mon 7 Dec, 07:04 — Acknowledged"."""
+def _in_words(value: Any, labels: dict[str, str], with_entries: set[str]) -> Any:
+    if _reference(value):
+        document, entry = value["document"], value.get("entry")
+        title = humanize(document)
+        if isinstance(entry, str) and entry:
+            return f"{title}: {labels.get(f'{document}{ENTRY_MARK}{entry}', f'entry {entry}')}"
+        if document in with_entries:
+            return f"{title} (the whole document, not one of its entries)"
+        return f"{title} (the whole document: it has no separate register entries)"
+    if isinstance(value, dict):
+        return {k: _in_words(v, labels, with_entries) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in_words(v, labels, with_entries) for v in value]
+    return value
+
+
+async def cited_in_words(request: Request, case: Case, payload: Any) -> Any:
+    """A receipt's payload with each cited document or entry as the person chose it on the
+    step page: "Report chronology: Mon 7 Dec, 07:04 — Acknowledged" (never an entry ID), or
+    the document's title and why no entry is named (the whole document was cited; a document
+    with no entries of its own, such as the daily review, is only cited whole)."""
     found = cited(payload)
     if not found:
-        return {}
+        return payload
     labels = await entry_labels(request, case, found)
-    return {
-        entry: labels[f"{document}#{entry}"]
-        for document, ids in found.items()
-        for entry in ids
-        if f"{document}#{entry}" in labels
-    }
+    with_entries = {key.partition(ENTRY_MARK)[0] for key in labels}
+    return _in_words(payload, labels, with_entries)

@@ -13,7 +13,7 @@ from api.authz import Authorized
 from api.errors import NotFound
 from api.web.case_view import PATHWAY_LOGS, CasePage, history, load_case, open_rows, staff_names
 from api.web.document_view import person_ids, to_node
-from api.web.entry_labels import cited_entry_words
+from api.web.entry_labels import cited_in_words
 from api.web.render import local_time, render
 from api.web.words import humanize, waiting_words
 from domain.acknowledgment_steps import RECOVERY_REVIEW
@@ -161,11 +161,9 @@ async def receipt(
         "late": bool(entry.payload.get("late")),
         "deadline": local_time(deadline or (ob.deadline if ob else None), tz),
         "recorded": to_node(
-            payload,
+            await cited_in_words(request, page.case, payload),
             tz,
-            names=page.names
-            | await staff_names(request, person_ids(payload))
-            | await cited_entry_words(request, page.case, payload),
+            names=page.names | await staff_names(request, person_ids(payload)),
         ),
         "rows": open_rows(page, tz),
         "waiting": waiting_words(

@@ -28,6 +28,15 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
+def shown_value(value: Any) -> Any:
+    """What a template's ``{{ value }}`` prints: a missing value (None) as an em dash, never
+    Python's "None" (set before any template is compiled: Jinja applies it as it compiles)."""
+    return "—" if value is None else value
+
+
+templates.env.finalize = shown_value
+
+
 def local_time(value: datetime | str | None, tz: str, *, with_year: bool = False) -> str:
     """An instant as the provider reads it: "Mon 7 Dec, 17:00" (empty for None)."""
     if value is None or value == "":

@@ -17,7 +17,7 @@ from api.deps import Actor, SessionDep, TemporalDep
 from api.errors import ApiError, Conflict, NotFound
 from api.routers.reviews import ClassificationFilter, mark_reviewed
 from api.web.render import local_time, render
-from api.web.review_view import ExceptionRow, counts, exception_rows, item_row
+from api.web.review_view import ExceptionRow, ItemRow, counts, exception_rows, item_row
 from api.web.session import CsrfChecked
 from api.web.words import REVIEW_TITLES, exposure_words, role_label
 from api.web.work_rows import review_name
@@ -29,7 +29,11 @@ from store.staff import get_staff
 from store.tables import Case
 
 router = APIRouter(prefix="/app/reviews", include_in_schema=False)
-PAGE = 100
+PAGE = 25  # rows shown at first (a phone's few screens); "Show more" adds as many again
+# The weakest first (critical, then emerging; failed, then doubtful), the rest, exceptions last
+# (each review has the classifications of one example, so one order serves all three).
+WEAKEST_FIRST = ("critical", "failed", "emerging", "doubtful")
+MAX_SHOWN = 500  # past this many rows on one page, the next page (offset) instead
 KEY_FIELD = "idempotency_key"
 CLASSIFICATIONS = {
     "acknowledgment": ["critical", "emerging", "within_tolerance", "exception"],
@@ -67,7 +71,9 @@ async def _read(
     session: AsyncSession, review_id: str, filters: dict[str, Any], tz: str
 ) -> tuple[ReviewView, list[ExceptionRow], list[str], list[Case], str | None]:
     """The review's page of items, its exceptions, service lines, cases and reviewer's name."""
-    view = await load_review(session, review_id, limit=PAGE, **filters)
+    shown = int(filters.get("shown") or PAGE)
+    wanted = {k: v for k, v in filters.items() if k != "shown"}
+    view = await load_review(session, review_id, limit=shown, first=WEAKEST_FIRST, **wanted)
     if view is None:
         raise NotFound(f"no generated review {review_id!r}")
     exceptions = await load_review(session, review_id, classification="exception", limit=50)
@@ -78,6 +84,17 @@ async def _read(
     reviewer = await get_staff(session, view.reviewed_by) if view.reviewed_by else None
     name = reviewer.display_name if reviewer else view.reviewed_by
     return view, rows, lines, opened, name
+
+
+def _groups(rows: list[ItemRow]) -> list[tuple[str, list[ItemRow]]]:
+    """The shown rows in runs of one classification (the list is ordered by it)."""
+    groups: list[tuple[str, list[ItemRow]]] = []
+    for row in rows:
+        if groups and groups[-1][0] == row.classification:
+            groups[-1][1].append(row)
+        else:
+            groups.append((row.classification, [row]))
+    return groups
 
 
 async def _review_page(
@@ -95,15 +112,32 @@ async def _review_page(
     view, rows, lines, opened, reviewer = await _read(session, review_id, filters, tz)
     spec = REVIEWS.get(view.example)
     offset = int(filters.get("offset", 0))
-    query = {k: v for k, v in filters.items() if k != "offset" and v is not None}
+    shown = int(filters.get("shown") or PAGE)
+    query = {k: v for k, v in filters.items() if k not in ("offset", "shown") and v is not None}
+    more = offset + shown < view.total
+    items = [item_row(i) for i in view.items]
+    summary = view.summary.get("counts") or {}
+    kinds = [c for c in CLASSIFICATIONS.get(view.example, []) if c != "exception"]
+    chips = [(c, exposure_words(c), int(summary.get(c, 0))) for c in kinds]
+    if "exceptions" in view.summary:
+        exceptions = int(view.summary["exceptions"])
+        chips.append(("exception", "exceptions (not reconciled)", exceptions))
     context = {
         "view": view,
         "title": review_name(view.example, view.period),
         "as_of": local_time(view.as_of, tz),
         "reviewed_at": local_time(view.reviewed_at, tz),
         "reviewer": reviewer,
-        "counts": counts(view.summary),
-        "items": [item_row(i) for i in view.items],
+        "chips": chips,
+        "everything": sum(n for _, _, n in chips),
+        "groups": _groups(items),
+        "items_shown": len(items),
+        "first_row": offset + 1,
+        "shown": shown,
+        "show_more": urlencode(query | {"offset": offset, "shown": shown + PAGE})
+        if more and shown < MAX_SHOWN
+        else "",
+        "more_count": min(PAGE, view.total - offset - shown),
         "exceptions": rows,
         "classifications": [(c, exposure_words(c)) for c in CLASSIFICATIONS.get(view.example, [])],
         "service_lines": lines,
@@ -113,8 +147,12 @@ async def _review_page(
         "step_role": role_label(spec.role) if spec else "",
         "key_field": KEY_FIELD,
         "key": str(uuid.uuid4()),
-        "previous": urlencode(query | {"offset": max(offset - PAGE, 0)}) if offset else "",
-        "next": urlencode(query | {"offset": offset + PAGE}) if offset + PAGE < view.total else "",
+        "previous": urlencode(query | {"offset": max(offset - shown, 0), "shown": shown})
+        if offset
+        else "",
+        "next": urlencode(query | {"offset": offset + shown, "shown": shown})
+        if more and shown >= MAX_SHOWN
+        else "",
         "detail": detail,
         "notice": notice,
         "status": status,
@@ -131,10 +169,16 @@ async def review_page(
     classification: Annotated[ClassificationFilter | None, Query()] = None,
     service_line: Annotated[str | None, Query(max_length=128)] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
+    shown: Annotated[int, Query(ge=1, le=MAX_SHOWN)] = PAGE,
     marked: bool = False,
 ) -> HTMLResponse:
-    """One review: counts, the classified list with filters, exceptions, cases opened."""
-    filters = {"classification": classification, "service_line": service_line or None}
+    """One review: counts, the classified list (weakest first, in groups) with filters and
+    "Show more", exceptions, cases opened."""
+    filters = {
+        "classification": classification,
+        "service_line": service_line or None,
+        "shown": shown,
+    }
     notice = "Marked reviewed: the exposed reports' cases are opening." if marked else ""
     return await _review_page(
         request, session, actor, review_id, filters | {"offset": offset}, notice=notice
