@@ -61,18 +61,24 @@ def items_in(
     return query
 
 
-async def closed_by_validation(session: AsyncSession, ids: Select[Any], win: Window) -> int:
-    """How many of those cases had a repair validation deciding ``close`` in the window."""
-    found = await scalar(
-        session,
-        select(func.count(func.distinct(RegisterEntry.subject))).where(
-            RegisterEntry.subject.in_(ids),
-            RegisterEntry.kind == "repair_validation",
-            win.holds(RegisterEntry.recorded_at),
-            RegisterEntry.payload["decision"].as_string() == "close",
-        ),
+async def failed_closures_repaired(
+    session: AsyncSession, example: str, win: Window, service_line: str | None
+) -> int:
+    """How many of the failed closures the window's reviews found (items classified ``failed``)
+    were repaired and closed by the window's end: their case's repair validation decided
+    ``close`` before it ended."""
+    closes = select(RegisterEntry.subject).where(
+        RegisterEntry.kind == "repair_validation",
+        RegisterEntry.recorded_at < win.after,
+        RegisterEntry.payload["decision"].as_string() == "close",
     )
-    return int(found or 0)
+    record, line = None, None
+    if service_line is not None:
+        record, columns = await item_values(session, {"service_line": String()})
+        line = columns["service_line"]
+    query = items_in(select(func.count()), record, example, win, line, service_line)
+    query = query.where(ReviewItem.classification == "failed", ReviewItem.case_id.in_(closes))
+    return int(await scalar(session, query) or 0)
 
 
 async def classified_items(

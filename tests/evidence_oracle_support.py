@@ -25,14 +25,13 @@ from store.evidence import (
     PATHWAY,
     Scope,
     _breaches,
-    _count,
     _review_row,
     _step_title,
     scoped_ids,
     scoped_opened,
 )
 from store.pack_common import events_in, items_of
-from store.tables import Breach, Case, RegisterEntry, Review, ReviewItem
+from store.tables import Breach, RegisterEntry, Review, ReviewItem
 
 
 async def first_exposures(session: AsyncSession, end: date, zone: str) -> dict[str, date]:
@@ -219,9 +218,17 @@ async def closure_credibility(session: AsyncSession, scope: Scope) -> Doc:
     ok = [i for i in items if i.classification is not None]
     confirmed = sum(1 for i in ok if i.fields.get("confirmed") is True)
     reopened = sum(1 for i in ok if i.fields.get("reopened_within_30_days"))
-    failed = scoped_ids(names.EXAMPLE_CREDIBILITY, scope).where(Case.exposure == "failed")
-    closes = await _entries(session, failed, scope, ("repair_validation",))
-    repaired = {e.subject for e in closes if e.payload.get("decision") == "close"}
+    # the failed closures the range's reviews found, and those whose case a repair validation
+    # closed before the range ended
+    failed = [i for i in ok if i.classification == "failed"]
+    closes = await session.scalars(
+        select(RegisterEntry).where(
+            RegisterEntry.kind == "repair_validation",
+            RegisterEntry.recorded_at < scope.win.after,
+        )
+    )
+    closed = {e.subject for e in closes if e.payload.get("decision") == "close"}
+    repaired = [i for i in failed if i.case_id in closed]
     return section(
         "Closure credibility",
         figures(
@@ -231,7 +238,7 @@ async def closure_credibility(session: AsyncSession, scope: Scope) -> Doc:
                 ("Reopened within 30 days", percent(reopened, len(ok))),
                 (
                     "Failed closures repaired and closed",
-                    percent(len(repaired), await _count(session, failed)),
+                    percent(len(repaired), len(failed)),
                 ),
             ]
         ),
