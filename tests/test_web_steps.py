@@ -56,7 +56,7 @@ async def test_triage_attribution_on_pages(own_env, sqlite_url, sessions_for, ap
         assert entry[1] not in words  # the cited entry by what it says, not its ID
         case_page = text((await api.http.get(f"/app/cases/{case_id}")).text)
         assert "in the near-miss reliability case register, entry" in case_page
-        assert re.search(r"Report chronology \S+ \d+ \w+, \d\d:\d\d — ", words), words
+        assert re.search(r"Report chronology: \S+ \d+ \w+, \d\d:\d\d — ", words), words
         assert "on time" in words and "What happens next" in words
         await _missed_deadline_in_words(api, own_env, case_id)
 
