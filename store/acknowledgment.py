@@ -177,6 +177,15 @@ async def load_review(
         rank = sql_case(ranks, value=ReviewItemRow.classification, else_=len(first))
         order[:0] = [rank, ReviewItemRow.classification.is_(None)]  # exceptions after the rest
     query = select(ReviewItemRow).where(*where).order_by(*order).offset(offset)
+    if first and limit is not None:
+        # the page's references sorted alone (a sort of keys, not of every item's document),
+        # then those items read by their primary key
+        page = select(ReviewItemRow.reference).where(*where).order_by(*order)
+        chosen = page.offset(offset).limit(limit).scalar_subquery()
+        query = select(ReviewItemRow).where(
+            ReviewItemRow.review_id == review_id, ReviewItemRow.reference.in_(chosen)
+        )
+        query = query.order_by(*order)
     rows = await session.scalars(query.limit(limit) if limit is not None else query)
     return ReviewView(
         review_id=review.review_id,
