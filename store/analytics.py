@@ -5,7 +5,7 @@ with steady activity are how reporting hesitancy shows)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any, Literal
 
@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import NullType
 
 from domain.calendar import BusinessCalendar
+from domain.names import EXAMPLE_ACKNOWLEDGMENT
 from store.analytics_values import DATES_PER_BATCH, VALUES, ensure_values, in_range
+from store.tables import Review
 
 Grouping = Literal["service_line", "manager_line", "risk_domain"]
 OUTCOMES = ("within_tolerance", "emerging", "critical")
@@ -129,3 +131,13 @@ async def acknowledgment_trends(
         rows.extend(sorted(batch, key=lambda r: (r["review_date"], r[group])))
         first = last + timedelta(days=1)
     return rows
+
+
+async def review_instants(session: AsyncSession, dates: set[str]) -> dict[str, datetime]:
+    """Each of those review dates' daily review's as-of instant (for a page's local time)."""
+    if not dates:
+        return {}
+    query = select(Review.period, Review.as_of).where(
+        Review.example == EXAMPLE_ACKNOWLEDGMENT, Review.period.in_(sorted(dates))
+    )
+    return {str(period): at for period, at in (await session.execute(query)).all()}

@@ -120,6 +120,7 @@ async def _acknowledgment_analytics_as_a_page(page: Page, base: str, day: str) -
     await expect(table.get_by_role("link", name="Review of")).to_have_attribute(
         "href", f"/app/reviews/ack-review-{day}"
     )
+    await expect(table).to_contain_text("(as of 07:00)")  # the review's as-of, provider local
     await accessible(page, "analytics-acknowledgment")
     listed = await page.request.get(
         f"{base}/analytics/acknowledgment?from={day}&to={day}",

@@ -21,7 +21,7 @@ from api.series_csv import series_csv
 from api.web.analytics_page import acknowledgment_page, wants_page
 from domain.analytics import RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS, PeriodKind
 from domain.calendar import calendar_for
-from store.analytics import Grouping, acknowledgment_trends
+from store.analytics import Grouping, acknowledgment_trends, review_instants
 from store.analytics_credibility import closure_trends
 from store.analytics_learning import learning_trends
 from store.analytics_leavers import leaver_trends
@@ -86,7 +86,8 @@ async def acknowledgment(
     calendar = calendar_for(settings.calendar_config())
     rows = await acknowledgment_trends(session, group, start, end, calendar)
     if wants_page(request):
-        return acknowledgment_page(request, rows, group, start, end)
+        as_of = await review_instants(session, {str(r["review_date"]) for r in rows})
+        return acknowledgment_page(request, rows, group, start, end, as_of)
     return rows
 
 

@@ -4,13 +4,14 @@ date and group, the medians in hours and working hours, each review linked to it
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from api.web.render import local_date, render
+from api.web.render import local_date, local_time, render
 from domain.names import ack_review_id
 
 GROUP_WORDS = {
@@ -35,12 +36,20 @@ def _hours(hours: Any, working: Any) -> str:
 
 
 def acknowledgment_page(
-    request: Request, rows: list[dict[str, Any]], group: str, start: date, end: date
+    request: Request,
+    rows: list[dict[str, Any]],
+    group: str,
+    start: date,
+    end: date,
+    as_of: Mapping[str, datetime],
 ) -> HTMLResponse:
-    """The rows of ``acknowledgment_trends`` as a table per review date."""
+    """The rows of ``acknowledgment_trends`` as a table per review date (``as_of``: each
+    review date's as-of instant, shown in provider local time)."""
+    tz = request.app.state.settings.timezone
     shown = [
         {
             "review": local_date(r["review_date"]),
+            "date": str(r["review_date"]),
             "href": f"/app/reviews/{ack_review_id(str(r['review_date']))}",
             "group": r.get(group) or "unknown",
             "reports": r["reports"],
@@ -62,6 +71,8 @@ def acknowledgment_page(
     days: dict[str, dict[str, Any]] = {}
     for row in shown:
         day = days.setdefault(row["review"], {"review": row["review"], "href": row["href"]})
+        instant = as_of.get(row["date"])
+        day["as_of"] = local_time(instant, tz).partition(", ")[2] if instant else ""
         day.setdefault("rows", []).append(row)
     context = {
         "days": list(days.values()),
