@@ -4,7 +4,7 @@ local time to the minute, plurals, labels for codes (pure)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,6 +70,25 @@ def local_minute(value: datetime | str | None, zone: str) -> str:
         f"{_DAYS[t.weekday()]} {t.day} {_MONTHS[t.month - 1]} {t.year:04d}, "
         f"{t.hour:02d}:{t.minute:02d}"
     )
+
+
+def minute_words(zone: str) -> Callable[[datetime], str]:
+    """``local_minute`` of aware instants in ``zone``, each distinct instant formatted once: a
+    pack's tables name the same deadlines and "now" many times over (hundreds of cells)."""
+    tz = ZoneInfo(zone)
+    seen: dict[datetime, str] = {}
+
+    def words(moment: datetime) -> str:
+        text = seen.get(moment)
+        if text is None:
+            t = moment.astimezone(tz)  # an aware instant: the same wall time as via UTC
+            seen[moment] = text = (
+                f"{_DAYS[t.weekday()]} {t.day} {_MONTHS[t.month - 1]} {t.year:04d}, "
+                f"{t.hour:02d}:{t.minute:02d}"
+            )
+        return text
+
+    return words
 
 
 def day_words(day: date | str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -11,10 +10,29 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.packs import PackSpec
-from domain.report import Cell, Doc, bars, hours, label, local_minute, plural, section, table
-from store.pack_common import CaseIds, Record, Window, events_in, example_ids
-from store.staff import staff_names
-from store.tables import Breach, Case
+from domain.report import (
+    Cell,
+    Doc,
+    bars,
+    hours,
+    label,
+    local_minute,
+    minute_words,
+    plural,
+    section,
+    table,
+)
+from domain.working_clock import clock_for, epoch_us
+from store.pack_common import (
+    CaseIds,
+    Record,
+    Window,
+    core_rows,
+    events_in,
+    example_ids,
+    names_of,
+)
+from store.tables import Breach
 
 
 async def breaches_in(session: AsyncSession, case_ids: CaseIds, win: Window) -> list[Record]:
@@ -33,30 +51,41 @@ async def breaches_in(session: AsyncSession, case_ids: CaseIds, win: Window) -> 
         Breach.case_id.in_(case_ids),
         win.holds(Breach.escalated_at),
     )
-    rows = (await session.execute(query)).all()
+    rows = (await core_rows(session, query)).all()
     return sorted(rows, key=lambda b: (b.escalated_at, b.case_id, b.level))
 
 
 def breach_section(rows: Sequence[Record], win: Window, now: datetime) -> Doc:
-    """Breaches per missed deadline: highest level reached, how long it stayed open."""
-    grouped: dict[tuple[str, str, datetime], list[Record]] = defaultdict(list)
+    """Breaches per missed deadline: highest level reached, how long it stayed open (one pass
+    over the rows; each instant formatted once, working hours from the calendar's clock)."""
+    levels = dict.fromkeys(("level 1", "level 2", "level 3", "level 4 and above"), 0)
+    grouped: dict[tuple[str, str, datetime], list[Any]] = {}
     for b in rows:
-        grouped[(b.case_id, b.step, b.deadline)].append(b)
-    levels = {f"level {n}": sum(1 for b in rows if b.level == n) for n in (1, 2, 3)}
-    levels["level 4 and above"] = sum(1 for b in rows if b.level >= 4)
+        if 1 <= b.level <= 3:
+            levels[f"level {b.level}"] += 1
+        elif b.level >= 4:
+            levels["level 4 and above"] += 1
+        group = grouped.get(key := (b.case_id, b.step, b.deadline))
+        if group is None:  # [highest level, first resolution in row order]
+            grouped[key] = [b.level, b.resolved_at]
+        else:
+            group[0] = max(group[0], b.level)
+            group[1] = group[1] or b.resolved_at
+    minute, clock, now_us = minute_words(win.zone), clock_for(win.calendar), epoch_us(now)
     body: list[list[Cell]] = []
-    for (case_id, step, deadline), group in grouped.items():
-        resolved = next((b.resolved_at for b in group if b.resolved_at), None)
+    for (case_id, step, deadline), (highest, resolved) in grouped.items():
         until = resolved or now
+        # the calendar's working_hours_between, on the same instants
+        working = clock.hours_us(epoch_us(deadline), epoch_us(resolved) if resolved else now_us)
         body.append(
             [
                 case_id,
                 label(step),
-                local_minute(deadline, win.zone),
-                max(b.level for b in group),
-                local_minute(resolved, win.zone) if resolved else "still open",
+                minute(deadline),
+                highest,
+                minute(resolved) if resolved else "still open",
                 hours((until - deadline).total_seconds() / 3600),
-                hours(win.calendar.working_hours_between(deadline, until)),
+                hours(working),
             ]
         )
     columns = ["Case", "Step", "Deadline", "Highest level", "Done at", "Open for", "Working hours"]
@@ -73,7 +102,7 @@ async def late_section(session: AsyncSession, case_ids: CaseIds, win: Window) ->
         session, case_ids, ("step_submitted", "action_done", "pathway_accepted"), win
     )
     late = [e for e in done if e.detail.get("late")]
-    who = await staff_names(session, {e.actor for e in late})
+    who = await names_of(session, {e.actor for e in late})
     body: list[list[Cell]] = [
         [
             e.case_id,
@@ -96,7 +125,7 @@ async def late_section(session: AsyncSession, case_ids: CaseIds, win: Window) ->
     )
 
 
-def case_rows(cases: list[Case], zone: str) -> list[dict[str, Any]]:
+def case_rows(cases: list[Record], zone: str) -> list[dict[str, Any]]:
     """The listed cases as the CSV beside the pack gives them."""
     return [
         {
