@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Row, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from domain.calendar import BusinessCalendar
 from domain.report import (
@@ -21,8 +22,8 @@ from domain.report import (
     local_minute,
     table,
 )
-from store.staff import staff_names
-from store.tables import Case, CaseEvent, RegisterEntry, Review, ReviewItem
+from store.staff import STAFF_FEED, StaffMember, name_and_id
+from store.tables import Case, CaseEvent, RegisterEntry, Review, ReviewItem, SourceRecord
 
 PATHWAY_KINDS = ("recovery_pathway", "stabilization_pathway", "repair_pathway")
 OWNER_FIELDS = ("responsible_owner_id", "accountable_owner_id")
@@ -45,6 +46,13 @@ CaseIds = list[str] | Select[Any]
 
 # A row of the columns a report reads (attributes by column name), not an ORM object.
 Record = Row[*tuple[Any, ...]]
+
+
+async def core_rows(session: AsyncSession, query: Executable) -> Any:
+    """``query``'s rows as Core rows on the session's connection: a report's statements select
+    columns, and the ORM's execution path cost about twice the CPU of Core's per statement (no
+    autoflush: ``store.packs`` flushes once before a pack's reads)."""
+    return await (await session.connection()).execute(query)
 
 
 @dataclass(frozen=True)
@@ -71,20 +79,45 @@ def window(first: date, after: date, calendar: BusinessCalendar) -> Window:
 
 async def reviews(
     session: AsyncSession, example: str, periods: list[str] | None, win: Window | None = None
-) -> list[Review]:
+) -> list[Record]:
     """The example's reviews with those periods, or whose as_of falls in the window."""
-    query = select(Review).where(Review.example == example)
+    query = select(Review.__table__).where(Review.example == example)
     if periods is not None:
         query = query.where(Review.period.in_(periods))
     if win is not None:
         query = query.where(win.holds(Review.as_of))
-    return list((await session.scalars(query.order_by(Review.period))).all())
+    return list((await core_rows(session, query.order_by(Review.period))).all())
+
+
+async def names_of(session: AsyncSession, ids: set[str]) -> dict[str, str]:
+    """``store.staff.staff_names`` read as Core rows (one statement; a pack asks up to three
+    times per build)."""
+    wanted = sorted(i for i in ids if i and i != "system")
+    if not wanted:
+        return {}
+    query = select(SourceRecord.key, SourceRecord.content).where(
+        SourceRecord.feed == STAFF_FEED, SourceRecord.key.in_(wanted)
+    )
+    rows = await core_rows(session, query)
+    return {key: name_and_id(StaffMember.model_validate(content), key) for key, content in rows}
 
 
 async def cases_of(session: AsyncSession, case_ids: list[str]) -> list[Case]:
     if not case_ids:
         return []
     found = await session.scalars(select(Case).where(Case.case_id.in_(case_ids)))
+    return sorted(found, key=lambda c: c.case_id)
+
+
+LISTED: tuple[Any, ...] = (Case.case_id, Case.example, Case.reference, Case.service_line)
+LISTED += (Case.exposure, Case.stage, Case.opened_at)
+
+
+async def listed_cases(session: AsyncSession, case_ids: list[str]) -> list[Record]:
+    """Those cases as rows of the columns a pack shows (``LISTED``), by case ID."""
+    if not case_ids:
+        return []
+    found = await core_rows(session, select(*LISTED).where(Case.case_id.in_(case_ids)))
     return sorted(found, key=lambda c: c.case_id)
 
 
@@ -95,10 +128,8 @@ def example_ids(example: str, before: datetime) -> Select[Any]:
 
 async def opened_count(session: AsyncSession, example: str, win: Window) -> int:
     """How many of the example's cases opened in the window."""
-    found = await session.scalar(
-        select(func.count()).where(Case.example == example, win.holds(Case.opened_at))
-    )
-    return int(found or 0)
+    query = select(func.count()).where(Case.example == example, win.holds(Case.opened_at))
+    return int((await core_rows(session, query)).scalar() or 0)
 
 
 async def example_cases(session: AsyncSession, example: str, before: datetime) -> list[Case]:
@@ -122,17 +153,18 @@ async def events_in(
     ).where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind.in_(kinds))
     if win is not None:
         query = query.where(win.holds(CaseEvent.at))
-    return list((await session.execute(query.order_by(CaseEvent.at, CaseEvent.id))).all())
+    return list((await core_rows(session, query.order_by(CaseEvent.at, CaseEvent.id))).all())
 
 
 async def pathways(session: AsyncSession, case_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Each case's latest pathway authorization (type, owner, deadlines) from its register."""
     if not case_ids:
         return {}
-    rows = await session.execute(
+    rows = await core_rows(
+        session,
         select(RegisterEntry.subject, RegisterEntry.payload)
         .where(RegisterEntry.subject.in_(case_ids), RegisterEntry.kind.in_(PATHWAY_KINDS))
-        .order_by(RegisterEntry.recorded_at)
+        .order_by(RegisterEntry.recorded_at),
     )
     return {subject: dict(payload) for subject, payload in rows}
 
@@ -176,7 +208,7 @@ def _when(value: Any, zone: str) -> str:
 
 async def pathway_table(
     session: AsyncSession,
-    cases: list[Case],
+    cases: list[Record],
     zone: str,
     title: str,
     owed: dict[str, dict[str, Any]] | None = None,
@@ -193,7 +225,7 @@ async def pathway_table(
         )
         for case in cases
     }
-    who = await staff_names(session, {o for o in owners.values() if o})
+    who = await names_of(session, {o for o in owners.values() if o})
     body: list[list[Cell]] = []
     for case in cases:
         pathway = authorized.get(case.case_id, {})
@@ -230,18 +262,19 @@ async def pathway_table(
     return table(title, columns, body)
 
 
-async def items_of(session: AsyncSession, found: list[Review]) -> list[tuple[str, ReviewItem]]:
+async def items_of(session: AsyncSession, found: list[Record]) -> list[tuple[str, Record]]:
     """(review period, item) of the reviews, by review then reference."""
     periods = {r.review_id: r.period for r in found}
     if not periods:
         return []
-    rows = await session.scalars(select(ReviewItem).where(ReviewItem.review_id.in_(list(periods))))
+    query = select(ReviewItem.__table__).where(ReviewItem.review_id.in_(list(periods)))
+    rows = await core_rows(session, query)
     return sorted(((periods[i.review_id], i) for i in rows), key=lambda p: (p[0], p[1].reference))
 
 
-async def review_statuses(session: AsyncSession, found: list[Review], zone: str) -> dict[str, str]:
+async def review_statuses(session: AsyncSession, found: list[Record], zone: str) -> dict[str, str]:
     """Review ID → "reviewed by Name (ID) at …" or "not marked reviewed"."""
-    who = await staff_names(session, {r.reviewed_by for r in found if r.reviewed_by})
+    who = await names_of(session, {r.reviewed_by for r in found if r.reviewed_by})
     return {
         r.review_id: "not marked reviewed"
         if r.reviewed_at is None or r.reviewed_by is None

@@ -27,15 +27,14 @@ from domain.report import (
     table,
     text,
 )
-from store.pack_common import Window, items_of, review_statuses, reviews
+from store.pack_common import Record, Window, items_of, review_statuses, reviews
 from store.pack_outcomes import credibility_sections, learning_sections
 from store.pack_tail import case_rows, common_tail
 from store.pack_weekly import weekly
 from store.register_heads import signed_heads_section
-from store.tables import Case, ReviewItem
 
 
-def _indicators(items: list[tuple[str, ReviewItem]]) -> Doc:
+def _indicators(items: list[tuple[str, Record]]) -> Doc:
     classes = ("visible_learning_closure", "emerging", "critical")
     counts = Counter(i.classification for _, i in items)
     by: dict[str, Counter[str | None]] = {name: Counter() for name in INDICATORS}
@@ -59,7 +58,7 @@ async def fortnightly(
     spec: PackSpec,
     period: PackPeriod,
     win: Window,
-    listed: list[Case],
+    listed: list[Record],
     now: datetime,
 ) -> list[Doc]:
     found = await reviews(session, names.EXAMPLE_LEARNING, [period.label])
@@ -86,7 +85,7 @@ async def monthly(
     spec: PackSpec,
     period: PackPeriod,
     win: Window,
-    listed: list[Case],
+    listed: list[Record],
     now: datetime,
 ) -> list[Doc]:
     reviewed = previous_month(period.first)
@@ -136,7 +135,7 @@ async def build(
     spec: PackSpec,
     period: PackPeriod,
     win: Window,
-    listed: list[Case],
+    listed: list[Record],
     now: datetime,
 ) -> dict[str, Any]:
     """The pack's document: its sections for the period, every register's signed head as at

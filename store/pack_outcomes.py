@@ -16,12 +16,13 @@ from store.pack_common import (
     CaseIds,
     Record,
     Window,
-    cases_of,
+    core_rows,
     example_ids,
+    listed_cases,
     obligations,
     pathway_table,
 )
-from store.tables import Case, CaseEvent, RegisterEntry, ReviewItem
+from store.tables import CaseEvent, RegisterEntry
 
 CREDIBILITY = ("credible", "doubtful", "failed")
 
@@ -34,7 +35,8 @@ async def entries_in(
     if isinstance(case_ids, list) and not case_ids:
         return []
     kinds = (kind,) if isinstance(kind, str) else kind
-    rows = await session.execute(
+    rows = await core_rows(
+        session,
         select(
             RegisterEntry.kind,
             RegisterEntry.subject,
@@ -46,7 +48,7 @@ async def entries_in(
             RegisterEntry.kind.in_(kinds),
             win.holds(RegisterEntry.recorded_at),
         )
-        .order_by(RegisterEntry.recorded_at)
+        .order_by(RegisterEntry.recorded_at),
     )
     return list(rows)
 
@@ -59,16 +61,17 @@ async def _falling_due(session: AsyncSession, case_ids: CaseIds, win: Window) ->
     """Those cases with a validation opened whose deadline is near the window: a superset (a
     day either side, on its ISO text) of those whose validation falls due in it."""
     deadline = CaseEvent.detail["deadline"].as_string()
-    found = await session.scalars(
+    found = await core_rows(
+        session,
         select(CaseEvent.case_id).where(
             CaseEvent.case_id.in_(case_ids),
             CaseEvent.kind == "obligation_opened",
             CaseEvent.detail["obligation"].as_string() == "stabilization-validation",
             deadline >= (win.first - timedelta(days=1)).date().isoformat(),
             deadline < (win.after + timedelta(days=2)).date().isoformat(),
-        )
+        ),
     )
-    return set(found)
+    return set(found.scalars())
 
 
 def _validations(
@@ -104,7 +107,7 @@ def _validations(
     )
 
 
-def _recurrence(items: list[tuple[str, ReviewItem]]) -> Doc:
+def _recurrence(items: list[tuple[str, Record]]) -> Doc:
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for _, item in items:
         if item.classification is None:
@@ -129,7 +132,7 @@ def _recurrence(items: list[tuple[str, ReviewItem]]) -> Doc:
 
 
 async def learning_sections(
-    session: AsyncSession, win: Window, listed: list[Case], items: list[tuple[str, ReviewItem]]
+    session: AsyncSession, win: Window, listed: list[Record], items: list[tuple[str, Record]]
 ) -> list[Doc]:
     # The cycle's audit runs after it: its cases open in the following cycle.
     before = win.after + timedelta(days=14)
@@ -144,7 +147,7 @@ async def learning_sections(
     done = {e.subject: e for e in entries if e.kind == "stabilization_validation"}
     shown = [
         c
-        for c in await cases_of(session, sorted(authorized | listed_ids | opened))
+        for c in await listed_cases(session, sorted(authorized | listed_ids | opened))
         if c.example == names.EXAMPLE_LEARNING and c.opened_at < before
     ]
     due = sorted(set(done) | await _falling_due(session, ids, win))
@@ -164,7 +167,7 @@ async def learning_sections(
     ]
 
 
-def _split(items: list[ReviewItem], field: str, title: str) -> Doc:
+def _split(items: list[Record], field: str, title: str) -> Doc:
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
         if item.classification:
@@ -240,7 +243,7 @@ async def _repairs(session: AsyncSession, win: Window) -> list[Doc]:
 
 
 async def credibility_sections(
-    session: AsyncSession, win: Window, listed: list[Case], items: list[ReviewItem]
+    session: AsyncSession, win: Window, listed: list[Record], items: list[Record]
 ) -> list[Doc]:
     return [
         _split(items, "service_line", "service line"),

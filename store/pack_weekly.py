@@ -24,6 +24,7 @@ from domain.report import (
     text,
 )
 from store.pack_common import (
+    Record,
     Window,
     items_of,
     opened_count,
@@ -32,15 +33,14 @@ from store.pack_common import (
     reviews,
 )
 from store.pack_tail import common_tail
-from store.tables import Case, Review, ReviewItem
 
 ACK_CLASSES = ("within_tolerance", "emerging", "critical")
 RANK = {None: 0, "within_tolerance": 1, "emerging": 2, "critical": 3}
 
 
 def _daily(
-    found: list[Review],
-    items: list[tuple[str, ReviewItem]],
+    found: list[Record],
+    items: list[tuple[str, Record]],
     statuses: dict[str, str],
     running: bool = False,
 ) -> Doc:
@@ -85,7 +85,7 @@ def _daily(
     )
 
 
-def _by_service_line(items: list[tuple[str, ReviewItem]]) -> Doc:
+def _by_service_line(items: list[tuple[str, Record]]) -> Doc:
     """Distinct reports per service line at their highest classification in the week."""
     worst: dict[str, tuple[str, str | None]] = {}
     for _, item in items:
@@ -125,7 +125,7 @@ def _by_service_line(items: list[tuple[str, ReviewItem]]) -> Doc:
     )
 
 
-def _exceptions(items: list[tuple[str, ReviewItem]]) -> Doc:
+def _exceptions(items: list[tuple[str, Record]]) -> Doc:
     latest: dict[str, tuple[str, list[str]]] = {}
     for period, item in items:
         if item.classification is None:
@@ -143,7 +143,7 @@ def _exceptions(items: list[tuple[str, ReviewItem]]) -> Doc:
 
 
 async def weekly(
-    session: AsyncSession, spec: PackSpec, win: Window, listed: list[Case], now: datetime
+    session: AsyncSession, spec: PackSpec, win: Window, listed: list[Record], now: datetime
 ) -> list[Doc]:
     found = await reviews(session, names.EXAMPLE_ACKNOWLEDGMENT, None, win)
     items = await items_of(session, found)

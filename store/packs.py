@@ -11,7 +11,7 @@ from domain.calendar import BusinessCalendar
 from domain.pack_periods import home_period, listing_period, period_bounds
 from domain.packs import AWAITING_VISIBILITY_STAGES, PackSpec
 from domain.periodic import PackSummary
-from store.pack_common import cases_of, window
+from store.pack_common import core_rows, listed_cases, window
 from store.pack_content import build
 from store.pack_inputs import pack_inputs
 from store.tables import Case, CaseEvent, Pack, Review
@@ -28,16 +28,21 @@ async def listing_periods(
     the period whose pack shows the review that opened the case, or, when that pack was
     already published before the case came to wait, the next period's pack not yet published
     (domain.pack_periods.home_period, listing_period)."""
-    waiting = await session.execute(
+    await session.flush()  # the reads below are Core statements (store.pack_common.core_rows)
+    waiting = await core_rows(
+        session,
         select(Case.case_id, Case.opened_at, Review.period)
         .outerjoin(Review, Review.review_id == Case.review_id)
         .where(Case.example == spec.example, Case.stage.in_(AWAITING_VISIBILITY_STAGES))
-        .order_by(Case.case_id)
+        .order_by(Case.case_id),
     )
     published = set(
-        await session.scalars(
-            select(Pack.period).where(Pack.kind == spec.kind, Pack.published_at.is_not(None))
-        )
+        (
+            await core_rows(
+                session,
+                select(Pack.period).where(Pack.kind == spec.kind, Pack.published_at.is_not(None)),
+            )
+        ).scalars()
     )
     found = {}
     for case_id, opened_at, review_period in waiting.all():
@@ -75,7 +80,8 @@ async def content(
     """The pack's document for its period as of ``at`` (listing ``case_ids``)."""
     bounds = period_bounds(spec.kind, period, anchor)
     win = window(bounds.first, bounds.after, calendar)
-    listed = await cases_of(session, case_ids)
+    await session.flush()  # the reads below are Core statements (store.pack_common.core_rows)
+    listed = await listed_cases(session, case_ids)
     return await build(session, spec, bounds, win, listed, at)
 
 
