@@ -4,6 +4,7 @@ backend, big integer keys that autoincrement on SQLite too, and JSON."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
@@ -32,6 +33,14 @@ class UtcDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC) if dialect.name != "sqlite" else value
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        """None on asyncpg: it reads a ``timestamptz`` as an aware UTC datetime already (what
+        ``process_result_value`` returns), and the call per value was a measurable share of a
+        pack's CPU (bench/RESULTS.md, "pack builds"); SQLite's naive values are still made UTC."""
+        if dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
 
     def process_result_value(
         self,
