@@ -118,7 +118,9 @@ class WorkingClock:
         """Working microseconds in [start_us, end_us): ``hours_us`` is this / 1e6 / 3600."""
         if end_us <= start_us:
             return 0
-        windows = self._covering(start_us, end_us)  # both ends on one set of windows
+        windows = self._windows  # both ends on one set of windows (start < end: the two bounds)
+        if windows is None or not windows.from_us <= start_us < end_us < windows.until_us:
+            windows = self._covering(start_us, end_us)
         return windows.before_us(end_us) - windows.before_us(start_us)
 
     def hours_us(self, start_us: int, end_us: int) -> float:

@@ -18,6 +18,7 @@ from domain.calendar import BusinessCalendar
 from domain.examples import STEP_SPECS
 from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table, text
 from domain.reviews import sign_off_due
+from domain.working_clock import clock_for, epoch_us
 from store.evidence_examples import example_reads
 from store.evidence_latest import Latest, latest_items
 from store.evidence_reads import (
@@ -79,6 +80,23 @@ async def scoped_opened(session: AsyncSession, example: str, scope: Scope) -> li
     return list((await core_rows(session, query.order_by(Case.case_id))).all())
 
 
+async def opened_by_example(
+    session: AsyncSession, examples: tuple[str, ...], scope: Scope
+) -> dict[str, list[Any]]:
+    """``scoped_opened`` of each example, read in one statement."""
+    query = select(Case.example, Case.case_id, Case.service_line).where(
+        Case.example.in_(examples),
+        Case.opened_at >= scope.win.first,
+        Case.opened_at < scope.win.after,
+    )
+    if scope.service_line is not None:
+        query = query.where(Case.service_line == scope.service_line)
+    found: dict[str, list[Any]] = {example: [] for example in examples}
+    for row in await core_rows(session, query.order_by(Case.example, Case.case_id)):
+        found[row.example].append(row)
+    return found
+
+
 async def _count(session: AsyncSession, ids: Select[Any]) -> int:
     return int(await scalar(session, select(func.count()).select_from(ids.subquery())) or 0)
 
@@ -131,17 +149,24 @@ def _step_table(
 
 
 def _breaches(rows: list[Any], scope: Scope, now: datetime) -> list[Doc]:
-    levels = {f"level {n}": sum(1 for b in rows if b.level == n) for n in (1, 2, 3)}
-    levels["level 4 and above"] = sum(1 for b in rows if b.level >= 4)
+    levels = dict.fromkeys(("level 1", "level 2", "level 3", "level 4 and above"), 0)
     spans: dict[tuple[str, str, datetime], Any] = {}
     for b in rows:
+        if 1 <= b.level <= 3:
+            levels[f"level {b.level}"] += 1
+        elif b.level >= 4:
+            levels["level 4 and above"] += 1
         spans.setdefault((b.case_id, b.step, b.deadline), b)
-    open_h = [((b.resolved_at or now) - b.deadline).total_seconds() / 3600 for b in spans.values()]
-    working = [
-        scope.win.calendar.working_hours_between(b.deadline, b.resolved_at or now)
-        for b in spans.values()
-    ]
-    still = sum(1 for b in spans.values() if b.resolved_at is None)
+    # The calendar's working_hours_between on the same instants, without its local-time
+    # conversions (hundreds of spans a pack: bench/RESULTS.md, "evidence pack")
+    clock, now_us = clock_for(scope.win.calendar), epoch_us(now)
+    open_h, working, still = [], [], 0
+    for b in spans.values():
+        resolved = b.resolved_at
+        open_h.append(((resolved or now) - b.deadline).total_seconds() / 3600)
+        until_us = epoch_us(resolved) if resolved else now_us
+        working.append(clock.hours_us(epoch_us(b.deadline), until_us))
+        still += resolved is None
     return [
         bars("Escalations by level", levels),
         figures(
