@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.report import Cell, Doc, chart, label, local_minute, section, table, text
-from store.evidence import EXAMPLES, Scope, scoped_opened
+from store.evidence import EXAMPLES, Scope, opened_by_example
 from store.evidence_trends import leaver_totals, month_figures
-from store.staff import staff_names
+from store.pack_common import names_of
 from store.tables import CaseEvent, DocumentOpening, RegisterEntry
 
 SAMPLE_PER_EXAMPLE = 2
@@ -90,7 +90,7 @@ async def case_records(session: AsyncSession, case_ids: list[str]) -> Records:
     for row in await connection.execute(found.order_by(o.case_id, o.opened_at)):
         opened[row.case_id].append(row)
     actors = {row.actor for rows in events.values() for row in rows}
-    return Records(events, entries, opened, await staff_names(session, actors))
+    return Records(events, entries, opened, await names_of(session, actors))
 
 
 def chronology(records: Records, case_id: str, zone: str) -> list[list[Cell]]:
@@ -138,9 +138,9 @@ async def chronologies(session: AsyncSession, scope: Scope, start: date, end: da
         )
     ]
     sampled = []
+    opened = await opened_by_example(session, tuple(EXAMPLES), scope)
     for example, title in EXAMPLES.items():
-        cases = await scoped_opened(session, example, scope)
-        ranked = sorted(cases, key=lambda c: sample_key(c.case_id, start, end))
+        ranked = sorted(opened[example], key=lambda c: sample_key(c.case_id, start, end))
         sampled += [(title, case) for case in ranked[:SAMPLE_PER_EXAMPLE]]
     records = await case_records(session, [case.case_id for _, case in sampled])
     for title, case in sampled:
