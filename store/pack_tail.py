@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -52,7 +53,7 @@ async def breaches_in(session: AsyncSession, case_ids: CaseIds, win: Window) -> 
         win.holds(Breach.escalated_at),
     )
     rows = (await core_rows(session, query)).all()
-    return sorted(rows, key=lambda b: (b.escalated_at, b.case_id, b.level))
+    return sorted(rows, key=itemgetter(4, 0, 3))  # escalated_at, case_id, level
 
 
 def breach_section(rows: Sequence[Record], win: Window, now: datetime) -> Doc:
@@ -60,27 +61,30 @@ def breach_section(rows: Sequence[Record], win: Window, now: datetime) -> Doc:
     over the rows; each instant formatted once, working hours from the calendar's clock)."""
     levels = dict.fromkeys(("level 1", "level 2", "level 3", "level 4 and above"), 0)
     grouped: dict[tuple[str, str, datetime], list[Any]] = {}
-    for b in rows:
-        if 1 <= b.level <= 3:
-            levels[f"level {b.level}"] += 1
-        elif b.level >= 4:
+    for case_id, step, deadline, level, _, resolved_at in rows:  # breaches_in's columns
+        if 1 <= level <= 3:
+            levels[f"level {level}"] += 1
+        elif level >= 4:
             levels["level 4 and above"] += 1
-        group = grouped.get(key := (b.case_id, b.step, b.deadline))
+        group = grouped.get(key := (case_id, step, deadline))
         if group is None:  # [highest level, first resolution in row order]
-            grouped[key] = [b.level, b.resolved_at]
+            grouped[key] = [level, resolved_at]
         else:
-            group[0] = max(group[0], b.level)
-            group[1] = group[1] or b.resolved_at
+            group[0] = max(group[0], level)
+            group[1] = group[1] or resolved_at
     minute, clock, now_us = minute_words(win.zone), clock_for(win.calendar), epoch_us(now)
+    steps: dict[str, str] = {}
     body: list[list[Cell]] = []
     for (case_id, step, deadline), (highest, resolved) in grouped.items():
         until = resolved or now
         # the calendar's working_hours_between, on the same instants
         working = clock.hours_us(epoch_us(deadline), epoch_us(resolved) if resolved else now_us)
+        if (named := steps.get(step)) is None:
+            steps[step] = named = label(step)
         body.append(
             [
                 case_id,
-                label(step),
+                named,
                 minute(deadline),
                 highest,
                 minute(resolved) if resolved else "still open",
