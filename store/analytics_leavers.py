@@ -4,13 +4,14 @@ service line or manager line (the staff directory's leaving dates)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.analytics import Period, PeriodKind, group_value, local_date, periods, rate
+from domain.analytics import Period, PeriodKind, group_value, periods, rate
 from domain.analytics_stats import wilson
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY
 from domain.roles import Role
@@ -31,10 +32,10 @@ async def first_exposures(
     if staff_only:  # the directory's typed employee_id: one index range per person
         staff = select(SourceRecord.employee_id).where(SourceRecord.feed == STAFF_FEED)
         weak = weak & employee.in_(staff)
-    # Core rows fetched at once (no ORM result processing, no fetch call per row): thousands
-    connection = await session.connection()
-    acknowledged = await connection.execute(
-        select(employee, func.min(Review.period))
+    # Both reads in one statement, Core rows fetched at once (no ORM result processing, no
+    # fetch call per row): thousands
+    acknowledged = (
+        select(employee, literal("acknowledged").label("kind"), func.min(Review.period))
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_ACKNOWLEDGMENT,
@@ -44,9 +45,10 @@ async def first_exposures(
         )
         .group_by(employee)
     )
-    first = {eid: date.fromisoformat(day) for eid, day in acknowledged.all() if eid}
-    closures = await connection.execute(
-        select(employee, ReviewItem.fields["closed_at"].as_string())
+    closures = (
+        select(
+            employee, literal("closed").label("kind"), ReviewItem.fields["closed_at"].as_string()
+        )
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_CREDIBILITY,
@@ -54,9 +56,17 @@ async def first_exposures(
             ReviewItem.classification.in_(("doubtful", "failed")),
         )
     )
-    for eid, closed_at in closures.all():
-        day = local_date(closed_at, zone)
-        if eid and day is not None and day <= end and (eid not in first or day < first[eid]):
+    rows = (await (await session.connection()).execute(union_all(acknowledged, closures))).all()
+    first = {eid: date.fromisoformat(day) for eid, kind, day in rows if kind != "closed" and eid}
+    tz = ZoneInfo(zone)
+    for eid, kind, closed_at in rows:
+        if kind != "closed" or not eid or closed_at is None:
+            continue
+        moment = datetime.fromisoformat(closed_at)  # domain.analytics.local_date, inlined:
+        if moment.tzinfo is None:  # a thousand closures and more (naive is UTC)
+            moment = moment.replace(tzinfo=UTC)
+        day = moment.astimezone(tz).date()
+        if day <= end and (eid not in first or day < first[eid]):
             first[eid] = day
     return first
 

@@ -92,7 +92,7 @@ async def opened_by_example(
     if scope.service_line is not None:
         query = query.where(Case.service_line == scope.service_line)
     found: dict[str, list[Any]] = {example: [] for example in examples}
-    for row in await core_rows(session, query.order_by(Case.example, Case.case_id)):
+    for row in (await core_rows(session, query.order_by(Case.example, Case.case_id))).all():
         found[row.example].append(row)
     return found
 

@@ -92,11 +92,11 @@ async def example_reads(
     reviews = reviews.add_columns(Review.reviewed_at).where(
         Review.example.in_(examples), win.holds(Review.as_of)
     )
-    for row in await core_rows(session, reviews.order_by(Review.period)):
+    for row in (await core_rows(session, reviews.order_by(Review.period))).all():
         found[row.example].reviews.append(row)
     for example, kind, step, late, n in await core_rows(session, _done(cases, done_kinds, scope)):
         found[example].done.append((kind, step, bool(late), int(n)))
-    for row in await core_rows(session, _breaches(cases, examples, scope)):
+    for row in (await core_rows(session, _breaches(cases, examples, scope))).all():  # at once
         found[row.example].breaches.append(row)
     entries = (
         select(cases.c.example, RegisterEntry.kind, func.count())
