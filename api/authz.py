@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import Actor, bearer_employee_id, bearer_scheme, resolve_actor
-from api.errors import Forbidden, NotFound, RoleRequired
+from api.errors import CaseRoleRequired, Forbidden, NotFound, RoleRequired
 from api.policy import Relationship, Rule, rule_for, who
 from config.settings import Settings
 from store.db import transaction
@@ -145,7 +145,12 @@ async def authorize(
     if not visible:
         raise NotFound(f"no case {case.case_id!r}")
     if not admits(rule, actor, ties):
-        raise Forbidden(f"not allowed on case {case.case_id}: requires {who(rule)}")
+        raise CaseRoleRequired(
+            f"not allowed on case {case.case_id}: requires {who(rule)}",
+            case.reference,
+            rule.roles,
+            rule.relationships,
+        )
     return _admitted(request, Access(actor, rule, by_role, ties & rule.relationships, case))
 
 

@@ -52,6 +52,20 @@ class RoleRequired(Forbidden):
         super().__init__(f"requires one of the roles: {', '.join(sorted(self.roles))}")
 
 
+class CaseRoleRequired(Forbidden):
+    """A case's route admits neither the caller's roles nor their ties to the case: ``roles``
+    and ``relationships`` (``api.policy.Relationship`` values) it admits, ``reference`` the
+    case's report reference (a page names them in words; the API's detail is ``detail``)."""
+
+    def __init__(
+        self, detail: str, reference: str, roles: Iterable[str], relationships: Iterable[str]
+    ) -> None:
+        self.reference = reference
+        self.roles = frozenset(roles)
+        self.relationships = frozenset(relationships)
+        super().__init__(detail)
+
+
 class Conflict(ApiError):
     status_code = 409
 

@@ -84,7 +84,13 @@ async def _case_shown_only_to_those_who_may_see_it(api, case_id: str, step_url: 
     await sign_in(api, "W-100")  # the reporting worker: their own view
     mine = await api.http.get(f"/app/cases/{case_id}")
     assert mine.status_code == 303 and mine.headers["location"] == "/app/my-reports"
-    assert (await api.http.get(step_url)).status_code == 403
+    refused = await api.http.get(step_url)
+    assert refused.status_code == 403
+    words = text(refused.text)  # who may, as the pages name them; the case by its report
+    assert "Only a governance role (Safety Learning Assurance Analyst," in words, words
+    assert "Board Workforce Experience Reviewer) or the pathway's named owner" in words
+    assert "may use this page of case NM-CRIT-1." in words
+    assert case_id not in words and "_" not in words and "requires" not in words
 
     await sign_in(api, "E-SUPERVISOR")
     case_page = await api.http.get(f"/app/cases/{case_id}")

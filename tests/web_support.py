@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -81,9 +82,9 @@ def form(html: str, action: str) -> dict[str, Any]:
 
 
 def text(html: str) -> str:
-    """The page's visible text, whitespace collapsed (for assertions on words)."""
+    """The page's visible text, whitespace collapsed, entities read (for assertions on words)."""
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip())
 
 
 SPLIT = "NM-SPLIT-1"

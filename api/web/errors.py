@@ -14,7 +14,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from api.errors import ApiError, FieldError, RoleRequired, validation_field_errors
+from api.errors import (
+    ApiError,
+    CaseRoleRequired,
+    FieldError,
+    RoleRequired,
+    validation_field_errors,
+)
 from api.web.render import render
 from api.web.session import SignInRequired, sign_in_url
 from api.web.words import roles_in_words
@@ -71,6 +77,9 @@ def _api_error_page(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     if isinstance(exc, RoleRequired):  # the API's role identifiers, in the pages' words
         return error_page(request, 403, f"Only {roles_in_words(exc.roles)} may use this page.")
+    if isinstance(exc, CaseRoleRequired):  # the same for a case's page, and the case by report
+        who = roles_in_words(exc.roles, exc.relationships)
+        return error_page(request, 403, f"Only {who} may use this page of case {exc.reference}.")
     return error_page(request, exc.status_code, exc.detail, exc.errors)
 
 

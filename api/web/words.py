@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from api.errors import FieldError
+from api.policy import Relationship
 from domain.roles import GOVERNANCE_ROLES, ROLE_NAMES, Role
 from domain.steps import EXAMPLE_DIRECTORS
 
@@ -159,9 +160,16 @@ def member_label(role: Role | str) -> str:
     return "staff member" if value == Role.WORKER.value else role_label(role)
 
 
-def roles_in_words(roles: Iterable[str]) -> str:
+RELATIONSHIP_WORDS = {
+    Relationship.NAMED_OWNER: "the pathway's named owner",
+    Relationship.REPORTING_WORKER: "the worker who reported it",
+}
+
+
+def roles_in_words(roles: Iterable[str], relationships: Iterable[str] = ()) -> str:
     """Who a page admits, as people read it: "the inspector or a governance role (Safety
-    Learning Assurance Analyst, …)"; the twelve governance roles are named once, as a group."""
+    Learning Assurance Analyst, …)"; the twelve governance roles are named once, as a group,
+    and a tie to the case (``api.policy.Relationship``) last: "… or the pathway's named owner"."""
     wanted = {Role(role) for role in roles}
     governance = GOVERNANCE_ROLES <= wanted
     others = sorted(member_label(r) for r in wanted if not (governance and r in GOVERNANCE_ROLES))
@@ -169,6 +177,8 @@ def roles_in_words(roles: Iterable[str]) -> str:
     if governance:
         names = ", ".join(ROLE_NAMES.values())  # in the spec's order, example by example
         parts.append(f"a governance role ({names})")
+    ties = {Relationship(tie) for tie in relationships}
+    parts += [words for tie, words in RELATIONSHIP_WORDS.items() if tie in ties]
     if len(parts) < 2:
         return "".join(parts)
     return f"{', '.join(parts[:-1])} or {parts[-1]}"
