@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from api.report_cases import NO_REFS, CaseRefs
 from api.report_svg import nothing_to_chart, svg_chart
 
 STYLE = """
@@ -37,6 +38,7 @@ figure { margin: 6px 0 10px; }
 figcaption { font-weight: 600; font-size: 13px; margin-bottom: 2px; }
 svg.chart { width: 100%; max-width: 720px; height: auto; display: block; }
 p.empty { color: #4a5563; font-style: italic; }
+small.case-id { display: block; color: #4a5563; font-size: 11px; }
 @media print {
   body { background: #fff; }
   header { background: #fff; color: #000; border-bottom: 2px solid #12395b; padding: 0 0 8px; }
@@ -54,12 +56,29 @@ def _cell(value: Any) -> str:
     return f"<td>{escape('—' if value is None else str(value))}</td>"
 
 
-def _table(block: dict[str, Any]) -> str:
+def _case_cell(case_id: str, reference: str, refs: CaseRefs) -> str:
+    """A case by its report reference (a link to its page when the reader may open it), the
+    case ID small beneath it for audit."""
+    shown = escape(reference)
+    if refs.linked:
+        shown = f'<a href="/app/cases/{escape(case_id)}">{shown}</a>'
+    return f'<td>{shown}<small class="case-id">{escape(case_id)}</small></td>'
+
+
+def _row(columns: list[str], row: list[Any], refs: CaseRefs) -> str:
+    cells = (
+        _cell(v) if (ref := refs.reference(c, v)) is None else _case_cell(str(v), ref, refs)
+        for c, v in zip(columns, row, strict=False)
+    )
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _table(block: dict[str, Any], refs: CaseRefs = NO_REFS) -> str:
     title = f"<h3>{escape(block['title'])}</h3>"
     if not block["rows"]:
         return f'{title}<p class="empty">{escape(block["empty"])}</p>'
-    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in block["columns"])
-    rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in block["rows"])
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in refs.columns(block["columns"]))
+    rows = "".join(_row(block["columns"], row, refs) for row in block["rows"])
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     return f'{title}<div class="scroll">{table}</div>'  # a wide table scrolls, not the page
 
@@ -78,11 +97,11 @@ def _figures(block: dict[str, Any]) -> str:
     return f'<dl class="figures">{items}</dl>'
 
 
-def block_html(block: dict[str, Any]) -> str:
-    """One block of a section."""
+def block_html(block: dict[str, Any], refs: CaseRefs = NO_REFS) -> str:
+    """One block of a section (``refs``: the cases its tables name, by report reference)."""
     kind = block["type"]
     if kind == "table":
-        return _table(block)
+        return _table(block, refs)
     if kind == "chart":
         return _chart(block)
     if kind == "figures":
@@ -90,14 +109,15 @@ def block_html(block: dict[str, Any]) -> str:
     return f"<p>{escape(block['text'])}</p>"
 
 
-def render_html(doc: dict[str, Any], status_lines: list[str]) -> str:
-    """The whole page: header (title, subtitle, status lines), contents, sections."""
+def render_html(doc: dict[str, Any], status_lines: list[str], refs: CaseRefs = NO_REFS) -> str:
+    """The whole page: header (title, subtitle, status lines), contents, sections; the cases
+    its tables name by their report references (``refs``)."""
     sections = doc.get("sections", [])
     nav = "".join(f'<a href="#{escape(s["id"])}">{escape(s["title"])}</a>' for s in sections)
     body = "".join(
         f'<section id="{escape(s["id"])}" aria-labelledby="{escape(s["id"])}-h">'
         f'<h2 id="{escape(s["id"])}-h">{escape(s["title"])}</h2>'
-        + "".join(block_html(b) for b in s["blocks"])
+        + "".join(block_html(b, refs) for b in s["blocks"])
         + "</section>"
         for s in sections
     )

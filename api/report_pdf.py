@@ -34,6 +34,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
+from api.report_cases import NO_REFS, CaseRefs
 from api.report_svg import PALETTE, axis, label_lines, nothing_to_chart, rotated
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class Styles:
         self.body = ParagraphStyle("b", fontName=regular, fontSize=9, leading=12)
         self.cell = ParagraphStyle("c", fontName=regular, fontSize=7.5, leading=9.5)
         self.head = ParagraphStyle("h", fontName=bold, fontSize=7.5, leading=9.5)
+        self.grey = colors.HexColor("#4a5563")
 
 
 def _p(value: Any, style: ParagraphStyle) -> Paragraph:
@@ -125,15 +127,33 @@ def chart_drawing(block: dict[str, Any], width: float, st: Styles) -> Drawing:
     return drawing
 
 
-def _table(block: dict[str, Any], width: float, st: Styles) -> list[Flowable]:
+def _shown(column: str, value: Any, refs: CaseRefs) -> tuple[Any, str | None]:
+    """A cell's value as printed, and the case ID printed small beneath it (a known case)."""
+    reference = refs.reference(column, value)
+    return (value, None) if reference is None else (reference, str(value))
+
+
+def _cell(shown: tuple[Any, str | None], st: Styles) -> Paragraph:
+    value, case_id = shown
+    if case_id is None:
+        return _p(value, st.cell)
+    small = f'<font size="6" color="{st.grey.hexval()}">{escape(case_id)}</font>'
+    return Paragraph(f"{escape(str(value))}<br/>{small}", st.cell)
+
+
+def _table(block: dict[str, Any], width: float, st: Styles, refs: CaseRefs) -> list[Flowable]:
     title = _p(block["title"], st.h3)
     if not block["rows"]:
         return [title, _p(block["empty"], st.body)]
-    header = [_p(c, st.head) for c in block["columns"]]
-    rows = [[_p(v, st.cell) for v in row] for row in block["rows"]]
-    longest = [
-        max([len(str(c))] + [len(str(row[i])) for row in block["rows"]])
-        for i, c in enumerate(block["columns"])
+    columns = block["columns"]
+    shown = [
+        [_shown(c, v, refs) for c, v in zip(columns, row, strict=False)] for row in block["rows"]
+    ]
+    header = [_p(c, st.head) for c in refs.columns(columns)]
+    rows = [[_cell(cell, st) for cell in row] for row in shown]
+    longest = [  # a case ID beneath its reference sets the width (on one line where it fits)
+        max([len(str(c))] + [max(len(str(v)), len(small or "")) for v, small in col])
+        for c, col in zip(refs.columns(columns), zip(*shown, strict=False), strict=False)
     ]
     weights = [min(max(n, 6), 60) ** 0.75 for n in longest]
     widths = [width * w / sum(weights) for w in weights]
@@ -150,10 +170,12 @@ def _table(block: dict[str, Any], width: float, st: Styles) -> list[Flowable]:
     return [KeepTogether([title, table])] if len(rows) <= 15 else [title, table]
 
 
-def block_flowables(block: dict[str, Any], width: float, st: Styles) -> list[Flowable]:
+def block_flowables(
+    block: dict[str, Any], width: float, st: Styles, refs: CaseRefs = NO_REFS
+) -> list[Flowable]:
     kind = block["type"]
     if kind == "table":
-        return _table(block, width, st)
+        return _table(block, width, st, refs)
     if kind == "chart":
         title = _p(block["title"], st.h3)
         if nothing := nothing_to_chart(block):
@@ -164,11 +186,17 @@ def block_flowables(block: dict[str, Any], width: float, st: Styles) -> list[Flo
     return [_p(block["text"], st.body)]
 
 
-def story(doc: dict[str, Any], status_lines: list[str], st: Styles, width: float) -> list[Any]:
+def story(
+    doc: dict[str, Any],
+    status_lines: list[str],
+    st: Styles,
+    width: float,
+    refs: CaseRefs = NO_REFS,
+) -> list[Any]:
     out: list[Any] = [_p(doc.get("title", ""), st.title), _p(doc.get("subtitle", ""), st.body)]
     out += [_p(line, st.body) for line in status_lines]
     for section in doc.get("sections", []):
-        parts = [block_flowables(block, width, st) for block in section["blocks"]]
+        parts = [block_flowables(block, width, st, refs) for block in section["blocks"]]
         # The heading never ends a page: it is kept with the section's first block.
         first = parts[0][:1] if parts else []
         if first and isinstance(first[0], KeepTogether):  # nested KeepTogethers do not fit
@@ -181,8 +209,11 @@ def story(doc: dict[str, Any], status_lines: list[str], st: Styles, width: float
     return out
 
 
-def render_pdf(doc: dict[str, Any], status_lines: list[str], font_dir: str) -> bytes:
-    """The document as a landscape A4 PDF; identical input gives identical bytes."""
+def render_pdf(
+    doc: dict[str, Any], status_lines: list[str], font_dir: str, refs: CaseRefs = NO_REFS
+) -> bytes:
+    """The document as a landscape A4 PDF; identical input gives identical bytes. The cases
+    its tables name are printed by report reference, the case ID small beneath (``refs``)."""
     with _RENDERING:
         st = Styles(*fonts(font_dir))
         out = io.BytesIO()
@@ -198,5 +229,5 @@ def render_pdf(doc: dict[str, Any], status_lines: list[str], font_dir: str) -> b
             invariant=True,
         )
         # The frame pads 6 pt a side: flowables get the page width less margins and padding.
-        template.build(story(doc, status_lines, st, PAGE[0] - 2 * MARGIN - 16))
+        template.build(story(doc, status_lines, st, PAGE[0] - 2 * MARGIN - 16, refs))
         return out.getvalue()

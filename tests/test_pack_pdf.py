@@ -153,3 +153,41 @@ async def test_html_has_the_same_sections_and_charts(database_url, sessions, api
     unknown = await api.get(URL, "E-BOARD", params={"format": "docx"})
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "format"
     assert (await api.get(URL, "W-100", params={"format": "pdf"})).status_code == 403
+
+
+CASE_CELL = re.compile(r"<td>(?:<a href=\"([^\"]+)\">)?([^<]+)(?:</a>)?<small class=\"case-id\">")
+
+
+async def test_tables_name_cases_by_report_reference(database_url, sessions, api_for):
+    """The pack's tables (listed cases, missed deadlines, late steps) name each case by its
+    report reference, linked to its case page for a reader who may open it, its case ID small
+    beneath; the stored content keeps the case IDs (JSON), the PDF prints both."""
+    api = await seeded_api(database_url, sessions, api_for, publish=False)
+    board = (await api.get(URL, "E-BOARD", params={"format": "html"})).text
+    heads = re.findall(r'<th scope="col">([^<]+)</th>', board)
+    assert "Report" in heads and "Case" not in heads
+    cells = CASE_CELL.findall(board)
+    assert ("/app/cases/ack-case-NM-1", "NM-1") in cells, cells
+    assert {ref for _, ref in cells} >= {"NM-1", "NM-2"}
+    assert all(href == f"/app/cases/ack-case-{ref}" for href, ref in cells)
+    assert f'<small class="case-id">{NM1}</small>' in board  # kept, for audit
+    assert f"<td>{NM1}</td>" not in board
+
+    inspector = (await api.get(URL, "E-INSPECTOR", params={"format": "html"})).text
+    shown = CASE_CELL.findall(inspector)  # no case page for the inspector: no link
+    assert shown and all(href == "" for href, _ in shown) and "/app/cases/" not in inspector
+
+    stored_content = (await api.get(URL, "E-BOARD")).json()["content"]
+    assert NM1 in str(stored_content) and "NM-1" not in {
+        cell
+        for s in stored_content["sections"]
+        for b in s["blocks"]
+        if b["type"] == "table"
+        for row in b["rows"]
+        for cell in row[:1]
+    }
+
+    pdf = (await api.get(URL, "E-BOARD", params={"format": "pdf"})).content
+    lines = [" ".join(line.split()) for line in pdftotext(pdf).splitlines()]
+    assert any(line.startswith("NM-1 ") or line == "NM-1" for line in lines), lines
+    assert any(NM1 in line for line in lines)

@@ -22,6 +22,7 @@ from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.idempotency import keyed_update
 from api.pack_publication import as_published, person_name, publication_lines, published_stage
+from api.report_cases import CaseRefs, case_refs
 from api.report_html import render_html
 from api.report_pdf import render_pdf
 from api.temporal_calls import (
@@ -38,6 +39,7 @@ from domain.calendar import calendar_for
 from domain.pack_periods import PeriodError, pack_period
 from domain.packs import PACKS
 from domain.periodic import PackSummary, PublishPack
+from domain.roles import GOVERNANCE_ROLES
 from infra.starters import start_pack
 from store.db import transaction
 from store.packs import get_pack, view
@@ -159,10 +161,10 @@ async def status_lines(session: AsyncSession, pack: Pack, zone: str) -> list[str
     return publication_lines(pack, zone, name)
 
 
-async def _pdf(pack: Pack, lines: list[str], settings: Settings) -> Response:
+async def _pdf(pack: Pack, lines: list[str], settings: Settings, refs: CaseRefs) -> Response:
     """The PDF, rendered off the event loop (reportlab is synchronous and CPU-bound)."""
     content = as_published(pack)
-    body = await asyncio.to_thread(render_pdf, content, lines, settings.pdf_font_dir)
+    body = await asyncio.to_thread(render_pdf, content, lines, settings.pdf_font_dir, refs)
     filename = f"{pack.kind}-{pack.period}.pdf"  # kind and period are checked: no quoting needed
     return Response(
         body,
@@ -191,7 +193,7 @@ async def read_pack(
     kind: Kind,
     period: str,
     request: Request,
-    _actor: Authorized,
+    actor: Authorized,
     settings: SettingsDep,
     session: SessionDep,
     now: Now,
@@ -218,11 +220,13 @@ async def read_pack(
     pack = await load_pack(request, kind, period, now)
     if format == "csv":
         return PlainTextResponse(_csv(pack, table), media_type="text/csv")
-    if format == "html":
+    if format in ("html", "pdf"):
         lines = await status_lines(session, pack, settings.timezone)
-        return HTMLResponse(render_html(as_published(pack), lines))
-    if format == "pdf":
-        return await _pdf(pack, await status_lines(session, pack, settings.timezone), settings)
+        # Its tables' cases by report reference, linked for a reader who may open case pages.
+        refs = await case_refs(session, pack.content, bool(actor.roles & GOVERNANCE_ROLES))
+        if format == "pdf":
+            return await _pdf(pack, lines, settings, refs)
+        return HTMLResponse(render_html(as_published(pack), lines, refs))
     return PackOut.model_validate(pack, from_attributes=True)
 
 
