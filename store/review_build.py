@@ -16,8 +16,10 @@ exactly the rows the single statement would. Atomicity is kept by visibility ins
    snapshot). So a superseded attempt's partition never adds items after a later publish, not
    even of a report only its own snapshot held;
 3. *publish*: one transaction locks the row, checks it still holds this attempt's token and
-   that the stored items are exactly those the partitions inserted, sets the summary, marks it
-   ``generated`` and runs the caller's ``on_publish`` (the generation's register entry).
+   that the review stores as many items as the partitions inserted, sets the summary from the
+   counts by classification each partition took of its own inserted rows (in its statement:
+   ``counted``, not a serial count of the stored items), marks it ``generated`` and runs the
+   caller's ``on_publish`` (the generation's register entry).
 
 An attempt that fails anywhere leaves nothing visible; the next attempt starts again at 1.
 On SQLite (one writer at a time) the review is built in one transaction, as before.
@@ -32,12 +34,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.db import transaction
-from store.review_sql import counts_by_classification, review_settings
+from store.review_sql import counts_by_classification, review_settings, stored_items
 from store.review_visibility import BUILDING, SEE_BUILDING
 from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
@@ -86,7 +88,7 @@ async def build_review(
             await on_publish(session, review)
             return review
     token = await _claim(sessions, build)
-    inserted = await _insert_parts(sessions, build, parts, token) if token is not None else 0
+    counts = await _insert_parts(sessions, build, parts, token) if token is not None else {}
     async with transaction(sessions) as session:
         if token is None:  # built already: published as it is
             built = await session.get(Review, build.review_id)
@@ -97,11 +99,10 @@ async def build_review(
         if claimed is None or claimed.summary.get("building") != token:
             raise BuildInterrupted(f"review {build.review_id}: another attempt took it over")
         review = claimed
-        counts = await counts_by_classification(session, build.review_id)
-        if sum(counts.values()) != inserted:
+        inserted, stored = sum(counts.values()), await stored_items(session, build.review_id)
+        if stored != inserted:
             raise BuildInterrupted(
-                f"review {build.review_id}: {inserted} items inserted, "
-                f"{sum(counts.values())} stored"
+                f"review {build.review_id}: {inserted} items inserted, {stored} stored"
             )
         review.summary = await build.summarize(session, counts)
         review.status = "generated"
@@ -193,15 +194,24 @@ async def hold_claim(session: AsyncSession, review_id: str, token: str) -> None:
         raise BuildInterrupted(f"review {review_id}: another attempt took it over")
 
 
+def counted(statement: Any) -> Any:
+    """``statement`` (an ``INSERT INTO review_items … SELECT``) returning its inserted rows
+    counted by classification: ``WITH ins AS (INSERT … RETURNING classification) SELECT
+    classification, count(*) FROM ins GROUP BY classification`` (PostgreSQL)."""
+    inserted = statement.returning(ReviewItemRow.classification).cte("ins")
+    return select(inserted.c.classification, func.count()).group_by(inserted.c.classification)
+
+
 async def _insert_parts(
     sessions: async_sessionmaker[AsyncSession], build: ReviewBuild, parts: int, token: str
-) -> int:
-    """Run the statement for every partition at once, all on one snapshot; rows inserted."""
+) -> Counts:
+    """Run the statement for every partition at once, all on one snapshot; the rows inserted,
+    by classification (each partition counts its own in its statement)."""
     snapshot: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     imported = [asyncio.Event() for _ in range(parts)]
-    statement = build.statement("postgresql", parts)
+    statement = counted(build.statement("postgresql", parts))
 
-    async def part(n: int) -> int:
+    async def part(n: int) -> Counts:
         async with sessions() as session, session.begin():
             await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             if n == 0:
@@ -213,13 +223,18 @@ async def _insert_parts(
             await hold_claim(session, build.review_id, token)
             await review_settings(session)
             result = await session.execute(statement, {**build.parameters, "part": n})
+            counts = {classification: int(n) for classification, n in result}
             # The exporting transaction must outlive every import of its snapshot.
             await asyncio.gather(*(event.wait() for event in imported))
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            return counts
 
     try:
         async with asyncio.TaskGroup() as group:  # one failing cancels the others
             tasks = [group.create_task(part(n)) for n in range(parts)]
     except ExceptionGroup as failed:
         raise failed.exceptions[0] from failed
-    return sum(task.result() for task in tasks)
+    total: Counts = {}
+    for task in tasks:
+        for classification, n in task.result().items():
+            total[classification] = total.get(classification, 0) + n
+    return total

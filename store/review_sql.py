@@ -188,3 +188,11 @@ async def counts_by_classification(session: AsyncSession, review_id: str) -> dic
         .group_by(ReviewItemRow.classification)
     )
     return {classification: int(n) for classification, n in counts}
+
+
+async def stored_items(session: AsyncSession, review_id: str) -> int:
+    """How many items a review stores."""
+    count = await session.scalar(
+        select(func.count()).select_from(ReviewItemRow).where(ReviewItemRow.review_id == review_id)
+    )
+    return int(count or 0)
