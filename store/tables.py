@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     ForeignKey,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    event,
     literal,
     text,
 )
@@ -49,6 +51,46 @@ class SourceRecord(TypedSourceColumns, Base):
     __table_args__ = (
         Index("ix_source_records_feed_submitted", "feed", "submitted_at_us"),
         Index("ix_source_records_feed_closed", "feed", "closed_at_us"),
+        {"postgresql_partition_by": "LIST (feed)"},
+    )
+
+
+# On PostgreSQL ``source_records`` is partitioned by feed (migration 0027): one table per feed,
+# so a review's scan of a whole feed reads that feed's pages only, not every feed's rows
+# interleaved (bench/RESULTS.md, "Ninth session — example 2's review"). A feed not listed here
+# goes to the default partition; tests/test_migrations.py fails when ``domain.feeds`` names a
+# feed this list (and so a migration) does not.
+SOURCE_FEEDS = (
+    "incident-platform", "workforce-reporting-log", "manager-response-tracker",
+    "service-line-governance-register", "corrective-action-tracker", "learning-bulletin-log",
+    "recurrence-analysis-file", "closed-case-register", "employee-confirmation-form",
+    "reopened-risk-tracker", "final-action-evidence-library", "workforce-concern-register",
+    "speaking-up-confidence-form", "staff-directory",
+)  # fmt: skip
+SOURCE_DEFAULT_PARTITION = "source_records_other"
+
+
+def source_partition(feed: str) -> str:
+    """The name of FEED's partition of ``source_records`` (PostgreSQL)."""
+    return "source_records_" + feed.replace("-", "_")
+
+
+def source_partitions_ddl() -> list[str]:
+    """``CREATE TABLE`` of every partition of ``source_records`` (PostgreSQL; after the table)."""
+    return [
+        *(
+            f"CREATE TABLE {source_partition(feed)} PARTITION OF source_records "
+            f"FOR VALUES IN ('{feed}')"
+            for feed in SOURCE_FEEDS
+        ),
+        f"CREATE TABLE {SOURCE_DEFAULT_PARTITION} PARTITION OF source_records DEFAULT",
+    ]
+
+
+for _statement in source_partitions_ddl():
+    _partition = DDL(_statement)  # type: ignore[no-untyped-call]
+    event.listen(
+        SourceRecord.__table__, "after_create", _partition.execute_if(dialect="postgresql")
     )
 
 

@@ -13,20 +13,41 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
+from domain.feeds import FEEDS
 from store.db import make_engine
 from store.migrate import upgrade
 from store.source_fields import TYPED_COLUMNS, typed_from_content
-from store.tables import Base
+from store.tables import SOURCE_DEFAULT_PARTITION, SOURCE_FEEDS, Base, source_partition
+from tests.migration_support import downgrade_to
 from tests.migration_support import empty_url as empty_url  # the fixture
+
+_PARTITIONS = {source_partition(feed) for feed in SOURCE_FEEDS} | {SOURCE_DEFAULT_PARTITION}
+
+
+def _not_a_partition(name: str | None, kind: str, _parent: Any) -> bool:
+    return not (kind == "table" and name in _PARTITIONS)
 
 
 def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    """What the models and the database disagree on (partitions are not models)."""
+    opts = {"compare_type": True, "include_name": _not_a_partition}
+    context = MigrationContext.configure(connection, opts=opts)
     return list(compare_metadata(context, Base.metadata))
 
 
 def _tables(connection: Connection) -> set[str]:
     return set(inspect(connection).get_table_names())
+
+
+def _partitions(connection: Connection) -> dict[str, str]:
+    """PostgreSQL: each partition of ``source_records`` and its bound."""
+    rows = connection.execute(
+        sa.text(
+            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'source_records'::regclass"
+        )
+    )
+    return {str(name): str(bound) for name, bound in rows}
 
 
 async def test_upgrade_creates_every_table_and_matches_the_models(empty_url: str) -> None:
@@ -39,8 +60,46 @@ async def test_upgrade_creates_every_table_and_matches_the_models(empty_url: str
             differences = await connection.run_sync(_differences)
     finally:
         await engine.dispose()
-    assert tables == set(Base.metadata.tables) | {"alembic_version"}
+    partitions = _PARTITIONS if empty_url.startswith("postgresql") else set()
+    assert tables == set(Base.metadata.tables) | {"alembic_version"} | partitions
     assert differences == []
+
+
+def test_every_feed_has_its_own_partition() -> None:
+    """A feed added to ``domain.feeds`` needs its partition (``SOURCE_FEEDS``, a migration)."""
+    assert set(SOURCE_FEEDS) == set(FEEDS)
+
+
+async def test_stored_records_move_into_their_feeds_partitions(empty_url: str) -> None:
+    """0027 partitions ``source_records`` by feed on PostgreSQL with the rows it held, and the
+    downgrade puts them back into one table (SQLite: unchanged)."""
+    await upgrade(empty_url, "0026")
+    contents = {"incident-platform": {"reference": "NM-1"}, "learning-bulletin-log": {"x": 1}}
+    found = await _typed_after_upgrade(empty_url, contents, key="NM-1")
+    assert set(found) == set(contents)
+    if not empty_url.startswith("postgresql"):
+        return
+    engine = make_engine(empty_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            partitions = await connection.run_sync(_partitions)
+            rows = await connection.execute(
+                sa.text("SELECT tableoid::regclass::text, feed, key FROM source_records")
+            )
+            placed = {(table, feed, key) for table, feed, key in rows}
+        assert partitions[SOURCE_DEFAULT_PARTITION] == "DEFAULT"
+        assert partitions[source_partition("learning-bulletin-log")] == (
+            "FOR VALUES IN ('learning-bulletin-log')"
+        )
+        assert len(partitions) == len(SOURCE_FEEDS) + 1
+        assert placed == {(source_partition(f), f, "NM-1") for f in contents}
+        await downgrade_to(empty_url, "0026")
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_partitions) == {}
+            count = await connection.scalar(sa.text("SELECT count(*) FROM source_records"))
+        assert count == 2
+    finally:
+        await engine.dispose()
 
 
 async def test_typed_source_columns_are_backfilled_from_stored_contents(empty_url: str) -> None:
