@@ -10,16 +10,19 @@ exactly the rows the single statement would. Atomicity is kept by visibility ins
    reader sees such a row: ``store.review_visibility``); a row left ``building`` by an earlier
    attempt loses its items and gets a new token;
 2. *partitions*: each first holds the row (``FOR SHARE``) and checks it still carries this
-   attempt's token, then inserts its items and commits. A later attempt's claim waits for the
+   attempt's token and that its snapshot holds no item of the review (one index probe), then
+   inserts its items and commits. A later attempt's claim waits for the
    hold and deletes what was committed under it; a claim committed before the hold makes it
    fail (another token, or a serialization failure when the claim came after the partition's
    snapshot). So a superseded attempt's partition never adds items after a later publish, not
    even of a report only its own snapshot held;
-3. *publish*: one transaction locks the row, checks it still holds this attempt's token and
-   that the review stores as many items as the partitions inserted, sets the summary from the
-   counts by classification each partition took of its own inserted rows (in its statement:
-   ``counted``, not a serial count of the stored items), marks it ``generated`` and runs the
-   caller's ``on_publish`` (the generation's register entry).
+3. *publish*: one transaction locks the row, checks it still holds this attempt's token, sets
+   the summary from the counts by classification each partition took of its own inserted rows
+   (in its statement: ``counted``; a serial count of the 100k stored items took 0.2-0.5 s, and
+   its first read of the fresh rows sets their hint bits), marks it ``generated`` and runs the
+   caller's ``on_publish`` (the generation's register entry). So the items stored are exactly
+   the partitions': none was there at their snapshot (2.), a superseded attempt adds none after
+   this claim (2.), and a later claim changes the token.
 
 An attempt that fails anywhere leaves nothing visible; the next attempt starts again at 1.
 On SQLite (one writer at a time) the review is built in one transaction, as before.
@@ -39,7 +42,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store.db import transaction
-from store.review_sql import counts_by_classification, review_settings, stored_items
+from store.review_sql import counts_by_classification, has_items, review_settings
 from store.review_visibility import BUILDING, SEE_BUILDING
 from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
@@ -99,11 +102,6 @@ async def build_review(
         if claimed is None or claimed.summary.get("building") != token:
             raise BuildInterrupted(f"review {build.review_id}: another attempt took it over")
         review = claimed
-        inserted, stored = sum(counts.values()), await stored_items(session, build.review_id)
-        if stored != inserted:
-            raise BuildInterrupted(
-                f"review {build.review_id}: {inserted} items inserted, {stored} stored"
-            )
         review.summary = await build.summarize(session, counts)
         review.status = "generated"
         await session.flush()
@@ -221,6 +219,8 @@ async def _insert_parts(
                 await session.execute(text(f"SET TRANSACTION SNAPSHOT '{await snapshot}'"))
             imported[n].set()
             await hold_claim(session, build.review_id, token)
+            if await has_items(session, build.review_id):
+                raise BuildInterrupted(f"review {build.review_id}: items stored before the build")
             await review_settings(session)
             result = await session.execute(statement, {**build.parameters, "part": n})
             counts = {classification: int(n) for classification, n in result}

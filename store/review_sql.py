@@ -190,9 +190,9 @@ async def counts_by_classification(session: AsyncSession, review_id: str) -> dic
     return {classification: int(n) for classification, n in counts}
 
 
-async def stored_items(session: AsyncSession, review_id: str) -> int:
-    """How many items a review stores."""
-    count = await session.scalar(
-        select(func.count()).select_from(ReviewItemRow).where(ReviewItemRow.review_id == review_id)
+async def has_items(session: AsyncSession, review_id: str) -> bool:
+    """Whether the review stores any item (as the session's snapshot sees it)."""
+    found = await session.scalar(
+        select(ReviewItemRow.reference).where(ReviewItemRow.review_id == review_id).limit(1)
     )
-    return int(count or 0)
+    return found is not None

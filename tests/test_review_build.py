@@ -215,6 +215,26 @@ async def test_a_superseded_partition_stops_before_inserting(
         await hold_claim(s, "late", "next")
 
 
+async def test_a_partition_stops_when_its_snapshot_holds_items_of_the_review(
+    postgres_url: str, sessions_for: Any
+) -> None:
+    """The publish sums the partitions' own counts, so a partition refuses to add items to a
+    review that already stores some (none are left there by a claim)."""
+    sessions = sessions_for(postgres_url)
+    await _seed(sessions)
+    await _building_row(sessions, "stale", "mine")
+    async with sessions() as s, s.begin():
+        await s.execute(
+            text(
+                "INSERT INTO review_items (review_id, reference, reasons, fields) "
+                "VALUES ('stale', 'NM-OLD', '[]', '{}')"
+            )
+        )
+    with pytest.raises(BuildInterrupted, match="items stored before the build"):
+        await _insert_parts(sessions, _build("stale"), 2, "mine")
+    assert await _stored_items(sessions, "stale") == 1
+
+
 async def test_a_later_claim_waits_for_a_held_partition_and_drops_its_items(
     postgres_url: str, sessions_for: Any
 ) -> None:
