@@ -172,6 +172,7 @@ PAGE_RULES: list[Rule] = [
     Rule("GET", "/app/admin/pathways", ADMIN, note="absent owners' pathways, vacant roles"),
     Rule("GET", "/app/operations", OPERATOR, note="health, building reviews, breaches: read-only"),
     Rule("POST", "/app/admin/pathways/{case_id}/owner", ADMIN, note="reassign the pathway"),
+    Rule("GET", "/app/analytics", EVIDENCE_READERS, note="to the analytics pages: 4 weeks"),
     Rule("GET", "/app/reviews", EVIDENCE_READERS, note="recent reviews"),
     Rule("GET", "/app/reviews/{review_id}", EVIDENCE_READERS, note="a review, filtered"),
     Rule("POST", "/app/reviews/{review_id}/reviewed", REVIEWERS, note="Mark reviewed"),

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import NullType
 
 from domain.calendar import BusinessCalendar
-from domain.names import EXAMPLE_ACKNOWLEDGMENT
 from store.analytics_values import DATES_PER_BATCH, VALUES, ensure_values, in_range
 from store.tables import Review
 
@@ -133,11 +132,9 @@ async def acknowledgment_trends(
     return rows
 
 
-async def review_instants(session: AsyncSession, dates: set[str]) -> dict[str, datetime]:
-    """Each of those review dates' daily review's as-of instant (for a page's local time)."""
-    if not dates:
+async def review_instants(session: AsyncSession, review_ids: set[str]) -> dict[str, datetime]:
+    """Each of those reviews' as-of instant, by review id (for a page's local time)."""
+    if not review_ids:
         return {}
-    query = select(Review.period, Review.as_of).where(
-        Review.example == EXAMPLE_ACKNOWLEDGMENT, Review.period.in_(sorted(dates))
-    )
-    return {str(period): at for period, at in (await session.execute(query)).all()}
+    query = select(Review.review_id, Review.as_of).where(Review.review_id.in_(sorted(review_ids)))
+    return {str(rid): at for rid, at in (await session.execute(query)).all()}

@@ -18,7 +18,15 @@ from api.deps import SessionDep, SettingsDep
 from api.errors import FieldError, Unprocessable
 from api.guard import GuardedRoute
 from api.series_csv import series_csv
-from api.web.analytics_page import acknowledgment_page, wants_page
+from api.web.analytics_page import (
+    ACKNOWLEDGMENT,
+    CLOSURE,
+    LEARNING,
+    TRIAGE,
+    Layout,
+    analytics_page,
+    wants_page,
+)
 from domain.analytics import RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS, PeriodKind
 from domain.calendar import calendar_for
 from store.analytics import Grouping, acknowledgment_trends, review_instants
@@ -54,6 +62,23 @@ def _check_range(start: date, end: date) -> None:
         raise Unprocessable("invalid range", [FieldError(field="to", message=message)])
 
 
+async def _page(
+    request: Request,
+    session: SessionDep,
+    layout: Layout,
+    rows: list[dict[str, Any]],
+    group: str,
+    start: date,
+    end: date,
+) -> Any:
+    """The rows as the endpoint's page (each review's as-of instant read for its local time)."""
+    as_of = await review_instants(session, {layout.review(r)[2] for r in rows})
+    return analytics_page(request, layout, rows, group, start, end, as_of)
+
+
+PAGE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}}}
+
+
 def _envelope(group: str, start: date, end: date, **body: Any) -> dict[str, Any]:
     return {"group": group, "from": start.isoformat(), "to": end.isoformat(), **body}
 
@@ -61,7 +86,7 @@ def _envelope(group: str, start: date, end: date, **body: Any) -> dict[str, Any]
 @router.get(
     "/acknowledgment",
     response_model=list[dict[str, Any]],
-    responses={200: {"content": {"text/html": {}}}},
+    responses=PAGE,
 )
 async def acknowledgment(
     request: Request,
@@ -86,19 +111,19 @@ async def acknowledgment(
     calendar = calendar_for(settings.calendar_config())
     rows = await acknowledgment_trends(session, group, start, end, calendar)
     if wants_page(request):
-        as_of = await review_instants(session, {str(r["review_date"]) for r in rows})
-        return acknowledgment_page(request, rows, group, start, end, as_of)
+        return await _page(request, session, ACKNOWLEDGMENT, rows, group, start, end)
     return rows
 
 
-@router.get("/triage")
+@router.get("/triage", response_model=dict[str, Any], responses=PAGE)
 async def triage(
+    request: Request,
     session: SessionDep,
     _actor: Authorized,
     start: From,
     end: To,
     group: Grouping = "service_line",
-) -> dict[str, Any]:
+) -> Any:
     """Example 1, under-triage by near-miss category: per stored daily review (review date in
     [from, to]), group and `category_code`, over the review's classified reports (exceptions
     left out). Group: the report's service line, risk domain, or manager line (its
@@ -109,21 +134,26 @@ async def triage(
     - `triage_over_threshold`, `no_named_triage_owner`, `manager_not_reviewed`: classified
       reports carrying that triage-failure indicator.
     - Time to a named triage owner (the tracker's `triage_owner_assigned_at`), in hours and
-      working hours per week or month: `/analytics/series`."""
+      working hours per week or month: `/analytics/series`.
+
+    A signed-in browser (`Accept: text/html`, no bearer token) gets these rows as a page."""
     _check_range(start, end)
     rows = await triage_trends(session, group, start, end)
+    if wants_page(request):
+        return await _page(request, session, TRIAGE, rows, group, start, end)
     not_available: list[dict[str, str]] = []  # time to a named owner: /analytics/series
     return _envelope(group, start, end, rows=rows, not_available=not_available)
 
 
-@router.get("/learning")
+@router.get("/learning", response_model=dict[str, Any], responses=PAGE)
 async def learning(
+    request: Request,
     session: SessionDep,
     _actor: Authorized,
     start: From,
     end: To,
     group: Grouping = "service_line",
-) -> dict[str, Any]:
+) -> Any:
     """Example 2, per stored fortnightly audit whose cycle starts in [from, to], and group.
 
     The group is the audited report's service line or risk domain; its manager line comes from
@@ -141,23 +171,28 @@ async def learning(
     - `recurrence_within_30_days_rate` = reconciled reports whose `recurrence-analysis-file` row
       has `recurrence_within_30_days` (`recurrence_within_30_days`) ÷ reconciled.
 
-    Values are as the audit recorded them at its `as_of`."""
+    Values are as the audit recorded them at its `as_of`.
+
+    A signed-in browser (`Accept: text/html`, no bearer token) gets these rows as a page."""
     _check_range(start, end)
     rows = await learning_trends(session, group, start, end)
+    if wants_page(request):
+        return await _page(request, session, LEARNING, rows, group, start, end)
     return _envelope(group, start, end, rows=rows, not_available=[])
 
 
 # The description's "ClosurePolicy" is domain.credibility.CredibilityPolicy (the OpenAPI
 # text is kept as published).
-@router.get("/closure")
+@router.get("/closure", response_model=dict[str, Any], responses=PAGE)
 async def closure(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     _actor: Authorized,
     start: From,
     end: To,
     group: Grouping = "service_line",
-) -> dict[str, Any]:
+) -> Any:
     """Example 3, per stored monthly review of a month overlapping [from, to], and group.
 
     The group is the closure's service line or manager line; its risk domain is the report's
@@ -176,9 +211,13 @@ async def closure(
     - `repeated_doubtful_closures`: doubtful or failed closures whose reviewing role had at least
       `repeat_min` (2) doubtful or failed closures, this one included, closed in the
       `repeat_window_days` (90) up to it, in any group (the review's pinned ClosurePolicy, the
-      rule step 2 applies); `repeated_doubtful_by_reviewer` splits them by role."""
+      rule step 2 applies); `repeated_doubtful_by_reviewer` splits them by role.
+
+    A signed-in browser (`Accept: text/html`, no bearer token) gets these rows as a page."""
     _check_range(start, end)
     rows = await closure_trends(session, group, start, end, settings.timezone)
+    if wants_page(request):
+        return await _page(request, session, CLOSURE, rows, group, start, end)
     return _envelope(group, start, end, rows=rows, not_available=[])
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from api.web import (
     admin,
+    analytics_page,
     cases,
     home,
     my_reports,
@@ -43,4 +44,5 @@ WEB_ROUTERS: list[APIRouter] = [
     registers.router,
     admin.router,
     operations.router,
+    analytics_page.router,
 ]

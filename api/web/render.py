@@ -83,11 +83,13 @@ def role_names(roles: Iterable[str]) -> str:
 
 
 def navigation(request: Request) -> dict[str, bool]:
-    """The page shell's links beyond everyone's: the reporting-confidence dashboard for the
-    roles it serves, the operations page for the operator (none before sign-in)."""
+    """The page shell's links beyond everyone's: the reporting-confidence dashboard and the
+    analytics pages for the roles they serve, the operations page for the operator (none
+    before sign-in)."""
     actor: Actor | None = getattr(request.state, "actor", None)
     roles = actor.roles if actor is not None else frozenset()
-    return {"dashboard": bool(roles & EVIDENCE_READERS), "operations": Role.OPERATOR in roles}
+    readers = bool(roles & EVIDENCE_READERS)
+    return {"dashboard": readers, "analytics": readers, "operations": Role.OPERATOR in roles}
 
 
 def render(
