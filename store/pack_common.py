@@ -22,6 +22,7 @@ from domain.report import (
     local_minute,
     table,
 )
+from store.review_visibility import BUILDING
 from store.staff import STAFF_FEED, StaffMember, name_and_id
 from store.tables import Case, CaseEvent, RegisterEntry, Review, ReviewItem, SourceRecord
 
@@ -81,7 +82,9 @@ async def reviews(
     session: AsyncSession, example: str, periods: list[str] | None, win: Window | None = None
 ) -> list[Record]:
     """The example's reviews with those periods, or whose as_of falls in the window."""
-    query = select(Review.__table__).where(Review.example == example)
+    # Core rows skip store.review_visibility's ORM criterion: a review still being built
+    # (its items arriving on other connections) is left out here as every ORM read leaves it
+    query = select(Review.__table__).where(Review.example == example, Review.status != BUILDING)
     if periods is not None:
         query = query.where(Review.period.in_(periods))
     if win is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
@@ -14,6 +14,7 @@ from domain.periodic import PackSummary
 from store.pack_common import core_rows, listed_cases, window
 from store.pack_content import build
 from store.pack_inputs import pack_inputs
+from store.review_visibility import BUILDING
 from store.tables import Case, CaseEvent, Pack, Review
 
 
@@ -32,7 +33,9 @@ async def listing_periods(
     waiting = await core_rows(
         session,
         select(Case.case_id, Case.opened_at, Review.period)
-        .outerjoin(Review, Review.review_id == Case.review_id)
+        # (store.review_visibility's criterion, which a Core read skips: a review being built
+        # is not joined)
+        .outerjoin(Review, and_(Review.review_id == Case.review_id, Review.status != BUILDING))
         .where(Case.example == spec.example, Case.stage.in_(AWAITING_VISIBILITY_STAGES))
         .order_by(Case.case_id),
     )

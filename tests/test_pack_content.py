@@ -17,8 +17,19 @@ from domain.packs import PACKS
 from store import pack_outcomes, pack_weekly
 from store import packs as pack_store
 from tests.factories import load, staff_rows
-from tests.pack_seed import C3, C9, L2, NM1, NOW, fixed_clock, seed_learning_closure, seed_weekly
+from tests.pack_seed import (
+    C3,
+    C9,
+    L2,
+    NM1,
+    NOW,
+    at,
+    fixed_clock,
+    seed_learning_closure,
+    seed_weekly,
+)
 from tests.pack_support import CALENDAR, block, section, stored
+from tests.stored_rows import item, review
 
 WEEKLY = PACKS[names.PACK_WEEKLY]
 ANALYST = "Aled Price (E-ANALYST)"  # names, not IDs (the staff directory of tests.pack_seed)
@@ -103,6 +114,20 @@ async def test_weekly_pack_names_its_awaiting_cases_breaches_and_late_steps(week
         [NM1, "triage-failure attribution", "Nia Hughes (E-SUPERVISOR)", "Wed 25 Nov 2026, 10:00"],
         [NM1, "owner acceptance", "Tomasz Nowak (E-OWNER)", "Thu 26 Nov 2026, 10:00"],
     ]
+
+
+async def test_a_review_still_being_built_is_not_in_the_pack(sessions):
+    """A review whose items are still arriving (``building``: store.review_visibility) is in no
+    pack, nor are its items, though the pack reads its rows outside the ORM."""
+    async with sessions() as session, session.begin():
+        await seed_weekly(session)
+        half = review(names.EXAMPLE_ACKNOWLEDGMENT, "2026-11-26", at(26, 7))
+        half.status = "building"
+        session.add_all([half, item(half.review_id, "NM-30", "critical")])
+    doc = await stored(sessions, names.PACK_WEEKLY, "2026-W48")
+    summary = dict(block(section(doc, "Summary"), "figures")["items"])
+    assert (summary["Daily reviews"], summary["Report reviews"]) == (2, 7)
+    assert section(doc, "Daily reviews (2 reviews)")
 
 
 async def test_next_week_lists_its_own_cases_and_reviews(sessions):
