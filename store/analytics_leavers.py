@@ -16,6 +16,7 @@ from domain.analytics_stats import wilson
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY
 from domain.roles import Role
 from store.analytics import Grouping
+from store.review_visibility import BUILDING
 from store.staff import STAFF_FEED
 from store.tables import WEAK_ITEM, Review, ReviewItem, SourceRecord
 
@@ -39,6 +40,7 @@ async def first_exposures(
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_ACKNOWLEDGMENT,
+            Review.status != BUILDING,  # store.review_visibility's criterion, for a Core read
             weak,
             ReviewItem.classification.in_(("emerging", "critical")),
             Review.period <= end.isoformat(),
@@ -52,6 +54,7 @@ async def first_exposures(
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_CREDIBILITY,
+            Review.status != BUILDING,
             weak,
             ReviewItem.classification.in_(("doubtful", "failed")),
         )
