@@ -12,11 +12,14 @@ parameters; the statement is the same for every month.
 Reopening days are counted on local dates in the provider's zone: PostgreSQL converts with
 ``AT TIME ZONE``; SQLite, which has no time zones, calls ``local_day`` (``store.db``).
 
-Each item's ``fields`` are the closure's own row with the review's values set on it. On
-PostgreSQL a register row's document is concatenated as text from its typed columns (migration
-0024) in the form ``jsonb`` writes, byte for byte the text the ``jsonb`` merge it replaces
-stored: decoding each row's content to ``jsonb`` and writing the merge out again was two thirds
-of the statement's CPU at 100k closures (bench/RESULTS.md, "Seventh session — review CPU").
+Each item's ``fields`` are the closure's own row with the review's values set on it. A register
+closure's item stores no document: the statement writes the row's own values and the review's
+findings as typed columns (migration 0027; flags, credibility reasons and yes/no answers as the
+bits of ``item_bits``) and ``ReviewItem.fields`` renders the document on read
+(``store.item_fields``), the same text the review stored before. Building and validating ~1 KB
+of JSON per item was the largest part of the statement's CPU at 100k closures (bench/RESULTS.md,
+"Ninth session — example 3's review"). The service's own closures (a handful, keys of their
+own) keep a stored document.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    not_,
     null,
     or_,
     select,
@@ -54,12 +58,12 @@ from domain.credibility import (
     CLOSED_REGISTER,
     CONFIRMATIONS,
     EVIDENCE,
-    FLAGS,
     REOPENED,
     Credibility,
     CredibilityPolicy,
 )
 from domain.feeds import ClosedCaseRegister
+from store.item_fields import ANSWER_BIT, FLAG_BIT, FLAG_NAMES, ITEM_VALUES, REASON_BIT, REASONS
 from store.review_sql import (
     ITEM_COLUMNS,
     as_json,
@@ -67,9 +71,9 @@ from store.review_sql import (
     json_bool,
     json_list,
     json_text,
-    jsonb_form,
     param,
     text,
+    total,
 )
 from store.source_fields import epoch_us
 from store.tables import ReviewItem as ReviewItemRow
@@ -117,7 +121,6 @@ def _closures(dialect: str) -> Any:
     own = bindparam("own", type_=SqlString)
     own_base: Any
     own_flags: Any
-    register_base: Any
     if dialect == "postgresql":
         elements = func.json_array_elements(sql_cast(own, JSON)).table_valued("value")
 
@@ -126,7 +129,6 @@ def _closures(dialect: str) -> Any:
 
         own_base = sql_cast(elements.c.value.op("->")(text("row")), JSONB)
         own_flags = sql_cast(own_base.op("->")(text("flags")), SqlString)
-        register_base = sql_cast(null(), JSONB)
     else:
         elements = func.json_each(own).table_valued("value")
 
@@ -135,7 +137,6 @@ def _closures(dialect: str) -> Any:
 
         own_base = func.json_extract(elements.c.value, text("$.row"))
         own_flags = func.json_extract(elements.c.value, text("$.row.flags"))
-        register_base = c.content
     own_refs = select(field("case_ref")).select_from(elements)
     register = select(
         c.key.label("ref"),
@@ -146,7 +147,7 @@ def _closures(dialect: str) -> Any:
         text(CLOSED_REGISTER).label("source"),
         sql_cast(null(), SqlString).label("origin"),
         c.flags.label("flags"),
-        register_base.label("base"),
+        sql_cast(null(), JSONB if dialect == "postgresql" else SqlString).label("base"),
         *(column.label(f"r_{name}") for name, column in _register_fields(c).items()),
     ).where(_month(c), c.key.not_in(own_refs.scalar_subquery()))
     service = select(
@@ -216,35 +217,61 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
         (or_(*(hit for _, hit in doubtful)), text(Credibility.DOUBTFUL.value)),
         else_=text(Credibility.CREDIBLE.value),
     )
-    flags = [
-        case((_has_flag(dialect, cl.flags, name), text(name)))
-        if name != "disputed_closure"
-        else case((or_(_has_flag(dialect, cl.flags, name), disputed), text(name)))
-        for name in sorted(FLAGS)
-    ]
-    credibility_reasons = [case((hit, text(name))) for name, hit in failed + doubtful]
+    has_flag = {
+        name: or_(_has_flag(dialect, cl.flags, name), disputed)
+        if name == "disputed_closure"
+        else _has_flag(dialect, cl.flags, name)
+        for name in FLAG_NAMES
+    }
+    assert tuple(name for name, _ in failed + doubtful) == REASONS
+    confirmed = case((cf.key.is_not(None), cf.confirmed))
     added = {
         "source": cl.source,
         "origin_example": cl.origin,
-        "flags": flags,
+        "flags": [case((hit, text(name))) for name, hit in has_flag.items()],
         "confirmation_received": json_bool(dialect, cf.key.is_not(None)),
-        "confirmed": json_bool(dialect, case((cf.key.is_not(None), cf.confirmed))),
+        "confirmed": json_bool(dialect, confirmed),
         "confirmation_responded_at": cf.responded_at_iso,
         "reopened_within_30_days": json_bool(dialect, within),
         "reopened_at": ro.reopened_at_iso,
         "days_to_reopen": days,
         "evidence_type": ev.evidence_type,
-        "credibility_reasons": credibility_reasons,
+        "credibility_reasons": [case((hit, text(name))) for name, hit in failed + doubtful],
     }
+    bits = [(FLAG_BIT[name], hit) for name, hit in has_flag.items()]
+    bits += [(REASON_BIT[name], hit) for name, hit in failed + doubtful]
+    bits += [
+        (ANSWER_BIT["received"], cf.key.is_not(None)),
+        (ANSWER_BIT["confirmed"], confirmed),
+        (ANSWER_BIT["not_confirmed"], not_(confirmed)),
+        (ANSWER_BIT["within"], within),
+        (ANSWER_BIT["not_within"], not_(within)),
+    ]
+    values = {
+        "closure_reference": cl.r_reference,
+        "service_line": cl.r_service_line,
+        "manager_line": cl.r_manager_line,
+        "closed_at_iso": cl.r_closed_at,
+        "closure_category": cl.r_closure_category,
+        "final_reviewing_role": cl.r_final_reviewing_role,
+        "last_communication_iso": cl.r_last_employee_communication_at,
+        "responded_at_iso": cf.responded_at_iso,
+        "reopened_at_iso": ro.reopened_at_iso,
+        "evidence_type": ev.evidence_type,
+        "days_to_reopen": days,
+        "item_bits": total([case((hit, bit), else_=0) for bit, hit in bits]),
+    }
+    assert tuple(values) == ITEM_VALUES
     rows = (
         select(
             bindparam("review_id", type_=SqlString),
             cl.ref,
             credibility,
             as_json(dialect, json_list(reasons)),
-            _fields(dialect, cl, added),
+            case((cl.service, _own_fields(dialect, cl, added)), else_=null()),
             null(),
             cl.employee_id,
+            *values.values(),
         )
         .select_from(closures)
         .outerjoin(cf, and_(cf.feed == CONFIRMATIONS, cf.key == cl.ref))
@@ -252,7 +279,7 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
         .outerjoin(ev, and_(ev.feed == EVIDENCE, ev.key == cl.ref))
         .where(in_part(cl.ref, parts))
     )
-    return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
+    return insert(_ITEMS).from_select((*ITEM_COLUMNS, *ITEM_VALUES), rows)
 
 
 def _has_flag(dialect: str, flags: Any, name: str) -> Any:
@@ -261,35 +288,27 @@ def _has_flag(dialect: str, flags: Any, name: str) -> Any:
     return position(flags, text(f'"{name}"')) > 0
 
 
-def _fields(dialect: str, cl: Any, added: dict[str, Any]) -> Any:
-    """The closure's own row with ``added`` set on it (its own ``flags`` replaced); ``added``'s
-    lists are lists of names (NULL: left out).
+def _own_fields(dialect: str, cl: Any, added: dict[str, Any]) -> Any:
+    """A closure the service made itself: its own row with ``added`` set on it (its own
+    ``flags`` replaced), stored as the item's document; ``added``'s lists are lists of names
+    (NULL: left out). A register closure stores none: its document is rendered on read from
+    the item's typed columns (``store.item_fields``).
 
-    PostgreSQL: a register row's item is written as text from the row's columns in the form
-    ``jsonb`` writes (``review_sql.jsonb_form``), the text a ``jsonb`` merge of the row and the
-    added values gave, without decoding the row; the service's own rows (a handful, keys of
-    their own) keep the ``jsonb`` merge, whose right side wins. SQLite keeps key order, so
-    ``flags`` is removed first and set again after the row's keys, where the other added keys
-    go."""
-
-    def lists(spaced: bool) -> dict[str, Any]:
-        return {
-            name: json_text(dialect, json_list(value, spaced=spaced))
-            if isinstance(value, list)
-            else value
-            for name, value in added.items()
-        }
-
-    if dialect == "postgresql":
-        pairs: list[Any] = []
-        for name, value in lists(False).items():
-            pairs += [text(name), sql_cast(value, JSON) if isinstance(value.type, JSON) else value]
-        merged = sql_cast(cl.base.op("||")(func.jsonb_build_object(*pairs)), JSON)
-        register = {name: getattr(cl, f"r_{name}") for name in _REGISTER_FIELDS}
-        return case((cl.service, merged), else_=jsonb_form(register | lists(True)))
+    PostgreSQL merges the row and the added values as ``jsonb`` (the right side wins). SQLite
+    keeps key order, so ``flags`` is removed first and set again after the row's keys, where the
+    other added keys go."""
     settings: list[Any] = []
-    for name, value in lists(False).items():
-        settings += [text(f"$.{name}"), value]
+    for name, value in added.items():
+        listed = json_text(dialect, json_list(value)) if isinstance(value, list) else value
+        if dialect == "postgresql":
+            settings += [
+                text(name),
+                sql_cast(listed, JSON) if isinstance(listed.type, JSON) else listed,
+            ]
+        else:
+            settings += [text(f"$.{name}"), listed]
+    if dialect == "postgresql":
+        return sql_cast(cl.base.op("||")(func.jsonb_build_object(*settings)), JSON)
     return func.json_set(func.json_remove(cl.base, text("$.flags")), *settings)
 
 

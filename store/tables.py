@@ -19,9 +19,10 @@ from sqlalchemy import (
     literal,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column
 
 from store.column_types import BigId, Instant, Json
+from store.item_fields import ItemFields
 from store.source_fields import TypedSourceColumns
 
 # The classifications that are a weak response: emerging or critical acknowledgment (example 1),
@@ -202,11 +203,49 @@ class ReviewItem(Base):
     reference: Mapped[str] = mapped_column(String(128), primary_key=True)
     classification: Mapped[str | None] = mapped_column(String(40), nullable=True)
     reasons: Mapped[list[str]] = mapped_column(Json)
-    fields: Mapped[dict[str, Any]] = mapped_column(Json)
+    # The document as stored: NULL for example 3's register items, whose document is rendered
+    # from the typed columns below. Read ``fields``, never this (``store.item_fields``).
+    stored_fields: Mapped[dict[str, Any] | None] = mapped_column(
+        "fields", Json, nullable=True, deferred=True
+    )
     case_id: Mapped[str | None] = mapped_column(String(160), nullable=True)
     # ``fields``' employee_id as text, written beside it by each review's statement from the
     # typed source columns (a generated column would parse every item's JSON as it is written).
     employee_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    # Example 3's register items (migration 0027): the closure's own values and the review's
+    # findings, from which ``fields`` is rendered (``store.item_fields``); NULL otherwise.
+    closure_reference: Mapped[str | None] = mapped_column(Text, nullable=True)
+    service_line: Mapped[str | None] = mapped_column(Text, nullable=True)
+    manager_line: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closed_at_iso: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closure_category: Mapped[str | None] = mapped_column(Text, nullable=True)
+    final_reviewing_role: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_communication_iso: Mapped[str | None] = mapped_column(Text, nullable=True)
+    responded_at_iso: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reopened_at_iso: Mapped[str | None] = mapped_column(Text, nullable=True)
+    evidence_type: Mapped[str | None] = mapped_column(Text, nullable=True)
+    days_to_reopen: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    item_bits: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The item's document: as stored, or rendered from the typed columns (read-only).
+    fields: Mapped[dict[str, Any]] = column_property(
+        ItemFields(
+            stored_fields,
+            reference,
+            employee_id,
+            closure_reference,
+            service_line,
+            manager_line,
+            closed_at_iso,
+            closure_category,
+            final_reviewing_role,
+            last_communication_iso,
+            responded_at_iso,
+            reopened_at_iso,
+            evidence_type,
+            days_to_reopen,
+            item_bits,
+        )
+    )
 
 
 class Case(Base):

@@ -163,7 +163,7 @@ def rows_of(items: list[Item], days: Sequence[int] = range(DAYS)) -> list[Any]:
                 reference=fields["reference"],
                 classification=classification,
                 reasons=[],
-                fields=fields,
+                stored_fields=fields,
                 employee_id=fields.get("employee_id"),
             )
         )

@@ -44,7 +44,7 @@ def item(review_id: str, reference: str, classification: str | None, **fields: A
         reference=reference,
         classification=classification,
         reasons=reasons,
-        fields={"reference": reference, **fields},
+        stored_fields={"reference": reference, **fields},
         employee_id=fields.get("employee_id"),
     )
 

@@ -13,12 +13,13 @@ that classified before the review moved into SQL): the oracle.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
-from sqlalchemy import String, select
+from sqlalchemy import String, and_, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -37,7 +38,7 @@ from domain.feeds import FEEDS
 from domain.instants import instant
 from store.credibility import closure_review_build, generate_closure_review, own_closures
 from store.sources import current_records, upsert_records
-from store.tables import ReviewItem
+from store.tables import ReviewItem, SourceRecord
 from tests.credibility_support import add_own_closed_case
 from tests.hypothesis_support import seeded_draws
 from tests.review_build_support import same_when_partitioned
@@ -237,6 +238,69 @@ async def _not_in_jsonb_form(sessions: Sessions, review_id: str) -> list[str]:
         return list(found)
 
 
+# The values the review sets on a closure's own row (``store.credibility_review``), in order.
+ADDED = (
+    "source", "origin_example", "flags", "confirmation_received", "confirmed",
+    "confirmation_responded_at", "reopened_within_30_days", "reopened_at", "days_to_reopen",
+    "evidence_type", "credibility_reasons",
+)  # fmt: skip
+
+
+async def _not_as_stored_before(sessions: Sessions, review_id: str) -> list[str]:
+    """The register items whose rendered document (``ReviewItem.fields``, from the typed
+    columns: nothing is stored) is not the text the review stored before migration 0027: the
+    register row's content with the review's values set on it. PostgreSQL merged them as
+    ``jsonb``: the same text byte for byte. SQLite set them with ``json_set`` on the content's
+    canonical text: the same keys in the same order with the same values (a non-ASCII string
+    kept the content's ``\\u`` escape, which the rendered text writes as the character)."""
+    document = ReviewItem.fields
+    async with sessions() as s:
+        postgres = (await s.connection()).dialect.name == "postgresql"
+        if postgres:
+            merged = (
+                SourceRecord.content.cast(JSONB)
+                .op("-")(literal("flags"))
+                .op("||")(
+                    func.jsonb_build_object(
+                        *(p for n in ADDED for p in (literal(n), document.cast(JSONB).op("->")(n)))
+                    )
+                )
+            )
+        else:
+            settings = [
+                p
+                for n in ADDED
+                for p in (literal(f"$.{n}"), func.json(document.op("->")(f"$.{n}")))
+            ]
+            merged = func.json_set(func.json_remove(SourceRecord.content, "$.flags"), *settings)
+        found = await s.execute(
+            select(
+                ReviewItem.reference,
+                ReviewItem.stored_fields.is_(None),
+                document.cast(String),
+                merged.cast(String),
+            )
+            .join(
+                SourceRecord,
+                and_(
+                    SourceRecord.feed == CLOSED_REGISTER, SourceRecord.key == ReviewItem.reference
+                ),
+            )
+            .where(
+                ReviewItem.review_id == review_id, document["source"].as_string() == CLOSED_REGISTER
+            )
+        )
+
+    def pairs(text: str) -> Any:
+        return json.loads(text, object_pairs_hook=list)
+
+    return [
+        f"{ref}: {rendered} / {before}" + ("" if unstored else " (stored)")
+        for ref, unstored, rendered, before in found
+        if not unstored or (rendered != before if postgres else pairs(rendered) != pairs(before))
+    ]
+
+
 async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
     drawn = _drawn(80)
     at = datetime(2026, 12, 1, tzinfo=UTC)
@@ -271,6 +335,7 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
         want = [(i["reference"], i["classification"], i["reasons"], i["fields"]) for i in expected]
         assert got == want, f"example {number}: {ex.period} {ex.zone} {ex.policy}"
         assert await _not_in_jsonb_form(sessions, rid) == []
+        assert await _not_as_stored_before(sessions, rid) == []
         assert review.summary["exceptions"] == sum(
             1 for i in expected if i["classification"] is None
         )

@@ -1,0 +1,157 @@
+"""A review item's ``fields`` document, rendered on read: the one expression every reader of
+``review_items.fields`` goes through (``ReviewItem.fields`` is it, as a column property).
+
+Examples 1 and 2 (and example 3's closures the service made itself) store their document in the
+``fields`` column, returned as it is. Example 3's register closures (migration 0027) store no
+document: the review writes the closure's own values and its findings as typed columns
+(``ITEM_VALUES``, the flags, credibility reasons and yes/no answers as bits of ``item_bits``)
+and the document is rendered from them, equal to what the review stored before: on PostgreSQL
+byte for byte the text the ``jsonb`` merge stored (``review_sql.jsonb_form``), on SQLite the
+``json_set`` of the register row's canonical content (keys sorted) with the review's values
+appended in their order. Building and validating ~1 KB of JSON per item was the largest part of
+the review's statement (bench/RESULTS.md, "Ninth session — example 3's review").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    type_coerce,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from domain.credibility import CLOSED_REGISTER, FLAGS
+
+# The typed columns of an example-3 register item (``review_items``), in ``ItemFields``' order
+# after ``fields``, ``reference`` and ``employee_id``.
+ITEM_VALUES = (
+    "closure_reference",
+    "service_line",
+    "manager_line",
+    "closed_at_iso",
+    "closure_category",
+    "final_reviewing_role",
+    "last_communication_iso",
+    "responded_at_iso",
+    "reopened_at_iso",
+    "evidence_type",
+    "days_to_reopen",
+    "item_bits",
+)
+# The item's credibility reasons in the order the review lists them.
+REASONS = (
+    "reopened_within_30_days",
+    "employee_answered_not_resolved",
+    "no_employee_confirmation",
+    "no_final_action_evidence",
+    "final_action_evidence_none",
+)
+FLAG_NAMES = tuple(sorted(FLAGS))
+# Bits of ``item_bits``: each flag, each credibility reason, then the answers (a yes/no that may
+# be unknown has a bit for yes and one for no; neither: null).
+FLAG_BIT = {name: 1 << n for n, name in enumerate(FLAG_NAMES)}
+REASON_BIT = {name: 1 << (len(FLAG_NAMES) + n) for n, name in enumerate(REASONS)}
+_ANSWERS = ("received", "confirmed", "not_confirmed", "within", "not_within")
+ANSWER_BIT = {name: 1 << (len(FLAG_NAMES) + len(REASONS) + n) for n, name in enumerate(_ANSWERS)}
+
+
+class ItemFields(FunctionElement[Any]):
+    """``fields`` as stored, or rendered from the typed columns when none is (arguments:
+    ``fields``, ``reference``, ``employee_id`` and ``ITEM_VALUES``' columns)."""
+
+    name = "item_fields"
+    type = JSON()
+    inherit_cache = True
+
+
+def _text(value: str) -> Any:
+    return literal(value, String)
+
+
+def _has(bits: Any, bit: int) -> Any:
+    return bits.op("&")(literal_column(str(bit))) != 0
+
+
+def _names(bits: Any, named: dict[str, int], *, spaced: bool) -> Any:
+    from store.review_sql import json_list
+
+    return json_list([case((_has(bits, b), _text(n))) for n, b in named.items()], spaced=spaced)
+
+
+def _answer(bits: Any, yes: int, no: int | None) -> Any:
+    """JSON ``true`` / ``false`` / ``null`` text of a yes/no answer (``no`` None: never null)."""
+    if no is None:
+        return case((_has(bits, yes), _text("true")), else_=_text("false"))
+    return case((_has(bits, yes), _text("true")), (_has(bits, no), _text("false")), else_=null())
+
+
+def rendered(dialect: str, columns: dict[str, Any]) -> Any:
+    """The register item's document from its typed columns (``columns``: by name)."""
+    from store.review_sql import as_json, jsonb_form
+
+    bits = columns["item_bits"]
+    register = {
+        "case_ref": columns["reference"],
+        "reference": columns["closure_reference"],
+        "employee_id": columns["employee_id"],
+        "service_line": columns["service_line"],
+        "manager_line": columns["manager_line"],
+        "closed_at": columns["closed_at_iso"],
+        "closure_category": columns["closure_category"],
+        "final_reviewing_role": columns["final_reviewing_role"],
+        "last_employee_communication_at": columns["last_communication_iso"],
+    }
+    spaced = dialect == "postgresql"
+
+    def raw(value: Any) -> Any:  # JSON text, embedded as it is
+        return type_coerce(value, JSON) if spaced else func.json(value)
+
+    added = {
+        "source": cast(_text(CLOSED_REGISTER), String),
+        "origin_example": cast(null(), String),
+        "flags": raw(_names(bits, FLAG_BIT, spaced=spaced)),
+        "confirmation_received": raw(_answer(bits, ANSWER_BIT["received"], None)),
+        "confirmed": raw(
+            _answer(bits, ANSWER_BIT["confirmed"], ANSWER_BIT["not_confirmed"]),
+        ),
+        "confirmation_responded_at": columns["responded_at_iso"],
+        "reopened_within_30_days": raw(
+            _answer(bits, ANSWER_BIT["within"], ANSWER_BIT["not_within"]),
+        ),
+        "reopened_at": columns["reopened_at_iso"],
+        "days_to_reopen": type_coerce(columns["days_to_reopen"], Integer),
+        "evidence_type": columns["evidence_type"],
+        "credibility_reasons": raw(_names(bits, REASON_BIT, spaced=spaced)),
+    }
+    if spaced:
+        return jsonb_form(register | added)
+    # SQLite: the content's keys sorted (canonical JSON), its flags removed, then the review's.
+    pairs = [p for name in sorted(register) for p in (_text(name), register[name])]
+    pairs += [p for name, value in added.items() for p in (_text(name), value)]
+    return as_json(dialect, func.json_object(*pairs))
+
+
+def _columns(element: ItemFields) -> dict[str, Any]:
+    names = ("fields", "reference", "employee_id", *ITEM_VALUES)
+    return dict(zip(names, element.clauses, strict=True))
+
+
+@compiles(ItemFields)
+def _compile(element: ItemFields, compiler: SQLCompiler, **kw: Any) -> str:
+    columns = _columns(element)
+    dialect = compiler.dialect.name
+    document = func.coalesce(columns["fields"], rendered(dialect, columns), type_=JSON)
+    # Its constants inline: the same SQL text wherever it is used (a GROUP BY repeats it).
+    return compiler.process(document, **(kw | {"literal_binds": True}))
