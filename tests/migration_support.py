@@ -15,7 +15,6 @@ from sqlalchemy.pool import NullPool
 
 from store.db import make_engine
 from store.migrate import alembic_config
-from store.tables import ReviewItem
 from tests.fixtures.database import drop_postgres_schema, make_postgres_schema, sqlite_file_url
 
 
@@ -47,22 +46,26 @@ async def downgrade_to(url: str, revision: str) -> None:
         await engine.dispose()
 
 
-# ``review_items``' columns before migration 0027 (the ORM's rows also name its typed columns).
-_ITEMS_BEFORE_0027 = sa.table(
-    "review_items",
-    *(sa.column(n) for n in ("review_id", "reference", "classification", "case_id", "employee_id")),
-    sa.column("reasons", sa.JSON()),
-    sa.column("fields", sa.JSON()),
-)
+async def add_to_older_schema(session: AsyncSession, rows: list[Any]) -> None:
+    """Insert ORM rows (in order, by table) into a database migrated to an older revision: only
+    the columns its tables have then (the models may name columns added since), a column no row
+    sets left to its default."""
+    connection = await session.connection()
+    by_table: dict[sa.Table, list[Any]] = {}
+    for row in rows:
+        by_table.setdefault(row.__table__, []).append(row)
+    for table, group in by_table.items():
+        names = await connection.run_sync(_column_names, table.name)
+        mapper = sa.inspect(type(group[0]))
+        keys = {
+            c.name: mapper.get_property_by_column(c).key for c in table.columns if c.name in names
+        }
+        values = [{name: getattr(row, key) for name, key in keys.items()} for row in group]
+        unset = {name for name in keys if all(v[name] is None for v in values)}
+        await session.execute(
+            table.insert(), [{n: v for n, v in row.items() if n not in unset} for row in values]
+        )
 
 
-async def add_before_0027(session: AsyncSession, rows: list[Any]) -> None:
-    """Add ORM rows to a database migrated to a revision before 0027: review items through
-    ``review_items``' columns of then, everything else as it is."""
-    items = [row for row in rows if isinstance(row, ReviewItem)]
-    session.add_all([row for row in rows if not isinstance(row, ReviewItem)])
-    await session.flush()
-    names = ("review_id", "reference", "classification", "case_id", "employee_id", "reasons")
-    values = [{n: getattr(i, n) for n in names} | {"fields": i.stored_fields} for i in items]
-    if values:
-        await session.execute(_ITEMS_BEFORE_0027.insert(), values)
+def _column_names(connection: Connection, table: str) -> set[str]:
+    return {column["name"] for column in sa.inspect(connection).get_columns(table)}

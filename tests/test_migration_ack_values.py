@@ -22,7 +22,7 @@ from tests.analytics_oracle_support import (
     random_items,
     rows_of,
 )
-from tests.migration_support import add_before_0027, downgrade_to
+from tests.migration_support import add_to_older_schema, downgrade_to
 from tests.migration_support import empty_url as empty_url  # the fixture
 
 
@@ -33,7 +33,7 @@ async def test_items_stored_before_are_valued_and_read_as_before(empty_url: str)
     engine = make_engine(empty_url, poolclass=NullPool)
     try:
         async with transaction(make_sessionmaker(engine)) as session:
-            await add_before_0027(session, rows_of(items))
+            await add_to_older_schema(session, rows_of(items))
         await upgrade(empty_url)
         start, end = FIRST_DAY, FIRST_DAY + timedelta(days=DAYS)
         async with transaction(make_sessionmaker(engine)) as session:
