@@ -14,7 +14,7 @@ Reopening days are counted on local dates in the provider's zone: PostgreSQL con
 
 Each item's ``fields`` are the closure's own row with the review's values set on it. A register
 closure's item stores no document: the statement writes the row's own values and the review's
-findings as typed columns (migration 0027; flags, credibility reasons and yes/no answers as the
+findings as typed columns (migration 0028; flags, credibility reasons and yes/no answers as the
 bits of ``item_bits``) and ``ReviewItem.fields`` renders the document on read
 (``store.item_fields``), the same text the review stored before. Building and validating ~1 KB
 of JSON per item was the largest part of the statement's CPU at 100k closures (bench/RESULTS.md,

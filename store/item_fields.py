@@ -2,7 +2,7 @@
 ``review_items.fields`` goes through (``ReviewItem.fields`` is it, as a column property).
 
 Examples 1 and 2 (and example 3's closures the service made itself) store their document in the
-``fields`` column, returned as it is. Example 3's register closures (migration 0027) store no
+``fields`` column, returned as it is. Example 3's register closures (migration 0028) store no
 document: the review writes the closure's own values and its findings as typed columns
 (``ITEM_VALUES``, the flags, credibility reasons and yes/no answers as bits of ``item_bits``)
 and the document is rendered from them, equal to what the review stored before: on PostgreSQL

@@ -56,7 +56,7 @@ class SourceRecord(TypedSourceColumns, Base):
     )
 
 
-# On PostgreSQL ``source_records`` is partitioned by feed (migration 0027): one table per feed,
+# On PostgreSQL ``source_records`` is partitioned by feed (migration 0028): one table per feed,
 # so a review's scan of a whole feed reads that feed's pages only, not every feed's rows
 # interleaved (bench/RESULTS.md, "Ninth session — example 2's review"). A feed not listed here
 # goes to the default partition; tests/test_migrations.py fails when ``domain.feeds`` names a
@@ -212,7 +212,7 @@ class ReviewItem(Base):
     # ``fields``' employee_id as text, written beside it by each review's statement from the
     # typed source columns (a generated column would parse every item's JSON as it is written).
     employee_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    # Example 3's register items (migration 0027): the closure's own values and the review's
+    # Example 3's register items (migration 0028): the closure's own values and the review's
     # findings, from which ``fields`` is rendered (``store.item_fields``); NULL otherwise.
     closure_reference: Mapped[str | None] = mapped_column(Text, nullable=True)
     service_line: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -248,7 +248,7 @@ ADDED = (
 
 async def _not_as_stored_before(sessions: Sessions, review_id: str) -> list[str]:
     """The register items whose rendered document (``ReviewItem.fields``, from the typed
-    columns: nothing is stored) is not the text the review stored before migration 0027: the
+    columns: nothing is stored) is not the text the review stored before migration 0028: the
     register row's content with the review's values set on it. PostgreSQL merged them as
     ``jsonb``: the same text byte for byte. SQLite set them with ``json_set`` on the content's
     canonical text: the same keys in the same order with the same values (a non-ASCII string

@@ -1,4 +1,4 @@
-"""Migration 0027 on SQLite and PostgreSQL holding an example-3 review: an item stored before it
+"""Migration 0028 on SQLite and PostgreSQL holding an example-3 review: an item stored before it
 keeps its document, read through ``ReviewItem.fields`` as it was stored; an item written after
 it (typed columns, no document) is rendered; its downgrade writes the rendered document into
 ``fields`` so the code before it reads the same item."""
@@ -23,7 +23,7 @@ from tests.stored_rows import review
 from tests.test_credibility_review_sql import ADDED
 
 REVIEW = "closure-review-2026-10"
-# What the review stored for a register closure before 0027 (jsonb's key order).
+# What the review stored for a register closure before 0028 (jsonb's key order).
 STORED: dict[str, Any] = {
     "flags": ["disputed_closure"], "source": "closed-case-register", "case_ref": "CC-1",
     "closed_at": "2026-10-03T09:00:00Z", "confirmed": False, "reference": "NM-1",
@@ -45,7 +45,7 @@ REGISTER = (
 
 
 def _typed(reference: str) -> ReviewItem:
-    """The same closure as the review writes it since 0027: typed columns, no document."""
+    """The same closure as the review writes it since 0028: typed columns, no document."""
     bits = FLAG_BIT["disputed_closure"] | REASON_BIT["employee_answered_not_resolved"]
     bits |= ANSWER_BIT["received"] | ANSWER_BIT["not_confirmed"] | ANSWER_BIT["not_within"]
     return ReviewItem(
@@ -72,7 +72,7 @@ async def _fields(url: str) -> dict[str, Any]:
 async def test_stored_items_read_as_stored_and_typed_items_survive_the_downgrade(
     empty_url: str,
 ) -> None:
-    await upgrade(empty_url, "0026")
+    await upgrade(empty_url, "0027")
     engine = make_engine(empty_url, poolclass=NullPool)
     try:
         at = datetime(2026, 11, 1, tzinfo=UTC)
@@ -104,7 +104,7 @@ async def test_stored_items_read_as_stored_and_typed_items_survive_the_downgrade
             assert texts[1] == texts[0].replace('"CC-1"', '"CC-2"')
         else:  # json_set on the content (keys sorted), then the review's values in their order
             assert list(items[1].fields) == [*sorted(REGISTER), *ADDED]
-        await downgrade_to(empty_url, "0026")
+        await downgrade_to(empty_url, "0027")
         after = await _fields(empty_url)
         assert after["CC-1"] == stored["CC-1"]
         typed = after["CC-2"]

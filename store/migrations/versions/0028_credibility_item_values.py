@@ -7,8 +7,8 @@ building each item's JSON document, and every reader gets the document through
 ``ReviewItem.fields`` (``store.item_fields``), which renders it from these columns when none is
 stored. Items stored before keep their document, returned as it is: nothing to backfill.
 
-Revision ID: 0027
-Revises: 0026
+Revision ID: 0028
+Revises: 0027
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0027"
-down_revision: str | Sequence[str] | None = "0026"
+revision: str = "0028"
+down_revision: str | Sequence[str] | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
