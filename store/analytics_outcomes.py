@@ -48,20 +48,30 @@ def with_ci(counts: dict[str, Any], pairs: dict[str, tuple[str, str]]) -> dict[s
     return out
 
 
+RATES: dict[str, dict[str, tuple[str, str]]] = {
+    "reliability": {"threshold_breach": ("threshold_breaches", "classified")},
+    "confidence": {"low_score": ("low_scores", "responses")},
+    "learning": {
+        "visible_learning": ("visible_learning_closure", "reconciled"),
+        "feedback_to_reporter": ("feedback_to_reporter", "reconciled"),
+        "shared_learning": ("shared_learning_issued", "shared_learning_required"),
+        "recurrence_within_30_days": ("recurrence_within_30_days", "reconciled"),
+    },
+    "closure": {
+        **{c.value: (c.value, "reconciled") for c in Credibility},
+        "employee_confirmed": ("employee_confirmed", "reconciled"),
+        "reopened_within_30_days": ("reopened_within_30_days", "reconciled"),
+    },
+}
+"""Per family: each ``NAME_rate`` and ``NAME_rate_ci95`` as (numerator, denominator) counts."""
+
+
 def learning_figures(items: list[tuple[str | None, dict[str, Any]]]) -> dict[str, Any]:
     bucket = learning_bucket(items)
     keep = ("closed_reports", "exceptions", "reconciled", "visible_learning_closure", "emerging",
             "critical", "feedback_to_reporter", "shared_learning_required",
             "shared_learning_issued", "recurrence_within_30_days")  # fmt: skip
-    return with_ci(
-        {k: bucket[k] for k in keep},
-        {
-            "visible_learning": ("visible_learning_closure", "reconciled"),
-            "feedback_to_reporter": ("feedback_to_reporter", "reconciled"),
-            "shared_learning": ("shared_learning_issued", "shared_learning_required"),
-            "recurrence_within_30_days": ("recurrence_within_30_days", "reconciled"),
-        },
-    )
+    return with_ci({k: bucket[k] for k in keep}, RATES["learning"])
 
 
 def closure_figures(rows: list[ClosureRow], exceptions: int) -> dict[str, Any]:
@@ -72,19 +82,12 @@ def closure_figures(rows: list[ClosureRow], exceptions: int) -> dict[str, Any]:
             "repeated_doubtful_by_reviewer", "doubtful_or_failed_by_manager_line",
             "repeated_doubtful_by_manager_line",
             "repeated_doubtful_closures_role_or_line")  # fmt: skip
-    return with_ci(
-        {k: bucket[k] for k in keep},
-        {
-            **{c.value: (c.value, "reconciled") for c in Credibility},
-            "employee_confirmed": ("employee_confirmed", "reconciled"),
-            "reopened_within_30_days": ("reopened_within_30_days", "reconciled"),
-        },
-    )
+    return with_ci({k: bucket[k] for k in keep}, RATES["closure"])
 
 
 def confidence_figures(row: dict[str, Any] | None) -> dict[str, Any]:
     counts = {k: (row or {}).get(k) or 0 for k in ("responses", "respondents", "low_scores")}
-    figures = with_ci(counts, {"low_score": ("low_scores", "responses")})
+    figures = with_ci(counts, RATES["confidence"])
     return {**figures, "mean_score": (row or {}).get("mean_score")}
 
 

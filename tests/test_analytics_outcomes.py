@@ -119,6 +119,20 @@ async def test_learning_and_confidence_per_week_and_month(database_url, sessions
     assert north["learning_visible_learning_rate_ci95_low"] == "0.0945"
     assert north["learning_visible_learning_rate_ci95_high"] == "0.9055"
     assert lines[("2026-W09", "HC-NORTH")]["learning_shared_learning_rate_ci95_low"] == ""
+    # Each period's all-groups line, as the Trends section shows all groups: counts summed
+    # (W09: HC-NORTH 0 of 1 reconciled visible, DN-CITY 1 of 1), rates again from the sums.
+    total = lines[("2026-W09", "all groups")]
+    assert (total["learning_reconciled"], total["learning_visible_learning_closure"]) == ("2", "1")
+    assert (total["learning_closed_reports"], total["learning_exceptions"]) == ("3", "1")
+    assert total["learning_visible_learning_rate"] == "0.5"
+    assert total["learning_visible_learning_rate_ci95_low"] == "0.0945"
+    assert total["confidence_respondents"] == ""  # a person may answer in several groups
+    for period in ("2026-W08", "2026-W09", "2026-W10"):
+        groups = [r for (p, g), r in lines.items() if p == period and g != "all groups"]
+        total = lines[(period, "all groups")]
+        for column in ("reports", "heads", "learning_reconciled", "confidence_responses"):
+            assert int(total[column]) == sum(int(r[column]) for r in groups), (period, column)
+    assert list(lines)[-1][1] == "all groups"  # after the period's groups
 
     months = await series(api, **{"from": "2026-02-01", "to": "2026-03-31", "period": "month"})
     feb = months[("2026-02", "HC-NORTH")]["learning"]  # L1, L2, L3

@@ -95,6 +95,19 @@ async def test_series_per_week(database_url, sessions, api_for):
     east = [r for r in lines if r["group"] == TEAM]
     assert [r["hesitancy"] for r in east] == ["False", "True"]
     assert east[0]["median_working_hours_to_named_triage_owner"] == "9.5"
+    # All groups, per period: the medians over every report (the JSON's totals), not of medians.
+    body = response.json()
+    for total in body["totals"]:
+        (line,) = [r for r in lines if (r["period"], r["group"]) == (total["period"], "all groups")]
+        assert line["reports"] == str(total["reports"])
+        median = total["to_named_triage_owner"]["median_working_hours"]
+        assert line["median_working_hours_to_named_triage_owner"] == (
+            "" if median is None else str(median)
+        )
+        groups = [r for r in body["rows"] if r["period"] == total["period"]]
+        assert line["heads"] == str(sum(r["heads"] for r in groups))
+        assert line["hesitancy"] == str(any(r["hesitancy"] for r in groups))
+    assert [r["hesitancy"] for r in lines if r["group"] == "all groups"][-1] == "True"
     assert (await api.get("/analytics/series", "W-100", params=params)).status_code == 403
 
 

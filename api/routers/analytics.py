@@ -321,12 +321,14 @@ async def time_series(
     the period's reports (the median over all, not a median of the groups' medians).
 
     `?format=csv` gives the same rows flattened (`confidence_*`, `learning_*`, `closure_*`;
-    intervals as `*_ci95_low` and `*_ci95_high`)."""
+    intervals as `*_ci95_low` and `*_ci95_high`), each period's groups followed by an
+    `all groups` line: reports and the medians of `totals`, heads and counts summed, rates and
+    intervals again from the sums, hesitancy if any group's; per-group-only figures blank."""
     _check_range(start, end)
     calendar = calendar_for(settings.calendar_config())
     rows, totals = await series(session, group, start, end, period, calendar)
     if format == "csv":
-        return PlainTextResponse(series_csv(rows, group), media_type="text/csv")
+        return PlainTextResponse(series_csv(rows, group, totals), media_type="text/csv")
     not_available = [] if group != "risk_domain" else [RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS]
     body = {"period": period, "rows": rows, "totals": totals, "not_available": not_available}
     return _envelope(group, start, end, **body)
