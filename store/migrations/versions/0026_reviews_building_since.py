@@ -30,5 +30,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("reviews") as batch:
-        batch.drop_column("building_since")
+    # Not a batch: SQLite's batch copies ``reviews`` and drops it, which its review items'
+    # foreign key refuses once a review has items; SQLite (3.35+) drops the column in place.
+    op.drop_column("reviews", "building_since")
