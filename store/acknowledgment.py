@@ -23,7 +23,7 @@ from domain.acknowledgment import (
 )
 from domain.instants import instant
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, OBLIGATION_MARK_REVIEWED
-from store.acknowledgment_review import review_items_statement, review_parameters
+from store.acknowledgment_review import PLANNER, review_items_statement, review_parameters
 from store.acknowledgment_values import attribution_values, retention_values
 from store.breaches import resolve_breaches
 from store.review_build import ReviewBuild, fill_review
@@ -143,6 +143,7 @@ def review_build(
         statement=review_items_statement,
         parameters=review_parameters(review_id, as_of_utc, policy),
         summarize=summarize,
+        planner=PLANNER,
     )
 
 

@@ -245,6 +245,14 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
 
 
+# The statement's plan at every size: each report's three feed rows looked up by key (nested
+# loops over the primary key), no JIT. At 1M reports (5M source rows) ANALYZE's sample puts
+# ~8 rows behind each key and the costs cross the JIT thresholds, so PostgreSQL would hash a
+# whole feed per partition and compile the expressions with inlining and optimization, a plan
+# the 100k review never gets (bench/RESULTS.md, "Ninth session — example 1 at 1M").
+PLANNER = {"jit": "off", "enable_hashjoin": "off", "enable_mergejoin": "off"}
+
+
 def review_parameters(review_id: str, as_of: datetime, policy: AckPolicy) -> dict[str, Any]:
     """The statement's bind parameters for one review: the pinned policy and its as-of."""
     return {

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -69,6 +69,9 @@ class ReviewBuild:
     statement: Callable[[str, int], Any]  # (dialect, parts) -> INSERT … SELECT
     parameters: dict[str, Any]
     summarize: Callable[[AsyncSession, Counts], Awaitable[dict[str, Any]]]
+    # PostgreSQL settings for the statement's transaction beyond ``review_settings``' own
+    # (name to value, e.g. the plan a review's statement must keep at every size).
+    planner: Mapping[str, str] = field(default_factory=dict)
 
 
 async def build_review(
@@ -115,7 +118,7 @@ async def fill_review(session: AsyncSession, build: ReviewBuild) -> Review:
     session.add(review)
     await session.flush()
     dialect = (await session.connection()).dialect.name
-    await review_settings(session)
+    await review_settings(session, build.planner)
     await session.execute(build.statement(dialect, 1), build.parameters)
     review.summary = await build.summarize(
         session, await counts_by_classification(session, build.review_id)
@@ -221,7 +224,7 @@ async def _insert_parts(
             await hold_claim(session, build.review_id, token)
             if await has_items(session, build.review_id):
                 raise BuildInterrupted(f"review {build.review_id}: items stored before the build")
-            await review_settings(session)
+            await review_settings(session, build.planner)
             result = await session.execute(statement, {**build.parameters, "part": n})
             counts = {classification: int(n) for classification, n in result}
             # The exporting transaction must outlive every import of its snapshot.

@@ -7,6 +7,7 @@ constructors differ between the two databases.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -165,18 +166,25 @@ def total(terms: list[Any]) -> Any:
 REVIEW_WORK_MEM = "64MB"
 
 
-async def review_settings(session: AsyncSession) -> None:
+async def review_settings(session: AsyncSession, planner: Mapping[str, str] | None = None) -> None:
     """Plan the review's statement for what it is (PostgreSQL, this transaction only): the
     working memory its hash joins need, and no ``Memoize`` caches in front of its key look-ups.
     The planner expects a few hundred reports (it cannot estimate ``in_part``) and puts a cache
     before each index look-up by report key; each report's key is looked up once, so the cache
-    never hits and costs ~10% of example 2's statement CPU (bench/RESULTS.md, "Eighth session")."""
+    never hits and costs ~10% of example 2's statement CPU (bench/RESULTS.md, "Eighth session").
+    ``planner``: the review's own further settings (``ReviewBuild.planner``), name to value."""
     if (await session.connection()).dialect.name == "postgresql":
+        settings = {"work_mem": REVIEW_WORK_MEM, "enable_memoize": "off", **(planner or {})}
         await session.execute(
             sql_text(
-                f"SELECT set_config('work_mem', '{REVIEW_WORK_MEM}', true), "
-                "set_config('enable_memoize', 'off', true)"
-            )
+                "SELECT "
+                + ", ".join(f"set_config(:name{n}, :value{n}, true)" for n in range(len(settings)))
+            ),
+            {
+                key: item
+                for n, (name, value) in enumerate(settings.items())
+                for key, item in ((f"name{n}", name), (f"value{n}", value))
+            },
         )
 
 

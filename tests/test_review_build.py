@@ -328,3 +328,35 @@ async def test_a_review_whose_every_attempt_fails_ages_from_its_first_claim(
     await build_review(sessions, built, 2, nothing)
     async with sessions() as s:
         assert await building_reviews(s, first + timedelta(minutes=17)) == (0, 0.0)
+
+
+async def test_each_partition_plans_with_the_reviews_own_settings(
+    postgres_url: str, sessions_for: Any
+) -> None:
+    """Example 1's statement runs with its planner settings (key look-ups, no JIT: the plan its
+    100k review gets, kept at 1M) in every partition's transaction, and only there."""
+    sessions = sessions_for(postgres_url)
+    await _seed(sessions)
+    names = ("jit", "enable_hashjoin", "enable_mergejoin", "enable_memoize", "work_mem")
+    seen = ", ".join(f"current_setting('{name}') AS {name}" for name in names)
+    async with sessions() as s, s.begin():
+        await s.execute(text(f"CREATE TABLE seen AS SELECT {seen} LIMIT 0"))
+        await s.execute(
+            text(
+                "CREATE FUNCTION see_settings() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"INSERT INTO seen SELECT {seen}; RETURN NEW; END $$"
+            )
+        )
+        await s.execute(
+            text(
+                "CREATE TRIGGER see_settings BEFORE INSERT ON review_items "
+                "FOR EACH ROW EXECUTE FUNCTION see_settings()"
+            )
+        )
+    await build_review(sessions, _build("planned"), 2, nothing)
+    async with sessions() as s:
+        rows = (await s.execute(text("SELECT * FROM seen"))).all()
+        after = (await s.execute(text(f"SELECT {seen}"))).one()
+    assert len(rows) == 60
+    assert set(rows) == {("off", "off", "off", "off", "64MB")}
+    assert after[:4] == ("on", "on", "on", "on")  # SET LOCAL: the partitions' transactions only
