@@ -56,6 +56,22 @@ async def _stored_items(sessions: Any, review_id: str) -> int:
     return int(count or 0)
 
 
+async def _a_second_partition_reference(sessions: Any) -> str:
+    """Seed the feeds, build review "one" whole, and return a reference its second partition
+    inserts (by the build's ``hashtext`` split)."""
+    await _seed(sessions)
+    await generate(sessions, "one")
+    async with sessions() as s:
+        second = await s.scalar(
+            text(
+                "SELECT min(reference) FROM review_items "
+                "WHERE review_id = 'one' AND abs(mod(hashtext(reference), 2)) = 1"
+            )
+        )
+    assert isinstance(second, str)
+    return second
+
+
 async def _fail_on(sessions: Any, review_id: str, reference: str, delay: float) -> None:
     """A trigger (this test schema's): inserting REFERENCE's item of REVIEW_ID fails after DELAY
     seconds (the other partitions have committed by then)."""
@@ -105,15 +121,7 @@ async def test_a_failed_partition_leaves_nothing_visible_and_a_retry_builds_it_o
     postgres_url: str, sessions_for: Any
 ) -> None:
     sessions = sessions_for(postgres_url)
-    await _seed(sessions)
-    await generate(sessions, "one")
-    async with sessions() as s:
-        second = await s.scalar(
-            text(
-                "SELECT min(reference) FROM review_items "
-                "WHERE review_id = 'one' AND abs(mod(hashtext(reference), 2)) = 1"
-            )
-        )
+    second = await _a_second_partition_reference(sessions)
     await _fail_on(sessions, "broken", second, 0.5)
     published: list[str] = []
 
@@ -301,15 +309,7 @@ async def test_a_review_whose_every_attempt_fails_ages_from_its_first_claim(
     but ``building_since`` keeps the first claim: ``/metrics``' age of the oldest building review
     grows across retries that time out, so ``NearmissReviewStuckBuilding`` fires for it."""
     sessions = sessions_for(postgres_url)
-    await _seed(sessions)
-    await generate(sessions, "one")
-    async with sessions() as s:
-        second = await s.scalar(
-            text(
-                "SELECT min(reference) FROM review_items "
-                "WHERE review_id = 'one' AND abs(mod(hashtext(reference), 2)) = 1"
-            )
-        )
+    second = await _a_second_partition_reference(sessions)
     await _fail_on(sessions, "stuck", second, 0.1)
     first = AS_OF + timedelta(minutes=30)
     for attempt in range(3):  # attempts two minutes apart, each failing
