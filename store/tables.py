@@ -56,7 +56,7 @@ class SourceRecord(TypedSourceColumns, Base):
     )
 
 
-# On PostgreSQL ``source_records`` is partitioned by feed (migration 0028): one table per feed,
+# On PostgreSQL ``source_records`` is partitioned by feed (migration 0027): one table per feed,
 # so a review's scan of a whole feed reads that feed's pages only, not every feed's rows
 # interleaved (bench/RESULTS.md, "Ninth session — example 2's review"). A feed not listed here
 # goes to the default partition; tests/test_migrations.py fails when ``domain.feeds`` names a
