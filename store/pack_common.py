@@ -265,12 +265,19 @@ async def pathway_table(
     return table(title, columns, body)
 
 
+# An item's stored columns, and its document as every reader gets it (``ReviewItem.fields``:
+# example 3's register closures store none, it is rendered from their typed columns).
+_ITEM_COLUMNS = [c for c in ReviewItem.__table__.c if c.name != "fields"]
+
+
 async def items_of(session: AsyncSession, found: list[Record]) -> list[tuple[str, Record]]:
     """(review period, item) of the reviews, by review then reference."""
     periods = {r.review_id: r.period for r in found}
     if not periods:
         return []
-    query = select(ReviewItem.__table__).where(ReviewItem.review_id.in_(list(periods)))
+    query = select(*_ITEM_COLUMNS, ReviewItem.fields.label("fields")).where(
+        ReviewItem.review_id.in_(list(periods))
+    )
     rows = await core_rows(session, query)
     return sorted(((periods[i.review_id], i) for i in rows), key=lambda p: (p[0], p[1].reference))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,7 @@ from domain.credibility import (
 from domain.feeds import FEEDS
 from domain.instants import instant
 from store.credibility import closure_review_build, generate_closure_review, own_closures
+from store.pack_common import items_of
 from store.sources import current_records, upsert_records
 from store.tables import ReviewItem, SourceRecord
 from tests.credibility_support import add_own_closed_case
@@ -334,6 +336,9 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
         got = [(i.reference, i.classification, i.reasons, i.fields) for i in stored]
         want = [(i["reference"], i["classification"], i["reasons"], i["fields"]) for i in expected]
         assert got == want, f"example {number}: {ex.period} {ex.zone} {ex.policy}"
+        async with sessions() as s:  # a pack's Core read gets the documents rendered too
+            packed = await items_of(s, [SimpleNamespace(review_id=rid, period=ex.period)])
+        assert {i.reference: i.fields for _, i in packed} == {r: f for r, _, _, f in got}
         assert await _not_in_jsonb_form(sessions, rid) == []
         assert await _not_as_stored_before(sessions, rid) == []
         assert review.summary["exceptions"] == sum(
