@@ -14,6 +14,7 @@ from api.web.render import local_time
 from store.db import transaction
 from store.tables import RegisterEntry
 from tests.factories import load, staff_rows
+from tests.fixtures.api import bearer
 from tests.fixtures.mail import free_port
 from tests.register_support import REGISTER, append_page_entries
 from tests.web_support import csrf, sign_in, text
@@ -44,6 +45,18 @@ async def test_register_pages(database_url, sessions, api_for) -> None:  # type:
     assert "Board Workforce Experience Reviewer) may use this page." in words
     assert "_" not in words and "requires one of the roles" not in words
     assert (await api.http.get(PAGE)).status_code == 403
+    # the evidence pack and a pack's printable page, opened in the browser: the same page
+    for path in ("/evidence", "/packs/weekly-sustainability/2026-W46"):
+        refused = await api.http.get(path, params={"format": "html"})
+        assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+        words = text(refused.text)
+        assert "Only the inspector or a governance role (Safety Learning Assurance" in words
+        assert "_" not in words and "requires one of the roles" not in words
+        # asked for JSON, or with a bearer token: the API's JSON, role identifiers and all
+        for params, headers in (({}, {}), ({"format": "html"}, bearer("W-100"))):
+            answer = await api.http.get(path, params=params, headers=headers)
+            assert answer.status_code == 403
+            assert "requires one of the roles" in answer.json()["detail"]
     assert 'href="/app/registers"' not in (await api.http.get("/app")).text
 
     await sign_in(api, "E-INSPECTOR")

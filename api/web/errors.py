@@ -42,6 +42,15 @@ def is_page(request: Request) -> bool:
     return path == "/app" or path.startswith("/app/")
 
 
+def is_browser_rendering(request: Request) -> bool:
+    """True for an API route's ``?format=html`` rendering (the evidence pack, a pack's
+    printable page) opened by a signed-in person in the browser, with no bearer token: refused,
+    they get the pages' error page rather than the API's JSON. API clients keep JSON."""
+    if request.query_params.get("format") != "html" or "authorization" in request.headers:
+        return False
+    return "session" in request.scope and isinstance(request.session.get("sub"), str)
+
+
 def error_page(
     request: Request, status: int, detail: str, errors: list[FieldError] | None = None
 ) -> Response:
@@ -55,6 +64,8 @@ def _wrap(json_handler: Any, to_page: Callable[[Request, Exception], Response]) 
         if is_page(request):
             if isinstance(exc, ApiError) and (again := await _form_again(request, exc)):
                 return again
+            return to_page(request, exc)
+        if is_browser_rendering(request):
             return to_page(request, exc)
         response: Response = await json_handler(request, exc)
         return response
