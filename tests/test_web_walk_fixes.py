@@ -12,13 +12,16 @@ from sqlalchemy import select
 from api.web.document_view import scalar_text, to_node
 from api.web.words import escalation_words, role_label
 from domain import names
+from domain.cases import ProjectionUpdate
 from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from domain.roles import Role
 from store import packs as pack_store
+from store.cases import upsert_projection
 from store.tables import DocumentOpening, Review
 from tests.api_support import open_case
 from tests.factories import load, staff_rows
+from tests.fixtures.mail import free_port
 from tests.pack_seed import NM1, NOW, fixed_clock, seed_weekly
 from tests.pack_support import CALENDAR, stored
 from tests.pdf_support import pdftotext
@@ -216,3 +219,46 @@ async def test_my_work_reads_the_stored_sign_off_deadline_of_a_delayed_scheduled
     await sign_in(api, "E-AN")
     words = text((await api.http.get("/app")).text)
     assert "Mon 7 Dec, 09:30" in words and "overdue" in words and "17:00" not in words
+
+
+async def test_a_case_without_live_state_says_why_in_words(  # type: ignore[no-untyped-def]
+    temporal_env, sqlite_url, sessions_for, api_for
+) -> None:
+    """A closed past case has no workflow by design: its page says it is closed, not Temporal's
+    "workflow not found"; a case with Temporal unreachable says the live state cannot be read
+    now. Neither names the workflow ID or Temporal's message (the API's JSON keeps them)."""
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    now = datetime(2026, 11, 6, 15, tzinfo=UTC)
+    async with sessions() as session, session.begin():
+        for ref, status in (("NM-PAST", "closed"), ("NM-LIVE", "open")):
+            update = ProjectionUpdate(
+                case_id=f"ack-case-{ref}", example="acknowledgment", reference=ref,
+                review_id="ack-review-2026-11-06", service_line="HC-NORTH", exposure="critical",
+                stage="closed" if status == "closed" else "triage-attribution", status=status,
+                assigned_role=None, assignee=None, deadline=None, escalation_level=0,
+                opened_at=now - timedelta(days=3), at=now,
+                closed_at=now if status == "closed" else None,
+            )  # fmt: skip
+            await upsert_projection(session, update)
+    api = await api_for(
+        sqlite_url, temporal=temporal_env.client, env="development", api_host="127.0.0.1"
+    )
+    await sign_in(api, "E-SUPERVISOR")
+    closed = text((await api.http.get("/app/cases/ack-case-NM-PAST")).text)
+    assert "This case is closed; its stored record is shown." in closed
+    assert "not found" not in closed and "ack-case-" not in closed
+    open_ = text((await api.http.get("/app/cases/ack-case-NM-LIVE")).text)
+    assert "This case has no running workflow; its stored record is shown." in open_
+    body = (await api.get("/cases/ack-case-NM-PAST", "E-SUPERVISOR")).json()
+    assert "not found" in body["live_unavailable"]  # the API keeps the detail
+
+    down = await api_for(
+        sqlite_url, temporal_address=f"127.0.0.1:{free_port()}", env="development",
+        api_host="127.0.0.1",
+    )  # fmt: skip
+    await sign_in(down, "E-SUPERVISOR")
+    words = text((await down.http.get("/app/cases/ack-case-NM-PAST")).text)
+    assert "Its live state cannot be read just now (the workflow service is not answering)" in words
+    assert "closed; its stored record" not in words
+    assert "Temporal" not in words and "ack-case-" not in words and "127.0.0.1" not in words

@@ -92,6 +92,21 @@ class CasePage:
         return self.live is not None and self.live.pathway_owner == self.actor.employee_id
 
 
+def stored_case_notice(case: Case, exc: Exception) -> str | None:
+    """What the page says when the case's live state cannot be read, in a person's words (the
+    workflow's ID and Temporal's message stay in the API's ``live_unavailable``): nothing is
+    missing for a closed case whose workflow is gone by design; a live case without one, or
+    Temporal down or slow, each says so."""
+    if isinstance(exc, NotFound):  # no workflow by that ID
+        if case.status == "closed":
+            return "This case is closed; its stored record is shown."
+        return "This case has no running workflow; its stored record is shown."
+    return (
+        "Its live state cannot be read just now (the workflow service is not answering); "
+        "the stored case is shown and may be a few moments behind."
+    )
+
+
 def action_href(case_id: str, key: str) -> str:
     """The page where obligation ``key`` is done ("" when it is not done on a case page)."""
     if key in STEP_SPECS:
@@ -122,10 +137,8 @@ async def load_case(
             result_type=CaseState,
             rpc_timeout=LIVE_QUERY_TIMEOUT,
         )
-    except ApiError as exc:
-        unavailable = exc.detail
-    except Exception as exc:  # noqa: BLE001 - HTTPException from get_temporal: shown, not raised
-        unavailable = str(getattr(exc, "detail", exc))
+    except Exception as exc:  # noqa: BLE001 - shown in words, not raised
+        unavailable = stored_case_notice(case, exc)
     page = CasePage(case, live, unavailable, actor, await app_now(request.app))
     if not may_see(actor, case):  # the route's rule (api.policy) has admitted them already
         raise NotFound(f"no case {case_id!r}")
