@@ -96,10 +96,17 @@ async def person_name(session: AsyncSession, employee_id: str | None) -> str:
 
 
 def publication_lines(
-    pack: Pack, zone: str, publisher: str, when: Callable[[datetime, str], str] = local_minute
+    pack: Pack,
+    zone: str,
+    publisher: str,
+    when: Callable[[datetime, str], str] = local_minute,
+    *,
+    figures_below: bool = True,
 ) -> list[str]:
     """Publication and generation in words, provider local time to the minute (``when``
-    formats an instant); ``publisher`` is the publisher's name."""
+    formats an instant); ``publisher`` is the publisher's name. ``figures_below``: the rendering
+    carries the figures (the printable page, the PDF), so a published pack says they are as
+    generated; the pack's page, which links them, says so beside its links."""
     listed = plural(len(pack.case_ids), "case")
     if pack.published_at is None:
         published = f"Not published yet; {listed} awaiting visibility."
@@ -107,6 +114,6 @@ def publication_lines(
         at = when(pack.published_at, zone)
         published = f"Published by {publisher} on {at}; {listed} made visible."
     generated = f"Generated on {when(pack.generated_at, zone)}"
-    if pack.published_at is not None:
+    if pack.published_at is not None and figures_below:
         generated += "; the figures below are as generated"
     return [published, generated + "."]

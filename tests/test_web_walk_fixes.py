@@ -146,12 +146,21 @@ async def test_a_published_pack_says_so_and_its_downloads_open_from_the_page_ses
     assert "Published by E-Director on Fri 27 Nov, 15:00; 1 case made visible." in words
     assert "Cases made visible by this pack" in words and "awaiting" not in words.lower()
     assert "critical exposure" in words  # the class in the pack's words, as its PDF says it
+    # The figures are not on this page: it says where they are, and links them.
+    assert "the figures below" not in words
+    assert (
+        "The pack's figures and charts, as generated, are in its printable page and its PDF"
+        in words
+    )
+    html_url = "/packs/weekly-sustainability/2026-W48?format=html"
+    assert f'<a href="{html_url}">printable page</a>' in page.text
     assert "E-DIRECTOR" not in page.text
     assert f'href="{pdf_url.replace("&", "&amp;")}"' in page.text
     pdf = await api.http.get(pdf_url)  # the page's link, with the page's session only
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     pdf_text = " ".join(pdftotext(pdf.content).split())
     assert "Published by E-Director on" in pdf_text and "awaiting" not in pdf_text.lower()
+    assert "the figures below are as generated" in pdf_text  # the PDF carries them
     csv = await api.http.get("/packs/weekly-sustainability/2026-W48?format=csv")
     assert csv.status_code == 200 and csv.text.startswith("case_id,")
     evidence = await api.http.get(

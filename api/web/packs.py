@@ -88,7 +88,9 @@ async def _page(
     context = {
         "title": pack_name(spec.title, pack.kind, pack.period),
         "pack": pack,
-        "lines": publication_lines(pack, tz, publisher, local_time),
+        "lines": publication_lines(pack, tz, publisher, local_time, figures_below=False),
+        "printable": f"{base}?format=html",
+        "pdf": f"{base}?format=pdf",
         "cases": await _case_rows(session, pack, tz),
         "published": pack.published_at is not None,
         "can_publish": pack.published_at is None and spec.publisher in actor.roles,
