@@ -27,7 +27,7 @@ from domain.learning import DEFAULT_ANCHOR
 from domain.roles import Role
 from store.breaches import record_breach
 from store.demo_packs import publish_for
-from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story
+from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story, append_in_order
 from store.review_items import set_review_case_ids
 from store.tables import Case, Review, ReviewItem
 
@@ -207,11 +207,14 @@ async def seed_cases(
                 accepted, who = await _learning_case(story)
             waiting.setdefault(example, []).append((story, accepted, who))
             made.append(case_id)
+    told = [story for stories in waiting.values() for story, _, _ in stories]
+    await append_in_order(session, told)  # before a pack reads the pathways' entries
     ack = waiting.get(names.EXAMPLE_ACKNOWLEDGMENT, [])
     published = await publish_for(session, _waits(ack), names.PACK_WEEKLY, calendar, anchor)
     for story, _accepted, _owner in ack:
         assert published is not None
         await _recovered(story, published)
+    await append_in_order(session, told)
     learning = waiting.get(names.EXAMPLE_LEARNING, [])
     published = await publish_for(
         session, _waits(learning), names.PACK_FORTNIGHTLY, calendar, anchor
@@ -219,5 +222,6 @@ async def seed_cases(
     for story, _accepted, executive in learning:
         assert published is not None
         await _stabilized(story, published, executive)
+    await append_in_order(session, told)
     await session.flush()
     return made

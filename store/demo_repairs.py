@@ -26,7 +26,7 @@ from domain.ingest import validate_rows
 from domain.pack_periods import home_period
 from domain.packs import PACKS
 from store import packs as pack_store
-from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story
+from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story, append_in_order
 from store.review_items import set_review_case_ids
 from store.sources import upsert_records
 from store.staff import get_staff
@@ -209,6 +209,7 @@ async def seed_repairs(
     period = home_period(spec.kind, review.period, review.as_of.date(), anchor)
     published = _board_pack_time(calendar, review, f_accepted)
     director = await _holder(session, spec.publisher, "")
+    await append_in_order(session, [failed, doubtful])  # before the pack reads the pathways
     if await pack_store.get_pack(session, spec.kind, period) is None:
         generated = published - timedelta(hours=2)
         pack = await pack_store.create_pack(session, spec, period, [], generated, calendar, anchor)
@@ -221,5 +222,6 @@ async def seed_repairs(
     await _actions_done(failed, f_accepted, f_owner)
     await _validate(doubtful, d_accepted, (3, 3), failed=False)
     await _validate(failed, published, (2, 4), failed=True)
+    await append_in_order(session, [failed, doubtful])
     await session.flush()
     return [failed.case_id, doubtful.case_id]

@@ -1,6 +1,11 @@
 """One past case of the demo told step by step as the workflows record it (store/demo_cases.py,
 store/demo_repairs.py): the case projection and timeline, signed register entries, breaches of
-the steps done late. The caller commits."""
+the steps done late. The caller commits.
+
+The stories are told one case after another, but a register is append-only in time: each
+step's entry waits in its story (``_Story.entries``) until ``append_in_order`` appends the
+entries of all the stories told together by recorded time, and names each entry's sequence in
+its step's timeline event."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
@@ -18,9 +24,22 @@ from store.breaches import record_breach
 from store.cases import upsert_projection
 from store.registers import append_entry
 from store.staff import staff_with_role
-from store.tables import ReviewItem
+from store.tables import CaseEvent, ReviewItem
 
 ACCEPTANCE = "pathway-acceptance"
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A step's register entry still to append, and its timeline event's dedupe key."""
+
+    recorded_at: datetime
+    register: str
+    actor: str
+    subject: str
+    kind: str
+    payload: dict[str, Any]
+    event_key: str
 
 
 @dataclass
@@ -38,6 +57,7 @@ class _Story:
     n: int = 0
     done: list[str] = field(default_factory=list)
     done_at: datetime | None = None  # when the last step was submitted
+    entries: list[_Entry] = field(default_factory=list)  # appended by ``append_in_order``
 
     async def event(self, at: datetime, kind: str, actor: str, detail: dict[str, Any]) -> None:
         self.n += 1
@@ -83,26 +103,48 @@ class _Story:
         late = done > deadline
         if late:  # the deadline passed first: a breach at level 1, resolved by the submission
             await record_breach(self.session, self.case_id, slug, deadline, 1, deadline)
-        entry = await append_entry(
-            self.session,
-            spec.register,
-            actor=actor,
-            recorded_at=done,
-            subject=self.case_id,
-            kind=slug.replace("-", "_"),
-            payload={
-                **payload,
-                "step_deadline": deadline.isoformat(),
-                "late": late,
-                "reference": self.item.reference,
-                "computed": computed,
-                "request_id": f"demo-{self.case_id}-{slug}",
-            },  # fmt: skip
-        )
+        payload = {
+            **payload,
+            "step_deadline": deadline.isoformat(),
+            "late": late,
+            "reference": self.item.reference,
+            "computed": computed,
+            "request_id": f"demo-{self.case_id}-{slug}",
+        }
         self.done.append(slug)
         self.done_at = done
-        detail = {"step": slug, "late": late, "register": spec.register, "seq": entry.seq}
+        detail = {"step": slug, "late": late, "register": spec.register, "seq": None}
         await self.event(done, "step_submitted", actor, detail)
+        kind = slug.replace("-", "_")
+        key = f"demo:{self.case_id}:{self.n}"
+        self.entries.append(_Entry(done, spec.register, actor, self.case_id, kind, payload, key))
+
+
+async def append_in_order(session: AsyncSession, stories: list[_Story]) -> None:
+    """Append the stories' waiting register entries by recorded time (a register's sequence
+    never goes back in time), and name each entry's sequence in its step's timeline event."""
+    waiting = sorted(
+        (e for story in stories for e in story.entries), key=lambda e: e.recorded_at
+    )  # a stable sort: one story's steps at the same instant keep their order
+    for story in stories:
+        story.entries.clear()
+    seqs: dict[str, int] = {}
+    for e in waiting:
+        entry = await append_entry(
+            session,
+            e.register,
+            actor=e.actor,
+            recorded_at=e.recorded_at,
+            subject=e.subject,
+            kind=e.kind,
+            payload=e.payload,
+        )
+        seqs[e.event_key] = entry.seq
+    if not seqs:
+        return
+    events = await session.scalars(select(CaseEvent).where(CaseEvent.dedupe_key.in_(seqs)))
+    for event in events:
+        event.detail = {**event.detail, "seq": seqs[event.dedupe_key]}
 
 
 async def _holder(session: AsyncSession, role: Role | None, fallback: str) -> str:
