@@ -277,3 +277,11 @@ async def add_own_closed_case(
             "final_reviewing_role": final_reviewing_role,
         },
     )
+
+
+# The values the review sets on a closure's own row (``store.credibility_review``), in order.
+ADDED = (
+    "source", "origin_example", "flags", "confirmation_received", "confirmed",
+    "confirmation_responded_at", "reopened_within_30_days", "reopened_at", "days_to_reopen",
+    "evidence_type", "credibility_reasons",
+)  # fmt: skip

@@ -13,13 +13,13 @@ from playwright.async_api import Page, expect
 from domain.acknowledgment import AckPolicy
 from store.acknowledgment import generate_review
 from store.db import transaction
+from tests.analytics_seeds import (
+    october_closures_reviewed_then_confirmed_and_reopened as seed_closures,
+)
+from tests.analytics_seeds import two_learning_cycles as seed_learning
 from tests.browser_support import LAPTOP, PHONE, accessible, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import load_reports, report_rows
-from tests.test_analytics_more import (
-    _october_closures_reviewed_then_confirmed_and_reopened as seed_closures,
-)
-from tests.test_analytics_more import _two_learning_cycles as seed_learning
 
 RANGE = "from=2026-02-01&to=2026-11-30"
 

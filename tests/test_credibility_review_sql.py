@@ -41,7 +41,7 @@ from store.credibility import closure_review_build, generate_closure_review, own
 from store.pack_common import items_of
 from store.sources import current_records, upsert_records
 from store.tables import ReviewItem, SourceRecord
-from tests.credibility_support import add_own_closed_case
+from tests.credibility_support import ADDED, add_own_closed_case
 from tests.hypothesis_support import seeded_draws
 from tests.review_build_support import same_when_partitioned
 
@@ -238,14 +238,6 @@ async def _not_in_jsonb_form(sessions: Sessions, review_id: str) -> list[str]:
             )
         )
         return list(found)
-
-
-# The values the review sets on a closure's own row (``store.credibility_review``), in order.
-ADDED = (
-    "source", "origin_example", "flags", "confirmation_received", "confirmed",
-    "confirmation_responded_at", "reopened_within_30_days", "reopened_at", "days_to_reopen",
-    "evidence_type", "credibility_reasons",
-)  # fmt: skip
 
 
 async def _not_as_stored_before(sessions: Sessions, review_id: str) -> list[str]:

@@ -17,10 +17,10 @@ from store.db import make_engine, make_sessionmaker, transaction
 from store.item_fields import ANSWER_BIT, FLAG_BIT, REASON_BIT
 from store.migrate import upgrade
 from store.tables import ReviewItem
+from tests.credibility_support import ADDED
 from tests.migration_support import downgrade_to
 from tests.migration_support import empty_url as empty_url  # the fixture
 from tests.stored_rows import review
-from tests.test_credibility_review_sql import ADDED
 
 REVIEW = "closure-review-2026-10"
 # What the review stored for a register closure before 0028 (jsonb's key order).
