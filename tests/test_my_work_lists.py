@@ -47,6 +47,9 @@ async def test_my_work_lists_every_confirmation_my_reports_asks_for(  # type: ig
     # a worker reads one plain sentence, not Due / no deadline / Escalation
     assert "Closed Thu 1 Oct, 13:00 — waiting for your answer" in text(work.text), work.text
     assert "no deadline" not in work.text and "Escalation: " not in text(work.text)
+    # labelled on a phone, and without governance's exposure class (there was "Exposure —")
+    assert 'data-label="Status">Closed Thu 1 Oct, 13:00' in work.text
+    assert 'data-label="Exposure"' not in work.text and "—</td>" not in work.text
     await load(
         sessions,
         "employee-confirmation-form",

@@ -185,7 +185,7 @@ def _form_rows(asked: list[Asked], settings: Settings) -> list[WorkRow]:
             else "Tell us whether your near miss was resolved for you",
             which=f"Your report {item.reference}",
             which_href="/app/my-reports",
-            exposure=exposure_words(item.exposure) if item.exposure else "—",
+            exposure="",  # governance's classification, not the worker's: not shown to them
             service_line=item.service_line,
             due_at=None,
             due="",
