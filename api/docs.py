@@ -7,17 +7,29 @@ Dockerfile does the same): hospital networks block CDNs, so nothing here names a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 VENDOR = "/app/static/vendor"
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
+ICON = Path(__file__).resolve().parent / "static" / "icon.svg"
 router = APIRouter(include_in_schema=False)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """The service's icon (SVG), for the pages that do not name one (the dashboard, printable
+    packs, the evidence pack), whose browsers ask for ``/favicon.ico``: not a 404 each load."""
+    return FileResponse(
+        ICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+    )
 
 
 def _openapi_url(request: Request) -> str:

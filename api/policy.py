@@ -94,6 +94,7 @@ API_RULES: list[Rule] = [
     _public("GET", "/docs", "Swagger UI (served by the service)"),
     _public("GET", "/docs/oauth2-redirect", "Swagger UI's OAuth2 redirect"),
     _public("GET", "/redoc", "ReDoc (served by the service)"),
+    _public("GET", "/favicon.ico", "the service's icon"),
     _public("GET", "/metrics", "Prometheus; serve on the internal network only"),
     _public(
         "GET",

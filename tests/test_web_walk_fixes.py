@@ -271,3 +271,17 @@ async def test_a_case_without_live_state_says_why_in_words(  # type: ignore[no-u
     assert "Its live state cannot be read just now (the workflow service is not answering)" in words
     assert "closed; its stored record" not in words
     assert "Temporal" not in words and "ack-case-" not in words and "127.0.0.1" not in words
+
+
+async def test_the_pages_and_the_service_have_an_icon(sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
+    """Every page names the service's icon, and ``/favicon.ico`` (which the dashboard, printable
+    packs and evidence pack leave browsers to ask for) answers it: no 404 each page load."""
+    await load(sessions_for(sqlite_url), "staff-directory", staff_rows())
+    api = await api_for(sqlite_url, env="development", api_host="127.0.0.1")
+    page = await api.http.get("/app/sign-in")
+    assert '<link rel="icon" href="/app/static/icon.svg" type="image/svg+xml">' in page.text
+    for url in ("/app/static/icon.svg", "/favicon.ico"):
+        icon = await api.http.get(url)  # no session, no token: public
+        assert icon.status_code == 200, url
+        assert icon.headers["content-type"].startswith("image/svg+xml")
+        assert icon.content.startswith(b"<svg") and b"http://www.w3.org/2000/svg" in icon.content
