@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.web.render import local_date, local_time
+from api.web.render import local_date, local_time, plural
 from api.web.words import humanize, value_words, yes_no
 
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
@@ -71,17 +71,40 @@ def scalar_text(value: Any, tz: str, names: Names = NO_NAMES) -> str:
     return yes_no(value)
 
 
-def _key_words(key: str) -> str:
-    """A field's name in words; an owner's ID field names the person: "Responsible owner"."""
-    return humanize(key.removesuffix("_id") if key.endswith(("_owner_id", "_worker_id")) else key)
+def _key_words(key: str, value: Any = None) -> str:
+    """A field's name in words; an owner's ID field names the person: "Responsible owner"; a
+    duration in minutes drops its unit, which its value says ("Acknowledgment emerging")."""
+    if key.endswith(("_owner_id", "_worker_id")):
+        key = key.removesuffix("_id")
+    return humanize(key.removesuffix("_min") if _in_minutes(key, value) else key)
+
+
+def _in_minutes(key: str, value: Any) -> bool:
+    """A policy's duration in minutes (``ack_emerging_min``: 1440)."""
+    return key.endswith("_min") and isinstance(value, int) and not isinstance(value, bool)
+
+
+def minutes_words(minutes: int) -> str:
+    """1440 → "24 hours", 90 → "1 hour 30 minutes", 45 → "45 minutes"."""
+    hours, rest = divmod(minutes, 60)
+    parts = [plural(hours, "hour")] if hours else []
+    if rest or not hours:
+        parts.append(plural(rest, "minute"))
+    return " ".join(parts)
+
+
+def _value_node(key: str, value: Any, tz: str, names: Names) -> Node:
+    if _in_minutes(key, value):
+        return Node(kind="text", text=minutes_words(value))
+    return to_node(value, tz, names=names)
 
 
 def _table(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:
     headers = list(dict.fromkeys(key for row in rows for key in row))
     return Node(
         kind="table",
-        headers=[_key_words(h) for h in headers],
-        rows=[[to_node(row.get(h), tz, names=names) for h in headers] for row in rows],
+        headers=[_key_words(h, next((r[h] for r in rows if h in r), None)) for h in headers],
+        rows=[[_value_node(h, row.get(h), tz, names) for h in headers] for row in rows],
     )
 
 
@@ -109,7 +132,7 @@ def to_node(value: Any, tz: str, *, top: bool = False, names: Names = NO_NAMES) 
         facts = [
             (_key_words(k), Node(kind="text", text=why))
             if k == "reasons" and why is not None
-            else (_key_words(k), to_node(v, tz, names=names))
+            else (_key_words(k, v), _value_node(k, v, tz, names))
             for k, v in value.items()
             if not (top and k in SKIP)
         ]
