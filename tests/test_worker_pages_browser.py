@@ -42,7 +42,19 @@ async def test_worker_pages_on_a_phone(sqlite_url, sessions_for, chromium) -> No
         await page.goto(f"{base}{LINK}")  # the mail's link, signed out
         await expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
         await fits_the_phone(page, "worker-sign-in-phone")
-        await sign_in_as(page, base, "W-100", LINK)
+        await sign_in_as(page, base, "W-100", "/app")
+        # My work's card: labelled on the phone, without governance's "Exposure —"
+        card = page.locator("#my-work tbody tr")
+        await expect(card).to_have_count(1)
+        seen = " ".join((await card.inner_text()).split())
+        assert "Closed " in seen and "waiting for your answer" in seen and "—\n" not in seen
+        labels = await card.locator("td").evaluate_all(
+            "cells => cells.filter(c => getComputedStyle(c).display !== 'none')"
+            ".map(c => getComputedStyle(c, '::before').content)"
+        )  # what the phone shows above each value
+        assert labels == ['"What"', '"Report or case"', '"Service line"', '"Status"'], labels
+        await fits_the_phone(page, "worker-my-work-phone")
+        await page.goto(f"{base}{LINK}")
         await expect(page.get_by_role("heading", name="Is it resolved for you?")).to_be_visible()
         await fits_the_phone(page, "worker-confirmation-phone")
 
