@@ -3,12 +3,14 @@ served by uvicorn on 127.0.0.1 against a real database, Temporal test server and
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import httpx
 from playwright.async_api import async_playwright, expect
 
 from domain import names
+from domain.report import day_words, local_minute
 from tests.api_support import CRITICAL, seed
 from tests.browser_support import CHROMIUM_ARGS
 from tests.browser_support import chromium as chromium  # the fixture
@@ -54,6 +56,14 @@ async def test_analyst_marks_review_reviewed_and_supervisor_sees_the_step(
         review = await http.get(f"/reviews/ack-review-{day}", headers=bearer("E-INSPECTOR"))
         assert review.json()["status"] == "reviewed"
         assert review.json()["reviewed_by"] == "E-ANALYST"
+        # As the staff pages say it: the review's name, the person's name, provider local time
+        # (London), never the UTC ISO instant.
+        reviewed_at = datetime.fromisoformat(review.json()["reviewed_at"])
+        await expect(page.locator("#review-status")).to_have_text(
+            f"Daily acknowledgment review of {day_words(day)}: reviewed by E-Analyst "
+            f"(E-ANALYST) on {local_minute(reviewed_at, 'Europe/London')}",
+            timeout=15_000,
+        )
 
         case_id = names.ack_case_id(CRITICAL)
 
@@ -66,11 +76,30 @@ async def test_analyst_marks_review_reviewed_and_supervisor_sees_the_step(
         await wait_for(case_projected)
         supervisor = await browser.new_page()
         await supervisor.goto(f"{base}/dashboard#token={token('E-SUPERVISOR')}&date={day}")
-        step_row = supervisor.locator("#steps tr", has_text=case_id)
-        await expect(step_row).to_contain_text("triage-attribution", timeout=15_000)
+        # Words, as "My work" and the case page give them: the report's reference linking to
+        # its case page, the step's title, the due time in London, working time left, the
+        # escalation in words (not "triage-attribution", an ISO instant, "22 h", "0").
+        step_row = supervisor.locator("#steps tr", has_text=CRITICAL)
+        await expect(step_row).to_contain_text("Triage-failure attribution", timeout=15_000)
+        case = (await http.get(f"/cases/{case_id}", headers=bearer("E-SUPERVISOR"))).json()
+        due = local_minute(datetime.fromisoformat(case["deadline"]), "Europe/London")
+        await expect(step_row.locator("td")).to_have_text(
+            [CRITICAL, "Triage-failure attribution", due, re.compile(r"^\d.* left$"), "on time"]
+        )
+        assert case["time_left_words"].endswith(" left") and case["level_words"] == "on time"
+        link = step_row.get_by_role("link", name=CRITICAL)
+        await expect(link).to_have_attribute("href", f"/app/cases/{case_id}")
+        await expect(supervisor.locator("#steps")).not_to_contain_text(case_id)
         assert not await supervisor.locator("#mark-reviewed").is_visible()  # analyst only
-        await step_row.click()
+        await step_row.locator("td").nth(1).click()
         await expect(supervisor.locator("#timeline")).to_contain_text("obligation_opened")
+        await expect(supervisor.locator("#timeline-case")).to_have_text(
+            f"{CRITICAL} (Triage-failure attribution)"
+        )
+        first = supervisor.locator("#timeline tr td").first
+        await expect(first).to_have_text(
+            re.compile(r"^[A-Z][a-z]{2} \d+ [A-Z][a-z]{2} \d{4}, \d\d:\d\d$")
+        )
         await supervisor.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         await browser.close()
 
@@ -84,7 +113,9 @@ async def test_reader_sees_trends_per_grouping_and_a_worker_does_not(
         await expect(page.locator("#trends")).to_be_visible(timeout=15_000)
         await page.select_option("#trends-range", "14")  # the default shows current reviews
         label = page.locator("#trends-range-label")
-        await expect(label).to_contain_text(f"{today - timedelta(days=13)} to {today}")
+        await expect(label).to_have_text(
+            f"{day_words(today - timedelta(days=13))} to {day_words(today)}"
+        )
 
         await expect(cells(page, "#trend-ack tr", CITY)).to_have_text(
             [CITY, "1", "2", "2", working_hours("54.0")]
@@ -119,7 +150,9 @@ async def test_reader_sees_trends_per_grouping_and_a_worker_does_not(
         notes = page.locator("#trend-workforce-notes")
         await expect(notes).to_contain_text("Not available: leavers")
         await page.select_option("#trends-range", "90")
-        await expect(label).to_contain_text(f"{today - timedelta(days=89)} to {today}")
+        await expect(label).to_have_text(
+            f"{day_words(today - timedelta(days=89))} to {day_words(today)}"
+        )
         await expect(cells(page, "#trend-learning tr", "medication")).to_have_text(
             ["medication", "2", "4", "50% (2/4; 95% CI 15–85%)", "50% (1/2; 95% CI 9–91%)",
              "25% (1/4; 95% CI 5–70%)"]

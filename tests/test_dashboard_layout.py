@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from playwright.async_api import async_playwright, expect
 
 from domain.analytics import periods
+from domain.report import day_words
 from tests.browser_support import CHROMIUM_ARGS, SCREENSHOTS, accessible
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.dashboard_support import (
@@ -68,7 +69,7 @@ async def test_default_range_reaches_each_current_review(
             await page.clock.set_fixed_time(datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
             await page.goto(f"{base}/dashboard#token={token('E-INSPECTOR')}")
             await expect(page.locator("#trends-range-label")).to_have_text(
-                f"{start} to {day}", timeout=15_000
+                f"{day_words(start)} to {day_words(day)}", timeout=15_000
             )
             await page.close()
         await browser.close()
@@ -92,7 +93,7 @@ async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions
             await expect(page.locator("#trends")).to_be_visible(timeout=15_000)
             await expect(page.locator("#trend-learning tr")).not_to_have_count(0)
             await expect(page.locator("#trends-range-label")).to_have_text(
-                f"{default_from(today)} to {today}"
+                f"{day_words(default_from(today))} to {day_words(today)}"
             )
             # The current learning audit and closure review are in the default range.
             await expect(page.locator("#trend-learning tr", has_text="HC-NORTH")).to_be_visible()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 from playwright.async_api import expect
 
+from domain.report import day_words
 from tests.api_support import seed
 from tests.browser_support import accessible, sign_in_as, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
@@ -44,7 +45,9 @@ async def test_the_dashboard_uses_the_staff_pages_session(
         await page.goto(f"{base}/dashboard#date={day}")
         await page.reload()  # a new fragment alone does not load the page again
         status = page.locator("#review-status")
-        await expect(status).to_contain_text(f"ack-review-{day}: generated", timeout=20_000)
+        await expect(status).to_have_text(
+            f"Daily acknowledgment review of {day_words(day)}: generated", timeout=20_000
+        )
         await expect(page.locator("#review-counts")).to_contain_text("critical: 1")
         mark = page.get_by_role("link", name="Open the review to mark it reviewed")
         await expect(mark).to_have_attribute("href", f"/app/reviews/ack-review-{day}")

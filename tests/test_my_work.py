@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from api.web.work_rows import time_left
+from api.web.work_words import time_left
 from domain import names
 from domain.calendar import BusinessCalendar, CalendarConfig
 from store.cases import sync_open_obligations

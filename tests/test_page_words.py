@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.web.words import humanize, yes_no
-from api.web.work_rows import review_name
+from api.web.work_words import review_name
 
 
 def test_a_review_is_named_by_its_kind_and_day() -> None:

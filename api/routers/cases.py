@@ -11,13 +11,15 @@ from pydantic import BaseModel
 from api.authz import Admitted, Authorized
 from api.case_actions import get_case
 from api.clock import Now
-from api.deps import SessionDep, get_temporal
+from api.deps import SessionDep, SettingsDep, get_temporal
 from api.errors import ApiError
 from api.guard import GuardedRoute
 from api.openapi_errors import NEXT_CURSOR, paged_responses
 from api.page_cursor import decode_cursor, encode_cursor
 from api.policy import Relationship
 from api.temporal_calls import query
+from api.web.api_words import case_href, left_words, level_words, step_title, when_words
+from config.settings import Settings
 from domain import names
 from domain.cases import CaseState
 from store.cases import case_events, list_cases
@@ -48,11 +50,18 @@ class CaseSummary(BaseModel):
     opened_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    # The same in words, as the staff pages show them (the dashboard's; empty where not given)
+    step_title: str = ""
+    deadline_words: str = ""
+    time_left_words: str = ""
+    level_words: str = ""
+    href: str = ""
 
 
 class TimelineEntry(BaseModel):
     at: datetime
     kind: str
+    at_words: str = ""  # the provider's local time, as the staff pages show it
     actor: str
     detail: dict[str, Any]
 
@@ -78,9 +87,27 @@ class WorkerCaseView(BaseModel):
     closed_at: datetime | None
 
 
-def summary(case: Case) -> CaseSummary:
-    """The projection row as the API shows it."""
-    return CaseSummary.model_validate(case, from_attributes=True)
+def summary(
+    case: Case, settings: Settings | None = None, now: datetime | None = None
+) -> CaseSummary:
+    """The projection row as the API shows it; with ``settings`` and ``now``, in words too."""
+    out = CaseSummary.model_validate(case, from_attributes=True)
+    if settings is None or now is None:
+        return out
+    is_open = case.status == "open"
+    return out.model_copy(
+        update={
+            "step_title": step_title(case.stage),
+            "deadline_words": when_words(case.deadline, settings),
+            "time_left_words": left_words(case.deadline, now, settings) if is_open else "",
+            "level_words": level_words(
+                case.escalation_level, case.deadline, now, case.example, case.assigned_role
+            )
+            if is_open
+            else "",
+            "href": case_href(case.case_id),
+        }
+    )
 
 
 CURSOR_HELP = (
@@ -109,6 +136,7 @@ async def cases(
     session: SessionDep,
     _actor: Authorized,
     now: Now,
+    settings: SettingsDep,
     response: Response,
     example: str | None = None,
     stage: str | None = None,
@@ -131,7 +159,7 @@ async def cases(
     if len(rows) > limit:
         rows = rows[:limit]
         response.headers[NEXT_CURSOR] = page_cursor(rows[-1])
-    return [summary(row) for row in rows]
+    return [summary(row, settings, now) for row in rows]
 
 
 @router.get(
@@ -140,7 +168,12 @@ async def cases(
     responses={404: {"description": "no such case, or not one the caller may see"}},
 )
 async def case_detail(
-    case_id: str, request: Request, session: SessionDep, access: Admitted
+    case_id: str,
+    request: Request,
+    session: SessionDep,
+    access: Admitted,
+    now: Now,
+    settings: SettingsDep,
 ) -> CaseDetail | WorkerCaseView:
     """Governance roles and the pathway's named owner: the full case. The reporting worker: a
     minimal view of their own."""
@@ -161,10 +194,17 @@ async def case_detail(
             unavailable = str(exc.detail)
         events = await case_events(session, case_id)
         return CaseDetail(
-            **summary(case).model_dump(),
+            **summary(case, settings, now).model_dump(),
             employee_id=case.employee_id,
             timeline=[
-                TimelineEntry(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail) for e in events
+                TimelineEntry(
+                    at=e.at,
+                    at_words=when_words(e.at, settings),
+                    kind=e.kind,
+                    actor=e.actor,
+                    detail=e.detail,
+                )
+                for e in events
             ],
             live=live,
             live_unavailable=unavailable,

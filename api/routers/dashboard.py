@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.authz import Authorized
-from api.deps import Actor
+from api.deps import Actor, SettingsDep
 from api.errors import NotFound
 from api.guard import GuardedRoute
 from api.policy import EVIDENCE_READERS
@@ -43,14 +43,15 @@ SCRIPTS = frozenset(
 
 
 @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-async def dashboard(request: Request) -> Response:
+async def dashboard(request: Request, settings: SettingsDep) -> Response:
     """The page itself holds no data; every figure it shows comes from authorised API calls.
 
     A person signed in to the staff pages uses their session (its reads are the API's, with
     the session's cookie: ``api.authz``); one whose roles the dashboard does not serve gets a
     refusal page naming the roles that may use it. Without a session the page asks for a
     bearer token (API clients, scripts)."""
-    page = PAGE.read_text(encoding="utf-8").replace("<body>", f"<body {ROLE_WORDS}>", 1)
+    zone = f'data-zone="{html.escape(settings.timezone, quote=True)}"'
+    page = PAGE.read_text(encoding="utf-8").replace("<body>", f"<body {ROLE_WORDS} {zone}>", 1)
     if not isinstance(request.session.get("sub"), str):
         return HTMLResponse(page)
     actor = await page_actor(request)  # idle: to sign-in and back (SignInRequired)

@@ -23,6 +23,9 @@ from api.temporal_calls import (
     status_name,
     workflow_status,
 )
+from api.web.api_words import case_href, reasons_words, when_words
+from api.web.words import humanize
+from api.web.work_words import review_name
 from domain import acknowledgment, credibility, learning, learning_cycles, names
 from domain.calendar import BusinessCalendar
 from domain.periodic import MarkReviewed, ReviewSummary
@@ -31,6 +34,7 @@ from domain.reviews import REVIEWS, review_id
 from domain.roles import Role
 from infra.starters import start_review
 from store.acknowledgment import load_review
+from store.staff import staff_names
 
 router = APIRouter(prefix="/reviews", tags=["reviews"], route_class=GuardedRoute)
 
@@ -72,6 +76,9 @@ class ReviewItemOut(BaseModel):
     reasons: list[str]
     fields: dict[str, Any]
     case_id: str | None
+    # The same in words, as the review's staff page shows them (added for the dashboard)
+    reasons_words: list[str] = []
+    case_href: str = ""
 
 
 class ReviewOut(BaseModel):
@@ -90,6 +97,11 @@ class ReviewOut(BaseModel):
     limit: int
     offset: int
     items: list[ReviewItemOut]
+    # The same in words, as the staff pages show them (added for the dashboard)
+    title: str = ""
+    status_words: str = ""
+    reviewed_by_name: str = ""
+    reviewed_at_words: str = ""
 
 
 def _check_period(example: str, period: str) -> None:
@@ -196,6 +208,7 @@ async def get_review(
     review_id: str,
     session: SessionDep,
     _actor: Authorized,
+    settings: SettingsDep,
     classification: Annotated[
         ClassificationFilter | None, Query(description="`exception`: unreconciled items")
     ] = None,
@@ -215,4 +228,20 @@ async def get_review(
     )
     if view is None:
         raise NotFound(f"no generated review {review_id!r}")
-    return ReviewOut(**view.model_dump(), limit=limit, offset=offset)
+    out = ReviewOut(**view.model_dump(), limit=limit, offset=offset)
+    names_by_id = await staff_names(session, {view.reviewed_by} if view.reviewed_by else set())
+    items = [
+        item.model_copy(
+            update={"reasons_words": reasons_words(shown), "case_href": case_href(item.case_id)}
+        )
+        for item, shown in zip(out.items, view.items, strict=True)
+    ]
+    return out.model_copy(
+        update={
+            "items": items,
+            "title": review_name(view.example, view.period),
+            "status_words": humanize(view.status).lower(),
+            "reviewed_by_name": names_by_id.get(view.reviewed_by or "", view.reviewed_by or ""),
+            "reviewed_at_words": when_words(view.reviewed_at, settings),
+        }
+    )

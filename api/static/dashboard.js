@@ -46,8 +46,28 @@ function timeLeft(iso) {
   return minutes < 0 ? `overdue by ${text}` : text;
 }
 
+// The provider's zone (settings), served with the page: "today" is the provider's day.
+const zone = () => document.body.dataset.zone || "Europe/London";
+
 function localDate(date) {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" }).format(date);
+  return new Intl.DateTimeFormat("en-CA", { timeZone: zone() }).format(date);
+}
+
+// A calendar date as the staff pages write it: "2026-12-07" → "Mon 7 Dec 2026".
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function dayWords(iso) {
+  const [y, m, d] = iso.split("-").map(Number);
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return `${DAYS[day.getUTCDay()]} ${d} ${MONTHS[m - 1]} ${y}`;
+}
+
+// A report reference linking to its case page (the API gives both); plain text without a page.
+function caseLink(text, href) {
+  if (!href) { return text; }
+  const a = document.createElement("a");
+  a.href = href; a.textContent = text;
+  return a;
 }
 
 async function loadReview() {
@@ -59,14 +79,18 @@ async function loadReview() {
     const review = await api(`/reviews/${reviewId}`);
     const counts = review.summary.counts || {};
     $("review-status").textContent =
-      `Review ${review.review_id}: ${review.status}` +
-      (review.reviewed_by ? ` by ${review.reviewed_by} at ${review.reviewed_at}` : "");
+      `${review.title || "Review " + review.review_id}: ${review.status_words || review.status}` +
+      (review.reviewed_by
+        ? ` by ${review.reviewed_by_name || review.reviewed_by} on ${review.reviewed_at_words || review.reviewed_at}`
+        : "");
     $("review-counts").replaceChildren(...Object.entries(counts).map(([k, v]) => {
       const span = document.createElement("span"); span.className = k;
       span.textContent = `${k.replaceAll("_", " ")}: ${v}`; return span;
     }), Object.assign(document.createElement("span"), { textContent: `exceptions: ${review.summary.exceptions ?? 0}` }));
     const exceptions = review.items.filter((item) => item.reasons && item.reasons.length);
-    fill("exceptions", exceptions.map((item) => row([item.reference, item.reasons.join("; ")])),
+    fill("exceptions", exceptions.map((item) => row([
+      caseLink(item.reference, item.case_href), (item.reasons_words || item.reasons).join("; "),
+    ])),
          "No exceptions.");
     const canMark = me.roles.includes("safety_learning_assurance_analyst") && review.status !== "reviewed";
     // Signed in: marking is done on the review's staff page (its form carries the CSRF token).
@@ -87,10 +111,12 @@ async function loadSteps() {
   const mine = list.filter((c) => c.status === "open" &&
     ((c.assigned_role && me.roles.includes(c.assigned_role)) || c.assignee === me.employee_id));
   fill("steps", mine.map((c) => {
-    const left = timeLeft(c.deadline);
+    const left = c.time_left_words || timeLeft(c.deadline);
     const cell = document.createElement("span"); cell.textContent = left;
     if (left.startsWith("overdue")) { cell.className = "overdue"; }
-    return row([c.case_id, c.stage, c.deadline, cell, c.escalation_level], () => loadTimeline(c.case_id));
+    return row([caseLink(c.reference || c.case_id, c.href), c.step_title || c.stage,
+                c.deadline_words || c.deadline, cell, c.level_words || c.escalation_level],
+               () => loadTimeline(c.case_id));
   }), "Nothing waiting for you.");
 }
 
@@ -103,7 +129,9 @@ async function loadEscalations(cursor = "") {
   const response = await fetch(`/escalations${query}`, { headers: auth() });
   const list = response.ok ? await response.json() : [];
   if (!response.ok) { $("escalations-range").textContent = `Open breaches could not be read (${response.status}).`; }
-  fill("escalations", list.map((b) => row([b.case_id, b.step, b.deadline, b.level],
+  fill("escalations", list.map((b) => row([
+    caseLink(b.reference || b.case_id, b.href), b.step_title || b.step,
+    b.deadline_words || b.deadline, b.level_words || b.level],
        () => loadTimeline(b.case_id))), "No open breaches.");
   if (!cursor) { breachPages = { cursors: [""], next: null }; }
   breachPages.next = response.headers.get("Next-Cursor");
@@ -138,9 +166,10 @@ async function firstBreaches(event) {
 
 async function loadTimeline(caseId) {
   const detail = await api(`/cases/${caseId}`);
-  $("timeline-case").textContent = `${caseId} (${detail.stage || detail.case?.stage || ""})`;
+  const step = detail.step_title || detail.stage || "";
+  $("timeline-case").textContent = `${detail.reference || caseId} (${step})`;
   const events = detail.timeline || [];
-  fill("timeline", events.map((e) => row([e.at, e.kind, e.actor, JSON.stringify(e.detail)])),
+  fill("timeline", events.map((e) => row([e.at_words || e.at, e.kind, e.actor, JSON.stringify(e.detail)])),
        "No events yet.");
 }
 

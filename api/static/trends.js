@@ -174,7 +174,7 @@ async function loadTrends() {
   const choice = $("trends-range").value;
   const from = choice === "current" ? currentFrom(to) : addDays(to, 1 - Number(choice));
   const query = `from=${from}&to=${to}&group=${encodeURIComponent(group)}`;
-  $("trends-range-label").textContent = `${from} to ${to}`;
+  $("trends-range-label").textContent = `${dayWords(from)} to ${dayWords(to)}`;
   let acknowledgment;
   try {
     acknowledgment = await api(`/analytics/acknowledgment?${query}`);

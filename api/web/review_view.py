@@ -146,6 +146,12 @@ def _reason_words(reason: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def reason_in_words(reason: str) -> str:
+    """One exception reason as the review's list words it, capitalised ("Triage owner disagrees
+    with the manager response tracker"); the dashboard shows it too."""
+    return _owner_words(_reason_words(reason))
+
+
 async def exception_rows(
     session: AsyncSession, example: str, items: list[ReviewItemView], tz: str
 ) -> list[ExceptionRow]:

@@ -20,7 +20,7 @@ from api.web.render import local_time, render
 from api.web.review_view import ExceptionRow, ItemRow, counts, exception_rows, item_row
 from api.web.session import CsrfChecked
 from api.web.words import REVIEW_TITLES, exposure_words, role_label
-from api.web.work_rows import review_name
+from api.web.work_words import review_name
 from domain.mail_words import period_words
 from domain.reviews import REVIEWS
 from store.acknowledgment import ReviewView, load_review

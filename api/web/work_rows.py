@@ -8,7 +8,7 @@ times are the provider's local time; working time left uses the business calenda
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,13 +22,12 @@ from api.web.words import (
     escalation_class,
     escalation_words,
     exposure_words,
-    humanize,
     lower_first,
 )
+from api.web.work_words import review_name, time_left
 from config.settings import Settings
 from domain import names
-from domain.calendar import BusinessCalendar, calendar_for
-from domain.mail_words import period_words
+from domain.calendar import calendar_for
 from domain.reviews import REVIEWS, sign_off_due
 from store.my_work import (
     PAGE,
@@ -71,43 +70,6 @@ class WorkRow:
     sort_at: datetime | None = None
     # a worker's form has no deadline: one plain sentence in place of Due, time left, escalation
     status: str = ""
-
-
-def review_name(example: str, period: str) -> str:
-    """A review as people know it: "Daily acknowledgment review of Fri 4 Dec 2026",
-    "Monthly closure-credibility review of November 2026"."""
-    title = REVIEW_TITLES.get(example, humanize(example))
-    return f"{title} of {period_words(period)}"
-
-
-def _span(hours: float, day_hours: float) -> str:
-    minutes = round(hours * 60)
-    days, rest = divmod(minutes, round(day_hours * 60))
-    parts = [f"{days} working day{'s' if days != 1 else ''}"] if days else []
-    h, m = divmod(rest, 60)
-    if h:
-        parts.append(f"{h} h")
-    if m or not parts:
-        parts.append(f"{m} min")
-    return " ".join(parts)
-
-
-def time_left(calendar: BusinessCalendar, now: datetime, due: datetime | None) -> str:
-    """Working time to the deadline ("1 working day 3 h left"), or how far past it."""
-    if due is None:
-        return "no deadline"
-    config = calendar.config
-    day = datetime.combine(date.min, config.working_day_end) - datetime.combine(
-        date.min, config.working_day_start
-    )
-    day_hours = day.total_seconds() / 3600 or 8.0
-    if due > now:
-        return f"{_span(calendar.working_hours_between(now, due), day_hours)} left"
-    late = calendar.working_hours_between(due, now)
-    if round(late * 60) == 0:
-        return "overdue, no working time since"
-    span = _span(late, day_hours)  # "working days" already says it; hours and minutes do not
-    return f"overdue by {span}" + ("" if "working day" in span else " of working time")
 
 
 def _review_rows(
