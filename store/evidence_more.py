@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.pathway_actions import action_title
 from domain.report import Cell, Doc, chart, label, local_minute, section, table, text
+from domain.titles import humanize, kind_of, pack_name
 from store.evidence import EXAMPLES, Scope, opened_by_example
 from store.evidence_trends import leaver_totals, month_figures
 from store.pack_common import names_of
@@ -93,19 +95,35 @@ async def case_records(session: AsyncSession, case_ids: list[str]) -> Records:
     return Records(events, entries, opened, await names_of(session, actors))
 
 
+def _words(code: str) -> str:
+    """A step's or stage's label (``triage-attribution`` → "triage-failure attribution"), or
+    its code in words when it has none (``active-recovery`` → "active recovery")."""
+    words = label(code)
+    if words != code:
+        return words
+    titled = humanize(code)
+    return titled[:1].lower() + titled[1:]
+
+
 def chronology(records: Records, case_id: str, zone: str) -> list[list[Cell]]:
-    """Every step of a case: when, what, who, on what evidence, late or on time."""
+    """Every step of a case: when, what, who, on what evidence, late or on time — in the words
+    the staff pages use (register and document titles, a pack's period in words), not codes."""
     entries, opened, who = records.entries[case_id], records.opened[case_id], records.who
     rows: list[list[Cell]] = []
     for e in records.events[case_id]:
         if e.kind not in SHOWN:
             continue
         d = e.detail
-        what = label(d.get("step") or d.get("stage") or d.get("action") or e.kind)
-        if e.kind == "escalated":
+        what = _words(d.get("step") or d.get("stage") or d.get("action") or e.kind)
+        if e.kind == "action_done":  # as the case page says it
+            title = action_title(str(d.get("action")))
+            what = f"{title[:1].lower()}{title[1:]} done"
+        elif e.kind == "escalated":
             what = f"escalated to level {d.get('level')}: {label(d.get('obligation'))}"
         elif e.kind == "made_visible":  # the pack's publication (store.packs.publish)
-            what = f"made visible: {d.get('title')} {d.get('period')} published"
+            period = str(d.get("period") or "")
+            pack = pack_name(str(d.get("title")), kind_of(period), period) if period else ""
+            what = f"made visible: {pack or d.get('title')} published"
         elif e.kind == "reconfirmation_requested":
             what = "worker asked again to confirm the closure"
         evidence = "—"
@@ -120,10 +138,10 @@ def chronology(records: Records, case_id: str, zone: str) -> list[list[Cell]]:
                 }
             )
             seen = sorted({o.document for o in opened if o.opened_at <= e.at})
-            evidence = (
-                f"{entry.register} #{entry.seq}"
-                + (f"; cited: {', '.join(cited)}" if cited else "")
-                + (f"; opened: {', '.join(seen)}" if seen else "")
+            evidence = (  # in the pages' words: the register's and documents' titles
+                f"{humanize(entry.register)}, entry {entry.seq}"
+                + (f"; cited: {', '.join(humanize(c) for c in cited)}" if cited else "")
+                + (f"; opened: {', '.join(humanize(o) for o in seen)}" if seen else "")
             )
         timing = "late" if d.get("late") else "on time" if "late" in d else ""
         rows.append([local_minute(e.at, zone), what, who.get(e.actor, e.actor), evidence, timing])

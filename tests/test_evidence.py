@@ -92,7 +92,7 @@ async def test_examples_2_and_3_sample_and_registers_match_the_seeded_set(
             "Thu 26 Nov 2026, 11:00",
             "repair validation",
             "E-Board (E-BOARD)",  # by name from the staff directory, as the pages show people
-            "board-workforce-experience-record #1; cited: case-chronology",
+            "Board workforce experience record, entry 1; cited: Case chronology",  # titles
             "on time",
         ]
     ]

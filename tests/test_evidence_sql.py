@@ -9,6 +9,7 @@ items' documents), with part of them valued, and with all of them."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -53,8 +54,24 @@ async def _both(session: Any, start: date, end: date, line: str | None, now: dat
 
 def _chronology_rows(sections: list[Any]) -> list[Any]:
     """The rows of the sampled chronologies that cite a register entry."""
+    return [r for r in _every_row(sections) if ", entry " in r[3]]
+
+
+CODE = re.compile(r"\d{4}-\d{2}|\b[a-z]+-[a-z]+-[a-z]+|#\d")  # 2026-10, report-chronology…
+
+
+def _in_words(sections: list[Any]) -> list[Any]:
+    """The sampled chronologies' rows, each step and its evidence in the pages' words: register
+    and document titles, a pack's period in words (never a slug, an ISO date or "register #3")."""
+    rows = _every_row(sections)
+    for row in rows:
+        assert not CODE.search(f"{row[1]} | {row[3]}"), row
+    return rows
+
+
+def _every_row(sections: list[Any]) -> list[Any]:
     sample = next(s for s in sections if s["title"].startswith("Sample of complete"))
-    return [r for b in sample["blocks"] if b["type"] == "table" for r in b["rows"] if "#" in r[3]]
+    return [r for b in sample["blocks"] if b["type"] == "table" for r in b["rows"]]
 
 
 async def _value(sessions: Any, start: date, end: date) -> int:
@@ -126,7 +143,7 @@ async def test_the_seeded_set_gives_the_same_sections(sessions):
     counted = [v for items in _figures(ours) for _, v in items if isinstance(v, int)]
     assert sum(counted) > 20, counted
     assert _chronology_rows(ours), ours[-2]  # the chronologies compared show entries
-    assert any("opened: case-chronology" in r[3] for r in _chronology_rows(ours)), ours[-2]
+    assert any("opened: Case chronology" in r[3] for r in _chronology_rows(ours)), ours[-2]
 
 
 async def test_the_demo_gives_the_same_sections(database_url, sessions):
@@ -136,7 +153,7 @@ async def test_the_demo_gives_the_same_sections(database_url, sessions):
         await seed_cases(session, CALENDAR, AS_OF.date())
         await seed_repairs(session, CALENDAR, DEFAULT_ANCHOR, oldest_month(AS_OF.date()))
     now = AS_OF + timedelta(hours=3)
-    valued = []
+    valued, worded = [], []
     for last in (None, date(2026, 11, 24), date(2026, 11, 29)):  # none valued, part, all
         valued.append(await _value(sessions, date(2026, 1, 1), last) if last else 0)
         async with sessions() as session:
@@ -150,4 +167,8 @@ async def test_the_demo_gives_the_same_sections(database_url, sessions):
                     assert sum(counted) > 20, counted
                     reports = ours[-1]["blocks"][0]["series"][0]["values"]
                     assert sum(reports) > 0, reports  # the trends compared are not empty
+                    worded += _in_words(ours)
     assert 0 < valued[1] < valued[2], valued
+    # the rows checked in words include register entries and a pack's publication
+    assert any(", entry " in r[3] for r in worded), worded
+    assert any(r[1].startswith("made visible: ") for r in worded), worded

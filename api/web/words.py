@@ -16,6 +16,7 @@ from api.errors import FieldError
 from api.policy import Relationship
 from domain.roles import GOVERNANCE_ROLES, ROLE_NAMES, Role
 from domain.steps import EXAMPLE_DIRECTORS
+from domain.titles import humanize as humanize  # re-exported: every page words codes with it
 
 EXAMPLE_TITLES = {
     "acknowledgment": "Acknowledgment and triage",
@@ -87,21 +88,7 @@ def with_feed_words(text: str) -> str:
     return _FEED_SLUGS.sub(lambda m: FEED_WORDS[m.group(0)], text)
 
 
-# the codes' abbreviations, as on pages
-SHORT_WORDS = {"ack": "acknowledgment", "id": "ID", "ref": "reference"}
-# Compound words the codes split ("near_miss", "risk_specific"), hyphenated as the seed writes them.
-HYPHENATED = re.compile(r"\b(near|risk|non|under) (miss|specific|review|triaged)\b", re.IGNORECASE)
-_COMPOUNDS = {("near", "miss"), ("risk", "specific"), ("non", "review"), ("under", "triaged")}
-# The codes' day spans: "prior_90d_retention_risk" → "Prior 90-day retention risk",
-# "prior_reports_180d" → "Prior reports (180 days)".
-DAYS_BEFORE = re.compile(r"\b(\d+)d\b(?= \w)")
-DAYS_AT_END = re.compile(r"\b(\d+)d$")
 SECONDS_BY = re.compile(r"\(by (\d+) s\)")
-
-
-def _hyphenated(match: re.Match[str]) -> str:
-    first, second = match[1], match[2]
-    return f"{first}-{second}" if (first.lower(), second.lower()) in _COMPOUNDS else match[0]
 
 
 def lower_first(text: str) -> str:
@@ -124,18 +111,6 @@ def gap_words(text: str) -> str:
         return f"(by {' '.join(parts) or '0 seconds'})"
 
     return SECONDS_BY.sub(words, text)
-
-
-def humanize(slug: str | None) -> str:
-    """``absent_named_triage_ownership`` or ``absent-named-…`` → "Absent named triage ownership";
-    abbreviations spelt out (``ack_over_threshold`` → "Acknowledgment over threshold")."""
-    if not slug:
-        return ""
-    spaced = slug.replace("_", " ").replace("-", " ").strip()
-    words = " ".join(SHORT_WORDS.get(word, word) for word in spaced.split(" "))
-    words = HYPHENATED.sub(_hyphenated, words)
-    words = DAYS_AT_END.sub(r"(\1 days)", DAYS_BEFORE.sub(r"\1-day", words))
-    return words[:1].upper() + words[1:]
 
 
 def role_label(role: Role | str | None) -> str:
