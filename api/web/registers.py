@@ -98,9 +98,11 @@ async def verify_register(
     return RedirectResponse(f"/app/registers/{register}?verifying=1", status_code=303)
 
 
-async def _subjects(session: AsyncSession, actor: Actor, subjects: set[str]) -> set[str]:
-    """The subjects that are cases this person may open (their pages are linked)."""
-    return {c.case_id for c in await cases_of(session, sorted(subjects)) if may_see(actor, c)}
+async def _subjects(session: AsyncSession, actor: Actor, subjects: set[str]) -> dict[str, str]:
+    """The subjects that are cases this person may open (their pages are linked, by the report
+    reference people know them by) → their reference."""
+    found = await cases_of(session, sorted(subjects))
+    return {c.case_id: c.reference for c in found if may_see(actor, c)}
 
 
 @router.get("/{register}", response_class=HTMLResponse)
@@ -129,6 +131,7 @@ async def register_page(
             "kind": humanize(r.kind),
             "subject": r.subject,
             "case": r.subject in cases,
+            "reference": cases.get(r.subject, ""),
             "who": names.get(r.actor, r.actor),
             "hash": r.hash,
         }
