@@ -237,9 +237,17 @@ async def _repairs(session: AsyncSession, win: Window) -> list[Doc]:
                 "Speaking-up confidence score (1 to 5): the worker's latest answer before "
                 "activation against the one given at validation."
             ),
-            chart("Confidence before and after", [e.subject for e in done], before_after, "score"),
+            chart(
+                "Confidence before and after", [_reference(e) for e in done], before_after, "score"
+            ),
         ),
     ]
+
+
+def _reference(entry: Record) -> str:
+    """The closure's reference people know it by (``CC-9002``: the step's entry records it),
+    not the case ID (``closure-case-CC-9002``) when it has one."""
+    return str(entry.payload.get("reference") or entry.subject)
 
 
 async def credibility_sections(

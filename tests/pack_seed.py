@@ -189,6 +189,7 @@ async def seed_learning_closure(session: Any) -> None:
         "decision": "close",
         "final_credibility_outcome": "credible",
         "revised_confidence_score": 4,
+        "reference": "C-9",  # as every step's entry records it (workflows/case_base.py)
         "computed": {"baseline_score": 2},
         "confirmed_sources": [{"evidence": [{"document": "case-chronology"}]}],
     }

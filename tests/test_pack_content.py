@@ -197,7 +197,7 @@ async def test_monthly_board_pack_shows_the_review_run_in_its_month(sessions):
         [C9, "Thu 26 Nov 2026, 11:00", "close", "credible closure", 2, 4, "—"]
     ]
     confidence = block(section(doc, "Confidence before and after repair"), "chart")
-    assert confidence["categories"] == [C9]
+    assert confidence["categories"] == ["C-9"]  # the closure's reference, not its case ID
     assert confidence["series"] == [
         {"name": "before", "values": [2.0]},
         {"name": "after", "values": [4.0]},
