@@ -180,9 +180,36 @@ def typed_from_content(content: dict[str, Any]) -> tuple[Any, ...]:
     return _typed(content.get)
 
 
-def typed_from_record(record: object) -> tuple[Any, ...]:
-    """The same columns from a validated feed model (ingestion: no JSON decoding)."""
-    return _typed(lambda name: getattr(record, name, None))
+def typed_from_record(record: Any) -> tuple[Any, ...]:
+    """The same columns from a validated feed model (ingestion: no JSON decoding). A feed model
+    (extras forbidden) reads only the fields it declares, from its ``__dict__``: asking a
+    pydantic model for a field it lacks costs an ``AttributeError`` in its ``__getattr__``,
+    which made this function the slowest step of ingestion (about 8k rows/s)."""
+    present = _present(type(record))
+    if present is None:
+        return _typed(lambda name: getattr(record, name, None))
+    values: list[Any] = [None] * len(FIELDS)
+    attributes = record.__dict__
+    for index, name, kind in present:
+        values[index] = _value(kind, attributes[name])
+    return tuple(values)
+
+
+_Present = tuple[tuple[int, str, str], ...] | None
+_PRESENT: dict[type, _Present] = {}
+
+
+def _present(model: type) -> _Present:
+    """(column index, field, kind) of the FIELDS a pydantic model declares, worked out once per
+    class; None for any other class (read attribute by attribute)."""
+    if model not in _PRESENT:
+        declared = getattr(model, "model_fields", None)
+        _PRESENT[model] = (
+            tuple((i, name, kind) for i, (name, kind) in enumerate(FIELDS) if name in declared)
+            if isinstance(declared, dict)
+            else None
+        )
+    return _PRESENT[model]
 
 
 def typed_dict(values: tuple[Any, ...]) -> dict[str, Any]:
