@@ -163,7 +163,11 @@ async def _director_publishes_the_weekly_pack_and_its_pdf(w: Walk) -> None:
     await publish_pack(page, "e2e1-12-pack-published")
     await expect(page.locator("main")).to_contain_text("Published by E-Director on")
     # The pack's PDF link opens with the browser's session (no bearer token).
-    pdf_href = await page.get_by_role("link", name="PDF", exact=True).get_attribute("href")
+    pdf_href = (
+        await page.locator("#downloads")
+        .get_by_role("link", name="PDF", exact=True)
+        .get_attribute("href")
+    )
     pdf = await page.context.request.get(f"{w.base}{pdf_href}")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     pdf_text = " ".join(pdftotext(await pdf.body()).split())
