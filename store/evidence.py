@@ -23,11 +23,10 @@ from store.evidence_examples import example_reads
 from store.evidence_latest import Latest, latest_items
 from store.evidence_reads import (
     classified_items,
-    core_rows,
     failed_closures_repaired,
     scalar,
 )
-from store.pack_common import Window
+from store.pack_common import Window, core_rows
 from store.tables import Case
 
 EXAMPLES = {

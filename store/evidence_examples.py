@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.evidence_reads import core_rows
+from store.pack_common import core_rows
 from store.review_visibility import BUILDING
 from store.tables import Breach, Case, CaseEvent, RegisterEntry, Review
 

@@ -13,15 +13,9 @@ from sqlalchemy.sql import ColumnElement, column
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.types import TypeEngine
 
-from store.pack_common import Window
+from store.pack_common import Window, core_rows
 from store.review_visibility import BUILDING
 from store.tables import RegisterEntry, Review, ReviewItem
-
-
-async def core_rows(session: AsyncSession, query: Executable) -> Any:
-    """``query``'s rows as Core rows: the pack's statements select columns, never entities, and
-    the ORM's result processing cost about a millisecond of CPU a statement."""
-    return await (await session.connection()).execute(query)
 
 
 async def scalar(session: AsyncSession, query: Executable) -> Any:
