@@ -17,6 +17,7 @@ from tests.analytics_seeds import (
     october_closures_reviewed_then_confirmed_and_reopened as seed_closures,
 )
 from tests.analytics_seeds import two_learning_cycles as seed_learning
+from tests.analytics_seeds import workforce as seed_workforce
 from tests.browser_support import LAPTOP, PHONE, accessible, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import load_reports, report_rows
@@ -119,3 +120,42 @@ async def _page(page: Page, title: str, rowheader: str) -> None:
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the {name} page scrolls sideways on a phone ({width} px)"
     await page.set_viewport_size(LAPTOP)
+
+
+async def test_workforce_and_series_are_pages_in_the_browser(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, chromium
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    await seed_workforce(sessions)
+    months = "from=2026-10-01&to=2026-11-30&group=service_line"
+    async with signed_in_page(chromium, sqlite_url, "E-Inspector") as (base, page):
+        await page.goto(f"{base}/analytics/workforce?{months}")
+        title = "Reporting, speaking-up confidence and leavers by period"
+        await _page(page, title, "HC-NORTH")
+        october = page.locator("tbody").filter(has_text="October 2026")
+        north = october.get_by_role("row", name="HC-NORTH")
+        await expect(north.get_by_role("cell").nth(0)).to_have_text("4")  # reports
+        await expect(north.get_by_role("cell").nth(4)).to_have_text("3.0")  # mean score
+        await expect(north.get_by_role("cell").nth(7)).to_have_text("25% (1 of 4)")
+        await expect(page.locator("dl.facts")).to_contain_text("Reports5")
+        await page.get_by_label("Period", exact=True).select_option("week")
+        await page.get_by_role("button", name="Show").click()
+        await page.wait_for_url(f"{base}/analytics/workforce?{months}&period=week")
+        await expect(page.get_by_role("table")).to_contain_text("Mon 5 Oct 2026 to Sun 11 Oct")
+
+        pages = page.get_by_role("navigation", name="Analytics pages")
+        await pages.get_by_role("link", name="Trends per period").click()
+        await page.wait_for_url(f"{base}/analytics/series?{months}")
+        await _page(page, "Trends per period", "HC-NORTH")
+        await page.get_by_label("Per", exact=True).select_option("risk_domain")
+        await page.get_by_role("button", name="Show").click()
+        await expect(
+            page.get_by_role("heading", name="Not available per risk domain")
+        ).to_be_visible()
+
+        for path in ("workforce", "series"):
+            listed = await page.request.get(
+                f"{base}/analytics/{path}?{months}", headers={"Accept": "application/json"}
+            )
+            assert listed.ok and listed.headers["content-type"] == "application/json", path
+            assert "period" in await listed.json(), path

@@ -3,74 +3,11 @@ small data set with known answers."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
-from domain.acknowledgment import AckPolicy
-from store.acknowledgment import generate_review
-from store.db import transaction
+from tests.analytics_seeds import workforce as seed_workforce
 from tests.analytics_support import (
-    answer,
     by,
-    closure_review,
-    closure_row,
-    evidence,
-    platform,
     rejected_field,
-    worker,
 )
-from tests.factories import load, load_reports, report_rows, staff_rows
-
-
-async def seed_workforce(sessions: Any) -> None:
-    """W-1 exposed (critical report, 5 Oct) leaves 10 Nov; W-3 not exposed leaves 20 Oct; W-4
-    (DN-CITY) exposed by a doubtful closure on 15 Oct; W-5 inactive without a date: left out."""
-    people = [
-        *staff_rows(),  # W-100 and E-OWNER are HC-NORTH workers too
-        worker("W-1", left="2026-11-10"),
-        worker("W-2"),
-        worker("W-3", left="2026-10-20"),
-        worker("W-4", line="DN-CITY"),
-        worker("W-5", active=False),
-    ]
-    await load(sessions, "staff-directory", people)
-    review_at = datetime(2026, 10, 5, 7, tzinfo=UTC)
-    await load_reports(
-        sessions,
-        [
-            report_rows("NM-W1", submitted_at=review_at - timedelta(days=3), ack_minutes=None,
-                        employee_id="W-1"),
-            report_rows("NM-W2", submitted_at=review_at - timedelta(hours=19), ack_minutes=30,
-                        employee_id="W-2"),
-        ],
-    )  # fmt: skip
-    async with transaction(sessions) as session:
-        await generate_review(
-            session, "ack-review-2026-10-05", date(2026, 10, 5), review_at, AckPolicy()
-        )
-    closed = closure_row("CW4", 15, employee_id="W-4", service_line="DN-CITY", manager_line="ML-2")
-    await load(sessions, "closed-case-register", [closed])
-    await load(sessions, "final-action-evidence-library", [evidence("CW4")])
-    await closure_review(sessions, "2026-10", datetime(2026, 11, 2, 7, tzinfo=UTC))
-    await load(
-        sessions,
-        "incident-platform",
-        [
-            platform("NM-X1", "W-2", "2026-10-20T10:00:00+01:00"),
-            platform("NM-TZ", "W-2", "2026-09-30T23:30:00+00:00"),  # 1 Oct 00:30 in London
-            platform("NM-X2", "W-4", "2026-11-03T10:00:00+00:00", line="DN-CITY"),
-        ],
-    )
-    await load(
-        sessions,
-        "speaking-up-confidence-form",
-        [
-            answer("R1", "W-2", 4, "2026-10-10"),
-            answer("R2", "W-1", 2, "2026-10-12"),
-            answer("R3", "W-2", 5, "2026-11-05"),
-            answer("R4", "W-4", 1, "2026-11-06", line="DN-CITY"),
-        ],
-    )
 
 
 async def test_workforce_confidence_reporting_and_leavers(database_url, sessions, api_for):

@@ -27,6 +27,7 @@ from api.web.analytics_page import (
     analytics_page,
     wants_page,
 )
+from api.web.analytics_periods import SERIES, WORKFORCE, merged, period_page
 from domain.analytics import RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS, PeriodKind
 from domain.calendar import calendar_for
 from store.analytics import Grouping, acknowledgment_trends, review_instants
@@ -221,8 +222,9 @@ async def closure(
     return _envelope(group, start, end, rows=rows, not_available=[])
 
 
-@router.get("/workforce")
+@router.get("/workforce", responses=PAGE)
 async def workforce(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     _actor: Authorized,
@@ -230,7 +232,7 @@ async def workforce(
     end: To,
     group: Grouping = "service_line",
     period: Annotated[PeriodKind, Query(description="ISO week or calendar month")] = "month",
-) -> dict[str, Any]:
+) -> Any:
     """Speaking-up confidence, reporting rate and leavers per period (ISO week or month, local
     dates, clipped to [from, to]: `first_day`, `last_day`, `days`) and group.
 
@@ -252,7 +254,9 @@ async def workforce(
       review classing a closure of theirs doubtful or failed (its local closure date).
       `exposed_leaver_rate` = exposed workers with `left_at` in the period ÷ exposed workers;
       `not_exposed_leaver_rate` likewise for the others; `*_ci95` their Wilson 95% intervals.
-    - `not_available`: measures the feeds cannot support, with the reason."""
+    - `not_available`: measures the feeds cannot support, with the reason.
+
+    A signed-in browser (`Accept: text/html`, no bearer token) gets these rows as a page."""
     _check_range(start, end)
     zone = settings.timezone
     not_available: list[dict[str, str]] = []  # reports per head: /analytics/series
@@ -262,21 +266,28 @@ async def workforce(
         not_available.append(RISK_DOMAIN_LEAVERS)
     else:
         leavers, totals = await leaver_trends(session, group, start, end, period, zone)
+    confidence = await confidence_trends(session, group, start, end, period, zone)
+    reporting = await reporting_trends(session, group, start, end, period, zone)
+    if wants_page(request):
+        rows = merged(group, reporting, confidence, leavers)
+        query = {"group": group, "start": start, "end": end, "period": period}
+        return period_page(request, WORKFORCE, rows, query, not_available)
     return _envelope(
         group,
         start,
         end,
         period=period,
-        confidence=await confidence_trends(session, group, start, end, period, zone),
-        reporting=await reporting_trends(session, group, start, end, period, zone),
+        confidence=confidence,
+        reporting=reporting,
         leavers=leavers,
         leavers_over_range=totals,
         not_available=not_available,
     )
 
 
-@router.get("/series", responses={200: {"content": {"text/csv": {}}}})
+@router.get("/series", responses={200: {"content": {"text/csv": {}, "text/html": {}}}})
 async def time_series(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     _actor: Authorized,
@@ -323,12 +334,18 @@ async def time_series(
     `?format=csv` gives the same rows flattened (`confidence_*`, `learning_*`, `closure_*`;
     intervals as `*_ci95_low` and `*_ci95_high`), each period's groups followed by an
     `all groups` line: reports and the medians of `totals`, heads and counts summed, rates and
-    intervals again from the sums, hesitancy if any group's; per-group-only figures blank."""
+    intervals again from the sums, hesitancy if any group's; per-group-only figures blank.
+
+    A signed-in browser (`Accept: text/html`, no bearer token, no `format=csv`) gets the rows
+    as a page."""
     _check_range(start, end)
     calendar = calendar_for(settings.calendar_config())
     rows, totals = await series(session, group, start, end, period, calendar)
     if format == "csv":
         return PlainTextResponse(series_csv(rows, group, totals), media_type="text/csv")
     not_available = [] if group != "risk_domain" else [RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS]
+    if wants_page(request) and "format" not in request.query_params:
+        query = {"group": group, "start": start, "end": end, "period": period}
+        return period_page(request, SERIES, rows, query, not_available)
     body = {"period": period, "rows": rows, "totals": totals, "not_available": not_available}
     return _envelope(group, start, end, **body)

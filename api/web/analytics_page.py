@@ -36,7 +36,10 @@ PAGES = (
     ("/analytics/triage", "Under-triage by category"),
     ("/analytics/learning", "Learning visibility"),
     ("/analytics/closure", "Closure credibility"),
+    ("/analytics/workforce", "Reporting, confidence and leavers"),
+    ("/analytics/series", "Trends per period"),
 )
+PERIODS = {"week": "ISO week", "month": "month"}
 
 
 @router.get("")
@@ -55,14 +58,15 @@ def wants_page(request: Request) -> bool:
     return "text/html" in accept and "authorization" not in request.headers
 
 
-def _hours(hours: Any, working: Any) -> str:
-    if hours is None:
+def hours(value: Any, working: Any) -> str:
+    """``3.5 h · 2.0 working h`` (``—`` without a figure)."""
+    if value is None:
         return "—"
     within = f" · {working:.1f} working h" if working is not None else ""
-    return f"{hours:.1f} h{within}"
+    return f"{value:.1f} h{within}"
 
 
-def _rate(numerator: int, denominator: int) -> str:
+def rate(numerator: int, denominator: int) -> str:
     """``67% (2 of 3)``; a 0 denominator has no rate (``— (0 of 0)``)."""
     share = f"{round(100 * numerator / denominator)}%" if denominator else "—"
     return f"{share} ({numerator} of {denominator})"
@@ -87,7 +91,7 @@ def _count(key: str) -> Callable[[Mapping[str, Any]], Any]:
 
 
 def _share(numerator: str, denominator: str) -> Callable[[Mapping[str, Any]], str]:
-    return lambda r: _rate(int(r.get(numerator, 0)), int(r.get(denominator, 0)))
+    return lambda r: rate(int(r.get(numerator, 0)), int(r.get(denominator, 0)))
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,14 @@ def analytics_page(
     start: date,
     end: date,
     as_of: Mapping[str, datetime],
+    *,
+    period: str = "",
+    summed_extra: Mapping[str, Any] | None = None,
+    not_available: list[str] | None = None,
 ) -> HTMLResponse:
     """``rows`` (an endpoint's JSON rows, oldest review first) as a table per review; ``as_of``:
-    each review id's as-of instant, shown in provider local time."""
+    each review id's as-of instant, shown in provider local time. ``period`` (week or month)
+    adds the period chooser; ``summed_extra``: range sums of nested figures."""
     tz = request.app.state.settings.timezone
     reviews: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -125,18 +134,21 @@ def analytics_page(
             key,
             {
                 "words": words,
-                "href": f"/app/reviews/{review_id}",
+                "href": f"/app/reviews/{review_id}" if review_id else "",
                 "as_of": local_time(instant, tz).partition(", ")[2] if instant else "",
                 "rows": [],
             },
         )
         cells = [(c.label, c.shown(r)) for c in layout.columns]
         shown["rows"].append({"head": layout.head(r, group), "cells": cells})
-    summed = {
+    summed: dict[str, Any] = {
         key: sum(int(r.get(key) or 0) for r in rows)
         for key in {k for r in rows for k, v in r.items() if isinstance(v, int | float)}
     }
+    summed.update(summed_extra or {})
     query = f"from={start.isoformat()}&to={end.isoformat()}&group={group}"
+    query += f"&period={period}" if period else ""
+    shared = f"from={start.isoformat()}&to={end.isoformat()}&group={group}"
     context = {
         "title": layout.title,
         "intro": layout.intro,
@@ -144,10 +156,13 @@ def analytics_page(
         "per": layout.per,
         "empty": layout.empty,
         "pages": [
-            {"href": f"{path}?{query}", "text": text, "current": path == layout.path}
+            {"href": f"{path}?{shared}", "text": text, "current": path == layout.path}
             for path, text in PAGES
         ],
         "query": query,
+        "period": period,
+        "periods": PERIODS,
+        "not_available": not_available or [],
         "reviews": list(reviews.values()),
         "group": group,
         "group_words": GROUP_WORDS.get(group, group),
@@ -186,7 +201,7 @@ ACKNOWLEDGMENT = Layout(
         Column("No named triage owner", _count("no_named_triage_owner")),
         Column(
             "Median to first acknowledgment",
-            lambda r: _hours(
+            lambda r: hours(
                 r.get("median_hours_to_first_acknowledgment"),
                 r.get("median_working_hours_to_first_acknowledgment"),
             ),
@@ -194,7 +209,7 @@ ACKNOWLEDGMENT = Layout(
         ),
         Column(
             "Median to triage",
-            lambda r: _hours(
+            lambda r: hours(
                 r.get("median_hours_to_triage"), r.get("median_working_hours_to_triage")
             ),
             total=False,
@@ -250,7 +265,7 @@ LEARNING = Layout(
 )
 
 
-def _month_words(month: str) -> str:
+def month_words(month: str) -> str:
     return date.fromisoformat(f"{month}-01").strftime("%B %Y")
 
 
@@ -266,7 +281,7 @@ CLOSURE = Layout(
     empty="No monthly review of a month in this range.",
     review=lambda r: (
         str(r["month"]),
-        f"Review of {_month_words(str(r['month']))}",
+        f"Review of {month_words(str(r['month']))}",
         review_id_of(EXAMPLE_CREDIBILITY, str(r["month"])),
     ),
     columns=(
