@@ -20,7 +20,7 @@ from tests.analytics_seeds import two_learning_cycles as seed_learning
 from tests.analytics_seeds import workforce as seed_workforce
 from tests.browser_support import LAPTOP, PHONE, accessible, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.factories import load_reports, report_rows
+from tests.factories import load, load_reports, report_rows, staff_rows
 
 RANGE = "from=2026-02-01&to=2026-11-30"
 
@@ -159,3 +159,45 @@ async def test_workforce_and_series_are_pages_in_the_browser(  # type: ignore[no
             )
             assert listed.ok and listed.headers["content-type"] == "application/json", path
             assert "period" in await listed.json(), path
+
+
+async def test_a_refused_range_is_the_form_with_the_reason(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, chromium
+) -> None:
+    """To before From, or a From that is not a date: the page's form, the reason beside the
+    field (named by it), status 422; a JSON client keeps the API's 422 body."""
+    await load(sessions_for(sqlite_url), "staff-directory", staff_rows())
+    async with signed_in_page(chromium, sqlite_url, "E-Inspector") as (base, page):
+        backwards = "from=2026-11-30&to=2026-02-01&group=service_line"
+        response = await page.goto(f"{base}/analytics/triage?{backwards}")
+        assert response is not None and response.status == 422
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Under-triage by near-miss category"
+        )
+        to = page.get_by_label("To", exact=True)
+        await expect(to).to_have_attribute("aria-invalid", "true")
+        await expect(to).to_have_accessible_description("Before the From date.")
+        await expect(page.get_by_role("alert")).to_contain_text("Before the From date.")
+        await accessible(page, "analytics-refused-1280")
+        await page.set_viewport_size(PHONE)
+        await accessible(page, "analytics-refused-phone")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+        await page.set_viewport_size(LAPTOP)
+        await to.fill("2026-11-30")
+        await page.get_by_label("From", exact=True).fill("2026-11-01")
+        await page.get_by_role("button", name="Show").click()
+        await page.wait_for_url(f"{base}/analytics/triage?from=2026-11-01&to=2026-11-30*")
+        await expect(page.get_by_role("heading", name="Over the range")).to_be_visible()
+
+        response = await page.goto(f"{base}/analytics/series?from=2026-13-45&to=2026-11-30")
+        assert response is not None and response.status == 422
+        await expect(page.get_by_label("From", exact=True)).to_have_accessible_description(
+            "“2026-13-45”: Not a date: enter it as year-month-day, e.g. 2026-11-30."
+        )
+        await expect(page.get_by_label("Period", exact=True)).to_have_value("week")
+
+        for query in (backwards, "from=2026-13-45&to=2026-11-30"):
+            refused = await page.request.get(
+                f"{base}/analytics/triage?{query}", headers={"Accept": "application/json"}
+            )
+            assert refused.status == 422 and (await refused.json())["errors"], query

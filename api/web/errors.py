@@ -21,6 +21,7 @@ from api.errors import (
     RoleRequired,
     validation_field_errors,
 )
+from api.web.analytics_refused import refused_range
 from api.web.render import render
 from api.web.session import SignInRequired, sign_in_url
 from api.web.words import roles_in_words
@@ -67,6 +68,8 @@ def _wrap(json_handler: Any, to_page: Callable[[Request, Exception], Response]) 
             return to_page(request, exc)
         if is_browser_rendering(request):
             return to_page(request, exc)
+        if refused := await refused_range(request, exc):
+            return refused
         response: Response = await json_handler(request, exc)
         return response
 

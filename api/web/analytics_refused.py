@@ -1,0 +1,116 @@
+"""An analytics page asked for a range it cannot show (a date that is not one, ``to`` before
+``from``, a range too wide): the page's range form again, the values as asked, each refused
+field's reason beside it, status 422. JSON clients keep the API's 422 body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse
+
+from api.clock import request_now
+from api.errors import ApiError
+from api.web.analytics_page import (
+    ACKNOWLEDGMENT,
+    CLOSURE,
+    GROUP_WORDS,
+    LEARNING,
+    PAGES,
+    PERIODS,
+    RECENT_DAYS,
+    TRIAGE,
+    Layout,
+    wants_page,
+)
+from api.web.analytics_periods import SERIES, WORKFORCE
+from api.web.render import render
+
+LAYOUTS = {x.path: x for x in (ACKNOWLEDGMENT, TRIAGE, LEARNING, CLOSURE, WORKFORCE, SERIES)}
+PERIOD_PAGES = {WORKFORCE.path: "month", SERIES.path: "week"}  # their default period
+
+# Pydantic's error types for a query value, in the pages' words.
+WORDS = {
+    "missing": "Enter a date.",
+    "date_from_datetime_parsing": "Not a date: enter it as year-month-day, e.g. 2026-11-30.",
+    "date_parsing": "Not a date: enter it as year-month-day, e.g. 2026-11-30.",
+    "date_from_datetime_inexact": "Enter a date without a time.",
+    "greater_than_equal": "The first date the service counts from is Sat 1 Jan 2000.",
+    "less_than_equal": "The last date the service counts to is Fri 31 Dec 2100.",
+    "literal_error": "Choose one of the listed options.",
+    "enum": "Choose one of the listed options.",
+}
+
+
+def _validation_words(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for e in errors:
+        loc = [str(part) for part in e.get("loc", ())]
+        if len(loc) == 2 and loc[0] == "query":
+            words = WORDS.get(str(e.get("type")), str(e.get("msg")))
+            shown = e.get("input") if "parsing" in str(e.get("type")) else None
+            found.setdefault(loc[1], f"“{shown}”: {words}" if shown else words)
+    return found
+
+
+def _refusal_words(exc: ApiError) -> dict[str, str]:
+    """The range check's reasons ("before `from`"), the field named as the form labels it."""
+    found: dict[str, str] = {}
+    for e in exc.errors:
+        message = e["message"].replace("`from`", "the From date")
+        found.setdefault(e["field"], f"{message[:1].upper()}{message[1:]}.")
+    return found
+
+
+async def refused_range(request: Request, exc: Exception) -> HTMLResponse | None:
+    """The analytics page with its form and the reasons, for a signed-in browser's refused
+    range; None for anything else (an API client, another path, another error)."""
+    layout = LAYOUTS.get(request.url.path)
+    signed_in = "session" in request.scope and isinstance(request.session.get("sub"), str)
+    if layout is None or not signed_in or not wants_page(request):
+        return None
+    if isinstance(exc, RequestValidationError):
+        errors = _validation_words(exc.errors())
+    elif isinstance(exc, ApiError) and exc.status_code == 422:
+        errors = _refusal_words(exc)
+    else:
+        return None
+    today = (await request_now(request)).astimezone(ZoneInfo(_zone(request))).date()
+    recent = f"from={today - timedelta(days=RECENT_DAYS - 1)}&to={today}"
+    context = _context(request, layout, errors, recent)
+    return render(request, "analytics.html", context, status=422)
+
+
+def _zone(request: Request) -> str:
+    return str(request.app.state.settings.timezone)
+
+
+def _context(
+    request: Request, layout: Layout, errors: dict[str, str], recent: str
+) -> dict[str, Any]:
+    """The form as asked; the other pages linked over the last four weeks (a valid range)."""
+    asked = request.query_params
+    group = asked.get("group", "service_line")
+    group = group if group in GROUP_WORDS else "service_line"
+    default_period = PERIOD_PAGES.get(layout.path, "")
+    return {
+        "title": layout.title,
+        "intro": layout.intro,
+        "path": layout.path,
+        "pages": [
+            {"href": f"{path}?{recent}&group={group}", "text": text, "current": path == layout.path}
+            for path, text in PAGES
+        ],  # fmt: skip
+        "refused": True,
+        "errors": errors,
+        "start": asked.get("from", ""),
+        "end": asked.get("to", ""),
+        "group": group,
+        "groups": GROUP_WORDS,
+        "period": asked.get("period", default_period) if default_period else "",
+        "periods": PERIODS,
+    }
