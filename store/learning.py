@@ -21,7 +21,7 @@ from domain.learning import (
     LearningVisibility,
 )
 from domain.names import EXAMPLE_LEARNING
-from store.learning_audit import audit_items_statement, audit_parameters
+from store.learning_audit import PLANNER, audit_items_statement, audit_parameters
 from store.registers import append_entry
 from store.review_build import ReviewBuild, fill_review
 from store.tables import RegisterEntry, Review
@@ -136,6 +136,7 @@ def audit_build(
         statement=audit_items_statement,
         parameters=audit_parameters(review_id, window, as_of, policy),
         summarize=summarize,
+        planner=PLANNER,
     )
 
 

@@ -253,6 +253,14 @@ def audit_items_statement(dialect: str, parts: int = 1) -> Any:
     return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
 
 
+# The statement's plan: every feed joined by hashing the partition's reports and scanning the
+# feed's own partition once (``source_records`` is partitioned by feed), not one primary-key
+# look-up per report and feed (~110k index probes per partition at 100k reports), and no JIT
+# (its compile costs more than it saves here; example 1's ``PLANNER`` too). bench/RESULTS.md,
+# "Tenth session — example 2's review".
+PLANNER = {"jit": "off", "enable_nestloop": "off"}
+
+
 def audit_parameters(
     review_id: str, window: tuple[datetime, datetime], as_of: datetime, policy: LearningPolicy
 ) -> dict[str, Any]:
