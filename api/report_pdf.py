@@ -35,7 +35,14 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 )
 
 from api.report_cases import NO_REFS, CaseRefs
-from api.report_svg import PALETTE, axis, label_lines, nothing_to_chart, rotated
+from api.report_svg import (
+    PALETTE,
+    axis,
+    category_words,
+    label_lines,
+    nothing_to_chart,
+    rotated,
+)
 
 log = logging.getLogger(__name__)
 PAGE = landscape(A4)
@@ -93,7 +100,7 @@ def chart_drawing(block: dict[str, Any], width: float, st: Styles) -> Drawing:
     chart = VerticalBarChart()
     bars = max(1, len(block["categories"]) * len(series))
     chart.x, chart.y, chart.height = 36, 40, height - 40
-    categories = [str(c) for c in block["categories"]]
+    categories = [category_words(c) for c in block["categories"]]
     longest = max((len(c) for c in categories), default=0)
     wide = 90 * len(categories) if longest > 14 else 0  # long labels need room to wrap
     chart.width = min(width - 60, 620, max(180, 60 * bars, wide))  # few bars stay narrow

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -30,6 +32,7 @@ def axis(values: list[float]) -> tuple[float, float]:
     return step, step * max(1, math.ceil(top / step))
 
 
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 ROTATE_OVER = 12  # more categories than this: one rotated line each (dates, weeks)
 MAX_LINES = 3
 
@@ -87,9 +90,18 @@ def _legend(series: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
+def category_words(category: Any) -> str:
+    """A chart category as a reader reads it: a month (``2026-11``) in words (``November
+    2026``); any other category as it is. The JSON keeps the ISO month."""
+    text = str(category)
+    if MONTH.fullmatch(text):
+        return date.fromisoformat(f"{text}-01").strftime("%B %Y")
+    return text
+
+
 def svg_chart(chart: dict[str, Any]) -> str:
     """A grouped vertical bar chart: categories along the x axis, one bar per series."""
-    categories: list[str] = chart["categories"]
+    categories = [category_words(c) for c in chart["categories"]]
     series: list[dict[str, Any]] = chart["series"]
     values = [float(v or 0) for s in series for v in s["values"]]
     step, top = axis(values)

@@ -68,8 +68,9 @@ def scoped_ids(example: str, scope: Scope) -> Select[Any]:
 
 
 async def scoped_opened(session: AsyncSession, example: str, scope: Scope) -> list[Any]:
-    """(case_id, service_line) of the example's cases opened in the range (of the line)."""
-    query = select(Case.case_id, Case.service_line).where(
+    """(case_id, reference, service_line) of the example's cases opened in the range (of the
+    line)."""
+    query = select(Case.case_id, Case.reference, Case.service_line).where(
         Case.example == example,
         Case.opened_at >= scope.win.first,
         Case.opened_at < scope.win.after,
@@ -83,7 +84,7 @@ async def opened_by_example(
     session: AsyncSession, examples: tuple[str, ...], scope: Scope
 ) -> dict[str, list[Any]]:
     """``scoped_opened`` of each example, read in one statement."""
-    query = select(Case.example, Case.case_id, Case.service_line).where(
+    query = select(Case.example, Case.case_id, Case.reference, Case.service_line).where(
         Case.example.in_(examples),
         Case.opened_at >= scope.win.first,
         Case.opened_at < scope.win.after,

@@ -165,7 +165,7 @@ async def chronologies(session: AsyncSession, scope: Scope, start: date, end: da
         rows = chronology(records, case.case_id, scope.win.zone)
         blocks.append(
             table(
-                f"{case.case_id} ({title.split(' — ')[0]}, {case.service_line})",
+                f"{case.reference} ({title.split(' — ')[0]}, {case.service_line})",
                 ["When", "What", "Who", "Evidence", "Timing"],
                 rows,
                 "No step recorded yet.",

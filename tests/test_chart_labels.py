@@ -8,8 +8,8 @@ import re
 
 from api.report_html import render_html
 from api.report_pdf import render_pdf
-from api.report_svg import label_lines, rotated, svg_chart
-from domain.report import bars, document, label, section
+from api.report_svg import category_words, label_lines, rotated, svg_chart
+from domain.report import bars, chart, document, label, section
 from domain.roles import Role
 from tests.pdf_support import pdftotext
 
@@ -74,3 +74,16 @@ def test_a_role_reads_by_its_title_in_packs() -> None:
     assert label(Role.NEAR_MISS_GOVERNANCE_SUPERVISOR.value) == "Near-Miss Governance Supervisor"
     assert label("pathway-acceptance") == "owner acceptance"  # other codes as before
     assert label("some_code") == "some code"
+
+
+def test_months_print_in_words_on_the_page_and_in_the_pdf() -> None:
+    """Walk defect: the evidence pack's trend charts printed months as ISO (2026-11); the JSON
+    keeps them so, the page and the PDF say "November 2026"."""
+    per_month = chart("Reports submitted per month", ["2026-10", "2026-11"], {"reports": [3, 5]})
+    doc = document("Pack", "range", [section("Trends", per_month)])
+    text = " ".join(pdftotext(render_pdf(doc, [], FONT_DIR)).split())
+    assert "October 2026" in text and "November 2026" in text and "2026-11" not in text
+    svg = svg_chart(per_month)
+    assert "<title>November 2026</title>" in svg and "2026-11" not in svg
+    assert per_month["categories"] == ["2026-10", "2026-11"]
+    assert category_words("2026-W47") == "2026-W47" and category_words("2026-13") == "2026-13"

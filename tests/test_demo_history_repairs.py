@@ -85,7 +85,11 @@ async def test_past_repairs_fill_the_monthly_packs_and_the_evidence_pack(
     assert figures["Failed closures repaired and closed"] == "1 of 2 (50%)"
     assert figures["Closures classified (exceptions apart)"] >= 8
     sample = next(s for s in doc["sections"] if s["title"].startswith("Sample of complete"))
-    chronology = next(b for b in sample["blocks"] if b.get("title", "").startswith(repairs[0]))
+    chronology = next(
+        b
+        for b in sample["blocks"]
+        if b.get("title", "").startswith(f"{repairs[0].removeprefix('closure-case-')} (")
+    )
     whats = {(r[0], r[1], r[2]) for r in chronology["rows"]}
     board = f"{director.display_name} ({director.employee_id})"
     # publication at noon BST on Thu 10 Sep; the worker asked again 7 days before the

@@ -86,7 +86,7 @@ async def test_examples_2_and_3_sample_and_registers_match_the_seeded_set(
             section((await get(api)).json(), "Sample of complete case chronologies"), "table"
         )
     ]
-    c9 = next(b for b in blocks(sample, "table") if b["title"].startswith("closure-case-C-9"))
+    c9 = next(b for b in blocks(sample, "table") if b["title"].startswith("C-9 ("))
     assert c9["rows"] == [
         [
             "Thu 26 Nov 2026, 11:00",
@@ -154,8 +154,10 @@ async def test_pdf_and_zip_carry_the_same_evidence(database_url, sessions, api_f
         "Tue 1 Dec 2026, 09:00: passed, entry 1",
         "ok: entry 1 by the full verification",
         "Generated at Tue 1 Dec 2026, 09:00",
+        "C-9 (Example 3",  # a sampled chronology, titled by the case's reference
     ):
         assert phrase in text, phrase
+    assert "closure-case-" not in text  # the chronologies are titled by reference
     archive = zipfile.ZipFile(io.BytesIO((await get(api, format="zip")).content))
     names = archive.namelist()
     assert names[0] == "evidence.html" and any(n.endswith("-registers.csv") for n in names)
