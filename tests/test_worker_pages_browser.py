@@ -11,6 +11,7 @@ from playwright.async_api import Page, expect
 
 from store.sources import current_records
 from tests.browser_support import (
+    LAPTOP,
     PHONE,
     accessible,
     sign_in_as,
@@ -54,6 +55,12 @@ async def test_worker_pages_on_a_phone(sqlite_url, sessions_for, chromium) -> No
         )  # what the phone shows above each value
         assert labels == ['"What"', '"Report or case"', '"Service line"', '"Status"'], labels
         await fits_the_phone(page, "worker-my-work-phone")
+        await page.set_viewport_size(LAPTOP)  # the desktop's table: no empty Exposure column
+        heads = await page.locator("#my-work thead th").all_inner_texts()
+        assert heads == ["What", "Report or case", "Service line", "Due", "Working time left",
+                         "Escalation"], heads  # fmt: skip
+        await accessible(page, "worker-my-work-laptop")
+        await page.set_viewport_size(PHONE)
         await page.goto(f"{base}{LINK}")
         await expect(page.get_by_role("heading", name="Is it resolved for you?")).to_be_visible()
         await fits_the_phone(page, "worker-confirmation-phone")
