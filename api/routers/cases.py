@@ -19,10 +19,12 @@ from api.page_cursor import decode_cursor, encode_cursor
 from api.policy import Relationship
 from api.temporal_calls import query
 from api.web.api_words import case_href, left_words, level_words, step_title, when_words
+from api.web.event_words import event_words
 from config.settings import Settings
 from domain import names
 from domain.cases import CaseState
 from store.cases import case_events, list_cases
+from store.staff import staff_names
 from store.tables import Case
 
 # The live state is extra: with the worker down a query waits for nobody, so give up quickly and
@@ -64,6 +66,8 @@ class TimelineEntry(BaseModel):
     at_words: str = ""  # the provider's local time, as the staff pages show it
     actor: str
     detail: dict[str, Any]
+    what_words: str = ""  # the event as a sentence, as the case page shows it
+    actor_words: str = ""  # the actor's name from the staff directory ("Name (ID)")
 
 
 class CaseDetail(CaseSummary):
@@ -193,6 +197,7 @@ async def case_detail(
         except (ApiError, HTTPException) as exc:
             unavailable = str(exc.detail)
         events = await case_events(session, case_id)
+        who = await staff_names(session, {e.actor for e in events})
         return CaseDetail(
             **summary(case, settings, now).model_dump(),
             employee_id=case.employee_id,
@@ -203,6 +208,8 @@ async def case_detail(
                     kind=e.kind,
                     actor=e.actor,
                     detail=e.detail,
+                    what_words=event_words(e, who, live, settings.timezone),
+                    actor_words=who.get(e.actor, e.actor),
                 )
                 for e in events
             ],

@@ -169,7 +169,8 @@ async function loadTimeline(caseId) {
   const step = detail.step_title || detail.stage || "";
   $("timeline-case").textContent = `${detail.reference || caseId} (${step})`;
   const events = detail.timeline || [];
-  fill("timeline", events.map((e) => row([e.at_words || e.at, e.kind, e.actor, JSON.stringify(e.detail)])),
+  fill("timeline", events.map((e) => row([e.at_words || e.at, e.what_words || e.kind,
+                                          e.actor_words || e.actor])),
        "No events yet.");
 }
 

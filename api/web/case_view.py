@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from fastapi import Request
 
@@ -20,27 +19,23 @@ from api.errors import ApiError, Forbidden, NotFound
 from api.policy import Relationship
 from api.routers.cases import LIVE_QUERY_TIMEOUT
 from api.temporal_calls import query
-from api.web.pack_words import kind_of, pack_name
+from api.web.event_words import event_words
 from api.web.render import local_time
 from api.web.session import SignInRequired, page_actor
 from api.web.step_form import posted_values
 from api.web.words import (
-    breach_words,
     escalation_class,
     escalation_words,
-    humanize,
-    lower_first,
     role_label,
 )
 from domain import names
 from domain.cases import CaseState, Obligation
 from domain.examples import STEP_SPECS
-from domain.pathway_actions import action_title
 from domain.roles import GOVERNANCE_ROLES
 from store.cases import case_events
 from store.db import transaction
 from store.staff import staff_names as directory_names
-from store.tables import Case, CaseEvent
+from store.tables import Case
 
 # The register each example's pathway acceptance and actions are logged in.
 PATHWAY_LOGS = {s.example: s.register for s in STEP_SPECS.values() if s.slug.endswith("-pathway")}
@@ -186,67 +181,6 @@ def open_rows(page: CasePage, tz: str) -> list[Row]:
     ]
 
 
-def _title(page: CasePage, key: str) -> str:
-    if page.live is not None and key in page.live.obligations:
-        return page.live.obligations[key].title
-    spec = STEP_SPECS.get(key)
-    return spec.title if spec else humanize(key.replace("action:", ""))
-
-
-def _pack(d: dict[str, Any]) -> str:
-    """The pack an event names, in words ("… pack, week of Mon 7 Dec 2026", not "2026-W50")."""
-    period = str(d.get("period") or "")
-    return (
-        pack_name(str(d.get("title")), kind_of(period), period) if period else str(d.get("title"))
-    )
-
-
-def event_words(page: CasePage, event: CaseEvent, tz: str) -> str:
-    """One timeline event as a sentence (never JSON)."""
-    d: dict[str, Any] = event.detail or {}
-    who = page.names.get(event.actor, event.actor)
-    late = " (late)" if d.get("late") else " (on time)" if "late" in d else ""
-    sentences = {
-        "stage": lambda: f"Stage is now: {humanize(d.get('stage'))}.",
-        "obligation_opened": lambda: (
-            f"{_title(page, str(d.get('obligation')))} opened, due "
-            f"{local_time(d.get('deadline'), tz)} ({d.get('rule')})."
-        ),
-        "escalated": lambda: (
-            f"{_title(page, str(d.get('obligation')))}: "
-            f"{breach_words(int(d.get('level', 1)), _role_of(page, str(d.get('obligation'))))}"
-            f" ({len(d.get('notified') or [])} notified)."
-        ),
-        "step_submitted": lambda: (
-            f"{_title(page, str(d.get('step')))} recorded by {who}{late} in the "
-            f"{lower_first(humanize(d.get('register')))}"
-            + (f", entry {d['seq']}." if "seq" in d else ".")
-        ),
-        "document_opened": lambda: f"{who} opened the {humanize(d.get('document')).lower()}.",
-        "exposure_raised": lambda: f"Exposure raised to {humanize(d.get('exposure')).lower()}.",
-        "exposure_confirmed": lambda: f"Exposure confirmed: {humanize(d.get('exposure')).lower()}.",
-        "pathway_accepted": lambda: f"Pathway accepted by {who}{late}.",
-        "action_done": lambda: f"{action_title(str(d.get('action')))} done by {who}{late}.",
-        "made_visible": lambda: f"Made visible in the {lower_first(_pack(d))}, published by {who}.",
-        "closed": lambda: f"Case closed ({humanize(d.get('category')).lower()}).",
-    }
-    sentence = sentences.get(event.kind)
-    if sentence is not None:
-        return sentence()
-    facts = "; ".join(
-        f"{humanize(k).lower()}: {v}" for k, v in d.items() if not isinstance(v, dict)
-    )
-    return f"{humanize(event.kind)}" + (f" — {facts}." if facts else ".")
-
-
-def _role_of(page: CasePage, key: str) -> str | None:
-    if page.live is not None and key in page.live.obligations:
-        ob = page.live.obligations[key]
-        return ob.role.value if ob.role else None
-    spec = STEP_SPECS.get(key)
-    return spec.role.value if spec and spec.role else None
-
-
 async def history(request: Request, page: CasePage, tz: str) -> list[tuple[str, str]]:
     """The timeline as (local time, sentence), oldest first; fills ``page.names``. Publishing
     a pack records a ``made_visible`` event on each case it lists (store/packs.py)."""
@@ -256,7 +190,7 @@ async def history(request: Request, page: CasePage, tz: str) -> list[tuple[str, 
     if page.live is not None:
         ids |= {ob.assignee or "" for ob in page.live.obligations.values()}
     page.names.update(await staff_names(request, ids))
-    return [(local_time(e.at, tz), event_words(page, e, tz)) for e in events]
+    return [(local_time(e.at, tz), event_words(e, page.names, page.live, tz)) for e in events]
 
 
 async def refused_post(request: Request) -> tuple[Actor, CasePage, dict[str, list[str]]] | None:
