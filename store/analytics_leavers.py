@@ -16,6 +16,7 @@ from domain.analytics_stats import wilson
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY
 from domain.roles import Role
 from store.analytics import Grouping
+from store.item_fields import item_text
 from store.review_visibility import BUILDING
 from store.staff import STAFF_FEED
 from store.tables import WEAK_ITEM, Review, ReviewItem, SourceRecord
@@ -48,9 +49,7 @@ async def first_exposures(
         .group_by(employee)
     )
     closures = (
-        select(
-            employee, literal("closed").label("kind"), ReviewItem.fields["closed_at"].as_string()
-        )
+        select(employee, literal("closed").label("kind"), item_text(ReviewItem, "closed_at"))
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_CREDIBILITY,

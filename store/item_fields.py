@@ -155,3 +155,33 @@ def _compile(element: ItemFields, compiler: SQLCompiler, **kw: Any) -> str:
     document = func.coalesce(columns["fields"], rendered(dialect, columns), type_=JSON)
     # Its constants inline: the same SQL text wherever it is used (a GROUP BY repeats it).
     return compiler.process(document, **(kw | {"literal_binds": True}))
+
+
+# The document's string keys a register item holds in a typed column, and that column.
+TYPED_TEXT = {
+    "case_ref": "reference",
+    "reference": "closure_reference",
+    "employee_id": "employee_id",
+    "service_line": "service_line",
+    "manager_line": "manager_line",
+    "closed_at": "closed_at_iso",
+    "closure_category": "closure_category",
+    "final_reviewing_role": "final_reviewing_role",
+    "last_employee_communication_at": "last_communication_iso",
+    "confirmation_responded_at": "responded_at_iso",
+    "reopened_at": "reopened_at_iso",
+    "evidence_type": "evidence_type",
+}
+
+
+def item_text(item: Any, name: str) -> Any:
+    """The string value of ``name`` in a review item's document (``item``: the ``ReviewItem``
+    class or an alias), as ``item.fields[name].as_string()`` gives it. A register closure's
+    key with a typed column is read from the column, not from its rendered document: rendering
+    ~1 KB of JSON per item to read one value made such reads of a whole review slower than when
+    the document was stored (bench/RESULTS.md, "Tenth session — example 3's review")."""
+    stored = item.fields[name].as_string()
+    column = TYPED_TEXT.get(name)
+    if column is None:
+        return stored
+    return case((item.stored_fields.is_(None), getattr(item, column)), else_=stored)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.feeds import FEEDS
+from store.item_fields import item_text
 from store.sources import current_records
 from store.tables import Case, Review
 from store.tables import ReviewItem as ReviewItemRow
@@ -31,7 +32,7 @@ async def recent_reviews(session: AsyncSession, per_example: int = 10) -> dict[s
 
 async def review_service_lines(session: AsyncSession, review_id: str) -> list[str]:
     """The service lines a review's items belong to, sorted."""
-    column = ReviewItemRow.fields["service_line"].as_string()
+    column = item_text(ReviewItemRow, "service_line")
     rows = await session.scalars(
         select(column).where(ReviewItemRow.review_id == review_id, column.is_not(None)).distinct()
     )

@@ -38,6 +38,7 @@ from domain.credibility import (
 from domain.feeds import FEEDS
 from domain.instants import instant
 from store.credibility import closure_review_build, generate_closure_review, own_closures
+from store.item_fields import TYPED_TEXT, item_text
 from store.pack_common import items_of
 from store.sources import current_records, upsert_records
 from store.tables import ReviewItem, SourceRecord
@@ -295,6 +296,24 @@ async def _not_as_stored_before(sessions: Sessions, review_id: str) -> list[str]
     ]
 
 
+async def _typed_reads_differ(sessions: Sessions, review_id: str) -> list[str]:
+    """The items of which one string key read by ``item_text`` (a register item's typed column)
+    is not what the rendered document gives for it."""
+    differ: list[str] = []
+    async with sessions() as s:
+        for name in TYPED_TEXT:
+            found = await s.execute(
+                select(ReviewItem.reference).where(
+                    ReviewItem.review_id == review_id,
+                    item_text(ReviewItem, name).is_distinct_from(
+                        ReviewItem.fields[name].as_string()
+                    ),
+                )
+            )
+            differ += [f"{ref}: {name}" for ref in found.scalars()]
+    return differ
+
+
 async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
     drawn = _drawn(80)
     at = datetime(2026, 12, 1, tzinfo=UTC)
@@ -333,6 +352,7 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
         assert {i.reference: i.fields for _, i in packed} == {r: f for r, _, _, f in got}
         assert await _not_in_jsonb_form(sessions, rid) == []
         assert await _not_as_stored_before(sessions, rid) == []
+        assert await _typed_reads_differ(sessions, rid) == []
         assert review.summary["exceptions"] == sum(
             1 for i in expected if i["classification"] is None
         )
