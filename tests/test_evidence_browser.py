@@ -10,7 +10,7 @@ from playwright.async_api import async_playwright, expect
 
 from api.app import create_app
 from tests.browser_support import CHROMIUM_ARGS as ARGS
-from tests.browser_support import accessible
+from tests.browser_support import accessible, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.evidence_support import verified_in_full
 from tests.factories import load, staff_rows
@@ -85,3 +85,24 @@ async def test_inspector_reads_the_evidence_pack_in_a_browser(sqlite_url, sessio
                 await verified_in_full(sessions)
         finally:
             await browser.close()
+
+
+async def test_a_signed_out_browser_is_asked_to_sign_in_and_comes_back(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, chromium
+) -> None:
+    """The evidence pack's ``?format=html`` opened without a session: a page saying to sign
+    in (401) with a link that signs in and returns to the pack; an API client gets JSON."""
+    await load(sessions_for(sqlite_url), "staff-directory", staff_rows())
+    query = "&".join(f"{k}={v}" for k, v in RANGE.items())
+    path = f"/evidence?{query}&format=html"
+    async with signed_in_page(chromium, sqlite_url, None) as (base, page):
+        response = await page.goto(f"{base}{path}")
+        assert response is not None and response.status == 401
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Please sign in")
+        await accessible(page, "evidence-signed-out")
+        api = await page.request.get(f"{base}{path}", headers={"Accept": "application/json"})
+        assert api.status == 401 and "detail" in await api.json()
+        await page.get_by_role("link", name="Sign in", exact=True).click()
+        await page.get_by_role("button", name="Sign in as E-Inspector", exact=True).click()
+        await page.wait_for_url(f"{base}{path}")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Inspection evidence pack")

@@ -52,6 +52,30 @@ def is_browser_rendering(request: Request) -> bool:
     return "session" in request.scope and isinstance(request.session.get("sub"), str)
 
 
+def is_signed_out_browser(request: Request) -> bool:
+    """A browser with no session and no bearer token opening an API route's page (``?format=
+    html``: the evidence pack, a pack's printable page; an analytics page): refused 401, it is
+    told to sign in, with a link back. API clients (no ``text/html``, or a token) keep JSON."""
+    if "authorization" in request.headers or "text/html" not in request.headers.get("accept", ""):
+        return False
+    page = request.query_params.get("format") == "html" or request.url.path.startswith(
+        "/analytics/"
+    )
+    signed_in = "session" in request.scope and isinstance(request.session.get("sub"), str)
+    return page and not signed_in
+
+
+def sign_in_page(request: Request) -> Response:
+    """401 as a page: sign in, then back to the page asked for."""
+    asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    context = {
+        "title": "Please sign in",
+        "detail": "This page is for signed-in staff. Sign in, and it opens again.",
+        "sign_in": sign_in_url(asked),
+    }
+    return render(request, "error.html", context | {"errors": []}, status=401)
+
+
 def error_page(
     request: Request, status: int, detail: str, errors: list[FieldError] | None = None
 ) -> Response:
@@ -70,6 +94,8 @@ def _wrap(json_handler: Any, to_page: Callable[[Request, Exception], Response]) 
             return to_page(request, exc)
         if refused := await refused_range(request, exc):
             return refused
+        if getattr(exc, "status_code", None) == 401 and is_signed_out_browser(request):
+            return sign_in_page(request)
         response: Response = await json_handler(request, exc)
         return response
 
