@@ -125,7 +125,7 @@ async def test_speaking_up_form_validates_beside_fields_and_applies_once(worker_
         "/app/forms/speaking-up-confidence", data={**form, "score": "9", "risk_domain": "weather"}
     )
     assert wrong.status_code == 422
-    assert 'id="score-error">Input should be less than or equal to 5' in wrong.text
+    assert 'id="score-error">Please enter 5 or less' in wrong.text
     assert 'id="risk-domain-error">' in wrong.text
     answer = {**form, "score": "4", "risk_domain": "medication", "comment": "Better since huddles"}
     first = await api.http.post("/app/forms/speaking-up-confidence", data=answer)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.authz import Authorized
 from api.clock import Now
 from api.deps import Actor, SessionDep, TemporalDep
-from api.errors import ApiError
+from api.errors import ApiError, NotFound, Unprocessable
 from api.pack_publication import person_name, publication_lines, published_stage
 from api.routers.packs import load_pack
 from api.temporal_calls import case_actor, execute_update
@@ -45,8 +45,17 @@ STAGE_WORDS = {
 
 
 async def _pack(request: Request, kind: str, period: str, now: Any) -> Pack:
-    """The pack exactly as the API reads it (a stored, published pack without Temporal)."""
-    return await load_pack(request, kind, period, now)
+    """The pack exactly as the API reads it (a stored, published pack without Temporal); a
+    period in the address that names no pack (or one not begun) is a page not found, in words,
+    rather than the API's 422 for a form to correct."""
+    try:
+        return await load_pack(request, kind, period, now)
+    except Unprocessable as exc:
+        reasons = "; ".join(e["message"] for e in exc.errors)
+        title = PACKS[kind].title
+        raise NotFound(
+            f"The {title[:1].lower()}{title[1:]} has no period {period}: {reasons}."
+        ) from None
 
 
 async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[str, str]]:

@@ -29,6 +29,7 @@ from api.web.case_view import (
 )
 from api.web.document_view import person_ids, to_node
 from api.web.form_errors import errors_by_control
+from api.web.plain_errors import plain_field_errors
 from api.web.render import render
 from api.web.session import CsrfChecked
 from api.web.step_form import (
@@ -40,7 +41,6 @@ from api.web.step_form import (
 )
 from api.web.words import escalation_words, readable_errors
 from domain.examples import STEP_SPECS
-from domain.steps import field_errors
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 KEY_FIELD = "idempotency_key"
@@ -159,7 +159,7 @@ async def action_done(
         )
     except ValidationError as exc:
         page = await load_case(request, actor, case_id)
-        errors = [FieldError(field=e.field, message=e.message) for e in field_errors(exc)]
+        errors = plain_field_errors(exc)
         return await _page(request, page, what, posted=posted, errors=errors, status=422)
     except ApiError as exc:
         page = await load_case(request, actor, case_id)

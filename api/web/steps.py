@@ -36,6 +36,7 @@ from api.web.document_view import person_ids, scalar_text, to_node
 from api.web.entry_labels import entry_labels
 from api.web.form_errors import errors_by_control
 from api.web.owner_options import Groups, owner_groups
+from api.web.plain_errors import plain_field_errors
 from api.web.render import dates_in_words, local_date, render
 from api.web.session import CsrfChecked
 from api.web.step_form import (
@@ -49,7 +50,7 @@ from api.web.step_form import (
 )
 from api.web.words import humanize, lower_first, readable_errors, role_label
 from domain.examples import STEP_SPECS
-from domain.steps import StepSpec, field_errors
+from domain.steps import StepSpec
 from store.db import transaction
 from store.staff import list_staff
 
@@ -210,7 +211,7 @@ async def submit_step(
         try:
             body = spec.fields.model_validate(read_form(spec.fields, form, tz))
         except ValidationError as exc:
-            errors = [FieldError(field=e.field, message=e.message) for e in field_errors(exc)]
+            errors = plain_field_errors(exc)
     if errors:
         detail = "some fields need correcting (each is marked below)."
         return await step_page(

@@ -25,6 +25,7 @@ from api.clock import Now
 from api.deps import Actor, SessionDep
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.routers import forms
+from api.web.plain_errors import plain_message
 from api.web.render import render
 from api.web.session import CsrfChecked
 from domain.feeds import RiskDomain
@@ -65,7 +66,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for err in exc.errors(include_url=False):
         name = ".".join(str(part) for part in err["loc"]) or "form"
-        message = "Please answer this question" if err["type"] == "missing" else err["msg"]
+        message = plain_message(err)
         errors.setdefault(name, message)
     return errors
 
