@@ -75,12 +75,30 @@ async def test_review_in_the_browser(  # type: ignore[no-untyped-def]
             await accessible(phone, "review-phone")
             width = await phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"the review page scrolls sideways on a phone ({width} px)"
+            await _exceptions_collapsed(phone)
             await _weakest_first_in_short_rows(phone)
             await page.set_viewport_size({"width": 1280, "height": LAPTOP["height"]})
             await accessible(page, "review-1280")
             await _acknowledgment_analytics_as_a_page(page, base, str(day))
             await page.set_viewport_size(PHONE)
             await accessible(page, "analytics-acknowledgment-phone")
+
+
+async def _exceptions_collapsed(phone: Page) -> None:
+    """At 390 px each exception is one summary line (its reference, service line and reasons);
+    its sources side by side open from the keyboard."""
+    section = phone.get_by_role("region", name="Exceptions (not reconciled)")
+    summary = section.locator("summary", has_text=SPLIT)
+    await expect(summary).to_contain_text("Service line disagrees with manager response tracker")
+    sources = section.get_by_role("table", name=f"Sources of {SPLIT}")
+    await expect(sources).to_be_hidden()
+    height = await section.evaluate("s => s.getBoundingClientRect().height")
+    assert height <= 300, f"the exceptions take {height} px on a phone"
+    await summary.focus()
+    await phone.keyboard.press("Enter")
+    await expect(sources).to_be_visible()
+    await expect(sources).to_contain_text("HC-SOUTH (manager response tracker)")
+    await accessible(phone, "review-exception-open-phone")
 
 
 async def _weakest_first_in_short_rows(phone: Page) -> None:
