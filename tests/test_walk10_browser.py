@@ -7,8 +7,8 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from tests.api_support import open_case
-from tests.browser_support import signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
+from tests.browser_support import signed_in_page
 from tests.workflow_support import running_worker
 
 
