@@ -139,6 +139,7 @@ async def _review_page(
         else "",
         "more_count": min(PAGE, view.total - offset - shown),
         "exceptions": rows,
+        "exceptions_total": int(view.summary.get("exceptions") or len(rows)),
         "classifications": [(c, exposure_words(c)) for c in CLASSIFICATIONS.get(view.example, [])],
         "service_lines": lines,
         "filters": filters,
