@@ -39,7 +39,7 @@ from domain.learning import (
     LearningPolicy,
     LearningVisibility,
 )
-from store.learning_audit_rows import bulletins, reports, scoped
+from store.learning_audit_rows import bulletins, reports
 from store.review_sql import (
     ITEM_COLUMNS,
     as_json,
@@ -104,13 +104,14 @@ def _overdue(action: Any) -> Any:
 
 
 def _overdue_of_reports(parts: int) -> Any:
-    """Overdue actions naming each report of the window (``reference``, ``n``); with ``parts`` > 1
-    those naming partition ``part``'s reports only (the counts join the report they name), so
-    each partition counts its half, not every report's."""
-    o, s = aliased(SourceRecord, name="o"), aliased(SourceRecord, name="s")
+    """Overdue actions counted by the report they name (``reference``, ``n``); with ``parts`` > 1
+    those naming partition ``part``'s reports only, so each partition counts its half. Not
+    joined to the window's reports here: the audit's outer join by key keeps only theirs, and a
+    join here scanned the whole incident platform a second time (bench/RESULTS.md, "Tenth
+    session — example 2's review")."""
+    o = aliased(SourceRecord, name="o")
     return (
         select(o.reference.label("reference"), func.count().label("n"))
-        .join(s, and_(scoped(s), s.key == o.reference))
         .where(o.feed == ACTION_TRACKER, _overdue(o), in_part(o.reference, parts))
         .group_by(o.reference)
         .subquery("od")
