@@ -274,11 +274,9 @@ class CaseActivities:
                 employee_id,
                 notices.confirmation_link(self.deps.mail.public_url, request.case_id),
                 dedupe_key=f"confirmation:{request.case_id}",
-                subject=f"Near miss {request.reference}: is it resolved for you?",
-                body=lambda name, link: (
-                    f"Dear {name},\n\nThe near miss you reported "
-                    f"({request.reference}) has been closed ({request.category}).\n"
-                    f"Please tell us whether it feels resolved to you: {link}\n"
+                subject=notices.confirmation_subject(request.reference),
+                body=lambda name, page: notices.confirmation_body(
+                    request.reference, request.category, name, page
                 ),
                 at=request.at,
             )

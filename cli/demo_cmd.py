@@ -166,9 +166,9 @@ async def load_demo_history(
             anchor = date.fromisoformat(settings.cycle_anchor)
             reviews = await seed_history(session, as_of, calendar, anchor)
             today = as_of.astimezone(calendar.zone).date()
-            cases = await seed_cases(session, calendar, today, anchor)
-            return (
-                reviews + cases + await seed_repairs(session, calendar, anchor, oldest_month(today))
-            )
+            url = settings.public_url
+            cases = await seed_cases(session, calendar, today, anchor, url)
+            month = oldest_month(today)
+            return reviews + cases + await seed_repairs(session, calendar, anchor, month, url)
     finally:
         await engine.dispose()

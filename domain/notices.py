@@ -82,6 +82,19 @@ def confirmation_link(public_url: str, case_ref: str) -> str:
     return link(public_url, confirmation_path(case_ref))
 
 
+def confirmation_subject(reference: str) -> str:
+    """Subject of the request to a closed case's reporting worker to confirm it is resolved."""
+    return f"Near miss {reference}: is it resolved for you?"
+
+
+def confirmation_body(reference: str, category: str, name: str, page: str) -> str:
+    """That request's body, to the worker NAME, with the link to the form."""
+    return (
+        f"Dear {name},\n\nThe near miss you reported ({reference}) has been closed ({category}).\n"
+        f"Please tell us whether it feels resolved to you: {page}\n"
+    )
+
+
 def reassigned_subject(notice: ReassignmentNotice) -> str:
     """Subject of the mails sent when a pathway changes hands."""
     return f"Pathway of near miss {notice.reference} reassigned"

@@ -116,9 +116,9 @@ async def _active(story: _Story, published: datetime, stage: str) -> None:
 
 async def _recovered(story: _Story, published: datetime) -> None:
     await _active(story, published, "active-recovery")
-    story.stage, story.status = "closed", "closed"
     closed = _morning(story.calendar, published, 5) + timedelta(hours=2)
-    await story.event(closed, "closed", "system", {"category": "recovered"})
+    role = Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE  # workflows.acknowledgment
+    await story.close(closed, "recovered", role, ack.ACKNOWLEDGMENT_RECOVERY_LOG)
 
 
 async def _learning_case(story: _Story) -> tuple[datetime, str]:
@@ -163,9 +163,9 @@ async def _stabilized(story: _Story, published: datetime, executive: str) -> Non
         "clearer_evidence_of_learning": True, "recurrence_below_threshold": True,
         "decision": "close", "note": "Feedback reached 9 of 10 reporters; no recurrence.",
         "_done_at": _morning(cal, opens, 3)})  # fmt: skip
-    story.stage, story.status = "closed", "closed"
     closed = _morning(cal, opens, 3) + timedelta(hours=1)
-    await story.event(closed, "closed", "system", {"category": "validated"})
+    role = Role.WORKFORCE_GOVERNANCE_REVIEWER  # workflows.learning: a validated close
+    await story.close(closed, "visible_learning_closure", role, ls.LEARNING_STABILIZATION_LOG)
 
 
 def _waits(stories: list[tuple[_Story, datetime, str]]) -> list[tuple[str, datetime, datetime]]:
@@ -173,7 +173,11 @@ def _waits(stories: list[tuple[_Story, datetime, str]]) -> list[tuple[str, datet
 
 
 async def seed_cases(
-    session: AsyncSession, calendar: BusinessCalendar, today: date, anchor: date = DEFAULT_ANCHOR
+    session: AsyncSession,
+    calendar: BusinessCalendar,
+    today: date,
+    anchor: date = DEFAULT_ANCHOR,
+    public_url: str = "",
 ) -> list[str]:
     """Two example-1 cases (one late at triage and acceptance) and one example-2 case (a late
     validation) from the oldest past reviews, old enough on ``today`` for every step to be over;
@@ -199,7 +203,9 @@ async def seed_cases(
                 continue
             review = await session.get(Review, item.review_id)
             assert review is not None and review.reviewed_at is not None
-            story = _Story(session, calendar, case_id, example, item, review.reviewed_at)
+            story = _Story(
+                session, calendar, case_id, example, item, review.reviewed_at, public_url=public_url
+            )
             await set_review_case_ids(session, item.review_id, {item.reference: case_id})
             if example == names.EXAMPLE_ACKNOWLEDGMENT:
                 accepted, who = await _acknowledgment_case(story, late=not made)

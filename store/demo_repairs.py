@@ -21,10 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import credibility_steps as cs
 from domain import names
 from domain.calendar import BusinessCalendar
-from domain.credibility import credibility_case_id
+from domain.credibility import REPAIR_LOG, credibility_case_id
 from domain.ingest import validate_rows
 from domain.pack_periods import home_period
 from domain.packs import PACKS
+from domain.roles import Role
 from store import packs as pack_store
 from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story, append_in_order
 from store.review_items import set_review_case_ids
@@ -149,10 +150,10 @@ async def _validate(
         "_done_at": _morning(cal, opens, 1),
         "_computed": {"baseline_score": scores[0], "measurable_improvement": improved,
                       "activated_at": activated.isoformat()}})  # fmt: skip
-    story.stage, story.status = "closed", "closed"
     closed = _last(story) + timedelta(minutes=1)
     category = "repaired" if improved else "closed_with_escalation"
-    await story.event(closed, "closed", "system", {"category": category})
+    role = Role.BOARD_WORKFORCE_EXPERIENCE_REVIEWER  # workflows.credibility
+    await story.close(closed, category, role, REPAIR_LOG)
     return closed
 
 
@@ -168,11 +169,16 @@ def _board_pack_time(cal: BusinessCalendar, review: Review, accepted: datetime) 
 
 
 async def seed_repairs(
-    session: AsyncSession, calendar: BusinessCalendar, anchor: date, review_id: str
+    session: AsyncSession,
+    calendar: BusinessCalendar,
+    anchor: date,
+    review_id: str,
+    public_url: str = "",
 ) -> list[str]:
     """The failed and the doubtful closure of REVIEW_ID (a signed-off past closure review)
     carried through their repair, and the monthly board pack that made the failed one visible
-    (published). Nothing when the review is missing or the cases exist."""
+    (published). Nothing when the review is missing or the cases exist. PUBLIC_URL: the
+    service's address, for the links of the mails the cases sent."""
     review = await session.get(Review, review_id)
     if review is None or review.reviewed_at is None:
         return []
@@ -191,7 +197,7 @@ async def seed_repairs(
         return []
     failed, doubtful = (
         _Story(session, calendar, credibility_case_id(i.reference), names.EXAMPLE_CREDIBILITY, i,
-               review.reviewed_at)
+               review.reviewed_at, public_url=public_url)
         for i in (chosen["failed"], chosen["doubtful"])
     )  # fmt: skip
     links = {story.item.reference: story.case_id for story in (failed, doubtful)}

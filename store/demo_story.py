@@ -16,15 +16,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import notices
 from domain.calendar import BusinessCalendar
 from domain.cases import ProjectionUpdate, TimelineEvent
 from domain.examples import STEP_SPECS
+from domain.names import EXAMPLE_CREDIBILITY
 from domain.roles import Role
 from store.breaches import record_breach
 from store.cases import upsert_projection
+from store.outbox import ask_worker
 from store.registers import append_entry
 from store.staff import staff_with_role
-from store.tables import CaseEvent, ReviewItem
+from store.tables import Case, CaseEvent, OutboxMessage, ReviewItem
 
 ACCEPTANCE = "pathway-acceptance"
 
@@ -58,6 +61,7 @@ class _Story:
     done: list[str] = field(default_factory=list)
     done_at: datetime | None = None  # when the last step was submitted
     entries: list[_Entry] = field(default_factory=list)  # appended by ``append_in_order``
+    public_url: str = ""  # the service's address, for the links of the mails it sent
 
     async def event(self, at: datetime, kind: str, actor: str, detail: dict[str, Any]) -> None:
         self.n += 1
@@ -84,6 +88,11 @@ class _Story:
                 done_obligations=list(self.done),
             ),
         )
+        if self.n == 1 and self.example == EXAMPLE_CREDIBILITY:
+            # as ``store.cases.seed_case`` names it: the worker from the closed-case register
+            case = await self.session.get(Case, self.case_id)
+            assert case is not None
+            case.employee_id = str(self.item.fields.get("employee_id") or "")
 
     async def opens(self, key: str, at: datetime, rule: str) -> datetime:
         deadline = self.calendar.deadline(rule, at)
@@ -118,6 +127,35 @@ class _Story:
         kind = slug.replace("-", "_")
         key = f"demo:{self.case_id}:{self.n}"
         self.entries.append(_Entry(done, spec.register, actor, self.case_id, kind, payload, key))
+
+    async def close(self, at: datetime, category: str, final_role: Role, register: str) -> None:
+        """Close the case as ``workflows.pathway.PathwayCase.close`` does: the closed event, the
+        ``case_closed`` entry in the pathway's REGISTER (appended in order; example 3's review
+        reads it) and the worker's confirmation request, sent at ``at``."""
+        worker = str(self.item.fields.get("employee_id") or "")
+        closure = {"category": category, "final_reviewing_role": final_role.value}
+        self.stage, self.status = "closed", "closed"
+        await self.event(at, "closed", "system", {**closure, "closed_at": at.isoformat()})
+        payload = {"reference": self.item.reference, "closure_category": category,
+                   "final_reviewing_role": final_role.value, "employee_id": worker}  # fmt: skip
+        key = f"demo:{self.case_id}:closed"  # names no timeline event: a closure has no seq
+        self.entries.append(
+            _Entry(at, register, "system", self.case_id, "case_closed", payload, key)
+        )
+        reference = self.item.reference
+        sent = await ask_worker(
+            self.session,
+            worker,
+            notices.confirmation_link(self.public_url, self.case_id),
+            dedupe_key=f"confirmation:{self.case_id}",
+            subject=notices.confirmation_subject(reference),
+            body=lambda name, page: notices.confirmation_body(reference, category, name, page),
+            at=at,
+        )
+        for message_id in sent:  # history: it went at the closure, nothing is left to send
+            message = await self.session.get(OutboxMessage, message_id)
+            assert message is not None
+            message.sent_at, message.attempts = at, 1
 
 
 async def append_in_order(session: AsyncSession, stories: list[_Story]) -> None:

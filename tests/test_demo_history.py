@@ -6,7 +6,7 @@ trends and packs show them. The past repairs: test_demo_history_repairs.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,10 +16,12 @@ from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from domain.roles import Role
 from store import packs as pack_store
+from store.credibility import own_closures
 from store.demo_cases import seed_cases
-from store.demo_history import seed_history
+from store.demo_history import oldest_month, seed_history
+from store.demo_repairs import seed_repairs
 from store.staff import staff_with_role
-from store.tables import Case, CaseEvent, Review
+from store.tables import Case, CaseEvent, OutboxMessage, RegisterEntry, Review
 from tests.demo_history_support import (
     AS_OF,
     CALENDAR,
@@ -161,3 +163,51 @@ async def test_a_demo_on_a_cycles_first_day_has_its_example_2_case(database_url,
         summary = await pack_store.get_pack(session, names.PACK_FORTNIGHTLY, "2026-10-26")
     assert [m.split("-case-")[0] for m in made] == ["ack", "ack", "learning"]
     assert summary is not None and summary.case_ids == [made[2]]
+
+
+async def test_past_cases_close_as_the_workflows_do(database_url, sessions):
+    """Each past case closes as ``PathwayCase.close`` records it: a ``case_closed`` entry in its
+    pathway's register and the worker's confirmation request, sent then. So the month's closure
+    review finds the service's own closures recorded, not "no closure entry" exceptions (the
+    walk of 7 December found three in the demo's November review)."""
+    await load_demo(database_url)
+    async with sessions() as session, session.begin():
+        await seed_history(session, AS_OF, CALENDAR, DEFAULT_ANCHOR)
+        made = await seed_cases(session, CALENDAR, AS_OF.date(), public_url="http://demo.test")
+        made += await seed_repairs(
+            session, CALENDAR, DEFAULT_ANCHOR, oldest_month(AS_OF.date()), "http://demo.test"
+        )
+    logs = {
+        names.EXAMPLE_ACKNOWLEDGMENT: ("acknowledgment-recovery-log", "recovered"),
+        names.EXAMPLE_LEARNING: ("learning-stabilization-log", "visible_learning_closure"),
+        names.EXAMPLE_CREDIBILITY: ("reporting-closure-repair-log", None),
+    }
+    async with sessions() as session:
+        cases = list(await session.scalars(select(Case).where(Case.case_id.in_(made))))
+        assert len(cases) == 5 and {c.status for c in cases} == {"closed"}
+        for case in cases:
+            (entry,) = await session.scalars(
+                select(RegisterEntry).where(
+                    RegisterEntry.subject == case.case_id, RegisterEntry.kind == "case_closed"
+                )
+            )
+            register, category = logs[case.example]
+            assert (entry.register, entry.recorded_at) == (register, case.closed_at)
+            assert entry.payload["reference"] == case.reference
+            assert entry.payload["employee_id"] == case.employee_id, case.case_id
+            assert category in (None, entry.payload["closure_category"])
+            mail = await session.scalar(
+                select(OutboxMessage).where(
+                    OutboxMessage.dedupe_key == f"confirmation:{case.case_id}"
+                )
+            )
+            assert mail is not None and mail.sent_at == case.closed_at
+            assert f"http://demo.test/app/forms/employee-confirmation?case_ref={case.case_id}" in (
+                mail.body
+            )
+        own = [c for c in cases if c.example != names.EXAMPLE_CREDIBILITY]
+        start = min(c.closed_at for c in own).replace(day=1, hour=0, minute=0)
+        end = max(c.closed_at for c in own) + timedelta(seconds=1)
+        closures = await own_closures(session, start, end)
+        assert set(closures) == {c.case_id for c in own}
+        assert all(row["closure_entry_at"] is not None for row in closures.values()), closures
