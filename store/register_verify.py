@@ -35,7 +35,7 @@ from store.registers import (
     payload_digest,
     service_key,
 )
-from store.signing import head_signature_ok
+from store.signing import head_signature_ok, public_half
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ class ChainVerification:
 
 def service_public_key(session: AsyncSession) -> Ed25519PublicKey:
     """The public half of the key the session's appends sign with."""
-    return service_key(session).public_key()
+    return public_half(service_key(session))
 
 
 _ENTRY = tables.RegisterEntry
