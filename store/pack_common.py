@@ -93,8 +93,8 @@ async def reviews(
 
 
 async def names_of(session: AsyncSession, ids: set[str]) -> dict[str, str]:
-    """``store.staff.staff_names`` read as Core rows (one statement; a pack asks up to three
-    times per build)."""
+    """``store.staff.staff_names`` read as Core rows (one statement: a pack build asks once, for
+    every section's staff)."""
     wanted = sorted(i for i in ids if i and i != "system")
     if not wanted:
         return {}
@@ -209,15 +209,27 @@ def _when(value: Any, zone: str) -> str:
     return local_minute(text, zone)
 
 
-async def pathway_table(
-    session: AsyncSession,
-    cases: list[Record],
-    zone: str,
-    title: str,
-    owed: dict[str, dict[str, Any]] | None = None,
-) -> Doc:
-    """Cases with their pathway type, owner, acceptance, actions and deadlines (``owed``: their
-    obligations when the caller read them already, with other cases' or not)."""
+@dataclass(frozen=True)
+class Pathways:
+    """A pathway table's rows, read: the cases, each one's latest authorization (type, owner,
+    deadlines), its obligations and its owner's staff ID (named once every section's staff are
+    known: a pack reads its staff names in one statement, ``names_of``)."""
+
+    cases: list[Record]
+    authorized: dict[str, dict[str, Any]]
+    owed: dict[str, dict[str, Any]]
+    owners: dict[str, str | None]
+
+    @property
+    def staff(self) -> set[str]:
+        return {o for o in self.owners.values() if o}
+
+
+async def pathway_reads(
+    session: AsyncSession, cases: list[Record], owed: dict[str, dict[str, Any]] | None = None
+) -> Pathways:
+    """What ``pathway_table`` shows of those cases (``owed``: their obligations when the caller
+    read them already, with other cases' or not)."""
     ids = [c.case_id for c in cases]
     authorized = await pathways(session, ids)
     if owed is None:
@@ -228,15 +240,19 @@ async def pathway_table(
         )
         for case in cases
     }
-    who = await names_of(session, {o for o in owners.values() if o})
+    return Pathways(cases, authorized, owed, owners)
+
+
+def pathway_table(read: Pathways, who: dict[str, str], zone: str, title: str) -> Doc:
+    """Cases with their pathway type, owner, acceptance, actions and deadlines."""
     body: list[list[Cell]] = []
-    for case in cases:
-        pathway = authorized.get(case.case_id, {})
-        owner = owners[case.case_id]
+    for case in read.cases:
+        pathway = read.authorized.get(case.case_id, {})
+        owner = read.owners[case.case_id]
         dues = [
             f"{label(k)}: {local_minute(v['deadline'], zone)}"
             + (f" (done {local_minute(v['done'], zone)})" if v["done"] else "")
-            for k, v in owed.get(case.case_id, {}).items()
+            for k, v in read.owed.get(case.case_id, {}).items()
             if k.startswith("action:") or k == "pathway-acceptance"
         ]
         dates = [
@@ -282,9 +298,14 @@ async def items_of(session: AsyncSession, found: list[Record]) -> list[tuple[str
     return sorted(((periods[i.review_id], i) for i in rows), key=lambda p: (p[0], p[1].reference))
 
 
-async def review_statuses(session: AsyncSession, found: list[Record], zone: str) -> dict[str, str]:
-    """Review ID → "reviewed by Name (ID) at …" or "not marked reviewed"."""
-    who = await names_of(session, {r.reviewed_by for r in found if r.reviewed_by})
+def reviewers(found: list[Record]) -> set[str]:
+    """The staff who marked those reviews reviewed."""
+    return {r.reviewed_by for r in found if r.reviewed_by}
+
+
+def review_statuses(found: list[Record], who: dict[str, str], zone: str) -> dict[str, str]:
+    """Review ID → "reviewed by Name (ID) at …" or "not marked reviewed" (``who``: names of at
+    least ``reviewers(found)``)."""
     return {
         r.review_id: "not marked reviewed"
         if r.reviewed_at is None or r.reviewed_by is None

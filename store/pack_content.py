@@ -27,9 +27,22 @@ from domain.report import (
     table,
     text,
 )
-from store.pack_common import Record, Window, items_of, review_statuses, reviews
-from store.pack_outcomes import credibility_sections, learning_sections
-from store.pack_tail import case_rows, common_tail
+from store.pack_common import (
+    Record,
+    Window,
+    items_of,
+    names_of,
+    review_statuses,
+    reviewers,
+    reviews,
+)
+from store.pack_outcomes import (
+    credibility_reads,
+    credibility_sections,
+    learning_reads,
+    learning_sections,
+)
+from store.pack_tail import case_rows, common_tail, tail_reads
 from store.pack_weekly import weekly
 from store.register_heads import signed_heads_section
 
@@ -63,7 +76,10 @@ async def fortnightly(
 ) -> list[Doc]:
     found = await reviews(session, names.EXAMPLE_LEARNING, [period.label])
     items = await items_of(session, found)
-    statuses = await review_statuses(session, found, win.zone)
+    read = await learning_reads(session, win, listed, items)
+    tail = await tail_reads(session, spec, win)
+    who = await names_of(session, reviewers(found) | read.paths.staff | tail.staff)
+    statuses = review_statuses(found, who, win.zone)
     status = "; ".join(f"The cycle's audit was {statuses[r.review_id]}." for r in found)
     summary = section(
         "Summary",
@@ -75,8 +91,8 @@ async def fortnightly(
     return [
         summary,
         _indicators(items),
-        *await learning_sections(session, win, listed, items),
-        *await common_tail(session, spec, win, now),
+        *learning_sections(read, who, win, items),
+        *common_tail(tail, who, win, now),
     ]
 
 
@@ -91,7 +107,10 @@ async def monthly(
     reviewed = previous_month(period.first)
     found = await reviews(session, names.EXAMPLE_CREDIBILITY, [reviewed])
     items = [i for _, i in await items_of(session, found)]
-    statuses = await review_statuses(session, found, win.zone)
+    read = await credibility_reads(session, win, listed)
+    tail = await tail_reads(session, spec, win)
+    who = await names_of(session, reviewers(found) | read.paths.staff | tail.staff)
+    statuses = review_statuses(found, who, win.zone)
     status = " ".join(f"The closure review was {statuses[r.review_id]}." for r in found)
     confirmed = sum(i.fields.get("confirmed") is True for i in items if i.classification)
     reopened = sum(bool(i.fields.get("reopened_within_30_days")) for i in items if i.classification)
@@ -110,8 +129,8 @@ async def monthly(
     )
     return [
         summary,
-        *await credibility_sections(session, win, listed, items),
-        *await common_tail(session, spec, win, now),
+        *credibility_sections(read, who, win, items),
+        *common_tail(tail, who, win, now),
     ]
 
 

@@ -4,6 +4,7 @@ and recurrence; example 3's credibility by service line and reviewer, repairs an
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -14,12 +15,14 @@ from domain import names
 from domain.report import Cell, Doc, bars, chart, label, local_minute, section, table, text
 from store.pack_common import (
     CaseIds,
+    Pathways,
     Record,
     Window,
     core_rows,
     example_ids,
     listed_cases,
     obligations,
+    pathway_reads,
     pathway_table,
 )
 from store.tables import CaseEvent, RegisterEntry
@@ -131,9 +134,20 @@ def _recurrence(items: list[tuple[str, Record]]) -> Doc:
     )
 
 
-async def learning_sections(
+@dataclass(frozen=True)
+class Learning:
+    """Example 2's pathway and validation rows of a cycle, read."""
+
+    paths: Pathways
+    done: dict[str, Record]
+    due: list[str]
+
+
+async def learning_reads(
     session: AsyncSession, win: Window, listed: list[Record], items: list[tuple[str, Record]]
-) -> list[Doc]:
+) -> Learning:
+    """The cases this cycle's audit opened, pathways authorized and validations done in the
+    cycle, validations falling due in it, and the listed cases."""
     # The cycle's audit runs after it: its cases open in the following cycle.
     before = win.after + timedelta(days=14)
     ids = example_ids(names.EXAMPLE_LEARNING, before)
@@ -153,6 +167,13 @@ async def learning_sections(
     due = sorted(set(done) | await _falling_due(session, ids, win))
     # Each case's obligations depend on its own events only: one read serves both tables.
     owed = await obligations(session, sorted({c.case_id for c in shown} | set(due)))
+    return Learning(await pathway_reads(session, shown, owed), done, due)
+
+
+def learning_sections(
+    read: Learning, who: dict[str, str], win: Window, items: list[tuple[str, Record]]
+) -> list[Doc]:
+    """``who``: names of at least ``read.paths.staff``."""
     return [
         section(
             "Stabilization pathways",
@@ -160,9 +181,9 @@ async def learning_sections(
                 "The cases this cycle's audit opened and their pathways, pathways authorized in "
                 "the cycle, and those awaiting this summary's visibility."
             ),
-            await pathway_table(session, shown, win.zone, "Stabilization pathways", owed),
+            pathway_table(read.paths, who, win.zone, "Stabilization pathways"),
         ),
-        section("Validations", _validations(done, due, owed, win)),
+        section("Validations", _validations(read.done, read.due, read.paths.owed, win)),
         _recurrence(items),
     ]
 
@@ -192,9 +213,7 @@ def _split(items: list[Record], field: str, title: str) -> Doc:
     )
 
 
-async def _repairs(session: AsyncSession, win: Window) -> list[Doc]:
-    ids = example_ids(names.EXAMPLE_CREDIBILITY, win.after)
-    done = await entries_in(session, ids, "repair_validation", win)
+def _repairs(done: list[Record], win: Window) -> list[Doc]:
     rows: list[list[Cell]] = []
     before_after: dict[str, list[float]] = {"before": [], "after": []}
     for e in done:
@@ -250,9 +269,27 @@ def _reference(entry: Record) -> str:
     return str(entry.payload.get("reference") or entry.subject)
 
 
-async def credibility_sections(
-    session: AsyncSession, win: Window, listed: list[Record], items: list[Record]
+@dataclass(frozen=True)
+class Credibility:
+    """Example 3's listed pathways and the month's repair validations, read."""
+
+    paths: Pathways
+    repairs: list[Record]
+
+
+async def credibility_reads(
+    session: AsyncSession, win: Window, listed: list[Record]
+) -> Credibility:
+    """The listed cases' pathways and the month's repair validations."""
+    ids = example_ids(names.EXAMPLE_CREDIBILITY, win.after)
+    paths = await pathway_reads(session, listed)
+    return Credibility(paths, await entries_in(session, ids, "repair_validation", win))
+
+
+def credibility_sections(
+    read: Credibility, who: dict[str, str], win: Window, items: list[Record]
 ) -> list[Doc]:
+    """``who``: names of at least ``read.paths.staff``."""
     return [
         _split(items, "service_line", "service line"),
         _split(items, "final_reviewing_role", "reviewer"),
@@ -262,7 +299,7 @@ async def credibility_sections(
                 "Failed-credibility cases whose repair pathway becomes active once this pack "
                 "is published."
             ),
-            await pathway_table(session, listed, win.zone, "Repair pathways awaiting visibility"),
+            pathway_table(read.paths, who, win.zone, "Repair pathways awaiting visibility"),
         ),
-        *await _repairs(session, win),
+        *_repairs(read.repairs, win),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -31,7 +32,6 @@ from store.pack_common import (
     core_rows,
     events_in,
     example_ids,
-    names_of,
 )
 from store.tables import Breach
 
@@ -100,13 +100,17 @@ def breach_section(rows: Sequence[Record], win: Window, now: datetime) -> Doc:
     )
 
 
-async def late_section(session: AsyncSession, case_ids: CaseIds, win: Window) -> Doc:
-    """Steps, acceptances and actions completed after their deadline in the period."""
+async def late_in(session: AsyncSession, case_ids: CaseIds, win: Window) -> list[Record]:
+    """Steps, acceptances and actions of those cases completed after their deadline in the
+    window."""
     done = await events_in(
         session, case_ids, ("step_submitted", "action_done", "pathway_accepted"), win
     )
-    late = [e for e in done if e.detail.get("late")]
-    who = await names_of(session, {e.actor for e in late})
+    return [e for e in done if e.detail.get("late")]
+
+
+def late_section(late: list[Record], who: dict[str, str], win: Window) -> Doc:
+    """The late completions (``late_in``), by whom (``who``: at least their actors' names)."""
     body: list[list[Cell]] = [
         [
             e.case_id,
@@ -144,12 +148,24 @@ def case_rows(cases: list[Record], zone: str) -> list[dict[str, Any]]:
     ]
 
 
-async def common_tail(
-    session: AsyncSession, spec: PackSpec, win: Window, now: datetime
-) -> list[Doc]:
+@dataclass(frozen=True)
+class Tail:
+    """The rows every pack ends with: breaches escalated and steps done late in the period."""
+
+    breaches: list[Record]
+    late: list[Record]
+
+    @property
+    def staff(self) -> set[str]:
+        return {e.actor for e in self.late}
+
+
+async def tail_reads(session: AsyncSession, spec: PackSpec, win: Window) -> Tail:
     """Breaches and late steps of the example's cases in the period."""
     ids = example_ids(spec.example, win.after)
-    return [
-        breach_section(await breaches_in(session, ids, win), win, now),
-        await late_section(session, ids, win),
-    ]
+    return Tail(await breaches_in(session, ids, win), await late_in(session, ids, win))
+
+
+def common_tail(tail: Tail, who: dict[str, str], win: Window, now: datetime) -> list[Doc]:
+    """The breaches section and the late steps (``who``: names of at least ``tail.staff``)."""
+    return [breach_section(tail.breaches, win, now), late_section(tail.late, who, win)]

@@ -27,12 +27,15 @@ from store.pack_common import (
     Record,
     Window,
     items_of,
+    names_of,
     opened_count,
+    pathway_reads,
     pathway_table,
     review_statuses,
+    reviewers,
     reviews,
 )
-from store.pack_tail import common_tail
+from store.pack_tail import common_tail, tail_reads
 
 ACK_CLASSES = ("within_tolerance", "emerging", "critical")
 RANK = {None: 0, "within_tolerance": 1, "emerging": 2, "critical": 3}
@@ -147,13 +150,17 @@ async def weekly(
 ) -> list[Doc]:
     found = await reviews(session, names.EXAMPLE_ACKNOWLEDGMENT, None, win)
     items = await items_of(session, found)
+    opened = await opened_count(session, spec.example, win)
+    paths = await pathway_reads(session, listed)
+    tail = await tail_reads(session, spec, win)
+    who = await names_of(session, reviewers(found) | paths.staff | tail.staff)
     summary = section(
         "Summary",
         figures(
             [
                 ("Daily reviews", len(found)),
                 ("Report reviews", len(items)),
-                ("Cases opened", await opened_count(session, spec.example, win)),
+                ("Cases opened", opened),
                 ("Cases awaiting visibility", len(listed)),
             ]
         ),
@@ -161,13 +168,13 @@ async def weekly(
     awaiting = section(
         "Cases awaiting visibility",
         text("Publishing this pack makes these cases visible; each becomes active recovery."),
-        await pathway_table(session, listed, win.zone, "Pathways awaiting visibility"),
+        pathway_table(paths, who, win.zone, "Pathways awaiting visibility"),
     )
     return [
         summary,
-        _daily(found, items, await review_statuses(session, found, win.zone), now < win.after),
+        _daily(found, items, review_statuses(found, who, win.zone), now < win.after),
         _by_service_line(items),
         _exceptions(items),
         awaiting,
-        *await common_tail(session, spec, win, now),
+        *common_tail(tail, who, win, now),
     ]
