@@ -192,7 +192,7 @@ async def test_a_refused_range_is_the_form_with_the_reason(  # type: ignore[no-u
         response = await page.goto(f"{base}/analytics/series?from=2026-13-45&to=2026-11-30")
         assert response is not None and response.status == 422
         await expect(page.get_by_label("From", exact=True)).to_have_accessible_description(
-            "“2026-13-45”: Not a date: enter it as year-month-day, e.g. 2026-11-30."
+            "Please enter a date (“2026-13-45” is not one)."
         )
         await expect(page.get_by_label("Period", exact=True)).to_have_value("week")
 

@@ -4,7 +4,7 @@ field's reason beside it, status 422. JSON clients keep the API's 422 body."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
+from pydantic_core import ErrorDetails
 
 from api.clock import request_now
 from api.errors import ApiError
@@ -28,32 +29,31 @@ from api.web.analytics_page import (
     wants_page,
 )
 from api.web.analytics_periods import SERIES, WORKFORCE
+from api.web.plain_errors import plain_message
 from api.web.render import render
 
 LAYOUTS = {x.path: x for x in (ACKNOWLEDGMENT, TRIAGE, LEARNING, CLOSURE, WORKFORCE, SERIES)}
 PERIOD_PAGES = {WORKFORCE.path: "month", SERIES.path: "week"}  # their default period
 
-# Pydantic's error types for a query value, in the pages' words.
-WORDS = {
-    "missing": "Enter a date.",
-    "date_from_datetime_parsing": "Not a date: enter it as year-month-day, e.g. 2026-11-30.",
-    "date_parsing": "Not a date: enter it as year-month-day, e.g. 2026-11-30.",
-    "date_from_datetime_inexact": "Enter a date without a time.",
+# The range's bounds in words (pydantic's own say "greater than or equal to 2000-01-01").
+BOUNDS = {
     "greater_than_equal": "The first date the service counts from is Sat 1 Jan 2000.",
     "less_than_equal": "The last date the service counts to is Fri 31 Dec 2100.",
-    "literal_error": "Choose one of the listed options.",
-    "enum": "Choose one of the listed options.",
 }
 
 
-def _validation_words(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+def _validation_words(errors: Iterable[ErrorDetails]) -> dict[str, str]:
+    """Each refused query field's reason in the forms' words (``api.web.plain_errors``), the
+    value asked for named when it is not a date."""
     found: dict[str, str] = {}
     for e in errors:
         loc = [str(part) for part in e.get("loc", ())]
-        if len(loc) == 2 and loc[0] == "query":
-            words = WORDS.get(str(e.get("type")), str(e.get("msg")))
-            shown = e.get("input") if "parsing" in str(e.get("type")) else None
-            found.setdefault(loc[1], f"“{shown}”: {words}" if shown else words)
+        if len(loc) != 2 or loc[0] != "query":
+            continue
+        words = BOUNDS.get(e["type"]) or f"{plain_message(e)}."
+        if "parsing" in e["type"] and e.get("input"):
+            words = f"{plain_message(e)} (“{e['input']}” is not one)."
+        found.setdefault(loc[1], words)
     return found
 
 
