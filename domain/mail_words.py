@@ -3,6 +3,8 @@ review of Fri 4 Dec 2026" (never a workflow ID such as ``ack-case-NM-10009``).""
 
 from __future__ import annotations
 
+import re
+
 from domain.pack_periods import MONTHS
 from domain.report import day_words
 
@@ -38,3 +40,51 @@ def about(subject: str) -> str:
         if subject.startswith(prefix):
             return words + period_words(subject.removeprefix(prefix))
     return subject
+
+
+def case_words(case_id: str, reference: str) -> str:
+    """A case as people know it, the same on every page, mail and pack: "report NM-10007";
+    an example-3 case by its closed case and the report it closed: "closed case CC-0002
+    (report NM-10039)" (never its workflow ID)."""
+    closed = case_id.removeprefix("closure-case-") if case_id.startswith("closure-case-") else ""
+    if not closed:
+        return f"report {reference}"
+    return f"closed case {closed}" + (f" (report {reference})" if reference != closed else "")
+
+
+def capital(words: str) -> str:
+    """ "report NM-1" → "Report NM-1" (the first letter only; references keep their case)."""
+    return words[:1].upper() + words[1:]
+
+
+_POLICIES = (
+    ("ack-policy-v", "acknowledgment policy"),
+    ("learning-policy-v", "learning-visibility policy"),
+    ("closure-policy-v", "closure-credibility policy"),
+)
+
+
+def id_words(value: str) -> str:
+    """Any case, review or rule-version ID in words ("ack-case-NM-1" → "report NM-1",
+    "ack-review-2026-12-07" → "daily acknowledgment review of Mon 7 Dec 2026",
+    "closure-policy-v1" → "closure-credibility policy, version 1"); other text as it is."""
+    for prefix, words in _POLICIES:
+        if value.startswith(prefix) and value.removeprefix(prefix).isdigit():
+            return f"{words}, version {value.removeprefix(prefix)}"
+    for prefix, _ in _CASES:
+        if value.startswith(prefix):
+            return case_words(value, value.removeprefix(prefix))
+    return about(value)
+
+
+_AN_ID = re.compile(  # with the noun before it, which its words say again ("case 'ack-case-…'")
+    r"(?:\b(?:case|generated review|review) )?'?\b"
+    r"(?:(?:ack|learning|closure)-case-[A-Z]+-\d+|(?:ack|closure)-review-[\d-]+"
+    r"|learning-audit-[\d-]+|(?:ack|learning|closure)-policy-v\d+)\b'?"
+)
+
+
+def ids_in_words(text: str) -> str:
+    """Every case, review or rule-version ID inside a message in words: "no case
+    'ack-case-NM-99999'" → "no report NM-99999" (the API's JSON keeps the ID)."""
+    return _AN_ID.sub(lambda m: id_words(m.group(0).rsplit(" ", 1)[-1].strip("'")), text)

@@ -30,9 +30,9 @@ from store.pack_common import Window, core_rows
 from store.tables import Case
 
 EXAMPLES = {
-    names.EXAMPLE_ACKNOWLEDGMENT: "Example 1 — daily acknowledgment and triage reliability",
-    names.EXAMPLE_LEARNING: "Example 2 — fortnightly learning visibility and recurrence",
-    names.EXAMPLE_CREDIBILITY: "Example 3 — monthly closure credibility",
+    names.EXAMPLE_ACKNOWLEDGMENT: "Daily acknowledgment and triage review — reliability",
+    names.EXAMPLE_LEARNING: "Fortnightly learning-visibility audit — visibility and recurrence",
+    names.EXAMPLE_CREDIBILITY: "Monthly closure-credibility review — closure credibility",
 }
 IN_SCOPE = {  # what the example's reviews read, named as its pack names it
     names.EXAMPLE_ACKNOWLEDGMENT: "Reports reviewed",

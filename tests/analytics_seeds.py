@@ -62,21 +62,24 @@ async def two_learning_cycles(sessions: Any) -> None:
     await audit(sessions, second, datetime(2026, 3, 16, 7, tzinfo=UTC))
 
 
-async def october_closures_reviewed_then_confirmed_and_reopened(sessions: Any) -> None:
-    """C1-C3 on SL-A (R1; C3 on ML-2), C4 and C5 on SL-B (ML-2; C5's confirmation does not
-    reconcile), reviewed for October; afterwards C2 is confirmed and C4 reopened."""
+async def october_closures_reviewed_then_confirmed_and_reopened(
+    sessions: Any, reviewer: str = "R1"
+) -> None:
+    """C1-C3 on SL-A (REVIEWER; C3 on ML-2), C4 and C5 on SL-B (ML-2; C5's confirmation does
+    not reconcile), reviewed for October; afterwards C2 is confirmed and C4 reopened."""
+    by = {"final_reviewing_role": reviewer}
     await load(sessions, "staff-directory", staff_rows())
     await load(
         sessions,
         "closed-case-register",
         [
-            closure_row("C1", 14),  # credible, after two doubtful ones by R1: not counted
-            closure_row("C2", 10),
-            closure_row("C3", 12, manager_line="ML-2"),
+            closure_row("C1", 14, **by),  # credible, after two doubtful ones by R1: not counted
+            closure_row("C2", 10, **by),
+            closure_row("C3", 12, manager_line="ML-2", **by),
             closure_row(
                 "C4", 28, service_line="SL-B", manager_line="ML-2", final_reviewing_role="R2"
             ),
-            closure_row("C5", 29, service_line="SL-B", manager_line="ML-2"),
+            closure_row("C5", 29, service_line="SL-B", manager_line="ML-2", **by),
         ],
     )
     await load(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from playwright.async_api import expect
+
 from domain.credibility import credibility_case_id
 from tests.api_support import wait_stage
 from tests.browser_support import (
@@ -101,6 +103,10 @@ async def _qa_lead_adjudicates_from_the_mail(w: Walk) -> None:
     await wait_stage(w.api, w.case_id, "credibility-adjudication")
     mail = "This is now yours: Closure-cred"
     await from_mail(w.page, w.base, w.inbox, "E-QALEAD", mail, w.case_id)
+    # the case as every page names it: its closed case and the report it closed, no ID
+    named = w.page.get_by_role("link", name="Closed case CC-D (report NM-CC-D)", exact=True)
+    await expect(named).to_be_visible()
+    await expect(w.page.locator("main")).not_to_contain_text("closure-case-")
     await open_documents(w.page, ADJ_DOCS)
     await attribute(
         w.page,

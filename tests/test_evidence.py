@@ -24,7 +24,7 @@ async def test_example_1_figures_match_the_seeded_set(database_url, sessions, ap
     api = await seeded(database_url, sessions, api_for)
     doc = (await get(api)).json()
     assert doc["subtitle"] == "1 November 2026 to 30 November 2026 — all service lines"
-    ack = section(doc, "Example 1")
+    ack = section(doc, "Daily acknowledgment")
     assert figs(ack) == {
         "Reviews run": 4,  # 20, 24, 25 and 30 November
         "Reports reviewed": 6,  # NM-0, NM-1 ... NM-4, NM-9
@@ -59,9 +59,9 @@ async def test_examples_2_and_3_sample_and_registers_match_the_seeded_set(
 ):
     api = await seeded(database_url, sessions, api_for)
     doc = (await get(api)).json()
-    learning = section(doc, "Example 2")
+    learning = section(doc, "Fortnightly learning")
     assert figs(learning)["Pathways authorized"] == 1 and figs(learning)["Pathways validated"] == 0
-    closure = section(doc, "Example 3")
+    closure = section(doc, "Monthly closure")
     assert figs(closure)["Pathways validated"] == 1
     # each example names what its reviews read, as its pack does
     assert list(figs(learning))[1] == "Closed reports audited"
@@ -119,7 +119,7 @@ async def test_service_line_and_a_tampered_register(database_url, sessions, api_
     await verified_in_full(sessions)  # what the nightly workflow's activity does
     doc = (await get(api, service_line="HC-SOUTH")).json()
     assert doc["subtitle"].endswith("service line HC-SOUTH")
-    ack = figs(section(doc, "Example 1"))
+    ack = figs(section(doc, "Daily acknowledgment"))
     assert ack["Reports reviewed"] == 2 and ack["Cases opened"] == 0  # NM-3, NM-4
     credibility = figs(section(doc, "Closure credibility"))
     assert credibility["Closures classified (exceptions apart)"] == 1  # C-3
@@ -143,7 +143,7 @@ async def test_pdf_and_zip_carry_the_same_evidence(database_url, sessions, api_f
         "Inspection evidence pack",
         "1 November 2026 to 30 November 2026 — all service lines",
         "learning culture",
-        "Example 1 — daily acknowledgment and triage reliability",
+        "Daily acknowledgment and triage review — reliability",
         "1 of 5 (20%)",
         "116.0 h",
         "Learning made visible",
@@ -205,7 +205,9 @@ async def test_range_defaults_to_the_last_quarter(database_url, sessions, api_fo
     # The default range holds the seeded November figures (the same reviews as the explicit one).
     default = (await api.get("/evidence", "E-INSPECTOR")).json()
     explicit = (await get(api)).json()
-    assert figs(section(default, "Example 1")) == figs(section(explicit, "Example 1"))
+    assert figs(section(default, "Daily acknowledgment")) == figs(
+        section(explicit, "Daily acknowledgment")
+    )
     assert figs(section(default, "Closure credibility")) == (
         figs(section(explicit, "Closure credibility"))
     )
@@ -226,7 +228,7 @@ async def test_a_report_unreconciled_at_two_reviews_is_one_exception(
     api = await seeded(database_url, sessions, api_for)
     async with sessions() as session, session.begin():
         session.add(item("ack-review-2026-11-25", "NM-4", None, service_line="HC-SOUTH"))
-    ack = figs(section((await get(api)).json(), "Example 1"))
+    ack = figs(section((await get(api)).json(), "Daily acknowledgment"))
     assert (ack["Reports reviewed"], ack["Exceptions"]) == (6, 1)
 
 
@@ -240,7 +242,7 @@ async def test_a_review_not_yet_due_is_neither_on_time_nor_late(database_url, se
         return at(30, 8)
 
     api.app.state.clock = before_sign_off
-    rows = blocks(section((await get(api)).json(), "Example 1"), "table")[0]["rows"]
+    rows = blocks(section((await get(api)).json(), "Daily acknowledgment"), "table")[0]["rows"]
     assert rows[0] == ["Review marked reviewed", 2, 2, "2 of 3 (67%); 1 still open, not yet due"]
     assert not [r for r in rows if re.fullmatch(r"[a-z]+(-[a-z]+)+", r[0])], rows
 
@@ -252,8 +254,10 @@ async def test_a_reviews_missed_deadline_is_counted_in_a_pack_of_every_line(
     own missed deadline) is counted beside the cases' in a pack of every service line, and not
     in a pack of one line (a review covers them all)."""
     api = await seeded(database_url, sessions, api_for)
-    before = figs(section((await get(api)).json(), "Example 1"), 2)
-    line_before = figs(section((await get(api, service_line="HC-SOUTH")).json(), "Example 1"), 2)
+    before = figs(section((await get(api)).json(), "Daily acknowledgment"), 2)
+    line_before = figs(
+        section((await get(api, service_line="HC-SOUTH")).json(), "Daily acknowledgment"), 2
+    )
     async with sessions() as session, session.begin():
         session.add(
             Breach(
@@ -261,8 +265,10 @@ async def test_a_reviews_missed_deadline_is_counted_in_a_pack_of_every_line(
                 level=1, escalated_at=at(25, 9, 30), resolved_at=None,
             )
         )  # fmt: skip
-    after = figs(section((await get(api)).json(), "Example 1"), 2)
+    after = figs(section((await get(api)).json(), "Daily acknowledgment"), 2)
     assert after["Missed deadlines"] == before["Missed deadlines"] + 1
     assert after["Still open"] == before["Still open"] + 1
-    line_after = figs(section((await get(api, service_line="HC-SOUTH")).json(), "Example 1"), 2)
+    line_after = figs(
+        section((await get(api, service_line="HC-SOUTH")).json(), "Daily acknowledgment"), 2
+    )
     assert line_after == line_before

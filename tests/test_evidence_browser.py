@@ -55,7 +55,7 @@ async def test_inspector_reads_the_evidence_pack_in_a_browser(sqlite_url, sessio
                     headings[:2]
                     == [
                         "About this evidence pack",
-                        "Example 1 — daily acknowledgment and triage reliability",
+                        "Daily acknowledgment and triage review — reliability",
                     ]
                     and headings[-1] == "Register verification"
                 )

@@ -79,10 +79,9 @@ async def test_register_pages(database_url, sessions, api_for) -> None:  # type:
         words.index(h[:12]) for h in hashes
     )  # newest first
     assert 'href="/app/cases/ack-case-NM-0"' in page.text  # a stored case is linked
-    # by the report reference people know it by, its case ID kept small for audit
-    assert (
-        'href="/app/cases/ack-case-NM-0">NM-0</a> <small class="muted">ack-case-NM-0' in page.text
-    )
+    # by the report reference people know it by; its case ID only in the link's URL
+    assert 'href="/app/cases/ack-case-NM-0">Report NM-0</a>' in page.text
+    assert "ack-case-NM-0<" not in page.text and "ack-case-NM-1<" not in page.text
     assert 'href="/app/cases/ack-case-NM-1"' not in page.text  # no such case
     assert "(E-SUPERVISOR)" in words
     assert f"nearmiss registers verify {REGISTER} --head 3:{hashes[-1]}:" in words

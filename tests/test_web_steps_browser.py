@@ -30,7 +30,7 @@ async def test_triage_attribution_in_the_browser(  # type: ignore[no-untyped-def
         async with signed_in_page(
             chromium, sqlite_url, "E-Supervisor", f"/app/cases/{case_id}", env=own_env, queue=queue
         ) as (base, page):
-            await expect(page.get_by_role("heading", name="Case NM-CRIT-1")).to_be_visible()
+            await expect(page.get_by_role("heading", name="Report NM-CRIT-1")).to_be_visible()
             await accessible(page, "case")
 
             await _documents_opened_from_the_step(page)

@@ -20,6 +20,7 @@ from api.clock import Now
 from api.web.render import local_date, local_time, render
 from domain.names import EXAMPLE_CREDIBILITY, ack_review_id
 from domain.reviews import review_id as review_id_of
+from domain.roles import ROLE_NAMES
 
 router = APIRouter(prefix="/app/analytics", include_in_schema=False)
 RECENT_DAYS = 28  # the navigation's Analytics link: the last four weeks up to today
@@ -72,9 +73,14 @@ def rate(numerator: int, denominator: int) -> str:
     return f"{share} ({numerator} of {denominator})"
 
 
+_ROLE_WORDS = {str(role.value): name for role, name in ROLE_NAMES.items()}
+
+
 def _by(counts: Mapping[str, int] | None) -> str:
-    """``R1: 2, R2: 1`` (``None`` when empty)."""
-    return ", ".join(f"{key}: {n}" for key, n in sorted((counts or {}).items())) or "None"
+    """``Near-Miss Governance Supervisor: 2, R2: 1``: a role by its name, any other key as it
+    is (``None`` when empty)."""
+    named = sorted((_ROLE_WORDS.get(key, key), n) for key, n in (counts or {}).items())
+    return ", ".join(f"{name}: {n}" for name, n in named) or "None"
 
 
 @dataclass(frozen=True)
@@ -186,8 +192,9 @@ ACKNOWLEDGMENT = Layout(
     path="/analytics/acknowledgment",
     title="Acknowledgment and triage by review date",
     intro=(
-        "Example 1's daily reviews. Times to first acknowledgment and to triage are medians "
-        "over the classified reports, in hours and in the provider's working hours."
+        "The daily acknowledgment and triage reviews. Times to first acknowledgment and to "
+        "triage are medians over the classified reports, in hours and in the provider's "
+        "working hours."
     ),
     per="review date",
     empty="No daily review in this range.",
@@ -221,8 +228,9 @@ TRIAGE = Layout(
     path="/analytics/triage",
     title="Under-triage by near-miss category",
     intro=(
-        "Example 1's daily reviews, per near-miss category, over each review's classified "
-        "reports (exceptions left out). Under-triaged: classed emerging or critical."
+        "The daily acknowledgment and triage reviews, per near-miss category, over each "
+        "review's classified reports (exceptions left out). Under-triaged: classed emerging "
+        "or critical."
     ),
     per="review date",
     empty="No daily review in this range.",
@@ -242,8 +250,8 @@ LEARNING = Layout(
     path="/analytics/learning",
     title="Learning visibility by audit cycle",
     intro=(
-        "Example 2's fortnightly audits whose cycle starts in the range, as each audit recorded "
-        "them. Rates count reconciled reports only."
+        "The fortnightly learning-visibility audits whose cycle starts in the range, as each "
+        "audit recorded them. Rates count reconciled reports only."
     ),
     per="audit cycle",
     empty="No fortnightly audit of a cycle starting in this range.",
@@ -273,9 +281,9 @@ CLOSURE = Layout(
     path="/analytics/closure",
     title="Closure credibility by month",
     intro=(
-        "Example 3's monthly reviews of months overlapping the range, as each review classed "
-        "the closures. Confirmations and reopenings are read today; rates count reconciled "
-        "closures only."
+        "The monthly closure-credibility reviews of months overlapping the range, as each "
+        "review classed the closures. Confirmations and reopenings are read today; rates "
+        "count reconciled closures only."
     ),
     per="monthly review",
     empty="No monthly review of a month in this range.",

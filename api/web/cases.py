@@ -20,6 +20,7 @@ from api.web.document_view import person_ids, to_node
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked, safe_next
 from api.web.words import EXAMPLE_TITLES, exposure_words, humanize, waiting_words
+from domain.mail_words import about, capital, case_words
 from domain.roles import GOVERNANCE_ROLES
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
@@ -38,14 +39,14 @@ async def case_page(case_id: str, request: Request, actor: Authorized) -> Respon
     events = await history(request, page, tz)
     case = page.case
     facts = [
-        ("Report", case.reference),
-        ("Example", EXAMPLE_TITLES.get(case.example, case.example)),
+        ("Case", capital(case_words(case.case_id, case.reference))),
+        ("Process", EXAMPLE_TITLES.get(case.example, case.example)),
         ("Worker's service line", case.service_line),
         ("Exposure", exposure_words(case.exposure)),
         ("Stage", humanize(page.live.stage if page.live else case.stage)),
         ("Status", case.status),
         ("Opened", local_time(case.opened_at, tz)),
-        ("Review", case.review_id),
+        ("Review", capital(about(case.review_id))),
     ]
     if page.live is not None and page.live.pathway_owner:
         owner = page.live.pathway_owner

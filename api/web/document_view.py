@@ -13,6 +13,7 @@ from typing import Any
 
 from api.web.render import local_date, local_time, plural
 from api.web.words import humanize, value_words, yes_no
+from domain.mail_words import capital, id_words
 
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -61,6 +62,8 @@ def scalar_text(value: Any, tz: str, names: Names = NO_NAMES) -> str:
     if isinstance(value, str) and value in names:
         return names[value]
     if isinstance(value, str):
+        if (words := id_words(value)) != value:  # an ID shows as what people call it
+            return capital(words)
         if INSTANT.match(value):
             return local_time(value, tz, with_year=True)
         if DAY.match(value):
@@ -74,7 +77,9 @@ def scalar_text(value: Any, tz: str, names: Names = NO_NAMES) -> str:
 def _key_words(key: str, value: Any = None) -> str:
     """A field's name in words; an owner's ID field names the person: "Responsible owner"; a
     duration in minutes drops its unit, which its value says ("Acknowledgment emerging")."""
-    if key.endswith(("_owner_id", "_worker_id")):
+    if key.endswith(("_owner_id", "_worker_id")) or (
+        key.endswith("_id") and isinstance(value, str) and id_words(value) != value
+    ):
         key = key.removesuffix("_id")
     return humanize(key.removesuffix("_min") if _in_minutes(key, value) else key)
 

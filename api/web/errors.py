@@ -25,6 +25,7 @@ from api.web.analytics_refused import refused_range
 from api.web.render import render
 from api.web.session import SignInRequired, sign_in_url
 from api.web.words import roles_in_words
+from domain.mail_words import ids_in_words
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 TITLES = {
@@ -80,7 +81,7 @@ def error_page(
     request: Request, status: int, detail: str, errors: list[FieldError] | None = None
 ) -> Response:
     """A readable error page with the same status code the API would answer."""
-    context = {"title": TITLES.get(status, "Something went wrong"), "detail": detail}
+    context = {"title": TITLES.get(status, "Something went wrong"), "detail": ids_in_words(detail)}
     return render(request, "error.html", context | {"errors": errors or []}, status=status)
 
 

@@ -20,6 +20,7 @@ from domain.acknowledgment_steps import RECOVERY_REVIEW
 from domain.cases import CaseState
 from domain.examples import STEP_SPECS
 from domain.learning_steps import STABILIZATION_REVIEW
+from domain.mail_words import capital, case_words
 from domain.pathway_actions import action_title
 from store.db import transaction
 from store.registers import RegisterEntry, entries, find_request
@@ -114,7 +115,7 @@ async def _accepted(request: Request, page: CasePage, tz: str) -> dict[str, Any]
         ]
     return {
         "pathway": humanize(kinds[-1]) if kinds else "the pathway",
-        "case": f"Report {page.case.reference} (case {page.case.case_id})",
+        "case": capital(case_words(page.case.case_id, page.case.reference)),
         "actions you can now do": [f"{title}, due {local_time(due, tz)}" for title, due in actions]
         or ["none open"],
     }

@@ -22,6 +22,7 @@ from api.web.register_words import MEANINGS, StatusWords, running_words, status_
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked
 from api.web.words import humanize
+from domain.mail_words import capital, case_words, id_words
 from store.pack_common import cases_of
 from store.register_checks import check_new_entries, recorded
 from store.register_verify import service_public_key
@@ -131,7 +132,9 @@ async def register_page(
             "kind": humanize(r.kind),
             "subject": r.subject,
             "case": r.subject in cases,
-            "reference": cases.get(r.subject, ""),
+            "subject_words": capital(case_words(r.subject, cases[r.subject]))
+            if r.subject in cases
+            else capital(id_words(r.subject)),
             "who": names.get(r.actor, r.actor),
             "hash": r.hash,
         }

@@ -21,6 +21,7 @@ from api.deps import Actor
 from api.policy import EVIDENCE_READERS
 from api.web.session import CSRF_FIELD, csrf_token
 from api.web.words import member_label
+from domain.mail_words import capital, case_words
 from domain.report import day_words
 from domain.roles import Role
 
@@ -35,6 +36,15 @@ def shown_value(value: Any) -> Any:
 
 
 templates.env.finalize = shown_value
+
+
+def case_name(case: Any) -> str:
+    """A case's heading on every page: "Report NM-10007", "Closed case CC-0002 (report
+    NM-10039)" (its ID stays in URLs and JSON)."""
+    return capital(case_words(case.case_id, case.reference))
+
+
+templates.env.filters["case_name"] = case_name
 
 
 def local_time(value: datetime | str | None, tz: str, *, with_year: bool = False) -> str:

@@ -21,7 +21,7 @@ from api.web.review_view import ExceptionRow, ItemRow, counts, exception_rows, i
 from api.web.session import CsrfChecked
 from api.web.words import REVIEW_TITLES, exposure_words, role_label
 from api.web.work_words import review_name
-from domain.mail_words import period_words
+from domain.mail_words import capital, case_words, period_words
 from domain.reviews import REVIEWS
 from store.acknowledgment import ReviewView, load_review
 from store.review_pages import recent_reviews, review_cases, review_service_lines
@@ -143,7 +143,16 @@ async def _review_page(
         "classifications": [(c, exposure_words(c)) for c in CLASSIFICATIONS.get(view.example, [])],
         "service_lines": lines,
         "filters": filters,
-        "cases": [(c.case_id, c.reference, exposure_words(c.exposure), c.stage) for c in opened],
+        "cases": [
+            (
+                c.case_id,
+                capital(case_words(c.case_id, c.reference)),
+                exposure_words(c.exposure),
+                c.stage,
+            )
+            for c in opened
+        ],
+        "case_names": {c.case_id: case_words(c.case_id, c.reference) for c in opened},
         "can_mark": spec is not None and spec.role in actor.roles and view.status != "reviewed",
         "step_role": role_label(spec.role) if spec else "",
         "key_field": KEY_FIELD,

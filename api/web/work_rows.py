@@ -28,6 +28,7 @@ from api.web.work_words import review_name, time_left
 from config.settings import Settings
 from domain import names
 from domain.calendar import calendar_for
+from domain.mail_words import capital, case_words
 from domain.reviews import REVIEWS, sign_off_due
 from store.my_work import (
     PAGE,
@@ -120,7 +121,7 @@ def _case_rows(
                 what=f"{item.title} (once you have accepted the pathway)"
                 if accept_first
                 else item.title,
-                which=f"Report {case.reference} (case {case.case_id})",
+                which=capital(case_words(case.case_id, case.reference)),
                 which_href=case_href,
                 exposure=exposure_words(case.exposure),
                 service_line=case.service_line,
