@@ -1,14 +1,17 @@
 """What the tenth walk saw, checked in Chromium as the people see it: a staff form refused in
 the same plain words as the worker forms ("Please answer this question", never pydantic's
-"Field required"); a pack period that does not exist is a page not found, in words."""
+"Field required"); a pack period that does not exist is a page not found, in words; one
+navigation, from the person's roles, the same on every page."""
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
+from domain.roles import Role
 from tests.api_support import open_case
+from tests.browser_support import another_page, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.browser_support import signed_in_page
+from tests.factories import load, staff_rows
 from tests.workflow_support import running_worker
 
 
@@ -36,3 +39,38 @@ async def test_a_staff_form_and_a_bad_pack_period_in_plain_words(  # type: ignor
             await expect(body).to_contain_text(
                 "The weekly workforce sustainability review pack has no period 2026-W99"
             )
+
+
+READER_LINKS = ["Reviews", "Registers", "Dashboard", "Analytics"]
+WORKER_LINKS = ["My reports", "Speaking up"]
+# Who sees what: by their roles, and only that, on every page they may open.
+NAVIGATION = {
+    "E-Inspector": (["My work", *READER_LINKS], ["/app/registers", "/app/reviews"]),
+    "E-Operator": (["My work", "Operations"], ["/app/operations"]),
+    "E-Owner": (["My work", *WORKER_LINKS], ["/app/my-reports"]),
+    "E-Supervisor": (["My work", *WORKER_LINKS, *READER_LINKS], ["/app/reviews"]),
+}
+
+
+async def test_one_navigation_from_the_roles_on_every_page(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, chromium
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows({"E-OPERATOR": [Role.OPERATOR]}))
+    async with signed_in_page(chromium, sqlite_url, None) as (base, first):
+        for who, (expected, pages) in NAVIGATION.items():
+            page = await another_page(first, base, who, "/app", {"width": 1024, "height": 800})
+            for path in ["/app", *pages]:
+                await page.goto(f"{base}{path}")
+                assert await _links(page) == expected, (who, path)
+                if path != "/app":  # the page shown is marked as such in the navigation
+                    current = page.get_by_role("navigation", name="Main").locator(
+                        "[aria-current=page]"
+                    )
+                    await expect(current).to_have_attribute("href", path)
+            await page.close()
+
+
+async def _links(page: Page) -> list[str]:
+    links = page.get_by_role("navigation", name="Main").get_by_role("link")
+    return [text.strip() for text in await links.all_inner_texts()]

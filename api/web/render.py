@@ -17,13 +17,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from api.deps import Actor
-from api.policy import EVIDENCE_READERS
+from api.web.navigation import navigation
 from api.web.session import CSRF_FIELD, csrf_token
 from api.web.words import member_label
 from domain.mail_words import capital, case_words
 from domain.report import day_words
-from domain.roles import Role
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -90,16 +88,6 @@ def role_names(roles: Iterable[str]) -> str:
     """Roles as the spec names them, comma-separated ("Near-Miss Governance Supervisor, …";
     the worker role as "staff member")."""
     return ", ".join(member_label(role) for role in sorted(roles))
-
-
-def navigation(request: Request) -> dict[str, bool]:
-    """The page shell's links beyond everyone's: the reporting-confidence dashboard and the
-    analytics pages for the roles they serve, the operations page for the operator (none
-    before sign-in)."""
-    actor: Actor | None = getattr(request.state, "actor", None)
-    roles = actor.roles if actor is not None else frozenset()
-    readers = bool(roles & EVIDENCE_READERS)
-    return {"dashboard": readers, "analytics": readers, "operations": Role.OPERATOR in roles}
 
 
 def render(
