@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
@@ -30,25 +30,26 @@ async def listing_periods(
     already published before the case came to wait, the next period's pack not yet published
     (domain.pack_periods.home_period, listing_period)."""
     await session.flush()  # the reads below are Core statements (store.pack_common.core_rows)
-    waiting = await core_rows(
-        session,
+    waiting = (
         select(Case.case_id, Case.opened_at, Review.period)
         # (store.review_visibility's criterion, which a Core read skips: a review being built
         # is not joined)
         .outerjoin(Review, and_(Review.review_id == Case.review_id, Review.status != BUILDING))
         .where(Case.example == spec.example, Case.stage.in_(AWAITING_VISIBILITY_STAGES))
-        .order_by(Case.case_id),
     )
-    published = set(
-        (
-            await core_rows(
-                session,
-                select(Pack.period).where(Pack.kind == spec.kind, Pack.published_at.is_not(None)),
-            )
-        ).scalars()
+    # The kind's published periods ride along as rows without a case: one statement, not two.
+    published_rows = select(null(), null(), Pack.period).where(
+        Pack.kind == spec.kind, Pack.published_at.is_not(None)
     )
+    rows = await core_rows(session, union_all(waiting, published_rows).order_by("case_id"))
+    cases, published = [], set()
+    for case_id, opened_at, period in rows:
+        if case_id is None:
+            published.add(period)
+        else:
+            cases.append((case_id, opened_at, period))
     found = {}
-    for case_id, opened_at, review_period in waiting.all():
+    for case_id, opened_at, review_period in cases:
         home = home_period(spec.kind, review_period, calendar.local(opened_at).date(), anchor)
         found[case_id] = listing_period(spec.kind, home, published, anchor)
     return found
