@@ -1,17 +1,21 @@
 """What the tenth walk saw, checked in Chromium as the people see it: a staff form refused in
 the same plain words as the worker forms ("Please answer this question", never pydantic's
 "Field required"); a pack period that does not exist is a page not found, in words; one
-navigation, from the person's roles, the same on every page."""
+navigation, from the person's roles, the same on every page; a worker's My reports in plain
+words, its steps in the order they happened."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
 
 from playwright.async_api import Page, expect
 
 from domain.roles import Role
+from store.tables import CaseEvent
 from tests.api_support import open_case
-from tests.browser_support import another_page, signed_in_page
+from tests.browser_support import PHONE, another_page, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.factories import load, staff_rows
+from tests.factories import case_row, load, report_rows, staff_rows
 from tests.workflow_support import running_worker
 
 
@@ -74,3 +78,48 @@ async def test_one_navigation_from_the_roles_on_every_page(  # type: ignore[no-u
 async def _links(page: Page) -> list[str]:
     links = page.get_by_role("navigation", name="Main").get_by_role("link")
     return [text.strip() for text in await links.all_inner_texts()]
+
+
+async def test_my_reports_in_a_workers_words_in_the_order_things_happened(  # type: ignore[no-untyped-def]
+    sqlite_url, sessions_for, chromium
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    await load(sessions, "staff-directory", staff_rows())
+    submitted = datetime(2026, 12, 1, 17, 40, tzinfo=UTC)
+    rows = report_rows("NM-PLAIN-1", submitted_at=submitted, ack_minutes=60)
+    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    case = case_row("ack-case-NM-PLAIN-1", "W-100")
+    case.stage, case.status, case.closed_at = "active-recovery", "open", None
+    case.opened_at = submitted + timedelta(days=6)
+    async with sessions() as session, session.begin():
+        session.add(case)
+        session.add(
+            CaseEvent(
+                case_id=case.case_id, at=case.opened_at + timedelta(minutes=1),
+                kind="step_submitted", actor="E-SUPERVISOR",
+                detail={"step": "triage-attribution"}, dedupe_key="plain-1",
+            )
+        )  # fmt: skip
+    phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+    async with signed_in_page(chromium, sqlite_url, "W-100", "/app/my-reports", **phone) as (
+        _base,
+        page,
+    ):
+        card = page.locator("main")
+        await expect(card).to_contain_text(
+            "Where it stands: The safety team is checking how your report was acknowledged"
+            " and triaged: the actions to put things right are under way"
+        )
+        for jargon in ("governance review", "attribution", "active recovery"):
+            await expect(card).not_to_contain_text(jargon)
+        steps = [
+            " ".join(t.split("— ")[-1].split())
+            for t in await page.locator("ol.milestones li").all_inner_texts()
+        ]
+        assert steps == [
+            "You reported it",
+            "Acknowledged",
+            "Someone was named to triage it",  # before the review it led to, not last
+            "The safety team started checking how your report was acknowledged and triaged",
+            "The team worked out what went wrong with its triage",
+        ], steps

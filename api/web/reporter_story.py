@@ -16,22 +16,50 @@ from domain.pathway_actions import action_title
 from store.my_reports import ReporterData, Row
 from store.tables import Case, CaseEvent
 
-EXAMPLES = {
-    names.EXAMPLE_ACKNOWLEDGMENT: "Acknowledgment and triage review",
-    names.EXAMPLE_LEARNING: "Learning-visibility audit",
-    names.EXAMPLE_CREDIBILITY: "Closure-credibility review",
-}
+# The steps' titles, as staff pages name them (``api.web.api_words``); a worker reads STEP_WORDS.
 STEP_TITLES = {
     slug: spec.title
     for steps in (acknowledgment_steps.STEPS, learning_steps.STEPS, credibility_steps.STEPS)
     for slug, spec in steps.items()
 }
+# A frontline worker's words, not the governance process's: what the safety team is doing about
+# their report, each step as what it means for them, each stage as where things stand.
+EXAMPLES = {
+    names.EXAMPLE_ACKNOWLEDGMENT: "checking how your report was acknowledged and triaged",
+    names.EXAMPLE_LEARNING: "checking that what was learned from it is shared",
+    names.EXAMPLE_CREDIBILITY: "checking that it was closed properly",
+}
+OPENED = {example: f"The safety team started {doing}" for example, doing in EXAMPLES.items()}
+STEP_WORDS = {
+    "triage-attribution": "The team worked out what went wrong with its triage",
+    "retention-impact": "The team looked at how it affects staff wanting to stay",
+    "recovery-pathway": "A plan to put things right was drawn up",
+    "recovery-review": "The plan's results were reviewed",
+    "learning-attribution": "The team worked out why its lessons were not shared",
+    "stabilization-pathway": "A plan to share its lessons properly was drawn up",
+    "stabilization-validation": "The team checked that the plan worked",
+    "stabilization-review": "The plan's results were reviewed",
+    "credibility-adjudication": "The team checked whether it was closed properly",
+    "repair-pathway": "A plan to put its closure right was drawn up",
+    "repair-validation": "The team checked that the fix held",
+}
+ACTIVE = "the actions to put things right are under way"
 STAGES = {
-    "pathway-acceptance": "waiting for the named owner to accept the plan",
-    "awaiting-visibility": "the plan is waiting to be published to the governance group",
+    "opened": "just started",
+    "pathway-acceptance": "a plan to put things right is waiting for its owner to accept it",
+    "awaiting-visibility": "the plan is waiting to be shared with the governance group",
+    "made-visible": "the plan has been shared; work on it is starting",
+    "active-recovery": ACTIVE,
+    "active-stabilization": ACTIVE,
+    "active-repair": ACTIVE,
+    "awaiting-validation": "the actions are done; the team is checking that they worked",
     "closed": "closed",
-} | {slug: f"at the {title.lower()} step" for slug, title in STEP_TITLES.items()}
+}
+STEP_STAGE = "the team is looking into it"
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+NAMED = "Someone was named to triage it"
+TRIAGED = "Triage completed"
+EARLY = ("You reported it", "Acknowledged")
 TRIAGE = {
     "pending": "waiting for triage",
     "in_triage": "being triaged",
@@ -74,10 +102,10 @@ def _report_milestones(report: Row, bulletin: Row | None, actions: list[Row]) ->
     found = [Milestone(_at(report.get("submitted_at")), "You reported it")]
     if report.get("first_acknowledged_at"):
         found.append(Milestone(_at(report["first_acknowledged_at"]), "Acknowledged"))
-    if report.get("triage_owner_id"):
-        found.append(Milestone(None, "A named person is responsible for its triage"))
+    if report.get("triage_owner_id"):  # no time recorded: placed before triage completed
+        found.append(Milestone(None, NAMED))
     if report.get("triage_completed_at"):
-        found.append(Milestone(_at(report["triage_completed_at"]), "Triage completed"))
+        found.append(Milestone(_at(report["triage_completed_at"]), TRIAGED))
     if bulletin and bulletin.get("feedback_to_reporter_at"):
         found.append(Milestone(_at(bulletin["feedback_to_reporter_at"]), "Feedback sent to you"))
     if bulletin and bulletin.get("bulletin_issued_at"):
@@ -101,7 +129,7 @@ def _event_milestone(event: CaseEvent) -> Milestone | None:
     detail = event.detail or {}
     if event.kind == "step_submitted":
         step = str(detail.get("step", ""))
-        return Milestone(event.at, f"{STEP_TITLES.get(step, _words(step))} recorded")
+        return Milestone(event.at, STEP_WORDS.get(step, f"{_words(step).capitalize()} recorded"))
     if event.kind == "pathway_accepted":
         return Milestone(event.at, "A named owner accepted the plan to put things right")
     if event.kind == "action_done":
@@ -112,8 +140,8 @@ def _event_milestone(event: CaseEvent) -> Milestone | None:
 
 
 def _case_milestones(case: Case, events: list[CaseEvent]) -> list[Milestone]:
-    example = EXAMPLES.get(case.example, case.example)
-    found = [Milestone(case.opened_at, f"{example}: a case was opened about it")]
+    opened = OPENED.get(case.example, "The safety team started looking into it")
+    found = [Milestone(case.opened_at, opened)]
     found += [m for m in (_event_milestone(e) for e in events) if m is not None]
     return found
 
@@ -122,11 +150,26 @@ def _stands(report: Row, cases: list[Case]) -> str:
     open_cases = [c for c in cases if c.status == "open"]
     if open_cases:
         case = open_cases[0]
-        stage = STAGES.get(case.stage, _words(case.stage))
-        return f"Under governance review ({EXAMPLES.get(case.example, case.example)}): {stage}"
+        doing = EXAMPLES.get(case.example, "looking into it")
+        return f"The safety team is {doing}: {STAGES.get(case.stage, STEP_STAGE)}"
     if report.get("closed_at") or any(c.status == "closed" for c in cases):
         return "Closed"
     return TRIAGE.get(str(report.get("triage_status", "")), "Received").capitalize()
+
+
+def _in_order(milestones: list[Milestone]) -> list[Milestone]:
+    """Milestones in the order they happened: by time, the untimed naming of a triage owner
+    placed where it happens (before triage completed; else after the last acknowledgment)."""
+    dated = sorted((m for m in milestones if m.at), key=lambda m: m.at or EARLIEST)
+    untimed = [m for m in milestones if not m.at and m.text != NAMED]
+    if len(untimed) + len(dated) == len(milestones):
+        return dated + untimed
+    texts = [m.text for m in dated]
+    if TRIAGED in texts:
+        at = texts.index(TRIAGED)
+    else:
+        at = next((i + 1 for i in range(len(texts) - 1, -1, -1) if texts[i] in EARLY), 0)
+    return [*dated[:at], Milestone(None, NAMED), *dated[at:], *untimed]
 
 
 def report_story(report: Row, data: ReporterData) -> ReportStory:
@@ -136,7 +179,7 @@ def report_story(report: Row, data: ReporterData) -> ReportStory:
     milestones = _report_milestones(report, data.bulletins.get(ref), data.actions.get(ref, []))
     for case in cases:
         milestones += _case_milestones(case, data.events.get(case.case_id, []))
-    dated = sorted((m for m in milestones if m.at), key=lambda m: m.at or EARLIEST)
+    dated = _in_order(milestones)
     closed = [c.case_id for c in cases if c.status == "closed"]
     closed += [str(r["case_ref"]) for r in data.closed_elsewhere if r.get("reference") == ref]
     return ReportStory(
@@ -144,7 +187,7 @@ def report_story(report: Row, data: ReporterData) -> ReportStory:
         submitted_at=_at(report.get("submitted_at")),
         risk_domain=_words(str(report.get("risk_domain", ""))),
         stands=_stands(report, cases),
-        milestones=dated + [m for m in milestones if not m.at],
+        milestones=dated,
         confirmations=[Confirmation(c, data.confirmations.get(c)) for c in closed],
     )
 
