@@ -10,6 +10,8 @@ from playwright.async_api import Page, expect
 
 from tests.api_support import TRIAGE_DOCS, open_case
 from tests.browser_support import (
+    LAPTOP,
+    PHONE,
     accessible,
     signed_in_page,
 )
@@ -70,6 +72,14 @@ async def _documents_opened_from_the_step(page: Page) -> None:
             await expect(document).to_contain_text("Acknowledgment over threshold")
         if number == 0:
             await accessible(page, "document")
+            await page.set_viewport_size(PHONE)  # compact: each fact one line, label beside
+            document = page.locator("#shown-document")
+            height = await document.evaluate("d => d.getBoundingClientRect().height")
+            assert height <= 2400, f"the daily review document is {height} px on a phone"
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"the document scrolls sideways on a phone ({width} px)"
+            await accessible(page, "document-phone")
+            await page.set_viewport_size(LAPTOP)
         await page.get_by_role("link", name="Back").click()
     await expect(page.locator(".badge", has_text="not opened")).to_have_count(0)
 
