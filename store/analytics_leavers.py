@@ -17,7 +17,7 @@ from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY
 from domain.roles import Role
 from store.analytics import Grouping
 from store.item_fields import item_text
-from store.review_visibility import BUILDING
+from store.review_visibility import SHOWN
 from store.staff import STAFF_FEED
 from store.tables import WEAK_ITEM, Review, ReviewItem, SourceRecord
 
@@ -41,7 +41,7 @@ async def first_exposures(
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_ACKNOWLEDGMENT,
-            Review.status != BUILDING,  # store.review_visibility's criterion, for a Core read
+            SHOWN,  # store.review_visibility's criterion, for a Core read
             weak,
             ReviewItem.classification.in_(("emerging", "critical")),
             Review.period <= end.isoformat(),
@@ -53,7 +53,7 @@ async def first_exposures(
         .join(Review, Review.review_id == ReviewItem.review_id)
         .where(
             Review.example == EXAMPLE_CREDIBILITY,
-            Review.status != BUILDING,
+            SHOWN,
             weak,
             ReviewItem.classification.in_(("doubtful", "failed")),
         )

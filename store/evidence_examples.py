@@ -13,7 +13,7 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.pack_common import core_rows
-from store.review_visibility import BUILDING
+from store.review_visibility import SHOWN
 from store.tables import Breach, Case, CaseEvent, RegisterEntry, Review
 
 if TYPE_CHECKING:  # store.evidence imports this module
@@ -77,7 +77,7 @@ def _breaches(cases: Any, examples: tuple[str, ...], scope: Scope) -> Any:
     of_reviews = (
         select(Review.example, *columns)
         .join(Review, Review.review_id == Breach.case_id)
-        .where(Review.example.in_(examples), Review.status != BUILDING)
+        .where(Review.example.in_(examples), SHOWN)
         .where(scope.win.holds(Breach.escalated_at))
     )
     return union_all(of_cases, of_reviews)
@@ -92,7 +92,7 @@ async def example_reads(
     win, cases = scope.win, _cases(examples, scope)
     reviews = select(Review.review_id, Review.example, Review.as_of, Review.sign_off_due_at)
     reviews = reviews.add_columns(Review.reviewed_at).where(
-        Review.example.in_(examples), win.holds(Review.as_of), Review.status != BUILDING
+        Review.example.in_(examples), win.holds(Review.as_of), SHOWN
     )
     for row in (await core_rows(session, reviews.order_by(Review.period))).all():
         found[row.example].reviews.append(row)

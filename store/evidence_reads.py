@@ -14,7 +14,7 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.types import TypeEngine
 
 from store.pack_common import Window, core_rows
-from store.review_visibility import BUILDING
+from store.review_visibility import SHOWN
 from store.tables import RegisterEntry, Review, ReviewItem
 
 
@@ -51,7 +51,7 @@ def items_in(
     if record is not None:
         query = query.join(record, true())
     query = query.where(Review.example == example, win.holds(Review.as_of))
-    query = query.where(Review.status != BUILDING)  # store.review_visibility, for Core reads
+    query = query.where(SHOWN)  # store.review_visibility's criterion, for Core reads
     if service_line is not None and line is not None:
         query = query.where(line == service_line)
     return query

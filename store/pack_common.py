@@ -22,7 +22,7 @@ from domain.report import (
     local_minute,
     table,
 )
-from store.review_visibility import BUILDING
+from store.review_visibility import SHOWN
 from store.staff import STAFF_FEED, StaffMember, name_and_id
 from store.tables import Case, CaseEvent, RegisterEntry, Review, ReviewItem, SourceRecord
 
@@ -52,7 +52,9 @@ Record = Row[*tuple[Any, ...]]
 async def core_rows(session: AsyncSession, query: Executable) -> Any:
     """``query``'s rows as Core rows on the session's connection: a report's statements select
     columns, and the ORM's execution path cost about twice the CPU of Core's per statement (no
-    autoflush: ``store.packs`` flushes once before a pack's reads)."""
+    autoflush: ``store.packs`` flushes once before a pack's reads). Core skips
+    ``store.review_visibility``'s hook: a statement that reads ``reviews`` says
+    ``review_visibility.SHOWN`` itself."""
     return await (await session.connection()).execute(query)
 
 
@@ -82,9 +84,9 @@ async def reviews(
     session: AsyncSession, example: str, periods: list[str] | None, win: Window | None = None
 ) -> list[Record]:
     """The example's reviews with those periods, or whose as_of falls in the window."""
-    # Core rows skip store.review_visibility's ORM criterion: a review still being built
-    # (its items arriving on other connections) is left out here as every ORM read leaves it
-    query = select(Review.__table__).where(Review.example == example, Review.status != BUILDING)
+    # a review still being built (its items arriving on other connections) is left out here
+    # as every ORM read leaves it (store.review_visibility.SHOWN)
+    query = select(Review.__table__).where(Review.example == example, SHOWN)
     if periods is not None:
         query = query.where(Review.period.in_(periods))
     if win is not None:

@@ -14,7 +14,7 @@ from domain.periodic import PackSummary
 from store.pack_common import core_rows, listed_cases, window
 from store.pack_content import build
 from store.pack_inputs import pack_inputs
-from store.review_visibility import BUILDING
+from store.review_visibility import SHOWN
 from store.tables import Case, CaseEvent, Pack, Review
 
 
@@ -32,9 +32,8 @@ async def listing_periods(
     await session.flush()  # the reads below are Core statements (store.pack_common.core_rows)
     waiting = (
         select(Case.case_id, Case.opened_at, Review.period)
-        # (store.review_visibility's criterion, which a Core read skips: a review being built
-        # is not joined)
-        .outerjoin(Review, and_(Review.review_id == Case.review_id, Review.status != BUILDING))
+        # (a review being built is not joined: store.review_visibility.SHOWN)
+        .outerjoin(Review, and_(Review.review_id == Case.review_id, SHOWN))
         .where(Case.example == spec.example, Case.stage.in_(AWAITING_VISIBILITY_STAGES))
     )
     # The kind's published periods ride along as rows without a case: one statement, not two.

@@ -22,6 +22,11 @@ BUILDING = "building"
 SEE_BUILDING: dict[str, Any] = {"see_building": True}
 _HIDE_BUILDING = with_loader_criteria(Review, lambda review: review.status != BUILDING)
 
+# The same criterion for a Core read (``store.pack_common.core_rows``: the hook below sees ORM
+# statements only). Every Core statement that reads ``reviews`` says it, in its WHERE or, for an
+# outer join, in the join's ON clause.
+SHOWN = Review.status != BUILDING
+
 
 @event.listens_for(Session, "do_orm_execute")
 def _hide_building(state: ORMExecuteState) -> None:
