@@ -151,24 +151,48 @@ def epoch_us(value: datetime | str | None) -> int | None:
 
 
 def _value(kind: str, value: Any) -> Any:
-    if kind == "instant":
-        return epoch_us(value)
-    if kind == "stamp":
-        # A validated record holds a datetime: written as model_dump(mode="json") writes it.
-        return to_jsonable_python(value) if isinstance(value, datetime) else _text(value)
-    if kind == "names":
-        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-            return json.dumps(list(value), separators=(",", ":"))
-        return None
-    if kind == "text":
-        return _text(value)
-    if kind == "flag":
-        return value if isinstance(value, bool) else None
+    return _CONVERT[kind](value) if value is not None else None
+
+
+def _instant(value: Any) -> int | None:
+    if value.__class__ is datetime and value.tzinfo is not None:  # a validated record's
+        since = value - _EPOCH  # aware arithmetic: from the UTC instant; exact integers below
+        return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
+    return epoch_us(value)
+
+
+def _stamp(value: Any) -> str | None:
+    # A validated record holds a datetime: written as model_dump(mode="json") writes it.
+    return to_jsonable_python(value) if isinstance(value, datetime) else _text(value)
+
+
+def _names(value: Any) -> str | None:
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return json.dumps(list(value), separators=(",", ":"))
+    return None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _text(value: Any) -> str | None:
     return str(value) if isinstance(value, str) else None
+
+
+# Each kind's conversion of a value that is not None (None is NULL whatever the kind).
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "instant": _instant,
+    "stamp": _stamp,
+    "names": _names,
+    "text": _text,
+    "flag": _flag,
+    "count": _count,
+}
 
 
 def _typed(get: Callable[[str], Any]) -> tuple[Any, ...]:
@@ -190,22 +214,28 @@ def typed_from_record(record: Any) -> tuple[Any, ...]:
         return _typed(lambda name: getattr(record, name, None))
     values: list[Any] = [None] * len(FIELDS)
     attributes = record.__dict__
-    for index, name, kind in present:
-        values[index] = _value(kind, attributes[name])
+    for index, name, convert in present:
+        value = attributes[name]
+        if value is not None:
+            values[index] = convert(value)
     return tuple(values)
 
 
-_Present = tuple[tuple[int, str, str], ...] | None
+_Present = tuple[tuple[int, str, Callable[[Any], Any]], ...] | None
 _PRESENT: dict[type, _Present] = {}
 
 
 def _present(model: type) -> _Present:
-    """(column index, field, kind) of the FIELDS a pydantic model declares, worked out once per
-    class; None for any other class (read attribute by attribute)."""
+    """(column index, field, conversion) of the FIELDS a pydantic model declares, worked out
+    once per class; None for any other class (read attribute by attribute)."""
     if model not in _PRESENT:
         declared = getattr(model, "model_fields", None)
         _PRESENT[model] = (
-            tuple((i, name, kind) for i, (name, kind) in enumerate(FIELDS) if name in declared)
+            tuple(
+                (i, name, _CONVERT[kind])
+                for i, (name, kind) in enumerate(FIELDS)
+                if name in declared
+            )
             if isinstance(declared, dict)
             else None
         )

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import asyncpg  # type: ignore[import-untyped]
 from pydantic import BaseModel, TypeAdapter
@@ -70,6 +70,13 @@ async def _key_filters(session: AsyncSession, keys: Sequence[str]) -> Iterator[C
 async def _existing(
     session: AsyncSession, feed: str, keys: Sequence[str]
 ) -> dict[str, tuple[int, str]]:
+    """(version, content hash) of each of ``keys`` already stored in the feed."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        rows = await driver.fetch(_EXISTING_POSTGRESQL, feed, list(keys))
+        return {key: (version, digest) for key, version, digest in rows}
     found: dict[str, tuple[int, str]] = {}
     for key_filter in await _key_filters(session, keys):
         rows = await session.execute(
@@ -79,6 +86,19 @@ async def _existing(
         )
         found.update((key, (version, digest)) for key, version, digest in rows)
     return found
+
+
+# One primary-key probe per key, whatever the table's statistics: without them (a new or just
+# bulk-loaded partition) ``key = ANY($2)`` was planned as a bitmap scan of the feed's whole
+# partition, once per batch, so a 100k import read the partition 20 times (bench/RESULTS.md,
+# "Tenth session"). LIMIT 1 keeps the subquery from being pulled up into a hash join.
+_EXISTING_POSTGRESQL = """
+SELECT k.key, r.version, r.content_hash
+FROM unnest($2::text[]) AS k(key)
+CROSS JOIN LATERAL (
+    SELECT version, content_hash FROM source_records WHERE feed = $1 AND key = k.key LIMIT 1
+) AS r
+"""
 
 
 async def upsert_records(
@@ -94,14 +114,11 @@ async def upsert_records(
     return await store_prepared(session, feed, prepare_records(feed, records), received_at)
 
 
-class PreparedRecord(NamedTuple):
-    """A record ready to store: its key, canonical JSON (hashed, stored as is), hash and typed
-    columns (``store.source_fields``); no model, so a worker process sends it back cheaply."""
-
-    key: str
-    text: bytes
-    digest: str
-    typed: tuple[Any, ...]
+# A record ready to store: its key, canonical JSON (hashed, stored as is), hash and typed
+# columns (``store.source_fields``). A plain tuple, no model: a worker process pickles 5,000 of
+# them per chunk, and a named tuple's pickle names its class in every row (2.2 against 3.6
+# µs/row to pickle, measured).
+PreparedRecord = tuple[str, bytes, str, tuple[Any, ...]]
 
 
 def prepare_records(feed: str, records: Sequence[FeedRecord]) -> list[PreparedRecord]:
@@ -112,29 +129,34 @@ def prepare_records(feed: str, records: Sequence[FeedRecord]) -> list[PreparedRe
     with gc_paused():
         for key, record in batch.items():
             text = record_json(record)
-            digest = hashlib.sha256(text).hexdigest()
-            prepared.append(PreparedRecord(key, text, digest, typed_from_record(record)))
+            prepared.append(
+                (key, text, hashlib.sha256(text).hexdigest(), typed_from_record(record))
+            )
     return prepared
+
+
+# A record to write: (key, version, canonical JSON, hash, typed columns).
+_Row = tuple[str, int, bytes, str, tuple[Any, ...]]
+_ABSENT = (0, None)
 
 
 async def store_prepared(
     session: AsyncSession, feed: str, prepared: Sequence[PreparedRecord], received_at: datetime
 ) -> UpsertResult:
     """The storing half of upsert_records, for records from prepare_records (unique keys)."""
-    existing = await _existing(session, feed, [item.key for item in prepared])
+    existing = await _existing(session, feed, [item[0] for item in prepared])
     new_rows: list[_Row] = []
     changed_rows: list[_Row] = []
     result = UpsertResult()
     # Await-free loops over a whole batch: without the pause, the collector's full passes over
     # the batch's records cost as much as the loop itself (profiled: 7 µs/row at 10k rows).
     with gc_paused():
-        for item in prepared:
-            version, previous = existing.get(item.key, (0, None))
-            if item.digest == previous:
+        for key, text, digest, typed in prepared:
+            version, previous = existing.get(key, _ABSENT)
+            if digest == previous:
                 result.unchanged += 1
                 continue
-            row = _Row(item.key, version + 1, item.text, item.digest, item.typed)
-            (changed_rows if version else new_rows).append(row)
+            (changed_rows if version else new_rows).append((key, version + 1, text, digest, typed))
     result.inserted, result.updated = len(new_rows), len(changed_rows)
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
@@ -142,14 +164,6 @@ async def store_prepared(
     else:
         await _write_generic(session, feed, new_rows, changed_rows, received_at)
     return result
-
-
-class _Row(NamedTuple):
-    key: str
-    version: int
-    text: bytes
-    digest: str
-    typed: tuple[Any, ...]
 
 
 def record_json(record: FeedRecord) -> bytes:
@@ -188,18 +202,19 @@ async def _write_generic(
     """
 
     def values(row: _Row) -> dict[str, Any]:
+        key, version, text, digest, _ = row
         return {
             "feed": feed,
-            "key": row.key,
-            "version": row.version,
-            "content": json.loads(row.text),
-            "content_hash": row.digest,
+            "key": key,
+            "version": version,
+            "content": json.loads(text),
+            "content_hash": digest,
             "received_at": received_at,
         }
 
     inserted, changed = [values(r) for r in new_rows], [values(r) for r in changed_rows]
     current = [
-        {**v, **typed_dict(r.typed)}
+        {**v, **typed_dict(r[4])}
         for v, r in zip(inserted + changed, new_rows + changed_rows, strict=True)
     ]
     if inserted:
@@ -226,19 +241,18 @@ async def _write_postgresql(
     assert driver is not None
     with gc_paused():  # as in store_prepared
         versions = [
-            (feed, r.key, r.version, r.text.decode(), r.digest, received_at)
-            for r in (*new_rows, *changed_rows)
+            (feed, key, version, text.decode(), digest, received_at)
+            for key, version, text, digest, _ in (*new_rows, *changed_rows)
         ]
+        current = [(*v, *r[4]) for v, r in zip(versions, new_rows, strict=False)]
     try:
         if new_rows:
             await driver.copy_records_to_table(
-                _RECORDS.name,
-                columns=(*_COPY_COLUMNS, *TYPED_COLUMNS),
-                records=[(*v, *r.typed) for v, r in zip(versions, new_rows, strict=False)],
+                _RECORDS.name, columns=(*_COPY_COLUMNS, *TYPED_COLUMNS), records=current
             )
         if changed_rows:
             _, keys, numbers, texts, digests, _ = zip(*versions[len(new_rows) :], strict=True)
-            typed = zip(*(r.typed for r in changed_rows), strict=True)
+            typed = zip(*(r[4] for r in changed_rows), strict=True)
             await driver.execute(
                 _UPDATE_CHANGED, feed, keys, numbers, texts, digests, received_at, *typed
             )

@@ -33,11 +33,11 @@ def original_json(record: FeedRecord) -> bytes:
 def assert_canonical(feed: str, rows: list[dict[str, Any]]) -> int:
     records, rejected = validate_rows(feed, rows)
     assert rejected == []
-    for record, prepared in zip(records, prepare_records(feed, records), strict=True):
+    for record, (_, text, digest, _) in zip(records, prepare_records(feed, records), strict=True):
         expected = original_json(record)
-        assert record_json(record) == prepared.text == expected
-        assert prepared.digest == hashlib.sha256(expected).hexdigest()
-        assert prepared.digest == content_hash(record.model_dump(mode="json"))
+        assert record_json(record) == text == expected
+        assert digest == hashlib.sha256(expected).hexdigest()
+        assert digest == content_hash(record.model_dump(mode="json"))
     return len(records)
 
 
