@@ -8,7 +8,13 @@ import json
 from datetime import UTC, datetime
 
 from domain.feeds import FEEDS
-from store.source_fields import FIELDS, typed_from_content, typed_from_record
+from store.source_fields import (
+    FIELDS,
+    TYPED_COLUMNS,
+    epoch_us,
+    typed_from_content,
+    typed_from_record,
+)
 from store.sources import record_json
 from tests.analytics_support import closure_row, confirmation, evidence
 from tests.factories import report_rows, staff_rows
@@ -56,3 +62,21 @@ def test_a_plain_object_is_read_attribute_by_attribute() -> None:
 
     typed = dict(zip([n for n, _ in FIELDS], typed_from_record(Row()), strict=True))
     assert typed["employee_id"] == "E1"
+
+
+def test_a_record_instant_gives_the_microseconds_of_its_text() -> None:
+    # typed_from_record computes an aware datetime's microseconds itself (the fast path);
+    # epoch_us parses the stored text: both must agree, offsets, fractions and 1969 included.
+    model = FEEDS["incident-platform"].model
+    column = TYPED_COLUMNS.index("submitted_at_us")
+    for text in (
+        "2026-11-20T09:30:00.000250+00:00",
+        "2026-03-29T01:59:59.999999+05:45",
+        "1969-12-31T23:59:59.500000-03:30",
+        "2026-10-25T01:30:00+01:00",
+    ):
+        row = report_rows("NM-9", submitted_at=AT, ack_minutes=None)["incident-platform"] | {
+            "submitted_at": text
+        }
+        record = model.model_validate_json(json.dumps(row), strict=True)
+        assert typed_from_record(record)[column] == epoch_us(text), text
