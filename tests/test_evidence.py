@@ -154,7 +154,7 @@ async def test_pdf_and_zip_carry_the_same_evidence(database_url, sessions, api_f
         "Tue 1 Dec 2026, 09:00: passed, entry 1",
         "ok: entry 1 by the full verification",
         "Generated at Tue 1 Dec 2026, 09:00",
-        "C-9 (Example 3",  # a sampled chronology, titled by the case's reference
+        "C-9 (Monthly closure-credibility review",  # a sampled chronology, by its reference
     ):
         assert phrase in text, phrase
     assert "closure-case-" not in text  # the chronologies are titled by reference
