@@ -23,9 +23,13 @@ def test_review_findings_spell_out_acknowledgment() -> None:
     assert humanize("backlog") == "Backlog"  # a word merely starting with "ack" is kept
 
 
-def test_an_empty_list_reads_none_capitalised_like_its_neighbours() -> None:
-    assert yes_no([]) == "None"
-    assert yes_no({"flags": [], "complete": True}) == "Flags: None; Complete: Yes"
+def test_an_empty_list_and_the_category_none_do_not_read_like_a_blank() -> None:
+    from api.web.document_view import scalar_text
+
+    assert yes_no([]) == "None recorded"
+    assert yes_no({"flags": [], "complete": True}) == "Flags: None recorded; Complete: Yes"
+    assert yes_no({"complete": True, "missing": []}) == "Complete: Yes; nothing missing"
+    assert scalar_text("none", "Europe/London") == "None recorded"  # a retention-risk category
 
 
 def test_single_word_values_are_capitalised_like_yes_and_no() -> None:

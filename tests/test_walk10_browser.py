@@ -2,7 +2,8 @@
 the same plain words as the worker forms ("Please answer this question", never pydantic's
 "Field required"); a pack period that does not exist is a page not found, in words; one
 navigation, from the person's roles, the same on every page; a worker's My reports in plain
-words, its steps in the order they happened."""
+words, its steps in the order they happened; the category "none" and an empty list in words,
+not a bare "None"; a computed value shown once on a step page, under one label."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.async_api import Page, expect
 
+from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from domain.roles import Role
 from store.tables import CaseEvent
-from tests.api_support import open_case
+from tests.api_support import TRIAGE_DOCS, attribution, impact, open_case, open_docs, wait_stage
 from tests.browser_support import PHONE, another_page, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import case_row, load, report_rows, staff_rows
@@ -123,3 +125,44 @@ async def test_my_reports_in_a_workers_words_in_the_order_things_happened(  # ty
             "The safety team started checking how your report was acknowledged and triaged",
             "The team worked out what went wrong with its triage",
         ], steps
+
+
+async def test_none_in_words_and_computed_values_once(  # type: ignore[no-untyped-def]
+    own_env, sqlite_url, sessions_for, api_for, chromium
+) -> None:
+    sessions = sessions_for(sqlite_url)
+    async with running_worker(own_env, sessions) as queue:
+        api = await api_for(sqlite_url, temporal=own_env.client, temporal_task_queue=queue)
+        case_id, view = await open_case(api, own_env, sessions)
+        steps = f"/cases/{case_id}/steps"
+        await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
+        done = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
+        assert done.status_code == 200, done.text
+        view = await wait_stage(api, case_id, "retention-impact")
+        computed = view["live"]["computed"]["retention-impact"]
+        assert computed["prior_90d_retention_risk"] == "none"  # the seed's worker: no risk
+        step = f"/app/cases/{case_id}/steps/retention-impact"
+        async with signed_in_page(
+            chromium, sqlite_url, "E-Manager", step, env=own_env, queue=queue
+        ) as (base, page):
+            main = page.locator("main")
+            risk = page.get_by_role("textbox", name="Prior 90-day retention risk")
+            await expect(risk).to_have_value("None recorded")
+            # Each computed value once: the form's read-only field, not also the list above it.
+            for label in ("Prior 90-day retention risk", "Repeated exposures same domain"):
+                await expect(main.get_by_text(label, exact=False)).to_have_count(1)
+            await expect(main).not_to_contain_text("Repeated exposures same domain (180 days)")
+
+            await open_docs(api, case_id, "E-MANAGER", list(RETENTION_DOCUMENTS))
+            done = await api.post(
+                f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high")
+            )
+            assert done.status_code == 200, done.text
+            await wait_stage(api, case_id, "recovery-pathway")
+            other = await another_page(
+                page, base, "E-Director", f"/app/cases/{case_id}/steps/recovery-pathway",
+                {"width": 1024, "height": 800},
+            )  # fmt: skip
+            sheet = other.locator("section[aria-labelledby=computed-h]")
+            await expect(sheet).to_contain_text("Complete: Yes; nothing missing")
+            await expect(sheet).not_to_contain_text("None")

@@ -126,7 +126,7 @@ def test_a_date_with_a_time_is_an_instant_in_provider_local_time() -> None:
 
 def test_computed_mappings_and_document_errors_read_as_words() -> None:
     sheet = {"complete": True, "missing": []}
-    assert yes_no(sheet) == "Complete: Yes; Missing: None"  # capitalised like Yes and No
+    assert yes_no(sheet) == "Complete: Yes; nothing missing"  # not "Missing: None"
     assert "{" not in yes_no({"complete": False, "missing": ["triage_attribution"]})
     assert field_words("documents.reporting-profile") == "Reporting profile"
     assert field_words("confirmed_sources.0.source") == "confirmed_sources.0.source"

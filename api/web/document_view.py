@@ -68,7 +68,9 @@ def scalar_text(value: Any, tz: str, names: Names = NO_NAMES) -> str:
             return local_time(value, tz, with_year=True)
         if DAY.match(value):
             return local_date(value)
-        return humanize(value) if VOCABULARY.match(value) else value_words(value)
+        if VOCABULARY.match(value) and value != "none":  # "none": value_words' "None recorded"
+            return humanize(value)
+        return value_words(value)
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
     return yes_no(value)

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from api.case_actions import OWNER_SUFFIX
 from api.errors import FieldError
 from api.web.form_fields import FieldShape, group_slots, shape_of
-from api.web.words import humanize, yes_no
+from api.web.words import NONE_RECORDED, humanize, yes_no
 from domain.text import unstorable
 
 HINTS = {
@@ -162,7 +162,7 @@ def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Contr
     if "." not in name and key in ctx.fixed:
         fixed = ctx.fixed[key]
         control.kind, control.value = "fixed", _value(fixed)
-        control.display = humanize(fixed) if isinstance(fixed, str) else yes_no(fixed)
+        control.display = _fixed_words(fixed)
     elif shape.kind in ("evidence", "choices"):
         if shape.kind == "evidence":
             control.options = evidence_options(ctx)
@@ -251,6 +251,13 @@ def read_form(model: type[BaseModel], form: FormData, tz: str) -> dict[str, Any]
     """The posted form as the dict ``model`` validates: blanks left out (so "required" is
     reported on the field), blank nullable fields None, empty repeatable slots dropped."""
     return _read(model, form, "", tz)
+
+
+def _fixed_words(value: Any) -> str:
+    """A computed value the form shows read-only: the category ``none`` as "None recorded"."""
+    if not isinstance(value, str):
+        return yes_no(value)
+    return NONE_RECORDED if value == "none" else humanize(value)
 
 
 def unstorable_errors(posted: Mapping[str, Sequence[str]]) -> list[FieldError]:

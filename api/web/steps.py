@@ -72,6 +72,24 @@ def _fixed(page: CasePage, spec: StepSpec) -> dict[str, Any]:
     return {f: computed[key] for f, key in spec.computed if key in computed}
 
 
+def _computed_rows(
+    spec: StepSpec, computed: Mapping[str, Any], tz: str, *, in_form: bool
+) -> list[tuple[str, str]]:
+    """The computed values listed once each: a value the form shows read-only (to whoever may
+    act) is left to the form; the others listed under their form field's label, if any, so a
+    value has one name on the page ("Prior reports (180 days)", not that and "Prior reports")."""
+    fields = {key: field for field, key in spec.computed}
+    rows = []
+    for key, value in computed.items():
+        field = fields.get(key)
+        if field is not None and in_form:
+            continue
+        info = spec.fields.model_fields.get(field or "")
+        label = (info.title if info else None) or humanize(field or key)
+        rows.append((label, scalar_text(value, tz)))
+    return rows
+
+
 def evidence_hint(spec: StepSpec) -> str:
     """What every confirmed source must cite, in words (the step's evidence rule)."""
     kinds = [
@@ -169,7 +187,7 @@ async def step_page(
         "may_act": may_act,
         "not_yet": not_yet(page, computed, tz) if may_act else "",
         "prerequisites": [(d, humanize(d), d in opened) for d in spec.prerequisites],
-        "computed": [(humanize(k), scalar_text(v, tz)) for k, v in computed.items()],
+        "computed": _computed_rows(spec, computed, tz, in_form=may_act),
         "controls": controls,
         "key_field": KEY_FIELD,
         "open_field": OPEN_FIELD,

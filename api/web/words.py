@@ -169,10 +169,26 @@ def exposure_words(exposure: str | None) -> str:
 ONE_WORD = re.compile(r"^[a-z]+$")  # a single-word code value ("medium", "recovered")
 
 
+NONE_RECORDED = "None recorded"
+# Keys whose empty list reads "nothing <key>" in a mapping ("Complete: Yes; nothing missing").
+EMPTY_AS_NOTHING = frozenset({"missing", "outstanding", "overdue"})
+
+
 def value_words(text: str) -> str:
     """A code value as a page shows it beside "Yes"/"No": capitalised ("medium" → "Medium",
-    ``not_recovered`` → "Not recovered"); other text (names, references, notes) as it is."""
+    ``not_recovered`` → "Not recovered"; the category ``none`` as "None recorded", which does
+    not read like a blank); other text (names, references, notes) as it is."""
+    if text == "none":
+        return NONE_RECORDED
     return humanize(text) if ONE_WORD.match(text) else text
+
+
+def _entry_words(key: str, value: object) -> str:
+    """One entry of a mapping: "Complete: Yes"; an empty list under a participle such as
+    ``missing`` as "nothing missing" (not "Missing: None")."""
+    if value in ([], ()) and key in EMPTY_AS_NOTHING:
+        return f"nothing {key}"
+    return f"{humanize(key)}: {yes_no(value)}"
 
 
 def yes_no(value: object) -> str:
@@ -183,9 +199,9 @@ def yes_no(value: object) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list | tuple):
-        return ", ".join(humanize(str(v)) for v in value) or "None"
+        return ", ".join(humanize(str(v)) for v in value) or NONE_RECORDED
     if isinstance(value, dict):
-        return "; ".join(f"{humanize(str(k))}: {yes_no(v)}" for k, v in value.items()) or "—"
+        return "; ".join(_entry_words(str(k), v) for k, v in value.items()) or "—"
     return value_words(value) if isinstance(value, str) else str(value)
 
 
