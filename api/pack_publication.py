@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.report import local_minute, plural
+from domain.report import label, local_minute, plural
 from store.staff import get_staff
 from store.tables import Pack
 
@@ -85,6 +85,14 @@ def published_stage(stage: str, published: bool) -> str:
     ``made-visible`` (the case workflow is applying the publication), on the page and in the CSV.
     """
     return "made-visible" if published and stage == "awaiting-visibility" else stage
+
+
+def stage_words(stage: str) -> str:
+    """A listed case's stage as the CSV gives it, in the PDF's words: ``made-visible`` →
+    "made visible on publication", ``awaiting-visibility`` → "awaiting pack visibility"."""
+    return (
+        "made visible on publication" if stage == "made-visible" else label(stage).replace("-", " ")
+    )
 
 
 async def person_name(session: AsyncSession, employee_id: str | None) -> str:

@@ -1,7 +1,8 @@
 """The cases a report's tables name, as their readers know them: a table's ``Case`` column holds
 case IDs (the stored, signed content keeps them, for audit); the HTML page and the PDF show each
-as its report reference, the case ID small beneath it, and the page links it to its case page
-for a reader who may open it. Read at rendering time, so packs already stored read the same."""
+as its report reference (example 3's as its closed case and report), and the page links it to
+its case page for a reader who may open it. Read at rendering time, so packs already stored
+read the same."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.mail_words import capital, case_words
 from store.tables import Case
 
 CASE_COLUMN = "Case"
@@ -31,9 +33,11 @@ class CaseRefs:
 
     def reference(self, column: str, value: Any) -> str | None:
         """The report reference shown for VALUE in COLUMN, None when it is not a known case."""
-        if column != CASE_COLUMN or not isinstance(value, str):
+        if column != CASE_COLUMN or not isinstance(value, str) or value not in self.references:
             return None
-        return self.references.get(value)
+        reference = self.references[value]
+        words = case_words(value, reference)  # example 3's by its closed case and its report
+        return reference if words == f"report {reference}" else capital(words)
 
 
 NO_REFS = CaseRefs()

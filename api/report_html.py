@@ -7,6 +7,7 @@ from typing import Any
 
 from api.report_cases import NO_REFS, CaseRefs
 from api.report_svg import nothing_to_chart, svg_chart
+from api.report_words import cell_words
 
 STYLE = """
 :root { color-scheme: light; }
@@ -57,17 +58,19 @@ def _cell(value: Any) -> str:
 
 
 def _case_cell(case_id: str, reference: str, refs: CaseRefs) -> str:
-    """A case by its report reference (a link to its page when the reader may open it), the
-    case ID small beneath it for audit."""
+    """A case by its report reference (a link to its page when the reader may open it; the
+    case ID only in the link)."""
     shown = escape(reference)
     if refs.linked:
         shown = f'<a href="/app/cases/{escape(case_id)}">{shown}</a>'
-    return f'<td>{shown}<small class="case-id">{escape(case_id)}</small></td>'
+    return f"<td>{shown}</td>"
 
 
 def _row(columns: list[str], row: list[Any], refs: CaseRefs) -> str:
     cells = (
-        _cell(v) if (ref := refs.reference(c, v)) is None else _case_cell(str(v), ref, refs)
+        _cell(cell_words(c, v))
+        if (ref := refs.reference(c, v)) is None
+        else _case_cell(str(v), ref, refs)
         for c, v in zip(columns, row, strict=False)
     )
     return "<tr>" + "".join(cells) + "</tr>"

@@ -43,10 +43,12 @@ from api.report_svg import (
     nothing_to_chart,
     rotated,
 )
+from api.report_words import cell_words
 
 log = logging.getLogger(__name__)
 PAGE = landscape(A4)
 MARGIN = 14 * mm
+FRAME_HEIGHT = PAGE[1] - 2 * MARGIN - 12  # the page less its margins and the frame's padding
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 FILES = {FONT: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
 _RENDERING = threading.Lock()  # reportlab keeps module state: one PDF at a time
@@ -135,9 +137,9 @@ def chart_drawing(block: dict[str, Any], width: float, st: Styles) -> Drawing:
 
 
 def _shown(column: str, value: Any, refs: CaseRefs) -> tuple[Any, str | None]:
-    """A cell's value as printed, and the case ID printed small beneath it (a known case)."""
+    """A cell's value as printed (a known case by its report reference, never its ID)."""
     reference = refs.reference(column, value)
-    return (value, None) if reference is None else (reference, str(value))
+    return (cell_words(column, value), None) if reference is None else (reference, None)
 
 
 def _cell(shown: tuple[Any, str | None], st: Styles) -> Paragraph:
@@ -174,7 +176,8 @@ def _table(block: dict[str, Any], width: float, st: Styles, refs: CaseRefs) -> l
             ]
         )
     )
-    return [KeepTogether([title, table])] if len(rows) <= 15 else [title, table]
+    # A long table splits across pages; its title stays with its first rows even so.
+    return [KeepTogether([title, table])]
 
 
 def block_flowables(
@@ -203,17 +206,24 @@ def story(
     out: list[Any] = [_p(doc.get("title", ""), st.title), _p(doc.get("subtitle", ""), st.body)]
     out += [_p(line, st.body) for line in status_lines]
     for section in doc.get("sections", []):
-        parts = [block_flowables(block, width, st, refs) for block in section["blocks"]]
-        # The heading never ends a page: it is kept with the section's first block.
-        first = parts[0][:1] if parts else []
-        if first and isinstance(first[0], KeepTogether):  # nested KeepTogethers do not fit
-            first = list(first[0]._content)
-        out.append(KeepTogether([_p(section["title"], st.h2), *first]))
-        out += parts[0][1:] if parts else []
-        for flowables in parts[1:]:
-            out += flowables
+        flowables = [
+            f for block in section["blocks"] for f in block_flowables(block, width, st, refs)
+        ]
+        head, rest = _lead(flowables)
+        # A section that fits on a page starts on a new page rather than split; one that does
+        # not keeps its heading with its introduction and first figure, chart or table.
+        out.append(KeepTogether([KeepTogether([_p(section["title"], st.h2), *head]), *rest]))
         out.append(Spacer(0, 2 * mm))
     return out
+
+
+def _lead(flowables: list[Flowable]) -> tuple[list[Flowable], list[Flowable]]:
+    """A section's lead: its short paragraphs up to and with its first chart or table (that
+    block's own title kept with it), then the rest."""
+    for at, flowable in enumerate(flowables):
+        if isinstance(flowable, KeepTogether):
+            return [*flowables[:at], *flowable._content], flowables[at + 1 :]
+    return flowables[:2], flowables[2:]
 
 
 def render_pdf(

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.instants import instant
+from domain.pathway_actions import action_title
 from domain.roles import ROLE_NAMES
 
 Doc = dict[str, Any]
@@ -44,7 +45,8 @@ def label(code: Any) -> str:
     if text in ROLE_NAMES:  # a role by its title (the board pack's "by reviewer")
         return ROLE_NAMES[text]  # type: ignore[index]
     if text.startswith("action:"):
-        return f"pathway action {text[7:].replace('_', ' ')}"
+        title = action_title(text[7:])  # its title, not its slug
+        return f"pathway action {title[:1].lower()}{title[1:]}"
     return LABELS.get(text, text.replace("_", " "))
 
 

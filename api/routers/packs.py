@@ -21,7 +21,13 @@ from api.deps import SessionDep, SettingsDep, get_temporal
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.guard import GuardedRoute
 from api.idempotency import keyed_update
-from api.pack_publication import as_published, person_name, publication_lines, published_stage
+from api.pack_publication import (
+    as_published,
+    person_name,
+    publication_lines,
+    published_stage,
+    stage_words,
+)
 from api.report_cases import CaseRefs, case_refs
 from api.report_html import render_html
 from api.report_pdf import render_pdf
@@ -136,7 +142,8 @@ def _csv(pack: Pack, table: str) -> str:
         return out.getvalue()
     published = pack.published_at is not None
     for row in pack.content.get("cases", []):
-        writer.writerow({**row, "stage": published_stage(str(row.get("stage", "")), published)})
+        stage = published_stage(str(row.get("stage", "")), published)
+        writer.writerow({**row, "stage": stage_words(stage)})
     return out.getvalue()
 
 

@@ -1,0 +1,19 @@
+"""A report table's cells in the words the pages use: an exception's reasons as the review page
+words them ("Submitted at disagrees with the workforce reporting log (by 1 minute 1 second)").
+Applied as a report renders (HTML and PDF), so stored, signed packs keep their codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.web.review_view import reason_in_words
+
+REASONS_COLUMN = "Reasons"
+
+
+def cell_words(column: str, value: Any) -> Any:
+    """VALUE as COLUMN's cell shows it: each of a ``Reasons`` cell's "; "-joined reasons in
+    words; anything else as it is."""
+    if column != REASONS_COLUMN or not isinstance(value, str) or not value:
+        return value
+    return "; ".join(reason_in_words(reason) for reason in value.split("; "))

@@ -1,0 +1,64 @@
+"""A PDF's headings stay with what follows them (the walk's weekly pack printed "Threshold
+breaches by service line" at page 1's foot and its chart on page 2): a section's heading, its
+introduction and its first chart share a page, and a short section is not split across two."""
+
+from __future__ import annotations
+
+from api.report_pdf import render_pdf
+from domain.report import chart, document, figures, section, table, text
+from tests.pdf_support import pdftotext
+
+FONT_DIR = "/usr/share/fonts/truetype/dejavu"
+LINES = ["HC-NORTH", "HC-SOUTH", "DN-CITY", "SL-EAST"]
+
+
+def _pages(doc: dict) -> list[str]:  # type: ignore[type-arg]
+    return pdftotext(render_pdf(doc, [], FONT_DIR)).split("\f")
+
+
+def _page_of(pages: list[str], words: str) -> int:
+    return next(n for n, page in enumerate(pages) if words in page)
+
+
+def _filler(rows: int) -> dict:  # type: ignore[type-arg]
+    return table("Reviews of the week", ["Review", "Reports"], [[f"R{n}", n] for n in range(rows)])
+
+
+def test_a_heading_keeps_its_introduction_and_chart() -> None:
+    for rows in range(14, 30, 3):  # the heading lands lower on page 1 each time
+        doc = document(
+            "Weekly pack",
+            "week 50",
+            [
+                section("Summary", _filler(rows)),
+                section(
+                    "Threshold breaches by service line",
+                    text("Each report counts once, at its highest classification in the week."),
+                    chart("Reports over a threshold", LINES, {"breaches": [2, 2, 5, 2]}),
+                ),
+            ],
+        )
+        pages = _pages(doc)
+        heading = _page_of(pages, "Threshold breaches by service line")
+        assert heading == _page_of(pages, "Reports over a threshold"), (rows, pages[heading])
+        assert heading == _page_of(pages, "HC-SOUTH"), rows
+
+
+def test_a_short_section_is_not_split() -> None:
+    for rows in range(14, 30, 3):
+        doc = document(
+            "Evidence pack",
+            "November",
+            [
+                section("Summary", _filler(rows)),
+                section(
+                    "Monthly closure-credibility review",
+                    figures([("Closures reviewed", 12), ("Failed", 2)]),
+                    table("Exceptions", ["Reference", "Reasons"], [["CC-1", "missing"]] * 4),
+                    figures([("Missed deadlines", 1), ("Still open", 0)]),
+                ),
+            ],
+        )
+        pages = _pages(doc)
+        start = _page_of(pages, "Monthly closure-credibility review")
+        assert start == _page_of(pages, "Missed deadlines: 1"), (rows, pages[start])
