@@ -169,7 +169,8 @@ async def test_my_work_in_the_browser_on_a_laptop_and_a_phone(  # type: ignore[n
         admin = await another_page(page, base, "E-Admin", "/app", LAPTOP)
         await expect(admin.get_by_role("heading", name="Administration")).to_be_visible()
         await accessible(admin, "my-work-administrator")
-        await admin.get_by_role("link", name="Pathways and roles").click()
+        card = admin.get_by_role("region", name="Administration")  # the navigation has one too
+        await card.get_by_role("link", name="Pathways and roles").click()
         await expect(admin.get_by_role("heading", name="Roles nobody holds")).to_be_visible()
         await accessible(admin, "admin-pathways")
 
