@@ -3,7 +3,8 @@ the same plain words as the worker forms ("Please answer this question", never p
 "Field required"); a pack period that does not exist is a page not found, in words; one
 navigation, from the person's roles, the same on every page; a worker's My reports in plain
 words, its steps in the order they happened; the category "none" and an empty list in words,
-not a bare "None"; a computed value shown once on a step page, under one label."""
+not a bare "None"; a computed value shown once on a step page, under one label; the
+acceptance receipt's actions soonest due first."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ from playwright.async_api import Page, expect
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from domain.roles import Role
 from store.tables import CaseEvent
-from tests.api_support import TRIAGE_DOCS, attribution, impact, open_case, open_docs, wait_stage
+from tests.api_support import (
+    TRIAGE_DOCS,
+    attribution,
+    impact,
+    open_case,
+    open_docs,
+    pathway,
+    wait_stage,
+)
 from tests.browser_support import PHONE, another_page, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import case_row, load, report_rows, staff_rows
@@ -127,7 +136,7 @@ async def test_my_reports_in_a_workers_words_in_the_order_things_happened(  # ty
         ], steps
 
 
-async def test_none_in_words_and_computed_values_once(  # type: ignore[no-untyped-def]
+async def test_none_in_words_computed_values_once_actions_by_due_date(  # type: ignore[no-untyped-def]
     own_env, sqlite_url, sessions_for, api_for, chromium
 ) -> None:
     sessions = sessions_for(sqlite_url)
@@ -166,3 +175,29 @@ async def test_none_in_words_and_computed_values_once(  # type: ignore[no-untype
             sheet = other.locator("section[aria-labelledby=computed-h]")
             await expect(sheet).to_contain_text("Complete: Yes; nothing missing")
             await expect(sheet).not_to_contain_text("None")
+
+            await open_docs(api, case_id, "E-DIRECTOR", ["reporting-control-authorization-sheet"])
+            today = (await own_env.get_current_time()).date()
+            every_action = {  # four actions, due on different days
+                **pathway(today, "E-OWNER"),
+                "immediate_senior_acknowledgment": True,
+                "temporary_daily_service_line_review": True,
+                "same_day_unsafe_condition_escalation": True,
+            }
+            done = await api.post(f"{steps}/recovery-pathway", "E-DIRECTOR", json=every_action)
+            assert done.status_code == 200, done.text
+            await wait_stage(api, case_id, "pathway-acceptance")
+            owner = await another_page(
+                page, base, "E-Owner", f"/app/cases/{case_id}/pathway/accept",
+                {"width": 1024, "height": 800},
+            )  # fmt: skip
+            await owner.get_by_role("button", name="Accept the pathway").click()
+            await expect(owner.locator("main")).to_contain_text("Actions you can now do")
+            listed = await owner.locator("main li", has_text=", due ").all_inner_texts()
+            due = [_local(text.rsplit(", due ", 1)[1], today.year) for text in listed]
+            assert len(due) >= 3 and due == sorted(due), listed
+
+
+def _local(words: str, year: int) -> datetime:
+    """ "Tue 8 Dec, 17:00" (the pages' local time) as a comparable time in YEAR."""
+    return datetime.strptime(f"{words.strip()} {year}", "%a %d %b, %H:%M %Y")

@@ -4,6 +4,7 @@ happens next (the case's open obligations now, or that it is closed)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -116,9 +117,22 @@ async def _accepted(request: Request, page: CasePage, tz: str) -> dict[str, Any]
     return {
         "pathway": humanize(kinds[-1]) if kinds else "the pathway",
         "case": capital(case_words(page.case.case_id, page.case.reference)),
-        "actions you can now do": [f"{title}, due {local_time(due, tz)}" for title, due in actions]
+        "actions you can now do": [
+            f"{title}, due {local_time(due, tz)}" for title, due in sorted(actions, key=_due)
+        ]
         or ["none open"],
     }
+
+
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def _due(action: tuple[str, Any]) -> tuple[datetime, str]:
+    """An action's sort key: soonest due first (a stored deadline is ISO text), then title."""
+    title, due = action
+    if isinstance(due, str) and due:
+        due = datetime.fromisoformat(due)
+    return (due if isinstance(due, datetime) else LATEST, title)
 
 
 def _title(page: CasePage, what: str) -> str:
