@@ -18,9 +18,9 @@ from temporalio.client import Client
 
 from api.clock import app_now
 from api.deps import Actor
-from api.errors import Conflict, FieldError, NotFound, Unprocessable
+from api.errors import Conflict, FieldError, Forbidden, NotFound, Unprocessable
 from api.idempotency import check_key, fingerprint, keyed_update, keyed_update_id, record_key
-from api.temporal_calls import case_actor, execute_update
+from api.temporal_calls import case_actor, execute_update, query
 from config.settings import Settings
 from domain import names
 from domain.cases import (
@@ -32,6 +32,7 @@ from domain.cases import (
     StepSubmission,
 )
 from domain.examples import EXAMPLE_DOCUMENTS
+from domain.openings import may_open, refusal
 from domain.steps import StepSpec
 from store.cases import record_opening
 from store.db import transaction
@@ -74,10 +75,15 @@ async def open_case(app: FastAPI, case_id: str) -> Case:
     return case
 
 
-async def read_document(session: AsyncSession, case: Case, document: str) -> dict[str, Any]:
-    """Document ``document`` of ``case`` (read-only); 404 when the example has no such document."""
+def read_document_check(case: Case, document: str) -> None:
+    """404 when ``case``'s example has no document ``document``."""
     if document not in EXAMPLE_DOCUMENTS.get(case.example, frozenset()):
         raise NotFound(f"no document {document!r} for a {case.example} case")
+
+
+async def read_document(session: AsyncSession, case: Case, document: str) -> dict[str, Any]:
+    """Document ``document`` of ``case`` (read-only); 404 when the example has no such document."""
+    read_document_check(case, document)
     try:
         return await build_document(
             session,
@@ -95,21 +101,30 @@ async def open_document(
 ) -> dict[str, Any]:
     """Record that ``actor`` opened ``document`` (a step's prerequisite) and return it.
 
+    Only the submitter of an open step that needs the document opens it (``domain.openings``):
+    403 for anyone else, 409 for the submitter while the step is not open; nothing is recorded.
     Stored first, then told to the workflow: it only learns of openings that are on record.
     Opening again records again and is harmless (the workflow keeps each document once).
     """
     async with transaction(app.state.sessions) as session:
         case = await get_case(session, case_id)
+    read_document_check(case, document)
+    ensure_open(case)
+    state = await query(temporal, case_id, names.QUERY_STATE, result_type=CaseState)
+    verdict = may_open(state, case_actor(actor), document)
+    if not verdict.allowed:
+        reason = f"{refusal(verdict, document)}; nothing was recorded"
+        raise Conflict(reason) if verdict.their_step else Forbidden(reason)
+    async with transaction(app.state.sessions) as session:
         body = await read_document(session, case, document)
         await record_opening(session, case_id, document, actor.employee_id, await app_now(app))
-    if case.status == "open":
-        await execute_update(
-            temporal,
-            case_id,
-            names.UPDATE_OPEN_DOCUMENT,
-            DocumentOpened(document=document, actor=case_actor(actor), entries=entry_ids(body)),
-            result_type=list[str],
-        )
+    await execute_update(
+        temporal,
+        case_id,
+        names.UPDATE_OPEN_DOCUMENT,
+        DocumentOpened(document=document, actor=case_actor(actor), entries=entry_ids(body)),
+        result_type=list[str],
+    )
     return body
 
 

@@ -34,7 +34,7 @@ th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e3e8ee;
 th { background: #eef2f6; }
 td, p { overflow-wrap: anywhere; }  /* hashes, keys and signatures wrap, never widen the page */
 .scroll { overflow-x: auto; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 6px 0 10px; }
 figcaption { font-weight: 600; font-size: 13px; margin-bottom: 2px; }
 svg.chart { width: 100%; max-width: 720px; height: auto; display: block; }
@@ -51,10 +51,29 @@ small.case-id { display: block; color: #4a5563; font-size: 11px; }
 """
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f'<td class="num">{escape(f"{value:g}")}</td>'
-    return f"<td>{escape('—' if value is None else str(value))}</td>"
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def numeric_columns(rows: list[list[Any]], width: int) -> list[bool]:
+    """Which of ``width`` columns hold only numbers (blanks aside): right-aligned, heading and
+    cells alike, so each figure sits under its own heading (a mixed column stays left)."""
+    flags = []
+    for i in range(width):
+        values = [row[i] for row in rows if i < len(row) and row[i] is not None]
+        flags.append(bool(values) and all(_is_number(v) for v in values))
+    return flags
+
+
+def _heading(column: str, numeric: bool) -> str:
+    css = ' class="num"' if numeric else ""
+    return f'<th scope="col"{css}>{escape(column)}</th>'
+
+
+def _cell(value: Any, numeric: bool) -> str:
+    css = ' class="num"' if numeric else ""
+    shown = f"{value:g}" if _is_number(value) else "—" if value is None else str(value)
+    return f"<td{css}>{escape(shown)}</td>"
 
 
 def _case_cell(case_id: str, reference: str, refs: CaseRefs) -> str:
@@ -66,12 +85,12 @@ def _case_cell(case_id: str, reference: str, refs: CaseRefs) -> str:
     return f"<td>{shown}</td>"
 
 
-def _row(columns: list[str], row: list[Any], refs: CaseRefs) -> str:
+def _row(columns: list[str], row: list[Any], refs: CaseRefs, numeric: list[bool]) -> str:
     cells = (
-        _cell(cell_words(c, v))
+        _cell(cell_words(c, v), n)
         if (ref := refs.reference(c, v)) is None
         else _case_cell(str(v), ref, refs)
-        for c, v in zip(columns, row, strict=False)
+        for c, v, n in zip(columns, row, numeric, strict=False)
     )
     return "<tr>" + "".join(cells) + "</tr>"
 
@@ -80,8 +99,11 @@ def _table(block: dict[str, Any], refs: CaseRefs = NO_REFS) -> str:
     title = f"<h3>{escape(block['title'])}</h3>"
     if not block["rows"]:
         return f'{title}<p class="empty">{escape(block["empty"])}</p>'
-    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in refs.columns(block["columns"]))
-    rows = "".join(_row(block["columns"], row, refs) for row in block["rows"])
+    numeric = numeric_columns(block["rows"], len(block["columns"]))
+    head = "".join(
+        _heading(c, n) for c, n in zip(refs.columns(block["columns"]), numeric, strict=True)
+    )
+    rows = "".join(_row(block["columns"], row, refs, numeric) for row in block["rows"])
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     return f'{title}<div class="scroll">{table}</div>'  # a wide table scrolls, not the page
 

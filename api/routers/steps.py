@@ -26,7 +26,7 @@ from domain.steps import StepSpec
 router = APIRouter(prefix="/cases", tags=["steps"], route_class=BodyFieldsRoute)
 
 
-@router.post("/{case_id}/documents/{document}/open", responses={404: {}, 409: {}})
+@router.post("/{case_id}/documents/{document}/open", responses={403: {}, 404: {}, 409: {}})
 async def open_document(
     case_id: str,
     document: str,

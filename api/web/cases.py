@@ -15,12 +15,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import case_actions
 from api.authz import Authorized
 from api.deps import SessionDep, TemporalDep
-from api.web.case_view import WorkerOwnCase, history, load_case, open_rows, staff_names
+from api.temporal_calls import case_actor
+from api.web.case_view import (
+    CasePage,
+    WorkerOwnCase,
+    history,
+    load_case,
+    open_rows,
+    staff_names,
+)
 from api.web.document_view import person_ids, to_node
 from api.web.render import local_time, render
 from api.web.session import CsrfChecked, safe_next
 from api.web.words import EXAMPLE_TITLES, exposure_words, humanize, waiting_words
 from domain.mail_words import about, capital, case_words
+from domain.openings import may_open, refusal
 from domain.roles import GOVERNANCE_ROLES
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
@@ -83,6 +92,15 @@ async def open_document(
     return RedirectResponse(target, status_code=303)
 
 
+def _why_not(page: CasePage, document: str) -> str:
+    """Why the signed-in person may not open ``document`` now ("" when they may)."""
+    if page.live is None:
+        return "Its live state cannot be read just now, so it cannot be opened; try again shortly."
+    verdict = may_open(page.live, case_actor(page.actor), document)
+    reason = refusal(verdict, document)
+    return reason[:1].upper() + reason[1:] + "." if reason else ""
+
+
 @router.get("/{case_id}/documents/{document}", response_class=HTMLResponse)
 async def document_page(
     case_id: str,
@@ -104,6 +122,7 @@ async def document_page(
         "document": document,
         "title": humanize(document),
         "opened": opened,
+        "why_not": "" if opened else _why_not(page, document),
         "tree": to_node(body, tz, top=True, names=await staff_names(request, person_ids(body)))
         if body is not None
         else None,

@@ -106,8 +106,16 @@ def _value_node(key: str, value: Any, tz: str, names: Names) -> Node:
     return to_node(value, tz, names=names)
 
 
+def _entry_rows(rows: list[dict[str, Any]]) -> bool:
+    """Rows of a chronology: each an entry with its own ID and time. A person knows an entry by
+    its time and what it says (as the evidence form labels it), so its ID is not shown."""
+    return all(isinstance(r.get("id"), str) and "at" in r for r in rows)
+
+
 def _table(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:
     headers = list(dict.fromkeys(key for row in rows for key in row))
+    if _entry_rows(rows):
+        headers.remove("id")
     return Node(
         kind="table",
         headers=[_key_words(h, next((r[h] for r in rows if h in r), None)) for h in headers],

@@ -49,6 +49,7 @@ from api.web.step_form import (
     unstorable_errors,
 )
 from api.web.words import humanize, lower_first, readable_errors, role_label
+from domain.cases import Obligation
 from domain.examples import STEP_SPECS
 from domain.steps import StepSpec
 from store.db import transaction
@@ -101,6 +102,20 @@ def evidence_hint(spec: StepSpec) -> str:
 
 def _may_act(page: CasePage, spec: StepSpec) -> bool:
     return spec.role in page.actor.roles if spec.role else page.is_owner
+
+
+def _why_not_open(page: CasePage, spec: StepSpec, ob: Obligation | None) -> str:
+    """Why the signed-in person has no Open buttons: only the step's submitter opens its
+    documents, while it is open (``domain.openings``; the API refuses the rest)."""
+    if not _may_act(page, spec):
+        who = f"the {role_label(spec.role)}" if spec.role else "the pathway's named owner"
+        return (
+            f"Only {who} opens these documents, while this step is open: each opening is "
+            f"recorded as their prerequisite. You are signed in as {page.actor.display_name}."
+        )
+    if ob is not None and ob.done_at is not None:
+        return "This step is done; its documents were opened by whoever submitted it."
+    return "These documents are opened while this step is open; it is not open now."
 
 
 async def _staff_options(request: Request, service_line: str | None) -> Groups:
@@ -187,6 +202,7 @@ async def step_page(
         "may_act": may_act,
         "not_yet": not_yet(page, computed, tz) if may_act else "",
         "prerequisites": [(d, humanize(d), d in opened) for d in spec.prerequisites],
+        "docs_why": "" if may_act else _why_not_open(page, spec, ob),
         "computed": _computed_rows(spec, computed, tz, in_form=may_act),
         "controls": controls,
         "key_field": KEY_FIELD,
