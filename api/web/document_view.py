@@ -76,9 +76,34 @@ def scalar_text(value: Any, tz: str, names: Names = NO_NAMES) -> str:
     return yes_no(value)
 
 
+# Which policy and record fields are durations, by name (a ``_min`` suffix alone is not one:
+# ``repeat_category_min`` is a least count); their label drops the unit the value then says.
+MINUTES = frozenset(
+    {
+        "ack_emerging_min",
+        "ack_critical_min",
+        "triage_emerging_min",
+        "triage_critical_min",
+        "ack_elapsed_min",
+        "triage_elapsed_min",
+    }
+)
+SECONDS = frozenset({"agree_seconds"})
+LABELS = {  # fields whose name alone does not read as words
+    "repeat_category_min": "Repeat category (least count)",
+    "repeat_min": "Repeat (least count)",
+    "agree_seconds": "Sources agree within",
+    "version": "Policy version",
+}
+POLICY_VERSION = re.compile(r"^(ack|learning|closure)-policy-v(\d+)$")
+POLICY_NAMES = {"ack": "acknowledgment", "learning": "learning-visibility", "closure": "closure"}
+
+
 def _key_words(key: str, value: Any = None) -> str:
     """A field's name in words; an owner's ID field names the person: "Responsible owner"; a
-    duration in minutes drops its unit, which its value says ("Acknowledgment emerging")."""
+    duration drops its unit, which its value says ("Acknowledgment emerging")."""
+    if key in LABELS and (key != "version" or _policy_version(value)):
+        return LABELS[key]
     if key.endswith(("_owner_id", "_worker_id")) or (
         key.endswith("_id") and isinstance(value, str) and id_words(value) != value
     ):
@@ -87,8 +112,16 @@ def _key_words(key: str, value: Any = None) -> str:
 
 
 def _in_minutes(key: str, value: Any) -> bool:
-    """A policy's duration in minutes (``ack_emerging_min``: 1440)."""
-    return key.endswith("_min") and isinstance(value, int) and not isinstance(value, bool)
+    """A duration in minutes (``ack_emerging_min``: 1440)."""
+    return key in MINUTES and isinstance(value, int) and not isinstance(value, bool)
+
+
+def _policy_version(value: Any) -> str:
+    """``ack-policy-v1`` → "Acknowledgment policy, version 1" ("" for anything else)."""
+    found = POLICY_VERSION.match(value) if isinstance(value, str) else None
+    if found is None:
+        return ""
+    return f"{POLICY_NAMES[found[1]].capitalize()} policy, version {found[2]}"
 
 
 def minutes_words(minutes: int) -> str:
@@ -103,6 +136,10 @@ def minutes_words(minutes: int) -> str:
 def _value_node(key: str, value: Any, tz: str, names: Names) -> Node:
     if _in_minutes(key, value):
         return Node(kind="text", text=minutes_words(value))
+    if key in SECONDS and isinstance(value, int) and not isinstance(value, bool):
+        return Node(kind="text", text=plural(value, "second"))
+    if version := _policy_version(value):
+        return Node(kind="text", text=version)
     return to_node(value, tz, names=names)
 
 
