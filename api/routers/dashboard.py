@@ -13,7 +13,7 @@ from api.authz import Authorized
 from api.deps import Actor, SettingsDep
 from api.errors import NotFound
 from api.guard import GuardedRoute
-from api.policy import EVIDENCE_READERS
+from api.policy import EVIDENCE_READERS, rule_for
 from api.web.render import render
 from api.web.session import page_actor
 from api.web.words import member_label, roles_in_words
@@ -28,6 +28,19 @@ DASHBOARD_ROLES = EVIDENCE_READERS
 # The roles as the staff pages name them, for the page's "who is signed in" line.
 _NAMES = json.dumps({role.value: member_label(role) for role in Role})
 ROLE_WORDS = f'data-role-names="{html.escape(_NAMES, quote=True)}"'
+
+
+def _readers(method: str, path: str) -> list[str]:
+    rule = rule_for(method, path)
+    return sorted(role.value for role in rule.roles) if rule else []
+
+
+# Who may make the page's case reads (the access policy's own rules): the page shows its open
+# steps, breaches and case timeline only to them, and says why to anyone else (the inspector).
+_READERS = json.dumps(
+    {"cases": _readers("GET", "/cases"), "escalations": _readers("GET", "/escalations")}
+)
+READER_WORDS = f'data-readers="{html.escape(_READERS, quote=True)}"'
 
 # The page's own scripts, nothing else.
 SCRIPTS = frozenset(
@@ -51,7 +64,8 @@ async def dashboard(request: Request, settings: SettingsDep) -> Response:
     refusal page naming the roles that may use it. Without a session the page asks for a
     bearer token (API clients, scripts)."""
     zone = f'data-zone="{html.escape(settings.timezone, quote=True)}"'
-    page = PAGE.read_text(encoding="utf-8").replace("<body>", f"<body {ROLE_WORDS} {zone}>", 1)
+    body = f"<body {ROLE_WORDS} {READER_WORDS} {zone}>"
+    page = PAGE.read_text(encoding="utf-8").replace("<body>", body, 1)
     if not isinstance(request.session.get("sub"), str):
         return HTMLResponse(page)
     actor = await page_actor(request)  # idle: to sign-in and back (SignInRequired)

@@ -128,7 +128,12 @@ async function loadEscalations(cursor = "") {
   const query = `?limit=${BREACHES_PAGE}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
   const response = await fetch(`/escalations${query}`, { headers: auth() });
   const list = response.ok ? await response.json() : [];
-  if (!response.ok) { $("escalations-range").textContent = `Open breaches could not be read (${response.status}).`; }
+  if (!response.ok) {  // said once, never beside "No open breaches"
+    $("escalations-range").textContent = `Open breaches could not be read (${response.status}).`;
+    $("escalations").replaceChildren();
+    $("escalation-pages").hidden = true;
+    return;
+  }
   fill("escalations", list.map((b) => row([
     caseLink(b.reference || b.case_id, b.href), b.step_title || b.step,
     b.deadline_words || b.deadline, b.level_words || b.level],
@@ -174,6 +179,28 @@ async function loadTimeline(caseId) {
        "No events yet.");
 }
 
+// The page's case reads (open steps, breaches, a case's timeline) as the access policy admits
+// them (the page is served with each read's roles): a role without them is told so, once.
+function mayRead(read) {
+  const readers = JSON.parse(document.body.dataset.readers || "{}");
+  return (readers[read] || []).some((role) => me.roles.includes(role));
+}
+
+function showCaseReads() {
+  const steps = mayRead("cases");
+  const breaches = mayRead("escalations");
+  $("my-steps").hidden = !steps;
+  $("timeline-section").hidden = !steps;
+  $("breaches").hidden = !breaches;
+  const note = $("case-reads");
+  note.hidden = steps && breaches;
+  note.textContent = note.hidden ? "" :
+    "Open steps, breaches and case timelines are for the governance roles; your role reads " +
+    "the daily review and the trends here.";
+  if (steps) { fill("timeline", [], "Choose a case in My open steps or Breaches to see its timeline."); }
+  return [steps ? loadSteps() : null, breaches ? loadEscalations() : null];
+}
+
 async function refresh() {
   try {
     me = await api("/me");
@@ -185,7 +212,7 @@ async function refresh() {
     hideTrends();
     return;
   }
-  await Promise.allSettled([loadReview(), loadSteps(), loadEscalations(), loadTrends()]);
+  await Promise.allSettled([loadReview(), ...showCaseReads(), loadTrends()]);
 }
 
 // Wired once every script of the page has run (trends.js defines the Trends section).
