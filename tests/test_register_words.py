@@ -27,7 +27,8 @@ def test_verified_says_which_entries_each_check_covered() -> None:
     words = status_words(_record(), 10, LONDON)
     assert (words.state, words.headline) == ("ok", "Verified 10 entries")
     assert words.detail == (
-        "entries 1 to 8 in the full verification; entries 9 to 10 as they were added; "
+        "entries 1 to 8 in the last full verification, Wed 1 Jul 2026, 02:30; entries 9 to 10 "
+        "as they were added; "
         "last checked Thu 2 Jul 2026, 09:00"
     )
     assert words.full == "Wed 1 Jul 2026, 02:30: passed, 8 entries"

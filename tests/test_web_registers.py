@@ -122,7 +122,8 @@ async def test_a_full_verification_from_the_page_finds_an_old_entry_altered(  # 
     running = text((await api.http.get(started.headers["location"])).text)  # no worker yet
     assert "Full verification under way in the background" in running
     since = local_time(ASKED_AT, api.app.state.settings.timezone)
-    assert f"None yet Full verification running since {since}; reload this page" in running
+    assert "Last full verification None yet" in running  # the last outcome, then its own row:
+    assert f"Running now Full verification running since {since}; reload this page" in running
     assert "Failed" not in running.split("What")[0]  # nothing verified inline
     listed = text((await api.http.get("/app/registers")).text)
     assert f"Full verification running since {since}" in listed

@@ -65,6 +65,8 @@ async def test_verification_states_in_the_browser(  # type: ignore[no-untyped-de
             "its outcome"
             for at in (before, after)
         }, text  # the API's clock at the click, provider local time
+        # its own line, not run on after the last outcome (walk: "…: passed, 5 entries Full …")
+        assert await page.locator("#full-verification #full-running").count() == 0
         await expect(page.locator("#full-verification")).to_contain_text("None yet")
         await accessible(page, "register-full-running")
         handle = own_env.client.get_workflow_handle(names.register_verification_id(REGISTER))
@@ -76,7 +78,7 @@ async def test_verification_states_in_the_browser(  # type: ignore[no-untyped-de
         async with running_worker(own_env, sessions, task_queue=task_queue):
             await wait_for(lambda: _shows(page, "#full-verification", ": passed, 3 entries"))
             await expect(page.locator("#verification")).to_contain_text(
-                "entries 1 to 3 in the full verification"
+                "entries 1 to 3 in the last full verification, "
             )
             await accessible(page, "register-full-passed")
 

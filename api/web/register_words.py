@@ -79,7 +79,9 @@ def status_words(record: RegisterVerification | None, head_seq: int, tz: str) ->
         headline = f"Failed at entry {record.first_bad_seq}: {record.reason}"
         return StatusWords("bad", headline, f"found by {by}, {checked}", full)
     in_full = record.full_seq if record.full_ok and record.full_seq else 0
-    parts = [f"entries 1 to {in_full:,} in the full verification"] if in_full else []
+    # "the last" full verification, dated: another may be running, and has proved nothing yet
+    last = local_time(record.full_at, tz, with_year=True) if record.full_at else ""
+    parts = [f"entries 1 to {in_full:,} in the last full verification, {last}"] if in_full else []
     if record.verified_seq > in_full:
         start = in_full + 1
         parts.append(f"entries {start:,} to {record.verified_seq:,} as they were added")
