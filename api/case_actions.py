@@ -7,7 +7,7 @@ active staff), then sends the workflow its Update; the workflow's validators jud
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -33,12 +33,13 @@ from domain.cases import (
 )
 from domain.examples import EXAMPLE_DOCUMENTS
 from domain.openings import may_open, refusal
+from domain.roles import PATHWAY_OWNER_ROLES
 from domain.steps import StepSpec
 from store.cases import record_opening
 from store.db import transaction
 from store.documents import UnknownDocument, build_document, entry_ids
 from store.registers import find_request
-from store.staff import get_staff
+from store.staff import StaffMember, get_staff
 from store.tables import Case
 
 OWNER_SUFFIX = "_owner_id"  # a field naming the person who will own a pathway: must be staff
@@ -128,10 +129,22 @@ async def open_document(
     return body
 
 
+def owner_refusal(member: StaffMember | None, owner_id: str, today: date, case: Case) -> str:
+    """Why ``member`` may not own ``case``'s pathway ("" when they may): current staff in a
+    role that owns pathways (``PATHWAY_OWNER_ROLES``), never the worker who reported it."""
+    if member is None or not member.is_current(today):
+        return f"{owner_id!r} is not active staff"
+    if not member.roles & PATHWAY_OWNER_ROLES:
+        return f"{member.display_name} ({owner_id}) holds no role that owns a pathway"
+    if case.employee_id == owner_id:
+        return f"{member.display_name} ({owner_id}) reported this near miss"
+    return ""
+
+
 async def check_owners(
-    session: AsyncSession, settings: Settings, now: datetime, fields: BaseModel
+    session: AsyncSession, settings: Settings, now: datetime, fields: BaseModel, case: Case
 ) -> None:
-    """422 on each ``*_owner_id`` field that does not name a current staff member."""
+    """422 on each ``*_owner_id`` field that does not name someone who may own the pathway."""
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
     errors = []
     for name in type(fields).model_fields:
@@ -139,8 +152,8 @@ async def check_owners(
             continue
         owner_id = str(getattr(fields, name))
         member = await get_staff(session, owner_id)
-        if member is None or not member.is_current(today):
-            errors.append(FieldError(field=name, message=f"{owner_id!r} is not active staff"))
+        if why := owner_refusal(member, owner_id, today, case):
+            errors.append(FieldError(field=name, message=why))
     if errors:
         raise Unprocessable("invalid fields", errors)
 
@@ -200,7 +213,7 @@ async def submit_step(
             if done := await answered(session, spec, case_id, update_key, actor):
                 return done
         ensure_open(case)
-        await check_owners(session, app.state.settings, await app_now(app), body)
+        await check_owners(session, app.state.settings, await app_now(app), body, case)
     try:
         receipt = await execute_update(
             temporal,

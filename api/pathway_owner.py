@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 from temporalio.client import Client
 
-from api.case_actions import open_case
+from api.case_actions import open_case, owner_refusal
 from api.clock import app_now
 from api.deps import Actor
 from api.errors import FieldError, Unprocessable
@@ -39,12 +39,11 @@ async def reassign_pathway(
     app: FastAPI, temporal: Client, actor: Actor, case_id: str, body: NewOwner, key: str | None
 ) -> CaseState:
     """404 no case, 409 closed or no owner yet, 422 new owner not current staff; else done."""
-    await open_case(app, case_id)
+    case = await open_case(app, case_id)
     today = (await app_now(app)).astimezone(ZoneInfo(app.state.settings.timezone)).date()
     async with transaction(app.state.sessions) as session:
         member = await get_staff(session, body.new_owner)
-    if member is None or not member.is_current(today):
-        message = f"{body.new_owner!r} is not active staff"
+    if message := owner_refusal(member, body.new_owner, today, case):
         raise Unprocessable("invalid fields", [FieldError(field="new_owner", message=message)])
     change = PathwayReassignment(
         actor=case_actor(actor), new_owner=body.new_owner, reason=body.reason

@@ -33,6 +33,10 @@ GOVERNANCE_ROLES: frozenset[Role] = frozenset(
 )
 """The twelve roles that run governance steps."""
 
+PATHWAY_OWNER_ROLES: frozenset[Role] = GOVERNANCE_ROLES | {Role.WORKER}
+"""Who may own a pathway: staff who do the work (team leads hold the worker role), not the
+administrator, inspector or operator (their roles run the service or read it)."""
+
 READ_ROLES: frozenset[Role] = GOVERNANCE_ROLES | {Role.ADMINISTRATOR, Role.INSPECTOR}
 """Roles that may read registers, reviews, cases and packs."""
 

@@ -83,3 +83,36 @@ async def test_a_review_exception_names_the_owners(sqlite_url: str, sessions_for
         "Wen Taylor (E0131)",
         "Ola Price (E0132)",
     )
+
+
+def test_only_people_who_may_own_a_pathway_are_offered_and_accepted() -> None:
+    """Walk defect: the owner picker listed everyone, the reporting worker herself, the
+    administrator, inspector and operator among them. The picker and the submission's check
+    (``owner_refusal``) agree on who may own the pathway."""
+    from datetime import date
+
+    from api.case_actions import owner_refusal
+    from api.web.owner_options import owner_groups
+    from store.staff import StaffMember
+    from store.tables import Case
+
+    def member(eid: str, *roles: Role) -> StaffMember:
+        return StaffMember(employee_id=eid, display_name=eid, email=f"{eid}@x.org",
+                           roles=frozenset(roles), service_line="SL-EAST", active=True)  # fmt: skip
+
+    staff = [
+        member("E0101", Role.WORKER),  # a team lead
+        member("E1009", Role.WORKER),  # reported the near miss
+        member("E0013", Role.ADMINISTRATOR),
+        member("E0014", Role.INSPECTOR),
+        member("E0015", Role.OPERATOR),
+        member("E0004", Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE),
+    ]
+    offered = [eid for _, options in owner_groups(staff, "SL-EAST", "E1009") for eid, _ in options]
+    assert offered == ["E0004", "E0101"]
+    case = Case(case_id="c", employee_id="E1009")
+    today = date(2026, 12, 7)
+    accepted = [m.employee_id for m in staff if not owner_refusal(m, m.employee_id, today, case)]
+    assert accepted == ["E0101", "E0004"]
+    assert "reported this near miss" in owner_refusal(staff[1], "E1009", today, case)
+    assert "holds no role" in owner_refusal(staff[3], "E0014", today, case)

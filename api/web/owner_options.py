@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from api.web.words import role_label
-from domain.roles import GOVERNANCE_ROLES, Role
+from domain.roles import GOVERNANCE_ROLES, PATHWAY_OWNER_ROLES, Role
 from store.staff import StaffMember
 
 Groups = list[tuple[str, list[tuple[str, str]]]]  # (<optgroup> label, (employee ID, words))
@@ -24,14 +24,18 @@ def _by_name(member: StaffMember) -> tuple[str, str]:
     return member.display_name.casefold(), member.employee_id
 
 
-def owner_groups(staff: Iterable[StaffMember], service_line: str | None) -> Groups:
-    """Current staff in labelled groups, each by name: the case's service line first (its team
-    leads are there), then the governance roles, then the other service lines."""
+def owner_groups(
+    staff: Iterable[StaffMember], service_line: str | None, reporter: str | None = None
+) -> Groups:
+    """The people who may own a pathway (current staff in ``PATHWAY_OWNER_ROLES``, never the
+    case's reporting worker ``reporter``: the submission refuses anyone else) in labelled
+    groups, each by name: the case's service line first (its team leads are there), then the
+    governance roles, then the other service lines."""
     here = f"{service_line} — this case's service line" if service_line else ""
     others = "Other service lines" if here else "Staff"
     groups: dict[str, list[tuple[str, str]]] = {here: [], GOVERNANCE: [], others: []}
     for m in sorted(staff, key=_by_name):
-        if not m.is_current():
+        if not m.is_current() or not m.roles & PATHWAY_OWNER_ROLES or m.employee_id == reporter:
             continue
         if here and m.service_line == service_line:
             label = here

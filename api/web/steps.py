@@ -54,6 +54,7 @@ from domain.examples import STEP_SPECS
 from domain.steps import StepSpec
 from store.db import transaction
 from store.staff import list_staff
+from store.tables import Case
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 KEY_FIELD = "idempotency_key"
@@ -118,11 +119,11 @@ def _why_not_open(page: CasePage, spec: StepSpec, ob: Obligation | None) -> str:
     return "These documents are opened while this step is open; it is not open now."
 
 
-async def _staff_options(request: Request, service_line: str | None) -> Groups:
-    """Current staff as an owner field offers them, grouped (``owner_groups``)."""
+async def _staff_options(request: Request, case: Case) -> Groups:
+    """Who an owner field offers, grouped (``owner_groups``)."""
     # A case page's read: its own short transaction, as case_view.load_case says why.
     async with transaction(request.app.state.sessions) as session:
-        return owner_groups(await list_staff(session), service_line)
+        return owner_groups(await list_staff(session), case.service_line, case.employee_id)
 
 
 def not_yet(page: CasePage, computed: Mapping[str, Any], tz: str) -> str:
@@ -189,7 +190,7 @@ async def step_page(
     shows_evidence = may_act and has_evidence(spec.fields)
     labels = await entry_labels(request, page.case, cited) if shows_evidence else {}
     # the form's owner choices
-    people = await _staff_options(request, page.case.service_line) if may_act else []
+    people = await _staff_options(request, page.case) if may_act else []
     controls, unplaced = _form(page, spec, posted or {}, errors, labels, people)
     context = {
         "page": page,
