@@ -215,9 +215,10 @@ async def read_pack(
 ) -> Any:
     """The pack, generated on first request (its workflow then waits for the publisher).
 
-    `?format=csv` gives `text/csv` (the listed cases; `&table=signed-heads` the register heads:
-    `register,seq,signed_head`), `?format=html` a page, `?format=pdf` an `application/pdf`
-    named `KIND-PERIOD.pdf` (Content-Disposition) with the page's sections and charts. Every
+    `?format=csv` gives `text/csv` named `KIND-PERIOD.csv` (the listed cases; `&table=signed-heads`
+    the register heads, `register,seq,signed_head`, named `KIND-PERIOD-signed-heads.csv`),
+    `?format=html` a page, `?format=pdf` an `application/pdf` named `KIND-PERIOD.pdf`
+    (Content-Disposition) with the page's sections and charts. Every
     rendering carries each register's signed head (`SEQ:HASH:SIGNATURE`) as at the pack's
     generation or publication (JSON: `content.signed_heads`), for `nearmiss registers verify
     NAME --head …`. A pack
@@ -226,7 +227,13 @@ async def read_pack(
     """
     pack = await load_pack(request, kind, period, now)
     if format == "csv":
-        return PlainTextResponse(_csv(pack, table), media_type="text/csv")
+        # kind and period are checked (no quoting needed); the table named after the cases
+        filename = f"{pack.kind}-{pack.period}{'-signed-heads' if table == 'signed-heads' else ''}"
+        return PlainTextResponse(
+            _csv(pack, table),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
     if format in ("html", "pdf"):
         lines = await status_lines(session, pack, settings.timezone)
         # Its tables' cases by report reference, linked for a reader who may open case pages.
