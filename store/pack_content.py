@@ -149,6 +149,15 @@ def month_words(period: str) -> str:
     return f"{MONTHS[int(period[5:7]) - 1]} {period[:4]}"
 
 
+def _subtitle(spec: PackSpec, period: PackPeriod) -> str:
+    """The pack's period in words; a board pack says which closures it reads too ("November
+    2026 — closures of October 2026, reviewed in November"), as its summary does."""
+    if spec.kind != names.PACK_MONTHLY:
+        return period.human
+    closures = month_words(previous_month(period.first))
+    return f"{period.human} — closures of {closures}, reviewed in {period.human.split()[0]}"
+
+
 async def build(
     session: AsyncSession,
     spec: PackSpec,
@@ -170,7 +179,7 @@ async def build(
     heads, head_rows = await signed_heads_section(session, local_minute(now, win.zone))
     return document(
         spec.title,
-        period.human,
+        _subtitle(spec, period),
         [*sections, heads],
         kind=spec.kind,
         period=period.label,

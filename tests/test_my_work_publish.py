@@ -49,7 +49,7 @@ def test_this_periods_packs_offer_the_summary_of_the_last_ended_cycle() -> None:
     assert periods == {
         "weekly-sustainability": "2026-W50",
         "fortnightly-governance": "2026-11-23",
-        "monthly-board": "2026-12",
+        "monthly-board": "2026-11",  # the last ended month's, not December's still running
     }
     early = current_periods(Settings(), datetime(2026, 1, 12, 10, tzinfo=UTC))
     assert early["fortnightly-governance"] == ""  # the first cycle has not ended
@@ -67,10 +67,10 @@ def test_this_periods_packs_are_named_in_words() -> None:
     assert [title for title, _ in packs] == [
         "Weekly workforce sustainability review pack, week of Mon 7 Dec 2026",
         "Fortnightly workforce governance summary for the cycle 23 Nov – 6 Dec 2026",
-        "Monthly board workforce experience pack for December 2026",
+        "Monthly board workforce experience pack for November 2026",
     ]
     assert [href for _, href in packs] == [
         "/app/packs/weekly-sustainability/2026-W50",
         "/app/packs/fortnightly-governance/2026-11-23",
-        "/app/packs/monthly-board/2026-12",
+        "/app/packs/monthly-board/2026-11",
     ]

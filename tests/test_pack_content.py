@@ -177,7 +177,9 @@ async def test_monthly_board_pack_shows_the_review_run_in_its_month(sessions):
         await seed_learning_closure(session)
     doc = await stored(sessions, names.PACK_MONTHLY, "2026-11")
     assert doc["case_ids"] == [C3]  # failed, awaiting board visibility
-    assert doc["subtitle"] == "November 2026"
+    # the title's month and the closures' month said together, as the summary says them
+    assert doc["subtitle"] == "November 2026 — closures of October 2026, reviewed in November"
+    assert block(section(doc, "Summary"), "text", 1)["text"].startswith("Closures of October 2026.")
     assert dict(block(section(doc, "Summary"), "figures")["items"]) == {
         "Closures reviewed": 4,
         "Employee-confirmed": "1 of 3 (33%)",

@@ -36,7 +36,9 @@ EVIDENCE_DAYS = 90  # the evidence form's default range: the last quarter
 
 
 def current_periods(settings: Settings, now: datetime) -> dict[str, str]:
-    """Each pack kind's current period label: this ISO week, this month, and for the fortnightly
+    """Each pack kind's period to read now: this ISO week, the last ended month (this month's
+    board pack reads last month's closures, adjudicated through the month: the walk found My
+    work linking December's while still adjudicated), and for the fortnightly
     summary the last ended cycle (its audit runs on the first working day after it, and that
     summary is the one published then; none before the first cycle has ended)."""
     today = now.astimezone(ZoneInfo(settings.timezone)).date()
@@ -47,7 +49,7 @@ def current_periods(settings: Settings, now: datetime) -> dict[str, str]:
     return {
         names.PACK_WEEKLY: f"{year}-W{week:02d}",
         names.PACK_FORTNIGHTLY: ended.isoformat() if ended and ended >= anchor else "",
-        names.PACK_MONTHLY: f"{today:%Y-%m}",
+        names.PACK_MONTHLY: f"{today.replace(day=1) - timedelta(days=1):%Y-%m}",
     }
 
 
