@@ -22,5 +22,7 @@ class AnchorActivities:
         async with transaction(self.deps.sessions) as session:
             heads, problems = await signed_heads(session)
             problems += await anchor_violations(session, request.anchored)
-            ids = await queue_checkpoint_mails(session, heads, problems, request.at)
+            ids = await queue_checkpoint_mails(
+                session, heads, problems, request.at, self.deps.calendar.timezone
+            )
         return AnchorResult(heads=heads, violations=problems, message_ids=ids)

@@ -136,6 +136,6 @@ class RegisterVerificationActivities:
             async with transaction(self.deps.sessions) as session:
                 problems = [f"full verification: {f}" for f in out.failed]
                 out.message_ids = await queue_checkpoint_mails(
-                    session, [], problems, temporal_now(started)
+                    session, [], problems, temporal_now(started), self.deps.calendar.timezone
                 )
         return out

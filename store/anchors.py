@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.anchors import AnchoredHead
+from domain.report import day_words
 from domain.roles import Role
 from store import outbox, tables
 from store.pack_common import core_rows
@@ -79,9 +81,15 @@ def checkpoint_body(heads: list[AnchoredHead], public_key: str, problems: list[s
 
 
 async def queue_checkpoint_mails(
-    session: AsyncSession, heads: list[AnchoredHead], problems: list[str], at: datetime
+    session: AsyncSession,
+    heads: list[AnchoredHead],
+    problems: list[str],
+    at: datetime,
+    tz: str = "UTC",
 ) -> list[int]:
-    """Queue today's checkpoint (or an alert) to every inspector; ids of all unsent checkpoints."""
+    """Queue today's checkpoint (or an alert) to every inspector; ids of all unsent checkpoints.
+    The subject names the provider's local day in words ("Register checkpoint, Mon 7 Dec
+    2026"); the once-a-day key stays the UTC date, as before."""
     if heads or problems:
         public = public_key_hex(service_key(session))
         key = f"{at.date().isoformat()}" if not problems else f"alert:{len(problems)}:{problems[0]}"
@@ -91,7 +99,7 @@ async def queue_checkpoint_mails(
                 session,
                 dedupe_key=f"{CHECKPOINT_PREFIX}{key}:{member.employee_id}"[:300],
                 recipient=member.email,
-                subject=f"{subject} {at.date().isoformat()}",
+                subject=f"{subject}, {day_words(at.astimezone(ZoneInfo(tz)).date())}",
                 body=checkpoint_body(heads, public, problems),
                 at=at,
             )

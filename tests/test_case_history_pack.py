@@ -53,6 +53,6 @@ async def test_the_history_names_the_pack_that_made_the_pathway_visible(
         "Made visible in the weekly workforce sustainability review pack, week of Mon 7 Dec 2026, "
         "published by E-Director"
     ) in page
-    assert "Stage is now: Active recovery" in page
+    assert "Now in active recovery: the pathway's actions are under way." in page
     assert page.count("Made visible in") == 1
-    assert page.index("Made visible in") < page.index("Stage is now: Active recovery")
+    assert page.index("Made visible in") < page.index("Now in active recovery")

@@ -4,6 +4,7 @@ workflow itself flags it, and inspectors get the signed checkpoint and the alert
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from domain import names
@@ -54,6 +55,8 @@ async def test_anchor_in_temporal_catches_a_cut_back_register(
         public in checkpoint.get_payload() and f"{REGISTER} seq 4 hash" in checkpoint.get_payload()
     )
     assert alert["Subject"].startswith("ALERT: register tampering detected")
+    # The day in words, as the pages write it ("Register checkpoint, Mon 7 Dec 2026"), not ISO.
+    assert re.fullmatch(r"Register checkpoint, \w{3} \d{1,2} \w{3} \d{4}", checkpoint["Subject"])
 
 
 async def _mails(inbox, n: int) -> bool:

@@ -41,6 +41,10 @@ async def test_a_staff_form_and_a_bad_pack_period_in_plain_words(  # type: ignor
         async with signed_in_page(
             chromium, sqlite_url, "E-Supervisor", step, env=own_env, queue=queue
         ) as (base, page):
+            history = page.locator("main")  # the case's history in words, not "Stage is now"
+            await expect(history).to_contain_text("Case opened.")
+            await expect(history).to_contain_text("Now at the step Triage-failure attribution.")
+            await expect(history).not_to_contain_text("Stage is now")
             # Submitted empty: each question says so beside it, as the worker forms say it.
             await page.get_by_role("button", name="Submit triage-failure attribution").click()
             body = page.locator("main")

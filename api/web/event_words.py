@@ -22,6 +22,28 @@ def _title(live: CaseState | None, key: str) -> str:
     return spec.title if spec else humanize(key.replace("action:", ""))
 
 
+# A stage change as what it means (the case page's history), not "Stage is now: Opened.".
+STAGES = {
+    "opened": "Case opened.",
+    "pathway-acceptance": "Now waiting for the named owner to accept the pathway.",
+    "awaiting-visibility": "Now waiting to be made visible by the next pack's publication.",
+    "made-visible": "Made visible; the pathway becomes active.",
+    "active-recovery": "Now in active recovery: the pathway's actions are under way.",
+    "active-stabilization": "Now in active stabilization: the pathway's actions are under way.",
+    "active-repair": "Now in active repair: the pathway's actions are under way.",
+    "awaiting-validation": "Now waiting for the validation of the pathway's actions.",
+    "closed": "The case is now closed.",
+}
+
+
+def _stage(live: CaseState | None, stage: str) -> str:
+    if stage in STAGES:
+        return STAGES[stage]
+    if stage in STEP_SPECS:
+        return f"Now at the step {_title(live, stage)}."
+    return f"Now at: {humanize(stage).lower()}."
+
+
 def _pack(d: dict[str, Any]) -> str:
     """The pack an event names, in words ("… pack, week of Mon 7 Dec 2026", not "2026-W50")."""
     period = str(d.get("period") or "")
@@ -36,7 +58,7 @@ def event_words(event: CaseEvent, names: Mapping[str, str], live: CaseState | No
     who = names.get(event.actor, event.actor)
     late = " (late)" if d.get("late") else " (on time)" if "late" in d else ""
     sentences = {
-        "stage": lambda: f"Stage is now: {humanize(d.get('stage'))}.",
+        "stage": lambda: _stage(live, str(d.get("stage") or "")),
         "obligation_opened": lambda: (
             f"{_title(live, str(d.get('obligation')))} opened, due "
             f"{local_time(d.get('deadline'), tz)} ({d.get('rule')})."
