@@ -7,14 +7,24 @@ import re
 
 from domain.pack_periods import MONTHS
 from domain.report import day_words
+from domain.titles import cycle_words
 
 _CASES = (("ack-case-", "near miss "), ("learning-case-", "near miss "),
           ("closure-case-", "closed case "))  # fmt: skip
 _REVIEWS = (
     ("ack-review-", "daily acknowledgment review of "),
-    ("learning-audit-", "fortnightly learning-visibility audit of the cycle from "),
+    ("learning-audit-", "fortnightly learning-visibility audit of "),
     ("closure-review-", "monthly closure-credibility review of "),
 )
+
+
+def audit_period_words(period: str) -> str:
+    """A fortnightly audit's period (its cycle's start) by the cycle's dates: "2026-11-23" →
+    "the cycle 23 Nov – 6 Dec 2026", as My work, the audit's page and the packs name it."""
+    try:
+        return cycle_words(period)
+    except ValueError:
+        return period
 
 
 def period_words(period: str) -> str:
@@ -38,7 +48,9 @@ def about(subject: str) -> str:
             return words + subject.removeprefix(prefix)
     for prefix, words in _REVIEWS:
         if subject.startswith(prefix):
-            return words + period_words(subject.removeprefix(prefix))
+            period = subject.removeprefix(prefix)
+            audit = prefix == "learning-audit-"
+            return words + (audit_period_words(period) if audit else period_words(period))
     return subject
 
 

@@ -49,6 +49,16 @@ def _day_month(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
+def cycle_words(start: str) -> str:
+    """A 14-day cycle by its dates, the one name the audit, its mails, My work and the
+    fortnightly summary give it: "2026-11-23" → "the cycle 23 Nov – 6 Dec 2026" (ValueError
+    for a start that is not a date)."""
+    first = date.fromisoformat(start)
+    last = first + timedelta(days=CYCLE_DAYS - 1)
+    begins = _day_month(first) + ("" if first.year == last.year else f" {first.year}")
+    return f"the cycle {begins} – {_day_month(last)} {last.year}"
+
+
 def period_phrase(kind: str, period: str) -> str:
     """The words after a pack's title: ", week of Mon 7 Dec 2026", " for December 2026",
     " for the cycle 23 Nov – 6 Dec 2026"; " 2026-XX" for a period that names nothing."""
@@ -58,10 +68,7 @@ def period_phrase(kind: str, period: str) -> str:
         if kind == names.PACK_MONTHLY and (month := _MONTH.fullmatch(period)):
             return f" for {MONTHS[int(month[2]) - 1]} {month[1]}"
         if kind == names.PACK_FORTNIGHTLY:
-            first = date.fromisoformat(period)
-            last = first + timedelta(days=CYCLE_DAYS - 1)
-            start = _day_month(first) + ("" if first.year == last.year else f" {first.year}")
-            return f" for the cycle {start} – {_day_month(last)} {last.year}"
+            return f" for {cycle_words(period)}"
     except (ValueError, IndexError):
         pass
     return f" {period}"

@@ -130,8 +130,9 @@ def test_mails_name_cases_and_reviews_in_words_and_keep_their_links() -> None:
     reviews = {
         "ack-review-2026-12-04": "daily acknowledgment review of Fri 4 Dec 2026",
         "closure-review-2026-11": "monthly closure-credibility review of November 2026",
-        "learning-audit-2026-11-23": "fortnightly learning-visibility audit of the cycle from "
-        "Mon 23 Nov 2026",
+        # the cycle by its dates, as the audit's page, My work and the packs name it
+        "learning-audit-2026-11-23": "fortnightly learning-visibility audit of the cycle "
+        "23 Nov – 6 Dec 2026",
     }
     for rid, words in reviews.items():
         mail = notice(rid, "mark-reviewed", "Mark the review reviewed")
