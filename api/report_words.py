@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.web.review_view import reason_in_words
-
 REASONS_COLUMN = "Reasons"
 
 
@@ -16,4 +14,8 @@ def cell_words(column: str, value: Any) -> Any:
     words; anything else as it is."""
     if column != REASONS_COLUMN or not isinstance(value, str) or not value:
         return value
+    # Imported here: api.web's package imports the routers, whose evidence and packs routers
+    # import the report renderers, which import this module.
+    from api.web.review_view import reason_in_words
+
     return "; ".join(reason_in_words(reason) for reason in value.split("; "))
