@@ -16,6 +16,7 @@ from api.clock import Now
 from api.deps import Actor, SessionDep, SettingsDep
 from api.owed_cursor import read_owed_cursor
 from api.policy import EVIDENCE_READERS
+from api.web.opening_notice import reviews_opening
 from api.web.pack_words import pack_name
 from api.web.render import plural, render
 from api.web.words import member_label, role_label
@@ -138,6 +139,11 @@ async def my_work(
         "governance": bool(actor.roles & GOVERNANCE_ROLES),
         "evidence": bool(actor.roles & EVIDENCE_READERS),
         "operator": Role.OPERATOR in actor.roles,
+        "opening": (
+            await reviews_opening(request, session, now)
+            if after is None and actor.roles & GOVERNANCE_ROLES
+            else []
+        ),
         "packs": current_packs(settings, now),
         "evidence_to": now.astimezone(ZoneInfo(settings.timezone)).date(),
         "evidence_from": (

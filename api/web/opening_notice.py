@@ -1,0 +1,42 @@
+"""My work's hint while a review just marked reviewed is still opening its cases: until its
+workflow has started them all, the list shows only some, so the page says it will fill in."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.service import RPCError
+
+from api.temporal_calls import workflow_status
+from api.web.work_words import review_name
+from store.tables import Review
+
+# Opening a review's cases takes seconds to minutes; a review marked longer ago is not asked.
+RECENT = timedelta(hours=1)
+
+
+async def reviews_opening(request: Request, session: AsyncSession, now: datetime) -> list[str]:
+    """The names of reviews marked reviewed within the last hour whose workflow still runs (it
+    opens the cases, then ends); [] when Temporal cannot be asked. My work never waits to
+    connect: it asks only over a client already connected (marking a review connects it)."""
+    marked = (
+        await session.scalars(
+            select(Review).where(Review.status == "reviewed", Review.reviewed_at >= now - RECENT)
+        )
+    ).all()
+    client: Client | None = getattr(request.app.state, "temporal_client", None)
+    if not marked or client is None:
+        return []
+    try:
+        statuses = [await workflow_status(client, review.review_id) for review in marked]
+    except (TimeoutError, OSError, RPCError):
+        return []
+    return [
+        review_name(review.example, review.period)
+        for review, status in zip(marked, statuses, strict=True)
+        if status == WorkflowExecutionStatus.RUNNING
+    ]
