@@ -23,11 +23,20 @@ from domain import acknowledgment_steps as ack
 from domain import learning_steps as ls
 from domain import names
 from domain.calendar import BusinessCalendar
+from domain.credibility import CONFIRMATIONS, EVIDENCE
 from domain.learning import DEFAULT_ANCHOR
 from domain.roles import Role
 from store.breaches import record_breach
 from store.demo_packs import publish_for
-from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story, append_in_order
+from store.demo_story import (
+    ACCEPTANCE,
+    _answer,
+    _day,
+    _holder,
+    _morning,
+    _Story,
+    append_in_order,
+)
 from store.review_items import set_review_case_ids
 from store.tables import Case, Review, ReviewItem
 
@@ -119,6 +128,7 @@ async def _recovered(story: _Story, published: datetime) -> None:
     closed = _morning(story.calendar, published, 5) + timedelta(hours=2)
     role = Role.DIRECTOR_SAFETY_GOVERNANCE_WORKFORCE_EXPERIENCE  # workflows.acknowledgment
     await story.close(closed, "recovered", role, ack.ACKNOWLEDGMENT_RECOVERY_LOG)
+    await _resolved(story, closed)
 
 
 async def _learning_case(story: _Story) -> tuple[datetime, str]:
@@ -166,6 +176,22 @@ async def _stabilized(story: _Story, published: datetime, executive: str) -> Non
     closed = _morning(cal, opens, 3) + timedelta(hours=1)
     role = Role.WORKFORCE_GOVERNANCE_REVIEWER  # workflows.learning: a validated close
     await story.close(closed, "visible_learning_closure", role, ls.LEARNING_STABILIZATION_LOG)
+    await _resolved(story, closed)
+
+
+async def _resolved(story: _Story, closed: datetime) -> None:
+    """What makes the service's own closure credible to the month's closure review: the
+    provider files its final action's evidence, and the worker, asked at the closure, answers
+    the next morning that it is resolved (both keyed by the case, as the confirmation link is)."""
+    s, worker = story.session, str(story.item.fields.get("employee_id"))
+    await _answer(s, EVIDENCE, {
+        "case_ref": story.case_id, "evidence_type": "audit",
+        "evidence_ref": f"EV-{story.item.reference}", "recorded_at": closed.isoformat()},
+        closed)  # fmt: skip
+    answered = _morning(story.calendar, closed, 1)
+    await _answer(s, CONFIRMATIONS, {
+        "case_ref": story.case_id, "employee_id": worker, "confirmed": True,
+        "responded_at": answered.isoformat(), "comment": None}, answered)  # fmt: skip
 
 
 def _waits(stories: list[tuple[_Story, datetime, str]]) -> list[tuple[str, datetime, datetime]]:

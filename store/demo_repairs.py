@@ -13,7 +13,6 @@ History only: no workflow runs for them. Idempotent; the caller commits.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,27 +21,26 @@ from domain import credibility_steps as cs
 from domain import names
 from domain.calendar import BusinessCalendar
 from domain.credibility import REPAIR_LOG, credibility_case_id
-from domain.ingest import validate_rows
 from domain.pack_periods import home_period
 from domain.packs import PACKS
 from domain.roles import Role
 from store import packs as pack_store
-from store.demo_story import ACCEPTANCE, _day, _holder, _morning, _Story, append_in_order
+from store.demo_story import (
+    ACCEPTANCE,
+    _answer,
+    _day,
+    _holder,
+    _morning,
+    _Story,
+    append_in_order,
+)
 from store.review_items import set_review_case_ids
-from store.sources import upsert_records
 from store.staff import get_staff
 from store.tables import Case, Review, ReviewItem
 
 # The demo's team leads (cli/demo_data.py): the accountable owner is the closure's line's lead.
 LEADS = {"HC-NORTH": "E0101", "DN-CITY": "E0111", "SL-EAST": "E0121", "HC-SOUTH": "E0131"}
 ACTIONS = ("final-correction", "worker-reconnection", "follow-up-review")
-
-
-async def _answer(session: AsyncSession, feed: str, row: dict[str, Any], at: datetime) -> None:
-    """Store a form answer as the forms do (validated against the feed contract)."""
-    records, rejections = validate_rows(feed, [row])
-    assert not rejections, rejections
-    await upsert_records(session, feed, records, at)
 
 
 def _last(story: _Story) -> datetime:

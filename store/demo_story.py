@@ -20,12 +20,14 @@ from domain import notices
 from domain.calendar import BusinessCalendar
 from domain.cases import ProjectionUpdate, TimelineEvent
 from domain.examples import STEP_SPECS
+from domain.ingest import validate_rows
 from domain.names import EXAMPLE_CREDIBILITY
 from domain.roles import Role
 from store.breaches import record_breach
 from store.cases import upsert_projection
 from store.outbox import ask_worker
 from store.registers import append_entry
+from store.sources import upsert_records
 from store.staff import staff_with_role
 from store.tables import Case, CaseEvent, OutboxMessage, ReviewItem
 
@@ -156,6 +158,13 @@ class _Story:
             message = await self.session.get(OutboxMessage, message_id)
             assert message is not None
             message.sent_at, message.attempts = at, 1
+
+
+async def _answer(session: AsyncSession, feed: str, row: dict[str, Any], at: datetime) -> None:
+    """Store a form answer as the forms do (validated against the feed contract)."""
+    records, rejections = validate_rows(feed, [row])
+    assert not rejections, rejections
+    await upsert_records(session, feed, records, at)
 
 
 async def append_in_order(session: AsyncSession, stories: list[_Story]) -> None:

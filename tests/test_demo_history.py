@@ -12,16 +12,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from domain import names
+from domain.credibility import CredibilityPolicy
 from domain.learning import DEFAULT_ANCHOR
 from domain.packs import PACKS
 from domain.roles import Role
 from store import packs as pack_store
-from store.credibility import own_closures
+from store.credibility import generate_closure_review, own_closures
 from store.demo_cases import seed_cases
 from store.demo_history import oldest_month, seed_history
 from store.demo_repairs import seed_repairs
 from store.staff import staff_with_role
-from store.tables import Case, CaseEvent, OutboxMessage, RegisterEntry, Review
+from store.tables import Case, CaseEvent, OutboxMessage, RegisterEntry, Review, ReviewItem
 from tests.demo_history_support import (
     AS_OF,
     CALENDAR,
@@ -211,3 +212,22 @@ async def test_past_cases_close_as_the_workflows_do(database_url, sessions):
         closures = await own_closures(session, start, end)
         assert set(closures) == {c.case_id for c in own}
         assert all(row["closure_entry_at"] is not None for row in closures.values()), closures
+    # the month's closure review finds each recorded, confirmed by its worker and evidenced:
+    # credible, so it opens no credibility case of the service's own closed case
+    months = sorted({CALENDAR.local(c.closed_at).strftime("%Y-%m") for c in own})
+    async with sessions() as session, session.begin():
+        for month in months:
+            await generate_closure_review(
+                session, f"closure-review-{month}", month, AS_OF, "Europe/London",
+                CredibilityPolicy())  # fmt: skip
+        items = list(
+            await session.scalars(
+                select(ReviewItem).where(
+                    ReviewItem.review_id.in_([f"closure-review-{m}" for m in months])
+                )
+            )
+        )
+    mine = {c.case_id for c in own}  # a service closure's item is named by its case
+    assert {(i.reference, i.classification) for i in items if i.reference in mine} == {
+        (case_id, "credible") for case_id in mine
+    }
