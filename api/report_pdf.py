@@ -25,6 +25,7 @@ from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
 from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
+    CondPageBreak,
     Flowable,
     KeepTogether,
     Paragraph,
@@ -48,6 +49,8 @@ from api.report_words import cell_words
 log = logging.getLogger(__name__)
 PAGE = landscape(A4)
 MARGIN = 14 * mm
+FRAME_HEIGHT = PAGE[1] - 2 * MARGIN - 12  # the frame pads 6 pt a side
+SHORT_SECTION = FRAME_HEIGHT / 3  # a section this high or less is never split across pages
 FRAME_HEIGHT = PAGE[1] - 2 * MARGIN - 12  # the page less its margins and the frame's padding
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 FILES = {FONT: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
@@ -176,8 +179,12 @@ def _table(block: dict[str, Any], width: float, st: Styles, refs: CaseRefs) -> l
             ]
         )
     )
-    # A long table splits across pages; its title stays with its first rows even so.
-    return [KeepTogether([title, table])]
+    if _height([title, table], width) <= SHORT_SECTION:
+        return [KeepTogether([title, table])]
+    # A long table splits across pages where it falls; a new page first only when its title,
+    # header and first two rows would not fit (the title never alone at a page's foot).
+    first = Table([header, *rows[:2]], colWidths=widths)
+    return [CondPageBreak(_height([title, first], width)), title, table]
 
 
 def block_flowables(
@@ -209,21 +216,45 @@ def story(
         flowables = [
             f for block in section["blocks"] for f in block_flowables(block, width, st, refs)
         ]
-        head, rest = _lead(flowables)
-        # A section that fits on a page starts on a new page rather than split; one that does
-        # not keeps its heading with its introduction and first figure, chart or table.
-        out.append(KeepTogether([KeepTogether([_p(section["title"], st.h2), *head]), *rest]))
+        heading = _p(section["title"], st.h2)
+        # A short section moves whole to the next page rather than split; a longer one keeps
+        # its heading with its introduction and first figure, chart or table. (A KeepTogether
+        # never goes inside another: its wrap reports an endless height, which would push
+        # every section to a page of its own.)
+        whole = [heading, *_flat(flowables)]
+        if _height(whole, width) <= SHORT_SECTION:
+            out.append(KeepTogether(whole))
+        else:
+            out += [CondPageBreak(_lead_height([heading, *flowables], width)), heading]
+            out += flowables
         out.append(Spacer(0, 2 * mm))
     return out
 
 
-def _lead(flowables: list[Flowable]) -> tuple[list[Flowable], list[Flowable]]:
-    """A section's lead: its short paragraphs up to and with its first chart or table (that
-    block's own title kept with it), then the rest."""
-    for at, flowable in enumerate(flowables):
+def _flat(flowables: list[Flowable]) -> list[Flowable]:
+    """The flowables with each KeepTogether's content in its place (and no page breaks)."""
+    flat = [f for k in flowables for f in (k._content if isinstance(k, KeepTogether) else [k])]
+    return [f for f in flat if not isinstance(f, CondPageBreak)]
+
+
+def _height(flowables: list[Flowable], width: float) -> float:
+    """The height the (flat) flowables take on a page, their spaces included."""
+    return sum(
+        f.wrap(width, FRAME_HEIGHT)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables
+    )
+
+
+def _lead_height(flowables: list[Flowable], width: float) -> float:
+    """The height of a section's lead: its heading and short paragraphs up to and with its
+    first chart (with its title) or the title and first rows of its first table."""
+    total = 0.0
+    for flowable in flowables:
+        if isinstance(flowable, CondPageBreak):
+            return total + flowable.height
         if isinstance(flowable, KeepTogether):
-            return [*flowables[:at], *flowable._content], flowables[at + 1 :]
-    return flowables[:2], flowables[2:]
+            return total + _height(flowable._content, width)
+        total += _height([flowable], width)
+    return total
 
 
 def render_pdf(

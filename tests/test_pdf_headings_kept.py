@@ -62,3 +62,20 @@ def test_a_short_section_is_not_split() -> None:
         pages = _pages(doc)
         start = _page_of(pages, "Monthly closure-credibility review")
         assert start == _page_of(pages, "Missed deadlines: 1"), (rows, pages[start])
+
+
+def test_short_sections_share_a_page() -> None:
+    """Keeping sections together does not give each a page of its own (60cb848 nested one
+    KeepTogether in another, and every pack grew a page per section: the weekly pack of the
+    walk 4 pages to 10)."""
+    doc = document(
+        "Monthly board pack",
+        "November 2026",
+        [
+            section(f"Section {n}", figures([("Closures reviewed", 12), ("Failed", n)]))
+            for n in range(5)
+        ],
+    )
+    pages = [page for page in _pages(doc) if page.strip()]
+    assert len(pages) == 1, len(pages)
+    assert "Section 4" in pages[0]
