@@ -143,7 +143,7 @@ async def authorize(
     ties = case_relationships(actor, case)
     visible = by_role or may_see(actor, case)  # a role the route admits may act on it
     if not visible:
-        raise NotFound(f"no case {case.case_id!r}")
+        raise NotFound(f"no case {case.case_id!r} that you may see")  # nor whether it exists
     if not admits(rule, actor, ties):
         raise CaseRoleRequired(
             f"not allowed on case {case.case_id}: requires {who(rule)}",

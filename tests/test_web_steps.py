@@ -77,9 +77,9 @@ def _post(api, step_url: str, data: dict[str, object], key: str | None = None): 
 
 async def _case_shown_only_to_those_who_may_see_it(api, case_id: str, step_url: str) -> None:  # type: ignore[no-untyped-def]
     await sign_in(api, "E-OWNER")  # no governance role, not a named owner yet
-    assert (
-        await api.http.get(f"/app/cases/{case_id}")
-    ).status_code == 404  # not visible: existence does not leak
+    hidden = await api.http.get(f"/app/cases/{case_id}")
+    assert hidden.status_code == 404  # not visible: existence does not leak, nor is denied
+    assert "that you may see" in hidden.text  # not "no report …", as if there were none
 
     await sign_in(api, "W-100")  # the reporting worker: their own view
     mine = await api.http.get(f"/app/cases/{case_id}")

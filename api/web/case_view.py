@@ -136,7 +136,7 @@ async def load_case(
         unavailable = stored_case_notice(case, exc)
     page = CasePage(case, live, unavailable, actor, await app_now(request.app))
     if not may_see(actor, case):  # the route's rule (api.policy) has admitted them already
-        raise NotFound(f"no case {case_id!r}")
+        raise NotFound(f"no case {case_id!r} that you may see")  # nor say whether it exists
     ties = case_relationships(actor, case)
     if not actor.roles & GOVERNANCE_ROLES and Relationship.NAMED_OWNER not in ties:
         if worker_view and Relationship.REPORTING_WORKER in ties:
