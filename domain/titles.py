@@ -24,6 +24,11 @@ DAYS_BEFORE = re.compile(r"\b(\d+)d\b(?= \w)")
 DAYS_AT_END = re.compile(r"\b(\d+)d$")
 
 
+# Codes whose words alone would mislead: "final action evidence none" read as if there were no
+# evidence record at all ("no final action evidence"); the record exists and says "none".
+WHOLE = {"final_action_evidence_none": "final action evidence recorded as none"}
+
+
 def _hyphenated(match: re.Match[str]) -> str:
     first, second = match[1], match[2]
     return f"{first}-{second}" if (first.lower(), second.lower()) in _COMPOUNDS else match[0]
@@ -34,6 +39,8 @@ def humanize(slug: str | None) -> str:
     abbreviations spelt out (``ack_over_threshold`` → "Acknowledgment over threshold")."""
     if not slug:
         return ""
+    if slug in WHOLE:
+        return WHOLE[slug][:1].upper() + WHOLE[slug][1:]
     spaced = slug.replace("_", " ").replace("-", " ").strip()
     words = " ".join(SHORT_WORDS.get(word, word) for word in spaced.split(" "))
     words = HYPHENATED.sub(_hyphenated, words)

@@ -50,7 +50,7 @@ async def chronology(session: AsyncSession, case_id: str, zone: str) -> list[lis
 async def chronologies(session: AsyncSession, scope: Scope, start: date, end: date) -> Doc:
     blocks = [
         text(
-            f"For each example, the {SAMPLE_PER_EXAMPLE} cases opened in the range with the "
+            f"For each review, the {SAMPLE_PER_EXAMPLE} cases opened in the range with the "
             "smallest SHA-256 of FROM/TO/CASE_ID: the same range always gives the same sample."
         )
     ]
