@@ -217,6 +217,10 @@ def story(
             f for block in section["blocks"] for f in block_flowables(block, width, st, refs)
         ]
         heading = _p(section["title"], st.h2)
+        if len(flowables) > 1 and isinstance(flowables[-2], KeepTogether):
+            # a section's closing line (its missed deadlines) stays with its last chart or table
+            *flowables, last, line = flowables
+            flowables.append(KeepTogether([*last._content, line]))
         # A short section moves whole to the next page rather than split; a longer one keeps
         # its heading with its introduction and first figure, chart or table. (A KeepTogether
         # never goes inside another: its wrap reports an endless height, which would push

@@ -79,3 +79,24 @@ def test_short_sections_share_a_page() -> None:
     pages = [page for page in _pages(doc) if page.strip()]
     assert len(pages) == 1, len(pages)
     assert "Section 4" in pages[0]
+
+
+def test_a_sections_closing_line_stays_with_its_chart() -> None:
+    """The evidence pack's "Missed deadlines: …" line, after a section's last chart, never opens
+    the next page alone (the walk of 21:47 saw it at the top of page 2)."""
+    for rows in range(5, 60):  # the chart ends lower on the page each time
+        doc = document(
+            "Evidence pack",
+            "November",
+            [
+                section(
+                    "Daily acknowledgment and triage review",
+                    _filler(rows),
+                    chart("Escalations by level", LINES, {"breaches": [2, 2, 5, 2]}),
+                    figures([("Missed deadlines", 2), ("Still open", 0)]),
+                ),
+            ],
+        )
+        pages = _pages(doc)
+        line = _page_of(pages, "Missed deadlines: 2")
+        assert line == _page_of(pages, "Escalations by level"), (rows, pages[line])
