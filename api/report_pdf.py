@@ -217,7 +217,11 @@ def story(
             f for block in section["blocks"] for f in block_flowables(block, width, st, refs)
         ]
         heading = _p(section["title"], st.h2)
-        if len(flowables) > 1 and isinstance(flowables[-2], KeepTogether):
+        if (
+            len(flowables) > 1
+            and isinstance(flowables[-2], KeepTogether)
+            and isinstance(flowables[-1], Paragraph)
+        ):
             # a section's closing line (its missed deadlines) stays with its last chart or table
             *flowables, last, line = flowables
             flowables.append(KeepTogether([*last._content, line]))
