@@ -247,8 +247,11 @@ def _flat(flowables: list[Flowable]) -> list[Flowable]:
 
 def _height(flowables: list[Flowable], width: float) -> float:
     """The height the (flat) flowables take on a page, their spaces included."""
-    return sum(
-        f.wrap(width, FRAME_HEIGHT)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables
+    return float(
+        sum(
+            f.wrap(width, FRAME_HEIGHT)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+            for f in flowables
+        )
     )
 
 
@@ -258,7 +261,7 @@ def _lead_height(flowables: list[Flowable], width: float) -> float:
     total = 0.0
     for flowable in flowables:
         if isinstance(flowable, CondPageBreak):
-            return total + flowable.height
+            return total + float(flowable.height)
         if isinstance(flowable, KeepTogether):
             return total + _height(flowable._content, width)
         total += _height([flowable], width)
