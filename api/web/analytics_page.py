@@ -52,6 +52,14 @@ async def recent(request: Request, now: Now, _actor: Authorized) -> RedirectResp
     return RedirectResponse(f"/analytics/acknowledgment?from={first}&to={today}", status_code=303)
 
 
+def page_links(layout: Layout, query: str) -> list[dict[str, Any]]:
+    """The analytics pages over the same range and grouping (QUERY), the one shown marked."""
+    return [
+        {"href": f"{path}?{query}", "text": text, "current": path == layout.path}
+        for path, text in PAGES
+    ]
+
+
 def wants_page(request: Request) -> bool:
     """A browser's own navigation (it asks for text/html, with its session, no bearer token):
     the page; any API client (JSON, ``*/*``, a token) keeps the JSON it always had."""
@@ -152,19 +160,15 @@ def analytics_page(
         for key in {k for r in rows for k, v in r.items() if isinstance(v, int | float)}
     }
     summed.update(summed_extra or {})
-    query = f"from={start.isoformat()}&to={end.isoformat()}&group={group}"
-    query += f"&period={period}" if period else ""
     shared = f"from={start.isoformat()}&to={end.isoformat()}&group={group}"
+    query = f"{shared}&period={period}" if period else shared
     context = {
         "title": layout.title,
         "intro": layout.intro,
         "path": layout.path,
         "per": layout.per,
         "empty": layout.empty,
-        "pages": [
-            {"href": f"{path}?{shared}", "text": text, "current": path == layout.path}
-            for path, text in PAGES
-        ],
+        "pages": page_links(layout, shared),
         "query": query,
         "period": period,
         "periods": PERIODS,

@@ -21,24 +21,26 @@ from api.web.analytics_page import (
     CLOSURE,
     GROUP_WORDS,
     LEARNING,
-    PAGES,
     PERIODS,
     RECENT_DAYS,
     TRIAGE,
     Layout,
+    page_links,
     wants_page,
 )
 from api.web.analytics_periods import SERIES, WORKFORCE
 from api.web.plain_errors import plain_message
 from api.web.render import render
+from domain.report import day_words
 
 LAYOUTS = {x.path: x for x in (ACKNOWLEDGMENT, TRIAGE, LEARNING, CLOSURE, WORKFORCE, SERIES)}
 PERIOD_PAGES = {WORKFORCE.path: "month", SERIES.path: "week"}  # their default period
 
-# The range's bounds in words (pydantic's own say "greater than or equal to 2000-01-01").
+# The range's bounds in words (pydantic's own say "greater than or equal to 2000-01-01"), the
+# bound read from the error (the route's ``EARLIEST`` and ``LATEST``).
 BOUNDS = {
-    "greater_than_equal": "The first date the service counts from is Sat 1 Jan 2000.",
-    "less_than_equal": "The last date the service counts to is Fri 31 Dec 2100.",
+    "greater_than_equal": ("ge", "The first date the service counts from is {}."),
+    "less_than_equal": ("le", "The last date the service counts to is {}."),
 }
 
 
@@ -50,7 +52,10 @@ def _validation_words(errors: Iterable[ErrorDetails]) -> dict[str, str]:
         loc = [str(part) for part in e.get("loc", ())]
         if len(loc) != 2 or loc[0] != "query":
             continue
-        words = BOUNDS.get(e["type"]) or f"{plain_message(e)}."
+        words = f"{plain_message(e)}."
+        if e["type"] in BOUNDS:
+            key, sentence = BOUNDS[e["type"]]
+            words = sentence.format(day_words(str(e.get("ctx", {})[key])))
         if "parsing" in e["type"] and e.get("input"):
             words = f"{plain_message(e)} (“{e['input']}” is not one)."
         found.setdefault(loc[1], words)
@@ -101,10 +106,7 @@ def _context(
         "title": layout.title,
         "intro": layout.intro,
         "path": layout.path,
-        "pages": [
-            {"href": f"{path}?{recent}&group={group}", "text": text, "current": path == layout.path}
-            for path, text in PAGES
-        ],  # fmt: skip
+        "pages": page_links(layout, f"{recent}&group={group}"),
         "refused": True,
         "errors": errors,
         "start": asked.get("from", ""),
