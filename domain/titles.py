@@ -39,13 +39,15 @@ def humanize(slug: str | None) -> str:
     abbreviations spelt out (``ack_over_threshold`` → "Acknowledgment over threshold")."""
     if not slug:
         return ""
-    if slug in WHOLE:
-        return WHOLE[slug][:1].upper() + WHOLE[slug][1:]
+    words = WHOLE.get(slug) or _spelt(slug)
+    return words[:1].upper() + words[1:]
+
+
+def _spelt(slug: str) -> str:
     spaced = slug.replace("_", " ").replace("-", " ").strip()
     words = " ".join(SHORT_WORDS.get(word, word) for word in spaced.split(" "))
     words = HYPHENATED.sub(_hyphenated, words)
-    words = DAYS_AT_END.sub(r"(\1 days)", DAYS_BEFORE.sub(r"\1-day", words))
-    return words[:1].upper() + words[1:]
+    return DAYS_AT_END.sub(r"(\1 days)", DAYS_BEFORE.sub(r"\1-day", words))
 
 
 _WEEK = re.compile(r"(\d{4})-W(\d{2})")
