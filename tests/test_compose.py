@@ -188,3 +188,9 @@ def test_dev_server_gets_search_attributes_data_dir_and_codec(tmp_path: Path) ->
     assert pairs["--db-filename"] == str(tmp_path / "temporal.db")
     assert pairs["--port"] == "17233" and pairs["--ip"] == "127.0.0.1"
     assert pairs["--ui-codec-endpoint"] == "http://127.0.0.1:18000/codec"
+
+
+def test_ci_runs_lint_before_the_suite() -> None:
+    """A lint failure on main once went unseen for a session because CI ran only the tests."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make lint" in ci and ci.index("make lint") < ci.index("\n  make test\n")
