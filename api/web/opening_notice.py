@@ -3,6 +3,7 @@ workflow has started them all, the list shows only some, so the page says it wil
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from fastapi import Request
@@ -31,10 +32,16 @@ async def reviews_opening(request: Request, session: AsyncSession, now: datetime
     client: Client | None = getattr(request.app.state, "temporal_client", None)
     if not marked or client is None:
         return []
-    try:
-        statuses = [await workflow_status(client, review.review_id) for review in marked]
-    except (TimeoutError, OSError, RPCError):
-        return []
+    # All asked at once (one wait, not one per review); every answer is awaited, none left
+    # unretrieved. Any call failing to reach Temporal means it cannot be asked.
+    statuses = await asyncio.gather(
+        *(workflow_status(client, review.review_id) for review in marked), return_exceptions=True
+    )
+    for answer in statuses:
+        if isinstance(answer, TimeoutError | OSError | RPCError):
+            return []
+        if isinstance(answer, BaseException):
+            raise answer
     return [
         review_name(review.example, review.period)
         for review, status in zip(marked, statuses, strict=True)
