@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.anchors import every_temporal_anchor
 from api.register_runs import start_verifications
 from domain.report import Cell, Doc, local_minute, section, table, text
+from domain.titles import capital
 from store.evidence import Scope
 from store.register_checks import FULL, check_new_entries, recorded
 from store.register_verify import Anchor, service_public_key
@@ -67,7 +68,7 @@ class Checked:
 async def _anchors(request: Request) -> tuple[dict[str, list[Anchor]], str]:
     found, where = await every_temporal_anchor(request.app)
     if where != "temporal anchor checked":
-        return {}, where[:1].upper() + where[1:]
+        return {}, capital(where)
     return found, f"Temporal anchor: {sum(map(len, found.values()))} signed head(s) checked"
 
 

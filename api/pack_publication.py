@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.report import label, local_minute, plural
+from domain.titles import capital
 from store.staff import get_staff
 from store.tables import Pack
 
@@ -56,7 +57,7 @@ def _past(text: str) -> str:
 
 
 def _same_case(found: str, replacement: str) -> str:
-    return replacement[:1].upper() + replacement[1:] if found[:1].isupper() else replacement
+    return capital(replacement) if found[:1].isupper() else replacement
 
 
 def _walk(value: Any) -> Any:

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import re
 
+from domain import names
 from domain.pack_periods import MONTHS
-from domain.report import day_words
-from domain.titles import cycle_words
+from domain.titles import REVIEW_TITLES, cycle_words, day_words, lower_first
+from domain.titles import capital as capital  # re-exported: pages word cases with it
 
 _CASES = (("ack-case-", "near miss "), ("learning-case-", "near miss "),
           ("closure-case-", "closed case "))  # fmt: skip
-_REVIEWS = (
-    ("ack-review-", "daily acknowledgment review of "),
-    ("learning-audit-", "fortnightly learning-visibility audit of "),
-    ("closure-review-", "monthly closure-credibility review of "),
+_REVIEWS = tuple(
+    (prefix, f"{lower_first(REVIEW_TITLES[example])} of ")
+    for prefix, example in (
+        ("ack-review-", names.EXAMPLE_ACKNOWLEDGMENT),
+        ("learning-audit-", names.EXAMPLE_LEARNING),
+        ("closure-review-", names.EXAMPLE_CREDIBILITY),
+    )
 )
 
 
@@ -62,11 +66,6 @@ def case_words(case_id: str, reference: str) -> str:
     if not closed:
         return f"report {reference}"
     return f"closed case {closed}" + (f" (report {reference})" if reference != closed else "")
-
-
-def capital(words: str) -> str:
-    """ "report NM-1" → "Report NM-1" (the first letter only; references keep their case)."""
-    return words[:1].upper() + words[1:]
 
 
 _POLICIES = (

@@ -3,6 +3,8 @@ pages name a done action by it (an action_done event records only the slug)."""
 
 from __future__ import annotations
 
+from domain.titles import capital
+
 ACTION_TITLES = {
     # Example 1: the acknowledgment-recovery pathway.
     "triage-control-implementation": "Corrected triage-control implementation",
@@ -26,4 +28,4 @@ ACTION_TITLES = {
 def action_title(slug: str) -> str:
     """The action's title ("Worker feedback"); an unknown slug in words."""
     words = slug.replace("-", " ").replace("_", " ").strip()
-    return ACTION_TITLES.get(slug) or words[:1].upper() + words[1:]
+    return ACTION_TITLES.get(slug) or capital(words)

@@ -5,13 +5,15 @@ local time to the minute, plurals, labels for codes (pure)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.instants import instant
 from domain.pathway_actions import action_title
 from domain.roles import ROLE_NAMES
+from domain.titles import day_words as day_words  # re-exported: pages and packs date with it
+from domain.titles import lower_first
 
 Doc = dict[str, Any]
 Cell = str | int | float | None
@@ -46,7 +48,7 @@ def label(code: Any) -> str:
         return ROLE_NAMES[text]  # type: ignore[index]
     if text.startswith("action:"):
         title = action_title(text[7:])  # its title, not its slug
-        return f"pathway action {title[:1].lower()}{title[1:]}"
+        return f"pathway action {lower_first(title)}"
     return LABELS.get(text, text.replace("_", " "))
 
 
@@ -91,12 +93,6 @@ def minute_words(zone: str) -> Callable[[datetime], str]:
         return text
 
     return words
-
-
-def day_words(day: date | str) -> str:
-    """A calendar day as the pages write it: ``2026-12-04`` → ``Fri 4 Dec 2026``."""
-    d = date.fromisoformat(day) if isinstance(day, str) else day
-    return f"{d:%a} {d.day} {d:%b %Y}"
 
 
 def hours(value: float | None) -> str:

@@ -11,7 +11,13 @@ from datetime import date, timedelta
 
 from domain import names
 from domain.pack_periods import CYCLE_DAYS, MONTHS
-from domain.report import day_words
+
+# Each example's review by its title, the one name pages, mails and packs give it.
+REVIEW_TITLES = {
+    names.EXAMPLE_ACKNOWLEDGMENT: "Daily acknowledgment review",
+    names.EXAMPLE_LEARNING: "Fortnightly learning-visibility audit",
+    names.EXAMPLE_CREDIBILITY: "Monthly closure-credibility review",
+}
 
 # the codes' abbreviations, as on pages
 SHORT_WORDS = {"ack": "acknowledgment", "id": "ID", "ref": "reference"}
@@ -29,6 +35,22 @@ DAYS_AT_END = re.compile(r"\b(\d+)d$")
 WHOLE = {"final_action_evidence_none": "final action evidence recorded as none"}
 
 
+def capital(words: str) -> str:
+    """ "report NM-1" → "Report NM-1" (the first letter only; references keep their case)."""
+    return words[:1].upper() + words[1:]
+
+
+def lower_first(text: str) -> str:
+    """The first letter small (a label inside a sentence), abbreviations such as "ID" kept."""
+    return text[:1].lower() + text[1:]
+
+
+def day_words(day: date | str) -> str:
+    """A calendar day as the pages write it: ``2026-12-04`` → ``Fri 4 Dec 2026``."""
+    d = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{d:%a} {d.day} {d:%b %Y}"
+
+
 def _hyphenated(match: re.Match[str]) -> str:
     first, second = match[1], match[2]
     return f"{first}-{second}" if (first.lower(), second.lower()) in _COMPOUNDS else match[0]
@@ -39,8 +61,7 @@ def humanize(slug: str | None) -> str:
     abbreviations spelt out (``ack_over_threshold`` → "Acknowledgment over threshold")."""
     if not slug:
         return ""
-    words = WHOLE.get(slug) or _spelt(slug)
-    return words[:1].upper() + words[1:]
+    return capital(WHOLE.get(slug) or _spelt(slug))
 
 
 def _spelt(slug: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
 from domain.report import Cell, Doc, bars, chart, label, local_minute, section, table, text
+from domain.titles import capital
 from store.pack_common import (
     CaseIds,
     Pathways,
@@ -206,7 +207,7 @@ def _split(items: list[Record], field: str, title: str) -> Doc:
         ),
         table(
             f"By {title}",
-            [title.capitalize(), "Credible", "Doubtful", "Failed"],
+            [capital(title), "Credible", "Doubtful", "Failed"],
             [[label(r[0]), *r[1:]] for r in rows],
             f"No closures reviewed by {title}.",
         ),

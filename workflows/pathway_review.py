@@ -20,6 +20,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from domain.cases import StepSubmission
     from domain.steps import MISSING_PREREQUISITE, WRONG_STAGE, FieldError, StepSpec
+    from domain.titles import lower_first
 
 from workflows.case_base import reject
 from workflows.pathway import PathwayCaseWorkflow, noon_utc
@@ -130,4 +131,4 @@ class ReviewedPathwayWorkflow(PathwayCaseWorkflow):
 
 def spec_title(spec: StepSpec) -> str:
     """A title mid-sentence."""
-    return spec.title[:1].lower() + spec.title[1:]
+    return lower_first(spec.title)

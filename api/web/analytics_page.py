@@ -21,6 +21,7 @@ from api.web.render import local_date, local_time, render
 from domain.names import EXAMPLE_CREDIBILITY, ack_review_id
 from domain.reviews import review_id as review_id_of
 from domain.roles import ROLE_NAMES
+from domain.titles import capital
 
 router = APIRouter(prefix="/app/analytics", include_in_schema=False)
 RECENT_DAYS = 28  # the navigation's Analytics link: the last four weeks up to today
@@ -181,7 +182,7 @@ def analytics_page(
         "end": end.isoformat(),
         "range_words": f"{local_date(start)} to {local_date(end)}",
         "columns": [c.label for c in layout.columns],
-        "head_label": f"{GROUP_WORDS.get(group, group).capitalize()}{layout.head_suffix}",
+        "head_label": f"{capital(GROUP_WORDS.get(group, group))}{layout.head_suffix}",
         "totals": [(c.label, c.shown(summed)) for c in layout.columns if c.total],
     }
     return render(request, "analytics.html", context)

@@ -32,6 +32,7 @@ from api.web.analytics_periods import SERIES, WORKFORCE
 from api.web.plain_errors import plain_message
 from api.web.render import render
 from domain.report import day_words
+from domain.titles import capital
 
 LAYOUTS = {x.path: x for x in (ACKNOWLEDGMENT, TRIAGE, LEARNING, CLOSURE, WORKFORCE, SERIES)}
 PERIOD_PAGES = {WORKFORCE.path: "month", SERIES.path: "week"}  # their default period
@@ -67,7 +68,7 @@ def _refusal_words(exc: ApiError) -> dict[str, str]:
     found: dict[str, str] = {}
     for e in exc.errors:
         message = e["message"].replace("`from`", "the From date")
-        found.setdefault(e["field"], f"{message[:1].upper()}{message[1:]}.")
+        found.setdefault(e["field"], f"{capital(message)}.")
     return found
 
 

@@ -98,7 +98,7 @@ def _why_not(page: CasePage, document: str) -> str:
         return "Its live state cannot be read just now, so it cannot be opened; try again shortly."
     verdict = may_open(page.live, case_actor(page.actor), document)
     reason = refusal(verdict, document)
-    return reason[:1].upper() + reason[1:] + "." if reason else ""
+    return capital(reason) + "." if reason else ""
 
 
 @router.get("/{case_id}/documents/{document}", response_class=HTMLResponse)

@@ -121,7 +121,7 @@ def _policy_version(value: Any) -> str:
     found = POLICY_VERSION.match(value) if isinstance(value, str) else None
     if found is None:
         return ""
-    return f"{POLICY_NAMES[found[1]].capitalize()} policy, version {found[2]}"
+    return f"{capital(POLICY_NAMES[found[1]])} policy, version {found[2]}"
 
 
 def minutes_words(minutes: int) -> str:

@@ -15,6 +15,7 @@ from api.case_actions import read_document
 from api.errors import ApiError
 from api.web.render import local_time
 from api.web.words import feed_words, humanize
+from domain.titles import capital
 from store.db import transaction
 from store.tables import Case
 
@@ -61,7 +62,7 @@ def entry_label(entry: dict[str, Any], tz: str) -> str:
     except ValueError:
         at = str(when)
     what = _what(entry)
-    return f"{at} — {what}" if at else what[:1].upper() + what[1:]
+    return f"{at} — {what}" if at else capital(what)
 
 
 async def entry_labels(request: Request, case: Case, documents: Iterable[str]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from api.errors import FieldError
 from api.web.step_form import FIELD_NAME, Control
+from domain.titles import lower_first
 
 
 def errors_by_control(
@@ -35,7 +36,7 @@ def labelled(message: str, labels: Mapping[str, str]) -> str:
 
     def words(match: re.Match[str]) -> str:
         label = labels.get(match.group(0))
-        return f"the {label[:1].lower()}{label[1:]}" if label else match.group(0)
+        return f"the {lower_first(label)}" if label else match.group(0)
 
     return FIELD_NAME.sub(words, message)
 

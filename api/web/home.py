@@ -27,6 +27,7 @@ from domain.calendar import calendar_for
 from domain.pack_periods import CYCLE_DAYS, nearest_cycle_starts, period_bounds
 from domain.packs import PACKS
 from domain.roles import GOVERNANCE_ROLES, Role
+from domain.titles import lower_first
 from store.my_work import COUNT_CAP, PAGE
 from store.packs import listing_periods, waiting_ids
 from store.pathways import absent_owner_pathways
@@ -84,7 +85,7 @@ async def publish_rows(
             if period_bounds(kind, period, anchor).first > today:
                 continue  # its period has not begun: the pack cannot be generated yet
             href = f"/app/packs/{kind}/{period}"
-            title = pack_name(f"{spec.title[:1].lower()}{spec.title[1:]}", kind, period)
+            title = pack_name(lower_first(spec.title), kind, period)
             rows.append(
                 WorkRow(
                     what=f"Publish the {title} ({plural(waiting, 'case')} waiting)",

@@ -29,6 +29,7 @@ from domain import names
 from domain.packs import PACKS
 from domain.periodic import PackSummary, PublishPack
 from domain.report import label
+from domain.titles import lower_first
 from store.pack_common import cases_of
 from store.tables import Pack
 
@@ -53,9 +54,7 @@ async def _pack(request: Request, kind: str, period: str, now: Any) -> Pack:
     except Unprocessable as exc:
         reasons = "; ".join(e["message"] for e in exc.errors)
         title = PACKS[kind].title
-        raise NotFound(
-            f"The {title[:1].lower()}{title[1:]} has no period {period}: {reasons}."
-        ) from None
+        raise NotFound(f"The {lower_first(title)} has no period {period}: {reasons}.") from None
 
 
 async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[str, str]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from domain import acknowledgment_steps, credibility_steps, learning_steps, names
 from domain.pathway_actions import action_title
+from domain.titles import capital
 from store.my_reports import ReporterData, Row
 from store.tables import Case, CaseEvent
 
@@ -129,7 +130,7 @@ def _event_milestone(event: CaseEvent) -> Milestone | None:
     detail = event.detail or {}
     if event.kind == "step_submitted":
         step = str(detail.get("step", ""))
-        return Milestone(event.at, STEP_WORDS.get(step, f"{_words(step).capitalize()} recorded"))
+        return Milestone(event.at, STEP_WORDS.get(step, f"{capital(_words(step))} recorded"))
     if event.kind == "pathway_accepted":
         return Milestone(event.at, "A named owner accepted the plan to put things right")
     if event.kind == "action_done":
@@ -154,7 +155,7 @@ def _stands(report: Row, cases: list[Case]) -> str:
         return f"The safety team is {doing}: {STAGES.get(case.stage, STEP_STAGE)}"
     if report.get("closed_at") or any(c.status == "closed" for c in cases):
         return "Closed"
-    return TRIAGE.get(str(report.get("triage_status", "")), "Received").capitalize()
+    return capital(TRIAGE.get(str(report.get("triage_status", "")), "received"))
 
 
 def _in_order(milestones: list[Milestone]) -> list[Milestone]:

@@ -19,6 +19,7 @@ from api.web.words import (
     lower_first,
     with_feed_words,
 )
+from domain.titles import capital
 from store.acknowledgment import ReviewItemView
 from store.review_pages import source_record
 from store.staff import staff_names
@@ -142,8 +143,7 @@ def _owner_words(reason: str) -> str:
 
 def _reason_words(reason: str) -> str:
     """Any reconciliation reason in words, first letter capital."""
-    text = _in_words(reason)
-    return text[:1].upper() + text[1:]
+    return capital(_in_words(reason))
 
 
 def reason_in_words(reason: str) -> str:

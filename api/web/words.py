@@ -16,17 +16,14 @@ from api.errors import FieldError
 from api.policy import Relationship
 from domain.roles import GOVERNANCE_ROLES, ROLE_NAMES, Role
 from domain.steps import EXAMPLE_DIRECTORS
+from domain.titles import REVIEW_TITLES as REVIEW_TITLES  # re-exported, as the titles below
 from domain.titles import humanize as humanize  # re-exported: every page words codes with it
+from domain.titles import lower_first as lower_first  # re-exported: labels inside sentences
 
 EXAMPLE_TITLES = {
     "acknowledgment": "Acknowledgment and triage",
     "learning-visibility": "Learning visibility",
     "closure-credibility": "Closure credibility",
-}
-REVIEW_TITLES = {
-    "acknowledgment": "Daily acknowledgment review",
-    "learning-visibility": "Fortnightly learning-visibility audit",
-    "closure-credibility": "Monthly closure-credibility review",
 }
 EXPOSURE_WORDS = {
     "within_tolerance": "within tolerance",
@@ -89,11 +86,6 @@ def with_feed_words(text: str) -> str:
 
 
 SECONDS_BY = re.compile(r"\(by (\d+) s\)")
-
-
-def lower_first(text: str) -> str:
-    """The first letter small (a label inside a sentence), abbreviations such as "ID" kept."""
-    return text[:1].lower() + text[1:]
 
 
 def gap_words(text: str) -> str:

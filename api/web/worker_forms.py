@@ -29,6 +29,7 @@ from api.web.plain_errors import plain_message
 from api.web.render import render
 from api.web.session import CsrfChecked
 from domain.feeds import RiskDomain
+from domain.titles import capital
 from store.db import transaction
 from store.form_submissions import find_submission, record_submission
 from store.sources import current_records
@@ -191,7 +192,7 @@ async def confirmation_submit(
 
 
 def _confidence_context(key: str, errors: dict[str, str], sent: dict[str, Any]) -> dict[str, Any]:
-    domains = [(d.value, d.value.replace("_", " ").capitalize()) for d in RiskDomain]
+    domains = [(d.value, capital(d.value.replace("_", " "))) for d in RiskDomain]
     return {"key": key, "errors": errors, "sent": sent, "scores": SCORES, "domains": domains}
 
 
