@@ -27,7 +27,14 @@ from api.web.analytics_page import (
     analytics_page,
     wants_page,
 )
-from api.web.analytics_periods import SERIES, WORKFORCE, merged, period_page
+from api.web.analytics_periods import (
+    SERIES,
+    SERIES_PERIOD,
+    WORKFORCE,
+    WORKFORCE_PERIOD,
+    merged,
+    period_page,
+)
 from domain.analytics import RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS, PeriodKind
 from domain.calendar import calendar_for
 from store.analytics import Grouping, acknowledgment_trends, review_instants
@@ -50,6 +57,7 @@ To = Annotated[
     date,
     Query(alias="to", description="last day of the range (inclusive)", ge=EARLIEST, le=LATEST),
 ]
+Period = Annotated[PeriodKind, Query(description="ISO week or calendar month")]
 
 
 MAX_RANGE_DAYS = 1_830  # five years: a wider range would be one request's unbounded work
@@ -231,7 +239,7 @@ async def workforce(
     start: From,
     end: To,
     group: Grouping = "service_line",
-    period: Annotated[PeriodKind, Query(description="ISO week or calendar month")] = "month",
+    period: Period = WORKFORCE_PERIOD,
 ) -> Any:
     """Speaking-up confidence, reporting rate and leavers per period (ISO week or month, local
     dates, clipped to [from, to]: `first_day`, `last_day`, `days`) and group.
@@ -294,7 +302,7 @@ async def time_series(
     start: From,
     end: To,
     group: Grouping = "service_line",
-    period: Annotated[PeriodKind, Query(description="ISO week or calendar month")] = "week",
+    period: Period = SERIES_PERIOD,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:
     """Per ISO week or month overlapping [from, to] (whole periods, the last clipped to `to`)

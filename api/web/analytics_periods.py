@@ -21,6 +21,11 @@ from api.web.analytics_page import (
     rate,
 )
 from api.web.render import local_date
+from domain.analytics import PeriodKind
+
+# Each page's default period: its route's default, and its refused range form's.
+WORKFORCE_PERIOD: PeriodKind = "month"
+SERIES_PERIOD: PeriodKind = "week"
 
 
 def period_words(r: Mapping[str, Any]) -> str:

@@ -28,14 +28,14 @@ from api.web.analytics_page import (
     page_links,
     wants_page,
 )
-from api.web.analytics_periods import SERIES, WORKFORCE
+from api.web.analytics_periods import SERIES, SERIES_PERIOD, WORKFORCE, WORKFORCE_PERIOD
 from api.web.plain_errors import plain_message
 from api.web.render import render
 from domain.report import day_words
 from domain.titles import capital
 
 LAYOUTS = {x.path: x for x in (ACKNOWLEDGMENT, TRIAGE, LEARNING, CLOSURE, WORKFORCE, SERIES)}
-PERIOD_PAGES = {WORKFORCE.path: "month", SERIES.path: "week"}  # their default period
+PERIOD_PAGES = {WORKFORCE.path: WORKFORCE_PERIOD, SERIES.path: SERIES_PERIOD}  # their defaults
 
 # The range's bounds in words (pydantic's own say "greater than or equal to 2000-01-01"), the
 # bound read from the error (the route's ``EARLIEST`` and ``LATEST``).
