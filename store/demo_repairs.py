@@ -38,7 +38,7 @@ from store.review_items import set_review_case_ids
 from store.staff import get_staff
 from store.tables import Case, Review, ReviewItem
 
-# The demo's team leads (cli/demo_data.py): the accountable owner is the closure's line's lead.
+# The demo's team leads (cli/demo_staff.py): the accountable owner is the closure's line's lead.
 LEADS = {"HC-NORTH": "E0101", "DN-CITY": "E0111", "SL-EAST": "E0121", "HC-SOUTH": "E0131"}
 ACTIONS = ("final-correction", "worker-reconnection", "follow-up-review")
 
