@@ -16,6 +16,7 @@ from api.routers import (
     my_work,
     packs,
     pathways,
+    period_analytics,
     policies,
     registers,
     reviews,
@@ -38,6 +39,7 @@ ROUTERS: list[APIRouter] = [
     my_work.router,
     registers.router,
     analytics.router,
+    period_analytics.router,
     evidence.router,
     policies.router,
 ]
