@@ -18,14 +18,11 @@ from api.authz import Authorized
 from api.deps import SessionDep, SettingsDep
 from api.guard import GuardedRoute
 from api.web.analytics_page import (
-    ACKNOWLEDGMENT,
-    CLOSURE,
-    LEARNING,
-    TRIAGE,
     Layout,
     analytics_page,
     wants_page,
 )
+from api.web.analytics_reviews import ACKNOWLEDGMENT, CLOSURE, LEARNING, TRIAGE
 from domain.calendar import calendar_for
 from store.analytics import Grouping, acknowledgment_trends, review_instants
 from store.analytics_credibility import closure_trends
