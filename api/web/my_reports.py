@@ -14,8 +14,8 @@ from api.authz import Authorized
 from api.deps import SessionDep
 from api.web.render import render
 from api.web.reporter_story import report_stories
+from store.asked_confirmations import confirmations_asked
 from store.my_reports import MAX_REPORTS, reporter_data
-from store.my_work import confirmations_asked
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 

@@ -30,9 +30,9 @@ from domain import names
 from domain.calendar import calendar_for
 from domain.mail_words import capital, case_words
 from domain.reviews import REVIEWS, sign_off_due
+from store.asked_confirmations import Asked, confirmations_asked
 from store.my_work import (
     PAGE,
-    Asked,
     CaseOwed,
     OwedAfter,
     OwedCounts,
@@ -40,7 +40,6 @@ from store.my_work import (
     awaiting_reviews,
     breach_levels,
     case_obligations,
-    confirmations_asked,
     owed_counts,
 )
 from store.tables import Review
