@@ -16,16 +16,13 @@ from domain.report import Cell, Doc, bars, chart, label, local_minute, section, 
 from domain.titles import capital
 from store.pack_common import (
     CaseIds,
-    Pathways,
     Record,
     Window,
     core_rows,
     example_ids,
     listed_cases,
-    obligations,
-    pathway_reads,
-    pathway_table,
 )
+from store.pack_pathways import Pathways, obligations, pathway_reads, pathway_table
 from store.tables import CaseEvent, RegisterEntry
 
 CREDIBILITY = ("credible", "doubtful", "failed")

@@ -29,12 +29,11 @@ from store.pack_common import (
     items_of,
     names_of,
     opened_count,
-    pathway_reads,
-    pathway_table,
     review_statuses,
     reviewers,
     reviews,
 )
+from store.pack_pathways import pathway_reads, pathway_table
 from store.pack_tail import common_tail, tail_reads
 
 ACK_CLASSES = ("within_tolerance", "emerging", "critical")
