@@ -1,0 +1,136 @@
+"""The case workflows' mails: "this is now yours" to whoever owes a newly opened obligation,
+"the pathway changed hands" to both owners, and the delivery of queued mails (each marked sent
+once the server takes it; retried until every one is)."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.deps import ActivityDeps
+from activities.vacancies import alert_administrators
+from domain import names, notices
+from domain.cases import ObligationNotice, ReassignmentNotice
+from infra import mail
+from store import outbox
+from store.db import transaction
+from store.staff import StaffMember, get_staff, staff_with_role
+
+
+class CaseMail:
+    """The mail activities of the case workflows (``CaseActivities`` has them too)."""
+
+    def __init__(self, deps: ActivityDeps) -> None:
+        self.deps = deps
+
+    @activity.defn(name=names.ACT_NOTIFY_OPENED)
+    async def notify_obligation_opened(self, notice: ObligationNotice) -> int:
+        """Mail "this is now yours" to the named owner, else the role's holders, and send it.
+
+        Queueing is idempotent per obligation, opening and person; a retry only re-sends what
+        the server has not yet taken.
+        """
+        async with transaction(self.deps.sessions) as session:
+            ids = await self.queue_opened(session, notice)
+        return await self.deliver_notifications(ids) if ids else 0
+
+    async def queue_opened(self, session: AsyncSession, notice: ObligationNotice) -> list[int]:
+        """Queue NOTICE's mails (once per obligation, opening and person); their IDs."""
+        mail_cfg = self.deps.mail
+        ids = []
+        owers = await self._owers(session, notice)
+        if not owers and (notice.assignee or notice.role):  # nobody can do it: tell admins
+            ids += await alert_administrators(session, notice, mail_cfg.public_url)
+        for member in owers:
+            ids.append(
+                await outbox.queue_message(
+                    session,
+                    dedupe_key=f"opened:{notice.subject}:{notice.obligation}:"
+                    f"{notice.opened_at.isoformat()}:{member.employee_id}",
+                    recipient=member.email,
+                    subject=notices.opened_subject(notice),
+                    body=notices.opened_body(
+                        notice, member.display_name, mail_cfg.public_url, mail_cfg.timezone
+                    ),
+                    at=notice.opened_at,
+                )
+            )
+        return ids
+
+    async def _owers(self, session: AsyncSession, notice: ObligationNotice) -> list[StaffMember]:
+        """Who owes a newly opened obligation: its named owner, else its role's current holders."""
+        if notice.assignee:
+            owner = await get_staff(session, notice.assignee)
+            return [owner] if owner is not None and owner.is_current() else []
+        if notice.role is None:
+            return []
+        return [m for m in await staff_with_role(session, notice.role) if m.is_current()]
+
+    @activity.defn(name=names.ACT_NOTIFY_REASSIGNED)
+    async def notify_pathway_reassigned(self, notice: ReassignmentNotice) -> int:
+        """Mail both owners that the pathway changed hands (queued once each), and send."""
+        public_url = self.deps.mail.public_url
+        async with transaction(self.deps.sessions) as session:
+            ids = []
+            for employee_id, to_new in ((notice.new_owner, True), (notice.previous_owner, False)):
+                member = await get_staff(session, employee_id)
+                if member is None or not member.email:
+                    continue  # someone unknown to the directory has no address to write to
+                ids.append(
+                    await outbox.queue_message(
+                        session,
+                        dedupe_key=f"reassigned:{notice.case_id}:{notice.at.isoformat()}:"
+                        f"{employee_id}",
+                        recipient=member.email,
+                        subject=notices.reassigned_subject(notice),
+                        body=notices.reassigned_body(
+                            notice, member.display_name, to_new, public_url
+                        ),
+                        at=notice.at,
+                    )
+                )
+        return await self.deliver_notifications(ids) if ids else 0
+
+    @activity.defn(name=names.ACT_DELIVER_NOTIFICATIONS)
+    async def deliver_notifications(self, message_ids: list[int]) -> int:
+        """Send queued mails; each is marked sent as soon as the server takes it (sent once).
+
+        Raises while any message is undelivered, so Temporal retries until the server takes it.
+        """
+        sent, left = await self.send_queued(message_ids)
+        if left:
+            raise ApplicationError(f"{left} notification(s) not yet delivered")
+        return sent
+
+    async def send_queued(
+        self, message_ids: list[int], until: float | None = None
+    ) -> tuple[int, int]:
+        """Send those of MESSAGE_IDS not sent yet, starting none after UNTIL (``time.monotonic``):
+        how many were sent and how many are left unsent."""
+        async with self.deps.sessions() as session:
+            pending = await outbox.unsent(session, message_ids)
+            left = 0
+            for message in pending:
+                if until is not None and time.monotonic() >= until:
+                    left += 1
+                    continue
+                built = mail.build_message(
+                    self.deps.mail,
+                    recipient=message.recipient,
+                    subject=message.subject,
+                    body=message.body,
+                    dedupe_key=message.dedupe_key,
+                )
+                message.attempts += 1
+                try:
+                    await mail.send(self.deps.mail, built)
+                    message.sent_at = activity.info().current_attempt_scheduled_time
+                    message.last_error = None
+                except Exception as exc:  # noqa: BLE001 - any SMTP/connection failure is retried
+                    left += 1
+                    message.last_error = f"{type(exc).__name__}: {exc}"
+                await session.commit()
+        return len(pending) - left, left
