@@ -14,14 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import names
 from domain.report import Cell, Doc, bars, chart, label, local_minute, section, table, text
 from domain.titles import capital
-from store.pack_common import (
-    CaseIds,
-    Record,
-    Window,
-    core_rows,
-    example_ids,
-    listed_cases,
-)
+from store.pack_common import CaseIds, Record, Window, core_rows, example_ids, listed_cases
 from store.pack_pathways import Pathways, obligations, pathway_reads, pathway_table
 from store.tables import CaseEvent, RegisterEntry
 

@@ -17,11 +17,7 @@ from api.analytics_range import EARLIEST, LATEST, PAGE, From, To, check_range, e
 from api.authz import Authorized
 from api.deps import SessionDep, SettingsDep
 from api.guard import GuardedRoute
-from api.web.analytics_page import (
-    Layout,
-    analytics_page,
-    wants_page,
-)
+from api.web.analytics_page import Layout, analytics_page, wants_page
 from api.web.analytics_reviews import ACKNOWLEDGMENT, CLOSURE, LEARNING, TRIAGE
 from domain.calendar import calendar_for
 from store.analytics import Grouping, acknowledgment_trends, review_instants

@@ -16,14 +16,7 @@ from pydantic_core import ErrorDetails
 
 from api.clock import request_now
 from api.errors import ApiError
-from api.web.analytics_page import (
-    GROUP_WORDS,
-    PERIODS,
-    RECENT_DAYS,
-    Layout,
-    page_links,
-    wants_page,
-)
+from api.web.analytics_page import GROUP_WORDS, PERIODS, RECENT_DAYS, Layout, page_links, wants_page
 from api.web.analytics_periods import SERIES, SERIES_PERIOD, WORKFORCE, WORKFORCE_PERIOD
 from api.web.analytics_reviews import ACKNOWLEDGMENT, CLOSURE, LEARNING, TRIAGE
 from api.web.plain_errors import plain_message
