@@ -133,8 +133,11 @@ async def query(
         raise_temporal_failure(exc, workflow_id)
 
 
-async def workflow_status(client: Client, workflow_id: str) -> WorkflowExecutionStatus | None:
-    """The latest run's status, or None when no workflow has that ID.
+async def workflow_status(
+    client: Client, workflow_id: str, *, rpc_timeout: timedelta = RPC_TIMEOUT
+) -> WorkflowExecutionStatus | None:
+    """The latest run's status, or None when no workflow has that ID (``Unavailable`` when
+    Temporal does not answer within ``rpc_timeout``, retries included).
 
     Reads the raw description: only the status is needed, and decoding every search attribute
     (as ``WorkflowHandle.describe`` does) fails on some servers' datetime encodings.
@@ -142,10 +145,15 @@ async def workflow_status(client: Client, workflow_id: str) -> WorkflowExecution
     request = DescribeWorkflowExecutionRequest(
         namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
     )
-    try:
-        raw = await client.workflow_service.describe_workflow_execution(
-            request, retry=True, timeout=RPC_TIMEOUT
+    try:  # bounded as a whole, as ``query`` is: the client's own retries ignore the timeout
+        raw = await asyncio.wait_for(
+            client.workflow_service.describe_workflow_execution(
+                request, retry=True, timeout=rpc_timeout
+            ),
+            rpc_timeout.total_seconds(),
         )
+    except TimeoutError as exc:
+        raise Unavailable(f"{workflow_id}: Temporal did not answer in time") from exc
     except RPCError as exc:
         if exc.status == RPCStatusCode.NOT_FOUND:
             return None

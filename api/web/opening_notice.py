@@ -12,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from api.temporal_calls import workflow_status
+from api.temporal_calls import Unavailable, workflow_status
 from api.web.work_words import review_name
 from store.tables import Review
 
 # Opening a review's cases takes seconds to minutes; a review marked longer ago is not asked.
 RECENT = timedelta(hours=1)
+# The hint is extra: with Temporal down, give up quickly and show My work without it.
+HINT_TIMEOUT = timedelta(seconds=2)
 
 
 async def reviews_opening(request: Request, session: AsyncSession, now: datetime) -> list[str]:
@@ -33,12 +35,14 @@ async def reviews_opening(request: Request, session: AsyncSession, now: datetime
     if not marked or client is None:
         return []
     # All asked at once (one wait, not one per review); every answer is awaited, none left
-    # unretrieved. Any call failing to reach Temporal means it cannot be asked.
+    # unretrieved. Any call failing to reach Temporal (mapped to Unavailable) means it cannot be
+    # asked.
     statuses = await asyncio.gather(
-        *(workflow_status(client, review.review_id) for review in marked), return_exceptions=True
+        *(workflow_status(client, review.review_id, rpc_timeout=HINT_TIMEOUT) for review in marked),
+        return_exceptions=True,
     )
     for answer in statuses:
-        if isinstance(answer, TimeoutError | OSError | RPCError):
+        if isinstance(answer, Unavailable | TimeoutError | OSError | RPCError):
             return []
         if isinstance(answer, BaseException):
             raise answer
