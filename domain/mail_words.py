@@ -7,18 +7,15 @@ import re
 
 from domain import names
 from domain.pack_periods import MONTHS
-from domain.titles import REVIEW_TITLES, cycle_words, day_words, lower_first
+from domain.titles import REVIEW_TITLES, cycle_words, day_words, humanize, lower_first
 from domain.titles import capital as capital  # re-exported: pages word cases with it
 
 _CASES = (("ack-case-", "near miss "), ("learning-case-", "near miss "),
           ("closure-case-", "closed case "))  # fmt: skip
-_REVIEWS = tuple(
-    (prefix, f"{lower_first(REVIEW_TITLES[example])} of ")
-    for prefix, example in (
-        ("ack-review-", names.EXAMPLE_ACKNOWLEDGMENT),
-        ("learning-audit-", names.EXAMPLE_LEARNING),
-        ("closure-review-", names.EXAMPLE_CREDIBILITY),
-    )
+_REVIEWS = (
+    ("ack-review-", names.EXAMPLE_ACKNOWLEDGMENT),
+    ("learning-audit-", names.EXAMPLE_LEARNING),
+    ("closure-review-", names.EXAMPLE_CREDIBILITY),
 )
 
 
@@ -44,17 +41,24 @@ def period_words(period: str) -> str:
         return period
 
 
+def review_words(example: str, period: str) -> str:
+    """A review by its title and period, mid-sentence: "daily acknowledgment review of Fri 4 Dec
+    2026", "fortnightly learning-visibility audit of the cycle 23 Nov – 6 Dec 2026", "monthly
+    closure-credibility review of November 2026" (its mails, pages and My work say the same)."""
+    title = lower_first(REVIEW_TITLES.get(example) or humanize(example))
+    audit = example == names.EXAMPLE_LEARNING
+    return f"{title} of {audit_period_words(period) if audit else period_words(period)}"
+
+
 def about(subject: str) -> str:
     """A case's or review's ID as people know it: ``ack-case-NM-1`` → "near miss NM-1",
     ``closure-review-2026-11`` → "monthly closure-credibility review of November 2026"."""
     for prefix, words in _CASES:
         if subject.startswith(prefix):
             return words + subject.removeprefix(prefix)
-    for prefix, words in _REVIEWS:
+    for prefix, example in _REVIEWS:
         if subject.startswith(prefix):
-            period = subject.removeprefix(prefix)
-            audit = prefix == "learning-audit-"
-            return words + (audit_period_words(period) if audit else period_words(period))
+            return review_words(example, subject.removeprefix(prefix))
     return subject
 
 

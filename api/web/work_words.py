@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from api.web.words import REVIEW_TITLES, humanize
-from domain import names
 from domain.calendar import BusinessCalendar
-from domain.mail_words import audit_period_words, period_words
+from domain.mail_words import capital, review_words
 
 
 def review_name(example: str, period: str) -> str:
     """A review as people know it: "Daily acknowledgment review of Fri 4 Dec 2026",
     "Fortnightly learning-visibility audit of the cycle 23 Nov – 6 Dec 2026", "Monthly
     closure-credibility review of November 2026" (the same words as its mails)."""
-    title = REVIEW_TITLES.get(example, humanize(example))
-    audit = example == names.EXAMPLE_LEARNING
-    return f"{title} of {audit_period_words(period) if audit else period_words(period)}"
+    return capital(review_words(example, period))
 
 
 def _span(hours: float, day_hours: float) -> str:
