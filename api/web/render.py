@@ -22,6 +22,7 @@ from api.web.session import CSRF_FIELD, csrf_token
 from api.web.words import member_label
 from domain.mail_words import capital, case_words
 from domain.report import day_words
+from domain.titles import lower_first
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -43,6 +44,9 @@ def case_name(case: Any) -> str:
 
 
 templates.env.filters["case_name"] = case_name
+# The first letter only (Jinja's ``capitalize`` lowers the rest: "report NM-1" → "Report nm-1").
+templates.env.filters["capital"] = capital
+templates.env.filters["lower_first"] = lower_first
 
 
 def local_time(value: datetime | str | None, tz: str, *, with_year: bool = False) -> str:
