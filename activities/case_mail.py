@@ -123,6 +123,7 @@ class CaseMail:
                     subject=message.subject,
                     body=message.body,
                     dedupe_key=message.dedupe_key,
+                    at=activity.info().current_attempt_scheduled_time,
                 )
                 message.attempts += 1
                 try:

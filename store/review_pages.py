@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.feeds import FEEDS
@@ -48,6 +48,21 @@ async def source_record(
         return None
     key = str(fields.get(spec.key) or reference)
     return (await current_records(session, feed, [key])).get(key)
+
+
+async def cases_still_opening(session: AsyncSession, review_id: str) -> bool:
+    """True while some item the review exposed names a case not yet projected (marked reviewed,
+    its cases are opening)."""
+    unopened = (
+        select(ReviewItemRow.reference)
+        .where(
+            ReviewItemRow.review_id == review_id,
+            ReviewItemRow.case_id.is_not(None),
+            ~exists().where(Case.case_id == ReviewItemRow.case_id),
+        )
+        .limit(1)
+    )
+    return (await session.scalar(unopened)) is not None
 
 
 async def review_cases(session: AsyncSession, review_id: str, limit: int = 500) -> list[Case]:

@@ -72,7 +72,7 @@ async def test_escalation_mails_wait_for_the_mail_server_and_arrive_once_it_retu
         breaches = (await session.scalars(select(Breach))).all()
     expected_ids = {
         build_message(MailSettings(), recipient=m.recipient, subject=m.subject, body=m.body,
-                      dedupe_key=m.dedupe_key)["Message-ID"]
+                      dedupe_key=m.dedupe_key, at=m.sent_at)["Message-ID"]
         for m in sent
     }  # fmt: skip
     received = [m["Message-ID"] for m in inbox.messages]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
@@ -24,6 +25,7 @@ async def test_mail_sink_writes_each_message_to_a_file(tmp_path, capsys):
             subject="Escalation",
             body="overdue",
             dedupe_key="k1",
+            at=datetime(2026, 12, 7, 10, tzinfo=UTC),
         )
         await mail.send(settings, message)
     finally:

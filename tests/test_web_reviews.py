@@ -87,4 +87,20 @@ async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:
 
         reviewed = text(await wait_for(linked))
         assert "reviewed by E-Analyst" in reviewed and "Mark reviewed" not in reviewed
+        await _the_marked_notice_goes_once_the_cases_are_open(api, first.headers["location"])
         assert csrf(page.text)
+
+
+async def _the_marked_notice_goes_once_the_cases_are_open(api, marked: str) -> None:  # type: ignore[no-untyped-def]
+    """The page marking redirects to names each case by its report whether or not the case has
+    opened yet; its "cases are opening" notice is not repeated once they are all open."""
+    assert marked.endswith("?marked=1")
+    first = (await api.http.get(marked)).text
+    assert f">report {CRITICAL}</a>" in first and f"case {CRITICAL}" not in text(first)
+
+    async def settled() -> str | None:
+        body = (await api.http.get(marked)).text
+        return None if "cases are opening" in body else body
+
+    again = await wait_for(settled)
+    assert f">report {CRITICAL}</a>" in again and "Cases this review opened" in again

@@ -19,6 +19,7 @@ from api.web.words import (
     lower_first,
     with_feed_words,
 )
+from domain.mail_words import case_words
 from domain.titles import capital
 from store.acknowledgment import ReviewItemView
 from store.review_pages import source_record
@@ -45,6 +46,7 @@ class ItemRow:
     service_line: str
     findings: str
     case_id: str | None
+    case_name: str = ""  # the case as people know it ("report NM-10007"), before it is opened too
 
 
 @dataclass
@@ -87,12 +89,14 @@ def item_row(item: ReviewItemView) -> ItemRow:
         else (lower_first(_owner_words(_reason_words(str(r)))) for r in found or [])
     )
     findings = ", ".join(words) or "—"
+    reference = shown_reference(item)
     return ItemRow(
-        reference=shown_reference(item),
+        reference=reference,
         classification=exposure_words(item.classification) if item.classification else "exception",
         service_line=str(item.fields.get("service_line") or "—"),
         findings=findings,
         case_id=item.case_id,
+        case_name=case_words(item.case_id, reference) if item.case_id else "",
     )
 
 

@@ -24,7 +24,12 @@ from api.web.work_words import review_name
 from domain.mail_words import capital, case_words, period_words
 from domain.reviews import REVIEWS
 from store.acknowledgment import ReviewView, load_review
-from store.review_pages import recent_reviews, review_cases, review_service_lines
+from store.review_pages import (
+    cases_still_opening,
+    recent_reviews,
+    review_cases,
+    review_service_lines,
+)
 from store.staff import get_staff
 from store.tables import Case
 
@@ -189,7 +194,10 @@ async def review_page(
         "service_line": service_line or None,
         "shown": shown,
     }
-    notice = "Marked reviewed: the exposed reports' cases are opening." if marked else ""
+    # Said while the cases are still opening: a later reload (they are open, listed below, and
+    # the status says who reviewed it) does not repeat it.
+    opening = marked and await cases_still_opening(session, review_id)
+    notice = "Marked reviewed: the exposed reports' cases are opening." if opening else ""
     return await _review_page(
         request, session, actor, review_id, filters | {"offset": offset}, notice=notice
     )
