@@ -53,8 +53,12 @@ async def test_received_mails_carry_the_clock_s_date_and_subjects_that_unfold_wh
         async with transaction(sessions) as session:
             ids = [
                 await outbox.queue_message(
-                    session, dedupe_key=f"k{n}", recipient="a@example-care.org.uk",
-                    subject=subject, body="Dear A,\n\nsee it here.", at=AT,
+                    session,
+                    dedupe_key=f"k{n}",
+                    recipient="a@example-care.org.uk",
+                    subject=subject,
+                    body="Dear A,\n\nsee it here.",
+                    at=AT,
                 )  # fmt: skip
                 for n, subject in enumerate(SUBJECTS)
             ]
