@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
@@ -46,12 +46,23 @@ OWNER_SUFFIX = "_owner_id"  # a field naming the person who will own a pathway: 
 
 
 class ActionNote(BaseModel):
-    """What the named owner may add when marking a pathway action done."""
+    """What the named owner says was done when marking a pathway action done: required, as the
+    action's evidence (step 4 validates that the actions were completed in full)."""
 
     note: Annotated[
-        str | None,
-        Field(max_length=5_000, description="What was done (optional, recorded with the action)"),
-    ] = None
+        str,
+        Field(
+            min_length=1,
+            max_length=5_000,
+            description="What was done, recorded with the action as its evidence",
+        ),
+    ]
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _trimmed(cls, value: Any) -> Any:
+        """Spaces alone say nothing: trimmed, they are refused as an empty note."""
+        return value.strip() if isinstance(value, str) else value
 
 
 async def get_case(session: AsyncSession, case_id: str) -> Case:
@@ -255,7 +266,7 @@ async def complete_action(
     actor: Actor,
     case_id: str,
     action: str,
-    note: str | None,
+    note: str,
     key: str | None,
 ) -> CaseState:
     """The named owner marks one pathway action done (409 if it is not open)."""

@@ -275,10 +275,20 @@ async def test_pathway_and_pack_publication_activate_the_case(
         assert (await api.get(url, "E-INSPECTOR")).json()["status"] == "published"
 
         done = f"{pathway}/actions/worker-communication/done"
-        assert (await api.post(done, "E-SUPERVISOR")).status_code == 403
-        answer = await api.post(done, "E-OWNER", json={"note": "Spoke to the worker"})
+        note = {"note": "Spoke to the worker"}
+        assert (await api.post(done, "E-SUPERVISOR", json=note)).status_code == 403
+        for blank in (None, {}, {"note": ""}, {"note": "   "}):  # what was done must be said
+            refused = await api.post(done, "E-OWNER", json=blank)
+            assert refused.status_code == 422, refused.text
+            assert any(e["field"] in ("note", "body") for e in refused.json()["errors"])
+        live = (await api.get(f"/cases/{case_id}", "E-OWNER")).json()["live"]
+        assert live["obligations"]["action:worker-communication"]["done_at"] is None
+        keyed = {"Idempotency-Key": "done-once"}
+        answer = await api.post(done, "E-OWNER", json=note, headers=keyed)
         assert answer.status_code == 200, answer.text
         assert answer.json()["obligations"]["action:worker-communication"]["done_by"] == "E-OWNER"
-        assert (await api.post(done, "E-OWNER")).status_code == 409
-        unknown = await api.post(f"{pathway}/actions/no-such-action/done", "E-OWNER")
+        retried = await api.post(done, "E-OWNER", json=note, headers=keyed)  # the same answer
+        assert retried.status_code == 200 and retried.json() == answer.json(), retried.text
+        assert (await api.post(done, "E-OWNER", json=note)).status_code == 409
+        unknown = await api.post(f"{pathway}/actions/no-such-action/done", "E-OWNER", json=note)
         assert unknown.status_code == 409

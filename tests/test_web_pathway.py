@@ -189,6 +189,13 @@ async def _owner_marks_the_worker_communication_done(api: Any, case_id: str) -> 
     page = await api.http.get(action_url)
     assert page.status_code == 200 and 'for="f-note"' in page.text
     hidden = form(page.text, action_url)["hidden"]
+    for blank in ("", "  \n "):  # what was done must be said: the field marked, nothing recorded
+        refused = await api.http.post(action_url, data={**hidden, "note": blank})
+        assert refused.status_code == 422, refused.text
+        assert re.search(r'<textarea[^>]*id="f-note"[^>]*aria-invalid="true"', refused.text)
+        assert 'id="f-note-error"' in refused.text and 'href="#f-note"' in refused.text
+    live = (await wait_stage(api, case_id, "active-recovery"))["live"]
+    assert live["obligations"]["action:worker-communication"]["done_at"] is None
     marked = await api.http.post(action_url, data={**hidden, "note": "Spoke to the worker"})
     assert marked.status_code == 303, marked.text
     receipt = text((await api.http.get(marked.headers["location"])).text)

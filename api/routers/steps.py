@@ -101,11 +101,11 @@ async def action_done(
     request: Request,
     actor: Authorized,
     temporal: TemporalDep,
-    body: Annotated[ActionNote | None, Body()] = None,
+    body: Annotated[ActionNote, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> CaseState:
-    """The named owner marks one pathway action done (409 if it is not open)."""
-    note = body.note if body else None
+    """The named owner marks one pathway action done (409 if it is not open), saying what was
+    done: a missing or blank `note` is a 422 naming it, and nothing is recorded."""
     return await case_actions.complete_action(
-        request.app, temporal, actor, case_id, action, note, idempotency_key
+        request.app, temporal, actor, case_id, action, body.note, idempotency_key
     )
