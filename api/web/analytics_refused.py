@@ -35,7 +35,7 @@ BOUNDS = {
 }
 
 
-def _validation_words(errors: Iterable[ErrorDetails]) -> dict[str, str]:
+def validation_words(errors: Iterable[ErrorDetails]) -> dict[str, str]:
     """Each refused query field's reason in the forms' words (``api.web.plain_errors``), the
     value asked for named when it is not a date."""
     found: dict[str, str] = {}
@@ -53,7 +53,7 @@ def _validation_words(errors: Iterable[ErrorDetails]) -> dict[str, str]:
     return found
 
 
-def _refusal_words(exc: ApiError) -> dict[str, str]:
+def refusal_words(exc: ApiError) -> dict[str, str]:
     """The range check's reasons ("before `from`"), the field named as the form labels it."""
     found: dict[str, str] = {}
     for e in exc.errors:
@@ -70,9 +70,9 @@ async def refused_range(request: Request, exc: Exception) -> HTMLResponse | None
     if layout is None or not signed_in or not wants_page(request):
         return None
     if isinstance(exc, RequestValidationError):
-        errors = _validation_words(exc.errors())
+        errors = validation_words(exc.errors())
     elif isinstance(exc, ApiError) and exc.status_code == 422:
-        errors = _refusal_words(exc)
+        errors = refusal_words(exc)
     else:
         return None
     today = (await request_now(request)).astimezone(ZoneInfo(_zone(request))).date()

@@ -22,6 +22,7 @@ from api.errors import (
     validation_field_errors,
 )
 from api.web.analytics_refused import refused_range
+from api.web.evidence_refused import refused_evidence
 from api.web.render import render
 from api.web.session import SignInRequired, sign_in_url
 from api.web.words import roles_in_words
@@ -91,10 +92,11 @@ def _wrap(json_handler: Any, to_page: Callable[[Request, Exception], Response]) 
             if isinstance(exc, ApiError) and (again := await _form_again(request, exc)):
                 return again
             return to_page(request, exc)
+        # A refused range (an analytics page, the evidence pack): its form again, as asked.
+        if refused := await refused_range(request, exc) or await refused_evidence(request, exc):
+            return refused
         if is_browser_rendering(request):
             return to_page(request, exc)
-        if refused := await refused_range(request, exc):
-            return refused
         if getattr(exc, "status_code", None) == 401 and is_signed_out_browser(request):
             return sign_in_page(request)
         response: Response = await json_handler(request, exc)
