@@ -151,6 +151,12 @@ async def _field_errors_beside_their_fields(api, sessions, step_url: str) -> dic
     assert invalid.status_code == 422
     assert 'id="f-note-error"' in invalid.text
     assert 'id="f-confirmed-sources-0-evidence-error"' in invalid.text
+    # The summary lists each marked field, linked to it, by its label and what to do.
+    [summary] = re.findall(r'<div class="error"[^>]*id="form-errors".*?</div>', invalid.text, re.S)
+    links = dict(re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary))
+    assert links.keys() == {"f-note", "f-confirmed-sources-0-evidence"}, summary
+    assert links["f-note"].startswith("Note — Please ")
+    assert links["f-confirmed-sources-0-evidence"].startswith("Confirmed source 1: Evidence — ")
     nul = await _post(api, step_url, {**hidden, **GOOD, "note": "bad\x00text"})  # unstorable
     assert nul.status_code == 422 and 'id="f-note-error"' in nul.text
     wrong = await _post(api, step_url, {**hidden, **GOOD, "indicators_above_threshold": "99"})

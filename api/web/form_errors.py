@@ -30,6 +30,20 @@ def errors_by_control(
     return placed, rest
 
 
+def marked_fields(controls: Sequence[Control], within: str = "") -> list[tuple[str, str, str]]:
+    """Each control that carries an error, in the form's order, as (its element id, its label,
+    the error): the refused form's summary lists them, each linked to its field. A control in a
+    repeatable group is named with its slot ("Action 2: Deadline")."""
+    found: list[tuple[str, str, str]] = []
+    for c in controls:
+        label = f"{within}: {c.label}" if within else c.label
+        if c.error:
+            found.append((c.id, label, c.error))
+        for n, slot in enumerate(c.slots, start=1):
+            found += marked_fields(slot, f"{c.item} {n}")
+    return found
+
+
 def labelled(message: str, labels: Mapping[str, str]) -> str:
     """A message's field names as the form labels them: "must not be before
     worker_communication_deadline" → "must not be before the worker communication deadline"."""

@@ -28,11 +28,12 @@ from api.web.case_view import (
     staff_names,
 )
 from api.web.document_view import person_ids, to_node
-from api.web.form_errors import errors_by_control
+from api.web.form_errors import errors_by_control, marked_fields
 from api.web.plain_errors import plain_field_errors
 from api.web.render import render
 from api.web.session import CsrfChecked
 from api.web.step_form import (
+    Control,
     FormContext,
     build_controls,
     posted_values,
@@ -72,7 +73,7 @@ async def _page(
     events = await history(request, page, tz)
     ob = page.live.obligations.get(key) if page.live else None
     ctx = FormContext(posted=posted or {})
-    controls: list[object] = []
+    controls: list[Control] = []
     summary: Sequence[FieldError] = errors
     if key != ACCEPTANCE:
         placed, summary = errors_by_control(build_controls(ActionNote, ctx), errors)
@@ -102,6 +103,7 @@ async def _page(
         "key_field": KEY_FIELD,
         "key": str(uuid.uuid4()),
         "detail": detail,
+        "marked": marked_fields(controls),
         "summary": readable_errors(summary),
         "status": status,
     }

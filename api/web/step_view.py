@@ -18,7 +18,7 @@ from api.errors import FieldError
 from api.web.case_view import CasePage, history, open_rows
 from api.web.document_view import scalar_text
 from api.web.entry_labels import entry_labels
-from api.web.form_errors import errors_by_control
+from api.web.form_errors import errors_by_control, marked_fields
 from api.web.owner_options import Groups, owner_groups
 from api.web.render import dates_in_words, local_date, render
 from api.web.step_form import Control, FormContext, build_controls, has_evidence
@@ -176,6 +176,7 @@ async def step_page(
         "shown": shown,
         "key": str(uuid.uuid4()),  # a fresh key per rendered form (and after a rejection)
         "detail": dates_in_words(detail),
+        "marked": marked_fields(controls),
         "summary": readable_errors(unplaced),
         "status": status,
     }
