@@ -11,7 +11,7 @@ import pytest
 from pydantic import Field, TypeAdapter, ValidationError
 
 from api.routers.analytics import EARLIEST, LATEST
-from api.web.analytics_refused import _validation_words
+from api.web.analytics_refused import validation_words
 from domain.report import day_words
 
 RANGE = TypeAdapter(Annotated[date, Field(ge=EARLIEST, le=LATEST)])
@@ -21,7 +21,7 @@ def _refusal(value: str, field: str) -> dict[str, str]:
     with pytest.raises(ValidationError) as refused:
         RANGE.validate_python(value)
     errors = [{**e, "loc": ("query", field)} for e in refused.value.errors()]
-    return _validation_words(errors)  # type: ignore[arg-type]
+    return validation_words(errors)  # type: ignore[arg-type]
 
 
 def test_the_bounds_are_named_in_words() -> None:

@@ -213,9 +213,7 @@ async def test_range_defaults_to_the_last_quarter(database_url, sessions, api_fo
     )
     later = await api.get("/evidence", "E-INSPECTOR", params={"from": "2026-12-05"})
     assert later.status_code == 422
-    assert later.json()["errors"] == [
-        {"field": "to", "message": "before `from`"}
-    ]
+    assert later.json()["errors"] == [{"field": "to", "message": "before `from`"}]
     malformed = await api.get("/evidence", "E-INSPECTOR", params={"from": "2026-13-01"})
     assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "from"
 
