@@ -52,7 +52,10 @@ class CaseSummary(BaseModel):
     opened_at: datetime
     updated_at: datetime
     closed_at: datetime | None
-    # The same in words, as the staff pages show them (the dashboard's; empty where not given)
+    # The same in words, as the staff pages show them (the dashboard's; empty where not given).
+    # Only the dashboard (api/static/dashboard.js) reads them, yet every caller pays for them:
+    # about ten times a bare row's cost (time_left walks working time per deadline). Left on
+    # for all: they are documented fields of the API's JSON; an opt-in would change it.
     step_title: str = ""
     deadline_words: str = ""
     time_left_words: str = ""
