@@ -34,7 +34,8 @@ from store.breaches import resolve_breaches
 from store.db import transaction
 from store.documents import build_document
 from store.policies import current_policy
-from store.registers import append_entry, stored_entry
+from store.register_reads import stored_entry
+from store.registers import append_entry
 from store.review_build import build_review
 from store.review_items import items_classified
 from store.sources import current_records

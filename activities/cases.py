@@ -31,7 +31,8 @@ from store import breaches as breach_store
 from store import cases as case_store
 from store import outbox
 from store.db import transaction
-from store.registers import Naming, append_entry, earlier_append, stored_entry
+from store.register_reads import earlier_append, stored_entry
+from store.registers import Naming, append_entry
 from store.staff import get_staff, staff_with_role
 from store.tables import Case
 

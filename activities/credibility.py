@@ -30,7 +30,8 @@ from store import outbox
 from store.cases import seed_case
 from store.db import transaction
 from store.policies import current_policy
-from store.registers import append_entry, entries
+from store.register_reads import entries
+from store.registers import append_entry
 from store.review_build import build_review
 from store.review_items import items_classified
 from store.tables import Case, Review

@@ -38,7 +38,7 @@ from domain.steps import StepSpec
 from store.cases import record_opening
 from store.db import transaction
 from store.documents import UnknownDocument, build_document, entry_ids
-from store.registers import find_request
+from store.register_reads import find_request
 from store.staff import StaffMember, get_staff
 from store.tables import Case
 

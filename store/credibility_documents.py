@@ -26,7 +26,7 @@ from domain.names import EXAMPLE_CREDIBILITY
 from store.credibility import non_credible_items
 from store.credibility_values import BASELINE_KIND, adjudication_note, rules, validation_values
 from store.document_context import item_view, review_view
-from store.registers import entries as register_entries
+from store.register_reads import entries as register_entries
 from store.tables import Case, CaseEvent, Review, SourceRecord, SourceRecordVersion
 from store.tables import ReviewItem as ReviewItemRow
 

@@ -19,7 +19,8 @@ from domain.acknowledgment import AckPolicy
 from domain.credibility import CredibilityPolicy
 from domain.learning import LearningPolicy
 from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY, EXAMPLE_LEARNING
-from store.registers import append_entry, entries
+from store.register_reads import entries
+from store.registers import append_entry
 
 POLICY_REGISTER = "provider-policy-settings"
 POLICY_KIND = "policy_version"

@@ -28,7 +28,7 @@ from domain.credibility import CredibilityStepRequest
 from domain.periodic import ReviewedRequest
 from store.cases import case_events, seed_case
 from store.db import transaction
-from store.registers import earlier_append, entries, find_request, stored_entry
+from store.register_reads import earlier_append, entries, find_request, stored_entry
 from store.tables import Case, OutboxMessage
 from store.tables import ReviewItem as ReviewItemRow
 from tests.factories import load, staff_rows

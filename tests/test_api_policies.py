@@ -12,7 +12,7 @@ from store.acknowledgment_values import case_policy
 from store.credibility import generate_closure_review
 from store.db import transaction
 from store.policies import POLICY_REGISTER, current_policy, policy_by_version, save_policy
-from store.registers import entries
+from store.register_reads import entries
 from store.tables import Case
 from tests.factories import load, staff_rows
 from tests.fixtures.api import bearer

@@ -19,7 +19,7 @@ from domain.credibility_measures import PinnedBaseline
 from store.cases import seed_case
 from store.credibility_values import BASELINE_KIND
 from store.db import transaction
-from store.registers import entries
+from store.register_reads import entries
 from tests.factories import load
 from tests.workflow_support import CALENDAR
 

@@ -9,8 +9,9 @@ from sqlalchemy import delete, update
 
 from store import tables
 from store.db import transaction
+from store.register_reads import entries
 from store.register_verify import verify_chain
-from store.registers import ERASURES, append_entry, entries
+from store.registers import ERASURES, append_entry
 from tests.factories import load, staff_rows
 from tests.fixtures.mail import free_port
 

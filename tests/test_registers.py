@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from store import tables
 from store.db import transaction
+from store.register_reads import entries
 from store.register_verify import ChainVerification, verify_chain
-from store.registers import GENESIS, append_entry, entries
+from store.registers import GENESIS, append_entry
 
 AT = datetime(2026, 11, 26, 10, 0, tzinfo=timezone(timedelta(hours=1)))
 REGISTER = "triage-attribution"

@@ -22,8 +22,9 @@ from api.register_runs import VerificationRun, start_verification, verification_
 from domain import names
 from store.erasure import erase_person
 from store.register_checks import recorded
+from store.register_reads import entries, heads, register_exists
 from store.register_verify import Anchor, ChainVerification, service_public_key, verify_chain
-from store.registers import entries, heads, register_exists, service_key
+from store.registers import service_key
 from store.signing import public_key_hex
 from store.tables import RegisterVerification
 

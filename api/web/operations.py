@@ -29,7 +29,7 @@ from config.settings import Settings
 from domain import names
 from store.ops_metrics import building_review_ids, mail, open_breaches
 from store.register_checks import recorded
-from store.registers import heads
+from store.register_reads import heads
 
 router = APIRouter(prefix="/app/operations", include_in_schema=False)
 LEVELS = {"1": "reminder 1 to the step's role", "2": "escalated to the director (reminder 2)"}

@@ -24,7 +24,8 @@ from domain.learning_steps import STABILIZATION_REVIEW
 from domain.mail_words import capital, case_words
 from domain.pathway_actions import action_title
 from store.db import transaction
-from store.registers import RegisterEntry, entries, find_request
+from store.register_reads import entries, find_request
+from store.registers import RegisterEntry
 
 router = APIRouter(prefix="/app/cases", include_in_schema=False)
 # A case entry's employee_id is the reporting worker's: labelled as who they are ("Employee id"

@@ -25,8 +25,8 @@ from api.web.words import humanize
 from domain.mail_words import capital, case_words, id_words
 from store.pack_common import cases_of
 from store.register_checks import check_new_entries, recorded
+from store.register_reads import entries_newest_first, heads
 from store.register_verify import service_public_key
-from store.registers import entries_newest_first, heads
 from store.signing import public_key_hex
 from store.staff import staff_names
 from store.tables import RegisterHead
