@@ -150,22 +150,25 @@ def _step_table(
 
 def _breaches(rows: list[Any], scope: Scope, now: datetime) -> list[Doc]:
     levels = dict.fromkeys(("level 1", "level 2", "level 3", "level 4 and above"), 0)
-    spans: dict[tuple[str, str, datetime], Any] = {}
+    # A missed deadline's levels, one span: resolved at its levels' first resolution (one
+    # update resolves them all: store.breaches), whatever order the rows come in
+    spans: dict[tuple[str, str, datetime], datetime | None] = {}
     for b in rows:
         if 1 <= b.level <= 3:
             levels[f"level {b.level}"] += 1
         elif b.level >= 4:
             levels["level 4 and above"] += 1
-        spans.setdefault((b.case_id, b.step, b.deadline), b)
+        key, at = (b.case_id, b.step, b.deadline), b.resolved_at
+        if key not in spans or (at is not None and (spans[key] is None or at < spans[key])):
+            spans[key] = at
     # The calendar's working_hours_between on the same instants, without its local-time
     # conversions (hundreds of spans a pack: bench/RESULTS.md, "evidence pack")
     clock, now_us = clock_for(scope.win.calendar), epoch_us(now)
     open_h, working, still = [], [], 0
-    for b in spans.values():
-        resolved = b.resolved_at
-        open_h.append(((resolved or now) - b.deadline).total_seconds() / 3600)
+    for (_, _, deadline), resolved in spans.items():
+        open_h.append(((resolved or now) - deadline).total_seconds() / 3600)
         until_us = epoch_us(resolved) if resolved else now_us
-        working.append(clock.hours_us(epoch_us(b.deadline), until_us))
+        working.append(clock.hours_us(epoch_us(deadline), until_us))
         still += resolved is None
     return [
         bars("Escalations by level", levels),

@@ -34,44 +34,60 @@ class ExampleReads:
     opened: int = 0
 
 
-def _cases(examples: tuple[str, ...], scope: Scope) -> Any:
-    """(case_id, example) of the examples' cases opened before the range ended (of the line)."""
-    query = select(Case.case_id, Case.example).where(
-        Case.example.in_(examples), Case.opened_at < scope.win.after
+def _example_of(case_id: Any, examples: tuple[str, ...], scope: Scope) -> Any:
+    """The example of the case ``case_id`` names, if it is one of the examples' cases opened
+    before the range ended (of the line), else NULL: a look-up per row by the cases' key. The
+    rows it is asked for (a range's completions, breaches, entries: about a thousand) are few
+    beside the examples' cases (years of them); joined instead, PostgreSQL hashed every case of
+    every year for each read (bench/RESULTS.md, "Eleventh session — evidence pack")."""
+    query = select(Case.example).where(
+        Case.case_id == case_id, Case.example.in_(examples), Case.opened_at < scope.win.after
     )
     if scope.service_line is not None:
         query = query.where(Case.service_line == scope.service_line)
-    return query.subquery("scoped")
+    return query.scalar_subquery()
 
 
-def _done(cases: Any, kinds: tuple[str, ...], scope: Scope) -> Any:
+def _of_cases(query: Any) -> Any:
+    """``query``'s rows of the examples' cases (``_example_of`` not NULL), as a subquery. Its
+    OFFSET 0 keeps PostgreSQL from pulling it up into the query around it, which would run the
+    look-up again for each use of ``example`` there."""
+    found = query.offset(0).subquery()
+    return found, found.c.example.is_not(None)
+
+
+def _done(examples: tuple[str, ...], kinds: tuple[str, ...], scope: Scope) -> Any:
     step = CaseEvent.detail["step"].as_string()
     late = CaseEvent.detail["late"].as_boolean()
-    group = (cases.c.example, CaseEvent.kind, step, late)
-    order = (CaseEvent.at, CaseEvent.id)
-    ranked = (
-        select(cases.c.example, CaseEvent.kind, step.label("step"), late.label("late"))
-        .add_columns(CaseEvent.at, CaseEvent.id)
-        .add_columns(func.row_number().over(partition_by=group, order_by=order).label("nth"))
-        .add_columns(func.count().over(partition_by=group).label("n"))
-        .join(cases, cases.c.case_id == CaseEvent.case_id)
+    each, found = _of_cases(
+        select(_example_of(CaseEvent.case_id, examples, scope).label("example"), CaseEvent.kind)
+        .add_columns(step.label("step"), late.label("late"), CaseEvent.at, CaseEvent.id)
         .where(CaseEvent.kind.in_(kinds), scope.win.holds(CaseEvent.at))
+    )
+    e = each.c
+    group = (e.example, e.kind, e.step, e.late)
+    ranked = (
+        select(*group, e.at, e.id)
+        .add_columns(func.row_number().over(partition_by=group, order_by=(e.at, e.id)).label("nth"))
+        .add_columns(func.count().over(partition_by=group).label("n"))
+        .where(found)
         .subquery()
     )
     c = ranked.c
     return select(c.example, c.kind, c.step, c.late, c.n).where(c.nth == 1).order_by(c.at, c.id)
 
 
-def _breaches(cases: Any, examples: tuple[str, ...], scope: Scope) -> Any:
+def _breaches(examples: tuple[str, ...], scope: Scope) -> Any:
     """Breaches escalated in the range of the examples' cases and, for a pack of every service
     line, of their reviews (a review covers every line: its generation or sign-off missed is
     the governance process's own missed deadline, which an inspector must see too)."""
     columns = (Breach.case_id, Breach.step, Breach.deadline, Breach.level, Breach.resolved_at)
-    of_cases = (
-        select(cases.c.example, *columns)
-        .join(cases, cases.c.case_id == Breach.case_id)
-        .where(scope.win.holds(Breach.escalated_at))
+    each, found = _of_cases(
+        select(_example_of(Breach.case_id, examples, scope).label("example"), *columns).where(
+            scope.win.holds(Breach.escalated_at)
+        )
     )
+    of_cases = select(*each.c).where(found)
     if scope.service_line is not None:
         return of_cases
     of_reviews = (
@@ -89,22 +105,26 @@ async def example_reads(
 ) -> dict[str, ExampleReads]:  # fmt: skip
     """``ExampleReads`` of each example over the scope's range (five statements)."""
     found = {example: ExampleReads() for example in examples}
-    win, cases = scope.win, _cases(examples, scope)
+    win = scope.win
     reviews = select(Review.review_id, Review.example, Review.as_of, Review.sign_off_due_at)
     reviews = reviews.add_columns(Review.reviewed_at).where(
         Review.example.in_(examples), win.holds(Review.as_of), SHOWN
     )
     for row in (await core_rows(session, reviews.order_by(Review.period))).all():
         found[row.example].reviews.append(row)
-    for example, kind, step, late, n in await core_rows(session, _done(cases, done_kinds, scope)):
+    for example, kind, step, late, n in await core_rows(session, _done(examples, done_kinds, scope)):
         found[example].done.append((kind, step, bool(late), int(n)))
-    for row in (await core_rows(session, _breaches(cases, examples, scope))).all():  # at once
+    for row in (await core_rows(session, _breaches(examples, scope))).all():  # at once
         found[row.example].breaches.append(row)
-    entries = (
-        select(cases.c.example, RegisterEntry.kind, func.count())
-        .join(cases, cases.c.case_id == RegisterEntry.subject)
+    each, of_cases = _of_cases(
+        select(_example_of(RegisterEntry.subject, examples, scope).label("example"))
+        .add_columns(RegisterEntry.kind)
         .where(RegisterEntry.kind.in_(entry_kinds), win.holds(RegisterEntry.recorded_at))
-        .group_by(cases.c.example, RegisterEntry.kind)
+    )
+    entries = (
+        select(each.c.example, each.c.kind, func.count())
+        .where(of_cases)
+        .group_by(each.c.example, each.c.kind)
     )
     counted: dict[str, dict[str, int]] = defaultdict(dict)
     for example, kind, n in await core_rows(session, entries):
