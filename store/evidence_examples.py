@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, union_all
@@ -24,12 +25,13 @@ if TYPE_CHECKING:  # store.evidence imports this module
 class ExampleReads:
     """One example's reviews run in the range (by period), its completions (kind, step, late,
     how many: each group in the order of its first completion), breaches escalated in the
-    range (of its cases, and of its reviews in a pack of every service line), pathway entries
-    recorded in it (by kind) and cases opened in it."""
+    range (case_id, step, deadline, level, resolved_at: of its cases, and of its reviews in a
+    pack of every service line), pathway entries recorded in it (by kind) and cases opened in
+    it."""
 
     reviews: list[Any] = field(default_factory=list)
     done: list[tuple[str, str | None, bool, int]] = field(default_factory=list)
-    breaches: list[Any] = field(default_factory=list)
+    breaches: list[tuple[str, str, datetime, int, datetime | None]] = field(default_factory=list)
     entries: dict[str, int] = field(default_factory=dict)
     opened: int = 0
 
@@ -114,8 +116,9 @@ async def example_reads(
         found[row.example].reviews.append(row)
     for example, kind, step, late, n in await core_rows(session, _done(examples, done_kinds, scope)):
         found[example].done.append((kind, step, bool(late), int(n)))
-    for row in (await core_rows(session, _breaches(examples, scope))).all():  # at once
-        found[row.example].breaches.append(row)
+    breached = (await core_rows(session, _breaches(examples, scope))).all()  # at once
+    for example, case_id, step, deadline, level, resolved_at in breached:
+        found[example].breaches.append((case_id, step, deadline, level, resolved_at))
     each, of_cases = _of_cases(
         select(_example_of(RegisterEntry.subject, examples, scope).label("example"))
         .add_columns(RegisterEntry.kind)
