@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, select, text, union_all
+from sqlalchemy import String, bindparam, func, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.analytics import Period, PeriodKind, group_value, periods, rate
@@ -29,6 +30,26 @@ async def first_exposures(
     review classing a report of theirs emerging or critical, or the local closure date of a
     closure an example-3 review classed doubtful or failed (whichever is earlier). With
     ``staff_only``, of the staff directory's people only (what the leaver figures look up)."""
+    query = _exposures(staff_only)  # built once: its closures' text expression is large
+    connection = await session.connection()
+    rows = (await connection.execute(query, {"end": end.isoformat()})).all()
+    first = {eid: date.fromisoformat(day) for eid, kind, day in rows if kind != "closed" and eid}
+    tz = ZoneInfo(zone)
+    for eid, kind, closed_at in rows:
+        if kind != "closed" or not eid or closed_at is None:
+            continue
+        moment = datetime.fromisoformat(closed_at)  # domain.analytics.local_date, inlined:
+        if moment.tzinfo is None:  # a thousand closures and more (naive is UTC)
+            moment = moment.replace(tzinfo=UTC)
+        day = moment.astimezone(tz).date()
+        if day <= end and (eid not in first or day < first[eid]):
+            first[eid] = day
+    return first
+
+
+@lru_cache(maxsize=2)
+def _exposures(staff_only: bool) -> Any:
+    """``first_exposures``' statement (bound: ``end``, the last period)."""
     employee = ReviewItem.employee_id  # written beside ``fields``: no document read
     weak = text(WEAK_ITEM)  # the partial index's own predicate, so the planner can use it
     if staff_only:  # the directory's typed employee_id: one index range per person
@@ -44,7 +65,7 @@ async def first_exposures(
             SHOWN,  # store.review_visibility's criterion, for a Core read
             weak,
             ReviewItem.classification.in_(("emerging", "critical")),
-            Review.period <= end.isoformat(),
+            Review.period <= bindparam("end", type_=String()),
         )
         .group_by(employee)
     )
@@ -58,19 +79,7 @@ async def first_exposures(
             ReviewItem.classification.in_(("doubtful", "failed")),
         )
     )
-    rows = (await (await session.connection()).execute(union_all(acknowledged, closures))).all()
-    first = {eid: date.fromisoformat(day) for eid, kind, day in rows if kind != "closed" and eid}
-    tz = ZoneInfo(zone)
-    for eid, kind, closed_at in rows:
-        if kind != "closed" or not eid or closed_at is None:
-            continue
-        moment = datetime.fromisoformat(closed_at)  # domain.analytics.local_date, inlined:
-        if moment.tzinfo is None:  # a thousand closures and more (naive is UTC)
-            moment = moment.replace(tzinfo=UTC)
-        day = moment.astimezone(tz).date()
-        if day <= end and (eid not in first or day < first[eid]):
-            first[eid] = day
-    return first
+    return union_all(acknowledged, closures)
 
 
 async def workers(session: AsyncSession) -> list[dict[str, Any]]:

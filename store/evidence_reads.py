@@ -5,9 +5,10 @@ evidence_oracle_support.py`` keeps the Python they replace; the tests compare bo
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, String, func, select, true
+from sqlalchemy import Select, String, bindparam, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, column
 from sqlalchemy.sql.base import Executable
@@ -16,6 +17,10 @@ from sqlalchemy.types import TypeEngine
 from store.pack_common import Window, core_rows
 from store.review_visibility import SHOWN
 from store.tables import RegisterEntry, Review, ReviewItem
+
+FIRST = bindparam("first", type_=Review.as_of.type)
+AFTER = bindparam("after", type_=Review.as_of.type)
+LINE = bindparam("line", type_=String())
 
 
 async def scalar(session: AsyncSession, query: Executable) -> Any:
@@ -29,7 +34,13 @@ async def item_values(
     """Columns of a review item's ``fields`` members (typed), and what to join for them: on
     PostgreSQL ``json_to_record`` parses each document once for every member (``->>`` parses
     it again for each); on SQLite ``json_extract`` per member."""
-    dialect = (await session.connection()).dialect.name
+    return values_for((await session.connection()).dialect.name, names)
+
+
+def values_for(
+    dialect: str, names: dict[str, TypeEngine[Any]]
+) -> tuple[Any, dict[str, ColumnElement[Any]]]:
+    """``item_values`` for the dialect named."""
     if dialect == "postgresql":
         record = (
             func.json_to_record(ReviewItem.fields)
@@ -82,11 +93,30 @@ async def classified_items(
     values: dict[str, TypeEngine[Any]],
 ) -> list[tuple[str, dict[str, Any]]]:  # fmt: skip
     """(classification, those ``fields`` values) of the example's classified items in range."""
-    wanted = {**values, "service_line": String()} if service_line else values
-    record, columns = await item_values(session, wanted)
-    query = select(ReviewItem.classification, *(columns[n] for n in values))
-    query = items_in(query, record, example, win, columns.get("service_line"),
-                     service_line).where(ReviewItem.classification.is_not(None))  # fmt: skip
+    connection = await session.connection()  # Core rows: ``store.pack_common.core_rows``
+    shape = tuple((n, type(t)) for n, t in values.items())
+    query = _classified(connection.dialect.name, example, shape, service_line is not None)
+    bound = {"first": win.first, "after": win.after, "line": service_line}
     return [
-        (row[0], dict(zip(values, row[1:], strict=True))) for row in await core_rows(session, query)
+        (row[0], dict(zip(values, row[1:], strict=True)))
+        for row in (await connection.execute(query, bound)).all()
     ]
+
+
+@lru_cache(maxsize=32)
+def _classified(
+    dialect: str, example: str, shape: tuple[tuple[str, type[TypeEngine[Any]]], ...], by_line: bool
+) -> Any:
+    """``classified_items``' statement, built once per dialect, example, members and whether of
+    one line (bound: the range, the line): the items' document expression is large, and
+    building it and its cache key for each pack was milliseconds of CPU."""
+    values = {n: t() for n, t in shape}
+    wanted = {**values, "service_line": String()} if by_line else values
+    record, columns = values_for(dialect, wanted)
+    query = select(ReviewItem.classification, *(columns[n] for n in values))
+    query = query.select_from(ReviewItem).join(Review, Review.review_id == ReviewItem.review_id)
+    if record is not None:
+        query = query.join(record, true())
+    query = query.where(Review.example == example, Review.as_of >= FIRST, Review.as_of < AFTER)
+    query = query.where(SHOWN, ReviewItem.classification.is_not(None))  # as ``items_in``
+    return query.where(columns["service_line"] == LINE) if by_line else query
