@@ -169,8 +169,11 @@ def _breach_docs(
         elif level >= 4:
             levels["level 4 and above"] += 1
         key = (case_id, step, deadline)
-        if key not in spans or (at is not None and (spans[key] is None or at < spans[key])):
+        if key not in spans:
             spans[key] = at
+        elif at is not None:
+            held = spans[key]
+            spans[key] = at if held is None else min(held, at)
     # The calendar's working_hours_between on the same instants, without its local-time
     # conversions (hundreds of spans a pack: bench/RESULTS.md, "evidence pack")
     clock, now_us = clock_for(scope.win.calendar), epoch_us(now)

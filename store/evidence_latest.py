@@ -19,7 +19,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, case, exists, func, not_, select, true, union_all
+from sqlalchemy import (
+    BindParameter,
+    Integer,
+    String,
+    bindparam,
+    case,
+    exists,
+    func,
+    not_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
@@ -47,7 +59,7 @@ class Latest:
 # The reviews (their IDs) and the line bound: each statement is built once per dialect and
 # shape, its SQLAlchemy constructs and cache key with it (the items' document expression is
 # large: building it for each pack was milliseconds of CPU)
-REVIEWS = bindparam("reviews", expanding=True)
+REVIEWS: BindParameter[Any] = bindparam("reviews", expanding=True)
 LINE = bindparam("line", type_=String())
 
 
