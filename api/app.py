@@ -14,6 +14,7 @@ from opentelemetry.trace import TracerProvider
 
 from api import docs
 from api.errors import install_error_handlers
+from api.head import HeadAsGetMiddleware
 from api.metrics import install_metrics
 from api.openapi_errors import install_error_model
 from api.request_log import RequestLogMiddleware
@@ -86,6 +87,7 @@ def create_app(
         app.include_router(router)
     install_metrics(app)
     install_tracing(app, settings, tracer_provider)
+    app.add_middleware(HeadAsGetMiddleware)  # inside the request log: it logs the HEAD
     app.add_middleware(RequestLogMiddleware)
     app.mount("/app/static", StaticFiles(directory=STATIC_DIR), name="app-static")
     for router in WEB_ROUTERS:
