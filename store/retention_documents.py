@@ -135,8 +135,19 @@ async def workforce_concern_register(session: AsyncSession, ctx: DocumentContext
             )
         )
     ).all()
+    # Each concern as a person reads it, in this order: what, its status, when it opened and
+    # closed; ``id`` is for citing it (the page shows no ID column), the worker is the case's.
     concerns = sorted(
-        ({**r, "id": f"{CONCERN_REGISTER}:{r['concern_id']}"} for r in rows),
+        (
+            {
+                "concern_type": r["concern_type"],
+                "status": r["status"],
+                "opened_at": r["opened_at"],
+                "closed_at": r.get("closed_at"),
+                "id": f"{CONCERN_REGISTER}:{r['concern_id']}",
+            }
+            for r in rows
+        ),
         key=lambda r: (r["status"] != "open", str(r["opened_at"])),
     )
     values = await _values(session, subject)

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.acknowledgment import ATTRIBUTION_KIND, RETENTION_IMPACT_KIND
 from domain.acknowledgment_steps import NEAR_MISS_RELIABILITY_CASE_REGISTER, RETENTION_FILE
+from api.web.document_view import to_node
+from api.web.entry_labels import entry_label
 from store.documents import UnknownDocument, build_document
 from store.tables import Case, CaseEvent
 from tests.review_support import (
@@ -154,3 +156,34 @@ async def test_unknown_document(sessions: Sessions) -> None:
     with pytest.raises(UnknownDocument):
         await doc(sessions, "no-such-document")
     assert issubclass(UnknownDocument, KeyError)
+
+
+async def test_concern_register_reads_in_words_without_ids(sessions: Sessions) -> None:
+    """The workforce concern register as step 3 reads it (walk of 7 December: its columns came
+    in alphabetical order with the concern's raw ID): what, status, opened, closed, no ID."""
+    await scenario(sessions)
+    concerns = [
+        {"concern_id": "C-7", "employee_id": "E1", "concern_type": "workload", "status": "open",
+         "opened_at": (AS_OF - timedelta(days=9)).isoformat()},
+        {"concern_id": "C-3", "employee_id": "E1", "concern_type": "fairness", "status": "closed",
+         "opened_at": (AS_OF - timedelta(days=40)).isoformat(),
+         "closed_at": (AS_OF - timedelta(days=20)).isoformat()},
+    ]  # fmt: skip
+    async with sessions() as s, s.begin():
+        await put(s, "workforce-concern-register", concerns)
+        await add_entry(
+            s, NEAR_MISS_RELIABILITY_CASE_REGISTER, CASE, ATTRIBUTION_KIND, LATER, {"n": 1}
+        )
+    register = await doc(sessions, "workforce-concern-register")
+    table = dict(to_node(register, "Europe/London", top=True).facts)["Concerns"]
+    assert table.headers == ["Concern type", "Status", "Opened", "Closed"]
+    cells = [[cell.text for cell in row] for row in table.rows]
+    assert [row[:2] for row in cells] == [["Workload", "Open"], ["Fairness", "Closed"]]
+    assert not any("C-7" in c or "C-3" in c or c == "E1" for row in cells for c in row)
+    assert cells[0][3] == "None recorded" or cells[0][3] in ("—", "")
+    # Each concern stays citable, by what and when (the evidence form's label), not its ID.
+    assert [r["id"] for r in register["concerns"]] == [
+        "workforce-concern-register:C-7",
+        "workforce-concern-register:C-3",
+    ]
+    assert entry_label(register["concerns"][0], "Europe/London").endswith("— Workload concern, open")

@@ -94,6 +94,8 @@ LABELS = {  # fields whose name alone does not read as words
     "repeat_min": "Repeat (least count)",
     "agree_seconds": "Sources agree within",
     "version": "Policy version",
+    "opened_at": "Opened",
+    "closed_at": "Closed",
 }
 POLICY_VERSION = re.compile(r"^(ack|learning|closure)-policy-v(\d+)$")
 POLICY_NAMES = {"ack": "acknowledgment", "learning": "learning-visibility", "closure": "closure"}
@@ -144,9 +146,10 @@ def _value_node(key: str, value: Any, tz: str, names: Names) -> Node:
 
 
 def _entry_rows(rows: list[dict[str, Any]]) -> bool:
-    """Rows of a chronology: each an entry with its own ID and time. A person knows an entry by
-    its time and what it says (as the evidence form labels it), so its ID is not shown."""
-    return all(isinstance(r.get("id"), str) and "at" in r for r in rows)
+    """Rows of citable entries (a chronology's, a register's concerns), each with its own ID. A
+    person knows an entry by its time and what it says (as the evidence form labels it), so its
+    ID is not shown."""
+    return all(isinstance(r.get("id"), str) for r in rows)
 
 
 def _table(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:

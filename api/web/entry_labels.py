@@ -20,7 +20,7 @@ from store.db import transaction
 from store.tables import Case
 
 ENTRY_MARK = "#"  # "document#entry", as the step form's evidence checkboxes say it
-_TIME_KEYS = ("at", "received_at", "updated_at", "recorded_at")
+_TIME_KEYS = ("at", "received_at", "updated_at", "recorded_at", "opened_at")
 _TEXT_KEYS = ("description", "summary", "title", "event", "action")
 
 
@@ -43,6 +43,8 @@ def _what(entry: dict[str, Any]) -> str:
             value = source.get(key)
             if isinstance(value, str) and value.strip():
                 return value.strip()[:120]
+    if isinstance(entry.get("concern_type"), str):  # the workforce concern register's
+        return f"{humanize(entry['concern_type'])} concern, {entry.get('status') or 'status unknown'}"
     kind = str(entry.get("kind") or "")
     if kind == "record_received" and entry.get("source"):
         version = f" (version {entry['version']})" if entry.get("version") else ""
