@@ -16,6 +16,7 @@ from domain import names, notices
 from domain.cases import ObligationNotice, ReassignmentNotice
 from infra import mail
 from store import outbox
+from store.cases import case_reference
 from store.db import transaction
 from store.staff import StaffMember, get_staff, staff_with_role
 
@@ -42,6 +43,7 @@ class CaseMail:
         mail_cfg = self.deps.mail
         ids = []
         owers = await self._owers(session, notice)
+        reference = await case_reference(session, notice.subject)  # example 3's by its report
         if not owers and (notice.assignee or notice.role):  # nobody can do it: tell admins
             ids += await alert_administrators(session, notice, mail_cfg.public_url)
         for member in owers:
@@ -51,9 +53,13 @@ class CaseMail:
                     dedupe_key=f"opened:{notice.subject}:{notice.obligation}:"
                     f"{notice.opened_at.isoformat()}:{member.employee_id}",
                     recipient=member.email,
-                    subject=notices.opened_subject(notice),
+                    subject=notices.opened_subject(notice, reference),
                     body=notices.opened_body(
-                        notice, member.display_name, mail_cfg.public_url, mail_cfg.timezone
+                        notice,
+                        member.display_name,
+                        mail_cfg.public_url,
+                        mail_cfg.timezone,
+                        reference,
                     ),
                     at=notice.opened_at,
                 )

@@ -103,6 +103,7 @@ class CaseActivities(CaseMail):
                 request.at,
             )
             recipients = await self._recipients(session, request)
+            reference = await case_store.case_reference(session, request.case_id)
             mail_cfg = self.deps.mail
             ids = []
             for employee_id, email in recipients:
@@ -112,8 +113,10 @@ class CaseActivities(CaseMail):
                         dedupe_key=f"breach:{request.case_id}:{request.obligation}:"
                         f"{request.deadline.isoformat()}:{request.level}:{employee_id}",
                         recipient=email,
-                        subject=notices.breach_subject(request),
-                        body=notices.breach_body(request, mail_cfg.public_url, mail_cfg.timezone),
+                        subject=notices.breach_subject(request, reference),
+                        body=notices.breach_body(
+                            request, mail_cfg.public_url, mail_cfg.timezone, reference
+                        ),
                         at=request.at,
                     )
                 )

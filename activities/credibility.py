@@ -197,11 +197,7 @@ class CredibilityActivities:
                 case.employee_id if case else "",
                 notices.confirmation_link(self.deps.mail.public_url, request.case_ref),
                 dedupe_key=f"reconfirmation:{request.case_id}:{request.cycle}",
-                subject=f"Near miss {request.reference}: is it resolved for you now?",
-                body=lambda name, link: (
-                    f"Dear {name},\n\nWe are repairing how the near miss you "
-                    f"reported ({request.reference}) was closed.\nPlease tell us whether it "
-                    f"feels resolved to you now: {link}\n"
-                ),
+                subject=notices.reconfirmation_subject(request.reference),
+                body=lambda name, link: notices.reconfirmation_body(request.reference, name, link),
                 at=request.at,
             )

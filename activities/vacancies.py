@@ -11,6 +11,7 @@ from domain.cases import ObligationNotice
 from domain.links import link
 from domain.roles import Role
 from store import outbox
+from store.cases import case_reference
 from store.staff import staff_with_role
 
 ADMIN_PAGE = "/app/admin/pathways"
@@ -21,6 +22,7 @@ async def alert_administrators(
 ) -> list[int]:
     """Queue (once per obligation opening and administrator) the mail saying nobody owes it."""
     page = link(public_url, ADMIN_PAGE)
+    reference = await case_reference(session, notice.subject)
     ids = []
     for admin in await staff_with_role(session, Role.ADMINISTRATOR):
         ids.append(
@@ -29,8 +31,8 @@ async def alert_administrators(
                 dedupe_key=f"nobody:{notice.subject}:{notice.obligation}:"
                 f"{notice.opened_at.isoformat()}:{admin.employee_id}",
                 recipient=admin.email,
-                subject=notices.nobody_subject(notice),
-                body=notices.nobody_body(notice, admin.display_name, page),
+                subject=notices.nobody_subject(notice, reference),
+                body=notices.nobody_body(notice, admin.display_name, page, reference),
                 at=notice.opened_at,
             )
         )

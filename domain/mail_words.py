@@ -50,9 +50,14 @@ def review_words(example: str, period: str) -> str:
     return f"{title} of {audit_period_words(period) if audit else period_words(period)}"
 
 
-def about(subject: str) -> str:
+def about(subject: str, reference: str | None = None) -> str:
     """A case's or review's ID as people know it: ``ack-case-NM-1`` → "near miss NM-1",
-    ``closure-review-2026-11`` → "monthly closure-credibility review of November 2026"."""
+    ``closure-review-2026-11`` → "monthly closure-credibility review of November 2026"; an
+    example-3 case with the ``reference`` of the report it closed names that report first:
+    "near miss NM-10039, closed case CC-0002" (the mails' subjects say which report)."""
+    closed = subject.removeprefix("closure-case-") if subject.startswith("closure-case-") else ""
+    if closed and reference and reference != closed:
+        return f"near miss {reference}, closed case {closed}"
     for prefix, words in _CASES:
         if subject.startswith(prefix):
             return words + subject.removeprefix(prefix)

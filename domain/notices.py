@@ -23,17 +23,21 @@ def local_time(instant: datetime, tz: str) -> str:
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
-def opened_subject(notice: ObligationNotice) -> str:
-    """Subject of the mail sent when an obligation opens."""
-    return f"This is now yours: {notice.title} ({about(notice.subject)})"
+def opened_subject(notice: ObligationNotice, reference: str | None = None) -> str:
+    """Subject of the mail sent when an obligation opens (``reference``: the report an
+    example-3 case closed, named with it)."""
+    return f"This is now yours: {notice.title} ({about(notice.subject, reference)})"
 
 
-def opened_body(notice: ObligationNotice, name: str, public_url: str, tz: str) -> str:
+def opened_body(
+    notice: ObligationNotice, name: str, public_url: str, tz: str, reference: str | None = None
+) -> str:
     """Body of the mail sent when an obligation opens, with the link to its page."""
     who = "you, as its named owner" if notice.assignee else "your role"
     page = link(public_url, obligation_path(notice.subject, notice.obligation))
     return (
-        f"Dear {name},\n\n{notice.title} for {about(notice.subject)} is now owed by {who}.\n"
+        f"Dear {name},\n\n{notice.title} for {about(notice.subject, reference)} is now owed "
+        f"by {who}.\n"
         f"Due: {local_time(notice.deadline, tz)} ({tz} time).\n"
         f"If it is not done by then it is recorded as a breach and escalated.\n\n"
         f"Do it here: {page}\n{SIGN_IN_NOTE}\n"
@@ -52,7 +56,7 @@ def escalation_words(level: int) -> str:
 ESCALATION_SUBJECT_PREFIX = "Overdue"  # every escalation mail's subject starts so (mail filters)
 
 
-def breach_subject(request: EscalationRequest) -> str:
+def breach_subject(request: EscalationRequest, reference: str | None = None) -> str:
     """Subject of an escalation mail in plain words, what happened first: "Overdue, now with
     the director (reminder 2): Triage-failure attribution (near miss NM-1)"."""
     level = request.level
@@ -62,14 +66,17 @@ def breach_subject(request: EscalationRequest) -> str:
         where = "now with the director (reminder 2)"
     else:
         where = f"now with the board (reminder {level})"
-    return f"{ESCALATION_SUBJECT_PREFIX}, {where}: {request.title} ({about(request.case_id)})"
+    case = about(request.case_id, reference)
+    return f"{ESCALATION_SUBJECT_PREFIX}, {where}: {request.title} ({case})"
 
 
-def breach_body(request: EscalationRequest, public_url: str, tz: str) -> str:
+def breach_body(
+    request: EscalationRequest, public_url: str, tz: str, reference: str | None = None
+) -> str:
     """Body of an escalation mail, with the link to the page where the step is done."""
     page = link(public_url, obligation_path(request.case_id, request.obligation))
     return (
-        f"{request.title} for {about(request.case_id)} was due {local_time(request.deadline, tz)} "
+        f"{request.title} for {about(request.case_id, reference)} was due {local_time(request.deadline, tz)} "
         f"({tz} time) and is not done.\n"
         f"It is {escalation_words(request.level)} (recorded as a breach).\n"
         f"Nothing has been completed or skipped automatically.\n\n"
@@ -85,6 +92,19 @@ def confirmation_link(public_url: str, case_ref: str) -> str:
 def confirmation_subject(reference: str) -> str:
     """Subject of the request to a closed case's reporting worker to confirm it is resolved."""
     return f"Near miss {reference}: is it resolved for you?"
+
+
+def reconfirmation_subject(reference: str) -> str:
+    """Subject of asking a worker again while their report's closure is repaired."""
+    return f"Near miss {reference}: is it resolved for you now?"
+
+
+def reconfirmation_body(reference: str, name: str, page: str) -> str:
+    """That request's body, to the worker NAME, with the link to the form."""
+    return (
+        f"Dear {name},\n\nWe are repairing how the near miss you reported ({reference}) was "
+        f"closed.\nPlease tell us whether it feels resolved to you now: {page}\n"
+    )
 
 
 def confirmation_body(reference: str, category: str, name: str, page: str) -> str:
@@ -124,13 +144,15 @@ def _role(notice: ObligationNotice) -> str:
     return ROLE_NAMES.get(role, str(role).replace("_", " ")) if role else "named owner"
 
 
-def nobody_subject(notice: ObligationNotice) -> str:
+def nobody_subject(notice: ObligationNotice, reference: str | None = None) -> str:
     """Subject of the administrators' alert: an obligation opened that nobody can do."""
     who = f"named owner {notice.assignee}" if notice.assignee else f"role {_role(notice)}"
-    return f"[Action needed] Nobody active holds the {who} ({about(notice.subject)})"
+    return f"[Action needed] Nobody active holds the {who} ({about(notice.subject, reference)})"
 
 
-def nobody_body(notice: ObligationNotice, name: str, page: str) -> str:
+def nobody_body(
+    notice: ObligationNotice, name: str, page: str, reference: str | None = None
+) -> str:
     """Body of the administrators' alert, with the page where pathways are reassigned."""
     if notice.assignee:
         fix = f"The named owner {notice.assignee} is not active staff: reassign the pathway."
@@ -139,7 +161,7 @@ def nobody_body(notice: ObligationNotice, name: str, page: str) -> str:
             f"No active member of staff holds the role {_role(notice)}: name one in the directory."
         )
     return (
-        f"Dear {name},\n\n{notice.title} for {about(notice.subject)} has opened, "
+        f"Dear {name},\n\n{notice.title} for {about(notice.subject, reference)} has opened, "
         "and nobody can do it.\n"
         f"{fix}\nIts deadline keeps running and escalates as usual.\n\n"
         f"Roles nobody holds and pathways to reassign: {page}\n{SIGN_IN_NOTE}\n"

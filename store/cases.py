@@ -25,6 +25,12 @@ async def report_employee(session: AsyncSession, reference: str) -> str:
     return str(rows.get(reference, {}).get("employee_id", ""))
 
 
+async def case_reference(session: AsyncSession, subject: str) -> str | None:
+    """The report reference of the case ``subject`` (None for a review or an unknown case),
+    for the mails that name a case by its report."""
+    return await session.scalar(select(Case.reference).where(Case.case_id == subject))
+
+
 async def upsert_projection(session: AsyncSession, p: ProjectionUpdate) -> Case | None:
     """Create or update the case row and append the event once (idempotent on its key); the
     case's row (None when a concurrent projection inserted it and it has not been read here).
