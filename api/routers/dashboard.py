@@ -14,7 +14,7 @@ from api.deps import Actor, SettingsDep
 from api.errors import NotFound
 from api.guard import GuardedRoute
 from api.policy import EVIDENCE_READERS, rule_for
-from api.web.render import render
+from api.web.render import render, shell_header
 from api.web.session import page_actor
 from api.web.words import member_label, roles_in_words
 from domain.roles import Role
@@ -41,6 +41,9 @@ _READERS = json.dumps(
     {"cases": _readers("GET", "/cases"), "escalations": _readers("GET", "/escalations")}
 )
 READER_WORDS = f'data-readers="{html.escape(_READERS, quote=True)}"'
+
+TOKEN_BAR = '<header id="token-bar">'
+SIGNED_IN_HEADING = '<h1 class="page-title">Reporting-confidence dashboard</h1>'
 
 # The page's own scripts, nothing else.
 SCRIPTS = frozenset(
@@ -74,6 +77,9 @@ async def dashboard(request: Request, settings: SettingsDep) -> Response:
         detail = f"The reporting-confidence dashboard is for {who}."
         context = {"title": "Not allowed", "detail": detail, "errors": []}
         return render(request, "error.html", context, status=403)
+    # Signed in: the staff pages' header and navigation, not the token bar API clients use.
+    own = page[page.index(TOKEN_BAR) : page.index("</header>", page.index(TOKEN_BAR)) + 9]
+    page = page.replace(own, shell_header(request) + SIGNED_IN_HEADING, 1)
     return HTMLResponse(page.replace("<body ", '<body data-session="signed-in" ', 1))
 
 

@@ -205,9 +205,10 @@ async function refresh() {
   try {
     me = await api("/me");
     const roleNames = JSON.parse(document.body.dataset.roleNames || "{}");
-    $("who").textContent = `${me.display_name} (${me.roles.map((r) => roleNames[r] || r).join(", ")})`;
+    // Signed in, the staff pages' header replaces the token bar and its "who" line.
+    if ($("who")) $("who").textContent = `${me.display_name} (${me.roles.map((r) => roleNames[r] || r).join(", ")})`;
   } catch (error) {
-    $("who").textContent = `not signed in: ${error.message}`;
+    if ($("who")) $("who").textContent = `not signed in: ${error.message}`;
     trendsRequest += 1;
     hideTrends();
     return;
@@ -218,7 +219,8 @@ async function refresh() {
 // Wired once every script of the page has run (trends.js defines the Trends section).
 window.addEventListener("DOMContentLoaded", () => {
 
-  $("signin").addEventListener("click", () => {
+  // The token bar is there only signed out (signed in, the staff pages' header replaces it).
+  if ($("signin")) $("signin").addEventListener("click", () => {
     sessionStorage.setItem("nearmiss-token", $("token").value.trim());
     refresh();
   });
@@ -250,8 +252,6 @@ window.addEventListener("DOMContentLoaded", () => {
   }
   if (fragment.get("date")) { $("review-date").value = fragment.get("date"); }
   if (viaSession()) {
-    $("token").hidden = $("signin").hidden = $("signin-page").hidden = true;
-    $("staff-pages").hidden = false;
     refresh();
   } else if (token()) { refresh(); }
 });

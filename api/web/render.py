@@ -94,6 +94,18 @@ def role_names(roles: Iterable[str]) -> str:
     return ", ".join(member_label(role) for role in sorted(roles))
 
 
+def shell_header(request: Request) -> str:
+    """The page shell's header and navigation alone (``_top.html``), for a page not built on
+    ``base.html`` (the dashboard), so it shows the one navigation every staff page shows."""
+    context = {
+        "signed_in": request.session.get("sub"),
+        "nav": navigation(request),
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(request),
+    }
+    return templates.get_template("_top.html").render(context)
+
+
 def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
