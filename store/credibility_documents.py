@@ -14,14 +14,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.credibility import (
+    CLOSED_REGISTER,
     CONFIRMATIONS,
     CREDIBILITY_FEEDS,
     EVIDENCE,
+    REOPENED,
     REPAIR_LOG,
     SPEAKING_UP,
     case_ref_of,
 )
-from domain.instants import iso
+from domain.instants import instant, iso
 from domain.names import EXAMPLE_CREDIBILITY
 from store.credibility import non_credible_items
 from store.credibility_values import BASELINE_KIND, adjudication_note, rules, validation_values
@@ -36,6 +38,28 @@ if TYPE_CHECKING:
     from store.document_context import DocumentContext
 
 PLATFORM = "incident-platform"
+# A record's own date, the one a chronology places it at (when the case was closed, the worker
+# answered, the risk reopened, the evidence was recorded, the near miss was reported); when the
+# service received it is beside it. Walk of 7 December: the demo loads every record at once, so
+# a chronology by received time showed a closure and its confirmation in the same minute.
+OWN_DATE = {
+    CLOSED_REGISTER: "closed_at",
+    CONFIRMATIONS: "responded_at",
+    REOPENED: "reopened_at",
+    EVIDENCE: "recorded_at",
+    PLATFORM: "submitted_at",
+}
+
+
+def _own_date(feed: str, content: dict[str, Any], received: datetime) -> str:
+    """The record's own date as a UTC instant (its received time if it has none, or a bad one)."""
+    try:
+        own = instant(content.get(OWN_DATE.get(feed, "")))
+    except ValueError:
+        own = None
+    found = own or instant(received)
+    assert found is not None
+    return found.isoformat()
 
 
 async def _item(session: AsyncSession, ctx: DocumentContext) -> ReviewItemRow | None:
@@ -53,7 +77,8 @@ async def _versions(session: AsyncSession, pairs: list[tuple[str, str]]) -> list
         entries += [
             {
                 "id": f"{r.feed}:{r.key}:v{r.version}",
-                "at": iso(r.received_at),
+                "at": _own_date(r.feed, r.content, r.received_at),
+                "received_at": iso(r.received_at),
                 "source": r.feed,
                 "kind": "record_received",
                 "content": r.content,

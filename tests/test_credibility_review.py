@@ -199,6 +199,21 @@ async def test_adjudication_values_and_documents(sessions: Sessions) -> None:
     assert docs["closure-review"]["item"]["classification"] == "failed"
     ids = [e["id"] for e in docs["case-chronology"]["entries"]]
     assert "reopened-risk-tracker:CC-REOPEN:v1" in ids
+    # Each record at its own date (closed, answered, reopened, evidence recorded), in that
+    # order, not when the service received it (all at once here, as the demo loads them).
+    own = [
+        (e["id"].removesuffix(":CC-REOPEN:v1"), e["at"])
+        for e in docs["case-chronology"]["entries"]
+        if e["id"].endswith(":CC-REOPEN:v1")
+    ]
+    assert own == [
+        ("final-action-evidence-library", "2026-11-01T10:00:00+00:00"),
+        ("closed-case-register", "2026-11-02T15:00:00+00:00"),
+        ("employee-confirmation-form", "2026-11-20T10:00:00+00:00"),
+        ("reopened-risk-tracker", "2026-12-02T15:00:00+00:00"),
+    ]
+    received = {e["received_at"] for e in docs["case-chronology"]["entries"] if "content" in e}
+    assert received and not received & {at for _, at in own}
     assert docs["final-action-evidence"]["current"]["evidence_type"] == "photo"
     assert docs["reviewer-accountability-sheet"]["complete"] is False
     assert len(docs["reviewer-accountability-sheet"]["same_reviewing_role"]) == 3

@@ -6,18 +6,20 @@ its label is built here from the opened documents' entries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import Request
 
 from api.case_actions import read_document
 from api.errors import ApiError
+from api.web.event_words import event_words
 from api.web.render import local_time
 from api.web.words import feed_words, humanize
 from domain.titles import capital
 from store.db import transaction
-from store.tables import Case
+from store.staff import staff_names
+from store.tables import Case, CaseEvent
 
 ENTRY_MARK = "#"  # "document#entry", as the step form's evidence checkboxes say it
 _TIME_KEYS = ("at", "received_at", "updated_at", "recorded_at", "opened_at")
@@ -35,7 +37,27 @@ def _entries(body: Any) -> Iterable[dict[str, Any]]:
             yield from _entries(value)
 
 
-def _what(entry: dict[str, Any]) -> str:
+# A record placed at its own date (example 3's chronology: it also says when it was received)
+# by what happened then, as the chronology dates it (store.credibility_documents.OWN_DATE).
+OWN_EVENTS = {
+    "closed-case-register": "case closed",
+    "employee-confirmation-form": "worker answered the confirmation",
+    "reopened-risk-tracker": "risk reopened",
+    "final-action-evidence-library": "final-action evidence recorded",
+    "incident-platform": "near miss reported",
+}
+
+
+def _record(entry: dict[str, Any]) -> str:
+    source = str(entry["source"])
+    version = f", version {entry['version']}" if entry.get("version") else ""
+    if "received_at" in entry and source in OWN_EVENTS:
+        return f"{OWN_EVENTS[source]} (the {feed_words(source)}{version})"
+    version = f" (version {entry['version']})" if entry.get("version") else ""
+    return f"record received from the {feed_words(source)}{version}"
+
+
+def _what(entry: dict[str, Any], tz: str, names: Mapping[str, str]) -> str:
     content = entry.get("content")
     sources: list[dict[str, Any]] = [entry, content if isinstance(content, dict) else {}]
     for source in sources:
@@ -47,8 +69,10 @@ def _what(entry: dict[str, Any]) -> str:
         return f"{humanize(entry['concern_type'])} concern, {entry.get('status') or 'status unknown'}"
     kind = str(entry.get("kind") or "")
     if kind == "record_received" and entry.get("source"):
-        version = f" (version {entry['version']})" if entry.get("version") else ""
-        return f"record received from the {feed_words(str(entry['source']))}{version}"
+        return _record(entry)
+    if kind and isinstance(entry.get("detail"), dict):  # a case event, as the case page says it
+        event = CaseEvent(kind=kind, actor=str(entry.get("actor") or ""), detail=entry["detail"])
+        return event_words(event, names, None, tz).removesuffix(".")
     if kind:
         return humanize(kind)
     if entry.get("version"):
@@ -56,21 +80,22 @@ def _what(entry: dict[str, Any]) -> str:
     return "entry"
 
 
-def entry_label(entry: dict[str, Any], tz: str) -> str:
-    """ "Mon 7 Dec, 09:30 — Near miss on ward 4" or "Mon 7 Dec, 09:31 — Step submitted"."""
+def entry_label(entry: dict[str, Any], tz: str, names: Mapping[str, str] | None = None) -> str:
+    """ "Mon 7 Dec, 09:30 — Near miss on ward 4" or "Mon 7 Dec, 09:31 — Retention impact
+    recorded by Chloe Jones (on time) …" (``names``: employee ID → name)."""
     when = next((entry[k] for k in _TIME_KEYS if isinstance(entry.get(k), str) and entry[k]), "")
     try:
         at = local_time(when, tz) if when else ""
     except ValueError:
         at = str(when)
-    what = _what(entry)
+    what = _what(entry, tz, names or {})
     return f"{at} — {what}" if at else capital(what)
 
 
 async def entry_labels(request: Request, case: Case, documents: Iterable[str]) -> dict[str, str]:
     """Each entry ID of the opened ``documents`` → its label (a document it cannot read: none)."""
     tz = request.app.state.settings.timezone
-    labels: dict[str, str] = {}
+    found: list[tuple[str, dict[str, Any]]] = []
     # A case page's read: its own short transaction, as case_view.load_case says why.
     async with transaction(request.app.state.sessions) as session:
         for document in documents:
@@ -78,8 +103,12 @@ async def entry_labels(request: Request, case: Case, documents: Iterable[str]) -
                 body = await read_document(session, case, document)
             except ApiError:
                 continue
-            for entry in _entries(body):
-                labels.setdefault(f"{document}{ENTRY_MARK}{entry['id']}", entry_label(entry, tz))
+            found += [(document, entry) for entry in _entries(body)]
+        actors = {str(e["actor"]) for _, e in found if isinstance(e.get("actor"), str)}
+        names = await staff_names(session, actors) if actors else {}
+    labels: dict[str, str] = {}
+    for document, entry in found:
+        labels.setdefault(f"{document}{ENTRY_MARK}{entry['id']}", entry_label(entry, tz, names))
     return labels
 
 
