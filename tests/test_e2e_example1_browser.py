@@ -191,4 +191,9 @@ async def _owner_records_the_review_and_the_worker_confirms(w: Walk) -> None:
     await page.get_by_role("link", name="My reports").first.click()
     await expect(page.locator("main")).to_contain_text("Closed (recovered)")
     await expect(page.locator("main")).to_contain_text("Action done")
+    await expect(page.locator("main")).to_contain_text(
+        "The team looked at what the response to your report meant for staff confidence in "
+        "speaking up"
+    )
+    await expect(page.locator("main")).not_to_contain_text("wanting to stay")
     await accessible(page, "e2e1-17-my-reports")

@@ -33,7 +33,12 @@ EXAMPLES = {
 OPENED = {example: f"The safety team started {doing}" for example, doing in EXAMPLES.items()}
 STEP_WORDS = {
     "triage-attribution": "The team worked out what went wrong with its triage",
-    "retention-impact": "The team looked at how it affects staff wanting to stay",
+    # Never whether anyone means to leave (the walk of 7 December: "how it affects staff wanting
+    # to stay" is not for the worker who reported): what the team learned about confidence.
+    "retention-impact": (
+        "The team looked at what the response to your report meant for staff confidence "
+        "in speaking up"
+    ),
     "recovery-pathway": "A plan to put things right was drawn up",
     "recovery-review": "The plan's results were reviewed",
     "learning-attribution": "The team worked out why its lessons were not shared",
