@@ -144,11 +144,17 @@ def owner_refusal(member: StaffMember | None, owner_id: str, today: date, case: 
     """Why ``member`` may not own ``case``'s pathway ("" when they may): current staff in a
     role that owns pathways (``PATHWAY_OWNER_ROLES``), never the worker who reported it."""
     if member is None or not member.is_current(today):
-        return f"{owner_id!r} is not active staff"
+        return f"Please choose someone from the list: {owner_id} is not a current member of staff"
     if not member.roles & PATHWAY_OWNER_ROLES:
-        return f"{member.display_name} ({owner_id}) holds no role that owns a pathway"
+        return (
+            f"Please choose someone else: {member.display_name} ({owner_id}) holds no role "
+            "that owns a pathway"
+        )
     if case.employee_id == owner_id:
-        return f"{member.display_name} ({owner_id}) reported this near miss"
+        return (
+            f"Please choose someone else: {member.display_name} ({owner_id}) reported this "
+            "near miss"
+        )
     return ""
 
 

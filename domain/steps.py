@@ -18,6 +18,11 @@ _DATE_OR_INSTANT: TypeAdapter[datetime | date] = TypeAdapter(
 )
 
 
+# What to do, in the words every form uses ("Please …"); a page names the field by its label.
+NOT_PAST = "Please choose today or a later date"
+NOT_BEFORE = "Please choose a date on or after"
+
+
 def deadlines_in_order(
     model: Any, deadlines: tuple[str, ...], review: str, today: date
 ) -> list[FieldError]:
@@ -28,9 +33,9 @@ def deadlines_in_order(
         value = getattr(model, name)
         day = value.date() if isinstance(value, datetime) else value
         if day < today:
-            errors.append(FieldError(field=name, message="must not be in the past"))
+            errors.append(FieldError(field=name, message=NOT_PAST))
         elif getattr(model, review) < day:
-            errors.append(FieldError(field=review, message=f"must not be before {name}"))
+            errors.append(FieldError(field=review, message=f"{NOT_BEFORE} {name}"))
     return errors
 
 

@@ -59,7 +59,8 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         unfinished = await api.http.post(review_url, data={**hidden, **missing})
         assert unfinished.status_code == 422, unfinished.text
         words = text(unfinished.text)
-        assert "name the next review date" in words and "some fields need attention" in words
+        assert "name the next review date" in words
+        assert "Please correct the form: each answer to correct is marked below with what to do." in words
         assert "disagree" not in words
         hidden = form(unfinished.text, review_url)["hidden"]
         reviewed = await api.http.post(review_url, data={**hidden, **RECOVERED})
@@ -128,7 +129,15 @@ async def _director_authorizes_on_the_page(api: Any, env: Any, case_id: str) -> 
     }
     ghost = await api.http.post(url, data={**hidden, **fields, "responsible_owner_id": "E-GHOST"})
     assert ghost.status_code == 422
-    assert 'id="f-responsible-owner-id-error"' in ghost.text and "not active staff" in ghost.text
+    assert 'id="f-responsible-owner-id-error"' in ghost.text
+    words = text(ghost.text)
+    assert (
+        "Please choose someone from the list: E-GHOST is not a current member of staff" in words
+    )
+    # One summary, whichever check refused the form (was "invalid fields" here, "some fields
+    # need attention" from the workflow, "some fields need correcting" from the page).
+    assert words.count("Please correct the form") == 1 and "Please correct the form: each answer to correct is marked below with what to do." in words
+    assert "invalid fields" not in words
     assert 'value="Reset triage ownership"' in ghost.text or "Reset triage ownership" in ghost.text
     # A cross-check names fields by their labels; the banner does not say "disagree".
     hidden = form(ghost.text, url)["hidden"]
@@ -138,9 +147,12 @@ async def _director_authorizes_on_the_page(api: Any, env: Any, case_id: str) -> 
     )
     assert crossed.status_code == 422, crossed.text
     words = text(crossed.text)
-    assert "must not be before the triage control implementation deadline" in words, words
+    assert (
+        "Please choose a date on or after the triage control implementation deadline" in words
+    ), words
     assert "before triage_control" not in words
-    assert "some fields need attention" in words and "disagree" not in words
+    assert "Please correct the form: each answer to correct is marked below with what to do." in words and "disagree" not in words
+    assert "need attention" not in words
     hidden = form(crossed.text, url)["hidden"]
     authorized = await api.http.post(
         url, data={**hidden, **fields, "responsible_owner_id": "E-OWNER"}

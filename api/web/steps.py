@@ -72,9 +72,8 @@ async def submit_step(
         except ValidationError as exc:
             errors = plain_field_errors(exc)
     if errors:
-        detail = "some fields need correcting (each is marked below)."
         return await step_page(
-            request, page, spec, posted=posted, errors=errors, detail=detail, status=422
+            request, page, spec, posted=posted, errors=errors, detail=TO_CORRECT, status=422
         )
     try:
         await case_actions.submit_step(request.app, temporal, actor, spec, case_id, body, key)
@@ -86,7 +85,9 @@ async def submit_step(
             spec,
             posted=posted,
             errors=exc.errors,
-            detail=exc.detail,
+            # One summary for a refused form, whichever check refused it (the page's, the
+            # API's "invalid fields", the workflow's "some fields need attention").
+            detail=TO_CORRECT if exc.status_code == 422 and exc.errors else exc.detail,
             status=exc.status_code,
         )
     target = f"/app/cases/{case_id}/receipts/{spec.slug}?key={quote(key)}"
@@ -94,6 +95,7 @@ async def submit_step(
 
 
 STEP_POST = "/app/cases/{case_id}/steps/{step}"
+TO_CORRECT = "each answer to correct is marked below with what to do."
 
 
 async def refused_step(request: Request, exc: ApiError) -> Response | None:
