@@ -72,7 +72,11 @@ async def test_the_operator_sees_health_and_what_to_look_at_in_temporal(
         await expect(link).to_have_attribute("href", f"{UI}/workflows/{BUILDING}")
 
         await expect(page.locator("#breach-total")).to_contain_text("4 open breaches")
-        breaches = page.get_by_role("table", name="Open breaches by example, step and escalation")
+        # By the review each breach belongs to, as every page names them (not "example").
+        await expect(page.locator("#breach-total")).to_contain_text("by review, step and")
+        breaches = page.get_by_role("table", name="Open breaches by review, step and escalation")
+        await expect(breaches.get_by_role("columnheader", name="Review")).to_be_visible()
+        await expect(page.locator("main")).not_to_contain_text("xample")
         board = breaches.get_by_role("row").filter(has_text="escalated to the board")
         await expect(board).to_contain_text("Retention impact")
         await expect(board.get_by_role("cell").nth(3)).to_have_text("2")

@@ -2,7 +2,7 @@
 
 Read-only and by codes only, as ``/metrics`` (no case content, names or references): the
 readiness checks (database, Temporal, a polling worker), reviews left ``building`` and since
-when (their first claim), open breaches by example, step and escalation level, each register's
+when (their first claim), open breaches by review, step and escalation level, each register's
 recorded verification, and the mail outbox; each with a link to the Temporal Web UI where the
 workflows concerned are (``NEARMISS_UI_ORIGIN``, or the dev server's UI port in development).
 """
