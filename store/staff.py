@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.names import EXAMPLE_ACKNOWLEDGMENT
 from domain.roles import Role
-from store.tables import SourceRecord
+from store.tables import Review, ReviewItem, SourceRecord
 
 STAFF_FEED = "staff-directory"
 
@@ -86,3 +87,23 @@ async def staff_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
         )
     )
     return {key: name_and_id(_member(content), key) for key, content in rows}
+
+
+async def triage_owners(session: AsyncSession) -> set[str]:
+    """Who the latest daily acknowledgment review names as a report's triage owner: the people
+    who triage their service line's reports (the staff directory has no job title, and the feed
+    contract has no field for one, so this is how a team lead is told from a frontline worker).
+    One review's items, read by their review ID."""
+    latest = await session.scalar(
+        select(Review.review_id)
+        .where(Review.example == EXAMPLE_ACKNOWLEDGMENT)
+        .order_by(Review.as_of.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return set()
+    owner = ReviewItem.stored_fields["triage_owner_id"].as_string()
+    rows = await session.scalars(
+        select(owner).where(ReviewItem.review_id == latest, owner.is_not(None)).distinct()
+    )
+    return {row for row in rows if row}

@@ -187,3 +187,15 @@ async def test_concern_register_reads_in_words_without_ids(sessions: Sessions) -
         "workforce-concern-register:C-3",
     ]
     assert entry_label(register["concerns"][0], "Europe/London").endswith("— Workload concern, open")
+
+
+async def test_triage_owners_are_those_of_the_latest_daily_review(sessions: Sessions) -> None:
+    """Who the pathway owner choice reads as "triage owner" (store.staff.triage_owners), on
+    SQLite and PostgreSQL: the owners named in the latest daily review's items."""
+    from store.staff import triage_owners
+
+    async with sessions() as s:
+        assert await triage_owners(s) == set()
+    await scenario(sessions)
+    async with sessions() as s:
+        assert await triage_owners(s) == {"OWN-1"}

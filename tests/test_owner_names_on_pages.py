@@ -57,6 +57,25 @@ def test_the_owner_choices_put_the_case_service_line_first() -> None:
     ]  # fmt: skip
 
 
+def test_triage_owners_read_as_such_and_come_first() -> None:
+    """The staff directory has no job title (nor has its feed a field for one): someone the
+    latest daily review names to triage reports reads "triage owner" (a team lead), before the
+    line's other staff; the walk of 7 December read "staff member" for both."""
+    from api.web.owner_options import owner_groups
+    from store.staff import StaffMember
+
+    staff = [
+        StaffMember(employee_id=eid, display_name=name, email=f"{eid}@x.org",
+                    roles=frozenset({Role.WORKER}), service_line="HC-NORTH", active=True)
+        for eid, name in (("E1001", "Aled Brown"), ("E0101", "Eilidh Wright"))
+    ]  # fmt: skip
+    [(_, options)] = owner_groups(staff, "HC-NORTH", triagers={"E0101"})
+    assert options == [
+        ("E0101", "Eilidh Wright — triage owner, HC-NORTH (E0101)"),
+        ("E1001", "Aled Brown — staff member, HC-NORTH (E1001)"),
+    ]
+
+
 async def test_a_review_exception_names_the_owners(sqlite_url: str, sessions_for: Any) -> None:
     sessions = sessions_for(sqlite_url)
     lead = {"E0131": [Role.WORKER], "E0132": [Role.WORKER]}

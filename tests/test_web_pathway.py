@@ -106,7 +106,9 @@ async def _director_authorizes_on_the_page(api: Any, env: Any, case_id: str) -> 
     # The owner is chosen by name, role and ID from the directory (no typed ID, no script).
     assert '<label for="f-responsible-owner-id">Responsible owner</label>' in page.text
     assert '<select id="f-responsible-owner-id" name="responsible_owner_id"' in page.text
-    assert '<option value="E-OWNER">E-Owner — staff member, HC-NORTH (E-OWNER)</option>' in (
+    # The report's triage owner in the latest daily review reads so (the directory has no
+    # job title); other staff read "staff member".
+    assert '<option value="E-OWNER">E-Owner — triage owner, HC-NORTH (E-OWNER)</option>' in (
         page.text
     )
     # The case's service line first, in a labelled group (no script needed).

@@ -13,11 +13,24 @@ Groups = list[tuple[str, list[tuple[str, str]]]]  # (<optgroup> label, (employee
 GOVERNANCE = "Governance roles"
 
 
-def person_option(member: StaffMember) -> str:
-    """ "Eilidh Wright — staff member, HC-NORTH (E0101)"; governance roles by their names."""
-    roles = sorted(role_label(r) for r in member.roles if r != Role.WORKER) or ["staff member"]
+TRIAGE_OWNER = "triage owner"  # named to triage reports in the latest daily review
+STAFF_MEMBER = "staff member"
+
+
+def person_option(member: StaffMember, triages: bool = False) -> str:
+    """ "Eilidh Wright — triage owner, HC-NORTH (E0101)" for someone the latest daily review
+    names to triage reports (a team lead), "Zara Ahmed — staff member, HC-NORTH (E1001)" for
+    other frontline staff; governance roles by their names."""
+    roles = sorted(role_label(r) for r in member.roles if r != Role.WORKER)
+    if not roles:
+        roles = [TRIAGE_OWNER if triages else STAFF_MEMBER]
     where = f", {member.service_line}" if member.service_line else ""
     return f"{member.display_name} — {', '.join(roles)}{where} ({member.employee_id})"
+
+
+def _in_group(member: StaffMember, triagers: set[str]) -> tuple[bool, str, str]:
+    """Triage owners first (whom a pathway usually names), then by name."""
+    return (member.employee_id not in triagers, *_by_name(member))
 
 
 def _by_name(member: StaffMember) -> tuple[str, str]:
@@ -25,21 +38,26 @@ def _by_name(member: StaffMember) -> tuple[str, str]:
 
 
 def owner_groups(
-    staff: Iterable[StaffMember], service_line: str | None, reporter: str | None = None
+    staff: Iterable[StaffMember],
+    service_line: str | None,
+    reporter: str | None = None,
+    triagers: set[str] | None = None,
 ) -> Groups:
     """The people who may own a pathway (current staff in ``PATHWAY_OWNER_ROLES``, never the
     case's reporting worker ``reporter``: the submission refuses anyone else) in labelled
-    groups, each by name: the case's service line first (its team leads are there), then the
-    governance roles, then the other service lines."""
+    groups: the case's service line first (its team leads are there), then the governance
+    roles, then the other service lines; in each, the ``triagers`` (triage owners) first, then
+    by name."""
+    triagers = triagers or set()
     here = f"{service_line} — this case's service line" if service_line else ""
     others = "Other service lines" if here else "Staff"
     groups: dict[str, list[tuple[str, str]]] = {here: [], GOVERNANCE: [], others: []}
-    for m in sorted(staff, key=_by_name):
+    for m in sorted(staff, key=lambda member: _in_group(member, triagers)):
         if not m.is_current() or not m.roles & PATHWAY_OWNER_ROLES or m.employee_id == reporter:
             continue
         if here and m.service_line == service_line:
             label = here
         else:
             label = GOVERNANCE if m.roles & GOVERNANCE_ROLES else others
-        groups[label].append((m.employee_id, person_option(m)))
+        groups[label].append((m.employee_id, person_option(m, m.employee_id in triagers)))
     return [(label, options) for label, options in groups.items() if options]

@@ -26,7 +26,7 @@ from api.web.words import humanize, lower_first, readable_errors, role_label
 from domain.cases import Obligation
 from domain.steps import StepSpec
 from store.db import transaction
-from store.staff import list_staff
+from store.staff import list_staff, triage_owners
 from store.tables import Case
 
 KEY_FIELD = "idempotency_key"
@@ -88,7 +88,8 @@ async def _staff_options(request: Request, case: Case) -> Groups:
     """Who an owner field offers, grouped (``owner_groups``)."""
     # A case page's read: its own short transaction, as case_view.load_case says why.
     async with transaction(request.app.state.sessions) as session:
-        return owner_groups(await list_staff(session), case.service_line, case.employee_id)
+        staff, triagers = await list_staff(session), await triage_owners(session)
+        return owner_groups(staff, case.service_line, case.employee_id, triagers)
 
 
 def not_yet(page: CasePage, computed: Mapping[str, Any], tz: str) -> str:
