@@ -75,8 +75,9 @@ def breach_body(
 ) -> str:
     """Body of an escalation mail, with the link to the page where the step is done."""
     page = link(public_url, obligation_path(request.case_id, request.obligation))
+    case = about(request.case_id, reference)
     return (
-        f"{request.title} for {about(request.case_id, reference)} was due {local_time(request.deadline, tz)} "
+        f"{request.title} for {case} was due {local_time(request.deadline, tz)} "
         f"({tz} time) and is not done.\n"
         f"It is {escalation_words(request.level)} (recorded as a breach).\n"
         f"Nothing has been completed or skipped automatically.\n\n"
@@ -147,7 +148,8 @@ def _role(notice: ObligationNotice) -> str:
 def nobody_subject(notice: ObligationNotice, reference: str | None = None) -> str:
     """Subject of the administrators' alert: an obligation opened that nobody can do."""
     who = f"named owner {notice.assignee}" if notice.assignee else f"role {_role(notice)}"
-    return f"[Action needed] Nobody active holds the {who} ({about(notice.subject, reference)})"
+    case = about(notice.subject, reference)
+    return f"[Action needed] Nobody active holds the {who} ({case})"
 
 
 def nobody_body(

@@ -45,14 +45,14 @@ async def test_example_3_mails_name_the_report(sessions: Any) -> None:
             ),
             "W-100",
         )
-    opened = dict(
-        subject=CASE,
-        example=names.EXAMPLE_CREDIBILITY,
-        obligation="credibility-adjudication",
-        title="Closure-credibility adjudication",
-        deadline=AT + timedelta(hours=8),
-        opened_at=AT,
-    )
+    opened: dict[str, Any] = {
+        "subject": CASE,
+        "example": names.EXAMPLE_CREDIBILITY,
+        "obligation": "credibility-adjudication",
+        "title": "Closure-credibility adjudication",
+        "deadline": AT + timedelta(hours=8),
+        "opened_at": AT,
+    }
     activities = CaseActivities(ActivityDeps(sessions=sessions))
     async with transaction(sessions) as session:
         await activities.queue_opened(

@@ -1,5 +1,6 @@
 """The reporting-confidence dashboard from the staff pages, in Chromium: a person signed in uses
-their session (no token pasted) under the staff pages' own header and navigation, the pages link it for the roles it serves, and anyone else
+their session (no token pasted) under the staff pages' own header and navigation, the pages
+link it for the roles it serves, and anyone else
 signed in gets a refusal page naming those roles; signed out, it still takes a bearer token."""
 
 from __future__ import annotations

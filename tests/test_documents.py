@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.acknowledgment import ATTRIBUTION_KIND, RETENTION_IMPACT_KIND
-from domain.acknowledgment_steps import NEAR_MISS_RELIABILITY_CASE_REGISTER, RETENTION_FILE
 from api.web.document_view import to_node
 from api.web.entry_labels import entry_label
+from domain.acknowledgment import ATTRIBUTION_KIND, RETENTION_IMPACT_KIND
+from domain.acknowledgment_steps import NEAR_MISS_RELIABILITY_CASE_REGISTER, RETENTION_FILE
 from store.documents import UnknownDocument, build_document
 from store.tables import Case, CaseEvent
 from tests.review_support import (
@@ -186,7 +186,8 @@ async def test_concern_register_reads_in_words_without_ids(sessions: Sessions) -
         "workforce-concern-register:C-7",
         "workforce-concern-register:C-3",
     ]
-    assert entry_label(register["concerns"][0], "Europe/London").endswith("— Workload concern, open")
+    label = entry_label(register["concerns"][0], "Europe/London")
+    assert label.endswith("— Workload concern, open")
 
 
 async def test_triage_owners_are_those_of_the_latest_daily_review(sessions: Sessions) -> None:

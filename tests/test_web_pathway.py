@@ -24,6 +24,8 @@ from tests.api_support import (
 from tests.web_support import csrf, form, pages_api, sign_in, text
 from tests.workflow_support import running_worker, skip
 
+SUMMARY = "Please correct the form: each answer to correct is marked below with what to do."
+
 
 async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> None:  # type: ignore[no-untyped-def]
     sessions = sessions_for(sqlite_url)
@@ -60,7 +62,7 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
         assert unfinished.status_code == 422, unfinished.text
         words = text(unfinished.text)
         assert "name the next review date" in words
-        assert "Please correct the form: each answer to correct is marked below with what to do." in words
+        assert SUMMARY in words
         assert "disagree" not in words
         hidden = form(unfinished.text, review_url)["hidden"]
         reviewed = await api.http.post(review_url, data={**hidden, **RECOVERED})
@@ -133,12 +135,10 @@ async def _director_authorizes_on_the_page(api: Any, env: Any, case_id: str) -> 
     assert ghost.status_code == 422
     assert 'id="f-responsible-owner-id-error"' in ghost.text
     words = text(ghost.text)
-    assert (
-        "Please choose someone from the list: E-GHOST is not a current member of staff" in words
-    )
+    assert "Please choose someone from the list: E-GHOST is not a current member of staff" in words
     # One summary, whichever check refused the form (was "invalid fields" here, "some fields
     # need attention" from the workflow, "some fields need correcting" from the page).
-    assert words.count("Please correct the form") == 1 and "Please correct the form: each answer to correct is marked below with what to do." in words
+    assert words.count("Please correct the form") == 1 and SUMMARY in words
     assert "invalid fields" not in words
     assert 'value="Reset triage ownership"' in ghost.text or "Reset triage ownership" in ghost.text
     # A cross-check names fields by their labels; the banner does not say "disagree".
@@ -149,11 +149,11 @@ async def _director_authorizes_on_the_page(api: Any, env: Any, case_id: str) -> 
     )
     assert crossed.status_code == 422, crossed.text
     words = text(crossed.text)
-    assert (
-        "Please choose a date on or after the triage control implementation deadline" in words
-    ), words
+    assert "Please choose a date on or after the triage control implementation deadline" in words, (
+        words
+    )
     assert "before triage_control" not in words
-    assert "Please correct the form: each answer to correct is marked below with what to do." in words and "disagree" not in words
+    assert SUMMARY in words and "disagree" not in words
     assert "need attention" not in words
     hidden = form(crossed.text, url)["hidden"]
     authorized = await api.http.post(

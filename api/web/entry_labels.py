@@ -66,7 +66,8 @@ def _what(entry: dict[str, Any], tz: str, names: Mapping[str, str]) -> str:
             if isinstance(value, str) and value.strip():
                 return value.strip()[:120]
     if isinstance(entry.get("concern_type"), str):  # the workforce concern register's
-        return f"{humanize(entry['concern_type'])} concern, {entry.get('status') or 'status unknown'}"
+        status = entry.get("status") or "status unknown"
+        return f"{humanize(entry['concern_type'])} concern, {status}"
     kind = str(entry.get("kind") or "")
     if kind == "record_received" and entry.get("source"):
         return _record(entry)
