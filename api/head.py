@@ -25,4 +25,10 @@ class HeadAsGetMiddleware:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, send_headers_only)
+        finally:  # the route the router found, for the request log (which logs the HEAD)
+            for key in ("route", "path_params"):
+                if key in as_get:
+                    scope[key] = as_get[key]
