@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from api.errors import FieldError
+from api.errors import ApiError, FieldError
 from api.web.step_form import FIELD_NAME, Control
 from domain.titles import lower_first
 
@@ -62,3 +62,10 @@ def _labels(controls: list[Control]) -> dict[str, str]:
         for slot in control.slots:
             found.update(_labels(slot))
     return found
+
+
+def refused_detail(exc: ApiError) -> str:
+    """What a refused form's summary says after "Please correct the form:": for field errors,
+    nothing of the API's ("invalid fields", the workflow's "some fields need attention"), so the
+    summary's one wording (``_form.html`` refused) and its list of marked fields say it."""
+    return "" if exc.status_code == 422 and exc.errors else exc.detail

@@ -28,7 +28,7 @@ from api.web.case_view import (
     staff_names,
 )
 from api.web.document_view import person_ids, to_node
-from api.web.form_errors import errors_by_control, marked_fields
+from api.web.form_errors import errors_by_control, marked_fields, refused_detail
 from api.web.plain_errors import plain_field_errors
 from api.web.render import render
 from api.web.session import CsrfChecked
@@ -171,7 +171,7 @@ async def action_done(
             what,
             posted=posted,
             errors=exc.errors,
-            detail=exc.detail,
+            detail=refused_detail(exc),
             status=exc.status_code,
         )
     return RedirectResponse(f"/app/cases/{case_id}/receipts/{what}", status_code=303)

@@ -23,6 +23,7 @@ from api.deps import Actor, TemporalDep
 from api.errors import ApiError, NotFound
 from api.web.case_view import load_case, refused_post, staff_names
 from api.web.document_view import person_ids, to_node
+from api.web.form_errors import refused_detail
 from api.web.plain_errors import plain_field_errors
 from api.web.session import CsrfChecked
 from api.web.step_form import posted_values, read_form, unstorable_errors
@@ -72,9 +73,7 @@ async def submit_step(
         except ValidationError as exc:
             errors = plain_field_errors(exc)
     if errors:
-        return await step_page(
-            request, page, spec, posted=posted, errors=errors, detail=TO_CORRECT, status=422
-        )
+        return await step_page(request, page, spec, posted=posted, errors=errors, status=422)
     try:
         await case_actions.submit_step(request.app, temporal, actor, spec, case_id, body, key)
     except ApiError as exc:
@@ -85,9 +84,7 @@ async def submit_step(
             spec,
             posted=posted,
             errors=exc.errors,
-            # One summary for a refused form, whichever check refused it (the page's, the
-            # API's "invalid fields", the workflow's "some fields need attention").
-            detail=TO_CORRECT if exc.status_code == 422 and exc.errors else exc.detail,
+            detail=refused_detail(exc),  # one summary, whichever check refused the form
             status=exc.status_code,
         )
     target = f"/app/cases/{case_id}/receipts/{spec.slug}?key={quote(key)}"
@@ -95,7 +92,6 @@ async def submit_step(
 
 
 STEP_POST = "/app/cases/{case_id}/steps/{step}"
-TO_CORRECT = "each answer to correct is marked below with what to do."
 
 
 async def refused_step(request: Request, exc: ApiError) -> Response | None:
