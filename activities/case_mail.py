@@ -18,6 +18,7 @@ from infra import mail
 from store import outbox
 from store.cases import case_reference
 from store.db import transaction
+from store.pathways import owed_by
 from store.staff import StaffMember, get_staff, staff_with_role
 
 
@@ -77,14 +78,24 @@ class CaseMail:
 
     @activity.defn(name=names.ACT_NOTIFY_REASSIGNED)
     async def notify_pathway_reassigned(self, notice: ReassignmentNotice) -> int:
-        """Mail both owners that the pathway changed hands (queued once each), and send."""
-        public_url = self.deps.mail.public_url
+        """Mail both owners that the pathway changed hands (queued once each), and send: the
+        people by name, each action now the new owner's with its due time and link (read from
+        the projection the workflow wrote before starting this)."""
+        cfg = self.deps.mail
         async with transaction(self.deps.sessions) as session:
+            people = {notice.previous_owner, notice.new_owner, notice.by}
+            members = {e: await get_staff(session, e) for e in sorted(people)}
+            named = {e: m.display_name for e, m in members.items() if m is not None}
+            owed = await owed_by(session, notice.case_id, notice.new_owner)
             ids = []
             for employee_id, to_new in ((notice.new_owner, True), (notice.previous_owner, False)):
-                member = await get_staff(session, employee_id)
+                member = members[employee_id]
                 if member is None or not member.email:
                     continue  # someone unknown to the directory has no address to write to
+                body = notices.reassigned_body(
+                    notice, member.display_name, to_new, cfg.public_url, cfg.timezone,
+                    names=named, owed=owed,
+                )  # fmt: skip
                 ids.append(
                     await outbox.queue_message(
                         session,
@@ -92,9 +103,7 @@ class CaseMail:
                         f"{employee_id}",
                         recipient=member.email,
                         subject=notices.reassigned_subject(notice),
-                        body=notices.reassigned_body(
-                            notice, member.display_name, to_new, public_url
-                        ),
+                        body=body,
                         at=notice.at,
                     )
                 )

@@ -6,11 +6,12 @@ page where the action is done (``domain.links``), escalation levels said in word
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from domain.cases import EscalationRequest, ObligationNotice, ReassignmentNotice
-from domain.links import ACCEPTANCE, confirmation_path, link, obligation_path
+from domain.links import confirmation_path, link, obligation_path
 from domain.mail_words import about
 from domain.roles import ROLE_NAMES
 
@@ -121,21 +122,44 @@ def reassigned_subject(notice: ReassignmentNotice) -> str:
     return f"Pathway of near miss {notice.reference} reassigned"
 
 
-def reassigned_body(notice: ReassignmentNotice, name: str, to_new: bool, public_url: str) -> str:
-    """The mail to the new owner (what is now theirs, with the link) or to the previous one."""
-    page = link(public_url, obligation_path(notice.case_id, ACCEPTANCE))
-    why = f"Reason given by the administrator ({notice.by}): {notice.reason}"
-    if to_new:
-        owed = "".join(f"- {title}\n" for title in notice.owed) or "- nothing open just now\n"
+def reassigned_body(
+    notice: ReassignmentNotice,
+    name: str,
+    to_new: bool,
+    public_url: str,
+    tz: str,
+    *,
+    names: Mapping[str, str],
+    owed: Sequence[tuple[str, str, datetime | None]] = (),
+) -> str:
+    """The mail to the new owner (each action now theirs with its due time and link) or to the
+    previous one (the case's link): people by name (``names``: employee ID → name), the case by
+    its report. ``owed``: (obligation key, title, deadline) of what the new owner now owes; the
+    notice's titles alone when it is empty."""
+
+    def person(employee_id: str) -> str:
+        return names.get(employee_id) or f"someone not in the staff directory ({employee_id})"
+
+    why = f"Reassigned by {person(notice.by)}, administrator. Reason: {notice.reason}"
+    case_page = link(public_url, f"/app/cases/{notice.case_id}")
+    if not to_new:
         return (
-            f"Dear {name},\n\nThe pathway of near miss {notice.reference} is "
-            f"now yours, reassigned from {notice.previous_owner}.\n{why}\n\nNow yours:\n{owed}\n"
-            f"See it here: {link(public_url, f'/app/cases/{notice.case_id}')}\n{SIGN_IN_NOTE}\n"
+            f"Dear {name},\n\nThe pathway of {about(notice.case_id)} that you owned is now "
+            f"owned by {person(notice.new_owner)}; nothing more is owed by you.\n{why}\n\n"
+            f"The case, for the record: {case_page}\n{SIGN_IN_NOTE}\n"
         )
+    items = [
+        f"- {title}, due {local_time(deadline, tz)} ({tz} time)\n"
+        f"  Do it here: {link(public_url, obligation_path(notice.case_id, key))}\n"
+        if deadline
+        else f"- {title}\n  Do it here: {link(public_url, obligation_path(notice.case_id, key))}\n"
+        for key, title, deadline in owed
+    ] or [f"- {title}\n" for title in notice.owed]
+    listed = "".join(items) or "- nothing open just now\n"
     return (
-        f"Dear {name},\n\nThe pathway of near miss {notice.reference} that "
-        f"you owned is now owned by {notice.new_owner}; nothing more is owed by you.\n{why}\n"
-        f"(For the record: {page})\n"
+        f"Dear {name},\n\nThe pathway of {about(notice.case_id)} is now yours, reassigned "
+        f"from {person(notice.previous_owner)}.\n{why}\n\nNow yours:\n{listed}\n"
+        f"The case: {case_page}\n{SIGN_IN_NOTE}\n"
     )
 
 

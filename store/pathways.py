@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.staff import StaffMember, list_staff
-from store.tables import Case
+from store.tables import Case, OpenObligation
 
 
 @dataclass(frozen=True)
@@ -44,3 +44,17 @@ async def absent_owner_pathways(session: AsyncSession, today: date) -> list[Owne
     return [
         p for p in await open_pathways(session) if p.owner is None or not p.owner.is_current(today)
     ]
+
+
+async def owed_by(
+    session: AsyncSession, case_id: str, employee_id: str
+) -> list[tuple[str, str, datetime | None]]:
+    """What EMPLOYEE_ID owes on the case by name, as "my work" orders it: (obligation key,
+    title, deadline), the acceptance before the actions it lets them do."""
+    o = OpenObligation
+    rows = await session.execute(
+        select(o.key, o.title, o.deadline)
+        .where(o.case_id == case_id, o.assignee == employee_id)
+        .order_by(o.sort_at, o.key.desc())
+    )
+    return [(key, title or key, deadline) for key, title, deadline in rows]

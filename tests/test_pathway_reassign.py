@@ -70,8 +70,10 @@ async def test_absent_owners_pathway_is_reassigned_recorded_and_mailed(  # type:
         await _refused_to_others_and_without_an_owner_or_reason(api, case_id)
 
         await sign_in(api, "E-ADMIN")
-        page = await api.http.get("/app/admin/pathways")
-        assert page.status_code == 200 and "NM-CRIT-1" in text(page.text)
+        listed = await api.http.get("/app/admin/pathways")
+        assert listed.status_code == 200 and "NM-CRIT-1" in text(listed.text)
+        assert f'href="/app/admin/pathways/{case_id}/owner"' in listed.text
+        page = await api.http.get(f"/app/admin/pathways/{case_id}/owner")
         key = page.text.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
         form = {"csrf_token": csrf(page.text), "idempotency_key": key}
         form |= {"new_owner": LEAD, "reason": "E-OWNER is on long-term leave"}

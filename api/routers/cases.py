@@ -19,7 +19,7 @@ from api.page_cursor import decode_cursor, encode_cursor
 from api.policy import Relationship
 from api.temporal_calls import query
 from api.web.api_words import case_href, left_words, level_words, step_title, when_words
-from api.web.event_words import event_words
+from api.web.event_words import event_words, people_in
 from config.settings import Settings
 from domain import names
 from domain.cases import CaseState
@@ -200,7 +200,7 @@ async def case_detail(
         except (ApiError, HTTPException) as exc:
             unavailable = str(exc.detail)
         events = await case_events(session, case_id)
-        who = await staff_names(session, {e.actor for e in events})
+        who = await staff_names(session, people_in(events))
         return CaseDetail(
             **summary(case, settings, now).model_dump(),
             employee_id=case.employee_id,

@@ -1,63 +1,154 @@
-"""The administrator's pages: pathways waiting on an absent owner (reassign them) and roles that
-steps need but nobody currently holds."""
+"""The administrator's pages: every open pathway with its named owner (filtered, a page at a
+time), the ones waiting on an absent owner first, each reassignable with a reason; and roles
+that steps need but nobody currently holds."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.authz import Authorized
 from api.clock import app_now
 from api.deps import SessionDep, TemporalDep
-from api.errors import ApiError
+from api.errors import ApiError, NotFound
 from api.pathway_owner import NewOwner, reassign_pathway
-from api.web.render import render
+from api.web.render import local_date, render
 from api.web.session import CsrfChecked
 from api.web.words import EXAMPLE_TITLES, humanize, role_label
-from store.pathways import absent_owner_pathways
-from store.staff import list_staff
+from domain.mail_words import case_words
+from store.cases import case_events
+from store.pathways import OwnedPathway, open_pathways
+from store.staff import list_staff, staff_names
+from store.tables import Case
 from store.vacancies import vacant_roles
 
 router = APIRouter(prefix="/app/admin", include_in_schema=False)
+PAGE = 25  # open pathways listed a page at a time
+
+
+def owner_state(p: OwnedPathway, today: date) -> str:
+    """The named owner's standing in the staff directory, in words."""
+    if p.owner is None:
+        return "not in the staff directory"
+    if not p.owner.active:
+        return "inactive"
+    if p.owner.left_at is not None and p.owner.left_at <= today:
+        return f"left {local_date(p.owner.left_at)}"
+    leaves = f", leaves {local_date(p.owner.left_at)}" if p.owner.left_at else ""
+    return f"active{leaves}"
+
+
+def _matches(p: OwnedPathway, wanted: str) -> bool:
+    """A pathway whose report, owner's name or owner's ID contains WANTED (any case)."""
+    words = f"{p.case.reference} {p.owner_id} {p.owner.display_name if p.owner else ''}"
+    return wanted.lower() in words.lower()
+
+
+async def _today(request: Request) -> date:
+    zone = ZoneInfo(request.app.state.settings.timezone)
+    return (await app_now(request.app)).astimezone(zone).date()
 
 
 async def _page(
     request: Request,
     session: AsyncSession,
     notice: str = "",
-    errors: dict[str, str] | None = None,
-    status: int = 200,
+    *,
+    wanted: str = "",
+    offset: int = 0,
 ) -> HTMLResponse:
-    settings = request.app.state.settings
-    today = (await app_now(request.app)).astimezone(ZoneInfo(settings.timezone)).date()
-    pathways = await absent_owner_pathways(session, today)
-    staff = [m for m in await list_staff(session) if m.is_current(today)]
+    today = await _today(request)
+    pathways = await open_pathways(session)
+    absent = [p for p in pathways if p.owner is None or not p.owner.is_current(today)]
+    listed = [p for p in pathways if _matches(p, wanted)] if wanted else pathways
+    shown = listed[offset : offset + PAGE]
     vacant = await vacant_roles(session, today)
     context = {
-        "pathways": pathways,
-        "staff": staff,
+        "absent": [(p, owner_state(p, today)) for p in absent],
+        "shown": [(p, owner_state(p, today)) for p in shown],
+        "total": len(listed),
+        "first": offset + 1,
+        "wanted": wanted,
+        "previous": max(offset - PAGE, 0) if offset else None,
+        "next": offset + PAGE if offset + PAGE < len(listed) else None,
         "vacant": [role_label(role) for role in vacant],
         "titles": EXAMPLE_TITLES,
         "humanize": humanize,
         "notice": notice,
-        "errors": errors or {},
-        "key": str(uuid.uuid4()),
+        "page_size": PAGE,
     }
-    return render(request, "admin_pathways.html", context, status=status)
+    return render(request, "admin_pathways.html", context)
 
 
 @router.get("/pathways", response_class=HTMLResponse)
 async def pathways_page(
-    request: Request, _actor: Authorized, session: SessionDep, done: str = ""
+    request: Request,
+    _actor: Authorized,
+    session: SessionDep,
+    done: str = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
-    """Open pathways whose named owner is absent, each with a form to hand it over."""
-    notice = f"Pathway of {done} reassigned; both owners have been mailed." if done else ""
-    return await _page(request, session, notice)
+    """Every open pathway and its named owner (absent owners' first), each to reassign."""
+    notice = await _done_words(session, done) if done else ""
+    return await _page(request, session, notice, wanted=q.strip(), offset=offset)
+
+
+async def _done_words(session: AsyncSession, case_id: str) -> str:
+    """What the last reassignment of CASE_ID did, in names: the page's notice after it."""
+    events = [e for e in await case_events(session, case_id) if e.kind == "pathway_reassigned"]
+    if not events:
+        return ""
+    last = events[-1].detail or {}
+    ids = {str(last.get("from") or ""), str(last.get("to") or "")}
+    names = await staff_names(session, ids)
+    case = await session.get(Case, case_id)
+    about = case_words(case_id, case.reference) if case else case_id
+    before, after = (names.get(str(last.get(k)), str(last.get(k))) for k in ("from", "to"))
+    return f"Pathway of {about} reassigned from {before} to {after}; both have been mailed."
+
+
+async def _form(
+    request: Request,
+    session: AsyncSession,
+    case_id: str,
+    errors: dict[str, str] | None = None,
+    asked: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    today = await _today(request)
+    found = [p for p in await open_pathways(session) if p.case.case_id == case_id]
+    if not found:
+        raise NotFound(f"no open pathway with a named owner on case {case_id!r}")
+    [p] = found
+    staff = [
+        m for m in await list_staff(session) if m.is_current(today) and m.employee_id != p.owner_id
+    ]
+    context: dict[str, Any] = {
+        "p": p,
+        "state": owner_state(p, today),
+        "staff": staff,
+        "titles": EXAMPLE_TITLES,
+        "humanize": humanize,
+        "errors": errors or {},
+        "asked": asked or {},
+        "key": str(uuid.uuid4()),
+    }
+    return render(request, "admin_reassign.html", context, status=status)
+
+
+@router.get("/pathways/{case_id}/owner", response_class=HTMLResponse)
+async def reassign_page(
+    case_id: str, request: Request, _actor: Authorized, session: SessionDep
+) -> HTMLResponse:
+    """One open pathway, its named owner, and the form to hand it to someone else."""
+    return await _form(request, session, case_id)
 
 
 @router.post("/pathways/{case_id}/owner", dependencies=[CsrfChecked], response_model=None)
@@ -71,14 +162,16 @@ async def reassign(
     reason: Annotated[str, Form(max_length=2_000)] = "",
     idempotency_key: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Reassign (as ``POST /cases/{id}/pathway/owner``); the list again with the reason if not."""
+    """Reassign (as ``POST /cases/{id}/pathway/owner``); the form again with the reasons if
+    not."""
     errors = {}
+    asked = {"new_owner": new_owner, "reason": reason}
     if not new_owner:
         errors["new_owner"] = "Choose who owns the pathway from now."
     if not reason.strip():
         errors["reason"] = "Say why the pathway changes hands (it is recorded)."
     if errors:
-        return await _page(request, session, errors=errors | {"case": case_id}, status=422)
+        return await _form(request, session, case_id, errors, asked, status=422)
     body = NewOwner(new_owner=new_owner, reason=reason.strip())
     key = idempotency_key or str(uuid.uuid4())
     try:
@@ -86,7 +179,5 @@ async def reassign(
     except ApiError as exc:
         found = {e["field"]: e["message"] for e in exc.errors} or {"form": str(exc.detail)}
         # SESSION's first read is here, after the update: it sees what the update wrote.
-        return await _page(
-            request, session, errors=found | {"case": case_id}, status=exc.status_code
-        )
+        return await _form(request, session, case_id, found, asked, status=exc.status_code)
     return RedirectResponse(f"/app/admin/pathways?done={case_id}", status_code=303)

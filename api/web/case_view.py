@@ -19,7 +19,7 @@ from api.errors import ApiError, Forbidden, NotFound
 from api.policy import Relationship
 from api.routers.cases import LIVE_QUERY_TIMEOUT
 from api.temporal_calls import query
-from api.web.event_words import event_words
+from api.web.event_words import event_words, people_in
 from api.web.render import local_time
 from api.web.session import SignInRequired, page_actor
 from api.web.step_form import posted_values
@@ -186,7 +186,7 @@ async def history(request: Request, page: CasePage, tz: str) -> list[tuple[str, 
     a pack records a ``made_visible`` event on each case it lists (store/packs.py)."""
     async with transaction(request.app.state.sessions) as session:
         events = await case_events(session, page.case.case_id)
-    ids = {e.actor for e in events}
+    ids = people_in(events)
     if page.live is not None:
         ids |= {ob.assignee or "" for ob in page.live.obligations.values()}
     page.names.update(await staff_names(request, ids))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from api.web.pack_words import kind_of, pack_name
@@ -80,6 +80,10 @@ def event_words(event: CaseEvent, names: Mapping[str, str], live: CaseState | No
         "action_done": lambda: f"{action_title(str(d.get('action')))} done by {who}{late}.",
         "made_visible": lambda: f"Made visible in the {lower_first(_pack(d))}, published by {who}.",
         "closed": lambda: f"Case closed ({humanize(d.get('category')).lower()}).",
+        "pathway_reassigned": lambda: (
+            f"Pathway reassigned from {_person(names, d.get('from'))} to "
+            f"{_person(names, d.get('to'))} by {who}. Reason: {d.get('reason') or '—'}"
+        ),
     }
     sentence = sentences.get(event.kind)
     if sentence is not None:
@@ -88,6 +92,22 @@ def event_words(event: CaseEvent, names: Mapping[str, str], live: CaseState | No
         f"{humanize(k).lower()}: {v}" for k, v in d.items() if not isinstance(v, dict)
     )
     return f"{humanize(event.kind)}" + (f" — {facts}." if facts else ".")
+
+
+def _person(names: Mapping[str, str], employee_id: Any) -> str:
+    """A person an event names, by name ("Aled Price (E0121)"); the ID alone if unknown."""
+    return names.get(str(employee_id), str(employee_id)) if employee_id else "nobody named"
+
+
+def people_in(events: Iterable[CaseEvent]) -> set[str]:
+    """Everyone the events name (their actors, and a reassignment's two owners): the names
+    ``event_words`` needs."""
+    found = set()
+    for e in events:
+        found.add(e.actor)
+        if e.kind == "pathway_reassigned":
+            found |= {str(v) for k, v in (e.detail or {}).items() if k in ("from", "to") and v}
+    return found
 
 
 def _role_of(live: CaseState | None, key: str) -> str | None:
