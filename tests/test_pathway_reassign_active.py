@@ -9,13 +9,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.async_api import expect
+
 from domain.roles import Role
 from tests.api_support import to_pathway_acceptance
+from tests.browser_support import accessible, signed_in_page
+from tests.browser_support import chromium as chromium  # the fixture
 from tests.factories import email, load, staff_rows
 from tests.web_support import form, pages_api, sign_in, text
 from tests.workflow_support import running_worker, wait_for
 
 LEAD = "E-LEAD2"
+WIDE = {"width": 1280, "height": 900}
 REASON = "E-Owner is on sick leave from today"
 
 
@@ -24,7 +29,7 @@ def _body(message: Any) -> str:
 
 
 async def test_an_active_owners_pathway_is_listed_and_reassigned_in_names(  # type: ignore[no-untyped-def]
-    own_env, sqlite_url, sessions_for, api_for, smtp_server
+    own_env, sqlite_url, sessions_for, api_for, smtp_server, chromium
 ) -> None:
     inbox, port = smtp_server
     sessions = sessions_for(sqlite_url)
@@ -89,3 +94,23 @@ async def test_an_active_owners_pathway_is_listed_and_reassigned_in_names(  # ty
         assert "The case, for the record: http://" in old
         assert old.split("for the record: ", 1)[1].split()[0].endswith(f"/app/cases/{case_id}")
         assert "/pathway/accept" not in old
+        await _seen_in_chromium(chromium, sqlite_url, own_env, queue, case_id)
+
+
+async def _seen_in_chromium(chromium: str, url: str, env: Any, queue: str, case_id: str) -> None:
+    """The list and a pathway's form as the administrator sees them at 1280 px (axe-core)."""
+    path = "/app/admin/pathways"
+    async with signed_in_page(
+        chromium, url, "E-Admin", path, env=env, queue=queue, viewport=WIDE
+    ) as (_base, page):
+        table = page.get_by_role("table")
+        await expect(table).to_contain_text("E-Lead2 (E-LEAD2), active")
+        await accessible(page, "admin-pathways-1280")
+        await page.get_by_role("link", name="Reassign the pathway of report NM-CRIT-1").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Reassign the pathway of report NM-CRIT-1"
+        )
+        await page.get_by_role("button", name="Reassign the pathway of report NM-CRIT-1").click()
+        await expect(page.get_by_label("New owner")).to_be_focused()  # the browser's own check
+        await accessible(page, "admin-reassign-1280")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= WIDE["width"]

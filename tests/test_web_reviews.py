@@ -7,13 +7,20 @@ CSRF-protected, a double post applied once) opening the cases the page then link
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from api.web.render import local_date
 from domain import names
 from tests.api_support import CRITICAL, EMERGING, FINE
 from tests.web_support import SPLIT, csrf, form, pages_api, seed_with_exception, sign_in, text
-from tests.workflow_support import next_working_day, running_worker, skip_to_as_of, wait_for
+from tests.workflow_support import (
+    next_working_day,
+    running_worker,
+    skip,
+    skip_to_as_of,
+    wait_for,
+)
 
 
 async def _supervisor_reads_and_filters_the_review(api: Any, rid: str) -> None:
@@ -88,6 +95,9 @@ async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:
         reviewed = text(await wait_for(linked))
         assert "reviewed by E-Analyst" in reviewed and "Mark reviewed" not in reviewed
         await _the_marked_notice_goes_once_the_cases_are_open(api, first.headers["location"])
+        await skip(own_env, timedelta(minutes=2))  # a reload later says nothing of the marking
+        later = (await api.http.get(first.headers["location"])).text
+        assert 'class="notice"' not in later and "reviewed by E-Analyst" in text(later)
         assert csrf(page.text)
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.authz import Authorized
+from api.clock import request_now
 from api.deps import Actor, SessionDep, TemporalDep
 from api.errors import ApiError, Conflict, NotFound
 from api.routers.reviews import ClassificationFilter, mark_reviewed
@@ -194,13 +196,25 @@ async def review_page(
         "service_line": service_line or None,
         "shown": shown,
     }
-    # Said while the cases are still opening: a later reload (they are open, listed below, and
-    # the status says who reviewed it) does not repeat it.
-    opening = marked and await cases_still_opening(session, review_id)
-    notice = "Marked reviewed: the exposed reports' cases are opening." if opening else ""
+    notice = await _marked_notice(request, session, review_id) if marked else ""
     return await _review_page(
         request, session, actor, review_id, filters | {"offset": offset}, notice=notice
     )
+
+
+MARKED_JUST_NOW = timedelta(minutes=1)
+
+
+async def _marked_notice(request: Request, session: AsyncSession, review_id: str) -> str:
+    """What the page marking redirects to says, once: while the exposed reports' cases are still
+    opening, that they are; within a minute of the marking, that it is marked; later reloads of
+    that address say nothing (the status line says who reviewed it, the cases are listed)."""
+    if await cases_still_opening(session, review_id):
+        return "Marked reviewed: the exposed reports' cases are opening."
+    view = await load_review(session, review_id, limit=0)
+    reviewed_at = view.reviewed_at if view is not None else None
+    recent = reviewed_at and await request_now(request) - reviewed_at < MARKED_JUST_NOW
+    return "Marked reviewed." if recent else ""
 
 
 @router.post("/{review_id}/reviewed", dependencies=[CsrfChecked], response_model=None)
