@@ -72,7 +72,9 @@ class _Story:
             ProjectionUpdate(
                 case_id=self.case_id,
                 example=self.example,
-                reference=self.item.reference,
+                # the report (NM-…), as ``open_closure_cases`` names it: an example-3 item's
+                # own reference is the closed case's (CC-…), which no worker knows
+                reference=str(self.item.fields.get("reference") or self.item.reference),
                 review_id=self.item.review_id,
                 service_line=str(self.item.fields.get("service_line") or "unknown"),
                 exposure=str(self.item.classification),

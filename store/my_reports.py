@@ -1,7 +1,8 @@
 """What the service knows about one reporting worker's own reports (for "my reports").
 
 Read only: the worker's incident reports, the learning and corrective actions named for them,
-the cases opened about them with their timelines, and their closures and confirmation answers.
+the cases opened about them with their timelines (their closures and answers:
+``store.worker_closures``).
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ class ReporterData:
     actions: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
     cases: dict[str, list[Case]] = field(default_factory=lambda: defaultdict(list))
     events: dict[str, list[CaseEvent]] = field(default_factory=lambda: defaultdict(list))
-    closed_elsewhere: list[Row] = field(default_factory=list)
-    confirmations: dict[str, Row] = field(default_factory=dict)
 
 
 async def _own_rows(session: AsyncSession, feed: str, employee_id: str) -> list[Row]:
@@ -82,7 +81,4 @@ async def reporter_data(session: AsyncSession, employee_id: str) -> ReporterData
         data.cases[case.reference].append(case)
     for event in events:
         data.events[event.case_id].append(event)
-    data.closed_elsewhere = await _own_rows(session, "closed-case-register", employee_id)
-    for answer in await _own_rows(session, "employee-confirmation-form", employee_id):
-        data.confirmations[str(answer["case_ref"])] = answer
     return data

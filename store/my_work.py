@@ -1,7 +1,7 @@
 """What a person owes now, read from the projection: reviews awaiting their sign-off, the open
 obligations of cases (steps for their roles, acceptance and actions they own), and the escalation
 level each has reached (the breaches table). The confirmation forms they are asked for:
-``store.asked_confirmations``."""
+``store.worker_closures``."""
 
 from __future__ import annotations
 

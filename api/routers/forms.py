@@ -24,6 +24,7 @@ from domain.ingest import validate_rows
 from store.sources import current_records, upsert_records
 from store.staff import get_staff
 from store.tables import Case
+from store.worker_closures import confirmation_key
 
 router = APIRouter(prefix="/forms", tags=["forms"], route_class=BodyFieldsRoute)
 
@@ -156,9 +157,11 @@ async def store_confirmation(
     employee_id = _own(actor, answer.employee_id)
     await check_confirmer(session, actor, answer.case_ref)
     row = answer.model_dump(mode="json", exclude_none=True)
+    # A repair's re-closure is answered about the closed case it repairs (one answer each).
+    row["case_ref"] = confirmation_key(answer.case_ref)
     row["employee_id"] = employee_id
     row.setdefault("responded_at", now.isoformat())
-    return await _store(session, CONFIRMATION_FEED, answer.case_ref, row, now)
+    return await _store(session, CONFIRMATION_FEED, row["case_ref"], row, now)
 
 
 @router.post("/employee-confirmation", responses={403: {}, 404: {}, 422: {}})

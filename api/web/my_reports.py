@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse
 
 from api.authz import Authorized
 from api.deps import SessionDep
+from api.web.closure_words import what_next
 from api.web.render import render
-from api.web.reporter_story import report_stories
-from store.asked_confirmations import confirmations_asked
+from api.web.reporter_story import Confirmation, report_stories
 from store.my_reports import MAX_REPORTS, reporter_data
+from store.worker_closures import worker_closures
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 
@@ -25,12 +26,22 @@ async def my_reports(request: Request, actor: Authorized, session: SessionDep) -
     """The signed-in person's own near-miss reports, newest first."""
     data = await reporter_data(session, actor.employee_id)
     stories = report_stories(data)
-    # Asked again during a closure repair: an earlier answer does not settle it (as My work).
-    waiting = {a.case_ref for a in await confirmations_asked(session, actor.employee_id)}
+    # The closures and answers "my work" lists too (one reading): each under its report.
+    tz = request.app.state.settings.timezone
+    by_report: dict[str, list[Confirmation]] = {}
+    for closure in await worker_closures(session, actor.employee_id, tz):
+        by_report.setdefault(closure.asked.reference, []).append(
+            Confirmation(
+                case_ref=closure.asked.case_ref,
+                answered=None if closure.waiting else closure.answer,
+                earlier=closure.answer if closure.waiting else None,
+                asked_at=closure.asked.closed_at,
+                why=closure.asked.why,
+                next_step=what_next(closure, tz),
+            )
+        )
     for story in stories:
-        for confirmation in story.confirmations:
-            if confirmation.case_ref in waiting:
-                confirmation.answered = None
+        story.confirmations = by_report.get(story.reference, [])
     awaiting = sum(1 for s in stories for c in s.confirmations if c.answered is None)
     context = {
         "actor": actor,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from api.web.closure_words import category_words
 from domain import acknowledgment_steps, credibility_steps, learning_steps, names
 from domain.pathway_actions import action_title
 from domain.titles import capital
@@ -83,7 +84,11 @@ class Milestone:
 @dataclass
 class Confirmation:
     case_ref: str
-    answered: Row | None
+    answered: Row | None  # the answer since it was last asked; None: waiting for one
+    earlier: Row | None = None  # an answer given before it was asked again
+    asked_at: datetime | None = None
+    why: str = ""  # "closed", "closed again", "asked again"
+    next_step: str = ""  # what happens after the answer
 
 
 @dataclass
@@ -141,14 +146,20 @@ def _event_milestone(event: CaseEvent) -> Milestone | None:
     if event.kind == "action_done":
         return Milestone(event.at, f"Action done: {action_title(str(detail.get('action', '')))}")
     if event.kind == "closed":
-        return Milestone(event.at, f"Closed ({_words(str(detail.get('category', '')))})")
+        how = category_words(str(detail.get("category", ""))).lower()
+        return Milestone(event.at, f"Closed ({how})")
     return None
 
 
 def _case_milestones(case: Case, events: list[CaseEvent]) -> list[Milestone]:
     opened = OPENED.get(case.example, "The safety team started looking into it")
     found = [Milestone(case.opened_at, opened)]
-    found += [m for m in (_event_milestone(e) for e in events) if m is not None]
+    for event in events:
+        milestone = _event_milestone(event)
+        if milestone and event.kind == "closed" and case.example == names.EXAMPLE_CREDIBILITY:
+            milestone.text = milestone.text.replace("Closed (", "Closed again (", 1)
+        if milestone:
+            found.append(milestone)
     return found
 
 
@@ -186,15 +197,12 @@ def report_story(report: Row, data: ReporterData) -> ReportStory:
     for case in cases:
         milestones += _case_milestones(case, data.events.get(case.case_id, []))
     dated = _in_order(milestones)
-    closed = [c.case_id for c in cases if c.status == "closed"]
-    closed += [str(r["case_ref"]) for r in data.closed_elsewhere if r.get("reference") == ref]
     return ReportStory(
         reference=ref,
         submitted_at=_at(report.get("submitted_at")),
         risk_domain=_words(str(report.get("risk_domain", ""))),
         stands=_stands(report, cases),
         milestones=dated,
-        confirmations=[Confirmation(c, data.confirmations.get(c)) for c in closed],
     )
 
 

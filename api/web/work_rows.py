@@ -30,7 +30,6 @@ from domain import names
 from domain.calendar import calendar_for
 from domain.mail_words import capital, case_words
 from domain.reviews import REVIEWS, sign_off_due
-from store.asked_confirmations import Asked, confirmations_asked
 from store.my_work import (
     PAGE,
     CaseOwed,
@@ -43,9 +42,11 @@ from store.my_work import (
     owed_counts,
 )
 from store.tables import Review
+from store.worker_closures import ASKED_AGAIN, CLOSED_AGAIN, Asked, confirmations_asked
 
 Levels = dict[tuple[str, str], int]
 
+ASKED_WORDS = {CLOSED_AGAIN: "Closed again", ASKED_AGAIN: "Asked"}
 MARK_REVIEWED = names.OBLIGATION_MARK_REVIEWED  # the review workflow's obligation key
 ACCEPTANCE = "pathway-acceptance"
 
@@ -146,14 +147,14 @@ def _form_rows(asked: list[Asked], settings: Settings) -> list[WorkRow]:
             if item.again
             else "Tell us whether your near miss was resolved for you",
             which=f"Your report {item.reference}",
-            which_href="/app/my-reports",
+            which_href=f"/app/my-reports#report-{quote(item.reference)}",
             exposure="",  # governance's classification, not the worker's: not shown to them
             service_line=item.service_line,
             due_at=None,
             due="",
             left="",
             escalation="",
-            status=f"{'Asked' if item.again else 'Closed'} {local_time(item.closed_at, tz)}"
+            status=f"{ASKED_WORDS.get(item.why, 'Closed')} {local_time(item.closed_at, tz)}"
             f" — waiting for your answer"
             if item.closed_at
             else "Closed — waiting for your answer",

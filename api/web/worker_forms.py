@@ -25,6 +25,7 @@ from api.clock import Now
 from api.deps import Actor, SessionDep
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.routers import forms
+from api.web.closure_words import category_words, what_next
 from api.web.plain_errors import plain_message
 from api.web.render import render
 from api.web.session import CsrfChecked
@@ -34,6 +35,7 @@ from store.db import transaction
 from store.form_submissions import find_submission, record_submission
 from store.sources import current_records
 from store.tables import Case
+from store.worker_closures import CLOSED_AGAIN, Closure, confirmation_key, worker_closures
 
 router = APIRouter(prefix="/app", include_in_schema=False)
 CONFIRM_PATH = "/app/forms/employee-confirmation"
@@ -54,6 +56,21 @@ SCORES = [
 CONFIRM_QUESTIONS = {
     "confirmed": "Does the problem you reported feel resolved to you now?",
     "comment": "Anything you want the reviewers to know",
+}
+# Who sees a speaking-up answer, as the service keeps it (the form says it before it is sent):
+# it is stored with the worker's ID; a case about their report reads it by name (example 3's
+# "employee narrative feedback" and validation score, example 2's validation), and the trends
+# count it by service line. Nothing here promises more than that.
+WHO_SEES_CONFIDENCE = (
+    "Your answer is kept with your name. Governance staff reviewing how your reports were "
+    "handled and closed see your score and comment with your name, and it counts in your "
+    "service line's speaking-up confidence trend."
+)
+CONFIDENCE_QUESTIONS = {
+    "score": "If you saw a near miss tomorrow, how confident are you that reporting it would be "
+    "worthwhile?",
+    "risk_domain": "Which kind of risk are you thinking about?",
+    "comment": "Anything you want to add",
 }
 
 
@@ -125,28 +142,36 @@ def _form_key(form: Any) -> str:
 # -- employee confirmation ----------------------------------------------------------------
 
 
-async def _reference(session: AsyncSession, case_ref: str) -> str:
-    """The report a closed case is about (NM-…), as the worker knows it; else the case ref."""
-    case = await session.get(Case, case_ref) if case_ref else None
-    if case is not None:
-        return case.reference
-    closed = await current_records(session, forms.CLOSED_CASES_FEED, [case_ref])
-    return str(closed.get(case_ref, {}).get("reference") or case_ref)
+async def _closure(session: AsyncSession, actor: Actor, case_ref: str, tz: str) -> Closure | None:
+    """The worker's closure that ``case_ref`` answers (an example-3 case: the one it repairs)."""
+    key = confirmation_key(case_ref)
+    closures = await worker_closures(session, actor.employee_id, tz)
+    return next((c for c in closures if c.asked.case_ref == key), None)
 
 
-async def _confirm_context(session: AsyncSession, actor: Actor, case_ref: str) -> dict[str, Any]:
-    """What the confirmation page shows about the case (after checking it is the worker's)."""
+async def _confirm_context(
+    request: Request, session: AsyncSession, actor: Actor, case_ref: str
+) -> dict[str, Any]:
+    """What the confirmation page shows about the case (after checking it is the worker's):
+    the report's reference, when and how it was (last) closed, the answer given before."""
     await forms.check_confirmer(session, actor, case_ref)
-    case = await session.get(Case, case_ref)
-    closed = await current_records(session, forms.CLOSED_CASES_FEED, [case_ref])
-    earlier = await current_records(session, forms.CONFIRMATION_FEED, [case_ref])
-    record = closed.get(case_ref, {})
+    closure = await _closure(session, actor, case_ref, request.app.state.settings.timezone)
+    if closure is None:  # a case of theirs that is not closed: nothing to show but its report
+        case = await session.get(Case, case_ref)
+        reference = case.reference if case else case_ref
+        return {"case_ref": case_ref, "reference": reference, "earlier": None, "closure": None}
+    earlier = closure.answer
     return {
-        "case_ref": case_ref,
-        "reference": case.reference if case else record.get("reference", ""),
-        "closed_at": case.closed_at if case else record.get("closed_at"),
-        "category": (case.detail or {}).get("category") if case else record.get("closure_category"),
-        "earlier": earlier.get(case_ref),
+        "case_ref": closure.asked.case_ref,
+        "reference": closure.asked.reference,
+        "closure": closure,
+        "category": category_words(closure.category) if closure.category else "",
+        "closed_again": closure.asked.why == CLOSED_AGAIN,
+        "earlier": earlier,
+        # "Change my answer": the form opens with the answer given, to change or send again
+        "sent": {"confirmed": earlier.get("confirmed"), "comment": earlier.get("comment")}
+        if earlier
+        else {},
     }
 
 
@@ -157,7 +182,7 @@ async def confirmation_page(
     """The closure confirmation form the worker's mail links to (only the case's reporter)."""
     if not case_ref:
         raise NotFound("no case given: open the link in your mail, or pick it from My reports")
-    context = await _confirm_context(session, actor, case_ref[:160])
+    context = await _confirm_context(request, session, actor, case_ref[:160])
     return render(request, "form_confirmation.html", context | {"key": new_key(), "errors": {}})
 
 
@@ -183,7 +208,7 @@ async def confirmation_submit(
             return RedirectResponse(f"/app/forms/receipts/{done}", status_code=303)
         except Unprocessable as exc:
             errors = _by_field(exc.errors)
-    context = await _confirm_context(session, actor, case_ref)
+    context = await _confirm_context(request, session, actor, case_ref)
     context |= {"key": key, "errors": errors, "sent": values, "questions": CONFIRM_QUESTIONS}
     return render(request, "form_confirmation.html", context, status=422)
 
@@ -193,7 +218,8 @@ async def confirmation_submit(
 
 def _confidence_context(key: str, errors: dict[str, str], sent: dict[str, Any]) -> dict[str, Any]:
     domains = [(d.value, capital(d.value.replace("_", " "))) for d in RiskDomain]
-    return {"key": key, "errors": errors, "sent": sent, "scores": SCORES, "domains": domains}
+    return {"key": key, "errors": errors, "sent": sent, "scores": SCORES, "domains": domains,
+            "questions": CONFIDENCE_QUESTIONS, "who_sees": WHO_SEES_CONFIDENCE}  # fmt: skip
 
 
 @router.get("/forms/speaking-up-confidence", response_class=HTMLResponse)
@@ -245,10 +271,7 @@ NEXT_STEPS = {
         "The monthly closure-credibility review reads your answer: a closure you do not regard "
         "as resolved is reviewed again and repaired, and you may be asked again."
     ),
-    forms.CONFIDENCE_FEED: (
-        "Your answer counts in your service line's speaking-up confidence trend, which the "
-        "governance roles and the board review; it is not shared with your manager by name."
-    ),
+    forms.CONFIDENCE_FEED: WHO_SEES_CONFIDENCE,
 }
 FEED_NAMES = {
     forms.CONFIRMATION_FEED: "employee confirmation register",
@@ -267,12 +290,18 @@ async def receipt_page(
     records = await current_records(session, submission.feed, [submission.record_key])
     record = records.get(submission.record_key, {})
     confirmation = submission.feed == forms.CONFIRMATION_FEED
+    tz = request.app.state.settings.timezone
+    case_ref = str(record.get("case_ref", ""))
+    closure = await _closure(session, actor, case_ref, tz) if confirmation else None
+    next_step = NEXT_STEPS.get(submission.feed, "")
+    if closure is not None:  # what really happens to this answer, as "my reports" says it
+        next_step = what_next(closure, tz) or next_step
     context = {
         "submission": submission,
         "record": record,
-        "reference": await _reference(session, record.get("case_ref", "")) if confirmation else "",
+        "reference": closure.asked.reference if closure else "",
         "register": FEED_NAMES.get(submission.feed, submission.feed),
-        "next_step": NEXT_STEPS.get(submission.feed, ""),
+        "next_step": next_step,
         "confirmation": confirmation,
     }
     return render(request, "form_receipt.html", context)

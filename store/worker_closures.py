@@ -1,0 +1,200 @@
+"""A reporting worker's closures and their answers: one reading for "my work" and "my reports".
+
+A closure is keyed by what the worker's answer is stored under (``case_ref`` of the
+employee-confirmation form): the service's own closed case (``ack-case-NM-1``), or a closed case
+of the register (``CC-0001``). An example-3 case repairs a register closure: its reconfirmation
+asks and its own closure ("closed again") are the same closure asked again, keyed by the closed
+case (``closure-case-CC-0001`` → ``CC-0001``), so the worker has one answer per closure and both
+pages show the same one, under the report's own reference (NM-…).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain import names
+from domain.credibility import case_ref_of, credibility_case_id
+from store.sources import current_records
+from store.tables import Case, CaseEvent, OpenObligation, OutboxMessage, Review, SourceRecord
+
+CONFIRMATION_FEED = "employee-confirmation-form"
+CLOSED_FEED = "closed-case-register"
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+Row = dict[str, Any]
+
+CLOSED, CLOSED_AGAIN, ASKED_AGAIN = "closed", "closed again", "asked again"
+
+
+def confirmation_key(case_ref: str) -> str:
+    """What an answer about ``case_ref`` is stored under: an example-3 case's answer is the
+    answer about the closed case it repairs (its closure mail links to the case ID)."""
+    return case_ref_of(case_ref) if case_ref.startswith("closure-case-") else case_ref
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A closure the person reported and is asked to confirm (or not) as resolved."""
+
+    case_ref: str
+    reference: str
+    exposure: str | None
+    service_line: str
+    closed_at: datetime | None  # when last asked: the closure, re-closure or reconfirmation
+    again: bool = False  # asked again: reconfirmation during a repair, or its re-closure
+    why: str = CLOSED  # CLOSED, CLOSED_AGAIN or ASKED_AGAIN
+
+
+@dataclass(frozen=True)
+class Closure:
+    """One closure of the worker's, with its current answer and what happens to it next."""
+
+    asked: Asked
+    category: str  # how it was (last) closed: the register's or the closed event's category
+    first_closed_at: datetime | None  # the closure the monthly review reads
+    answer: Row | None  # the latest answer, even one given before it was asked again
+    waiting: bool  # no answer since it was (last) asked
+    repair_open: bool  # an example-3 case repairing it is open
+    repair_due: datetime | None  # that case's next deadline, if one is open
+    reviewed: bool  # the monthly closure-credibility review of its closure month exists
+
+
+def _instant(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+async def _categories(session: AsyncSession, case_ids: list[str]) -> dict[str, str]:
+    if not case_ids:
+        return {}
+    events = await session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind == "closed")
+        .order_by(CaseEvent.at)
+    )
+    return {e.case_id: str((e.detail or {}).get("category") or "") for e in events}
+
+
+async def _asked_again(session: AsyncSession, cases: list[Case]) -> dict[str, datetime]:
+    """Open repairs whose reconfirmation was sent: by ``case_ref``, when last asked."""
+    found: dict[str, datetime] = {}
+    for case in cases:
+        asked_at = await session.scalar(
+            select(func.max(OutboxMessage.created_at)).where(
+                OutboxMessage.dedupe_key.startswith(
+                    f"reconfirmation:{case.case_id}:", autoescape=True
+                )
+            )
+        )
+        if asked_at is not None:
+            found[case_ref_of(case.case_id)] = asked_at
+    return found
+
+
+async def _repair_due(session: AsyncSession, case_ids: list[str]) -> dict[str, datetime]:
+    if not case_ids:
+        return {}
+    rows = await session.execute(
+        select(OpenObligation.case_id, func.min(OpenObligation.deadline))
+        .where(OpenObligation.case_id.in_(case_ids))
+        .group_by(OpenObligation.case_id)
+    )
+    return {case_id: due for case_id, due in rows if due is not None}
+
+
+async def _reviewed(session: AsyncSession, months: set[str]) -> set[str]:
+    if not months:
+        return set()
+    ids = [f"closure-review-{m}" for m in months]
+    found = await session.scalars(select(Review.review_id).where(Review.review_id.in_(ids)))
+    return {r.removeprefix("closure-review-") for r in found}
+
+
+def _month(at: datetime | None, zone: str) -> str:
+    """The closure's calendar month in the provider's zone ("2026-10"), as its review's period."""
+    return at.astimezone(ZoneInfo(zone) if zone else UTC).strftime("%Y-%m") if at else ""
+
+
+async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "") -> list[Closure]:
+    """Every closure ``employee_id`` reported, oldest first, with its answer; ``zone`` (the
+    provider's) places a closure in its month."""
+    cases = list(await session.scalars(select(Case).where(Case.employee_id == employee_id)))
+    repairs = {case_ref_of(c.case_id): c for c in cases if c.example == names.EXAMPLE_CREDIBILITY}
+    categories = await _categories(session, [c.case_id for c in cases if c.status == "closed"])
+    found: dict[str, dict[str, Any]] = {}
+    for case in cases:
+        if case.status == "closed" and case.example != names.EXAMPLE_CREDIBILITY:
+            found[case.case_id] = {
+                "ref": case.case_id, "reference": case.reference, "exposure": case.exposure,
+                "line": case.service_line, "closed": case.closed_at,
+                "category": categories.get(case.case_id, ""),
+            }  # fmt: skip
+    register = await session.scalars(
+        select(SourceRecord.content).where(
+            SourceRecord.feed == CLOSED_FEED,
+            SourceRecord.content["employee_id"].as_string() == employee_id,
+        )
+    )
+    for row in register:
+        ref = str(row.get("case_ref", ""))
+        if ref and ref not in found:
+            found[ref] = {
+                "ref": ref, "reference": str(row.get("reference") or ref), "exposure": None,
+                "line": str(row.get("service_line", "")), "closed": _instant(row.get("closed_at")),
+                "category": str(row.get("closure_category") or ""),
+            }  # fmt: skip
+    for ref, redo in repairs.items():  # a re-closure whose first closure is not listed above
+        if ref not in found and redo.status == "closed":
+            found[ref] = {
+                "ref": ref, "reference": redo.reference, "exposure": redo.exposure,
+                "line": redo.service_line, "closed": None, "category": "",
+            }  # fmt: skip
+    open_repairs = [c for c in repairs.values() if c.status == "open"]
+    again = await _asked_again(session, open_repairs)
+    due = await _repair_due(session, [c.case_id for c in open_repairs])
+    answers = await current_records(session, CONFIRMATION_FEED, list(found))
+    months = {_month(f["closed"], zone) for f in found.values()} - {""}
+    reviewed = await _reviewed(session, months)
+    closures = []
+    for ref, f in found.items():
+        repair = repairs.get(ref)
+        asked_at, why = f["closed"], CLOSED
+        category = f["category"]
+        if repair is not None and repair.status == "closed" and repair.closed_at:
+            asked_at, why = repair.closed_at, CLOSED_AGAIN
+            category = categories.get(repair.case_id, "") or category
+        elif ref in again:
+            asked_at, why = again[ref], ASKED_AGAIN
+        answer = answers.get(ref)
+        answered_at = _instant((answer or {}).get("responded_at"))
+        stale = why != CLOSED and (answered_at is None or (asked_at and answered_at < asked_at))
+        line = f["line"] or (repair.service_line if repair else "")
+        asked = Asked(ref, f["reference"], f["exposure"], line, asked_at, why != CLOSED, why)
+        closures.append(
+            Closure(
+                asked=asked,
+                category=category,
+                first_closed_at=f["closed"],
+                answer=answer,
+                waiting=answer is None or bool(stale),
+                repair_open=repair is not None and repair.status == "open",
+                repair_due=due.get(credibility_case_id(ref)),
+                reviewed=_month(f["closed"], zone) in reviewed,
+            )
+        )
+    return sorted(
+        closures, key=lambda c: (c.asked.closed_at is None, c.asked.closed_at or EARLIEST)
+    )
+
+
+async def confirmations_asked(session: AsyncSession, employee_id: str) -> list[Asked]:
+    """Closures the person reported and has not answered since last asked, oldest first (as
+    "my reports" counts them). One per closure."""
+    return [c.asked for c in await worker_closures(session, employee_id) if c.waiting]

@@ -1,0 +1,176 @@
+"""A worker's closure repaired and closed again, over HTTP: "my work" and "my reports" agree on
+what waits for her, both under her report's own reference (NM-…, never the closed case's CC-…
+or a workflow ID); the re-closure is in "what was done"; the form says how it was closed and
+opens with her earlier answer; after "not resolved", "my reports" says what happens next.
+(Walk 12: Grace Okafor saw "Your report CC-9003" on My work, and My reports disagreed.)"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from domain import names
+from store.tables import Case, CaseEvent
+from tests.factories import case_row, closed_register_row, load, report_rows, staff_rows
+from tests.fixtures.api import ApiFactory
+from tests.web_support import csrf, idempotency_key, sign_in
+
+CLOSED = datetime(2026, 10, 26, 10, 1, tzinfo=UTC)
+
+
+def _repair(status: str) -> Case:
+    case = case_row("closure-case-CC-1", "W-100")
+    case.example, case.review_id = names.EXAMPLE_CREDIBILITY, "closure-review-2026-09"
+    case.reference = "NM-R1"  # the report, as ``open_closure_cases`` names it
+    case.status = case.stage = status
+    case.closed_at = CLOSED if status == "closed" else None
+    return case
+
+
+@pytest.fixture
+async def reclosed(database_url: str, sessions_for, api_for: ApiFactory):  # type: ignore[no-untyped-def]
+    sessions = sessions_for(database_url)
+    await load(sessions, "staff-directory", staff_rows())
+    submitted = datetime(2026, 9, 1, 9, 30, tzinfo=UTC)
+    rows = report_rows("NM-R1", submitted_at=submitted, ack_minutes=45)
+    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    register = closed_register_row("CC-1", "W-100") | {
+        "reference": "NM-R1",
+        "closed_at": "2026-09-08T13:30:00Z",
+        "closure_category": "corrective_action_completed",
+    }
+    await load(sessions, "closed-case-register", [register])
+    answer = {
+        "case_ref": "CC-1",
+        "employee_id": "W-100",
+        "confirmed": False,
+        "comment": "Nothing has changed on the ward.",
+        "responded_at": "2026-10-17T13:00:00Z",
+    }
+    await load(sessions, "employee-confirmation-form", [answer])
+    async with sessions() as session, session.begin():
+        session.add(_repair("closed"))
+        detail = {"category": "closed_with_escalation", "final_reviewing_role": "board"}
+        session.add(
+            CaseEvent(
+                case_id="closure-case-CC-1",
+                at=CLOSED,
+                kind="closed",
+                actor="system",
+                detail=detail,
+                dedupe_key="t:closure-case-CC-1:closed",
+            )
+        )
+    api = await api_for(database_url, env="development", api_host="127.0.0.1")
+    await sign_in(api, "W-100", "/app")
+    return api
+
+
+def _card(page: str, reference: str) -> str:
+    start = page.index(f'id="report-{reference}"')
+    return page[start : page.index("</section>", start)]
+
+
+async def test_both_pages_agree_under_the_report_reference_and_the_form_prefills(reclosed) -> None:  # type: ignore[no-untyped-def]
+    api = reclosed
+    work = (await api.http.get("/app")).text
+    assert "1 thing waiting for you" in work, work
+    assert 'href="/app/my-reports#report-NM-R1">Your report NM-R1</a>' in work
+    assert "CC-1" not in re.sub(r'href="[^"]*"', "", work)  # no closed-case code to read
+    assert "closure-case-" not in work  # nor a workflow ID, even in a link
+    assert "Closed again Mon 26 Oct, 10:01" in work  # the re-closure asked her again
+    assert "case_ref=CC-1" in work
+
+    mine = (await api.http.get("/app/my-reports")).text
+    assert "1 closed report is waiting for your answer" in mine
+    card = _card(mine, "NM-R1")
+    assert "Closed again (closed, with the matter escalated to the board)" in card
+    assert "It was closed again on Mon 26 Oct, 10:01: is it resolved for you now?" in card
+    assert "case_ref=CC-1" in card and "Change my answer" not in card  # one closure, one ask
+
+    form = await api.http.get("/app/forms/employee-confirmation?case_ref=closure-case-CC-1")
+    assert form.status_code == 200
+    assert "<dt>Your report</dt><dd>NM-R1</dd>" in form.text
+    assert "<dt>Closed again</dt>" in form.text
+    assert "<dt>How it was closed</dt><dd>Closed, with the matter escalated" in form.text
+    assert re.search(r'id="confirmed-no" name="confirmed" value="no"\s*checked', form.text)
+    assert "Nothing has changed on the ward.</textarea>" in form.text  # her comment, to change
+
+    sent = await api.http.post(
+        "/app/forms/employee-confirmation",
+        data={
+            "csrf_token": csrf(form.text),
+            "idempotency_key": idempotency_key(form.text),
+            "case_ref": "CC-1",
+            "confirmed": "no",
+            "comment": "Still the same.",
+        },
+    )
+    assert sent.status_code == 303
+    receipt = (await api.http.get(sent.headers["location"])).text
+    assert "<dd>NM-R1</dd>" in receipt
+    assert "no further review of this closure is scheduled" in receipt  # what is true
+
+    work = (await api.http.get("/app")).text
+    assert "Tell us" not in work  # answered since it was closed again: nothing waits
+    mine = (await api.http.get("/app/my-reports")).text
+    assert "waiting for your answer" not in mine
+    card = _card(mine, "NM-R1")
+    assert "<strong>not resolved</strong>" in card and "Change my answer" in card
+    assert "What happens next:" in card
+
+
+async def test_not_resolved_before_the_monthly_review_says_it_will_be_looked_at(
+    database_url: str, sessions_for, api_for: ApiFactory
+) -> None:
+    sessions = sessions_for(database_url)
+    await load(sessions, "staff-directory", staff_rows())
+    submitted = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    rows = report_rows("NM-R2", submitted_at=submitted, ack_minutes=45)
+    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    async with sessions() as session, session.begin():
+        case = case_row("ack-case-NM-R2", "W-100")
+        case.closed_at = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+        session.add(case)
+    api = await api_for(database_url, env="development", api_host="127.0.0.1")
+    await sign_in(api, "W-100", "/app")
+    form = await api.http.get("/app/forms/employee-confirmation?case_ref=ack-case-NM-R2")
+    assert 'value="no" checked' not in form.text  # nothing answered yet: nothing chosen
+    sent = await api.http.post(
+        "/app/forms/employee-confirmation",
+        data={
+            "csrf_token": csrf(form.text),
+            "idempotency_key": idempotency_key(form.text),
+            "case_ref": "ack-case-NM-R2",
+            "confirmed": "no",
+        },
+    )
+    assert sent.status_code == 303
+    card = _card((await api.http.get("/app/my-reports")).text, "NM-R2")
+    assert (
+        "It will be looked at again in the monthly closure review of November 2026, done by "
+        "the fifth working day of December 2026" in card
+    ), card
+
+
+async def test_speaking_up_summary_names_each_question_and_links_to_it(
+    database_url: str, sessions_for, api_for: ApiFactory
+) -> None:
+    sessions = sessions_for(database_url)
+    await load(sessions, "staff-directory", staff_rows())
+    api = await api_for(database_url, env="development", api_host="127.0.0.1")
+    await sign_in(api, "W-100", "/app")
+    page = await api.http.get("/app/forms/speaking-up-confidence")
+    assert "Who sees your answer:" in page.text and "with your name" in page.text
+    empty = await api.http.post(
+        "/app/forms/speaking-up-confidence",
+        data={"csrf_token": csrf(page.text), "idempotency_key": idempotency_key(page.text)},
+    )
+    assert empty.status_code == 422
+    summary = empty.text[empty.text.index('id="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'href="#score">If you saw a near miss tomorrow, how confident' in summary, summary
+    assert 'href="#risk-domain">Which kind of risk are you thinking about? — ' in summary
+    assert 'id="score"' in empty.text and 'id="risk-domain"' in empty.text  # the targets exist
