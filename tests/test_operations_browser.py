@@ -116,4 +116,4 @@ async def test_the_operator_sees_health_and_what_to_look_at_in_temporal(
         assert await nav.get_by_role("link", name="Operations").count() == 0
         refused = await page.goto(f"{base}/app/operations")
         assert refused is not None and refused.status == 403
-        await expect(page.get_by_role("alert")).to_have_text("Only the operator may use this page.")
+        await expect(page.get_by_role("alert")).to_have_text("Only the operator may see this page.")

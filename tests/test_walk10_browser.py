@@ -56,7 +56,8 @@ async def test_a_staff_form_and_a_bad_pack_period_in_plain_words(  # type: ignor
             await expect(heading).to_have_text("Not found")
             await expect(heading).not_to_contain_text("correct the form")
             await expect(body).to_contain_text(
-                "The weekly workforce sustainability review pack has no period 2026-W99"
+                "There is no weekly workforce sustainability review pack for 2026-W99. Check "
+                "the address: it needs an ISO week, e.g. 2026-W48."
             )
 
 

@@ -41,17 +41,22 @@ async def test_register_pages(database_url, sessions, api_for) -> None:  # type:
     refused = await api.http.get("/app/registers")
     assert refused.status_code == 403
     words = text(refused.text)  # the roles as the pages name them, not the API's identifiers
-    assert "Only the inspector or a governance role (Safety Learning Assurance Analyst," in words
-    assert "Board Workforce Experience Reviewer) may use this page." in words
+    # short on a phone: the twelve job titles listed apart, under "a governance role"
+    assert "Only the inspector or a governance role may see this page." in words
+    assert "<summary>Which jobs are governance roles?</summary>" in refused.text
+    assert "<li>Board Workforce Experience Reviewer</li>" in refused.text
     assert "_" not in words and "requires one of the roles" not in words
     assert (await api.http.get(PAGE)).status_code == 403
-    # the evidence pack and a pack's printable page, opened in the browser: the same page
+    # the evidence pack and a pack, opened in the browser (a link, a PDF asked for, the page's
+    # own rendering): the same worded page (walk 12: a worker got the API's JSON)
+    html = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
     for path in ("/evidence", "/packs/weekly-sustainability/2026-W46"):
-        refused = await api.http.get(path, params={"format": "html"})
-        assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
-        words = text(refused.text)
-        assert "Only the inspector or a governance role (Safety Learning Assurance" in words
-        assert "_" not in words and "requires one of the roles" not in words
+        for params, headers in (({"format": "html"}, {}), ({"format": "pdf"}, html), ({}, html)):
+            refused = await api.http.get(path, params=params, headers=headers)
+            assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+            words = text(refused.text)
+            assert "Only the inspector or a governance role may see this page." in words
+            assert "_" not in words and "requires one of the roles" not in words
         # asked for JSON, or with a bearer token: the API's JSON, role identifiers and all
         for params, headers in (({}, {}), ({"format": "html"}, bearer("W-100"))):
             answer = await api.http.get(path, params=params, headers=headers)

@@ -174,3 +174,26 @@ async def test_speaking_up_summary_names_each_question_and_links_to_it(
     assert 'href="#score">If you saw a near miss tomorrow, how confident' in summary, summary
     assert 'href="#risk-domain">Which kind of risk are you thinking about? — ' in summary
     assert 'id="score"' in empty.text and 'id="risk-domain"' in empty.text  # the targets exist
+
+
+async def test_not_found_pages_read_as_plain_capitalised_sentences(
+    database_url: str, sessions_for, api_for: ApiFactory
+) -> None:
+    sessions = sessions_for(database_url)
+    await load(sessions, "staff-directory", staff_rows())
+    api = await api_for(database_url, env="development", api_host="127.0.0.1")
+    await sign_in(api, "W-100", "/app")
+    expected = {
+        "/app/xyz": "There is no page at this address. Check the link, or go back to your work.",
+        "/app/forms/employee-confirmation?case_ref=CC-9999": (
+            "There is no report or case CC-9999 that you can open."
+        ),
+        "/app/cases/nope": "There is no report or case nope that you can open.",
+        "/app/cases/ack-case-NM-99999": "There is no report or case NM-99999 that you can open.",
+    }
+    for path, words in expected.items():
+        page = await api.http.get(path)
+        assert page.status_code == 404, path
+        assert "<h1>Not found</h1>" in page.text
+        assert f'role="alert">{words}</p>' in page.text, (path, page.text)
+        assert "Not Found" not in page.text and "'" not in words

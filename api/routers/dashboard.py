@@ -16,7 +16,7 @@ from api.guard import GuardedRoute
 from api.policy import EVIDENCE_READERS, rule_for
 from api.web.render import render, shell_header
 from api.web.session import page_actor
-from api.web.words import member_label, roles_in_words
+from api.web.words import governance_titles, member_label, roles_in_words
 from domain.roles import Role
 
 router = APIRouter(tags=["dashboard"], route_class=GuardedRoute)
@@ -73,9 +73,10 @@ async def dashboard(request: Request, settings: SettingsDep) -> Response:
         return HTMLResponse(page)
     actor = await page_actor(request)  # idle: to sign-in and back (SignInRequired)
     if not actor.roles & DASHBOARD_ROLES:
-        who = roles_in_words(DASHBOARD_ROLES)
+        who = roles_in_words(DASHBOARD_ROLES, short=True)  # the titles listed apart (phones)
         detail = f"The reporting-confidence dashboard is for {who}."
-        context = {"title": "Not allowed", "detail": detail, "errors": []}
+        titles = governance_titles(DASHBOARD_ROLES)
+        context = {"title": "Not allowed", "detail": detail, "errors": [], "roles": titles}
         return render(request, "error.html", context, status=403)
     # Signed in: the staff pages' header and navigation, not the token bar API clients use.
     own = page[page.index(TOKEN_BAR) : page.index("</header>", page.index(TOKEN_BAR)) + 9]

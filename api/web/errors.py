@@ -6,6 +6,7 @@ readable page; a missing or idle session redirects to sign-in and back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from api.web.analytics_refused import refused_range
 from api.web.evidence_refused import refused_evidence
 from api.web.render import render
 from api.web.session import SignInRequired, sign_in_url
-from api.web.words import roles_in_words
+from api.web.words import governance_titles, roles_in_words
 from domain.mail_words import ids_in_words
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
@@ -54,6 +55,16 @@ def is_browser_rendering(request: Request) -> bool:
     return "session" in request.scope and isinstance(request.session.get("sub"), str)
 
 
+def is_browser(request: Request) -> bool:
+    """A signed-in person's browser opening an API route (it asks for ``text/html``, as every
+    navigation does, a ``?format=pdf`` link included), with no bearer token: refused, it gets
+    the pages' error page. API clients (a token, or no ``text/html``: scripts, ``fetch``) keep
+    the JSON."""
+    if "authorization" in request.headers or "text/html" not in request.headers.get("accept", ""):
+        return False
+    return "session" in request.scope and isinstance(request.session.get("sub"), str)
+
+
 def is_signed_out_browser(request: Request) -> bool:
     """A browser with no session and no bearer token opening an API route's page (``?format=
     html``: the evidence pack, a pack's printable page; an analytics page): refused 401, it is
@@ -78,11 +89,39 @@ def sign_in_page(request: Request) -> Response:
     return render(request, "error.html", context | {"errors": []}, status=401)
 
 
+# A framework's bare reason phrase ("Not Found") says nothing the title has not: in words.
+PHRASES = {
+    "not found": "There is no page at this address. Check the link, or go back to your work.",
+    "method not allowed": "This address cannot be used that way. Go back and try again.",
+}
+NO_CASE = re.compile(r"^no (?:case|report) '?([^' ]+)'?(?: that you may see)?$")
+
+
+def plain_detail(detail: str) -> str:
+    """An error's detail as a sentence a person reads: IDs in words, no quoted codes, capital
+    first letter, a full stop ("no case 'CC-9999'" → "There is no report or case CC-9999 that
+    you can open."; whether it exists for someone else is not said)."""
+    words = PHRASES.get(detail.strip().lower()) or ids_in_words(detail).strip()
+    if match := NO_CASE.match(words):
+        words = f"There is no report or case {match.group(1)} that you can open"
+    words = re.sub(r"'([^'\s]+)'", r"\1", words)
+    if not words:
+        return "Something went wrong."
+    words = words[:1].upper() + words[1:]
+    return words if words.endswith((".", "?", "!")) else words + "."
+
+
 def error_page(
-    request: Request, status: int, detail: str, errors: list[FieldError] | None = None
+    request: Request,
+    status: int,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    roles: list[str] | None = None,
 ) -> Response:
-    """A readable error page with the same status code the API would answer."""
-    context = {"title": TITLES.get(status, "Something went wrong"), "detail": ids_in_words(detail)}
+    """A readable error page with the same status code the API would answer; ``roles``: the
+    job titles a refusal's "a governance role" stands for (listed only when asked for)."""
+    title = TITLES.get(status, "Something went wrong")
+    context = {"title": title, "detail": plain_detail(detail), "roles": roles or []}
     return render(request, "error.html", context | {"errors": errors or []}, status=status)
 
 
@@ -99,6 +138,8 @@ def _wrap(json_handler: Any, to_page: Callable[[Request, Exception], Response]) 
             return to_page(request, exc)
         if getattr(exc, "status_code", None) == 401 and is_signed_out_browser(request):
             return sign_in_page(request)
+        if is_browser(request):
+            return to_page(request, exc)
         response: Response = await json_handler(request, exc)
         return response
 
@@ -119,10 +160,12 @@ async def _form_again(request: Request, exc: ApiError) -> Response | None:
 def _api_error_page(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     if isinstance(exc, RoleRequired):  # the API's role identifiers, in the pages' words
-        return error_page(request, 403, f"Only {roles_in_words(exc.roles)} may use this page.")
+        who, titles = roles_in_words(exc.roles, short=True), governance_titles(exc.roles)
+        return error_page(request, 403, f"Only {who} may see this page.", roles=titles)
     if isinstance(exc, CaseRoleRequired):  # the same for a case's page, and the case by report
-        who = roles_in_words(exc.roles, exc.relationships)
-        return error_page(request, 403, f"Only {who} may use this page of case {exc.reference}.")
+        who = roles_in_words(exc.roles, exc.relationships, short=True)
+        detail = f"Only {who} may see this page of report {exc.reference}."
+        return error_page(request, 403, detail, roles=governance_titles(exc.roles))
     return error_page(request, exc.status_code, exc.detail, exc.errors)
 
 

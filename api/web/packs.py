@@ -52,9 +52,19 @@ async def _pack(request: Request, kind: str, period: str, now: Any) -> Pack:
     try:
         return await load_pack(request, kind, period, now)
     except Unprocessable as exc:
-        reasons = "; ".join(e["message"] for e in exc.errors)
-        title = PACKS[kind].title
-        raise NotFound(f"The {lower_first(title)} has no period {period}: {reasons}.") from None
+        raise NotFound(_no_period(kind, period, [e["message"] for e in exc.errors])) from None
+
+
+def _no_period(kind: str, period: str, reasons: list[str]) -> str:
+    """ "There is no weekly workforce sustainability review pack for 2026-W99. Check the
+    address: it needs an ISO week, e.g. 2026-W48." (the reason once, not the period twice)."""
+    title = PACKS[kind].title
+    pack = f"There is no {lower_first(title)} for {period}"
+    needs = [r.split("expected ", 1)[1] for r in reasons if "expected " in r]
+    if needs:
+        return f"{pack}. Check the address: it needs {needs[0]}."
+    why = "; ".join(r.replace(period, "it") for r in reasons)
+    return f"{pack}: {why}." if why else f"{pack}."
 
 
 async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[str, str]]:

@@ -133,15 +133,26 @@ RELATIONSHIP_WORDS = {
 }
 
 
-def roles_in_words(roles: Iterable[str], relationships: Iterable[str] = ()) -> str:
+def governance_titles(roles: Iterable[str]) -> list[str]:
+    """The twelve governance job titles when ``roles`` admits them all (else none), in the
+    spec's order: what "a governance role" stands for, for a page to list apart."""
+    return list(ROLE_NAMES.values()) if GOVERNANCE_ROLES <= {Role(r) for r in roles} else []
+
+
+def roles_in_words(
+    roles: Iterable[str], relationships: Iterable[str] = (), *, short: bool = False
+) -> str:
     """Who a page admits, as people read it: "the inspector or a governance role (Safety
-    Learning Assurance Analyst, …)"; the twelve governance roles are named once, as a group,
-    and a tie to the case (``api.policy.Relationship``) last: "… or the pathway's named owner"."""
+    Learning Assurance Analyst, …)"; the twelve governance roles are named once, as a group
+    (``short``: "a governance role" alone, the titles listed apart), and a tie to the case
+    (``api.policy.Relationship``) last: "… or the pathway's named owner"."""
     wanted = {Role(role) for role in roles}
     governance = GOVERNANCE_ROLES <= wanted
     others = sorted(member_label(r) for r in wanted if not (governance and r in GOVERNANCE_ROLES))
     parts = [f"the {label}" for label in others]
-    if governance:
+    if governance and short:
+        parts.append("a governance role")
+    elif governance:
         names = ", ".join(ROLE_NAMES.values())  # in the spec's order, example by example
         parts.append(f"a governance role ({names})")
     ties = {Relationship(tie) for tie in relationships}
