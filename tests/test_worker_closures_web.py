@@ -197,3 +197,23 @@ async def test_not_found_pages_read_as_plain_capitalised_sentences(
         assert "<h1>Not found</h1>" in page.text
         assert f'role="alert">{words}</p>' in page.text, (path, page.text)
         assert "Not Found" not in page.text and "'" not in words
+
+
+async def test_a_report_at_a_step_says_where_it_stands_once(
+    database_url: str, sessions_for, api_for: ApiFactory
+) -> None:
+    sessions = sessions_for(database_url)
+    await load(sessions, "staff-directory", staff_rows())
+    submitted = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+    rows = report_rows("NM-R3", submitted_at=submitted, ack_minutes=45)
+    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    async with sessions() as session, session.begin():
+        case = case_row("ack-case-NM-R3", "W-100")
+        case.status, case.stage, case.closed_at = "open", "triage-attribution", None
+        session.add(case)
+    api = await api_for(database_url, env="development", api_host="127.0.0.1")
+    await sign_in(api, "W-100", "/app")
+    card = _card((await api.http.get("/app/my-reports")).text, "NM-R3")
+    stands = "The safety team is checking how your report was acknowledged and triaged</p>"
+    assert f"<strong>Where it stands:</strong> {stands}" in card, card  # not "…: the team is
+    # looking into it" after it

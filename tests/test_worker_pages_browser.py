@@ -53,11 +53,12 @@ async def test_worker_pages_on_a_phone(sqlite_url, sessions_for, chromium) -> No
             "cells => cells.filter(c => getComputedStyle(c).display !== 'none')"
             ".map(c => getComputedStyle(c, '::before').content)"
         )  # what the phone shows above each value
-        assert labels == ['"What"', '"Report or case"', '"Service line"', '"Status"'], labels
+        # no service-line code: her own report is in her own line (walk 12)
+        assert labels == ['"What"', '"Report or case"', '"Status"'], labels
         await fits_the_phone(page, "worker-my-work-phone")
         await page.set_viewport_size(LAPTOP)  # the desktop's table: no empty Exposure column
         heads = await page.locator("#my-work thead th").all_inner_texts()
-        assert heads == ["What", "Report or case", "Service line", "Due", "Working time left",
+        assert heads == ["What", "Report or case", "Due", "Working time left",
                          "Escalation"], heads  # fmt: skip
         await accessible(page, "worker-my-work-laptop")
         await page.set_viewport_size(PHONE)

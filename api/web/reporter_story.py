@@ -62,7 +62,6 @@ STAGES = {
     "awaiting-validation": "the actions are done; the team is checking that they worked",
     "closed": "closed",
 }
-STEP_STAGE = "the team is looking into it"
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 NAMED = "Someone was named to triage it"
 TRIAGED = "Triage completed"
@@ -168,7 +167,9 @@ def _stands(report: Row, cases: list[Case]) -> str:
     if open_cases:
         case = open_cases[0]
         doing = EXAMPLES.get(case.example, "looking into it")
-        return f"The safety team is {doing}: {STAGES.get(case.stage, STEP_STAGE)}"
+        if case.stage not in STAGES:  # at a step: "checking …" already says it is being looked at
+            return f"The safety team is {doing}"
+        return f"The safety team is {doing}: {STAGES[case.stage]}"
     if report.get("closed_at") or any(c.status == "closed" for c in cases):
         return "Closed"
     return capital(TRIAGE.get(str(report.get("triage_status", "")), "received"))

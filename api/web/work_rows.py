@@ -149,7 +149,7 @@ def _form_rows(asked: list[Asked], settings: Settings) -> list[WorkRow]:
             which=f"Your report {item.reference}",
             which_href=f"/app/my-reports#report-{quote(item.reference)}",
             exposure="",  # governance's classification, not the worker's: not shown to them
-            service_line=item.service_line,
+            service_line="",  # their own line, as a code: nothing a worker needs to read
             due_at=None,
             due="",
             left="",
