@@ -35,8 +35,8 @@ def _month(at: datetime, tz: str) -> tuple[str, str]:
 def what_next(closure: Closure, tz: str) -> str:
     """What happens after the worker's answer, only as far as the service really does it."""
     answer = closure.answer
-    if answer is None or closure.waiting:
-        return ""
+    if answer is None or closure.waiting or answer.get("confirmed"):
+        return ""  # nothing follows from "resolved" (its review counts it, if still to come)
     if closure.repair_open:
         due = f" (due by {local_time(closure.repair_due, tz)})" if closure.repair_due else ""
         return (
@@ -56,8 +56,6 @@ def what_next(closure: Closure, tz: str) -> str:
             f"The monthly closure review of {month} has already been done. Your answer stays "
             "on record with your report; no further review of this closure is scheduled."
         )
-    if answer.get("confirmed"):
-        return f"The monthly closure review of {month} counts your report as resolved for you."
     return (
         f"It will be looked at again in the monthly closure review of {month}, done by the "
         f"fifth working day of {after} by the workforce experience reporting analyst. If the "

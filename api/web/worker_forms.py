@@ -267,10 +267,8 @@ async def confidence_submit(
 # -- receipts -----------------------------------------------------------------------------
 
 NEXT_STEPS = {
-    forms.CONFIRMATION_FEED: (
-        "The monthly closure-credibility review reads your answer: a closure you do not regard "
-        "as resolved is reviewed again and repaired, and you may be asked again."
-    ),
+    # "not resolved": what really follows (``closure_words.what_next``); else only this
+    forms.CONFIRMATION_FEED: "Your answer is recorded with your report; see it in My reports.",
     forms.CONFIDENCE_FEED: WHO_SEES_CONFIDENCE,
 }
 FEED_NAMES = {
