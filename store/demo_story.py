@@ -65,6 +65,12 @@ class _Story:
     entries: list[_Entry] = field(default_factory=list)  # appended by ``append_in_order``
     public_url: str = ""  # the service's address, for the links of the mails it sent
 
+    @property
+    def report(self) -> str:
+        """The report (NM-…) as ``open_closure_cases`` names an example-3 case's: its item's own
+        reference is the closed case's (CC-…), which no worker knows."""
+        return str(self.item.fields.get("reference") or self.item.reference)
+
     async def event(self, at: datetime, kind: str, actor: str, detail: dict[str, Any]) -> None:
         self.n += 1
         await upsert_projection(
@@ -72,9 +78,7 @@ class _Story:
             ProjectionUpdate(
                 case_id=self.case_id,
                 example=self.example,
-                # the report (NM-…), as ``open_closure_cases`` names it: an example-3 item's
-                # own reference is the closed case's (CC-…), which no worker knows
-                reference=str(self.item.fields.get("reference") or self.item.reference),
+                reference=self.report,
                 review_id=self.item.review_id,
                 service_line=str(self.item.fields.get("service_line") or "unknown"),
                 exposure=str(self.item.classification),
@@ -140,13 +144,13 @@ class _Story:
         closure = {"category": category, "final_reviewing_role": final_role.value}
         self.stage, self.status = "closed", "closed"
         await self.event(at, "closed", "system", {**closure, "closed_at": at.isoformat()})
-        payload = {"reference": self.item.reference, "closure_category": category,
+        payload = {"reference": self.report, "closure_category": category,
                    "final_reviewing_role": final_role.value, "employee_id": worker}  # fmt: skip
         key = f"demo:{self.case_id}:closed"  # names no timeline event: a closure has no seq
         self.entries.append(
             _Entry(at, register, "system", self.case_id, "case_closed", payload, key)
         )
-        reference = self.item.reference
+        reference = self.report
         sent = await ask_worker(
             self.session,
             worker,

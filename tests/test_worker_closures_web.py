@@ -189,7 +189,7 @@ async def test_not_found_pages_read_as_plain_capitalised_sentences(
             "There is no report or case CC-9999 that you can open."
         ),
         "/app/cases/nope": "There is no report or case nope that you can open.",
-        "/app/cases/ack-case-NM-99999": "There is no report or case NM-99999 that you can open.",
+        "/app/cases/ack-case-NM-99999": "There is no report NM-99999 that you can open.",
     }
     for path, words in expected.items():
         page = await api.http.get(path)

@@ -94,7 +94,7 @@ PHRASES = {
     "not found": "There is no page at this address. Check the link, or go back to your work.",
     "method not allowed": "This address cannot be used that way. Go back and try again.",
 }
-NO_CASE = re.compile(r"^no (?:case|report) '?([^' ]+)'?(?: that you may see)?$")
+NO_CASE = re.compile(r"^no (case|report) '?([^' ]+)'?(?: that you may see)?$")
 
 
 def plain_detail(detail: str) -> str:
@@ -103,7 +103,8 @@ def plain_detail(detail: str) -> str:
     you can open."; whether it exists for someone else is not said)."""
     words = PHRASES.get(detail.strip().lower()) or ids_in_words(detail).strip()
     if match := NO_CASE.match(words):
-        words = f"There is no report or case {match.group(1)} that you can open"
+        what = "report" if match.group(1) == "report" else "report or case"  # an ID: a report
+        words = f"There is no {what} {match.group(2)} that you can open"
     words = re.sub(r"'([^'\s]+)'", r"\1", words)
     if not words:
         return "Something went wrong."
