@@ -6,16 +6,19 @@ from __future__ import annotations
 from store.my_work import COUNT_CAP
 
 _OWED_COLUMNS = (
-    "case_id, example, reference, exposure, service_line, key, title, role, deadline, sort_at"
+    "case_id, example, reference, exposure, service_line, key, title, role, deadline, sort_at, "
+    "severity_rank"
 )
 _OWED_WHERE = "sort_at IS NOT NULL AND deadline IS NOT NULL AND {after}"
 _OWED_AFTER = (
-    "sort_at = $3 AND (case_id > $4 OR (case_id = $4 AND key < $5))",  # the cursor's instant
-    "sort_at > $3",  # every later one
+    # the cursor's instant and rank, its instant's later ranks, every later instant
+    "sort_at = $3 AND severity_rank = $6 AND (case_id > $4 OR (case_id = $4 AND key < $5))",
+    "sort_at = $3 AND severity_rank > $6",
+    "sort_at > $3",
 )
 _OWED_BRANCH = (
     "(SELECT {columns} FROM case_open_obligations WHERE case_status = 'open' AND {who} AND "
-    "{where} ORDER BY sort_at, case_id, key DESC LIMIT {limit})"
+    "{where} ORDER BY sort_at, severity_rank, case_id, key DESC LIMIT {limit})"
 )
 
 
@@ -33,7 +36,7 @@ def my_work_page(limit: int, deep: bool) -> str:
     ]
     return (
         f"SELECT * FROM ({' UNION ALL '.join(branches)}) owed "
-        f"ORDER BY sort_at, case_id, key DESC LIMIT {limit}"
+        f"ORDER BY sort_at, severity_rank, case_id, key DESC LIMIT {limit}"
     )
 
 
@@ -101,11 +104,11 @@ FROM reviews r JOIN review_items i ON i.review_id = r.review_id
 WHERE r.example = 'acknowledgment' AND r.period >= $1 AND r.period <= $2
 """
 OWED_AT = """
-SELECT sort_at, case_id, key FROM (
-  SELECT sort_at, case_id, key FROM case_open_obligations
+SELECT sort_at, case_id, key, severity_rank FROM (
+  SELECT sort_at, case_id, key, severity_rank FROM case_open_obligations
   WHERE case_status = 'open' AND sort_at IS NOT NULL AND deadline IS NOT NULL
     AND (assignee = $1 OR (assignee IS NULL AND role = $2))
-) o ORDER BY sort_at, case_id, key DESC OFFSET $3 LIMIT 1
+) o ORDER BY sort_at, severity_rank, case_id, key DESC OFFSET $3 LIMIT 1
 """  # the owed obligation a given way down the list (the deep page's cursor)
 OWED_COUNT = """
 SELECT count(*) FROM case_open_obligations

@@ -16,7 +16,7 @@ from domain.cases import CaseInput, ProjectionUpdate, TimelineEvent
 from domain.links import ACCEPTANCE
 from store.breaches import resolve_breaches
 from store.sources import current_records
-from store.tables import OPEN, Case, CaseEvent, DocumentOpening, OpenObligation
+from store.tables import OPEN, Case, CaseEvent, DocumentOpening, OpenObligation, severity_rank
 
 
 async def report_employee(session: AsyncSession, reference: str) -> str:
@@ -116,6 +116,7 @@ async def sync_open_obligations(
                 exposure=case.exposure,
                 service_line=case.service_line,
                 sort_at=due,
+                severity_rank=severity_rank(case.exposure),
             )
     accept = rows.get(ACCEPTANCE)
     actions = [r.deadline for k, r in rows.items() if k.startswith("action:") and r.deadline]

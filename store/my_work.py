@@ -53,6 +53,7 @@ class CaseOwed(NamedTuple):
     role: str | None
     deadline: datetime
     sort_at: datetime  # its place in "my work" (an acceptance comes before its actions)
+    rank: int = 2  # then the case's severity (``store.tables.SEVERITY_RANKS``: critical first)
 
 
 class OwedAfter(NamedTuple):
@@ -61,6 +62,7 @@ class OwedAfter(NamedTuple):
     sort_at: datetime
     case_id: str
     key: str
+    rank: int = 2
 
 
 # Each due band is counted up to this many (one LIMIT-ed index range per way of owing): the
@@ -123,22 +125,27 @@ def _page_query(roles: int, deep: bool) -> Select[Any]:
     """The page's statement for so many roles, built once (building cost more than running)."""
     o = OpenObligation
     columns = (o.case_id, o.example, o.reference, o.exposure, o.service_line, o.key, o.title,
-               o.role, o.deadline, o.sort_at)  # fmt: skip
+               o.role, o.deadline, o.sort_at, o.severity_rank)  # fmt: skip
     limit = bindparam("limit", type_=Integer)
     at = bindparam("at", type_=Instant)
     case_id, key = bindparam("case_id", type_=String), bindparam("key", type_=String)
-    same = and_(o.sort_at == at, or_(o.case_id > case_id, and_(o.case_id == case_id, o.key < key)))
-    # after the cursor: its own instant's rest, and every later instant, each its own plain index
-    # range (one OR of both let PostgreSQL sort everything after the cursor: 200k, bench/RESULTS)
-    afters = [same, o.sort_at > at] if deep else [o.sort_at.is_not(None)]
+    rank = bindparam("rank", type_=Integer)
+    same_rank = and_(o.sort_at == at, o.severity_rank == rank)
+    same = and_(same_rank, or_(o.case_id > case_id, and_(o.case_id == case_id, o.key < key)))
+    # after the cursor: its own instant and rank's rest, its instant's later ranks, and every
+    # later instant, each its own plain index range (one OR of them let PostgreSQL sort
+    # everything after the cursor: 200k, bench/RESULTS)
+    later_rank = and_(o.sort_at == at, o.severity_rank > rank)
+    afters = [same, later_rank, o.sort_at > at] if deep else [o.sort_at.is_not(None)]
     parts = []
     for owes, after in ((owes, after) for owes in _ways_owed(roles) for after in afters):
         query = select(*columns).where(owes, after, o.sort_at.is_not(None), o.deadline.is_not(None))
-        part = query.order_by(o.sort_at, o.case_id, o.key.desc()).limit(limit).subquery()
+        order = (o.sort_at, o.severity_rank, o.case_id, o.key.desc())
+        part = query.order_by(*order).limit(limit).subquery()
         parts.append(select(part))
     merged = union_all(*parts).subquery()
-    order = (merged.c.sort_at, merged.c.case_id, merged.c.key.desc())
-    return select(merged).order_by(*order).limit(limit)
+    merged_order = (merged.c.sort_at, merged.c.severity_rank, merged.c.case_id, merged.c.key.desc())
+    return select(merged).order_by(*merged_order).limit(limit)
 
 
 async def case_obligations(
@@ -149,12 +156,14 @@ async def case_obligations(
     limit: int = PAGE,
 ) -> list[CaseOwed]:
     """``limit`` open obligations of open cases owed by the person (by name, or unassigned and
-    for one of their roles) after ``after``, most urgent first: by ``sort_at``, case ID, key
-    descending (an acceptance before its actions when due alike). One table, one LIMIT-ed index
+    for one of their roles) after ``after``, most urgent first: by ``sort_at``, the case's
+    severity (critical first), case ID, key descending (an acceptance before its actions when
+    due alike). One table, one LIMIT-ed index
     range per way of owing: a page costs the same however much is owed."""
     params = _params(employee_id, roles) | {"limit": limit}
     if after is not None:
         params |= {"at": after.sort_at, "case_id": after.case_id, "key": after.key}
+        params |= {"rank": after.rank}
     connection = await session.connection()  # Core rows: no ORM loading for plain columns
     rows = await connection.execute(_page_query(len(roles), after is not None), params)
     return [
@@ -165,8 +174,21 @@ async def case_obligations(
             role,
             deadline,
             sort_at,
+            rank,
         )  # fmt: skip
-        for case_id, example, reference, exposure, line, key, title, role, deadline, sort_at in rows
+        for (
+            case_id,
+            example,
+            reference,
+            exposure,
+            line,
+            key,
+            title,
+            role,
+            deadline,
+            sort_at,
+            rank,
+        ) in rows  # fmt: skip
     ]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -287,8 +288,21 @@ class OpenObligation(Base):
     exposure: Mapped[str | None] = mapped_column(String(40), nullable=True)
     service_line: Mapped[str | None] = mapped_column(String(128), nullable=True)
     # Where it sorts in "my work": its deadline, or for a pathway's acceptance the earliest of it
-    # and its case's actions (they wait for it). Paged by (sort_at, case_id, key descending).
+    # and its case's actions (they wait for it). Paged by (sort_at, severity_rank, case_id, key
+    # descending).
     sort_at: Mapped[datetime | None] = mapped_column(Instant, nullable=True)
+    # Among those due alike, the case's exposure (0 critical or failed, 1 emerging or doubtful,
+    # 2 anything else: ``SEVERITY_RANKS``), then its ID (0030).
+    severity_rank: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2")
+
+
+# An exposure's place among obligations due at the same time: the most severe first.
+SEVERITY_RANKS = {"critical": 0, "failed": 0, "emerging": 1, "doubtful": 1}
+
+
+def severity_rank(exposure: str | None) -> int:
+    """``SEVERITY_RANKS``' place of EXPOSURE (2 for within tolerance, credible, or none)."""
+    return SEVERITY_RANKS.get(exposure or "", 2)
 
 
 class CaseEvent(Base):
@@ -390,8 +404,10 @@ Index("ix_case_events_kind_at", CaseEvent.kind, CaseEvent.at)
 Index("ix_cases_example_opened_at", Case.example, Case.opened_at, Case.case_id)  # index-only
 Index("ix_register_entries_kind_recorded_at", RegisterEntry.kind, RegisterEntry.recorded_at)
 Index("ix_outbox_unsent", OutboxMessage.sent_at)
-# My work a page at a time (0018): what a person owes by name, and by role when nobody is named.
-_OWED_ORDER = (OpenObligation.sort_at, OpenObligation.case_id, OpenObligation.key.desc())
+# My work a page at a time (0018, 0030): what a person owes by name, and by role when nobody is
+# named, soonest first, then the most severe.
+_OWED_ORDER = (OpenObligation.sort_at, OpenObligation.severity_rank, OpenObligation.case_id,
+               OpenObligation.key.desc())  # fmt: skip
 _OPEN = OpenObligation.case_status == "open"
 _BY_ROLE = and_(_OPEN, OpenObligation.assignee.is_(None))
 Index("ix_owed_by_name", OpenObligation.assignee, *_OWED_ORDER, postgresql_include=["deadline"],

@@ -124,7 +124,7 @@ async def test_an_acceptance_comes_before_its_actions_across_a_page_boundary(
         after: OwedAfter | None = None
         while page := await case_obligations(session, "E-OWNER", frozenset(), after, 1):
             pages.append((page[0].key, page[0].deadline))
-            after = OwedAfter(page[0].sort_at, page[0].case.case_id, page[0].key)
+            after = OwedAfter(page[0].sort_at, page[0].case.case_id, page[0].key, page[0].rank)
     assert pages == [("pathway-acceptance", later), ("action:retrain", soon)]
 
 
@@ -180,3 +180,55 @@ async def test_an_action_on_a_later_page_still_waits_for_the_acceptance(
     later = (await api.http.get(_next(first) or "")).text
     [last] = _rows_text(later)
     assert f"Action {PAGE - 1:02d} (once you have accepted the pathway)" in last
+
+
+async def test_due_alike_the_most_severe_case_comes_first_across_pages(
+    sqlite_url: str, sessions_for: Any
+) -> None:
+    """Obligations due at the same time: critical (or failed) before emerging (or doubtful)
+    before the rest, then by case, one to a page as on a full list (the walk saw a critical
+    report among emerging ones because they were in report order)."""
+    sessions = sessions_for(sqlite_url)
+    due, earlier = NOW + timedelta(days=1), NOW + timedelta(hours=2)
+    cases = [  # (case, exposure, due): report order is not severity order
+        ("ack-case-NM-10001", "emerging", due),
+        ("ack-case-NM-10002", "within_tolerance", due),
+        ("ack-case-NM-10003", "emerging", earlier),
+        ("ack-case-NM-10030", "critical", due),
+        ("closure-case-CC-0001", "failed", due),
+        ("closure-case-CC-0002", "doubtful", due),
+    ]
+    async with transaction(sessions) as session:
+        for case_id, exposure, deadline in cases:
+            owed = {"key": "step:x", "title": "X", "role": None, "assignee": "E-OWNER"}
+            detail = {"open": [owed | {"deadline": deadline.isoformat()}]}
+            case = owned_case(case_id, exposure=exposure, detail=detail)
+            session.add(case)
+            await sync_open_obligations(session, case, detail)
+    expected = [
+        "ack-case-NM-10003",  # due first
+        "ack-case-NM-10030",  # then, due alike: critical and failed
+        "closure-case-CC-0001",
+        "ack-case-NM-10001",  # emerging and doubtful
+        "closure-case-CC-0002",
+        "ack-case-NM-10002",  # within tolerance
+    ]
+    async with sessions() as session:
+        whole = await case_obligations(session, "E-OWNER", frozenset())
+        assert [o.case.case_id for o in whole] == expected
+        paged: list[str] = []
+        after: OwedAfter | None = None
+        while page := await case_obligations(session, "E-OWNER", frozenset(), after, 1):
+            paged.append(page[0].case.case_id)
+            last = page[0]
+            after = OwedAfter(last.sort_at, last.case.case_id, last.key, last.rank)
+        assert paged == expected
+    async with sessions() as session:  # an exposure raised later moves the case up
+        [case] = [await session.get(Case, "ack-case-NM-10002")]
+        assert case is not None
+        case.exposure = "critical"
+        await sync_open_obligations(session, case, case.detail)
+        await session.commit()
+    async with sessions() as session:
+        moved = [o.case.case_id for o in await case_obligations(session, "E-OWNER", frozenset())]
+        assert moved[1:3] == ["ack-case-NM-10002", "ack-case-NM-10030"]
