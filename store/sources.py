@@ -1,11 +1,11 @@
-"""Source records: versioned upsert by feed key, current records and each key's chronology."""
+"""Source records: versioned upsert by feed key (the reads, re-exported: ``store.source_reads``)."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
@@ -13,8 +13,7 @@ from typing import Any, cast
 import asyncpg  # type: ignore[import-untyped]
 from pydantic import BaseModel, TypeAdapter
 from pydantic_core import SchemaSerializer
-from sqlalchemy import ColumnElement, String, Table, any_, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -22,12 +21,10 @@ from domain.collector import gc_paused
 from domain.feeds import FeedRecord
 from domain.ingest import feed_spec
 from store.source_fields import TYPED_ARRAY_TYPES, TYPED_COLUMNS, typed_dict, typed_from_record
+from store.source_reads import current_records as current_records
+from store.source_reads import key_filters
+from store.source_reads import record_versions as record_versions
 from store.tables import SourceRecord, SourceRecordVersion
-
-# SQLite allows 32,766 bound variables per statement (999 before 3.32). PostgreSQL gets one
-# array parameter per chunk: a 900-parameter IN list costs it ~100x more than ``key = ANY($1)``.
-KEY_CHUNK = {"sqlite": 900, "postgresql": 20_000}
-
 
 # Core tables for the bulk inserts: plain executemany, without the ORM's per-row bookkeeping.
 _RECORDS = cast(Table, SourceRecord.__table__)
@@ -57,16 +54,6 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
 
-async def _key_filters(session: AsyncSession, keys: Sequence[str]) -> Iterator[ColumnElement[bool]]:
-    """WHERE clauses on SourceRecord.key that together cover ``keys``, sized for the dialect."""
-    dialect = (await session.connection()).dialect.name
-    size = KEY_CHUNK.get(dialect, 900)
-    chunks = (list(keys[start : start + size]) for start in range(0, len(keys), size))
-    if dialect == "postgresql":
-        return (SourceRecord.key == any_(bindparam("keys", c, type_=ARRAY(String))) for c in chunks)
-    return (SourceRecord.key.in_(chunk) for chunk in chunks)
-
-
 async def _existing(
     session: AsyncSession, feed: str, keys: Sequence[str]
 ) -> dict[str, tuple[int, str]]:
@@ -78,7 +65,7 @@ async def _existing(
         rows = await driver.fetch(_EXISTING_POSTGRESQL, feed, list(keys))
         return {key: (version, digest) for key, version, digest in rows}
     found: dict[str, tuple[int, str]] = {}
-    for key_filter in await _key_filters(session, keys):
+    for key_filter in await key_filters(session, keys):
         rows = await session.execute(
             select(SourceRecord.key, SourceRecord.version, SourceRecord.content_hash).where(
                 SourceRecord.feed == feed, key_filter
@@ -273,41 +260,3 @@ FROM unnest($2::text[], $3::int[], $4::text[], $5::text[],
     AS u(key, version, content, content_hash, {", ".join(TYPED_COLUMNS)})
 WHERE r.feed = $1 AND r.key = u.key
 """  # noqa: S608 (column names and types are constants of store.source_fields)
-
-
-async def current_records(
-    session: AsyncSession, feed: str, keys: Iterable[str] | None = None
-) -> dict[str, dict[str, Any]]:
-    """Current content of the feed's records by key (all of them, or those of ``keys``)."""
-    feed_spec(feed)
-    if keys is None:
-        rows = await session.execute(
-            select(SourceRecord.key, SourceRecord.content).where(SourceRecord.feed == feed)
-        )
-        return dict(rows.all())
-    found: dict[str, dict[str, Any]] = {}
-    for key_filter in await _key_filters(session, list(dict.fromkeys(keys))):
-        rows = await session.execute(
-            select(SourceRecord.key, SourceRecord.content).where(
-                SourceRecord.feed == feed, key_filter
-            )
-        )
-        found.update((key, content) for key, content in rows)
-    return found
-
-
-async def record_versions(session: AsyncSession, feed: str, key: str) -> list[dict[str, Any]]:
-    """Every version of one record, oldest first: ``{version, received_at, content}``."""
-    rows = await session.execute(
-        select(
-            SourceRecordVersion.version,
-            SourceRecordVersion.received_at,
-            SourceRecordVersion.content,
-        )
-        .where(SourceRecordVersion.feed == feed, SourceRecordVersion.key == key)
-        .order_by(SourceRecordVersion.version)
-    )
-    return [
-        {"version": version, "received_at": received, "content": content}
-        for version, received, content in rows
-    ]

@@ -1,0 +1,121 @@
+"""``store.sources.current_records`` with keys: each key's latest version, on SQLite and
+PostgreSQL, and on PostgreSQL one primary-key probe per key, whatever the partition's statistics
+(``key = ANY(:keys)`` read a freshly loaded feed partition whole: bench/RESULTS.md, "Eleventh
+session — current records")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from store import source_reads, sources
+from store.db import transaction
+from store.sources import current_records, record_versions
+from store.tables import SourceRecordVersion, source_partition
+from tests.sources_support import log_row
+from tests.test_store_sources import FEED, T0, records, upsert
+
+TRACKER = "manager-response-tracker"
+
+
+def tracker_row(reference: str) -> dict[str, Any]:
+    return {
+        "reference": reference,
+        "employee_id": "E1",
+        "service_line": "north",
+        "triage_status": "triaged",
+        "manager_reviewed": True,
+        "updated_at": "2026-11-20T12:00:00+00:00",
+    }
+
+
+async def latest_versions(
+    sessions: async_sessionmaker[AsyncSession], feed: str, keys: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The oracle: each stored key's highest version, from its chronology."""
+    latest: dict[str, dict[str, Any]] = {}
+    async with sessions() as session:
+        for key in dict.fromkeys(keys):
+            versions = await record_versions(session, feed, key)
+            if versions:
+                latest[key] = versions[-1]["content"]
+    return latest
+
+
+@pytest.mark.parametrize("chunk", [2, 20_000])
+async def test_each_key_gets_its_latest_version(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setitem(source_reads.KEY_CHUNK, "postgresql", chunk)
+    monkeypatch.setitem(source_reads.KEY_CHUNK, "sqlite", chunk)
+    keys = [f"NM-{i:03d}" for i in range(12)]
+    await upsert(sessions, [log_row(k) for k in keys])
+    await upsert(  # a second version of every third key, a third of every sixth
+        sessions,
+        [log_row(k, service_line="south") for k in keys[::3]],
+        at=T0 + timedelta(hours=1),
+    )
+    await upsert(
+        sessions,
+        [log_row(k, service_line="east", triage_owner_id="E9") for k in keys[::6]],
+        at=T0 + timedelta(hours=2),
+    )
+    await upsert(sessions, [tracker_row("NM-900")], feed=TRACKER)  # another feed's key
+    asked = [*keys[::2], "NM-900", "NM-404", keys[0], keys[3], keys[3]]
+    async with sessions() as session:
+        found = await current_records(session, FEED, asked)
+        assert await current_records(session, FEED, []) == {}
+        assert await current_records(session, TRACKER, iter(["NM-900"])) == {
+            "NM-900": (await current_records(session, TRACKER))["NM-900"]
+        }
+    assert found == await latest_versions(sessions, FEED, asked)
+    assert set(found) == set(keys[::2]) | {keys[3]}  # not NM-900 (tracker) nor NM-404
+    assert found[keys[0]]["service_line"] == "east" and found[keys[3]]["service_line"] == "south"
+    assert found[keys[2]]["service_line"] == "north"
+
+
+_READ = text(
+    "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) "
+    "FROM pg_stat_xact_user_tables WHERE relid = to_regclass(:partition)"
+)
+
+
+async def rows_read(session: AsyncSession, keys: list[str]) -> tuple[int, int]:
+    """(records found, rows of the feed's partition read) by one ``current_records`` call, as
+    this transaction's statistics count them."""
+    partition = {"partition": source_partition(FEED)}
+    before = await session.scalar(_READ, partition) or 0
+    found = await current_records(session, FEED, keys)
+    return len(found), (await session.scalar(_READ, partition) or 0) - before
+
+
+@pytest.mark.postgres
+async def test_postgresql_reads_one_row_per_key_with_or_without_statistics(
+    postgres_url: str, sessions_for: Callable[[str], async_sessionmaker[AsyncSession]]
+) -> None:
+    sessions = sessions_for(postgres_url)
+    stored = [f"NM-{i:05d}" for i in range(20_000)]
+    async with transaction(sessions) as session:  # COPY: a partition without statistics
+        await sources.upsert_records(session, FEED, records(FEED, [log_row(k) for k in stored]), T0)
+    keys = [*stored[::40], "NM-99999"]
+    async with sessions() as session:
+        assert (
+            await session.scalar(
+                text("SELECT count(*) FROM pg_stats WHERE tablename = :p"),
+                {"p": source_partition(FEED)},
+            )
+            == 0
+        )
+        # key = ANY(:keys) read all 20,000 rows here (a bitmap scan of the feed's index)
+        assert await rows_read(session, keys) == (500, 500)
+    async with transaction(sessions) as session:
+        await session.execute(text(f"ANALYZE {source_partition(FEED)}"))
+    async with sessions() as session:
+        assert await rows_read(session, keys) == (500, 500)
+        versions = await session.scalar(select(func.count()).select_from(SourceRecordVersion))
+    assert versions == 20_000
