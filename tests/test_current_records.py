@@ -95,27 +95,49 @@ async def rows_read(session: AsyncSession, keys: list[str]) -> tuple[int, int]:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("size", [5_000, 20_000])
 async def test_postgresql_reads_one_row_per_key_with_or_without_statistics(
-    postgres_url: str, sessions_for: Callable[[str], async_sessionmaker[AsyncSession]]
+    postgres_url: str, sessions_for: Callable[[str], async_sessionmaker[AsyncSession]], size: int
 ) -> None:
     sessions = sessions_for(postgres_url)
-    stored = [f"NM-{i:05d}" for i in range(20_000)]
+    stored = [f"NM-{i:05d}" for i in range(size)]
     async with transaction(sessions) as session:  # COPY: a partition without statistics
         await sources.upsert_records(session, FEED, records(FEED, [log_row(k) for k in stored]), T0)
-    keys = [*stored[::40], "NM-99999"]
+    keys = [*stored[::40], "NM-00000x", "NM-99999"]  # two absent: one within the keys, one after
+    found = size // 40
     async with sessions() as session:
-        assert (
-            await session.scalar(
-                text("SELECT count(*) FROM pg_stats WHERE tablename = :p"),
-                {"p": source_partition(FEED)},
-            )
-            == 0
-        )
-        # key = ANY(:keys) read all 20,000 rows here (a bitmap scan of the feed's index)
-        assert await rows_read(session, keys) == (500, 500)
+        statistics = text("SELECT count(*) FROM pg_stats WHERE tablename = :p")
+        assert await session.scalar(statistics, {"p": source_partition(FEED)}) == 0
+        # key = ANY(:keys) read all 20,000 rows (a bitmap scan of an index on feed); a probe by
+        # key = k.key LIMIT 1 on 5,000 rows half the partition per key (an index on feed)
+        stored_found, read = await rows_read(session, keys)
+        assert stored_found == found and found <= read <= len(keys)
     async with transaction(sessions) as session:
         await session.execute(text(f"ANALYZE {source_partition(FEED)}"))
     async with sessions() as session:
-        assert await rows_read(session, keys) == (500, 500)
+        stored_found, read = await rows_read(session, keys)
+        assert stored_found == found and found <= read <= len(keys)
         versions = await session.scalar(select(func.count()).select_from(SourceRecordVersion))
-    assert versions == 20_000
+    assert versions == size
+
+
+@pytest.mark.postgres
+async def test_postgresql_ingestion_reads_one_row_per_key_without_statistics(
+    postgres_url: str, sessions_for: Callable[[str], async_sessionmaker[AsyncSession]]
+) -> None:
+    """The stored-key look-up of an import into a partition of 5,000 rows without statistics
+    (``key = k.key LIMIT 1`` read 5,000 rows for each new key there)."""
+    sessions = sessions_for(postgres_url)
+    stored = [log_row(f"NM-{i:05d}") for i in range(0, 10_000, 2)]
+    async with transaction(sessions) as session:
+        await sources.upsert_records(session, FEED, records(FEED, stored), T0)
+    batch = [
+        *(log_row(f"NM-{i:05d}") for i in range(1, 1_000, 2)),  # 500 new keys between them
+        *stored[:100],  # 100 unchanged
+    ]
+    async with transaction(sessions) as session:
+        before = await session.scalar(_READ, {"partition": source_partition(FEED)}) or 0
+        result = await sources.upsert_records(session, FEED, records(FEED, batch), T0)
+        read = (await session.scalar(_READ, {"partition": source_partition(FEED)}) or 0) - before
+    assert (result.inserted, result.unchanged, result.updated) == (500, 100, 0)
+    assert read <= len(batch)  # a probe each (a changed record's UPDATE is not probed so)
