@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
 from domain.credibility import case_ref_of, credibility_case_id
+from domain.credibility_steps import REPAIR_VALIDATION
 from store.sources import current_records
 from store.tables import Case, CaseEvent, OpenObligation, OutboxMessage, Review, SourceRecord
 
@@ -29,6 +30,7 @@ EARLIEST = datetime.min.replace(tzinfo=UTC)
 Row = dict[str, Any]
 
 CLOSED, CLOSED_AGAIN, ASKED_AGAIN = "closed", "closed again", "asked again"
+VALIDATION = REPAIR_VALIDATION.slug  # the step that reads the worker's updated answer
 
 
 def confirmation_key(case_ref: str) -> str:
@@ -60,7 +62,7 @@ class Closure:
     answer: Row | None  # the latest answer, even one given before it was asked again
     waiting: bool  # no answer since it was (last) asked
     repair_open: bool  # an example-3 case repairing it is open
-    repair_due: datetime | None  # that case's next deadline, if one is open
+    repair_due: datetime | None  # when that case's validation (which reads the answer) is due
     reviewed: bool  # the monthly closure-credibility review of its closure month exists
 
 
@@ -103,7 +105,7 @@ async def _repair_due(session: AsyncSession, case_ids: list[str]) -> dict[str, d
         return {}
     rows = await session.execute(
         select(OpenObligation.case_id, func.min(OpenObligation.deadline))
-        .where(OpenObligation.case_id.in_(case_ids))
+        .where(OpenObligation.case_id.in_(case_ids), OpenObligation.key == VALIDATION)
         .group_by(OpenObligation.case_id)
     )
     return {case_id: due for case_id, due in rows if due is not None}

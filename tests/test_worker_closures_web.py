@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain import names
-from store.tables import Case, CaseEvent
+from store.tables import Case, CaseEvent, OpenObligation
 from tests.factories import case_row, closed_register_row, load, report_rows, staff_rows
 from tests.fixtures.api import ApiFactory
 from tests.web_support import csrf, idempotency_key, sign_in
@@ -217,3 +217,40 @@ async def test_a_report_at_a_step_says_where_it_stands_once(
     stands = "The safety team is checking how your report was acknowledged and triaged</p>"
     assert f"<strong>Where it stands:</strong> {stands}" in card, card  # not "…: the team is
     # looking into it" after it
+
+
+async def test_not_resolved_during_a_repair_says_its_validation_reads_it_and_when(
+    database_url: str, sessions_for, api_for: ApiFactory
+) -> None:
+    sessions = sessions_for(database_url)
+    await load(sessions, "staff-directory", staff_rows())
+    submitted = datetime(2026, 9, 1, 9, 30, tzinfo=UTC)
+    rows = report_rows("NM-R1", submitted_at=submitted, ack_minutes=45)
+    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    register = closed_register_row("CC-1", "W-100") | {"reference": "NM-R1"}
+    await load(sessions, "closed-case-register", [register])
+    due = datetime(2026, 12, 21, 17, 0, tzinfo=UTC)
+    async with sessions() as session, session.begin():
+        session.add(_repair("open"))
+        for key, deadline in (("repair-pathway", datetime(2026, 12, 9, 17, tzinfo=UTC)),
+                              ("repair-validation", due)):  # fmt: skip
+            session.add(OpenObligation(case_id="closure-case-CC-1", key=key, deadline=deadline))
+    api = await api_for(database_url, env="development", api_host="127.0.0.1")
+    await sign_in(api, "W-100", "/app")
+    form = await api.http.get("/app/forms/employee-confirmation?case_ref=CC-1")
+    sent = await api.http.post(
+        "/app/forms/employee-confirmation",
+        data={
+            "csrf_token": csrf(form.text),
+            "idempotency_key": idempotency_key(form.text),
+            "case_ref": "CC-1",
+            "confirmed": "no",
+        },
+    )
+    assert sent.status_code == 303
+    card = _card((await api.http.get("/app/my-reports")).text, "NM-R1")
+    # the validation's deadline (which reads the answer), not the sooner step's
+    assert (
+        "The team repairing how your report was closed reads your answer when it checks "
+        "whether the repair worked (due by Mon 21 Dec, 17:00)." in card
+    ), card
