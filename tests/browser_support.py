@@ -266,10 +266,24 @@ async def publish_pack(page: Page, name: str) -> None:
 async def mark_actions_done(
     page: Page, base: str, inbox: Any, case_id: str, titles: Iterable[str], prefix: str
 ) -> None:
-    """E-OWNER marks each pathway action done from its own mail's link."""
-    for title in titles:
+    """E-OWNER marks each pathway action done from its own mail's link (the first tried with
+    a note of spaces: refused beside the field and in the linked summary, on a phone too)."""
+    for n, title in enumerate(titles):
         await from_mail(page, base, inbox, "E-OWNER", f"This is now yours: {title}", case_id)
-        await page.get_by_role("textbox", name="Note").fill(f"{title}: done")
+        note = page.get_by_role("textbox", name="Note")
+        if n == 0:
+            await note.fill("   ")  # passes the browser's own check; the service refuses it
+            await page.get_by_role("button", name=f"Mark “{title}” done").click()
+            await expect(note).to_have_attribute("aria-invalid", "true")
+            summary = page.get_by_role("alert")
+            await expect(summary.get_by_role("link", name="Note — Please answer this question"))\
+                .to_have_attribute("href", "#f-note")  # fmt: skip
+            await expect(summary).to_contain_text("Nothing was recorded.")
+            size = page.viewport_size
+            await page.set_viewport_size(PHONE)
+            await accessible(page, f"{prefix}-empty-note-phone")
+            await page.set_viewport_size(size or LAPTOP)
+        await note.fill(f"{title}: done")
         await submit(page, f"Mark “{title}” done", f"{prefix}-{title.split()[0].lower()}", title)
 
 
