@@ -21,7 +21,12 @@ from domain.credibility import (
 )
 from domain.instants import iso
 from domain.names import EXAMPLE_CREDIBILITY
-from store.credibility_review import register_count, review_items_statement, review_parameters
+from store.credibility_review import (
+    PLANNER,
+    register_count,
+    review_items_statement,
+    review_parameters,
+)
 from store.review_build import ReviewBuild, fill_review
 from store.sources import current_records
 from store.tables import Case, OutboxMessage, RegisterEntry, Review
@@ -156,7 +161,9 @@ async def closure_review_build(
             "exceptions": tally.get(None, 0),
             "sources": {
                 "service": len(own),
-                CLOSED_REGISTER: await register_count(session, (start, end)),
+                CLOSED_REGISTER: await register_count(
+                    session, (start, end), sum(tally.values()), own
+                ),
             },
             "policy": policy.model_dump(),
         }
@@ -170,6 +177,7 @@ async def closure_review_build(
         statement=review_items_statement,
         parameters=review_parameters(review_id, (start, end), zone, policy, own),
         summarize=summarize,
+        planner=PLANNER,
     )
 
 

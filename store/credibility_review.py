@@ -25,6 +25,7 @@ own) keep a stored document.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
@@ -174,6 +175,19 @@ def _local_day(dialect: str, us: Any) -> Any:
     return func.local_day(us, zone)
 
 
+# The statement's plan: each feed the closures look up (confirmations, reopenings, evidence)
+# joined by hashing its own partition's rows (scanning the feed's table once), not one
+# primary-key look-up per closure and feed (two B-tree descents a closure, a third of the
+# statement's CPU at 100k), and no JIT. bench/RESULTS.md, "Eleventh session — example 3".
+PLANNER = {"jit": "off", "enable_nestloop": "off"}
+
+
+def _joined(row: Any, feed: str, ref: Any, parts: int) -> Any:
+    """A closure's row of ``feed`` (outer-joined), from the closure's own partition only: a key
+    is in one partition (``in_part``), so each partition hashes its share of the feed."""
+    return and_(row.feed == feed, row.key == ref, in_part(row.key, parts))
+
+
 def review_items_statement(dialect: str, parts: int = 1) -> Any:
     """``INSERT INTO review_items … SELECT`` for bind parameters ``review_id``, ``start_us``,
     ``end_us``, ``zone``, ``reopen_days`` and ``own`` (the service's closures, JSON); with
@@ -274,9 +288,9 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
             *values.values(),
         )
         .select_from(closures)
-        .outerjoin(cf, and_(cf.feed == CONFIRMATIONS, cf.key == cl.ref))
-        .outerjoin(ro, and_(ro.feed == REOPENED, ro.key == cl.ref))
-        .outerjoin(ev, and_(ev.feed == EVIDENCE, ev.key == cl.ref))
+        .outerjoin(cf, _joined(cf, CONFIRMATIONS, cl.ref, parts))
+        .outerjoin(ro, _joined(ro, REOPENED, cl.ref, parts))
+        .outerjoin(ev, _joined(ev, EVIDENCE, cl.ref, parts))
         .where(in_part(cl.ref, parts))
     )
     return insert(_ITEMS).from_select((*ITEM_COLUMNS, *ITEM_VALUES), rows)
@@ -342,10 +356,20 @@ def review_parameters(
     }
 
 
-async def register_count(session: AsyncSession, bounds: tuple[datetime, datetime]) -> int:
-    """How many ``closed-case-register`` rows closed in the month (own cases' included)."""
-    found = await session.scalar(
-        select(func.count()).select_from(SourceRecord).where(_month(SourceRecord)),
-        {"start_us": epoch_us(bounds[0]), "end_us": epoch_us(bounds[1])},
-    )
-    return int(found or 0)
+async def register_count(
+    session: AsyncSession, bounds: tuple[datetime, datetime], items: int, own: Collection[str]
+) -> int:
+    """How many ``closed-case-register`` rows closed in the month (own cases' included), from
+    the review's ``items``: each such row not of an ``own`` case (the service's closures, an
+    item each) is an item; the own cases' rows are looked up by key (none when the service
+    closed none). Counting the month's register rows again took 20-70 ms of the build's serial
+    time at 100k (bench/RESULTS.md, "Eleventh session — example 3")."""
+    shadowed: int | None = 0
+    if own:
+        shadowed = await session.scalar(
+            select(func.count())
+            .select_from(SourceRecord)
+            .where(_month(SourceRecord), SourceRecord.key.in_(list(own))),
+            {"start_us": epoch_us(bounds[0]), "end_us": epoch_us(bounds[1])},
+        )
+    return items - len(own) + int(shadowed or 0)

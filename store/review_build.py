@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
@@ -66,7 +67,8 @@ class ReviewBuild:
     period: str
     as_of: datetime
     generated_at: datetime
-    statement: Callable[[str, int], Any]  # (dialect, parts) -> INSERT … SELECT
+    # (dialect, parts) -> INSERT … SELECT, a function of these alone: built once (``_statement``)
+    statement: Callable[[str, int], Any]
     parameters: dict[str, Any]
     summarize: Callable[[AsyncSession, Counts], Awaitable[dict[str, Any]]]
     # PostgreSQL settings for the statement's transaction beyond ``review_settings``' own
@@ -119,7 +121,7 @@ async def fill_review(session: AsyncSession, build: ReviewBuild) -> Review:
     await session.flush()
     dialect = (await session.connection()).dialect.name
     await review_settings(session, build.planner)
-    await session.execute(build.statement(dialect, 1), build.parameters)
+    await session.execute(_statement(build.statement, dialect, 1), build.parameters)
     review.summary = await build.summarize(
         session, await counts_by_classification(session, build.review_id)
     )
@@ -195,6 +197,17 @@ async def hold_claim(session: AsyncSession, review_id: str, token: str) -> None:
         raise BuildInterrupted(f"review {review_id}: another attempt took it over")
 
 
+@lru_cache(maxsize=32)
+def _statement(
+    make: Callable[[str, int], Any], dialect: str, parts: int, counts: bool = False
+) -> Any:
+    """``make(dialect, parts)``, ``counted`` with ``counts``, built once: every value in it is a
+    bind parameter. Building example 3's statement and its cache key took 30-90 ms of each
+    build's serial time (bench/RESULTS.md, "Eleventh session — example 3")."""
+    statement = make(dialect, parts)
+    return counted(statement) if counts else statement
+
+
 def counted(statement: Any) -> Any:
     """``statement`` (an ``INSERT INTO review_items … SELECT``) returning its inserted rows
     counted by classification: ``WITH ins AS (INSERT … RETURNING classification) SELECT
@@ -210,7 +223,7 @@ async def _insert_parts(
     by classification (each partition counts its own in its statement)."""
     snapshot: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     imported = [asyncio.Event() for _ in range(parts)]
-    statement = counted(build.statement("postgresql", parts))
+    statement = _statement(build.statement, "postgresql", parts, counts=True)
 
     async def part(n: int) -> Counts:
         async with sessions() as session, session.begin():

@@ -205,14 +205,21 @@ def oracle(
     ex: Example,
 ) -> list[dict[str, Any]]:
     """The month's register rows and the service's own closures, each through the policy."""
+    closures = month_register(contents, ex)
+    closures |= own  # the service's own record wins over a re-sent register row
+    return [closure_item(closures[k], contents, ex.zone, ex.policy) for k in sorted(closures)]
+
+
+def month_register(
+    contents: dict[str, dict[str, dict[str, Any]]], ex: Example
+) -> dict[str, dict[str, Any]]:
+    """The register rows closed in the example's month, as closures."""
     start, end = month_bounds(ex.period, ex.zone)
-    closures = {
+    return {
         ref: {**row, "source": CLOSED_REGISTER, "origin_example": None}
         for ref, row in contents[CLOSED_REGISTER].items()
         if start <= (instant(row["closed_at"]) or start - timedelta(1)) < end
     }
-    closures |= own  # the service's own record wins over a re-sent register row
-    return [closure_item(closures[k], contents, ex.zone, ex.policy) for k in sorted(closures)]
 
 
 async def _own_cases(sessions: Sessions, drawn: list[Example]) -> None:
@@ -324,7 +331,7 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
     await _own_cases(sessions, drawn)
     async with sessions() as s:
         contents = {feed: await current_records(s, feed) for feed in CREDIBILITY_FEEDS}
-    compared, seen, reasons, days, beside = 0, set(), set(), set(), set()
+    compared, resent, seen, reasons, days, beside = 0, 0, set(), set(), set(), set()
     for number, ex in enumerate(drawn):
         rid = f"c-{number}"
         async with sessions() as s:
@@ -357,6 +364,10 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
             1 for i in expected if i["classification"] is None
         )
         assert review.summary["total"] == len(expected)
+        # The month's register rows, an own case's re-sent row included (counted from the items)
+        register = month_register(contents, ex)
+        assert review.summary["sources"] == {"service": len(own), CLOSED_REGISTER: len(register)}
+        resent += len(register.keys() & own.keys())
         compared += len(want)
         seen |= {i["classification"] for i in expected}
         reasons |= {r for i in expected for r in i["reasons"]}
@@ -364,7 +375,7 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
         days |= found
         beside |= {d - ex.policy.reopen_days for d in found if d is not None}
     # The draws reach into the month and every outcome and reason, reopening days included.
-    assert compared >= 100
+    assert compared >= 100 and resent > 0
     assert seen == {None, "credible", "doubtful", "failed"}
     assert {
         "employee_id disagrees with employee-confirmation-form",
