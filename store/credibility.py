@@ -21,12 +21,8 @@ from domain.credibility import (
 )
 from domain.instants import iso
 from domain.names import EXAMPLE_CREDIBILITY
-from store.credibility_review import (
-    PLANNER,
-    register_count,
-    review_items_statement,
-    review_parameters,
-)
+from store.credibility_closures import register_count, review_parameters
+from store.credibility_review import PLANNER, review_items_statement
 from store.review_build import ReviewBuild, fill_review
 from store.sources import current_records
 from store.tables import Case, OutboxMessage, RegisterEntry, Review
