@@ -16,6 +16,7 @@ from typing import Any
 
 from bench.common import admin
 from domain.roles import Role
+from store.tables import severity_rank
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 SPAN = timedelta(days=5 * 365)
@@ -39,7 +40,7 @@ _EVENT_COLUMNS = ("case_id", "at", "kind", "actor", "detail", "dedupe_key")
 _BREACH_COLUMNS = ("case_id", "step", "deadline", "level", "escalated_at", "resolved_at")
 _OBLIGATION_COLUMNS = (
     "case_id", "key", "role", "assignee", "title", "deadline",
-    "case_status", "example", "reference", "exposure", "service_line", "sort_at",
+    "case_status", "example", "reference", "exposure", "service_line", "sort_at", "severity_rank",
 )  # fmt: skip
 _BATCH = 20_000
 
@@ -100,8 +101,9 @@ async def generate(schema: str, cases: int, events_per_case: int, seed: int = 7)
                 title = row[7].replace("-", " ").capitalize()
                 case_columns = (row[8], row[1], row[2], row[6], row[5], row[11])
                 owed.append(
-                    (row[0], f"step:{row[7]}", row[9], row[10], title, row[11], *case_columns)
-                )
+                    (row[0], f"step:{row[7]}", row[9], row[10], title, row[11], *case_columns,
+                     severity_rank(row[6]))
+                )  # fmt: skip
             elif rng.random() < 0.15:  # history: breaches long resolved
                 due = opened + timedelta(days=2)
                 for level in range(1, rng.randint(1, 2) + 1):
