@@ -25,6 +25,7 @@ from domain import names
 from domain.calendar import BusinessCalendar
 from domain.credibility import CONFIRMATIONS, EVIDENCE
 from domain.learning import DEFAULT_ANCHOR
+from domain.pathway_actions import ActionPlan, acknowledgment_plan, learning_plan
 from domain.roles import Role
 from store.breaches import record_breach
 from store.demo_packs import publish_for
@@ -82,33 +83,45 @@ async def _acknowledgment_case(story: _Story, late: bool) -> tuple[datetime, str
     director = await _holder(s, ack.STEPS["recovery-pathway"].role, manager)
     owner = await _holder(s, Role.NEAR_MISS_GOVERNANCE_SUPERVISOR, director)
     authorized = triaged + timedelta(hours=2)
-    await story.step("recovery-pathway", authorized - timedelta(hours=1), director, {
+    pathway = {
         "pathway_type": "named_ownership_assignment", "responsible_owner_id": owner,
         "triage_control_implementation_deadline": _day(cal.add_working_days(authorized, 5)),
         "worker_communication_deadline": _day(cal.add_working_days(authorized, 2)),
         "mandatory_review_date": _day(cal.add_working_days(authorized, 10)),
-        "immediate_senior_acknowledgment": True, "mandatory_named_owner_assignment": True,
+        # immediate: due the authorization's day, so not in the case accepted a day late
+        "immediate_senior_acknowledgment": not late, "mandatory_named_owner_assignment": True,
         "temporary_daily_service_line_review": False,
         "same_day_unsafe_condition_escalation": False,
-        "note": "Senior acknowledgment and a named owner for every report this month.",
-        "_done_at": authorized})  # fmt: skip
-    accepted = await _accept(story, authorized, owner, late)
-    key = "action:worker_communication"  # the owner may act before the pack makes it visible
-    due = cal.deadline("2 working days", accepted)  # an obligation beside the stage
-    detail = {"obligation": key, "deadline": due.isoformat(), "rule": "2 working days"}
-    await story.event(accepted, "obligation_opened", "system", detail)
+        "note": "A named owner for every report this month"
+        + ("." if late else ", and senior acknowledgment."),
+        "_done_at": authorized}  # fmt: skip
+    await story.step("recovery-pathway", authorized - timedelta(hours=1), director, pathway)
+    accepted = await _accept(story, authorized, owner, late, acknowledgment_plan(pathway))
     story.stage = "awaiting-visibility"
     await story.event(accepted, "stage", "system", {"stage": "awaiting-visibility"})
-    story.done.append(key)
-    finished = _morning(cal, accepted, 1)
-    done = {"action": "worker_communication", "late": finished > due}
-    await story.event(finished, "action_done", owner, done)
+    await _act(story, accepted, owner)  # the owner may act before the pack makes it visible
     return accepted, owner
 
 
-async def _accept(story: _Story, authorized: datetime, owner: str, late: bool) -> datetime:
-    """The named owner accepts the pathway (a working day late when LATE); when."""
+async def _act(story: _Story, accepted: datetime, owner: str) -> None:
+    """The owner marks the pathway's actions done: the immediate ones (due the authorization's
+    day) a quarter of an hour after accepting, the dated ones on the mornings that follow."""
+    dated = 0
+    for slug in list(story.actions):
+        if story.actions[slug] <= accepted + timedelta(days=1):
+            await story.action_done(slug, accepted + timedelta(minutes=15), owner)
+            continue
+        dated += 1
+        await story.action_done(slug, _morning(story.calendar, accepted, dated), owner)
+
+
+async def _accept(
+    story: _Story, authorized: datetime, owner: str, late: bool, plan: ActionPlan
+) -> datetime:
+    """The pathway's acceptance and PLAN's actions open at its authorization; the named owner
+    accepts it (a working day late when LATE); when."""
     deadline = await story.opens(ACCEPTANCE, authorized, "1 working day")
+    await story.open_actions(authorized, plan)
     accepted = _morning(story.calendar, deadline, 1) if late else authorized + timedelta(hours=2)
     if accepted > deadline:
         await record_breach(story.session, story.case_id, ACCEPTANCE, deadline, 1, deadline)
@@ -145,7 +158,7 @@ async def _learning_case(story: _Story) -> tuple[datetime, str]:
         "recurrence_after_resolved": True, "note": "Closed, reporter not told."})  # fmt: skip
     executive = await _holder(s, ls.STEPS["stabilization-pathway"].role, manager)
     authorized = start + timedelta(hours=3)
-    await story.step("stabilization-pathway", start + timedelta(hours=2), executive, {
+    pathway = {
         "pathway_type": "combined_stabilization", "responsible_owner_id": manager,
         "learning_control_implementation_deadline": _day(cal.add_working_days(authorized, 5)),
         "worker_feedback_deadline": _day(cal.add_working_days(authorized, 3)),
@@ -153,10 +166,12 @@ async def _learning_case(story: _Story) -> tuple[datetime, str]:
         "direct_feedback_all_reporters_in_domain": True, "controlled_learning_bulletin": True,
         "reopened_corrective_action_review": False, "closure_criteria_redesign": False,
         "note": "Feedback to every reporter in the domain and a bulletin.",
-        "_done_at": authorized})  # fmt: skip
-    accepted = await _accept(story, authorized, manager, late=False)
+        "_done_at": authorized}  # fmt: skip
+    await story.step("stabilization-pathway", start + timedelta(hours=2), executive, pathway)
+    accepted = await _accept(story, authorized, manager, False, learning_plan(pathway))
     story.stage = "awaiting-visibility"
     await story.event(accepted, "stage", "system", {"stage": "awaiting-visibility"})
+    await _act(story, accepted, manager)
     return accepted, executive
 
 

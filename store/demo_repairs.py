@@ -23,6 +23,7 @@ from domain.calendar import BusinessCalendar
 from domain.credibility import REPAIR_LOG, credibility_case_id
 from domain.pack_periods import home_period
 from domain.packs import PACKS
+from domain.pathway_actions import credibility_plan
 from domain.roles import Role
 from store import packs as pack_store
 from store.demo_story import (
@@ -40,7 +41,6 @@ from store.tables import Case, Review, ReviewItem
 
 # The demo's team leads (cli/demo_staff.py): the accountable owner is the closure's line's lead.
 LEADS = {"HC-NORTH": "E0101", "DN-CITY": "E0111", "SL-EAST": "E0121", "HC-SOUTH": "E0131"}
-ACTIONS = ("final-correction", "worker-reconnection", "follow-up-review")
 
 
 def _last(story: _Story) -> datetime:
@@ -71,7 +71,7 @@ async def _to_acceptance(story: _Story, failed: bool) -> tuple[datetime, str]:
         owner = director
     begun = _last(story) + timedelta(minutes=30)
     authorized = _morning(cal, begun, 1)
-    await story.step("repair-pathway", begun, director, {
+    pathway = {
         "pathway_type": "independent_verification" if failed else "closure_discipline_correction",
         "accountable_owner_id": owner,
         "final_corrective_deadline": _day(cal.add_working_days(authorized, 5)),
@@ -82,29 +82,20 @@ async def _to_acceptance(story: _Story, failed: bool) -> tuple[datetime, str]:
         "reopen_reporting_control_plan": False, "wider_closure_discipline_correction": not failed,
         "note": "Independent check of the repaired hoist; the director calls the worker."
         if failed else "Closure needs evidence on file before sign-off in this line.",
-        "_done_at": authorized})  # fmt: skip
+        "_done_at": authorized}  # fmt: skip
+    await story.step("repair-pathway", begun, director, pathway)
     deadline = await story.opens(ACCEPTANCE, authorized, "1 working day")
+    await story.open_actions(authorized, credibility_plan(pathway))
     accepted = authorized + timedelta(hours=2)
     story.done.append(ACCEPTANCE)
     await story.event(accepted, "pathway_accepted", owner, {"late": accepted > deadline})
     return accepted, owner
 
 
-async def _open_actions(story: _Story, accepted: datetime) -> None:
-    """The pathway's actions open at its acceptance, beside the case's stage."""
-    for action in ACTIONS:
-        due = story.calendar.deadline("5 working days", accepted)
-        detail = {"obligation": f"action:{action}", "deadline": due.isoformat(), "rule": "explicit"}
-        await story.event(accepted, "obligation_opened", "system", detail)
-
-
 async def _actions_done(story: _Story, accepted: datetime, owner: str) -> None:
     """The owner marks each action done on the following working days (all on time)."""
-    for n, action in enumerate(ACTIONS):
-        key = f"action:{action}"
-        story.done.append(key)
-        finished = _morning(story.calendar, accepted, 1 + n)
-        await story.event(finished, "action_done", owner, {"action": action, "late": False})
+    for n, action in enumerate(list(story.actions)):
+        await story.action_done(action, _morning(story.calendar, accepted, 1 + n), owner)
 
 
 async def _validate(
@@ -206,8 +197,6 @@ async def seed_repairs(
     d_accepted, d_owner = await _to_acceptance(doubtful, False)
     doubtful.stage = "active-repair"  # a doubtful one is active once its owner accepts
     await doubtful.event(d_accepted, "stage", "system", {"stage": "active-repair"})
-    await _open_actions(failed, f_accepted)
-    await _open_actions(doubtful, d_accepted)
 
     spec = PACKS[names.PACK_MONTHLY]
     period = home_period(spec.kind, review.period, review.as_of.date(), anchor)

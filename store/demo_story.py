@@ -22,7 +22,9 @@ from domain.cases import ProjectionUpdate, TimelineEvent
 from domain.examples import STEP_SPECS
 from domain.ingest import validate_rows
 from domain.names import EXAMPLE_CREDIBILITY
+from domain.pathway_actions import ActionPlan
 from domain.roles import Role
+from domain.steps import date_or_instant
 from store.breaches import record_breach
 from store.cases import upsert_projection
 from store.outbox import ask_worker
@@ -64,6 +66,7 @@ class _Story:
     done_at: datetime | None = None  # when the last step was submitted
     entries: list[_Entry] = field(default_factory=list)  # appended by ``append_in_order``
     public_url: str = ""  # the service's address, for the links of the mails it sent
+    actions: dict[str, datetime] = field(default_factory=dict)  # open action → its deadline
 
     @property
     def report(self) -> str:
@@ -109,6 +112,32 @@ class _Story:
         detail = {"obligation": key, "deadline": deadline.isoformat(), "rule": rule}
         await self.event(at, "obligation_opened", "system", detail)
         return deadline
+
+    async def open_actions(self, at: datetime, plan: ActionPlan) -> None:
+        """Open the pathway's actions at its authorization AT as ``workflows.pathway.open_pathway``
+        does (PLAN: ``domain.pathway_actions``, from the pathway's entered dates): an entered
+        instant is the deadline; an entered date is close of business that day; none is close of
+        business of the authorization's day."""
+        for slug, _title, when in plan:
+            value = None if when is None else date_or_instant(when)
+            if isinstance(value, datetime):
+                due, rule = value, "explicit"
+            else:
+                start = at if value is None else datetime.combine(value, time(12), tzinfo=UTC)
+                due, rule = self.calendar.deadline("close of business", start), "close of business"
+            self.actions[slug] = due
+            detail = {"obligation": f"action:{slug}", "deadline": due.isoformat(), "rule": rule}
+            await self.event(at, "obligation_opened", "system", detail)
+
+    async def action_done(self, slug: str, at: datetime, owner: str) -> None:
+        """The pathway's owner marks its open action SLUG done at AT (after its deadline: the
+        breach the deadline's watcher recorded, resolved by it)."""
+        key, due = f"action:{slug}", self.actions.pop(slug)
+        self.done.append(key)
+        late = at > due
+        if late:
+            await record_breach(self.session, self.case_id, key, due, 1, due)
+        await self.event(at, "action_done", owner, {"action": slug, "note": None, "late": late})
 
     async def step(self, slug: str, at: datetime, actor: str, payload: dict[str, Any]) -> None:
         """Open the step at ``at``, submit it after its own rule's deadline when ``late``."""

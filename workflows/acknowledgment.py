@@ -17,11 +17,10 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         StepSubmission,
     )
-    from domain.pathway_actions import ACTION_TITLES
+    from domain.pathway_actions import acknowledgment_plan
     from domain.roles import Role
     from domain.steps import FieldError, StepSpec
 
-from workflows.pathway import ActionPlan
 from workflows.pathway_review import ReviewedPathwayWorkflow
 from workflows.values import Values
 
@@ -75,24 +74,7 @@ class AcknowledgmentCaseWorkflow(ReviewedPathwayWorkflow):
     async def run_pathway(self, pathway: dict[str, Any]) -> None:
         """Owner acceptance, pack visibility, the pathway's own deadlines and its reviews."""
         t4 = self._done_at(ack.RECOVERY_PATHWAY.slug)
-        actions: ActionPlan = [
-            (
-                "triage-control-implementation",
-                ACTION_TITLES["triage-control-implementation"],
-                pathway["triage_control_implementation_deadline"],
-            ),
-            (
-                "worker-communication",
-                ACTION_TITLES["worker-communication"],
-                pathway["worker_communication_deadline"],
-            ),
-        ]
-        if pathway["same_day_unsafe_condition_escalation"]:
-            actions.append(
-                ("unsafe-condition-correction", ACTION_TITLES["unsafe-condition-correction"], None)
-            )
-        if pathway["immediate_senior_acknowledgment"]:
-            actions.append(("senior-acknowledgment", ACTION_TITLES["senior-acknowledgment"], None))
+        actions = acknowledgment_plan(pathway)
         # The mandatory review date is the owner's obligation from now (opened with the
         # pathway); the case closes on the review's recorded outcome ("recovered" needs every
         # action done), never by a timer.

@@ -25,13 +25,13 @@ with workflow.unsafe.imports_passed_through():
         ValidationValues,
         measurable_improvement,
     )
-    from domain.pathway_actions import ACTION_TITLES
+    from domain.pathway_actions import credibility_plan
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
 
 from workflows.calls import compute_deadline, deliver, run_db
 from workflows.case_base import reject
-from workflows.pathway import ActionPlan, PathwayCaseWorkflow
+from workflows.pathway import PathwayCaseWorkflow
 from workflows.search_attributes import KEY_EXPOSURE
 from workflows.values import Values
 
@@ -87,7 +87,7 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
             pathway["accountable_owner_id"],
             "closure-repair pathway",
             self._done_at(cs.REPAIR_PATHWAY.slug),
-            self._actions(pathway),
+            credibility_plan(pathway),
         )
         # A failed-credibility case is active only once a published monthly board pack lists it.
         pack = names.PACK_MONTHLY if status == Credibility.FAILED else None
@@ -110,26 +110,6 @@ class CredibilityCaseWorkflow(PathwayCaseWorkflow):
                 detail={"exposure": status},
             )
         )
-
-    def _actions(self, pathway: dict[str, Any]) -> ActionPlan:
-        final = pathway["final_corrective_deadline"]
-        reconnection = pathway["worker_reconnection_deadline"]
-        actions: ActionPlan = [
-            ("final-correction", ACTION_TITLES["final-correction"], final),
-            ("worker-reconnection", ACTION_TITLES["worker-reconnection"], reconnection),
-            (
-                "follow-up-review",
-                ACTION_TITLES["follow-up-review"],
-                pathway["follow_up_review_date"],
-            ),
-        ]
-        if pathway["direct_senior_safety_learning_contact"]:
-            actions.append(("senior-contact", ACTION_TITLES["senior-contact"], reconnection))
-        if pathway["independent_verification_of_improvement"]:
-            actions.append(
-                ("independent-verification", ACTION_TITLES["independent-verification"], final)
-            )
-        return actions
 
     async def _validate_until_closed(self, activated: datetime) -> str:
         """Validation cycles (21 days by default, as pinned) until the board reviewer closes;

@@ -28,13 +28,12 @@ with workflow.unsafe.imports_passed_through():
         PinnedBaseline,
         ValidationValues,
     )
-    from domain.pathway_actions import ACTION_TITLES
+    from domain.pathway_actions import learning_plan
     from domain.roles import Role
     from domain.steps import MISSING_PREREQUISITE, FieldError, StepSpec
 
 from workflows.calls import compute_deadline, run_db
 from workflows.case_base import reject
-from workflows.pathway import ActionPlan
 from workflows.pathway_review import ReviewedPathwayWorkflow
 from workflows.values import Values
 
@@ -81,7 +80,7 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
             pathway["responsible_owner_id"],
             "learning-stabilization pathway",
             t3,
-            _actions(pathway),
+            learning_plan(pathway),
             also=self.first_review(day),
         )
         reviews = asyncio.create_task(self.review_until_done(day, opened=True))
@@ -219,34 +218,3 @@ class LearningCaseWorkflow(ReviewedPathwayWorkflow):
             for key, ob in self.state.obligations.items()
             if key.startswith("action:") and ob.done_at is None
         ]
-
-
-def _actions(pathway: dict[str, Any]) -> ActionPlan:
-    """The pathway's own deadlines (a bare date: close of business that day)."""
-    implementation = pathway["learning_control_implementation_deadline"]
-    feedback = pathway["worker_feedback_deadline"]
-    actions: ActionPlan = [
-        (
-            "learning-control-implementation",
-            ACTION_TITLES["learning-control-implementation"],
-            implementation,
-        ),
-        ("worker-feedback", ACTION_TITLES["worker-feedback"], feedback),
-    ]
-    if pathway["direct_feedback_all_reporters_in_domain"]:
-        actions.append(
-            (
-                "direct-feedback-all-reporters",
-                ACTION_TITLES["direct-feedback-all-reporters"],
-                feedback,
-            )
-        )
-    if pathway["controlled_learning_bulletin"]:
-        actions.append(
-            (
-                "controlled-learning-bulletin",
-                ACTION_TITLES["controlled-learning-bulletin"],
-                implementation,
-            )
-        )
-    return actions

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         RecordEntryResult,
         TimelineEvent,
     )
+    from domain.pathway_actions import ActionPlan
     from domain.roles import Role
     from domain.steps import WRONG_ROLE, WRONG_STAGE, StepSpec, date_or_instant
 
@@ -30,10 +31,6 @@ from workflows.calls import MAIL_RETRY, MAIL_TIMEOUT, deliver, run_db
 from workflows.case_base import CaseWorkflowBase, reject
 
 ACCEPTANCE = "pathway-acceptance"
-
-# (action slug, title, deadline: ISO date -> close of business that day, ISO instant, or
-# None -> close of business of the authorization day, for "same-day"/"immediate" actions)
-ActionPlan = list[tuple[str, str, str | None]]
 
 
 def noon_utc(day: date) -> datetime:
