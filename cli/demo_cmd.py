@@ -16,9 +16,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from temporalio.client import Client
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from cli.demo_data import generate
+from cli.governance_cmd import verify_registers_now
 from config.settings import Settings
 from domain import acknowledgment, credibility, learning, names
 from domain.calendar import BusinessCalendar
@@ -73,7 +74,8 @@ def demo_reviews(settings: Settings, as_of: datetime) -> list[tuple[str, str]]:
 async def start_demo_reviews(
     settings: Settings, as_of: datetime, client: Client | None = None
 ) -> list[str]:
-    """Start (or find) the demo's three reviews, so each step-1 role has one to mark.
+    """Start (or find) the demo's three reviews, so each step-1 role has one to mark, and run
+    the nightly full verification of the registers once over the loaded history.
 
     Each is asked for as a person would (``requested``): the demo's service was not running
     when their deadlines passed, so nobody was late yet. A review asked for before its deadline
@@ -105,6 +107,11 @@ async def start_demo_reviews(
                     raise
                 await asyncio.sleep(1)
         started.append(handle.id)
+    try:  # the loaded registers verified in full once, so the first evidence pack has it
+        await verify_registers_now(client)
+    except RPCError as exc:  # no schedules (not applied, or a test server without them)
+        if exc.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.UNIMPLEMENTED):
+            raise
     return started
 
 

@@ -14,6 +14,7 @@ from temporalio.client import (
     ScheduleActionStartWorkflow,
     ScheduleAlreadyRunningError,
     ScheduleCalendarSpec,
+    ScheduleOverlapPolicy,
     ScheduleRange,
     ScheduleSpec,
     ScheduleUpdate,
@@ -158,12 +159,16 @@ def schedules(settings: Settings) -> dict[str, Schedule]:
 
 
 async def apply_schedules(client: Client, settings: Settings) -> list[tuple[str, str]]:
-    """Create each schedule, or update it in place when it exists (idempotent)."""
+    """Create each schedule, or update it in place when it exists (idempotent). The nightly
+    full verification of the registers runs once when its schedule is created: a fresh install
+    has one on record from its first day, and its first pack does not say "never verified"."""
     done = []
     for schedule_id, schedule in schedules(settings).items():
         try:
             await client.create_schedule(schedule_id, schedule)
             done.append((schedule_id, "created"))
+            if schedule_id == names.SCHEDULE_REGISTER_VERIFICATION:
+                await verify_registers_now(client)
         except ScheduleAlreadyRunningError:
             handle = client.get_schedule_handle(schedule_id)
 
@@ -173,6 +178,13 @@ async def apply_schedules(client: Client, settings: Settings) -> list[tuple[str,
             await handle.update(replace)
             done.append((schedule_id, "updated"))
     return done
+
+
+async def verify_registers_now(client: Client) -> None:
+    """Run the nightly full verification of every register now, through its schedule (the
+    same workflow and ID as each night); after the one running, if one is."""
+    handle = client.get_schedule_handle(names.SCHEDULE_REGISTER_VERIFICATION)
+    await handle.trigger(overlap=ScheduleOverlapPolicy.BUFFER_ONE)
 
 
 async def start_anchor(client: Client, settings: Settings) -> str:

@@ -32,8 +32,23 @@ async def test_schedules_apply_is_idempotent_with_london_calendar_specs(dev_env,
     assert verification.spec.time_zone_name == "Europe/London"
     [calendar] = verification.spec.calendars
     assert [(r.start, r.end) for r in calendar.hour] == [(2, 2)]  # nightly, provider local time
+    # created: the full verification ran once at once (a fresh install's first pack has one on
+    # record); updated: not again
+    assert first[nightly] == "created"
+    assert await _actions_taken(dev_env.client, nightly) == 1
     for schedule_id in first:
         await dev_env.client.get_schedule_handle(schedule_id).delete()
+
+
+async def _actions_taken(client, schedule_id: str) -> int:
+    """The schedule's actions once its trigger has been taken (a trigger is taken after it is
+    asked for); 0 when none is taken in 10 seconds."""
+    for _ in range(100):
+        info = (await client.get_schedule_handle(schedule_id).describe()).info
+        if info.num_actions:
+            return info.num_actions
+        await asyncio.sleep(0.1)
+    return 0
 
 
 async def test_scheduled_start_uses_the_business_key_and_never_duplicates(
