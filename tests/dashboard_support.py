@@ -198,7 +198,9 @@ def bar_titles(page: Page, chart: str) -> Locator:
 
 def week_cells(page: Page, table: str, start: date, today: date) -> Locator:
     """The cells of the last week's row (``start`` to ``today``) of the period table so named."""
-    week = periods(start, today, "week")[-1].label
+    first = periods(start, today, "week")[-1].first
+    monday = first - timedelta(days=first.weekday())
+    week = f"Week of {monday.day} {monday:%b} {monday.year}"  # as the table says it
     rows = page.get_by_role("table", name=table).locator("tr")
     return rows.filter(has=page.locator(f'th:text-is("{week}")')).locator("td")
 

@@ -100,7 +100,7 @@ async def test_trends_layout_holds_at_three_widths(own_env, sqlite_url, sessions
             await expect(page.locator("#trend-closure tr", has_text="HC-NORTH")).to_be_visible()
             chart = page.get_by_role("img", name="Reports per head per week")
             await expect(chart.locator("rect.chart-bar")).to_have_count(weeks)
-            hours = page.get_by_role("img", name="Median working hours per week")
+            hours = page.get_by_role("img", name="Median hours per week")
             await expect(hours.locator("rect.chart-bar")).to_have_count(2 * weeks)
             for name, bars in (("Speaking-up confidence", 1), ("Learning made visible", 4),
                                ("Closure credibility", 3), ("Threshold breaches", 2),
@@ -176,8 +176,16 @@ async def test_series_split_by_group_and_month(own_env, sqlite_url, sessions_for
         await expect(cells.nth(1)).to_have_text("75% (3/4; 95% CI 30–95%)")
         # Only NM-N2 was acknowledged: 30 min after its 07:00 submission, outside working hours.
         await page.locator("#chart-hours summary").press("Enter")
-        hours = page.get_by_role("table", name="Median working hours per week")
+        hours = page.get_by_role("table", name="Median hours per week")
         await expect(hours.locator("td", has_text="0.5 h (0 working h; 1 report)")).to_have_count(1)
+        # The chart draws what its table says (walk of 7 December: 0 working hours drew no bar
+        # beside "4.7 h (0 working h; 21 reports)"); its weeks by their dates, not "2026-W49".
+        chart = page.get_by_role("img", name="Median hours per week")
+        bar = chart.locator("rect.chart-bar", has_text="0.5 h (0 working h; 1 report)")
+        await expect(bar).to_have_count(1)
+        assert float(await bar.get_attribute("height") or 0) > 0
+        axis = await chart.locator("text").all_text_contents()
+        assert not any("-W" in t for t in axis), axis
         confidence = bar_titles(page, "Speaking-up confidence per week")
         answered = confidence.filter(has_text="from 3 answers")
         await expect(answered).to_have_text([re.compile(r"— mean score \(1 to 5\): 3\.67 from 3")])

@@ -91,7 +91,7 @@ function showAcknowledgment(group, rows, triage) {
   }), "No daily review in this range.");
   notes("trend-ack-notes", [
     "Reports and breaches are summed over the daily reviews in the range (a report open at several reviews counts at each); the median is the median of the reviews' medians.",
-    "Time to a named triage owner, in working hours per week: the chart above.",
+    "Time to a named triage owner per week, in hours with working hours beside them: the chart above.",
     ...(triage?.not_available || []),
   ]);
 }

@@ -46,12 +46,12 @@ function barChart(label, periods, series, unit, fixedTop) {
       const bar = svgEl("rect", { x, y: top + plotH - h, width: barW - 1, height: h,
                                   fill: (s.colours && s.colours[p]) || COLOURS[k], class: "chart-bar" });
       const said = (s.titles && s.titles[p]) || `${s.values[p] ?? "—"}${unit}`;
-      bar.appendChild(svgEl("title", {}, `${period} — ${s.name}: ${said}`));
+      bar.appendChild(svgEl("title", {}, `${periodWords(period, true)} — ${s.name}: ${said}`));
       svg.appendChild(bar);
     });
     const cx = left + p * slot + slot / 2, cy = top + plotH + 14;
     svg.appendChild(svgEl("text", { x: cx, y: cy, "font-size": 10, "text-anchor": "end",
-                                    transform: `rotate(-40 ${cx} ${cy})` }, period));
+                                    transform: `rotate(-40 ${cx} ${cy})` }, periodWords(period)));
   });
   return svg;
 }
@@ -83,7 +83,7 @@ function heatMap(label, periods, rows) {
       const light = cell.value === null ? 97 : Math.round(95 - 40 * cell.value);
       const rect = svgEl("rect", { x: x + 1, y: y + 1, width: cellW - 2, height: cellH - 2,
                                    fill: `hsl(28, 80%, ${light}%)`, class: "chart-cell" });
-      rect.appendChild(svgEl("title", {}, `${periods[p]} — ${r.name}: ${cell.title}`));
+      rect.appendChild(svgEl("title", {}, `${periodWords(periods[p], true)} — ${r.name}: ${cell.title}`));
       svg.appendChild(rect);
       if (cell.text) {
         svg.appendChild(svgEl("text", { x: x + cellW / 2, y: y + 14, "font-size": 10,
@@ -95,7 +95,7 @@ function heatMap(label, periods, rows) {
   periods.forEach((period, p) => {
     const cx = left + p * cellW + cellW / 2, cy = axis + 14;
     svg.appendChild(svgEl("text", { x: cx, y: cy, "font-size": 10, "text-anchor": "end",
-                                    transform: `rotate(-40 ${cx} ${cy})` }, period));
+                                    transform: `rotate(-40 ${cx} ${cy})` }, periodWords(period)));
   });
   return svg;
 }

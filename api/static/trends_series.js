@@ -91,11 +91,16 @@ function drawSeries() {
   if (noHeads) { gapNote("chart-reports", body.group, noHeads); }
   // All groups: the medians over every report of the period (body.totals), not of the groups'.
   const whole = (p) => (show ? at(p) : (body.totals || []).filter((t) => t.period === p));
-  const hours = (field) => periods.map((p) => medianOf(whole(p).map((r) => r[field].median_working_hours)));
-  draw("chart-hours", `Median working hours ${per}`, periods,
-       [{ name: "to first acknowledgment", values: hours("to_first_acknowledgment"), colour: COLOURS[0] },
-        { name: "to a named triage owner", values: hours("to_named_triage_owner"), colour: COLOURS[1] }],
-       " working h", undefined, undefined,
+  // The bars are the hours the table gives first (elapsed; working hours beside them there): a
+  // report acknowledged at night is hours late, though 0 working hours.
+  const hours = (field) => periods.map((p) => medianOf(whole(p).filter((r) => r[field].n).map((r) => r[field].median_hours)));
+  const said = (field) => periods.map((p) => durationText(whole(p), field));
+  draw("chart-hours", `Median hours ${per}`, periods,
+       [{ name: "to first acknowledgment", values: hours("to_first_acknowledgment"), colour: COLOURS[0],
+          titles: said("to_first_acknowledgment") },
+        { name: "to a named triage owner", values: hours("to_named_triage_owner"), colour: COLOURS[1],
+          titles: said("to_named_triage_owner") }],
+       " h", undefined, undefined,
        { columns: ["To first acknowledgment: median", "To a named triage owner: median"],
          rows: periods.map((p) => [p, durationText(whole(p), "to_first_acknowledgment"),
                                    durationText(whole(p), "to_named_triage_owner")]) });

@@ -2,6 +2,21 @@
 // The figures of each Trends chart as a table per week or month, in a <details> under the chart:
 // readable without a pointer or sight (every cell is text; nothing from the data is markup).
 
+// A period as people say it: an ISO week "2026-W45" by its Monday ("2 Nov"; "Week of 2 Nov
+// 2026" in full), a month "2026-11" as "Nov 2026"; anything else as it is (MONTHS: dashboard.js).
+function periodWords(period, full) {
+  const week = /^(\d{4})-W(\d{2})$/.exec(period);
+  if (week) {
+    const jan4 = new Date(Date.UTC(Number(week[1]), 0, 4));
+    const monday = new Date(jan4);
+    monday.setUTCDate(4 - ((jan4.getUTCDay() + 6) % 7) + (Number(week[2]) - 1) * 7);
+    const day = `${monday.getUTCDate()} ${MONTHS[monday.getUTCMonth()]}`;
+    return full ? `Week of ${day} ${monday.getUTCFullYear()}` : day;
+  }
+  const month = /^(\d{4})-(\d{2})$/.exec(period);
+  return month ? `${MONTHS[Number(month[2]) - 1]} ${month[1]}` : period;
+}
+
 function cellText(value) {
   return value === null || value === undefined || value === "" ? "—" : String(value);
 }
@@ -28,7 +43,7 @@ function periodTable(label, per, columns, rows, wasOpen) {
   const tbody = document.createElement("tbody");
   for (const [period, ...cells] of rows) {
     const tr = document.createElement("tr");
-    const th = document.createElement("th"); th.scope = "row"; th.textContent = period;
+    const th = document.createElement("th"); th.scope = "row"; th.textContent = periodWords(period, true);
     tr.appendChild(th);
     for (const cell of cells) {
       const td = document.createElement("td"); td.textContent = cellText(cell); tr.appendChild(td);
