@@ -73,3 +73,17 @@ def test_a_closure_of_this_service_is_shown_as_its_report() -> None:
         case_id=None,
     )  # fmt: skip
     assert item_row(item).reference == "NM-10022"
+    assert item_row(item).closure == ""
+
+
+def test_a_register_closure_is_shown_as_its_report_with_its_closure_beside() -> None:
+    """The monthly closure review listed "CC-0002 … CC-0019" beside "NM-10022" (walk of 7
+    December): every closure by the near-miss report workers know, its closure's own beside."""
+    item = ReviewItemView(
+        reference="CC-0002", classification="failed", reasons=[],
+        fields={"service_line": "HC-NORTH", "case_ref": "CC-0002", "reference": "NM-10003",
+                "credibility_reasons": ["reopened_within_30_days"]},
+        case_id=None,
+    )  # fmt: skip
+    row = item_row(item)
+    assert (row.reference, row.closure) == ("NM-10003", "CC-0002")

@@ -47,6 +47,7 @@ class ItemRow:
     findings: str
     case_id: str | None
     case_name: str = ""  # the case as people know it ("report NM-10007"), before it is opened too
+    closure: str = ""  # a register closure's own reference (CC-0002), beside its report's
 
 
 @dataclass
@@ -71,11 +72,21 @@ class ExceptionRow:
 
 def shown_reference(item: ReviewItemView) -> str:
     """The report a person knows: a closure this service made (example 3's "service" source)
-    is keyed by its case ID ("ack-case-NM-10022"); it is shown as its report, "NM-10022"."""
+    is keyed by its case ID ("ack-case-NM-10022"), a closed-case register's by its closure
+    (CC-0002); each is shown as its near-miss report, "NM-10022" (workers know that one)."""
     report = item.fields.get("reference")
-    if item.fields.get("source") == "service" and isinstance(report, str) and report:
+    closure = item.fields.get("source") == "service" or item.fields.get("case_ref")
+    if closure and isinstance(report, str) and report:
         return report
     return item.reference
+
+
+def closure_reference(item: ReviewItemView) -> str:
+    """A closed-case register closure's own reference (CC-0002) when the row shows its report's
+    instead; "" for anything else."""
+    case_ref = item.fields.get("case_ref")
+    shown = shown_reference(item)
+    return str(case_ref) if case_ref and shown != case_ref else ""
 
 
 def item_row(item: ReviewItemView) -> ItemRow:
@@ -97,6 +108,7 @@ def item_row(item: ReviewItemView) -> ItemRow:
         findings=findings,
         case_id=item.case_id,
         case_name=case_words(item.case_id, reference) if item.case_id else "",
+        closure=closure_reference(item),
     )
 
 
