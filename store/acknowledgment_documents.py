@@ -21,7 +21,7 @@ from domain.acknowledgment import (
     RETENTION_IMPACT_KIND,
     AckPolicy,
 )
-from domain.instants import iso
+from domain.instants import instant, iso
 from store.document_context import (
     Builder,
     DocumentContext,
@@ -63,7 +63,8 @@ async def report_chronology(session: AsyncSession, ctx: DocumentContext) -> dict
     """Every received version of the report in the four feeds, then merged with case events."""
     entries: list[tuple[datetime, int, dict[str, Any]]] = []
     for row in await _versions(session, ACK_FEEDS, ctx.reference):
-        entries.append((row.received_at, 0, received_entry(row)))
+        entry = received_entry(row)  # at its own date (when it happened), received beside
+        entries.append((_utc(entry["at"]), 0, entry))
     events = await session.scalars(
         select(CaseEvent)
         .where(CaseEvent.case_id == ctx.case_id)
@@ -78,10 +79,16 @@ async def report_chronology(session: AsyncSession, ctx: DocumentContext) -> dict
             "actor": event.actor,
             "detail": event.detail,
         }
-        entries.append((event.at, 1, entry))
+        entries.append((_utc(event.at), 1, entry))
     # Stable merge: records before case events at the same instant, each in its own order.
     entries.sort(key=lambda triple: (triple[0], triple[1]))
     return {"entries": [entry for _, _, entry in entries]}
+
+
+def _utc(value: datetime | str) -> datetime:
+    moment = instant(value)
+    assert moment is not None
+    return moment
 
 
 async def triage_note_history(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.instants import iso
+from domain.instants import instant, iso
 from store.tables import Review, ReviewItem, SourceRecordVersion
 
 
@@ -66,11 +67,47 @@ def item_view(
     return view | {"case_id": item.case_id} if with_case else view
 
 
+# The dates a record says its events happened at, by feed (SOURCES.md): a chronology places a
+# record version at the latest of them it carries (when it was submitted, acknowledged, triaged,
+# updated, completed, fed back, analysed), the time the service received it beside. The walk of
+# 7 December saw a report submitted on 2 December dated "Mon 7 Dec, 23:17 — record received"
+# (the demo loads every record at once). A due date is a promise, not an event: never one.
+# Example 3's chronology places its records the same way (store.credibility_documents).
+OWN_DATES: dict[str, tuple[str, ...]] = {
+    "incident-platform": ("submitted_at", "first_acknowledged_at", "triage_completed_at",
+                          "closed_at"),
+    "workforce-reporting-log": ("submitted_at", "first_acknowledged_at"),
+    "manager-response-tracker": ("updated_at",),
+    "corrective-action-tracker": ("completed_at",),
+    "learning-bulletin-log": ("feedback_to_reporter_at", "bulletin_issued_at"),
+    "recurrence-analysis-file": ("analysed_at",),
+}  # fmt: skip
+
+
+def own_date(feed: str, content: dict[str, Any], received: datetime) -> datetime:
+    """When the record version's latest event happened by its own dates (OWN_DATES), never after
+    it was received; its received time when it has none (or none readable)."""
+    found = []
+    for name in OWN_DATES.get(feed, ()):
+        value = content.get(name)
+        try:
+            moment = instant(value) if isinstance(value, str) else None
+        except ValueError:
+            continue
+        if moment is not None and moment <= received:
+            found.append(moment)
+    return max(found, default=received)
+
+
 def received_entry(row: SourceRecordVersion) -> dict[str, Any]:
-    """A received record version as a chronology entry (its ``id`` citable as evidence)."""
+    """A received record version as a chronology entry (its ``id`` citable as evidence), at its
+    own date (``own_date``) with the time the service received it beside."""
+    received = instant(row.received_at)
+    assert received is not None
     return {
         "id": f"{row.feed}:{row.key}:v{row.version}",
-        "at": iso(row.received_at),
+        "at": iso(own_date(row.feed, row.content, received)),
+        "received_at": iso(row.received_at),
         "source": row.feed,
         "kind": "record_received",
         "version": row.version,

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.instants import iso
+from domain.instants import instant, iso
 from domain.learning import ACTION_TRACKER, BULLETIN_LOG, PLATFORM, RECURRENCE_FILE, LearningPolicy
 from domain.learning_measures import STANDARDS
 from domain.learning_steps import ATTRIBUTION_KIND, LEARNING_VISIBILITY_REGISTER
@@ -79,8 +79,10 @@ async def corrective_action_chronology(session: AsyncSession, ctx: Context) -> d
     """The report's and its corrective actions' received versions, then the case's events."""
     entries = await _versions(session, PLATFORM, [ctx.reference])
     entries += await _versions(session, ACTION_TRACKER, await _action_refs(session, ctx.reference))
-    entries.sort(key=lambda e: str(e["at"]))
-    return {"entries": entries + await _case_events(session, ctx.case_id)}
+    entries += await _case_events(session, ctx.case_id)
+    # By when each happened (a record at its own date: received_entry), records first at a tie.
+    entries.sort(key=lambda e: (instant(e["at"]), e["source"] == "case"))
+    return {"entries": entries}
 
 
 async def learning_communication_record(session: AsyncSession, ctx: Context) -> dict[str, Any]:

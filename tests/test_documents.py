@@ -97,25 +97,33 @@ async def test_daily_review_and_classification_source(sessions: Sessions) -> Non
 
 
 async def test_report_chronology_merges_versions_and_events(sessions: Sessions) -> None:
+    """Each record version at its own date (the report submitted 3 days before the service
+    received it is placed then, its received time beside: the walk of 7 December saw a report of
+    2 December dated at the demo's loading), a record with no date of its own at its receipt,
+    and the case's events among them by time."""
     await scenario(sessions)
     chronology = await doc(sessions, "report-chronology")
-    ids = [entry["id"] for entry in chronology["entries"]]
-    assert ids[:4] == [
+    entries = chronology["entries"]
+    ids = [entry["id"] for entry in entries]
+    assert ids[:3] == [  # submitted (and the tracker updated) three days before the receipt
         "incident-platform:NM-1:v1",
         "manager-response-tracker:NM-1:v1",
-        "service-line-governance-register:NM-1:v1",
         "workforce-reporting-log:NM-1:v1",
     ]
-    assert ids[4].startswith("event:")
-    # Changed records at LATER, then the case event at the same instant; the register row did
-    # not change, so it has no second version.
-    assert ids[5:8] == [
-        "incident-platform:NM-1:v2",
-        "manager-response-tracker:NM-1:v2",
-        "workforce-reporting-log:NM-1:v2",
+    assert [e["at"] for e in entries[:3]] == [SUBMITTED.isoformat()] * 3
+    assert [e["received_at"] for e in entries[:3]] == [RECEIVED.isoformat()] * 3
+    at = {e["id"]: e["at"] for e in entries}
+    assert at["service-line-governance-register:NM-1:v1"] == RECEIVED.isoformat()  # no own date
+    assert at["incident-platform:NM-1:v2"] == LATER.isoformat()  # acknowledged then
+    # the tracker's second version says it was updated when first sent: placed there
+    assert at["manager-response-tracker:NM-1:v2"] == SUBMITTED.isoformat()
+    events = [e for e in entries if e["id"].startswith("event:")]
+    assert [e["at"] for e in events] == [
+        (AS_OF + timedelta(minutes=30)).isoformat(), LATER.isoformat()
     ]
-    assert ids[8].startswith("event:") and len(ids) == 9
-    assert chronology["entries"][0]["at"] == RECEIVED.isoformat()
+    assert ids[-1].startswith("event:") and len(ids) == 9  # records first at a tie
+    times = [e["at"] for e in entries]
+    assert times == sorted(times), times
 
 
 async def test_triage_note_history(sessions: Sessions) -> None:

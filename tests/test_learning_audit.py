@@ -165,10 +165,12 @@ async def test_learning_documents(sessions):
         impact = await build_document(session, "frontline-impact-summary", **ctx)
         measures_doc = await build_document(session, "validation-measures", **ctx)
     assert audit["item"]["classification"] == "emerging"
+    # each record at its own latest date: the action completed the day before the report closed
     assert [e["id"] for e in chronology["entries"]] == [
-        "incident-platform:NM-1:v1",
         "corrective-action-tracker:CA-NM-1:v1",
+        "incident-platform:NM-1:v1",
     ]
+    assert chronology["entries"][1]["at"] == start.isoformat()
     assert record["entries"][0]["content"]["feedback_to_reporter_at"] is None
     assert pattern["domain_reports_analysed"] == 1
     assert sheet["complete"] is False and sheet["case_indicators"] == ["no_feedback_to_reporter"]
