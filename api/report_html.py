@@ -73,7 +73,7 @@ def _heading(column: str, numeric: bool) -> str:
 def _cell(value: Any, numeric: bool) -> str:
     css = ' class="num"' if numeric else ""
     shown = f"{value:g}" if _is_number(value) else "—" if value is None else str(value)
-    return f"<td{css}>{escape(shown)}</td>"
+    return f"<td{css}>{escape(shown).replace(chr(10), '<br>')}</td>"  # a cell's lines kept
 
 
 def _case_cell(case_id: str, reference: str, refs: CaseRefs) -> str:

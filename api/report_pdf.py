@@ -94,7 +94,8 @@ class Styles:
 
 
 def _p(value: Any, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape("—" if value is None else str(value)), style)
+    """A paragraph of VALUE's text (a cell's lines, "\\n", kept as lines)."""
+    return Paragraph(escape("—" if value is None else str(value)).replace("\n", "<br/>"), style)
 
 
 def chart_drawing(block: dict[str, Any], width: float, st: Styles) -> Drawing:
@@ -153,6 +154,32 @@ def _cell(shown: tuple[Any, str | None], st: Styles) -> Paragraph:
     return Paragraph(f"{escape(str(value))}<br/>{small}", st.cell)
 
 
+CELL_PADDING = 12  # a table cell's left and right padding (reportlab's default, 6 + 6)
+
+
+def _word_width(value: str, st: Styles) -> float:
+    """The widest word of a cell's text in the bold header font (the wider of the two), padded."""
+    widest = max((pdfmetrics.stringWidth(w, st.bold, 7.5) for w in value.split()), default=0.0)
+    return float(widest) + CELL_PADDING + 1
+
+
+def column_widths(weights: list[float], least: list[float], width: float) -> list[float]:
+    """WIDTH shared by WEIGHTS, no column below its LEAST (its longest word): a column its share
+    would break is given its least, and the rest shared again among the others. When the least
+    widths alone overflow, the shares as they are."""
+    if sum(least) > width:
+        return [width * w / sum(weights) for w in weights]
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(weights)) if i not in fixed]
+        room = width - sum(fixed.values())
+        total = sum(weights[i] for i in free)
+        short = [i for i in free if room * weights[i] / total < least[i]]
+        if not short:
+            return [fixed.get(i, room * weights[i] / total) for i in range(len(weights))]
+        fixed.update({i: least[i] for i in short})
+
+
 def _table(block: dict[str, Any], width: float, st: Styles, refs: CaseRefs) -> list[Flowable]:
     title = _p(block["title"], st.h3)
     if not block["rows"]:
@@ -168,7 +195,11 @@ def _table(block: dict[str, Any], width: float, st: Styles, refs: CaseRefs) -> l
         for c, col in zip(refs.columns(columns), zip(*shown, strict=False), strict=False)
     ]
     weights = [min(max(n, 6), 60) ** 0.75 for n in longest]
-    widths = [width * w / sum(weights) for w in weights]
+    words = [  # no column narrower than its longest word ("Entries", "NM-10003" never broken)
+        max(_word_width(str(v), st) for v in (c, *(v for v, _ in col)))
+        for c, col in zip(refs.columns(columns), zip(*shown, strict=False), strict=False)
+    ]
+    widths = column_widths(weights, words, width)
     table = Table([header, *rows], colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.titles import humanize
+
 REASONS_COLUMN = "Reasons"
+REGISTER_COLUMN = "Register"
 
 
 def cell_words(column: str, value: Any) -> Any:
     """VALUE as COLUMN's cell shows it: each of a ``Reasons`` cell's "; "-joined reasons in
-    words; anything else as it is."""
+    words; a register by its name as the registers page gives it ("Acknowledgment recovery
+    log", not its slug); anything else as it is."""
+    if column == REGISTER_COLUMN and isinstance(value, str) and value:
+        return humanize(value)
     if column != REASONS_COLUMN or not isinstance(value, str) or not value:
         return value
     # Imported here: api.web's package imports the routers, whose evidence and packs routers

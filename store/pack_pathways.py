@@ -11,22 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.report import Cell, Doc, day_words, label, local_minute, table
+from domain.report import Cell, Doc, label, table
 from store.pack_common import PATHWAY_KINDS, CaseIds, Record, core_rows, events_in
+from store.pack_deadlines import deadline_lines
 from store.tables import RegisterEntry
 
 OWNER_FIELDS = ("responsible_owner_id", "accountable_owner_id")
-DEADLINE_FIELDS = (
-    "triage_control_implementation_deadline",
-    "worker_communication_deadline",
-    "mandatory_review_date",
-    "learning_control_implementation_deadline",
-    "worker_feedback_deadline",
-    "review_date",
-    "final_corrective_deadline",
-    "worker_reconnection_deadline",
-    "follow_up_review_date",
-)
 
 
 async def pathways(session: AsyncSession, case_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -70,15 +60,6 @@ async def obligations(session: AsyncSession, case_ids: CaseIds) -> dict[str, dic
     return found
 
 
-def _when(value: Any, zone: str) -> str:
-    """A pathway's entered deadline in words: a bare date ("Thu 15 Oct 2026", close of business
-    that day) or an instant to the minute."""
-    text = str(value)
-    if len(text) == 10:
-        return day_words(text)
-    return local_minute(text, zone)
-
-
 @dataclass(frozen=True)
 class Pathways:
     """A pathway table's rows, read: the cases, each one's latest authorization (type, owner,
@@ -119,15 +100,6 @@ def pathway_table(read: Pathways, who: dict[str, str], zone: str, title: str) ->
     for case in read.cases:
         pathway = read.authorized.get(case.case_id, {})
         owner = read.owners[case.case_id]
-        dues = [
-            f"{label(k)}: {local_minute(v['deadline'], zone)}"
-            + (f" (done {local_minute(v['done'], zone)})" if v["done"] else "")
-            for k, v in read.owed.get(case.case_id, {}).items()
-            if k.startswith("action:") or k == "pathway-acceptance"
-        ]
-        dates = [
-            f"{label(f)}: {_when(pathway[f], zone)}" for f in DEADLINE_FIELDS if pathway.get(f)
-        ]
         body.append(
             [
                 case.case_id,
@@ -136,7 +108,7 @@ def pathway_table(read: Pathways, who: dict[str, str], zone: str, title: str) ->
                 label(pathway.get("pathway_type")),
                 who.get(owner, owner) if owner else "—",
                 label(case.stage),
-                "; ".join(dues + dates) or "—",
+                deadline_lines(pathway, read.owed.get(case.case_id, {}), zone),
             ]
         )
     columns = [

@@ -78,7 +78,7 @@ def weekly_rows() -> list[Any]:
         ),
         opened(NM1, at(25, 12), "pathway-acceptance", at(25, 17), "1 working day"),
         event(NM1, at(26, 10), "pathway_accepted", "E-OWNER", late=True),
-        opened(NM1, at(26, 10), "action:worker_communication", at(27, 17), "date"),
+        opened(NM1, at(26, 10), "action:worker-communication", at(27, 17), "close of business"),
         event(
             NM2, at(25, 11), "step_submitted", "E-SUPERVISOR", step="triage-attribution", late=False
         ),

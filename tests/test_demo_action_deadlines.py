@@ -13,7 +13,7 @@ from domain.pathway_actions import acknowledgment_plan, credibility_plan, learni
 from store.demo_cases import seed_cases
 from store.demo_history import oldest_month, seed_history
 from store.demo_repairs import seed_repairs
-from store.pack_common import obligations, pathways
+from store.pack_pathways import obligations, pathways
 from tests.demo_history_support import AS_OF, CALENDAR, load_demo
 
 PLANS = {"ack": acknowledgment_plan, "learning": learning_plan, "closure": credibility_plan}

@@ -25,4 +25,5 @@ def test_cells_in_words() -> None:
     assert cell_words("Reasons", reasons).startswith(
         "Missing in service-line governance register; Triage owner disagrees"
     )
-    assert cell_words("Register", "acknowledgment-recovery-log") == "acknowledgment-recovery-log"
+    # a register by its name, as the registers page names it (the PDFs gave its slug)
+    assert cell_words("Register", "acknowledgment-recovery-log") == "Acknowledgment recovery log"
