@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.examples import STEP_SPECS
 from domain.pathway_actions import action_title
 from domain.report import Cell, Doc, chart, label, local_minute, section, table, text
 from domain.titles import humanize, kind_of, pack_name
@@ -22,6 +23,8 @@ from store.tables import CaseEvent, DocumentOpening, RegisterEntry
 SAMPLE_PER_EXAMPLE = 2
 SHOWN = {"step_submitted", "pathway_accepted", "action_done", "escalated", "closed", "stage"}
 SHOWN |= {"made_visible", "reconfirmation_requested"}
+# A stage that is a step (or the owner's acceptance) to do: "triage-failure attribution opened".
+OPENED_STAGES = {*STEP_SPECS, "pathway-acceptance"}
 
 
 async def trends(session: AsyncSession, scope: Scope, start: date, end: date) -> Doc:
@@ -126,6 +129,10 @@ def chronology(records: Records, case_id: str, zone: str) -> list[list[Cell]]:
             what = f"made visible: {pack or d.get('title')} published"
         elif e.kind == "reconfirmation_requested":
             what = "worker asked again to confirm the closure"
+        elif e.kind == "step_submitted":  # done by the person beside it
+            what = f"{what} recorded"
+        elif e.kind == "stage":  # the case moved on; nobody did the step yet
+            what = f"{what} opened" if d.get("stage") in OPENED_STAGES else f"now {what}"
         evidence = "—"
         entry = entries.get((str(d.get("register")), int(d.get("seq") or 0)))
         if entry is not None:
@@ -144,7 +151,8 @@ def chronology(records: Records, case_id: str, zone: str) -> list[list[Cell]]:
                 + (f"; opened: {', '.join(humanize(o) for o in seen)}" if seen else "")
             )
         timing = "late" if d.get("late") else "on time" if "late" in d else ""
-        rows.append([local_minute(e.at, zone), what, who.get(e.actor, e.actor), evidence, timing])
+        by = who.get(e.actor, e.actor) if e.actor != "system" else "the service"
+        rows.append([local_minute(e.at, zone), what, by, evidence, timing])
     return rows
 
 

@@ -90,7 +90,7 @@ async def test_examples_2_and_3_sample_and_registers_match_the_seeded_set(
     assert c9["rows"] == [
         [
             "Thu 26 Nov 2026, 11:00",
-            "repair validation",
+            "repair validation recorded",  # by the person beside it (a step opened: "opened")
             "E-Board (E-BOARD)",  # by name from the staff directory, as the pages show people
             "Board workforce experience record, entry 1; cited: Case chronology",  # titles
             "on time",

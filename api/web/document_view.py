@@ -22,6 +22,9 @@ DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 VOCABULARY = re.compile(r"^[a-z]+((_[a-z0-9]+)+|(-[a-z]+)+)$")
 PERSON_KEYS = re.compile(r"(_id|_by|owner|actor|assignee)$")  # keys whose values name a person
 SKIP = frozenset({"document", "case_id"})  # the page's heading says these already
+# Fields for machines, never for a reader: a submission's idempotency key (the API's JSON keeps
+# it; an inspector traces a step by its register entry, which the page names).
+HIDDEN = frozenset({"request_id"})
 
 
 @dataclass
@@ -90,6 +93,9 @@ MINUTES = frozenset(
 )
 SECONDS = frozenset({"agree_seconds"})
 LABELS = {  # fields whose name alone does not read as words
+    "seq": "Entry",  # a register entry's number, as the registers page says it
+    "actor": "By",
+    "payload": "What was recorded",
     "repeat_category_min": "Repeat category (least count)",
     "repeat_min": "Repeat (least count)",
     "agree_seconds": "Sources agree within",
@@ -153,7 +159,7 @@ def _entry_rows(rows: list[dict[str, Any]]) -> bool:
 
 
 def _table(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:
-    headers = list(dict.fromkeys(key for row in rows for key in row))
+    headers = list(dict.fromkeys(key for row in rows for key in row if key not in HIDDEN))
     if _entry_rows(rows):
         headers.remove("id")
     return Node(
@@ -189,7 +195,7 @@ def to_node(value: Any, tz: str, *, top: bool = False, names: Names = NO_NAMES) 
             if k == "reasons" and why is not None
             else (_key_words(k, v), _value_node(k, v, tz, names))
             for k, v in value.items()
-            if not (top and k in SKIP)
+            if not (top and k in SKIP) and k not in HIDDEN
         ]
         return Node(kind="facts", facts=facts) if facts else Node(kind="text", text="—")
     if isinstance(value, list):
