@@ -171,6 +171,11 @@ async def test_a_published_pack_says_so_and_its_downloads_open_from_the_page_ses
     assert "the figures below are as generated" in pdf_text  # the PDF carries them
     csv = await api.http.get("/packs/weekly-sustainability/2026-W48?format=csv")
     assert csv.status_code == 200 and csv.text.startswith("case_id,")
+    # The page gives the stage the pack listed the case at in the CSV's and PDF's words (the
+    # walk of 7 December read "made visible on publication" in one and only "Active recovery"
+    # in the other), the stage it is at now beside it.
+    listed = csv.text.splitlines()[1].split(",")[4]
+    assert listed == "made visible on publication" and "Made visible on publication" in words
     evidence = await api.http.get(
         "/evidence", params={"from": "2026-11-01", "to": "2026-11-27", "format": "zip"}
     )

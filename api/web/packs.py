@@ -18,7 +18,7 @@ from api.authz import Authorized
 from api.clock import Now
 from api.deps import Actor, SessionDep, TemporalDep
 from api.errors import ApiError, NotFound, Unprocessable
-from api.pack_publication import person_name, publication_lines, published_stage
+from api.pack_publication import person_name, publication_lines, published_stage, stage_words
 from api.routers.packs import load_pack
 from api.temporal_calls import case_actor, execute_update
 from api.web.pack_words import pack_name
@@ -26,6 +26,7 @@ from api.web.render import local_time, render
 from api.web.session import CsrfChecked
 from api.web.words import humanize, role_label
 from domain import names
+from domain.mail_words import capital
 from domain.packs import PACKS
 from domain.periodic import PackSummary, PublishPack
 from domain.report import label
@@ -77,6 +78,7 @@ async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[st
         case = now_at.get(str(row.get("case_id", "")))
         stage = str(case.stage if case is not None else row.get("stage"))
         stage = published_stage(stage, pack.published_at is not None)
+        listed = published_stage(str(row.get("stage", "")), pack.published_at is not None)
         rows.append(
             {
                 "case_id": str(row.get("case_id", "")),
@@ -84,6 +86,8 @@ async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[st
                 "service_line": str(row.get("service_line", "")),
                 "exposure": label(row.get("exposure")),  # as the pack's PDF says it
                 "stage": STAGE_WORDS.get(stage, humanize(stage)),
+                # as the pack's PDF and CSV give it: the stage it listed the case at
+                "listed": capital(stage_words(listed)),
                 "opened": local_time(case.opened_at, tz) if case else str(row.get("opened_at", "")),
             }
         )
