@@ -26,6 +26,7 @@ from domain.calendar import BusinessCalendar
 from domain.feeds import FEEDS
 from domain.ingest import validate_rows
 from domain.learning_cycles import audit_period
+from domain.periodic import ReviewSummary
 from infra.starters import start_review
 from infra.temporal import connect
 from store.db import make_engine, make_sessionmaker, transaction
@@ -71,6 +72,23 @@ def demo_reviews(settings: Settings, as_of: datetime) -> list[tuple[str, str]]:
     ]
 
 
+async def _generated(handles: list[Any], seconds: float = 60) -> None:
+    """Wait (up to SECONDS) until each review has been generated or skipped."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    for handle in handles:
+        while loop.time() < deadline:
+            try:
+                summary = await handle.query(
+                    names.QUERY_STATE, result_type=ReviewSummary, rpc_timeout=timedelta(seconds=5)
+                )
+            except RPCError:
+                summary = None
+            if summary is not None and (summary.as_of is not None or summary.skipped):
+                break
+            await asyncio.sleep(0.25)
+
+
 async def start_demo_reviews(
     settings: Settings, as_of: datetime, client: Client | None = None
 ) -> list[str]:
@@ -87,7 +105,7 @@ async def start_demo_reviews(
     the review" the moment it started."""
     client = client or await connect(settings)
     calendar = settings.calendar_config()
-    started = []
+    started, handles = [], []
     for example, period in demo_reviews(settings, as_of):
         version = POLICY_VERSIONS[example]
         for attempt in range(30):  # a dev server just started may not serve its shards yet
@@ -107,7 +125,12 @@ async def start_demo_reviews(
                     raise
                 await asyncio.sleep(1)
         started.append(handle.id)
-    try:  # the loaded registers verified in full once, so the first evidence pack has it
+        handles.append(handle)
+    # The registers verified in full once, over the loaded history and what the reviews wrote
+    # as they were generated (a workspace register begins then), so the first evidence pack
+    # has a full verification of every register on record.
+    await _generated(handles)
+    try:
         await verify_registers_now(client)
     except RPCError as exc:  # no schedules (not applied, or a test server without them)
         if exc.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.UNIMPLEMENTED):
