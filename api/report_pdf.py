@@ -101,8 +101,8 @@ def _p(value: Any, style: ParagraphStyle) -> Paragraph:
 def chart_drawing(block: dict[str, Any], width: float, st: Styles) -> Drawing:
     """The same grouped vertical bars as the HTML's SVG (same axis steps and colours)."""
     series = block["series"]
-    height = 140
-    drawing = Drawing(width, height + 30)
+    height = 120  # 140 with no legend's room left the evidence pack's first page 40% empty
+    drawing = Drawing(width, height + (30 if len(series) > 1 else 6))  # a legend's room above
     chart = VerticalBarChart()
     bars = max(1, len(block["categories"]) * len(series))
     chart.x, chart.y, chart.height = 36, 40, height - 40

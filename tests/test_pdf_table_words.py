@@ -44,3 +44,33 @@ def test_column_widths_give_each_its_longest_word() -> None:
     widths = column_widths([6.0, 6.0, 21.6], [50.0, 40.0, 30.0], 300.0)
     assert widths[0] >= 50 and widths[1] >= 40 and abs(sum(widths) - 300) < 1e-6
     assert column_widths([1.0, 1.0], [200.0, 200.0], 300.0) == [150.0, 150.0]  # cannot: shares
+
+
+def test_the_evidence_packs_first_page_holds_its_first_chart() -> None:
+    """The walk's evidence pack left page 1 about 40% empty: its first section's one-series
+    chart (with its closing line) did not fit below the steps table, for the legend's room it
+    does not use and a tall plot."""
+    from domain.report import chart, figures, text
+
+    intro = (
+        "Mapped to the CQC quality statement “learning culture” and to PSIRF's expectations. " * 2
+    )
+    steps = [[f"Step {n}", 2, 1, "1 of 2 (50%)"] for n in range(6)]
+    doc = document(
+        "Inspection evidence pack",
+        "1 September 2026 to 30 November 2026 — all service lines",
+        [
+            section("About this evidence pack", text(intro), text("From the reviews.")),
+            section(
+                "Daily acknowledgment and triage review — reliability",
+                figures([("Reviews run", 16), ("Reports reviewed", 15), ("Exceptions", 0)]),
+                figures([("Acknowledged within 24 hours", "11 of 15 (73%)")]),
+                table("Steps completed in the range", ["Step", "Done", "On time", "Share"], steps),
+                chart("Escalations by level", ["level 1", "level 2", "level 3", "level 4+"],
+                      {"count": [2, 0, 0, 0]}),
+                figures([("Missed deadlines", 2), ("Still open", 0)]),
+            ),
+        ],
+    )  # fmt: skip
+    pages = pdftotext(render_pdf(doc, ["Generated at Tue 8 Dec 2026, 00:15."], FONT_DIR))
+    assert "Missed deadlines: 2" in pages.split("\f")[0], pages
