@@ -214,6 +214,6 @@ async def registers_section(
             "(or GET /registers/NAME/verify?head=…) later shows whether a register still reaches "
             "them; one cut back or rewritten since this pack fails."
         ),
-        table("Signed heads", ["Register", "Signed head (SEQ:HASH:SIGNATURE)"], signed),
+        table("Signed heads", ["Register (NAME)", "Signed head (SEQ:HASH:SIGNATURE)"], signed),
         anchor="registers",
     )

@@ -43,7 +43,7 @@ async def signed_heads_section(
             "its head; one cut back or rewritten since fails at the first missing or altered "
             f"entry. The service's Ed25519 public key (KEY) is {public}."
         ),
-        table("Signed heads", ["Register", "Signed head (SEQ:HASH:SIGNATURE)"], cells),
+        table("Signed heads", ["Register (NAME)", "Signed head (SEQ:HASH:SIGNATURE)"], cells),
         *[text(f"Not signed by the service: {p}.") for p in problems],
     ]
     return section("Signed register heads", *blocks, anchor="signed-heads"), rows
