@@ -61,7 +61,8 @@ async def test_verification_states_in_the_browser(  # type: ignore[no-untyped-de
         running = page.locator("#full-running")
         text = await running.inner_text()
         assert text in {
-            f"Full verification running since {local_time(at, LONDON)}; reload this page for "
+            f"Full verification running since {local_time(at, LONDON, with_year=True)}; reload "
+            "this page for "
             "its outcome"
             for at in (before, after)
         }, text  # the API's clock at the click, provider local time

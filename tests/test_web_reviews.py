@@ -76,6 +76,9 @@ async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:
         )
         listed = (await api.http.get("/app/reviews")).text
         assert f'{rid}">{named}</a>' in listed and f">{day}</a>" not in listed
+        # its as-of on its own day by the time alone (the date was given twice in one row)
+        row = text(listed.split(f'{rid}">', 1)[1].split("</tr>", 1)[0])
+        assert "that day" in row and row.count(named.split(" 20")[0]) == 1, row
 
         await sign_in(api, "E-ANALYST")
         page = await api.http.get(f"/app/reviews/{rid}")

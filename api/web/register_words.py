@@ -41,7 +41,7 @@ MEANINGS = (
 
 def running_words(requested_at: datetime | None, tz: str) -> str:
     """What the page says while a full verification of the register runs."""
-    since = f" since {local_time(requested_at, tz)}" if requested_at else ""
+    since = f" since {local_time(requested_at, tz, with_year=True)}" if requested_at else ""
     return f"Full verification running{since}; reload this page for its outcome"
 
 

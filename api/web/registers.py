@@ -78,7 +78,7 @@ async def register_list(request: Request, session: SessionDep, _actor: Authorize
                 "name": head.register,
                 "title": humanize(head.register),
                 "entries": head.seq,
-                "latest": local_time(latest[0].recorded_at, tz) if latest else "",
+                "latest": local_time(latest[0].recorded_at, tz, with_year=True) if latest else "",
                 "hash": head.hash,
                 "status": statuses[head.register],
                 "running": running.get(head.register, ""),

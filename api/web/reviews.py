@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +24,7 @@ from api.web.review_view import ExceptionRow, ItemRow, counts, exception_rows, i
 from api.web.session import CsrfChecked
 from api.web.words import REVIEW_TITLES, exposure_words, role_label
 from api.web.work_words import review_name
+from domain.instants import instant
 from domain.mail_words import capital, case_words, period_words
 from domain.reviews import REVIEWS
 from store.acknowledgment import ReviewView, load_review
@@ -49,6 +51,18 @@ CLASSIFICATIONS = {
 }
 
 
+def _as_of(as_of: datetime | None, period: str, tz: str) -> str:
+    """A review's as-of instant; on its own period's day (a daily review), only the time ("07:00
+    that day"): the list gave the date twice ("Mon 7 Dec 2026 · Mon 7 Dec, 07:00")."""
+    moment = instant(as_of)
+    if moment is None:
+        return local_time(as_of, tz)
+    local = moment.astimezone(ZoneInfo(tz))
+    if local.date().isoformat() == period:
+        return f"{local:%H:%M} that day"
+    return local_time(as_of, tz)
+
+
 @router.get("", response_class=HTMLResponse)
 async def review_list(request: Request, session: SessionDep, _actor: Authorized) -> HTMLResponse:
     """The recent reviews of each example, newest first."""
@@ -62,7 +76,7 @@ async def review_list(request: Request, session: SessionDep, _actor: Authorized)
                 {
                     "id": r.review_id,
                     "period": period_words(r.period),
-                    "as_of": local_time(r.as_of, tz),
+                    "as_of": _as_of(r.as_of, r.period, tz),
                     "status": "reviewed" if r.status == "reviewed" else "awaiting review",
                     "counts": ", ".join(f"{n} {label}" for label, n in counts(r.summary)),
                 }
