@@ -78,7 +78,7 @@ async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[st
         case = now_at.get(str(row.get("case_id", "")))
         stage = str(case.stage if case is not None else row.get("stage"))
         stage = published_stage(stage, pack.published_at is not None)
-        listed = published_stage(str(row.get("stage", "")), pack.published_at is not None)
+        in_pack = published_stage(str(row.get("stage", "")), pack.published_at is not None)
         rows.append(
             {
                 "case_id": str(row.get("case_id", "")),
@@ -87,7 +87,7 @@ async def _case_rows(session: AsyncSession, pack: Pack, tz: str) -> list[dict[st
                 "exposure": label(row.get("exposure")),  # as the pack's PDF says it
                 "stage": STAGE_WORDS.get(stage, humanize(stage)),
                 # as the pack's PDF and CSV give it: the stage it listed the case at
-                "listed": capital(stage_words(listed)),
+                "listed": capital(stage_words(in_pack)),
                 "opened": local_time(case.opened_at, tz) if case else str(row.get("opened_at", "")),
             }
         )
