@@ -129,7 +129,8 @@ async def test_reader_sees_trends_per_grouping_and_a_worker_does_not(
         )  # 72 h and 30 min: 2175 min
         assert await page.locator("#trends b").count() == 0
         await expect(page.locator("#trend-ack-notes")).to_contain_text(
-            "Time to a named triage owner per week, in hours with working hours beside them: the chart above."
+            "Time to a named triage owner per week, in hours with working hours beside them: "
+            "the chart above."
         )
         await expect(cells(page, "#trend-learning tr", "HC-NORTH")).to_have_text(
             ["HC-NORTH", "1", "3", "67% (2/3; 95% CI 21–94%)", "50% (1/2; 95% CI 9–91%)",

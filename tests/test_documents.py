@@ -119,7 +119,8 @@ async def test_report_chronology_merges_versions_and_events(sessions: Sessions) 
     assert at["manager-response-tracker:NM-1:v2"] == SUBMITTED.isoformat()
     events = [e for e in entries if e["id"].startswith("event:")]
     assert [e["at"] for e in events] == [
-        (AS_OF + timedelta(minutes=30)).isoformat(), LATER.isoformat()
+        (AS_OF + timedelta(minutes=30)).isoformat(),
+        LATER.isoformat(),
     ]
     assert ids[-1].startswith("event:") and len(ids) == 9  # records first at a tie
     times = [e["at"] for e in entries]
