@@ -84,10 +84,11 @@ OWN_DATES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def own_date(feed: str, content: dict[str, Any], received: datetime) -> datetime:
+def own_date(feed: str, content: dict[str, Any], received: datetime) -> tuple[datetime, str | None]:
     """When the record version's latest event happened by its own dates (OWN_DATES), never after
-    it was received; its received time when it has none (or none readable)."""
-    found = []
+    it was received, and the field that says so; its received time (and None) when it has none
+    (or none readable)."""
+    found: list[tuple[datetime, str]] = []
     for name in OWN_DATES.get(feed, ()):
         value = content.get(name)
         try:
@@ -95,8 +96,10 @@ def own_date(feed: str, content: dict[str, Any], received: datetime) -> datetime
         except ValueError:
             continue
         if moment is not None and moment <= received:
-            found.append(moment)
-    return max(found, default=received)
+            found.append((moment, name))
+    if not found:
+        return received, None
+    return max(found, key=lambda pair: pair[0])
 
 
 def received_entry(row: SourceRecordVersion) -> dict[str, Any]:
@@ -104,9 +107,11 @@ def received_entry(row: SourceRecordVersion) -> dict[str, Any]:
     own date (``own_date``) with the time the service received it beside."""
     received = instant(row.received_at)
     assert received is not None
+    at, dated_by = own_date(row.feed, row.content, received)
     return {
         "id": f"{row.feed}:{row.key}:v{row.version}",
-        "at": iso(own_date(row.feed, row.content, received)),
+        "at": iso(at),
+        "dated_by": dated_by,  # the record's field its time is (None: when it was received)
         "received_at": iso(row.received_at),
         "source": row.feed,
         "kind": "record_received",

@@ -45,3 +45,18 @@ def test_a_record_at_its_own_date_says_what_happened_then() -> None:
     assert entry_label(received, TZ).endswith(
         "— record received from the closed near-miss reliability register (version 2)"
     )
+
+
+def test_an_example_1_record_is_cited_by_what_happened_at_its_own_date() -> None:
+    """Examples 1 and 2's chronologies date a version by the latest date it carries: a version
+    acknowledged later is cited as the acknowledgment, not as the report (nor as 'received')."""
+    acked = {"id": "incident-platform:NM-1:v2", "at": "2026-12-02T10:30:00+00:00",
+             "dated_by": "first_acknowledged_at", "received_at": "2026-12-07T23:17:00+00:00",
+             "source": "incident-platform", "kind": "record_received", "version": 2}  # fmt: skip
+    said = entry_label(acked, TZ)
+    assert said.startswith("Wed 2 Dec, 10:30 — report first acknowledged (the ") and said.endswith(
+        ", version 2)"
+    ), said
+    register = {**acked, "id": "service-line-governance-register:NM-1:v1", "dated_by": None,
+                "source": "service-line-governance-register", "version": 1}  # fmt: skip
+    assert "record received from the " in entry_label(register, TZ)

@@ -48,9 +48,30 @@ OWN_EVENTS = {
 }
 
 
+# Examples 1 and 2's chronologies date a record version by the latest date it carries
+# (store.document_context.own_date), naming which ("dated_by"): what happened then.
+DATED_BY = {
+    "submitted_at": "near miss reported",
+    "first_acknowledged_at": "report first acknowledged",
+    "triage_completed_at": "triage completed",
+    "closed_at": "report closed",
+    "updated_at": "triage record updated",
+    "completed_at": "corrective action completed",
+    "feedback_to_reporter_at": "feedback given to the reporter",
+    "bulletin_issued_at": "learning bulletin issued",
+    "analysed_at": "recurrence analysed",
+}
+
+
 def _record(entry: dict[str, Any]) -> str:
     source = str(entry["source"])
     version = f", version {entry['version']}" if entry.get("version") else ""
+    if "dated_by" in entry:  # at its own date, or (None) at its receipt
+        what = DATED_BY.get(str(entry["dated_by"]))
+        if what is not None:
+            return f"{what} (the {feed_words(source)}{version})"
+        version = f" (version {entry['version']})" if entry.get("version") else ""
+        return f"record received from the {feed_words(source)}{version}"
     if "received_at" in entry and source in OWN_EVENTS:
         return f"{OWN_EVENTS[source]} (the {feed_words(source)}{version})"
     version = f" (version {entry['version']})" if entry.get("version") else ""
