@@ -97,7 +97,7 @@ async def test_past_repairs_fill_the_monthly_packs_and_the_evidence_pack(
     title = "made visible: Monthly board workforce experience pack for September 2026 published"
     assert ("Thu 10 Sep 2026, 12:00", title, board) in whats
     asked = "worker asked again to confirm the closure"
-    assert ("Thu 24 Sep 2026, 12:00", asked, "system") in whats
+    assert ("Thu 24 Sep 2026, 12:00", asked, "the service") in whats
 
 
 async def test_every_evidence_section_and_pack_section_has_content(database_url, sessions, api_for):
