@@ -94,7 +94,8 @@ async def test_a_step_form_keeps_what_was_typed_and_says_why_it_was_refused(  # 
         # Its entries are citable by time and words; the submitted value stays the entry's ID.
         assert "Report chronology: entry " not in text(opened.text), text(opened.text)
         assert 'value="report-chronology#incident-platform:' in opened.text
-        assert "record received from the incident and near-miss platform" in text(opened.text)
+        # a record by what happened at the date the chronology gives it (its own: reported)
+        assert "near miss reported (the incident and near-miss platform" in text(opened.text)
         # one slot of a group in the singular; the script's button reads data-item
         assert "Confirmed source 1" in text(opened.text) and "sources 1" not in opened.text
         assert 'data-item="confirmed source"' in opened.text
