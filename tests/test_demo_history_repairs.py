@@ -88,7 +88,7 @@ async def test_past_repairs_fill_the_monthly_packs_and_the_evidence_pack(
     chronology = next(
         b
         for b in sample["blocks"]
-        if b.get("title", "").startswith(f"{repairs[0].removeprefix('closure-case-')} (")
+        if b.get("title", "").startswith(f"{cases[repairs[0]].reference} (")  # by its report
     )
     whats = {(r[0], r[1], r[2]) for r in chronology["rows"]}
     board = f"{director.display_name} ({director.employee_id})"
