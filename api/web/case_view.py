@@ -67,6 +67,7 @@ class CasePage:
     actor: Actor
     now: datetime
     names: dict[str, str] = field(default_factory=dict)
+    opened_event_at: datetime | None = None  # when its history says "Case opened" (``history``)
 
     @property
     def opened(self) -> list[str]:
@@ -190,6 +191,9 @@ async def history(request: Request, page: CasePage, tz: str) -> list[tuple[str, 
     if page.live is not None:
         ids |= {ob.assignee or "" for ob in page.live.obligations.values()}
     page.names.update(await staff_names(request, ids))
+    page.opened_event_at = next(
+        (e.at for e in events if e.kind == "stage" and e.detail.get("stage") == "opened"), None
+    )
     return [(local_time(e.at, tz), event_words(e, page.names, page.live, tz)) for e in events]
 
 

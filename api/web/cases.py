@@ -54,7 +54,8 @@ async def case_page(case_id: str, request: Request, actor: Authorized) -> Respon
         ("Exposure", exposure_words(case.exposure)),
         ("Stage", humanize(page.live.stage if page.live else case.stage)),
         ("Status", case.status),
-        ("Opened", local_time(case.opened_at, tz)),
+        # as its history says it ("Case opened."), a few seconds after the decision to open it
+        ("Opened", local_time(page.opened_event_at or case.opened_at, tz)),
         ("Review", capital(about(case.review_id))),
     ]
     if page.live is not None and page.live.pathway_owner:
