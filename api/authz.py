@@ -89,6 +89,12 @@ def _page_session(request: Request, credentials: HTTPAuthorizationCredentials | 
         return True
     if credentials is not None or request.method not in ("GET", "HEAD"):
         return False
+    return has_session(request)
+
+
+def has_session(request: Request) -> bool:
+    """Whether the request carries a signed-in person's browser session (the session cookie
+    names someone); says nothing of a bearer token."""
     return "session" in request.scope and isinstance(request.session.get("sub"), str)
 
 

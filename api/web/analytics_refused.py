@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic_core import ErrorDetails
 
+from api.authz import has_session
 from api.clock import request_now
 from api.errors import ApiError
 from api.web.analytics_page import GROUP_WORDS, PERIODS, RECENT_DAYS, Layout, page_links, wants_page
@@ -62,18 +63,25 @@ def refusal_words(exc: ApiError) -> dict[str, str]:
     return found
 
 
+def refused_fields(request: Request, exc: Exception) -> dict[str, str] | None:
+    """Each refused field's reason in words, for a signed-in browser asking for a page whose
+    range query was refused (a validation error or the range check's 422); None for anything
+    else (an API client, another error), which keeps its JSON."""
+    if not has_session(request) or not wants_page(request):
+        return None
+    if isinstance(exc, RequestValidationError):
+        return validation_words(exc.errors())
+    if isinstance(exc, ApiError) and exc.status_code == 422:
+        return refusal_words(exc)
+    return None
+
+
 async def refused_range(request: Request, exc: Exception) -> HTMLResponse | None:
     """The analytics page with its form and the reasons, for a signed-in browser's refused
     range; None for anything else (an API client, another path, another error)."""
     layout = LAYOUTS.get(request.url.path)
-    signed_in = "session" in request.scope and isinstance(request.session.get("sub"), str)
-    if layout is None or not signed_in or not wants_page(request):
-        return None
-    if isinstance(exc, RequestValidationError):
-        errors = validation_words(exc.errors())
-    elif isinstance(exc, ApiError) and exc.status_code == 422:
-        errors = refusal_words(exc)
-    else:
+    errors = refused_fields(request, exc) if layout is not None else None
+    if layout is None or errors is None:
         return None
     today = (await request_now(request)).astimezone(ZoneInfo(_zone(request))).date()
     recent = f"from={today - timedelta(days=RECENT_DAYS - 1)}&to={today}"

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from api.authz import has_session
 from api.errors import (
     ApiError,
     CaseRoleRequired,
@@ -52,7 +53,7 @@ def is_browser_rendering(request: Request) -> bool:
     they get the pages' error page rather than the API's JSON. API clients keep JSON."""
     if request.query_params.get("format") != "html" or "authorization" in request.headers:
         return False
-    return "session" in request.scope and isinstance(request.session.get("sub"), str)
+    return has_session(request)
 
 
 def is_browser(request: Request) -> bool:
@@ -62,7 +63,7 @@ def is_browser(request: Request) -> bool:
     the JSON."""
     if "authorization" in request.headers or "text/html" not in request.headers.get("accept", ""):
         return False
-    return "session" in request.scope and isinstance(request.session.get("sub"), str)
+    return has_session(request)
 
 
 def is_signed_out_browser(request: Request) -> bool:
@@ -74,8 +75,7 @@ def is_signed_out_browser(request: Request) -> bool:
     page = request.query_params.get("format") == "html" or request.url.path.startswith(
         "/analytics/"
     )
-    signed_in = "session" in request.scope and isinstance(request.session.get("sub"), str)
-    return page and not signed_in
+    return page and not has_session(request)
 
 
 def sign_in_page(request: Request) -> Response:

@@ -7,12 +7,9 @@ clients keep the API's 422 body."""
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 
-from api.errors import ApiError
-from api.web.analytics_page import wants_page
-from api.web.analytics_refused import refusal_words, validation_words
+from api.web.analytics_refused import refused_fields
 from api.web.render import render
 
 PATH = "/evidence"
@@ -23,14 +20,8 @@ FORMATS = ("pdf", "html", "zip")
 async def refused_evidence(request: Request, exc: Exception) -> HTMLResponse | None:
     """The evidence pack's form with the reasons, for a signed-in browser's refused range; None
     for anything else (an API client, another path, another error)."""
-    signed_in = "session" in request.scope and isinstance(request.session.get("sub"), str)
-    if request.url.path != PATH or not signed_in or not wants_page(request):
-        return None
-    if isinstance(exc, RequestValidationError):
-        errors = validation_words(exc.errors())
-    elif isinstance(exc, ApiError) and exc.status_code == 422:
-        errors = refusal_words(exc)
-    else:
+    errors = refused_fields(request, exc) if request.url.path == PATH else None
+    if errors is None:
         return None
     asked = request.query_params
     context = {
