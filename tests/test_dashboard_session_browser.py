@@ -5,6 +5,8 @@ signed in gets a refusal page naming those roles; signed out, it still takes a b
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from playwright.async_api import expect
 
@@ -57,6 +59,24 @@ async def test_the_dashboard_uses_the_staff_pages_session(
         await expect(page.locator("#review-counts")).to_contain_text("critical: 1")
         mark = page.get_by_role("link", name="Open the review to mark it reviewed")
         await expect(mark).to_have_attribute("href", f"/app/reviews/ack-review-{day}")
+
+        # Opened on a day whose review is not generated yet (the dashboard opens on today's
+        # date, before the morning's review): the latest one, said so, not an error with its ID.
+        later = day + timedelta(days=2)
+        await page.goto(f"{base}/dashboard#date={later}")
+        await page.reload()
+        await expect(status).to_have_text(
+            f"No review of {day_words(later)} yet; the latest is shown. "
+            f"Daily acknowledgment review of {day_words(day)}: generated",
+            timeout=20_000,
+        )
+        await expect(page.get_by_label("review date")).to_have_value(str(day))
+        # A date the person picks is that date's review, or a sentence that there is none.
+        await page.get_by_label("review date").fill(str(later))
+        await expect(status).to_have_text(
+            f"No daily review of {day_words(later)} has been generated.", timeout=20_000
+        )
+        await page.get_by_label("review date").fill(str(day))
         await expect(page.locator("#mark-reviewed")).to_be_hidden()
         await accessible(page, "dashboard-signed-in")
 

@@ -70,15 +70,38 @@ function caseLink(text, href) {
   return a;
 }
 
-async function loadReview() {
-  const date = $("review-date").value;
-  const reviewId = `ack-review-${date}`;
+// The day before an ISO date ("2026-12-08" → "2026-12-07").
+function dayBefore(iso) {
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}
+
+// Opened on today's date before the morning's review exists: the latest review of the week
+// before, said so (a person who picks a date sees that date's review or that there is none).
+const LOOK_BACK_DAYS = 7;
+
+async function latestReview(date) {
+  let day = date;
+  for (let i = 0; i <= LOOK_BACK_DAYS; i += 1, day = dayBefore(day)) {
+    try {
+      return [day, await api(`/reviews/ack-review-${day}`)];
+    } catch (error) {
+      if (error.status !== 404 || i === LOOK_BACK_DAYS) { throw error; }
+    }
+  }
+  throw new Error("unreachable");
+}
+
+async function loadReview(event) {
+  const asked = $("review-date").value;
   $("mark-reviewed").hidden = true;
   $("mark-reviewed-page").hidden = true;
   try {
-    const review = await api(`/reviews/${reviewId}`);
+    const [date, review] = event ? [asked, await api(`/reviews/ack-review-${asked}`)] : await latestReview(asked);
+    $("review-date").value = date;
     const counts = review.summary.counts || {};
-    $("review-status").textContent =
+    const earlier = date === asked ? "" : `No review of ${dayWords(asked)} yet; the latest is shown. `;
+    $("review-status").textContent = earlier +
       `${review.title || "Review " + review.review_id}: ${review.status_words || review.status}` +
       (review.reviewed_by
         ? ` by ${review.reviewed_by_name || review.reviewed_by} on ${review.reviewed_at_words || review.reviewed_at}`
@@ -99,7 +122,9 @@ async function loadReview() {
     $("mark-reviewed-page").href = `/app/reviews/${encodeURIComponent(review.review_id)}`;
     $("mark-reviewed").dataset.review = review.review_id;
   } catch (error) {
-    $("review-status").textContent = `No review for ${date}: ${error.message}`;
+    $("review-status").textContent = error.status === 404
+      ? `No daily review of ${dayWords(asked)} has been generated${event ? "" : ` (nor in the ${LOOK_BACK_DAYS} days before)`}.`
+      : `The review of ${dayWords(asked)} could not be loaded: ${error.message}`;
     $("review-counts").replaceChildren();
     fill("exceptions", [], "");
   }
