@@ -18,8 +18,7 @@ from store import source_reads, sources
 from store.db import transaction
 from store.sources import current_records, record_versions
 from store.tables import SourceRecordVersion, source_partition
-from tests.sources_support import log_row
-from tests.test_store_sources import FEED, T0, records, upsert
+from tests.sources_support import FEED, T0, log_row, records, upsert
 
 TRACKER = "manager-response-tracker"
 

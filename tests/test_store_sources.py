@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.feeds import FeedRecord
-from domain.ingest import validate_rows
 from domain.roles import Role
-from store.db import transaction
 from store.source_fields import TYPED_COLUMNS, typed_from_content
-from store.sources import UpsertResult, current_records, record_versions, upsert_records
+from store.sources import UpsertResult, current_records, record_versions
 from store.staff import get_staff, staff_with_role
 from store.tables import SourceRecord, SourceRecordVersion
-from tests.sources_support import log_row
-
-T0 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone(timedelta(hours=1)))
-FEED = "workforce-reporting-log"
-
-
-def records(feed: str, rows: list[dict[str, Any]]) -> list[FeedRecord]:
-    valid, rejected = validate_rows(feed, rows)
-    assert rejected == []
-    return valid
-
-
-async def upsert(
-    sessions: async_sessionmaker[AsyncSession],
-    rows: list[dict[str, Any]],
-    at: datetime = T0,
-    feed: str = FEED,
-) -> UpsertResult:
-    async with transaction(sessions) as session:
-        return await upsert_records(session, feed, records(feed, rows), at)
+from tests.sources_support import FEED, T0, log_row, upsert
 
 
 async def version_count(sessions: async_sessionmaker[AsyncSession]) -> int:
