@@ -41,14 +41,17 @@ FLAGS = (
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
+CASE_PREFIX = "closure-case-"  # an example-3 case's workflow ID: this and the closed case
+
+
 def credibility_case_id(case_ref: str) -> str:
     """Workflow ID of the one example-3 case a closed case may ever have."""
-    return f"closure-case-{case_ref}"
+    return f"{CASE_PREFIX}{case_ref}"
 
 
 def case_ref_of(case_id: str) -> str:
     """The closed case's ``case_ref`` from an example-3 case ID."""
-    return case_id.removeprefix("closure-case-")
+    return case_id.removeprefix(CASE_PREFIX)
 
 
 class CredibilityPolicy(BaseModel):

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.cases import CaseInput, ProjectionUpdate, TimelineEvent
+from domain.credibility import CASE_PREFIX
 from domain.links import ACCEPTANCE
 from store.breaches import resolve_breaches
 from store.sources import current_records
@@ -26,8 +27,11 @@ async def report_employee(session: AsyncSession, reference: str) -> str:
 
 
 async def case_reference(session: AsyncSession, subject: str) -> str | None:
-    """The report reference of the case ``subject`` (None for a review or an unknown case),
-    for the mails that name a case by its report."""
+    """The report reference of the closed-case (example 3) case ``subject``, for the mails
+    that name it by its report; None for anything else, without a read: the other cases' IDs
+    carry their report already (``ack-case-NM-1``), and this runs on every mail of every step."""
+    if not subject.startswith(CASE_PREFIX):
+        return None
     return await session.scalar(select(Case.reference).where(Case.case_id == subject))
 
 
