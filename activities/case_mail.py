@@ -46,7 +46,7 @@ class CaseMail:
         owers = await self._owers(session, notice)
         reference = await case_reference(session, notice.subject)  # example 3's by its report
         if not owers and (notice.assignee or notice.role):  # nobody can do it: tell admins
-            ids += await alert_administrators(session, notice, mail_cfg.public_url)
+            ids += await alert_administrators(session, notice, mail_cfg.public_url, reference)
         for member in owers:
             ids.append(
                 await outbox.queue_message(

@@ -11,18 +11,17 @@ from domain.cases import ObligationNotice
 from domain.links import link
 from domain.roles import Role
 from store import outbox
-from store.cases import case_reference
 from store.staff import staff_with_role
 
 ADMIN_PAGE = "/app/admin/pathways"
 
 
 async def alert_administrators(
-    session: AsyncSession, notice: ObligationNotice, public_url: str
+    session: AsyncSession, notice: ObligationNotice, public_url: str, reference: str | None
 ) -> list[int]:
-    """Queue (once per obligation opening and administrator) the mail saying nobody owes it."""
+    """Queue (once per obligation opening and administrator) the mail saying nobody owes it;
+    REFERENCE is the case's report as the caller read it (``store.cases.case_reference``)."""
     page = link(public_url, ADMIN_PAGE)
-    reference = await case_reference(session, notice.subject)
     ids = []
     for admin in await staff_with_role(session, Role.ADMINISTRATOR):
         ids.append(
