@@ -90,6 +90,8 @@ async def test_verification_states_in_the_browser(  # type: ignore[no-untyped-de
             await page.goto(f"{base}/app/registers")
             await expect(status).to_be_visible()  # old entries are not re-read on view
             await page.get_by_role("button", name=BUTTON).click()
+            # the click navigates; reloading before it lands detaches the page (CI, stop 25)
+            await page.wait_for_url(f"{base}/app/registers/{REGISTER}?verifying=1")
             await wait_for(lambda: _shows(page, "#verification", "Failed at entry 1"))
         failed = page.locator("#verification")
         await expect(failed).to_contain_text("Failed at entry 1: payload does not match")
