@@ -128,6 +128,42 @@ def local_days_between(start: datetime, end: datetime, zone: str) -> int:
     return (end.astimezone(tz).date() - start.astimezone(tz).date()).days
 
 
+# -- late disputes --------------------------------------------------------------------------
+
+# A late dispute's item carries these in its fields (and only it): the closure was reviewed (or
+# its month's review had run) before the worker answered "not resolved", so a later month's
+# review takes it again (``store.credibility_late``).
+LATE_DISPUTE = "late_dispute"
+LAST_REVIEWED_AT = "last_reviewed_at"
+ANSWER_RECEIVED_AT = "answer_received_at"
+
+
+def is_late_dispute(
+    *,
+    confirmed: bool | None,
+    received_at: datetime,
+    closed_at: datetime,
+    month_start: datetime,
+    previous_review_at: datetime | None,
+    last_reviewed_at: datetime | None,
+    repair_open: bool,
+) -> bool:
+    """Whether a month's review (of the month starting ``month_start``) takes a closure of an
+    earlier month again: its worker's current answer is "not resolved" and was received after
+    the previous closure review was generated (``previous_review_at``; none: nothing was ever
+    reviewed) and after the closure was last looked at (``last_reviewed_at``: the latest review
+    holding it, or the end of a repair of it), and no repair of it is open (an open repair's
+    validation reads the answer)."""
+    return (
+        confirmed is False
+        and closed_at < month_start
+        and previous_review_at is not None
+        and received_at > previous_review_at
+        and (last_reviewed_at is None or received_at > last_reviewed_at)
+        and not repair_open
+    )
+
+
 # -- classification --------------------------------------------------------------------------
 
 

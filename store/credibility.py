@@ -22,6 +22,7 @@ from domain.credibility import (
 from domain.instants import iso
 from domain.names import EXAMPLE_CREDIBILITY
 from store.credibility_closures import register_count, review_parameters
+from store.credibility_late import late_disputes
 from store.credibility_review import PLANNER, review_items_statement
 from store.review_build import ReviewBuild, fill_review
 from store.sources import current_records
@@ -66,6 +67,11 @@ async def own_closures(
             )
         )
     ).all()
+    return await own_rows(session, list(cases))
+
+
+async def own_rows(session: AsyncSession, cases: list[Case]) -> dict[str, dict[str, Any]]:
+    """Closed ``cases`` of the service's own (examples 1 and 2) as register-shaped rows."""
     if not cases:
         return {}
     ids = [c.case_id for c in cases]
@@ -148,6 +154,7 @@ async def closure_review_build(
     closures (read now, bound to the statement), the policy and the summary."""
     start, end = month_bounds(period, zone)
     own = await own_closures(session, start, end)
+    late = await late_disputes(session, review_id, start, own_rows)
 
     async def summarize(session: AsyncSession, tally: dict[str | None, int]) -> dict[str, Any]:
         return {
@@ -158,9 +165,10 @@ async def closure_review_build(
             "sources": {
                 "service": len(own),
                 CLOSED_REGISTER: await register_count(
-                    session, (start, end), sum(tally.values()), own
+                    session, (start, end), sum(tally.values()) - len(late), own
                 ),
             },
+            "late_disputes": len(late),
             "policy": policy.model_dump(),
         }
 
@@ -171,7 +179,7 @@ async def closure_review_build(
         as_of=as_of,
         generated_at=generated_at or as_of,
         statement=review_items_statement,
-        parameters=review_parameters(review_id, (start, end), zone, policy, own),
+        parameters=review_parameters(review_id, (start, end), zone, policy, {**late, **own}),
         summarize=summarize,
         planner=PLANNER,
     )

@@ -135,7 +135,8 @@ def review_parameters(
             "case_ref": ref,
             "employee_id": row.get("employee_id"),
             "closed_at_us": epoch_us(row.get("closed_at")),
-            "no_entry": int(row.get("closure_entry_at") is None),
+            # the service's own closure without its closure entry (a register row has none)
+            "no_entry": int(row.get("source") == "service" and row.get("closure_entry_at") is None),
             "source": row.get("source"),
             "origin_example": row.get("origin_example"),
             "row": row,

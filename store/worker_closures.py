@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import names
 from domain.credibility import case_ref_of, credibility_case_id
 from domain.credibility_steps import REPAIR_VALIDATION
+from store.credibility_late import last_reviewed
 from store.sources import current_records
 from store.tables import Case, CaseEvent, OpenObligation, OutboxMessage, Review, SourceRecord
 
@@ -64,6 +65,11 @@ class Closure:
     repair_open: bool  # an example-3 case repairing it is open
     repair_due: datetime | None  # when that case's validation (which reads the answer) is due
     reviewed: bool  # the monthly closure-credibility review of its closure month exists
+    # when a closure review last held it, or a repair of it ended (``store.credibility_late``)
+    last_reviewed_at: datetime | None = None
+    # its "not resolved" came after that (or after its month's review ran) and no repair is
+    # open: the next monthly review takes it again (``domain.credibility.is_late_dispute``)
+    late: bool = False
 
 
 def _instant(value: Any) -> datetime | None:
@@ -164,6 +170,7 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
     answers = await current_records(session, CONFIRMATION_FEED, list(found))
     months = {_month(f["closed"], zone) for f in found.values()} - {""}
     reviewed = await _reviewed(session, months)
+    looked = await last_reviewed(session, list(found))
     closures = []
     for ref, f in found.items():
         repair = repairs.get(ref)
@@ -178,6 +185,17 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
         answered_at = _instant((answer or {}).get("responded_at"))
         stale = why != CLOSED and (answered_at is None or (asked_at and answered_at < asked_at))
         line = f["line"] or (repair.service_line if repair else "")
+        month_reviewed = _month(f["closed"], zone) in reviewed
+        repair_open = repair is not None and repair.status == "open"
+        last = looked.get(ref)
+        late = (
+            answer is not None
+            and answer.get("confirmed") is False
+            and not repair_open
+            and (month_reviewed or last is not None)
+            and answered_at is not None
+            and (last is None or answered_at > last)
+        )
         asked = Asked(ref, f["reference"], f["exposure"], line, asked_at, why != CLOSED, why)
         closures.append(
             Closure(
@@ -186,9 +204,11 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
                 first_closed_at=f["closed"],
                 answer=answer,
                 waiting=answer is None or bool(stale),
-                repair_open=repair is not None and repair.status == "open",
+                repair_open=repair_open,
                 repair_due=due.get(credibility_case_id(ref)),
-                reviewed=_month(f["closed"], zone) in reviewed,
+                reviewed=month_reviewed,
+                last_reviewed_at=last,
+                late=late,
             )
         )
     return sorted(

@@ -6,11 +6,15 @@ worker different things (``store.worker_closures`` reads the facts).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from api.web.render import local_time
+from domain.calendar import CalendarConfig, calendar_for
+from domain.credibility import next_month
 from domain.mail_words import period_words
+from domain.names import EXAMPLE_CREDIBILITY
+from domain.reviews import REVIEWS
 from store.worker_closures import CLOSED_AGAIN, Closure
 
 CATEGORY_WORDS = {
@@ -32,11 +36,44 @@ def _month(at: datetime, tz: str) -> tuple[str, str]:
     return period_words(f"{local:%Y-%m}"), period_words(f"{after:%Y-%m}")
 
 
-def what_next(closure: Closure, tz: str) -> str:
-    """What happens after the worker's answer, only as far as the service really does it."""
+def next_review_run(config: CalendarConfig, now: datetime) -> datetime:
+    """When the next monthly closure review runs after ``now``: 07:00 (its ``as_of``) local on
+    the first working day of this month, or else of the next."""
+    calendar = calendar_for(config)
+    zone = ZoneInfo(config.timezone)
+    at = time.fromisoformat(REVIEWS[EXAMPLE_CREDIBILITY].as_of_local_time)
+    first = now.astimezone(zone).date().replace(day=1)
+    while True:
+        day = first
+        while not calendar.is_working_day(day):
+            day += timedelta(days=1)
+        run = datetime.combine(day, at, tzinfo=zone)
+        if run > now:
+            return run
+        first = next_month(first)
+
+
+def what_next(closure: Closure, tz: str, next_review: datetime | None = None) -> str:
+    """What happens after the worker's answer, only as far as the service really does it
+    (``next_review``: when the next monthly closure review runs, ``next_review_run``)."""
     answer = closure.answer
     if answer is None or closure.waiting or answer.get("confirmed"):
         return ""  # nothing follows from "resolved" (its review counts it, if still to come)
+    if closure.late and next_review is not None:
+        when = local_time(next_review, tz)
+        ended = closure.asked.why == CLOSED_AGAIN
+        since = "the repair of how your report was closed ended" if ended else (
+            "the monthly closure review of this closure was done")  # fmt: skip
+        then = (
+            "the workforce experience reporting analyst sees it there with the month's closures."
+            if ended
+            else "the reporting quality assurance lead adjudicates it, and if the closure does "
+            "not hold up, a named owner repairs it and you may be asked again."
+        )
+        return (
+            f"You answered after {since}. The next monthly closure review, generated on "
+            f"{when}, takes your report again as a late dispute, and {then}"
+        )
     if closure.repair_open:
         due = f" (due by {local_time(closure.repair_due, tz)})" if closure.repair_due else ""
         return (
@@ -51,6 +88,11 @@ def what_next(closure: Closure, tz: str) -> str:
     if closure.first_closed_at is None:
         return "Your answer stays on record with your report."
     month, after = _month(closure.first_closed_at, tz)
+    if closure.last_reviewed_at is not None and closure.reviewed:
+        return (
+            f"The monthly closure review generated on {local_time(closure.last_reviewed_at, tz)} "
+            "read your answer. Your answer stays on record with your report."
+        )
     if closure.reviewed:
         return (
             f"The monthly closure review of {month} has already been done. Your answer stays "

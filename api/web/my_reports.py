@@ -7,12 +7,14 @@ a closure feels resolved.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.authz import Authorized
 from api.deps import SessionDep
-from api.web.closure_words import what_next
+from api.web.closure_words import next_review_run, what_next
 from api.web.render import render
 from api.web.reporter_story import Confirmation, report_stories
 from store.my_reports import MAX_REPORTS, reporter_data
@@ -28,6 +30,7 @@ async def my_reports(request: Request, actor: Authorized, session: SessionDep) -
     stories = report_stories(data)
     # The closures and answers "my work" lists too (one reading): each under its report.
     tz = request.app.state.settings.timezone
+    next_review = next_review_run(request.app.state.settings.calendar_config(), datetime.now(UTC))
     by_report: dict[str, list[Confirmation]] = {}
     for closure in await worker_closures(session, actor.employee_id, tz):
         by_report.setdefault(closure.asked.reference, []).append(
@@ -37,7 +40,7 @@ async def my_reports(request: Request, actor: Authorized, session: SessionDep) -
                 earlier=closure.answer if closure.waiting else None,
                 asked_at=closure.asked.closed_at,
                 why=closure.asked.why,
-                next_step=what_next(closure, tz),
+                next_step=what_next(closure, tz, next_review),
             )
         )
     for story in stories:

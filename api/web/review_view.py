@@ -19,6 +19,7 @@ from api.web.words import (
     lower_first,
     with_feed_words,
 )
+from domain.credibility import LATE_DISPUTE
 from domain.mail_words import case_words
 from domain.titles import capital
 from store.acknowledgment import ReviewItemView
@@ -100,6 +101,8 @@ def item_row(item: ReviewItemView) -> ItemRow:
         else (lower_first(_owner_words(_reason_words(str(r)))) for r in found or [])
     )
     findings = ", ".join(words) or "—"
+    if item.fields.get(LATE_DISPUTE):  # example 3: answered "not resolved" after its review
+        findings = f"late dispute (answered after it was last reviewed): {findings}"
     reference = shown_reference(item)
     return ItemRow(
         reference=reference,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,7 +26,7 @@ from api.clock import Now
 from api.deps import Actor, SessionDep
 from api.errors import Conflict, FieldError, NotFound, Unprocessable
 from api.routers import forms
-from api.web.closure_words import category_words, what_next
+from api.web.closure_words import category_words, next_review_run, what_next
 from api.web.plain_errors import plain_message
 from api.web.render import render
 from api.web.session import CsrfChecked
@@ -293,7 +294,8 @@ async def receipt_page(
     closure = await _closure(session, actor, case_ref, tz) if confirmation else None
     next_step = NEXT_STEPS.get(submission.feed, "")
     if closure is not None:  # what really happens to this answer, as "my reports" says it
-        next_step = what_next(closure, tz) or next_step
+        review = next_review_run(request.app.state.settings.calendar_config(), datetime.now(UTC))
+        next_step = what_next(closure, tz, review) or next_step
     context = {
         "submission": submission,
         "record": record,
