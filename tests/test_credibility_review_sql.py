@@ -25,13 +25,17 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.credibility import (
+    ANSWER_RECEIVED_AT,
     CLOSED_REGISTER,
     CONFIRMATIONS,
     EVIDENCE,
     FLAGS,
+    LAST_REVIEWED_AT,
+    LATE_DISPUTE,
     REOPENED,
     CredibilityPolicy,
     classify,
+    is_late_dispute,
     month_bounds,
     reconciliation_reasons,
 )
@@ -383,3 +387,84 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
         "no closure entry in the service's registers",
     } <= reasons
     assert {None, -1, 0, 1} <= days and {0, 1} <= beside  # the window's last day and the next
+
+
+async def test_a_later_review_takes_late_disputes_as_the_python_policy_does(
+    sessions: Sessions,
+) -> None:
+    """Answers "not resolved" received after the reviews that held their closures: a later
+    month's review takes each again (``is_late_dispute`` on the stored rows, the oracle), with
+    the same items ``closure_item`` gives; an answer it read is not taken a third time."""
+    drawn = _drawn(12)
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    async with sessions() as s, s.begin():
+        for feed in CREDIBILITY_FEEDS:
+            model = FEEDS[feed].model
+            await upsert_records(s, feed, [model(**r) for ex in drawn for r in ex.rows[feed]], at)
+    await _own_cases(sessions, drawn)
+    zone, policy = "Europe/London", CredibilityPolicy()
+    for number, ex in enumerate(drawn):
+        async with sessions() as s, s.begin():
+            await generate_closure_review(s, f"l-{number}", ex.period, at, zone, policy)
+    async with sessions() as s:
+        held = set(await s.scalars(select(ReviewItem.reference)))
+    later = at + timedelta(days=3)
+    disputed = sorted(held)[::2]  # every other closure a review held now answers "not resolved"
+    employees = {ref: "W-9" if ref.startswith("ack-case-") else None for ref in disputed}
+    async with sessions() as s:
+        register = await current_records(s, CLOSED_REGISTER)
+    rows = [
+        {"case_ref": ref, "employee_id": employees[ref] or register[ref]["employee_id"],
+         "confirmed": False, "responded_at": later.isoformat()}
+        for ref in disputed
+    ]  # fmt: skip
+    async with sessions() as s, s.begin():
+        model = FEEDS[CONFIRMATIONS].model
+        await upsert_records(s, CONFIRMATIONS, [model(**r) for r in rows], later)
+    async with sessions() as s:
+        contents = {feed: await current_records(s, feed) for feed in CREDIBILITY_FEEDS}
+        start, end = month_bounds("2027-01", zone)
+        own = await own_closures(s, *month_bounds("2019-01", zone))  # none: the rows below
+        all_own = await own_closures(s, datetime(2000, 1, 1, tzinfo=UTC), start)
+    assert own == {}
+    expected = []
+    for ref in sorted(held):
+        closure = all_own.get(ref) or {
+            **contents[CLOSED_REGISTER][ref],
+            "source": CLOSED_REGISTER,
+            "origin_example": None,
+        }
+        closed_at = instant(closure["closed_at"])
+        answer = contents[CONFIRMATIONS].get(ref)
+        assert closed_at is not None
+        if answer is None or not is_late_dispute(
+            confirmed=answer["confirmed"], received_at=later if ref in disputed else at,
+            closed_at=closed_at,
+            month_start=start, previous_review_at=at, last_reviewed_at=at, repair_open=False,
+        ):  # fmt: skip
+            continue
+        late = {**closure, LATE_DISPUTE: True, LAST_REVIEWED_AT: at.isoformat(),
+                ANSWER_RECEIVED_AT: later.isoformat()}  # fmt: skip
+        expected.append(closure_item(late, contents, zone, policy))
+    async with sessions() as s, s.begin():
+        review = await generate_closure_review(s, "l-late", "2027-01", later, zone, policy, later)
+        stored = (
+            await s.scalars(
+                select(ReviewItem)
+                .where(ReviewItem.review_id == "l-late")
+                .order_by(ReviewItem.reference)
+            )
+        ).all()
+    got = [(i.reference, i.classification, i.reasons, i.fields) for i in stored]
+    want = [(i["reference"], i["classification"], i["reasons"], i["fields"]) for i in expected]
+    for g, w in zip(got, want, strict=True):
+        assert g == w, (g, w)
+    assert len(want) == len(disputed)
+    assert review.summary["late_disputes"] == len(disputed)
+    assert {i["classification"] for i in expected} >= {"failed"}
+    async with sessions() as s, s.begin():  # read by "l-late": not taken a third time
+        again = await generate_closure_review(
+            s, "l-again", "2027-02", later + timedelta(days=30), zone, policy,
+            later + timedelta(days=30),
+        )  # fmt: skip
+    assert again.summary["late_disputes"] == 0
