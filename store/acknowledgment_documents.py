@@ -7,7 +7,6 @@ received record version, ``event:N`` for a case event) so a step can cite one as
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -21,16 +20,18 @@ from domain.acknowledgment import (
     RETENTION_IMPACT_KIND,
     AckPolicy,
 )
-from domain.instants import instant, iso
+from domain.instants import iso
 from store.document_context import (
     Builder,
     DocumentContext,
+    event_entries,
+    in_time_order,
     item_view,
     received_entry,
     review_and_item,
     review_view,
 )
-from store.tables import Case, CaseEvent, RegisterEntry, SourceRecord, SourceRecordVersion
+from store.tables import Case, RegisterEntry, SourceRecord, SourceRecordVersion
 
 # Fields of the incident-platform record the classification reads.
 CLASSIFICATION_INPUTS = (
@@ -60,35 +61,11 @@ async def _versions(
 
 
 async def report_chronology(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
-    """Every received version of the report in the four feeds, then merged with case events."""
-    entries: list[tuple[datetime, int, dict[str, Any]]] = []
-    for row in await _versions(session, ACK_FEEDS, ctx.reference):
-        entry = received_entry(row)  # at its own date (when it happened), received beside
-        entries.append((_utc(entry["at"]), 0, entry))
-    events = await session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id == ctx.case_id)
-        .order_by(CaseEvent.at, CaseEvent.id)
-    )
-    for event in events:
-        entry = {
-            "id": f"event:{event.id}",
-            "at": iso(event.at),
-            "source": "case",
-            "kind": event.kind,
-            "actor": event.actor,
-            "detail": event.detail,
-        }
-        entries.append((_utc(event.at), 1, entry))
-    # Stable merge: records before case events at the same instant, each in its own order.
-    entries.sort(key=lambda triple: (triple[0], triple[1]))
-    return {"entries": [entry for _, _, entry in entries]}
-
-
-def _utc(value: datetime | str) -> datetime:
-    moment = instant(value)
-    assert moment is not None
-    return moment
+    """Every received version of the report in the four feeds, each at its own date (when it
+    happened, received beside), with the case's events among them by time."""
+    entries = [received_entry(row) for row in await _versions(session, ACK_FEEDS, ctx.reference)]
+    entries += await event_entries(session, ctx.case_id)
+    return {"entries": in_time_order(entries)}
 
 
 async def triage_note_history(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:

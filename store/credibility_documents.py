@@ -14,20 +14,23 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.credibility import (
-    CLOSED_REGISTER,
     CONFIRMATIONS,
     CREDIBILITY_FEEDS,
     EVIDENCE,
-    REOPENED,
     REPAIR_LOG,
     SPEAKING_UP,
     case_ref_of,
 )
-from domain.instants import instant, iso
 from domain.names import EXAMPLE_CREDIBILITY
 from store.credibility import non_credible_items
 from store.credibility_values import BASELINE_KIND, adjudication_note, rules, validation_values
-from store.document_context import item_view, review_view
+from store.document_context import (
+    event_entries,
+    in_time_order,
+    item_view,
+    received_entry,
+    review_view,
+)
 from store.register_reads import entries as register_entries
 from store.tables import Case, CaseEvent, Review, SourceRecord, SourceRecordVersion
 from store.tables import ReviewItem as ReviewItemRow
@@ -38,28 +41,6 @@ if TYPE_CHECKING:
     from store.document_context import DocumentContext
 
 PLATFORM = "incident-platform"
-# A record's own date, the one a chronology places it at (when the case was closed, the worker
-# answered, the risk reopened, the evidence was recorded, the near miss was reported); when the
-# service received it is beside it. Walk of 7 December: the demo loads every record at once, so
-# a chronology by received time showed a closure and its confirmation in the same minute.
-OWN_DATE = {
-    CLOSED_REGISTER: "closed_at",
-    CONFIRMATIONS: "responded_at",
-    REOPENED: "reopened_at",
-    EVIDENCE: "recorded_at",
-    PLATFORM: "submitted_at",
-}
-
-
-def _own_date(feed: str, content: dict[str, Any], received: datetime) -> str:
-    """The record's own date as a UTC instant (its received time if it has none, or a bad one)."""
-    try:
-        own = instant(content.get(OWN_DATE.get(feed, "")))
-    except ValueError:
-        own = None
-    found = own or instant(received)
-    assert found is not None
-    return found.isoformat()
 
 
 async def _item(session: AsyncSession, ctx: DocumentContext) -> ReviewItemRow | None:
@@ -74,37 +55,8 @@ async def _versions(session: AsyncSession, pairs: list[tuple[str, str]]) -> list
             .where(SourceRecordVersion.feed == feed, SourceRecordVersion.key == key)
             .order_by(SourceRecordVersion.version)
         )
-        entries += [
-            {
-                "id": f"{r.feed}:{r.key}:v{r.version}",
-                "at": _own_date(r.feed, r.content, r.received_at),
-                "received_at": iso(r.received_at),
-                "source": r.feed,
-                "kind": "record_received",
-                "content": r.content,
-            }
-            for r in rows
-        ]
+        entries += [received_entry(r) for r in rows]  # at its own date, received beside
     return entries
-
-
-async def _events(session: AsyncSession, case_ids: list[str]) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(CaseEvent)
-        .where(CaseEvent.case_id.in_(case_ids))
-        .order_by(CaseEvent.at, CaseEvent.id)
-    )
-    return [
-        {
-            "id": f"event:{e.id}",
-            "at": iso(e.at),
-            "source": e.case_id,
-            "kind": e.kind,
-            "actor": e.actor,
-            "detail": e.detail,
-        }
-        for e in rows
-    ]
 
 
 async def closure_review(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:
@@ -121,9 +73,8 @@ async def case_chronology(session: AsyncSession, ctx: DocumentContext) -> dict[s
     """The closed case's records in every closure feed and the platform, and both cases' events."""
     case_ref = case_ref_of(ctx.case_id)
     pairs = [(feed, case_ref) for feed in CREDIBILITY_FEEDS] + [(PLATFORM, ctx.reference)]
-    entries = await _versions(session, pairs) + await _events(session, [case_ref, ctx.case_id])
-    entries.sort(key=lambda e: e["at"] or "")
-    return {"entries": entries}
+    entries = await _versions(session, pairs) + await event_entries(session, case_ref, ctx.case_id)
+    return {"entries": in_time_order(entries)}
 
 
 async def final_action_evidence(session: AsyncSession, ctx: DocumentContext) -> dict[str, Any]:

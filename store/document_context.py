@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.feed_events import own_date
 from domain.instants import instant, iso
-from store.tables import Review, ReviewItem, SourceRecordVersion
+from store.tables import CaseEvent, Review, ReviewItem, SourceRecordVersion
 
 
 class UnknownDocument(KeyError):
@@ -67,44 +69,10 @@ def item_view(
     return view | {"case_id": item.case_id} if with_case else view
 
 
-# The dates a record says its events happened at, by feed (SOURCES.md): a chronology places a
-# record version at the latest of them it carries (when it was submitted, acknowledged, triaged,
-# updated, completed, fed back, analysed), the time the service received it beside. The walk of
-# 7 December saw a report submitted on 2 December dated "Mon 7 Dec, 23:17 — record received"
-# (the demo loads every record at once). A due date is a promise, not an event: never one.
-# Example 3's chronology places its records the same way (store.credibility_documents).
-OWN_DATES: dict[str, tuple[str, ...]] = {
-    "incident-platform": ("submitted_at", "first_acknowledged_at", "triage_completed_at",
-                          "closed_at"),
-    "workforce-reporting-log": ("submitted_at", "first_acknowledged_at"),
-    "manager-response-tracker": ("updated_at",),
-    "corrective-action-tracker": ("completed_at",),
-    "learning-bulletin-log": ("feedback_to_reporter_at", "bulletin_issued_at"),
-    "recurrence-analysis-file": ("analysed_at",),
-}  # fmt: skip
-
-
-def own_date(feed: str, content: dict[str, Any], received: datetime) -> tuple[datetime, str | None]:
-    """When the record version's latest event happened by its own dates (OWN_DATES), never after
-    it was received, and the field that says so; its received time (and None) when it has none
-    (or none readable)."""
-    found: list[tuple[datetime, str]] = []
-    for name in OWN_DATES.get(feed, ()):
-        value = content.get(name)
-        try:
-            moment = instant(value) if isinstance(value, str) else None
-        except ValueError:
-            continue
-        if moment is not None and moment <= received:
-            found.append((moment, name))
-    if not found:
-        return received, None
-    return max(found, key=lambda pair: pair[0])
-
-
 def received_entry(row: SourceRecordVersion) -> dict[str, Any]:
     """A received record version as a chronology entry (its ``id`` citable as evidence), at its
-    own date (``own_date``) with the time the service received it beside."""
+    own date (``domain.feed_events.own_date``, the one rule of every chronology) with the time
+    the service received it beside."""
     received = instant(row.received_at)
     assert received is not None
     at, dated_by = own_date(row.feed, row.content, received)
@@ -118,3 +86,36 @@ def received_entry(row: SourceRecordVersion) -> dict[str, Any]:
         "version": row.version,
         "content": row.content,
     }
+
+
+async def event_entries(session: AsyncSession, *case_ids: str) -> list[dict[str, Any]]:
+    """The cases' events as chronology entries (``event:N``, citable as evidence), from "case"
+    (or, for more than one case, from which)."""
+    rows = await session.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id.in_(case_ids))
+        .order_by(CaseEvent.at, CaseEvent.id)
+    )
+    return [
+        {
+            "id": f"event:{e.id}",
+            "at": iso(e.at),
+            "source": e.case_id if len(case_ids) > 1 else "case",
+            "kind": e.kind,
+            "actor": e.actor,
+            "detail": e.detail,
+        }
+        for e in rows
+    ]
+
+
+def in_time_order(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A chronology's entries by when each happened, a record before a case event at the same
+    instant (what the feeds said, then what the service did about it), stable otherwise."""
+
+    def when(entry: dict[str, Any]) -> tuple[datetime, bool]:
+        at = instant(entry["at"])
+        assert at is not None
+        return at, entry["kind"] != "record_received"
+
+    return sorted(entries, key=when)

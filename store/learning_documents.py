@@ -13,13 +13,20 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.instants import instant, iso
+from domain.instants import iso
 from domain.learning import ACTION_TRACKER, BULLETIN_LOG, PLATFORM, RECURRENCE_FILE, LearningPolicy
 from domain.learning_measures import STANDARDS
 from domain.learning_steps import ATTRIBUTION_KIND, LEARNING_VISIBILITY_REGISTER
-from store.document_context import item_view, received_entry, review_and_item, review_view
+from store.document_context import (
+    event_entries,
+    in_time_order,
+    item_view,
+    received_entry,
+    review_and_item,
+    review_view,
+)
 from store.learning_values import follow_up, measures
-from store.tables import CaseEvent, RegisterEntry, SourceRecord, SourceRecordVersion
+from store.tables import RegisterEntry, SourceRecord, SourceRecordVersion
 
 
 class Context(Protocol):
@@ -43,23 +50,6 @@ async def _versions(session: AsyncSession, feed: str, keys: list[str]) -> list[d
     return [received_entry(row) for row in rows]
 
 
-async def _case_events(session: AsyncSession, case_id: str) -> list[dict[str, Any]]:
-    events = await session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id)
-    )
-    return [
-        {
-            "id": f"event:{e.id}",
-            "at": iso(e.at),
-            "source": "case",
-            "kind": e.kind,
-            "actor": e.actor,
-            "detail": e.detail,
-        }
-        for e in events
-    ]
-
-
 async def _action_refs(session: AsyncSession, reference: str) -> list[str]:
     """Refs of every corrective action naming the report, plus the report's own ref."""
     refs = set(
@@ -79,10 +69,8 @@ async def corrective_action_chronology(session: AsyncSession, ctx: Context) -> d
     """The report's and its corrective actions' received versions, then the case's events."""
     entries = await _versions(session, PLATFORM, [ctx.reference])
     entries += await _versions(session, ACTION_TRACKER, await _action_refs(session, ctx.reference))
-    entries += await _case_events(session, ctx.case_id)
-    # By when each happened (a record at its own date: received_entry), records first at a tie.
-    entries.sort(key=lambda e: (instant(e["at"]), e["source"] == "case"))
-    return {"entries": entries}
+    entries += await event_entries(session, ctx.case_id)
+    return {"entries": in_time_order(entries)}
 
 
 async def learning_communication_record(session: AsyncSession, ctx: Context) -> dict[str, Any]:

@@ -14,8 +14,9 @@ from store.credibility_values import adjudication_values
 from store.db import transaction
 from store.documents import build_document
 from store.tables import ReviewItem
+from tests.chronology_support import placed_by_feed_rule
 from tests.credibility_support import add_own_closed_case
-from tests.factories import load
+from tests.factories import load, report_rows
 
 Sessions = async_sessionmaker[AsyncSession]
 POLICY = CredibilityPolicy()
@@ -168,6 +169,10 @@ async def test_worker_answer_through_the_feed_fails_the_services_own_closure(
 async def test_adjudication_values_and_documents(sessions: Sessions) -> None:
     await seed(sessions)
     await generate(sessions)
+    submitted = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)  # acknowledged, then closed on 2 Nov
+    report = report_rows("NM-CC-REOPEN", submitted_at=submitted, ack_minutes=60)
+    closed = {**report["incident-platform"], "closed_at": "2026-11-02T15:00:00+00:00"}
+    await load(sessions, "incident-platform", [{**closed, "triage_status": "closed"}])
     async with sessions() as s:
         values = await adjudication_values(s, REVIEW, "CC-REOPEN", ZONE, POLICY)
     assert values.days_closure_to_reopen == 30
@@ -213,6 +218,9 @@ async def test_adjudication_values_and_documents(sessions: Sessions) -> None:
         ("reopened-risk-tracker", "2026-12-02T15:00:00+00:00"),
     ]
     received = {e["received_at"] for e in docs["case-chronology"]["entries"] if "content" in e}
+    # The same per-feed rule as examples 1 and 2: the report at the latest event it carries.
+    placed = placed_by_feed_rule(docs["case-chronology"]["entries"])
+    assert placed["incident-platform:NM-CC-REOPEN:v1"] == ("2026-11-02T15:00:00+00:00", "closed_at")
     assert received and not received & {at for _, at in own}
     assert docs["final-action-evidence"]["current"]["evidence_type"] == "photo"
     assert docs["reviewer-accountability-sheet"]["complete"] is False

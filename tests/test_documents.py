@@ -14,6 +14,7 @@ from domain.acknowledgment import ATTRIBUTION_KIND, RETENTION_IMPACT_KIND
 from domain.acknowledgment_steps import NEAR_MISS_RELIABILITY_CASE_REGISTER, RETENTION_FILE
 from store.documents import UnknownDocument, build_document
 from store.tables import Case, CaseEvent
+from tests.chronology_support import placed_by_feed_rule
 from tests.review_support import (
     AS_OF,
     RECEIVED,
@@ -125,6 +126,9 @@ async def test_report_chronology_merges_versions_and_events(sessions: Sessions) 
     assert ids[-1].startswith("event:") and len(ids) == 9  # records first at a tie
     times = [e["at"] for e in entries]
     assert times == sorted(times), times
+    placed = placed_by_feed_rule(entries)  # the one rule of every example's chronology
+    assert placed["incident-platform:NM-1:v2"][1] == "first_acknowledged_at"
+    assert placed["service-line-governance-register:NM-1:v1"][1] is None
 
 
 async def test_triage_note_history(sessions: Sessions) -> None:

@@ -34,22 +34,23 @@ def test_case_events_read_as_the_case_page_says_them() -> None:
 
 def test_a_record_at_its_own_date_says_what_happened_then() -> None:
     closed = {"id": "closed-case-register:CC-2:v1", "at": "2026-11-02T15:00:00+00:00",
-              "received_at": "2026-12-07T07:00:00+00:00", "source": "closed-case-register",
-              "kind": "record_received", "content": {"case_ref": "CC-2"}}  # fmt: skip
+              "dated_by": "closed_at", "received_at": "2026-12-07T07:00:00+00:00",
+              "source": "closed-case-register", "kind": "record_received",
+              "content": {"case_ref": "CC-2"}}  # fmt: skip
     assert (
         entry_label(closed, TZ)
         == "Mon 2 Nov, 15:00 — case closed (the closed near-miss reliability register)"
     )
-    received = {**closed, "version": 2}
-    del received["received_at"]  # a chronology by received time (example 1's) says so
+    received = {**closed, "version": 2, "dated_by": None}  # carries no date of its own
     assert entry_label(received, TZ).endswith(
         "— record received from the closed near-miss reliability register (version 2)"
     )
 
 
-def test_an_example_1_record_is_cited_by_what_happened_at_its_own_date() -> None:
-    """Examples 1 and 2's chronologies date a version by the latest date it carries: a version
-    acknowledged later is cited as the acknowledgment, not as the report (nor as 'received')."""
+def test_a_later_version_is_cited_by_what_happened_at_its_own_date() -> None:
+    """Every chronology dates a version by the latest of its feed's event dates it carries: a
+    version acknowledged later is cited as the acknowledgment, not as the report (nor as
+    'received')."""
     acked = {"id": "incident-platform:NM-1:v2", "at": "2026-12-02T10:30:00+00:00",
              "dated_by": "first_acknowledged_at", "received_at": "2026-12-07T23:17:00+00:00",
              "source": "incident-platform", "kind": "record_received", "version": 2}  # fmt: skip

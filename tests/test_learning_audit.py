@@ -16,6 +16,7 @@ from store.learning import generate_audit
 from store.learning_values import attribution_values, follow_up, measures, pin_baseline
 from store.registers import append_entry
 from store.tables import RegisterEntry, ReviewItem
+from tests.chronology_support import placed_by_feed_rule
 from tests.factories import load
 from tests.learning_factories import closed_report, confidence, load_closed
 
@@ -171,6 +172,8 @@ async def test_learning_documents(sessions):
         "incident-platform:NM-1:v1",
     ]
     assert chronology["entries"][1]["at"] == start.isoformat()
+    placed = placed_by_feed_rule(chronology["entries"])  # the rule of every chronology
+    assert placed["incident-platform:NM-1:v1"] == (start.isoformat(), "closed_at")
     assert record["entries"][0]["content"]["feedback_to_reporter_at"] is None
     assert pattern["domain_reports_analysed"] == 1
     assert sheet["complete"] is False and sheet["case_indicators"] == ["no_feedback_to_reporter"]

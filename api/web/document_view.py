@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from api.web.entry_words import entry_what
 from api.web.render import local_date, local_time, plural
-from api.web.words import humanize, value_words, yes_no
+from api.web.words import feed_words, humanize, value_words, yes_no
 from domain.mail_words import capital, id_words
 
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
@@ -158,7 +159,55 @@ def _entry_rows(rows: list[dict[str, Any]]) -> bool:
     return all(isinstance(r.get("id"), str) for r in rows)
 
 
+# A chronology's columns in a care manager's words: when, what happened (never its kind's code,
+# "Stage" or "Record received": the walk of 7 December), from which feed or case, when received.
+CHRONOLOGY = {"source": "From", "received_at": "Received", "content": "Record"}
+# What "When" and "What happened" say (an event's detail as the case page's history says it).
+SAID = frozenset({"id", "at", "kind", "dated_by", "detail"})
+FIRST = ("source", "version", "actor", "received_at")  # then the record as the feed sent it
+
+
+def _chronology(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:
+    """A chronology's entries: when and what happened first, as the evidence choices say it."""
+    found = [k for k in dict.fromkeys(k for row in rows for k in row) if k not in SAID | HIDDEN]
+    keys = sorted(found, key=lambda k: FIRST.index(k) if k in FIRST else len(FIRST))
+    return Node(
+        kind="table",
+        headers=[
+            "When",
+            "What happened",
+            *(
+                CHRONOLOGY.get(k) or _key_words(k, next((r[k] for r in rows if k in r), None))
+                for k in keys
+            ),
+        ],
+        rows=[
+            [
+                Node(kind="text", text=scalar_text(row["at"], tz)),
+                Node(kind="text", text=capital(entry_what(row, tz, names, with_feed=False))),
+                *(_cell(k, row.get(k), tz, names) for k in keys),
+            ]
+            for row in rows
+        ],
+    )
+
+
+def _cell(key: str, value: Any, tz: str, names: Names) -> Node:
+    """A chronology cell: where the entry came from (a feed by its name, the case or, in example
+    3, which case), who (the service, for what it did itself), else the value in words."""
+    if key == "source" and value == "case":
+        return Node(kind="text", text="This case")
+    if key == "source" and isinstance(value, str):
+        words = feed_words(value)
+        return Node(kind="text", text=capital(words if words != value else id_words(value)))
+    if key == "actor" and value == "system":
+        return Node(kind="text", text="The service")
+    return _value_node(key, value, tz, names)
+
+
 def _table(rows: list[dict[str, Any]], tz: str, names: Names) -> Node:
+    if _entry_rows(rows) and all(isinstance(r.get("kind"), str) and "at" in r for r in rows):
+        return _chronology(rows, tz, names)
     headers = list(dict.fromkeys(key for row in rows for key in row if key not in HIDDEN))
     if _entry_rows(rows):
         headers.remove("id")

@@ -13,17 +13,16 @@ from fastapi import Request
 
 from api.case_actions import read_document
 from api.errors import ApiError
-from api.web.event_words import event_words
+from api.web.entry_words import entry_what
 from api.web.render import local_time
-from api.web.words import feed_words, humanize
+from api.web.words import humanize
 from domain.titles import capital
 from store.db import transaction
 from store.staff import staff_names
-from store.tables import Case, CaseEvent
+from store.tables import Case
 
 ENTRY_MARK = "#"  # "document#entry", as the step form's evidence checkboxes say it
 _TIME_KEYS = ("at", "received_at", "updated_at", "recorded_at", "opened_at")
-_TEXT_KEYS = ("description", "summary", "title", "event", "action")
 
 
 def _entries(body: Any) -> Iterable[dict[str, Any]]:
@@ -37,71 +36,6 @@ def _entries(body: Any) -> Iterable[dict[str, Any]]:
             yield from _entries(value)
 
 
-# A record placed at its own date (example 3's chronology: it also says when it was received)
-# by what happened then, as the chronology dates it (store.credibility_documents.OWN_DATE).
-OWN_EVENTS = {
-    "closed-case-register": "case closed",
-    "employee-confirmation-form": "worker answered the confirmation",
-    "reopened-risk-tracker": "risk reopened",
-    "final-action-evidence-library": "final-action evidence recorded",
-    "incident-platform": "near miss reported",
-}
-
-
-# Examples 1 and 2's chronologies date a record version by the latest date it carries
-# (store.document_context.own_date), naming which ("dated_by"): what happened then.
-DATED_BY = {
-    "submitted_at": "near miss reported",
-    "first_acknowledged_at": "report first acknowledged",
-    "triage_completed_at": "triage completed",
-    "closed_at": "report closed",
-    "updated_at": "triage record updated",
-    "completed_at": "corrective action completed",
-    "feedback_to_reporter_at": "feedback given to the reporter",
-    "bulletin_issued_at": "learning bulletin issued",
-    "analysed_at": "recurrence analysed",
-}
-
-
-def _record(entry: dict[str, Any]) -> str:
-    source = str(entry["source"])
-    version = f", version {entry['version']}" if entry.get("version") else ""
-    if "dated_by" in entry:  # at its own date, or (None) at its receipt
-        what = DATED_BY.get(str(entry["dated_by"]))
-        if what is not None:
-            return f"{what} (the {feed_words(source)}{version})"
-        version = f" (version {entry['version']})" if entry.get("version") else ""
-        return f"record received from the {feed_words(source)}{version}"
-    if "received_at" in entry and source in OWN_EVENTS:
-        return f"{OWN_EVENTS[source]} (the {feed_words(source)}{version})"
-    version = f" (version {entry['version']})" if entry.get("version") else ""
-    return f"record received from the {feed_words(source)}{version}"
-
-
-def _what(entry: dict[str, Any], tz: str, names: Mapping[str, str]) -> str:
-    content = entry.get("content")
-    sources: list[dict[str, Any]] = [entry, content if isinstance(content, dict) else {}]
-    for source in sources:
-        for key in _TEXT_KEYS:
-            value = source.get(key)
-            if isinstance(value, str) and value.strip():
-                return value.strip()[:120]
-    if isinstance(entry.get("concern_type"), str):  # the workforce concern register's
-        status = entry.get("status") or "status unknown"
-        return f"{humanize(entry['concern_type'])} concern, {status}"
-    kind = str(entry.get("kind") or "")
-    if kind == "record_received" and entry.get("source"):
-        return _record(entry)
-    if kind and isinstance(entry.get("detail"), dict):  # a case event, as the case page says it
-        event = CaseEvent(kind=kind, actor=str(entry.get("actor") or ""), detail=entry["detail"])
-        return event_words(event, names, None, tz).removesuffix(".")
-    if kind:
-        return humanize(kind)
-    if entry.get("version"):
-        return f"version {entry['version']}"
-    return "entry"
-
-
 def entry_label(entry: dict[str, Any], tz: str, names: Mapping[str, str] | None = None) -> str:
     """ "Mon 7 Dec, 09:30 — Near miss on ward 4" or "Mon 7 Dec, 09:31 — Retention impact
     recorded by Chloe Jones (on time) …" (``names``: employee ID → name)."""
@@ -110,7 +44,7 @@ def entry_label(entry: dict[str, Any], tz: str, names: Mapping[str, str] | None 
         at = local_time(when, tz) if when else ""
     except ValueError:
         at = str(when)
-    what = _what(entry, tz, names or {})
+    what = entry_what(entry, tz, names or {})
     return f"{at} — {what}" if at else capital(what)
 
 
