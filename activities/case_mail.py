@@ -1,5 +1,6 @@
-"""The case workflows' mails: "this is now yours" to whoever owes a newly opened obligation,
-"the pathway changed hands" to both owners, and the delivery of queued mails (each marked sent
+"""The case workflows' mails: "this is now yours" to whoever owes a newly opened obligation
+(one mail per pathway to its owner, listing every action), "the pathway changed hands" to both
+owners, and the delivery of queued mails (each marked sent
 once the server takes it; retried until every one is)."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from activities.deps import ActivityDeps
 from activities.vacancies import alert_administrators
 from domain import names, notices
-from domain.cases import ObligationNotice, ReassignmentNotice
+from domain.cases import ObligationNotice, PathwayNotice, ReassignmentNotice
 from infra import mail
 from store import outbox
 from store.cases import case_reference
@@ -66,6 +67,38 @@ class CaseMail:
                 )
             )
         return ids
+
+    @activity.defn(name=names.ACT_NOTIFY_PATHWAY)
+    async def notify_pathway_opened(self, notice: PathwayNotice) -> int:
+        """Mail a pathway's owner one "this is now yours" listing each action with its deadline
+        and link, and send it; an owner no longer active: the administrators are told once.
+
+        Queueing is idempotent per pathway opening and owner; a retry only re-sends what the
+        server has not yet taken.
+        """
+        cfg = self.deps.mail
+        async with transaction(self.deps.sessions) as session:
+            owner = await get_staff(session, notice.owner)
+            reference = await case_reference(session, notice.subject)
+            if owner is None or not owner.is_current():
+                ids = await alert_administrators(
+                    session, notice.items[0], cfg.public_url, reference
+                )
+            else:
+                ids = [
+                    await outbox.queue_message(
+                        session,
+                        dedupe_key=f"pathway-opened:{notice.subject}:"
+                        f"{notice.opened_at.isoformat()}:{owner.employee_id}",
+                        recipient=owner.email,
+                        subject=notices.pathway_subject(notice, reference),
+                        body=notices.pathway_body(
+                            notice, owner.display_name, cfg.public_url, cfg.timezone, reference
+                        ),
+                        at=notice.opened_at,
+                    )
+                ]
+        return await self.deliver_notifications(ids) if ids else 0
 
     async def _owers(self, session: AsyncSession, notice: ObligationNotice) -> list[StaffMember]:
         """Who owes a newly opened obligation: its named owner, else its role's current holders."""

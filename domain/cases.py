@@ -199,6 +199,18 @@ class ObligationNotice(BaseModel):
     opened_at: datetime
 
 
+class PathwayNotice(BaseModel):
+    """A pathway just authorized: tell its owner, in one mail, everything it opened for them
+    (acceptance, each action, a first review), each item with its deadline."""
+
+    subject: str
+    example: str
+    pathway: str  # its title as the workflow names it: "closure-repair pathway"
+    owner: str
+    opened_at: datetime
+    items: list[ObligationNotice]
+
+
 class EscalationResult(BaseModel):
     breach_recorded: bool
     notified: list[str] = Field(default_factory=list)

@@ -10,7 +10,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from domain.cases import EscalationRequest, ObligationNotice, ReassignmentNotice
+from domain.cases import (
+    EscalationRequest,
+    ObligationNotice,
+    PathwayNotice,
+    ReassignmentNotice,
+)
 from domain.links import confirmation_path, link, obligation_path
 from domain.mail_words import about
 from domain.roles import ROLE_NAMES
@@ -42,6 +47,30 @@ def opened_body(
         f"Due: {local_time(notice.deadline, tz)} ({tz} time).\n"
         f"If it is not done by then it is recorded as a breach and escalated.\n\n"
         f"Do it here: {page}\n{SIGN_IN_NOTE}\n"
+    )
+
+
+def pathway_subject(notice: PathwayNotice, reference: str | None = None) -> str:
+    """Subject of the one mail to a pathway's owner at its authorization (mail filters keep
+    "This is now yours" first)."""
+    return f"This is now yours: the {notice.pathway} ({about(notice.subject, reference)})"
+
+
+def pathway_body(
+    notice: PathwayNotice, name: str, public_url: str, tz: str, reference: str | None = None
+) -> str:
+    """Body of that mail: each item (acceptance, actions, a review) with its deadline in the
+    provider's local time and the link to the page where it is done."""
+    items = "".join(
+        f"- {item.title}, due {local_time(item.deadline, tz)}\n"
+        f"  Do it here: {link(public_url, obligation_path(item.subject, item.obligation))}\n"
+        for item in notice.items
+    )
+    return (
+        f"Dear {name},\n\nThe {notice.pathway} for {about(notice.subject, reference)} is now "
+        f"owed by you, as its named owner: accept it first, then do each action.\n"
+        f"Deadlines are in {tz} time. Anything not done by its deadline is recorded as a breach "
+        f"and escalated.\n\n{items}\n{SIGN_IN_NOTE}\n"
     )
 
 

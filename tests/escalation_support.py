@@ -145,13 +145,16 @@ async def assert_breached_exactly_at(
 
 
 async def told_it_is_theirs(inbox: Any, who: str, title: str, case_id: str, step: str) -> str:
-    """The "this is now yours" mail to WHO, linking to the review's page; its body."""
-    subject = f"This is now yours: {title} ({about(case_id)})"
+    """The "this is now yours" mail to WHO naming TITLE (its own, or the pathway's one mail
+    listing it), linking to the review's page; its body."""
+    subjects = (f"This is now yours: {title} ({about(case_id)})", "This is now yours: the ")
 
     async def found() -> Any:
         for mail in inbox.to(email(who)):
-            if " ".join(mail["Subject"].split()) == subject:
-                return mail.get_payload(decode=True).decode()
+            subject = " ".join(mail["Subject"].split())
+            body = mail.get_payload(decode=True).decode()
+            if subject.startswith(subjects) and about(case_id) in subject and title in body:
+                return body
         return None
 
     body = await wait_for(found)

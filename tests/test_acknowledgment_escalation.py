@@ -14,6 +14,7 @@ from domain import names
 from domain.acknowledgment_steps import RETENTION_DOCUMENTS
 from domain.cases import ActionDone, PathwayAcceptance
 from domain.mail_words import about
+from domain.notices import local_time
 from domain.periodic import PackInput, PublishPack
 from store.tables import Breach
 from tests.acknowledgment_support import (
@@ -140,30 +141,39 @@ async def _pathway_to_closure(env, case, state, inbox):
     await wait_for(lambda: holds(len(inbox.to(email("W-100"))) >= 1))
 
 
-async def _owner_told_it_is_theirs(inbox, case_id: str) -> None:
-    """The named owner (no governance role) is mailed each obligation, linked to its page."""
+async def _owner_told_it_is_theirs(inbox, case_id: str, state) -> None:
+    """The named owner (no governance role) is mailed once for the whole pathway: each item
+    with its deadline in London time and the link to its page (not one mail per action)."""
     expected = {
-        "Accept the acknowledgment-recovery pathway": "/pathway/accept",
-        "Corrected triage-control implementation": "/pathway/actions/triage-control-implementation",
-        "Worker communication": "/pathway/actions/worker-communication",
-        "Same-day correction of the unsafe condition": (
-            "/pathway/actions/unsafe-condition-correction"
-        ),
+        "pathway-acceptance": "/pathway/accept",
+        "action:triage-control-implementation": "/pathway/actions/triage-control-implementation",
+        "action:worker-communication": "/pathway/actions/worker-communication",
+        "action:unsafe-condition-correction": "/pathway/actions/unsafe-condition-correction",
+        "recovery-review": "/steps/recovery-review",
     }
+    subject = f"This is now yours: the acknowledgment-recovery pathway ({about(case_id)})"
 
-    def told() -> dict[str, str]:
-        found = {}
-        for mail in inbox.to(email("E-OWNER")):
-            subject = " ".join(mail["Subject"].split())
-            for title in expected:
-                if subject == f"This is now yours: {title} ({about(case_id)})":
-                    found[title] = mail.get_payload(decode=True).decode()
-        return found
+    def mails() -> list[str]:
+        return [
+            m.get_payload(decode=True).decode().replace("\r\n", "\n")
+            for m in inbox.to(email("E-OWNER"))
+            if " ".join(m["Subject"].split()) == subject
+        ]
 
-    mails = await wait_for(lambda: holds(len(told()) == len(expected) and told()))
-    for title, path in expected.items():
-        assert f"http://127.0.0.1:8000/app/cases/{case_id}{path}" in mails[title], mails[title]
-        assert "as its named owner" in mails[title]
+    (body,) = await wait_for(lambda: holds(mails()))
+    assert "as its named owner" in body
+    for key, path in expected.items():
+        ob = state.obligations[key]
+        line = (
+            f"- {ob.title}, due {local_time(ob.deadline, 'Europe/London')}\n"
+            f"  Do it here: http://127.0.0.1:8000/app/cases/{case_id}{path}\n"
+        )
+        assert line in body, body
+    assert body.count("Do it here:") == len(expected)
+    theirs = [
+        m for m in inbox.to(email("E-OWNER")) if about(case_id) in " ".join(m["Subject"].split())
+    ]
+    assert len(theirs) == 1, [m["Subject"] for m in theirs]
 
 
 async def test_unaccepted_pathway_and_missed_action_escalate_to_the_named_owner(
@@ -196,7 +206,7 @@ async def test_unaccepted_pathway_and_missed_action_escalate_to_the_named_owner(
         await open_docs(case, "E-DIRECTOR", ["reporting-control-authorization-sheet"])
         await submit(case, "recovery-pathway", "E-DIRECTOR", fields)
         state = await wait_stage(case, "pathway-acceptance")
-        await _owner_told_it_is_theirs(inbox, case.id)
+        await _owner_told_it_is_theirs(inbox, case.id, state)
         # Same-day correction is due at close of business; acceptance within 1 working day.
         correction = state.obligations["action:unsafe-condition-correction"]
         acceptance = state.obligations["pathway-acceptance"]

@@ -11,6 +11,9 @@ from sqlalchemy import select
 from domain import names
 from domain.cases import PathwayAcceptance
 from domain.credibility import credibility_case_id, next_month
+from domain.links import obligation_path
+from domain.mail_words import about
+from domain.notices import local_time
 from domain.periodic import MarkReviewed, ScheduledStart
 from domain.reviews import review_id
 from store.db import transaction
@@ -91,10 +94,11 @@ async def test_doubtful_case_repair_validation_gate_and_cycles(
         await run_review(own_env, sessions, queue)
         case = own_env.client.get_workflow_handle(credibility_case_id("CC-D"))
         await _adjudicated_doubtful_then_rules_tightened(own_env, sessions, case)
-        activated = await _repair_pathway_accepted(own_env, case)
+        activated = await _repair_pathway_accepted(own_env, inbox, case)
         state, ob = await _validation_opens_21_days_after_activation(
             own_env, inbox, case, activated
         )
+        assert len(_yours(inbox, case.id)) == 1  # three weeks on: no mail per action came
         await _stale_answers_refused_and_escalated(own_env, sessions, inbox, case, state, ob)
         await _first_cycle_continues_without_improvement(own_env, sessions, case)
 
@@ -149,8 +153,9 @@ async def _adjudicated_doubtful_then_rules_tightened(env, sessions, case) -> Non
     assert v2.version == "closure-policy-v2"
 
 
-async def _repair_pathway_accepted(env, case) -> datetime:
-    """Step 3 due 3 working days after step 2; accepted by the owner, the case is active at
+async def _repair_pathway_accepted(env, inbox, case) -> datetime:
+    """Step 3 due 3 working days after step 2; the owner is mailed once for the whole pathway
+    (each action with its deadline and link); accepted by the owner, the case is active at
     once (doubtful); the activation instant."""
     state = await wait_stage(case, "repair-pathway")
     assert state.obligations["repair-pathway"].deadline == CAL.add_working_days(
@@ -165,12 +170,40 @@ async def _repair_pathway_accepted(env, case) -> datetime:
         "follow_up_review_date": (today + timedelta(days=26)).isoformat(),
     }
     await submit(case, "repair-pathway", "E-WXDIRECTOR", pathway(today, **later))
-    await wait_stage(case, "pathway-acceptance")
+    opened = await wait_stage(case, "pathway-acceptance")
+    await _owner_mailed_once(inbox, case.id, opened)
     await case.execute_update(
         names.UPDATE_ACCEPT_PATHWAY, PathwayAcceptance(actor=who("E-OWNER")), rpc_timeout=RPC
     )
     state = await wait_stage(case, "awaiting-validation")  # doubtful: active at acceptance
     return state.obligations["pathway-acceptance"].done_at
+
+
+def _yours(inbox, case_id: str) -> list:
+    """The "this is now yours" mails to the pathway's owner about CASE_ID."""
+    return [
+        m
+        for m in inbox.to(email("E-OWNER"))
+        if " ".join(m["Subject"].split()).startswith("This is now yours")
+        and about(case_id) in " ".join(m["Subject"].split())
+    ]
+
+
+async def _owner_mailed_once(inbox, case_id: str, state) -> None:
+    """One "this is now yours" to the owner for the closure-repair pathway: acceptance and its
+    three actions, each due in London time, each linked to its own page."""
+    subject = f"This is now yours: the closure-repair pathway (near miss NM-CC-D, {about(case_id)})"
+    (mail,) = await wait_for(lambda: holds(_yours(inbox, case_id)))
+    assert " ".join(mail["Subject"].split()) == subject
+    body = mail.get_payload(decode=True).decode().replace("\r\n", "\n")
+    owed = ("pathway-acceptance", "action:final-correction", "action:worker-reconnection",
+            "action:follow-up-review")  # fmt: skip
+    for key in owed:
+        ob = state.obligations[key]
+        page = obligation_path(case_id, key)
+        due = local_time(ob.deadline, "Europe/London")
+        assert f"- {ob.title}, due {due}\n  Do it here: http://127.0.0.1:8000{page}\n" in body
+    assert body.count("Do it here:") == len(owed)
 
 
 async def _validation_opens_21_days_after_activation(env, inbox, case, activated):

@@ -29,6 +29,7 @@ from tests.browser_support import (
     days_after,
     fill,
     from_mail,
+    from_pathway_mail,
     mail_link,
     mark_actions_done,
     mark_reviewed,
@@ -142,7 +143,8 @@ async def _director_authorizes_the_pathway_from_the_mail(w: Walk) -> None:
 
 async def _owner_accepts_from_the_mail_signed_out(w: Walk) -> None:
     await wait_stage(w.api, w.case_id, "pathway-acceptance")
-    accept = await mail_link(w.inbox, "E-OWNER", "This is now yours: Accept the", w.case_id)
+    mail = "This is now yours: the acknowledgment-recovery pathway"  # acceptance listed first
+    accept = await mail_link(w.inbox, "E-OWNER", mail, w.case_id)
     assert accept == f"/app/cases/{w.case_id}/pathway/accept"
     await w.page.context.clear_cookies()  # the owner opens the mail signed out
     await w.page.goto(f"{w.base}{accept}")
@@ -177,9 +179,7 @@ async def _director_publishes_the_weekly_pack_and_its_pdf(w: Walk) -> None:
 async def _owner_records_the_review_and_the_worker_confirms(w: Walk) -> None:
     page, case_id = w.page, w.case_id
     title = "Mandatory review of the acknowledgment-recovery pathway"
-    review = await from_mail(
-        page, w.base, w.inbox, "E-OWNER", f"This is now yours: {title}", case_id
-    )
+    review = await from_pathway_mail(page, w.base, w.inbox, title, case_id)  # with the actions
     assert review == f"/app/cases/{case_id}/steps/recovery-review"
     await fill(page, {"outcome": "recovered", "findings": "Triage ownership holds"})
     await accessible(page, "e2e1-14-review")

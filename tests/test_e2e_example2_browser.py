@@ -25,6 +25,7 @@ from tests.browser_support import (
     days_after,
     fill,
     from_mail,
+    from_pathway_mail,
     mark_actions_done,
     mark_reviewed,
     open_documents,
@@ -153,7 +154,7 @@ async def _owner_reviews_then_the_governance_reviewer_validates(w: Walk) -> None
     page = w.page
     await wait_stage(w.api, w.case_id, "stabilization-validation")
     title = "Review of the learning-stabilization pathway"
-    await from_mail(page, w.base, w.inbox, "E-OWNER", f"This is now yours: {title}", w.case_id)
+    await from_pathway_mail(page, w.base, w.inbox, title, w.case_id)  # listed with the actions
     await fill(page, {"outcome": "stabilized", "findings": "Every reporter had feedback"})
     await submit(page, f"Submit {title.lower()}", "e2e2-08-review-receipt", title)
     mail = "This is now yours: Stabilization"

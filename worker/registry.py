@@ -79,6 +79,7 @@ def activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         cases.escalate_breach,
         cases.deliver_notifications,
         cases.notify_obligation_opened,
+        cases.notify_pathway_opened,
         cases.notify_pathway_reassigned,
         cases.close_case,
         StepOpening(deps, cases, values).open_step,

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         EscalationResult,
         Obligation,
         ObligationNotice,
+        PathwayNotice,
         TimelineEvent,
     )
     from domain.roles import Role
@@ -147,6 +148,18 @@ class Obligations:
         self.deliveries.append(
             workflow.start_activity(
                 names.ACT_NOTIFY_OPENED,
+                notice,
+                result_type=int,
+                start_to_close_timeout=MAIL_TIMEOUT,
+                retry_policy=MAIL_RETRY,
+            )
+        )
+
+    def announce_pathway(self, notice: PathwayNotice) -> None:
+        """Start mailing a pathway's owner everything its authorization opened, in one mail."""
+        self.deliveries.append(
+            workflow.start_activity(
+                names.ACT_NOTIFY_PATHWAY,
                 notice,
                 result_type=int,
                 start_to_close_timeout=MAIL_TIMEOUT,

@@ -16,7 +16,9 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         CloseRequest,
         DocumentOpened,
+        ObligationNotice,
         PathwayAcceptance,
+        PathwayNotice,
         PathwayReassignment,
         ReassignmentNotice,
         RecordEntryRequest,
@@ -54,8 +56,9 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
         opened is open (a receipt waits for it). Watchers run concurrently."""
         self.state.pathway_owner = owner
         # Everything the authorization opens reaches the projection in the stage's one write (its
-        # events in order), not one write each.
+        # events in order), not one write each; its mails wait for that write and go as one.
         self._deferring = True
+        self.obligations.held = []
         try:
             await self.obligations.open(
                 ACCEPTANCE,
@@ -87,8 +90,27 @@ class PathwayCaseWorkflow(CaseWorkflowBase):
                 await also()
         finally:
             self._deferring = False
+            held, self.obligations.held = self.obligations.held or [], None
         await self.set_stage(ACCEPTANCE)
+        self._announce_pathway(owner, title, held)
         return [asyncio.create_task(self.obligations.watch(k)) for k in keys]
+
+    def _announce_pathway(self, owner: str, title: str, held: list[ObligationNotice]) -> None:
+        """One mail to OWNER listing what the authorization opened for them (not one per
+        action); anything owed by someone else is mailed as usual."""
+        owed = [n for n in held if n.assignee == owner]
+        for other in (n for n in held if n.assignee != owner):
+            self.obligations.announce(other)
+        if owed:
+            notice = PathwayNotice(
+                subject=self.obligations.subject,
+                example=self.obligations.example,
+                pathway=title,
+                owner=owner,
+                opened_at=owed[0].opened_at,
+                items=owed,
+            )
+            self.obligations.announce_pathway(notice)
 
     def follow_on_rules(self) -> list[str]:
         """A pathway's authorization opens its acceptance and its undated actions from its
