@@ -14,6 +14,7 @@ from domain import names, notices
 from domain.calendar import CalendarConfig
 from domain.cases import CaseInput
 from domain.credibility import (
+    LATE_DISPUTE,
     NOT_CREDIBLE,
     REPAIR_LOG,
     WORKSPACE,
@@ -34,7 +35,21 @@ from store.register_reads import entries
 from store.registers import append_entry
 from store.review_build import build_review
 from store.review_items import items_classified
-from store.tables import Case, Review
+from store.tables import Case, Review, ReviewItem
+
+
+async def _case_id(session: AsyncSession, item: ReviewItem) -> str:
+    """The case a review item opens: the closed case's first, or for a late dispute of a closed
+    case whose earlier case has ended, a later one named after this review's month (a late
+    dispute is only taken while no case of it is open: ``store.credibility_late``)."""
+    first = credibility_case_id(item.reference)
+    if not item.fields.get(LATE_DISPUTE):
+        return first
+    earlier = await session.get(Case, first)
+    if earlier is None or earlier.review_id == item.review_id:
+        return first
+    review = await session.get(Review, item.review_id)
+    return credibility_case_id(item.reference, review.period if review else item.review_id)
 
 
 class CredibilityActivities:
@@ -100,7 +115,7 @@ class CredibilityActivities:
                 inp = review_case_input(
                     request,
                     item,
-                    case_id=credibility_case_id(item.reference),
+                    case_id=await _case_id(session, item),
                     example=names.EXAMPLE_CREDIBILITY,
                     policy_version=policy.version,
                     reference=str(item.fields["reference"]),

@@ -44,14 +44,20 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 CASE_PREFIX = "closure-case-"  # an example-3 case's workflow ID: this and the closed case
 
 
-def credibility_case_id(case_ref: str) -> str:
-    """Workflow ID of the one example-3 case a closed case may ever have."""
-    return f"{CASE_PREFIX}{case_ref}"
+# A later example-3 case of the same closure (a late dispute after its repair ended): the case
+# ID of the first with this and the month of the review that took it again ("~late-2027-01").
+_AGAIN = re.compile(r"~late-\d{4}-\d{2}$")
+
+
+def credibility_case_id(case_ref: str, again: str = "") -> str:
+    """Workflow ID of the example-3 case of a closed case: the first one, or (``again``: the
+    month, ``YYYY-MM``, of the review that took a late dispute) a later one. One per review."""
+    return f"{CASE_PREFIX}{case_ref}" + (f"~late-{again}" if again else "")
 
 
 def case_ref_of(case_id: str) -> str:
-    """The closed case's ``case_ref`` from an example-3 case ID."""
-    return case_id.removeprefix(CASE_PREFIX)
+    """The closed case's ``case_ref`` from an example-3 case ID (a first or later one)."""
+    return _AGAIN.sub("", case_id.removeprefix(CASE_PREFIX))
 
 
 class CredibilityPolicy(BaseModel):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from domain import names
+from domain.credibility import case_ref_of
 from domain.pack_periods import MONTHS
 from domain.titles import REVIEW_TITLES, cycle_words, day_words, humanize, lower_first
 from domain.titles import capital as capital  # re-exported: pages word cases with it
@@ -55,7 +56,7 @@ def about(subject: str, reference: str | None = None) -> str:
     ``closure-review-2026-11`` → "monthly closure-credibility review of November 2026"; an
     example-3 case with the ``reference`` of the report it closed names that report first:
     "near miss NM-10039, closed case CC-0002" (the mails' subjects say which report)."""
-    closed = subject.removeprefix("closure-case-") if subject.startswith("closure-case-") else ""
+    closed = case_ref_of(subject) if subject.startswith("closure-case-") else ""
     if closed and reference and reference != closed:
         return f"near miss {reference}, closed case {closed}"
     for prefix, words in _CASES:
@@ -71,7 +72,7 @@ def case_words(case_id: str, reference: str) -> str:
     """A case as people know it, the same on every page, mail and pack: "report NM-10007";
     an example-3 case by its closed case and the report it closed: "closed case CC-0002
     (report NM-10039)" (never its workflow ID)."""
-    closed = case_id.removeprefix("closure-case-") if case_id.startswith("closure-case-") else ""
+    closed = case_ref_of(case_id) if case_id.startswith("closure-case-") else ""
     if not closed:
         return f"report {reference}"
     return f"closed case {closed}" + (f" (report {reference})" if reference != closed else "")

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
-from domain.credibility import case_ref_of, credibility_case_id
+from domain.credibility import case_ref_of
 from domain.credibility_steps import REPAIR_VALIDATION
-from store.credibility_late import last_reviewed
+from store.credibility_late import held_by_reviews, last_reviewed
 from store.sources import current_records
 from store.tables import Case, CaseEvent, OpenObligation, OutboxMessage, Review, SourceRecord
 
@@ -134,7 +134,10 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
     """Every closure ``employee_id`` reported, oldest first, with its answer; ``zone`` (the
     provider's) places a closure in its month."""
     cases = list(await session.scalars(select(Case).where(Case.employee_id == employee_id)))
-    repairs = {case_ref_of(c.case_id): c for c in cases if c.example == names.EXAMPLE_CREDIBILITY}
+    credibility = sorted(
+        (c for c in cases if c.example == names.EXAMPLE_CREDIBILITY), key=lambda c: c.opened_at
+    )
+    repairs = {case_ref_of(c.case_id): c for c in credibility}  # the latest case of a closure
     categories = await _categories(session, [c.case_id for c in cases if c.status == "closed"])
     found: dict[str, dict[str, Any]] = {}
     for case in cases:
@@ -170,7 +173,10 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
     answers = await current_records(session, CONFIRMATION_FEED, list(found))
     months = {_month(f["closed"], zone) for f in found.values()} - {""}
     reviewed = await _reviewed(session, months)
-    looked = await last_reviewed(session, list(found))
+    looked, _ = last_reviewed(
+        await held_by_reviews(session, list(found)),
+        [(c.case_id, c.status, c.closed_at) for c in credibility],
+    )
     closures = []
     for ref, f in found.items():
         repair = repairs.get(ref)
@@ -205,7 +211,7 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
                 answer=answer,
                 waiting=answer is None or bool(stale),
                 repair_open=repair_open,
-                repair_due=due.get(credibility_case_id(ref)),
+                repair_due=due.get(repair.case_id) if repair is not None else None,
                 reviewed=month_reviewed,
                 last_reviewed_at=last,
                 late=late,

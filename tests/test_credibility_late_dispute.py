@@ -32,6 +32,16 @@ from tests.factories import load, staff_rows
 from tests.workflow_support import CALENDAR, running_worker, skip, wait_for, wait_stage
 
 
+def _ended_repair(case_ref: str, review: str, at: datetime) -> Case:
+    """An example-3 case of ``case_ref`` that ended at ``at`` (its row as the case leaves it)."""
+    return Case(
+        case_id=credibility_case_id(case_ref), example=names.EXAMPLE_CREDIBILITY,
+        reference=f"NM-{case_ref}", review_id=review, employee_id="W-1", service_line="SL-A",
+        exposure="doubtful", stage="closed", status="closed", escalation_level=0,
+        opened_at=at - timedelta(days=1), updated_at=at, closed_at=at, detail={},
+    )  # fmt: skip
+
+
 async def _answer(env, sessions, case_ref: str, confirmed: bool) -> None:
     """The worker's answer, received now on the server's clock (as a form sent now is)."""
     now = await env.get_current_time()
@@ -75,21 +85,32 @@ async def test_not_resolved_after_the_review_is_in_the_next_review_and_adjudicat
     local = CAL.local(now)
     month = f"{local.year:04d}-{local.month:02d}"
     await load(sessions, "staff-directory", staff_rows(PEOPLE))
-    await load(sessions, "closed-case-register", [closed("CC-L", now - timedelta(minutes=1))])
-    evidence = {"case_ref": "CC-L", "evidence_type": "photo", "recorded_at": now.isoformat()}
-    await load(sessions, "final-action-evidence-library", [evidence])
-    await _answer(own_env, sessions, "CC-L", True)
+    # CC-L: credible in its month's review; CC-E: its repair (a case of that review) ends later.
+    refs = ("CC-L", "CC-E")
+    await load(
+        sessions, "closed-case-register", [closed(r, now - timedelta(minutes=1)) for r in refs]
+    )
+    evidence = [
+        {"case_ref": r, "evidence_type": "photo", "recorded_at": now.isoformat()} for r in refs
+    ]
+    await load(sessions, "final-action-evidence-library", evidence)
+    for ref in refs:
+        await _answer(own_env, sessions, ref, True)
     async with running_worker(own_env, sessions) as queue:
         first, summary = await _review(own_env, queue, month)
-        assert summary.counts == {"credible": 1, "doubtful": 0, "failed": 0}  # no case opens
+        assert summary.counts == {"credible": 2, "doubtful": 0, "failed": 0}  # no case opens
         assert (await asyncio.wait_for(first.result(), 60)).cases_opened == 0
+        await skip(own_env, timedelta(days=1))
+        async with transaction(sessions) as session:  # CC-E's repair case, as it ends: closed
+            session.add(_ended_repair("CC-E", summary.review_id, await own_env.get_current_time()))
 
-        # After the review, the worker changes her answer: not resolved.
+        # After the review (and after CC-E's repair ended), both answer: not resolved.
         await skip(own_env, timedelta(days=2))
-        await _answer(own_env, sessions, "CC-L", False)
+        for ref in refs:
+            await _answer(own_env, sessions, ref, False)
         later = f"{next_month(parse_month(month)):%Y-%m}"
         second, summary = await _review(own_env, queue, later)
-        assert summary.counts == {"credible": 0, "doubtful": 0, "failed": 1}
+        assert summary.counts == {"credible": 0, "doubtful": 0, "failed": 2}
         async with sessions() as s:
             item = await s.get(ReviewItem, (summary.review_id, "CC-L"))
             assert item is not None and item.classification == "failed"
@@ -97,7 +118,12 @@ async def test_not_resolved_after_the_review_is_in_the_next_review_and_adjudicat
             assert item.fields["credibility_reasons"] == ["employee_answered_not_resolved"]
             assert "disputed_closure" in item.fields["flags"]
             assert item.fields["last_reviewed_at"] is not None
-        assert (await asyncio.wait_for(second.result(), 60)).cases_opened == 1
+        assert (await asyncio.wait_for(second.result(), 60)).cases_opened == 2
+        # CC-E's first case has ended: a later one, named after this review's month, adjudicates
+        again = own_env.client.get_workflow_handle(credibility_case_id("CC-E", later))
+        assert again.id == f"closure-case-CC-E~late-{later}"
+        state = await wait_stage(again, "credibility-adjudication")
+        assert state.computed["credibility-adjudication"]["review_classification"] == "failed"
 
         case = own_env.client.get_workflow_handle(credibility_case_id("CC-L"))
         state = await wait_stage(case, "credibility-adjudication")
@@ -115,3 +141,4 @@ async def test_not_resolved_after_the_review_is_in_the_next_review_and_adjudicat
         # Read by that review, her answer is not taken a third time.
         third, summary = await _review(own_env, queue, f"{next_month(parse_month(later)):%Y-%m}")
         assert summary.counts == {"credible": 0, "doubtful": 0, "failed": 0}
+        assert (await asyncio.wait_for(third.result(), 60)).cases_opened == 0

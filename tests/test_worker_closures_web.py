@@ -115,7 +115,7 @@ async def test_both_pages_agree_under_the_report_reference_and_the_form_prefills
     # holiday; or a later month's, as the test runs) takes it again, as a late dispute
     assert "no further review of this closure is scheduled" not in receipt
     assert "You answered after the repair of how your report was closed ended. The next " in receipt
-    assert "takes your report again as a late dispute, and the workforce experience" in receipt
+    assert "takes your report again as a late dispute: the reporting quality assurance" in receipt
 
     work = (await api.http.get("/app")).text
     assert "Tell us" not in work  # answered since it was closed again: nothing waits

@@ -64,15 +64,11 @@ def what_next(closure: Closure, tz: str, next_review: datetime | None = None) ->
         ended = closure.asked.why == CLOSED_AGAIN
         since = "the repair of how your report was closed ended" if ended else (
             "the monthly closure review of this closure was done")  # fmt: skip
-        then = (
-            "the workforce experience reporting analyst sees it there with the month's closures."
-            if ended
-            else "the reporting quality assurance lead adjudicates it, and if the closure does "
-            "not hold up, a named owner repairs it and you may be asked again."
-        )
         return (
             f"You answered after {since}. The next monthly closure review, generated on "
-            f"{when}, takes your report again as a late dispute, and {then}"
+            f"{when}, takes your report again as a late dispute: the reporting quality "
+            "assurance lead adjudicates it, and if the closure does not hold up, a named owner "
+            "repairs it and you may be asked again."
         )
     if closure.repair_open:
         due = f" (due by {local_time(closure.repair_due, tz)})" if closure.repair_due else ""
