@@ -7,14 +7,13 @@ only, and its docstring is the OpenAPI description defining every measure.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 
-from api.analytics_range import PAGE, From, Period, To, check_range, envelope
-from api.authz import Authorized
-from api.deps import SessionDep, SettingsDep
+from api.analytics_range import PAGE, PeriodAsk, envelope
 from api.guard import GuardedRoute
 from api.series_csv import series_csv
 from api.web.analytics_page import wants_page
@@ -28,25 +27,17 @@ from api.web.analytics_periods import (
 )
 from domain.analytics import RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS
 from domain.calendar import calendar_for
-from store.analytics import Grouping
 from store.analytics_leavers import leaver_trends
 from store.analytics_series import series
 from store.analytics_workforce import confidence_trends, reporting_trends
 
 router = APIRouter(prefix="/analytics", tags=["analytics"], route_class=GuardedRoute)
+WorkforceAsk = Annotated[PeriodAsk, Depends(partial(PeriodAsk, period=WORKFORCE_PERIOD))]
+SeriesAsk = Annotated[PeriodAsk, Depends(partial(PeriodAsk, period=SERIES_PERIOD))]
 
 
 @router.get("/workforce", responses=PAGE)
-async def workforce(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    _actor: Authorized,
-    start: From,
-    end: To,
-    group: Grouping = "service_line",
-    period: Period = WORKFORCE_PERIOD,
-) -> Any:
+async def workforce(ask: WorkforceAsk) -> Any:
     """Speaking-up confidence, reporting rate and leavers per period (ISO week or month, local
     dates, clipped to [from, to]: `first_day`, `last_day`, `days`) and group.
 
@@ -71,8 +62,8 @@ async def workforce(
     - `not_available`: measures the feeds cannot support, with the reason.
 
     A signed-in browser (`Accept: text/html`, no bearer token) gets these rows as a page."""
-    check_range(start, end)
-    zone = settings.timezone
+    session, group, start, end, period = ask.session, ask.group, ask.start, ask.end, ask.period
+    zone = ask.settings.timezone
     not_available: list[dict[str, str]] = []  # reports per head: /analytics/series
     leavers: list[dict[str, Any]] = []
     totals: list[dict[str, Any]] = []
@@ -82,10 +73,9 @@ async def workforce(
         leavers, totals = await leaver_trends(session, group, start, end, period, zone)
     confidence = await confidence_trends(session, group, start, end, period, zone)
     reporting = await reporting_trends(session, group, start, end, period, zone)
-    if wants_page(request):
+    if wants_page(ask.request):
         rows = merged(group, reporting, confidence, leavers)
-        query = {"group": group, "start": start, "end": end, "period": period}
-        return period_page(request, WORKFORCE, rows, query, not_available)
+        return period_page(ask.request, WORKFORCE, rows, ask.query(), not_available)
     return envelope(
         group,
         start,
@@ -101,14 +91,7 @@ async def workforce(
 
 @router.get("/series", responses={200: {"content": {"text/csv": {}, "text/html": {}}}})
 async def time_series(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    _actor: Authorized,
-    start: From,
-    end: To,
-    group: Grouping = "service_line",
-    period: Period = SERIES_PERIOD,
+    ask: SeriesAsk,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Any:
     """Per ISO week or month overlapping [from, to] (whole periods, the last clipped to `to`)
@@ -152,14 +135,13 @@ async def time_series(
 
     A signed-in browser (`Accept: text/html`, no bearer token, no `format=csv`) gets the rows
     as a page."""
-    check_range(start, end)
-    calendar = calendar_for(settings.calendar_config())
-    rows, totals = await series(session, group, start, end, period, calendar)
+    group, start, end, period, request = ask.group, ask.start, ask.end, ask.period, ask.request
+    calendar = calendar_for(ask.settings.calendar_config())
+    rows, totals = await series(ask.session, group, start, end, period, calendar)
     if format == "csv":
         return PlainTextResponse(series_csv(rows, group, totals), media_type="text/csv")
     not_available = [] if group != "risk_domain" else [RISK_DOMAIN_HEADS, RISK_DOMAIN_LEAVERS]
     if wants_page(request) and "format" not in request.query_params:
-        query = {"group": group, "start": start, "end": end, "period": period}
-        return period_page(request, SERIES, rows, query, not_available)
+        return period_page(request, SERIES, rows, ask.query(), not_available)
     body = {"period": period, "rows": rows, "totals": totals, "not_available": not_available}
     return envelope(group, start, end, **body)
