@@ -8,13 +8,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
 from domain.report import Cell, Doc, bars, chart, label, local_minute, section, table, text
 from domain.titles import capital
-from store.pack_common import CaseIds, Record, Window, core_rows, example_ids, listed_cases
+from store.pack_common import (
+    CaseIds,
+    Record,
+    Window,
+    core_rows,
+    example_ids,
+    ids_bound,
+    ids_shape,
+    in_window,
+    kept,
+    listed_cases,
+    of_cases,
+    statement,
+)
 from store.pack_pathways import Pathways, obligations, pathway_reads, pathway_table
 from store.tables import CaseEvent, RegisterEntry
 
@@ -29,8 +42,13 @@ async def entries_in(
     if isinstance(case_ids, list) and not case_ids:
         return []
     kinds = (kind,) if isinstance(kind, str) else kind
-    rows = await core_rows(
-        session,
+    query = statement(_entries, ids_shape(case_ids), kinds)
+    return list(await core_rows(session, query, ids_bound(case_ids) | win.bound))
+
+
+@kept
+def _entries(shape: Any, kinds: tuple[str, ...]) -> Select[Any]:
+    return (
         select(
             RegisterEntry.kind,
             RegisterEntry.subject,
@@ -38,13 +56,12 @@ async def entries_in(
             RegisterEntry.payload,
         )
         .where(
-            RegisterEntry.subject.in_(case_ids),
+            of_cases(RegisterEntry.subject, shape),
             RegisterEntry.kind.in_(kinds),
-            win.holds(RegisterEntry.recorded_at),
+            in_window(RegisterEntry.recorded_at),
         )
-        .order_by(RegisterEntry.recorded_at),
+        .order_by(RegisterEntry.recorded_at)
     )
-    return list(rows)
 
 
 def _fmt_rate(value: Any) -> str:
@@ -54,18 +71,24 @@ def _fmt_rate(value: Any) -> str:
 async def _falling_due(session: AsyncSession, case_ids: CaseIds, win: Window) -> set[str]:
     """Those cases with a validation opened whose deadline is near the window: a superset (a
     day either side, on its ISO text) of those whose validation falls due in it."""
-    deadline = CaseEvent.detail["deadline"].as_string()
-    found = await core_rows(
-        session,
-        select(CaseEvent.case_id).where(
-            CaseEvent.case_id.in_(case_ids),
-            CaseEvent.kind == "obligation_opened",
-            CaseEvent.detail["obligation"].as_string() == "stabilization-validation",
-            deadline >= (win.first - timedelta(days=1)).date().isoformat(),
-            deadline < (win.after + timedelta(days=2)).date().isoformat(),
-        ),
-    )
+    bound = ids_bound(case_ids) | {
+        "due_from": (win.first - timedelta(days=1)).date().isoformat(),
+        "due_to": (win.after + timedelta(days=2)).date().isoformat(),
+    }
+    found = await core_rows(session, statement(_due, ids_shape(case_ids)), bound)
     return set(found.scalars())
+
+
+@kept
+def _due(shape: Any) -> Select[Any]:
+    deadline = CaseEvent.detail["deadline"].as_string()
+    return select(CaseEvent.case_id).where(
+        of_cases(CaseEvent.case_id, shape),
+        CaseEvent.kind == "obligation_opened",
+        CaseEvent.detail["obligation"].as_string() == "stabilization-validation",
+        deadline >= bindparam("due_from", type_=String),
+        deadline < bindparam("due_to", type_=String),
+    )
 
 
 def _validations(

@@ -12,23 +12,25 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.report import Cell, Doc, label, table
-from store.pack_common import PATHWAY_KINDS, CaseIds, Record, core_rows, events_in
+from store.pack_common import PATHWAY_KINDS, CaseIds, Record, core_rows, events_in, ids_param
 from store.pack_deadlines import deadline_lines
 from store.tables import RegisterEntry
 
 OWNER_FIELDS = ("responsible_owner_id", "accountable_owner_id")
 
 
+_PATHWAYS = (
+    select(RegisterEntry.subject, RegisterEntry.payload)
+    .where(RegisterEntry.subject.in_(ids_param()), RegisterEntry.kind.in_(PATHWAY_KINDS))
+    .order_by(RegisterEntry.recorded_at)
+)
+
+
 async def pathways(session: AsyncSession, case_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Each case's latest pathway authorization (type, owner, deadlines) from its register."""
     if not case_ids:
         return {}
-    rows = await core_rows(
-        session,
-        select(RegisterEntry.subject, RegisterEntry.payload)
-        .where(RegisterEntry.subject.in_(case_ids), RegisterEntry.kind.in_(PATHWAY_KINDS))
-        .order_by(RegisterEntry.recorded_at),
-    )
+    rows = await core_rows(session, _PATHWAYS, {"ids": case_ids})
     return {subject: dict(payload) for subject, payload in rows}
 
 

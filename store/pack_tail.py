@@ -32,6 +32,12 @@ from store.pack_common import (
     core_rows,
     events_in,
     example_ids,
+    ids_bound,
+    ids_shape,
+    in_window,
+    kept,
+    of_cases,
+    statement,
 )
 from store.tables import Breach
 
@@ -41,19 +47,21 @@ async def breaches_in(session: AsyncSession, case_ids: CaseIds, win: Window) -> 
     columns the section reads, not ORM objects."""
     if isinstance(case_ids, list) and not case_ids:
         return []
-    query = select(
+    query = statement(_breaches, ids_shape(case_ids))
+    rows = (await core_rows(session, query, ids_bound(case_ids) | win.bound)).all()
+    return sorted(rows, key=itemgetter(4, 0, 3))  # escalated_at, case_id, level
+
+
+@kept
+def _breaches(shape: Any) -> Any:
+    return select(
         Breach.case_id,
         Breach.step,
         Breach.deadline,
         Breach.level,
         Breach.escalated_at,
         Breach.resolved_at,
-    ).where(
-        Breach.case_id.in_(case_ids),
-        win.holds(Breach.escalated_at),
-    )
-    rows = (await core_rows(session, query)).all()
-    return sorted(rows, key=itemgetter(4, 0, 3))  # escalated_at, case_id, level
+    ).where(of_cases(Breach.case_id, shape), in_window(Breach.escalated_at))
 
 
 def breach_section(rows: Sequence[Record], win: Window, now: datetime) -> Doc:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, null, select, union_all, update
+from sqlalchemy import and_, bindparam, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
 from domain.pack_periods import home_period, listing_period, period_bounds
 from domain.packs import AWAITING_VISIBILITY_STAGES, PackSpec
 from domain.periodic import PackSummary
-from store.pack_common import core_rows, listed_cases, window
+from store.pack_common import EXAMPLE, core_rows, listed_cases, window
 from store.pack_content import build
 from store.pack_inputs import pack_inputs
 from store.review_visibility import SHOWN
@@ -22,6 +23,22 @@ async def get_pack(session: AsyncSession, kind: str, period: str) -> Pack | None
     return await session.get(Pack, (kind, period))
 
 
+_WAITING = (
+    select(Case.case_id, Case.opened_at, Review.period)
+    # (a review being built is not joined: store.review_visibility.SHOWN)
+    .outerjoin(Review, and_(Review.review_id == Case.review_id, SHOWN))
+    .where(Case.example == EXAMPLE, Case.stage.in_(AWAITING_VISIBILITY_STAGES))
+)
+# The kind's published periods ride along as rows without a case: one statement, not two
+# (built once: store.pack_common.kept).
+_LISTING: Any = union_all(
+    _WAITING,
+    select(null(), null(), Pack.period).where(
+        Pack.kind == bindparam("kind", type_=Pack.kind.type), Pack.published_at.is_not(None)
+    ),
+).order_by("case_id")
+
+
 async def listing_periods(
     session: AsyncSession, spec: PackSpec, calendar: BusinessCalendar, anchor: date
 ) -> dict[str, str]:
@@ -30,17 +47,7 @@ async def listing_periods(
     already published before the case came to wait, the next period's pack not yet published
     (domain.pack_periods.home_period, listing_period)."""
     await session.flush()  # the reads below are Core statements (store.pack_common.core_rows)
-    waiting = (
-        select(Case.case_id, Case.opened_at, Review.period)
-        # (a review being built is not joined: store.review_visibility.SHOWN)
-        .outerjoin(Review, and_(Review.review_id == Case.review_id, SHOWN))
-        .where(Case.example == spec.example, Case.stage.in_(AWAITING_VISIBILITY_STAGES))
-    )
-    # The kind's published periods ride along as rows without a case: one statement, not two.
-    published_rows = select(null(), null(), Pack.period).where(
-        Pack.kind == spec.kind, Pack.published_at.is_not(None)
-    )
-    rows = await core_rows(session, union_all(waiting, published_rows).order_by("case_id"))
+    rows = await core_rows(session, _LISTING, {"example": spec.example, "kind": spec.kind})
     cases, published = [], set()
     for case_id, opened_at, period in rows:
         if case_id is None:
