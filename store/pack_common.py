@@ -17,6 +17,7 @@ from domain.calendar import BusinessCalendar
 from domain.report import (
     local_minute,
 )
+from store.driver_rows import kept_rows
 from store.review_visibility import SHOWN
 from store.staff import STAFF_FEED, StaffMember, name_and_id
 from store.tables import Case, CaseEvent, Review, ReviewItem, SourceRecord
@@ -99,6 +100,16 @@ def statement(build: Any, shape: Any, *args: Any) -> Any:
     return build(shape, *args) if isinstance(shape, str) else build.__wrapped__(shape, *args)
 
 
+async def shaped_rows(
+    session: AsyncSession, shape: Any, query: Executable, bound: dict[str, Any]
+) -> Any:
+    """The rows of ``statement``'s ``query`` for case IDs of that shape: a kept statement's
+    through ``store.driver_rows``, one built for this use as Core rows."""
+    if isinstance(shape, str):
+        return await kept_rows(session, query, bound)
+    return await core_rows(session, query, bound)
+
+
 async def core_rows(
     session: AsyncSession, query: Executable, bound: dict[str, Any] | None = None
 ) -> Any:
@@ -147,7 +158,7 @@ async def reviews(
     if win is not None:
         bound |= win.bound
     query = _reviews(periods is not None, win is not None)
-    return list((await core_rows(session, query, bound)).all())
+    return list((await kept_rows(session, query, bound)).all())
 
 
 @kept
@@ -173,7 +184,7 @@ async def names_of(session: AsyncSession, ids: set[str]) -> dict[str, str]:
     wanted = sorted(i for i in ids if i and i != "system")
     if not wanted:
         return {}
-    rows = await core_rows(session, _NAMES, {"ids": wanted})
+    rows = (await kept_rows(session, _NAMES, {"ids": wanted})).all()
     return {key: name_and_id(StaffMember.model_validate(content), key) for key, content in rows}
 
 
@@ -192,7 +203,7 @@ async def listed_cases(session: AsyncSession, case_ids: list[str]) -> list[Recor
     """Those cases as rows of the columns a pack shows (``LISTED``), by case ID."""
     if not case_ids:
         return []
-    found = await core_rows(session, _LISTED, {"ids": case_ids})
+    found = (await kept_rows(session, _LISTED, {"ids": case_ids})).all()
     return sorted(found, key=lambda c: c.case_id)
 
 
@@ -210,7 +221,7 @@ _OPENED = select(func.count()).where(Case.example == EXAMPLE, in_window(Case.ope
 async def opened_count(session: AsyncSession, example: str, win: Window) -> int:
     """How many of the example's cases opened in the window."""
     bound = {"example": example} | win.bound
-    return int((await core_rows(session, _OPENED, bound)).scalar() or 0)
+    return int((await kept_rows(session, _OPENED, bound)).scalar() or 0)
 
 
 async def example_cases(session: AsyncSession, example: str, before: datetime) -> list[Case]:
@@ -230,8 +241,9 @@ async def events_in(
     if isinstance(case_ids, list) and not case_ids:
         return []
     bound = ids_bound(case_ids) | ({} if win is None else win.bound)
-    query = statement(_events, ids_shape(case_ids), kinds, win is not None)
-    return list((await core_rows(session, query, bound)).all())
+    shape = ids_shape(case_ids)
+    query = statement(_events, shape, kinds, win is not None)
+    return list((await shaped_rows(session, shape, query, bound)).all())
 
 
 @kept
@@ -257,7 +269,7 @@ async def items_of(session: AsyncSession, found: list[Record]) -> list[tuple[str
     periods = {r.review_id: r.period for r in found}
     if not periods:
         return []
-    rows = await core_rows(session, _ITEMS, {"ids": list(periods)})
+    rows = (await kept_rows(session, _ITEMS, {"ids": list(periods)})).all()
     return sorted(((periods[i.review_id], i) for i in rows), key=lambda p: (p[0], p[1].reference))
 
 

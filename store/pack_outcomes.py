@@ -18,7 +18,6 @@ from store.pack_common import (
     CaseIds,
     Record,
     Window,
-    core_rows,
     example_ids,
     ids_bound,
     ids_shape,
@@ -26,6 +25,7 @@ from store.pack_common import (
     kept,
     listed_cases,
     of_cases,
+    shaped_rows,
     statement,
 )
 from store.pack_pathways import Pathways, obligations, pathway_reads, pathway_table
@@ -42,8 +42,9 @@ async def entries_in(
     if isinstance(case_ids, list) and not case_ids:
         return []
     kinds = (kind,) if isinstance(kind, str) else kind
-    query = statement(_entries, ids_shape(case_ids), kinds)
-    return list(await core_rows(session, query, ids_bound(case_ids) | win.bound))
+    shape = ids_shape(case_ids)
+    query = statement(_entries, shape, kinds)
+    return list((await shaped_rows(session, shape, query, ids_bound(case_ids) | win.bound)).all())
 
 
 @kept
@@ -75,7 +76,8 @@ async def _falling_due(session: AsyncSession, case_ids: CaseIds, win: Window) ->
         "due_from": (win.first - timedelta(days=1)).date().isoformat(),
         "due_to": (win.after + timedelta(days=2)).date().isoformat(),
     }
-    found = await core_rows(session, statement(_due, ids_shape(case_ids)), bound)
+    shape = ids_shape(case_ids)
+    found = await shaped_rows(session, shape, statement(_due, shape), bound)
     return set(found.scalars())
 
 

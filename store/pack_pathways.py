@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.report import Cell, Doc, label, table
-from store.pack_common import PATHWAY_KINDS, CaseIds, Record, core_rows, events_in, ids_param
+from store.driver_rows import kept_rows
+from store.pack_common import PATHWAY_KINDS, CaseIds, Record, events_in, ids_param
 from store.pack_deadlines import deadline_lines
 from store.tables import RegisterEntry
 
@@ -30,7 +31,7 @@ async def pathways(session: AsyncSession, case_ids: list[str]) -> dict[str, dict
     """Each case's latest pathway authorization (type, owner, deadlines) from its register."""
     if not case_ids:
         return {}
-    rows = await core_rows(session, _PATHWAYS, {"ids": case_ids})
+    rows = (await kept_rows(session, _PATHWAYS, {"ids": case_ids})).all()
     return {subject: dict(payload) for subject, payload in rows}
 
 

@@ -29,7 +29,6 @@ from store.pack_common import (
     CaseIds,
     Record,
     Window,
-    core_rows,
     events_in,
     example_ids,
     ids_bound,
@@ -37,6 +36,7 @@ from store.pack_common import (
     in_window,
     kept,
     of_cases,
+    shaped_rows,
     statement,
 )
 from store.tables import Breach
@@ -47,8 +47,9 @@ async def breaches_in(session: AsyncSession, case_ids: CaseIds, win: Window) -> 
     columns the section reads, not ORM objects."""
     if isinstance(case_ids, list) and not case_ids:
         return []
-    query = statement(_breaches, ids_shape(case_ids))
-    rows = (await core_rows(session, query, ids_bound(case_ids) | win.bound)).all()
+    shape = ids_shape(case_ids)
+    query = statement(_breaches, shape)
+    rows = (await shaped_rows(session, shape, query, ids_bound(case_ids) | win.bound)).all()
     return sorted(rows, key=itemgetter(4, 0, 3))  # escalated_at, case_id, level
 
 

@@ -12,7 +12,8 @@ from domain.calendar import BusinessCalendar
 from domain.pack_periods import home_period, listing_period, period_bounds
 from domain.packs import AWAITING_VISIBILITY_STAGES, PackSpec
 from domain.periodic import PackSummary
-from store.pack_common import EXAMPLE, core_rows, listed_cases, window
+from store.driver_rows import kept_rows
+from store.pack_common import EXAMPLE, listed_cases, window
 from store.pack_content import build
 from store.pack_inputs import pack_inputs
 from store.review_visibility import SHOWN
@@ -47,7 +48,8 @@ async def listing_periods(
     already published before the case came to wait, the next period's pack not yet published
     (domain.pack_periods.home_period, listing_period)."""
     await session.flush()  # the reads below are Core statements (store.pack_common.core_rows)
-    rows = await core_rows(session, _LISTING, {"example": spec.example, "kind": spec.kind})
+    bound = {"example": spec.example, "kind": spec.kind}
+    rows = (await kept_rows(session, _LISTING, bound)).all()
     cases, published = [], set()
     for case_id, opened_at, period in rows:
         if case_id is None:
