@@ -24,7 +24,13 @@ from store.source_fields import TYPED_ARRAY_TYPES, TYPED_COLUMNS, typed_dict, ty
 from store.source_reads import current_records as current_records
 from store.source_reads import key_filters
 from store.source_reads import record_versions as record_versions
-from store.tables import SourceRecord, SourceRecordVersion
+from store.tables import (
+    SOURCE_DEFAULT_PARTITION,
+    SOURCE_FEEDS,
+    SourceRecord,
+    SourceRecordVersion,
+    source_partition,
+)
 
 # Core tables for the bulk inserts: plain executemany, without the ORM's per-row bookkeeping.
 _RECORDS = cast(Table, SourceRecord.__table__)
@@ -249,7 +255,7 @@ async def _write_postgresql(
             _, keys, numbers, texts, digests, _ = zip(*versions[len(new_rows) :], strict=True)
             typed = zip(*(r[4] for r in changed_rows), strict=True)
             await driver.execute(
-                _UPDATE_CHANGED, feed, keys, numbers, texts, digests, received_at, *typed
+                _update_changed(feed), feed, keys, numbers, texts, digests, received_at, *typed
             )
         if versions:
             await driver.copy_records_to_table(
@@ -259,12 +265,35 @@ async def _write_postgresql(
         raise IntegrityError("COPY source records", None, exc) from exc
 
 
-_UPDATE_CHANGED = f"""
-UPDATE source_records AS r
+@cache
+def _update_changed(feed: str) -> str:
+    """The UPDATE of a batch's changed records, on the feed's own partition.
+
+    Each changed key finds its row by a primary-key probe asked in key order (as
+    ``_EXISTING_POSTGRESQL``) and is updated by its row's ``ctid``, so the statement reads one
+    index path and one row per key. As a join of the partition with the arrays on ``key``
+    (before), it was planned, with statistics or without, as a hash join over the whole
+    partition, once per 5,000-row batch: 10,800 pages for 5,000 changed keys of 100,000 rows
+    (bench/RESULTS.md, "Twelfth session — ingestion"). A row updated by a concurrent batch
+    meanwhile has a new ``ctid`` and is skipped; that batch's version row then makes this
+    batch's COPY of the same version fail (IntegrityError), as a join on ``key`` did.
+    """
+    partition = source_partition(feed) if feed in SOURCE_FEEDS else SOURCE_DEFAULT_PARTITION
+    columns = ", ".join(TYPED_COLUMNS)
+    arrays = ", ".join(f"${n}::{t}[]" for n, t in enumerate(TYPED_ARRAY_TYPES, start=7))
+    return f"""
+UPDATE {partition} AS r
 SET version = u.version, content = u.content::json, content_hash = u.content_hash,
     received_at = $6, {", ".join(f"{c} = u.{c}" for c in TYPED_COLUMNS)}
-FROM unnest($2::text[], $3::int[], $4::text[], $5::text[],
-    {", ".join(f"${n}::{t}[]" for n, t in enumerate(TYPED_ARRAY_TYPES, start=7))})
-    AS u(key, version, content, content_hash, {", ".join(TYPED_COLUMNS)})
-WHERE r.feed = $1 AND r.key = u.key
-"""  # noqa: S608 (column names and types are constants of store.source_fields)
+FROM (
+    SELECT u.*, p.ctid AS row_id
+    FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], {arrays})
+        AS u(key, version, content, content_hash, {columns})
+    CROSS JOIN LATERAL (
+        SELECT ctid, key FROM {partition} WHERE feed = $1
+            AND key >= u.key AND key <= u.key ORDER BY key LIMIT 1
+    ) AS p
+    WHERE p.key = u.key
+) AS u
+WHERE r.ctid = u.row_id
+"""  # noqa: S608 (partition and column names, types: constants of store.tables, source_fields)

@@ -1,8 +1,9 @@
 """``store.sources.current_records`` with keys: each key's latest version, on SQLite and
-PostgreSQL; on PostgreSQL it and ingestion's stored-key look-up read one row per key, whatever
-the partition's statistics (``key = ANY(:keys)`` read a freshly loaded feed partition whole,
-``key = k.key LIMIT 1`` half a small one per key: bench/RESULTS.md, "Eleventh session — current
-records")."""
+PostgreSQL; on PostgreSQL it, ingestion's stored-key look-up and its UPDATE of changed records
+read one row per key, whatever the partition's statistics (``key = ANY(:keys)`` read a freshly
+loaded feed partition whole, ``key = k.key LIMIT 1`` half a small one per key: bench/RESULTS.md,
+"Eleventh session — current records"; the UPDATE's join on key, the whole partition per batch:
+"Twelfth session — ingestion")."""
 
 from __future__ import annotations
 
@@ -143,3 +144,37 @@ async def test_postgresql_ingestion_reads_one_row_per_key_without_statistics(
         read = (await session.scalar(_READ, {"partition": source_partition(FEED)}) or 0) - before
     assert (result.inserted, result.unchanged, result.updated) == (500, 100, 0)
     assert read <= len(batch)  # a probe each (a changed record's UPDATE is not probed so)
+
+
+@pytest.mark.postgres
+async def test_postgresql_changed_records_are_updated_reading_their_rows_only(
+    postgres_url: str, sessions_for: Callable[[str], async_sessionmaker[AsyncSession]]
+) -> None:
+    """Changed records' UPDATE into a partition of 5,000 rows, without statistics and with
+    them: a join on ``key`` was planned as a hash join over the whole partition (5,000 rows
+    read for a batch of 200)."""
+    sessions = sessions_for(postgres_url)
+    stored = [log_row(f"NM-{i:05d}") for i in range(5_000)]
+    async with transaction(sessions) as session:
+        await sources.upsert_records(session, FEED, records(FEED, stored), T0)
+    for round_, line in enumerate(("south", "east"), start=1):
+        changed = [log_row(f"NM-{i:05d}", service_line=line) for i in range(0, 5_000, 25)]
+        batch = [*changed, log_row(f"NM-9{round_:04d}"), *stored[1:21]]  # 1 new, 20 unchanged
+        async with transaction(sessions) as session:
+            before = await session.scalar(_READ, {"partition": source_partition(FEED)}) or 0
+            result = await sources.upsert_records(
+                session, FEED, records(FEED, batch), T0 + timedelta(hours=round_)
+            )
+            read = await session.scalar(_READ, {"partition": source_partition(FEED)}) or 0
+            read -= before
+        assert (result.inserted, result.unchanged, result.updated) == (1, 20, 200)
+        assert read <= len(batch) + 2 * len(changed), round_  # look-up, then probe and row
+        async with sessions() as session:
+            found = await current_records(session, FEED, [f"NM-{i:05d}" for i in range(0, 50)])
+        assert {k: v["service_line"] for k, v in found.items()} == {
+            f"NM-{i:05d}": line if i % 25 == 0 else "north" for i in range(50)
+        }
+        assert found == await latest_versions(sessions, FEED, list(found))
+        if round_ == 1:
+            async with transaction(sessions) as session:
+                await session.execute(text(f"ANALYZE {source_partition(FEED)}"))
