@@ -19,8 +19,9 @@ from domain.calendar import BusinessCalendar
 from domain.credibility import previous_month
 from domain.pack_periods import period_bounds
 from domain.packs import AWAITING_VISIBILITY_STAGES, PACKS
-from store.evidence import EXAMPLES, PATHWAY
+from store.evidence_deadlines import PATHWAY
 from store.evidence_more import SAMPLE_PER_EXAMPLE, sample_key
+from store.evidence_scope import EXAMPLES
 from store.pack_common import PATHWAY_KINDS, window
 
 _DONE = ("step_submitted", "action_done", "pathway_accepted")

@@ -1,256 +1,31 @@
 """The inspection evidence pack, for a date range and optionally one service line: each example's
-deadline performance, breaches, pathways, learning made visible and closure credibility (the
-review and register data behind them)."""
+deadline performance, breaches and pathways (``store.evidence_deadlines``), learning made visible
+and closure credibility (here), over the cases and reviews of its scope
+(``store.evidence_scope``); its trends and sampled chronologies are ``store.evidence_more``'s.
+The pack's builders import its sections from here."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Select, String, func, select
+from sqlalchemy import Boolean, String
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
 
 from domain import names
-from domain.calendar import BusinessCalendar
-from domain.examples import STEP_SPECS
-from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table, text
-from domain.reviews import sign_off_due
-from domain.working_clock import clock_for, epoch_us
-from store.evidence_examples import example_reads
-from store.evidence_latest import Latest, latest_items
-from store.evidence_reads import (
-    classified_items,
-    failed_closures_repaired,
-    scalar,
-)
-from store.pack_common import Window, core_rows
-from store.tables import Case
+from domain.report import Doc, bars, figures, percent, section, text
+from store.evidence_deadlines import example_section, example_sections
+from store.evidence_reads import classified_items, failed_closures_repaired
+from store.evidence_scope import EXAMPLES, Scope
 
-EXAMPLES = {
-    names.EXAMPLE_ACKNOWLEDGMENT: "Daily acknowledgment and triage review — reliability",
-    names.EXAMPLE_LEARNING: "Fortnightly learning-visibility audit — visibility and recurrence",
-    names.EXAMPLE_CREDIBILITY: "Monthly closure-credibility review — closure credibility",
-}
-IN_SCOPE = {  # what the example's reviews read, named as its pack names it
-    names.EXAMPLE_ACKNOWLEDGMENT: "Reports reviewed",
-    names.EXAMPLE_LEARNING: "Closed reports audited",
-    names.EXAMPLE_CREDIBILITY: "Closures reviewed",
-}
-PATHWAY = {
-    names.EXAMPLE_ACKNOWLEDGMENT: ("recovery_pathway", None),
-    names.EXAMPLE_LEARNING: ("stabilization_pathway", "stabilization_validation"),
-    names.EXAMPLE_CREDIBILITY: ("repair_pathway", "repair_validation"),
-}
-DONE_KINDS = ("step_submitted", "pathway_accepted", "action_done")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The evidence pack's range (a window of local days) and optional service line."""
-
-    win: Window
-    service_line: str | None
-
-    def line_ok(self, value: Any) -> bool:
-        return self.service_line is None or value == self.service_line
-
-
-def scoped_ids(example: str, scope: Scope) -> Select[Any]:
-    """The IDs of the example's cases opened before the range ended (of the service line), as
-    a subquery: years of cases are never loaded nor sent back as a list."""
-    query = select(Case.case_id).where(Case.example == example, Case.opened_at < scope.win.after)
-    if scope.service_line is not None:
-        query = query.where(Case.service_line == scope.service_line)
-    return query
-
-
-async def scoped_opened(session: AsyncSession, example: str, scope: Scope) -> list[Any]:
-    """(case_id, reference, service_line) of the example's cases opened in the range (of the
-    line)."""
-    query = select(Case.case_id, Case.reference, Case.service_line).where(
-        Case.example == example,
-        Case.opened_at >= scope.win.first,
-        Case.opened_at < scope.win.after,
-    )
-    if scope.service_line is not None:
-        query = query.where(Case.service_line == scope.service_line)
-    return list((await core_rows(session, query.order_by(Case.case_id))).all())
-
-
-async def opened_by_example(
-    session: AsyncSession, examples: tuple[str, ...], scope: Scope
-) -> dict[str, list[Any]]:
-    """``scoped_opened`` of each example, read in one statement."""
-    query = select(Case.example, Case.case_id, Case.reference, Case.service_line).where(
-        Case.example.in_(examples),
-        Case.opened_at >= scope.win.first,
-        Case.opened_at < scope.win.after,
-    )
-    if scope.service_line is not None:
-        query = query.where(Case.service_line == scope.service_line)
-    found: dict[str, list[Any]] = {example: [] for example in examples}
-    for row in (await core_rows(session, query.order_by(Case.example, Case.case_id))).all():
-        found[row.example].append(row)
-    return found
-
-
-async def _count(session: AsyncSession, ids: Select[Any]) -> int:
-    return int(await scalar(session, select(func.count()).select_from(ids.subquery())) or 0)
-
-
-def _step_title(key: str) -> str:
-    """A step's title (``recovery-review`` → its StepSpec title), else its label, capitalised."""
-    spec = STEP_SPECS.get(key)
-    words = spec.title if spec is not None else label(key)
-    return words[:1].upper() + words[1:]
-
-
-def _sign_off_due(review: Any, calendar: BusinessCalendar) -> datetime:
-    return sign_off_due(review.example, review.as_of, review.sign_off_due_at, calendar)
-
-
-def _review_row(reviews: list[Any], calendar: BusinessCalendar, now: datetime) -> list[Cell]:
-    """Reviews marked reviewed, and how many on time of those due: one still open whose deadline
-    has not passed is neither on time nor late (counted beside, not in the share)."""
-    marked = on_time = not_due = 0
-    for r in reviews:
-        due = _sign_off_due(r, calendar)
-        if r.reviewed_at is not None:
-            marked += 1
-            on_time += r.reviewed_at <= due
-        elif now <= due:
-            not_due += 1
-    share = percent(on_time, len(reviews) - not_due)
-    if not_due:
-        share += f"; {not_due} still open, not yet due"
-    return ["Review marked reviewed", marked, on_time, share]
-
-
-def _step_table(
-    done: list[tuple[str, str | None, bool, int]], reviews: list[Any], calendar: BusinessCalendar,
-    now: datetime,
-) -> Doc:  # fmt: skip
-    """Completed steps in the range and how many were on time, per step (in the order of each
-    step's first completion)."""
-    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for kind, step, late, n in done:
-        key = step or ("pathway-acceptance" if kind == "pathway_accepted" else "action:")
-        row = tally["Pathway actions" if key.startswith("action:") else _step_title(key)]
-        row[0] += n
-        row[1] += 0 if late else n
-    rows: list[list[Cell]] = [_review_row(reviews, calendar, now)]
-    rows += [[step, n, ok, percent(ok, n)] for step, (n, ok) in tally.items()]
-    return table(
-        "Steps completed in the range", ["Step", "Completed", "On time", "Share on time"], rows
-    )
-
-
-def _breaches(rows: list[Any], scope: Scope, now: datetime) -> list[Doc]:
-    """``_breach_docs`` of breaches read as objects (their attributes)."""
-    spans = [(b.case_id, b.step, b.deadline, b.level, b.resolved_at) for b in rows]
-    return _breach_docs(spans, scope, now)
-
-
-def _breach_docs(
-    rows: list[tuple[str, str, datetime, int, datetime | None]], scope: Scope, now: datetime
-) -> list[Doc]:
-    """The breaches' levels and spans, from (case_id, step, deadline, level, resolved_at) rows
-    unpacked (a Core row's attributes cost about a microsecond each: hundreds of rows)."""
-    levels = dict.fromkeys(("level 1", "level 2", "level 3", "level 4 and above"), 0)
-    # A missed deadline's levels, one span: resolved at its levels' first resolution (one
-    # update resolves them all: store.breaches), whatever order the rows come in
-    spans: dict[tuple[str, str, datetime], datetime | None] = {}
-    for case_id, step, deadline, level, at in rows:
-        if 1 <= level <= 3:
-            levels[f"level {level}"] += 1
-        elif level >= 4:
-            levels["level 4 and above"] += 1
-        key = (case_id, step, deadline)
-        if key not in spans:
-            spans[key] = at
-        elif at is not None:
-            held = spans[key]
-            spans[key] = at if held is None else min(held, at)
-    # The calendar's working_hours_between on the same instants, without its local-time
-    # conversions (hundreds of spans a pack: bench/RESULTS.md, "evidence pack")
-    clock, now_us = clock_for(scope.win.calendar), epoch_us(now)
-    open_h, working, still = [], [], 0
-    for (_, _, deadline), resolved in spans.items():
-        open_h.append(((resolved or now) - deadline).total_seconds() / 3600)
-        until_us = epoch_us(resolved) if resolved else now_us
-        working.append(clock.hours_us(epoch_us(deadline), until_us))
-        still += resolved is None
-    return [
-        bars("Escalations by level", levels),
-        figures(
-            [
-                ("Missed deadlines", len(spans)),
-                ("Still open", still),
-                ("Longest open", hours(max(open_h, default=None))),
-                ("Longest open, working hours", hours(max(working, default=None))),
-                (
-                    "Mean open, working hours",
-                    hours(sum(working) / len(working) if working else None),
-                ),
-            ]
-        ),
-    ]
-
-
-async def example_section(session: AsyncSession, example: str, scope: Scope, now: datetime) -> Doc:
-    """One example's deadline performance, breaches and pathways over the range."""
-    return (await example_sections(session, scope, now, (example,)))[0]
-
-
-async def example_sections(
-    session: AsyncSession, scope: Scope, now: datetime, examples: tuple[str, ...] = tuple(EXAMPLES)
-) -> list[Doc]:
-    """Each example's deadline performance, breaches and pathways over the range (their reads
-    one statement for all examples: ``store.evidence_examples``)."""
-    kinds = tuple(sorted({k for e in examples for k in PATHWAY[e] if k}))
-    found = await example_reads(session, examples, scope, DONE_KINDS, kinds)
-    docs = []
-    for example in examples:
-        read = found[example]
-        ack = example == names.EXAMPLE_ACKNOWLEDGMENT
-        reviewed = [r.review_id for r in read.reviews]
-        latest = await latest_items(session, reviewed, scope.service_line, ack)
-        opened, validated = PATHWAY[example]
-        pairs: list[tuple[str, Cell]] = [
-            ("Reviews run", len(read.reviews)),
-            (IN_SCOPE[example], latest.reports),  # a report is in every daily review open at
-            ("Exceptions", latest.exceptions),
-            ("Cases opened", read.opened),
-            ("Pathways authorized", read.entries.get(opened, 0)),
-        ]
-        if validated:
-            pairs.append(("Pathways validated", read.entries.get(validated, 0)))
-        docs.append(
-            section(
-                EXAMPLES[example],
-                figures(pairs),
-                *([_acknowledged(latest)] if ack else []),
-                _step_table(read.done, read.reviews, scope.win.calendar, now),
-                *_breach_docs(read.breaches, scope, now),
-                anchor=f"example-{example}",
-            )
-        )
-    return docs
-
-
-def _acknowledged(latest: Latest) -> Doc:
-    """Reports (at their latest review in the range) acknowledged and triaged within threshold."""
-    n = latest.classified
-    return figures(
-        [
-            ("Acknowledged within 24 hours", percent(latest.acknowledged, n)),
-            ("Triaged within 72 hours", percent(latest.triaged, n)),
-            ("With a named triage owner", percent(latest.owned, n)),
-        ]
-    )
+__all__ = [
+    "EXAMPLES",
+    "Scope",
+    "closure_credibility",
+    "example_section",
+    "example_sections",
+    "learning_visible",
+]
 
 
 async def learning_visible(session: AsyncSession, scope: Scope) -> Doc:

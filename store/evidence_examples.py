@@ -1,7 +1,8 @@
 """The reads behind the evidence pack's three example sections, each one statement for all three
 examples (grouped by example in the database): their reviews, completions, breaches, pathway
 entries and cases opened. Read per example they were fifteen statements, each joining the
-example's cases again; ``store.evidence.example_section`` reads one example the same way."""
+example's cases again; ``store.evidence_deadlines.example_section`` reads one example the same
+way."""
 
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.evidence_scope import Scope
 from store.review_visibility import SHOWN
 from store.tables import Breach, Case, CaseEvent, RegisterEntry, Review
-
-if TYPE_CHECKING:  # store.evidence imports this module
-    from store.evidence import Scope
 
 
 @dataclass

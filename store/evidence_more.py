@@ -15,7 +15,7 @@ from domain.examples import STEP_SPECS
 from domain.pathway_actions import action_title
 from domain.report import Cell, Doc, chart, label, local_minute, section, table, text
 from domain.titles import humanize, kind_of, pack_name
-from store.evidence import EXAMPLES, Scope, opened_by_example
+from store.evidence_scope import EXAMPLES, Scope, opened_by_example
 from store.evidence_trends import leaver_totals, month_figures
 from store.pack_common import names_of
 from store.tables import CaseEvent, DocumentOpening, RegisterEntry

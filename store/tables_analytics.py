@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store.tables import Base
+from store.tables_base import Base
 
 
 class AckItemValues(Base):

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.report import Cell, Doc, section, table, text
-from store.evidence import EXAMPLES, Scope, scoped_opened
 from store.evidence_more import SAMPLE_PER_EXAMPLE, Records, sample_key
 from store.evidence_more import chronology as laid_out
+from store.evidence_scope import EXAMPLES, Scope, scoped_opened
 from store.staff import staff_names
 from store.tables import CaseEvent, DocumentOpening, RegisterEntry
 

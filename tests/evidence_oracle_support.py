@@ -18,18 +18,15 @@ from domain.names import EXAMPLE_ACKNOWLEDGMENT, EXAMPLE_CREDIBILITY
 from domain.report import Cell, Doc, bars, chart, figures, percent, section, table, text
 from store.analytics_leavers import leaver_trends
 from store.analytics_workforce import confidence_trends, reporting_trends
-from store.evidence import (
+from store.evidence_deadlines import (
     DONE_KINDS,
-    EXAMPLES,
     IN_SCOPE,
     PATHWAY,
-    Scope,
     _breaches,
     _review_row,
     _step_title,
-    scoped_ids,
-    scoped_opened,
 )
+from store.evidence_scope import EXAMPLES, Scope, scoped_ids, scoped_opened
 from store.pack_common import events_in, items_of
 from store.tables import Breach, RegisterEntry, Review, ReviewItem
 

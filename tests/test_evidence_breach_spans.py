@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from store.evidence import Scope, _breach_docs
+from store.evidence_deadlines import _breach_docs
+from store.evidence_scope import Scope
 from store.pack_common import window
 from tests.pack_support import CALENDAR
 
