@@ -13,12 +13,11 @@ from tests.factories import (
     case_row,
     closed_register_row,
     load,
-    report_rows,
-    staff_rows,
     stored_records,
 )
 from tests.fixtures.api import ApiFactory
 from tests.web_support import csrf, idempotency_key, sign_in
+from tests.worker_pages_support import staff_and_report
 
 LINK = "/app/forms/employee-confirmation?case_ref=ack-case-NM-LOW-1"
 
@@ -38,10 +37,7 @@ async def _versions(sessions, feed: str, key: str) -> int:  # type: ignore[no-un
 @pytest.fixture
 async def worker_api(database_url: str, sessions_for, api_for: ApiFactory):  # type: ignore[no-untyped-def]
     sessions = sessions_for(database_url)
-    await load(sessions, "staff-directory", staff_rows())
-    submitted = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-    rows = report_rows("NM-LOW-1", submitted_at=submitted, ack_minutes=45)
-    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    await staff_and_report(sessions, "NM-LOW-1", datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
     await load(sessions, "closed-case-register", [closed_register_row("CASE-OLD-7", "E-OWNER")])
     async with sessions() as session, session.begin():
         session.add(case_row("ack-case-NM-LOW-1", "W-100"))

@@ -13,15 +13,22 @@ import pytest
 
 from domain import names
 from store.tables import Case, CaseEvent, OpenObligation
-from tests.factories import case_row, closed_register_row, load, report_rows, staff_rows
+from tests.factories import case_row, closed_register_row, load, staff_rows
 from tests.fixtures.api import ApiFactory
-from tests.web_support import csrf, idempotency_key, sign_in
+from tests.web_support import csrf, idempotency_key
+from tests.worker_pages_support import (
+    WORKER,
+    not_resolved,
+    report_card,
+    staff_and_report,
+    worker_signed_in,
+)
 
 CLOSED = datetime(2026, 10, 26, 10, 1, tzinfo=UTC)
 
 
 def _repair(status: str) -> Case:
-    case = case_row("closure-case-CC-1", "W-100")
+    case = case_row("closure-case-CC-1", WORKER)
     case.example, case.review_id = names.EXAMPLE_CREDIBILITY, "closure-review-2026-09"
     case.reference = "NM-R1"  # the report, as ``open_closure_cases`` names it
     case.status = case.stage = status
@@ -32,19 +39,11 @@ def _repair(status: str) -> Case:
 @pytest.fixture
 async def reclosed(database_url: str, sessions_for, api_for: ApiFactory):  # type: ignore[no-untyped-def]
     sessions = sessions_for(database_url)
-    await load(sessions, "staff-directory", staff_rows())
-    submitted = datetime(2026, 9, 1, 9, 30, tzinfo=UTC)
-    rows = report_rows("NM-R1", submitted_at=submitted, ack_minutes=45)
-    await load(sessions, "incident-platform", [rows["incident-platform"]])
-    register = closed_register_row("CC-1", "W-100") | {
-        "reference": "NM-R1",
-        "closed_at": "2026-09-08T13:30:00Z",
-        "closure_category": "corrective_action_completed",
-    }
-    await load(sessions, "closed-case-register", [register])
+    category = "corrective_action_completed"
+    await closed_outside(sessions, closed_at="2026-09-08T13:30:00Z", closure_category=category)
     answer = {
         "case_ref": "CC-1",
-        "employee_id": "W-100",
+        "employee_id": WORKER,
         "confirmed": False,
         "comment": "Nothing has changed on the ward.",
         "responded_at": "2026-10-17T13:00:00Z",
@@ -63,14 +62,15 @@ async def reclosed(database_url: str, sessions_for, api_for: ApiFactory):  # typ
                 dedupe_key="t:closure-case-CC-1:closed",
             )
         )
-    api = await api_for(database_url, env="development", api_host="127.0.0.1")
-    await sign_in(api, "W-100", "/app")
-    return api
+    return await worker_signed_in(database_url, api_for)
 
 
-def _card(page: str, reference: str) -> str:
-    start = page.index(f'id="report-{reference}"')
-    return page[start : page.index("</section>", start)]
+async def closed_outside(sessions, **register: str) -> None:  # type: ignore[no-untyped-def]
+    """The worker's report NM-R1, closed outside the service as case CC-1 (the register's row,
+    with REGISTER's values)."""
+    await staff_and_report(sessions, "NM-R1", datetime(2026, 9, 1, 9, 30, tzinfo=UTC))
+    row = closed_register_row("CC-1", WORKER) | {"reference": "NM-R1", **register}
+    await load(sessions, "closed-case-register", [row])
 
 
 async def test_both_pages_agree_under_the_report_reference_and_the_form_prefills(reclosed) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +85,7 @@ async def test_both_pages_agree_under_the_report_reference_and_the_form_prefills
 
     mine = (await api.http.get("/app/my-reports")).text
     assert "1 closed report is waiting for your answer" in mine
-    card = _card(mine, "NM-R1")
+    card = report_card(mine, "NM-R1")
     assert "Closed again (closed, with the matter escalated to the board)" in card
     assert "It was closed again on Mon 26 Oct, 10:01: is it resolved for you now?" in card
     assert "case_ref=CC-1" in card and "Change my answer" not in card  # one closure, one ask
@@ -98,16 +98,7 @@ async def test_both_pages_agree_under_the_report_reference_and_the_form_prefills
     assert re.search(r'id="confirmed-no" name="confirmed" value="no"\s*checked', form.text)
     assert "Nothing has changed on the ward.</textarea>" in form.text  # her comment, to change
 
-    sent = await api.http.post(
-        "/app/forms/employee-confirmation",
-        data={
-            "csrf_token": csrf(form.text),
-            "idempotency_key": idempotency_key(form.text),
-            "case_ref": "CC-1",
-            "confirmed": "no",
-            "comment": "Still the same.",
-        },
-    )
+    sent = await not_resolved(api, form.text, "CC-1", comment="Still the same.")
     assert sent.status_code == 303
     receipt = (await api.http.get(sent.headers["location"])).text
     assert "<dd>NM-R1</dd>" in receipt
@@ -121,7 +112,7 @@ async def test_both_pages_agree_under_the_report_reference_and_the_form_prefills
     assert "Tell us" not in work  # answered since it was closed again: nothing waits
     mine = (await api.http.get("/app/my-reports")).text
     assert "waiting for your answer" not in mine
-    card = _card(mine, "NM-R1")
+    card = report_card(mine, "NM-R1")
     assert "<strong>not resolved</strong>" in card and "Change my answer" in card
     assert "What happens next:" in card
 
@@ -130,29 +121,17 @@ async def test_not_resolved_before_the_monthly_review_says_it_will_be_looked_at(
     database_url: str, sessions_for, api_for: ApiFactory
 ) -> None:
     sessions = sessions_for(database_url)
-    await load(sessions, "staff-directory", staff_rows())
-    submitted = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-    rows = report_rows("NM-R2", submitted_at=submitted, ack_minutes=45)
-    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    await staff_and_report(sessions, "NM-R2", datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
     async with sessions() as session, session.begin():
-        case = case_row("ack-case-NM-R2", "W-100")
+        case = case_row("ack-case-NM-R2", WORKER)
         case.closed_at = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
         session.add(case)
-    api = await api_for(database_url, env="development", api_host="127.0.0.1")
-    await sign_in(api, "W-100", "/app")
+    api = await worker_signed_in(database_url, api_for)
     form = await api.http.get("/app/forms/employee-confirmation?case_ref=ack-case-NM-R2")
     assert 'value="no" checked' not in form.text  # nothing answered yet: nothing chosen
-    sent = await api.http.post(
-        "/app/forms/employee-confirmation",
-        data={
-            "csrf_token": csrf(form.text),
-            "idempotency_key": idempotency_key(form.text),
-            "case_ref": "ack-case-NM-R2",
-            "confirmed": "no",
-        },
-    )
+    sent = await not_resolved(api, form.text, "ack-case-NM-R2")
     assert sent.status_code == 303
-    card = _card((await api.http.get("/app/my-reports")).text, "NM-R2")
+    card = report_card((await api.http.get("/app/my-reports")).text, "NM-R2")
     assert (
         "It will be looked at again in the monthly closure review of November 2026, done by "
         "the fifth working day of December 2026" in card
@@ -162,10 +141,8 @@ async def test_not_resolved_before_the_monthly_review_says_it_will_be_looked_at(
 async def test_speaking_up_summary_names_each_question_and_links_to_it(
     database_url: str, sessions_for, api_for: ApiFactory
 ) -> None:
-    sessions = sessions_for(database_url)
-    await load(sessions, "staff-directory", staff_rows())
-    api = await api_for(database_url, env="development", api_host="127.0.0.1")
-    await sign_in(api, "W-100", "/app")
+    await load(sessions_for(database_url), "staff-directory", staff_rows())
+    api = await worker_signed_in(database_url, api_for)
     page = await api.http.get("/app/forms/speaking-up-confidence")
     assert "Who sees your answer:" in page.text and "with your name" in page.text
     empty = await api.http.post(
@@ -183,10 +160,8 @@ async def test_speaking_up_summary_names_each_question_and_links_to_it(
 async def test_not_found_pages_read_as_plain_capitalised_sentences(
     database_url: str, sessions_for, api_for: ApiFactory
 ) -> None:
-    sessions = sessions_for(database_url)
-    await load(sessions, "staff-directory", staff_rows())
-    api = await api_for(database_url, env="development", api_host="127.0.0.1")
-    await sign_in(api, "W-100", "/app")
+    await load(sessions_for(database_url), "staff-directory", staff_rows())
+    api = await worker_signed_in(database_url, api_for)
     expected = {
         "/app/xyz": "There is no page at this address. Check the link, or go back to your work.",
         "/app/forms/employee-confirmation?case_ref=CC-9999": (
@@ -207,17 +182,13 @@ async def test_a_report_at_a_step_says_where_it_stands_once(
     database_url: str, sessions_for, api_for: ApiFactory
 ) -> None:
     sessions = sessions_for(database_url)
-    await load(sessions, "staff-directory", staff_rows())
-    submitted = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-    rows = report_rows("NM-R3", submitted_at=submitted, ack_minutes=45)
-    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    await staff_and_report(sessions, "NM-R3", datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
     async with sessions() as session, session.begin():
-        case = case_row("ack-case-NM-R3", "W-100")
+        case = case_row("ack-case-NM-R3", WORKER)
         case.status, case.stage, case.closed_at = "open", "triage-attribution", None
         session.add(case)
-    api = await api_for(database_url, env="development", api_host="127.0.0.1")
-    await sign_in(api, "W-100", "/app")
-    card = _card((await api.http.get("/app/my-reports")).text, "NM-R3")
+    api = await worker_signed_in(database_url, api_for)
+    card = report_card((await api.http.get("/app/my-reports")).text, "NM-R3")
     stands = "The safety team is checking how your report was acknowledged and triaged</p>"
     assert f"<strong>Where it stands:</strong> {stands}" in card, card  # not "…: the team is
     # looking into it" after it
@@ -227,32 +198,18 @@ async def test_not_resolved_during_a_repair_says_its_validation_reads_it_and_whe
     database_url: str, sessions_for, api_for: ApiFactory
 ) -> None:
     sessions = sessions_for(database_url)
-    await load(sessions, "staff-directory", staff_rows())
-    submitted = datetime(2026, 9, 1, 9, 30, tzinfo=UTC)
-    rows = report_rows("NM-R1", submitted_at=submitted, ack_minutes=45)
-    await load(sessions, "incident-platform", [rows["incident-platform"]])
-    register = closed_register_row("CC-1", "W-100") | {"reference": "NM-R1"}
-    await load(sessions, "closed-case-register", [register])
+    await closed_outside(sessions)
     due = datetime(2026, 12, 21, 17, 0, tzinfo=UTC)
     async with sessions() as session, session.begin():
         session.add(_repair("open"))
         for key, deadline in (("repair-pathway", datetime(2026, 12, 9, 17, tzinfo=UTC)),
                               ("repair-validation", due)):  # fmt: skip
             session.add(OpenObligation(case_id="closure-case-CC-1", key=key, deadline=deadline))
-    api = await api_for(database_url, env="development", api_host="127.0.0.1")
-    await sign_in(api, "W-100", "/app")
+    api = await worker_signed_in(database_url, api_for)
     form = await api.http.get("/app/forms/employee-confirmation?case_ref=CC-1")
-    sent = await api.http.post(
-        "/app/forms/employee-confirmation",
-        data={
-            "csrf_token": csrf(form.text),
-            "idempotency_key": idempotency_key(form.text),
-            "case_ref": "CC-1",
-            "confirmed": "no",
-        },
-    )
+    sent = await not_resolved(api, form.text, "CC-1")
     assert sent.status_code == 303
-    card = _card((await api.http.get("/app/my-reports")).text, "NM-R1")
+    card = report_card((await api.http.get("/app/my-reports")).text, "NM-R1")
     # the validation's deadline (which reads the answer), not the sooner step's
     assert (
         "The team repairing how your report was closed reads your answer when it checks "

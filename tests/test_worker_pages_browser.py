@@ -18,7 +18,8 @@ from tests.browser_support import (
     signed_in_page,
 )
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.factories import case_row, load, report_rows, staff_rows
+from tests.factories import case_row
+from tests.worker_pages_support import staff_and_report
 
 LINK = "/app/forms/employee-confirmation?case_ref=ack-case-NM-PHONE-1"
 
@@ -32,10 +33,7 @@ async def fits_the_phone(page: Page, name: str) -> None:
 
 async def test_worker_pages_on_a_phone(sqlite_url, sessions_for, chromium) -> None:  # type: ignore[no-untyped-def]
     sessions = sessions_for(sqlite_url)
-    await load(sessions, "staff-directory", staff_rows())
-    submitted = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
-    rows = report_rows("NM-PHONE-1", submitted_at=submitted, ack_minutes=45)
-    await load(sessions, "incident-platform", [rows["incident-platform"]])
+    await staff_and_report(sessions, "NM-PHONE-1", datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
     async with sessions() as session, session.begin():
         session.add(case_row("ack-case-NM-PHONE-1", "W-100"))
     phone = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
