@@ -14,7 +14,7 @@ from domain.anchors import AnchoredHead
 from domain.report import day_words
 from domain.roles import Role
 from store import outbox, tables
-from store.pack_common import core_rows
+from store.driver_rows import kept_rows
 from store.registers import service_key
 from store.signing import head_signature_ok, public_half, public_key_hex
 from store.staff import staff_with_role
@@ -38,8 +38,8 @@ async def signed_heads(session: AsyncSession) -> tuple[list[AnchoredHead], list[
     """Every register's head whose signature is the service's, and a problem per other head."""
     key = service_key(session)
     heads, problems = [], []
-    await session.flush()  # a Core read (store.pack_common.core_rows): no autoflush of its own
-    for register, seq, hash_, signature in await core_rows(session, _HEADS):
+    await session.flush()  # a Core read (store.driver_rows.kept_rows): no autoflush of its own
+    for register, seq, hash_, signature in await kept_rows(session, _HEADS, {}):
         head = AnchoredHead(name=register, seq=seq, hash=hash_, signature=signature)
         if seq == 0 or _signed_by(key, register, seq, hash_, signature):
             heads.append(head)
