@@ -238,7 +238,7 @@ async def open_documents(page: Page, documents: Iterable[str]) -> None:
 
 async def attribute(page: Page, source: str, documents: Iterable[str]) -> None:
     """An attribution's first confirmed source and the documents evidencing it."""
-    await page.get_by_label("Source", exact=True).first.select_option(source)
+    await page.get_by_role("combobox", name="Source", exact=True).first.select_option(source)
     for document in documents:
         await page.get_by_role("checkbox", name=document, exact=True).first.check()
 

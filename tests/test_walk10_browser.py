@@ -160,9 +160,9 @@ async def test_none_in_words_computed_values_once_actions_by_due_date(  # type: 
             chromium, sqlite_url, "E-Manager", step, env=own_env, queue=queue
         ) as (base, page):
             main = page.locator("main")
-            risk = page.get_by_role("textbox", name="Prior 90-day retention risk")
-            await expect(risk).to_have_value("None recorded")
-            # Each computed value once: the form's read-only field, not also the list above it.
+            risk = page.locator("#f-prior-90d-retention-risk")
+            await expect(risk).to_contain_text("Prior 90-day retention risk: None recorded")
+            # Each computed value once: the form's shown value, not also the list above it.
             for label in ("Prior 90-day retention risk", "Repeated exposures same domain"):
                 await expect(main.get_by_text(label, exact=False)).to_have_count(1)
             await expect(main).not_to_contain_text("Repeated exposures same domain (180 days)")

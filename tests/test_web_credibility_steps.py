@@ -24,7 +24,7 @@ async def test_closure_review_and_adjudication_on_pages(  # type: ignore[no-unty
 
         async def step_open() -> str | None:
             page = await api.http.get(url)
-            ready = page.status_code == 200 and "Computed by the service" in page.text
+            ready = page.status_code == 200 and "Worked out from the records" in page.text
             return page.text if ready and url in page.text else None
 
         await wait_for(step_open)

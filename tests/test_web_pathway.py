@@ -106,7 +106,10 @@ async def _director_authorizes_on_the_page(api: Any, env: Any, case_id: str) -> 
     page = await api.http.get(url)
     assert 'type="date"' in page.text
     # The owner is chosen by name, role and ID from the directory (no typed ID, no script).
-    assert '<label for="f-responsible-owner-id">Responsible owner</label>' in page.text
+    assert (
+        '<label for="f-responsible-owner-id">Responsible owner'
+        ' <span class="need" aria-hidden="true">(required)</span></label>'
+    ) in page.text
     assert '<select id="f-responsible-owner-id" name="responsible_owner_id"' in page.text
     # The report's triage owner in the latest daily review reads so (the directory has no
     # job title); other staff read "staff member".

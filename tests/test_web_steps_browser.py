@@ -86,7 +86,7 @@ async def _documents_opened_from_the_step(page: Page) -> None:
 
 async def _empty_note_refused_beside_it(page: Page) -> None:
     """Sources and evidence chosen, the note left empty: 422 beside it, nothing recorded."""
-    source = page.get_by_label("Source", exact=True).first
+    source = page.get_by_role("combobox", name="Source", exact=True).first
     await source.select_option("manager_non_review")
     await page.get_by_role("checkbox", name="Report chronology", exact=True).first.check()
     await page.get_by_role("checkbox", name="Risk classification source", exact=True).first.check()
@@ -101,7 +101,7 @@ async def _empty_note_refused_beside_it(page: Page) -> None:
 async def _submitted_with_the_keyboard_only(page: Page) -> None:
     """From the first source select, Tab to each control, then Enter: the receipt."""
     # Keyboard only: from the first source select, Tab to each control, then Enter.
-    await page.get_by_label("Source", exact=True).first.focus()
+    await page.get_by_role("combobox", name="Source", exact=True).first.focus()
     await page.keyboard.press("Tab")
     await page.keyboard.press("Space")  # the evidence checkbox after the source select
     await expect(

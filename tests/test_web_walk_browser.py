@@ -34,7 +34,9 @@ async def test_open_keeps_what_was_typed_without_javascript(  # type: ignore[no-
         ) as (_base, page):
             note = page.get_by_role("textbox", name="Note")
             await note.fill("Typed before opening the chronology")
-            await page.get_by_label("Source", exact=True).first.select_option("manager_non_review")
+            await page.get_by_role("combobox", name="Source", exact=True).first.select_option(
+                "manager_non_review"
+            )
             await page.get_by_role("button", name="Open report chronology").click()
             await expect(page.get_by_role("status")).to_contain_text(
                 "opening of this document is recorded"
@@ -47,9 +49,9 @@ async def test_open_keeps_what_was_typed_without_javascript(  # type: ignore[no-
                 )
                 assert wide <= 0, f"the page scrolls sideways by {wide}px at {width}px"
             await expect(note).to_have_value("Typed before opening the chronology")
-            await expect(page.get_by_label("Source", exact=True).first).to_have_value(
-                "manager_non_review"
-            )
+            await expect(
+                page.get_by_role("combobox", name="Source", exact=True).first
+            ).to_have_value("manager_non_review")
             # The opened document can now be cited, and the other typed values are still there.
             await expect(
                 page.get_by_role("checkbox", name="Report chronology", exact=True).first

@@ -58,6 +58,7 @@ class Control:
     chosen: list[str] = field(default_factory=list)
     display: str = ""
     required: bool = False
+    least: int = 0  # a list's fewest items (its group slots after these are optional)
     attrs: dict[str, str] = field(default_factory=dict)
     error: str = ""
     time_value: str = ""  # date_or_datetime: the optional time posted beside the date
@@ -134,6 +135,13 @@ def evidence_options(ctx: FormContext) -> list[tuple[str, str]]:
     return options
 
 
+def _required(info: Any, shape: FieldShape) -> bool:
+    """Whether the label says "(required)": a list must have at least one item to count."""
+    if shape.kind in ("evidence", "choices", "group"):
+        return int(shape.constraints.get("min_length", 0)) >= 1
+    return bool(info.is_required()) and not shape.nullable
+
+
 def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Control:
     hint = info.description or HINTS.get(shape.kind, "")
     if shape.kind == "evidence" and ctx.evidence_hint:
@@ -150,9 +158,10 @@ def _control(name: str, info: Any, shape: FieldShape, ctx: FormContext) -> Contr
             shape.kind, "date" if shape.kind == "date_or_datetime" else "text"
         ),
         options=_options(shape),
-        required=info.is_required() and not shape.nullable,
+        required=_required(info, shape),
         attrs=_attrs(shape),
         error=ctx.errors.get(name, ""),
+        least=int(shape.constraints.get("min_length", 0)),
     )
     if owner:  # a labelled choice of people, not a typed ID (works without JavaScript)
         control.kind, control.options, control.attrs = "select", list(ctx.people), {}
