@@ -1,6 +1,7 @@
 """What the service knows about one reporting worker's own reports (for "my reports").
 
 Read only: the worker's incident reports, the learning and corrective actions named for them,
+when each report's triage owner was named (the manager response tracker),
 the cases opened about them with their timelines (their closures and answers:
 ``store.worker_closures``).
 """
@@ -27,6 +28,8 @@ class ReporterData:
 
     reports: list[Row] = field(default_factory=list)
     bulletins: dict[str, Row] = field(default_factory=dict)
+    # the manager response tracker's rows: when the triage owner was named (no one's name shown)
+    trackers: dict[str, Row] = field(default_factory=dict)
     actions: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
     cases: dict[str, list[Case]] = field(default_factory=lambda: defaultdict(list))
     events: dict[str, list[CaseEvent]] = field(default_factory=lambda: defaultdict(list))
@@ -74,6 +77,7 @@ async def reporter_data(session: AsyncSession, employee_id: str) -> ReporterData
     data.reports = reports[:MAX_REPORTS]
     refs = [str(r["reference"]) for r in data.reports]
     data.bulletins = await current_records(session, "learning-bulletin-log", refs)
+    data.trackers = await current_records(session, "manager-response-tracker", refs)
     for action in await _actions(session, refs):
         data.actions[str(action["reference"])].append(action)
     cases, events = await _cases(session, employee_id)

@@ -135,7 +135,8 @@ async def test_my_reports_in_a_workers_words_in_the_order_things_happened(  # ty
         assert steps == [
             "You reported it",
             "Acknowledged",
-            "Someone was named to triage it",  # before the review it led to, not last
+            "A triage owner was named to look into it (the records do not say when)",  # before
+            # the review it led to, not last
             "The safety team started checking how your report was acknowledged and triaged",
             "The team worked out what went wrong with its triage",
         ], steps

@@ -1,8 +1,8 @@
 """Each of a worker's reports told in words: where it stands and what was done about it.
 
 Built from ``store.my_reports.ReporterData``; names of staff never appear (the worker sees that
-someone was named, acknowledged or acted, not who), and every instant stays an instant for the
-template to show in provider local time.
+a triage owner was named, that someone acknowledged or acted, not who), and every instant stays
+an instant for the template to show in provider local time.
 """
 
 from __future__ import annotations
@@ -63,7 +63,10 @@ STAGES = {
     "closed": "closed",
 }
 EARLIEST = datetime.min.replace(tzinfo=UTC)
-NAMED = "Someone was named to triage it"
+# The role, never the person (no staff names on a worker's page, as the other entries); the time
+# from the manager response tracker's ``triage_owner_assigned_at`` (SOURCES.md), when it is sent.
+NAMED = "A triage owner was named to look into it"
+NAMED_UNTIMED = f"{NAMED} (the records do not say when)"
 TRIAGED = "Triage completed"
 EARLY = ("You reported it", "Acknowledged")
 TRIAGE = {
@@ -108,12 +111,17 @@ def _words(slug: str) -> str:
     return slug.replace("_", " ").replace("-", " ")
 
 
-def _report_milestones(report: Row, bulletin: Row | None, actions: list[Row]) -> list[Milestone]:
+def _report_milestones(
+    report: Row, bulletin: Row | None, actions: list[Row], tracker: Row | None = None
+) -> list[Milestone]:
     found = [Milestone(_at(report.get("submitted_at")), "You reported it")]
     if report.get("first_acknowledged_at"):
         found.append(Milestone(_at(report["first_acknowledged_at"]), "Acknowledged"))
-    if report.get("triage_owner_id"):  # no time recorded: placed before triage completed
-        found.append(Milestone(None, NAMED))
+    tracker = tracker or {}
+    if report.get("triage_owner_id") or tracker.get("triage_owner_id"):
+        named_at = _at(tracker.get("triage_owner_assigned_at"))
+        # no time sent: said so, and placed before triage completed (``_in_order``)
+        found.append(Milestone(named_at, NAMED if named_at else NAMED_UNTIMED))
     if report.get("triage_completed_at"):
         found.append(Milestone(_at(report["triage_completed_at"]), TRIAGED))
     if bulletin and bulletin.get("feedback_to_reporter_at"):
@@ -179,7 +187,7 @@ def _in_order(milestones: list[Milestone]) -> list[Milestone]:
     """Milestones in the order they happened: by time, the untimed naming of a triage owner
     placed where it happens (before triage completed; else after the last acknowledgment)."""
     dated = sorted((m for m in milestones if m.at), key=lambda m: m.at or EARLIEST)
-    untimed = [m for m in milestones if not m.at and m.text != NAMED]
+    untimed = [m for m in milestones if not m.at and m.text != NAMED_UNTIMED]
     if len(untimed) + len(dated) == len(milestones):
         return dated + untimed
     texts = [m.text for m in dated]
@@ -187,14 +195,16 @@ def _in_order(milestones: list[Milestone]) -> list[Milestone]:
         at = texts.index(TRIAGED)
     else:
         at = next((i + 1 for i in range(len(texts) - 1, -1, -1) if texts[i] in EARLY), 0)
-    return [*dated[:at], Milestone(None, NAMED), *dated[at:], *untimed]
+    return [*dated[:at], Milestone(None, NAMED_UNTIMED), *dated[at:], *untimed]
 
 
 def report_story(report: Row, data: ReporterData) -> ReportStory:
     """One report: where it stands, its milestones in time order, closures awaiting an answer."""
     ref = str(report["reference"])
     cases = data.cases.get(ref, [])
-    milestones = _report_milestones(report, data.bulletins.get(ref), data.actions.get(ref, []))
+    milestones = _report_milestones(
+        report, data.bulletins.get(ref), data.actions.get(ref, []), data.trackers.get(ref)
+    )
     for case in cases:
         milestones += _case_milestones(case, data.events.get(case.case_id, []))
     dated = _in_order(milestones)
