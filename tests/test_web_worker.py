@@ -3,11 +3,13 @@ speaking-up form, receipts, "my reports" (real database, real sessions and CSRF)
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from api.web.words import feed_words
 from store.tables import Case, SourceRecordVersion
 from tests.factories import (
     case_row,
@@ -84,11 +86,24 @@ async def test_mail_link_signs_in_then_renders_the_form_and_stores_once(worker_a
     assert sent.status_code == again.status_code == 303
     assert sent.headers["location"] == again.headers["location"]
     receipt = await api.http.get(sent.headers["location"])
-    assert "employee confirmation register" in receipt.text and "Not resolved" in receipt.text
+    assert "Not resolved" in receipt.text
+    # Where the answer really is: the confirmation form's records (every version kept, read
+    # below), named as staff pages name that feed; not a register, which Registers would list.
+    kept = re.search(r"<dt>Recorded in</dt><dd>(.*?)</dd>", receipt.text, re.S)
+    assert kept is not None, receipt.text
+    assert kept.group(1).startswith(f"the {feed_words('employee-confirmation-form')} answers")
+    assert "register" not in kept.group(1), kept.group(1)
     assert "<dt>Your report</dt><dd>NM-LOW-1</dd>" in receipt.text  # the report, not the case ID
     record = (await stored_records(sessions, "employee-confirmation-form"))["ack-case-NM-LOW-1"]
     assert record["confirmed"] is False and record["employee_id"] == "W-100"
     assert await _versions(sessions, "employee-confirmation-form", "ack-case-NM-LOW-1") == 1
+    # "every answer you give is kept": a changed answer adds a version, the first stays
+    page = await api.http.get(LINK)
+    changed = {**answer, "confirmed": "yes", "idempotency_key": idempotency_key(page.text)}
+    assert (
+        await api.http.post("/app/forms/employee-confirmation", data=changed)
+    ).status_code == 303
+    assert await _versions(sessions, "employee-confirmation-form", "ack-case-NM-LOW-1") == 2
 
 
 async def test_only_the_reporting_worker_may_confirm(worker_api) -> None:  # type: ignore[no-untyped-def]

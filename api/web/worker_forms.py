@@ -30,6 +30,7 @@ from api.web.closure_words import category_words, next_review_run, what_next
 from api.web.plain_errors import plain_message
 from api.web.render import render
 from api.web.session import CsrfChecked
+from api.web.words import feed_words
 from domain.feeds import RiskDomain
 from domain.titles import capital
 from store.db import transaction
@@ -272,8 +273,15 @@ NEXT_STEPS = {
     forms.CONFIRMATION_FEED: "Your answer is recorded with your report; see it in My reports.",
     forms.CONFIDENCE_FEED: WHO_SEES_CONFIDENCE,
 }
+# Where each answer really is: a form's answers are kept as its feed's records (every version,
+# ``store.sources``), not in a hash-chained register (those are listed on Registers), under the
+# feed's name staff pages use (``feed_words``). The safety team reads confirmation answers in a
+# closed case's "employee narrative feedback" (``store.credibility_documents``).
 FEED_NAMES = {
-    forms.CONFIRMATION_FEED: "employee confirmation register",
+    forms.CONFIRMATION_FEED: (
+        f"{feed_words(forms.CONFIRMATION_FEED)} answers, kept with your report (every answer you "
+        "give is kept; the safety team reads them when it checks how reports were closed)"
+    ),
     forms.CONFIDENCE_FEED: "speaking-up confidence responses",
 }
 
