@@ -108,7 +108,10 @@ async def test_reviews_and_steps_come_to_the_people_who_owe_them(  # type: ignor
 
         await sign_in(api, "W-100")
         worker = text((await api.http.get("/app")).text)
-        assert "Nothing is waiting for you" in worker and "no governance role" in worker
+        assert (
+            "Nothing is waiting for you" in worker
+            and "What you are asked to do appears here" in worker
+        )
 
 
 # -- from the projection alone (no Temporal): a named owner's pathway, a form asked for ------
