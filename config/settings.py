@@ -79,12 +79,25 @@ class Settings(BaseSettings):
     # store.review_build.DEFAULT_PARTS, the machine's two cores.
     review_parts: int = Field(default=2, ge=1, le=16)
     pdf_font_dir: str = "/usr/share/fonts/truetype/dejavu"
+    # Where a worker reports a near miss: the provider's incident platform (this service only
+    # receives reports from it). Its name and address, shown on a worker's pages; either empty:
+    # a general sentence ("the incident reporting system your service uses").
+    incident_platform_name: str = ""
+    incident_platform_url: str = ""
 
     @field_validator("bootstrap_admins", "closure_days", "encryption_old_keys", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("incident_platform_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise ValueError("NEARMISS_INCIDENT_PLATFORM_URL must be an http(s) address")
         return value
 
     @model_validator(mode="after")

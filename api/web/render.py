@@ -124,6 +124,8 @@ def render(
         "plural": plural,
         "role_names": role_names,
         "nav": navigation(request),
+        # where a worker reports a near miss (``_report_here.html``)
+        "platform": (settings.incident_platform_name.strip(), settings.incident_platform_url),
     }
     base.update(context or {})
     return templates.TemplateResponse(request, template, base, status_code=status)
