@@ -37,7 +37,8 @@ class StaffMember(BaseModel):
         return self.left_at is None or (on is not None and self.left_at > on)
 
 
-def _member(content: dict[str, Any]) -> StaffMember:
+def member(content: dict[str, Any]) -> StaffMember:
+    """A staff-directory record's content as a member."""
     return StaffMember.model_validate(content)
 
 
@@ -48,7 +49,7 @@ async def get_staff(session: AsyncSession, employee_id: str) -> StaffMember | No
             SourceRecord.feed == STAFF_FEED, SourceRecord.key == employee_id
         )
     )
-    return None if content is None else _member(content)
+    return None if content is None else member(content)
 
 
 async def staff_with_role(
@@ -67,7 +68,7 @@ async def list_staff(session: AsyncSession) -> list[StaffMember]:
         .where(SourceRecord.feed == STAFF_FEED)
         .order_by(SourceRecord.key)
     )
-    return [_member(content) for content in rows]
+    return [member(content) for content in rows]
 
 
 def name_and_id(member: StaffMember | None, employee_id: str) -> str:
@@ -86,7 +87,7 @@ async def staff_names(session: AsyncSession, ids: set[str]) -> dict[str, str]:
             SourceRecord.feed == STAFF_FEED, SourceRecord.key.in_(wanted)
         )
     )
-    return {key: name_and_id(_member(content), key) for key, content in rows}
+    return {key: name_and_id(member(content), key) for key, content in rows}
 
 
 async def triage_owners(session: AsyncSession) -> set[str]:

@@ -137,6 +137,9 @@ Index("ix_cases_updated_at", Case.updated_at)  # the newest case update: store.p
 # store.tables_registers): an index range over the period, not a scan of every event recorded.
 Index("ix_case_events_kind_at", CaseEvent.kind, CaseEvent.at)
 Index("ix_cases_example_opened_at", Case.example, Case.opened_at, Case.case_id)  # index-only
+# The administrator's open pathways, a page at a time by case ID (0031).
+_CASE_OPEN = Case.status == "open"
+Index("ix_cases_open_by_id", Case.case_id, postgresql_where=_CASE_OPEN, sqlite_where=_CASE_OPEN)
 # My work a page at a time (0018, 0030): what a person owes by name, and by role when nobody is
 # named, soonest first, then the most severe.
 _OWED_ORDER = (OpenObligation.sort_at, OpenObligation.severity_rank, OpenObligation.case_id,

@@ -1,6 +1,6 @@
-"""The administrator's pages: every open pathway with its named owner (filtered, a page at a
-time), the ones waiting on an absent owner first, each reassignable with a reason; and roles
-that steps need but nobody currently holds."""
+"""The administrator's pages: every open pathway with its named owner (filtered and paged by
+case ID in SQL), the ones waiting on an absent owner first, each reassignable with a reason;
+and roles that steps need but nobody currently holds."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from api.web.session import CsrfChecked
 from api.web.words import EXAMPLE_TITLES, humanize, role_label
 from domain.mail_words import case_words
 from store.cases import case_events
-from store.pathways import OwnedPathway, open_pathways
+from store.pathways import OwnedPathway, absent_owner_pathways, open_pathway, open_pathway_page
 from store.staff import list_staff, staff_names
 from store.tables import Case
 from store.vacancies import vacant_roles
@@ -44,12 +44,6 @@ def owner_state(p: OwnedPathway, today: date) -> str:
     return f"active{leaves}"
 
 
-def _matches(p: OwnedPathway, wanted: str) -> bool:
-    """A pathway whose report, owner's name or owner's ID contains WANTED (any case)."""
-    words = f"{p.case.reference} {p.owner_id} {p.owner.display_name if p.owner else ''}"
-    return wanted.lower() in words.lower()
-
-
 async def _today(request: Request) -> date:
     zone = ZoneInfo(request.app.state.settings.timezone)
     return (await app_now(request.app)).astimezone(zone).date()
@@ -61,22 +55,21 @@ async def _page(
     notice: str = "",
     *,
     wanted: str = "",
-    offset: int = 0,
+    after: str | None = None,
+    before: str | None = None,
 ) -> HTMLResponse:
     today = await _today(request)
-    pathways = await open_pathways(session)
-    absent = [p for p in pathways if p.owner is None or not p.owner.is_current(today)]
-    listed = [p for p in pathways if _matches(p, wanted)] if wanted else pathways
-    shown = listed[offset : offset + PAGE]
+    page = await open_pathway_page(session, wanted=wanted, after=after, before=before, size=PAGE)
+    absent = await absent_owner_pathways(session, today)
     vacant = await vacant_roles(session, today)
     context = {
         "absent": [(p, owner_state(p, today)) for p in absent],
-        "shown": [(p, owner_state(p, today)) for p in shown],
-        "total": len(listed),
-        "first": offset + 1,
+        "shown": [(p, owner_state(p, today)) for p in page.shown],
+        "total": page.total,
+        "first": page.first,
         "wanted": wanted,
-        "previous": max(offset - PAGE, 0) if offset else None,
-        "next": offset + PAGE if offset + PAGE < len(listed) else None,
+        "previous": page.before,
+        "next": page.after,
         "vacant": [role_label(role) for role in vacant],
         "titles": EXAMPLE_TITLES,
         "humanize": humanize,
@@ -93,11 +86,13 @@ async def pathways_page(
     session: SessionDep,
     done: str = "",
     q: Annotated[str, Query(max_length=100)] = "",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[str | None, Query(max_length=160)] = None,
+    before: Annotated[str | None, Query(max_length=160)] = None,
 ) -> HTMLResponse:
-    """Every open pathway and its named owner (absent owners' first), each to reassign."""
+    """Every open pathway and its named owner (absent owners' first), each to reassign; a page
+    at a time by case ID (AFTER or BEFORE a case ID: keyset paging)."""
     notice = await _done_words(session, done) if done else ""
-    return await _page(request, session, notice, wanted=q.strip(), offset=offset)
+    return await _page(request, session, notice, wanted=q.strip(), after=after, before=before)
 
 
 async def _done_words(session: AsyncSession, case_id: str) -> str:
@@ -123,10 +118,9 @@ async def _form(
     status: int = 200,
 ) -> HTMLResponse:
     today = await _today(request)
-    found = [p for p in await open_pathways(session) if p.case.case_id == case_id]
-    if not found:
+    p = await open_pathway(session, case_id)
+    if p is None:
         raise NotFound(f"no open pathway with a named owner on case {case_id!r}")
-    [p] = found
     staff = [
         m for m in await list_staff(session) if m.is_current(today) and m.employee_id != p.owner_id
     ]

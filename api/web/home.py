@@ -30,7 +30,7 @@ from domain.roles import GOVERNANCE_ROLES, Role
 from domain.titles import lower_first
 from store.my_work import COUNT_CAP, PAGE
 from store.packs import listing_periods, waiting_ids
-from store.pathways import absent_owner_pathways
+from store.pathways import count_absent_owner_pathways
 from store.vacancies import vacant_roles
 
 router = APIRouter(prefix="/app", include_in_schema=False)
@@ -125,7 +125,7 @@ async def my_work(
         today = now.astimezone(ZoneInfo(settings.timezone)).date()
         admin = {
             "vacant": [role_label(role) for role in await vacant_roles(session, today)],
-            "absent": len(await absent_owner_pathways(session, today)),
+            "absent": await count_absent_owner_pathways(session, today),
         }
     context = {
         "admin": admin,
