@@ -7,10 +7,13 @@ full verification workflow (real time-skipping server) that the next pack relies
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
+from domain.pack_periods import long_date
 from domain.report import local_minute
 from store.db import transaction
 from store.register_verify import ChainVerification
@@ -164,3 +167,37 @@ async def test_a_register_never_verified_in_full_is_said_so_and_one_is_started(
     for name, row in after.items():
         when = local_minute(records[name]["full_verified_at"], "Europe/London")
         assert row == [1, 1, f"{when}: passed, entry 1", 0, "ok: entry 1 by the full verification"]
+
+
+async def test_a_range_ending_after_today_is_refused_and_starts_nothing(
+    own_env, database_url, sessions, api_for, task_queue
+):
+    """`to` after today, on the one clock (the app's: here the time-skipping server's, a month
+    ahead of the wall clock): a 422 naming `to`, and no verification is started; `to` today is
+    the pack (which starts them), though that day is still to come by the wall clock."""
+    api = await seeded(
+        database_url, sessions, api_for, temporal=own_env.client, temporal_task_queue=task_queue
+    )
+    api.app.state.clock = own_env.get_current_time
+    await own_env.sleep(timedelta(days=30))
+    today = (await own_env.get_current_time()).astimezone(ZoneInfo("Europe/London")).date()
+    assert today > datetime.now(UTC).date() + timedelta(days=25)
+    registers = [r["name"] for r in (await api.get("/registers", "E-INSPECTOR")).json()]
+
+    async def started() -> list[bool]:
+        runs = [
+            (await api.get(f"/registers/{name}/verifications/current", "E-INSPECTOR")).json()
+            for name in registers
+        ]
+        return [bool(run["running"]) for run in runs]
+
+    ahead = {"from": str(today - timedelta(days=7)), "to": str(today + timedelta(days=1))}
+    for fmt in ("json", "pdf"):
+        refused = await api.get("/evidence", "E-INSPECTOR", params={**ahead, "format": fmt})
+        assert refused.status_code == 422, refused.text
+        message = f"after today ({long_date(today)}): the pack covers days that have ended"
+        assert refused.json()["errors"] == [{"field": "to", "message": message}]
+    assert await started() == [False] * len(registers) and registers  # nothing changed
+    pack = await api.get("/evidence", "E-INSPECTOR", params={**ahead, "to": str(today)})
+    assert pack.status_code == 200, pack.text
+    assert await started() == [True] * len(registers)  # what a pack does, the refusal did not

@@ -81,11 +81,16 @@ def local_day(now: datetime, zone: str) -> date:
 
 
 def evidence_range(start: date | None, end: date | None, today: date) -> tuple[date, date]:
-    """[from, to] with the defaults filled in; a reversed or over-long range is a 422 on `to`."""
+    """[from, to] with the defaults filled in; a reversed, over-long or not yet ended range (`to`
+    after TODAY, the app clock's local date: a pack of days still to come would present them
+    as evidence) is a 422 on `to`."""
     end = end or today
     start = start or end - timedelta(days=DEFAULT_DAYS)
     if end < start:  # in the analytics range check's words (``api.analytics_range``)
         raise Unprocessable("invalid range", [FieldError(field="to", message="before `from`")])
+    if end > today:
+        message = f"after today ({long_date(today)}): the pack covers days that have ended"
+        raise Unprocessable("invalid range", [FieldError(field="to", message=message)])
     if (end - start).days >= MAX_DAYS:
         message = f"at most {MAX_DAYS} days after `from`"
         raise Unprocessable("invalid range", [FieldError(field="to", message=message)])
@@ -143,8 +148,9 @@ async def evidence(
     the entries added since checked now.
 
     Range: `to` defaults to today (local) and `from` to 90 days before `to`, so with neither
-    the pack covers the last quarter (13 weeks, today included). A `to` before `from`, or more
-    than 366 days after it, is a 422 naming `to`; a malformed date a 422 naming its field."""
+    the pack covers the last quarter (13 weeks, today included). A `to` before `from`, after
+    today (local), or more than 366 days after `from`, is a 422 naming `to`; a malformed date a
+    422 naming its field."""
     start, end = evidence_range(start, end, local_day(now, settings.timezone))
     doc = await build(
         session,
