@@ -217,6 +217,21 @@ def pathway(today: date, owner: str) -> dict[str, Any]:
     }
 
 
+async def case_at_the_recovery_pathway(api: Any, env: Any, sessions: Any) -> str:
+    """Steps 2 and 3 over the API (high impact); the case ID."""
+    case_id, view = await open_case(api, env, sessions)
+    steps = f"/cases/{case_id}/steps"
+    await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
+    done = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
+    assert done.status_code == 200, done.text
+    view = await wait_stage(api, case_id, "retention-impact")
+    await open_docs(api, case_id, "E-MANAGER", list(RETENTION_DOCUMENTS))
+    done = await api.post(f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high"))
+    assert done.status_code == 200, done.text
+    await wait_stage(api, case_id, "recovery-pathway")
+    return case_id
+
+
 async def to_pathway_acceptance(api: Any, env: Any, sessions: Any) -> str:
     """Steps 2-4 over HTTP (step 4 first naming someone who is not staff: 422)."""
     case_id, view = await open_case(api, env, sessions)

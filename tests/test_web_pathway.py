@@ -11,16 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain import names
-from domain.acknowledgment_steps import RETENTION_DOCUMENTS
-from tests.api_support import (
-    EMERGING,
-    TRIAGE_DOCS,
-    attribution,
-    impact,
-    open_case,
-    open_docs,
-    wait_stage,
-)
+from tests.api_support import EMERGING, case_at_the_recovery_pathway, wait_stage
 from tests.web_support import csrf, form, pages_api, sign_in, text
 from tests.workflow_support import running_worker, skip
 
@@ -31,7 +22,7 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
     sessions = sessions_for(sqlite_url)
     async with running_worker(own_env, sessions) as queue:
         api = await pages_api(api_for, sqlite_url, own_env, queue)
-        case_id = await _case_at_the_recovery_pathway(api, own_env, sessions)
+        case_id = await case_at_the_recovery_pathway(api, own_env, sessions)
         today = await _director_authorizes_on_the_page(api, own_env, case_id)
         accept_url = f"/app/cases/{case_id}/pathway/accept"
         await _refused_to_the_director(api, accept_url, "pathway-acceptance")
@@ -74,21 +65,6 @@ async def test_pathway_on_pages(own_env, sqlite_url, sessions_for, api_for) -> N
 
 
 RECOVERED = {"outcome": "recovered", "findings": "Triage ownership holds"}
-
-
-async def _case_at_the_recovery_pathway(api: Any, env: Any, sessions: Any) -> str:
-    """Steps 2 and 3 over the API (high impact); the case ID."""
-    case_id, view = await open_case(api, env, sessions)
-    steps = f"/cases/{case_id}/steps"
-    await open_docs(api, case_id, "E-SUPERVISOR", TRIAGE_DOCS)
-    done = await api.post(f"{steps}/triage-attribution", "E-SUPERVISOR", json=attribution(view))
-    assert done.status_code == 200, done.text
-    view = await wait_stage(api, case_id, "retention-impact")
-    await open_docs(api, case_id, "E-MANAGER", list(RETENTION_DOCUMENTS))
-    done = await api.post(f"{steps}/retention-impact", "E-MANAGER", json=impact(view, "high"))
-    assert done.status_code == 200, done.text
-    await wait_stage(api, case_id, "recovery-pathway")
-    return case_id
 
 
 async def _director_authorizes_on_the_page(api: Any, env: Any, case_id: str) -> Any:

@@ -127,7 +127,7 @@ async def _form(
     context: dict[str, Any] = {
         "p": p,
         "state": owner_state(p, today),
-        "staff": staff,
+        "choices": [(m.employee_id, f"{m.display_name} ({m.employee_id})") for m in staff],
         "titles": EXAMPLE_TITLES,
         "humanize": humanize,
         "errors": errors or {},
