@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy import Select, and_, false, func, literal, or_, select
 from sqlalchemy import case as when
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from store.staff import STAFF_FEED, StaffMember, member
-from store.tables import Case, OpenObligation, SourceRecord
+from store.tables import OPEN, Case, OpenObligation, SourceRecord
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ _OWNER = func.coalesce(
     func.nullif(Case.detail["pathway_owner"].as_string(), ""), func.nullif(Case.assignee, "")
 )
 _STAFF = aliased(SourceRecord)
-_OPEN = (Case.status == "open", _OWNER.is_not(None))  # 0031's index holds the open cases
+_STAFF_FEED = literal(STAFF_FEED, literal_execute=True)  # the feed's partition in any plan
+_OPEN = (Case.status == OPEN, _OWNER.is_not(None))  # a literal: 0031's partial index matches
 
 
 _Q = TypeVar("_Q", bound=Select[*tuple[Any, ...]])
@@ -58,7 +59,7 @@ def _owned(statement: _Q, wanted: str = "") -> _Q:
     """STATEMENT over the open cases with a named owner, joined to the owner's record; WANTED:
     only those whose report, owner's ID or owner's name contains it (any case)."""
     joined = statement.select_from(Case).outerjoin(
-        _STAFF, and_(_STAFF.feed == STAFF_FEED, _STAFF.key == _OWNER)
+        _STAFF, and_(_STAFF.feed == _STAFF_FEED, _STAFF.key == _OWNER)
     )
     joined = joined.where(*_OPEN)
     if not wanted:
