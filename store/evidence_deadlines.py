@@ -14,18 +14,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import names
 from domain.calendar import BusinessCalendar
 from domain.examples import STEP_SPECS
-from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table
+from domain.report import Cell, Doc, bars, figures, hours, label, percent, section, table, text
 from domain.reviews import sign_off_due
 from domain.working_clock import clock_for, epoch_us
 from store.evidence_examples import example_reads
 from store.evidence_latest import Latest, latest_items
 from store.evidence_scope import EXAMPLES, Scope
 
-IN_SCOPE = {  # what the example's reviews read, named as its pack names it
-    names.EXAMPLE_ACKNOWLEDGMENT: "Reports reviewed",
-    names.EXAMPLE_LEARNING: "Closed reports audited",
-    names.EXAMPLE_CREDIBILITY: "Closures reviewed",
+# What the example's reviews read, counted two ways: each report (closure) once, at its latest
+# review in the range; and summed over the reviews, a report once in each review it is in (a
+# report stays in every daily review while it is open), as the analytics pages' "Over the
+# range" adds up the reviews' rows (api.web.analytics_reviews: the same words)
+IN_SCOPE = {
+    names.EXAMPLE_ACKNOWLEDGMENT: "Distinct reports in the daily reviews",
+    names.EXAMPLE_LEARNING: "Distinct closed reports in the audits",
+    names.EXAMPLE_CREDIBILITY: "Distinct closures in the reviews",
 }
+SUMMED = {
+    names.EXAMPLE_ACKNOWLEDGMENT: "Reports summed over the daily reviews",
+    names.EXAMPLE_LEARNING: "Closed reports summed over the audits",
+    names.EXAMPLE_CREDIBILITY: "Closures summed over the reviews",
+}
+HOW_COUNTED = (
+    "How reports are counted: distinct counts each report once, at its latest review in the "
+    "range (the exceptions and the shares above are of those); summed over the reviews counts a "
+    "report once in each review it is in, as Analytics adds up the reviews over a range."
+)
 PATHWAY = {
     names.EXAMPLE_ACKNOWLEDGMENT: ("recovery_pathway", None),
     names.EXAMPLE_LEARNING: ("stabilization_pathway", "stabilization_validation"),
@@ -154,7 +168,8 @@ async def example_sections(
         opened, validated = PATHWAY[example]
         pairs: list[tuple[str, Cell]] = [
             ("Reviews run", len(read.reviews)),
-            (IN_SCOPE[example], latest.reports),  # a report is in every daily review open at
+            (IN_SCOPE[example], latest.reports),
+            (SUMMED[example], latest.items),
             ("Exceptions", latest.exceptions),
             ("Cases opened", read.opened),
             ("Pathways authorized", read.entries.get(opened, 0)),
@@ -166,6 +181,7 @@ async def example_sections(
                 EXAMPLES[example],
                 figures(pairs),
                 *([_acknowledged(latest)] if ack else []),
+                text(HOW_COUNTED),
                 _step_table(read.done, read.reviews, scope.win.calendar, now),
                 *_breach_docs(read.breaches, scope, now),
                 anchor=f"example-{example}",

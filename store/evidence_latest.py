@@ -45,12 +45,14 @@ ACK_WITHIN_MIN, TRIAGE_WITHIN_MIN = 1440, 4320
 @dataclass(frozen=True, slots=True)
 class Latest:
     """Per report, its item at the latest review in the range: how many reports, how many of
-    them an exception; of each report's latest classified item (example 1), how many were
-    acknowledged and triaged within threshold and had a named triage owner."""
+    them an exception; how many items the reviews hold (a report once in each review it is in: the
+    analytics pages' sums over a range); of each report's latest classified item (example 1),
+    how many were acknowledged and triaged within threshold and had a named triage owner."""
 
     reports: int
     exceptions: int
     classified: int
+    items: int  # every item of the reviews: a report once per review it is in
     acknowledged: int
     triaged: int
     owned: int
@@ -127,6 +129,7 @@ def _statement(dialect: str, by_line: bool, acknowledged: bool) -> Any:
         func.count().filter(latest),
         func.count().filter(latest & ranked.c.classification.is_(None)),
         func.count().filter(classified),
+        func.count(),
     ]
     if acknowledged:
         ack = func.coalesce(ranked.c.ack, 0) <= ACK_WITHIN_MIN

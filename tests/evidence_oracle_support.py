@@ -20,8 +20,10 @@ from store.analytics_leavers import leaver_trends
 from store.analytics_workforce import confidence_trends, reporting_trends
 from store.evidence_deadlines import (
     DONE_KINDS,
+    HOW_COUNTED,
     IN_SCOPE,
     PATHWAY,
+    SUMMED,
     _breaches,
     _review_row,
     _step_title,
@@ -134,6 +136,7 @@ async def example_section(session: AsyncSession, example: str, scope: Scope, now
     pairs: list[tuple[str, Cell]] = [
         ("Reviews run", len(found)),
         (IN_SCOPE[example], len(latest)),
+        (SUMMED[example], len(items)),  # every item: a report once in each review it is in
         ("Exceptions", sum(1 for i in latest.values() if i.classification is None)),
         ("Cases opened", len(await scoped_opened(session, example, scope))),
         ("Pathways authorized", sum(1 for e in entries if e.kind == opened)),
@@ -144,6 +147,7 @@ async def example_section(session: AsyncSession, example: str, scope: Scope, now
         EXAMPLES[example],
         figures(pairs),
         *([_acknowledged(items)] if example == names.EXAMPLE_ACKNOWLEDGMENT else []),
+        text(HOW_COUNTED),
         _step_table(events, found, scope.win.calendar, now),
         *_breaches(breaches, scope, now),
         anchor=f"example-{example}",

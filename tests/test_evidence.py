@@ -12,12 +12,15 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from api.web.analytics_reviews import ACKNOWLEDGMENT
 from store.tables import Breach, RegisterEntry
 from tests.evidence_support import blocks, figs, get, seeded, verified_in_full
 from tests.pack_seed import at
 from tests.pack_support import RANGE, section
 from tests.pdf_support import pdftotext
 from tests.stored_rows import item
+
+SUMMED_ITEMS = 9  # tests/pack_seed.py: 24 Nov 4 items, 25 Nov 3, 20 Nov 1, 30 Nov 1
 
 
 async def test_example_1_figures_match_the_seeded_set(database_url, sessions, api_for):
@@ -27,7 +30,8 @@ async def test_example_1_figures_match_the_seeded_set(database_url, sessions, ap
     ack = section(doc, "Daily acknowledgment")
     assert figs(ack) == {
         "Reviews run": 4,  # 20, 24, 25 and 30 November
-        "Reports reviewed": 6,  # NM-0, NM-1 ... NM-4, NM-9
+        "Distinct reports in the daily reviews": 6,  # NM-0, NM-1 ... NM-4, NM-9
+        "Reports summed over the daily reviews": SUMMED_ITEMS,
         "Exceptions": 1,
         "Cases opened": 3,
         "Pathways authorized": 1,
@@ -54,6 +58,29 @@ async def test_example_1_figures_match_the_seeded_set(database_url, sessions, ap
     }
 
 
+async def test_distinct_and_summed_reports_reconcile_with_analytics(
+    database_url, sessions, api_for
+):
+    """Walk of 8 December: the pack said "Reports reviewed: 42" and Analytics "Reports 214" over a
+    shorter range. Both were right: the pack counts each report once (at its latest review),
+    Analytics adds up the reviews' rows (a report open over several daily reviews is in each).
+    The pack now gives both, in the words Analytics' range totals use, and says how it counts."""
+    api = await seeded(database_url, sessions, api_for)
+    ack = section((await get(api)).json(), "Daily acknowledgment")
+    rows = await api.get("/analytics/acknowledgment", "E-INSPECTOR", params=RANGE)
+    assert rows.status_code == 200, rows.text
+    summed = sum(r["reports"] for r in rows.json())
+    assert figs(ack)["Reports summed over the daily reviews"] == summed == SUMMED_ITEMS
+    assert figs(ack)["Distinct reports in the daily reviews"] == 6 < summed
+    words = " ".join(b["text"] for b in blocks(ack, "text"))
+    assert "distinct counts each report once, at its latest review in the range" in words
+    assert "counts a report once in each review it is in, as Analytics adds up" in words
+    # Analytics' range totals name the sum as the pack does, and say how they add up
+    totals = {c.label: c.total_label for c in ACKNOWLEDGMENT.columns}
+    assert totals["Reports"] == "Reports summed over the daily reviews"
+    assert "a report counts once in every review it is in" in ACKNOWLEDGMENT.totals_note
+
+
 async def test_examples_2_and_3_sample_and_registers_match_the_seeded_set(
     database_url, sessions, api_for
 ):
@@ -64,8 +91,14 @@ async def test_examples_2_and_3_sample_and_registers_match_the_seeded_set(
     closure = section(doc, "Monthly closure")
     assert figs(closure)["Pathways validated"] == 1
     # each example names what its reviews read, as its pack does
-    assert list(figs(learning))[1] == "Closed reports audited"
-    assert list(figs(closure))[1] == "Closures reviewed"
+    assert list(figs(learning))[1:3] == [
+        "Distinct closed reports in the audits",
+        "Closed reports summed over the audits",
+    ]
+    assert list(figs(closure))[1:3] == [
+        "Distinct closures in the reviews",
+        "Closures summed over the reviews",
+    ]
     assert figs(section(doc, "Learning made visible")) == {
         "Closed reports classified (exceptions apart)": 3,
         "Feedback to the reporter": "2 of 3 (67%)",
@@ -120,7 +153,8 @@ async def test_service_line_and_a_tampered_register(database_url, sessions, api_
     doc = (await get(api, service_line="HC-SOUTH")).json()
     assert doc["subtitle"].endswith("service line HC-SOUTH")
     ack = figs(section(doc, "Daily acknowledgment"))
-    assert ack["Reports reviewed"] == 2 and ack["Cases opened"] == 0  # NM-3, NM-4
+    assert ack["Distinct reports in the daily reviews"] == 2  # NM-3, NM-4
+    assert ack["Cases opened"] == 0
     credibility = figs(section(doc, "Closure credibility"))
     assert credibility["Closures classified (exceptions apart)"] == 1  # C-3
     rows = blocks(section(doc, "Register verification"), "table")[0]["rows"]
@@ -227,7 +261,8 @@ async def test_a_report_unreconciled_at_two_reviews_is_one_exception(
     async with sessions() as session, session.begin():
         session.add(item("ack-review-2026-11-25", "NM-4", None, service_line="HC-SOUTH"))
     ack = figs(section((await get(api)).json(), "Daily acknowledgment"))
-    assert (ack["Reports reviewed"], ack["Exceptions"]) == (6, 1)
+    assert (ack["Distinct reports in the daily reviews"], ack["Exceptions"]) == (6, 1)
+    assert ack["Reports summed over the daily reviews"] == SUMMED_ITEMS + 1  # NM-4 at 25 Nov
 
 
 async def test_a_review_not_yet_due_is_neither_on_time_nor_late(database_url, sessions, api_for):

@@ -88,6 +88,7 @@ class Column:
     label: str
     shown: Callable[[Mapping[str, Any]], Any]
     total: bool = True  # also shown over the range (from the summed counts)
+    total_label: str = ""  # its words over the range, when they differ (a sum over the reviews)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Layout:
     review: Callable[[Mapping[str, Any]], tuple[str, str, str]]  # (key, words, review id)
     head: Callable[[Mapping[str, Any], str], str] = lambda r, group: r.get(group) or "unknown"
     head_suffix: str = ""  # the row heading's words after the group's ("· category")
+    totals_note: str = ""  # how the range's figures add up the reviews' rows
 
 
 def analytics_page(
@@ -164,7 +166,8 @@ def analytics_page(
         "range_words": f"{local_date(start)} to {local_date(end)}",
         "columns": [c.label for c in layout.columns],
         "head_label": f"{capital(GROUP_WORDS.get(group, group))}{layout.head_suffix}",
-        "totals": [(c.label, c.shown(summed)) for c in layout.columns if c.total],
+        "totals": [(c.total_label or c.label, c.shown(summed)) for c in layout.columns if c.total],
+        "totals_note": layout.totals_note,
     }
     return render(request, "analytics.html", context)
 

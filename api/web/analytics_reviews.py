@@ -37,6 +37,15 @@ def _daily(r: Mapping[str, Any]) -> tuple[str, str, str]:
     return day, f"Review of {local_date(day)}", ack_review_id(day)
 
 
+# The range's figures add up the reviews' rows: a report is in each review it is in (a report
+# stays in every daily review while it is open). The evidence pack counts the same two ways, in
+# the same words (store.evidence_deadlines.SUMMED) beside its distinct reports.
+SUMMED_NOTE = (
+    "Each figure adds up the reviews' rows: a report counts once in every review it is in. The "
+    "inspection evidence pack gives both, distinct reports and reports summed over the reviews."
+)
+
+
 ACKNOWLEDGMENT = Layout(
     path="/analytics/acknowledgment",
     title="Acknowledgment and triage by review date",
@@ -48,8 +57,9 @@ ACKNOWLEDGMENT = Layout(
     per="review date",
     empty="No daily review in this range.",
     review=_daily,
+    totals_note=SUMMED_NOTE,
     columns=(
-        Column("Reports", _count("reports")),
+        Column("Reports", _count("reports"), total_label="Reports summed over the daily reviews"),
         Column("Within tolerance", _count("within_tolerance")),
         Column("Emerging", _count("emerging")),
         Column("Critical", _count("critical")),
@@ -103,6 +113,7 @@ LEARNING = Layout(
         "audit recorded them. Rates count reconciled reports only."
     ),
     per="audit cycle",
+    totals_note=SUMMED_NOTE,
     empty="No fortnightly audit of a cycle starting in this range.",
     review=lambda r: (
         str(r["cycle_start"]),
@@ -110,7 +121,11 @@ LEARNING = Layout(
         str(r["review_id"]),
     ),
     columns=(
-        Column("Closed reports", _count("closed_reports")),
+        Column(
+            "Closed reports",
+            _count("closed_reports"),
+            total_label="Closed reports summed over the audits",
+        ),
         Column("Exceptions", _count("exceptions")),
         Column("Visible learning closure", _count("visible_learning_closure")),
         Column("Emerging", _count("emerging")),
@@ -131,6 +146,7 @@ CLOSURE = Layout(
         "count reconciled closures only."
     ),
     per="monthly review",
+    totals_note=SUMMED_NOTE,
     empty="No monthly review of a month in this range.",
     review=lambda r: (
         str(r["month"]),
@@ -138,7 +154,7 @@ CLOSURE = Layout(
         review_id_of(EXAMPLE_CREDIBILITY, str(r["month"])),
     ),
     columns=(
-        Column("Closures", _count("closures")),
+        Column("Closures", _count("closures"), total_label="Closures summed over the reviews"),
         Column("Exceptions", _count("exceptions")),
         Column("Credible", _count("credible")),
         Column("Doubtful", _count("doubtful")),
