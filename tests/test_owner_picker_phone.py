@@ -32,7 +32,7 @@ def _staff() -> list[dict[str, Any]]:
 
 async def _readable(page: Page, select: str, words: str, shot: str) -> None:
     """Choose the long-named person in SELECT: their words in full under it, on screen."""
-    await page.get_by_label(select, exact=True).select_option(LONG)
+    await page.get_by_label(select).select_option(LONG)  # "(required)" may follow
     chosen = page.get_by_text(f"Chosen: {words}")
     await expect(chosen).to_be_visible()
     box = await chosen.bounding_box()
