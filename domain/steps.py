@@ -130,7 +130,8 @@ def evidence_errors(
     spec: StepSpec, submitted: BaseModel, opened: set[str], entries: dict[str, list[str]]
 ) -> list[FieldError]:
     """Each confirmed source cites opened documents of every kind the step requires, and any
-    cited entry is one of the cited document's entries."""
+    cited entry is one of the cited document's citable entries (``ENTRIES``: document → the IDs
+    ``domain.citable`` allows, as the API gave them when the document was opened)."""
     errors = []
     for i, src in enumerate(getattr(submitted, "confirmed_sources", None) or []):
         cited = {ev.document for ev in src.evidence}
@@ -147,7 +148,11 @@ def evidence_errors(
                 errors.append(
                     FieldError(
                         field=f"{at}.entry",
-                        message=f"{ev.entry!r} is not an entry of {ev.document!r}",
+                        message=(
+                            f"{ev.entry!r} is not a citable entry of {ev.document!r}: cite a "
+                            "source record or a recorded action, not the service's own events "
+                            "(a case opened, a step reached, a document opened)"
+                        ),
                     )
                 )
         for kind, documents in spec.evidence_kinds:

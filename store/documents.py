@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.citable import citable
 from store.acknowledgment_documents import ACKNOWLEDGMENT_BUILDERS
 from store.credibility_documents import CREDIBILITY_BUILDERS
 from store.document_context import Builder, DocumentContext, UnknownDocument
@@ -27,11 +28,12 @@ BUILDERS: dict[str, Builder] = {
 
 
 def entry_ids(body: Any) -> list[str]:
-    """The ``id`` of every entry anywhere in a built document (what a step may cite)."""
+    """The ``id`` of every citable entry anywhere in a built document (what a step may cite:
+    ``domain.citable``; the service's own bookkeeping events are shown, never cited)."""
     found: list[str] = []
     if isinstance(body, dict):
         if isinstance(body.get("id"), str):
-            found.append(body["id"])
+            return [body["id"]] if citable(body) else []
         for value in body.values():
             found += entry_ids(value)
     elif isinstance(body, list):

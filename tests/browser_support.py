@@ -236,8 +236,28 @@ async def open_documents(page: Page, documents: Iterable[str]) -> None:
         await page.get_by_role("link", name="Back").click()
 
 
+# What the service says of its own steps (api.web.event_words): shown in a chronology, never
+# offered as evidence (the walk of 8 December cited "Case opened" for a triage failure).
+BOOKKEEPING = re.compile(
+    r"— (Case opened|Now (at|waiting|in)\b|.* opened, due |.* opened the |Exposure (raised|"
+    r"confirmed)|.*: deadline missed)"
+)
+
+
+async def evidence_choices(page: Page) -> list[str]:
+    """The first confirmed source's evidence checkboxes, by the words a person reads."""
+    boxes = page.locator('input[type="checkbox"][name="confirmed_sources.0.evidence"]')
+    words = await boxes.evaluate_all("bs => bs.map(b => b.labels[0].textContent)")
+    return [" ".join(str(w).split()) for w in words]
+
+
 async def attribute(page: Page, source: str, documents: Iterable[str]) -> None:
-    """An attribution's first confirmed source and the documents evidencing it."""
+    """An attribution's first confirmed source and the documents evidencing it, after checking
+    that the entries offered are records and recorded actions, not the service's own events."""
+    choices = await evidence_choices(page)
+    entries = [c for c in choices if " — " in c]
+    assert entries, choices  # an opened chronology's entries are offered
+    assert not [c for c in entries if BOOKKEEPING.search(c)], choices
     await page.get_by_role("combobox", name="Source", exact=True).first.select_option(source)
     for document in documents:
         await page.get_by_role("checkbox", name=document, exact=True).first.check()

@@ -149,7 +149,21 @@ async def _fields_checked_against_the_case(api, case_id, url, view):
     chronology = await api.post(
         f"/cases/{case_id}/documents/report-chronology/open", "E-SUPERVISOR"
     )
-    entry = chronology.json()["entries"][0]["id"]
+    entries = chronology.json()["entries"]
+    # The service's own events (the case opened, the step reached, a document opened) are shown
+    # in the chronology but are no evidence: each refused on its field (the walk of 8 December).
+    own = [e for e in entries if e["kind"] in ("stage", "obligation_opened", "document_opened")]
+    assert {e["kind"] for e in own} == {"stage", "obligation_opened", "document_opened"}
+    for event in own:
+        bookkeeping = {"document": "report-chronology", "entry": event["id"]}
+        refused = await _rejected(
+            api, "E-SUPERVISOR", _source(view, bookkeeping, classification), 422, url
+        )
+        [error] = refused["errors"]
+        assert error["field"] == "confirmed_sources.0.evidence.0.entry", refused
+        assert "not a citable entry" in error["message"], refused
+    entry = entries[0]["id"]
+    assert entries[0]["kind"] == "record_received"
     cited = {"document": "report-chronology", "entry": entry}
     return _source(view, cited, classification), classification
 

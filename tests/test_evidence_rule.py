@@ -54,10 +54,16 @@ def test_each_confirmed_source_needs_both_kinds_of_opened_evidence(spec):
     assert missing.field == "confirmed_sources.0.evidence.1.entry"
 
 
-def test_entry_ids_are_every_id_in_a_document():
+def test_entry_ids_are_every_citable_id_in_a_document():
+    """Records and recorded actions, wherever they sit; the service's own events are not."""
     body = {
-        "entries": [{"id": "event:1", "detail": {"id": "event:2"}}, {"at": "x"}],
+        "entries": [
+            {"id": "event:1", "kind": "step_submitted", "detail": {"id": "event:2"}},
+            {"id": "event:3", "kind": "stage"},
+            {"id": "event:4", "kind": "document_opened"},
+            {"at": "x"},
+        ],
         "current": {"id": "feed:K:v3"},
         "id_like": "not-an-entry",
     }
-    assert entry_ids(body) == ["event:1", "event:2", "feed:K:v3"]
+    assert entry_ids(body) == ["event:1", "feed:K:v3"]

@@ -63,7 +63,12 @@ def evidence_hint(spec: StepSpec) -> str:
         f"{kind.replace('-', ' ')} ({', '.join(humanize(d).lower() for d in docs)})"
         for kind, docs in spec.evidence_kinds
     ]
-    return f"Each source cites {' and '.join(kinds)}." if kinds else ""
+    if not kinds:
+        return ""
+    return (
+        f"Each source cites {' and '.join(kinds)}. A document's entries offered are the feeds' "
+        "records and the actions recorded on the case, not the service's own steps."
+    )
 
 
 def may_act(page: CasePage, spec: StepSpec) -> bool:
