@@ -17,3 +17,14 @@ STEP_SPECS: dict[str, StepSpec] = {
     **credibility_steps.STEPS,
 }
 """Every example's human steps after the review, by slug (slugs are unique across examples)."""
+
+EXAMPLE_STEPS: dict[str, dict[str, StepSpec]] = {
+    names.EXAMPLE_ACKNOWLEDGMENT: acknowledgment_steps.STEPS,
+    names.EXAMPLE_LEARNING: learning_steps.STEPS,
+    names.EXAMPLE_CREDIBILITY: credibility_steps.STEPS,
+}
+
+
+def first_step(example: str) -> StepSpec:
+    """The step an example's review opens its cases at (its holders work them next)."""
+    return next(iter(EXAMPLE_STEPS[example].values()))

@@ -1,6 +1,8 @@
 """Right after a review is marked reviewed, its workflow is still opening the cases: My work
 says the list will fill in (it showed only some, with no hint), and stops saying so once the
-review's workflow has ended."""
+review's workflow has ended. It says so to those it concerns, who marked the review and the
+holders of the step its cases open at, never to another example's people (the walk of
+8 December showed the closure analyst the daily review's cases opening)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from store.db import transaction
 from store.tables import Review
 from tests.api_support import seed
 from tests.browser_support import chromium as chromium  # the fixture
-from tests.browser_support import signed_in_page
+from tests.browser_support import sign_in_as, signed_in_page
 from tests.workflow_support import next_working_day, running_worker, skip_to_as_of, wait_for
 
 HINT = "are still being opened; this list will fill in"
@@ -48,6 +50,12 @@ async def test_my_work_says_a_marked_reviews_cases_are_still_opening(  # type: i
         ) as (base, page):
             notice = page.get_by_role("status").filter(has_text=HINT)
             await expect(notice).to_contain_text("Cases from the daily acknowledgment review of")
+            await sign_in_as(page, base, "E-Analyst", "/app")  # who marked it
+            await expect(notice).to_contain_text("Cases from the daily acknowledgment review of")
+            for other in ("E-Manager", "E-Director"):  # governance, but not their step
+                await sign_in_as(page, base, other, "/app")
+                await expect(page.get_by_role("heading", name="My work")).to_be_visible()
+                await expect(page.locator("main")).not_to_contain_text(HINT)
             await own_env.client.get_workflow_handle(rid).terminate()  # the workflow has ended
             await page.goto(f"{base}/app")
             await expect(page.get_by_role("heading", name="My work")).to_be_visible()

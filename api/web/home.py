@@ -141,7 +141,7 @@ async def my_work(
         "evidence": bool(actor.roles & EVIDENCE_READERS),
         "operator": Role.OPERATOR in actor.roles,
         "opening": (
-            await reviews_opening(request, session, now)
+            await reviews_opening(request, session, actor, now)
             if after is None and actor.roles & GOVERNANCE_ROLES
             else []
         ),

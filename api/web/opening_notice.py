@@ -1,5 +1,10 @@
 """My work's hint while a review just marked reviewed is still opening its cases: until its
-workflow has started them all, the list shows only some, so the page says it will fill in."""
+workflow has started them all, the list shows only some, so the page says it will fill in.
+
+Only to those it concerns: who marked the review, and the holders of the step its cases open at
+(the walk of 8 December showed the closure analyst, who has no part in it, that the daily
+acknowledgment review's cases were opening).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
+from api.deps import Actor
 from api.temporal_calls import Unavailable, workflow_status
 from api.web.work_words import review_name
+from domain.examples import first_step
 from store.tables import Review
 
 # Opening a review's cases takes seconds to minutes; a review marked longer ago is not asked.
@@ -22,15 +29,26 @@ RECENT = timedelta(hours=1)
 HINT_TIMEOUT = timedelta(seconds=2)
 
 
-async def reviews_opening(request: Request, session: AsyncSession, now: datetime) -> list[str]:
+def concerns(review: Review, actor: Actor) -> bool:
+    """Whether a review's cases opening concerns ACTOR: they marked it, or they hold the step
+    its cases open at (the cases will be theirs)."""
+    step = first_step(review.example)
+    return review.reviewed_by == actor.employee_id or (
+        step.role is not None and step.role in actor.roles
+    )
+
+
+async def reviews_opening(
+    request: Request, session: AsyncSession, actor: Actor, now: datetime
+) -> list[str]:
     """The names of reviews marked reviewed within the last hour whose workflow still runs (it
-    opens the cases, then ends); [] when Temporal cannot be asked. My work never waits to
-    connect: it asks only over a client already connected (marking a review connects it)."""
-    marked = (
-        await session.scalars(
-            select(Review).where(Review.status == "reviewed", Review.reviewed_at >= now - RECENT)
-        )
-    ).all()
+    opens the cases, then ends) and that concern ACTOR; [] when Temporal cannot be asked. My
+    work never waits to connect: it asks only over a client already connected (marking a
+    review connects it)."""
+    recent = await session.scalars(
+        select(Review).where(Review.status == "reviewed", Review.reviewed_at >= now - RECENT)
+    )
+    marked = [review for review in recent if concerns(review, actor)]
     client: Client | None = getattr(request.app.state, "temporal_client", None)
     if not marked or client is None:
         return []
