@@ -5,10 +5,11 @@ signed in gets a refusal page naming those roles; signed out, it still takes a b
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import date, timedelta
 
 import httpx
-from playwright.async_api import expect
+from playwright.async_api import Locator, Page, Route, expect
 
 from domain.report import day_words
 from tests.api_support import seed
@@ -16,6 +17,34 @@ from tests.browser_support import accessible, sign_in_as, signed_in_page
 from tests.browser_support import chromium as chromium  # the fixture
 from tests.fixtures.api import bearer, token
 from tests.workflow_support import next_working_day, running_worker, skip_to_as_of
+
+SIGNED_OUT = "Sign in to load the review."
+LOADING = "Loading the review…"
+
+
+async def _loading_until_the_review_arrives(page: Page, base: str, day: date) -> Locator:
+    """Signed in, the review box says it is loading from the first paint until the review
+    comes (held back here), never "Sign in to load the review." (the walk of 8 December read
+    that, signed in, over an empty table); the review's status line, once let through."""
+    served = await page.request.get(f"{base}/dashboard")
+    assert LOADING in await served.text() and SIGNED_OUT not in await served.text()
+    held = asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        await held.wait()
+        await route.continue_()
+
+    await page.route("**/reviews/ack-review-*", hold)
+    await page.goto("about:blank")  # a new fragment alone does not load the page again
+    await page.goto(f"{base}/dashboard#date={day}")
+    status = page.locator("#review-status")
+    await expect(status).to_have_text(LOADING)
+    await expect(page.locator("#review")).to_have_attribute("aria-busy", "true")
+    await expect(page.locator("#exceptions")).to_have_text(LOADING)
+    await expect(page.locator("main")).not_to_contain_text(SIGNED_OUT)
+    held.set()  # let through (the route stays: later reviews pass it at once)
+    await expect(page.locator("#review")).to_have_attribute("aria-busy", "false", timeout=20_000)
+    return status
 
 
 async def test_the_dashboard_uses_the_staff_pages_session(
@@ -50,9 +79,7 @@ async def test_the_dashboard_uses_the_staff_pages_session(
         await expect(heading).to_have_text("Reporting-confidence dashboard")
         assert await page.locator("#token, #who, #token-bar").count() == 0
 
-        await page.goto(f"{base}/dashboard#date={day}")
-        await page.reload()  # a new fragment alone does not load the page again
-        status = page.locator("#review-status")
+        status = await _loading_until_the_review_arrives(page, base, day)
         await expect(status).to_have_text(
             f"Daily acknowledgment review of {day_words(day)}: generated", timeout=20_000
         )
@@ -97,6 +124,7 @@ async def test_the_dashboard_uses_the_staff_pages_session(
         await page.goto(f"{base}/dashboard#date={day}")
         await page.reload()
         await expect(page.get_by_role("link", name="Sign in to the staff pages")).to_be_visible()
+        await expect(page.locator("#review-status")).to_have_text(SIGNED_OUT)  # really
         await expect(page.locator("#who")).to_have_text("not signed in")
         await page.fill("#token", token("E-INSPECTOR"))
         await page.get_by_role("button", name="Use token").click()

@@ -43,6 +43,12 @@ _READERS = json.dumps(
 READER_WORDS = f'data-readers="{html.escape(_READERS, quote=True)}"'
 
 TOKEN_BAR = '<header id="token-bar">'
+# Signed in, the review is on its way from the first paint (its script asks at once): never
+# "Sign in to load the review." to someone signed in.
+SIGNED_OUT_STATUS = (
+    '<div id="review-status" class="muted" role="status">Sign in to load the review.'
+)
+LOADING_STATUS = '<div id="review-status" class="muted" role="status">Loading the review…'
 SIGNED_IN_HEADING = '<h1 class="page-title">Reporting-confidence dashboard</h1>'
 
 # The page's own scripts, nothing else.
@@ -81,6 +87,7 @@ async def dashboard(request: Request, settings: SettingsDep) -> Response:
     # Signed in: the staff pages' header and navigation, not the token bar API clients use.
     own = page[page.index(TOKEN_BAR) : page.index("</header>", page.index(TOKEN_BAR)) + 9]
     page = page.replace(own, shell_header(request) + SIGNED_IN_HEADING, 1)
+    page = page.replace(SIGNED_OUT_STATUS, LOADING_STATUS, 1)
     return HTMLResponse(page.replace("<body ", '<body data-session="signed-in" ', 1))
 
 

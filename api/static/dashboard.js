@@ -92,10 +92,27 @@ async function latestReview(date) {
   throw new Error("unreachable");
 }
 
+// What the review box says before its data arrives: loading while it is asked for (signed in,
+// or with a token), and "Sign in" only when nobody is (the walk of 8 December read "Sign in to
+// load the review." signed in, above an empty table, until the review came).
+const LOADING = "Loading the review…";
+const SIGNED_OUT = "Sign in to load the review.";
+
+function reviewLoading(busy) {
+  $("review").setAttribute("aria-busy", busy ? "true" : "false");
+  if (busy) {
+    $("review-status").textContent = LOADING;
+    $("review-status").className = "muted";
+    $("review-counts").replaceChildren();
+    fill("exceptions", [], LOADING);
+  }
+}
+
 async function loadReview(event) {
   const asked = $("review-date").value;
   $("mark-reviewed").hidden = true;
   $("mark-reviewed-page").hidden = true;
+  reviewLoading(true);
   try {
     const [date, review] = event ? [asked, await api(`/reviews/ack-review-${asked}`)] : await latestReview(asked);
     $("review-date").value = date;
@@ -127,6 +144,8 @@ async function loadReview(event) {
       : `The review of ${dayWords(asked)} could not be loaded: ${error.message}`;
     $("review-counts").replaceChildren();
     fill("exceptions", [], "");
+  } finally {
+    reviewLoading(false);
   }
 }
 
@@ -227,6 +246,7 @@ function showCaseReads() {
 }
 
 async function refresh() {
+  reviewLoading(true);
   try {
     me = await api("/me");
     const roleNames = JSON.parse(document.body.dataset.roleNames || "{}");
@@ -234,6 +254,9 @@ async function refresh() {
     if ($("who")) $("who").textContent = `${me.display_name} (${me.roles.map((r) => roleNames[r] || r).join(", ")})`;
   } catch (error) {
     if ($("who")) $("who").textContent = `not signed in: ${error.message}`;
+    reviewLoading(false);
+    $("review-status").textContent = SIGNED_OUT;
+    fill("exceptions", [], "");
     trendsRequest += 1;
     hideTrends();
     return;
