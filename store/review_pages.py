@@ -65,6 +65,14 @@ async def cases_still_opening(session: AsyncSession, review_id: str) -> bool:
     return (await session.scalar(unopened)) is not None
 
 
+async def existing_cases(session: AsyncSession, case_ids: set[str]) -> set[str]:
+    """Those of ``case_ids`` whose case has been opened (projected)."""
+    if not case_ids:
+        return set()
+    rows = await session.scalars(select(Case.case_id).where(Case.case_id.in_(sorted(case_ids))))
+    return set(rows)
+
+
 async def review_cases(session: AsyncSession, review_id: str, limit: int = 500) -> list[Case]:
     """The cases a review opened (by reference), at most ``limit``."""
     rows = await session.scalars(

@@ -54,6 +54,11 @@ VALIDATION = {
     "decision": "close",
     "note": "Validated against the activation baseline",
 }
+MARKED = (
+    "Marked reviewed: a case opens for each doubtful and failed closure, for the Reporting "
+    "Quality Assurance Lead's closure-credibility adjudication. Each case is linked in the Case "
+    "column once it is open; they open over the next minute."
+)
 ACTIONS = ("Final corrective action", "Worker reconnection", "Follow-up review")
 
 
@@ -71,6 +76,13 @@ async def test_example_3_through_validation_and_close_in_the_browser(  # type: i
             mail = "This is now yours: Mark the review"
             await from_mail(page, base, inbox, "E-WXANALYST", mail)
             await mark_reviewed(page, "e2e3-01-review-marked")
+            # What marking set going, and each adjudication linked once open (the walk of
+            # 8 December read a bare "Marked reviewed." over a Case column of "—")
+            await expect(page.get_by_role("status")).to_have_text(MARKED)
+            await wait_stage(api, case_id, "credibility-adjudication")
+            await page.reload()
+            case = page.locator('td[data-label="Case"] a', has_text="CC-D")
+            await expect(case).to_have_attribute("href", f"/app/cases/{case_id}")
 
             walk = Walk(api, own_env, page, base, inbox, case_id, sessions)
             await _qa_lead_adjudicates_from_the_mail(walk)

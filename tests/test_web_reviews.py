@@ -105,15 +105,25 @@ async def test_review_pages(own_env, sqlite_url, sessions_for, api_for) -> None:
 
 
 async def _the_marked_notice_goes_once_the_cases_are_open(api, marked: str) -> None:  # type: ignore[no-untyped-def]
-    """The page marking redirects to names each case by its report whether or not the case has
-    opened yet; its "cases are opening" notice is not repeated once they are all open."""
+    """The page marking redirects to says what marking set going, in its review kind's one
+    wording, and names each case by its report: a link once the case is open ("opening" before,
+    never a link to a case not there yet)."""
     assert marked.endswith("?marked=1")
     first = (await api.http.get(marked)).text
-    assert f">report {CRITICAL}</a>" in first and f"case {CRITICAL}" not in text(first)
+    assert MARKED_ACK in text(first), text(first)
+    assert f"report {CRITICAL}" in text(first) and f"case {CRITICAL}" not in text(first)
+    if f">report {CRITICAL}</a>" not in first:
+        assert f"report {CRITICAL} (opening)" in text(first)
 
     async def settled() -> str | None:
         body = (await api.http.get(marked)).text
-        return None if "cases are opening" in body else body
+        return body if f">report {CRITICAL}</a>" in body else None
 
     again = await wait_for(settled)
-    assert f">report {CRITICAL}</a>" in again and "Cases this review opened" in again
+    assert "(opening)" not in text(again) and "Cases this review opened" in again
+
+
+MARKED_ACK = (
+    "Marked reviewed: a case opens for each emerging and critical report, for the Near-Miss "
+    "Governance Supervisor's triage-failure attribution."
+)

@@ -4,6 +4,7 @@ reasons with the conflicting source values side by side."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,7 @@ class ItemRow:
     findings: str
     case_id: str | None
     case_name: str = ""  # the case as people know it ("report NM-10007"), before it is opened too
+    case_open: bool = True  # its case has been opened (a link), not still opening
     closure: str = ""  # a register closure's own reference (CC-0002), beside its report's
 
 
@@ -90,8 +92,10 @@ def closure_reference(item: ReviewItemView) -> str:
     return str(case_ref) if case_ref and shown != case_ref else ""
 
 
-def item_row(item: ReviewItemView) -> ItemRow:
-    """An item for the classified list: its indicators (or exception reasons) in words."""
+def item_row(item: ReviewItemView, opened: Mapping[str, str] | None = None) -> ItemRow:
+    """An item for the classified list: its indicators (or exception reasons) in words; its case
+    the one it names, else the one this review opened for its key (``opened``: an example-3
+    closure's case is named by no item, so its row linked none: the walk of 8 December)."""
     # what made the classification: example 1 and 2's indicators, example 3's credibility reasons
     indicators = item.fields.get("indicators") or item.fields.get("credibility_reasons")
     found = indicators if item.classification else item.reasons
@@ -104,13 +108,14 @@ def item_row(item: ReviewItemView) -> ItemRow:
     if item.fields.get(LATE_DISPUTE):  # example 3: answered "not resolved" after its review
         findings = f"late dispute (answered after it was last reviewed): {findings}"
     reference = shown_reference(item)
+    case_id = item.case_id or (opened or {}).get(item.reference)
     return ItemRow(
         reference=reference,
         classification=exposure_words(item.classification) if item.classification else "exception",
         service_line=str(item.fields.get("service_line") or "—"),
         findings=findings,
-        case_id=item.case_id,
-        case_name=case_words(item.case_id, reference) if item.case_id else "",
+        case_id=case_id,
+        case_name=case_words(case_id, reference) if case_id else "",
         closure=closure_reference(item),
     )
 

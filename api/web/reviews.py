@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -24,12 +25,17 @@ from api.web.review_view import ExceptionRow, ItemRow, counts, exception_rows, i
 from api.web.session import CsrfChecked
 from api.web.words import REVIEW_TITLES, exposure_words, role_label
 from api.web.work_words import review_name
+from domain import names
+from domain.credibility import case_ref_of
+from domain.examples import first_step
 from domain.instants import instant
 from domain.mail_words import capital, case_words, period_words
 from domain.reviews import REVIEWS
+from domain.titles import lower_first
 from store.acknowledgment import ReviewView, load_review
 from store.review_pages import (
     cases_still_opening,
+    existing_cases,
     recent_reviews,
     review_cases,
     review_service_lines,
@@ -38,6 +44,16 @@ from store.staff import get_staff
 from store.tables import Case
 
 router = APIRouter(prefix="/app/reviews", include_in_schema=False)
+
+
+def case_key(case: Case) -> str:
+    """The review item key a case was opened for: an example-3 case's closure (its case_ref),
+    else its report."""
+    if case.example == names.EXAMPLE_CREDIBILITY:
+        return case_ref_of(case.case_id)
+    return case.reference
+
+
 PAGE = 25  # rows shown at first (a phone's few screens); "Show more" adds as many again
 # The weakest first (critical, then emerging; failed, then doubtful), the rest, exceptions last
 # (each review has the classifications of one example, so one order serves all three).
@@ -136,7 +152,13 @@ async def _review_page(
     shown = int(filters.get("shown") or PAGE)
     query = {k: v for k, v in filters.items() if k not in ("offset", "shown") and v is not None}
     more = offset + shown < view.total
-    items = [item_row(i) for i in view.items]
+    # Each row's case: the one its item names, else the one this review opened for its key
+    # (an example-3 closure's); a link once it exists, "opening" until then.
+    keyed = {case_key(c): c.case_id for c in opened}
+    items = [item_row(i, keyed) for i in view.items]
+    named = {i.case_id for i in items if i.case_id}
+    existing = await existing_cases(session, named - set(keyed.values())) | set(keyed.values())
+    items = [replace(i, case_open=i.case_id in existing) if i.case_id else i for i in items]
     summary = view.summary.get("counts") or {}
     kinds = [c for c in CLASSIFICATIONS.get(view.example, []) if c != "exception"]
     chips = [(c, exposure_words(c), int(summary.get(c, 0))) for c in kinds]
@@ -217,18 +239,39 @@ async def review_page(
 
 
 MARKED_JUST_NOW = timedelta(minutes=1)
+# What marking a review sets going, one wording per review kind (the walk of 8 December read
+# "the exposed reports' cases are opening" for one kind and a bare "Marked reviewed." for another
+# that had opened adjudications): which cases open, for whom, and where they appear.
+OPENS = {
+    names.EXAMPLE_ACKNOWLEDGMENT: "a case opens for each emerging and critical report",
+    names.EXAMPLE_LEARNING: "a case opens for each emerging and critical report",
+    names.EXAMPLE_CREDIBILITY: "a case opens for each doubtful and failed closure",
+}
+
+
+def marked_words(example: str) -> str:
+    """The notice after marking a review of EXAMPLE: what happens next."""
+    step = first_step(example)
+    who = f"the {role_label(step.role)}" if step.role else "its owner"
+    return (
+        f"Marked reviewed: {OPENS[example]}, for {who}'s {lower_first(step.title)}. Each case is "
+        "linked in the Case column once it is open; they open over the next minute."
+    )
 
 
 async def _marked_notice(request: Request, session: AsyncSession, review_id: str) -> str:
     """What the page marking redirects to says, once: while the exposed reports' cases are still
-    opening, that they are; within a minute of the marking, that it is marked; later reloads of
-    that address say nothing (the status line says who reviewed it, the cases are listed)."""
-    if await cases_still_opening(session, review_id):
-        return "Marked reviewed: the exposed reports' cases are opening."
+    opening or within a minute of the marking, what marking set going (``marked_words``); later
+    reloads of that address say nothing (the status line says who reviewed it, the cases are
+    listed)."""
     view = await load_review(session, review_id, limit=0)
-    reviewed_at = view.reviewed_at if view is not None else None
+    if view is None or view.example not in OPENS:
+        return ""
+    reviewed_at = view.reviewed_at
     recent = reviewed_at and await request_now(request) - reviewed_at < MARKED_JUST_NOW
-    return "Marked reviewed." if recent else ""
+    if recent or await cases_still_opening(session, review_id):
+        return marked_words(view.example)
+    return ""
 
 
 @router.post("/{review_id}/reviewed", dependencies=[CsrfChecked], response_model=None)
