@@ -34,6 +34,7 @@ from workflows.calls import (
     VALUES_TIMEOUT,
     compute_deadline,
     run_db,
+    run_db_local,
 )
 from workflows.case_base import reject
 from workflows.engine import Obligations
@@ -222,7 +223,10 @@ class ReviewWorkflow:
         now = workflow.now()
         self.summary.reviewed_by = request.actor.employee_id
         self.summary.reviewed_at = now
-        await run_db(
+        # A local activity: the person's page waits for this answer, and an ordinary activity
+        # queued behind every other review's case openings (open_step, a second or two each on a
+        # busy worker) kept the mark's page waiting for them (the walk of 8 December: 4.9 s).
+        await run_db_local(
             names.ACT_MARK_REVIEW_REVIEWED,
             ReviewedRequest(
                 review_id=self.inp.review_id,
@@ -231,6 +235,7 @@ class ReviewWorkflow:
                 calendar=self.inp.calendar,
                 policy_version=self.inp.policy_version,
             ),
+            bool,
         )
         self.obligations.complete(MARK_REVIEWED, request.actor.employee_id, at=now)
         return self.summary
