@@ -140,7 +140,9 @@ def local_days_between(start: datetime, end: datetime, zone: str) -> int:
 # its month's review had run) before the worker answered "not resolved", so a later month's
 # review takes it again (``store.credibility_late``).
 LATE_DISPUTE = "late_dispute"
-LAST_REVIEWED_AT = "last_reviewed_at"
+# the answer came after this: the previous closure review's generation, or a later end of a
+# repair of the closure (when the closure was last looked at, at the latest)
+ANSWERED_AFTER = "answered_after"
 ANSWER_RECEIVED_AT = "answer_received_at"
 
 

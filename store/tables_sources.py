@@ -13,12 +13,15 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.column_types import BigId, Instant, Json
 from store.source_fields import TypedSourceColumns
 from store.tables_base import Base
+
+NOT_RESOLVED = "confirmed = false"
 
 
 class SourceRecord(TypedSourceColumns, Base):
@@ -38,6 +41,15 @@ class SourceRecord(TypedSourceColumns, Base):
     __table_args__ = (
         Index("ix_source_records_feed_submitted", "feed", "submitted_at_us"),
         Index("ix_source_records_feed_closed", "feed", "closed_at_us"),
+        # Example 3's late disputes: the answers "not resolved" received since the previous
+        # closure review (``store.credibility_late``; migration 0032), not the whole feed.
+        Index(
+            "ix_source_records_not_resolved",
+            "feed",
+            "received_at",
+            postgresql_where=text(NOT_RESOLVED),
+            sqlite_where=text(NOT_RESOLVED),
+        ),
         {"postgresql_partition_by": "LIST (feed)"},
     )
 

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import names
 from domain.credibility import case_ref_of
 from domain.credibility_steps import REPAIR_VALIDATION
-from store.credibility_late import held_by_reviews, last_reviewed
 from store.sources import current_records
 from store.tables import Case, CaseEvent, OpenObligation, OutboxMessage, Review, SourceRecord
 
@@ -65,7 +64,7 @@ class Closure:
     repair_open: bool  # an example-3 case repairing it is open
     repair_due: datetime | None  # when that case's validation (which reads the answer) is due
     reviewed: bool  # the monthly closure-credibility review of its closure month exists
-    # when a closure review last held it, or a repair of it ended (``store.credibility_late``)
+    # when the first closure review generated after its answer was (that review read it)
     last_reviewed_at: datetime | None = None
     # its "not resolved" came after that (or after its month's review ran) and no repair is
     # open: the next monthly review takes it again (``domain.credibility.is_late_dispute``)
@@ -117,12 +116,17 @@ async def _repair_due(session: AsyncSession, case_ids: list[str]) -> dict[str, d
     return {case_id: due for case_id, due in rows if due is not None}
 
 
-async def _reviewed(session: AsyncSession, months: set[str]) -> set[str]:
-    if not months:
-        return set()
-    ids = [f"closure-review-{m}" for m in months]
-    found = await session.scalars(select(Review.review_id).where(Review.review_id.in_(ids)))
-    return {r.removeprefix("closure-review-") for r in found}
+async def _reviews(session: AsyncSession) -> dict[str, datetime]:
+    """Every closure-credibility review's month and when it was generated (one a month)."""
+    rows = await session.execute(
+        select(Review.period, Review.generated_at).where(
+            Review.example == names.EXAMPLE_CREDIBILITY
+        )
+    )
+    found: dict[str, datetime] = {}
+    for period, at in rows:
+        found[period] = max(at, found.get(period, at))
+    return found
 
 
 def _month(at: datetime | None, zone: str) -> str:
@@ -171,12 +175,8 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
     again = await _asked_again(session, open_repairs)
     due = await _repair_due(session, [c.case_id for c in open_repairs])
     answers = await current_records(session, CONFIRMATION_FEED, list(found))
-    months = {_month(f["closed"], zone) for f in found.values()} - {""}
-    reviewed = await _reviewed(session, months)
-    looked, _ = last_reviewed(
-        await held_by_reviews(session, list(found)),
-        [(c.case_id, c.status, c.closed_at) for c in credibility],
-    )
+    reviews = await _reviews(session)
+    latest = max(reviews.values(), default=None)
     closures = []
     for ref, f in found.items():
         repair = repairs.get(ref)
@@ -191,17 +191,23 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
         answered_at = _instant((answer or {}).get("responded_at"))
         stale = why != CLOSED and (answered_at is None or (asked_at and answered_at < asked_at))
         line = f["line"] or (repair.service_line if repair else "")
-        month_reviewed = _month(f["closed"], zone) in reviewed
+        month_reviewed = _month(f["closed"], zone) in reviews
         repair_open = repair is not None and repair.status == "open"
-        last = looked.get(ref)
+        ended = repair.closed_at if repair is not None and repair.status == "closed" else None
+        # The next review takes a "not resolved" received after the latest review and after a
+        # repair ended (``store.credibility_late``); an earlier one was read by the first review
+        # generated after it (as the month's closure, or taken again as a late dispute).
         late = (
             answer is not None
             and answer.get("confirmed") is False
             and not repair_open
-            and (month_reviewed or last is not None)
+            and (month_reviewed or ended is not None)
             and answered_at is not None
-            and (last is None or answered_at > last)
+            and (latest is None or answered_at > latest)
+            and (ended is None or answered_at > ended)
         )
+        read_by = min((at for at in reviews.values() if answered_at and at > answered_at),
+                      default=None)  # fmt: skip
         asked = Asked(ref, f["reference"], f["exposure"], line, asked_at, why != CLOSED, why)
         closures.append(
             Closure(
@@ -213,7 +219,7 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
                 repair_open=repair_open,
                 repair_due=due.get(repair.case_id) if repair is not None else None,
                 reviewed=month_reviewed,
-                last_reviewed_at=last,
+                last_reviewed_at=read_by,
                 late=late,
             )
         )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from domain import names
 from domain.credibility import credibility_case_id, next_month, parse_month
 from domain.feeds import FEEDS
+from domain.instants import instant
 from domain.periodic import MarkReviewed, ReviewInput, ReviewSummary
 from domain.reviews import review_id
 from store.db import transaction
@@ -98,6 +99,7 @@ async def test_not_resolved_after_the_review_is_in_the_next_review_and_adjudicat
         await _answer(own_env, sessions, ref, True)
     async with running_worker(own_env, sessions) as queue:
         first, summary = await _review(own_env, queue, month)
+        first_generated = summary.generated_at
         assert summary.counts == {"credible": 2, "doubtful": 0, "failed": 0}  # no case opens
         assert (await asyncio.wait_for(first.result(), 60)).cases_opened == 0
         await skip(own_env, timedelta(days=1))
@@ -117,7 +119,8 @@ async def test_not_resolved_after_the_review_is_in_the_next_review_and_adjudicat
             assert item.fields["late_dispute"] is True
             assert item.fields["credibility_reasons"] == ["employee_answered_not_resolved"]
             assert "disputed_closure" in item.fields["flags"]
-            assert item.fields["last_reviewed_at"] is not None
+            # she answered after the previous review (which held her closure) was generated
+            assert instant(item.fields["answered_after"]) == first_generated
         assert (await asyncio.wait_for(second.result(), 60)).cases_opened == 2
         # CC-E's first case has ended: a later one, named after this review's month, adjudicates
         again = own_env.client.get_workflow_handle(credibility_case_id("CC-E", later))

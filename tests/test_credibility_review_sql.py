@@ -26,11 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.credibility import (
     ANSWER_RECEIVED_AT,
+    ANSWERED_AFTER,
     CLOSED_REGISTER,
     CONFIRMATIONS,
     EVIDENCE,
     FLAGS,
-    LAST_REVIEWED_AT,
     LATE_DISPUTE,
     REOPENED,
     CredibilityPolicy,
@@ -443,7 +443,7 @@ async def test_a_later_review_takes_late_disputes_as_the_python_policy_does(
             month_start=start, previous_review_at=at, last_reviewed_at=at, repair_open=False,
         ):  # fmt: skip
             continue
-        late = {**closure, LATE_DISPUTE: True, LAST_REVIEWED_AT: at.isoformat(),
+        late = {**closure, LATE_DISPUTE: True, ANSWERED_AFTER: at.isoformat(),
                 ANSWER_RECEIVED_AT: later.isoformat()}  # fmt: skip
         expected.append(closure_item(late, contents, zone, policy))
     async with sessions() as s, s.begin():
