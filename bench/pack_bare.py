@@ -181,8 +181,18 @@ async def bare_evidence(
             "SELECT case_id FROM cases WHERE example = $1 AND opened_at >= $2 AND opened_at < $3",
             example, first, after,
         )  # fmt: skip
-        sampled += sorted((c["case_id"] for c in opened),
-                          key=lambda c: sample_key(c, start, end))[:SAMPLE_PER_EXAMPLE]  # fmt: skip
+        closed = await connection.fetch(
+            "SELECT case_id FROM cases WHERE example = $1 AND closed_at >= $2 AND closed_at < $3",
+            example, first, after,
+        )  # fmt: skip
+        # the pack's sample: cases closed in the range, then opened in it and not closed in it
+        done = {c["case_id"] for c in closed}
+        still = [c["case_id"] for c in opened if c["case_id"] not in done]
+        picked = sorted(done, key=lambda c: sample_key(c, start, end))[:SAMPLE_PER_EXAMPLE]
+        picked += sorted(still, key=lambda c: sample_key(c, start, end))[
+            : SAMPLE_PER_EXAMPLE - len(picked)
+        ]
+        sampled += picked
         await connection.fetch(_DONE_EVENTS, example, first, after, list(_DONE))
         breaches = await connection.fetch(_BREACHES, example, first, after)
         made, checked = PATHWAY[example]

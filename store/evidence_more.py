@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.examples import STEP_SPECS
 from domain.pathway_actions import action_title
 from domain.report import Cell, Doc, chart, label, local_minute, section, table, text
-from domain.titles import humanize, kind_of, pack_name
-from store.evidence_scope import EXAMPLES, Scope, opened_by_example
+from domain.stage_words import stage_sentence
+from domain.titles import humanize, kind_of, lower_first, pack_name
+from store.evidence_scope import EXAMPLES, Scope, sample_candidates
 from store.evidence_trends import leaver_totals, month_figures
 from store.pack_common import names_of
 from store.tables import CaseEvent, DocumentOpening, RegisterEntry
@@ -23,8 +24,6 @@ from store.tables import CaseEvent, DocumentOpening, RegisterEntry
 SAMPLE_PER_EXAMPLE = 2
 SHOWN = {"step_submitted", "pathway_accepted", "action_done", "escalated", "closed", "stage"}
 SHOWN |= {"made_visible", "reconfirmation_requested"}
-# A stage that is a step (or the owner's acceptance) to do: "triage-failure attribution opened".
-OPENED_STAGES = {*STEP_SPECS, "pathway-acceptance"}
 
 
 async def trends(session: AsyncSession, scope: Scope, start: date, end: date) -> Doc:
@@ -98,41 +97,48 @@ async def case_records(session: AsyncSession, case_ids: list[str]) -> Records:
     return Records(events, entries, opened, await names_of(session, actors))
 
 
-def _words(code: str) -> str:
-    """A step's or stage's label (``triage-attribution`` → "triage-failure attribution"), or
-    its code in words when it has none (``active-recovery`` → "active recovery")."""
-    words = label(code)
-    if words != code:
-        return words
-    titled = humanize(code)
-    return titled[:1].lower() + titled[1:]
+def _step(code: str) -> str:
+    """A step's title as the case page gives it (``triage-attribution`` → "Triage-failure
+    attribution"), else its label or code in words, capitalised."""
+    spec = STEP_SPECS.get(code)
+    words = spec.title if spec is not None else label(code)
+    words = humanize(code) if words == code else words
+    return words[:1].upper() + words[1:]
+
+
+def _what(kind: str, d: dict[str, Any]) -> str:
+    """The event in the case page's words (``api.web.event_words``; a stage change by
+    ``domain.stage_words``, shared with it), less who, when and the register: the pack's other
+    columns say those."""
+    if kind == "stage":  # the case moved on: "Case opened.", "Now at the step …"
+        return stage_sentence(str(d.get("stage") or ""))
+    if kind == "step_submitted":  # done by the person beside it
+        return f"{_step(str(d.get('step')))} recorded."
+    if kind == "pathway_accepted":
+        return "Pathway accepted."
+    if kind == "action_done":
+        return f"{action_title(str(d.get('action')))} done."
+    if kind == "escalated":
+        return f"{_step(str(d.get('obligation')))}: escalated to level {d.get('level')}."
+    if kind == "made_visible":  # the pack's publication (store.packs.publish), by the person
+        period = str(d.get("period") or "")
+        pack = pack_name(str(d.get("title")), kind_of(period), period) if period else ""
+        return f"Made visible in the {lower_first(pack or str(d.get('title')))}."
+    if kind == "closed":
+        return f"Case closed ({humanize(str(d.get('category'))).lower()})."
+    return "Worker asked again to confirm the closure."  # reconfirmation_requested
 
 
 def chronology(records: Records, case_id: str, zone: str) -> list[list[Cell]]:
     """Every step of a case: when, what, who, on what evidence, late or on time — in the words
-    the staff pages use (register and document titles, a pack's period in words), not codes."""
+    the case page uses (register and document titles, a pack's period in words), not codes."""
     entries, opened, who = records.entries[case_id], records.opened[case_id], records.who
     rows: list[list[Cell]] = []
     for e in records.events[case_id]:
         if e.kind not in SHOWN:
             continue
         d = e.detail
-        what = _words(d.get("step") or d.get("stage") or d.get("action") or e.kind)
-        if e.kind == "action_done":  # as the case page says it
-            title = action_title(str(d.get("action")))
-            what = f"{title[:1].lower()}{title[1:]} done"
-        elif e.kind == "escalated":
-            what = f"escalated to level {d.get('level')}: {label(d.get('obligation'))}"
-        elif e.kind == "made_visible":  # the pack's publication (store.packs.publish)
-            period = str(d.get("period") or "")
-            pack = pack_name(str(d.get("title")), kind_of(period), period) if period else ""
-            what = f"made visible: {pack or d.get('title')} published"
-        elif e.kind == "reconfirmation_requested":
-            what = "worker asked again to confirm the closure"
-        elif e.kind == "step_submitted":  # done by the person beside it
-            what = f"{what} recorded"
-        elif e.kind == "stage":  # the case moved on; nobody did the step yet
-            what = f"{what} opened" if d.get("stage") in OPENED_STAGES else f"now {what}"
+        what = _what(e.kind, d)
         evidence = "—"
         entry = entries.get((str(d.get("register")), int(d.get("seq") or 0)))
         if entry is not None:
@@ -157,23 +163,34 @@ def chronology(records: Records, case_id: str, zone: str) -> list[list[Cell]]:
 
 
 async def chronologies(session: AsyncSession, scope: Scope, start: date, end: date) -> Doc:
+    """For each review, ``SAMPLE_PER_EXAMPLE`` cases closed in the range (complete: opened to
+    closed), by the smallest sampling key; when fewer closed, cases opened in the range and
+    still open fill the sample, titled as such (their chronology so far)."""
     blocks = [
         text(
-            f"For each review, the {SAMPLE_PER_EXAMPLE} cases opened in the range with the "
-            "smallest SHA-256 of FROM/TO/CASE_ID: the same range always gives the same sample."
+            f"For each review, the {SAMPLE_PER_EXAMPLE} cases closed in the range with the "
+            "smallest SHA-256 of FROM/TO/CASE_ID: the same range always gives the same sample. "
+            "Where a review has fewer cases closed in the range, cases opened in the range and "
+            "not closed in it fill the sample, by the same key, and their titles say they are "
+            "not complete."
         )
     ]
     sampled = []
-    opened = await opened_by_example(session, tuple(EXAMPLES), scope)
+    found = await sample_candidates(session, tuple(EXAMPLES), scope)
     for example, title in EXAMPLES.items():
-        ranked = sorted(opened[example], key=lambda c: sample_key(c.case_id, start, end))
-        sampled += [(title, case) for case in ranked[:SAMPLE_PER_EXAMPLE]]
-    records = await case_records(session, [case.case_id for _, case in sampled])
-    for title, case in sampled:
+        closed, still = found[example]
+        key = lambda c: sample_key(c.case_id, start, end)  # noqa: E731
+        picked = sorted(closed, key=key)[:SAMPLE_PER_EXAMPLE]
+        filled = sorted(still, key=key)[: SAMPLE_PER_EXAMPLE - len(picked)]
+        sampled += [(title, case, True) for case in picked]
+        sampled += [(title, case, False) for case in filled]
+    records = await case_records(session, [case.case_id for _, case, _ in sampled])
+    for title, case, complete in sampled:
         rows = chronology(records, case.case_id, scope.win.zone)
+        state = "" if complete else "; not closed in the range: its chronology so far"
         blocks.append(
             table(
-                f"{case.reference} ({title.split(' — ')[0]}, {case.service_line})",
+                f"{case.reference} ({title.split(' — ')[0]}, {case.service_line}{state})",
                 ["When", "What", "Who", "Evidence", "Timing"],
                 rows,
                 "No step recorded yet.",

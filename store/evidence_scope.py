@@ -53,18 +53,22 @@ async def scoped_opened(session: AsyncSession, example: str, scope: Scope) -> li
     return list((await core_rows(session, query.order_by(Case.case_id))).all())
 
 
-async def opened_by_example(
+async def sample_candidates(
     session: AsyncSession, examples: tuple[str, ...], scope: Scope
-) -> dict[str, list[Any]]:
-    """``scoped_opened`` of each example, read in one statement."""
-    query = select(Case.example, Case.case_id, Case.reference, Case.service_line).where(
-        Case.example.in_(examples),
-        Case.opened_at >= scope.win.first,
-        Case.opened_at < scope.win.after,
-    )
+) -> dict[str, tuple[list[Any], list[Any]]]:
+    """Per example, (case_id, reference, service_line) of its cases closed in the range, and of
+    those opened in the range and not closed in it (the sample's fallback), of the line: one
+    statement."""
+    win = scope.win
+    closed = Case.closed_at.is_not(None) & (Case.closed_at >= win.first)
+    closed &= Case.closed_at < win.after
+    opened = (Case.opened_at >= win.first) & (Case.opened_at < win.after)
+    query = select(Case.example, Case.case_id, Case.reference, Case.service_line)
+    query = query.add_columns(closed.label("closed"))
+    query = query.where(Case.example.in_(examples), closed | opened)
     if scope.service_line is not None:
         query = query.where(Case.service_line == scope.service_line)
-    found: dict[str, list[Any]] = {example: [] for example in examples}
+    found: dict[str, tuple[list[Any], list[Any]]] = {e: ([], []) for e in examples}
     for row in (await core_rows(session, query.order_by(Case.example, Case.case_id))).all():
-        found[row.example].append(row)
+        found[row.example][0 if row.closed else 1].append(row)
     return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+from api.web.event_words import event_words
 from store.evidence_more import Records, chronology
 
 AT = datetime(2026, 11, 9, 9, tzinfo=UTC)
@@ -25,7 +26,38 @@ def test_a_step_opens_then_its_person_records_it() -> None:
     records = Records({"c": events}, {"c": {}}, {"c": []}, {"E1": "Ben Okafor (E1)"})
     rows = [row[1:3] for row in chronology(records, "c", "Europe/London")]
     assert rows == [
-        ["triage-failure attribution opened", "the service"],
-        ["triage-failure attribution recorded", "Ben Okafor (E1)"],
-        ["now active recovery", "the service"],
+        ["Now at the step Triage-failure attribution.", "the service"],
+        ["Triage-failure attribution recorded.", "Ben Okafor (E1)"],
+        ["Now in active recovery: the pathway's actions are under way.", "the service"],
     ]
+
+
+def test_the_case_page_words_a_stage_as_the_pack_does() -> None:
+    """Walk 13: the pack said "now opened", "now awaiting pack visibility", "now active
+    stabilization"; the case page "Case opened." and "Now at the step …". One wording now
+    (domain.stage_words), the case page's."""
+    stages = ["opened", "awaiting-visibility", "active-stabilization", "retention-impact"]
+    events = [_event("stage", "system", stage=stage) for stage in stages]
+    events.append(
+        _event("made_visible", "E1", title="Fortnightly workforce governance summary",
+               period="2026-10-26")
+    )  # fmt: skip
+    records = Records({"c": events}, {"c": {}}, {"c": []}, {"E1": "Ben Okafor (E1)"})
+    pack = [row[1] for row in chronology(records, "c", "Europe/London")]
+    page = [
+        event_words(SimpleNamespace(kind="stage", actor="system", detail={"stage": s}), {}, None,
+                    "Europe/London")
+        for s in stages
+    ]  # fmt: skip
+    assert (
+        pack[:4]
+        == page
+        == [
+            "Case opened.",
+            "Now waiting to be made visible by the next pack's publication.",
+            "Now in active stabilization: the pathway's actions are under way.",
+            "Now at the step Retention impact analysis.",
+        ]
+    )
+    assert pack[4].startswith("Made visible in the fortnightly workforce governance summary")
+    assert [w for w in pack if w.startswith("now ") or "made visible by:" in w] == []

@@ -12,6 +12,7 @@ from api.web.words import breach_words, humanize, lower_first
 from domain.cases import CaseState
 from domain.examples import STEP_SPECS
 from domain.pathway_actions import action_title
+from domain.stage_words import stage_sentence
 from store.tables import CaseEvent
 
 
@@ -22,26 +23,10 @@ def _title(live: CaseState | None, key: str) -> str:
     return spec.title if spec else humanize(key.replace("action:", ""))
 
 
-# A stage change as what it means (the case page's history), not "Stage is now: Opened.".
-STAGES = {
-    "opened": "Case opened.",
-    "pathway-acceptance": "Now waiting for the named owner to accept the pathway.",
-    "awaiting-visibility": "Now waiting to be made visible by the next pack's publication.",
-    "made-visible": "Made visible; the pathway becomes active.",
-    "active-recovery": "Now in active recovery: the pathway's actions are under way.",
-    "active-stabilization": "Now in active stabilization: the pathway's actions are under way.",
-    "active-repair": "Now in active repair: the pathway's actions are under way.",
-    "awaiting-validation": "Now waiting for the validation of the pathway's actions.",
-    "closed": "The case is now closed.",
-}
-
-
 def _stage(live: CaseState | None, stage: str) -> str:
-    if stage in STAGES:
-        return STAGES[stage]
-    if stage in STEP_SPECS:
-        return f"Now at the step {_title(live, stage)}."
-    return f"Now at: {humanize(stage).lower()}."
+    """The stage change as what it means (``domain.stage_words``, shared with the evidence
+    pack), a step by the case's own obligation title."""
+    return stage_sentence(stage, _title(live, stage) if stage in STEP_SPECS else None)
 
 
 def _pack(d: dict[str, Any]) -> str:
