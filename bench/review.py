@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.pool import NullPool
 
 from bench import gen
@@ -156,7 +157,10 @@ async def published(_session: Any, _review: Any) -> None:
 async def run_ours(url: str, out: Path, runs: int) -> dict[str, Any]:
     """Child: time the review's build (``store.review_build``, commit included) ``runs`` times;
     dump the last one."""
-    metric = "(fields->>'indicator_count')::int AS indicator_count"
+    # Read through ``ReviewItem.fields`` (the document is rendered from typed columns).
+    count = ReviewItem.fields["indicator_count"].as_integer()
+    sql = count.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    metric = f"{sql} AS indicator_count"
     return await timed_reviews(url, out, runs, _generate, metric)
 
 

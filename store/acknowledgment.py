@@ -26,6 +26,7 @@ from domain.names import EXAMPLE_ACKNOWLEDGMENT, OBLIGATION_MARK_REVIEWED
 from store.acknowledgment_review import PLANNER, review_items_statement, review_parameters
 from store.acknowledgment_values import attribution_values, retention_values
 from store.breaches import resolve_breaches
+from store.item_fields import item_text
 from store.review_build import ReviewBuild, fill_review
 from store.tables import Review
 from store.tables import ReviewItem as ReviewItemRow
@@ -170,7 +171,7 @@ async def load_review(
     elif classification is not None:
         where.append(ReviewItemRow.classification == classification)
     if service_line is not None:
-        where.append(ReviewItemRow.fields["service_line"].as_string() == service_line)
+        where.append(item_text(ReviewItemRow, "service_line") == service_line)
     total = await session.scalar(select(func.count()).select_from(ReviewItemRow).where(*where))
     order: list[Any] = [ReviewItemRow.reference]
     if first:

@@ -4,7 +4,8 @@ The same rules as ``domain.acknowledgment.review_item`` (which stays the test or
 tests/test_acknowledgment_review_sql.py), written over the typed columns extracted at ingestion
 (``store.source_fields``), so no record's JSON is decoded in Python. The review's pinned policy
 thresholds and its as-of instant are bind parameters; the statement is the same for every review.
-Runs on SQLite and PostgreSQL (only the JSON constructors differ).
+Runs on SQLite and PostgreSQL (only the JSON constructors differ). Each item's document is
+stored as typed columns and rendered on read (``store.item_fields``, migration 0033).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
-    Integer,
     String,
     Table,
     and_,
@@ -21,7 +21,6 @@ from sqlalchemy import (
     case,
     func,
     insert,
-    literal,
     literal_column,
     null,
     or_,
@@ -32,7 +31,6 @@ from sqlalchemy.orm import aliased
 
 from domain.acknowledgment import (
     GOVERNANCE_REGISTER,
-    ITEM_FIELDS,
     KEY_FIELDS,
     PLATFORM,
     REPORTING_LOG,
@@ -40,17 +38,14 @@ from domain.acknowledgment import (
     TRIAGE_DONE,
     AckPolicy,
 )
-from store.review_sql import (
-    ITEM_COLUMNS,
-    as_json,
-    in_part,
-    json_bool,
-    json_document,
-    json_list,
-    json_text,
-    param,
-    text,
+from store.item_fields import (
+    ACK_CLASSIFIED,
+    ACK_INDICATOR_BIT,
+    ACK_INDICATORS,
+    ACK_VALUES,
+    ACK_YES_NO,
 )
+from store.review_sql import ITEM_COLUMNS, as_json, in_part, json_list, param, text
 from store.source_fields import epoch_us
 from store.tables import ReviewItem as ReviewItemRow
 from store.tables import SourceRecord
@@ -59,7 +54,6 @@ _ITEMS = cast(Table, ReviewItemRow.__table__)
 _MINUTE_US = 60_000_000
 _DIVIDE = 100  # binds tighter than anything: operands are parenthesised
 _SECOND_US = 1_000_000
-_COMPUTED = {"ack_elapsed_min", "triage_elapsed_min", "manager_line", "indicators"}
 
 
 def _floor_div(value: Any, unit: int) -> Any:
@@ -129,9 +123,6 @@ def _reasons(p: Any, log: Any, tracker: Any, register: Any) -> list[Any]:
             )
         )
     return reasons
-
-
-_FLAGS = ("recurrence_risk", "unsafe_condition_active")
 
 
 def _report_fields(p: Any) -> dict[str, Any]:
@@ -213,21 +204,33 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
         ("manager_not_reviewed", b.not_reviewed),
         ("unsafe_condition_while_triage_incomplete", and_(b.unsafe, b.incomplete)),
     ]
-    indicators = json_list([case((flag, text(name)), else_=null()) for name, flag in flags])
-    count = sum((case((flag, 1), else_=0) for _, flag in flags), literal(0, Integer))
-    computed = {
+    # The item's document is not built here: its values go to typed columns, the yes/no values
+    # and the indicators as bits of ``ack_bits``, and ``ReviewItem.fields`` renders it
+    # (``store.item_fields``). Its JSON text was most of each item's bytes, written to the table
+    # and the WAL for every report (bench/RESULTS.md, "ex1m12").
+    bits = [
+        case((b[f"f_{name}"], yes), (~b[f"f_{name}"], no), else_=0)
+        for name, (yes, no) in ACK_YES_NO.items()
+    ]
+    bits.append(case((exception, 0), else_=ACK_CLASSIFIED))
+    bits += [case((flag, ACK_INDICATOR_BIT[name]), else_=0) for name, flag in flags]
+    assert [name for name, _ in flags] == list(ACK_INDICATORS)
+    values = {
+        "service_line": b.f_service_line,
+        "manager_line": b.manager_line,
+        "submitted_at_iso": b.f_submitted_at,
+        "category_code": b.f_category_code,
+        "first_acknowledged_iso": b.f_first_acknowledged_at,
+        "triage_completed_iso": b.f_triage_completed_at,
+        "triage_status": b.f_triage_status,
+        "client_id": b.f_client_id,
+        "risk_domain": b.f_risk_domain,
+        "triage_owner_id": b.f_triage_owner_id,
         "ack_elapsed_min": b.ack,
         "triage_elapsed_min": b.triage,
-        "manager_line": b.manager_line,
-        "indicators": case((exception, null()), else_=json_text(dialect, indicators)),
-        "indicator_count": case((exception, null()), else_=count),
+        "ack_bits": sum(bits[1:], bits[0]),
     }
-    own = {
-        name: json_bool(dialect, b[f"f_{name}"]) if name in _FLAGS else b[f"f_{name}"]
-        for name in _report_fields(p)
-    }
-    assert set(ITEM_FIELDS) == set(computed) | set(own)
-    fields = {name: computed.get(name, own.get(name)) for name in ITEM_FIELDS}
+    assert set(values) == {"service_line", "manager_line", *ACK_VALUES}
     rows = select(
         bindparam("review_id", type_=String),
         b.reference,
@@ -238,11 +241,12 @@ def review_items_statement(dialect: str, parts: int = 1) -> Any:
             else_=text("within_tolerance"),
         ),
         as_json(dialect, json_list([b[f"r{n}"] for n in range(len(reasons))])),
-        json_document(dialect, fields),
+        null(),
         null(),
         b.employee_id,
+        *values.values(),
     )
-    return insert(_ITEMS).from_select(ITEM_COLUMNS, rows)
+    return insert(_ITEMS).from_select((*ITEM_COLUMNS, *values), rows)
 
 
 # The statement's plan at every size: each report's three feed rows looked up by key (nested

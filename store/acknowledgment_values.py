@@ -27,6 +27,7 @@ from domain.acknowledgment import (
 from domain.acknowledgment_steps import RETENTION_FILE
 from domain.instants import instant
 from domain.names import EXAMPLE_ACKNOWLEDGMENT
+from store.item_fields import item_text
 from store.tables import (
     Case,
     RegisterEntry,
@@ -153,7 +154,7 @@ async def _exposed_references(
             Review.as_of <= as_of,
             ReviewItem.classification.in_([e.value for e in EXPOSED]),
             ReviewItem.reference != reference,
-            ReviewItem.fields[field].as_string() == value,
+            item_text(ReviewItem, field) == value,
         )
         .distinct()
     )

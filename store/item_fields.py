@@ -1,8 +1,12 @@
 """A review item's ``fields`` document, rendered on read: the one expression every reader of
 ``review_items.fields`` goes through (``ReviewItem.fields`` is it, as a column property).
 
-Examples 1 and 2 (and example 3's closures the service made itself) store their document in the
-``fields`` column, returned as it is. Example 3's register closures (migration 0028) store no
+Example 2 (and example 3's closures the service made itself, and example 1's items stored before
+migration 0033) store their document in the ``fields`` column, returned as it is. Example 1's
+items (migration 0033) store their values as typed columns (``ACK_VALUES``, their yes/no values
+and indicators as bits of ``ack_bits``, which is set for them alone) and the document is rendered
+from them as the review's statement built it (``json_document`` in ``ITEM_FIELDS``' order), byte
+for byte the text it stored before. Example 3's register closures (migration 0028) store no
 document: the review writes the closure's own values and its findings as typed columns
 (``ITEM_VALUES``, the flags, credibility reasons and yes/no answers as bits of ``item_bits``)
 and the document is rendered from them, equal to what the review stored before: on PostgreSQL
@@ -22,16 +26,19 @@ from sqlalchemy import (
     String,
     case,
     cast,
+    false,
     func,
     literal,
     literal_column,
     null,
+    true,
     type_coerce,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from domain.acknowledgment import ITEM_FIELDS
 from domain.credibility import CLOSED_REGISTER, FLAGS
 
 # The typed columns of an example-3 register item (``review_items``), in ``ItemFields``' order
@@ -67,9 +74,43 @@ _ANSWERS = ("received", "confirmed", "not_confirmed", "within", "not_within")
 ANSWER_BIT = {name: 1 << (len(FLAG_NAMES) + len(REASONS) + n) for n, name in enumerate(_ANSWERS)}
 
 
+# The typed columns of an example-1 item, after ``ITEM_VALUES``' in ``ItemFields``' order (with
+# ``reference``, ``employee_id``, ``service_line`` and ``manager_line``, shared with example 3).
+ACK_VALUES = (
+    "submitted_at_iso",
+    "category_code",
+    "first_acknowledged_iso",
+    "triage_completed_iso",
+    "triage_status",
+    "client_id",
+    "risk_domain",
+    "triage_owner_id",
+    "ack_elapsed_min",
+    "triage_elapsed_min",
+    "ack_bits",
+)
+# Bits of ``ack_bits``: the two yes/no values (a bit for yes, one for no; neither: null), whether
+# the item has indicators (not an exception), then each indicator in the review's order.
+ACK_YES_NO = {
+    "recurrence_risk": (1, 2),
+    "unsafe_condition_active": (4, 8),
+}
+ACK_CLASSIFIED = 16
+ACK_INDICATORS = (
+    "ack_over_threshold",
+    "triage_over_threshold",
+    "no_named_triage_owner",
+    "manager_not_reviewed",
+    "unsafe_condition_while_triage_incomplete",
+)
+ACK_INDICATOR_BIT = {name: 32 << n for n, name in enumerate(ACK_INDICATORS)}
+# ``ItemFields``' arguments, by name, in order.
+DOCUMENT_COLUMNS = ("fields", "reference", "employee_id", *ITEM_VALUES, *ACK_VALUES)
+
+
 class ItemFields(FunctionElement[Any]):
     """``fields`` as stored, or rendered from the typed columns when none is (arguments:
-    ``fields``, ``reference``, ``employee_id`` and ``ITEM_VALUES``' columns)."""
+    ``DOCUMENT_COLUMNS``, or those before ``ACK_VALUES``)."""
 
     name = "item_fields"
     type = JSON()
@@ -143,16 +184,69 @@ def rendered(dialect: str, columns: dict[str, Any]) -> Any:
     return as_json(dialect, func.json_object(*pairs))
 
 
+def ack_values(dialect: str, columns: dict[str, Any]) -> dict[str, Any]:
+    """An example-1 item's document values, by name, from its typed columns (``columns``): each
+    of the type the review's statement wrote it with, so ``json_document`` writes the same text."""
+    from store.review_sql import json_list, json_text
+
+    bits = columns["ack_bits"]
+
+    def yes_no(name: str) -> Any:  # as ``review_sql.json_bool`` writes the value
+        yes, no = ACK_YES_NO[name]
+        if dialect == "postgresql":
+            return case((_has(bits, yes), true()), (_has(bits, no), false()), else_=null())
+        return func.json(
+            case((_has(bits, yes), _text("true")), (_has(bits, no), _text("false")), else_=null())
+        )
+
+    classified = _has(bits, ACK_CLASSIFIED)
+    indicators = json_list([case((_has(bits, b), _text(n))) for n, b in ACK_INDICATOR_BIT.items()])
+    count = sum(
+        (case((_has(bits, b), 1), else_=0) for b in ACK_INDICATOR_BIT.values()),
+        literal(0, Integer),
+    )
+    return {
+        "reference": columns["reference"],
+        "employee_id": columns["employee_id"],
+        "submitted_at": columns["submitted_at_iso"],
+        "category_code": columns["category_code"],
+        "first_acknowledged_at": columns["first_acknowledged_iso"],
+        "triage_completed_at": columns["triage_completed_iso"],
+        "triage_status": columns["triage_status"],
+        "client_id": columns["client_id"],
+        "risk_domain": columns["risk_domain"],
+        "triage_owner_id": columns["triage_owner_id"],
+        "recurrence_risk": yes_no("recurrence_risk"),
+        "ack_elapsed_min": type_coerce(columns["ack_elapsed_min"], Integer),
+        "triage_elapsed_min": type_coerce(columns["triage_elapsed_min"], Integer),
+        "service_line": columns["service_line"],
+        "manager_line": columns["manager_line"],
+        "unsafe_condition_active": yes_no("unsafe_condition_active"),
+        "indicators": case((classified, json_text(dialect, indicators)), else_=null()),
+        "indicator_count": case((classified, count), else_=null()),
+    }
+
+
 def _columns(element: ItemFields) -> dict[str, Any]:
-    names = ("fields", "reference", "employee_id", *ITEM_VALUES)
-    return dict(zip(names, element.clauses, strict=True))
+    """The arguments by name: all of ``DOCUMENT_COLUMNS``, or those before ``ACK_VALUES`` (the
+    schema before migration 0033: 0028's downgrade renders register items with it)."""
+    clauses = list(element.clauses)
+    assert len(clauses) in (len(DOCUMENT_COLUMNS), len(DOCUMENT_COLUMNS) - len(ACK_VALUES))
+    return dict(zip(DOCUMENT_COLUMNS, clauses, strict=False))
 
 
 @compiles(ItemFields)
 def _compile(element: ItemFields, compiler: SQLCompiler, **kw: Any) -> str:
+    from store.review_sql import json_document
+
     columns = _columns(element)
     dialect = compiler.dialect.name
-    document = func.coalesce(columns["fields"], rendered(dialect, columns), type_=JSON)
+    typed = rendered(dialect, columns)
+    if "ack_bits" in columns:
+        ack = ack_values(dialect, columns)
+        ack_document = json_document(dialect, {name: ack[name] for name in ITEM_FIELDS})
+        typed = case((columns["ack_bits"].is_not(None), ack_document), else_=typed)
+    document = func.coalesce(columns["fields"], typed, type_=JSON)
     # Its constants inline: the same SQL text wherever it is used (a GROUP BY repeats it).
     return compiler.process(document, **(kw | {"literal_binds": True}))
 
@@ -174,14 +268,36 @@ TYPED_TEXT = {
 }
 
 
+# The document's string keys an example-1 item holds in a typed column, and that column.
+ACK_TEXT = {
+    "reference": "reference",
+    "employee_id": "employee_id",
+    "submitted_at": "submitted_at_iso",
+    "category_code": "category_code",
+    "first_acknowledged_at": "first_acknowledged_iso",
+    "triage_completed_at": "triage_completed_iso",
+    "triage_status": "triage_status",
+    "client_id": "client_id",
+    "risk_domain": "risk_domain",
+    "triage_owner_id": "triage_owner_id",
+    "service_line": "service_line",
+    "manager_line": "manager_line",
+}
+
+
 def item_text(item: Any, name: str) -> Any:
     """The string value of ``name`` in a review item's document (``item``: the ``ReviewItem``
     class or an alias), as ``item.fields[name].as_string()`` gives it. A register closure's
-    key with a typed column is read from the column, not from its rendered document: rendering
-    ~1 KB of JSON per item to read one value made such reads of a whole review slower than when
-    the document was stored (bench/RESULTS.md, "Tenth session — example 3's review")."""
+    (or an example-1 item's) key with a typed column is read from the column, not from its
+    rendered document: rendering ~1 KB of JSON per item to read one value made such reads of a
+    whole review slower than when the document was stored (bench/RESULTS.md, "Tenth session —
+    example 3's review")."""
     stored = item.fields[name].as_string()
-    column = TYPED_TEXT.get(name)
-    if column is None:
+    column, ack = TYPED_TEXT.get(name), ACK_TEXT.get(name)
+    if column is None and ack is None:
         return stored
-    return case((item.stored_fields.is_(None), getattr(item, column)), else_=stored)
+    return case(
+        (item.stored_fields.is_not(None), item.stored_fields[name].as_string()),
+        (item.ack_bits.is_not(None), stored if ack is None else getattr(item, ack)),
+        else_=stored if column is None else getattr(item, column),
+    )

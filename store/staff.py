@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.names import EXAMPLE_ACKNOWLEDGMENT
 from domain.roles import Role
+from store.item_fields import item_text
 from store.tables import Review, ReviewItem, SourceRecord
 
 STAFF_FEED = "staff-directory"
@@ -103,7 +104,7 @@ async def triage_owners(session: AsyncSession) -> set[str]:
     )
     if latest is None:
         return set()
-    owner = ReviewItem.stored_fields["triage_owner_id"].as_string()
+    owner = item_text(ReviewItem, "triage_owner_id")
     rows = await session.scalars(
         select(owner).where(ReviewItem.review_id == latest, owner.is_not(None)).distinct()
     )

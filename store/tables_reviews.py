@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Index,
     Integer,
@@ -94,6 +95,20 @@ class ReviewItem(Base):
     evidence_type: Mapped[str | None] = mapped_column(Text, nullable=True)
     days_to_reopen: Mapped[int | None] = mapped_column(Integer, nullable=True)
     item_bits: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Example 1's items (migration 0033): the report's own values and the review's findings
+    # (with ``service_line`` and ``manager_line`` above), from which ``fields`` is rendered
+    # (``store.item_fields``); ``ack_bits`` is set for them alone. NULL otherwise.
+    submitted_at_iso: Mapped[str | None] = mapped_column(Text, nullable=True)
+    category_code: Mapped[str | None] = mapped_column(Text, nullable=True)
+    first_acknowledged_iso: Mapped[str | None] = mapped_column(Text, nullable=True)
+    triage_completed_iso: Mapped[str | None] = mapped_column(Text, nullable=True)
+    triage_status: Mapped[str | None] = mapped_column(Text, nullable=True)
+    client_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    risk_domain: Mapped[str | None] = mapped_column(Text, nullable=True)
+    triage_owner_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ack_elapsed_min: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    triage_elapsed_min: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    ack_bits: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The item's document: as stored, or rendered from the typed columns (read-only).
     fields: Mapped[dict[str, Any]] = column_property(
         ItemFields(
@@ -112,6 +127,17 @@ class ReviewItem(Base):
             evidence_type,
             days_to_reopen,
             item_bits,
+            submitted_at_iso,
+            category_code,
+            first_acknowledged_iso,
+            triage_completed_iso,
+            triage_status,
+            client_id,
+            risk_domain,
+            triage_owner_id,
+            ack_elapsed_min,
+            triage_elapsed_min,
+            ack_bits,
         )
     )
 

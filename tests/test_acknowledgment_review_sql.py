@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import strategies as st
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.acknowledgment import ACK_FEEDS, PLATFORM, AckPolicy, review_item
@@ -20,6 +21,8 @@ from domain.feeds import FEEDS
 from domain.instants import instant
 from store.acknowledgment import generate_review, load_review, review_build
 from store.sources import current_records, upsert_records
+from store.tables import ReviewItem
+from tests.ack_items_support import stored_text
 from tests.hypothesis_support import seeded_draws
 from tests.review_build_support import same_when_partitioned
 
@@ -186,6 +189,16 @@ async def test_sql_review_equals_the_python_policy(sessions: Sessions) -> None:
         got = [(i.reference, i.classification, i.reasons, i.fields) for i in view.items]
         want = [(i.reference, i.classification, i.reasons, i.fields) for i in expected]
         assert got == want, f"example {number}: {policy}"
+        # The document rendered from the typed columns (migration 0033) is the text the review
+        # stored before, byte for byte: each database's JSON constructor's, keys in order.
+        async with sessions() as s:
+            dialect = s.bind.dialect.name
+            texts = await s.execute(
+                select(ReviewItem.reference, cast(ReviewItem.fields, Text))
+                .where(ReviewItem.review_id == f"r-{number}")
+                .order_by(ReviewItem.reference)
+            )
+        assert list(texts) == [(i.reference, stored_text(dialect, i.fields)) for i in expected]
         assert result.exceptions == sum(1 for i in expected if i.classification is None)
         compared += len(want)
         seen |= {i.classification for i in expected}
