@@ -19,10 +19,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import names
-from domain.credibility import case_ref_of
+from domain.credibility import NOT_CREDIBLE, case_ref_of
 from domain.credibility_steps import REPAIR_VALIDATION
 from store.sources import current_records
-from store.tables import Case, CaseEvent, OpenObligation, OutboxMessage, Review, SourceRecord
+from store.tables import (
+    Case,
+    CaseEvent,
+    OpenObligation,
+    OutboxMessage,
+    Review,
+    ReviewItem,
+    SourceRecord,
+)
 
 CONFIRMATION_FEED = "employee-confirmation-form"
 CLOSED_FEED = "closed-case-register"
@@ -69,6 +77,9 @@ class Closure:
     # its "not resolved" came after that (or after its month's review ran) and no repair is
     # open: the next monthly review takes it again (``domain.credibility.is_late_dispute``)
     late: bool = False
+    # its month's review found it doubtful or failed and its adjudication has not opened yet
+    # (the review is not marked reviewed): that adjudication reads the current answer
+    adjudication_to_come: bool = False
 
 
 def _instant(value: Any) -> datetime | None:
@@ -129,6 +140,22 @@ async def _reviews(session: AsyncSession) -> dict[str, datetime]:
     return found
 
 
+async def _found_not_credible(session: AsyncSession, refs: list[str]) -> set[str]:
+    """The closures of ``refs`` a closure-credibility review found doubtful or failed."""
+    if not refs:
+        return set()
+    found = await session.scalars(
+        select(ReviewItem.reference)
+        .join(Review, Review.review_id == ReviewItem.review_id)
+        .where(
+            Review.example == names.EXAMPLE_CREDIBILITY,
+            ReviewItem.reference.in_(refs),
+            ReviewItem.classification.in_(sorted(NOT_CREDIBLE)),
+        )
+    )
+    return set(found)
+
+
 def _month(at: datetime | None, zone: str) -> str:
     """The closure's calendar month in the provider's zone ("2026-10"), as its review's period."""
     return at.astimezone(ZoneInfo(zone) if zone else UTC).strftime("%Y-%m") if at else ""
@@ -177,6 +204,11 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
     answers = await current_records(session, CONFIRMATION_FEED, list(found))
     reviews = await _reviews(session)
     latest = max(reviews.values(), default=None)
+    unopened = [  # reviewed closures no example-3 case was opened for (yet)
+        ref for ref, f in found.items()
+        if ref not in repairs and _month(f["closed"], zone) in reviews
+    ]  # fmt: skip
+    to_adjudicate = await _found_not_credible(session, unopened)
     closures = []
     for ref, f in found.items():
         repair = repairs.get(ref)
@@ -198,7 +230,8 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
         # repair ended (``store.credibility_late``); an earlier one was read by the first review
         # generated after it (as the month's closure, or taken again as a late dispute).
         late = (
-            answer is not None
+            ref not in to_adjudicate
+            and answer is not None
             and answer.get("confirmed") is False
             and not repair_open
             and (month_reviewed or ended is not None)
@@ -221,6 +254,7 @@ async def worker_closures(session: AsyncSession, employee_id: str, zone: str = "
                 reviewed=month_reviewed,
                 last_reviewed_at=read_by,
                 late=late,
+                adjudication_to_come=ref in to_adjudicate,
             )
         )
     return sorted(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain import names
-from store.tables import Case, CaseEvent, OpenObligation
+from store.tables import Case, CaseEvent, OpenObligation, Review, ReviewItem
 from tests.factories import case_row, closed_register_row, load, staff_rows
 from tests.fixtures.api import ApiFactory
 from tests.web_support import csrf, idempotency_key
@@ -215,3 +215,45 @@ async def test_not_resolved_during_a_repair_says_its_validation_reads_it_and_whe
         "The team repairing how your report was closed reads your answer when it checks "
         "whether the repair worked (due by Mon 21 Dec, 17:00)." in card
     ), card
+
+
+@pytest.mark.parametrize(("found", "expected"), [
+    ("doubtful", "The monthly closure review of October 2026 found that this closure may not "
+                 "hold up. Once the workforce experience reporting analyst has marked that "
+                 "review reviewed, the reporting quality assurance lead adjudicates"),
+    ("credible", "You answered after the monthly closure review of this closure was done. The "
+                 "next monthly closure review"),
+])  # fmt: skip
+async def test_not_resolved_before_its_adjudication_opens_says_the_adjudication_reads_it(
+    database_url: str, sessions_for, api_for: ApiFactory, found: str, expected: str
+) -> None:
+    """Walk 13: the month's review held the closure as doubtful and was not yet marked, so the
+    adjudication to come reads the answer; the page promised a late dispute next month. A
+    closure the review found credible opens no adjudication: the next review takes it again."""
+    sessions = sessions_for(database_url)
+    await closed_outside(sessions)  # closed 1 Oct 2026
+    generated = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
+    async with sessions() as session, session.begin():
+        session.add(
+            Review(
+                review_id="closure-review-2026-10",
+                example=names.EXAMPLE_CREDIBILITY,
+                period="2026-10",
+                as_of=generated,
+                generated_at=generated,
+                status="generated",
+                summary={},
+            )  # fmt: skip
+        )
+        session.add(ReviewItem(review_id="closure-review-2026-10", reference="CC-1",
+                               classification=found, reasons=[]))  # fmt: skip
+    api = await worker_signed_in(database_url, api_for)
+    form = await api.http.get("/app/forms/employee-confirmation?case_ref=CC-1")
+    sent = await not_resolved(api, form.text, "CC-1")
+    assert sent.status_code == 303
+    receipt = (await api.http.get(sent.headers["location"])).text
+    card = report_card((await api.http.get("/app/my-reports")).text, "NM-R1")
+    for page in (receipt, card):
+        assert expected in page, page
+    if found == "doubtful":
+        assert "late dispute" not in card

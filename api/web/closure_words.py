@@ -59,6 +59,15 @@ def what_next(closure: Closure, tz: str, next_review: datetime | None = None) ->
     answer = closure.answer
     if answer is None or closure.waiting or answer.get("confirmed"):
         return ""  # nothing follows from "resolved" (its review counts it, if still to come)
+    if closure.adjudication_to_come:
+        month, _ = _month(closure.first_closed_at, tz) if closure.first_closed_at else ("", "")
+        review = f"The monthly closure review of {month}" if month else "The monthly closure review"
+        return (
+            f"{review} found that this closure may not hold up. Once the workforce experience "
+            "reporting analyst has marked that review reviewed, the reporting quality assurance "
+            "lead adjudicates the closure within 3 working days and reads your answer. If the "
+            "closure does not hold up, a named owner repairs it and you may be asked again."
+        )
     if closure.late and next_review is not None:
         when = local_time(next_review, tz)
         ended = closure.asked.why == CLOSED_AGAIN
