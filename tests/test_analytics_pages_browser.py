@@ -76,7 +76,7 @@ async def test_every_analytics_endpoint_is_a_page_in_the_browser(  # type: ignor
         north = page.get_by_role("row", name="HC-NORTH").first
         await expect(north.get_by_role("cell").nth(5)).to_have_text("67% (2 of 3)")
         facts = page.locator("dl.facts")
-        await expect(facts).to_contain_text("Closed reports6")
+        await expect(facts).to_contain_text("Closed reports summed over the audits6")
         await expect(facts).to_contain_text("Shared learning50% (1 of 2)")
 
         await pages.get_by_role("link", name="Closure credibility").click()

@@ -94,9 +94,9 @@ async def test_past_repairs_fill_the_monthly_packs_and_the_evidence_pack(
     board = f"{director.display_name} ({director.employee_id})"
     # publication at noon BST on Thu 10 Sep; the worker asked again 7 days before the
     # validation opens (1 Oct 12:00): Thu 24 Sep, 12:00
-    title = "made visible: Monthly board workforce experience pack for September 2026 published"
+    title = "Made visible in the monthly board workforce experience pack for September 2026."
     assert ("Thu 10 Sep 2026, 12:00", title, board) in whats
-    asked = "worker asked again to confirm the closure"
+    asked = "Worker asked again to confirm the closure."
     assert ("Thu 24 Sep 2026, 12:00", asked, "the service") in whats
 
 
