@@ -69,3 +69,16 @@ async def add_to_older_schema(session: AsyncSession, rows: list[Any]) -> None:
 
 def _column_names(connection: Connection, table: str) -> set[str]:
     return {column["name"] for column in sa.inspect(connection).get_columns(table)}
+
+
+async def stored_item_fields(url: str) -> dict[str, Any]:
+    """Each review item's ``fields`` column as stored (no rendering), by reference."""
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                sa.text("SELECT reference, fields FROM review_items ORDER BY reference")
+            )
+            return dict(rows.all())
+    finally:
+        await engine.dispose()

@@ -18,7 +18,7 @@ from store.item_fields import ACK_CLASSIFIED, ACK_INDICATOR_BIT, ACK_YES_NO
 from store.migrate import upgrade
 from store.tables import ReviewItem
 from tests.ack_items_support import stored_text
-from tests.migration_support import downgrade_to
+from tests.migration_support import downgrade_to, stored_item_fields
 from tests.migration_support import empty_url as empty_url  # the fixture
 from tests.stored_rows import review
 
@@ -48,18 +48,6 @@ def _typed(reference: str) -> ReviewItem:
     )  # fmt: skip
 
 
-async def _fields(url: str) -> dict[str, Any]:
-    engine = make_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                sa.text("SELECT reference, fields FROM review_items ORDER BY reference")
-            )
-            return dict(rows.all())
-    finally:
-        await engine.dispose()
-
-
 async def test_stored_items_read_as_stored_and_typed_items_survive_the_downgrade(
     empty_url: str,
 ) -> None:
@@ -78,9 +66,9 @@ async def test_stored_items_read_as_stored_and_typed_items_survive_the_downgrade
                 ),
                 {"r": REVIEW, "f": stored_text(dialect, STORED)},
             )
-        stored = await _fields(empty_url)
+        stored = await stored_item_fields(empty_url)
         await upgrade(empty_url)
-        assert await _fields(empty_url) == stored  # nothing rewritten
+        assert await stored_item_fields(empty_url) == stored  # nothing rewritten
         async with transaction(make_sessionmaker(engine)) as session:
             session.add(_typed("NM-2"))
         async with make_sessionmaker(engine)() as session:
@@ -97,7 +85,7 @@ async def test_stored_items_read_as_stored_and_typed_items_survive_the_downgrade
         assert list(items[1].fields) == list(STORED)  # the keys in the review's order
         assert texts == [stored_text(dialect, STORED), stored_text(dialect, typed)]
         await downgrade_to(empty_url, "0032")
-        after = await _fields(empty_url)
+        after = await stored_item_fields(empty_url)
         assert after["NM-1"] == stored["NM-1"]
         down = after["NM-2"]
         assert (down if isinstance(down, dict) else json.loads(down)) == typed

@@ -18,7 +18,7 @@ from store.item_fields import ANSWER_BIT, FLAG_BIT, REASON_BIT
 from store.migrate import upgrade
 from store.tables import ReviewItem
 from tests.credibility_support import ADDED
-from tests.migration_support import downgrade_to
+from tests.migration_support import downgrade_to, stored_item_fields
 from tests.migration_support import empty_url as empty_url  # the fixture
 from tests.stored_rows import review
 
@@ -57,18 +57,6 @@ def _typed(reference: str) -> ReviewItem:
     )  # fmt: skip
 
 
-async def _fields(url: str) -> dict[str, Any]:
-    engine = make_engine(url, poolclass=NullPool)
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                sa.text("SELECT reference, fields FROM review_items ORDER BY reference")
-            )
-            return dict(rows.all())
-    finally:
-        await engine.dispose()
-
-
 async def test_stored_items_read_as_stored_and_typed_items_survive_the_downgrade(
     empty_url: str,
 ) -> None:
@@ -86,9 +74,9 @@ async def test_stored_items_read_as_stored_and_typed_items_survive_the_downgrade
                 ),
                 {"r": REVIEW, "f": json.dumps(STORED, ensure_ascii=False)},
             )
-        stored = await _fields(empty_url)
+        stored = await stored_item_fields(empty_url)
         await upgrade(empty_url)
-        assert await _fields(empty_url) == stored  # nothing rewritten
+        assert await stored_item_fields(empty_url) == stored  # nothing rewritten
         async with transaction(make_sessionmaker(engine)) as session:
             session.add(_typed("CC-2"))
         async with make_sessionmaker(engine)() as session:
@@ -105,7 +93,7 @@ async def test_stored_items_read_as_stored_and_typed_items_survive_the_downgrade
         else:  # json_set on the content (keys sorted), then the review's values in their order
             assert list(items[1].fields) == [*sorted(REGISTER), *ADDED]
         await downgrade_to(empty_url, "0027")
-        after = await _fields(empty_url)
+        after = await stored_item_fields(empty_url)
         assert after["CC-1"] == stored["CC-1"]
         typed = after["CC-2"]
         assert (typed if isinstance(typed, dict) else json.loads(typed)) == {
